@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+/**
+ * Every setting Svidetel reads from the environment, with its default.
+ * The README's configuration table is written from this schema; keep them in step.
+ */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/svidetel'),
+  REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('svidetel'),
+  STORAGE_DIR: z.string().min(1).default('./data'),
+  MAX_PHOTO_MB: z.coerce.number().positive().default(50),
+  MAX_VIDEO_MB: z.coerce.number().positive().default(1024),
+  MAX_FILES_PER_SUBMISSION: z.coerce.number().int().min(1).max(100).default(20),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  STALE_JOB_MINUTES: z.coerce.number().positive().default(10),
+  SWEEP_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
+  SESSION_DAYS: z.coerce.number().positive().default(7),
+  COOKIE_SECURE: booleanFromEnv.optional(),
+  TRUST_PROXY: booleanFromEnv.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  publicUrl: string | undefined;
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  storageDir: string;
+  maxPhotoBytes: number;
+  maxVideoBytes: number;
+  maxFilesPerSubmission: number;
+  workerConcurrency: number;
+  jobAttempts: number;
+  staleJobMs: number;
+  sweepIntervalMs: number;
+  sessionMs: number;
+  cookieSecure: boolean;
+  trustProxy: boolean;
+  logLevel: string;
+};
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once; every wrong value is named in one message. */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    storageDir: path.resolve(e.STORAGE_DIR),
+    maxPhotoBytes: Math.floor(e.MAX_PHOTO_MB * MiB),
+    maxVideoBytes: Math.floor(e.MAX_VIDEO_MB * MiB),
+    maxFilesPerSubmission: e.MAX_FILES_PER_SUBMISSION,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    jobAttempts: e.JOB_ATTEMPTS,
+    staleJobMs: e.STALE_JOB_MINUTES * 60_000,
+    sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
+    sessionMs: e.SESSION_DAYS * 86_400_000,
+    cookieSecure: e.COOKIE_SECURE ?? e.PUBLIC_URL?.startsWith('https:') ?? false,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** For entry points: parse or exit with the message, never a stack trace. */
+export function loadConfigOrExit(): Config {
+  try {
+    return parseConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * The one error type of Svidetel: an HTTP status, a stable machine code and a message a person
+ * understands. Anything else that reaches the error handler is a bug and answers 500.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const badRequest = (code: string, message: string, details?: Record<string, unknown>) =>
+  new AppError(400, code, message, details);
+export const unauthorized = (message = 'Please log in first.') => new AppError(401, 'unauthorized', message);
+export const forbidden = (code: string, message: string) => new AppError(403, code, message);
+export const notFound = (what: string) => new AppError(404, 'not_found', `${what} was not found.`);
+export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
+  new AppError(409, code, message, details);
+export const payloadTooLarge = (message: string) => new AppError(413, 'too_large', message);
+export const unsupportedMedia = (message: string) => new AppError(415, 'unsupported_type', message);
+export const tooManyRequests = (message: string) => new AppError(429, 'rate_limited', message);
