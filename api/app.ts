@@ -1,0 +1,59 @@
+import path from 'node:path';
+import express from 'express';
+import helmet from 'helmet';
+import type { AppContext } from '../domain/context';
+import { archiveRoutes } from './archive/archive.routes';
+import { authRoutes } from './auth/auth.routes';
+import { catalogRoutes } from './catalog/catalog.routes';
+import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { requestLog } from './middleware/request-log';
+import { loadSession } from './middleware/session';
+import { moderationRoutes } from './moderation/moderation.routes';
+import { submissionsRoutes } from './submissions/submissions.routes';
+
+const STATIC_DIR = path.join(__dirname, '..', 'web', 'static');
+
+export function createApp(ctx: AppContext): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', ctx.config.trustProxy);
+  app.use(
+    helmet({
+      // Nothing is loaded from third parties: every page works offline from this origin alone.
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          mediaSrc: ["'self'", 'blob:'],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      referrerPolicy: { policy: 'no-referrer' },
+      strictTransportSecurity: ctx.config.cookieSecure,
+    }),
+  );
+  app.use(requestLog(ctx.log));
+  app.use('/static', express.static(STATIC_DIR, { maxAge: '1h', index: false }));
+  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
+  app.use(express.json({ limit: '64kb' }));
+  app.use(loadSession(ctx));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.use(submissionsRoutes(ctx));
+  app.use(authRoutes(ctx));
+  app.use(moderationRoutes(ctx));
+  app.use(archiveRoutes(ctx));
+  app.use(catalogRoutes(ctx));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(ctx));
+  return app;
+}

@@ -1,0 +1,88 @@
+import { Router, type Request, type Response } from 'express';
+import {
+  createFirstAdmin,
+  isValidAccountToken,
+  logIn,
+  logOut,
+  setPasswordWithToken,
+} from '../../domain/accounts/account.service';
+import type { AppContext } from '../../domain/context';
+import { AppError } from '../../domain/errors';
+import { loginPage, passwordFormPage } from '../../web/pages/auth';
+import { requireCsrf, SESSION_COOKIE, setCookie } from '../middleware/session';
+import { parseBody, parseParams } from '../middleware/validate';
+import { pageContext, sendHtml } from '../page';
+import { loginSchema, setPasswordSchema, setupSchema, tokenParams } from './auth.schema';
+
+const linkInvalid = () =>
+  new AppError(410, 'link_invalid', 'This link is no longer valid: it was used already or it expired. Ask an admin for a new one.');
+
+export function authRoutes(ctx: AppContext): Router {
+  const router = Router();
+
+  const showForm = (render: (req: Request, res: Response, error: string, status: number) => void) =>
+    (req: Request, res: Response, next: () => void) => {
+      res.locals.renderFormError = (err: AppError) => render(req, res, err.message, err.status);
+      next();
+    };
+
+  const renderLogin = (req: Request, res: Response, error?: string, status = 200) =>
+    sendHtml(res, loginPage(pageContext(ctx, req, res), { email: req.body?.email, error }), status);
+
+  router.get('/login', (req, res) => {
+    if (req.user) return res.redirect(303, '/moderation');
+    const notice = req.query.done === '1' ? pageContext(ctx, req, res).t('setup_done') : undefined;
+    sendHtml(res, loginPage(pageContext(ctx, req, res), { notice }));
+  });
+
+  router.post('/login', showForm(renderLogin), requireCsrf, async (req, res) => {
+    const { email, password } = parseBody(loginSchema, req);
+    const session = await logIn(ctx, email, password);
+    setCookie(ctx, res, SESSION_COOKIE, session.token, session.expiresAt.getTime() - Date.now());
+    res.redirect(303, '/moderation');
+  });
+
+  router.post('/logout', requireCsrf, async (req, res) => {
+    if (req.sessionToken) await logOut(ctx, req.sessionToken);
+    setCookie(ctx, res, SESSION_COOKIE, '', 0);
+    res.redirect(303, '/');
+  });
+
+  const renderSetup = (req: Request, res: Response, error?: string, status = 200) =>
+    sendHtml(
+      res,
+      passwordFormPage(pageContext(ctx, req, res), { kind: 'setup', action: req.originalUrl.split('?')[0]!, email: req.body?.email, error }),
+      status,
+    );
+
+  router.get('/setup/:token', async (req, res) => {
+    const { token } = parseParams(tokenParams, req);
+    if (!(await isValidAccountToken(ctx, token, 'first_admin'))) throw linkInvalid();
+    renderSetup(req, res);
+  });
+
+  router.post('/setup/:token', showForm(renderSetup), requireCsrf, async (req, res) => {
+    const { token } = parseParams(tokenParams, req);
+    const { email, password } = parseBody(setupSchema, req);
+    await createFirstAdmin(ctx, token, email, password);
+    res.redirect(303, '/login?done=1');
+  });
+
+  const renderSetPassword = (req: Request, res: Response, error?: string, status = 200) =>
+    sendHtml(res, passwordFormPage(pageContext(ctx, req, res), { kind: 'set_password', action: req.originalUrl.split('?')[0]!, error }), status);
+
+  router.get('/set-password/:token', async (req, res) => {
+    const { token } = parseParams(tokenParams, req);
+    if (!(await isValidAccountToken(ctx, token, 'set_password'))) throw linkInvalid();
+    renderSetPassword(req, res);
+  });
+
+  router.post('/set-password/:token', showForm(renderSetPassword), requireCsrf, async (req, res) => {
+    const { token } = parseParams(tokenParams, req);
+    const { password } = parseBody(setPasswordSchema, req);
+    await setPasswordWithToken(ctx, token, password);
+    res.redirect(303, '/login?done=1');
+  });
+
+  return router;
+}

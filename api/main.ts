@@ -1,0 +1,19 @@
+import { createContext, orExit } from '../domain/bootstrap';
+import { loadConfigOrExit } from '../domain/config';
+import { startApiServer } from './server';
+
+async function main() {
+  const config = loadConfigOrExit();
+  const ctx = await orExit(createContext(config, 'api'));
+  const { server, url } = await startApiServer(ctx);
+  ctx.log.info({ url }, `Svidetel is running at ${url}`);
+  const shutdown = () => {
+    ctx.log.info('shutting down the API');
+    server.close(() => void ctx.close().then(() => process.exit(0)));
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+void main();

@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { parse as parseCookies, serialize } from 'cookie';
+import { findSessionUser, tokensEqual, type Role, type SessionUser } from '../../domain/accounts/account.service';
+import type { AppContext } from '../../domain/context';
+import { forbidden, unauthorized } from '../../domain/errors';
+
+export const SESSION_COOKIE = 'svid_session';
+const ANON_CSRF_COOKIE = 'svid_csrf';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      user?: SessionUser;
+      sessionToken?: string;
+      csrfToken: string;
+      cookies: Record<string, string | undefined>;
+    }
+  }
+}
+
+export function setCookie(ctx: AppContext, res: Response, name: string, value: string, maxAgeMs: number | null): void {
+  res.append(
+    'Set-Cookie',
+    serialize(name, value, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: ctx.config.cookieSecure,
+      path: '/',
+      ...(maxAgeMs === null ? {} : { maxAge: Math.floor(maxAgeMs / 1000) }),
+    }),
+  );
+}
+
+/**
+ * Loads the session (if any) and the CSRF token every form must echo: the session's own token
+ * when logged in, else a random per-browser token in a SameSite=Strict cookie (double submit).
+ */
+export function loadSession(ctx: AppContext): RequestHandler {
+  return async (req, res, next) => {
+    req.cookies = parseCookies(req.headers.cookie ?? '');
+    const token = req.cookies[SESSION_COOKIE];
+    if (token && token.length <= 100) {
+      const user = await findSessionUser(ctx, token);
+      if (user) {
+        req.user = user;
+        req.sessionToken = token;
+      }
+    }
+    if (req.user) {
+      req.csrfToken = req.user.csrfToken;
+    } else {
+      let anon = req.cookies[ANON_CSRF_COOKIE];
+      if (!anon || !/^[A-Za-z0-9_-]{43}$/.test(anon)) {
+        anon = randomBytes(32).toString('base64url');
+        setCookie(ctx, res, ANON_CSRF_COOKIE, anon, null);
+      }
+      req.csrfToken = anon;
+    }
+    next();
+  };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Every state-changing request must carry the token: form field, header, or (multipart) query. */
+export function requireCsrf(req: Request, _res: Response, next: NextFunction): void {
+  if (SAFE_METHODS.has(req.method)) return next();
+  const sent =
+    (typeof req.body?._csrf === 'string' && req.body._csrf) ||
+    req.get('x-csrf-token') ||
+    (typeof req.query._csrf === 'string' && req.query._csrf) ||
+    '';
+  if (!sent || !tokensEqual(sent, req.csrfToken)) {
+    return next(forbidden('csrf', 'This form has expired or did not come from this site. Reload the page and try again.'));
+  }
+  next();
+}
+
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.user) return next(unauthorized());
+    if (!roles.includes(req.user.role)) return next(forbidden('forbidden', 'Your account may not do this.'));
+    next();
+  };
+}

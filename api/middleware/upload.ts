@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Request, RequestHandler } from 'express';
+import multer, { type StorageEngine } from 'multer';
+import { AppError, badRequest, payloadTooLarge, unsupportedMedia } from '../../domain/errors';
+import { detectFileType, SNIFF_BYTES, type DetectedType } from '../../domain/media/file-type';
+import type { Storage } from '../../domain/storage/storage';
+
+/** What the upload middleware leaves on req.files: a temp file, its hash and its sniffed type. */
+export type ReceivedFile = {
+  originalName: string;
+  tempPath: string;
+  sha256: string;
+  bytes: number;
+  type: DetectedType;
+};
+
+export type UploadLimits = { maxPhotoBytes: number; maxVideoBytes: number; maxFiles: number };
+
+const MiB = 1024 * 1024;
+
+/**
+ * Hashes and counts bytes as they pass, sniffs the type from the first bytes and enforces the
+ * per-kind size limit, so a wrong type or an oversized photo is refused without reading the rest.
+ */
+class InspectingStream extends Transform {
+  private readonly hash = createHash('sha256');
+  private head: Buffer[] = [];
+  private headBytes = 0;
+  bytes = 0;
+  type: DetectedType | null = null;
+
+  constructor(private readonly limits: UploadLimits) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    this.hash.update(chunk);
+    if (!this.type) {
+      this.head.push(chunk);
+      this.headBytes += chunk.length;
+      if (this.headBytes < SNIFF_BYTES) return done();
+      const error = this.sniff();
+      if (error) return done(error);
+    }
+    const error = this.checkSize();
+    if (error) return done(error);
+    done(null, this.takeHeadAnd(chunk));
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.bytes === 0) return done(badRequest('empty_file', 'The file is empty (0 bytes). Please choose the photo or video again.'));
+    if (!this.type) {
+      const error = this.sniff();
+      if (error) return done(error);
+      this.push(Buffer.concat(this.head));
+      this.head = [];
+    }
+    done();
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+
+  private sniff(): AppError | null {
+    this.type = detectFileType(Buffer.concat(this.head));
+    if (!this.type) {
+      return unsupportedMedia(
+        'This file is not a photo or video we accept (JPEG, PNG, WebP, HEIC, GIF, DNG, MP4, MOV, 3GP, WebM, MTS). The type is checked from the file content, not its name.',
+      );
+    }
+    return null;
+  }
+
+  private checkSize(): AppError | null {
+    const max = this.type!.kind === 'video' ? this.limits.maxVideoBytes : this.limits.maxPhotoBytes;
+    if (this.bytes > max) {
+      return payloadTooLarge(`A ${this.type!.kind} may be at most ${Math.round(max / MiB)} MiB.`);
+    }
+    return null;
+  }
+
+  /** The bytes held back for sniffing (which include this chunk) go out together, once. */
+  private takeHeadAnd(chunk: Buffer): Buffer {
+    if (this.head.length === 0) return chunk;
+    const held = Buffer.concat(this.head);
+    this.head = [];
+    return held;
+  }
+}
+
+function createHashingStorage(storage: Storage, limits: UploadLimits): StorageEngine {
+  return {
+    _handleFile(_req, file, cb) {
+      const temp = storage.createTempFile();
+      const inspecting = new InspectingStream(limits);
+      pipeline(file.stream, inspecting, temp.stream).then(
+        () => {
+          const received: ReceivedFile = {
+            originalName: file.originalname,
+            tempPath: temp.path,
+            sha256: inspecting.digest(),
+            bytes: inspecting.bytes,
+            type: inspecting.type!,
+          };
+          cb(null, received as unknown as Partial<Express.Multer.File>);
+        },
+        (err: unknown) => {
+          storage.removeTemp(temp.path).finally(() => cb(err as Error));
+        },
+      );
+    },
+    _removeFile(_req, file, cb) {
+      const { tempPath } = file as unknown as ReceivedFile;
+      storage.removeTemp(tempPath).then(() => cb(null), cb);
+    },
+  };
+}
+
+const MULTER_MESSAGES: Record<string, (limits: UploadLimits) => AppError> = {
+  LIMIT_FILE_SIZE: (l) => payloadTooLarge(`A file may be at most ${Math.round(l.maxVideoBytes / MiB)} MiB.`),
+  LIMIT_FILE_COUNT: (l) => badRequest('too_many_files', `At most ${l.maxFiles} files can be sent at once.`),
+  LIMIT_FIELD_VALUE: () => badRequest('field_too_long', 'A form field is too long.'),
+  LIMIT_FIELD_COUNT: () => badRequest('too_many_fields', 'The form has too many fields.'),
+  LIMIT_FIELD_KEY: () => badRequest('malformed_form', 'The form is malformed.'),
+  LIMIT_PART_COUNT: () => badRequest('malformed_form', 'The form has too many parts.'),
+  LIMIT_UNEXPECTED_FILE: () => badRequest('unexpected_file', 'Files must be sent in the "files" field.'),
+};
+
+/**
+ * multer with every busboy limit set (its defaults are unlimited). Files land in storage tmp/
+ * already hashed; the route must hand them to storeOriginal or remove them.
+ */
+export function receiveFiles(storage: Storage, limits: UploadLimits): RequestHandler {
+  const upload = multer({
+    storage: createHashingStorage(storage, limits),
+    limits: {
+      fileSize: Math.max(limits.maxPhotoBytes, limits.maxVideoBytes),
+      files: limits.maxFiles,
+      fields: 30,
+      fieldSize: 64 * 1024,
+      fieldNameSize: 100,
+      parts: limits.maxFiles + 30,
+      headerPairs: 100,
+    },
+  }).array('files', limits.maxFiles);
+
+  return (req, res, next) => {
+    if (!req.is('multipart/form-data')) {
+      return next(badRequest('malformed_form', 'Send the form as multipart/form-data with the files in "files".'));
+    }
+    upload(req, res, (err: unknown) => {
+      if (!err) return next();
+      if (err instanceof multer.MulterError) {
+        const make = MULTER_MESSAGES[err.code];
+        return next(make ? make(limits) : badRequest('malformed_form', 'The upload form is malformed.'));
+      }
+      if (err instanceof AppError) return next(err);
+      // busboy's parse errors (truncated body, bad boundary) and client aborts end up here.
+      next(badRequest('malformed_form', 'The upload was cut off or malformed. Please try again.'));
+    });
+  };
+}
+
+export function receivedFiles(req: Request): ReceivedFile[] {
+  return ((req.files as unknown as ReceivedFile[] | undefined) ?? []).slice();
+}

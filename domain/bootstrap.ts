@@ -1,0 +1,109 @@
+import IORedis from 'ioredis';
+import { Client } from 'pg';
+import { createPool } from '../db/pool';
+import { migrate } from '../db/migrate';
+import type { Config } from './config';
+import type { AppContext } from './context';
+import { createLogger } from './logger';
+import { createJobQueue } from './queue/job-queue';
+import { createStorage } from './storage/storage';
+
+/** A dependency we cannot reach: said plainly, with what to do, and no stack trace. */
+export class DependencyError extends Error {}
+
+function describePg(url: string): { where: string; database: string } {
+  const u = new URL(url);
+  return { where: `${u.hostname}:${u.port || 5432}`, database: decodeURIComponent(u.pathname.slice(1)) || 'postgres' };
+}
+
+/**
+ * Connects to PostgreSQL, creating the database if the server is there but the database is not
+ * (a fresh machine), so the run command needs no manual step.
+ */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const { where, database } = describePg(databaseUrl);
+  const tryConnect = async (url: string) => {
+    const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+    await client.connect();
+    return client;
+  };
+  try {
+    const client = await tryConnect(databaseUrl);
+    await client.end();
+    return;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== '3D000') {
+      throw new DependencyError(
+        `Cannot reach PostgreSQL at ${where} (database "${database}"): ${(err as Error).message}.\n` +
+          `Start it (Debian: pg_ctlcluster 15 main start; Docker: docker compose up -d postgres) or set DATABASE_URL.`,
+      );
+    }
+  }
+  const adminUrl = new URL(databaseUrl);
+  adminUrl.pathname = '/postgres';
+  const admin = await tryConnect(adminUrl.toString()).catch((err: Error) => {
+    throw new DependencyError(`PostgreSQL at ${where} has no database "${database}" and we could not create it: ${err.message}`);
+  });
+  try {
+    await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } catch (err) {
+    if ((err as { code?: string }).code !== '42P04') throw err; // created meanwhile by the other process
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function checkRedis(redisUrl: string): Promise<void> {
+  const u = new URL(redisUrl);
+  const where = `${u.hostname}:${u.port || 6379}`;
+  const redis = new IORedis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5000 });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    throw new DependencyError(
+      `Cannot reach Redis at ${where}: ${(err as Error).message}.\n` +
+        `Start it (redis-server --daemonize yes --port ${u.port || 6379}; Docker: docker compose up -d redis) or set REDIS_URL.`,
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Everything a process needs, checked and migrated; close() releases it all. */
+export async function createContext(config: Config, name: string): Promise<AppContext & { close(): Promise<void> }> {
+  await ensureDatabase(config.databaseUrl);
+  await checkRedis(config.redisUrl);
+  const db = createPool(config.databaseUrl);
+  await migrate(db);
+  const storage = createStorage(config.storageDir);
+  await storage.init();
+  const queue = createJobQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, attempts: config.jobAttempts });
+  const log = createLogger(config.logLevel, name);
+  return {
+    config,
+    db,
+    storage,
+    queue,
+    log,
+    async close() {
+      await queue.close();
+      await db.end();
+    },
+  };
+}
+
+/** For entry points: a DependencyError becomes one clear message and exit code 69 (unavailable). */
+export async function orExit<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (err) {
+    if (err instanceof DependencyError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(69);
+    }
+    throw err;
+  }
+}

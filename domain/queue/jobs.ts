@@ -1,0 +1,12 @@
+/**
+ * Every job Svidetel runs, by name. Payloads carry only an id; the handler reloads the row, so a
+ * job re-enqueued from PostgreSQL after a Redis restart is the same job.
+ */
+export const JOB_NAMES = ['process-media'] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+export type JobPayload = { id: string };
+
+export const QUEUE_NAME = 'media';
+
+/** The job id is derived from the row id, so enqueueing twice is a no-op while the job exists. */
+export const jobIdFor = (name: JobName, id: string) => `${name}:${id}`;

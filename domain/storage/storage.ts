@@ -1,0 +1,134 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+/**
+ * The only module that touches files. Layout under STORAGE_DIR:
+ *   tmp/                      uploads being received (same filesystem, so link() is atomic)
+ *   originals/ab/cd/<sha256>  write-once, read-only, content-addressed originals
+ *   derived/ab/<sha256>/      derivatives (thumb, preview, …); regenerable, never evidence
+ */
+export type Storage = ReturnType<typeof createStorage>;
+
+export type DerivativeName = 'thumb' | 'preview' | 'poster' | 'contact';
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+function assertSha(sha256: string): void {
+  // Paths are built from hashes only; anything else would be a path-injection bug upstream.
+  if (!HEX64.test(sha256)) throw new Error(`not a sha256 hex digest: ${sha256}`);
+}
+
+export function createStorage(root: string) {
+  const tmpDir = path.join(root, 'tmp');
+  const originalsDir = path.join(root, 'originals');
+  const derivedDir = path.join(root, 'derived');
+
+  const originalPath = (sha256: string) => {
+    assertSha(sha256);
+    return path.join(originalsDir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  };
+  const derivativePath = (sha256: string, name: DerivativeName) => {
+    assertSha(sha256);
+    return path.join(derivedDir, sha256.slice(0, 2), sha256, `${name}.jpg`);
+  };
+
+  return {
+    root,
+
+    async init(): Promise<void> {
+      await Promise.all([tmpDir, originalsDir, derivedDir].map((d) => fs.mkdir(d, { recursive: true })));
+    },
+
+    /** A new temp file for an incoming upload. */
+    createTempFile(): { path: string; stream: WriteStream } {
+      const file = path.join(tmpDir, `${Date.now()}-${randomBytes(12).toString('hex')}.part`);
+      return { path: file, stream: createWriteStream(file, { flags: 'wx', mode: 0o600 }) };
+    },
+
+    async removeTemp(tempPath: string): Promise<void> {
+      if (path.dirname(tempPath) !== tmpDir) throw new Error('refusing to remove a file outside tmp/');
+      await fs.rm(tempPath, { force: true });
+    },
+
+    /**
+     * Moves a fully received upload into the write-once store. link() fails if the original
+     * exists, so stored bytes are never replaced; identical bytes are stored once.
+     * Returns whether this call created the original (the caller may need to undo exactly that).
+     */
+    async storeOriginal(tempPath: string, sha256: string): Promise<{ created: boolean }> {
+      const final = originalPath(sha256);
+      await fs.mkdir(path.dirname(final), { recursive: true });
+      let created = true;
+      try {
+        await fs.link(tempPath, final);
+        await fs.chmod(final, 0o444);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        created = false;
+      }
+      await fs.rm(tempPath, { force: true });
+      return { created };
+    },
+
+    /** Undo of storeOriginal for a transaction that did not commit; only for originals it created. */
+    async removeUncommittedOriginal(sha256: string): Promise<void> {
+      await fs.rm(originalPath(sha256), { force: true });
+    },
+
+    originalPath,
+
+    async originalExists(sha256: string): Promise<boolean> {
+      return fs.access(originalPath(sha256)).then(
+        () => true,
+        () => false,
+      );
+    },
+
+    /** The first bytes of an original, for sniffing its type from content. */
+    async readOriginalHead(sha256: string, length: number): Promise<Buffer> {
+      const handle = await fs.open(originalPath(sha256), 'r');
+      try {
+        const buffer = Buffer.alloc(length);
+        const { bytesRead } = await handle.read(buffer, 0, length, 0);
+        return buffer.subarray(0, bytesRead);
+      } finally {
+        await handle.close();
+      }
+    },
+
+    openOriginal(sha256: string): ReadStream {
+      return createReadStream(originalPath(sha256));
+    },
+
+    /** Re-reads the stored bytes: the worker checks them against the hash taken at upload. */
+    async hashOriginal(sha256: string): Promise<{ sha256: string; bytes: number }> {
+      const hash = createHash('sha256');
+      let bytes = 0;
+      await pipeline(createReadStream(originalPath(sha256)), async function* (source) {
+        for await (const chunk of source as AsyncIterable<Buffer>) {
+          hash.update(chunk);
+          bytes += chunk.length;
+        }
+      });
+      return { sha256: hash.digest('hex'), bytes };
+    },
+
+    /** Derivatives are rewritten atomically (temp + rename) so a reader never sees half a file. */
+    async writeDerivative(sha256: string, name: DerivativeName, data: Buffer): Promise<void> {
+      const final = derivativePath(sha256, name);
+      await fs.mkdir(path.dirname(final), { recursive: true });
+      const temp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
+      await fs.writeFile(temp, data, { mode: 0o644 });
+      await fs.rename(temp, final);
+    },
+
+    derivativePath,
+
+    openDerivative(sha256: string, name: DerivativeName): ReadStream {
+      return createReadStream(derivativePath(sha256, name));
+    },
+  };
+}

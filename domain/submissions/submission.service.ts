@@ -1,0 +1,89 @@
+import { withTransaction } from '../../db/pool';
+import * as catalogRepo from '../../db/catalog.repo';
+import * as mediaRepo from '../../db/media.repo';
+import * as submissionsRepo from '../../db/submissions.repo';
+import type { AppContext } from '../context';
+import { badRequest } from '../errors';
+import type { DetectedType } from '../media/file-type';
+
+export type IncomingFile = { originalName: string; tempPath: string; sha256: string; bytes: number; type: DetectedType };
+
+export type SubmissionInput = {
+  electionId: number;
+  region: string;
+  stationNumber: string;
+  categoryCode: string;
+  description: string;
+  happenedAt: string | null;
+  reporterRole: string | null;
+  complaintStatus: string | null;
+};
+
+export type Receipt = {
+  submissionId: string;
+  receivedAt: string;
+  files: { name: string; bytes: number; sha256: string; type: string }[];
+};
+
+/** Names are evidence context too, but never paths: keep the last segment, printable, ≤ 255. */
+function cleanFileName(name: string, position: number): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const printable = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
+  return printable || `file-${position + 1}`;
+}
+
+/**
+ * Stores one observer's submission: rows and originals together or not at all.
+ * Originals are linked into the write-once store inside the transaction, under a per-hash lock,
+ * so a rollback can remove exactly the originals it created before anyone else can see them.
+ */
+export async function createSubmission(ctx: AppContext, input: SubmissionInput, files: IncomingFile[]): Promise<Receipt> {
+  if (files.length === 0) {
+    throw badRequest('no_files', 'Add at least one photo or video.');
+  }
+  const election = await catalogRepo.findElection(ctx.db, input.electionId);
+  if (!election || !election.active) throw badRequest('unknown_election', 'Choose an election from the list.');
+  const category = await catalogRepo.findCategory(ctx.db, input.categoryCode);
+  if (!category || !category.active) throw badRequest('unknown_category', 'Choose a category from the list.');
+
+  const created: string[] = [];
+  let fileIds: string[] = [];
+  const submission = await withTransaction(ctx.db, async (tx) => {
+    try {
+      const row = await submissionsRepo.insertSubmission(tx, input);
+      const byHash = [...new Set(files.map((f) => f.sha256))].sort(); // sorted: no lock-order deadlocks
+      for (const sha256 of byHash) await mediaRepo.lockBlobHash(tx, sha256);
+      for (const [position, file] of files.entries()) {
+        await mediaRepo.upsertBlob(tx, { sha256: file.sha256, bytes: file.bytes, mime: file.type.mime, kind: file.type.kind });
+        const { created: isNew } = await ctx.storage.storeOriginal(file.tempPath, file.sha256);
+        if (isNew) created.push(file.sha256);
+        const media = await mediaRepo.insertMediaFile(tx, {
+          submissionId: row.id,
+          sha256: file.sha256,
+          position,
+          originalName: cleanFileName(file.originalName, position),
+        });
+        fileIds.push(media.id);
+      }
+      return row;
+    } catch (err) {
+      // Still inside the transaction, so the hash locks are held while we undo our own links.
+      await Promise.all(created.map((sha) => ctx.storage.removeUncommittedOriginal(sha)));
+      fileIds = [];
+      throw err;
+    }
+  });
+
+  for (const id of fileIds) {
+    await ctx.queue.enqueue('process-media', id).catch((err: Error) => {
+      // Not fatal: the rows are committed and the worker's sweep re-enqueues unfinished files.
+      ctx.log.warn({ fileId: id, err: err.message }, 'could not enqueue; the sweep will pick it up');
+    });
+  }
+
+  return {
+    submissionId: submission.id,
+    receivedAt: submission.received_at.toISOString(),
+    files: files.map((f, i) => ({ name: cleanFileName(f.originalName, i), bytes: f.bytes, sha256: f.sha256, type: f.type.mime })),
+  };
+}

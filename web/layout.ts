@@ -1,0 +1,65 @@
+import { html, type Html } from './html';
+import type { Lang, T } from './i18n';
+
+export type PageContext = {
+  lang: Lang;
+  t: T;
+  path: string; // for the language switch links
+  user: { email: string; role: string } | null;
+  csrfToken: string;
+};
+
+export function layout(page: PageContext, title: string, body: Html, options: { scripts?: string[] } = {}): Html {
+  const { t, lang } = page;
+  const other: Lang = lang === 'ru' ? 'en' : 'ru';
+  const sep = page.path.includes('?') ? '&' : '?';
+  return html`<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${title} · ${t('app_name')}</title>
+<link rel="stylesheet" href="/static/style.css">
+</head>
+<body>
+<header class="top">
+  <a class="brand" href="/">${t('app_name')}</a>
+  <nav>
+    <a href="/">${t('nav_upload')}</a>
+    <a href="/archive">${t('nav_archive')}</a>
+    ${page.user
+      ? html`<a href="/moderation">${t('nav_moderation')}</a>
+        <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${page.csrfToken}"><button class="link">${t('nav_logout')}</button></form>`
+      : html`<a href="/login">${t('nav_login')}</a>`}
+    <a href="${page.path}${sep}lang=${other}" lang="${other}" hreflang="${other}">${other === 'ru' ? 'Русский' : 'English'}</a>
+  </nav>
+</header>
+<main id="main">
+${body}
+</main>
+<footer><p>${t('tagline')}</p></footer>
+${(options.scripts ?? []).map((s) => html`<script src="/static/${s}" defer></script>`)}
+</body>
+</html>`;
+}
+
+export function errorBox(message: string | null | undefined): Html | null {
+  return message ? html`<p class="error" role="alert">${message}</p>` : null;
+}
+
+export function formatBytes(bytes: number, lang: Lang): string {
+  const units = lang === 'ru' ? ['Б', 'КБ', 'МБ', 'ГБ'] : ['B', 'KB', 'MB', 'GB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Times are shown in UTC with the zone named, so no reader guesses which zone they are in. */
+export function formatInstant(date: Date | null): string {
+  return date ? `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
+}

@@ -1,0 +1,103 @@
+import type { CategoryRow, ElectionRow } from '../../db/catalog.repo';
+import type { Receipt } from '../../domain/submissions/submission.service';
+import { html } from '../html';
+import { errorBox, formatBytes, layout, type PageContext } from '../layout';
+
+export type UploadFormValues = Partial<Record<
+  'election_id' | 'region' | 'station_number' | 'category_code' | 'description' | 'happened_at' | 'reporter_role' | 'complaint_status',
+  string
+>>;
+
+export type UploadLimitsView = { maxFiles: number; maxPhotoMb: number; maxVideoMb: number };
+
+const REPORTER_ROLES = ['observer', 'voter', 'commission_member', 'journalist', 'candidate'] as const;
+const COMPLAINT_STATUSES = ['none', 'filed', 'answered'] as const;
+const ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,.heic,.heif,.dng,video/mp4,video/quicktime,video/3gpp,video/webm,.mts,.m2ts';
+
+export function uploadPage(
+  page: PageContext,
+  data: { elections: ElectionRow[]; categories: CategoryRow[]; limits: UploadLimitsView; values?: UploadFormValues; error?: string },
+) {
+  const { t, lang } = page;
+  const v = data.values ?? {};
+  const label = (row: { label_ru: string; label_en: string }) => (lang === 'ru' ? row.label_ru : row.label_en);
+  const phases = [...new Map(data.categories.map((c) => [c.phase_code, lang === 'ru' ? c.phase_label_ru : c.phase_label_en])).entries()];
+  const selectedElection = v.election_id ?? (data.elections.length === 1 ? String(data.elections[0]!.id) : '');
+  const body = html`
+<h1>${t('upload_title')}</h1>
+<p class="intro">${t('upload_intro')}</p>
+${errorBox(data.error)}
+<form id="upload-form" method="post" action="/submit?_csrf=${encodeURIComponent(page.csrfToken)}" enctype="multipart/form-data" novalidate
+      data-api="/api/v1/submissions" data-csrf="${page.csrfToken}" data-msg-uploading="${t('uploading')}" data-msg-failed="${t('upload_failed')}">
+  <label for="files">${t('field_files')}</label>
+  <input id="files" name="files" type="file" multiple required accept="${ACCEPT}">
+  <p class="hint">${t('field_files_hint', { n: data.limits.maxFiles, photo: data.limits.maxPhotoMb, video: data.limits.maxVideoMb })}</p>
+
+  <label for="election_id">${t('field_election')}</label>
+  <select id="election_id" name="election_id" required>
+    <option value="">${t('choose')}</option>
+    ${data.elections.map((e) => html`<option value="${e.id}" ${String(e.id) === selectedElection ? html`selected` : null}>${lang === 'ru' ? e.name_ru : e.name_en}</option>`)}
+  </select>
+
+  <label for="region">${t('field_region')}</label>
+  <input id="region" name="region" required maxlength="200" value="${v.region ?? ''}" autocomplete="off">
+
+  <label for="station_number">${t('field_station')}</label>
+  <input id="station_number" name="station_number" required inputmode="numeric" pattern="[0-9]{1,6}" maxlength="6" value="${v.station_number ?? ''}" aria-describedby="station-hint" autocomplete="off">
+  <p class="hint" id="station-hint">${t('field_station_hint')}</p>
+
+  <label for="category_code">${t('field_category')}</label>
+  <select id="category_code" name="category_code" required>
+    <option value="">${t('choose')}</option>
+    ${phases.map(([code, phaseLabel]) => html`<optgroup label="${phaseLabel}">
+      ${data.categories.filter((c) => c.phase_code === code).map((c) => html`<option value="${c.code}" ${c.code === v.category_code ? html`selected` : null}>${label(c)}</option>`)}
+    </optgroup>`)}
+  </select>
+
+  <label for="description">${t('field_description')}</label>
+  <textarea id="description" name="description" required maxlength="10000" rows="5">${v.description ?? ''}</textarea>
+
+  <label for="happened_at">${t('field_happened_at')}</label>
+  <input id="happened_at" name="happened_at" type="datetime-local" value="${v.happened_at ?? ''}">
+
+  <label for="reporter_role">${t('field_reporter_role')}</label>
+  <select id="reporter_role" name="reporter_role">
+    <option value="">${t('not_said')}</option>
+    ${REPORTER_ROLES.map((r) => html`<option value="${r}" ${r === v.reporter_role ? html`selected` : null}>${t(`role_${r}`)}</option>`)}
+  </select>
+
+  <label for="complaint_status">${t('field_complaint')}</label>
+  <select id="complaint_status" name="complaint_status">
+    <option value="">${t('not_said')}</option>
+    ${COMPLAINT_STATUSES.map((c) => html`<option value="${c}" ${c === v.complaint_status ? html`selected` : null}>${t(`complaint_${c}`)}</option>`)}
+  </select>
+
+  <progress id="upload-progress" max="100" value="0" hidden></progress>
+  <p id="upload-status" role="status" aria-live="polite"></p>
+  <button type="submit">${t('submit')}</button>
+</form>
+<section id="receipt" hidden></section>`;
+  return layout(page, t('upload_title'), body, { scripts: ['upload.js'] });
+}
+
+export function receiptPage(page: PageContext, receipt: Receipt) {
+  const { t, lang } = page;
+  const body = html`
+<section id="receipt">
+<h1>${t('receipt_title')}</h1>
+<p>${t('receipt_intro')}</p>
+<dl>
+  <dt>${t('receipt_id')}</dt><dd><code id="submission-id">${receipt.submissionId}</code></dd>
+  <dt>${t('received_at')}</dt><dd>${receipt.receivedAt}</dd>
+</dl>
+<table class="files">
+  <thead><tr><th>${t('file_name')}</th><th>${t('file_size')}</th><th>SHA-256</th></tr></thead>
+  <tbody>
+  ${receipt.files.map((f) => html`<tr><td>${f.name}</td><td>${formatBytes(f.bytes, lang)}</td><td><code class="hash">${f.sha256}</code></td></tr>`)}
+  </tbody>
+</table>
+<p><a href="data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(receipt, null, 2))}" download="svidetel-receipt-${receipt.submissionId}.json">${t('receipt_download')}</a></p>
+<p><a href="/">${t('send_more')}</a></p>
+</section>`;
+  return layout(page, t('receipt_title'), body);
+}

@@ -1,0 +1,97 @@
+// Progressive enhancement of the upload form: a progress bar and the receipt without a page load.
+// Without JavaScript the form still posts to /submit and gets the same receipt as a page.
+(function () {
+  'use strict';
+  var form = document.getElementById('upload-form');
+  if (!form || !window.XMLHttpRequest || !window.FormData) return;
+  var progress = document.getElementById('upload-progress');
+  var status = document.getElementById('upload-status');
+  var receipt = document.getElementById('receipt');
+  var button = form.querySelector('button[type=submit]');
+
+  function text(tag, content, className) {
+    var el = document.createElement(tag);
+    el.textContent = content;
+    if (className) el.className = className;
+    return el;
+  }
+
+  function showError(message) {
+    status.textContent = message;
+    status.className = 'error';
+    status.setAttribute('role', 'alert');
+    progress.hidden = true;
+    button.disabled = false;
+  }
+
+  function showReceipt(r) {
+    var lang = document.documentElement.lang;
+    var L = lang === 'ru'
+      ? { title: 'Получено. Спасибо!', id: 'Номер отправки', at: 'Получено', name: 'Файл', size: 'Размер', dl: 'Скачать квитанцию (JSON)', more: 'Отправить ещё', keep: 'Сохраните эту квитанцию: SHA-256 доказывает, какие именно файлы вы отправили. Она ничего не говорит о вас.' }
+      : { title: 'Received. Thank you!', id: 'Submission id', at: 'Received', name: 'File', size: 'Size', dl: 'Download receipt (JSON)', more: 'Send more', keep: 'Keep this receipt: the SHA-256 proves exactly which files you sent. It says nothing about you.' };
+    receipt.textContent = '';
+    receipt.appendChild(text('h1', L.title));
+    receipt.appendChild(text('p', L.keep));
+    var dl = document.createElement('dl');
+    dl.appendChild(text('dt', L.id));
+    var dd = document.createElement('dd');
+    var code = text('code', r.submissionId);
+    code.id = 'submission-id';
+    dd.appendChild(code);
+    dl.appendChild(dd);
+    dl.appendChild(text('dt', L.at));
+    dl.appendChild(text('dd', r.receivedAt));
+    receipt.appendChild(dl);
+    var table = document.createElement('table');
+    table.className = 'files';
+    var head = table.createTHead().insertRow();
+    [L.name, L.size, 'SHA-256'].forEach(function (h) { head.appendChild(text('th', h)); });
+    var body = table.createTBody();
+    r.files.forEach(function (f) {
+      var row = body.insertRow();
+      row.appendChild(text('td', f.name));
+      row.appendChild(text('td', (f.bytes / 1048576).toFixed(2) + ' MB'));
+      var cell = document.createElement('td');
+      cell.appendChild(text('code', f.sha256, 'hash'));
+      row.appendChild(cell);
+    });
+    receipt.appendChild(table);
+    var blob = new Blob([JSON.stringify(r, null, 2)], { type: 'application/json' });
+    var link = text('a', L.dl);
+    link.href = URL.createObjectURL(blob);
+    link.download = 'svidetel-receipt-' + r.submissionId + '.json';
+    receipt.appendChild(document.createElement('p')).appendChild(link);
+    var more = text('a', L.more);
+    more.href = '/';
+    receipt.appendChild(document.createElement('p')).appendChild(more);
+    form.hidden = true;
+    receipt.hidden = false;
+    receipt.querySelector('h1').setAttribute('tabindex', '-1');
+    receipt.querySelector('h1').focus();
+  }
+
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    var xhr = new XMLHttpRequest();
+    xhr.open('POST', form.getAttribute('data-api'));
+    xhr.setRequestHeader('X-CSRF-Token', form.getAttribute('data-csrf'));
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.onprogress = function (e) {
+      if (e.lengthComputable) progress.value = Math.round((e.loaded / e.total) * 100);
+    };
+    xhr.onload = function () {
+      var data = null;
+      try { data = JSON.parse(xhr.responseText); } catch (ignored) { /* a proxy's HTML error page */ }
+      if (xhr.status === 201 && data) return showReceipt(data);
+      showError((data && data.error && data.error.message) || form.getAttribute('data-msg-failed'));
+    };
+    xhr.onerror = function () { showError(form.getAttribute('data-msg-failed')); };
+    button.disabled = true;
+    progress.hidden = false;
+    progress.value = 0;
+    status.className = '';
+    status.removeAttribute('role');
+    status.textContent = form.getAttribute('data-msg-uploading');
+    xhr.send(new FormData(form));
+  });
+})();

@@ -1,0 +1,18 @@
+import type { AppContext } from '../domain/context';
+import { processMediaFile } from '../domain/processing/process-media';
+import { JOB_NAMES, type JobName } from '../domain/queue/jobs';
+
+export type JobHandler = (ctx: AppContext, id: string) => Promise<unknown>;
+
+/** Exactly one handler per job name; checked at start-up so a missing one cannot ship silently. */
+export const JOB_HANDLERS: Record<JobName, JobHandler> = {
+  'process-media': processMediaFile,
+};
+
+export function assertEveryJobHasOneHandler(): void {
+  const names = Object.keys(JOB_HANDLERS).sort();
+  const expected = [...JOB_NAMES].sort();
+  if (names.join() !== expected.join()) {
+    throw new Error(`job handlers (${names.join(', ')}) do not match job names (${expected.join(', ')})`);
+  }
+}

@@ -1,0 +1,21 @@
+import { createContext, orExit } from '../domain/bootstrap';
+import { loadConfigOrExit } from '../domain/config';
+import { startWorker } from './worker';
+
+async function main() {
+  const config = loadConfigOrExit();
+  const ctx = await orExit(createContext(config, 'worker'));
+  const worker = await startWorker(ctx);
+  ctx.log.info({ concurrency: config.workerConcurrency }, 'worker started');
+  // Graceful: finish the jobs in hand, take no new ones; anything unfinished is re-enqueued on the next start.
+  const shutdown = async () => {
+    ctx.log.info('worker shutting down after the current jobs');
+    await worker.close();
+    await ctx.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
+
+void main();
