@@ -1,0 +1,147 @@
+/**
+ * Checks a file against its receipt, step by step, with the same check names and order as the
+ * standalone scripts/verify-receipt.mjs: file hash → leaf hash → signature → inclusion proof.
+ * The signature comes before the proof so that the proof is checked against the SIGNED root only.
+ */
+import { createHash, type KeyObject } from 'node:crypto';
+import path from 'node:path';
+import { keyFingerprint, parseVkey, verifySthJson, vkeyFor, type ParsedVkey, type SthJson } from './checkpoint';
+import { encodeLeaf, hexBytes, leafFromJson } from './leaf';
+import { leafHash, verifyInclusion } from './merkle';
+import type { ProofBundle, Receipt, ReceiptFile } from './receipt';
+
+export type CheckName = 'receipt' | 'file hash' | 'leaf hash' | 'signature' | 'inclusion proof';
+
+export interface CheckResult {
+  check: CheckName;
+  ok: boolean;
+  detail: string;
+}
+
+export interface ReceiptVerification {
+  ok: boolean;
+  /** The first check that failed; later checks are not run. */
+  failed?: CheckName;
+  steps: CheckResult[];
+  verdict: string;
+}
+
+export interface VerifyReceiptInput {
+  /** The file's bytes, or its SHA-256 and size when the caller hashed a large file as a stream. */
+  file: Buffer | { sha256: Buffer; size: number };
+  /** Used to pick the receipt entry when the file matches none (to say which one it should have been). */
+  fileName?: string;
+  receipt: Receipt;
+  /** A newer signed tree head, or a proof bundle from proof_url; defaults to the receipt's own. */
+  sth?: SthJson | ProofBundle;
+  /** The log key from a trusted source; without it the receipt's own key is used (and said so). */
+  key?: string | KeyObject;
+}
+
+class CheckFailed extends Error {
+  constructor(
+    readonly check: CheckName,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function fail(check: CheckName, message: string): never {
+  throw new CheckFailed(check, message);
+}
+
+function pickEntry(receipt: Receipt, sha256: string, fileName?: string): ReceiptFile {
+  if (!Array.isArray(receipt.files) || receipt.files.length === 0) fail('receipt', 'the receipt lists no files');
+  const byHash = receipt.files.find((f) => f.sha256 === sha256);
+  if (byHash) return byHash;
+  const byName = fileName ? receipt.files.find((f) => f.name === path.basename(fileName)) : undefined;
+  if (byName) return byName;
+  if (receipt.files.length === 1) return receipt.files[0]!;
+  return fail('file hash', `the file's SHA-256 ${sha256} matches no file in the receipt`);
+}
+
+function resolveKey(receipt: Receipt, key: string | KeyObject | undefined): { vkey: ParsedVkey; note: string } {
+  try {
+    if (typeof key === 'string') return { vkey: parseVkey(key), note: 'the key you gave' };
+    const fromReceipt = parseVkey(receipt.key.vkey);
+    if (key) return { vkey: parseVkey(vkeyFor(fromReceipt.name, key)), note: 'the key you gave' };
+    if (keyFingerprint(fromReceipt.rawPublicKey) !== receipt.key.fingerprint) fail('signature', 'the receipt key does not match its fingerprint');
+    return { vkey: fromReceipt, note: `the receipt's own key (fingerprint ${receipt.key.fingerprint}): compare it with the fingerprint Svidetel publishes` };
+  } catch (err) {
+    if (err instanceof CheckFailed) throw err;
+    return fail('signature', (err as Error).message);
+  }
+}
+
+function isBundle(x: SthJson | ProofBundle): x is ProofBundle {
+  return 'sth' in x;
+}
+
+export function verifyReceiptFile(input: VerifyReceiptInput): ReceiptVerification {
+  const steps: CheckResult[] = [];
+  const pass = (check: CheckName, detail: string) => steps.push({ check, ok: true, detail });
+  try {
+    const { receipt } = input;
+    if (receipt?.version !== 1) fail('receipt', `unsupported receipt version ${String(receipt?.version)}`);
+    const digest = Buffer.isBuffer(input.file) ? createHash('sha256').update(input.file).digest() : input.file.sha256;
+    const size = Buffer.isBuffer(input.file) ? input.file.length : input.file.size;
+    const sha = digest.toString('hex');
+    const entry = pickEntry(receipt, sha, input.fileName);
+
+    if (entry.sha256 !== sha || entry.leaf?.sha256 !== sha) fail('file hash', `the file's SHA-256 is ${sha}, the receipt says ${entry.sha256}`);
+    if (entry.size !== size || entry.leaf.size !== size) fail('file hash', `the file is ${size} bytes, the receipt says ${entry.size}`);
+    pass('file hash', `SHA-256 ${sha}, ${size} bytes, as in the receipt`);
+
+    let leaf: Buffer;
+    try {
+      leaf = leafHash(encodeLeaf(leafFromJson(entry.leaf)));
+    } catch (err) {
+      return fail('leaf hash', `bad leaf record: ${(err as Error).message}`);
+    }
+    if (entry.leaf.index !== entry.leaf_index) fail('leaf hash', `the leaf record says index ${entry.leaf.index}, the receipt says ${entry.leaf_index}`);
+    if (leaf.toString('hex') !== entry.leaf_hash) fail('leaf hash', `the leaf record hashes to ${leaf.toString('hex')}, the receipt says ${entry.leaf_hash}`);
+    pass('leaf hash', `leaf #${entry.leaf_index} received at ${new Date(entry.leaf.received_at).toISOString()} hashes to ${entry.leaf_hash}`);
+
+    const given = input.sth;
+    const sth = given ? (isBundle(given) ? given.sth : given) : entry.sth;
+    const proofHex = given && isBundle(given) ? given.inclusion_proof : entry.inclusion_proof;
+    if (!sth) fail('signature', `the receipt has no signed tree head yet${entry.proof_url ? `: fetch ${entry.proof_url} and pass it as the STH` : ''}`);
+    const key = resolveKey(receipt, input.key);
+    let cp;
+    try {
+      cp = verifySthJson(sth, key.vkey);
+    } catch (err) {
+      return fail('signature', (err as Error).message);
+    }
+    if (cp.origin !== receipt.log_origin) fail('signature', `the tree head is from log ${cp.origin}, the receipt is from ${receipt.log_origin}`);
+    pass('signature', `tree head of size ${cp.treeSize} of ${cp.origin} signed by ${key.vkey.name}, verified with ${key.note}`);
+
+    if (given && isBundle(given) && (given.leaf_index !== entry.leaf_index || given.leaf_hash !== entry.leaf_hash)) {
+      fail('inclusion proof', 'the proof bundle is for another leaf');
+    }
+    if (!Array.isArray(proofHex)) fail('inclusion proof', 'no inclusion proof');
+    let proof: Buffer[];
+    try {
+      proof = proofHex.map((h, i) => hexBytes(`proof[${i}]`, h, 32));
+    } catch (err) {
+      return fail('inclusion proof', (err as Error).message);
+    }
+    if (!verifyInclusion(leaf, entry.leaf_index, cp.treeSize, proof, cp.rootHash)) {
+      fail('inclusion proof', `leaf #${entry.leaf_index} is not proven to be in the tree of size ${cp.treeSize}`);
+    }
+    pass('inclusion proof', `leaf #${entry.leaf_index} is in the tree of size ${cp.treeSize} with root ${cp.rootHash.toString('hex')}`);
+
+    return {
+      ok: true,
+      steps,
+      verdict:
+        `VERIFIED: this file (SHA-256 ${sha}) is leaf #${entry.leaf_index} of ${cp.origin}, ` +
+        `received ${new Date(entry.leaf.received_at).toISOString()}, in the signed tree of size ${cp.treeSize}.`,
+    };
+  } catch (err) {
+    if (!(err instanceof CheckFailed)) throw err;
+    steps.push({ check: err.check, ok: false, detail: err.message });
+    return { ok: false, failed: err.check, steps, verdict: `FAILED: ${err.check}` };
+  }
+}
