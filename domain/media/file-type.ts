@@ -1,0 +1,123 @@
+export type MediaKind = 'image' | 'video';
+export type DetectedType = {
+  mime: string;
+  kind: MediaKind;
+  /** 'jpeg' | 'png' | 'webp' | 'gif' | 'heic' | 'dng' | 'mp4' | 'mov' | '3gp' | 'webm' | 'mts' */
+  format: string;
+};
+
+/** Enough for every signature below: ftyp brand lists, a TIFF IFD0 near the start, ~20 TS packets. */
+export const SNIFF_BYTES = 4096;
+
+const JPEG: DetectedType = { mime: 'image/jpeg', kind: 'image', format: 'jpeg' };
+const PNG: DetectedType = { mime: 'image/png', kind: 'image', format: 'png' };
+const GIF: DetectedType = { mime: 'image/gif', kind: 'image', format: 'gif' };
+const WEBP: DetectedType = { mime: 'image/webp', kind: 'image', format: 'webp' };
+const DNG: DetectedType = { mime: 'image/x-adobe-dng', kind: 'image', format: 'dng' };
+const MP4: DetectedType = { mime: 'video/mp4', kind: 'video', format: 'mp4' };
+const MOV: DetectedType = { mime: 'video/quicktime', kind: 'video', format: 'mov' };
+const GPP: DetectedType = { mime: 'video/3gpp', kind: 'video', format: '3gp' };
+const WEBM: DetectedType = { mime: 'video/webm', kind: 'video', format: 'webm' };
+const MTS: DetectedType = { mime: 'video/m2ts', kind: 'video', format: 'mts' };
+
+const startsWith = (head: Buffer, bytes: number[], at = 0) =>
+  head.length >= at + bytes.length && bytes.every((b, i) => head[at + i] === b);
+const ascii = (head: Buffer, at: number, len: number) =>
+  head.length >= at + len ? head.toString('latin1', at, at + len) : '';
+
+/** Sniffs magic bytes; the file name and the client's MIME type are never trusted. */
+export function detectFileType(head: Buffer): DetectedType | null {
+  if (startsWith(head, [0xff, 0xd8, 0xff])) return JPEG;
+  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return PNG;
+  if (ascii(head, 0, 6) === 'GIF87a' || ascii(head, 0, 6) === 'GIF89a') return GIF;
+  if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 4) === 'WEBP') return WEBP;
+  if (ascii(head, 4, 4) === 'ftyp') return fromFtyp(head);
+  if (isClassicQuickTime(head)) return MOV;
+  if (startsWith(head, [0x1a, 0x45, 0xdf, 0xa3])) return isWebmHeader(head) ? WEBM : null;
+  if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a])) {
+    return tiffHasDngVersion(head) ? DNG : null;
+  }
+  if (isTransportStream(head, 188, 0) || isTransportStream(head, 192, 4)) return MTS;
+  return null;
+}
+
+const HEIC_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx']);
+const HEIF_GENERIC_BRANDS = new Set(['mif1', 'msf1']);
+const AVIF_BRANDS = new Set(['avif', 'avis']);
+const MP4_BRANDS = new Set([
+  'isom', 'iso2', 'iso3', 'iso4', 'iso5', 'iso6', 'iso7', 'iso8', 'iso9', 'mp41', 'mp42', 'mp71', 'avc1',
+  'M4V ', 'M4VH', 'M4VP', 'mmp4', 'MSNV', 'NDAS', 'NDSC', 'NDSH', 'NDSM', 'NDSP', 'NDSS', 'NDXC', 'NDXH',
+  'NDXM', 'NDXP', 'NDXS', 'dash', 'F4V ', 'XAVC', 'CAEP', 'hvc1',
+]);
+
+function fromFtyp(head: Buffer): DetectedType | null {
+  const boxSize = head.readUInt32BE(0);
+  const major = ascii(head, 8, 4);
+  const brands = [major];
+  for (let at = 16; at + 4 <= Math.min(boxSize, head.length); at += 4) brands.push(ascii(head, at, 4));
+
+  if (HEIC_BRANDS.has(major)) return heif(brands);
+  if (HEIF_GENERIC_BRANDS.has(major)) {
+    // 'mif1' is shared by HEIC and AVIF; AVIF is not an accepted upload format.
+    if (brands.some((b) => HEIC_BRANDS.has(b))) return heif(brands);
+    return brands.some((b) => AVIF_BRANDS.has(b)) ? null : heif(brands);
+  }
+  if (major === 'qt  ') return MOV;
+  if (major.startsWith('3gp') || major.startsWith('3g2')) return GPP;
+  if (MP4_BRANDS.has(major)) return MP4;
+  // Unknown major brand (many vendors invent one): trust a known compatible brand.
+  if (brands.some((b) => HEIC_BRANDS.has(b))) return heif(brands);
+  if (brands.includes('qt  ')) return MOV;
+  if (brands.some((b) => MP4_BRANDS.has(b))) return MP4;
+  return null;
+}
+
+const heif = (brands: string[]): DetectedType => ({
+  mime: brands.includes('heic') || brands.includes('heix') ? 'image/heic' : 'image/heif',
+  kind: 'image',
+  format: 'heic',
+});
+
+/** Old QuickTime files start with a top-level atom, not 'ftyp'. */
+function isClassicQuickTime(head: Buffer): boolean {
+  if (head.length < 8) return false;
+  const size = head.readUInt32BE(0);
+  return ['moov', 'mdat', 'wide', 'pnot'].includes(ascii(head, 4, 4)) && (size === 0 || size === 1 || size >= 8);
+}
+
+/** Reads the EBML header's DocType (element id 0x4282); only 'webm' is accepted, not general Matroska. */
+function isWebmHeader(head: Buffer): boolean {
+  const end = Math.min(head.length, 64);
+  for (let i = 4; i + 3 < end; i++) {
+    if (head[i] === 0x42 && head[i + 1] === 0x82) {
+      const len = head[i + 2]! & 0x7f; // one-byte EBML size (0x80 | n) is what every muxer writes here
+      return ascii(head, i + 3, len) === 'webm';
+    }
+  }
+  return false;
+}
+
+/** A DNG is a TIFF whose IFD0 carries DNGVersion (0xC612); a plain TIFF is not accepted. */
+function tiffHasDngVersion(head: Buffer): boolean {
+  const le = head[0] === 0x49;
+  const u16 = (at: number) => (le ? head.readUInt16LE(at) : head.readUInt16BE(at));
+  const u32 = (at: number) => (le ? head.readUInt32LE(at) : head.readUInt32BE(at));
+  if (head.length < 8) return false;
+  const ifd0 = u32(4);
+  if (ifd0 < 8 || ifd0 + 2 > head.length) return false;
+  const entries = u16(ifd0);
+  for (let i = 0; i < entries; i++) {
+    const at = ifd0 + 2 + i * 12;
+    if (at + 2 > head.length) return false;
+    if (u16(at) === 0xc612) return true;
+  }
+  return false;
+}
+
+/** MPEG-TS: sync byte 0x47 every 188 bytes (or at 4 in 192-byte M2TS packets) over several packets. */
+function isTransportStream(head: Buffer, stride: number, syncAt: number): boolean {
+  const packets = Math.min(8, Math.floor((head.length - syncAt) / stride));
+  if (packets < 3) return false;
+  for (let p = 0; p < packets; p++) if (head[syncAt + p * stride] !== 0x47) return false;
+  return true;
+}

@@ -1,0 +1,234 @@
+import { open, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { readAvchdMetadata, type AvchdMetadata } from './avchd';
+import { readBmffMetadata, type BmffMetadata } from './bmff';
+import { imageCaptureTime, NO_CAPTURE_TIME, parseIsoDate, videoCaptureTime, type CaptureTime, type VideoDateCandidate } from './capture-time';
+import { namesAnEditor } from './editing';
+import type { DetectedType, MediaKind } from './file-type';
+import { parseIso6709, validGpsPoint, type GpsPoint } from './geo';
+import { ffInput, runTool } from './run-tool';
+import { readExif, type ExifData } from './tiff';
+import { readXmp, type XmpData } from './xmp';
+
+export type { GpsPoint } from './geo';
+
+export type MediaMetadata = {
+  kind: MediaKind;
+  mime: string;
+  format: string;
+  /** As displayed, after EXIF orientation (JPEG/PNG/WebP/DNG) or irot/track rotation (HEIC/video). */
+  width: number | null;
+  height: number | null;
+  /** EXIF IFD0 Orientation 1–8, or null. */
+  orientation: number | null;
+  duration_s: number | null;
+  taken_at_local: string | null;
+  offset: string | null;
+  offset_source: string | null;
+  taken_at_utc: string | null;
+  /** The tag or rule that made taken_at_utc possible (an offset tag, 'GPS fix time (offset …)', …). */
+  taken_at_utc_source: string | null;
+  taken_at_source: string | null;
+  gps: GpsPoint | null;
+  gps_source: string | null;
+  make: string | null;
+  model: string | null;
+  software: string | null;
+  apple_content_identifier: string | null;
+  /** 'no_metadata', 'edited', 'gps_invalid'. */
+  flags: string[];
+  warnings: string[];
+};
+
+export const GPS_SOURCE = {
+  exif: 'EXIF GPS IFD (GPSLatitude/GPSLongitude)',
+  appleKeys: 'QuickTime Keys com.apple.quicktime.location.ISO6709',
+  userDataXyz: 'QuickTime UserData \u00a9xyz (ISO 6709)',
+  loci: "3GPP 'loci' box (UserData:LocationInformation)",
+  itemListXyz: 'QuickTime ItemList \u00a9xyz (ISO 6709)',
+  ffprobeLocation: 'ffprobe location tag (ISO 6709)',
+} as const;
+
+const FFPROBE_TIMEOUT_MS = 20_000;
+/** DNG keeps its IFDs anywhere in the file, so it is parsed whole; larger files are not raw photos we accept. */
+const MAX_DNG_PARSE_BYTES = 256 * 1024 * 1024;
+
+/** Never throws for bad media: broken parts become warnings and nulls. Throws only for I/O errors. */
+export async function extractMetadata(filePath: string, type: DetectedType): Promise<MediaMetadata> {
+  const { size } = await stat(filePath);
+  return type.kind === 'image' ? imageMetadata(filePath, size, type) : videoMetadata(path.resolve(filePath), size, type);
+}
+
+function emptyMetadata(type: DetectedType): MediaMetadata {
+  return {
+    kind: type.kind, mime: type.mime, format: type.format, width: null, height: null, orientation: null,
+    duration_s: null, ...NO_CAPTURE_TIME, gps: null, gps_source: null, make: null, model: null, software: null,
+    apple_content_identifier: null, flags: [], warnings: [],
+  };
+}
+
+async function imageMetadata(filePath: string, size: number, type: DetectedType): Promise<MediaMetadata> {
+  const meta = emptyMetadata(type);
+  const warnings = meta.warnings;
+
+  let header: sharp.Metadata | null = null;
+  try {
+    header = await sharp(filePath).metadata();
+  } catch (e) {
+    warnings.push(`image header unreadable: ${errorMessage(e)}`);
+  }
+
+  let exif: ExifData | null = null;
+  const exifBlock = type.format === 'dng' && size <= MAX_DNG_PARSE_BYTES ? await readFile(filePath) : header?.exif;
+  if (exifBlock && exifBlock.length > 0) {
+    try {
+      exif = readExif(exifBlock);
+    } catch (e) {
+      warnings.push(`EXIF unreadable: ${errorMessage(e)}`);
+    }
+  }
+  const xmpPacket = header?.xmp?.toString('utf8') ?? exif?.xmp ?? null;
+  const xmp: XmpData | null = xmpPacket ? readXmp(xmpPacket) : null;
+
+  meta.orientation = exif?.orientation ?? null;
+  const stored = type.format === 'dng' ? (exif?.mainImageSize ?? null) : header?.width && header.height ? { width: header.width, height: header.height } : null;
+  if (stored) {
+    // libheif has already applied HEIF's irot, and EXIF Orientation there is informative only.
+    const swap = type.format !== 'heic' && meta.orientation !== null && meta.orientation >= 5;
+    meta.width = swap ? stored.height : stored.width;
+    meta.height = swap ? stored.width : stored.height;
+  }
+
+  Object.assign(meta, imageCaptureTime(exif, xmp, warnings));
+  if (exif) {
+    meta.gps = validGpsPoint(exif.gpsLatitude, exif.gpsLongitude, exif.gpsAltitude);
+    if (meta.gps) meta.gps_source = GPS_SOURCE.exif;
+    else if (exif.gpsLatitude !== null && exif.gpsLongitude !== null) {
+      meta.flags.push('gps_invalid');
+      warnings.push(`GPS coordinates ${exif.gpsLatitude},${exif.gpsLongitude} are not a real fix (0,0 or out of range)`);
+    }
+    meta.make = exif.make;
+    meta.model = exif.model;
+    meta.software = exif.software;
+    meta.apple_content_identifier = exif.appleMediaGroupUuid;
+  }
+  const editors = [exif?.software, exif?.processingSoftware, xmp?.creatorTool, ...(xmp?.historySoftwareAgents ?? [])];
+  if (editors.some(namesAnEditor)) meta.flags.push('edited');
+  addNoMetadataFlag(meta);
+  return meta;
+}
+
+type FfprobeStream = {
+  codec_type?: string;
+  width?: number;
+  height?: number;
+  disposition?: { attached_pic?: number };
+  tags?: Record<string, string>;
+  side_data_list?: { rotation?: number }[];
+};
+type Ffprobe = { format?: { duration?: string; tags?: Record<string, string> }; streams?: FfprobeStream[] };
+
+async function videoMetadata(filePath: string, size: number, type: DetectedType): Promise<MediaMetadata> {
+  const meta = emptyMetadata(type);
+  const warnings = meta.warnings;
+  const [probe, container] = await Promise.all([ffprobe(filePath, warnings), readContainer(filePath, size, type, warnings)]);
+
+  const video = probe?.streams?.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  if (probe && !video) warnings.push('no video stream found');
+  if (video?.width && video.height) {
+    const rotation = video.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation ?? Number(video.tags?.rotate ?? 0);
+    const quarterTurn = Math.abs(Math.round(rotation / 90)) % 2 === 1;
+    meta.width = quarterTurn ? video.height : video.width;
+    meta.height = quarterTurn ? video.width : video.height;
+  }
+  const duration = Number(probe?.format?.duration);
+  meta.duration_s = Number.isFinite(duration) && duration > 0 ? duration : null;
+
+  const bmff = container && 'keys' in container ? container : null;
+  const avchd = container && 'date' in container ? container : null;
+  const formatTags = probe?.format?.tags ?? {};
+  Object.assign(meta, videoTime(type, bmff, avchd, formatTags));
+
+  const location = videoLocation(bmff, formatTags);
+  if (location) Object.assign(meta, location);
+
+  meta.make = bmff?.keys.get('com.apple.quicktime.make') ?? bmff?.userData.get('\u00a9mak') ?? avchd?.make ?? null;
+  meta.model = bmff?.keys.get('com.apple.quicktime.model') ?? bmff?.userData.get('\u00a9mod') ?? avchd?.model ?? null;
+  meta.software = bmff?.keys.get('com.apple.quicktime.software') ?? bmff?.userData.get('\u00a9swr') ?? null;
+  meta.apple_content_identifier = bmff?.keys.get('com.apple.quicktime.content.identifier') ?? null;
+  if (namesAnEditor(meta.software)) meta.flags.push('edited');
+  addNoMetadataFlag(meta);
+  return meta;
+}
+
+async function ffprobe(filePath: string, warnings: string[]): Promise<Ffprobe | null> {
+  try {
+    const args = ['-v', 'error', ...ffInput(filePath), '-print_format', 'json', '-show_format', '-show_streams'];
+    const result = await runTool('ffprobe', args, { timeoutMs: FFPROBE_TIMEOUT_MS, maxStdoutBytes: 8 * 1024 * 1024 });
+    if (result.code !== 0) {
+      warnings.push(`ffprobe could not read the file: ${result.stderr.split('\n')[0] || `exit ${result.code}`}`);
+      return null;
+    }
+    return JSON.parse(result.stdout.toString('utf8')) as Ffprobe;
+  } catch (e) {
+    warnings.push(`ffprobe failed: ${errorMessage(e)}`);
+    return null;
+  }
+}
+
+/** The container metadata ffprobe cannot give us: BMFF boxes, or the AVCHD H.264 SEI. */
+async function readContainer(filePath: string, size: number, type: DetectedType, warnings: string[]): Promise<BmffMetadata | AvchdMetadata | null> {
+  const file = await open(filePath, 'r');
+  try {
+    if (type.format === 'mts') return await readAvchdMetadata(file, size);
+    if (type.format === 'webm') return null;
+    return await readBmffMetadata(file, size);
+  } catch (e) {
+    if (isIoError(e)) throw e;
+    warnings.push(`container metadata unreadable: ${errorMessage(e)}`);
+    return null;
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Ordered like exiftool's tags: Apple's local creation date with offset (Keys), the 3GPP/Apple
+ * `udta/date`, the AVCHD SEI date, then the movie header time, which is UTC by specification.
+ */
+function videoTime(type: DetectedType, bmff: BmffMetadata | null, avchd: AvchdMetadata | null, formatTags: Record<string, string>): CaptureTime {
+  const headerTime = bmff?.movieCreatedMs ?? null;
+  const ffprobeTime = parseIsoDate(formatTags.creation_time?.replace(/\.\d+Z$/, 'Z'));
+  const candidates: VideoDateCandidate[] = [
+    { source: 'Keys:CreationDate', date: parseIsoDate(bmff?.keys.get('com.apple.quicktime.creationdate')) },
+    { source: 'UserData:DateTimeOriginal', date: parseIsoDate(bmff?.userData.get('date')) },
+    { source: 'H264:DateTimeOriginal', date: avchd?.date ?? null },
+    type.format === 'webm'
+      ? { source: 'Matroska:DateTimeOriginal', date: ffprobeTime, isUtc: true }
+      : { source: 'QuickTime:CreateDate', date: headerTime !== null ? { wallMs: headerTime, offsetMinutes: null } : bmff ? null : ffprobeTime, isUtc: true },
+  ];
+  // ffprobe writes creation_time with 'Z'; the UTC rule, not a recorded offset, must apply to it.
+  for (const c of candidates) if (c.isUtc && c.date) c.date = { wallMs: c.date.wallMs, offsetMinutes: null };
+  return videoCaptureTime(candidates);
+}
+
+function videoLocation(bmff: BmffMetadata | null, formatTags: Record<string, string>): { gps: GpsPoint; gps_source: string } | null {
+  const candidates: [string, GpsPoint | null][] = [
+    [GPS_SOURCE.appleKeys, parseIso6709(bmff?.keys.get('com.apple.quicktime.location.ISO6709'))],
+    [GPS_SOURCE.userDataXyz, parseIso6709(bmff?.userData.get('\u00a9xyz'))],
+    [GPS_SOURCE.loci, bmff?.loci ? validGpsPoint(bmff.loci.lat, bmff.loci.lon, bmff.loci.alt) : null],
+    [GPS_SOURCE.itemListXyz, parseIso6709(bmff?.itemList.get('\u00a9xyz'))],
+    [GPS_SOURCE.ffprobeLocation, parseIso6709(formatTags.location)],
+  ];
+  const found = candidates.find(([, point]) => point !== null);
+  return found ? { gps: found[1]!, gps_source: found[0] } : null;
+}
+
+/** Nothing that ties the file to a time, place or device: typical of screenshots and messenger copies. */
+function addNoMetadataFlag(meta: MediaMetadata): void {
+  if (!meta.taken_at_local && !meta.gps && !meta.make && !meta.model) meta.flags.push('no_metadata');
+}
+
+const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const isIoError = (e: unknown) => typeof (e as NodeJS.ErrnoException)?.code === 'string' && /^E[A-Z]+$/.test((e as NodeJS.ErrnoException).code!);
