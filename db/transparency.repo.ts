@@ -1,0 +1,164 @@
+/**
+ * Storage of the transparency log (migration 010). SQL only: what a leaf contains and how the
+ * Merkle tree is hashed live in domain/transparency.
+ */
+import { encodeLeaf, newLeafRecord, type LeafInput, type LeafRecord } from '../domain/transparency/leaf';
+import { appendToFrontier, frontierPositions, leafHash, type SubtreeHashSource } from '../domain/transparency/merkle';
+import type { Queryable, Tx } from './pool';
+
+export interface AppendedLeaf {
+  index: number;
+  leafHash: Buffer;
+  record: LeafRecord;
+}
+
+export interface StoredLeaf {
+  index: number;
+  leafHash: Buffer;
+  /** Canonical leaf record bytes: decode with decodeLeaf. */
+  record: Buffer;
+  sha256: Buffer;
+  createdAt: Date;
+}
+
+export interface StoredSth {
+  treeSize: number;
+  rootHash: Buffer;
+  signedAt: Date;
+  note: string;
+}
+
+/**
+ * Appends one leaf per input, in order, and returns them with their indices. Must run inside the
+ * caller's transaction (e.g. the one that stores the upload): the log_state row lock serialises
+ * appends, and a rollback leaves neither a leaf nor a gap.
+ */
+export async function appendLeaves(tx: Tx, inputs: readonly LeafInput[]): Promise<AppendedLeaf[]> {
+  if (inputs.length === 0) return [];
+  const state = await tx.query<{ size: string }>('SELECT size FROM tlog_state WHERE id FOR UPDATE');
+  // The row lock assigned a transaction id; none means autocommit, where the lock is already gone.
+  const inTx = await tx.query<{ in_tx: boolean }>('SELECT pg_current_xact_id_if_assigned() IS NOT NULL AS in_tx');
+  if (!inTx.rows[0]!.in_tx) throw new Error('appendLeaves must run inside a transaction');
+  const size = Number(state.rows[0]!.size);
+
+  const positions = frontierPositions(size);
+  const found = await tx.query<{ level: number; idx: string; hash: Buffer }>(
+    'SELECT level, idx, hash FROM tlog_subtrees WHERE (level, idx) IN (SELECT * FROM unnest($1::smallint[], $2::bigint[]))',
+    [positions.map((p) => p.level), positions.map((p) => p.index)],
+  );
+  const byKey = new Map(found.rows.map((r) => [`${r.level}/${r.idx}`, r.hash]));
+  const frontier = positions.map((p) => {
+    const h = byKey.get(`${p.level}/${p.index}`);
+    if (!h) throw new Error(`transparency log is missing subtree ${p.level}/${p.index} of size ${size}`);
+    return h;
+  });
+
+  const leaves = inputs.map((input, i) => {
+    const record = newLeafRecord(input, size + i);
+    const bytes = encodeLeaf(record);
+    return { index: size + i, record, bytes, leafHash: leafHash(bytes) };
+  });
+  const appended = appendToFrontier(size, frontier, leaves.map((l) => l.leafHash));
+
+  await tx.query(
+    `INSERT INTO tlog_leaves (leaf_index, leaf_hash, record, sha256)
+     SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[])`,
+    [leaves.map((l) => l.index), leaves.map((l) => l.leafHash), leaves.map((l) => l.bytes), leaves.map((l) => l.record.sha256)],
+  );
+  await tx.query('INSERT INTO tlog_subtrees (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])', [
+    appended.nodes.map((n) => n.level),
+    appended.nodes.map((n) => n.index),
+    appended.nodes.map((n) => n.hash),
+  ]);
+  await tx.query('UPDATE tlog_state SET size = $1 WHERE id', [appended.size]);
+  return leaves.map((l) => ({ index: l.index, leafHash: l.leafHash, record: l.record }));
+}
+
+/** Committed log size (the next leaf's index). */
+export async function logSize(db: Queryable): Promise<number> {
+  const r = await db.query<{ size: string }>('SELECT size FROM tlog_state WHERE id');
+  return Number(r.rows[0]!.size);
+}
+
+export async function subtreeHash(db: Queryable, level: number, idx: number): Promise<Buffer | null> {
+  const r = await db.query<{ hash: Buffer }>('SELECT hash FROM tlog_subtrees WHERE level = $1 AND idx = $2', [level, idx]);
+  return r.rows[0]?.hash ?? null;
+}
+
+/** The stored tree as a proof source: one indexed read per perfect subtree. */
+export function subtreeSource(db: Queryable): SubtreeHashSource {
+  return {
+    async hash(start, end) {
+      const width = end - start;
+      const level = Math.log2(width);
+      if (!Number.isInteger(level) || start % width !== 0) throw new RangeError(`[${start}, ${end}) is not a perfect subtree`);
+      const h = await subtreeHash(db, level, start / width);
+      if (!h) throw new RangeError(`subtree [${start}, ${end}) is not in the log yet`);
+      return h;
+    },
+  };
+}
+
+interface SthRow {
+  tree_size: string;
+  root_hash: Buffer;
+  signed_at: Date;
+  note: string;
+}
+
+const toSth = (r: SthRow): StoredSth => ({ treeSize: Number(r.tree_size), rootHash: r.root_hash, signedAt: r.signed_at, note: r.note });
+
+/** Stores a signed tree head; a head already stored for that size is kept and returned. */
+export async function insertSth(db: Queryable, sth: StoredSth): Promise<StoredSth> {
+  const r = await db.query<SthRow>(
+    'INSERT INTO tlog_sths (tree_size, root_hash, signed_at, note) VALUES ($1, $2, $3, $4) ON CONFLICT (tree_size) DO NOTHING RETURNING *',
+    [sth.treeSize, sth.rootHash, sth.signedAt, sth.note],
+  );
+  if (r.rows[0]) return toSth(r.rows[0]);
+  return (await getSth(db, sth.treeSize))!;
+}
+
+/** The head for a given size, or the latest one when size is omitted. */
+export async function getSth(db: Queryable, treeSize?: number): Promise<StoredSth | null> {
+  const r =
+    treeSize === undefined
+      ? await db.query<SthRow>('SELECT * FROM tlog_sths ORDER BY tree_size DESC LIMIT 1')
+      : await db.query<SthRow>('SELECT * FROM tlog_sths WHERE tree_size = $1', [treeSize]);
+  return r.rows[0] ? toSth(r.rows[0]) : null;
+}
+
+/** Heads newest first, those below `beforeSize` when given (for paging). */
+export async function listSths(db: Queryable, opts: { limit?: number; beforeSize?: number } = {}): Promise<StoredSth[]> {
+  const r = await db.query<SthRow>('SELECT * FROM tlog_sths WHERE ($1::bigint IS NULL OR tree_size < $1) ORDER BY tree_size DESC LIMIT $2', [
+    opts.beforeSize ?? null,
+    opts.limit ?? 100,
+  ]);
+  return r.rows.map(toSth);
+}
+
+interface LeafRow {
+  leaf_index: string;
+  leaf_hash: Buffer;
+  record: Buffer;
+  sha256: Buffer;
+  created_at: Date;
+}
+
+const toLeaf = (r: LeafRow): StoredLeaf => ({ index: Number(r.leaf_index), leafHash: r.leaf_hash, record: r.record, sha256: r.sha256, createdAt: r.created_at });
+
+export async function leafByHash(db: Queryable, hash: Buffer): Promise<StoredLeaf | null> {
+  const r = await db.query<LeafRow>('SELECT * FROM tlog_leaves WHERE leaf_hash = $1', [hash]);
+  return r.rows[0] ? toLeaf(r.rows[0]) : null;
+}
+
+/** Leaves with start ≤ index < end, in order (for monitors mirroring the log). */
+export async function leafRange(db: Queryable, start: number, end: number): Promise<StoredLeaf[]> {
+  const r = await db.query<LeafRow>('SELECT * FROM tlog_leaves WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index', [start, end]);
+  return r.rows.map(toLeaf);
+}
+
+/** Every leaf recorded for a file's SHA-256 (the same bytes may be uploaded more than once). */
+export async function leavesBySha256(db: Queryable, sha256: Buffer): Promise<StoredLeaf[]> {
+  const r = await db.query<LeafRow>('SELECT * FROM tlog_leaves WHERE sha256 = $1 ORDER BY leaf_index', [sha256]);
+  return r.rows.map(toLeaf);
+}

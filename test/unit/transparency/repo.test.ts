@@ -1,0 +1,172 @@
+/**
+ * The stored log against PostgreSQL, in its own database svidetel_tlog_test (recreated each run).
+ * Set TLOG_TEST_PG to point at another server; default postgres://postgres@127.0.0.1:5432.
+ */
+import { randomBytes } from 'node:crypto';
+import { Client, type Pool } from 'pg';
+import { migrate } from '../../../db/migrate';
+import { createPool, withTransaction } from '../../../db/pool';
+import {
+  appendLeaves,
+  getSth,
+  insertSth,
+  leafByHash,
+  leafRange,
+  leavesBySha256,
+  listSths,
+  logSize,
+  subtreeHash,
+  subtreeSource,
+} from '../../../db/transparency.repo';
+import { createKeyPair, signCheckpoint, verifyCheckpoint, vkeyFor } from '../../../domain/transparency/checkpoint';
+import { decodeLeaf, encodeLeaf, type LeafInput } from '../../../domain/transparency/leaf';
+import {
+  consistencyProof,
+  inclusionProof,
+  leafHash,
+  rootAt,
+  rootFromLeafHashes,
+  verifyConsistency,
+  verifyInclusion,
+  type SubtreeHashSource,
+} from '../../../domain/transparency/merkle';
+
+const SERVER = process.env.TLOG_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432';
+const DB = 'svidetel_tlog_test';
+
+let pool: Pool;
+
+beforeAll(async () => {
+  const admin = new Client({ connectionString: `${SERVER}/postgres` });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${DB}`);
+  } finally {
+    await admin.end();
+  }
+  pool = createPool(`${SERVER}/${DB}`, 25);
+  await migrate(pool);
+});
+
+afterAll(async () => {
+  await pool?.end();
+});
+
+const input = (): LeafInput => ({ sha256: randomBytes(32), size: 1 + Math.floor(Math.random() * 1e9), receivedAt: Date.now() });
+
+function counting(src: SubtreeHashSource): SubtreeHashSource & { reads: number } {
+  const c = {
+    reads: 0,
+    hash(start: number, end: number) {
+      c.reads++;
+      return src.hash(start, end);
+    },
+  };
+  return c;
+}
+
+async function allLeafHashes(): Promise<Buffer[]> {
+  return (await pool.query<{ leaf_hash: Buffer }>('SELECT leaf_hash FROM tlog_leaves ORDER BY leaf_index')).rows.map((r) => r.leaf_hash);
+}
+
+describe('stored transparency log', () => {
+  it('gives 20 concurrent appends of 50 leaves the indices 0..999, once each', async () => {
+    const batches = await Promise.all(
+      Array.from({ length: 20 }, () => withTransaction(pool, (tx) => appendLeaves(tx, Array.from({ length: 50 }, input)))),
+    );
+    for (const b of batches) {
+      // A batch is contiguous: the lock is held for the whole append.
+      expect(b.map((l) => l.index)).toEqual(Array.from({ length: 50 }, (_, i) => b[0]!.index + i));
+    }
+    const indices = batches.flat().map((l) => l.index).sort((a, b) => a - b);
+    expect(indices).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(await logSize(pool)).toBe(1000);
+    const stored = (await pool.query<{ leaf_index: string }>('SELECT leaf_index FROM tlog_leaves ORDER BY leaf_index')).rows.map((r) => Number(r.leaf_index));
+    expect(stored).toEqual(indices);
+  });
+
+  it('stores leaves whose records are what was appended', async () => {
+    const [l] = await withTransaction(pool, (tx) => appendLeaves(tx, [input()]));
+    const byHash = await leafByHash(pool, l!.leafHash);
+    expect(byHash?.index).toBe(l!.index);
+    expect(decodeLeaf(byHash!.record)).toEqual(l!.record);
+    expect(leafHash(encodeLeaf(l!.record))).toEqual(l!.leafHash);
+    expect((await leavesBySha256(pool, l!.record.sha256)).map((x) => x.index)).toEqual([l!.index]);
+    const range = await leafRange(pool, 10, 20);
+    expect(range.map((x) => x.index)).toEqual(Array.from({ length: 10 }, (_, i) => 10 + i));
+    for (const x of range) expect(leafHash(x.record)).toEqual(x.leafHash);
+  });
+
+  it('stored subtree hashes give the same roots as the direct computation', async () => {
+    const hashes = await allLeafHashes();
+    const src = subtreeSource(pool);
+    for (const n of [1, 2, 7, 512, 999, 1000, hashes.length]) expect(await rootAt(src, n)).toEqual(rootFromLeafHashes(hashes.slice(0, n)));
+    expect(await subtreeHash(pool, 9, 0)).toEqual(rootFromLeafHashes(hashes.slice(0, 512)));
+    expect(await subtreeHash(pool, 10, 0)).toBeNull();
+  });
+
+  it('proves inclusion and consistency from the stored tree in O(log n) reads', async () => {
+    const hashes = await allLeafHashes();
+    const n = hashes.length;
+    const bound = 2 * Math.ceil(Math.log2(n)) + 2;
+    for (const index of [0, 1, 500, 777, n - 1]) {
+      const src = counting(subtreeSource(pool));
+      const proof = await inclusionProof(src, index, n);
+      expect(src.reads).toBeLessThanOrEqual(bound);
+      expect(verifyInclusion(hashes[index]!, index, n, proof, rootFromLeafHashes(hashes))).toBe(true);
+    }
+    for (const [a, b] of [[1, n], [300, 777], [999, n]] as const) {
+      const src = counting(subtreeSource(pool));
+      const proof = await consistencyProof(src, a, b);
+      expect(src.reads).toBeLessThanOrEqual(bound);
+      expect(verifyConsistency(a, b, rootFromLeafHashes(hashes.slice(0, a)), rootFromLeafHashes(hashes.slice(0, b)), proof)).toBe(true);
+    }
+  });
+
+  it('leaves no gap when an append rolls back, and refuses to run outside a transaction', async () => {
+    const before = await logSize(pool);
+    await expect(
+      withTransaction(pool, async (tx) => {
+        await appendLeaves(tx, [input(), input()]);
+        throw new Error('crash after append');
+      }),
+    ).rejects.toThrow('crash after append');
+    expect(await logSize(pool)).toBe(before);
+    const client = await pool.connect();
+    try {
+      await expect(appendLeaves(client, [input()])).rejects.toThrow('inside a transaction');
+    } finally {
+      client.release();
+    }
+    // The autocommit attempt wrote nothing either (its lock statement committed on its own).
+    expect(await logSize(pool)).toBe(before);
+    const [next] = await withTransaction(pool, (tx) => appendLeaves(tx, [input()]));
+    expect(next!.index).toBe(before);
+  });
+
+  it('refuses to change or delete what was logged', async () => {
+    await expect(pool.query("UPDATE tlog_leaves SET record = '\\x00' WHERE leaf_index = 0")).rejects.toThrow('append-only');
+    await expect(pool.query('DELETE FROM tlog_subtrees WHERE level = 0 AND idx = 0')).rejects.toThrow('append-only');
+    await expect(pool.query('TRUNCATE tlog_leaves')).rejects.toThrow('append-only');
+    await expect(pool.query('UPDATE tlog_state SET size = 0')).rejects.toThrow('cannot shrink');
+  });
+
+  it('stores and lists signed tree heads', async () => {
+    const { privateKey, publicKey } = createKeyPair();
+    const origin = 'svidetel.example/log';
+    const src = subtreeSource(pool);
+    for (const size of [500, 1000]) {
+      const cp = { origin, treeSize: size, rootHash: await rootAt(src, size) };
+      await insertSth(pool, { treeSize: size, rootHash: cp.rootHash, signedAt: new Date(), note: signCheckpoint(cp, privateKey, origin) });
+    }
+    const latest = await getSth(pool);
+    expect(latest?.treeSize).toBe(1000);
+    expect(verifyCheckpoint(latest!.note, vkeyFor(origin, publicKey))).toEqual({ origin, treeSize: 1000, rootHash: latest!.rootHash });
+    const again = await insertSth(pool, { ...latest!, signedAt: new Date(0), note: 'ignored' });
+    expect(again.note).toBe(latest!.note);
+    expect((await listSths(pool)).map((s) => s.treeSize)).toEqual([1000, 500]);
+    expect((await listSths(pool, { beforeSize: 1000, limit: 5 })).map((s) => s.treeSize)).toEqual([500]);
+    expect(await getSth(pool, 123)).toBeNull();
+  });
+});
