@@ -125,7 +125,7 @@ function isHash(b: Buffer): boolean {
   return Buffer.isBuffer(b) && b.length === HASH_SIZE;
 }
 
-/** RFC 9162 §2.1.3.2. Returns false for any malformed input instead of throwing. */
+/** RFC 9162 §2.1.3.2; `leaf` is the leaf HASH. Returns false for any malformed input instead of throwing. */
 export function verifyInclusion(leaf: Buffer, index: number, treeSize: number, proof: readonly Buffer[], root: Buffer): boolean {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(treeSize) || index < 0 || index >= treeSize) return false;
   if (!isHash(leaf) || !isHash(root) || !proof.every(isHash)) return false;

@@ -1,6 +1,6 @@
 /**
  * The stored log against PostgreSQL, in its own database svidetel_tlog_test (recreated each run).
- * Set TLOG_TEST_PG to point at another server; default postgres://postgres@127.0.0.1:5432.
+ * The server is TEST_PG_BASE, as for the other database tests (default postgres://postgres@127.0.0.1:5432).
  */
 import { randomBytes } from 'node:crypto';
 import { Client, type Pool } from 'pg';
@@ -31,7 +31,7 @@ import {
   type SubtreeHashSource,
 } from '../../../domain/transparency/merkle';
 
-const SERVER = process.env.TLOG_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432';
+const SERVER = process.env.TEST_PG_BASE ?? 'postgres://postgres@127.0.0.1:5432';
 const DB = 'svidetel_tlog_test';
 
 let pool: Pool;
