@@ -44,6 +44,8 @@ export function detectFileType(head: Buffer): DetectedType | null {
 const HEIC_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx']);
 const HEIF_GENERIC_BRANDS = new Set(['mif1', 'msf1']);
 const AVIF_BRANDS = new Set(['avif', 'avis']);
+/** Audio-only MP4 variants; they list 'isom' as compatible but carry no picture. */
+const AUDIO_BRANDS = new Set(['M4A ', 'M4B ', 'M4P ', 'F4A ', 'F4B ']);
 const MP4_BRANDS = new Set([
   'isom', 'iso2', 'iso3', 'iso4', 'iso5', 'iso6', 'iso7', 'iso8', 'iso9', 'mp41', 'mp42', 'mp71', 'avc1',
   'M4V ', 'M4VH', 'M4VP', 'mmp4', 'MSNV', 'NDAS', 'NDSC', 'NDSH', 'NDSM', 'NDSP', 'NDSS', 'NDXC', 'NDXH',
@@ -62,6 +64,7 @@ function fromFtyp(head: Buffer): DetectedType | null {
     if (brands.some((b) => HEIC_BRANDS.has(b))) return heif(brands);
     return brands.some((b) => AVIF_BRANDS.has(b)) ? null : heif(brands);
   }
+  if (AUDIO_BRANDS.has(major)) return null;
   if (major === 'qt  ') return MOV;
   if (major.startsWith('3gp') || major.startsWith('3g2')) return GPP;
   if (MP4_BRANDS.has(major)) return MP4;
