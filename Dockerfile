@@ -1,0 +1,41 @@
+# Svidetel: one image for the API (default command) and the worker (`node --import tsx worker/main.ts`).
+# TypeScript runs as is through tsx (a runtime dependency); there is no build step.
+FROM node:20-bookworm-slim
+
+# ffmpeg/ffprobe: video metadata, posters and contact sheets; heif-convert: HEIC decoding in the worker;
+# tini: PID 1 that forwards SIGTERM (graceful shutdown) and reaps the media tools' processes.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg libheif-examples tini \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    STORAGE_DIR=/data
+
+# Dependencies first, so code changes do not reinstall them. Install scripts are not needed
+# (sharp, esbuild and the other native packages ship prebuilt binaries as optional packages).
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm cache clean --force
+
+COPY tsconfig.json ./
+COPY api ./api
+COPY worker ./worker
+COPY web ./web
+COPY db ./db
+COPY domain ./domain
+COPY scripts ./scripts
+
+# Originals are evidence: the storage lives in a volume, owned by the unprivileged user.
+RUN mkdir -p /data && chown node:node /data
+VOLUME ["/data"]
+USER node
+
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "--import", "tsx", "api/main.ts"]
