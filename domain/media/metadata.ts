@@ -74,7 +74,8 @@ async function imageMetadata(filePath: string, size: number, type: DetectedType)
 
   let header: sharp.Metadata | null = null;
   try {
-    header = await sharp(filePath).metadata();
+    // Header only, nothing is decoded here: report the declared size even when it is absurd.
+    header = await sharp(filePath, { limitInputPixels: false }).metadata();
   } catch (e) {
     warnings.push(`image header unreadable: ${errorMessage(e)}`);
   }
