@@ -31,8 +31,8 @@ export function moderationRoutes(ctx: AppContext): Router {
     '/moderation/submissions/:id/decision',
     (req, res, next) => {
       // A refused decision shows the submission again with the reason (e.g. who decided first).
+      const { id } = parseParams(idParams, req); // captured now: the error handler sees other params
       res.locals.renderFormError = async (err: AppError) => {
-        const id = parseParams(idParams, req).id;
         const detail = err.details?.decided_by ? ` (${err.details.decided_by}, ${err.details.decided_at})` : '';
         sendHtml(res, reviewPage(pageContext(ctx, req, res), { ...(await submissionForReview(ctx, id)), error: err.message + detail }), err.status);
       };

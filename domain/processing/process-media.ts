@@ -27,6 +27,7 @@ function toExtraction(meta: MediaMetadata, flags: string[]): mediaRepo.Extractio
       mime: meta.mime,
       warnings: meta.warnings,
       apple_content_identifier: meta.apple_content_identifier,
+      taken_at_utc_source: meta.taken_at_utc_source,
     },
   };
 }
@@ -72,7 +73,8 @@ export async function processMediaFile(ctx: AppContext, fileId: string): Promise
     const derivatives = await renderDerivatives(path, type, meta);
     await ctx.storage.writeDerivative(file.sha256, 'thumb', derivatives.thumb);
     await ctx.storage.writeDerivative(file.sha256, 'preview', derivatives.preview);
-    await mediaRepo.saveExtraction(ctx.db, fileId, extraction, { status: 'ready' }, { thumb: true, preview: true });
+    const warnings = [...meta.warnings, ...derivatives.warnings];
+    await mediaRepo.saveExtraction(ctx.db, fileId, { ...extraction, metadata: { ...extraction.metadata, warnings } }, { status: 'ready' }, { thumb: true, preview: true });
     return 'ready';
   } catch (err) {
     if (!(err instanceof MediaError)) throw err;

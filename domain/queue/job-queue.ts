@@ -9,25 +9,34 @@ export type JobQueue = {
 
 export type QueueOptions = { redisUrl: string; prefix: string; attempts: number };
 
-export function createRedis(url: string, forWorker: boolean): IORedis {
-  return new IORedis(url, {
-    // BullMQ workers must block indefinitely; producers should fail fast when Redis is away so
-    // uploads still commit (PostgreSQL is the source of truth and the sweep re-enqueues later).
-    maxRetriesPerRequest: forWorker ? null : 1,
-    enableOfflineQueue: forWorker,
-    lazyConnect: false,
+const ENQUEUE_TIMEOUT_MS = 3000;
+
+/** BullMQ needs commands that wait for a reconnect rather than fail (maxRetriesPerRequest: null). */
+export function createRedis(url: string): IORedis {
+  return new IORedis(url, { maxRetriesPerRequest: null });
+}
+
+/**
+ * An upload must not hang on Redis: after a short wait the caller moves on (the rows are committed
+ * and the sweep re-enqueues), while the command itself still runs once Redis is back.
+ */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
   });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export function createJobQueue(options: QueueOptions): JobQueue {
-  const connection = createRedis(options.redisUrl, false);
+  const connection = createRedis(options.redisUrl);
   connection.on('error', () => undefined); // reported where enqueue fails; the sweep recovers
   const queue = new Queue(QUEUE_NAME, { connection, prefix: options.prefix });
   queue.on('error', () => undefined);
   return {
     async enqueue(name, id) {
       if (!JOB_NAMES.includes(name)) throw new Error(`unknown job ${name}`);
-      await queue.add(
+      await withTimeout(queue.add(
         name,
         { id },
         {
@@ -37,7 +46,7 @@ export function createJobQueue(options: QueueOptions): JobQueue {
           removeOnComplete: true,
           removeOnFail: true, // the failure reason lives in PostgreSQL; a kept job would block re-enqueueing
         },
-      );
+      ), ENQUEUE_TIMEOUT_MS);
     },
     async close() {
       await queue.close().catch(() => undefined);

@@ -9,4 +9,4 @@ export type JobPayload = { id: string };
 export const QUEUE_NAME = 'media';
 
 /** The job id is derived from the row id, so enqueueing twice is a no-op while the job exists. */
-export const jobIdFor = (name: JobName, id: string) => `${name}:${id}`;
+export const jobIdFor = (name: JobName, id: string) => `${name}_${id}`; // BullMQ forbids ":" in ids

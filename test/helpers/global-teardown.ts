@@ -1,0 +1,5 @@
+import { dropTestDatabase } from './global-setup';
+
+export default async function globalTeardown(): Promise<void> {
+  if (process.env.TEST_DATABASE) await dropTestDatabase(process.env.TEST_DATABASE);
+}
