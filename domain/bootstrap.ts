@@ -35,7 +35,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
     const code = (err as { code?: string }).code;
     if (code !== '3D000') {
       throw new DependencyError(
-        `Cannot reach PostgreSQL at ${where} (database "${database}"): ${(err as Error).message}.\n` +
+        `Cannot reach PostgreSQL at ${where} (database "${database}"): ${(err as Error).message.replace(/\.$/, '')}.\n` +
           `Start it (Debian: pg_ctlcluster 15 main start; Docker: docker compose up -d postgres) or set DATABASE_URL.`,
       );
     }
@@ -58,13 +58,17 @@ export async function checkRedis(redisUrl: string): Promise<void> {
   const u = new URL(redisUrl);
   const where = `${u.hostname}:${u.port || 6379}`;
   const redis = new IORedis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5000 });
-  redis.on('error', () => undefined);
+  let cause: Error | null = null; // ioredis rejects with "Connection is closed"; the event has the reason
+  redis.on('error', (err: Error) => {
+    cause ??= err;
+  });
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
+    const reason = ((cause ?? err) as Error).message.replace(/\.$/, '');
     throw new DependencyError(
-      `Cannot reach Redis at ${where}: ${(err as Error).message}.\n` +
+      `Cannot reach Redis at ${where}: ${reason}.\n` +
         `Start it (redis-server --daemonize yes --port ${u.port || 6379}; Docker: docker compose up -d redis) or set REDIS_URL.`,
     );
   } finally {
