@@ -2,6 +2,7 @@ import path from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
 import type { AppContext } from '../domain/context';
+import { adminRoutes } from './admin/admin.routes';
 import { archiveRoutes } from './archive/archive.routes';
 import { authRoutes } from './auth/auth.routes';
 import { catalogRoutes } from './catalog/catalog.routes';
@@ -50,6 +51,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(submissionsRoutes(ctx));
   app.use(authRoutes(ctx));
   app.use(moderationRoutes(ctx));
+  app.use(adminRoutes(ctx));
   app.use(archiveRoutes(ctx));
   app.use(catalogRoutes(ctx));
 

@@ -59,3 +59,50 @@ export async function findCategory(db: Queryable, code: string): Promise<Categor
   );
   return rows[0] ?? null;
 }
+
+export async function insertElection(
+  db: Queryable,
+  e: { slug: string; nameRu: string; nameEn: string; country: string; votingStartsOn: string; votingEndsOn: string },
+): Promise<ElectionRow> {
+  const { rows } = await db.query<ElectionRow>(
+    `INSERT INTO elections (slug, name_ru, name_en, country, voting_starts_on, voting_ends_on)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ELECTION_COLUMNS}`,
+    [e.slug, e.nameRu, e.nameEn, e.country, e.votingStartsOn, e.votingEndsOn],
+  );
+  return rows[0]!;
+}
+
+export async function setElectionActive(db: Queryable, id: number, active: boolean): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE elections SET active = $2 WHERE id = $1', [id, active]);
+  return rowCount === 1;
+}
+
+export async function updateCategory(
+  db: Queryable,
+  code: string,
+  c: { labelRu: string; labelEn: string; active: boolean },
+): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE categories SET label_ru = $2, label_en = $3, active = $4 WHERE code = $1', [
+    code,
+    c.labelRu,
+    c.labelEn,
+    c.active,
+  ]);
+  return rowCount === 1;
+}
+
+/** New categories go last in their phase. */
+export async function insertCategory(db: Queryable, c: { code: string; phaseCode: string; labelRu: string; labelEn: string }): Promise<void> {
+  await db.query(
+    `INSERT INTO categories (code, phase_code, position, label_ru, label_en)
+     SELECT $1, $2, coalesce(max(position), 0) + 1, $3, $4 FROM categories WHERE phase_code = $2`,
+    [c.code, c.phaseCode, c.labelRu, c.labelEn],
+  );
+}
+
+export async function listPhases(db: Queryable): Promise<{ code: string; label_ru: string; label_en: string }[]> {
+  const { rows } = await db.query<{ code: string; label_ru: string; label_en: string }>(
+    'SELECT code, label_ru, label_en FROM category_phases ORDER BY position',
+  );
+  return rows;
+}

@@ -30,6 +30,7 @@ export function layout(page: PageContext, title: string, body: Html, options: { 
     <a href="/archive">${t('nav_archive')}</a>
     ${page.user
       ? html`<a href="/moderation">${t('nav_moderation')}</a>
+        ${page.user.role === 'admin' ? html`<a href="/admin/catalog">${t('nav_admin')}</a>` : null}
         <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${page.csrfToken}"><button class="link">${t('nav_logout')}</button></form>`
       : html`<a href="/login">${t('nav_login')}</a>`}
     <a href="${page.path}${sep}lang=${other}" lang="${other}" hreflang="${other}">${other === 'ru' ? 'Русский' : 'English'}</a>

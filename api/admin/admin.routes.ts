@@ -1,0 +1,60 @@
+import { Router, type Request, type Response } from 'express';
+import * as catalog from '../../domain/catalog/catalog.service';
+import type { AppContext } from '../../domain/context';
+import type { AppError } from '../../domain/errors';
+import { catalogAdminPage } from '../../web/pages/admin';
+import { requireCsrf, requireRole } from '../middleware/session';
+import { parseBody, parseParams } from '../middleware/validate';
+import { pageContext, sendHtml } from '../page';
+import { categoryParams, editCategorySchema, electionActiveSchema, electionParams, newCategorySchema, newElectionSchema } from './admin.schema';
+
+/** Admin-only: the elections observers choose from and the violation taxonomy. */
+export function adminRoutes(ctx: AppContext): Router {
+  const router = Router();
+  router.use('/admin', requireRole('admin'), (req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    res.locals.renderFormError = (err: AppError) => render(req, res, err.status, err.message);
+    next();
+  });
+
+  async function render(req: Request, res: Response, status = 200, error?: string) {
+    sendHtml(res, catalogAdminPage(pageContext(ctx, req, res), { ...(await catalog.catalogForAdmin(ctx)), error }), status);
+  }
+  const back = (res: Response) => res.redirect(303, '/admin/catalog');
+
+  router.get('/admin/catalog', (req, res) => render(req, res));
+
+  router.post('/admin/elections', requireCsrf, async (req, res) => {
+    const e = parseBody(newElectionSchema, req);
+    await catalog.createElection(ctx, {
+      slug: e.slug,
+      nameRu: e.name_ru,
+      nameEn: e.name_en,
+      country: e.country,
+      votingStartsOn: e.voting_starts_on,
+      votingEndsOn: e.voting_ends_on,
+    });
+    back(res);
+  });
+
+  router.post('/admin/elections/:id', requireCsrf, async (req, res) => {
+    const { id } = parseParams(electionParams, req);
+    await catalog.setElectionActive(ctx, id, parseBody(electionActiveSchema, req).active);
+    back(res);
+  });
+
+  router.post('/admin/categories', requireCsrf, async (req, res) => {
+    const c = parseBody(newCategorySchema, req);
+    await catalog.addCategory(ctx, { code: c.code, phaseCode: c.phase_code, labelRu: c.label_ru, labelEn: c.label_en });
+    back(res);
+  });
+
+  router.post('/admin/categories/:code', requireCsrf, async (req, res) => {
+    const { code } = parseParams(categoryParams, req);
+    const c = parseBody(editCategorySchema, req);
+    await catalog.editCategory(ctx, code, { labelRu: c.label_ru, labelEn: c.label_en, active: c.active });
+    back(res);
+  });
+
+  return router;
+}

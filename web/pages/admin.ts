@@ -1,0 +1,61 @@
+import type { CategoryRow, ElectionRow } from '../../db/catalog.repo';
+import { html } from '../html';
+import { errorBox, layout, type PageContext } from '../layout';
+
+export function catalogAdminPage(
+  page: PageContext,
+  data: { elections: ElectionRow[]; categories: CategoryRow[]; phases: { code: string; label_ru: string; label_en: string }[]; error?: string },
+) {
+  const { t, lang } = page;
+  const csrf = html`<input type="hidden" name="_csrf" value="${page.csrfToken}">`;
+  const body = html`
+<h1>${t('admin_catalog_title')}</h1>
+${errorBox(data.error)}
+<h2>${t('admin_elections')}</h2>
+<table class="files">
+  <thead><tr><th>${t('admin_slug')}</th><th>${t('election')}</th><th>${t('admin_voting_days')}</th><th>${t('admin_active')}</th></tr></thead>
+  <tbody>
+  ${data.elections.map((e) => html`<tr>
+    <td><code>${e.slug}</code></td><td>${e.name_ru}<br>${e.name_en}</td><td>${e.voting_starts_on} – ${e.voting_ends_on}</td>
+    <td><form method="post" action="/admin/elections/${e.id}">${csrf}
+      <input type="hidden" name="active" value="${e.active ? 'false' : 'true'}">
+      <button type="submit" class="link">${e.active ? t('admin_deactivate') : t('admin_activate')}</button></form></td>
+  </tr>`)}
+  </tbody>
+</table>
+<form method="post" action="/admin/elections" class="narrow">${csrf}
+  <h3>${t('admin_add_election')}</h3>
+  <label for="slug">${t('admin_slug')}</label><input id="slug" name="slug" required pattern="[a-z0-9-]{3,80}" placeholder="ru-duma-2026">
+  <label for="name_ru">${t('admin_name_ru')}</label><input id="name_ru" name="name_ru" required maxlength="300">
+  <label for="name_en">${t('admin_name_en')}</label><input id="name_en" name="name_en" required maxlength="300">
+  <label for="country">${t('admin_country')}</label><input id="country" name="country" required maxlength="2" placeholder="RU">
+  <label for="voting_starts_on">${t('admin_starts')}</label><input id="voting_starts_on" name="voting_starts_on" type="date" required>
+  <label for="voting_ends_on">${t('admin_ends')}</label><input id="voting_ends_on" name="voting_ends_on" type="date" required>
+  <button type="submit">${t('save')}</button>
+</form>
+
+<h2>${t('admin_categories')}</h2>
+<p class="hint">${t('admin_codes_permanent')}</p>
+${data.phases.map((p) => html`<h3>${lang === 'ru' ? p.label_ru : p.label_en}</h3>
+<ul class="files">
+${data.categories.filter((c) => c.phase_code === p.code).map((c) => html`<li>
+  <form method="post" action="/admin/categories/${c.code}">${csrf}
+    <code>${c.code}</code>
+    <label for="ru-${c.code}">${t('admin_label_ru')}</label><input id="ru-${c.code}" name="label_ru" value="${c.label_ru}" required maxlength="300">
+    <label for="en-${c.code}">${t('admin_label_en')}</label><input id="en-${c.code}" name="label_en" value="${c.label_en}" required maxlength="300">
+    <label><input type="checkbox" name="active" ${c.active ? html`checked` : null}> ${t('admin_active')}</label>
+    <button type="submit">${t('save')}</button>
+  </form>
+</li>`)}
+</ul>`)}
+<form method="post" action="/admin/categories" class="narrow">${csrf}
+  <h3>${t('admin_add_category')}</h3>
+  <label for="code">${t('admin_code')}</label><input id="code" name="code" required pattern="[a-z0-9_]{2,60}">
+  <label for="phase_code">${t('admin_phase')}</label>
+  <select id="phase_code" name="phase_code" required>${data.phases.map((p) => html`<option value="${p.code}">${lang === 'ru' ? p.label_ru : p.label_en}</option>`)}</select>
+  <label for="label_ru">${t('admin_label_ru')}</label><input id="label_ru" name="label_ru" required maxlength="300">
+  <label for="label_en">${t('admin_label_en')}</label><input id="label_en" name="label_en" required maxlength="300">
+  <button type="submit">${t('save')}</button>
+</form>`;
+  return layout(page, t('admin_catalog_title'), body);
+}
