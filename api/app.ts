@@ -6,6 +6,7 @@ import { adminRoutes } from './admin/admin.routes';
 import { archiveRoutes } from './archive/archive.routes';
 import { authRoutes } from './auth/auth.routes';
 import { catalogRoutes } from './catalog/catalog.routes';
+import { logRoutes } from './log/log.routes';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestLog } from './middleware/request-log';
 import { loadSession } from './middleware/session';
@@ -54,6 +55,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(adminRoutes(ctx));
   app.use(archiveRoutes(ctx));
   app.use(catalogRoutes(ctx));
+  app.use(logRoutes(ctx));
 
   app.use(notFoundHandler);
   app.use(errorHandler(ctx));

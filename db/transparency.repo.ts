@@ -162,3 +162,35 @@ export async function leavesBySha256(db: Queryable, sha256: Buffer): Promise<Sto
   const r = await db.query<LeafRow>('SELECT * FROM tlog_leaves WHERE sha256 = $1 ORDER BY leaf_index', [sha256]);
   return r.rows.map(toLeaf);
 }
+
+/**
+ * Appends one leaf per received file and links each leaf to its media_files row (migration 011),
+ * in the caller's transaction: the leaves commit, or roll back, with the upload.
+ */
+export async function appendMediaLeaves(tx: Tx, files: readonly { mediaFileId: string; leaf: LeafInput }[]): Promise<AppendedLeaf[]> {
+  const appended = await appendLeaves(tx, files.map((f) => f.leaf));
+  if (appended.length === 0) return appended;
+  await tx.query('INSERT INTO tlog_media_leaves (leaf_index, media_file_id) SELECT * FROM unnest($1::bigint[], $2::uuid[])', [
+    appended.map((l) => l.index),
+    files.map((f) => f.mediaFileId),
+  ]);
+  return appended;
+}
+
+/**
+ * Leaves with start ≤ index < end, each saying whether the file it was appended for belongs to a
+ * published submission (leaves without a file link, e.g. benchmark leaves, count as unpublished).
+ */
+export async function leafRangeWithPublication(db: Queryable, start: number, end: number): Promise<(StoredLeaf & { published: boolean })[]> {
+  const r = await db.query<LeafRow & { published: boolean }>(
+    `SELECT l.*, COALESCE(s.status = 'published', false) AS published
+       FROM tlog_leaves l
+       LEFT JOIN tlog_media_leaves ml ON ml.leaf_index = l.leaf_index
+       LEFT JOIN media_files m ON m.id = ml.media_file_id
+       LEFT JOIN submissions s ON s.id = m.submission_id
+      WHERE l.leaf_index >= $1 AND l.leaf_index < $2
+      ORDER BY l.leaf_index`,
+    [start, end],
+  );
+  return r.rows.map((row) => ({ ...toLeaf(row), published: row.published }));
+}

@@ -31,6 +31,15 @@ const envSchema = z.object({
   COOKIE_SECURE: booleanFromEnv.optional(),
   TRUST_PROXY: booleanFromEnv.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Transparency log: the Ed25519 key file (created on first start), the log's name (first line of
+  // every checkpoint, also the signed-note key name: never change it once the log has entries), and
+  // how often the worker may sign a new tree head when the log grew.
+  LOG_KEY_PATH: z.string().min(1).optional(),
+  LOG_ORIGIN: z
+    .string()
+    .regex(/^[^\s+]{1,200}$/, 'a log origin is 1 to 200 characters, no spaces and no "+", e.g. svidetel.example.org/log')
+    .optional(),
+  LOG_STH_INTERVAL_SECONDS: z.coerce.number().positive().max(86_400).default(10),
 });
 
 export type Config = {
@@ -53,6 +62,9 @@ export type Config = {
   cookieSecure: boolean;
   trustProxy: boolean;
   logLevel: string;
+  logKeyPath: string;
+  logOrigin: string;
+  logSthIntervalMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -65,6 +77,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const storageDir = path.resolve(e.STORAGE_DIR);
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -73,7 +86,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
-    storageDir: path.resolve(e.STORAGE_DIR),
+    storageDir,
     maxPhotoBytes: Math.floor(e.MAX_PHOTO_MB * MiB),
     maxVideoBytes: Math.floor(e.MAX_VIDEO_MB * MiB),
     maxFilesPerSubmission: e.MAX_FILES_PER_SUBMISSION,
@@ -85,6 +98,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: e.COOKIE_SECURE ?? e.PUBLIC_URL?.startsWith('https:') ?? false,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    logKeyPath: path.resolve(e.LOG_KEY_PATH ?? path.join(storageDir, 'keys', 'log-ed25519.pem')),
+    logOrigin: e.LOG_ORIGIN ?? (e.PUBLIC_URL ? `${new URL(e.PUBLIC_URL).host}/log` : 'svidetel.local/log'),
+    logSthIntervalMs: e.LOG_STH_INTERVAL_SECONDS * 1000,
   };
 }
 

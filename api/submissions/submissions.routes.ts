@@ -3,6 +3,7 @@ import * as catalog from '../../domain/catalog/catalog.service';
 import type { AppContext } from '../../domain/context';
 import { AppError } from '../../domain/errors';
 import { createSubmission, type Receipt } from '../../domain/submissions/submission.service';
+import { uploadReceipt } from '../../domain/transparency/log.service';
 import { receiptPage, uploadPage, type UploadFormValues } from '../../web/pages/upload';
 import { receiveFiles, receivedFiles } from '../middleware/upload';
 import { requireCsrf } from '../middleware/session';
@@ -57,6 +58,17 @@ export function submissionsRoutes(ctx: AppContext): Router {
     }
   }
 
+  /**
+   * The downloadable transparency-log receipt for what was just received (proof URLs need an
+   * absolute base). The files are already stored: if the log key cannot be read, say so in the
+   * log and answer without it rather than report a failed upload.
+   */
+  const logReceipt = (req: Request, receipt: Receipt) =>
+    uploadReceipt(ctx, receipt.files, ctx.config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`).catch((err: Error) => {
+      ctx.log.error({ err: err.message }, 'could not build the transparency receipt');
+      return null;
+    });
+
   router.get('/', (req, res) => renderForm(req, res, 200));
 
   // Without JavaScript: the form posts here and gets the receipt page, or the form again with the error.
@@ -70,13 +82,14 @@ export function submissionsRoutes(ctx: AppContext): Router {
     upload,
     async (req, res) => {
       const receipt = await submit(req);
-      sendHtml(res, receiptPage(pageContext(ctx, req, res), receipt), 201);
+      sendHtml(res, receiptPage(pageContext(ctx, req, res), receipt, await logReceipt(req, receipt)), 201);
     },
   );
 
   router.post('/api/v1/submissions', requireCsrf, upload, async (req, res) => {
     const receipt = await submit(req);
-    res.status(201).json(receipt);
+    const log = await logReceipt(req, receipt);
+    res.status(201).json({ ...receipt, log_receipt: log?.receipt ?? null, log_receipt_text: log?.text ?? null });
   });
 
   return router;

@@ -2,9 +2,11 @@ import { withTransaction } from '../../db/pool';
 import * as catalogRepo from '../../db/catalog.repo';
 import * as mediaRepo from '../../db/media.repo';
 import * as submissionsRepo from '../../db/submissions.repo';
+import * as transparencyRepo from '../../db/transparency.repo';
 import type { AppContext } from '../context';
 import { badRequest } from '../errors';
 import type { DetectedType } from '../media/file-type';
+import { leafToJson, type LeafJson } from '../transparency/leaf';
 
 export type IncomingFile = { originalName: string; tempPath: string; sha256: string; bytes: number; type: DetectedType };
 
@@ -22,7 +24,8 @@ export type SubmissionInput = {
 export type Receipt = {
   submissionId: string;
   receivedAt: string;
-  files: { name: string; bytes: number; sha256: string; type: string }[];
+  /** leaf: the transparency-log record of the file (its index is leaf.index); leafHash: hex. */
+  files: { name: string; bytes: number; sha256: string; type: string; leaf: LeafJson; leafHash: string }[];
 };
 
 /** Names are evidence context too, but never paths: keep the last segment, printable, ≤ 255. */
@@ -48,6 +51,7 @@ export async function createSubmission(ctx: AppContext, input: SubmissionInput, 
 
   const created: string[] = [];
   let fileIds: string[] = [];
+  let leaves: transparencyRepo.AppendedLeaf[] = [];
   const submission = await withTransaction(ctx.db, async (tx) => {
     try {
       const row = await submissionsRepo.insertSubmission(tx, input);
@@ -65,6 +69,11 @@ export async function createSubmission(ctx: AppContext, input: SubmissionInput, 
         });
         fileIds.push(media.id);
       }
+      // Last, so the log's lock is held only until the commit: a leaf per file, received_at as stored.
+      leaves = await transparencyRepo.appendMediaLeaves(
+        tx,
+        files.map((f, i) => ({ mediaFileId: fileIds[i]!, leaf: { sha256: Buffer.from(f.sha256, 'hex'), size: f.bytes, receivedAt: row.received_at.getTime() } })),
+      );
       return row;
     } catch (err) {
       // Still inside the transaction, so the hash locks are held while we undo our own links.
@@ -84,6 +93,13 @@ export async function createSubmission(ctx: AppContext, input: SubmissionInput, 
   return {
     submissionId: submission.id,
     receivedAt: submission.received_at.toISOString(),
-    files: files.map((f, i) => ({ name: cleanFileName(f.originalName, i), bytes: f.bytes, sha256: f.sha256, type: f.type.mime })),
+    files: files.map((f, i) => ({
+      name: cleanFileName(f.originalName, i),
+      bytes: f.bytes,
+      sha256: f.sha256,
+      type: f.type.mime,
+      leaf: leafToJson(leaves[i]!.record),
+      leafHash: leaves[i]!.leafHash.toString('hex'),
+    })),
   };
 }

@@ -25,8 +25,9 @@ export type TestSystem = {
  * The real thing on loopback: API server and (optionally) worker against the real PostgreSQL and
  * Redis, with a storage folder and a queue prefix of its own so test files never share state.
  */
-export async function startSystem(options: { env?: Record<string, string>; worker?: boolean } = {}): Promise<TestSystem> {
-  const storageDir = await fs.mkdtemp(path.join(os.tmpdir(), 'svidetel-test-'));
+export async function startSystem(options: { env?: Record<string, string>; worker?: boolean; storageDir?: string } = {}): Promise<TestSystem> {
+  // A storage folder given by the caller (to restart on the same data) is the caller's to remove.
+  const storageDir = options.storageDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'svidetel-test-')));
   const config = parseConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -58,7 +59,7 @@ export async function startSystem(options: { env?: Record<string, string>; worke
         (server as Server).closeAllConnections();
       });
       await ctx.close();
-      await fs.rm(storageDir, { recursive: true, force: true });
+      if (!options.storageDir) await fs.rm(storageDir, { recursive: true, force: true });
     },
   };
   if (options.worker !== false) await system.startWorker();

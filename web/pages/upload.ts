@@ -1,5 +1,6 @@
 import type { CategoryRow, ElectionRow } from '../../db/catalog.repo';
 import type { Receipt } from '../../domain/submissions/submission.service';
+import type { Receipt as LogReceipt } from '../../domain/transparency/receipt';
 import { html } from '../html';
 import { errorBox, formatBytes, layout, type PageContext } from '../layout';
 
@@ -80,8 +81,44 @@ ${errorBox(data.error)}
   return layout(page, t('upload_title'), body, { scripts: ['upload.js'] });
 }
 
-export function receiptPage(page: PageContext, receipt: Receipt) {
+const LOG_TEXT = {
+  en: {
+    title: 'Proof of receipt',
+    intro: 'Each file is now a leaf of Svidetel’s public append-only log. This receipt lets anyone check, without trusting us, that the file was received at this time and never changed or removed since. It says nothing about you.',
+    index: 'Log index',
+    json: 'Download the proof receipt (JSON)',
+    text: 'Download it as text',
+    fingerprint: 'Log key fingerprint',
+  },
+  ru: {
+    title: 'Доказательство получения',
+    intro: 'Каждый файл теперь — запись в публичном журнале Свидетеля, куда можно только добавлять. По этой квитанции любой может проверить, не доверяя нам, что файл получен в это время и с тех пор не изменён и не удалён. О вас она ничего не говорит.',
+    index: 'Номер в журнале',
+    json: 'Скачать квитанцию-доказательство (JSON)',
+    text: 'Скачать её как текст',
+    fingerprint: 'Отпечаток ключа журнала',
+  },
+} as const;
+
+export function receiptPage(page: PageContext, receipt: Receipt, proof?: { receipt: LogReceipt; text: string } | null) {
   const { t, lang } = page;
+  const L = LOG_TEXT[lang === 'ru' ? 'ru' : 'en'];
+  const proofSection = proof
+    ? html`
+<section id="log-receipt">
+<h2>${L.title}</h2>
+<p>${L.intro}</p>
+<table class="files">
+  <thead><tr><th>${t('file_name')}</th><th>${L.index}</th><th>Leaf hash</th></tr></thead>
+  <tbody>
+  ${proof.receipt.files.map((f) => html`<tr><td>${f.name}</td><td>${f.leaf_index}</td><td><code class="hash">${f.leaf_hash}</code></td></tr>`)}
+  </tbody>
+</table>
+<p>${L.fingerprint}: <code class="hash">${proof.receipt.key.fingerprint}</code></p>
+<p><a id="log-receipt-json" href="data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(proof.receipt, null, 2))}" download="svidetel-proof-receipt-${receipt.submissionId}.json">${L.json}</a>
+ · <a id="log-receipt-text" href="data:text/plain;charset=utf-8,${encodeURIComponent(proof.text)}" download="svidetel-proof-receipt-${receipt.submissionId}.txt">${L.text}</a></p>
+</section>`
+    : null;
   const body = html`
 <section id="receipt">
 <h1>${t('receipt_title')}</h1>
@@ -97,6 +134,7 @@ export function receiptPage(page: PageContext, receipt: Receipt) {
   </tbody>
 </table>
 <p><a href="data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(receipt, null, 2))}" download="svidetel-receipt-${receipt.submissionId}.json">${t('receipt_download')}</a></p>
+${proofSection}
 <p><a href="/">${t('send_more')}</a></p>
 </section>`;
   return layout(page, t('receipt_title'), body);

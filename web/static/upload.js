@@ -61,6 +61,7 @@
     link.href = URL.createObjectURL(blob);
     link.download = 'svidetel-receipt-' + r.submissionId + '.json';
     receipt.appendChild(document.createElement('p')).appendChild(link);
+    if (r.log_receipt) showLogReceipt(r, lang);
     var more = text('a', L.more);
     more.href = '/';
     receipt.appendChild(document.createElement('p')).appendChild(more);
@@ -68,6 +69,48 @@
     receipt.hidden = false;
     receipt.querySelector('h1').setAttribute('tabindex', '-1');
     receipt.querySelector('h1').focus();
+  }
+
+  function download(label, content, type, name, id) {
+    var link = text('a', label);
+    link.href = URL.createObjectURL(new Blob([content], { type: type }));
+    link.download = name;
+    link.id = id;
+    return link;
+  }
+
+  // The transparency-log receipt: leaf index and hash per file, and the JSON and text to keep.
+  function showLogReceipt(r, lang) {
+    var L = lang === 'ru'
+      ? { title: 'Доказательство получения', intro: 'Каждый файл теперь — запись в публичном журнале Свидетеля, куда можно только добавлять. По этой квитанции любой может проверить, не доверяя нам, что файл получен в это время и с тех пор не изменён и не удалён. О вас она ничего не говорит.', name: 'Файл', index: 'Номер в журнале', json: 'Скачать квитанцию-доказательство (JSON)', txt: 'Скачать её как текст', fp: 'Отпечаток ключа журнала: ' }
+      : { title: 'Proof of receipt', intro: 'Each file is now a leaf of Svidetel’s public append-only log. This receipt lets anyone check, without trusting us, that the file was received at this time and never changed or removed since. It says nothing about you.', name: 'File', index: 'Log index', json: 'Download the proof receipt (JSON)', txt: 'Download it as text', fp: 'Log key fingerprint: ' };
+    var section = document.createElement('section');
+    section.id = 'log-receipt';
+    section.appendChild(text('h2', L.title));
+    section.appendChild(text('p', L.intro));
+    var table = document.createElement('table');
+    table.className = 'files';
+    var head = table.createTHead().insertRow();
+    [L.name, L.index, 'Leaf hash'].forEach(function (h) { head.appendChild(text('th', h)); });
+    var body = table.createTBody();
+    r.log_receipt.files.forEach(function (f) {
+      var row = body.insertRow();
+      row.appendChild(text('td', f.name));
+      row.appendChild(text('td', String(f.leaf_index)));
+      var cell = document.createElement('td');
+      cell.appendChild(text('code', f.leaf_hash, 'hash'));
+      row.appendChild(cell);
+    });
+    section.appendChild(table);
+    var fp = text('p', L.fp);
+    fp.appendChild(text('code', r.log_receipt.key.fingerprint, 'hash'));
+    section.appendChild(fp);
+    var links = document.createElement('p');
+    links.appendChild(download(L.json, JSON.stringify(r.log_receipt, null, 2), 'application/json', 'svidetel-proof-receipt-' + r.submissionId + '.json', 'log-receipt-json'));
+    links.appendChild(document.createTextNode(' · '));
+    links.appendChild(download(L.txt, r.log_receipt_text, 'text/plain', 'svidetel-proof-receipt-' + r.submissionId + '.txt', 'log-receipt-text'));
+    section.appendChild(links);
+    receipt.appendChild(section);
   }
 
   form.addEventListener('submit', function (event) {

@@ -1,0 +1,212 @@
+/**
+ * `npm run bench:log`: the transparency log at a million leaves.
+ *
+ * Appends 1 000 000 leaves in batches (one transaction each, through the same appendLeaves the
+ * uploads use) to a dedicated database, then measures at that size, against the stored tree
+ * (PostgreSQL, O(log n) subtree reads per proof):
+ *   - appends/s,
+ *   - p50/p95 of inclusion proofs (random leaves, tree = full size) and consistency proofs
+ *     (random old size → full size), each checked against the root after timing,
+ *   - signing a tree head with the real service (size, root from stored subtrees, Ed25519, insert).
+ * Baseline in the same run: the same proofs from the in-memory MemoryTree holding every subtree
+ * hash (no database), built from the stored leaf hashes; its root must equal the stored tree's.
+ *
+ * The seeded database is kept between runs (seeding takes minutes): a later run finds the million
+ * leaves and measures appends/s on 50 000 more. --fresh drops and reseeds it.
+ * Options: --leaves=N (default 1000000), --batch=N (default 10000), --samples=N (default 1000).
+ * Env: BENCH_LOG_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/svidetel_bench_log;
+ *      dropped and recreated with --fresh, so it must be dedicated).
+ * The last line of output is one JSON object: {"appends_s", "inclusion_p95_ms", "consistency_p95_ms", "sign_ms"}.
+ * Exit code 1 when a bar is missed (appends < 5000/s, a proof p95 ≥ 10 ms), 2 on an error.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import pino from 'pino';
+import { migrate } from '../../db/migrate';
+import { createPool, withTransaction } from '../../db/pool';
+import { appendLeaves, getSth, leafRange, logSize, subtreeSource } from '../../db/transparency.repo';
+import { ensureDatabase } from '../../domain/bootstrap';
+import { parseConfig } from '../../domain/config';
+import type { AppContext } from '../../domain/context';
+import { createStorage } from '../../domain/storage/storage';
+import { verifyCheckpoint } from '../../domain/transparency/checkpoint';
+import type { LeafInput } from '../../domain/transparency/leaf';
+import { MemoryTree, consistencyProof, inclusionProof, rootAt, verifyConsistency, verifyInclusion, type SubtreeHashSource } from '../../domain/transparency/merkle';
+import { publicKey, signTreeHeadIfGrown } from '../../domain/transparency/log.service';
+import type { JobQueue } from '../../domain/queue/job-queue';
+
+const BAR_APPENDS_S = 5000;
+const BAR_PROOF_P95_MS = 10;
+const CACHED_MEASURE_LEAVES = 50_000;
+const SIGN_RUNS = 20;
+
+function option(name: string, fallback: number): number {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  const value = arg ? Number(arg.split('=')[1]) : fallback;
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const ms = (n: number) => Number(n.toFixed(3));
+
+function stats(times: number[]): { p50: number; p95: number } {
+  const s = [...times].sort((a, b) => a - b);
+  return { p50: ms(percentile(s, 50)), p95: ms(percentile(s, 95)) };
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const t = process.hrtime.bigint();
+  const value = await fn();
+  return { value, ms: Number(process.hrtime.bigint() - t) / 1e6 };
+}
+
+const input = (): LeafInput => ({ sha256: randomBytes(32), size: 1 + randomInt(2 ** 40), receivedAt: Date.now() });
+
+async function main(): Promise<number> {
+  const target = option('leaves', 1_000_000);
+  const batch = option('batch', 10_000);
+  const samples = option('samples', 1000);
+  const url = process.env.BENCH_LOG_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/svidetel_bench_log';
+  const dbName = decodeURIComponent(new URL(url).pathname.slice(1));
+  const keyDir = path.join(os.tmpdir(), `svidetel-bench-log-${dbName}`);
+
+  const dropDatabase = async () => {
+    const admin = new Client({ connectionString: Object.assign(new URL(url), { pathname: '/postgres' }).toString() });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName.replace(/"/g, '""')}" WITH (FORCE)`);
+    await admin.end();
+  };
+  if (process.argv.includes('--fresh')) await dropDatabase();
+  await ensureDatabase(url);
+  let pool = createPool(url, 4);
+  await migrate(pool);
+
+  // The real service signs the heads; its key lives next to the cached database.
+  const config = parseConfig({ DATABASE_URL: url, STORAGE_DIR: keyDir, LOG_ORIGIN: 'bench.svidetel.local/log', LOG_LEVEL: 'silent' });
+  const makeCtx = (): AppContext => ({
+    config,
+    db: pool,
+    storage: createStorage(keyDir),
+    queue: null as unknown as JobQueue, // never used by the log service
+    log: pino({ level: 'silent' }),
+  });
+  let ctx = makeCtx();
+  const latestSth = await getSth(pool);
+  if (latestSth) {
+    const { vkey } = await publicKey(ctx);
+    try {
+      verifyCheckpoint(latestSth.note, vkey);
+    } catch {
+      console.log(`the cached ${dbName} was signed with another key (${keyDir} is gone): reseeding`);
+      await pool.end();
+      await dropDatabase();
+      await ensureDatabase(url);
+      pool = createPool(url, 4);
+      await migrate(pool);
+      ctx = makeCtx();
+    }
+  }
+
+  // ---- appends
+  let size = await logSize(pool);
+  const toAppend = size >= target ? CACHED_MEASURE_LEAVES : target - size;
+  console.log(
+    size >= target
+      ? `${dbName} already holds ${size} leaves (cached seed); measuring appends on ${toAppend} more, in batches of ${batch}`
+      : `${dbName} holds ${size} leaves; appending ${toAppend} in batches of ${batch}`,
+  );
+  const appendStart = process.hrtime.bigint();
+  for (let done = 0; done < toAppend; ) {
+    const n = Math.min(batch, toAppend - done);
+    await withTransaction(pool, (tx) => appendLeaves(tx, Array.from({ length: n }, input)));
+    done += n;
+    if (done % (batch * 20) === 0 || done === toAppend) {
+      const s = Number(process.hrtime.bigint() - appendStart) / 1e9;
+      process.stdout.write(`  ${done} appended, ${Math.round(done / s)}/s\n`);
+    }
+  }
+  const appendSeconds = Number(process.hrtime.bigint() - appendStart) / 1e9;
+  const appendsPerSecond = Math.round(toAppend / appendSeconds);
+  size = await logSize(pool);
+  console.log(`appends: ${toAppend} in ${appendSeconds.toFixed(1)} s = ${appendsPerSecond}/s; log size now ${size}`);
+
+  // ---- baseline: every leaf hash in memory
+  const t0 = Date.now();
+  const memory = new MemoryTree();
+  for (let start = 0; start < size; start += 100_000) {
+    const rows = await leafRange(pool, start, Math.min(size, start + 100_000));
+    memory.append(...rows.map((r) => r.leafHash));
+  }
+  const stored: SubtreeHashSource = subtreeSource(pool);
+  const root = await rootAt(stored, size);
+  if (!root.equals(memory.root())) throw new Error('the stored tree root differs from the in-memory root of the same leaves');
+  console.log(`baseline: MemoryTree of ${size} leaves built in ${((Date.now() - t0) / 1000).toFixed(1)} s; roots agree (${root.toString('hex')})`);
+
+  // ---- inclusion proofs at the full size
+  const indices = Array.from({ length: samples }, () => randomInt(size));
+  const incDb: number[] = [];
+  const incMem: number[] = [];
+  let proofLength = 0;
+  for (const i of indices) {
+    const db = await timed(() => inclusionProof(stored, i, size));
+    const mem = await timed(() => inclusionProof(memory, i, size));
+    incDb.push(db.ms);
+    incMem.push(mem.ms);
+    proofLength = db.value.length;
+    if (!verifyInclusion(await memory.hash(i, i + 1), i, size, db.value, root)) throw new Error(`inclusion proof for ${i} does not verify`);
+  }
+
+  // ---- consistency proofs from a random older size to the full size
+  const conDb: number[] = [];
+  const conMem: number[] = [];
+  for (let k = 0; k < samples; k++) {
+    const m = 1 + randomInt(size - 1);
+    const db = await timed(() => consistencyProof(stored, m, size));
+    const mem = await timed(() => consistencyProof(memory, m, size));
+    conDb.push(db.ms);
+    conMem.push(mem.ms);
+    if (!verifyConsistency(m, size, await rootAt(memory, m), root, db.value)) throw new Error(`consistency proof ${m} → ${size} does not verify`);
+  }
+
+  // ---- signing with the service: one leaf more each time, so every head is new
+  await signTreeHeadIfGrown(ctx, { force: true }); // warm-up: creates or reads the key
+  const signs: number[] = [];
+  for (let k = 0; k < SIGN_RUNS; k++) {
+    await withTransaction(pool, (tx) => appendLeaves(tx, [input()]));
+    const r = await timed(() => signTreeHeadIfGrown(ctx, { force: true }));
+    if (!r.value) throw new Error('no tree head was signed');
+    signs.push(r.ms);
+  }
+  const sign = stats(signs);
+
+  const inc = stats(incDb);
+  const incBase = stats(incMem);
+  const con = stats(conDb);
+  const conBase = stats(conMem);
+  console.log(`\nat ${size} leaves (${samples} samples each; audit paths of ${proofLength} hashes):`);
+  console.log(`  inclusion proof     PostgreSQL p50 ${inc.p50} ms  p95 ${inc.p95} ms   | in-memory baseline p50 ${incBase.p50} ms  p95 ${incBase.p95} ms`);
+  console.log(`  consistency proof   PostgreSQL p50 ${con.p50} ms  p95 ${con.p95} ms   | in-memory baseline p50 ${conBase.p50} ms  p95 ${conBase.p95} ms`);
+  console.log(`  sign tree head      p50 ${sign.p50} ms  p95 ${sign.p95} ms (${SIGN_RUNS} heads: size, root from stored subtrees, Ed25519, insert)`);
+  console.log(`  appends             ${appendsPerSecond}/s in batches of ${batch} (bar ≥ ${BAR_APPENDS_S}/s)`);
+  await pool.end();
+
+  const missed = [
+    appendsPerSecond < BAR_APPENDS_S ? `appends ${appendsPerSecond}/s < ${BAR_APPENDS_S}/s` : null,
+    inc.p95 >= BAR_PROOF_P95_MS ? `inclusion p95 ${inc.p95} ms ≥ ${BAR_PROOF_P95_MS} ms` : null,
+    con.p95 >= BAR_PROOF_P95_MS ? `consistency p95 ${con.p95} ms ≥ ${BAR_PROOF_P95_MS} ms` : null,
+  ].filter(Boolean);
+  if (missed.length) console.log(`\nBARS MISSED: ${missed.join('; ')}`);
+  console.log(JSON.stringify({ appends_s: appendsPerSecond, inclusion_p95_ms: inc.p95, consistency_p95_ms: con.p95, sign_ms: sign.p50 }));
+  return missed.length ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(`bench:log failed: ${err.message}`);
+    process.exit(2);
+  },
+);

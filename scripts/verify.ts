@@ -1,0 +1,267 @@
+/**
+ * `npm run verify`: checks evidence against Svidetel's transparency log without trusting Svidetel.
+ *
+ * Receipt mode (offline):
+ *   npm run verify -- <file> --receipt receipt.json [--sth sth-or-proof.json] [--key key]
+ *     Checks the file's SHA-256 against the receipt, the leaf record against its hash, the tree
+ *     head's Ed25519 signature, and the inclusion proof against the signed root. --sth takes a
+ *     signed tree head or the proof bundle from the receipt's proof_url; --key a verifier key
+ *     (vkey), an Ed25519 public key PEM, or the JSON of /api/v1/log/key, as a file or literally.
+ *
+ * Monitor mode:
+ *   npm run verify -- --monitor <server-url> [--state monitor.json] [--key key] [--watch seconds]
+ *     Fetches the tree heads the server signed since the last run, checks each signature and the
+ *     consistency proof from the previously seen head to each new one (so the log was only ever
+ *     appended to), and stores what it saw in the state file. The key is pinned on the first run
+ *     (or given with --key); a different key later is a failure.
+ *
+ * Prints each step; on failure "FAILED: <check>" and exit code 1 (2 for a usage error).
+ * The same receipt checks, with nothing but Node, are in scripts/verify-receipt.mjs.
+ */
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { keyFingerprint, parseVkey, verifySthJson, vkeyFor, type SthJson } from '../domain/transparency/checkpoint';
+import { hexBytes } from '../domain/transparency/leaf';
+import { verifyConsistency } from '../domain/transparency/merkle';
+import type { ProofBundle, Receipt } from '../domain/transparency/receipt';
+import { verifyReceiptFile } from '../domain/transparency/verify';
+
+class Failed extends Error {
+  constructor(
+    readonly check: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const ok = (check: string, detail: string) => console.log(`ok    ${check}: ${detail}`);
+
+const USAGE = [
+  'usage: npm run verify -- <file> --receipt receipt.json [--sth sth.json] [--key key]',
+  '       npm run verify -- --monitor <server-url> [--state monitor.json] [--key key] [--watch seconds]',
+].join('\n');
+
+type Args = { file?: string; receipt?: string; sth?: string; key?: string; monitor?: string; state?: string; watch?: string };
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = {};
+  const flags = new Set(['receipt', 'sth', 'key', 'monitor', 'state', 'watch']);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--')) {
+      const flag = a.slice(2);
+      if (!flags.has(flag) || i + 1 >= argv.length) throw new Failed('usage', `unknown option or missing value: ${a}\n${USAGE}`);
+      out[flag as keyof Args] = argv[++i];
+    } else if (!out.file) {
+      out.file = a;
+    } else {
+      throw new Failed('usage', `unexpected argument ${a}\n${USAGE}`);
+    }
+  }
+  if (out.monitor ? out.file || out.receipt : !out.file || !out.receipt) throw new Failed('usage', USAGE);
+  return out;
+}
+
+function readJson<T>(file: string, check: string): T {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (err) {
+    throw new Failed(check, `cannot read ${file} as JSON: ${(err as Error).message}`);
+  }
+}
+
+/** A key argument: a file or the text itself; a vkey, a PEM public (or private) key, or /log/key JSON. */
+function keyArgument(arg: string): string | KeyObject {
+  const text = (existsSync(arg) ? readFileSync(arg, 'utf8') : arg).trim();
+  try {
+    if (text.startsWith('{')) return String((JSON.parse(text) as { vkey?: unknown }).vkey);
+    if (text.startsWith('-----BEGIN')) return createPublicKey(text);
+    return text;
+  } catch (err) {
+    throw new Failed('signature', `cannot read the key: ${(err as Error).message}`);
+  }
+}
+
+async function hashFile(file: string): Promise<{ sha256: Buffer; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  try {
+    for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      size += chunk.length;
+    }
+  } catch (err) {
+    throw new Failed('file hash', `cannot read ${file}: ${(err as Error).message}`);
+  }
+  return { sha256: hash.digest(), size };
+}
+
+async function verifyReceiptMode(a: Args): Promise<boolean> {
+  const receipt = readJson<Receipt>(a.receipt!, 'receipt');
+  const sth = a.sth ? readJson<SthJson | ProofBundle>(a.sth, 'signature') : undefined;
+  const key = a.key ? keyArgument(a.key) : undefined;
+  const result = verifyReceiptFile({
+    file: await hashFile(a.file!),
+    fileName: a.file!,
+    receipt,
+    ...(sth ? { sth } : {}),
+    ...(key ? { key } : {}),
+  });
+  for (const s of result.steps) {
+    if (s.ok) ok(s.check, s.detail);
+    else console.log(`FAILED: ${s.check}\n      ${s.detail}`);
+  }
+  if (result.ok) console.log(`\n${result.verdict.replace('this file', path.basename(a.file!))}`);
+  return result.ok;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Monitor
+
+type MonitorState = {
+  version: 1;
+  server: string;
+  origin: string;
+  vkey: string;
+  fingerprint: string;
+  /** Every tree head seen, ascending by size. */
+  sths: SthJson[];
+};
+
+async function getJson<T>(base: string, pathname: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(base + pathname, { headers: { accept: 'application/json' } });
+  } catch (err) {
+    throw new Failed('server', `cannot reach ${base}${pathname}: ${(err as Error).message}`);
+  }
+  const text = await res.text();
+  if (!res.ok) throw new Failed('server', `${pathname} answered ${res.status}: ${text.slice(0, 300)}`);
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new Failed('server', `${pathname} did not answer JSON`);
+  }
+}
+
+async function monitorOnce(a: Args, statePath: string): Promise<void> {
+  const base = a.monitor!.replace(/\/$/, '');
+  const state: MonitorState | null = existsSync(statePath) ? readJson<MonitorState>(statePath, 'state') : null;
+  if (state && (state.version !== 1 || !Array.isArray(state.sths))) throw new Failed('state', `${statePath} is not a monitor state file`);
+
+  // The key: given, pinned in the state, or trusted on first use (print its fingerprint to compare).
+  const served = await getJson<{ origin: string; vkey: string; fingerprint: string }>(base, '/api/v1/log/key');
+  const given = a.key ? keyArgument(a.key) : undefined;
+  const vkey = typeof given === 'string' ? given : given ? vkeyFor(served.origin, given) : (state?.vkey ?? served.vkey);
+  let parsed;
+  try {
+    parsed = parseVkey(vkey);
+  } catch (err) {
+    throw new Failed('key', (err as Error).message);
+  }
+  if (served.vkey !== vkey) throw new Failed('key', `the server now serves key ${served.vkey}, expected ${vkey}`);
+  const fingerprint = keyFingerprint(parsed.rawPublicKey);
+  ok('key', `${vkey} (fingerprint ${fingerprint}${!state && !given ? ': first use, compare it with the one Svidetel publishes' : ''})`);
+
+  const seen = state?.sths ?? [];
+  let last = seen[seen.length - 1];
+  const lastSize = last?.tree_size ?? -1;
+
+  // New heads: page through the list (newest first) down to what we saw last time.
+  const latest = await getJson<SthJson>(base, '/api/v1/log/sth');
+  const fresh = new Map<number, SthJson>([[latest.tree_size, latest]]);
+  let before: number | undefined;
+  for (;;) {
+    const page = await getJson<{ items: SthJson[] }>(base, `/api/v1/log/sths?limit=1000${before === undefined ? '' : `&before=${before}`}`);
+    for (const s of page.items) if (s.tree_size > lastSize) fresh.set(s.tree_size, s);
+    const smallest = page.items[page.items.length - 1]?.tree_size;
+    if (page.items.length < 1000 || smallest === undefined || smallest <= lastSize) break;
+    before = smallest;
+  }
+
+  const check = (sth: SthJson) => {
+    try {
+      const cp = verifySthJson(sth, parsed);
+      if (state && cp.origin !== state.origin) throw new Error(`the head is for log ${cp.origin}, not ${state.origin}`);
+      return cp;
+    } catch (err) {
+      throw new Failed('signature', `tree head of size ${sth.tree_size}: ${(err as Error).message}`);
+    }
+  };
+
+  // What we saw last must still be what the server says (a rewritten log cannot keep it).
+  if (last) {
+    if (latest.tree_size < last.tree_size) throw new Failed('consistency', `the latest tree head has size ${latest.tree_size}, smaller than the ${last.tree_size} seen before`);
+    const again = await getJson<SthJson>(base, `/api/v1/log/sth/${last.tree_size}`);
+    check(again);
+    if (again.root_hash !== last.root_hash) {
+      throw new Failed('consistency', `the server's tree head of size ${last.tree_size} now has root ${again.root_hash}, it had ${last.root_hash}`);
+    }
+  }
+
+  const added: SthJson[] = [];
+  for (const sth of [...fresh.values()].sort((x, y) => x.tree_size - y.tree_size)) {
+    const cp = check(sth);
+    if (last) {
+      const proof = await getJson<{ consistency_proof: string[] }>(base, `/api/v1/log/proof/consistency?first=${last.tree_size}&second=${sth.tree_size}`);
+      let hashes: Buffer[];
+      try {
+        hashes = proof.consistency_proof.map((h, i) => hexBytes(`proof[${i}]`, h, 32));
+      } catch (err) {
+        throw new Failed('consistency', (err as Error).message);
+      }
+      if (!verifyConsistency(last.tree_size, sth.tree_size, hexBytes('root', last.root_hash, 32), cp.rootHash, hashes)) {
+        throw new Failed('consistency', `the tree of size ${sth.tree_size} (root ${sth.root_hash}) is not an append-only extension of the tree of size ${last.tree_size} (root ${last.root_hash})`);
+      }
+      ok('consistency', `size ${last.tree_size} → ${sth.tree_size}, root ${sth.root_hash}, signed ${sth.timestamp}`);
+    } else {
+      ok('signature', `first tree head seen: size ${sth.tree_size}, root ${sth.root_hash}`);
+    }
+    added.push(sth);
+    last = sth;
+  }
+
+  const next: MonitorState = {
+    version: 1,
+    server: base,
+    origin: state?.origin ?? parsed.name,
+    vkey,
+    fingerprint,
+    sths: [...seen, ...added],
+  };
+  const temp = `${statePath}.${process.pid}.tmp`;
+  await fs.writeFile(temp, JSON.stringify(next, null, 2));
+  await fs.rename(temp, statePath);
+  console.log(
+    `\nCONSISTENT: ${next.origin} at ${base}: ${added.length} new tree head(s), now size ${last?.tree_size ?? 0}; ` +
+      `${next.sths.length} head(s) seen in all, stored in ${statePath}.`,
+  );
+}
+
+async function monitorMode(a: Args): Promise<boolean> {
+  const statePath = path.resolve(a.state ?? 'svidetel-log-monitor.json');
+  const watch = a.watch === undefined ? 0 : Number(a.watch);
+  if (!(watch >= 0)) throw new Failed('usage', '--watch takes a number of seconds');
+  for (;;) {
+    await monitorOnce(a, statePath);
+    if (!watch) return true;
+    await new Promise((r) => setTimeout(r, watch * 1000));
+  }
+}
+
+async function main(): Promise<void> {
+  try {
+    const a = parseArgs(process.argv.slice(2));
+    const good = a.monitor ? await monitorMode(a) : await verifyReceiptMode(a);
+    process.exitCode = good ? 0 : 1;
+  } catch (err) {
+    if (!(err instanceof Failed)) throw err;
+    console.log(`FAILED: ${err.check}\n      ${err.message}`);
+    process.exitCode = err.check === 'usage' ? 2 : 1;
+  }
+}
+
+void main();
