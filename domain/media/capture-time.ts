@@ -1,4 +1,4 @@
-import type { ExifData } from './tiff';
+import type { ExifData } from './exif';
 import type { XmpData } from './xmp';
 
 /**

@@ -8,7 +8,7 @@ import { namesAnEditor } from './editing';
 import type { DetectedType, MediaKind } from './file-type';
 import { parseIso6709, validGpsPoint, type GpsPoint } from './geo';
 import { ffInput, runTool } from './run-tool';
-import { readExif, type ExifData } from './tiff';
+import { readExifTags, type ExifData } from './exif';
 import { readXmp, type XmpData } from './xmp';
 
 export type { GpsPoint } from './geo';
@@ -84,7 +84,7 @@ async function imageMetadata(filePath: string, size: number, type: DetectedType)
   const exifBlock = type.format === 'dng' && size <= MAX_DNG_PARSE_BYTES ? await readFile(filePath) : header?.exif;
   if (exifBlock && exifBlock.length > 0) {
     try {
-      exif = readExif(exifBlock);
+      exif = await readExifTags(exifBlock, warnings);
     } catch (e) {
       warnings.push(`EXIF unreadable: ${errorMessage(e)}`);
     }

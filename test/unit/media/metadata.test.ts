@@ -2,7 +2,7 @@ import { gpsFixMs, imageCaptureTime, parseExifDate, parseIsoDate } from '../../.
 import { detectFileType, SNIFF_BYTES } from '../../../domain/media/file-type';
 import { parseIso6709 } from '../../../domain/media/geo';
 import { extractMetadata, type MediaMetadata } from '../../../domain/media/metadata';
-import type { ExifData } from '../../../domain/media/tiff';
+import type { ExifData } from '../../../domain/media/exif';
 import { describeWithFixtures, expectedMedia, fixtureHead, fixturePath, type ExpectedMedia } from './media-fixtures';
 
 const GPS_TOLERANCE_DEG = 1e-5;
@@ -105,7 +105,7 @@ describeWithFixtures('metadata flags and warnings', () => {
 const exifWith = (fields: Partial<ExifData>): ExifData => ({
   make: null, model: null, software: null, processingSoftware: null, orientation: null, dateTimeOriginal: null,
   createDate: null, offsetTimeOriginal: null, offsetTimeDigitized: null, gpsLatitude: null, gpsLongitude: null,
-  gpsAltitude: null, gpsDateStamp: null, gpsTimeOfDay: null, gpsIfdPresent: false, appleMediaGroupUuid: null,
+  gpsAltitude: null, gpsDateStamp: null, gpsTimeOfDay: null, appleMediaGroupUuid: null,
   mainImageSize: null, xmp: null, ...fields,
 });
 
