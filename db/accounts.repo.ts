@@ -35,6 +35,11 @@ export async function findAccountByEmail(db: Queryable, email: string): Promise<
   return rows[0] ?? null;
 }
 
+export async function findAccountById(db: Queryable, id: string): Promise<AccountRow | null> {
+  const { rows } = await db.query<AccountRow>('SELECT id, email, role, password_hash, disabled_at FROM accounts WHERE id = $1', [id]);
+  return rows[0] ?? null;
+}
+
 export async function setPasswordHash(db: Queryable, accountId: string, hash: string): Promise<void> {
   await db.query('UPDATE accounts SET password_hash = $2 WHERE id = $1', [accountId, hash]);
 }

@@ -130,6 +130,27 @@ const MESSAGES = {
   admin_code: { ru: 'Код (навсегда)', en: 'Code (permanent)' },
   admin_phase: { ru: 'Этап', en: 'Phase' },
   nav_admin: { ru: 'Администрирование', en: 'Admin' },
+  // The moderation workspace: admin pages, audit log, decisions, queue, notes.
+  accounts_title: { ru: 'Учётные записи', en: 'Accounts' },
+  stations_title: { ru: 'Избирательные участки', en: 'Polling stations' },
+  settings_title: { ru: 'Настройки', en: 'Settings' },
+  audit_title: { ru: 'Журнал действий', en: 'Audit log' },
+  audit_intro: {
+    ru: 'Каждое действие записывается с автором, временем и состоянием до и после. Записи нельзя изменить или удалить; каждая содержит хеш предыдущей.',
+    en: 'Every action is recorded with its author, time and the state before and after. Rows cannot be changed or deleted; each carries the hash of the previous one.',
+  },
+  audit_chain_ok: { ru: 'Цепочка цела: {n} записей, последний хеш {hash}.', en: 'The chain is intact: {n} rows, head hash {hash}.' },
+  audit_chain_broken: { ru: 'Цепочка нарушена на записи {seq}: {problem}', en: 'The chain is broken at row {seq}: {problem}' },
+  audit_verify: { ru: 'Проверить цепочку хешей', en: 'Verify the hash chain' },
+  audit_filtered: { ru: 'Только записи о {entity}', en: 'Only rows about {entity}' },
+  audit_all: { ru: 'все записи', en: 'all rows' },
+  audit_time: { ru: 'Время', en: 'Time' },
+  audit_actor: { ru: 'Кто', en: 'Who' },
+  audit_action: { ru: 'Действие', en: 'Action' },
+  audit_entity: { ru: 'Объект', en: 'Record' },
+  audit_before: { ru: 'До', en: 'Before' },
+  audit_after: { ru: 'После', en: 'After' },
+  audit_hash: { ru: 'Хеш', en: 'Hash' },
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { actorOf } from '../../domain/accounts/account.service';
 import * as catalog from '../../domain/catalog/catalog.service';
 import type { AppContext } from '../../domain/context';
 import type { AppError } from '../../domain/errors';
@@ -7,15 +8,22 @@ import { requireCsrf, requireRole } from '../middleware/session';
 import { parseBody, parseParams } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
 import { categoryParams, editCategorySchema, electionActiveSchema, electionParams, newCategorySchema, newElectionSchema } from './admin.schema';
+import { auditRoutes } from './audit.routes';
 
-/** Admin-only: the elections observers choose from and the violation taxonomy. */
+/** Admin-only: the catalog (elections, violation taxonomy) here; the audit log and the rest in their own routers. */
 export function adminRoutes(ctx: AppContext): Router {
   const router = Router();
-  router.use('/admin', requireRole('admin'), (req, res, next) => {
+  router.use('/admin', requireRole('admin'), (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
-    res.locals.renderFormError = (err: AppError) => render(req, res, err.status, err.message);
     next();
   });
+  router.use(auditRoutes(ctx));
+
+  const catalogForm = (req: Request, res: Response, next: () => void) => {
+    res.locals.renderFormError = (err: AppError) => render(req, res, err.status, err.message);
+    next();
+  };
+  router.use(['/admin/catalog', '/admin/elections', '/admin/categories'], catalogForm);
 
   async function render(req: Request, res: Response, status = 200, error?: string) {
     sendHtml(res, catalogAdminPage(pageContext(ctx, req, res), { ...(await catalog.catalogForAdmin(ctx)), error }), status);
@@ -33,26 +41,26 @@ export function adminRoutes(ctx: AppContext): Router {
       country: e.country,
       votingStartsOn: e.voting_starts_on,
       votingEndsOn: e.voting_ends_on,
-    });
+    }, actorOf(req.user!));
     back(res);
   });
 
   router.post('/admin/elections/:id', requireCsrf, async (req, res) => {
     const { id } = parseParams(electionParams, req);
-    await catalog.setElectionActive(ctx, id, parseBody(electionActiveSchema, req).active);
+    await catalog.setElectionActive(ctx, id, parseBody(electionActiveSchema, req).active, actorOf(req.user!));
     back(res);
   });
 
   router.post('/admin/categories', requireCsrf, async (req, res) => {
     const c = parseBody(newCategorySchema, req);
-    await catalog.addCategory(ctx, { code: c.code, phaseCode: c.phase_code, labelRu: c.label_ru, labelEn: c.label_en });
+    await catalog.addCategory(ctx, { code: c.code, phaseCode: c.phase_code, labelRu: c.label_ru, labelEn: c.label_en }, actorOf(req.user!));
     back(res);
   });
 
   router.post('/admin/categories/:code', requireCsrf, async (req, res) => {
     const { code } = parseParams(categoryParams, req);
     const c = parseBody(editCategorySchema, req);
-    await catalog.editCategory(ctx, code, { labelRu: c.label_ru, labelEn: c.label_en, active: c.active });
+    await catalog.editCategory(ctx, code, { labelRu: c.label_ru, labelEn: c.label_en, active: c.active }, actorOf(req.user!));
     back(res);
   });
 

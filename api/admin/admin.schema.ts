@@ -24,3 +24,11 @@ export const newCategorySchema = z.object({
   label_ru: label('Russian label'),
   label_en: label('English label'),
 });
+
+export const auditQuery = z.object({
+  entity_type: z.string().regex(/^[a-z_]{2,40}$/, 'Unknown entity type.').optional(),
+  entity_id: z.string().min(1).max(200).optional(),
+  before: z.coerce.number({ error: 'The page link is malformed.' }).int().positive().optional(),
+  verify: z.literal('1').optional(),
+  lang: z.string().optional(),
+});

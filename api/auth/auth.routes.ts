@@ -43,7 +43,7 @@ export function authRoutes(ctx: AppContext): Router {
   });
 
   router.post('/logout', requireCsrf, async (req, res) => {
-    if (req.sessionToken) await logOut(ctx, req.sessionToken);
+    if (req.sessionToken && req.user) await logOut(ctx, req.sessionToken, req.user);
     setCookie(ctx, res, SESSION_COOKIE, '', 0);
     res.redirect(303, '/');
   });

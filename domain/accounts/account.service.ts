@@ -3,6 +3,7 @@ import { hash as argon2Hash, verify as argon2Verify, Algorithm } from '@node-rs/
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import * as accountsRepo from '../../db/accounts.repo';
 import { withTransaction } from '../../db/pool';
+import { appendAudit, type Actor } from '../audit/audit.service';
 import type { AppContext } from '../context';
 import { AppError, badRequest, conflict, tooManyRequests } from '../errors';
 
@@ -64,15 +65,17 @@ export async function createFirstAdmin(ctx: AppContext, token: string, email: st
     await accountsRepo.lockAccountsTable(tx);
     if (!(await accountsRepo.consumeAccountToken(tx, hashToken(token), 'first_admin'))) throw invalidLink();
     if ((await accountsRepo.countAccounts(tx)) > 0) throw conflict('already_set_up', 'An admin account already exists.');
-    await accountsRepo.insertAccount(tx, { email, role: 'admin', passwordHash: hash });
+    const account = await accountsRepo.insertAccount(tx, { email, role: 'admin', passwordHash: hash });
+    await appendAudit(tx, { system: 'setup-link' }, { action: 'account.create', entityType: 'account', entityId: account.id, after: { email, role: 'admin' } });
   });
 }
 
-/** For `npm run user:create`: an account without a password, and the one-time link that sets it. */
-export async function createAccountWithLink(ctx: AppContext, email: string, role: Role): Promise<string> {
+/** For admins and `npm run user:create`: an account without a password, and the one-time link that sets it. */
+export async function createAccountWithLink(ctx: AppContext, email: string, role: Role, actor: Actor = { system: 'cli' }): Promise<string> {
   return withTransaction(ctx.db, async (tx) => {
     if (await accountsRepo.findAccountByEmail(tx, email)) throw conflict('email_taken', `An account for ${email} exists already.`);
     const account = await accountsRepo.insertAccount(tx, { email, role, passwordHash: null });
+    await appendAudit(tx, actor, { action: 'account.create', entityType: 'account', entityId: account.id, after: { email, role } });
     const token = newToken();
     await accountsRepo.insertAccountToken(tx, {
       hash: hashToken(token),
@@ -90,6 +93,8 @@ export async function setPasswordWithToken(ctx: AppContext, token: string, passw
     const used = await accountsRepo.consumeAccountToken(tx, hashToken(token), 'set_password');
     if (!used?.account_id) throw invalidLink();
     await accountsRepo.setPasswordHash(tx, used.account_id, hash);
+    const account = await accountsRepo.findAccountById(tx, used.account_id);
+    await appendAudit(tx, { accountId: used.account_id, email: account!.email }, { action: 'account.set_password', entityType: 'account', entityId: used.account_id });
   });
 }
 
@@ -111,11 +116,9 @@ export async function logIn(ctx: AppContext, email: string, password: string): P
   await perAccountLimiter.delete(email);
   const token = newToken();
   const expiresAt = new Date(Date.now() + ctx.config.sessionMs);
-  await accountsRepo.insertSession(ctx.db, {
-    tokenHash: hashToken(token),
-    accountId: account.id,
-    csrfToken: newToken(),
-    expiresAt,
+  await withTransaction(ctx.db, async (tx) => {
+    await accountsRepo.insertSession(tx, { tokenHash: hashToken(token), accountId: account.id, csrfToken: newToken(), expiresAt });
+    await appendAudit(tx, { accountId: account.id, email: account.email }, { action: 'account.login', entityType: 'account', entityId: account.id });
   });
   return { token, expiresAt };
 }
@@ -126,6 +129,11 @@ export async function findSessionUser(ctx: AppContext, token: string): Promise<S
   return { accountId: session.account_id, email: session.email, role: session.role, csrfToken: session.csrf_token };
 }
 
-export async function logOut(ctx: AppContext, token: string): Promise<void> {
-  await accountsRepo.deleteSession(ctx.db, hashToken(token));
+export async function logOut(ctx: AppContext, token: string, user: SessionUser): Promise<void> {
+  await withTransaction(ctx.db, async (tx) => {
+    await accountsRepo.deleteSession(tx, hashToken(token));
+    await appendAudit(tx, actorOf(user), { action: 'account.logout', entityType: 'account', entityId: user.accountId });
+  });
 }
+
+export const actorOf = (user: SessionUser): Actor => ({ accountId: user.accountId, email: user.email });

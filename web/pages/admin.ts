@@ -2,6 +2,21 @@ import type { CategoryRow, ElectionRow } from '../../db/catalog.repo';
 import { html } from '../html';
 import { errorBox, layout, type PageContext } from '../layout';
 
+/** The admin section's own navigation, first on every admin page. */
+export function adminNav(page: PageContext) {
+  const { t } = page;
+  const links: [string, string][] = [
+    ['/admin/catalog', t('admin_catalog_title')],
+    ['/admin/accounts', t('accounts_title')],
+    ['/admin/stations', t('stations_title')],
+    ['/admin/settings', t('settings_title')],
+    ['/admin/audit', t('audit_title')],
+  ];
+  const current = page.path.split('?')[0];
+  return html`<nav class="subnav" aria-label="${t('nav_admin')}">${links.map(([href, label]) =>
+    html`<a href="${href}" ${current === href ? html`aria-current="page"` : null}>${label}</a>`)}</nav>`;
+}
+
 export function catalogAdminPage(
   page: PageContext,
   data: { elections: ElectionRow[]; categories: CategoryRow[]; phases: { code: string; label_ru: string; label_en: string }[]; error?: string },
@@ -9,6 +24,7 @@ export function catalogAdminPage(
   const { t, lang } = page;
   const csrf = html`<input type="hidden" name="_csrf" value="${page.csrfToken}">`;
   const body = html`
+${adminNav(page)}
 <h1>${t('admin_catalog_title')}</h1>
 ${errorBox(data.error)}
 <h2>${t('admin_elections')}</h2>

@@ -1,0 +1,59 @@
+/** Storage of the audit log (migration 030). SQL only: the canonical encoding and hashing live in domain/audit. */
+import type { Queryable, Tx } from './pool';
+
+export type AuditRow = {
+  seq: number;
+  at: Date;
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  before: unknown;
+  after: unknown;
+  prev_hash: Buffer;
+  hash: Buffer;
+};
+
+const AUDIT_COLUMNS = 'seq::float8 AS seq, at, actor_id, actor_label, action, entity_type, entity_id, before, after, prev_hash, hash';
+
+/** Locks the head for the rest of the caller's transaction: appends are serialised, the chain stays linear. */
+export async function lockHead(tx: Tx): Promise<{ seq: number; hash: Buffer }> {
+  const { rows } = await tx.query<{ seq: number; hash: Buffer }>('SELECT seq::float8 AS seq, hash FROM audit_head WHERE id FOR UPDATE');
+  return rows[0]!;
+}
+
+export async function insertRow(tx: Tx, row: Omit<AuditRow, 'before' | 'after'> & { before: string | null; after: string | null }): Promise<void> {
+  await tx.query(
+    `INSERT INTO audit_log (seq, at, actor_id, actor_label, action, entity_type, entity_id, before, after, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11)`,
+    [row.seq, row.at, row.actor_id, row.actor_label, row.action, row.entity_type, row.entity_id, row.before, row.after, row.prev_hash, row.hash],
+  );
+  await tx.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id', [row.seq, row.hash]);
+}
+
+export async function readHead(db: Queryable): Promise<{ seq: number; hash: Buffer }> {
+  const { rows } = await db.query<{ seq: number; hash: Buffer }>('SELECT seq::float8 AS seq, hash FROM audit_head WHERE id');
+  return rows[0]!;
+}
+
+/** In chain order from a sequence number on: the verifier reads the whole log in such batches. */
+export async function listFrom(db: Queryable, fromSeq: number, limit: number): Promise<AuditRow[]> {
+  const { rows } = await db.query<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2`, [fromSeq, limit]);
+  return rows;
+}
+
+/** Newest first for the admin page, optionally one entity's history; keyset on seq. */
+export async function listNewest(
+  db: Queryable,
+  filter: { entityType?: string; entityId?: string; beforeSeq?: number },
+  limit: number,
+): Promise<AuditRow[]> {
+  const { rows } = await db.query<AuditRow>(
+    `SELECT ${AUDIT_COLUMNS} FROM audit_log
+      WHERE ($1::text IS NULL OR entity_type = $1) AND ($2::text IS NULL OR entity_id = $2) AND ($3::bigint IS NULL OR seq < $3)
+      ORDER BY seq DESC LIMIT $4`,
+    [filter.entityType ?? null, filter.entityId ?? null, filter.beforeSeq ?? null, limit],
+  );
+  return rows;
+}

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import * as auditRepo from '../../db/audit.repo';
+import type { Queryable, Tx } from '../../db/pool';
+import type { AppContext } from '../context';
+
+/**
+ * The audit log: who did what to which record, with before/after, hash-chained. Appends happen in
+ * the transaction of the action itself, so an action and its audit row commit or roll back together.
+ */
+
+export type AuditAction =
+  | 'account.login'
+  | 'account.logout'
+  | 'account.create'
+  | 'account.set_password'
+  | 'account.disable'
+  | 'account.enable'
+  | 'account.role'
+  | 'account.session_revoke'
+  | 'account.totp_enable'
+  | 'account.totp_disable'
+  | 'submission.claim'
+  | 'submission.verify'
+  | 'submission.verify_publish'
+  | 'submission.reject'
+  | 'submission.needs_info'
+  | 'submission.publish'
+  | 'submission.unpublish'
+  | 'submission.merge'
+  | 'submission.edit'
+  | 'submission.note'
+  | 'catalog.election_create'
+  | 'catalog.election_active'
+  | 'catalog.category_create'
+  | 'catalog.category_edit'
+  | 'stations.import'
+  | 'settings.change';
+
+/** Who acted: a logged-in account, or the system itself (command line, start-up) named by what it is. */
+export type Actor = { accountId: string; email: string } | { system: string };
+
+export type AuditEntry = {
+  action: AuditAction;
+  entityType: string;
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+};
+
+export const GENESIS_HASH = Buffer.alloc(32);
+
+/** JSON with object keys sorted at every level: one byte sequence per value, whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** What JSON (and so jsonb) can hold of a value: Dates become ISO strings, undefined fields vanish. */
+const asJson = (value: unknown): unknown => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
+
+type HashedFields = Pick<auditRepo.AuditRow, 'seq' | 'at' | 'actor_id' | 'actor_label' | 'action' | 'entity_type' | 'entity_id' | 'before' | 'after'>;
+
+/** SHA-256 over the previous row's hash and this row's canonical encoding (a JSON array of its fields). */
+export function rowHash(prevHash: Buffer, r: HashedFields): Buffer {
+  const encoded = canonicalJson([r.seq, r.at.toISOString(), r.actor_id, r.actor_label, r.action, r.entity_type, r.entity_id, r.before, r.after]);
+  return createHash('sha256').update(prevHash).update(encoded, 'utf8').digest();
+}
+
+export async function appendAudit(tx: Tx, actor: Actor, entry: AuditEntry): Promise<void> {
+  const head = await auditRepo.lockHead(tx);
+  const fields: HashedFields = {
+    seq: head.seq + 1,
+    at: new Date(),
+    actor_id: 'accountId' in actor ? actor.accountId : null,
+    actor_label: 'accountId' in actor ? actor.email : `system:${actor.system}`,
+    action: entry.action,
+    entity_type: entry.entityType,
+    entity_id: entry.entityId,
+    before: asJson(entry.before),
+    after: asJson(entry.after),
+  };
+  const hash = rowHash(head.hash, fields);
+  await auditRepo.insertRow(tx, {
+    ...fields,
+    before: fields.before === null ? null : JSON.stringify(fields.before),
+    after: fields.after === null ? null : JSON.stringify(fields.after),
+    prev_hash: head.hash,
+    hash,
+  });
+}
+
+export type ChainReport =
+  | { ok: true; rows: number; headHash: string }
+  | { ok: false; rows: number; seq: number; problem: string };
+
+const VERIFY_BATCH = 1000;
+
+/** Recomputes every row's hash in order; the first row that does not fit the chain is named. */
+export async function verifyAuditChain(db: Queryable): Promise<ChainReport> {
+  let prev: Buffer = GENESIS_HASH;
+  let expectedSeq = 1;
+  for (;;) {
+    const batch = await auditRepo.listFrom(db, expectedSeq, VERIFY_BATCH);
+    for (const row of batch) {
+      const fail = (problem: string): ChainReport => ({ ok: false, rows: expectedSeq - 1, seq: row.seq, problem });
+      if (row.seq !== expectedSeq) return { ok: false, rows: expectedSeq - 1, seq: expectedSeq, problem: `row ${expectedSeq} is missing` };
+      if (!row.prev_hash.equals(prev)) return fail(`its previous hash does not match row ${expectedSeq - 1}`);
+      if (!rowHash(prev, row).equals(row.hash)) return fail('its content does not match its hash (the row was altered)');
+      prev = row.hash;
+      expectedSeq += 1;
+    }
+    if (batch.length < VERIFY_BATCH) break;
+  }
+  const head = await auditRepo.readHead(db);
+  const rows = expectedSeq - 1;
+  if (head.seq !== rows || !head.hash.equals(prev)) {
+    return { ok: false, rows, seq: head.seq, problem: `the head says ${head.seq} rows but the chain ends at row ${rows} (rows were removed)` };
+  }
+  return { ok: true, rows, headHash: prev.toString('hex') };
+}
+
+export const AUDIT_PAGE_SIZE = 100;
+
+export async function auditPage(ctx: AppContext, filter: { entityType?: string; entityId?: string; beforeSeq?: number }) {
+  const rows = await auditRepo.listNewest(ctx.db, filter, AUDIT_PAGE_SIZE + 1);
+  const page = rows.slice(0, AUDIT_PAGE_SIZE);
+  const next = rows.length > AUDIT_PAGE_SIZE ? page.at(-1)!.seq : null;
+  return { rows: page, next };
+}
