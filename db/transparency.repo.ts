@@ -194,3 +194,42 @@ export async function leafRangeWithPublication(db: Queryable, start: number, end
   );
   return r.rows.map((row) => ({ ...toLeaf(row), published: row.published }));
 }
+
+/**
+ * Runs a tree computation (a proof, a root) with every stored subtree it needs read in ONE query
+ * instead of one query per subtree: the Merkle functions ask for the same subtrees whatever their
+ * hashes are, so a dry run with placeholder hashes records the positions, one query reads them,
+ * and a second run computes from what was read.
+ */
+export async function withStoredSubtrees<T>(db: Queryable, compute: (src: SubtreeHashSource) => Promise<T>): Promise<T> {
+  const position = (start: number, end: number) => {
+    const width = end - start;
+    const level = Math.log2(width);
+    if (!Number.isInteger(level) || start % width !== 0) throw new RangeError(`[${start}, ${end}) is not a perfect subtree`);
+    return { level, idx: start / width, key: `${level}/${start / width}` };
+  };
+  const wanted = new Map<string, { level: number; idx: number }>();
+  const placeholder = Buffer.alloc(32);
+  await compute({
+    async hash(start, end) {
+      const p = position(start, end);
+      wanted.set(p.key, p);
+      return placeholder;
+    },
+  });
+  const positions = [...wanted.values()];
+  const found = positions.length
+    ? await db.query<{ level: number; idx: string; hash: Buffer }>(
+        'SELECT t.level, t.idx, t.hash FROM unnest($1::smallint[], $2::bigint[]) AS w(level, idx) JOIN tlog_subtrees t ON t.level = w.level AND t.idx = w.idx',
+        [positions.map((p) => p.level), positions.map((p) => p.idx)],
+      )
+    : { rows: [] };
+  const byKey = new Map(found.rows.map((r) => [`${r.level}/${r.idx}`, r.hash]));
+  return compute({
+    async hash(start, end) {
+      const h = byKey.get(position(start, end).key);
+      if (!h) throw new RangeError(`subtree [${start}, ${end}) is not in the log yet`);
+      return h;
+    },
+  });
+}

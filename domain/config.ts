@@ -31,6 +31,13 @@ const envSchema = z.object({
   COOKIE_SECURE: booleanFromEnv.optional(),
   TRUST_PROXY: booleanFromEnv.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Flags a moderator sees: how far a file may be from the observer's claim before it is flagged.
+  // 10 of 64 perceptual-hash bits: resized/recompressed copies of the fixtures differ by ≤ 2, 2 %
+  // crops by ≤ 10, and the closest two different photos by 18. The limit of 11 keeps the indexed
+  // lookup at ≤ 2 bits per band (see domain/media/perceptual-hash.ts).
+  NEAR_DUPLICATE_MAX_DISTANCE: z.coerce.number().int().min(0).max(11).default(10),
+  TIME_MISMATCH_HOURS: z.coerce.number().positive().max(24 * 366).default(3),
+  PLACE_MISMATCH_KM: z.coerce.number().positive().max(20_000).default(2),
   // Transparency log: the Ed25519 key file (created on first start), the log's name (first line of
   // every checkpoint, also the signed-note key name: never change it once the log has entries), and
   // how often the worker may sign a new tree head when the log grew.
@@ -62,6 +69,9 @@ export type Config = {
   cookieSecure: boolean;
   trustProxy: boolean;
   logLevel: string;
+  nearDuplicateMaxDistance: number;
+  timeMismatchHours: number;
+  placeMismatchKm: number;
   logKeyPath: string;
   logOrigin: string;
   logSthIntervalMs: number;
@@ -98,6 +108,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: e.COOKIE_SECURE ?? e.PUBLIC_URL?.startsWith('https:') ?? false,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    nearDuplicateMaxDistance: e.NEAR_DUPLICATE_MAX_DISTANCE,
+    timeMismatchHours: e.TIME_MISMATCH_HOURS,
+    placeMismatchKm: e.PLACE_MISMATCH_KM,
     logKeyPath: path.resolve(e.LOG_KEY_PATH ?? path.join(storageDir, 'keys', 'log-ed25519.pem')),
     logOrigin: e.LOG_ORIGIN ?? (e.PUBLIC_URL ? `${new URL(e.PUBLIC_URL).host}/log` : 'svidetel.local/log'),
     logSthIntervalMs: e.LOG_STH_INTERVAL_SECONDS * 1000,

@@ -5,12 +5,15 @@ import sharp from 'sharp';
 import { MediaError } from './errors';
 import type { DetectedType } from './file-type';
 import type { MediaMetadata } from './metadata';
+import { PHASH_INPUT_EDGE, perceptualHash } from './perceptual-hash';
 import { ffInput, runTool } from './run-tool';
 
 /** JPEG, orientation applied, no metadata at all (no EXIF/XMP/IPTC/ICC). */
 export type Derivatives = {
   thumb: Buffer;
   preview: Buffer;
+  /** 64-bit perceptual hash (16 hex digits) of the displayed picture, for near-duplicate search. */
+  phash: string;
   /** Non-fatal problems met while rendering (e.g. a truncated JPEG shown as far as it decodes). */
   warnings: string[];
 };
@@ -74,11 +77,13 @@ async function downscaleAndEncode(input: string | Buffer, applyExifOrientation: 
   // sharp writes no metadata unless asked (keepMetadata/withMetadata), so nothing identifying survives.
   // Huffman optimisation would cost more CPU than the whole thumbnail for ~5% smaller files.
   const jpeg = { quality: JPEG_QUALITY, optimiseCoding: false };
-  const [preview, thumb] = await Promise.all([
+  const [preview, thumb, hashInput] = await Promise.all([
     fromRaw().jpeg(jpeg).toBuffer(),
     fromRaw().resize(THUMB_EDGE, THUMB_EDGE, { fit: 'inside', withoutEnlargement: true, kernel: 'mitchell' }).jpeg(jpeg).toBuffer(),
+    // The perceptual hash comes from the same decoded pixels, squeezed to 32×32 grey (aspect ignored).
+    fromRaw().greyscale().resize(PHASH_INPUT_EDGE, PHASH_INPUT_EDGE, { fit: 'fill' }).raw().toBuffer(),
   ]);
-  return { preview, thumb };
+  return { preview, thumb, phash: perceptualHash(hashInput) };
 }
 
 function throwIfHopeless(e: unknown): void {

@@ -104,7 +104,7 @@ export async function signTreeHeadIfGrown(ctx: AppContext, opts: { force?: boole
       );
     }
   }
-  const rootHash = await rootAt(repo.subtreeSource(ctx.db), size);
+  const rootHash = await repo.withStoredSubtrees(ctx.db, (src) => rootAt(src, size));
   const note = signCheckpoint({ origin: key.name, treeSize: size, rootHash }, key.privateKey, key.name);
   const stored = await repo.insertSth(ctx.db, { treeSize: size, rootHash, signedAt: new Date(), note });
   return present(stored);
@@ -155,14 +155,14 @@ export async function inclusionProofFor(
   if (leaf.index >= treeSize) {
     throw badRequest('leaf_not_in_tree', `Leaf #${leaf.index} is not in the tree of size ${treeSize}: it is in trees of size ${leaf.index + 1} and larger.`);
   }
-  const proof = await inclusionProof(repo.subtreeSource(ctx.db), leaf.index, treeSize);
+  const proof = await repo.withStoredSubtrees(ctx.db, (src) => inclusionProof(src, leaf.index, treeSize));
   return { leaf_index: leaf.index, leaf_hash: leaf.leafHash.toString('hex'), tree_size: treeSize, inclusion_proof: hex(proof) };
 }
 
 export async function consistencyProof(ctx: AppContext, first: number, second: number): Promise<{ first: number; second: number; consistency_proof: string[] }> {
   if (first > second) throw badRequest('bad_range', `first (${first}) must not be larger than second (${second}).`);
   withinTree('second', second, await requireLatest(ctx));
-  const proof = await merkleConsistencyProof(repo.subtreeSource(ctx.db), first, second);
+  const proof = await repo.withStoredSubtrees(ctx.db, (src) => merkleConsistencyProof(src, first, second));
   return { first, second, consistency_proof: hex(proof) };
 }
 
@@ -193,7 +193,7 @@ export async function proofBundle(ctx: AppContext, leafHash: Buffer): Promise<Pr
         `one is signed within about ${Math.ceil(ctx.config.logSthIntervalMs / 1000)} seconds.`,
     );
   }
-  const proof = await inclusionProof(repo.subtreeSource(ctx.db), leaf.index, latest.treeSize);
+  const proof = await repo.withStoredSubtrees(ctx.db, (src) => inclusionProof(src, leaf.index, latest.treeSize));
   return { leaf_index: leaf.index, leaf_hash: leaf.leafHash.toString('hex'), sth: present(latest), inclusion_proof: hex(proof) };
 }
 

@@ -26,14 +26,14 @@ import { Client } from 'pg';
 import pino from 'pino';
 import { migrate } from '../../db/migrate';
 import { createPool, withTransaction } from '../../db/pool';
-import { appendLeaves, getSth, leafRange, logSize, subtreeSource } from '../../db/transparency.repo';
+import { appendLeaves, getSth, leafRange, logSize, withStoredSubtrees } from '../../db/transparency.repo';
 import { ensureDatabase } from '../../domain/bootstrap';
 import { parseConfig } from '../../domain/config';
 import type { AppContext } from '../../domain/context';
 import { createStorage } from '../../domain/storage/storage';
 import { verifyCheckpoint } from '../../domain/transparency/checkpoint';
 import type { LeafInput } from '../../domain/transparency/leaf';
-import { MemoryTree, consistencyProof, inclusionProof, rootAt, verifyConsistency, verifyInclusion, type SubtreeHashSource } from '../../domain/transparency/merkle';
+import { MemoryTree, consistencyProof, inclusionProof, rootAt, verifyConsistency, verifyInclusion } from '../../domain/transparency/merkle';
 import { publicKey, signTreeHeadIfGrown } from '../../domain/transparency/log.service';
 import type { JobQueue } from '../../domain/queue/job-queue';
 
@@ -140,8 +140,7 @@ async function main(): Promise<number> {
     const rows = await leafRange(pool, start, Math.min(size, start + 100_000));
     memory.append(...rows.map((r) => r.leafHash));
   }
-  const stored: SubtreeHashSource = subtreeSource(pool);
-  const root = await rootAt(stored, size);
+  const root = await withStoredSubtrees(pool, (src) => rootAt(src, size));
   if (!root.equals(memory.root())) throw new Error('the stored tree root differs from the in-memory root of the same leaves');
   console.log(`baseline: MemoryTree of ${size} leaves built in ${((Date.now() - t0) / 1000).toFixed(1)} s; roots agree (${root.toString('hex')})`);
 
@@ -151,7 +150,7 @@ async function main(): Promise<number> {
   const incMem: number[] = [];
   let proofLength = 0;
   for (const i of indices) {
-    const db = await timed(() => inclusionProof(stored, i, size));
+    const db = await timed(() => withStoredSubtrees(pool, (src) => inclusionProof(src, i, size)));
     const mem = await timed(() => inclusionProof(memory, i, size));
     incDb.push(db.ms);
     incMem.push(mem.ms);
@@ -164,7 +163,7 @@ async function main(): Promise<number> {
   const conMem: number[] = [];
   for (let k = 0; k < samples; k++) {
     const m = 1 + randomInt(size - 1);
-    const db = await timed(() => consistencyProof(stored, m, size));
+    const db = await timed(() => withStoredSubtrees(pool, (src) => consistencyProof(src, m, size)));
     const mem = await timed(() => consistencyProof(memory, m, size));
     conDb.push(db.ms);
     conMem.push(mem.ms);
