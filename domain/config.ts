@@ -47,6 +47,13 @@ const envSchema = z.object({
     .regex(/^[^\s+]{1,200}$/, 'a log origin is 1 to 200 characters, no spaces and no "+", e.g. svidetel.example.org/log')
     .optional(),
   LOG_STH_INTERVAL_SECONDS: z.coerce.number().positive().max(86_400).default(10),
+  // Public archive: map tiles (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; unset = points
+  // over a plain background and no third-party request) and requests per minute per client to /api/v1.
+  MAP_TILE_URL: z
+    .url()
+    .refine((u) => u.startsWith('https://') && ['{z}', '{x}', '{y}'].every((p) => u.includes(p)), 'an https URL with {z}, {x} and {y}')
+    .optional(),
+  PUBLIC_API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
 });
 
 export type Config = {
@@ -75,6 +82,8 @@ export type Config = {
   logKeyPath: string;
   logOrigin: string;
   logSthIntervalMs: number;
+  mapTileUrl: string | undefined;
+  publicApiRequestsPerMinute: number;
 };
 
 export class ConfigError extends Error {}
@@ -114,6 +123,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logKeyPath: path.resolve(e.LOG_KEY_PATH ?? path.join(storageDir, 'keys', 'log-ed25519.pem')),
     logOrigin: e.LOG_ORIGIN ?? (e.PUBLIC_URL ? `${new URL(e.PUBLIC_URL).host}/log` : 'svidetel.local/log'),
     logSthIntervalMs: e.LOG_STH_INTERVAL_SECONDS * 1000,
+    mapTileUrl: e.MAP_TILE_URL,
+    publicApiRequestsPerMinute: e.PUBLIC_API_REQUESTS_PER_MINUTE,
   };
 }
 

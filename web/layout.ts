@@ -9,7 +9,7 @@ export type PageContext = {
   csrfToken: string;
 };
 
-export function layout(page: PageContext, title: string, body: Html, options: { scripts?: string[] } = {}): Html {
+export function layout(page: PageContext, title: string, body: Html, options: { scripts?: string[]; head?: Html } = {}): Html {
   const { t, lang } = page;
   const other: Lang = lang === 'ru' ? 'en' : 'ru';
   const sep = page.path.includes('?') ? '&' : '?';
@@ -21,6 +21,7 @@ export function layout(page: PageContext, title: string, body: Html, options: { 
 <meta name="referrer" content="no-referrer">
 <title>${title} · ${t('app_name')}</title>
 <link rel="stylesheet" href="/static/style.css">
+${options.head ?? null}
 </head>
 <body>
 <header class="top">
@@ -28,6 +29,8 @@ export function layout(page: PageContext, title: string, body: Html, options: { 
   <nav>
     <a href="/">${t('nav_upload')}</a>
     <a href="/archive">${t('nav_archive')}</a>
+    <a href="/map">${t('nav_map')}</a>
+    <a href="/check">${t('nav_check')}</a>
     ${page.user
       ? html`<a href="/moderation">${t('nav_moderation')}</a>
         ${page.user.role === 'admin' ? html`<a href="/admin/catalog">${t('nav_admin')}</a>` : null}

@@ -1,31 +1,129 @@
-import { Router } from 'express';
-import { listPublishedEntries, publishedEntry, publishedFile } from '../../domain/archive/archive.service';
+import { pipeline } from 'node:stream/promises';
+import { Router, type Request, type Response } from 'express';
+import type { z } from 'zod';
+import * as archive from '../../domain/archive/archive.service';
 import type { AppContext } from '../../domain/context';
 import { notFound } from '../../domain/errors';
-import { archiveListPage, entryPage } from '../../web/pages/archive';
-import { parseParams, parseQuery } from '../middleware/validate';
+import { entryPage } from '../../web/pages/archive';
+import { hashCheckPage } from '../../web/pages/hash-check';
+import { mapPage } from '../../web/pages/map';
+import { searchPage } from '../../web/pages/search';
+import { stationPage } from '../../web/pages/station';
+import { parse, parseParams } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
 import { sendStoredFile } from '../send-file';
-import { presentEntry, presentListItem } from './archive.present';
-import { archiveQuery, entryParams, publicFileParams } from './archive.schema';
+import { atomFeed, csvTransform, jsonArrayTransform } from './archive.export';
+import { presentEntry, presentListItem, presentLookup, presentMap, presentStation } from './archive.present';
+import {
+  checkQuery,
+  entryParams,
+  exportQuery,
+  hashParams,
+  langQuery,
+  mapQuery,
+  publicFileParams,
+  searchQuery,
+  stationParams,
+  stationQuery,
+} from './archive.schema';
+import { publicApiRateLimit } from './rate-limit';
+
+/** What a GET form sends for a field left empty is no filter at all. */
+function filledQuery(req: Request): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== ''));
+}
+
+const parseFilled = <S extends z.ZodType>(schema: S, req: Request): z.infer<S> => parse(schema, filledQuery(req));
+
+/**
+ * Public pages and API answers change only when something is published or withdrawn: a short
+ * shared cache, and express's ETag turns a repeated request into a 304.
+ */
+function publicCache(res: Response, seconds: number, lastModified?: Date): void {
+  res.set('Cache-Control', `public, max-age=${seconds}`);
+  res.vary('Accept-Language').vary('Cookie');
+  if (lastModified) res.set('Last-Modified', lastModified.toUTCString());
+}
+
+function baseUrl(ctx: AppContext, req: Request): string {
+  return ctx.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
+}
+
+/** The search's own parameters, for links that keep them (feeds, exports, the map, next pages). */
+function searchString(req: Request, drop: string[] = []): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(filledQuery(req))) {
+    if (drop.includes(k)) continue;
+    for (const value of Array.isArray(v) ? v : [v]) params.append(k, String(value));
+  }
+  return params.toString();
+}
 
 export function archiveRoutes(ctx: AppContext): Router {
   const router = Router();
+  const rateLimit = publicApiRateLimit(ctx);
 
-  router.get('/archive', async (req, res) => {
-    const { after } = parseQuery(archiveQuery, req);
-    sendHtml(res, archiveListPage(pageContext(ctx, req, res), { ...(await listPublishedEntries(ctx, after)), isFirst: !after }));
-  });
+  // ---------------------------------------------------------------------------------------------
+  // Pages
+
+  const searchHandler = async (req: Request, res: Response) => {
+    const query = parseFilled(searchQuery, req);
+    const page = await archive.searchEntries(ctx, query);
+    publicCache(res, 30);
+    sendHtml(res, searchPage(pageContext(ctx, req, res), { query, page, catalog: await archive.searchCatalog(ctx), search: searchString(req, ['after', 'lang']) }));
+  };
+  router.get('/archive', searchHandler);
+  router.get('/search', searchHandler);
 
   router.get('/archive/:id', async (req, res) => {
     const { id } = parseParams(entryParams, req);
-    sendHtml(res, entryPage(pageContext(ctx, req, res), await publishedEntry(ctx, id)));
+    parseFilled(langQuery, req);
+    const data = await archive.publicEntry(ctx, id);
+    publicCache(res, 60, data.entry.withdrawn_at ?? data.entry.published_at);
+    sendHtml(res, entryPage(pageContext(ctx, req, res), data, { baseUrl: baseUrl(ctx, req) }));
   });
 
-  // The published copy is the sanitized preview: re-encoded, oriented, with every metadata tag removed.
+  router.get('/stations/:election/:region/:number', async (req, res) => {
+    const station = parseParams(stationParams, req);
+    const { after, limit } = parseFilled(stationQuery, req);
+    const data = await archive.stationPage(ctx, { electionId: station.election, region: station.region, number: station.number }, { after, limit });
+    publicCache(res, 30);
+    sendHtml(res, stationPage(pageContext(ctx, req, res), data));
+  });
+
+  router.get('/map', async (req, res) => {
+    const query = parseFilled(searchQuery, req);
+    const tileUrl = ctx.config.mapTileUrl;
+    if (tileUrl) {
+      // Only with MAP_TILE_URL set may this one page load images from the tile server.
+      const csp = String(res.getHeader('Content-Security-Policy') ?? '');
+      res.set('Content-Security-Policy', csp.replace(/img-src ([^;]*)/, `img-src $1 ${new URL(tileUrl.replace(/[{}]/g, '')).origin}`));
+    }
+    publicCache(res, 300);
+    sendHtml(res, mapPage(pageContext(ctx, req, res), { query, catalog: await archive.searchCatalog(ctx), tileUrl, search: searchString(req, ['after', 'lang', 'sort', 'limit']) }));
+  });
+
+  router.get('/check', async (req, res) => {
+    const { sha256 } = parseFilled(checkQuery, req);
+    res.set('Cache-Control', 'no-store');
+    sendHtml(res, hashCheckPage(pageContext(ctx, req, res), sha256 ? await archive.lookupFile(ctx, sha256) : null));
+  });
+
+  // Published copies are re-encoded, oriented, with every metadata tag removed; the original
+  // only where the moderator allowed it.
   router.get('/media/:id/:variant', async (req, res) => {
     const { id, variant } = parseParams(publicFileParams, req);
-    const file = await publishedFile(ctx, id);
+    if (variant === 'original') {
+      const file = await archive.downloadableOriginal(ctx, id);
+      await sendStoredFile(res, ctx.storage.openOriginal(file.sha256), {
+        type: file.mime,
+        sha256: file.sha256,
+        cacheSeconds: 3600,
+        downloadName: `svidetel-${file.id}-original${/\.[A-Za-z0-9]{1,5}$/.exec(file.original_name)?.[0] ?? ''}`,
+      });
+      return;
+    }
+    const file = await archive.publishedFile(ctx, id);
     const name = variant === 'thumb.jpg' ? 'thumb' : 'preview';
     if (!(name === 'thumb' ? file.has_thumb : file.has_preview)) throw notFound('The file');
     await sendStoredFile(res, ctx.storage.openDerivative(file.sha256, name), {
@@ -35,15 +133,72 @@ export function archiveRoutes(ctx: AppContext): Router {
     });
   });
 
-  router.get('/api/v1/entries', async (req, res) => {
-    const { after } = parseQuery(archiveQuery, req);
-    const page = await listPublishedEntries(ctx, after);
-    res.json({ items: page.items.map(presentListItem), next: page.next });
-  });
+  // ---------------------------------------------------------------------------------------------
+  // JSON API, exports and feeds (rate-limited; nothing about the client is kept but a counter)
+
+  router.use('/api/v1', rateLimit);
+
+  const searchApi = async (req: Request, res: Response) => {
+    const query = parseFilled(searchQuery, req);
+    const page = await archive.searchEntries(ctx, query);
+    publicCache(res, 30);
+    res.json({ items: page.items.map(presentListItem), next: page.next, sort: page.sort });
+  };
+  router.get('/api/v1/search', searchApi);
+  router.get('/api/v1/entries', searchApi);
 
   router.get('/api/v1/entries/:id', async (req, res) => {
     const { id } = parseParams(entryParams, req);
-    res.json(presentEntry(await publishedEntry(ctx, id)));
+    const data = await archive.publicEntry(ctx, id);
+    publicCache(res, 60, data.entry.withdrawn_at ?? data.entry.published_at);
+    res.json(presentEntry(data));
+  });
+
+  router.get('/api/v1/stations/:election/:region/:number', async (req, res) => {
+    const station = parseParams(stationParams, req);
+    const { after, limit } = parseFilled(stationQuery, req);
+    const data = await archive.stationPage(ctx, { electionId: station.election, region: station.region, number: station.number }, { after, limit });
+    publicCache(res, 30);
+    res.json(presentStation(data));
+  });
+
+  router.get('/api/v1/map', async (req, res) => {
+    const query = parseFilled(mapQuery, req);
+    publicCache(res, 60);
+    res.json(presentMap(await archive.mapClusters(ctx, query)));
+  });
+
+  router.get('/api/v1/files/:sha256', async (req, res) => {
+    const { sha256 } = parseParams(hashParams, req);
+    res.set('Cache-Control', 'no-store');
+    res.json(presentLookup(await archive.lookupFile(ctx, sha256)));
+  });
+
+  router.get('/api/v1/export.:format', async (req, res) => {
+    const format = req.params.format;
+    if (format !== 'csv' && format !== 'json') throw notFound('This export format (use export.csv or export.json)');
+    const query = parseFilled(exportQuery, req);
+    const rows = await archive.exportRows(ctx, query);
+    res.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
+    res.attachment(`svidetel-export.${format}`);
+    res.set('Cache-Control', 'no-store');
+    await pipeline(rows, format === 'csv' ? csvTransform(baseUrl(ctx, req)) : jsonArrayTransform(baseUrl(ctx, req)), res);
+  });
+
+  router.get('/api/v1/feed.atom', async (req, res) => {
+    const query = parseFilled(exportQuery, req);
+    const rows = await archive.feedEntries(ctx, query);
+    const base = baseUrl(ctx, req);
+    const search = searchString(req);
+    publicCache(res, 300, rows[0]?.published_at);
+    res.type('application/atom+xml; charset=utf-8').send(
+      atomFeed(rows, {
+        title: search ? `Svidetel: ${decodeURIComponent(search.replace(/\+/g, ' '))}` : 'Svidetel: new publications',
+        selfUrl: `${base}/api/v1/feed.atom${search ? `?${search}` : ''}`,
+        pageUrl: `${base}/archive${search ? `?${search}` : ''}`,
+        baseUrl: base,
+      }),
+    );
   });
 
   return router;

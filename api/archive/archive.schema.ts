@@ -1,8 +1,256 @@
 import { z } from 'zod';
+import type { SearchQuery } from '../../domain/archive/search';
 
-export const archiveQuery = z.object({ after: z.string().max(200).optional(), lang: z.string().optional() });
+// ----------------------------------------------------------------------------------------------
+// Requests. Query strings are strict: an unknown parameter is a 400 naming it, so a mistyped
+// filter never silently widens a search. Empty fields (what a GET form sends) count as absent.
+
+const strict = <S extends z.ZodRawShape>(shape: S) =>
+  z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown parameter(s): ${issue.keys.join(', ')}.` : undefined),
+  });
+
+const DAY = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+const INSTANT = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,3})?)?(Z|[+-][0-9]{2}:[0-9]{2})$/;
+const EARLIEST = Date.UTC(1990, 0, 1);
+const LATEST = Date.UTC(2100, 0, 1);
+
+/**
+ * A day (YYYY-MM-DD, UTC) or an instant with its zone. "to" bounds take the whole day: a range
+ * 2024-03-15 … 2024-03-17 includes the 17th.
+ */
+const dateBound = (name: string, end: 'from' | 'to') =>
+  z
+    .string()
+    .regex(new RegExp(`${DAY.source}|${INSTANT.source}`), `${name} must be a date like 2024-03-17 or a time like 2024-03-17T12:00:00Z.`)
+    .transform((s, ctx) => {
+      const at = new Date(s.length === 10 ? `${s}T00:00:00Z` : s);
+      if (Number.isNaN(at.getTime()) || at.getTime() < EARLIEST || at.getTime() > LATEST) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a real date between 1990 and 2100.` });
+        return z.NEVER;
+      }
+      return s.length === 10 && end === 'to' ? new Date(at.getTime() + 86_400_000) : at;
+    })
+    .meta({ description: `${end === 'from' ? 'From' : 'Until'} (YYYY-MM-DD in UTC, ${end === 'to' ? 'inclusive' : 'from its start'}, or an ISO 8601 instant)` });
+
+const flag = (name: string) =>
+  z
+    .enum(['1', 'true', 'on', '0', 'false'], { error: `${name} must be 1 or 0.` })
+    .transform((v) => v === '1' || v === 'true' || v === 'on');
+
+const categoryCode = z.string().regex(/^[a-z0-9_]{2,60}$/, 'A category is a code like ballot_stuffing.');
+
+export const searchFilterShape = {
+  q: z
+    .string({ error: 'q must be given once.' })
+    .max(500, 'The search text may be at most 500 characters.')
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(s), 'The search text contains control characters.')
+    .optional()
+    .meta({ description: 'Words in Russian or English (stemmed: «вбросы» finds «вброс»), "exact phrases", -excluded words, or; numbers are polling-station numbers; region names are typo-tolerant.' }),
+  election: z.coerce
+    .number({ error: 'election must be an election id (a number).' })
+    .int('election must be a whole number.')
+    .min(1, 'election must be a positive id.')
+    .max(2_147_483_647, 'election is out of range.')
+    .optional(),
+  region: z.string({ error: 'region must be given once.' }).max(200, 'region may be at most 200 characters.').optional().meta({ description: 'Region name; typos are tolerated (trigram similarity).' }),
+  station: z.string({ error: 'station must be given once.' }).regex(/^[0-9]{1,6}$/, 'station must be a polling-station number: 1 to 6 digits.').optional(),
+  category: z
+    .union([categoryCode, z.array(categoryCode).max(30, 'At most 30 categories.')])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .optional()
+    .meta({ description: 'Category code; repeat the parameter for several (any of them).' }),
+  captured_from: dateBound('captured_from', 'from').optional(),
+  captured_to: dateBound('captured_to', 'to').optional(),
+  published_from: dateBound('published_from', 'from').optional(),
+  published_to: dateBound('published_to', 'to').optional(),
+  verified_since: dateBound('verified_since', 'from').optional(),
+  has_photo: flag('has_photo').optional(),
+  has_video: flag('has_video').optional(),
+  sort: z.enum(['relevance', 'captured', 'published'], { error: 'sort must be relevance, captured or published.' }).optional(),
+  lang: z.enum(['ru', 'en'], { error: 'lang must be ru or en.' }).optional(),
+};
+
+function rangesInOrder(q: { captured_from?: Date; captured_to?: Date; published_from?: Date; published_to?: Date }, ctx: z.RefinementCtx) {
+  for (const [from, to] of [['captured_from', 'captured_to'], ['published_from', 'published_to']] as const) {
+    const a = q[from];
+    const b = q[to];
+    if (a && b && a >= b) ctx.addIssue({ code: 'custom', path: [from], message: `${from} must be before ${to}.` });
+  }
+}
+
+export const searchQuery = strict({
+  ...searchFilterShape,
+  after: z.string({ error: 'after must be given once.' }).max(300, 'The page link is malformed.').optional().meta({ description: 'The `next` cursor of the previous page.' }),
+  limit: z.coerce
+    .number({ error: 'limit must be a number.' })
+    .int('limit must be a whole number.')
+    .min(1, 'limit must be at least 1.')
+    .max(100, 'limit may be at most 100.')
+    .optional(),
+}).superRefine(rangesInOrder) satisfies z.ZodType<SearchQuery & { lang?: string }, unknown>;
+
+export const exportQuery = strict(searchFilterShape).superRefine(rangesInOrder);
+
+export const mapQuery = strict({
+  ...searchFilterShape,
+  bbox: z
+    .string({ error: 'bbox must be given once.' })
+    .regex(/^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$/, 'bbox is west,south,east,north in degrees, e.g. 19,41,180,82.')
+    .transform((s) => s.split(',').map(Number) as [number, number, number, number])
+    .refine(([w, s, e, n]) => w >= -180 && e <= 180 && s >= -90 && n <= 90 && w < e && s < n, 'bbox must lie within ±180/±90 with west < east and south < north.')
+    .optional(),
+  zoom: z.coerce.number({ error: 'zoom must be a number.' }).int('zoom must be a whole number.').min(0, 'zoom is 0 to 18.').max(18, 'zoom is 0 to 18.').optional(),
+}).superRefine(rangesInOrder);
+
 export const entryParams = z.object({ id: z.uuid('This id is malformed.') });
+export const langQuery = strict({ lang: searchFilterShape.lang });
 export const publicFileParams = z.object({
   id: z.uuid('This id is malformed.'),
-  variant: z.enum(['thumb.jpg', 'preview.jpg', 'published.jpg'], { error: 'Unknown file variant.' }),
+  variant: z.enum(['thumb.jpg', 'preview.jpg', 'published.jpg', 'original'], { error: 'Unknown file variant.' }),
 });
+export const hashParams = z.object({
+  sha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'A SHA-256 is 64 hexadecimal digits.')
+    .transform((s) => s.toLowerCase()),
+});
+export const checkQuery = strict({ lang: searchFilterShape.lang, sha256: hashParams.shape.sha256.optional() });
+export const stationParams = z.object({
+  election: z.coerce.number({ error: 'The election id must be a number.' }).int().min(1, 'The election id must be positive.').max(2_147_483_647),
+  region: z.string().min(1).max(200, 'The region may be at most 200 characters.'),
+  number: z.string().regex(/^[0-9]{1,6}$/, 'A polling-station number is 1 to 6 digits.'),
+});
+export const stationQuery = strict({
+  after: searchQuery.shape.after,
+  limit: searchQuery.shape.limit,
+  lang: searchFilterShape.lang,
+});
+
+// ----------------------------------------------------------------------------------------------
+// Responses: the presenters are typed by these, and the OpenAPI document is generated from them.
+
+const localized = z.object({ ru: z.string(), en: z.string() });
+const point = z.object({ lat: z.number(), lon: z.number() }).meta({ description: 'WGS 84 degrees, at the precision the moderator chose' });
+
+export const listItemResponse = z
+  .object({
+    id: z.uuid(),
+    url: z.string(),
+    election: localized.extend({ id: z.number().int() }),
+    region: z.string(),
+    station_number: z.string(),
+    station_url: z.string(),
+    category: localized.extend({ code: z.string() }),
+    title: z.string().nullable(),
+    excerpt: z.string(),
+    file_count: z.number().int(),
+    has_photo: z.boolean(),
+    has_video: z.boolean(),
+    thumb_url: z.string().nullable(),
+    captured_at: z.string().nullable().meta({ description: 'Earliest camera capture time of its files (UTC), if any file has one' }),
+    published_at: z.string(),
+    verified_at: z.string(),
+    location: point.nullable(),
+  })
+  .meta({ id: 'ListItem' });
+
+export const searchResponse = z
+  .object({
+    items: z.array(listItemResponse),
+    next: z.string().nullable().meta({ description: 'Pass as `after` for the next page; null on the last page' }),
+    sort: z.enum(['relevance', 'captured', 'published']),
+  })
+  .meta({ id: 'SearchPage' });
+
+const captureTime = z
+  .object({
+    local: z.string().meta({ description: 'Wall-clock time the camera recorded' }),
+    offset: z.string().nullable().meta({ description: 'UTC offset, e.g. +03:00; null when the file does not say' }),
+    offset_source: z.string().nullable().meta({ description: 'Which tag or rule the offset comes from' }),
+    utc: z.string().nullable(),
+    source: z.string().nullable().meta({ description: 'Which metadata tag the time comes from' }),
+  })
+  .meta({ id: 'CaptureTime' });
+
+export const fileResponse = z
+  .object({
+    id: z.uuid(),
+    kind: z.enum(['image', 'video']),
+    mime: z.string(),
+    sha256: z.string().meta({ description: 'SHA-256 of the original bytes as received' }),
+    bytes: z.number().int(),
+    width: z.number().int().nullable(),
+    height: z.number().int().nullable(),
+    duration_s: z.number().nullable(),
+    captured_at: captureTime.nullable(),
+    device: z.string().nullable().meta({ description: 'Camera make and model, only when the moderator made it public' }),
+    flags: z.array(z.string()).meta({ description: 'What a journalist should know, e.g. no_metadata (typical of messenger copies), edited' }),
+    thumb_url: z.string().nullable(),
+    preview_url: z.string().nullable(),
+    published_copy_url: z.string().nullable().meta({ description: 'Re-encoded copy without any metadata (for a video: its poster frame)' }),
+    original_url: z.string().nullable().meta({ description: 'The original bytes, only when the moderator allowed it' }),
+  })
+  .meta({ id: 'File' });
+
+export const entryResponse = z
+  .object({
+    id: z.uuid(),
+    url: z.string(),
+    status: z.enum(['published', 'withdrawn']),
+    withdrawn: z.object({ at: z.string(), reason: z.string() }).nullable(),
+    election: localized.extend({ id: z.number().int() }),
+    region: z.string(),
+    station_number: z.string(),
+    station_url: z.string(),
+    category: localized.extend({ code: z.string() }),
+    title: z.string().nullable(),
+    description: z.string().nullable().meta({ description: 'Null once withdrawn' }),
+    happened_at: z.string().nullable().meta({ description: 'Local time as the observer stated it (no zone)' }),
+    location: point.extend({ precision: z.enum(['precise', 'rounded']) }).nullable(),
+    received_at: z.string(),
+    published_at: z.string(),
+    verified_at: z.string(),
+    files: z.array(fileResponse),
+  })
+  .meta({ id: 'Entry' });
+
+export const stationResponse = z
+  .object({
+    election: localized.extend({ id: z.number().int() }),
+    region: z.string(),
+    station_number: z.string(),
+    total: z.number().int(),
+    categories: z.array(localized.extend({ code: z.string(), count: z.number().int() })),
+    items: z.array(listItemResponse),
+    next: z.string().nullable(),
+  })
+  .meta({ id: 'Station' });
+
+export const mapResponse = z
+  .object({
+    cell_degrees: z.number(),
+    clusters: z.array(
+      z.object({
+        lat: z.number(),
+        lon: z.number(),
+        count: z.number().int(),
+        url: z.string().nullable().meta({ description: 'The entry, for a cluster of one' }),
+      }),
+    ),
+  })
+  .meta({ id: 'MapClusters' });
+
+export const fileLookupResponse = z
+  .object({
+    sha256: z.string(),
+    status: z.enum(['published', 'received_not_published', 'unknown']),
+    entries: z.array(z.object({ id: z.uuid(), url: z.string(), published_at: z.string() })),
+  })
+  .meta({ id: 'FileLookup' });
+
+export const errorResponse = z
+  .object({
+    error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
+  })
+  .meta({ id: 'Error' });

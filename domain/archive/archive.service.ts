@@ -1,34 +1,136 @@
+import type { Readable } from 'node:stream';
+import * as archiveRepo from '../../db/archive.repo';
+import * as catalogRepo from '../../db/catalog.repo';
 import * as mediaRepo from '../../db/media.repo';
-import * as submissionsRepo from '../../db/submissions.repo';
 import type { AppContext } from '../context';
 import { notFound } from '../errors';
-import { decodeCursor, encodeCursor } from '../pagination';
+import { buildFilters, DEFAULT_PAGE_SIZE, decodeSearchCursor, effectiveSort, encodeSearchCursor, type SearchQuery } from './search';
 
-export const ARCHIVE_PAGE_SIZE = 20;
+export { searchEntries, type SearchQuery } from './search';
 
-export async function listPublishedEntries(ctx: AppContext, cursor: string | undefined) {
-  const before = decodeCursor(cursor);
-  const rows = await submissionsRepo.listPublished(
-    ctx.db,
-    before ? { publishedAt: before.at, id: before.id } : null,
-    ARCHIVE_PAGE_SIZE + 1,
-  );
-  const items = rows.slice(0, ARCHIVE_PAGE_SIZE);
-  const last = items.at(-1);
-  const next = rows.length > ARCHIVE_PAGE_SIZE && last?.published_at ? encodeCursor(last.published_at, last.id) : null;
-  return { items, next };
+/**
+ * A published entry with its files, or a withdrawn one (which the permalink explains instead of
+ * vanishing). Anything else is indistinguishable from a missing entry.
+ */
+export async function publicEntry(ctx: AppContext, id: string) {
+  const entry = await archiveRepo.findPublicEntry(ctx.db, id);
+  if (!entry) throw notFound('The entry');
+  const files = entry.status === 'published' ? await archiveRepo.listPublicFiles(ctx.db, id) : [];
+  return { entry, files };
 }
 
-/** A published entry with its files; unpublished ones are indistinguishable from missing ones. */
-export async function publishedEntry(ctx: AppContext, id: string) {
-  const entry = await submissionsRepo.findPublishedSubmission(ctx.db, id);
-  if (!entry) throw notFound('The entry');
-  const files = await mediaRepo.listMediaFiles(ctx.db, id);
-  return { entry, files };
+export type PublicEntry = Awaited<ReturnType<typeof publicEntry>>;
+
+/**
+ * The public place of an entry, as migration 040's index computes it: precise = the first file's
+ * GPS; rounded = the polling station's registered place if known, else GPS to 2 decimals (about
+ * 1 km); hidden = nothing.
+ */
+export function publicPlace({ entry, files }: PublicEntry): { lat: number; lon: number; precision: 'precise' | 'rounded' } | null {
+  if (entry.public_location === 'hidden') return null;
+  const gps = files.find((f) => f.gps_lat !== null && f.gps_lon !== null);
+  if (entry.public_location === 'precise' && gps) return { lat: gps.gps_lat!, lon: gps.gps_lon!, precision: 'precise' };
+  if (entry.station_lat !== null && entry.station_lon !== null) return { lat: entry.station_lat, lon: entry.station_lon, precision: 'rounded' };
+  if (!gps) return null;
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return { lat: round(gps.gps_lat!), lon: round(gps.gps_lon!), precision: 'rounded' };
 }
 
 export async function publishedFile(ctx: AppContext, fileId: string) {
   const file = await mediaRepo.findPublishedMediaFile(ctx.db, fileId);
   if (!file) throw notFound('The file');
   return file;
+}
+
+/** The original bytes of a published file, only where the moderator allowed downloading them. */
+export async function downloadableOriginal(ctx: AppContext, fileId: string) {
+  const file = await publishedFile(ctx, fileId);
+  const entry = await archiveRepo.findPublicEntry(ctx.db, file.submission_id);
+  if (!entry?.original_downloadable) throw notFound('The original of this file');
+  return file;
+}
+
+/**
+ * "Is this file in the archive?": the published entries holding these exact bytes; for bytes
+ * received but not published, only that fact.
+ */
+export async function lookupFile(ctx: AppContext, sha256: string) {
+  const found = await archiveRepo.findByHash(ctx.db, sha256);
+  const status = found.entries.length ? 'published' : found.received ? 'received_not_published' : 'unknown';
+  return { sha256, status, entries: found.entries } as const;
+}
+
+/** Every election and category, active or not: old evidence stays findable. */
+export async function searchCatalog(ctx: AppContext) {
+  const [elections, categories] = await Promise.all([catalogRepo.listElections(ctx.db, false), catalogRepo.listCategories(ctx.db, false)]);
+  return { elections, categories };
+}
+
+export type SearchCatalog = Awaited<ReturnType<typeof searchCatalog>>;
+
+export type Station = { electionId: number; region: string; number: string };
+
+/** Everything published for one polling station, with counts per category. */
+export async function stationPage(ctx: AppContext, station: Station, page: { after?: string; limit?: number }) {
+  const query: SearchQuery = { election: station.electionId, station: station.number, sort: 'published', after: page.after, limit: page.limit };
+  const filters = { ...(await buildFilters(ctx, query)), regions: [station.region] };
+  const limit = page.limit ?? DEFAULT_PAGE_SIZE;
+  const [election, counts, rows] = await Promise.all([
+    catalogRepo.findElection(ctx.db, station.electionId),
+    archiveRepo.stationCategoryCounts(ctx.db, station),
+    archiveRepo.search(ctx.db, filters, 'published', decodeSearchCursor(page.after, 'published'), limit + 1),
+  ]);
+  if (!election || !counts.length) throw notFound('This polling station (nothing is published for it)');
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    station,
+    election,
+    counts,
+    total: counts.reduce((n, c) => n + c.count, 0),
+    items,
+    next: rows.length > limit && last ? encodeSearchCursor('published', last) : null,
+  };
+}
+
+export type StationData = Awaited<ReturnType<typeof stationPage>>;
+
+// Grid cells of about a quarter of a 256 px tile at the zoom level: a few hundred clusters at most.
+const CELLS_PER_TILE = 4;
+const MAX_CLUSTERS = 2000;
+const WORLD: archiveRepo.MapBox = { west: -180, south: -90, east: 180, north: 90 };
+
+export async function mapClusters(ctx: AppContext, query: SearchQuery & { bbox?: [number, number, number, number]; zoom?: number }) {
+  const filters = await buildFilters(ctx, query);
+  const box = query.bbox ? { west: query.bbox[0], south: query.bbox[1], east: query.bbox[2], north: query.bbox[3] } : WORLD;
+  const cellDegrees = 360 / 2 ** (query.zoom ?? 3) / CELLS_PER_TILE;
+  const clusters = await archiveRepo.mapClusters(ctx.db, filters, box, cellDegrees, MAX_CLUSTERS);
+  return { cellDegrees, clusters };
+}
+
+/**
+ * Every entry matching a search, as a stream of rows read through a cursor; the connection goes
+ * back to the pool when the stream ends, fails or is destroyed (a client that went away).
+ */
+export async function exportRows(ctx: AppContext, query: SearchQuery): Promise<Readable> {
+  const filters = await buildFilters(ctx, query);
+  const sort = effectiveSort(query, filters);
+  const client = await ctx.db.connect();
+  const stream = archiveRepo.streamSearch(client, filters, sort);
+  let released = false;
+  const release = (err?: Error) => {
+    if (released) return;
+    released = true;
+    client.release(err);
+  };
+  stream.once('end', () => release());
+  stream.once('close', () => release());
+  stream.once('error', (err: Error) => release(err));
+  return stream;
+}
+
+/** The newest entries matching a search, for the Atom feed. */
+export async function feedEntries(ctx: AppContext, query: SearchQuery) {
+  const filters = await buildFilters(ctx, query);
+  return archiveRepo.search(ctx.db, filters, 'published', null, 50);
 }

@@ -1,64 +1,112 @@
-import type { MediaFileRow } from '../../db/media.repo';
-import type { PublishedListRow, SubmissionRow } from '../../db/submissions.repo';
-import { html } from '../html';
+import type { PublicFileRow } from '../../db/archive.repo';
+import { publicPlace, type PublicEntry } from '../../domain/archive/archive.service';
+import { html, type Html } from '../html';
+import { hasMessage, type T } from '../i18n';
 import { formatBytes, formatInstant, layout, type PageContext } from '../layout';
 import { captureTime } from './media-view';
+import { stationHref } from './search';
 
-export function archiveListPage(page: PageContext, data: { items: PublishedListRow[]; next: string | null; isFirst: boolean }) {
-  const { t, lang } = page;
-  const body = html`
-<h1>${t('archive_title')}</h1>
-${data.items.length === 0 ? html`<p>${t('archive_empty')}</p>` : null}
-<ol class="cards">
-${data.items.map(
-  (e) => html`<li class="card">
-  <a href="/archive/${e.id}">
-    ${e.first_file_id ? html`<img src="/media/${e.first_file_id}/thumb.jpg" alt="" width="160" height="120" loading="lazy">` : null}
-    <strong>${lang === 'ru' ? e.category_label_ru : e.category_label_en}</strong>
-  </a>
-  <p>${e.region} · ${t('station')} ${e.station_number} · ${t('files_count', { n: e.file_count })}</p>
-  <p class="muted">${e.description}</p>
-  <p class="muted">${t('published_at')}: ${formatInstant(e.published_at)}</p>
-</li>`,
-)}
-</ol>
-<nav class="pager">
-  ${data.isFirst ? null : html`<a href="/archive">${t('first_page')}</a>`}
-  ${data.next ? html`<a rel="next" href="/archive?after=${data.next}">${t('next_page')}</a>` : null}
-</nav>`;
-  return layout(page, t('archive_title'), body);
+function flagText(flag: string, t: T): string {
+  const key = `flag_${flag}`;
+  return hasMessage(key) ? t(key) : flag;
 }
 
-export function entryPage(page: PageContext, data: { entry: SubmissionRow; files: MediaFileRow[] }) {
+function offsetBasis(f: PublicFileRow, t: T): string | null {
+  if (!f.taken_at_local) return null;
+  return f.taken_at_offset ? t('offset_basis', { source: f.offset_source ?? t('unknown') }) : t('offset_unknown');
+}
+
+function fileItem(page: PageContext, f: PublicFileRow, choices: { device: boolean; original: boolean }): Html {
+  const { t, lang } = page;
+  const basis = offsetBasis(f, t);
+  return html`<li class="file">
+  ${f.has_preview
+    ? html`<a href="/media/${f.id}/preview.jpg"><img src="/media/${f.id}/preview.jpg" alt="${f.kind === 'video' ? t('video_poster') : t('photo_preview')}" loading="lazy"${f.width && f.height ? html` width="${f.width}" height="${f.height}"` : null}></a>`
+    : null}
+  <dl class="facts">
+    <dt>${t('file_kind')}</dt><dd>${f.kind === 'video' ? t('kind_video') : t('kind_photo')} (${f.mime})${f.duration_s ? ` · ${Math.round(f.duration_s)} s` : ''}${f.width && f.height ? ` · ${f.width}×${f.height}` : ''}</dd>
+    <dt>SHA-256</dt><dd><code class="hash">${f.sha256}</code></dd>
+    <dt>${t('file_size')}</dt><dd>${formatBytes(f.bytes, lang)} (${f.bytes} ${t('bytes')})</dd>
+    <dt>${t('captured_at')}</dt><dd>${captureTime(f, t)}${basis ? html`<br><span class="muted">${basis}</span>` : null}</dd>
+    ${choices.device && (f.make || f.model) ? html`<dt>${t('device')}</dt><dd>${[f.make, f.model].filter(Boolean).join(' ')}</dd>` : null}
+    ${f.flags.length ? html`<dt>${t('flags')}</dt><dd><ul class="flags">${f.flags.map((fl) => html`<li>${flagText(fl, t)}</li>`)}</ul></dd>` : null}
+  </dl>
+  <p>
+    ${f.has_preview ? html`<a href="/media/${f.id}/published.jpg" download>${f.kind === 'video' ? t('download_poster') : t('download_copy')}</a>` : null}
+    ${choices.original ? html` · <a href="/media/${f.id}/original" download>${t('download_original')}</a>` : null}
+  </p>
+  ${f.kind === 'video' && !choices.original ? html`<p class="muted">${t('video_no_copy')}</p>` : null}
+</li>`;
+}
+
+/** The citation a journalist pastes: stable URL, id, hashes and dates, nothing that can change. */
+function citation(page: PageContext, data: PublicEntry, url: string): string {
+  const e = data.entry;
+  const lines = [
+    `Svidetel, ${page.lang === 'ru' ? e.category_label_ru : e.category_label_en}, ${e.region}, ${page.t('station')} ${e.station_number}`,
+    url,
+    `id: ${e.id}`,
+    `${page.t('published_at')}: ${e.published_at.toISOString()}`,
+    ...data.files.map((f, i) => `SHA-256 #${i + 1}: ${f.sha256}`),
+  ];
+  return lines.join('\n');
+}
+
+export function entryPage(page: PageContext, data: PublicEntry, site: { baseUrl: string }) {
   const { t, lang } = page;
   const e = data.entry;
   const category = lang === 'ru' ? e.category_label_ru : e.category_label_en;
-  const body = html`
-<article class="entry">
-<h1>${category}</h1>
-<dl class="facts">
+  const title = e.title ?? category;
+  const url = `${site.baseUrl}/archive/${e.id}`;
+  const place = publicPlace(data);
+  const firstImage = data.files.find((f) => f.has_preview);
+  const facts = html`<dl class="facts">
   <dt>${t('election')}</dt><dd>${lang === 'ru' ? e.election_name_ru : e.election_name_en}</dd>
   <dt>${t('region')}</dt><dd>${e.region}</dd>
-  <dt>${t('station')}</dt><dd>${e.station_number}</dd>
-  <dt>${t('happened_at')}</dt><dd>${e.happened_at ?? t('unknown')}</dd>
+  <dt>${t('station')}</dt><dd><a href="${stationHref(e)}">${e.station_number}</a>${e.station_address ? html`<br><span class="muted">${e.station_tik ? `${e.station_tik} · ` : ''}${e.station_address}</span>` : null}</dd>
+  <dt>${t('category')}</dt><dd>${category}</dd>
+  <dt>${t('happened_at')}</dt><dd>${e.happened_at ? `${e.happened_at.replace('T', ' ')} (${t('no_zone')})` : t('unknown')}</dd>
+  ${e.status === 'published'
+    ? html`<dt>${t('place')}</dt><dd>${place
+        ? html`${place.lat.toFixed(place.precision === 'rounded' ? 2 : 5)}, ${place.lon.toFixed(place.precision === 'rounded' ? 2 : 5)} <span class="muted">(${place.precision === 'rounded' ? t('place_rounded') : t('place_precise')})</span>`
+        : t('place_hidden')}</dd>`
+    : null}
+  <dt>${t('received_at')}</dt><dd>${formatInstant(e.received_at)}</dd>
+  <dt>${t('verified_at')}</dt><dd>${formatInstant(e.verified_at)}</dd>
   <dt>${t('published_at')}</dt><dd>${formatInstant(e.published_at)}</dd>
-  <dt>${t('permalink')}</dt><dd><a href="/archive/${e.id}">/archive/${e.id}</a></dd>
-</dl>
+  <dt>${t('permalink')}</dt><dd><a href="/archive/${e.id}">${url}</a></dd>
+</dl>`;
+  const body =
+    e.status === 'withdrawn'
+      ? html`<article class="entry">
+<h1>${category}</h1>
+<p class="error" role="status">${t('withdrawn_notice', { date: formatInstant(e.withdrawn_at), reason: e.withdrawal_reason ?? '' })}</p>
+${facts}
+</article>`
+      : html`<article class="entry">
+<h1>${title}</h1>
+${facts}
 <h2>${t('description')}</h2>
 <p class="description">${e.description}</p>
+<h2>${t('files_title')}</h2>
 <ul class="files">
-${data.files.map(
-  (f) => html`<li class="file">
-  ${f.has_preview ? html`<a href="/media/${f.id}/preview.jpg"><img src="/media/${f.id}/preview.jpg" alt="" loading="lazy"></a>` : null}
-  <dl>
-    <dt>SHA-256</dt><dd><code class="hash">${f.sha256}</code></dd>
-    <dt>${t('file_size')}</dt><dd>${formatBytes(f.bytes, lang)}</dd>
-    <dt>${t('captured_at')}</dt><dd>${captureTime(f, t)}</dd>
-  </dl>
-  ${f.has_preview ? html`<p><a href="/media/${f.id}/published.jpg" download>${t('download_copy')}</a></p>` : null}
-</li>`,
-)}
+${data.files.map((f) => fileItem(page, f, { device: e.public_device, original: e.original_downloadable }))}
 </ul>
+<section class="cite" aria-labelledby="cite-h">
+<h2 id="cite-h">${t('cite_title')}</h2>
+<pre class="citation" tabindex="0">${citation(page, data, url)}</pre>
+<p class="muted">${t('cite_hint')} <a href="/api/v1/entries/${e.id}">JSON</a></p>
+</section>
 </article>`;
-  return layout(page, category, body);
+  const description = e.status === 'withdrawn' ? t('withdrawn_short') : e.description.slice(0, 200);
+  const head = html`<link rel="canonical" href="${url}">
+<meta name="description" content="${description}">
+<meta property="og:type" content="article">
+<meta property="og:site_name" content="${t('app_name')}">
+<meta property="og:title" content="${title} · ${e.region}, ${t('station')} ${e.station_number}">
+<meta property="og:description" content="${description}">
+<meta property="og:url" content="${url}">
+${firstImage && e.status === 'published' ? html`<meta property="og:image" content="${site.baseUrl}/media/${firstImage.id}/preview.jpg">` : null}
+<link rel="alternate" type="application/json" href="/api/v1/entries/${e.id}">`;
+  return layout(page, title, body, { head });
 }

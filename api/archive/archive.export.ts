@@ -1,0 +1,105 @@
+import { Transform } from 'node:stream';
+import type { ArchiveListRow, ExportRow } from '../../db/archive.repo';
+import { escapeHtml } from '../../web/html';
+import { entryUrl } from './archive.present';
+
+/** Exports of a search: CSV (RFC 4180), a JSON array, both written row by row; and Atom. */
+
+const CSV_COLUMNS = [
+  'id', 'url', 'election_id', 'election_en', 'election_ru', 'region', 'station_number', 'category_code', 'category_en', 'category_ru',
+  'title', 'description', 'captured_at', 'published_at', 'verified_at', 'latitude', 'longitude', 'has_photo', 'has_video', 'file_count', 'sha256',
+] as const;
+
+function csvField(value: string | number | boolean | null): string {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function exportRecord(r: ExportRow, baseUrl: string) {
+  return {
+    id: r.id,
+    url: baseUrl + entryUrl(r.id),
+    election_id: r.election_id,
+    election_en: r.election_name_en,
+    election_ru: r.election_name_ru,
+    region: r.region,
+    station_number: r.station_number,
+    category_code: r.category_code,
+    category_en: r.category_label_en,
+    category_ru: r.category_label_ru,
+    title: r.title,
+    description: r.description,
+    captured_at: r.captured_at?.toISOString() ?? null,
+    published_at: r.published_at.toISOString(),
+    verified_at: r.verified_at.toISOString(),
+    latitude: r.lat,
+    longitude: r.lon,
+    has_photo: r.has_photo,
+    has_video: r.has_video,
+    file_count: r.file_count,
+    sha256: r.sha256,
+  };
+}
+
+export function csvTransform(baseUrl: string): Transform {
+  let header = false;
+  return new Transform({
+    writableObjectMode: true,
+    transform(row: ExportRow, _enc, done) {
+      const rec = exportRecord(row, baseUrl);
+      const line = CSV_COLUMNS.map((c) => csvField(c === 'sha256' ? rec.sha256.join(' ') : rec[c])).join(',');
+      const prefix = header ? '' : `${CSV_COLUMNS.join(',')}\r\n`;
+      header = true;
+      done(null, `${prefix}${line}\r\n`);
+    },
+    flush(done) {
+      done(null, header ? '' : `${CSV_COLUMNS.join(',')}\r\n`);
+    },
+  });
+}
+
+export function jsonArrayTransform(baseUrl: string): Transform {
+  let first = true;
+  return new Transform({
+    writableObjectMode: true,
+    transform(row: ExportRow, _enc, done) {
+      const text = `${first ? '[\n' : ',\n'}${JSON.stringify(exportRecord(row, baseUrl))}`;
+      first = false;
+      done(null, text);
+    },
+    flush(done) {
+      done(null, first ? '[]\n' : '\n]\n');
+    },
+  });
+}
+
+const xml = escapeHtml;
+
+/** An Atom feed of the newest publications matching a search (ids are urn:uuid, stable forever). */
+export function atomFeed(rows: ArchiveListRow[], feed: { title: string; selfUrl: string; pageUrl: string; baseUrl: string }): string {
+  const updated = (rows[0]?.published_at ?? new Date(0)).toISOString();
+  const entries = rows.map((r) => {
+    const title = r.title ?? `${r.category_label_en} · ${r.region} · ${r.station_number}`;
+    return `  <entry>
+    <id>urn:uuid:${r.id}</id>
+    <title>${xml(title)}</title>
+    <link rel="alternate" type="text/html" href="${xml(feed.baseUrl + entryUrl(r.id))}"/>
+    <published>${r.published_at.toISOString()}</published>
+    <updated>${r.published_at.toISOString()}</updated>
+    <category term="${xml(r.category_code)}" label="${xml(r.category_label_en)}"/>
+    <summary>${xml(r.excerpt)}</summary>
+  </entry>`;
+  });
+  return `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <id>${xml(feed.selfUrl)}</id>
+  <title>${xml(feed.title)}</title>
+  <link rel="self" type="application/atom+xml" href="${xml(feed.selfUrl)}"/>
+  <link rel="alternate" type="text/html" href="${xml(feed.pageUrl)}"/>
+  <updated>${updated}</updated>
+  <author><name>Svidetel</name></author>
+${entries.join('\n')}
+</feed>
+`;
+}

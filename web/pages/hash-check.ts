@@ -1,0 +1,42 @@
+import { html } from '../html';
+import { formatInstant, layout, type PageContext } from '../layout';
+
+export type HashCheckResult = {
+  sha256: string;
+  status: 'published' | 'received_not_published' | 'unknown';
+  entries: { id: string; published_at: Date }[];
+};
+
+/**
+ * "Is this file in the archive?": the browser computes the file's SHA-256 (Web Crypto; the file
+ * never leaves the device) and asks /api/v1/files/{sha256}. Without JavaScript a pasted hash
+ * (e.g. from sha256sum) is looked up by the same form.
+ */
+export function hashCheckPage(page: PageContext, result: HashCheckResult | null = null) {
+  const { t } = page;
+  const answer = result
+    ? result.status === 'published'
+      ? html`<p class="notice">${t('check_found')}</p><ul>${result.entries.map((e) => html`<li><a href="/archive/${e.id}">/archive/${e.id}</a> · ${t('published_at')}: ${formatInstant(e.published_at)}</li>`)}</ul>`
+      : result.status === 'received_not_published'
+        ? html`<p class="notice">${t('check_received')}</p>`
+        : html`<p class="notice">${t('check_unknown')}</p>`
+    : null;
+  const body = html`
+<h1>${t('check_title')}</h1>
+<p class="intro">${t('check_intro')}</p>
+<div id="hash-check" data-label-computing="${t('check_computing')}" data-label-found="${t('check_found')}" data-label-received="${t('check_received')}" data-label-unknown="${t('check_unknown')}" data-label-failed="${t('check_failed')}" data-label-published="${t('published_at')}">
+  <label for="check-file">${t('check_file')}</label>
+  <input id="check-file" type="file" aria-describedby="check-file-hint">
+  <p class="hint" id="check-file-hint">${t('check_file_hint')}</p>
+</div>
+<form method="get" action="/check" class="narrow-form">
+  <label for="check-sha">${t('check_paste')}</label>
+  <input id="check-sha" name="sha256" value="${result?.sha256 ?? ''}" pattern="[0-9a-fA-F]{64}" maxlength="64" spellcheck="false" autocomplete="off">
+  <button type="submit">${t('check_submit')}</button>
+</form>
+<div id="check-result" aria-live="polite">
+${result ? html`<p>SHA-256: <code class="hash">${result.sha256}</code></p>` : null}
+${answer}
+</div>`;
+  return layout(page, t('check_title'), body, { scripts: ['hash-check.js'] });
+}
