@@ -1,6 +1,8 @@
 import type { Queryable } from './pool';
 
-export type SubmissionStatus = 'pending' | 'rejected' | 'published';
+export const SUBMISSION_STATUSES = ['pending', 'needs_info', 'verified', 'published', 'withdrawn', 'rejected', 'merged'] as const;
+export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
+export type PublicLocation = 'precise' | 'rounded' | 'hidden';
 
 export type NewSubmission = {
   electionId: number;
@@ -28,20 +30,67 @@ export type SubmissionRow = {
   reporter_role: string | null;
   complaint_status: string | null;
   status: SubmissionStatus;
+  version: number;
   received_at: Date;
   decided_at: Date | null;
   published_at: Date | null;
+  public_title: string | null;
+  public_description: string | null;
+  public_location: PublicLocation;
+  public_device: boolean;
+  original_downloadable: boolean;
+  withdrawn_at: Date | null;
+  withdrawal_reason: string | null;
+  merged_into_id: string | null;
+  polling_station_id: number | null;
+  station_address: string | null;
+  station_lat: number | null;
+  station_lon: number | null;
 };
 
 export type QueueItemRow = Pick<
   SubmissionRow,
-  'id' | 'region' | 'station_number' | 'category_code' | 'category_label_ru' | 'category_label_en' | 'received_at' | 'election_name_ru' | 'election_name_en'
-> & { file_count: number; files_unfinished: number; first_file_id: string | null; description: string };
+  'id' | 'status' | 'region' | 'station_number' | 'category_code' | 'category_label_ru' | 'category_label_en' | 'received_at' | 'election_name_ru' | 'election_name_en'
+> & {
+  file_count: number;
+  files_unfinished: number;
+  first_file_id: string | null;
+  has_video: boolean;
+  flags: string[];
+  description: string;
+  claimed_by: string | null;
+};
+
+export const QUEUE_FLAGS = ['no_metadata', 'edited', 'time_mismatch', 'place_mismatch', 'exact_duplicate', 'near_duplicate', 'live_photo_pair'] as const;
+
+export type QueueFilter = {
+  status: SubmissionStatus;
+  electionId: number | null;
+  region: string | null;
+  categoryCode: string | null;
+  flag: string | null;
+  hasVideo: boolean;
+  receivedFrom: Date | null;
+  receivedBefore: Date | null;
+  sort: 'oldest' | 'newest';
+};
+
+export const DECISION_ACTIONS = ['verify', 'verify_publish', 'reject', 'needs_info', 'publish', 'unpublish', 'merge'] as const;
+export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+export const REJECT_REASONS = ['not_evidence', 'unverifiable', 'staged_or_edited', 'wrong_election', 'duplicate', 'endangers_people', 'other'] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+export const CHECKLIST_ITEMS = ['source', 'time', 'place', 'content'] as const;
+export type Checklist = Record<(typeof CHECKLIST_ITEMS)[number], { ok: true } | { ok: false; note: string }>;
+export type PublicChoices = { title: string | null; description: string | null; location: PublicLocation; device: boolean; originalDownloadable: boolean };
 
 export type DecisionRow = {
   id: string;
-  action: 'verify_publish' | 'reject';
+  action: DecisionAction;
   reason: string | null;
+  reason_code: RejectReason | null;
+  checklist: Checklist | null;
+  public_choices: PublicChoices | null;
+  merged_into: string | null;
   created_at: Date;
   account_email: string;
 };
@@ -50,15 +99,24 @@ const SUBMISSION_SELECT = `
   SELECT s.id, s.election_id, e.name_ru AS election_name_ru, e.name_en AS election_name_en,
          s.region, s.station_number, s.category_code, c.label_ru AS category_label_ru, c.label_en AS category_label_en,
          s.description, to_char(s.happened_at, 'YYYY-MM-DD"T"HH24:MI') AS happened_at,
-         s.reporter_role, s.complaint_status, s.status, s.received_at, s.decided_at, s.published_at
+         s.reporter_role, s.complaint_status, s.status, s.version, s.received_at, s.decided_at, s.published_at,
+         s.public_title, s.public_description, s.public_location, s.public_device, s.original_downloadable,
+         s.withdrawn_at, s.withdrawal_reason, s.merged_into_id,
+         s.polling_station_id, p.address AS station_address, p.latitude AS station_lat, p.longitude AS station_lon
     FROM submissions s
     JOIN elections e ON e.id = s.election_id
-    JOIN categories c ON c.code = s.category_code`;
+    JOIN categories c ON c.code = s.category_code
+    LEFT JOIN polling_stations p ON p.id = s.polling_station_id`;
+
+/** The register's form of a station number: digits without leading zeros (what polling_stations.uik_number holds). */
+export const STATION_NUMBER_KEY = (expr: string) => `coalesce(nullif(ltrim(${expr}, '0'), ''), '0')`;
 
 export async function insertSubmission(db: Queryable, s: NewSubmission): Promise<{ id: string; received_at: Date }> {
   const { rows } = await db.query<{ id: string; received_at: Date }>(
-    `INSERT INTO submissions (election_id, region, station_number, category_code, description, happened_at, reporter_role, complaint_status)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, received_at`,
+    `INSERT INTO submissions (election_id, region, station_number, category_code, description, happened_at, reporter_role, complaint_status, polling_station_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+             (SELECT id FROM polling_stations WHERE election_id = $1 AND uik_number = ${STATION_NUMBER_KEY('$3')}))
+     RETURNING id, received_at`,
     [s.electionId, s.region, s.stationNumber, s.categoryCode, s.description, s.happenedAt, s.reporterRole, s.complaintStatus],
   );
   return rows[0];
@@ -74,74 +132,196 @@ export async function findPublishedSubmission(db: Queryable, id: string): Promis
   return rows[0] ?? null;
 }
 
-/** Oldest first, keyset-paginated on (received_at, id) so deep pages cost the same as the first. */
-export async function listPending(
+/**
+ * One page of the queue: filtered, in receipt order either way, keyset-paginated on (received_at, id)
+ * so deep pages cost the same as the first. Each filter is skipped when null (the planner sees the
+ * values: the driver plans unnamed statements per execution).
+ */
+export async function listQueue(
   db: Queryable,
+  filter: QueueFilter,
   after: { receivedAt: Date; id: string } | null,
   limit: number,
 ): Promise<QueueItemRow[]> {
+  const [cmp, dir] = filter.sort === 'newest' ? ['<', 'DESC'] : ['>', 'ASC'];
   const { rows } = await db.query<QueueItemRow>(
-    `SELECT s.id, s.region, s.station_number, s.category_code, c.label_ru AS category_label_ru, c.label_en AS category_label_en,
+    `SELECT s.id, s.status, s.region, s.station_number, s.category_code, c.label_ru AS category_label_ru, c.label_en AS category_label_en,
             s.received_at, e.name_ru AS election_name_ru, e.name_en AS election_name_en, left(s.description, 200) AS description,
-            f.file_count, f.files_unfinished, f.first_file_id
+            f.file_count, f.files_unfinished, f.first_file_id, f.has_video, fl.flags, ca.email AS claimed_by
        FROM submissions s
        JOIN elections e ON e.id = s.election_id
        JOIN categories c ON c.code = s.category_code
+       LEFT JOIN claims cl ON cl.submission_id = s.id AND cl.expires_at > now()
+       LEFT JOIN accounts ca ON ca.id = cl.account_id
        CROSS JOIN LATERAL (
          SELECT count(*)::int AS file_count,
                 count(*) FILTER (WHERE m.status IN ('received', 'processing'))::int AS files_unfinished,
-                (array_agg(m.id ORDER BY m.position))[1] AS first_file_id
-           FROM media_files m WHERE m.submission_id = s.id
+                (array_agg(m.id ORDER BY m.position))[1] AS first_file_id,
+                coalesce(bool_or(b.kind = 'video'), false) AS has_video
+           FROM media_files m JOIN blobs b ON b.sha256 = m.sha256
+          WHERE m.submission_id = s.id
        ) f
-      WHERE s.status = 'pending'
-        AND ($1::timestamptz IS NULL OR (s.received_at, s.id) > ($1::timestamptz, $2::uuid))
-      ORDER BY s.received_at, s.id
-      LIMIT $3`,
-    [after?.receivedAt ?? null, after?.id ?? null, limit],
+       CROSS JOIN LATERAL (
+         SELECT coalesce(array_agg(DISTINCT fl ORDER BY fl), '{}') AS flags
+           FROM media_files m CROSS JOIN unnest(m.flags) fl
+          WHERE m.submission_id = s.id
+       ) fl
+      WHERE s.status = $1
+        AND ($2::int IS NULL OR s.election_id = $2)
+        AND ($3::text IS NULL OR s.region = $3)
+        AND ($4::text IS NULL OR s.category_code = $4)
+        AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM media_files m WHERE m.submission_id = s.id AND m.flags @> ARRAY[$5::text]))
+        AND (NOT $6::boolean OR EXISTS (SELECT 1 FROM media_files m JOIN blobs b ON b.sha256 = m.sha256 WHERE m.submission_id = s.id AND b.kind = 'video'))
+        AND ($7::timestamptz IS NULL OR s.received_at >= $7)
+        AND ($8::timestamptz IS NULL OR s.received_at < $8)
+        AND ($9::timestamptz IS NULL OR (s.received_at, s.id) ${cmp} ($9::timestamptz, $10::uuid))
+      ORDER BY s.received_at ${dir}, s.id ${dir}
+      LIMIT $11`,
+    [
+      filter.status,
+      filter.electionId,
+      filter.region,
+      filter.categoryCode,
+      filter.flag,
+      filter.hasVideo,
+      filter.receivedFrom,
+      filter.receivedBefore,
+      after?.receivedAt ?? null,
+      after?.id ?? null,
+      limit,
+    ],
   );
   return rows;
+}
+
+/** The entries before and after this one in the default queue order (oldest first) among those of its status. */
+export async function findQueueNeighbours(
+  db: Queryable,
+  s: Pick<SubmissionRow, 'id' | 'status' | 'received_at'>,
+): Promise<{ previous: string | null; next: string | null }> {
+  const { rows } = await db.query<{ previous: string | null; next: string | null }>(
+    `SELECT (SELECT id FROM submissions WHERE status = $2 AND (received_at, id) < ($3, $1) ORDER BY received_at DESC, id DESC LIMIT 1) AS previous,
+            (SELECT id FROM submissions WHERE status = $2 AND (received_at, id) > ($3, $1) ORDER BY received_at, id LIMIT 1) AS next`,
+    [s.id, s.status, s.received_at],
+  );
+  return rows[0]!;
 }
 
 export async function countByStatus(db: Queryable): Promise<Record<SubmissionStatus, number>> {
   const { rows } = await db.query<{ status: SubmissionStatus; n: number }>(
     'SELECT status, count(*)::int AS n FROM submissions GROUP BY status',
   );
-  const counts: Record<SubmissionStatus, number> = { pending: 0, rejected: 0, published: 0 };
+  const counts = Object.fromEntries(SUBMISSION_STATUSES.map((st) => [st, 0])) as Record<SubmissionStatus, number>;
   for (const r of rows) counts[r.status] = r.n;
   return counts;
 }
 
-/** Locks the row for a decision; the caller checks its status inside the same transaction. */
-export async function lockSubmission(db: Queryable, id: string): Promise<{ status: SubmissionStatus } | null> {
-  const { rows } = await db.query<{ status: SubmissionStatus }>('SELECT status FROM submissions WHERE id = $1 FOR UPDATE', [id]);
+export type LockedSubmission = { status: SubmissionStatus; version: number; election_id: number; merged_into_id: string | null };
+
+/** Locks the row for a decision; the caller checks status and version inside the same transaction. */
+export async function lockSubmission(db: Queryable, id: string): Promise<LockedSubmission | null> {
+  const { rows } = await db.query<LockedSubmission>(
+    'SELECT status, version, election_id, merged_into_id FROM submissions WHERE id = $1 FOR UPDATE',
+    [id],
+  );
   return rows[0] ?? null;
 }
 
-export async function insertDecision(
-  db: Queryable,
-  d: { submissionId: string; accountId: string; action: DecisionRow['action']; reason: string | null },
-): Promise<{ id: string; created_at: Date }> {
+export type NewDecision = {
+  submissionId: string;
+  accountId: string;
+  action: DecisionAction;
+  reason: string | null;
+  reasonCode: RejectReason | null;
+  checklist: Checklist | null;
+  publicChoices: PublicChoices | null;
+  mergedInto: string | null;
+};
+
+export async function insertDecision(db: Queryable, d: NewDecision): Promise<{ id: string; created_at: Date }> {
   const { rows } = await db.query<{ id: string; created_at: Date }>(
-    'INSERT INTO decisions (submission_id, account_id, action, reason) VALUES ($1, $2, $3, $4) RETURNING id, created_at',
-    [d.submissionId, d.accountId, d.action, d.reason],
+    `INSERT INTO decisions (submission_id, account_id, action, reason, reason_code, checklist, public_choices, merged_into)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, created_at`,
+    [d.submissionId, d.accountId, d.action, d.reason, d.reasonCode, d.checklist, d.publicChoices, d.mergedInto],
   );
-  return rows[0];
+  return rows[0]!;
 }
 
-export async function markPublished(db: Queryable, id: string, decisionId: string): Promise<void> {
-  await db.query(
-    `UPDATE submissions SET status = 'published', decided_at = now(), published_at = now(), publish_decision_id = $2 WHERE id = $1`,
-    [id, decisionId],
-  );
+/** The state a decision leaves the submission in; the columns each status needs come with it. */
+export type StatusChange =
+  | { status: 'verified'; verifyDecisionId: string }
+  | { status: 'published'; publishDecisionId: string; verifyDecisionId: string | null; choices: PublicChoices }
+  | { status: 'rejected' | 'needs_info' }
+  | { status: 'withdrawn'; reason: string }
+  | { status: 'merged'; into: string };
+
+export async function changeStatus(db: Queryable, id: string, change: StatusChange): Promise<void> {
+  switch (change.status) {
+    case 'verified':
+      await db.query(`UPDATE submissions SET status = 'verified', decided_at = now(), verify_decision_id = $2 WHERE id = $1`, [id, change.verifyDecisionId]);
+      return;
+    case 'published': {
+      const c = change.choices;
+      await db.query(
+        `UPDATE submissions SET status = 'published', decided_at = now(), published_at = now(), publish_decision_id = $2,
+                verify_decision_id = coalesce($3, verify_decision_id),
+                public_title = $4, public_description = $5, public_location = $6, public_device = $7, original_downloadable = $8
+          WHERE id = $1`,
+        [id, change.publishDecisionId, change.verifyDecisionId, c.title, c.description, c.location, c.device, c.originalDownloadable],
+      );
+      return;
+    }
+    case 'withdrawn':
+      await db.query(
+        `UPDATE submissions SET status = 'withdrawn', decided_at = now(), withdrawn_at = now(), withdrawal_reason = $2 WHERE id = $1`,
+        [id, change.reason],
+      );
+      return;
+    case 'merged':
+      await db.query(`UPDATE submissions SET status = 'merged', decided_at = now(), merged_into_id = $2 WHERE id = $1`, [id, change.into]);
+      return;
+    default:
+      await db.query('UPDATE submissions SET status = $2, decided_at = now() WHERE id = $1', [id, change.status]);
+  }
 }
 
-export async function markRejected(db: Queryable, id: string): Promise<void> {
-  await db.query(`UPDATE submissions SET status = 'rejected', decided_at = now() WHERE id = $1`, [id]);
+/** Public text of a published entry, edited after publication. */
+export async function updatePublicText(db: Queryable, id: string, text: { title: string | null; description: string | null }): Promise<void> {
+  await db.query('UPDATE submissions SET public_title = $2, public_description = $3 WHERE id = $1', [id, text.title, text.description]);
+}
+
+export type CorroborationRow = Pick<SubmissionRow, 'id' | 'status' | 'received_at' | 'category_label_ru' | 'category_label_en'> & { description: string };
+
+/** Other reports from the same station of the same election received within `hours` of this one, any status. */
+export async function listCorroborating(
+  db: Queryable,
+  s: Pick<SubmissionRow, 'id' | 'election_id' | 'station_number' | 'received_at'>,
+  hours: number,
+): Promise<CorroborationRow[]> {
+  const { rows } = await db.query<CorroborationRow>(
+    `SELECT s.id, s.status, s.received_at, c.label_ru AS category_label_ru, c.label_en AS category_label_en, left(s.description, 200) AS description
+       FROM submissions s JOIN categories c ON c.code = s.category_code
+      WHERE s.election_id = $2 AND s.station_number = $3 AND s.id <> $1
+        AND s.received_at BETWEEN $4::timestamptz - $5 * interval '1 hour' AND $4::timestamptz + $5 * interval '1 hour'
+      ORDER BY s.received_at, s.id
+      LIMIT 50`,
+    [s.id, s.election_id, s.station_number, s.received_at, hours],
+  );
+  return rows;
+}
+
+/** Entries merged into this one: the duplicates it now stands for. */
+export async function listMergedInto(db: Queryable, id: string): Promise<{ id: string; received_at: Date; description: string }[]> {
+  const { rows } = await db.query<{ id: string; received_at: Date; description: string }>(
+    'SELECT id, received_at, left(description, 200) AS description FROM submissions WHERE merged_into_id = $1 ORDER BY received_at, id',
+    [id],
+  );
+  return rows;
 }
 
 export async function listDecisions(db: Queryable, submissionId: string): Promise<DecisionRow[]> {
   const { rows } = await db.query<DecisionRow>(
-    `SELECT d.id, d.action, d.reason, d.created_at, a.email AS account_email
+    `SELECT d.id, d.action, d.reason, d.reason_code, d.checklist, d.public_choices, d.merged_into, d.created_at, a.email AS account_email
        FROM decisions d JOIN accounts a ON a.id = d.account_id
       WHERE d.submission_id = $1 ORDER BY d.created_at, d.id`,
     [submissionId],

@@ -28,6 +28,8 @@ const envSchema = z.object({
   STALE_JOB_MINUTES: z.coerce.number().positive().default(10),
   SWEEP_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
   SESSION_DAYS: z.coerce.number().positive().default(7),
+  // A moderator's claim on an entry lapses after this long without activity on it.
+  CLAIM_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
   COOKIE_SECURE: booleanFromEnv.optional(),
   TRUST_PROXY: booleanFromEnv.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -73,6 +75,7 @@ export type Config = {
   staleJobMs: number;
   sweepIntervalMs: number;
   sessionMs: number;
+  claimMs: number;
   cookieSecure: boolean;
   trustProxy: boolean;
   logLevel: string;
@@ -114,6 +117,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     staleJobMs: e.STALE_JOB_MINUTES * 60_000,
     sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
     sessionMs: e.SESSION_DAYS * 86_400_000,
+    claimMs: e.CLAIM_MINUTES * 60_000,
     cookieSecure: e.COOKIE_SECURE ?? e.PUBLIC_URL?.startsWith('https:') ?? false,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,

@@ -1,13 +1,14 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { AppContext } from '../../domain/context';
 import { AppError, notFound } from '../../domain/errors';
-import { decide, fileForModerator, reviewQueue, submissionForReview } from '../../domain/moderation/moderation.service';
-import { queuePage, reviewPage } from '../../web/pages/moderation';
+import { addNote, decide, editPublicText, fileForModerator, reviewQueue, submissionForReview } from '../../domain/moderation/moderation.service';
+import { reviewPage } from '../../web/pages/moderation';
+import { queuePage } from '../../web/pages/queue';
 import { requireCsrf, requireRole } from '../middleware/session';
 import { parseBody, parseParams, parseQuery } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
 import { sendStoredFile } from '../send-file';
-import { decisionSchema, fileVariantParams, idParams, queueQuery } from './moderation.schema';
+import { decisionFromForm, fileVariantParams, idParams, noteSchema, publicTextSchema, queueQuery } from './moderation.schema';
 
 export function moderationRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -17,35 +18,44 @@ export function moderationRoutes(ctx: AppContext): Router {
   });
 
   router.get('/moderation', async (req, res) => {
-    const { after } = parseQuery(queueQuery, req);
-    const queue = await reviewQueue(ctx, after);
-    sendHtml(res, queuePage(pageContext(ctx, req, res), { ...queue, isFirst: !after }));
+    const { after, filter } = parseQuery(queueQuery, req);
+    const queue = await reviewQueue(ctx, filter, after);
+    sendHtml(res, queuePage(pageContext(ctx, req, res), { ...queue, filter, isFirst: !after }));
   });
 
   router.get('/moderation/submissions/:id', async (req, res) => {
     const { id } = parseParams(idParams, req);
-    sendHtml(res, reviewPage(pageContext(ctx, req, res), await submissionForReview(ctx, id)));
+    sendHtml(res, reviewPage(pageContext(ctx, req, res), await submissionForReview(ctx, id, req.user!)));
   });
 
-  router.post(
-    '/moderation/submissions/:id/decision',
-    (req, res, next) => {
-      // A refused decision shows the submission again with the reason (e.g. who decided first).
-      const { id } = parseParams(idParams, req); // captured now: the error handler sees other params
-      res.locals.renderFormError = async (err: AppError) => {
-        const detail = err.details?.decided_by ? ` (${err.details.decided_by}, ${err.details.decided_at})` : '';
-        sendHtml(res, reviewPage(pageContext(ctx, req, res), { ...(await submissionForReview(ctx, id)), error: err.message + detail }), err.status);
-      };
-      next();
-    },
-    requireCsrf,
-    async (req, res) => {
-      const { id } = parseParams(idParams, req);
-      const decision = parseBody(decisionSchema, req);
-      await decide(ctx, id, req.user!, decision);
-      res.redirect(303, `/moderation/submissions/${id}`);
-    },
-  );
+  /** A refused form shows the entry again, as it is now, with the reason (e.g. who decided first). */
+  const reviewAgainOnError: RequestHandler = (req, res, next) => {
+    const { id } = parseParams(idParams, req); // captured now: the error handler sees other params
+    res.locals.renderFormError = async (err: AppError) => {
+      sendHtml(res, reviewPage(pageContext(ctx, req, res), { ...(await submissionForReview(ctx, id, req.user!)), error: err.message }), err.status);
+    };
+    next();
+  };
+
+  router.post('/moderation/submissions/:id/decision', reviewAgainOnError, requireCsrf, async (req, res) => {
+    const { id } = parseParams(idParams, req);
+    await decide(ctx, id, req.user!, decisionFromForm(req.body ?? {}));
+    res.redirect(303, `/moderation/submissions/${id}`);
+  });
+
+  router.post('/moderation/submissions/:id/notes', reviewAgainOnError, requireCsrf, async (req, res) => {
+    const { id } = parseParams(idParams, req);
+    const note = parseBody(noteSchema, req);
+    const row = await addNote(ctx, id, req.user!, { body: note.body, parentId: note.parent_id ?? null });
+    res.redirect(303, `/moderation/submissions/${id}#note-${row.id}`);
+  });
+
+  router.post('/moderation/submissions/:id/public-text', reviewAgainOnError, requireCsrf, async (req, res) => {
+    const { id } = parseParams(idParams, req);
+    const edit = parseBody(publicTextSchema, req);
+    await editPublicText(ctx, id, req.user!, { version: edit.version, title: edit.public_title, description: edit.public_description });
+    res.redirect(303, `/moderation/submissions/${id}`);
+  });
 
   router.get('/moderation/files/:id/:variant', async (req, res) => {
     const { id, variant } = parseParams(fileVariantParams, req);

@@ -1,15 +1,149 @@
 import { z } from 'zod';
+import {
+  CHECKLIST_ITEMS,
+  DECISION_ACTIONS,
+  QUEUE_FLAGS,
+  REJECT_REASONS,
+  SUBMISSION_STATUSES,
+  type Checklist,
+  type PublicChoices,
+  type QueueFilter,
+} from '../../db/submissions.repo';
+import type { Decision } from '../../domain/moderation/moderation.service';
+import { parse } from '../middleware/validate';
 
 export const idParams = z.object({ id: z.uuid('This id is malformed.') });
-export const queueQuery = z.object({ after: z.string().max(200).optional(), lang: z.string().optional() });
+const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
+const day = (what: string) => z.preprocess(emptyAsUndefined, z.iso.date({ error: `The ${what} must be a date (YYYY-MM-DD).` }).optional());
 
-export const decisionSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('verify_publish') }),
-  z.object({
-    action: z.literal('reject'),
-    reason: z.string({ error: 'Give a reason for the rejection.' }).trim().min(1, 'Give a reason for the rejection.').max(2000, 'The reason may be at most 2000 characters.'),
-  }),
-], { error: 'Choose verify & publish or reject.' });
+/** The queue's filters; an empty form field means "any". */
+export const queueQuery = z
+  .object({
+    after: z.string().max(200).optional(),
+    status: z.preprocess(emptyAsUndefined, z.enum(SUBMISSION_STATUSES, { error: 'Unknown status.' }).default('pending')),
+    election: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'Unknown election.' }).int().positive('Unknown election.').optional()),
+    region: z.preprocess(emptyAsUndefined, z.string().trim().max(200, 'The region may be at most 200 characters.').optional()),
+    category: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z0-9_]{2,60}$/, 'Unknown category.').optional()),
+    flag: z.preprocess(emptyAsUndefined, z.enum(QUEUE_FLAGS, { error: 'Unknown flag.' }).optional()),
+    video: z.preprocess(emptyAsUndefined, z.literal('1', { error: 'The video filter is 1 or absent.' }).optional()),
+    from: day('first day'),
+    to: day('last day'),
+    sort: z.preprocess(emptyAsUndefined, z.enum(['oldest', 'newest'], { error: 'Sort is oldest or newest.' }).default('oldest')),
+    lang: z.string().optional(),
+  })
+  .transform((q) => ({
+    after: q.after,
+    filter: {
+      status: q.status,
+      electionId: q.election ?? null,
+      region: q.region || null,
+      categoryCode: q.category ?? null,
+      flag: q.flag ?? null,
+      hasVideo: q.video === '1',
+      receivedFrom: q.from ? new Date(`${q.from}T00:00:00Z`) : null,
+      // "to" is inclusive: everything before the next day
+      receivedBefore: q.to ? new Date(Date.parse(`${q.to}T00:00:00Z`) + 86_400_000) : null,
+      sort: q.sort,
+    } satisfies QueueFilter,
+  }));
+
+const version = z.coerce
+  .number({ error: 'This form has no entry version; reload the page and decide again.' })
+  .int()
+  .min(1, 'This form has no entry version; reload the page and decide again.');
+const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === '1', z.boolean());
+const requiredText = (message: string, max: number, what: string) =>
+  z.string({ error: message }).trim().min(1, message).max(max, `The ${what} may be at most ${max} characters.`);
+const optionalText = (max: number, what: string) =>
+  z.string().trim().max(max, `The ${what} may be at most ${max} characters.`).optional().transform((v) => v || null);
+
+const decisionHead = z.object({
+  action: z.enum(DECISION_ACTIONS, { error: 'Choose a decision.' }),
+  version,
+});
+
+const CHECK_LABELS: Record<(typeof CHECKLIST_ITEMS)[number], string> = {
+  source: 'Source plausible',
+  time: 'Time consistent',
+  place: 'Place consistent',
+  content: 'Content shows the claimed violation',
+};
+
+/** Each check is ticked, or explained in its text field: an unticked, unexplained check is refused. */
+const checklistSchema = z
+  .object(Object.fromEntries(CHECKLIST_ITEMS.flatMap((k) => [[`check_${k}`, checkbox], [`note_${k}`, optionalText(1000, 'explanation')]])))
+  .transform((f, ctx): Checklist => {
+    const entries = CHECKLIST_ITEMS.map((k) => {
+      if (f[`check_${k}`]) return [k, { ok: true }] as const;
+      const note = f[`note_${k}`] as string | null;
+      if (!note) ctx.addIssue({ code: 'custom', path: [`note_${k}`], message: `Tick “${CHECK_LABELS[k]}” or explain in its text field why not.` });
+      return [k, { ok: false, note: note ?? '' }] as const;
+    });
+    return Object.fromEntries(entries) as Checklist;
+  });
+
+/** What becomes public; anything not sent gets the privacy-safe default. */
+const choicesSchema = z
+  .object({
+    public_title: optionalText(300, 'public title'),
+    public_description: optionalText(10000, 'public description'),
+    public_location: z.enum(['precise', 'rounded', 'hidden'], { error: 'Choose how precisely the place is shown.' }).default('rounded'),
+    public_device: checkbox,
+    original_downloadable: checkbox,
+  })
+  .transform((c): PublicChoices => ({
+    title: c.public_title,
+    description: c.public_description,
+    location: c.public_location,
+    device: c.public_device,
+    originalDownloadable: c.original_downloadable,
+  }));
+
+const rejectSchema = z.object({
+  reason_code: z.enum(REJECT_REASONS, { error: 'Give a reason for the rejection: choose one from the list.' }),
+  reason: requiredText('Give a reason for the rejection.', 2000, 'reason'),
+});
+const reasonSchema = (message: string) => z.object({ reason: requiredText(message, 2000, 'reason') });
+const mergeSchema = z.object({
+  merge_into: z.uuid('Enter the id of the entry to merge into (as shown on its page).'),
+  reason: requiredText('Say why the entries show the same event.', 2000, 'reason'),
+});
+
+/** A decision form, checked field by field for the action it names. */
+export function decisionFromForm(body: unknown): Decision {
+  const { action, version } = parse(decisionHead, body);
+  switch (action) {
+    case 'verify':
+      return { action, version, checklist: parse(checklistSchema, body) };
+    case 'verify_publish':
+      return { action, version, checklist: parse(checklistSchema, body), choices: parse(choicesSchema, body) };
+    case 'publish':
+      return { action, version, choices: parse(choicesSchema, body) };
+    case 'reject': {
+      const r = parse(rejectSchema, body);
+      return { action, version, reasonCode: r.reason_code, reason: r.reason };
+    }
+    case 'needs_info':
+      return { action, version, reason: parse(reasonSchema('Say what information is missing.'), body).reason };
+    case 'unpublish':
+      return { action, version, reason: parse(reasonSchema('Give the reason for unpublishing; the public page shows it.'), body).reason };
+    case 'merge': {
+      const m = parse(mergeSchema, body);
+      return { action, version, into: m.merge_into, reason: m.reason };
+    }
+  }
+}
+
+export const noteSchema = z.object({
+  body: requiredText('Write the note first.', 4000, 'note'),
+  parent_id: z.uuid('The note you reply to is malformed.').optional().or(z.literal('').transform(() => undefined)),
+});
+
+export const publicTextSchema = z.object({
+  version,
+  public_title: optionalText(300, 'public title'),
+  public_description: optionalText(10000, 'public description'),
+});
 
 export const fileVariantParams = z.object({
   id: z.uuid('This id is malformed.'),

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import * as mediaRepo from '../../db/media.repo';
 import { Client, SUBMISSION_FIELDS, loggedInClient, uploadSubmission } from '../helpers/http';
+import { ALL_CHECKS, decideFromPage, formVersion } from '../helpers/moderation';
 import { startSystem, waitFor, type TestSystem } from '../helpers/system';
 
 /** Nothing unpublished is reachable by anyone but moderators; decisions are recorded and exclusive. */
@@ -58,7 +59,12 @@ describe('access and decisions', () => {
   test('a decision with a wrong CSRF token is refused and changes nothing', async () => {
     const { submissionId } = await submitOne('csrf check');
     const moderator = await loggedInClient(system.ctx, system.url);
-    const res = await moderator.postForm(`/moderation/submissions/${submissionId}/decision`, { action: 'verify_publish' }, 'forged-token');
+    const { body } = await moderator.page(`/moderation/submissions/${submissionId}`);
+    const res = await moderator.postForm(
+      `/moderation/submissions/${submissionId}/decision`,
+      { action: 'verify_publish', version: formVersion(body), ...ALL_CHECKS },
+      'forged-token',
+    );
     expect(res.status).toBe(403);
     const { rows } = await system.ctx.db.query('SELECT status FROM submissions WHERE id = $1', [submissionId]);
     expect(rows[0].status).toBe('pending');
@@ -67,8 +73,7 @@ describe('access and decisions', () => {
   test('verify & publish makes the entry and its files public, and is recorded', async () => {
     const { submissionId, fileId } = await submitOne('Вброс на участке, видно лицо');
     const moderator = await loggedInClient(system.ctx, system.url);
-    await moderator.page(`/moderation/submissions/${submissionId}`);
-    const res = await moderator.postForm(`/moderation/submissions/${submissionId}/decision`, { action: 'verify_publish' });
+    const res = await decideFromPage(moderator, submissionId, { action: 'verify_publish', ...ALL_CHECKS });
     expect(res.status).toBe(303);
 
     const anon = new Client(system.url);
@@ -94,15 +99,16 @@ describe('access and decisions', () => {
     const { submissionId } = await submitOne('to be rejected');
     const first = await loggedInClient(system.ctx, system.url);
     const second = await loggedInClient(system.ctx, system.url);
-    await first.page(`/moderation/submissions/${submissionId}`);
+    const version = formVersion((await first.page(`/moderation/submissions/${submissionId}`)).body);
     await second.page(`/moderation/submissions/${submissionId}`);
 
-    const noReason = await first.postForm(`/moderation/submissions/${submissionId}/decision`, { action: 'reject', reason: '' });
+    const noReason = await first.postForm(`/moderation/submissions/${submissionId}/decision`, { action: 'reject', reason_code: 'staged_or_edited', reason: '', version });
     expect(noReason.status).toBe(400);
     expect(await noReason.text()).toContain('Give a reason');
 
-    expect((await first.postForm(`/moderation/submissions/${submissionId}/decision`, { action: 'reject', reason: 'staged photo' })).status).toBe(303);
-    const late = await second.postForm(`/moderation/submissions/${submissionId}/decision`, { action: 'verify_publish' });
+    const reject = { action: 'reject', reason_code: 'staged_or_edited', reason: 'staged photo', version };
+    expect((await first.postForm(`/moderation/submissions/${submissionId}/decision`, reject)).status).toBe(303);
+    const late = await second.postForm(`/moderation/submissions/${submissionId}/decision`, { action: 'verify_publish', version, ...ALL_CHECKS });
     expect(late.status).toBe(409);
     expect(await late.text()).toContain(first.email);
     const { rows } = await system.ctx.db.query('SELECT status FROM submissions WHERE id = $1', [submissionId]);

@@ -18,6 +18,7 @@ import { verifyConsistency, verifyInclusion } from '../../domain/transparency/me
 import type { ProofBundle, Receipt } from '../../domain/transparency/receipt';
 import { describeWithFixtures, fixturePath } from '../helpers/fixtures';
 import { Client, SUBMISSION_FIELDS, fileFromPath, loggedInClient, submissionForm, uploadSubmission, type UploadFile } from '../helpers/http';
+import { ALL_CHECKS, formVersion } from '../helpers/moderation';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
 
 const run = promisify(execFile);
@@ -273,8 +274,8 @@ describeWithFixtures('transparency log end to end', () => {
 
   test('leaf records are public only once the submission is published', async () => {
     const moderator = await loggedInClient(system.ctx, system.url);
-    await moderator.page(`/moderation/submissions/${first.submissionId}`);
-    const res = await moderator.postForm(`/moderation/submissions/${first.submissionId}/decision`, { action: 'verify_publish' });
+    const review = await moderator.page(`/moderation/submissions/${first.submissionId}`);
+    const res = await moderator.postForm(`/moderation/submissions/${first.submissionId}/decision`, { action: 'verify_publish', version: formVersion(review.body), ...ALL_CHECKS });
     expect(res.status).toBe(303);
     const page = await getJson<{ leaves: { index: number; record?: { sha256: string; nonce: string } }[] }>('/api/v1/log/leaves?start=0&end=4');
     expect(page.leaves.map((l) => l.record?.sha256 ?? null)).toEqual([...first.files.map((f) => f.sha256), null]);

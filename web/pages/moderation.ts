@@ -1,38 +1,12 @@
 import type { MediaFileRow } from '../../db/media.repo';
-import type { DecisionRow, QueueItemRow, SubmissionRow, SubmissionStatus } from '../../db/submissions.repo';
+import type { ClaimRow } from '../../db/claims.repo';
+import type { NoteRow } from '../../db/notes.repo';
+import type { CorroborationRow, DecisionRow, SubmissionRow } from '../../db/submissions.repo';
 import { html } from '../html';
 import { hasMessage, type T } from '../i18n';
 import { errorBox, formatBytes, formatInstant, layout, type PageContext } from '../layout';
 import { captureTime } from './media-view';
-
-export function queuePage(
-  page: PageContext,
-  data: { items: QueueItemRow[]; counts: Record<SubmissionStatus, number>; next: string | null; isFirst: boolean },
-) {
-  const { t, lang } = page;
-  const body = html`
-<h1>${t('queue_title')}</h1>
-<p id="queue-counts">${t('queue_counts', data.counts)}</p>
-${data.items.length === 0 ? html`<p>${t('queue_empty')}</p>` : null}
-<ol class="queue">
-${data.items.map(
-  (s) => html`<li>
-  <a href="/moderation/submissions/${s.id}">
-    ${s.first_file_id ? html`<img src="/moderation/files/${s.first_file_id}/thumb.jpg" alt="" width="80" height="60" loading="lazy">` : null}
-    <strong>${lang === 'ru' ? s.category_label_ru : s.category_label_en}</strong>
-  </a>
-  · ${s.region} · ${t('station')} ${s.station_number} · ${t('files_count', { n: s.file_count })}
-  ${s.files_unfinished > 0 ? html`<span class="badge">${t('processing')}</span>` : null}
-  <br><span class="muted">${t('received_at')}: ${formatInstant(s.received_at)} — ${s.description}</span>
-</li>`,
-)}
-</ol>
-<nav class="pager">
-  ${data.isFirst ? null : html`<a href="/moderation">${t('first_page')}</a>`}
-  ${data.next ? html`<a rel="next" href="/moderation?after=${data.next}">${t('next_page')}</a>` : null}
-</nav>`;
-  return layout(page, t('queue_title'), body);
-}
+import { claimBanner, claimVersusFiles, corroborationPanel, decisionForms, decisionsList, keyboardHelp, notesPanel } from './review-panels';
 
 function flagText(flag: string, t: T): string {
   const key = `flag_${flag}`;
@@ -55,14 +29,31 @@ function fileFacts(f: MediaFileRow, t: T, lang: 'ru' | 'en') {
 
 export function reviewPage(
   page: PageContext,
-  data: { submission: SubmissionRow; files: MediaFileRow[]; decisions: DecisionRow[]; error?: string },
+  data: {
+    submission: SubmissionRow;
+    files: MediaFileRow[];
+    decisions: DecisionRow[];
+    notes: NoteRow[];
+    corroboration: CorroborationRow[];
+    corroborationHours: number;
+    mergedHere: { id: string; received_at: Date; description: string }[];
+    neighbours: { previous: string | null; next: string | null };
+    claim: ClaimRow | null;
+    claimedByOther: boolean;
+    error?: string;
+  },
 ) {
   const { t, lang } = page;
   const s = data.submission;
   const body = html`
-<p><a href="/moderation">${t('back_to_queue')}</a></p>
+<nav class="entry-nav">
+  <a href="/moderation">${t('back_to_queue')}</a>
+  ${data.neighbours.previous ? html`<a href="/moderation/submissions/${data.neighbours.previous}" rel="prev" id="prev-entry">${t('prev_entry')}</a>` : null}
+  ${data.neighbours.next ? html`<a href="/moderation/submissions/${data.neighbours.next}" rel="next" id="next-entry">${t('next_entry')}</a>` : null}
+</nav>
 <h1>${t('review_title')}</h1>
 ${errorBox(data.error)}
+${claimBanner(page, data.claim, data.claimedByOther)}
 <section class="claim">
 <h2>${t('observer_claim')}</h2>
 <dl class="facts">
@@ -73,9 +64,11 @@ ${errorBox(data.error)}
   <dt>${t('category')}</dt><dd>${lang === 'ru' ? s.category_label_ru : s.category_label_en}</dd>
   <dt>${t('happened_at')}</dt><dd>${s.happened_at ?? t('unknown')}</dd>
   <dt>${t('received_at')}</dt><dd>${formatInstant(s.received_at)}</dd>
+  <dt>${t('entry_id')}</dt><dd><code>${s.id}</code></dd>
 </dl>
 <p class="description">${s.description}</p>
 </section>
+${claimVersusFiles(page, s, data.files)}
 <section>
 <h2>${t('files_say')}</h2>
 <ul class="files">
@@ -89,27 +82,10 @@ ${data.files.map(
 )}
 </ul>
 </section>
-${s.status === 'pending'
-  ? html`<section class="decide">
-<form method="post" action="/moderation/submissions/${s.id}/decision" class="inline-form">
-  <input type="hidden" name="_csrf" value="${page.csrfToken}">
-  <input type="hidden" name="action" value="verify_publish">
-  <button type="submit" id="verify-publish">${t('verify_publish')}</button>
-</form>
-<form method="post" action="/moderation/submissions/${s.id}/decision">
-  <input type="hidden" name="_csrf" value="${page.csrfToken}">
-  <input type="hidden" name="action" value="reject">
-  <label for="reason">${t('reject_reason')}</label>
-  <textarea id="reason" name="reason" required maxlength="2000" rows="2"></textarea>
-  <button type="submit" id="reject" class="danger">${t('reject')}</button>
-</form>
-</section>`
-  : null}
-<section>
-<h2>${t('decisions')}</h2>
-<ul id="decisions">
-${data.decisions.map((d) => html`<li>${formatInstant(d.created_at)} · ${d.account_email} · ${t(`action_${d.action}`)}${d.reason ? html` — ${d.reason}` : null}</li>`)}
-</ul>
-</section>`;
-  return layout(page, t('review_title'), body);
+${decisionForms(page, s)}
+${decisionsList(page, data.decisions)}
+${notesPanel(page, s.id, data.notes)}
+${corroborationPanel(page, data.corroboration, data.corroborationHours, data.mergedHere)}
+${keyboardHelp(page)}`;
+  return layout(page, t('review_title'), body, { scripts: ['moderation.js'] });
 }

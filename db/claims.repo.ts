@@ -1,0 +1,50 @@
+import type { Queryable } from './pool';
+
+export type ClaimRow = { submission_id: string; account_id: string; account_email: string; claimed_at: Date; expires_at: Date };
+
+/**
+ * Takes or renews the claim unless another account holds a live one. Returns the claim as it now
+ * stands (maybe someone else's) and whether this call started it (so it is audited once, not per view).
+ */
+export async function claim(
+  db: Queryable,
+  submissionId: string,
+  accountId: string,
+  ttlMs: number,
+): Promise<{ claim: ClaimRow; started: boolean } | null> {
+  const { rows } = await db.query<{ account_id: string; started: boolean }>(
+    `INSERT INTO claims AS c (submission_id, account_id, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
+     ON CONFLICT (submission_id) DO UPDATE
+        SET account_id = EXCLUDED.account_id,
+            claimed_at = CASE WHEN c.account_id = EXCLUDED.account_id AND c.expires_at > now() THEN c.claimed_at ELSE now() END,
+            expires_at = EXCLUDED.expires_at
+      WHERE c.account_id = EXCLUDED.account_id OR c.expires_at <= now()
+     RETURNING account_id, claimed_at = now() AS started`,
+    [submissionId, accountId, ttlMs],
+  );
+  const current = await findLiveClaim(db, submissionId);
+  return current ? { claim: current, started: rows[0]?.started ?? false } : null;
+}
+
+export async function findLiveClaim(db: Queryable, submissionId: string): Promise<ClaimRow | null> {
+  const { rows } = await db.query<ClaimRow>(
+    `SELECT c.submission_id, c.account_id, a.email AS account_email, c.claimed_at, c.expires_at
+       FROM claims c JOIN accounts a ON a.id = c.account_id
+      WHERE c.submission_id = $1 AND c.expires_at > now()`,
+    [submissionId],
+  );
+  return rows[0] ?? null;
+}
+
+/** Renews one's own live claim (any action on the entry counts as activity). */
+export async function renew(db: Queryable, submissionId: string, accountId: string, ttlMs: number): Promise<void> {
+  await db.query(
+    `UPDATE claims SET expires_at = now() + $3 * interval '1 millisecond' WHERE submission_id = $1 AND account_id = $2 AND expires_at > now()`,
+    [submissionId, accountId, ttlMs],
+  );
+}
+
+/** A decided entry needs no reviewer any more. */
+export async function release(db: Queryable, submissionId: string): Promise<void> {
+  await db.query('DELETE FROM claims WHERE submission_id = $1', [submissionId]);
+}

@@ -1,0 +1,93 @@
+import type { CategoryRow, ElectionRow } from '../../db/catalog.repo';
+import { QUEUE_FLAGS, SUBMISSION_STATUSES, type QueueFilter, type QueueItemRow, type SubmissionStatus } from '../../db/submissions.repo';
+import { html } from '../html';
+import { hasMessage, type T } from '../i18n';
+import { formatInstant, layout, type PageContext } from '../layout';
+import { keyboardHelp } from './review-panels';
+
+const flagLabel = (flag: string, t: T) => {
+  const key = `flag_${flag}`;
+  return hasMessage(key) ? t(key) : flag;
+};
+
+/** The filter as query parameters (without the cursor), so paging and status links keep it. */
+function filterParams(f: QueueFilter, overrides: Record<string, string> = {}): string {
+  const params = new URLSearchParams();
+  if (f.status !== 'pending') params.set('status', f.status);
+  if (f.electionId) params.set('election', String(f.electionId));
+  if (f.region) params.set('region', f.region);
+  if (f.categoryCode) params.set('category', f.categoryCode);
+  if (f.flag) params.set('flag', f.flag);
+  if (f.hasVideo) params.set('video', '1');
+  if (f.receivedFrom) params.set('from', f.receivedFrom.toISOString().slice(0, 10));
+  if (f.receivedBefore) params.set('to', new Date(f.receivedBefore.getTime() - 86_400_000).toISOString().slice(0, 10));
+  if (f.sort !== 'oldest') params.set('sort', f.sort);
+  for (const [k, v] of Object.entries(overrides)) params.set(k, v);
+  return params.toString();
+}
+
+export function queuePage(
+  page: PageContext,
+  data: {
+    items: QueueItemRow[];
+    counts: Record<SubmissionStatus, number>;
+    next: string | null;
+    isFirst: boolean;
+    filter: QueueFilter;
+    elections: ElectionRow[];
+    categories: CategoryRow[];
+  },
+) {
+  const { t, lang } = page;
+  const f = data.filter;
+  const selected = (on: boolean) => (on ? html`selected` : null);
+  const query = filterParams(f);
+  const body = html`
+<h1>${t('queue_title')}</h1>
+<p id="queue-counts">${t('queue_counts', data.counts)}</p>
+<nav class="status-tabs" aria-label="${t('status')}">
+  ${SUBMISSION_STATUSES.map((st) => html`<a href="/moderation?${filterParams({ ...f, status: st })}" ${st === f.status ? html`aria-current="page"` : null}>${t(`status_${st}`)} <span class="count">${data.counts[st]}</span></a>`)}
+</nav>
+<form method="get" action="/moderation" class="filters" aria-label="${t('queue_filters')}">
+  <input type="hidden" name="status" value="${f.status}">
+  <div><label for="f-election">${t('election')}</label>
+  <select id="f-election" name="election"><option value="">${t('queue_any')}</option>
+    ${data.elections.map((e) => html`<option value="${e.id}" ${selected(e.id === f.electionId)}>${lang === 'ru' ? e.name_ru : e.name_en}</option>`)}</select></div>
+  <div><label for="f-region">${t('region')}</label><input id="f-region" name="region" maxlength="200" value="${f.region ?? ''}"></div>
+  <div><label for="f-category">${t('category')}</label>
+  <select id="f-category" name="category"><option value="">${t('queue_any')}</option>
+    ${data.categories.map((c) => html`<option value="${c.code}" ${selected(c.code === f.categoryCode)}>${lang === 'ru' ? c.label_ru : c.label_en}</option>`)}</select></div>
+  <div><label for="f-flag">${t('flags')}</label>
+  <select id="f-flag" name="flag"><option value="">${t('queue_any')}</option>
+    ${QUEUE_FLAGS.map((fl) => html`<option value="${fl}" ${selected(fl === f.flag)}>${flagLabel(fl, t)}</option>`)}</select></div>
+  <div><label for="f-from">${t('queue_received_from')}</label><input id="f-from" name="from" type="date" value="${f.receivedFrom?.toISOString().slice(0, 10) ?? ''}"></div>
+  <div><label for="f-to">${t('queue_received_to')}</label><input id="f-to" name="to" type="date" value="${f.receivedBefore ? new Date(f.receivedBefore.getTime() - 86_400_000).toISOString().slice(0, 10) : ''}"></div>
+  <div><label for="f-sort">${t('queue_sort')}</label>
+  <select id="f-sort" name="sort"><option value="oldest" ${selected(f.sort === 'oldest')}>${t('sort_oldest')}</option><option value="newest" ${selected(f.sort === 'newest')}>${t('sort_newest')}</option></select></div>
+  <div><label class="inline"><input type="checkbox" name="video" value="1" ${f.hasVideo ? html`checked` : null}> ${t('queue_has_video')}</label></div>
+  <div><button type="submit">${t('queue_apply')}</button> <a href="/moderation">${t('queue_reset')}</a></div>
+</form>
+${data.items.length === 0 ? html`<p>${t('queue_empty')}</p>` : null}
+<ol class="queue" id="queue">
+${data.items.map(
+  (s) => html`<li data-entry="${s.id}">
+  <a href="/moderation/submissions/${s.id}">
+    ${s.first_file_id ? html`<img src="/moderation/files/${s.first_file_id}/thumb.jpg" alt="" width="80" height="60" loading="lazy">` : null}
+    <strong>${lang === 'ru' ? s.category_label_ru : s.category_label_en}</strong>
+  </a>
+  · ${s.region} · ${t('station')} ${s.station_number} · ${t('files_count', { n: s.file_count })}
+  ${s.files_unfinished > 0 ? html`<span class="badge">${t('processing')}</span>` : null}
+  ${s.has_video ? html`<span class="badge">${t('queue_video')}</span>` : null}
+  ${s.claimed_by ? html`<span class="badge claimed">${t('claimed_by', { who: s.claimed_by })}</span>` : null}
+  ${s.flags.map((fl) => html`<span class="badge flag" title="${flagLabel(fl, t)}">${flagLabel(fl, t)}</span>`)}
+  <br><span class="muted">${t('received_at')}: ${formatInstant(s.received_at)} — ${s.description}</span>
+</li>`,
+)}
+</ol>
+<nav class="pager">
+  ${data.isFirst ? null : html`<a href="/moderation?${query}">${t('first_page')}</a>`}
+  ${data.next ? html`<a rel="next" href="/moderation?${filterParams(f, { after: data.next })}">${t('next_page')}</a>` : null}
+</nav>
+${keyboardHelp(page)}`;
+  return layout(page, t('queue_title'), body, { scripts: ['moderation.js'] });
+}

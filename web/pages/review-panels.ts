@@ -1,0 +1,242 @@
+/**
+ * The parts of the review page around the files list: the claim banner, the claim next to what the
+ * files say, the decision forms, the decisions so far, notes, corroboration and the keyboard help.
+ */
+import type { ClaimRow } from '../../db/claims.repo';
+import type { MediaFileRow } from '../../db/media.repo';
+import type { NoteRow } from '../../db/notes.repo';
+import {
+  CHECKLIST_ITEMS,
+  REJECT_REASONS,
+  type CorroborationRow,
+  type DecisionRow,
+  type SubmissionRow,
+} from '../../db/submissions.repo';
+import { html, type Html } from '../html';
+import type { T } from '../i18n';
+import { formatInstant, type PageContext } from '../layout';
+import { captureTime } from './media-view';
+
+const hhmm = (d: Date) => `${d.toISOString().slice(11, 16)} UTC`;
+
+export function claimBanner(page: PageContext, claim: ClaimRow | null, claimedByOther: boolean): Html | null {
+  const { t } = page;
+  if (!claim) return null;
+  return claimedByOther
+    ? html`<p class="claim-banner other" role="alert" id="claim">${t('claim_other', { who: claim.account_email, since: hhmm(claim.claimed_at), until: hhmm(claim.expires_at) })}</p>`
+    : html`<p class="claim-banner mine" role="status" id="claim">${t('claim_mine', { until: hhmm(claim.expires_at) })}</p>`;
+}
+
+const flagged = (files: MediaFileRow[], flag: string) => files.some((f) => f.flags.includes(flag));
+
+/** The observer's claim beside what the files say, with the mismatch flags where they apply. */
+export function claimVersusFiles(page: PageContext, s: SubmissionRow, files: MediaFileRow[]): Html {
+  const { t } = page;
+  const mismatch = (flag: string) => (flagged(files, flag) ? html` <strong class="mismatch">⚠ ${t('mismatch')}</strong>` : null);
+  const times = files.filter((f) => f.taken_at_local).map((f) => html`<li>${f.original_name}: ${captureTime(f, t)}</li>`);
+  const places = files.filter((f) => f.gps_lat !== null).map((f) => html`<li>${f.original_name}: ${f.gps_lat!.toFixed(5)}, ${f.gps_lon!.toFixed(5)}</li>`);
+  const devices = [...new Set(files.map((f) => [f.make, f.model].filter(Boolean).join(' ')).filter(Boolean))];
+  return html`<section aria-labelledby="compare-h">
+<h2 id="compare-h">${t('claim_vs_files')}</h2>
+<div class="table-scroll"><table class="compare">
+  <thead><tr><th scope="col"></th><th scope="col">${t('claim_column')}</th><th scope="col">${t('files_column')}</th></tr></thead>
+  <tbody>
+  <tr><th scope="row">${t('compare_when')}${mismatch('time_mismatch')}</th><td>${s.happened_at?.replace('T', ' ') ?? t('unknown')}<br><span class="muted">${t('received_at')}: ${formatInstant(s.received_at)}</span></td>
+    <td>${times.length ? html`<ul>${times}</ul>` : t('unknown')}</td></tr>
+  <tr><th scope="row">${t('compare_where')}${mismatch('place_mismatch')}</th><td>${s.region} · ${t('station')} ${s.station_number}${s.station_address ? html`<br>${s.station_address}${s.station_lat !== null ? html` <span class="muted">(${s.station_lat.toFixed(5)}, ${s.station_lon!.toFixed(5)})</span>` : null}` : html`<br><span class="muted">${t('no_station_record')}</span>`}</td>
+    <td>${places.length ? html`<ul>${places}</ul>` : t('unknown')}</td></tr>
+  <tr><th scope="row">${t('compare_device')}</th><td>—</td><td>${devices.length ? devices.join(', ') : t('unknown')}</td></tr>
+  </tbody>
+</table></div>
+</section>`;
+}
+
+const hidden = (page: PageContext, s: SubmissionRow) =>
+  html`<input type="hidden" name="_csrf" value="${page.csrfToken}"><input type="hidden" name="version" value="${s.version}">`;
+
+function checklistFieldset(t: T): Html {
+  return html`<fieldset class="checklist" id="checklist">
+  <legend>${t('checklist')}</legend>
+  ${CHECKLIST_ITEMS.map((k) => html`<div class="check">
+    <label class="inline"><input type="checkbox" name="check_${k}" id="check_${k}"> ${t(`check_${k}`)}</label>
+    <label for="note_${k}" class="sub">${t('check_note')}</label>
+    <input id="note_${k}" name="note_${k}" maxlength="1000">
+  </div>`)}
+</fieldset>`;
+}
+
+function publicChoicesFieldset(t: T, s: SubmissionRow): Html {
+  const location = s.public_location;
+  return html`<fieldset class="public-choices" id="public-choices">
+  <legend>${t('public_choices')}</legend>
+  <p class="hint">${t('public_choices_hint')}</p>
+  <label for="public_title">${t('public_title')}</label>
+  <input id="public_title" name="public_title" maxlength="300" value="${s.public_title ?? ''}">
+  <label for="public_description">${t('public_description')}</label>
+  <textarea id="public_description" name="public_description" maxlength="10000" rows="4">${s.public_description ?? s.description}</textarea>
+  <fieldset class="radios"><legend>${t('public_location')}</legend>
+    ${(['rounded', 'hidden', 'precise'] as const).map((v) => html`<label class="inline"><input type="radio" name="public_location" value="${v}" ${v === location ? html`checked` : null}> ${t(`location_${v}`)}</label>`)}
+  </fieldset>
+  <label class="inline"><input type="checkbox" name="public_device" id="public_device" ${s.public_device ? html`checked` : null}> ${t('public_device')}</label>
+  <label class="inline"><input type="checkbox" name="original_downloadable" id="original_downloadable" ${s.original_downloadable ? html`checked` : null}> ${t('original_downloadable')}</label>
+</fieldset>`;
+}
+
+/** The forms this entry's status allows; each carries the version it was rendered from. */
+export function decisionForms(page: PageContext, s: SubmissionRow): Html | null {
+  const { t } = page;
+  const action = `/moderation/submissions/${s.id}/decision`;
+  const awaiting = s.status === 'pending' || s.status === 'needs_info';
+  const open = awaiting || s.status === 'verified';
+  const reject = html`<form method="post" action="${action}" class="decision" id="reject-form">${hidden(page, s)}
+  <input type="hidden" name="action" value="reject">
+  <h3>${t('reject')}</h3>
+  <label for="reason_code">${t('reject_reason_code')}</label>
+  <select id="reason_code" name="reason_code" required><option value="">${t('choose')}</option>
+    ${REJECT_REASONS.map((r) => html`<option value="${r}">${t(`reason_${r}`)}</option>`)}</select>
+  <label for="reason">${t('reject_details')}</label>
+  <textarea id="reason" name="reason" required maxlength="2000" rows="2"></textarea>
+  <button type="submit" id="reject" class="danger">${t('reject')}</button>
+</form>`;
+  const needsInfo = html`<form method="post" action="${action}" class="decision">${hidden(page, s)}
+  <input type="hidden" name="action" value="needs_info">
+  <label for="needs_info_reason">${t('needs_info_reason')}</label>
+  <textarea id="needs_info_reason" name="reason" required maxlength="2000" rows="2"></textarea>
+  <button type="submit" class="secondary">${t('needs_info')}</button>
+</form>`;
+  const merge = html`<form method="post" action="${action}" class="decision">${hidden(page, s)}
+  <input type="hidden" name="action" value="merge">
+  <label for="merge_into">${t('merge_into')}</label>
+  <input id="merge_into" name="merge_into" required pattern="[0-9a-fA-F-]{36}" autocomplete="off">
+  <label for="merge_reason">${t('merge_reason')}</label>
+  <input id="merge_reason" name="reason" required maxlength="2000">
+  <button type="submit" class="secondary">${t('merge')}</button>
+</form>`;
+  if (open) {
+    return html`<section class="decide" aria-labelledby="decide-h">
+<h2 id="decide-h">${t('decisions')}</h2>
+<form method="post" action="${action}" class="decision" id="verify-form">${hidden(page, s)}
+  ${awaiting ? checklistFieldset(t) : null}
+  ${publicChoicesFieldset(t, s)}
+  ${awaiting
+    ? html`<button type="submit" name="action" value="verify" id="verify">${t('verify')}</button>
+  <button type="submit" name="action" value="verify_publish" id="verify-publish">${t('verify_publish')}</button>`
+    : html`<button type="submit" name="action" value="publish" id="publish">${t('publish')}</button>`}
+</form>
+${reject}
+${s.status === 'needs_info' ? null : needsInfo}
+${merge}
+</section>`;
+  }
+  if (s.status === 'published') {
+    return html`<section class="decide" aria-labelledby="decide-h">
+<h2 id="decide-h">${t('decisions')}</h2>
+<form method="post" action="/moderation/submissions/${s.id}/public-text" class="decision">${hidden(page, s)}
+  <h3>${t('edit_public_text')}</h3>
+  <label for="public_title">${t('public_title')}</label>
+  <input id="public_title" name="public_title" maxlength="300" value="${s.public_title ?? ''}">
+  <label for="public_description">${t('public_description')}</label>
+  <textarea id="public_description" name="public_description" maxlength="10000" rows="4">${s.public_description ?? s.description}</textarea>
+  <button type="submit" class="secondary">${t('save')}</button>
+</form>
+<form method="post" action="${action}" class="decision" id="unpublish-form">${hidden(page, s)}
+  <input type="hidden" name="action" value="unpublish">
+  <label for="unpublish_reason">${t('unpublish_reason')}</label>
+  <textarea id="unpublish_reason" name="reason" required maxlength="2000" rows="2"></textarea>
+  <button type="submit" id="unpublish" class="danger">${t('unpublish')}</button>
+</form>
+</section>`;
+  }
+  return null;
+}
+
+function decisionDetails(t: T, d: DecisionRow): Html | null {
+  const parts: (Html | string)[] = [];
+  if (d.reason_code) parts.push(t(`reason_${d.reason_code}`));
+  if (d.reason) parts.push(d.reason);
+  if (d.checklist) {
+    parts.push(html`${CHECKLIST_ITEMS.map((k) => {
+      const c = d.checklist![k];
+      return html`<span class="check-result">${c.ok ? '✓' : '✗'} ${t(`check_${k}`)}${c.ok ? null : html` (${t('check_not_ok', { note: c.note })})`}</span> `;
+    })}`);
+  }
+  if (d.public_choices) {
+    const c = d.public_choices;
+    parts.push(`${t('public_location')}: ${t(`location_${c.location}`)}; ${t('public_device')}: ${c.device ? '✓' : '✗'}; ${t('original_downloadable')}: ${c.originalDownloadable ? '✓' : '✗'}`);
+  }
+  if (d.merged_into) parts.push(html`<a href="/moderation/submissions/${d.merged_into}">${t('merged_into_link', { id: d.merged_into.slice(0, 8) })}</a>`);
+  return parts.length ? html` — ${parts.map((p, i) => html`${i ? ' · ' : ''}${p}`)}` : null;
+}
+
+export function decisionsList(page: PageContext, decisions: DecisionRow[]): Html {
+  const { t } = page;
+  return html`<section aria-labelledby="decisions-h">
+<h2 id="decisions-h">${t('decisions')}</h2>
+<ul id="decisions">
+${decisions.map((d) => html`<li>${formatInstant(d.created_at)} · ${d.account_email} · ${t(`action_${d.action}`)}${decisionDetails(t, d)}</li>`)}
+</ul>
+</section>`;
+}
+
+/** Notes nest under the note they answer; each has its own reply form. */
+export function notesPanel(page: PageContext, submissionId: string, notes: NoteRow[]): Html {
+  const { t } = page;
+  const action = `/moderation/submissions/${submissionId}/notes`;
+  const csrf = html`<input type="hidden" name="_csrf" value="${page.csrfToken}">`;
+  const children = (parent: string | null): Html[] =>
+    notes
+      .filter((n) => n.parent_id === parent)
+      .map(
+        (n) => html`<li id="note-${n.id}" class="note">
+  <p class="muted">${n.account_email} · <time datetime="${n.created_at.toISOString()}">${formatInstant(n.created_at)}</time></p>
+  <p class="description">${n.body}</p>
+  <details><summary>${t('note_reply')}</summary>
+    <form method="post" action="${action}">${csrf}<input type="hidden" name="parent_id" value="${n.id}">
+      <label for="reply-${n.id}">${t('note_reply')}</label>
+      <textarea id="reply-${n.id}" name="body" required maxlength="4000" rows="2"></textarea>
+      <button type="submit" class="secondary">${t('note_reply')}</button>
+    </form>
+  </details>
+  ${notes.some((c) => c.parent_id === n.id) ? html`<ul class="notes">${children(n.id)}</ul>` : null}
+</li>`,
+      );
+  return html`<section aria-labelledby="notes-h" id="notes">
+<h2 id="notes-h">${t('notes')}</h2>
+${notes.length ? html`<ul class="notes">${children(null)}</ul>` : html`<p class="muted">${t('notes_none')}</p>`}
+<form method="post" action="${action}">${csrf}
+  <label for="note-body">${t('note_body')}</label>
+  <textarea id="note-body" name="body" required maxlength="4000" rows="3"></textarea>
+  <button type="submit" class="secondary">${t('note_add')}</button>
+</form>
+</section>`;
+}
+
+export function corroborationPanel(page: PageContext, rows: CorroborationRow[], hours: number, mergedHere: { id: string; received_at: Date; description: string }[]): Html {
+  const { t, lang } = page;
+  return html`<section aria-labelledby="corroboration-h" id="corroboration">
+<h2 id="corroboration-h">${t('corroboration', { hours })}</h2>
+${rows.length
+  ? html`<ul>${rows.map((r) => html`<li><a href="/moderation/submissions/${r.id}">${lang === 'ru' ? r.category_label_ru : r.category_label_en}</a> · ${t(`status_${r.status}`)} · ${formatInstant(r.received_at)} — <span class="muted">${r.description}</span></li>`)}</ul>`
+  : html`<p class="muted">${t('corroboration_none')}</p>`}
+${mergedHere.length
+  ? html`<h3>${t('merged_here')}</h3><ul>${mergedHere.map((m) => html`<li><a href="/moderation/submissions/${m.id}">${m.id.slice(0, 8)}</a> · ${formatInstant(m.received_at)} — <span class="muted">${m.description}</span></li>`)}</ul>`
+  : null}
+</section>`;
+}
+
+/** The shortcuts web/static/moderation.js implements, documented where they are used. */
+export function keyboardHelp(page: PageContext): Html {
+  const { t } = page;
+  const keys: [string, string][] = [
+    ['j', t('key_next')],
+    ['k', t('key_prev')],
+    ['v', t('key_verify')],
+    ['r', t('key_reject')],
+    ['o', t('key_open')],
+    ['n', t('key_notes')],
+    ['?', t('key_help')],
+  ];
+  return html`<details class="keyboard" id="keyboard-help"><summary>${t('keyboard')}</summary>
+<dl class="keys">${keys.map(([k, what]) => html`<dt><kbd>${k}</kbd></dt><dd>${what}</dd>`)}</dl>
+</details>`;
+}

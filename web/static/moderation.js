@@ -1,0 +1,80 @@
+// Keyboard shortcuts for the review queue and the review page; the page lists them (keyboard help).
+// j/k: next/previous entry (in the queue: move between entries), v: verify checklist, r: reject,
+// o: open the file (in the queue: the focused entry), n: notes, ?: help. Esc leaves a text field.
+(function () {
+  'use strict';
+  var queue = document.getElementById('queue');
+  var help = document.getElementById('keyboard-help');
+
+  function isTyping(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+  function focus(el) {
+    if (!el) return false;
+    el.scrollIntoView({ block: 'center' });
+    el.focus();
+    return true;
+  }
+  function follow(id) {
+    var link = document.getElementById(id);
+    if (link) window.location.href = link.href;
+  }
+  function queueLinks() {
+    return Array.prototype.slice.call(queue.querySelectorAll('li > a'));
+  }
+  function moveInQueue(step) {
+    var links = queueLinks();
+    if (links.length === 0) return;
+    var at = links.indexOf(document.activeElement);
+    var next = at < 0 ? (step > 0 ? 0 : links.length - 1) : Math.min(links.length - 1, Math.max(0, at + step));
+    focus(links[next]);
+  }
+  function openFile() {
+    if (queue) {
+      var links = queueLinks();
+      var current = links.indexOf(document.activeElement) >= 0 ? document.activeElement : links[0];
+      if (current) window.location.href = current.href;
+      return;
+    }
+    var file = document.querySelector('li.file a[href$="/preview.jpg"]') || document.querySelector('li.file a[href$="/original"]');
+    if (file) window.open(file.href, '_blank', 'noopener');
+  }
+
+  document.addEventListener('keydown', function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target)) {
+      if (event.key === 'Escape') event.target.blur();
+      return;
+    }
+    switch (event.key) {
+      case 'j':
+        if (queue) moveInQueue(1);
+        else follow('next-entry');
+        break;
+      case 'k':
+        if (queue) moveInQueue(-1);
+        else follow('prev-entry');
+        break;
+      case 'v':
+        focus(document.getElementById('check_source') || document.getElementById('publish'));
+        break;
+      case 'r':
+        focus(document.getElementById('reason_code'));
+        break;
+      case 'o':
+        openFile();
+        break;
+      case 'n':
+        focus(document.getElementById('note-body'));
+        break;
+      case '?':
+        if (!help) return;
+        help.open = !help.open;
+        if (help.open) help.querySelector('summary').focus();
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  });
+})();
