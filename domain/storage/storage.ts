@@ -45,7 +45,7 @@ export function createStorage(root: string) {
     /** A new temp file for an incoming upload. */
     createTempFile(): { path: string; stream: WriteStream } {
       const file = path.join(tmpDir, `${Date.now()}-${randomBytes(12).toString('hex')}.part`);
-      return { path: file, stream: createWriteStream(file, { flags: 'wx', mode: 0o600 }) };
+      return { path: file, stream: createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 }) };
     },
 
     async removeTemp(tempPath: string): Promise<void> {

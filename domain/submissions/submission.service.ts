@@ -44,9 +44,11 @@ export async function createSubmission(ctx: AppContext, input: SubmissionInput, 
   if (files.length === 0) {
     throw badRequest('no_files', 'Add at least one photo or video.');
   }
-  const election = await catalogRepo.findElection(ctx.db, input.electionId);
+  const [election, category] = await Promise.all([
+    catalogRepo.findElection(ctx.db, input.electionId),
+    catalogRepo.findCategory(ctx.db, input.categoryCode),
+  ]);
   if (!election || !election.active) throw badRequest('unknown_election', 'Choose an election from the list.');
-  const category = await catalogRepo.findCategory(ctx.db, input.categoryCode);
   if (!category || !category.active) throw badRequest('unknown_category', 'Choose a category from the list.');
 
   const created: string[] = [];
@@ -83,12 +85,14 @@ export async function createSubmission(ctx: AppContext, input: SubmissionInput, 
     }
   });
 
-  for (const id of fileIds) {
-    await ctx.queue.enqueue('process-media', id).catch((err: Error) => {
-      // Not fatal: the rows are committed and the worker's sweep re-enqueues unfinished files.
-      ctx.log.warn({ fileId: id, err: err.message }, 'could not enqueue; the sweep will pick it up');
-    });
-  }
+  await Promise.all(
+    fileIds.map((id) =>
+      ctx.queue.enqueue('process-media', id).catch((err: Error) => {
+        // Not fatal: the rows are committed and the worker's sweep re-enqueues unfinished files.
+        ctx.log.warn({ fileId: id, err: err.message }, 'could not enqueue; the sweep will pick it up');
+      }),
+    ),
+  );
 
   return {
     submissionId: submission.id,
