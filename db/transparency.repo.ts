@@ -219,10 +219,12 @@ export async function withStoredSubtrees<T>(db: Queryable, compute: (src: Subtre
   });
   const positions = [...wanted.values()];
   const found = positions.length
-    ? await db.query<{ level: number; idx: string; hash: Buffer }>(
-        'SELECT t.level, t.idx, t.hash FROM unnest($1::smallint[], $2::bigint[]) AS w(level, idx) JOIN tlog_subtrees t ON t.level = w.level AND t.idx = w.idx',
-        [positions.map((p) => p.level), positions.map((p) => p.idx)],
-      )
+    ? await db.query<{ level: number; idx: string; hash: Buffer }>({
+        // Named: prepared once per connection, so a proof costs one round trip and no planning.
+        name: 'tlog_subtrees_at',
+        text: 'SELECT t.level, t.idx, t.hash FROM unnest($1::smallint[], $2::bigint[]) AS w(level, idx) JOIN tlog_subtrees t ON t.level = w.level AND t.idx = w.idx',
+        values: [positions.map((p) => p.level), positions.map((p) => p.idx)],
+      })
     : { rows: [] };
   const byKey = new Map(found.rows.map((r) => [`${r.level}/${r.idx}`, r.hash]));
   return compute({
