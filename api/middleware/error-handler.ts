@@ -2,6 +2,8 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { AppContext } from '../../domain/context';
 import { AppError, notFound } from '../../domain/errors';
 import { mapDatabaseError } from '../../db/errors';
+import { localizedErrorMessage } from '../../web/error-messages';
+import { pickLang, type Lang } from '../../web/i18n';
 import { errorPage } from '../../web/pages/error';
 import { pageContext, sendHtml } from '../page';
 
@@ -21,6 +23,12 @@ function toAppError(ctx: AppContext, err: unknown, path: string): AppError {
   return new AppError(500, 'internal', 'Something went wrong on our side. Nothing you sent was lost; please try again.');
 }
 
+/** API clients get Russian only when they ask for it (a browser in Russian, or the lang cookie); pages default to it. */
+function apiLang(req: Parameters<RequestHandler>[0]): Lang {
+  if (req.cookies?.lang === 'ru' || req.cookies?.lang === 'en') return req.cookies.lang;
+  return /^\s*ru\b/i.test(req.get('accept-language') ?? '') ? 'ru' : 'en';
+}
+
 /** The one error handler: JSON for /api, the form again for form posts, an error page otherwise. */
 export function errorHandler(ctx: AppContext): ErrorRequestHandler {
   return async (err, req, res, _next) => {
@@ -30,18 +38,20 @@ export function errorHandler(ctx: AppContext): ErrorRequestHandler {
       return;
     }
     if (req.path.startsWith('/api/')) {
-      res.status(error.status).json({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } });
+      const message = localizedErrorMessage(error, apiLang(req));
+      res.status(error.status).json({ error: { code: error.code, message, ...(error.details ? { details: error.details } : {}) } });
       return;
     }
+    const shown = new AppError(error.status, error.code, localizedErrorMessage(error, pickLang(req)), error.details);
     const renderForm = res.locals.renderFormError as ((e: AppError) => Promise<void> | void) | undefined;
     if (renderForm && error.status < 500) {
       try {
-        await renderForm(error);
+        await renderForm(shown);
         return;
       } catch (renderErr) {
         ctx.log.error({ err: renderErr }, 'could not re-render the form');
       }
     }
-    sendHtml(res, errorPage(pageContext(ctx, req, res), error.status, error.message), error.status);
+    sendHtml(res, errorPage(pageContext(ctx, req, res), shown.status, shown.message), shown.status);
   };
 }

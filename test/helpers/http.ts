@@ -8,7 +8,11 @@ export class Client {
   private cookies = new Map<string, string>();
   csrf = '';
 
-  constructor(readonly base: string) {}
+  /** Tests read English unless they ask for Russian (pages otherwise default to Russian). */
+  constructor(
+    readonly base: string,
+    readonly lang: 'en' | 'ru' = 'en',
+  ) {}
 
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -16,6 +20,7 @@ export class Client {
 
   async fetch(pathname: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
+    if (!headers.has('accept-language')) headers.set('accept-language', this.lang);
     if (this.cookies.size) headers.set('cookie', this.cookieHeader());
     const res = await fetch(this.base + pathname, { ...init, headers, redirect: 'manual' });
     for (const c of res.headers.getSetCookie()) {

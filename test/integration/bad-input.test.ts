@@ -178,6 +178,19 @@ describe('bad input changes nothing', () => {
     expect(await state(system)).toEqual(before);
   });
 
+  test('a Russian reader gets the error in Russian, on the page and from the API', async () => {
+    const client = new Client(system.url, 'ru');
+    await client.page('/');
+    const res = await client.fetch(`/submit?_csrf=${encodeURIComponent(client.csrf)}`, {
+      method: 'POST',
+      body: submissionForm({ ...SUBMISSION_FIELDS, station_number: 'двенадцать' }, [jpeg]),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('Номер участка — от 1 до 6 цифр');
+    const api = await uploadSubmission(client, SUBMISSION_FIELDS, []);
+    expect(((await api.json()) as { error: { code: string; message: string } }).error).toEqual({ code: 'no_files', message: 'Добавьте хотя бы одно фото или видео.' });
+  });
+
   test.each([
     ['/archive/00000000-0000-4000-8000-000000000000', 404],
     ['/archive/not-a-uuid', 400],

@@ -1,0 +1,48 @@
+import type { AppError } from '../domain/errors';
+import type { Lang } from './i18n';
+
+/**
+ * Russian for the errors observers and moderators meet most. AppError messages are English; a code
+ * (and for invalid_input, the first field) picks the Russian text. Anything unlisted stays English.
+ */
+const RU_BY_CODE: Record<string, string> = {
+  no_files: 'Добавьте хотя бы одно фото или видео.',
+  empty_file: 'Файл пустой (0 байт). Выберите фото или видео ещё раз.',
+  unsupported_type: 'Этот файл не фото и не видео в поддерживаемом формате (JPEG, PNG, WebP, HEIC, GIF, DNG, MP4, MOV, 3GP, WebM, MTS). Тип определяется по содержимому, а не по имени.',
+  too_large: 'Файл слишком большой.',
+  too_many_files: 'Слишком много файлов в одной отправке.',
+  field_too_long: 'Одно из полей формы слишком длинное.',
+  malformed_form: 'Отправка прервалась или повреждена. Попробуйте ещё раз.',
+  unknown_election: 'Выберите выборы из списка.',
+  unknown_category: 'Выберите вид нарушения из списка.',
+  csrf: 'Форма устарела или открыта не с этого сайта. Обновите страницу и попробуйте снова.',
+  rate_limited: 'Слишком много попыток входа. Подождите 15 минут.',
+  wrong_credentials: 'Неверная почта или пароль.',
+  unauthorized: 'Сначала войдите.',
+  forbidden: 'Вашей учётной записи это недоступно.',
+  not_found: 'Не найдено.',
+  already_decided: 'По этой отправке уже принято решение.',
+  link_invalid: 'Ссылка больше не действует: её уже использовали или срок истёк. Попросите новую у администратора.',
+  internal: 'Что-то пошло не так на нашей стороне. Отправленное не потеряно; попробуйте ещё раз.',
+};
+
+const RU_BY_FIELD: Record<string, string> = {
+  election_id: 'Выберите выборы.',
+  region: 'Укажите регион или страну (до 200 символов).',
+  station_number: 'Номер участка — от 1 до 6 цифр, например 8050.',
+  category_code: 'Выберите вид нарушения.',
+  description: 'Опишите, что произошло (до 10 000 символов).',
+  happened_at: 'Время указано неверно: нужна настоящая дата и время.',
+  email: 'Укажите правильный адрес эл. почты.',
+  password: 'Пароль: не короче 12 символов.',
+  reason: 'Укажите причину (до 2000 символов).',
+};
+
+export function localizedErrorMessage(error: AppError, lang: Lang): string {
+  if (lang !== 'ru') return error.message;
+  if (error.code === 'invalid_input') {
+    const fields = error.details?.fields as { field: string }[] | undefined;
+    return RU_BY_FIELD[fields?.[0]?.field ?? ''] ?? error.message;
+  }
+  return RU_BY_CODE[error.code] ?? error.message;
+}
