@@ -34,6 +34,10 @@ export type MediaFileRow = {
   metadata: Record<string, unknown> | null;
   has_thumb: boolean;
   has_preview: boolean;
+  has_contact: boolean;
+  /** 64-bit perceptual hash, 16 hex digits; null until rendered. */
+  phash: string | null;
+  content_identifier: string | null;
 };
 
 export type Extraction = {
@@ -53,6 +57,8 @@ export type Extraction = {
   software: string | null;
   flags: string[];
   metadata: Record<string, unknown>;
+  phash: string | null;
+  contentIdentifier: string | null;
 };
 
 const MEDIA_SELECT = `
@@ -61,7 +67,8 @@ const MEDIA_SELECT = `
          m.width, m.height, m.orientation, m.duration_s,
          to_char(m.taken_at_local, 'YYYY-MM-DD"T"HH24:MI:SS') AS taken_at_local, m.taken_at_offset, m.offset_source,
          m.taken_at_utc, m.taken_at_source, m.gps_lat, m.gps_lon, m.gps_alt, m.gps_source,
-         m.make, m.model, m.software, m.flags, m.metadata, m.has_thumb, m.has_preview
+         m.make, m.model, m.software, m.flags, m.metadata, m.has_thumb, m.has_preview,
+         m.has_contact, lpad(to_hex(m.phash), 16, '0') AS phash, m.content_identifier
     FROM media_files m JOIN blobs b ON b.sha256 = m.sha256`;
 
 /** Records the bytes once per distinct hash; a second upload of the same bytes links to the same blob. */
@@ -125,7 +132,7 @@ export async function saveExtraction(
   id: string,
   e: Extraction,
   outcome: { status: 'ready' } | { status: 'failed'; reason: string },
-  derivatives: { thumb: boolean; preview: boolean },
+  derivatives: { thumb: boolean; preview: boolean; contact: boolean },
 ): Promise<void> {
   await db.query(
     `UPDATE media_files SET
@@ -134,7 +141,8 @@ export async function saveExtraction(
         taken_at_local = $8, taken_at_offset = $9, offset_source = $10, taken_at_utc = $11, taken_at_source = $12,
         gps_lat = $13, gps_lon = $14, gps_alt = $15, gps_source = $16,
         make = $17, model = $18, software = $19, flags = $20, metadata = $21,
-        has_thumb = $22, has_preview = $23
+        has_thumb = $22, has_preview = $23, has_contact = $24,
+        phash = ('x' || $25::text)::bit(64)::bigint, content_identifier = $26
       WHERE id = $1`,
     [
       id,
@@ -160,6 +168,9 @@ export async function saveExtraction(
       JSON.stringify(e.metadata),
       derivatives.thumb,
       derivatives.preview,
+      derivatives.contact,
+      e.phash,
+      e.contentIdentifier,
     ],
   );
 }
@@ -172,13 +183,82 @@ export async function markFailed(db: Queryable, id: string, reason: string): Pro
   );
 }
 
-/** Whether the same bytes belong to another submission too (the exact-duplicate flag). */
-export async function hasOtherSubmissionWithHash(db: Queryable, sha256: string, submissionId: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `SELECT 1 FROM media_files WHERE sha256 = decode($1, 'hex') AND submission_id <> $2 LIMIT 1`,
-    [sha256, submissionId],
+/** What the observer claimed for the submission a file belongs to, as wall-clock text. */
+export async function findObserverClaim(
+  db: Queryable,
+  submissionId: string,
+): Promise<{ happened_at: string | null; voting_starts_on: string; voting_ends_on: string } | null> {
+  const { rows } = await db.query<{ happened_at: string | null; voting_starts_on: string; voting_ends_on: string }>(
+    `SELECT to_char(s.happened_at, 'YYYY-MM-DD"T"HH24:MI') AS happened_at,
+            to_char(e.voting_starts_on, 'YYYY-MM-DD') AS voting_starts_on, to_char(e.voting_ends_on, 'YYYY-MM-DD') AS voting_ends_on
+       FROM submissions s JOIN elections e ON e.id = s.election_id
+      WHERE s.id = $1`,
+    [submissionId],
   );
-  return rowCount === 1;
+  return rows[0] ?? null;
+}
+
+export type Relation = 'exact_duplicate' | 'near_duplicate' | 'live_photo_pair';
+export type RelatedFileRow = { relation: Relation; file_id: string; submission_id: string; original_name: string; distance: number };
+
+/** Listed per relation at most; a file copied thousands of times still gets a readable page. */
+export const RELATED_LIMIT = 50;
+
+/**
+ * Files related to one file: the same bytes in another submission; a perceptual hash within
+ * maxDistance bits in another submission (candidates from the band indexes, see migration 020:
+ * `bandProbes` are the band values to look up); a file of the other kind with the same Apple
+ * content identifier (a Live Photo's still and video, usually in the same submission).
+ */
+export async function findRelatedFiles(
+  db: Queryable,
+  q: {
+    fileId: string;
+    submissionId: string;
+    sha256: string;
+    kind: 'image' | 'video';
+    phash: string | null;
+    bandProbes: number[][];
+    maxDistance: number;
+    contentIdentifier: string | null;
+  },
+): Promise<RelatedFileRow[]> {
+  const distance = `bit_count((phash # ('x' || $5::text)::bit(64)::bigint)::bit(64))`;
+  const band = (i: number) =>
+    `SELECT id, ${distance} AS distance FROM media_files
+      WHERE phash_band${i} = ANY($${7 + i}::int[]) AND phash IS NOT NULL AND ${distance} <= $6`;
+  const { rows } = await db.query<RelatedFileRow>(
+    `SELECT r.relation, m.id AS file_id, m.submission_id, m.original_name, r.distance
+       FROM (
+         (SELECT 'exact_duplicate' AS relation, o.id, 0 AS distance FROM media_files o
+           WHERE o.sha256 = decode($3, 'hex') AND o.submission_id <> $2 ORDER BY o.id LIMIT ${RELATED_LIMIT})
+         UNION ALL
+         (SELECT 'near_duplicate', c.id, min(c.distance) FROM (${[0, 1, 2, 3].map(band).join(' UNION ALL ')}) c
+            JOIN media_files o ON o.id = c.id
+           WHERE $5::text IS NOT NULL AND o.submission_id <> $2 AND o.sha256 <> decode($3, 'hex')
+           GROUP BY c.id ORDER BY 3, 2 LIMIT ${RELATED_LIMIT})
+         UNION ALL
+         (SELECT 'live_photo_pair', o.id, 0 FROM media_files o JOIN blobs b ON b.sha256 = o.sha256
+           WHERE o.content_identifier = $11 AND o.id <> $1 AND b.kind <> $4 ORDER BY o.id LIMIT ${RELATED_LIMIT})
+       ) r JOIN media_files m ON m.id = r.id
+      ORDER BY r.relation, r.distance, m.submission_id, m.position`,
+    [q.fileId, q.submissionId, q.sha256, q.kind, q.phash, q.maxDistance, ...[0, 1, 2, 3].map((i) => q.bandProbes[i] ?? []), q.contentIdentifier],
+  );
+  return rows.map((r) => ({ ...r, distance: Number(r.distance) }));
+}
+
+/**
+ * Serialises the "find related files, then save" step of all workers for the rest of the
+ * transaction, so two near duplicates processed at the same moment still find each other.
+ */
+export async function lockRelationLookup(db: Queryable): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtext('svidetel:media-relations'))`);
+}
+
+/** Adds a flag to files that do not carry it yet (the earlier file of a pair learns about the later one). */
+export async function addFlag(db: Queryable, fileIds: string[], flag: string): Promise<void> {
+  if (fileIds.length === 0) return;
+  await db.query(`UPDATE media_files SET flags = array_append(flags, $2) WHERE id = ANY($1::uuid[]) AND NOT ($2 = ANY(flags))`, [fileIds, flag]);
 }
 
 /** Files whose processing has not finished since `olderThan` (all of them when null). */

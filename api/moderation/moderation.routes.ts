@@ -67,8 +67,11 @@ export function moderationRoutes(ctx: AppContext): Router {
         downloadName: file.original_name,
       });
     }
-    const wanted = variant === 'thumb.jpg' ? 'thumb' : 'preview';
-    if (!(wanted === 'thumb' ? file.has_thumb : file.has_preview)) throw notFound('The preview');
+    const [wanted, exists] =
+      variant === 'thumb.jpg' ? (['thumb', file.has_thumb] as const)
+      : variant === 'contact.jpg' ? (['contact', file.has_contact] as const)
+      : (['preview', file.has_preview] as const);
+    if (!exists) throw notFound('The preview');
     await sendStoredFile(res, ctx.storage.openDerivative(file.sha256, wanted), { type: 'image/jpeg' });
   });
 

@@ -147,5 +147,5 @@ export const publicTextSchema = z.object({
 
 export const fileVariantParams = z.object({
   id: z.uuid('This id is malformed.'),
-  variant: z.enum(['thumb.jpg', 'preview.jpg', 'original'], { error: 'Unknown file variant.' }),
+  variant: z.enum(['thumb.jpg', 'preview.jpg', 'contact.jpg', 'original'], { error: 'Unknown file variant.' }),
 });

@@ -19,6 +19,7 @@ import { appendAudit } from '../audit/audit.service';
 import type { AppContext } from '../context';
 import { badRequest, conflict, notFound } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
+import { relatedFilesOf } from '../processing/media-relations';
 
 export const QUEUE_PAGE_SIZE = 50;
 /** Other reports from the same station within this many hours either side count as corroboration. */
@@ -87,7 +88,8 @@ export async function submissionForReview(ctx: AppContext, id: string, user: Ses
     submissionsRepo.listMergedInto(ctx.db, id),
     submissionsRepo.findQueueNeighbours(ctx.db, submission),
   ]);
-  return { submission, files, decisions, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, claim, claimedByOther: claim !== null && claim.account_id !== user.accountId };
+  const related = await relatedFilesOf(ctx, files);
+  return { submission, files, related, decisions, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, claim, claimedByOther: claim !== null && claim.account_id !== user.accountId };
 }
 
 const describeDecision = (d: DecisionRow | undefined) =>

@@ -1,4 +1,4 @@
-import type { MediaFileRow } from '../../db/media.repo';
+import type { MediaFileRow, RelatedFileRow } from '../../db/media.repo';
 import type { ClaimRow } from '../../db/claims.repo';
 import type { NoteRow } from '../../db/notes.repo';
 import type { CorroborationRow, DecisionRow, SubmissionRow } from '../../db/submissions.repo';
@@ -13,7 +13,16 @@ function flagText(flag: string, t: T): string {
   return hasMessage(key) ? t(key) : flag;
 }
 
-function fileFacts(f: MediaFileRow, t: T, lang: 'ru' | 'en') {
+/** The other files behind a relation flag, each linked to its submission's review page. */
+function relatedLinks(flag: string, related: RelatedFileRow[], t: T) {
+  const partners = related.filter((r) => r.relation === flag);
+  if (partners.length === 0) return null;
+  return html`<ul class="related">${partners.map(
+    (r) => html`<li><a href="/moderation/submissions/${r.submission_id}#file-${r.file_id}">${r.original_name}</a> · ${t('related_in_submission', { id: r.submission_id.slice(0, 8) })}${r.relation === 'near_duplicate' ? html` · ${t('related_distance', { n: r.distance })}` : null}</li>`,
+  )}</ul>`;
+}
+
+function fileFacts(f: MediaFileRow, related: RelatedFileRow[], t: T, lang: 'ru' | 'en') {
   const warnings = Array.isArray(f.metadata?.warnings) ? (f.metadata!.warnings as string[]) : [];
   return html`<dl class="facts">
   <dt>${t('status')}</dt><dd class="status-${f.status}">${t(`status_${f.status}`)}${f.failure_reason ? html`: ${f.failure_reason}` : null}</dd>
@@ -23,7 +32,7 @@ function fileFacts(f: MediaFileRow, t: T, lang: 'ru' | 'en') {
   <dt>${t('gps')}</dt><dd>${f.gps_lat !== null ? html`${f.gps_lat.toFixed(6)}, ${f.gps_lon!.toFixed(6)}${f.gps_alt !== null ? ` · ${Math.round(f.gps_alt)} m` : ''} · ${f.gps_source ?? ''}` : t('unknown')}</dd>
   <dt>${t('device')}</dt><dd>${[f.make, f.model].filter(Boolean).join(' ') || t('unknown')}${f.software ? ` · ${f.software}` : ''}</dd>
   <dt>${t('dimensions')}</dt><dd>${f.width && f.height ? `${f.width}×${f.height}` : t('unknown')}${f.orientation ? ` · orientation ${f.orientation}` : ''}${f.duration_s !== null ? ` · ${f.duration_s.toFixed(1)} s` : ''}</dd>
-  <dt>${t('flags')}</dt><dd>${f.flags.length || warnings.length ? html`<ul class="flags">${f.flags.map((fl) => html`<li class="flag">${flagText(fl, t)}</li>`)}${warnings.map((w) => html`<li>${w}</li>`)}</ul>` : '—'}</dd>
+  <dt>${t('flags')}</dt><dd>${f.flags.length || warnings.length ? html`<ul class="flags">${f.flags.map((fl) => html`<li class="flag" data-flag="${fl}">${flagText(fl, t)}${relatedLinks(fl, related, t)}</li>`)}${warnings.map((w) => html`<li>${w}</li>`)}</ul>` : '—'}</dd>
 </dl>`;
 }
 
@@ -32,6 +41,7 @@ export function reviewPage(
   data: {
     submission: SubmissionRow;
     files: MediaFileRow[];
+    related: Record<string, RelatedFileRow[]>;
     decisions: DecisionRow[];
     notes: NoteRow[];
     corroboration: CorroborationRow[];
@@ -76,7 +86,8 @@ ${data.files.map(
   (f) => html`<li class="file" id="file-${f.id}">
   <h3>${f.original_name}</h3>
   ${f.has_preview ? html`<a href="/moderation/files/${f.id}/preview.jpg"><img src="/moderation/files/${f.id}/preview.jpg" alt="${f.original_name}" loading="lazy"></a>` : null}
-  ${fileFacts(f, t, lang)}
+  ${f.has_contact ? html`<figure class="contact-sheet"><a href="/moderation/files/${f.id}/contact.jpg"><img src="/moderation/files/${f.id}/contact.jpg" alt="${t('contact_sheet')}" loading="lazy"></a><figcaption>${t('contact_sheet')}</figcaption></figure>` : null}
+  ${fileFacts(f, data.related[f.id] ?? [], t, lang)}
   <p><a href="/moderation/files/${f.id}/original" download>${t('open_original')}</a></p>
 </li>`,
 )}
