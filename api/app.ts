@@ -11,6 +11,7 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestLog } from './middleware/request-log';
 import { loadSession } from './middleware/session';
 import { moderationRoutes } from './moderation/moderation.routes';
+import { openApiRoutes } from './openapi/openapi.routes';
 import { submissionsRoutes } from './submissions/submissions.routes';
 
 const STATIC_DIR = path.join(__dirname, '..', 'web', 'static');
@@ -54,6 +55,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(moderationRoutes(ctx));
   app.use(adminRoutes(ctx));
   app.use(archiveRoutes(ctx));
+  app.use(openApiRoutes(ctx));
   app.use(catalogRoutes(ctx));
   app.use(logRoutes(ctx));
 

@@ -25,7 +25,9 @@ const dateBound = (name: string, end: 'from' | 'to') =>
     .regex(new RegExp(`${DAY.source}|${INSTANT.source}`), `${name} must be a date like 2024-03-17 or a time like 2024-03-17T12:00:00Z.`)
     .transform((s, ctx) => {
       const at = new Date(s.length === 10 ? `${s}T00:00:00Z` : s);
-      if (Number.isNaN(at.getTime()) || at.getTime() < EARLIEST || at.getTime() > LATEST) {
+      const [y, m, d] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
+      const realDay = new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10) === s.slice(0, 10); // not 2024-02-31
+      if (!realDay || Number.isNaN(at.getTime()) || at.getTime() < EARLIEST || at.getTime() > LATEST) {
         ctx.addIssue({ code: 'custom', message: `${name} must be a real date between 1990 and 2100.` });
         return z.NEVER;
       }
@@ -163,7 +165,7 @@ export const searchResponse = z
   })
   .meta({ id: 'SearchPage' });
 
-const captureTime = z
+export const captureTime = z
   .object({
     local: z.string().meta({ description: 'Wall-clock time the camera recorded' }),
     offset: z.string().nullable().meta({ description: 'UTC offset, e.g. +03:00; null when the file does not say' }),

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import * as archive from '../archive/archive.schema';
+import * as log from '../log/log.schema';
+
+/**
+ * The OpenAPI 3.1 document of the public API, generated from the same zod schemas that validate
+ * the requests and type the responses, so the document cannot drift from the code.
+ */
+
+const electionItem = z
+  .object({
+    id: z.number().int(),
+    slug: z.string(),
+    name: z.object({ ru: z.string(), en: z.string() }),
+    country: z.string(),
+    voting_starts_on: z.string(),
+    voting_ends_on: z.string(),
+  })
+  .meta({ id: 'Election' });
+const categoryItem = z
+  .object({
+    code: z.string(),
+    phase: z.object({ code: z.string(), ru: z.string(), en: z.string() }),
+    ru: z.string(),
+    en: z.string(),
+  })
+  .meta({ id: 'Category' });
+
+type Response = { description: string; schema?: z.ZodType; contentType?: string };
+type Operation = {
+  path: string;
+  summary: string;
+  description?: string;
+  tag: 'archive' | 'catalog' | 'transparency log';
+  params?: z.ZodObject;
+  query?: z.ZodType;
+  ok: Response;
+  notFound?: boolean;
+};
+
+const OPERATIONS: Operation[] = [
+  { path: '/search', tag: 'archive', summary: 'Search published entries', description: 'Full text in Russian and English, station numbers, typo-tolerant regions and filters; keyset-paginated.', query: archive.searchQuery, ok: { description: 'A page of entries', schema: archive.searchResponse } },
+  { path: '/entries', tag: 'archive', summary: 'Published entries (same as /search)', query: archive.searchQuery, ok: { description: 'A page of entries', schema: archive.searchResponse } },
+  { path: '/entries/{id}', tag: 'archive', summary: 'One entry with its files; a withdrawn entry says when and why', params: archive.entryParams, ok: { description: 'The entry', schema: archive.entryResponse }, notFound: true },
+  { path: '/stations/{election}/{region}/{number}', tag: 'archive', summary: 'Everything published for one polling station, with counts per category', params: archive.stationParams, query: archive.stationQuery, ok: { description: 'The station', schema: archive.stationResponse }, notFound: true },
+  { path: '/map', tag: 'archive', summary: 'Published places as grid clusters (same filters as /search)', query: archive.mapQuery, ok: { description: 'Clusters', schema: archive.mapResponse } },
+  { path: '/files/{sha256}', tag: 'archive', summary: 'Is a file with this SHA-256 in the archive?', params: archive.hashParams, ok: { description: 'What the archive can say about these bytes', schema: archive.fileLookupResponse } },
+  { path: '/export.csv', tag: 'archive', summary: 'Every entry matching a search, as CSV (streamed)', query: archive.exportQuery, ok: { description: 'RFC 4180 CSV with a header row', contentType: 'text/csv' } },
+  { path: '/export.json', tag: 'archive', summary: 'Every entry matching a search, as a JSON array (streamed)', query: archive.exportQuery, ok: { description: 'A JSON array of entries', contentType: 'application/json' } },
+  { path: '/feed.atom', tag: 'archive', summary: 'Atom feed of the newest publications matching a search', query: archive.exportQuery, ok: { description: 'Atom 1.0', contentType: 'application/atom+xml' } },
+  { path: '/elections', tag: 'catalog', summary: 'Active elections', ok: { description: 'Elections', schema: z.object({ items: z.array(electionItem) }).meta({ id: 'Elections' }) } },
+  { path: '/categories', tag: 'catalog', summary: 'The violation taxonomy (stable codes, Russian and English labels)', ok: { description: 'Categories', schema: z.object({ items: z.array(categoryItem) }).meta({ id: 'Categories' }) } },
+  { path: '/log/sth', tag: 'transparency log', summary: 'The latest signed tree head', ok: { description: 'Signed tree head', contentType: 'application/json' } },
+  { path: '/log/sth/{size}', tag: 'transparency log', summary: 'The signed tree head of a given size', params: log.sthParams, ok: { description: 'Signed tree head', contentType: 'application/json' }, notFound: true },
+  { path: '/log/sths', tag: 'transparency log', summary: 'Signed tree heads, newest first', query: log.sthsQuery, ok: { description: 'Signed tree heads', contentType: 'application/json' } },
+  { path: '/log/proof/inclusion', tag: 'transparency log', summary: 'Inclusion proof of a leaf', query: log.inclusionQuery, ok: { description: 'Inclusion proof', contentType: 'application/json' } },
+  { path: '/log/proof/consistency', tag: 'transparency log', summary: 'Consistency proof between two tree sizes', query: log.consistencyQuery, ok: { description: 'Consistency proof', contentType: 'application/json' } },
+  { path: '/log/proof/bundle', tag: 'transparency log', summary: 'Leaf, inclusion proof and signed head in one answer', query: log.bundleQuery, ok: { description: 'Proof bundle', contentType: 'application/json' } },
+  { path: '/log/leaves', tag: 'transparency log', summary: 'A range of leaves', query: log.leavesQuery, ok: { description: 'Leaves', contentType: 'application/json' } },
+  { path: '/log/key', tag: 'transparency log', summary: 'The log’s public key', ok: { description: 'Public key', contentType: 'application/json' } },
+];
+
+type JsonSchema = Record<string, unknown>;
+const REF_PREFIX = '#/components/schemas/';
+
+/** Input side for parameters (what a client sends); schemas with a meta id become $defs. */
+function inputSchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', reused: 'inline' }) as JsonSchema;
+  return rest;
+}
+
+/** One parameter per property of an object schema (query or path). */
+function parameters(schema: z.ZodType | undefined, where: 'query' | 'path'): JsonSchema[] {
+  if (!schema) return [];
+  const json = inputSchema(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(json.properties ?? {})
+    .filter(([name]) => name !== 'lang')
+    .map(([name, prop]) => {
+      const { description, ...propSchema } = prop;
+      return {
+        name,
+        in: where,
+        required: where === 'path' || (json.required ?? []).includes(name),
+        ...(description ? { description } : {}),
+        schema: propSchema,
+        ...(propSchema.anyOf || propSchema.type === 'array' ? { style: 'form', explode: true } : {}),
+      };
+    });
+}
+
+function content(r: Response): JsonSchema {
+  if (!r.schema) return { [r.contentType ?? 'application/json']: {} };
+  const id = z.globalRegistry.get(r.schema)?.id;
+  if (!id) throw new Error(`response schema for "${r.description}" needs a meta id`);
+  return { 'application/json': { schema: { $ref: `${REF_PREFIX}${id}` } } };
+}
+
+// Shared parts with a meta id; the response schemas of the operations are added to these.
+const COMPONENT_SCHEMAS: z.ZodType[] = [archive.errorResponse, archive.listItemResponse, archive.fileResponse, archive.captureTime, electionItem, categoryItem];
+
+let cached: JsonSchema | null = null;
+
+export function openApiDocument(): JsonSchema {
+  if (cached) return cached;
+  // Response schemas, converted together so shared ones are one component referenced by the others.
+  const registry = z.registry<{ id: string }>();
+  const all = [...COMPONENT_SCHEMAS, ...OPERATIONS.flatMap((op) => (op.ok.schema ? [op.ok.schema] : []))];
+  for (const s of new Set(all)) {
+    const id = z.globalRegistry.get(s)?.id;
+    if (!id) throw new Error('a component schema needs a meta id');
+    registry.add(s, { id });
+  }
+  const converted = z.toJSONSchema(registry, { io: 'output', unrepresentable: 'any', uri: (id) => `${REF_PREFIX}${id}` }) as { schemas: Record<string, JsonSchema> };
+  const schemas = Object.fromEntries(Object.entries(converted.schemas).map(([id, { $schema: _s, $id: _i, ...body }]) => [id, body]));
+  const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: `${REF_PREFIX}Error` } } } });
+  const paths: Record<string, JsonSchema> = {};
+  for (const op of OPERATIONS) {
+    paths[`/api/v1${op.path}`] = {
+      get: {
+        tags: [op.tag],
+        summary: op.summary,
+        ...(op.description ? { description: op.description } : {}),
+        operationId: `get${op.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+        parameters: [...parameters(op.params, 'path'), ...parameters(op.query, 'query')],
+        responses: {
+          '200': { description: op.ok.description, content: content(op.ok) },
+          '400': error('Invalid input: the message says what to change'),
+          ...(op.notFound ? { '404': error('Not found') } : {}),
+          '429': error('Too many requests from this client; see Retry-After'),
+        },
+      },
+    };
+  }
+  cached = {
+    openapi: '3.1.0',
+    info: {
+      title: 'Svidetel public API',
+      version: '1',
+      description: 'The public archive of photo and video evidence of election fraud: search, entries, stations, map, file look-up, exports and the transparency log. Read-only, no authentication; rate-limited per client (nothing about clients is stored).',
+      license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
+    },
+    servers: [{ url: '/' }],
+    tags: [{ name: 'archive' }, { name: 'catalog' }, { name: 'transparency log' }],
+    paths,
+    components: { schemas },
+  };
+  return cached;
+}
