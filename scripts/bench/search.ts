@@ -1,0 +1,294 @@
+/**
+ * `npm run bench:search`: latency of the public archive's search, station page and map, and the
+ * throughput and memory of a CSV export, over 1 000 000 published entries.
+ *
+ * Starts the real API (tsx api/main.ts, no worker) on loopback against the seeded database, sends
+ * each scenario's requests one at a time (after a warm-up), and reports p50/p95/p99 next to a
+ * baseline measured in the same run: GET /healthz, the cost of HTTP + express alone. The export
+ * streams all entries as CSV; rows/s is counted by the client, peak RSS is the server's VmHWM.
+ *
+ * Seeds its own database (BENCH_SEARCH_DATABASE_URL, default svidetel_bench_search; dropped and
+ * recreated when the seed changes, so it must be dedicated) set-based from search-seed.sql, then
+ * fills the search index through the same view its triggers use. The seed is cached: a database
+ * already seeded with the same seed version (seed SQL, archive migrations, row count) is reused.
+ *
+ * Options: --rows=N (default 1 000 000), --requests=N per scenario (default 200), --seed-only.
+ * Bars: p95 < 50 ms for search and station page, < 150 ms for the map, export ≥ 50 000 rows/s.
+ * Exit code 1 when a bar is missed, 2 on an error. The last line of output is one JSON object:
+ * {"search_p50_ms", "search_p95_ms", "search_p99_ms", "filtered_p95_ms", "station_p95_ms",
+ *  "map_p95_ms", "export_rows_s", "export_peak_rss_mb"}.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { migrate } from '../../db/migrate';
+import { createPool } from '../../db/pool';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const DATABASE_URL = process.env.BENCH_SEARCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/svidetel_bench_search';
+
+function option(name: string, fallback: number): number {
+  const raw = process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+
+const ROWS = option('rows', 1_000_000);
+const REQUESTS = option('requests', 200);
+const HOST = '127.0.0.1';
+const BARS = { search_p95_ms: 50, station_p95_ms: 50, map_p95_ms: 150, export_rows_s: 50_000 };
+const SEARCH_MIGRATION = '040_archive_search.sql';
+
+function log(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+// ----------------------------------------------------------------------------------------------
+// Seeding (cached)
+
+/** Changes whenever what the seed produces could change: its SQL, the archive schema, the row count. */
+function seedVersion(): string {
+  const hash = createHash('sha256');
+  hash.update(readFileSync(path.join(__dirname, 'search-seed.sql')));
+  // The search index's table and view (migration 040) shape what is seeded; later migrations are
+  // applied on top when the server starts.
+  hash.update(SEARCH_MIGRATION).update(readFileSync(path.join(ROOT, 'db', 'migrations', SEARCH_MIGRATION)));
+  hash.update(String(ROWS));
+  return hash.digest('hex').slice(0, 16);
+}
+
+async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function seededVersion(): Promise<string | null> {
+  try {
+    return await withClient(DATABASE_URL, async (c) => {
+      const { rows } = await c.query<{ version: string }>('SELECT version FROM bench_seed_state');
+      return rows[0]?.version ?? null;
+    });
+  } catch {
+    return null; // no database or no state table: not seeded
+  }
+}
+
+async function seed(version: string): Promise<void> {
+  const name = decodeURIComponent(new URL(DATABASE_URL).pathname.slice(1));
+  const adminUrl = new URL(DATABASE_URL);
+  adminUrl.pathname = '/postgres';
+  await withClient(adminUrl.toString(), async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await c.query(`CREATE DATABASE "${name}"`);
+  });
+  const pool = createPool(DATABASE_URL, 1);
+  await migrate(pool);
+  await pool.end();
+
+  await withClient(DATABASE_URL, async (c) => {
+    const step = async (what: string, sql: string) => {
+      const started = Date.now();
+      await c.query(sql);
+      log(`  ${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    };
+    await c.query(`SET maintenance_work_mem = '512MB'`);
+    await c.query(`SET svidetel_bench.rows = ${ROWS}`);
+    await step(`submissions, decisions, blobs, files (${ROWS})`, readFileSync(path.join(__dirname, 'search-seed.sql'), 'utf8'));
+    // Bulk fill of the search index: the same view the triggers use, with its secondary indexes
+    // built once afterwards instead of maintained row by row.
+    const { rows: indexes } = await c.query<{ indexname: string; indexdef: string }>(
+      `SELECT i.indexname, i.indexdef FROM pg_indexes i
+        WHERE i.tablename = 'archive_entries' AND i.indexname <> 'archive_entries_pkey'`,
+    );
+    for (const i of indexes) await c.query(`DROP INDEX ${i.indexname}`);
+    await step('archive_entries from the view', 'TRUNCATE archive_entries; INSERT INTO archive_entries SELECT * FROM archive_entry_source');
+    for (const i of indexes) await step(`index ${i.indexname}`, i.indexdef);
+    await step('vacuum analyze', 'VACUUM ANALYZE');
+    await c.query('CREATE TABLE bench_seed_state (version text NOT NULL)');
+    await c.query('INSERT INTO bench_seed_state (version) VALUES ($1)', [version]);
+  });
+}
+
+async function ensureSeeded(): Promise<void> {
+  const version = seedVersion();
+  if ((await seededVersion()) === version) {
+    log(`seed ${version}: already seeded (${ROWS} entries), reusing it`);
+    return;
+  }
+  log(`seed ${version}: seeding ${ROWS} entries into ${new URL(DATABASE_URL).pathname.slice(1)} …`);
+  const started = Date.now();
+  await seed(version);
+  log(`seeded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+// ----------------------------------------------------------------------------------------------
+// Measuring
+
+/** One GET over a kept-alive loopback connection; resolves with the status and the time taken. */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+function timedGet(url: string): Promise<{ status: number; ms: number }> {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent }, (res) => {
+        res.resume();
+        res.once('end', () => resolve({ status: res.statusCode ?? 0, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+      })
+      .once('error', reject);
+  });
+}
+
+type Latency = { p50: number; p95: number; p99: number };
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const round = (x: number) => Math.round(x * 10) / 10;
+
+/** Sends each path (cycling) REQUESTS times after a warm-up round; every answer must be a 200. */
+async function measure(base: string, name: string, paths: string[]): Promise<Latency> {
+  for (const p of paths.slice(0, 20)) await timedGet(base + p);
+  const times: number[] = [];
+  for (let i = 0; i < REQUESTS; i++) {
+    const p = paths[i % paths.length]!;
+    const { status, ms } = await timedGet(base + p);
+    if (status !== 200) throw new Error(`${name}: GET ${p} answered ${status}`);
+    times.push(ms);
+  }
+  times.sort((a, b) => a - b);
+  const result = { p50: round(percentile(times, 50)), p95: round(percentile(times, 95)), p99: round(percentile(times, 99)) };
+  log(`${name.padEnd(22)} p50 ${String(result.p50).padStart(7)} ms   p95 ${String(result.p95).padStart(7)} ms   p99 ${String(result.p99).padStart(7)} ms`);
+  return result;
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return (Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) * 1024) / 1e6;
+}
+
+/** Streams the whole CSV export, counting rows as they arrive. */
+function exportAll(url: string): Promise<{ rows: number; seconds: number }> {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        if (res.statusCode !== 200) reject(new Error(`export answered ${res.statusCode}`));
+        let newlines = 0;
+        res.on('data', (chunk: Buffer) => {
+          for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) newlines++;
+        });
+        res.once('end', () => resolve({ rows: newlines - 1, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
+        res.once('error', reject);
+      })
+      .once('error', reject);
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, HOST, () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const port = await freePort();
+  const storage = path.join(os.tmpdir(), `svidetel-bench-search-${process.pid}`);
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL, PORT: String(port), HOST, STORAGE_DIR: storage, LOG_LEVEL: 'warn', PUBLIC_API_REQUESTS_PER_MINUTE: '1000000', NODE_ENV: 'production' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const url = `http://${HOST}:${port}`;
+  const stop = async () => {
+    proc.kill('SIGTERM');
+    await exited;
+  };
+  for (let i = 0; i < 600; i++) {
+    if (proc.exitCode !== null) throw new Error('the API exited before answering');
+    const ok = await timedGet(`${url}/healthz`).then((r) => r.status === 200, () => false);
+    if (ok) return { url, pid: proc.pid!, stop };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await stop();
+  throw new Error('the API did not answer /healthz within 120 s');
+}
+
+const TEXT_QUERIES = ['вбросы', 'карусель', 'наблюдателя удалили', 'stuffed ballots', 'observer removed', 'протокол переписали', 'очередь в полдень', 'bussed voters', 'сейф-пакеты', 'ДЭГ принуждают', 'camera covered', 'лотерея подарки'];
+
+async function main(): Promise<void> {
+  await ensureSeeded();
+  if (process.argv.includes('--seed-only')) return;
+
+  // Real stations and regions to ask for, read from the seeded data.
+  const { stations, elections } = await withClient(DATABASE_URL, async (c) => {
+    const s = await c.query<{ election_id: number; region: string; station_number: string }>(
+      'SELECT election_id, region, station_number FROM archive_entries TABLESAMPLE SYSTEM (1) LIMIT 200',
+    );
+    const e = await c.query<{ id: number }>('SELECT id FROM elections ORDER BY id');
+    return { stations: s.rows, elections: e.rows.map((r) => r.id) };
+  });
+  const enc = encodeURIComponent;
+  const server = await startServer();
+  try {
+    log(`API on ${server.url}; ${REQUESTS} requests per scenario, one at a time`);
+    const baseline = await measure(server.url, 'baseline /healthz', ['/healthz']);
+    const search = await measure(server.url, 'text search', TEXT_QUERIES.map((q) => `/api/v1/search?q=${enc(q)}`));
+    const filtered = await measure(
+      server.url,
+      'text + filters',
+      TEXT_QUERIES.map((q, i) => {
+        const st = stations[i % stations.length]!;
+        return `/api/v1/search?q=${enc(q)}&election=${elections[i % elections.length]}&region=${enc(st.region)}&has_photo=1&published_from=2024-04-01&published_to=2024-05-31`;
+      }),
+    );
+    const station = await measure(server.url, 'station page', stations.map((s) => `/api/v1/stations/${s.election_id}/${enc(s.region)}/${s.station_number}`));
+    const map = await measure(server.url, 'map, country-wide', ['/api/v1/map?zoom=3&bbox=19,41,180,82', '/api/v1/map?zoom=4&bbox=19,41,180,82']);
+    const before = peakRssMb(server.pid);
+    const exported = await exportAll(`${server.url}/api/v1/export.csv`);
+    const exportRowsS = Math.round(exported.rows / exported.seconds);
+    const peak = round(peakRssMb(server.pid));
+    log(`CSV export             ${exported.rows} rows in ${exported.seconds.toFixed(1)} s = ${exportRowsS} rows/s; server peak RSS ${peak} MB (before the export ${round(before)} MB)`);
+    log(`baseline p50 ${baseline.p50} ms: search p50 is ${round(search.p50 - baseline.p50)} ms above the bare HTTP round trip`);
+    const figures = {
+      search_p50_ms: search.p50,
+      search_p95_ms: search.p95,
+      search_p99_ms: search.p99,
+      filtered_p95_ms: filtered.p95,
+      station_p95_ms: station.p95,
+      map_p95_ms: map.p95,
+      export_rows_s: exportRowsS,
+      export_peak_rss_mb: peak,
+    };
+    const missed = [
+      figures.search_p95_ms >= BARS.search_p95_ms && `search p95 ≥ ${BARS.search_p95_ms} ms`,
+      figures.station_p95_ms >= BARS.station_p95_ms && `station p95 ≥ ${BARS.station_p95_ms} ms`,
+      figures.map_p95_ms >= BARS.map_p95_ms && `map p95 ≥ ${BARS.map_p95_ms} ms`,
+      figures.export_rows_s < BARS.export_rows_s && `export < ${BARS.export_rows_s} rows/s`,
+    ].filter(Boolean);
+    if (missed.length) log(`missed: ${missed.join('; ')}`);
+    log(JSON.stringify(figures));
+    if (missed.length) process.exitCode = 1;
+  } finally {
+    await server.stop();
+    agent.destroy();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(2);
+});
