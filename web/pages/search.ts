@@ -55,7 +55,7 @@ export function filterForm(page: PageContext, query: SearchQuery, catalog: Searc
 }
 
 function hasFilters(q: SearchQuery): boolean {
-  return [q.election, q.region, q.station, q.category, q.captured_from, q.captured_to, q.published_from, q.published_to, q.verified_since, q.has_photo, q.has_video, q.sort].some(
+  return [q.election, q.region, q.station, q.category, q.captured_from, q.captured_to, q.published_from, q.published_to, q.verified_since, q.has_photo, q.has_video].some(
     (v) => v !== undefined,
   );
 }

@@ -1,0 +1,150 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { describeWithFixtures, fixturePath, loadExpected } from '../helpers/fixtures';
+import { fileFromPath, loggedInClient } from '../helpers/http';
+import { startSystem, type TestSystem } from '../helpers/system';
+import { ownElection, publish, uploadAndProcess } from '../integration/archive-helpers';
+
+/**
+ * A journalist in a real (Debian) Chromium: searches, filters, opens an entry, looks at the map
+ * (points, no tiles, no request leaves the server) and checks files by hash in the browser.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const describeInBrowser = existsSync(CHROMIUM) ? describeWithFixtures : describe.skip;
+const PHOTO = 'google-pixel_gps.jpg';
+
+describeInBrowser('archive in the browser', () => {
+  let system: TestSystem;
+  let browser: Browser;
+  let election: number;
+  let entryId: string;
+  const nonce = `b${randomBytes(4).toString('hex')}`;
+  const requested: string[] = [];
+
+  beforeAll(async () => {
+    system = await startSystem({ env: { PUBLIC_API_REQUESTS_PER_MINUTE: '100000' } });
+    election = (await ownElection(system, 'browser')).id;
+    const moderator = await loggedInClient(system.ctx, system.url);
+    const base = { election_id: String(election), region: 'Москва', station_number: '2401' };
+    entryId = await uploadAndProcess(system, { ...base, category_code: 'ballot_stuffing', description: `Вбросы бюллетеней на участке ${nonce}` }, [await fileFromPath(fixturePath(PHOTO))]);
+    await publish(moderator, entryId, { public_location: 'precise' });
+    const other = await uploadAndProcess(system, { ...base, category_code: 'queues_protest', description: `Очередь в полдень ${nonce}` }, [await fileFromPath(fixturePath('macos-screenshot_noexif.png'))]);
+    await publish(moderator, other);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  async function newContext(locale: string): Promise<BrowserContext> {
+    const context = await browser.newContext({ baseURL: system.url, locale, viewport: { width: 1280, height: 900 } });
+    context.on('request', (req) => requested.push(req.url()));
+    return context;
+  }
+
+  test('search, filter and open an entry', async () => {
+    const context = await newContext('en-US');
+    const page = await context.newPage();
+    await page.goto('/archive');
+    await page.getByLabel('Search for').fill(`вброс ${nonce}`);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect(page.getByRole('link', { name: 'Ballot stuffing, carousel voting' })).toBeVisibleSoon();
+    expect(page.url()).toContain(`q=${encodeURIComponent(`вброс ${nonce}`).replace(/%20/g, '+')}`);
+
+    // a filter that excludes it, then one that keeps it: both are in the shareable URL
+    await page.getByLabel('Search for').fill(nonce);
+    await page.locator('summary', { hasText: 'Filters' }).click();
+    await page.getByLabel('Election').selectOption(String(election));
+    await page.getByLabel('Violation').selectOption('queues_protest');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.waitForURL(/category=queues_protest/);
+    expect(await page.getByRole('heading', { level: 2, name: 'Queues and protest actions such as Noon Against Putin' }).count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'Ballot stuffing, carousel voting' }).count()).toBe(0);
+
+    await page.getByLabel('Violation').selectOption('ballot_stuffing');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.waitForURL(/category=ballot_stuffing/);
+    await page.getByRole('link', { name: 'Ballot stuffing, carousel voting' }).click();
+    await page.waitForURL(`**/archive/${entryId}`);
+    await expect(page.getByRole('heading', { name: 'Cite this evidence' })).toBeVisibleSoon();
+    expect(await page.locator('code.hash').first().textContent()).toBe(loadExpected().find((e) => e.file === PHOTO)!.sha256);
+    await context.close();
+  });
+
+  test('the map shows points over a plain background, and a point opens its entry', async () => {
+    const context = await newContext('en-US');
+    const page = await context.newPage();
+    await page.goto(`/map?election=${election}`);
+    const point = page.locator('#map a.map-point, #map button.map-cluster').first();
+    await point.waitFor({ timeout: 20_000 });
+    expect(await page.locator('#map .map-tiles img').count()).toBe(0);
+    // zoom until the cluster splits into its single point, then open it
+    for (let i = 0; i < 10 && (await page.locator('#map a.map-point').count()) === 0; i++) {
+      await page.locator('#map button.map-cluster').first().click();
+      await page.waitForTimeout(300);
+    }
+    await page.locator('#map a.map-point').first().click();
+    await page.waitForURL(`**/archive/${entryId}`);
+    await context.close();
+  });
+
+  test('the hash check finds a published file and not an unknown one, without uploading either', async () => {
+    const context = await newContext('en-US');
+    const page = await context.newPage();
+    const uploads: string[] = [];
+    page.on('request', (req) => {
+      if (req.method() !== 'GET') uploads.push(req.url());
+    });
+    await page.goto('/check');
+    await page.getByLabel('File to check').setInputFiles(fixturePath(PHOTO));
+    await expect(page.getByText('This file is published in the archive:')).toBeVisibleSoon();
+    expect(await page.getByRole('link', { name: `/archive/${entryId}` }).count()).toBe(1);
+
+    const unknown = path.join(os.tmpdir(), `svidetel-unknown-${nonce}.bin`);
+    const bytes = randomBytes(4096);
+    await fs.writeFile(unknown, bytes);
+    try {
+      await page.getByLabel('File to check').setInputFiles(unknown);
+      await expect(page.getByText('This file is not in the archive.', { exact: false })).toBeVisibleSoon();
+      expect(await page.locator('#check-result code.hash').textContent()).toBe(createHash('sha256').update(bytes).digest('hex'));
+    } finally {
+      await fs.rm(unknown, { force: true });
+    }
+    expect(uploads).toEqual([]);
+    await context.close();
+  });
+
+  test('no request ever left the server', () => {
+    const origin = new URL(system.url).origin;
+    expect(requested.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'))).toEqual([]);
+  });
+});
+
+// A small polling matcher: visible within 15 s (playwright-core has no test runner's expect).
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace jest {
+    interface Matchers<R> {
+      toBeVisibleSoon(): Promise<R>;
+    }
+  }
+}
+expect.extend({
+  async toBeVisibleSoon(locator: { first(): { waitFor(o: { state: 'visible'; timeout: number }): Promise<void> } }) {
+    try {
+      await locator.first().waitFor({ state: 'visible', timeout: 15_000 });
+      return { pass: true, message: () => 'visible' };
+    } catch (err) {
+      return { pass: false, message: () => `not visible within 15 s: ${(err as Error).message}` };
+    }
+  },
+});
