@@ -1,0 +1,262 @@
+/**
+ * `npm run bench:moderation`: how fast moderators get the queue and an entry page with 100 000
+ * entries pending.
+ *
+ * Seeds its own database (svidetel_bench_moderation, or BENCH_DATABASE_URL) once with 100 000
+ * pending submissions (1–2 files each, 10 % with video, flags spread as the worker sets them) and
+ * keeps it for later runs. Starts the real API as a child process on loopback, logs in a
+ * moderator, and times sequential GETs over HTTP: the /healthz baseline, the first page and a
+ * deep page of the queue, filtered queue pages (election+category, region, rare and common flags,
+ * video, a day), and entry pages of random pending entries. Prints the query plans of a plain and
+ * a filtered queue page (EXPLAIN ANALYZE), p50/p95 per kind, and as its last line one JSON object:
+ * {"queue_p50_ms", "queue_p95_ms", "filtered_p95_ms", "entry_p50_ms", "entry_p95_ms", "baseline_p50_ms", "baseline_p95_ms"}.
+ * Exit code 1 when a p95 reaches the 100 ms bar, 2 on an error.
+ *
+ * Options: --samples=N (requests per kind, default 200), --reseed (drop and seed again).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Client as PgClient } from 'pg';
+import { startApiServer } from '../../api/server';
+import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/account.service';
+import { createContext } from '../../domain/bootstrap';
+import { parseConfig } from '../../domain/config';
+import { encodeCursor } from '../../domain/pagination';
+import * as submissionsRepo from '../../db/submissions.repo';
+import type { Queryable } from '../../db/pool';
+import { Client } from '../../test/helpers/http';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const PENDING = 100_000;
+const SEED_VERSION = 3;
+const BAR_MS = 100;
+const MODERATOR = { email: 'bench-moderator@example.org', password: 'bench password that is long' };
+const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string | undefined]));
+const SAMPLES = Number(args.get('samples') ?? 200);
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/svidetel_bench_moderation';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const log = (line = '') => process.stdout.write(`${line}\n`);
+
+function benchConfig(port: string) {
+  return parseConfig({
+    NODE_ENV: 'production',
+    PORT: port,
+    DATABASE_URL,
+    REDIS_URL,
+    QUEUE_PREFIX: 'bench-moderation',
+    STORAGE_DIR: path.join(ROOT, 'data', 'bench-moderation'),
+    LOG_LEVEL: 'warn',
+  });
+}
+
+/** The server under test: this file again, as a child, so the client's work is not on its event loop. */
+async function runServer(): Promise<void> {
+  const ctx = await createContext(benchConfig('0'), 'bench-api');
+  const { url } = await startApiServer(ctx);
+  process.stdout.write(`LISTENING ${url}\n`);
+}
+
+/** Set-based seed in one transaction; triggers (archive index, versions) are not needed for pending rows. */
+const SEED_SQL = `
+SET LOCAL session_replication_role = replica;
+INSERT INTO elections (slug, name_ru, name_en, country, voting_starts_on, voting_ends_on) VALUES
+  ('bench-duma', 'Бенчмарк: Госдума', 'Bench: Duma', 'RU', '2024-03-15', '2024-03-17'),
+  ('bench-local', 'Бенчмарк: местные', 'Bench: local', 'RU', '2024-03-15', '2024-03-17')
+ON CONFLICT (slug) DO NOTHING;
+CREATE TEMP TABLE seed ON COMMIT DROP AS
+  SELECT g, gen_random_uuid() AS id FROM generate_series(1, ${PENDING}) AS g;
+INSERT INTO submissions (id, election_id, region, station_number, category_code, description, received_at)
+SELECT s.id, e.ids[1 + s.g % 2], 'Регион ' || (s.g % 85), ((s.g * 7919) % 3000 + 1)::text,
+       c.codes[1 + s.g % cardinality(c.codes)], 'Бенчмарк: сообщение ' || s.g || ', вброс бюллетеней, видно на фото',
+       timestamptz '2024-03-15 05:00+00' + s.g * interval '2 seconds'
+  FROM seed s,
+       (SELECT array_agg(id ORDER BY id) AS ids FROM elections WHERE slug LIKE 'bench-%') e,
+       (SELECT array_agg(code ORDER BY code) AS codes FROM categories) c;
+CREATE TEMP TABLE seed_files ON COMMIT DROP AS
+  SELECT s.id AS submission_id, p.position, s.g,
+         digest(s.id::text || ':' || p.position, 'sha256') AS sha256,
+         (p.position = 1 AND s.g % 10 = 0) AS is_video
+    FROM seed s CROSS JOIN LATERAL (SELECT 0 AS position UNION ALL SELECT 1 WHERE s.g % 3 = 0) p;
+INSERT INTO blobs (sha256, bytes, mime, kind)
+SELECT sha256, CASE WHEN is_video THEN 40000000 ELSE 3000000 END,
+       CASE WHEN is_video THEN 'video/mp4' ELSE 'image/jpeg' END, CASE WHEN is_video THEN 'video' ELSE 'image' END
+  FROM seed_files;
+INSERT INTO media_files (submission_id, sha256, position, original_name, status, flags, width, height)
+SELECT submission_id, sha256, position, 'IMG_' || g || '_' || position || CASE WHEN is_video THEN '.mp4' ELSE '.jpg' END, 'ready',
+       array_remove(ARRAY[
+         CASE WHEN g % 10 < 3 THEN 'no_metadata' END,
+         CASE WHEN g % 20 = 7 THEN 'edited' END,
+         CASE WHEN g % 33 = 5 THEN 'time_mismatch' END,
+         CASE WHEN g % 50 = 11 THEN 'place_mismatch' END,
+         CASE WHEN g % 100 = 42 THEN 'near_duplicate' END], NULL),
+       4032, 3024
+  FROM seed_files;
+-- the triggers were off for the seed: mark videos, recount statuses
+UPDATE submissions s SET has_video = true FROM seed_files f WHERE f.submission_id = s.id AND f.is_video;
+UPDATE submissions s SET file_flags = f.flags
+  FROM (SELECT m.submission_id, array_agg(DISTINCT flag ORDER BY flag) AS flags
+          FROM media_files m CROSS JOIN unnest(m.flags) flag GROUP BY m.submission_id) f
+ WHERE f.submission_id = s.id;
+UPDATE submission_status_counts c SET n = (SELECT count(*) FROM submissions s WHERE s.status = c.status);
+CREATE TABLE IF NOT EXISTS bench_seed (version int PRIMARY KEY);
+INSERT INTO bench_seed (version) VALUES (${SEED_VERSION});
+`;
+
+async function seedIfNeeded(reseed: boolean): Promise<void> {
+  const url = new URL(DATABASE_URL);
+  const dbName = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = '/postgres';
+  const admin = new PgClient({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    if (reseed) await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+  const ctx = await createContext(benchConfig('0'), 'bench-seed'); // creates and migrates the database
+  try {
+    const seeded = await ctx.db.query(`SELECT 1 FROM pg_tables WHERE tablename = 'bench_seed'`);
+    const current = seeded.rowCount ? await ctx.db.query('SELECT 1 FROM bench_seed WHERE version = $1', [SEED_VERSION]) : null;
+    if (current?.rowCount) {
+      log(`seed: cached (${DATABASE_URL})`);
+    } else {
+      if (seeded.rowCount) throw new Error(`${DATABASE_URL} holds an older seed; run with --reseed`);
+      const started = Date.now();
+      const client = await ctx.db.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(SEED_SQL);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      } finally {
+        client.release();
+      }
+      await ctx.db.query('ANALYZE');
+      log(`seed: ${PENDING} pending submissions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+    if (!(await ctx.db.query('SELECT 1 FROM accounts WHERE email = $1', [MODERATOR.email])).rowCount) {
+      const token = await createAccountWithLink(ctx, MODERATOR.email, 'moderator', { system: 'bench' });
+      await setPasswordWithToken(ctx, token, MODERATOR.password);
+    }
+    await printPlans(ctx.db);
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** The queue's own SQL under EXPLAIN ANALYZE: the repository runs it, this wrapper asks for the plan. */
+async function printPlans(db: Queryable): Promise<void> {
+  const explain: Queryable = { query: ((sql: string, params: unknown[]) => db.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${sql}`, params)) as Queryable['query'] };
+  const base: submissionsRepo.QueueFilter = {
+    status: 'pending', electionId: null, region: null, categoryCode: null, flag: null, hasVideo: false, receivedFrom: null, receivedBefore: null, sort: 'oldest',
+  };
+  for (const [name, filter] of [
+    ['first page', base],
+    ['rare flag (near_duplicate), newest first', { ...base, flag: 'near_duplicate', sort: 'newest' as const }],
+  ] as const) {
+    const rows = (await submissionsRepo.listQueue(explain, filter, null, 51)) as unknown as { 'QUERY PLAN': string }[];
+    const plan = rows.map((r) => r['QUERY PLAN']);
+    log(`plan, ${name}:`);
+    for (const line of plan.filter((l) => /Limit|Scan|Join|Sort|Execution Time/.test(l)).slice(0, 14)) log(`  ${line.trim()}`);
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function timeRequests(client: Client, paths: string[]): Promise<{ p50: number; p95: number }> {
+  const times: number[] = [];
+  for (const p of paths) {
+    const started = process.hrtime.bigint();
+    const res = await client.fetch(p);
+    await res.arrayBuffer();
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (res.status !== 200) throw new Error(`GET ${p} answered ${res.status}`);
+    times.push(ms);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95) };
+}
+
+async function startServer(): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, [...process.execArgv, __filename, '--server'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /LISTENING (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    proc.once('exit', (code) => reject(new Error(`the API exited (${code}) before listening`)));
+  });
+  return { proc, url };
+}
+
+async function main(): Promise<void> {
+  await seedIfNeeded(args.has('reseed'));
+  const meta = new PgClient({ connectionString: DATABASE_URL });
+  await meta.connect();
+  const { rows: entries } = await meta.query<{ id: string }>(`SELECT id FROM submissions WHERE status = 'pending' ORDER BY random() LIMIT $1`, [SAMPLES]);
+  const { rows: [deep] } = await meta.query<{ id: string; received_at: Date }>(
+    `SELECT id, received_at FROM submissions WHERE status = 'pending' ORDER BY received_at, id OFFSET $1 LIMIT 1`, [Math.floor(PENDING / 2)],
+  );
+  const { rows: [election] } = await meta.query<{ id: number }>(`SELECT id FROM elections WHERE slug = 'bench-duma'`);
+  const { rows: [category] } = await meta.query<{ code: string }>('SELECT min(code) AS code FROM categories');
+  await meta.end();
+
+  const server = await startServer();
+  try {
+    const client = new Client(server.url);
+    await client.page('/login');
+    const login = await client.postForm('/login', MODERATOR);
+    if (login.status !== 303) throw new Error(`login failed: ${login.status}`);
+
+    const cycle = (list: string[]) => Array.from({ length: SAMPLES }, (_, i) => list[i % list.length]!);
+    const deepCursor = encodeCursor(deep!.received_at, deep!.id);
+    const filtered = [
+      `/moderation?election=${election!.id}&category=${category!.code}`,
+      `/moderation?region=${encodeURIComponent('Регион 7')}`,
+      '/moderation?flag=place_mismatch',
+      '/moderation?flag=near_duplicate&sort=newest',
+      '/moderation?flag=no_metadata',
+      '/moderation?video=1',
+      '/moderation?from=2024-03-16&to=2024-03-16',
+    ];
+    await timeRequests(client, cycle(['/healthz', '/moderation', ...filtered]).slice(0, 30)); // warm up
+    const baseline = await timeRequests(client, cycle(['/healthz']));
+    const queue = await timeRequests(client, cycle(['/moderation', `/moderation?after=${deepCursor}`]));
+    const queueFiltered = await timeRequests(client, cycle(filtered));
+    const entry = await timeRequests(client, entries.map((e) => `/moderation/submissions/${e.id}`));
+    const fmt = (r: { p50: number; p95: number }) => `p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms`;
+    log(`baseline /healthz:          ${fmt(baseline)}`);
+    log(`queue (first + deep page):  ${fmt(queue)}`);
+    log(`queue, filtered:            ${fmt(queueFiltered)}`);
+    log(`entry page:                 ${fmt(entry)}`);
+    const result = {
+      queue_p50_ms: +queue.p50.toFixed(1),
+      queue_p95_ms: +queue.p95.toFixed(1),
+      filtered_p95_ms: +queueFiltered.p95.toFixed(1),
+      entry_p50_ms: +entry.p50.toFixed(1),
+      entry_p95_ms: +entry.p95.toFixed(1),
+      baseline_p50_ms: +baseline.p50.toFixed(1),
+      baseline_p95_ms: +baseline.p95.toFixed(1),
+    };
+    if ([queue.p95, queueFiltered.p95, entry.p95].some((p) => p >= BAR_MS)) process.exitCode = 1;
+    log(JSON.stringify(result));
+  } finally {
+    server.proc.kill('SIGTERM');
+  }
+}
+
+if (process.argv.includes('--server')) {
+  void runServer();
+} else {
+  main().catch((err: Error) => {
+    process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
+    process.exit(2);
+  });
+}
