@@ -111,6 +111,14 @@ const LIST_COLUMNS = `a.id, a.election_id, e.name_ru AS election_name_ru, e.name
        a.category_code, c.label_ru AS category_label_ru, c.label_en AS category_label_en, a.published_at, a.verified_at,
        a.captured_at, a.has_photo, a.has_video, a.file_count, a.first_thumb_file_id, a.lat, a.lon, a.title, a.excerpt`;
 
+/**
+ * Relevance ranks the newest RELEVANCE_WINDOW matches: ranking every match of a common word in a
+ * million entries would read each of them (tens of thousands of rows) for every page, while the
+ * newest matches are read in index order and lie together on disk. Time sorts and exports see
+ * every match.
+ */
+export const RELEVANCE_WINDOW = 1000;
+
 export async function search(
   db: Queryable,
   f: SearchFilters,
@@ -120,14 +128,19 @@ export async function search(
 ): Promise<ArchiveListRow[]> {
   const p = new Params();
   const where = conditions(f, p);
+  const windowed = sort === 'relevance' && f.text !== null;
+  const source = windowed
+    ? `(SELECT * FROM archive_entries a WHERE ${where.join(' AND ')} ORDER BY a.published_at DESC, a.id DESC LIMIT ${RELEVANCE_WINDOW})`
+    : 'archive_entries';
   const { rank, orderBy, keyset } = ordering(sort, f, after, p);
-  if (keyset) where.push(keyset);
+  const outer = windowed ? [] : where;
+  if (keyset) outer.push(keyset);
   const { rows } = await db.query<ArchiveListRow>(
     `SELECT ${LIST_COLUMNS}, ${rank} AS rank
-       FROM archive_entries a
+       FROM ${source} a
        JOIN elections e ON e.id = a.election_id
        JOIN categories c ON c.code = a.category_code
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ${outer.length ? `WHERE ${outer.join(' AND ')}` : ''}
       ORDER BY ${orderBy}
       LIMIT ${p.add(limit)}`,
     p.values,
