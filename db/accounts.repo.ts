@@ -1,8 +1,17 @@
 import type { Queryable } from './pool';
 
 export type Role = 'moderator' | 'admin';
-export type AccountRow = { id: string; email: string; role: Role; password_hash: string | null; disabled_at: Date | null };
-export type SessionRow = { account_id: string; email: string; role: Role; csrf_token: string; expires_at: Date };
+export type AccountRow = {
+  id: string;
+  email: string;
+  role: Role;
+  password_hash: string | null;
+  disabled_at: Date | null;
+  totp_secret: string | null;
+  totp_last_step: number | null;
+};
+export type SessionRow = { account_id: string; email: string; role: Role; csrf_token: string; expires_at: Date; needs_totp_setup: boolean };
+const ACCOUNT_COLUMNS = 'id, email, role, password_hash, disabled_at, totp_secret, totp_last_step::float8 AS totp_last_step';
 export type TokenPurpose = 'first_admin' | 'set_password';
 
 export async function countAccounts(db: Queryable): Promise<number> {
@@ -20,8 +29,7 @@ export async function insertAccount(
   account: { email: string; role: Role; passwordHash: string | null },
 ): Promise<AccountRow> {
   const { rows } = await db.query<AccountRow>(
-    `INSERT INTO accounts (email, role, password_hash) VALUES ($1, $2, $3)
-     RETURNING id, email, role, password_hash, disabled_at`,
+    `INSERT INTO accounts (email, role, password_hash) VALUES ($1, $2, $3) RETURNING ${ACCOUNT_COLUMNS}`,
     [account.email, account.role, account.passwordHash],
   );
   return rows[0];
@@ -29,14 +37,14 @@ export async function insertAccount(
 
 export async function findAccountByEmail(db: Queryable, email: string): Promise<AccountRow | null> {
   const { rows } = await db.query<AccountRow>(
-    'SELECT id, email, role, password_hash, disabled_at FROM accounts WHERE email = $1',
+    `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE email = $1`,
     [email],
   );
   return rows[0] ?? null;
 }
 
 export async function findAccountById(db: Queryable, id: string): Promise<AccountRow | null> {
-  const { rows } = await db.query<AccountRow>('SELECT id, email, role, password_hash, disabled_at FROM accounts WHERE id = $1', [id]);
+  const { rows } = await db.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = $1`, [id]);
   return rows[0] ?? null;
 }
 
@@ -98,9 +106,9 @@ export async function insertSession(
 export async function findLiveSession(db: Queryable, tokenHash: Buffer): Promise<SessionRow | null> {
   const { rows } = await db.query<SessionRow>(
     `UPDATE sessions s SET last_seen_at = now()
-       FROM accounts a
+       FROM accounts a, app_settings st
       WHERE s.token_hash = $1 AND s.expires_at > now() AND a.id = s.account_id AND a.disabled_at IS NULL
-      RETURNING s.account_id, a.email, a.role, s.csrf_token, s.expires_at`,
+      RETURNING s.account_id, a.email, a.role, s.csrf_token, s.expires_at, (st.require_totp AND a.totp_secret IS NULL) AS needs_totp_setup`,
     [tokenHash],
   );
   return rows[0] ?? null;
@@ -108,4 +116,68 @@ export async function findLiveSession(db: Queryable, tokenHash: Buffer): Promise
 
 export async function deleteSession(db: Queryable, tokenHash: Buffer): Promise<void> {
   await db.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash]);
+}
+
+export type AccountListRow = { id: string; email: string; role: Role; disabled_at: Date | null; has_password: boolean; has_totp: boolean; sessions: number; created_at: Date };
+
+export async function listAccounts(db: Queryable): Promise<AccountListRow[]> {
+  const { rows } = await db.query<AccountListRow>(
+    `SELECT a.id, a.email, a.role, a.disabled_at, a.password_hash IS NOT NULL AS has_password, a.totp_secret IS NOT NULL AS has_totp,
+            (SELECT count(*)::int FROM sessions s WHERE s.account_id = a.id AND s.expires_at > now()) AS sessions, a.created_at
+       FROM accounts a ORDER BY a.disabled_at IS NOT NULL, a.email`,
+  );
+  return rows;
+}
+
+/** Locks one account row for a change by an admin. */
+export async function lockAccount(db: Queryable, id: string): Promise<AccountRow | null> {
+  const { rows } = await db.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = $1 FOR UPDATE`, [id]);
+  return rows[0] ?? null;
+}
+
+export async function setRole(db: Queryable, id: string, role: Role): Promise<void> {
+  await db.query('UPDATE accounts SET role = $2 WHERE id = $1', [id, role]);
+}
+
+export async function setDisabled(db: Queryable, id: string, disabled: boolean): Promise<void> {
+  await db.query('UPDATE accounts SET disabled_at = CASE WHEN $2 THEN now() END WHERE id = $1', [id, disabled]);
+}
+
+/** Ends every session of an account at once (disabling it, or its owner asking). */
+export async function deleteSessionsOf(db: Queryable, accountId: string): Promise<number> {
+  const { rowCount } = await db.query('DELETE FROM sessions WHERE account_id = $1', [accountId]);
+  return rowCount ?? 0;
+}
+
+/** Sessions are shown by an id derived from the token's hash: neither the token nor its hash leaves the server. */
+export type SessionListRow = { id: string; created_at: Date; last_seen_at: Date; expires_at: Date; current: boolean };
+
+export async function listSessionsOf(db: Queryable, accountId: string, currentTokenHash: Buffer): Promise<SessionListRow[]> {
+  const { rows } = await db.query<SessionListRow>(
+    `SELECT encode(digest(token_hash, 'sha256'), 'hex') AS id, created_at, last_seen_at, expires_at, token_hash = $2 AS current
+       FROM sessions WHERE account_id = $1 AND expires_at > now() ORDER BY last_seen_at DESC`,
+    [accountId, currentTokenHash],
+  );
+  return rows;
+}
+
+export async function deleteSessionById(db: Queryable, accountId: string, sessionId: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `DELETE FROM sessions WHERE account_id = $1 AND encode(digest(token_hash, 'sha256'), 'hex') = $2`,
+    [accountId, sessionId],
+  );
+  return rowCount === 1;
+}
+
+export async function setTotpSecret(db: Queryable, id: string, secret: string | null, lastStep: number | null): Promise<void> {
+  await db.query('UPDATE accounts SET totp_secret = $2, totp_last_step = $3 WHERE id = $1', [id, secret, lastStep]);
+}
+
+/** Records the time step a code was accepted for; false if that step (or a later one) was used already. */
+export async function useTotpStep(db: Queryable, id: string, step: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'UPDATE accounts SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)',
+    [id, step],
+  );
+  return rowCount === 1;
 }

@@ -8,7 +8,9 @@ import { requireCsrf, requireRole } from '../middleware/session';
 import { parseBody, parseParams } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
 import { categoryParams, editCategorySchema, electionActiveSchema, electionParams, newCategorySchema, newElectionSchema } from './admin.schema';
+import { accountsRoutes } from './accounts.routes';
 import { auditRoutes } from './audit.routes';
+import { stationsRoutes } from './stations.routes';
 
 /** Admin-only: the catalog (elections, violation taxonomy) here; the audit log and the rest in their own routers. */
 export function adminRoutes(ctx: AppContext): Router {
@@ -18,6 +20,8 @@ export function adminRoutes(ctx: AppContext): Router {
     next();
   });
   router.use(auditRoutes(ctx));
+  router.use(accountsRoutes(ctx));
+  router.use(stationsRoutes(ctx));
 
   const catalogForm = (req: Request, res: Response, next: () => void) => {
     res.locals.renderFormError = (err: AppError) => render(req, res, err.status, err.message);

@@ -32,3 +32,22 @@ export const auditQuery = z.object({
   verify: z.literal('1').optional(),
   lang: z.string().optional(),
 });
+
+const role = z.enum(['moderator', 'admin'], { error: 'Choose moderator or admin.' });
+export const accountParams = z.object({ id: z.uuid('This account id is malformed.') });
+export const newAccountSchema = z.object({
+  email: z.string({ error: 'Enter the email.' }).trim().toLowerCase().max(254, 'The email is too long.').regex(/^[^@\s]+@[^@\s]+$/, 'Enter a valid email address.'),
+  role,
+});
+export const roleSchema = z.object({ role });
+export const disabledSchema = z.object({ disabled: checkbox });
+export const requireTotpSchema = z.object({ require_totp: checkbox });
+export const holdSchema = z.object({
+  // <input type="datetime-local">, read as UTC (the page says so)
+  polls_close_at: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'The closing time is a date and time (YYYY-MM-DDTHH:MM, UTC).').optional(),
+  ).transform((v) => (v ? new Date(`${v}:00Z`) : null)).refine((d) => d === null || !Number.isNaN(d.getTime()), 'The closing time is not a real date.'),
+  hold_publication: checkbox,
+});
+export const stationsImportSchema = z.object({ election_id: z.coerce.number({ error: 'Choose an election.' }).int().positive('Choose an election.') });

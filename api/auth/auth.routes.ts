@@ -1,18 +1,24 @@
 import { Router, type Request, type Response } from 'express';
 import {
   createFirstAdmin,
+  disableTotp,
+  enableTotp,
   isValidAccountToken,
   logIn,
   logOut,
+  newTotpSetup,
+  ownSessions,
+  revokeOwnSession,
   setPasswordWithToken,
 } from '../../domain/accounts/account.service';
 import type { AppContext } from '../../domain/context';
 import { AppError } from '../../domain/errors';
+import { accountPage } from '../../web/pages/account';
 import { loginPage, passwordFormPage } from '../../web/pages/auth';
-import { requireCsrf, SESSION_COOKIE, setCookie } from '../middleware/session';
+import { requireCsrf, requireLogin, SESSION_COOKIE, setCookie } from '../middleware/session';
 import { parseBody, parseParams } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
-import { loginSchema, setPasswordSchema, setupSchema, tokenParams } from './auth.schema';
+import { loginSchema, sessionParams, setPasswordSchema, setupSchema, tokenParams, totpDisableSchema, totpEnableSchema } from './auth.schema';
 
 const linkInvalid = () =>
   new AppError(410, 'link_invalid', 'This link is no longer valid: it was used already or it expired. Ask an admin for a new one.');
@@ -36,10 +42,10 @@ export function authRoutes(ctx: AppContext): Router {
   });
 
   router.post('/login', showForm(renderLogin), requireCsrf, async (req, res) => {
-    const { email, password } = parseBody(loginSchema, req);
-    const session = await logIn(ctx, email, password);
+    const { email, password, code } = parseBody(loginSchema, req);
+    const session = await logIn(ctx, email, password, code);
     setCookie(ctx, res, SESSION_COOKIE, session.token, session.expiresAt.getTime() - Date.now());
-    res.redirect(303, '/moderation');
+    res.redirect(303, session.needsTotpSetup ? '/account' : '/moderation');
   });
 
   router.post('/logout', requireCsrf, async (req, res) => {
@@ -84,5 +90,41 @@ export function authRoutes(ctx: AppContext): Router {
     res.redirect(303, '/login?done=1');
   });
 
+  // The account page: one's own sessions (revocable) and two-factor login.
+  const renderAccount = async (req: Request, res: Response, error?: string, status = 200, setup = newTotpSetup(req.user!)) => {
+    res.set('Cache-Control', 'no-store');
+    sendHtml(res, accountPage(pageContext(ctx, req, res), { ...(await ownSessions(ctx, req.user!, req.sessionToken!)), setup, error, mustSetUp: req.user!.needsTotpSetup }), status);
+  };
+  const accountForm = (req: Request, res: Response, next: () => void) => {
+    res.locals.renderFormError = (err: AppError) => renderAccount(req, res, err.message, err.status);
+    next();
+  };
+  router.get('/account', requireLogin, (req, res) => renderAccount(req, res));
+
+  router.post('/account/sessions/:id/revoke', requireLogin, accountForm, requireCsrf, async (req, res) => {
+    const { id } = parseParams(sessionParams, req);
+    await revokeOwnSession(ctx, req.user!, id);
+    res.redirect(303, '/account');
+  });
+
+  router.post('/account/totp', requireLogin, accountForm, requireCsrf, async (req, res) => {
+    const { secret, code } = parseBody(totpEnableSchema, req);
+    res.locals.renderFormError = (err: AppError) => renderAccount(req, res, err.message, err.status, newTotpSetupFor(req, secret));
+    await enableTotp(ctx, req.user!, secret, code);
+    res.redirect(303, '/account');
+  });
+
+  router.post('/account/totp/disable', requireLogin, accountForm, requireCsrf, async (req, res) => {
+    const { code } = parseBody(totpDisableSchema, req);
+    await disableTotp(ctx, req.user!, code);
+    res.redirect(303, '/account');
+  });
+
   return router;
+}
+
+/** A refused setup keeps the secret the person already added to their app. */
+function newTotpSetupFor(req: Request, secret: string) {
+  const fresh = newTotpSetup(req.user!);
+  return { secret, uri: fresh.uri.replace(/secret=[A-Z2-7]+/, `secret=${secret}`) };
 }

@@ -81,7 +81,13 @@ export function requireCsrf(req: Request, _res: Response, next: NextFunction): v
 export function requireRole(...roles: Role[]): RequestHandler {
   return (req, _res, next) => {
     if (!req.user) return next(unauthorized());
+    if (req.user.needsTotpSetup) {
+      return next(forbidden('totp_setup_required', 'Two-factor login is required for every account: set it up on your account page (/account) first.'));
+    }
     if (!roles.includes(req.user.role)) return next(forbidden('forbidden', 'Your account may not do this.'));
     next();
   };
 }
+
+/** Any logged-in account, also one that still has to set up two-factor login (its account page). */
+export const requireLogin: RequestHandler = (req, _res, next) => next(req.user ? undefined : unauthorized());

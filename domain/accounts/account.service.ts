@@ -1,14 +1,17 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash as argon2Hash, verify as argon2Verify, Algorithm } from '@node-rs/argon2';
+import { Secret, TOTP } from 'otpauth';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import * as accountsRepo from '../../db/accounts.repo';
-import { withTransaction } from '../../db/pool';
+import * as settingsRepo from '../../db/settings.repo';
+import { withTransaction, type Tx } from '../../db/pool';
 import { appendAudit, type Actor } from '../audit/audit.service';
 import type { AppContext } from '../context';
-import { AppError, badRequest, conflict, tooManyRequests } from '../errors';
+import { AppError, badRequest, conflict, notFound, tooManyRequests } from '../errors';
 
 export type Role = accountsRepo.Role;
-export type SessionUser = { accountId: string; email: string; role: Role; csrfToken: string };
+/** needsTotpSetup: two-factor login is required by the admins and this account has none yet. */
+export type SessionUser = { accountId: string; email: string; role: Role; csrfToken: string; needsTotpSetup: boolean };
 
 const TOKEN_BYTES = 32;
 const FIRST_ADMIN_TTL_MS = 7 * 86_400_000;
@@ -99,9 +102,27 @@ export async function setPasswordWithToken(ctx: AppContext, token: string, passw
 }
 
 const wrongCredentials = () => badRequest('wrong_credentials', 'Wrong email or password.');
+const codeNeeded = () =>
+  badRequest('totp_required', 'This account uses two-factor login: enter the current 6-digit code from your authenticator app.');
+const wrongCode = () => badRequest('wrong_code', 'The code is wrong or was used already; wait for the next code and try again.');
+
+const TOTP_PERIOD_S = 30;
+const totpFor = (email: string, secret: string) =>
+  new TOTP({ issuer: 'Svidetel', label: email, algorithm: 'SHA1', digits: 6, period: TOTP_PERIOD_S, secret: Secret.fromBase32(secret) });
+
+/** The time step a code belongs to (±1 step for clock drift), or null when it is not valid now. */
+function totpStep(email: string, secret: string, code: string): number | null {
+  const delta = totpFor(email, secret).validate({ token: code, window: 1 });
+  return delta === null ? null : Math.floor(Date.now() / 1000 / TOTP_PERIOD_S) + delta;
+}
 
 /** Returns a new session token (for the cookie); only its hash is stored. */
-export async function logIn(ctx: AppContext, email: string, password: string): Promise<{ token: string; expiresAt: Date }> {
+export async function logIn(
+  ctx: AppContext,
+  email: string,
+  password: string,
+  code: string | undefined,
+): Promise<{ token: string; expiresAt: Date; needsTotpSetup: boolean }> {
   try {
     await Promise.all([globalLimiter.consume('all'), perAccountLimiter.consume(email)]);
   } catch {
@@ -113,20 +134,26 @@ export async function logIn(ctx: AppContext, email: string, password: string): P
     throw wrongCredentials();
   }
   if (!(await argon2Verify(account.password_hash, password))) throw wrongCredentials();
-  await perAccountLimiter.delete(email);
   const token = newToken();
   const expiresAt = new Date(Date.now() + ctx.config.sessionMs);
   await withTransaction(ctx.db, async (tx) => {
+    if (account.totp_secret) {
+      if (!code) throw codeNeeded();
+      const step = totpStep(account.email, account.totp_secret, code);
+      if (step === null || !(await accountsRepo.useTotpStep(tx, account.id, step))) throw wrongCode();
+    }
     await accountsRepo.insertSession(tx, { tokenHash: hashToken(token), accountId: account.id, csrfToken: newToken(), expiresAt });
-    await appendAudit(tx, { accountId: account.id, email: account.email }, { action: 'account.login', entityType: 'account', entityId: account.id });
+    await appendAudit(tx, { accountId: account.id, email: account.email }, { action: 'account.login', entityType: 'account', entityId: account.id, after: { totp: Boolean(account.totp_secret) } });
   });
-  return { token, expiresAt };
+  await perAccountLimiter.delete(email);
+  const needsTotpSetup = !account.totp_secret && (await settingsRepo.readSettings(ctx.db)).require_totp;
+  return { token, expiresAt, needsTotpSetup };
 }
 
 export async function findSessionUser(ctx: AppContext, token: string): Promise<SessionUser | null> {
   const session = await accountsRepo.findLiveSession(ctx.db, hashToken(token));
   if (!session) return null;
-  return { accountId: session.account_id, email: session.email, role: session.role, csrfToken: session.csrf_token };
+  return { accountId: session.account_id, email: session.email, role: session.role, csrfToken: session.csrf_token, needsTotpSetup: session.needs_totp_setup };
 }
 
 export async function logOut(ctx: AppContext, token: string, user: SessionUser): Promise<void> {
@@ -137,3 +164,97 @@ export async function logOut(ctx: AppContext, token: string, user: SessionUser):
 }
 
 export const actorOf = (user: SessionUser): Actor => ({ accountId: user.accountId, email: user.email });
+
+// ---- What an account owner manages: sessions and two-factor login
+
+export async function ownSessions(ctx: AppContext, user: SessionUser, currentToken: string) {
+  const [sessions, account] = await Promise.all([
+    accountsRepo.listSessionsOf(ctx.db, user.accountId, hashToken(currentToken)),
+    accountsRepo.findAccountById(ctx.db, user.accountId),
+  ]);
+  return { sessions, hasTotp: Boolean(account?.totp_secret) };
+}
+
+export async function revokeOwnSession(ctx: AppContext, user: SessionUser, sessionId: string): Promise<void> {
+  await withTransaction(ctx.db, async (tx) => {
+    if (!(await accountsRepo.deleteSessionById(tx, user.accountId, sessionId))) throw notFound('The session');
+    await appendAudit(tx, actorOf(user), { action: 'account.session_revoke', entityType: 'account', entityId: user.accountId, after: { session: sessionId.slice(0, 12) } });
+  });
+}
+
+/** A fresh secret for the setup form; nothing is stored until a code from it is confirmed. */
+export function newTotpSetup(user: SessionUser): { secret: string; uri: string } {
+  const secret = new Secret({ size: 20 }).base32;
+  return { secret, uri: totpFor(user.email, secret).toString() };
+}
+
+export async function enableTotp(ctx: AppContext, user: SessionUser, secret: string, code: string): Promise<void> {
+  const step = totpStep(user.email, secret, code);
+  if (step === null) throw wrongCode();
+  await withTransaction(ctx.db, async (tx) => {
+    const account = await accountsRepo.lockAccount(tx, user.accountId);
+    if (account?.totp_secret) throw conflict('totp_enabled', 'Two-factor login is already on for this account.');
+    await accountsRepo.setTotpSecret(tx, user.accountId, secret, step);
+    await appendAudit(tx, actorOf(user), { action: 'account.totp_enable', entityType: 'account', entityId: user.accountId });
+  });
+}
+
+export async function disableTotp(ctx: AppContext, user: SessionUser, code: string): Promise<void> {
+  await withTransaction(ctx.db, async (tx) => {
+    const account = await accountsRepo.lockAccount(tx, user.accountId);
+    if (!account?.totp_secret) throw conflict('totp_off', 'Two-factor login is not on for this account.');
+    if ((await settingsRepo.readSettings(tx)).require_totp) {
+      throw conflict('totp_required', 'The admins require two-factor login for every account; it cannot be turned off.');
+    }
+    const step = totpStep(account.email, account.totp_secret, code);
+    if (step === null || !(await accountsRepo.useTotpStep(tx, account.id, step))) throw wrongCode();
+    await accountsRepo.setTotpSecret(tx, user.accountId, null, null);
+    await appendAudit(tx, actorOf(user), { action: 'account.totp_disable', entityType: 'account', entityId: user.accountId });
+  });
+}
+
+// ---- What admins manage: accounts and the two-factor requirement
+
+export async function accountsForAdmin(ctx: AppContext) {
+  const [accounts, settings] = await Promise.all([accountsRepo.listAccounts(ctx.db), settingsRepo.readSettings(ctx.db)]);
+  return { accounts, settings };
+}
+
+/** Role changes and disabling, never on one's own account (an admin cannot lock everyone out). */
+async function changeAccount(ctx: AppContext, admin: SessionUser, id: string, change: (tx: Tx, before: accountsRepo.AccountRow) => Promise<{ action: 'account.role' | 'account.disable' | 'account.enable'; before: unknown; after: unknown }>) {
+  if (id === admin.accountId) throw conflict('own_account', 'You cannot change the role of, or disable, your own account; ask another admin.');
+  await withTransaction(ctx.db, async (tx) => {
+    const before = await accountsRepo.lockAccount(tx, id);
+    if (!before) throw notFound('The account');
+    const entry = await change(tx, before);
+    await appendAudit(tx, actorOf(admin), { action: entry.action, entityType: 'account', entityId: id, before: entry.before, after: entry.after });
+  });
+}
+
+export async function setAccountRole(ctx: AppContext, admin: SessionUser, id: string, role: Role): Promise<void> {
+  await changeAccount(ctx, admin, id, async (tx, before) => {
+    await accountsRepo.setRole(tx, id, role);
+    return { action: 'account.role', before: { role: before.role }, after: { role } };
+  });
+}
+
+/** Disabling ends the account's sessions at once (and findLiveSession ignores disabled accounts). */
+export async function setAccountDisabled(ctx: AppContext, admin: SessionUser, id: string, disabled: boolean): Promise<void> {
+  await changeAccount(ctx, admin, id, async (tx, before) => {
+    await accountsRepo.setDisabled(tx, id, disabled);
+    const ended = disabled ? await accountsRepo.deleteSessionsOf(tx, id) : 0;
+    return {
+      action: disabled ? 'account.disable' : 'account.enable',
+      before: { disabled: before.disabled_at !== null },
+      after: { disabled, sessions_ended: ended },
+    };
+  });
+}
+
+export async function setRequireTotp(ctx: AppContext, admin: SessionUser, required: boolean): Promise<void> {
+  await withTransaction(ctx.db, async (tx) => {
+    const before = await settingsRepo.readSettings(tx);
+    await settingsRepo.setRequireTotp(tx, required);
+    await appendAudit(tx, actorOf(admin), { action: 'settings.change', entityType: 'settings', entityId: 'require_totp', before: { require_totp: before.require_totp }, after: { require_totp: required } });
+  });
+}

@@ -20,6 +20,7 @@ import type { AppContext } from '../context';
 import { badRequest, conflict, notFound } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { relatedFilesOf } from '../processing/media-relations';
+import { assertPublicationAllowed } from '../stations/stations.service';
 
 export const QUEUE_PAGE_SIZE = 50;
 /** Other reports from the same station within this many hours either side count as corroboration. */
@@ -139,6 +140,7 @@ async function checkDecidable(tx: Tx, id: string, user: SessionUser, decision: D
 export async function decide(ctx: AppContext, id: string, user: SessionUser, decision: Decision) {
   return withTransaction(ctx.db, async (tx) => {
     const before = await checkDecidable(tx, id, user, decision);
+    if (decision.action === 'publish' || decision.action === 'verify_publish') await assertPublicationAllowed(tx, before.election_id);
     if (decision.action === 'merge') {
       if (decision.into === id) throw badRequest('merge_self', 'An entry cannot be merged into itself.');
       const target = await submissionsRepo.lockSubmission(tx, decision.into);

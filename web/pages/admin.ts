@@ -11,6 +11,7 @@ export function adminNav(page: PageContext) {
     ['/admin/stations', t('stations_title')],
     ['/admin/settings', t('settings_title')],
     ['/admin/audit', t('audit_title')],
+    ['/account', t('nav_account')],
   ];
   const current = page.path.split('?')[0];
   return html`<nav class="subnav" aria-label="${t('nav_admin')}">${links.map(([href, label]) =>

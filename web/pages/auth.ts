@@ -15,6 +15,8 @@ ${errorBox(data.error)}
   <input id="email" name="email" type="email" required autocomplete="username" value="${data.email ?? ''}" autofocus>
   <label for="password">${t('password')}</label>
   <input id="password" name="password" type="password" required autocomplete="current-password">
+  <label for="code">${t('totp_login_code')}</label>
+  <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6">
   <button type="submit">${t('nav_login')}</button>
 </form>`,
   );

@@ -43,6 +43,7 @@ export function queuePage(
   const selected = (on: boolean) => (on ? html`selected` : null);
   const query = filterParams(f);
   const body = html`
+<p class="entry-nav"><a href="/account">${t('nav_account')}</a></p>
 <h1>${t('queue_title')}</h1>
 <p id="queue-counts">${t('queue_counts', data.counts)}</p>
 <nav class="status-tabs" aria-label="${t('status')}">

@@ -1,0 +1,127 @@
+import { parse as parseCsv } from 'csv-parse/sync';
+import { z } from 'zod';
+import * as catalogRepo from '../../db/catalog.repo';
+import { withTransaction, type Queryable } from '../../db/pool';
+import * as settingsRepo from '../../db/settings.repo';
+import * as stationsRepo from '../../db/stations.repo';
+import { actorOf, type SessionUser } from '../accounts/account.service';
+import { appendAudit } from '../audit/audit.service';
+import type { AppContext } from '../context';
+import { badRequest, conflict, notFound } from '../errors';
+
+/** The columns a register file must have (header row; comma or semicolon separated, UTF-8). */
+export const STATION_COLUMNS = ['region', 'tik', 'uik', 'address', 'latitude', 'longitude'] as const;
+export const MAX_STATION_ROWS = 200_000;
+
+const coordinate = (min: number, max: number, what: string) =>
+  z
+    .string()
+    .trim()
+    .transform((v) => v.replace(',', '.'))
+    .refine((v) => v === '' || (/^-?\d+(\.\d+)?$/.test(v) && Number(v) >= min && Number(v) <= max), `${what} must be a number from ${min} to ${max}, or empty`)
+    .transform((v) => (v === '' ? null : Number(v)));
+
+const stationRow = z
+  .object({
+    region: z.string().trim().min(1, 'region is empty').max(200, 'region is longer than 200 characters'),
+    tik: z.string().trim().min(1, 'tik is empty').max(300, 'tik is longer than 300 characters'),
+    uik: z.string().trim().regex(/^[0-9]{1,6}$/, 'uik must be the station number, 1 to 6 digits'),
+    address: z.string().trim().min(1, 'address is empty').max(1000, 'address is longer than 1000 characters'),
+    latitude: coordinate(-90, 90, 'latitude'),
+    longitude: coordinate(-180, 180, 'longitude'),
+  })
+  .refine((r) => (r.latitude === null) === (r.longitude === null), 'latitude and longitude go together: give both or neither')
+  .transform((r): stationsRepo.NewStation => ({
+    region: r.region,
+    tik: r.tik,
+    uikNumber: r.uik.replace(/^0+(?=\d)/, ''),
+    address: r.address,
+    latitude: r.latitude,
+    longitude: r.longitude,
+  }));
+
+export type ImportReport = { imported: number; linked: number; errors: { line: number; message: string }[] };
+
+/**
+ * Imports one election's register from CSV: good rows are inserted or replace the station of the
+ * same number; each bad row is reported with its line and what is wrong; submissions are linked.
+ */
+export async function importStations(ctx: AppContext, admin: SessionUser, electionId: number, csv: Buffer): Promise<ImportReport> {
+  if (!(await catalogRepo.findElection(ctx.db, electionId))) throw badRequest('unknown_election', 'Choose an election from the list.');
+  let records: { record: Record<string, string>; info: { lines: number; error?: Error } }[];
+  try {
+    // The header decides the separator: registers exported with ";" use the decimal comma.
+    const header = csv.subarray(0, Math.max(0, csv.indexOf(10)) || csv.length).toString('utf8');
+    const delimiter = header.includes(';') ? ';' : ',';
+    records = parseCsv(csv, { columns: (names: string[]) => names.map((h) => h.trim().toLowerCase()), bom: true, skip_empty_lines: true, relax_column_count: true, delimiter, info: true });
+  } catch (err) {
+    throw badRequest('bad_csv', `The file is not readable CSV: ${(err as Error).message}`);
+  }
+  if (records.length === 0) throw badRequest('empty_csv', `The file has no rows. The first line names the columns: ${STATION_COLUMNS.join(', ')}.`);
+  const missing = STATION_COLUMNS.filter((c) => !(c in records[0]!.record));
+  if (missing.length) throw badRequest('bad_csv', `The file lacks the column(s) ${missing.join(', ')}. The first line names the columns: ${STATION_COLUMNS.join(', ')}.`);
+  if (records.length > MAX_STATION_ROWS) throw badRequest('too_many_rows', `At most ${MAX_STATION_ROWS} stations per file.`);
+
+  const errors: ImportReport['errors'] = [];
+  const byNumber = new Map<string, { station: stationsRepo.NewStation; line: number }>();
+  for (const { record, info } of records) {
+    if (info.error) {
+      errors.push({ line: info.lines, message: info.error.message });
+      continue;
+    }
+    const parsed = stationRow.safeParse(record);
+    if (!parsed.success) {
+      errors.push({ line: info.lines, message: parsed.error.issues.map((i) => i.message).join('; ') });
+      continue;
+    }
+    const earlier = byNumber.get(parsed.data.uikNumber);
+    if (earlier) {
+      errors.push({ line: info.lines, message: `station ${parsed.data.uikNumber} is already on line ${earlier.line}` });
+      continue;
+    }
+    byNumber.set(parsed.data.uikNumber, { station: parsed.data, line: info.lines });
+  }
+  return withTransaction(ctx.db, async (tx) => {
+    const imported = await stationsRepo.upsertStations(tx, electionId, [...byNumber.values()].map((v) => v.station));
+    const linked = await stationsRepo.linkSubmissions(tx, electionId);
+    await appendAudit(tx, actorOf(admin), {
+      action: 'stations.import',
+      entityType: 'election',
+      entityId: String(electionId),
+      after: { imported, linked, bad_rows: errors.length },
+    });
+    return { imported, linked, errors };
+  });
+}
+
+export const stationsOverview = (ctx: AppContext) => stationsRepo.countStations(ctx.db);
+
+// ---- Holding publication until the polls close
+
+export const publicationHolds = (ctx: AppContext) => settingsRepo.listPublicationHolds(ctx.db);
+
+export async function setPublicationHold(ctx: AppContext, admin: SessionUser, electionId: number, hold: { pollsCloseAt: Date | null; holdPublication: boolean }) {
+  if (hold.holdPublication && !hold.pollsCloseAt) throw badRequest('invalid_input', 'To hold publication, give the time the polls close.');
+  await withTransaction(ctx.db, async (tx) => {
+    const before = await settingsRepo.findPublicationHold(tx, electionId);
+    if (!before || !(await settingsRepo.setPublicationHold(tx, electionId, hold))) throw notFound('The election');
+    await appendAudit(tx, actorOf(admin), {
+      action: 'settings.change',
+      entityType: 'election',
+      entityId: String(electionId),
+      before: { polls_close_at: before.polls_close_at, hold_publication: before.hold_publication },
+      after: { polls_close_at: hold.pollsCloseAt, hold_publication: hold.holdPublication },
+    });
+  });
+}
+
+/** Refuses publication while the election's polls are open and an admin chose to hold it. */
+export async function assertPublicationAllowed(db: Queryable, electionId: number): Promise<void> {
+  const hold = await settingsRepo.findPublicationHold(db, electionId);
+  if (hold?.hold_publication && hold.polls_close_at && hold.polls_close_at > new Date()) {
+    throw conflict(
+      'publication_held',
+      `Publication for this election is held until the polls close (${hold.polls_close_at.toISOString().slice(0, 16).replace('T', ' ')} UTC). Nothing was changed; verify now and publish after that.`,
+    );
+  }
+}
