@@ -117,7 +117,7 @@ const LIST_COLUMNS = `a.id, a.election_id, e.name_ru AS election_name_ru, e.name
  * newest matches are read in index order and lie together on disk. Time sorts and exports see
  * every match.
  */
-export const RELEVANCE_WINDOW = 1000;
+export const RELEVANCE_WINDOW = 300;
 
 export async function search(
   db: Queryable,
