@@ -14,7 +14,7 @@ export type RunningWorker = { close(): Promise<void> };
  */
 export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   assertEveryJobHasOneHandler();
-  const connection = createRedis(ctx.config.redisUrl, true);
+  const connection = createRedis(ctx.config.redisUrl);
   connection.on('error', (err) => ctx.log.warn({ err: err.message }, 'redis connection problem; retrying'));
   // Redis here keeps nothing on disk: after it comes back, rebuild the queue from PostgreSQL at once.
   let connectedBefore = false;
