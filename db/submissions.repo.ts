@@ -186,15 +186,16 @@ export async function listQueue(
   return rows;
 }
 
-/** The entries before and after this one in the default queue order (oldest first) among those of its status. */
+/** The entries before and after this one, in receipt order, among those of one status. */
 export async function findQueueNeighbours(
   db: Queryable,
-  s: Pick<SubmissionRow, 'id' | 'status' | 'received_at'>,
+  s: Pick<SubmissionRow, 'id' | 'received_at'>,
+  status: SubmissionStatus,
 ): Promise<{ previous: string | null; next: string | null }> {
   const { rows } = await db.query<{ previous: string | null; next: string | null }>(
     `SELECT (SELECT id FROM submissions WHERE status = $2 AND (received_at, id) < ($3, $1) ORDER BY received_at DESC, id DESC LIMIT 1) AS previous,
             (SELECT id FROM submissions WHERE status = $2 AND (received_at, id) > ($3, $1) ORDER BY received_at, id LIMIT 1) AS next`,
-    [s.id, s.status, s.received_at],
+    [s.id, status, s.received_at],
   );
   return rows[0]!;
 }

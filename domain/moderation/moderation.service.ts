@@ -47,6 +47,8 @@ const ALLOWED_FROM: Record<DecisionAction, readonly SubmissionStatus[]> = {
   unpublish: ['published'],
   merge: ['pending', 'needs_info', 'verified'],
 };
+/** Next/previous move within these queues; from any other entry (e.g. one just decided) they move through the pending queue. */
+const AWAITING_FIRST_DECISION: readonly SubmissionStatus[] = ['pending', 'needs_info'];
 /** Entries waiting for a decision: opening one claims it. */
 const CLAIMABLE: readonly SubmissionStatus[] = ['pending', 'needs_info', 'verified'];
 
@@ -87,7 +89,7 @@ export async function submissionForReview(ctx: AppContext, id: string, user: Ses
     notesRepo.listNotes(ctx.db, id),
     submissionsRepo.listCorroborating(ctx.db, submission, CORROBORATION_HOURS),
     submissionsRepo.listMergedInto(ctx.db, id),
-    submissionsRepo.findQueueNeighbours(ctx.db, submission),
+    submissionsRepo.findQueueNeighbours(ctx.db, submission, AWAITING_FIRST_DECISION.includes(submission.status) ? submission.status : 'pending'),
   ]);
   const related = await relatedFilesOf(ctx, files);
   return { submission, files, related, decisions, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, claim, claimedByOther: claim !== null && claim.account_id !== user.accountId };

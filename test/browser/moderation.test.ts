@@ -1,0 +1,237 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Secret, TOTP } from 'otpauth';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import * as mediaRepo from '../../db/media.repo';
+import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/account.service';
+import { describeWithFixtures, fixturePath, loadExpected } from '../helpers/fixtures';
+import { Client, SUBMISSION_FIELDS, fileFromPath, uploadSubmission } from '../helpers/http';
+import { freshDatabaseUrl, startSystem, waitFor, type TestSystem } from '../helpers/system';
+
+/**
+ * The moderation workspace in a real (Debian) Chromium: log in with a second factor, work through
+ * a queue of fixture submissions with the keyboard, verify with the checklist, reject with a
+ * reason, publish with chosen public fields (and see the public page show exactly those),
+ * unpublish, and two moderators deciding one entry at once. Own database: the queue holds only
+ * this test's entries, so "next entry" is predictable. Screenshots land in test/artifacts/.
+ */
+
+const ARTIFACTS = path.resolve(__dirname, '../artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const STEP = 120_000;
+
+const codeFor = (email: string, secret: string, offsetMs = 0) =>
+  new TOTP({ issuer: 'Svidetel', label: email, algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + offsetMs });
+
+describeWithFixtures('moderation workspace in a real browser', () => {
+  let system: TestSystem;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
+  const marker = randomUUID().slice(0, 8);
+  const password = 'correct horse battery staple';
+  const alice = `alice-${marker}@example.org`;
+  const bob = `bob-${marker}@example.org`;
+  const carol = `carol-${marker}@example.org`;
+  let aliceSecret = '';
+  // With GPS and a camera make/model: the entry published with chosen public fields.
+  const photos = loadExpected().filter((e) => e.kind === 'image' && e.mime === 'image/jpeg' && e.vips_decode_ok_fail_on_warning !== false);
+  const withGps = photos.find((e) => e.gps && e.gps_valid && e.make && e.model)!;
+  const others = photos.filter((e) => e !== withGps).slice(0, 3);
+  const ids: string[] = []; // queue order (oldest first): [published later, rejected, verified, contested]
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ baseURL: system.url, locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (err) => problems.push(`${page.url()}: ${err.message}`));
+    page.on('console', (msg) => {
+      // refused forms answer 400/409 with the form again: expected here, the page shows why
+      if (msg.type() === 'error' && !/favicon|status of 40[019]/.test(msg.text() + msg.location().url)) problems.push(`${page.url()}: ${msg.text()}`);
+    });
+    return page;
+  }
+  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const status = async (page: Page) => (await page.locator('#submission-status').innerText()).trim();
+
+  async function logIn(page: Page, email: string, code?: string) {
+    await page.goto('/login?lang=en');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    if (code) await page.getByLabel('Two-factor code (if turned on)').fill(code);
+    await page.getByRole('button', { name: 'Log in' }).click();
+  }
+
+  async function tickChecklist(page: Page) {
+    for (const item of ['Source plausible', 'Time consistent', 'Place consistent', 'Content shows the claimed violation']) {
+      await page.getByRole('checkbox', { name: item }).check();
+    }
+  }
+
+  beforeAll(async () => {
+    await fs.mkdir(ARTIFACTS, { recursive: true });
+    system = await startSystem({ env: { DATABASE_URL: await freshDatabaseUrl('browser_moderation') } });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    for (const email of [alice, bob, carol]) await setPasswordWithToken(system.ctx, await createAccountWithLink(system.ctx, email, 'moderator'), password);
+    const sources = [withGps, ...others];
+    for (const [i, e] of sources.entries()) {
+      const res = await uploadSubmission(new Client(system.url), { ...SUBMISSION_FIELDS, region: `Region ${marker}`, description: `Observer text ${i} ${marker}: commission member throws ballots` }, [await fileFromPath(fixturePath(e.file))]);
+      expect(res.status).toBe(201);
+      ids.push(((await res.json()) as { submissionId: string }).submissionId);
+    }
+    await waitFor(async () => {
+      const files = await Promise.all(ids.map((id) => mediaRepo.listMediaFiles(system.ctx.db, id)));
+      return files.every((f) => f.every((x) => x.status === 'ready' || x.status === 'failed'));
+    }, 90_000, 'the fixtures to be processed');
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await system?.stop();
+  });
+
+  test('log in, turn on two-factor login, log in again with the code', async () => {
+    const page = await newPage();
+    await logIn(page, alice);
+    await page.waitForURL((u) => u.pathname === '/moderation');
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByRole('heading', { level: 1, name: 'My account' }).waitFor();
+    aliceSecret = (await page.locator('#totp-secret').innerText()).trim();
+    await page.getByLabel('Code from your app (6 digits)').fill(codeFor(alice, aliceSecret));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByText('On: logging in asks for a code from your app.').waitFor();
+    await page.getByRole('button', { name: 'Log out' }).click();
+
+    await logIn(page, alice);
+    await page.getByRole('alert').filter({ hasText: 'enter the current 6-digit code' }).waitFor();
+    await logIn(page, alice, codeFor(alice, aliceSecret, 30_000));
+    await page.waitForURL((u) => u.pathname === '/moderation');
+    expect(problems).toEqual([]);
+  }, STEP);
+
+  test('work through the queue with the keyboard: verify with the checklist, reject with a reason, a note', async () => {
+    const page = await newPage();
+    await logIn(page, bob); // alice's codes allow one login per 30 s; bob has no second factor
+    await page.waitForURL((u) => u.pathname === '/moderation');
+    await page.getByRole('heading', { level: 1, name: 'Review queue' }).waitFor();
+    const entries = page.locator('#queue > li');
+    expect(await entries.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-entry')))).toEqual(ids);
+    await shot(page, 'moderation-01-queue');
+
+    // j, j, k: the second entry, then back to the first; o opens it
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    expect(await page.evaluate(() => document.activeElement?.closest('li')?.getAttribute('data-entry'))).toBe(ids[0]);
+    await page.keyboard.press('j');
+    await page.keyboard.press('o');
+    await page.waitForURL((u) => u.pathname === `/moderation/submissions/${ids[1]}`);
+    await page.getByText('You are reviewing this entry').waitFor();
+
+    // r: straight to the rejection reason
+    await page.keyboard.press('r');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('reason_code');
+    await page.getByLabel('Reason', { exact: true }).selectOption({ label: 'cannot be verified' });
+    await page.getByLabel('Details').fill('No way to confirm the place');
+    await page.getByRole('button', { name: 'Reject' }).click();
+    await page.getByRole('listitem').filter({ hasText: `${bob} · rejected — cannot be verified · No way to confirm the place` }).waitFor();
+    expect(await status(page)).toBe('rejected');
+
+    // j: the next pending entry; n: the notes field; v: the checklist
+    await page.keyboard.press('j');
+    await page.waitForURL((u) => u.pathname === `/moderation/submissions/${ids[2]}`);
+    await page.keyboard.press('n');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('note-body');
+    await page.keyboard.type(`Same ballot box as the report next door (${marker})`);
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.getByText(`Same ballot box as the report next door (${marker})`).waitFor();
+    await page.keyboard.press('v');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('check_source');
+    await page.keyboard.press('Space'); // ticks "Source plausible"
+    for (const item of ['Time consistent', 'Content shows the claimed violation']) await page.getByRole('checkbox', { name: item }).check();
+    await shot(page, 'moderation-02-entry');
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'Tick “Place consistent” or explain in its text field why not.' }).waitFor();
+    expect(await status(page)).toBe('pending');
+    await tickChecklist(page);
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByRole('listitem').filter({ hasText: `${bob} · verified` }).waitFor();
+    expect(await status(page)).toBe('verified');
+
+    // k from here is the previous pending entry: the first one
+    await page.keyboard.press('k');
+    await page.waitForURL((u) => u.pathname === `/moderation/submissions/${ids[0]}`);
+    expect(problems).toEqual([]);
+  }, STEP);
+
+  test('publish with chosen public fields; the public page shows exactly those; unpublish with a reason', async () => {
+    const page = await newPage();
+    await logIn(page, bob);
+    await page.waitForURL((u) => u.pathname === '/moderation');
+    await page.goto(`/moderation/submissions/${ids[0]}`);
+    await tickChecklist(page);
+    const title = `Ballots thrown in, station 8050 (${marker})`;
+    const description = 'A commission member puts a stack of ballots into the box at 12:05.';
+    await page.getByLabel('Public title (optional)').fill(title);
+    await page.getByLabel('Public description').fill(description);
+    await page.getByRole('radio', { name: 'precise GPS coordinates' }).check();
+    await page.getByRole('checkbox', { name: 'Show the device make and model' }).check();
+    await page.getByRole('button', { name: 'Verify & publish' }).click();
+    await page.getByRole('listitem').filter({ hasText: `${bob} · verified and published` }).waitFor();
+    expect(await status(page)).toBe('published');
+    await shot(page, 'moderation-03-published');
+
+    const reader = await newPage();
+    await reader.goto(`/archive/${ids[0]}?lang=en`);
+    await reader.getByRole('heading', { level: 1, name: title }).waitFor();
+    const text = await reader.locator('main').innerText();
+    expect(text).toContain(description);
+    expect(text).not.toContain(`Observer text 0 ${marker}`);
+    expect(text).toContain(`${withGps.make} ${withGps.model}`);
+    expect(text).toContain(`${withGps.gps!.lat.toFixed(5)}, ${withGps.gps!.lon.toFixed(5)}`);
+    expect(text).not.toContain('Download the original');
+    await shot(reader, 'moderation-04-public-choices');
+
+    await page.getByLabel('Reason (shown on the public page)').fill('The observer asked to take it down for their safety.');
+    await page.getByRole('button', { name: 'Unpublish' }).click();
+    await page.getByRole('listitem').filter({ hasText: `${bob} · unpublished — The observer asked to take it down for their safety.` }).waitFor();
+    expect(await status(page)).toBe('withdrawn');
+    await reader.reload();
+    await reader.getByText('Reason: The observer asked to take it down for their safety.').waitFor();
+    expect(await reader.locator('main').innerText()).not.toContain(description);
+    expect(problems).toEqual([]);
+  }, STEP);
+
+  test('two moderators deciding the same entry at once: the second sees the conflict and nothing of theirs is stored', async () => {
+    const [pageA, pageB] = [await newPage(), await newPage()];
+    await logIn(pageA, bob);
+    await logIn(pageB, carol);
+    await Promise.all([pageA.waitForURL((u) => u.pathname === '/moderation'), pageB.waitForURL((u) => u.pathname === '/moderation')]);
+    await pageA.goto(`/moderation/submissions/${ids[3]}`);
+    await pageB.goto(`/moderation/submissions/${ids[3]}`);
+    await pageB.getByText(`${bob} is reviewing this entry`).waitFor();
+    await tickChecklist(pageA);
+    await tickChecklist(pageB);
+    await Promise.all([
+      pageA.getByRole('button', { name: 'Verify', exact: true }).click(),
+      pageB.getByRole('button', { name: 'Verify', exact: true }).click(),
+    ]);
+    await pageA.getByRole('listitem').filter({ hasText: `${bob} · verified` }).waitFor();
+    await pageB.waitForLoadState();
+    const conflict = pageB.locator('p.error[role=alert]');
+    await conflict.waitFor();
+    expect(await conflict.innerText()).toContain(bob);
+    expect(await conflict.innerText()).toMatch(/is reviewing this entry|already decided|changed after you opened it/);
+    expect(await status(pageB)).toBe('verified');
+    await shot(pageB, 'moderation-05-conflict');
+    const decisions = (await system.ctx.db.query('SELECT account_id FROM decisions WHERE submission_id = $1', [ids[3]])).rows;
+    expect(decisions).toHaveLength(1);
+    expect(problems).toEqual([]);
+  }, STEP);
+});
