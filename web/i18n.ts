@@ -185,6 +185,7 @@ const MESSAGES = {
   reject: { ru: 'Отклонить', en: 'Reject' },
   reject_reason: { ru: 'Причина отклонения', en: 'Reason for rejection' },
   decisions: { ru: 'Решения', en: 'Decisions' },
+  decide_heading: { ru: 'Принять решение', en: 'Decide' },
   action_verify_publish: { ru: 'подтверждено и опубликовано', en: 'verified and published' },
   action_reject: { ru: 'отклонено', en: 'rejected' },
   back_to_queue: { ru: '← К очереди', en: '← Back to queue' },

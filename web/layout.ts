@@ -21,6 +21,7 @@ export function layout(page: PageContext, title: string, body: Html, options: { 
 <meta name="referrer" content="no-referrer">
 <title>${title} · ${t('app_name')}</title>
 <link rel="stylesheet" href="/static/style.css">
+<link rel="icon" href="data:,">
 ${options.head ?? null}
 </head>
 <body>
@@ -60,7 +61,7 @@ export function formatBytes(bytes: number, lang: Lang): string {
     value /= 1024;
     unit += 1;
   }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+  return `${unit === 0 ? value : value.toFixed(1)}\u00a0${units[unit]}`; // no line break inside a size
 }
 
 /** Times are shown in UTC with the zone named, so no reader guesses which zone they are in. */

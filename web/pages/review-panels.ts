@@ -114,7 +114,7 @@ export function decisionForms(page: PageContext, s: SubmissionRow): Html | null 
 </form>`;
   if (open) {
     return html`<section class="decide" aria-labelledby="decide-h">
-<h2 id="decide-h">${t('decisions')}</h2>
+<h2 id="decide-h">${t('decide_heading')}</h2>
 <form method="post" action="${action}" class="decision" id="verify-form">${hidden(page, s)}
   ${awaiting ? checklistFieldset(t) : null}
   ${publicChoicesFieldset(t, s)}
@@ -130,7 +130,7 @@ ${merge}
   }
   if (s.status === 'published') {
     return html`<section class="decide" aria-labelledby="decide-h">
-<h2 id="decide-h">${t('decisions')}</h2>
+<h2 id="decide-h">${t('decide_heading')}</h2>
 <form method="post" action="/moderation/submissions/${s.id}/public-text" class="decision">${hidden(page, s)}
   <h3>${t('edit_public_text')}</h3>
   <label for="public_title">${t('public_title')}</label>

@@ -73,7 +73,7 @@ ${errorBox(data.error)}
     ${COMPLAINT_STATUSES.map((c) => html`<option value="${c}" ${c === v.complaint_status ? html`selected` : null}>${t(`complaint_${c}`)}</option>`)}
   </select>
 
-  <progress id="upload-progress" max="100" value="0" hidden></progress>
+  <progress id="upload-progress" max="100" value="0" hidden aria-labelledby="upload-status"></progress>
   <p id="upload-status" role="status" aria-live="polite"></p>
   <button type="submit">${t('submit')}</button>
 </form>

@@ -27,8 +27,8 @@
   function showReceipt(r) {
     var lang = document.documentElement.lang;
     var L = lang === 'ru'
-      ? { title: 'Получено. Спасибо!', id: 'Номер отправки', at: 'Получено', name: 'Файл', size: 'Размер', dl: 'Скачать квитанцию (JSON)', more: 'Отправить ещё', keep: 'Сохраните эту квитанцию: SHA-256 доказывает, какие именно файлы вы отправили. Она ничего не говорит о вас.' }
-      : { title: 'Received. Thank you!', id: 'Submission id', at: 'Received', name: 'File', size: 'Size', dl: 'Download receipt (JSON)', more: 'Send more', keep: 'Keep this receipt: the SHA-256 proves exactly which files you sent. It says nothing about you.' };
+      ? { title: 'Получено. Спасибо!', id: 'Номер отправки', at: 'Получено', name: 'Файл', size: 'Размер', dl: 'Скачать квитанцию (JSON)', more: 'Отправить ещё', mb: 'МБ', keep: 'Сохраните эту квитанцию: SHA-256 доказывает, какие именно файлы вы отправили. Она ничего не говорит о вас.' }
+      : { title: 'Received. Thank you!', id: 'Submission id', at: 'Received', name: 'File', size: 'Size', dl: 'Download receipt (JSON)', more: 'Send more', mb: 'MB', keep: 'Keep this receipt: the SHA-256 proves exactly which files you sent. It says nothing about you.' };
     receipt.textContent = '';
     receipt.appendChild(text('h1', L.title));
     receipt.appendChild(text('p', L.keep));
@@ -50,7 +50,7 @@
     r.files.forEach(function (f) {
       var row = body.insertRow();
       row.appendChild(text('td', f.name));
-      row.appendChild(text('td', (f.bytes / 1048576).toFixed(2) + ' MB'));
+      row.appendChild(text('td', (f.bytes / 1048576).toFixed(1) + '\u00a0' + L.mb));
       var cell = document.createElement('td');
       cell.appendChild(text('code', f.sha256, 'hash'));
       row.appendChild(cell);
@@ -66,6 +66,9 @@
     more.href = '/';
     receipt.appendChild(document.createElement('p')).appendChild(more);
     form.hidden = true;
+    // The receipt is the page now: one heading, and a title that says so.
+    Array.prototype.forEach.call(document.querySelectorAll('main > h1, main > .intro'), function (el) { el.hidden = true; });
+    document.title = L.title;
     receipt.hidden = false;
     receipt.querySelector('h1').setAttribute('tabindex', '-1');
     receipt.querySelector('h1').focus();
@@ -133,7 +136,7 @@
     progress.hidden = false;
     progress.value = 0;
     status.className = '';
-    status.removeAttribute('role');
+    status.setAttribute('role', 'status');
     status.textContent = form.getAttribute('data-msg-uploading');
     xhr.send(new FormData(form));
   });
