@@ -29,7 +29,11 @@ export type ExpectedFile = {
   gps_valid: boolean | null;
   make: string | null;
   model: string | null;
+  gps_source: string | null;
+  apple_content_identifier: string | null;
   duration_s: number | null;
+  vips_width?: number | null;
+  vips_height?: number | null;
   vips_decode_ok_fail_on_warning?: boolean | null;
 };
 
@@ -39,6 +43,17 @@ export function loadExpected(): ExpectedFile[] {
 }
 
 export const fixturePath = (name: string) => path.join(FIXTURES_DIR, name);
+
+/** The first bytes of a fixture, as the upload's type sniffer sees them. */
+export function fixtureHead(name: string, bytes: number): Buffer {
+  const fd = fs.openSync(fixturePath(name), 'r');
+  try {
+    const head = Buffer.alloc(bytes);
+    return head.subarray(0, fs.readSync(fd, head, 0, bytes, 0));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 /** `describe` that skips (and says why) when the fixtures folder is absent. */
 export const describeWithFixtures = HAVE_FIXTURES ? describe : describe.skip;

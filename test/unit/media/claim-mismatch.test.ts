@@ -1,6 +1,6 @@
 import { parseConfig } from '../../../domain/config';
 import { distanceKm, placeMismatch, timeMismatch } from '../../../domain/processing/claim-mismatch';
-import { describeWithFixtures, expectedMedia } from './media-fixtures';
+import { describeWithFixtures, loadExpected } from '../../helpers/fixtures';
 
 const { timeMismatchHours: WINDOW_H, placeMismatchKm: MAX_KM } = parseConfig({});
 const HOUR = 3_600_000;
@@ -92,7 +92,7 @@ describe('placeMismatch', () => {
 
 describeWithFixtures('placeMismatch on the real Live Photo pair', () => {
   test('the still and the video of one Live Photo were taken at the same place', () => {
-    const located = expectedMedia().filter((e) => e.apple_content_identifier && e.gps && e.gps_valid);
+    const located = loadExpected().filter((e) => e.apple_content_identifier && e.gps && e.gps_valid);
     const pairs = located.flatMap((still) =>
       located.filter((video) => still.kind === 'image' && video.kind === 'video' && video.apple_content_identifier === still.apple_content_identifier).map((video) => [still, video] as const),
     );

@@ -8,7 +8,7 @@ import { MAX_INPUT_PIXELS, PREVIEW_EDGE, renderContactSheet, renderDerivatives, 
 import { MediaError } from '../../../domain/media/errors';
 import { detectFileType, SNIFF_BYTES, type DetectedType } from '../../../domain/media/file-type';
 import { extractMetadata } from '../../../domain/media/metadata';
-import { describeWithFixtures, expectedMedia, fixtureHead, fixturePath, type ExpectedMedia } from './media-fixtures';
+import { describeWithFixtures, loadExpected, fixtureHead, fixturePath, type ExpectedFile } from '../../helpers/fixtures';
 
 const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svidetel-derivatives-test-'));
 afterAll(() => fs.rmSync(outputDir, { recursive: true, force: true }));
@@ -17,7 +17,7 @@ const JPEG_TYPE: DetectedType = { mime: 'image/jpeg', kind: 'image', format: 'jp
 const PNG_TYPE: DetectedType = { mime: 'image/png', kind: 'image', format: 'png' };
 
 /** The size the derivative is made from: the display size, except the DNG, rendered from its embedded preview. */
-const sourceSize = (e: ExpectedMedia) =>
+const sourceSize = (e: ExpectedFile) =>
   e.mime === 'image/x-adobe-dng' ? { w: e.vips_width!, h: e.vips_height! } : { w: e.display_width!, h: e.display_height! };
 
 async function expectSizedAndClean(jpeg: Buffer, edge: number, source: { w: number; h: number }): Promise<void> {
@@ -32,7 +32,7 @@ async function expectSizedAndClean(jpeg: Buffer, edge: number, source: { w: numb
 }
 
 describeWithFixtures('renderDerivatives on every fixture', () => {
-  const renderable = expectedMedia().filter((e) => e.bytes > 0);
+  const renderable = loadExpected().filter((e) => e.bytes > 0);
 
   test.each(renderable.map((e) => [e.file, e] as const))('%s', async (file, expected) => {
     const type = detectFileType(fixtureHead(file, SNIFF_BYTES))!;
@@ -57,7 +57,7 @@ describeWithFixtures('renderDerivatives on every fixture', () => {
   });
 
   test('a contact sheet covers a video as a 3×3 grid in its display orientation', async () => {
-    const portrait = expectedMedia().find((e) => e.kind === 'video' && e.display_height! > e.display_width!)!;
+    const portrait = loadExpected().find((e) => e.kind === 'video' && e.display_height! > e.display_width!)!;
     const type = detectFileType(fixtureHead(portrait.file, SNIFF_BYTES))!;
     const sheet = await renderContactSheet(fixturePath(portrait.file), await extractMetadata(fixturePath(portrait.file), type));
     const m = await sharp(sheet).metadata();
@@ -68,7 +68,7 @@ describeWithFixtures('renderDerivatives on every fixture', () => {
   });
 
   test('the zero-byte file is refused with a MediaError', async () => {
-    const empty = expectedMedia().find((e) => e.bytes === 0)!;
+    const empty = loadExpected().find((e) => e.bytes === 0)!;
     await expect(renderDerivatives(fixturePath(empty.file), JPEG_TYPE, await extractMetadata(fixturePath(empty.file), JPEG_TYPE))).rejects.toMatchObject({
       name: 'MediaError',
       code: 'unsupported',

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { ExifUnreadableError, readExifTags } from '../../../domain/media/exif';
-import { describeWithFixtures, fixturePath } from './media-fixtures';
+import { describeWithFixtures, fixturePath } from '../../helpers/fixtures';
 
 /** A little-endian TIFF with one IFD0 of `entries` (tag, type, count, 4-byte value or data), then the data area. */
 function tiff(entries: [tag: number, type: number, count: number, value: number | Buffer][], extra: (at: number) => Buffer = () => Buffer.alloc(0)) {

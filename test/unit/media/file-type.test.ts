@@ -1,5 +1,5 @@
 import { detectFileType, SNIFF_BYTES } from '../../../domain/media/file-type';
-import { describeWithFixtures, expectedMedia, fixtureHead } from './media-fixtures';
+import { describeWithFixtures, loadExpected, fixtureHead } from '../../helpers/fixtures';
 
 const ascii = (s: string) => Buffer.from(s, 'latin1');
 const ftyp = (major: string, ...compatible: string[]) => {
@@ -67,7 +67,7 @@ describe('detectFileType on synthetic headers', () => {
 });
 
 describeWithFixtures('detectFileType on real files', () => {
-  test.each(expectedMedia().map((e) => [e.file, e] as const))('%s', (file, expected) => {
+  test.each(loadExpected().map((e) => [e.file, e] as const))('%s', (file, expected) => {
     const type = detectFileType(fixtureHead(file, SNIFF_BYTES));
     if (expected.bytes === 0) {
       expect(type).toBeNull();

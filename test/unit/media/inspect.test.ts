@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inspectFile, type InspectRecord } from '../../../domain/media/inspect';
-import { describeWithFixtures, expectedMedia, fixturePath } from './media-fixtures';
+import { describeWithFixtures, loadExpected, fixturePath } from '../../helpers/fixtures';
 
 const REQUIRED_KEYS: (keyof InspectRecord)[] = [
   'file', 'sha256', 'bytes', 'kind', 'mime', 'width', 'height', 'orientation', 'duration_s', 'taken_at_local', 'offset',
@@ -11,14 +11,14 @@ const REQUIRED_KEYS: (keyof InspectRecord)[] = [
 
 describeWithFixtures('inspectFile', () => {
   test('a photo: hash, size and metadata, no error', async () => {
-    const expected = expectedMedia().find((e) => e.kind === 'image' && e.gps_valid && e.offset)!;
+    const expected = loadExpected().find((e) => e.kind === 'image' && e.gps_valid && e.offset)!;
     const record = await inspectFile(fixturePath(expected.file));
     expect(Object.keys(record)).toEqual(expect.arrayContaining(REQUIRED_KEYS));
     expect(record).toMatchObject({ sha256: expected.sha256, bytes: expected.bytes, mime: expected.mime, kind: 'image', error: null, offset: expected.offset });
   });
 
   test('the empty file gives an error record, not an exception', async () => {
-    const empty = expectedMedia().find((e) => e.bytes === 0)!;
+    const empty = loadExpected().find((e) => e.bytes === 0)!;
     const record = await inspectFile(fixturePath(empty.file));
     expect(Object.keys(record)).toEqual(expect.arrayContaining(REQUIRED_KEYS));
     expect(record).toMatchObject({ sha256: empty.sha256, bytes: 0, kind: null, mime: null });

@@ -3,13 +3,13 @@ import { detectFileType, SNIFF_BYTES } from '../../../domain/media/file-type';
 import { parseIso6709 } from '../../../domain/media/geo';
 import { extractMetadata, type MediaMetadata } from '../../../domain/media/metadata';
 import type { ExifData } from '../../../domain/media/exif';
-import { describeWithFixtures, expectedMedia, fixtureHead, fixturePath, type ExpectedMedia } from './media-fixtures';
+import { describeWithFixtures, loadExpected, fixtureHead, fixturePath, type ExpectedFile } from '../../helpers/fixtures';
 
 const GPS_TOLERANCE_DEG = 1e-5;
 const DURATION_TOLERANCE_S = 0.1;
 
 describeWithFixtures('extractMetadata matches expected.json', () => {
-  const cases = expectedMedia().map((e) => [e.file, e] as const);
+  const cases = loadExpected().map((e) => [e.file, e] as const);
 
   test.each(cases)('%s', async (file, expected) => {
     const type = detectFileType(fixtureHead(file, SNIFF_BYTES));
@@ -34,7 +34,7 @@ describeWithFixtures('extractMetadata matches expected.json', () => {
   });
 });
 
-function expectCaptureTime(meta: MediaMetadata, expected: ExpectedMedia): void {
+function expectCaptureTime(meta: MediaMetadata, expected: ExpectedFile): void {
   // expected.taken_at is the local time with the recorded offset appended, when there is one.
   expect({
     taken_at_local: meta.taken_at_local,
@@ -52,7 +52,7 @@ function expectCaptureTime(meta: MediaMetadata, expected: ExpectedMedia): void {
   if (expected.taken_at && expected.offset) expect(expected.taken_at).toBe(`${meta.taken_at_local}${meta.offset}`);
 }
 
-function expectLocation(meta: MediaMetadata, expected: ExpectedMedia): void {
+function expectLocation(meta: MediaMetadata, expected: ExpectedFile): void {
   const wanted = expected.gps_valid === false ? null : expected.gps;
   if (!wanted) {
     expect(meta.gps).toBeNull();
@@ -67,8 +67,8 @@ function expectLocation(meta: MediaMetadata, expected: ExpectedMedia): void {
 }
 
 describeWithFixtures('metadata flags and warnings', () => {
-  const byName = (pattern: RegExp) => expectedMedia().find((e) => pattern.test(e.file))!;
-  const read = async (e: ExpectedMedia) => extractMetadata(fixturePath(e.file), detectFileType(fixtureHead(e.file, SNIFF_BYTES))!);
+  const byName = (pattern: RegExp) => loadExpected().find((e) => pattern.test(e.file))!;
+  const read = async (e: ExpectedFile) => extractMetadata(fixturePath(e.file), detectFileType(fixtureHead(e.file, SNIFF_BYTES))!);
 
   test('corrupt EXIF is a warning, not an error, and the picture stays landscape', async () => {
     const meta = await read(byName(/corrupt-exif/));
@@ -77,7 +77,7 @@ describeWithFixtures('metadata flags and warnings', () => {
   });
 
   test('an editor named in Software or XMP history flags the file as edited', async () => {
-    const edited = expectedMedia().filter((e) => e.bytes > 0 && /edited/.test(e.file));
+    const edited = loadExpected().filter((e) => e.bytes > 0 && /edited/.test(e.file));
     expect(edited.length).toBeGreaterThan(0);
     for (const e of edited) expect((await read(e)).flags).toContain('edited');
     expect((await read(byName(/^google-pixel/))).flags).not.toContain('edited');

@@ -7,7 +7,7 @@ import { renderDerivatives } from '../../../domain/media/derivatives';
 import { detectFileType, SNIFF_BYTES } from '../../../domain/media/file-type';
 import { extractMetadata } from '../../../domain/media/metadata';
 import { bandProbes, hammingDistance, PHASH_BANDS, PHASH_INPUT_EDGE, perceptualHash } from '../../../domain/media/perceptual-hash';
-import { describeWithFixtures, expectedMedia, fixturePath, type ExpectedMedia } from './media-fixtures';
+import { describeWithFixtures, loadExpected, fixturePath, type ExpectedFile } from '../../helpers/fixtures';
 
 const MAX_DISTANCE = parseConfig({}).nearDuplicateMaxDistance;
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svidetel-phash-test-'));
@@ -79,7 +79,7 @@ describe('perceptual hash arithmetic', () => {
 });
 
 describeWithFixtures('perceptual hash on the real fixtures', () => {
-  const renderable = expectedMedia().filter((e) => e.bytes > 0);
+  const renderable = loadExpected().filter((e) => e.bytes > 0);
   const hashes = new Map<string, string>();
 
   beforeAll(async () => {
@@ -91,7 +91,7 @@ describeWithFixtures('perceptual hash on the real fixtures', () => {
    * hard, cropped by 2 % on every side. HEIC is not decodable by sharp, so its copies start from
    * our own rendering of it, which is the same picture.
    */
-  async function copiesOf(e: ExpectedMedia): Promise<Record<string, Buffer>> {
+  async function copiesOf(e: ExpectedFile): Promise<Record<string, Buffer>> {
     const source = e.mime === 'image/heic' ? (await render(fixturePath(e.file))).preview : fs.readFileSync(fixturePath(e.file));
     const upright = await sharp(source, { failOn: 'none' }).rotate().jpeg({ quality: 95 }).toBuffer();
     const { width, height } = await sharp(upright).metadata();
@@ -106,7 +106,7 @@ describeWithFixtures('perceptual hash on the real fixtures', () => {
     };
   }
 
-  const images = expectedMedia().filter((e) => e.bytes > 0 && e.kind === 'image');
+  const images = loadExpected().filter((e) => e.bytes > 0 && e.kind === 'image');
   test.each(images.map((e) => [e.file, e] as const))('%s: resized, recompressed and cropped copies are near duplicates', async (file, e) => {
     for (const [how, bytes] of Object.entries(await copiesOf(e))) {
       const copy = path.join(workDir, `${how}-${file}.jpg`);
@@ -119,7 +119,7 @@ describeWithFixtures('perceptual hash on the real fixtures', () => {
   test('no two different fixtures are near duplicates', () => {
     // Related by construction, not different pictures: a made-here file and its source, and the
     // still and the video of one Live Photo (same scene, same second).
-    const meta = new Map(renderable.map((e) => [e.file, e as ExpectedMedia & { derived_from?: string }]));
+    const meta = new Map(renderable.map((e) => [e.file, e as ExpectedFile & { derived_from?: string }]));
     const related = (a: string, b: string) => {
       const x = meta.get(a)!;
       const y = meta.get(b)!;
