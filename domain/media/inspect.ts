@@ -2,37 +2,18 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { detectFileType, SNIFF_BYTES, type MediaKind } from './file-type';
-import type { GpsPoint } from './geo';
-import { extractMetadata } from './metadata';
+import { extractMetadata, type MediaMetadata } from './metadata';
 
+/**
+ * What `npm run inspect` prints: the file's identity, then exactly the worker's metadata fields —
+ * where nothing could be read (empty, unsupported, unreadable), the type fields are null and `error` says why.
+ */
 export type InspectRecord = {
   file: string;
   sha256: string;
   bytes: number;
-  kind: MediaKind | null;
-  mime: string | null;
-  format: string | null;
-  width: number | null;
-  height: number | null;
-  orientation: number | null;
-  duration_s: number | null;
-  taken_at_local: string | null;
-  offset: string | null;
-  offset_source: string | null;
-  taken_at_utc: string | null;
-  taken_at_utc_source: string | null;
-  taken_at_source: string | null;
-  gps: GpsPoint | null;
-  gps_source: string | null;
-  make: string | null;
-  model: string | null;
-  software: string | null;
-  apple_content_identifier: string | null;
-  flags: string[];
-  warnings: string[];
-  /** Why nothing could be read (empty, not a supported format, unreadable); null when it could. */
   error: string | null;
-};
+} & Omit<MediaMetadata, 'kind' | 'mime' | 'format'> & { kind: MediaKind | null; mime: string | null; format: string | null };
 
 /** Hashes (streamed), sniffs and reads one file. Never throws for bad media; I/O errors become `error`. */
 export async function inspectFile(filePath: string): Promise<InspectRecord> {
