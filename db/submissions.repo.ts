@@ -127,11 +127,6 @@ export async function findSubmission(db: Queryable, id: string): Promise<Submiss
   return rows[0] ?? null;
 }
 
-export async function findPublishedSubmission(db: Queryable, id: string): Promise<SubmissionRow | null> {
-  const { rows } = await db.query<SubmissionRow>(`${SUBMISSION_SELECT} WHERE s.id = $1 AND s.status = 'published'`, [id]);
-  return rows[0] ?? null;
-}
-
 /**
  * One page of the queue: filtered, in receipt order either way, keyset-paginated on (received_at, id)
  * so deep pages cost the same as the first. Only the filters in use become conditions (each a
@@ -317,38 +312,6 @@ export async function listDecisions(db: Queryable, submissionId: string): Promis
        FROM decisions d JOIN accounts a ON a.id = d.account_id
       WHERE d.submission_id = $1 ORDER BY d.created_at, d.id`,
     [submissionId],
-  );
-  return rows;
-}
-
-export type PublishedListRow = Pick<
-  SubmissionRow,
-  'id' | 'region' | 'station_number' | 'category_code' | 'category_label_ru' | 'category_label_en' | 'election_name_ru' | 'election_name_en' | 'published_at'
-> & { description: string; file_count: number; first_file_id: string | null };
-
-/** Newest first, keyset-paginated on (published_at, id). */
-export async function listPublished(
-  db: Queryable,
-  before: { publishedAt: Date; id: string } | null,
-  limit: number,
-): Promise<PublishedListRow[]> {
-  const { rows } = await db.query<PublishedListRow>(
-    `SELECT s.id, s.region, s.station_number, s.category_code, c.label_ru AS category_label_ru, c.label_en AS category_label_en,
-            e.name_ru AS election_name_ru, e.name_en AS election_name_en, s.published_at, left(s.description, 300) AS description,
-            f.file_count, f.first_file_id
-       FROM submissions s
-       JOIN elections e ON e.id = s.election_id
-       JOIN categories c ON c.code = s.category_code
-       CROSS JOIN LATERAL (
-         SELECT count(*)::int AS file_count,
-                (array_agg(m.id ORDER BY m.position) FILTER (WHERE m.has_thumb))[1] AS first_file_id
-           FROM media_files m WHERE m.submission_id = s.id
-       ) f
-      WHERE s.status = 'published'
-        AND ($1::timestamptz IS NULL OR (s.published_at, s.id) < ($1::timestamptz, $2::uuid))
-      ORDER BY s.published_at DESC, s.id DESC
-      LIMIT $3`,
-    [before?.publishedAt ?? null, before?.id ?? null, limit],
   );
   return rows;
 }
