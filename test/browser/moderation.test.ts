@@ -228,8 +228,10 @@ describeWithFixtures('moderation workspace in a real browser', () => {
     await conflict.waitFor();
     expect(await conflict.innerText()).toContain(bob);
     expect(await conflict.innerText()).toMatch(/is reviewing this entry|already decided|changed after you opened it/);
-    expect(await status(pageB)).toBe('verified');
     await shot(pageB, 'moderation-05-conflict');
+    // The refusal may have been rendered before the first decision committed; a fresh load shows it.
+    await pageB.goto(`/moderation/submissions/${ids[3]}`);
+    expect(await status(pageB)).toBe('verified');
     const decisions = (await system.ctx.db.query('SELECT account_id FROM decisions WHERE submission_id = $1', [ids[3]])).rows;
     expect(decisions).toHaveLength(1);
     expect(problems).toEqual([]);
