@@ -209,6 +209,66 @@ export async function mapClusters(
   return rows;
 }
 
+/** The coarsest zooms are pre-aggregated per grid cell of 90 / 2^zoom degrees (migration 042). */
+export const MAP_GRID_MAX_ZOOM = 5;
+
+/** Filters the pre-aggregated grid can answer: any other filter needs the entries themselves. */
+export function gridAnswers(f: SearchFilters): boolean {
+  return (
+    f.text === null && f.regionWords.length === 0 && f.stationNumbers.length === 0 && f.regions === null &&
+    f.capturedFrom === null && f.capturedTo === null && f.publishedFrom === null && f.publishedTo === null &&
+    f.verifiedSince === null && !f.hasPhoto && !f.hasVideo
+  );
+}
+
+/**
+ * mapClusters for a coarse zoom and only election/category filters, read from the per-cell
+ * counts: every cell touching the box counts whole (at these zooms a cell is over a degree, and
+ * clusters that stay put while the map pans read better than ones clipped at the viewport's edge).
+ * A cluster of one looks its entry up at its exact point.
+ */
+export async function mapGridClusters(
+  db: Queryable,
+  f: Pick<SearchFilters, 'electionId' | 'categories'>,
+  box: MapBox,
+  zoom: number,
+  maxClusters: number,
+): Promise<MapCluster[]> {
+  const p = new Params();
+  const scale = `${p.add(2 ** zoom / 90)}::float8`;
+  const where = [
+    `g.zoom = ${p.add(zoom)}::smallint`,
+    `g.cell_y BETWEEN floor(${p.add(box.south)}::float8 * ${scale}) AND floor(${p.add(box.north)}::float8 * ${scale})`,
+    `g.cell_x BETWEEN floor(${p.add(box.west)}::float8 * ${scale}) AND floor(${p.add(box.east)}::float8 * ${scale})`,
+  ];
+  const entryWhere: string[] = [];
+  if (f.electionId !== null) {
+    where.push(`g.election_id = ${p.add(f.electionId)}`);
+    entryWhere.push(`a.election_id = $${p.values.length}`);
+  }
+  if (f.categories.length) {
+    where.push(`g.category_code = ANY(${p.add(f.categories)}::text[])`);
+    entryWhere.push(`a.category_code = ANY($${p.values.length}::text[])`);
+  }
+  const { rows } = await db.query<MapCluster>(
+    `SELECT k.lat, k.lon, k.count,
+            CASE WHEN k.count = 1 THEN (
+              SELECT a.id::text FROM archive_entries a
+               WHERE a.lat BETWEEN k.lat - 1e-9 AND k.lat + 1e-9 AND a.lon BETWEEN k.lon - 1e-9 AND k.lon + 1e-9
+                     ${entryWhere.map((w) => `AND ${w}`).join(' ')}
+               LIMIT 1) END AS id
+       FROM (SELECT sum(g.lat_sum) / sum(g.entries) AS lat, sum(g.lon_sum) / sum(g.entries) AS lon, sum(g.entries)::int AS count
+               FROM archive_map_cells g
+              WHERE ${where.join(' AND ')}
+              GROUP BY g.cell_y, g.cell_x
+              ORDER BY count DESC
+              LIMIT ${p.add(maxClusters)}) k
+      ORDER BY k.count DESC`,
+    p.values,
+  );
+  return rows;
+}
+
 /** Regions that have published entries (a loose index scan: one index probe per region). */
 export async function publishedRegions(db: Queryable): Promise<string[]> {
   const { rows } = await db.query<{ region: string }>(

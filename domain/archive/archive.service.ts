@@ -103,8 +103,12 @@ const WORLD: archiveRepo.MapBox = { west: -180, south: -90, east: 180, north: 90
 export async function mapClusters(ctx: AppContext, query: SearchQuery & { bbox?: [number, number, number, number]; zoom?: number }) {
   const filters = await buildFilters(ctx, query);
   const box = query.bbox ? { west: query.bbox[0], south: query.bbox[1], east: query.bbox[2], north: query.bbox[3] } : WORLD;
-  const cellDegrees = 360 / 2 ** (query.zoom ?? 3) / CELLS_PER_TILE;
-  const clusters = await archiveRepo.mapClusters(ctx.db, filters, box, cellDegrees, MAX_CLUSTERS);
+  const zoom = query.zoom ?? 3;
+  const cellDegrees = 360 / 2 ** zoom / CELLS_PER_TILE;
+  const clusters =
+    zoom <= archiveRepo.MAP_GRID_MAX_ZOOM && archiveRepo.gridAnswers(filters)
+      ? await archiveRepo.mapGridClusters(ctx.db, filters, box, zoom, MAX_CLUSTERS)
+      : await archiveRepo.mapClusters(ctx.db, filters, box, cellDegrees, MAX_CLUSTERS);
   return { cellDegrees, clusters };
 }
 
