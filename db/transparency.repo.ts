@@ -2,7 +2,8 @@
  * Storage of the transparency log (migration 010). SQL only: what a leaf contains and how the
  * Merkle tree is hashed live in domain/transparency.
  */
-import { encodeLeaf, newLeafRecord, type LeafInput, type LeafRecord } from '../domain/transparency/leaf';
+import { randomBytes } from 'node:crypto';
+import { LEAF_NONCE_SIZE, encodeLeaf, newLeafRecord, type LeafInput, type LeafRecord } from '../domain/transparency/leaf';
 import { appendToFrontier, frontierPositions, leafHash, type SubtreeHashSource } from '../domain/transparency/merkle';
 import type { Queryable, Tx } from './pool';
 
@@ -53,8 +54,10 @@ export async function appendLeaves(tx: Tx, inputs: readonly LeafInput[]): Promis
     return h;
   });
 
+  // One draw for every nonce: a randomBytes call per leaf costs more than hashing the leaf.
+  const nonces = randomBytes(LEAF_NONCE_SIZE * inputs.length);
   const leaves = inputs.map((input, i) => {
-    const record = newLeafRecord(input, size + i);
+    const record = newLeafRecord(input, size + i, nonces.subarray(i * LEAF_NONCE_SIZE, (i + 1) * LEAF_NONCE_SIZE));
     const bytes = encodeLeaf(record);
     return { index: size + i, record, bytes, leafHash: leafHash(bytes) };
   });

@@ -21,6 +21,7 @@ import { randomBytes } from 'node:crypto';
 
 export const LEAF_VERSION = 1;
 export const LEAF_SIZE = 73;
+export const LEAF_NONCE_SIZE = 16;
 
 export interface LeafRecord {
   version: typeof LEAF_VERSION;
@@ -48,7 +49,7 @@ export interface LeafInput {
   receivedAt: number;
 }
 
-export function newLeafRecord(input: LeafInput, index: number, nonce: Buffer = randomBytes(16)): LeafRecord {
+export function newLeafRecord(input: LeafInput, index: number, nonce: Buffer = randomBytes(LEAF_NONCE_SIZE)): LeafRecord {
   const record: LeafRecord = { version: LEAF_VERSION, sha256: input.sha256, size: input.size, receivedAt: input.receivedAt, nonce, index };
   validate(record);
   return record;
@@ -61,7 +62,7 @@ function checkU64(name: string, n: number): void {
 function validate(r: LeafRecord): void {
   if (r.version !== LEAF_VERSION) throw new RangeError(`unsupported leaf version ${String(r.version)}`);
   if (!Buffer.isBuffer(r.sha256) || r.sha256.length !== 32) throw new RangeError('leaf sha256 must be 32 bytes');
-  if (!Buffer.isBuffer(r.nonce) || r.nonce.length !== 16) throw new RangeError('leaf nonce must be 16 bytes');
+  if (!Buffer.isBuffer(r.nonce) || r.nonce.length !== LEAF_NONCE_SIZE) throw new RangeError(`leaf nonce must be ${LEAF_NONCE_SIZE} bytes`);
   checkU64('size', r.size);
   checkU64('received_at', r.receivedAt);
   checkU64('index', r.index);
@@ -116,7 +117,7 @@ export function leafFromJson(j: LeafJson): LeafRecord {
     sha256: hexBytes('leaf sha256', j.sha256, 32),
     size: j.size,
     receivedAt: j.received_at,
-    nonce: hexBytes('leaf nonce', j.nonce, 16),
+    nonce: hexBytes('leaf nonce', j.nonce, LEAF_NONCE_SIZE),
     index: j.index,
   };
   validate(r);

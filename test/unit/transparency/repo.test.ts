@@ -152,6 +152,18 @@ describe('stored transparency log', () => {
     await expect(pool.query('UPDATE tlog_state SET size = 0')).rejects.toThrow('cannot shrink');
   });
 
+  it('refuses a second leaf with a leaf hash already logged', async () => {
+    const [l] = await withTransaction(pool, (tx) => appendLeaves(tx, [input()]));
+    await expect(
+      pool.query('INSERT INTO tlog_leaves (leaf_index, leaf_hash, record, sha256) VALUES ($1, $2, $3, $4)', [
+        l!.index + 1_000_000,
+        l!.leafHash,
+        encodeLeaf(l!.record),
+        l!.record.sha256,
+      ]),
+    ).rejects.toThrow('tlog_leaves_leaf_hash_unique');
+  });
+
   it('stores and lists signed tree heads', async () => {
     const { privateKey, publicKey } = createKeyPair();
     const origin = 'svidetel.example/log';
