@@ -9,19 +9,32 @@
  * Tree sizes and indices are JS numbers: they must be safe integers (< 2^53), and all halving uses
  * arithmetic, not 32-bit bitwise operators.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export const HASH_SIZE = 32;
 
 /** Root of the empty tree: SHA-256 of the empty string (RFC 6962 §2.1). */
-export const EMPTY_ROOT: Buffer = createHash('sha256').digest();
+export const EMPTY_ROOT: Buffer = hash('sha256', Buffer.alloc(0), 'buffer');
+
+// One-shot hashing of a reused input buffer: a createHash object per hash cost several times the
+// hashing itself (an append batch hashes two nodes per leaf). Safe to share: hashing is synchronous.
+let hashInput = Buffer.alloc(1 + 2 * HASH_SIZE);
+
+function prefixedHash(prefix: number, first: Buffer, second?: Buffer): Buffer {
+  const length = 1 + first.length + (second?.length ?? 0);
+  if (hashInput.length < length) hashInput = Buffer.alloc(length);
+  hashInput[0] = prefix;
+  first.copy(hashInput, 1);
+  second?.copy(hashInput, 1 + first.length);
+  return hash('sha256', hashInput.subarray(0, length), 'buffer');
+}
 
 export function leafHash(leaf: Buffer): Buffer {
-  return createHash('sha256').update(Buffer.of(0x00)).update(leaf).digest();
+  return prefixedHash(0x00, leaf);
 }
 
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return createHash('sha256').update(Buffer.of(0x01)).update(left).update(right).digest();
+  return prefixedHash(0x01, left, right);
 }
 
 /** Largest power of two strictly smaller than n (n ≥ 2). */
