@@ -150,30 +150,85 @@ export async function search(
 
 export type ExportRow = Omit<ArchiveListRow, 'excerpt' | 'first_thumb_file_id' | 'rank'> & { description: string; sha256: string[] };
 
-/**
- * Every matching entry, streamed through a server-side cursor in batches, so an export of a
- * million rows holds one batch in memory. The caller owns the client until the stream ends.
- */
-export function streamSearch(client: PoolClient, f: SearchFilters, sort: SearchSort): QueryStream {
-  const p = new Params();
-  const where = conditions(f, p);
-  const { orderBy } = ordering(sort, f, null, p);
-  const query = new QueryStream(
-    `SELECT ${LIST_COLUMNS.replace(', a.excerpt', '').replace(', a.first_thumb_file_id', '')},
-            coalesce(s.public_description, s.description) AS description, h.sha256
-       FROM archive_entries a
+const EXPORT_FROM = `archive_entries a
        JOIN submissions s ON s.id = a.id
        JOIN elections e ON e.id = a.election_id
        JOIN categories c ON c.code = a.category_code
        CROSS JOIN LATERAL (
          SELECT array_agg(encode(m.sha256, 'hex') ORDER BY m.position) AS sha256 FROM media_files m WHERE m.submission_id = a.id
-       ) h
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY ${orderBy}`,
-    p.values,
-    { batchSize: 1000 },
+       ) h`;
+
+/** Rows per cursor fetch: each is a round trip, and a batch of a few thousand rows is still a few MB. */
+const EXPORT_BATCH_ROWS = 5000;
+
+/** Every matching entry, ordered, as a server-side cursor; the caller owns the client until the stream ends. */
+function streamExport(client: PoolClient, f: SearchFilters, sort: SearchSort, columns: (p: Params) => string): QueryStream {
+  const p = new Params();
+  const selected = columns(p);
+  const where = conditions(f, p);
+  const { orderBy } = ordering(sort, f, null, p);
+  return client.query(
+    new QueryStream(
+      `SELECT ${selected} FROM ${EXPORT_FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${orderBy}`,
+      p.values,
+      { batchSize: EXPORT_BATCH_ROWS },
+    ),
   );
-  return client.query(query);
+}
+
+/**
+ * Every matching entry as ExportRow objects, streamed through a server-side cursor in batches,
+ * so an export of a million rows holds one batch in memory.
+ */
+export function streamSearch(client: PoolClient, f: SearchFilters, sort: SearchSort): QueryStream {
+  return streamExport(
+    client,
+    f,
+    sort,
+    () => `${LIST_COLUMNS.replace(', a.excerpt', '').replace(', a.first_thumb_file_id', '')},
+            coalesce(s.public_description, s.description) AS description, h.sha256`,
+  );
+}
+
+/** An RFC 4180 field, always quoted (quotes doubled): cheaper than testing each value for what needs quoting. */
+const csvText = (sql: string) => `coalesce('"' || replace(${sql}, '"', '""') || '"', '')`;
+/** The instant as JavaScript's toISOString writes it (UTC, milliseconds), as the JSON export does. */
+const isoTime = (sql: string) => `coalesce(to_char(${sql} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), '')`;
+
+/** The CSV export's columns and how each is written; the header is these names in this order. */
+const CSV_FIELDS = (urlPrefix: string) => ({
+  id: 'a.id::text',
+  url: csvText(`(${urlPrefix} || a.id::text)`),
+  election_id: 'a.election_id::text',
+  election_en: csvText('e.name_en'),
+  election_ru: csvText('e.name_ru'),
+  region: csvText('a.region'),
+  station_number: csvText('a.station_number'),
+  category_code: csvText('a.category_code'),
+  category_en: csvText('c.label_en'),
+  category_ru: csvText('c.label_ru'),
+  title: csvText('a.title'),
+  description: csvText('coalesce(s.public_description, s.description)'),
+  captured_at: isoTime('a.captured_at'),
+  published_at: isoTime('a.published_at'),
+  verified_at: isoTime('a.verified_at'),
+  latitude: "coalesce(a.lat::text, '')",
+  longitude: "coalesce(a.lon::text, '')",
+  has_photo: 'a.has_photo::text',
+  has_video: 'a.has_video::text',
+  file_count: 'a.file_count::text',
+  sha256: "coalesce(array_to_string(h.sha256, ' '), '')",
+});
+
+export const CSV_COLUMNS = Object.keys(CSV_FIELDS('')) as (keyof ReturnType<typeof CSV_FIELDS>)[];
+
+/**
+ * Every matching entry as one ready CSV line each (without the line break): PostgreSQL encodes
+ * the fields while it reads them, so the API only forwards text instead of building and
+ * escaping a million row objects. `url` is each entry's permalink: urlBase followed by its id.
+ */
+export function streamCsvLines(client: PoolClient, f: SearchFilters, sort: SearchSort, urlBase: string): QueryStream {
+  return streamExport(client, f, sort, (p) => `${Object.values(CSV_FIELDS(`${p.add(urlBase)}::text`)).join(` || ',' || `)} AS line`);
 }
 
 export type MapCluster = { lat: number; lon: number; count: number; id: string | null };

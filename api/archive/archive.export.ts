@@ -1,20 +1,9 @@
 import { Transform } from 'node:stream';
-import type { ArchiveListRow, ExportRow } from '../../db/archive.repo';
+import { CSV_COLUMNS, type ArchiveListRow, type ExportRow } from '../../db/archive.repo';
 import { escapeHtml } from '../../web/html';
 import { entryUrl } from './archive.present';
 
 /** Exports of a search: CSV (RFC 4180), a JSON array, both written row by row; and Atom. */
-
-const CSV_COLUMNS = [
-  'id', 'url', 'election_id', 'election_en', 'election_ru', 'region', 'station_number', 'category_code', 'category_en', 'category_ru',
-  'title', 'description', 'captured_at', 'published_at', 'verified_at', 'latitude', 'longitude', 'has_photo', 'has_video', 'file_count', 'sha256',
-] as const;
-
-function csvField(value: string | number | boolean | null): string {
-  if (value === null) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 function exportRecord(r: ExportRow, baseUrl: string) {
   return {
@@ -42,19 +31,17 @@ function exportRecord(r: ExportRow, baseUrl: string) {
   };
 }
 
-export function csvTransform(baseUrl: string): Transform {
-  let header = false;
+/** CSV (RFC 4180) from the lines PostgreSQL encoded (db/archive.repo.ts streamCsvLines), header first. */
+export function csvTransform(): Transform {
+  let header = `${CSV_COLUMNS.join(',')}\r\n`;
   return new Transform({
     writableObjectMode: true,
-    transform(row: ExportRow, _enc, done) {
-      const rec = exportRecord(row, baseUrl);
-      const line = CSV_COLUMNS.map((c) => csvField(c === 'sha256' ? rec.sha256.join(' ') : rec[c])).join(',');
-      const prefix = header ? '' : `${CSV_COLUMNS.join(',')}\r\n`;
-      header = true;
-      done(null, `${prefix}${line}\r\n`);
+    transform(row: { line: string }, _enc, done) {
+      done(null, `${header}${row.line}\r\n`);
+      header = '';
     },
     flush(done) {
-      done(null, header ? '' : `${CSV_COLUMNS.join(',')}\r\n`);
+      done(null, header);
     },
   });
 }

@@ -13,7 +13,7 @@ import { parse, parseParams } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
 import { sendStoredFile } from '../send-file';
 import { atomFeed, csvTransform, jsonArrayTransform } from './archive.export';
-import { presentEntry, presentListItem, presentLookup, presentMap, presentStation } from './archive.present';
+import { entryUrl, presentEntry, presentListItem, presentLookup, presentMap, presentStation } from './archive.present';
 import {
   checkQuery,
   entryParams,
@@ -178,11 +178,11 @@ export function archiveRoutes(ctx: AppContext): Router {
     const format = req.params.format;
     if (format !== 'csv' && format !== 'json') throw notFound('This export format (use export.csv or export.json)');
     const query = parseFilled(exportQuery, req);
-    const rows = await archive.exportRows(ctx, query);
+    const rows = format === 'csv' ? await archive.exportCsvLines(ctx, query, baseUrl(ctx, req) + entryUrl('')) : await archive.exportRows(ctx, query);
     res.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
     res.attachment(`svidetel-export.${format}`);
     res.set('Cache-Control', 'no-store');
-    await pipeline(rows, format === 'csv' ? csvTransform(baseUrl(ctx, req)) : jsonArrayTransform(baseUrl(ctx, req)), res);
+    await pipeline(rows, format === 'csv' ? csvTransform() : jsonArrayTransform(baseUrl(ctx, req)), res);
   });
 
   router.get('/api/v1/feed.atom', async (req, res) => {

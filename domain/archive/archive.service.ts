@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { PoolClient } from 'pg';
 import * as archiveRepo from '../../db/archive.repo';
 import * as catalogRepo from '../../db/catalog.repo';
 import * as mediaRepo from '../../db/media.repo';
@@ -116,11 +117,15 @@ export async function mapClusters(ctx: AppContext, query: SearchQuery & { bbox?:
  * Every entry matching a search, as a stream of rows read through a cursor; the connection goes
  * back to the pool when the stream ends, fails or is destroyed (a client that went away).
  */
-export async function exportRows(ctx: AppContext, query: SearchQuery): Promise<Readable> {
+async function streamMatches(
+  ctx: AppContext,
+  query: SearchQuery,
+  open: (client: PoolClient, filters: archiveRepo.SearchFilters, sort: archiveRepo.SearchSort) => Readable,
+): Promise<Readable> {
   const filters = await buildFilters(ctx, query);
   const sort = effectiveSort(query, filters);
   const client = await ctx.db.connect();
-  const stream = archiveRepo.streamSearch(client, filters, sort);
+  const stream = open(client, filters, sort);
   let released = false;
   const release = (err?: Error) => {
     if (released) return;
@@ -131,6 +136,16 @@ export async function exportRows(ctx: AppContext, query: SearchQuery): Promise<R
   stream.once('close', () => release());
   stream.once('error', (err: Error) => release(err));
   return stream;
+}
+
+/** Every entry matching a search as ExportRow objects (the JSON export). */
+export function exportRows(ctx: AppContext, query: SearchQuery): Promise<Readable> {
+  return streamMatches(ctx, query, archiveRepo.streamSearch);
+}
+
+/** Every entry matching a search as CSV lines ({ line }), each permalink being urlBase + id. */
+export function exportCsvLines(ctx: AppContext, query: SearchQuery, urlBase: string): Promise<Readable> {
+  return streamMatches(ctx, query, (client, filters, sort) => archiveRepo.streamCsvLines(client, filters, sort, urlBase));
 }
 
 /** The newest entries matching a search, for the Atom feed. */
