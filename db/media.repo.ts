@@ -183,15 +183,23 @@ export async function markFailed(db: Queryable, id: string, reason: string): Pro
   );
 }
 
-/** What the observer claimed for the submission a file belongs to, as wall-clock text. */
-export async function findObserverClaim(
-  db: Queryable,
-  submissionId: string,
-): Promise<{ happened_at: string | null; voting_starts_on: string; voting_ends_on: string } | null> {
-  const { rows } = await db.query<{ happened_at: string | null; voting_starts_on: string; voting_ends_on: string }>(
+export type ObserverClaimRow = {
+  happened_at: string | null;
+  voting_starts_on: string;
+  voting_ends_on: string;
+  /** The stated polling station's registered place, when the register has one. */
+  station_lat: number | null;
+  station_lon: number | null;
+};
+
+/** What the observer claimed for the submission a file belongs to (times as wall-clock text). */
+export async function findObserverClaim(db: Queryable, submissionId: string): Promise<ObserverClaimRow | null> {
+  const { rows } = await db.query<ObserverClaimRow>(
     `SELECT to_char(s.happened_at, 'YYYY-MM-DD"T"HH24:MI') AS happened_at,
-            to_char(e.voting_starts_on, 'YYYY-MM-DD') AS voting_starts_on, to_char(e.voting_ends_on, 'YYYY-MM-DD') AS voting_ends_on
+            to_char(e.voting_starts_on, 'YYYY-MM-DD') AS voting_starts_on, to_char(e.voting_ends_on, 'YYYY-MM-DD') AS voting_ends_on,
+            p.latitude AS station_lat, p.longitude AS station_lon
        FROM submissions s JOIN elections e ON e.id = s.election_id
+       LEFT JOIN polling_stations p ON p.id = s.polling_station_id
       WHERE s.id = $1`,
     [submissionId],
   );

@@ -39,10 +39,11 @@ sharp.cache(false); // every input is decoded once; libvips' operation cache wou
  * truncated JPEG), the image is decoded leniently and the problem is returned as a warning, so a
  * moderator still sees what the file contains. Unrecoverable problems throw MediaError.
  */
-export async function renderDerivatives(filePath: string, type: DetectedType, meta: MediaMetadata): Promise<Derivatives> {
+export async function renderDerivatives(filePath: string, type: DetectedType, meta: MediaMetadata, bytes?: Buffer): Promise<Derivatives> {
   if (type.kind === 'video') return fromPixels(await posterFrame(filePath, meta), false);
   if (type.format === 'heic') return fromHeic(filePath, meta);
-  const result = await fromPixels(filePath, true);
+  // The file's bytes when the caller already holds them (decoding from memory skips a second read).
+  const result = await fromPixels(bytes ?? filePath, true);
   if (type.format === 'dng') result.warnings.push('rendered from the preview embedded in the DNG (raw data is not decoded)');
   return result;
 }

@@ -1,11 +1,12 @@
+import { createHash } from 'node:crypto';
 import * as mediaRepo from '../../db/media.repo';
 import { withTransaction } from '../../db/pool';
 import type { AppContext } from '../context';
 import { renderContactSheet, renderDerivatives, type Derivatives } from '../media/derivatives';
 import { MediaError } from '../media/errors';
-import { detectFileType, SNIFF_BYTES } from '../media/file-type';
+import { detectFileType, SNIFF_BYTES, type DetectedType } from '../media/file-type';
 import { extractMetadata, type MediaMetadata } from '../media/metadata';
-import { timeMismatch } from './claim-mismatch';
+import { placeMismatch, timeMismatch } from './claim-mismatch';
 import { findRelatedFiles } from './media-relations';
 
 function toExtraction(meta: MediaMetadata, flags: string[], phash: string | null, warnings: string[]): mediaRepo.Extraction {
@@ -59,7 +60,15 @@ export async function processMediaFile(ctx: AppContext, fileId: string): Promise
   const file = await mediaRepo.startProcessing(ctx.db, fileId);
   if (!file) return 'skipped'; // finished already, or unknown: nothing to do
 
-  const stored = await ctx.storage.hashOriginal(file.sha256);
+  // A photo (at most MAX_PHOTO_MB) is read once and hashed, sniffed and decoded from memory; a
+  // video is streamed. The claim lookup waits on the database while the picture decodes in
+  // libvips' threads; nothing is written before the hash matches.
+  const bytes = file.kind === 'image' ? await ctx.storage.readOriginal(file.sha256) : null;
+  const [stored, claim, media] = await Promise.all([
+    bytes ? { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length } : ctx.storage.hashOriginal(file.sha256),
+    mediaRepo.findObserverClaim(ctx.db, file.submission_id),
+    readMedia(ctx, file, bytes),
+  ]);
   if (stored.sha256 !== file.sha256 || stored.bytes !== file.bytes) {
     // Evidence must never change; this needs a human, not a retry.
     const reason = `stored bytes do not match the upload (sha256 ${stored.sha256}, ${stored.bytes} bytes)`;
@@ -67,14 +76,39 @@ export async function processMediaFile(ctx: AppContext, fileId: string): Promise
     ctx.log.error({ fileId }, 'stored original does not match its hash');
     return 'failed';
   }
-
-  const type = detectFileType(await ctx.storage.readOriginalHead(file.sha256, SNIFF_BYTES));
-  if (!type) {
-    const reason = 'the stored file is not a supported photo or video';
-    await mediaRepo.saveExtraction(ctx.db, fileId, emptyMetadata(reason), { status: 'failed', reason }, NO_DERIVATIVES);
+  if (!media.read) {
+    await mediaRepo.saveExtraction(ctx.db, fileId, emptyMetadata(media.reason), { status: 'failed', reason: media.reason }, NO_DERIVATIVES);
     return 'failed';
   }
 
+  const { meta, rendered, failure } = media;
+  const warnings = [...meta.warnings];
+  let contact = false;
+  if (rendered) {
+    warnings.push(...rendered.warnings);
+    await ctx.storage.writeDerivative(file.sha256, 'thumb', rendered.thumb);
+    await ctx.storage.writeDerivative(file.sha256, 'preview', rendered.preview);
+    if (media.type.kind === 'video') contact = await writeContactSheet(ctx, file.sha256, meta, warnings);
+  }
+
+  const flags = [...meta.flags, ...(claim ? claimMismatches(ctx, claim, meta) : [])];
+  const extraction = toExtraction(meta, flags, rendered?.phash ?? null, warnings);
+  const outcome = failure ? { status: 'failed' as const, reason: failure.message } : { status: 'ready' as const };
+  await saveWithRelations(ctx, file, extraction, outcome, rendered ? { thumb: true, preview: true, contact } : NO_DERIVATIVES);
+  return outcome.status;
+}
+
+type ReadMedia =
+  | { read: false; reason: string }
+  | { read: true; type: DetectedType; meta: MediaMetadata; rendered: Derivatives | null; failure: MediaError | null };
+
+/**
+ * Sniff, metadata, derivatives. Problems with the bytes come back as values (the file fails once,
+ * with its reason); only I/O errors are thrown, for a retry.
+ */
+async function readMedia(ctx: AppContext, file: mediaRepo.MediaFileRow, bytes: Buffer | null): Promise<ReadMedia> {
+  const type = detectFileType(bytes ? bytes.subarray(0, SNIFF_BYTES) : await ctx.storage.readOriginalHead(file.sha256, SNIFF_BYTES));
+  if (!type) return { read: false, reason: 'the stored file is not a supported photo or video' };
   const path = ctx.storage.originalPath(file.sha256);
   let meta: MediaMetadata;
   try {
@@ -83,49 +117,37 @@ export async function processMediaFile(ctx: AppContext, fileId: string): Promise
     // extractMetadata turns bad media into warnings; anything else it throws that is not I/O is
     // still about these bytes, and the same bytes would fail the same way on every retry.
     if (isIoError(err)) throw err;
-    const reason = `the metadata cannot be read: ${messageOf(err)}`;
-    await mediaRepo.saveExtraction(ctx.db, fileId, emptyMetadata(reason), { status: 'failed', reason }, NO_DERIVATIVES);
-    return 'failed';
+    return { read: false, reason: `the metadata cannot be read: ${messageOf(err)}` };
   }
-
-  const warnings = [...meta.warnings];
-  let rendered: Derivatives | null = null;
-  let failure: MediaError | null = null;
   try {
-    rendered = await renderDerivatives(path, type, meta);
+    return { read: true, type, meta, rendered: await renderDerivatives(path, type, meta, bytes ?? undefined), failure: null };
   } catch (err) {
     if (!(err instanceof MediaError)) throw err; // renderDerivatives throws MediaError for every media problem
-    failure = err;
-    ctx.log.info({ fileId, code: err.code }, 'file kept but could not be rendered');
+    ctx.log.info({ fileId: file.id, code: err.code }, 'file kept but could not be rendered');
+    return { read: true, type, meta, rendered: null, failure: err };
   }
-  let contact = false;
-  if (rendered) {
-    warnings.push(...rendered.warnings);
-    await ctx.storage.writeDerivative(file.sha256, 'thumb', rendered.thumb);
-    await ctx.storage.writeDerivative(file.sha256, 'preview', rendered.preview);
-    if (type.kind === 'video') contact = await writeContactSheet(ctx, file.sha256, path, meta, warnings);
-  }
+}
 
-  const flags = [...meta.flags];
-  const claim = await mediaRepo.findObserverClaim(ctx.db, file.submission_id);
+/**
+ * time_mismatch and place_mismatch against what the observer stated. The station's place comes
+ * from the polling-station register as it is when the file is processed; a register imported
+ * later does not re-flag files already processed.
+ */
+function claimMismatches(ctx: AppContext, claim: mediaRepo.ObserverClaimRow, meta: MediaMetadata): string[] {
+  const flags: string[] = [];
   const fileTime = { takenAtLocal: meta.taken_at_local, offset: meta.offset, takenAtUtc: meta.taken_at_utc };
-  if (claim && timeMismatch(fileTime, { happenedAt: claim.happened_at, votingStartsOn: claim.voting_starts_on, votingEndsOn: claim.voting_ends_on }, ctx.config.timeMismatchHours)) {
-    flags.push('time_mismatch');
-  }
-  // place_mismatch (placeMismatch in ./claim-mismatch) needs the stated polling station's
-  // coordinates; the schema has no polling stations yet, so it cannot be computed here.
-
-  const extraction = toExtraction(meta, flags, rendered?.phash ?? null, warnings);
-  const outcome = failure ? { status: 'failed' as const, reason: failure.message } : { status: 'ready' as const };
-  await saveWithRelations(ctx, file, extraction, outcome, rendered ? { thumb: true, preview: true, contact } : NO_DERIVATIVES);
-  return outcome.status;
+  const stated = { happenedAt: claim.happened_at, votingStartsOn: claim.voting_starts_on, votingEndsOn: claim.voting_ends_on };
+  if (timeMismatch(fileTime, stated, ctx.config.timeMismatchHours)) flags.push('time_mismatch');
+  const station = claim.station_lat !== null && claim.station_lon !== null ? { lat: claim.station_lat, lon: claim.station_lon } : null;
+  if (placeMismatch(meta.gps, station, ctx.config.placeMismatchKm)) flags.push('place_mismatch');
+  return flags;
 }
 
 /** A contact sheet helps review but is not needed: a problem with it is a warning on a ready file. */
-async function writeContactSheet(ctx: AppContext, sha256: string, path: string, meta: MediaMetadata, warnings: string[]): Promise<boolean> {
+async function writeContactSheet(ctx: AppContext, sha256: string, meta: MediaMetadata, warnings: string[]): Promise<boolean> {
   let sheet: Buffer;
   try {
-    sheet = await renderContactSheet(path, meta);
+    sheet = await renderContactSheet(ctx.storage.originalPath(sha256), meta);
   } catch (err) {
     if (isIoError(err)) throw err;
     warnings.push(`no contact sheet: ${messageOf(err)}`);

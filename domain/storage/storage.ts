@@ -99,6 +99,11 @@ export function createStorage(root: string) {
       }
     },
 
+    /** A whole original in memory: the worker reads a photo once, then hashes, sniffs and decodes those bytes. */
+    async readOriginal(sha256: string): Promise<Buffer> {
+      return fs.readFile(originalPath(sha256));
+    },
+
     openOriginal(sha256: string): ReadStream {
       return createReadStream(originalPath(sha256));
     },

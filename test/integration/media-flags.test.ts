@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import * as catalogRepo from '../../db/catalog.repo';
 import * as mediaRepo from '../../db/media.repo';
+import * as stationsRepo from '../../db/stations.repo';
 import { describeWithFixtures, fixturePath, loadExpected, type ExpectedFile } from '../helpers/fixtures';
 import { Client, SUBMISSION_FIELDS, fileFromPath, loggedInClient, uploadSubmission, type UploadFile } from '../helpers/http';
 import { startSystem, waitFor, type TestSystem } from '../helpers/system';
@@ -143,6 +144,31 @@ describeWithFixtures('media flags', () => {
     expect(outsideDays[0]!.flags).toContain('time_mismatch');
     const { body } = await moderator.page(`/moderation/submissions/${later[0]!.submission_id}`);
     expect(body).toContain('data-flag="time_mismatch"');
+  });
+
+  test("place_mismatch: GPS far from the stated station's registered place; near it, no flag", async () => {
+    const photo = expected.find((e) => e.kind === 'image' && e.gps && e.gps_valid && e.taken_at && !e.made_here)!;
+    const day = photo.taken_at!.slice(0, 10);
+    const election = await catalogRepo.insertElection(system.ctx.db, {
+      slug: `places-${randomBytes(5).toString('hex')}`,
+      nameRu: 'Выборы с участками',
+      nameEn: 'Election with stations',
+      country: 'RU',
+      votingStartsOn: day,
+      votingEndsOn: day,
+    });
+    // One degree of latitude is ~111 km: one station at the photo's place, one well beyond the limit.
+    const farDegrees = (system.ctx.config.placeMismatchKm * 5) / 111;
+    const station = (uikNumber: string, latitude: number) => ({ region: 'Москва', tik: 'ТИК', uikNumber, address: `УИК ${uikNumber}`, latitude, longitude: photo.gps!.lon });
+    await stationsRepo.upsertStations(system.ctx.db, election.id, [station('7001', photo.gps!.lat), station('7002', photo.gps!.lat + farDegrees)]);
+    const upload = await fileFromPath(fixturePath(photo.file));
+
+    const atStation = await processed(await submit([upload], { election_id: String(election.id), station_number: '7001' }));
+    const elsewhere = await processed(await submit([upload], { election_id: String(election.id), station_number: '7002' }));
+    expect(atStation[0]!.gps_lat).not.toBeNull();
+    expect(atStation[0]!.flags).not.toContain('place_mismatch');
+    expect(elsewhere[0]!.flags).toContain('place_mismatch');
+    expect(await fileSection(elsewhere[0]!.submission_id, elsewhere[0]!.id)).toContain('data-flag="place_mismatch"');
   });
 
   test('corrupt media fails once with its reason and is not retried; the original stays available', async () => {
