@@ -113,11 +113,43 @@ const LIST_COLUMNS = `a.id, a.election_id, e.name_ru AS election_name_ru, e.name
 
 /**
  * Relevance ranks the newest RELEVANCE_WINDOW matches: ranking every match of a common word in a
- * million entries would read each of them (tens of thousands of rows) for every page, while the
- * newest matches are read in index order and lie together on disk. Time sorts and exports see
- * every match.
+ * million entries would read each of them (tens of thousands of rows) for every page. Time sorts
+ * and exports see every match.
  */
 export const RELEVANCE_WINDOW = 300;
+
+/**
+ * The newest entries the window is first looked for among, widening when they hold fewer than
+ * RELEVANCE_WINDOW matches, and then among all: the text index's matches are AND-ed with a
+ * publication-time range, so a common word's window reads a few hundred rows instead of all its
+ * matches. Any span gives the same window (every entry outside a span is older than all in it).
+ */
+const RECENT_SPANS = [30_000, 240_000];
+
+/** The ids of the newest RELEVANCE_WINDOW entries matching the filters. */
+async function relevanceWindow(db: Queryable, f: SearchFilters): Promise<string[]> {
+  for (const span of RECENT_SPANS) {
+    const { rows: edge } = await db.query<{ published_at: Date }>(
+      'SELECT published_at FROM archive_entries ORDER BY published_at DESC, id DESC OFFSET $1 LIMIT 1',
+      [span - 1],
+    );
+    if (!edge[0]) break; // fewer entries than the span: search them all
+    const ids = await newestMatches(db, f, edge[0].published_at);
+    if (ids.length === RELEVANCE_WINDOW) return ids;
+  }
+  return newestMatches(db, f, null);
+}
+
+async function newestMatches(db: Queryable, f: SearchFilters, publishedSince: Date | null): Promise<string[]> {
+  const p = new Params();
+  const where = conditions(f, p);
+  if (publishedSince) where.push(`a.published_at >= ${p.add(publishedSince)}`);
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT a.id FROM archive_entries a WHERE ${where.join(' AND ')} ORDER BY a.published_at DESC, a.id DESC LIMIT ${RELEVANCE_WINDOW}`,
+    p.values,
+  );
+  return rows.map((r) => r.id);
+}
 
 export async function search(
   db: Queryable,
@@ -127,17 +159,13 @@ export async function search(
   limit: number,
 ): Promise<ArchiveListRow[]> {
   const p = new Params();
-  const where = conditions(f, p);
   const windowed = sort === 'relevance' && f.text !== null;
-  const source = windowed
-    ? `(SELECT * FROM archive_entries a WHERE ${where.join(' AND ')} ORDER BY a.published_at DESC, a.id DESC LIMIT ${RELEVANCE_WINDOW})`
-    : 'archive_entries';
+  const outer = windowed ? [`a.id = ANY(${p.add(await relevanceWindow(db, f))}::uuid[])`] : conditions(f, p);
   const { rank, orderBy, keyset } = ordering(sort, f, after, p);
-  const outer = windowed ? [] : where;
   if (keyset) outer.push(keyset);
   const { rows } = await db.query<ArchiveListRow>(
     `SELECT ${LIST_COLUMNS}, ${rank} AS rank
-       FROM ${source} a
+       FROM archive_entries a
        JOIN elections e ON e.id = a.election_id
        JOIN categories c ON c.code = a.category_code
       ${outer.length ? `WHERE ${outer.join(' AND ')}` : ''}
