@@ -119,16 +119,19 @@ const LIST_COLUMNS = `a.id, a.election_id, e.name_ru AS election_name_ru, e.name
 export const RELEVANCE_WINDOW = 300;
 
 /**
- * The newest entries the window is first looked for among, widening when they hold fewer than
- * RELEVANCE_WINDOW matches, and then among all: the text index's matches are AND-ed with a
- * publication-time range, so a common word's window reads a few hundred rows instead of all its
- * matches. Any span gives the same window (every entry outside a span is older than all in it).
+ * The newest entries the window is first looked for among, before all of them: the text index's
+ * matches AND-ed with a publication-time range, so a common word's window reads a few hundred
+ * rows instead of all its matches, while a word with fewer matches here is rare enough to collect
+ * whole. Either gives the same window (every entry outside the span is older than all in it).
+ * (Finding a span's edge walks the time index, so a wider second span costs more than it saves.)
  */
-const RECENT_SPANS = [30_000, 240_000];
+const RECENT_SPANS = [30_000];
 
 /** The ids of the newest RELEVANCE_WINDOW entries matching the filters. */
 async function relevanceWindow(db: Queryable, f: SearchFilters): Promise<string[]> {
-  for (const span of RECENT_SPANS) {
+  // Other filters make matches among the newest entries rare, and have their own indexes.
+  const spans = narrowedOnlyByElectionOrCategory({ ...f, text: null }) && f.electionId === null && f.categories.length === 0 ? RECENT_SPANS : [];
+  for (const span of spans) {
     const { rows: edge } = await db.query<{ published_at: Date }>(
       'SELECT published_at FROM archive_entries ORDER BY published_at DESC, id DESC OFFSET $1 LIMIT 1',
       [span - 1],
@@ -144,8 +147,12 @@ async function newestMatches(db: Queryable, f: SearchFilters, publishedSince: Da
   const p = new Params();
   const where = conditions(f, p);
   if (publishedSince) where.push(`a.published_at >= ${p.add(publishedSince)}`);
+  // Without a time range the matches are few (the span held under a window of them): collect
+  // them through the indexes, where walking the time index with a filter (the planner's pick for
+  // a word it cannot estimate) would read the whole archive for a word that is nowhere.
   const { rows } = await db.query<{ id: string }>(
-    `SELECT a.id FROM archive_entries a WHERE ${where.join(' AND ')} ORDER BY a.published_at DESC, a.id DESC LIMIT ${RELEVANCE_WINDOW}`,
+    `WITH matches AS ${publishedSince ? '' : 'MATERIALIZED'} (SELECT a.id, a.published_at FROM archive_entries a WHERE ${where.join(' AND ')})
+     SELECT id FROM matches ORDER BY published_at DESC, id DESC LIMIT ${RELEVANCE_WINDOW}`,
     p.values,
   );
   return rows.map((r) => r.id);
@@ -295,8 +302,8 @@ export async function mapClusters(
 /** The coarsest zooms are pre-aggregated per grid cell of 90 / 2^zoom degrees (migration 042). */
 export const MAP_GRID_MAX_ZOOM = 5;
 
-/** Filters the pre-aggregated grid can answer: any other filter needs the entries themselves. */
-export function gridAnswers(f: SearchFilters): boolean {
+/** True when no filter but the election and categories is set (what the pre-aggregated map grid can answer). */
+export function narrowedOnlyByElectionOrCategory(f: SearchFilters): boolean {
   return (
     f.text === null && f.regionWords.length === 0 && f.stationNumbers.length === 0 && f.regions === null &&
     f.capturedFrom === null && f.capturedTo === null && f.publishedFrom === null && f.publishedTo === null &&

@@ -107,7 +107,7 @@ export async function mapClusters(ctx: AppContext, query: SearchQuery & { bbox?:
   const zoom = query.zoom ?? 3;
   const cellDegrees = 360 / 2 ** zoom / CELLS_PER_TILE;
   const clusters =
-    zoom <= archiveRepo.MAP_GRID_MAX_ZOOM && archiveRepo.gridAnswers(filters)
+    zoom <= archiveRepo.MAP_GRID_MAX_ZOOM && archiveRepo.narrowedOnlyByElectionOrCategory(filters)
       ? await archiveRepo.mapGridClusters(ctx.db, filters, box, zoom, MAX_CLUSTERS)
       : await archiveRepo.mapClusters(ctx.db, filters, box, cellDegrees, MAX_CLUSTERS);
   return { cellDegrees, clusters };
