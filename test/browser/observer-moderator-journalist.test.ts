@@ -9,7 +9,7 @@ import * as mediaRepo from '../../db/media.repo';
 import * as submissionsRepo from '../../db/submissions.repo';
 import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/account.service';
 import { describeWithFixtures, fixturePath, loadExpected, type ExpectedFile } from '../helpers/fixtures';
-import { startSystem, type TestSystem } from '../helpers/system';
+import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
 
 /**
  * The whole foundation walked as people would, in a real (Debian) Chromium against the real system:
@@ -140,7 +140,7 @@ describeInBrowser('observer → moderator → journalist in a real browser', () 
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
     });
     launching.catch(() => undefined); // awaited below; a failure surfaces there
-    system = await startSystem();
+    system = await startSystem({ env: { DATABASE_URL: await freshDatabaseUrl('observer_flow') } }); // its own queue: no other file's entries
     const elections = await catalogRepo.listElections(system.ctx.db, true);
     const categories = await catalogRepo.listCategories(system.ctx.db, true);
     election = elections.find((e) => e.slug === 'ru-president-2024') ?? elections[0]!;
