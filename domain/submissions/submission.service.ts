@@ -10,16 +10,8 @@ import { leafToJson, type LeafJson } from '../transparency/leaf';
 
 export type IncomingFile = { originalName: string; tempPath: string; sha256: string; bytes: number; type: DetectedType };
 
-export type SubmissionInput = {
-  electionId: number;
-  region: string;
-  stationNumber: string;
-  categoryCode: string;
-  description: string;
-  happenedAt: string | null;
-  reporterRole: string | null;
-  complaintStatus: string | null;
-};
+/** What an observer states, validated by the route's schema: exactly the row the repository stores. */
+export type SubmissionInput = submissionsRepo.NewSubmission;
 
 export type Receipt = {
   submissionId: string;
