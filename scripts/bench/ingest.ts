@@ -23,13 +23,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import sharp from 'sharp';
+import { freePort, log } from './bench-kit';
 
 const MiB = 1024 * 1024;
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -100,21 +100,6 @@ type Child = {
 
 const children = new Set<Child>();
 let tempRoot: string | null = null;
-
-function log(line = ''): void {
-  process.stdout.write(`${line}\n`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, HOST, () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function startChild(name: string, args: string[], env: Record<string, string>, port: number): Child {
   const proc = spawn(process.execPath, args, {
@@ -448,7 +433,7 @@ async function main(): Promise<number> {
   await resetDatabase(databaseUrl, true);
   await clearQueue(redisUrl, queuePrefix);
 
-  const svidetelPort = await freePort();
+  const svidetelPort = await freePort(HOST);
   const svidetel = startChild(
     'Svidetel API',
     [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'api/main.ts'],
@@ -464,7 +449,7 @@ async function main(): Promise<number> {
     },
     svidetelPort,
   );
-  const baselinePort = await freePort();
+  const baselinePort = await freePort(HOST);
   const baseline = startChild(
     'baseline server',
     ['--import', 'tsx', path.join('scripts', 'bench', 'ingest.ts'), '--baseline-server'],

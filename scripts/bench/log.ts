@@ -36,20 +36,13 @@ import type { LeafInput } from '../../domain/transparency/leaf';
 import { MemoryTree, consistencyProof, inclusionProof, rootAt, verifyConsistency, verifyInclusion } from '../../domain/transparency/merkle';
 import { publicKey, signTreeHeadIfGrown } from '../../domain/transparency/log.service';
 import type { JobQueue } from '../../domain/queue/job-queue';
+import { option, percentile } from './bench-kit';
 
 const BAR_APPENDS_S = 5000;
 const BAR_PROOF_P95_MS = 10;
 const CACHED_MEASURE_LEAVES = 50_000;
 const SIGN_RUNS = 20;
 
-function option(name: string, fallback: number): number {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  const value = arg ? Number(arg.split('=')[1]) : fallback;
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const ms = (n: number) => Number(n.toFixed(3));
 
 function stats(times: number[]): { p50: number; p95: number } {

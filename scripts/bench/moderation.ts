@@ -25,6 +25,7 @@ import { encodeCursor } from '../../domain/pagination';
 import * as submissionsRepo from '../../db/submissions.repo';
 import type { Queryable } from '../../db/pool';
 import { Client } from '../../test/helpers/http';
+import { log, percentile } from './bench-kit';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PENDING = 100_000;
@@ -35,8 +36,6 @@ const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split
 const SAMPLES = Number(args.get('samples') ?? 200);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/svidetel_bench_moderation';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-const log = (line = '') => process.stdout.write(`${line}\n`);
 
 function benchConfig(port: string) {
   return parseConfig({
@@ -162,10 +161,6 @@ async function printPlans(db: Queryable): Promise<void> {
     log(`plan, ${name}:`);
     for (const line of plan.filter((l) => /Limit|Scan|Join|Sort|Execution Time/.test(l)).slice(0, 14)) log(`  ${line.trim()}`);
   }
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 async function timeRequests(client: Client, paths: string[]): Promise<{ p50: number; p95: number }> {

@@ -22,32 +22,21 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { migrate } from '../../db/migrate';
 import { createPool } from '../../db/pool';
+import { freePort, log, option, peakRssMb, percentile } from './bench-kit';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DATABASE_URL = process.env.BENCH_SEARCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/svidetel_bench_search';
-
-function option(name: string, fallback: number): number {
-  const raw = process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-  const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
 
 const ROWS = option('rows', 1_000_000);
 const REQUESTS = option('requests', 200);
 const HOST = '127.0.0.1';
 const BARS = { search_p95_ms: 50, station_p95_ms: 50, map_p95_ms: 150, export_rows_s: 50_000 };
 const SEARCH_MIGRATION = '040_archive_search.sql';
-
-function log(line = ''): void {
-  process.stdout.write(`${line}\n`);
-}
 
 // ----------------------------------------------------------------------------------------------
 // Seeding (cached)
@@ -151,7 +140,6 @@ function timedGet(url: string): Promise<{ status: number; ms: number }> {
 }
 
 type Latency = { p50: number; p95: number; p99: number };
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const round = (x: number) => Math.round(x * 10) / 10;
 
 /** Sends each path (cycling) REQUESTS times after a warm-up round; every answer must be a 200. */
@@ -168,11 +156,6 @@ async function measure(base: string, name: string, paths: string[]): Promise<Lat
   const result = { p50: round(percentile(times, 50)), p95: round(percentile(times, 95)), p99: round(percentile(times, 99)) };
   log(`${name.padEnd(22)} p50 ${String(result.p50).padStart(7)} ms   p95 ${String(result.p95).padStart(7)} ms   p99 ${String(result.p99).padStart(7)} ms`);
   return result;
-}
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return (Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) * 1024) / 1e6;
 }
 
 /** Streams the whole CSV export, counting rows as they arrive. */
@@ -193,19 +176,8 @@ function exportAll(url: string): Promise<{ rows: number; seconds: number }> {
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, HOST, () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function startServer(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const port = await freePort();
+  const port = await freePort(HOST);
   const storage = path.join(os.tmpdir(), `svidetel-bench-search-${process.pid}`);
   const proc = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     cwd: ROOT,
