@@ -1,6 +1,8 @@
 import QueryStream from 'pg-query-stream';
 import type { PoolClient } from 'pg';
+import type { MediaFileRow } from './media.repo';
 import type { Queryable } from './pool';
+import type { EntryLabels } from './submissions.repo';
 
 /**
  * The public archive's reads: search, station counts, map clusters, exports, hash look-ups, and
@@ -32,16 +34,8 @@ export type SearchFilters = {
 /** Where the previous page ended: the sort key of its last row (a time, a rank or null) and its id. */
 export type SearchAfter = { key: string | number | null; id: string };
 
-export type ArchiveListRow = {
+export type ArchiveListRow = EntryLabels & {
   id: string;
-  election_id: number;
-  election_name_ru: string;
-  election_name_en: string;
-  region: string;
-  station_number: string;
-  category_code: string;
-  category_label_ru: string;
-  category_label_en: string;
   published_at: Date;
   verified_at: Date;
   captured_at: Date | null;
@@ -407,17 +401,9 @@ export async function stationCategoryCounts(
   return rows;
 }
 
-export type PublicEntryRow = {
+export type PublicEntryRow = EntryLabels & {
   id: string;
   status: 'published' | 'withdrawn';
-  election_id: number;
-  election_name_ru: string;
-  election_name_en: string;
-  region: string;
-  station_number: string;
-  category_code: string;
-  category_label_ru: string;
-  category_label_en: string;
   title: string | null;
   description: string;
   happened_at: string | null;
@@ -457,28 +443,13 @@ export async function findPublicEntry(db: Queryable, id: string): Promise<Public
   return rows[0] ?? null;
 }
 
-export type PublicFileRow = {
-  id: string;
-  sha256: string;
-  bytes: number;
-  mime: string;
-  kind: 'image' | 'video';
-  width: number | null;
-  height: number | null;
-  duration_s: number | null;
-  taken_at_local: string | null;
-  taken_at_offset: string | null;
-  offset_source: string | null;
-  taken_at_utc: Date | null;
-  taken_at_source: string | null;
-  gps_lat: number | null;
-  gps_lon: number | null;
-  make: string | null;
-  model: string | null;
-  flags: string[];
-  has_thumb: boolean;
-  has_preview: boolean;
-};
+/** A published file as the public pages read it: the worker's columns a journalist may see. */
+export type PublicFileRow = Pick<
+  MediaFileRow,
+  | 'id' | 'sha256' | 'bytes' | 'mime' | 'kind' | 'width' | 'height' | 'duration_s'
+  | 'taken_at_local' | 'taken_at_offset' | 'offset_source' | 'taken_at_utc' | 'taken_at_source'
+  | 'gps_lat' | 'gps_lon' | 'make' | 'model' | 'flags' | 'has_thumb' | 'has_preview'
+>;
 
 export async function listPublicFiles(db: Queryable, entryId: string): Promise<PublicFileRow[]> {
   const { rows } = await db.query<PublicFileRow>(

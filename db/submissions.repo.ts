@@ -15,8 +15,8 @@ export type NewSubmission = {
   complaintStatus: string | null;
 };
 
-export type SubmissionRow = {
-  id: string;
+/** How every view of an entry names it: election, place and category, in both languages. */
+export type EntryLabels = {
   election_id: number;
   election_name_ru: string;
   election_name_en: string;
@@ -25,6 +25,10 @@ export type SubmissionRow = {
   category_code: string;
   category_label_ru: string;
   category_label_en: string;
+};
+
+export type SubmissionRow = EntryLabels & {
+  id: string;
   description: string;
   happened_at: string | null;
   reporter_role: string | null;
