@@ -103,12 +103,22 @@ export async function insertSession(
 }
 
 /** A live session of an enabled account, touched as it is read. */
+/**
+ * A live session of an enabled account. last_seen_at is touched at most once a minute: every
+ * request of a logged-in moderator reads its session, and need not write a row each time.
+ */
 export async function findLiveSession(db: Queryable, tokenHash: Buffer): Promise<SessionRow | null> {
   const { rows } = await db.query<SessionRow>(
-    `UPDATE sessions s SET last_seen_at = now()
-       FROM accounts a, app_settings st
-      WHERE s.token_hash = $1 AND s.expires_at > now() AND a.id = s.account_id AND a.disabled_at IS NULL
-      RETURNING s.account_id, a.email, a.role, s.csrf_token, s.expires_at, (st.require_totp AND a.totp_secret IS NULL) AS needs_totp_setup`,
+    `WITH live AS (
+       SELECT s.token_hash, s.last_seen_at, s.account_id, a.email, a.role, s.csrf_token, s.expires_at,
+              (st.require_totp AND a.totp_secret IS NULL) AS needs_totp_setup
+         FROM sessions s JOIN accounts a ON a.id = s.account_id CROSS JOIN app_settings st
+        WHERE s.token_hash = $1 AND s.expires_at > now() AND a.disabled_at IS NULL
+     ), touched AS (
+       UPDATE sessions s SET last_seen_at = now() FROM live
+        WHERE s.token_hash = live.token_hash AND live.last_seen_at < now() - interval '1 minute'
+     )
+     SELECT account_id, email, role, csrf_token, expires_at, needs_totp_setup FROM live`,
     [tokenHash],
   );
   return rows[0] ?? null;
