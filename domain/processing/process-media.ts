@@ -194,6 +194,6 @@ export async function recordFinalFailure(ctx: AppContext, fileId: string, reason
 /** PostgreSQL is the source of truth: unfinished files are enqueued again (idempotent by job id). */
 export async function requeueUnfinished(ctx: AppContext, olderThan: Date | null): Promise<number> {
   const ids = await mediaRepo.listUnfinished(ctx.db, olderThan);
-  for (const id of ids) await ctx.queue.enqueue('process-media', id);
+  await ctx.queue.enqueue('process-media', ids);
   return ids.length;
 }

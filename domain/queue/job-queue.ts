@@ -3,13 +3,15 @@ import IORedis from 'ioredis';
 import { JOB_NAMES, QUEUE_NAME, jobIdFor, type JobName } from './jobs';
 
 export type JobQueue = {
-  enqueue(name: JobName, id: string): Promise<void>;
+  /** Enqueues a job per id, in bulk; ids whose job still exists are skipped by BullMQ (job id = row id). */
+  enqueue(name: JobName, ids: readonly string[]): Promise<void>;
   close(): Promise<void>;
 };
 
 export type QueueOptions = { redisUrl: string; prefix: string; attempts: number };
 
 const ENQUEUE_TIMEOUT_MS = 3000;
+const BULK_SIZE = 1000; // one round trip per thousand jobs when the sweep re-enqueues a backlog
 
 /** BullMQ needs commands that wait for a reconnect rather than fail (maxRetriesPerRequest: null). */
 export function createRedis(url: string): IORedis {
@@ -34,19 +36,18 @@ export function createJobQueue(options: QueueOptions): JobQueue {
   const queue = new Queue(QUEUE_NAME, { connection, prefix: options.prefix });
   queue.on('error', () => undefined);
   return {
-    async enqueue(name, id) {
+    async enqueue(name, ids) {
       if (!JOB_NAMES.includes(name)) throw new Error(`unknown job ${name}`);
-      await withTimeout(queue.add(
-        name,
-        { id },
-        {
-          jobId: jobIdFor(name, id),
-          attempts: options.attempts,
-          backoff: { type: 'exponential', delay: 2000 },
-          removeOnComplete: true,
-          removeOnFail: true, // the failure reason lives in PostgreSQL; a kept job would block re-enqueueing
-        },
-      ), ENQUEUE_TIMEOUT_MS);
+      const opts = {
+        attempts: options.attempts,
+        backoff: { type: 'exponential', delay: 2000 },
+        removeOnComplete: true,
+        removeOnFail: true, // the failure reason lives in PostgreSQL; a kept job would block re-enqueueing
+      };
+      for (let i = 0; i < ids.length; i += BULK_SIZE) {
+        const jobs = ids.slice(i, i + BULK_SIZE).map((id) => ({ name, data: { id }, opts: { ...opts, jobId: jobIdFor(name, id) } }));
+        await withTimeout(queue.addBulk(jobs), ENQUEUE_TIMEOUT_MS);
+      }
     },
     async close() {
       await queue.close().catch(() => undefined);

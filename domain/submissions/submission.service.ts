@@ -77,14 +77,11 @@ export async function createSubmission(ctx: AppContext, input: SubmissionInput, 
     }
   });
 
-  await Promise.all(
-    fileIds.map((id) =>
-      ctx.queue.enqueue('process-media', id).catch((err: Error) => {
-        // Not fatal: the rows are committed and the worker's sweep re-enqueues unfinished files.
-        ctx.log.warn({ fileId: id, err: err.message }, 'could not enqueue; the sweep will pick it up');
-      }),
-    ),
-  );
+  await ctx.queue.enqueue('process-media', fileIds).catch((err: Error) => {
+    // Not fatal: the rows are committed and the worker's sweep re-enqueues unfinished files.
+    ctx.log.warn({ fileIds, err: err.message }, 'could not enqueue; the sweep will pick them up');
+  });
+
 
   return {
     submissionId: submission.id,
