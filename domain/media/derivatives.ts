@@ -63,35 +63,67 @@ async function fromPixels(input: string | Buffer, applyExifOrientation: boolean)
   }
 }
 
-async function downscaleAndEncode(input: string | Buffer, applyExifOrientation: boolean, failOn: 'warning' | 'none') {
-  let pipeline = sharp(input, { failOn, limitInputPixels: MAX_INPUT_PIXELS, animated: false });
-  if (applyExifOrientation) pipeline = pipeline.rotate();
+/** Decoded once, oriented, at most PREVIEW_EDGE on the long edge, raw: what previews, thumbnails and hashes are made from. */
+type DisplayPixels = { data: Buffer; info: sharp.OutputInfo };
+
+async function decodeForDisplay(
+  input: string | Buffer,
+  o: { applyExifOrientation: boolean; failOn: 'warning' | 'none'; maxPixels: number },
+): Promise<DisplayPixels> {
+  let pipeline = sharp(input, { failOn: o.failOn, limitInputPixels: o.maxPixels, animated: false });
+  if (o.applyExifOrientation) pipeline = pipeline.rotate();
   // The only full-size work: decode (JPEG shrink-on-load) and one resize. Mitchell is ~10% cheaper
   // than the default Lanczos at no visible cost for previews.
-  const { data, info } = await pipeline
+  return pipeline
     .resize(PREVIEW_EDGE, PREVIEW_EDGE, { fit: 'inside', withoutEnlargement: true, kernel: 'mitchell' })
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
-  const fromRaw = () =>
-    // Transparent pixels (PNG/WebP/GIF) become white, not JPEG's default black.
-    sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).flatten({ background: '#ffffff' });
+}
+
+/** The decoded pixels as an image again; transparent pixels (PNG/WebP/GIF) become white, not JPEG's default black. */
+const reopen = ({ data, info }: DisplayPixels) =>
+  sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).flatten({ background: '#ffffff' });
+
+/**
+ * The perceptual hash of displayed pixels, squeezed to 32×32 grey (aspect ignored). The worker and
+ * the public similar-image search both hash through here, so their distances mean the same thing.
+ */
+async function hashOfPixels(pixels: DisplayPixels): Promise<string> {
+  return perceptualHash(await reopen(pixels).greyscale().resize(PHASH_INPUT_EDGE, PHASH_INPUT_EDGE, { fit: 'fill' }).raw().toBuffer());
+}
+
+async function downscaleAndEncode(input: string | Buffer, applyExifOrientation: boolean, failOn: 'warning' | 'none') {
+  const pixels = await decodeForDisplay(input, { applyExifOrientation, failOn, maxPixels: MAX_INPUT_PIXELS });
   // sharp writes no metadata unless asked (keepMetadata/withMetadata), so nothing identifying survives.
   // Huffman optimisation would cost more CPU than the whole thumbnail for ~5% smaller files.
   const jpeg = { quality: JPEG_QUALITY, optimiseCoding: false };
-  const [preview, thumb, hashInput] = await Promise.all([
-    fromRaw().jpeg(jpeg).toBuffer(),
-    fromRaw().resize(THUMB_EDGE, THUMB_EDGE, { fit: 'inside', withoutEnlargement: true, kernel: 'mitchell' }).jpeg(jpeg).toBuffer(),
-    // The perceptual hash comes from the same decoded pixels, squeezed to 32×32 grey (aspect ignored).
-    fromRaw().greyscale().resize(PHASH_INPUT_EDGE, PHASH_INPUT_EDGE, { fit: 'fill' }).raw().toBuffer(),
+  const [preview, thumb, phash] = await Promise.all([
+    reopen(pixels).jpeg(jpeg).toBuffer(),
+    reopen(pixels).resize(THUMB_EDGE, THUMB_EDGE, { fit: 'inside', withoutEnlargement: true, kernel: 'mitchell' }).jpeg(jpeg).toBuffer(),
+    hashOfPixels(pixels),
   ]);
-  return { preview, thumb, phash: perceptualHash(hashInput) };
+  return { preview, thumb, phash };
 }
 
-function throwIfHopeless(e: unknown): void {
+/**
+ * The perceptual hash of an image held in memory (never written anywhere), decoded and hashed exactly
+ * as the worker hashes a file, but strictly: damaged data is refused, not hashed as far as it
+ * decodes. Every media problem throws MediaError.
+ */
+export async function perceptualHashOfImage(bytes: Buffer, maxPixels: number): Promise<string> {
+  try {
+    return await hashOfPixels(await decodeForDisplay(bytes, { applyExifOrientation: true, failOn: 'warning', maxPixels }));
+  } catch (e) {
+    throwIfHopeless(e, maxPixels);
+    throw new MediaError('corrupt', `the image cannot be decoded: ${messageOf(e)}`);
+  }
+}
+
+function throwIfHopeless(e: unknown, maxPixels = MAX_INPUT_PIXELS): void {
   if (e instanceof MediaError) throw e;
   const message = messageOf(e);
   if (/pixel limit/i.test(message)) {
-    throw new MediaError('decompression_bomb', `the image declares more than ${MAX_INPUT_PIXELS / 1e6} megapixels`);
+    throw new MediaError('decompression_bomb', `the image declares more than ${maxPixels / 1e6} megapixels`);
   }
   if (/unsupported image format/i.test(message)) throw new MediaError('unsupported', 'the file is not an image this system can decode');
   if (/Input file is missing|ENOENT|EACCES/.test(message)) throw e; // I/O, not media: let the worker retry

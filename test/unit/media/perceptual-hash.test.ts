@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { parseConfig } from '../../../domain/config';
-import { renderDerivatives } from '../../../domain/media/derivatives';
+import { MAX_INPUT_PIXELS, perceptualHashOfImage, renderDerivatives } from '../../../domain/media/derivatives';
+import { MediaError } from '../../../domain/media/errors';
 import { detectFileType, SNIFF_BYTES } from '../../../domain/media/file-type';
 import { extractMetadata } from '../../../domain/media/metadata';
 import { bandProbes, hammingDistance, PHASH_BANDS, PHASH_INPUT_EDGE, perceptualHash } from '../../../domain/media/perceptual-hash';
@@ -115,6 +116,27 @@ describeWithFixtures('perceptual hash on the real fixtures', () => {
       expect({ how, distance, within: distance <= MAX_DISTANCE }).toEqual({ how, distance, within: true });
     }
   }, 60_000);
+
+  /** The similar-image search hashes bytes in memory through the worker's own pixel → hash path. */
+  const decodable = renderable.filter((e) => ['image/jpeg', 'image/png', 'image/webp'].includes(e.mime ?? '') && e.vips_decode_ok_fail_on_warning !== false);
+  test.each(decodable.map((e) => [e.file] as const))('%s: hashed from memory exactly as the worker hashes the file', async (file) => {
+    expect(await perceptualHashOfImage(fs.readFileSync(fixturePath(file)), MAX_INPUT_PIXELS)).toBe(hashes.get(file));
+  });
+
+  test('from memory, damaged data, too many pixels and non-images are refused (the worker would render the damaged one)', async () => {
+    const truncated = loadExpected().find((e) => e.vips_decode_ok_fail_on_warning === false && e.bytes > 0)!;
+    expect(hashes.get(truncated.file)).toMatch(/^[0-9a-f]{16}$/);
+    const refusal = (bytes: Buffer, maxPixels: number) =>
+      perceptualHashOfImage(bytes, maxPixels).then(
+        () => null,
+        (e: unknown) => (e instanceof MediaError ? e.code : e),
+      );
+    expect(await refusal(fs.readFileSync(fixturePath(truncated.file)), MAX_INPUT_PIXELS)).toBe('corrupt');
+    const photo = fs.readFileSync(fixturePath('huawei-p30_gps_resized.jpg')); // 500 × 375
+    expect(await refusal(photo, 500 * 375 - 1)).toBe('decompression_bomb');
+    expect(await refusal(photo, 500 * 375)).toBeNull();
+    expect(await refusal(Buffer.from('not an image'), MAX_INPUT_PIXELS)).toBe('unsupported');
+  });
 
   test('no two different fixtures are near duplicates', () => {
     // Related by construction, not different pictures: a made-here file and its source, and the
