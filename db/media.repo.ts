@@ -213,10 +213,31 @@ export type RelatedFileRow = { relation: Relation; file_id: string; submission_i
 export const RELATED_LIMIT = 50;
 
 /**
+ * Files whose perceptual hash is within maxDistance bits of a hash, as rows (id, distance), without
+ * scanning every hash: candidates from the band indexes (migration 020; `bandProbes` gives the
+ * values to look up), the exact distance checked on the index entries. `firstParam` is the
+ * placeholder number of the hash (16 hex digits); the distance and the four band-value arrays
+ * follow it, as `nearHashParams` lists them.
+ */
+function nearHashes(firstParam: number): string {
+  const [hash, maxDistance, firstBand] = [firstParam, firstParam + 1, firstParam + 2];
+  const distance = `bit_count((phash # ('x' || $${hash}::text)::bit(64)::bigint)::bit(64))`;
+  const band = (i: number) =>
+    `SELECT id, ${distance} AS distance FROM media_files
+      WHERE phash_band${i} = ANY($${firstBand + i}::int[]) AND phash IS NOT NULL AND ${distance} <= $${maxDistance}`;
+  return `SELECT id, min(distance) AS distance FROM (${[0, 1, 2, 3].map(band).join(' UNION ALL ')}) b GROUP BY id`;
+}
+
+const nearHashParams = (q: { phash: string | null; maxDistance: number; bandProbes: number[][] }) => [
+  q.phash,
+  q.maxDistance,
+  ...[0, 1, 2, 3].map((i) => q.bandProbes[i] ?? []),
+];
+
+/**
  * Files related to one file: the same bytes in another submission; a perceptual hash within
- * maxDistance bits in another submission (candidates from the band indexes, see migration 020:
- * `bandProbes` are the band values to look up); a file of the other kind with the same Apple
- * content identifier (a Live Photo's still and video, usually in the same submission).
+ * maxDistance bits in another submission; a file of the other kind with the same Apple content
+ * identifier (a Live Photo's still and video, usually in the same submission).
  */
 export async function findRelatedFiles(
   db: Queryable,
@@ -231,26 +252,45 @@ export async function findRelatedFiles(
     contentIdentifier: string | null;
   },
 ): Promise<RelatedFileRow[]> {
-  const distance = `bit_count((phash # ('x' || $5::text)::bit(64)::bigint)::bit(64))`;
-  const band = (i: number) =>
-    `SELECT id, ${distance} AS distance FROM media_files
-      WHERE phash_band${i} = ANY($${7 + i}::int[]) AND phash IS NOT NULL AND ${distance} <= $6`;
   const { rows } = await db.query<RelatedFileRow>(
     `SELECT r.relation, m.id AS file_id, m.submission_id, m.original_name, r.distance
        FROM (
          (SELECT 'exact_duplicate' AS relation, o.id, 0 AS distance FROM media_files o
            WHERE o.sha256 = decode($3, 'hex') AND o.submission_id <> $2 ORDER BY o.id LIMIT ${RELATED_LIMIT})
          UNION ALL
-         (SELECT 'near_duplicate', c.id, min(c.distance) FROM (${[0, 1, 2, 3].map(band).join(' UNION ALL ')}) c
+         (SELECT 'near_duplicate', c.id, c.distance FROM (${nearHashes(6)}) c
             JOIN media_files o ON o.id = c.id
-           WHERE $5::text IS NOT NULL AND o.submission_id <> $2 AND o.sha256 <> decode($3, 'hex')
-           GROUP BY c.id ORDER BY 3, 2 LIMIT ${RELATED_LIMIT})
+           WHERE $6::text IS NOT NULL AND o.submission_id <> $2 AND o.sha256 <> decode($3, 'hex')
+           ORDER BY 3, 2 LIMIT ${RELATED_LIMIT})
          UNION ALL
          (SELECT 'live_photo_pair', o.id, 0 FROM media_files o JOIN blobs b ON b.sha256 = o.sha256
-           WHERE o.content_identifier = $11 AND o.id <> $1 AND b.kind <> $4 ORDER BY o.id LIMIT ${RELATED_LIMIT})
+           WHERE o.content_identifier = $5 AND o.id <> $1 AND b.kind <> $4 ORDER BY o.id LIMIT ${RELATED_LIMIT})
        ) r JOIN media_files m ON m.id = r.id
       ORDER BY r.relation, r.distance, m.submission_id, m.position`,
-    [q.fileId, q.submissionId, q.sha256, q.kind, q.phash, q.maxDistance, ...[0, 1, 2, 3].map((i) => q.bandProbes[i] ?? []), q.contentIdentifier],
+    [q.fileId, q.submissionId, q.sha256, q.kind, q.contentIdentifier, ...nearHashParams(q)],
+  );
+  return rows.map((r) => ({ ...r, distance: Number(r.distance) }));
+}
+
+export type PublishedNearImageRow = { entry_id: string; file_id: string; distance: number; published_at: Date; has_thumb: boolean };
+
+/**
+ * Files of published entries whose perceptual hash is within maxDistance bits of a hash, closest
+ * first (then newest): the public similar-image search. Nothing about other submissions.
+ */
+export async function findPublishedNearImages(
+  db: Queryable,
+  q: { phash: string; bandProbes: number[][]; maxDistance: number; limit: number },
+): Promise<PublishedNearImageRow[]> {
+  const { rows } = await db.query<PublishedNearImageRow>(
+    `SELECT s.id AS entry_id, m.id AS file_id, c.distance, s.published_at, m.has_thumb
+       FROM (${nearHashes(2)}) c
+       JOIN media_files m ON m.id = c.id
+       JOIN submissions s ON s.id = m.submission_id
+      WHERE s.status = 'published'
+      ORDER BY c.distance, s.published_at DESC, m.id
+      LIMIT $1`,
+    [q.limit, ...nearHashParams(q)],
   );
   return rows.map((r) => ({ ...r, distance: Number(r.distance) }));
 }
