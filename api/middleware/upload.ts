@@ -123,15 +123,34 @@ function createHashingStorage(storage: Storage, limits: UploadLimits): StorageEn
   };
 }
 
-const MULTER_MESSAGES: Record<string, (limits: UploadLimits) => AppError> = {
-  LIMIT_FILE_SIZE: (l) => payloadTooLarge(`A file may be at most ${Math.round(l.maxVideoBytes / MiB)} MiB.`),
-  LIMIT_FILE_COUNT: (l) => badRequest('too_many_files', `At most ${l.maxFiles} files can be sent at once.`),
+type MulterMessages = Partial<Record<multer.ErrorCode, () => AppError>>;
+
+const fileMessages = (l: UploadLimits): MulterMessages => ({
+  LIMIT_FILE_SIZE: () => payloadTooLarge(`A file may be at most ${Math.round(l.maxVideoBytes / MiB)} MiB.`),
+  LIMIT_FILE_COUNT: () => badRequest('too_many_files', `At most ${l.maxFiles} files can be sent at once.`),
   LIMIT_FIELD_VALUE: () => badRequest('field_too_long', 'A form field is too long.'),
   LIMIT_FIELD_COUNT: () => badRequest('too_many_fields', 'The form has too many fields.'),
   LIMIT_FIELD_KEY: () => badRequest('malformed_form', 'The form is malformed.'),
   LIMIT_PART_COUNT: () => badRequest('malformed_form', 'The form has too many parts.'),
   LIMIT_UNEXPECTED_FILE: () => badRequest('unexpected_file', 'Files must be sent in the "files" field.'),
-};
+});
+
+/** Runs a multer middleware on multipart/form-data only; its errors, and busboy's, become AppErrors. */
+function multipart(upload: RequestHandler, messages: MulterMessages, expected: string): RequestHandler {
+  return (req, res, next) => {
+    if (!req.is('multipart/form-data')) return next(badRequest('malformed_form', `Send the form as multipart/form-data with ${expected}.`));
+    upload(req, res, (err: unknown) => {
+      if (!err) return next();
+      if (err instanceof multer.MulterError) {
+        const make = messages[err.code];
+        return next(make ? make() : badRequest('malformed_form', 'The upload form is malformed.'));
+      }
+      if (err instanceof AppError) return next(err);
+      // busboy's parse errors (truncated body, bad boundary) and client aborts end up here.
+      next(badRequest('malformed_form', 'The upload was cut off or malformed. Please try again.'));
+    });
+  };
+}
 
 /**
  * multer with every busboy limit set (its defaults are unlimited). Files land in storage tmp/
@@ -153,25 +172,37 @@ export function receiveFiles(storage: Storage, limits: UploadLimits): RequestHan
       headerPairs: 100,
     },
   };
-  const upload = multer(options).array('files', limits.maxFiles);
-
-  return (req, res, next) => {
-    if (!req.is('multipart/form-data')) {
-      return next(badRequest('malformed_form', 'Send the form as multipart/form-data with the files in "files".'));
-    }
-    upload(req, res, (err: unknown) => {
-      if (!err) return next();
-      if (err instanceof multer.MulterError) {
-        const make = MULTER_MESSAGES[err.code];
-        return next(make ? make(limits) : badRequest('malformed_form', 'The upload form is malformed.'));
-      }
-      if (err instanceof AppError) return next(err);
-      // busboy's parse errors (truncated body, bad boundary) and client aborts end up here.
-      next(badRequest('malformed_form', 'The upload was cut off or malformed. Please try again.'));
-    });
-  };
+  return multipart(multer(options).array('files', limits.maxFiles), fileMessages(limits), 'the files in "files"');
 }
 
 export function receivedFiles(req: Request): ReceivedFile[] {
   return ((req.files as unknown as ReceivedFile[] | undefined) ?? []).slice();
+}
+
+/**
+ * One small image in the form field `field` and nothing else, held in memory only (never a temp
+ * file): for a look-up that must not keep what it was sent. The content is the caller's to check.
+ */
+export function receiveImageInMemory(field: string, maxBytes: number): RequestHandler {
+  const one = `one image in the field "${field}"`;
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: maxBytes, files: 1, fields: 0, parts: 1, fieldNameSize: 100, headerPairs: 20 },
+  }).single(field);
+  return multipart(
+    upload,
+    {
+      LIMIT_FILE_SIZE: () => payloadTooLarge(`The image may be at most ${Number((maxBytes / MiB).toFixed(2))} MiB.`),
+      LIMIT_FILE_COUNT: () => badRequest('too_many_parts', `Send ${one}, nothing else.`),
+      LIMIT_PART_COUNT: () => badRequest('too_many_parts', `Send ${one}, nothing else.`),
+      LIMIT_FIELD_COUNT: () => badRequest('too_many_parts', `Send ${one}, nothing else.`),
+      LIMIT_UNEXPECTED_FILE: () => badRequest('unexpected_file', `Send ${one}.`),
+    },
+    one,
+  );
+}
+
+/** The image receiveImageInMemory kept, or null when the form held none. */
+export function receivedImage(req: Request): Buffer | null {
+  return req.file?.buffer ?? null;
 }
