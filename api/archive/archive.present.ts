@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { ArchiveListRow, PublicFileRow } from '../../db/archive.repo';
+import type { PublishedNearImageRow } from '../../db/media.repo';
 import { publicPlace, type PublicEntry, type StationData } from '../../domain/archive/archive.service';
-import type { entryResponse, fileLookupResponse, fileResponse, listItemResponse, mapResponse, stationResponse } from './archive.schema';
+import type { entryResponse, fileLookupResponse, fileResponse, listItemResponse, mapResponse, similarResponse, stationResponse } from './archive.schema';
 
 /** The public shapes: only what a journalist may see, nothing about the uploader. */
 
@@ -98,4 +99,18 @@ export function presentMap(m: { cellDegrees: number; clusters: { lat: number; lo
 
 export function presentLookup(l: { sha256: string; status: 'published' | 'received_not_published' | 'unknown'; entries: { id: string; published_at: Date }[] }): z.infer<typeof fileLookupResponse> {
   return { sha256: l.sha256, status: l.status, entries: l.entries.map((e) => ({ id: e.id, url: entryUrl(e.id), published_at: e.published_at.toISOString() })) };
+}
+
+export function presentSimilar(s: { maxDistance: number; matches: PublishedNearImageRow[] }): z.infer<typeof similarResponse> {
+  return {
+    max_distance: s.maxDistance,
+    matches: s.matches.map((m) => ({
+      entry_id: m.entry_id,
+      url: entryUrl(m.entry_id),
+      file_id: m.file_id,
+      distance: m.distance,
+      published_at: m.published_at.toISOString(),
+      thumb_url: m.has_thumb ? `/media/${m.file_id}/thumb.jpg` : null,
+    })),
+  };
 }

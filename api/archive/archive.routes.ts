@@ -2,18 +2,20 @@ import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import * as archive from '../../domain/archive/archive.service';
+import { SIMILAR_MAX_BYTES } from '../../domain/archive/similar';
 import type { AppContext } from '../../domain/context';
-import { notFound } from '../../domain/errors';
+import { badRequest, notFound } from '../../domain/errors';
 import { entryPage } from '../../web/pages/archive';
 import { hashCheckPage } from '../../web/pages/hash-check';
 import { mapPage } from '../../web/pages/map';
 import { searchPage } from '../../web/pages/search';
 import { stationPage } from '../../web/pages/station';
+import { receivedImage, receiveImageInMemory } from '../middleware/upload';
 import { parse, parseParams } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
 import { sendStoredFile } from '../send-file';
 import { atomFeed, csvTransform, jsonArrayTransform } from './archive.export';
-import { entryUrl, presentEntry, presentListItem, presentLookup, presentMap, presentStation } from './archive.present';
+import { entryUrl, presentEntry, presentListItem, presentLookup, presentMap, presentSimilar, presentStation } from './archive.present';
 import {
   checkQuery,
   entryParams,
@@ -173,6 +175,22 @@ export function archiveRoutes(ctx: AppContext): Router {
     res.set('Cache-Control', 'no-store');
     res.json(presentLookup(await archive.lookupFile(ctx, sha256)));
   });
+
+  // The journalist's own image, only after they asked: in memory for this request, then gone. No
+  // CSRF token: it changes nothing, and scripts may call it like any other /api/v1 look-up.
+  router.post(
+    '/api/v1/similar',
+    (_req, res, next) => {
+      res.set('Cache-Control', 'no-store');
+      next();
+    },
+    receiveImageInMemory('image', SIMILAR_MAX_BYTES),
+    async (req, res) => {
+      const image = receivedImage(req);
+      if (!image) throw badRequest('no_image', 'Send one image in the multipart/form-data field "image".');
+      res.json(presentSimilar(await archive.similarPublished(ctx, image)));
+    },
+  );
 
   router.get('/api/v1/export.:format', async (req, res) => {
     const format = req.params.format;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SearchQuery } from '../../domain/archive/search';
+import { SIMILAR_MAX_BYTES, SIMILAR_MAX_PIXELS, SIMILAR_MIME_TYPES } from '../../domain/archive/similar';
 
 // ----------------------------------------------------------------------------------------------
 // Requests. Query strings are strict: an unknown parameter is a 400 naming it, so a mistyped
@@ -250,6 +251,32 @@ export const fileLookupResponse = z
     entries: z.array(z.object({ id: z.uuid(), url: z.string(), published_at: z.string() })),
   })
   .meta({ id: 'FileLookup' });
+
+/** The multipart form of POST /similar: what the OpenAPI document states (multer and the domain enforce it). */
+export const similarRequest = z
+  .object({
+    image: z
+      .file()
+      .mime(SIMILAR_MIME_TYPES)
+      .max(SIMILAR_MAX_BYTES)
+      .meta({ description: `A JPEG, PNG or WebP image (type checked from the content), at most ${SIMILAR_MAX_BYTES / 1024 / 1024} MiB and ${SIMILAR_MAX_PIXELS / 1e6} megapixels; a copy reduced to 256 px is enough. Decoded in memory, never stored or logged.` }),
+  });
+
+export const similarResponse = z
+  .object({
+    max_distance: z.number().int().min(0).max(64).meta({ description: 'Largest distance counted as the same picture (of 64 perceptual-hash bits)' }),
+    matches: z.array(
+      z.object({
+        entry_id: z.uuid(),
+        url: z.string(),
+        file_id: z.uuid(),
+        distance: z.number().int().min(0).max(64).meta({ description: 'Perceptual-hash bits (of 64) that differ; 0–2 for a resized or recompressed copy' }),
+        published_at: z.string(),
+        thumb_url: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'SimilarImages' });
 
 export const errorResponse = z
   .object({

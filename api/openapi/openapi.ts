@@ -29,13 +29,19 @@ const categoryItem = z
 type Response = { description: string; schema?: z.ZodType; contentType?: string };
 type Operation = {
   path: string;
+  /** GET unless said otherwise. */
+  method?: 'post';
   summary: string;
   description?: string;
   tag: 'archive' | 'catalog' | 'transparency log';
   params?: z.ZodObject;
   query?: z.ZodType;
+  /** A multipart/form-data request body. */
+  form?: z.ZodType;
   ok: Response;
   notFound?: boolean;
+  /** Statuses this operation answers besides 200, 400 and 429, with what they mean. */
+  errors?: Record<string, string>;
 };
 
 const OPERATIONS: Operation[] = [
@@ -45,6 +51,16 @@ const OPERATIONS: Operation[] = [
   { path: '/stations/{election}/{region}/{number}', tag: 'archive', summary: 'Everything published for one polling station, with counts per category', params: archive.stationParams, query: archive.stationQuery, ok: { description: 'The station', schema: archive.stationResponse }, notFound: true },
   { path: '/map', tag: 'archive', summary: 'Published places as grid clusters (same filters as /search)', query: archive.mapQuery, ok: { description: 'Clusters', schema: archive.mapResponse } },
   { path: '/files/{sha256}', tag: 'archive', summary: 'Is a file with this SHA-256 in the archive?', params: archive.hashParams, ok: { description: 'What the archive can say about these bytes', schema: archive.fileLookupResponse } },
+  {
+    path: '/similar',
+    method: 'post',
+    tag: 'archive',
+    summary: 'Published images that show the same picture as a small image (near duplicates by perceptual hash)',
+    description: 'For a file whose exact bytes are not in the archive: a resized, recompressed or lightly cropped copy is still found. The image is decoded in memory only, never stored or logged.',
+    form: archive.similarRequest,
+    ok: { description: 'Matching files of published entries, closest first (empty when none)', schema: archive.similarResponse },
+    errors: { '413': 'The image has too many bytes or pixels', '415': 'Not a JPEG, PNG or WebP image' },
+  },
   { path: '/export.csv', tag: 'archive', summary: 'Every entry matching a search, as CSV (streamed)', query: archive.exportQuery, ok: { description: 'RFC 4180 CSV with a header row', contentType: 'text/csv' } },
   { path: '/export.json', tag: 'archive', summary: 'Every entry matching a search, as a JSON array (streamed)', query: archive.exportQuery, ok: { description: 'A JSON array of entries', contentType: 'application/json' } },
   { path: '/feed.atom', tag: 'archive', summary: 'Atom feed of the newest publications matching a search', query: archive.exportQuery, ok: { description: 'Atom 1.0', contentType: 'application/atom+xml' } },
@@ -115,17 +131,20 @@ export function openApiDocument(): JsonSchema {
   const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: `${REF_PREFIX}Error` } } } });
   const paths: Record<string, JsonSchema> = {};
   for (const op of OPERATIONS) {
+    const method = op.method ?? 'get';
     paths[`/api/v1${op.path}`] = {
-      get: {
+      [method]: {
         tags: [op.tag],
         summary: op.summary,
         ...(op.description ? { description: op.description } : {}),
-        operationId: `get${op.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+        operationId: `${method}${op.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
         parameters: [...parameters(op.params, 'path'), ...parameters(op.query, 'query')],
+        ...(op.form ? { requestBody: { required: true, content: { 'multipart/form-data': { schema: inputSchema(op.form) } } } } : {}),
         responses: {
           '200': { description: op.ok.description, content: content(op.ok) },
           '400': error('Invalid input: the message says what to change'),
           ...(op.notFound ? { '404': error('Not found') } : {}),
+          ...Object.fromEntries(Object.entries(op.errors ?? {}).map(([status, description]) => [status, error(description)])),
           '429': error('Too many requests from this client; see Retry-After'),
         },
       },
@@ -136,7 +155,7 @@ export function openApiDocument(): JsonSchema {
     info: {
       title: 'Svidetel public API',
       version: '1',
-      description: 'The public archive of photo and video evidence of election fraud: search, entries, stations, map, file look-up, exports and the transparency log. Read-only, no authentication; rate-limited per client (nothing about clients is stored).',
+      description: 'The public archive of photo and video evidence of election fraud: search, entries, stations, map, file look-up, exports and the transparency log. Read-only (the similar-image search keeps nothing it is sent), no authentication; rate-limited per client (nothing about clients is stored).',
       license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
     },
     servers: [{ url: '/' }],

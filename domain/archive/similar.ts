@@ -1,0 +1,48 @@
+import * as mediaRepo from '../../db/media.repo';
+import type { AppContext } from '../context';
+import { AppError, badRequest, payloadTooLarge } from '../errors';
+import { perceptualHashOfImage } from '../media/derivatives';
+import { MediaError } from '../media/errors';
+import { detectFileType, SNIFF_BYTES } from '../media/file-type';
+import { bandProbes } from '../media/perceptual-hash';
+
+/**
+ * "Is a changed copy of this picture in the archive?": when a journalist's file is not published
+ * byte for byte, a small copy of it (the check page sends at most 256 px, re-encoded by the
+ * browser) is compared by what it shows. The image lives only in this request's memory: decoded,
+ * hashed and dropped; never written to disk, logged or stored.
+ */
+
+export const SIMILAR_MAX_BYTES = 1024 * 1024;
+/** Far more than a 256 px copy needs; a header claiming more is refused before decoding. */
+export const SIMILAR_MAX_PIXELS = 4_000_000;
+export const SIMILAR_MIME_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+/** Closest first: a picture copied many times still gets a readable answer. */
+export const SIMILAR_LIMIT = 20;
+
+const RESEND = 'Send a copy of at most 256 px as JPEG, PNG or WebP.';
+
+/** The pHash of the image, or the 4xx saying what is wrong with it. */
+async function hashOrRefuse(image: Buffer): Promise<string> {
+  if (image.length === 0) throw badRequest('empty_file', `The image is empty (0 bytes). ${RESEND}`);
+  if (image.length > SIMILAR_MAX_BYTES) throw payloadTooLarge(`The image may be at most 1 MiB. ${RESEND}`);
+  const type = detectFileType(image.subarray(0, SNIFF_BYTES));
+  if (!type || !SIMILAR_MIME_TYPES.includes(type.mime)) {
+    throw new AppError(415, 'unsupported_image', `This is not a JPEG, PNG or WebP image (the type is checked from the content, not the name). ${RESEND}`);
+  }
+  try {
+    return await perceptualHashOfImage(image, SIMILAR_MAX_PIXELS);
+  } catch (err) {
+    if (!(err instanceof MediaError)) throw err;
+    if (err.code === 'decompression_bomb') throw payloadTooLarge(`The image may have at most ${SIMILAR_MAX_PIXELS / 1e6} megapixels. ${RESEND}`);
+    throw badRequest('undecodable_image', `The image is damaged or cut off and cannot be decoded. ${RESEND}`);
+  }
+}
+
+/** Files of published entries that show the same picture as the image, closest first. */
+export async function similarPublished(ctx: AppContext, image: Buffer) {
+  const phash = await hashOrRefuse(image);
+  const maxDistance = ctx.config.nearDuplicateMaxDistance;
+  const matches = await mediaRepo.findPublishedNearImages(ctx.db, { phash, bandProbes: bandProbes(phash, maxDistance), maxDistance, limit: SIMILAR_LIMIT });
+  return { maxDistance, matches };
+}
