@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import sharp from 'sharp';
 import { describeWithFixtures, fixturePath, loadExpected } from '../helpers/fixtures';
 import { fileFromPath, loggedInClient } from '../helpers/http';
 import { startSystem, type TestSystem } from '../helpers/system';
@@ -11,7 +12,8 @@ import { ownElection, publish, uploadAndProcess } from '../integration/archive-h
 
 /**
  * A journalist in a real (Debian) Chromium: searches, filters, opens an entry, looks at the map
- * (points, no tiles, no request leaves the server) and checks files by hash in the browser.
+ * (points, no tiles, no request leaves the server), checks files by hash in the browser and, only
+ * when asked, looks for similar published images with a small copy.
  */
 const CHROMIUM = '/usr/bin/chromium';
 const describeInBrowser = existsSync(CHROMIUM) ? describeWithFixtures : describe.skip;
@@ -116,10 +118,51 @@ describeInBrowser('archive in the browser', () => {
       await page.getByLabel('File to check').setInputFiles(unknown);
       await expect(page.getByText('This file is not in the archive.', { exact: false })).toBeVisibleSoon();
       expect(await page.locator('#check-result code.hash').textContent()).toBe(createHash('sha256').update(bytes).digest('hex'));
+      // not a picture: the similar-image search says so and sends nothing
+      await page.getByRole('button', { name: 'Search for similar images' }).click();
+      await expect(page.getByText('Your browser cannot open this file as an image', { exact: false })).toBeVisibleSoon();
     } finally {
       await fs.rm(unknown, { force: true });
     }
     expect(uploads).toEqual([]);
+    await context.close();
+  });
+
+  test('a changed copy is not found by its hash; on request, a ≤ 256 px copy without metadata finds its entry', async () => {
+    const context = await newContext('en-US');
+    const page = await context.newPage();
+    const sent: { url: string; body: Buffer | null }[] = [];
+    // Chromium hands a blob-built body over only to an intercepting route, not to request events.
+    await page.route('**/*', async (route) => {
+      const req = route.request();
+      if (req.method() !== 'GET') sent.push({ url: req.url(), body: req.postDataBuffer() });
+      await route.continue();
+    });
+    // as a messenger would pass it on: smaller, recompressed (and here still carrying its EXIF, GPS included)
+    const copy = path.join(os.tmpdir(), `svidetel-copy-${nonce}.jpg`);
+    await fs.writeFile(copy, await sharp(fixturePath(PHOTO)).resize(1600).keepExif().jpeg({ quality: 70 }).toBuffer());
+    try {
+      await page.goto('/check');
+      await page.getByLabel('File to check').setInputFiles(copy);
+      await expect(page.getByText('This file is not in the archive.', { exact: false })).toBeVisibleSoon();
+      await expect(page.getByText('at most 256 pixels on the long edge', { exact: false })).toBeVisibleSoon();
+      expect(sent).toEqual([]); // nothing leaves before the click
+
+      const button = page.getByRole('button', { name: 'Search for similar images' });
+      await button.focus();
+      await page.keyboard.press('Enter');
+      await expect(page.getByText('Similar published images:')).toBeVisibleSoon();
+      expect(await page.locator('#check-result').getByRole('link', { name: `/archive/${entryId}` }).count()).toBe(1);
+      expect(await page.locator('#check-result').getByText(/\b\d of 64 bits differ/).count()).toBeGreaterThan(0);
+    } finally {
+      await fs.rm(copy, { force: true });
+    }
+    expect(sent.map((r) => r.url)).toEqual([`${system.url}/api/v1/similar`]);
+    const body = sent[0]!.body!;
+    const jpeg = body.subarray(body.indexOf(Buffer.from([0xff, 0xd8, 0xff])), body.lastIndexOf(Buffer.from([0xff, 0xd9])) + 2);
+    const sentImage = await sharp(jpeg).metadata();
+    expect({ format: sentImage.format, longEdge: Math.max(sentImage.width!, sentImage.height!) }).toEqual({ format: 'jpeg', longEdge: 256 });
+    expect({ exif: sentImage.exif, xmp: sentImage.xmp, iptc: sentImage.iptc }).toEqual({ exif: undefined, xmp: undefined, iptc: undefined });
     await context.close();
   });
 

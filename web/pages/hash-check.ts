@@ -9,8 +9,9 @@ export type HashCheckResult = {
 
 /**
  * "Is this file in the archive?": the browser computes the file's SHA-256 (Web Crypto; the file
- * never leaves the device) and asks /api/v1/files/{sha256}. Without JavaScript a pasted hash
- * (e.g. from sha256sum) is looked up by the same form.
+ * never leaves the device) and asks /api/v1/files/{sha256}. When it is not there, the script offers
+ * a similar-image search that sends a copy of at most 256 px, and only on a click. Without
+ * JavaScript a pasted hash (e.g. from sha256sum) is looked up by the same form.
  */
 export function hashCheckPage(page: PageContext, result: HashCheckResult | null = null) {
   const { t } = page;
@@ -24,7 +25,9 @@ export function hashCheckPage(page: PageContext, result: HashCheckResult | null 
   const body = html`
 <h1>${t('check_title')}</h1>
 <p class="intro">${t('check_intro')}</p>
-<div id="hash-check" data-label-computing="${t('check_computing')}" data-label-found="${t('check_found')}" data-label-received="${t('check_received')}" data-label-unknown="${t('check_unknown')}" data-label-failed="${t('check_failed')}" data-label-published="${t('published_at')}">
+<div id="hash-check" data-label-computing="${t('check_computing')}" data-label-found="${t('check_found')}" data-label-received="${t('check_received')}" data-label-unknown="${t('check_unknown')}" data-label-failed="${t('check_failed')}" data-label-published="${t('published_at')}"
+  data-label-similar-offer="${t('check_similar_offer')}" data-label-similar-button="${t('check_similar_button')}" data-label-similar-searching="${t('check_similar_searching')}" data-label-similar-found="${t('check_similar_found')}"
+  data-label-similar-none="${t('check_similar_none')}" data-label-similar-distance="${t('check_similar_distance')}" data-label-similar-undecodable="${t('check_similar_undecodable')}" data-label-similar-failed="${t('check_similar_failed')}">
   <label for="check-file">${t('check_file')}</label>
   <input id="check-file" type="file" aria-describedby="check-file-hint">
   <p class="hint" id="check-file-hint">${t('check_file_hint')}</p>
