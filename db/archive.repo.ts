@@ -1,3 +1,5 @@
+import { pipeline, Transform, type Readable } from 'node:stream';
+import { to as copyTo } from 'pg-copy-streams';
 import QueryStream from 'pg-query-stream';
 import type { PoolClient } from 'pg';
 import type { MediaFileRow } from './media.repo';
@@ -50,142 +52,193 @@ export type ArchiveListRow = EntryLabels & {
   rank: number | null;
 };
 
-/** Collects parameters so conditions can be composed without ever splicing a value into SQL. */
+/**
+ * Collects parameters so conditions can be composed without ever splicing a value into SQL.
+ * Every use casts its placeholder, so the same conditions also work with SettingParams.
+ */
 class Params {
   readonly values: unknown[] = [];
   add(value: unknown): string {
     this.values.push(value);
-    return `$${this.values.length}`;
+    return this.placeholder(this.values.length);
+  }
+  protected placeholder(n: number): string {
+    return `$${n}`;
   }
 }
 
-const TSQUERY = (p: string) => `(websearch_to_tsquery('russian', ${p}) || websearch_to_tsquery('english', ${p}))`;
+/**
+ * Parameters for a statement that takes no bind parameters (COPY): each value becomes a
+ * transaction-local setting, set by one parameterized statement (`setStatement`, with `values`)
+ * and read back as text by current_setting, so values are still never spliced into SQL.
+ */
+class SettingParams extends Params {
+  protected placeholder(n: number): string {
+    return `current_setting('svidetel.param_${n}')`;
+  }
+  setStatement(): string {
+    return `SELECT ${this.values.map((_, i) => `set_config('svidetel.param_${i + 1}', $${i + 1}::text, true)`).join(', ')}`;
+  }
+}
 
-function conditions(f: SearchFilters, p: Params): string[] {
+const TSQUERY = (p: string) => `(websearch_to_tsquery('russian', ${p}::text) || websearch_to_tsquery('english', ${p}::text))`;
+
+/** The words of a search: its full text, and the words that may name a region. */
+function textConditions(f: SearchFilters, p: Params): string[] {
   const where: string[] = [];
   if (f.text) where.push(`a.search_text @@ ${TSQUERY(p.add(f.text))}`);
   for (const w of f.regionWords) {
     where.push(`(a.region = ANY(${p.add(w.regions)}::text[]) OR a.search_text @@ ${TSQUERY(p.add(w.word))})`);
   }
+  return where;
+}
+
+/** Everything else a search narrows by (each has an index of its own). */
+function filterConditions(f: SearchFilters, p: Params): string[] {
+  const where: string[] = [];
   if (f.stationNumbers.length) where.push(`a.station_number = ANY(${p.add(f.stationNumbers)}::text[])`);
-  if (f.electionId !== null) where.push(`a.election_id = ${p.add(f.electionId)}`);
+  if (f.electionId !== null) where.push(`a.election_id = ${p.add(f.electionId)}::int`);
   if (f.regions !== null) where.push(`a.region = ANY(${p.add(f.regions)}::text[])`);
   if (f.categories.length) where.push(`a.category_code = ANY(${p.add(f.categories)}::text[])`);
-  if (f.capturedFrom) where.push(`a.captured_at >= ${p.add(f.capturedFrom)}`);
-  if (f.capturedTo) where.push(`a.captured_at < ${p.add(f.capturedTo)}`);
-  if (f.publishedFrom) where.push(`a.published_at >= ${p.add(f.publishedFrom)}`);
-  if (f.publishedTo) where.push(`a.published_at < ${p.add(f.publishedTo)}`);
-  if (f.verifiedSince) where.push(`a.verified_at >= ${p.add(f.verifiedSince)}`);
+  if (f.capturedFrom) where.push(`a.captured_at >= ${p.add(f.capturedFrom)}::timestamptz`);
+  if (f.capturedTo) where.push(`a.captured_at < ${p.add(f.capturedTo)}::timestamptz`);
+  if (f.publishedFrom) where.push(`a.published_at >= ${p.add(f.publishedFrom)}::timestamptz`);
+  if (f.publishedTo) where.push(`a.published_at < ${p.add(f.publishedTo)}::timestamptz`);
+  if (f.verifiedSince) where.push(`a.verified_at >= ${p.add(f.verifiedSince)}::timestamptz`);
   if (f.hasPhoto) where.push('a.has_photo');
   if (f.hasVideo) where.push('a.has_video');
   return where;
 }
 
-/** The sort key expression, its ORDER BY and the keyset condition after a given row. */
-function ordering(sort: SearchSort, f: SearchFilters, after: SearchAfter | null, p: Params): { rank: string; orderBy: string; keyset: string | null } {
-  const rank = sort === 'relevance' && f.text ? `ts_rank_cd(a.search_text, ${TSQUERY(p.add(f.text))})` : 'NULL::real';
-  if (sort === 'relevance' && f.text) {
-    const keyset = after ? `(${rank} < ${p.add(after.key)}::real OR (${rank} = $${p.values.length}::real AND a.id < ${p.add(after.id)}::uuid))` : null;
-    return { rank, orderBy: `${rank} DESC, a.id DESC`, keyset };
-  }
-  if (sort === 'captured') {
-    // Entries without a capture time come last; the keyset walks them by id.
-    const keyset = after
-      ? after.key === null
-        ? `(a.captured_at IS NULL AND a.id < ${p.add(after.id)}::uuid)`
-        : `(a.captured_at < ${p.add(after.key)}::timestamptz OR (a.captured_at = $${p.values.length}::timestamptz AND a.id < ${p.add(after.id)}::uuid) OR a.captured_at IS NULL)`
-      : null;
-    return { rank, orderBy: 'a.captured_at DESC NULLS LAST, a.id DESC', keyset };
-  }
-  const keyset = after ? `(a.published_at, a.id) < (${p.add(after.key)}::timestamptz, ${p.add(after.id)}::uuid)` : null;
-  return { rank, orderBy: 'a.published_at DESC, a.id DESC', keyset };
+const conditions = (f: SearchFilters, p: Params): string[] => [...textConditions(f, p), ...filterConditions(f, p)];
+const whereClause = (where: string[]) => (where.length ? `WHERE ${where.join(' AND ')}` : '');
+
+/** The time sorts a page can be read in with a keyset (relevance pages are cut in the domain, see relevanceWindow). */
+export type TimeSort = Exclude<SearchSort, 'relevance'>;
+
+const RANK = (p: Params, text: string) => `ts_rank_cd(a.search_text, ${TSQUERY(p.add(text))})`;
+
+/** ORDER BY of a sort; relevance (exports only: they rank every match) needs text to rank by. */
+function orderBy(sort: SearchSort, f: SearchFilters, p: Params): string {
+  if (sort === 'relevance' && f.text) return `${RANK(p, f.text)} DESC, a.id DESC`;
+  return sort === 'captured' ? 'a.captured_at DESC NULLS LAST, a.id DESC' : 'a.published_at DESC, a.id DESC';
 }
 
-const LIST_COLUMNS = `a.id, a.election_id, e.name_ru AS election_name_ru, e.name_en AS election_name_en, a.region, a.station_number,
+/** The keyset condition: rows after the given one in a time sort. */
+function keysetAfter(sort: TimeSort, after: SearchAfter, p: Params): string {
+  if (sort === 'published') return `(a.published_at, a.id) < (${p.add(after.key)}::timestamptz, ${p.add(after.id)}::uuid)`;
+  // Entries without a capture time come last; the keyset walks them by id.
+  return after.key === null
+    ? `(a.captured_at IS NULL AND a.id < ${p.add(after.id)}::uuid)`
+    : `(a.captured_at < ${p.add(after.key)}::timestamptz OR (a.captured_at = $${p.values.length}::timestamptz AND a.id < ${p.add(after.id)}::uuid) OR a.captured_at IS NULL)`;
+}
+
+/** What a list shows of an entry's description. */
+const EXCERPT_CHARS = 300;
+/** The columns a list row and an export row share. */
+const EXPORT_COLUMNS = `a.id, a.election_id, e.name_ru AS election_name_ru, e.name_en AS election_name_en, a.region, a.station_number,
        a.category_code, c.label_ru AS category_label_ru, c.label_en AS category_label_en, a.published_at, a.verified_at,
-       a.captured_at, a.has_photo, a.has_video, a.file_count, a.first_thumb_file_id, a.lat, a.lon, a.title, a.excerpt`;
+       a.captured_at, a.has_photo, a.has_video, a.file_count, a.lat, a.lon, a.title`;
+const LIST_COLUMNS = `${EXPORT_COLUMNS}, a.first_thumb_file_id, left(a.description, ${EXCERPT_CHARS}) AS excerpt`;
 
-/**
- * Relevance ranks the newest RELEVANCE_WINDOW matches: ranking every match of a common word in a
- * million entries would read each of them (tens of thousands of rows) for every page. Time sorts
- * and exports see every match.
- */
-export const RELEVANCE_WINDOW = 300;
-
-/**
- * The newest entries the window is first looked for among, before all of them: the text index's
- * matches AND-ed with a publication-time range, so a common word's window reads a few hundred
- * rows instead of all its matches, while a word with fewer matches here is rare enough to collect
- * whole. Either gives the same window (every entry outside the span is older than all in it).
- * (Finding a span's edge walks the time index, so a wider second span costs more than it saves.)
- */
-const RECENT_SPANS = [30_000];
-
-/** The ids of the newest RELEVANCE_WINDOW entries matching the filters. */
-async function relevanceWindow(db: Queryable, f: SearchFilters): Promise<string[]> {
-  // Other filters make matches among the newest entries rare, and have their own indexes.
-  const spans = narrowedOnlyByElectionOrCategory({ ...f, text: null }) && f.electionId === null && f.categories.length === 0 ? RECENT_SPANS : [];
-  for (const span of spans) {
-    const { rows: edge } = await db.query<{ published_at: Date }>(
-      'SELECT published_at FROM archive_entries ORDER BY published_at DESC, id DESC OFFSET $1 LIMIT 1',
-      [span - 1],
-    );
-    if (!edge[0]) break; // fewer entries than the span: search them all
-    const ids = await newestMatches(db, f, edge[0].published_at);
-    if (ids.length === RELEVANCE_WINDOW) return ids;
-  }
-  return newestMatches(db, f, null);
-}
-
-async function newestMatches(db: Queryable, f: SearchFilters, publishedSince: Date | null): Promise<string[]> {
+/** A page of entries in a time sort, after the given row. */
+export async function search(db: Queryable, f: SearchFilters, sort: TimeSort, after: SearchAfter | null, limit: number): Promise<ArchiveListRow[]> {
   const p = new Params();
   const where = conditions(f, p);
-  if (publishedSince) where.push(`a.published_at >= ${p.add(publishedSince)}`);
-  // Without a time range the matches are few (the span held under a window of them): collect
-  // them through the indexes, where walking the time index with a filter (the planner's pick for
-  // a word it cannot estimate) would read the whole archive for a word that is nowhere.
-  const { rows } = await db.query<{ id: string }>(
-    `WITH matches AS ${publishedSince ? '' : 'MATERIALIZED'} (SELECT a.id, a.published_at FROM archive_entries a WHERE ${where.join(' AND ')})
-     SELECT id FROM matches ORDER BY published_at DESC, id DESC LIMIT ${RELEVANCE_WINDOW}`,
-    p.values,
-  );
-  return rows.map((r) => r.id);
-}
-
-export async function search(
-  db: Queryable,
-  f: SearchFilters,
-  sort: SearchSort,
-  after: SearchAfter | null,
-  limit: number,
-): Promise<ArchiveListRow[]> {
-  const p = new Params();
-  const windowed = sort === 'relevance' && f.text !== null;
-  const outer = windowed ? [`a.id = ANY(${p.add(await relevanceWindow(db, f))}::uuid[])`] : conditions(f, p);
-  const { rank, orderBy, keyset } = ordering(sort, f, after, p);
-  if (keyset) outer.push(keyset);
+  if (after) where.push(keysetAfter(sort, after, p));
   const { rows } = await db.query<ArchiveListRow>(
-    `SELECT ${LIST_COLUMNS}, ${rank} AS rank
+    `SELECT ${LIST_COLUMNS}, NULL::real AS rank
        FROM archive_entries a
        JOIN elections e ON e.id = a.election_id
        JOIN categories c ON c.code = a.category_code
-      ${outer.length ? `WHERE ${outer.join(' AND ')}` : ''}
-      ORDER BY ${orderBy}
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY ${orderBy(sort, f, p)}
       LIMIT ${p.add(limit)}`,
     p.values,
   );
   return rows;
 }
 
+/** Entries by id, in the order given (ids that are not public are left out). */
+export async function listEntries(db: Queryable, ids: string[]): Promise<Omit<ArchiveListRow, 'rank'>[]> {
+  const { rows } = await db.query<Omit<ArchiveListRow, 'rank'>>(
+    `SELECT ${LIST_COLUMNS}
+       FROM unnest($1::uuid[]) WITH ORDINALITY AS wanted (id, position)
+       JOIN archive_entries a ON a.id = wanted.id
+       JOIN elections e ON e.id = a.election_id
+       JOIN categories c ON c.code = a.category_code
+      ORDER BY wanted.position`,
+    [ids],
+  );
+  return rows;
+}
+
+/** A match of a text search with its relevance (ts_rank_cd, title words weigh more). */
+export type RankedMatch = { id: string; rank: number };
+
+/**
+ * The newest `size` matches among the newest `walkRows` entries that pass the other filters, the
+ * words checked row by row: a common word is found within a few thousand rows, where the text
+ * index would read all of its (hundreds of thousands of) postings first. `walked` is how many
+ * candidates were read, when that is known (fewer than `walkRows`: every candidate was): with
+ * other filters the candidates are all read and sorted anyway, so they are counted on the way
+ * (and told with the matches: null when nothing matched); without, the walk down the time index
+ * stops at the size-th match and counts nothing.
+ */
+export async function newestMatchesWalking(
+  db: Queryable,
+  f: SearchFilters,
+  walkRows: number,
+  size: number,
+): Promise<{ matches: RankedMatch[]; walked: number | null }> {
+  const p = new Params();
+  const filters = filterConditions(f, p);
+  const candidates = `SELECT a.id, a.published_at, a.region, a.search_text FROM archive_entries a ${whereClause(filters)}
+                       ORDER BY a.published_at DESC, a.id DESC LIMIT ${p.add(walkRows)}`;
+  const { rows } = await db.query<RankedMatch & { walked: number | null }>(
+    `SELECT a.id, ${RANK(p, f.text!)} AS rank, ${filters.length ? 'a.walked' : 'NULL::int AS walked'}
+       FROM (${filters.length ? `SELECT c.*, count(*) OVER ()::int AS walked FROM (${candidates}) c` : candidates}) a
+      ${whereClause(textConditions(f, p))}
+      ORDER BY a.published_at DESC, a.id DESC
+      LIMIT ${p.add(size)}`,
+    p.values,
+  );
+  return { matches: rows.map(({ id, rank }) => ({ id, rank })), walked: rows[0]?.walked ?? null };
+}
+
+/** When the n-th newest entry was published (null when there are fewer): where the newest n begin. */
+export async function publicationEdge(db: Queryable, n: number): Promise<Date | null> {
+  const { rows } = await db.query<{ published_at: Date }>(
+    'SELECT published_at FROM archive_entries ORDER BY published_at DESC, id DESC OFFSET $1 LIMIT 1',
+    [n - 1],
+  );
+  return rows[0]?.published_at ?? null;
+}
+
+/**
+ * The newest `size` matches through the text index, optionally only among entries published
+ * since a time: the index reads every posting of the words, so this is for words too rare to be
+ * found by newestMatchesWalking.
+ */
+export async function newestMatchesIndexed(db: Queryable, f: SearchFilters, publishedSince: Date | null, size: number): Promise<RankedMatch[]> {
+  const p = new Params();
+  const where = conditions(f, p);
+  if (publishedSince) where.push(`a.published_at >= ${p.add(publishedSince)}`);
+  // Without a time range the matches are few (the span held fewer than `size`): collect them
+  // through the indexes, where walking the time index with a filter (the planner's pick for a
+  // word it cannot estimate) would read the whole archive for a word that is nowhere.
+  const { rows } = await db.query<RankedMatch>(
+    `WITH matches AS ${publishedSince ? '' : 'MATERIALIZED'} (SELECT a.id, a.published_at, a.search_text FROM archive_entries a ${whereClause(where)})
+     SELECT a.id, ${RANK(p, f.text!)} AS rank FROM (SELECT * FROM matches ORDER BY published_at DESC, id DESC LIMIT ${p.add(size)}) a`,
+    p.values,
+  );
+  return rows;
+}
 export type ExportRow = Omit<ArchiveListRow, 'excerpt' | 'first_thumb_file_id' | 'rank'> & { description: string; sha256: string[] };
 
 const EXPORT_FROM = `archive_entries a
-       JOIN submissions s ON s.id = a.id
        JOIN elections e ON e.id = a.election_id
-       JOIN categories c ON c.code = a.category_code
-       CROSS JOIN LATERAL (
-         SELECT array_agg(encode(m.sha256, 'hex') ORDER BY m.position) AS sha256 FROM media_files m WHERE m.submission_id = a.id
-       ) h`;
+       JOIN categories c ON c.code = a.category_code`;
 
 /** Rows per cursor fetch: each is a round trip, and a batch of a few thousand rows is still a few MB. */
 const EXPORT_BATCH_ROWS = 5000;
@@ -194,11 +247,9 @@ const EXPORT_BATCH_ROWS = 5000;
 function streamExport(client: PoolClient, f: SearchFilters, sort: SearchSort, columns: (p: Params) => string): QueryStream {
   const p = new Params();
   const selected = columns(p);
-  const where = conditions(f, p);
-  const { orderBy } = ordering(sort, f, null, p);
   return client.query(
     new QueryStream(
-      `SELECT ${selected} FROM ${EXPORT_FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${orderBy}`,
+      `SELECT ${selected} FROM ${EXPORT_FROM} ${whereClause(conditions(f, p))} ORDER BY ${orderBy(sort, f, p)}`,
       p.values,
       { batchSize: EXPORT_BATCH_ROWS },
     ),
@@ -214,50 +265,58 @@ export function streamSearch(client: PoolClient, f: SearchFilters, sort: SearchS
     client,
     f,
     sort,
-    () => `${LIST_COLUMNS.replace(', a.excerpt', '').replace(', a.first_thumb_file_id', '')},
-            coalesce(s.public_description, s.description) AS description, h.sha256`,
+    () => `${EXPORT_COLUMNS}, a.description, a.file_sha256 AS sha256`,
   );
 }
 
-/** An RFC 4180 field, always quoted (quotes doubled): cheaper than testing each value for what needs quoting. */
-const csvText = (sql: string) => `coalesce('"' || replace(${sql}, '"', '""') || '"', '')`;
 /** The instant as JavaScript's toISOString writes it (UTC, milliseconds), as the JSON export does. */
-const isoTime = (sql: string) => `coalesce(to_char(${sql} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), '')`;
+const isoTime = (sql: string) => `to_char(${sql} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** The CSV export's columns and how each is written; the header is these names in this order. */
+/** The CSV export's columns, each as the JSON export writes its value (true/false, ISO times, hashes space-separated). */
 const CSV_FIELDS = (urlPrefix: string) => ({
-  id: 'a.id::text',
-  url: csvText(`(${urlPrefix} || a.id::text)`),
-  election_id: 'a.election_id::text',
-  election_en: csvText('e.name_en'),
-  election_ru: csvText('e.name_ru'),
-  region: csvText('a.region'),
-  station_number: csvText('a.station_number'),
-  category_code: csvText('a.category_code'),
-  category_en: csvText('c.label_en'),
-  category_ru: csvText('c.label_ru'),
-  title: csvText('a.title'),
-  description: csvText('coalesce(s.public_description, s.description)'),
+  id: 'a.id',
+  url: `${urlPrefix} || a.id::text`,
+  election_id: 'a.election_id',
+  election_en: 'e.name_en',
+  election_ru: 'e.name_ru',
+  region: 'a.region',
+  station_number: 'a.station_number',
+  category_code: 'a.category_code',
+  category_en: 'c.label_en',
+  category_ru: 'c.label_ru',
+  title: 'a.title',
+  description: 'a.description',
   captured_at: isoTime('a.captured_at'),
   published_at: isoTime('a.published_at'),
   verified_at: isoTime('a.verified_at'),
-  latitude: "coalesce(a.lat::text, '')",
-  longitude: "coalesce(a.lon::text, '')",
+  latitude: 'a.lat',
+  longitude: 'a.lon',
   has_photo: 'a.has_photo::text',
   has_video: 'a.has_video::text',
-  file_count: 'a.file_count::text',
-  sha256: "coalesce(array_to_string(h.sha256, ' '), '')",
+  file_count: 'a.file_count',
+  sha256: "array_to_string(a.file_sha256, ' ')",
 });
 
-export const CSV_COLUMNS = Object.keys(CSV_FIELDS('')) as (keyof ReturnType<typeof CSV_FIELDS>)[];
-
 /**
- * Every matching entry as one ready CSV line each (without the line break): PostgreSQL encodes
- * the fields while it reads them, so the API only forwards text instead of building and
- * escaping a million row objects. `url` is each entry's permalink: urlBase followed by its id.
+ * Every matching entry as CSV (a header, then a line per entry; fields quoted where they need it,
+ * lines ended by LF, empty for null), written by PostgreSQL's COPY: it encodes in C while it reads
+ * and streams without pausing for the client's fetches, and the bytes pass through untouched. `url`
+ * is each entry's permalink: urlBase followed by its id. Runs in a read-only transaction of its own
+ * on `client` (the filters are its settings), committed when the stream ends.
  */
-export function streamCsvLines(client: PoolClient, f: SearchFilters, sort: SearchSort, urlBase: string): QueryStream {
-  return streamExport(client, f, sort, (p) => `${Object.values(CSV_FIELDS(`${p.add(urlBase)}::text`)).join(` || ',' || `)} AS line`);
+export async function streamCsv(client: PoolClient, f: SearchFilters, sort: SearchSort, urlBase: string): Promise<Readable> {
+  const p = new SettingParams();
+  const columns = Object.entries(CSV_FIELDS(`${p.add(urlBase)}::text`)).map(([name, sql]) => `${sql} AS ${name}`);
+  const query = `SELECT ${columns.join(', ')} FROM ${EXPORT_FROM} ${whereClause(conditions(f, p))} ORDER BY ${orderBy(sort, f, p)}`;
+  await client.query('BEGIN READ ONLY');
+  await client.query(p.setStatement(), p.values);
+  const copy = client.query(copyTo(`COPY (${query}) TO STDOUT WITH (FORMAT csv, HEADER)`));
+  const commitAtEnd = new Transform({
+    transform: (chunk: Buffer, _enc, done) => done(null, chunk),
+    flush: (done) => void client.query('COMMIT').then(() => done(), done),
+  });
+  pipeline(copy, commitAtEnd, () => undefined); // an error reaches the caller through commitAtEnd
+  return commitAtEnd;
 }
 
 export type MapCluster = { lat: number; lon: number; count: number; id: string | null };
@@ -353,35 +412,35 @@ export async function mapGridClusters(
   return rows;
 }
 
-/** Regions that have published entries (a loose index scan: one index probe per region). */
-export async function publishedRegions(db: Queryable): Promise<string[]> {
-  const { rows } = await db.query<{ region: string }>(
-    `WITH RECURSIVE r AS (
-       (SELECT region FROM archive_entries ORDER BY region LIMIT 1)
-       UNION ALL
-       SELECT (SELECT a.region FROM archive_entries a WHERE a.region > r.region ORDER BY a.region LIMIT 1) FROM r WHERE r.region IS NOT NULL
-     )
-     SELECT region FROM r WHERE region IS NOT NULL`,
-  );
-  return rows.map((r) => r.region);
-}
+/** A word or name to look for among region names, and how alike a name must be (trigram word similarity, 0–1). */
+export type RegionTerm = { term: string; minScore: number };
 
 /**
- * Regions whose name contains something like `term` (trigram word similarity ≥ minScore), best
+ * For each term, the regions with published entries whose name contains something like it, best
  * first, keeping only those about as good as the best: "Масква" → Москва, "татарстан" →
- * Республика Татарстан.
+ * Республика Татарстан. One query for all terms; the regions are found by a loose index scan (one
+ * index probe per region).
  */
-export async function matchRegions(db: Queryable, regions: string[], term: string, minScore: number): Promise<string[]> {
-  const { rows } = await db.query<{ region: string }>(
-    `WITH scored AS (
-       SELECT region, word_similarity(lower($2), lower(region)) AS score FROM unnest($1::text[]) AS region
+export async function matchRegions(db: Queryable, terms: RegionTerm[]): Promise<string[][]> {
+  if (!terms.length) return [];
+  const { rows } = await db.query<{ term: number; regions: string[] }>(
+    `WITH RECURSIVE published AS (
+       (SELECT region FROM archive_entries ORDER BY region LIMIT 1)
+       UNION ALL
+       SELECT (SELECT a.region FROM archive_entries a WHERE a.region > p.region ORDER BY a.region LIMIT 1) FROM published p WHERE p.region IS NOT NULL
+     ),
+     scored AS (
+       SELECT t.n, p.region, t.min_score, word_similarity(lower(t.term), lower(p.region)) AS score
+         FROM unnest($1::text[], $2::real[]) WITH ORDINALITY AS t (term, min_score, n)
+        CROSS JOIN published p WHERE p.region IS NOT NULL
      )
-     SELECT region FROM scored
-      WHERE score >= $3 AND score >= (SELECT max(score) FROM scored) - 0.05
-      ORDER BY score DESC, region`,
-    [regions, term, minScore],
+     SELECT s.n::int AS term, array_agg(s.region ORDER BY s.score DESC, s.region) AS regions
+       FROM scored s
+      WHERE s.score >= s.min_score AND s.score >= (SELECT max(b.score) FROM scored b WHERE b.n = s.n) - 0.05
+      GROUP BY s.n`,
+    [terms.map((t) => t.term), terms.map((t) => t.minScore)],
   );
-  return rows.map((r) => r.region);
+  return terms.map((_, i) => rows.find((r) => r.term === i + 1)?.regions ?? []);
 }
 
 export type StationCategoryCount = { category_code: string; label_ru: string; label_en: string; count: number };

@@ -1,9 +1,9 @@
 import { Transform } from 'node:stream';
-import { CSV_COLUMNS, type ArchiveListRow, type ExportRow } from '../../db/archive.repo';
+import type { ArchiveListRow, ExportRow } from '../../db/archive.repo';
 import { escapeHtml } from '../../web/html';
 import { entryUrl } from './archive.present';
 
-/** Exports of a search: CSV (RFC 4180), a JSON array, both written row by row; and Atom. */
+/** Exports of a search: a JSON array written record by record (CSV comes whole from the database); and Atom. */
 
 function exportRecord(r: ExportRow, baseUrl: string) {
   return {
@@ -31,32 +31,24 @@ function exportRecord(r: ExportRow, baseUrl: string) {
   };
 }
 
-/** CSV (RFC 4180) from the lines PostgreSQL encoded (db/archive.repo.ts streamCsvLines), header first. */
-export function csvTransform(): Transform {
-  let header = `${CSV_COLUMNS.join(',')}\r\n`;
-  return new Transform({
-    writableObjectMode: true,
-    transform(row: { line: string }, _enc, done) {
-      done(null, `${header}${row.line}\r\n`);
-      header = '';
-    },
-    flush(done) {
-      done(null, header);
-    },
-  });
-}
+/** Records are passed on in chunks of about this many characters: one socket write per chunk, not per record. */
+const CHUNK_CHARS = 64 * 1024;
 
+/** A JSON array of the rows' records, written record by record and passed on in ~64 KB chunks. */
 export function jsonArrayTransform(baseUrl: string): Transform {
-  let first = true;
+  let pending = '';
+  let records = 0;
   return new Transform({
     writableObjectMode: true,
     transform(row: ExportRow, _enc, done) {
-      const text = `${first ? '[\n' : ',\n'}${JSON.stringify(exportRecord(row, baseUrl))}`;
-      first = false;
-      done(null, text);
+      pending += `${records++ ? ',\n' : '[\n'}${JSON.stringify(exportRecord(row, baseUrl))}`;
+      if (pending.length < CHUNK_CHARS) return done();
+      const chunk = pending;
+      pending = '';
+      done(null, chunk);
     },
     flush(done) {
-      done(null, first ? '[]\n' : '\n]\n');
+      done(null, pending + (records ? '\n]\n' : '[]\n'));
     },
   });
 }

@@ -14,7 +14,7 @@ import { receivedImage, receiveImageInMemory } from '../middleware/upload';
 import { parse, parseParams } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
 import { sendStoredFile } from '../send-file';
-import { atomFeed, csvTransform, jsonArrayTransform } from './archive.export';
+import { atomFeed, jsonArrayTransform } from './archive.export';
 import { entryUrl, presentEntry, presentListItem, presentLookup, presentMap, presentSimilar, presentStation } from './archive.present';
 import {
   checkQuery,
@@ -196,11 +196,11 @@ export function archiveRoutes(ctx: AppContext): Router {
     const format = req.params.format;
     if (format !== 'csv' && format !== 'json') throw notFound('This export format (use export.csv or export.json)');
     const query = parseFilled(exportQuery, req);
-    const rows = format === 'csv' ? await archive.exportCsvLines(ctx, query, baseUrl(ctx, req) + entryUrl('')) : await archive.exportRows(ctx, query);
+    const exported = format === 'csv' ? await archive.exportCsv(ctx, query, baseUrl(ctx, req) + entryUrl('')) : await archive.exportRows(ctx, query);
     res.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
     res.attachment(`svidetel-export.${format}`);
     res.set('Cache-Control', 'no-store');
-    await pipeline(rows, format === 'csv' ? csvTransform() : jsonArrayTransform(baseUrl(ctx, req)), res);
+    await (format === 'csv' ? pipeline(exported, res) : pipeline(exported, jsonArrayTransform(baseUrl(ctx, req)), res));
   });
 
   router.get('/api/v1/feed.atom', async (req, res) => {

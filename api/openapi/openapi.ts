@@ -61,7 +61,7 @@ const OPERATIONS: Operation[] = [
     ok: { description: 'Matching files of published entries, closest first (empty when none)', schema: archive.similarResponse },
     errors: { '413': 'The image has too many bytes or pixels', '415': 'Not a JPEG, PNG or WebP image' },
   },
-  { path: '/export.csv', tag: 'archive', summary: 'Every entry matching a search, as CSV (streamed)', query: archive.exportQuery, ok: { description: 'RFC 4180 CSV with a header row', contentType: 'text/csv' } },
+  { path: '/export.csv', tag: 'archive', summary: 'Every entry matching a search, as CSV (streamed)', query: archive.exportQuery, ok: { description: 'CSV with a header row: RFC 4180 fields (quoted where needed, empty for null), LF line ends; times in ISO 8601 UTC, file hashes space-separated', contentType: 'text/csv' } },
   { path: '/export.json', tag: 'archive', summary: 'Every entry matching a search, as a JSON array (streamed)', query: archive.exportQuery, ok: { description: 'A JSON array of entries', contentType: 'application/json' } },
   { path: '/feed.atom', tag: 'archive', summary: 'Atom feed of the newest publications matching a search', query: archive.exportQuery, ok: { description: 'Atom 1.0', contentType: 'application/atom+xml' } },
   { path: '/elections', tag: 'catalog', summary: 'Active elections', ok: { description: 'Elections', schema: z.object({ items: z.array(electionItem) }).meta({ id: 'Elections' }) } },

@@ -115,18 +115,25 @@ export async function mapClusters(ctx: AppContext, query: SearchQuery & { bbox?:
 }
 
 /**
- * Every entry matching a search, as a stream of rows read through a cursor; the connection goes
- * back to the pool when the stream ends, fails or is destroyed (a client that went away).
+ * Every entry matching a search, as a stream read on a connection of its own: the connection goes
+ * back to the pool when the stream ends; when it fails or is closed before its end (a client that
+ * went away) the connection is discarded, since it may be mid-transaction or mid-stream.
  */
 async function streamMatches(
   ctx: AppContext,
   query: SearchQuery,
-  open: (client: PoolClient, filters: archiveRepo.SearchFilters, sort: archiveRepo.SearchSort) => Readable,
+  open: (client: PoolClient, filters: archiveRepo.SearchFilters, sort: archiveRepo.SearchSort) => Readable | Promise<Readable>,
 ): Promise<Readable> {
   const filters = await buildFilters(ctx, query);
   const sort = effectiveSort(query, filters);
   const client = await ctx.db.connect();
-  const stream = open(client, filters, sort);
+  let stream: Readable;
+  try {
+    stream = await open(client, filters, sort);
+  } catch (err) {
+    client.release(err as Error);
+    throw err;
+  }
   let released = false;
   const release = (err?: Error) => {
     if (released) return;
@@ -134,7 +141,7 @@ async function streamMatches(
     client.release(err);
   };
   stream.once('end', () => release());
-  stream.once('close', () => release());
+  stream.once('close', () => release(new Error('the export stream closed before its end')));
   stream.once('error', (err: Error) => release(err));
   return stream;
 }
@@ -144,9 +151,9 @@ export function exportRows(ctx: AppContext, query: SearchQuery): Promise<Readabl
   return streamMatches(ctx, query, archiveRepo.streamSearch);
 }
 
-/** Every entry matching a search as CSV lines ({ line }), each permalink being urlBase + id. */
-export function exportCsvLines(ctx: AppContext, query: SearchQuery, urlBase: string): Promise<Readable> {
-  return streamMatches(ctx, query, (client, filters, sort) => archiveRepo.streamCsvLines(client, filters, sort, urlBase));
+/** Every entry matching a search as CSV text (header first), each permalink being urlBase + id. */
+export function exportCsv(ctx: AppContext, query: SearchQuery, urlBase: string): Promise<Readable> {
+  return streamMatches(ctx, query, (client, filters, sort) => archiveRepo.streamCsv(client, filters, sort, urlBase));
 }
 
 /** The newest entries matching a search, for the Atom feed. */

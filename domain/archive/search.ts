@@ -54,21 +54,22 @@ export async function buildFilters(ctx: AppContext, query: SearchQuery): Promise
     else if (!quoted && PLAIN_WORD.test(token)) candidates.push(token);
     else textTokens.push(token);
   }
-  const needRegions = candidates.length > 0 || query.region !== undefined;
-  const regions = needRegions ? await archiveRepo.publishedRegions(ctx.db) : [];
+  // One look-up for every word that may name a region and for the region filter.
+  const regionTerms = candidates.map((term) => ({ term, minScore: REGION_WORD_MIN_SCORE }));
+  if (query.region !== undefined) regionTerms.push({ term: query.region, minScore: REGION_FILTER_MIN_SCORE });
+  const matched = await archiveRepo.matchRegions(ctx.db, regionTerms);
   const regionWords: SearchFilters['regionWords'] = [];
-  for (const word of candidates) {
-    const matched = await archiveRepo.matchRegions(ctx.db, regions, word, REGION_WORD_MIN_SCORE);
-    if (matched.length) regionWords.push({ word, regions: matched });
+  candidates.forEach((word, i) => {
+    if (matched[i]!.length) regionWords.push({ word, regions: matched[i]! });
     else textTokens.push(word);
-  }
+  });
   if (query.station !== undefined) stationNumbers.push(query.station);
   return {
     text: textTokens.length ? textTokens.join(' ') : null,
     regionWords,
     stationNumbers: [...new Set(stationNumbers)],
     electionId: query.election ?? null,
-    regions: query.region === undefined ? null : await archiveRepo.matchRegions(ctx.db, regions, query.region, REGION_FILTER_MIN_SCORE),
+    regions: query.region === undefined ? null : matched[candidates.length]!,
     categories: query.category ?? [],
     capturedFrom: query.captured_from ?? null,
     capturedTo: query.captured_to ?? null,
@@ -116,9 +117,81 @@ export async function searchEntries(ctx: AppContext, query: SearchQuery): Promis
   const sort = effectiveSort(query, filters);
   const after = decodeSearchCursor(query.after, sort);
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-  const rows = await archiveRepo.search(ctx.db, filters, sort, after, limit + 1);
+  const rows =
+    sort === 'relevance' ? await relevancePage(ctx, filters, after, limit + 1) : await archiveRepo.search(ctx.db, filters, sort, after, limit + 1);
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   const next = rows.length > limit && last ? encodeSearchCursor(sort, last) : null;
   return { items, next, sort, regions: filters.regions };
+}
+
+// ----------------------------------------------------------------------------------------------
+// Relevance: the newest matches are ranked, not all of them. Ranking every match of a common word
+// in a million entries would read each of them for every page; a journalist looks for what
+// happened, and the newest few hundred matches of a word hold it.
+
+export type RelevanceWindowPlan = {
+  /** how many of the newest matches are ranked */
+  size: number;
+  /** how many of the newest candidates (entries passing the other filters) are read row by row first */
+  walkRows: number;
+  /** for text-only searches: the newest entries the text index is asked about before all of them */
+  spanRows: number;
+};
+
+export const RELEVANCE_WINDOW: RelevanceWindowPlan = { size: 300, walkRows: 10_000, spanRows: 30_000 };
+
+/**
+ * The newest `plan.size` entries matching the filters, with their ranks. Every step returns the
+ * same set; they differ in cost:
+ * 1. walk the newest `walkRows` candidates, checking the words row by row (a common word fills
+ *    the window within a few thousand rows; the text index would read all its postings first);
+ *    when the walk is known to have seen every candidate, what it found is all there is;
+ * 2. else the words are rare: ask the text index, first within the newest `spanRows` entries
+ *    (text-only searches: other filters have indexes of their own), then everywhere.
+ */
+export async function relevanceWindow(ctx: AppContext, filters: SearchFilters, plan = RELEVANCE_WINDOW): Promise<archiveRepo.RankedMatch[]> {
+  const { matches, walked } = await archiveRepo.newestMatchesWalking(ctx.db, filters, plan.walkRows, plan.size);
+  if (matches.length === plan.size || (walked !== null && walked < plan.walkRows)) return matches;
+  const edge = onlyWords(filters) ? await recentEdge(ctx, plan.spanRows) : null;
+  if (edge) {
+    const recent = await archiveRepo.newestMatchesIndexed(ctx.db, filters, edge, plan.size);
+    if (recent.length === plan.size) return recent;
+  }
+  return archiveRepo.newestMatchesIndexed(ctx.db, filters, null, plan.size);
+}
+
+/** True when nothing but words narrows the search. */
+function onlyWords(f: SearchFilters): boolean {
+  return f.electionId === null && !f.categories.length && archiveRepo.narrowedOnlyByElectionOrCategory({ ...f, text: null, regionWords: [] });
+}
+
+/** Relevance first, then the newer id; the cursor holds the last row's rank and id. */
+const byRelevance = (a: archiveRepo.RankedMatch, b: archiveRepo.RankedMatch) => b.rank - a.rank || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+async function relevancePage(ctx: AppContext, filters: SearchFilters, after: SearchAfter | null, limit: number): Promise<archiveRepo.ArchiveListRow[]> {
+  const window = (await relevanceWindow(ctx, filters)).sort(byRelevance);
+  const start = after ? window.findIndex((m) => byRelevance(m, { id: after.id, rank: Number(after.key) }) > 0) : 0;
+  const page = start < 0 ? [] : window.slice(start, start + limit);
+  const rows = await archiveRepo.listEntries(ctx.db, page.map((m) => m.id));
+  const rankOf = new Map(page.map((m) => [m.id, m.rank]));
+  return rows.map((r) => ({ ...r, rank: rankOf.get(r.id)! }));
+}
+
+/**
+ * Where the newest `rows` entries begin, remembered for a minute per database: any edge gives the
+ * same results (everything outside the span is older than everything in it), so a stale one only
+ * makes the span a little wider or narrower.
+ */
+const EDGE_TTL_MS = 60_000;
+const edges = new WeakMap<object, Map<number, { edge: Date | null; until: number }>>();
+
+async function recentEdge(ctx: AppContext, rows: number): Promise<Date | null> {
+  const known = edges.get(ctx.db) ?? new Map<number, { edge: Date | null; until: number }>();
+  edges.set(ctx.db, known);
+  const cached = known.get(rows);
+  if (cached && cached.until > Date.now()) return cached.edge;
+  const edge = await archiveRepo.publicationEdge(ctx.db, rows);
+  known.set(rows, { edge, until: Date.now() + EDGE_TTL_MS });
+  return edge;
 }

@@ -1,8 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
 import http from 'node:http';
 import { describeWithFixtures, fixturePath, loadExpected } from '../helpers/fixtures';
 import { Client, fileFromPath, loggedInClient } from '../helpers/http';
 import { startSystem, type TestSystem } from '../helpers/system';
+import type { RankedMatch } from '../../db/archive.repo';
+import { exportCsv, exportRows } from '../../domain/archive/archive.service';
+import { buildFilters, relevanceWindow } from '../../domain/archive/search';
 import { ownElection, publish, uniquePng, uploadAndProcess, withdraw } from './archive-helpers';
 
 /**
@@ -43,7 +47,7 @@ describeWithFixtures('archive search', () => {
 
     ids.ru = await uploadAndProcess(system, { ...base, region: 'Москва', station_number: '1201', category_code: 'ballot_stuffing', description: `Вброс бюллетеней в урну, ${nonce}` }, [pixel]);
     await publish(moderator, ids.ru, { public_location: 'precise', public_device: true, original_downloadable: true });
-    ids.en = await uploadAndProcess(system, { ...base, region: 'Республика Татарстан', station_number: '1202', category_code: 'ballot_stuffing', description: `Ballot stuffing caught on camera ${nonce}` }, [screenshot]);
+    ids.en = await uploadAndProcess(system, { ...base, region: 'Республика Татарстан', station_number: '1202', category_code: 'ballot_stuffing', description: `Ballot stuffing caught on "camera", ${nonce}\nwith a second line` }, [screenshot]);
     await publish(moderator, ids.en, { public_title: `Stuffing at station 1202 ${nonce}` });
     ids.video = await uploadAndProcess(system, { ...base, region: 'Москва', station_number: '1201', category_code: 'observer_rights', description: `Наблюдателя удалили с участка ${nonce}` }, [video]);
     await publish(moderator, ids.video, { public_location: 'hidden' });
@@ -98,6 +102,23 @@ describeWithFixtures('archive search', () => {
     expect(await found({ region: 'Москва', category: 'ballot_stuffing', has_photo: '1', q: nonce })).toEqual([ids.ru]);
     expect(await found({ region: 'Москва', has_video: '1', station: '1201', q: 'участка' })).toEqual([ids.video]);
     expect(await found({ region: 'Москва', has_video: '1', category: 'ballot_stuffing' })).toEqual([]);
+  });
+
+  test('relevance window: walking, the text index within a span and the whole index find the same newest matches', async () => {
+    const newestFirst = (ms: RankedMatch[]) => ms.map((m) => `${m.id}:${m.rank}`);
+    for (const query of [{ q: nonce }, { q: nonce, election }, { q: `участка ${nonce}`, region: 'Санкт-Петербург' }]) {
+      const filters = await buildFilters(system.ctx, query);
+      for (const size of [3, 50]) {
+        const all = await relevanceWindow(system.ctx, filters, { size, walkRows: 1_000_000, spanRows: 1_000_000 }); // one walk sees every candidate
+        expect(all.length).toBe(Math.min(size, query.region ? fillers.length : 3 + fillers.length));
+        const plans = [
+          { size, walkRows: 1, spanRows: 2 }, // the walk stops short: the text index within the newest 2 entries, then everywhere
+          { size, walkRows: 1, spanRows: 1_000_000 }, // no span edge (fewer entries): the whole text index
+          { size, walkRows: 2, spanRows: 1 },
+        ];
+        for (const plan of plans) expect({ plan, found: newestFirst(await relevanceWindow(system.ctx, filters, plan)) }).toEqual({ plan, found: newestFirst(all) });
+      }
+    }
   });
 
   test('a withdrawn entry is neither listed nor searched, and its permalink says why', async () => {
@@ -206,19 +227,39 @@ describeWithFixtures('archive search', () => {
     const ids9 = (await search({ q: nonce, limit: '100', sort: 'published' })).items.map((i) => i.id);
     const csv = await (await api(`/api/v1/export.csv?election=${election}&q=${nonce}&sort=published`)).text();
     const rows = parseCsv(csv);
+    expect(csv.endsWith('\n')).toBe(true);
     expect(rows[0]).toContain('sha256');
     const idColumn = rows[0]!.indexOf('id');
     expect(rows.slice(1).map((r) => r[idColumn])).toEqual(ids9);
     for (const r of rows.slice(1)) expect(r).toHaveLength(rows[0]!.length);
-    const json = (await (await api(`/api/v1/export.json?election=${election}&q=${nonce}&sort=published`)).json()) as { id: string; sha256: string[] }[];
+    const json = (await (await api(`/api/v1/export.json?election=${election}&q=${nonce}&sort=published`)).json()) as Record<string, unknown>[];
     expect(json.map((r) => r.id)).toEqual(ids9);
     expect(json.find((r) => r.id === ids.ru)!.sha256).toEqual([byName('google-pixel_gps.jpg').sha256]);
+    // Both exports say the same of every entry: the CSV writes null as an empty field and a list space-separated.
+    const asCsvField = (v: unknown) => (v === null ? '' : Array.isArray(v) ? v.join(' ') : String(v));
+    expect(rows.slice(1)).toEqual(json.map((record) => rows[0]!.map((column) => asCsvField(record[column]))));
+    const moscow = json.find((r) => r.id === ids.ru)!;
+    expect(moscow).toEqual(expect.objectContaining({ description: `Вброс бюллетеней в урну, ${nonce}`, region: 'Москва', station_number: '1201', has_photo: true, file_count: 1 }));
+    // every kind of filter value (a list, a time, a number, words) reaches the export
+    const today = new Date().toISOString().slice(0, 10);
+    const queues = parseCsv(await (await api(`/api/v1/export.csv?election=${election}&category=queues_protest&category=other_voting_day&published_from=${today}&q=${nonce}&sort=relevance`)).text());
+    expect(queues.slice(1).map((r) => r[idColumn]).sort()).toEqual([...fillers].sort());
     const empty = parseCsv(await (await api(`/api/v1/export.csv?election=${election}&q=nothing${nonce}`)).text());
     expect(empty).toHaveLength(1);
     const atom = await (await api(`/api/v1/feed.atom?election=${election}&station=1201`)).text();
     expect(atom).toContain(`urn:uuid:${ids.ru}`);
     expect(atom).toContain(`urn:uuid:${ids.video}`);
     expect(atom).not.toContain(`urn:uuid:${ids.en}`);
+  });
+
+  test('an export abandoned half-way leaves no connection in its transaction', async () => {
+    for (const open of [() => exportCsv(system.ctx, { election }, 'https://example.org/archive/'), () => exportRows(system.ctx, { election })]) {
+      const stream = await open();
+      stream.destroy(); // the client went away
+      await new Promise((resolve) => setImmediate(resolve));
+      // The pool hands out its most recently returned connection first: a write must not land in a read-only export transaction.
+      for (let i = 0; i < 3; i++) await ownElection(system, `after-export-${i}`);
+    }
   });
 
   test('ETag and Last-Modified: a repeated request is a 304', async () => {
@@ -259,34 +300,5 @@ describeWithFixtures('archive search', () => {
   });
 });
 
-/** A strict RFC 4180 reader: quoted fields, doubled quotes, CRLF rows. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') {
-      if (field !== '') throw new Error(`stray quote at ${i}`);
-      quoted = true;
-    } else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  if (quoted || field !== '' || row.length) throw new Error('CSV does not end with a complete row');
-  return rows;
-}
+/** RFC 4180 fields, strictly (quotes only around whole fields, every row as long as the header), LF line ends. */
+const parseCsv = (text: string): string[][] => parse(text, { record_delimiter: '\n', relax_quotes: false, relax_column_count: false });

@@ -1,0 +1,59 @@
+-- The exports read every public field of an entry from archive_entries alone: its whole public
+-- description and its files' SHA-256 digests are kept there too (they were joined from
+-- submissions and aggregated from media_files per row, which cost more than the rest of a
+-- million-row export together). The list excerpt is now cut from the description when read.
+-- archive_entries is derived data: it is emptied and filled again from the new view.
+
+DROP VIEW archive_entry_source;
+TRUNCATE archive_entries;
+ALTER TABLE archive_entries
+  DROP COLUMN excerpt,
+  ADD COLUMN description text NOT NULL,
+  -- hex digests in file order, as the exports and the permalink show them
+  ADD COLUMN file_sha256 text[] NOT NULL;
+
+CREATE VIEW archive_entry_source AS
+SELECT s.id, s.election_id, s.region, s.station_number, s.category_code, s.published_at,
+       d.created_at AS verified_at,
+       f.captured_at, f.has_photo, f.has_video, f.file_count, f.first_thumb_file_id,
+       -- rounded: the polling station's registered place if known, else GPS to 2 decimals (~1 km)
+       CASE WHEN s.public_location = 'hidden' THEN NULL
+            WHEN s.public_location = 'precise' AND f.lat IS NOT NULL THEN f.lat
+            ELSE coalesce(ps.latitude, round(f.lat::numeric, 2)::float8) END AS lat,
+       CASE WHEN s.public_location = 'hidden' THEN NULL
+            WHEN s.public_location = 'precise' AND f.lat IS NOT NULL THEN f.lon
+            ELSE coalesce(ps.longitude, round(f.lon::numeric, 2)::float8) END AS lon,
+       s.public_title AS title,
+       setweight(to_tsvector('russian', coalesce(s.public_title, '')), 'A')
+         || setweight(to_tsvector('english', coalesce(s.public_title, '')), 'A')
+         || to_tsvector('russian', coalesce(s.public_description, s.description))
+         || to_tsvector('english', coalesce(s.public_description, s.description)) AS search_text,
+       coalesce(s.public_description, s.description) AS description,
+       f.file_sha256
+  FROM submissions s
+  JOIN decisions d ON d.id = s.publish_decision_id
+  LEFT JOIN polling_stations ps ON ps.id = s.polling_station_id
+  CROSS JOIN LATERAL (
+    SELECT count(*)::int AS file_count,
+           coalesce(bool_or(b.kind = 'image'), false) AS has_photo,
+           coalesce(bool_or(b.kind = 'video'), false) AS has_video,
+           min(m.taken_at_utc) AS captured_at,
+           (array_agg(m.id ORDER BY m.position) FILTER (WHERE m.has_thumb))[1] AS first_thumb_file_id,
+           (array_agg(m.gps_lat ORDER BY m.position) FILTER (WHERE m.gps_lat IS NOT NULL))[1] AS lat,
+           (array_agg(m.gps_lon ORDER BY m.position) FILTER (WHERE m.gps_lat IS NOT NULL))[1] AS lon,
+           coalesce(array_agg(encode(m.sha256, 'hex') ORDER BY m.position), '{}') AS file_sha256
+      FROM media_files m JOIN blobs b ON b.sha256 = m.sha256
+     WHERE m.submission_id = s.id
+  ) f
+ WHERE s.status = 'published';
+
+INSERT INTO archive_entries SELECT * FROM archive_entry_source;
+ANALYZE archive_entries;
+
+-- Migration 043's index served the per-row hash look-ups the exports no longer make.
+DROP INDEX media_files_hashes_idx;
+
+-- A region filter usually comes with an election and a time range: with them in the region's index
+-- those are settled before any row is read (station look-ups have archive_entries_station_idx).
+DROP INDEX archive_entries_region_idx;
+CREATE INDEX archive_entries_region_idx ON archive_entries (region, election_id, published_at DESC);
