@@ -31,8 +31,13 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-/** A process's peak resident memory (VmHWM) in MB, read from /proc. */
-export function peakRssMb(pid: number): number {
+const memoryMb = (pid: number, field: 'VmHWM' | 'VmRSS') => {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return (Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) * 1024) / 1e6;
-}
+  return (Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024) / 1e6;
+};
+
+/** A process's peak resident memory (VmHWM) in MB, read from /proc. */
+export const peakRssMb = (pid: number): number => memoryMb(pid, 'VmHWM');
+
+/** A process's resident memory now (VmRSS) in MB, read from /proc. */
+export const rssMb = (pid: number): number => memoryMb(pid, 'VmRSS');

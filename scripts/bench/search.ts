@@ -10,7 +10,7 @@
  * Seeds its own database (BENCH_SEARCH_DATABASE_URL, default svidetel_bench_search; dropped and
  * recreated when the seed changes, so it must be dedicated) set-based from search-seed.sql, then
  * fills the search index through the same view its triggers use. The seed is cached: a database
- * already seeded with the same seed version (seed SQL, archive migrations, row count) is reused.
+ * already seeded with the same seed version (seed SQL, archive migrations 04x, row count) is reused.
  *
  * Options: --rows=N (default 1 000 000), --requests=N per scenario (default 200), --seed-only.
  * Bars: p95 < 50 ms for search and station page, < 150 ms for the map, export ≥ 50 000 rows/s.
@@ -20,14 +20,14 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { migrate } from '../../db/migrate';
 import { createPool } from '../../db/pool';
-import { freePort, log, option, peakRssMb, percentile } from './bench-kit';
+import { freePort, log, option, peakRssMb, percentile, rssMb } from './bench-kit';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DATABASE_URL = process.env.BENCH_SEARCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/svidetel_bench_search';
@@ -35,8 +35,10 @@ const DATABASE_URL = process.env.BENCH_SEARCH_DATABASE_URL ?? 'postgres://postgr
 const ROWS = option('rows', 1_000_000);
 const REQUESTS = option('requests', 200);
 const HOST = '127.0.0.1';
-const BARS = { search_p95_ms: 50, station_p95_ms: 50, map_p95_ms: 150, export_rows_s: 50_000 };
-const SEARCH_MIGRATION = '040_archive_search.sql';
+// Flat memory: streaming the second half of the rows may not take the server's RSS more than this above the first half's peak.
+const BARS = { search_p95_ms: 50, station_p95_ms: 50, map_p95_ms: 150, export_rows_s: 50_000, export_rss_growth_mb: 32 };
+const MIGRATIONS_DIR = path.join(ROOT, 'db', 'migrations');
+const ARCHIVE_MIGRATIONS = () => readdirSync(MIGRATIONS_DIR).filter((name) => /^04\d_.*\.sql$/.test(name)).sort();
 
 // ----------------------------------------------------------------------------------------------
 // Seeding (cached)
@@ -45,9 +47,9 @@ const SEARCH_MIGRATION = '040_archive_search.sql';
 function seedVersion(): string {
   const hash = createHash('sha256');
   hash.update(readFileSync(path.join(__dirname, 'search-seed.sql')));
-  // The search index's table and view (migration 040) shape what is seeded; later migrations are
-  // applied on top when the server starts.
-  hash.update(SEARCH_MIGRATION).update(readFileSync(path.join(ROOT, 'db', 'migrations', SEARCH_MIGRATION)));
+  // The archive's migrations (04x: its table, view and indexes) shape what is seeded; the others
+  // are applied on top when the server starts.
+  for (const name of ARCHIVE_MIGRATIONS()) hash.update(name).update(readFileSync(path.join(MIGRATIONS_DIR, name)));
   hash.update(String(ROWS));
   return hash.digest('hex').slice(0, 16);
 }
@@ -158,21 +160,40 @@ async function measure(base: string, name: string, paths: string[]): Promise<Lat
   return result;
 }
 
-/** Streams the whole CSV export, counting rows as they arrive. */
-function exportAll(url: string): Promise<{ rows: number; seconds: number }> {
+/**
+ * Streams the whole CSV export, counting rows as they arrive, and samples the server's resident
+ * memory every 100 ms: the peaks while the first and the second half of the rows arrived show
+ * whether memory grows with the rows (it must not) or stays flat.
+ */
+function exportAll(url: string, serverPid: number): Promise<{ rows: number; seconds: number; firstHalfRssMb: number; secondHalfRssMb: number }> {
   const started = process.hrtime.bigint();
+  const samples: { rows: number; mb: number }[] = [];
+  let newlines = 0;
+  const sampler = setInterval(() => samples.push({ rows: newlines, mb: rssMb(serverPid) }), 100);
   return new Promise((resolve, reject) => {
     http
       .get(url, (res) => {
         if (res.statusCode !== 200) reject(new Error(`export answered ${res.statusCode}`));
-        let newlines = 0;
         res.on('data', (chunk: Buffer) => {
           for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) newlines++;
         });
-        res.once('end', () => resolve({ rows: newlines - 1, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
+        res.once('end', () => {
+          clearInterval(sampler);
+          const half = newlines / 2;
+          const peak = (part: typeof samples) => Math.max(0, ...part.map((s) => s.mb));
+          resolve({
+            rows: newlines - 1,
+            seconds: Number(process.hrtime.bigint() - started) / 1e9,
+            firstHalfRssMb: peak(samples.filter((s) => s.rows <= half)),
+            secondHalfRssMb: peak(samples.filter((s) => s.rows > half)),
+          });
+        });
         res.once('error', reject);
       })
-      .once('error', reject);
+      .once('error', (err) => {
+        clearInterval(sampler);
+        reject(err);
+      });
   });
 }
 
@@ -231,10 +252,12 @@ async function main(): Promise<void> {
     const station = await measure(server.url, 'station page', stations.map((s) => `/api/v1/stations/${s.election_id}/${enc(s.region)}/${s.station_number}`));
     const map = await measure(server.url, 'map, country-wide', ['/api/v1/map?zoom=3&bbox=19,41,180,82', '/api/v1/map?zoom=4&bbox=19,41,180,82']);
     const before = peakRssMb(server.pid);
-    const exported = await exportAll(`${server.url}/api/v1/export.csv`);
+    const exported = await exportAll(`${server.url}/api/v1/export.csv`, server.pid);
     const exportRowsS = Math.round(exported.rows / exported.seconds);
     const peak = round(peakRssMb(server.pid));
-    log(`CSV export             ${exported.rows} rows in ${exported.seconds.toFixed(1)} s = ${exportRowsS} rows/s; server peak RSS ${peak} MB (before the export ${round(before)} MB)`);
+    const growth = round(exported.secondHalfRssMb - exported.firstHalfRssMb);
+    log(`CSV export             ${exported.rows} rows in ${exported.seconds.toFixed(1)} s = ${exportRowsS} rows/s`);
+    log(`  server RSS: ${round(before)} MB before, peak ${round(exported.firstHalfRssMb)} MB over the first half of the rows, ${round(exported.secondHalfRssMb)} MB over the second (${growth >= 0 ? '+' : ''}${growth} MB); VmHWM ${peak} MB`);
     log(`baseline p50 ${baseline.p50} ms: search p50 is ${round(search.p50 - baseline.p50)} ms above the bare HTTP round trip`);
     const figures = {
       search_p50_ms: search.p50,
@@ -245,12 +268,14 @@ async function main(): Promise<void> {
       map_p95_ms: map.p95,
       export_rows_s: exportRowsS,
       export_peak_rss_mb: peak,
+      export_rss_growth_mb: growth,
     };
     const missed = [
       figures.search_p95_ms >= BARS.search_p95_ms && `search p95 ≥ ${BARS.search_p95_ms} ms`,
       figures.station_p95_ms >= BARS.station_p95_ms && `station p95 ≥ ${BARS.station_p95_ms} ms`,
       figures.map_p95_ms >= BARS.map_p95_ms && `map p95 ≥ ${BARS.map_p95_ms} ms`,
       figures.export_rows_s < BARS.export_rows_s && `export < ${BARS.export_rows_s} rows/s`,
+      figures.export_rss_growth_mb > BARS.export_rss_growth_mb && `export memory grew ${growth} MB from the first half of the rows to the second`,
     ].filter(Boolean);
     if (missed.length) log(`missed: ${missed.join('; ')}`);
     log(JSON.stringify(figures));
