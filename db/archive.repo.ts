@@ -15,7 +15,7 @@ import type { EntryLabels } from './submissions.repo';
 export type SearchSort = 'relevance' | 'captured' | 'published';
 
 export type SearchFilters = {
-  /** websearch_to_tsquery text, matched with both the Russian and the English configuration */
+  /** websearch_to_tsquery text (Russian and English words each stemmed in their language) */
   text: string | null;
   /** words that may name a region: each matches its fuzzily resolved regions OR the text */
   regionWords: { word: string; regions: string[] }[];
@@ -81,7 +81,8 @@ class SettingParams extends Params {
   }
 }
 
-const TSQUERY = (p: string) => `(websearch_to_tsquery('russian', ${p}::text) || websearch_to_tsquery('english', ${p}::text))`;
+/** A query in either language: the russian configuration stems Russian words as Russian and Latin-script words as English (migration 044). */
+const TSQUERY = (p: string) => `websearch_to_tsquery('russian', ${p}::text)`;
 
 /** The words of a search: its full text, and the words that may name a region. */
 function textConditions(f: SearchFilters, p: Params): string[] {
@@ -223,7 +224,8 @@ export async function publicationEdge(db: Queryable, n: number): Promise<Date | 
 export async function newestMatchesIndexed(db: Queryable, f: SearchFilters, publishedSince: Date | null, size: number): Promise<RankedMatch[]> {
   const p = new Params();
   const where = conditions(f, p);
-  if (publishedSince) where.push(`a.published_at >= ${p.add(publishedSince)}`);
+  // Written as the text index's time expression (migration 044), so the index answers it.
+  if (publishedSince) where.push(`(a.published_at AT TIME ZONE 'UTC') >= (${p.add(publishedSince)}::timestamptz AT TIME ZONE 'UTC')`);
   // Without a time range the matches are few (the span held fewer than `size`): collect them
   // through the indexes, where walking the time index with a filter (the planner's pick for a
   // word it cannot estimate) would read the whole archive for a word that is nowhere.

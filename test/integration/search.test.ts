@@ -109,12 +109,14 @@ describeWithFixtures('archive search', () => {
     for (const query of [{ q: nonce }, { q: nonce, election }, { q: `участка ${nonce}`, region: 'Санкт-Петербург' }]) {
       const filters = await buildFilters(system.ctx, query);
       for (const size of [3, 50]) {
-        const all = await relevanceWindow(system.ctx, filters, { size, walkRows: 1_000_000, spanRows: 1_000_000 }); // one walk sees every candidate
+        const everything = { size, probeRows: 1_000_000, commonShare: 0, walkRows: 1_000_000, spanRows: 1_000_000 };
+        const all = await relevanceWindow(system.ctx, filters, everything); // walks read every entry
         expect(all.length).toBe(Math.min(size, query.region ? fillers.length : 3 + fillers.length));
         const plans = [
-          { size, walkRows: 1, spanRows: 2 }, // the walk stops short: the text index within the newest 2 entries, then everywhere
-          { size, walkRows: 1, spanRows: 1_000_000 }, // no span edge (fewer entries): the whole text index
-          { size, walkRows: 2, spanRows: 1 },
+          { ...everything, probeRows: 1, commonShare: 2, spanRows: 2 }, // the words seem rare: the text index within the newest 2 entries, then everywhere
+          { ...everything, probeRows: 1, commonShare: 2 }, // no span edge (fewer entries): the whole text index
+          { ...everything, probeRows: 3, walkRows: 2, spanRows: 1 }, // a walk too short, then the text index
+          { ...everything, probeRows: 3 }, // a short probe, then a walk over everything
         ];
         for (const plan of plans) expect({ plan, found: newestFirst(await relevanceWindow(system.ctx, filters, plan)) }).toEqual({ plan, found: newestFirst(all) });
       }
