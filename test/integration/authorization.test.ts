@@ -69,6 +69,7 @@ const TABLE: [string, string, Expected][] = [
   ['GET /api/v1/stations/:election/:region/:number', '/api/v1/stations/1/Moscow/8050', 'same'],
   ['GET /api/v1/map', '/api/v1/map', 'same'],
   ['GET /api/v1/files/:sha256', `/api/v1/files/${'ab'.repeat(32)}`, 'same'],
+  ['POST /api/v1/similar', '/api/v1/similar', 'same'], // a look-up that changes nothing: no session, no CSRF token
   ['GET /api/v1/export.:format', '/api/v1/export.json', 'same'],
   ['GET /api/v1/feed.atom', '/api/v1/feed.atom', 'same'],
   ['GET /api/v1/openapi.json', '/api/v1/openapi.json', 'same'],
