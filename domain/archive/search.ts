@@ -29,7 +29,8 @@ export const DEFAULT_PAGE_SIZE = 20;
 const REGION_FILTER_MIN_SCORE = 0.4;
 const REGION_WORD_MIN_SCORE = 0.5;
 const STATION_TOKEN = /^(?:№|#)?([0-9]{1,6})$/;
-const PLAIN_WORD = /^[\p{L}-]{4,}$/u;
+/** A word that may name a region: letters (and inner hyphens), not an exclusion such as "-Москва". */
+const PLAIN_WORD = /^\p{L}[\p{L}-]{3,}$/u;
 
 /** Relevance needs words to rank by (station numbers and region names are filters); without them the newest come first. */
 export function effectiveSort(query: SearchQuery, filters: SearchFilters): SearchSort {
@@ -46,13 +47,11 @@ export async function buildFilters(ctx: AppContext, query: SearchQuery): Promise
   const tokens = (query.q ?? '').trim().split(/\s+/).filter(Boolean);
   const quoted = (query.q ?? '').includes('"');
   const stationNumbers: string[] = [];
-  const textTokens: string[] = [];
   const candidates: string[] = [];
   for (const token of tokens) {
     const station = STATION_TOKEN.exec(token);
     if (station) stationNumbers.push(station[1]!);
     else if (!quoted && PLAIN_WORD.test(token)) candidates.push(token);
-    else textTokens.push(token);
   }
   // One look-up for every word that may name a region and for the region filter.
   const regionTerms = candidates.map((term) => ({ term, minScore: REGION_WORD_MIN_SCORE }));
@@ -61,8 +60,10 @@ export async function buildFilters(ctx: AppContext, query: SearchQuery): Promise
   const regionWords: SearchFilters['regionWords'] = [];
   candidates.forEach((word, i) => {
     if (matched[i]!.length) regionWords.push({ word, regions: matched[i]! });
-    else textTokens.push(word);
   });
+  // The rest is the text, in the order it was typed ("вброс or карусель", "-урна" keep their meaning).
+  const taken = new Set(regionWords.map((w) => w.word));
+  const textTokens = tokens.filter((token) => !STATION_TOKEN.test(token) && !taken.has(token));
   if (query.station !== undefined) stationNumbers.push(query.station);
   return {
     text: textTokens.length ? textTokens.join(' ') : null,

@@ -73,6 +73,15 @@ describeWithFixtures('archive search', () => {
     expect(await found({ q: 'наблюдатели' })).toEqual([ids.video]);
   });
 
+  test('websearch syntax keeps its meaning: "or", exclusions, phrases', async () => {
+    expect(await found({ q: 'вбросы or наблюдатели' })).toEqual([ids.ru, ids.video].sort());
+    expect(await found({ q: `${nonce} -вброс -stuffing -наблюдатель -очередь` })).toEqual([]);
+    expect(await found({ q: `${nonce} -очередь` })).toEqual([ids.ru, ids.en, ids.video].sort());
+    expect(await found({ q: `"вброс бюллетеней" ${nonce}` })).toEqual([ids.ru]);
+    // an excluded word is never taken for a region to narrow to
+    expect(await found({ q: `${nonce} -Москва` })).toEqual(await found({ q: nonce }));
+  });
+
   test('station numbers and typo-tolerant region names', async () => {
     expect(await found({ q: '1201' })).toEqual([ids.ru, ids.video].sort());
     expect(await found({ q: '№1202' })).toEqual([ids.en]);
