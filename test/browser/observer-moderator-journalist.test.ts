@@ -192,11 +192,23 @@ describeInBrowser('observer → moderator → journalist in a real browser', () 
 
     publishedId = (await factOf(page, 'Номер отправки').innerText()).trim();
     expect(publishedId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    // Every word of the script's receipt comes from web/i18n.ts by way of the page (data-label-*).
+    expect(await page.title()).toBe('Получено. Спасибо!');
+    expect((await factOf(page, 'Получено').innerText()).trim()).not.toBe('');
+    const receiptTable = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'SHA-256', exact: true }) });
+    expect(await receiptTable.getByRole('columnheader').allInnerTexts()).toEqual(['Файл', 'Размер', 'SHA-256']);
     for (const exp of [photo, video]) {
-      expect(await receiptCells(page, exp.file).allInnerTexts()).toEqual([exp.file, expect.any(String), exp.sha256]);
+      expect(await receiptCells(page, exp.file).allInnerTexts()).toEqual([exp.file, `${(exp.bytes / 1048576).toFixed(1)}\u00a0МБ`, exp.sha256]);
     }
     const download = page.getByRole('link', { name: 'Скачать квитанцию (JSON)' });
     expect(await download.getAttribute('download')).toBe(`svidetel-receipt-${publishedId}.json`);
+    const proof = page.locator('#log-receipt');
+    await proof.getByRole('heading', { level: 2, name: 'Доказательство получения' }).waitFor();
+    expect(await proof.getByRole('columnheader').allInnerTexts()).toEqual(['Файл', 'Номер в журнале', 'Leaf hash']);
+    expect(await proof.getByText(/^Отпечаток ключа журнала: \S+$/).count()).toBe(1);
+    await proof.getByRole('link', { name: 'Скачать квитанцию-доказательство (JSON)' }).waitFor();
+    await proof.getByRole('link', { name: 'Скачать её как текст' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Отправить ещё' }).getAttribute('href')).toBe('/');
     await shot(page, '02-receipt');
 
     // What the receipt promises is what the archive holds.

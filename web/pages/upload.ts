@@ -77,46 +77,29 @@ ${errorBox(data.error)}
   <p id="upload-status" role="status" aria-live="polite"></p>
   <button type="submit">${t('submit')}</button>
 </form>
-<section id="receipt" hidden></section>`;
+<section id="receipt" hidden data-label-title="${t('receipt_title')}" data-label-intro="${t('receipt_intro')}" data-label-id="${t('receipt_id')}" data-label-received-at="${t('received_at')}"
+  data-label-file-name="${t('file_name')}" data-label-file-size="${t('file_size')}" data-label-mb="${t('size_mb')}" data-label-download="${t('receipt_download')}" data-label-send-more="${t('send_more')}"
+  data-label-proof-title="${t('proof_title')}" data-label-proof-intro="${t('proof_intro')}" data-label-proof-index="${t('proof_log_index')}" data-label-proof-json="${t('proof_download_json')}"
+  data-label-proof-text="${t('proof_download_text')}" data-label-proof-fingerprint="${t('proof_key_fingerprint')}"></section>`;
   return layout(page, t('upload_title'), body, { scripts: ['upload.js'] });
 }
 
-const LOG_TEXT = {
-  en: {
-    title: 'Proof of receipt',
-    intro: 'Each file is now a leaf of Svidetel’s public append-only log. This receipt lets anyone check, without trusting us, that the file was received at this time and never changed or removed since. It says nothing about you.',
-    index: 'Log index',
-    json: 'Download the proof receipt (JSON)',
-    text: 'Download it as text',
-    fingerprint: 'Log key fingerprint',
-  },
-  ru: {
-    title: 'Доказательство получения',
-    intro: 'Каждый файл теперь — запись в публичном журнале Свидетеля, куда можно только добавлять. По этой квитанции любой может проверить, не доверяя нам, что файл получен в это время и с тех пор не изменён и не удалён. О вас она ничего не говорит.',
-    index: 'Номер в журнале',
-    json: 'Скачать квитанцию-доказательство (JSON)',
-    text: 'Скачать её как текст',
-    fingerprint: 'Отпечаток ключа журнала',
-  },
-} as const;
-
 export function receiptPage(page: PageContext, receipt: Receipt, proof?: { receipt: LogReceipt; text: string } | null) {
   const { t, lang } = page;
-  const L = LOG_TEXT[lang === 'ru' ? 'ru' : 'en'];
   const proofSection = proof
     ? html`
 <section id="log-receipt">
-<h2>${L.title}</h2>
-<p>${L.intro}</p>
+<h2>${t('proof_title')}</h2>
+<p>${t('proof_intro')}</p>
 <table class="files">
-  <thead><tr><th>${t('file_name')}</th><th>${L.index}</th><th>Leaf hash</th></tr></thead>
+  <thead><tr><th>${t('file_name')}</th><th>${t('proof_log_index')}</th><th>Leaf hash</th></tr></thead>
   <tbody>
   ${proof.receipt.files.map((f) => html`<tr><td>${f.name}</td><td>${f.leaf_index}</td><td><code class="hash">${f.leaf_hash}</code></td></tr>`)}
   </tbody>
 </table>
-<p>${L.fingerprint}: <code class="hash">${proof.receipt.key.fingerprint}</code></p>
-<p><a id="log-receipt-json" href="data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(proof.receipt, null, 2))}" download="svidetel-proof-receipt-${receipt.submissionId}.json">${L.json}</a>
- · <a id="log-receipt-text" href="data:text/plain;charset=utf-8,${encodeURIComponent(proof.text)}" download="svidetel-proof-receipt-${receipt.submissionId}.txt">${L.text}</a></p>
+<p>${t('proof_key_fingerprint')}: <code class="hash">${proof.receipt.key.fingerprint}</code></p>
+<p><a id="log-receipt-json" href="data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(proof.receipt, null, 2))}" download="svidetel-proof-receipt-${receipt.submissionId}.json">${t('proof_download_json')}</a>
+ · <a id="log-receipt-text" href="data:text/plain;charset=utf-8,${encodeURIComponent(proof.text)}" download="svidetel-proof-receipt-${receipt.submissionId}.txt">${t('proof_download_text')}</a></p>
 </section>`
     : null;
   const body = html`

@@ -8,6 +8,8 @@
   var status = document.getElementById('upload-status');
   var receipt = document.getElementById('receipt');
   var button = form.querySelector('button[type=submit]');
+  // The receipt's words come from the server (web/i18n.ts) in the page's language, as data-label-* attributes.
+  var label = function (name) { return receipt.getAttribute('data-label-' + name) || ''; };
 
   function text(tag, content, className) {
     var el = document.createElement(tag);
@@ -25,50 +27,46 @@
   }
 
   function showReceipt(r) {
-    var lang = document.documentElement.lang;
-    var L = lang === 'ru'
-      ? { title: 'Получено. Спасибо!', id: 'Номер отправки', at: 'Получено', name: 'Файл', size: 'Размер', dl: 'Скачать квитанцию (JSON)', more: 'Отправить ещё', mb: 'МБ', keep: 'Сохраните эту квитанцию: SHA-256 доказывает, какие именно файлы вы отправили. Она ничего не говорит о вас.' }
-      : { title: 'Received. Thank you!', id: 'Submission id', at: 'Received', name: 'File', size: 'Size', dl: 'Download receipt (JSON)', more: 'Send more', mb: 'MB', keep: 'Keep this receipt: the SHA-256 proves exactly which files you sent. It says nothing about you.' };
     receipt.textContent = '';
-    receipt.appendChild(text('h1', L.title));
-    receipt.appendChild(text('p', L.keep));
+    receipt.appendChild(text('h1', label('title')));
+    receipt.appendChild(text('p', label('intro')));
     var dl = document.createElement('dl');
-    dl.appendChild(text('dt', L.id));
+    dl.appendChild(text('dt', label('id')));
     var dd = document.createElement('dd');
     var code = text('code', r.submissionId);
     code.id = 'submission-id';
     dd.appendChild(code);
     dl.appendChild(dd);
-    dl.appendChild(text('dt', L.at));
+    dl.appendChild(text('dt', label('received-at')));
     dl.appendChild(text('dd', r.receivedAt));
     receipt.appendChild(dl);
     var table = document.createElement('table');
     table.className = 'files';
     var head = table.createTHead().insertRow();
-    [L.name, L.size, 'SHA-256'].forEach(function (h) { head.appendChild(text('th', h)); });
+    [label('file-name'), label('file-size'), 'SHA-256'].forEach(function (h) { head.appendChild(text('th', h)); });
     var body = table.createTBody();
     r.files.forEach(function (f) {
       var row = body.insertRow();
       row.appendChild(text('td', f.name));
-      row.appendChild(text('td', (f.bytes / 1048576).toFixed(1) + '\u00a0' + L.mb));
+      row.appendChild(text('td', (f.bytes / 1048576).toFixed(1) + '\u00a0' + label('mb')));
       var cell = document.createElement('td');
       cell.appendChild(text('code', f.sha256, 'hash'));
       row.appendChild(cell);
     });
     receipt.appendChild(table);
     var blob = new Blob([JSON.stringify(r, null, 2)], { type: 'application/json' });
-    var link = text('a', L.dl);
+    var link = text('a', label('download'));
     link.href = URL.createObjectURL(blob);
     link.download = 'svidetel-receipt-' + r.submissionId + '.json';
     receipt.appendChild(document.createElement('p')).appendChild(link);
-    if (r.log_receipt) showLogReceipt(r, lang);
-    var more = text('a', L.more);
+    if (r.log_receipt) showLogReceipt(r);
+    var more = text('a', label('send-more'));
     more.href = '/';
     receipt.appendChild(document.createElement('p')).appendChild(more);
     form.hidden = true;
     // The receipt is the page now: one heading, and a title that says so.
     Array.prototype.forEach.call(document.querySelectorAll('main > h1, main > .intro'), function (el) { el.hidden = true; });
-    document.title = L.title;
+    document.title = label('title');
     receipt.hidden = false;
     receipt.querySelector('h1').setAttribute('tabindex', '-1');
     receipt.querySelector('h1').focus();
@@ -83,18 +81,15 @@
   }
 
   // The transparency-log receipt: leaf index and hash per file, and the JSON and text to keep.
-  function showLogReceipt(r, lang) {
-    var L = lang === 'ru'
-      ? { title: 'Доказательство получения', intro: 'Каждый файл теперь — запись в публичном журнале Свидетеля, куда можно только добавлять. По этой квитанции любой может проверить, не доверяя нам, что файл получен в это время и с тех пор не изменён и не удалён. О вас она ничего не говорит.', name: 'Файл', index: 'Номер в журнале', json: 'Скачать квитанцию-доказательство (JSON)', txt: 'Скачать её как текст', fp: 'Отпечаток ключа журнала: ' }
-      : { title: 'Proof of receipt', intro: 'Each file is now a leaf of Svidetel’s public append-only log. This receipt lets anyone check, without trusting us, that the file was received at this time and never changed or removed since. It says nothing about you.', name: 'File', index: 'Log index', json: 'Download the proof receipt (JSON)', txt: 'Download it as text', fp: 'Log key fingerprint: ' };
+  function showLogReceipt(r) {
     var section = document.createElement('section');
     section.id = 'log-receipt';
-    section.appendChild(text('h2', L.title));
-    section.appendChild(text('p', L.intro));
+    section.appendChild(text('h2', label('proof-title')));
+    section.appendChild(text('p', label('proof-intro')));
     var table = document.createElement('table');
     table.className = 'files';
     var head = table.createTHead().insertRow();
-    [L.name, L.index, 'Leaf hash'].forEach(function (h) { head.appendChild(text('th', h)); });
+    [label('file-name'), label('proof-index'), 'Leaf hash'].forEach(function (h) { head.appendChild(text('th', h)); });
     var body = table.createTBody();
     r.log_receipt.files.forEach(function (f) {
       var row = body.insertRow();
@@ -105,13 +100,13 @@
       row.appendChild(cell);
     });
     section.appendChild(table);
-    var fp = text('p', L.fp);
+    var fp = text('p', label('proof-fingerprint') + ': ');
     fp.appendChild(text('code', r.log_receipt.key.fingerprint, 'hash'));
     section.appendChild(fp);
     var links = document.createElement('p');
-    links.appendChild(download(L.json, JSON.stringify(r.log_receipt, null, 2), 'application/json', 'svidetel-proof-receipt-' + r.submissionId + '.json', 'log-receipt-json'));
+    links.appendChild(download(label('proof-json'), JSON.stringify(r.log_receipt, null, 2), 'application/json', 'svidetel-proof-receipt-' + r.submissionId + '.json', 'log-receipt-json'));
     links.appendChild(document.createTextNode(' · '));
-    links.appendChild(download(L.txt, r.log_receipt_text, 'text/plain', 'svidetel-proof-receipt-' + r.submissionId + '.txt', 'log-receipt-text'));
+    links.appendChild(download(label('proof-text'), r.log_receipt_text, 'text/plain', 'svidetel-proof-receipt-' + r.submissionId + '.txt', 'log-receipt-text'));
     section.appendChild(links);
     receipt.appendChild(section);
   }
