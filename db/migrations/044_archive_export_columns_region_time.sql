@@ -61,6 +61,8 @@ DROP INDEX media_files_hashes_idx;
 -- those are settled before any row is read (station look-ups have archive_entries_station_idx).
 DROP INDEX archive_entries_region_idx;
 CREATE INDEX archive_entries_region_idx ON archive_entries (region, election_id, published_at DESC);
+-- A region alone: its newest entries in order, so a search can stop after the first few thousand.
+CREATE INDEX archive_entries_region_newest_idx ON archive_entries (region, published_at DESC, id DESC);
 
 -- The text index also holds the publication time (btree_gin), so "these words among the newest
 -- entries" is answered inside the index: with the time only in the table, a pair of words that

@@ -161,8 +161,12 @@ export async function relevanceWindow(ctx: AppContext, filters: SearchFilters, p
   const probe = await archiveRepo.newestMatchesWalking(ctx.db, { ...NOTHING, text: filters.text }, plan.probeRows, plan.size);
   if (wordsAlone && probe.matches.length === plan.size) return probe.matches;
   if (probe.matches.length >= plan.commonShare * plan.probeRows) {
-    const { matches, walked } = await archiveRepo.newestMatchesWalking(ctx.db, filters, plan.walkRows, plan.size);
-    if (matches.length === plan.size || (walked !== null && walked < plan.walkRows)) return matches;
+    // Read about twice as many candidates as the words' share among the newest entries says a
+    // full window needs (the probe stops early, so that share is a lower bound).
+    const share = probe.matches.length / plan.probeRows;
+    const walkRows = Math.min(plan.walkRows, Math.max(plan.size, Math.ceil((2 * plan.size) / share)));
+    const { matches, walked } = await archiveRepo.newestMatchesWalking(ctx.db, filters, walkRows, plan.size);
+    if (matches.length === plan.size || (walked !== null && walked < walkRows)) return matches;
   }
   const edge = onlyWords(filters) ? await recentEdge(ctx, plan.spanRows) : null;
   if (edge) {
