@@ -309,6 +309,28 @@ export async function addFlag(db: Queryable, fileIds: string[], flag: string): P
   await db.query(`UPDATE media_files SET flags = array_append(flags, $2) WHERE id = ANY($1::uuid[]) AND NOT ($2 = ANY(flags))`, [fileIds, flag]);
 }
 
+/** Removes a flag from files that carry it. */
+export async function removeFlag(db: Queryable, fileIds: string[], flag: string): Promise<void> {
+  if (fileIds.length === 0) return;
+  await db.query(`UPDATE media_files SET flags = array_remove(flags, $2) WHERE id = ANY($1::uuid[]) AND $2 = ANY(flags)`, [fileIds, flag]);
+}
+
+/** A processed file's GPS point, its submission's registered station place (if any), and whether it is flagged place_mismatch. */
+export type PlaceCheckRow = { id: string; gps_lat: number; gps_lon: number; station_lat: number | null; station_lon: number | null; flagged: boolean };
+
+/** Every processed file with a GPS point among one election's submissions, for re-checking place_mismatch. */
+export async function listPlaceChecks(db: Queryable, electionId: number): Promise<PlaceCheckRow[]> {
+  const { rows } = await db.query<PlaceCheckRow>(
+    `SELECT m.id, m.gps_lat, m.gps_lon, p.latitude AS station_lat, p.longitude AS station_lon, 'place_mismatch' = ANY(m.flags) AS flagged
+       FROM submissions s
+       JOIN media_files m ON m.submission_id = s.id
+       LEFT JOIN polling_stations p ON p.id = s.polling_station_id
+      WHERE s.election_id = $1 AND m.status IN ('ready', 'failed') AND m.gps_lat IS NOT NULL AND m.gps_lon IS NOT NULL`,
+    [electionId],
+  );
+  return rows;
+}
+
 /** Files whose processing has not finished since `olderThan` (all of them when null). */
 export async function listUnfinished(db: Queryable, olderThan: Date | null): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(

@@ -404,6 +404,10 @@ const MESSAGES = {
     ru: 'Импортировано участков: {n}; привязано отправок: {linked}; строк с ошибками: {bad}.',
     en: 'Stations imported: {n}; submissions linked: {linked}; rows with errors: {bad}.',
   },
+  stations_place_flags: {
+    ru: 'Файлов, у которых по новому месту участка изменилась отметка «снято далеко от указанного участка»: {n}.',
+    en: 'Files whose flag "taken far from the stated polling station" changed with the new station places: {n}.',
+  },
   stations_line: { ru: 'Строка {line}', en: 'Line {line}' },
   stations_count: { ru: 'Участков', en: 'Stations' },
   stations_with_coordinates: { ru: 'С координатами', en: 'With coordinates' },

@@ -131,7 +131,7 @@ async function readMedia(ctx: AppContext, file: mediaRepo.MediaFileRow, bytes: B
 /**
  * time_mismatch and place_mismatch against what the observer stated. The station's place comes
  * from the polling-station register as it is when the file is processed; a register imported
- * later does not re-flag files already processed.
+ * later re-checks place_mismatch of the files already processed (place-recheck.ts).
  */
 function claimMismatches(ctx: AppContext, claim: mediaRepo.ObserverClaimRow, meta: MediaMetadata): string[] {
   const flags: string[] = [];

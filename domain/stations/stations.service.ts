@@ -8,6 +8,7 @@ import { actorOf, type SessionUser } from '../accounts/account.service';
 import { appendAudit } from '../audit/audit.service';
 import type { AppContext } from '../context';
 import { badRequest, conflict, notFound } from '../errors';
+import { recheckPlaceMismatch } from '../processing/place-recheck';
 
 /** The columns a register file must have (header row; comma or semicolon separated, UTF-8). */
 export const STATION_COLUMNS = ['region', 'tik', 'uik', 'address', 'latitude', 'longitude'] as const;
@@ -40,11 +41,12 @@ const stationRow = z
     longitude: r.longitude,
   }));
 
-export type ImportReport = { imported: number; linked: number; errors: { line: number; message: string }[] };
+export type ImportReport = { imported: number; linked: number; placeFlagsChanged: number; errors: { line: number; message: string }[] };
 
 /**
  * Imports one election's register from CSV: good rows are inserted or replace the station of the
- * same number; each bad row is reported with its line and what is wrong; submissions are linked.
+ * same number; each bad row is reported with its line and what is wrong; submissions are linked
+ * and their processed files re-checked for place_mismatch against the new places.
  */
 export async function importStations(ctx: AppContext, admin: SessionUser, electionId: number, csv: Buffer): Promise<ImportReport> {
   if (!(await catalogRepo.findElection(ctx.db, electionId))) throw badRequest('unknown_election', 'Choose an election from the list.');
@@ -84,13 +86,14 @@ export async function importStations(ctx: AppContext, admin: SessionUser, electi
   return withTransaction(ctx.db, async (tx) => {
     const imported = await stationsRepo.upsertStations(tx, electionId, [...byNumber.values()].map((v) => v.station));
     const linked = await stationsRepo.linkSubmissions(tx, electionId);
+    const placeFlagsChanged = await recheckPlaceMismatch(tx, electionId, ctx.config.placeMismatchKm);
     await appendAudit(tx, actorOf(admin), {
       action: 'stations.import',
       entityType: 'election',
       entityId: String(electionId),
-      after: { imported, linked, bad_rows: errors.length },
+      after: { imported, linked, bad_rows: errors.length, place_flags_changed: placeFlagsChanged },
     });
-    return { imported, linked, errors };
+    return { imported, linked, placeFlagsChanged, errors };
   });
 }
 

@@ -171,6 +171,43 @@ describeWithFixtures('media flags', () => {
     expect(await fileSection(elsewhere[0]!.submission_id, elsewhere[0]!.id)).toContain('data-flag="place_mismatch"');
   });
 
+  test('a register imported after the upload re-checks places: a far station flags the file, a corrected place clears it', async () => {
+    const photo = expected.find((e) => e.kind === 'image' && e.gps && e.gps_valid && e.taken_at && !e.made_here)!;
+    const day = photo.taken_at!.slice(0, 10);
+    const election = await catalogRepo.insertElection(system.ctx.db, {
+      slug: `late-register-${randomBytes(5).toString('hex')}`,
+      nameRu: 'Реестр позже',
+      nameEn: 'Register later',
+      country: 'RU',
+      votingStartsOn: day,
+      votingEndsOn: day,
+    });
+    const [file] = await processed(await submit([await fileFromPath(fixturePath(photo.file))], { election_id: String(election.id), station_number: '7101' }));
+    expect(file!.gps_lat).not.toBeNull();
+    expect(file!.flags).not.toContain('place_mismatch'); // no register yet: nothing to compare with
+
+    const admin = await loggedInClient(system.ctx, system.url, 'admin');
+    await admin.page('/admin/stations');
+    const importRegister = async (latitude: number) => {
+      const form = new FormData();
+      form.append('election_id', String(election.id));
+      const csv = `region,tik,uik,address,latitude,longitude\nМосква,ТИК,7101,УИК 7101,${latitude},${photo.gps!.lon}\n`;
+      form.append('file', new Blob([csv], { type: 'text/csv' }), 'stations.csv');
+      const res = await admin.fetch(`/admin/stations?_csrf=${encodeURIComponent(admin.csrf)}&lang=en`, { method: 'POST', body: form });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const far = photo.gps!.lat + (system.ctx.config.placeMismatchKm * 5) / 111;
+    expect(await importRegister(far)).toContain('changed with the new station places: 1.');
+    expect((await reload(file!.id)).flags).toContain('place_mismatch');
+    const queue = await moderator.page(`/moderation?flag=place_mismatch&election=${election.id}`);
+    expect(queue.body).toContain(file!.submission_id);
+
+    await importRegister(photo.gps!.lat); // the admin corrects the station's place
+    expect((await reload(file!.id)).flags).not.toContain('place_mismatch');
+    expect((await moderator.page(`/moderation?flag=place_mismatch&election=${election.id}`)).body).not.toContain(file!.submission_id);
+  });
+
   test('corrupt media fails once with its reason and is not retried; the original stays available', async () => {
     // JPEG magic bytes (so the upload accepts it) followed by bytes no decoder can read.
     const corrupt = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), randomBytes(20_000)]);

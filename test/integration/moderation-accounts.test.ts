@@ -176,7 +176,7 @@ describe('accounts, two-factor login, stations and settings', () => {
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('lacks the column(s) region, tik, uik, address, latitude, longitude');
     expect((await admin.fetch('/admin/stations', { method: 'POST', body: badHeader })).status).toBe(403);
-    expect((await audit('stations.import')).map((r) => r.after)).toEqual([{ imported: 2, linked: 1, bad_rows: 5 }]);
+    expect((await audit('stations.import')).map((r) => r.after)).toEqual([{ imported: 2, linked: 1, bad_rows: 5, place_flags_changed: 0 }]);
   });
 
   test('publication is held until the polls close when an admin says so; verifying is not', async () => {

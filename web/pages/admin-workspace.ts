@@ -57,6 +57,7 @@ ${errorBox(data.error)}
 ${data.report
   ? html`<div class="${data.report.errors.length ? 'error' : 'notice'}" role="status" id="import-report">
   <p>${t('stations_imported', { n: data.report.imported, linked: data.report.linked, bad: data.report.errors.length })}</p>
+  ${data.report.placeFlagsChanged ? html`<p>${t('stations_place_flags', { n: data.report.placeFlagsChanged })}</p>` : null}
   ${data.report.errors.length ? html`<ul id="import-errors">${data.report.errors.map((e) => html`<li>${t('stations_line', { line: e.line })}: ${e.message}</li>`)}</ul>` : null}
 </div>`
   : null}

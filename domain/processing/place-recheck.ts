@@ -1,0 +1,24 @@
+import * as mediaRepo from '../../db/media.repo';
+import type { Queryable } from '../../db/pool';
+import { placeMismatch } from './claim-mismatch';
+
+/**
+ * place_mismatch against the polling-station register as it is now. The worker checks a file
+ * against the register when it processes it; a register imported (or a place corrected) later
+ * re-checks every processed file of the election that has a GPS point: a photo taken far from its
+ * station is flagged, a flag that the corrected place no longer supports is removed.
+ * Returns how many files changed.
+ */
+export async function recheckPlaceMismatch(db: Queryable, electionId: number, maxKm: number): Promise<number> {
+  const add: string[] = [];
+  const remove: string[] = [];
+  for (const file of await mediaRepo.listPlaceChecks(db, electionId)) {
+    const station = file.station_lat !== null && file.station_lon !== null ? { lat: file.station_lat, lon: file.station_lon } : null;
+    const mismatch = placeMismatch({ lat: file.gps_lat, lon: file.gps_lon }, station, maxKm);
+    if (mismatch && !file.flagged) add.push(file.id);
+    if (!mismatch && file.flagged) remove.push(file.id);
+  }
+  await mediaRepo.addFlag(db, add, 'place_mismatch');
+  await mediaRepo.removeFlag(db, remove, 'place_mismatch');
+  return add.length + remove.length;
+}
