@@ -8,6 +8,9 @@ import { JOB_HANDLERS, assertEveryJobHasOneHandler } from './handlers';
 
 export type RunningWorker = { close(): Promise<void> };
 
+/** How long a shutdown waits for running jobs to finish. */
+const CLOSE_GRACE_MS = 10_000;
+
 /**
  * Runs jobs and the sweep. Errors propagate out of the job function so BullMQ retries with
  * backoff; only after the last attempt is the failure written to the file's row.
@@ -65,7 +68,20 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
     async close() {
       clearInterval(timer);
       clearInterval(signTimer);
-      await worker.close(); // waits for running jobs to finish
+      // Running jobs may finish, but a shutdown never hangs on them (BullMQ's close can wait
+      // forever on a job whose Redis went away): past the grace period the connections are cut,
+      // and files left "processing" are picked up again by the next sweep.
+      const closed = worker.close().then(() => true, () => true);
+      let graceTimer: NodeJS.Timeout | undefined;
+      const grace = new Promise<boolean>((resolve) => {
+        graceTimer = setTimeout(() => resolve(false), CLOSE_GRACE_MS);
+      });
+      const inTime = await Promise.race([closed, grace]);
+      clearTimeout(graceTimer);
+      if (!inTime) {
+        ctx.log.warn({ graceMs: CLOSE_GRACE_MS }, 'jobs still running at shutdown; disconnecting (their files are picked up again)');
+        await worker.disconnect().catch(() => undefined);
+      }
       connection.disconnect();
     },
   };

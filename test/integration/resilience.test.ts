@@ -24,6 +24,7 @@ function startRedis(): Promise<ChildProcess> {
 }
 
 async function stopRedis(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return; // already gone
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGKILL'); // a crash, not a clean shutdown
   await exited;
@@ -52,7 +53,7 @@ describe('nothing is lost when Redis or the worker restarts', () => {
   });
   afterAll(async () => {
     await system?.stop();
-    if (redis && redis.exitCode === null) await stopRedis(redis);
+    if (redis) await stopRedis(redis);
   });
 
   test('jobs lost with a Redis restart are re-enqueued from PostgreSQL when the worker starts', async () => {
