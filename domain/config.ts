@@ -27,6 +27,8 @@ const envSchema = z.object({
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   STALE_JOB_MINUTES: z.coerce.number().positive().default(10),
   SWEEP_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
+  // How long a stopping worker lets running jobs finish before it cuts its connections (keep it under the container's stop grace period).
+  WORKER_STOP_GRACE_SECONDS: z.coerce.number().positive().max(3600).default(90),
   SESSION_DAYS: z.coerce.number().positive().default(7),
   // A moderator's claim on an entry lapses after this long without activity on it.
   CLAIM_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
@@ -74,6 +76,7 @@ export type Config = {
   jobAttempts: number;
   staleJobMs: number;
   sweepIntervalMs: number;
+  workerStopGraceMs: number;
   sessionMs: number;
   claimMs: number;
   cookieSecure: boolean;
@@ -116,6 +119,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobAttempts: e.JOB_ATTEMPTS,
     staleJobMs: e.STALE_JOB_MINUTES * 60_000,
     sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
+    workerStopGraceMs: e.WORKER_STOP_GRACE_SECONDS * 1000,
     sessionMs: e.SESSION_DAYS * 86_400_000,
     claimMs: e.CLAIM_MINUTES * 60_000,
     cookieSecure: e.COOKIE_SECURE ?? e.PUBLIC_URL?.startsWith('https:') ?? false,

@@ -8,9 +8,6 @@ import { JOB_HANDLERS, assertEveryJobHasOneHandler } from './handlers';
 
 export type RunningWorker = { close(): Promise<void> };
 
-/** How long a shutdown waits for running jobs to finish. */
-const CLOSE_GRACE_MS = 10_000;
-
 /**
  * Runs jobs and the sweep. Errors propagate out of the job function so BullMQ retries with
  * backoff; only after the last attempt is the failure written to the file's row.
@@ -74,12 +71,12 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       const closed = worker.close().then(() => true, () => true);
       let graceTimer: NodeJS.Timeout | undefined;
       const grace = new Promise<boolean>((resolve) => {
-        graceTimer = setTimeout(() => resolve(false), CLOSE_GRACE_MS);
+        graceTimer = setTimeout(() => resolve(false), ctx.config.workerStopGraceMs);
       });
       const inTime = await Promise.race([closed, grace]);
       clearTimeout(graceTimer);
       if (!inTime) {
-        ctx.log.warn({ graceMs: CLOSE_GRACE_MS }, 'jobs still running at shutdown; disconnecting (their files are picked up again)');
+        ctx.log.warn({ graceMs: ctx.config.workerStopGraceMs }, 'jobs still running at shutdown; disconnecting (their files are picked up again)');
         await worker.disconnect().catch(() => undefined);
       }
       connection.disconnect();

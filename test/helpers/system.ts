@@ -36,6 +36,8 @@ export async function startSystem(options: { env?: Record<string, string>; worke
     QUEUE_PREFIX: `test-${randomBytes(6).toString('hex')}`,
     STORAGE_DIR: storageDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // a test never waits long for a worker to stop (production lets long videos finish)
+    WORKER_STOP_GRACE_SECONDS: '10',
     ...options.env,
   });
   const ctx = await createContext(config, 'test');
