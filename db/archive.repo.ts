@@ -160,7 +160,7 @@ export async function search(db: Queryable, f: SearchFilters, sort: TimeSort, af
        FROM archive_entries a
        JOIN elections e ON e.id = a.election_id
        JOIN categories c ON c.code = a.category_code
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ${whereClause(where)}
       ORDER BY ${orderBy(sort, f, p)}
       LIMIT ${p.add(limit)}`,
     p.values,
@@ -234,9 +234,9 @@ export async function newestMatchesIndexed(db: Queryable, f: SearchFilters, publ
   const where = conditions(f, p);
   // Written as the text index's time expression (migration 044), so the index answers it.
   if (publishedSince) where.push(`(a.published_at AT TIME ZONE 'UTC') >= (${p.add(publishedSince)}::timestamptz AT TIME ZONE 'UTC')`);
-  // Without a time range the matches are few (the span held fewer than `size`): collect them
-  // through the indexes, where walking the time index with a filter (the planner's pick for a
-  // word it cannot estimate) would read the whole archive for a word that is nowhere.
+  // Without a time range, collect every match through the indexes (the words are rare, or the
+  // other filters narrow): walking the time index with a filter, the planner's pick for words it
+  // cannot estimate, would read the whole archive for a word that is nowhere.
   const { rows } = await db.query<RankedMatch>(
     `WITH matches AS ${publishedSince ? '' : 'MATERIALIZED'} (SELECT a.id, a.published_at, a.search_text FROM archive_entries a ${whereClause(where)})
      SELECT a.id, ${RANK(p, f.text!)} AS rank FROM (SELECT * FROM matches ORDER BY published_at DESC, id DESC LIMIT ${p.add(size)}) a`,
@@ -244,6 +244,7 @@ export async function newestMatchesIndexed(db: Queryable, f: SearchFilters, publ
   );
   return rows;
 }
+
 export type ExportRow = Omit<ArchiveListRow, 'excerpt' | 'first_thumb_file_id' | 'rank'> & { description: string; sha256: string[] };
 
 const EXPORT_FROM = `archive_entries a
@@ -253,29 +254,20 @@ const EXPORT_FROM = `archive_entries a
 /** Rows per cursor fetch: each is a round trip, and a batch of a few thousand rows is still a few MB. */
 const EXPORT_BATCH_ROWS = 5000;
 
-/** Every matching entry, ordered, as a server-side cursor; the caller owns the client until the stream ends. */
-function streamExport(client: PoolClient, f: SearchFilters, sort: SearchSort, columns: (p: Params) => string): QueryStream {
+/**
+ * Every matching entry as ExportRow objects, ordered, streamed through a server-side cursor in
+ * batches, so an export of a million rows holds one batch in memory. The caller owns the client
+ * until the stream ends.
+ */
+export function streamSearch(client: PoolClient, f: SearchFilters, sort: SearchSort): QueryStream {
   const p = new Params();
-  const selected = columns(p);
   return client.query(
     new QueryStream(
-      `SELECT ${selected} FROM ${EXPORT_FROM} ${whereClause(conditions(f, p))} ORDER BY ${orderBy(sort, f, p)}`,
+      `SELECT ${EXPORT_COLUMNS}, a.description, a.file_sha256 AS sha256
+         FROM ${EXPORT_FROM} ${whereClause(conditions(f, p))} ORDER BY ${orderBy(sort, f, p)}`,
       p.values,
       { batchSize: EXPORT_BATCH_ROWS },
     ),
-  );
-}
-
-/**
- * Every matching entry as ExportRow objects, streamed through a server-side cursor in batches,
- * so an export of a million rows holds one batch in memory.
- */
-export function streamSearch(client: PoolClient, f: SearchFilters, sort: SearchSort): QueryStream {
-  return streamExport(
-    client,
-    f,
-    sort,
-    () => `${EXPORT_COLUMNS}, a.description, a.file_sha256 AS sha256`,
   );
 }
 

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import * as archiveRepo from '../../db/archive.repo';
 import type { SearchAfter, SearchFilters, SearchSort } from '../../db/archive.repo';
@@ -157,7 +158,7 @@ export const RELEVANCE_WINDOW: RelevanceWindowPlan = { size: 300, probeRows: 2_0
  *   within the newest `spanRows` entries (other filters have indexes of their own), then everywhere.
  */
 export async function relevanceWindow(ctx: AppContext, filters: SearchFilters, plan = RELEVANCE_WINDOW): Promise<archiveRepo.RankedMatch[]> {
-  const wordsAlone = onlyWords(filters) && filters.regionWords.length === 0;
+  const wordsAlone = isDeepStrictEqual({ ...filters, text: null }, NOTHING);
   const probe = await archiveRepo.newestMatchesWalking(ctx.db, { ...NOTHING, text: filters.text }, plan.probeRows, plan.size);
   if (wordsAlone && probe.matches.length === plan.size) return probe.matches;
   if (probe.matches.length >= plan.commonShare * plan.probeRows) {
@@ -183,10 +184,8 @@ const NOTHING: SearchFilters = {
   hasPhoto: false, hasVideo: false,
 };
 
-/** True when nothing but words narrows the search. */
-function onlyWords(f: SearchFilters): boolean {
-  return f.electionId === null && !f.categories.length && archiveRepo.narrowedOnlyByElectionOrCategory({ ...f, text: null, regionWords: [] });
-}
+/** True when nothing but words (text, and words that may name a region) narrows the search. */
+const onlyWords = (f: SearchFilters): boolean => isDeepStrictEqual({ ...f, text: null, regionWords: [] }, NOTHING);
 
 /** Relevance first, then the newer id; the cursor holds the last row's rank and id. */
 const byRelevance = (a: archiveRepo.RankedMatch, b: archiveRepo.RankedMatch) => b.rank - a.rank || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
