@@ -34,13 +34,14 @@ export function setCookie(ctx: AppContext, res: Response, name: string, value: s
 }
 
 /**
- * A response that sets a cookie belongs to one browser: whatever cache lifetime the route chose,
- * no shared cache may keep it (and hand the cookie to everyone who asks next).
+ * A response that sets a cookie, or whose page carries the browser's form token, belongs to one
+ * browser: whatever cache lifetime the route chose, no shared cache may keep it (and hand the
+ * cookie or token to everyone who asks next).
  */
-function neverSharedWhenSettingCookies(res: Response): void {
+function privateWhen(res: Response, carriesToken: () => boolean): void {
   const writeHead = res.writeHead;
   res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
-    if (this.hasHeader('Set-Cookie')) this.setHeader('Cache-Control', 'private, no-store');
+    if (this.hasHeader('Set-Cookie') || carriesToken()) this.setHeader('Cache-Control', 'private, no-store');
     return writeHead.apply(this, args);
   } as Response['writeHead'];
 }
@@ -53,7 +54,8 @@ function neverSharedWhenSettingCookies(res: Response): void {
  */
 export function loadSession(ctx: AppContext): RequestHandler {
   return async (req, res, next) => {
-    neverSharedWhenSettingCookies(res);
+    let tokenRead = false;
+    privateWhen(res, () => tokenRead);
     req.cookies = parseCookies(req.headers.cookie ?? '');
     const token = req.cookies[SESSION_COOKIE];
     if (token && token.length <= 100) {
@@ -71,6 +73,7 @@ export function loadSession(ctx: AppContext): RequestHandler {
       Object.defineProperty(req, 'csrfToken', {
         configurable: true,
         get() {
+          tokenRead = true;
           if (!anon) {
             anon = randomBytes(32).toString('base64url');
             setCookie(ctx, res, ANON_CSRF_COOKIE, anon, null);

@@ -249,11 +249,14 @@ describe('public output', () => {
       const chosen = await raw(system.url, `/archive?election=${election}&lang=ru`);
       expect(chosen.headers['set-cookie']?.join(';')).toMatch(/lang=ru/);
       expect(chosen.headers['cache-control']).toMatch(/private|no-store/);
-      // Forms still get their anonymous CSRF token (and that page is never shared).
+      // Forms still get their anonymous CSRF token, and a page that carries it is never shared.
       for (const path of ['/', '/login']) {
         const page = await raw(system.url, path);
-        expect({ path, cookie: page.headers['set-cookie']?.join(';') }).toEqual({ path, cookie: expect.stringMatching(/svid_csrf=/) });
+        const cookie = page.headers['set-cookie']?.join(';') ?? '';
+        expect({ path, cookie }).toEqual({ path, cookie: expect.stringMatching(/svid_csrf=/) });
         expect({ path, cacheControl: page.headers['cache-control'] }).toEqual({ path, cacheControl: expect.stringMatching(/private|no-store/) });
+        const again = await raw(system.url, path, { cookie: cookie.split(';')[0]! });
+        expect({ path, setCookie: again.headers['set-cookie'] ?? null, cacheControl: again.headers['cache-control'] }).toEqual({ path, setCookie: null, cacheControl: expect.stringMatching(/private|no-store/) });
       }
     }, 60_000);
 
