@@ -16,8 +16,10 @@ import { submissionsRoutes } from './submissions/submissions.routes';
 
 const STATIC_DIR = path.join(__dirname, '..', 'web', 'static');
 
-export function createApp(ctx: AppContext): express.Express {
+/** The app for a server whose links start with `siteUrl` (api/site-url.ts). */
+export function createApp(ctx: AppContext, siteUrl: string): express.Express {
   const app = express();
+  app.locals.siteUrl = siteUrl;
   app.disable('x-powered-by');
   app.set('trust proxy', ctx.config.trustProxy);
   app.use(

@@ -18,7 +18,10 @@ export function pageContext(ctx: AppContext, req: Request, res: Response): PageC
     t: translator(lang),
     path: url.pathname + url.search,
     user: req.user ? { email: req.user.email, role: req.user.role } : null,
-    csrfToken: req.csrfToken,
+    // read only by a page with a form: reading it may set the anonymous token's cookie
+    get csrfToken() {
+      return req.csrfToken;
+    },
   };
 }
 

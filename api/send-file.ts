@@ -1,22 +1,41 @@
-import type { ReadStream } from 'node:fs';
+import { fstat, type ReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import type { Response } from 'express';
 import { notFound } from '../domain/errors';
+import { downloadFormat } from '../domain/media/file-type';
 
-/** Streams a stored file; a missing file is a 404, never a crash or a half-sent 200. */
+/**
+ * Streams a stored file; a missing file is a 404, never a crash or a half-sent 200.
+ * Its Content-Type, and a download's extension, come from the type sniffed on upload (`mime`),
+ * never from the uploader's file name: evidence.html is served as the JPEG it is. `downloadAs`
+ * (a name without extension) makes it an attachment. The ETag lets a cache revalidate with a 304
+ * while the file is still served; the caller's checks run first, so withdrawn is a 404.
+ */
 export async function sendStoredFile(
   res: Response,
   stream: ReadStream,
-  options: { type: string; sha256?: string; downloadName?: string; cacheSeconds?: number },
+  options: { mime: string; sha256?: string; downloadAs?: string; cacheSeconds?: number },
 ): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
+  const fd = await new Promise<number>((resolve, reject) => {
+    stream.once('open', resolve);
     stream.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? notFound('The file') : err));
   });
-  res.type(options.type);
+  const stats = await promisify(fstat)(fd).catch((err: Error) => {
+    stream.destroy();
+    throw err;
+  });
+  const format = downloadFormat(options.mime);
+  if (options.downloadAs) res.attachment(`${options.downloadAs}.${format.extension}`);
+  res.type(format.type); // after attachment(), which would type the file by its name
   res.set('X-Content-Type-Options', 'nosniff');
+  res.set('ETag', `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`);
   if (options.sha256) res.set('Digest', `sha-256=${Buffer.from(options.sha256, 'hex').toString('base64')}`);
-  if (options.downloadName) res.attachment(options.downloadName);
   if (options.cacheSeconds) res.set('Cache-Control', `public, max-age=${options.cacheSeconds}`);
+  if (res.req.fresh) {
+    stream.destroy();
+    res.status(304).end();
+    return;
+  }
   await pipeline(stream, res);
 }

@@ -274,20 +274,27 @@ export function streamSearch(client: PoolClient, f: SearchFilters, sort: SearchS
 /** The instant as JavaScript's toISOString writes it (UTC, milliseconds), as the JSON export does. */
 const isoTime = (sql: string) => `to_char(${sql} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+/**
+ * A text cell a spreadsheet would run as a formula (it starts with =, +, -, @, tab or CR) gets a
+ * leading single quote, as OWASP's CSV-injection advice has it: an observer's region must not
+ * become =HYPERLINK(...) on a journalist's screen. CSV only; the JSON export stays exact.
+ */
+const csvText = (sql: string) => `CASE WHEN left(${sql}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '''' || ${sql} ELSE ${sql} END`;
+
 /** The CSV export's columns, each as the JSON export writes its value (true/false, ISO times, hashes space-separated). */
 const CSV_FIELDS = (urlPrefix: string) => ({
   id: 'a.id',
-  url: `${urlPrefix} || a.id::text`,
+  url: csvText(`${urlPrefix} || a.id::text`),
   election_id: 'a.election_id',
-  election_en: 'e.name_en',
-  election_ru: 'e.name_ru',
-  region: 'a.region',
-  station_number: 'a.station_number',
-  category_code: 'a.category_code',
-  category_en: 'c.label_en',
-  category_ru: 'c.label_ru',
-  title: 'a.title',
-  description: 'a.description',
+  election_en: csvText('e.name_en'),
+  election_ru: csvText('e.name_ru'),
+  region: csvText('a.region'),
+  station_number: csvText('a.station_number'),
+  category_code: csvText('a.category_code'),
+  category_en: csvText('c.label_en'),
+  category_ru: csvText('c.label_ru'),
+  title: csvText('a.title'),
+  description: csvText('a.description'),
   captured_at: isoTime('a.captured_at'),
   published_at: isoTime('a.published_at'),
   verified_at: isoTime('a.verified_at'),

@@ -58,6 +58,11 @@ const envSchema = z.object({
     .refine((u) => u.startsWith('https://') && ['{z}', '{x}', '{y}'].every((p) => u.includes(p)), 'an https URL with {z}, {x} and {y}')
     .optional(),
   PUBLIC_API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
+}).superRefine((e, ctx) => {
+  // Links in feeds, exports and receipts are built from it, never from a request's Host header.
+  if (e.NODE_ENV === 'production' && !e.PUBLIC_URL) {
+    ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'required in production: the address the public reaches this site at, e.g. https://svidetel.example.org' });
+  }
 });
 
 export type Config = {

@@ -4,7 +4,7 @@ import { createAccountWithLink } from '../domain/accounts/account.service';
 import { createContext, orExit } from '../domain/bootstrap';
 import { loadConfigOrExit } from '../domain/config';
 import { AppError } from '../domain/errors';
-import { baseUrl } from '../api/server';
+import { siteUrlFor } from '../api/site-url';
 import { email as emailSchema } from '../api/auth/auth.schema';
 
 const USAGE = 'usage: npm run user:create -- --email someone@example.org --role moderator|admin';
@@ -27,7 +27,7 @@ async function main() {
   const ctx = await orExit(createContext(config, 'user-create'));
   try {
     const token = await createAccountWithLink(ctx, parsed.data.email, parsed.data.role);
-    process.stdout.write(`Created ${parsed.data.role} ${parsed.data.email}.\nOne-time link to set the password (valid 3 days):\n${baseUrl(ctx, config.port)}/set-password/${token}\n`);
+    process.stdout.write(`Created ${parsed.data.role} ${parsed.data.email}.\nOne-time link to set the password (valid 3 days):\n${siteUrlFor(config, config.port)}/set-password/${token}\n`);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     process.stderr.write(`${err.message}\n`);

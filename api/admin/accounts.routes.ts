@@ -7,7 +7,7 @@ import { accountsAdminPage, settingsAdminPage } from '../../web/pages/admin-work
 import { requireCsrf } from '../middleware/session';
 import { parseBody, parseParams } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
-import { baseUrl } from '../server';
+import { siteUrl } from '../site-url';
 import { accountParams, disabledSchema, electionParams, holdSchema, newAccountSchema, requireTotpSchema, roleSchema } from './admin.schema';
 
 /** Accounts (create with a one-time link, re-role, disable) and run-time settings; admins only (checked by adminRoutes). */
@@ -27,7 +27,7 @@ export function accountsRoutes(ctx: AppContext): Router {
     const { email, role } = parseBody(newAccountSchema, req);
     const token = await createAccountWithLink(ctx, email, role, actorOf(req.user!));
     // Shown once, to the admin who passes it on; only its hash is stored.
-    await renderAccounts(req, res, { link: `${baseUrl(ctx, Number(req.socket.localPort))}/set-password/${token}` }, 201);
+    await renderAccounts(req, res, { link: `${siteUrl(req)}/set-password/${token}` }, 201);
   });
 
   router.post('/admin/accounts/:id/role', requireCsrf, async (req, res) => {

@@ -53,7 +53,15 @@ export function jsonArrayTransform(baseUrl: string): Transform {
   });
 }
 
-const xml = escapeHtml;
+/**
+ * What XML 1.0 does not allow in a document (C0 controls but tab, LF and CR; lone surrogates;
+ * U+FFFE and U+FFFF): one such character in an observer's text would make the whole feed
+ * unreadable for every subscriber, so it is dropped.
+ */
+const XML_FORBIDDEN = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/** Text as XML character data or an attribute value. */
+const xml = (text: string) => escapeHtml(text.replace(XML_FORBIDDEN, ''));
 
 /** An Atom feed of the newest publications matching a search (ids are urn:uuid, stable forever). */
 export function atomFeed(rows: ArchiveListRow[], feed: { title: string; selfUrl: string; pageUrl: string; baseUrl: string }): string {

@@ -14,6 +14,7 @@ import { receivedImage, receiveImageInMemory } from '../middleware/upload';
 import { parse, parseParams } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
 import { sendStoredFile } from '../send-file';
+import { siteUrl } from '../site-url';
 import { atomFeed, jsonArrayTransform } from './archive.export';
 import { entryUrl, presentEntry, presentListItem, presentLookup, presentMap, presentSimilar, presentStation } from './archive.present';
 import {
@@ -39,17 +40,21 @@ const parseFilled = <S extends z.ZodType>(schema: S, req: Request): z.infer<S> =
 
 /**
  * Public pages and API answers change only when something is published or withdrawn: a short
- * shared cache, and express's ETag turns a repeated request into a 304.
+ * shared cache, and express's ETag turns a repeated request into a 304. A logged-in moderator's
+ * page carries their session's form token: their browser's alone. (A response that sets a cookie
+ * is never shared either: see session.ts.)
  */
 function publicCache(res: Response, seconds: number, lastModified?: Date): void {
-  res.set('Cache-Control', `public, max-age=${seconds}`);
+  res.set('Cache-Control', `${res.req.user ? 'private' : 'public'}, max-age=${seconds}`);
   res.vary('Accept-Language').vary('Cookie');
   if (lastModified) res.set('Last-Modified', lastModified.toUTCString());
 }
 
-function baseUrl(ctx: AppContext, req: Request): string {
-  return ctx.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
-}
+/**
+ * How long a cache may show what a moderator can withdraw (an entry, its files, the feed) before
+ * it must ask again; asked again, a withdrawn file is a 404, never a 304.
+ */
+const WITHDRAWABLE_SECONDS = 60;
 
 /** The search's own parameters, for links that keep them (feeds, exports, the map, next pages). */
 function searchString(req: Request, drop: string[] = []): string {
@@ -81,8 +86,8 @@ export function archiveRoutes(ctx: AppContext): Router {
     const { id } = parseParams(entryParams, req);
     parseFilled(langQuery, req);
     const data = await archive.publicEntry(ctx, id);
-    publicCache(res, 60, data.entry.withdrawn_at ?? data.entry.published_at);
-    sendHtml(res, entryPage(pageContext(ctx, req, res), data, { baseUrl: baseUrl(ctx, req) }));
+    publicCache(res, WITHDRAWABLE_SECONDS, data.entry.withdrawn_at ?? data.entry.published_at);
+    sendHtml(res, entryPage(pageContext(ctx, req, res), data, { baseUrl: siteUrl(req) }));
   });
 
   router.get('/stations/:election/:region/:number', async (req, res) => {
@@ -112,16 +117,16 @@ export function archiveRoutes(ctx: AppContext): Router {
   });
 
   // Published copies are re-encoded, oriented, with every metadata tag removed; the original
-  // only where the moderator allowed it.
+  // only where the moderator allowed it. Either may be withdrawn: caches revalidate (ETag).
   router.get('/media/:id/:variant', async (req, res) => {
     const { id, variant } = parseParams(publicFileParams, req);
     if (variant === 'original') {
       const file = await archive.downloadableOriginal(ctx, id);
       await sendStoredFile(res, ctx.storage.openOriginal(file.sha256), {
-        type: file.mime,
+        mime: file.mime,
         sha256: file.sha256,
-        cacheSeconds: 3600,
-        downloadName: `svidetel-${file.id}-original${/\.[A-Za-z0-9]{1,5}$/.exec(file.original_name)?.[0] ?? ''}`,
+        cacheSeconds: WITHDRAWABLE_SECONDS,
+        downloadAs: `svidetel-${file.id}-original`,
       });
       return;
     }
@@ -129,9 +134,9 @@ export function archiveRoutes(ctx: AppContext): Router {
     const name = variant === 'thumb.jpg' ? 'thumb' : 'preview';
     if (!(name === 'thumb' ? file.has_thumb : file.has_preview)) throw notFound('The file');
     await sendStoredFile(res, ctx.storage.openDerivative(file.sha256, name), {
-      type: 'image/jpeg',
-      cacheSeconds: 300,
-      downloadName: variant === 'published.jpg' ? `svidetel-${file.id}.jpg` : undefined,
+      mime: 'image/jpeg',
+      cacheSeconds: WITHDRAWABLE_SECONDS,
+      downloadAs: variant === 'published.jpg' ? `svidetel-${file.id}` : undefined,
     });
   });
 
@@ -152,7 +157,7 @@ export function archiveRoutes(ctx: AppContext): Router {
   router.get('/api/v1/entries/:id', async (req, res) => {
     const { id } = parseParams(entryParams, req);
     const data = await archive.publicEntry(ctx, id);
-    publicCache(res, 60, data.entry.withdrawn_at ?? data.entry.published_at);
+    publicCache(res, WITHDRAWABLE_SECONDS, data.entry.withdrawn_at ?? data.entry.published_at);
     res.json(presentEntry(data));
   });
 
@@ -196,19 +201,19 @@ export function archiveRoutes(ctx: AppContext): Router {
     const format = req.params.format;
     if (format !== 'csv' && format !== 'json') throw notFound('This export format (use export.csv or export.json)');
     const query = parseFilled(exportQuery, req);
-    const exported = format === 'csv' ? await archive.exportCsv(ctx, query, baseUrl(ctx, req) + entryUrl('')) : await archive.exportRows(ctx, query);
+    const exported = format === 'csv' ? await archive.exportCsv(ctx, query, siteUrl(req) + entryUrl('')) : await archive.exportRows(ctx, query);
     res.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
     res.attachment(`svidetel-export.${format}`);
     res.set('Cache-Control', 'no-store');
-    await (format === 'csv' ? pipeline(exported, res) : pipeline(exported, jsonArrayTransform(baseUrl(ctx, req)), res));
+    await (format === 'csv' ? pipeline(exported, res) : pipeline(exported, jsonArrayTransform(siteUrl(req)), res));
   });
 
   router.get('/api/v1/feed.atom', async (req, res) => {
     const query = parseFilled(exportQuery, req);
     const rows = await archive.feedEntries(ctx, query);
-    const base = baseUrl(ctx, req);
+    const base = siteUrl(req);
     const search = searchString(req);
-    publicCache(res, 300, rows[0]?.published_at);
+    publicCache(res, WITHDRAWABLE_SECONDS, rows[0]?.published_at);
     res.type('application/atom+xml; charset=utf-8').send(
       atomFeed(rows, {
         title: search ? `Svidetel: ${decodeURIComponent(search.replace(/\+/g, ' '))}` : 'Svidetel: new publications',

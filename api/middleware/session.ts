@@ -34,11 +34,28 @@ export function setCookie(ctx: AppContext, res: Response, name: string, value: s
 }
 
 /**
+ * A response that sets a cookie, or whose page carries the browser's form token, belongs to one
+ * browser: whatever cache lifetime the route chose, no shared cache may keep it (and hand the
+ * cookie or token to everyone who asks next).
+ */
+function privateWhen(res: Response, carriesToken: () => boolean): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
+    if (this.hasHeader('Set-Cookie') || carriesToken()) this.setHeader('Cache-Control', 'private, no-store');
+    return writeHead.apply(this, args);
+  } as Response['writeHead'];
+}
+
+/**
  * Loads the session (if any) and the CSRF token every form must echo: the session's own token
  * when logged in, else a random per-browser token in a SameSite=Strict cookie (double submit).
+ * That cookie is set only when a page reads the token for a form (upload, login): public pages
+ * stay cacheable without a Set-Cookie.
  */
 export function loadSession(ctx: AppContext): RequestHandler {
   return async (req, res, next) => {
+    let tokenRead = false;
+    privateWhen(res, () => tokenRead);
     req.cookies = parseCookies(req.headers.cookie ?? '');
     const token = req.cookies[SESSION_COOKIE];
     if (token && token.length <= 100) {
@@ -51,12 +68,19 @@ export function loadSession(ctx: AppContext): RequestHandler {
     if (req.user) {
       req.csrfToken = req.user.csrfToken;
     } else {
-      let anon = req.cookies[ANON_CSRF_COOKIE];
-      if (!anon || !/^[A-Za-z0-9_-]{43}$/.test(anon)) {
-        anon = randomBytes(32).toString('base64url');
-        setCookie(ctx, res, ANON_CSRF_COOKIE, anon, null);
-      }
-      req.csrfToken = anon;
+      const sent = req.cookies[ANON_CSRF_COOKIE];
+      let anon = sent && /^[A-Za-z0-9_-]{43}$/.test(sent) ? sent : null;
+      Object.defineProperty(req, 'csrfToken', {
+        configurable: true,
+        get() {
+          tokenRead = true;
+          if (!anon) {
+            anon = randomBytes(32).toString('base64url');
+            setCookie(ctx, res, ANON_CSRF_COOKIE, anon, null);
+          }
+          return anon;
+        },
+      });
     }
     next();
   };

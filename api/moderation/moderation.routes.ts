@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Router, type RequestHandler } from 'express';
 import type { AppContext } from '../../domain/context';
 import { AppError, notFound } from '../../domain/errors';
@@ -62,9 +63,10 @@ export function moderationRoutes(ctx: AppContext): Router {
     const file = await fileForModerator(ctx, id);
     if (variant === 'original') {
       return await sendStoredFile(res, ctx.storage.openOriginal(file.sha256), {
-        type: file.mime,
+        mime: file.mime,
         sha256: file.sha256,
-        downloadName: file.original_name,
+        // the observer's name without its extension (which may be .html or .exe): the type decides it
+        downloadAs: path.parse(file.original_name).name || 'original',
       });
     }
     const [wanted, exists] =
@@ -72,7 +74,7 @@ export function moderationRoutes(ctx: AppContext): Router {
       : variant === 'contact.jpg' ? (['contact', file.has_contact] as const)
       : (['preview', file.has_preview] as const);
     if (!exists) throw notFound('The preview');
-    await sendStoredFile(res, ctx.storage.openDerivative(file.sha256, wanted), { type: 'image/jpeg' });
+    await sendStoredFile(res, ctx.storage.openDerivative(file.sha256, wanted), { mime: 'image/jpeg' });
   });
 
   return router;

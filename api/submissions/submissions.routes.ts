@@ -9,6 +9,7 @@ import { receiveFiles, receivedFiles } from '../middleware/upload';
 import { requireCsrf } from '../middleware/session';
 import { parseBody } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
+import { siteUrl } from '../site-url';
 import { submissionFormSchema } from './submissions.schema';
 
 const MiB = 1024 * 1024;
@@ -64,7 +65,7 @@ export function submissionsRoutes(ctx: AppContext): Router {
    * log and answer without it rather than report a failed upload.
    */
   const logReceipt = (req: Request, receipt: Receipt) =>
-    uploadReceipt(ctx, receipt.files, ctx.config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`).catch((err: Error) => {
+    uploadReceipt(ctx, receipt.files, siteUrl(req)).catch((err: Error) => {
       ctx.log.error({ err: err.message }, 'could not build the transparency receipt');
       return null;
     });

@@ -124,3 +124,28 @@ function isTransportStream(head: Buffer, stride: number, syncAt: number): boolea
   for (let p = 0; p < packets; p++) if (head[syncAt + p * stride] !== 0x47) return false;
   return true;
 }
+
+/** The extension a download of each accepted type is named with (the uploader's own name is never used). */
+const EXTENSION_BY_MIME = new Map([
+  [JPEG.mime, 'jpg'],
+  [PNG.mime, 'png'],
+  [GIF.mime, 'gif'],
+  [WEBP.mime, 'webp'],
+  [DNG.mime, 'dng'],
+  ['image/heic', 'heic'],
+  ['image/heif', 'heif'],
+  [MP4.mime, 'mp4'],
+  [MOV.mime, 'mov'],
+  [GPP.mime, '3gp'],
+  [WEBM.mime, 'webm'],
+  [MTS.mime, 'mts'],
+]);
+
+/**
+ * How a stored file is served: its sniffed type and the matching extension. A type outside the
+ * list (none is stored today) is plain bytes, so no browser renders or runs it.
+ */
+export function downloadFormat(mime: string): { type: string; extension: string } {
+  const extension = EXTENSION_BY_MIME.get(mime);
+  return extension ? { type: mime, extension } : { type: 'application/octet-stream', extension: 'bin' };
+}

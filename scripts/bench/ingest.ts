@@ -439,6 +439,7 @@ async function main(): Promise<number> {
     [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'api/main.ts'],
     {
       NODE_ENV: 'production',
+      PUBLIC_URL: `http://${HOST}:${svidetelPort}`,
       HOST,
       STORAGE_DIR: storageDir,
       DATABASE_URL: databaseUrl,

@@ -16,6 +16,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { Client as PgClient } from 'pg';
 import { startApiServer } from '../../api/server';
 import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/account.service';
@@ -40,6 +41,7 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 function benchConfig(port: string) {
   return parseConfig({
     NODE_ENV: 'production',
+    PUBLIC_URL: 'http://127.0.0.1', // production requires one; no link is measured here
     PORT: port,
     DATABASE_URL,
     REDIS_URL,
@@ -52,8 +54,8 @@ function benchConfig(port: string) {
 /** The server under test: this file again, as a child, so the client's work is not on its event loop. */
 async function runServer(): Promise<void> {
   const ctx = await createContext(benchConfig('0'), 'bench-api');
-  const { url } = await startApiServer(ctx);
-  process.stdout.write(`LISTENING ${url}\n`);
+  const { server } = await startApiServer(ctx);
+  process.stdout.write(`LISTENING http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
 }
 
 /** Set-based seed in one transaction; triggers (archive index, versions) are not needed for pending rows. */

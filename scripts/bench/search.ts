@@ -203,13 +203,13 @@ function exportAll(url: string, serverPid: number): Promise<{ rows: number; seco
 async function startServer(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort(HOST);
   const storage = path.join(os.tmpdir(), `svidetel-bench-search-${process.pid}`);
+  const url = `http://${HOST}:${port}`;
   const proc = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL, PORT: String(port), HOST, STORAGE_DIR: storage, LOG_LEVEL: 'warn', PUBLIC_API_REQUESTS_PER_MINUTE: '1000000', NODE_ENV: 'production' },
+    env: { ...process.env, DATABASE_URL, PORT: String(port), HOST, STORAGE_DIR: storage, LOG_LEVEL: 'warn', PUBLIC_API_REQUESTS_PER_MINUTE: '1000000', NODE_ENV: 'production', PUBLIC_URL: url },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const url = `http://${HOST}:${port}`;
   const stop = async () => {
     proc.kill('SIGTERM');
     await exited;

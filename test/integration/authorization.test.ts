@@ -109,7 +109,7 @@ describe('authorization of every route × {anonymous, moderator, admin, disabled
   let routes: string[];
   beforeAll(async () => {
     system = await startSystem({ worker: false });
-    routes = registeredRoutes(createApp(system.ctx));
+    routes = registeredRoutes(createApp(system.ctx, system.url));
   });
   afterAll(async () => {
     await system?.stop();

