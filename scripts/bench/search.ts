@@ -22,14 +22,10 @@
  * "export_rss_growth_mb"}.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
-import { migrate } from '../../db/migrate';
-import { createPool } from '../../db/pool';
+import { ensureArchiveSeeded, withClient } from './archive-seed';
 import { freePort, log, option, peakRssMb, percentile, rssMb } from './bench-kit';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -40,92 +36,6 @@ const REQUESTS = option('requests', 200);
 const HOST = '127.0.0.1';
 // Flat memory: streaming the second half of the rows may not take the server's RSS more than this above the first half's peak.
 const BARS = { search_p95_ms: 50, station_p95_ms: 50, map_p95_ms: 150, export_rows_s: 50_000, export_rss_growth_mb: 32 };
-const MIGRATIONS_DIR = path.join(ROOT, 'db', 'migrations');
-const ARCHIVE_MIGRATIONS = () => readdirSync(MIGRATIONS_DIR).filter((name) => /^04\d_.*\.sql$/.test(name)).sort();
-
-// ----------------------------------------------------------------------------------------------
-// Seeding (cached)
-
-/** Changes whenever what the seed produces could change: its SQL, the archive schema, the row count. */
-function seedVersion(): string {
-  const hash = createHash('sha256');
-  hash.update(readFileSync(path.join(__dirname, 'search-seed.sql')));
-  // The archive's migrations (04x: its table, view and indexes) shape what is seeded; the others
-  // are applied on top when the server starts.
-  for (const name of ARCHIVE_MIGRATIONS()) hash.update(name).update(readFileSync(path.join(MIGRATIONS_DIR, name)));
-  hash.update(String(ROWS));
-  return hash.digest('hex').slice(0, 16);
-}
-
-async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function seededVersion(): Promise<string | null> {
-  try {
-    return await withClient(DATABASE_URL, async (c) => {
-      const { rows } = await c.query<{ version: string }>('SELECT version FROM bench_seed_state');
-      return rows[0]?.version ?? null;
-    });
-  } catch {
-    return null; // no database or no state table: not seeded
-  }
-}
-
-async function seed(version: string): Promise<void> {
-  const name = decodeURIComponent(new URL(DATABASE_URL).pathname.slice(1));
-  const adminUrl = new URL(DATABASE_URL);
-  adminUrl.pathname = '/postgres';
-  await withClient(adminUrl.toString(), async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await c.query(`CREATE DATABASE "${name}"`);
-  });
-  const pool = createPool(DATABASE_URL, 1);
-  await migrate(pool);
-  await pool.end();
-
-  await withClient(DATABASE_URL, async (c) => {
-    const step = async (what: string, sql: string) => {
-      const started = Date.now();
-      await c.query(sql);
-      log(`  ${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    };
-    await c.query(`SET maintenance_work_mem = '512MB'`);
-    await c.query(`SET svidetel_bench.rows = ${ROWS}`);
-    await step(`submissions, decisions, blobs, files (${ROWS})`, readFileSync(path.join(__dirname, 'search-seed.sql'), 'utf8'));
-    // Bulk fill of the search index: the same view the triggers use, with its secondary indexes
-    // built once afterwards instead of maintained row by row, in publication order as a live
-    // archive's rows are (each is written when it is published).
-    const { rows: indexes } = await c.query<{ indexname: string; indexdef: string }>(
-      `SELECT i.indexname, i.indexdef FROM pg_indexes i
-        WHERE i.tablename = 'archive_entries' AND i.indexname <> 'archive_entries_pkey'`,
-    );
-    for (const i of indexes) await c.query(`DROP INDEX ${i.indexname}`);
-    await step('archive_entries from the view', 'TRUNCATE archive_entries; INSERT INTO archive_entries SELECT * FROM archive_entry_source ORDER BY published_at, id');
-    for (const i of indexes) await step(`index ${i.indexname}`, i.indexdef);
-    await step('vacuum analyze', 'VACUUM ANALYZE');
-    await c.query('CREATE TABLE bench_seed_state (version text NOT NULL)');
-    await c.query('INSERT INTO bench_seed_state (version) VALUES ($1)', [version]);
-  });
-}
-
-async function ensureSeeded(): Promise<void> {
-  const version = seedVersion();
-  if ((await seededVersion()) === version) {
-    log(`seed ${version}: already seeded (${ROWS} entries), reusing it`);
-    return;
-  }
-  log(`seed ${version}: seeding ${ROWS} entries into ${new URL(DATABASE_URL).pathname.slice(1)} …`);
-  const started = Date.now();
-  await seed(version);
-  log(`seeded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-}
 
 // ----------------------------------------------------------------------------------------------
 // Measuring
@@ -227,7 +137,7 @@ async function startServer(): Promise<{ url: string; pid: number; stop(): Promis
 const TEXT_QUERIES = ['вбросы', 'карусель', 'наблюдателя удалили', 'stuffed ballots', 'observer removed', 'протокол переписали', 'очередь в полдень', 'bussed voters', 'сейф-пакеты', 'ДЭГ принуждают', 'camera covered', 'лотерея подарки'];
 
 async function main(): Promise<void> {
-  await ensureSeeded();
+  await ensureArchiveSeeded(DATABASE_URL, ROWS);
   if (process.argv.includes('--seed-only')) return;
 
   // Real stations and regions to ask for, read from the seeded data.
