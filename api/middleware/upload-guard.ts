@@ -7,6 +7,12 @@ import { clientKey } from './client-key';
 
 /** What a refused client is told to wait when uploads in progress are at their cap. */
 const BUSY_RETRY_SECONDS = 30;
+/**
+ * A refused client is usually still sending: closing at once would reset the connection and lose
+ * the answer, so what it sends is discarded for this long after the answer (nginx's lingering
+ * close), then the connection is cut.
+ */
+const REFUSED_LINGER_MS = 5000;
 
 /** Uploads in progress, server-wide and per client key; a slot is held until the response closes. */
 class UploadSlots {
@@ -77,18 +83,28 @@ function watchBodyRate(ctx: AppContext, req: Request): void {
   req.once('close', stop);
 }
 
+/** Lets the answer reach a client still sending its body, then cuts it off if it has not finished. */
+function cutOffAfterAnswer(req: Request, res: Response): void {
+  res.once('finish', () => {
+    if (req.complete) return;
+    const timer = setTimeout(() => req.socket.destroy(), REFUSED_LINGER_MS).unref();
+    req.once('close', () => clearTimeout(timer));
+    req.once('end', () => clearTimeout(timer));
+  });
+}
+
 /**
  * Runs before the upload body is read: refuses it when the disk is below its reserve (507), when
  * uploads in progress are at the server-wide (503) or per-client (429) cap, or when the client has
- * started too many uploads this minute (429); then watches the body's data rate. A refused client's
- * body is never read: its connection is closed after the answer.
+ * started too many uploads this minute (429); then watches the body's data rate. A refused body is
+ * never stored or parsed, only discarded for a few seconds so that the answer arrives.
  */
 export function uploadGuard(ctx: AppContext): RequestHandler {
   const slots = new UploadSlots(ctx.config.maxConcurrentUploads, ctx.config.maxConcurrentUploadsPerClient);
   const perMinute = new RateLimiterMemory({ points: ctx.config.uploadsPerMinutePerClient, duration: 60 });
 
-  const refuse = (res: Response, error: AppError, retryAfterSeconds?: number) => {
-    res.set('Connection', 'close');
+  const refuse = (req: Request, res: Response, error: AppError, retryAfterSeconds?: number) => {
+    cutOffAfterAnswer(req, res);
     if (retryAfterSeconds) res.set('Retry-After', String(retryAfterSeconds));
     return error;
   };
@@ -97,18 +113,18 @@ export function uploadGuard(ctx: AppContext): RequestHandler {
     try {
       await ensureRoomForUpload(ctx, Number(req.get('content-length')) || 0);
     } catch (err) {
-      return next(err instanceof AppError ? refuse(res, err) : err);
+      return next(err instanceof AppError ? refuse(req, res, err) : err);
     }
     const key = clientKey(req);
     const busy = slots.take(key);
-    if (busy) return next(refuse(res, busy, BUSY_RETRY_SECONDS));
+    if (busy) return next(refuse(req, res, busy, BUSY_RETRY_SECONDS));
     res.once('close', () => slots.give(key));
     try {
       await perMinute.consume(key);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) return next(err);
       const seconds = Math.ceil(err.msBeforeNext / 1000);
-      return next(refuse(res, new AppError(429, 'upload_rate_limited', `You have sent many uploads in the last minute. Nothing of this one was stored; please send it again in ${seconds} s.`), seconds));
+      return next(refuse(req, res, new AppError(429, 'upload_rate_limited', `You have sent many uploads in the last minute. Nothing of this one was stored; please send it again in ${seconds} s.`), seconds));
     }
     watchBodyRate(ctx, req);
     next();

@@ -15,8 +15,11 @@ type RawResponse = { status: number | null; text: string; closedAt: number };
 
 const BOUNDARY = 'svidetel-slow-upload';
 
-/** An upload over a raw socket: request head and form fields at once, the file's bytes as the test sends them. */
-function openRawUpload(system: TestSystem, client: Client, file: UploadFile) {
+/**
+ * An upload over a raw socket: request head and form fields at once, the file's bytes as the test
+ * sends them. It asks the server to close after answering, unless it keeps the connection as browsers do.
+ */
+function openRawUpload(system: TestSystem, client: Client, file: UploadFile, connection: 'close' | 'keep-alive' = 'close') {
   const fields = Object.entries(SUBMISSION_FIELDS)
     .map(([k, v]) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
     .join('');
@@ -28,17 +31,25 @@ function openRawUpload(system: TestSystem, client: Client, file: UploadFile) {
   socket.write(
     `POST /api/v1/submissions HTTP/1.1\r\nHost: ${url.host}\r\nCookie: ${client.cookieHeader()}\r\nX-CSRF-Token: ${client.csrf}\r\n` +
       `Accept: application/json\r\nAccept-Language: en\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\n` +
-      `Content-Length: ${head.length + file.data.length + tail.length}\r\nConnection: close\r\n\r\n`,
+      `Content-Length: ${head.length + file.data.length + tail.length}\r\nConnection: ${connection}\r\n\r\n`,
   );
   socket.write(head);
   let received = '';
-  socket.on('data', (d: Buffer) => (received += d.toString('utf8')));
+  let answer: (status: number) => void;
+  const answered = new Promise<number>((resolve) => (answer = resolve));
+  socket.on('data', (d: Buffer) => {
+    received += d.toString('utf8');
+    const status = /^HTTP\/1\.1 (\d{3})/.exec(received)?.[1];
+    if (status) answer(Number(status));
+  });
   const closed = new Promise<RawResponse>((resolve) =>
     socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1]) || null, text: received, closedAt: Date.now() })),
   );
   let sent = 0;
   return {
     closed,
+    /** The status of the server's answer, as soon as it arrives (the body may still be unsent). */
+    answered,
     /** Sends the next `bytes` of the file (and the closing boundary after its last byte). */
     send(bytes: number) {
       if (socket.destroyed || sent >= file.data.length) return;
@@ -52,7 +63,7 @@ function openRawUpload(system: TestSystem, client: Client, file: UploadFile) {
 
 const openFds = () => fs.readdirSync('/proc/self/fd').length;
 /** Resolves with the response, or null if the server still holds the connection after `ms`. */
-async function closedWithin(closed: Promise<RawResponse>, ms: number): Promise<RawResponse | null> {
+async function closedWithin<T>(closed: Promise<T>, ms: number): Promise<T | null> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
   try {
@@ -149,13 +160,18 @@ describe('uploads in progress', () => {
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(((await refused.json()) as ApiError).error.code).toBe('uploads_in_progress');
-      // A third upload that has sent only the start of its body is answered at once and never reaches a temp file.
-      const partial = openRawUpload(perClient, await newClient(perClient), paddedJpeg(400_000));
+      // A third upload that has sent only the start of its body is answered at once, never reaches a
+      // temp file, and is cut off a few seconds later if it goes on sending.
+      const partial = openRawUpload(perClient, await newClient(perClient), paddedJpeg(400_000), 'keep-alive');
       partial.send(1000);
-      const answer = await closedWithin(partial.closed, 3_000);
+      expect(await closedWithin(partial.answered, 3_000)).toBe(429);
+      const dribble = setInterval(() => partial.send(100), 200);
+      const answeredAt = Date.now();
+      const cut = await closedWithin(partial.closed, 10_000);
+      clearInterval(dribble);
       partial.close();
-      expect(answer?.status).toBe(429);
-      expect(answer?.text).toContain('uploads_in_progress');
+      expect(cut?.text).toContain('uploads_in_progress');
+      expect(cut!.closedAt - answeredAt).toBeGreaterThan(3_000); // time to read the answer first
       expect(await state(perClient)).toEqual(before);
     } finally {
       await slow.close();
