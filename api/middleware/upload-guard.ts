@@ -48,7 +48,7 @@ class UploadSlots {
 
 /**
  * Cuts off a request body that stalls (no byte for stallMs) or, once it has been sending for
- * stallMs, averages under minBytesPerSecond (the minimum data rate Kestrel and nginx enforce too).
+ * stallMs, averages under minBytesPerSecond (as Kestrel's minimum data rate and nginx's client_body_timeout).
  * Counts the socket's bytes, so the body is not touched; time the server itself stopped reading
  * (back-pressure from the disk) is not held against the client.
  */

@@ -258,7 +258,7 @@ describe('a disk below the free-space reserve', () => {
   beforeAll(async () => {
     [full, roomy] = await Promise.all([
       startSystem({ worker: false, env: { DISK_RESERVE_MB: String(1024 * 1024 * 1024) } }),
-      startSystem({ worker: false }),
+      startSystem({ worker: false, env: { DISK_RESERVE_MB: '1' } }),
     ]);
   });
   afterAll(() => Promise.all([full?.stop(), roomy?.stop()]));
