@@ -23,6 +23,17 @@ const envSchema = z.object({
   MAX_PHOTO_MB: z.coerce.number().positive().default(50),
   MAX_VIDEO_MB: z.coerce.number().positive().default(1024),
   MAX_FILES_PER_SUBMISSION: z.coerce.number().int().min(1).max(100).default(20),
+  // Upload throttles, per client (a salted hash of its address, in memory) and for the whole server.
+  // Generous per client: many observers may share one carrier-grade NAT address.
+  UPLOADS_PER_MINUTE_PER_CLIENT: z.coerce.number().int().min(1).max(100_000).default(30),
+  MAX_CONCURRENT_UPLOADS: z.coerce.number().int().min(1).max(100_000).default(100),
+  MAX_CONCURRENT_UPLOADS_PER_CLIENT: z.coerce.number().int().min(1).max(100_000).default(6),
+  // A body that sends nothing for this long, or averages under the minimum rate once it has been
+  // sending this long, is cut off (an observer on 3G sends ≥ 2 KB/s).
+  UPLOAD_STALL_SECONDS: z.coerce.number().positive().max(3600).default(60),
+  UPLOAD_MIN_BYTES_PER_SECOND: z.coerce.number().int().min(0).default(2048),
+  // Free space kept on the storage filesystem: below it uploads are refused (507) and moderators are warned.
+  DISK_RESERVE_MB: z.coerce.number().min(0).default(1024),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   STALE_JOB_MINUTES: z.coerce.number().positive().default(10),
@@ -77,6 +88,12 @@ export type Config = {
   maxPhotoBytes: number;
   maxVideoBytes: number;
   maxFilesPerSubmission: number;
+  uploadsPerMinutePerClient: number;
+  maxConcurrentUploads: number;
+  maxConcurrentUploadsPerClient: number;
+  uploadStallMs: number;
+  uploadMinBytesPerSecond: number;
+  diskReserveBytes: number;
   workerConcurrency: number;
   jobAttempts: number;
   staleJobMs: number;
@@ -120,6 +137,12 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxPhotoBytes: Math.floor(e.MAX_PHOTO_MB * MiB),
     maxVideoBytes: Math.floor(e.MAX_VIDEO_MB * MiB),
     maxFilesPerSubmission: e.MAX_FILES_PER_SUBMISSION,
+    uploadsPerMinutePerClient: e.UPLOADS_PER_MINUTE_PER_CLIENT,
+    maxConcurrentUploads: e.MAX_CONCURRENT_UPLOADS,
+    maxConcurrentUploadsPerClient: e.MAX_CONCURRENT_UPLOADS_PER_CLIENT,
+    uploadStallMs: e.UPLOAD_STALL_SECONDS * 1000,
+    uploadMinBytesPerSecond: e.UPLOAD_MIN_BYTES_PER_SECOND,
+    diskReserveBytes: Math.floor(e.DISK_RESERVE_MB * MiB),
     workerConcurrency: e.WORKER_CONCURRENCY,
     jobAttempts: e.JOB_ATTEMPTS,
     staleJobMs: e.STALE_JOB_MINUTES * 60_000,

@@ -24,3 +24,4 @@ export const conflict = (code: string, message: string, details?: Record<string,
 export const payloadTooLarge = (message: string) => new AppError(413, 'too_large', message);
 export const unsupportedMedia = (message: string) => new AppError(415, 'unsupported_type', message);
 export const tooManyRequests = (message: string) => new AppError(429, 'rate_limited', message);
+export const insufficientStorage = (message: string) => new AppError(507, 'insufficient_storage', message);

@@ -188,6 +188,14 @@ const MESSAGES = {
   queue_title: { ru: 'Очередь на проверку', en: 'Review queue' },
   queue_counts: { ru: 'Ждут: {pending} · Опубликовано: {published} · Отклонено: {rejected}', en: 'Pending: {pending} · Published: {published} · Rejected: {rejected}' },
   queue_empty: { ru: 'Очередь пуста.', en: 'The queue is empty.' },
+  disk_full: {
+    ru: 'Диск хранилища почти заполнен: свободно {free}, меньше резерва {reserve}. Новые отправки не принимаются, пока не освободится место.',
+    en: 'The storage disk is almost full: {free} free, below the reserve of {reserve}. New uploads are refused until space is freed.',
+  },
+  disk_low: {
+    ru: 'На диске хранилища мало места: свободно {free}. Когда останется меньше {reserve}, новые отправки перестанут приниматься.',
+    en: 'The storage disk is running low: {free} free. Below {reserve}, new uploads will be refused.',
+  },
   processing: { ru: 'обрабатывается', en: 'processing' },
   review_title: { ru: 'Проверка отправки', en: 'Review submission' },
   observer_claim: { ru: 'Что сообщил автор', en: 'What the observer reported' },

@@ -160,6 +160,8 @@ export function receiveFiles(storage: Storage, limits: UploadLimits): RequestHan
   // multer ≥ 2.1 passes these to busboy; @types/multer does not list them yet.
   const options: multer.Options & { highWaterMark: number; fileHwm: number } = {
     storage: createHashingStorage(storage, limits),
+    // Browsers send file names as raw UTF-8; busboy's latin1 default would store Фото.jpg as mojibake.
+    defParamCharset: 'utf8',
     highWaterMark: STREAM_BUFFER_BYTES,
     fileHwm: STREAM_BUFFER_BYTES,
     limits: {

@@ -6,6 +6,7 @@ import { createSubmission, type Receipt } from '../../domain/submissions/submiss
 import { uploadReceipt } from '../../domain/transparency/log.service';
 import { receiptPage, uploadPage, type UploadFormValues } from '../../web/pages/upload';
 import { receiveFiles, receivedFiles } from '../middleware/upload';
+import { uploadGuard } from '../middleware/upload-guard';
 import { requireCsrf } from '../middleware/session';
 import { parseBody } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
@@ -21,6 +22,8 @@ export function submissionsRoutes(ctx: AppContext): Router {
     maxVideoBytes: ctx.config.maxVideoBytes,
     maxFiles: ctx.config.maxFilesPerSubmission,
   };
+  // The guard refuses or watches an upload before multer reads a byte of its body.
+  const guard = uploadGuard(ctx);
   const upload = receiveFiles(ctx.storage, limits);
 
   async function renderForm(req: Request, res: Response, status: number, error?: string) {
@@ -80,6 +83,7 @@ export function submissionsRoutes(ctx: AppContext): Router {
       next();
     },
     requireCsrf,
+    guard,
     upload,
     async (req, res) => {
       const receipt = await submit(req);
@@ -87,7 +91,7 @@ export function submissionsRoutes(ctx: AppContext): Router {
     },
   );
 
-  router.post('/api/v1/submissions', requireCsrf, upload, async (req, res) => {
+  router.post('/api/v1/submissions', requireCsrf, guard, upload, async (req, res) => {
     const receipt = await submit(req);
     const log = await logReceipt(req, receipt);
     res.status(201).json({ ...receipt, log_receipt: log?.receipt ?? null, log_receipt_text: log?.text ?? null });

@@ -21,6 +21,7 @@ import { badRequest, conflict, notFound } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { relatedFilesOf } from '../processing/media-relations';
 import { assertPublicationAllowed } from '../stations/stations.service';
+import { diskSpace } from '../submissions/disk-space';
 
 export const QUEUE_PAGE_SIZE = 50;
 /** Other reports from the same station within this many hours either side count as corroboration. */
@@ -55,16 +56,17 @@ const CLAIMABLE: readonly SubmissionStatus[] = ['pending', 'needs_info', 'verifi
 /** A page of the queue with the counts per status, and what the filter form offers. */
 export async function reviewQueue(ctx: AppContext, filter: QueueFilter, cursor: string | undefined) {
   const after = decodeCursor(cursor);
-  const [items, counts, elections, categories] = await Promise.all([
+  const [items, counts, elections, categories, disk] = await Promise.all([
     submissionsRepo.listQueue(ctx.db, filter, after ? { receivedAt: after.at, id: after.id } : null, QUEUE_PAGE_SIZE + 1),
     submissionsRepo.countByStatus(ctx.db),
     catalogRepo.listElections(ctx.db, false),
     catalogRepo.listCategories(ctx.db, false),
+    diskSpace(ctx),
   ]);
   const page = items.slice(0, QUEUE_PAGE_SIZE);
   const last = page.at(-1);
   const next = items.length > QUEUE_PAGE_SIZE && last ? encodeCursor(last.received_at, last.id) : null;
-  return { items: page, counts, next, elections, categories };
+  return { items: page, counts, next, elections, categories, disk };
 }
 
 /**
@@ -83,16 +85,17 @@ export async function submissionForReview(ctx: AppContext, id: string, user: Ses
         return result?.claim ?? null;
       })
     : null;
-  const [files, decisions, notes, corroboration, mergedHere, neighbours] = await Promise.all([
+  const [files, decisions, notes, corroboration, mergedHere, neighbours, disk] = await Promise.all([
     mediaRepo.listMediaFiles(ctx.db, id),
     submissionsRepo.listDecisions(ctx.db, id),
     notesRepo.listNotes(ctx.db, id),
     submissionsRepo.listCorroborating(ctx.db, submission, CORROBORATION_HOURS),
     submissionsRepo.listMergedInto(ctx.db, id),
     submissionsRepo.findQueueNeighbours(ctx.db, submission, AWAITING_FIRST_DECISION.includes(submission.status) ? submission.status : 'pending'),
+    diskSpace(ctx),
   ]);
   const related = await relatedFilesOf(ctx, files);
-  return { submission, files, related, decisions, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, claim, claimedByOther: claim !== null && claim.account_id !== user.accountId };
+  return { submission, files, related, decisions, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, disk, claim, claimedByOther: claim !== null && claim.account_id !== user.accountId };
 }
 
 const describeDecision = (d: DecisionRow | undefined) =>

@@ -42,6 +42,12 @@ export function createStorage(root: string) {
       await Promise.all([tmpDir, originalsDir, derivedDir].map((d) => fs.mkdir(d, { recursive: true })));
     },
 
+    /** Bytes an unprivileged process may still write on the storage filesystem. */
+    async freeBytes(): Promise<number> {
+      const stats = await fs.statfs(root);
+      return stats.bavail * stats.bsize;
+    },
+
     /** A new temp file for an incoming upload. */
     createTempFile(): { path: string; stream: WriteStream } {
       const file = path.join(tmpDir, `${Date.now()}-${randomBytes(12).toString('hex')}.part`);

@@ -38,6 +38,11 @@ export async function startSystem(options: { env?: Record<string, string>; worke
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // a test never waits long for a worker to stop (production lets long videos finish)
     WORKER_STOP_GRACE_SECONDS: '10',
+    // every test client is 127.0.0.1, one client to the upload throttles (their own tests set them low)
+    UPLOADS_PER_MINUTE_PER_CLIENT: '100000',
+    MAX_CONCURRENT_UPLOADS_PER_CLIENT: '1000',
+    // tests do not depend on the machine's free disk space (the reserve's own tests set one)
+    DISK_RESERVE_MB: '0',
     ...options.env,
   });
   const ctx = await createContext(config, 'test');

@@ -2,11 +2,12 @@ import type { MediaFileRow, RelatedFileRow } from '../../db/media.repo';
 import type { ClaimRow } from '../../db/claims.repo';
 import type { NoteRow } from '../../db/notes.repo';
 import type { CorroborationRow, DecisionRow, SubmissionRow } from '../../db/submissions.repo';
+import type { DiskSpace } from '../../domain/submissions/disk-space';
 import { html } from '../html';
 import { hasMessage, type T } from '../i18n';
 import { errorBox, formatBytes, formatInstant, layout, type PageContext } from '../layout';
 import { captureTime } from './media-view';
-import { claimBanner, claimVersusFiles, corroborationPanel, decisionForms, decisionsList, keyboardHelp, notesPanel } from './review-panels';
+import { claimBanner, claimVersusFiles, corroborationPanel, decisionForms, decisionsList, diskWarning, keyboardHelp, notesPanel } from './review-panels';
 
 function flagText(flag: string, t: T): string {
   const key = `flag_${flag}`;
@@ -50,6 +51,7 @@ export function reviewPage(
     neighbours: { previous: string | null; next: string | null };
     claim: ClaimRow | null;
     claimedByOther: boolean;
+    disk: DiskSpace;
     error?: string;
   },
 ) {
@@ -62,6 +64,7 @@ export function reviewPage(
   ${data.neighbours.next ? html`<a href="/moderation/submissions/${data.neighbours.next}" rel="next" id="next-entry">${t('next_entry')}</a>` : null}
 </nav>
 <h1>${t('review_title')}</h1>
+${diskWarning(page, data.disk)}
 ${errorBox(data.error)}
 ${claimBanner(page, data.claim, data.claimedByOther)}
 <section class="claim">

@@ -3,7 +3,8 @@ import { QUEUE_FLAGS, SUBMISSION_STATUSES, type QueueFilter, type QueueItemRow, 
 import { html } from '../html';
 import { hasMessage, type T } from '../i18n';
 import { formatInstant, layout, type PageContext } from '../layout';
-import { keyboardHelp } from './review-panels';
+import type { DiskSpace } from '../../domain/submissions/disk-space';
+import { diskWarning, keyboardHelp } from './review-panels';
 
 const flagLabel = (flag: string, t: T) => {
   const key = `flag_${flag}`;
@@ -36,6 +37,7 @@ export function queuePage(
     filter: QueueFilter;
     elections: ElectionRow[];
     categories: CategoryRow[];
+    disk: DiskSpace;
   },
 ) {
   const { t, lang } = page;
@@ -45,6 +47,7 @@ export function queuePage(
   const body = html`
 <p class="entry-nav"><a href="/account">${t('nav_account')}</a></p>
 <h1>${t('queue_title')}</h1>
+${diskWarning(page, data.disk)}
 <p id="queue-counts">${t('queue_counts', data.counts)}</p>
 <nav class="status-tabs" aria-label="${t('status')}">
   ${SUBMISSION_STATUSES.map((st) => html`<a href="/moderation?${filterParams({ ...f, status: st })}" ${st === f.status ? html`aria-current="page"` : null}>${t(`status_${st}`)} <span class="count">${data.counts[st]}</span></a>`)}

@@ -14,7 +14,8 @@ import {
 } from '../../db/submissions.repo';
 import { html, type Html } from '../html';
 import type { T } from '../i18n';
-import { formatInstant, type PageContext } from '../layout';
+import type { DiskSpace } from '../../domain/submissions/disk-space';
+import { formatBytes, formatInstant, type PageContext } from '../layout';
 import { captureTime } from './media-view';
 
 const hhmm = (d: Date) => `${d.toISOString().slice(11, 16)} UTC`;
@@ -25,6 +26,14 @@ export function claimBanner(page: PageContext, claim: ClaimRow | null, claimedBy
   return claimedByOther
     ? html`<p class="claim-banner other" role="alert" id="claim">${t('claim_other', { who: claim.account_email, since: hhmm(claim.claimed_at), until: hhmm(claim.expires_at) })}</p>`
     : html`<p class="claim-banner mine" role="status" id="claim">${t('claim_mine', { until: hhmm(claim.expires_at) })}</p>`;
+}
+
+/** Moderators learn the disk is filling before observers are refused, and while they are. */
+export function diskWarning(page: PageContext, disk: DiskSpace): Html | null {
+  const { t, lang } = page;
+  if (disk.state === 'ok') return null;
+  const sizes = { free: formatBytes(disk.freeBytes, lang), reserve: formatBytes(disk.reserveBytes, lang) };
+  return html`<p class="error" role="alert" id="disk-warning">${t(disk.state === 'full' ? 'disk_full' : 'disk_low', sizes)}</p>`;
 }
 
 const flagged = (files: MediaFileRow[], flag: string) => files.some((f) => f.flags.includes(flag));

@@ -1,0 +1,132 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { AppContext } from '../../domain/context';
+import { AppError } from '../../domain/errors';
+import { ensureRoomForUpload } from '../../domain/submissions/disk-space';
+import { clientKey } from './client-key';
+
+/** What a refused client is told to wait when uploads in progress are at their cap. */
+const BUSY_RETRY_SECONDS = 30;
+/**
+ * A refused client is usually still sending: closing at once would reset the connection and lose
+ * the answer, so what it sends is discarded for this long after the answer (nginx's lingering
+ * close), then the connection is cut.
+ */
+const REFUSED_LINGER_MS = 5000;
+
+/** Uploads in progress, server-wide and per client key; a slot is held until the response closes. */
+class UploadSlots {
+  private total = 0;
+  private readonly byClient = new Map<string, number>();
+
+  constructor(
+    private readonly maxTotal: number,
+    private readonly maxPerClient: number,
+  ) {}
+
+  /** Takes a slot, or returns the error that refuses this upload. */
+  take(key: string): AppError | null {
+    if (this.total >= this.maxTotal) {
+      return new AppError(503, 'uploads_busy', `The archive is receiving too many uploads right now. Nothing was stored; please try again in ${BUSY_RETRY_SECONDS} s.`);
+    }
+    const mine = this.byClient.get(key) ?? 0;
+    if (mine >= this.maxPerClient) {
+      return new AppError(429, 'uploads_in_progress', `${mine} uploads from you are still in progress. Wait for them to finish, then send this one again; nothing of it was stored.`);
+    }
+    this.total += 1;
+    this.byClient.set(key, mine + 1);
+    return null;
+  }
+
+  give(key: string): void {
+    this.total -= 1;
+    const mine = (this.byClient.get(key) ?? 1) - 1;
+    if (mine > 0) this.byClient.set(key, mine);
+    else this.byClient.delete(key);
+  }
+}
+
+/**
+ * Cuts off a request body that stalls (no byte for stallMs) or, once it has been sending for
+ * stallMs, averages under minBytesPerSecond (as Kestrel's minimum data rate and nginx's client_body_timeout).
+ * Counts the socket's bytes, so the body is not touched; time the server itself stopped reading
+ * (back-pressure from the disk) is not held against the client.
+ */
+function watchBodyRate(ctx: AppContext, req: Request): void {
+  const { uploadStallMs: stallMs, uploadMinBytesPerSecond: minRate } = ctx.config;
+  const socket = req.socket;
+  const startBytes = socket.bytesRead;
+  let lastBytes = startBytes;
+  let lastTick = Date.now();
+  let lastProgress = lastTick;
+  let sendingMs = 0;
+  const timer = setInterval(
+    () => {
+      const now = Date.now();
+      const bytes = socket.bytesRead;
+      if (req.readableFlowing === false || bytes > lastBytes) lastProgress = now;
+      if (req.readableFlowing !== false) sendingMs += now - lastTick;
+      lastBytes = bytes;
+      lastTick = now;
+      const stalled = now - lastProgress > stallMs;
+      const tooSlow = sendingMs > stallMs && ((bytes - startBytes) * 1000) / sendingMs < minRate;
+      if (!stalled && !tooSlow) return;
+      stop();
+      ctx.log.warn({ path: req.path, bytes: bytes - startBytes, seconds: Math.round(sendingMs / 1000), stalled }, 'upload cut off: its body stalled or came in under the minimum rate');
+      req.destroy(new AppError(408, 'upload_too_slow', 'The upload stalled or was too slow and was stopped. Nothing was stored; please try again on a better connection.'));
+    },
+    Math.min(1000, stallMs / 4),
+  );
+  timer.unref();
+  const stop = () => clearInterval(timer);
+  req.once('end', stop);
+  req.once('close', stop);
+}
+
+/** Lets the answer reach a client still sending its body, then cuts it off if it has not finished. */
+function cutOffAfterAnswer(req: Request, res: Response): void {
+  res.once('finish', () => {
+    if (req.complete) return;
+    const timer = setTimeout(() => req.socket.destroy(), REFUSED_LINGER_MS).unref();
+    req.once('close', () => clearTimeout(timer));
+    req.once('end', () => clearTimeout(timer));
+  });
+}
+
+/**
+ * Runs before the upload body is read: refuses it when the disk is below its reserve (507), when
+ * uploads in progress are at the server-wide (503) or per-client (429) cap, or when the client has
+ * started too many uploads this minute (429); then watches the body's data rate. A refused body is
+ * never stored or parsed, only discarded for a few seconds so that the answer arrives.
+ */
+export function uploadGuard(ctx: AppContext): RequestHandler {
+  const slots = new UploadSlots(ctx.config.maxConcurrentUploads, ctx.config.maxConcurrentUploadsPerClient);
+  const perMinute = new RateLimiterMemory({ points: ctx.config.uploadsPerMinutePerClient, duration: 60 });
+
+  const refuse = (req: Request, res: Response, error: AppError, retryAfterSeconds?: number) => {
+    cutOffAfterAnswer(req, res);
+    if (retryAfterSeconds) res.set('Retry-After', String(retryAfterSeconds));
+    return error;
+  };
+
+  return async (req, res, next) => {
+    try {
+      await ensureRoomForUpload(ctx, Number(req.get('content-length')) || 0);
+    } catch (err) {
+      return next(err instanceof AppError ? refuse(req, res, err) : err);
+    }
+    const key = clientKey(req);
+    const busy = slots.take(key);
+    if (busy) return next(refuse(req, res, busy, BUSY_RETRY_SECONDS));
+    res.once('close', () => slots.give(key));
+    try {
+      await perMinute.consume(key);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) return next(err);
+      const seconds = Math.ceil(err.msBeforeNext / 1000);
+      return next(refuse(req, res, new AppError(429, 'upload_rate_limited', `You have sent many uploads in the last minute. Nothing of this one was stored; please send it again in ${seconds} s.`), seconds));
+    }
+    watchBodyRate(ctx, req);
+    next();
+  };
+}
