@@ -14,22 +14,30 @@ const BUSY_RETRY_SECONDS = 30;
  */
 const REFUSED_LINGER_MS = 5000;
 
-/** Uploads in progress, server-wide and per client key; a slot is held until the response closes. */
+/**
+ * Uploads in progress, server-wide and per client key; a slot is held until the response closes.
+ * At the server-wide cap, a client with nothing in progress still gets a slot from a reserve (a
+ * quarter of the cap): whoever holds many slow connections from a few addresses cannot shut out
+ * everyone else until the data-rate watch below ends them.
+ */
 class UploadSlots {
   private total = 0;
   private readonly byClient = new Map<string, number>();
+  private readonly reserve: number;
 
   constructor(
     private readonly maxTotal: number,
     private readonly maxPerClient: number,
-  ) {}
+  ) {
+    this.reserve = Math.ceil(maxTotal / 4);
+  }
 
   /** Takes a slot, or returns the error that refuses this upload. */
   take(key: string): AppError | null {
-    if (this.total >= this.maxTotal) {
+    const mine = this.byClient.get(key) ?? 0;
+    if (this.total >= this.maxTotal + (mine === 0 ? this.reserve : 0)) {
       return new AppError(503, 'uploads_busy', `The archive is receiving too many uploads right now. Nothing was stored; please try again in ${BUSY_RETRY_SECONDS} s.`);
     }
-    const mine = this.byClient.get(key) ?? 0;
     if (mine >= this.maxPerClient) {
       return new AppError(429, 'uploads_in_progress', `${mine} uploads from you are still in progress. Wait for them to finish, then send this one again; nothing of it was stored.`);
     }

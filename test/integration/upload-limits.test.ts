@@ -19,14 +19,15 @@ const BOUNDARY = 'svidetel-slow-upload';
  * An upload over a raw socket: request head and form fields at once, the file's bytes as the test
  * sends them. It asks the server to close after answering, unless it keeps the connection as browsers do.
  */
-function openRawUpload(system: TestSystem, client: Client, file: UploadFile, connection: 'close' | 'keep-alive' = 'close') {
+function openRawUpload(system: TestSystem, client: Client, file: UploadFile, connection: 'close' | 'keep-alive' = 'close', localAddress = '127.0.0.1') {
   const fields = Object.entries(SUBMISSION_FIELDS)
     .map(([k, v]) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
     .join('');
   const head = Buffer.from(`${fields}--${BOUNDARY}\r\nContent-Disposition: form-data; name="files"; filename="${file.name}"\r\nContent-Type: image/jpeg\r\n\r\n`);
   const tail = Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
   const url = new URL(system.url);
-  const socket = net.connect(Number(url.port), url.hostname);
+  // another loopback address is another client to the server, as another address on the internet is
+  const socket = net.connect({ port: Number(url.port), host: url.hostname, localAddress });
   socket.on('error', () => {}); // a server that cuts the connection is what some tests expect
   socket.write(
     `POST /api/v1/submissions HTTP/1.1\r\nHost: ${url.host}\r\nCookie: ${client.cookieHeader()}\r\nX-CSRF-Token: ${client.csrf}\r\n` +
@@ -194,6 +195,28 @@ describe('uploads in progress', () => {
       await slow.close();
     }
     expect((await uploadSubmission(await newClient(serverWide), SUBMISSION_FIELDS, [jpeg])).status).toBe(201);
+  });
+
+  test('at the server-wide cap, a client with nothing in progress still gets in from the reserve, once', async () => {
+    const slow = await twoSlowUploads(serverWide); // from 127.0.0.1: the cap of 2 is full
+    const client = await newClient(serverWide);
+    const second = openRawUpload(serverWide, client, paddedJpeg(400_000), 'close', '127.0.0.2');
+    let third: ReturnType<typeof openRawUpload> | undefined;
+    try {
+      // 127.0.0.2 takes the one reserve slot (a quarter of 2, rounded up) and keeps sending;
+      // 127.0.0.3, also new, finds the reserve taken.
+      second.send(1000);
+      await waitFor(async () => (await tempFiles(serverWide)).length === 3, 10_000, 'the reserve slot to be taken');
+      third = openRawUpload(serverWide, client, paddedJpeg(400_000), 'close', '127.0.0.3');
+      third.send(1000);
+      expect(await closedWithin(third.answered, 3_000)).toBe(503);
+      for (let sent = 1000; sent < 400_000; sent += 50_000) second.send(50_000);
+      expect(await closedWithin(second.answered, 10_000)).toBe(201);
+    } finally {
+      second.close();
+      third?.close();
+      await slow.close();
+    }
   });
 });
 
