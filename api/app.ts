@@ -9,6 +9,7 @@ import { catalogRoutes } from './catalog/catalog.routes';
 import { logRoutes } from './log/log.routes';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestLog } from './middleware/request-log';
+import { publicRateLimits } from './middleware/rate-limit';
 import { loadSession } from './middleware/session';
 import { moderationRoutes } from './moderation/moderation.routes';
 import { openApiRoutes } from './openapi/openapi.routes';
@@ -46,6 +47,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '64kb' }));
   app.use(loadSession(ctx));
+  app.use(publicRateLimits(ctx));
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });

@@ -16,7 +16,7 @@ const RU_BY_CODE: Record<string, string> = {
   unknown_election: 'Выберите выборы из списка.',
   unknown_category: 'Выберите вид нарушения из списка.',
   csrf: 'Форма устарела или открыта не с этого сайта. Обновите страницу и попробуйте снова.',
-  rate_limited: 'Слишком много попыток входа. Подождите 15 минут.',
+  rate_limited: 'Слишком много запросов с вашего адреса.',
   wrong_credentials: 'Неверная почта или пароль.',
   unauthorized: 'Сначала войдите.',
   forbidden: 'Вашей учётной записи это недоступно.',
@@ -38,11 +38,21 @@ const RU_BY_FIELD: Record<string, string> = {
   reason: 'Укажите причину (до 2000 символов).',
 };
 
+/** The Russian twin of englishWait (domain/errors.ts). */
+function russianWait(seconds: number): string {
+  if (seconds < 120) return `${seconds} с`;
+  if (seconds < 2 * 3600) return `${Math.ceil(seconds / 60)} мин`;
+  return `${Math.ceil(seconds / 3600)} ч`;
+}
+
 export function localizedErrorMessage(error: AppError, lang: Lang): string {
   if (lang !== 'ru') return error.message;
   if (error.code === 'invalid_input') {
     const fields = error.details?.fields as { field: string }[] | undefined;
     return RU_BY_FIELD[fields?.[0]?.field ?? ''] ?? error.message;
   }
-  return RU_BY_CODE[error.code] ?? error.message;
+  const ru = RU_BY_CODE[error.code];
+  if (!ru) return error.message;
+  const wait = error.details?.retry_after_seconds;
+  return typeof wait === 'number' ? `${ru} Повторите через ${russianWait(wait)}.` : ru;
 }

@@ -38,6 +38,9 @@ export async function startSystem(options: { env?: Record<string, string>; worke
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // a test never waits long for a worker to stop (production lets long videos finish)
     WORKER_STOP_GRACE_SECONDS: '10',
+    // every test client is 127.0.0.1: pages and media are not limited unless a test of the limits says so
+    PUBLIC_PAGE_REQUESTS_PER_MINUTE: '100000',
+    PUBLIC_MEDIA_REQUESTS_PER_MINUTE: '100000',
     ...options.env,
   });
   const ctx = await createContext(config, 'test');
