@@ -101,6 +101,10 @@ const envSchema = z.object({
   // (a search page shows 20 thumbnails).
   PUBLIC_PAGE_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   PUBLIC_MEDIA_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  // Login: failed attempts a client may make in a day, and consecutive failures for one account from
+  // one client before each further attempt waits (1 s, 2 s, 4 s … up to 15 min; a success resets it).
+  LOGIN_FAILURES_PER_CLIENT_PER_DAY: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  LOGIN_FAILURES_BEFORE_DELAY: z.coerce.number().int().min(1).max(100).default(5),
 });
 
 export type Config = {
@@ -136,6 +140,8 @@ export type Config = {
   publicApiRequestsPerMinute: number;
   publicPageRequestsPerMinute: number;
   publicMediaRequestsPerMinute: number;
+  loginFailuresPerClientPerDay: number;
+  loginFailuresBeforeDelay: number;
 };
 
 export class ConfigError extends Error {}
@@ -181,6 +187,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicApiRequestsPerMinute: e.PUBLIC_API_REQUESTS_PER_MINUTE,
     publicPageRequestsPerMinute: e.PUBLIC_PAGE_REQUESTS_PER_MINUTE,
     publicMediaRequestsPerMinute: e.PUBLIC_MEDIA_REQUESTS_PER_MINUTE,
+    loginFailuresPerClientPerDay: e.LOGIN_FAILURES_PER_CLIENT_PER_DAY,
+    loginFailuresBeforeDelay: e.LOGIN_FAILURES_BEFORE_DELAY,
   };
 }
 
