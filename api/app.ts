@@ -39,9 +39,11 @@ export function createApp(ctx: AppContext): express.Express {
         },
       },
       referrerPolicy: { policy: 'no-referrer' },
-      strictTransportSecurity: ctx.config.cookieSecure,
+      strictTransportSecurity: false, // below: also when a trusted proxy says the request came over https
     }),
   );
+  const hsts = helmet.strictTransportSecurity();
+  app.use((req, res, next) => (ctx.config.cookieSecure || req.secure ? hsts(req, res, next) : next()));
   app.use(requestLog(ctx.log));
   app.use('/static', express.static(STATIC_DIR, { maxAge: '1h', index: false }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
