@@ -32,6 +32,6 @@ export function publicRateLimits(ctx: AppContext): Router {
   router.use(['/archive', '/search', '/check', '/stations', '/map'], pages);
   router.use('/media', perClientPerMinute(ctx.config.publicMediaRequestsPerMinute));
   const api = perClientPerMinute(ctx.config.publicApiRequestsPerMinute);
-  router.use('/api/v1', (req, res, next) => (req.path.startsWith('/submissions') ? next() : api(req, res, next)));
+  router.use('/api/v1', (req, res, next) => (req.path === '/submissions' ? next() : api(req, res, next)));
   return router;
 }
