@@ -9,6 +9,7 @@ import { catalogRoutes } from './catalog/catalog.routes';
 import { logRoutes } from './log/log.routes';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestLog } from './middleware/request-log';
+import { publicRateLimits } from './middleware/rate-limit';
 import { loadSession } from './middleware/session';
 import { moderationRoutes } from './moderation/moderation.routes';
 import { openApiRoutes } from './openapi/openapi.routes';
@@ -40,14 +41,17 @@ export function createApp(ctx: AppContext, siteUrl: string): express.Express {
         },
       },
       referrerPolicy: { policy: 'no-referrer' },
-      strictTransportSecurity: ctx.config.cookieSecure,
+      strictTransportSecurity: false, // below: also when a trusted proxy says the request came over https
     }),
   );
+  const hsts = helmet.strictTransportSecurity();
+  app.use((req, res, next) => (ctx.config.cookieSecure || req.secure ? hsts(req, res, next) : next()));
   app.use(requestLog(ctx.log));
   app.use('/static', express.static(STATIC_DIR, { maxAge: '1h', index: false }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '64kb' }));
   app.use(loadSession(ctx));
+  app.use(publicRateLimits(ctx));
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });

@@ -3,6 +3,45 @@ import { z } from 'zod';
 
 const MiB = 1024 * 1024;
 
+/** The names proxy-addr knows for whole ranges, besides addresses and subnets. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'] as const;
+const proxyAddress = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6(), z.enum(PROXY_RANGE_NAMES)]);
+
+/**
+ * Which hops may say who the client is (X-Forwarded-For) and whether it came over https
+ * (X-Forwarded-Proto), in Express's terms: how many proxies stand in front of us, or their addresses
+ * and subnets. "Trust everyone" is refused: the client then chooses its own address.
+ */
+const trustProxySetting = z
+  .string()
+  .trim()
+  .transform((value, check): false | number | string[] => {
+    if (value === '' || value === 'false' || value === '0') return false;
+    if (value === 'true') {
+      check.addIssue({
+        code: 'custom',
+        message:
+          'true would believe every X-Forwarded-For entry, so any client could forge its address and get a fresh rate-limit and login quota with each request; ' +
+          'give the number of proxies in front of Svidetel (e.g. 1) or their addresses or subnets (e.g. 10.0.0.1,10.0.0.2 or loopback)',
+      });
+      return z.NEVER;
+    }
+    if (/^[0-9]+$/.test(value)) {
+      const hops = Number(value);
+      if (hops > 10) check.addIssue({ code: 'custom', message: 'at most 10 proxy hops' });
+      return hops;
+    }
+    const entries = value.split(',').map((entry) => entry.trim());
+    const wrong = entries.filter((entry) => !proxyAddress.safeParse(entry).success);
+    if (wrong.length > 0) {
+      check.addIssue({
+        code: 'custom',
+        message: `not a proxy hop count, address, subnet or one of ${PROXY_RANGE_NAMES.join('/')}: ${wrong.map((w) => JSON.stringify(w)).join(', ')}`,
+      });
+    }
+    return entries;
+  });
+
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
@@ -44,7 +83,7 @@ const envSchema = z.object({
   // A moderator's claim on an entry lapses after this long without activity on it.
   CLAIM_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
   COOKIE_SECURE: booleanFromEnv.optional(),
-  TRUST_PROXY: booleanFromEnv.default(false),
+  TRUST_PROXY: trustProxySetting.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Flags a moderator sees: how far a file may be from the observer's claim before it is flagged.
   // 10 of 64 perceptual-hash bits: resized/recompressed copies of the fixtures differ by ≤ 2, 2 %
@@ -69,6 +108,14 @@ const envSchema = z.object({
     .refine((u) => u.startsWith('https://') && ['{z}', '{x}', '{y}'].every((p) => u.includes(p)), 'an https URL with {z}, {x} and {y}')
     .optional(),
   PUBLIC_API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  // Per client as well: pages (archive, search, check, stations, map, the upload form) and media files
+  // (a search page shows 20 thumbnails).
+  PUBLIC_PAGE_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  PUBLIC_MEDIA_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  // Login: failed attempts a client may make in a day, and consecutive failures for one account from
+  // one client before each further attempt waits (1 s, 2 s, 4 s … up to 15 min; a success resets it).
+  LOGIN_FAILURES_PER_CLIENT_PER_DAY: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  LOGIN_FAILURES_BEFORE_DELAY: z.coerce.number().int().min(1).max(100).default(5),
 }).superRefine((e, ctx) => {
   // Links in feeds, exports and receipts are built from it, never from a request's Host header.
   if (e.NODE_ENV === 'production' && !e.PUBLIC_URL) {
@@ -102,7 +149,8 @@ export type Config = {
   sessionMs: number;
   claimMs: number;
   cookieSecure: boolean;
-  trustProxy: boolean;
+  /** Express's 'trust proxy': false, a hop count, or the proxies' addresses and subnets. */
+  trustProxy: false | number | string[];
   logLevel: string;
   nearDuplicateMaxDistance: number;
   timeMismatchHours: number;
@@ -112,6 +160,10 @@ export type Config = {
   logSthIntervalMs: number;
   mapTileUrl: string | undefined;
   publicApiRequestsPerMinute: number;
+  publicPageRequestsPerMinute: number;
+  publicMediaRequestsPerMinute: number;
+  loginFailuresPerClientPerDay: number;
+  loginFailuresBeforeDelay: number;
 };
 
 export class ConfigError extends Error {}
@@ -161,6 +213,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logSthIntervalMs: e.LOG_STH_INTERVAL_SECONDS * 1000,
     mapTileUrl: e.MAP_TILE_URL,
     publicApiRequestsPerMinute: e.PUBLIC_API_REQUESTS_PER_MINUTE,
+    publicPageRequestsPerMinute: e.PUBLIC_PAGE_REQUESTS_PER_MINUTE,
+    publicMediaRequestsPerMinute: e.PUBLIC_MEDIA_REQUESTS_PER_MINUTE,
+    loginFailuresPerClientPerDay: e.LOGIN_FAILURES_PER_CLIENT_PER_DAY,
+    loginFailuresBeforeDelay: e.LOGIN_FAILURES_BEFORE_DELAY,
   };
 }
 

@@ -23,5 +23,16 @@ export const conflict = (code: string, message: string, details?: Record<string,
   new AppError(409, code, message, details);
 export const payloadTooLarge = (message: string) => new AppError(413, 'too_large', message);
 export const unsupportedMedia = (message: string) => new AppError(415, 'unsupported_type', message);
-export const tooManyRequests = (message: string) => new AppError(429, 'rate_limited', message);
+/** A wait in English words a person reads at a glance: "40 s", "3 min", "5 h". */
+export function englishWait(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 2 * 3600) return `${Math.ceil(seconds / 60)} min`;
+  return `${Math.ceil(seconds / 3600)} h`;
+}
+
+/** 429; with a wait, it is said in the message and sent as Retry-After (details.retry_after_seconds). */
+export const tooManyRequests = (reason: string, retryAfterSeconds?: number, code = 'rate_limited') =>
+  retryAfterSeconds === undefined
+    ? new AppError(429, code, reason)
+    : new AppError(429, code, `${reason} Try again in ${englishWait(retryAfterSeconds)}.`, { retry_after_seconds: retryAfterSeconds });
 export const insufficientStorage = (message: string) => new AppError(507, 'insufficient_storage', message);

@@ -21,7 +21,8 @@ const RU_BY_CODE: Record<string, string> = {
   upload_too_slow: 'Отправка остановилась или шла слишком медленно и была прервана. Ничего не сохранено; попробуйте снова при лучшей связи.',
   insufficient_storage: 'Хранилище архива почти заполнено, поэтому сейчас оно не принимает отправки. Ничего не сохранено: сохраните файлы у себя и попробуйте позже.',
   csrf: 'Форма устарела или открыта не с этого сайта. Обновите страницу и попробуйте снова.',
-  rate_limited: 'Слишком много попыток входа. Подождите 15 минут.',
+  rate_limited: 'Слишком много запросов с вашего адреса.',
+  login_throttled: 'Слишком много неудачных попыток входа с вашего адреса.',
   wrong_credentials: 'Неверная почта или пароль.',
   unauthorized: 'Сначала войдите.',
   forbidden: 'Вашей учётной записи это недоступно.',
@@ -43,11 +44,21 @@ const RU_BY_FIELD: Record<string, string> = {
   reason: 'Укажите причину (до 2000 символов).',
 };
 
+/** The Russian twin of englishWait (domain/errors.ts). */
+function russianWait(seconds: number): string {
+  if (seconds < 120) return `${seconds} с`;
+  if (seconds < 2 * 3600) return `${Math.ceil(seconds / 60)} мин`;
+  return `${Math.ceil(seconds / 3600)} ч`;
+}
+
 export function localizedErrorMessage(error: AppError, lang: Lang): string {
   if (lang !== 'ru') return error.message;
   if (error.code === 'invalid_input') {
     const fields = error.details?.fields as { field: string }[] | undefined;
     return RU_BY_FIELD[fields?.[0]?.field ?? ''] ?? error.message;
   }
-  return RU_BY_CODE[error.code] ?? error.message;
+  const ru = RU_BY_CODE[error.code];
+  if (!ru) return error.message;
+  const wait = error.details?.retry_after_seconds;
+  return typeof wait === 'number' ? `${ru} Повторите через ${russianWait(wait)}.` : ru;
 }

@@ -29,7 +29,6 @@ import {
   stationParams,
   stationQuery,
 } from './archive.schema';
-import { publicApiRateLimit } from './rate-limit';
 
 /** What a GET form sends for a field left empty is no filter at all. */
 function filledQuery(req: Request): Record<string, unknown> {
@@ -68,7 +67,6 @@ function searchString(req: Request, drop: string[] = []): string {
 
 export function archiveRoutes(ctx: AppContext): Router {
   const router = Router();
-  const rateLimit = publicApiRateLimit(ctx);
 
   // ---------------------------------------------------------------------------------------------
   // Pages
@@ -141,9 +139,7 @@ export function archiveRoutes(ctx: AppContext): Router {
   });
 
   // ---------------------------------------------------------------------------------------------
-  // JSON API, exports and feeds (rate-limited; nothing about the client is kept but a counter)
-
-  router.use('/api/v1', rateLimit);
+  // JSON API, exports and feeds (rate-limited per client in api/middleware/rate-limit.ts)
 
   const searchApi = async (req: Request, res: Response) => {
     const query = parseFilled(searchQuery, req);

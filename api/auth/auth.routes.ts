@@ -15,6 +15,7 @@ import type { AppContext } from '../../domain/context';
 import { AppError } from '../../domain/errors';
 import { accountPage } from '../../web/pages/account';
 import { loginPage, passwordFormPage } from '../../web/pages/auth';
+import { clientKey } from '../middleware/client-key';
 import { requireCsrf, requireLogin, SESSION_COOKIE, setCookie } from '../middleware/session';
 import { parseBody, parseParams } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
@@ -43,7 +44,7 @@ export function authRoutes(ctx: AppContext): Router {
 
   router.post('/login', showForm(renderLogin), requireCsrf, async (req, res) => {
     const { email, password, code } = parseBody(loginSchema, req);
-    const session = await logIn(ctx, email, password, code);
+    const session = await logIn(ctx, clientKey(req), email, password, code);
     setCookie(ctx, res, SESSION_COOKIE, session.token, session.expiresAt.getTime() - Date.now());
     res.redirect(303, session.needsTotpSetup ? '/account' : '/moderation');
   });

@@ -37,6 +37,8 @@ export function errorHandler(ctx: AppContext): ErrorRequestHandler {
       res.destroy();
       return;
     }
+    const retryAfter = error.details?.retry_after_seconds;
+    if (typeof retryAfter === 'number') res.set('Retry-After', String(retryAfter));
     if (req.path.startsWith('/api/')) {
       const message = localizedErrorMessage(error, apiLang(req));
       res.status(error.status).json({ error: { code: error.code, message, ...(error.details ? { details: error.details } : {}) } });

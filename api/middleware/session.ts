@@ -20,13 +20,14 @@ declare global {
   }
 }
 
+/** Secure when configured, and whenever the request came over https (req.secure: directly, or said by a trusted proxy). */
 export function setCookie(ctx: AppContext, res: Response, name: string, value: string, maxAgeMs: number | null): void {
   res.append(
     'Set-Cookie',
     serialize(name, value, {
       httpOnly: true,
       sameSite: 'strict',
-      secure: ctx.config.cookieSecure,
+      secure: ctx.config.cookieSecure || res.req.secure,
       path: '/',
       ...(maxAgeMs === null ? {} : { maxAge: Math.floor(maxAgeMs / 1000) }),
     }),

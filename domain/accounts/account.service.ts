@@ -1,13 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash as argon2Hash, verify as argon2Verify, Algorithm } from '@node-rs/argon2';
 import { Secret, TOTP } from 'otpauth';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import * as accountsRepo from '../../db/accounts.repo';
 import * as settingsRepo from '../../db/settings.repo';
 import { withTransaction, type Tx } from '../../db/pool';
 import { appendAudit, type Actor } from '../audit/audit.service';
 import type { AppContext } from '../context';
-import { AppError, badRequest, conflict, notFound, tooManyRequests } from '../errors';
+import { AppError, badRequest, conflict, notFound } from '../errors';
+import { loginThrottle } from './login-throttle';
 
 export type Role = accountsRepo.Role;
 /** needsTotpSetup: two-factor login is required by the admins and this account has none yet. */
@@ -29,10 +29,6 @@ export function tokensEqual(a: string, b: string): boolean {
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
-
-/** Login attempts are limited per account and overall, in memory only: nothing about the client is kept. */
-const perAccountLimiter = new RateLimiterMemory({ points: 5, duration: 15 * 60 });
-const globalLimiter = new RateLimiterMemory({ points: 200, duration: 60 });
 
 export async function passwordHash(password: string): Promise<string> {
   return argon2Hash(password, ARGON2);
@@ -116,18 +112,19 @@ function totpStep(email: string, secret: string, code: string): number | null {
   return delta === null ? null : Math.floor(Date.now() / 1000 / TOTP_PERIOD_S) + delta;
 }
 
-/** Returns a new session token (for the cookie); only its hash is stored. */
+/**
+ * Returns a new session token (for the cookie); only its hash is stored. `client` is the caller's
+ * salted key for where the attempt came from: failures slow down that client, not the account.
+ */
 export async function logIn(
   ctx: AppContext,
+  client: string,
   email: string,
   password: string,
   code: string | undefined,
 ): Promise<{ token: string; expiresAt: Date; needsTotpSetup: boolean }> {
-  try {
-    await Promise.all([globalLimiter.consume('all'), perAccountLimiter.consume(email)]);
-  } catch {
-    throw tooManyRequests('Too many login attempts. Wait 15 minutes and try again.');
-  }
+  const throttle = loginThrottle(ctx);
+  await throttle.admit(client, email);
   const account = await accountsRepo.findAccountByEmail(ctx.db, email);
   if (!account?.password_hash || account.disabled_at) {
     await argon2Hash(password, ARGON2); // same cost either way: no account enumeration by timing
@@ -145,7 +142,7 @@ export async function logIn(
     await accountsRepo.insertSession(tx, { tokenHash: hashToken(token), accountId: account.id, csrfToken: newToken(), expiresAt });
     await appendAudit(tx, { accountId: account.id, email: account.email }, { action: 'account.login', entityType: 'account', entityId: account.id, after: { totp: Boolean(account.totp_secret) } });
   });
-  await perAccountLimiter.delete(email);
+  await throttle.succeeded(client, email);
   const needsTotpSetup = !account.totp_secret && (await settingsRepo.readSettings(ctx.db)).require_totp;
   return { token, expiresAt, needsTotpSetup };
 }

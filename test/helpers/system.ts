@@ -43,6 +43,9 @@ export async function startSystem(options: { env?: Record<string, string>; worke
     MAX_CONCURRENT_UPLOADS_PER_CLIENT: '1000',
     // tests do not depend on the machine's free disk space (the reserve's own tests set one)
     DISK_RESERVE_MB: '0',
+    // every test client is 127.0.0.1: pages and media are not limited unless a test of the limits says so
+    PUBLIC_PAGE_REQUESTS_PER_MINUTE: '100000',
+    PUBLIC_MEDIA_REQUESTS_PER_MINUTE: '100000',
     ...options.env,
   });
   const ctx = await createContext(config, 'test');

@@ -92,7 +92,7 @@ describe('archive: rate limit', () => {
     await system?.stop();
   });
 
-  test('the public API answers 429 with Retry-After past the limit; pages are not limited', async () => {
+  test('the public API answers 429 with Retry-After past the limit; pages have a budget of their own', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await fetch(`${system.url}/api/v1/search`)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);

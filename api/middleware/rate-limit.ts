@@ -1,0 +1,37 @@
+import { Router, type RequestHandler } from 'express';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { AppContext } from '../../domain/context';
+import { tooManyRequests } from '../../domain/errors';
+import { clientKey } from './client-key';
+
+/** Requests per minute per client, counted in this process's memory under the salted client key. */
+function perClientPerMinute(points: number): RequestHandler {
+  const limiter = new RateLimiterMemory({ points, duration: 60 });
+  return async (req, res, next) => {
+    try {
+      const state = await limiter.consume(clientKey(req));
+      res.set('RateLimit-Remaining', String(state.remainingPoints));
+      next();
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      next(tooManyRequests('Too many requests from your address.', Math.ceil(err.msBeforeNext / 1000)));
+    }
+  };
+}
+
+/**
+ * The public side's per-client budgets, each its own: pages (the upload form, archive, search, hash
+ * check, stations, map), media files, and the JSON API. Uploads are left to their own throttle; login
+ * has its own protection (domain/accounts/login-throttle.ts). Nothing is shared by all clients, so
+ * no one client can spend a budget for everyone.
+ */
+export function publicRateLimits(ctx: AppContext): Router {
+  const router = Router();
+  const pages = perClientPerMinute(ctx.config.publicPageRequestsPerMinute);
+  router.get('/', pages);
+  router.use(['/archive', '/search', '/check', '/stations', '/map'], pages);
+  router.use('/media', perClientPerMinute(ctx.config.publicMediaRequestsPerMinute));
+  const api = perClientPerMinute(ctx.config.publicApiRequestsPerMinute);
+  router.use('/api/v1', (req, res, next) => (req.path === '/submissions' ? next() : api(req, res, next)));
+  return router;
+}
