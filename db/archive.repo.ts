@@ -524,16 +524,15 @@ export async function listPublicFiles(db: Queryable, entryId: string): Promise<P
   return rows;
 }
 
-/** What the archive can say about a file's bytes: the published entries holding them, and whether any submission does. */
-export async function findByHash(db: Queryable, sha256: string): Promise<{ received: boolean; entries: { id: string; published_at: Date }[] }> {
-  const { rows } = await db.query<{ id: string; status: string; published_at: Date | null }>(
-    `SELECT s.id, s.status, s.published_at FROM media_files m JOIN submissions s ON s.id = m.submission_id
-      WHERE m.sha256 = decode($1, 'hex')
-      ORDER BY s.published_at NULLS LAST, s.id`,
+/**
+ * The published entries holding a file's bytes (hex SHA-256, lowercase), oldest first. Reads
+ * archive_entries only, where nothing unpublished is: its answer and its cost are the same for a
+ * file never received and for one received but not published (migration 045).
+ */
+export async function findPublishedByHash(db: Queryable, sha256: string): Promise<{ id: string; published_at: Date }[]> {
+  const { rows } = await db.query<{ id: string; published_at: Date }>(
+    `SELECT a.id, a.published_at FROM archive_entries a WHERE a.file_sha256 @> ARRAY[$1::text] ORDER BY a.published_at, a.id`,
     [sha256],
   );
-  return {
-    received: rows.length > 0,
-    entries: rows.filter((r) => r.status === 'published').map((r) => ({ id: r.id, published_at: r.published_at! })),
-  };
+  return rows;
 }

@@ -160,8 +160,11 @@ const MESSAGES = {
   check_submit: { ru: 'Проверить', en: 'Check' },
   check_computing: { ru: 'Считаем SHA-256…', en: 'Computing SHA-256…' },
   check_found: { ru: 'Этот файл опубликован в архиве:', en: 'This file is published in the archive:' },
-  check_received: { ru: 'Этот файл был получен архивом, но не опубликован.', en: 'This file was received by the archive but is not published.' },
   check_unknown: { ru: 'Такого файла в архиве нет. Изменённая копия (пересжатая, обрезанная) имеет другой SHA-256.', en: 'This file is not in the archive. A changed copy (recompressed, cropped) has a different SHA-256.' },
+  check_own_upload: {
+    ru: 'Эта проверка знает только опубликованное. Что стало с вашей отправкой, скажет ваша квитанция, а не этот поиск.',
+    en: 'This check knows only what is published. Your receipt, not this search, tells you what became of your own upload.',
+  },
   check_failed: { ru: 'Не удалось проверить. Попробуйте ещё раз.', en: 'The check failed. Please try again.' },
   check_similar_offer: {
     ru: 'Можно поискать опубликованные снимки, похожие на этот по содержанию. Только если вы нажмёте кнопку, браузер отправит уменьшенную копию — не больше 256 пикселей по длинной стороне, заново сохранённую без метаданных. Копия не сохраняется: с ней только сравнивают.',

@@ -97,7 +97,7 @@ export function presentMap(m: { cellDegrees: number; clusters: { lat: number; lo
   };
 }
 
-export function presentLookup(l: { sha256: string; status: 'published' | 'received_not_published' | 'unknown'; entries: { id: string; published_at: Date }[] }): z.infer<typeof fileLookupResponse> {
+export function presentLookup(l: { sha256: string; status: 'published' | 'unknown'; entries: { id: string; published_at: Date }[] }): z.infer<typeof fileLookupResponse> {
   return { sha256: l.sha256, status: l.status, entries: l.entries.map((e) => ({ id: e.id, url: entryUrl(e.id), published_at: e.published_at.toISOString() })) };
 }
 

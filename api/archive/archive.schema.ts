@@ -247,7 +247,7 @@ export const mapResponse = z
 export const fileLookupResponse = z
   .object({
     sha256: z.string(),
-    status: z.enum(['published', 'received_not_published', 'unknown']),
+    status: z.enum(['published', 'unknown']).meta({ description: 'unknown for anything not published, whether received or not: a receipt, not this look-up, tells an observer what became of their upload' }),
     entries: z.array(z.object({ id: z.uuid(), url: z.string(), published_at: z.string() })),
   })
   .meta({ id: 'FileLookup' });

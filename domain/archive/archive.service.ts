@@ -53,13 +53,13 @@ export async function downloadableOriginal(ctx: AppContext, fileId: string) {
 }
 
 /**
- * "Is this file in the archive?": the published entries holding these exact bytes; for bytes
- * received but not published, only that fact.
+ * "Is this file in the archive?": the published entries holding these exact bytes. Anything not
+ * published answers exactly as bytes never received: whoever seized a phone must not learn from
+ * here which of its files were sent (an observer checks their own upload with their receipt).
  */
 export async function lookupFile(ctx: AppContext, sha256: string) {
-  const found = await archiveRepo.findByHash(ctx.db, sha256);
-  const status = found.entries.length ? 'published' : found.received ? 'received_not_published' : 'unknown';
-  return { sha256, status, entries: found.entries } as const;
+  const entries = await archiveRepo.findPublishedByHash(ctx.db, sha256);
+  return { sha256, status: entries.length ? 'published' : 'unknown', entries } as const;
 }
 
 /** Every election and category, active or not: old evidence stays findable. */
