@@ -188,7 +188,7 @@ export const fileResponse = z
     duration_s: z.number().nullable(),
     captured_at: captureTime.nullable(),
     device: z.string().nullable().meta({ description: 'Camera make and model, only when the moderator made it public' }),
-    flags: z.array(z.string()).meta({ description: 'What a journalist should know, e.g. no_metadata (typical of messenger copies), edited' }),
+    flags: z.array(z.string()).meta({ description: 'What a journalist should know, e.g. no_metadata (typical of messenger copies), edited; exact_duplicate, near_duplicate and live_photo_pair count published files only' }),
     thumb_url: z.string().nullable(),
     preview_url: z.string().nullable(),
     published_copy_url: z.string().nullable().meta({ description: 'Re-encoded copy without any metadata (for a video: its poster frame)' }),

@@ -5,6 +5,7 @@ import * as catalogRepo from '../../db/catalog.repo';
 import * as mediaRepo from '../../db/media.repo';
 import type { AppContext } from '../context';
 import { notFound } from '../errors';
+import { publicFlags } from '../processing/media-relations';
 import { buildFilters, DEFAULT_PAGE_SIZE, decodeSearchCursor, effectiveSort, encodeSearchCursor, type SearchQuery } from './search';
 
 export { searchEntries, type SearchQuery } from './search';
@@ -17,7 +18,8 @@ export { similarPublished } from './similar';
 export async function publicEntry(ctx: AppContext, id: string) {
   const entry = await archiveRepo.findPublicEntry(ctx.db, id);
   if (!entry) throw notFound('The entry');
-  const files = entry.status === 'published' ? await archiveRepo.listPublicFiles(ctx.db, id) : [];
+  const stored = entry.status === 'published' ? await archiveRepo.listPublicFiles(ctx.db, id) : [];
+  const files = await Promise.all(stored.map(async (f) => ({ ...f, flags: await publicFlags(ctx, { ...f, submission_id: id }) })));
   return { entry, files };
 }
 
