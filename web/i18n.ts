@@ -49,6 +49,7 @@ const MESSAGES = {
   receipt_id: { ru: 'Номер отправки', en: 'Submission id' },
   receipt_download: { ru: 'Скачать квитанцию (JSON)', en: 'Download receipt (JSON)' },
   received_at: { ru: 'Получено', en: 'Received' },
+  received_rounded: { ru: 'округлено вниз; точное время — в квитанции отправителя', en: 'rounded down; the exact time is in the sender’s receipt' },
   file_name: { ru: 'Файл', en: 'File' },
   file_size: { ru: 'Размер', en: 'Size' },
   send_more: { ru: 'Отправить ещё', en: 'Send more' },

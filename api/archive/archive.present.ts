@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { ArchiveListRow, PublicFileRow } from '../../db/archive.repo';
+import type { ArchiveListRow } from '../../db/archive.repo';
 import type { PublishedNearImageRow } from '../../db/media.repo';
-import { publicPlace, type PublicEntry, type StationData } from '../../domain/archive/archive.service';
+import { publicPlace, type PublicEntry, type PublicFile, type StationData } from '../../domain/archive/archive.service';
 import type { entryResponse, fileLookupResponse, fileResponse, listItemResponse, mapResponse, similarResponse, stationResponse } from './archive.schema';
 
 /** The public shapes: only what a journalist may see, nothing about the uploader. */
@@ -32,7 +32,7 @@ export function presentListItem(e: ArchiveListRow): z.infer<typeof listItemRespo
   };
 }
 
-function presentFile(f: PublicFileRow, choices: { device: boolean; original: boolean }): z.infer<typeof fileResponse> {
+function presentFile(f: PublicFile, choices: { device: boolean; original: boolean }): z.infer<typeof fileResponse> {
   return {
     id: f.id,
     kind: f.kind,

@@ -11,19 +11,33 @@ import { buildFilters, DEFAULT_PAGE_SIZE, decodeSearchCursor, effectiveSort, enc
 export { searchEntries, type SearchQuery } from './search';
 export { similarPublished } from './similar';
 
+/** An instant rounded down to a step (steps fall on whole minutes of UTC). */
+const roundDown = (at: Date, stepMs: number) => new Date(Math.floor(at.getTime() / stepMs) * stepMs);
+
 /**
  * A published entry with its files, or a withdrawn one (which the permalink explains instead of
- * vanishing). Anything else is indistinguishable from a missing entry.
+ * vanishing). Anything else is indistinguishable from a missing entry. What could be matched with
+ * an ISP's traffic records to name the sender is coarsened: the receive time is rounded down to
+ * PUBLIC_TIME_PRECISION_MINUTES, and a file's size is given only when its original can be
+ * downloaded (it is then no secret). The observer's receipt keeps the exact values.
  */
 export async function publicEntry(ctx: AppContext, id: string) {
-  const entry = await archiveRepo.findPublicEntry(ctx.db, id);
-  if (!entry) throw notFound('The entry');
-  const stored = entry.status === 'published' ? await archiveRepo.listPublicFiles(ctx.db, id) : [];
-  const files = await Promise.all(stored.map(async (f) => ({ ...f, flags: await publicFlags(ctx, { ...f, submission_id: id }) })));
+  const stored = await archiveRepo.findPublicEntry(ctx.db, id);
+  if (!stored) throw notFound('The entry');
+  const entry = { ...stored, received_at: roundDown(stored.received_at, ctx.config.publicTimePrecisionMs) };
+  const rows = entry.status === 'published' ? await archiveRepo.listPublicFiles(ctx.db, id) : [];
+  const files = await Promise.all(
+    rows.map(async (f) => ({
+      ...f,
+      bytes: entry.original_downloadable ? f.bytes : null,
+      flags: await publicFlags(ctx, { ...f, submission_id: id }),
+    })),
+  );
   return { entry, files };
 }
 
 export type PublicEntry = Awaited<ReturnType<typeof publicEntry>>;
+export type PublicFile = PublicEntry['files'][number];
 
 /**
  * The public place of an entry, as migration 040's index computes it: precise = the first file's
