@@ -510,8 +510,9 @@ export type PublicFileRow = Pick<
   | 'id' | 'sha256' | 'bytes' | 'mime' | 'kind' | 'width' | 'height' | 'duration_s'
   | 'taken_at_local' | 'taken_at_offset' | 'offset_source' | 'taken_at_utc' | 'taken_at_source'
   | 'gps_lat' | 'gps_lon' | 'make' | 'model' | 'flags' | 'has_thumb' | 'has_preview'
-  // not shown: what the public flags are computed from (domain/processing/media-relations.ts)
-  | 'phash' | 'content_identifier'
+  // not shown: what the public flags are computed from (domain/processing/media-relations.ts), and
+  // the metadata's serial numbers, only to say that a downloadable original carries some
+  | 'phash' | 'content_identifier' | 'metadata'
 >;
 
 export async function listPublicFiles(db: Queryable, entryId: string): Promise<PublicFileRow[]> {
@@ -519,7 +520,8 @@ export async function listPublicFiles(db: Queryable, entryId: string): Promise<P
     `SELECT m.id, encode(m.sha256, 'hex') AS sha256, b.bytes::float8 AS bytes, b.mime, b.kind, m.width, m.height, m.duration_s,
             to_char(m.taken_at_local, 'YYYY-MM-DD"T"HH24:MI:SS') AS taken_at_local, m.taken_at_offset, m.offset_source,
             m.taken_at_utc, m.taken_at_source, m.gps_lat, m.gps_lon, m.make, m.model, m.flags, m.has_thumb, m.has_preview,
-            lpad(to_hex(m.phash), 16, '0') AS phash, m.content_identifier
+            lpad(to_hex(m.phash), 16, '0') AS phash, m.content_identifier,
+            jsonb_build_object('serial_numbers', m.metadata->'serial_numbers') AS metadata
        FROM media_files m JOIN blobs b ON b.sha256 = m.sha256
       WHERE m.submission_id = $1 ORDER BY m.position`,
     [entryId],

@@ -51,6 +51,7 @@ function presentFile(f: PublicFile, choices: { device: boolean; original: boolea
     preview_url: f.has_preview ? `/media/${f.id}/preview.jpg` : null,
     published_copy_url: f.has_preview ? `/media/${f.id}/published.jpg` : null,
     original_url: choices.original ? `/media/${f.id}/original` : null,
+    original_carries: f.original_carries,
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ORIGINAL_REVEALS } from '../../domain/media/original-reveals';
 import type { SearchQuery } from '../../domain/archive/search';
 import { SIMILAR_MAX_BYTES, SIMILAR_MAX_PIXELS, SIMILAR_MIME_TYPES } from '../../domain/archive/similar';
 
@@ -193,6 +194,10 @@ export const fileResponse = z
     preview_url: z.string().nullable(),
     published_copy_url: z.string().nullable().meta({ description: 'Re-encoded copy without any metadata (for a video: its poster frame)' }),
     original_url: z.string().nullable().meta({ description: 'The original bytes, only when the moderator allowed it' }),
+    original_carries: z
+      .array(z.enum(ORIGINAL_REVEALS))
+      .nullable()
+      .meta({ description: 'With original_url: what the original carries that the published copy does not (GPS coordinates, camera make and model, serial numbers), whatever the entry shows' }),
   })
   .meta({ id: 'File' });
 

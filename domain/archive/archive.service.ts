@@ -5,6 +5,7 @@ import * as catalogRepo from '../../db/catalog.repo';
 import * as mediaRepo from '../../db/media.repo';
 import type { AppContext } from '../context';
 import { notFound } from '../errors';
+import { carriedBy } from '../media/original-reveals';
 import { publicFlags } from '../processing/media-relations';
 import { buildFilters, DEFAULT_PAGE_SIZE, decodeSearchCursor, effectiveSort, encodeSearchCursor, type SearchQuery } from './search';
 
@@ -19,7 +20,7 @@ const roundDown = (at: Date, stepMs: number) => new Date(Math.floor(at.getTime()
  * vanishing). Anything else is indistinguishable from a missing entry. What could be matched with
  * an ISP's traffic records to name the sender is coarsened: the receive time is rounded down to
  * PUBLIC_TIME_PRECISION_MINUTES, and a file's size is given only when its original can be
- * downloaded (it is then no secret). The observer's receipt keeps the exact values.
+ * downloaded (it is then no secret), as is what that original carries. The observer's receipt keeps the exact values.
  */
 export async function publicEntry(ctx: AppContext, id: string) {
   const stored = await archiveRepo.findPublicEntry(ctx.db, id);
@@ -27,10 +28,12 @@ export async function publicEntry(ctx: AppContext, id: string) {
   const entry = { ...stored, received_at: roundDown(stored.received_at, ctx.config.publicTimePrecisionMs) };
   const rows = entry.status === 'published' ? await archiveRepo.listPublicFiles(ctx.db, id) : [];
   const files = await Promise.all(
-    rows.map(async (f) => ({
+    rows.map(async ({ metadata, ...f }) => ({
       ...f,
       bytes: entry.original_downloadable ? f.bytes : null,
       flags: await publicFlags(ctx, { ...f, submission_id: id }),
+      // What the public original carries that the published copies do not (GPS, device, serials).
+      original_carries: entry.original_downloadable ? carriedBy({ ...f, metadata }) : null,
     })),
   );
   return { entry, files };

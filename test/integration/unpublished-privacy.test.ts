@@ -111,7 +111,7 @@ describeWithFixtures('nothing unpublished can be learned from outside', () => {
       expect((await get(`/api/v1/entries/${id}`)).status).toBe(404);
 
       // The review page offers the confirmation, naming what this file's original reveals.
-      const confirm = /name="confirm_original_reveals" value="([^"]+)"/.exec(refusal)?.[1];
+      const confirm = /name="confirm_original_reveals"[^>]*value="([^"]+)"/.exec(refusal)?.[1];
       expect(confirm?.split(',').sort()).toEqual(['device', 'gps', 'serial_numbers']);
       const { body: again } = await moderator.page(`/moderation/submissions/${id}`);
       const accepted = await moderator.postForm(`/moderation/submissions/${id}/decision`, { version: formVersion(again), ...choices, confirm_original_reveals: confirm! });
