@@ -197,7 +197,7 @@ export const fileResponse = z
     original_carries: z
       .array(z.enum(ORIGINAL_REVEALS))
       .nullable()
-      .meta({ description: 'With original_url: what the original carries that the published copy does not (GPS coordinates, camera make and model, serial numbers), whatever the entry shows' }),
+      .meta({ description: 'With original_url: what the original carries that the published copy does not (GPS coordinates, camera make and model, serial numbers, metadata that could not be read), whatever the entry shows' }),
   })
   .meta({ id: 'File' });
 

@@ -12,7 +12,7 @@ import {
   type DecisionRow,
   type SubmissionRow,
 } from '../../db/submissions.repo';
-import { carriedByOriginals, type CarriedByOriginals } from '../../domain/media/original-reveals';
+import { carriedByOriginals, type CarriedByOriginals, type OriginalReveal } from '../../domain/media/original-reveals';
 import { html, type Html } from '../html';
 import type { T } from '../i18n';
 import { formatInstant, type PageContext } from '../layout';
@@ -69,13 +69,13 @@ function checklistFieldset(t: T): Html {
 /** The second confirmation "allow downloading the original" needs, naming what these originals carry. */
 function originalRevealsConfirmation(t: T, carried: CarriedByOriginals): Html | null {
   if (!carried.kinds.length) return null;
-  const items = carried.kinds.map((k) =>
-    k === 'gps'
-      ? t('reveals_gps', { points: carried.gps.map((g) => `${g.lat.toFixed(5)}, ${g.lon.toFixed(5)}`).join('; ') })
-      : k === 'device'
-        ? t('reveals_device', { devices: carried.devices.join(', ') })
-        : t('reveals_serial_numbers', { serials: carried.serialNumbers.join(', ') }),
-  );
+  const values: Record<OriginalReveal, string> = {
+    gps: carried.gps.map((g) => `${g.lat.toFixed(5)}, ${g.lon.toFixed(5)}`).join('; '),
+    device: carried.devices.join(', '),
+    serial_numbers: carried.serialNumbers.join(', '),
+    unread_metadata: carried.unread.join(', '),
+  };
+  const items = carried.kinds.map((k) => t(`reveals_${k}`, { values: values[k] }));
   return html`<label class="inline warning"><input type="checkbox" name="confirm_original_reveals" id="confirm_original_reveals" value="${carried.kinds.join(',')}"> ${t('confirm_original_reveals', { items: items.join('; ') })}</label>`;
 }
 
