@@ -20,7 +20,8 @@ const roundDown = (at: Date, stepMs: number) => new Date(Math.floor(at.getTime()
  * vanishing). Anything else is indistinguishable from a missing entry. What could be matched with
  * an ISP's traffic records to name the sender is coarsened: the receive time is rounded down to
  * PUBLIC_TIME_PRECISION_MINUTES, and a file's size is given only when its original can be
- * downloaded (it is then no secret), as is what that original carries. The observer's receipt keeps the exact values.
+ * downloaded (it is then no secret), as is what that original carries. The observer's receipt
+ * keeps the exact values.
  */
 export async function publicEntry(ctx: AppContext, id: string) {
   const stored = await archiveRepo.findPublicEntry(ctx.db, id);

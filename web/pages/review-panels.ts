@@ -76,7 +76,7 @@ function originalRevealsConfirmation(t: T, carried: CarriedByOriginals): Html | 
     unread_metadata: carried.unread.join(', '),
   };
   const items = carried.kinds.map((k) => t(`reveals_${k}`, { values: values[k] }));
-  return html`<label class="inline warning"><input type="checkbox" name="confirm_original_reveals" id="confirm_original_reveals" value="${carried.kinds.join(',')}"> ${t('confirm_original_reveals', { items: items.join('; ') })}</label>`;
+  return html`<label class="inline"><input type="checkbox" name="confirm_original_reveals" id="confirm_original_reveals" value="${carried.kinds.join(',')}"> ${t('confirm_original_reveals', { items: items.join('; ') })}</label>`;
 }
 
 function publicChoicesFieldset(t: T, s: SubmissionRow, files: MediaFileRow[]): Html {
