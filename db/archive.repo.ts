@@ -517,13 +517,18 @@ export type PublicFileRow = Pick<
   | 'id' | 'sha256' | 'bytes' | 'mime' | 'kind' | 'width' | 'height' | 'duration_s'
   | 'taken_at_local' | 'taken_at_offset' | 'offset_source' | 'taken_at_utc' | 'taken_at_source'
   | 'gps_lat' | 'gps_lon' | 'make' | 'model' | 'flags' | 'has_thumb' | 'has_preview'
+  // not shown: what the public flags are computed from (domain/processing/media-relations.ts), and
+  // the metadata's serial numbers, only to say that a downloadable original carries some
+  | 'phash' | 'content_identifier' | 'metadata'
 >;
 
 export async function listPublicFiles(db: Queryable, entryId: string): Promise<PublicFileRow[]> {
   const { rows } = await db.query<PublicFileRow>(
     `SELECT m.id, encode(m.sha256, 'hex') AS sha256, b.bytes::float8 AS bytes, b.mime, b.kind, m.width, m.height, m.duration_s,
             to_char(m.taken_at_local, 'YYYY-MM-DD"T"HH24:MI:SS') AS taken_at_local, m.taken_at_offset, m.offset_source,
-            m.taken_at_utc, m.taken_at_source, m.gps_lat, m.gps_lon, m.make, m.model, m.flags, m.has_thumb, m.has_preview
+            m.taken_at_utc, m.taken_at_source, m.gps_lat, m.gps_lon, m.make, m.model, m.flags, m.has_thumb, m.has_preview,
+            lpad(to_hex(m.phash), 16, '0') AS phash, m.content_identifier,
+            jsonb_build_object('serial_numbers', m.metadata->'serial_numbers') AS metadata
        FROM media_files m JOIN blobs b ON b.sha256 = m.sha256
       WHERE m.submission_id = $1 ORDER BY m.position`,
     [entryId],
@@ -531,16 +536,15 @@ export async function listPublicFiles(db: Queryable, entryId: string): Promise<P
   return rows;
 }
 
-/** What the archive can say about a file's bytes: the published entries holding them, and whether any submission does. */
-export async function findByHash(db: Queryable, sha256: string): Promise<{ received: boolean; entries: { id: string; published_at: Date }[] }> {
-  const { rows } = await db.query<{ id: string; status: string; published_at: Date | null }>(
-    `SELECT s.id, s.status, s.published_at FROM media_files m JOIN submissions s ON s.id = m.submission_id
-      WHERE m.sha256 = decode($1, 'hex')
-      ORDER BY s.published_at NULLS LAST, s.id`,
+/**
+ * The published entries holding a file's bytes (hex SHA-256, lowercase), oldest first. Reads
+ * archive_entries only, where nothing unpublished is: its answer and its cost are the same for a
+ * file never received and for one received but not published (migration 045).
+ */
+export async function findPublishedByHash(db: Queryable, sha256: string): Promise<{ id: string; published_at: Date }[]> {
+  const { rows } = await db.query<{ id: string; published_at: Date }>(
+    `SELECT a.id, a.published_at FROM archive_entries a WHERE a.file_sha256 @> ARRAY[$1::text] ORDER BY a.published_at, a.id`,
     [sha256],
   );
-  return {
-    received: rows.length > 0,
-    entries: rows.filter((r) => r.status === 'published').map((r) => ({ id: r.id, published_at: r.published_at! })),
-  };
+  return rows;
 }

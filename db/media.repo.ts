@@ -206,7 +206,8 @@ export async function findObserverClaim(db: Queryable, submissionId: string): Pr
   return rows[0] ?? null;
 }
 
-export type Relation = 'exact_duplicate' | 'near_duplicate' | 'live_photo_pair';
+export const RELATIONS = ['exact_duplicate', 'near_duplicate', 'live_photo_pair'] as const;
+export type Relation = (typeof RELATIONS)[number];
 export type RelatedFileRow = { relation: Relation; file_id: string; submission_id: string; original_name: string; distance: number };
 
 /** Listed per relation at most; a file copied thousands of times still gets a readable page. */
@@ -237,7 +238,8 @@ const nearHashParams = (q: { phash: string | null; maxDistance: number; bandProb
 /**
  * Files related to one file: the same bytes in another submission; a perceptual hash within
  * maxDistance bits in another submission; a file of the other kind with the same Apple content
- * identifier (a Live Photo's still and video, usually in the same submission).
+ * identifier (a Live Photo's still and video, usually in the same submission). With
+ * `publishedOnly`, only files of published submissions count (what the public may be told).
  */
 export async function findRelatedFiles(
   db: Queryable,
@@ -250,24 +252,27 @@ export async function findRelatedFiles(
     bandProbes: number[][];
     maxDistance: number;
     contentIdentifier: string | null;
+    publishedOnly: boolean;
   },
 ): Promise<RelatedFileRow[]> {
+  // Inside each branch, before its LIMIT: unpublished partners must not crowd out published ones.
+  const published = `AND ($12::boolean IS FALSE OR EXISTS (SELECT 1 FROM submissions ps WHERE ps.id = o.submission_id AND ps.status = 'published'))`;
   const { rows } = await db.query<RelatedFileRow>(
     `SELECT r.relation, m.id AS file_id, m.submission_id, m.original_name, r.distance
        FROM (
          (SELECT 'exact_duplicate' AS relation, o.id, 0 AS distance FROM media_files o
-           WHERE o.sha256 = decode($3, 'hex') AND o.submission_id <> $2 ORDER BY o.id LIMIT ${RELATED_LIMIT})
+           WHERE o.sha256 = decode($3, 'hex') AND o.submission_id <> $2 ${published} ORDER BY o.id LIMIT ${RELATED_LIMIT})
          UNION ALL
          (SELECT 'near_duplicate', c.id, c.distance FROM (${nearHashes(6)}) c
             JOIN media_files o ON o.id = c.id
-           WHERE $6::text IS NOT NULL AND o.submission_id <> $2 AND o.sha256 <> decode($3, 'hex')
+           WHERE $6::text IS NOT NULL AND o.submission_id <> $2 AND o.sha256 <> decode($3, 'hex') ${published}
            ORDER BY 3, 2 LIMIT ${RELATED_LIMIT})
          UNION ALL
          (SELECT 'live_photo_pair', o.id, 0 FROM media_files o JOIN blobs b ON b.sha256 = o.sha256
-           WHERE o.content_identifier = $5 AND o.id <> $1 AND b.kind <> $4 ORDER BY o.id LIMIT ${RELATED_LIMIT})
+           WHERE o.content_identifier = $5 AND o.id <> $1 AND b.kind <> $4 ${published} ORDER BY o.id LIMIT ${RELATED_LIMIT})
        ) r JOIN media_files m ON m.id = r.id
       ORDER BY r.relation, r.distance, m.submission_id, m.position`,
-    [q.fileId, q.submissionId, q.sha256, q.kind, q.contentIdentifier, ...nearHashParams(q)],
+    [q.fileId, q.submissionId, q.sha256, q.kind, q.contentIdentifier, ...nearHashParams(q), q.publishedOnly],
   );
   return rows.map((r) => ({ ...r, distance: Number(r.distance) }));
 }

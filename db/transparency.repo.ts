@@ -201,24 +201,6 @@ export async function appendMediaLeaves(tx: Tx, files: readonly { mediaFileId: s
 }
 
 /**
- * Leaves with start ≤ index < end, each saying whether the file it was appended for belongs to a
- * published submission (leaves without a file link, e.g. benchmark leaves, count as unpublished).
- */
-export async function leafRangeWithPublication(db: Queryable, start: number, end: number): Promise<(StoredLeaf & { published: boolean })[]> {
-  const r = await db.query<LeafRow & { published: boolean }>(
-    `SELECT l.*, COALESCE(s.status = 'published', false) AS published
-       FROM tlog_leaves l
-       LEFT JOIN tlog_media_leaves ml ON ml.leaf_index = l.leaf_index
-       LEFT JOIN media_files m ON m.id = ml.media_file_id
-       LEFT JOIN submissions s ON s.id = m.submission_id
-      WHERE l.leaf_index >= $1 AND l.leaf_index < $2
-      ORDER BY l.leaf_index`,
-    [start, end],
-  );
-  return r.rows.map((row) => ({ ...toLeaf(row), published: row.published }));
-}
-
-/**
  * Runs a tree computation (a proof, a root) with every stored subtree it needs read in ONE query
  * instead of one query per subtree: the Merkle functions ask for the same subtrees whatever their
  * hashes are, so a dry run with placeholder hashes records the positions, one query reads them,

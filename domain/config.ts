@@ -100,7 +100,18 @@ const envSchema = z.object({
     .string()
     .regex(/^[^\s+]{1,200}$/, 'a log origin is 1 to 200 characters, no spaces and no "+", e.g. svidetel.example.org/log')
     .optional(),
-  LOG_STH_INTERVAL_SECONDS: z.coerce.number().positive().max(86_400).default(10),
+  // Minutes, not seconds: each head tells how many files arrived since the last, published or not,
+  // and one window should hold many uploads on a busy day (see the README's Security section).
+  LOG_STH_INTERVAL_SECONDS: z.coerce.number().positive().max(86_400).default(300),
+  // What the public sees of when a file was received, rounded down to this many minutes (the
+  // receipt keeps the exact time). It must divide a day, so the steps fall on the same clock times.
+  PUBLIC_TIME_PRECISION_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1440)
+    .refine((m) => 1440 % m === 0, 'a number of minutes that divides a day, e.g. 1, 15, 60 or 1440')
+    .default(60),
   // Public archive: map tiles (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; unset = points
   // over a plain background and no third-party request) and requests per minute per client to /api/v1.
   MAP_TILE_URL: z
@@ -158,6 +169,7 @@ export type Config = {
   logKeyPath: string;
   logOrigin: string;
   logSthIntervalMs: number;
+  publicTimePrecisionMs: number;
   mapTileUrl: string | undefined;
   publicApiRequestsPerMinute: number;
   publicPageRequestsPerMinute: number;
@@ -211,6 +223,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logKeyPath: path.resolve(e.LOG_KEY_PATH ?? path.join(storageDir, 'keys', 'log-ed25519.pem')),
     logOrigin: e.LOG_ORIGIN ?? (e.PUBLIC_URL ? `${new URL(e.PUBLIC_URL).host}/log` : 'svidetel.local/log'),
     logSthIntervalMs: e.LOG_STH_INTERVAL_SECONDS * 1000,
+    publicTimePrecisionMs: e.PUBLIC_TIME_PRECISION_MINUTES * 60_000,
     mapTileUrl: e.MAP_TILE_URL,
     publicApiRequestsPerMinute: e.PUBLIC_API_REQUESTS_PER_MINUTE,
     publicPageRequestsPerMinute: e.PUBLIC_PAGE_REQUESTS_PER_MINUTE,

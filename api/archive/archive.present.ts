@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { ArchiveListRow, PublicFileRow } from '../../db/archive.repo';
+import type { ArchiveListRow } from '../../db/archive.repo';
 import type { PublishedNearImageRow } from '../../db/media.repo';
-import { publicPlace, type PublicEntry, type StationData } from '../../domain/archive/archive.service';
+import { publicPlace, type PublicEntry, type PublicFile, type StationData } from '../../domain/archive/archive.service';
 import type { entryResponse, fileLookupResponse, fileResponse, listItemResponse, mapResponse, similarResponse, stationResponse } from './archive.schema';
 
 /** The public shapes: only what a journalist may see, nothing about the uploader. */
@@ -32,7 +32,7 @@ export function presentListItem(e: ArchiveListRow): z.infer<typeof listItemRespo
   };
 }
 
-function presentFile(f: PublicFileRow, choices: { device: boolean; original: boolean }): z.infer<typeof fileResponse> {
+function presentFile(f: PublicFile, choices: { device: boolean; original: boolean }): z.infer<typeof fileResponse> {
   return {
     id: f.id,
     kind: f.kind,
@@ -51,6 +51,7 @@ function presentFile(f: PublicFileRow, choices: { device: boolean; original: boo
     preview_url: f.has_preview ? `/media/${f.id}/preview.jpg` : null,
     published_copy_url: f.has_preview ? `/media/${f.id}/published.jpg` : null,
     original_url: choices.original ? `/media/${f.id}/original` : null,
+    original_carries: f.original_carries,
   };
 }
 
@@ -97,7 +98,7 @@ export function presentMap(m: { cellDegrees: number; clusters: { lat: number; lo
   };
 }
 
-export function presentLookup(l: { sha256: string; status: 'published' | 'received_not_published' | 'unknown'; entries: { id: string; published_at: Date }[] }): z.infer<typeof fileLookupResponse> {
+export function presentLookup(l: { sha256: string; status: 'published' | 'unknown'; entries: { id: string; published_at: Date }[] }): z.infer<typeof fileLookupResponse> {
   return { sha256: l.sha256, status: l.status, entries: l.entries.map((e) => ({ id: e.id, url: entryUrl(e.id), published_at: e.published_at.toISOString() })) };
 }
 

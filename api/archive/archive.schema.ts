@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ORIGINAL_REVEALS } from '../../domain/media/original-reveals';
 import type { SearchQuery } from '../../domain/archive/search';
 import { SIMILAR_MAX_BYTES, SIMILAR_MAX_PIXELS, SIMILAR_MIME_TYPES } from '../../domain/archive/similar';
 
@@ -182,17 +183,21 @@ export const fileResponse = z
     kind: z.enum(['image', 'video']),
     mime: z.string(),
     sha256: z.string().meta({ description: 'SHA-256 of the original bytes as received' }),
-    bytes: z.number().int(),
+    bytes: z.number().int().nullable().meta({ description: 'Size of the original, only when it can be downloaded' }),
     width: z.number().int().nullable(),
     height: z.number().int().nullable(),
     duration_s: z.number().nullable(),
     captured_at: captureTime.nullable(),
     device: z.string().nullable().meta({ description: 'Camera make and model, only when the moderator made it public' }),
-    flags: z.array(z.string()).meta({ description: 'What a journalist should know, e.g. no_metadata (typical of messenger copies), edited' }),
+    flags: z.array(z.string()).meta({ description: 'What a journalist should know, e.g. no_metadata (typical of messenger copies), edited; exact_duplicate, near_duplicate and live_photo_pair count published files only' }),
     thumb_url: z.string().nullable(),
     preview_url: z.string().nullable(),
     published_copy_url: z.string().nullable().meta({ description: 'Re-encoded copy without any metadata (for a video: its poster frame)' }),
     original_url: z.string().nullable().meta({ description: 'The original bytes, only when the moderator allowed it' }),
+    original_carries: z
+      .array(z.enum(ORIGINAL_REVEALS))
+      .nullable()
+      .meta({ description: 'With original_url: what the original carries that the published copy does not (GPS coordinates, camera make and model, serial numbers, metadata that could not be read), whatever the entry shows' }),
   })
   .meta({ id: 'File' });
 
@@ -211,7 +216,7 @@ export const entryResponse = z
     description: z.string().nullable().meta({ description: 'Null once withdrawn' }),
     happened_at: z.string().nullable().meta({ description: 'Local time as the observer stated it (no zone)' }),
     location: point.extend({ precision: z.enum(['precise', 'rounded']) }).nullable(),
-    received_at: z.string(),
+    received_at: z.string().meta({ description: 'When the archive received it, rounded down to PUBLIC_TIME_PRECISION_MINUTES (an hour by default); the receipt holds the exact time' }),
     published_at: z.string(),
     verified_at: z.string(),
     files: z.array(fileResponse),
@@ -247,7 +252,7 @@ export const mapResponse = z
 export const fileLookupResponse = z
   .object({
     sha256: z.string(),
-    status: z.enum(['published', 'received_not_published', 'unknown']),
+    status: z.enum(['published', 'unknown']).meta({ description: 'unknown for anything not published, whether received or not: a receipt, not this look-up, tells an observer what became of their upload' }),
     entries: z.array(z.object({ id: z.uuid(), url: z.string(), published_at: z.string() })),
   })
   .meta({ id: 'FileLookup' });

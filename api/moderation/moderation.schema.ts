@@ -9,6 +9,7 @@ import {
   type PublicChoices,
   type QueueFilter,
 } from '../../db/submissions.repo';
+import { ORIGINAL_REVEALS } from '../../domain/media/original-reveals';
 import type { Decision } from '../../domain/moderation/moderation.service';
 import { parse } from '../middleware/validate';
 
@@ -99,6 +100,16 @@ const choicesSchema = z
     originalDownloadable: c.original_downloadable,
   }));
 
+/** The second confirmation the review page offers: what the originals carry, comma-separated. */
+const confirmedRevealsSchema = z
+  .object({
+    confirm_original_reveals: z.preprocess(
+      (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : []),
+      z.array(z.enum(ORIGINAL_REVEALS, { error: 'Reload the page: the confirmation of what the original reveals is not one it offers.' })),
+    ),
+  })
+  .transform((c) => c.confirm_original_reveals);
+
 const rejectSchema = z.object({
   reason_code: z.enum(REJECT_REASONS, { error: 'Give a reason for the rejection: choose one from the list.' }),
   reason: requiredText('Give a reason for the rejection.', 2000, 'reason'),
@@ -116,9 +127,9 @@ export function decisionFromForm(body: unknown): Decision {
     case 'verify':
       return { action, version, checklist: parse(checklistSchema, body) };
     case 'verify_publish':
-      return { action, version, checklist: parse(checklistSchema, body), choices: parse(choicesSchema, body) };
+      return { action, version, checklist: parse(checklistSchema, body), choices: parse(choicesSchema, body), confirmedReveals: parse(confirmedRevealsSchema, body) };
     case 'publish':
-      return { action, version, choices: parse(choicesSchema, body) };
+      return { action, version, choices: parse(choicesSchema, body), confirmedReveals: parse(confirmedRevealsSchema, body) };
     case 'reject': {
       const r = parse(rejectSchema, body);
       return { action, version, reasonCode: r.reason_code, reason: r.reason };

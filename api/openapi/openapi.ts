@@ -50,7 +50,7 @@ const OPERATIONS: Operation[] = [
   { path: '/entries/{id}', tag: 'archive', summary: 'One entry with its files; a withdrawn entry says when and why', params: archive.entryParams, ok: { description: 'The entry', schema: archive.entryResponse }, notFound: true },
   { path: '/stations/{election}/{region}/{number}', tag: 'archive', summary: 'Everything published for one polling station, with counts per category', params: archive.stationParams, query: archive.stationQuery, ok: { description: 'The station', schema: archive.stationResponse }, notFound: true },
   { path: '/map', tag: 'archive', summary: 'Published places as grid clusters (same filters as /search)', query: archive.mapQuery, ok: { description: 'Clusters', schema: archive.mapResponse } },
-  { path: '/files/{sha256}', tag: 'archive', summary: 'Is a file with this SHA-256 in the archive?', params: archive.hashParams, ok: { description: 'What the archive can say about these bytes', schema: archive.fileLookupResponse } },
+  { path: '/files/{sha256}', tag: 'archive', summary: 'Is a file with this SHA-256 in the archive?', params: archive.hashParams, ok: { description: 'The published entries holding these bytes; unknown for anything not published (received or not)', schema: archive.fileLookupResponse } },
   {
     path: '/similar',
     method: 'post',

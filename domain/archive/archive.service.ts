@@ -5,23 +5,43 @@ import * as catalogRepo from '../../db/catalog.repo';
 import * as mediaRepo from '../../db/media.repo';
 import type { AppContext } from '../context';
 import { notFound } from '../errors';
+import { carriedBy } from '../media/original-reveals';
+import { publicFlags } from '../processing/media-relations';
 import { buildFilters, DEFAULT_PAGE_SIZE, decodeSearchCursor, effectiveSort, encodeSearchCursor, type SearchQuery } from './search';
 
 export { searchEntries, type SearchQuery } from './search';
 export { similarPublished } from './similar';
 
+/** An instant rounded down to a step (steps fall on whole minutes of UTC). */
+const roundDown = (at: Date, stepMs: number) => new Date(Math.floor(at.getTime() / stepMs) * stepMs);
+
 /**
  * A published entry with its files, or a withdrawn one (which the permalink explains instead of
- * vanishing). Anything else is indistinguishable from a missing entry.
+ * vanishing). Anything else is indistinguishable from a missing entry. What could be matched with
+ * an ISP's traffic records to name the sender is coarsened: the receive time is rounded down to
+ * PUBLIC_TIME_PRECISION_MINUTES, and a file's size is given only when its original can be
+ * downloaded (it is then no secret), as is what that original carries. The observer's receipt
+ * keeps the exact values.
  */
 export async function publicEntry(ctx: AppContext, id: string) {
-  const entry = await archiveRepo.findPublicEntry(ctx.db, id);
-  if (!entry) throw notFound('The entry');
-  const files = entry.status === 'published' ? await archiveRepo.listPublicFiles(ctx.db, id) : [];
+  const stored = await archiveRepo.findPublicEntry(ctx.db, id);
+  if (!stored) throw notFound('The entry');
+  const entry = { ...stored, received_at: roundDown(stored.received_at, ctx.config.publicTimePrecisionMs) };
+  const rows = entry.status === 'published' ? await archiveRepo.listPublicFiles(ctx.db, id) : [];
+  const files = await Promise.all(
+    rows.map(async ({ metadata, ...f }) => ({
+      ...f,
+      bytes: entry.original_downloadable ? f.bytes : null,
+      flags: await publicFlags(ctx, { ...f, submission_id: id }),
+      // What the public original carries that the published copies do not (GPS, device, serials).
+      original_carries: entry.original_downloadable ? carriedBy({ ...f, metadata }) : null,
+    })),
+  );
   return { entry, files };
 }
 
 export type PublicEntry = Awaited<ReturnType<typeof publicEntry>>;
+export type PublicFile = PublicEntry['files'][number];
 
 /**
  * The public place of an entry, as migration 040's index computes it: precise = the first file's
@@ -53,13 +73,13 @@ export async function downloadableOriginal(ctx: AppContext, fileId: string) {
 }
 
 /**
- * "Is this file in the archive?": the published entries holding these exact bytes; for bytes
- * received but not published, only that fact.
+ * "Is this file in the archive?": the published entries holding these exact bytes. Anything not
+ * published answers exactly as bytes never received: whoever seized a phone must not learn from
+ * here which of its files were sent (an observer checks their own upload with their receipt).
  */
 export async function lookupFile(ctx: AppContext, sha256: string) {
-  const found = await archiveRepo.findByHash(ctx.db, sha256);
-  const status = found.entries.length ? 'published' : found.received ? 'received_not_published' : 'unknown';
-  return { sha256, status, entries: found.entries } as const;
+  const entries = await archiveRepo.findPublishedByHash(ctx.db, sha256);
+  return { sha256, status: entries.length ? 'published' : 'unknown', entries } as const;
 }
 
 /** Every election and category, active or not: old evidence stays findable. */

@@ -23,6 +23,10 @@ export type ExifData = {
   /** GPSTimeStamp as seconds of the day (fractional), or null. */
   gpsTimeOfDay: number | null;
   appleMediaGroupUuid: string | null;
+  /** BodySerialNumber, LensSerialNumber (Exif IFD) and CameraSerialNumber (DNG IFD0), as written. */
+  bodySerialNumber: string | null;
+  lensSerialNumber: string | null;
+  cameraSerialNumber: string | null;
   /** Size of the full-resolution image (NewSubfileType 0) among IFD0 and SubIFDs; what DNG needs. */
   mainImageSize: { width: number; height: number } | null;
   /** XMP packet embedded as TIFF tag 700 (DNG/TIFF keep XMP there). */
@@ -38,6 +42,7 @@ const TAG = {
   gpsLatitudeRef: 0x0001, gpsLatitude: 0x0002, gpsLongitudeRef: 0x0003, gpsLongitude: 0x0004,
   gpsAltitudeRef: 0x0005, gpsAltitude: 0x0006, gpsTimeStamp: 0x0007, gpsDateStamp: 0x001d,
   appleMediaGroupUuid: 0x0011,
+  bodySerialNumber: 0xa431, lensSerialNumber: 0xa435, cameraSerialNumber: 0xc62f,
 } as const;
 
 const RAW_VALUES = { translateKeys: false, translateValues: false, reviveValues: false, sanitize: false, mergeOutput: false } as const;
@@ -51,8 +56,8 @@ const NO_OTHER_SEGMENTS = { ifd1: false, interop: false, xmp: false, icc: false,
 const OPTIONS = {
   ...RAW_VALUES,
   ...NO_OTHER_SEGMENTS,
-  ifd0: { pick: [TAG.make, TAG.model, TAG.software, TAG.processingSoftware, TAG.orientation, TAG.xmp, TAG.newSubfileType, TAG.imageWidth, TAG.imageLength, TAG.subIfds] },
-  exif: { pick: [TAG.dateTimeOriginal, TAG.createDate, TAG.offsetTimeOriginal, TAG.offsetTimeDigitized] },
+  ifd0: { pick: [TAG.make, TAG.model, TAG.software, TAG.processingSoftware, TAG.orientation, TAG.xmp, TAG.newSubfileType, TAG.imageWidth, TAG.imageLength, TAG.subIfds, TAG.cameraSerialNumber] },
+  exif: { pick: [TAG.dateTimeOriginal, TAG.createDate, TAG.offsetTimeOriginal, TAG.offsetTimeDigitized, TAG.bodySerialNumber, TAG.lensSerialNumber] },
   gps: { pick: [TAG.gpsLatitudeRef, TAG.gpsLatitude, TAG.gpsLongitudeRef, TAG.gpsLongitude, TAG.gpsAltitudeRef, TAG.gpsAltitude, TAG.gpsTimeStamp, TAG.gpsDateStamp] },
   makerNote: true,
   // A damaged Exif or GPS IFD is then dropped (silently: exifr keeps those errors internal) and the
@@ -101,6 +106,9 @@ export async function readExifTags(block: Buffer, warnings: string[]): Promise<E
     gpsDateStamp: text(gps[TAG.gpsDateStamp]),
     gpsTimeOfDay: timeOfDay(numbers(gps[TAG.gpsTimeStamp])),
     appleMediaGroupUuid: await appleMediaGroupUuid(out.makerNote, warnings),
+    bodySerialNumber: text(exif[TAG.bodySerialNumber]),
+    lensSerialNumber: text(exif[TAG.lensSerialNumber]),
+    cameraSerialNumber: text(ifd0[TAG.cameraSerialNumber]),
     mainImageSize: await mainImageSize(tiff, le, ifd0, warnings),
     xmp: text(ifd0[TAG.xmp]),
   };

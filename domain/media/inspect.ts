@@ -21,7 +21,7 @@ export async function inspectFile(filePath: string): Promise<InspectRecord> {
     file: filePath, sha256: '', bytes: 0, kind: null, mime: null, format: null, width: null, height: null, orientation: null,
     duration_s: null, taken_at_local: null, offset: null, offset_source: null, taken_at_utc: null,
     taken_at_utc_source: null, taken_at_source: null, gps: null, gps_source: null, make: null, model: null,
-    software: null, apple_content_identifier: null, flags: [], warnings: [], error: null,
+    software: null, apple_content_identifier: null, serial_numbers: [], flags: [], warnings: [], error: null,
   };
   try {
     const info = await stat(filePath);

@@ -36,6 +36,12 @@ export type MediaMetadata = {
   model: string | null;
   software: string | null;
   apple_content_identifier: string | null;
+  /**
+   * Serial numbers of the camera body and lens (EXIF, DNG, XMP aux), distinct, in that order: they
+   * identify one device, so a moderator must know before allowing the original to be downloaded.
+   * Placeholders of zeros, which some cameras write, identify nothing and are left out.
+   */
+  serial_numbers: string[];
   /** 'no_metadata', 'edited', 'gps_invalid'. */
   flags: string[];
   warnings: string[];
@@ -64,8 +70,13 @@ function emptyMetadata(type: DetectedType): MediaMetadata {
   return {
     kind: type.kind, mime: type.mime, format: type.format, width: null, height: null, orientation: null,
     duration_s: null, ...NO_CAPTURE_TIME, gps: null, gps_source: null, make: null, model: null, software: null,
-    apple_content_identifier: null, flags: [], warnings: [],
+    apple_content_identifier: null, serial_numbers: [], flags: [], warnings: [],
   };
+}
+
+/** Distinct serial numbers that identify something (not empty, not only zeros). */
+function identifyingSerials(values: (string | null | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => !!v && !/^[0\s]*$/.test(v)))];
 }
 
 async function imageMetadata(filePath: string, size: number, type: DetectedType): Promise<MediaMetadata> {
@@ -114,6 +125,7 @@ async function imageMetadata(filePath: string, size: number, type: DetectedType)
     meta.software = exif.software;
     meta.apple_content_identifier = exif.appleMediaGroupUuid;
   }
+  meta.serial_numbers = identifyingSerials([exif?.bodySerialNumber, exif?.cameraSerialNumber, exif?.lensSerialNumber, ...(xmp?.serialNumbers ?? [])]);
   const editors = [exif?.software, exif?.processingSoftware, xmp?.creatorTool, ...(xmp?.historySoftwareAgents ?? [])];
   if (editors.some(namesAnEditor)) meta.flags.push('edited');
   addNoMetadataFlag(meta);

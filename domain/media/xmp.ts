@@ -9,6 +9,7 @@ export type XmpData = {
   createDate: string | null; // xmp:CreateDate
   creatorTool: string | null; // xmp:CreatorTool
   historySoftwareAgents: string[]; // xmpMM:History stEvt:softwareAgent
+  serialNumbers: string[]; // aux:SerialNumber, aux:LensSerialNumber
 };
 
 export function readXmp(packet: string): XmpData {
@@ -18,6 +19,7 @@ export function readXmp(packet: string): XmpData {
     createDate: property(packet, 'xmp:CreateDate'),
     creatorTool: property(packet, 'xmp:CreatorTool'),
     historySoftwareAgents: allValues(packet, 'stEvt:softwareAgent'),
+    serialNumbers: [...allValues(packet, 'aux:SerialNumber'), ...allValues(packet, 'aux:LensSerialNumber')],
   };
 }
 

@@ -16,6 +16,7 @@ import type {
 } from '../../db/submissions.repo';
 import { actorOf, type SessionUser } from '../accounts/account.service';
 import { appendAudit } from '../audit/audit.service';
+import { carriedByOriginals, describeCarried, revealedBeyondChoices, type OriginalReveal } from '../media/original-reveals';
 import type { AppContext } from '../context';
 import { badRequest, conflict, notFound } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
@@ -30,10 +31,10 @@ export const CORROBORATION_HOURS = 6;
 /** Every decision names the version of the entry the moderator saw (optimistic concurrency). */
 export type Decision = { version: number } & (
   | { action: 'verify'; checklist: Checklist }
-  | { action: 'verify_publish'; checklist: Checklist; choices: PublicChoices }
+  | { action: 'verify_publish'; checklist: Checklist; choices: PublicChoices; confirmedReveals: OriginalReveal[] }
   | { action: 'reject'; reasonCode: RejectReason; reason: string }
   | { action: 'needs_info'; reason: string }
-  | { action: 'publish'; choices: PublicChoices }
+  | { action: 'publish'; choices: PublicChoices; confirmedReveals: OriginalReveal[] }
   | { action: 'unpublish'; reason: string }
   | { action: 'merge'; into: string; reason: string }
 );
@@ -145,7 +146,10 @@ async function checkDecidable(tx: Tx, id: string, user: SessionUser, decision: D
 export async function decide(ctx: AppContext, id: string, user: SessionUser, decision: Decision) {
   return withTransaction(ctx.db, async (tx) => {
     const before = await checkDecidable(tx, id, user, decision);
-    if (decision.action === 'publish' || decision.action === 'verify_publish') await assertPublicationAllowed(tx, before.election_id);
+    if (decision.action === 'publish' || decision.action === 'verify_publish') {
+      await assertPublicationAllowed(tx, before.election_id);
+      await assertOriginalRevealsConfirmed(tx, id, decision.choices, decision.confirmedReveals);
+    }
     if (decision.action === 'merge') {
       if (decision.into === id) throw badRequest('merge_self', 'An entry cannot be merged into itself.');
       const target = await submissionsRepo.lockSubmission(tx, decision.into);
@@ -178,6 +182,23 @@ export async function decide(ctx: AppContext, id: string, user: SessionUser, dec
     ctx.log.info({ submissionId: id, action: decision.action, decisionId: row.id }, 'decision recorded');
     return row;
   });
+}
+
+/**
+ * A downloadable original carries its GPS, device and serial numbers whatever the publication
+ * hides: that needs a second confirmation naming each thing it would reveal, or it is refused.
+ */
+async function assertOriginalRevealsConfirmed(tx: Tx, id: string, choices: PublicChoices, confirmed: OriginalReveal[]): Promise<void> {
+  if (!choices.originalDownloadable) return;
+  const carried = carriedByOriginals(await mediaRepo.listMediaFiles(tx, id));
+  const unconfirmed = revealedBeyondChoices(carried, choices).filter((k) => !confirmed.includes(k));
+  if (!unconfirmed.length) return;
+  throw conflict(
+    'original_reveals',
+    `The original files would reveal what this publication hides: ${describeCarried(carried, unconfirmed)}. ` +
+      'Tick the confirmation that names what the originals carry, or do not allow downloading them. Nothing was changed.',
+    { unconfirmed, carries: carried.kinds },
+  );
 }
 
 function statusChange(decision: Decision, decisionId: string): StatusChange {

@@ -31,6 +31,7 @@ function toExtraction(meta: MediaMetadata, flags: string[], phash: string | null
       mime: meta.mime,
       warnings,
       apple_content_identifier: meta.apple_content_identifier,
+      serial_numbers: meta.serial_numbers,
       taken_at_utc_source: meta.taken_at_utc_source,
     },
     phash,

@@ -13,7 +13,7 @@ import type { AppContext } from '../context';
 import { AppError, badRequest } from '../errors';
 import { createLogKeyFile, readLogKeyFile } from '../storage/storage';
 import { createKeyPair, keyFingerprint, keyId, rawPublicKey, signCheckpoint, sthToJson, verifyCheckpoint, vkeyFor, type SthJson } from './checkpoint';
-import { decodeLeaf, leafFromJson, leafToJson, type LeafJson } from './leaf';
+import { leafFromJson, type LeafJson } from './leaf';
 import { consistencyProof as merkleConsistencyProof, inclusionProof, rootAt } from './merkle';
 import { buildReceipt, receiptFile, type ProofBundle, type Receipt } from './receipt';
 
@@ -166,19 +166,19 @@ export async function consistencyProof(ctx: AppContext, first: number, second: n
   return { first, second, consistency_proof: hex(proof) };
 }
 
-export type PublicLeaf = { index: number; leaf_hash: string; record?: LeafJson };
+export type PublicLeaf = { index: number; leaf_hash: string };
 
-/** Leaf hashes of [start, end); the full record only for files of published submissions. */
+/**
+ * Leaf hashes of [start, end), never the records: a record holds the exact receive time (ms) and
+ * size, which with an ISP's traffic records can name the sender, and its index, which the tree
+ * heads' times place within one signing interval. The record is the receipt holder's to show.
+ */
 export async function leaves(ctx: AppContext, start: number, end: number): Promise<{ start: number; end: number; leaves: PublicLeaf[] }> {
   if (end <= start) throw badRequest('bad_range', `end (${end}) must be larger than start (${start}).`);
   if (end - start > MAX_LEAVES_PER_REQUEST) throw badRequest('bad_range', `At most ${MAX_LEAVES_PER_REQUEST} leaves per request (asked for ${end - start}).`);
   withinTree('end', end, await requireLatest(ctx));
-  const rows = await repo.leafRangeWithPublication(ctx.db, start, end);
-  return {
-    start,
-    end,
-    leaves: rows.map((l) => ({ index: l.index, leaf_hash: l.leafHash.toString('hex'), ...(l.published ? { record: leafToJson(decodeLeaf(l.record)) } : {}) })),
-  };
+  const rows = await repo.leafRange(ctx.db, start, end);
+  return { start, end, leaves: rows.map((l) => ({ index: l.index, leaf_hash: l.leafHash.toString('hex') })) };
 }
 
 /** What a receipt's proof_url serves: the inclusion proof of a leaf in the latest signed head. */
@@ -251,7 +251,7 @@ export function receiptText(receipt: Receipt): string {
   lines.push(
     '',
     'To check a file: keep the JSON receipt, download the proof from the Proof address once the next',
-    'tree head is signed (seconds after the upload), then run',
+    'tree head is signed (minutes after the upload), then run',
     '  npm run verify -- <file> --receipt receipt.json --sth proof.json',
     'or, with nothing but Node: node scripts/verify-receipt.mjs <file> --receipt receipt.json --sth proof.json',
     '',

@@ -1,5 +1,4 @@
-import type { PublicFileRow } from '../../db/archive.repo';
-import { publicPlace, type PublicEntry } from '../../domain/archive/archive.service';
+import { publicPlace, type PublicEntry, type PublicFile } from '../../domain/archive/archive.service';
 import { html, type Html } from '../html';
 import { hasMessage, type T } from '../i18n';
 import { formatBytes, formatInstant, layout, type PageContext } from '../layout';
@@ -11,12 +10,12 @@ function flagText(flag: string, t: T): string {
   return hasMessage(key) ? t(key) : flag;
 }
 
-function offsetBasis(f: PublicFileRow, t: T): string | null {
+function offsetBasis(f: PublicFile, t: T): string | null {
   if (!f.taken_at_local) return null;
   return f.taken_at_offset ? t('offset_basis', { source: f.offset_source ?? t('unknown') }) : t('offset_unknown');
 }
 
-function fileItem(page: PageContext, f: PublicFileRow, choices: { device: boolean; original: boolean }): Html {
+function fileItem(page: PageContext, f: PublicFile, choices: { device: boolean; original: boolean }): Html {
   const { t, lang } = page;
   const basis = offsetBasis(f, t);
   return html`<li class="file">
@@ -26,7 +25,7 @@ function fileItem(page: PageContext, f: PublicFileRow, choices: { device: boolea
   <dl class="facts">
     <dt>${t('file_kind')}</dt><dd>${f.kind === 'video' ? t('kind_video') : t('kind_photo')} (${f.mime})${f.duration_s ? ` · ${Math.round(f.duration_s)} s` : ''}${f.width && f.height ? ` · ${f.width}×${f.height}` : ''}</dd>
     <dt>SHA-256</dt><dd><code class="hash">${f.sha256}</code></dd>
-    <dt>${t('file_size')}</dt><dd>${formatBytes(f.bytes, lang)} (${f.bytes} ${t('bytes')})</dd>
+    ${f.bytes !== null ? html`<dt>${t('file_size')}</dt><dd>${formatBytes(f.bytes, lang)} (${f.bytes} ${t('bytes')})</dd>` : null}
     <dt>${t('captured_at')}</dt><dd>${captureTime(f, t)}${basis ? html`<br><span class="muted">${basis}</span>` : null}</dd>
     ${choices.device && (f.make || f.model) ? html`<dt>${t('device')}</dt><dd>${[f.make, f.model].filter(Boolean).join(' ')}</dd>` : null}
     ${f.flags.length ? html`<dt>${t('flags')}</dt><dd><ul class="flags">${f.flags.map((fl) => html`<li>${flagText(fl, t)}</li>`)}</ul></dd>` : null}
@@ -35,6 +34,7 @@ function fileItem(page: PageContext, f: PublicFileRow, choices: { device: boolea
     ${f.has_preview ? html`<a href="/media/${f.id}/published.jpg" download>${f.kind === 'video' ? t('download_poster') : t('download_copy')}</a>` : null}
     ${choices.original ? html` · <a href="/media/${f.id}/original" download>${t('download_original')}</a>` : null}
   </p>
+  ${f.original_carries?.length ? html`<p class="notice">${t('original_carries', { items: f.original_carries.map((k) => t(`carries_${k}`)).join(', ') })}</p>` : null}
   ${f.kind === 'video' && !choices.original ? html`<p class="muted">${t('video_no_copy')}</p>` : null}
 </li>`;
 }
@@ -71,7 +71,7 @@ export function entryPage(page: PageContext, data: PublicEntry, site: { baseUrl:
         ? html`${place.lat.toFixed(place.precision === 'rounded' ? 2 : 5)}, ${place.lon.toFixed(place.precision === 'rounded' ? 2 : 5)} <span class="muted">(${place.precision === 'rounded' ? t('place_rounded') : t('place_precise')})</span>`
         : t('place_hidden')}</dd>`
     : null}
-  <dt>${t('received_at')}</dt><dd>${formatInstant(e.received_at)}</dd>
+  <dt>${t('received_at')}</dt><dd>${formatInstant(e.received_at)} <span class="muted">(${t('received_rounded')})</span></dd>
   <dt>${t('verified_at')}</dt><dd>${formatInstant(e.verified_at)}</dd>
   <dt>${t('published_at')}</dt><dd>${formatInstant(e.published_at)}</dd>
   <dt>${t('permalink')}</dt><dd><a href="/archive/${e.id}">${url}</a></dd>

@@ -3,7 +3,7 @@ import { formatInstant, layout, type PageContext } from '../layout';
 
 export type HashCheckResult = {
   sha256: string;
-  status: 'published' | 'received_not_published' | 'unknown';
+  status: 'published' | 'unknown';
   entries: { id: string; published_at: Date }[];
 };
 
@@ -18,14 +18,13 @@ export function hashCheckPage(page: PageContext, result: HashCheckResult | null 
   const answer = result
     ? result.status === 'published'
       ? html`<p class="notice">${t('check_found')}</p><ul>${result.entries.map((e) => html`<li><a href="/archive/${e.id}">/archive/${e.id}</a> · ${t('published_at')}: ${formatInstant(e.published_at)}</li>`)}</ul>`
-      : result.status === 'received_not_published'
-        ? html`<p class="notice">${t('check_received')}</p>`
-        : html`<p class="notice">${t('check_unknown')}</p>`
+      : html`<p class="notice">${t('check_unknown')}</p>`
     : null;
   const body = html`
 <h1>${t('check_title')}</h1>
 <p class="intro">${t('check_intro')}</p>
-<div id="hash-check" data-label-computing="${t('check_computing')}" data-label-found="${t('check_found')}" data-label-received="${t('check_received')}" data-label-unknown="${t('check_unknown')}" data-label-failed="${t('check_failed')}" data-label-published="${t('published_at')}"
+<p class="hint">${t('check_own_upload')}</p>
+<div id="hash-check" data-label-computing="${t('check_computing')}" data-label-found="${t('check_found')}" data-label-unknown="${t('check_unknown')}" data-label-failed="${t('check_failed')}" data-label-published="${t('published_at')}"
   data-label-similar-offer="${t('check_similar_offer')}" data-label-similar-button="${t('check_similar_button')}" data-label-similar-searching="${t('check_similar_searching')}" data-label-similar-found="${t('check_similar_found')}"
   data-label-similar-none="${t('check_similar_none')}" data-label-similar-distance="${t('check_similar_distance')}" data-label-similar-undecodable="${t('check_similar_undecodable')}" data-label-similar-failed="${t('check_similar_failed')}">
   <label for="check-file">${t('check_file')}</label>

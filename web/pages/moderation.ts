@@ -96,7 +96,7 @@ ${data.files.map(
 )}
 </ul>
 </section>
-${decisionForms(page, s)}
+${decisionForms(page, s, data.files)}
 ${decisionsList(page, data.decisions)}
 ${notesPanel(page, s.id, data.notes)}
 ${corroborationPanel(page, data.corroboration, data.corroborationHours, data.mergedHere)}

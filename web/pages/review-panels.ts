@@ -12,6 +12,7 @@ import {
   type DecisionRow,
   type SubmissionRow,
 } from '../../db/submissions.repo';
+import { carriedByOriginals, type CarriedByOriginals, type OriginalReveal } from '../../domain/media/original-reveals';
 import { html, type Html } from '../html';
 import type { T } from '../i18n';
 import type { DiskSpace } from '../../domain/submissions/disk-space';
@@ -74,7 +75,20 @@ function checklistFieldset(t: T): Html {
 </fieldset>`;
 }
 
-function publicChoicesFieldset(t: T, s: SubmissionRow): Html {
+/** The second confirmation "allow downloading the original" needs, naming what these originals carry. */
+function originalRevealsConfirmation(t: T, carried: CarriedByOriginals): Html | null {
+  if (!carried.kinds.length) return null;
+  const values: Record<OriginalReveal, string> = {
+    gps: carried.gps.map((g) => `${g.lat.toFixed(5)}, ${g.lon.toFixed(5)}`).join('; '),
+    device: carried.devices.join(', '),
+    serial_numbers: carried.serialNumbers.join(', '),
+    unread_metadata: carried.unread.join(', '),
+  };
+  const items = carried.kinds.map((k) => t(`reveals_${k}`, { values: values[k] }));
+  return html`<label class="inline"><input type="checkbox" name="confirm_original_reveals" id="confirm_original_reveals" value="${carried.kinds.join(',')}"> ${t('confirm_original_reveals', { items: items.join('; ') })}</label>`;
+}
+
+function publicChoicesFieldset(t: T, s: SubmissionRow, files: MediaFileRow[]): Html {
   const location = s.public_location;
   return html`<fieldset class="public-choices" id="public-choices">
   <legend>${t('public_choices')}</legend>
@@ -88,11 +102,12 @@ function publicChoicesFieldset(t: T, s: SubmissionRow): Html {
   </fieldset>
   <label class="inline"><input type="checkbox" name="public_device" id="public_device" ${s.public_device ? html`checked` : null}> ${t('public_device')}</label>
   <label class="inline"><input type="checkbox" name="original_downloadable" id="original_downloadable" ${s.original_downloadable ? html`checked` : null}> ${t('original_downloadable')}</label>
+  ${originalRevealsConfirmation(t, carriedByOriginals(files))}
 </fieldset>`;
 }
 
 /** The forms this entry's status allows; each carries the version it was rendered from. */
-export function decisionForms(page: PageContext, s: SubmissionRow): Html | null {
+export function decisionForms(page: PageContext, s: SubmissionRow, files: MediaFileRow[]): Html | null {
   const { t } = page;
   const action = `/moderation/submissions/${s.id}/decision`;
   const awaiting = s.status === 'pending' || s.status === 'needs_info';
@@ -126,7 +141,7 @@ export function decisionForms(page: PageContext, s: SubmissionRow): Html | null 
 <h2 id="decide-h">${t('decide_heading')}</h2>
 <form method="post" action="${action}" class="decision" id="verify-form">${hidden(page, s)}
   ${awaiting ? checklistFieldset(t) : null}
-  ${publicChoicesFieldset(t, s)}
+  ${publicChoicesFieldset(t, s, files)}
   ${awaiting
     ? html`<button type="submit" name="action" value="verify" id="verify">${t('verify')}</button>
   <button type="submit" name="action" value="verify_publish" id="verify-publish">${t('verify_publish')}</button>`

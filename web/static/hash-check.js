@@ -60,8 +60,6 @@
           list.appendChild(li);
         });
         show([hashLine(hex), para(label('found'), 'notice'), list]);
-      } else if (found.status === 'received_not_published') {
-        show([hashLine(hex), para(label('received'), 'notice')]);
       } else {
         show([hashLine(hex), para(label('unknown'), 'notice'), similarOffer(file)]);
       }

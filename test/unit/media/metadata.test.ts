@@ -34,6 +34,15 @@ describeWithFixtures('extractMetadata matches expected.json', () => {
   });
 });
 
+describeWithFixtures('serial numbers', () => {
+  test('body and lens serial numbers are read as exiftool reads them; placeholders of zeros are not', async () => {
+    const read = async (file: string) => (await extractMetadata(fixturePath(file), detectFileType(fixtureHead(file, SNIFF_BYTES))!)).serial_numbers;
+    expect(await read('canon-eos-6d_offsettime-only.dng')).toEqual(['033024001432', '00001066ba']);
+    expect(await read('leica-t_orient8_empty-gps.jpg')).toEqual([]);
+    expect(await read('google-pixel_gps.jpg')).toEqual([]);
+  });
+});
+
 function expectCaptureTime(meta: MediaMetadata, expected: ExpectedFile): void {
   // expected.taken_at is the local time with the recorded offset appended, when there is one.
   expect({
@@ -106,7 +115,7 @@ const exifWith = (fields: Partial<ExifData>): ExifData => ({
   make: null, model: null, software: null, processingSoftware: null, orientation: null, dateTimeOriginal: null,
   createDate: null, offsetTimeOriginal: null, offsetTimeDigitized: null, gpsLatitude: null, gpsLongitude: null,
   gpsAltitude: null, gpsDateStamp: null, gpsTimeOfDay: null, appleMediaGroupUuid: null,
-  mainImageSize: null, xmp: null, ...fields,
+  bodySerialNumber: null, lensSerialNumber: null, cameraSerialNumber: null, mainImageSize: null, xmp: null, ...fields,
 });
 
 describe('capture-time rules', () => {
@@ -138,7 +147,7 @@ describe('capture-time rules', () => {
   test('OffsetTime (ModifyDate) alone is never used; XMP supplies an offset only for the same wall time', () => {
     const exif = exifWith({ dateTimeOriginal: '2020:01:01 12:00:00', offsetTimeDigitized: '+05:00' });
     expect(imageCaptureTime(exif, null, []).taken_at_utc).toBeNull();
-    const xmp = (dateCreated: string) => ({ dateTimeOriginal: null, dateCreated, createDate: null, creatorTool: null, historySoftwareAgents: [] });
+    const xmp = (dateCreated: string) => ({ dateTimeOriginal: null, dateCreated, createDate: null, creatorTool: null, historySoftwareAgents: [], serialNumbers: [] });
     expect(imageCaptureTime(exif, xmp('2020-01-01T12:00:00+02:00'), [])).toMatchObject({
       offset: '+02:00', offset_source: 'XMP-photoshop:DateCreated', taken_at_utc: '2020-01-01T10:00:00Z',
     });
