@@ -35,7 +35,7 @@ import { createAccountWithLink, setPasswordWithToken } from '../../domain/accoun
 import { createContext } from '../../domain/bootstrap';
 import { parseConfig } from '../../domain/config';
 import { ensureArchiveSeeded } from './archive-seed';
-import { freePort, log, option, percentile } from './bench-kit';
+import { freePort, log, option, percentile, reportFigures } from './bench-kit';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DATABASE_URL = process.env.BENCH_ABUSE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/svidetel_bench_abuse';
@@ -355,7 +355,7 @@ async function main(): Promise<void> {
       fds_leaked: Math.max(0, openFds(pid) - fdsBefore),
       temp_files_leaked: Math.max(0, tempFiles(storage) - tempBefore),
     };
-    const missed = [
+    reportFigures(figures, [
       (figures.search_p95_attack_ms === null || figures.search_p95_quiet_ms === null || figures.search_p95_attack_ms > 2 * figures.search_p95_quiet_ms) &&
         'search p95 under attack > 2× quiet',
       figures.honest_upload_ok < 1 && 'an honest upload failed',
@@ -363,10 +363,7 @@ async function main(): Promise<void> {
       quiet.searchFailed + attacked.searchFailed > 0 && 'an honest search failed',
       figures.fds_leaked > 0 && 'file descriptors left open',
       figures.temp_files_leaked > 0 && 'temp files left',
-    ].filter(Boolean);
-    if (missed.length) log(`missed: ${missed.join('; ')}`);
-    log(JSON.stringify(figures));
-    if (missed.length) process.exitCode = 1;
+    ]);
   } finally {
     await server.stop();
     fs.rmSync(storage, { recursive: true, force: true });

@@ -41,3 +41,14 @@ export const peakRssMb = (pid: number): number => memoryMb(pid, 'VmHWM');
 
 /** A process's resident memory now (VmRSS) in MB, read from /proc. */
 export const rssMb = (pid: number): number => memoryMb(pid, 'VmRSS');
+
+/**
+ * How a benchmark ends: the bars it missed (each a reason, or false where the bar was met), then
+ * its figures as the one JSON object of the last line; exit code 1 when any bar was missed.
+ */
+export function reportFigures(figures: Record<string, unknown>, bars: (string | false)[]): void {
+  const missed = bars.filter((b): b is string => Boolean(b));
+  if (missed.length) log(`missed: ${missed.join('; ')}`);
+  log(JSON.stringify(figures));
+  if (missed.length) process.exitCode = 1;
+}
