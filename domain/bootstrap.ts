@@ -85,7 +85,14 @@ export async function createContext(
 ): Promise<AppContext & { close(): Promise<void> }> {
   await ensureDatabase(config.databaseUrl);
   await checkRedis(config.redisUrl);
-  const db = createPool(config.databaseUrl);
+  const limits = {
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+    acquireTimeoutMs: config.dbAcquireTimeoutMs,
+  };
+  const db = createPool(config.databaseUrl, config.dbPoolSize, limits);
+  // An export is one statement (COPY) for as long as its client takes to read it.
+  const exportDb = createPool(config.databaseUrl, config.exportPoolSize, { ...limits, statementTimeoutMs: config.exportMaxMs });
   await migrate(db);
   const storage = createStorage(config.storageDir);
   await storage.init();
@@ -94,12 +101,13 @@ export async function createContext(
   return {
     config,
     db,
+    exportDb,
     storage,
     queue,
     log,
     async close() {
       await queue.close();
-      await db.end();
+      await Promise.all([db.end(), exportDb.end()]);
     },
   };
 }

@@ -58,6 +58,17 @@ const envSchema = z.object({
     .refine((u) => u.startsWith('https://') && ['{z}', '{x}', '{y}'].every((p) => u.includes(p)), 'an https URL with {z}, {x} and {y}')
     .optional(),
   PUBLIC_API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  // Database limits: no request may hang on PostgreSQL. The main pool serves pages, uploads,
+  // moderation and the log; exports (CSV, JSON, Atom) get a small pool of their own so public
+  // readers can never take the connections uploads and moderators need.
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  EXPORT_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(3),
+  // The longest one export may stream (its statement's timeout), and how long a client may stop reading before it is cut off.
+  EXPORT_MAX_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
+  EXPORT_STALL_SECONDS: z.coerce.number().positive().max(3600).default(30),
 });
 
 export type Config = {
@@ -90,6 +101,13 @@ export type Config = {
   logSthIntervalMs: number;
   mapTileUrl: string | undefined;
   publicApiRequestsPerMinute: number;
+  dbPoolSize: number;
+  dbAcquireTimeoutMs: number;
+  dbStatementTimeoutMs: number;
+  dbIdleInTransactionTimeoutMs: number;
+  exportPoolSize: number;
+  exportMaxMs: number;
+  exportStallMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -133,6 +151,13 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logSthIntervalMs: e.LOG_STH_INTERVAL_SECONDS * 1000,
     mapTileUrl: e.MAP_TILE_URL,
     publicApiRequestsPerMinute: e.PUBLIC_API_REQUESTS_PER_MINUTE,
+    dbPoolSize: e.DB_POOL_SIZE,
+    dbAcquireTimeoutMs: e.DB_ACQUIRE_TIMEOUT_MS,
+    dbStatementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    dbIdleInTransactionTimeoutMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    exportPoolSize: e.EXPORT_POOL_SIZE,
+    exportMaxMs: e.EXPORT_MAX_MINUTES * 60_000,
+    exportStallMs: e.EXPORT_STALL_SECONDS * 1000,
   };
 }
 

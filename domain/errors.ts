@@ -8,6 +8,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly details?: Record<string, unknown>,
+    /** For a 503: when to come back, sent as Retry-After. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'AppError';
@@ -24,3 +26,6 @@ export const conflict = (code: string, message: string, details?: Record<string,
 export const payloadTooLarge = (message: string) => new AppError(413, 'too_large', message);
 export const unsupportedMedia = (message: string) => new AppError(415, 'unsupported_type', message);
 export const tooManyRequests = (message: string) => new AppError(429, 'rate_limited', message);
+/** The server is short of something for now (database connections, export slots): come back later. */
+export const serviceBusy = (code: string, message: string, retryAfterSeconds: number) =>
+  new AppError(503, code, message, undefined, retryAfterSeconds);

@@ -33,11 +33,14 @@ function apiLang(req: Parameters<RequestHandler>[0]): Lang {
 /** The one error handler: JSON for /api, the form again for form posts, an error page otherwise. */
 export function errorHandler(ctx: AppContext): ErrorRequestHandler {
   return async (err, req, res, _next) => {
-    const error = toAppError(ctx, err, routePattern(req));
     if (res.headersSent) {
+      // A response cut short: a client that went away (or stopped reading and was cut off) is no bug.
+      if ((err as { code?: unknown }).code !== 'ERR_STREAM_PREMATURE_CLOSE') toAppError(ctx, err, routePattern(req));
       res.destroy();
       return;
     }
+    const error = toAppError(ctx, err, routePattern(req));
+    if (error.retryAfterSeconds) res.set('Retry-After', String(error.retryAfterSeconds));
     if (req.path.startsWith('/api/')) {
       const message = localizedErrorMessage(error, apiLang(req));
       res.status(error.status).json({ error: { code: error.code, message, ...(error.details ? { details: error.details } : {}) } });

@@ -163,9 +163,16 @@ describe('exports that are never read do not starve the archive', () => {
   }, 120_000);
 
   test('a pool whose connections are all taken answers 503 with Retry-After, not a hang', async () => {
-    const small = await startSystem({ worker: false, env: { DATABASE_URL: databaseUrl, DB_POOL_SIZE: '2', DB_ACQUIRE_TIMEOUT_MS: '500', PUBLIC_API_REQUESTS_PER_MINUTE: '100000' } });
+    const small = await startSystem({
+      worker: false,
+      env: { DATABASE_URL: databaseUrl, DB_POOL_SIZE: '2', DB_ACQUIRE_TIMEOUT_MS: '500', DB_STATEMENT_TIMEOUT_MS: '20000', DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '40000', PUBLIC_API_REQUESTS_PER_MINUTE: '100000' },
+    });
     const held = await Promise.all([small.ctx.db.connect(), small.ctx.db.connect()]);
     try {
+      // every connection carries the limits, the exports' their own statement limit
+      const setting = async (q: { query: Pool['query'] }, name: string) => (await q.query<Record<string, string>>(`SHOW ${name}`)).rows[0]![name];
+      expect([await setting(held[0]!, 'statement_timeout'), await setting(held[0]!, 'idle_in_transaction_session_timeout')]).toEqual(['20s', '40s']);
+      expect(await setting(small.ctx.exportDb, 'statement_timeout')).toBe('15min');
       const started = Date.now();
       const api = await fetch(`${small.url}/api/v1/search?q=x`, { signal: AbortSignal.timeout(5000), headers: { 'accept-language': 'en' } });
       expect(api.status).toBe(503);
