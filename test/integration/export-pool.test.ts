@@ -19,6 +19,7 @@ const STALL_SECONDS = 14; // cut off 7 to 14 s after they stop reading: the hone
 const PROMPT_MS = 4000; // "promptly" on a shared 2-core machine; a starved pool never answers at all
 
 type Stalled = { status: number; head: string; socket: net.Socket; tail: () => string };
+const openSockets: net.Socket[] = []; // destroyed after the tests whatever happened
 
 /** A GET over a raw socket that reads the response head, then stops reading (the kernel's buffers fill up). */
 function stalledGet(base: string, pathname: string): Promise<Stalled> {
@@ -45,7 +46,6 @@ function stalledGet(base: string, pathname: string): Promise<Stalled> {
 }
 
 const checkedOut = (pool: Pool) => pool.totalCount - pool.idleCount;
-const openSockets: net.Socket[] = []; // destroyed after the tests whatever happened
 
 describe('exports that are never read do not starve the archive', () => {
   let databaseUrl: string;
