@@ -1,7 +1,14 @@
-import { AppError, badRequest, conflict } from '../domain/errors';
+import { AppError, badRequest, conflict, serviceBusy } from '../domain/errors';
+
+/** Overloaded: no connection came free in time, or a statement or an idle transaction ran out its time. */
+const busy = () => serviceBusy('busy', 'The server is busy right now; please try again in a few seconds.', 5);
+
+/** What pg and pg-pool throw, with no code, when no connection could be had within the acquire timeout. */
+const ACQUIRE_TIMEOUT_MESSAGES = new Set(['timeout exceeded when trying to connect', 'Connection terminated due to connection timeout']);
 
 /** PostgreSQL error codes mapped to what a person can act on; the one place this happens. */
 export function mapDatabaseError(err: unknown): AppError | null {
+  if (err instanceof Error && ACQUIRE_TIMEOUT_MESSAGES.has(err.message)) return busy();
   const code = (err as { code?: unknown })?.code;
   if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return null;
   switch (code) {
@@ -19,7 +26,11 @@ export function mapDatabaseError(err: unknown): AppError | null {
       return badRequest('invalid_value', 'A value has the wrong format.');
     case '40001':
     case '40P01':
-      return new AppError(503, 'retry', 'The server was busy; please try again.');
+      return serviceBusy('retry', 'The server was busy; please try again.', 1);
+    case '57014': // statement_timeout
+    case '25P03': // idle_in_transaction_session_timeout
+    case '53300': // too_many_connections
+      return busy();
     default:
       return null;
   }

@@ -12,6 +12,9 @@ export async function migrate(pool: Pool): Promise<string[]> {
   const client = await pool.connect();
   const applied: string[] = [];
   try {
+    // A migration (an index on a large table) and the wait for another starter's may take longer
+    // than any request's statement may: no limit here, the pool's own limit again afterwards.
+    await client.query('SET statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
@@ -33,7 +36,9 @@ export async function migrate(pool: Pool): Promise<string[]> {
     }
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-    client.release();
+    // a client whose limit could not be restored is discarded, not returned to the pool
+    const notReset = await client.query('RESET statement_timeout').then(() => undefined, (err: Error) => err);
+    client.release(notReset);
   }
   return applied;
 }

@@ -1,5 +1,6 @@
 import IORedis from 'ioredis';
 import { Client } from 'pg';
+import type { DestinationStream } from 'pino';
 import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
 import type { Config } from './config';
@@ -76,25 +77,37 @@ export async function checkRedis(redisUrl: string): Promise<void> {
   }
 }
 
-/** Everything a process needs, checked and migrated; close() releases it all. */
-export async function createContext(config: Config, name: string): Promise<AppContext & { close(): Promise<void> }> {
+/** Everything a process needs, checked and migrated; close() releases it all. Logs go to stdout unless given a destination (tests read them). */
+export async function createContext(
+  config: Config,
+  name: string,
+  logDestination?: DestinationStream,
+): Promise<AppContext & { close(): Promise<void> }> {
   await ensureDatabase(config.databaseUrl);
   await checkRedis(config.redisUrl);
-  const db = createPool(config.databaseUrl);
+  const limits = {
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+    acquireTimeoutMs: config.dbAcquireTimeoutMs,
+  };
+  const db = createPool(config.databaseUrl, config.dbPoolSize, limits);
+  // An export is one statement (COPY) for as long as its client takes to read it.
+  const exportDb = createPool(config.databaseUrl, config.exportPoolSize, { ...limits, statementTimeoutMs: config.exportMaxMs });
   await migrate(db);
   const storage = createStorage(config.storageDir);
   await storage.init();
   const queue = createJobQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, attempts: config.jobAttempts });
-  const log = createLogger(config.logLevel, name);
+  const log = createLogger(config.logLevel, name, logDestination);
   return {
     config,
     db,
+    exportDb,
     storage,
     queue,
     log,
     async close() {
       await queue.close();
-      await db.end();
+      await Promise.all([db.end(), exportDb.end()]);
     },
   };
 }

@@ -127,6 +127,17 @@ const envSchema = z.object({
   // one client before each further attempt waits (1 s, 2 s, 4 s … up to 15 min; a success resets it).
   LOGIN_FAILURES_PER_CLIENT_PER_DAY: z.coerce.number().int().min(1).max(1_000_000).default(100),
   LOGIN_FAILURES_BEFORE_DELAY: z.coerce.number().int().min(1).max(100).default(5),
+  // Database limits: no request may hang on PostgreSQL. The main pool serves pages, uploads,
+  // moderation and the log; exports (CSV, JSON, Atom) get a small pool of their own so public
+  // readers can never take the connections uploads and moderators need.
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  EXPORT_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(3),
+  // The longest one export may stream (its statement's timeout), and how long a client may stop reading before it is cut off.
+  EXPORT_MAX_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
+  EXPORT_STALL_SECONDS: z.coerce.number().positive().max(3600).default(30),
 }).superRefine((e, ctx) => {
   // Links in feeds, exports and receipts are built from it, never from a request's Host header.
   if (e.NODE_ENV === 'production' && !e.PUBLIC_URL) {
@@ -176,6 +187,13 @@ export type Config = {
   publicMediaRequestsPerMinute: number;
   loginFailuresPerClientPerDay: number;
   loginFailuresBeforeDelay: number;
+  dbPoolSize: number;
+  dbAcquireTimeoutMs: number;
+  dbStatementTimeoutMs: number;
+  dbIdleInTransactionTimeoutMs: number;
+  exportPoolSize: number;
+  exportMaxMs: number;
+  exportStallMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -230,6 +248,13 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicMediaRequestsPerMinute: e.PUBLIC_MEDIA_REQUESTS_PER_MINUTE,
     loginFailuresPerClientPerDay: e.LOGIN_FAILURES_PER_CLIENT_PER_DAY,
     loginFailuresBeforeDelay: e.LOGIN_FAILURES_BEFORE_DELAY,
+    dbPoolSize: e.DB_POOL_SIZE,
+    dbAcquireTimeoutMs: e.DB_ACQUIRE_TIMEOUT_MS,
+    dbStatementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    dbIdleInTransactionTimeoutMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    exportPoolSize: e.EXPORT_POOL_SIZE,
+    exportMaxMs: e.EXPORT_MAX_MINUTES * 60_000,
+    exportStallMs: e.EXPORT_STALL_SECONDS * 1000,
   };
 }
 

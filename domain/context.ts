@@ -8,6 +8,8 @@ import type { JobQueue } from './queue/job-queue';
 export type AppContext = {
   config: Config;
   db: Db;
+  /** The exports' own small pool (CSV, JSON, Atom): public readers never wait on or take `db`'s connections. */
+  exportDb: Db;
   storage: Storage;
   queue: JobQueue;
   log: Logger;

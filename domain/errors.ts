@@ -8,6 +8,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly details?: Record<string, unknown>,
+    /** When to come back (429, 503), sent as Retry-After. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'AppError';
@@ -30,9 +32,12 @@ export function englishWait(seconds: number): string {
   return `${Math.ceil(seconds / 3600)} h`;
 }
 
-/** 429; with a wait, it is said in the message and sent as Retry-After (details.retry_after_seconds). */
+/** 429; with a wait, it is said in the message and sent as Retry-After. */
 export const tooManyRequests = (reason: string, retryAfterSeconds?: number, code = 'rate_limited') =>
   retryAfterSeconds === undefined
     ? new AppError(429, code, reason)
-    : new AppError(429, code, `${reason} Try again in ${englishWait(retryAfterSeconds)}.`, { retry_after_seconds: retryAfterSeconds });
+    : new AppError(429, code, `${reason} Try again in ${englishWait(retryAfterSeconds)}.`, undefined, retryAfterSeconds);
+/** The server is short of something for now (database connections, export slots): come back later. */
+export const serviceBusy = (code: string, message: string, retryAfterSeconds: number) =>
+  new AppError(503, code, message, undefined, retryAfterSeconds);
 export const insufficientStorage = (message: string) => new AppError(507, 'insufficient_storage', message);

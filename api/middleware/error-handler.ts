@@ -6,11 +6,12 @@ import { localizedErrorMessage } from '../../web/error-messages';
 import { pickLang, type Lang } from '../../web/i18n';
 import { errorPage } from '../../web/pages/error';
 import { pageContext, sendHtml } from '../page';
+import { routePattern } from './request-log';
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFound('This page'));
 
 /** Turns anything thrown into an AppError; unknown errors are bugs and are logged with context. */
-function toAppError(ctx: AppContext, err: unknown, path: string): AppError {
+function toAppError(ctx: AppContext, err: unknown, route: string): AppError {
   if (err instanceof AppError) return err;
   const mapped = mapDatabaseError(err);
   if (mapped) return mapped;
@@ -19,7 +20,7 @@ function toAppError(ctx: AppContext, err: unknown, path: string): AppError {
     // body-parser's own errors: malformed JSON or urlencoded body, or one too large
     return new AppError(status, 'malformed_body', status === 413 ? 'The request is too large.' : 'The request body is malformed.');
   }
-  ctx.log.error({ err, path }, 'unhandled error');
+  ctx.log.error({ err, route }, 'unhandled error');
   return new AppError(500, 'internal', 'Something went wrong on our side. Nothing you sent was lost; please try again.');
 }
 
@@ -32,13 +33,14 @@ function apiLang(req: Parameters<RequestHandler>[0]): Lang {
 /** The one error handler: JSON for /api, the form again for form posts, an error page otherwise. */
 export function errorHandler(ctx: AppContext): ErrorRequestHandler {
   return async (err, req, res, _next) => {
-    const error = toAppError(ctx, err, req.path);
     if (res.headersSent) {
+      // A response cut short: a client that went away (or stopped reading and was cut off) is no bug.
+      if ((err as { code?: unknown }).code !== 'ERR_STREAM_PREMATURE_CLOSE') toAppError(ctx, err, routePattern(req));
       res.destroy();
       return;
     }
-    const retryAfter = error.details?.retry_after_seconds;
-    if (typeof retryAfter === 'number') res.set('Retry-After', String(retryAfter));
+    const error = toAppError(ctx, err, routePattern(req));
+    if (error.retryAfterSeconds) res.set('Retry-After', String(error.retryAfterSeconds));
     if (req.path.startsWith('/api/')) {
       const message = localizedErrorMessage(error, apiLang(req));
       res.status(error.status).json({ error: { code: error.code, message, ...(error.details ? { details: error.details } : {}) } });

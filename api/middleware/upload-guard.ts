@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { AppContext } from '../../domain/context';
-import { AppError } from '../../domain/errors';
+import { AppError, serviceBusy } from '../../domain/errors';
 import { ensureRoomForUpload } from '../../domain/submissions/disk-space';
 import { clientKey } from './client-key';
 
@@ -36,10 +36,10 @@ class UploadSlots {
   take(key: string): AppError | null {
     const mine = this.byClient.get(key) ?? 0;
     if (this.total >= this.maxTotal + (mine === 0 ? this.reserve : 0)) {
-      return new AppError(503, 'uploads_busy', `The archive is receiving too many uploads right now. Nothing was stored; please try again in ${BUSY_RETRY_SECONDS} s.`);
+      return serviceBusy('uploads_busy', `The archive is receiving too many uploads right now. Nothing was stored; please try again in ${BUSY_RETRY_SECONDS} s.`, BUSY_RETRY_SECONDS);
     }
     if (mine >= this.maxPerClient) {
-      return new AppError(429, 'uploads_in_progress', `${mine} uploads from you are still in progress. Wait for them to finish, then send this one again; nothing of it was stored.`);
+      return new AppError(429, 'uploads_in_progress', `${mine} uploads from you are still in progress. Wait for them to finish, then send this one again; nothing of it was stored.`, undefined, BUSY_RETRY_SECONDS);
     }
     this.total += 1;
     this.byClient.set(key, mine + 1);
@@ -111,9 +111,8 @@ export function uploadGuard(ctx: AppContext): RequestHandler {
   const slots = new UploadSlots(ctx.config.maxConcurrentUploads, ctx.config.maxConcurrentUploadsPerClient);
   const perMinute = new RateLimiterMemory({ points: ctx.config.uploadsPerMinutePerClient, duration: 60 });
 
-  const refuse = (req: Request, res: Response, error: AppError, retryAfterSeconds?: number) => {
+  const refuse = (req: Request, res: Response, error: AppError) => {
     cutOffAfterAnswer(req, res);
-    if (retryAfterSeconds) res.set('Retry-After', String(retryAfterSeconds));
     return error;
   };
 
@@ -125,14 +124,14 @@ export function uploadGuard(ctx: AppContext): RequestHandler {
     }
     const key = clientKey(req);
     const busy = slots.take(key);
-    if (busy) return next(refuse(req, res, busy, BUSY_RETRY_SECONDS));
+    if (busy) return next(refuse(req, res, busy));
     res.once('close', () => slots.give(key));
     try {
       await perMinute.consume(key);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) return next(err);
       const seconds = Math.ceil(err.msBeforeNext / 1000);
-      return next(refuse(req, res, new AppError(429, 'upload_rate_limited', `You have sent many uploads in the last minute. Nothing of this one was stored; please send it again in ${seconds} s.`), seconds));
+      return next(refuse(req, res, new AppError(429, 'upload_rate_limited', `You have sent many uploads in the last minute. Nothing of this one was stored; please send it again in ${seconds} s.`, undefined, seconds)));
     }
     watchBodyRate(ctx, req);
     next();

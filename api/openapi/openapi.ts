@@ -146,6 +146,7 @@ export function openApiDocument(): JsonSchema {
           ...(op.notFound ? { '404': error('Not found') } : {}),
           ...Object.fromEntries(Object.entries(op.errors ?? {}).map(([status, description]) => [status, error(description)])),
           '429': error('Too many requests from this client; see Retry-After'),
+          '503': error('The server is busy (for an export: every export slot is in use); see Retry-After'),
         },
       },
     };

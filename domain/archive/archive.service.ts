@@ -4,8 +4,9 @@ import * as archiveRepo from '../../db/archive.repo';
 import * as catalogRepo from '../../db/catalog.repo';
 import * as mediaRepo from '../../db/media.repo';
 import type { AppContext } from '../context';
-import { notFound } from '../errors';
 import { carriedBy } from '../media/original-reveals';
+import { poolIsFull } from '../../db/pool';
+import { notFound, serviceBusy } from '../errors';
 import { publicFlags } from '../processing/media-relations';
 import { buildFilters, DEFAULT_PAGE_SIZE, decodeSearchCursor, effectiveSort, encodeSearchCursor, type SearchQuery } from './search';
 
@@ -134,10 +135,14 @@ export async function mapClusters(ctx: AppContext, query: SearchQuery & { bbox?:
   return { cellDegrees, clusters };
 }
 
+/** When a refused export may try again: about the time a typical export takes. */
+const EXPORT_RETRY_SECONDS = 30;
+
 /**
- * Every entry matching a search, as a stream read on a connection of its own: the connection goes
- * back to the pool when the stream ends; when it fails or is closed before its end (a client that
- * went away) the connection is discarded, since it may be mid-transaction or mid-stream.
+ * Every entry matching a search, as a stream read on a connection of the exports' own pool: the
+ * connection goes back to the pool when the stream ends; when it fails or is closed before its
+ * end (a client that went away or stopped reading) the connection is discarded, since it may be
+ * mid-transaction or mid-stream. With every export connection in use, refused at once (503).
  */
 async function streamMatches(
   ctx: AppContext,
@@ -146,7 +151,10 @@ async function streamMatches(
 ): Promise<Readable> {
   const filters = await buildFilters(ctx, query);
   const sort = effectiveSort(query, filters);
-  const client = await ctx.db.connect();
+  if (poolIsFull(ctx.exportDb)) {
+    throw serviceBusy('exports_busy', 'Too many exports are running right now; please try again in a minute.', EXPORT_RETRY_SECONDS);
+  }
+  const client = await ctx.exportDb.connect();
   let stream: Readable;
   try {
     stream = await open(client, filters, sort);
@@ -176,8 +184,8 @@ export function exportCsv(ctx: AppContext, query: SearchQuery, urlBase: string):
   return streamMatches(ctx, query, (client, filters, sort) => archiveRepo.streamCsv(client, filters, sort, urlBase));
 }
 
-/** The newest entries matching a search, for the Atom feed. */
+/** The newest entries matching a search, for the Atom feed (read like the exports, on their pool). */
 export async function feedEntries(ctx: AppContext, query: SearchQuery) {
   const filters = await buildFilters(ctx, query);
-  return archiveRepo.search(ctx.db, filters, 'published', null, 50);
+  return archiveRepo.search(ctx.exportDb, filters, 'published', null, 50);
 }

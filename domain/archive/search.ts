@@ -4,6 +4,7 @@ import * as archiveRepo from '../../db/archive.repo';
 import type { SearchAfter, SearchFilters, SearchSort } from '../../db/archive.repo';
 import type { AppContext } from '../context';
 import { badRequest } from '../errors';
+import { isCursorTime } from '../pagination';
 
 /** A search as a journalist asks it (validated by the API's zod schema; every field optional). */
 export type SearchQuery = {
@@ -105,7 +106,7 @@ export function decodeSearchCursor(raw: string | undefined, sort: SearchSort): S
   } catch {
     parsed = null;
   }
-  const keyFits = parsed && (sort === 'relevance' ? typeof parsed.k === 'number' : parsed.k === null ? sort === 'captured' : !Number.isNaN(Date.parse(String(parsed.k))));
+  const keyFits = parsed && (sort === 'relevance' ? typeof parsed.k === 'number' : parsed.k === null ? sort === 'captured' : isCursorTime(String(parsed.k)));
   if (!parsed || parsed.s !== sort || !keyFits) {
     throw badRequest('bad_cursor', 'The page link is malformed or belongs to another sort order; go back to the first page.');
   }

@@ -1,7 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import * as catalogRepo from '../../db/catalog.repo';
-import { withTransaction, type Queryable } from '../../db/pool';
+import { allowLongStatements, withTransaction, type Queryable } from '../../db/pool';
 import * as settingsRepo from '../../db/settings.repo';
 import * as stationsRepo from '../../db/stations.repo';
 import { actorOf, type SessionUser } from '../accounts/account.service';
@@ -13,6 +13,9 @@ import { recheckPlaceMismatch } from '../processing/place-recheck';
 /** The columns a register file must have (header row; comma or semicolon separated, UTF-8). */
 export const STATION_COLUMNS = ['region', 'tik', 'uik', 'address', 'latitude', 'longitude'] as const;
 export const MAX_STATION_ROWS = 200_000;
+// A whole register (up to MAX_STATION_ROWS) upserted and every file of the election re-checked
+// against it may take longer than a request's statement may; an admin starts it knowingly.
+const IMPORT_STATEMENT_TIMEOUT_MS = 10 * 60_000;
 
 const coordinate = (min: number, max: number, what: string) =>
   z
@@ -84,6 +87,7 @@ export async function importStations(ctx: AppContext, admin: SessionUser, electi
     byNumber.set(parsed.data.uikNumber, { station: parsed.data, line: info.lines });
   }
   return withTransaction(ctx.db, async (tx) => {
+    await allowLongStatements(tx, IMPORT_STATEMENT_TIMEOUT_MS);
     const imported = await stationsRepo.upsertStations(tx, electionId, [...byNumber.values()].map((v) => v.station));
     const linked = await stationsRepo.linkSubmissions(tx, electionId);
     const placeFlagsChanged = await recheckPlaceMismatch(tx, electionId, ctx.config.placeMismatchKm);

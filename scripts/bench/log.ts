@@ -82,6 +82,7 @@ async function main(): Promise<number> {
   const makeCtx = (): AppContext => ({
     config,
     db: pool,
+    exportDb: pool, // never used by the log service
     storage: createStorage(keyDir),
     queue: null as unknown as JobQueue, // never used by the log service
     log: pino({ level: 'silent' }),

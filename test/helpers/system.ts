@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Client as PgClient } from 'pg';
+import type { DestinationStream } from 'pino';
 import { createContext } from '../../domain/bootstrap';
 import { parseConfig } from '../../domain/config';
 import type { AppContext } from '../../domain/context';
@@ -25,7 +26,9 @@ export type TestSystem = {
  * The real thing on loopback: API server and (optionally) worker against the real PostgreSQL and
  * Redis, with a storage folder and a queue prefix of its own so test files never share state.
  */
-export async function startSystem(options: { env?: Record<string, string>; worker?: boolean; storageDir?: string } = {}): Promise<TestSystem> {
+export async function startSystem(
+  options: { env?: Record<string, string>; worker?: boolean; storageDir?: string; logTo?: DestinationStream } = {},
+): Promise<TestSystem> {
   // A storage folder given by the caller (to restart on the same data) is the caller's to remove.
   const storageDir = options.storageDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'svidetel-test-')));
   const config = parseConfig({
@@ -48,7 +51,7 @@ export async function startSystem(options: { env?: Record<string, string>; worke
     PUBLIC_MEDIA_REQUESTS_PER_MINUTE: '100000',
     ...options.env,
   });
-  const ctx = await createContext(config, 'test');
+  const ctx = await createContext(config, 'test', options.logTo);
   const { server, url } = await startApiServer(ctx);
   const system: TestSystem = {
     url,
