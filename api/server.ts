@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
-import { issueFirstAdminLinkIfNeeded } from '../domain/accounts/account.service';
+import { hasAccounts } from '../domain/accounts/account.service';
 import type { AppContext } from '../domain/context';
 import { createApp } from './app';
 import { siteUrlFor } from './site-url';
 
 /**
- * Starts the HTTP server; on a start with no accounts it logs the one-time first-admin link.
+ * Starts the HTTP server; on a start with no accounts it says how to get the one-time first-admin
+ * link (the link itself, a live secret, is never logged).
  * It listens before the app is built: without PUBLIC_URL the site's address is the one it listens on.
  */
 export async function startApiServer(ctx: AppContext): Promise<{ server: Server; url: string }> {
@@ -20,7 +21,8 @@ export async function startApiServer(ctx: AppContext): Promise<{ server: Server;
   // Generous timeouts: an observer on a bad network may take many minutes to send a video.
   server.requestTimeout = 60 * 60_000;
   server.headersTimeout = 60_000;
-  const token = await issueFirstAdminLinkIfNeeded(ctx);
-  if (token) ctx.log.warn({ setup: `${url}/setup/${token}` }, 'No accounts yet: open this one-time link to create the first admin');
+  if (!(await hasAccounts(ctx))) {
+    ctx.log.warn('No accounts yet: run `npm run setup-link` on this machine (Docker: `docker compose exec api npm run setup-link`) for the one-time link that creates the first admin');
+  }
   return { server, url };
 }

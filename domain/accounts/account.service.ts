@@ -34,7 +34,16 @@ export async function passwordHash(password: string): Promise<string> {
   return argon2Hash(password, ARGON2);
 }
 
-/** On a start with no accounts: a one-time link that is the only way to create the first admin. */
+/** Whether anyone can log in yet: a new installation has no accounts until its first admin is set up. */
+export async function hasAccounts(ctx: AppContext): Promise<boolean> {
+  return (await accountsRepo.countAccounts(ctx.db)) > 0;
+}
+
+/**
+ * While there are no accounts: a one-time link that is the only way to create the first admin
+ * (each new one replaces the last). Issued by `npm run setup-link` and shown to whoever runs it,
+ * never logged: a log is read by more people and kept longer than a terminal.
+ */
 export async function issueFirstAdminLinkIfNeeded(ctx: AppContext): Promise<string | null> {
   return withTransaction(ctx.db, async (tx) => {
     await accountsRepo.lockAccountsTable(tx);

@@ -1,18 +1,45 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
 import { Client } from '../helpers/http';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
 import { issueFirstAdminLinkIfNeeded } from '../../domain/accounts/account.service';
 
 describe('accounts', () => {
   let system: TestSystem;
+  let databaseUrl: string;
+  const logged: string[] = [];
   beforeAll(async () => {
-    system = await startSystem({ worker: false, env: { DATABASE_URL: await freshDatabaseUrl('accounts') } });
+    databaseUrl = await freshDatabaseUrl('accounts');
+    const capture = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logged.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    system = await startSystem({ worker: false, logTo: capture, env: { DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' } });
   });
   afterAll(async () => {
     await system?.stop();
   });
 
+  test('a start with no accounts says how to get the setup link and logs no link; npm run setup-link prints one that works', async () => {
+    const log = logged.join('');
+    expect(log).toContain('npm run setup-link');
+    expect(log).not.toMatch(/\/setup\/[A-Za-z0-9_-]{20,}/);
+    const { port } = new URL(system.url);
+    const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join('scripts', 'setup-link.ts')], {
+      cwd: path.resolve(__dirname, '..', '..'),
+      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl, STORAGE_DIR: system.storageDir, PORT: port, LOG_LEVEL: 'silent' },
+    });
+    const link = /^(http:\/\/\S+\/setup\/[A-Za-z0-9_-]{43})$/m.exec(run.stdout)?.[1];
+    expect(link?.startsWith(`${system.url}/setup/`)).toBe(true);
+    expect((await new Client(system.url).fetch(link!.slice(system.url.length))).status).toBe(200);
+  });
+
   test('the one-time setup link creates the first admin once, and only while there are no accounts', async () => {
-    // startSystem already issued one link (as a real start does); a new one replaces it.
+    // a new link replaces the one the command above printed
     const token = await issueFirstAdminLinkIfNeeded(system.ctx);
     expect(token).toBeTruthy();
     const client = new Client(system.url);
