@@ -29,7 +29,8 @@ COPY domain ./domain
 COPY scripts ./scripts
 
 # Originals are evidence: the storage lives in a volume, owned by the unprivileged user.
-RUN mkdir -p /data && chown node:node /data
+# /keys: the transparency log's signing key, a volume only the worker mounts.
+RUN mkdir -p /data /keys && chown node:node /data /keys && chmod 700 /keys
 VOLUME ["/data"]
 USER node
 

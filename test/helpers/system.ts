@@ -25,10 +25,12 @@ export type TestSystem = {
  * The real thing on loopback: API server and (optionally) worker against the real PostgreSQL and
  * Redis, with a storage folder and a queue prefix of its own so test files never share state.
  */
-export async function startSystem(options: { env?: Record<string, string>; worker?: boolean; storageDir?: string } = {}): Promise<TestSystem> {
+export async function startSystem(
+  options: { env?: Record<string, string>; worker?: boolean; storageDir?: string; workerEnv?: Record<string, string> } = {},
+): Promise<TestSystem> {
   // A storage folder given by the caller (to restart on the same data) is the caller's to remove.
   const storageDir = options.storageDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'svidetel-test-')));
-  const config = parseConfig({
+  const env = {
     NODE_ENV: 'test',
     PORT: '0',
     DATABASE_URL: `${TEST_PG_BASE}/${testDatabase()}`,
@@ -39,8 +41,10 @@ export async function startSystem(options: { env?: Record<string, string>; worke
     // a test never waits long for a worker to stop (production lets long videos finish)
     WORKER_STOP_GRACE_SECONDS: '10',
     ...options.env,
-  });
-  const ctx = await createContext(config, 'test');
+  };
+  const ctx = await createContext(parseConfig(env), 'test');
+  // The worker as its own process would have it: its own settings (e.g. a key path only it can read) and connections.
+  const workerCtx = options.workerEnv ? await createContext(parseConfig({ ...env, ...options.workerEnv }), 'test-worker') : ctx;
   const { server, url } = await startApiServer(ctx);
   const system: TestSystem = {
     url,
@@ -48,7 +52,7 @@ export async function startSystem(options: { env?: Record<string, string>; worke
     storageDir,
     worker: null,
     async startWorker() {
-      if (!system.worker) system.worker = await startWorker(ctx);
+      if (!system.worker) system.worker = await startWorker(workerCtx);
     },
     async stopWorker() {
       await system.worker?.close();
@@ -61,6 +65,7 @@ export async function startSystem(options: { env?: Record<string, string>; worke
         (server as Server).closeAllConnections();
       });
       await ctx.close();
+      if (workerCtx !== ctx) await workerCtx.close();
       if (!options.storageDir) await fs.rm(storageDir, { recursive: true, force: true });
     },
   };
