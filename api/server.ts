@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { issueFirstAdminLinkIfNeeded } from '../domain/accounts/account.service';
+import { prepareTotpSecrets } from '../domain/accounts/totp-vault';
 import type { AppContext } from '../domain/context';
 import { createApp } from './app';
 
@@ -7,8 +8,12 @@ export function baseUrl(ctx: AppContext, port: number): string {
   return ctx.config.publicUrl ?? `http://${ctx.config.host === '0.0.0.0' ? 'localhost' : ctx.config.host}:${port}`;
 }
 
-/** Starts the HTTP server; on a start with no accounts it logs the one-time first-admin link. */
+/**
+ * Starts the HTTP server (after checking the TOTP key opens the stored secrets); on a start with no
+ * accounts it logs the one-time first-admin link.
+ */
 export async function startApiServer(ctx: AppContext): Promise<{ server: Server; url: string }> {
+  await prepareTotpSecrets(ctx);
   const app = createApp(ctx);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(ctx.config.port, ctx.config.host, () => resolve(s));

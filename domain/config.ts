@@ -50,6 +50,8 @@ const envSchema = z.object({
     .string()
     .regex(/^[^\s+]{1,200}$/, 'a log origin is 1 to 200 characters, no spaces and no "+", e.g. svidetel.example.org/log')
     .optional(),
+  // The AES-256 key that encrypts two-factor secrets in the database (created on first start; kept out of the database).
+  TOTP_KEY_PATH: z.string().min(1).optional(),
   LOG_STH_INTERVAL_SECONDS: z.coerce.number().positive().max(86_400).default(10),
   // Public archive: map tiles (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; unset = points
   // over a plain background and no third-party request) and requests per minute per client to /api/v1.
@@ -88,6 +90,7 @@ export type Config = {
   logKeyPath: string;
   logOrigin: string;
   logSthIntervalMs: number;
+  totpKeyPath: string;
   mapTileUrl: string | undefined;
   publicApiRequestsPerMinute: number;
 };
@@ -131,6 +134,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logKeyPath: path.resolve(e.LOG_KEY_PATH ?? path.join(storageDir, 'keys', 'log-ed25519.pem')),
     logOrigin: e.LOG_ORIGIN ?? (e.PUBLIC_URL ? `${new URL(e.PUBLIC_URL).host}/log` : 'svidetel.local/log'),
     logSthIntervalMs: e.LOG_STH_INTERVAL_SECONDS * 1000,
+    totpKeyPath: path.resolve(e.TOTP_KEY_PATH ?? path.join(storageDir, 'keys', 'totp-aes256.key')),
     mapTileUrl: e.MAP_TILE_URL,
     publicApiRequestsPerMinute: e.PUBLIC_API_REQUESTS_PER_MINUTE,
   };

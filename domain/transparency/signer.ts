@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import * as repo from '../../db/transparency.repo';
 import type { AppContext } from '../context';
-import { createLogKeyFile, readLogKeyFile } from '../storage/storage';
+import { createKeyFile, readKeyFile } from '../storage/storage';
 import { createKeyPair, keyFingerprint, signCheckpoint, verifyCheckpoint, vkeyFor, type SthJson } from './checkpoint';
 import { originOf, presentSth } from './log.service';
 import { rootAt } from './merkle';
@@ -17,11 +17,11 @@ const keys = new Map<string, Promise<LogKey>>();
 
 async function readOrCreateKey(ctx: AppContext): Promise<LogKey> {
   const keyPath = ctx.config.logKeyPath;
-  let pem = await readLogKeyFile(keyPath);
+  let pem = await readKeyFile(keyPath);
   let created = false;
   if (pem === null) {
     const pair = createKeyPair();
-    ({ pem, created } = await createLogKeyFile(keyPath, pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()));
+    ({ pem, created } = await createKeyFile(keyPath, pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()));
   }
   const privateKey = createPrivateKey(pem);
   if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error('the transparency log key file (LOG_KEY_PATH) does not hold an Ed25519 private key');

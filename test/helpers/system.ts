@@ -9,7 +9,7 @@ import { parseConfig } from '../../domain/config';
 import type { AppContext } from '../../domain/context';
 import { startApiServer } from '../../api/server';
 import { startWorker, type RunningWorker } from '../../worker/worker';
-import { TEST_PG_BASE, testDatabase } from './global-setup';
+import { TEST_PG_BASE, testDatabase, testTotpKeyPath } from './global-setup';
 
 export type TestSystem = {
   url: string;
@@ -40,12 +40,16 @@ export async function startSystem(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // a test never waits long for a worker to stop (production lets long videos finish)
     WORKER_STOP_GRACE_SECONDS: '10',
+    TOTP_KEY_PATH: testTotpKeyPath(),
     ...options.env,
   };
   const ctx = await createContext(parseConfig(env), 'test');
+  const { server, url } = await startApiServer(ctx).catch(async (err: unknown) => {
+    await ctx.close();
+    throw err;
+  });
   // The worker as its own process would have it: its own settings (e.g. a key path only it can read) and connections.
   const workerCtx = options.workerEnv ? await createContext(parseConfig({ ...env, ...options.workerEnv }), 'test-worker') : ctx;
-  const { server, url } = await startApiServer(ctx);
   const system: TestSystem = {
     url,
     ctx,
