@@ -16,7 +16,10 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.url().optional(),
-  DATABASE_URL: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/svidetel'),
+  // The application's role (svidetel_app, or a member of it: owns nothing, bypasses nothing) and the
+  // owner's, used only to create the database and migrate (npm start, npm run migrate).
+  DATABASE_URL: z.string().min(1).default('postgres://svidetel_app@127.0.0.1:5432/svidetel'),
+  DATABASE_OWNER_URL: z.string().min(1).optional(),
   REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('svidetel'),
   STORAGE_DIR: z.string().min(1).default('./data'),
@@ -68,6 +71,7 @@ export type Config = {
   port: number;
   publicUrl: string | undefined;
   databaseUrl: string;
+  databaseOwnerUrl: string;
   redisUrl: string;
   queuePrefix: string;
   storageDir: string;
@@ -97,6 +101,18 @@ export type Config = {
 
 export class ConfigError extends Error {}
 
+/** The owner's default: the same server and database as the application, as the local superuser postgres. */
+function ownerOf(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    url.username = 'postgres';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return databaseUrl; // not a URL: the connection attempt will say so
+  }
+}
+
 /** Parses the environment once; every wrong value is named in one message. */
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
@@ -112,6 +128,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     databaseUrl: e.DATABASE_URL,
+    databaseOwnerUrl: e.DATABASE_OWNER_URL ?? ownerOf(e.DATABASE_URL),
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     storageDir,

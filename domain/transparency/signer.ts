@@ -7,6 +7,7 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import * as repo from '../../db/transparency.repo';
 import type { AppContext } from '../context';
 import { createKeyFile, readKeyFile } from '../storage/storage';
+import { currentAuditAnchorLine } from '../audit/audit.service';
 import { createKeyPair, keyFingerprint, signCheckpoint, verifyCheckpoint, vkeyFor, type SthJson } from './checkpoint';
 import { originOf, presentSth } from './log.service';
 import { rootAt } from './merkle';
@@ -66,6 +67,8 @@ export async function publishLogKey(ctx: AppContext): Promise<string> {
  * on an empty log signs the empty tree. Returns the new head, or null when none was due.
  * Refuses to sign when the latest head is not signed by this key and origin: a lost key or a
  * changed LOG_ORIGIN would otherwise fork the log silently.
+ * Every head carries the audit log's head as an extension line (see audit.service.ts): the audit
+ * trail is anchored outside the database at every checkpoint.
  */
 export async function signTreeHeadIfGrown(ctx: AppContext, opts: { force?: boolean } = {}): Promise<SthJson | null> {
   const key = await logKey(ctx);
@@ -83,7 +86,8 @@ export async function signTreeHeadIfGrown(ctx: AppContext, opts: { force?: boole
     }
   }
   const rootHash = await repo.withStoredSubtrees(ctx.db, (src) => rootAt(src, size));
-  const note = signCheckpoint({ origin: key.name, treeSize: size, rootHash }, key.privateKey, key.name);
+  const extensions = [await currentAuditAnchorLine(ctx.db)];
+  const note = signCheckpoint({ origin: key.name, treeSize: size, rootHash, extensions }, key.privateKey, key.name);
   const stored = await repo.insertSth(ctx.db, { treeSize: size, rootHash, signedAt: new Date(), note });
   return presentSth(stored);
 }

@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { Client as PgClient } from 'pg';
-import { createContext } from '../../domain/bootstrap';
+import { Client as PgClient, Pool } from 'pg';
+import { createContext, prepareDatabase } from '../../domain/bootstrap';
+import { APP_ROLE } from '../../db/roles';
 import { parseConfig } from '../../domain/config';
 import type { AppContext } from '../../domain/context';
 import { startApiServer } from '../../api/server';
@@ -14,6 +15,8 @@ import { TEST_PG_BASE, testDatabase, testTotpKeyPath } from './global-setup';
 export type TestSystem = {
   url: string;
   ctx: AppContext;
+  /** The database as its owner (a superuser here): for tests that tamper with what the app itself may not touch. */
+  ownerDb: Pool;
   storageDir: string;
   worker: RunningWorker | null;
   startWorker(): Promise<void>;
@@ -30,7 +33,7 @@ export async function startSystem(
 ): Promise<TestSystem> {
   // A storage folder given by the caller (to restart on the same data) is the caller's to remove.
   const storageDir = options.storageDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'svidetel-test-')));
-  const env = {
+  const env: Record<string, string> = {
     NODE_ENV: 'test',
     PORT: '0',
     DATABASE_URL: `${TEST_PG_BASE}/${testDatabase()}`,
@@ -43,6 +46,10 @@ export async function startSystem(
     TOTP_KEY_PATH: testTotpKeyPath(),
     ...options.env,
   };
+  // As in production: the owner migrates, the API and worker run as the restricted application role.
+  const ownerUrl = env.DATABASE_OWNER_URL ?? env.DATABASE_URL;
+  Object.assign(env, { DATABASE_OWNER_URL: ownerUrl, DATABASE_URL: withUser(env.DATABASE_URL, APP_ROLE) });
+  await prepareDatabase(parseConfig(env));
   const ctx = await createContext(parseConfig(env), 'test');
   const { server, url } = await startApiServer(ctx).catch(async (err: unknown) => {
     await ctx.close();
@@ -50,9 +57,11 @@ export async function startSystem(
   });
   // The worker as its own process would have it: its own settings (e.g. a key path only it can read) and connections.
   const workerCtx = options.workerEnv ? await createContext(parseConfig({ ...env, ...options.workerEnv }), 'test-worker') : ctx;
+  const ownerDb = new Pool({ connectionString: ownerUrl, max: 2 });
   const system: TestSystem = {
     url,
     ctx,
+    ownerDb,
     storageDir,
     worker: null,
     async startWorker() {
@@ -70,11 +79,19 @@ export async function startSystem(
       });
       await ctx.close();
       if (workerCtx !== ctx) await workerCtx.close();
+      await ownerDb.end();
       if (!options.storageDir) await fs.rm(storageDir, { recursive: true, force: true });
     },
   };
   if (options.worker !== false) await system.startWorker();
   return system;
+}
+
+function withUser(databaseUrl: string, user: string): string {
+  const url = new URL(databaseUrl);
+  url.username = user;
+  url.password = '';
+  return url.toString();
 }
 
 /** A database of the test's own, empty: for rules that depend on the whole table (e.g. "no accounts yet"). */
