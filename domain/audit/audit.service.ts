@@ -183,7 +183,7 @@ export async function verifyAuditChain(db: Queryable, anchors: readonly AuditAnc
  */
 export async function verifyAuditTrail(db: Queryable, opts: { origin: string; vkey?: string }): Promise<{ report: ChainReport; key: string }> {
   const vkey = opts.vkey ?? (await tlogRepo.publicKeyOf(db, opts.origin))?.vkey;
-  if (!vkey) return { report: await verifyAuditChain(db), key: 'no log key recorded yet: no tree head anchors the chain' };
+  if (!vkey) return { report: await verifyAuditChain(db), key: 'none recorded yet, so no tree head anchors the chain' };
   let anchors: AuditAnchor[];
   try {
     anchors = await signedAuditAnchors(db, vkey);

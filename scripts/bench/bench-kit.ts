@@ -1,5 +1,8 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import { APP_ROLE } from '../../db/roles';
+import { prepareDatabase } from '../../domain/bootstrap';
+import { parseConfig } from '../../domain/config';
 
 /** What every benchmark needs: output, CLI options, a free loopback port, percentiles, peak RSS. */
 
@@ -41,3 +44,21 @@ export const peakRssMb = (pid: number): number => memoryMb(pid, 'VmHWM');
 
 /** A process's resident memory now (VmRSS) in MB, read from /proc. */
 export const rssMb = (pid: number): number => memoryMb(pid, 'VmRSS');
+
+/** The application role's URL for a bench database given as its owner's URL. */
+export function appRoleUrl(ownerUrl: string): string {
+  const url = new URL(ownerUrl);
+  url.username = APP_ROLE;
+  url.password = '';
+  return url.toString();
+}
+
+/**
+ * A bench's database as production runs it: created and migrated by its owner (the URL given), used
+ * by the server as svidetel_app. Returns the two settings for the server's environment.
+ */
+export async function appDatabaseEnv(ownerUrl: string): Promise<{ DATABASE_URL: string; DATABASE_OWNER_URL: string }> {
+  const env = { DATABASE_URL: appRoleUrl(ownerUrl), DATABASE_OWNER_URL: ownerUrl };
+  await prepareDatabase(parseConfig(env));
+  return env;
+}

@@ -28,9 +28,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { migrate } from '../../db/migrate';
-import { createPool } from '../../db/pool';
-import { freePort, log, option, peakRssMb, percentile, rssMb } from './bench-kit';
+import { appDatabaseEnv, freePort, log, option, peakRssMb, percentile, rssMb } from './bench-kit';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DATABASE_URL = process.env.BENCH_SEARCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/svidetel_bench_search';
@@ -86,9 +84,7 @@ async function seed(version: string): Promise<void> {
     await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await c.query(`CREATE DATABASE "${name}"`);
   });
-  const pool = createPool(DATABASE_URL, 1);
-  await migrate(pool);
-  await pool.end();
+  await appDatabaseEnv(DATABASE_URL);
 
   await withClient(DATABASE_URL, async (c) => {
     const step = async (what: string, sql: string) => {
@@ -205,7 +201,7 @@ async function startServer(): Promise<{ url: string; pid: number; stop(): Promis
   const storage = path.join(os.tmpdir(), `svidetel-bench-search-${process.pid}`);
   const proc = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL, PORT: String(port), HOST, STORAGE_DIR: storage, LOG_LEVEL: 'warn', PUBLIC_API_REQUESTS_PER_MINUTE: '1000000', NODE_ENV: 'production' },
+    env: { ...process.env, ...(await appDatabaseEnv(DATABASE_URL)), PORT: String(port), HOST, STORAGE_DIR: storage, LOG_LEVEL: 'warn', PUBLIC_API_REQUESTS_PER_MINUTE: '1000000', NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
