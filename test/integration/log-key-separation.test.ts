@@ -9,7 +9,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { keyFingerprint, verifySthJson, vkeyFor, type SthJson } from '../../domain/transparency/checkpoint';
-import type { Receipt } from '../../domain/transparency/receipt';
+import type { ProofBundle, Receipt } from '../../domain/transparency/receipt';
+import { signTreeHeadIfGrown } from '../../domain/transparency/signer';
+import { verifyReceiptFile } from '../../domain/transparency/verify';
 import { describeWithFixtures, fixturePath } from '../helpers/fixtures';
 import { Client, SUBMISSION_FIELDS, fileFromPath, uploadSubmission } from '../helpers/http';
 import { freshDatabaseUrl, listFiles, startSystem, waitFor, type TestSystem } from '../helpers/system';
@@ -45,14 +47,16 @@ describeWithFixtures('the log signing key stays with the worker', () => {
     await fs.rm(workerKeyDir, { recursive: true, force: true });
   });
 
+  let first: UploadResponse;
+  const photo = () => fileFromPath(fixturePath('macos-screenshot_noexif.png'));
   const upload = async (): Promise<UploadResponse> => {
-    const res = await uploadSubmission(new Client(system.url), SUBMISSION_FIELDS, [await fileFromPath(fixturePath('macos-screenshot_noexif.png'))]);
+    const res = await uploadSubmission(new Client(system.url), SUBMISSION_FIELDS, [await photo()]);
     expect(res.status).toBe(201);
     return (await res.json()) as UploadResponse;
   };
 
   test('before the worker ever ran: uploads get receipts without a key, and no key file exists', async () => {
-    const first = await upload();
+    first = await upload();
     expect(first.log_receipt).not.toBeNull();
     expect(first.log_receipt!.log_origin).toBe(origin);
     expect(first.log_receipt!.files).toHaveLength(1);
@@ -82,5 +86,17 @@ describeWithFixtures('the log signing key stays with the worker', () => {
     const second = await upload();
     expect(second.log_receipt!.key).toEqual({ vkey, fingerprint: keyFingerprint(workerKey) });
     expect(await listFiles(storageDir)).not.toContainEqual(expect.stringMatching(/pem|keys/));
+  });
+
+  test('the receipt given before the key was published verifies with the key given to the verifier', async () => {
+    // The API's context cannot sign: its key path is unreadable. The worker signed the first upload at its start.
+    await expect(signTreeHeadIfGrown(system.ctx, { force: true })).rejects.toThrow(/ENOTDIR/);
+    const bundle = (await (await fetch(first.log_receipt!.files[0]!.proof_url!)).json()) as ProofBundle;
+    const { vkey } = (await (await fetch(`${system.url}/api/v1/log/key`)).json()) as LogKeyJson;
+    const file = (await photo()).data;
+    expect(verifyReceiptFile({ file, receipt: first.log_receipt!, sth: bundle, key: vkey }).ok).toBe(true);
+    const withoutKey = verifyReceiptFile({ file, receipt: first.log_receipt!, sth: bundle });
+    expect(withoutKey.failed).toBe('signature');
+    expect(withoutKey.steps.at(-1)!.detail).toContain('/api/v1/log/key');
   });
 });
