@@ -29,7 +29,9 @@ COPY domain ./domain
 COPY scripts ./scripts
 
 # Originals are evidence: the storage lives in a volume, owned by the unprivileged user.
-RUN mkdir -p /data && chown node:node /data
+# /keys: the transparency log's signing key, a volume only the worker mounts; /secrets: the key that
+# encrypts two-factor secrets, a volume only the API mounts.
+RUN mkdir -p /data /keys /secrets && chown node:node /data /keys /secrets && chmod 700 /keys /secrets
 VOLUME ["/data"]
 USER node
 

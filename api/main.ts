@@ -5,7 +5,7 @@ import { startApiServer } from './server';
 async function main() {
   const config = loadConfigOrExit();
   const ctx = await orExit(createContext(config, 'api'));
-  const { server, url } = await startApiServer(ctx);
+  const { server, url } = await orExit(startApiServer(ctx));
   ctx.log.info({ url }, `Svidetel is running at ${url}`);
   const shutdown = () => {
     ctx.log.info('shutting down the API');

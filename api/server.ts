@@ -1,15 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import { hasAccounts } from '../domain/accounts/account.service';
+import { prepareTotpSecrets } from '../domain/accounts/totp-vault';
 import type { AppContext } from '../domain/context';
 import { createApp } from './app';
 import { siteUrlFor } from './site-url';
 
 /**
- * Starts the HTTP server; on a start with no accounts it says how to get the one-time first-admin
- * link (the link itself, a live secret, is never logged).
- * It listens before the app is built: without PUBLIC_URL the site's address is the one it listens on.
+ * Starts the HTTP server (after checking the TOTP key opens the stored secrets); on a start with no
+ * accounts it says how to get the one-time first-admin link (the link itself, a live secret, is
+ * never logged). It listens before the app is built: without PUBLIC_URL the site's address is the
+ * one it listens on.
  */
 export async function startApiServer(ctx: AppContext): Promise<{ server: Server; url: string }> {
+  await prepareTotpSecrets(ctx);
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -183,6 +183,18 @@ export async function setTotpSecret(db: Queryable, id: string, secret: string | 
   await db.query('UPDATE accounts SET totp_secret = $2, totp_last_step = $3 WHERE id = $1', [id, secret, lastStep]);
 }
 
+/** Every stored TOTP secret (sealed, or plain text from before encryption at rest). */
+export async function listTotpSecrets(db: Queryable): Promise<{ id: string; totp_secret: string }[]> {
+  const { rows } = await db.query<{ id: string; totp_secret: string }>('SELECT id, totp_secret FROM accounts WHERE totp_secret IS NOT NULL ORDER BY id');
+  return rows;
+}
+
+/** Replaces a secret only if it is still the one read (a concurrent start or change wins). */
+export async function replaceTotpSecret(db: Queryable, id: string, current: string, next: string): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE accounts SET totp_secret = $3 WHERE id = $1 AND totp_secret = $2', [id, current, next]);
+  return rowCount === 1;
+}
+
 /** Records the time step a code was accepted for; false if that step (or a later one) was used already. */
 export async function useTotpStep(db: Queryable, id: string, step: number): Promise<boolean> {
   const { rowCount } = await db.query(

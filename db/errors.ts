@@ -12,6 +12,8 @@ export function mapDatabaseError(err: unknown): AppError | null {
   const code = (err as { code?: unknown })?.code;
   if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return null;
   switch (code) {
+    case 'SV001': // raised by the guards of migration 047
+      return conflict('original_unchangeable', 'What the observer sent cannot be changed.');
     case '23505':
       return conflict('already_exists', 'This already exists.');
     case '23503':

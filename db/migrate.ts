@@ -6,9 +6,22 @@ const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
 // Any constant works; it only serialises concurrent starters (api and worker) on one database.
 const MIGRATION_LOCK = 7241;
 
+const migrationFiles = async () => (await fs.readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort();
+
+/** Migrations not yet applied to this database: what a process that cannot migrate (the app role) checks at start. */
+export async function unappliedMigrations(pool: Pool): Promise<string[]> {
+  const files = await migrationFiles();
+  const applied = await pool.query<{ name: string }>('SELECT name FROM schema_migrations').catch((err: { code?: string }) => {
+    if (err.code === '42P01') return { rows: [] }; // no table yet: nothing applied
+    throw err;
+  });
+  const done = new Set(applied.rows.map((r) => r.name));
+  return files.filter((f) => !done.has(f));
+}
+
 /** Applies every numbered migration not yet applied, each in its own transaction, under a lock. */
 export async function migrate(pool: Pool): Promise<string[]> {
-  const files = (await fs.readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort();
+  const files = await migrationFiles();
   const client = await pool.connect();
   const applied: string[] = [];
   try {

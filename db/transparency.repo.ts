@@ -240,3 +240,28 @@ export async function withStoredSubtrees<T>(db: Queryable, compute: (src: Subtre
     },
   });
 }
+
+export interface StoredPublicKey {
+  origin: string;
+  vkey: string;
+  publicKeyPem: string;
+}
+
+/** Records the log's public key for its origin unless one is recorded; returns the one that is. */
+export async function recordPublicKey(db: Queryable, key: StoredPublicKey): Promise<StoredPublicKey> {
+  await db.query('INSERT INTO tlog_public_keys (origin, vkey, public_key_pem) VALUES ($1, $2, $3) ON CONFLICT (origin) DO NOTHING', [
+    key.origin,
+    key.vkey,
+    key.publicKeyPem,
+  ]);
+  return (await publicKeyOf(db, key.origin))!;
+}
+
+export async function publicKeyOf(db: Queryable, origin: string): Promise<StoredPublicKey | null> {
+  const { rows } = await db.query<{ origin: string; vkey: string; public_key_pem: string }>(
+    'SELECT origin, vkey, public_key_pem FROM tlog_public_keys WHERE origin = $1',
+    [origin],
+  );
+  const row = rows[0];
+  return row ? { origin: row.origin, vkey: row.vkey, publicKeyPem: row.public_key_pem } : null;
+}

@@ -2,7 +2,9 @@ import IORedis from 'ioredis';
 import { Client } from 'pg';
 import type { DestinationStream } from 'pino';
 import { createPool } from '../db/pool';
-import { migrate } from '../db/migrate';
+import { migrate, unappliedMigrations } from '../db/migrate';
+import { APP_ROLE, grantAppRoleTo, sessionRole } from '../db/roles';
+import type { Db } from '../db/pool';
 import type { Config } from './config';
 import type { AppContext } from './context';
 import { createLogger } from './logger';
@@ -77,13 +79,60 @@ export async function checkRedis(redisUrl: string): Promise<void> {
   }
 }
 
-/** Everything a process needs, checked and migrated; close() releases it all. Logs go to stdout unless given a destination (tests read them). */
+/**
+ * As the owner (DATABASE_OWNER_URL): creates the database if needed, applies migrations (which
+ * create svidetel_app and its grants) and makes the application's login role a member of it.
+ * Run by `npm start` and `npm run migrate`, never by the API or the worker themselves.
+ */
+export async function prepareDatabase(config: Config): Promise<string[]> {
+  await ensureDatabase(config.databaseOwnerUrl);
+  const owner = createPool(config.databaseOwnerUrl, 1);
+  try {
+    const applied = await migrate(owner);
+    const login = decodeURIComponent(new URL(config.databaseUrl).username);
+    if (!(await grantAppRoleTo(owner, login))) {
+      throw new DependencyError(`DATABASE_URL connects as "${login}", a role that does not exist: create it (LOGIN, with a password) or use ${APP_ROLE}.`);
+    }
+    return applied;
+  } finally {
+    await owner.end();
+  }
+}
+
+/** The application's own connection: reachable, migrated, and as a role that can bypass nothing. */
+async function checkAppDatabase(db: Db, databaseUrl: string): Promise<void> {
+  const { where, database } = describePg(databaseUrl);
+  let role;
+  try {
+    role = await sessionRole(db);
+  } catch (err) {
+    throw new DependencyError(
+      `Cannot reach PostgreSQL at ${where} (database "${database}"): ${(err as Error).message.replace(/\.$/, '')}.\n` +
+        `Start it (Debian: pg_ctlcluster 15 main start; Docker: docker compose up -d postgres), run npm run migrate (or npm start) once, or set DATABASE_URL.`,
+    );
+  }
+  if (role.superuser || role.bypassesRls || role.ownsTables > 0 || !role.isApp) {
+    throw new DependencyError(
+      `DATABASE_URL connects as "${role.name}", which ${role.superuser ? 'is a superuser' : role.ownsTables > 0 ? 'owns tables' : role.bypassesRls ? 'bypasses row security' : `is not ${APP_ROLE}`}: ` +
+        `the application must run as ${APP_ROLE} (or a member of it) so it cannot switch off the append-only triggers. ` +
+        `Set DATABASE_URL to that role and DATABASE_OWNER_URL to the owner (see the README).`,
+    );
+  }
+  const pending = await unappliedMigrations(db);
+  if (pending.length > 0) {
+    throw new DependencyError(`The database "${database}" lacks migrations ${pending.join(', ')}: run npm run migrate (as the owner, DATABASE_OWNER_URL).`);
+  }
+}
+
+/**
+ * Everything a process needs, checked (the database must be migrated already); close() releases it
+ * all. Logs go to stdout unless given a destination (tests read them).
+ */
 export async function createContext(
   config: Config,
   name: string,
   logDestination?: DestinationStream,
 ): Promise<AppContext & { close(): Promise<void> }> {
-  await ensureDatabase(config.databaseUrl);
   await checkRedis(config.redisUrl);
   const limits = {
     statementTimeoutMs: config.dbStatementTimeoutMs,
@@ -91,9 +140,12 @@ export async function createContext(
     acquireTimeoutMs: config.dbAcquireTimeoutMs,
   };
   const db = createPool(config.databaseUrl, config.dbPoolSize, limits);
+  await checkAppDatabase(db, config.databaseUrl).catch(async (err: unknown) => {
+    await db.end();
+    throw err;
+  });
   // An export is one statement (COPY) for as long as its client takes to read it.
   const exportDb = createPool(config.databaseUrl, config.exportPoolSize, { ...limits, statementTimeoutMs: config.exportMaxMs });
-  await migrate(db);
   const storage = createStorage(config.storageDir);
   await storage.init();
   const queue = createJobQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, attempts: config.jobAttempts });

@@ -55,7 +55,10 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.url().optional(),
-  DATABASE_URL: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/svidetel'),
+  // The application's role (svidetel_app, or a member of it: owns nothing, bypasses nothing) and the
+  // owner's, used only to create the database and migrate (npm start, npm run migrate).
+  DATABASE_URL: z.string().min(1).default('postgres://svidetel_app@127.0.0.1:5432/svidetel'),
+  DATABASE_OWNER_URL: z.string().min(1).optional(),
   REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('svidetel'),
   STORAGE_DIR: z.string().min(1).default('./data'),
@@ -100,6 +103,8 @@ const envSchema = z.object({
     .string()
     .regex(/^[^\s+]{1,200}$/, 'a log origin is 1 to 200 characters, no spaces and no "+", e.g. svidetel.example.org/log')
     .optional(),
+  // The AES-256 key that encrypts two-factor secrets in the database (created on first start; kept out of the database).
+  TOTP_KEY_PATH: z.string().min(1).optional(),
   // Minutes, not seconds: each head tells how many files arrived since the last, published or not,
   // and one window should hold many uploads on a busy day (see the README's Security section).
   LOG_STH_INTERVAL_SECONDS: z.coerce.number().positive().max(86_400).default(300),
@@ -151,6 +156,7 @@ export type Config = {
   port: number;
   publicUrl: string | undefined;
   databaseUrl: string;
+  databaseOwnerUrl: string;
   redisUrl: string;
   queuePrefix: string;
   storageDir: string;
@@ -181,6 +187,7 @@ export type Config = {
   logOrigin: string;
   logSthIntervalMs: number;
   publicTimePrecisionMs: number;
+  totpKeyPath: string;
   mapTileUrl: string | undefined;
   publicApiRequestsPerMinute: number;
   publicPageRequestsPerMinute: number;
@@ -198,6 +205,18 @@ export type Config = {
 
 export class ConfigError extends Error {}
 
+/** The owner's default: the same server and database as the application, as the local superuser postgres. */
+function ownerOf(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    url.username = 'postgres';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return databaseUrl; // not a URL: the connection attempt will say so
+  }
+}
+
 /** Parses the environment once; every wrong value is named in one message. */
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
@@ -213,6 +232,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     databaseUrl: e.DATABASE_URL,
+    databaseOwnerUrl: e.DATABASE_OWNER_URL ?? ownerOf(e.DATABASE_URL),
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     storageDir,
@@ -242,6 +262,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logOrigin: e.LOG_ORIGIN ?? (e.PUBLIC_URL ? `${new URL(e.PUBLIC_URL).host}/log` : 'svidetel.local/log'),
     logSthIntervalMs: e.LOG_STH_INTERVAL_SECONDS * 1000,
     publicTimePrecisionMs: e.PUBLIC_TIME_PRECISION_MINUTES * 60_000,
+    totpKeyPath: path.resolve(e.TOTP_KEY_PATH ?? path.join(storageDir, 'keys', 'totp-aes256.key')),
     mapTileUrl: e.MAP_TILE_URL,
     publicApiRequestsPerMinute: e.PUBLIC_API_REQUESTS_PER_MINUTE,
     publicPageRequestsPerMinute: e.PUBLIC_PAGE_REQUESTS_PER_MINUTE,

@@ -1,23 +1,26 @@
 /**
- * `npm run audit:verify`: recomputes the audit log's hash chain from the first row to the head.
- * Prints the number of rows and the head hash; on the first row that does not fit, names it and
- * exits 1 (2 when the database cannot be reached).
+ * `npm run audit:verify [-- --key <vkey>]`: recomputes the audit log's hash chain from the first
+ * row to the head and checks it against the audit heads anchored in the transparency log's signed
+ * tree heads (with --key, the log key published outside this server; else the one recorded in the
+ * database). Prints the number of rows and the head hash; on the first row that does not fit, names
+ * it and exits 1 (2 when the database cannot be reached).
  */
-import { ensureDatabase, orExit } from '../domain/bootstrap';
+import { orExit } from '../domain/bootstrap';
 import { loadConfigOrExit } from '../domain/config';
-import { verifyAuditChain } from '../domain/audit/audit.service';
+import { verifyAuditTrail } from '../domain/audit/audit.service';
 import { createPool } from '../db/pool';
 
 async function main() {
   const config = loadConfigOrExit();
-  await orExit(ensureDatabase(config.databaseUrl));
+  const keyAt = process.argv.indexOf('--key');
+  const vkey = keyAt >= 0 ? process.argv[keyAt + 1] : undefined;
   const pool = createPool(config.databaseUrl, 1);
   try {
-    const report = await verifyAuditChain(pool);
+    const { report, key } = await orExit(verifyAuditTrail(pool, { origin: config.logOrigin, ...(vkey ? { vkey } : {}) }));
     if (report.ok) {
-      process.stdout.write(`ok: ${report.rows} audit rows, chain intact; head ${report.headHash}\n`);
+      process.stdout.write(`ok: ${report.rows} audit rows, chain intact; head ${report.headHash}; ${report.anchors} anchors in signed tree heads match (log key ${key})\n`);
     } else {
-      process.stdout.write(`FAILED at audit row ${report.seq}: ${report.problem} (${report.rows} rows before it are intact)\n`);
+      process.stdout.write(`FAILED at audit row ${report.seq}: ${report.problem} (${report.rows} rows before it are intact; log key ${key})\n`);
       process.exitCode = 1;
     }
   } catch (err) {

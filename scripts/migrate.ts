@@ -1,14 +1,10 @@
-import { ensureDatabase, orExit } from '../domain/bootstrap';
+import { orExit, prepareDatabase } from '../domain/bootstrap';
 import { loadConfigOrExit } from '../domain/config';
-import { migrate } from '../db/migrate';
-import { createPool } from '../db/pool';
 
+/** `npm run migrate`: as the owner (DATABASE_OWNER_URL), creates the database if needed, migrates, grants the app role. */
 async function main() {
   const config = loadConfigOrExit();
-  await orExit(ensureDatabase(config.databaseUrl));
-  const pool = createPool(config.databaseUrl, 1);
-  const applied = await migrate(pool);
-  await pool.end();
+  const applied = await orExit(prepareDatabase(config));
   process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
 }
 

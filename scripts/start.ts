@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { createContext, orExit } from '../domain/bootstrap';
+import { createContext, orExit, prepareDatabase } from '../domain/bootstrap';
 import { loadConfigOrExit } from '../domain/config';
 
 /**
@@ -9,8 +9,9 @@ import { loadConfigOrExit } from '../domain/config';
  */
 async function main() {
   const config = loadConfigOrExit();
+  await orExit(prepareDatabase(config)); // as the owner; the children run as the application's role
   const ctx = await orExit(createContext(config, 'start'));
-  await ctx.close(); // it only checked and migrated; each child opens its own connections
+  await ctx.close(); // it only checked; each child opens its own connections
 
   const root = path.join(__dirname, '..');
   const children: ChildProcess[] = ['api/main.ts', 'worker/main.ts'].map((entry) =>

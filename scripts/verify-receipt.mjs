@@ -75,6 +75,7 @@ function parseVkey(vkey) {
 
 function loadKey(arg, receipt) {
   if (!arg) {
+    check(receipt.key, 'signature', 'the receipt has no log key (the log had not published it yet): give --key with the key from /api/v1/log/key');
     const k = parseVkey(String(receipt.key?.vkey));
     check(sha256(k.raw).toString('hex') === receipt.key.fingerprint, 'signature', 'the receipt key does not match its fingerprint');
     return { ...k, source: `the receipt's own key: compare fingerprint ${receipt.key.fingerprint} with the one Svidetel publishes` };
@@ -83,7 +84,7 @@ function loadKey(arg, receipt) {
   if (!text.startsWith('-----BEGIN')) return { ...parseVkey(text), source: 'the key you gave' };
   // A PEM key has no name: take the key name from the receipt, then derive the key id as the log does.
   const raw = Buffer.from(createPublicKey(text).export({ format: 'jwk' }).x, 'base64url');
-  const name = parseVkey(String(receipt.key?.vkey)).name;
+  const name = String(receipt.log_origin); // the log names its key after its origin
   return { name, id: sha256(name, Buffer.of(0x0a, 0x01), raw).subarray(0, 4), raw, source: 'the key you gave' };
 }
 

@@ -76,6 +76,7 @@ const MESSAGES = {
   proof_download_json: { ru: 'Скачать квитанцию-доказательство (JSON)', en: 'Download the proof receipt (JSON)' },
   proof_download_text: { ru: 'Скачать её как текст', en: 'Download it as text' },
   proof_key_fingerprint: { ru: 'Отпечаток ключа журнала', en: 'Log key fingerprint' },
+  proof_key_pending: { ru: 'ключ журнала ещё не опубликован; он появится по адресу /api/v1/log/key', en: 'the log key is not published yet; it will be at /api/v1/log/key' },
   archive_title: { ru: 'Опубликованные материалы', en: 'Published evidence' },
   archive_empty: { ru: 'Пока ничего не опубликовано.', en: 'Nothing has been published yet.' },
   next_page: { ru: 'Дальше →', en: 'Next →' },

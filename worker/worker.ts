@@ -3,7 +3,7 @@ import type { AppContext } from '../domain/context';
 import { recordFinalFailure, requeueUnfinished } from '../domain/processing/process-media';
 import { createRedis } from '../domain/queue/job-queue';
 import { QUEUE_NAME, type JobName, type JobPayload } from '../domain/queue/jobs';
-import { signTreeHeadIfGrown } from '../domain/transparency/log.service';
+import { publishLogKey, signTreeHeadIfGrown } from '../domain/transparency/signer';
 import { JOB_HANDLERS, assertEveryJobHasOneHandler } from './handlers';
 
 export type RunningWorker = { close(): Promise<void> };
@@ -57,7 +57,9 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
 
   // Transparency log: a new signed tree head when the log grew, at most every LOG_STH_INTERVAL_SECONDS.
   const signHead = () => signTreeHeadIfGrown(ctx).catch((err: Error) => ctx.log.error({ err: err.message }, 'could not sign a tree head'));
-  await signHead(); // on start: creates the key on the first start, signs what was appended meanwhile
+  // On start: creates the key on the first start, records its public half for the API, signs what was appended meanwhile.
+  await publishLogKey(ctx).catch((err: Error) => ctx.log.error({ err: err.message }, 'could not publish the log key'));
+  await signHead();
   const signTimer = setInterval(() => void signHead(), Math.max(250, ctx.config.logSthIntervalMs / 4));
   signTimer.unref();
 

@@ -5,6 +5,7 @@ import * as accountsRepo from '../../db/accounts.repo';
 import * as settingsRepo from '../../db/settings.repo';
 import { withTransaction, type Tx } from '../../db/pool';
 import { appendAudit, type Actor } from '../audit/audit.service';
+import { openTotpSecret, sealTotpSecret } from './totp-vault';
 import type { AppContext } from '../context';
 import { AppError, badRequest, conflict, notFound } from '../errors';
 import { loginThrottle } from './login-throttle';
@@ -145,7 +146,7 @@ export async function logIn(
   await withTransaction(ctx.db, async (tx) => {
     if (account.totp_secret) {
       if (!code) throw codeNeeded();
-      const step = totpStep(account.email, account.totp_secret, code);
+      const step = totpStep(account.email, await openTotpSecret(ctx, account.id, account.totp_secret), code);
       if (step === null || !(await accountsRepo.useTotpStep(tx, account.id, step))) throw wrongCode();
     }
     await accountsRepo.insertSession(tx, { tokenHash: hashToken(token), accountId: account.id, csrfToken: newToken(), expiresAt });
@@ -200,7 +201,7 @@ export async function enableTotp(ctx: AppContext, user: SessionUser, secret: str
   await withTransaction(ctx.db, async (tx) => {
     const account = await accountsRepo.lockAccount(tx, user.accountId);
     if (account?.totp_secret) throw conflict('totp_enabled', 'Two-factor login is already on for this account.');
-    await accountsRepo.setTotpSecret(tx, user.accountId, secret, step);
+    await accountsRepo.setTotpSecret(tx, user.accountId, await sealTotpSecret(ctx, user.accountId, secret), step);
     await appendAudit(tx, actorOf(user), { action: 'account.totp_enable', entityType: 'account', entityId: user.accountId });
   });
 }
@@ -212,7 +213,7 @@ export async function disableTotp(ctx: AppContext, user: SessionUser, code: stri
     if ((await settingsRepo.readSettings(tx)).require_totp) {
       throw conflict('totp_required', 'The admins require two-factor login for every account; it cannot be turned off.');
     }
-    const step = totpStep(account.email, account.totp_secret, code);
+    const step = totpStep(account.email, await openTotpSecret(ctx, account.id, account.totp_secret), code);
     if (step === null || !(await accountsRepo.useTotpStep(tx, account.id, step))) throw wrongCode();
     await accountsRepo.setTotpSecret(tx, user.accountId, null, null);
     await appendAudit(tx, actorOf(user), { action: 'account.totp_disable', entityType: 'account', entityId: user.accountId });

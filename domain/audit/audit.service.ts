@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import * as auditRepo from '../../db/audit.repo';
 import type { Queryable, Tx } from '../../db/pool';
+import * as tlogRepo from '../../db/transparency.repo';
 import type { AppContext } from '../context';
+import { verifyCheckpoint } from '../transparency/checkpoint';
 
 /**
  * The audit log: who did what to which record, with before/after, hash-chained. Appends happen in
@@ -92,13 +94,60 @@ export async function appendAudit(tx: Tx, actor: Actor, entry: AuditEntry): Prom
 }
 
 export type ChainReport =
-  | { ok: true; rows: number; headHash: string }
+  | { ok: true; rows: number; headHash: string; anchors: number }
   | { ok: false; rows: number; seq: number; problem: string };
 
 const VERIFY_BATCH = 1000;
 
-/** Recomputes every row's hash in order; the first row that does not fit the chain is named. */
-export async function verifyAuditChain(db: Queryable): Promise<ChainReport> {
+/**
+ * The audit head as anchored outside the database: every signed tree head of the transparency log
+ * carries it as a checkpoint extension line "audit <seq> <hex hash>", so rewriting the audit trail
+ * (even by the database owner recomputing the chain) means signing a different tree head for a size
+ * already published: a fork of the public log, which only the worker's key could sign.
+ */
+export type AuditAnchor = { seq: number; hash: Buffer; treeSize: number };
+
+const ANCHOR_LINE = /^audit (0|[1-9][0-9]{0,15}) ([0-9a-f]{64})$/;
+
+export const auditAnchorLine = (head: { seq: number; hash: Buffer }) => `audit ${head.seq} ${head.hash.toString('hex')}`;
+
+export async function currentAuditAnchorLine(db: Queryable): Promise<string> {
+  return auditAnchorLine(await auditRepo.readHead(db));
+}
+
+/**
+ * The anchors in every signed tree head, each head checked against the log key first (a head that
+ * does not verify is a failure, not a skipped anchor). Heads signed before anchoring began have none.
+ */
+export async function signedAuditAnchors(db: Queryable, vkey: string): Promise<AuditAnchor[]> {
+  const anchors: AuditAnchor[] = [];
+  let before: number | undefined;
+  for (;;) {
+    const page = await tlogRepo.listSths(db, { limit: VERIFY_BATCH, ...(before === undefined ? {} : { beforeSize: before }) });
+    for (const sth of page) {
+      let extensions: string[];
+      try {
+        extensions = verifyCheckpoint(sth.note, vkey).extensions ?? [];
+      } catch (err) {
+        throw new Error(`the signed tree head of size ${sth.treeSize} does not verify with the log key (${(err as Error).message})`);
+      }
+      for (const m of extensions.map((l) => ANCHOR_LINE.exec(l)).filter((x) => x !== null)) {
+        anchors.push({ seq: Number(m[1]), hash: Buffer.from(m[2]!, 'hex'), treeSize: sth.treeSize });
+      }
+      before = sth.treeSize;
+    }
+    if (page.length < VERIFY_BATCH) return anchors;
+  }
+}
+
+/**
+ * Recomputes every row's hash in order; the first row that does not fit the chain, or whose hash
+ * is not the one a signed tree head anchored for it, is named.
+ */
+export async function verifyAuditChain(db: Queryable, anchors: readonly AuditAnchor[] = []): Promise<ChainReport> {
+  const anchored = new Map(anchors.map((a) => [a.seq, a]));
+  const genesis = anchored.get(0);
+  if (genesis && !genesis.hash.equals(GENESIS_HASH)) return { ok: false, rows: 0, seq: 0, problem: `the empty chain anchored in the tree head of size ${genesis.treeSize} is not empty` };
   let prev: Buffer = GENESIS_HASH;
   let expectedSeq = 1;
   for (;;) {
@@ -108,6 +157,10 @@ export async function verifyAuditChain(db: Queryable): Promise<ChainReport> {
       if (row.seq !== expectedSeq) return { ok: false, rows: expectedSeq - 1, seq: expectedSeq, problem: `row ${expectedSeq} is missing` };
       if (!row.prev_hash.equals(prev)) return fail(`its previous hash does not match row ${expectedSeq - 1}`);
       if (!rowHash(prev, row).equals(row.hash)) return fail('its content does not match its hash (the row was altered)');
+      const anchor = anchored.get(row.seq);
+      if (anchor && !anchor.hash.equals(row.hash)) {
+        return fail(`its hash is not the one anchored in the signed tree head of size ${anchor.treeSize} (the audit trail was rewritten)`);
+      }
       prev = row.hash;
       expectedSeq += 1;
     }
@@ -118,7 +171,26 @@ export async function verifyAuditChain(db: Queryable): Promise<ChainReport> {
   if (head.seq !== rows || !head.hash.equals(prev)) {
     return { ok: false, rows, seq: head.seq, problem: `the head says ${head.seq} rows but the chain ends at row ${rows} (rows were removed)` };
   }
-  return { ok: true, rows, headHash: prev.toString('hex') };
+  const beyond = anchors.find((a) => a.seq > rows);
+  if (beyond) return { ok: false, rows, seq: beyond.seq, problem: `the signed tree head of size ${beyond.treeSize} anchored ${beyond.seq} rows, but the chain ends at row ${rows} (rows were removed)` };
+  return { ok: true, rows, headHash: prev.toString('hex'), anchors: anchors.length };
+}
+
+/**
+ * What `npm run audit:verify` checks: the chain, and each row against the audit heads anchored in
+ * the log's signed tree heads. The log key is the one given (a vkey from outside: the published
+ * one), else the one the worker recorded in the database (then said so: compare its fingerprint).
+ */
+export async function verifyAuditTrail(db: Queryable, opts: { origin: string; vkey?: string }): Promise<{ report: ChainReport; key: string }> {
+  const vkey = opts.vkey ?? (await tlogRepo.publicKeyOf(db, opts.origin))?.vkey;
+  if (!vkey) return { report: await verifyAuditChain(db), key: 'none recorded yet, so no tree head anchors the chain' };
+  let anchors: AuditAnchor[];
+  try {
+    anchors = await signedAuditAnchors(db, vkey);
+  } catch (err) {
+    return { report: { ok: false, rows: 0, seq: 0, problem: (err as Error).message }, key: vkey };
+  }
+  return { report: await verifyAuditChain(db, anchors), key: opts.vkey ? `${vkey} (given)` : `${vkey} (recorded in the database: compare it with the published key)` };
 }
 
 export const AUDIT_PAGE_SIZE = 100;

@@ -145,10 +145,10 @@ export function createStorage(root: string) {
 }
 
 /**
- * The transparency log's private key file (LOG_KEY_PATH, kept outside the database). Read: the PEM
- * text, or null when there is none yet.
+ * A secret key file kept outside the database (the log's signing key, LOG_KEY_PATH; the TOTP
+ * encryption key, TOTP_KEY_PATH). Read: its text, or null when there is none yet.
  */
-export async function readLogKeyFile(keyPath: string): Promise<string | null> {
+export async function readKeyFile(keyPath: string): Promise<string | null> {
   try {
     return await fs.readFile(keyPath, 'utf8');
   } catch (err) {
@@ -159,10 +159,10 @@ export async function readLogKeyFile(keyPath: string): Promise<string | null> {
 
 /**
  * Creates the key file with mode 0600 (folder 0700) unless one exists: written to a temp file,
- * then link()ed into place, which fails if another process (API or worker) created it first.
- * Returns the PEM that is now on disk, ours or the other process's.
+ * then link()ed into place, which fails if another process created it first.
+ * Returns the text that is now on disk, ours or the other process's.
  */
-export async function createLogKeyFile(keyPath: string, pem: string): Promise<{ pem: string; created: boolean }> {
+export async function createKeyFile(keyPath: string, pem: string): Promise<{ pem: string; created: boolean }> {
   await fs.mkdir(path.dirname(keyPath), { recursive: true, mode: 0o700 });
   const temp = `${keyPath}.${randomBytes(6).toString('hex')}.tmp`;
   await fs.writeFile(temp, pem, { mode: 0o600, flag: 'wx' });

@@ -1,20 +1,19 @@
 /**
- * The transparency log as a service: signs tree heads, serves them and the proofs between them,
- * and builds upload receipts. The pure parts (tree, leaf, checkpoint, receipt) are in this folder,
- * storage of the tree is db/transparency.repo.ts, and the private key is a file (LOG_KEY_PATH)
- * created on first use, outside the database.
+ * The transparency log as the web-facing API uses it: serves signed tree heads and the proofs
+ * between them, the log's public key, and builds upload receipts. It never touches the private
+ * key: signing is signer.ts, run by the worker only, which records the public key in the database
+ * for this side. The pure parts (tree, leaf, checkpoint, receipt) are in this folder, storage of
+ * the tree is db/transparency.repo.ts.
  *
  * Proofs and leaves are served for trees up to the latest SIGNED head only: what a client can
  * check against a signature.
  */
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import * as repo from '../../db/transparency.repo';
 import type { AppContext } from '../context';
 import { AppError, badRequest } from '../errors';
-import { createLogKeyFile, readLogKeyFile } from '../storage/storage';
-import { createKeyPair, keyFingerprint, keyId, rawPublicKey, signCheckpoint, sthToJson, verifyCheckpoint, vkeyFor, type SthJson } from './checkpoint';
+import { keyFingerprint, parseVkey, sthToJson, type SthJson } from './checkpoint';
 import { leafFromJson, type LeafJson } from './leaf';
-import { consistencyProof as merkleConsistencyProof, inclusionProof, rootAt } from './merkle';
+import { consistencyProof as merkleConsistencyProof, inclusionProof } from './merkle';
 import { buildReceipt, receiptFile, type ProofBundle, type Receipt } from './receipt';
 
 /** Most leaves one /log/leaves request returns. */
@@ -22,93 +21,13 @@ export const MAX_LEAVES_PER_REQUEST = 1000;
 /** Most tree heads one /log/sths request returns. */
 export const MAX_STHS_PER_REQUEST = 1000;
 
-type LogKey = {
-  name: string;
-  privateKey: KeyObject;
-  publicKey: KeyObject;
-  vkey: string;
-  keyIdHex: string;
-  fingerprint: string;
-  publicPem: string;
-};
+export const originOf = (note: string) => note.slice(0, note.indexOf('\n'));
 
-const keys = new Map<string, Promise<LogKey>>();
-
-async function readOrCreateKey(ctx: AppContext): Promise<LogKey> {
-  const keyPath = ctx.config.logKeyPath;
-  let pem = await readLogKeyFile(keyPath);
-  let created = false;
-  if (pem === null) {
-    const pair = createKeyPair();
-    ({ pem, created } = await createLogKeyFile(keyPath, pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()));
-  }
-  const privateKey = createPrivateKey(pem);
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error('the transparency log key file (LOG_KEY_PATH) does not hold an Ed25519 private key');
-  const publicKey = createPublicKey(privateKey);
-  const name = ctx.config.logOrigin;
-  const raw = rawPublicKey(publicKey);
-  const key: LogKey = {
-    name,
-    privateKey,
-    publicKey,
-    vkey: vkeyFor(name, publicKey),
-    keyIdHex: keyId(name, raw).toString('hex'),
-    fingerprint: keyFingerprint(raw),
-    publicPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-  };
-  if (created) ctx.log.info({ fingerprint: key.fingerprint, vkey: key.vkey }, 'created the transparency log key');
-  return key;
-}
-
-/** The log key, read (or created) once per process and key path. */
-function logKey(ctx: AppContext): Promise<LogKey> {
-  const id = `${ctx.config.logKeyPath}\n${ctx.config.logOrigin}`;
-  let key = keys.get(id);
-  if (!key) {
-    key = readOrCreateKey(ctx).catch((err: unknown) => {
-      keys.delete(id);
-      throw err;
-    });
-    keys.set(id, key);
-  }
-  return key;
-}
-
-const originOf = (note: string) => note.slice(0, note.indexOf('\n'));
-
-function present(sth: repo.StoredSth): SthJson {
+export function presentSth(sth: repo.StoredSth): SthJson {
   return sthToJson(sth.note, { origin: originOf(sth.note), treeSize: sth.treeSize, rootHash: sth.rootHash }, sth.signedAt);
 }
 
 const hex = (proof: readonly Buffer[]) => proof.map((h) => h.toString('hex'));
-
-/**
- * Signs a tree head for the current log size when the log grew since the latest one and that one
- * is at least LOG_STH_INTERVAL_SECONDS old (`force` skips the wait: tests, tools). The first call
- * on an empty log signs the empty tree. Returns the new head, or null when none was due.
- * Refuses to sign when the latest head is not signed by this key and origin: a lost key or a
- * changed LOG_ORIGIN would otherwise fork the log silently.
- */
-export async function signTreeHeadIfGrown(ctx: AppContext, opts: { force?: boolean } = {}): Promise<SthJson | null> {
-  const key = await logKey(ctx);
-  const [size, latest] = await Promise.all([repo.logSize(ctx.db), repo.getSth(ctx.db)]);
-  if (latest) {
-    if (latest.treeSize >= size) return null;
-    if (!opts.force && Date.now() - latest.signedAt.getTime() < ctx.config.logSthIntervalMs) return null;
-    try {
-      verifyCheckpoint(latest.note, key.vkey);
-    } catch (err) {
-      throw new Error(
-        `not signing: the latest tree head (size ${latest.treeSize}, log ${originOf(latest.note)}) does not verify with the key at ` +
-          `LOG_KEY_PATH for LOG_ORIGIN ${key.name} (${(err as Error).message}); restore the original key file and origin`,
-      );
-    }
-  }
-  const rootHash = await repo.withStoredSubtrees(ctx.db, (src) => rootAt(src, size));
-  const note = signCheckpoint({ origin: key.name, treeSize: size, rootHash }, key.privateKey, key.name);
-  const stored = await repo.insertSth(ctx.db, { treeSize: size, rootHash, signedAt: new Date(), note });
-  return present(stored);
-}
 
 async function requireLatest(ctx: AppContext): Promise<repo.StoredSth> {
   const latest = await repo.getSth(ctx.db);
@@ -123,20 +42,20 @@ function withinTree(what: string, size: number, latest: repo.StoredSth): void {
 }
 
 export async function latestSth(ctx: AppContext): Promise<SthJson> {
-  return present(await requireLatest(ctx));
+  return presentSth(await requireLatest(ctx));
 }
 
 export async function sthAt(ctx: AppContext, size: number): Promise<SthJson> {
   withinTree('Tree size', size, await requireLatest(ctx));
   const sth = await repo.getSth(ctx.db, size);
   if (!sth) throw new AppError(404, 'no_tree_head', `No tree head was signed at size ${size}; /api/v1/log/sths lists those that were.`);
-  return present(sth);
+  return presentSth(sth);
 }
 
 /** Tree heads newest first; `before` pages to those with a smaller size. */
 export async function listSths(ctx: AppContext, opts: { before?: number; limit: number }): Promise<SthJson[]> {
   const sths = await repo.listSths(ctx.db, { limit: Math.min(opts.limit, MAX_STHS_PER_REQUEST), ...(opts.before === undefined ? {} : { beforeSize: opts.before }) });
-  return sths.map(present);
+  return sths.map(presentSth);
 }
 
 async function requireLeaf(ctx: AppContext, leafHash: Buffer): Promise<repo.StoredLeaf> {
@@ -194,46 +113,58 @@ export async function proofBundle(ctx: AppContext, leafHash: Buffer): Promise<Pr
     );
   }
   const proof = await repo.withStoredSubtrees(ctx.db, (src) => inclusionProof(src, leaf.index, latest.treeSize));
-  return { leaf_index: leaf.index, leaf_hash: leaf.leafHash.toString('hex'), sth: present(latest), inclusion_proof: hex(proof) };
+  return { leaf_index: leaf.index, leaf_hash: leaf.leafHash.toString('hex'), sth: presentSth(latest), inclusion_proof: hex(proof) };
 }
 
 export type LogPublicKey = { origin: string; vkey: string; key_id: string; fingerprint: string; public_key_pem: string };
 
+/** The key the worker recorded for this log, or null before the worker's first start. */
+async function recordedKey(ctx: AppContext): Promise<LogPublicKey | null> {
+  const stored = await repo.publicKeyOf(ctx.db, ctx.config.logOrigin);
+  if (!stored) return null;
+  const raw = parseVkey(stored.vkey).rawPublicKey;
+  return { origin: stored.origin, vkey: stored.vkey, key_id: stored.vkey.split('+')[1]!, fingerprint: keyFingerprint(raw), public_key_pem: stored.publicKeyPem };
+}
+
 export async function publicKey(ctx: AppContext): Promise<LogPublicKey> {
-  const key = await logKey(ctx);
-  return { origin: key.name, vkey: key.vkey, key_id: key.keyIdHex, fingerprint: key.fingerprint, public_key_pem: key.publicPem };
+  const key = await recordedKey(ctx);
+  if (!key) throw new AppError(503, 'no_log_key', 'The log has not published its key yet: its signer has not started. Try again in a minute.');
+  return key;
 }
 
 export const proofUrl = (baseUrl: string, leafHash: string) => `${baseUrl}/api/v1/log/proof/bundle?leaf_hash=${leafHash}`;
 
 /**
  * The downloadable receipt for files just received (see receipt.ts): leaf records, the log key
- * and where to fetch each inclusion proof once a tree head covers it. Nothing about the sender.
+ * (once the signer has published it) and where to fetch each inclusion proof once a tree head
+ * covers it. Nothing about the sender.
  */
 export async function uploadReceipt(ctx: AppContext, files: readonly { name: string; leaf: LeafJson }[], baseUrl: string): Promise<{ receipt: Receipt; text: string }> {
-  const key = await logKey(ctx);
+  const key = await recordedKey(ctx);
   const receipt = buildReceipt(
-    key.name,
-    key.vkey,
+    ctx.config.logOrigin,
+    key?.vkey ?? null,
     files.map((f) => {
       const record = leafFromJson(f.leaf);
       const entry = receiptFile({ name: f.name, record });
       return { ...entry, proof_url: proofUrl(baseUrl, entry.leaf_hash) };
     }),
   );
-  return { receipt, text: receiptText(receipt) };
+  return { receipt, text: receiptText(receipt, baseUrl) };
 }
 
 /** The same receipt for people: plain text, every value needed to check it by hand or with the verifier. */
-export function receiptText(receipt: Receipt): string {
-  const lines = [
-    'SVIDETEL RECEIPT: files received into the public transparency log',
-    '',
-    `Log:             ${receipt.log_origin}`,
-    `Log key:         ${receipt.key.vkey}`,
-    `Key fingerprint: ${receipt.key.fingerprint}`,
-    '                 (SHA-256 of the Ed25519 public key: compare it with the one Svidetel publishes)',
-  ];
+export function receiptText(receipt: Receipt, baseUrl: string): string {
+  const lines = ['SVIDETEL RECEIPT: files received into the public transparency log', '', `Log:             ${receipt.log_origin}`];
+  if (receipt.key) {
+    lines.push(
+      `Log key:         ${receipt.key.vkey}`,
+      `Key fingerprint: ${receipt.key.fingerprint}`,
+      '                 (SHA-256 of the Ed25519 public key: compare it with the one Svidetel publishes)',
+    );
+  } else {
+    lines.push(`Log key:         not published yet: fetch it from ${baseUrl}/api/v1/log/key and give it to the verifier with --key`);
+  }
   receipt.files.forEach((f, i) => {
     lines.push(
       '',

@@ -7,7 +7,8 @@
  *   {
  *     "version": 1,
  *     "log_origin": "svidetel.example/log",          // first line of every checkpoint of this log
- *     "key": {
+ *     "key": {                                       // absent until the log's signer (the worker) has
+ *                                                    // published it: then take it from /api/v1/log/key
  *       "vkey": "<name>+<key id>+<base64 key>",      // signed-note verifier key of the log
  *       "fingerprint": "<hex SHA-256 of the 32-byte Ed25519 public key>"  // compare with the published one
  *     },
@@ -56,7 +57,7 @@ export interface ReceiptFile {
 export interface Receipt {
   version: typeof RECEIPT_VERSION;
   log_origin: string;
-  key: ReceiptKey;
+  key?: ReceiptKey;
   files: ReceiptFile[];
 }
 
@@ -88,6 +89,7 @@ export function receiptFile(args: {
   };
 }
 
-export function buildReceipt(logOrigin: string, vkey: string, files: ReceiptFile[]): Receipt {
-  return { version: RECEIPT_VERSION, log_origin: logOrigin, key: { vkey, fingerprint: keyFingerprint(parseVkey(vkey).rawPublicKey) }, files };
+export function buildReceipt(logOrigin: string, vkey: string | null, files: ReceiptFile[]): Receipt {
+  const key = vkey === null ? {} : { key: { vkey, fingerprint: keyFingerprint(parseVkey(vkey).rawPublicKey) } };
+  return { version: RECEIPT_VERSION, log_origin: logOrigin, ...key, files };
 }

@@ -64,8 +64,10 @@ function pickEntry(receipt: Receipt, sha256: string, fileName?: string): Receipt
 function resolveKey(receipt: Receipt, key: string | KeyObject | undefined): { vkey: ParsedVkey; note: string } {
   try {
     if (typeof key === 'string') return { vkey: parseVkey(key), note: 'the key you gave' };
+    // A key without a name (PEM) is named after the log, as the log names its key.
+    if (key) return { vkey: parseVkey(vkeyFor(receipt.log_origin, key)), note: 'the key you gave' };
+    if (!receipt.key) return fail('signature', 'the receipt has no log key (the log had not published it yet): give --key with the key from /api/v1/log/key');
     const fromReceipt = parseVkey(receipt.key.vkey);
-    if (key) return { vkey: parseVkey(vkeyFor(fromReceipt.name, key)), note: 'the key you gave' };
     if (keyFingerprint(fromReceipt.rawPublicKey) !== receipt.key.fingerprint) fail('signature', 'the receipt key does not match its fingerprint');
     return { vkey: fromReceipt, note: `the receipt's own key (fingerprint ${receipt.key.fingerprint}): compare it with the fingerprint Svidetel publishes` };
   } catch (err) {

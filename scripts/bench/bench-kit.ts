@@ -1,5 +1,8 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import { APP_ROLE } from '../../db/roles';
+import { prepareDatabase } from '../../domain/bootstrap';
+import { parseConfig } from '../../domain/config';
 
 /** What every benchmark needs: output, CLI options, a free loopback port, percentiles, peak RSS. */
 
@@ -51,4 +54,22 @@ export function reportFigures(figures: Record<string, unknown>, bars: (string | 
   if (missed.length) log(`missed: ${missed.join('; ')}`);
   log(JSON.stringify(figures));
   if (missed.length) process.exitCode = 1;
+}
+
+/** The application role's URL for a bench database given as its owner's URL. */
+export function appRoleUrl(ownerUrl: string): string {
+  const url = new URL(ownerUrl);
+  url.username = APP_ROLE;
+  url.password = '';
+  return url.toString();
+}
+
+/**
+ * A bench's database as production runs it: created and migrated by its owner (the URL given), used
+ * by the server as svidetel_app. Returns the two settings for the server's environment.
+ */
+export async function appDatabaseEnv(ownerUrl: string): Promise<{ DATABASE_URL: string; DATABASE_OWNER_URL: string }> {
+  const env = { DATABASE_URL: appRoleUrl(ownerUrl), DATABASE_OWNER_URL: ownerUrl };
+  await prepareDatabase(parseConfig(env));
+  return env;
 }

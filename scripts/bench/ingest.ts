@@ -29,7 +29,7 @@ import { pipeline } from 'node:stream/promises';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import sharp from 'sharp';
-import { freePort, log } from './bench-kit';
+import { appDatabaseEnv, freePort, log } from './bench-kit';
 
 const MiB = 1024 * 1024;
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -431,6 +431,7 @@ async function main(): Promise<number> {
   log(`generated 1 × ${big.bytes / MiB} MiB MP4-looking file and ${small.length} × ${SMALL_BYTES / MiB} MiB JPEG-looking files in ${fmt((Date.now() - t) / 1000)} s`);
 
   await resetDatabase(databaseUrl, true);
+  const databaseEnv = await appDatabaseEnv(databaseUrl);
   await clearQueue(redisUrl, queuePrefix);
 
   const svidetelPort = await freePort(HOST);
@@ -442,7 +443,7 @@ async function main(): Promise<number> {
       PUBLIC_URL: `http://${HOST}:${svidetelPort}`,
       HOST,
       STORAGE_DIR: storageDir,
-      DATABASE_URL: databaseUrl,
+      ...databaseEnv,
       REDIS_URL: redisUrl,
       QUEUE_PREFIX: queuePrefix,
       LOG_LEVEL: 'warn',

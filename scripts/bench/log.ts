@@ -34,7 +34,7 @@ import { createStorage } from '../../domain/storage/storage';
 import { verifyCheckpoint } from '../../domain/transparency/checkpoint';
 import type { LeafInput } from '../../domain/transparency/leaf';
 import { MemoryTree, consistencyProof, inclusionProof, rootAt, verifyConsistency, verifyInclusion } from '../../domain/transparency/merkle';
-import { publicKey, signTreeHeadIfGrown } from '../../domain/transparency/log.service';
+import { publishLogKey, signTreeHeadIfGrown } from '../../domain/transparency/signer';
 import type { JobQueue } from '../../domain/queue/job-queue';
 import { option, percentile } from './bench-kit';
 
@@ -90,7 +90,7 @@ async function main(): Promise<number> {
   let ctx = makeCtx();
   const latestSth = await getSth(pool);
   if (latestSth) {
-    const { vkey } = await publicKey(ctx);
+    const vkey = await publishLogKey(ctx);
     try {
       verifyCheckpoint(latestSth.note, vkey);
     } catch {

@@ -20,13 +20,13 @@ import type { AddressInfo } from 'node:net';
 import { Client as PgClient } from 'pg';
 import { startApiServer } from '../../api/server';
 import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/account.service';
-import { createContext } from '../../domain/bootstrap';
+import { createContext, prepareDatabase } from '../../domain/bootstrap';
 import { parseConfig } from '../../domain/config';
 import { encodeCursor } from '../../domain/pagination';
 import * as submissionsRepo from '../../db/submissions.repo';
-import type { Queryable } from '../../db/pool';
+import { createPool, type Queryable } from '../../db/pool';
 import { Client } from '../../test/helpers/http';
-import { log, percentile } from './bench-kit';
+import { appRoleUrl, log, percentile } from './bench-kit';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PENDING = 100_000;
@@ -43,7 +43,8 @@ function benchConfig(port: string) {
     NODE_ENV: 'production',
     PUBLIC_URL: 'http://127.0.0.1', // production requires one; no link is measured here
     PORT: port,
-    DATABASE_URL,
+    DATABASE_URL: appRoleUrl(DATABASE_URL),
+    DATABASE_OWNER_URL: DATABASE_URL,
     REDIS_URL,
     QUEUE_PREFIX: 'bench-moderation',
     STORAGE_DIR: path.join(ROOT, 'data', 'bench-moderation'),
@@ -115,16 +116,19 @@ async function seedIfNeeded(reseed: boolean): Promise<void> {
   } finally {
     await admin.end();
   }
-  const ctx = await createContext(benchConfig('0'), 'bench-seed'); // creates and migrates the database
+  await prepareDatabase(benchConfig('0')); // creates and migrates the database as its owner
+  const ctx = await createContext(benchConfig('0'), 'bench-seed');
+  // The seed writes as the owner, with the triggers off: more than the application may do.
+  const owner = createPool(DATABASE_URL, 1);
   try {
-    const seeded = await ctx.db.query(`SELECT 1 FROM pg_tables WHERE tablename = 'bench_seed'`);
-    const current = seeded.rowCount ? await ctx.db.query('SELECT 1 FROM bench_seed WHERE version = $1', [SEED_VERSION]) : null;
+    const seeded = await owner.query(`SELECT 1 FROM pg_tables WHERE tablename = 'bench_seed'`);
+    const current = seeded.rowCount ? await owner.query('SELECT 1 FROM bench_seed WHERE version = $1', [SEED_VERSION]) : null;
     if (current?.rowCount) {
       log(`seed: cached (${DATABASE_URL})`);
     } else {
       if (seeded.rowCount) throw new Error(`${DATABASE_URL} holds an older seed; run with --reseed`);
       const started = Date.now();
-      const client = await ctx.db.connect();
+      const client = await owner.connect();
       try {
         await client.query('BEGIN');
         await client.query(SEED_SQL);
@@ -135,7 +139,7 @@ async function seedIfNeeded(reseed: boolean): Promise<void> {
       } finally {
         client.release();
       }
-      await ctx.db.query('ANALYZE');
+      await owner.query('ANALYZE');
       log(`seed: ${PENDING} pending submissions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     if (!(await ctx.db.query('SELECT 1 FROM accounts WHERE email = $1', [MODERATOR.email])).rowCount) {
@@ -144,6 +148,7 @@ async function seedIfNeeded(reseed: boolean): Promise<void> {
     }
     await printPlans(ctx.db);
   } finally {
+    await owner.end();
     await ctx.close();
   }
 }

@@ -37,6 +37,7 @@ import sharp from 'sharp';
 import * as mediaRepo from '../../db/media.repo';
 import * as submissionsRepo from '../../db/submissions.repo';
 import { createContext } from '../../domain/bootstrap';
+import { appDatabaseEnv } from './bench-kit';
 import { parseConfig } from '../../domain/config';
 import { PREVIEW_EDGE, THUMB_EDGE } from '../../domain/media/derivatives';
 import { detectFileType, SNIFF_BYTES } from '../../domain/media/file-type';
@@ -119,6 +120,23 @@ async function baselineOne(f: Fixture, tmpDir: string): Promise<void> {
   }
 }
 
+/**
+ * Removes a pass's file rows from the bench's own database: files are never deleted in Svidetel
+ * (migration 047), so only the owner with the triggers off can.
+ */
+async function deleteBenchFiles(submissionId: string): Promise<void> {
+  const owner = new Client({ connectionString: DATABASE_URL });
+  await owner.connect();
+  try {
+    await owner.query('BEGIN');
+    await owner.query('SET LOCAL session_replication_role = replica');
+    await owner.query('DELETE FROM media_files WHERE submission_id = $1', [submissionId]);
+    await owner.query('COMMIT');
+  } finally {
+    await owner.end();
+  }
+}
+
 async function recreateDatabase(url: string): Promise<void> {
   const name = decodeURIComponent(new URL(url).pathname.slice(1));
   if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`refusing to drop a database named ${JSON.stringify(name)}`);
@@ -147,7 +165,7 @@ async function main(): Promise<number> {
   const storageDir = await fs.mkdtemp(path.join(os.tmpdir(), 'svidetel-bench-pipeline-'));
   const config = parseConfig({
     ...process.env,
-    DATABASE_URL,
+    ...(await appDatabaseEnv(DATABASE_URL)),
     REDIS_URL,
     STORAGE_DIR: storageDir,
     QUEUE_PREFIX: `bench-pipeline-${process.pid}`,
@@ -190,7 +208,7 @@ async function main(): Promise<number> {
         });
         // The next pass must meet distinct photos, as in a real burst, not exact duplicates of
         // this one (each would then flag up to 50 partners): this pass's file rows go.
-        await ctx.db.query('DELETE FROM media_files WHERE submission_id = $1', [submissionId]);
+        await deleteBenchFiles(submissionId);
         return run;
       },
     };

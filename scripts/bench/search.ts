@@ -26,7 +26,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureArchiveSeeded, withClient } from './archive-seed';
-import { freePort, log, option, peakRssMb, percentile, reportFigures, rssMb } from './bench-kit';
+import { appDatabaseEnv, freePort, log, option, peakRssMb, percentile, reportFigures, rssMb } from './bench-kit';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DATABASE_URL = process.env.BENCH_SEARCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/svidetel_bench_search';
@@ -116,7 +116,7 @@ async function startServer(): Promise<{ url: string; pid: number; stop(): Promis
   const url = `http://${HOST}:${port}`;
   const proc = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL, PORT: String(port), HOST, STORAGE_DIR: storage, LOG_LEVEL: 'warn', PUBLIC_API_REQUESTS_PER_MINUTE: '1000000', NODE_ENV: 'production', PUBLIC_URL: url },
+    env: { ...process.env, ...(await appDatabaseEnv(DATABASE_URL)), PORT: String(port), HOST, STORAGE_DIR: storage, LOG_LEVEL: 'warn', PUBLIC_API_REQUESTS_PER_MINUTE: '1000000', NODE_ENV: 'production', PUBLIC_URL: url },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
 
 export const TEST_PG_BASE = process.env.TEST_PG_BASE ?? 'postgres://postgres@127.0.0.1:5432';
@@ -7,6 +9,9 @@ export const TEST_PG_BASE = process.env.TEST_PG_BASE ?? 'postgres://postgres@127
  * drop each other's data. Set by globalSetup and inherited by the test workers.
  */
 export const testDatabase = () => process.env.TEST_DATABASE ?? 'svidetel_test';
+
+/** One TOTP key per run, as one deployment has one: every system of the run opens the others' secrets. */
+export const testTotpKeyPath = () => path.join(os.tmpdir(), `${testDatabase()}-totp.key`);
 
 async function admin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: `${TEST_PG_BASE}/postgres` });

@@ -3,18 +3,21 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { Client as PgClient } from 'pg';
+import { Client as PgClient, Pool } from 'pg';
 import type { DestinationStream } from 'pino';
-import { createContext } from '../../domain/bootstrap';
+import { createContext, prepareDatabase } from '../../domain/bootstrap';
+import { APP_ROLE } from '../../db/roles';
 import { parseConfig } from '../../domain/config';
 import type { AppContext } from '../../domain/context';
 import { startApiServer } from '../../api/server';
 import { startWorker, type RunningWorker } from '../../worker/worker';
-import { TEST_PG_BASE, testDatabase } from './global-setup';
+import { TEST_PG_BASE, testDatabase, testTotpKeyPath } from './global-setup';
 
 export type TestSystem = {
   url: string;
   ctx: AppContext;
+  /** The database as its owner (a superuser here): for tests that tamper with what the app itself may not touch. */
+  ownerDb: Pool;
   storageDir: string;
   worker: RunningWorker | null;
   startWorker(): Promise<void>;
@@ -27,11 +30,11 @@ export type TestSystem = {
  * Redis, with a storage folder and a queue prefix of its own so test files never share state.
  */
 export async function startSystem(
-  options: { env?: Record<string, string>; worker?: boolean; storageDir?: string; logTo?: DestinationStream } = {},
+  options: { env?: Record<string, string>; worker?: boolean; storageDir?: string; logTo?: DestinationStream; workerEnv?: Record<string, string> } = {},
 ): Promise<TestSystem> {
   // A storage folder given by the caller (to restart on the same data) is the caller's to remove.
   const storageDir = options.storageDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'svidetel-test-')));
-  const config = parseConfig({
+  const env: Record<string, string> = {
     NODE_ENV: 'test',
     PORT: '0',
     DATABASE_URL: `${TEST_PG_BASE}/${testDatabase()}`,
@@ -49,17 +52,29 @@ export async function startSystem(
     // every test client is 127.0.0.1: pages and media are not limited unless a test of the limits says so
     PUBLIC_PAGE_REQUESTS_PER_MINUTE: '100000',
     PUBLIC_MEDIA_REQUESTS_PER_MINUTE: '100000',
+    TOTP_KEY_PATH: testTotpKeyPath(),
     ...options.env,
+  };
+  // As in production: the owner migrates, the API and worker run as the restricted application role.
+  const ownerUrl = env.DATABASE_OWNER_URL ?? env.DATABASE_URL;
+  Object.assign(env, { DATABASE_OWNER_URL: ownerUrl, DATABASE_URL: withUser(env.DATABASE_URL, APP_ROLE) });
+  await prepareDatabase(parseConfig(env));
+  const ctx = await createContext(parseConfig(env), 'test', options.logTo);
+  const { server, url } = await startApiServer(ctx).catch(async (err: unknown) => {
+    await ctx.close();
+    throw err;
   });
-  const ctx = await createContext(config, 'test', options.logTo);
-  const { server, url } = await startApiServer(ctx);
+  // The worker as its own process would have it: its own settings (e.g. a key path only it can read) and connections.
+  const workerCtx = options.workerEnv ? await createContext(parseConfig({ ...env, ...options.workerEnv }), 'test-worker', options.logTo) : ctx;
+  const ownerDb = new Pool({ connectionString: ownerUrl, max: 2 });
   const system: TestSystem = {
     url,
     ctx,
+    ownerDb,
     storageDir,
     worker: null,
     async startWorker() {
-      if (!system.worker) system.worker = await startWorker(ctx);
+      if (!system.worker) system.worker = await startWorker(workerCtx);
     },
     async stopWorker() {
       await system.worker?.close();
@@ -72,11 +87,20 @@ export async function startSystem(
         (server as Server).closeAllConnections();
       });
       await ctx.close();
+      if (workerCtx !== ctx) await workerCtx.close();
+      await ownerDb.end();
       if (!options.storageDir) await fs.rm(storageDir, { recursive: true, force: true });
     },
   };
   if (options.worker !== false) await system.startWorker();
   return system;
+}
+
+function withUser(databaseUrl: string, user: string): string {
+  const url = new URL(databaseUrl);
+  url.username = user;
+  url.password = '';
+  return url.toString();
 }
 
 /** A database of the test's own, empty: for rules that depend on the whole table (e.g. "no accounts yet"). */

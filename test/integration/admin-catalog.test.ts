@@ -51,6 +51,7 @@ describe('admins manage elections and categories; codes never change', () => {
     expect((await admin.postForm('/admin/categories/no_such_code', { label_ru: 'x', label_en: 'y' })).status).toBe(404);
 
     await expect(system.ctx.db.query(`UPDATE categories SET code = 'renamed' WHERE code = $1`, [code])).rejects.toThrow(/never changes/);
-    await expect(system.ctx.db.query(`DELETE FROM categories WHERE code = $1`, [code])).rejects.toThrow(/never deleted/);
+    await expect(system.ctx.db.query(`DELETE FROM categories WHERE code = $1`, [code])).rejects.toThrow(/permission denied/);
+    await expect(system.ownerDb.query(`DELETE FROM categories WHERE code = $1`, [code])).rejects.toThrow(/never deleted/); // the owner neither
   });
 });

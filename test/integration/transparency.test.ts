@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { verifySthJson, type SthJson } from '../../domain/transparency/checkpoint';
-import { signTreeHeadIfGrown } from '../../domain/transparency/log.service';
+import { signTreeHeadIfGrown } from '../../domain/transparency/signer';
 import { hexBytes } from '../../domain/transparency/leaf';
 import { verifyConsistency, verifyInclusion } from '../../domain/transparency/merkle';
 import type { ProofBundle, Receipt } from '../../domain/transparency/receipt';
@@ -127,7 +127,7 @@ describeWithFixtures('transparency log end to end', () => {
     expect(Object.keys(r).sort()).toEqual(['files', 'key', 'log_origin', 'version']);
     expect(JSON.stringify(r)).not.toContain(first.submissionId);
     expect(first.log_receipt_text).toContain(r.files[0]!.leaf_hash);
-    expect(first.log_receipt_text).toContain(r.key.fingerprint);
+    expect(first.log_receipt_text).toContain(r.key!.fingerprint);
     expect(first.log_receipt_text).toContain('says nothing about who sent');
   });
 
@@ -144,7 +144,7 @@ describeWithFixtures('transparency log end to end', () => {
     for (const f of first.log_receipt.files) {
       const bundle = await getJson<ProofBundle>(new URL(f.proof_url!).pathname + new URL(f.proof_url!).search);
       expect(bundle.sth.tree_size).toBe(3);
-      const cp = verifySthJson(bundle.sth, first.log_receipt.key.vkey);
+      const cp = verifySthJson(bundle.sth, first.log_receipt.key!.vkey);
       const proof = bundle.inclusion_proof.map((h) => hexBytes('proof', h, 32));
       expect(verifyInclusion(hexBytes('leaf', f.leaf_hash, 32), f.leaf_index, 3, proof, cp.rootHash)).toBe(true);
       bundles.push(bundle);
@@ -193,7 +193,7 @@ describeWithFixtures('transparency log end to end', () => {
       ['the root hash of the head', 'signature', { bundle: (b) => void (b.sth.root_hash = flipHex(b.sth.root_hash)) }],
       ['the tree size of the head', 'signature', { bundle: (b) => void (b.sth.tree_size = 2) }],
       ['the signature', 'signature', { bundle: (b) => void (b.sth.checkpoint = flipSignatureBit(b.sth.checkpoint)) }],
-      ['the key in the receipt', 'signature', { receipt: (r) => void (r.key.fingerprint = flipHex(r.key.fingerprint)) }],
+      ['the key in the receipt', 'signature', { receipt: (r) => void (r.key!.fingerprint = flipHex(r.key!.fingerprint)) }],
       ['another trusted key', 'signature', { key: otherKey }],
       ['the inclusion proof', 'inclusion proof', { bundle: (b) => void (b.inclusion_proof[0] = flipHex(b.inclusion_proof[0]!)) }],
       ['the bundle for another leaf', 'inclusion proof', { bundle: (b) => void (b.leaf_index = 1) }],

@@ -80,7 +80,7 @@ ${errorBox(data.error)}
 <section id="receipt" hidden data-label-title="${t('receipt_title')}" data-label-intro="${t('receipt_intro')}" data-label-id="${t('receipt_id')}" data-label-received-at="${t('received_at')}"
   data-label-file-name="${t('file_name')}" data-label-file-size="${t('file_size')}" data-label-mb="${t('size_mb')}" data-label-download="${t('receipt_download')}" data-label-send-more="${t('send_more')}"
   data-label-proof-title="${t('proof_title')}" data-label-proof-intro="${t('proof_intro')}" data-label-proof-index="${t('proof_log_index')}" data-label-proof-json="${t('proof_download_json')}"
-  data-label-proof-text="${t('proof_download_text')}" data-label-proof-fingerprint="${t('proof_key_fingerprint')}"></section>`;
+  data-label-proof-text="${t('proof_download_text')}" data-label-proof-fingerprint="${t('proof_key_fingerprint')}" data-label-proof-key-pending="${t('proof_key_pending')}"></section>`;
   return layout(page, t('upload_title'), body, { scripts: ['upload.js'] });
 }
 
@@ -97,7 +97,7 @@ export function receiptPage(page: PageContext, receipt: Receipt, proof?: { recei
   ${proof.receipt.files.map((f) => html`<tr><td>${f.name}</td><td>${f.leaf_index}</td><td><code class="hash">${f.leaf_hash}</code></td></tr>`)}
   </tbody>
 </table>
-<p>${t('proof_key_fingerprint')}: <code class="hash">${proof.receipt.key.fingerprint}</code></p>
+<p>${t('proof_key_fingerprint')}: ${proof.receipt.key ? html`<code class="hash">${proof.receipt.key.fingerprint}</code>` : t('proof_key_pending')}</p>
 <p><a id="log-receipt-json" href="data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(proof.receipt, null, 2))}" download="svidetel-proof-receipt-${receipt.submissionId}.json">${t('proof_download_json')}</a>
  · <a id="log-receipt-text" href="data:text/plain;charset=utf-8,${encodeURIComponent(proof.text)}" download="svidetel-proof-receipt-${receipt.submissionId}.txt">${t('proof_download_text')}</a></p>
 </section>`

@@ -101,7 +101,8 @@
     });
     section.appendChild(table);
     var fp = text('p', label('proof-fingerprint') + ': ');
-    fp.appendChild(text('code', r.log_receipt.key.fingerprint, 'hash'));
+    if (r.log_receipt.key) fp.appendChild(text('code', r.log_receipt.key.fingerprint, 'hash'));
+    else fp.appendChild(document.createTextNode(label('proof-key-pending')));
     section.appendChild(fp);
     var links = document.createElement('p');
     links.appendChild(download(label('proof-json'), JSON.stringify(r.log_receipt, null, 2), 'application/json', 'svidetel-proof-receipt-' + r.submissionId + '.json', 'log-receipt-json'));

@@ -191,7 +191,7 @@ describe('receipt verification', () => {
 
   it('fails on a receipt whose key does not match its fingerprint', async () => {
     const r = copy();
-    r.key.fingerprint = flipHexChar(r.key.fingerprint);
+    r.key!.fingerprint = flipHexChar(r.key!.fingerprint);
     expect((await script(file, r)).out).toContain('FAILED: signature');
     expect(verifyReceiptFile({ file, receipt: r }).failed).toBe('signature');
   });

@@ -1,0 +1,37 @@
+/**
+ * Database roles (migration 047): the application's login role must be, or be a member of,
+ * svidetel_app, and must be able to bypass nothing.
+ */
+import type { Queryable } from './pool';
+
+/** The role the grants of migration 047 are made to. */
+export const APP_ROLE = 'svidetel_app';
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * Run as the owner: makes a login role other than svidetel_app a member of it. The login role
+ * itself is the operator's to create (with its password); false when it does not exist.
+ */
+export async function grantAppRoleTo(db: Queryable, login: string): Promise<boolean> {
+  if (login === APP_ROLE) return true;
+  const { rows } = await db.query<{ member: boolean }>('SELECT pg_has_role($1, $2, $3) AS member FROM pg_roles WHERE rolname = $1', [login, APP_ROLE, 'MEMBER']);
+  if (rows.length === 0) return false;
+  if (!rows[0]!.member) await db.query(`GRANT ${APP_ROLE} TO ${quoteIdent(login)}`);
+  return true;
+}
+
+export type SessionRole = { name: string; superuser: boolean; bypassesRls: boolean; ownsTables: number; isApp: boolean };
+
+/** What the connected role could bypass: the application refuses to run as anything more than svidetel_app. */
+export async function sessionRole(db: Queryable): Promise<SessionRole> {
+  const { rows } = await db.query<{ name: string; superuser: boolean; bypasses_rls: boolean; owns_tables: string; is_app: boolean }>(
+    `SELECT r.rolname AS name, r.rolsuper AS superuser, r.rolbypassrls AS bypasses_rls,
+            (SELECT count(*) FROM pg_class c WHERE pg_has_role(current_user, c.relowner, 'USAGE') AND c.relnamespace = 'public'::regnamespace) AS owns_tables,
+            pg_has_role(current_user, $1, 'MEMBER') AS is_app
+       FROM pg_roles r WHERE r.rolname = current_user`,
+    [APP_ROLE],
+  );
+  const r = rows[0]!;
+  return { name: r.name, superuser: r.superuser, bypassesRls: r.bypasses_rls, ownsTables: Number(r.owns_tables), isApp: r.is_app };
+}
