@@ -35,7 +35,7 @@ import { createAccountWithLink, setPasswordWithToken } from '../../domain/accoun
 import { createContext } from '../../domain/bootstrap';
 import { parseConfig } from '../../domain/config';
 import { ensureArchiveSeeded } from './archive-seed';
-import { freePort, log, option, percentile, reportFigures } from './bench-kit';
+import { appDatabaseEnv, freePort, log, option, percentile, reportFigures } from './bench-kit';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DATABASE_URL = process.env.BENCH_ABUSE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/svidetel_bench_abuse';
@@ -277,7 +277,7 @@ async function startServer(storage: string): Promise<{ proc: ChildProcess; stop(
   baseUrl = `http://${HOST}:${port}`;
   const proc = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', HOST, PORT: String(port), PUBLIC_URL: baseUrl, DATABASE_URL, REDIS_URL, QUEUE_PREFIX: 'bench-abuse', STORAGE_DIR: storage, LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...(await appDatabaseEnv(DATABASE_URL)), NODE_ENV: 'production', HOST, PORT: String(port), PUBLIC_URL: baseUrl, REDIS_URL, QUEUE_PREFIX: 'bench-abuse', STORAGE_DIR: storage, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
@@ -299,7 +299,7 @@ async function startServer(storage: string): Promise<{ proc: ChildProcess; stop(
 }
 
 async function createModerator(storage: string): Promise<void> {
-  const ctx = await createContext(parseConfig({ NODE_ENV: 'test', DATABASE_URL, REDIS_URL, STORAGE_DIR: storage, LOG_LEVEL: 'warn', QUEUE_PREFIX: 'bench-abuse' }), 'bench-abuse');
+  const ctx = await createContext(parseConfig({ NODE_ENV: 'test', ...(await appDatabaseEnv(DATABASE_URL)), REDIS_URL, STORAGE_DIR: storage, LOG_LEVEL: 'warn', QUEUE_PREFIX: 'bench-abuse' }), 'bench-abuse');
   try {
     // Kept from an earlier run (the seed is cached) or created now.
     const link = await createAccountWithLink(ctx, MODERATOR.email, 'moderator').catch(() => null);

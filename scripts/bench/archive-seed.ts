@@ -2,15 +2,14 @@
  * A benchmark's own database of published entries, seeded set-based from search-seed.sql and
  * filled into the search index through the same view its triggers use. Cached: a database already
  * seeded with the same seed version (seed SQL, archive migrations 04x, row count) is reused; any
- * other is dropped and seeded again, so the database must be dedicated to the benchmark.
+ * other is dropped and seeded again, so the database must be dedicated to the benchmark. The URL is
+ * its owner's; the server under test runs as svidetel_app (appDatabaseEnv).
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { migrate } from '../../db/migrate';
-import { createPool } from '../../db/pool';
-import { log } from './bench-kit';
+import { appDatabaseEnv, log } from './bench-kit';
 
 const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'db', 'migrations');
 const SEED_SQL = path.join(__dirname, 'search-seed.sql');
@@ -56,9 +55,7 @@ async function seed(databaseUrl: string, rows: number, version: string): Promise
     await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await c.query(`CREATE DATABASE "${name}"`);
   });
-  const pool = createPool(databaseUrl, 1);
-  await migrate(pool);
-  await pool.end();
+  await appDatabaseEnv(databaseUrl); // migrated by its owner, as production does
 
   await withClient(databaseUrl, async (c) => {
     const step = async (what: string, sql: string) => {
