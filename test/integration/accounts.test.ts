@@ -31,7 +31,7 @@ describe('accounts', () => {
     const { port } = new URL(system.url);
     const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join('scripts', 'setup-link.ts')], {
       cwd: path.resolve(__dirname, '..', '..'),
-      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl, STORAGE_DIR: system.storageDir, PORT: port, LOG_LEVEL: 'silent' },
+      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: system.ctx.config.databaseUrl, DATABASE_OWNER_URL: databaseUrl, STORAGE_DIR: system.storageDir, PORT: port, LOG_LEVEL: 'silent' },
     });
     const link = /^(http:\/\/\S+\/setup\/[A-Za-z0-9_-]{43})$/m.exec(run.stdout)?.[1];
     expect(link?.startsWith(`${system.url}/setup/`)).toBe(true);

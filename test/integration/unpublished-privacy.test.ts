@@ -6,7 +6,7 @@ import { signTreeHeadIfGrown } from '../../domain/transparency/signer';
 import { describeWithFixtures, fixturePath } from '../helpers/fixtures';
 import { Client, fileFromPath, loggedInClient, uploadSubmission, type UploadFile } from '../helpers/http';
 import { ALL_CHECKS, formVersion } from '../helpers/moderation';
-import { startSystem, waitFor, type TestSystem } from '../helpers/system';
+import { freshDatabaseUrl, startSystem, waitFor, type TestSystem } from '../helpers/system';
 import { decideByForm, ownElection, publish, uniquePng, uploadAndProcess, withdraw } from './archive-helpers';
 
 /**
@@ -41,7 +41,8 @@ describeWithFixtures('nothing unpublished can be learned from outside', () => {
   };
 
   beforeAll(async () => {
-    system = await startSystem({ env: { PUBLIC_API_REQUESTS_PER_MINUTE: '100000' } });
+    // a database of its own: it signs tree heads, which only one log key may do in a database
+    system = await startSystem({ env: { DATABASE_URL: await freshDatabaseUrl('unpublished_privacy'), PUBLIC_API_REQUESTS_PER_MINUTE: '100000' } });
     moderator = await loggedInClient(system.ctx, system.url);
     const election = await ownElection(system, 'privacy');
     fields = { election_id: String(election.id), region: 'Москва', station_number: '77', category_code: 'ballot_stuffing', description: 'Вброс на участке 77' };
