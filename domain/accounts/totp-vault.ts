@@ -11,13 +11,14 @@ import * as accountsRepo from '../../db/accounts.repo';
 import { DependencyError } from '../bootstrap';
 import type { AppContext } from '../context';
 import { createKeyFile, readKeyFile } from '../storage/storage';
+import { processCache } from '../process-cache';
 
 const PREFIX = 'v1:';
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-const keys = new Map<string, Promise<Buffer>>();
+const keys = processCache<Buffer>();
 
 async function readOrCreateKey(keyPath: string): Promise<Buffer> {
   const text = (await readKeyFile(keyPath)) ?? (await createKeyFile(keyPath, `${randomBytes(KEY_BYTES).toString('base64')}\n`)).pem;
@@ -27,18 +28,7 @@ async function readOrCreateKey(keyPath: string): Promise<Buffer> {
 }
 
 /** The key, read (or created) once per process and path. */
-function totpKey(ctx: AppContext): Promise<Buffer> {
-  const keyPath = ctx.config.totpKeyPath;
-  let key = keys.get(keyPath);
-  if (!key) {
-    key = readOrCreateKey(keyPath).catch((err: unknown) => {
-      keys.delete(keyPath);
-      throw err;
-    });
-    keys.set(keyPath, key);
-  }
-  return key;
-}
+const totpKey = (ctx: AppContext) => keys(ctx.config.totpKeyPath, () => readOrCreateKey(ctx.config.totpKeyPath));
 
 export const isSealed = (stored: string) => stored.startsWith(PREFIX);
 

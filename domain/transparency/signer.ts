@@ -11,10 +11,11 @@ import { currentAuditAnchorLine } from '../audit/audit.service';
 import { createKeyPair, keyFingerprint, signCheckpoint, verifyCheckpoint, vkeyFor, type SthJson } from './checkpoint';
 import { originOf, presentSth } from './log.service';
 import { rootAt } from './merkle';
+import { processCache } from '../process-cache';
 
 type LogKey = { name: string; privateKey: KeyObject; publicKey: KeyObject; vkey: string };
 
-const keys = new Map<string, Promise<LogKey>>();
+const keys = processCache<LogKey>();
 
 async function readOrCreateKey(ctx: AppContext): Promise<LogKey> {
   const keyPath = ctx.config.logKeyPath;
@@ -33,19 +34,8 @@ async function readOrCreateKey(ctx: AppContext): Promise<LogKey> {
   return key;
 }
 
-/** The log key, read (or created) once per process and key path. */
-function logKey(ctx: AppContext): Promise<LogKey> {
-  const id = `${ctx.config.logKeyPath}\n${ctx.config.logOrigin}`;
-  let key = keys.get(id);
-  if (!key) {
-    key = readOrCreateKey(ctx).catch((err: unknown) => {
-      keys.delete(id);
-      throw err;
-    });
-    keys.set(id, key);
-  }
-  return key;
-}
+/** The log key, read (or created) once per process, key path and origin. */
+const logKey = (ctx: AppContext) => keys(`${ctx.config.logKeyPath}\n${ctx.config.logOrigin}`, () => readOrCreateKey(ctx));
 
 /**
  * Records the log's public key for its origin in the database (what the API serves and puts in
