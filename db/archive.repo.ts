@@ -8,7 +8,7 @@ import type { EntryLabels } from './submissions.repo';
 
 /**
  * The public archive's reads: search, station counts, map clusters, exports, hash look-ups, and
- * the permalink. Everything reads archive_entries (migration 040: only published entries, only
+ * the permalink. Everything reads archive_entries (db/migrations/001_baseline.sql: only published entries, only
  * public fields) or filters submissions on status, so nothing unpublished can leak from here.
  */
 
@@ -81,7 +81,7 @@ class SettingParams extends Params {
   }
 }
 
-/** A query in either language: the russian configuration stems Russian words as Russian and Latin-script words as English (migration 044). */
+/** A query in either language: the russian configuration stems Russian words as Russian and Latin-script words as English (db/migrations/001_baseline.sql). */
 const TSQUERY = (p: string) => `websearch_to_tsquery('russian', ${p}::text)`;
 
 /** The words of a search: its full text, and the words that may name a region. */
@@ -232,7 +232,7 @@ export async function publicationEdge(db: Queryable, n: number): Promise<Date | 
 export async function newestMatchesIndexed(db: Queryable, f: SearchFilters, publishedSince: Date | null, size: number): Promise<RankedMatch[]> {
   const p = new Params();
   const where = conditions(f, p);
-  // Written as the text index's time expression (migration 044), so the index answers it.
+  // Written as the text index's time expression (db/migrations/001_baseline.sql), so the index answers it.
   if (publishedSince) where.push(`(a.published_at AT TIME ZONE 'UTC') >= (${p.add(publishedSince)}::timestamptz AT TIME ZONE 'UTC')`);
   // Without a time range, collect every match through the indexes (the words are rare, or the
   // other filters narrow): walking the time index with a filter, the planner's pick for words it
@@ -361,7 +361,7 @@ export async function mapClusters(
   return rows;
 }
 
-/** The coarsest zooms are pre-aggregated per grid cell of 90 / 2^zoom degrees (migration 042). */
+/** The coarsest zooms are pre-aggregated per grid cell of 90 / 2^zoom degrees (db/migrations/001_baseline.sql). */
 export const MAP_GRID_MAX_ZOOM = 5;
 
 /** True when no filter but the election and categories is set (what the pre-aggregated map grid can answer). */
@@ -539,7 +539,7 @@ export async function listPublicFiles(db: Queryable, entryId: string): Promise<P
 /**
  * The published entries holding a file's bytes (hex SHA-256, lowercase), oldest first. Reads
  * archive_entries only, where nothing unpublished is: its answer and its cost are the same for a
- * file never received and for one received but not published (migration 045).
+ * file never received and for one received but not published (db/migrations/001_baseline.sql).
  */
 export async function findPublishedByHash(db: Queryable, sha256: string): Promise<{ id: string; published_at: Date }[]> {
   const { rows } = await db.query<{ id: string; published_at: Date }>(

@@ -1,4 +1,4 @@
-/** Storage of the audit log (migration 030). SQL only: the canonical encoding and hashing live in domain/audit. */
+/** Storage of the audit log (db/migrations/001_baseline.sql). SQL only: the canonical encoding and hashing live in domain/audit. */
 import type { Queryable, Tx } from './pool';
 
 export type AuditRow = {

@@ -12,7 +12,7 @@ export function mapDatabaseError(err: unknown): AppError | null {
   const code = (err as { code?: unknown })?.code;
   if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return null;
   switch (code) {
-    case 'SV001': // raised by the guards of migration 047
+    case 'SV001': // raised by the guards on what the observer sent (db/migrations/001_baseline.sql)
       return conflict('original_unchangeable', 'What the observer sent cannot be changed.');
     case '23505':
       return conflict('already_exists', 'This already exists.');

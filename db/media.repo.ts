@@ -215,7 +215,7 @@ export const RELATED_LIMIT = 50;
 
 /**
  * Files whose perceptual hash is within maxDistance bits of a hash, as rows (id, distance), without
- * scanning every hash: candidates from the band indexes (migration 020; `bandProbes` gives the
+ * scanning every hash: candidates from the band indexes (db/migrations/001_baseline.sql; `bandProbes` gives the
  * values to look up), the exact distance checked on the index entries. `firstParam` is the
  * placeholder number of the hash (16 hex digits); the distance and the four band-value arrays
  * follow it, as `nearHashParams` lists them.

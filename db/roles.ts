@@ -1,10 +1,10 @@
 /**
- * Database roles (migration 047): the application's login role must be, or be a member of,
+ * Database roles (db/migrations/001_baseline.sql): the application's login role must be, or be a member of,
  * svidetel_app, and must be able to bypass nothing.
  */
 import type { Queryable } from './pool';
 
-/** The role the grants of migration 047 are made to. */
+/** The role the baseline migration grants to. */
 export const APP_ROLE = 'svidetel_app';
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;

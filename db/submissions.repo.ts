@@ -200,7 +200,7 @@ export async function findQueueNeighbours(
 }
 
 export async function countByStatus(db: Queryable): Promise<Record<SubmissionStatus, number>> {
-  // kept exact by triggers (migration 034): a count over every submission would dominate the page
+  // kept exact by triggers (db/migrations/001_baseline.sql): a count over every submission would dominate the page
   const { rows } = await db.query<{ status: SubmissionStatus; n: number }>('SELECT status, n::int AS n FROM submission_status_counts');
   const counts = Object.fromEntries(SUBMISSION_STATUSES.map((st) => [st, 0])) as Record<SubmissionStatus, number>;
   for (const r of rows) counts[r.status] = r.n;

@@ -1,5 +1,5 @@
 /**
- * Storage of the transparency log (migration 010). SQL only: what a leaf contains and how the
+ * Storage of the transparency log (db/migrations/001_baseline.sql). SQL only: what a leaf contains and how the
  * Merkle tree is hashed live in domain/transparency.
  */
 import { randomBytes } from 'node:crypto';
@@ -187,7 +187,7 @@ export async function leavesBySha256(db: Queryable, sha256: Buffer): Promise<Sto
 }
 
 /**
- * Appends one leaf per received file and links each leaf to its media_files row (migration 011),
+ * Appends one leaf per received file and links each leaf to its media_files row (db/migrations/001_baseline.sql),
  * in the caller's transaction: the leaves commit, or roll back, with the upload.
  */
 export async function appendMediaLeaves(tx: Tx, files: readonly { mediaFileId: string; leaf: LeafInput }[]): Promise<AppendedLeaf[]> {

@@ -2,7 +2,7 @@ import IORedis from 'ioredis';
 import { Client } from 'pg';
 import type { DestinationStream } from 'pino';
 import { createPool } from '../db/pool';
-import { migrate, unappliedMigrations } from '../db/migrate';
+import { migrate, migrationState, MigrationRecordError } from '../db/migrate';
 import { APP_ROLE, grantAppRoleTo, sessionRole } from '../db/roles';
 import type { Db } from '../db/pool';
 import type { Config } from './config';
@@ -88,7 +88,10 @@ export async function prepareDatabase(config: Config): Promise<string[]> {
   await ensureDatabase(config.databaseOwnerUrl);
   const owner = createPool(config.databaseOwnerUrl, 1);
   try {
-    const applied = await migrate(owner);
+    const applied = await migrate(owner).catch((err: unknown) => {
+      if (!(err instanceof MigrationRecordError)) throw err;
+      throw new DependencyError(`The database "${describePg(config.databaseOwnerUrl).database}" cannot be migrated: ${err.reason}`);
+    });
     const login = decodeURIComponent(new URL(config.databaseUrl).username);
     if (!(await grantAppRoleTo(owner, login))) {
       throw new DependencyError(`DATABASE_URL connects as "${login}", a role that does not exist: create it (LOGIN, with a password) or use ${APP_ROLE}.`);
@@ -118,7 +121,8 @@ async function checkAppDatabase(db: Db, databaseUrl: string): Promise<void> {
         `Set DATABASE_URL to that role and DATABASE_OWNER_URL to the owner (see the README).`,
     );
   }
-  const pending = await unappliedMigrations(db);
+  const { pending, mismatch } = await migrationState(db);
+  if (mismatch) throw new DependencyError(`The database "${database}" cannot be used: ${mismatch}`);
   if (pending.length > 0) {
     throw new DependencyError(`The database "${database}" lacks migrations ${pending.join(', ')}: run npm run migrate (as the owner, DATABASE_OWNER_URL).`);
   }

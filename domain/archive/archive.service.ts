@@ -45,7 +45,7 @@ export type PublicEntry = Awaited<ReturnType<typeof publicEntry>>;
 export type PublicFile = PublicEntry['files'][number];
 
 /**
- * The public place of an entry, as migration 040's index computes it: precise = the first file's
+ * The public place of an entry, as the archive's view (archive_entry_source) computes it: precise = the first file's
  * GPS; rounded = the polling station's registered place if known, else GPS to 2 decimals (about
  * 1 km); hidden = nothing.
  */

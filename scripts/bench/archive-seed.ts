@@ -1,7 +1,7 @@
 /**
  * A benchmark's own database of published entries, seeded set-based from search-seed.sql and
  * filled into the search index through the same view its triggers use. Cached: a database already
- * seeded with the same seed version (seed SQL, archive migrations 04x, row count) is reused; any
+ * seeded with the same seed version (seed SQL, migration files, row count) is reused; any
  * other is dropped and seeded again, so the database must be dedicated to the benchmark. The URL is
  * its owner's; the server under test runs as svidetel_app (appDatabaseEnv).
  */
@@ -9,11 +9,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
+import { MIGRATIONS_DIR } from '../../db/migrate';
 import { appDatabaseEnv, log } from './bench-kit';
 
-const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'db', 'migrations');
 const SEED_SQL = path.join(__dirname, 'search-seed.sql');
-const archiveMigrations = () => readdirSync(MIGRATIONS_DIR).filter((name) => /^04\d_.*\.sql$/.test(name)).sort();
 
 export async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
@@ -29,9 +28,9 @@ export async function withClient<T>(url: string, fn: (c: Client) => Promise<T>):
 function seedVersion(rows: number): string {
   const hash = createHash('sha256');
   hash.update(readFileSync(SEED_SQL));
-  // The archive's migrations (04x: its table, view and indexes) shape what is seeded; the others
-  // are applied on top when the server starts.
-  for (const name of archiveMigrations()) hash.update(name).update(readFileSync(path.join(MIGRATIONS_DIR, name)));
+  // The migrations (the baseline and any after it) shape what is seeded, and a database whose
+  // applied migration files changed would be refused at start: any change to them reseeds.
+  for (const name of readdirSync(MIGRATIONS_DIR).sort()) hash.update(name).update(readFileSync(path.join(MIGRATIONS_DIR, name)));
   hash.update(String(rows));
   return hash.digest('hex').slice(0, 16);
 }

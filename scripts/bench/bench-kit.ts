@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import { Client } from 'pg';
+import { migrationState } from '../../db/migrate';
 import { APP_ROLE } from '../../db/roles';
 import { prepareDatabase } from '../../domain/bootstrap';
 import { parseConfig } from '../../domain/config';
@@ -69,7 +71,32 @@ export function appRoleUrl(ownerUrl: string): string {
  * by the server as svidetel_app. Returns the two settings for the server's environment.
  */
 export async function appDatabaseEnv(ownerUrl: string): Promise<{ DATABASE_URL: string; DATABASE_OWNER_URL: string }> {
+  await dropIfMigratedElsewhere(ownerUrl);
   const env = { DATABASE_URL: appRoleUrl(ownerUrl), DATABASE_OWNER_URL: ownerUrl };
   await prepareDatabase(parseConfig(env));
   return env;
+}
+
+/**
+ * A bench's database is a cache: one migrated by another version (an applied migration changed, or
+ * it predates the squash into one baseline) would be refused at start, so it is dropped here and
+ * made again by the bench. True when it was dropped.
+ */
+export async function dropIfMigratedElsewhere(ownerUrl: string): Promise<boolean> {
+  const name = decodeURIComponent(new URL(ownerUrl).pathname.slice(1));
+  const db = new Client({ connectionString: ownerUrl });
+  const { mismatch } = await db.connect().then(
+    () => migrationState(db).finally(() => db.end()),
+    async () => ({ mismatch: null }), // no database yet: nothing to drop
+  );
+  if (!mismatch) return false;
+  log(`${name} cannot be migrated (${mismatch.slice(0, 100)}…): dropping it, the bench makes it again`);
+  const admin = new Client({ connectionString: Object.assign(new URL(ownerUrl), { pathname: '/postgres' }).toString() });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+  return true;
 }

@@ -36,7 +36,7 @@ import type { LeafInput } from '../../domain/transparency/leaf';
 import { MemoryTree, consistencyProof, inclusionProof, rootAt, verifyConsistency, verifyInclusion } from '../../domain/transparency/merkle';
 import { publishLogKey, signTreeHeadIfGrown } from '../../domain/transparency/signer';
 import type { JobQueue } from '../../domain/queue/job-queue';
-import { option, percentile } from './bench-kit';
+import { dropIfMigratedElsewhere, option, percentile } from './bench-kit';
 
 const BAR_APPENDS_S = 5000;
 const BAR_PROOF_P95_MS = 10;
@@ -73,6 +73,7 @@ async function main(): Promise<number> {
     await admin.end();
   };
   if (process.argv.includes('--fresh')) await dropDatabase();
+  await dropIfMigratedElsewhere(url);
   await ensureDatabase(url);
   let pool = createPool(url, 4);
   await migrate(pool);

@@ -26,7 +26,7 @@ import { encodeCursor } from '../../domain/pagination';
 import * as submissionsRepo from '../../db/submissions.repo';
 import { createPool, type Queryable } from '../../db/pool';
 import { Client } from '../../test/helpers/http';
-import { appRoleUrl, log, percentile } from './bench-kit';
+import { appRoleUrl, dropIfMigratedElsewhere, log, percentile } from './bench-kit';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PENDING = 100_000;
@@ -116,6 +116,7 @@ async function seedIfNeeded(reseed: boolean): Promise<void> {
   } finally {
     await admin.end();
   }
+  await dropIfMigratedElsewhere(DATABASE_URL);
   await prepareDatabase(benchConfig('0')); // creates and migrates the database as its owner
   const ctx = await createContext(benchConfig('0'), 'bench-seed');
   // The seed writes as the owner, with the triggers off: more than the application may do.

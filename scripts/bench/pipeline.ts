@@ -122,7 +122,7 @@ async function baselineOne(f: Fixture, tmpDir: string): Promise<void> {
 
 /**
  * Removes a pass's file rows from the bench's own database: files are never deleted in Svidetel
- * (migration 047), so only the owner with the triggers off can.
+ * (db/migrations/001_baseline.sql), so only the owner with the triggers off can.
  */
 async function deleteBenchFiles(submissionId: string): Promise<void> {
   const owner = new Client({ connectionString: DATABASE_URL });

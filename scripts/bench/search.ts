@@ -12,7 +12,7 @@
  * Seeds its own database (BENCH_SEARCH_DATABASE_URL, default svidetel_bench_search; dropped and
  * recreated when the seed changes, so it must be dedicated) set-based from search-seed.sql, then
  * fills the search index through the same view its triggers use. The seed is cached: a database
- * already seeded with the same seed version (seed SQL, archive migrations 04x, row count) is reused.
+ * already seeded with the same seed version (seed SQL, migration files, row count) is reused.
  *
  * Options: --rows=N (default 1 000 000), --requests=N per scenario (default 200), --seed-only.
  * Bars: p95 < 50 ms for search (text alone and text + filters) and the station page, < 150 ms for
