@@ -1,10 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { hash as argon2Hash, verify as argon2Verify, Algorithm } from '@node-rs/argon2';
 import { Secret, TOTP } from 'otpauth';
 import * as accountsRepo from '../../db/accounts.repo';
 import * as settingsRepo from '../../db/settings.repo';
 import { withTransaction, type Tx } from '../../db/pool';
 import { appendAudit, type Actor } from '../audit/audit.service';
+import { passwordHash, passwordMatches } from './password-hash';
 import { openTotpSecret, sealTotpSecret } from './totp-vault';
 import type { AppContext } from '../context';
 import { AppError, badRequest, conflict, notFound } from '../errors';
@@ -19,8 +19,6 @@ const FIRST_ADMIN_TTL_MS = 7 * 86_400_000;
 const SET_PASSWORD_TTL_MS = 3 * 86_400_000;
 export const MIN_PASSWORD_LENGTH = 12;
 
-// OWASP's argon2id baseline (m=19 MiB, t=2, p=1): costly for an attacker, ~30 ms for us.
-const ARGON2 = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
 export const newToken = () => randomBytes(TOKEN_BYTES).toString('base64url');
 export const hashToken = (token: string) => createHash('sha256').update(token).digest();
@@ -31,9 +29,6 @@ export function tokensEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export async function passwordHash(password: string): Promise<string> {
-  return argon2Hash(password, ARGON2);
-}
 
 /** Whether anyone can log in yet: a new installation has no accounts until its first admin is set up. */
 export async function hasAccounts(ctx: AppContext): Promise<boolean> {
@@ -137,10 +132,10 @@ export async function logIn(
   await throttle.admit(client, email);
   const account = await accountsRepo.findAccountByEmail(ctx.db, email);
   if (!account?.password_hash || account.disabled_at) {
-    await argon2Hash(password, ARGON2); // same cost either way: no account enumeration by timing
+    await passwordHash(password); // same cost either way: no account enumeration by timing
     throw wrongCredentials();
   }
-  if (!(await argon2Verify(account.password_hash, password))) throw wrongCredentials();
+  if (!(await passwordMatches(account.password_hash, password))) throw wrongCredentials();
   const token = newToken();
   const expiresAt = new Date(Date.now() + ctx.config.sessionMs);
   await withTransaction(ctx.db, async (tx) => {
