@@ -259,6 +259,33 @@ describe('a slow request body', () => {
     await expectEndedByServer((upload) => setInterval(() => upload.send(1), 300));
   });
 
+  test('a body that stalls on any other route (login form, JSON, the similar-image look-up) is ended too', async () => {
+    const url = new URL(system.url);
+    const stalledBody = (path: string, type: string, start: string) => {
+      const socket = net.connect({ port: Number(url.port), host: url.hostname });
+      socket.on('error', () => {});
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: ${type}\r\nContent-Length: 60000\r\n\r\n${start}`);
+      socket.resume(); // reads whatever the server answers, so its close is seen
+      const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now())));
+      return { closed, socket };
+    };
+    const startedAt = Date.now();
+    const bodies = [
+      stalledBody('/login', 'application/x-www-form-urlencoded', 'email=a'),
+      stalledBody('/logout', 'application/json', '{"email":'),
+      stalledBody('/api/v1/similar', `multipart/form-data; boundary=${BOUNDARY}`, `--${BOUNDARY}\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n\r\n`),
+    ];
+    try {
+      for (const [i, body] of bodies.entries()) {
+        const closedAt = await closedWithin(body.closed, 6_000);
+        expect([i, closedAt]).not.toEqual([i, null]); // before: held until the server's one-hour request timeout
+        expect(closedAt! - startedAt).toBeLessThan(5_000);
+      }
+    } finally {
+      for (const body of bodies) body.socket.destroy();
+    }
+  });
+
   test('an honest slow upload at 8 KB/s for four seconds is received', async () => {
     const client = await newClient(system);
     const file = paddedJpeg(32 * 1024);
