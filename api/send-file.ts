@@ -11,11 +11,13 @@ import { downloadFormat } from '../domain/media/file-type';
  * never from the uploader's file name: evidence.html is served as the JPEG it is. `downloadAs`
  * (a name without extension) makes it an attachment. The ETag lets a cache revalidate with a 304
  * while the file is still served; the caller's checks run first, so withdrawn is a 404.
+ * A client that stops reading is cut off after `stallMs` (as an export is), its socket and the
+ * file's descriptor released: else every stalled download of a large file would hold both forever.
  */
 export async function sendStoredFile(
   res: Response,
   stream: ReadStream,
-  options: { mime: string; sha256?: string; downloadAs?: string; cacheSeconds?: number },
+  options: { mime: string; stallMs: number; sha256?: string; downloadAs?: string; cacheSeconds?: number },
 ): Promise<void> {
   const fd = await new Promise<number>((resolve, reject) => {
     stream.once('open', resolve);
@@ -37,5 +39,7 @@ export async function sendStoredFile(
     res.status(304).end();
     return;
   }
+  // node lets a socket with a write in progress run one more period: half the window ends it within the window
+  res.setTimeout(options.stallMs / 2);
   await pipeline(stream, res);
 }

@@ -1,14 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { parse as parseCsv } from 'csv-parse/sync';
 import sharp from 'sharp';
 import * as catalogRepo from '../../db/catalog.repo';
 import * as mediaRepo from '../../db/media.repo';
 import { ConfigError, parseConfig } from '../../domain/config';
 import { Client, loggedInClient, submissionForm, type UploadFile } from '../helpers/http';
-import { startSystem, type TestSystem } from '../helpers/system';
-import { publish, uniquePng, uploadAndProcess, withdraw } from './archive-helpers';
+import { startSystem, waitFor, type TestSystem } from '../helpers/system';
+import { ownElection, publish, uniquePng, uploadAndProcess, withdraw } from './archive-helpers';
 
 /**
  * What the public side hands out, attacked from outside: spreadsheet formulas in the CSV export,
@@ -291,4 +293,65 @@ describe('public output', () => {
       }
     }, 120_000);
   });
+});
+
+describe('a download that is never read', () => {
+  const STALL_SECONDS = 2;
+  let system: TestSystem;
+  const sockets: net.Socket[] = [];
+  beforeAll(async () => {
+    system = await startSystem({ env: { EXPORT_STALL_SECONDS: String(STALL_SECONDS), PUBLIC_MEDIA_REQUESTS_PER_MINUTE: '100000' } });
+  }, 60_000);
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await system?.stop();
+  });
+
+  /** A GET over a raw socket that reads the response head, then stops reading: the kernel's buffers fill up. */
+  function stalledGet(path: string, cookie = ''): Promise<{ status: number; readToEnd: () => Promise<number> }> {
+    const { hostname, port } = new URL(system.url);
+    const socket = net.connect(Number(port), hostname);
+    sockets.push(socket);
+    socket.on('error', () => {});
+    let received = 0;
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n${cookie ? `Cookie: ${cookie}\r\n` : ''}\r\n`);
+    return new Promise((resolve) =>
+      socket.once('data', (chunk: Buffer) => {
+        socket.pause();
+        const head = chunk.toString('latin1');
+        received = chunk.length - head.indexOf('\r\n\r\n') - 4;
+        socket.on('data', (more: Buffer) => (received += more.length));
+        resolve({
+          status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]),
+          /** Reads what is left until the connection closes: the bytes that arrived after the head (chunked). */
+          readToEnd: async () => {
+            socket.resume();
+            await closed;
+            return received;
+          },
+        });
+      }),
+    );
+  }
+
+  test('of a large original, public or a moderator’s, is cut off within the stall window and its descriptors released', async () => {
+    const moderator = await loggedInClient(system.ctx, system.url);
+    const election = await ownElection(system, 'stalled-download');
+    // 40 MB: far more than a loopback socket that is not read buffers, so the server really blocks writing
+    const big = await uniqueJpeg('big.jpg');
+    const file = { ...big, data: Buffer.concat([big.data, Buffer.alloc(40 * 1024 * 1024, 7)]) };
+    const id = await uploadAndProcess(system, { election_id: String(election.id), region: 'Москва', station_number: '4713', category_code: 'ballot_stuffing', description: 'Большой файл' }, [file]);
+    await publish(moderator, id, { original_downloadable: true });
+    const fileId = (await mediaRepo.listMediaFiles(system.ctx.db, id))[0]!.id;
+    const fds = () => fs.readdirSync('/proc/self/fd').length; // the server runs in this process
+    const fdsBefore = fds();
+
+    const stalled = [await stalledGet(`/media/${fileId}/original`), await stalledGet(`/moderation/files/${fileId}/original`, moderator.cookieHeader())];
+    expect(stalled.map((s) => s.status)).toEqual([200, 200]);
+    // Each held a socket and the open file; before, for as long as the client liked.
+    expect(fds()).toBeGreaterThanOrEqual(fdsBefore + 4);
+    await waitFor(async () => fds() <= fdsBefore, STALL_SECONDS * 1000 + 3000, `the stalled downloads to be cut off and give back their descriptors (${fds()} open, ${fdsBefore} before)`);
+    for (const download of stalled) expect(await download.readToEnd()).toBeLessThan(file.data.length);
+  }, 180_000);
 });
