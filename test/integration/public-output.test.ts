@@ -262,6 +262,20 @@ describe('public output', () => {
       }
     }, 60_000);
 
+    test('no header of a public file says when it was received or made (the public sees receive times coarsened)', async () => {
+      const now = Date.now();
+      /** Numbers in a header, hex or decimal, that read as an instant of the last day in ms or s since the epoch. */
+      const instants = (value: string) =>
+        [...value.matchAll(/[0-9a-f]{8,12}/gi)]
+          .flatMap((m) => [parseInt(m[0], 16), Number(m[0])])
+          .filter((n) => (n > now - 86_400_000 && n <= now) || (n > (now - 86_400_000) / 1000 && n <= now / 1000));
+      for (const path of publicPaths().filter((p) => p.startsWith('/media/'))) {
+        const res = await raw(system.url, path);
+        const headers = Object.entries(res.headers).filter(([name]) => name !== 'date');
+        expect({ path, instants: headers.flatMap(([name, value]) => instants(String(value)).map((n) => `${name}: ${n}`)) }).toEqual({ path, instants: [] });
+      }
+    });
+
     test('withdrawable material is revalidated: short max-age, an ETag, a 304 while published and none after withdrawal', async () => {
       const paths = [`/media/${fileId}/original`, `/media/${fileId}/published.jpg`, `/media/${fileId}/thumb.jpg`, `/archive/${entryId}`, `/api/v1/entries/${entryId}`];
       const etags: Record<string, string> = {};
