@@ -125,6 +125,9 @@ export function uploadGuard(ctx: AppContext): RequestHandler {
     } catch (err) {
       return next(err instanceof AppError ? refuse(req, res, err) : err);
     }
+    // A client that left while earlier steps waited (the session look-up, the disk check) has had its
+    // response's 'close' already: a slot taken now would never be given back.
+    if (req.socket.destroyed) return;
     const key = clientKey(req);
     const busy = slots.take(key);
     if (busy) return next(refuse(req, res, busy));

@@ -180,6 +180,27 @@ describe('uploads in progress', () => {
     expect((await uploadSubmission(await newClient(perClient), SUBMISSION_FIELDS, [jpeg])).status).toBe(201);
   });
 
+  test('an upload whose client left before the guard ran gives its slot back: aborted requests never fill the cap', async () => {
+    const client = await newClient(perClient);
+    const url = new URL(perClient.url);
+    // A session cookie that names no session costs the server a database look-up before the guard
+    // runs: time for the connection to be gone by then.
+    const cookie = `${client.cookieHeader()}; svid_session=${'x'.repeat(64)}`;
+    for (let i = 0; i < 6; i++) {
+      const socket = net.connect({ port: Number(url.port), host: url.hostname });
+      socket.on('error', () => {});
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write(
+        `POST /api/v1/submissions HTTP/1.1\r\nHost: ${url.host}\r\nCookie: ${cookie}\r\nX-CSRF-Token: ${client.csrf}\r\n` +
+          `Content-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: 400000\r\n\r\n`,
+      );
+      socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const res = await uploadSubmission(client, SUBMISSION_FIELDS, [jpeg]);
+    expect({ status: res.status, body: res.status === 201 ? null : await res.text() }).toEqual({ status: 201, body: null });
+  });
+
   test('beyond the server-wide cap are refused with 503 and Retry-After', async () => {
     const slow = await twoSlowUploads(serverWide);
     try {
