@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -273,6 +273,22 @@ describe('public output', () => {
         const res = await raw(system.url, path);
         const headers = Object.entries(res.headers).filter(([name]) => name !== 'date');
         expect({ path, instants: headers.flatMap(([name, value]) => instants(String(value)).map((n) => `${name}: ${n}`)) }).toEqual({ path, instants: [] });
+      }
+    });
+
+    test('no error answer may be kept by a cache: a proof or tree head not signed yet is not "missing" for a year', async () => {
+      const future = Number.MAX_SAFE_INTEGER - 1;
+      const paths = [
+        `/api/v1/log/sth/${future}`,
+        `/api/v1/log/proof/inclusion?leaf_hash=${'ab'.repeat(32)}&tree_size=${future}`,
+        `/api/v1/log/proof/consistency?first=1&second=${future}`,
+        `/media/${randomUUID()}/original`,
+        `/api/v1/entries/${randomUUID()}`,
+        `/archive/${randomUUID()}`,
+      ];
+      for (const path of paths) {
+        const res = await raw(system.url, path);
+        expect({ path, error: res.status >= 400, cacheControl: res.headers['cache-control'] }).toEqual({ path, error: true, cacheControl: 'no-store' });
       }
     });
 
