@@ -11,6 +11,7 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestLog } from './middleware/request-log';
 import { publicRateLimits } from './middleware/rate-limit';
 import { loadSession } from './middleware/session';
+import { bodyRateWatch } from './middleware/upload-guard';
 import { moderationRoutes } from './moderation/moderation.routes';
 import { openApiRoutes } from './openapi/openapi.routes';
 import { submissionsRoutes } from './submissions/submissions.routes';
@@ -48,6 +49,7 @@ export function createApp(ctx: AppContext, siteUrl: string): express.Express {
   app.use((req, res, next) => (ctx.config.cookieSecure || req.secure ? hsts(req, res, next) : next()));
   app.use(requestLog(ctx.log));
   app.use('/static', express.static(STATIC_DIR, { maxAge: '1h', index: false }));
+  app.use(bodyRateWatch(ctx));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '64kb' }));
   app.use(loadSession(ctx));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { fstat, type ReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
@@ -10,12 +11,17 @@ import { downloadFormat } from '../domain/media/file-type';
  * Its Content-Type, and a download's extension, come from the type sniffed on upload (`mime`),
  * never from the uploader's file name: evidence.html is served as the JPEG it is. `downloadAs`
  * (a name without extension) makes it an attachment. The ETag lets a cache revalidate with a 304
- * while the file is still served; the caller's checks run first, so withdrawn is a 404.
+ * while the file is still served; the caller's checks run first, so withdrawn is a 404. It is made
+ * from what the file is (`identity`) and its size, never its modification time: an original's is
+ * the instant it was received, a copy's the moment it was made, and the public sees receive times
+ * only coarsened.
+ * A client that stops reading is cut off after `stallMs` (as an export is), its socket and the
+ * file's descriptor released: else every stalled download of a large file would hold both forever.
  */
 export async function sendStoredFile(
   res: Response,
   stream: ReadStream,
-  options: { mime: string; sha256?: string; downloadAs?: string; cacheSeconds?: number },
+  options: { mime: string; identity: string; stallMs: number; sha256?: string; downloadAs?: string; cacheSeconds?: number },
 ): Promise<void> {
   const fd = await new Promise<number>((resolve, reject) => {
     stream.once('open', resolve);
@@ -29,7 +35,7 @@ export async function sendStoredFile(
   if (options.downloadAs) res.attachment(`${options.downloadAs}.${format.extension}`);
   res.type(format.type); // after attachment(), which would type the file by its name
   res.set('X-Content-Type-Options', 'nosniff');
-  res.set('ETag', `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`);
+  res.set('ETag', `W/"${stats.size.toString(16)}-${createHash('sha256').update(options.identity).digest('base64url').slice(0, 16)}"`);
   if (options.sha256) res.set('Digest', `sha-256=${Buffer.from(options.sha256, 'hex').toString('base64')}`);
   if (options.cacheSeconds) res.set('Cache-Control', `public, max-age=${options.cacheSeconds}`);
   if (res.req.fresh) {
@@ -37,5 +43,7 @@ export async function sendStoredFile(
     res.status(304).end();
     return;
   }
+  // node lets a socket with a write in progress run one more period: half the window ends it within the window
+  res.setTimeout(options.stallMs / 2);
   await pipeline(stream, res);
 }

@@ -275,11 +275,11 @@ export function streamSearch(client: PoolClient, f: SearchFilters, sort: SearchS
 const isoTime = (sql: string) => `to_char(${sql} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * A text cell a spreadsheet would run as a formula (it starts with =, +, -, @, tab or CR) gets a
+ * A text cell a spreadsheet would run as a formula (it starts with =, +, -, @, tab, CR or LF) gets a
  * leading single quote, as OWASP's CSV-injection advice has it: an observer's region must not
  * become =HYPERLINK(...) on a journalist's screen. CSV only; the JSON export stays exact.
  */
-const csvText = (sql: string) => `CASE WHEN left(${sql}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '''' || ${sql} ELSE ${sql} END`;
+const csvText = (sql: string) => `CASE WHEN left(${sql}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r', E'\\n') THEN '''' || ${sql} ELSE ${sql} END`;
 
 /** The CSV export's columns, each as the JSON export writes its value (true/false, ISO times, hashes space-separated). */
 const CSV_FIELDS = (urlPrefix: string) => ({

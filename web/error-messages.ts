@@ -36,6 +36,7 @@ const RU_BY_CODE: Record<string, string> = {
   retry: 'Сервер был занят; попробуйте ещё раз.',
   busy: 'Сервер сейчас перегружен.',
   exports_busy: 'Сейчас выгружается слишком много данных одновременно.',
+  similar_busy: 'Сейчас идёт слишком много поисков похожих изображений.',
 };
 
 const RU_BY_FIELD: Record<string, string> = {

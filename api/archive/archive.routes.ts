@@ -122,6 +122,8 @@ export function archiveRoutes(ctx: AppContext): Router {
       const file = await archive.downloadableOriginal(ctx, id);
       await sendStoredFile(res, ctx.storage.openOriginal(file.sha256), {
         mime: file.mime,
+        identity: file.sha256,
+        stallMs: ctx.config.exportStallMs,
         sha256: file.sha256,
         cacheSeconds: WITHDRAWABLE_SECONDS,
         downloadAs: `svidetel-${file.id}-original`,
@@ -133,6 +135,8 @@ export function archiveRoutes(ctx: AppContext): Router {
     if (!(name === 'thumb' ? file.has_thumb : file.has_preview)) throw notFound('The file');
     await sendStoredFile(res, ctx.storage.openDerivative(file.sha256, name), {
       mime: 'image/jpeg',
+      identity: `${file.sha256}/${name}`,
+      stallMs: ctx.config.exportStallMs,
       cacheSeconds: WITHDRAWABLE_SECONDS,
       downloadAs: variant === 'published.jpg' ? `svidetel-${file.id}` : undefined,
     });

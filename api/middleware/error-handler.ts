@@ -40,6 +40,11 @@ export function errorHandler(ctx: AppContext): ErrorRequestHandler {
       return;
     }
     const error = toAppError(ctx, err, routePattern(req));
+    // Whatever lifetime the route set before it failed (a year for a signed head): an error is never
+    // kept by a cache, or a head not signed yet, or a busy moment, would be "missing" for that long.
+    res.set('Cache-Control', 'no-store');
+    res.removeHeader('ETag');
+    res.removeHeader('Last-Modified');
     if (error.retryAfterSeconds) res.set('Retry-After', String(error.retryAfterSeconds));
     if (req.path.startsWith('/api/')) {
       const message = localizedErrorMessage(error, apiLang(req));

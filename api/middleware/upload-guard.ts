@@ -4,6 +4,7 @@ import type { AppContext } from '../../domain/context';
 import { AppError, serviceBusy } from '../../domain/errors';
 import { ensureRoomForUpload } from '../../domain/submissions/disk-space';
 import { clientKey } from './client-key';
+import { routePattern } from './request-log';
 
 /** What a refused client is told to wait when uploads in progress are at their cap. */
 const BUSY_RETRY_SECONDS = 30;
@@ -58,7 +59,9 @@ class UploadSlots {
  * Cuts off a request body that stalls (no byte for stallMs) or, once it has been sending for
  * stallMs, averages under minBytesPerSecond (as Kestrel's minimum data rate and nginx's client_body_timeout).
  * Counts the socket's bytes, so the body is not touched; time the server itself stopped reading
- * (back-pressure from the disk) is not held against the client.
+ * (back-pressure from the disk) is not held against the client. Every body is watched, not only
+ * uploads: a login form or an image for the similar-image look-up sent a byte at a time would
+ * otherwise hold its connection until the server's one-hour request timeout.
  */
 function watchBodyRate(ctx: AppContext, req: Request): void {
   const { uploadStallMs: stallMs, uploadMinBytesPerSecond: minRate } = ctx.config;
@@ -80,7 +83,7 @@ function watchBodyRate(ctx: AppContext, req: Request): void {
       const tooSlow = sendingMs > stallMs && ((bytes - startBytes) * 1000) / sendingMs < minRate;
       if (!stalled && !tooSlow) return;
       stop();
-      ctx.log.warn({ path: req.path, bytes: bytes - startBytes, seconds: Math.round(sendingMs / 1000), stalled }, 'upload cut off: its body stalled or came in under the minimum rate');
+      ctx.log.warn({ route: routePattern(req), bytes: bytes - startBytes, seconds: Math.round(sendingMs / 1000), stalled }, 'request cut off: its body stalled or came in under the minimum rate');
       req.destroy(new AppError(408, 'upload_too_slow', 'The upload stalled or was too slow and was stopped. Nothing was stored; please try again on a better connection.'));
     },
     Math.min(1000, stallMs / 4),
@@ -104,7 +107,7 @@ function cutOffAfterAnswer(req: Request, res: Response): void {
 /**
  * Runs before the upload body is read: refuses it when the disk is below its reserve (507), when
  * uploads in progress are at the server-wide (503) or per-client (429) cap, or when the client has
- * started too many uploads this minute (429); then watches the body's data rate. A refused body is
+ * started too many uploads this minute (429); bodyRateWatch watches its data rate. A refused body is
  * never stored or parsed, only discarded for a few seconds so that the answer arrives.
  */
 export function uploadGuard(ctx: AppContext): RequestHandler {
@@ -122,6 +125,9 @@ export function uploadGuard(ctx: AppContext): RequestHandler {
     } catch (err) {
       return next(err instanceof AppError ? refuse(req, res, err) : err);
     }
+    // A client that left while earlier steps waited (the session look-up, the disk check) has had its
+    // response's 'close' already: a slot taken now would never be given back.
+    if (req.socket.destroyed) return;
     const key = clientKey(req);
     const busy = slots.take(key);
     if (busy) return next(refuse(req, res, busy));
@@ -133,7 +139,14 @@ export function uploadGuard(ctx: AppContext): RequestHandler {
       const seconds = Math.ceil(err.msBeforeNext / 1000);
       return next(refuse(req, res, new AppError(429, 'upload_rate_limited', `You have sent many uploads in the last minute. Nothing of this one was stored; please send it again in ${seconds} s.`, undefined, seconds)));
     }
-    watchBodyRate(ctx, req);
+    next();
+  };
+}
+
+/** Watches the data rate of every request that has a body (see watchBodyRate), before anything reads it. */
+export function bodyRateWatch(ctx: AppContext): RequestHandler {
+  return (req, _res, next) => {
+    if (Number(req.get('content-length')) > 0 || req.get('transfer-encoding')) watchBodyRate(ctx, req);
     next();
   };
 }

