@@ -10,7 +10,7 @@ import { logRoutes } from './log/log.routes';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestLog } from './middleware/request-log';
 import { publicRateLimits } from './middleware/rate-limit';
-import { loadSession } from './middleware/session';
+import { loadSession, readCookies } from './middleware/session';
 import { bodyRateWatch } from './middleware/upload-guard';
 import { moderationRoutes } from './moderation/moderation.routes';
 import { openApiRoutes } from './openapi/openapi.routes';
@@ -52,8 +52,10 @@ export function createApp(ctx: AppContext, siteUrl: string): express.Express {
   app.use(bodyRateWatch(ctx));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '64kb' }));
-  app.use(loadSession(ctx));
+  app.use(readCookies);
+  // Before the session: a flood with made-up session cookies is limited before it costs a query.
   app.use(publicRateLimits(ctx));
+  app.use(loadSession(ctx));
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });

@@ -21,7 +21,7 @@ function perClientPerMinute(points: number): RequestHandler {
 
 /**
  * The public side's per-client budgets, each its own: pages (the upload form, archive, search, hash
- * check, stations, map), media files, and the JSON API. Uploads are left to their own throttle; login
+ * check, stations, map, and the login and one-time link forms), media files, and the JSON API. Uploads are left to their own throttle; login
  * has its own protection (domain/accounts/login-throttle.ts). Nothing is shared by all clients, so
  * no one client can spend a budget for everyone.
  */
@@ -29,7 +29,7 @@ export function publicRateLimits(ctx: AppContext): Router {
   const router = Router();
   const pages = perClientPerMinute(ctx.config.publicPageRequestsPerMinute);
   router.get('/', pages);
-  router.use(['/archive', '/search', '/check', '/stations', '/map'], pages);
+  router.use(['/archive', '/search', '/check', '/stations', '/map', '/login', '/setup', '/set-password'], pages);
   router.use('/media', perClientPerMinute(ctx.config.publicMediaRequestsPerMinute));
   const api = perClientPerMinute(ctx.config.publicApiRequestsPerMinute);
   router.use('/api/v1', (req, res, next) => (req.path === '/submissions' ? next() : api(req, res, next)));

@@ -47,6 +47,12 @@ function privateWhen(res: Response, carriesToken: () => boolean): void {
   } as Response['writeHead'];
 }
 
+/** Cookies as an object: read before the rate limits, which must not cost a session look-up. */
+export const readCookies: RequestHandler = (req, _res, next) => {
+  req.cookies = parseCookies(req.headers.cookie ?? '');
+  next();
+};
+
 /**
  * Loads the session (if any) and the CSRF token every form must echo: the session's own token
  * when logged in, else a random per-browser token in a SameSite=Strict cookie (double submit).
@@ -57,7 +63,6 @@ export function loadSession(ctx: AppContext): RequestHandler {
   return async (req, res, next) => {
     let tokenRead = false;
     privateWhen(res, () => tokenRead);
-    req.cookies = parseCookies(req.headers.cookie ?? '');
     const token = req.cookies[SESSION_COOKIE];
     if (token && token.length <= 100) {
       const user = await findSessionUser(ctx, token);
