@@ -14,6 +14,8 @@ export function mapDatabaseError(err: unknown): AppError | null {
   switch (code) {
     case 'SV001': // raised by the guards on what the observer sent (db/migrations/001_baseline.sql)
       return conflict('original_unchangeable', 'What the observer sent cannot be changed.');
+    case 'SV002': // raised when a submission's status or public choices change without a decision (db/migrations/002_…)
+      return conflict('decision_required', 'What the public sees changes only by a recorded decision.');
     case '23505':
       return conflict('already_exists', 'This already exists.');
     case '23503':

@@ -431,6 +431,36 @@ END $$;
 
 
 --
+-- Name: submissions_publication_follows_decision(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.submissions_publication_follows_decision() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  choices jsonb;
+BEGIN
+  IF NEW.status IS DISTINCT FROM OLD.status
+     AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.submission_id = NEW.id AND d.created_at = now()) THEN
+    RAISE EXCEPTION 'a submission''s status changes only with a decision recorded in the same transaction (% -> %)', OLD.status, NEW.status
+      USING ERRCODE = 'SV002';
+  END IF;
+  IF NEW.publish_decision_id IS NOT NULL
+     AND (NEW.publish_decision_id, NEW.public_location, NEW.public_device, NEW.original_downloadable)
+         IS DISTINCT FROM (OLD.publish_decision_id, OLD.public_location, OLD.public_device, OLD.original_downloadable) THEN
+    SELECT d.public_choices INTO choices FROM decisions d WHERE d.id = NEW.publish_decision_id;
+    IF choices IS NULL
+       OR (choices ->> 'location', (choices ->> 'device')::boolean, (choices ->> 'originalDownloadable')::boolean)
+          IS DISTINCT FROM (NEW.public_location, NEW.public_device, NEW.original_downloadable) THEN
+      RAISE EXCEPTION 'what is public of a submission is what its publishing decision chose'
+        USING ERRCODE = 'SV002';
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$;
+
+
+--
 -- Name: submissions_publication_hold(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1818,6 +1848,13 @@ CREATE TRIGGER submissions_never_deleted BEFORE DELETE ON public.submissions FOR
 --
 
 CREATE TRIGGER submissions_no_truncate BEFORE TRUNCATE ON public.submissions FOR EACH STATEMENT EXECUTE FUNCTION public.forbid_original_change('a submission is withdrawn, never deleted');
+
+
+--
+-- Name: submissions submissions_publication_follows_decision; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER submissions_publication_follows_decision AFTER UPDATE ON public.submissions FOR EACH ROW EXECUTE FUNCTION public.submissions_publication_follows_decision();
 
 
 --

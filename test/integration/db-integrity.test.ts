@@ -15,6 +15,7 @@ import { signTreeHeadIfGrown } from '../../domain/transparency/signer';
 import { describeWithFixtures, fixturePath } from '../helpers/fixtures';
 import { Client, SUBMISSION_FIELDS, fileFromPath, loggedInClient, uploadSubmission } from '../helpers/http';
 import { freshDatabaseUrl, startSystem, waitFor, type TestSystem } from '../helpers/system';
+import { publish, withdraw } from './archive-helpers';
 
 describeWithFixtures('history cannot be rewritten from the application', () => {
   let system: TestSystem;
@@ -65,6 +66,25 @@ describeWithFixtures('history cannot be rewritten from the application', () => {
     const row = (await system.ownerDb.query(`SELECT s.description, m.gps_lat FROM submissions s JOIN media_files m ON m.submission_id = s.id WHERE s.id = $1`, [submissionId])).rows[0];
     expect(row.description).toBe(SUBMISSION_FIELDS.description);
     expect(row.gps_lat).not.toBe(0);
+  });
+
+  test('what the public sees changes only with a recorded decision: no hidden location made public, no status moved, by the app', async () => {
+    const moderator = await loggedInClient(system.ctx, system.url, 'moderator');
+    await publish(moderator, submissionId); // location rounded, no device, no original
+    const attempts = [
+      `UPDATE submissions SET public_location = 'precise' WHERE id = $1`,
+      `UPDATE submissions SET original_downloadable = true WHERE id = $1`,
+      `UPDATE submissions SET status = 'withdrawn', withdrawn_at = now(), withdrawal_reason = 'quietly' WHERE id = $1`,
+    ];
+    for (const sql of attempts) {
+      const err = await system.ctx.db.query(sql, [submissionId]).then(() => null, (e: unknown) => e);
+      expect(mapDatabaseError(err)).toMatchObject({ status: 409, code: 'decision_required' });
+    }
+    const row = (await system.ownerDb.query(`SELECT status, public_location, original_downloadable FROM submissions WHERE id = $1`, [submissionId])).rows[0];
+    expect(row).toEqual({ status: 'published', public_location: 'rounded', original_downloadable: false });
+    // The moderators' own way still works: a decision, then the change.
+    await withdraw(moderator, submissionId, 'withdrawn for the test');
+    expect((await system.ownerDb.query(`SELECT status FROM submissions WHERE id = $1`, [submissionId])).rows[0]).toEqual({ status: 'withdrawn' });
   });
 
   test('an audit chain the superuser rewrote and recomputed after an anchor is caught by audit:verify', async () => {
