@@ -6,8 +6,7 @@
 const layer = (name) => ({
   displayName: name,
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
-  // node, plus the test file's own database
-  testEnvironment: '<rootDir>/test/helpers/file-database-environment.ts',
+  testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
 });
 

@@ -1,9 +1,10 @@
 /**
  * The test run's databases. globalSetup migrates one template per run; every test file gets a copy
  * of its own (CREATE DATABASE … TEMPLATE: a copy, no migrations), so files run in parallel and
- * never see each other's rows, log keys or queues. All are named after the run and dropped with it.
+ * never see each other's rows, log keys or queues. All are named after the run and dropped together
+ * by globalTeardown (DROP DATABASE waits for a checkpoint: at once, the drops share one).
  */
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -18,10 +19,6 @@ export const templateDatabase = () => `${testRun()}_template`;
 
 /** One TOTP key per run, as one deployment has one: every system of the run opens the others' secrets. */
 export const testTotpKeyPath = () => path.join(os.tmpdir(), `${testRun()}-totp.key`);
-
-/** A test file's database: short (names stop at 63 bytes, purposes are appended) and stable per file. */
-export const fileDatabaseName = (testPath: string) =>
-  `${testRun()}_f${createHash('sha256').update(testPath).digest('hex').slice(0, 10)}`;
 
 export async function asAdmin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: `${TEST_PG_BASE}/postgres` });
@@ -42,27 +39,32 @@ export async function copyTemplate(name: string): Promise<string> {
   return `${TEST_PG_BASE}/${name}`;
 }
 
-/** Drops a database and those named after it (name_…), whoever is still connected. */
+/** Drops a database and those named after it (name_…), whoever is still connected, several at a time. */
 export async function dropDatabases(name: string): Promise<void> {
-  await asAdmin(async (c) => {
-    const { rows } = await c.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $1 || '\\_%'`,
-      [name],
-    );
-    for (const { datname } of rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-  });
+  const { rows } = await asAdmin((c) =>
+    c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $1 || '\\_%'`, [name]),
+  );
+  const names = rows.map((r) => r.datname);
+  const dropNext = async (): Promise<void> => {
+    const next = names.pop();
+    if (next === undefined) return;
+    await asAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${next}" WITH (FORCE)`));
+    await dropNext();
+  };
+  await Promise.all(Array.from({ length: 8 }, dropNext));
 }
 
-/** This test file's database, named by its test environment (test/helpers/file-database-environment.ts), which drops it afterwards. */
-export function fileDatabase(): string {
-  const name = process.env.TEST_FILE_DATABASE;
-  if (!name) throw new Error('no TEST_FILE_DATABASE: run the tests through jest.config.js (its testEnvironment names it)');
-  return name;
-}
+/**
+ * This test file's database: module state lives per test file, so each file names (by its jest
+ * worker and at random) and copies one of its own, on first use. Short: purposes are appended
+ * (freshDatabaseUrl) and names stop at 63 bytes.
+ */
+let fileDatabaseName: string | undefined;
+export const fileDatabase = () => (fileDatabaseName ??= `${testRun()}_w${process.env.JEST_WORKER_ID ?? 0}_${randomBytes(4).toString('hex')}`);
 
 let fileDatabaseUrl: Promise<string> | undefined;
 
-/** This test file's database (as its owner), copied from the template on first use: module state lives per test file. */
+/** This test file's database (as its owner), copied from the template on first use. */
 export function testDatabaseUrl(): Promise<string> {
   fileDatabaseUrl ??= copyTemplate(fileDatabase());
   return fileDatabaseUrl;
