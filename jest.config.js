@@ -1,8 +1,17 @@
-/** Jest runs TypeScript through swc (type checking is `tsc --noEmit`, run first by `npm test`). */
-module.exports = {
+/**
+ * Jest runs TypeScript through swc (type checking is `tsc --noEmit`, run first by `npm test`).
+ * Files run in parallel, each in a database of its own copied from the run's migrated template
+ * (test/helpers/databases.ts). The projects are the layers of the pyramid: `npx jest --selectProjects unit`.
+ */
+const layer = (name) => ({
+  displayName: name,
+  testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
+});
+
+module.exports = {
+  projects: ['unit', 'db', 'integration', 'browser'].map(layer),
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   testTimeout: 60000,

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
-import { dropTestDatabase, testTotpKeyPath } from './global-setup';
+import { dropDatabases, testRun, testTotpKeyPath } from './databases';
 
 export default async function globalTeardown(): Promise<void> {
-  if (process.env.TEST_DATABASE) await dropTestDatabase(process.env.TEST_DATABASE);
+  if (process.env.TEST_RUN) await dropDatabases(testRun());
   await fs.rm(testTotpKeyPath(), { force: true });
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { Client as PgClient, Pool } from 'pg';
+import { Pool } from 'pg';
 import type { DestinationStream } from 'pino';
 import { createContext, prepareDatabase } from '../../domain/bootstrap';
 import { APP_ROLE } from '../../db/roles';
@@ -11,7 +11,7 @@ import { parseConfig } from '../../domain/config';
 import type { AppContext } from '../../domain/context';
 import { startApiServer } from '../../api/server';
 import { startWorker, type RunningWorker } from '../../worker/worker';
-import { TEST_PG_BASE, testDatabase, testTotpKeyPath } from './global-setup';
+import { copyTemplate, fileDatabase, testDatabaseUrl, testTotpKeyPath } from './databases';
 
 export type TestSystem = {
   url: string;
@@ -37,7 +37,7 @@ export async function startSystem(
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     PORT: '0',
-    DATABASE_URL: `${TEST_PG_BASE}/${testDatabase()}`,
+    DATABASE_URL: options.env?.DATABASE_URL ?? (await testDatabaseUrl()),
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: `test-${randomBytes(6).toString('hex')}`,
     STORAGE_DIR: storageDir,
@@ -103,14 +103,12 @@ function withUser(databaseUrl: string, user: string): string {
   return url.toString();
 }
 
-/** A database of the test's own, empty: for rules that depend on the whole table (e.g. "no accounts yet"). */
+/**
+ * Another database of the test file's own, migrated and empty: for rules that depend on the whole
+ * table (e.g. "no accounts yet") or state one per database (the transparency log's key).
+ */
 export async function freshDatabaseUrl(purpose: string): Promise<string> {
-  const name = `${testDatabase()}_${purpose}`;
-  const admin = new PgClient({ connectionString: `${TEST_PG_BASE}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
-  return `${TEST_PG_BASE}/${name}`; // created and migrated by startSystem
+  return copyTemplate(`${fileDatabase()}_${purpose}`);
 }
 
 /** Polls until fn returns a truthy value (real work is asynchronous); fails with what it last saw. */

@@ -46,7 +46,7 @@ describe('access and decisions', () => {
     expect(archive).not.toContain(submissionId);
 
     const moderator = await loggedInClient(system.ctx, system.url);
-    const queue = await moderator.page('/moderation?sort=newest'); // other test files share the database: ours is the newest
+    const queue = await moderator.page('/moderation?sort=newest'); // the file's other tests add entries too: ours is the newest
     expect(queue.res.status).toBe(200);
     expect(queue.body).toContain(submissionId);
     expect((await moderator.fetch(`/moderation/submissions/${submissionId}`)).status).toBe(200);

@@ -24,7 +24,7 @@ async function auditVerify(databaseUrl: string): Promise<{ code: number; out: st
 
 /**
  * The audit log is append-only in the database and hash-chained. This file tampers with the log,
- * so it has a database of its own: other test files keep a clean chain.
+ * in a database of its own (as every test file has).
  */
 describe('audit log', () => {
   let system: TestSystem;

@@ -270,7 +270,7 @@ describe('moderation decisions', () => {
     expect((await moderator.page('/moderation?after=garbage')).res.status).toBe(400);
   });
 
-  test('the audit chain of the shared database still verifies after all these actions', async () => {
+  test('the audit chain of the file database still verifies after all these actions', async () => {
     expect(await verifyAuditChain(system.ctx.db)).toMatchObject({ ok: true });
   });
 });

@@ -1,11 +1,10 @@
 /**
- * The stored log against PostgreSQL, in its own database svidetel_tlog_test (recreated each run).
- * The server is TEST_PG_BASE, as for the other database tests (default postgres://postgres@127.0.0.1:5432).
+ * The stored log against PostgreSQL, in this file's own database (a copy of the run's migrated
+ * template, see test/helpers/databases.ts): the log starts empty.
  */
 import { randomBytes } from 'node:crypto';
-import { Client, type Pool } from 'pg';
-import { migrate } from '../../../db/migrate';
-import { createPool, withTransaction } from '../../../db/pool';
+import type { Pool } from 'pg';
+import { createPool, withTransaction } from '../../db/pool';
 import {
   appendLeaves,
   getSth,
@@ -17,9 +16,9 @@ import {
   logSize,
   subtreeHash,
   subtreeSource,
-} from '../../../db/transparency.repo';
-import { createKeyPair, signCheckpoint, verifyCheckpoint, vkeyFor } from '../../../domain/transparency/checkpoint';
-import { decodeLeaf, encodeLeaf, type LeafInput } from '../../../domain/transparency/leaf';
+} from '../../db/transparency.repo';
+import { createKeyPair, signCheckpoint, verifyCheckpoint, vkeyFor } from '../../domain/transparency/checkpoint';
+import { decodeLeaf, encodeLeaf, type LeafInput } from '../../domain/transparency/leaf';
 import {
   consistencyProof,
   inclusionProof,
@@ -29,24 +28,13 @@ import {
   verifyConsistency,
   verifyInclusion,
   type SubtreeHashSource,
-} from '../../../domain/transparency/merkle';
-
-const SERVER = process.env.TEST_PG_BASE ?? 'postgres://postgres@127.0.0.1:5432';
-const DB = 'svidetel_tlog_test';
+} from '../../domain/transparency/merkle';
+import { testDatabaseUrl } from '../helpers/databases';
 
 let pool: Pool;
 
 beforeAll(async () => {
-  const admin = new Client({ connectionString: `${SERVER}/postgres` });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${DB}`);
-  } finally {
-    await admin.end();
-  }
-  pool = createPool(`${SERVER}/${DB}`, 25);
-  await migrate(pool);
+  pool = createPool(await testDatabaseUrl(), 25);
 });
 
 afterAll(async () => {
