@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { dumpFreshSchema, SCHEMA_FILE } from '../../scripts/db-schema';
-import { TEST_PG_BASE } from '../helpers/global-setup';
+import { TEST_PG_BASE } from '../helpers/databases';
 
 test('db/schema.sql is what the migrations make today (else: npm run db:schema, and commit it)', async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'svidetel-schema-'));
