@@ -6,18 +6,20 @@ import type { Queryable } from './pool';
 
 /** The role the baseline migration grants to. */
 export const APP_ROLE = 'svidetel_app';
+/** The worker's role (migration 003): svidetel_app's grants, and the only one that may write signed heads and the log's key. */
+export const SIGNER_ROLE = 'svidetel_signer';
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
- * Run as the owner: makes a login role other than svidetel_app a member of it. The login role
- * itself is the operator's to create (with its password); false when it does not exist.
+ * Run as the owner: makes a login role other than `role` (svidetel_app or svidetel_signer) a member
+ * of it. The login role itself is the operator's to create (with its password); false when it does not exist.
  */
-export async function grantAppRoleTo(db: Queryable, login: string): Promise<boolean> {
-  if (login === APP_ROLE) return true;
-  const { rows } = await db.query<{ member: boolean }>('SELECT pg_has_role($1, $2, $3) AS member FROM pg_roles WHERE rolname = $1', [login, APP_ROLE, 'MEMBER']);
+export async function grantRoleTo(db: Queryable, login: string, role: typeof APP_ROLE | typeof SIGNER_ROLE): Promise<boolean> {
+  if (login === role) return true;
+  const { rows } = await db.query<{ member: boolean }>('SELECT pg_has_role($1, $2, $3) AS member FROM pg_roles WHERE rolname = $1', [login, role, 'MEMBER']);
   if (rows.length === 0) return false;
-  if (!rows[0]!.member) await db.query(`GRANT ${APP_ROLE} TO ${quoteIdent(login)}`);
+  if (!rows[0]!.member) await db.query(`GRANT ${role} TO ${quoteIdent(login)}`);
   return true;
 }
 

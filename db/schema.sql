@@ -2333,7 +2333,8 @@ GRANT SELECT,INSERT ON TABLE public.tlog_media_leaves TO svidetel_app;
 -- Name: TABLE tlog_public_keys; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT SELECT,INSERT ON TABLE public.tlog_public_keys TO svidetel_app;
+GRANT SELECT ON TABLE public.tlog_public_keys TO svidetel_app;
+GRANT INSERT ON TABLE public.tlog_public_keys TO svidetel_signer;
 
 
 --
@@ -2347,7 +2348,8 @@ GRANT SELECT,UPDATE ON TABLE public.tlog_state TO svidetel_app;
 -- Name: TABLE tlog_sths; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT SELECT,INSERT ON TABLE public.tlog_sths TO svidetel_app;
+GRANT SELECT ON TABLE public.tlog_sths TO svidetel_app;
+GRANT INSERT ON TABLE public.tlog_sths TO svidetel_signer;
 
 
 --

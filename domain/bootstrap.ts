@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import type { DestinationStream } from 'pino';
 import { createPool } from '../db/pool';
 import { migrate, migrationState, MigrationRecordError } from '../db/migrate';
-import { APP_ROLE, grantAppRoleTo, sessionRole } from '../db/roles';
+import { APP_ROLE, grantRoleTo, sessionRole, SIGNER_ROLE } from '../db/roles';
 import type { Db } from '../db/pool';
 import type { Config } from './config';
 import type { AppContext } from './context';
@@ -92,9 +92,14 @@ export async function prepareDatabase(config: Config): Promise<string[]> {
       if (!(err instanceof MigrationRecordError)) throw err;
       throw new DependencyError(`The database "${describePg(config.databaseOwnerUrl).database}" cannot be migrated: ${err.reason}`);
     });
-    const login = decodeURIComponent(new URL(config.databaseUrl).username);
-    if (!(await grantAppRoleTo(owner, login))) {
-      throw new DependencyError(`DATABASE_URL connects as "${login}", a role that does not exist: create it (LOGIN, with a password) or use ${APP_ROLE}.`);
+    for (const [setting, url, role] of [
+      ['DATABASE_URL', config.databaseUrl, APP_ROLE],
+      ['SIGNER_DATABASE_URL', config.signerDatabaseUrl, SIGNER_ROLE],
+    ] as const) {
+      const login = decodeURIComponent(new URL(url).username);
+      if (!(await grantRoleTo(owner, login, role))) {
+        throw new DependencyError(`${setting} connects as "${login}", a role that does not exist: create it (LOGIN, with a password) or use ${role}.`);
+      }
     }
     return applied;
   } finally {

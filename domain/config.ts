@@ -59,6 +59,8 @@ const envSchema = z.object({
   // owner's, used only to create the database and migrate (npm start, npm run migrate).
   DATABASE_URL: z.string().min(1).default('postgres://svidetel_app@127.0.0.1:5432/svidetel'),
   DATABASE_OWNER_URL: z.string().min(1).optional(),
+  // The worker's connection, as svidetel_signer (svidetel_app plus writing signed heads and the log's key).
+  SIGNER_DATABASE_URL: z.string().min(1).optional(),
   REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('svidetel'),
   STORAGE_DIR: z.string().min(1).default('./data'),
@@ -157,6 +159,7 @@ export type Config = {
   publicUrl: string | undefined;
   databaseUrl: string;
   databaseOwnerUrl: string;
+  signerDatabaseUrl: string;
   redisUrl: string;
   queuePrefix: string;
   storageDir: string;
@@ -205,11 +208,11 @@ export type Config = {
 
 export class ConfigError extends Error {}
 
-/** The owner's default: the same server and database as the application, as the local superuser postgres. */
-function ownerOf(databaseUrl: string): string {
+/** The same server and database as the application, as another role and without its password (the owner and signer defaults). */
+function withUser(databaseUrl: string, user: string): string {
   try {
     const url = new URL(databaseUrl);
-    url.username = 'postgres';
+    url.username = user;
     url.password = '';
     return url.toString();
   } catch {
@@ -232,7 +235,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     databaseUrl: e.DATABASE_URL,
-    databaseOwnerUrl: e.DATABASE_OWNER_URL ?? ownerOf(e.DATABASE_URL),
+    databaseOwnerUrl: e.DATABASE_OWNER_URL ?? withUser(e.DATABASE_URL, 'postgres'),
+    signerDatabaseUrl: e.SIGNER_DATABASE_URL ?? withUser(e.DATABASE_URL, 'svidetel_signer'),
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     storageDir,

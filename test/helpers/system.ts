@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import type { DestinationStream } from 'pino';
 import { createContext, prepareDatabase } from '../../domain/bootstrap';
-import { APP_ROLE } from '../../db/roles';
+import { APP_ROLE, SIGNER_ROLE } from '../../db/roles';
 import { parseConfig } from '../../domain/config';
 import type { AppContext } from '../../domain/context';
 import { startApiServer } from '../../api/server';
@@ -16,6 +16,8 @@ import { copyTemplate, fileDatabase, testDatabaseUrl, testTotpKeyPath } from './
 export type TestSystem = {
   url: string;
   ctx: AppContext;
+  /** The worker's context: connected as svidetel_signer, the only role that may write signed heads (sign with it). */
+  workerCtx: AppContext;
   /** The database as its owner (a superuser here): for tests that tamper with what the app itself may not touch. */
   ownerDb: Pool;
   storageDir: string;
@@ -55,21 +57,24 @@ export async function startSystem(
     TOTP_KEY_PATH: testTotpKeyPath(),
     ...options.env,
   };
-  // As in production: the owner migrates, the API and worker run as the restricted application role.
+  // As in production: the owner migrates, the API runs as the restricted application role and the
+  // worker as the signer (the application's grants, and writing signed heads).
   const ownerUrl = env.DATABASE_OWNER_URL ?? env.DATABASE_URL;
-  Object.assign(env, { DATABASE_OWNER_URL: ownerUrl, DATABASE_URL: withUser(env.DATABASE_URL, APP_ROLE) });
+  Object.assign(env, { DATABASE_OWNER_URL: ownerUrl, DATABASE_URL: withUser(env.DATABASE_URL, APP_ROLE), SIGNER_DATABASE_URL: withUser(env.DATABASE_URL, SIGNER_ROLE) });
   await prepareDatabase(parseConfig(env));
   const ctx = await createContext(parseConfig(env), 'test', options.logTo);
   const { server, url } = await startApiServer(ctx).catch(async (err: unknown) => {
     await ctx.close();
     throw err;
   });
-  // The worker as its own process would have it: its own settings (e.g. a key path only it can read) and connections.
-  const workerCtx = options.workerEnv ? await createContext(parseConfig({ ...env, ...options.workerEnv }), 'test-worker', options.logTo) : ctx;
+  // The worker as its own process has it (worker/main.ts): its own role, connections and settings (e.g. a key path only it can read).
+  const workerConfig = parseConfig({ ...env, ...options.workerEnv });
+  const workerCtx = await createContext({ ...workerConfig, databaseUrl: workerConfig.signerDatabaseUrl }, 'test-worker', options.logTo);
   const ownerDb = new Pool({ connectionString: ownerUrl, max: 2 });
   const system: TestSystem = {
     url,
     ctx,
+    workerCtx,
     ownerDb,
     storageDir,
     worker: null,
@@ -86,8 +91,7 @@ export async function startSystem(
         (server as Server).close(() => resolve());
         (server as Server).closeAllConnections();
       });
-      await ctx.close();
-      if (workerCtx !== ctx) await workerCtx.close();
+      await Promise.all([ctx.close(), workerCtx.close()]);
       await ownerDb.end();
       if (!options.storageDir) await fs.rm(storageDir, { recursive: true, force: true });
     },

@@ -44,6 +44,9 @@ describeWithFixtures('history cannot be rewritten from the application', () => {
     await expect(app.query('TRUNCATE audit_log CASCADE')).rejects.toThrow(/permission denied/);
     await expect(app.query(`UPDATE audit_log SET actor_label = 'someone else' WHERE seq = 1`)).rejects.toThrow(/permission denied/);
     await expect(app.query('DELETE FROM tlog_sths')).rejects.toThrow(/permission denied/);
+    // Signed heads and the log's key are the worker's (svidetel_signer) to write, never the API's.
+    await expect(app.query(`INSERT INTO tlog_sths (tree_size, root_hash, signed_at, note) VALUES (999999, '\\x${'00'.repeat(32)}', now(), 'forged')`)).rejects.toThrow(/permission denied/);
+    await expect(app.query(`INSERT INTO tlog_public_keys (origin, vkey, public_key_pem) VALUES ('forged.example/log', 'forged', 'forged')`)).rejects.toThrow(/permission denied/);
     const role = (await app.query<{ rolsuper: boolean }>('SELECT rolsuper FROM pg_roles WHERE rolname = current_user')).rows[0]!;
     expect(role.rolsuper).toBe(false);
   });
@@ -90,7 +93,7 @@ describeWithFixtures('history cannot be rewritten from the application', () => {
   test('an audit chain the superuser rewrote and recomputed after an anchor is caught by audit:verify', async () => {
     await loggedInClient(system.ctx, system.url, 'moderator'); // more audit rows
     await uploadSubmission(new Client(system.url), SUBMISSION_FIELDS, [await fileFromPath(fixturePath('macos-screenshot_noexif.png'))]);
-    expect(await signTreeHeadIfGrown(system.ctx, { force: true })).not.toBeNull(); // a checkpoint anchors the audit head
+    expect(await signTreeHeadIfGrown(system.workerCtx, { force: true })).not.toBeNull(); // a checkpoint anchors the audit head
     const origin = system.ctx.config.logOrigin;
     const before = await verifyAuditTrail(system.ctx.db, { origin });
     expect(before.report).toMatchObject({ ok: true });

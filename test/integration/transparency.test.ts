@@ -136,9 +136,9 @@ describeWithFixtures('transparency log end to end', () => {
     expect(before.status).toBe(404);
     expect(((await before.json()) as { error: { code: string } }).error.code).toBe('not_yet_signed');
 
-    const sth = await signTreeHeadIfGrown(system.ctx, { force: true });
+    const sth = await signTreeHeadIfGrown(system.workerCtx, { force: true });
     expect(sth?.tree_size).toBe(3);
-    expect(await signTreeHeadIfGrown(system.ctx, { force: true })).toBeNull(); // not grown: no new head
+    expect(await signTreeHeadIfGrown(system.workerCtx, { force: true })).toBeNull(); // not grown: no new head
 
     bundles = [];
     for (const f of first.log_receipt.files) {
@@ -241,7 +241,7 @@ describeWithFixtures('transparency log end to end', () => {
     const receipt = JSON.parse(unescape(json!)) as Receipt;
     expect(receipt.files[0]!.leaf_index).toBe(3);
     expect(unescape(text!)).toContain(receipt.files[0]!.leaf_hash);
-    await signTreeHeadIfGrown(system.ctx, { force: true });
+    await signTreeHeadIfGrown(system.workerCtx, { force: true });
     const bundle = await getJson<ProofBundle>(`/api/v1/log/proof/bundle?leaf_hash=${receipt.files[0]!.leaf_hash}`);
     const ok = await cli(await write('page-file.jpg', uploads[0]!.data), '--receipt', await write('page-receipt.json', receipt), '--sth', await write('page-bundle.json', bundle));
     expect(ok.out).toContain('VERIFIED');
@@ -249,7 +249,7 @@ describeWithFixtures('transparency log end to end', () => {
   });
 
   test('concurrent uploads get distinct, gapless indices; a submission’s files are contiguous', async () => {
-    const before = (await signTreeHeadIfGrown(system.ctx, { force: true }))?.tree_size ?? (await getJson<SthJson>('/api/v1/log/sth')).tree_size;
+    const before = (await signTreeHeadIfGrown(system.workerCtx, { force: true }))?.tree_size ?? (await getJson<SthJson>('/api/v1/log/sth')).tree_size;
     const results = await Promise.all(
       Array.from({ length: 10 }, async (_, i) => {
         const res = await uploadSubmission(new Client(system.url), SUBMISSION_FIELDS, i % 2 ? [uploads[0]!, uploads[1]!] : [uploads[1]!]);
@@ -264,7 +264,7 @@ describeWithFixtures('transparency log end to end', () => {
     const all = results.flatMap((r) => r.files.map((f) => f.leaf.index)).sort((a, b) => a - b);
     expect(all).toEqual(Array.from({ length: 15 }, (_, i) => before + i));
 
-    const sth = await signTreeHeadIfGrown(system.ctx, { force: true });
+    const sth = await signTreeHeadIfGrown(system.workerCtx, { force: true });
     expect(sth?.tree_size).toBe(before + 15);
     const page = await getJson<{ leaves: { index: number; leaf_hash: string; record?: unknown }[] }>(`/api/v1/log/leaves?start=${before}&end=${before + 15}`);
     const byIndex = new Map(results.flatMap((r) => r.files.map((f) => [f.leaf.index, f.leafHash] as const)));
@@ -338,7 +338,7 @@ describeWithFixtures('transparency log end to end', () => {
     const res = await uploadSubmission(new Client(system.url), SUBMISSION_FIELDS, [uploads[2]!]);
     const after = (await res.json()) as UploadResponse;
     expect(after.files[0]!.leaf.index).toBe(old.tree_size);
-    const sth = (await signTreeHeadIfGrown(system.ctx, { force: true }))!;
+    const sth = (await signTreeHeadIfGrown(system.workerCtx, { force: true }))!;
     expect(sth.tree_size).toBe(old.tree_size + 1);
     const proof = await getJson<{ consistency_proof: string[] }>(`/api/v1/log/proof/consistency?first=${old.tree_size}&second=${sth.tree_size}`);
     const cpOld = verifySthJson(old, key.vkey);

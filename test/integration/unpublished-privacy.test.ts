@@ -163,7 +163,7 @@ describeWithFixtures('nothing unpublished can be learned from outside', () => {
       expect(shown?.trim()).toBe(`${received.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
 
       // The log is public too: its leaves must not carry the exact record either.
-      await signTreeHeadIfGrown(system.ctx, { force: true });
+      await signTreeHeadIfGrown(system.workerCtx, { force: true });
       const leaves = (await (await get(`/api/v1/log/leaves?start=${exact.index}&end=${exact.index + 1}`)).json()) as { leaves: Record<string, unknown>[] };
       const text = JSON.stringify(leaves);
       expect(text).not.toContain(String(exact.received_at));
