@@ -43,7 +43,15 @@ export async function sendStoredFile(
     res.status(304).end();
     return;
   }
-  // node lets a socket with a write in progress run one more period: half the window ends it within the window
-  res.setTimeout(options.stallMs / 2);
+  cutOffWhenStalled(res, options.stallMs);
   await pipeline(stream, res);
+}
+
+/**
+ * A client that stops reading a stream (a download, an export) is cut off after `stallMs`, so its
+ * socket and whatever feeds the stream (a file, a database connection) are released. Node lets a
+ * socket with a write in progress run one more period: half the window ends it within the window.
+ */
+export function cutOffWhenStalled(res: Response, stallMs: number): void {
+  res.setTimeout(stallMs / 2);
 }

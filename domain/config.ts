@@ -208,8 +208,11 @@ export type Config = {
 
 export class ConfigError extends Error {}
 
-/** The same server and database as the application, as another role and without its password (the owner and signer defaults). */
-function withUser(databaseUrl: string, user: string): string {
+/**
+ * The same server and database, as another role and without the password (the owner's and the
+ * signer's defaults; tests and benchmarks derive the application's URL from the owner's the same way).
+ */
+export function withUser(databaseUrl: string, user: string): string {
   try {
     const url = new URL(databaseUrl);
     url.username = user;

@@ -13,7 +13,7 @@ import { stationPage } from '../../web/pages/station';
 import { receivedImage, receiveImageInMemory } from '../middleware/upload';
 import { parse, parseParams } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
-import { sendStoredFile } from '../send-file';
+import { cutOffWhenStalled, sendStoredFile } from '../send-file';
 import { siteUrl } from '../site-url';
 import { atomFeed, jsonArrayTransform } from './archive.export';
 import { entryUrl, presentEntry, presentListItem, presentLookup, presentMap, presentSimilar, presentStation } from './archive.present';
@@ -201,9 +201,7 @@ export function archiveRoutes(ctx: AppContext): Router {
     const format = req.params.format;
     if (format !== 'csv' && format !== 'json') throw notFound('This export format (use export.csv or export.json)');
     const query = parseFilled(exportQuery, req);
-    // A client that stops reading is cut off, its export ended and its connection freed: node lets a
-    // socket with a write in progress run one more period, so half the window ends it within the window.
-    res.setTimeout(ctx.config.exportStallMs / 2);
+    cutOffWhenStalled(res, ctx.config.exportStallMs); // its export ended and its connection freed
     const exported = format === 'csv' ? await archive.exportCsv(ctx, query, siteUrl(req) + entryUrl('')) : await archive.exportRows(ctx, query);
     res.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
     res.attachment(`svidetel-export.${format}`);

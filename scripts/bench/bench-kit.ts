@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { migrationState } from '../../db/migrate';
 import { APP_ROLE } from '../../db/roles';
 import { prepareDatabase } from '../../domain/bootstrap';
-import { parseConfig } from '../../domain/config';
+import { parseConfig, withUser } from '../../domain/config';
 
 /** What every benchmark needs: output, CLI options, a free loopback port, percentiles, peak RSS. */
 
@@ -59,12 +59,7 @@ export function reportFigures(figures: Record<string, unknown>, bars: (string | 
 }
 
 /** The application role's URL for a bench database given as its owner's URL. */
-export function appRoleUrl(ownerUrl: string): string {
-  const url = new URL(ownerUrl);
-  url.username = APP_ROLE;
-  url.password = '';
-  return url.toString();
-}
+export const appRoleUrl = (ownerUrl: string): string => withUser(ownerUrl, APP_ROLE);
 
 /**
  * A bench's database as production runs it: created and migrated by its owner (the URL given), used

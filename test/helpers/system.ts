@@ -7,7 +7,7 @@ import { Pool } from 'pg';
 import type { DestinationStream } from 'pino';
 import { createContext, prepareDatabase } from '../../domain/bootstrap';
 import { APP_ROLE, SIGNER_ROLE } from '../../db/roles';
-import { parseConfig } from '../../domain/config';
+import { parseConfig, withUser } from '../../domain/config';
 import type { AppContext } from '../../domain/context';
 import { startApiServer } from '../../api/server';
 import { startWorker, type RunningWorker } from '../../worker/worker';
@@ -100,12 +100,6 @@ export async function startSystem(
   return system;
 }
 
-function withUser(databaseUrl: string, user: string): string {
-  const url = new URL(databaseUrl);
-  url.username = user;
-  url.password = '';
-  return url.toString();
-}
 
 /**
  * Another database of the test file's own, migrated and empty: for rules that depend on the whole
