@@ -4,6 +4,7 @@ import QueryStream from 'pg-query-stream';
 import type { PoolClient } from 'pg';
 import type { MediaFileRow } from './media.repo';
 import type { Queryable } from './pool';
+import { Params, SettingParams } from './sql';
 import type { EntryLabels } from './submissions.repo';
 
 /**
@@ -51,35 +52,6 @@ export type ArchiveListRow = EntryLabels & {
   excerpt: string;
   rank: number | null;
 };
-
-/**
- * Collects parameters so conditions can be composed without ever splicing a value into SQL.
- * Every use casts its placeholder, so the same conditions also work with SettingParams.
- */
-class Params {
-  readonly values: unknown[] = [];
-  add(value: unknown): string {
-    this.values.push(value);
-    return this.placeholder(this.values.length);
-  }
-  protected placeholder(n: number): string {
-    return `$${n}`;
-  }
-}
-
-/**
- * Parameters for a statement that takes no bind parameters (COPY): each value becomes a
- * transaction-local setting, set by one parameterized statement (`setStatement`, with `values`)
- * and read back as text by current_setting, so values are still never spliced into SQL.
- */
-class SettingParams extends Params {
-  protected placeholder(n: number): string {
-    return `current_setting('svidetel.param_${n}')`;
-  }
-  setStatement(): string {
-    return `SELECT ${this.values.map((_, i) => `set_config('svidetel.param_${i + 1}', $${i + 1}::text, true)`).join(', ')}`;
-  }
-}
 
 /** A query in either language: the russian configuration stems Russian words as Russian and Latin-script words as English (db/migrations/001_baseline.sql). */
 const TSQUERY = (p: string) => `websearch_to_tsquery('russian', ${p}::text)`;

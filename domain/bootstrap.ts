@@ -5,6 +5,7 @@ import { createPool } from '../db/pool';
 import { migrate, migrationState, MigrationRecordError } from '../db/migrate';
 import { APP_ROLE, grantRoleTo, sessionRole, SIGNER_ROLE } from '../db/roles';
 import type { Db } from '../db/pool';
+import { createDatabase } from '../db/repositories';
 import type { Config } from './config';
 import type { AppContext } from './context';
 import { createLogger } from './logger';
@@ -159,8 +160,12 @@ export async function createContext(
   await storage.init();
   const queue = createJobQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, attempts: config.jobAttempts });
   const log = createLogger(config.logLevel, name, logDestination);
+  const database = createDatabase(db);
   return {
     config,
+    repos: database.repos,
+    transaction: database.transaction,
+    exportRepos: createDatabase(exportDb).repos,
     db,
     exportDb,
     storage,

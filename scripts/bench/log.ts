@@ -25,6 +25,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import pino from 'pino';
 import { migrate } from '../../db/migrate';
+import { createDatabase } from '../../db/repositories';
 import { createPool, withTransaction } from '../../db/pool';
 import { appendLeaves, getSth, leafRange, logSize, withStoredSubtrees } from '../../db/transparency.repo';
 import { ensureDatabase } from '../../domain/bootstrap';
@@ -82,6 +83,7 @@ async function main(): Promise<number> {
   const config = parseConfig({ DATABASE_URL: url, STORAGE_DIR: keyDir, LOG_ORIGIN: 'bench.svidetel.local/log', LOG_LEVEL: 'silent' });
   const makeCtx = (): AppContext => ({
     config,
+    ...(({ repos, transaction }) => ({ repos, transaction, exportRepos: repos }))(createDatabase(pool)),
     db: pool,
     exportDb: pool, // never used by the log service
     storage: createStorage(keyDir),

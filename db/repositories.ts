@@ -1,0 +1,58 @@
+import type { Pool, PoolClient } from 'pg';
+import * as accounts from './accounts.repo';
+import * as archive from './archive.repo';
+import * as audit from './audit.repo';
+import * as catalog from './catalog.repo';
+import * as claims from './claims.repo';
+import * as media from './media.repo';
+import * as notes from './notes.repo';
+import * as settings from './settings.repo';
+import * as stations from './stations.repo';
+import * as submissions from './submissions.repo';
+import * as transparency from './transparency.repo';
+import { withTransaction, type Queryable } from './pool';
+
+/**
+ * The repositories as the domain sees them: every `(q: Queryable, …args)` function of a repo
+ * module becomes `(…args)`, bound to the pool or to one transaction's client. The domain never
+ * holds a connection, so a service can be run against in-memory fakes of these.
+ */
+type Bound<Module, Handle> = {
+  [K in keyof Module as Module[K] extends (q: never, ...args: never[]) => unknown
+    ? Handle extends Parameters<Module[K]>[0]
+      ? K
+      : never
+    : never]: Module[K] extends (q: never, ...args: infer A) => infer R ? (...args: A) => R : never;
+};
+
+const MODULES = { accounts, archive, audit, catalog, claims, media, notes, settings, stations, submissions, transparency };
+type Modules = typeof MODULES;
+
+/** Bound to the pool: each call is its own statement (or opens its own transaction inside the repo). */
+export type Repositories = { [M in keyof Modules]: Bound<Modules[M], Pool> };
+/** Bound to one transaction: everything commits together or not at all. */
+export type TxRepositories = { [M in keyof Modules]: Bound<Modules[M], PoolClient> };
+
+function bindAll(handle: Queryable): Record<string, Record<string, unknown>> {
+  const bound: Record<string, Record<string, unknown>> = {};
+  for (const [name, module] of Object.entries(MODULES)) {
+    const fns: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(module)) {
+      if (typeof value === 'function') fns[key] = (...args: unknown[]) => (value as (...a: unknown[]) => unknown)(handle, ...args);
+    }
+    bound[name] = fns;
+  }
+  return bound;
+}
+
+export type Database = {
+  repos: Repositories;
+  transaction<T>(fn: (tx: TxRepositories) => Promise<T>): Promise<T>;
+};
+
+export function createDatabase(pool: Pool): Database {
+  return {
+    repos: bindAll(pool) as unknown as Repositories,
+    transaction: (fn) => withTransaction(pool, (client) => fn(bindAll(client) as unknown as TxRepositories)),
+  };
+}
