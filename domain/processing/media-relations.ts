@@ -1,6 +1,6 @@
-import type { Repositories } from '../../db/repositories';
+import type { Repositories, TxRepositories } from '../../db/repositories';
 import type { AppContext } from '../context';
-import { FLAGS, RELATIONS, isFlag } from '../media/flags';
+import { FLAGS, RELATIONS, isFlag, type Relation } from '../media/flags';
 import type { MediaFile, RelatedFile } from '../media/model';
 import { bandProbes } from '../media/perceptual-hash';
 
@@ -22,6 +22,23 @@ export function findRelatedFiles(repos: Pick<Repositories, 'media'>, maxDistance
     contentIdentifier: file.content_identifier,
     publishedOnly,
   });
+}
+
+/**
+ * The relation flags of a file (exact_duplicate, near_duplicate, live_photo_pair), which its partner
+ * files get too, so both files of a pair are found by a flag filter. Which partners they are is
+ * looked up again when a moderator reads the page (relatedFilesOf), so the links stay complete as
+ * more copies arrive. The lookup holds a lock until the caller's transaction ends: the caller
+ * saves the returned flags on the file in the same transaction.
+ */
+export async function relateToPartners(tx: Pick<TxRepositories, 'media'>, maxDistance: number, file: FileIdentity): Promise<Relation[]> {
+  await tx.media.lockRelationLookup();
+  const related = await findRelatedFiles(tx, maxDistance, file);
+  const relations = [...new Set(related.map((r) => r.relation))];
+  for (const relation of relations) {
+    await tx.media.addFlag(related.filter((r) => r.relation === relation).map((r) => r.file_id), relation);
+  }
+  return relations;
 }
 
 /**

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { Extraction, ObserverClaimRow } from '../../db/media.repo';
+import type { Extraction } from '../../db/media.repo';
 import type { AppContext } from '../context';
 import type { MediaFile } from '../media/model';
 import { renderContactSheet, renderDerivatives, type Derivatives } from '../media/derivatives';
 import { MediaError } from '../media/errors';
 import { detectFileType, SNIFF_BYTES, type DetectedType } from '../media/file-type';
 import { extractMetadata, type MediaMetadata } from '../media/metadata';
-import { placeMismatch, timeMismatch } from './claim-mismatch';
-import { findRelatedFiles } from './media-relations';
+import { claimMismatches } from './claim-mismatch';
+import { relateToPartners } from './media-relations';
 
 function toExtraction(meta: MediaMetadata, flags: string[], phash: string | null, warnings: string[]): Extraction {
   return {
@@ -92,7 +92,8 @@ export async function processMediaFile(ctx: AppContext, fileId: string): Promise
     if (media.type.kind === 'video') contact = await writeContactSheet(ctx, file.sha256, meta, warnings);
   }
 
-  const flags = [...meta.flags, ...(claim ? claimMismatches(ctx, claim, meta) : [])];
+  const capture = { takenAtLocal: meta.taken_at_local, offset: meta.offset, takenAtUtc: meta.taken_at_utc, gps: meta.gps };
+  const flags = [...meta.flags, ...(claim ? claimMismatches(capture, claim, ctx.config) : [])];
   const extraction = toExtraction(meta, flags, rendered?.phash ?? null, warnings);
   const outcome = failure ? { status: 'failed' as const, reason: failure.message } : { status: 'ready' as const };
   await saveWithRelations(ctx, file, extraction, outcome, rendered ? { thumb: true, preview: true, contact } : NO_DERIVATIVES);
@@ -129,21 +130,6 @@ async function readMedia(ctx: AppContext, file: MediaFile, bytes: Buffer | null)
   }
 }
 
-/**
- * time_mismatch and place_mismatch against what the observer stated. The station's place comes
- * from the polling-station register as it is when the file is processed; a register imported
- * later re-checks place_mismatch of the files already processed (place-recheck.ts).
- */
-function claimMismatches(ctx: AppContext, claim: ObserverClaimRow, meta: MediaMetadata): string[] {
-  const flags: string[] = [];
-  const fileTime = { takenAtLocal: meta.taken_at_local, offset: meta.offset, takenAtUtc: meta.taken_at_utc };
-  const stated = { happenedAt: claim.happened_at, votingStartsOn: claim.voting_starts_on, votingEndsOn: claim.voting_ends_on };
-  if (timeMismatch(fileTime, stated, ctx.config.timeMismatchHours)) flags.push('time_mismatch');
-  const station = claim.station_lat !== null && claim.station_lon !== null ? { lat: claim.station_lat, lon: claim.station_lon } : null;
-  if (placeMismatch(meta.gps, station, ctx.config.placeMismatchKm)) flags.push('place_mismatch');
-  return flags;
-}
-
 /** A contact sheet helps review but is not needed: a problem with it is a warning on a ready file. */
 async function writeContactSheet(ctx: AppContext, sha256: string, meta: MediaMetadata, warnings: string[]): Promise<boolean> {
   let sheet: Buffer;
@@ -159,11 +145,8 @@ async function writeContactSheet(ctx: AppContext, sha256: string, meta: MediaMet
 }
 
 /**
- * Saves the extraction with the relation flags (exact_duplicate, near_duplicate, live_photo_pair)
- * and adds the same flag to the partner files, so both files of a pair are found by a flag filter.
- * Which partners they are is looked up again when a moderator reads the page (relatedFilesOf), so
- * the links stay complete as more copies arrive. Lookup and save run under one lock: two copies
- * processed at the same moment cannot both miss each other.
+ * Saves the extraction with the relation flags, which the partner files get too (relateToPartners),
+ * in one transaction: two copies processed at the same moment cannot both miss each other.
  */
 async function saveWithRelations(
   ctx: AppContext,
@@ -173,17 +156,12 @@ async function saveWithRelations(
   derivatives: { thumb: boolean; preview: boolean; contact: boolean },
 ): Promise<void> {
   await ctx.transaction(async (tx) => {
-    await tx.media.lockRelationLookup();
-    const related = await findRelatedFiles(tx, ctx.config.nearDuplicateMaxDistance, {
+    const relations = await relateToPartners(tx, ctx.config.nearDuplicateMaxDistance, {
       ...file,
       phash: extraction.phash,
       content_identifier: extraction.contentIdentifier,
     });
-    const relations = [...new Set(related.map((r) => r.relation))];
     await tx.media.saveExtraction(file.id, { ...extraction, flags: [...extraction.flags, ...relations] }, outcome, derivatives);
-    for (const relation of relations) {
-      await tx.media.addFlag(related.filter((r) => r.relation === relation).map((r) => r.file_id), relation);
-    }
   });
 }
 
