@@ -14,6 +14,7 @@ import { loadSession, readCookies } from './middleware/session';
 import { bodyRateWatch } from './middleware/upload-guard';
 import { moderationRoutes } from './moderation/moderation.routes';
 import { openApiRoutes } from './openapi/openapi.routes';
+import { processingRoutes } from './processing/processing.routes';
 import { submissionsRoutes } from './submissions/submissions.routes';
 
 const STATIC_DIR = path.join(__dirname, '..', 'web', 'static');
@@ -64,6 +65,7 @@ export function createApp(ctx: AppContext, siteUrl: string): express.Express {
   app.use(authRoutes(ctx));
   app.use(moderationRoutes(ctx));
   app.use(adminRoutes(ctx));
+  app.use(processingRoutes(ctx));
   app.use(archiveRoutes(ctx));
   app.use(openApiRoutes(ctx));
   app.use(catalogRoutes(ctx));

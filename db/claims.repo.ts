@@ -1,6 +1,5 @@
+import type { Claim } from '../domain/moderation/model';
 import type { Queryable } from './pool';
-
-export type ClaimRow = { submission_id: string; account_id: string; account_email: string; claimed_at: Date; expires_at: Date };
 
 /**
  * Takes or renews the claim unless another account holds a live one. Returns the claim as it now
@@ -11,7 +10,7 @@ export async function claim(
   submissionId: string,
   accountId: string,
   ttlMs: number,
-): Promise<{ claim: ClaimRow; started: boolean } | null> {
+): Promise<{ claim: Claim; started: boolean } | null> {
   const { rows } = await db.query<{ account_id: string; started: boolean }>(
     `INSERT INTO claims AS c (submission_id, account_id, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
      ON CONFLICT (submission_id) DO UPDATE
@@ -26,8 +25,8 @@ export async function claim(
   return current ? { claim: current, started: rows[0]?.started ?? false } : null;
 }
 
-export async function findLiveClaim(db: Queryable, submissionId: string): Promise<ClaimRow | null> {
-  const { rows } = await db.query<ClaimRow>(
+export async function findLiveClaim(db: Queryable, submissionId: string): Promise<Claim | null> {
+  const { rows } = await db.query<Claim>(
     `SELECT c.submission_id, c.account_id, a.email AS account_email, c.claimed_at, c.expires_at
        FROM claims c JOIN accounts a ON a.id = c.account_id
       WHERE c.submission_id = $1 AND c.expires_at > now()`,

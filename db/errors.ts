@@ -16,6 +16,8 @@ export function mapDatabaseError(err: unknown): AppError | null {
       return conflict('original_unchangeable', 'What the observer sent cannot be changed.');
     case 'SV002': // raised when a submission's status or public choices change without a decision (db/migrations/002_…)
       return conflict('decision_required', 'What the public sees changes only by a recorded decision.');
+    case 'SV003': // the publication hold's guard (db/migrations/004_…); the service refuses first, saying until when
+      return conflict('publication_held', 'Publication for this election is held until the polls close. Nothing was changed.');
     case '23505':
       return conflict('already_exists', 'This already exists.');
     case '23503':

@@ -1,44 +1,9 @@
+import type { MediaFile, RelatedFile } from '../domain/media/model';
 import type { Queryable } from './pool';
+import { Params } from './sql';
 
-export type MediaStatus = 'received' | 'processing' | 'ready' | 'failed';
-
-export type MediaFileRow = {
-  id: string;
-  submission_id: string;
-  sha256: string; // hex
-  bytes: number;
-  mime: string;
-  kind: 'image' | 'video';
-  position: number;
-  original_name: string;
-  status: MediaStatus;
-  failure_reason: string | null;
-  attempts: number;
-  width: number | null;
-  height: number | null;
-  orientation: number | null;
-  duration_s: number | null;
-  taken_at_local: string | null;
-  taken_at_offset: string | null;
-  offset_source: string | null;
-  taken_at_utc: Date | null;
-  taken_at_source: string | null;
-  gps_lat: number | null;
-  gps_lon: number | null;
-  gps_alt: number | null;
-  gps_source: string | null;
-  make: string | null;
-  model: string | null;
-  software: string | null;
-  flags: string[];
-  metadata: Record<string, unknown> | null;
-  has_thumb: boolean;
-  has_preview: boolean;
-  has_contact: boolean;
-  /** 64-bit perceptual hash, 16 hex digits; null until rendered. */
-  phash: string | null;
-  content_identifier: string | null;
-};
+/** Until the archive's repository names the domain's type itself. */
+export type { MediaFile as MediaFileRow } from '../domain/media/model';
 
 export type Extraction = {
   width: number | null;
@@ -98,19 +63,19 @@ export async function insertMediaFile(
   return rows[0];
 }
 
-export async function findMediaFile(db: Queryable, id: string): Promise<MediaFileRow | null> {
-  const { rows } = await db.query<MediaFileRow>(`${MEDIA_SELECT} WHERE m.id = $1`, [id]);
+export async function findMediaFile(db: Queryable, id: string): Promise<MediaFile | null> {
+  const { rows } = await db.query<MediaFile>(`${MEDIA_SELECT} WHERE m.id = $1`, [id]);
   return rows[0] ?? null;
 }
 
-export async function listMediaFiles(db: Queryable, submissionId: string): Promise<MediaFileRow[]> {
-  const { rows } = await db.query<MediaFileRow>(`${MEDIA_SELECT} WHERE m.submission_id = $1 ORDER BY m.position`, [submissionId]);
+export async function listMediaFiles(db: Queryable, submissionId: string): Promise<MediaFile[]> {
+  const { rows } = await db.query<MediaFile>(`${MEDIA_SELECT} WHERE m.submission_id = $1 ORDER BY m.position`, [submissionId]);
   return rows;
 }
 
 /** A file of a published submission, or null: the one query public file routes may use. */
-export async function findPublishedMediaFile(db: Queryable, id: string): Promise<MediaFileRow | null> {
-  const { rows } = await db.query<MediaFileRow>(
+export async function findPublishedMediaFile(db: Queryable, id: string): Promise<MediaFile | null> {
+  const { rows } = await db.query<MediaFile>(
     `${MEDIA_SELECT} JOIN submissions s ON s.id = m.submission_id WHERE m.id = $1 AND s.status = 'published'`,
     [id],
   );
@@ -118,7 +83,7 @@ export async function findPublishedMediaFile(db: Queryable, id: string): Promise
 }
 
 /** received/processing → processing, counting the attempt; null when the file is already finished. */
-export async function startProcessing(db: Queryable, id: string): Promise<MediaFileRow | null> {
+export async function startProcessing(db: Queryable, id: string): Promise<MediaFile | null> {
   const { rowCount } = await db.query(
     `UPDATE media_files SET status = 'processing', attempts = attempts + 1, status_changed_at = now()
       WHERE id = $1 AND status IN ('received', 'processing')`,
@@ -206,34 +171,23 @@ export async function findObserverClaim(db: Queryable, submissionId: string): Pr
   return rows[0] ?? null;
 }
 
-export const RELATIONS = ['exact_duplicate', 'near_duplicate', 'live_photo_pair'] as const;
-export type Relation = (typeof RELATIONS)[number];
-export type RelatedFileRow = { relation: Relation; file_id: string; submission_id: string; original_name: string; distance: number };
-
 /** Listed per relation at most; a file copied thousands of times still gets a readable page. */
 export const RELATED_LIMIT = 50;
 
 /**
  * Files whose perceptual hash is within maxDistance bits of a hash, as rows (id, distance), without
  * scanning every hash: candidates from the band indexes (db/migrations/001_baseline.sql; `bandProbes` gives the
- * values to look up), the exact distance checked on the index entries. `firstParam` is the
- * placeholder number of the hash (16 hex digits); the distance and the four band-value arrays
- * follow it, as `nearHashParams` lists them.
+ * values to look up), the exact distance checked on the index entries.
  */
-function nearHashes(firstParam: number): string {
-  const [hash, maxDistance, firstBand] = [firstParam, firstParam + 1, firstParam + 2];
-  const distance = `bit_count((phash # ('x' || $${hash}::text)::bit(64)::bigint)::bit(64))`;
+function nearHashes(params: Params, q: { phash: string | null; maxDistance: number; bandProbes: number[][] }): string {
+  const hash = params.add(q.phash);
+  const maxDistance = params.add(q.maxDistance);
+  const distance = `bit_count((phash # ('x' || ${hash}::text)::bit(64)::bigint)::bit(64))`;
   const band = (i: number) =>
     `SELECT id, ${distance} AS distance FROM media_files
-      WHERE phash_band${i} = ANY($${firstBand + i}::int[]) AND phash IS NOT NULL AND ${distance} <= $${maxDistance}`;
+      WHERE phash_band${i} = ANY(${params.add(q.bandProbes[i] ?? [])}::int[]) AND phash IS NOT NULL AND ${distance} <= ${maxDistance}::int`;
   return `SELECT id, min(distance) AS distance FROM (${[0, 1, 2, 3].map(band).join(' UNION ALL ')}) b GROUP BY id`;
 }
-
-const nearHashParams = (q: { phash: string | null; maxDistance: number; bandProbes: number[][] }) => [
-  q.phash,
-  q.maxDistance,
-  ...[0, 1, 2, 3].map((i) => q.bandProbes[i] ?? []),
-];
 
 /**
  * Files related to one file: the same bytes in another submission; a perceptual hash within
@@ -254,25 +208,32 @@ export async function findRelatedFiles(
     contentIdentifier: string | null;
     publishedOnly: boolean;
   },
-): Promise<RelatedFileRow[]> {
+): Promise<RelatedFile[]> {
+  const params = new Params();
+  const fileId = params.add(q.fileId);
+  const submissionId = params.add(q.submissionId);
+  const sha256 = params.add(q.sha256);
+  const kind = params.add(q.kind);
+  const contentIdentifier = params.add(q.contentIdentifier);
+  const hasHash = `${params.add(q.phash)}::text IS NOT NULL`;
   // Inside each branch, before its LIMIT: unpublished partners must not crowd out published ones.
-  const published = `AND ($12::boolean IS FALSE OR EXISTS (SELECT 1 FROM submissions ps WHERE ps.id = o.submission_id AND ps.status = 'published'))`;
-  const { rows } = await db.query<RelatedFileRow>(
+  const published = `AND (${params.add(q.publishedOnly)}::boolean IS FALSE OR EXISTS (SELECT 1 FROM submissions ps WHERE ps.id = o.submission_id AND ps.status = 'published'))`;
+  const { rows } = await db.query<RelatedFile>(
     `SELECT r.relation, m.id AS file_id, m.submission_id, m.original_name, r.distance
        FROM (
          (SELECT 'exact_duplicate' AS relation, o.id, 0 AS distance FROM media_files o
-           WHERE o.sha256 = decode($3, 'hex') AND o.submission_id <> $2 ${published} ORDER BY o.id LIMIT ${RELATED_LIMIT})
+           WHERE o.sha256 = decode(${sha256}::text, 'hex') AND o.submission_id <> ${submissionId}::uuid ${published} ORDER BY o.id LIMIT ${RELATED_LIMIT})
          UNION ALL
-         (SELECT 'near_duplicate', c.id, c.distance FROM (${nearHashes(6)}) c
+         (SELECT 'near_duplicate', c.id, c.distance FROM (${nearHashes(params, q)}) c
             JOIN media_files o ON o.id = c.id
-           WHERE $6::text IS NOT NULL AND o.submission_id <> $2 AND o.sha256 <> decode($3, 'hex') ${published}
+           WHERE ${hasHash} AND o.submission_id <> ${submissionId}::uuid AND o.sha256 <> decode(${sha256}::text, 'hex') ${published}
            ORDER BY 3, 2 LIMIT ${RELATED_LIMIT})
          UNION ALL
          (SELECT 'live_photo_pair', o.id, 0 FROM media_files o JOIN blobs b ON b.sha256 = o.sha256
-           WHERE o.content_identifier = $5 AND o.id <> $1 AND b.kind <> $4 ${published} ORDER BY o.id LIMIT ${RELATED_LIMIT})
+           WHERE o.content_identifier = ${contentIdentifier}::text AND o.id <> ${fileId}::uuid AND b.kind <> ${kind}::text ${published} ORDER BY o.id LIMIT ${RELATED_LIMIT})
        ) r JOIN media_files m ON m.id = r.id
       ORDER BY r.relation, r.distance, m.submission_id, m.position`,
-    [q.fileId, q.submissionId, q.sha256, q.kind, q.contentIdentifier, ...nearHashParams(q), q.publishedOnly],
+    params.values,
   );
   return rows.map((r) => ({ ...r, distance: Number(r.distance) }));
 }
@@ -287,15 +248,17 @@ export async function findPublishedNearImages(
   db: Queryable,
   q: { phash: string; bandProbes: number[][]; maxDistance: number; limit: number },
 ): Promise<PublishedNearImageRow[]> {
+  const params = new Params();
+  const near = nearHashes(params, q);
   const { rows } = await db.query<PublishedNearImageRow>(
     `SELECT s.id AS entry_id, m.id AS file_id, c.distance, s.published_at, m.has_thumb
-       FROM (${nearHashes(2)}) c
+       FROM (${near}) c
        JOIN media_files m ON m.id = c.id
        JOIN submissions s ON s.id = m.submission_id
       WHERE s.status = 'published'
       ORDER BY c.distance, s.published_at DESC, m.id
-      LIMIT $1`,
-    [q.limit, ...nearHashParams(q)],
+      LIMIT ${params.add(q.limit)}::int`,
+    params.values,
   );
   return rows.map((r) => ({ ...r, distance: Number(r.distance) }));
 }
@@ -334,6 +297,18 @@ export async function listPlaceChecks(db: Queryable, electionId: number): Promis
     [electionId],
   );
   return rows;
+}
+
+/** Replaces a finished file's flags with what the flags back-fill computed; true when they changed. */
+export async function setFlags(db: Queryable, id: string, flags: string[]): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE media_files SET flags = $2::text[] WHERE id = $1 AND flags IS DISTINCT FROM $2::text[]', [id, flags]);
+  return rowCount === 1;
+}
+
+/** Every file whose processing has finished (ready or failed), a submission's files together. */
+export async function listFinished(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM media_files WHERE status IN ('ready', 'failed') ORDER BY submission_id, position`);
+  return rows.map((r) => r.id);
 }
 
 /** Files whose processing has not finished since `olderThan` (all of them when null). */

@@ -1,6 +1,5 @@
+import type { Note } from '../domain/moderation/model';
 import type { Queryable } from './pool';
-
-export type NoteRow = { id: string; parent_id: string | null; account_email: string; body: string; created_at: Date };
 
 export async function insertNote(
   db: Queryable,
@@ -14,8 +13,8 @@ export async function insertNote(
 }
 
 /** Oldest first; the page nests replies under their parent. */
-export async function listNotes(db: Queryable, submissionId: string): Promise<NoteRow[]> {
-  const { rows } = await db.query<NoteRow>(
+export async function listNotes(db: Queryable, submissionId: string): Promise<Note[]> {
+  const { rows } = await db.query<Note>(
     `SELECT n.id, n.parent_id, a.email AS account_email, n.body, n.created_at
        FROM notes n JOIN accounts a ON a.id = n.account_id
       WHERE n.submission_id = $1 ORDER BY n.created_at, n.id`,

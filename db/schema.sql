@@ -469,7 +469,7 @@ CREATE FUNCTION public.submissions_publication_hold() RETURNS trigger
     AS $$
 BEGIN
   IF EXISTS (SELECT 1 FROM elections WHERE id = NEW.election_id AND hold_publication AND polls_close_at > now()) THEN
-    RAISE EXCEPTION 'publication is held until the polls of this election close' USING ERRCODE = 'check_violation';
+    RAISE EXCEPTION 'publication is held until the polls of this election close' USING ERRCODE = 'SV003';
   END IF;
   RETURN NEW;
 END $$;

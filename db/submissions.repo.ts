@@ -1,8 +1,10 @@
+import type { Checklist, DecisionAction, DecisionRecord, RejectReason } from '../domain/moderation/model';
+import type { Corroboration, MergedEntry, PublicChoices, QueueFilter, QueueItem, Submission, SubmissionStatus } from '../domain/submissions/model';
 import type { Queryable } from './pool';
+import { Params } from './sql';
 
-export const SUBMISSION_STATUSES = ['pending', 'needs_info', 'verified', 'published', 'withdrawn', 'rejected', 'merged'] as const;
-export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
-export type PublicLocation = 'precise' | 'rounded' | 'hidden';
+/** Until the archive's repository names the domain's type itself. */
+export type { EntryLabels } from '../domain/submissions/model';
 
 export type NewSubmission = {
   electionId: number;
@@ -13,90 +15,6 @@ export type NewSubmission = {
   happenedAt: string | null;
   reporterRole: string | null;
   complaintStatus: string | null;
-};
-
-/** How every view of an entry names it: election, place and category, in both languages. */
-export type EntryLabels = {
-  election_id: number;
-  election_name_ru: string;
-  election_name_en: string;
-  region: string;
-  station_number: string;
-  category_code: string;
-  category_label_ru: string;
-  category_label_en: string;
-};
-
-export type SubmissionRow = EntryLabels & {
-  id: string;
-  description: string;
-  happened_at: string | null;
-  reporter_role: string | null;
-  complaint_status: string | null;
-  status: SubmissionStatus;
-  version: number;
-  received_at: Date;
-  decided_at: Date | null;
-  published_at: Date | null;
-  public_title: string | null;
-  public_description: string | null;
-  public_location: PublicLocation;
-  public_device: boolean;
-  original_downloadable: boolean;
-  withdrawn_at: Date | null;
-  withdrawal_reason: string | null;
-  merged_into_id: string | null;
-  polling_station_id: number | null;
-  station_address: string | null;
-  station_lat: number | null;
-  station_lon: number | null;
-};
-
-export type QueueItemRow = Pick<
-  SubmissionRow,
-  'id' | 'status' | 'region' | 'station_number' | 'category_code' | 'category_label_ru' | 'category_label_en' | 'received_at' | 'election_name_ru' | 'election_name_en'
-> & {
-  file_count: number;
-  files_unfinished: number;
-  first_file_id: string | null;
-  has_video: boolean;
-  flags: string[];
-  description: string;
-  claimed_by: string | null;
-};
-
-export const QUEUE_FLAGS = ['no_metadata', 'edited', 'time_mismatch', 'place_mismatch', 'exact_duplicate', 'near_duplicate', 'live_photo_pair'] as const;
-
-export type QueueFilter = {
-  status: SubmissionStatus;
-  electionId: number | null;
-  region: string | null;
-  categoryCode: string | null;
-  flag: string | null;
-  hasVideo: boolean;
-  receivedFrom: Date | null;
-  receivedBefore: Date | null;
-  sort: 'oldest' | 'newest';
-};
-
-export const DECISION_ACTIONS = ['verify', 'verify_publish', 'reject', 'needs_info', 'publish', 'unpublish', 'merge'] as const;
-export type DecisionAction = (typeof DECISION_ACTIONS)[number];
-export const REJECT_REASONS = ['not_evidence', 'unverifiable', 'staged_or_edited', 'wrong_election', 'duplicate', 'endangers_people', 'other'] as const;
-export type RejectReason = (typeof REJECT_REASONS)[number];
-export const CHECKLIST_ITEMS = ['source', 'time', 'place', 'content'] as const;
-export type Checklist = Record<(typeof CHECKLIST_ITEMS)[number], { ok: true } | { ok: false; note: string }>;
-export type PublicChoices = { title: string | null; description: string | null; location: PublicLocation; device: boolean; originalDownloadable: boolean };
-
-export type DecisionRow = {
-  id: string;
-  action: DecisionAction;
-  reason: string | null;
-  reason_code: RejectReason | null;
-  checklist: Checklist | null;
-  public_choices: PublicChoices | null;
-  merged_into: string | null;
-  created_at: Date;
-  account_email: string;
 };
 
 const SUBMISSION_SELECT = `
@@ -126,8 +44,8 @@ export async function insertSubmission(db: Queryable, s: NewSubmission): Promise
   return rows[0];
 }
 
-export async function findSubmission(db: Queryable, id: string): Promise<SubmissionRow | null> {
-  const { rows } = await db.query<SubmissionRow>(`${SUBMISSION_SELECT} WHERE s.id = $1`, [id]);
+export async function findSubmission(db: Queryable, id: string): Promise<Submission | null> {
+  const { rows } = await db.query<Submission>(`${SUBMISSION_SELECT} WHERE s.id = $1`, [id]);
   return rows[0] ?? null;
 }
 
@@ -141,32 +59,27 @@ export async function listQueue(
   filter: QueueFilter,
   after: { receivedAt: Date; id: string } | null,
   limit: number,
-): Promise<QueueItemRow[]> {
-  const params: unknown[] = [filter.status];
-  const where = ['s.status = $1'];
-  const param = (value: unknown) => `$${params.push(value)}`;
-  if (filter.electionId !== null) where.push(`s.election_id = ${param(filter.electionId)}`);
-  if (filter.region !== null) where.push(`s.region = ${param(filter.region)}`);
-  if (filter.categoryCode !== null) where.push(`s.category_code = ${param(filter.categoryCode)}`);
-  if (filter.flag !== null) {
-    where.push(`s.file_flags @> ARRAY[${param(filter.flag)}::text]`);
-  }
-  if (filter.hasVideo) {
-    where.push('s.has_video');
-  }
-  if (filter.receivedFrom !== null) where.push(`s.received_at >= ${param(filter.receivedFrom)}`);
-  if (filter.receivedBefore !== null) where.push(`s.received_at < ${param(filter.receivedBefore)}`);
+): Promise<QueueItem[]> {
+  const params = new Params();
+  const where = [`s.status = ${params.add(filter.status)}::text`];
+  if (filter.electionId !== null) where.push(`s.election_id = ${params.add(filter.electionId)}::int`);
+  if (filter.region !== null) where.push(`s.region = ${params.add(filter.region)}::text`);
+  if (filter.categoryCode !== null) where.push(`s.category_code = ${params.add(filter.categoryCode)}::text`);
+  if (filter.flag !== null) where.push(`s.file_flags @> ARRAY[${params.add(filter.flag)}::text]`);
+  if (filter.hasVideo) where.push('s.has_video');
+  if (filter.receivedFrom !== null) where.push(`s.received_at >= ${params.add(filter.receivedFrom)}::timestamptz`);
+  if (filter.receivedBefore !== null) where.push(`s.received_at < ${params.add(filter.receivedBefore)}::timestamptz`);
   const [cmp, dir] = filter.sort === 'newest' ? ['<', 'DESC'] : ['>', 'ASC'];
-  if (after) where.push(`(s.received_at, s.id) ${cmp} (${param(after.receivedAt)}::timestamptz, ${param(after.id)}::uuid)`);
+  if (after) where.push(`(s.received_at, s.id) ${cmp} (${params.add(after.receivedAt)}::timestamptz, ${params.add(after.id)}::uuid)`);
   // The page's ids first (filters and order on submissions alone), then the details of just those rows.
-  const { rows } = await db.query<QueueItemRow>(
+  const { rows } = await db.query<QueueItem>(
     `SELECT s.id, s.status, s.region, s.station_number, s.category_code, c.label_ru AS category_label_ru, c.label_en AS category_label_en,
             s.received_at, e.name_ru AS election_name_ru, e.name_en AS election_name_en, left(s.description, 200) AS description,
             f.file_count, f.files_unfinished, f.first_file_id, s.has_video, s.file_flags AS flags, ca.email AS claimed_by
        FROM (SELECT s.id FROM submissions s
               WHERE ${where.join(' AND ')}
               ORDER BY s.received_at ${dir}, s.id ${dir}
-              LIMIT ${param(limit)}) page
+              LIMIT ${params.add(limit)}::int) page
        JOIN submissions s ON s.id = page.id
        JOIN elections e ON e.id = s.election_id
        JOIN categories c ON c.code = s.category_code
@@ -180,7 +93,7 @@ export async function listQueue(
           WHERE m.submission_id = s.id
        ) f
       ORDER BY s.received_at ${dir}, s.id ${dir}`,
-    params,
+    params.values,
   );
   return rows;
 }
@@ -188,7 +101,7 @@ export async function listQueue(
 /** The entries before and after this one, in receipt order, among those of one status. */
 export async function findQueueNeighbours(
   db: Queryable,
-  s: Pick<SubmissionRow, 'id' | 'received_at'>,
+  s: Pick<Submission, 'id' | 'received_at'>,
   status: SubmissionStatus,
 ): Promise<{ previous: string | null; next: string | null }> {
   const { rows } = await db.query<{ previous: string | null; next: string | null }>(
@@ -200,11 +113,10 @@ export async function findQueueNeighbours(
 }
 
 export async function countByStatus(db: Queryable): Promise<Record<SubmissionStatus, number>> {
-  // kept exact by triggers (db/migrations/001_baseline.sql): a count over every submission would dominate the page
+  // kept exact by triggers (db/migrations/001_baseline.sql), which hold a row for every status from
+  // the start: a count over every submission would dominate the page
   const { rows } = await db.query<{ status: SubmissionStatus; n: number }>('SELECT status, n::int AS n FROM submission_status_counts');
-  const counts = Object.fromEntries(SUBMISSION_STATUSES.map((st) => [st, 0])) as Record<SubmissionStatus, number>;
-  for (const r of rows) counts[r.status] = r.n;
-  return counts;
+  return Object.fromEntries(rows.map((r) => [r.status, r.n])) as Record<SubmissionStatus, number>;
 }
 
 export type LockedSubmission = { status: SubmissionStatus; version: number; election_id: number; merged_into_id: string | null };
@@ -281,15 +193,13 @@ export async function updatePublicText(db: Queryable, id: string, text: { title:
   await db.query('UPDATE submissions SET public_title = $2, public_description = $3 WHERE id = $1', [id, text.title, text.description]);
 }
 
-export type CorroborationRow = Pick<SubmissionRow, 'id' | 'status' | 'received_at' | 'category_label_ru' | 'category_label_en'> & { description: string };
-
 /** Other reports from the same station of the same election received within `hours` of this one, any status. */
 export async function listCorroborating(
   db: Queryable,
-  s: Pick<SubmissionRow, 'id' | 'election_id' | 'station_number' | 'received_at'>,
+  s: Pick<Submission, 'id' | 'election_id' | 'station_number' | 'received_at'>,
   hours: number,
-): Promise<CorroborationRow[]> {
-  const { rows } = await db.query<CorroborationRow>(
+): Promise<Corroboration[]> {
+  const { rows } = await db.query<Corroboration>(
     `SELECT s.id, s.status, s.received_at, c.label_ru AS category_label_ru, c.label_en AS category_label_en, left(s.description, 200) AS description
        FROM submissions s JOIN categories c ON c.code = s.category_code
       WHERE s.election_id = $2 AND s.station_number = $3 AND s.id <> $1
@@ -302,16 +212,16 @@ export async function listCorroborating(
 }
 
 /** Entries merged into this one: the duplicates it now stands for. */
-export async function listMergedInto(db: Queryable, id: string): Promise<{ id: string; received_at: Date; description: string }[]> {
-  const { rows } = await db.query<{ id: string; received_at: Date; description: string }>(
+export async function listMergedInto(db: Queryable, id: string): Promise<MergedEntry[]> {
+  const { rows } = await db.query<MergedEntry>(
     'SELECT id, received_at, left(description, 200) AS description FROM submissions WHERE merged_into_id = $1 ORDER BY received_at, id',
     [id],
   );
   return rows;
 }
 
-export async function listDecisions(db: Queryable, submissionId: string): Promise<DecisionRow[]> {
-  const { rows } = await db.query<DecisionRow>(
+export async function listDecisions(db: Queryable, submissionId: string): Promise<DecisionRecord[]> {
+  const { rows } = await db.query<DecisionRecord>(
     `SELECT d.id, d.action, d.reason, d.reason_code, d.checklist, d.public_choices, d.merged_into, d.created_at, a.email AS account_email
        FROM decisions d JOIN accounts a ON a.id = d.account_id
       WHERE d.submission_id = $1 ORDER BY d.created_at, d.id`,

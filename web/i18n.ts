@@ -1,7 +1,13 @@
 import type { Request } from 'express';
+import { FLAGS, type Flag } from '../domain/media/flags';
 
 export type Lang = 'ru' | 'en';
 export const LANGS: Lang[] = ['ru', 'en'];
+
+/** flag_<code>: each flag's label, as the registry (domain/media/flags.ts) has it. */
+const FLAG_MESSAGES = Object.fromEntries(Object.entries(FLAGS).map(([code, f]) => [`flag_${code}`, f.label])) as {
+  [F in Flag as `flag_${F}`]: Record<Lang, string>;
+};
 
 /** Every string a person reads, in both languages. */
 const MESSAGES = {
@@ -242,19 +248,7 @@ const MESSAGES = {
   error_title: { ru: 'Ошибка', en: 'Error' },
   not_found_title: { ru: 'Не найдено', en: 'Not found' },
   go_home: { ru: 'На главную', en: 'Home' },
-  flag_no_metadata: { ru: 'нет метаданных (типично для мессенджеров и скриншотов)', en: 'no metadata (typical of messengers and screenshots)' },
-  flag_edited: { ru: 'файл обработан редактором', en: 'edited in software' },
-  flag_exact_duplicate: { ru: 'такой же файл уже есть в архиве', en: 'the same file is already in the archive' },
-  flag_near_duplicate: {
-    ru: 'почти такое же изображение уже есть в архиве (тот же кадр, уменьшенный, пересжатый или слегка обрезанный)',
-    en: 'a nearly identical picture is already in the archive (the same shot resized, recompressed or lightly cropped)',
-  },
-  flag_live_photo_pair: { ru: 'часть Live Photo: снимок и видео с одним идентификатором Apple', en: 'part of a Live Photo: a still and a video sharing one Apple identifier' },
-  flag_time_mismatch: {
-    ru: 'время съёмки далеко от времени, указанного наблюдателем, или вне дней голосования',
-    en: "capture time far from the observer's stated time, or outside the voting days",
-  },
-  flag_place_mismatch: { ru: 'снято далеко от указанного участка (по GPS)', en: 'taken far from the stated polling station (by GPS)' },
+  ...FLAG_MESSAGES,
   related_in_submission: { ru: 'в обращении {id}', en: 'in submission {id}' },
   related_distance: { ru: 'отличие: {n} из 64 бит', en: '{n} of 64 bits differ' },
   contact_sheet: { ru: 'Кадры по всему видео', en: 'Frames across the clip' },
@@ -468,6 +462,12 @@ export function translator(lang: Lang): T {
 
 export function hasMessage(key: string): key is MessageKey {
   return key in MESSAGES;
+}
+
+/** A flag's label; a code no longer in the registry reads as itself. */
+export function flagText(code: string, t: T): string {
+  const key = `flag_${code}`;
+  return hasMessage(key) ? t(key) : code;
 }
 
 /** ?lang= wins (and is remembered by the caller), then the cookie, then Accept-Language. */

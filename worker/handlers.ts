@@ -1,4 +1,5 @@
 import type { AppContext } from '../domain/context';
+import { backfillFileFlags } from '../domain/processing/flags-backfill';
 import { processMediaFile } from '../domain/processing/process-media';
 import { JOB_NAMES, type JobName } from '../domain/queue/jobs';
 
@@ -7,6 +8,7 @@ export type JobHandler = (ctx: AppContext, id: string) => Promise<unknown>;
 /** Exactly one handler per job name; checked at start-up so a missing one cannot ship silently. */
 export const JOB_HANDLERS: Record<JobName, JobHandler> = {
   'process-media': processMediaFile,
+  'backfill-flags': backfillFileFlags,
 };
 
 export function assertEveryJobHasOneHandler(): void {

@@ -1,16 +1,8 @@
 import { z } from 'zod';
-import {
-  CHECKLIST_ITEMS,
-  DECISION_ACTIONS,
-  QUEUE_FLAGS,
-  REJECT_REASONS,
-  SUBMISSION_STATUSES,
-  type Checklist,
-  type PublicChoices,
-  type QueueFilter,
-} from '../../db/submissions.repo';
+import { QUEUE_FLAGS } from '../../domain/media/flags';
 import { ORIGINAL_REVEALS } from '../../domain/media/original-reveals';
-import type { Decision } from '../../domain/moderation/moderation.service';
+import { CHECKLIST_ITEMS, DECISION_ACTIONS, REJECT_REASONS, type Checklist, type ChecklistItem, type Decision } from '../../domain/moderation/model';
+import { PUBLIC_LOCATIONS, QUEUE_SORTS, SUBMISSION_STATUSES, type PublicChoices, type QueueFilter } from '../../domain/submissions/model';
 import { parse } from '../middleware/validate';
 
 export const idParams = z.object({ id: z.uuid('This id is malformed.') });
@@ -29,7 +21,7 @@ export const queueQuery = z
     video: z.preprocess(emptyAsUndefined, z.literal('1', { error: 'The video filter is 1 or absent.' }).optional()),
     from: day('first day'),
     to: day('last day'),
-    sort: z.preprocess(emptyAsUndefined, z.enum(['oldest', 'newest'], { error: 'Sort is oldest or newest.' }).default('oldest')),
+    sort: z.preprocess(emptyAsUndefined, z.enum(QUEUE_SORTS, { error: 'Sort is oldest or newest.' }).default('oldest')),
     lang: z.string().optional(),
   })
   .transform((q) => ({
@@ -63,7 +55,7 @@ const decisionHead = z.object({
   version,
 });
 
-const CHECK_LABELS: Record<(typeof CHECKLIST_ITEMS)[number], string> = {
+const CHECK_LABELS: Record<ChecklistItem, string> = {
   source: 'Source plausible',
   time: 'Time consistent',
   place: 'Place consistent',
@@ -88,7 +80,7 @@ const choicesSchema = z
   .object({
     public_title: optionalText(300, 'public title'),
     public_description: optionalText(10000, 'public description'),
-    public_location: z.enum(['precise', 'rounded', 'hidden'], { error: 'Choose how precisely the place is shown.' }).default('rounded'),
+    public_location: z.enum(PUBLIC_LOCATIONS, { error: 'Choose how precisely the place is shown.' }).default('rounded'),
     public_device: checkbox,
     original_downloadable: checkbox,
   })

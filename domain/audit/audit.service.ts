@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as auditRepo from '../../db/audit.repo';
 import type { Queryable, Tx } from '../../db/pool';
+import type { TxRepositories } from '../../db/repositories';
 import * as tlogRepo from '../../db/transparency.repo';
 import type { AppContext } from '../context';
 import { verifyCheckpoint } from '../transparency/checkpoint';
@@ -36,7 +37,8 @@ export type AuditAction =
   | 'catalog.category_create'
   | 'catalog.category_edit'
   | 'stations.import'
-  | 'settings.change';
+  | 'settings.change'
+  | 'media.flags_backfill';
 
 /** Who acted: a logged-in account, or the system itself (command line, start-up) named by what it is. */
 export type Actor = { accountId: string; email: string } | { system: string };
@@ -70,8 +72,14 @@ export function rowHash(prevHash: Buffer, r: HashedFields): Buffer {
   return createHash('sha256').update(prevHash).update(encoded, 'utf8').digest();
 }
 
-export async function appendAudit(tx: Tx, actor: Actor, entry: AuditEntry): Promise<void> {
-  const head = await auditRepo.lockHead(tx);
+/**
+ * Appends in the caller's transaction. Takes the transaction's repositories; a raw client only
+ * until every service is converted to ctx.transaction (issue 12, wave 1).
+ */
+export async function appendAudit(tx: TxRepositories | Tx, actor: Actor, entry: AuditEntry): Promise<void> {
+  const audit: Pick<TxRepositories['audit'], 'lockHead' | 'insertRow'> =
+    'audit' in tx ? tx.audit : { lockHead: () => auditRepo.lockHead(tx), insertRow: (row) => auditRepo.insertRow(tx, row) };
+  const head = await audit.lockHead();
   const fields: HashedFields = {
     seq: head.seq + 1,
     at: new Date(),
@@ -84,7 +92,7 @@ export async function appendAudit(tx: Tx, actor: Actor, entry: AuditEntry): Prom
     after: asJson(entry.after),
   };
   const hash = rowHash(head.hash, fields);
-  await auditRepo.insertRow(tx, {
+  await audit.insertRow({
     ...fields,
     before: fields.before === null ? null : JSON.stringify(fields.before),
     after: fields.after === null ? null : JSON.stringify(fields.after),

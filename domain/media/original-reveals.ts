@@ -1,5 +1,5 @@
-import type { MediaFileRow } from '../../db/media.repo';
-import type { PublicChoices } from '../../db/submissions.repo';
+import type { PublicChoices } from '../submissions/model';
+import type { MediaFile } from './model';
 
 /**
  * What an original file carries that locates or identifies its maker: the published copies carry
@@ -9,20 +9,20 @@ import type { PublicChoices } from '../../db/submissions.repo';
 export const ORIGINAL_REVEALS = ['gps', 'device', 'serial_numbers', 'unread_metadata'] as const;
 export type OriginalReveal = (typeof ORIGINAL_REVEALS)[number];
 
-type FileFacts = Pick<MediaFileRow, 'gps_lat' | 'gps_lon' | 'make' | 'model' | 'metadata'>;
+type FileFacts = Pick<MediaFile, 'gps_lat' | 'gps_lon' | 'make' | 'model' | 'metadata'>;
 
 /**
  * The body and lens serial numbers the worker read (domain/media/metadata.ts), kept in the file's
  * metadata; null when its metadata was never read (unreadable, or processed before serial numbers
  * were read): that original may carry anything.
  */
-function serialNumbersOf(file: Pick<MediaFileRow, 'metadata'>): string[] | null {
+function serialNumbersOf(file: Pick<MediaFile, 'metadata'>): string[] | null {
   const serials = file.metadata?.serial_numbers;
   return Array.isArray(serials) ? serials.filter((s): s is string => typeof s === 'string') : null;
 }
 
 /** "Canon Canon EOS 6D" reads as "Canon EOS 6D". */
-const deviceName = (f: Pick<MediaFileRow, 'make' | 'model'>) =>
+const deviceName = (f: Pick<MediaFile, 'make' | 'model'>) =>
   f.make && f.model?.toLowerCase().startsWith(f.make.toLowerCase()) ? f.model : [f.make, f.model].filter(Boolean).join(' ');
 
 /** What one original carries. */
@@ -46,7 +46,7 @@ export type CarriedByOriginals = {
 };
 
 /** What the originals of an entry carry, with the values, for the moderator who decides. */
-export function carriedByOriginals(files: (FileFacts & Pick<MediaFileRow, 'original_name'>)[]): CarriedByOriginals {
+export function carriedByOriginals(files: (FileFacts & Pick<MediaFile, 'original_name'>)[]): CarriedByOriginals {
   const gps = files.filter((f) => carriedBy(f).includes('gps')).map((f) => ({ file: f.original_name, lat: f.gps_lat!, lon: f.gps_lon! }));
   const devices = [...new Set(files.map(deviceName).filter(Boolean))];
   const serialNumbers = [...new Set(files.flatMap((f) => serialNumbersOf(f) ?? []))];

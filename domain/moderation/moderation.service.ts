@@ -1,19 +1,5 @@
-import * as catalogRepo from '../../db/catalog.repo';
-import * as claimsRepo from '../../db/claims.repo';
-import * as mediaRepo from '../../db/media.repo';
-import * as notesRepo from '../../db/notes.repo';
-import { withTransaction, type Tx } from '../../db/pool';
-import * as submissionsRepo from '../../db/submissions.repo';
-import type {
-  Checklist,
-  DecisionAction,
-  DecisionRow,
-  PublicChoices,
-  QueueFilter,
-  RejectReason,
-  StatusChange,
-  SubmissionStatus,
-} from '../../db/submissions.repo';
+import type { StatusChange } from '../../db/submissions.repo';
+import type { TxRepositories } from '../../db/repositories';
 import { actorOf, type SessionUser } from '../accounts/account.service';
 import { appendAudit } from '../audit/audit.service';
 import { carriedByOriginals, describeCarried, revealedBeyondChoices, type OriginalReveal } from '../media/original-reveals';
@@ -23,45 +9,21 @@ import { decodeCursor, encodeCursor } from '../pagination';
 import { relatedFilesOf } from '../processing/media-relations';
 import { assertPublicationAllowed } from '../stations/stations.service';
 import { diskSpace } from '../submissions/disk-space';
+import type { PublicChoices, QueueFilter } from '../submissions/model';
+import { awaitsFirstDecision, canDecide, canEditPublicText, isClaimable, type Decision, type DecisionRecord } from './model';
 
 export const QUEUE_PAGE_SIZE = 50;
 /** Other reports from the same station within this many hours either side count as corroboration. */
 export const CORROBORATION_HOURS = 6;
 
-/** Every decision names the version of the entry the moderator saw (optimistic concurrency). */
-export type Decision = { version: number } & (
-  | { action: 'verify'; checklist: Checklist }
-  | { action: 'verify_publish'; checklist: Checklist; choices: PublicChoices; confirmedReveals: OriginalReveal[] }
-  | { action: 'reject'; reasonCode: RejectReason; reason: string }
-  | { action: 'needs_info'; reason: string }
-  | { action: 'publish'; choices: PublicChoices; confirmedReveals: OriginalReveal[] }
-  | { action: 'unpublish'; reason: string }
-  | { action: 'merge'; into: string; reason: string }
-);
-
-/** Which statuses each decision can be taken from. */
-const ALLOWED_FROM: Record<DecisionAction, readonly SubmissionStatus[]> = {
-  verify: ['pending', 'needs_info'],
-  verify_publish: ['pending', 'needs_info'],
-  reject: ['pending', 'needs_info', 'verified'],
-  needs_info: ['pending', 'verified'],
-  publish: ['verified'],
-  unpublish: ['published'],
-  merge: ['pending', 'needs_info', 'verified'],
-};
-/** Next/previous move within these queues; from any other entry (e.g. one just decided) they move through the pending queue. */
-const AWAITING_FIRST_DECISION: readonly SubmissionStatus[] = ['pending', 'needs_info'];
-/** Entries waiting for a decision: opening one claims it. */
-const CLAIMABLE: readonly SubmissionStatus[] = ['pending', 'needs_info', 'verified'];
-
 /** A page of the queue with the counts per status, and what the filter form offers. */
 export async function reviewQueue(ctx: AppContext, filter: QueueFilter, cursor: string | undefined) {
   const after = decodeCursor(cursor);
   const [items, counts, elections, categories, disk] = await Promise.all([
-    submissionsRepo.listQueue(ctx.db, filter, after ? { receivedAt: after.at, id: after.id } : null, QUEUE_PAGE_SIZE + 1),
-    submissionsRepo.countByStatus(ctx.db),
-    catalogRepo.listElections(ctx.db, false),
-    catalogRepo.listCategories(ctx.db, false),
+    ctx.repos.submissions.listQueue(filter, after ? { receivedAt: after.at, id: after.id } : null, QUEUE_PAGE_SIZE + 1),
+    ctx.repos.submissions.countByStatus(),
+    ctx.repos.catalog.listElections(false),
+    ctx.repos.catalog.listCategories(false),
     diskSpace(ctx),
   ]);
   const page = items.slice(0, QUEUE_PAGE_SIZE);
@@ -75,11 +37,11 @@ export async function reviewQueue(ctx: AppContext, filter: QueueFilter, cursor: 
  * (or renews their claim); someone else's live claim is returned as it is.
  */
 export async function submissionForReview(ctx: AppContext, id: string, user: SessionUser) {
-  const submission = await submissionsRepo.findSubmission(ctx.db, id);
+  const submission = await ctx.repos.submissions.findSubmission(id);
   if (!submission) throw notFound('The submission');
-  const claim = CLAIMABLE.includes(submission.status)
-    ? await withTransaction(ctx.db, async (tx) => {
-        const result = await claimsRepo.claim(tx, id, user.accountId, ctx.config.claimMs);
+  const claim = isClaimable(submission.status)
+    ? await ctx.transaction(async (tx) => {
+        const result = await tx.claims.claim(id, user.accountId, ctx.config.claimMs);
         if (result?.started) {
           await appendAudit(tx, actorOf(user), { action: 'submission.claim', entityType: 'submission', entityId: id, after: { expires_at: result.claim.expires_at } });
         }
@@ -87,32 +49,32 @@ export async function submissionForReview(ctx: AppContext, id: string, user: Ses
       })
     : null;
   const [files, decisions, notes, corroboration, mergedHere, neighbours, disk] = await Promise.all([
-    mediaRepo.listMediaFiles(ctx.db, id),
-    submissionsRepo.listDecisions(ctx.db, id),
-    notesRepo.listNotes(ctx.db, id),
-    submissionsRepo.listCorroborating(ctx.db, submission, CORROBORATION_HOURS),
-    submissionsRepo.listMergedInto(ctx.db, id),
-    submissionsRepo.findQueueNeighbours(ctx.db, submission, AWAITING_FIRST_DECISION.includes(submission.status) ? submission.status : 'pending'),
+    ctx.repos.media.listMediaFiles(id),
+    ctx.repos.submissions.listDecisions(id),
+    ctx.repos.notes.listNotes(id),
+    ctx.repos.submissions.listCorroborating(submission, CORROBORATION_HOURS),
+    ctx.repos.submissions.listMergedInto(id),
+    ctx.repos.submissions.findQueueNeighbours(submission, awaitsFirstDecision(submission.status) ? submission.status : 'pending'),
     diskSpace(ctx),
   ]);
   const related = await relatedFilesOf(ctx, files);
   return { submission, files, related, decisions, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, disk, claim, claimedByOther: claim !== null && claim.account_id !== user.accountId };
 }
 
-const describeDecision = (d: DecisionRow | undefined) =>
+const describeDecision = (d: DecisionRecord | undefined) =>
   d ? `${d.action.replace('_', ' ')} by ${d.account_email} at ${d.created_at.toISOString().slice(0, 16).replace('T', ' ')} UTC` : null;
 
 /** Refuses a decision that does not fit the entry as it is now; the message says what happened instead. */
-async function checkDecidable(tx: Tx, id: string, user: SessionUser, decision: Decision) {
-  const current = await submissionsRepo.lockSubmission(tx, id);
+async function checkDecidable(tx: TxRepositories, id: string, user: SessionUser, decision: Decision) {
+  const current = await tx.submissions.lockSubmission(id);
   if (!current) throw notFound('The submission');
-  const last = async () => (await submissionsRepo.listDecisions(tx, id)).at(-1);
-  const details = (d: DecisionRow | undefined) => ({
+  const last = async () => (await tx.submissions.listDecisions(id)).at(-1);
+  const details = (d: DecisionRecord | undefined) => ({
     status: current.status,
     version: current.version,
     ...(d ? { decided_by: d.account_email, decided_at: d.created_at.toISOString(), decision: d.action } : {}),
   });
-  if (!ALLOWED_FROM[decision.action].includes(current.status)) {
+  if (!canDecide(decision.action, current.status)) {
     if (decision.action === 'publish' && (current.status === 'pending' || current.status === 'needs_info')) {
       throw conflict('not_verified', 'Verify this entry with the checklist before publishing it. Nothing was changed.', details(undefined));
     }
@@ -131,7 +93,7 @@ async function checkDecidable(tx: Tx, id: string, user: SessionUser, decision: D
       details(d),
     );
   }
-  const claim = await claimsRepo.findLiveClaim(tx, id);
+  const claim = await tx.claims.findLiveClaim(id);
   if (claim && claim.account_id !== user.accountId) {
     throw conflict(
       'claimed',
@@ -144,7 +106,7 @@ async function checkDecidable(tx: Tx, id: string, user: SessionUser, decision: D
 
 /** Records one decision and the status it leads to, atomically with its audit row. */
 export async function decide(ctx: AppContext, id: string, user: SessionUser, decision: Decision) {
-  return withTransaction(ctx.db, async (tx) => {
+  return ctx.transaction(async (tx) => {
     const before = await checkDecidable(tx, id, user, decision);
     if (decision.action === 'publish' || decision.action === 'verify_publish') {
       await assertPublicationAllowed(tx, before.election_id);
@@ -152,13 +114,13 @@ export async function decide(ctx: AppContext, id: string, user: SessionUser, dec
     }
     if (decision.action === 'merge') {
       if (decision.into === id) throw badRequest('merge_self', 'An entry cannot be merged into itself.');
-      const target = await submissionsRepo.lockSubmission(tx, decision.into);
+      const target = await tx.submissions.lockSubmission(decision.into);
       if (!target) throw badRequest('merge_target_missing', 'The entry to merge into was not found; check its id.');
       if (target.status === 'merged' || target.status === 'rejected') {
         throw conflict('merge_target_closed', `The entry to merge into is ${target.status}; merge into the entry that stands for the event instead.`);
       }
     }
-    const row = await submissionsRepo.insertDecision(tx, {
+    const row = await tx.submissions.insertDecision({
       submissionId: id,
       accountId: user.accountId,
       action: decision.action,
@@ -169,8 +131,8 @@ export async function decide(ctx: AppContext, id: string, user: SessionUser, dec
       mergedInto: decision.action === 'merge' ? decision.into : null,
     });
     const change = statusChange(decision, row.id);
-    await submissionsRepo.changeStatus(tx, id, change);
-    await claimsRepo.release(tx, id);
+    await tx.submissions.changeStatus(id, change);
+    await tx.claims.release(id);
     const { version, ...recorded } = decision;
     await appendAudit(tx, actorOf(user), {
       action: `submission.${decision.action}`,
@@ -188,9 +150,9 @@ export async function decide(ctx: AppContext, id: string, user: SessionUser, dec
  * A downloadable original carries its GPS, device and serial numbers whatever the publication
  * hides: that needs a second confirmation naming each thing it would reveal, or it is refused.
  */
-async function assertOriginalRevealsConfirmed(tx: Tx, id: string, choices: PublicChoices, confirmed: OriginalReveal[]): Promise<void> {
+async function assertOriginalRevealsConfirmed(tx: TxRepositories, id: string, choices: PublicChoices, confirmed: OriginalReveal[]): Promise<void> {
   if (!choices.originalDownloadable) return;
-  const carried = carriedByOriginals(await mediaRepo.listMediaFiles(tx, id));
+  const carried = carriedByOriginals(await tx.media.listMediaFiles(id));
   const unconfirmed = revealedBeyondChoices(carried, choices).filter((k) => !confirmed.includes(k));
   if (!unconfirmed.length) return;
   throw conflict(
@@ -222,13 +184,13 @@ function statusChange(decision: Decision, decisionId: string): StatusChange {
 
 /** Internal note (never public), optionally a reply; counts as activity on one's claim. */
 export async function addNote(ctx: AppContext, id: string, user: SessionUser, note: { body: string; parentId: string | null }) {
-  return withTransaction(ctx.db, async (tx) => {
-    if (!(await submissionsRepo.lockSubmission(tx, id))) throw notFound('The submission');
-    if (note.parentId && !(await notesRepo.noteBelongsTo(tx, note.parentId, id))) {
+  return ctx.transaction(async (tx) => {
+    if (!(await tx.submissions.lockSubmission(id))) throw notFound('The submission');
+    if (note.parentId && !(await tx.notes.noteBelongsTo(note.parentId, id))) {
       throw badRequest('unknown_note', 'The note you reply to is not on this entry.');
     }
-    const row = await notesRepo.insertNote(tx, { submissionId: id, parentId: note.parentId, accountId: user.accountId, body: note.body });
-    await claimsRepo.renew(tx, id, user.accountId, ctx.config.claimMs);
+    const row = await tx.notes.insertNote({ submissionId: id, parentId: note.parentId, accountId: user.accountId, body: note.body });
+    await tx.claims.renew(id, user.accountId, ctx.config.claimMs);
     await appendAudit(tx, actorOf(user), { action: 'submission.note', entityType: 'submission', entityId: id, after: { note_id: row.id, parent_id: note.parentId } });
     return row;
   });
@@ -236,15 +198,15 @@ export async function addNote(ctx: AppContext, id: string, user: SessionUser, no
 
 /** Edits the public title and description of a published entry; the observer's text stays as it was. */
 export async function editPublicText(ctx: AppContext, id: string, user: SessionUser, edit: { version: number; title: string | null; description: string | null }) {
-  await withTransaction(ctx.db, async (tx) => {
-    const current = await submissionsRepo.lockSubmission(tx, id);
+  await ctx.transaction(async (tx) => {
+    const current = await tx.submissions.lockSubmission(id);
     if (!current) throw notFound('The submission');
-    if (current.status !== 'published') throw conflict('not_published', 'Only the public text of a published entry can be edited. Nothing was changed.');
+    if (!canEditPublicText(current.status)) throw conflict('not_published', 'Only the public text of a published entry can be edited. Nothing was changed.');
     if (current.version !== edit.version) {
       throw conflict('stale_form', 'This entry changed after you opened it. Nothing was changed; review the current version and edit again.');
     }
-    const before = await submissionsRepo.findSubmission(tx, id);
-    await submissionsRepo.updatePublicText(tx, id, edit);
+    const before = await tx.submissions.findSubmission(id);
+    await tx.submissions.updatePublicText(id, edit);
     await appendAudit(tx, actorOf(user), {
       action: 'submission.edit',
       entityType: 'submission',
@@ -256,7 +218,7 @@ export async function editPublicText(ctx: AppContext, id: string, user: SessionU
 }
 
 export async function fileForModerator(ctx: AppContext, fileId: string) {
-  const file = await mediaRepo.findMediaFile(ctx.db, fileId);
+  const file = await ctx.repos.media.findMediaFile(fileId);
   if (!file) throw notFound('The file');
   return file;
 }

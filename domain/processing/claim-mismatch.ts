@@ -4,6 +4,8 @@
  * polling station. Times here are wall-clock readings ("YYYY-MM-DDTHH:MM[:SS]") handled as plain
  * numbers, never through the server's time zone.
  */
+import type { ObserverClaimRow } from '../../db/media.repo';
+import type { Config } from '../config';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -76,4 +78,25 @@ export function distanceKm(a: Point, b: Point): number {
 /** place_mismatch: the file's GPS is more than `maxKm` from the stated polling station (when both are known). */
 export function placeMismatch(gps: Point | null, station: Point | null, maxKm: number): boolean {
   return gps !== null && station !== null && distanceKm(gps, station) > maxKm;
+}
+
+/** What a file says about when and where it was taken. */
+export type Capture = FileTime & { gps: Point | null };
+
+/**
+ * time_mismatch and place_mismatch of one file against what the observer stated. The station's
+ * place comes from the polling-station register as it is now (place-recheck.ts re-checks files
+ * already processed when the register changes).
+ */
+export function claimMismatches(
+  capture: Capture,
+  claim: ObserverClaimRow,
+  limits: Pick<Config, 'timeMismatchHours' | 'placeMismatchKm'>,
+): ('time_mismatch' | 'place_mismatch')[] {
+  const flags: ('time_mismatch' | 'place_mismatch')[] = [];
+  const stated = { happenedAt: claim.happened_at, votingStartsOn: claim.voting_starts_on, votingEndsOn: claim.voting_ends_on };
+  if (timeMismatch(capture, stated, limits.timeMismatchHours)) flags.push('time_mismatch');
+  const station = claim.station_lat !== null && claim.station_lon !== null ? { lat: claim.station_lat, lon: claim.station_lon } : null;
+  if (placeMismatch(capture.gps, station, limits.placeMismatchKm)) flags.push('place_mismatch');
+  return flags;
 }

@@ -1,17 +1,17 @@
-import * as mediaRepo from '../../db/media.repo';
-import type { Queryable } from '../../db/pool';
+import type { Repositories, TxRepositories } from '../../db/repositories';
 import type { AppContext } from '../context';
+import { FLAGS, RELATIONS, isFlag, type Relation } from '../media/flags';
+import type { MediaFile, RelatedFile } from '../media/model';
 import { bandProbes } from '../media/perceptual-hash';
 
-export type RelatedFile = mediaRepo.RelatedFileRow;
-type FileIdentity = Pick<mediaRepo.MediaFileRow, 'id' | 'submission_id' | 'sha256' | 'kind' | 'phash' | 'content_identifier'>;
+type FileIdentity = Pick<MediaFile, 'id' | 'submission_id' | 'sha256' | 'kind' | 'phash' | 'content_identifier'>;
 
 /**
  * Exact duplicates, near duplicates and Live Photo partners of one file, nearest first; with
- * publishedOnly, only among files of published submissions.
+ * publishedOnly, only among files of published submissions. `repos` may be a transaction's.
  */
-export function findRelatedFiles(db: Queryable, maxDistance: number, file: FileIdentity, publishedOnly = false): Promise<RelatedFile[]> {
-  return mediaRepo.findRelatedFiles(db, {
+export function findRelatedFiles(repos: Pick<Repositories, 'media'>, maxDistance: number, file: FileIdentity, publishedOnly = false): Promise<RelatedFile[]> {
+  return repos.media.findRelatedFiles({
     fileId: file.id,
     submissionId: file.submission_id,
     sha256: file.sha256,
@@ -25,14 +25,30 @@ export function findRelatedFiles(db: Queryable, maxDistance: number, file: FileI
 }
 
 /**
- * The flags the public sees on a published file: its own (no_metadata, edited, mismatches) and its
- * relations computed against published files only. The stored relation flags count every upload,
- * published or not: shown publicly, they would tell when an unpublished copy arrived.
+ * The relation flags of a file (exact_duplicate, near_duplicate, live_photo_pair), which its partner
+ * files get too, so both files of a pair are found by a flag filter. Which partners they are is
+ * looked up again when a moderator reads the page (relatedFilesOf), so the links stay complete as
+ * more copies arrive. The lookup holds a lock until the caller's transaction ends: the caller
+ * saves the returned flags on the file in the same transaction.
+ */
+export async function relateToPartners(tx: Pick<TxRepositories, 'media'>, maxDistance: number, file: FileIdentity): Promise<Relation[]> {
+  await tx.media.lockRelationLookup();
+  const related = await findRelatedFiles(tx, maxDistance, file);
+  const relations = [...new Set(related.map((r) => r.relation))];
+  for (const relation of relations) {
+    await tx.media.addFlag(related.filter((r) => r.relation === relation).map((r) => r.file_id), relation);
+  }
+  return relations;
+}
+
+/**
+ * The flags the public sees on a published file, as the registry says (domain/media/flags.ts): its
+ * own flags as stored, and its relations computed against published files only.
  */
 export async function publicFlags(ctx: AppContext, file: FileIdentity & { flags: string[] }): Promise<string[]> {
-  const related = await findRelatedFiles(ctx.db, ctx.config.nearDuplicateMaxDistance, file, true);
-  const own = file.flags.filter((f) => !(mediaRepo.RELATIONS as readonly string[]).includes(f));
-  return [...own, ...mediaRepo.RELATIONS.filter((r) => related.some((f) => f.relation === r))];
+  const related = await findRelatedFiles(ctx.repos, ctx.config.nearDuplicateMaxDistance, file, true);
+  const own = file.flags.filter((f) => isFlag(f) && FLAGS[f].public === 'stored');
+  return [...own, ...RELATIONS.filter((r) => related.some((f) => f.relation === r))];
 }
 
 /**
@@ -40,6 +56,6 @@ export async function publicFlags(ctx: AppContext, file: FileIdentity & { flags:
  * current partner (the stored flags only say that there is one, for filtering).
  */
 export async function relatedFilesOf(ctx: AppContext, files: FileIdentity[]): Promise<Record<string, RelatedFile[]>> {
-  const lists = await Promise.all(files.map((f) => findRelatedFiles(ctx.db, ctx.config.nearDuplicateMaxDistance, f)));
+  const lists = await Promise.all(files.map((f) => findRelatedFiles(ctx.repos, ctx.config.nearDuplicateMaxDistance, f)));
   return Object.fromEntries(files.map((f, i) => [f.id, lists[i]!]));
 }

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
-import * as mediaRepo from '../../db/media.repo';
-import { withTransaction } from '../../db/pool';
+import type { Extraction } from '../../db/media.repo';
 import type { AppContext } from '../context';
+import type { MediaFile } from '../media/model';
 import { renderContactSheet, renderDerivatives, type Derivatives } from '../media/derivatives';
 import { MediaError } from '../media/errors';
 import { detectFileType, SNIFF_BYTES, type DetectedType } from '../media/file-type';
 import { extractMetadata, type MediaMetadata } from '../media/metadata';
-import { placeMismatch, timeMismatch } from './claim-mismatch';
-import { findRelatedFiles } from './media-relations';
+import { claimMismatches } from './claim-mismatch';
+import { relateToPartners } from './media-relations';
 
-function toExtraction(meta: MediaMetadata, flags: string[], phash: string | null, warnings: string[]): mediaRepo.Extraction {
+function toExtraction(meta: MediaMetadata, flags: string[], phash: string | null, warnings: string[]): Extraction {
   return {
     width: meta.width,
     height: meta.height,
@@ -39,7 +39,7 @@ function toExtraction(meta: MediaMetadata, flags: string[], phash: string | null
   };
 }
 
-const emptyMetadata = (warning: string): mediaRepo.Extraction => ({
+const emptyMetadata = (warning: string): Extraction => ({
   width: null, height: null, orientation: null, durationS: null, takenAtLocal: null, offset: null,
   offsetSource: null, takenAtUtc: null, takenAtSource: null, gps: null, gpsSource: null,
   make: null, model: null, software: null, flags: [], metadata: { warnings: [warning] }, phash: null, contentIdentifier: null,
@@ -58,7 +58,7 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
  * reviewable, on the first attempt; only transient errors (disk, database) propagate for a retry.
  */
 export async function processMediaFile(ctx: AppContext, fileId: string): Promise<'ready' | 'failed' | 'skipped'> {
-  const file = await mediaRepo.startProcessing(ctx.db, fileId);
+  const file = await ctx.repos.media.startProcessing(fileId);
   if (!file) return 'skipped'; // finished already, or unknown: nothing to do
 
   // A photo (at most MAX_PHOTO_MB) is read once and hashed, sniffed and decoded from memory; a
@@ -67,18 +67,18 @@ export async function processMediaFile(ctx: AppContext, fileId: string): Promise
   const bytes = file.kind === 'image' ? await ctx.storage.readOriginal(file.sha256) : null;
   const [stored, claim, media] = await Promise.all([
     bytes ? { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length } : ctx.storage.hashOriginal(file.sha256),
-    mediaRepo.findObserverClaim(ctx.db, file.submission_id),
+    ctx.repos.media.findObserverClaim(file.submission_id),
     readMedia(ctx, file, bytes),
   ]);
   if (stored.sha256 !== file.sha256 || stored.bytes !== file.bytes) {
     // Evidence must never change; this needs a human, not a retry.
     const reason = `stored bytes do not match the upload (sha256 ${stored.sha256}, ${stored.bytes} bytes)`;
-    await mediaRepo.saveExtraction(ctx.db, fileId, emptyMetadata(reason), { status: 'failed', reason }, NO_DERIVATIVES);
+    await ctx.repos.media.saveExtraction(fileId, emptyMetadata(reason), { status: 'failed', reason }, NO_DERIVATIVES);
     ctx.log.error({ fileId }, 'stored original does not match its hash');
     return 'failed';
   }
   if (!media.read) {
-    await mediaRepo.saveExtraction(ctx.db, fileId, emptyMetadata(media.reason), { status: 'failed', reason: media.reason }, NO_DERIVATIVES);
+    await ctx.repos.media.saveExtraction(fileId, emptyMetadata(media.reason), { status: 'failed', reason: media.reason }, NO_DERIVATIVES);
     return 'failed';
   }
 
@@ -92,7 +92,8 @@ export async function processMediaFile(ctx: AppContext, fileId: string): Promise
     if (media.type.kind === 'video') contact = await writeContactSheet(ctx, file.sha256, meta, warnings);
   }
 
-  const flags = [...meta.flags, ...(claim ? claimMismatches(ctx, claim, meta) : [])];
+  const capture = { takenAtLocal: meta.taken_at_local, offset: meta.offset, takenAtUtc: meta.taken_at_utc, gps: meta.gps };
+  const flags = [...meta.flags, ...(claim ? claimMismatches(capture, claim, ctx.config) : [])];
   const extraction = toExtraction(meta, flags, rendered?.phash ?? null, warnings);
   const outcome = failure ? { status: 'failed' as const, reason: failure.message } : { status: 'ready' as const };
   await saveWithRelations(ctx, file, extraction, outcome, rendered ? { thumb: true, preview: true, contact } : NO_DERIVATIVES);
@@ -107,7 +108,7 @@ type ReadMedia =
  * Sniff, metadata, derivatives. Problems with the bytes come back as values (the file fails once,
  * with its reason); only I/O errors are thrown, for a retry.
  */
-async function readMedia(ctx: AppContext, file: mediaRepo.MediaFileRow, bytes: Buffer | null): Promise<ReadMedia> {
+async function readMedia(ctx: AppContext, file: MediaFile, bytes: Buffer | null): Promise<ReadMedia> {
   const type = detectFileType(bytes ? bytes.subarray(0, SNIFF_BYTES) : await ctx.storage.readOriginalHead(file.sha256, SNIFF_BYTES));
   if (!type) return { read: false, reason: 'the stored file is not a supported photo or video' };
   const path = ctx.storage.originalPath(file.sha256);
@@ -129,21 +130,6 @@ async function readMedia(ctx: AppContext, file: mediaRepo.MediaFileRow, bytes: B
   }
 }
 
-/**
- * time_mismatch and place_mismatch against what the observer stated. The station's place comes
- * from the polling-station register as it is when the file is processed; a register imported
- * later re-checks place_mismatch of the files already processed (place-recheck.ts).
- */
-function claimMismatches(ctx: AppContext, claim: mediaRepo.ObserverClaimRow, meta: MediaMetadata): string[] {
-  const flags: string[] = [];
-  const fileTime = { takenAtLocal: meta.taken_at_local, offset: meta.offset, takenAtUtc: meta.taken_at_utc };
-  const stated = { happenedAt: claim.happened_at, votingStartsOn: claim.voting_starts_on, votingEndsOn: claim.voting_ends_on };
-  if (timeMismatch(fileTime, stated, ctx.config.timeMismatchHours)) flags.push('time_mismatch');
-  const station = claim.station_lat !== null && claim.station_lon !== null ? { lat: claim.station_lat, lon: claim.station_lon } : null;
-  if (placeMismatch(meta.gps, station, ctx.config.placeMismatchKm)) flags.push('place_mismatch');
-  return flags;
-}
-
 /** A contact sheet helps review but is not needed: a problem with it is a warning on a ready file. */
 async function writeContactSheet(ctx: AppContext, sha256: string, meta: MediaMetadata, warnings: string[]): Promise<boolean> {
   let sheet: Buffer;
@@ -159,42 +145,34 @@ async function writeContactSheet(ctx: AppContext, sha256: string, meta: MediaMet
 }
 
 /**
- * Saves the extraction with the relation flags (exact_duplicate, near_duplicate, live_photo_pair)
- * and adds the same flag to the partner files, so both files of a pair are found by a flag filter.
- * Which partners they are is looked up again when a moderator reads the page (relatedFilesOf), so
- * the links stay complete as more copies arrive. Lookup and save run under one lock: two copies
- * processed at the same moment cannot both miss each other.
+ * Saves the extraction with the relation flags, which the partner files get too (relateToPartners),
+ * in one transaction: two copies processed at the same moment cannot both miss each other.
  */
 async function saveWithRelations(
   ctx: AppContext,
-  file: mediaRepo.MediaFileRow,
-  extraction: mediaRepo.Extraction,
+  file: MediaFile,
+  extraction: Extraction,
   outcome: { status: 'ready' } | { status: 'failed'; reason: string },
   derivatives: { thumb: boolean; preview: boolean; contact: boolean },
 ): Promise<void> {
-  await withTransaction(ctx.db, async (tx) => {
-    await mediaRepo.lockRelationLookup(tx);
-    const related = await findRelatedFiles(tx, ctx.config.nearDuplicateMaxDistance, {
+  await ctx.transaction(async (tx) => {
+    const relations = await relateToPartners(tx, ctx.config.nearDuplicateMaxDistance, {
       ...file,
       phash: extraction.phash,
       content_identifier: extraction.contentIdentifier,
     });
-    const relations = [...new Set(related.map((r) => r.relation))];
-    await mediaRepo.saveExtraction(tx, file.id, { ...extraction, flags: [...extraction.flags, ...relations] }, outcome, derivatives);
-    for (const relation of relations) {
-      await mediaRepo.addFlag(tx, related.filter((r) => r.relation === relation).map((r) => r.file_id), relation);
-    }
+    await tx.media.saveExtraction(file.id, { ...extraction, flags: [...extraction.flags, ...relations] }, outcome, derivatives);
   });
 }
 
 /** After the last attempt of a transient failure: record it so a moderator still sees the file. */
 export async function recordFinalFailure(ctx: AppContext, fileId: string, reason: string): Promise<void> {
-  await mediaRepo.markFailed(ctx.db, fileId, `processing failed after retries: ${reason}`);
+  await ctx.repos.media.markFailed(fileId, `processing failed after retries: ${reason}`);
 }
 
 /** PostgreSQL is the source of truth: unfinished files are enqueued again (idempotent by job id). */
 export async function requeueUnfinished(ctx: AppContext, olderThan: Date | null): Promise<number> {
-  const ids = await mediaRepo.listUnfinished(ctx.db, olderThan);
+  const ids = await ctx.repos.media.listUnfinished(olderThan);
   await ctx.queue.enqueue('process-media', ids);
   return ids.length;
 }

@@ -1,8 +1,9 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import * as catalogRepo from '../../db/catalog.repo';
-import { allowLongStatements, withTransaction, type Queryable } from '../../db/pool';
+import { allowLongStatements, withTransaction } from '../../db/pool';
 import * as settingsRepo from '../../db/settings.repo';
+import type { Repositories } from '../../db/repositories';
 import * as stationsRepo from '../../db/stations.repo';
 import { actorOf, type SessionUser } from '../accounts/account.service';
 import { appendAudit } from '../audit/audit.service';
@@ -122,9 +123,13 @@ export async function setPublicationHold(ctx: AppContext, admin: SessionUser, el
   });
 }
 
-/** Refuses publication while the election's polls are open and an admin chose to hold it. */
-export async function assertPublicationAllowed(db: Queryable, electionId: number): Promise<void> {
-  const hold = await settingsRepo.findPublicationHold(db, electionId);
+/**
+ * Refuses publication while the election's polls are open and an admin chose to hold it. This owns
+ * the rule (and says until when); the trigger submissions_publication_hold only guards other paths
+ * and answers with the same code (SV003 -> publication_held, db/errors.ts).
+ */
+export async function assertPublicationAllowed(repos: Pick<Repositories, 'settings'>, electionId: number): Promise<void> {
+  const hold = await repos.settings.findPublicationHold(electionId);
   if (hold?.hold_publication && hold.polls_close_at && hold.polls_close_at > new Date()) {
     throw conflict(
       'publication_held',

@@ -1,8 +1,5 @@
-import { withTransaction } from '../../db/pool';
-import * as catalogRepo from '../../db/catalog.repo';
-import * as mediaRepo from '../../db/media.repo';
-import * as submissionsRepo from '../../db/submissions.repo';
-import * as transparencyRepo from '../../db/transparency.repo';
+import type { NewSubmission } from '../../db/submissions.repo';
+import type { AppendedLeaf } from '../../db/transparency.repo';
 import type { AppContext } from '../context';
 import { badRequest } from '../errors';
 import type { DetectedType } from '../media/file-type';
@@ -11,7 +8,7 @@ import { leafToJson, type LeafJson } from '../transparency/leaf';
 export type IncomingFile = { originalName: string; tempPath: string; sha256: string; bytes: number; type: DetectedType };
 
 /** What an observer states, validated by the route's schema: exactly the row the repository stores. */
-export type SubmissionInput = submissionsRepo.NewSubmission;
+export type SubmissionInput = NewSubmission;
 
 export type Receipt = {
   submissionId: string;
@@ -37,25 +34,25 @@ export async function createSubmission(ctx: AppContext, input: SubmissionInput, 
     throw badRequest('no_files', 'Add at least one photo or video.');
   }
   const [election, category] = await Promise.all([
-    catalogRepo.findElection(ctx.db, input.electionId),
-    catalogRepo.findCategory(ctx.db, input.categoryCode),
+    ctx.repos.catalog.findElection(input.electionId),
+    ctx.repos.catalog.findCategory(input.categoryCode),
   ]);
   if (!election || !election.active) throw badRequest('unknown_election', 'Choose an election from the list.');
   if (!category || !category.active) throw badRequest('unknown_category', 'Choose a category from the list.');
 
   const created: string[] = [];
   let fileIds: string[] = [];
-  let leaves: transparencyRepo.AppendedLeaf[] = [];
-  const submission = await withTransaction(ctx.db, async (tx) => {
+  let leaves: AppendedLeaf[] = [];
+  const submission = await ctx.transaction(async (tx) => {
     try {
-      const row = await submissionsRepo.insertSubmission(tx, input);
+      const row = await tx.submissions.insertSubmission(input);
       const byHash = [...new Set(files.map((f) => f.sha256))].sort(); // sorted: no lock-order deadlocks
-      for (const sha256 of byHash) await mediaRepo.lockBlobHash(tx, sha256);
+      for (const sha256 of byHash) await tx.media.lockBlobHash(sha256);
       for (const [position, file] of files.entries()) {
-        await mediaRepo.upsertBlob(tx, { sha256: file.sha256, bytes: file.bytes, mime: file.type.mime, kind: file.type.kind });
+        await tx.media.upsertBlob({ sha256: file.sha256, bytes: file.bytes, mime: file.type.mime, kind: file.type.kind });
         const { created: isNew } = await ctx.storage.storeOriginal(file.tempPath, file.sha256);
         if (isNew) created.push(file.sha256);
-        const media = await mediaRepo.insertMediaFile(tx, {
+        const media = await tx.media.insertMediaFile({
           submissionId: row.id,
           sha256: file.sha256,
           position,
@@ -64,8 +61,7 @@ export async function createSubmission(ctx: AppContext, input: SubmissionInput, 
         fileIds.push(media.id);
       }
       // Last, so the log's lock is held only until the commit: a leaf per file, received_at as stored.
-      leaves = await transparencyRepo.appendMediaLeaves(
-        tx,
+      leaves = await tx.transparency.appendMediaLeaves(
         files.map((f, i) => ({ mediaFileId: fileIds[i]!, leaf: { sha256: Buffer.from(f.sha256, 'hex'), size: f.bytes, receivedAt: row.received_at.getTime() } })),
       );
       return row;

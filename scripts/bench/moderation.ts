@@ -23,6 +23,7 @@ import { createAccountWithLink, setPasswordWithToken } from '../../domain/accoun
 import { createContext, prepareDatabase } from '../../domain/bootstrap';
 import { parseConfig } from '../../domain/config';
 import { encodeCursor } from '../../domain/pagination';
+import type { QueueFilter } from '../../domain/submissions/model';
 import * as submissionsRepo from '../../db/submissions.repo';
 import { createPool, type Queryable } from '../../db/pool';
 import { Client } from '../../test/helpers/http';
@@ -157,7 +158,7 @@ async function seedIfNeeded(reseed: boolean): Promise<void> {
 /** The queue's own SQL under EXPLAIN ANALYZE: the repository runs it, this wrapper asks for the plan. */
 async function printPlans(db: Queryable): Promise<void> {
   const explain: Queryable = { query: ((sql: string, params: unknown[]) => db.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${sql}`, params)) as Queryable['query'] };
-  const base: submissionsRepo.QueueFilter = {
+  const base: QueueFilter = {
     status: 'pending', electionId: null, region: null, categoryCode: null, flag: null, hasVideo: false, receivedFrom: null, receivedBefore: null, sort: 'oldest',
   };
   for (const [name, filter] of [

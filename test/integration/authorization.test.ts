@@ -56,6 +56,7 @@ const TABLE: [string, string, Expected][] = [
   ['POST /admin/elections/:id', '/admin/elections/999999', adminOnly(404)],
   ['POST /admin/categories', '/admin/categories', adminOnly(400)],
   ['POST /admin/categories/:code', '/admin/categories/no_such_code', adminOnly(400)],
+  ['POST /api/v1/admin/flags/backfill', '/api/v1/admin/flags/backfill', adminOnly(202)],
   ['GET /archive', '/archive', 'same'],
   ['GET /search', '/search', 'same'],
   ['GET /archive/:id', `/archive/${uuid}`, 'same'],

@@ -196,6 +196,9 @@ describe('accounts, two-factor login, stations and settings', () => {
     await expect(
       system.ctx.db.query(`UPDATE submissions SET status = 'published', published_at = now(), publish_decision_id = verify_decision_id WHERE id = $1`, [id]),
     ).rejects.toThrow(/held until the polls/);
+    await expect(
+      system.ctx.db.query(`UPDATE submissions SET status = 'published', published_at = now(), publish_decision_id = verify_decision_id WHERE id = $1`, [id]),
+    ).rejects.toMatchObject({ code: 'SV003' }); // the guard's own code: mapped to publication_held (db/errors.ts)
 
     expect((await admin.postForm(`/admin/settings/elections/${SUBMISSION_FIELDS.election_id}/hold`, { polls_close_at: closes, hold_publication: '' })).status).toBe(303);
     expect((await decideFromPage(admin, id, { action: 'publish' })).status).toBe(303);

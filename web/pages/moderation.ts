@@ -1,21 +1,15 @@
-import type { MediaFileRow, RelatedFileRow } from '../../db/media.repo';
-import type { ClaimRow } from '../../db/claims.repo';
-import type { NoteRow } from '../../db/notes.repo';
-import type { CorroborationRow, DecisionRow, SubmissionRow } from '../../db/submissions.repo';
+import type { MediaFile, RelatedFile } from '../../domain/media/model';
+import type { Claim, DecisionRecord, Note } from '../../domain/moderation/model';
 import type { DiskSpace } from '../../domain/submissions/disk-space';
+import type { Corroboration, MergedEntry, Submission } from '../../domain/submissions/model';
 import { html } from '../html';
-import { hasMessage, type T } from '../i18n';
+import { flagText, type T } from '../i18n';
 import { errorBox, formatBytes, formatInstant, layout, type PageContext } from '../layout';
 import { captureTime } from './media-view';
 import { claimBanner, claimVersusFiles, corroborationPanel, decisionForms, decisionsList, diskWarning, keyboardHelp, notesPanel } from './review-panels';
 
-function flagText(flag: string, t: T): string {
-  const key = `flag_${flag}`;
-  return hasMessage(key) ? t(key) : flag;
-}
-
 /** The other files behind a relation flag, each linked to its submission's review page. */
-function relatedLinks(flag: string, related: RelatedFileRow[], t: T) {
+function relatedLinks(flag: string, related: RelatedFile[], t: T) {
   const partners = related.filter((r) => r.relation === flag);
   if (partners.length === 0) return null;
   return html`<ul class="related">${partners.map(
@@ -23,7 +17,7 @@ function relatedLinks(flag: string, related: RelatedFileRow[], t: T) {
   )}</ul>`;
 }
 
-function fileFacts(f: MediaFileRow, related: RelatedFileRow[], t: T, lang: 'ru' | 'en') {
+function fileFacts(f: MediaFile, related: RelatedFile[], t: T, lang: 'ru' | 'en') {
   const warnings = Array.isArray(f.metadata?.warnings) ? (f.metadata!.warnings as string[]) : [];
   return html`<dl class="facts">
   <dt>${t('status')}</dt><dd class="status-${f.status}">${t(`status_${f.status}`)}${f.failure_reason ? html`: ${f.failure_reason}` : null}</dd>
@@ -40,16 +34,16 @@ function fileFacts(f: MediaFileRow, related: RelatedFileRow[], t: T, lang: 'ru' 
 export function reviewPage(
   page: PageContext,
   data: {
-    submission: SubmissionRow;
-    files: MediaFileRow[];
-    related: Record<string, RelatedFileRow[]>;
-    decisions: DecisionRow[];
-    notes: NoteRow[];
-    corroboration: CorroborationRow[];
+    submission: Submission;
+    files: MediaFile[];
+    related: Record<string, RelatedFile[]>;
+    decisions: DecisionRecord[];
+    notes: Note[];
+    corroboration: Corroboration[];
     corroborationHours: number;
-    mergedHere: { id: string; received_at: Date; description: string }[];
+    mergedHere: MergedEntry[];
     neighbours: { previous: string | null; next: string | null };
-    claim: ClaimRow | null;
+    claim: Claim | null;
     claimedByOther: boolean;
     disk: DiskSpace;
     error?: string;

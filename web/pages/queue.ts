@@ -1,15 +1,11 @@
-import type { CategoryRow, ElectionRow } from '../../db/catalog.repo';
-import { QUEUE_FLAGS, SUBMISSION_STATUSES, type QueueFilter, type QueueItemRow, type SubmissionStatus } from '../../db/submissions.repo';
-import { html } from '../html';
-import { hasMessage, type T } from '../i18n';
-import { formatInstant, layout, type PageContext } from '../layout';
+import type { Category, Election } from '../../domain/catalog/model';
+import { QUEUE_FLAGS } from '../../domain/media/flags';
 import type { DiskSpace } from '../../domain/submissions/disk-space';
+import { SUBMISSION_STATUSES, type QueueFilter, type QueueItem, type SubmissionStatus } from '../../domain/submissions/model';
+import { html } from '../html';
+import { flagText } from '../i18n';
+import { formatInstant, layout, type PageContext } from '../layout';
 import { diskWarning, keyboardHelp } from './review-panels';
-
-const flagLabel = (flag: string, t: T) => {
-  const key = `flag_${flag}`;
-  return hasMessage(key) ? t(key) : flag;
-};
 
 /** The filter as query parameters (without the cursor), so paging and status links keep it. */
 function filterParams(f: QueueFilter, overrides: Record<string, string> = {}): string {
@@ -30,13 +26,13 @@ function filterParams(f: QueueFilter, overrides: Record<string, string> = {}): s
 export function queuePage(
   page: PageContext,
   data: {
-    items: QueueItemRow[];
+    items: QueueItem[];
     counts: Record<SubmissionStatus, number>;
     next: string | null;
     isFirst: boolean;
     filter: QueueFilter;
-    elections: ElectionRow[];
-    categories: CategoryRow[];
+    elections: Election[];
+    categories: Category[];
     disk: DiskSpace;
   },
 ) {
@@ -63,7 +59,7 @@ ${diskWarning(page, data.disk)}
     ${data.categories.map((c) => html`<option value="${c.code}" ${selected(c.code === f.categoryCode)}>${lang === 'ru' ? c.label_ru : c.label_en}</option>`)}</select></div>
   <div><label for="f-flag">${t('flags')}</label>
   <select id="f-flag" name="flag"><option value="">${t('queue_any')}</option>
-    ${QUEUE_FLAGS.map((fl) => html`<option value="${fl}" ${selected(fl === f.flag)}>${flagLabel(fl, t)}</option>`)}</select></div>
+    ${QUEUE_FLAGS.map((fl) => html`<option value="${fl}" ${selected(fl === f.flag)}>${flagText(fl, t)}</option>`)}</select></div>
   <div><label for="f-from">${t('queue_received_from')}</label><input id="f-from" name="from" type="date" value="${f.receivedFrom?.toISOString().slice(0, 10) ?? ''}"></div>
   <div><label for="f-to">${t('queue_received_to')}</label><input id="f-to" name="to" type="date" value="${f.receivedBefore ? new Date(f.receivedBefore.getTime() - 86_400_000).toISOString().slice(0, 10) : ''}"></div>
   <div><label for="f-sort">${t('queue_sort')}</label>
@@ -83,7 +79,7 @@ ${data.items.map(
   ${s.files_unfinished > 0 ? html`<span class="badge">${t('processing')}</span>` : null}
   ${s.has_video ? html`<span class="badge">${t('queue_video')}</span>` : null}
   ${s.claimed_by ? html`<span class="badge claimed">${t('claimed_by', { who: s.claimed_by })}</span>` : null}
-  ${s.flags.map((fl) => html`<span class="badge flag" title="${flagLabel(fl, t)}">${flagLabel(fl, t)}</span>`)}
+  ${s.flags.map((fl) => html`<span class="badge flag" title="${flagText(fl, t)}">${flagText(fl, t)}</span>`)}
   <br><span class="muted">${t('received_at')}: ${formatInstant(s.received_at)} — ${s.description}</span>
 </li>`,
 )}

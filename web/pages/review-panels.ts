@@ -2,26 +2,27 @@
  * The parts of the review page around the files list: the claim banner, the claim next to what the
  * files say, the decision forms, the decisions so far, notes, corroboration and the keyboard help.
  */
-import type { ClaimRow } from '../../db/claims.repo';
-import type { MediaFileRow } from '../../db/media.repo';
-import type { NoteRow } from '../../db/notes.repo';
+import type { MediaFile } from '../../domain/media/model';
+import { carriedByOriginals, type CarriedByOriginals, type OriginalReveal } from '../../domain/media/original-reveals';
 import {
   CHECKLIST_ITEMS,
   REJECT_REASONS,
-  type CorroborationRow,
-  type DecisionRow,
-  type SubmissionRow,
-} from '../../db/submissions.repo';
-import { carriedByOriginals, type CarriedByOriginals, type OriginalReveal } from '../../domain/media/original-reveals';
+  allowedActions,
+  canEditPublicText,
+  type Claim,
+  type DecisionRecord,
+  type Note,
+} from '../../domain/moderation/model';
+import { type Corroboration, type MergedEntry, type Submission } from '../../domain/submissions/model';
+import type { DiskSpace } from '../../domain/submissions/disk-space';
 import { html, type Html } from '../html';
 import type { T } from '../i18n';
-import type { DiskSpace } from '../../domain/submissions/disk-space';
 import { formatBytes, formatInstant, type PageContext } from '../layout';
 import { captureTime } from './media-view';
 
 const hhmm = (d: Date) => `${d.toISOString().slice(11, 16)} UTC`;
 
-export function claimBanner(page: PageContext, claim: ClaimRow | null, claimedByOther: boolean): Html | null {
+export function claimBanner(page: PageContext, claim: Claim | null, claimedByOther: boolean): Html | null {
   const { t } = page;
   if (!claim) return null;
   return claimedByOther
@@ -37,10 +38,10 @@ export function diskWarning(page: PageContext, disk: DiskSpace): Html | null {
   return html`<p class="error" role="alert" id="disk-warning">${t(disk.state === 'full' ? 'disk_full' : 'disk_low', sizes)}</p>`;
 }
 
-const flagged = (files: MediaFileRow[], flag: string) => files.some((f) => f.flags.includes(flag));
+const flagged = (files: MediaFile[], flag: string) => files.some((f) => f.flags.includes(flag));
 
 /** The observer's claim beside what the files say, with the mismatch flags where they apply. */
-export function claimVersusFiles(page: PageContext, s: SubmissionRow, files: MediaFileRow[]): Html {
+export function claimVersusFiles(page: PageContext, s: Submission, files: MediaFile[]): Html {
   const { t } = page;
   const mismatch = (flag: string) => (flagged(files, flag) ? html` <strong class="mismatch">⚠ ${t('mismatch')}</strong>` : null);
   const times = files.filter((f) => f.taken_at_local).map((f) => html`<li>${f.original_name}: ${captureTime(f, t)}</li>`);
@@ -61,7 +62,7 @@ export function claimVersusFiles(page: PageContext, s: SubmissionRow, files: Med
 </section>`;
 }
 
-const hidden = (page: PageContext, s: SubmissionRow) =>
+const hidden = (page: PageContext, s: Submission) =>
   html`<input type="hidden" name="_csrf" value="${page.csrfToken}"><input type="hidden" name="version" value="${s.version}">`;
 
 function checklistFieldset(t: T): Html {
@@ -88,7 +89,7 @@ function originalRevealsConfirmation(t: T, carried: CarriedByOriginals): Html | 
   return html`<label class="inline"><input type="checkbox" name="confirm_original_reveals" id="confirm_original_reveals" value="${carried.kinds.join(',')}"> ${t('confirm_original_reveals', { items: items.join('; ') })}</label>`;
 }
 
-function publicChoicesFieldset(t: T, s: SubmissionRow, files: MediaFileRow[]): Html {
+function publicChoicesFieldset(t: T, s: Submission, files: MediaFile[]): Html {
   const location = s.public_location;
   return html`<fieldset class="public-choices" id="public-choices">
   <legend>${t('public_choices')}</legend>
@@ -106,13 +107,35 @@ function publicChoicesFieldset(t: T, s: SubmissionRow, files: MediaFileRow[]): H
 </fieldset>`;
 }
 
-/** The forms this entry's status allows; each carries the version it was rendered from. */
-export function decisionForms(page: PageContext, s: SubmissionRow, files: MediaFileRow[]): Html | null {
+/** The forms the state machine (domain/moderation/model.ts) allows in this status; each carries the version it was rendered from. */
+export function decisionForms(page: PageContext, s: Submission, files: MediaFile[]): Html | null {
   const { t } = page;
   const action = `/moderation/submissions/${s.id}/decision`;
-  const awaiting = s.status === 'pending' || s.status === 'needs_info';
-  const open = awaiting || s.status === 'verified';
-  const reject = html`<form method="post" action="${action}" class="decision" id="reject-form">${hidden(page, s)}
+  const allowed = new Set(allowedActions(s.status));
+  const verifying = allowed.has('verify') || allowed.has('verify_publish');
+  const button = (a: 'verify' | 'verify_publish' | 'publish', id: string) =>
+    allowed.has(a) ? html`<button type="submit" name="action" value="${a}" id="${id}">${t(a)}</button>` : null;
+  const verify = verifying || allowed.has('publish')
+    ? html`<form method="post" action="${action}" class="decision" id="verify-form">${hidden(page, s)}
+  ${verifying ? checklistFieldset(t) : null}
+  ${publicChoicesFieldset(t, s, files)}
+  ${button('verify', 'verify')}
+  ${button('verify_publish', 'verify-publish')}
+  ${button('publish', 'publish')}
+</form>`
+    : null;
+  const editText = canEditPublicText(s.status)
+    ? html`<form method="post" action="/moderation/submissions/${s.id}/public-text" class="decision">${hidden(page, s)}
+  <h3>${t('edit_public_text')}</h3>
+  <label for="public_title">${t('public_title')}</label>
+  <input id="public_title" name="public_title" maxlength="300" value="${s.public_title ?? ''}">
+  <label for="public_description">${t('public_description')}</label>
+  <textarea id="public_description" name="public_description" maxlength="10000" rows="4">${s.public_description ?? s.description}</textarea>
+  <button type="submit" class="secondary">${t('save')}</button>
+</form>`
+    : null;
+  const reject = allowed.has('reject')
+    ? html`<form method="post" action="${action}" class="decision" id="reject-form">${hidden(page, s)}
   <input type="hidden" name="action" value="reject">
   <h3>${t('reject')}</h3>
   <label for="reason_code">${t('reject_reason_code')}</label>
@@ -121,60 +144,43 @@ export function decisionForms(page: PageContext, s: SubmissionRow, files: MediaF
   <label for="reason">${t('reject_details')}</label>
   <textarea id="reason" name="reason" required maxlength="2000" rows="2"></textarea>
   <button type="submit" id="reject" class="danger">${t('reject')}</button>
-</form>`;
-  const needsInfo = html`<form method="post" action="${action}" class="decision">${hidden(page, s)}
+</form>`
+    : null;
+  const needsInfo = allowed.has('needs_info')
+    ? html`<form method="post" action="${action}" class="decision">${hidden(page, s)}
   <input type="hidden" name="action" value="needs_info">
   <label for="needs_info_reason">${t('needs_info_reason')}</label>
   <textarea id="needs_info_reason" name="reason" required maxlength="2000" rows="2"></textarea>
   <button type="submit" class="secondary">${t('needs_info')}</button>
-</form>`;
-  const merge = html`<form method="post" action="${action}" class="decision">${hidden(page, s)}
+</form>`
+    : null;
+  const merge = allowed.has('merge')
+    ? html`<form method="post" action="${action}" class="decision">${hidden(page, s)}
   <input type="hidden" name="action" value="merge">
   <label for="merge_into">${t('merge_into')}</label>
   <input id="merge_into" name="merge_into" required pattern="[0-9a-fA-F-]{36}" autocomplete="off">
   <label for="merge_reason">${t('merge_reason')}</label>
   <input id="merge_reason" name="reason" required maxlength="2000">
   <button type="submit" class="secondary">${t('merge')}</button>
-</form>`;
-  if (open) {
-    return html`<section class="decide" aria-labelledby="decide-h">
-<h2 id="decide-h">${t('decide_heading')}</h2>
-<form method="post" action="${action}" class="decision" id="verify-form">${hidden(page, s)}
-  ${awaiting ? checklistFieldset(t) : null}
-  ${publicChoicesFieldset(t, s, files)}
-  ${awaiting
-    ? html`<button type="submit" name="action" value="verify" id="verify">${t('verify')}</button>
-  <button type="submit" name="action" value="verify_publish" id="verify-publish">${t('verify_publish')}</button>`
-    : html`<button type="submit" name="action" value="publish" id="publish">${t('publish')}</button>`}
-</form>
-${reject}
-${s.status === 'needs_info' ? null : needsInfo}
-${merge}
-</section>`;
-  }
-  if (s.status === 'published') {
-    return html`<section class="decide" aria-labelledby="decide-h">
-<h2 id="decide-h">${t('decide_heading')}</h2>
-<form method="post" action="/moderation/submissions/${s.id}/public-text" class="decision">${hidden(page, s)}
-  <h3>${t('edit_public_text')}</h3>
-  <label for="public_title">${t('public_title')}</label>
-  <input id="public_title" name="public_title" maxlength="300" value="${s.public_title ?? ''}">
-  <label for="public_description">${t('public_description')}</label>
-  <textarea id="public_description" name="public_description" maxlength="10000" rows="4">${s.public_description ?? s.description}</textarea>
-  <button type="submit" class="secondary">${t('save')}</button>
-</form>
-<form method="post" action="${action}" class="decision" id="unpublish-form">${hidden(page, s)}
+</form>`
+    : null;
+  const unpublish = allowed.has('unpublish')
+    ? html`<form method="post" action="${action}" class="decision" id="unpublish-form">${hidden(page, s)}
   <input type="hidden" name="action" value="unpublish">
   <label for="unpublish_reason">${t('unpublish_reason')}</label>
   <textarea id="unpublish_reason" name="reason" required maxlength="2000" rows="2"></textarea>
   <button type="submit" id="unpublish" class="danger">${t('unpublish')}</button>
-</form>
-</section>`;
-  }
-  return null;
+</form>`
+    : null;
+  const forms = [verify, editText, reject, needsInfo, merge, unpublish].filter((f) => f !== null);
+  if (forms.length === 0) return null;
+  return html`<section class="decide" aria-labelledby="decide-h">
+<h2 id="decide-h">${t('decide_heading')}</h2>
+${forms.map((f) => html`${f}
+`)}</section>`;
 }
 
-function decisionDetails(t: T, d: DecisionRow): Html | null {
+function decisionDetails(t: T, d: DecisionRecord): Html | null {
   const parts: (Html | string)[] = [];
   if (d.reason_code) parts.push(t(`reason_${d.reason_code}`));
   if (d.reason) parts.push(d.reason);
@@ -192,7 +198,7 @@ function decisionDetails(t: T, d: DecisionRow): Html | null {
   return parts.length ? html` — ${parts.map((p, i) => html`${i ? ' · ' : ''}${p}`)}` : null;
 }
 
-export function decisionsList(page: PageContext, decisions: DecisionRow[]): Html {
+export function decisionsList(page: PageContext, decisions: DecisionRecord[]): Html {
   const { t } = page;
   return html`<section aria-labelledby="decisions-h">
 <h2 id="decisions-h">${t('decisions')}</h2>
@@ -203,7 +209,7 @@ ${decisions.map((d) => html`<li>${formatInstant(d.created_at)} · ${d.account_em
 }
 
 /** Notes nest under the note they answer; each has its own reply form. */
-export function notesPanel(page: PageContext, submissionId: string, notes: NoteRow[]): Html {
+export function notesPanel(page: PageContext, submissionId: string, notes: Note[]): Html {
   const { t } = page;
   const action = `/moderation/submissions/${submissionId}/notes`;
   const csrf = html`<input type="hidden" name="_csrf" value="${page.csrfToken}">`;
@@ -235,7 +241,7 @@ ${notes.length ? html`<ul class="notes">${children(null)}</ul>` : html`<p class=
 </section>`;
 }
 
-export function corroborationPanel(page: PageContext, rows: CorroborationRow[], hours: number, mergedHere: { id: string; received_at: Date; description: string }[]): Html {
+export function corroborationPanel(page: PageContext, rows: Corroboration[], hours: number, mergedHere: MergedEntry[]): Html {
   const { t, lang } = page;
   return html`<section aria-labelledby="corroboration-h" id="corroboration">
 <h2 id="corroboration-h">${t('corroboration', { hours })}</h2>
