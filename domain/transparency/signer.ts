@@ -76,7 +76,7 @@ export async function signTreeHeadIfGrown(ctx: AppContext, opts: { force?: boole
     }
   }
   const rootHash = await repo.withStoredSubtrees(ctx.db, (src) => rootAt(src, size));
-  const extensions = [await currentAuditAnchorLine(ctx.db)];
+  const extensions = [await currentAuditAnchorLine(ctx.repos)];
   const note = signCheckpoint({ origin: key.name, treeSize: size, rootHash, extensions }, key.privateKey, key.name);
   const stored = await repo.insertSth(ctx.db, { treeSize: size, rootHash, signedAt: new Date(), note });
   return presentSth(stored);
