@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import * as auditRepo from '../../db/audit.repo';
 import type { Tx } from '../../db/pool';
-import type { Repositories, TxRepositories } from '../../db/repositories';
+import { repositoriesOn, type Repositories, type TxRepositories } from '../../db/repositories';
 import type { AppContext } from '../context';
 import { verifyCheckpoint } from '../transparency/checkpoint';
 import type { Actor, AuditEntry, AuditRecord, ChainReport } from './model';
@@ -37,8 +36,7 @@ export function rowHash(prevHash: Buffer, r: HashedFields): Buffer {
  * open transactions themselves (issue 12, wave 1): drop that arm once all pass tx repositories.
  */
 export async function appendAudit(tx: Pick<TxRepositories, 'audit'> | Tx, actor: Actor, entry: AuditEntry): Promise<void> {
-  const audit: Pick<TxRepositories['audit'], 'lockHead' | 'insertRow'> =
-    'audit' in tx ? tx.audit : { lockHead: () => auditRepo.lockHead(tx), insertRow: (row) => auditRepo.insertRow(tx, row) };
+  const { audit } = 'audit' in tx ? tx : repositoriesOn(tx);
   const head = await audit.lockHead();
   const fields: HashedFields = {
     seq: head.seq + 1,

@@ -2,11 +2,11 @@ import { withTransaction } from '../../db/pool';
 import * as catalogRepo from '../../db/catalog.repo';
 import * as mediaRepo from '../../db/media.repo';
 import * as submissionsRepo from '../../db/submissions.repo';
-import * as transparencyRepo from '../../db/transparency.repo';
 import type { AppContext } from '../context';
 import { badRequest } from '../errors';
 import type { DetectedType } from '../media/file-type';
 import { leafToJson, type LeafJson } from '../transparency/leaf';
+import { appendMediaLeaves, type AppendedLeaf } from '../transparency/log.service';
 
 export type IncomingFile = { originalName: string; tempPath: string; sha256: string; bytes: number; type: DetectedType };
 
@@ -45,7 +45,7 @@ export async function createSubmission(ctx: AppContext, input: SubmissionInput, 
 
   const created: string[] = [];
   let fileIds: string[] = [];
-  let leaves: transparencyRepo.AppendedLeaf[] = [];
+  let leaves: AppendedLeaf[] = [];
   const submission = await withTransaction(ctx.db, async (tx) => {
     try {
       const row = await submissionsRepo.insertSubmission(tx, input);
@@ -64,7 +64,7 @@ export async function createSubmission(ctx: AppContext, input: SubmissionInput, 
         fileIds.push(media.id);
       }
       // Last, so the log's lock is held only until the commit: a leaf per file, received_at as stored.
-      leaves = await transparencyRepo.appendMediaLeaves(
+      leaves = await appendMediaLeaves(
         tx,
         files.map((f, i) => ({ mediaFileId: fileIds[i]!, leaf: { sha256: Buffer.from(f.sha256, 'hex'), size: f.bytes, receivedAt: row.received_at.getTime() } })),
       );
