@@ -135,7 +135,7 @@ export async function listAccounts(db: Queryable): Promise<AccountSummary[]> {
   return rows;
 }
 
-/** Locks one account row for a change by an admin. */
+/** Locks one account row for the rest of the transaction: an admin's change, or its owner's two-factor setting. */
 export async function lockAccount(db: Queryable, id: string): Promise<AccountRow | null> {
   const { rows } = await db.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = $1 FOR UPDATE`, [id]);
   return rows[0] ?? null;
@@ -149,7 +149,7 @@ export async function setDisabled(db: Queryable, id: string, disabled: boolean):
   await db.query('UPDATE accounts SET disabled_at = CASE WHEN $2 THEN now() END WHERE id = $1', [id, disabled]);
 }
 
-/** Ends every session of an account at once (disabling it, or its owner asking). */
+/** Ends every session of an account at once (when it is disabled). */
 export async function deleteSessionsOf(db: Queryable, accountId: string): Promise<number> {
   const { rowCount } = await db.query('DELETE FROM sessions WHERE account_id = $1', [accountId]);
   return rowCount ?? 0;
