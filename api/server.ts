@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { hasAccounts } from '../domain/accounts/account.service';
+import { hasAccounts } from '../domain/accounts/accounts.service';
 import { prepareTotpSecrets } from '../domain/accounts/totp-vault';
 import type { AppContext } from '../domain/context';
 import { createApp } from './app';

@@ -1,6 +1,6 @@
+import type { AccountSummary, Role, SessionSummary, TokenPurpose } from '../domain/accounts/model';
 import type { Queryable } from './pool';
 
-export type Role = 'moderator' | 'admin';
 export type AccountRow = {
   id: string;
   email: string;
@@ -12,7 +12,6 @@ export type AccountRow = {
 };
 export type SessionRow = { account_id: string; email: string; role: Role; csrf_token: string; expires_at: Date; needs_totp_setup: boolean };
 const ACCOUNT_COLUMNS = 'id, email, role, password_hash, disabled_at, totp_secret, totp_last_step::float8 AS totp_last_step';
-export type TokenPurpose = 'first_admin' | 'set_password';
 
 export async function countAccounts(db: Queryable): Promise<number> {
   const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM accounts');
@@ -102,7 +101,6 @@ export async function insertSession(
   );
 }
 
-/** A live session of an enabled account, touched as it is read. */
 /**
  * A live session of an enabled account. last_seen_at is touched at most once a minute: every
  * request of a logged-in moderator reads its session, and need not write a row each time.
@@ -128,10 +126,8 @@ export async function deleteSession(db: Queryable, tokenHash: Buffer): Promise<v
   await db.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash]);
 }
 
-export type AccountListRow = { id: string; email: string; role: Role; disabled_at: Date | null; has_password: boolean; has_totp: boolean; sessions: number; created_at: Date };
-
-export async function listAccounts(db: Queryable): Promise<AccountListRow[]> {
-  const { rows } = await db.query<AccountListRow>(
+export async function listAccounts(db: Queryable): Promise<AccountSummary[]> {
+  const { rows } = await db.query<AccountSummary>(
     `SELECT a.id, a.email, a.role, a.disabled_at, a.password_hash IS NOT NULL AS has_password, a.totp_secret IS NOT NULL AS has_totp,
             (SELECT count(*)::int FROM sessions s WHERE s.account_id = a.id AND s.expires_at > now()) AS sessions, a.created_at
        FROM accounts a ORDER BY a.disabled_at IS NOT NULL, a.email`,
@@ -139,7 +135,7 @@ export async function listAccounts(db: Queryable): Promise<AccountListRow[]> {
   return rows;
 }
 
-/** Locks one account row for a change by an admin. */
+/** Locks one account row for the rest of the transaction: an admin's change, or its owner's two-factor setting. */
 export async function lockAccount(db: Queryable, id: string): Promise<AccountRow | null> {
   const { rows } = await db.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = $1 FOR UPDATE`, [id]);
   return rows[0] ?? null;
@@ -153,17 +149,15 @@ export async function setDisabled(db: Queryable, id: string, disabled: boolean):
   await db.query('UPDATE accounts SET disabled_at = CASE WHEN $2 THEN now() END WHERE id = $1', [id, disabled]);
 }
 
-/** Ends every session of an account at once (disabling it, or its owner asking). */
+/** Ends every session of an account at once (when it is disabled). */
 export async function deleteSessionsOf(db: Queryable, accountId: string): Promise<number> {
   const { rowCount } = await db.query('DELETE FROM sessions WHERE account_id = $1', [accountId]);
   return rowCount ?? 0;
 }
 
-/** Sessions are shown by an id derived from the token's hash: neither the token nor its hash leaves the server. */
-export type SessionListRow = { id: string; created_at: Date; last_seen_at: Date; expires_at: Date; current: boolean };
-
-export async function listSessionsOf(db: Queryable, accountId: string, currentTokenHash: Buffer): Promise<SessionListRow[]> {
-  const { rows } = await db.query<SessionListRow>(
+/** A session's id is derived from its token's hash (SessionSummary). */
+export async function listSessionsOf(db: Queryable, accountId: string, currentTokenHash: Buffer): Promise<SessionSummary[]> {
+  const { rows } = await db.query<SessionSummary>(
     `SELECT encode(digest(token_hash, 'sha256'), 'hex') AS id, created_at, last_seen_at, expires_at, token_hash = $2 AS current
        FROM sessions WHERE account_id = $1 AND expires_at > now() ORDER BY last_seen_at DESC`,
     [accountId, currentTokenHash],

@@ -1,19 +1,6 @@
 /** Storage of the audit log (db/migrations/001_baseline.sql). SQL only: the canonical encoding and hashing live in domain/audit. */
+import type { AuditRecord } from '../domain/audit/model';
 import type { Queryable, Tx } from './pool';
-
-export type AuditRow = {
-  seq: number;
-  at: Date;
-  actor_id: string | null;
-  actor_label: string;
-  action: string;
-  entity_type: string;
-  entity_id: string;
-  before: unknown;
-  after: unknown;
-  prev_hash: Buffer;
-  hash: Buffer;
-};
 
 const AUDIT_COLUMNS = 'seq::float8 AS seq, at, actor_id, actor_label, action, entity_type, entity_id, before, after, prev_hash, hash';
 
@@ -23,7 +10,7 @@ export async function lockHead(tx: Tx): Promise<{ seq: number; hash: Buffer }> {
   return rows[0]!;
 }
 
-export async function insertRow(tx: Tx, row: Omit<AuditRow, 'before' | 'after'> & { before: string | null; after: string | null }): Promise<void> {
+export async function insertRow(tx: Tx, row: Omit<AuditRecord, 'before' | 'after'> & { before: string | null; after: string | null }): Promise<void> {
   await tx.query(
     `INSERT INTO audit_log (seq, at, actor_id, actor_label, action, entity_type, entity_id, before, after, prev_hash, hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11)`,
@@ -38,8 +25,8 @@ export async function readHead(db: Queryable): Promise<{ seq: number; hash: Buff
 }
 
 /** In chain order from a sequence number on: the verifier reads the whole log in such batches. */
-export async function listFrom(db: Queryable, fromSeq: number, limit: number): Promise<AuditRow[]> {
-  const { rows } = await db.query<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2`, [fromSeq, limit]);
+export async function listFrom(db: Queryable, fromSeq: number, limit: number): Promise<AuditRecord[]> {
+  const { rows } = await db.query<AuditRecord>(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2`, [fromSeq, limit]);
   return rows;
 }
 
@@ -48,8 +35,8 @@ export async function listNewest(
   db: Queryable,
   filter: { entityType?: string; entityId?: string; beforeSeq?: number },
   limit: number,
-): Promise<AuditRow[]> {
-  const { rows } = await db.query<AuditRow>(
+): Promise<AuditRecord[]> {
+  const { rows } = await db.query<AuditRecord>(
     `SELECT ${AUDIT_COLUMNS} FROM audit_log
       WHERE ($1::text IS NULL OR entity_type = $1) AND ($2::text IS NULL OR entity_id = $2) AND ($3::bigint IS NULL OR seq < $3)
       ORDER BY seq DESC LIMIT $4`,

@@ -1,43 +1,68 @@
-import { AppError, badRequest, conflict, serviceBusy } from '../domain/errors';
+/**
+ * What a failed statement means, in the database layer's own words: the repositories throw these
+ * instead of pg's errors, and the domain says what each means to a person (domain/errors.ts
+ * fromStoreFailure), so nothing above db/ reads a SQLSTATE.
+ */
+export type StoreFailureKind =
+  /** SV001, the guards on what the observer sent (db/migrations/001_baseline.sql). */
+  | 'original_unchangeable'
+  /** SV002, a submission's status or public choices changed without a decision (db/migrations/002_…). */
+  | 'decision_required'
+  /** SV003, the publication hold's guard (db/migrations/004_…); the service refuses first, saying until when. */
+  | 'publication_held'
+  | 'unique'
+  | 'foreign_key'
+  /** A check or not-null constraint. */
+  | 'invalid_value'
+  /** A value PostgreSQL could not read as its type (a date, a number, text for a uuid). */
+  | 'malformed_value'
+  /** A serialization failure or deadlock: the same statement may well succeed again. */
+  | 'retry'
+  /** No connection within the acquire timeout, or a statement or idle transaction ran out its time. */
+  | 'unavailable';
 
-/** Overloaded: no connection came free in time, or a statement or an idle transaction ran out its time. */
-const busy = () => serviceBusy('busy', 'The server is busy right now; please try again in a few seconds.', 5);
+export class StoreFailure extends Error {
+  constructor(
+    readonly kind: StoreFailureKind,
+    /** The constraint (or trigger condition) that refused, when PostgreSQL names one. */
+    readonly constraint: string | undefined,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'StoreFailure';
+  }
+}
 
 /** What pg and pg-pool throw, with no code, when no connection could be had within the acquire timeout. */
 const ACQUIRE_TIMEOUT_MESSAGES = new Set(['timeout exceeded when trying to connect', 'Connection terminated due to connection timeout']);
 
-/** PostgreSQL error codes mapped to what a person can act on; the one place this happens. */
-export function mapDatabaseError(err: unknown): AppError | null {
-  if (err instanceof Error && ACQUIRE_TIMEOUT_MESSAGES.has(err.message)) return busy();
-  const code = (err as { code?: unknown })?.code;
-  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return null;
-  switch (code) {
-    case 'SV001': // raised by the guards on what the observer sent (db/migrations/001_baseline.sql)
-      return conflict('original_unchangeable', 'What the observer sent cannot be changed.');
-    case 'SV002': // raised when a submission's status or public choices change without a decision (db/migrations/002_…)
-      return conflict('decision_required', 'What the public sees changes only by a recorded decision.');
-    case 'SV003': // the publication hold's guard (db/migrations/004_…); the service refuses first, saying until when
-      return conflict('publication_held', 'Publication for this election is held until the polls close. Nothing was changed.');
-    case '23505':
-      return conflict('already_exists', 'This already exists.');
-    case '23503':
-      return badRequest('unknown_reference', 'The form refers to something that does not exist.');
-    case '23514':
-    case '23502':
-      return badRequest('invalid_value', 'A value is not allowed here.');
-    case '22P02':
-    case '22007':
-    case '22008':
-    case '22003':
-      return badRequest('invalid_value', 'A value has the wrong format.');
-    case '40001':
-    case '40P01':
-      return serviceBusy('retry', 'The server was busy; please try again.', 1);
-    case '57014': // statement_timeout
-    case '25P03': // idle_in_transaction_session_timeout
-    case '53300': // too_many_connections
-      return busy();
-    default:
-      return null;
-  }
+const KIND_OF_SQLSTATE: Record<string, StoreFailureKind> = {
+  SV001: 'original_unchangeable',
+  SV002: 'decision_required',
+  SV003: 'publication_held',
+  '23505': 'unique',
+  '23503': 'foreign_key',
+  '23514': 'invalid_value',
+  '23502': 'invalid_value',
+  '22P02': 'malformed_value',
+  '22007': 'malformed_value',
+  '22008': 'malformed_value',
+  '22003': 'malformed_value',
+  '40001': 'retry',
+  '40P01': 'retry',
+  '57014': 'unavailable', // statement_timeout
+  '25P03': 'unavailable', // idle_in_transaction_session_timeout
+  '53300': 'unavailable', // too_many_connections
+};
+
+/** The failure a pg error stands for, or null when it is none of these (a bug: it stays as it is). */
+export function storeFailureOf(err: unknown): StoreFailure | null {
+  if (err instanceof StoreFailure) return err;
+  if (err instanceof Error && ACQUIRE_TIMEOUT_MESSAGES.has(err.message)) return new StoreFailure('unavailable', undefined, err);
+  const { code, constraint } = (err ?? {}) as { code?: unknown; constraint?: unknown };
+  const kind = typeof code === 'string' ? KIND_OF_SQLSTATE[code] : undefined;
+  return kind ? new StoreFailure(kind, typeof constraint === 'string' ? constraint : undefined, err) : null;
 }
+
+/** For the repositories' callers: a classified failure in place of pg's error, anything else unchanged. */
+export const asStoreFailure = (err: unknown): unknown => storeFailureOf(err) ?? err;

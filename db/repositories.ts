@@ -10,6 +10,7 @@ import * as settings from './settings.repo';
 import * as stations from './stations.repo';
 import * as submissions from './submissions.repo';
 import * as transparency from './transparency.repo';
+import { asStoreFailure } from './errors';
 import { withTransaction, type Queryable } from './pool';
 
 /**
@@ -38,21 +39,37 @@ function bindAll(handle: Queryable): Record<string, Record<string, unknown>> {
   for (const [name, module] of Object.entries(MODULES)) {
     const fns: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(module)) {
-      if (typeof value === 'function') fns[key] = (...args: unknown[]) => (value as (...a: unknown[]) => unknown)(handle, ...args);
+      if (typeof value !== 'function') continue;
+      fns[key] = (...args: unknown[]) => {
+        const result = (value as (...a: unknown[]) => unknown)(handle, ...args);
+        return result instanceof Promise ? result.catch(rethrowAsStoreFailure) : result;
+      };
     }
     bound[name] = fns;
   }
   return bound;
 }
 
+/** pg's errors leave the repositories as StoreFailures (db/errors.ts); everything else as it was. */
+const rethrowAsStoreFailure = (err: unknown): never => {
+  throw asStoreFailure(err);
+};
+
 export type Database = {
   repos: Repositories;
   transaction<T>(fn: (tx: TxRepositories) => Promise<T>): Promise<T>;
 };
 
+/**
+ * The repositories bound to a transaction the caller opened itself on this client: for services not
+ * yet moved to ctx.transaction (issue 12, wave 1), and for tests that hold a client.
+ */
+export const repositoriesOn = (client: PoolClient): TxRepositories => bindAll(client) as unknown as TxRepositories;
+
 export function createDatabase(pool: Pool): Database {
   return {
     repos: bindAll(pool) as unknown as Repositories,
-    transaction: (fn) => withTransaction(pool, (client) => fn(bindAll(client) as unknown as TxRepositories)),
+    // Wrapped as a whole too: taking a connection, and COMMIT, fail here, not in a repository.
+    transaction: (fn) => withTransaction(pool, (client) => fn(bindAll(client) as unknown as TxRepositories)).catch(rethrowAsStoreFailure),
   };
 }

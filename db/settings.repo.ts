@@ -1,6 +1,5 @@
+import type { AppSettings, PublicationHold } from '../domain/settings/model';
 import type { Queryable } from './pool';
-
-export type AppSettings = { require_totp: boolean };
 
 export async function readSettings(db: Queryable): Promise<AppSettings> {
   const { rows } = await db.query<AppSettings>('SELECT require_totp FROM app_settings WHERE id');
@@ -10,8 +9,6 @@ export async function readSettings(db: Queryable): Promise<AppSettings> {
 export async function setRequireTotp(db: Queryable, required: boolean): Promise<void> {
   await db.query('UPDATE app_settings SET require_totp = $1 WHERE id', [required]);
 }
-
-export type PublicationHold = { id: number; slug: string; name_ru: string; name_en: string; polls_close_at: Date | null; hold_publication: boolean };
 
 export async function listPublicationHolds(db: Queryable): Promise<PublicationHold[]> {
   const { rows } = await db.query<PublicationHold>(

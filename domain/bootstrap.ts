@@ -11,6 +11,7 @@ import type { AppContext } from './context';
 import { createLogger } from './logger';
 import { createJobQueue } from './queue/job-queue';
 import { createStorage } from './storage/storage';
+import { ed25519KeyFileSigner } from '../infra/log-signer/ed25519-key-file';
 
 /** A dependency we cannot reach: said plainly, with what to do, and no stack trace. */
 export class DependencyError extends Error {}
@@ -170,6 +171,7 @@ export async function createContext(
     exportDb,
     storage,
     queue,
+    logSigner: ed25519KeyFileSigner(config, log),
     log,
     async close() {
       await queue.close();

@@ -4,6 +4,7 @@ import type { Db } from '../db/pool';
 import type { Repositories, TxRepositories } from '../db/repositories';
 import type { Storage } from './storage/storage';
 import type { JobQueue } from './queue/job-queue';
+import type { OpenLogSigner } from './ports/log-signer';
 
 /** What every domain service may reach: nothing else is global. */
 export type AppContext = {
@@ -20,5 +21,7 @@ export type AppContext = {
   exportDb: Db;
   storage: Storage;
   queue: JobQueue;
+  /** The transparency log's signer; opening it loads the key, which only the worker does. */
+  logSigner: OpenLogSigner;
   log: Logger;
 };

@@ -1,3 +1,5 @@
+import type { StoreFailure, StoreFailureKind } from '../db/errors';
+
 /**
  * The one error type of Svidetel: an HTTP status, a stable machine code and a message a person
  * understands. Anything else that reaches the error handler is a bug and answers 500.
@@ -41,3 +43,36 @@ export const tooManyRequests = (reason: string, retryAfterSeconds?: number, code
 export const serviceBusy = (code: string, message: string, retryAfterSeconds: number) =>
   new AppError(503, code, message, undefined, retryAfterSeconds);
 export const insufficientStorage = (message: string) => new AppError(507, 'insufficient_storage', message);
+
+/** Overloaded: no connection came free in time, or a statement or an idle transaction ran out its time. */
+const busy = () => serviceBusy('busy', 'The server is busy right now; please try again in a few seconds.', 5);
+
+/** A failure the repositories threw (db/errors.ts); recognised by name, as the domain imports no values from db/. */
+export function isStoreFailure(err: unknown, kind?: StoreFailureKind): err is StoreFailure {
+  return err instanceof Error && err.name === 'StoreFailure' && (kind === undefined || (err as StoreFailure).kind === kind);
+}
+
+/** What a refused or failed statement means to a person; the one place this is said. Null: not a store failure. */
+export function fromStoreFailure(err: unknown): AppError | null {
+  if (!isStoreFailure(err)) return null;
+  switch (err.kind) {
+    case 'original_unchangeable':
+      return conflict('original_unchangeable', 'What the observer sent cannot be changed.');
+    case 'decision_required':
+      return conflict('decision_required', 'What the public sees changes only by a recorded decision.');
+    case 'publication_held':
+      return conflict('publication_held', 'Publication for this election is held until the polls close. Nothing was changed.');
+    case 'unique':
+      return conflict('already_exists', 'This already exists.');
+    case 'foreign_key':
+      return badRequest('unknown_reference', 'The form refers to something that does not exist.');
+    case 'invalid_value':
+      return badRequest('invalid_value', 'A value is not allowed here.');
+    case 'malformed_value':
+      return badRequest('invalid_value', 'A value has the wrong format.');
+    case 'retry':
+      return serviceBusy('retry', 'The server was busy; please try again.', 1);
+    case 'unavailable':
+      return busy();
+  }
+}

@@ -9,6 +9,7 @@ import { orExit } from '../domain/bootstrap';
 import { loadConfigOrExit } from '../domain/config';
 import { verifyAuditTrail } from '../domain/audit/audit.service';
 import { createPool } from '../db/pool';
+import { createDatabase } from '../db/repositories';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -16,7 +17,7 @@ async function main() {
   const vkey = keyAt >= 0 ? process.argv[keyAt + 1] : undefined;
   const pool = createPool(config.databaseUrl, 1);
   try {
-    const { report, key } = await orExit(verifyAuditTrail(pool, { origin: config.logOrigin, ...(vkey ? { vkey } : {}) }));
+    const { report, key } = await orExit(verifyAuditTrail(createDatabase(pool).repos, { origin: config.logOrigin, ...(vkey ? { vkey } : {}) }));
     if (report.ok) {
       process.stdout.write(`ok: ${report.rows} audit rows, chain intact; head ${report.headHash}; ${report.anchors} anchors in signed tree heads match (log key ${key})\n`);
     } else {

@@ -1,4 +1,4 @@
-import { issueFirstAdminLinkIfNeeded } from '../domain/accounts/account.service';
+import { issueFirstAdminLinkIfNeeded } from '../domain/accounts/accounts.service';
 import { createContext, orExit } from '../domain/bootstrap';
 import { loadConfigOrExit } from '../domain/config';
 import { siteUrlFor } from '../api/site-url';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { createAccountWithLink } from '../domain/accounts/account.service';
+import { createAccountWithLink } from '../domain/accounts/accounts.service';
 import { createContext, orExit } from '../domain/bootstrap';
 import { loadConfigOrExit } from '../domain/config';
 import { AppError } from '../domain/errors';

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { accountsForAdmin, actorOf, createAccountWithLink, setAccountDisabled, setAccountRole, setRequireTotp } from '../../domain/accounts/account.service';
+import { accountsForAdmin, actorOf, createAccountWithLink, setAccountDisabled, setAccountRole, setRequireTotp } from '../../domain/accounts/accounts.service';
 import type { AppContext } from '../../domain/context';
 import type { AppError } from '../../domain/errors';
 import { publicationHolds, setPublicationHold } from '../../domain/stations/stations.service';

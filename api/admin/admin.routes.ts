@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { actorOf } from '../../domain/accounts/account.service';
+import { actorOf } from '../../domain/accounts/accounts.service';
 import * as catalog from '../../domain/catalog/catalog.service';
 import type { AppContext } from '../../domain/context';
 import type { AppError } from '../../domain/errors';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLES } from '../../domain/accounts/model';
 
 const label = (what: string) => z.string({ error: `Enter the ${what}.` }).trim().min(1, `Enter the ${what}.`).max(300, `The ${what} may be at most 300 characters.`);
 const isoDate = (what: string) => z.iso.date({ error: `The ${what} must be a date (YYYY-MM-DD).` });
@@ -33,7 +34,7 @@ export const auditQuery = z.object({
   lang: z.string().optional(),
 });
 
-const role = z.enum(['moderator', 'admin'], { error: 'Choose moderator or admin.' });
+const role = z.enum(ROLES, { error: 'Choose moderator or admin.' });
 export const accountParams = z.object({ id: z.uuid('This account id is malformed.') });
 export const newAccountSchema = z.object({
   email: z.string({ error: 'Enter the email.' }).trim().toLowerCase().max(254, 'The email is too long.').regex(/^[^@\s]+@[^@\s]+$/, 'Enter a valid email address.'),

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { auditPage, verifyAuditTrail } from '../../domain/audit/audit.service';
+import { auditPage, verifyAuditLog } from '../../domain/audit/audit.service';
 import type { AppContext } from '../../domain/context';
 import { auditLogPage } from '../../web/pages/audit';
 import { parseQuery } from '../middleware/validate';
@@ -12,7 +12,7 @@ export function auditRoutes(ctx: AppContext): Router {
   router.get('/admin/audit', async (req, res) => {
     const q = parseQuery(auditQuery, req);
     const filter = { entityType: q.entity_type, entityId: q.entity_id, beforeSeq: q.before };
-    const [page, chain] = await Promise.all([auditPage(ctx, filter), q.verify ? verifyAuditTrail(ctx.db, { origin: ctx.config.logOrigin }).then((v) => v.report) : null]);
+    const [page, chain] = await Promise.all([auditPage(ctx, filter), q.verify ? verifyAuditLog(ctx) : null]);
     sendHtml(res, auditLogPage(pageContext(ctx, req, res), { ...page, chain, filter }));
   });
   return router;

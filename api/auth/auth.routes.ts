@@ -10,7 +10,7 @@ import {
   ownSessions,
   revokeOwnSession,
   setPasswordWithToken,
-} from '../../domain/accounts/account.service';
+} from '../../domain/accounts/accounts.service';
 import type { AppContext } from '../../domain/context';
 import { AppError } from '../../domain/errors';
 import { accountPage } from '../../web/pages/account';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MIN_PASSWORD_LENGTH } from '../../domain/accounts/account.service';
+import { MIN_PASSWORD_LENGTH } from '../../domain/accounts/accounts.service';
 
 export const email = z
   .string({ error: 'Enter your email.' })

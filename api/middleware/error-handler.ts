@@ -1,7 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { AppContext } from '../../domain/context';
-import { AppError, notFound } from '../../domain/errors';
-import { mapDatabaseError } from '../../db/errors';
+import { AppError, fromStoreFailure, notFound } from '../../domain/errors';
 import { localizedErrorMessage } from '../../web/error-messages';
 import { pickLang, type Lang } from '../../web/i18n';
 import { errorPage } from '../../web/pages/error';
@@ -13,7 +12,7 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFou
 /** Turns anything thrown into an AppError; unknown errors are bugs and are logged with context. */
 function toAppError(ctx: AppContext, err: unknown, route: string): AppError {
   if (err instanceof AppError) return err;
-  const mapped = mapDatabaseError(err);
+  const mapped = fromStoreFailure(err);
   if (mapped) return mapped;
   const status = (err as { status?: number; type?: string }).status;
   if (status === 400 || status === 413 || status === 415) {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { parse as parseCookies, serialize } from 'cookie';
-import { findSessionUser, tokensEqual, type Role, type SessionUser } from '../../domain/accounts/account.service';
+import { findSessionUser, tokensEqual } from '../../domain/accounts/accounts.service';
+import type { Role, SessionUser } from '../../domain/accounts/model';
 import type { AppContext } from '../../domain/context';
 import { forbidden, unauthorized } from '../../domain/errors';
 

@@ -7,7 +7,6 @@
  * Stored form: "v1:" + base64(12-byte IV ‖ ciphertext ‖ 16-byte tag).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import * as accountsRepo from '../../db/accounts.repo';
 import { DependencyError } from '../bootstrap';
 import type { AppContext } from '../context';
 import { createKeyFile, readKeyFile } from '../storage/storage';
@@ -64,11 +63,11 @@ export async function openTotpSecret(ctx: AppContext, accountId: string, stored:
  * plain text by an older version.
  */
 export async function prepareTotpSecrets(ctx: AppContext): Promise<void> {
-  const stored = await accountsRepo.listTotpSecrets(ctx.db);
+  const stored = await ctx.repos.accounts.listTotpSecrets();
   for (const row of stored.filter((r) => isSealed(r.totp_secret))) await openTotpSecret(ctx, row.id, row.totp_secret);
   let sealed = 0;
   for (const row of stored.filter((r) => !isSealed(r.totp_secret))) {
-    if (await accountsRepo.replaceTotpSecret(ctx.db, row.id, row.totp_secret, await sealTotpSecret(ctx, row.id, row.totp_secret))) sealed++;
+    if (await ctx.repos.accounts.replaceTotpSecret(row.id, row.totp_secret, await sealTotpSecret(ctx, row.id, row.totp_secret))) sealed++;
   }
   if (sealed > 0) ctx.log.info({ sealed }, 'encrypted two-factor secrets stored in plain text');
 }

@@ -1,55 +1,14 @@
 import { createHash } from 'node:crypto';
-import * as auditRepo from '../../db/audit.repo';
-import type { Queryable, Tx } from '../../db/pool';
-import type { TxRepositories } from '../../db/repositories';
-import * as tlogRepo from '../../db/transparency.repo';
+import type { Tx } from '../../db/pool';
+import { repositoriesOn, type Repositories, type TxRepositories } from '../../db/repositories';
 import type { AppContext } from '../context';
 import { verifyCheckpoint } from '../transparency/checkpoint';
+import type { Actor, AuditEntry, AuditRecord, ChainReport } from './model';
 
 /**
  * The audit log: who did what to which record, with before/after, hash-chained. Appends happen in
  * the transaction of the action itself, so an action and its audit row commit or roll back together.
  */
-
-export type AuditAction =
-  | 'account.login'
-  | 'account.logout'
-  | 'account.create'
-  | 'account.set_password'
-  | 'account.disable'
-  | 'account.enable'
-  | 'account.role'
-  | 'account.session_revoke'
-  | 'account.totp_enable'
-  | 'account.totp_disable'
-  | 'submission.claim'
-  | 'submission.verify'
-  | 'submission.verify_publish'
-  | 'submission.reject'
-  | 'submission.needs_info'
-  | 'submission.publish'
-  | 'submission.unpublish'
-  | 'submission.merge'
-  | 'submission.edit'
-  | 'submission.note'
-  | 'catalog.election_create'
-  | 'catalog.election_active'
-  | 'catalog.category_create'
-  | 'catalog.category_edit'
-  | 'stations.import'
-  | 'settings.change'
-  | 'media.flags_backfill';
-
-/** Who acted: a logged-in account, or the system itself (command line, start-up) named by what it is. */
-export type Actor = { accountId: string; email: string } | { system: string };
-
-export type AuditEntry = {
-  action: AuditAction;
-  entityType: string;
-  entityId: string;
-  before?: unknown;
-  after?: unknown;
-};
 
 export const GENESIS_HASH = Buffer.alloc(32);
 
@@ -64,7 +23,7 @@ export function canonicalJson(value: unknown): string {
 /** What JSON (and so jsonb) can hold of a value: Dates become ISO strings, undefined fields vanish. */
 const asJson = (value: unknown): unknown => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
 
-type HashedFields = Pick<auditRepo.AuditRow, 'seq' | 'at' | 'actor_id' | 'actor_label' | 'action' | 'entity_type' | 'entity_id' | 'before' | 'after'>;
+type HashedFields = Pick<AuditRecord, 'seq' | 'at' | 'actor_id' | 'actor_label' | 'action' | 'entity_type' | 'entity_id' | 'before' | 'after'>;
 
 /** SHA-256 over the previous row's hash and this row's canonical encoding (a JSON array of its fields). */
 export function rowHash(prevHash: Buffer, r: HashedFields): Buffer {
@@ -73,12 +32,11 @@ export function rowHash(prevHash: Buffer, r: HashedFields): Buffer {
 }
 
 /**
- * Appends in the caller's transaction. Takes the transaction's repositories; a raw client only
- * until every service is converted to ctx.transaction (issue 12, wave 1).
+ * Appends in the caller's transaction. A bare PoolClient is accepted only while services still
+ * open transactions themselves (issue 12, wave 1): drop that arm once all pass tx repositories.
  */
-export async function appendAudit(tx: TxRepositories | Tx, actor: Actor, entry: AuditEntry): Promise<void> {
-  const audit: Pick<TxRepositories['audit'], 'lockHead' | 'insertRow'> =
-    'audit' in tx ? tx.audit : { lockHead: () => auditRepo.lockHead(tx), insertRow: (row) => auditRepo.insertRow(tx, row) };
+export async function appendAudit(tx: Pick<TxRepositories, 'audit'> | Tx, actor: Actor, entry: AuditEntry): Promise<void> {
+  const { audit } = 'audit' in tx ? tx : repositoriesOn(tx);
   const head = await audit.lockHead();
   const fields: HashedFields = {
     seq: head.seq + 1,
@@ -101,10 +59,6 @@ export async function appendAudit(tx: TxRepositories | Tx, actor: Actor, entry: 
   });
 }
 
-export type ChainReport =
-  | { ok: true; rows: number; headHash: string; anchors: number }
-  | { ok: false; rows: number; seq: number; problem: string };
-
 const VERIFY_BATCH = 1000;
 
 /**
@@ -119,19 +73,22 @@ const ANCHOR_LINE = /^audit (0|[1-9][0-9]{0,15}) ([0-9a-f]{64})$/;
 
 export const auditAnchorLine = (head: { seq: number; hash: Buffer }) => `audit ${head.seq} ${head.hash.toString('hex')}`;
 
-export async function currentAuditAnchorLine(db: Queryable): Promise<string> {
-  return auditAnchorLine(await auditRepo.readHead(db));
+/** What reads the audit trail and the signed tree heads that anchor it. */
+type TrailRepositories = Pick<Repositories, 'audit' | 'transparency'>;
+
+export async function currentAuditAnchorLine(repos: Pick<Repositories, 'audit'>): Promise<string> {
+  return auditAnchorLine(await repos.audit.readHead());
 }
 
 /**
  * The anchors in every signed tree head, each head checked against the log key first (a head that
  * does not verify is a failure, not a skipped anchor). Heads signed before anchoring began have none.
  */
-export async function signedAuditAnchors(db: Queryable, vkey: string): Promise<AuditAnchor[]> {
+export async function signedAuditAnchors(repos: Pick<Repositories, 'transparency'>, vkey: string): Promise<AuditAnchor[]> {
   const anchors: AuditAnchor[] = [];
   let before: number | undefined;
   for (;;) {
-    const page = await tlogRepo.listSths(db, { limit: VERIFY_BATCH, ...(before === undefined ? {} : { beforeSize: before }) });
+    const page = await repos.transparency.listSths({ limit: VERIFY_BATCH, ...(before === undefined ? {} : { beforeSize: before }) });
     for (const sth of page) {
       let extensions: string[];
       try {
@@ -152,14 +109,14 @@ export async function signedAuditAnchors(db: Queryable, vkey: string): Promise<A
  * Recomputes every row's hash in order; the first row that does not fit the chain, or whose hash
  * is not the one a signed tree head anchored for it, is named.
  */
-export async function verifyAuditChain(db: Queryable, anchors: readonly AuditAnchor[] = []): Promise<ChainReport> {
+export async function verifyAuditChain(repos: Pick<Repositories, 'audit'>, anchors: readonly AuditAnchor[] = []): Promise<ChainReport> {
   const anchored = new Map(anchors.map((a) => [a.seq, a]));
   const genesis = anchored.get(0);
   if (genesis && !genesis.hash.equals(GENESIS_HASH)) return { ok: false, rows: 0, seq: 0, problem: `the empty chain anchored in the tree head of size ${genesis.treeSize} is not empty` };
   let prev: Buffer = GENESIS_HASH;
   let expectedSeq = 1;
   for (;;) {
-    const batch = await auditRepo.listFrom(db, expectedSeq, VERIFY_BATCH);
+    const batch = await repos.audit.listFrom(expectedSeq, VERIFY_BATCH);
     for (const row of batch) {
       const fail = (problem: string): ChainReport => ({ ok: false, rows: expectedSeq - 1, seq: row.seq, problem });
       if (row.seq !== expectedSeq) return { ok: false, rows: expectedSeq - 1, seq: expectedSeq, problem: `row ${expectedSeq} is missing` };
@@ -174,7 +131,7 @@ export async function verifyAuditChain(db: Queryable, anchors: readonly AuditAnc
     }
     if (batch.length < VERIFY_BATCH) break;
   }
-  const head = await auditRepo.readHead(db);
+  const head = await repos.audit.readHead();
   const rows = expectedSeq - 1;
   if (head.seq !== rows || !head.hash.equals(prev)) {
     return { ok: false, rows, seq: head.seq, problem: `the head says ${head.seq} rows but the chain ends at row ${rows} (rows were removed)` };
@@ -189,22 +146,27 @@ export async function verifyAuditChain(db: Queryable, anchors: readonly AuditAnc
  * the log's signed tree heads. The log key is the one given (a vkey from outside: the published
  * one), else the one the worker recorded in the database (then said so: compare its fingerprint).
  */
-export async function verifyAuditTrail(db: Queryable, opts: { origin: string; vkey?: string }): Promise<{ report: ChainReport; key: string }> {
-  const vkey = opts.vkey ?? (await tlogRepo.publicKeyOf(db, opts.origin))?.vkey;
-  if (!vkey) return { report: await verifyAuditChain(db), key: 'none recorded yet, so no tree head anchors the chain' };
+export async function verifyAuditTrail(repos: TrailRepositories, opts: { origin: string; vkey?: string }): Promise<{ report: ChainReport; key: string }> {
+  const vkey = opts.vkey ?? (await repos.transparency.publicKeyOf(opts.origin))?.vkey;
+  if (!vkey) return { report: await verifyAuditChain(repos), key: 'none recorded yet, so no tree head anchors the chain' };
   let anchors: AuditAnchor[];
   try {
-    anchors = await signedAuditAnchors(db, vkey);
+    anchors = await signedAuditAnchors(repos, vkey);
   } catch (err) {
     return { report: { ok: false, rows: 0, seq: 0, problem: (err as Error).message }, key: vkey };
   }
-  return { report: await verifyAuditChain(db, anchors), key: opts.vkey ? `${vkey} (given)` : `${vkey} (recorded in the database: compare it with the published key)` };
+  return { report: await verifyAuditChain(repos, anchors), key: opts.vkey ? `${vkey} (given)` : `${vkey} (recorded in the database: compare it with the published key)` };
+}
+
+/** The admin page's check: the same as `npm run audit:verify`, against the key recorded in the database. */
+export async function verifyAuditLog(ctx: AppContext): Promise<ChainReport> {
+  return (await verifyAuditTrail(ctx.repos, { origin: ctx.config.logOrigin })).report;
 }
 
 export const AUDIT_PAGE_SIZE = 100;
 
-export async function auditPage(ctx: AppContext, filter: { entityType?: string; entityId?: string; beforeSeq?: number }) {
-  const rows = await auditRepo.listNewest(ctx.db, filter, AUDIT_PAGE_SIZE + 1);
+export async function auditPage(ctx: AppContext, filter: { entityType?: string; entityId?: string; beforeSeq?: number }): Promise<{ rows: AuditRecord[]; next: number | null }> {
+  const rows = await ctx.repos.audit.listNewest(filter, AUDIT_PAGE_SIZE + 1);
   const page = rows.slice(0, AUDIT_PAGE_SIZE);
   const next = rows.length > AUDIT_PAGE_SIZE ? page.at(-1)!.seq : null;
   return { rows: page, next };

@@ -1,6 +1,7 @@
 import * as catalogRepo from '../../db/catalog.repo';
 import { withTransaction } from '../../db/pool';
-import { appendAudit, type Actor } from '../audit/audit.service';
+import { appendAudit } from '../audit/audit.service';
+import type { Actor } from '../audit/model';
 import type { AppContext } from '../context';
 import { badRequest, conflict, notFound } from '../errors';
 

@@ -1,6 +1,7 @@
 import type { StatusChange } from '../../db/submissions.repo';
 import type { TxRepositories } from '../../db/repositories';
-import { actorOf, type SessionUser } from '../accounts/account.service';
+import { actorOf } from '../accounts/accounts.service';
+import type { SessionUser } from '../accounts/model';
 import { appendAudit } from '../audit/audit.service';
 import { carriedByOriginals, describeCarried, revealedBeyondChoices, type OriginalReveal } from '../media/original-reveals';
 import type { AppContext } from '../context';

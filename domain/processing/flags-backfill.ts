@@ -5,7 +5,8 @@
  * the metadata step's flags need tags that are not stored, so that step is run again (it reads
  * headers and tags, nothing is decoded). Nothing extracted is changed: only the flags.
  */
-import { actorOf, type SessionUser } from '../accounts/account.service';
+import { actorOf } from '../accounts/accounts.service';
+import type { SessionUser } from '../accounts/model';
 import { appendAudit } from '../audit/audit.service';
 import type { AppContext } from '../context';
 import { detectFileType, SNIFF_BYTES } from '../media/file-type';

@@ -1,9 +1,9 @@
 import type { NewSubmission } from '../../db/submissions.repo';
-import type { AppendedLeaf } from '../../db/transparency.repo';
 import type { AppContext } from '../context';
 import { badRequest } from '../errors';
 import type { DetectedType } from '../media/file-type';
 import { leafToJson, type LeafJson } from '../transparency/leaf';
+import { appendMediaLeaves, type AppendedLeaf } from '../transparency/log.service';
 
 export type IncomingFile = { originalName: string; tempPath: string; sha256: string; bytes: number; type: DetectedType };
 
@@ -61,7 +61,8 @@ export async function createSubmission(ctx: AppContext, input: SubmissionInput, 
         fileIds.push(media.id);
       }
       // Last, so the log's lock is held only until the commit: a leaf per file, received_at as stored.
-      leaves = await tx.transparency.appendMediaLeaves(
+      leaves = await appendMediaLeaves(
+        tx,
         files.map((f, i) => ({ mediaFileId: fileIds[i]!, leaf: { sha256: Buffer.from(f.sha256, 'hex'), size: f.bytes, receivedAt: row.received_at.getTime() } })),
       );
       return row;

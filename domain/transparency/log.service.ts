@@ -1,20 +1,110 @@
 /**
- * The transparency log as the web-facing API uses it: serves signed tree heads and the proofs
- * between them, the log's public key, and builds upload receipts. It never touches the private
- * key: signing is signer.ts, run by the worker only, which records the public key in the database
- * for this side. The pure parts (tree, leaf, checkpoint, receipt) are in this folder, storage of
- * the tree is db/transparency.repo.ts.
+ * The transparency log as the web-facing API uses it: appends a leaf per received file (in the
+ * upload's transaction), serves signed tree heads and the proofs between them, the log's public
+ * key, and builds upload receipts. It never touches the private key: signing is signer.ts, run by
+ * the worker only, which records the public key in the database for this side. The pure parts
+ * (tree, leaf, checkpoint, receipt) are in this folder; db/transparency.repo.ts only stores the
+ * rows and bytes this file computes.
  *
  * Proofs and leaves are served for trees up to the latest SIGNED head only: what a client can
  * check against a signature.
  */
-import * as repo from '../../db/transparency.repo';
+import { randomBytes } from 'node:crypto';
+import type { Tx } from '../../db/pool';
+import { repositoriesOn, type Repositories, type TxRepositories } from '../../db/repositories';
+import type { StoredLeaf, StoredSth } from '../../db/transparency.repo';
 import type { AppContext } from '../context';
 import { AppError, badRequest } from '../errors';
 import { keyFingerprint, parseVkey, sthToJson, type SthJson } from './checkpoint';
-import { leafFromJson, type LeafJson } from './leaf';
-import { consistencyProof as merkleConsistencyProof, inclusionProof } from './merkle';
+import { LEAF_NONCE_SIZE, encodeLeaf, leafFromJson, newLeafRecord, type LeafInput, type LeafJson, type LeafRecord } from './leaf';
+import { appendToFrontier, consistencyProof as merkleConsistencyProof, frontierPositions, inclusionProof, leafHash, type SubtreeHashSource } from './merkle';
 import { buildReceipt, receiptFile, type ProofBundle, type Receipt } from './receipt';
+
+type LogRepositories = Pick<Repositories, 'transparency'>;
+/** A transaction's repositories, or (until every service opens its transactions with ctx.transaction) its client. */
+type LogTransaction = Pick<TxRepositories, 'transparency'> | Tx;
+
+export interface AppendedLeaf {
+  index: number;
+  leafHash: Buffer;
+  record: LeafRecord;
+}
+
+/**
+ * Appends one leaf per input, in order, and returns them with their indices. Runs in the caller's
+ * transaction (e.g. the one that stores the upload): the log's lock serialises appends until the
+ * commit, and a rollback leaves neither a leaf nor a gap. Only the frontier is read: the new
+ * leaves' left siblings are exactly its subtrees.
+ */
+export async function appendLeaves(tx: LogTransaction, inputs: readonly LeafInput[]): Promise<AppendedLeaf[]> {
+  if (inputs.length === 0) return [];
+  const log = ('transparency' in tx ? tx : repositoriesOn(tx)).transparency;
+  const size = await log.lockLogForAppend();
+  const positions = frontierPositions(size);
+  const stored = new Map((await log.readSubtrees(positions)).map((s) => [`${s.level}/${s.index}`, s.hash]));
+  const frontier = positions.map((p) => {
+    const h = stored.get(`${p.level}/${p.index}`);
+    if (!h) throw new Error(`transparency log is missing subtree ${p.level}/${p.index} of size ${size}`);
+    return h;
+  });
+
+  // One draw for every nonce: a randomBytes call per leaf costs more than hashing the leaf.
+  const nonces = randomBytes(LEAF_NONCE_SIZE * inputs.length);
+  const leaves = inputs.map((input, i) => {
+    const record = newLeafRecord(input, size + i, nonces.subarray(i * LEAF_NONCE_SIZE, (i + 1) * LEAF_NONCE_SIZE));
+    const bytes = encodeLeaf(record);
+    return { index: size + i, record, bytes, leafHash: leafHash(bytes) };
+  });
+  const appended = appendToFrontier(size, frontier, leaves.map((l) => l.leafHash));
+
+  await log.insertLeaves(size, leaves.map((l) => ({ leafHash: l.leafHash, record: l.bytes, sha256: l.record.sha256 })));
+  await log.insertSubtrees(appended.nodes);
+  await log.setLogSize(appended.size);
+  return leaves.map((l) => ({ index: l.index, leafHash: l.leafHash, record: l.record }));
+}
+
+/** A leaf per received file, each linked to its media_files row, in the caller's transaction: they commit, or roll back, with the upload. */
+export async function appendMediaLeaves(tx: LogTransaction, files: readonly { mediaFileId: string; leaf: LeafInput }[]): Promise<AppendedLeaf[]> {
+  const appended = await appendLeaves(tx, files.map((f) => f.leaf));
+  if (appended.length === 0) return appended;
+  await ('transparency' in tx ? tx : repositoriesOn(tx)).transparency.linkMediaLeaves(appended.map((l, i) => ({ leafIndex: l.index, mediaFileId: files[i]!.mediaFileId })));
+  return appended;
+}
+
+/** [start, end) as the perfect subtree it must be: level k, index start / 2^k. */
+function subtreeAt(start: number, end: number): { level: number; index: number; key: string } {
+  const width = end - start;
+  const level = Math.log2(width);
+  if (!Number.isInteger(level) || start % width !== 0) throw new RangeError(`[${start}, ${end}) is not a perfect subtree`);
+  return { level, index: start / width, key: `${level}/${start / width}` };
+}
+
+/**
+ * Runs a tree computation (a proof, a root) with every stored subtree it needs read in ONE query
+ * instead of one query per subtree: the Merkle functions ask for the same subtrees whatever their
+ * hashes are, so a dry run with placeholder hashes records the positions, one query reads them,
+ * and a second run computes from what was read.
+ */
+export async function withStoredSubtrees<T>(repos: LogRepositories, compute: (src: SubtreeHashSource) => Promise<T>): Promise<T> {
+  const wanted = new Map<string, { level: number; index: number }>();
+  const placeholder = Buffer.alloc(32);
+  await compute({
+    async hash(start, end) {
+      const p = subtreeAt(start, end);
+      wanted.set(p.key, p);
+      return placeholder;
+    },
+  });
+  const found = await repos.transparency.readSubtrees([...wanted.values()]);
+  const byKey = new Map(found.map((s) => [`${s.level}/${s.index}`, s.hash]));
+  return compute({
+    async hash(start, end) {
+      const h = byKey.get(subtreeAt(start, end).key);
+      if (!h) throw new RangeError(`subtree [${start}, ${end}) is not in the log yet`);
+      return h;
+    },
+  });
+}
 
 /** Most leaves one /log/leaves request returns. */
 export const MAX_LEAVES_PER_REQUEST = 1000;
@@ -23,19 +113,19 @@ export const MAX_STHS_PER_REQUEST = 1000;
 
 export const originOf = (note: string) => note.slice(0, note.indexOf('\n'));
 
-export function presentSth(sth: repo.StoredSth): SthJson {
+export function presentSth(sth: StoredSth): SthJson {
   return sthToJson(sth.note, { origin: originOf(sth.note), treeSize: sth.treeSize, rootHash: sth.rootHash }, sth.signedAt);
 }
 
 const hex = (proof: readonly Buffer[]) => proof.map((h) => h.toString('hex'));
 
-async function requireLatest(ctx: AppContext): Promise<repo.StoredSth> {
-  const latest = await repo.getSth(ctx.db);
+async function requireLatest(ctx: AppContext): Promise<StoredSth> {
+  const latest = await ctx.repos.transparency.getSth();
   if (!latest) throw new AppError(404, 'no_tree_head', 'The log has no signed tree head yet; try again in a few seconds.');
   return latest;
 }
 
-function withinTree(what: string, size: number, latest: repo.StoredSth): void {
+function withinTree(what: string, size: number, latest: StoredSth): void {
   if (size > latest.treeSize) {
     throw badRequest('beyond_tree', `${what} ${size} is beyond the log: the latest signed tree head has size ${latest.treeSize}.`);
   }
@@ -47,19 +137,19 @@ export async function latestSth(ctx: AppContext): Promise<SthJson> {
 
 export async function sthAt(ctx: AppContext, size: number): Promise<SthJson> {
   withinTree('Tree size', size, await requireLatest(ctx));
-  const sth = await repo.getSth(ctx.db, size);
+  const sth = await ctx.repos.transparency.getSth(size);
   if (!sth) throw new AppError(404, 'no_tree_head', `No tree head was signed at size ${size}; /api/v1/log/sths lists those that were.`);
   return presentSth(sth);
 }
 
 /** Tree heads newest first; `before` pages to those with a smaller size. */
 export async function listSths(ctx: AppContext, opts: { before?: number; limit: number }): Promise<SthJson[]> {
-  const sths = await repo.listSths(ctx.db, { limit: Math.min(opts.limit, MAX_STHS_PER_REQUEST), ...(opts.before === undefined ? {} : { beforeSize: opts.before }) });
+  const sths = await ctx.repos.transparency.listSths({ limit: Math.min(opts.limit, MAX_STHS_PER_REQUEST), ...(opts.before === undefined ? {} : { beforeSize: opts.before }) });
   return sths.map(presentSth);
 }
 
-async function requireLeaf(ctx: AppContext, leafHash: Buffer): Promise<repo.StoredLeaf> {
-  const leaf = await repo.leafByHash(ctx.db, leafHash);
+async function requireLeaf(ctx: AppContext, leafHash: Buffer): Promise<StoredLeaf> {
+  const leaf = await ctx.repos.transparency.leafByHash(leafHash);
   if (!leaf) throw new AppError(404, 'unknown_leaf', `The log has no leaf with hash ${leafHash.toString('hex')}.`);
   return leaf;
 }
@@ -74,14 +164,14 @@ export async function inclusionProofFor(
   if (leaf.index >= treeSize) {
     throw badRequest('leaf_not_in_tree', `Leaf #${leaf.index} is not in the tree of size ${treeSize}: it is in trees of size ${leaf.index + 1} and larger.`);
   }
-  const proof = await repo.withStoredSubtrees(ctx.db, (src) => inclusionProof(src, leaf.index, treeSize));
+  const proof = await withStoredSubtrees(ctx.repos, (src) => inclusionProof(src, leaf.index, treeSize));
   return { leaf_index: leaf.index, leaf_hash: leaf.leafHash.toString('hex'), tree_size: treeSize, inclusion_proof: hex(proof) };
 }
 
 export async function consistencyProof(ctx: AppContext, first: number, second: number): Promise<{ first: number; second: number; consistency_proof: string[] }> {
   if (first > second) throw badRequest('bad_range', `first (${first}) must not be larger than second (${second}).`);
   withinTree('second', second, await requireLatest(ctx));
-  const proof = await repo.withStoredSubtrees(ctx.db, (src) => merkleConsistencyProof(src, first, second));
+  const proof = await withStoredSubtrees(ctx.repos, (src) => merkleConsistencyProof(src, first, second));
   return { first, second, consistency_proof: hex(proof) };
 }
 
@@ -96,7 +186,7 @@ export async function leaves(ctx: AppContext, start: number, end: number): Promi
   if (end <= start) throw badRequest('bad_range', `end (${end}) must be larger than start (${start}).`);
   if (end - start > MAX_LEAVES_PER_REQUEST) throw badRequest('bad_range', `At most ${MAX_LEAVES_PER_REQUEST} leaves per request (asked for ${end - start}).`);
   withinTree('end', end, await requireLatest(ctx));
-  const rows = await repo.leafRange(ctx.db, start, end);
+  const rows = await ctx.repos.transparency.leafRange(start, end);
   return { start, end, leaves: rows.map((l) => ({ index: l.index, leaf_hash: l.leafHash.toString('hex') })) };
 }
 
@@ -112,7 +202,7 @@ export async function proofBundle(ctx: AppContext, leafHash: Buffer): Promise<Pr
         `one is signed within about ${Math.ceil(ctx.config.logSthIntervalMs / 1000)} seconds.`,
     );
   }
-  const proof = await repo.withStoredSubtrees(ctx.db, (src) => inclusionProof(src, leaf.index, latest.treeSize));
+  const proof = await withStoredSubtrees(ctx.repos, (src) => inclusionProof(src, leaf.index, latest.treeSize));
   return { leaf_index: leaf.index, leaf_hash: leaf.leafHash.toString('hex'), sth: presentSth(latest), inclusion_proof: hex(proof) };
 }
 
@@ -120,7 +210,7 @@ export type LogPublicKey = { origin: string; vkey: string; key_id: string; finge
 
 /** The key the worker recorded for this log, or null before the worker's first start. */
 async function recordedKey(ctx: AppContext): Promise<LogPublicKey | null> {
-  const stored = await repo.publicKeyOf(ctx.db, ctx.config.logOrigin);
+  const stored = await ctx.repos.transparency.publicKeyOf(ctx.config.logOrigin);
   if (!stored) return null;
   const raw = parseVkey(stored.vkey).rawPublicKey;
   return { origin: stored.origin, vkey: stored.vkey, key_id: stored.vkey.split('+')[1]!, fingerprint: keyFingerprint(raw), public_key_pem: stored.publicKeyPem };

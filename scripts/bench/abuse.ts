@@ -31,7 +31,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/account.service';
+import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/accounts.service';
 import { createContext } from '../../domain/bootstrap';
 import { parseConfig } from '../../domain/config';
 import { ensureArchiveSeeded } from './archive-seed';

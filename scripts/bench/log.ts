@@ -26,8 +26,7 @@ import { Client } from 'pg';
 import pino from 'pino';
 import { migrate } from '../../db/migrate';
 import { createDatabase } from '../../db/repositories';
-import { createPool, withTransaction } from '../../db/pool';
-import { appendLeaves, getSth, leafRange, logSize, withStoredSubtrees } from '../../db/transparency.repo';
+import { createPool } from '../../db/pool';
 import { ensureDatabase } from '../../domain/bootstrap';
 import { parseConfig } from '../../domain/config';
 import type { AppContext } from '../../domain/context';
@@ -35,7 +34,9 @@ import { createStorage } from '../../domain/storage/storage';
 import { verifyCheckpoint } from '../../domain/transparency/checkpoint';
 import type { LeafInput } from '../../domain/transparency/leaf';
 import { MemoryTree, consistencyProof, inclusionProof, rootAt, verifyConsistency, verifyInclusion } from '../../domain/transparency/merkle';
+import { appendLeaves, withStoredSubtrees } from '../../domain/transparency/log.service';
 import { publishLogKey, signTreeHeadIfGrown } from '../../domain/transparency/signer';
+import { ed25519KeyFileSigner } from '../../infra/log-signer/ed25519-key-file';
 import type { JobQueue } from '../../domain/queue/job-queue';
 import { dropIfMigratedElsewhere, option, percentile } from './bench-kit';
 
@@ -81,6 +82,7 @@ async function main(): Promise<number> {
 
   // The real service signs the heads; its key lives next to the cached database.
   const config = parseConfig({ DATABASE_URL: url, STORAGE_DIR: keyDir, LOG_ORIGIN: 'bench.svidetel.local/log', LOG_LEVEL: 'silent' });
+  const log = pino({ level: 'silent' });
   const makeCtx = (): AppContext => ({
     config,
     ...(({ repos, transaction }) => ({ repos, transaction, exportRepos: repos }))(createDatabase(pool)),
@@ -88,10 +90,11 @@ async function main(): Promise<number> {
     exportDb: pool, // never used by the log service
     storage: createStorage(keyDir),
     queue: null as unknown as JobQueue, // never used by the log service
-    log: pino({ level: 'silent' }),
+    logSigner: ed25519KeyFileSigner(config, log),
+    log,
   });
   let ctx = makeCtx();
-  const latestSth = await getSth(pool);
+  const latestSth = await ctx.repos.transparency.getSth();
   if (latestSth) {
     const vkey = await publishLogKey(ctx);
     try {
@@ -108,7 +111,7 @@ async function main(): Promise<number> {
   }
 
   // ---- appends
-  let size = await logSize(pool);
+  let size = await ctx.repos.transparency.logSize();
   const toAppend = size >= target ? CACHED_MEASURE_LEAVES : target - size;
   console.log(
     size >= target
@@ -118,7 +121,7 @@ async function main(): Promise<number> {
   const appendStart = process.hrtime.bigint();
   for (let done = 0; done < toAppend; ) {
     const n = Math.min(batch, toAppend - done);
-    await withTransaction(pool, (tx) => appendLeaves(tx, Array.from({ length: n }, input)));
+    await ctx.transaction((tx) => appendLeaves(tx, Array.from({ length: n }, input)));
     done += n;
     if (done % (batch * 20) === 0 || done === toAppend) {
       const s = Number(process.hrtime.bigint() - appendStart) / 1e9;
@@ -127,7 +130,7 @@ async function main(): Promise<number> {
   }
   const appendSeconds = Number(process.hrtime.bigint() - appendStart) / 1e9;
   const appendsPerSecond = Math.round(toAppend / appendSeconds);
-  size = await logSize(pool);
+  size = await ctx.repos.transparency.logSize();
   console.log(`appends: ${toAppend} in ${appendSeconds.toFixed(1)} s = ${appendsPerSecond}/s; log size now ${size}`);
 
   // Proofs are measured in the state autovacuum keeps a production log in (planner statistics,
@@ -139,10 +142,10 @@ async function main(): Promise<number> {
   const t0 = Date.now();
   const memory = new MemoryTree();
   for (let start = 0; start < size; start += 100_000) {
-    const rows = await leafRange(pool, start, Math.min(size, start + 100_000));
+    const rows = await ctx.repos.transparency.leafRange(start, Math.min(size, start + 100_000));
     memory.append(...rows.map((r) => r.leafHash));
   }
-  const root = await withStoredSubtrees(pool, (src) => rootAt(src, size));
+  const root = await withStoredSubtrees(ctx.repos, (src) => rootAt(src, size));
   if (!root.equals(memory.root())) throw new Error('the stored tree root differs from the in-memory root of the same leaves');
   console.log(`baseline: MemoryTree of ${size} leaves built in ${((Date.now() - t0) / 1000).toFixed(1)} s; roots agree (${root.toString('hex')})`);
 
@@ -152,7 +155,7 @@ async function main(): Promise<number> {
   const incMem: number[] = [];
   let proofLength = 0;
   for (const i of indices) {
-    const db = await timed(() => withStoredSubtrees(pool, (src) => inclusionProof(src, i, size)));
+    const db = await timed(() => withStoredSubtrees(ctx.repos, (src) => inclusionProof(src, i, size)));
     const mem = await timed(() => inclusionProof(memory, i, size));
     incDb.push(db.ms);
     incMem.push(mem.ms);
@@ -165,7 +168,7 @@ async function main(): Promise<number> {
   const conMem: number[] = [];
   for (let k = 0; k < samples; k++) {
     const m = 1 + randomInt(size - 1);
-    const db = await timed(() => withStoredSubtrees(pool, (src) => consistencyProof(src, m, size)));
+    const db = await timed(() => withStoredSubtrees(ctx.repos, (src) => consistencyProof(src, m, size)));
     const mem = await timed(() => consistencyProof(memory, m, size));
     conDb.push(db.ms);
     conMem.push(mem.ms);
@@ -180,7 +183,7 @@ async function main(): Promise<number> {
   await signTreeHeadIfGrown(ctx, { force: true }); // warm-up: creates or reads the key
   const signs: number[] = [];
   for (let k = 0; k < SIGN_RUNS; k++) {
-    await withTransaction(pool, (tx) => appendLeaves(tx, [input()]));
+    await ctx.transaction((tx) => appendLeaves(tx, [input()]));
     const r = await timed(() => signTreeHeadIfGrown(ctx, { force: true }));
     if (!r.value) throw new Error('no tree head was signed');
     signs.push(r.ms);

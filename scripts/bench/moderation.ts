@@ -19,7 +19,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Client as PgClient } from 'pg';
 import { startApiServer } from '../../api/server';
-import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/account.service';
+import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/accounts.service';
 import { createContext, prepareDatabase } from '../../domain/bootstrap';
 import { parseConfig } from '../../domain/config';
 import { encodeCursor } from '../../domain/pagination';

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import * as mediaRepo from '../../db/media.repo';
-import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/account.service';
+import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/accounts.service';
 import { describeWithFixtures, fixturePath, loadExpected } from '../helpers/fixtures';
 import { Client, SUBMISSION_FIELDS, fileFromPath, uploadSubmission } from '../helpers/http';
 import { freshDatabaseUrl, startSystem, waitFor, type TestSystem } from '../helpers/system';

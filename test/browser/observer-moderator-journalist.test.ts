@@ -7,7 +7,7 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
 import * as catalogRepo from '../../db/catalog.repo';
 import * as mediaRepo from '../../db/media.repo';
 import * as submissionsRepo from '../../db/submissions.repo';
-import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/account.service';
+import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/accounts.service';
 import { describeWithFixtures, fixturePath, loadExpected, type ExpectedFile } from '../helpers/fixtures';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
 

@@ -1,22 +1,14 @@
 /**
  * The stored log against PostgreSQL, in this file's own database (a copy of the run's migrated
- * template, see test/helpers/databases.ts): the log starts empty.
+ * template, see test/helpers/databases.ts): the log starts empty. Appends and proofs go through
+ * the log service (domain/transparency/log.service.ts), which computes what the repository stores.
  */
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
-import { createPool, withTransaction } from '../../db/pool';
-import {
-  appendLeaves,
-  getSth,
-  insertSth,
-  leafByHash,
-  leafRange,
-  leavesBySha256,
-  listSths,
-  logSize,
-  subtreeHash,
-  subtreeSource,
-} from '../../db/transparency.repo';
+import { createPool } from '../../db/pool';
+import { createDatabase, repositoriesOn, type Database } from '../../db/repositories';
+import { getSth, insertSth, leafByHash, leafRange, listSths, logSize, readSubtrees } from '../../db/transparency.repo';
+import { appendLeaves, withStoredSubtrees } from '../../domain/transparency/log.service';
 import { createKeyPair, signCheckpoint, verifyCheckpoint, vkeyFor } from '../../domain/transparency/checkpoint';
 import { decodeLeaf, encodeLeaf, type LeafInput } from '../../domain/transparency/leaf';
 import {
@@ -32,9 +24,11 @@ import {
 import { testDatabaseUrl } from '../helpers/databases';
 
 let pool: Pool;
+let database: Database;
 
 beforeAll(async () => {
   pool = createPool(await testDatabaseUrl(), 25);
+  database = createDatabase(pool);
 });
 
 afterAll(async () => {
@@ -54,6 +48,18 @@ function counting(src: SubtreeHashSource): SubtreeHashSource & { reads: number }
   return c;
 }
 
+/** A computation on the stored tree, and how many subtree hashes it read (all in withStoredSubtrees' one query). */
+async function countingReads<T>(compute: (src: SubtreeHashSource) => Promise<T>): Promise<{ value: T; reads: number }> {
+  let reads = 0;
+  const value = await withStoredSubtrees(database.repos, async (src) => {
+    const counted = counting(src);
+    const result = await compute(counted);
+    reads = counted.reads;
+    return result;
+  });
+  return { value, reads };
+}
+
 async function allLeafHashes(): Promise<Buffer[]> {
   return (await pool.query<{ leaf_hash: Buffer }>('SELECT leaf_hash FROM tlog_leaves ORDER BY leaf_index')).rows.map((r) => r.leaf_hash);
 }
@@ -61,7 +67,7 @@ async function allLeafHashes(): Promise<Buffer[]> {
 describe('stored transparency log', () => {
   it('gives 20 concurrent appends of 50 leaves the indices 0..999, once each', async () => {
     const batches = await Promise.all(
-      Array.from({ length: 20 }, () => withTransaction(pool, (tx) => appendLeaves(tx, Array.from({ length: 50 }, input)))),
+      Array.from({ length: 20 }, () => database.transaction((tx) => appendLeaves(tx, Array.from({ length: 50 }, input)))),
     );
     for (const b of batches) {
       // A batch is contiguous: the lock is held for the whole append.
@@ -75,12 +81,13 @@ describe('stored transparency log', () => {
   });
 
   it('stores leaves whose records are what was appended', async () => {
-    const [l] = await withTransaction(pool, (tx) => appendLeaves(tx, [input()]));
+    const [l] = await database.transaction((tx) => appendLeaves(tx, [input()]));
     const byHash = await leafByHash(pool, l!.leafHash);
     expect(byHash?.index).toBe(l!.index);
     expect(decodeLeaf(byHash!.record)).toEqual(l!.record);
     expect(leafHash(encodeLeaf(l!.record))).toEqual(l!.leafHash);
-    expect((await leavesBySha256(pool, l!.record.sha256)).map((x) => x.index)).toEqual([l!.index]);
+    const bySha256 = await pool.query<{ leaf_index: string }>('SELECT leaf_index FROM tlog_leaves WHERE sha256 = $1', [l!.record.sha256]);
+    expect(bySha256.rows.map((x) => Number(x.leaf_index))).toEqual([l!.index]);
     const range = await leafRange(pool, 10, 20);
     expect(range.map((x) => x.index)).toEqual(Array.from({ length: 10 }, (_, i) => 10 + i));
     for (const x of range) expect(leafHash(x.record)).toEqual(x.leafHash);
@@ -88,10 +95,11 @@ describe('stored transparency log', () => {
 
   it('stored subtree hashes give the same roots as the direct computation', async () => {
     const hashes = await allLeafHashes();
-    const src = subtreeSource(pool);
-    for (const n of [1, 2, 7, 512, 999, 1000, hashes.length]) expect(await rootAt(src, n)).toEqual(rootFromLeafHashes(hashes.slice(0, n)));
-    expect(await subtreeHash(pool, 9, 0)).toEqual(rootFromLeafHashes(hashes.slice(0, 512)));
-    expect(await subtreeHash(pool, 10, 0)).toBeNull();
+    for (const n of [1, 2, 7, 512, 999, 1000, hashes.length]) {
+      expect(await withStoredSubtrees(database.repos, (src) => rootAt(src, n))).toEqual(rootFromLeafHashes(hashes.slice(0, n)));
+    }
+    expect((await readSubtrees(pool, [{ level: 9, index: 0 }])).map((s) => s.hash)).toEqual([rootFromLeafHashes(hashes.slice(0, 512))]);
+    expect(await readSubtrees(pool, [{ level: 10, index: 0 }])).toEqual([]);
   });
 
   it('proves inclusion and consistency from the stored tree in O(log n) reads', async () => {
@@ -99,15 +107,13 @@ describe('stored transparency log', () => {
     const n = hashes.length;
     const bound = 2 * Math.ceil(Math.log2(n)) + 2;
     for (const index of [0, 1, 500, 777, n - 1]) {
-      const src = counting(subtreeSource(pool));
-      const proof = await inclusionProof(src, index, n);
-      expect(src.reads).toBeLessThanOrEqual(bound);
+      const { value: proof, reads } = await countingReads((src) => inclusionProof(src, index, n));
+      expect(reads).toBeLessThanOrEqual(bound);
       expect(verifyInclusion(hashes[index]!, index, n, proof, rootFromLeafHashes(hashes))).toBe(true);
     }
     for (const [a, b] of [[1, n], [300, 777], [999, n]] as const) {
-      const src = counting(subtreeSource(pool));
-      const proof = await consistencyProof(src, a, b);
-      expect(src.reads).toBeLessThanOrEqual(bound);
+      const { value: proof, reads } = await countingReads((src) => consistencyProof(src, a, b));
+      expect(reads).toBeLessThanOrEqual(bound);
       expect(verifyConsistency(a, b, rootFromLeafHashes(hashes.slice(0, a)), rootFromLeafHashes(hashes.slice(0, b)), proof)).toBe(true);
     }
   });
@@ -115,7 +121,7 @@ describe('stored transparency log', () => {
   it('leaves no gap when an append rolls back, and refuses to run outside a transaction', async () => {
     const before = await logSize(pool);
     await expect(
-      withTransaction(pool, async (tx) => {
+      database.transaction(async (tx) => {
         await appendLeaves(tx, [input(), input()]);
         throw new Error('crash after append');
       }),
@@ -123,13 +129,13 @@ describe('stored transparency log', () => {
     expect(await logSize(pool)).toBe(before);
     const client = await pool.connect();
     try {
-      await expect(appendLeaves(client, [input()])).rejects.toThrow('inside a transaction');
+      await expect(appendLeaves(repositoriesOn(client), [input()])).rejects.toThrow('inside a transaction');
     } finally {
       client.release();
     }
     // The autocommit attempt wrote nothing either (its lock statement committed on its own).
     expect(await logSize(pool)).toBe(before);
-    const [next] = await withTransaction(pool, (tx) => appendLeaves(tx, [input()]));
+    const [next] = await database.transaction((tx) => appendLeaves(tx, [input()]));
     expect(next!.index).toBe(before);
   });
 
@@ -141,7 +147,7 @@ describe('stored transparency log', () => {
   });
 
   it('refuses a second leaf with a leaf hash already logged', async () => {
-    const [l] = await withTransaction(pool, (tx) => appendLeaves(tx, [input()]));
+    const [l] = await database.transaction((tx) => appendLeaves(tx, [input()]));
     await expect(
       pool.query('INSERT INTO tlog_leaves (leaf_index, leaf_hash, record, sha256) VALUES ($1, $2, $3, $4)', [
         l!.index + 1_000_000,
@@ -155,9 +161,8 @@ describe('stored transparency log', () => {
   it('stores and lists signed tree heads', async () => {
     const { privateKey, publicKey } = createKeyPair();
     const origin = 'svidetel.example/log';
-    const src = subtreeSource(pool);
     for (const size of [500, 1000]) {
-      const cp = { origin, treeSize: size, rootHash: await rootAt(src, size) };
+      const cp = { origin, treeSize: size, rootHash: await withStoredSubtrees(database.repos, (src) => rootAt(src, size)) };
       await insertSth(pool, { treeSize: size, rootHash: cp.rootHash, signedAt: new Date(), note: signCheckpoint(cp, privateKey, origin) });
     }
     const latest = await getSth(pool);

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { createAccountWithLink, setPasswordWithToken, type Role } from '../../domain/accounts/account.service';
+import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/accounts.service';
+import type { Role } from '../../domain/accounts/model';
 import type { AppContext } from '../../domain/context';
 
 /** A browser-like client: keeps cookies, knows its CSRF token. */

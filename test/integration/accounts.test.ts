@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { Client } from '../helpers/http';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
-import { issueFirstAdminLinkIfNeeded } from '../../domain/accounts/account.service';
+import { issueFirstAdminLinkIfNeeded } from '../../domain/accounts/accounts.service';
 
 describe('accounts', () => {
   let system: TestSystem;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/account.service';
+import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/accounts.service';
 import { parseConfig } from '../../domain/config';
 import { Client } from '../helpers/http';
 import { startSystem, type TestSystem } from '../helpers/system';

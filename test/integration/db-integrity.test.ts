@@ -8,7 +8,8 @@
  *   superuser rewrote and recomputed (which the chain check alone accepts) fails audit:verify.
  * The tampering is done with the test's own superuser connection (system.ownerDb). Own database.
  */
-import { mapDatabaseError } from '../../db/errors';
+import { storeFailureOf } from '../../db/errors';
+import { fromStoreFailure } from '../../domain/errors';
 import * as auditRepo from '../../db/audit.repo';
 import { rowHash, verifyAuditChain, verifyAuditTrail, GENESIS_HASH } from '../../domain/audit/audit.service';
 import { signTreeHeadIfGrown } from '../../domain/transparency/signer';
@@ -61,7 +62,7 @@ describeWithFixtures('history cannot be rewritten from the application', () => {
     for (const [sql, params] of attempts) {
       const err = await system.ctx.db.query(sql, [...params]).then(() => null, (e: unknown) => e);
       expect(err).not.toBeNull();
-      if (!sql.startsWith('DELETE')) expect(mapDatabaseError(err)).toMatchObject({ status: 409, code: 'original_unchangeable' });
+      if (!sql.startsWith('DELETE')) expect(fromStoreFailure(storeFailureOf(err))).toMatchObject({ status: 409, code: 'original_unchangeable' });
       await expect(system.ownerDb.query(sql, [...params])).rejects.toThrow(/cannot be changed/);
     }
     // The workflow columns stay writable.
@@ -81,7 +82,7 @@ describeWithFixtures('history cannot be rewritten from the application', () => {
     ];
     for (const sql of attempts) {
       const err = await system.ctx.db.query(sql, [submissionId]).then(() => null, (e: unknown) => e);
-      expect(mapDatabaseError(err)).toMatchObject({ status: 409, code: 'decision_required' });
+      expect(fromStoreFailure(storeFailureOf(err))).toMatchObject({ status: 409, code: 'decision_required' });
     }
     const row = (await system.ownerDb.query(`SELECT status, public_location, original_downloadable FROM submissions WHERE id = $1`, [submissionId])).rows[0];
     expect(row).toEqual({ status: 'published', public_location: 'rounded', original_downloadable: false });
@@ -95,7 +96,7 @@ describeWithFixtures('history cannot be rewritten from the application', () => {
     await uploadSubmission(new Client(system.url), SUBMISSION_FIELDS, [await fileFromPath(fixturePath('macos-screenshot_noexif.png'))]);
     expect(await signTreeHeadIfGrown(system.workerCtx, { force: true })).not.toBeNull(); // a checkpoint anchors the audit head
     const origin = system.ctx.config.logOrigin;
-    const before = await verifyAuditTrail(system.ctx.db, { origin });
+    const before = await verifyAuditTrail(system.ctx.repos, { origin });
     expect(before.report).toMatchObject({ ok: true });
     expect((before.report as { anchors: number }).anchors).toBeGreaterThanOrEqual(1);
 
@@ -117,8 +118,8 @@ describeWithFixtures('history cannot be rewritten from the application', () => {
       owner.release();
     }
 
-    expect(await verifyAuditChain(system.ctx.db)).toMatchObject({ ok: true }); // the chain alone is fooled
-    const after = await verifyAuditTrail(system.ctx.db, { origin });
+    expect(await verifyAuditChain(system.ctx.repos)).toMatchObject({ ok: true }); // the chain alone is fooled
+    const after = await verifyAuditTrail(system.ctx.repos, { origin });
     expect(after.report.ok).toBe(false); // named at the first anchored row after the rewrite
     expect((after.report as { problem: string }).problem).toContain('anchored in the signed tree head');
   });

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createAccountWithLink } from '../../domain/accounts/account.service';
+import { createAccountWithLink } from '../../domain/accounts/accounts.service';
 import { loggedInClient } from '../helpers/http';
 import { startSystem, type TestSystem } from '../helpers/system';
 

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createDatabase } from '../../db/repositories';
 import { verifyAuditChain } from '../../domain/audit/audit.service';
 import { loggedInClient } from '../helpers/http';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
@@ -67,7 +68,7 @@ describe('audit log', () => {
     expect(catalogRows[1]!.after).toEqual({ active: false });
     expect(log.map((r) => Number(r.seq))).toEqual(log.map((_, i) => i + 1));
 
-    const report = await verifyAuditChain(system.ctx.db);
+    const report = await verifyAuditChain(system.ctx.repos);
     expect(report).toMatchObject({ ok: true, rows: log.length });
     const cli = await auditVerify(databaseUrl);
     expect(cli.code).toBe(0);
@@ -85,7 +86,7 @@ describe('audit log', () => {
     await expect(db.query('DELETE FROM audit_log WHERE seq = 1')).rejects.toThrow(/append-only/);
     await expect(db.query('TRUNCATE audit_log CASCADE')).rejects.toThrow(/append-only/);
     await expect(db.query('UPDATE audit_head SET seq = 0')).rejects.toThrow(/moves forward/);
-    expect((await verifyAuditChain(db)).ok).toBe(true);
+    expect((await verifyAuditChain(createDatabase(db).repos)).ok).toBe(true);
   });
 
   test('a row altered by someone who bypasses the triggers is found and named', async () => {
@@ -100,7 +101,7 @@ describe('audit log', () => {
     } finally {
       await db.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only');
     }
-    const report = await verifyAuditChain(db);
+    const report = await verifyAuditChain(createDatabase(db).repos);
     expect(report).toMatchObject({ ok: false, seq: Number(target.seq), rows: Number(target.seq) - 1 });
     const cli = await auditVerify(databaseUrl);
     expect(cli.code).toBe(1);

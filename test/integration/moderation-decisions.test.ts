@@ -271,6 +271,6 @@ describe('moderation decisions', () => {
   });
 
   test('the audit chain of the file database still verifies after all these actions', async () => {
-    expect(await verifyAuditChain(system.ctx.db)).toMatchObject({ ok: true });
+    expect(await verifyAuditChain(system.ctx.repos)).toMatchObject({ ok: true });
   });
 });

@@ -1,11 +1,11 @@
-import type { SessionListRow } from '../../db/accounts.repo';
+import type { SessionSummary } from '../../domain/accounts/model';
 import { html } from '../html';
 import { errorBox, formatInstant, layout, type PageContext } from '../layout';
 
 /** One's own account: two-factor login and the sessions that are logged in, each revocable. */
 export function accountPage(
   page: PageContext,
-  data: { sessions: SessionListRow[]; hasTotp: boolean; setup: { secret: string; uri: string }; mustSetUp: boolean; error?: string },
+  data: { sessions: SessionSummary[]; hasTotp: boolean; setup: { secret: string; uri: string }; mustSetUp: boolean; error?: string },
 ) {
   const { t } = page;
   const csrf = html`<input type="hidden" name="_csrf" value="${page.csrfToken}">`;

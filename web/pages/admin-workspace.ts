@@ -1,7 +1,7 @@
-import type { AccountListRow } from '../../db/accounts.repo';
-import type { ElectionRow } from '../../db/catalog.repo';
-import type { AppSettings, PublicationHold } from '../../db/settings.repo';
-import type { StationCountRow } from '../../db/stations.repo';
+import type { AccountSummary } from '../../domain/accounts/model';
+import type { Election } from '../../domain/catalog/model';
+import type { AppSettings, PublicationHold } from '../../domain/settings/model';
+import type { StationCount } from '../../domain/stations/model';
 import type { ImportReport } from '../../domain/stations/stations.service';
 import { html } from '../html';
 import { errorBox, formatInstant, layout, type PageContext } from '../layout';
@@ -11,7 +11,7 @@ const csrfField = (page: PageContext) => html`<input type="hidden" name="_csrf" 
 
 export function accountsAdminPage(
   page: PageContext,
-  data: { accounts: AccountListRow[]; settings: AppSettings; self: string; error?: string; link?: string },
+  data: { accounts: AccountSummary[]; settings: AppSettings; self: string; error?: string; link?: string },
 ) {
   const { t } = page;
   const csrf = csrfField(page);
@@ -47,7 +47,7 @@ ${data.link ? html`<div class="notice" role="status"><p>${t('account_link_once')
 
 export function stationsAdminPage(
   page: PageContext,
-  data: { elections: ElectionRow[]; overview: StationCountRow[]; report?: ImportReport; error?: string },
+  data: { elections: Election[]; overview: StationCount[]; report?: ImportReport; error?: string },
 ) {
   const { t, lang } = page;
   const body = html`

@@ -1,5 +1,4 @@
-import type { AuditRow } from '../../db/audit.repo';
-import type { ChainReport } from '../../domain/audit/audit.service';
+import type { AuditRecord, ChainReport } from '../../domain/audit/model';
 import { html } from '../html';
 import { formatInstant, layout, type PageContext } from '../layout';
 import { adminNav } from './admin';
@@ -8,7 +7,7 @@ const compact = (value: unknown) => (value === null || value === undefined ? '' 
 
 export function auditLogPage(
   page: PageContext,
-  data: { rows: AuditRow[]; next: number | null; chain: ChainReport | null; filter: { entityType?: string; entityId?: string } },
+  data: { rows: AuditRecord[]; next: number | null; chain: ChainReport | null; filter: { entityType?: string; entityId?: string } },
 ) {
   const { t } = page;
   const filterQuery = new URLSearchParams({

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { mapDatabaseError } from '../../../db/errors';
+import { storeFailureOf } from '../../../db/errors';
+import { fromStoreFailure } from '../../../domain/errors';
 import { FLAGS, FLAG_CODES, QUEUE_FLAGS, RELATIONS } from '../../../domain/media/flags';
 import { DECISION_ACTIONS, allowedActions, awaitsFirstDecision, canDecide, canEditPublicText, isClaimable } from '../../../domain/moderation/model';
 import { SUBMISSION_STATUSES, type SubmissionStatus } from '../../../domain/submissions/model';
@@ -53,7 +54,7 @@ describe('the flag registry', () => {
 
 describe('the publication hold', () => {
   test("the trigger's guard answers with the service's code", () => {
-    expect(mapDatabaseError(Object.assign(new Error('publication is held until the polls of this election close'), { code: 'SV003' }))).toMatchObject({
+    expect(fromStoreFailure(storeFailureOf(Object.assign(new Error('publication is held until the polls of this election close'), { code: 'SV003' })))).toMatchObject({
       code: 'publication_held',
       status: 409,
     });

@@ -1,24 +1,21 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
-import * as accountsRepo from '../../db/accounts.repo';
-import * as settingsRepo from '../../db/settings.repo';
-import { withTransaction, type Tx } from '../../db/pool';
-import { appendAudit, type Actor } from '../audit/audit.service';
+import type { AccountRow } from '../../db/accounts.repo';
+import type { TxRepositories } from '../../db/repositories';
+import { appendAudit } from '../audit/audit.service';
+import type { Actor } from '../audit/model';
 import { passwordHash, passwordMatches } from './password-hash';
 import { openTotpSecret, sealTotpSecret } from './totp-vault';
 import type { AppContext } from '../context';
 import { AppError, badRequest, conflict, notFound } from '../errors';
 import { loginThrottle } from './login-throttle';
-
-export type Role = accountsRepo.Role;
-/** needsTotpSetup: two-factor login is required by the admins and this account has none yet. */
-export type SessionUser = { accountId: string; email: string; role: Role; csrfToken: string; needsTotpSetup: boolean };
+import type { AccountSummary, Role, SessionSummary, SessionUser, TokenPurpose } from './model';
+import type { AppSettings } from '../settings/model';
 
 const TOKEN_BYTES = 32;
 const FIRST_ADMIN_TTL_MS = 7 * 86_400_000;
 const SET_PASSWORD_TTL_MS = 3 * 86_400_000;
 export const MIN_PASSWORD_LENGTH = 12;
-
 
 export const newToken = () => randomBytes(TOKEN_BYTES).toString('base64url');
 export const hashToken = (token: string) => createHash('sha256').update(token).digest();
@@ -29,10 +26,9 @@ export function tokensEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-
 /** Whether anyone can log in yet: a new installation has no accounts until its first admin is set up. */
 export async function hasAccounts(ctx: AppContext): Promise<boolean> {
-  return (await accountsRepo.countAccounts(ctx.db)) > 0;
+  return (await ctx.repos.accounts.countAccounts()) > 0;
 }
 
 /**
@@ -41,12 +37,12 @@ export async function hasAccounts(ctx: AppContext): Promise<boolean> {
  * never logged: a log is read by more people and kept longer than a terminal.
  */
 export async function issueFirstAdminLinkIfNeeded(ctx: AppContext): Promise<string | null> {
-  return withTransaction(ctx.db, async (tx) => {
-    await accountsRepo.lockAccountsTable(tx);
-    if ((await accountsRepo.countAccounts(tx)) > 0) return null;
-    await accountsRepo.expireUnusedTokens(tx, 'first_admin');
+  return ctx.transaction(async (tx) => {
+    await tx.accounts.lockAccountsTable();
+    if ((await tx.accounts.countAccounts()) > 0) return null;
+    await tx.accounts.expireUnusedTokens('first_admin');
     const token = newToken();
-    await accountsRepo.insertAccountToken(tx, {
+    await tx.accounts.insertAccountToken({
       hash: hashToken(token),
       purpose: 'first_admin',
       accountId: null,
@@ -56,8 +52,8 @@ export async function issueFirstAdminLinkIfNeeded(ctx: AppContext): Promise<stri
   });
 }
 
-export async function isValidAccountToken(ctx: AppContext, token: string, purpose: accountsRepo.TokenPurpose): Promise<boolean> {
-  return accountsRepo.findValidToken(ctx.db, hashToken(token), purpose);
+export async function isValidAccountToken(ctx: AppContext, token: string, purpose: TokenPurpose): Promise<boolean> {
+  return ctx.repos.accounts.findValidToken(hashToken(token), purpose);
 }
 
 const invalidLink = () =>
@@ -65,23 +61,23 @@ const invalidLink = () =>
 
 export async function createFirstAdmin(ctx: AppContext, token: string, email: string, password: string): Promise<void> {
   const hash = await passwordHash(password);
-  await withTransaction(ctx.db, async (tx) => {
-    await accountsRepo.lockAccountsTable(tx);
-    if (!(await accountsRepo.consumeAccountToken(tx, hashToken(token), 'first_admin'))) throw invalidLink();
-    if ((await accountsRepo.countAccounts(tx)) > 0) throw conflict('already_set_up', 'An admin account already exists.');
-    const account = await accountsRepo.insertAccount(tx, { email, role: 'admin', passwordHash: hash });
+  await ctx.transaction(async (tx) => {
+    await tx.accounts.lockAccountsTable();
+    if (!(await tx.accounts.consumeAccountToken(hashToken(token), 'first_admin'))) throw invalidLink();
+    if ((await tx.accounts.countAccounts()) > 0) throw conflict('already_set_up', 'An admin account already exists.');
+    const account = await tx.accounts.insertAccount({ email, role: 'admin', passwordHash: hash });
     await appendAudit(tx, { system: 'setup-link' }, { action: 'account.create', entityType: 'account', entityId: account.id, after: { email, role: 'admin' } });
   });
 }
 
 /** For admins and `npm run user:create`: an account without a password, and the one-time link that sets it. */
 export async function createAccountWithLink(ctx: AppContext, email: string, role: Role, actor: Actor = { system: 'cli' }): Promise<string> {
-  return withTransaction(ctx.db, async (tx) => {
-    if (await accountsRepo.findAccountByEmail(tx, email)) throw conflict('email_taken', `An account for ${email} exists already.`);
-    const account = await accountsRepo.insertAccount(tx, { email, role, passwordHash: null });
+  return ctx.transaction(async (tx) => {
+    if (await tx.accounts.findAccountByEmail(email)) throw conflict('email_taken', `An account for ${email} exists already.`);
+    const account = await tx.accounts.insertAccount({ email, role, passwordHash: null });
     await appendAudit(tx, actor, { action: 'account.create', entityType: 'account', entityId: account.id, after: { email, role } });
     const token = newToken();
-    await accountsRepo.insertAccountToken(tx, {
+    await tx.accounts.insertAccountToken({
       hash: hashToken(token),
       purpose: 'set_password',
       accountId: account.id,
@@ -93,11 +89,11 @@ export async function createAccountWithLink(ctx: AppContext, email: string, role
 
 export async function setPasswordWithToken(ctx: AppContext, token: string, password: string): Promise<void> {
   const hash = await passwordHash(password);
-  await withTransaction(ctx.db, async (tx) => {
-    const used = await accountsRepo.consumeAccountToken(tx, hashToken(token), 'set_password');
+  await ctx.transaction(async (tx) => {
+    const used = await tx.accounts.consumeAccountToken(hashToken(token), 'set_password');
     if (!used?.account_id) throw invalidLink();
-    await accountsRepo.setPasswordHash(tx, used.account_id, hash);
-    const account = await accountsRepo.findAccountById(tx, used.account_id);
+    await tx.accounts.setPasswordHash(used.account_id, hash);
+    const account = await tx.accounts.findAccountById(used.account_id);
     await appendAudit(tx, { accountId: used.account_id, email: account!.email }, { action: 'account.set_password', entityType: 'account', entityId: used.account_id });
   });
 }
@@ -130,7 +126,7 @@ export async function logIn(
 ): Promise<{ token: string; expiresAt: Date; needsTotpSetup: boolean }> {
   const throttle = loginThrottle(ctx);
   await throttle.admit(client, email);
-  const account = await accountsRepo.findAccountByEmail(ctx.db, email);
+  const account = await ctx.repos.accounts.findAccountByEmail(email);
   if (!account?.password_hash || account.disabled_at) {
     await passwordHash(password); // same cost either way: no account enumeration by timing
     throw wrongCredentials();
@@ -138,29 +134,29 @@ export async function logIn(
   if (!(await passwordMatches(account.password_hash, password))) throw wrongCredentials();
   const token = newToken();
   const expiresAt = new Date(Date.now() + ctx.config.sessionMs);
-  await withTransaction(ctx.db, async (tx) => {
+  await ctx.transaction(async (tx) => {
     if (account.totp_secret) {
       if (!code) throw codeNeeded();
       const step = totpStep(account.email, await openTotpSecret(ctx, account.id, account.totp_secret), code);
-      if (step === null || !(await accountsRepo.useTotpStep(tx, account.id, step))) throw wrongCode();
+      if (step === null || !(await tx.accounts.useTotpStep(account.id, step))) throw wrongCode();
     }
-    await accountsRepo.insertSession(tx, { tokenHash: hashToken(token), accountId: account.id, csrfToken: newToken(), expiresAt });
+    await tx.accounts.insertSession({ tokenHash: hashToken(token), accountId: account.id, csrfToken: newToken(), expiresAt });
     await appendAudit(tx, { accountId: account.id, email: account.email }, { action: 'account.login', entityType: 'account', entityId: account.id, after: { totp: Boolean(account.totp_secret) } });
   });
   await throttle.succeeded(client, email);
-  const needsTotpSetup = !account.totp_secret && (await settingsRepo.readSettings(ctx.db)).require_totp;
+  const needsTotpSetup = !account.totp_secret && (await ctx.repos.settings.readSettings()).require_totp;
   return { token, expiresAt, needsTotpSetup };
 }
 
 export async function findSessionUser(ctx: AppContext, token: string): Promise<SessionUser | null> {
-  const session = await accountsRepo.findLiveSession(ctx.db, hashToken(token));
+  const session = await ctx.repos.accounts.findLiveSession(hashToken(token));
   if (!session) return null;
   return { accountId: session.account_id, email: session.email, role: session.role, csrfToken: session.csrf_token, needsTotpSetup: session.needs_totp_setup };
 }
 
 export async function logOut(ctx: AppContext, token: string, user: SessionUser): Promise<void> {
-  await withTransaction(ctx.db, async (tx) => {
-    await accountsRepo.deleteSession(tx, hashToken(token));
+  await ctx.transaction(async (tx) => {
+    await tx.accounts.deleteSession(hashToken(token));
     await appendAudit(tx, actorOf(user), { action: 'account.logout', entityType: 'account', entityId: user.accountId });
   });
 }
@@ -169,17 +165,17 @@ export const actorOf = (user: SessionUser): Actor => ({ accountId: user.accountI
 
 // ---- What an account owner manages: sessions and two-factor login
 
-export async function ownSessions(ctx: AppContext, user: SessionUser, currentToken: string) {
+export async function ownSessions(ctx: AppContext, user: SessionUser, currentToken: string): Promise<{ sessions: SessionSummary[]; hasTotp: boolean }> {
   const [sessions, account] = await Promise.all([
-    accountsRepo.listSessionsOf(ctx.db, user.accountId, hashToken(currentToken)),
-    accountsRepo.findAccountById(ctx.db, user.accountId),
+    ctx.repos.accounts.listSessionsOf(user.accountId, hashToken(currentToken)),
+    ctx.repos.accounts.findAccountById(user.accountId),
   ]);
   return { sessions, hasTotp: Boolean(account?.totp_secret) };
 }
 
 export async function revokeOwnSession(ctx: AppContext, user: SessionUser, sessionId: string): Promise<void> {
-  await withTransaction(ctx.db, async (tx) => {
-    if (!(await accountsRepo.deleteSessionById(tx, user.accountId, sessionId))) throw notFound('The session');
+  await ctx.transaction(async (tx) => {
+    if (!(await tx.accounts.deleteSessionById(user.accountId, sessionId))) throw notFound('The session');
     await appendAudit(tx, actorOf(user), { action: 'account.session_revoke', entityType: 'account', entityId: user.accountId, after: { session: sessionId.slice(0, 12) } });
   });
 }
@@ -193,40 +189,40 @@ export function newTotpSetup(user: SessionUser): { secret: string; uri: string }
 export async function enableTotp(ctx: AppContext, user: SessionUser, secret: string, code: string): Promise<void> {
   const step = totpStep(user.email, secret, code);
   if (step === null) throw wrongCode();
-  await withTransaction(ctx.db, async (tx) => {
-    const account = await accountsRepo.lockAccount(tx, user.accountId);
+  await ctx.transaction(async (tx) => {
+    const account = await tx.accounts.lockAccount(user.accountId);
     if (account?.totp_secret) throw conflict('totp_enabled', 'Two-factor login is already on for this account.');
-    await accountsRepo.setTotpSecret(tx, user.accountId, await sealTotpSecret(ctx, user.accountId, secret), step);
+    await tx.accounts.setTotpSecret(user.accountId, await sealTotpSecret(ctx, user.accountId, secret), step);
     await appendAudit(tx, actorOf(user), { action: 'account.totp_enable', entityType: 'account', entityId: user.accountId });
   });
 }
 
 export async function disableTotp(ctx: AppContext, user: SessionUser, code: string): Promise<void> {
-  await withTransaction(ctx.db, async (tx) => {
-    const account = await accountsRepo.lockAccount(tx, user.accountId);
+  await ctx.transaction(async (tx) => {
+    const account = await tx.accounts.lockAccount(user.accountId);
     if (!account?.totp_secret) throw conflict('totp_off', 'Two-factor login is not on for this account.');
-    if ((await settingsRepo.readSettings(tx)).require_totp) {
+    if ((await tx.settings.readSettings()).require_totp) {
       throw conflict('totp_required', 'The admins require two-factor login for every account; it cannot be turned off.');
     }
     const step = totpStep(account.email, await openTotpSecret(ctx, account.id, account.totp_secret), code);
-    if (step === null || !(await accountsRepo.useTotpStep(tx, account.id, step))) throw wrongCode();
-    await accountsRepo.setTotpSecret(tx, user.accountId, null, null);
+    if (step === null || !(await tx.accounts.useTotpStep(account.id, step))) throw wrongCode();
+    await tx.accounts.setTotpSecret(user.accountId, null, null);
     await appendAudit(tx, actorOf(user), { action: 'account.totp_disable', entityType: 'account', entityId: user.accountId });
   });
 }
 
 // ---- What admins manage: accounts and the two-factor requirement
 
-export async function accountsForAdmin(ctx: AppContext) {
-  const [accounts, settings] = await Promise.all([accountsRepo.listAccounts(ctx.db), settingsRepo.readSettings(ctx.db)]);
+export async function accountsForAdmin(ctx: AppContext): Promise<{ accounts: AccountSummary[]; settings: AppSettings }> {
+  const [accounts, settings] = await Promise.all([ctx.repos.accounts.listAccounts(), ctx.repos.settings.readSettings()]);
   return { accounts, settings };
 }
 
 /** Role changes and disabling, never on one's own account (an admin cannot lock everyone out). */
-async function changeAccount(ctx: AppContext, admin: SessionUser, id: string, change: (tx: Tx, before: accountsRepo.AccountRow) => Promise<{ action: 'account.role' | 'account.disable' | 'account.enable'; before: unknown; after: unknown }>) {
+async function changeAccount(ctx: AppContext, admin: SessionUser, id: string, change: (tx: TxRepositories, before: AccountRow) => Promise<{ action: 'account.role' | 'account.disable' | 'account.enable'; before: unknown; after: unknown }>) {
   if (id === admin.accountId) throw conflict('own_account', 'You cannot change the role of, or disable, your own account; ask another admin.');
-  await withTransaction(ctx.db, async (tx) => {
-    const before = await accountsRepo.lockAccount(tx, id);
+  await ctx.transaction(async (tx) => {
+    const before = await tx.accounts.lockAccount(id);
     if (!before) throw notFound('The account');
     const entry = await change(tx, before);
     await appendAudit(tx, actorOf(admin), { action: entry.action, entityType: 'account', entityId: id, before: entry.before, after: entry.after });
@@ -235,7 +231,7 @@ async function changeAccount(ctx: AppContext, admin: SessionUser, id: string, ch
 
 export async function setAccountRole(ctx: AppContext, admin: SessionUser, id: string, role: Role): Promise<void> {
   await changeAccount(ctx, admin, id, async (tx, before) => {
-    await accountsRepo.setRole(tx, id, role);
+    await tx.accounts.setRole(id, role);
     return { action: 'account.role', before: { role: before.role }, after: { role } };
   });
 }
@@ -243,8 +239,8 @@ export async function setAccountRole(ctx: AppContext, admin: SessionUser, id: st
 /** Disabling ends the account's sessions at once (and findLiveSession ignores disabled accounts). */
 export async function setAccountDisabled(ctx: AppContext, admin: SessionUser, id: string, disabled: boolean): Promise<void> {
   await changeAccount(ctx, admin, id, async (tx, before) => {
-    await accountsRepo.setDisabled(tx, id, disabled);
-    const ended = disabled ? await accountsRepo.deleteSessionsOf(tx, id) : 0;
+    await tx.accounts.setDisabled(id, disabled);
+    const ended = disabled ? await tx.accounts.deleteSessionsOf(id) : 0;
     return {
       action: disabled ? 'account.disable' : 'account.enable',
       before: { disabled: before.disabled_at !== null },
@@ -254,9 +250,9 @@ export async function setAccountDisabled(ctx: AppContext, admin: SessionUser, id
 }
 
 export async function setRequireTotp(ctx: AppContext, admin: SessionUser, required: boolean): Promise<void> {
-  await withTransaction(ctx.db, async (tx) => {
-    const before = await settingsRepo.readSettings(tx);
-    await settingsRepo.setRequireTotp(tx, required);
+  await ctx.transaction(async (tx) => {
+    const before = await tx.settings.readSettings();
+    await tx.settings.setRequireTotp(required);
     await appendAudit(tx, actorOf(admin), { action: 'settings.change', entityType: 'settings', entityId: 'require_totp', before: { require_totp: before.require_totp }, after: { require_totp: required } });
   });
 }

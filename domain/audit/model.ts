@@ -1,0 +1,61 @@
+/** The words of the audit log, as services write and return them and pages show them. */
+
+export type AuditAction =
+  | 'account.login'
+  | 'account.logout'
+  | 'account.create'
+  | 'account.set_password'
+  | 'account.disable'
+  | 'account.enable'
+  | 'account.role'
+  | 'account.session_revoke'
+  | 'account.totp_enable'
+  | 'account.totp_disable'
+  | 'submission.claim'
+  | 'submission.verify'
+  | 'submission.verify_publish'
+  | 'submission.reject'
+  | 'submission.needs_info'
+  | 'submission.publish'
+  | 'submission.unpublish'
+  | 'submission.merge'
+  | 'submission.edit'
+  | 'submission.note'
+  | 'catalog.election_create'
+  | 'catalog.election_active'
+  | 'catalog.category_create'
+  | 'catalog.category_edit'
+  | 'stations.import'
+  | 'settings.change'
+  | 'media.flags_backfill';
+
+/** Who acted: a logged-in account, or the system itself (command line, start-up) named by what it is. */
+export type Actor = { accountId: string; email: string } | { system: string };
+
+export type AuditEntry = {
+  action: AuditAction;
+  entityType: string;
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+};
+
+/** One row of the audit log, hash-chained to the row before it (domain/audit/audit.service.ts rowHash). */
+export type AuditRecord = {
+  seq: number;
+  at: Date;
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  before: unknown;
+  after: unknown;
+  prev_hash: Buffer;
+  hash: Buffer;
+};
+
+/** What verifying the chain found: intact up to its head, or the first row that does not fit and why. */
+export type ChainReport =
+  | { ok: true; rows: number; headHash: string; anchors: number }
+  | { ok: false; rows: number; seq: number; problem: string };

@@ -1,0 +1,25 @@
+import type { Checkpoint } from '../transparency/checkpoint';
+
+/**
+ * The transparency log's signing key, behind its adapter: the domain asks for signatures and never
+ * holds the private key. Today an Ed25519 key in a file only the worker reads (infra/log-signer);
+ * a separate signer process or an HSM would plug in here.
+ */
+export interface LogSigner {
+  /** The key's name in signed notes: the log's origin. */
+  readonly name: string;
+  /** The C2SP verifier key, name+key id+public key: what checks this signer's notes. */
+  readonly vkey: string;
+  /** The 4-byte key id (8 hex digits) its signature lines carry. */
+  readonly keyId: string;
+  /** The public key, SPKI PEM, as recorded in the database for the API. */
+  readonly publicKeyPem: string;
+  /** The checkpoint as a C2SP signed note with this key's signature. */
+  signCheckpoint(checkpoint: Checkpoint): string;
+}
+
+/**
+ * Opens the signer, loading (or creating) its key on first use: only the worker calls it, so the
+ * web-facing API never touches the key even though its context can name the opener.
+ */
+export type OpenLogSigner = () => Promise<LogSigner>;
