@@ -1,57 +1,31 @@
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { to as copyTo } from 'pg-copy-streams';
 import QueryStream from 'pg-query-stream';
-import type { PoolClient } from 'pg';
-import type { MediaFileRow } from './media.repo';
-import type { Queryable } from './pool';
+import type { Pool, PoolClient } from 'pg';
+import type {
+  ArchiveListEntry,
+  ExportFields,
+  MapBox,
+  MapCluster,
+  PublicEntryFacts,
+  PublicFileFacts,
+  RankedMatch,
+  RegionTerm,
+  SearchAfter,
+  SearchFilters,
+  SearchSort,
+  Station,
+  StationCategoryCount,
+  TimeSort,
+} from '../domain/archive/model';
+import { poolIsFull, type Queryable } from './pool';
 import { Params, SettingParams } from './sql';
-import type { EntryLabels } from './submissions.repo';
 
 /**
  * The public archive's reads: search, station counts, map clusters, exports, hash look-ups, and
  * the permalink. Everything reads archive_entries (db/migrations/001_baseline.sql: only published entries, only
  * public fields) or filters submissions on status, so nothing unpublished can leak from here.
  */
-
-export type SearchSort = 'relevance' | 'captured' | 'published';
-
-export type SearchFilters = {
-  /** websearch_to_tsquery text (Russian and English words each stemmed in their language) */
-  text: string | null;
-  /** words that may name a region: each matches its fuzzily resolved regions OR the text */
-  regionWords: { word: string; regions: string[] }[];
-  stationNumbers: string[];
-  electionId: number | null;
-  /** resolved region names; null means any region, [] means none matched (an honest empty result) */
-  regions: string[] | null;
-  categories: string[];
-  capturedFrom: Date | null;
-  capturedTo: Date | null;
-  publishedFrom: Date | null;
-  publishedTo: Date | null;
-  verifiedSince: Date | null;
-  hasPhoto: boolean;
-  hasVideo: boolean;
-};
-
-/** Where the previous page ended: the sort key of its last row (a time, a rank or null) and its id. */
-export type SearchAfter = { key: string | number | null; id: string };
-
-export type ArchiveListRow = EntryLabels & {
-  id: string;
-  published_at: Date;
-  verified_at: Date;
-  captured_at: Date | null;
-  has_photo: boolean;
-  has_video: boolean;
-  file_count: number;
-  first_thumb_file_id: string | null;
-  lat: number | null;
-  lon: number | null;
-  title: string | null;
-  excerpt: string;
-  rank: number | null;
-};
 
 /** A query in either language: the russian configuration stems Russian words as Russian and Latin-script words as English (db/migrations/001_baseline.sql). */
 const TSQUERY = (p: string) => `websearch_to_tsquery('russian', ${p}::text)`;
@@ -94,9 +68,6 @@ function filterConditions(f: SearchFilters, p: Params): string[] {
 const conditions = (f: SearchFilters, p: Params): string[] => [...textConditions(f, p), ...filterConditions(f, p)];
 const whereClause = (where: string[]) => (where.length ? `WHERE ${where.join(' AND ')}` : '');
 
-/** The time sorts a page can be read in with a keyset (relevance pages are cut in the domain, see relevanceWindow). */
-export type TimeSort = Exclude<SearchSort, 'relevance'>;
-
 const RANK = (p: Params, text: string) => `ts_rank_cd(a.search_text, ${TSQUERY(p.add(text))})`;
 
 /** ORDER BY of a sort; relevance (exports only: they rank every match) needs text to rank by. */
@@ -111,7 +82,7 @@ function keysetAfter(sort: TimeSort, after: SearchAfter, p: Params): string {
   // Entries without a capture time come last; the keyset walks them by id.
   return after.key === null
     ? `(a.captured_at IS NULL AND a.id < ${p.add(after.id)}::uuid)`
-    : `(a.captured_at < ${p.add(after.key)}::timestamptz OR (a.captured_at = $${p.values.length}::timestamptz AND a.id < ${p.add(after.id)}::uuid) OR a.captured_at IS NULL)`;
+    : `(a.captured_at < ${p.add(after.key)}::timestamptz OR (a.captured_at = ${p.add(after.key)}::timestamptz AND a.id < ${p.add(after.id)}::uuid) OR a.captured_at IS NULL)`;
 }
 
 /** What a list shows of an entry's description. */
@@ -123,11 +94,11 @@ const EXPORT_COLUMNS = `a.id, a.election_id, e.name_ru AS election_name_ru, e.na
 const LIST_COLUMNS = `${EXPORT_COLUMNS}, a.first_thumb_file_id, left(a.description, ${EXCERPT_CHARS}) AS excerpt`;
 
 /** A page of entries in a time sort, after the given row. */
-export async function search(db: Queryable, f: SearchFilters, sort: TimeSort, after: SearchAfter | null, limit: number): Promise<ArchiveListRow[]> {
+export async function search(db: Queryable, f: SearchFilters, sort: TimeSort, after: SearchAfter | null, limit: number): Promise<ArchiveListEntry[]> {
   const p = new Params();
   const where = conditions(f, p);
   if (after) where.push(keysetAfter(sort, after, p));
-  const { rows } = await db.query<ArchiveListRow>(
+  const { rows } = await db.query<ArchiveListEntry>(
     `SELECT ${LIST_COLUMNS}, NULL::real AS rank
        FROM archive_entries a
        JOIN elections e ON e.id = a.election_id
@@ -141,8 +112,8 @@ export async function search(db: Queryable, f: SearchFilters, sort: TimeSort, af
 }
 
 /** Entries by id, in the order given (ids that are not public are left out). */
-export async function listEntries(db: Queryable, ids: string[]): Promise<Omit<ArchiveListRow, 'rank'>[]> {
-  const { rows } = await db.query<Omit<ArchiveListRow, 'rank'>>(
+export async function listEntries(db: Queryable, ids: string[]): Promise<Omit<ArchiveListEntry, 'rank'>[]> {
+  const { rows } = await db.query<Omit<ArchiveListEntry, 'rank'>>(
     `SELECT ${LIST_COLUMNS}
        FROM unnest($1::uuid[]) WITH ORDINALITY AS wanted (id, position)
        JOIN archive_entries a ON a.id = wanted.id
@@ -153,9 +124,6 @@ export async function listEntries(db: Queryable, ids: string[]): Promise<Omit<Ar
   );
   return rows;
 }
-
-/** A match of a text search with its relevance (ts_rank_cd, title words weigh more). */
-export type RankedMatch = { id: string; rank: number };
 
 /**
  * The newest `size` matches among the newest `walkRows` entries that pass the other filters, the
@@ -217,8 +185,6 @@ export async function newestMatchesIndexed(db: Queryable, f: SearchFilters, publ
   return rows;
 }
 
-export type ExportRow = Omit<ArchiveListRow, 'excerpt' | 'first_thumb_file_id' | 'rank'> & { description: string; sha256: string[] };
-
 const EXPORT_FROM = `archive_entries a
        JOIN elections e ON e.id = a.election_id
        JOIN categories c ON c.code = a.category_code`;
@@ -227,11 +193,10 @@ const EXPORT_FROM = `archive_entries a
 const EXPORT_BATCH_ROWS = 5000;
 
 /**
- * Every matching entry as ExportRow objects, ordered, streamed through a server-side cursor in
- * batches, so an export of a million rows holds one batch in memory. The caller owns the client
- * until the stream ends.
+ * Every matching entry as ExportEntry objects, ordered, streamed through a server-side cursor in
+ * batches, so an export of a million rows holds one batch in memory.
  */
-export function streamSearch(client: PoolClient, f: SearchFilters, sort: SearchSort): QueryStream {
+function streamEntries(client: PoolClient, f: SearchFilters, sort: SearchSort): QueryStream {
   const p = new Params();
   return client.query(
     new QueryStream(
@@ -253,41 +218,44 @@ const isoTime = (sql: string) => `to_char(${sql} AT TIME ZONE 'UTC', 'YYYY-MM-DD
  */
 const csvText = (sql: string) => `CASE WHEN left(${sql}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r', E'\\n') THEN '''' || ${sql} ELSE ${sql} END`;
 
-/** The CSV export's columns, each as the JSON export writes its value (true/false, ISO times, hashes space-separated). */
-const CSV_FIELDS = (urlPrefix: string) => ({
-  id: 'a.id',
-  url: csvText(`${urlPrefix} || a.id::text`),
-  election_id: 'a.election_id',
-  election_en: csvText('e.name_en'),
-  election_ru: csvText('e.name_ru'),
-  region: csvText('a.region'),
-  station_number: csvText('a.station_number'),
-  category_code: csvText('a.category_code'),
-  category_en: csvText('c.label_en'),
-  category_ru: csvText('c.label_ru'),
-  title: csvText('a.title'),
-  description: csvText('a.description'),
-  captured_at: isoTime('a.captured_at'),
-  published_at: isoTime('a.published_at'),
-  verified_at: isoTime('a.verified_at'),
-  latitude: 'a.lat',
-  longitude: 'a.lon',
-  has_photo: 'a.has_photo::text',
-  has_video: 'a.has_video::text',
-  file_count: 'a.file_count',
-  sha256: "array_to_string(a.file_sha256, ' ')",
-});
+/** One [name, SQL] pair per export field, in EXPORT_FIELDS' order (the compiler checks names and order). */
+type ColumnsOf<Fields extends readonly string[]> = { [I in keyof Fields]: readonly [Fields[I], string] };
+
+/** The CSV export's columns: ExportRecord's fields, each as the JSON export writes its value (true/false, ISO times, hashes space-separated). */
+const CSV_COLUMNS = (urlPrefix: string): ColumnsOf<ExportFields> => [
+  ['id', 'a.id'],
+  ['url', csvText(`${urlPrefix} || a.id::text`)],
+  ['election_id', 'a.election_id'],
+  ['election_en', csvText('e.name_en')],
+  ['election_ru', csvText('e.name_ru')],
+  ['region', csvText('a.region')],
+  ['station_number', csvText('a.station_number')],
+  ['category_code', csvText('a.category_code')],
+  ['category_en', csvText('c.label_en')],
+  ['category_ru', csvText('c.label_ru')],
+  ['title', csvText('a.title')],
+  ['description', csvText('a.description')],
+  ['captured_at', isoTime('a.captured_at')],
+  ['published_at', isoTime('a.published_at')],
+  ['verified_at', isoTime('a.verified_at')],
+  ['latitude', 'a.lat'],
+  ['longitude', 'a.lon'],
+  ['has_photo', 'a.has_photo::text'],
+  ['has_video', 'a.has_video::text'],
+  ['file_count', 'a.file_count'],
+  ['sha256', "array_to_string(a.file_sha256, ' ')"],
+];
 
 /**
  * Every matching entry as CSV (a header, then a line per entry; fields quoted where they need it,
  * lines ended by LF, empty for null), written by PostgreSQL's COPY: it encodes in C while it reads
  * and streams without pausing for the client's fetches, and the bytes pass through untouched. `url`
- * is each entry's permalink: urlBase followed by its id. Runs in a read-only transaction of its own
- * on `client` (the filters are its settings), committed when the stream ends.
+ * is each entry's permalink: permalinkBase followed by its id. Runs in a read-only transaction of
+ * its own on `client` (the filters are its settings), committed when the stream ends.
  */
-export async function streamCsv(client: PoolClient, f: SearchFilters, sort: SearchSort, urlBase: string): Promise<Readable> {
+async function streamCsv(client: PoolClient, f: SearchFilters, sort: SearchSort, permalinkBase: string): Promise<Readable> {
   const p = new SettingParams();
-  const columns = Object.entries(CSV_FIELDS(`${p.add(urlBase)}::text`)).map(([name, sql]) => `${sql} AS ${name}`);
+  const columns = CSV_COLUMNS(`${p.add(permalinkBase)}::text`).map(([name, sql]) => `${sql} AS ${name}`);
   const query = `SELECT ${columns.join(', ')} FROM ${EXPORT_FROM} ${whereClause(conditions(f, p))} ORDER BY ${orderBy(sort, f, p)}`;
   await client.query('BEGIN READ ONLY');
   await client.query(p.setStatement(), p.values);
@@ -300,20 +268,65 @@ export async function streamCsv(client: PoolClient, f: SearchFilters, sort: Sear
   return commitAtEnd;
 }
 
-export type MapCluster = { lat: number; lon: number; count: number; id: string | null };
-export type MapBox = { west: number; south: number; east: number; north: number };
+/**
+ * A stream read on a connection of its own from `pool`, or null at once when every connection of
+ * the pool is in use (the caller refuses rather than queues). The connection goes back to the pool
+ * when the stream ends; when it fails or is closed before its end (a client that went away or
+ * stopped reading) the connection is discarded, since it may be mid-transaction or mid-stream.
+ */
+async function onOwnConnection(pool: Pool, open: (client: PoolClient) => Readable | Promise<Readable>): Promise<Readable | null> {
+  if (poolIsFull(pool)) return null;
+  const client = await pool.connect();
+  let stream: Readable;
+  try {
+    stream = await open(client);
+  } catch (err) {
+    client.release(err as Error);
+    throw err;
+  }
+  let released = false;
+  const release = (err?: Error) => {
+    if (released) return;
+    released = true;
+    client.release(err);
+  };
+  stream.once('end', () => release());
+  stream.once('close', () => release(new Error('the export stream closed before its end')));
+  stream.once('error', (err: Error) => release(err));
+  return stream;
+}
+
+/** Every matching entry as ExportEntry objects (the JSON export), on a connection of its own; null when the pool is full. */
+export function exportEntries(pool: Pool, f: SearchFilters, sort: SearchSort): Promise<Readable | null> {
+  return onOwnConnection(pool, (client) => streamEntries(client, f, sort));
+}
+
+/** Every matching entry as CSV text (see streamCsv), on a connection of its own; null when the pool is full. */
+export function exportCsv(pool: Pool, f: SearchFilters, sort: SearchSort, permalinkBase: string): Promise<Readable | null> {
+  return onOwnConnection(pool, (client) => streamCsv(client, f, sort, permalinkBase));
+}
+
+/** The coarsest zooms are pre-aggregated per grid cell of 90 / 2^zoom degrees (db/migrations/001_baseline.sql). */
+const MAP_GRID_MAX_ZOOM = 5;
 
 /**
  * Published points in a box, merged into a grid of `cellDegrees` cells: a country-wide view is a
  * few hundred clusters whatever the number of entries. A cluster of one carries its entry id.
+ * Coarse zooms narrowed by nothing but the election and categories read the pre-aggregated cells.
  */
-export async function mapClusters(
+export function mapClusters(
   db: Queryable,
   f: SearchFilters,
-  box: MapBox,
-  cellDegrees: number,
+  view: { box: MapBox; zoom: number; cellDegrees: number },
   maxClusters: number,
 ): Promise<MapCluster[]> {
+  return view.zoom <= MAP_GRID_MAX_ZOOM && narrowedOnlyByElectionOrCategory(f)
+    ? gridClusters(db, f, view.box, view.zoom, maxClusters)
+    : liveClusters(db, f, view.box, view.cellDegrees, maxClusters);
+}
+
+/** mapClusters counted from the entries themselves. */
+async function liveClusters(db: Queryable, f: SearchFilters, box: MapBox, cellDegrees: number, maxClusters: number): Promise<MapCluster[]> {
   const p = new Params();
   const where = conditions(f, p);
   where.push(`a.lat IS NOT NULL`);
@@ -333,11 +346,8 @@ export async function mapClusters(
   return rows;
 }
 
-/** The coarsest zooms are pre-aggregated per grid cell of 90 / 2^zoom degrees (db/migrations/001_baseline.sql). */
-export const MAP_GRID_MAX_ZOOM = 5;
-
 /** True when no filter but the election and categories is set (what the pre-aggregated map grid can answer). */
-export function narrowedOnlyByElectionOrCategory(f: SearchFilters): boolean {
+function narrowedOnlyByElectionOrCategory(f: SearchFilters): boolean {
   return (
     f.text === null && f.regionWords.length === 0 && f.stationNumbers.length === 0 && f.regions === null &&
     f.capturedFrom === null && f.capturedTo === null && f.publishedFrom === null && f.publishedTo === null &&
@@ -351,7 +361,7 @@ export function narrowedOnlyByElectionOrCategory(f: SearchFilters): boolean {
  * clusters that stay put while the map pans read better than ones clipped at the viewport's edge).
  * A cluster of one looks its entry up at its exact point.
  */
-export async function mapGridClusters(
+async function gridClusters(
   db: Queryable,
   f: Pick<SearchFilters, 'electionId' | 'categories'>,
   box: MapBox,
@@ -368,11 +378,11 @@ export async function mapGridClusters(
   const entryWhere: string[] = [];
   if (f.electionId !== null) {
     where.push(`g.election_id = ${p.add(f.electionId)}`);
-    entryWhere.push(`a.election_id = $${p.values.length}`);
+    entryWhere.push(`a.election_id = ${p.add(f.electionId)}`);
   }
   if (f.categories.length) {
     where.push(`g.category_code = ANY(${p.add(f.categories)}::text[])`);
-    entryWhere.push(`a.category_code = ANY($${p.values.length}::text[])`);
+    entryWhere.push(`a.category_code = ANY(${p.add(f.categories)}::text[])`);
   }
   const { rows } = await db.query<MapCluster>(
     `SELECT k.lat, k.lon, k.count,
@@ -392,9 +402,6 @@ export async function mapGridClusters(
   );
   return rows;
 }
-
-/** A word or name to look for among region names, and how alike a name must be (trigram word similarity, 0–1). */
-export type RegionTerm = { term: string; minScore: number };
 
 /**
  * For each term, the regions with published entries whose name contains something like it, best
@@ -424,12 +431,7 @@ export async function matchRegions(db: Queryable, terms: RegionTerm[]): Promise<
   return terms.map((_, i) => rows.find((r) => r.term === i + 1)?.regions ?? []);
 }
 
-export type StationCategoryCount = { category_code: string; label_ru: string; label_en: string; count: number };
-
-export async function stationCategoryCounts(
-  db: Queryable,
-  station: { electionId: number; region: string; number: string },
-): Promise<StationCategoryCount[]> {
+export async function stationCategoryCounts(db: Queryable, station: Station): Promise<StationCategoryCount[]> {
   const { rows } = await db.query<StationCategoryCount>(
     `SELECT a.category_code, c.label_ru, c.label_en, count(*)::int AS count
        FROM archive_entries a JOIN categories c ON c.code = a.category_code
@@ -441,61 +443,38 @@ export async function stationCategoryCounts(
   return rows;
 }
 
-export type PublicEntryRow = EntryLabels & {
-  id: string;
-  status: 'published' | 'withdrawn';
-  title: string | null;
-  description: string;
-  happened_at: string | null;
-  received_at: Date;
-  published_at: Date;
-  verified_at: Date;
-  withdrawn_at: Date | null;
-  withdrawal_reason: string | null;
-  public_location: 'precise' | 'rounded' | 'hidden';
-  public_device: boolean;
-  original_downloadable: boolean;
-  /** the polling-station register's entry, when the submission was matched to one */
-  station_address: string | null;
-  station_tik: string | null;
-  station_lat: number | null;
-  station_lon: number | null;
-};
-
-/** A published or withdrawn entry (a withdrawn permalink explains itself); null for anything else. */
-export async function findPublicEntry(db: Queryable, id: string): Promise<PublicEntryRow | null> {
-  const { rows } = await db.query<PublicEntryRow>(
+/**
+ * A published or withdrawn entry (a withdrawn permalink explains itself); null for anything else.
+ * Its place is the archive's (archive_entry_source owns that rule; nothing for a withdrawn entry),
+ * precise where the view showed a file's own GPS point: the moderator chose 'precise' and a file has one.
+ */
+export async function findPublicEntry(db: Queryable, id: string): Promise<PublicEntryFacts | null> {
+  const { rows } = await db.query<PublicEntryFacts>(
     `SELECT s.id, s.status, s.election_id, e.name_ru AS election_name_ru, e.name_en AS election_name_en,
             s.region, s.station_number, s.category_code, c.label_ru AS category_label_ru, c.label_en AS category_label_en,
             s.public_title AS title, coalesce(s.public_description, s.description) AS description,
             to_char(s.happened_at, 'YYYY-MM-DD"T"HH24:MI') AS happened_at,
             s.received_at, s.published_at, d.created_at AS verified_at, s.withdrawn_at, s.withdrawal_reason,
             s.public_location, s.public_device, s.original_downloadable,
-            ps.address AS station_address, ps.tik AS station_tik, ps.latitude AS station_lat, ps.longitude AS station_lon
+            ps.address AS station_address, ps.tik AS station_tik,
+            CASE WHEN a.lat IS NOT NULL THEN json_build_object('lat', a.lat, 'lon', a.lon, 'precision',
+              CASE WHEN s.public_location = 'precise' AND EXISTS (SELECT 1 FROM media_files m WHERE m.submission_id = s.id AND m.gps_lat IS NOT NULL)
+                   THEN 'precise' ELSE 'rounded' END) END AS place
        FROM submissions s
        JOIN elections e ON e.id = s.election_id
        JOIN categories c ON c.code = s.category_code
        JOIN decisions d ON d.id = s.publish_decision_id
        LEFT JOIN polling_stations ps ON ps.id = s.polling_station_id
+       LEFT JOIN archive_entries a ON a.id = s.id
       WHERE s.id = $1 AND s.status IN ('published', 'withdrawn')`,
     [id],
   );
   return rows[0] ?? null;
 }
 
-/** A published file as the public pages read it: the worker's columns a journalist may see. */
-export type PublicFileRow = Pick<
-  MediaFileRow,
-  | 'id' | 'sha256' | 'bytes' | 'mime' | 'kind' | 'width' | 'height' | 'duration_s'
-  | 'taken_at_local' | 'taken_at_offset' | 'offset_source' | 'taken_at_utc' | 'taken_at_source'
-  | 'gps_lat' | 'gps_lon' | 'make' | 'model' | 'flags' | 'has_thumb' | 'has_preview'
-  // not shown: what the public flags are computed from (domain/processing/media-relations.ts), and
-  // the metadata's serial numbers, only to say that a downloadable original carries some
-  | 'phash' | 'content_identifier' | 'metadata'
->;
-
-export async function listPublicFiles(db: Queryable, entryId: string): Promise<PublicFileRow[]> {
-  const { rows } = await db.query<PublicFileRow>(
+/** A published entry's files, in their order. */
+export async function listPublicFiles(db: Queryable, entryId: string): Promise<PublicFileFacts[]> {
+  const { rows } = await db.query<PublicFileFacts>(
     `SELECT m.id, encode(m.sha256, 'hex') AS sha256, b.bytes::float8 AS bytes, b.mime, b.kind, m.width, m.height, m.duration_s,
             to_char(m.taken_at_local, 'YYYY-MM-DD"T"HH24:MI:SS') AS taken_at_local, m.taken_at_offset, m.offset_source,
             m.taken_at_utc, m.taken_at_source, m.gps_lat, m.gps_lon, m.make, m.model, m.flags, m.has_thumb, m.has_preview,

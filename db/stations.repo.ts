@@ -1,8 +1,12 @@
+import type { NewStation, StationCount } from '../domain/stations/model';
 import type { Queryable } from './pool';
 import { STATION_NUMBER_KEY } from './submissions.repo';
 
-export type NewStation = { region: string; tik: string; uikNumber: string; address: string; latitude: number | null; longitude: number | null };
-export type StationCountRow = { election_id: number; slug: string; name_ru: string; name_en: string; stations: number; with_coordinates: number; linked_submissions: number };
+/** @deprecated until web/pages/admin-workspace.ts imports StationCount from domain/stations/model.ts. */
+export type StationCountRow = StationCount;
+
+/** An import runs longer than a request's statements may: it lifts the limit for its own transaction. */
+export { allowLongStatements } from './pool';
 
 /** Inserts or replaces the stations of one election by number, in one statement. */
 export async function upsertStations(db: Queryable, electionId: number, stations: NewStation[]): Promise<number> {
@@ -38,8 +42,8 @@ export async function linkSubmissions(db: Queryable, electionId: number): Promis
   return rowCount ?? 0;
 }
 
-export async function countStations(db: Queryable): Promise<StationCountRow[]> {
-  const { rows } = await db.query<StationCountRow>(
+export async function countStations(db: Queryable): Promise<StationCount[]> {
+  const { rows } = await db.query<StationCount>(
     `SELECT e.id AS election_id, e.slug, e.name_ru, e.name_en,
             (SELECT count(*)::int FROM polling_stations p WHERE p.election_id = e.id) AS stations,
             (SELECT count(*)::int FROM polling_stations p WHERE p.election_id = e.id AND p.latitude IS NOT NULL) AS with_coordinates,

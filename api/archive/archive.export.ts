@@ -1,47 +1,22 @@
 import { Transform } from 'node:stream';
-import type { ArchiveListRow, ExportRow } from '../../db/archive.repo';
+import { toExportRecord, type ArchiveListEntry, type ExportEntry } from '../../domain/archive/model';
 import { escapeHtml } from '../../web/html';
-import { entryUrl } from './archive.present';
+import { entryUrl } from '../../web/links';
 
 /** Exports of a search: a JSON array written record by record (CSV comes whole from the database); and Atom. */
-
-function exportRecord(r: ExportRow, baseUrl: string) {
-  return {
-    id: r.id,
-    url: baseUrl + entryUrl(r.id),
-    election_id: r.election_id,
-    election_en: r.election_name_en,
-    election_ru: r.election_name_ru,
-    region: r.region,
-    station_number: r.station_number,
-    category_code: r.category_code,
-    category_en: r.category_label_en,
-    category_ru: r.category_label_ru,
-    title: r.title,
-    description: r.description,
-    captured_at: r.captured_at?.toISOString() ?? null,
-    published_at: r.published_at.toISOString(),
-    verified_at: r.verified_at.toISOString(),
-    latitude: r.lat,
-    longitude: r.lon,
-    has_photo: r.has_photo,
-    has_video: r.has_video,
-    file_count: r.file_count,
-    sha256: r.sha256,
-  };
-}
 
 /** Records are passed on in chunks of about this many characters: one socket write per chunk, not per record. */
 const CHUNK_CHARS = 64 * 1024;
 
-/** A JSON array of the rows' records, written record by record and passed on in ~64 KB chunks. */
+/** A JSON array of the entries' export records, written record by record and passed on in ~64 KB chunks. */
 export function jsonArrayTransform(baseUrl: string): Transform {
+  const permalinkBase = baseUrl + entryUrl('');
   let pending = '';
   let records = 0;
   return new Transform({
     writableObjectMode: true,
-    transform(row: ExportRow, _enc, done) {
-      pending += `${records++ ? ',\n' : '[\n'}${JSON.stringify(exportRecord(row, baseUrl))}`;
+    transform(entry: ExportEntry, _enc, done) {
+      pending += `${records++ ? ',\n' : '[\n'}${JSON.stringify(toExportRecord(entry, permalinkBase))}`;
       if (pending.length < CHUNK_CHARS) return done();
       const chunk = pending;
       pending = '';
@@ -64,7 +39,7 @@ const XML_FORBIDDEN = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 const xml = (text: string) => escapeHtml(text.replace(XML_FORBIDDEN, ''));
 
 /** An Atom feed of the newest publications matching a search (ids are urn:uuid, stable forever). */
-export function atomFeed(rows: ArchiveListRow[], feed: { title: string; selfUrl: string; pageUrl: string; baseUrl: string }): string {
+export function atomFeed(rows: ArchiveListEntry[], feed: { title: string; selfUrl: string; pageUrl: string; baseUrl: string }): string {
   const updated = (rows[0]?.published_at ?? new Date(0)).toISOString();
   const entries = rows.map((r) => {
     const title = r.title ?? `${r.category_label_en} · ${r.region} · ${r.station_number}`;

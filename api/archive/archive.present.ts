@@ -1,16 +1,12 @@
 import type { z } from 'zod';
-import type { ArchiveListRow } from '../../db/archive.repo';
-import type { PublishedNearImageRow } from '../../db/media.repo';
-import { publicPlace, type PublicEntry, type PublicFile, type StationData } from '../../domain/archive/archive.service';
+import type { StationData } from '../../domain/archive/archive.service';
+import type { ArchiveListEntry, MapCluster, NearImageMatch, PublicEntry, PublicFile } from '../../domain/archive/model';
+import { entryUrl, stationUrl } from '../../web/links';
 import type { entryResponse, fileLookupResponse, fileResponse, listItemResponse, mapResponse, similarResponse, stationResponse } from './archive.schema';
 
 /** The public shapes: only what a journalist may see, nothing about the uploader. */
 
-export const entryUrl = (id: string) => `/archive/${id}`;
-export const stationUrl = (s: { election_id: number; region: string; station_number: string }) =>
-  `/stations/${s.election_id}/${encodeURIComponent(s.region)}/${s.station_number}`;
-
-export function presentListItem(e: ArchiveListRow): z.infer<typeof listItemResponse> {
+export function presentListItem(e: ArchiveListEntry): z.infer<typeof listItemResponse> {
   return {
     id: e.id,
     url: entryUrl(e.id),
@@ -71,7 +67,7 @@ export function presentEntry(data: PublicEntry): z.infer<typeof entryResponse> {
     title: withdrawn ? null : e.title,
     description: withdrawn ? null : e.description,
     happened_at: e.happened_at,
-    location: withdrawn ? null : publicPlace(data),
+    location: withdrawn ? null : e.place,
     received_at: e.received_at.toISOString(),
     published_at: e.published_at.toISOString(),
     verified_at: e.verified_at.toISOString(),
@@ -91,7 +87,7 @@ export function presentStation(s: StationData): z.infer<typeof stationResponse> 
   };
 }
 
-export function presentMap(m: { cellDegrees: number; clusters: { lat: number; lon: number; count: number; id: string | null }[] }): z.infer<typeof mapResponse> {
+export function presentMap(m: { cellDegrees: number; clusters: MapCluster[] }): z.infer<typeof mapResponse> {
   return {
     cell_degrees: m.cellDegrees,
     clusters: m.clusters.map((c) => ({ lat: c.lat, lon: c.lon, count: c.count, url: c.id ? entryUrl(c.id) : null })),
@@ -102,7 +98,7 @@ export function presentLookup(l: { sha256: string; status: 'published' | 'unknow
   return { sha256: l.sha256, status: l.status, entries: l.entries.map((e) => ({ id: e.id, url: entryUrl(e.id), published_at: e.published_at.toISOString() })) };
 }
 
-export function presentSimilar(s: { maxDistance: number; matches: PublishedNearImageRow[] }): z.infer<typeof similarResponse> {
+export function presentSimilar(s: { maxDistance: number; matches: NearImageMatch[] }): z.infer<typeof similarResponse> {
   return {
     max_distance: s.maxDistance,
     matches: s.matches.map((m) => ({

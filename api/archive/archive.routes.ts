@@ -5,6 +5,7 @@ import * as archive from '../../domain/archive/archive.service';
 import { SIMILAR_MAX_BYTES } from '../../domain/archive/similar';
 import type { AppContext } from '../../domain/context';
 import { badRequest, notFound } from '../../domain/errors';
+import { entryUrl } from '../../web/links';
 import { entryPage } from '../../web/pages/archive';
 import { hashCheckPage } from '../../web/pages/hash-check';
 import { mapPage } from '../../web/pages/map';
@@ -16,7 +17,7 @@ import { pageContext, sendHtml } from '../page';
 import { cutOffWhenStalled, sendStoredFile } from '../send-file';
 import { siteUrl } from '../site-url';
 import { atomFeed, jsonArrayTransform } from './archive.export';
-import { entryUrl, presentEntry, presentListItem, presentLookup, presentMap, presentSimilar, presentStation } from './archive.present';
+import { presentEntry, presentListItem, presentLookup, presentMap, presentSimilar, presentStation } from './archive.present';
 import {
   checkQuery,
   entryParams,

@@ -1,13 +1,10 @@
 import type { Readable } from 'node:stream';
-import type { PoolClient } from 'pg';
-import * as archiveRepo from '../../db/archive.repo';
-import * as catalogRepo from '../../db/catalog.repo';
-import * as mediaRepo from '../../db/media.repo';
+import type { Election, Category } from '../catalog/model';
 import type { AppContext } from '../context';
 import { carriedBy } from '../media/original-reveals';
-import { poolIsFull } from '../../db/pool';
 import { notFound, serviceBusy } from '../errors';
 import { publicFlags } from '../processing/media-relations';
+import type { ArchiveListEntry, MapBox, MapCluster, PublicEntry, PublishedFile, SearchFilters, SearchSort, Station, StationCategoryCount } from './model';
 import { buildFilters, DEFAULT_PAGE_SIZE, decodeSearchCursor, effectiveSort, encodeSearchCursor, type SearchQuery } from './search';
 
 export { searchEntries, type SearchQuery } from './search';
@@ -24,11 +21,11 @@ const roundDown = (at: Date, stepMs: number) => new Date(Math.floor(at.getTime()
  * downloaded (it is then no secret), as is what that original carries. The observer's receipt
  * keeps the exact values.
  */
-export async function publicEntry(ctx: AppContext, id: string) {
-  const stored = await archiveRepo.findPublicEntry(ctx.db, id);
+export async function publicEntry(ctx: AppContext, id: string): Promise<PublicEntry> {
+  const stored = await ctx.repos.archive.findPublicEntry(id);
   if (!stored) throw notFound('The entry');
   const entry = { ...stored, received_at: roundDown(stored.received_at, ctx.config.publicTimePrecisionMs) };
-  const rows = entry.status === 'published' ? await archiveRepo.listPublicFiles(ctx.db, id) : [];
+  const rows = entry.status === 'published' ? await ctx.repos.archive.listPublicFiles(id) : [];
   const files = await Promise.all(
     rows.map(async ({ metadata, ...f }) => ({
       ...f,
@@ -41,34 +38,16 @@ export async function publicEntry(ctx: AppContext, id: string) {
   return { entry, files };
 }
 
-export type PublicEntry = Awaited<ReturnType<typeof publicEntry>>;
-export type PublicFile = PublicEntry['files'][number];
-
-/**
- * The public place of an entry, as the archive's view (archive_entry_source) computes it: precise = the first file's
- * GPS; rounded = the polling station's registered place if known, else GPS to 2 decimals (about
- * 1 km); hidden = nothing.
- */
-export function publicPlace({ entry, files }: PublicEntry): { lat: number; lon: number; precision: 'precise' | 'rounded' } | null {
-  if (entry.public_location === 'hidden') return null;
-  const gps = files.find((f) => f.gps_lat !== null && f.gps_lon !== null);
-  if (entry.public_location === 'precise' && gps) return { lat: gps.gps_lat!, lon: gps.gps_lon!, precision: 'precise' };
-  if (entry.station_lat !== null && entry.station_lon !== null) return { lat: entry.station_lat, lon: entry.station_lon, precision: 'rounded' };
-  if (!gps) return null;
-  const round = (x: number) => Math.round(x * 100) / 100;
-  return { lat: round(gps.gps_lat!), lon: round(gps.gps_lon!), precision: 'rounded' };
-}
-
-export async function publishedFile(ctx: AppContext, fileId: string) {
-  const file = await mediaRepo.findPublishedMediaFile(ctx.db, fileId);
+export async function publishedFile(ctx: AppContext, fileId: string): Promise<PublishedFile> {
+  const file = await ctx.repos.media.findPublishedMediaFile(fileId);
   if (!file) throw notFound('The file');
   return file;
 }
 
 /** The original bytes of a published file, only where the moderator allowed downloading them. */
-export async function downloadableOriginal(ctx: AppContext, fileId: string) {
+export async function downloadableOriginal(ctx: AppContext, fileId: string): Promise<PublishedFile> {
   const file = await publishedFile(ctx, fileId);
-  const entry = await archiveRepo.findPublicEntry(ctx.db, file.submission_id);
+  const entry = await ctx.repos.archive.findPublicEntry(file.submission_id);
   if (!entry?.original_downloadable) throw notFound('The original of this file');
   return file;
 }
@@ -79,29 +58,36 @@ export async function downloadableOriginal(ctx: AppContext, fileId: string) {
  * here which of its files were sent (an observer checks their own upload with their receipt).
  */
 export async function lookupFile(ctx: AppContext, sha256: string) {
-  const entries = await archiveRepo.findPublishedByHash(ctx.db, sha256);
+  const entries = await ctx.repos.archive.findPublishedByHash(sha256);
   return { sha256, status: entries.length ? 'published' : 'unknown', entries } as const;
 }
 
+export type SearchCatalog = { elections: Election[]; categories: Category[] };
+
 /** Every election and category, active or not: old evidence stays findable. */
-export async function searchCatalog(ctx: AppContext) {
-  const [elections, categories] = await Promise.all([catalogRepo.listElections(ctx.db, false), catalogRepo.listCategories(ctx.db, false)]);
+export async function searchCatalog(ctx: AppContext): Promise<SearchCatalog> {
+  const [elections, categories] = await Promise.all([ctx.repos.catalog.listElections(false), ctx.repos.catalog.listCategories(false)]);
   return { elections, categories };
 }
 
-export type SearchCatalog = Awaited<ReturnType<typeof searchCatalog>>;
-
-export type Station = { electionId: number; region: string; number: string };
+export type StationData = {
+  station: Station;
+  election: Election;
+  counts: StationCategoryCount[];
+  total: number;
+  items: ArchiveListEntry[];
+  next: string | null;
+};
 
 /** Everything published for one polling station, with counts per category. */
-export async function stationPage(ctx: AppContext, station: Station, page: { after?: string; limit?: number }) {
+export async function stationPage(ctx: AppContext, station: Station, page: { after?: string; limit?: number }): Promise<StationData> {
   const query: SearchQuery = { election: station.electionId, station: station.number, sort: 'published', after: page.after, limit: page.limit };
   const filters = { ...(await buildFilters(ctx, query)), regions: [station.region] };
   const limit = page.limit ?? DEFAULT_PAGE_SIZE;
   const [election, counts, rows] = await Promise.all([
-    catalogRepo.findElection(ctx.db, station.electionId),
-    archiveRepo.stationCategoryCounts(ctx.db, station),
-    archiveRepo.search(ctx.db, filters, 'published', decodeSearchCursor(page.after, 'published'), limit + 1),
+    ctx.repos.catalog.findElection(station.electionId),
+    ctx.repos.archive.stationCategoryCounts(station),
+    ctx.repos.archive.search(filters, 'published', decodeSearchCursor(page.after, 'published'), limit + 1),
   ]);
   if (!election || !counts.length) throw notFound('This polling station (nothing is published for it)');
   const items = rows.slice(0, limit);
@@ -116,22 +102,20 @@ export async function stationPage(ctx: AppContext, station: Station, page: { aft
   };
 }
 
-export type StationData = Awaited<ReturnType<typeof stationPage>>;
-
 // Grid cells of about a quarter of a 256 px tile at the zoom level: a few hundred clusters at most.
 const CELLS_PER_TILE = 4;
 const MAX_CLUSTERS = 2000;
-const WORLD: archiveRepo.MapBox = { west: -180, south: -90, east: 180, north: 90 };
+const WORLD: MapBox = { west: -180, south: -90, east: 180, north: 90 };
 
-export async function mapClusters(ctx: AppContext, query: SearchQuery & { bbox?: [number, number, number, number]; zoom?: number }) {
+export async function mapClusters(
+  ctx: AppContext,
+  query: SearchQuery & { bbox?: [number, number, number, number]; zoom?: number },
+): Promise<{ cellDegrees: number; clusters: MapCluster[] }> {
   const filters = await buildFilters(ctx, query);
   const box = query.bbox ? { west: query.bbox[0], south: query.bbox[1], east: query.bbox[2], north: query.bbox[3] } : WORLD;
   const zoom = query.zoom ?? 3;
   const cellDegrees = 360 / 2 ** zoom / CELLS_PER_TILE;
-  const clusters =
-    zoom <= archiveRepo.MAP_GRID_MAX_ZOOM && archiveRepo.narrowedOnlyByElectionOrCategory(filters)
-      ? await archiveRepo.mapGridClusters(ctx.db, filters, box, zoom, MAX_CLUSTERS)
-      : await archiveRepo.mapClusters(ctx.db, filters, box, cellDegrees, MAX_CLUSTERS);
+  const clusters = await ctx.repos.archive.mapClusters(filters, { box, zoom, cellDegrees }, MAX_CLUSTERS);
   return { cellDegrees, clusters };
 }
 
@@ -139,53 +123,32 @@ export async function mapClusters(ctx: AppContext, query: SearchQuery & { bbox?:
 const EXPORT_RETRY_SECONDS = 30;
 
 /**
- * Every entry matching a search, as a stream read on a connection of the exports' own pool: the
- * connection goes back to the pool when the stream ends; when it fails or is closed before its
- * end (a client that went away or stopped reading) the connection is discarded, since it may be
- * mid-transaction or mid-stream. With every export connection in use, refused at once (503).
+ * Every entry matching a search, streamed from the exports' own pool (see exportEntries in
+ * db/archive.repo.ts); with every export connection in use, refused at once (503).
  */
-async function streamMatches(
+async function exportMatches(
   ctx: AppContext,
   query: SearchQuery,
-  open: (client: PoolClient, filters: archiveRepo.SearchFilters, sort: archiveRepo.SearchSort) => Readable | Promise<Readable>,
+  open: (filters: SearchFilters, sort: SearchSort) => Promise<Readable | null>,
 ): Promise<Readable> {
   const filters = await buildFilters(ctx, query);
-  const sort = effectiveSort(query, filters);
-  if (poolIsFull(ctx.exportDb)) {
-    throw serviceBusy('exports_busy', 'Too many exports are running right now; please try again in a minute.', EXPORT_RETRY_SECONDS);
-  }
-  const client = await ctx.exportDb.connect();
-  let stream: Readable;
-  try {
-    stream = await open(client, filters, sort);
-  } catch (err) {
-    client.release(err as Error);
-    throw err;
-  }
-  let released = false;
-  const release = (err?: Error) => {
-    if (released) return;
-    released = true;
-    client.release(err);
-  };
-  stream.once('end', () => release());
-  stream.once('close', () => release(new Error('the export stream closed before its end')));
-  stream.once('error', (err: Error) => release(err));
+  const stream = await open(filters, effectiveSort(query, filters));
+  if (!stream) throw serviceBusy('exports_busy', 'Too many exports are running right now; please try again in a minute.', EXPORT_RETRY_SECONDS);
   return stream;
 }
 
-/** Every entry matching a search as ExportRow objects (the JSON export). */
+/** Every entry matching a search as ExportEntry objects (the JSON export). */
 export function exportRows(ctx: AppContext, query: SearchQuery): Promise<Readable> {
-  return streamMatches(ctx, query, archiveRepo.streamSearch);
+  return exportMatches(ctx, query, (filters, sort) => ctx.exportRepos.archive.exportEntries(filters, sort));
 }
 
-/** Every entry matching a search as CSV text (header first), each permalink being urlBase + id. */
-export function exportCsv(ctx: AppContext, query: SearchQuery, urlBase: string): Promise<Readable> {
-  return streamMatches(ctx, query, (client, filters, sort) => archiveRepo.streamCsv(client, filters, sort, urlBase));
+/** Every entry matching a search as CSV text (header first), each permalink being permalinkBase + id. */
+export function exportCsv(ctx: AppContext, query: SearchQuery, permalinkBase: string): Promise<Readable> {
+  return exportMatches(ctx, query, (filters, sort) => ctx.exportRepos.archive.exportCsv(filters, sort, permalinkBase));
 }
 
 /** The newest entries matching a search, for the Atom feed (read like the exports, on their pool). */
-export async function feedEntries(ctx: AppContext, query: SearchQuery) {
+export async function feedEntries(ctx: AppContext, query: SearchQuery): Promise<ArchiveListEntry[]> {
   const filters = await buildFilters(ctx, query);
-  return archiveRepo.search(ctx.exportDb, filters, 'published', null, 50);
+  return ctx.exportRepos.archive.search(filters, 'published', null, 50);
 }

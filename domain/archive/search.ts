@@ -1,10 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import * as archiveRepo from '../../db/archive.repo';
-import type { SearchAfter, SearchFilters, SearchSort } from '../../db/archive.repo';
 import type { AppContext } from '../context';
 import { badRequest } from '../errors';
 import { isCursorTime } from '../pagination';
+import type { ArchiveListEntry, RankedMatch, SearchAfter, SearchFilters, SearchSort } from './model';
 
 /** A search as a journalist asks it (validated by the API's zod schema; every field optional). */
 export type SearchQuery = {
@@ -58,7 +57,7 @@ export async function buildFilters(ctx: AppContext, query: SearchQuery): Promise
   // One look-up for every word that may name a region and for the region filter.
   const regionTerms = candidates.map((term) => ({ term, minScore: REGION_WORD_MIN_SCORE }));
   if (query.region !== undefined) regionTerms.push({ term: query.region, minScore: REGION_FILTER_MIN_SCORE });
-  const matched = await archiveRepo.matchRegions(ctx.db, regionTerms);
+  const matched = await ctx.repos.archive.matchRegions(regionTerms);
   const regionWords: SearchFilters['regionWords'] = [];
   candidates.forEach((word, i) => {
     if (matched[i]!.length) regionWords.push({ word, regions: matched[i]! });
@@ -93,7 +92,7 @@ const cursorSchema = z.object({
   id: z.uuid(),
 });
 
-export function encodeSearchCursor(sort: SearchSort, row: archiveRepo.ArchiveListRow): string {
+export function encodeSearchCursor(sort: SearchSort, row: ArchiveListEntry): string {
   const key = sort === 'relevance' ? row.rank : sort === 'captured' ? (row.captured_at?.toISOString() ?? null) : row.published_at.toISOString();
   return Buffer.from(JSON.stringify({ s: sort, k: key, id: row.id })).toString('base64url');
 }
@@ -113,7 +112,7 @@ export function decodeSearchCursor(raw: string | undefined, sort: SearchSort): S
   return { key: parsed.k, id: parsed.id };
 }
 
-export type SearchPage = { items: archiveRepo.ArchiveListRow[]; next: string | null; sort: SearchSort; regions: string[] | null };
+export type SearchPage = { items: ArchiveListEntry[]; next: string | null; sort: SearchSort; regions: string[] | null };
 
 export async function searchEntries(ctx: AppContext, query: SearchQuery): Promise<SearchPage> {
   const filters = await buildFilters(ctx, query);
@@ -121,7 +120,7 @@ export async function searchEntries(ctx: AppContext, query: SearchQuery): Promis
   const after = decodeSearchCursor(query.after, sort);
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   const rows =
-    sort === 'relevance' ? await relevancePage(ctx, filters, after, limit + 1) : await archiveRepo.search(ctx.db, filters, sort, after, limit + 1);
+    sort === 'relevance' ? await relevancePage(ctx, filters, after, limit + 1) : await ctx.repos.archive.search(filters, sort, after, limit + 1);
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   const next = rows.length > limit && last ? encodeSearchCursor(sort, last) : null;
@@ -158,24 +157,24 @@ export const RELEVANCE_WINDOW: RelevanceWindowPlan = { size: 300, probeRows: 2_0
  * - rare words (or a walk that came up short): the text index, for text-only searches first
  *   within the newest `spanRows` entries (other filters have indexes of their own), then everywhere.
  */
-export async function relevanceWindow(ctx: AppContext, filters: SearchFilters, plan = RELEVANCE_WINDOW): Promise<archiveRepo.RankedMatch[]> {
+export async function relevanceWindow(ctx: AppContext, filters: SearchFilters, plan = RELEVANCE_WINDOW): Promise<RankedMatch[]> {
   const wordsAlone = isDeepStrictEqual({ ...filters, text: null }, NOTHING);
-  const probe = await archiveRepo.newestMatchesWalking(ctx.db, { ...NOTHING, text: filters.text }, plan.probeRows, plan.size);
+  const probe = await ctx.repos.archive.newestMatchesWalking({ ...NOTHING, text: filters.text }, plan.probeRows, plan.size);
   if (wordsAlone && probe.matches.length === plan.size) return probe.matches;
   if (probe.matches.length >= plan.commonShare * plan.probeRows) {
     // Read about twice as many candidates as the words' share among the newest entries says a
     // full window needs (the probe stops early, so that share is a lower bound).
     const share = probe.matches.length / plan.probeRows;
     const walkRows = Math.min(plan.walkRows, Math.max(plan.size, Math.ceil((2 * plan.size) / share)));
-    const { matches, walked } = await archiveRepo.newestMatchesWalking(ctx.db, filters, walkRows, plan.size);
+    const { matches, walked } = await ctx.repos.archive.newestMatchesWalking(filters, walkRows, plan.size);
     if (matches.length === plan.size || (walked !== null && walked < walkRows)) return matches;
   }
   const edge = onlyWords(filters) ? await recentEdge(ctx, plan.spanRows) : null;
   if (edge) {
-    const recent = await archiveRepo.newestMatchesIndexed(ctx.db, filters, edge, plan.size);
+    const recent = await ctx.repos.archive.newestMatchesIndexed(filters, edge, plan.size);
     if (recent.length === plan.size) return recent;
   }
-  return archiveRepo.newestMatchesIndexed(ctx.db, filters, null, plan.size);
+  return ctx.repos.archive.newestMatchesIndexed(filters, null, plan.size);
 }
 
 /** A search with nothing set, to set one thing on. */
@@ -189,31 +188,31 @@ const NOTHING: SearchFilters = {
 const onlyWords = (f: SearchFilters): boolean => isDeepStrictEqual({ ...f, text: null, regionWords: [] }, NOTHING);
 
 /** Relevance first, then the newer id; the cursor holds the last row's rank and id. */
-const byRelevance = (a: archiveRepo.RankedMatch, b: archiveRepo.RankedMatch) => b.rank - a.rank || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+const byRelevance = (a: RankedMatch, b: RankedMatch) => b.rank - a.rank || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
-async function relevancePage(ctx: AppContext, filters: SearchFilters, after: SearchAfter | null, limit: number): Promise<archiveRepo.ArchiveListRow[]> {
+async function relevancePage(ctx: AppContext, filters: SearchFilters, after: SearchAfter | null, limit: number): Promise<ArchiveListEntry[]> {
   const window = (await relevanceWindow(ctx, filters)).sort(byRelevance);
   const start = after ? window.findIndex((m) => byRelevance(m, { id: after.id, rank: Number(after.key) }) > 0) : 0;
   const page = start < 0 ? [] : window.slice(start, start + limit);
-  const rows = await archiveRepo.listEntries(ctx.db, page.map((m) => m.id));
+  const rows = await ctx.repos.archive.listEntries(page.map((m) => m.id));
   const rankOf = new Map(page.map((m) => [m.id, m.rank]));
   return rows.map((r) => ({ ...r, rank: rankOf.get(r.id)! }));
 }
 
 /**
- * Where the newest `rows` entries begin, remembered for a minute per database: any edge gives the
- * same results (everything outside the span is older than everything in it), so a stale one only
- * makes the span a little wider or narrower.
+ * Where the newest `rows` entries begin, remembered for a minute per database (per context's
+ * repositories): any edge gives the same results (everything outside the span is older than
+ * everything in it), so a stale one only makes the span a little wider or narrower.
  */
 const EDGE_TTL_MS = 60_000;
 const edges = new WeakMap<object, Map<number, { edge: Date | null; until: number }>>();
 
 async function recentEdge(ctx: AppContext, rows: number): Promise<Date | null> {
-  const known = edges.get(ctx.db) ?? new Map<number, { edge: Date | null; until: number }>();
-  edges.set(ctx.db, known);
+  const known = edges.get(ctx.repos) ?? new Map<number, { edge: Date | null; until: number }>();
+  edges.set(ctx.repos, known);
   const cached = known.get(rows);
   if (cached && cached.until > Date.now()) return cached.edge;
-  const edge = await archiveRepo.publicationEdge(ctx.db, rows);
+  const edge = await ctx.repos.archive.publicationEdge(rows);
   known.set(rows, { edge, until: Date.now() + EDGE_TTL_MS });
   return edge;
 }

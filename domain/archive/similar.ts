@@ -1,10 +1,10 @@
-import * as mediaRepo from '../../db/media.repo';
 import type { AppContext } from '../context';
 import { AppError, badRequest, payloadTooLarge, serviceBusy } from '../errors';
 import { perceptualHashOfImage } from '../media/derivatives';
 import { MediaError } from '../media/errors';
 import { detectFileType, SNIFF_BYTES } from '../media/file-type';
 import { bandProbes } from '../media/perceptual-hash';
+import type { NearImageMatch } from './model';
 
 /**
  * "Is a changed copy of this picture in the archive?": when a journalist's file is not published
@@ -49,7 +49,7 @@ async function hashOrRefuse(image: Buffer): Promise<string> {
 }
 
 /** Files of published entries that show the same picture as the image, closest first. */
-export async function similarPublished(ctx: AppContext, image: Buffer) {
+export async function similarPublished(ctx: AppContext, image: Buffer): Promise<{ maxDistance: number; matches: NearImageMatch[] }> {
   if (decodesInFlight >= MAX_DECODES_IN_FLIGHT) {
     throw serviceBusy('similar_busy', `Many image look-ups are running right now; please try again in ${BUSY_RETRY_SECONDS} s.`, BUSY_RETRY_SECONDS);
   }
@@ -61,6 +61,6 @@ export async function similarPublished(ctx: AppContext, image: Buffer) {
     decodesInFlight -= 1;
   }
   const maxDistance = ctx.config.nearDuplicateMaxDistance;
-  const matches = await mediaRepo.findPublishedNearImages(ctx.db, { phash, bandProbes: bandProbes(phash, maxDistance), maxDistance, limit: SIMILAR_LIMIT });
+  const matches = await ctx.repos.media.findPublishedNearImages({ phash, bandProbes: bandProbes(phash, maxDistance), maxDistance, limit: SIMILAR_LIMIT });
   return { maxDistance, matches };
 }

@@ -1,51 +1,48 @@
-import * as catalogRepo from '../../db/catalog.repo';
-import { withTransaction } from '../../db/pool';
 import { appendAudit } from '../audit/audit.service';
 import type { Actor } from '../audit/model';
 import type { AppContext } from '../context';
-import { badRequest, conflict, notFound } from '../errors';
+import { badRequest, conflict, isStoreFailure, notFound } from '../errors';
+import type { Category, CategoryEdit, CategoryPhase, Election, NewCategory, NewElection } from './model';
 
-export const activeElections = (ctx: AppContext) => catalogRepo.listElections(ctx.db, true);
-export const activeCategories = (ctx: AppContext) => catalogRepo.listCategories(ctx.db, true);
+export const activeElections = (ctx: AppContext): Promise<Election[]> => ctx.repos.catalog.listElections(true);
+export const activeCategories = (ctx: AppContext): Promise<Category[]> => ctx.repos.catalog.listCategories(true);
 
 /** Everything an admin manages, inactive rows included. */
-export async function catalogForAdmin(ctx: AppContext) {
+export async function catalogForAdmin(ctx: AppContext): Promise<{ elections: Election[]; categories: Category[]; phases: CategoryPhase[] }> {
   const [elections, categories, phases] = await Promise.all([
-    catalogRepo.listElections(ctx.db, false),
-    catalogRepo.listCategories(ctx.db, false),
-    catalogRepo.listPhases(ctx.db),
+    ctx.repos.catalog.listElections(false),
+    ctx.repos.catalog.listCategories(false),
+    ctx.repos.catalog.listPhases(),
   ]);
   return { elections, categories, phases };
 }
 
-export type NewElection = { slug: string; nameRu: string; nameEn: string; country: string; votingStartsOn: string; votingEndsOn: string };
-
-export async function createElection(ctx: AppContext, e: NewElection, actor: Actor) {
+export async function createElection(ctx: AppContext, e: NewElection, actor: Actor): Promise<Election> {
   if (e.votingEndsOn < e.votingStartsOn) throw badRequest('invalid_input', 'Voting cannot end before it starts.');
   try {
-    return await withTransaction(ctx.db, async (tx) => {
-      const election = await catalogRepo.insertElection(tx, e);
+    return await ctx.transaction(async (tx) => {
+      const election = await tx.catalog.insertElection(e);
       await appendAudit(tx, actor, { action: 'catalog.election_create', entityType: 'election', entityId: String(election.id), after: election });
       return election;
     });
   } catch (err) {
-    if ((err as { code?: string }).code === '23505') throw conflict('slug_taken', `An election with the short name "${e.slug}" exists already.`);
+    if (isStoreFailure(err, 'unique')) throw conflict('slug_taken', `An election with the short name "${e.slug}" exists already.`);
     throw err;
   }
 }
 
-export async function setElectionActive(ctx: AppContext, id: number, active: boolean, actor: Actor) {
-  await withTransaction(ctx.db, async (tx) => {
-    const before = await catalogRepo.findElection(tx, id);
-    if (!before || !(await catalogRepo.setElectionActive(tx, id, active))) throw notFound('The election');
+export async function setElectionActive(ctx: AppContext, id: number, active: boolean, actor: Actor): Promise<void> {
+  await ctx.transaction(async (tx) => {
+    const before = await tx.catalog.findElection(id);
+    if (!before || !(await tx.catalog.setElectionActive(id, active))) throw notFound('The election');
     await appendAudit(tx, actor, { action: 'catalog.election_active', entityType: 'election', entityId: String(id), before: { active: before.active }, after: { active } });
   });
 }
 
-export async function editCategory(ctx: AppContext, code: string, c: { labelRu: string; labelEn: string; active: boolean }, actor: Actor) {
-  await withTransaction(ctx.db, async (tx) => {
-    const before = await catalogRepo.findCategory(tx, code);
-    if (!before || !(await catalogRepo.updateCategory(tx, code, c))) throw notFound('The category');
+export async function editCategory(ctx: AppContext, code: string, c: CategoryEdit, actor: Actor): Promise<void> {
+  await ctx.transaction(async (tx) => {
+    const before = await tx.catalog.findCategory(code);
+    if (!before || !(await tx.catalog.updateCategory(code, c))) throw notFound('The category');
     await appendAudit(tx, actor, {
       action: 'catalog.category_edit',
       entityType: 'category',
@@ -56,14 +53,14 @@ export async function editCategory(ctx: AppContext, code: string, c: { labelRu: 
   });
 }
 
-export async function addCategory(ctx: AppContext, c: { code: string; phaseCode: string; labelRu: string; labelEn: string }, actor: Actor) {
+export async function addCategory(ctx: AppContext, c: NewCategory, actor: Actor): Promise<void> {
   try {
-    await withTransaction(ctx.db, async (tx) => {
-      await catalogRepo.insertCategory(tx, c);
+    await ctx.transaction(async (tx) => {
+      await tx.catalog.insertCategory(c);
       await appendAudit(tx, actor, { action: 'catalog.category_create', entityType: 'category', entityId: c.code, after: c });
     });
   } catch (err) {
-    if ((err as { code?: string }).code === '23505') throw conflict('code_taken', `The code "${c.code}" is taken; codes are permanent.`);
+    if (isStoreFailure(err, 'unique')) throw conflict('code_taken', `The code "${c.code}" is taken; codes are permanent.`);
     throw err;
   }
 }

@@ -20,3 +20,14 @@ export type Category = {
   label_en: string;
   active: boolean;
 };
+
+/** The phases of an election a category belongs to (before, on and after voting day). */
+export type CategoryPhase = { code: string; label_ru: string; label_en: string };
+
+export type NewElection = { slug: string; nameRu: string; nameEn: string; country: string; votingStartsOn: string; votingEndsOn: string };
+
+/** A new category goes last in its phase; its code is permanent. */
+export type NewCategory = { code: string; phaseCode: string; labelRu: string; labelEn: string };
+
+/** What an admin may change of a category (never its code). */
+export type CategoryEdit = { labelRu: string; labelEn: string; active: boolean };

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import { messageOf } from '../caught-errors';
 import { MediaError } from './errors';
 import type { DetectedType } from './file-type';
 import type { MediaMetadata } from './metadata';
@@ -204,5 +205,3 @@ export async function renderContactSheet(filePath: string, meta: MediaMetadata):
     .jpeg({ quality: JPEG_QUALITY })
     .toBuffer();
 }
-
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));

@@ -5,6 +5,7 @@ import { readAvchdMetadata, type AvchdMetadata } from './avchd';
 import { readBmffMetadata, type BmffMetadata } from './bmff';
 import { imageCaptureTime, NO_CAPTURE_TIME, parseIsoDate, videoCaptureTime, type CaptureTime, type VideoDateCandidate } from './capture-time';
 import { namesAnEditor } from './editing';
+import { isIoError, messageOf as errorMessage } from '../caught-errors';
 import type { DetectedType, MediaKind } from './file-type';
 import { parseIso6709, validGpsPoint, type GpsPoint } from './geo';
 import { ffInput, runTool } from './run-tool';
@@ -242,6 +243,3 @@ function videoLocation(bmff: BmffMetadata | null, formatTags: Record<string, str
 function addNoMetadataFlag(meta: MediaMetadata): void {
   if (!meta.taken_at_local && !meta.gps && !meta.make && !meta.model) meta.flags.push('no_metadata');
 }
-
-const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e));
-const isIoError = (e: unknown) => typeof (e as NodeJS.ErrnoException)?.code === 'string' && /^E[A-Z]+$/.test((e as NodeJS.ErrnoException).code!);

@@ -1,5 +1,4 @@
-import * as mediaRepo from '../../db/media.repo';
-import type { Queryable } from '../../db/pool';
+import type { TxRepositories } from '../../db/repositories';
 import { placeMismatch } from './claim-mismatch';
 
 /**
@@ -7,18 +6,18 @@ import { placeMismatch } from './claim-mismatch';
  * against the register when it processes it; a register imported (or a place corrected) later
  * re-checks every processed file of the election that has a GPS point: a photo taken far from its
  * station is flagged, a flag that the corrected place no longer supports is removed.
- * Returns how many files changed.
+ * Returns how many files changed. Runs in the caller's transaction (the import that changed the register).
  */
-export async function recheckPlaceMismatch(db: Queryable, electionId: number, maxKm: number): Promise<number> {
+export async function recheckPlaceMismatch(tx: Pick<TxRepositories, 'media'>, electionId: number, maxKm: number): Promise<number> {
   const add: string[] = [];
   const remove: string[] = [];
-  for (const file of await mediaRepo.listPlaceChecks(db, electionId)) {
+  for (const file of await tx.media.listPlaceChecks(electionId)) {
     const station = file.station_lat !== null && file.station_lon !== null ? { lat: file.station_lat, lon: file.station_lon } : null;
     const mismatch = placeMismatch({ lat: file.gps_lat, lon: file.gps_lon }, station, maxKm);
     if (mismatch && !file.flagged) add.push(file.id);
     if (!mismatch && file.flagged) remove.push(file.id);
   }
-  await mediaRepo.addFlag(db, add, 'place_mismatch');
-  await mediaRepo.removeFlag(db, remove, 'place_mismatch');
+  await tx.media.addFlag(add, 'place_mismatch');
+  await tx.media.removeFlag(remove, 'place_mismatch');
   return add.length + remove.length;
 }

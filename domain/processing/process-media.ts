@@ -6,6 +6,7 @@ import { renderContactSheet, renderDerivatives, type Derivatives } from '../medi
 import { MediaError } from '../media/errors';
 import { detectFileType, SNIFF_BYTES, type DetectedType } from '../media/file-type';
 import { extractMetadata, type MediaMetadata } from '../media/metadata';
+import { isIoError, messageOf } from '../caught-errors';
 import { claimMismatches } from './claim-mismatch';
 import { relateToPartners } from './media-relations';
 
@@ -46,10 +47,6 @@ const emptyMetadata = (warning: string): Extraction => ({
 });
 
 const NO_DERIVATIVES = { thumb: false, preview: false, contact: false };
-
-/** An operating-system I/O error (disk, permissions, file table): worth retrying, unlike bad bytes. */
-const isIoError = (e: unknown) => typeof (e as NodeJS.ErrnoException)?.code === 'string' && /^E[A-Z]+$/.test((e as NodeJS.ErrnoException).code!);
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
  * The whole worker pipeline for one stored file: re-check the hash, sniff, read metadata, render

@@ -1,16 +1,13 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
-import * as catalogRepo from '../../db/catalog.repo';
-import { allowLongStatements, withTransaction } from '../../db/pool';
-import * as settingsRepo from '../../db/settings.repo';
 import type { Repositories } from '../../db/repositories';
-import * as stationsRepo from '../../db/stations.repo';
 import { actorOf } from '../accounts/accounts.service';
 import type { SessionUser } from '../accounts/model';
 import { appendAudit } from '../audit/audit.service';
 import type { AppContext } from '../context';
 import { badRequest, conflict, notFound } from '../errors';
 import { recheckPlaceMismatch } from '../processing/place-recheck';
+import type { NewStation, StationCount } from './model';
 
 /** The columns a register file must have (header row; comma or semicolon separated, UTF-8). */
 export const STATION_COLUMNS = ['region', 'tik', 'uik', 'address', 'latitude', 'longitude'] as const;
@@ -37,7 +34,7 @@ const stationRow = z
     longitude: coordinate(-180, 180, 'longitude'),
   })
   .refine((r) => (r.latitude === null) === (r.longitude === null), 'latitude and longitude go together: give both or neither')
-  .transform((r): stationsRepo.NewStation => ({
+  .transform((r): NewStation => ({
     region: r.region,
     tik: r.tik,
     uikNumber: r.uik.replace(/^0+(?=\d)/, ''),
@@ -54,7 +51,7 @@ export type ImportReport = { imported: number; linked: number; placeFlagsChanged
  * and their processed files re-checked for place_mismatch against the new places.
  */
 export async function importStations(ctx: AppContext, admin: SessionUser, electionId: number, csv: Buffer): Promise<ImportReport> {
-  if (!(await catalogRepo.findElection(ctx.db, electionId))) throw badRequest('unknown_election', 'Choose an election from the list.');
+  if (!(await ctx.repos.catalog.findElection(electionId))) throw badRequest('unknown_election', 'Choose an election from the list.');
   let records: { record: Record<string, string>; info: { lines: number; error?: Error } }[];
   try {
     // The header decides the separator: registers exported with ";" use the decimal comma.
@@ -70,7 +67,7 @@ export async function importStations(ctx: AppContext, admin: SessionUser, electi
   if (records.length > MAX_STATION_ROWS) throw badRequest('too_many_rows', `At most ${MAX_STATION_ROWS} stations per file.`);
 
   const errors: ImportReport['errors'] = [];
-  const byNumber = new Map<string, { station: stationsRepo.NewStation; line: number }>();
+  const byNumber = new Map<string, { station: NewStation; line: number }>();
   for (const { record, info } of records) {
     if (info.error) {
       errors.push({ line: info.lines, message: info.error.message });
@@ -88,10 +85,10 @@ export async function importStations(ctx: AppContext, admin: SessionUser, electi
     }
     byNumber.set(parsed.data.uikNumber, { station: parsed.data, line: info.lines });
   }
-  return withTransaction(ctx.db, async (tx) => {
-    await allowLongStatements(tx, IMPORT_STATEMENT_TIMEOUT_MS);
-    const imported = await stationsRepo.upsertStations(tx, electionId, [...byNumber.values()].map((v) => v.station));
-    const linked = await stationsRepo.linkSubmissions(tx, electionId);
+  return ctx.transaction(async (tx) => {
+    await tx.stations.allowLongStatements(IMPORT_STATEMENT_TIMEOUT_MS);
+    const imported = await tx.stations.upsertStations(electionId, [...byNumber.values()].map((v) => v.station));
+    const linked = await tx.stations.linkSubmissions(electionId);
     const placeFlagsChanged = await recheckPlaceMismatch(tx, electionId, ctx.config.placeMismatchKm);
     await appendAudit(tx, actorOf(admin), {
       action: 'stations.import',
@@ -103,17 +100,17 @@ export async function importStations(ctx: AppContext, admin: SessionUser, electi
   });
 }
 
-export const stationsOverview = (ctx: AppContext) => stationsRepo.countStations(ctx.db);
+export const stationsOverview = (ctx: AppContext): Promise<StationCount[]> => ctx.repos.stations.countStations();
 
 // ---- Holding publication until the polls close
 
-export const publicationHolds = (ctx: AppContext) => settingsRepo.listPublicationHolds(ctx.db);
+export const publicationHolds = (ctx: AppContext) => ctx.repos.settings.listPublicationHolds();
 
 export async function setPublicationHold(ctx: AppContext, admin: SessionUser, electionId: number, hold: { pollsCloseAt: Date | null; holdPublication: boolean }) {
   if (hold.holdPublication && !hold.pollsCloseAt) throw badRequest('invalid_input', 'To hold publication, give the time the polls close.');
-  await withTransaction(ctx.db, async (tx) => {
-    const before = await settingsRepo.findPublicationHold(tx, electionId);
-    if (!before || !(await settingsRepo.setPublicationHold(tx, electionId, hold))) throw notFound('The election');
+  await ctx.transaction(async (tx) => {
+    const before = await tx.settings.findPublicationHold(electionId);
+    if (!before || !(await tx.settings.setPublicationHold(electionId, hold))) throw notFound('The election');
     await appendAudit(tx, actorOf(admin), {
       action: 'settings.change',
       entityType: 'election',

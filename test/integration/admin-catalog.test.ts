@@ -28,6 +28,7 @@ describe('admins manage elections and categories; codes never change', () => {
 
     const again = await admin.postForm('/admin/elections', election);
     expect(again.status).toBe(409);
+    expect(await again.text()).toContain('short name'); // slug_taken, not the generic "already exists"
     const reversed = await admin.postForm('/admin/elections', { ...election, slug: `${slug}-x`, voting_starts_on: '2026-09-21' });
     expect(reversed.status).toBe(400);
     expect(await reversed.text()).toContain('Voting cannot end before it starts.');
@@ -45,7 +46,9 @@ describe('admins manage elections and categories; codes never change', () => {
     expect(await (await new Client(system.url).fetch('/?lang=ru')).text()).toContain('Подмена протокола');
     expect((await admin.postForm(`/admin/categories/${code}`, { label_ru: 'Подмена протокола', label_en: 'Protocol swapped' })).status).toBe(303);
     expect(await (await new Client(system.url).fetch('/?lang=ru')).text()).not.toContain('Подмена протокола'); // deactivated
-    expect((await admin.postForm('/admin/categories', { code, phase_code: 'counting', label_ru: 'Тест', label_en: 'Test' })).status).toBe(409);
+    const taken = await admin.postForm('/admin/categories', { code, phase_code: 'counting', label_ru: 'Тест', label_en: 'Test' });
+    expect(taken.status).toBe(409);
+    expect(await taken.text()).toContain('codes are permanent'); // code_taken, not the generic "already exists"
     expect((await admin.postForm('/admin/categories', { code: `${code}_b`, phase_code: 'no_such_phase', label_ru: 'Т', label_en: 'T' })).status).toBe(400);
     expect((await admin.postForm('/admin/categories/NOT VALID', { label_ru: 'x', label_en: 'y' })).status).toBe(400);
     expect((await admin.postForm('/admin/categories/no_such_code', { label_ru: 'x', label_en: 'y' })).status).toBe(404);

@@ -4,7 +4,7 @@ import http from 'node:http';
 import { describeWithFixtures, fixturePath, loadExpected } from '../helpers/fixtures';
 import { Client, fileFromPath, loggedInClient } from '../helpers/http';
 import { startSystem, type TestSystem } from '../helpers/system';
-import type { RankedMatch } from '../../db/archive.repo';
+import { EXPORT_FIELDS, type RankedMatch } from '../../domain/archive/model';
 import { exportCsv, exportRows } from '../../domain/archive/archive.service';
 import { buildFilters, relevanceWindow } from '../../domain/archive/search';
 import { ownElection, publish, uniquePng, uploadAndProcess, withdraw } from './archive-helpers';
@@ -241,6 +241,7 @@ describeWithFixtures('archive search', () => {
     const rows = parseCsv(csv);
     expect(csv.endsWith('\n')).toBe(true);
     expect(rows[0]).toContain('sha256');
+    expect(rows[0]).toEqual([...EXPORT_FIELDS]);
     const idColumn = rows[0]!.indexOf('id');
     expect(rows.slice(1).map((r) => r[idColumn])).toEqual(ids9);
     for (const r of rows.slice(1)) expect(r).toHaveLength(rows[0]!.length);

@@ -1,4 +1,4 @@
-import type { CategoryRow, ElectionRow } from '../../db/catalog.repo';
+import type { Category, CategoryPhase, Election } from '../../domain/catalog/model';
 import { html } from '../html';
 import { errorBox, layout, type PageContext } from '../layout';
 
@@ -20,7 +20,7 @@ export function adminNav(page: PageContext) {
 
 export function catalogAdminPage(
   page: PageContext,
-  data: { elections: ElectionRow[]; categories: CategoryRow[]; phases: { code: string; label_ru: string; label_en: string }[]; error?: string },
+  data: { elections: Election[]; categories: Category[]; phases: CategoryPhase[]; error?: string },
 ) {
   const { t, lang } = page;
   const csrf = html`<input type="hidden" name="_csrf" value="${page.csrfToken}">`;

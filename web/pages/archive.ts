@@ -1,9 +1,9 @@
-import { publicPlace, type PublicEntry, type PublicFile } from '../../domain/archive/archive.service';
+import type { PublicEntry, PublicFile } from '../../domain/archive/model';
 import { html, type Html } from '../html';
 import { hasMessage, type T } from '../i18n';
 import { formatBytes, formatInstant, layout, type PageContext } from '../layout';
+import { entryUrl, stationUrl } from '../links';
 import { captureTime } from './media-view';
-import { stationHref } from './search';
 
 function flagText(flag: string, t: T): string {
   const key = `flag_${flag}`;
@@ -57,13 +57,13 @@ export function entryPage(page: PageContext, data: PublicEntry, site: { baseUrl:
   const e = data.entry;
   const category = lang === 'ru' ? e.category_label_ru : e.category_label_en;
   const title = e.title ?? category;
-  const url = `${site.baseUrl}/archive/${e.id}`;
-  const place = publicPlace(data);
+  const url = site.baseUrl + entryUrl(e.id);
+  const place = e.place;
   const firstImage = data.files.find((f) => f.has_preview);
   const facts = html`<dl class="facts">
   <dt>${t('election')}</dt><dd>${lang === 'ru' ? e.election_name_ru : e.election_name_en}</dd>
   <dt>${t('region')}</dt><dd>${e.region}</dd>
-  <dt>${t('station')}</dt><dd><a href="${stationHref(e)}">${e.station_number}</a>${e.station_address ? html`<br><span class="muted">${e.station_tik ? `${e.station_tik} · ` : ''}${e.station_address}</span>` : null}</dd>
+  <dt>${t('station')}</dt><dd><a href="${stationUrl(e)}">${e.station_number}</a>${e.station_address ? html`<br><span class="muted">${e.station_tik ? `${e.station_tik} · ` : ''}${e.station_address}</span>` : null}</dd>
   <dt>${t('category')}</dt><dd>${category}</dd>
   <dt>${t('happened_at')}</dt><dd>${e.happened_at ? `${e.happened_at.replace('T', ' ')} (${t('no_zone')})` : t('unknown')}</dd>
   ${e.status === 'published'
@@ -74,7 +74,7 @@ export function entryPage(page: PageContext, data: PublicEntry, site: { baseUrl:
   <dt>${t('received_at')}</dt><dd>${formatInstant(e.received_at)} <span class="muted">(${t('received_rounded')})</span></dd>
   <dt>${t('verified_at')}</dt><dd>${formatInstant(e.verified_at)}</dd>
   <dt>${t('published_at')}</dt><dd>${formatInstant(e.published_at)}</dd>
-  <dt>${t('permalink')}</dt><dd><a href="/archive/${e.id}">${url}</a></dd>
+  <dt>${t('permalink')}</dt><dd><a href="${entryUrl(e.id)}">${url}</a></dd>
 </dl>`;
   const body =
     e.status === 'withdrawn'

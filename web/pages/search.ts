@@ -1,14 +1,12 @@
-import type { ArchiveListRow } from '../../db/archive.repo';
 import type { SearchCatalog } from '../../domain/archive/archive.service';
+import type { ArchiveListEntry } from '../../domain/archive/model';
 import type { SearchPage, SearchQuery } from '../../domain/archive/search';
 import { html, type Html } from '../html';
 import { formatInstant, layout, type PageContext } from '../layout';
+import { entryUrl, stationUrl } from '../links';
 
 const day = (d: Date | undefined, end: 'from' | 'to') =>
   d ? new Date(end === 'to' && d.getUTCHours() === 0 && d.getUTCMinutes() === 0 ? d.getTime() - 86_400_000 : d.getTime()).toISOString().slice(0, 10) : '';
-
-export const stationHref = (e: { election_id: number; region: string; station_number: string }) =>
-  `/stations/${e.election_id}/${encodeURIComponent(e.region)}/${e.station_number}`;
 
 /** The filter form, a plain GET form: every search is a link that can be shared. */
 export function filterForm(page: PageContext, query: SearchQuery, catalog: SearchCatalog, action: string, withSort: boolean): Html {
@@ -61,14 +59,14 @@ function hasFilters(q: SearchQuery): boolean {
 }
 
 /** Result cards, shared by the search and station pages. */
-export function resultList(page: PageContext, items: ArchiveListRow[]): Html {
+export function resultList(page: PageContext, items: ArchiveListEntry[]): Html {
   const { t, lang } = page;
   return html`<ol class="cards">
 ${items.map(
   (e) => html`<li class="card">
   ${e.first_thumb_file_id ? html`<img src="/media/${e.first_thumb_file_id}/thumb.jpg" alt="" width="96" height="72" loading="lazy">` : null}
-  <h2 class="card-title"><a href="/archive/${e.id}">${e.title ?? (lang === 'ru' ? e.category_label_ru : e.category_label_en)}</a></h2>
-  <p>${e.region} · <a href="${stationHref(e)}">${t('station')} ${e.station_number}</a> · ${lang === 'ru' ? e.election_name_ru : e.election_name_en}</p>
+  <h2 class="card-title"><a href="${entryUrl(e.id)}">${e.title ?? (lang === 'ru' ? e.category_label_ru : e.category_label_en)}</a></h2>
+  <p>${e.region} · <a href="${stationUrl(e)}">${t('station')} ${e.station_number}</a> · ${lang === 'ru' ? e.election_name_ru : e.election_name_en}</p>
   <p class="muted">${e.excerpt}</p>
   <p class="muted">${e.captured_at ? html`${t('captured_at')}: ${formatInstant(e.captured_at)} · ` : null}${t('published_at')}: ${formatInstant(e.published_at)}${e.has_video ? html` · <span class="badge">${t('search_has_video')}</span>` : null}</p>
 </li>`,

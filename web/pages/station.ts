@@ -1,14 +1,15 @@
 import type { StationData } from '../../domain/archive/archive.service';
 import { html } from '../html';
 import { layout, type PageContext } from '../layout';
-import { resultList, stationHref } from './search';
+import { stationUrl } from '../links';
+import { resultList } from './search';
 
 /** Everything published for one polling station, with counts per category. */
 export function stationPage(page: PageContext, data: StationData) {
   const { t, lang } = page;
   const s = data.station;
   const title = `${t('station')} ${s.number} · ${s.region}`;
-  const here = stationHref({ election_id: s.electionId, region: s.region, station_number: s.number });
+  const here = stationUrl({ election_id: s.electionId, region: s.region, station_number: s.number });
   const body = html`
 <h1>${title}</h1>
 <p>${lang === 'ru' ? data.election.name_ru : data.election.name_en} · ${t('station_total', { n: data.total })}</p>

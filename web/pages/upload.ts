@@ -1,4 +1,4 @@
-import type { CategoryRow, ElectionRow } from '../../db/catalog.repo';
+import type { Category, Election } from '../../domain/catalog/model';
 import type { Receipt } from '../../domain/submissions/submission.service';
 import type { Receipt as LogReceipt } from '../../domain/transparency/receipt';
 import { html } from '../html';
@@ -17,7 +17,7 @@ const ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,
 
 export function uploadPage(
   page: PageContext,
-  data: { elections: ElectionRow[]; categories: CategoryRow[]; limits: UploadLimitsView; values?: UploadFormValues; error?: string },
+  data: { elections: Election[]; categories: Category[]; limits: UploadLimitsView; values?: UploadFormValues; error?: string },
 ) {
   const { t, lang } = page;
   const v = data.values ?? {};

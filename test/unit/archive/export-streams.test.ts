@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { jsonArrayTransform } from '../../../api/archive/archive.export';
-import type { ExportRow } from '../../../db/archive.repo';
+import { EXPORT_FIELDS, toExportRecord, type ExportEntry } from '../../../domain/archive/model';
 
 /** The JSON export passes records on in chunks: whatever the chunk boundaries, the array is whole. */
 
@@ -10,7 +10,7 @@ async function collect(rows: object[], transform: NodeJS.ReadWriteStream): Promi
   return chunks;
 }
 
-const row = (i: number): ExportRow => ({
+const row = (i: number): ExportEntry => ({
   id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
   election_id: 1,
   election_name_ru: 'Выборы',
@@ -34,6 +34,10 @@ const row = (i: number): ExportRow => ({
 });
 
 describe('JSON export stream', () => {
+  test('a record has the export fields in their order (the CSV header is the same list, db/archive.repo.ts)', () => {
+    expect(Object.keys(toExportRecord(row(1), 'https://example.org/archive/'))).toEqual([...EXPORT_FIELDS]);
+  });
+
   test('JSON: an empty export is an empty array; thousands of rows arrive in several chunks and parse whole', async () => {
     expect(JSON.parse((await collect([], jsonArrayTransform('https://example.org'))).join(''))).toEqual([]);
     const rows = Array.from({ length: 3000 }, (_, i) => row(i));
