@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Tx } from '../../db/pool';
-import { repositoriesOn, type Repositories, type TxRepositories } from '../../db/repositories';
+import type { Repositories, TxRepositories } from '../../db/repositories';
 import type { AppContext } from '../context';
 import { verifyCheckpoint } from '../transparency/checkpoint';
 import type { Actor, AuditEntry, AuditRecord, ChainReport } from './model';
@@ -31,12 +30,8 @@ export function rowHash(prevHash: Buffer, r: HashedFields): Buffer {
   return createHash('sha256').update(prevHash).update(encoded, 'utf8').digest();
 }
 
-/**
- * Appends in the caller's transaction. A bare PoolClient is accepted only while services still
- * open transactions themselves (issue 12, wave 1): drop that arm once all pass tx repositories.
- */
-export async function appendAudit(tx: Pick<TxRepositories, 'audit'> | Tx, actor: Actor, entry: AuditEntry): Promise<void> {
-  const { audit } = 'audit' in tx ? tx : repositoriesOn(tx);
+/** Appends in the caller's transaction, so the action and its audit row commit or roll back together. */
+export async function appendAudit({ audit }: Pick<TxRepositories, 'audit'>, actor: Actor, entry: AuditEntry): Promise<void> {
   const head = await audit.lockHead();
   const fields: HashedFields = {
     seq: head.seq + 1,

@@ -10,8 +10,7 @@
  * check against a signature.
  */
 import { randomBytes } from 'node:crypto';
-import type { Tx } from '../../db/pool';
-import { repositoriesOn, type Repositories, type TxRepositories } from '../../db/repositories';
+import type { Repositories, TxRepositories } from '../../db/repositories';
 import type { StoredLeaf, StoredSth } from '../../db/transparency.repo';
 import type { AppContext } from '../context';
 import { AppError, badRequest } from '../errors';
@@ -22,7 +21,7 @@ import { buildReceipt, receiptFile, type ProofBundle, type Receipt } from './rec
 
 type LogRepositories = Pick<Repositories, 'transparency'>;
 /** A transaction's repositories, or (until every service opens its transactions with ctx.transaction) its client. */
-type LogTransaction = Pick<TxRepositories, 'transparency'> | Tx;
+type LogTransaction = Pick<TxRepositories, 'transparency'>;
 
 export interface AppendedLeaf {
   index: number;
@@ -38,7 +37,7 @@ export interface AppendedLeaf {
  */
 export async function appendLeaves(tx: LogTransaction, inputs: readonly LeafInput[]): Promise<AppendedLeaf[]> {
   if (inputs.length === 0) return [];
-  const log = ('transparency' in tx ? tx : repositoriesOn(tx)).transparency;
+  const log = tx.transparency;
   const size = await log.lockLogForAppend();
   const positions = frontierPositions(size);
   const stored = new Map((await log.readSubtrees(positions)).map((s) => [`${s.level}/${s.index}`, s.hash]));
@@ -67,7 +66,7 @@ export async function appendLeaves(tx: LogTransaction, inputs: readonly LeafInpu
 export async function appendMediaLeaves(tx: LogTransaction, files: readonly { mediaFileId: string; leaf: LeafInput }[]): Promise<AppendedLeaf[]> {
   const appended = await appendLeaves(tx, files.map((f) => f.leaf));
   if (appended.length === 0) return appended;
-  await ('transparency' in tx ? tx : repositoriesOn(tx)).transparency.linkMediaLeaves(appended.map((l, i) => ({ leafIndex: l.index, mediaFileId: files[i]!.mediaFileId })));
+  await tx.transparency.linkMediaLeaves(appended.map((l, i) => ({ leafIndex: l.index, mediaFileId: files[i]!.mediaFileId })));
   return appended;
 }
 
