@@ -60,10 +60,7 @@ export type Database = {
   transaction<T>(fn: (tx: TxRepositories) => Promise<T>): Promise<T>;
 };
 
-/**
- * The repositories bound to a transaction the caller opened itself on this client: for services not
- * yet moved to ctx.transaction (issue 12, wave 1), and for tests that hold a client.
- */
+/** The repositories bound to a transaction a test opened itself on this client (services use transaction()). */
 export const repositoriesOn = (client: PoolClient): TxRepositories => bindAll(client) as unknown as TxRepositories;
 
 export function createDatabase(pool: Pool): Database {
