@@ -8,9 +8,9 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import * as accountsRepo from '../../db/accounts.repo';
-import { DependencyError } from '../bootstrap';
+import { DependencyError } from '../dependency-error';
 import type { AppContext } from '../context';
-import { createKeyFile, readKeyFile } from '../storage/storage';
+import { createKeyFile, readKeyFile } from '../storage/key-file';
 import { processCache } from '../process-cache';
 
 const PREFIX = 'v1:';

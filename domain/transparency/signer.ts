@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import * as repo from '../../db/transparency.repo';
 import type { AppContext } from '../context';
-import { createKeyFile, readKeyFile } from '../storage/storage';
+import { createKeyFile, readKeyFile } from '../storage/key-file';
 import { currentAuditAnchorLine } from '../audit/audit.service';
 import { createKeyPair, keyFingerprint, signCheckpoint, verifyCheckpoint, vkeyFor, type SthJson } from './checkpoint';
 import { originOf, presentSth } from './log.service';
