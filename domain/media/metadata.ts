@@ -76,9 +76,14 @@ function emptyMetadata(type: DetectedType): MediaMetadata {
   };
 }
 
-/** Distinct serial numbers that identify something (not empty, not only zeros). */
+/**
+ * Distinct serial numbers that identify something (not empty, not only zeros). One written with
+ * and without leading zeros is one serial: XMP's come through exifr as numbers.
+ */
 function identifyingSerials(values: (string | null | undefined)[]): string[] {
-  return [...new Set(values.filter((v): v is string => !!v && !/^[0\s]*$/.test(v)))];
+  const byNumber = new Map<string, string>();
+  for (const v of values) if (v && !/^[0\s]*$/.test(v) && !byNumber.has(v.replace(/^0+/, ''))) byNumber.set(v.replace(/^0+/, ''), v);
+  return [...byNumber.values()];
 }
 
 async function imageMetadata(media: MediaToolkit, filePath: string, size: number, type: DetectedType): Promise<MediaMetadata> {
@@ -101,8 +106,8 @@ async function imageMetadata(media: MediaToolkit, filePath: string, size: number
       warnings.push(`EXIF unreadable: ${errorMessage(e)}`);
     }
   }
-  const xmpPacket = header?.xmp?.toString('utf8') ?? exif?.xmp ?? null;
-  const xmp: XmpData | null = xmpPacket ? readXmp(xmpPacket) : null;
+  const xmpPacket = header?.xmp ?? exif?.xmp ?? null;
+  const xmp: XmpData | null = xmpPacket?.length ? await readXmp(xmpPacket, warnings) : null;
 
   meta.orientation = exif?.orientation ?? null;
   const stored = type.format === 'dng' ? (exif?.mainImageSize ?? null) : header?.width && header.height ? { width: header.width, height: header.height } : null;
