@@ -26,6 +26,7 @@ COPY worker ./worker
 COPY web ./web
 COPY db ./db
 COPY domain ./domain
+COPY infra ./infra
 COPY scripts ./scripts
 
 # Originals are evidence: the storage lives in a volume, owned by the unprivileged user.

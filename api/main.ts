@@ -1,4 +1,4 @@
-import { createContext, orExit } from '../domain/bootstrap';
+import { createContext, orExit } from '../infra/compose';
 import { loadConfigOrExit } from '../domain/config';
 import { startApiServer } from './server';
 

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { fstat, type ReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { notFound } from '../domain/errors';
 import { downloadFormat } from '../domain/media/file-type';
+import type { ByteRange, StoredBlob } from '../domain/ports/blob-store';
 
 /**
  * Streams a stored file; a missing file is a 404, never a crash or a half-sent 200.
@@ -15,36 +14,50 @@ import { downloadFormat } from '../domain/media/file-type';
  * from what the file is (`identity`) and its size, never its modification time: an original's is
  * the instant it was received, a copy's the moment it was made, and the public sees receive times
  * only coarsened.
+ * A single byte range is served as 206 (a video player seeks, a download resumes); several ranges,
+ * or a Range under If-Range (the ETag is weak, so it never validates one), get the whole file.
  * A client that stops reading is cut off after `stallMs` (as an export is), its socket and the
- * file's descriptor released: else every stalled download of a large file would hold both forever.
+ * file released: else every stalled download of a large file would hold both forever.
  */
 export async function sendStoredFile(
   res: Response,
-  stream: ReadStream,
+  opening: Promise<StoredBlob | null>,
   options: { mime: string; identity: string; stallMs: number; sha256?: string; downloadAs?: string; cacheSeconds?: number },
 ): Promise<void> {
-  const fd = await new Promise<number>((resolve, reject) => {
-    stream.once('open', resolve);
-    stream.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? notFound('The file') : err));
-  });
-  const stats = await promisify(fstat)(fd).catch((err: Error) => {
-    stream.destroy();
-    throw err;
-  });
+  const blob = await opening;
+  if (!blob) throw notFound('The file');
   const format = downloadFormat(options.mime);
   if (options.downloadAs) res.attachment(`${options.downloadAs}.${format.extension}`);
   res.type(format.type); // after attachment(), which would type the file by its name
   res.set('X-Content-Type-Options', 'nosniff');
-  res.set('ETag', `W/"${stats.size.toString(16)}-${createHash('sha256').update(options.identity).digest('base64url').slice(0, 16)}"`);
+  res.set('ETag', `W/"${blob.size.toString(16)}-${createHash('sha256').update(options.identity).digest('base64url').slice(0, 16)}"`);
   if (options.sha256) res.set('Digest', `sha-256=${Buffer.from(options.sha256, 'hex').toString('base64')}`);
   if (options.cacheSeconds) res.set('Cache-Control', `public, max-age=${options.cacheSeconds}`);
+  res.set('Accept-Ranges', 'bytes');
   if (res.req.fresh) {
-    stream.destroy();
+    blob.discard();
     res.status(304).end();
     return;
   }
+  const range = requestedRange(res.req, blob.size);
+  if (range === 'unsatisfiable') {
+    blob.discard();
+    res.set('Content-Range', `bytes */${blob.size}`).status(416).end();
+    return;
+  }
+  if (range) res.status(206).set('Content-Range', `bytes ${range.start}-${range.end}/${blob.size}`);
+  res.set('Content-Length', String(range ? range.end - range.start + 1 : blob.size));
   cutOffWhenStalled(res, options.stallMs);
-  await pipeline(stream, res);
+  await pipeline(blob.stream(range ?? undefined), res);
+}
+
+/** The one range to send, null for the whole file. */
+function requestedRange(req: Request, size: number): ByteRange | 'unsatisfiable' | null {
+  if (req.get('If-Range') !== undefined) return null;
+  const ranges = req.range(size, { combine: true });
+  if (ranges === -1) return 'unsatisfiable';
+  if (ranges === undefined || ranges === -2 || ranges.type !== 'bytes' || ranges.length !== 1) return null;
+  return { start: ranges[0]!.start, end: ranges[0]!.end };
 }
 
 /**

@@ -2,11 +2,16 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import type { Db } from '../db/pool';
 import type { Repositories, TxRepositories } from '../db/repositories';
-import type { Storage } from './storage/storage';
-import type { JobQueue } from './queue/job-queue';
+import type { BlobStore } from './ports/blob-store';
+import type { Clock } from './ports/clock';
+import type { JobQueue } from './ports/job-queue';
 import type { OpenLogSigner } from './ports/log-signer';
+import type { MediaToolkit } from './ports/media-toolkit';
 
-/** What every domain service may reach: nothing else is global. */
+/**
+ * What every domain service may reach: nothing else is global. Built by the composition root
+ * (infra/compose.ts), which picks the adapters behind the ports.
+ */
 export type AppContext = {
   config: Config;
   /** The repositories bound to the pool; services reach the database only through these. */
@@ -19,9 +24,13 @@ export type AppContext = {
   db: Db;
   /** The exports' own small pool (CSV, JSON, Atom): public readers never wait on or take `db`'s connections. */
   exportDb: Db;
-  storage: Storage;
+  /** Originals (write-once, by SHA-256) and their derivatives. */
+  blobs: BlobStore;
+  /** sharp, ffprobe, ffmpeg, heif-convert. */
+  media: MediaToolkit;
   queue: JobQueue;
   /** The transparency log's signer; opening it loads the key, which only the worker does. */
   logSigner: OpenLogSigner;
+  clock: Clock;
   log: Logger;
 };

@@ -5,7 +5,7 @@
  * database). Prints the number of rows and the head hash; on the first row that does not fit, names
  * it and exits 1 (2 when the database cannot be reached).
  */
-import { orExit } from '../domain/bootstrap';
+import { orExit } from '../infra/compose';
 import { loadConfigOrExit } from '../domain/config';
 import { verifyAuditTrail } from '../domain/audit/audit.service';
 import { createPool } from '../db/pool';

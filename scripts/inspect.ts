@@ -5,14 +5,16 @@
  */
 import path from 'node:path';
 import { inspectFile } from '../domain/media/inspect';
+import { createMediaToolkit } from '../infra/compose';
 
 async function main(files: string[]): Promise<number> {
   if (files.length === 0) {
     process.stderr.write('usage: npm run inspect -- <file>...\n');
     return 2;
   }
+  const media = createMediaToolkit();
   for (const file of files) {
-    const record = await inspectFile(path.resolve(file));
+    const record = await inspectFile(media, path.resolve(file));
     process.stdout.write(`${JSON.stringify({ ...record, file })}\n`);
   }
   return 0;

@@ -1,4 +1,4 @@
-import { orExit, prepareDatabase } from '../domain/bootstrap';
+import { orExit, prepareDatabase } from '../infra/compose';
 import { loadConfigOrExit } from '../domain/config';
 
 /** `npm run migrate`: as the owner (DATABASE_OWNER_URL), creates the database if needed, migrates, grants the app role. */

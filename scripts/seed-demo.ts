@@ -14,11 +14,11 @@ import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createContext, orExit } from '../domain/bootstrap';
+import { createContext, orExit } from '../infra/compose';
 import { loadConfigOrExit } from '../domain/config';
 import { AppError } from '../domain/errors';
 import { detectFileType, SNIFF_BYTES } from '../domain/media/file-type';
-import type { Storage } from '../domain/storage/storage';
+import type { BlobStore } from '../domain/ports/blob-store';
 import { createSubmission, type IncomingFile, type SubmissionInput } from '../domain/submissions/submission.service';
 import * as catalog from '../domain/catalog/catalog.service';
 
@@ -89,9 +89,9 @@ const DEMOS: Demo[] = [
   },
 ];
 
-/** Copies a file into storage tmp/ while hashing it, as the upload middleware does with a request. */
-async function receiveFixture(storage: Storage, filePath: string): Promise<IncomingFile> {
-  const temp = storage.createTempFile();
+/** Copies a file into a blob-store temp file while hashing it, as the upload middleware does with a request. */
+async function receiveFixture(blobs: BlobStore, filePath: string): Promise<IncomingFile> {
+  const temp = blobs.createTempFile();
   const hash = createHash('sha256');
   const head: Buffer[] = [];
   let headBytes = 0;
@@ -114,7 +114,7 @@ async function receiveFixture(storage: Storage, filePath: string): Promise<Incom
     if (!type) throw new Error('not a photo or video the upload accepts (type sniffed from content)');
     return { originalName: path.basename(filePath), tempPath: temp.path, sha256: hash.digest('hex'), bytes, type };
   } catch (err) {
-    await storage.removeTemp(temp.path);
+    await blobs.removeTemp(temp.path);
     throw err;
   }
 }
@@ -158,7 +158,7 @@ async function main(): Promise<number> {
             continue;
           }
           try {
-            files.push(await receiveFixture(ctx.storage, filePath));
+            files.push(await receiveFixture(ctx.blobs, filePath));
           } catch (err) {
             process.stdout.write(`  (fixture ${name} left out: ${(err as Error).message})\n`);
           }
@@ -177,7 +177,7 @@ async function main(): Promise<number> {
         return 1;
       } finally {
         // createSubmission moves what it stores; anything still in tmp/ goes.
-        await Promise.all(files.map((f) => ctx.storage.removeTemp(f.tempPath)));
+        await Promise.all(files.map((f) => ctx.blobs.removeTemp(f.tempPath)));
       }
     }
     process.stdout.write(

@@ -1,5 +1,5 @@
 import { issueFirstAdminLinkIfNeeded } from '../domain/accounts/accounts.service';
-import { createContext, orExit } from '../domain/bootstrap';
+import { createContext, orExit } from '../infra/compose';
 import { loadConfigOrExit } from '../domain/config';
 import { siteUrlFor } from '../api/site-url';
 

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { createContext, orExit, prepareDatabase } from '../domain/bootstrap';
+import { createContext, orExit, prepareDatabase } from '../infra/compose';
 import { loadConfigOrExit } from '../domain/config';
 
 /**

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createAccountWithLink } from '../domain/accounts/accounts.service';
-import { createContext, orExit } from '../domain/bootstrap';
+import { createContext, orExit } from '../infra/compose';
 import { loadConfigOrExit } from '../domain/config';
 import { AppError } from '../domain/errors';
 import { siteUrlFor } from '../api/site-url';

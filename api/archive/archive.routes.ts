@@ -121,7 +121,7 @@ export function archiveRoutes(ctx: AppContext): Router {
     const { id, variant } = parseParams(publicFileParams, req);
     if (variant === 'original') {
       const file = await archive.downloadableOriginal(ctx, id);
-      await sendStoredFile(res, ctx.storage.openOriginal(file.sha256), {
+      await sendStoredFile(res, ctx.blobs.openOriginal(file.sha256), {
         mime: file.mime,
         identity: file.sha256,
         stallMs: ctx.config.exportStallMs,
@@ -134,7 +134,7 @@ export function archiveRoutes(ctx: AppContext): Router {
     const file = await archive.publishedFile(ctx, id);
     const name = variant === 'thumb.jpg' ? 'thumb' : 'preview';
     if (!(name === 'thumb' ? file.has_thumb : file.has_preview)) throw notFound('The file');
-    await sendStoredFile(res, ctx.storage.openDerivative(file.sha256, name), {
+    await sendStoredFile(res, ctx.blobs.openDerivative(file.sha256, name), {
       mime: 'image/jpeg',
       identity: `${file.sha256}/${name}`,
       stallMs: ctx.config.exportStallMs,

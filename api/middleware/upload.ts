@@ -5,7 +5,7 @@ import type { Request, RequestHandler } from 'express';
 import multer, { type StorageEngine } from 'multer';
 import { AppError, badRequest, payloadTooLarge, unsupportedMedia } from '../../domain/errors';
 import { detectFileType, SNIFF_BYTES, type DetectedType } from '../../domain/media/file-type';
-import type { Storage } from '../../domain/storage/storage';
+import type { BlobStore } from '../../domain/ports/blob-store';
 
 /** What the upload middleware leaves on req.files: a temp file, its hash and its sniffed type. */
 export type ReceivedFile = {
@@ -95,10 +95,10 @@ class InspectingStream extends Transform {
   }
 }
 
-function createHashingStorage(storage: Storage, limits: UploadLimits): StorageEngine {
+function createHashingStorage(blobs: BlobStore, limits: UploadLimits): StorageEngine {
   return {
     _handleFile(_req, file, cb) {
-      const temp = storage.createTempFile();
+      const temp = blobs.createTempFile();
       const inspecting = new InspectingStream(limits);
       pipeline(file.stream, inspecting, temp.stream).then(
         () => {
@@ -112,13 +112,13 @@ function createHashingStorage(storage: Storage, limits: UploadLimits): StorageEn
           cb(null, received as unknown as Partial<Express.Multer.File>);
         },
         (err: unknown) => {
-          storage.removeTemp(temp.path).finally(() => cb(err as Error));
+          blobs.removeTemp(temp.path).finally(() => cb(err as Error));
         },
       );
     },
     _removeFile(_req, file, cb) {
       const { tempPath } = file as unknown as ReceivedFile;
-      storage.removeTemp(tempPath).then(() => cb(null), cb);
+      blobs.removeTemp(tempPath).then(() => cb(null), cb);
     },
   };
 }
@@ -153,13 +153,13 @@ function multipart(upload: RequestHandler, messages: MulterMessages, expected: s
 }
 
 /**
- * multer with every busboy limit set (its defaults are unlimited). Files land in storage tmp/
- * already hashed; the route must hand them to storeOriginal or remove them.
+ * multer with every busboy limit set (its defaults are unlimited). Files land in the blob store's
+ * temp files already hashed; the route must hand them to putOriginal or remove them.
  */
-export function receiveFiles(storage: Storage, limits: UploadLimits): RequestHandler {
+export function receiveFiles(blobs: BlobStore, limits: UploadLimits): RequestHandler {
   // multer ≥ 2.1 passes these to busboy; @types/multer does not list them yet.
   const options: multer.Options & { highWaterMark: number; fileHwm: number } = {
-    storage: createHashingStorage(storage, limits),
+    storage: createHashingStorage(blobs, limits),
     // Browsers send file names as raw UTF-8; busboy's latin1 default would store Фото.jpg as mojibake.
     defParamCharset: 'utf8',
     highWaterMark: STREAM_BUFFER_BYTES,

@@ -62,7 +62,7 @@ export function moderationRoutes(ctx: AppContext): Router {
     const { id, variant } = parseParams(fileVariantParams, req);
     const file = await fileForModerator(ctx, id);
     if (variant === 'original') {
-      return await sendStoredFile(res, ctx.storage.openOriginal(file.sha256), {
+      return await sendStoredFile(res, ctx.blobs.openOriginal(file.sha256), {
         mime: file.mime,
         identity: file.sha256,
         stallMs: ctx.config.exportStallMs,
@@ -76,7 +76,7 @@ export function moderationRoutes(ctx: AppContext): Router {
       : variant === 'contact.jpg' ? (['contact', file.has_contact] as const)
       : (['preview', file.has_preview] as const);
     if (!exists) throw notFound('The preview');
-    await sendStoredFile(res, ctx.storage.openDerivative(file.sha256, wanted), {
+    await sendStoredFile(res, ctx.blobs.openDerivative(file.sha256, wanted), {
       mime: 'image/jpeg',
       identity: `${file.sha256}/${wanted}`,
       stallMs: ctx.config.exportStallMs,

@@ -24,7 +24,7 @@ export function submissionsRoutes(ctx: AppContext): Router {
   };
   // The guard refuses or watches an upload before multer reads a byte of its body.
   const guard = uploadGuard(ctx);
-  const upload = receiveFiles(ctx.storage, limits);
+  const upload = receiveFiles(ctx.blobs, limits);
 
   async function renderForm(req: Request, res: Response, status: number, error?: string) {
     const [elections, categories] = await Promise.all([catalog.activeElections(ctx), catalog.activeCategories(ctx)]);
@@ -58,7 +58,7 @@ export function submissionsRoutes(ctx: AppContext): Router {
         files,
       );
     } finally {
-      await Promise.all(files.map((f) => ctx.storage.removeTemp(f.tempPath)));
+      await Promise.all(files.map((f) => ctx.blobs.removeTemp(f.tempPath)));
     }
   }
 

@@ -7,9 +7,9 @@
  * Stored form: "v1:" + base64(12-byte IV ‖ ciphertext ‖ 16-byte tag).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { DependencyError } from '../bootstrap';
+import { DependencyError } from '../dependency-error';
 import type { AppContext } from '../context';
-import { createKeyFile, readKeyFile } from '../storage/storage';
+import { createKeyFile, readKeyFile } from '../storage/key-file';
 import { processCache } from '../process-cache';
 
 const PREFIX = 'v1:';

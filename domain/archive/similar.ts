@@ -1,6 +1,5 @@
 import type { AppContext } from '../context';
 import { AppError, badRequest, payloadTooLarge, serviceBusy } from '../errors';
-import { perceptualHashOfImage } from '../media/derivatives';
 import { MediaError } from '../media/errors';
 import { detectFileType, SNIFF_BYTES } from '../media/file-type';
 import { bandProbes } from '../media/perceptual-hash';
@@ -32,7 +31,7 @@ const BUSY_RETRY_SECONDS = 5;
 let decodesInFlight = 0;
 
 /** The pHash of the image, or the 4xx saying what is wrong with it. */
-async function hashOrRefuse(image: Buffer): Promise<string> {
+async function hashOrRefuse(ctx: AppContext, image: Buffer): Promise<string> {
   if (image.length === 0) throw badRequest('empty_file', `The image is empty (0 bytes). ${RESEND}`);
   if (image.length > SIMILAR_MAX_BYTES) throw payloadTooLarge(`The image may be at most 1 MiB. ${RESEND}`);
   const type = detectFileType(image.subarray(0, SNIFF_BYTES));
@@ -40,7 +39,7 @@ async function hashOrRefuse(image: Buffer): Promise<string> {
     throw new AppError(415, 'unsupported_image', `This is not a JPEG, PNG or WebP image (the type is checked from the content, not the name). ${RESEND}`);
   }
   try {
-    return await perceptualHashOfImage(image, SIMILAR_MAX_PIXELS);
+    return await ctx.media.perceptualHashOfImage(image, SIMILAR_MAX_PIXELS);
   } catch (err) {
     if (!(err instanceof MediaError)) throw err;
     if (err.code === 'decompression_bomb') throw payloadTooLarge(`The image may have at most ${SIMILAR_MAX_PIXELS / 1e6} megapixels. ${RESEND}`);
@@ -56,7 +55,7 @@ export async function similarPublished(ctx: AppContext, image: Buffer): Promise<
   decodesInFlight += 1;
   let phash: string;
   try {
-    phash = await hashOrRefuse(image);
+    phash = await hashOrRefuse(ctx, image);
   } finally {
     decodesInFlight -= 1;
   }

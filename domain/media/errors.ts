@@ -11,5 +11,3 @@ export class MediaError extends Error {
     this.name = 'MediaError';
   }
 }
-
-export const isMediaError = (e: unknown): e is MediaError => e instanceof MediaError;

@@ -3,6 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { detectFileType, SNIFF_BYTES, type MediaKind } from './file-type';
 import { extractMetadata, type MediaMetadata } from './metadata';
+import type { MediaToolkit } from '../ports/media-toolkit';
 
 /**
  * What `npm run inspect` prints: the file's identity, then exactly the worker's metadata fields —
@@ -16,7 +17,7 @@ export type InspectRecord = {
 } & Omit<MediaMetadata, 'kind' | 'mime' | 'format'> & { kind: MediaKind | null; mime: string | null; format: string | null };
 
 /** Hashes (streamed), sniffs and reads one file. Never throws for bad media; I/O errors become `error`. */
-export async function inspectFile(filePath: string): Promise<InspectRecord> {
+export async function inspectFile(media: MediaToolkit, filePath: string): Promise<InspectRecord> {
   const record: InspectRecord = {
     file: filePath, sha256: '', bytes: 0, kind: null, mime: null, format: null, width: null, height: null, orientation: null,
     duration_s: null, taken_at_local: null, offset: null, offset_source: null, taken_at_utc: null,
@@ -32,7 +33,7 @@ export async function inspectFile(filePath: string): Promise<InspectRecord> {
 
     const type = detectFileType(await readHead(filePath));
     if (!type) return { ...record, error: 'not a supported photo or video format' };
-    return { ...record, ...(await extractMetadata(filePath, type)) };
+    return { ...record, ...(await extractMetadata(media, filePath, type)) };
   } catch (e) {
     return { ...record, error: `cannot read the file: ${e instanceof Error ? e.message : String(e)}` };
   }

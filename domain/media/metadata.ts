@@ -1,6 +1,5 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
 import { readAvchdMetadata, type AvchdMetadata } from './avchd';
 import { readBmffMetadata, type BmffMetadata } from './bmff';
 import { imageCaptureTime, NO_CAPTURE_TIME, parseIsoDate, videoCaptureTime, type CaptureTime, type VideoDateCandidate } from './capture-time';
@@ -8,9 +7,9 @@ import { namesAnEditor } from './editing';
 import { isIoError, messageOf as errorMessage } from '../caught-errors';
 import type { DetectedType, MediaKind } from './file-type';
 import { parseIso6709, validGpsPoint, type GpsPoint } from './geo';
-import { ffInput, runTool } from './run-tool';
 import { readExifTags, type ExifData } from './exif';
 import { readXmp, type XmpData } from './xmp';
+import type { ImageHeader, MediaToolkit } from '../ports/media-toolkit';
 
 export type { GpsPoint } from './geo';
 
@@ -57,14 +56,17 @@ export const GPS_SOURCE = {
   ffprobeLocation: 'ffprobe location tag (ISO 6709)',
 } as const;
 
-const FFPROBE_TIMEOUT_MS = 20_000;
 /** DNG keeps its IFDs anywhere in the file, so it is parsed whole; larger files are not raw photos we accept. */
 const MAX_DNG_PARSE_BYTES = 256 * 1024 * 1024;
 
-/** Never throws for bad media: broken parts become warnings and nulls. Throws only for I/O errors. */
-export async function extractMetadata(filePath: string, type: DetectedType): Promise<MediaMetadata> {
+/**
+ * Reads a local file's metadata, the image header and ffprobe's report through the toolkit, the
+ * rest from the bytes. Never throws for bad media: broken parts become warnings and nulls. Throws
+ * only for I/O errors.
+ */
+export async function extractMetadata(media: MediaToolkit, filePath: string, type: DetectedType): Promise<MediaMetadata> {
   const { size } = await stat(filePath);
-  return type.kind === 'image' ? imageMetadata(filePath, size, type) : videoMetadata(path.resolve(filePath), size, type);
+  return type.kind === 'image' ? imageMetadata(media, filePath, size, type) : videoMetadata(media, path.resolve(filePath), size, type);
 }
 
 function emptyMetadata(type: DetectedType): MediaMetadata {
@@ -75,19 +77,23 @@ function emptyMetadata(type: DetectedType): MediaMetadata {
   };
 }
 
-/** Distinct serial numbers that identify something (not empty, not only zeros). */
+/**
+ * Distinct serial numbers that identify something (not empty, not only zeros). One written with
+ * and without leading zeros is one serial: XMP's come through exifr as numbers.
+ */
 function identifyingSerials(values: (string | null | undefined)[]): string[] {
-  return [...new Set(values.filter((v): v is string => !!v && !/^[0\s]*$/.test(v)))];
+  const byNumber = new Map<string, string>();
+  for (const v of values) if (v && !/^[0\s]*$/.test(v) && !byNumber.has(v.replace(/^0+/, ''))) byNumber.set(v.replace(/^0+/, ''), v);
+  return [...byNumber.values()];
 }
 
-async function imageMetadata(filePath: string, size: number, type: DetectedType): Promise<MediaMetadata> {
+async function imageMetadata(media: MediaToolkit, filePath: string, size: number, type: DetectedType): Promise<MediaMetadata> {
   const meta = emptyMetadata(type);
   const warnings = meta.warnings;
 
-  let header: sharp.Metadata | null = null;
+  let header: ImageHeader | null = null;
   try {
-    // Header only, nothing is decoded here: report the declared size even when it is absurd.
-    header = await sharp(filePath, { limitInputPixels: false }).metadata();
+    header = await media.readImageHeader(filePath);
   } catch (e) {
     warnings.push(`image header unreadable: ${errorMessage(e)}`);
   }
@@ -101,8 +107,8 @@ async function imageMetadata(filePath: string, size: number, type: DetectedType)
       warnings.push(`EXIF unreadable: ${errorMessage(e)}`);
     }
   }
-  const xmpPacket = header?.xmp?.toString('utf8') ?? exif?.xmp ?? null;
-  const xmp: XmpData | null = xmpPacket ? readXmp(xmpPacket) : null;
+  const xmpPacket = header?.xmp ?? exif?.xmp ?? null;
+  const xmp: XmpData | null = xmpPacket?.length ? await readXmp(xmpPacket, warnings) : null;
 
   meta.orientation = exif?.orientation ?? null;
   const stored = type.format === 'dng' ? (exif?.mainImageSize ?? null) : header?.width && header.height ? { width: header.width, height: header.height } : null;
@@ -133,20 +139,14 @@ async function imageMetadata(filePath: string, size: number, type: DetectedType)
   return meta;
 }
 
-type FfprobeStream = {
-  codec_type?: string;
-  width?: number;
-  height?: number;
-  disposition?: { attached_pic?: number };
-  tags?: Record<string, string>;
-  side_data_list?: { rotation?: number }[];
-};
-type Ffprobe = { format?: { duration?: string; tags?: Record<string, string> }; streams?: FfprobeStream[] };
-
-async function videoMetadata(filePath: string, size: number, type: DetectedType): Promise<MediaMetadata> {
+async function videoMetadata(media: MediaToolkit, filePath: string, size: number, type: DetectedType): Promise<MediaMetadata> {
   const meta = emptyMetadata(type);
   const warnings = meta.warnings;
-  const [probe, container] = await Promise.all([ffprobe(filePath, warnings), readContainer(filePath, size, type, warnings)]);
+  const probing = media.probeVideo(filePath).catch((e: unknown) => {
+    warnings.push(errorMessage(e));
+    return null;
+  });
+  const [probe, container] = await Promise.all([probing, readContainer(filePath, size, type, warnings)]);
 
   const video = probe?.streams?.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   if (probe && !video) warnings.push('no video stream found');
@@ -174,21 +174,6 @@ async function videoMetadata(filePath: string, size: number, type: DetectedType)
   if (namesAnEditor(meta.software)) meta.flags.push('edited');
   addNoMetadataFlag(meta);
   return meta;
-}
-
-async function ffprobe(filePath: string, warnings: string[]): Promise<Ffprobe | null> {
-  try {
-    const args = ['-v', 'error', ...ffInput(filePath), '-print_format', 'json', '-show_format', '-show_streams'];
-    const result = await runTool('ffprobe', args, { timeoutMs: FFPROBE_TIMEOUT_MS, maxStdoutBytes: 8 * 1024 * 1024 });
-    if (result.code !== 0) {
-      warnings.push(`ffprobe could not read the file: ${result.stderr.split('\n')[0] || `exit ${result.code}`}`);
-      return null;
-    }
-    return JSON.parse(result.stdout.toString('utf8')) as Ffprobe;
-  } catch (e) {
-    warnings.push(`ffprobe failed: ${errorMessage(e)}`);
-    return null;
-  }
 }
 
 /** The container metadata ffprobe cannot give us: BMFF boxes, or the AVCHD H.264 SEI. */

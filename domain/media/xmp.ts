@@ -1,8 +1,6 @@
-/**
- * The few XMP properties Svidetel uses, read with patterns rather than an XML parser: XMP packets in
- * uploads are small, and we only need dates and editing-software names. Both serialisations are
- * handled: attributes (`xmp:CreateDate="…"`) and elements (`<xmp:CreateDate>…</xmp:CreateDate>`).
- */
+import { sidecar } from 'exifr';
+
+/** The few XMP properties Svidetel uses: dates, editing-software names and serial numbers. */
 export type XmpData = {
   dateTimeOriginal: string | null; // exif:DateTimeOriginal
   dateCreated: string | null; // photoshop:DateCreated
@@ -12,31 +10,43 @@ export type XmpData = {
   serialNumbers: string[]; // aux:SerialNumber, aux:LensSerialNumber
 };
 
-export function readXmp(packet: string): XmpData {
+/** Namespaces apart (exif: is XMP's, not merged into the EXIF block); values as written, not revived. */
+const OPTIONS = { xmp: true, mergeOutput: false, reviveValues: false, translateKeys: false, translateValues: false } as const;
+
+type Namespace = Record<string, unknown>;
+
+/**
+ * Reads an XMP packet with exifr, which handles both serialisations (attributes and elements) and
+ * lists. A packet exifr cannot read adds a warning and yields no properties.
+ */
+export async function readXmp(packet: Buffer | string, warnings: string[]): Promise<XmpData> {
+  let parsed: Record<string, Namespace | undefined> = {};
+  try {
+    parsed = ((await sidecar(Buffer.from(packet), OPTIONS, 'xmp')) ?? {}) as typeof parsed;
+  } catch (e) {
+    warnings.push(`XMP unreadable: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const { exif = {}, photoshop = {}, xmp = {}, xmpMM = {}, aux = {} } = parsed;
   return {
-    dateTimeOriginal: property(packet, 'exif:DateTimeOriginal'),
-    dateCreated: property(packet, 'photoshop:DateCreated'),
-    createDate: property(packet, 'xmp:CreateDate'),
-    creatorTool: property(packet, 'xmp:CreatorTool'),
-    historySoftwareAgents: allValues(packet, 'stEvt:softwareAgent'),
-    serialNumbers: [...allValues(packet, 'aux:SerialNumber'), ...allValues(packet, 'aux:LensSerialNumber')],
+    dateTimeOriginal: text(exif.DateTimeOriginal),
+    dateCreated: text(photoshop.DateCreated),
+    createDate: text(xmp.CreateDate),
+    creatorTool: text(xmp.CreatorTool),
+    historySoftwareAgents: list(xmpMM.History).map((event) => text((event as Namespace | null)?.softwareAgent)).filter((s): s is string => s !== null),
+    serialNumbers: [text(aux.SerialNumber), text(aux.LensSerialNumber)].filter((s): s is string => s !== null),
   };
 }
 
-function property(packet: string, name: string): string | null {
-  return allValues(packet, name)[0] ?? null;
-}
+/** One value of a list: exifr unwraps a list of one item. */
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
 
-function allValues(packet: string, name: string): string[] {
-  const n = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = new RegExp(`${n}\\s*=\\s*"([^"]*)"|${n}\\s*=\\s*'([^']*)'|<${n}>([^<]*)</${n}>`, 'g');
-  const values: string[] = [];
-  for (const m of packet.matchAll(pattern)) {
-    const value = decodeEntities((m[1] ?? m[2] ?? m[3] ?? '').trim());
-    if (value) values.push(value);
-  }
-  return values;
+/**
+ * A property as text. exifr turns numbers-looking values into numbers (a serial number loses its
+ * leading zeros) and leaves XML entities as written.
+ */
+function text(value: unknown): string | null {
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value !== 'string') return null;
+  const decoded = value.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!).trim();
+  return decoded || null;
 }
-
-const decodeEntities = (s: string) =>
-  s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!);

@@ -9,11 +9,12 @@ import { actorOf } from '../accounts/accounts.service';
 import type { SessionUser } from '../accounts/model';
 import { appendAudit } from '../audit/audit.service';
 import type { AppContext } from '../context';
-import { detectFileType, SNIFF_BYTES } from '../media/file-type';
+import { detectFileType } from '../media/file-type';
 import { extractMetadata } from '../media/metadata';
 import type { MediaFile } from '../media/model';
 import { claimMismatches } from './claim-mismatch';
 import { relateToPartners } from './media-relations';
+import { readStoredHead } from './process-media';
 
 /** Enqueues a back-fill of every finished file, audited as the admin's action; returns how many. */
 export async function startFlagsBackfill(ctx: AppContext, admin: SessionUser): Promise<{ files: number }> {
@@ -47,7 +48,7 @@ export async function backfillFileFlags(ctx: AppContext, fileId: string): Promis
 /** The metadata step run again on the stored original; none for a file whose metadata was never read (as processing saved it). */
 async function metadataStepFlags(ctx: AppContext, file: MediaFile): Promise<string[]> {
   if (typeof file.metadata?.format !== 'string') return [];
-  const type = detectFileType(await ctx.storage.readOriginalHead(file.sha256, SNIFF_BYTES));
+  const type = detectFileType(await readStoredHead(ctx, file.sha256));
   if (!type) return [];
-  return (await extractMetadata(ctx.storage.originalPath(file.sha256), type)).flags;
+  return ctx.blobs.withOriginalFile(file.sha256, async (filePath) => (await extractMetadata(ctx.media, filePath, type)).flags);
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Extraction } from '../../db/media.repo';
 import type { AppContext } from '../context';
 import type { MediaFile } from '../media/model';
-import { renderContactSheet, renderDerivatives, type Derivatives } from '../media/derivatives';
+import type { Derivatives } from '../media/derivatives';
 import { MediaError } from '../media/errors';
 import { detectFileType, SNIFF_BYTES, type DetectedType } from '../media/file-type';
 import { extractMetadata, type MediaMetadata } from '../media/metadata';
@@ -61,9 +61,9 @@ export async function processMediaFile(ctx: AppContext, fileId: string): Promise
   // A photo (at most MAX_PHOTO_MB) is read once and hashed, sniffed and decoded from memory; a
   // video is streamed. The claim lookup waits on the database while the picture decodes in
   // libvips' threads; nothing is written before the hash matches.
-  const bytes = file.kind === 'image' ? await ctx.storage.readOriginal(file.sha256) : null;
+  const bytes = file.kind === 'image' ? await ctx.blobs.readOriginal(file.sha256) : null;
   const [stored, claim, media] = await Promise.all([
-    bytes ? { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length } : ctx.storage.hashOriginal(file.sha256),
+    bytes ? { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length } : hashStored(ctx, file.sha256),
     ctx.repos.media.findObserverClaim(file.submission_id),
     readMedia(ctx, file, bytes),
   ]);
@@ -79,14 +79,18 @@ export async function processMediaFile(ctx: AppContext, fileId: string): Promise
     return 'failed';
   }
 
-  const { meta, rendered, failure } = media;
+  const { meta, rendered, contactSheet, failure } = media;
   const warnings = [...meta.warnings];
   let contact = false;
   if (rendered) {
     warnings.push(...rendered.warnings);
-    await ctx.storage.writeDerivative(file.sha256, 'thumb', rendered.thumb);
-    await ctx.storage.writeDerivative(file.sha256, 'preview', rendered.preview);
-    if (media.type.kind === 'video') contact = await writeContactSheet(ctx, file.sha256, meta, warnings);
+    await ctx.blobs.writeDerivative(file.sha256, 'thumb', rendered.thumb);
+    await ctx.blobs.writeDerivative(file.sha256, 'preview', rendered.preview);
+    if (typeof contactSheet === 'string') warnings.push(contactSheet);
+    else if (contactSheet) {
+      await ctx.blobs.writeDerivative(file.sha256, 'contact', contactSheet);
+      contact = true;
+    }
   }
 
   const capture = { takenAtLocal: meta.taken_at_local, offset: meta.offset, takenAtUtc: meta.taken_at_utc, gps: meta.gps };
@@ -97,48 +101,88 @@ export async function processMediaFile(ctx: AppContext, fileId: string): Promise
   return outcome.status;
 }
 
+async function openStored(ctx: AppContext, sha256: string) {
+  const blob = await ctx.blobs.openOriginal(sha256);
+  if (!blob) throw new Error(`the original ${sha256} is not in the store`); // a retry may find it (a store being restored)
+  return blob;
+}
+
+/** Re-reads the stored bytes of a video (streamed): the worker checks them against the hash taken at upload. */
+async function hashStored(ctx: AppContext, sha256: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of (await openStored(ctx, sha256)).stream() as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+/** The first bytes of a stored original, for sniffing its type from content. */
+export async function readStoredHead(ctx: AppContext, sha256: string): Promise<Buffer> {
+  const blob = await openStored(ctx, sha256);
+  if (blob.size === 0) {
+    blob.discard();
+    return Buffer.alloc(0);
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of blob.stream({ start: 0, end: Math.min(blob.size, SNIFF_BYTES) - 1 }) as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
 type ReadMedia =
   | { read: false; reason: string }
-  | { read: true; type: DetectedType; meta: MediaMetadata; rendered: Derivatives | null; failure: MediaError | null };
+  | {
+      read: true;
+      type: DetectedType;
+      meta: MediaMetadata;
+      rendered: Derivatives | null;
+      /** Videos only: the sheet, or a warning saying why there is none. */
+      contactSheet: Buffer | string | null;
+      failure: MediaError | null;
+    };
 
 /**
- * Sniff, metadata, derivatives. Problems with the bytes come back as values (the file fails once,
- * with its reason); only I/O errors are thrown, for a retry.
+ * Sniff, metadata, derivatives, from a local copy of the original held for all of it. Problems
+ * with the bytes come back as values (the file fails once, with its reason); only I/O errors are
+ * thrown, for a retry.
  */
 async function readMedia(ctx: AppContext, file: MediaFile, bytes: Buffer | null): Promise<ReadMedia> {
-  const type = detectFileType(bytes ? bytes.subarray(0, SNIFF_BYTES) : await ctx.storage.readOriginalHead(file.sha256, SNIFF_BYTES));
+  const type = detectFileType(bytes ? bytes.subarray(0, SNIFF_BYTES) : await readStoredHead(ctx, file.sha256));
   if (!type) return { read: false, reason: 'the stored file is not a supported photo or video' };
-  const path = ctx.storage.originalPath(file.sha256);
+  return ctx.blobs.withOriginalFile(file.sha256, (path) => readLocalMedia(ctx, file, path, type, bytes));
+}
+
+async function readLocalMedia(ctx: AppContext, file: MediaFile, path: string, type: DetectedType, bytes: Buffer | null): Promise<ReadMedia> {
   let meta: MediaMetadata;
   try {
-    meta = await extractMetadata(path, type);
+    meta = await extractMetadata(ctx.media, path, type);
   } catch (err) {
     // extractMetadata turns bad media into warnings; anything else it throws that is not I/O is
     // still about these bytes, and the same bytes would fail the same way on every retry.
     if (isIoError(err)) throw err;
     return { read: false, reason: `the metadata cannot be read: ${messageOf(err)}` };
   }
+  let rendered: Derivatives;
   try {
-    return { read: true, type, meta, rendered: await renderDerivatives(path, type, meta, bytes ?? undefined), failure: null };
+    rendered = await ctx.media.renderDerivatives(path, type, meta, bytes ?? undefined);
   } catch (err) {
     if (!(err instanceof MediaError)) throw err; // renderDerivatives throws MediaError for every media problem
     ctx.log.info({ fileId: file.id, code: err.code }, 'file kept but could not be rendered');
-    return { read: true, type, meta, rendered: null, failure: err };
+    return { read: true, type, meta, rendered: null, contactSheet: null, failure: err };
   }
+  const contactSheet = type.kind === 'video' ? await renderContactSheet(ctx, path, meta) : null;
+  return { read: true, type, meta, rendered, contactSheet, failure: null };
 }
 
 /** A contact sheet helps review but is not needed: a problem with it is a warning on a ready file. */
-async function writeContactSheet(ctx: AppContext, sha256: string, meta: MediaMetadata, warnings: string[]): Promise<boolean> {
-  let sheet: Buffer;
+async function renderContactSheet(ctx: AppContext, path: string, meta: MediaMetadata): Promise<Buffer | string> {
   try {
-    sheet = await renderContactSheet(ctx.storage.originalPath(sha256), meta);
+    return await ctx.media.renderContactSheet(path, meta);
   } catch (err) {
     if (isIoError(err)) throw err;
-    warnings.push(`no contact sheet: ${messageOf(err)}`);
-    return false;
+    return `no contact sheet: ${messageOf(err)}`;
   }
-  await ctx.storage.writeDerivative(sha256, 'contact', sheet);
-  return true;
 }
 
 /**

@@ -5,7 +5,7 @@ import { insufficientStorage } from '../errors';
 export type DiskSpace = { freeBytes: number; reserveBytes: number; state: 'ok' | 'low' | 'full' };
 
 export async function diskSpace(ctx: AppContext): Promise<DiskSpace> {
-  const freeBytes = await ctx.storage.freeBytes();
+  const freeBytes = await ctx.blobs.freeBytes();
   const reserveBytes = ctx.config.diskReserveBytes;
   const state = freeBytes < reserveBytes ? 'full' : freeBytes < 2 * reserveBytes ? 'low' : 'ok';
   return { freeBytes, reserveBytes, state };

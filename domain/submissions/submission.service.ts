@@ -50,7 +50,7 @@ export async function createSubmission(ctx: AppContext, input: SubmissionInput, 
       for (const sha256 of byHash) await tx.media.lockBlobHash(sha256);
       for (const [position, file] of files.entries()) {
         await tx.media.upsertBlob({ sha256: file.sha256, bytes: file.bytes, mime: file.type.mime, kind: file.type.kind });
-        const { created: isNew } = await ctx.storage.storeOriginal(file.tempPath, file.sha256);
+        const { created: isNew } = await ctx.blobs.putOriginal(file.tempPath, file.sha256);
         if (isNew) created.push(file.sha256);
         const media = await tx.media.insertMediaFile({
           submissionId: row.id,
@@ -68,7 +68,7 @@ export async function createSubmission(ctx: AppContext, input: SubmissionInput, 
       return row;
     } catch (err) {
       // Still inside the transaction, so the hash locks are held while we undo our own links.
-      await Promise.all(created.map((sha) => ctx.storage.removeUncommittedOriginal(sha)));
+      await Promise.all(created.map((sha) => ctx.blobs.removeUncommittedOriginal(sha)));
       fileIds = [];
       throw err;
     }

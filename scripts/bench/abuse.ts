@@ -32,7 +32,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/accounts.service';
-import { createContext } from '../../domain/bootstrap';
+import { createContext } from '../../infra/compose';
 import { parseConfig } from '../../domain/config';
 import { ensureArchiveSeeded } from './archive-seed';
 import { appDatabaseEnv, freePort, log, option, percentile, reportFigures } from './bench-kit';

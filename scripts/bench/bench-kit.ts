@@ -3,7 +3,7 @@ import net from 'node:net';
 import { Client } from 'pg';
 import { migrationState } from '../../db/migrate';
 import { APP_ROLE } from '../../db/roles';
-import { prepareDatabase } from '../../domain/bootstrap';
+import { prepareDatabase } from '../../infra/compose';
 import { parseConfig, withUser } from '../../domain/config';
 
 /** What every benchmark needs: output, CLI options, a free loopback port, percentiles, peak RSS. */

@@ -23,21 +23,15 @@ import { randomBytes, randomInt } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import pino from 'pino';
 import { migrate } from '../../db/migrate';
-import { createDatabase } from '../../db/repositories';
 import { createPool } from '../../db/pool';
-import { ensureDatabase } from '../../domain/bootstrap';
+import { createContextOnPool, ensureDatabase } from '../../infra/compose';
 import { parseConfig } from '../../domain/config';
-import type { AppContext } from '../../domain/context';
-import { createStorage } from '../../domain/storage/storage';
 import { verifyCheckpoint } from '../../domain/transparency/checkpoint';
 import type { LeafInput } from '../../domain/transparency/leaf';
 import { MemoryTree, consistencyProof, inclusionProof, rootAt, verifyConsistency, verifyInclusion } from '../../domain/transparency/merkle';
 import { appendLeaves, withStoredSubtrees } from '../../domain/transparency/log.service';
 import { publishLogKey, signTreeHeadIfGrown } from '../../domain/transparency/signer';
-import { ed25519KeyFileSigner } from '../../infra/log-signer/ed25519-key-file';
-import type { JobQueue } from '../../domain/queue/job-queue';
 import { dropIfMigratedElsewhere, option, percentile } from './bench-kit';
 
 const BAR_APPENDS_S = 5000;
@@ -82,18 +76,8 @@ async function main(): Promise<number> {
 
   // The real service signs the heads; its key lives next to the cached database.
   const config = parseConfig({ DATABASE_URL: url, STORAGE_DIR: keyDir, LOG_ORIGIN: 'bench.svidetel.local/log', LOG_LEVEL: 'silent' });
-  const log = pino({ level: 'silent' });
-  const makeCtx = (): AppContext => ({
-    config,
-    ...(({ repos, transaction }) => ({ repos, transaction, exportRepos: repos }))(createDatabase(pool)),
-    db: pool,
-    exportDb: pool, // never used by the log service
-    storage: createStorage(keyDir),
-    queue: null as unknown as JobQueue, // never used by the log service
-    logSigner: ed25519KeyFileSigner(config, log),
-    log,
-  });
-  let ctx = makeCtx();
+  const makeCtx = () => createContextOnPool(config, 'bench-log', pool);
+  let ctx = await makeCtx();
   const latestSth = await ctx.repos.transparency.getSth();
   if (latestSth) {
     const vkey = await publishLogKey(ctx);
@@ -106,7 +90,7 @@ async function main(): Promise<number> {
       await ensureDatabase(url);
       pool = createPool(url, 4);
       await migrate(pool);
-      ctx = makeCtx();
+      ctx = await makeCtx();
     }
   }
 

@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { Client as PgClient } from 'pg';
 import { startApiServer } from '../../api/server';
 import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/accounts.service';
-import { createContext, prepareDatabase } from '../../domain/bootstrap';
+import { createContext, prepareDatabase } from '../../infra/compose';
 import { parseConfig } from '../../domain/config';
 import { encodeCursor } from '../../domain/pagination';
 import type { QueueFilter } from '../../domain/submissions/model';

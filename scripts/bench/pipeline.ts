@@ -26,24 +26,26 @@
  * dropped and recreated, so it must be dedicated), BENCH_REDIS_URL (default redis://127.0.0.1:6379,
  * only checked: the pipeline itself enqueues nothing).
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline as streamPipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import sharp from 'sharp';
 import * as mediaRepo from '../../db/media.repo';
 import * as submissionsRepo from '../../db/submissions.repo';
-import { createContext } from '../../domain/bootstrap';
+import { createContext } from '../../infra/compose';
 import { appDatabaseEnv } from './bench-kit';
 import { parseConfig } from '../../domain/config';
 import { PREVIEW_EDGE, THUMB_EDGE } from '../../domain/media/derivatives';
 import { detectFileType, SNIFF_BYTES } from '../../domain/media/file-type';
-import { runTool } from '../../domain/media/run-tool';
 import { processMediaFile } from '../../domain/processing/process-media';
 
+const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures', 'media');
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/svidetel_bench_pipeline';
@@ -104,8 +106,9 @@ async function baselineOne(f: Fixture, tmpDir: string): Promise<void> {
   let input = f.path;
   if (f.format === 'heic') {
     input = path.join(tmpDir, `${path.basename(f.file)}-${Math.random().toString(36).slice(2)}.jpg`);
-    const result = await runTool('heif-convert', ['--quiet', '-q', '92', f.path, input], { timeoutMs: 60_000 });
-    if (result.code !== 0) throw new Error(`heif-convert failed on ${f.file}: ${result.stderr}`);
+    await execFileAsync('heif-convert', ['--quiet', '-q', '92', f.path, input], { timeout: 60_000 }).catch((err: { stderr?: string }) => {
+      throw new Error(`heif-convert failed on ${f.file}: ${err.stderr}`);
+    });
   }
   try {
     const { data, info } = await sharp(input, { failOn: 'none' })
@@ -175,10 +178,10 @@ async function main(): Promise<number> {
   try {
     // Store every fixture once, as the upload would (write-once originals by SHA-256).
     for (const f of fixtures) {
-      const temp = ctx.storage.createTempFile();
+      const temp = ctx.blobs.createTempFile();
       await streamPipeline(createReadStream(f.path), temp.stream);
-      await ctx.storage.storeOriginal(temp.path, f.sha256);
-      await mediaRepo.upsertBlob(ctx.db, { sha256: f.sha256, bytes: f.bytes, mime: detectFileType((await ctx.storage.readOriginalHead(f.sha256, SNIFF_BYTES)))!.mime, kind: 'image' });
+      await ctx.blobs.putOriginal(temp.path, f.sha256);
+      await mediaRepo.upsertBlob(ctx.db, { sha256: f.sha256, bytes: f.bytes, mime: detectFileType((await fs.readFile(f.path)).subarray(0, SNIFF_BYTES))!.mime, kind: 'image' });
     }
     const { rows: [election] } = await ctx.db.query<{ id: number }>('SELECT id FROM elections ORDER BY id LIMIT 1');
     const { rows: [category] } = await ctx.db.query<{ code: string }>('SELECT code FROM categories ORDER BY code LIMIT 1');

@@ -1,4 +1,4 @@
-import { prepareDatabase } from '../../domain/bootstrap';
+import { prepareDatabase } from '../../infra/compose';
 import { parseConfig } from '../../domain/config';
 import { APP_ROLE } from '../../db/roles';
 import { TEST_PG_BASE, asAdmin, dropDatabases, templateDatabase, testRun } from './databases';

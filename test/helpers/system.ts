@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import type { DestinationStream } from 'pino';
-import { createContext, prepareDatabase } from '../../domain/bootstrap';
+import { createContext, prepareDatabase } from '../../infra/compose';
 import { APP_ROLE, SIGNER_ROLE } from '../../db/roles';
 import { parseConfig, withUser } from '../../domain/config';
 import type { AppContext } from '../../domain/context';

@@ -4,7 +4,6 @@ import path from 'node:path';
 import sharp from 'sharp';
 import * as mediaRepo from '../../db/media.repo';
 import { SIMILAR_MAX_PIXELS } from '../../domain/archive/similar';
-import { perceptualHashOfImage } from '../../domain/media/derivatives';
 import { hammingDistance } from '../../domain/media/perceptual-hash';
 import { describeWithFixtures, fixturePath } from '../helpers/fixtures';
 import { fileFromPath, loggedInClient } from '../helpers/http';
@@ -115,7 +114,7 @@ describeWithFixtures('archive: similar-image search', () => {
       const copy = await smallCopy(file);
       // the file is there and near the copy: only its entry's status keeps it out of the answer
       const [stored] = await mediaRepo.listMediaFiles(system.ctx.db, id);
-      expect(hammingDistance(stored!.phash!, await perceptualHashOfImage(copy, SIMILAR_MAX_PIXELS))).toBeLessThanOrEqual(system.ctx.config.nearDuplicateMaxDistance);
+      expect(hammingDistance(stored!.phash!, await system.ctx.media.perceptualHashOfImage(copy, SIMILAR_MAX_PIXELS))).toBeLessThanOrEqual(system.ctx.config.nearDuplicateMaxDistance);
       expect({ file, matches: (await similar(copy)).matches }).toEqual({ file, matches: [] });
     }
   });

@@ -12,7 +12,8 @@ import { Client as PgClient, type Pool } from 'pg';
 import { MIGRATIONS_DIR, MigrationRecordError, migrate, migrationState } from '../../db/migrate';
 import { createPool } from '../../db/pool';
 import { APP_ROLE } from '../../db/roles';
-import { createContext, DependencyError, prepareDatabase } from '../../domain/bootstrap';
+import { DependencyError } from '../../domain/dependency-error';
+import { createContext, prepareDatabase } from '../../infra/compose';
 import { parseConfig } from '../../domain/config';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
 

@@ -154,6 +154,22 @@ describe('public output', () => {
     }
   }, 180_000);
 
+  test('a download may be asked for in part: one byte range is a 206, a range past the end a 416, a Range under If-Range the whole file', async () => {
+    const id = await uploadAndProcess(system, base(), [await uniqueJpeg('range.jpg')]);
+    await publish(moderator, id, { original_downloadable: true });
+    const url = `${system.url}/media/${(await firstFile(id)).id}/original`;
+    const whole = await fetch(url);
+    const bytes = Buffer.from(await whole.arrayBuffer());
+    expect([whole.status, whole.headers.get('accept-ranges'), whole.headers.get('content-length')]).toEqual([200, 'bytes', String(bytes.length)]);
+    const part = await fetch(url, { headers: { range: 'bytes=2-9' } });
+    expect([part.status, part.headers.get('content-range'), part.headers.get('content-length')]).toEqual([206, `bytes 2-9/${bytes.length}`, '8']);
+    expect(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(2, 10))).toBe(true);
+    const past = await fetch(url, { headers: { range: `bytes=${bytes.length}-` } });
+    expect([past.status, past.headers.get('content-range')]).toEqual([416, `bytes */${bytes.length}`]);
+    const guarded = await fetch(url, { headers: { range: 'bytes=2-9', 'if-range': whole.headers.get('etag')! } });
+    expect([guarded.status, Buffer.from(await guarded.arrayBuffer()).equals(bytes)]).toEqual([200, true]);
+  });
+
   test('Atom feed: control characters XML 1.0 forbids are dropped, and the feed parses', async () => {
     const controls = Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).filter((ch) => !'\x00\t\n\r'.includes(ch)).join('');
     const id = await uploadAndProcess(system, base({ description: `Вброс\x0bв 12:05 ${controls}\uFFFE\uFFFF конец ${nonce}` }), [await uniquePng()]);

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import * as mediaRepo from '../../db/media.repo';
 import { describeWithFixtures, fixturePath, loadExpected, type ExpectedFile } from '../helpers/fixtures';
 import { Client, SUBMISSION_FIELDS, fileFromPath, uploadSubmission } from '../helpers/http';
@@ -29,10 +30,12 @@ describeWithFixtures('upload → worker pipeline on every fixture', () => {
     const receipt = (await res.json()) as { submissionId: string; files: { sha256: string; bytes: number }[] };
     expect(receipt.files[0]).toMatchObject({ sha256: exp.sha256, bytes: exp.bytes });
 
-    // The original is stored byte for byte, read-only, at its content address.
-    const storedPath = system.ctx.storage.originalPath(exp.sha256);
-    expect((await fs.readFile(storedPath)).equals(upload.data)).toBe(true);
-    expect((await fs.stat(storedPath)).mode & 0o222).toBe(0);
+    // The original is stored byte for byte, read-only, at its content address (the filesystem store lends the stored file itself).
+    await system.ctx.blobs.withOriginalFile(exp.sha256, async (storedPath) => {
+      expect(path.relative(system.storageDir, storedPath)).toBe(path.join('originals', exp.sha256.slice(0, 2), exp.sha256.slice(2, 4), exp.sha256));
+      expect((await fs.readFile(storedPath)).equals(upload.data)).toBe(true);
+      expect((await fs.stat(storedPath)).mode & 0o222).toBe(0);
+    });
 
     const [file] = await waitFor(async () => {
       const files = await mediaRepo.listMediaFiles(system.ctx.db, receipt.submissionId);

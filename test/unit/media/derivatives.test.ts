@@ -4,11 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
-import { MAX_INPUT_PIXELS, PREVIEW_EDGE, renderContactSheet, renderDerivatives, THUMB_EDGE } from '../../../domain/media/derivatives';
+import { MAX_INPUT_PIXELS, PREVIEW_EDGE, THUMB_EDGE } from '../../../domain/media/derivatives';
 import { MediaError } from '../../../domain/media/errors';
 import { detectFileType, SNIFF_BYTES, type DetectedType } from '../../../domain/media/file-type';
 import { extractMetadata } from '../../../domain/media/metadata';
 import { describeWithFixtures, loadExpected, fixtureHead, fixturePath, type ExpectedFile } from '../../helpers/fixtures';
+import { createMediaToolkit } from '../../../infra/compose';
+
+const media = createMediaToolkit();
 
 const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svidetel-derivatives-test-'));
 afterAll(() => fs.rmSync(outputDir, { recursive: true, force: true }));
@@ -36,8 +39,8 @@ describeWithFixtures('renderDerivatives on every fixture', () => {
 
   test.each(renderable.map((e) => [e.file, e] as const))('%s', async (file, expected) => {
     const type = detectFileType(fixtureHead(file, SNIFF_BYTES))!;
-    const meta = await extractMetadata(fixturePath(file), type);
-    const result = await renderDerivatives(fixturePath(file), type, meta);
+    const meta = await extractMetadata(media, fixturePath(file), type);
+    const result = await media.renderDerivatives(fixturePath(file), type, meta);
     await expectSizedAndClean(result.preview, PREVIEW_EDGE, sourceSize(expected));
     await expectSizedAndClean(result.thumb, THUMB_EDGE, sourceSize(expected));
     if (expected.vips_decode_ok_fail_on_warning === false) expect(result.warnings.join(' ')).toMatch(/damaged/);
@@ -59,7 +62,7 @@ describeWithFixtures('renderDerivatives on every fixture', () => {
   test('a contact sheet covers a video as a 3×3 grid in its display orientation', async () => {
     const portrait = loadExpected().find((e) => e.kind === 'video' && e.display_height! > e.display_width!)!;
     const type = detectFileType(fixtureHead(portrait.file, SNIFF_BYTES))!;
-    const sheet = await renderContactSheet(fixturePath(portrait.file), await extractMetadata(fixturePath(portrait.file), type));
+    const sheet = await media.renderContactSheet(fixturePath(portrait.file), await extractMetadata(media, fixturePath(portrait.file), type));
     const m = await sharp(sheet).metadata();
     expect(m.format).toBe('jpeg');
     expect(Math.max(m.width!, m.height!)).toBeLessThanOrEqual(PREVIEW_EDGE);
@@ -69,7 +72,7 @@ describeWithFixtures('renderDerivatives on every fixture', () => {
 
   test('the zero-byte file is refused with a MediaError', async () => {
     const empty = loadExpected().find((e) => e.bytes === 0)!;
-    await expect(renderDerivatives(fixturePath(empty.file), JPEG_TYPE, await extractMetadata(fixturePath(empty.file), JPEG_TYPE))).rejects.toMatchObject({
+    await expect(media.renderDerivatives(fixturePath(empty.file), JPEG_TYPE, await extractMetadata(media, fixturePath(empty.file), JPEG_TYPE))).rejects.toMatchObject({
       name: 'MediaError',
       code: 'unsupported',
     });
@@ -105,10 +108,10 @@ describe('hostile and non-media input', () => {
     const file = path.join(outputDir, 'bomb.png');
     fs.writeFileSync(file, pngDeclaring(side, side));
     expect(detectFileType(fs.readFileSync(file))).toMatchObject({ format: 'png' });
-    const meta = await extractMetadata(file, PNG_TYPE);
+    const meta = await extractMetadata(media, file, PNG_TYPE);
     expect({ width: meta.width, height: meta.height }).toEqual({ width: side, height: side });
     const started = Date.now();
-    const error = await renderDerivatives(file, PNG_TYPE, meta).catch((e: unknown) => e);
+    const error = await media.renderDerivatives(file, PNG_TYPE, meta).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MediaError);
     expect(error).toMatchObject({ code: 'decompression_bomb' });
     expect(Date.now() - started).toBeLessThan(2000);
@@ -118,9 +121,9 @@ describe('hostile and non-media input', () => {
   test('text presented as a JPEG is refused with MediaError, and metadata reading does not throw', async () => {
     const file = path.join(outputDir, 'notes.jpg');
     fs.writeFileSync(file, 'this is not a photo\n'.repeat(100));
-    const meta = await extractMetadata(file, JPEG_TYPE);
+    const meta = await extractMetadata(media, file, JPEG_TYPE);
     expect(meta.warnings.length).toBeGreaterThan(0);
-    await expect(renderDerivatives(file, JPEG_TYPE, meta)).rejects.toBeInstanceOf(MediaError);
+    await expect(media.renderDerivatives(file, JPEG_TYPE, meta)).rejects.toBeInstanceOf(MediaError);
     fs.rmSync(file);
   });
 });

@@ -4,6 +4,9 @@ import { parseIso6709 } from '../../../domain/media/geo';
 import { extractMetadata, type MediaMetadata } from '../../../domain/media/metadata';
 import type { ExifData } from '../../../domain/media/exif';
 import { describeWithFixtures, loadExpected, fixtureHead, fixturePath, type ExpectedFile } from '../../helpers/fixtures';
+import { createMediaToolkit } from '../../../infra/compose';
+
+const media = createMediaToolkit();
 
 const GPS_TOLERANCE_DEG = 1e-5;
 const DURATION_TOLERANCE_S = 0.1;
@@ -16,13 +19,13 @@ describeWithFixtures('extractMetadata matches expected.json', () => {
     if (expected.bytes === 0) {
       // Nothing to read: the sniffer refuses it, and a forced read reports instead of throwing.
       expect(type).toBeNull();
-      const forced = await extractMetadata(fixturePath(file), { mime: 'image/jpeg', kind: 'image', format: 'jpeg' });
+      const forced = await extractMetadata(media, fixturePath(file), { mime: 'image/jpeg', kind: 'image', format: 'jpeg' });
       expect(forced.warnings.length).toBeGreaterThan(0);
       expect(forced).toMatchObject({ taken_at_local: null, gps: null, width: null, flags: ['no_metadata'] });
       return;
     }
     expect(type).not.toBeNull();
-    const meta = await extractMetadata(fixturePath(file), type!);
+    const meta = await extractMetadata(media, fixturePath(file), type!);
     expectCaptureTime(meta, expected);
     expectLocation(meta, expected);
     expect({ width: meta.width, height: meta.height }).toEqual({ width: expected.display_width, height: expected.display_height });
@@ -36,7 +39,7 @@ describeWithFixtures('extractMetadata matches expected.json', () => {
 
 describeWithFixtures('serial numbers', () => {
   test('body and lens serial numbers are read as exiftool reads them; placeholders of zeros are not', async () => {
-    const read = async (file: string) => (await extractMetadata(fixturePath(file), detectFileType(fixtureHead(file, SNIFF_BYTES))!)).serial_numbers;
+    const read = async (file: string) => (await extractMetadata(media, fixturePath(file), detectFileType(fixtureHead(file, SNIFF_BYTES))!)).serial_numbers;
     expect(await read('canon-eos-6d_offsettime-only.dng')).toEqual(['033024001432', '00001066ba']);
     expect(await read('leica-t_orient8_empty-gps.jpg')).toEqual([]);
     expect(await read('google-pixel_gps.jpg')).toEqual([]);
@@ -77,7 +80,7 @@ function expectLocation(meta: MediaMetadata, expected: ExpectedFile): void {
 
 describeWithFixtures('metadata flags and warnings', () => {
   const byName = (pattern: RegExp) => loadExpected().find((e) => pattern.test(e.file))!;
-  const read = async (e: ExpectedFile) => extractMetadata(fixturePath(e.file), detectFileType(fixtureHead(e.file, SNIFF_BYTES))!);
+  const read = async (e: ExpectedFile) => extractMetadata(media, fixturePath(e.file), detectFileType(fixtureHead(e.file, SNIFF_BYTES))!);
 
   test('corrupt EXIF is a warning, not an error, and the picture stays landscape', async () => {
     const meta = await read(byName(/corrupt-exif/));

@@ -3,12 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { parseConfig } from '../../../domain/config';
-import { MAX_INPUT_PIXELS, perceptualHashOfImage, renderDerivatives } from '../../../domain/media/derivatives';
+import { MAX_INPUT_PIXELS } from '../../../domain/media/derivatives';
 import { MediaError } from '../../../domain/media/errors';
 import { detectFileType, SNIFF_BYTES } from '../../../domain/media/file-type';
 import { extractMetadata } from '../../../domain/media/metadata';
 import { bandProbes, hammingDistance, PHASH_BANDS, PHASH_INPUT_EDGE, perceptualHash } from '../../../domain/media/perceptual-hash';
 import { describeWithFixtures, loadExpected, fixturePath, type ExpectedFile } from '../../helpers/fixtures';
+import { createMediaToolkit } from '../../../infra/compose';
+
+const media = createMediaToolkit();
 
 const MAX_DISTANCE = parseConfig({}).nearDuplicateMaxDistance;
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svidetel-phash-test-'));
@@ -17,7 +20,7 @@ afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 /** Exactly what the worker does: sniff, read metadata, renderDerivatives. */
 async function render(file: string) {
   const type = detectFileType(fs.readFileSync(file).subarray(0, SNIFF_BYTES))!;
-  return renderDerivatives(file, type, await extractMetadata(file, type));
+  return media.renderDerivatives(file, type, await extractMetadata(media, file, type));
 }
 
 async function workerHash(file: string): Promise<string> {
@@ -120,14 +123,14 @@ describeWithFixtures('perceptual hash on the real fixtures', () => {
   /** The similar-image search hashes bytes in memory through the worker's own pixel → hash path. */
   const decodable = renderable.filter((e) => ['image/jpeg', 'image/png', 'image/webp'].includes(e.mime ?? '') && e.vips_decode_ok_fail_on_warning !== false);
   test.each(decodable.map((e) => [e.file] as const))('%s: hashed from memory exactly as the worker hashes the file', async (file) => {
-    expect(await perceptualHashOfImage(fs.readFileSync(fixturePath(file)), MAX_INPUT_PIXELS)).toBe(hashes.get(file));
+    expect(await media.perceptualHashOfImage(fs.readFileSync(fixturePath(file)), MAX_INPUT_PIXELS)).toBe(hashes.get(file));
   });
 
   test('from memory, damaged data, too many pixels and non-images are refused (the worker would render the damaged one)', async () => {
     const truncated = loadExpected().find((e) => e.vips_decode_ok_fail_on_warning === false && e.bytes > 0)!;
     expect(hashes.get(truncated.file)).toMatch(/^[0-9a-f]{16}$/);
     const refusal = (bytes: Buffer, maxPixels: number) =>
-      perceptualHashOfImage(bytes, maxPixels).then(
+      media.perceptualHashOfImage(bytes, maxPixels).then(
         () => null,
         (e: unknown) => (e instanceof MediaError ? e.code : e),
       );

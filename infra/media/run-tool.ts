@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { MediaError } from './errors';
+import { MediaError } from '../../domain/media/errors';
 
 export type ToolResult = { code: number | null; stdout: Buffer; stderr: string };
 

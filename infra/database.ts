@@ -1,20 +1,15 @@
+/**
+ * What a process checks before it starts: PostgreSQL (created and migrated by the owner, used as a
+ * role that can bypass nothing) and Redis.
+ */
 import IORedis from 'ioredis';
 import { Client } from 'pg';
-import type { DestinationStream } from 'pino';
 import { createPool } from '../db/pool';
 import { migrate, migrationState, MigrationRecordError } from '../db/migrate';
 import { APP_ROLE, grantRoleTo, sessionRole, SIGNER_ROLE } from '../db/roles';
 import type { Db } from '../db/pool';
-import { createDatabase } from '../db/repositories';
-import type { Config } from './config';
-import type { AppContext } from './context';
-import { createLogger } from './logger';
-import { createJobQueue } from './queue/job-queue';
-import { createStorage } from './storage/storage';
-import { ed25519KeyFileSigner } from '../infra/log-signer/ed25519-key-file';
-
-/** A dependency we cannot reach: said plainly, with what to do, and no stack trace. */
-export class DependencyError extends Error {}
+import type { Config } from '../domain/config';
+import { DependencyError } from '../domain/dependency-error';
 
 function describePg(url: string): { where: string; database: string } {
   const u = new URL(url);
@@ -110,7 +105,7 @@ export async function prepareDatabase(config: Config): Promise<string[]> {
 }
 
 /** The application's own connection: reachable, migrated, and as a role that can bypass nothing. */
-async function checkAppDatabase(db: Db, databaseUrl: string): Promise<void> {
+export async function checkAppDatabase(db: Db, databaseUrl: string): Promise<void> {
   const { where, database } = describePg(databaseUrl);
   let role;
   try {
@@ -132,63 +127,5 @@ async function checkAppDatabase(db: Db, databaseUrl: string): Promise<void> {
   if (mismatch) throw new DependencyError(`The database "${database}" cannot be used: ${mismatch}`);
   if (pending.length > 0) {
     throw new DependencyError(`The database "${database}" lacks migrations ${pending.join(', ')}: run npm run migrate (as the owner, DATABASE_OWNER_URL).`);
-  }
-}
-
-/**
- * Everything a process needs, checked (the database must be migrated already); close() releases it
- * all. Logs go to stdout unless given a destination (tests read them).
- */
-export async function createContext(
-  config: Config,
-  name: string,
-  logDestination?: DestinationStream,
-): Promise<AppContext & { close(): Promise<void> }> {
-  await checkRedis(config.redisUrl);
-  const limits = {
-    statementTimeoutMs: config.dbStatementTimeoutMs,
-    idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
-    acquireTimeoutMs: config.dbAcquireTimeoutMs,
-  };
-  const db = createPool(config.databaseUrl, config.dbPoolSize, limits);
-  await checkAppDatabase(db, config.databaseUrl).catch(async (err: unknown) => {
-    await db.end();
-    throw err;
-  });
-  // An export is one statement (COPY) for as long as its client takes to read it.
-  const exportDb = createPool(config.databaseUrl, config.exportPoolSize, { ...limits, statementTimeoutMs: config.exportMaxMs });
-  const storage = createStorage(config.storageDir);
-  await storage.init();
-  const queue = createJobQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, attempts: config.jobAttempts });
-  const log = createLogger(config.logLevel, name, logDestination);
-  const database = createDatabase(db);
-  return {
-    config,
-    repos: database.repos,
-    transaction: database.transaction,
-    exportRepos: createDatabase(exportDb).repos,
-    db,
-    exportDb,
-    storage,
-    queue,
-    logSigner: ed25519KeyFileSigner(config, log),
-    log,
-    async close() {
-      await queue.close();
-      await Promise.all([db.end(), exportDb.end()]);
-    },
-  };
-}
-
-/** For entry points: a DependencyError becomes one clear message and exit code 69 (unavailable). */
-export async function orExit<T>(promise: Promise<T>): Promise<T> {
-  try {
-    return await promise;
-  } catch (err) {
-    if (err instanceof DependencyError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(69);
-    }
-    throw err;
   }
 }

@@ -1,0 +1,54 @@
+import type { Readable, Writable } from 'node:stream';
+import type { DerivativeName } from '../media/derivatives';
+
+/** Inclusive byte offsets, as in an HTTP Range. */
+export type ByteRange = { start: number; end: number };
+
+/** A stored file found and ready to read: its size first (for headers), then its bytes. */
+export type StoredBlob = {
+  size: number;
+  /** The bytes, or only `range` of them; call once. */
+  stream(range?: ByteRange): Readable;
+  /** Releases the blob when it will not be streamed after all (e.g. a 304). */
+  discard(): void;
+};
+
+/** An upload being received: always a local file, whichever store keeps the originals. */
+export type TempFile = { path: string; stream: Writable };
+
+/**
+ * Where originals and their derivatives live. Originals are write-once and addressed by their
+ * SHA-256: stored bytes are never replaced. Derivatives (thumb, preview, …) can be made again from
+ * the original and are never evidence. Nothing outside an adapter knows how either is laid out.
+ */
+export type BlobStore = {
+  /** Bytes that may still be stored before the store is full. */
+  freeBytes(): Promise<number>;
+
+  createTempFile(): TempFile;
+  removeTemp(tempPath: string): Promise<void>;
+
+  /**
+   * Takes a fully received temp file as the original with this SHA-256 unless one is stored
+   * already (then the stored bytes stay); the temp file is gone afterwards. Returns whether this
+   * call stored it, so a transaction that does not commit can undo exactly that.
+   */
+  putOriginal(tempPath: string, sha256: string): Promise<{ created: boolean }>;
+  /** Undo of putOriginal for a transaction that did not commit; only for originals it created. */
+  removeUncommittedOriginal(sha256: string): Promise<void>;
+
+  /** A whole original in memory (photos: the worker reads one once, then hashes and decodes it). */
+  readOriginal(sha256: string): Promise<Buffer>;
+  /** null when there is no such original. */
+  openOriginal(sha256: string): Promise<StoredBlob | null>;
+  /**
+   * Runs `use` with a local file holding the original (for tools that only read files: ffprobe,
+   * ffmpeg, heif-convert), read-only, valid until `use` settles.
+   */
+  withOriginalFile<T>(sha256: string, use: (filePath: string) => Promise<T>): Promise<T>;
+
+  /** Replaces a derivative whole: a reader sees the old one or the new one, never half a file. */
+  writeDerivative(sha256: string, name: DerivativeName, data: Buffer): Promise<void>;
+  /** null when there is no such derivative. */
+  openDerivative(sha256: string, name: DerivativeName): Promise<StoredBlob | null>;
+};

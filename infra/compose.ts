@@ -1,0 +1,111 @@
+import type { DestinationStream } from 'pino';
+import { createPool, type Db } from '../db/pool';
+import { createDatabase } from '../db/repositories';
+import type { Config } from '../domain/config';
+import type { AppContext } from '../domain/context';
+import { DependencyError } from '../domain/dependency-error';
+import { createLogger } from '../domain/logger';
+import type { JobConsumer, JobQueue, QueuedJob } from '../domain/ports/job-queue';
+import { systemClock } from './clock';
+import { checkAppDatabase, checkRedis } from './database';
+import { createMediaToolkit } from './media/toolkit';
+import { consumeBullmqJobs, createBullmqQueue } from './queue/bullmq';
+import { ed25519KeyFileSigner } from './log-signer/ed25519-key-file';
+import { createFsBlobStore } from './storage/fs-blob-store';
+
+/**
+ * The composition root: the one place that picks the adapters behind the ports (filesystem blob
+ * store, sharp/ffmpeg toolkit, BullMQ queue, Ed25519 key-file log signer, system clock) and builds the context the API, the
+ * worker, the scripts and the tests run on.
+ */
+export { ensureDatabase, prepareDatabase } from './database';
+/** The media toolkit alone, for tools that read local files and need no database (npm run inspect, media tests). */
+export { createMediaToolkit } from './media/toolkit';
+
+export type RunningContext = AppContext & { close(): Promise<void> };
+
+/**
+ * Everything a process needs, checked (the database must be migrated already); close() releases it
+ * all. Logs go to stdout unless given a destination (tests read them).
+ */
+export async function createContext(config: Config, name: string, logDestination?: DestinationStream): Promise<RunningContext> {
+  await checkRedis(config.redisUrl);
+  const limits = {
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+    acquireTimeoutMs: config.dbAcquireTimeoutMs,
+  };
+  const db = createPool(config.databaseUrl, config.dbPoolSize, limits);
+  await checkAppDatabase(db, config.databaseUrl).catch(async (err: unknown) => {
+    await db.end();
+    throw err;
+  });
+  // An export is one statement (COPY) for as long as its client takes to read it.
+  const exportDb = createPool(config.databaseUrl, config.exportPoolSize, { ...limits, statementTimeoutMs: config.exportMaxMs });
+  const queue = createBullmqQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, attempts: config.jobAttempts });
+  const ctx = await assemble(config, name, { db, exportDb, queue, logDestination });
+  return {
+    ...ctx,
+    async close() {
+      await queue.close();
+      await Promise.all([db.end(), exportDb.end()]);
+    },
+  };
+}
+
+/**
+ * A context on a pool the caller made and owns (a benchmark that migrates its own database as the
+ * owner), unchecked and without a queue: enqueueing fails.
+ */
+export function createContextOnPool(config: Config, name: string, db: Db): Promise<AppContext> {
+  const queue: JobQueue = {
+    enqueue: () => Promise.reject(new Error(`${name} has no job queue`)),
+    close: () => Promise.resolve(),
+  };
+  return assemble(config, name, { db, exportDb: db, queue });
+}
+
+async function assemble(
+  config: Config,
+  name: string,
+  parts: { db: Db; exportDb: Db; queue: JobQueue; logDestination?: DestinationStream },
+): Promise<AppContext> {
+  const database = createDatabase(parts.db);
+  const log = createLogger(config.logLevel, name, parts.logDestination);
+  return {
+    config,
+    repos: database.repos,
+    transaction: database.transaction,
+    exportRepos: createDatabase(parts.exportDb).repos,
+    db: parts.db,
+    exportDb: parts.exportDb,
+    blobs: await createFsBlobStore(config.storageDir),
+    media: createMediaToolkit(),
+    queue: parts.queue,
+    logSigner: ed25519KeyFileSigner(config, log),
+    clock: systemClock,
+    log,
+  };
+}
+
+/** The worker's side of the queue: runs `run` for each job of ctx's queue until closed. */
+export function consumeJobs(ctx: AppContext, hooks: { onReconnect(): void }, run: (job: QueuedJob) => Promise<unknown>): JobConsumer {
+  const { config } = ctx;
+  return consumeBullmqJobs(
+    { redisUrl: config.redisUrl, prefix: config.queuePrefix, concurrency: config.workerConcurrency, stopGraceMs: config.workerStopGraceMs, log: ctx.log, onReconnect: hooks.onReconnect },
+    run,
+  );
+}
+
+/** For entry points: a DependencyError becomes one clear message and exit code 69 (unavailable). */
+export async function orExit<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (err) {
+    if (err instanceof DependencyError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(69);
+    }
+    throw err;
+  }
+}

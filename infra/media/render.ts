@@ -1,0 +1,195 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { MAX_INPUT_PIXELS, PREVIEW_EDGE, THUMB_EDGE, type Derivatives } from '../../domain/media/derivatives';
+import { messageOf } from '../../domain/caught-errors';
+import { MediaError } from '../../domain/media/errors';
+import type { DetectedType } from '../../domain/media/file-type';
+import { PHASH_INPUT_EDGE, perceptualHash } from '../../domain/media/perceptual-hash';
+import type { RenderHints } from '../../domain/ports/media-toolkit';
+import { ffInput, runTool } from './run-tool';
+
+/** q80: the same visual quality as WebP at these sizes for a fraction of the CPU time. */
+const JPEG_QUALITY = 80;
+const HEIF_TIMEOUT_MS = 60_000;
+const FFMPEG_TIMEOUT_MS = 30_000;
+/** Frames the thumbnail filter compares to avoid a black or blurred first frame. */
+const POSTER_CANDIDATE_FRAMES = 24;
+const SHEET_COLUMNS = 3;
+const SHEET_ROWS = 3;
+
+sharp.cache(false); // every input is decoded once; libvips' operation cache would only hold memory
+
+/**
+ * Decodes once (with JPEG shrink-on-load), then encodes the preview and the thumbnail from the
+ * same downscaled pixels. A strict decode is tried first; if libvips reports damage (e.g. a
+ * truncated JPEG), the image is decoded leniently and the problem is returned as a warning, so a
+ * moderator still sees what the file contains. Unrecoverable problems throw MediaError.
+ */
+export async function renderDerivatives(filePath: string, type: DetectedType, meta: RenderHints, bytes?: Buffer): Promise<Derivatives> {
+  if (type.kind === 'video') return fromPixels(await posterFrame(filePath, meta), false);
+  if (type.format === 'heic') return fromHeic(filePath, meta);
+  // The file's bytes when the caller already holds them (decoding from memory skips a second read).
+  const result = await fromPixels(bytes ?? filePath, true);
+  if (type.format === 'dng') result.warnings.push('rendered from the preview embedded in the DNG (raw data is not decoded)');
+  return result;
+}
+
+async function fromPixels(input: string | Buffer, applyExifOrientation: boolean): Promise<Derivatives> {
+  try {
+    return { ...(await downscaleAndEncode(input, applyExifOrientation, 'warning')), warnings: [] };
+  } catch (strictError) {
+    throwIfHopeless(strictError);
+    try {
+      const rendered = await downscaleAndEncode(input, applyExifOrientation, 'none');
+      return { ...rendered, warnings: [`image data damaged, shown as far as it decodes: ${messageOf(strictError)}`] };
+    } catch (lenientError) {
+      throwIfHopeless(lenientError);
+      throw new MediaError('corrupt', `the image cannot be decoded: ${messageOf(lenientError)}`);
+    }
+  }
+}
+
+/** Decoded once, oriented, at most PREVIEW_EDGE on the long edge, raw: what previews, thumbnails and hashes are made from. */
+type DisplayPixels = { data: Buffer; info: sharp.OutputInfo };
+
+async function decodeForDisplay(
+  input: string | Buffer,
+  o: { applyExifOrientation: boolean; failOn: 'warning' | 'none'; maxPixels: number },
+): Promise<DisplayPixels> {
+  let pipeline = sharp(input, { failOn: o.failOn, limitInputPixels: o.maxPixels, animated: false });
+  if (o.applyExifOrientation) pipeline = pipeline.rotate();
+  // The only full-size work: decode (JPEG shrink-on-load) and one resize. Mitchell is ~10% cheaper
+  // than the default Lanczos at no visible cost for previews.
+  return pipeline
+    .resize(PREVIEW_EDGE, PREVIEW_EDGE, { fit: 'inside', withoutEnlargement: true, kernel: 'mitchell' })
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+}
+
+/** The decoded pixels as an image again; transparent pixels (PNG/WebP/GIF) become white, not JPEG's default black. */
+const reopen = ({ data, info }: DisplayPixels) =>
+  sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).flatten({ background: '#ffffff' });
+
+/**
+ * The perceptual hash of displayed pixels, squeezed to 32×32 grey (aspect ignored). The worker and
+ * the public similar-image search both hash through here, so their distances mean the same thing.
+ */
+async function hashOfPixels(pixels: DisplayPixels): Promise<string> {
+  return perceptualHash(await reopen(pixels).greyscale().resize(PHASH_INPUT_EDGE, PHASH_INPUT_EDGE, { fit: 'fill' }).raw().toBuffer());
+}
+
+async function downscaleAndEncode(input: string | Buffer, applyExifOrientation: boolean, failOn: 'warning' | 'none') {
+  const pixels = await decodeForDisplay(input, { applyExifOrientation, failOn, maxPixels: MAX_INPUT_PIXELS });
+  // sharp writes no metadata unless asked (keepMetadata/withMetadata), so nothing identifying survives.
+  // Huffman optimisation would cost more CPU than the whole thumbnail for ~5% smaller files.
+  const jpeg = { quality: JPEG_QUALITY, optimiseCoding: false };
+  const [preview, thumb, phash] = await Promise.all([
+    reopen(pixels).jpeg(jpeg).toBuffer(),
+    reopen(pixels).resize(THUMB_EDGE, THUMB_EDGE, { fit: 'inside', withoutEnlargement: true, kernel: 'mitchell' }).jpeg(jpeg).toBuffer(),
+    hashOfPixels(pixels),
+  ]);
+  return { preview, thumb, phash };
+}
+
+/**
+ * The perceptual hash of an image held in memory (never written anywhere), decoded and hashed exactly
+ * as the worker hashes a file, but strictly: damaged data is refused, not hashed as far as it
+ * decodes. Every media problem throws MediaError.
+ */
+export async function perceptualHashOfImage(bytes: Buffer, maxPixels: number): Promise<string> {
+  try {
+    return await hashOfPixels(await decodeForDisplay(bytes, { applyExifOrientation: true, failOn: 'warning', maxPixels }));
+  } catch (e) {
+    throwIfHopeless(e, maxPixels);
+    throw new MediaError('corrupt', `the image cannot be decoded: ${messageOf(e)}`);
+  }
+}
+
+function throwIfHopeless(e: unknown, maxPixels = MAX_INPUT_PIXELS): void {
+  if (e instanceof MediaError) throw e;
+  const message = messageOf(e);
+  if (/pixel limit/i.test(message)) {
+    throw new MediaError('decompression_bomb', `the image declares more than ${maxPixels / 1e6} megapixels`);
+  }
+  if (/unsupported image format/i.test(message)) throw new MediaError('unsupported', 'the file is not an image this system can decode');
+  if (/Input file is missing|ENOENT|EACCES/.test(message)) throw e; // I/O, not media: let the worker retry
+}
+
+/**
+ * The bundled libvips cannot decode HEVC, so HEIC goes through libheif's heif-convert into a
+ * private temporary directory. libheif applies irot/imir itself and copies the EXIF Orientation
+ * into the JPEG; the result is therefore used as is, never rotated a second time.
+ */
+async function fromHeic(filePath: string, meta: RenderHints): Promise<Derivatives> {
+  if (meta.width && meta.height && meta.width * meta.height > MAX_INPUT_PIXELS) {
+    throw new MediaError('decompression_bomb', `the image declares ${meta.width}×${meta.height} pixels`);
+  }
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'svidetel-heic-'));
+  try {
+    const decoded = path.join(dir, 'decoded.jpg');
+    const result = await runTool('heif-convert', ['--quiet', '-q', '92', path.resolve(filePath), decoded], { timeoutMs: HEIF_TIMEOUT_MS });
+    // heif-convert names its output after ours, with a suffix when the file holds several images.
+    const produced = (await readdir(dir)).filter((f) => f.endsWith('.jpg')).sort();
+    if (result.code !== 0 || produced.length === 0) {
+      throw new MediaError('corrupt', `the HEIC image cannot be decoded: ${result.stderr.split('\n')[0] || `exit ${result.code}`}`);
+    }
+    return await fromPixels(path.join(dir, produced.includes('decoded.jpg') ? 'decoded.jpg' : produced[0]!), false);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A representative frame: seek to ~10% of the clip (past black fades), then let ffmpeg's
+ * thumbnail filter pick the most typical of the next frames. ffmpeg applies the track rotation.
+ */
+async function posterFrame(filePath: string, meta: RenderHints): Promise<Buffer> {
+  const seek = meta.duration_s ? meta.duration_s * 0.1 : 0;
+  const scale = `scale=w='min(iw,${PREVIEW_EDGE})':h='min(ih,${PREVIEW_EDGE})':force_original_aspect_ratio=decrease`;
+  const frame = (await grabFrame(filePath, seek, `${scale},thumbnail=${POSTER_CANDIDATE_FRAMES}`)) ?? (await grabFrame(filePath, 0, scale));
+  if (!frame) throw new MediaError('corrupt', 'no video frame can be decoded');
+  return frame;
+}
+
+async function grabFrame(filePath: string, seconds: number, filter: string): Promise<Buffer | null> {
+  const args = [
+    '-v', 'error', '-nostdin', '-ss', seconds.toFixed(3), ...ffInput(path.resolve(filePath)),
+    '-an', '-sn', '-dn', '-frames:v', '1', '-vf', filter, '-f', 'image2pipe', '-c:v', 'png', '-compression_level', '1', 'pipe:1',
+  ];
+  const result = await runTool('ffmpeg', args, { timeoutMs: FFMPEG_TIMEOUT_MS });
+  return result.code === 0 && result.stdout.length > 0 ? result.stdout : null;
+}
+
+/** A 3×3 JPEG sheet of frames spread evenly across a video, for reviewing a clip at a glance. */
+export async function renderContactSheet(filePath: string, meta: RenderHints): Promise<Buffer> {
+  // Cells keep the clip's display aspect and the whole sheet fits in PREVIEW_EDGE × PREVIEW_EDGE.
+  const aspect = meta.width && meta.height ? meta.width / meta.height : 16 / 9;
+  const cellBox = Math.floor(PREVIEW_EDGE / SHEET_COLUMNS / 2) * 2;
+  const cellWidth = aspect >= 1 ? cellBox : Math.max(2, Math.round((cellBox * aspect) / 2) * 2);
+  const cellHeight = aspect >= 1 ? Math.max(2, Math.round(cellBox / aspect / 2) * 2) : cellBox;
+  const fit = `scale=${cellWidth}:${cellHeight}:force_original_aspect_ratio=decrease,pad=${cellWidth}:${cellHeight}:(ow-iw)/2:(oh-ih)/2`;
+  const duration = meta.duration_s ?? 0;
+  const cells = SHEET_COLUMNS * SHEET_ROWS;
+
+  // One short ffmpeg run per cell (fast input seek), a row at a time: ffmpeg start-up dominates.
+  const frames: (Buffer | null)[] = [];
+  for (let row = 0; row < SHEET_ROWS; row++) {
+    const times = Array.from({ length: SHEET_COLUMNS }, (_, col) => (duration * (row * SHEET_COLUMNS + col + 0.5)) / cells);
+    frames.push(...(await Promise.all(times.map((t) => grabFrame(filePath, t, fit)))));
+  }
+  if (frames.every((f) => f === null)) throw new MediaError('corrupt', 'no video frame can be decoded');
+
+  // A seek past the last decodable frame (short or damaged clips) repeats the previous frame.
+  let last = frames.find((f) => f !== null)!;
+  const composites = frames.map((frame, i) => {
+    last = frame ?? last;
+    return { input: last, left: (i % SHEET_COLUMNS) * cellWidth, top: Math.floor(i / SHEET_COLUMNS) * cellHeight };
+  });
+  return sharp({ create: { width: cellWidth * SHEET_COLUMNS, height: cellHeight * SHEET_ROWS, channels: 3, background: '#000000' } })
+    .composite(composites)
+    .jpeg({ quality: JPEG_QUALITY })
+    .toBuffer();
+}
+

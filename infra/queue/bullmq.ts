@@ -1,0 +1,104 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import IORedis from 'ioredis';
+import { JOB_NAMES, QUEUE_NAME, jobIdFor, type JobName, type JobPayload } from '../../domain/queue/jobs';
+import type { JobConsumer, JobQueue, QueuedJob } from '../../domain/ports/job-queue';
+import type { Logger } from '../../domain/logger';
+
+export type QueueOptions = { redisUrl: string; prefix: string; attempts: number };
+
+const ENQUEUE_TIMEOUT_MS = 3000;
+const BULK_SIZE = 1000; // one round trip per thousand jobs when the sweep re-enqueues a backlog
+
+/** BullMQ needs commands that wait for a reconnect rather than fail (maxRetriesPerRequest: null). */
+function createRedis(url: string): IORedis {
+  return new IORedis(url, { maxRetriesPerRequest: null });
+}
+
+/**
+ * An upload must not hang on Redis: after a short wait the caller moves on (the rows are committed
+ * and the sweep re-enqueues), while the command itself still runs once Redis is back.
+ */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function createBullmqQueue(options: QueueOptions): JobQueue {
+  const connection = createRedis(options.redisUrl);
+  connection.on('error', () => undefined); // reported where enqueue fails; the sweep recovers
+  const queue = new Queue(QUEUE_NAME, { connection, prefix: options.prefix });
+  queue.on('error', () => undefined);
+  return {
+    async enqueue(name, ids) {
+      if (!JOB_NAMES.includes(name)) throw new Error(`unknown job ${name}`);
+      const opts = {
+        attempts: options.attempts,
+        backoff: { type: 'exponential', delay: 2000 },
+        removeOnComplete: true,
+        removeOnFail: true, // the failure reason lives in PostgreSQL; a kept job would block re-enqueueing
+      };
+      for (let i = 0; i < ids.length; i += BULK_SIZE) {
+        const jobs = ids.slice(i, i + BULK_SIZE).map((id) => ({ name, data: { id }, opts: { ...opts, jobId: jobIdFor(name, id) } }));
+        await withTimeout(queue.addBulk(jobs), ENQUEUE_TIMEOUT_MS);
+      }
+    },
+    async close() {
+      await queue.close().catch(() => undefined);
+      connection.disconnect();
+    },
+  };
+}
+
+export type ConsumerOptions = {
+  redisUrl: string;
+  prefix: string;
+  concurrency: number;
+  /** How long close() lets running jobs finish before it cuts the connections. */
+  stopGraceMs: number;
+  log: Logger;
+  /** Redis came back after a loss: it keeps nothing on disk, so the queue is rebuilt by the caller. */
+  onReconnect(): void;
+};
+
+/**
+ * Runs `run` for each job. A job whose `run` throws is retried with backoff until its attempts are
+ * used up (BullMQ's retry; the caller records the last failure).
+ */
+export function consumeBullmqJobs(options: ConsumerOptions, run: (job: QueuedJob) => Promise<unknown>): JobConsumer {
+  const { log } = options;
+  const connection = createRedis(options.redisUrl);
+  connection.on('error', (err) => log.warn({ err: err.message }, 'redis connection problem; retrying'));
+  let connectedBefore = false;
+  connection.on('ready', () => {
+    if (connectedBefore) options.onReconnect();
+    connectedBefore = true;
+  });
+  const worker = new Worker<JobPayload, unknown, JobName>(
+    QUEUE_NAME,
+    (job: Job<JobPayload, unknown, JobName>) => run({ name: job.name, id: job.data.id, attempt: job.attemptsMade + 1, attempts: job.opts.attempts ?? 1 }),
+    { connection, prefix: options.prefix, concurrency: options.concurrency, autorun: true },
+  );
+  worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
+  return {
+    async close() {
+      // Running jobs may finish, but a shutdown never hangs on them (BullMQ's close can wait
+      // forever on a job whose Redis went away): past the grace period the connections are cut,
+      // and files left "processing" are picked up again by the next sweep.
+      const closed = worker.close().then(() => true, () => true);
+      let graceTimer: NodeJS.Timeout | undefined;
+      const grace = new Promise<boolean>((resolve) => {
+        graceTimer = setTimeout(() => resolve(false), options.stopGraceMs);
+      });
+      const inTime = await Promise.race([closed, grace]);
+      clearTimeout(graceTimer);
+      if (!inTime) {
+        log.warn({ graceMs: options.stopGraceMs }, 'jobs still running at shutdown; disconnecting (their files are picked up again)');
+        await worker.disconnect().catch(() => undefined);
+      }
+      connection.disconnect();
+    },
+  };
+}

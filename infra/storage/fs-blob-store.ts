@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { DerivativeName } from '../../domain/media/derivatives';
+import type { BlobStore, StoredBlob } from '../../domain/ports/blob-store';
+
+/**
+ * The blob store on a local filesystem. Layout under STORAGE_DIR:
+ *   tmp/                      uploads being received (same filesystem, so link() is atomic)
+ *   originals/ab/cd/<sha256>  write-once, read-only, content-addressed originals
+ *   derived/ab/<sha256>/      derivatives (thumb, preview, …); regenerable, never evidence
+ */
+const HEX64 = /^[0-9a-f]{64}$/;
+
+function assertSha(sha256: string): void {
+  // Paths are built from hashes only; anything else would be a path-injection bug upstream.
+  if (!HEX64.test(sha256)) throw new Error(`not a sha256 hex digest: ${sha256}`);
+}
+
+export async function createFsBlobStore(root: string): Promise<BlobStore> {
+  const tmpDir = path.join(root, 'tmp');
+  const originalsDir = path.join(root, 'originals');
+  const derivedDir = path.join(root, 'derived');
+  await Promise.all([tmpDir, originalsDir, derivedDir].map((d) => fs.mkdir(d, { recursive: true })));
+
+  const originalPath = (sha256: string) => {
+    assertSha(sha256);
+    return path.join(originalsDir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  };
+  const derivativePath = (sha256: string, name: DerivativeName) => {
+    assertSha(sha256);
+    return path.join(derivedDir, sha256.slice(0, 2), sha256, `${name}.jpg`);
+  };
+
+  return {
+    async freeBytes() {
+      // what an unprivileged process may still write on the storage filesystem
+      const stats = await fs.statfs(root);
+      return stats.bavail * stats.bsize;
+    },
+
+    createTempFile() {
+      const file = path.join(tmpDir, `${Date.now()}-${randomBytes(12).toString('hex')}.part`);
+      return { path: file, stream: createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 }) };
+    },
+
+    async removeTemp(tempPath) {
+      if (path.dirname(tempPath) !== tmpDir) throw new Error('refusing to remove a file outside tmp/');
+      await fs.rm(tempPath, { force: true });
+    },
+
+    // link() fails if the original exists, so stored bytes are never replaced; identical bytes are stored once.
+    async putOriginal(tempPath, sha256) {
+      const final = originalPath(sha256);
+      await fs.mkdir(path.dirname(final), { recursive: true });
+      let created = true;
+      try {
+        await fs.link(tempPath, final);
+        await fs.chmod(final, 0o444);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        created = false;
+      }
+      await fs.rm(tempPath, { force: true });
+      return { created };
+    },
+
+    async removeUncommittedOriginal(sha256) {
+      await fs.rm(originalPath(sha256), { force: true });
+    },
+
+    readOriginal: (sha256) => fs.readFile(originalPath(sha256)),
+    openOriginal: (sha256) => openFile(originalPath(sha256)),
+    // The stored file itself: it is read-only (0444), so a tool cannot change the evidence.
+    withOriginalFile: (sha256, use) => use(originalPath(sha256)),
+
+    // Written to a temp file and renamed over the old one, so a reader never sees half a file.
+    async writeDerivative(sha256, name, data) {
+      const final = derivativePath(sha256, name);
+      await fs.mkdir(path.dirname(final), { recursive: true });
+      const temp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
+      await fs.writeFile(temp, data, { mode: 0o644 });
+      await fs.rename(temp, final);
+    },
+
+    openDerivative: (sha256, name) => openFile(derivativePath(sha256, name)),
+  };
+}
+
+/** Opened before anything is sent, so a missing file is known (null) and the size is that of what will be read. */
+async function openFile(filePath: string): Promise<StoredBlob | null> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(filePath, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  const { size } = await handle.stat().catch(async (err: unknown) => {
+    await handle.close();
+    throw err;
+  });
+  return {
+    size,
+    stream: (range) => createReadStream(filePath, { fd: handle, start: range?.start, end: range?.end }),
+    discard: () => void handle.close().catch(() => undefined),
+  };
+}
