@@ -15,8 +15,8 @@ module.exports = {
     {
       name: 'web-api-not-db',
       severity: 'error',
-      comment: 'Pages and routes see the domain, never rows or SQL.',
-      from: { path: '^(web|api)/' },
+      comment: 'Pages, routes and job handlers see the domain, never rows or SQL.',
+      from: { path: '^(web|api|worker)/' },
       to: { path: '^db/' },
     },
     {

@@ -1,6 +1,5 @@
 import type { Config } from './config';
 import type { Logger } from './logger';
-import type { Db } from '../db/pool';
 import type { Repositories, TxRepositories } from '../db/repositories';
 import type { BlobStore } from './ports/blob-store';
 import type { Clock } from './ports/clock';
@@ -18,12 +17,8 @@ export type AppContext = {
   repos: Repositories;
   /** Runs fn with repositories bound to one transaction: all of it commits, or none. */
   transaction<T>(fn: (tx: TxRepositories) => Promise<T>): Promise<T>;
-  /** The export pool's repositories (see exportDb). */
+  /** The exports' own small pool's repositories (CSV, JSON, Atom): public readers never wait on or take the main pool's connections. */
   exportRepos: Repositories;
-  /** @deprecated being removed (issue 12): services use repos/transaction; only the composition root holds pools. */
-  db: Db;
-  /** The exports' own small pool (CSV, JSON, Atom): public readers never wait on or take `db`'s connections. */
-  exportDb: Db;
   /** Originals (write-once, by SHA-256) and their derivatives. */
   blobs: BlobStore;
   /** sharp, ffprobe, ffmpeg, heif-convert. */

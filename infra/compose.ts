@@ -22,7 +22,11 @@ export { ensureDatabase, prepareDatabase } from './database';
 /** The media toolkit alone, for tools that read local files and need no database (npm run inspect, media tests). */
 export { createMediaToolkit } from './media/toolkit';
 
-export type RunningContext = AppContext & { close(): Promise<void> };
+/**
+ * What an entry point holds: the services' context plus the pools themselves, which only the owner
+ * of the process (a script, a test) may touch directly, and close().
+ */
+export type RunningContext = AppContext & { db: Db; exportDb: Db; close(): Promise<void> };
 
 /**
  * Everything a process needs, checked (the database must be migrated already); close() releases it
@@ -46,6 +50,8 @@ export async function createContext(config: Config, name: string, logDestination
   const ctx = await assemble(config, name, { db, exportDb, queue, logDestination });
   return {
     ...ctx,
+    db,
+    exportDb,
     async close() {
       await queue.close();
       await Promise.all([db.end(), exportDb.end()]);
@@ -77,8 +83,6 @@ async function assemble(
     repos: database.repos,
     transaction: database.transaction,
     exportRepos: createDatabase(parts.exportDb).repos,
-    db: parts.db,
-    exportDb: parts.exportDb,
     blobs: await createFsBlobStore(config.storageDir),
     media: createMediaToolkit(),
     queue: parts.queue,

@@ -5,19 +5,18 @@ import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import type { DestinationStream } from 'pino';
-import { createContext, prepareDatabase } from '../../infra/compose';
+import { createContext, prepareDatabase, type RunningContext } from '../../infra/compose';
 import { APP_ROLE, SIGNER_ROLE } from '../../db/roles';
 import { parseConfig, withUser } from '../../domain/config';
-import type { AppContext } from '../../domain/context';
 import { startApiServer } from '../../api/server';
 import { startWorker, type RunningWorker } from '../../worker/worker';
 import { copyTemplate, fileDatabase, testDatabaseUrl, testTotpKeyPath } from './databases';
 
 export type TestSystem = {
   url: string;
-  ctx: AppContext;
+  ctx: RunningContext;
   /** The worker's context: connected as svidetel_signer, the only role that may write signed heads (sign with it). */
-  workerCtx: AppContext;
+  workerCtx: RunningContext;
   /** The database as its owner (a superuser here): for tests that tamper with what the app itself may not touch. */
   ownerDb: Pool;
   storageDir: string;
