@@ -9,6 +9,13 @@ const FLAG_MESSAGES = Object.fromEntries(Object.entries(FLAGS).map(([code, f]) =
   [F in Flag as `flag_${F}`]: Record<Lang, string>;
 };
 
+/**
+ * A message that agrees with its count {n}: one text per CLDR plural category of the language
+ * (Russian: 1 материал, 2 материала, 5 материалов), picked by Intl.PluralRules, here and in the
+ * pages' scripts (pluralForms) alike.
+ */
+type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
+
 /** Every string a person reads, in both languages. */
 const MESSAGES = {
   app_name: { ru: 'Свидетель', en: 'Svidetel' },
@@ -160,7 +167,10 @@ const MESSAGES = {
   station_entries: { ru: 'Материалов', en: 'Entries' },
   map_title: { ru: 'Карта нарушений', en: 'Map of violations' },
   map_as_list: { ru: 'Показать списком', en: 'Show as a list' },
-  map_cluster: { ru: '{n} материалов — приблизить', en: '{n} entries — zoom in' },
+  map_cluster: {
+    ru: { one: '{n} материал — приблизить', few: '{n} материала — приблизить', many: '{n} материалов — приблизить', other: '{n} материала — приблизить' },
+    en: { one: '{n} entry — zoom in', other: '{n} entries — zoom in' },
+  },
   map_entry: { ru: 'Открыть материал', en: 'Open the entry' },
   map_empty: { ru: 'Нет материалов с публичным местом для этих фильтров.', en: 'No entries with a public place for these filters.' },
   map_zoom_in: { ru: 'Приблизить', en: 'Zoom in' },
@@ -282,7 +292,15 @@ const MESSAGES = {
     ru: 'Каждое действие записывается с автором, временем и состоянием до и после. Записи нельзя изменить или удалить; каждая содержит хеш предыдущей.',
     en: 'Every action is recorded with its author, time and the state before and after. Rows cannot be changed or deleted; each carries the hash of the previous one.',
   },
-  audit_chain_ok: { ru: 'Цепочка цела: {n} записей, последний хеш {hash}.', en: 'The chain is intact: {n} rows, head hash {hash}.' },
+  audit_chain_ok: {
+    ru: {
+      one: 'Цепочка цела: {n} запись, последний хеш {hash}.',
+      few: 'Цепочка цела: {n} записи, последний хеш {hash}.',
+      many: 'Цепочка цела: {n} записей, последний хеш {hash}.',
+      other: 'Цепочка цела: {n} записи, последний хеш {hash}.',
+    },
+    en: { one: 'The chain is intact: {n} row, head hash {hash}.', other: 'The chain is intact: {n} rows, head hash {hash}.' },
+  },
   audit_chain_broken: { ru: 'Цепочка нарушена на записи {seq}: {problem}', en: 'The chain is broken at row {seq}: {problem}' },
   audit_verify: { ru: 'Проверить цепочку хешей', en: 'Verify the hash chain' },
   audit_filtered: { ru: 'Только записи о {entity}', en: 'Only rows about {entity}' },
@@ -447,14 +465,27 @@ const MESSAGES = {
   settings_polls_close: { ru: 'Участки закрываются (UTC)', en: 'Polls close at (UTC)' },
   settings_hold_until_close: { ru: 'Не публиковать до этого времени', en: 'Hold publication until then' },
   // (end of the moderation workspace's messages)
-} as const satisfies Record<string, Record<Lang, string>>;
+} as const satisfies Record<string, Record<Lang, string | Plural>>;
 
 export type MessageKey = keyof typeof MESSAGES;
 export type T = (key: MessageKey, params?: Record<string, string | number>) => string;
 
+const pluralRules = { ru: new Intl.PluralRules('ru'), en: new Intl.PluralRules('en') } satisfies Record<Lang, Intl.PluralRules>;
+
+function textFor(message: string | Plural, lang: Lang, n: unknown): string {
+  if (typeof message === 'string') return message;
+  return message[pluralRules[lang].select(Number(n))] ?? message.other;
+}
+
+/** A message's plural forms as JSON, for a page script that fills in {n} itself (map.js). */
+export function pluralForms(key: MessageKey, lang: Lang): string {
+  const message: string | Plural = MESSAGES[key][lang];
+  return JSON.stringify(typeof message === 'string' ? { other: message } : message);
+}
+
 export function translator(lang: Lang): T {
   return (key, params) => {
-    let text: string = MESSAGES[key][lang];
+    let text = textFor(MESSAGES[key][lang], lang, params?.n);
     if (params) for (const [k, v] of Object.entries(params)) text = text.replace(`{${k}}`, String(v));
     return text;
   };

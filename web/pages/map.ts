@@ -1,6 +1,7 @@
 import type { SearchCatalog } from '../../domain/archive/archive.service';
 import type { SearchQuery } from '../../domain/archive/search';
 import { html } from '../html';
+import { pluralForms } from '../i18n';
 import { layout, type PageContext } from '../layout';
 import { filterForm } from './search';
 
@@ -17,7 +18,7 @@ ${filterForm(page, data.query, data.catalog, '/map', false)}
 <p class="tools"><a href="/archive${data.search ? `?${data.search}` : ''}">${t('map_as_list')}</a></p>
 <div id="map" class="map" role="application" aria-label="${t('map_title')}" tabindex="0"
   data-search="${data.search}" data-tiles="${data.tileUrl ?? ''}"
-  data-label-cluster="${t('map_cluster')}" data-label-entry="${t('map_entry')}" data-label-empty="${t('map_empty')}"
+  data-plural-cluster="${pluralForms('map_cluster', page.lang)}" data-label-entry="${t('map_entry')}" data-label-empty="${t('map_empty')}"
   data-label-zoom-in="${t('map_zoom_in')}" data-label-zoom-out="${t('map_zoom_out')}"></div>
 <p class="hint">${t('map_hint')}</p>
 <p id="map-status" class="muted" aria-live="polite"></p>

@@ -10,6 +10,12 @@
   var search = el.getAttribute('data-search') || '';
   var tiles = el.getAttribute('data-tiles') || '';
   var label = function (name) { return el.getAttribute('data-label-' + name) || ''; };
+  // The same CLDR plural rule as the server's messages (web/i18n.ts pluralForms).
+  var pluralRule = new Intl.PluralRules(document.documentElement.lang || 'ru');
+  var counted = function (name, n) {
+    var forms = JSON.parse(el.getAttribute('data-plural-' + name) || '{"other":""}');
+    return (forms[pluralRule.select(n)] || forms.other).replace('{n}', String(n));
+  };
   var view = { lat: 60, lon: 90, zoom: 3 };
   var request = 0;
   var timer = null;
@@ -91,7 +97,7 @@
         node.type = 'button';
         node.className = 'map-cluster';
         node.textContent = c.count > 999 ? Math.round(c.count / 1000) + 'k' : String(c.count);
-        node.setAttribute('aria-label', label('cluster').replace('{n}', c.count));
+        node.setAttribute('aria-label', counted('cluster', c.count));
         node.addEventListener('click', function () {
           view.lat = c.lat;
           view.lon = c.lon;
