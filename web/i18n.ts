@@ -171,6 +171,8 @@ const MESSAGES = {
     ru: { one: '{n} материал — приблизить', few: '{n} материала — приблизить', many: '{n} материалов — приблизить', other: '{n} материала — приблизить' },
     en: { one: '{n} entry — zoom in', other: '{n} entries — zoom in' },
   },
+  feed_title: { ru: 'Свидетель: новые публикации', en: 'Svidetel: new publications' },
+  feed_title_search: { ru: 'Свидетель: {search}', en: 'Svidetel: {search}' },
   map_entry: { ru: 'Открыть материал', en: 'Open the entry' },
   map_empty: { ru: 'Нет материалов с публичным местом для этих фильтров.', en: 'No entries with a public place for these filters.' },
   map_zoom_in: { ru: 'Приблизить', en: 'Zoom in' },

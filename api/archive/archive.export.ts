@@ -1,6 +1,7 @@
 import { Transform } from 'node:stream';
 import { toExportRecord, type ArchiveListEntry, type ExportEntry } from '../../domain/archive/model';
 import { escapeHtml } from '../../web/html';
+import type { Lang } from '../../web/i18n';
 import { entryUrl } from '../../web/links';
 
 /** Exports of a search: a JSON array written record by record (CSV comes whole from the database); and Atom. */
@@ -39,22 +40,23 @@ const XML_FORBIDDEN = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 const xml = (text: string) => escapeHtml(text.replace(XML_FORBIDDEN, ''));
 
 /** An Atom feed of the newest publications matching a search (ids are urn:uuid, stable forever). */
-export function atomFeed(rows: ArchiveListEntry[], feed: { title: string; selfUrl: string; pageUrl: string; baseUrl: string }): string {
+export function atomFeed(rows: ArchiveListEntry[], feed: { lang: Lang; title: string; selfUrl: string; pageUrl: string; baseUrl: string }): string {
   const updated = (rows[0]?.published_at ?? new Date(0)).toISOString();
   const entries = rows.map((r) => {
-    const title = r.title ?? `${r.category_label_en} · ${r.region} · ${r.station_number}`;
+    const category = feed.lang === 'ru' ? r.category_label_ru : r.category_label_en;
+    const title = r.title ?? `${category} · ${r.region} · ${r.station_number}`;
     return `  <entry>
     <id>urn:uuid:${r.id}</id>
     <title>${xml(title)}</title>
     <link rel="alternate" type="text/html" href="${xml(feed.baseUrl + entryUrl(r.id))}"/>
     <published>${r.published_at.toISOString()}</published>
     <updated>${r.published_at.toISOString()}</updated>
-    <category term="${xml(r.category_code)}" label="${xml(r.category_label_en)}"/>
+    <category term="${xml(r.category_code)}" label="${xml(category)}"/>
     <summary>${xml(r.excerpt)}</summary>
   </entry>`;
   });
   return `<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom">
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${feed.lang}">
   <id>${xml(feed.selfUrl)}</id>
   <title>${xml(feed.title)}</title>
   <link rel="self" type="application/atom+xml" href="${xml(feed.selfUrl)}"/>

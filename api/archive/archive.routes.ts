@@ -5,6 +5,7 @@ import * as archive from '../../domain/archive/archive.service';
 import { SIMILAR_MAX_BYTES } from '../../domain/archive/similar';
 import type { AppContext } from '../../domain/context';
 import { badRequest, notFound } from '../../domain/errors';
+import { pickLang, translator } from '../../web/i18n';
 import { entryUrl } from '../../web/links';
 import { entryPage } from '../../web/pages/archive';
 import { hashCheckPage } from '../../web/pages/hash-check';
@@ -65,6 +66,9 @@ function searchString(req: Request, drop: string[] = []): string {
   }
   return params.toString();
 }
+
+/** The byte-order mark that tells spreadsheets a CSV is UTF-8. */
+const UTF8_BOM = '\uFEFF';
 
 export function archiveRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -207,6 +211,7 @@ export function archiveRoutes(ctx: AppContext): Router {
     res.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
     res.attachment(`svidetel-export.${format}`);
     res.set('Cache-Control', 'no-store');
+    if (format === 'csv') res.write(UTF8_BOM); // without it Excel reads the Cyrillic as Windows-1251
     await (format === 'csv' ? pipeline(exported, res) : pipeline(exported, jsonArrayTransform(siteUrl(req)), res));
   });
 
@@ -215,10 +220,14 @@ export function archiveRoutes(ctx: AppContext): Router {
     const rows = await archive.feedEntries(ctx, query);
     const base = siteUrl(req);
     const search = searchString(req);
+    const lang = pickLang(req);
+    const filters = searchString(req, ['lang']);
     publicCache(res, WITHDRAWABLE_SECONDS, rows[0]?.published_at);
+    res.vary('Accept-Language');
     res.type('application/atom+xml; charset=utf-8').send(
       atomFeed(rows, {
-        title: search ? `Svidetel: ${decodeURIComponent(search.replace(/\+/g, ' '))}` : 'Svidetel: new publications',
+        lang,
+        title: translator(lang)(filters ? 'feed_title_search' : 'feed_title', { search: [...new URLSearchParams(filters)].map(([k, v]) => `${k}=${v}`).join(', ') }),
         selfUrl: `${base}/api/v1/feed.atom${search ? `?${search}` : ''}`,
         pageUrl: `${base}/archive${search ? `?${search}` : ''}`,
         baseUrl: base,

@@ -9,7 +9,8 @@ import { SIMILAR_MAX_BYTES, SIMILAR_MAX_PIXELS, SIMILAR_MIME_TYPES } from '../..
 
 const strict = <S extends z.ZodRawShape>(shape: S) =>
   z.strictObject(shape, {
-    error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown parameter(s): ${issue.keys.join(', ')}.` : undefined),
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? `Unknown parameter(s): ${issue.keys.join(', ')}. This address takes: ${Object.keys(shape).join(', ')}.` : undefined,
   });
 
 const DAY = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;

@@ -7,8 +7,9 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue?.path.join('.') || 'input';
-  throw badRequest('invalid_input', `${field}: ${issue?.message ?? 'invalid'}`, {
+  const field = issue?.path.join('.');
+  // a message about the whole input (an unknown parameter) needs no field name before it
+  throw badRequest('invalid_input', `${field ? `${field}: ` : ''}${issue?.message ?? 'invalid'}`, {
     fields: result.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
   });
 }

@@ -77,6 +77,12 @@ describe('archive: bad input', () => {
     const page = await get('/archive?limit=5000&lang=en');
     expect(page.status).toBe(400);
     expect(page.text).toContain('limit may be at most 100');
+    // a parameter of another page (the queue's): named, with the ones this page takes, no internal "input:"
+    const unknown = await get('/archive?video=1&lang=en');
+    expect(unknown.status).toBe(400);
+    expect(unknown.text).toContain('Unknown parameter(s): video. This address takes: q, election, region');
+    expect(unknown.text).toContain('has_video');
+    expect(unknown.text).not.toContain('input:');
     expect((await get('/archive/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await get('/check?sha256=xyz')).status).toBe(400);
     expect((await get('/api/v1/export.xml')).status).toBe(404);

@@ -26,7 +26,7 @@ describeWithFixtures('archive search', () => {
   const ids: Record<string, string> = {};
   const fillers: string[] = [];
 
-  const api = async (path: string) => fetch(`${system.url}${path}`);
+  const api = async (path: string, init?: RequestInit) => fetch(`${system.url}${path}`, init);
   const search = async (params: Record<string, string | string[]>): Promise<Page> => {
     const q = new URLSearchParams({ election: String(election) });
     for (const [k, v] of Object.entries(params)) for (const value of [v].flat()) q.append(k, value);
@@ -263,6 +263,24 @@ describeWithFixtures('archive search', () => {
     expect(atom).toContain(`urn:uuid:${ids.ru}`);
     expect(atom).toContain(`urn:uuid:${ids.video}`);
     expect(atom).not.toContain(`urn:uuid:${ids.en}`);
+    // a spreadsheet opens the CSV as UTF-8 (fetch's text() drops the mark, so read the bytes)
+    const csvBytes = Buffer.from(await (await api(`/api/v1/export.csv?election=${election}&q=${nonce}`)).arrayBuffer());
+    expect([...csvBytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(csvBytes.subarray(3).toString('utf8')).toMatch(/^id,/);
+  });
+
+  test('the Atom feed speaks the language it is asked for, and its title names the search, not lang=', async () => {
+    const feedIn = async (lang: 'ru' | 'en') => (await api(`/api/v1/feed.atom?election=${election}&station=1201&lang=${lang}`)).text();
+    const [ru, en] = [await feedIn('ru'), await feedIn('en')];
+    expect(ru).toContain('xml:lang="ru"');
+    expect(ru).toMatch(/<title>Свидетель: election=\d+, station=1201<\/title>/);
+    expect(ru).not.toMatch(/<title>[^<]*lang=/);
+    expect(en).toMatch(/<title>Svidetel: election=\d+, station=1201<\/title>/);
+    const labels = (feed: string) => [...feed.matchAll(/<category term="[^"]+" label="([^"]+)"/g)].map((m) => m[1]);
+    expect(labels(ru).length).toBeGreaterThan(0);
+    for (const label of labels(ru)) expect(label).toMatch(/[А-Яа-яЁё]/);
+    for (const label of labels(en)) expect(label).not.toMatch(/[А-Яа-яЁё]/);
+    expect(await (await api(`/api/v1/feed.atom?election=${election}`, { headers: { 'Accept-Language': 'en-GB' } })).text()).toContain('<title>Svidetel: election=');
   });
 
   test('an export abandoned half-way leaves no connection in its transaction', async () => {
