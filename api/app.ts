@@ -11,13 +11,16 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestLog } from './middleware/request-log';
 import { publicRateLimits } from './middleware/rate-limit';
 import { loadSession, readCookies } from './middleware/session';
-import { bodyRateWatch } from './middleware/upload-guard';
+import { bodyRateWatch, uploadGuards } from './middleware/upload-guard';
 import { moderationRoutes } from './moderation/moderation.routes';
 import { openApiRoutes } from './openapi/openapi.routes';
 import { processingRoutes } from './processing/processing.routes';
 import { submissionsRoutes } from './submissions/submissions.routes';
+import { uploadsRoutes } from './uploads/uploads.routes';
 
 const STATIC_DIR = path.join(__dirname, '..', 'web', 'static');
+/** The tus client's browser build, served from this origin like every other script (no build step, no CDN). */
+const TUS_CLIENT = require.resolve('tus-js-client/dist/tus.min.js');
 
 /** The app for a server whose links start with `siteUrl` (api/site-url.ts). */
 export function createApp(ctx: AppContext, siteUrl: string): express.Express {
@@ -49,6 +52,7 @@ export function createApp(ctx: AppContext, siteUrl: string): express.Express {
   const hsts = helmet.strictTransportSecurity();
   app.use((req, res, next) => (ctx.config.cookieSecure || req.secure ? hsts(req, res, next) : next()));
   app.use(requestLog(ctx.log));
+  app.get('/static/vendor/tus.min.js', (_req, res) => res.sendFile(TUS_CLIENT, { maxAge: '1h' }));
   app.use('/static', express.static(STATIC_DIR, { maxAge: '1h', index: false }));
   app.use(bodyRateWatch(ctx));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
@@ -61,7 +65,10 @@ export function createApp(ctx: AppContext, siteUrl: string): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
-  app.use(submissionsRoutes(ctx));
+  // One count of uploads in progress for both ways of sending files.
+  const guards = uploadGuards(ctx);
+  app.use(uploadsRoutes(ctx, guards));
+  app.use(submissionsRoutes(ctx, guards));
   app.use(authRoutes(ctx));
   app.use(moderationRoutes(ctx));
   app.use(adminRoutes(ctx));

@@ -4,6 +4,7 @@ import { prepareTotpSecrets } from '../domain/accounts/totp-vault';
 import type { AppContext } from '../domain/context';
 import { createApp } from './app';
 import { siteUrlFor } from './site-url';
+import { startUploadSweep } from './uploads/uploads.routes';
 
 /**
  * Starts the HTTP server (after checking the TOTP key opens the stored secrets); on a start with no
@@ -21,6 +22,7 @@ export async function startApiServer(ctx: AppContext): Promise<{ server: Server;
   const address = server.address();
   const url = siteUrlFor(ctx.config, typeof address === 'object' && address ? address.port : ctx.config.port);
   server.on('request', createApp(ctx, url));
+  server.once('close', startUploadSweep(ctx));
   // Generous timeouts: an observer on a bad network may take many minutes to send a video.
   server.requestTimeout = 60 * 60_000;
   server.headersTimeout = 60_000;

@@ -10,6 +10,7 @@ import * as settings from './settings.repo';
 import * as stations from './stations.repo';
 import * as submissions from './submissions.repo';
 import * as transparency from './transparency.repo';
+import * as uploads from './uploads.repo';
 import { asStoreFailure } from './errors';
 import { withTransaction, type Queryable } from './pool';
 
@@ -26,7 +27,7 @@ type Bound<Module, Handle> = {
     : never]: Module[K] extends (q: never, ...args: infer A) => infer R ? (...args: A) => R : never;
 };
 
-const MODULES = { accounts, archive, audit, catalog, claims, media, notes, settings, stations, submissions, transparency };
+const MODULES = { accounts, archive, audit, catalog, claims, media, notes, settings, stations, submissions, transparency, uploads };
 type Modules = typeof MODULES;
 
 /** Bound to the pool: each call is its own statement (or opens its own transaction inside the repo). */

@@ -721,7 +721,9 @@ END) STORED,
     polling_station_id integer,
     has_video boolean DEFAULT false NOT NULL,
     file_flags text[] DEFAULT '{}'::text[] NOT NULL,
+    client_key_sha256 bytea,
     CONSTRAINT submissions_check1 CHECK (((status = 'pending'::text) = (decided_at IS NULL))),
+    CONSTRAINT submissions_client_key_sha256_check CHECK ((length(client_key_sha256) = 32)),
     CONSTRAINT submissions_complaint_status_check CHECK ((complaint_status = ANY (ARRAY['none'::text, 'filed'::text, 'answered'::text]))),
     CONSTRAINT submissions_description_check CHECK (((length(description) >= 1) AND (length(description) <= 10000))),
     CONSTRAINT submissions_merged_check CHECK ((((status = 'merged'::text) = (merged_into_id IS NOT NULL)) AND (merged_into_id IS DISTINCT FROM id))),
@@ -967,6 +969,33 @@ CREATE SEQUENCE public.polling_stations_id_seq
 --
 
 ALTER SEQUENCE public.polling_stations_id_seq OWNED BY public.polling_stations.id;
+
+
+--
+-- Name: resumable_uploads; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.resumable_uploads (
+    id text NOT NULL,
+    temp_path text NOT NULL,
+    declared_bytes bigint NOT NULL,
+    original_name text NOT NULL,
+    mime text,
+    kind text,
+    format text,
+    sha256 bytea,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    completed_at timestamp with time zone,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT resumable_uploads_check CHECK (((sha256 IS NULL) = (completed_at IS NULL))),
+    CONSTRAINT resumable_uploads_check1 CHECK ((((mime IS NULL) = (kind IS NULL)) AND ((kind IS NULL) = (format IS NULL)))),
+    CONSTRAINT resumable_uploads_check2 CHECK (((sha256 IS NULL) OR (mime IS NOT NULL))),
+    CONSTRAINT resumable_uploads_declared_bytes_check CHECK ((declared_bytes > 0)),
+    CONSTRAINT resumable_uploads_id_check CHECK ((id ~ '^[0-9a-f]{32}$'::text)),
+    CONSTRAINT resumable_uploads_kind_check CHECK ((kind = ANY (ARRAY['image'::text, 'video'::text]))),
+    CONSTRAINT resumable_uploads_original_name_check CHECK ((length(original_name) <= 255)),
+    CONSTRAINT resumable_uploads_sha256_check CHECK ((length(sha256) = 32))
+);
 
 
 --
@@ -1327,6 +1356,14 @@ ALTER TABLE ONLY public.polling_stations
 
 
 --
+-- Name: resumable_uploads resumable_uploads_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.resumable_uploads
+    ADD CONSTRAINT resumable_uploads_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: schema_migrations schema_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1348,6 +1385,14 @@ ALTER TABLE ONLY public.sessions
 
 ALTER TABLE ONLY public.submission_status_counts
     ADD CONSTRAINT submission_status_counts_pkey PRIMARY KEY (status);
+
+
+--
+-- Name: submissions submissions_client_key_sha256_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.submissions
+    ADD CONSTRAINT submissions_client_key_sha256_key UNIQUE (client_key_sha256);
 
 
 --
@@ -1610,6 +1655,13 @@ CREATE INDEX media_files_unfinished_idx ON public.media_files USING btree (statu
 --
 
 CREATE INDEX notes_submission_idx ON public.notes USING btree (submission_id, created_at);
+
+
+--
+-- Name: resumable_uploads_expires_at; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX resumable_uploads_expires_at ON public.resumable_uploads USING btree (expires_at);
 
 
 --
@@ -2292,6 +2344,13 @@ GRANT SELECT,INSERT ON TABLE public.notes TO svidetel_app;
 --
 
 GRANT SELECT,USAGE ON SEQUENCE public.polling_stations_id_seq TO svidetel_app;
+
+
+--
+-- Name: TABLE resumable_uploads; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.resumable_uploads TO svidetel_app;
 
 
 --

@@ -33,15 +33,39 @@ const SUBMISSION_SELECT = `
 /** The register's form of a station number: digits without leading zeros (what polling_stations.uik_number holds). */
 export const STATION_NUMBER_KEY = (expr: string) => `coalesce(nullif(ltrim(${expr}, '0'), ''), '0')`;
 
-export async function insertSubmission(db: Queryable, s: NewSubmission): Promise<{ id: string; received_at: Date }> {
+/** clientKeySha256: the hash of the sender's key for this submission (unique: a second insert fails). */
+export async function insertSubmission(db: Queryable, s: NewSubmission, clientKeySha256: Buffer | null = null): Promise<{ id: string; received_at: Date }> {
   const { rows } = await db.query<{ id: string; received_at: Date }>(
-    `INSERT INTO submissions (election_id, region, station_number, category_code, description, happened_at, reporter_role, complaint_status, polling_station_id)
+    `INSERT INTO submissions (election_id, region, station_number, category_code, description, happened_at, reporter_role, complaint_status, polling_station_id, client_key_sha256)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-             (SELECT id FROM polling_stations WHERE election_id = $1 AND uik_number = ${STATION_NUMBER_KEY('$3')}))
+             (SELECT id FROM polling_stations WHERE election_id = $1 AND uik_number = ${STATION_NUMBER_KEY('$3')}), $9)
      RETURNING id, received_at`,
-    [s.electionId, s.region, s.stationNumber, s.categoryCode, s.description, s.happenedAt, s.reporterRole, s.complaintStatus],
+    [s.electionId, s.region, s.stationNumber, s.categoryCode, s.description, s.happenedAt, s.reporterRole, s.complaintStatus, clientKeySha256],
   );
   return rows[0];
+}
+
+export async function findByClientKey(db: Queryable, clientKeySha256: Buffer): Promise<{ id: string; received_at: Date } | null> {
+  const { rows } = await db.query<{ id: string; received_at: Date }>('SELECT id, received_at FROM submissions WHERE client_key_sha256 = $1', [clientKeySha256]);
+  return rows[0] ?? null;
+}
+
+/** What the observer's receipt lists of each file, in the order sent: the name, the bytes and the log leaf. */
+export async function receiptFiles(
+  db: Queryable,
+  submissionId: string,
+): Promise<{ name: string; bytes: number; sha256: string; mime: string; record: Buffer; leafHash: Buffer }[]> {
+  const { rows } = await db.query<{ name: string; bytes: string; sha256: string; mime: string; record: Buffer; leaf_hash: Buffer }>(
+    `SELECT m.original_name AS name, b.bytes, encode(m.sha256, 'hex') AS sha256, b.mime, l.record, l.leaf_hash
+       FROM media_files m
+       JOIN blobs b ON b.sha256 = m.sha256
+       JOIN tlog_media_leaves ml ON ml.media_file_id = m.id
+       JOIN tlog_leaves l ON l.leaf_index = ml.leaf_index
+      WHERE m.submission_id = $1
+      ORDER BY m.position`,
+    [submissionId],
+  );
+  return rows.map((r) => ({ name: r.name, bytes: Number(r.bytes), sha256: r.sha256, mime: r.mime, record: r.record, leafHash: r.leaf_hash }));
 }
 
 export async function findSubmission(db: Queryable, id: string): Promise<Submission | null> {

@@ -76,6 +76,9 @@ const envSchema = z.object({
   // sending this long, is cut off (an observer on 3G sends ≥ 2 KB/s).
   UPLOAD_STALL_SECONDS: z.coerce.number().positive().max(3600).default(60),
   UPLOAD_MIN_BYTES_PER_SECOND: z.coerce.number().int().min(0).default(2048),
+  // A resumable upload not finished this long after it began is removed with its bytes; a finished
+  // one not taken by a submission within the same time after it finished, too.
+  UPLOAD_EXPIRY_MINUTES: z.coerce.number().positive().max(30 * 24 * 60).default(24 * 60),
   // Free space kept on the storage filesystem: below it uploads are refused (507) and moderators are warned.
   DISK_RESERVE_MB: z.coerce.number().min(0).default(1024),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
@@ -171,6 +174,7 @@ export type Config = {
   maxConcurrentUploadsPerClient: number;
   uploadStallMs: number;
   uploadMinBytesPerSecond: number;
+  uploadExpiryMs: number;
   diskReserveBytes: number;
   workerConcurrency: number;
   jobAttempts: number;
@@ -251,6 +255,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxConcurrentUploadsPerClient: e.MAX_CONCURRENT_UPLOADS_PER_CLIENT,
     uploadStallMs: e.UPLOAD_STALL_SECONDS * 1000,
     uploadMinBytesPerSecond: e.UPLOAD_MIN_BYTES_PER_SECOND,
+    uploadExpiryMs: Math.round(e.UPLOAD_EXPIRY_MINUTES * 60_000),
     diskReserveBytes: Math.floor(e.DISK_RESERVE_MB * MiB),
     workerConcurrency: e.WORKER_CONCURRENCY,
     jobAttempts: e.JOB_ATTEMPTS,

@@ -24,7 +24,7 @@ function toAppError(ctx: AppContext, err: unknown, route: string): AppError {
 }
 
 /** API clients get Russian only when they ask for it (a browser in Russian, or the lang cookie); pages default to it. */
-function apiLang(req: Parameters<RequestHandler>[0]): Lang {
+export function apiLang(req: Parameters<RequestHandler>[0]): Lang {
   if (req.cookies?.lang === 'ru' || req.cookies?.lang === 'en') return req.cookies.lang;
   return /^\s*ru\b/i.test(req.get('accept-language') ?? '') ? 'ru' : 'en';
 }

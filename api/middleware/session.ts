@@ -95,15 +95,39 @@ export function loadSession(ctx: AppContext): RequestHandler {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Every state-changing request must carry the token: form field, header, or (multipart) query. */
-export function requireCsrf(req: Request, _res: Response, next: NextFunction): void {
-  if (SAFE_METHODS.has(req.method)) return next();
+/**
+ * Throws unless a state-changing request carries the token: form field, header, or (multipart
+ * forms of the admin pages) query. The upload form sends it as a field of its multipart body, so it
+ * is checked after the body was read (the CSRF token never lands in a URL or the history).
+ */
+export function assertCsrf(req: Request): void {
+  if (SAFE_METHODS.has(req.method)) return;
   const sent =
     (typeof req.body?._csrf === 'string' && req.body._csrf) ||
     req.get('x-csrf-token') ||
     (typeof req.query._csrf === 'string' && req.query._csrf) ||
     '';
   if (!sent || !tokensEqual(sent, req.csrfToken)) {
+    throw forbidden('csrf', 'This form has expired or did not come from this site. Reload the page and try again.');
+  }
+}
+
+/** Every state-changing request must carry the token (assertCsrf). */
+export function requireCsrf(req: Request, _res: Response, next: NextFunction): void {
+  try {
+    assertCsrf(req);
+  } catch (err) {
+    return next(err);
+  }
+  next();
+}
+
+/**
+ * Refuses, before its body is read, a request a browser says came from another site (Sec-Fetch-Site):
+ * for a form whose token can only be checked once the body is in (assertCsrf).
+ */
+export function refuseCrossSite(req: Request, _res: Response, next: NextFunction): void {
+  if (req.get('sec-fetch-site') === 'cross-site') {
     return next(forbidden('csrf', 'This form has expired or did not come from this site. Reload the page and try again.'));
   }
   next();

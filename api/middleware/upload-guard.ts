@@ -104,13 +104,22 @@ function cutOffAfterAnswer(req: Request, res: Response): void {
   });
 }
 
+/** The guards of the upload endpoints; they share one count of uploads in progress. */
+export type UploadGuards = {
+  /** Before a new upload's body (a multipart submission, or a resumable upload's creation): every check. */
+  newUpload: RequestHandler;
+  /** Before more bytes of a resumable upload already counted at its creation: every check but the per-minute count. */
+  moreBytes: RequestHandler;
+};
+
 /**
- * Runs before the upload body is read: refuses it when the disk is below its reserve (507), when
- * uploads in progress are at the server-wide (503) or per-client (429) cap, or when the client has
- * started too many uploads this minute (429); bodyRateWatch watches its data rate. A refused body is
- * never stored or parsed, only discarded for a few seconds so that the answer arrives.
+ * Run before an upload body is read: they refuse it when the disk is below its reserve (507), when
+ * uploads in progress are at the server-wide (503) or per-client (429) cap, or (a new upload only)
+ * when the client has started too many uploads this minute (429); bodyRateWatch watches its data
+ * rate. A refused body is never stored or parsed, only discarded for a few seconds so that the
+ * answer arrives. A resumable upload's size is the length it declares (Upload-Length), not the body's.
  */
-export function uploadGuard(ctx: AppContext): RequestHandler {
+export function uploadGuards(ctx: AppContext): UploadGuards {
   const slots = new UploadSlots(ctx.config.maxConcurrentUploads, ctx.config.maxConcurrentUploadsPerClient);
   const perMinute = new RateLimiterMemory({ points: ctx.config.uploadsPerMinutePerClient, duration: 60 });
 
@@ -119,28 +128,32 @@ export function uploadGuard(ctx: AppContext): RequestHandler {
     return error;
   };
 
-  return async (req, res, next) => {
-    try {
-      await ensureRoomForUpload(ctx, Number(req.get('content-length')) || 0);
-    } catch (err) {
-      return next(err instanceof AppError ? refuse(req, res, err) : err);
-    }
-    // A client that left while earlier steps waited (the session look-up, the disk check) has had its
-    // response's 'close' already: a slot taken now would never be given back.
-    if (req.socket.destroyed) return;
-    const key = clientKey(req);
-    const busy = slots.take(key);
-    if (busy) return next(refuse(req, res, busy));
-    res.once('close', () => slots.give(key));
-    try {
-      await perMinute.consume(key);
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) return next(err);
-      const seconds = Math.ceil(err.msBeforeNext / 1000);
-      return next(refuse(req, res, new AppError(429, 'upload_rate_limited', `You have sent many uploads in the last minute. Nothing of this one was stored; please send it again in ${seconds} s.`, undefined, seconds)));
-    }
-    next();
-  };
+  const guard =
+    (countsAsNew: boolean): RequestHandler =>
+    async (req, res, next) => {
+      try {
+        await ensureRoomForUpload(ctx, Number(req.get('upload-length') ?? req.get('content-length')) || 0);
+      } catch (err) {
+        return next(err instanceof AppError ? refuse(req, res, err) : err);
+      }
+      // A client that left while earlier steps waited (the session look-up, the disk check) has had its
+      // response's 'close' already: a slot taken now would never be given back.
+      if (req.socket.destroyed) return;
+      const key = clientKey(req);
+      const busy = slots.take(key);
+      if (busy) return next(refuse(req, res, busy));
+      res.once('close', () => slots.give(key));
+      if (!countsAsNew) return next();
+      try {
+        await perMinute.consume(key);
+      } catch (err) {
+        if (!(err instanceof RateLimiterRes)) return next(err);
+        const seconds = Math.ceil(err.msBeforeNext / 1000);
+        return next(refuse(req, res, new AppError(429, 'upload_rate_limited', `You have sent many uploads in the last minute. Nothing of this one was stored; please send it again in ${seconds} s.`, undefined, seconds)));
+      }
+      next();
+    };
+  return { newUpload: guard(true), moreBytes: guard(false) };
 }
 
 /** Watches the data rate of every request that has a body (see watchBodyRate), before anything reads it. */

@@ -3,9 +3,10 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler } from 'express';
 import multer, { type StorageEngine } from 'multer';
-import { AppError, badRequest, payloadTooLarge, unsupportedMedia } from '../../domain/errors';
+import { AppError, badRequest, payloadTooLarge } from '../../domain/errors';
 import { detectFileType, SNIFF_BYTES, type DetectedType } from '../../domain/media/file-type';
 import type { BlobStore } from '../../domain/ports/blob-store';
+import { emptyFile, notAcceptedType, tooLargeFor } from '../../domain/uploads/uploads.service';
 
 /** What the upload middleware leaves on req.files: a temp file, its hash and its sniffed type. */
 export type ReceivedFile = {
@@ -54,7 +55,7 @@ class InspectingStream extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.bytes === 0) return done(badRequest('empty_file', 'The file is empty (0 bytes). Please choose the photo or video again.'));
+    if (this.bytes === 0) return done(emptyFile());
     if (!this.type) {
       const error = this.sniff();
       if (error) return done(error);
@@ -70,20 +71,11 @@ class InspectingStream extends Transform {
 
   private sniff(): AppError | null {
     this.type = detectFileType(Buffer.concat(this.head));
-    if (!this.type) {
-      return unsupportedMedia(
-        'This file is not a photo or video we accept (JPEG, PNG, WebP, HEIC, GIF, DNG, MP4, MOV, 3GP, WebM, MTS). The type is checked from the file content, not its name.',
-      );
-    }
-    return null;
+    return this.type ? null : notAcceptedType();
   }
 
   private checkSize(): AppError | null {
-    const max = this.type!.kind === 'video' ? this.limits.maxVideoBytes : this.limits.maxPhotoBytes;
-    if (this.bytes > max) {
-      return payloadTooLarge(`A ${this.type!.kind} may be at most ${Math.round(max / MiB)} MiB.`);
-    }
-    return null;
+    return tooLargeFor(this.type!.kind, this.bytes, this.limits);
   }
 
   /** The bytes held back for sniffing (which include this chunk) go out together, once. */

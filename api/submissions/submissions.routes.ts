@@ -1,71 +1,84 @@
+import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import * as catalog from '../../domain/catalog/catalog.service';
 import type { AppContext } from '../../domain/context';
-import { AppError } from '../../domain/errors';
-import { createSubmission, type Receipt } from '../../domain/submissions/submission.service';
+import { AppError, notFound } from '../../domain/errors';
+import { createSubmission, receiptForClientKey, submitUploads, type Receipt } from '../../domain/submissions/submission.service';
 import { uploadReceipt } from '../../domain/transparency/log.service';
 import { receiptPage, uploadPage, type UploadFormValues } from '../../web/pages/upload';
 import { receiveFiles, receivedFiles } from '../middleware/upload';
-import { uploadGuard } from '../middleware/upload-guard';
-import { requireCsrf } from '../middleware/session';
+import type { UploadGuards } from '../middleware/upload-guard';
+import { assertCsrf, refuseCrossSite, requireCsrf } from '../middleware/session';
 import { parseBody } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
 import { siteUrl } from '../site-url';
-import { submissionFormSchema } from './submissions.schema';
+import { formPostSchema, uploadsSubmissionSchema, type SubmissionForm } from './submissions.schema';
 
 const MiB = 1024 * 1024;
 
-export function submissionsRoutes(ctx: AppContext): Router {
+/** A key for one submission, as the page's script makes one (192 random bits). */
+const newClientKey = () => randomBytes(24).toString('base64url');
+
+/** Where the receipt of the submission sent with this key is shown: the key is the only way in. */
+export const receiptPath = (clientKey: string) => `/receipt/${clientKey}`;
+
+const toInput = (form: SubmissionForm) => ({
+  electionId: form.election_id,
+  region: form.region,
+  stationNumber: form.station_number,
+  categoryCode: form.category_code,
+  description: form.description,
+  happenedAt: form.happened_at,
+  reporterRole: form.reporter_role,
+  complaintStatus: form.complaint_status,
+});
+
+export function submissionsRoutes(ctx: AppContext, guards: UploadGuards): Router {
   const router = Router();
   const limits = {
     maxPhotoBytes: ctx.config.maxPhotoBytes,
     maxVideoBytes: ctx.config.maxVideoBytes,
     maxFiles: ctx.config.maxFilesPerSubmission,
   };
-  // The guard refuses or watches an upload before multer reads a byte of its body.
-  const guard = uploadGuard(ctx);
   const upload = receiveFiles(ctx.blobs, limits);
+  const uploadsSubmission = uploadsSubmissionSchema(limits.maxFiles);
 
   async function renderForm(req: Request, res: Response, status: number, error?: string) {
     const [elections, categories] = await Promise.all([catalog.activeElections(ctx), catalog.activeCategories(ctx)]);
+    const values = (req.body ?? {}) as UploadFormValues;
     const page = uploadPage(pageContext(ctx, req, res), {
       elections,
       categories,
       limits: { maxFiles: limits.maxFiles, maxPhotoMb: Math.round(limits.maxPhotoBytes / MiB), maxVideoMb: Math.round(limits.maxVideoBytes / MiB) },
-      values: (req.body ?? {}) as UploadFormValues,
+      // A form shown again keeps its key: sending it twice still stores one submission.
+      values: { ...values, idempotency_key: values.idempotency_key || newClientKey() },
       error,
     });
+    // Each form carries a key of its own: never from a cache.
+    res.set('Cache-Control', 'no-store');
     sendHtml(res, page, status);
   }
 
-  /** Parses the form, stores the submission, and always removes whatever temp files are left. */
-  async function submit(req: Request): Promise<Receipt> {
+  /**
+   * A multipart submission: parses the form, stores the submission (or finds the one sent before with
+   * the same key), and always removes whatever temp files are left.
+   */
+  async function submitForm(req: Request, checkToken: boolean): Promise<{ receipt: Receipt; clientKey: string | null }> {
     const files = receivedFiles(req);
     try {
-      const form = parseBody(submissionFormSchema, req);
-      return await createSubmission(
-        ctx,
-        {
-          electionId: form.election_id,
-          region: form.region,
-          stationNumber: form.station_number,
-          categoryCode: form.category_code,
-          description: form.description,
-          happenedAt: form.happened_at,
-          reporterRole: form.reporter_role,
-          complaintStatus: form.complaint_status,
-        },
-        files,
-      );
+      if (checkToken) assertCsrf(req);
+      const form = parseBody(formPostSchema, req);
+      const clientKey = form.idempotency_key ?? null;
+      return { receipt: await createSubmission(ctx, toInput(form), files, { clientKey }), clientKey };
     } finally {
       await Promise.all(files.map((f) => ctx.blobs.removeTemp(f.tempPath)));
     }
   }
 
   /**
-   * The downloadable transparency-log receipt for what was just received (proof URLs need an
-   * absolute base). The files are already stored: if the log key cannot be read, say so in the
-   * log and answer without it rather than report a failed upload.
+   * The downloadable transparency-log receipt for what was received (proof URLs need an absolute
+   * base). The files are already stored: if the log key cannot be read, say so in the log and
+   * answer without it rather than report a failed upload.
    */
   const logReceipt = (req: Request, receipt: Receipt) =>
     uploadReceipt(ctx, receipt.files, siteUrl(req)).catch((err: Error) => {
@@ -73,29 +86,63 @@ export function submissionsRoutes(ctx: AppContext): Router {
       return null;
     });
 
+  const sendReceipt = async (req: Request, res: Response, receipt: Receipt, clientKey: string | null) => {
+    const log = await logReceipt(req, receipt);
+    res
+      .status(201)
+      .json({ ...receipt, receipt_url: clientKey ? receiptPath(clientKey) : null, log_receipt: log?.receipt ?? null, log_receipt_text: log?.text ?? null });
+  };
+
   router.get('/', (req, res) => renderForm(req, res, 200));
 
-  // Without JavaScript: the form posts here and gets the receipt page, or the form again with the error.
+  // Without JavaScript: the form posts here and is sent on to its receipt (Post/Redirect/Get: a reload
+  // shows the receipt again and posts nothing), or gets the form again with the error. The CSRF token
+  // is a field of the body, checked once the body is in; a browser's cross-site post is refused before.
   router.post(
     '/submit',
     (req, res, next) => {
       res.locals.renderFormError = (err: AppError) => renderForm(req, res, err.status, err.message);
       next();
     },
-    requireCsrf,
-    guard,
+    refuseCrossSite,
+    // Only a multipart body waits for its token until it is read; any other carries it where it can be checked now.
+    (req, res, next) => (req.is('multipart/form-data') ? next() : requireCsrf(req, res, next)),
+    guards.newUpload,
     upload,
     async (req, res) => {
-      const receipt = await submit(req);
-      sendHtml(res, receiptPage(pageContext(ctx, req, res), receipt, await logReceipt(req, receipt)), 201);
+      // A form from before keys existed (a cached page) still gets a receipt page of its own.
+      if (!req.body?.idempotency_key) req.body = { ...req.body, idempotency_key: newClientKey() };
+      const { clientKey } = await submitForm(req, true);
+      res.redirect(303, receiptPath(clientKey!));
     },
   );
 
-  router.post('/api/v1/submissions', requireCsrf, guard, upload, async (req, res) => {
-    const receipt = await submit(req);
-    const log = await logReceipt(req, receipt);
-    res.status(201).json({ ...receipt, log_receipt: log?.receipt ?? null, log_receipt_text: log?.text ?? null });
+  // The receipt of one submission, for whoever holds its key. Nothing of it is cached or indexed.
+  router.get('/receipt/:key', async (req, res) => {
+    const key = String(req.params.key);
+    const receipt = await receiptForClientKey(ctx, key);
+    if (!receipt) throw notFound('This receipt');
+    res.set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex' });
+    sendHtml(res, receiptPage(pageContext(ctx, req, res), receipt, await logReceipt(req, receipt)));
   });
+
+  // With JavaScript: either the finished resumable uploads named in JSON (api/uploads), or the files
+  // in one multipart request. With the same idempotency_key, a retry gets the first receipt.
+  router.post(
+    '/api/v1/submissions',
+    requireCsrf,
+    async (req, res, next) => {
+      if (!req.is('application/json')) return next();
+      const form = parseBody(uploadsSubmission, req);
+      await sendReceipt(req, res, await submitUploads(ctx, toInput(form), form.idempotency_key, form.uploads), form.idempotency_key);
+    },
+    guards.newUpload,
+    upload,
+    async (req, res) => {
+      const { receipt, clientKey } = await submitForm(req, false);
+      await sendReceipt(req, res, receipt, clientKey);
+    },
+  );
 
   return router;
 }

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { NewSubmission } from '../../db/submissions.repo';
 import type { AppContext } from '../context';
-import { badRequest } from '../errors';
+import { badRequest, conflict, isStoreFailure } from '../errors';
 import type { DetectedType } from '../media/file-type';
-import { leafToJson, type LeafJson } from '../transparency/leaf';
+import { decodeLeaf, leafToJson, type LeafJson } from '../transparency/leaf';
 import { appendMediaLeaves, type AppendedLeaf } from '../transparency/log.service';
+import { cleanFileName, completedUploads } from '../uploads/uploads.service';
 
 export type IncomingFile = { originalName: string; tempPath: string; sha256: string; bytes: number; type: DetectedType };
 
@@ -17,11 +19,29 @@ export type Receipt = {
   files: { name: string; bytes: number; sha256: string; type: string; leaf: LeafJson; leafHash: string }[];
 };
 
-/** Names are evidence context too, but never paths: keep the last segment, printable, ≤ 255. */
-function cleanFileName(name: string, position: number): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
-  const printable = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
-  return printable || `file-${position + 1}`;
+/**
+ * How a submission is sent once only. clientKey: the random key its sender made for it (the receipt's
+ * capability; only its SHA-256 is stored), so a retry after a lost answer gets the first receipt.
+ * uploadIds: the resumable uploads the files came from, taken in the same transaction as the rows.
+ */
+export type SubmissionOptions = { clientKey?: string | null; uploadIds?: readonly string[] };
+
+/** A client key is at least 128 random bits as the page makes it (base64url or a UUID). */
+export const CLIENT_KEY = /^[A-Za-z0-9_-]{22,128}$/;
+
+const clientKeyHash = (key: string) => createHash('sha256').update(key, 'utf8').digest();
+
+/** The receipt of the submission sent with this client key, or null when there is none. */
+export async function receiptForClientKey(ctx: AppContext, clientKey: string): Promise<Receipt | null> {
+  if (!CLIENT_KEY.test(clientKey)) return null;
+  const submission = await ctx.repos.submissions.findByClientKey(clientKeyHash(clientKey));
+  if (!submission) return null;
+  const files = await ctx.repos.submissions.receiptFiles(submission.id);
+  return {
+    submissionId: submission.id,
+    receivedAt: submission.received_at.toISOString(),
+    files: files.map((f) => ({ name: f.name, bytes: f.bytes, sha256: f.sha256, type: f.mime, leaf: leafToJson(decodeLeaf(f.record)), leafHash: f.leafHash.toString('hex') })),
+  };
 }
 
 /**
@@ -29,7 +49,33 @@ function cleanFileName(name: string, position: number): string {
  * Originals are linked into the write-once store inside the transaction, under a per-hash lock,
  * so a rollback can remove exactly the originals it created before anyone else can see them.
  */
-export async function createSubmission(ctx: AppContext, input: SubmissionInput, files: IncomingFile[]): Promise<Receipt> {
+export async function createSubmission(ctx: AppContext, input: SubmissionInput, files: IncomingFile[], options: SubmissionOptions = {}): Promise<Receipt> {
+  const clientKey = options.clientKey ?? null;
+  const sentBefore = clientKey ? await receiptForClientKey(ctx, clientKey) : null;
+  if (sentBefore) return sentBefore;
+  try {
+    return await storeSubmission(ctx, input, files, clientKey, options.uploadIds ?? []);
+  } catch (err) {
+    // The same key sent twice at once: the other request stored it first (its transaction committed).
+    const storedByTwin = clientKey && isStoreFailure(err, 'unique') && err.constraint === 'submissions_client_key_sha256_key';
+    const receipt = storedByTwin ? await receiptForClientKey(ctx, clientKey) : null;
+    if (receipt) return receipt;
+    throw err;
+  }
+}
+
+/**
+ * A submission of finished resumable uploads: the receipt already given for this key, or the
+ * submission stored now, its files taken from the uploads (they are gone afterwards). Uploads not
+ * finished are named in a 409 and nothing is stored.
+ */
+export async function submitUploads(ctx: AppContext, input: SubmissionInput, clientKey: string, uploadIds: readonly string[]): Promise<Receipt> {
+  const sentBefore = await receiptForClientKey(ctx, clientKey);
+  if (sentBefore) return sentBefore;
+  return createSubmission(ctx, input, await completedUploads(ctx, uploadIds), { clientKey, uploadIds });
+}
+
+async function storeSubmission(ctx: AppContext, input: SubmissionInput, files: IncomingFile[], clientKey: string | null, uploadIds: readonly string[]): Promise<Receipt> {
   if (files.length === 0) {
     throw badRequest('no_files', 'Add at least one photo or video.');
   }
@@ -45,7 +91,15 @@ export async function createSubmission(ctx: AppContext, input: SubmissionInput, 
   let leaves: AppendedLeaf[] = [];
   const submission = await ctx.transaction(async (tx) => {
     try {
-      const row = await tx.submissions.insertSubmission(input);
+      const row = await tx.submissions.insertSubmission(input, clientKey ? clientKeyHash(clientKey) : null);
+      if (uploadIds.length > 0) {
+        // Taken under a row lock: a second submission naming the same uploads waits, then finds them gone.
+        const taken = await tx.uploads.lockUploads(uploadIds, ctx.clock.now());
+        if (taken.length !== new Set(uploadIds).size) {
+          throw conflict('uploads_incomplete', 'Some files have not arrived completely yet. Send them again; nothing was stored.', { uploads: uploadIds.filter((id) => !taken.some((u) => u.id === id)) });
+        }
+        await tx.uploads.deleteUploads(uploadIds);
+      }
       const byHash = [...new Set(files.map((f) => f.sha256))].sort(); // sorted: no lock-order deadlocks
       for (const sha256 of byHash) await tx.media.lockBlobHash(sha256);
       for (const [position, file] of files.entries()) {

@@ -166,10 +166,10 @@ describeInBrowser('observer → moderator → journalist in a real browser', () 
 
     await fillUploadForm(page, 'ru', [PHOTO, VIDEO], description);
 
-    // Hold the upload's response until the progress bar has been seen: on loopback it is too fast to catch otherwise.
+    // Hold the first file's upload until the progress bar has been seen: on loopback it is too fast to catch otherwise.
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route('**/api/v1/submissions', async (route) => {
+    await page.route('**/api/v1/uploads', async (route) => {
       await held;
       await route.continue();
     });
@@ -226,8 +226,10 @@ describeInBrowser('observer → moderator → journalist in a real browser', () 
       page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/submit'),
       page.getByRole('button', { name: 'Send' }).click(),
     ]);
-    expect(response.status()).toBe(201);
+    // Post/Redirect/Get: the receipt is a page of its own, not the answer to the POST.
+    expect(response.status()).toBe(303);
     await page.getByRole('heading', { level: 1, name: 'Received. Thank you!' }).waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/^\/receipt\/[A-Za-z0-9_-]{32}$/);
     unpublishedId = (await factOf(page, 'Submission id').innerText()).trim();
     expect(unpublishedId).toMatch(/^[0-9a-f-]{36}$/);
     expect(unpublishedId).not.toBe(publishedId);

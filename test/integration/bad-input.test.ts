@@ -101,12 +101,21 @@ describe('bad input changes nothing', () => {
     await expectRefused(small, (c) => uploadSubmission(c, SUBMISSION_FIELDS, files), 400, 'too_many_files');
   });
 
-  test('a body that is not multipart', async () => {
+  test('a body that is neither multipart nor JSON', async () => {
+    await expectRefused(
+      system,
+      (c) => c.fetch('/api/v1/submissions', { method: 'POST', headers: { 'x-csrf-token': c.csrf, 'content-type': 'text/plain' }, body: JSON.stringify(SUBMISSION_FIELDS) }),
+      400,
+      'malformed_form',
+    );
+  });
+
+  test('JSON that names no finished uploads (the resumable path, api/uploads)', async () => {
     await expectRefused(
       system,
       (c) => c.fetch('/api/v1/submissions', { method: 'POST', headers: { 'x-csrf-token': c.csrf, 'content-type': 'application/json' }, body: JSON.stringify(SUBMISSION_FIELDS) }),
       400,
-      'malformed_form',
+      'invalid_input',
     );
   });
 

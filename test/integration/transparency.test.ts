@@ -231,8 +231,10 @@ describeWithFixtures('transparency log end to end', () => {
   test('the HTML receipt page offers the same receipt as JSON and text', async () => {
     const client = new Client(system.url);
     await client.page('/');
-    const res = await client.fetch(`/submit?_csrf=${encodeURIComponent(client.csrf)}`, { method: 'POST', body: submissionForm(SUBMISSION_FIELDS, [uploads[0]!]) });
-    expect(res.status).toBe(201);
+    const posted = await client.fetch('/submit', { method: 'POST', body: submissionForm({ _csrf: client.csrf, ...SUBMISSION_FIELDS }, [uploads[0]!]) });
+    expect(posted.status).toBe(303);
+    const res = await client.fetch(posted.headers.get('location')!);
+    expect(res.status).toBe(200);
     const page = await res.text();
     const json = /id="log-receipt-json" href="data:application\/json;charset=utf-8,([^"]+)"/.exec(page)?.[1];
     const text = /id="log-receipt-text" href="data:text\/plain;charset=utf-8,([^"]+)"/.exec(page)?.[1];

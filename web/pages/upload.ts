@@ -5,7 +5,7 @@ import { html } from '../html';
 import { errorBox, formatBytes, layout, type PageContext } from '../layout';
 
 export type UploadFormValues = Partial<Record<
-  'election_id' | 'region' | 'station_number' | 'category_code' | 'description' | 'happened_at' | 'reporter_role' | 'complaint_status',
+  'election_id' | 'region' | 'station_number' | 'category_code' | 'description' | 'happened_at' | 'reporter_role' | 'complaint_status' | 'idempotency_key',
   string
 >>;
 
@@ -13,6 +13,13 @@ export type UploadLimitsView = { maxFiles: number; maxPhotoMb: number; maxVideoM
 
 const REPORTER_ROLES = ['observer', 'voter', 'commission_member', 'journalist', 'candidate'] as const;
 const COMPLAINT_STATUSES = ['none', 'filed', 'answered'] as const;
+/** What the page's script says before sending (web/static/upload.js); placeholders it fills in. */
+const SCRIPT_MESSAGES = [
+  'check_fix_fields', 'check_required', 'check_station', 'check_no_files', 'check_too_many_files',
+  'file_refused_empty', 'file_refused_type', 'file_refused_size', 'file_refused_server',
+  'upload_file_progress', 'upload_stalled', 'upload_resuming', 'upload_finishing', 'uploading', 'upload_failed',
+] as const;
+
 const ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,.heic,.heif,.dng,video/mp4,video/quicktime,video/3gpp,video/webm,.mts,.m2ts';
 
 export function uploadPage(
@@ -28,8 +35,12 @@ export function uploadPage(
 <h1>${t('upload_title')}</h1>
 <p class="intro">${t('upload_intro')}</p>
 ${errorBox(data.error)}
-<form id="upload-form" method="post" action="/submit?_csrf=${encodeURIComponent(page.csrfToken)}" enctype="multipart/form-data" novalidate
-      data-api="/api/v1/submissions" data-csrf="${page.csrfToken}" data-msg-uploading="${t('uploading')}" data-msg-failed="${t('upload_failed')}">
+<form id="upload-form" method="post" action="/submit" enctype="multipart/form-data" novalidate
+      data-api="/api/v1/submissions" data-uploads="/api/v1/uploads" data-csrf="${page.csrfToken}"
+      data-max-files="${data.limits.maxFiles}" data-max-photo-mb="${data.limits.maxPhotoMb}" data-max-video-mb="${data.limits.maxVideoMb}"
+      data-messages="${JSON.stringify(Object.fromEntries(SCRIPT_MESSAGES.map((key) => [key, t(key)])))}">
+  <input type="hidden" name="_csrf" value="${page.csrfToken}">
+  <input type="hidden" name="idempotency_key" value="${v.idempotency_key ?? ''}">
   <label for="files">${t('field_files')}</label>
   <input id="files" name="files" type="file" multiple required accept="${ACCEPT}">
   <p class="hint">${t('field_files_hint', { n: data.limits.maxFiles, photo: data.limits.maxPhotoMb, video: data.limits.maxVideoMb })}</p>
@@ -44,7 +55,7 @@ ${errorBox(data.error)}
   <input id="region" name="region" required maxlength="200" value="${v.region ?? ''}" autocomplete="off">
 
   <label for="station_number">${t('field_station')}</label>
-  <input id="station_number" name="station_number" required inputmode="numeric" pattern="[0-9]{1,6}" maxlength="6" value="${v.station_number ?? ''}" aria-describedby="station-hint" autocomplete="off">
+  <input id="station_number" name="station_number" required maxlength="20" value="${v.station_number ?? ''}" aria-describedby="station-hint" autocomplete="off">
   <p class="hint" id="station-hint">${t('field_station_hint')}</p>
 
   <label for="category_code">${t('field_category')}</label>
@@ -81,7 +92,7 @@ ${errorBox(data.error)}
   data-label-file-name="${t('file_name')}" data-label-file-size="${t('file_size')}" data-label-mb="${t('size_mb')}" data-label-download="${t('receipt_download')}" data-label-send-more="${t('send_more')}"
   data-label-proof-title="${t('proof_title')}" data-label-proof-intro="${t('proof_intro')}" data-label-proof-index="${t('proof_log_index')}" data-label-proof-json="${t('proof_download_json')}"
   data-label-proof-text="${t('proof_download_text')}" data-label-proof-fingerprint="${t('proof_key_fingerprint')}" data-label-proof-key-pending="${t('proof_key_pending')}"></section>`;
-  return layout(page, t('upload_title'), body, { scripts: ['upload.js'] });
+  return layout(page, t('upload_title'), body, { scripts: ['vendor/tus.min.js', 'upload.js'] });
 }
 
 export function receiptPage(page: PageContext, receipt: Receipt, proof?: { receipt: LogReceipt; text: string } | null) {

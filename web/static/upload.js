@@ -1,9 +1,13 @@
-// Progressive enhancement of the upload form: a progress bar and the receipt without a page load.
-// Without JavaScript the form still posts to /submit and gets the same receipt as a page.
+// Progressive enhancement of the upload form: every field checked before the first byte goes out,
+// each file sent on its own with tus (resumable: after a cut, a freeze or an error it goes on from
+// the last byte the server has), then one small request that names the finished uploads and gets
+// the receipt. The form's key (idempotency_key) makes a retry of that request return the same
+// receipt. Everything is kept in memory only: nothing is written to the browser's storage.
+// Without JavaScript the form still posts to /submit and is sent on to the receipt page.
 (function () {
   'use strict';
   var form = document.getElementById('upload-form');
-  if (!form || !window.XMLHttpRequest || !window.FormData) return;
+  if (!form || !window.fetch || !window.FormData || !window.tus || !window.tus.isSupported) return;
   var progress = document.getElementById('upload-progress');
   var status = document.getElementById('upload-status');
   var receipt = document.getElementById('receipt');
@@ -24,6 +28,7 @@
     status.setAttribute('role', 'alert');
     progress.hidden = true;
     button.disabled = false;
+    busy = false;
   }
 
   function showReceipt(r) {
@@ -112,28 +117,316 @@
     receipt.appendChild(section);
   }
 
+
+  var messages = JSON.parse(form.getAttribute('data-messages'));
+  var csrf = form.getAttribute('data-csrf');
+  var MB = 1048576;
+  var maxFiles = Number(form.getAttribute('data-max-files'));
+  var maxBytes = { image: Number(form.getAttribute('data-max-photo-mb')) * MB, video: Number(form.getAttribute('data-max-video-mb')) * MB };
+  // No progress for this long: say we are waiting for the network; this long again: open a new connection.
+  var STALL_NOTICE_MS = 4000;
+  var STALL_RECONNECT_MS = 20000;
+  var RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000, 30000];
+  var REQUIRED = ['election_id', 'region', 'station_number', 'category_code', 'description'];
+  // What the server accepts (domain/media/file-type.ts sniffs the bytes; this only spares a refused upload).
+  var TYPES = {
+    'image/jpeg': 'image', 'image/png': 'image', 'image/webp': 'image', 'image/gif': 'image', 'image/heic': 'image', 'image/heif': 'image',
+    'image/x-adobe-dng': 'image', 'video/mp4': 'video', 'video/quicktime': 'video', 'video/3gpp': 'video', 'video/webm': 'video', 'video/mp2t': 'video',
+  };
+  var EXTENSIONS = {
+    jpg: 'image', jpeg: 'image', png: 'image', webp: 'image', gif: 'image', heic: 'image', heif: 'image', dng: 'image',
+    mp4: 'video', m4v: 'video', mov: 'video', '3gp': 'video', webm: 'video', mts: 'video', m2ts: 'video',
+  };
+  var busy = false;
+  // Per file (name, size, date): its upload's URL once created and its id once complete, so a file
+  // already complete is never sent again and one half sent goes on from where it stopped.
+  var uploads = {};
+
+  function say(key, params) {
+    var s = messages[key] || '';
+    Object.keys(params || {}).forEach(function (k) { s = s.split('{' + k + '}').join(String(params[k])); });
+    return s;
+  }
+
+  function setStatus(message, isError) {
+    status.textContent = message;
+    status.className = isError ? 'error' : '';
+    status.setAttribute('role', isError ? 'alert' : 'status');
+  }
+
+  // The same forms as the server's (api/submissions/submissions.schema.ts normalizeStationNumber).
+  function normalizeStation(value) {
+    return value.trim().replace(/^(?:уик|uik)\.?\s*/i, '').replace(/^(?:№|no\.?|n|#)\s*/i, '').trim();
+  }
+
+  function labelOf(name) {
+    var label = form.querySelector('label[for="' + name + '"]');
+    return label ? label.textContent.trim() : name;
+  }
+
+  function clearMarks() {
+    Array.prototype.forEach.call(form.querySelectorAll('[aria-invalid]'), function (el) {
+      el.removeAttribute('aria-invalid');
+      var note = document.getElementById(el.id + '-error');
+      if (note) note.parentNode.removeChild(note);
+      el.setAttribute('aria-describedby', (el.getAttribute('aria-describedby') || '').replace(el.id + '-error', '').trim());
+    });
+  }
+
+  function markField(name, message) {
+    var el = form.elements[name];
+    el.setAttribute('aria-invalid', 'true');
+    var note = text('p', message, 'field-error');
+    note.id = name + '-error';
+    el.parentNode.insertBefore(note, el.nextSibling);
+    el.setAttribute('aria-describedby', ((el.getAttribute('aria-describedby') || '') + ' ' + note.id).trim());
+  }
+
+  /** Marks every field that is wrong, focuses the first and names them all; true when all are right. */
+  function showFieldProblems(problems) {
+    clearMarks();
+    if (problems.length === 0) return true;
+    problems.forEach(function (p) { markField(p.name, p.message); });
+    form.elements[problems[0].name].focus();
+    setStatus(say('check_fix_fields', { fields: problems.map(function (p) { return labelOf(p.name); }).join(', ') }), true);
+    return false;
+  }
+
+  function fieldProblems() {
+    var problems = [];
+    REQUIRED.forEach(function (name) {
+      var el = form.elements[name];
+      if (!el.value.trim()) problems.push({ name: name, message: say('check_required') });
+      else if (name === 'station_number' && !/^\d{1,6}$/.test(normalizeStation(el.value))) problems.push({ name: name, message: say('check_station') });
+    });
+    return problems;
+  }
+
+  function kindOf(file) {
+    if (TYPES[file.type]) return TYPES[file.type];
+    var dot = file.name.lastIndexOf('.');
+    return dot >= 0 ? EXTENSIONS[file.name.slice(dot + 1).toLowerCase()] || null : null;
+  }
+
+  /** The files that can go, and a sentence for each that cannot (named, with why). */
+  function checkFiles(files) {
+    var good = [];
+    var refused = [];
+    files.forEach(function (file) {
+      var kind = kindOf(file);
+      if (file.size === 0) refused.push(say('file_refused_empty', { name: file.name }));
+      else if (!kind) refused.push(say('file_refused_type', { name: file.name }));
+      else if (file.size > maxBytes[kind]) refused.push(say('file_refused_size', { name: file.name, mb: Math.round(maxBytes[kind] / MB) }));
+      else good.push(file);
+    });
+    return { good: good, refused: refused };
+  }
+
+  function showRefused(list) {
+    var box = document.getElementById('refused-files');
+    if (!box) {
+      box = document.createElement('ul');
+      box.id = 'refused-files';
+      box.className = 'error';
+      box.setAttribute('role', 'alert');
+      status.parentNode.insertBefore(box, status);
+    }
+    box.textContent = '';
+    list.forEach(function (line) { box.appendChild(text('li', line)); });
+    box.hidden = list.length === 0;
+  }
+
+  var fileId = function (file) { return [file.name, file.size, file.lastModified].join('\u0000'); };
+  var mb = function (bytes) { return (bytes / MB).toFixed(1); };
+  var wait = function (ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); };
+  var retryDelay = function (attempt) { return RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)]; };
+
+  function showProgress(files, current) {
+    var total = 0;
+    var sent = 0;
+    files.forEach(function (f) {
+      total += f.size;
+      sent += uploads[fileId(f)].bytes;
+    });
+    var percent = total ? Math.floor((sent / total) * 100) : 100;
+    progress.value = percent;
+    var file = files[current];
+    setStatus(say('upload_file_progress', { i: current + 1, n: files.length, name: file.name, sent: mb(uploads[fileId(file)].bytes), total: mb(file.size), percent: percent }));
+    return percent;
+  }
+
+  /** A refusal by the server (its message), as opposed to a network failure worth retrying. */
+  function refusalOf(err) {
+    var res = err && err.originalResponse;
+    var code = res ? res.getStatus() : 0;
+    if (code < 400 || code >= 500 || [404, 408, 409, 410, 423, 429].indexOf(code) >= 0) return null;
+    try { return JSON.parse(res.getBody()).error.message; } catch (ignored) { return String(code); }
+  }
+
+  /**
+   * Sends one file, resuming after every failure until it is complete (resolves with its upload id)
+   * or the server refuses it (rejects with the reason). A stall is said within seconds; a long one
+   * gets a new connection.
+   */
+  function sendFile(files, index) {
+    var file = files[index];
+    var state = uploads[fileId(file)];
+    if (state.id) return Promise.resolve(state.id);
+    return new Promise(function (resolve, reject) {
+      var attempt = 0;
+      var lastProgress = Date.now();
+      var stalled = false;
+      var upload = null;
+      var watch = setInterval(function () {
+        var idle = Date.now() - lastProgress;
+        if (idle > STALL_NOTICE_MS && !stalled) {
+          stalled = true;
+          setStatus(say('upload_stalled'));
+        }
+        if (idle > STALL_RECONNECT_MS && upload) {
+          var frozen = upload;
+          upload = null;
+          frozen.abort().then(start, start);
+        }
+      }, 1000);
+      function finish(settle, value) {
+        clearInterval(watch);
+        settle(value);
+      }
+      function start() {
+        lastProgress = Date.now();
+        upload = new window.tus.Upload(file, {
+          endpoint: form.getAttribute('data-uploads'),
+          uploadUrl: state.url,
+          retryDelays: null,
+          metadata: { filename: file.name },
+          headers: { 'X-CSRF-Token': csrf },
+          storeFingerprintForResuming: false,
+          onUploadUrlAvailable: function () { state.url = upload.url; },
+          onProgress: function (bytesSent) {
+            lastProgress = Date.now();
+            state.bytes = bytesSent;
+            var percent = showProgress(files, index);
+            if (stalled) {
+              stalled = false;
+              setStatus(say('upload_resuming', { percent: percent }));
+            }
+          },
+          onSuccess: function () {
+            state.bytes = file.size;
+            state.id = state.url.split('/').pop();
+            finish(resolve, state.id);
+          },
+          onError: function (err) {
+            var refusal = refusalOf(err);
+            if (refusal) return finish(reject, new Error(say('file_refused_server', { name: file.name, reason: refusal })));
+            var code = err && err.originalResponse ? err.originalResponse.getStatus() : 0;
+            // Gone (expired): start this file again; anything else: resume where the server is.
+            if (code === 404 || code === 410) {
+              state.url = null;
+              state.bytes = 0;
+            }
+            if (!stalled) {
+              stalled = true;
+              setStatus(say('upload_stalled'));
+            }
+            upload = null;
+            wait(retryDelay(attempt++)).then(start);
+          },
+        });
+        upload.start();
+      }
+      start();
+    });
+  }
+
+  function formFields() {
+    var fields = {};
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value === 'string' && name !== '_csrf') fields[name] = value;
+    });
+    return fields;
+  }
+
+  /** Names the finished uploads; a lost answer is asked again with the same key and gets the same receipt. */
+  function submitUploads(files, attempt) {
+    var body = formFields();
+    body.uploads = files.map(function (f) { return uploads[fileId(f)].id; });
+    progress.value = 100;
+    setStatus(say('upload_finishing'));
+    return fetch(form.getAttribute('data-api'), {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify(body),
+    }).then(
+      function (res) {
+        return res.json().catch(function () { return null; }).then(function (data) {
+          if (res.status === 201 && data) return showReceipt(data);
+          var error = data && data.error;
+          if (res.status === 409 && error && error.code === 'uploads_incomplete') {
+            // Expired or lost: send those files once more, then ask again.
+            files.forEach(function (f) {
+              var state = uploads[fileId(f)];
+              if (error.details.uploads.indexOf(state.id) >= 0) uploads[fileId(f)] = { url: null, id: null, bytes: 0 };
+            });
+            return sendAll(files);
+          }
+          if (res.status >= 500 || res.status === 429 || !data) return wait(retryDelay(attempt)).then(function () { return submitUploads(files, attempt + 1); });
+          var fields = (error.details && error.details.fields) || [];
+          var known = fields.filter(function (f) { return form.elements[f.field]; });
+          if (known.length) showFieldProblems(known.map(function (f) { return { name: f.field, message: error.message }; }));
+          showError(error.message);
+        });
+      },
+      function () {
+        setStatus(say('upload_stalled'));
+        return wait(retryDelay(attempt)).then(function () { return submitUploads(files, attempt + 1); });
+      },
+    );
+  }
+
+  function sendAll(files) {
+    var refused = [];
+    var chain = Promise.resolve();
+    files.forEach(function (file, index) {
+      chain = chain.then(function () {
+        return sendFile(files, index).catch(function (err) {
+          refused.push({ file: file, reason: err.message });
+        });
+      });
+    });
+    return chain.then(function () {
+      var sendable = files.filter(function (f) { return !refused.some(function (r) { return r.file === f; }); });
+      var previous = document.getElementById('refused-files');
+      var lines = (previous ? Array.prototype.map.call(previous.children, function (li) { return li.textContent; }) : []).concat(refused.map(function (r) { return r.reason; }));
+      showRefused(lines);
+      if (sendable.length === 0) return showError(say('check_no_files'));
+      return submitUploads(sendable, 0);
+    });
+  }
+
   form.addEventListener('submit', function (event) {
     event.preventDefault();
-    var xhr = new XMLHttpRequest();
-    xhr.open('POST', form.getAttribute('data-api'));
-    xhr.setRequestHeader('X-CSRF-Token', form.getAttribute('data-csrf'));
-    xhr.setRequestHeader('Accept', 'application/json');
-    xhr.upload.onprogress = function (e) {
-      if (e.lengthComputable) progress.value = Math.round((e.loaded / e.total) * 100);
-    };
-    xhr.onload = function () {
-      var data = null;
-      try { data = JSON.parse(xhr.responseText); } catch (ignored) { /* a proxy's HTML error page */ }
-      if (xhr.status === 201 && data) return showReceipt(data);
-      showError((data && data.error && data.error.message) || form.getAttribute('data-msg-failed'));
-    };
-    xhr.onerror = function () { showError(form.getAttribute('data-msg-failed')); };
+    if (busy) return;
+    var files = Array.prototype.slice.call(form.elements.files.files);
+    var problems = fieldProblems();
+    if (files.length === 0) problems.unshift({ name: 'files', message: say('check_no_files') });
+    else if (files.length > maxFiles) problems.unshift({ name: 'files', message: say('check_too_many_files', { n: maxFiles }) });
+    if (!showFieldProblems(problems)) return;
+    var checked = checkFiles(files);
+    showRefused(checked.refused);
+    if (checked.good.length === 0) {
+      showFieldProblems([{ name: 'files', message: say('check_no_files') }]);
+      return;
+    }
+    checked.good.forEach(function (f) {
+      if (!uploads[fileId(f)]) uploads[fileId(f)] = { url: null, id: null, bytes: 0 };
+    });
+    busy = true;
     button.disabled = true;
     progress.hidden = false;
-    progress.value = 0;
-    status.className = '';
-    status.setAttribute('role', 'status');
-    status.textContent = form.getAttribute('data-msg-uploading');
-    xhr.send(new FormData(form));
+    setStatus(say('uploading'));
+    sendAll(checked.good);
   });
 })();
