@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Extraction, ObserverClaimRow } from '../../../db/media.repo';
 import type { MediaFile, RelatedFile } from '../../../domain/media/model';
-import { processMediaFile } from '../../../domain/processing/process-media';
+import { processMediaFile } from '../../../domain/processing/process-media.service';
 import { FakeBlobStore } from '../../fakes/blob-store';
 import { fakeContext } from '../../fakes/context';
 import { fakeDatabase } from '../../fakes/database';

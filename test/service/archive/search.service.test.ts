@@ -3,7 +3,7 @@
  * the regions known are a fixed list, and a term names a region when the list says so at the
  * minimum score the service asked for.
  */
-import { buildFilters, effectiveSort, type SearchQuery } from '../../../domain/archive/search';
+import { buildFilters, effectiveSort, type SearchQuery } from '../../../domain/archive/search.service';
 import type { SearchFilters } from '../../../domain/archive/model';
 import { fakeContext } from '../../fakes/context';
 import { fakeDatabase } from '../../fakes/database';
