@@ -1,9 +1,12 @@
 /**
  * Jest runs TypeScript through swc (type checking is `tsc --noEmit`, run first by `npm test`).
- * Files run in parallel, each in a database of its own copied from the run's migrated template
- * (test/helpers/databases.ts). The projects are the layers of the pyramid: `npx jest --selectProjects unit`.
+ * The projects are the layers of the pyramid (`npx jest --selectProjects service`): unit (pure
+ * functions) and service (domain services on the in-memory fakes of test/fakes/) need no database or
+ * Redis; db, integration and browser files run in parallel, each in a database of its own copied
+ * from the run's migrated template (test/helpers/databases.ts), which their global setup makes
+ * once per run (jest runs a setup shared by several projects once) and only when one of them runs.
  */
-const layer = (name) => ({
+const layer = (name, usesDatabase) => ({
   displayName: name,
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
   testEnvironment: 'node',
@@ -14,11 +17,12 @@ const layer = (name) => ({
     '^.+\\.m?js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!(@tus|srvx)/)'],
+  ...(usesDatabase
+    ? { globalSetup: '<rootDir>/test/helpers/global-setup.ts', globalTeardown: '<rootDir>/test/helpers/global-teardown.ts' }
+    : {}),
 });
 
 module.exports = {
-  projects: ['unit', 'db', 'integration', 'browser'].map(layer),
-  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
-  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+  projects: [layer('unit', false), layer('service', false), layer('db', true), layer('integration', true), layer('browser', true)],
   testTimeout: 60000,
 };

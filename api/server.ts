@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { hasAccounts } from '../domain/accounts/accounts.service';
-import { prepareTotpSecrets } from '../domain/accounts/totp-vault';
+import { prepareTotpSecrets } from '../domain/accounts/totp-vault.service';
 import type { AppContext } from '../domain/context';
 import { createApp } from './app';
 import { siteUrlFor } from './site-url';

@@ -1,11 +1,6 @@
 import type { Category, CategoryEdit, CategoryPhase, Election, NewCategory, NewElection } from '../domain/catalog/model';
 import type { Queryable } from './pool';
 
-/** @deprecated until web/pages/queue.ts and admin-workspace.ts import Election and Category from domain/catalog/model.ts. */
-export type ElectionRow = Election;
-/** @deprecated see ElectionRow. */
-export type CategoryRow = Category;
-
 const ELECTION_COLUMNS = `id, slug, name_ru, name_en, country,
   to_char(voting_starts_on, 'YYYY-MM-DD') AS voting_starts_on,
   to_char(voting_ends_on, 'YYYY-MM-DD') AS voting_ends_on, active`;

@@ -2,9 +2,6 @@ import type { NewStation, StationCount } from '../domain/stations/model';
 import type { Queryable } from './pool';
 import { STATION_NUMBER_KEY } from './submissions.repo';
 
-/** @deprecated until web/pages/admin-workspace.ts imports StationCount from domain/stations/model.ts. */
-export type StationCountRow = StationCount;
-
 /** An import runs longer than a request's statements may: it lifts the limit for its own transaction. */
 export { allowLongStatements } from './pool';
 

@@ -6,6 +6,7 @@ import type { Clock } from './ports/clock';
 import type { JobQueue } from './ports/job-queue';
 import type { OpenLogSigner } from './ports/log-signer';
 import type { MediaToolkit } from './ports/media-toolkit';
+import type { TotpKeyStore } from './ports/totp-key';
 
 /**
  * What every domain service may reach: nothing else is global. Built by the composition root
@@ -26,6 +27,8 @@ export type AppContext = {
   queue: JobQueue;
   /** The transparency log's signer; opening it loads the key, which only the worker does. */
   logSigner: OpenLogSigner;
+  /** The key that seals two-factor secrets at rest. */
+  totpKey: TotpKeyStore;
   clock: Clock;
   log: Logger;
 };

@@ -11,12 +11,13 @@ import { checkAppDatabase, checkRedis } from './database';
 import { createMediaToolkit } from './media/toolkit';
 import { consumeBullmqJobs, createBullmqQueue } from './queue/bullmq';
 import { ed25519KeyFileSigner } from './log-signer/ed25519-key-file';
+import { totpKeyFile } from './secrets/totp-key-file';
 import { createFsBlobStore } from './storage/fs-blob-store';
 
 /**
  * The composition root: the one place that picks the adapters behind the ports (filesystem blob
- * store, sharp/ffmpeg toolkit, BullMQ queue, Ed25519 key-file log signer, system clock) and builds the context the API, the
- * worker, the scripts and the tests run on.
+ * store, sharp/ffmpeg toolkit, BullMQ queue, Ed25519 key-file log signer, TOTP key file, system
+ * clock) and builds the context the API, the worker, the scripts and the tests run on.
  */
 export { ensureDatabase, prepareDatabase } from './database';
 /** The media toolkit alone, for tools that read local files and need no database (npm run inspect, media tests). */
@@ -87,6 +88,7 @@ async function assemble(
     media: createMediaToolkit(),
     queue: parts.queue,
     logSigner: ed25519KeyFileSigner(config, log),
+    totpKey: totpKeyFile(config.totpKeyPath),
     clock: systemClock,
     log,
   };

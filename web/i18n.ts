@@ -479,6 +479,13 @@ const MESSAGES = {
   },
   settings_polls_close: { ru: 'Участки закрываются (UTC)', en: 'Polls close at (UTC)' },
   settings_hold_until_close: { ru: 'Не публиковать до этого времени', en: 'Hold publication until then' },
+  flags_backfill_title: { ru: 'Пересчёт отметок', en: 'Recompute flags' },
+  flags_backfill_hint: {
+    ru: 'Отметки обработанных файлов (нет метаданных, снято далеко от участка, дубликат и другие) будут вычислены заново по нынешним правилам: нужно после появления новой отметки или изменения правила. Файлы проверяются в фоне, по одному; сами файлы и извлечённые данные не меняются.',
+    en: 'The flags of processed files (no metadata, taken far from the station, duplicate and the others) are computed again by the current rules: needed after a new flag or a changed rule. Files are checked in the background, one by one; neither the files nor what was extracted from them change.',
+  },
+  flags_backfill_start: { ru: 'Пересчитать отметки всех файлов', en: 'Recompute the flags of every file' },
+  flags_backfill_started: { ru: 'Пересчёт начат: файлов в очереди — {n}.', en: 'Recomputing started: {n} files queued.' },
   // (end of the moderation workspace's messages)
 } as const satisfies Record<string, Record<Lang, string | Plural>>;
 

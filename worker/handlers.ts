@@ -1,6 +1,6 @@
 import type { AppContext } from '../domain/context';
-import { backfillFileFlags } from '../domain/processing/flags-backfill';
-import { processMediaFile } from '../domain/processing/process-media';
+import { backfillFileFlags } from '../domain/processing/flags-backfill.service';
+import { processMediaFile } from '../domain/processing/process-media.service';
 import { JOB_NAMES, type JobName } from '../domain/queue/jobs';
 
 export type JobHandler = (ctx: AppContext, id: string) => Promise<unknown>;

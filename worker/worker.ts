@@ -1,7 +1,7 @@
 import type { AppContext } from '../domain/context';
-import { recordFinalFailure, requeueUnfinished } from '../domain/processing/process-media';
+import { recordFinalFailure, requeueUnfinished } from '../domain/processing/process-media.service';
 import { consumeJobs } from '../infra/compose';
-import { publishLogKey, signTreeHeadIfGrown } from '../domain/transparency/signer';
+import { publishLogKey, signTreeHeadIfGrown } from '../domain/transparency/signer.service';
 import { JOB_HANDLERS, assertEveryJobHasOneHandler } from './handlers';
 
 export type RunningWorker = { close(): Promise<void> };

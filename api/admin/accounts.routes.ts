@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { accountsForAdmin, actorOf, createAccountWithLink, setAccountDisabled, setAccountRole, setRequireTotp } from '../../domain/accounts/accounts.service';
 import type { AppContext } from '../../domain/context';
 import type { AppError } from '../../domain/errors';
+import { startFlagsBackfill } from '../../domain/processing/flags-backfill.service';
 import { publicationHolds, setPublicationHold } from '../../domain/stations/stations.service';
 import { accountsAdminPage, settingsAdminPage } from '../../web/pages/admin-workspace';
 import { requireCsrf } from '../middleware/session';
@@ -10,7 +11,7 @@ import { pageContext, sendHtml } from '../page';
 import { siteUrl } from '../site-url';
 import { accountParams, disabledSchema, electionParams, holdSchema, newAccountSchema, requireTotpSchema, roleSchema } from './admin.schema';
 
-/** Accounts (create with a one-time link, re-role, disable) and run-time settings; admins only (checked by adminRoutes). */
+/** Accounts (create with a one-time link, re-role, disable), run-time settings and the flags back-fill; admins only (checked by adminRoutes). */
 export function accountsRoutes(ctx: AppContext): Router {
   const router = Router();
 
@@ -42,12 +43,12 @@ export function accountsRoutes(ctx: AppContext): Router {
     res.redirect(303, '/admin/accounts');
   });
 
-  async function renderSettings(req: Request, res: Response, error?: string, status = 200) {
+  async function renderSettings(req: Request, res: Response, extra: { error?: string; backfillStarted?: { files: number } } = {}, status = 200) {
     const [{ settings }, holds] = await Promise.all([accountsForAdmin(ctx), publicationHolds(ctx)]);
-    sendHtml(res, settingsAdminPage(pageContext(ctx, req, res), { settings, holds, error }), status);
+    sendHtml(res, settingsAdminPage(pageContext(ctx, req, res), { settings, holds, ...extra }), status);
   }
   router.use('/admin/settings', (req, res, next) => {
-    res.locals.renderFormError = (err: AppError) => renderSettings(req, res, err.message, err.status);
+    res.locals.renderFormError = (err: AppError) => renderSettings(req, res, { error: err.message }, err.status);
     next();
   });
   router.get('/admin/settings', (req, res) => renderSettings(req, res));
@@ -62,6 +63,11 @@ export function accountsRoutes(ctx: AppContext): Router {
     const hold = parseBody(holdSchema, req);
     await setPublicationHold(ctx, req.user!, id, { pollsCloseAt: hold.polls_close_at, holdPublication: hold.hold_publication });
     res.redirect(303, '/admin/settings');
+  });
+
+  /** The settings page's button for POST /api/v1/admin/flags/backfill: the same start, answered with the page and how many files wait. */
+  router.post('/admin/settings/flags-backfill', requireCsrf, async (req, res) => {
+    await renderSettings(req, res, { backfillStarted: await startFlagsBackfill(ctx, req.user!) }, 202);
   });
 
   return router;

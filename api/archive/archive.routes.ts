@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import * as archive from '../../domain/archive/archive.service';
-import { SIMILAR_MAX_BYTES } from '../../domain/archive/similar';
+import { SIMILAR_MAX_BYTES } from '../../domain/archive/similar.service';
 import type { AppContext } from '../../domain/context';
 import { badRequest, notFound } from '../../domain/errors';
 import { pickLang, translator } from '../../web/i18n';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ORIGINAL_REVEALS } from '../../domain/media/original-reveals';
-import type { SearchQuery } from '../../domain/archive/search';
-import { SIMILAR_MAX_BYTES, SIMILAR_MAX_PIXELS, SIMILAR_MIME_TYPES } from '../../domain/archive/similar';
+import type { SearchQuery } from '../../domain/archive/search.service';
+import { SIMILAR_MAX_BYTES, SIMILAR_MAX_PIXELS, SIMILAR_MIME_TYPES } from '../../domain/archive/similar.service';
 
 // ----------------------------------------------------------------------------------------------
 // Requests. Query strings are strict: an unknown parameter is a 400 naming it, so a mistyped

@@ -5,7 +5,7 @@ import type { TxRepositories } from '../../db/repositories';
 import { appendAudit } from '../audit/audit.service';
 import type { Actor } from '../audit/model';
 import { passwordHash, passwordMatches } from './password-hash';
-import { openTotpSecret, sealTotpSecret } from './totp-vault';
+import { openTotpSecret, sealTotpSecret } from './totp-vault.service';
 import type { AppContext } from '../context';
 import { AppError, badRequest, conflict, notFound } from '../errors';
 import { loginThrottle } from './login-throttle';

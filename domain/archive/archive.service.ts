@@ -3,12 +3,12 @@ import type { Election, Category } from '../catalog/model';
 import type { AppContext } from '../context';
 import { carriedBy } from '../media/original-reveals';
 import { notFound, serviceBusy } from '../errors';
-import { publicFlags } from '../processing/media-relations';
+import { publicFlags } from '../processing/media-relations.service';
 import type { ArchiveListEntry, MapBox, MapCluster, PublicEntry, PublishedFile, SearchFilters, SearchSort, Station, StationCategoryCount } from './model';
-import { buildFilters, DEFAULT_PAGE_SIZE, decodeSearchCursor, effectiveSort, encodeSearchCursor, type SearchQuery } from './search';
+import { buildFilters, DEFAULT_PAGE_SIZE, decodeSearchCursor, effectiveSort, encodeSearchCursor, type SearchQuery } from './search.service';
 
-export { searchEntries, type SearchQuery } from './search';
-export { similarPublished } from './similar';
+export { searchEntries, type SearchQuery } from './search.service';
+export { similarPublished } from './similar.service';
 
 /** An instant rounded down to a step (steps fall on whole minutes of UTC). */
 const roundDown = (at: Date, stepMs: number) => new Date(Math.floor(at.getTime() / stepMs) * stepMs);

@@ -113,7 +113,7 @@ export type PublicFileFacts = Pick<
   | 'id' | 'sha256' | 'bytes' | 'mime' | 'kind' | 'width' | 'height' | 'duration_s'
   | 'taken_at_local' | 'taken_at_offset' | 'offset_source' | 'taken_at_utc' | 'taken_at_source'
   | 'gps_lat' | 'gps_lon' | 'make' | 'model' | 'flags' | 'has_thumb' | 'has_preview'
-  // not shown: what the public flags are computed from (domain/processing/media-relations.ts), and
+  // not shown: what the public flags are computed from (domain/processing/media-relations.service.ts), and
   // the metadata's serial numbers, only to say that a downloadable original carries some
   | 'phash' | 'content_identifier' | 'metadata'
 >;

@@ -10,7 +10,7 @@ export type FlagStep =
   | 'metadata'
   /** the file's capture time and place against what the observer stated (domain/processing/claim-mismatch.ts) */
   | 'claim'
-  /** other files with the same bytes, a near-identical picture or the same Apple identifier (domain/processing/media-relations.ts) */
+  /** other files with the same bytes, a near-identical picture or the same Apple identifier (domain/processing/media-relations.service.ts) */
   | 'relations';
 
 export type FlagDefinition = {

@@ -77,14 +77,9 @@ function emptyMetadata(type: DetectedType): MediaMetadata {
   };
 }
 
-/**
- * Distinct serial numbers that identify something (not empty, not only zeros). One written with
- * and without leading zeros is one serial: XMP's come through exifr as numbers.
- */
+/** Distinct serial numbers that identify something (not empty, not only zeros), as written. */
 function identifyingSerials(values: (string | null | undefined)[]): string[] {
-  const byNumber = new Map<string, string>();
-  for (const v of values) if (v && !/^[0\s]*$/.test(v) && !byNumber.has(v.replace(/^0+/, ''))) byNumber.set(v.replace(/^0+/, ''), v);
-  return [...byNumber.values()];
+  return [...new Set(values.filter((v): v is string => !!v && !/^[0\s]*$/.test(v)))];
 }
 
 async function imageMetadata(media: MediaToolkit, filePath: string, size: number, type: DetectedType): Promise<MediaMetadata> {

@@ -16,13 +16,27 @@ const OPTIONS = { xmp: true, mergeOutput: false, reviveValues: false, translateK
 type Namespace = Record<string, unknown>;
 
 /**
+ * exifr turns every XMP value that reads as a number into a number, whatever its options
+ * (reviveValues covers EXIF only): a serial number would lose its leading zeros, and past 15
+ * digits its last ones. The identifiers are therefore marked before parsing, so that they do not
+ * read as numbers, and text() takes the mark off again. The mark is a private-use character, which
+ * no real value holds.
+ */
+const IDENTIFIERS = ['aux:SerialNumber', 'aux:LensSerialNumber'];
+const TEXT_MARK = '\u{E000}';
+/** The start of an identifier's value, as an attribute (aux:SerialNumber="…") or an element (<aux:SerialNumber>…). */
+const IDENTIFIER_VALUE = new RegExp(`(\\b(?:${IDENTIFIERS.join('|')})\\s*=\\s*["']|<(?:${IDENTIFIERS.join('|')})>)`, 'g');
+
+const markIdentifiers = (packet: Buffer | string): Buffer => Buffer.from(packet.toString().replace(IDENTIFIER_VALUE, `$1${TEXT_MARK}`));
+
+/**
  * Reads an XMP packet with exifr, which handles both serialisations (attributes and elements) and
  * lists. A packet exifr cannot read adds a warning and yields no properties.
  */
 export async function readXmp(packet: Buffer | string, warnings: string[]): Promise<XmpData> {
   let parsed: Record<string, Namespace | undefined> = {};
   try {
-    parsed = ((await sidecar(Buffer.from(packet), OPTIONS, 'xmp')) ?? {}) as typeof parsed;
+    parsed = ((await sidecar(markIdentifiers(packet), OPTIONS, 'xmp')) ?? {}) as typeof parsed;
   } catch (e) {
     warnings.push(`XMP unreadable: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -41,12 +55,14 @@ export async function readXmp(packet: Buffer | string, warnings: string[]): Prom
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
 
 /**
- * A property as text. exifr turns numbers-looking values into numbers (a serial number loses its
- * leading zeros) and leaves XML entities as written.
+ * A property as text, without the identifiers' mark. exifr leaves XML entities as written; any
+ * other number-like value comes as a number and is written back as text.
  */
 function text(value: unknown): string | null {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value !== 'string') return null;
-  const decoded = value.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!).trim();
+  const decoded = value
+    .replace(TEXT_MARK, '')
+    .replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!).trim();
   return decoded || null;
 }

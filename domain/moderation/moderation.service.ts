@@ -7,7 +7,7 @@ import { carriedByOriginals, describeCarried, revealedBeyondChoices, type Origin
 import type { AppContext } from '../context';
 import { badRequest, conflict, notFound } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
-import { relatedFilesOf } from '../processing/media-relations';
+import { relatedFilesOf } from '../processing/media-relations.service';
 import { assertPublicationAllowed } from '../stations/stations.service';
 import { diskSpace } from '../submissions/disk-space';
 import type { PublicChoices, QueueFilter } from '../submissions/model';

@@ -85,7 +85,7 @@ export type Capture = FileTime & { gps: Point | null };
 
 /**
  * time_mismatch and place_mismatch of one file against what the observer stated. The station's
- * place comes from the polling-station register as it is now (place-recheck.ts re-checks files
+ * place comes from the polling-station register as it is now (place-recheck.service.ts re-checks files
  * already processed when the register changes).
  */
 export function claimMismatches(

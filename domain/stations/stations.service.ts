@@ -6,7 +6,7 @@ import type { SessionUser } from '../accounts/model';
 import { appendAudit } from '../audit/audit.service';
 import type { AppContext } from '../context';
 import { badRequest, conflict, notFound } from '../errors';
-import { recheckPlaceMismatch } from '../processing/place-recheck';
+import { recheckPlaceMismatch } from '../processing/place-recheck.service';
 import type { NewStation, StationCount } from './model';
 
 /** The columns a register file must have (header row; comma or semicolon separated, UTF-8). */

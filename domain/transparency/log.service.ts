@@ -1,8 +1,8 @@
 /**
  * The transparency log as the web-facing API uses it: appends a leaf per received file (in the
  * upload's transaction), serves signed tree heads and the proofs between them, the log's public
- * key, and builds upload receipts. It never touches the private key: signing is signer.ts, run by
- * the worker only, which records the public key in the database for this side. The pure parts
+ * key, and builds upload receipts. It never touches the private key: signing is signer.service.ts,
+ * run by the worker only, which records the public key in the database for this side. The pure parts
  * (tree, leaf, checkpoint, receipt) are in this folder; db/transparency.repo.ts only stores the
  * rows and bytes this file computes.
  *

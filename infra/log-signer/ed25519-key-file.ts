@@ -7,7 +7,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { Logger } from '../../domain/logger';
 import type { LogSigner, OpenLogSigner } from '../../domain/ports/log-signer';
 import { processCache } from '../../domain/process-cache';
-import { createKeyFile, readKeyFile } from '../../domain/storage/key-file';
+import { createKeyFile, readKeyFile } from '../secrets/key-file';
 import { createKeyPair, keyFingerprint, parseVkey, signCheckpoint, vkeyFor } from '../../domain/transparency/checkpoint';
 
 const signers = processCache<LogSigner>();

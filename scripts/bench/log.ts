@@ -31,7 +31,7 @@ import { verifyCheckpoint } from '../../domain/transparency/checkpoint';
 import type { LeafInput } from '../../domain/transparency/leaf';
 import { MemoryTree, consistencyProof, inclusionProof, rootAt, verifyConsistency, verifyInclusion } from '../../domain/transparency/merkle';
 import { appendLeaves, withStoredSubtrees } from '../../domain/transparency/log.service';
-import { publishLogKey, signTreeHeadIfGrown } from '../../domain/transparency/signer';
+import { publishLogKey, signTreeHeadIfGrown } from '../../domain/transparency/signer.service';
 import { dropIfMigratedElsewhere, option, percentile } from './bench-kit';
 
 const BAR_APPENDS_S = 5000;

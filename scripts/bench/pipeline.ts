@@ -43,7 +43,7 @@ import { appDatabaseEnv } from './bench-kit';
 import { parseConfig } from '../../domain/config';
 import { PREVIEW_EDGE, THUMB_EDGE } from '../../domain/media/derivatives';
 import { detectFileType, SNIFF_BYTES } from '../../domain/media/file-type';
-import { processMediaFile } from '../../domain/processing/process-media';
+import { processMediaFile } from '../../domain/processing/process-media.service';
 
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');

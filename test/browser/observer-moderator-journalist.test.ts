@@ -8,6 +8,7 @@ import * as catalogRepo from '../../db/catalog.repo';
 import * as mediaRepo from '../../db/media.repo';
 import * as submissionsRepo from '../../db/submissions.repo';
 import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/accounts.service';
+import type { Category, Election } from '../../domain/catalog/model';
 import { describeWithFixtures, fixturePath, loadExpected, type ExpectedFile } from '../helpers/fixtures';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
 
@@ -75,8 +76,8 @@ describeInBrowser('observer → moderator → journalist in a real browser', () 
   const description = `Вброс бюллетеней в 12:05 (browser test ${marker}), видно на фото и видео`;
   const descriptionNoJs = `Carousel voting, no-JS path (browser test ${marker})`;
   const moderator = { email: `moderator-browser-${marker}@example.org`, password: 'correct horse battery staple' };
-  let election: catalogRepo.ElectionRow;
-  let category: catalogRepo.CategoryRow;
+  let election: Election;
+  let category: Category;
   // Filled in as the story goes on.
   let publishedId = '';
   let unpublishedId = '';

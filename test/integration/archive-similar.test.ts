@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import * as mediaRepo from '../../db/media.repo';
-import { SIMILAR_MAX_PIXELS } from '../../domain/archive/similar';
+import { SIMILAR_MAX_PIXELS } from '../../domain/archive/similar.service';
 import { hammingDistance } from '../../domain/media/perceptual-hash';
 import { describeWithFixtures, fixturePath } from '../helpers/fixtures';
 import { fileFromPath, loggedInClient } from '../helpers/http';

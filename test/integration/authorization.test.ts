@@ -57,6 +57,7 @@ const TABLE: [string, string, Expected][] = [
   ['GET /admin/settings', '/admin/settings', adminOnly(200)],
   ['POST /admin/settings/totp', '/admin/settings/totp', adminOnly(303)],
   ['POST /admin/settings/elections/:id/hold', '/admin/settings/elections/999999/hold', adminOnly(404)],
+  ['POST /admin/settings/flags-backfill', '/admin/settings/flags-backfill', adminOnly(202)],
   ['GET /admin/stations', '/admin/stations', adminOnly(200)],
   ['POST /admin/stations', '/admin/stations', adminOnly(400)],
   ['GET /admin/catalog', '/admin/catalog', adminOnly(200)],

@@ -12,7 +12,7 @@ import { storeFailureOf } from '../../db/errors';
 import { fromStoreFailure } from '../../domain/errors';
 import * as auditRepo from '../../db/audit.repo';
 import { rowHash, verifyAuditChain, verifyAuditTrail, GENESIS_HASH } from '../../domain/audit/audit.service';
-import { signTreeHeadIfGrown } from '../../domain/transparency/signer';
+import { signTreeHeadIfGrown } from '../../domain/transparency/signer.service';
 import { describeWithFixtures, fixturePath } from '../helpers/fixtures';
 import { Client, SUBMISSION_FIELDS, fileFromPath, loggedInClient, uploadSubmission } from '../helpers/http';
 import { freshDatabaseUrl, startSystem, waitFor, type TestSystem } from '../helpers/system';

@@ -70,4 +70,25 @@ describeWithFixtures('flags back-fill', () => {
     expect(await queueWithFlag()).toContain(`data-entry="${first}"`);
     expect((await moderator.page(`/moderation/submissions/${first}`)).body).toContain(FLAGS.gps_invalid.label.en);
   });
+
+  test("the settings page's button starts it too: the form carries the CSRF token, the page answers how many files wait", async () => {
+    const admin = await loggedInClient(system.ctx, system.url, 'admin');
+    const settings = (await admin.page('/admin/settings?lang=en')).body;
+    const form = /<form method="post" action="([^"]+)" id="flags-backfill">([\s\S]*?)<\/form>/.exec(settings);
+    expect(form?.[1]).toBe('/admin/settings/flags-backfill');
+    expect(form?.[2]).toContain(`name="_csrf" value="${admin.csrf}"`);
+    expect(form?.[2]).toContain('Recompute the flags of every file');
+
+    expect((await admin.postForm(form![1]!, {}, 'not-the-token')).status).toBe(403);
+    const moderator = await loggedInClient(system.ctx, system.url, 'moderator');
+    expect((await moderator.postForm(form![1]!, {})).status).toBe(403);
+
+    const started = await admin.postForm(form![1]!, {});
+    expect(started.status).toBe(202);
+    expect(await started.text()).toMatch(/id="flags-backfill-started">Recomputing started: 3 files queued\./);
+    const audit = await system.ctx.db.query<{ actor_label: string; after: unknown }>(
+      `SELECT actor_label, after FROM audit_log WHERE action = 'media.flags_backfill' ORDER BY seq`,
+    );
+    expect(audit.rows.at(-1)).toEqual({ actor_label: admin.email, after: { files: 3 } });
+  });
 });

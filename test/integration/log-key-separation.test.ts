@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { keyFingerprint, verifySthJson, vkeyFor, type SthJson } from '../../domain/transparency/checkpoint';
 import type { ProofBundle, Receipt } from '../../domain/transparency/receipt';
-import { signTreeHeadIfGrown } from '../../domain/transparency/signer';
+import { signTreeHeadIfGrown } from '../../domain/transparency/signer.service';
 import { verifyReceiptFile } from '../../domain/transparency/verify';
 import { describeWithFixtures, fixturePath } from '../helpers/fixtures';
 import { Client, SUBMISSION_FIELDS, fileFromPath, uploadSubmission } from '../helpers/http';

@@ -6,7 +6,7 @@ import { Client, fileFromPath, loggedInClient } from '../helpers/http';
 import { startSystem, type TestSystem } from '../helpers/system';
 import { EXPORT_FIELDS, type RankedMatch } from '../../domain/archive/model';
 import { exportCsv, exportRows } from '../../domain/archive/archive.service';
-import { buildFilters, relevanceWindow } from '../../domain/archive/search';
+import { buildFilters, relevanceWindow } from '../../domain/archive/search.service';
 import { ownElection, publish, uniquePng, uploadAndProcess, withdraw } from './archive-helpers';
 
 /**

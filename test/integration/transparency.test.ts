@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { verifySthJson, type SthJson } from '../../domain/transparency/checkpoint';
-import { signTreeHeadIfGrown } from '../../domain/transparency/signer';
+import { signTreeHeadIfGrown } from '../../domain/transparency/signer.service';
 import { hexBytes } from '../../domain/transparency/leaf';
 import { verifyConsistency, verifyInclusion } from '../../domain/transparency/merkle';
 import type { ProofBundle, Receipt } from '../../domain/transparency/receipt';

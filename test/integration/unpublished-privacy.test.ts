@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import * as mediaRepo from '../../db/media.repo';
 import { parseConfig } from '../../domain/config';
-import { signTreeHeadIfGrown } from '../../domain/transparency/signer';
+import { signTreeHeadIfGrown } from '../../domain/transparency/signer.service';
 import { describeWithFixtures, fixturePath } from '../helpers/fixtures';
 import { Client, fileFromPath, loggedInClient, uploadSubmission, type UploadFile } from '../helpers/http';
 import { ALL_CHECKS, formVersion } from '../helpers/moderation';

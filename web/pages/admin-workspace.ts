@@ -77,7 +77,10 @@ ${data.report
   return layout(page, t('stations_title'), body);
 }
 
-export function settingsAdminPage(page: PageContext, data: { settings: AppSettings; holds: PublicationHold[]; error?: string }) {
+export function settingsAdminPage(
+  page: PageContext,
+  data: { settings: AppSettings; holds: PublicationHold[]; error?: string; backfillStarted?: { files: number } },
+) {
   const { t, lang } = page;
   const csrf = csrfField(page);
   const local = (d: Date | null) => (d ? d.toISOString().slice(0, 16) : '');
@@ -98,6 +101,12 @@ ${data.holds.map((h) => html`<form method="post" action="/admin/settings/electio
   <input id="close-${h.id}" name="polls_close_at" type="datetime-local" value="${local(h.polls_close_at)}">
   <label class="inline"><input type="checkbox" name="hold_publication" ${h.hold_publication ? html`checked` : null}> ${t('settings_hold_until_close')}</label>
   <br><button type="submit">${t('save')}</button>
-</form>`)}`;
+</form>`)}
+<form method="post" action="/admin/settings/flags-backfill" id="flags-backfill">${csrf}
+  <h2>${t('flags_backfill_title')}</h2>
+  <p class="hint">${t('flags_backfill_hint')}</p>
+  ${data.backfillStarted ? html`<p class="notice" role="status" id="flags-backfill-started">${t('flags_backfill_started', { n: data.backfillStarted.files })}</p>` : null}
+  <button type="submit" class="secondary">${t('flags_backfill_start')}</button>
+</form>`;
   return layout(page, t('settings_title'), body);
 }

@@ -1,5 +1,5 @@
 import type { SearchCatalog } from '../../domain/archive/archive.service';
-import type { SearchQuery } from '../../domain/archive/search';
+import type { SearchQuery } from '../../domain/archive/search.service';
 import { html } from '../html';
 import { pluralForms } from '../i18n';
 import { layout, type PageContext } from '../layout';

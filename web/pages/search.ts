@@ -1,6 +1,6 @@
 import type { SearchCatalog } from '../../domain/archive/archive.service';
 import type { ArchiveListEntry } from '../../domain/archive/model';
-import type { SearchPage, SearchQuery } from '../../domain/archive/search';
+import type { SearchPage, SearchQuery } from '../../domain/archive/search.service';
 import { html, type Html } from '../html';
 import { formatInstant, layout, type PageContext } from '../layout';
 import { entryUrl, stationUrl } from '../links';

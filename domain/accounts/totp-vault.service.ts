@@ -1,39 +1,24 @@
 /**
- * TOTP secrets encrypted at rest: AES-256-GCM under a key kept outside the database (a file at
- * TOTP_KEY_PATH, 32 random bytes in base64, created on first use with mode 0600), so a copy of the
- * database alone yields no second factor. The account id is the associated data: a sealed secret
- * moved to another account does not open.
+ * TOTP secrets encrypted at rest: AES-256-GCM under a key kept outside the database (ctx.totpKey,
+ * the TotpKeyStore port: today a file at TOTP_KEY_PATH), so a copy of the database alone yields no
+ * second factor. The account id is the associated data: a sealed secret moved to another account
+ * does not open.
  *
  * Stored form: "v1:" + base64(12-byte IV ‖ ciphertext ‖ 16-byte tag).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { DependencyError } from '../dependency-error';
 import type { AppContext } from '../context';
-import { createKeyFile, readKeyFile } from '../storage/key-file';
-import { processCache } from '../process-cache';
 
 const PREFIX = 'v1:';
-const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-
-const keys = processCache<Buffer>();
-
-async function readOrCreateKey(keyPath: string): Promise<Buffer> {
-  const text = (await readKeyFile(keyPath)) ?? (await createKeyFile(keyPath, `${randomBytes(KEY_BYTES).toString('base64')}\n`)).pem;
-  const key = Buffer.from(text.trim(), 'base64');
-  if (key.length !== KEY_BYTES) throw new DependencyError(`The TOTP key file (TOTP_KEY_PATH ${keyPath}) does not hold a ${KEY_BYTES}-byte key in base64.`);
-  return key;
-}
-
-/** The key, read (or created) once per process and path. */
-const totpKey = (ctx: AppContext) => keys(ctx.config.totpKeyPath, () => readOrCreateKey(ctx.config.totpKeyPath));
 
 export const isSealed = (stored: string) => stored.startsWith(PREFIX);
 
 export async function sealTotpSecret(ctx: AppContext, accountId: string, secret: string): Promise<string> {
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', await totpKey(ctx), iv);
+  const cipher = createCipheriv('aes-256-gcm', await ctx.totpKey.key(), iv);
   cipher.setAAD(Buffer.from(accountId));
   const sealed = Buffer.concat([iv, cipher.update(secret, 'utf8'), cipher.final(), cipher.getAuthTag()]);
   return PREFIX + sealed.toString('base64');
@@ -44,14 +29,14 @@ export async function openTotpSecret(ctx: AppContext, accountId: string, stored:
   const bytes = Buffer.from(stored.slice(PREFIX.length), 'base64');
   try {
     if (!isSealed(stored) || bytes.length <= IV_BYTES + TAG_BYTES) throw new Error('not a sealed secret');
-    const decipher = createDecipheriv('aes-256-gcm', await totpKey(ctx), bytes.subarray(0, IV_BYTES));
+    const decipher = createDecipheriv('aes-256-gcm', await ctx.totpKey.key(), bytes.subarray(0, IV_BYTES));
     decipher.setAAD(Buffer.from(accountId));
     decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
     return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]).toString('utf8');
   } catch (err) {
     if (err instanceof DependencyError) throw err;
     throw new DependencyError(
-      `A two-factor secret in the database does not open with the key at TOTP_KEY_PATH (${ctx.config.totpKeyPath}): ` +
+      `A two-factor secret in the database does not open with the key at ${ctx.totpKey.location}: ` +
         'restore the key file the secrets were encrypted with.',
     );
   }

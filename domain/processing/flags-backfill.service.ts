@@ -13,8 +13,8 @@ import { detectFileType } from '../media/file-type';
 import { extractMetadata } from '../media/metadata';
 import type { MediaFile } from '../media/model';
 import { claimMismatches } from './claim-mismatch';
-import { relateToPartners } from './media-relations';
-import { readStoredHead } from './process-media';
+import { relateToPartners } from './media-relations.service';
+import { readStoredHead } from './process-media.service';
 
 /** Enqueues a back-fill of every finished file, audited as the admin's action; returns how many. */
 export async function startFlagsBackfill(ctx: AppContext, admin: SessionUser): Promise<{ files: number }> {

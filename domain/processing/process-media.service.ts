@@ -8,7 +8,7 @@ import { detectFileType, SNIFF_BYTES, type DetectedType } from '../media/file-ty
 import { extractMetadata, type MediaMetadata } from '../media/metadata';
 import { isIoError, messageOf } from '../caught-errors';
 import { claimMismatches } from './claim-mismatch';
-import { relateToPartners } from './media-relations';
+import { relateToPartners } from './media-relations.service';
 
 function toExtraction(meta: MediaMetadata, flags: string[], phash: string | null, warnings: string[]): Extraction {
   return {

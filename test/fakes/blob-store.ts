@@ -1,0 +1,99 @@
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import type { DerivativeName } from '../../domain/media/derivatives';
+import type { BlobStore, StoredBlob } from '../../domain/ports/blob-store';
+
+const stored = (bytes: Buffer): StoredBlob => ({
+  size: bytes.length,
+  stream: (range) => Readable.from([range ? bytes.subarray(range.start, range.end + 1) : bytes]),
+  discard: () => undefined,
+});
+
+/**
+ * A blob store in memory. Temp files are buffers named by a path (`receive` plays an upload into
+ * one); originals and derivatives are maps. withOriginalFile alone touches the disk, because the
+ * tools it serves read files: it writes the original to a temp file for the call.
+ */
+export class FakeBlobStore implements BlobStore {
+  readonly temps = new Map<string, Buffer>();
+  readonly originals = new Map<string, Buffer>();
+  readonly derivatives = new Map<string, Buffer>();
+  /** Every original removeUncommittedOriginal was asked to remove, in order. */
+  readonly removed: string[] = [];
+  free = Number.MAX_SAFE_INTEGER;
+
+  freeBytes = async () => this.free;
+
+  createTempFile() {
+    const tempPath = `/fake-temp/${randomUUID()}`;
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        chunks.push(chunk);
+        this.temps.set(tempPath, Buffer.concat(chunks));
+        done();
+      },
+    });
+    this.temps.set(tempPath, Buffer.alloc(0));
+    return { path: tempPath, stream };
+  }
+
+  /** A received upload: its temp path and SHA-256, as the upload route hands them to the service. */
+  receive(bytes: Buffer): { tempPath: string; sha256: string; bytes: number } {
+    const { path: tempPath } = this.createTempFile();
+    this.temps.set(tempPath, bytes);
+    return { tempPath, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+  }
+
+  removeTemp = async (tempPath: string) => {
+    this.temps.delete(tempPath);
+  };
+
+  async putOriginal(tempPath: string, sha256: string) {
+    const bytes = this.temps.get(tempPath);
+    if (!bytes) throw new Error(`no temp file ${tempPath}`);
+    this.temps.delete(tempPath);
+    if (this.originals.has(sha256)) return { created: false };
+    this.originals.set(sha256, bytes);
+    return { created: true };
+  }
+
+  async removeUncommittedOriginal(sha256: string) {
+    this.removed.push(sha256);
+    this.originals.delete(sha256);
+  }
+
+  async readOriginal(sha256: string) {
+    const bytes = this.originals.get(sha256);
+    if (!bytes) throw Object.assign(new Error(`no original ${sha256}`), { code: 'ENOENT' });
+    return bytes;
+  }
+
+  openOriginal = async (sha256: string) => {
+    const bytes = this.originals.get(sha256);
+    return bytes ? stored(bytes) : null;
+  };
+
+  async withOriginalFile<T>(sha256: string, use: (filePath: string) => Promise<T>): Promise<T> {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'svidetel-fake-blob-'));
+    const filePath = path.join(dir, sha256);
+    try {
+      await fs.writeFile(filePath, await this.readOriginal(sha256));
+      return await use(filePath);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  writeDerivative = async (sha256: string, name: DerivativeName, data: Buffer) => {
+    this.derivatives.set(`${sha256}/${name}`, data);
+  };
+
+  openDerivative = async (sha256: string, name: DerivativeName) => {
+    const bytes = this.derivatives.get(`${sha256}/${name}`);
+    return bytes ? stored(bytes) : null;
+  };
+}
