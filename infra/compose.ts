@@ -66,6 +66,7 @@ export async function createContext(config: Config, name: string, logDestination
 export function createContextOnPool(config: Config, name: string, db: Db): Promise<AppContext> {
   const queue: JobQueue = {
     enqueue: () => Promise.reject(new Error(`${name} has no job queue`)),
+    ping: () => Promise.reject(new Error(`${name} has no job queue`)),
     close: () => Promise.resolve(),
   };
   return assemble(config, name, { db, exportDb: db, queue });

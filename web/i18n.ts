@@ -47,6 +47,8 @@ const MESSAGES = {
   submit: { ru: 'Отправить', en: 'Send' },
   uploading: { ru: 'Загрузка…', en: 'Uploading…' },
   upload_failed: { ru: 'Не удалось отправить. Проверьте соединение и попробуйте снова.', en: 'Sending failed. Check your connection and try again.' },
+  // {s} is filled in by web/static/upload.js as it counts down
+  upload_retrying: { ru: 'Отправим снова сами через {s} с. Не закрывайте страницу.', en: 'Sending again by itself in {s} s. Keep this page open.' },
   receipt_title: { ru: 'Получено. Спасибо!', en: 'Received. Thank you!' },
   receipt_intro: {
     ru: 'Сохраните эту квитанцию: SHA-256 доказывает, какие именно файлы вы отправили. Она ничего не говорит о вас.',

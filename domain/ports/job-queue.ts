@@ -4,6 +4,8 @@ import type { JobName } from '../queue/jobs';
 export type JobQueue = {
   /** Enqueues a job per id, in bulk; an id whose job still exists is skipped (job id = row id). */
   enqueue(name: JobName, ids: readonly string[]): Promise<void>;
+  /** Resolves when the queue's server answers now; rejects at once when it is not connected. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 };
 

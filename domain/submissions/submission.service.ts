@@ -1,6 +1,6 @@
 import type { NewSubmission } from '../../db/submissions.repo';
 import type { AppContext } from '../context';
-import { badRequest } from '../errors';
+import { badRequest, DATABASE_RETRY_AFTER_SECONDS, englishWait, isStoreFailure, serviceBusy } from '../errors';
 import type { DetectedType } from '../media/file-type';
 import { leafToJson, type LeafJson } from '../transparency/leaf';
 import { appendMediaLeaves, type AppendedLeaf } from '../transparency/log.service';
@@ -25,11 +25,31 @@ function cleanFileName(name: string, position: number): string {
 }
 
 /**
+ * PostgreSQL is away: the transaction never committed and the originals it linked were removed, so
+ * the observer is told the truth (nothing was kept) and when to send again; the upload page does.
+ */
+const cannotAcceptNow = () =>
+  serviceBusy(
+    'archive_unavailable',
+    `The archive cannot accept files this minute. Nothing was received; your files are still on your phone. Try again in ${englishWait(DATABASE_RETRY_AFTER_SECONDS)}.`,
+    DATABASE_RETRY_AFTER_SECONDS,
+  );
+
+/**
  * Stores one observer's submission: rows and originals together or not at all.
  * Originals are linked into the write-once store inside the transaction, under a per-hash lock,
  * so a rollback can remove exactly the originals it created before anyone else can see them.
+ * The queue is told afterwards and not waited for: Redis is never on the path of acceptance.
  */
 export async function createSubmission(ctx: AppContext, input: SubmissionInput, files: IncomingFile[]): Promise<Receipt> {
+  try {
+    return await storeSubmission(ctx, input, files);
+  } catch (err) {
+    throw isStoreFailure(err, 'unreachable') ? cannotAcceptNow() : err;
+  }
+}
+
+async function storeSubmission(ctx: AppContext, input: SubmissionInput, files: IncomingFile[]): Promise<Receipt> {
   if (files.length === 0) {
     throw badRequest('no_files', 'Add at least one photo or video.');
   }
@@ -74,11 +94,12 @@ export async function createSubmission(ctx: AppContext, input: SubmissionInput, 
     }
   });
 
-  await ctx.queue.enqueue('process-media', fileIds).catch((err: Error) => {
-    // Not fatal: the rows are committed and the worker's sweep re-enqueues unfinished files.
+  // Not awaited: the rows are committed, which is the promise made to the observer. When Redis is
+  // away the enqueue waits for it (bounded in the adapter), and the worker's sweep on its return
+  // enqueues every unfinished file from PostgreSQL anyway.
+  void ctx.queue.enqueue('process-media', fileIds).catch((err: Error) => {
     ctx.log.warn({ fileIds, err: err.message }, 'could not enqueue; the sweep will pick them up');
   });
-
 
   return {
     submissionId: submission.id,

@@ -45,6 +45,11 @@ export function createBullmqQueue(options: QueueOptions): JobQueue {
         await withTimeout(queue.addBulk(jobs), ENQUEUE_TIMEOUT_MS);
       }
     },
+    async ping() {
+      // Not queued for a reconnect (which is what every other command does): a probe wants now.
+      if (connection.status !== 'ready') throw new Error(`Redis is ${connection.status}`);
+      await withTimeout(connection.ping(), ENQUEUE_TIMEOUT_MS);
+    },
     async close() {
       await queue.close().catch(() => undefined);
       connection.disconnect();

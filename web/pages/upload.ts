@@ -29,7 +29,7 @@ export function uploadPage(
 <p class="intro">${t('upload_intro')}</p>
 ${errorBox(data.error)}
 <form id="upload-form" method="post" action="/submit?_csrf=${encodeURIComponent(page.csrfToken)}" enctype="multipart/form-data" novalidate
-      data-api="/api/v1/submissions" data-csrf="${page.csrfToken}" data-msg-uploading="${t('uploading')}" data-msg-failed="${t('upload_failed')}">
+      data-api="/api/v1/submissions" data-csrf="${page.csrfToken}" data-msg-uploading="${t('uploading')}" data-msg-failed="${t('upload_failed')}" data-msg-retrying="${t('upload_retrying')}">
   <label for="files">${t('field_files')}</label>
   <input id="files" name="files" type="file" multiple required accept="${ACCEPT}">
   <p class="hint">${t('field_files_hint', { n: data.limits.maxFiles, photo: data.limits.maxPhotoMb, video: data.limits.maxVideoMb })}</p>

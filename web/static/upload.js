@@ -112,8 +112,25 @@
     receipt.appendChild(section);
   }
 
-  form.addEventListener('submit', function (event) {
-    event.preventDefault();
+  // The server is briefly unable to accept (503 + Retry-After: nothing was stored): the same files
+  // are sent again by themselves after the wait, counting down, for as long as the page stays open.
+  function retryLater(message, seconds, body) {
+    showError(message);
+    button.disabled = true;
+    var left = seconds;
+    var wait = document.createElement('p');
+    wait.id = 'upload-retry';
+    status.appendChild(wait);
+    var tick = function () {
+      if (left <= 0) return send(body);
+      wait.textContent = form.getAttribute('data-msg-retrying').replace('{s}', String(left));
+      left -= 1;
+      setTimeout(tick, 1000);
+    };
+    tick();
+  }
+
+  function send(body) {
     var xhr = new XMLHttpRequest();
     xhr.open('POST', form.getAttribute('data-api'));
     xhr.setRequestHeader('X-CSRF-Token', form.getAttribute('data-csrf'));
@@ -125,7 +142,10 @@
       var data = null;
       try { data = JSON.parse(xhr.responseText); } catch (ignored) { /* a proxy's HTML error page */ }
       if (xhr.status === 201 && data) return showReceipt(data);
-      showError((data && data.error && data.error.message) || form.getAttribute('data-msg-failed'));
+      var message = (data && data.error && data.error.message) || form.getAttribute('data-msg-failed');
+      var retryAfter = parseInt(xhr.getResponseHeader('Retry-After'), 10);
+      if (xhr.status === 503 && retryAfter > 0) return retryLater(message, Math.min(retryAfter, 300), body);
+      showError(message);
     };
     xhr.onerror = function () { showError(form.getAttribute('data-msg-failed')); };
     button.disabled = true;
@@ -134,6 +154,11 @@
     status.className = '';
     status.setAttribute('role', 'status');
     status.textContent = form.getAttribute('data-msg-uploading');
-    xhr.send(new FormData(form));
+    xhr.send(body);
+  }
+
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    send(new FormData(form));
   });
 })();
