@@ -5,6 +5,8 @@
  * Redis; db, integration and browser files run in parallel, each in a database of its own copied
  * from the run's migrated template (test/helpers/databases.ts), which their global setup makes
  * once per run (jest runs a setup shared by several projects once) and only when one of them runs.
+ * `faults` stops, kills and fills what the system depends on: each of its files starts a PostgreSQL
+ * and a Redis of its own (test/helpers/private-services.ts), so no other test shares one that goes away.
  */
 const layer = (name, usesDatabase) => ({
   displayName: name,
@@ -23,6 +25,13 @@ const layer = (name, usesDatabase) => ({
 });
 
 module.exports = {
-  projects: [layer('unit', false), layer('service', false), layer('db', true), layer('integration', true), layer('browser', true)],
+  projects: [
+    layer('unit', false),
+    layer('service', false),
+    layer('db', true),
+    layer('integration', true),
+    layer('browser', true),
+    layer('faults', true),
+  ],
   testTimeout: 60000,
 };

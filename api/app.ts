@@ -6,6 +6,7 @@ import { adminRoutes } from './admin/admin.routes';
 import { archiveRoutes } from './archive/archive.routes';
 import { authRoutes } from './auth/auth.routes';
 import { catalogRoutes } from './catalog/catalog.routes';
+import { healthRoutes } from './health/health.routes';
 import { logRoutes } from './log/log.routes';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestLog } from './middleware/request-log';
@@ -51,6 +52,8 @@ export function createApp(ctx: AppContext, siteUrl: string): express.Express {
   );
   const hsts = helmet.strictTransportSecurity();
   app.use((req, res, next) => (ctx.config.cookieSecure || req.secure ? hsts(req, res, next) : next()));
+  // First: a probe asked every few seconds costs no log line, session look-up, rate-limit slot or body parsing.
+  app.use(healthRoutes(ctx));
   app.use(requestLog(ctx.log));
   app.get('/static/vendor/tus.min.js', (_req, res) => res.sendFile(TUS_CLIENT, { maxAge: '1h' }));
   app.use('/static', express.static(STATIC_DIR, { maxAge: '1h', index: false }));
@@ -62,9 +65,6 @@ export function createApp(ctx: AppContext, siteUrl: string): express.Express {
   app.use(publicRateLimits(ctx));
   app.use(loadSession(ctx));
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
   // One count of uploads in progress for both ways of sending files.
   const guards = uploadGuards(ctx);
   app.use(uploadsRoutes(ctx, guards));

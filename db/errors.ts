@@ -19,7 +19,9 @@ export type StoreFailureKind =
   /** A serialization failure or deadlock: the same statement may well succeed again. */
   | 'retry'
   /** No connection within the acquire timeout, or a statement or idle transaction ran out its time. */
-  | 'unavailable';
+  | 'unavailable'
+  /** The server cannot be reached or went away (stopped, restarting, connection lost): nothing of this statement is known to be kept. */
+  | 'unreachable';
 
 export class StoreFailure extends Error {
   constructor(
@@ -55,10 +57,29 @@ const KIND_OF_SQLSTATE: Record<string, StoreFailureKind> = {
   '53300': 'unavailable', // too_many_connections
 };
 
+/** What pg says, with no code, of a connection that broke or was closed under it. */
+const CONNECTION_LOST_MESSAGES = [
+  'Connection terminated unexpectedly',
+  'Connection terminated',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+];
+/** The socket's own errors: nothing listens there, or it went away. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** A failure to reach the server at all: SQLSTATE class 08 or 57P01-57P03 (shut down, crashed, not accepting yet), or the network's. */
+function isUnreachable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (code.startsWith('08') || /^57P0[123]$/.test(code) || NETWORK_CODES.has(code))) return true;
+  if (err instanceof AggregateError) return err.errors.some(isUnreachable); // every address of the host refused
+  return err instanceof Error && CONNECTION_LOST_MESSAGES.includes(err.message);
+}
+
 /** The failure a pg error stands for, or null when it is none of these (a bug: it stays as it is). */
 export function storeFailureOf(err: unknown): StoreFailure | null {
   if (err instanceof StoreFailure) return err;
   if (err instanceof Error && ACQUIRE_TIMEOUT_MESSAGES.has(err.message)) return new StoreFailure('unavailable', undefined, err);
+  if (isUnreachable(err)) return new StoreFailure('unreachable', undefined, err);
   const { code, constraint } = (err ?? {}) as { code?: unknown; constraint?: unknown };
   const kind = typeof code === 'string' ? KIND_OF_SQLSTATE[code] : undefined;
   return kind ? new StoreFailure(kind, typeof constraint === 'string' ? constraint : undefined, err) : null;

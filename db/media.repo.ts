@@ -28,7 +28,7 @@ export type Extraction = {
 
 const MEDIA_SELECT = `
   SELECT m.id, m.submission_id, encode(m.sha256, 'hex') AS sha256, b.bytes::float8 AS bytes, b.mime, b.kind,
-         m.position, m.original_name, m.status, m.failure_reason, m.attempts,
+         m.position, m.original_name, m.status, m.failure_reason, m.retry_reason, m.attempts,
          m.width, m.height, m.orientation, m.duration_s,
          to_char(m.taken_at_local, 'YYYY-MM-DD"T"HH24:MI:SS') AS taken_at_local, m.taken_at_offset, m.offset_source,
          m.taken_at_utc, m.taken_at_source, m.gps_lat, m.gps_lon, m.gps_alt, m.gps_source,
@@ -82,11 +82,14 @@ export async function findPublishedMediaFile(db: Queryable, id: string): Promise
   return rows[0] ?? null;
 }
 
-/** received/processing → processing, counting the attempt; null when the file is already finished. */
+/** Not finished: received, being processed, or parked until the sweep retries it. */
+const UNFINISHED = `('received', 'processing', 'waiting_retry')`;
+
+/** received/processing/waiting_retry → processing, counting the attempt; null when the file is already finished. */
 export async function startProcessing(db: Queryable, id: string): Promise<MediaFile | null> {
   const { rowCount } = await db.query(
     `UPDATE media_files SET status = 'processing', attempts = attempts + 1, status_changed_at = now()
-      WHERE id = $1 AND status IN ('received', 'processing')`,
+      WHERE id = $1 AND status IN ${UNFINISHED}`,
     [id],
   );
   return rowCount === 1 ? findMediaFile(db, id) : null;
@@ -101,7 +104,7 @@ export async function saveExtraction(
 ): Promise<void> {
   await db.query(
     `UPDATE media_files SET
-        status = $2, failure_reason = $3, status_changed_at = now(),
+        status = $2, failure_reason = $3, retry_reason = NULL, status_changed_at = now(),
         width = $4, height = $5, orientation = $6, duration_s = $7,
         taken_at_local = $8, taken_at_offset = $9, offset_source = $10, taken_at_utc = $11, taken_at_source = $12,
         gps_lat = $13, gps_lon = $14, gps_alt = $15, gps_source = $16,
@@ -140,12 +143,33 @@ export async function saveExtraction(
   );
 }
 
-export async function markFailed(db: Queryable, id: string, reason: string): Promise<void> {
+/** The latest transient failure of an unfinished file, kept while it is retried (admins see it). */
+export async function noteRetryReason(db: Queryable, id: string, reason: string): Promise<void> {
+  await db.query(`UPDATE media_files SET retry_reason = $2 WHERE id = $1 AND status IN ${UNFINISHED}`, [id, reason.slice(0, 2000)]);
+}
+
+/** Parks an unfinished file after its retry window, with why; the sweep takes it up again later. */
+export async function parkForRetry(db: Queryable, id: string, reason: string): Promise<void> {
   await db.query(
-    `UPDATE media_files SET status = 'failed', failure_reason = $2, status_changed_at = now()
-      WHERE id = $1 AND status IN ('received', 'processing')`,
+    `UPDATE media_files SET status = 'waiting_retry', retry_reason = $2, status_changed_at = now()
+      WHERE id = $1 AND status IN ${UNFINISHED}`,
     [id, reason.slice(0, 2000)],
   );
+}
+
+export type WaitingRetryRow = { id: string; submission_id: string; original_name: string; retry_reason: string; attempts: number; received_at: Date; parked_at: Date };
+
+/** Files parked as waiting_retry, oldest first: what admins look at when processing is behind. */
+export async function listWaitingRetry(db: Queryable, limit: number): Promise<WaitingRetryRow[]> {
+  const { rows } = await db.query<WaitingRetryRow>(
+    `SELECT m.id, m.submission_id, m.original_name, m.retry_reason, m.attempts, s.received_at, m.status_changed_at AS parked_at
+       FROM media_files m JOIN submissions s ON s.id = m.submission_id
+      WHERE m.status = 'waiting_retry'
+      ORDER BY m.status_changed_at, m.id
+      LIMIT $1`,
+    [limit],
+  );
+  return rows;
 }
 
 export type ObserverClaimRow = {
@@ -315,7 +339,7 @@ export async function listFinished(db: Queryable): Promise<string[]> {
 export async function listUnfinished(db: Queryable, olderThan: Date | null): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
     `SELECT id FROM media_files
-      WHERE status IN ('received', 'processing') AND ($1::timestamptz IS NULL OR status_changed_at < $1)
+      WHERE status IN ${UNFINISHED} AND ($1::timestamptz IS NULL OR status_changed_at < $1)
       ORDER BY status_changed_at`,
     [olderThan],
   );

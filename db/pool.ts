@@ -29,6 +29,10 @@ export function createPool(databaseUrl: string, max = 10, limits: PoolLimits = {
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor may that of a client checked out (in a transaction, or streaming an export): pg-pool listens
+  // only while a client is idle, and an 'error' event nobody listens to ends the process. The query
+  // in flight, or the next one, fails with the error and the pool discards the client on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -637,6 +637,7 @@ CREATE TABLE public.media_files (
     phash_band3 integer GENERATED ALWAYS AS (((phash & (65535)::bigint))::integer) STORED,
     content_identifier text,
     has_contact boolean DEFAULT false NOT NULL,
+    retry_reason text,
     CONSTRAINT media_files_check CHECK (((status = 'failed'::text) = (failure_reason IS NOT NULL))),
     CONSTRAINT media_files_check1 CHECK (((gps_lat IS NULL) = (gps_lon IS NULL))),
     CONSTRAINT media_files_check2 CHECK (((taken_at_offset IS NULL) OR (taken_at_local IS NOT NULL))),
@@ -649,8 +650,9 @@ CREATE TABLE public.media_files (
     CONSTRAINT media_files_orientation_check CHECK (((orientation >= 1) AND (orientation <= 8))),
     CONSTRAINT media_files_original_name_check CHECK (((length(original_name) >= 1) AND (length(original_name) <= 255))),
     CONSTRAINT media_files_position_check CHECK (("position" >= 0)),
-    CONSTRAINT media_files_status_check CHECK ((status = ANY (ARRAY['received'::text, 'processing'::text, 'ready'::text, 'failed'::text]))),
+    CONSTRAINT media_files_status_check CHECK ((status = ANY (ARRAY['received'::text, 'processing'::text, 'waiting_retry'::text, 'ready'::text, 'failed'::text]))),
     CONSTRAINT media_files_taken_at_offset_check CHECK ((taken_at_offset ~ '^[+-][0-9]{2}:[0-9]{2}$'::text)),
+    CONSTRAINT media_files_waiting_retry_has_reason CHECK (((status <> 'waiting_retry'::text) OR (retry_reason IS NOT NULL))),
     CONSTRAINT media_files_width_check CHECK ((width > 0))
 );
 
@@ -1647,7 +1649,7 @@ CREATE INDEX media_files_submission_idx ON public.media_files USING btree (submi
 -- Name: media_files_unfinished_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX media_files_unfinished_idx ON public.media_files USING btree (status_changed_at) WHERE (status = ANY (ARRAY['received'::text, 'processing'::text]));
+CREATE INDEX media_files_unfinished_idx ON public.media_files USING btree (status_changed_at) WHERE (status = ANY (ARRAY['received'::text, 'processing'::text, 'waiting_retry'::text]));
 
 
 --

@@ -111,7 +111,7 @@ export async function listQueue(
        LEFT JOIN accounts ca ON ca.id = cl.account_id
        CROSS JOIN LATERAL (
          SELECT count(*)::int AS file_count,
-                count(*) FILTER (WHERE m.status IN ('received', 'processing'))::int AS files_unfinished,
+                count(*) FILTER (WHERE m.status IN ('received', 'processing', 'waiting_retry'))::int AS files_unfinished,
                 (array_agg(m.id ORDER BY m.position))[1] AS first_file_id
            FROM media_files m
           WHERE m.submission_id = s.id

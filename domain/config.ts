@@ -82,7 +82,11 @@ const envSchema = z.object({
   // Free space kept on the storage filesystem: below it uploads are refused (507) and moderators are warned.
   DISK_RESERVE_MB: z.coerce.number().min(0).default(1024),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
-  JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  // Transient failures (a dependency away, a full disk) are retried with exponential backoff and
+  // jitter, each wait at most RETRY_MAX_DELAY_SECONDS, for RETRY_WINDOW_MINUTES; then the file waits
+  // as waiting_retry and the sweep tries it again every STALE_JOB_MINUTES.
+  RETRY_WINDOW_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(60),
+  RETRY_MAX_DELAY_SECONDS: z.coerce.number().positive().max(3600).default(300),
   STALE_JOB_MINUTES: z.coerce.number().positive().default(10),
   SWEEP_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
   // How long a stopping worker lets running jobs finish before it cuts its connections (keep it under the container's stop grace period).
@@ -177,7 +181,8 @@ export type Config = {
   uploadExpiryMs: number;
   diskReserveBytes: number;
   workerConcurrency: number;
-  jobAttempts: number;
+  retryWindowMs: number;
+  retryMaxDelayMs: number;
   staleJobMs: number;
   sweepIntervalMs: number;
   workerStopGraceMs: number;
@@ -258,7 +263,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadExpiryMs: Math.round(e.UPLOAD_EXPIRY_MINUTES * 60_000),
     diskReserveBytes: Math.floor(e.DISK_RESERVE_MB * MiB),
     workerConcurrency: e.WORKER_CONCURRENCY,
-    jobAttempts: e.JOB_ATTEMPTS,
+    retryWindowMs: e.RETRY_WINDOW_MINUTES * 60_000,
+    retryMaxDelayMs: e.RETRY_MAX_DELAY_SECONDS * 1000,
     staleJobMs: e.STALE_JOB_MINUTES * 60_000,
     sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
     workerStopGraceMs: e.WORKER_STOP_GRACE_SECONDS * 1000,

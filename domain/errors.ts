@@ -44,6 +44,17 @@ export const serviceBusy = (code: string, message: string, retryAfterSeconds: nu
   new AppError(503, code, message, undefined, retryAfterSeconds);
 export const insufficientStorage = (message: string) => new AppError(507, 'insufficient_storage', message);
 
+/** How long a client is asked to wait while PostgreSQL is away: a restart takes seconds, a failover tens of them. */
+export const DATABASE_RETRY_AFTER_SECONDS = 30;
+
+/** PostgreSQL cannot be reached: nothing of this request was done (the wait is added to the message, as for 429). */
+const databaseUnavailable = () =>
+  serviceBusy(
+    'database_unavailable',
+    `The archive's database cannot be reached this minute, so nothing was done. Try again in ${englishWait(DATABASE_RETRY_AFTER_SECONDS)}.`,
+    DATABASE_RETRY_AFTER_SECONDS,
+  );
+
 /** Overloaded: no connection came free in time, or a statement or an idle transaction ran out its time. */
 const busy = () => serviceBusy('busy', 'The server is busy right now; please try again in a few seconds.', 5);
 
@@ -74,5 +85,7 @@ export function fromStoreFailure(err: unknown): AppError | null {
       return serviceBusy('retry', 'The server was busy; please try again.', 1);
     case 'unavailable':
       return busy();
+    case 'unreachable':
+      return databaseUnavailable();
   }
 }

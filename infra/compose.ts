@@ -47,7 +47,7 @@ export async function createContext(config: Config, name: string, logDestination
   });
   // An export is one statement (COPY) for as long as its client takes to read it.
   const exportDb = createPool(config.databaseUrl, config.exportPoolSize, { ...limits, statementTimeoutMs: config.exportMaxMs });
-  const queue = createBullmqQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, attempts: config.jobAttempts });
+  const queue = createBullmqQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix });
   const ctx = await assemble(config, name, { db, exportDb, queue, logDestination });
   return {
     ...ctx,
@@ -67,6 +67,7 @@ export async function createContext(config: Config, name: string, logDestination
 export function createContextOnPool(config: Config, name: string, db: Db): Promise<AppContext> {
   const queue: JobQueue = {
     enqueue: () => Promise.reject(new Error(`${name} has no job queue`)),
+    ping: () => Promise.reject(new Error(`${name} has no job queue`)),
     close: () => Promise.resolve(),
   };
   return assemble(config, name, { db, exportDb: db, queue });
@@ -98,7 +99,15 @@ async function assemble(
 export function consumeJobs(ctx: AppContext, hooks: { onReconnect(): void }, run: (job: QueuedJob) => Promise<unknown>): JobConsumer {
   const { config } = ctx;
   return consumeBullmqJobs(
-    { redisUrl: config.redisUrl, prefix: config.queuePrefix, concurrency: config.workerConcurrency, stopGraceMs: config.workerStopGraceMs, log: ctx.log, onReconnect: hooks.onReconnect },
+    {
+      redisUrl: config.redisUrl,
+      prefix: config.queuePrefix,
+      concurrency: config.workerConcurrency,
+      retryMaxDelayMs: config.retryMaxDelayMs,
+      stopGraceMs: config.workerStopGraceMs,
+      log: ctx.log,
+      onReconnect: hooks.onReconnect,
+    },
     run,
   );
 }

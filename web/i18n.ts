@@ -67,6 +67,7 @@ const MESSAGES = {
   upload_resuming: { ru: 'Продолжаем с {percent} %.', en: 'Resuming from {percent} %.' },
   upload_finishing: { ru: 'Все файлы получены. Оформляем квитанцию…', en: 'Every file arrived. Making the receipt…' },
   upload_failed: { ru: 'Не удалось отправить. Проверьте соединение и попробуйте снова.', en: 'Sending failed. Check your connection and try again.' },
+  // {s} is filled in by web/static/upload.js as it counts down
   receipt_title: { ru: 'Получено. Спасибо!', en: 'Received. Thank you!' },
   receipt_intro: {
     ru: 'Сохраните эту квитанцию: SHA-256 доказывает, какие именно файлы вы отправили. Она ничего не говорит о вас.',
@@ -252,6 +253,13 @@ const MESSAGES = {
   status: { ru: 'Статус', en: 'Status' },
   status_received: { ru: 'получен', en: 'received' },
   status_processing: { ru: 'обрабатывается', en: 'processing' },
+  disk_free: { ru: 'Свободно на диске: {free}', en: 'Free disk: {free}' },
+  processing_behind: {
+    ru: 'Ждут обработки: {n} файл(ов), самый ранний получен {since} (ждут повтора: {retry})',
+    en: 'Waiting to be processed: {n} file(s), the oldest received {since} ({retry} waiting to be retried)',
+  },
+  processing_caught_up: { ru: 'Все полученные файлы обработаны', en: 'Every received file is processed' },
+  status_waiting_retry: { ru: 'ждёт повторной обработки', en: 'waiting to be retried' },
   status_ready: { ru: 'готов', en: 'ready' },
   status_failed: { ru: 'ошибка обработки', en: 'processing failed' },
   status_pending: { ru: 'ждёт проверки', en: 'pending' },

@@ -1,17 +1,42 @@
 import type { AppContext } from '../domain/context';
-import { recordFinalFailure, requeueUnfinished } from '../domain/processing/process-media.service';
+import { isStoreFailure } from '../domain/errors';
+import { requeueUnfinished, retryOrPark } from '../domain/processing/process-media.service';
 import { consumeJobs } from '../infra/compose';
 import { publishLogKey, signTreeHeadIfGrown } from '../domain/transparency/signer.service';
 import { JOB_HANDLERS, assertEveryJobHasOneHandler } from './handlers';
 
 export type RunningWorker = { close(): Promise<void> };
 
+/** How often the worker asks whether PostgreSQL is back while it is away. */
+const DATABASE_PROBE_MS = 1000;
+
 /**
  * Runs jobs and the sweep. Errors propagate out of the job function so the queue retries with
- * backoff; only after the last attempt is the failure written to the file's row.
+ * backoff; a file still failing after the retry window is parked in PostgreSQL (retryOrPark). While
+ * PostgreSQL is away the worker asks every second whether it is back, and then makes every waiting
+ * job due at once: processing resumes within seconds of its return, not after the longest backoff.
  */
 export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   assertEveryJobHasOneHandler();
+  let probe: NodeJS.Timeout | undefined;
+  let closed = false;
+  const watchForDatabase = () => {
+    if (probe || closed) return;
+    const ask = async () => {
+      try {
+        await ctx.repos.health.ping();
+      } catch {
+        if (!closed) probe = setTimeout(() => void ask(), DATABASE_PROBE_MS);
+        return;
+      }
+      probe = undefined;
+      ctx.log.info('PostgreSQL is back: retrying waiting jobs now');
+      await consumer.retryDelayedNow().catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not make waiting jobs due'));
+      await sweep(null);
+    };
+    probe = setTimeout(() => void ask(), DATABASE_PROBE_MS);
+  };
+
   // Redis keeps nothing on disk: after it comes back, the queue is rebuilt from PostgreSQL at once.
   const consumer = consumeJobs(ctx, { onReconnect: () => void sweep(null) }, async (job) => {
     const handler = JOB_HANDLERS[job.name];
@@ -19,11 +44,11 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
     try {
       return await handler(ctx, job.id);
     } catch (err) {
-      if (job.attempt >= job.attempts) {
-        await recordFinalFailure(ctx, job.id, (err as Error).message).catch(() => undefined);
-      }
-      ctx.log.warn({ job: job.name, id: job.id, attempt: job.attempt, err: (err as Error).message }, 'job failed');
-      throw err;
+      ctx.log.warn({ job: job.name, id: job.id, attempt: job.attempt, err: (err as Error).message }, 'job failed; it will be retried');
+      if (isStoreFailure(err, 'unreachable') || isStoreFailure(err, 'unavailable')) watchForDatabase();
+      // A flags back-fill of a finished file has no unfinished state to park in: it is retried until it succeeds.
+      if (job.name !== 'process-media') throw err;
+      return await retryOrPark(ctx, job, err);
     }
   });
 
@@ -51,6 +76,8 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
     async close() {
       clearInterval(timer);
       clearInterval(signTimer);
+      closed = true;
+      clearTimeout(probe);
       await consumer.close();
     },
   };

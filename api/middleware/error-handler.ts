@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { AppContext } from '../../domain/context';
+import { isNoSpace } from '../../domain/caught-errors';
 import { AppError, fromStoreFailure, notFound } from '../../domain/errors';
+import { storageFull } from '../../domain/submissions/disk-space';
 import { localizedErrorMessage } from '../../web/error-messages';
 import { pickLang, type Lang } from '../../web/i18n';
 import { errorPage } from '../../web/pages/error';
@@ -14,6 +16,7 @@ function toAppError(ctx: AppContext, err: unknown, route: string): AppError {
   if (err instanceof AppError) return err;
   const mapped = fromStoreFailure(err);
   if (mapped) return mapped;
+  if (isNoSpace(err)) return storageFull(); // storing an original or its folder ran out of disk
   const status = (err as { status?: number; type?: string }).status;
   if (status === 400 || status === 413 || status === 415) {
     // body-parser's own errors: malformed JSON or urlencoded body, or one too large

@@ -4,7 +4,9 @@ import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler } from 'express';
 import multer, { type StorageEngine } from 'multer';
 import { AppError, badRequest, payloadTooLarge } from '../../domain/errors';
+import { isNoSpace } from '../../domain/caught-errors';
 import { detectFileType, SNIFF_BYTES, type DetectedType } from '../../domain/media/file-type';
+import { storageFull } from '../../domain/submissions/disk-space';
 import type { BlobStore } from '../../domain/ports/blob-store';
 import { emptyFile, notAcceptedType, tooLargeFor } from '../../domain/uploads/uploads.service';
 
@@ -138,6 +140,7 @@ function multipart(upload: RequestHandler, messages: MulterMessages, expected: s
         return next(make ? make() : badRequest('malformed_form', 'The upload form is malformed.'));
       }
       if (err instanceof AppError) return next(err);
+      if (isNoSpace(err)) return next(storageFull()); // the disk filled while this upload was written: not the observer's fault
       // busboy's parse errors (truncated body, bad boundary) and client aborts end up here.
       next(badRequest('malformed_form', 'The upload was cut off or malformed. Please try again.'));
     });

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../../domain/context';
+import { processingOverview } from '../../domain/processing/backlog';
 import { startFlagsBackfill } from '../../domain/processing/flags-backfill.service';
 import { requireCsrf, requireRole } from '../middleware/session';
 
@@ -10,6 +11,26 @@ export function processingRoutes(ctx: AppContext): Router {
   /** Recomputes the flags of every processed file in the background (domain/processing/flags-backfill.service.ts). */
   router.post('/api/v1/admin/flags/backfill', requireRole('admin'), requireCsrf, async (req, res) => {
     res.status(202).json(await startFlagsBackfill(ctx, req.user!));
+  });
+
+  /** How far behind processing is, the free disk, and every file parked as waiting_retry with its reason. */
+  router.get('/api/v1/admin/processing', requireRole('admin'), async (_req, res) => {
+    const { disk, backlog, waitingRetry } = await processingOverview(ctx);
+    res.set('Cache-Control', 'no-store').json({
+      disk: { free_bytes: disk.freeBytes, reserve_bytes: disk.reserveBytes, state: disk.state },
+      unfinished: backlog.unfinished,
+      waiting_retry: backlog.waitingRetry,
+      oldest_unfinished_received_at: backlog.oldestUnfinishedAt?.toISOString() ?? null,
+      waiting_retry_files: waitingRetry.map((f) => ({
+        id: f.id,
+        submission_id: f.submission_id,
+        original_name: f.original_name,
+        reason: f.retry_reason,
+        attempts: f.attempts,
+        received_at: f.received_at.toISOString(),
+        parked_at: f.parked_at.toISOString(),
+      })),
+    });
   });
 
   return router;

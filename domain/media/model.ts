@@ -5,7 +5,8 @@
 import type { MediaKind } from './file-type';
 import type { Relation } from './flags';
 
-export type MediaStatus = 'received' | 'processing' | 'ready' | 'failed';
+/** waiting_retry: transient failures for the whole retry window; the sweep tries again (retry_reason says why). */
+export type MediaStatus = 'received' | 'processing' | 'waiting_retry' | 'ready' | 'failed';
 
 export type MediaFile = {
   id: string;
@@ -18,6 +19,8 @@ export type MediaFile = {
   original_name: string;
   status: MediaStatus;
   failure_reason: string | null;
+  /** The latest transient failure while the file is retried or waits to be (null once it is ready or failed). */
+  retry_reason: string | null;
   attempts: number;
   width: number | null;
   height: number | null;

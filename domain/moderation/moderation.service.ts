@@ -7,6 +7,7 @@ import { carriedByOriginals, describeCarried, revealedBeyondChoices, type Origin
 import type { AppContext } from '../context';
 import { badRequest, conflict, notFound } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
+import { processingStatus } from '../processing/backlog';
 import { relatedFilesOf } from '../processing/media-relations.service';
 import { assertPublicationAllowed } from '../stations/stations.service';
 import { diskSpace } from '../submissions/disk-space';
@@ -20,17 +21,17 @@ export const CORROBORATION_HOURS = 6;
 /** A page of the queue with the counts per status, and what the filter form offers. */
 export async function reviewQueue(ctx: AppContext, filter: QueueFilter, cursor: string | undefined) {
   const after = decodeCursor(cursor);
-  const [items, counts, elections, categories, disk] = await Promise.all([
+  const [items, counts, elections, categories, { disk, backlog }] = await Promise.all([
     ctx.repos.submissions.listQueue(filter, after ? { receivedAt: after.at, id: after.id } : null, QUEUE_PAGE_SIZE + 1),
     ctx.repos.submissions.countByStatus(),
     ctx.repos.catalog.listElections(false),
     ctx.repos.catalog.listCategories(false),
-    diskSpace(ctx),
+    processingStatus(ctx),
   ]);
   const page = items.slice(0, QUEUE_PAGE_SIZE);
   const last = page.at(-1);
   const next = items.length > QUEUE_PAGE_SIZE && last ? encodeCursor(last.received_at, last.id) : null;
-  return { items: page, counts, next, elections, categories, disk };
+  return { items: page, counts, next, elections, categories, disk, backlog };
 }
 
 /**

@@ -6,7 +6,8 @@ import type { Derivatives } from '../media/derivatives';
 import { MediaError } from '../media/errors';
 import { detectFileType, SNIFF_BYTES, type DetectedType } from '../media/file-type';
 import { extractMetadata, type MediaMetadata } from '../media/metadata';
-import { isIoError, messageOf } from '../caught-errors';
+import { isIoError, isNoSpace, messageOf } from '../caught-errors';
+import type { QueuedJob } from '../ports/job-queue';
 import { claimMismatches } from './claim-mismatch';
 import { relateToPartners } from './media-relations.service';
 
@@ -160,14 +161,16 @@ async function readLocalMedia(ctx: AppContext, file: MediaFile, path: string, ty
   } catch (err) {
     // extractMetadata turns bad media into warnings; anything else it throws that is not I/O is
     // still about these bytes, and the same bytes would fail the same way on every retry.
-    if (isIoError(err)) throw err;
+    if (isIoError(err) || isNoSpace(err)) throw err;
     return { read: false, reason: `the metadata cannot be read: ${messageOf(err)}` };
   }
   let rendered: Derivatives;
   try {
     rendered = await ctx.media.renderDerivatives(path, type, meta, bytes ?? undefined);
   } catch (err) {
-    if (!(err instanceof MediaError)) throw err; // renderDerivatives throws MediaError for every media problem
+    // renderDerivatives throws MediaError for every media problem; a tool that failed for want of
+    // disk space says so in its message, and that is the disk's problem, not the file's.
+    if (!(err instanceof MediaError) || isNoSpace(err)) throw err;
     ctx.log.info({ fileId: file.id, code: err.code }, 'file kept but could not be rendered');
     return { read: true, type, meta, rendered: null, contactSheet: null, failure: err };
   }
@@ -180,7 +183,7 @@ async function renderContactSheet(ctx: AppContext, path: string, meta: MediaMeta
   try {
     return await ctx.media.renderContactSheet(path, meta);
   } catch (err) {
-    if (isIoError(err)) throw err;
+    if (isIoError(err) || isNoSpace(err)) throw err;
     return `no contact sheet: ${messageOf(err)}`;
   }
 }
@@ -206,9 +209,22 @@ async function saveWithRelations(
   });
 }
 
-/** After the last attempt of a transient failure: record it so a moderator still sees the file. */
-export async function recordFinalFailure(ctx: AppContext, fileId: string, reason: string): Promise<void> {
-  await ctx.repos.media.markFailed(fileId, `processing failed after retries: ${reason}`);
+/**
+ * A file's processing threw: only transient failures get here (the pipeline saves bad bytes as
+ * failed itself). Within the retry window the reason is noted for admins, as far as the database
+ * lets us (it may be what failed), and the error goes back to the queue for a retry after a
+ * growing wait. Past the window the file is parked as waiting_retry with the reason, for the sweep
+ * to try again later; the job leaves the queue only once that is written.
+ */
+export async function retryOrPark(ctx: AppContext, job: QueuedJob, err: unknown): Promise<'waiting_retry'> {
+  const reason = messageOf(err);
+  if (ctx.clock.now().getTime() - job.queuedAt.getTime() < ctx.config.retryWindowMs) {
+    await ctx.repos.media.noteRetryReason(job.id, reason).catch(() => undefined);
+    throw err;
+  }
+  await ctx.repos.media.parkForRetry(job.id, reason);
+  ctx.log.warn({ fileId: job.id, attempts: job.attempt, reason }, 'still failing after the retry window: waiting for the sweep to retry');
+  return 'waiting_retry';
 }
 
 /** PostgreSQL is the source of truth: unfinished files are enqueued again (idempotent by job id). */

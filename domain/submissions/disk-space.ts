@@ -19,6 +19,10 @@ export async function ensureRoomForUpload(ctx: AppContext, declaredBytes: number
   const { freeBytes, reserveBytes } = await diskSpace(ctx);
   if (freeBytes - declaredBytes < reserveBytes) {
     ctx.log.warn({ freeBytes, reserveBytes, declaredBytes }, 'upload refused: storage below its free-space reserve');
-    throw insufficientStorage('The archive’s storage is almost full, so it cannot receive uploads right now. Nothing was stored: keep your files and try again later.');
+    throw storageFull();
   }
 }
+
+/** 507: said when the reserve refuses an upload, and when the disk fills while one is written (ENOSPC, EDQUOT). */
+export const storageFull = () =>
+  insufficientStorage('The archive’s storage is almost full, so it cannot receive uploads right now. Nothing was stored: keep your files and try again later.');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NewSubmission } from '../../db/submissions.repo';
 import type { AppContext } from '../context';
-import { badRequest, conflict, isStoreFailure } from '../errors';
+import { badRequest, conflict, DATABASE_RETRY_AFTER_SECONDS, englishWait, isStoreFailure, serviceBusy } from '../errors';
 import type { DetectedType } from '../media/file-type';
 import { decodeLeaf, leafToJson, type LeafJson } from '../transparency/leaf';
 import { appendMediaLeaves, type AppendedLeaf } from '../transparency/log.service';
@@ -45,11 +45,49 @@ export async function receiptForClientKey(ctx: AppContext, clientKey: string): P
 }
 
 /**
+ * PostgreSQL is away: the transaction never committed and the originals it linked were removed, so
+ * the observer is told the truth (nothing was kept) and when to send again; the upload page does.
+ */
+const cannotAcceptNow = () =>
+  serviceBusy(
+    'archive_unavailable',
+    `The archive cannot accept files this minute. Nothing was received; your files are still on your phone. Try again in ${englishWait(DATABASE_RETRY_AFTER_SECONDS)}.`,
+    DATABASE_RETRY_AFTER_SECONDS,
+  );
+
+/**
  * Stores one observer's submission: rows and originals together or not at all.
  * Originals are linked into the write-once store inside the transaction, under a per-hash lock,
  * so a rollback can remove exactly the originals it created before anyone else can see them.
+ * The queue is told afterwards and not waited for: Redis is never on the path of acceptance.
  */
-export async function createSubmission(ctx: AppContext, input: SubmissionInput, files: IncomingFile[], options: SubmissionOptions = {}): Promise<Receipt> {
+export function createSubmission(ctx: AppContext, input: SubmissionInput, files: IncomingFile[], options: SubmissionOptions = {}): Promise<Receipt> {
+  return saidTruthfully(() => receiptOrStore(ctx, input, files, options));
+}
+
+/**
+ * A submission of finished resumable uploads: the receipt already given for this key, or the
+ * submission stored now, its files taken from the uploads (they are gone afterwards). Uploads not
+ * finished are named in a 409 and nothing is stored.
+ */
+export function submitUploads(ctx: AppContext, input: SubmissionInput, clientKey: string, uploadIds: readonly string[]): Promise<Receipt> {
+  return saidTruthfully(async () => {
+    const sentBefore = await receiptForClientKey(ctx, clientKey);
+    if (sentBefore) return sentBefore;
+    return receiptOrStore(ctx, input, await completedUploads(ctx, uploadIds), { clientKey, uploadIds });
+  });
+}
+
+/** The database out of reach while accepting: the observer hears that nothing was received, and when to try again. */
+async function saidTruthfully(accept: () => Promise<Receipt>): Promise<Receipt> {
+  try {
+    return await accept();
+  } catch (err) {
+    throw isStoreFailure(err, 'unreachable') ? cannotAcceptNow() : err;
+  }
+}
+
+async function receiptOrStore(ctx: AppContext, input: SubmissionInput, files: IncomingFile[], options: SubmissionOptions): Promise<Receipt> {
   const clientKey = options.clientKey ?? null;
   const sentBefore = clientKey ? await receiptForClientKey(ctx, clientKey) : null;
   if (sentBefore) return sentBefore;
@@ -62,17 +100,6 @@ export async function createSubmission(ctx: AppContext, input: SubmissionInput, 
     if (receipt) return receipt;
     throw err;
   }
-}
-
-/**
- * A submission of finished resumable uploads: the receipt already given for this key, or the
- * submission stored now, its files taken from the uploads (they are gone afterwards). Uploads not
- * finished are named in a 409 and nothing is stored.
- */
-export async function submitUploads(ctx: AppContext, input: SubmissionInput, clientKey: string, uploadIds: readonly string[]): Promise<Receipt> {
-  const sentBefore = await receiptForClientKey(ctx, clientKey);
-  if (sentBefore) return sentBefore;
-  return createSubmission(ctx, input, await completedUploads(ctx, uploadIds), { clientKey, uploadIds });
 }
 
 async function storeSubmission(ctx: AppContext, input: SubmissionInput, files: IncomingFile[], clientKey: string | null, uploadIds: readonly string[]): Promise<Receipt> {
@@ -128,11 +155,12 @@ async function storeSubmission(ctx: AppContext, input: SubmissionInput, files: I
     }
   });
 
-  await ctx.queue.enqueue('process-media', fileIds).catch((err: Error) => {
-    // Not fatal: the rows are committed and the worker's sweep re-enqueues unfinished files.
+  // Not awaited: the rows are committed, which is the promise made to the observer. When Redis is
+  // away the enqueue waits for it (bounded in the adapter), and the worker's sweep on its return
+  // enqueues every unfinished file from PostgreSQL anyway.
+  void ctx.queue.enqueue('process-media', fileIds).catch((err: Error) => {
     ctx.log.warn({ fileIds, err: err.message }, 'could not enqueue; the sweep will pick them up');
   });
-
 
   return {
     submissionId: submission.id,

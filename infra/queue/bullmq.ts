@@ -3,10 +3,21 @@ import IORedis from 'ioredis';
 import { JOB_NAMES, QUEUE_NAME, jobIdFor, type JobName, type JobPayload } from '../../domain/queue/jobs';
 import type { JobConsumer, JobQueue, QueuedJob } from '../../domain/ports/job-queue';
 import type { Logger } from '../../domain/logger';
+import { retryDelayMs } from '../../domain/queue/retry';
 
-export type QueueOptions = { redisUrl: string; prefix: string; attempts: number };
+export type QueueOptions = { redisUrl: string; prefix: string };
 
 const ENQUEUE_TIMEOUT_MS = 3000;
+/** BullMQ counts attempts; ours end by time (the worker's retry window), so the count never does. */
+const UNLIMITED_ATTEMPTS = 1_000_000;
+/** Our backoff (domain/queue/retry.ts), registered with the worker under this name. */
+const BACKOFF = 'capped-exponential-jitter';
+/**
+ * A job whose worker died (SIGKILL, OOM) or whose lock lapsed is "stalled"; past maxStalledCount
+ * BullMQ fails it outside our handler, which with removeOnFail would drop it unrecorded. So it is
+ * always put back to wait instead: a stalled job is taken up again, never dropped.
+ */
+const STALLS_ALWAYS_RETRIED = 1_000_000;
 const BULK_SIZE = 1000; // one round trip per thousand jobs when the sweep re-enqueues a backlog
 
 /** BullMQ needs commands that wait for a reconnect rather than fail (maxRetriesPerRequest: null). */
@@ -35,8 +46,8 @@ export function createBullmqQueue(options: QueueOptions): JobQueue {
     async enqueue(name, ids) {
       if (!JOB_NAMES.includes(name)) throw new Error(`unknown job ${name}`);
       const opts = {
-        attempts: options.attempts,
-        backoff: { type: 'exponential', delay: 2000 },
+        attempts: UNLIMITED_ATTEMPTS,
+        backoff: { type: BACKOFF },
         removeOnComplete: true,
         removeOnFail: true, // the failure reason lives in PostgreSQL; a kept job would block re-enqueueing
       };
@@ -44,6 +55,11 @@ export function createBullmqQueue(options: QueueOptions): JobQueue {
         const jobs = ids.slice(i, i + BULK_SIZE).map((id) => ({ name, data: { id }, opts: { ...opts, jobId: jobIdFor(name, id) } }));
         await withTimeout(queue.addBulk(jobs), ENQUEUE_TIMEOUT_MS);
       }
+    },
+    async ping() {
+      // Not queued for a reconnect (which is what every other command does): a probe wants now.
+      if (connection.status !== 'ready') throw new Error(`Redis is ${connection.status}`);
+      await withTimeout(connection.ping(), ENQUEUE_TIMEOUT_MS);
     },
     async close() {
       await queue.close().catch(() => undefined);
@@ -56,6 +72,8 @@ export type ConsumerOptions = {
   redisUrl: string;
   prefix: string;
   concurrency: number;
+  /** The longest wait between two attempts of a job (domain/queue/retry.ts). */
+  retryMaxDelayMs: number;
   /** How long close() lets running jobs finish before it cuts the connections. */
   stopGraceMs: number;
   log: Logger;
@@ -64,8 +82,8 @@ export type ConsumerOptions = {
 };
 
 /**
- * Runs `run` for each job. A job whose `run` throws is retried with backoff until its attempts are
- * used up (BullMQ's retry; the caller records the last failure).
+ * Runs `run` for each job. A job whose `run` throws is retried with backoff (capped, with jitter)
+ * for as long as it throws: `run` decides when a job is done, by returning.
  */
 export function consumeBullmqJobs(options: ConsumerOptions, run: (job: QueuedJob) => Promise<unknown>): JobConsumer {
   const { log } = options;
@@ -78,11 +96,25 @@ export function consumeBullmqJobs(options: ConsumerOptions, run: (job: QueuedJob
   });
   const worker = new Worker<JobPayload, unknown, JobName>(
     QUEUE_NAME,
-    (job: Job<JobPayload, unknown, JobName>) => run({ name: job.name, id: job.data.id, attempt: job.attemptsMade + 1, attempts: job.opts.attempts ?? 1 }),
-    { connection, prefix: options.prefix, concurrency: options.concurrency, autorun: true },
+    (job: Job<JobPayload, unknown, JobName>) => run({ name: job.name, id: job.data.id, attempt: job.attemptsMade + 1, queuedAt: new Date(job.timestamp) }),
+    {
+      connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      autorun: true,
+      maxStalledCount: STALLS_ALWAYS_RETRIED,
+      settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade, options.retryMaxDelayMs) },
+    },
   );
   worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
+  worker.on('stalled', (jobId) => log.warn({ jobId }, 'a job stalled (its worker stopped or was blocked); it waits to be taken up again'));
+  // Shares the worker's connection: only to make waiting jobs due now.
+  const queue = new Queue(QUEUE_NAME, { connection, prefix: options.prefix });
+  queue.on('error', () => undefined); // the worker's connection reports its problems above
   return {
+    async retryDelayedNow() {
+      await queue.promoteJobs();
+    },
     async close() {
       // Running jobs may finish, but a shutdown never hangs on them (BullMQ's close can wait
       // forever on a job whose Redis went away): past the grace period the connections are cut,
@@ -98,6 +130,7 @@ export function consumeBullmqJobs(options: ConsumerOptions, run: (job: QueuedJob
         log.warn({ graceMs: options.stopGraceMs }, 'jobs still running at shutdown; disconnecting (their files are picked up again)');
         await worker.disconnect().catch(() => undefined);
       }
+      await queue.close().catch(() => undefined);
       connection.disconnect();
     },
   };

@@ -11,5 +11,9 @@ export class FakeJobQueue implements JobQueue {
     this.enqueued.push({ name, ids: [...ids] });
   }
 
+  async ping() {
+    if (this.down) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+  }
+
   close = async () => undefined;
 }

@@ -22,6 +22,7 @@ const token = 'A'.repeat(43);
  */
 const TABLE: [string, string, Expected][] = [
   ['GET /healthz', '/healthz', 'same'],
+  ['GET /readyz', '/readyz', 'same'],
   ['GET /', '/', 'same'],
   ['POST /submit', '/submit', publicForm(400)],
   ['POST /api/v1/submissions', '/api/v1/submissions', publicForm(400)],
@@ -66,6 +67,7 @@ const TABLE: [string, string, Expected][] = [
   ['POST /admin/categories', '/admin/categories', adminOnly(400)],
   ['POST /admin/categories/:code', '/admin/categories/no_such_code', adminOnly(400)],
   ['POST /api/v1/admin/flags/backfill', '/api/v1/admin/flags/backfill', adminOnly(202)],
+  ['GET /api/v1/admin/processing', '/api/v1/admin/processing', adminOnly(200)],
   ['GET /archive', '/archive', 'same'],
   ['GET /search', '/search', 'same'],
   ['GET /archive/:id', `/archive/${uuid}`, 'same'],

@@ -1,11 +1,12 @@
 import type { Category, Election } from '../../domain/catalog/model';
 import { QUEUE_FLAGS } from '../../domain/media/flags';
 import type { DiskSpace } from '../../domain/submissions/disk-space';
+import type { ProcessingBacklog } from '../../domain/processing/backlog';
 import { SUBMISSION_STATUSES, type QueueFilter, type QueueItem, type SubmissionStatus } from '../../domain/submissions/model';
 import { html } from '../html';
 import { flagText } from '../i18n';
 import { formatInstant, layout, type PageContext } from '../layout';
-import { diskWarning, keyboardHelp } from './review-panels';
+import { diskWarning, keyboardHelp, processingLine } from './review-panels';
 
 /** The filter as query parameters (without the cursor), so paging and status links keep it. */
 function filterParams(f: QueueFilter, overrides: Record<string, string> = {}): string {
@@ -34,6 +35,7 @@ export function queuePage(
     elections: Election[];
     categories: Category[];
     disk: DiskSpace;
+    backlog: ProcessingBacklog;
   },
 ) {
   const { t, lang } = page;
@@ -44,6 +46,7 @@ export function queuePage(
 <p class="entry-nav"><a href="/account">${t('nav_account')}</a></p>
 <h1>${t('queue_title')}</h1>
 ${diskWarning(page, data.disk)}
+${processingLine(page, data.disk, data.backlog)}
 <p id="queue-counts">${t('queue_counts', data.counts)}</p>
 <nav class="status-tabs" aria-label="${t('status')}">
   ${SUBMISSION_STATUSES.map((st) => html`<a href="/moderation?${filterParams({ ...f, status: st })}" ${st === f.status ? html`aria-current="page"` : null}>${t(`status_${st}`)} <span class="count">${data.counts[st]}</span></a>`)}

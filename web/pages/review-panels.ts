@@ -15,6 +15,7 @@ import {
 } from '../../domain/moderation/model';
 import { type Corroboration, type MergedEntry, type Submission } from '../../domain/submissions/model';
 import type { DiskSpace } from '../../domain/submissions/disk-space';
+import type { ProcessingBacklog } from '../../domain/processing/backlog';
 import { html, type Html } from '../html';
 import type { T } from '../i18n';
 import { formatBytes, formatInstant, type PageContext } from '../layout';
@@ -36,6 +37,16 @@ export function diskWarning(page: PageContext, disk: DiskSpace): Html | null {
   if (disk.state === 'ok') return null;
   const sizes = { free: formatBytes(disk.freeBytes, lang), reserve: formatBytes(disk.reserveBytes, lang) };
   return html`<p class="error" role="alert" id="disk-warning">${t(disk.state === 'full' ? 'disk_full' : 'disk_low', sizes)}</p>`;
+}
+
+/** Always on the queue: free disk, and how far behind processing is (the oldest file not yet processed). */
+export function processingLine(page: PageContext, disk: DiskSpace, backlog: ProcessingBacklog): Html {
+  const { t, lang } = page;
+  const free = t('disk_free', { free: formatBytes(disk.freeBytes, lang) });
+  const behind = backlog.oldestUnfinishedAt
+    ? t('processing_behind', { n: backlog.unfinished, since: formatInstant(backlog.oldestUnfinishedAt), retry: backlog.waitingRetry })
+    : t('processing_caught_up');
+  return html`<p class="muted" id="processing-status">${free} · ${behind}</p>`;
 }
 
 const flagged = (files: MediaFile[], flag: string) => files.some((f) => f.flags.includes(flag));

@@ -372,7 +372,13 @@
             });
             return sendAll(files);
           }
-          if (res.status >= 500 || res.status === 429 || !data) return wait(retryDelay(attempt)).then(function () { return submitUploads(files, attempt + 1); });
+          if (res.status >= 500 || res.status === 429 || !data) {
+            // Briefly unable to accept (503 + Retry-After): say the server's true words, then ask again by ourselves.
+            var retryAfter = parseInt(res.headers.get('Retry-After'), 10);
+            if (error && error.message) setStatus(error.message, true);
+            var delay = retryAfter > 0 ? Math.min(retryAfter, 300) * 1000 : retryDelay(attempt);
+            return wait(delay).then(function () { return submitUploads(files, attempt + 1); });
+          }
           var fields = (error.details && error.details.fields) || [];
           var known = fields.filter(function (f) { return form.elements[f.field]; });
           if (known.length) showFieldProblems(known.map(function (f) { return { name: f.field, message: error.message }; }));

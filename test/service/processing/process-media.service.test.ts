@@ -21,7 +21,7 @@ const SHA256 = createHash('sha256').update(BYTES).digest('hex');
 
 const receivedFile = (): MediaFile => ({
   id: 'm-1', submission_id: 's-1', sha256: SHA256, bytes: BYTES.length, mime: 'image/jpeg', kind: 'image', position: 0,
-  original_name: 'IMG_1.jpg', status: 'received', failure_reason: null, attempts: 0, width: null, height: null, orientation: null,
+  original_name: 'IMG_1.jpg', status: 'received', failure_reason: null, retry_reason: null, attempts: 0, width: null, height: null, orientation: null,
   duration_s: null, taken_at_local: null, taken_at_offset: null, offset_source: null, taken_at_utc: null, taken_at_source: null,
   gps_lat: null, gps_lon: null, gps_alt: null, gps_source: null, make: null, model: null, software: null, flags: [], metadata: null,
   has_thumb: false, has_preview: false, has_contact: false, phash: null, content_identifier: null,
