@@ -64,6 +64,26 @@ const envSchema = z.object({
   REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('svidetel'),
   STORAGE_DIR: z.string().min(1).default('./data'),
+  // Where originals and derivatives are kept: fs (under STORAGE_DIR) or s3 (a bucket of any
+  // S3-compatible store: AWS S3, Ceph RGW, Backblaze B2, Wasabi, MinIO). Uploads being received,
+  // and the keys, stay under STORAGE_DIR either way.
+  STORAGE: z.enum(['fs', 's3']).default('fs'),
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens')
+    .optional(),
+  S3_FORCE_PATH_STYLE: booleanFromEnv.default(false),
+  // Unset: the AWS SDK's own chain (AWS_ACCESS_KEY_ID…, a profile, an instance role).
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  // How long an original stays under COMPLIANCE retention when the bucket has Object Lock. Ten
+  // years: longer than the limitation periods for prosecuting electoral fraud in the countries the
+  // archive is for and than two full election cycles, while still finite (no one, not even the
+  // store's owner, can shorten a COMPLIANCE retention, so the bucket pays for every locked byte
+  // that long).
+  S3_OBJECT_LOCK_DAYS: z.coerce.number().int().min(1).max(36_500).default(3653),
   MAX_PHOTO_MB: z.coerce.number().positive().default(50),
   MAX_VIDEO_MB: z.coerce.number().positive().default(1024),
   MAX_FILES_PER_SUBMISSION: z.coerce.number().int().min(1).max(100).default(20),
@@ -146,11 +166,28 @@ const envSchema = z.object({
   EXPORT_MAX_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
   EXPORT_STALL_SECONDS: z.coerce.number().positive().max(3600).default(30),
 }).superRefine((e, ctx) => {
+  if (e.STORAGE === 's3' && !e.S3_BUCKET) ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'required with STORAGE=s3' });
+  if (!e.S3_ACCESS_KEY_ID !== !e.S3_SECRET_ACCESS_KEY) {
+    ctx.addIssue({ code: 'custom', path: [e.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'], message: 'set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither' });
+  }
   // Links in feeds, exports and receipts are built from it, never from a request's Host header.
   if (e.NODE_ENV === 'production' && !e.PUBLIC_URL) {
     ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'required in production: the address the public reaches this site at, e.g. https://svidetel.example.org' });
   }
 });
+
+/** A bucket of an S3-compatible store and how to reach it. */
+export type S3Bucket = {
+  /** Unset: AWS S3 itself. */
+  endpoint: string | undefined;
+  region: string;
+  bucket: string;
+  forcePathStyle: boolean;
+  /** Unset: the AWS SDK's default credential chain. */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+};
+
+export type BlobStoreConfig = { kind: 'fs' } | ({ kind: 's3'; objectLockDays: number } & S3Bucket);
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -162,7 +199,10 @@ export type Config = {
   signerDatabaseUrl: string;
   redisUrl: string;
   queuePrefix: string;
+  /** Uploads being received (tmp/), the default keys and, with the fs store, the originals. */
   storageDir: string;
+  /** Where originals and derivatives are kept. */
+  blobStore: BlobStoreConfig;
   maxPhotoBytes: number;
   maxVideoBytes: number;
   maxFilesPerSubmission: number;
@@ -243,6 +283,18 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     storageDir,
+    blobStore:
+      e.STORAGE === 's3'
+        ? {
+            kind: 's3',
+            endpoint: e.S3_ENDPOINT,
+            region: e.S3_REGION,
+            bucket: e.S3_BUCKET!,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE,
+            credentials: e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY } : undefined,
+            objectLockDays: e.S3_OBJECT_LOCK_DAYS,
+          }
+        : { kind: 'fs' },
     maxPhotoBytes: Math.floor(e.MAX_PHOTO_MB * MiB),
     maxVideoBytes: Math.floor(e.MAX_VIDEO_MB * MiB),
     maxFilesPerSubmission: e.MAX_FILES_PER_SUBMISSION,

@@ -4,7 +4,8 @@ import { createDatabase } from '../db/repositories';
 import type { Config } from '../domain/config';
 import type { AppContext } from '../domain/context';
 import { DependencyError } from '../domain/dependency-error';
-import { createLogger } from '../domain/logger';
+import { createLogger, type Logger } from '../domain/logger';
+import type { BlobStore } from '../domain/ports/blob-store';
 import type { JobConsumer, JobQueue, QueuedJob } from '../domain/ports/job-queue';
 import { systemClock } from './clock';
 import { checkAppDatabase, checkRedis } from './database';
@@ -12,10 +13,11 @@ import { createMediaToolkit } from './media/toolkit';
 import { consumeBullmqJobs, createBullmqQueue } from './queue/bullmq';
 import { ed25519KeyFileSigner } from './log-signer/ed25519-key-file';
 import { createFsBlobStore } from './storage/fs-blob-store';
+import { createS3BlobStore } from './storage/s3-blob-store';
 
 /**
- * The composition root: the one place that picks the adapters behind the ports (filesystem blob
- * store, sharp/ffmpeg toolkit, BullMQ queue, Ed25519 key-file log signer, system clock) and builds the context the API, the
+ * The composition root: the one place that picks the adapters behind the ports (filesystem or S3
+ * blob store, sharp/ffmpeg toolkit, BullMQ queue, Ed25519 key-file log signer, system clock) and builds the context the API, the
  * worker, the scripts and the tests run on.
  */
 export { ensureDatabase, prepareDatabase } from './database';
@@ -78,18 +80,27 @@ async function assemble(
 ): Promise<AppContext> {
   const database = createDatabase(parts.db);
   const log = createLogger(config.logLevel, name, parts.logDestination);
+  const blobs = await openBlobStore(config, log);
   return {
     config,
     repos: database.repos,
     transaction: database.transaction,
     exportRepos: createDatabase(parts.exportDb).repos,
-    blobs: await createFsBlobStore(config.storageDir),
+    blobs,
     media: createMediaToolkit(),
     queue: parts.queue,
     logSigner: ed25519KeyFileSigner(config, log),
     clock: systemClock,
     log,
   };
+}
+
+/** The store config chooses; says at start whether originals are locked. */
+async function openBlobStore(config: Config, log: Logger): Promise<BlobStore> {
+  const { blobStore } = config;
+  const blobs = blobStore.kind === 's3' ? await createS3BlobStore({ ...blobStore, storageDir: config.storageDir }, log) : await createFsBlobStore(config.storageDir);
+  log.info({ store: blobStore.kind, originalsLocked: blobs.protection.locked }, blobs.protection.summary);
+  return blobs;
 }
 
 /** The worker's side of the queue: runs `run` for each job of ctx's queue until closed. */
