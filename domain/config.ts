@@ -187,6 +187,9 @@ export type S3Bucket = {
   credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
 };
 
+/** A further S3-compatible store that receives a copy of every original (e.g. in another jurisdiction). */
+export type ReplicaConfig = S3Bucket & { name: string; objectLockDays: number };
+
 export type BlobStoreConfig = { kind: 'fs' } | ({ kind: 's3'; objectLockDays: number } & S3Bucket);
 
 export type Config = {
@@ -203,6 +206,8 @@ export type Config = {
   storageDir: string;
   /** Where originals and derivatives are kept. */
   blobStore: BlobStoreConfig;
+  /** REPLICA_1_… to REPLICA_9_…: further stores each holding a copy of every original. */
+  replicas: ReplicaConfig[];
   maxPhotoBytes: number;
   maxVideoBytes: number;
   maxFilesPerSubmission: number;
@@ -263,12 +268,57 @@ export function withUser(databaseUrl: string, user: string): string {
   }
 }
 
+/**
+ * A replica is REPLICA_<n>_BUCKET (n = 1…9) with the same settings as the primary bucket's
+ * (REPLICA_<n>_ENDPOINT, _REGION, _FORCE_PATH_STYLE, _ACCESS_KEY_ID, _SECRET_ACCESS_KEY) and a
+ * NAME that is recorded with each confirmed copy (never rename one that holds copies).
+ */
+const replicaSchema = z
+  .object({
+    NAME: z.string().regex(/^[a-z0-9-]{1,32}$/, '1 to 32 lower-case letters, digits and hyphens').optional(),
+    ENDPOINT: z.url().optional(),
+    REGION: z.string().min(1).default('us-east-1'),
+    BUCKET: envSchema.shape.S3_BUCKET.unwrap(),
+    FORCE_PATH_STYLE: booleanFromEnv.default(false),
+    ACCESS_KEY_ID: z.string().min(1).optional(),
+    SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  })
+  .refine((r) => !r.ACCESS_KEY_ID === !r.SECRET_ACCESS_KEY, { message: 'set both _ACCESS_KEY_ID and _SECRET_ACCESS_KEY, or neither', path: ['ACCESS_KEY_ID'] });
+
+function parseReplicas(env: NodeJS.ProcessEnv): { replicas: Omit<ReplicaConfig, 'objectLockDays'>[]; problems: string[] } {
+  const numbers = [...new Set(Object.keys(env).flatMap((key) => /^REPLICA_([1-9])_/.exec(key)?.[1] ?? []))].sort();
+  const replicas: Omit<ReplicaConfig, 'objectLockDays'>[] = [];
+  const problems: string[] = [];
+  for (const n of numbers) {
+    const prefix = `REPLICA_${n}_`;
+    const fields = Object.fromEntries(Object.entries(env).flatMap(([key, value]) => (key.startsWith(prefix) ? [[key.slice(prefix.length), value]] : [])));
+    const parsed = replicaSchema.safeParse(fields);
+    if (!parsed.success) {
+      problems.push(...parsed.error.issues.map((i) => `  ${prefix}${i.path.join('.')}: ${i.message} (got ${JSON.stringify(fields[String(i.path[0])])})`));
+      continue;
+    }
+    const r = parsed.data;
+    replicas.push({
+      name: r.NAME ?? `replica-${n}`,
+      endpoint: r.ENDPOINT,
+      region: r.REGION,
+      bucket: r.BUCKET,
+      forcePathStyle: r.FORCE_PATH_STYLE,
+      credentials: r.ACCESS_KEY_ID && r.SECRET_ACCESS_KEY ? { accessKeyId: r.ACCESS_KEY_ID, secretAccessKey: r.SECRET_ACCESS_KEY } : undefined,
+    });
+  }
+  const names = replicas.map((r) => r.name);
+  if (new Set(names).size !== names.length) problems.push(`  REPLICA_<n>_NAME: every replica needs a name of its own (got ${names.join(', ')})`);
+  return { replicas, problems };
+}
+
 /** Parses the environment once; every wrong value is named in one message. */
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  const { replicas, problems } = parseReplicas(env);
+  if (!parsed.success || problems.length > 0) {
+    const lines = (parsed.error?.issues ?? []).map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
+    throw new ConfigError(`Invalid configuration:\n${[...lines, ...problems].join('\n')}`);
   }
   const e = parsed.data;
   const storageDir = path.resolve(e.STORAGE_DIR);
@@ -295,6 +345,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
             objectLockDays: e.S3_OBJECT_LOCK_DAYS,
           }
         : { kind: 'fs' },
+    // a replica with Object Lock keeps its copies as long as the primary bucket keeps the originals
+    replicas: replicas.map((replica) => ({ ...replica, objectLockDays: e.S3_OBJECT_LOCK_DAYS })),
     maxPhotoBytes: Math.floor(e.MAX_PHOTO_MB * MiB),
     maxVideoBytes: Math.floor(e.MAX_VIDEO_MB * MiB),
     maxFilesPerSubmission: e.MAX_FILES_PER_SUBMISSION,

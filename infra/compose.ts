@@ -1,11 +1,11 @@
 import type { DestinationStream } from 'pino';
 import { createPool, type Db } from '../db/pool';
 import { createDatabase } from '../db/repositories';
-import type { Config } from '../domain/config';
+import type { Config, ReplicaConfig } from '../domain/config';
 import type { AppContext } from '../domain/context';
 import { DependencyError } from '../domain/dependency-error';
 import { createLogger, type Logger } from '../domain/logger';
-import type { BlobStore } from '../domain/ports/blob-store';
+import type { BlobStore, Replica } from '../domain/ports/blob-store';
 import type { JobConsumer, JobQueue, QueuedJob } from '../domain/ports/job-queue';
 import { systemClock } from './clock';
 import { checkAppDatabase, checkRedis } from './database';
@@ -87,6 +87,7 @@ async function assemble(
     transaction: database.transaction,
     exportRepos: createDatabase(parts.exportDb).repos,
     blobs,
+    replicas: config.replicas.map((replica) => openableReplica(config, replica, log)),
     media: createMediaToolkit(),
     queue: parts.queue,
     logSigner: ed25519KeyFileSigner(config, log),
@@ -101,6 +102,28 @@ async function openBlobStore(config: Config, log: Logger): Promise<BlobStore> {
   const blobs = blobStore.kind === 's3' ? await createS3BlobStore({ ...blobStore, storageDir: config.storageDir }, log) : await createFsBlobStore(config.storageDir);
   log.info({ store: blobStore.kind, originalsLocked: blobs.protection.locked }, blobs.protection.summary);
   return blobs;
+}
+
+/** A replica's store, made on first use and made again after a failure (its bucket may be unreachable for a while). */
+function openableReplica(config: Config, replica: ReplicaConfig, log: Logger): Replica {
+  let opening: Promise<BlobStore> | undefined;
+  return {
+    name: replica.name,
+    open() {
+      const replicaLog = log.child({ replica: replica.name });
+      opening ??= createS3BlobStore({ ...replica, storageDir: config.storageDir }, replicaLog).then(
+        (store) => {
+          replicaLog.info({ originalsLocked: store.protection.locked }, `replica: ${store.protection.summary}`);
+          return store;
+        },
+        (err: unknown) => {
+          opening = undefined;
+          throw err;
+        },
+      );
+      return opening;
+    },
+  };
 }
 
 /** The worker's side of the queue: runs `run` for each job of ctx's queue until closed. */

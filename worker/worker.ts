@@ -2,6 +2,7 @@ import type { AppContext } from '../domain/context';
 import { recordFinalFailure, requeueUnfinished } from '../domain/processing/process-media';
 import { consumeJobs } from '../infra/compose';
 import { publishLogKey, signTreeHeadIfGrown } from '../domain/transparency/signer';
+import { requeueOwedCopies } from '../domain/replication/replication.service';
 import { JOB_HANDLERS, assertEveryJobHasOneHandler } from './handlers';
 
 export type RunningWorker = { close(): Promise<void> };
@@ -19,7 +20,8 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
     try {
       return await handler(ctx, job.id);
     } catch (err) {
-      if (job.attempt >= job.attempts) {
+      // a copy owed to a replica is not the file's failure: the sweep enqueues it again
+      if (job.attempt >= job.attempts && job.name !== 'replicate-original') {
         await recordFinalFailure(ctx, job.id, (err as Error).message).catch(() => undefined);
       }
       ctx.log.warn({ job: job.name, id: job.id, attempt: job.attempt, err: (err as Error).message }, 'job failed');
@@ -31,6 +33,8 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
     try {
       const n = await requeueUnfinished(ctx, olderThan);
       if (n > 0) ctx.log.info({ requeued: n }, 'requeued unfinished files from PostgreSQL');
+      const owed = await requeueOwedCopies(ctx);
+      if (owed > 0) ctx.log.info({ owed }, 'enqueued copies owed to replicas');
     } catch (err) {
       ctx.log.warn({ err: (err as Error).message }, 'sweep could not run; will try again');
     }

@@ -66,3 +66,9 @@ export type BlobStore = {
   /** null when there is no such derivative. */
   openDerivative(sha256: string, name: DerivativeName): Promise<StoredBlob | null>;
 };
+
+/**
+ * A further store that holds a copy of every original (e.g. in another jurisdiction). Opened when
+ * first needed and again after a failure, so a replica that is down delays only its own copies.
+ */
+export type Replica = { name: string; open(): Promise<BlobStore> };
