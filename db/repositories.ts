@@ -7,6 +7,7 @@ import * as claims from './claims.repo';
 import * as health from './health.repo';
 import * as media from './media.repo';
 import * as notes from './notes.repo';
+import * as replication from './replication.repo';
 import * as settings from './settings.repo';
 import * as stations from './stations.repo';
 import * as submissions from './submissions.repo';
@@ -28,7 +29,7 @@ type Bound<Module, Handle> = {
     : never]: Module[K] extends (q: never, ...args: infer A) => infer R ? (...args: A) => R : never;
 };
 
-const MODULES = { accounts, archive, audit, catalog, claims, health, media, notes, settings, stations, submissions, transparency, uploads };
+const MODULES = { accounts, archive, audit, catalog, claims, health, media, notes, replication, settings, stations, submissions, transparency, uploads };
 type Modules = typeof MODULES;
 
 /** Bound to the pool: each call is its own statement (or opens its own transaction inside the repo). */

@@ -974,6 +974,18 @@ ALTER SEQUENCE public.polling_stations_id_seq OWNED BY public.polling_stations.i
 
 
 --
+-- Name: replica_copies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.replica_copies (
+    sha256 bytea NOT NULL,
+    replica text NOT NULL,
+    confirmed_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT replica_copies_replica_check CHECK ((replica ~ '^[a-z0-9-]{1,32}$'::text))
+);
+
+
+--
 -- Name: resumable_uploads; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1355,6 +1367,14 @@ ALTER TABLE ONLY public.polling_stations
 
 ALTER TABLE ONLY public.polling_stations
     ADD CONSTRAINT polling_stations_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: replica_copies replica_copies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.replica_copies
+    ADD CONSTRAINT replica_copies_pkey PRIMARY KEY (sha256, replica);
 
 
 --
@@ -2130,6 +2150,14 @@ ALTER TABLE ONLY public.polling_stations
 
 
 --
+-- Name: replica_copies replica_copies_sha256_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.replica_copies
+    ADD CONSTRAINT replica_copies_sha256_fkey FOREIGN KEY (sha256) REFERENCES public.blobs(sha256);
+
+
+--
 -- Name: sessions sessions_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2346,6 +2374,14 @@ GRANT SELECT,INSERT ON TABLE public.notes TO svidetel_app;
 --
 
 GRANT SELECT,USAGE ON SEQUENCE public.polling_stations_id_seq TO svidetel_app;
+
+
+--
+-- Name: TABLE replica_copies; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.replica_copies TO svidetel_app;
+GRANT INSERT ON TABLE public.replica_copies TO svidetel_signer;
 
 
 --

@@ -64,6 +64,26 @@ const envSchema = z.object({
   REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('svidetel'),
   STORAGE_DIR: z.string().min(1).default('./data'),
+  // Where originals and derivatives are kept: fs (under STORAGE_DIR) or s3 (a bucket of any
+  // S3-compatible store: AWS S3, Ceph RGW, Backblaze B2, Wasabi, MinIO). Uploads being received,
+  // and the keys, stay under STORAGE_DIR either way.
+  STORAGE: z.enum(['fs', 's3']).default('fs'),
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens')
+    .optional(),
+  S3_FORCE_PATH_STYLE: booleanFromEnv.default(false),
+  // Unset: the AWS SDK's own chain (AWS_ACCESS_KEY_ID…, a profile, an instance role).
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  // How long an original stays under COMPLIANCE retention when the bucket has Object Lock. Ten
+  // years: longer than the limitation periods for prosecuting electoral fraud in the countries the
+  // archive is for and than two full election cycles, while still finite (no one, not even the
+  // store's owner, can shorten a COMPLIANCE retention, so the bucket pays for every locked byte
+  // that long).
+  S3_OBJECT_LOCK_DAYS: z.coerce.number().int().min(1).max(36_500).default(3653),
   MAX_PHOTO_MB: z.coerce.number().positive().default(50),
   MAX_VIDEO_MB: z.coerce.number().positive().default(1024),
   MAX_FILES_PER_SUBMISSION: z.coerce.number().int().min(1).max(100).default(20),
@@ -153,11 +173,31 @@ const envSchema = z.object({
   EXPORT_MAX_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
   EXPORT_STALL_SECONDS: z.coerce.number().positive().max(3600).default(30),
 }).superRefine((e, ctx) => {
+  if (e.STORAGE === 's3' && !e.S3_BUCKET) ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'required with STORAGE=s3' });
+  if (!e.S3_ACCESS_KEY_ID !== !e.S3_SECRET_ACCESS_KEY) {
+    ctx.addIssue({ code: 'custom', path: [e.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'], message: 'set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither' });
+  }
   // Links in feeds, exports and receipts are built from it, never from a request's Host header.
   if (e.NODE_ENV === 'production' && !e.PUBLIC_URL) {
     ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'required in production: the address the public reaches this site at, e.g. https://svidetel.example.org' });
   }
 });
+
+/** A bucket of an S3-compatible store and how to reach it. */
+export type S3Bucket = {
+  /** Unset: AWS S3 itself. */
+  endpoint: string | undefined;
+  region: string;
+  bucket: string;
+  forcePathStyle: boolean;
+  /** Unset: the AWS SDK's default credential chain. */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+};
+
+/** A further S3-compatible store that receives a copy of every original (e.g. in another jurisdiction). */
+export type ReplicaConfig = S3Bucket & { name: string; objectLockDays: number };
+
+export type BlobStoreConfig = { kind: 'fs' } | ({ kind: 's3'; objectLockDays: number } & S3Bucket);
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -169,7 +209,12 @@ export type Config = {
   signerDatabaseUrl: string;
   redisUrl: string;
   queuePrefix: string;
+  /** Uploads being received (tmp/), the default keys and, with the fs store, the originals. */
   storageDir: string;
+  /** Where originals and derivatives are kept. */
+  blobStore: BlobStoreConfig;
+  /** REPLICA_1_… to REPLICA_9_…: further stores each holding a copy of every original. */
+  replicas: ReplicaConfig[];
   maxPhotoBytes: number;
   maxVideoBytes: number;
   maxFilesPerSubmission: number;
@@ -232,12 +277,57 @@ export function withUser(databaseUrl: string, user: string): string {
   }
 }
 
+/**
+ * A replica is REPLICA_<n>_BUCKET (n = 1…9) with the same settings as the primary bucket's
+ * (REPLICA_<n>_ENDPOINT, _REGION, _FORCE_PATH_STYLE, _ACCESS_KEY_ID, _SECRET_ACCESS_KEY) and a
+ * NAME that is recorded with each confirmed copy (never rename one that holds copies).
+ */
+const replicaSchema = z
+  .object({
+    NAME: z.string().regex(/^[a-z0-9-]{1,32}$/, '1 to 32 lower-case letters, digits and hyphens').optional(),
+    ENDPOINT: z.url().optional(),
+    REGION: z.string().min(1).default('us-east-1'),
+    BUCKET: envSchema.shape.S3_BUCKET.unwrap(),
+    FORCE_PATH_STYLE: booleanFromEnv.default(false),
+    ACCESS_KEY_ID: z.string().min(1).optional(),
+    SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  })
+  .refine((r) => !r.ACCESS_KEY_ID === !r.SECRET_ACCESS_KEY, { message: 'set both _ACCESS_KEY_ID and _SECRET_ACCESS_KEY, or neither', path: ['ACCESS_KEY_ID'] });
+
+function parseReplicas(env: NodeJS.ProcessEnv): { replicas: Omit<ReplicaConfig, 'objectLockDays'>[]; problems: string[] } {
+  const numbers = [...new Set(Object.keys(env).flatMap((key) => /^REPLICA_([1-9])_/.exec(key)?.[1] ?? []))].sort();
+  const replicas: Omit<ReplicaConfig, 'objectLockDays'>[] = [];
+  const problems: string[] = [];
+  for (const n of numbers) {
+    const prefix = `REPLICA_${n}_`;
+    const fields = Object.fromEntries(Object.entries(env).flatMap(([key, value]) => (key.startsWith(prefix) ? [[key.slice(prefix.length), value]] : [])));
+    const parsed = replicaSchema.safeParse(fields);
+    if (!parsed.success) {
+      problems.push(...parsed.error.issues.map((i) => `  ${prefix}${i.path.join('.')}: ${i.message} (got ${JSON.stringify(fields[String(i.path[0])])})`));
+      continue;
+    }
+    const r = parsed.data;
+    replicas.push({
+      name: r.NAME ?? `replica-${n}`,
+      endpoint: r.ENDPOINT,
+      region: r.REGION,
+      bucket: r.BUCKET,
+      forcePathStyle: r.FORCE_PATH_STYLE,
+      credentials: r.ACCESS_KEY_ID && r.SECRET_ACCESS_KEY ? { accessKeyId: r.ACCESS_KEY_ID, secretAccessKey: r.SECRET_ACCESS_KEY } : undefined,
+    });
+  }
+  const names = replicas.map((r) => r.name);
+  if (new Set(names).size !== names.length) problems.push(`  REPLICA_<n>_NAME: every replica needs a name of its own (got ${names.join(', ')})`);
+  return { replicas, problems };
+}
+
 /** Parses the environment once; every wrong value is named in one message. */
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  const { replicas, problems } = parseReplicas(env);
+  if (!parsed.success || problems.length > 0) {
+    const lines = (parsed.error?.issues ?? []).map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
+    throw new ConfigError(`Invalid configuration:\n${[...lines, ...problems].join('\n')}`);
   }
   const e = parsed.data;
   const storageDir = path.resolve(e.STORAGE_DIR);
@@ -252,6 +342,20 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     storageDir,
+    blobStore:
+      e.STORAGE === 's3'
+        ? {
+            kind: 's3',
+            endpoint: e.S3_ENDPOINT,
+            region: e.S3_REGION,
+            bucket: e.S3_BUCKET!,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE,
+            credentials: e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY } : undefined,
+            objectLockDays: e.S3_OBJECT_LOCK_DAYS,
+          }
+        : { kind: 'fs' },
+    // a replica with Object Lock keeps its copies as long as the primary bucket keeps the originals
+    replicas: replicas.map((replica) => ({ ...replica, objectLockDays: e.S3_OBJECT_LOCK_DAYS })),
     maxPhotoBytes: Math.floor(e.MAX_PHOTO_MB * MiB),
     maxVideoBytes: Math.floor(e.MAX_VIDEO_MB * MiB),
     maxFilesPerSubmission: e.MAX_FILES_PER_SUBMISSION,

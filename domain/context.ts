@@ -1,7 +1,7 @@
 import type { Config } from './config';
 import type { Logger } from './logger';
 import type { Repositories, TxRepositories } from '../db/repositories';
-import type { BlobStore } from './ports/blob-store';
+import type { BlobStore, Replica } from './ports/blob-store';
 import type { Clock } from './ports/clock';
 import type { JobQueue } from './ports/job-queue';
 import type { OpenLogSigner } from './ports/log-signer';
@@ -22,6 +22,8 @@ export type AppContext = {
   exportRepos: Repositories;
   /** Originals (write-once, by SHA-256) and their derivatives. */
   blobs: BlobStore;
+  /** Further stores each receiving a copy of every original (REPLICA_<n>_…); often none. */
+  replicas: Replica[];
   /** sharp, ffprobe, ffmpeg, heif-convert. */
   media: MediaToolkit;
   queue: JobQueue;

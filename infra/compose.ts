@@ -1,10 +1,11 @@
 import type { DestinationStream } from 'pino';
 import { createPool, type Db } from '../db/pool';
 import { createDatabase } from '../db/repositories';
-import type { Config } from '../domain/config';
+import type { Config, ReplicaConfig } from '../domain/config';
 import type { AppContext } from '../domain/context';
 import { DependencyError } from '../domain/dependency-error';
-import { createLogger } from '../domain/logger';
+import { createLogger, type Logger } from '../domain/logger';
+import type { BlobStore, Replica } from '../domain/ports/blob-store';
 import type { JobConsumer, JobQueue, QueuedJob } from '../domain/ports/job-queue';
 import { systemClock } from './clock';
 import { checkAppDatabase, checkRedis } from './database';
@@ -13,10 +14,11 @@ import { consumeBullmqJobs, createBullmqQueue } from './queue/bullmq';
 import { ed25519KeyFileSigner } from './log-signer/ed25519-key-file';
 import { totpKeyFile } from './secrets/totp-key-file';
 import { createFsBlobStore } from './storage/fs-blob-store';
+import { createS3BlobStore } from './storage/s3-blob-store';
 
 /**
- * The composition root: the one place that picks the adapters behind the ports (filesystem blob
- * store, sharp/ffmpeg toolkit, BullMQ queue, Ed25519 key-file log signer, TOTP key file, system
+ * The composition root: the one place that picks the adapters behind the ports (filesystem or S3
+ * blob store, sharp/ffmpeg toolkit, BullMQ queue, Ed25519 key-file log signer, TOTP key file, system
  * clock) and builds the context the API, the worker, the scripts and the tests run on.
  */
 export { ensureDatabase, prepareDatabase } from './database';
@@ -80,18 +82,50 @@ async function assemble(
 ): Promise<AppContext> {
   const database = createDatabase(parts.db);
   const log = createLogger(config.logLevel, name, parts.logDestination);
+  const blobs = await openBlobStore(config, log);
   return {
     config,
     repos: database.repos,
     transaction: database.transaction,
     exportRepos: createDatabase(parts.exportDb).repos,
-    blobs: await createFsBlobStore(config.storageDir),
+    blobs,
+    replicas: config.replicas.map((replica) => openableReplica(config, replica, log)),
     media: createMediaToolkit(),
     queue: parts.queue,
     logSigner: ed25519KeyFileSigner(config, log),
     totpKey: totpKeyFile(config.totpKeyPath),
     clock: systemClock,
     log,
+  };
+}
+
+/** The store config chooses; says at start whether originals are locked. */
+async function openBlobStore(config: Config, log: Logger): Promise<BlobStore> {
+  const { blobStore } = config;
+  const blobs = blobStore.kind === 's3' ? await createS3BlobStore({ ...blobStore, storageDir: config.storageDir }, log) : await createFsBlobStore(config.storageDir);
+  log.info({ store: blobStore.kind, originalsLocked: blobs.protection.locked }, blobs.protection.summary);
+  return blobs;
+}
+
+/** A replica's store, made on first use and made again after a failure (its bucket may be unreachable for a while). */
+function openableReplica(config: Config, replica: ReplicaConfig, log: Logger): Replica {
+  let opening: Promise<BlobStore> | undefined;
+  return {
+    name: replica.name,
+    open() {
+      const replicaLog = log.child({ replica: replica.name });
+      opening ??= createS3BlobStore({ ...replica, storageDir: config.storageDir }, replicaLog).then(
+        (store) => {
+          replicaLog.info({ originalsLocked: store.protection.locked }, `replica: ${store.protection.summary}`);
+          return store;
+        },
+        (err: unknown) => {
+          opening = undefined;
+          throw err;
+        },
+      );
+      return opening;
+    },
   };
 }
 

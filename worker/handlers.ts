@@ -2,6 +2,7 @@ import type { AppContext } from '../domain/context';
 import { backfillFileFlags } from '../domain/processing/flags-backfill.service';
 import { processMediaFile } from '../domain/processing/process-media.service';
 import { JOB_NAMES, type JobName } from '../domain/queue/jobs';
+import { replicateOriginal } from '../domain/replication/replication.service';
 
 export type JobHandler = (ctx: AppContext, id: string) => Promise<unknown>;
 
@@ -9,6 +10,7 @@ export type JobHandler = (ctx: AppContext, id: string) => Promise<unknown>;
 export const JOB_HANDLERS: Record<JobName, JobHandler> = {
   'process-media': processMediaFile,
   'backfill-flags': backfillFileFlags,
+  'replicate-original': replicateOriginal,
 };
 
 export function assertEveryJobHasOneHandler(): void {

@@ -3,6 +3,7 @@ import { isStoreFailure } from '../domain/errors';
 import { requeueUnfinished, retryOrPark } from '../domain/processing/process-media.service';
 import { consumeJobs } from '../infra/compose';
 import { publishLogKey, signTreeHeadIfGrown } from '../domain/transparency/signer.service';
+import { requeueOwedCopies } from '../domain/replication/replication.service';
 import { JOB_HANDLERS, assertEveryJobHasOneHandler } from './handlers';
 
 export type RunningWorker = { close(): Promise<void> };
@@ -46,7 +47,8 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
     } catch (err) {
       ctx.log.warn({ job: job.name, id: job.id, attempt: job.attempt, err: (err as Error).message }, 'job failed; it will be retried');
       if (isStoreFailure(err, 'unreachable') || isStoreFailure(err, 'unavailable')) watchForDatabase();
-      // A flags back-fill of a finished file has no unfinished state to park in: it is retried until it succeeds.
+      // A flags back-fill of a finished file or a copy owed to a replica has no unfinished state to
+      // park in: it is retried, and the sweep enqueues a replica's copy again if it still fails.
       if (job.name !== 'process-media') throw err;
       return await retryOrPark(ctx, job, err);
     }
@@ -56,6 +58,8 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
     try {
       const n = await requeueUnfinished(ctx, olderThan);
       if (n > 0) ctx.log.info({ requeued: n }, 'requeued unfinished files from PostgreSQL');
+      const owed = await requeueOwedCopies(ctx);
+      if (owed > 0) ctx.log.info({ owed }, 'enqueued copies owed to replicas');
     } catch (err) {
       ctx.log.warn({ err: (err as Error).message }, 'sweep could not run; will try again');
     }

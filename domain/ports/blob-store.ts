@@ -17,12 +17,23 @@ export type StoredBlob = {
 export type TempFile = { path: string; stream: Writable };
 
 /**
+ * What keeps the originals from being deleted or replaced beyond the store's own write-once rule,
+ * said at start (a write-once file on our disk does not stop the machine's administrator; an S3
+ * Object Lock in COMPLIANCE mode stops even the holder of the store's keys until it expires).
+ */
+export type OriginalsProtection = { locked: false; summary: string } | { locked: true; retentionDays: number; summary: string };
+
+/**
  * Where originals and their derivatives live. Originals are write-once and addressed by their
  * SHA-256: stored bytes are never replaced. Derivatives (thumb, preview, …) can be made again from
  * the original and are never evidence. Nothing outside an adapter knows how either is laid out.
  */
 export type BlobStore = {
-  /** Bytes that may still be stored before the store is full. */
+  readonly protection: OriginalsProtection;
+  /**
+   * Bytes that may still be received before uploads must be refused: the local disk that holds
+   * uploads being received (and, for the filesystem store, the originals too).
+   */
   freeBytes(): Promise<number>;
 
   createTempFile(): TempFile;
@@ -47,8 +58,17 @@ export type BlobStore = {
    */
   withOriginalFile<T>(sha256: string, use: (filePath: string) => Promise<T>): Promise<T>;
 
+  /** The SHA-256 of every stored original, in no particular order (for a scrub that re-hashes them). */
+  listOriginals(): AsyncIterable<string>;
+
   /** Replaces a derivative whole: a reader sees the old one or the new one, never half a file. */
   writeDerivative(sha256: string, name: DerivativeName, data: Buffer): Promise<void>;
   /** null when there is no such derivative. */
   openDerivative(sha256: string, name: DerivativeName): Promise<StoredBlob | null>;
 };
+
+/**
+ * A further store that holds a copy of every original (e.g. in another jurisdiction). Opened when
+ * first needed and again after a failure, so a replica that is down delays only its own copies.
+ */
+export type Replica = { name: string; open(): Promise<BlobStore> };

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { DerivativeName } from '../../domain/media/derivatives';
 import type { BlobStore, StoredBlob } from '../../domain/ports/blob-store';
+import { assertSha, HEX64, openLocalTemp } from './local-temp';
 
 /**
  * The blob store on a local filesystem. Layout under STORAGE_DIR:
@@ -11,18 +12,11 @@ import type { BlobStore, StoredBlob } from '../../domain/ports/blob-store';
  *   originals/ab/cd/<sha256>  write-once, read-only, content-addressed originals
  *   derived/ab/<sha256>/      derivatives (thumb, preview, …); regenerable, never evidence
  */
-const HEX64 = /^[0-9a-f]{64}$/;
-
-function assertSha(sha256: string): void {
-  // Paths are built from hashes only; anything else would be a path-injection bug upstream.
-  if (!HEX64.test(sha256)) throw new Error(`not a sha256 hex digest: ${sha256}`);
-}
-
 export async function createFsBlobStore(root: string): Promise<BlobStore> {
-  const tmpDir = path.join(root, 'tmp');
+  const uploads = await openLocalTemp(root);
   const originalsDir = path.join(root, 'originals');
   const derivedDir = path.join(root, 'derived');
-  await Promise.all([tmpDir, originalsDir, derivedDir].map((d) => fs.mkdir(d, { recursive: true })));
+  await Promise.all([originalsDir, derivedDir].map((d) => fs.mkdir(d, { recursive: true })));
 
   const originalPath = (sha256: string) => {
     assertSha(sha256);
@@ -34,21 +28,14 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
   };
 
   return {
-    async freeBytes() {
-      // what an unprivileged process may still write on the storage filesystem
-      const stats = await fs.statfs(root);
-      return stats.bavail * stats.bsize;
+    protection: {
+      locked: false,
+      summary: `originals are read-only files under ${originalsDir}: write-once for Svidetel, but not locked against this machine's administrator`,
     },
-
-    createTempFile() {
-      const file = path.join(tmpDir, `${Date.now()}-${randomBytes(12).toString('hex')}.part`);
-      return { path: file, stream: createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 }) };
-    },
-
-    async removeTemp(tempPath) {
-      if (path.dirname(tempPath) !== tmpDir) throw new Error('refusing to remove a file outside tmp/');
-      await fs.rm(tempPath, { force: true });
-    },
+    // tmp/ is on the same filesystem as the originals
+    freeBytes: () => uploads.freeBytes(),
+    createTempFile: () => uploads.createTempFile(),
+    removeTemp: (tempPath) => uploads.removeTemp(tempPath),
 
     // link() fails if the original exists, so stored bytes are never replaced; identical bytes are stored once.
     async putOriginal(tempPath, sha256) {
@@ -74,6 +61,12 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
     openOriginal: (sha256) => openFile(originalPath(sha256)),
     // The stored file itself: it is read-only (0444), so a tool cannot change the evidence.
     withOriginalFile: (sha256, use) => use(originalPath(sha256)),
+
+    async *listOriginals() {
+      for (const entry of await fs.readdir(originalsDir, { recursive: true, withFileTypes: true })) {
+        if (entry.isFile() && HEX64.test(entry.name)) yield entry.name;
+      }
+    },
 
     // Written to a temp file and renamed over the old one, so a reader never sees half a file.
     async writeDerivative(sha256, name, data) {

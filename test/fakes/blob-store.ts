@@ -24,8 +24,13 @@ export class FakeBlobStore implements BlobStore {
   /** Every original removeUncommittedOriginal was asked to remove, in order. */
   readonly removed: string[] = [];
   free = Number.MAX_SAFE_INTEGER;
+  readonly protection = { locked: false, summary: 'in memory (a test fake)' } as const;
 
   freeBytes = async () => this.free;
+
+  async *listOriginals() {
+    yield* this.originals.keys();
+  }
 
   createTempFile() {
     const tempPath = `/fake-temp/${randomUUID()}`;

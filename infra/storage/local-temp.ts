@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { TempFile } from '../../domain/ports/blob-store';
+
+export const HEX64 = /^[0-9a-f]{64}$/;
+
+/** Keys and paths are built from hashes only; anything else would be an injection bug upstream. */
+export function assertSha(sha256: string): void {
+  if (!HEX64.test(sha256)) throw new Error(`not a sha256 hex digest: ${sha256}`);
+}
+
+/** The local folder every store receives uploads into (STORAGE_DIR/tmp), whichever keeps the originals. */
+export type LocalTemp = {
+  dir: string;
+  createTempFile(): TempFile;
+  /** A name in the folder for a file this process writes itself (e.g. an original fetched for a tool). */
+  newPath(suffix: string): string;
+  removeTemp(tempPath: string): Promise<void>;
+  /** What an unprivileged process may still write on the folder's filesystem. */
+  freeBytes(): Promise<number>;
+};
+
+export async function openLocalTemp(storageDir: string): Promise<LocalTemp> {
+  const dir = path.join(storageDir, 'tmp');
+  await fs.mkdir(dir, { recursive: true });
+  const newPath = (suffix: string) => path.join(dir, `${Date.now()}-${randomBytes(12).toString('hex')}${suffix}`);
+  return {
+    dir,
+    newPath,
+    createTempFile() {
+      const file = newPath('.part');
+      return { path: file, stream: createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 }) };
+    },
+    async removeTemp(tempPath) {
+      if (path.dirname(tempPath) !== dir) throw new Error('refusing to remove a file outside tmp/');
+      await fs.rm(tempPath, { force: true });
+    },
+    async freeBytes() {
+      const stats = await fs.statfs(dir);
+      return stats.bavail * stats.bsize;
+    },
+  };
+}

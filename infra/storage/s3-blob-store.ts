@@ -1,0 +1,398 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import { PassThrough, Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  GetObjectLockConfigurationCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import type { S3Bucket } from '../../domain/config';
+import { DependencyError } from '../../domain/dependency-error';
+import type { Logger } from '../../domain/logger';
+import type { DerivativeName } from '../../domain/media/derivatives';
+import type { BlobStore, ByteRange, OriginalsProtection, StoredBlob } from '../../domain/ports/blob-store';
+import { assertSha, HEX64, openLocalTemp } from './local-temp';
+
+/**
+ * The blob store in a bucket of an S3-compatible store (AWS S3, Ceph RGW, Backblaze B2, Wasabi,
+ * MinIO). Keys mirror the filesystem layout:
+ *   originals/ab/cd/<sha256>        write-once, content-addressed; COMPLIANCE-locked when the bucket has Object Lock
+ *   derived/ab/<sha256>/<name>.jpg  derivatives; regenerable, never locked by us
+ * Uploads being received stay local (STORAGE_DIR/tmp), as do originals fetched for a tool.
+ *
+ * Write-once rests on bucket versioning (enabled at start when it is not), not on conditional
+ * writes: Ceph 16 ignores `If-None-Match: *`. A PUT over an existing key only adds a version, so
+ * the FIRST version of an original's key is the original: it is what every read serves, and a
+ * writer that finds it was not first (a race, or a key written before) reports created: false. No
+ * one's later version, same bytes or not, is ever served as the original.
+ */
+
+/** One request's body at most; larger originals go in parts of this size (the 256 MiB video: 16 parts). */
+const PART_BYTES = 16 * 1024 * 1024;
+/** Parts in flight per upload: 4 × 16 MiB of memory at most. */
+const PARTS_IN_FLIGHT = 4;
+
+type S3StoreSettings = S3Bucket & { objectLockDays: number; storageDir: string };
+
+/** A version of a key as the bucket lists it. */
+type StoredVersion = { versionId: string; size: number; etag: string };
+
+export async function createS3BlobStore(settings: S3StoreSettings, log: Logger): Promise<BlobStore> {
+  const client = s3Client(settings);
+  const { bucket } = settings;
+  const where = `bucket ${bucket} at ${settings.endpoint ?? 'AWS S3'}`;
+  const uploads = await openLocalTemp(settings.storageDir);
+
+  await client.send(new HeadBucketCommand({ Bucket: bucket })).catch((err: unknown) => {
+    throw new DependencyError(`Cannot use the S3 ${where}: ${describe(err)}. Check S3_ENDPOINT, S3_BUCKET and the credentials, or set STORAGE=fs.`);
+  });
+  await ensureVersioning(client, bucket, where, log);
+  const objectLock = await objectLockOf(client, bucket);
+  const protection: OriginalsProtection =
+    !objectLock.enabled
+      ? { locked: false, summary: `originals are NOT locked: the S3 ${where} has no Object Lock (only versioning keeps an overwritten original's first bytes)` }
+      : { locked: true, retentionDays: settings.objectLockDays, summary: `originals are locked: COMPLIANCE retention for ${settings.objectLockDays} days in the S3 ${where}` };
+  if (objectLock.lockedByDefault) {
+    log.warn({ bucket }, 'the bucket has a default Object Lock retention: derivatives get locked too (they are regenerable; Svidetel locks only originals)');
+  }
+
+  const originalKey = (sha256: string) => {
+    assertSha(sha256);
+    return `originals/${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
+  };
+  const derivativeKey = (sha256: string, name: DerivativeName) => {
+    assertSha(sha256);
+    return `derived/${sha256.slice(0, 2)}/${sha256}/${name}.jpg`;
+  };
+
+  /** Every version of exactly this key, newest first (the order S3 lists them in). */
+  async function versionsOf(key: string): Promise<StoredVersion[]> {
+    const found: StoredVersion[] = [];
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    do {
+      const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
+      for (const v of page.Versions ?? []) {
+        if (v.Key === key && v.VersionId) found.push({ versionId: v.VersionId, size: v.Size ?? 0, etag: v.ETag ?? '' });
+      }
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      versionIdMarker = page.NextVersionIdMarker;
+    } while (keyMarker);
+    return found;
+  }
+
+  /** The original: the first version ever stored under its key; null when there is none. */
+  async function firstVersion(sha256: string): Promise<StoredVersion | null> {
+    return (await versionsOf(originalKey(sha256))).at(-1) ?? null;
+  }
+
+  /** Copies one version into `into`, hashing it on the way; returns its SHA-256. */
+  async function fetchHashing(key: string, versionId: string, into: NodeJS.WritableStream): Promise<string> {
+    const hash = createHash('sha256');
+    await pipeline(
+      streamVersion(key, versionId),
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          hash.update(chunk);
+          yield chunk;
+        }
+      },
+      into,
+    );
+    return hash.digest('hex');
+  }
+
+  /** Bytes of one version, fetched when first read; destroying the stream aborts the request. */
+  function streamVersion(key: string, versionId: string, range?: ByteRange): Readable {
+    const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+    const abort = new AbortController();
+    out.once('close', () => abort.abort());
+    client
+      .send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId, Range: range && `bytes=${range.start}-${range.end}` }), { abortSignal: abort.signal })
+      .then((res) => pipeline(res.Body as Readable, out))
+      .catch((err: unknown) => out.destroy(err as Error));
+    return out;
+  }
+
+  const blobOf = (key: string, version: StoredVersion): StoredBlob => ({
+    size: version.size,
+    stream: (range) => streamVersion(key, version.versionId, range),
+    discard: () => undefined,
+  });
+
+  /** The stored original is the one with this SHA-256: by its ETag when it was stored as we store it, else by its bytes. */
+  async function assertSameBytes(sha256: string, stored: StoredVersion, localEtag: string): Promise<void> {
+    if (stored.etag === localEtag) return;
+    if ((await fetchHashing(originalKey(sha256), stored.versionId, new Writable({ write: (_chunk, _enc, done) => done() }))) !== sha256) {
+      throw new Error(`the S3 ${where} holds an original ${sha256} whose bytes do not hash to it (version ${stored.versionId}): refusing to record it`);
+    }
+  }
+
+  /** Removes one version we wrote; a COMPLIANCE-locked one cannot be, and stays (its bytes are the original's). */
+  async function discardVersion(key: string, versionId: string, why: string): Promise<void> {
+    try {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+    } catch (err) {
+      if (!isAccessDenied(err) || !protection.locked) throw err;
+      log.warn({ key, versionId }, `${why}; the version is under Object Lock and stays until its retention ends`);
+    }
+  }
+
+  async function upload(key: string, tempPath: string, sha256: string): Promise<{ versionId: string; etag: string }> {
+    const lock = protection.locked
+      ? { ObjectLockMode: 'COMPLIANCE' as const, ObjectLockRetainUntilDate: new Date(Date.now() + settings.objectLockDays * 86_400_000) }
+      : {};
+    const common = { Bucket: bucket, Key: key, Metadata: { sha256 }, ContentType: 'application/octet-stream', ...lock };
+    const file = await fs.open(tempPath, 'r');
+    try {
+      const { size } = await file.stat();
+      if (size <= PART_BYTES) {
+        const body = await file.readFile();
+        checkSha256(createHash('sha256').update(body).digest('hex'), sha256);
+        const md5 = createHash('md5').update(body).digest();
+        const res = await client.send(new PutObjectCommand({ ...common, Body: body, ContentLength: size, ContentMD5: md5.toString('base64') }));
+        return confirmed(res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
+      }
+      return await uploadInParts(file, size, sha256, common);
+    } finally {
+      await file.close();
+    }
+  }
+
+  /**
+   * Parts are read in order (so the SHA-256 of the whole is known before completing) and sent a few
+   * at a time, each with its MD5 for the store to check; the completed ETag is checked too.
+   */
+  async function uploadInParts(
+    file: fs.FileHandle,
+    size: number,
+    sha256: string,
+    common: { Bucket: string; Key: string },
+  ): Promise<{ versionId: string; etag: string }> {
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand(common));
+    try {
+      const whole = createHash('sha256');
+      const partMd5s: Buffer[] = [];
+      const parts: { PartNumber: number; ETag: string }[] = [];
+      const inFlight = new Set<Promise<void>>();
+      for (let offset = 0, partNumber = 1; offset < size; offset += PART_BYTES, partNumber++) {
+        const body = Buffer.alloc(Math.min(PART_BYTES, size - offset));
+        await file.read(body, 0, body.length, offset);
+        whole.update(body);
+        const md5 = createHash('md5').update(body).digest();
+        partMd5s.push(md5);
+        const sending = client
+          .send(new UploadPartCommand({ ...common, UploadId, PartNumber: partNumber, Body: body, ContentLength: body.length, ContentMD5: md5.toString('base64') }))
+          .then((res) => {
+            parts.push({ PartNumber: partNumber, ETag: res.ETag! });
+          })
+          .finally(() => inFlight.delete(sending));
+        inFlight.add(sending);
+        if (inFlight.size >= PARTS_IN_FLIGHT) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+      checkSha256(whole.digest('hex'), sha256);
+      parts.sort((a, b) => a.PartNumber - b.PartNumber);
+      const { VersionId } = await client.send(new CompleteMultipartUploadCommand({ ...common, UploadId, MultipartUpload: { Parts: parts } }));
+      // Asked again: Ceph 16 answers a completed upload with an empty ETag.
+      const { ETag } = await client.send(new HeadObjectCommand({ Bucket: common.Bucket, Key: common.Key, VersionId }));
+      return confirmed(VersionId, ETag, multipartEtag(partMd5s));
+    } catch (err) {
+      await client.send(new AbortMultipartUploadCommand({ ...common, UploadId })).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  function confirmed(versionId: string | undefined, etag: string | undefined, expected: string): { versionId: string; etag: string } {
+    if (etag !== expected) throw new Error(`the S3 ${where} stored other bytes than sent (ETag ${etag}, expected ${expected})`);
+    if (!versionId) throw new Error(`the S3 ${where} returned no version id: is versioning on?`);
+    return { versionId, etag };
+  }
+
+  return {
+    protection,
+    // S3 has no "full" we could ask about: the limit is the local disk uploads are received on.
+    freeBytes: () => uploads.freeBytes(),
+    createTempFile: () => uploads.createTempFile(),
+    removeTemp: (tempPath) => uploads.removeTemp(tempPath),
+
+    async putOriginal(tempPath, sha256) {
+      const key = originalKey(sha256);
+      try {
+        const existing = await firstVersion(sha256);
+        if (existing) {
+          await assertSameBytes(sha256, existing, await localEtag(tempPath));
+          return { created: false };
+        }
+        const mine = await upload(key, tempPath, sha256);
+        const first = await firstVersion(sha256);
+        if (first?.versionId === mine.versionId) return { created: true };
+        // Another writer's version came first (a race): that one is the original; ours is a duplicate.
+        if (!first) throw new Error(`the S3 ${where} lists no version of ${key} right after storing one`);
+        await assertSameBytes(sha256, first, mine.etag);
+        await discardVersion(key, mine.versionId, `a duplicate of original ${sha256} lost a race`);
+        return { created: false };
+      } finally {
+        await fs.rm(tempPath, { force: true });
+      }
+    },
+
+    // Under the caller's per-hash lock, so every version of the key is this upload's own.
+    async removeUncommittedOriginal(sha256) {
+      const key = originalKey(sha256);
+      for (const version of await versionsOf(key)) await discardVersion(key, version.versionId, `uncommitted original ${sha256} not removed`);
+    },
+
+    async readOriginal(sha256) {
+      const first = await firstVersion(sha256);
+      if (!first) throw new Error(`no original ${sha256} in the S3 ${where}`);
+      const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: originalKey(sha256), VersionId: first.versionId }));
+      const bytes = Buffer.from(await res.Body!.transformToByteArray());
+      checkSha256(createHash('sha256').update(bytes).digest('hex'), sha256);
+      return bytes;
+    },
+
+    async openOriginal(sha256) {
+      const first = await firstVersion(sha256);
+      return first && blobOf(originalKey(sha256), first);
+    },
+
+    // Fetched whole to a read-only local file, checked against its SHA-256, removed when `use` settles.
+    async withOriginalFile(sha256, use) {
+      const first = await firstVersion(sha256);
+      if (!first) throw new Error(`no original ${sha256} in the S3 ${where}`);
+      const localPath = uploads.newPath('.original');
+      try {
+        checkSha256(await fetchHashing(originalKey(sha256), first.versionId, createWriteStream(localPath, { flags: 'wx', mode: 0o400 })), sha256);
+        return await use(localPath);
+      } finally {
+        await fs.rm(localPath, { force: true });
+      }
+    },
+
+    async *listOriginals() {
+      let token: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'originals/', ContinuationToken: token }));
+        for (const object of page.Contents ?? []) {
+          const name = object.Key?.split('/').pop() ?? '';
+          if (HEX64.test(name)) yield name;
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    },
+
+    // One PUT is atomic: a reader gets the old object or the new one. Older versions stay readable
+    // for a reader that already opened one (a lifecycle rule may expire noncurrent derived/ versions).
+    async writeDerivative(sha256, name, data) {
+      const md5 = createHash('md5').update(data).digest();
+      const res = await client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: derivativeKey(sha256, name), Body: data, ContentLength: data.length, ContentMD5: md5.toString('base64'), ContentType: 'image/jpeg' }),
+      );
+      confirmed(res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
+    },
+
+    async openDerivative(sha256, name) {
+      const key = derivativeKey(sha256, name);
+      try {
+        const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return blobOf(key, { versionId: head.VersionId!, size: head.ContentLength ?? 0, etag: head.ETag ?? '' });
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw err;
+      }
+    },
+  };
+}
+
+/** A client for one bucket; checksums only where S3 requires them (Ceph 16 rejects the SDK's newer default trailers). */
+export function s3Client(settings: S3Bucket): S3Client {
+  return new S3Client({
+    endpoint: settings.endpoint,
+    region: settings.region,
+    forcePathStyle: settings.forcePathStyle,
+    credentials: settings.credentials,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+async function ensureVersioning(client: S3Client, bucket: string, where: string, log: Logger): Promise<void> {
+  const { Status } = await client.send(new GetBucketVersioningCommand({ Bucket: bucket }));
+  if (Status === 'Enabled') return;
+  await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } })).catch((err: unknown) => {
+    throw new DependencyError(
+      `The S3 ${where} has no versioning and we could not enable it (${describe(err)}). Svidetel needs it so an original can never be replaced: enable it on the bucket.`,
+    );
+  });
+  log.info({ bucket }, 'enabled versioning on the bucket (write-once originals rest on it)');
+}
+
+/** Whether the bucket has Object Lock, and whether it locks every new object by default. */
+async function objectLockOf(client: S3Client, bucket: string): Promise<{ enabled: boolean; lockedByDefault: boolean }> {
+  try {
+    const { ObjectLockConfiguration: lock } = await client.send(new GetObjectLockConfigurationCommand({ Bucket: bucket }));
+    return { enabled: lock?.ObjectLockEnabled === 'Enabled', lockedByDefault: Boolean(lock?.Rule?.DefaultRetention) };
+  } catch (err) {
+    if ((err as Error).name === 'ObjectLockConfigurationNotFoundError' || isNotFound(err)) return { enabled: false, lockedByDefault: false };
+    throw err;
+  }
+}
+
+/** The ETag S3 gives an object uploaded in parts: the MD5 of the parts' MD5s, and their count. */
+function multipartEtag(partMd5s: Buffer[]): string {
+  return `"${createHash('md5').update(Buffer.concat(partMd5s)).digest('hex')}-${partMd5s.length}"`;
+}
+
+/** The ETag the file gets when stored as this adapter stores it. */
+async function localEtag(filePath: string): Promise<string> {
+  const file = await fs.open(filePath, 'r');
+  try {
+    const { size } = await file.stat();
+    const partMd5s: Buffer[] = [];
+    const chunk = Buffer.alloc(Math.min(PART_BYTES, Math.max(size, 1)));
+    for (let offset = 0; offset < size; offset += PART_BYTES) {
+      const { bytesRead } = await file.read(chunk, 0, Math.min(PART_BYTES, size - offset), offset);
+      partMd5s.push(createHash('md5').update(chunk.subarray(0, bytesRead)).digest());
+    }
+    if (size <= PART_BYTES) return `"${(partMd5s[0] ?? createHash('md5').digest()).toString('hex')}"`;
+    return multipartEtag(partMd5s);
+  } finally {
+    await file.close();
+  }
+}
+
+function checkSha256(actual: string, expected: string): void {
+  if (actual !== expected) throw new Error(`bytes hash to ${actual}, not to the original's SHA-256 ${expected}`);
+}
+
+function statusOf(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+}
+
+function isNotFound(err: unknown): boolean {
+  return statusOf(err) === 404;
+}
+
+function isAccessDenied(err: unknown): boolean {
+  return statusOf(err) === 403;
+}
+
+function describe(err: unknown): string {
+  const e = err as Error & { Code?: string };
+  return `${e.name}${e.message && e.message !== e.name ? `: ${e.message}` : ''}`;
+}

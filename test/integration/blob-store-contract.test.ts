@@ -1,0 +1,210 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Bucket } from '../../domain/config';
+import { createLogger } from '../../domain/logger';
+import type { BlobStore } from '../../domain/ports/blob-store';
+import { createFsBlobStore } from '../../infra/storage/fs-blob-store';
+import { createS3BlobStore } from '../../infra/storage/s3-blob-store';
+import { createTestBucket, removeTestBucket } from '../helpers/s3';
+
+/**
+ * The BlobStore port's contract: the same assertions against the filesystem store and the S3 store
+ * (a real Ceph RGW, test/helpers/s3.ts). What only S3 has (versions someone else wrote under an
+ * original's key) is at the end.
+ */
+const sha256Of = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+const silent = createLogger('silent', 'blob-store-test');
+
+/** A received upload: a temp file of the store holding `data`. */
+async function received(store: BlobStore, data: Buffer): Promise<string> {
+  const temp = store.createTempFile();
+  await new Promise<void>((resolve, reject) => temp.stream.end(data, () => resolve()).on('error', reject));
+  return temp.path;
+}
+
+async function stored(store: BlobStore, data: Buffer): Promise<string> {
+  const sha = sha256Of(data);
+  await store.putOriginal(await received(store, data), sha);
+  return sha;
+}
+
+async function listed(store: BlobStore): Promise<string[]> {
+  const all: string[] = [];
+  for await (const sha of store.listOriginals()) all.push(sha);
+  return all;
+}
+
+const exists = (p: string) => fs.stat(p).then(() => true, () => false);
+
+type Adapter = { name: string; open(storageDir: string): Promise<BlobStore>; cleanUp(): Promise<void> };
+
+let bucket: (S3Bucket & { client: S3Client }) | undefined;
+const adapters: Adapter[] = [
+  { name: 'filesystem', open: (dir) => createFsBlobStore(dir), cleanUp: async () => undefined },
+  {
+    name: 'S3 (Ceph RGW)',
+    async open(dir) {
+      bucket = await createTestBucket('contract');
+      return createS3BlobStore({ ...bucket, objectLockDays: 1, storageDir: dir }, silent);
+    },
+    cleanUp: async () => {
+      if (bucket) await removeTestBucket(bucket);
+    },
+  },
+];
+
+describe.each(adapters)('BlobStore contract: $name', (adapter) => {
+  let dir: string;
+  let store: BlobStore;
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'svidetel-blobs-'));
+    store = await adapter.open(dir);
+  }, 180_000);
+  afterAll(async () => {
+    await adapter.cleanUp();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  test('an original is stored from its temp file, which is gone afterwards, and read back whole, streamed and by range', async () => {
+    const data = randomBytes(300_000);
+    const sha = sha256Of(data);
+    const tempPath = await received(store, data);
+    expect(await store.putOriginal(tempPath, sha)).toEqual({ created: true });
+    expect(await exists(tempPath)).toBe(false);
+
+    expect((await store.readOriginal(sha)).equals(data)).toBe(true);
+    const blob = await store.openOriginal(sha);
+    expect(blob?.size).toBe(data.length);
+    expect((await buffer(blob!.stream())).equals(data)).toBe(true);
+    const ranged = await store.openOriginal(sha);
+    expect((await buffer(ranged!.stream({ start: 1000, end: 1999 }))).equals(data.subarray(1000, 2000))).toBe(true);
+    expect(await listed(store)).toContain(sha);
+  });
+
+  test('a second put of the same bytes stores nothing and reports so; the stored bytes stay', async () => {
+    const data = randomBytes(10_000);
+    const sha = await stored(store, data);
+    const again = await received(store, data);
+    expect(await store.putOriginal(again, sha)).toEqual({ created: false });
+    expect(await exists(again)).toBe(false);
+    expect((await store.readOriginal(sha)).equals(data)).toBe(true);
+  });
+
+  test('two puts of the same original racing: exactly one created it, and the stored bytes hash to it', async () => {
+    for (let round = 0; round < 4; round++) {
+      const data = randomBytes(200_000 + round);
+      const sha = sha256Of(data);
+      const temps = await Promise.all([received(store, data), received(store, data), received(store, data)]);
+      const results = await Promise.all(temps.map((t) => store.putOriginal(t, sha)));
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(sha256Of(await store.readOriginal(sha))).toBe(sha);
+      expect(sha256Of(await buffer((await store.openOriginal(sha))!.stream()))).toBe(sha);
+    }
+  });
+
+  test('removing an uncommitted original leaves no trace of it', async () => {
+    const sha = await stored(store, randomBytes(5000));
+    await store.removeUncommittedOriginal(sha);
+    expect(await store.openOriginal(sha)).toBeNull();
+    expect(await listed(store)).not.toContain(sha);
+  });
+
+  test('missing originals and derivatives are null, not errors', async () => {
+    const nothing = sha256Of(randomBytes(16));
+    expect(await store.openOriginal(nothing)).toBeNull();
+    expect(await store.openDerivative(nothing, 'thumb')).toBeNull();
+    await expect(store.readOriginal(nothing)).rejects.toThrow();
+  });
+
+  test('a tool gets a local read-only file holding the original', async () => {
+    const data = randomBytes(50_000);
+    const sha = await stored(store, data);
+    const seen = await store.withOriginalFile(sha, async (filePath) => {
+      expect((await fs.stat(filePath)).mode & 0o222).toBe(0);
+      return fs.readFile(filePath);
+    });
+    expect(seen.equals(data)).toBe(true);
+  });
+
+  test('an original larger than one request is stored in parts and reads back exactly, across the parts', async () => {
+    const data = randomBytes(17 * 1024 * 1024 + 12_345);
+    const sha = await stored(store, data);
+    const blob = await store.openOriginal(sha);
+    expect(blob?.size).toBe(data.length);
+    expect(sha256Of(await buffer(blob!.stream()))).toBe(sha);
+    const edge = 16 * 1024 * 1024;
+    const across = await store.openOriginal(sha);
+    expect((await buffer(across!.stream({ start: edge - 10, end: edge + 9 }))).equals(data.subarray(edge - 10, edge + 10))).toBe(true);
+    expect(await store.withOriginalFile(sha, async (filePath) => sha256Of(await fs.readFile(filePath)))).toBe(sha);
+  }, 120_000);
+
+  test('a derivative is written, replaced whole and read back', async () => {
+    const sha = sha256Of(randomBytes(16));
+    const first = randomBytes(3000);
+    const second = randomBytes(2000);
+    await store.writeDerivative(sha, 'thumb', first);
+    expect((await buffer((await store.openDerivative(sha, 'thumb'))!.stream())).equals(first)).toBe(true);
+    await store.writeDerivative(sha, 'thumb', second);
+    const blob = await store.openDerivative(sha, 'thumb');
+    expect(blob?.size).toBe(second.length);
+    expect((await buffer(blob!.stream())).equals(second)).toBe(true);
+    expect(await store.openDerivative(sha, 'preview')).toBeNull();
+  });
+
+  test('temp files are local and removable; free space is that of the local disk', async () => {
+    const temp = await received(store, Buffer.from('partial'));
+    expect(path.dirname(temp)).toBe(path.join(dir, 'tmp'));
+    await store.removeTemp(temp);
+    expect(await exists(temp)).toBe(false);
+    await expect(store.removeTemp(path.join(dir, 'elsewhere'))).rejects.toThrow(/outside tmp/);
+    const { bavail, bsize } = await fs.statfs(dir);
+    expect(Math.abs((await store.freeBytes()) - bavail * bsize)).toBeLessThan(512 * 1024 * 1024);
+  });
+});
+
+describe('S3 store: versions others write under an original key', () => {
+  let dir: string;
+  let where: S3Bucket & { client: S3Client };
+  let store: BlobStore;
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'svidetel-blobs-'));
+    where = await createTestBucket('overwrite');
+    store = await createS3BlobStore({ ...where, objectLockDays: 1, storageDir: dir }, silent);
+  }, 180_000);
+  afterAll(async () => {
+    await removeTestBucket(where);
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  const keyOf = (sha: string) => `originals/${sha.slice(0, 2)}/${sha.slice(2, 4)}/${sha}`;
+
+  test('bytes put over an original with the store keys are never served as it: the first version is the original', async () => {
+    const data = randomBytes(20_000);
+    const sha = await stored(store, data);
+    await where.client.send(new PutObjectCommand({ Bucket: where.bucket, Key: keyOf(sha), Body: Buffer.from('forged') }));
+    expect((await store.readOriginal(sha)).equals(data)).toBe(true);
+    expect((await buffer((await store.openOriginal(sha))!.stream())).equals(data)).toBe(true);
+    expect(await store.withOriginalFile(sha, (p) => fs.readFile(p))).toEqual(data);
+    expect(await store.putOriginal(await received(store, data), sha)).toEqual({ created: false });
+  });
+
+  test('an upload is refused when the key already holds other bytes than its SHA-256 says', async () => {
+    const data = randomBytes(20_000);
+    const sha = sha256Of(data);
+    await where.client.send(new PutObjectCommand({ Bucket: where.bucket, Key: keyOf(sha), Body: randomBytes(20_000) }));
+    await expect(store.putOriginal(await received(store, data), sha)).rejects.toThrow(/do not hash to it/);
+    await expect(store.readOriginal(sha)).rejects.toThrow(/hash/);
+  });
+
+  test('a temp file that does not hash to the SHA-256 given is not stored', async () => {
+    const sha = sha256Of(randomBytes(100));
+    await expect(store.putOriginal(await received(store, randomBytes(100)), sha)).rejects.toThrow(/not to the original's SHA-256/);
+    expect(await store.openOriginal(sha)).toBeNull();
+  });
+});

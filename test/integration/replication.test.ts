@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { CreateBucketCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Bucket } from '../../domain/config';
+import { replicationStatus } from '../../domain/replication/replication.service';
+import { describeWithFixtures, fixturePath, loadExpected } from '../helpers/fixtures';
+import { Client, SUBMISSION_FIELDS, fileFromPath, uploadSubmission } from '../helpers/http';
+import { createTestBucket, removeTestBucket, s3StorageEnv, testBucket } from '../helpers/s3';
+import { startSystem, waitFor, type TestSystem } from '../helpers/system';
+
+/**
+ * Off-site replicas on a real Ceph RGW (each bucket standing for a store in another jurisdiction):
+ * the worker copies every original to every replica, re-reads the copy and records it only when it
+ * hashes right; a replica that is down when the file arrives catches up by itself once it is back.
+ */
+const photo = loadExpected().filter((e) => e.mime === 'image/jpeg').sort((a, b) => a.bytes - b.bytes)[0]!;
+
+function replicaEnv(n: number, name: string, where: S3Bucket): Record<string, string> {
+  const { STORAGE: _, ...s3 } = s3StorageEnv(where);
+  return Object.fromEntries([[`REPLICA_${n}_NAME`, name], ...Object.entries(s3).map(([key, value]) => [key.replace(/^S3_/, `REPLICA_${n}_`), value])]);
+}
+
+describeWithFixtures('replication to off-site stores', () => {
+  let primary: S3Bucket & { client: S3Client };
+  let replicaA: S3Bucket & { client: S3Client };
+  let replicaB: S3Bucket & { client: S3Client };
+  let system: TestSystem;
+
+  const confirmed = async (replica: string) =>
+    (await system.ownerDb.query<{ sha256: string }>(`SELECT encode(sha256, 'hex') AS sha256 FROM replica_copies WHERE replica = $1`, [replica])).rows.map((r) => r.sha256);
+
+  beforeAll(async () => {
+    primary = await createTestBucket('primary');
+    replicaA = await createTestBucket('offsite-a');
+    // Replica B is "down": its bucket does not exist until the test brings it back.
+    const bName = `offsite-b-${process.pid}-${Date.now()}`;
+    replicaB = { ...(await testBucket(bName)), client: replicaA.client };
+    system = await startSystem({
+      env: {
+        ...s3StorageEnv(primary),
+        ...replicaEnv(1, 'offsite-a', replicaA),
+        ...replicaEnv(2, 'offsite-b', replicaB),
+        SWEEP_INTERVAL_SECONDS: '1',
+        JOB_ATTEMPTS: '1', // a failed copy is dropped at once; the next sweep owes it again
+      },
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await system?.stop();
+    for (const bucket of [primary, replicaA, replicaB]) if (bucket) await removeTestBucket({ ...bucket, client: bucket.client }).catch(() => undefined);
+  });
+
+  test('every original reaches every replica, checked by its SHA-256; a replica that was down catches up', async () => {
+    const res = await uploadSubmission(new Client(system.url), SUBMISSION_FIELDS, [await fileFromPath(fixturePath(photo.file))]);
+    expect(res.status).toBe(201);
+
+    await waitFor(async () => (await confirmed('offsite-a')).includes(photo.sha256), 60_000, 'the copy on replica A');
+    const copy = await replicaA.client.send(
+      new GetObjectCommand({ Bucket: replicaA.bucket, Key: `originals/${photo.sha256.slice(0, 2)}/${photo.sha256.slice(2, 4)}/${photo.sha256}` }),
+    );
+    expect(createHash('sha256').update(await copy.Body!.transformToByteArray()).digest('hex')).toBe(photo.sha256);
+
+    // B is still down: nothing is recorded for it, and the status says what it lacks and since when.
+    expect(await confirmed('offsite-b')).toEqual([]);
+    const lagging = await replicationStatus(system.ctx);
+    expect(lagging.map((r) => [r.replica, r.missing])).toEqual([
+      ['offsite-a', 0],
+      ['offsite-b', 1],
+    ]);
+    expect(lagging[1]!.oldestMissingSince).toBeInstanceOf(Date);
+    expect(lagging[0]!.lastConfirmedAt).toBeInstanceOf(Date);
+
+    await replicaB.client.send(new CreateBucketCommand({ Bucket: replicaB.bucket }));
+    await waitFor(async () => (await confirmed('offsite-b')).includes(photo.sha256), 60_000, 'replica B to catch up');
+    expect((await replicationStatus(system.ctx)).map((r) => r.missing)).toEqual([0, 0]);
+  }, 150_000);
+});
