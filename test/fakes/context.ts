@@ -45,6 +45,7 @@ export function fakeContext(
     blobs: parts.blobs ?? new FakeBlobStore(),
     media: parts.media ?? unused('media'),
     queue: parts.queue ?? new FakeJobQueue(),
+    replicas: [],
     logSigner: () => Promise.reject(new Error('ctx.logSigner is not faked in this test')),
     totpKey: unused('totpKey'),
     clock: fixedClock(parts.now ?? new Date('2026-03-15T12:00:00Z')),
