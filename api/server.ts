@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { hasAccounts } from '../domain/accounts/accounts.service';
 import { prepareTotpSecrets } from '../domain/accounts/totp-vault';
 import type { AppContext } from '../domain/context';
+import { assertLogOriginUnchanged } from '../domain/transparency/log.service';
 import { createApp } from './app';
 import { siteUrlFor } from './site-url';
 
@@ -13,6 +14,7 @@ import { siteUrlFor } from './site-url';
  */
 export async function startApiServer(ctx: AppContext): Promise<{ server: Server; url: string }> {
   await prepareTotpSecrets(ctx);
+  await assertLogOriginUnchanged(ctx);
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

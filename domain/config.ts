@@ -42,6 +42,9 @@ const trustProxySetting = z
     return entries;
   });
 
+/** The log's name outside production when neither LOG_ORIGIN nor PUBLIC_URL says it; refused in production. */
+export const DEFAULT_LOG_ORIGIN = 'svidetel.local/log';
+
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
@@ -149,6 +152,16 @@ const envSchema = z.object({
   // Links in feeds, exports and receipts are built from it, never from a request's Host header.
   if (e.NODE_ENV === 'production' && !e.PUBLIC_URL) {
     ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'required in production: the address the public reaches this site at, e.g. https://svidetel.example.org' });
+  }
+  // The origin names the log in every checkpoint and receipt; a default shared by every deployment
+  // would let one deployment's receipts pass for another's, and one derived from PUBLIC_URL would
+  // change (and so break the log) with the site's address.
+  if (e.NODE_ENV === 'production' && (!e.LOG_ORIGIN || e.LOG_ORIGIN === DEFAULT_LOG_ORIGIN)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['LOG_ORIGIN'],
+      message: `required in production and not ${DEFAULT_LOG_ORIGIN}: this deployment's own log name, e.g. svidetel.example.org/log, set before the first start and never changed (on an existing log: the origin its tree heads name, see GET /api/v1/log/key)`,
+    });
   }
 });
 
@@ -266,7 +279,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeMismatchHours: e.TIME_MISMATCH_HOURS,
     placeMismatchKm: e.PLACE_MISMATCH_KM,
     logKeyPath: path.resolve(e.LOG_KEY_PATH ?? path.join(storageDir, 'keys', 'log-ed25519.pem')),
-    logOrigin: e.LOG_ORIGIN ?? (e.PUBLIC_URL ? `${new URL(e.PUBLIC_URL).host}/log` : 'svidetel.local/log'),
+    logOrigin: e.LOG_ORIGIN ?? (e.PUBLIC_URL ? `${new URL(e.PUBLIC_URL).host}/log` : DEFAULT_LOG_ORIGIN),
     logSthIntervalMs: e.LOG_STH_INTERVAL_SECONDS * 1000,
     publicTimePrecisionMs: e.PUBLIC_TIME_PRECISION_MINUTES * 60_000,
     totpKeyPath: path.resolve(e.TOTP_KEY_PATH ?? path.join(storageDir, 'keys', 'totp-aes256.key')),

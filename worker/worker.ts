@@ -1,6 +1,7 @@
 import type { AppContext } from '../domain/context';
 import { recordFinalFailure, requeueUnfinished } from '../domain/processing/process-media';
 import { consumeJobs } from '../infra/compose';
+import { assertLogOriginUnchanged } from '../domain/transparency/log.service';
 import { publishLogKey, signTreeHeadIfGrown } from '../domain/transparency/signer';
 import { JOB_HANDLERS, assertEveryJobHasOneHandler } from './handlers';
 
@@ -12,6 +13,7 @@ export type RunningWorker = { close(): Promise<void> };
  */
 export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   assertEveryJobHasOneHandler();
+  await assertLogOriginUnchanged(ctx);
   // Redis keeps nothing on disk: after it comes back, the queue is rebuilt from PostgreSQL at once.
   const consumer = consumeJobs(ctx, { onReconnect: () => void sweep(null) }, async (job) => {
     const handler = JOB_HANDLERS[job.name];
