@@ -16,6 +16,7 @@ import { moderationRoutes } from './moderation/moderation.routes';
 import { openApiRoutes } from './openapi/openapi.routes';
 import { processingRoutes } from './processing/processing.routes';
 import { submissionsRoutes } from './submissions/submissions.routes';
+import { integrityRoutes } from './integrity/integrity.routes';
 
 const STATIC_DIR = path.join(__dirname, '..', 'web', 'static');
 
@@ -65,6 +66,7 @@ export function createApp(ctx: AppContext, siteUrl: string): express.Express {
   app.use(authRoutes(ctx));
   app.use(moderationRoutes(ctx));
   app.use(adminRoutes(ctx));
+  app.use(integrityRoutes(ctx));
   app.use(processingRoutes(ctx));
   app.use(archiveRoutes(ctx));
   app.use(openApiRoutes(ctx));

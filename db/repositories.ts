@@ -4,6 +4,7 @@ import * as archive from './archive.repo';
 import * as audit from './audit.repo';
 import * as catalog from './catalog.repo';
 import * as claims from './claims.repo';
+import * as integrity from './integrity.repo';
 import * as media from './media.repo';
 import * as notes from './notes.repo';
 import * as settings from './settings.repo';
@@ -26,7 +27,7 @@ type Bound<Module, Handle> = {
     : never]: Module[K] extends (q: never, ...args: infer A) => infer R ? (...args: A) => R : never;
 };
 
-const MODULES = { accounts, archive, audit, catalog, claims, media, notes, settings, stations, submissions, transparency };
+const MODULES = { accounts, archive, audit, catalog, claims, integrity, media, notes, settings, stations, submissions, transparency };
 type Modules = typeof MODULES;
 
 /** Bound to the pool: each call is its own statement (or opens its own transaction inside the repo). */

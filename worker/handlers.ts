@@ -1,4 +1,5 @@
 import type { AppContext } from '../domain/context';
+import { scrubOriginal } from '../domain/integrity/scrub.service';
 import { backfillFileFlags } from '../domain/processing/flags-backfill';
 import { processMediaFile } from '../domain/processing/process-media';
 import { JOB_NAMES, type JobName } from '../domain/queue/jobs';
@@ -9,6 +10,7 @@ export type JobHandler = (ctx: AppContext, id: string) => Promise<unknown>;
 export const JOB_HANDLERS: Record<JobName, JobHandler> = {
   'process-media': processMediaFile,
   'backfill-flags': backfillFileFlags,
+  'scrub-original': scrubOriginal,
 };
 
 export function assertEveryJobHasOneHandler(): void {

@@ -1,4 +1,5 @@
 import type { AppContext } from '../domain/context';
+import { SCRUB_TICK_MS, scrubTick } from '../domain/integrity/scrub.service';
 import { recordFinalFailure, requeueUnfinished } from '../domain/processing/process-media';
 import { consumeJobs } from '../infra/compose';
 import { assertLogOriginUnchanged } from '../domain/transparency/log.service';
@@ -49,10 +50,15 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   const signTimer = setInterval(() => void signHead(), Math.max(250, ctx.config.logSthIntervalMs / 4));
   signTimer.unref();
 
+  // The scrub: originals re-hashed and the log's hashes recomputed, at the configured rates.
+  const scrubTimer = setInterval(() => void scrubTick(ctx), SCRUB_TICK_MS);
+  scrubTimer.unref();
+
   return {
     async close() {
       clearInterval(timer);
       clearInterval(signTimer);
+      clearInterval(scrubTimer);
       await consumer.close();
     },
   };

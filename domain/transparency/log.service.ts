@@ -291,9 +291,10 @@ export function receiptText(receipt: Receipt, baseUrl: string): string {
   lines.push(
     '',
     'To check a file: keep the JSON receipt, download the proof from the Proof address once the next',
-    'tree head is signed (minutes after the upload), then run',
-    '  npm run verify -- <file> --receipt receipt.json --sth proof.json',
-    'or, with nothing but Node: node scripts/verify-receipt.mjs <file> --receipt receipt.json --sth proof.json',
+    'tree head is signed (minutes after the upload), then run, with the log key Svidetel publishes (not',
+    'the one in this receipt: check that its fingerprint is the one above)',
+    '  npm run verify -- <file> --receipt receipt.json --sth proof.json --key <published log key>',
+    'or, with nothing but Node: node scripts/verify-receipt.mjs <file> --receipt receipt.json --sth proof.json --key <published log key>',
     '',
     'This receipt says nothing about who sent the files.',
     '',
