@@ -18,6 +18,7 @@ import { openApiRoutes } from './openapi/openapi.routes';
 import { processingRoutes } from './processing/processing.routes';
 import { submissionsRoutes } from './submissions/submissions.routes';
 import { uploadsRoutes } from './uploads/uploads.routes';
+import { integrityRoutes } from './integrity/integrity.routes';
 
 const STATIC_DIR = path.join(__dirname, '..', 'web', 'static');
 /** The tus client's browser build, served from this origin like every other script (no build step, no CDN). */
@@ -72,6 +73,7 @@ export function createApp(ctx: AppContext, siteUrl: string): express.Express {
   app.use(authRoutes(ctx));
   app.use(moderationRoutes(ctx));
   app.use(adminRoutes(ctx));
+  app.use(integrityRoutes(ctx));
   app.use(processingRoutes(ctx));
   app.use(archiveRoutes(ctx));
   app.use(openApiRoutes(ctx));

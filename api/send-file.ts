@@ -22,7 +22,7 @@ import type { ByteRange, StoredBlob } from '../domain/ports/blob-store';
 export async function sendStoredFile(
   res: Response,
   opening: Promise<StoredBlob | null>,
-  options: { mime: string; identity: string; stallMs: number; sha256?: string; downloadAs?: string; cacheSeconds?: number },
+  options: { mime: string; identity: string; stallMs: number; digestSha256?: string | null; downloadAs?: string; cacheSeconds?: number },
 ): Promise<void> {
   const blob = await opening;
   if (!blob) throw notFound('The file');
@@ -31,7 +31,7 @@ export async function sendStoredFile(
   res.type(format.type); // after attachment(), which would type the file by its name
   res.set('X-Content-Type-Options', 'nosniff');
   res.set('ETag', `W/"${blob.size.toString(16)}-${createHash('sha256').update(options.identity).digest('base64url').slice(0, 16)}"`);
-  if (options.sha256) res.set('Digest', `sha-256=${Buffer.from(options.sha256, 'hex').toString('base64')}`);
+  if (options.digestSha256) res.set('Digest', `sha-256=${Buffer.from(options.digestSha256, 'hex').toString('base64')}`);
   if (options.cacheSeconds) res.set('Cache-Control', `public, max-age=${options.cacheSeconds}`);
   res.set('Accept-Ranges', 'bytes');
   if (res.req.fresh) {

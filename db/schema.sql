@@ -939,6 +939,56 @@ ALTER SEQUENCE public.elections_id_seq OWNED BY public.elections.id;
 
 
 --
+-- Name: integrity_alarms; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.integrity_alarms (
+    id bigint NOT NULL,
+    kind text NOT NULL,
+    subject text NOT NULL,
+    detail text NOT NULL,
+    first_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    resolved_at timestamp with time zone,
+    CONSTRAINT integrity_alarms_kind_check CHECK ((kind = ANY (ARRAY['log_signing_refused'::text, 'original_mismatch'::text, 'original_missing'::text, 'log_subtree_mismatch'::text]))),
+    CONSTRAINT integrity_alarms_subject_check CHECK (((length(subject) >= 1) AND (length(subject) <= 200)))
+);
+
+
+--
+-- Name: integrity_alarms_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.integrity_alarms_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: integrity_alarms_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.integrity_alarms_id_seq OWNED BY public.integrity_alarms.id;
+
+
+--
+-- Name: log_scrub_state; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.log_scrub_state (
+    id boolean DEFAULT true NOT NULL,
+    next_leaf bigint DEFAULT 0 NOT NULL,
+    cycles bigint DEFAULT 0 NOT NULL,
+    last_run_at timestamp with time zone,
+    CONSTRAINT log_scrub_state_id_check CHECK (id),
+    CONSTRAINT log_scrub_state_next_leaf_check CHECK ((next_leaf >= 0))
+);
+
+
+--
 -- Name: notes; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -950,6 +1000,18 @@ CREATE TABLE public.notes (
     body text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT notes_body_check CHECK (((length(body) >= 1) AND (length(body) <= 4000)))
+);
+
+
+--
+-- Name: original_checks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.original_checks (
+    sha256 bytea NOT NULL,
+    checked_at timestamp with time zone NOT NULL,
+    observed_sha256 bytea,
+    CONSTRAINT original_checks_observed_sha256_check CHECK ((length(observed_sha256) = 32))
 );
 
 
@@ -1139,6 +1201,13 @@ ALTER TABLE ONLY public.elections ALTER COLUMN id SET DEFAULT nextval('public.el
 
 
 --
+-- Name: integrity_alarms id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.integrity_alarms ALTER COLUMN id SET DEFAULT nextval('public.integrity_alarms_id_seq'::regclass);
+
+
+--
 -- Name: polling_stations id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -1322,6 +1391,30 @@ ALTER TABLE ONLY public.elections
 
 
 --
+-- Name: integrity_alarms integrity_alarms_kind_subject_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.integrity_alarms
+    ADD CONSTRAINT integrity_alarms_kind_subject_key UNIQUE (kind, subject);
+
+
+--
+-- Name: integrity_alarms integrity_alarms_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.integrity_alarms
+    ADD CONSTRAINT integrity_alarms_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: log_scrub_state log_scrub_state_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.log_scrub_state
+    ADD CONSTRAINT log_scrub_state_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: media_files media_files_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1351,6 +1444,14 @@ ALTER TABLE ONLY public.notes
 
 ALTER TABLE ONLY public.notes
     ADD CONSTRAINT notes_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: original_checks original_checks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.original_checks
+    ADD CONSTRAINT original_checks_pkey PRIMARY KEY (sha256);
 
 
 --
@@ -1610,6 +1711,13 @@ CREATE INDEX decisions_submission_idx ON public.decisions USING btree (submissio
 
 
 --
+-- Name: integrity_alarms_open; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX integrity_alarms_open ON public.integrity_alarms USING btree (last_seen_at) WHERE (resolved_at IS NULL);
+
+
+--
 -- Name: media_files_content_identifier_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1677,6 +1785,13 @@ CREATE INDEX media_files_unfinished_idx ON public.media_files USING btree (statu
 --
 
 CREATE INDEX notes_submission_idx ON public.notes USING btree (submission_id, created_at);
+
+
+--
+-- Name: original_checks_checked_at; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX original_checks_checked_at ON public.original_checks USING btree (checked_at);
 
 
 --
@@ -2142,6 +2257,14 @@ ALTER TABLE ONLY public.notes
 
 
 --
+-- Name: original_checks original_checks_sha256_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.original_checks
+    ADD CONSTRAINT original_checks_sha256_fkey FOREIGN KEY (sha256) REFERENCES public.blobs(sha256);
+
+
+--
 -- Name: polling_stations polling_stations_election_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2363,10 +2486,38 @@ GRANT SELECT,USAGE ON SEQUENCE public.elections_id_seq TO svidetel_app;
 
 
 --
+-- Name: TABLE integrity_alarms; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.integrity_alarms TO svidetel_app;
+
+
+--
+-- Name: SEQUENCE integrity_alarms_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,USAGE ON SEQUENCE public.integrity_alarms_id_seq TO svidetel_app;
+
+
+--
+-- Name: TABLE log_scrub_state; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,UPDATE ON TABLE public.log_scrub_state TO svidetel_app;
+
+
+--
 -- Name: TABLE notes; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT,INSERT ON TABLE public.notes TO svidetel_app;
+
+
+--
+-- Name: TABLE original_checks; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.original_checks TO svidetel_app;
 
 
 --

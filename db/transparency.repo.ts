@@ -201,3 +201,9 @@ export async function publicKeyOf(db: Queryable, origin: string): Promise<Stored
   const row = rows[0];
   return row ? { origin: row.origin, vkey: row.vkey, publicKeyPem: row.public_key_pem } : null;
 }
+
+/** Every origin a log key was recorded for (one per origin the worker ever signed under). */
+export async function publicKeyOrigins(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ origin: string }>('SELECT origin FROM tlog_public_keys ORDER BY origin');
+  return rows.map((r) => r.origin);
+}

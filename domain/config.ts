@@ -42,6 +42,9 @@ const trustProxySetting = z
     return entries;
   });
 
+/** The log's name outside production when neither LOG_ORIGIN nor PUBLIC_URL says it; refused in production. */
+export const DEFAULT_LOG_ORIGIN = 'svidetel.local/log';
+
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
@@ -137,6 +140,12 @@ const envSchema = z.object({
   // Minutes, not seconds: each head tells how many files arrived since the last, published or not,
   // and one window should hold many uploads on a busy day (see the README's Security section).
   LOG_STH_INTERVAL_SECONDS: z.coerce.number().positive().max(86_400).default(300),
+  // The scrub (the server checking itself): MB of stored originals re-hashed per minute at most (0:
+  // off), how long a check stays fresh before an original is hashed again, and how many log leaves a
+  // minute have their stored subtree hashes recomputed (0: off).
+  SCRUB_MB_PER_MINUTE: z.coerce.number().min(0).max(1_000_000).default(200),
+  SCRUB_EVERY_HOURS: z.coerce.number().positive().max(24 * 366).default(24 * 7),
+  LOG_SCRUB_LEAVES_PER_MINUTE: z.coerce.number().int().min(0).max(100_000_000).default(100_000),
   // What the public sees of when a file was received, rounded down to this many minutes (the
   // receipt keeps the exact time). It must divide a day, so the steps fall on the same clock times.
   PUBLIC_TIME_PRECISION_MINUTES: z.coerce
@@ -180,6 +189,16 @@ const envSchema = z.object({
   // Links in feeds, exports and receipts are built from it, never from a request's Host header.
   if (e.NODE_ENV === 'production' && !e.PUBLIC_URL) {
     ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'required in production: the address the public reaches this site at, e.g. https://svidetel.example.org' });
+  }
+  // The origin names the log in every checkpoint and receipt; a default shared by every deployment
+  // would let one deployment's receipts pass for another's, and one derived from PUBLIC_URL would
+  // change (and so break the log) with the site's address.
+  if (e.NODE_ENV === 'production' && (!e.LOG_ORIGIN || e.LOG_ORIGIN === DEFAULT_LOG_ORIGIN)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['LOG_ORIGIN'],
+      message: `required in production and not ${DEFAULT_LOG_ORIGIN}: this deployment's own log name, e.g. svidetel.example.org/log, set before the first start and never changed (on an existing log: the origin its tree heads name, see GET /api/v1/log/key)`,
+    });
   }
 });
 
@@ -243,6 +262,9 @@ export type Config = {
   logKeyPath: string;
   logOrigin: string;
   logSthIntervalMs: number;
+  scrubBytesPerMinute: number;
+  scrubEveryMs: number;
+  logScrubLeavesPerMinute: number;
   publicTimePrecisionMs: number;
   totpKeyPath: string;
   mapTileUrl: string | undefined;
@@ -381,8 +403,11 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeMismatchHours: e.TIME_MISMATCH_HOURS,
     placeMismatchKm: e.PLACE_MISMATCH_KM,
     logKeyPath: path.resolve(e.LOG_KEY_PATH ?? path.join(storageDir, 'keys', 'log-ed25519.pem')),
-    logOrigin: e.LOG_ORIGIN ?? (e.PUBLIC_URL ? `${new URL(e.PUBLIC_URL).host}/log` : 'svidetel.local/log'),
+    logOrigin: e.LOG_ORIGIN ?? (e.PUBLIC_URL ? `${new URL(e.PUBLIC_URL).host}/log` : DEFAULT_LOG_ORIGIN),
     logSthIntervalMs: e.LOG_STH_INTERVAL_SECONDS * 1000,
+    scrubBytesPerMinute: Math.floor(e.SCRUB_MB_PER_MINUTE * MiB),
+    scrubEveryMs: e.SCRUB_EVERY_HOURS * 3_600_000,
+    logScrubLeavesPerMinute: e.LOG_SCRUB_LEAVES_PER_MINUTE,
     publicTimePrecisionMs: e.PUBLIC_TIME_PRECISION_MINUTES * 60_000,
     totpKeyPath: path.resolve(e.TOTP_KEY_PATH ?? path.join(storageDir, 'keys', 'totp-aes256.key')),
     mapTileUrl: e.MAP_TILE_URL,

@@ -2,14 +2,17 @@
 // Checks a file against a Svidetel receipt with nothing but Node (>= 18): no repository code, no
 // packages, so anyone can read all of it and run it without trusting Svidetel.
 //
-//   node verify-receipt.mjs <file> --receipt receipt.json [--sth sth.json] [--key vkey-or-key.pem]
+//   node verify-receipt.mjs <file> --receipt receipt.json [--sth sth.json] (--key vkey-or-key.pem | --trust keys.txt | --trust-on-first-use)
 //
 // Checks, in order (the receipt format is documented in domain/transparency/receipt.ts):
 //   1. file hash        SHA-256 and size of the file equal those in the receipt and its leaf record
 //   2. leaf hash        SHA-256(0x00 ‖ 73-byte leaf record) equals the receipt's leaf hash
-//   3. signature        the signed tree head (C2SP checkpoint, Ed25519 signed note) verifies with the
-//                       log key: --key if given (a vkey, or an Ed25519 public key PEM), else the
-//                       receipt's own key, whose fingerprint you must compare with the published one
+//   3. signature        the signed tree head (C2SP checkpoint, Ed25519 signed note) verifies with a
+//                       log key you pinned: --key (a vkey, or an Ed25519 public key PEM) or --trust,
+//                       a file of lines "log <vkey>" / "witness <vkey>" ('#' comments), with the keys
+//                       Svidetel publishes out of band. Without either it refuses: anyone can sign a
+//                       receipt under our log's name. --trust-on-first-use trusts the receipt's own
+//                       key instead, and the verdict says so.
 //   4. inclusion proof  the RFC 6962 audit path leads from the leaf hash to the SIGNED root
 // --sth takes a newer signed tree head, or a proof bundle {leaf_index, leaf_hash, sth, inclusion_proof}.
 // Prints each step; on failure prints "FAILED: <check>" and exits 1.
@@ -35,14 +38,17 @@ const step = (name, detail) => console.log(`ok    ${name}: ${detail}`);
 let stage = 'usage';
 
 function args(argv) {
-  const out = { file: undefined, receipt: undefined, sth: undefined, key: undefined };
+  const out = { file: undefined, receipt: undefined, sth: undefined, key: undefined, trust: undefined, tofu: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i].replace(/^--/, '');
-    if (argv[i].startsWith('--') && flag in out && flag !== 'file' && i + 1 < argv.length) out[flag] = argv[++i];
+    if (argv[i] === '--trust-on-first-use') out.tofu = true;
+    else if (argv[i].startsWith('--') && flag in out && flag !== 'file' && flag !== 'tofu' && i + 1 < argv.length) out[flag] = argv[++i];
     else if (!argv[i].startsWith('--') && !out.file) out.file = argv[i];
     else throw new Failed('usage', `unexpected argument ${argv[i]}`);
   }
-  if (!out.file || !out.receipt) throw new Failed('usage', 'node verify-receipt.mjs <file> --receipt receipt.json [--sth sth.json] [--key vkey-or-key.pem]');
+  const usage = 'node verify-receipt.mjs <file> --receipt receipt.json [--sth sth.json] (--key vkey-or-key.pem | --trust keys.txt | --trust-on-first-use)';
+  if (!out.file || !out.receipt) throw new Failed('usage', usage);
+  if ([out.key, out.trust, out.tofu || undefined].filter((x) => x !== undefined).length > 1) throw new Failed('usage', `--key, --trust and --trust-on-first-use exclude each other\n${usage}`);
   return out;
 }
 
@@ -73,13 +79,36 @@ function parseVkey(vkey) {
   return { name: m[1], id, raw };
 }
 
-function loadKey(arg, receipt) {
-  if (!arg) {
-    check(receipt.key, 'signature', 'the receipt has no log key (the log had not published it yet): give --key with the key from /api/v1/log/key');
-    const k = parseVkey(String(receipt.key?.vkey));
-    check(sha256(k.raw).toString('hex') === receipt.key.fingerprint, 'signature', 'the receipt key does not match its fingerprint');
-    return { ...k, source: `the receipt's own key: compare fingerprint ${receipt.key.fingerprint} with the one Svidetel publishes` };
+// The keys the head may be signed by: one pinned with --key, the trust file's keys for this log
+// (old and new while a rotation is announced), or, only when asked for, the receipt's own.
+function loadKeys(a, receipt) {
+  if (a.trust) {
+    const keys = [];
+    readFileSync(a.trust, 'utf8').split('\n').forEach((raw, i) => {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) return;
+      const m = /^(log|witness)\s+(\S+)$/.exec(line);
+      check(m, 'signature', `trust file line ${i + 1}: expected "log <vkey>" or "witness <vkey>"`);
+      const k = parseVkey(m[2]);
+      if (m[1] === 'log' && k.name === receipt.log_origin) keys.push({ ...k, source: 'a key from your trust file' });
+    });
+    check(keys.length > 0, 'signature', `the trust file lists no key for log ${receipt.log_origin}`);
+    return keys;
   }
+  if (a.key) return [loadKey(a.key, receipt)];
+  check(
+    a.tofu,
+    'signature',
+    'no pinned log key: give the key Svidetel publishes out of band with --key, or a trust file listing it with --trust; ' +
+      '--trust-on-first-use trusts the key inside the receipt instead, which anyone forging a receipt can put there',
+  );
+  check(receipt.key, 'signature', 'the receipt has no log key (the log had not published it yet): give --key with the key from /api/v1/log/key');
+  const k = parseVkey(String(receipt.key?.vkey));
+  check(sha256(k.raw).toString('hex') === receipt.key.fingerprint, 'signature', 'the receipt key does not match its fingerprint');
+  return [{ ...k, tofu: true, source: `the receipt's own key, trusted on first use: compare fingerprint ${receipt.key.fingerprint} with the one Svidetel publishes` }];
+}
+
+function loadKey(arg, receipt) {
   const text = existsSync(arg) ? readFileSync(arg, 'utf8').trim() : arg;
   if (!text.startsWith('-----BEGIN')) return { ...parseVkey(text), source: 'the key you gave' };
   // A PEM key has no name: take the key name from the receipt, then derive the key id as the log does.
@@ -160,8 +189,19 @@ function main() {
   const sth = bundle ? bundle.sth : (given ?? entry.sth);
   const proofHex = bundle ? bundle.inclusion_proof : entry.inclusion_proof;
   check(sth, 'signature', `the receipt has no signed tree head yet${entry.proof_url ? `: fetch ${entry.proof_url} and pass it with --sth` : ''}`);
-  const key = loadKey(a.key, receipt);
-  const cp = openCheckpoint(sth.checkpoint, key);
+  let key;
+  let cp;
+  let refusal;
+  for (const k of loadKeys(a, receipt)) {
+    try {
+      cp = openCheckpoint(sth.checkpoint, k);
+      key = k;
+      break;
+    } catch (err) {
+      refusal = err;
+    }
+  }
+  if (!key) throw refusal;
   check(cp.origin === receipt.log_origin, 'signature', `the tree head is from ${cp.origin}, the receipt from ${receipt.log_origin}`);
   check(cp.treeSize === sth.tree_size && cp.root.toString('hex') === sth.root_hash, 'signature', 'the tree head JSON does not match its signed checkpoint');
   step('signature', `tree head of size ${cp.treeSize} signed by ${key.name}, checked with ${key.source}`);
@@ -173,7 +213,10 @@ function main() {
   check(root && root.equals(cp.root), 'inclusion proof', `the proof does not lead to the signed root of the tree of size ${cp.treeSize}`);
   step('inclusion proof', `leaf #${entry.leaf_index} is in the tree of size ${cp.treeSize}, root ${cp.root.toString('hex')}`);
 
-  console.log(`\nVERIFIED: ${path.basename(a.file)} (SHA-256 ${fileSha}) is leaf #${entry.leaf_index} of ${cp.origin}, received ${receivedAt}, unchanged, in the signed tree of size ${cp.treeSize}.`);
+  const verified = key.tofu
+    ? `VERIFIED (TRUST ON FIRST USE of the receipt's own key ${receipt.key.fingerprint}: proves nothing until you compare it with the published fingerprint)`
+    : 'VERIFIED';
+  console.log(`\n${verified}: ${path.basename(a.file)} (SHA-256 ${fileSha}) is leaf #${entry.leaf_index} of ${cp.origin}, received ${receivedAt}, unchanged, in the signed tree of size ${cp.treeSize}.`);
 }
 
 try {

@@ -2,18 +2,21 @@
  * `npm run verify`: checks evidence against Svidetel's transparency log without trusting Svidetel.
  *
  * Receipt mode (offline):
- *   npm run verify -- <file> --receipt receipt.json [--sth sth-or-proof.json] [--key key]
+ *   npm run verify -- <file> --receipt receipt.json [--sth sth-or-proof.json] (--key key | --trust keys.txt | --trust-on-first-use)
  *     Checks the file's SHA-256 against the receipt, the leaf record against its hash, the tree
  *     head's Ed25519 signature, and the inclusion proof against the signed root. --sth takes a
  *     signed tree head or the proof bundle from the receipt's proof_url; --key a verifier key
- *     (vkey), an Ed25519 public key PEM, or the JSON of /api/v1/log/key, as a file or literally.
+ *     (vkey), an Ed25519 public key PEM, or the JSON of /api/v1/log/key, as a file or literally;
+ *     --trust a trust file (domain/transparency/trust-file.ts). Without a pinned key it refuses:
+ *     --trust-on-first-use trusts the receipt's own key, and the verdict says so.
  *
  * Monitor mode:
- *   npm run verify -- --monitor <server-url> [--state monitor.json] [--key key] [--watch seconds]
+ *   npm run verify -- --monitor <server-url> [--state monitor.json] (--key key | --trust keys.txt | --trust-on-first-use) [--watch seconds]
  *     Fetches the tree heads the server signed since the last run, checks each signature and the
  *     consistency proof from the previously seen head to each new one (so the log was only ever
- *     appended to), and stores what it saw in the state file. The key is pinned on the first run
- *     (or given with --key); a different key later is a failure.
+ *     appended to), and stores what it saw in the state file. The key is pinned in the state on
+ *     the first run, from --key or --trust (or the server's, with --trust-on-first-use only); a
+ *     different key later is a failure.
  *
  * Prints each step; on failure "FAILED: <check>" and exit code 1 (2 for a usage error).
  * The same receipt checks, with nothing but Node, are in scripts/verify-receipt.mjs.
@@ -26,7 +29,8 @@ import { keyFingerprint, parseVkey, verifySthJson, vkeyFor, type SthJson } from 
 import { hexBytes } from '../domain/transparency/leaf';
 import { verifyConsistency } from '../domain/transparency/merkle';
 import type { ProofBundle, Receipt } from '../domain/transparency/receipt';
-import { verifyReceiptFile } from '../domain/transparency/verify';
+import { parseTrustFile } from '../domain/transparency/trust-file';
+import { NO_PINNED_KEY, verifyReceiptFile } from '../domain/transparency/verify';
 
 class Failed extends Error {
   constructor(
@@ -40,21 +44,23 @@ class Failed extends Error {
 const ok = (check: string, detail: string) => console.log(`ok    ${check}: ${detail}`);
 
 const USAGE = [
-  'usage: npm run verify -- <file> --receipt receipt.json [--sth sth.json] [--key key]',
-  '       npm run verify -- --monitor <server-url> [--state monitor.json] [--key key] [--watch seconds]',
+  'usage: npm run verify -- <file> --receipt receipt.json [--sth sth.json] (--key key | --trust keys.txt | --trust-on-first-use)',
+  '       npm run verify -- --monitor <server-url> [--state monitor.json] (--key key | --trust keys.txt | --trust-on-first-use) [--watch seconds]',
 ].join('\n');
 
-type Args = { file?: string; receipt?: string; sth?: string; key?: string; monitor?: string; state?: string; watch?: string };
+type Args = { file?: string; receipt?: string; sth?: string; key?: string; trust?: string; monitor?: string; state?: string; watch?: string; tofu?: boolean };
 
 function parseArgs(argv: string[]): Args {
   const out: Args = {};
-  const flags = new Set(['receipt', 'sth', 'key', 'monitor', 'state', 'watch']);
+  const flags = new Set(['receipt', 'sth', 'key', 'trust', 'monitor', 'state', 'watch']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a.startsWith('--')) {
+    if (a === '--trust-on-first-use') {
+      out.tofu = true;
+    } else if (a.startsWith('--')) {
       const flag = a.slice(2);
       if (!flags.has(flag) || i + 1 >= argv.length) throw new Failed('usage', `unknown option or missing value: ${a}\n${USAGE}`);
-      out[flag as keyof Args] = argv[++i];
+      out[flag as Exclude<keyof Args, 'tofu'>] = argv[++i];
     } else if (!out.file) {
       out.file = a;
     } else {
@@ -62,6 +68,7 @@ function parseArgs(argv: string[]): Args {
     }
   }
   if (out.monitor ? out.file || out.receipt : !out.file || !out.receipt) throw new Failed('usage', USAGE);
+  if (Number(Boolean(out.key)) + Number(Boolean(out.trust)) + Number(Boolean(out.tofu)) > 1) throw new Failed('usage', `--key, --trust and --trust-on-first-use exclude each other\n${USAGE}`);
   return out;
 }
 
@@ -82,6 +89,14 @@ function keyArgument(arg: string): string | KeyObject {
     return text;
   } catch (err) {
     throw new Failed('signature', `cannot read the key: ${(err as Error).message}`);
+  }
+}
+
+function trustedLogKeys(file: string): string[] {
+  try {
+    return parseTrustFile(readFileSync(file, 'utf8')).logKeys;
+  } catch (err) {
+    throw new Failed('signature', `cannot read the trust file ${file}: ${(err as Error).message}`);
   }
 }
 
@@ -109,6 +124,8 @@ async function verifyReceiptMode(a: Args): Promise<boolean> {
     receipt,
     ...(sth ? { sth } : {}),
     ...(key ? { key } : {}),
+    ...(a.trust ? { trustedLogKeys: trustedLogKeys(a.trust) } : {}),
+    trustOnFirstUse: a.tofu === true,
   });
   for (const s of result.steps) {
     if (s.ok) ok(s.check, s.detail);
@@ -152,9 +169,11 @@ async function monitorOnce(a: Args, statePath: string): Promise<void> {
   const state: MonitorState | null = existsSync(statePath) ? readJson<MonitorState>(statePath, 'state') : null;
   if (state && (state.version !== 1 || !Array.isArray(state.sths))) throw new Failed('state', `${statePath} is not a monitor state file`);
 
-  // The key: given, pinned in the state, or trusted on first use (print its fingerprint to compare).
+  // The key: given, from the trust file, pinned in the state, or (only when asked) trusted on first use.
   const served = await getJson<{ origin: string; vkey: string; fingerprint: string }>(base, '/api/v1/log/key');
-  const given = a.key ? keyArgument(a.key) : undefined;
+  const given = a.key ? keyArgument(a.key) : a.trust ? trustedLogKeys(a.trust).find((k) => k.startsWith(`${served.origin}+`)) : undefined;
+  if (a.trust && !given) throw new Failed('key', `the trust file lists no key for log ${served.origin}`);
+  if (!given && !state && !a.tofu) throw new Failed('key', NO_PINNED_KEY);
   const vkey = typeof given === 'string' ? given : given ? vkeyFor(served.origin, given) : (state?.vkey ?? served.vkey);
   let parsed;
   try {
@@ -164,7 +183,7 @@ async function monitorOnce(a: Args, statePath: string): Promise<void> {
   }
   if (served.vkey !== vkey) throw new Failed('key', `the server now serves key ${served.vkey}, expected ${vkey}`);
   const fingerprint = keyFingerprint(parsed.rawPublicKey);
-  ok('key', `${vkey} (fingerprint ${fingerprint}${!state && !given ? ': first use, compare it with the one Svidetel publishes' : ''})`);
+  ok('key', `${vkey} (fingerprint ${fingerprint}${!state && !given ? ': TRUSTED ON FIRST USE, compare it with the one Svidetel publishes' : ''})`);
 
   const seen = state?.sths ?? [];
   let last = seen[seen.length - 1];

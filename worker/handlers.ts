@@ -1,4 +1,5 @@
 import type { AppContext } from '../domain/context';
+import { scrubOriginal } from '../domain/integrity/scrub.service';
 import { backfillFileFlags } from '../domain/processing/flags-backfill.service';
 import { processMediaFile } from '../domain/processing/process-media.service';
 import { JOB_NAMES, type JobName } from '../domain/queue/jobs';
@@ -11,6 +12,7 @@ export const JOB_HANDLERS: Record<JobName, JobHandler> = {
   'process-media': processMediaFile,
   'backfill-flags': backfillFileFlags,
   'replicate-original': replicateOriginal,
+  'scrub-original': scrubOriginal,
 };
 
 export function assertEveryJobHasOneHandler(): void {

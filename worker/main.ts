@@ -6,7 +6,7 @@ async function main() {
   const config = loadConfigOrExit();
   // As svidetel_signer: the worker alone writes signed tree heads and the log's public key.
   const ctx = await orExit(createContext({ ...config, databaseUrl: config.signerDatabaseUrl }, 'worker'));
-  const worker = await startWorker(ctx);
+  const worker = await orExit(startWorker(ctx));
   ctx.log.info({ concurrency: config.workerConcurrency }, 'worker started');
   // Graceful: finish the jobs in hand, take no new ones; anything unfinished is re-enqueued on the next start.
   const shutdown = async () => {

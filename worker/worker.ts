@@ -1,7 +1,9 @@
 import type { AppContext } from '../domain/context';
 import { isStoreFailure } from '../domain/errors';
+import { SCRUB_TICK_MS, scrubTick } from '../domain/integrity/scrub.service';
 import { requeueUnfinished, retryOrPark } from '../domain/processing/process-media.service';
 import { consumeJobs } from '../infra/compose';
+import { assertLogOriginUnchanged } from '../domain/transparency/log.service';
 import { publishLogKey, signTreeHeadIfGrown } from '../domain/transparency/signer.service';
 import { requeueOwedCopies } from '../domain/replication/replication.service';
 import { JOB_HANDLERS, assertEveryJobHasOneHandler } from './handlers';
@@ -19,6 +21,7 @@ const DATABASE_PROBE_MS = 1000;
  */
 export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   assertEveryJobHasOneHandler();
+  await assertLogOriginUnchanged(ctx);
   let probe: NodeJS.Timeout | undefined;
   let closed = false;
   const watchForDatabase = () => {
@@ -47,8 +50,9 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
     } catch (err) {
       ctx.log.warn({ job: job.name, id: job.id, attempt: job.attempt, err: (err as Error).message }, 'job failed; it will be retried');
       if (isStoreFailure(err, 'unreachable') || isStoreFailure(err, 'unavailable')) watchForDatabase();
-      // A flags back-fill of a finished file or a copy owed to a replica has no unfinished state to
-      // park in: it is retried, and the sweep enqueues a replica's copy again if it still fails.
+      // Only processing parks a file in PostgreSQL; the other jobs (a flags back-fill, a replica's
+      // copy, a scrub) have no unfinished state to park: they are retried, and their own sweeps or
+      // timers enqueue them again if they still fail.
       if (job.name !== 'process-media') throw err;
       return await retryOrPark(ctx, job, err);
     }
@@ -76,12 +80,17 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   const signTimer = setInterval(() => void signHead(), Math.max(250, ctx.config.logSthIntervalMs / 4));
   signTimer.unref();
 
+  // The scrub: originals re-hashed and the log's hashes recomputed, at the configured rates.
+  const scrubTimer = setInterval(() => void scrubTick(ctx), SCRUB_TICK_MS);
+  scrubTimer.unref();
+
   return {
     async close() {
       clearInterval(timer);
       clearInterval(signTimer);
       closed = true;
       clearTimeout(probe);
+      clearInterval(scrubTimer);
       await consumer.close();
     },
   };

@@ -19,6 +19,7 @@ import { cutOffWhenStalled, sendStoredFile } from '../send-file';
 import { siteUrl } from '../site-url';
 import { atomFeed, jsonArrayTransform } from './archive.export';
 import { presentEntry, presentListItem, presentLookup, presentMap, presentSimilar, presentStation } from './archive.present';
+import { originalDigest } from '../../domain/integrity/scrub.service';
 import {
   checkQuery,
   entryParams,
@@ -129,7 +130,8 @@ export function archiveRoutes(ctx: AppContext): Router {
         mime: file.mime,
         identity: file.sha256,
         stallMs: ctx.config.exportStallMs,
-        sha256: file.sha256,
+        // what the bytes were last found to hash to (by the scrub, or now), not what they were on upload
+        digestSha256: await originalDigest(ctx, file.sha256),
         cacheSeconds: WITHDRAWABLE_SECONDS,
         downloadAs: `svidetel-${file.id}-original`,
       });

@@ -10,6 +10,7 @@ import { parseBody, parseParams, parseQuery } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
 import { sendStoredFile } from '../send-file';
 import { decisionFromForm, fileVariantParams, idParams, noteSchema, publicTextSchema, queueQuery } from './moderation.schema';
+import { originalDigest } from '../../domain/integrity/scrub.service';
 
 export function moderationRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -66,7 +67,8 @@ export function moderationRoutes(ctx: AppContext): Router {
         mime: file.mime,
         identity: file.sha256,
         stallMs: ctx.config.exportStallMs,
-        sha256: file.sha256,
+        // what the bytes were last found to hash to (by the scrub, or now), not what they were on upload
+        digestSha256: await originalDigest(ctx, file.sha256),
         // the observer's name without its extension (which may be .html or .exe): the type decides it
         downloadAs: path.parse(file.original_name).name || 'original',
       });

@@ -16,6 +16,14 @@ export interface LogSigner {
   readonly publicKeyPem: string;
   /** The checkpoint as a C2SP signed note with this key's signature. */
   signCheckpoint(checkpoint: Checkpoint): string;
+  /**
+   * The signer's own memory of the largest checkpoint it signed and saw stored, kept outside the
+   * database (beside the key): a database rolled back or rewritten behind its back cannot roll
+   * this back too, so the signer notices instead of signing the other history.
+   */
+  lastSignedCheckpoint(): Promise<string | null>;
+  /** Remembers a checkpoint once it is stored; a smaller one than remembered is ignored. */
+  rememberSignedCheckpoint(note: string, treeSize: number): Promise<void>;
 }
 
 /**

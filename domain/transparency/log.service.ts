@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { Repositories, TxRepositories } from '../../db/repositories';
 import type { StoredLeaf, StoredSth } from '../../db/transparency.repo';
 import type { AppContext } from '../context';
+import { DependencyError } from '../dependency-error';
 import { AppError, badRequest } from '../errors';
 import { keyFingerprint, parseVkey, sthToJson, type SthJson } from './checkpoint';
 import { LEAF_NONCE_SIZE, encodeLeaf, leafFromJson, newLeafRecord, type LeafInput, type LeafJson, type LeafRecord } from './leaf';
@@ -111,6 +112,25 @@ export const MAX_LEAVES_PER_REQUEST = 1000;
 export const MAX_STHS_PER_REQUEST = 1000;
 
 export const originOf = (note: string) => note.slice(0, note.indexOf('\n'));
+
+/**
+ * Refuses to start under another LOG_ORIGIN than the one the log's entries were signed under: the
+ * origin is the first line of every checkpoint and the name of the signing key, so a changed one
+ * would make every new head fail to verify against the old (and the worker refuse to sign). An
+ * empty log may still be renamed.
+ */
+export async function assertLogOriginUnchanged(ctx: AppContext): Promise<void> {
+  const log = ctx.repos.transparency;
+  if ((await log.logSize()) === 0) return;
+  const latest = await log.getSth();
+  const signedUnder = latest ? [originOf(latest.note)] : await log.publicKeyOrigins();
+  if (signedUnder.length === 0 || signedUnder.includes(ctx.config.logOrigin)) return;
+  throw new DependencyError(
+    `LOG_ORIGIN is ${ctx.config.logOrigin}, but this log's entries were signed as ${signedUnder.join(', ')}. ` +
+      `The origin names the log in every checkpoint and receipt and cannot change once the log has entries: ` +
+      `set LOG_ORIGIN=${signedUnder[0]} (with PUBLIC_URL alone, the origin is PUBLIC_URL's host followed by /log).`,
+  );
+}
 
 export function presentSth(sth: StoredSth): SthJson {
   return sthToJson(sth.note, { origin: originOf(sth.note), treeSize: sth.treeSize, rootHash: sth.rootHash }, sth.signedAt);
@@ -271,9 +291,10 @@ export function receiptText(receipt: Receipt, baseUrl: string): string {
   lines.push(
     '',
     'To check a file: keep the JSON receipt, download the proof from the Proof address once the next',
-    'tree head is signed (minutes after the upload), then run',
-    '  npm run verify -- <file> --receipt receipt.json --sth proof.json',
-    'or, with nothing but Node: node scripts/verify-receipt.mjs <file> --receipt receipt.json --sth proof.json',
+    'tree head is signed (minutes after the upload), then run, with the log key Svidetel publishes (not',
+    'the one in this receipt: check that its fingerprint is the one above)',
+    '  npm run verify -- <file> --receipt receipt.json --sth proof.json --key <published log key>',
+    'or, with nothing but Node: node scripts/verify-receipt.mjs <file> --receipt receipt.json --sth proof.json --key <published log key>',
     '',
     'This receipt says nothing about who sent the files.',
     '',

@@ -5,9 +5,11 @@
  */
 import type { AppContext } from '../context';
 import { currentAuditAnchorLine } from '../audit/audit.service';
-import { verifyCheckpoint, type SthJson } from './checkpoint';
-import { originOf, presentSth, withStoredSubtrees } from './log.service';
-import { rootAt } from './merkle';
+import type { StoredSth } from '../../db/transparency.repo';
+import { raiseAlarm, resolveAlarm } from '../integrity/alarms.service';
+import { verifyCheckpoint, type Checkpoint, type SthJson } from './checkpoint';
+import { originOf, presentSth } from './log.service';
+import { SigningRefused, checkedNewRoot } from './pre-signing-check';
 
 /**
  * Records the log's public key for its origin in the database (what the API serves and puts in
@@ -28,18 +30,20 @@ export async function publishLogKey(ctx: AppContext): Promise<string> {
  * is at least LOG_STH_INTERVAL_SECONDS old (`force` skips the wait: tests, tools). The first call
  * on an empty log signs the empty tree. Returns the new head, or null when none was due.
  * Refuses to sign when the latest head is not signed by this key and origin: a lost key or a
- * changed LOG_ORIGIN would otherwise fork the log silently.
+ * changed LOG_ORIGIN would otherwise fork the log silently; and when the new root fails the
+ * pre-signing check (pre-signing-check.ts), raising an alarm for admins.
  * Every head carries the audit log's head as an extension line (see audit.service.ts): the audit
  * trail is anchored outside the database at every checkpoint.
  */
 export async function signTreeHeadIfGrown(ctx: AppContext, opts: { force?: boolean } = {}): Promise<SthJson | null> {
   const signer = await ctx.logSigner();
   const [size, latest] = await Promise.all([ctx.repos.transparency.logSize(), ctx.repos.transparency.getSth()]);
+  let previous: { sth: StoredSth; checkpoint: Checkpoint } | null = null;
   if (latest) {
     if (latest.treeSize >= size) return null;
     if (!opts.force && Date.now() - latest.signedAt.getTime() < ctx.config.logSthIntervalMs) return null;
     try {
-      verifyCheckpoint(latest.note, signer.vkey);
+      previous = { sth: latest, checkpoint: verifyCheckpoint(latest.note, signer.vkey) };
     } catch (err) {
       throw new Error(
         `not signing: the latest tree head (size ${latest.treeSize}, log ${originOf(latest.note)}) does not verify with the key at ` +
@@ -47,9 +51,18 @@ export async function signTreeHeadIfGrown(ctx: AppContext, opts: { force?: boole
       );
     }
   }
-  const rootHash = await withStoredSubtrees(ctx.repos, (src) => rootAt(src, size));
+  let rootHash: Buffer;
+  try {
+    rootHash = await checkedNewRoot(ctx, signer, previous, size);
+  } catch (err) {
+    if (err instanceof SigningRefused) await raiseAlarm(ctx, 'log_signing_refused', signer.name, err.message);
+    throw err;
+  }
   const extensions = [await currentAuditAnchorLine(ctx.repos)];
   const note = signer.signCheckpoint({ origin: signer.name, treeSize: size, rootHash, extensions });
   const stored = await ctx.repos.transparency.insertSth({ treeSize: size, rootHash, signedAt: new Date(), note });
+  // Another signer may have stored its head of this size first: remember only what is stored.
+  await signer.rememberSignedCheckpoint(stored.note, stored.treeSize);
+  await resolveAlarm(ctx, 'log_signing_refused', signer.name);
   return presentSth(stored);
 }

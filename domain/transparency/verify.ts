@@ -5,7 +5,7 @@
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import path from 'node:path';
-import { keyFingerprint, parseVkey, verifySthJson, vkeyFor, type ParsedVkey, type SthJson } from './checkpoint';
+import { keyFingerprint, parseVkey, verifySthJson, vkeyFor, type Checkpoint, type ParsedVkey, type SthJson } from './checkpoint';
 import { encodeLeaf, hexBytes, leafFromJson } from './leaf';
 import { leafHash, verifyInclusion } from './merkle';
 import type { ProofBundle, Receipt, ReceiptFile } from './receipt';
@@ -34,8 +34,16 @@ export interface VerifyReceiptInput {
   receipt: Receipt;
   /** A newer signed tree head, or a proof bundle from proof_url; defaults to the receipt's own. */
   sth?: SthJson | ProofBundle;
-  /** The log key from a trusted source; without it the receipt's own key is used (and said so). */
+  /** The log key, pinned from a source other than the receipt (--key). */
   key?: string | KeyObject;
+  /** Pinned log keys (a trust file's `log` lines): the one named like the receipt's log is used. */
+  trustedLogKeys?: readonly string[];
+  /**
+   * Without a pinned key the verifier refuses: a receipt's own key proves nothing, as anyone can
+   * sign a receipt under our log's name. Only when this is set is the receipt's key trusted, and
+   * the verdict says so.
+   */
+  trustOnFirstUse?: boolean;
 }
 
 class CheckFailed extends Error {
@@ -61,19 +69,46 @@ function pickEntry(receipt: Receipt, sha256: string, fileName?: string): Receipt
   return fail('file hash', `the file's SHA-256 ${sha256} matches no file in the receipt`);
 }
 
-function resolveKey(receipt: Receipt, key: string | KeyObject | undefined): { vkey: ParsedVkey; note: string } {
+/** Where a verifier gets the log key it trusts, when none is pinned: said in its refusal. */
+export const NO_PINNED_KEY =
+  'no pinned log key: give the key Svidetel publishes out of band with --key, or a trust file listing it with --trust; ' +
+  '--trust-on-first-use trusts the key inside the receipt instead, which anyone forging a receipt can put there';
+
+/** The keys to check the head with, and how the verdict names them; TOFU when none was pinned. */
+function resolveKeys(input: VerifyReceiptInput): { vkeys: ParsedVkey[]; note: string; tofu: boolean } {
+  const { receipt, key } = input;
   try {
-    if (typeof key === 'string') return { vkey: parseVkey(key), note: 'the key you gave' };
+    if (typeof key === 'string') return { vkeys: [parseVkey(key)], note: 'the key you gave', tofu: false };
     // A key without a name (PEM) is named after the log, as the log names its key.
-    if (key) return { vkey: parseVkey(vkeyFor(receipt.log_origin, key)), note: 'the key you gave' };
+    if (key) return { vkeys: [parseVkey(vkeyFor(receipt.log_origin, key))], note: 'the key you gave', tofu: false };
+    if (input.trustedLogKeys) {
+      // Several keys for one log: an old and a new key while a rotation is announced.
+      const vkeys = input.trustedLogKeys.map((k) => parseVkey(k)).filter((k) => k.name === receipt.log_origin);
+      if (vkeys.length === 0) fail('signature', `the trust file lists no key for log ${receipt.log_origin}`);
+      return { vkeys, note: 'a key from your trust file', tofu: false };
+    }
+    if (!input.trustOnFirstUse) fail('signature', NO_PINNED_KEY);
     if (!receipt.key) return fail('signature', 'the receipt has no log key (the log had not published it yet): give --key with the key from /api/v1/log/key');
     const fromReceipt = parseVkey(receipt.key.vkey);
     if (keyFingerprint(fromReceipt.rawPublicKey) !== receipt.key.fingerprint) fail('signature', 'the receipt key does not match its fingerprint');
-    return { vkey: fromReceipt, note: `the receipt's own key (fingerprint ${receipt.key.fingerprint}): compare it with the fingerprint Svidetel publishes` };
+    return { vkeys: [fromReceipt], note: `the receipt's own key (fingerprint ${receipt.key.fingerprint}), trusted on first use: compare it with the fingerprint Svidetel publishes`, tofu: true };
   } catch (err) {
     if (err instanceof CheckFailed) throw err;
     return fail('signature', (err as Error).message);
   }
+}
+
+/** The head checked with the first key that signed it; the last key's error when none did. */
+function verifyWithAny(sth: SthJson, vkeys: readonly ParsedVkey[]): { cp: Checkpoint; vkey: ParsedVkey } {
+  let error: Error | undefined;
+  for (const vkey of vkeys) {
+    try {
+      return { cp: verifySthJson(sth, vkey), vkey };
+    } catch (err) {
+      error = err as Error;
+    }
+  }
+  return fail('signature', error!.message);
 }
 
 function isBundle(x: SthJson | ProofBundle): x is ProofBundle {
@@ -109,15 +144,10 @@ export function verifyReceiptFile(input: VerifyReceiptInput): ReceiptVerificatio
     const sth = given ? (isBundle(given) ? given.sth : given) : entry.sth;
     const proofHex = given && isBundle(given) ? given.inclusion_proof : entry.inclusion_proof;
     if (!sth) fail('signature', `the receipt has no signed tree head yet${entry.proof_url ? `: fetch ${entry.proof_url} and pass it as the STH` : ''}`);
-    const key = resolveKey(receipt, input.key);
-    let cp;
-    try {
-      cp = verifySthJson(sth, key.vkey);
-    } catch (err) {
-      return fail('signature', (err as Error).message);
-    }
+    const keys = resolveKeys(input);
+    const { cp, vkey } = verifyWithAny(sth, keys.vkeys);
     if (cp.origin !== receipt.log_origin) fail('signature', `the tree head is from log ${cp.origin}, the receipt is from ${receipt.log_origin}`);
-    pass('signature', `tree head of size ${cp.treeSize} of ${cp.origin} signed by ${key.vkey.name}, verified with ${key.note}`);
+    pass('signature', `tree head of size ${cp.treeSize} of ${cp.origin} signed by ${vkey.name}+${vkey.keyId.toString('hex')}, verified with ${keys.note}`);
 
     if (given && isBundle(given) && (given.leaf_index !== entry.leaf_index || given.leaf_hash !== entry.leaf_hash)) {
       fail('inclusion proof', 'the proof bundle is for another leaf');
@@ -138,7 +168,7 @@ export function verifyReceiptFile(input: VerifyReceiptInput): ReceiptVerificatio
       ok: true,
       steps,
       verdict:
-        `VERIFIED: this file (SHA-256 ${sha}) is leaf #${entry.leaf_index} of ${cp.origin}, ` +
+        `${keys.tofu ? `VERIFIED (TRUST ON FIRST USE of the receipt's own key ${receipt.key!.fingerprint}: proves nothing until you compare it with the published fingerprint)` : 'VERIFIED'}: this file (SHA-256 ${sha}) is leaf #${entry.leaf_index} of ${cp.origin}, ` +
         `received ${new Date(entry.leaf.received_at).toISOString()}, in the signed tree of size ${cp.treeSize}.`,
     };
   } catch (err) {

@@ -277,7 +277,7 @@ async function startServer(storage: string): Promise<{ proc: ChildProcess; stop(
   baseUrl = `http://${HOST}:${port}`;
   const proc = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...(await appDatabaseEnv(DATABASE_URL)), NODE_ENV: 'production', HOST, PORT: String(port), PUBLIC_URL: baseUrl, REDIS_URL, QUEUE_PREFIX: 'bench-abuse', STORAGE_DIR: storage, LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...(await appDatabaseEnv(DATABASE_URL)), NODE_ENV: 'production', LOG_ORIGIN: 'bench-abuse.svidetel.test/log', HOST, PORT: String(port), PUBLIC_URL: baseUrl, REDIS_URL, QUEUE_PREFIX: 'bench-abuse', STORAGE_DIR: storage, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));

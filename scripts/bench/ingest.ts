@@ -440,6 +440,7 @@ async function main(): Promise<number> {
     [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'api/main.ts'],
     {
       NODE_ENV: 'production',
+      LOG_ORIGIN: 'bench-ingest.svidetel.test/log',
       PUBLIC_URL: `http://${HOST}:${svidetelPort}`,
       HOST,
       STORAGE_DIR: storageDir,

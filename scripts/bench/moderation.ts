@@ -42,6 +42,7 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 function benchConfig(port: string) {
   return parseConfig({
     NODE_ENV: 'production',
+    LOG_ORIGIN: 'bench-moderation.svidetel.test/log', // production requires its own
     PUBLIC_URL: 'http://127.0.0.1', // production requires one; no link is measured here
     PORT: port,
     DATABASE_URL: appRoleUrl(DATABASE_URL),

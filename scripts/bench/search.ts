@@ -116,7 +116,7 @@ async function startServer(): Promise<{ url: string; pid: number; stop(): Promis
   const url = `http://${HOST}:${port}`;
   const proc = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...(await appDatabaseEnv(DATABASE_URL)), PORT: String(port), HOST, STORAGE_DIR: storage, LOG_LEVEL: 'warn', PUBLIC_API_REQUESTS_PER_MINUTE: '1000000', NODE_ENV: 'production', PUBLIC_URL: url },
+    env: { ...process.env, ...(await appDatabaseEnv(DATABASE_URL)), PORT: String(port), HOST, STORAGE_DIR: storage, LOG_LEVEL: 'warn', PUBLIC_API_REQUESTS_PER_MINUTE: '1000000', NODE_ENV: 'production', LOG_ORIGIN: 'bench-search.svidetel.test/log', PUBLIC_URL: url },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));

@@ -225,7 +225,7 @@ describe('public output', () => {
     test('production refuses to start without PUBLIC_URL, and says so', () => {
       expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
       expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(/PUBLIC_URL/);
-      expect(parseConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://svidetel.example.org/' }).publicUrl).toBe('https://svidetel.example.org');
+      expect(parseConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://svidetel.example.org/', LOG_ORIGIN: 'svidetel.example.org/log' }).publicUrl).toBe('https://svidetel.example.org');
       expect(parseConfig({ NODE_ENV: 'development' }).publicUrl).toBeUndefined();
     });
   });

@@ -11,15 +11,16 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { verifySthJson, type SthJson } from '../../domain/transparency/checkpoint';
+import { createKeyPair, signCheckpoint, sthToJson, verifySthJson, vkeyFor, type SthJson } from '../../domain/transparency/checkpoint';
 import { signTreeHeadIfGrown } from '../../domain/transparency/signer.service';
-import { hexBytes } from '../../domain/transparency/leaf';
+import { hexBytes, leafFromJson } from '../../domain/transparency/leaf';
 import { verifyConsistency, verifyInclusion } from '../../domain/transparency/merkle';
-import type { ProofBundle, Receipt } from '../../domain/transparency/receipt';
+import { buildReceipt, receiptFile, type ProofBundle, type Receipt } from '../../domain/transparency/receipt';
 import { describeWithFixtures, fixturePath } from '../helpers/fixtures';
 import { Client, SUBMISSION_FIELDS, fileFromPath, loggedInClient, submissionForm, uploadSubmission, type UploadFile } from '../helpers/http';
 import { ALL_CHECKS, formVersion } from '../helpers/moderation';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
+import { startWorker } from '../../worker/worker';
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '../..');
@@ -157,10 +158,10 @@ describeWithFixtures('transparency log end to end', () => {
     for (const [i, f] of first.log_receipt.files.entries()) {
       const file = await write(f.name, uploads[i]!.data);
       const bundle = await write(`bundle-${i}.json`, bundles[i]!);
-      const a = await cli(file, '--receipt', receipt, '--sth', bundle);
+      const a = await cli(file, '--receipt', receipt, '--sth', bundle, '--trust-on-first-use');
       expect(a.out).toContain('ok    file hash');
       expect(a.out).toContain('ok    inclusion proof');
-      expect(a.out).toContain(`VERIFIED: ${f.name}`);
+      expect(a.out).toContain(`VERIFIED (TRUST ON FIRST USE of the receipt's own key ${first.log_receipt.key!.fingerprint}: proves nothing until you compare it with the published fingerprint): ${f.name}`);
       expect(a.code).toBe(0);
       const b = await cli(file, '--receipt', receipt, '--sth', bundle, '--key', key);
       expect(b.code).toBe(0);
@@ -170,17 +171,48 @@ describeWithFixtures('transparency log end to end', () => {
       expect(c.code).toBe(0);
     }
     // Without a tree head the verifier says where to get one.
-    const none = await cli(path.join(dir, first.log_receipt.files[0]!.name), '--receipt', receipt);
+    const none = await cli(path.join(dir, first.log_receipt.files[0]!.name), '--receipt', receipt, '--key', key);
     expect(none.code).toBe(1);
     expect(none.out).toContain('FAILED: signature');
     expect(none.out).toContain(first.log_receipt.files[0]!.proof_url!);
  }, 180_000);
 
+  test('an impostor receipt (same log name, another key, received a year earlier) is refused by default by both verifiers', async () => {
+    // What a forger without our key can make: the real file, a leaf moved back a year, a one-leaf
+    // tree signed by a key of its own under our log's name, and that key inside the receipt.
+    const impostor = createKeyPair();
+    const origin = first.log_receipt.log_origin;
+    const genuine = first.log_receipt.files[0]!;
+    const record = leafFromJson({ ...genuine.leaf, received_at: genuine.leaf.received_at - 365 * 86_400_000, index: 0 });
+    const forgedFile = receiptFile({ name: genuine.name, record });
+    const cp = { origin, treeSize: 1, rootHash: hexBytes('leaf', forgedFile.leaf_hash, 32) };
+    const bundle: ProofBundle = { leaf_index: 0, leaf_hash: forgedFile.leaf_hash, sth: sthToJson(signCheckpoint(cp, impostor.privateKey, origin), cp, new Date()), inclusion_proof: [] };
+    const forged = buildReceipt(origin, vkeyFor(origin, impostor.publicKey), [forgedFile]);
+    const args = [await write('impostor-evidence.jpg', uploads[0]!.data), '--receipt', await write('impostor-receipt.json', forged), '--sth', await write('impostor-bundle.json', bundle)];
+    const realKey = (await getJson<{ vkey: string }>('/api/v1/log/key')).vkey;
+    const trust = await write('trusted-keys.txt', `# keys published by the log, checked out of band\nlog ${realKey}\n`);
+
+    for (const verifier of [cli, standalone]) {
+      const byDefault = await verifier(...args);
+      expect([byDefault.code, byDefault.out.match(/FAILED: .*/)?.[0], byDefault.out.includes('VERIFIED')]).toEqual([1, 'FAILED: signature', false]);
+      expect(byDefault.out).toContain('no pinned log key');
+      for (const pinned of [['--trust', trust], ['--key', realKey]]) {
+        const refused = await verifier(...args, ...pinned);
+        expect([refused.code, refused.out.match(/FAILED: .*/)?.[0], refused.out.includes('VERIFIED')]).toEqual([1, 'FAILED: signature', false]);
+      }
+      // Only when asked for explicitly is the receipt's own key trusted, and the verdict says so.
+      const tofu = await verifier(...args, '--trust-on-first-use');
+      expect(tofu.code).toBe(0);
+      expect(tofu.out).toMatch(/VERIFIED \(TRUST ON FIRST USE/);
+    }
+  }, 120_000);
+
   test('a changed byte or any tampered receipt field fails at the check that catches it', async () => {
     const f = first.log_receipt.files[0]!;
     const data = uploads[0]!.data;
     const otherKey = '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n';
-    type Case = [string, string, { file?: Buffer; receipt?: (r: Receipt) => void; bundle?: (b: ProofBundle) => void; key?: string }];
+    const logKey = (await getJson<{ public_key_pem: string }>('/api/v1/log/key')).public_key_pem;
+    type Case = [string, string, { file?: Buffer; receipt?: (r: Receipt) => void; bundle?: (b: ProofBundle) => void; key?: string; tofu?: true }];
     const cases: Case[] = [
       ['one byte of the file', 'file hash', { file: Buffer.concat([data.subarray(0, 500), Buffer.of(data[500]! ^ 0x01), data.subarray(501)]) }],
       ['the file hash in the receipt', 'file hash', { receipt: (r) => void (r.files[0]!.sha256 = flipHex(r.files[0]!.sha256)) }],
@@ -193,7 +225,7 @@ describeWithFixtures('transparency log end to end', () => {
       ['the root hash of the head', 'signature', { bundle: (b) => void (b.sth.root_hash = flipHex(b.sth.root_hash)) }],
       ['the tree size of the head', 'signature', { bundle: (b) => void (b.sth.tree_size = 2) }],
       ['the signature', 'signature', { bundle: (b) => void (b.sth.checkpoint = flipSignatureBit(b.sth.checkpoint)) }],
-      ['the key in the receipt', 'signature', { receipt: (r) => void (r.key!.fingerprint = flipHex(r.key!.fingerprint)) }],
+      ['the key in the receipt, trusted on first use', 'signature', { receipt: (r) => void (r.key!.fingerprint = flipHex(r.key!.fingerprint)), tofu: true }],
       ['another trusted key', 'signature', { key: otherKey }],
       ['the inclusion proof', 'inclusion proof', { bundle: (b) => void (b.inclusion_proof[0] = flipHex(b.inclusion_proof[0]!)) }],
       ['the bundle for another leaf', 'inclusion proof', { bundle: (b) => void (b.leaf_index = 1) }],
@@ -217,7 +249,7 @@ describeWithFixtures('transparency log end to end', () => {
               await put('receipt.json', receipt),
               '--sth',
               await put('bundle.json', bundle),
-              ...(t.key ? ['--key', await put('other.pem', t.key)] : []),
+              ...(t.tofu ? ['--trust-on-first-use'] : ['--key', await put('key.pem', t.key ?? logKey)]),
             ];
             const [a, b] = await Promise.all([cli(...args), standalone(...args)]);
             return [what, a.code, a.out.match(/FAILED: .*/)?.[0], b.code, b.out.match(/FAILED: .*/)?.[0], check];
@@ -245,7 +277,7 @@ describeWithFixtures('transparency log end to end', () => {
     expect(unescape(text!)).toContain(receipt.files[0]!.leaf_hash);
     await signTreeHeadIfGrown(system.workerCtx, { force: true });
     const bundle = await getJson<ProofBundle>(`/api/v1/log/proof/bundle?leaf_hash=${receipt.files[0]!.leaf_hash}`);
-    const ok = await cli(await write('page-file.jpg', uploads[0]!.data), '--receipt', await write('page-receipt.json', receipt), '--sth', await write('page-bundle.json', bundle));
+    const ok = await cli(await write('page-file.jpg', uploads[0]!.data), '--receipt', await write('page-receipt.json', receipt), '--sth', await write('page-bundle.json', bundle), '--key', receipt.key!.vkey);
     expect(ok.out).toContain('VERIFIED');
     expect(ok.code).toBe(0);
   });
@@ -327,7 +359,9 @@ describeWithFixtures('transparency log end to end', () => {
   test('after a restart on the same database and storage the log continues consistently, same key', async () => {
     const key = await getJson<{ vkey: string }>('/api/v1/log/key');
     const state = path.join(dir, 'monitor.json');
-    const m1 = await cli('--monitor', system.url, '--state', state);
+    const refused = await cli('--monitor', system.url, '--state', state);
+    expect([refused.code, refused.out]).toEqual([1, expect.stringContaining('FAILED: key')]);
+    const m1 = await cli('--monitor', system.url, '--state', state, '--key', key.vkey);
     expect(m1.out).toContain('CONSISTENT');
     expect(m1.code).toBe(0);
     const old = await getJson<SthJson>('/api/v1/log/sth');
@@ -363,4 +397,11 @@ describeWithFixtures('transparency log end to end', () => {
     expect(m4.out).toContain('FAILED: key');
     expect(m4.code).toBe(1);
   }, 180_000);
+
+  test('neither the API nor the worker starts under another LOG_ORIGIN once the log has entries', async () => {
+    const refusal = /LOG_ORIGIN is svidetel\.test\/renamed, but this log's entries were signed as svidetel\.test\/log\..*set LOG_ORIGIN=svidetel\.test\/log/s;
+    await expect(startSystem({ env: { ...env(), LOG_ORIGIN: 'svidetel.test/renamed' }, storageDir })).rejects.toThrow(refusal);
+    const renamed = { ...system.workerCtx, config: { ...system.workerCtx.config, logOrigin: 'svidetel.test/renamed' } };
+    await expect(startWorker(renamed)).rejects.toThrow(refusal);
+  });
 });

@@ -12,6 +12,7 @@ import { createKeyPair, signCheckpoint, sthToJson, vkeyFor } from '../../../doma
 import { encodeLeaf, newLeafRecord } from '../../../domain/transparency/leaf';
 import { MemoryTree, inclusionProof, leafHash } from '../../../domain/transparency/merkle';
 import { buildReceipt, receiptFile, type ProofBundle, type Receipt } from '../../../domain/transparency/receipt';
+import { parseTrustFile } from '../../../domain/transparency/trust-file';
 import { verifyReceiptFile, type CheckName } from '../../../domain/transparency/verify';
 
 const run = promisify(execFile);
@@ -58,7 +59,9 @@ async function script(fileBytes: Buffer, receipt: Receipt, extra: string[] = [])
   const f = write('evidence.jpg', fileBytes);
   const r = write('receipt.json', JSON.stringify(receipt));
   try {
-    const { stdout } = await run(process.execPath, [SCRIPT, f, '--receipt', r, ...extra]);
+    // Pinned to the log's key unless the test gives its own key, trust file or trust-on-first-use.
+    const pinning = extra.some((a) => ['--key', '--trust', '--trust-on-first-use'].includes(a)) ? [] : ['--key', vkey];
+    const { stdout } = await run(process.execPath, [SCRIPT, f, '--receipt', r, ...pinning, ...extra]);
     return { code: 0, out: stdout };
   } catch (err) {
     const e = err as { code: number; stdout: string };
@@ -128,14 +131,45 @@ describe('receipt verification', () => {
     expect(out).toContain('VERIFIED: evidence.jpg');
     expect(out).toContain('leaf #9');
     expect(out).toContain('2024-09-08T06:30:00.000Z');
-    expect(out).toContain("the receipt's own key");
+    expect(out).toContain('checked with the key you gave');
   });
 
   it('the TS verifier agrees', () => {
-    const r = verifyReceiptFile({ file, receipt });
+    const r = verifyReceiptFile({ file, receipt, key: vkey });
     expect(r.ok).toBe(true);
     expect(r.steps.map((s) => s.check)).toEqual(['file hash', 'leaf hash', 'signature', 'inclusion proof']);
     expect(r.verdict).toMatch(/^VERIFIED: .* leaf #9 of svidetel\.example\/log/);
+  });
+
+  it('both refuse without a pinned key, and trust the receipt\'s own key only when asked, saying so', async () => {
+    const refused = await script(file, receipt, ['--trust-on-first-use', '--key', vkey]);
+    expect(refused.code).toBe(1); // the options exclude each other
+    const none = verifyReceiptFile({ file, receipt });
+    expect([none.ok, none.failed]).toEqual([false, 'signature']);
+    expect(none.steps.at(-1)!.detail).toContain('no pinned log key');
+
+    const tofu = await script(file, receipt, ['--trust-on-first-use']);
+    expect(tofu.code).toBe(0);
+    expect(tofu.out).toContain("the receipt's own key, trusted on first use");
+    expect(tofu.out).toContain(`VERIFIED (TRUST ON FIRST USE of the receipt's own key ${receipt.key!.fingerprint}`);
+    const ts = verifyReceiptFile({ file, receipt, trustOnFirstUse: true });
+    expect(ts.ok).toBe(true);
+    expect(ts.verdict).toMatch(/^VERIFIED \(TRUST ON FIRST USE/);
+  });
+
+  it('takes the log key from a trust file: any key listed for the log, none for another log', async () => {
+    const other = vkeyFor(ORIGIN, createKeyPair().publicKey);
+    const elsewhere = vkeyFor('other.example/log', createKeyPair().publicKey);
+    const trust = write('trust.txt', `# published by svidetel.example\nlog ${other}\nlog ${vkey}\nwitness ${elsewhere}\n\n`);
+    const ok = await script(file, receipt, ['--trust', trust]);
+    expect([ok.code, ok.out]).toEqual([0, expect.stringContaining('checked with a key from your trust file')]);
+    expect(verifyReceiptFile({ file, receipt, trustedLogKeys: parseTrustFile(fs.readFileSync(trust, 'utf8')).logKeys }).ok).toBe(true);
+
+    const wrongLog = write('trust-other.txt', `log ${elsewhere}\n`);
+    const refused = await script(file, receipt, ['--trust', wrongLog]);
+    expect([refused.code, refused.out]).toEqual([1, expect.stringContaining('the trust file lists no key for log svidetel.example/log')]);
+    expect(verifyReceiptFile({ file, receipt, trustedLogKeys: [elsewhere] }).failed).toBe('signature');
+    expect(() => parseTrustFile('key something\n')).toThrow(/line 1/);
   });
 
   it.each(TAMPERINGS)('changing %s fails at "%s"', async (_what, expected, tamper) => {
@@ -145,7 +179,7 @@ describe('receipt verification', () => {
     expect(code).not.toBe(0);
     expect(out).toContain(`FAILED: ${expected}\n`);
     expect(out).not.toContain('VERIFIED');
-    const ts = verifyReceiptFile({ file: bytes, receipt: r });
+    const ts = verifyReceiptFile({ file: bytes, receipt: r, key: vkey });
     expect(ts.ok).toBe(false);
     expect(ts.failed).toBe(expected);
   });
@@ -172,7 +206,7 @@ describe('receipt verification', () => {
     const { code, out } = await script(file, receipt, ['--sth', b]);
     expect(code).toBe(0);
     expect(out).toContain(`tree of size ${bundle.sth.tree_size}`);
-    expect(verifyReceiptFile({ file, receipt, sth: bundle }).ok).toBe(true);
+    expect(verifyReceiptFile({ file, receipt, sth: bundle, key: vkey }).ok).toBe(true);
 
     // A newer head alone does not fit the receipt's proof for the older size.
     const sthOnly = write('sth.json', JSON.stringify(bundle.sth));
@@ -189,10 +223,10 @@ describe('receipt verification', () => {
     expect((await script(file, bare, ['--sth', b])).code).toBe(0);
   });
 
-  it('fails on a receipt whose key does not match its fingerprint', async () => {
+  it('fails on a receipt whose key does not match its fingerprint (trusting it on first use)', async () => {
     const r = copy();
     r.key!.fingerprint = flipHexChar(r.key!.fingerprint);
-    expect((await script(file, r)).out).toContain('FAILED: signature');
-    expect(verifyReceiptFile({ file, receipt: r }).failed).toBe('signature');
+    expect((await script(file, r, ['--trust-on-first-use'])).out).toContain('FAILED: signature');
+    expect(verifyReceiptFile({ file, receipt: r, trustOnFirstUse: true }).failed).toBe('signature');
   });
 });
