@@ -21,7 +21,12 @@ const DATABASE_PROBE_MS = 1000;
  */
 export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   assertEveryJobHasOneHandler();
-  await assertLogOriginUnchanged(ctx);
+  // A worker starts while PostgreSQL is away (and recovers when it returns): then the origin is not
+  // known yet, and the signer itself refuses a head that its latest head's origin does not match.
+  await assertLogOriginUnchanged(ctx).catch((err: unknown) => {
+    if (!isStoreFailure(err, 'unreachable') && !isStoreFailure(err, 'unavailable')) throw err;
+    ctx.log.warn({ err: (err as Error).message }, 'PostgreSQL cannot be reached at start: the log origin is not checked now');
+  });
   let probe: NodeJS.Timeout | undefined;
   let closed = false;
   const watchForDatabase = () => {

@@ -23,6 +23,7 @@ const token = 'A'.repeat(43);
 const TABLE: [string, string, Expected][] = [
   ['GET /healthz', '/healthz', 'same'],
   ['GET /readyz', '/readyz', 'same'],
+  ['GET /healthz/integrity', '/healthz/integrity', 'same'],
   ['GET /', '/', 'same'],
   ['POST /submit', '/submit', publicForm(400)],
   ['POST /api/v1/submissions', '/api/v1/submissions', publicForm(400)],
@@ -56,6 +57,7 @@ const TABLE: [string, string, Expected][] = [
   ['POST /admin/accounts/:id/role', `/admin/accounts/${uuid}/role`, adminOnly(400)],
   ['POST /admin/accounts/:id/disabled', `/admin/accounts/${uuid}/disabled`, adminOnly(404)],
   ['GET /admin/settings', '/admin/settings', adminOnly(200)],
+  ['GET /admin/integrity', '/admin/integrity', adminOnly(200)],
   ['POST /admin/settings/totp', '/admin/settings/totp', adminOnly(303)],
   ['POST /admin/settings/elections/:id/hold', '/admin/settings/elections/999999/hold', adminOnly(404)],
   ['POST /admin/settings/flags-backfill', '/admin/settings/flags-backfill', adminOnly(202)],
