@@ -358,9 +358,14 @@ const MESSAGES = {
   check_not_ok: { ru: 'не отмечено: {note}', en: 'not ticked: {note}' },
   public_choices: { ru: 'Что станет публичным', en: 'What becomes public' },
   public_choices_hint: {
-    ru: 'По умолчанию — самые безопасные для автора варианты. Исходный текст автора остаётся только внутри.',
-    en: 'The defaults are the safest for the observer. The observer’s original text stays internal.',
+    ru: 'По умолчанию — самые безопасные для автора варианты. Публичное описание пишете вы; текст автора остаётся внутри, пока вы сами не решите его взять.',
+    en: 'The defaults are the safest for the observer. You write the public description; the observer’s text stays internal unless you choose to use it.',
   },
+  observer_words_warning: {
+    ru: 'Слова наблюдателя могут выдать его: где он сидел или стоял («с места наблюдателя»), пол, имена, номер и детали участка. Если берёте их, перечитайте и уберите всё, что указывает на автора.',
+    en: 'The observer’s words may give them away: where they sat or stood (“from the observer’s seat”), gender, names, the station and its details. If you use them, read them again and remove anything that points to the author.',
+  },
+  use_observer_words: { ru: 'Взять слова наблюдателя', en: 'Use the observer’s words' },
   public_title: { ru: 'Публичный заголовок (необязательно)', en: 'Public title (optional)' },
   public_description: { ru: 'Публичное описание', en: 'Public description' },
   public_location: { ru: 'Место на публичной странице', en: 'Place on the public page' },

@@ -111,6 +111,7 @@ export async function decide(ctx: AppContext, id: string, user: SessionUser, dec
   return ctx.transaction(async (tx) => {
     const before = await checkDecidable(tx, id, user, decision);
     if (decision.action === 'publish' || decision.action === 'verify_publish') {
+      assertPublicDescriptionWritten(decision.choices.description);
       await assertPublicationAllowed(tx, before.election_id);
       await assertOriginalRevealsConfirmed(tx, id, decision.choices, decision.confirmedReveals);
     }
@@ -146,6 +147,19 @@ export async function decide(ctx: AppContext, id: string, user: SessionUser, dec
     ctx.log.info({ submissionId: id, action: decision.action, decisionId: row.id }, 'decision recorded');
     return row;
   });
+}
+
+/**
+ * The public description is written for the public, never taken silently from the observer (whose
+ * words may give away a seat, names, the station): without one the public would see the observer's
+ * text (the archive falls back to it for entries published before this rule), so it is refused.
+ */
+function assertPublicDescriptionWritten(description: string | null): void {
+  if (description) return;
+  throw badRequest(
+    'public_description_required',
+    'Write the public description, or choose to use the observer’s words after reading them for anything that identifies the observer. Nothing was changed.',
+  );
 }
 
 /**
@@ -204,6 +218,7 @@ export async function editPublicText(ctx: AppContext, id: string, user: SessionU
     const current = await tx.submissions.lockSubmission(id);
     if (!current) throw notFound('The submission');
     if (!canEditPublicText(current.status)) throw conflict('not_published', 'Only the public text of a published entry can be edited. Nothing was changed.');
+    assertPublicDescriptionWritten(edit.description);
     if (current.version !== edit.version) {
       throw conflict('stale_form', 'This entry changed after you opened it. Nothing was changed; review the current version and edit again.');
     }

@@ -301,10 +301,15 @@ describeInBrowser('observer → moderator → journalist in a real browser', () 
     await shot(page, '04-review');
 
     // The checklist, ticked as a moderator who checked each point; the public choices stay at their
-    // defaults (the safest for the observer), the public text starts as the observer's.
+    // defaults (the safest for the observer). The public text starts empty, never as the observer's
+    // (publishing without one is refused: moderation-decisions.test.ts); taking the observer's words
+    // is a click beside the warning about what they may reveal.
     for (const item of ['Source plausible', 'Time consistent', 'Place consistent', 'Content shows the claimed violation']) {
       await page.getByRole('checkbox', { name: item }).check();
     }
+    expect(await page.getByLabel('Public description').inputValue()).toBe('');
+    await page.getByText('The observer’s words may give them away').waitFor();
+    await page.getByRole('button', { name: 'Use the observer’s words' }).click();
     expect(await page.getByLabel('Public description').inputValue()).toBe(description);
     await page.getByRole('button', { name: 'Verify & publish' }).click();
     await page.getByRole('listitem').filter({ hasText: `${moderator.email} · verified and published` }).waitFor();

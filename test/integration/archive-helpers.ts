@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import * as catalogRepo from '../../db/catalog.repo';
 import * as mediaRepo from '../../db/media.repo';
 import { Client, uploadSubmission, type UploadFile } from '../helpers/http';
+import { decideFromPage } from '../helpers/moderation';
 import { waitFor, type TestSystem } from '../helpers/system';
 
 /** Publishing for the archive's tests, through the real upload, worker and moderation form. */
@@ -51,11 +52,9 @@ export async function uploadAndProcess(system: TestSystem, fields: Record<string
   return submissionId;
 }
 
-/** Posts a decision form the way the review page does (its entry version read from the page). */
+/** Posts a decision form the way the review page does (decideFromPage: its version, and the observer's words if publishing without a description of its own). */
 export async function decideByForm(moderator: Client, id: string, fields: Record<string, string>): Promise<void> {
-  const { body } = await moderator.page(`/moderation/submissions/${id}`);
-  const version = /name="version" value="(\d+)"/.exec(body)?.[1];
-  const res = await moderator.postForm(`/moderation/submissions/${id}/decision`, { ...(version ? { version } : {}), ...fields });
+  const res = await decideFromPage(moderator, id, fields);
   if (res.status !== 303) throw new Error(`decision ${fields.action} failed: ${res.status} ${(await res.text()).slice(0, 2000)}`);
 }
 

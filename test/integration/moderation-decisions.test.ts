@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import * as mediaRepo from '../../db/media.repo';
 import { verifyAuditChain } from '../../domain/audit/audit.service';
 import { Client, SUBMISSION_FIELDS, loggedInClient, uploadSubmission } from '../helpers/http';
-import { ALL_CHECKS, decideFromPage, formVersion } from '../helpers/moderation';
+import { ALL_CHECKS, decideFromPage, formVersion, observerWords } from '../helpers/moderation';
 import { startSystem, waitFor, type TestSystem } from '../helpers/system';
 
 /** The decision workflow: checklist, reasons, public choices, unpublish, merge, and every refusal changing nothing. */
@@ -42,6 +42,38 @@ describe('moderation decisions', () => {
       `SELECT action, actor_label FROM audit_log WHERE entity_type = 'submission' AND entity_id = $1 ORDER BY seq`,
       [id],
     )).rows;
+
+  test('the public description starts empty, never as the observer’s words; publishing without one is refused; taking them is a choice beside a warning', async () => {
+    const words = `Снимала с места наблюдателя, участок 2034 <Иванова> (${marker})`;
+    const id = await submitOne(words);
+    const moderator = await loggedInClient(system.ctx, system.url);
+    const { body } = await moderator.page(`/moderation/submissions/${id}`);
+    expect(body).toMatch(/<textarea id="public_description" name="public_description"[^>]*><\/textarea>/);
+    expect(body).toContain('The observer’s words may give them away');
+    expect(body).toMatch(/<button type="button"[^>]*id="use-observer-words"[^>]*>Use the observer’s words<\/button>/);
+    expect(observerWords(body)).toBe(words);
+
+    const before = await state(id);
+    for (const action of ['verify_publish', 'publish'] as const) {
+      const empty = await moderator.postForm(`/moderation/submissions/${id}/decision?lang=ru`, { action, version: formVersion(body), ...ALL_CHECKS, public_description: '  ' });
+      expect(empty.status).toBe(action === 'publish' ? 409 : 400); // publishing unverified is refused first
+      if (action === 'verify_publish') expect(await empty.text()).toContain('Напишите публичное описание');
+    }
+    expect(await state(id)).toEqual(before);
+    expect(await decisionsOf(id)).toEqual([]);
+
+    // chosen deliberately, the observer's words are published as they are
+    expect((await decideFromPage(moderator, id, { action: 'verify_publish', ...ALL_CHECKS, public_description: observerWords(body) })).status).toBe(303);
+    expect(await state(id)).toMatchObject({ status: 'published', public_description: words });
+
+    // the edit form shows what was published, and clearing it is refused (the public would see the observer's text)
+    const { body: published } = await moderator.page(`/moderation/submissions/${id}`);
+    expect(published).toContain(`>${words.replace('<', '&lt;').replace('>', '&gt;')}</textarea>`);
+    const cleared = await moderator.postForm(`/moderation/submissions/${id}/public-text`, { version: formVersion(published), public_description: '' });
+    expect(cleared.status).toBe(400);
+    expect(await cleared.text()).toContain('Напишите публичное описание') // the page's language stays as last chosen (Russian, above);
+    expect((await state(id)).public_description).toBe(words);
+  });
 
   test('verify needs every check ticked or explained; then publish with the chosen public fields; then unpublish with a reason', async () => {
     const id = await submitOne(`Вброс; наблюдатель Иван Петров на фото (${marker})`);

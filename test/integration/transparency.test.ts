@@ -309,7 +309,7 @@ describeWithFixtures('transparency log end to end', () => {
   test('leaf records stay with the receipt holder, published or not (exact time and size are not public)', async () => {
     const moderator = await loggedInClient(system.ctx, system.url);
     const review = await moderator.page(`/moderation/submissions/${first.submissionId}`);
-    const res = await moderator.postForm(`/moderation/submissions/${first.submissionId}/decision`, { action: 'verify_publish', version: formVersion(review.body), ...ALL_CHECKS });
+    const res = await moderator.postForm(`/moderation/submissions/${first.submissionId}/decision`, { action: 'verify_publish', version: formVersion(review.body), ...ALL_CHECKS, public_description: 'Снимок с участка.' });
     expect(res.status).toBe(303);
     const page = await getJson<{ leaves: Record<string, unknown>[] }>('/api/v1/log/leaves?start=0&end=4');
     expect(page.leaves.map((l) => Object.keys(l).sort())).toEqual(Array.from({ length: 4 }, () => ['index', 'leaf_hash']));

@@ -102,7 +102,7 @@ describeWithFixtures('nothing unpublished can be learned from outside', () => {
       const dng = await fileFromPath(fixturePath('canon-eos-6d_offsettime-only.dng'));
       const gps = await fileFromPath(fixturePath('google-pixel_gps.jpg'));
       const id = await uploadAndProcess(system, { ...fields, station_number: '78' }, [dng, gps]);
-      const choices = { action: 'verify_publish', ...ALL_CHECKS, public_location: 'hidden', original_downloadable: 'on' };
+      const choices = { action: 'verify_publish', ...ALL_CHECKS, public_description: 'Снимок с участка.', public_location: 'hidden', original_downloadable: 'on' };
 
       const { body: review } = await moderator.page(`/moderation/submissions/${id}`);
       const refused = await moderator.postForm(`/moderation/submissions/${id}/decision`, { version: formVersion(review), ...choices });
@@ -132,7 +132,7 @@ describeWithFixtures('nothing unpublished can be learned from outside', () => {
       const id = await uploadAndProcess(system, { ...fields, station_number: '79' }, [dng]);
       const { body } = await moderator.page(`/moderation/submissions/${id}`);
       const res = await moderator.postForm(`/moderation/submissions/${id}/decision`, {
-        version: formVersion(body), action: 'verify_publish', ...ALL_CHECKS, public_location: 'rounded', public_device: 'on', original_downloadable: 'on', confirm_original_reveals: 'device',
+        version: formVersion(body), action: 'verify_publish', ...ALL_CHECKS, public_description: 'Снимок с участка.', public_location: 'rounded', public_device: 'on', original_downloadable: 'on', confirm_original_reveals: 'device',
       });
       expect(res.status).toBe(409);
       expect(await res.text()).toContain('033024001432');

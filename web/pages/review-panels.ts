@@ -100,6 +100,20 @@ function originalRevealsConfirmation(t: T, carried: CarriedByOriginals): Html | 
   return html`<label class="inline"><input type="checkbox" name="confirm_original_reveals" id="confirm_original_reveals" value="${carried.kinds.join(',')}"> ${t('confirm_original_reveals', { items: items.join('; ') })}</label>`;
 }
 
+/**
+ * The public description starts empty (or as a moderator last wrote it), never as the observer's
+ * words: those may give the observer away. Taking them is a deliberate click beside a warning
+ * (moderation.js fills the field from data-observer-words; without scripts the button stays hidden).
+ */
+function publicDescriptionField(t: T, s: Submission): Html {
+  return html`<label for="public_description">${t('public_description')}</label>
+  <textarea id="public_description" name="public_description" maxlength="10000" rows="4">${s.public_description ?? ''}</textarea>
+  <div class="observer-words">
+    <p class="hint" id="observer-words-warning">${t('observer_words_warning')}</p>
+    <button type="button" class="secondary" id="use-observer-words" data-observer-words="${s.description}" aria-describedby="observer-words-warning" hidden>${t('use_observer_words')}</button>
+  </div>`;
+}
+
 function publicChoicesFieldset(t: T, s: Submission, files: MediaFile[]): Html {
   const location = s.public_location;
   return html`<fieldset class="public-choices" id="public-choices">
@@ -107,8 +121,7 @@ function publicChoicesFieldset(t: T, s: Submission, files: MediaFile[]): Html {
   <p class="hint">${t('public_choices_hint')}</p>
   <label for="public_title">${t('public_title')}</label>
   <input id="public_title" name="public_title" maxlength="300" value="${s.public_title ?? ''}">
-  <label for="public_description">${t('public_description')}</label>
-  <textarea id="public_description" name="public_description" maxlength="10000" rows="4">${s.public_description ?? s.description}</textarea>
+  ${publicDescriptionField(t, s)}
   <fieldset class="radios"><legend>${t('public_location')}</legend>
     ${(['rounded', 'hidden', 'precise'] as const).map((v) => html`<label class="inline"><input type="radio" name="public_location" value="${v}" ${v === location ? html`checked` : null}> ${t(`location_${v}`)}</label>`)}
   </fieldset>
@@ -140,8 +153,7 @@ export function decisionForms(page: PageContext, s: Submission, files: MediaFile
   <h3>${t('edit_public_text')}</h3>
   <label for="public_title">${t('public_title')}</label>
   <input id="public_title" name="public_title" maxlength="300" value="${s.public_title ?? ''}">
-  <label for="public_description">${t('public_description')}</label>
-  <textarea id="public_description" name="public_description" maxlength="10000" rows="4">${s.public_description ?? s.description}</textarea>
+  ${publicDescriptionField(t, s)}
   <button type="submit" class="secondary">${t('save')}</button>
 </form>`
     : null;

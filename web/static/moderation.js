@@ -40,6 +40,19 @@
     if (file) window.open(file.href, '_blank', 'noopener');
   }
 
+  // The public description never starts as the observer's words: taking them is this click, next to
+  // the warning about what they may reveal; the field is then focused for reading and editing.
+  var useObserverWords = document.getElementById('use-observer-words');
+  if (useObserverWords) {
+    useObserverWords.hidden = false;
+    useObserverWords.addEventListener('click', function () {
+      var field = document.getElementById('public_description');
+      field.value = useObserverWords.getAttribute('data-observer-words');
+      document.getElementById('observer-words-warning').setAttribute('role', 'alert');
+      field.focus();
+    });
+  }
+
   document.addEventListener('keydown', function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (isTyping(event.target)) {

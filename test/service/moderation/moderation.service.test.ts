@@ -66,7 +66,7 @@ function moderationDatabase(status: SubmissionStatus, version = 3) {
 }
 
 const CHECKLIST = { source: { ok: true }, time: { ok: true }, place: { ok: true }, content: { ok: true } } as const;
-const CHOICES: PublicChoices = { title: null, description: null, location: 'rounded', device: false, originalDownloadable: false };
+const CHOICES: PublicChoices = { title: null, description: 'Вброс бюллетеней на участке.', location: 'rounded', device: false, originalDownloadable: false };
 
 function decisionFor(action: DecisionAction, version: number): Decision {
   switch (action) {
