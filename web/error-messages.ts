@@ -1,5 +1,6 @@
+import { CHECKLIST_ITEMS } from '../domain/moderation/model';
 import type { AppError } from '../domain/errors';
-import type { Lang } from './i18n';
+import { translator, type Lang } from './i18n';
 
 /**
  * Russian for the errors observers and moderators meet most. AppError messages are English; a code
@@ -53,6 +54,8 @@ const RU_BY_FIELD: Record<string, string> = {
   email: 'Укажите правильный адрес эл. почты.',
   password: 'Пароль: не короче 12 символов.',
   reason: 'Укажите причину (до 2000 символов).',
+  // the checklist names each item as the page labels it
+  ...Object.fromEntries(CHECKLIST_ITEMS.map((k) => [`note_${k}`, `Отметьте «${translator('ru')(`check_${k}`)}» или объясните в поле под ним, почему нет.`])),
 };
 
 /** The Russian twin of englishWait (domain/errors.ts). */
@@ -65,8 +68,10 @@ function russianWait(seconds: number): string {
 export function localizedErrorMessage(error: AppError, lang: Lang): string {
   if (lang !== 'ru') return error.message;
   if (error.code === 'invalid_input') {
-    const fields = error.details?.fields as { field: string }[] | undefined;
-    return RU_BY_FIELD[fields?.[0]?.field ?? ''] ?? error.message;
+    // every problem is named (a form may miss several items at once), in Russian where we have it
+    const fields = (error.details?.fields as { field: string; message: string }[] | undefined) ?? [];
+    const texts = fields.map((f) => RU_BY_FIELD[f.field] ?? (f.field ? `${f.field}: ${f.message}` : f.message));
+    return texts.length ? [...new Set(texts)].join(' ') : error.message;
   }
   const ru = RU_BY_CODE[error.code];
   if (!ru) return error.message;

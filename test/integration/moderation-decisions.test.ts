@@ -43,6 +43,23 @@ describe('moderation decisions', () => {
       [id],
     )).rows;
 
+  test('verifying with nothing ticked names all four missing items, in Russian by default and in English, never by field name', async () => {
+    const id = await submitOne(`Ничего не отмечено (${marker})`);
+    const moderator = await loggedInClient(system.ctx, system.url);
+    const { body } = await moderator.page(`/moderation/submissions/${id}`);
+    const before = await state(id);
+    const texts: Record<'ru' | 'en', string> = { ru: '', en: '' };
+    for (const lang of ['ru', 'en'] as const) {
+      const res = await moderator.postForm(`/moderation/submissions/${id}/decision?lang=${lang}`, { action: 'verify', version: formVersion(body) });
+      expect(res.status).toBe(400);
+      texts[lang] = /<p class="error"[^>]*>([^<]*)<\/p>/.exec(await res.text())?.[1] ?? '';
+    }
+    for (const item of ['Источник правдоподобен', 'Время согласуется', 'Место согласуется', 'Видно заявленное нарушение']) expect(texts.ru).toContain(`Отметьте «${item}»`);
+    for (const item of ['Source plausible', 'Time consistent', 'Place consistent', 'Content shows the claimed violation']) expect(texts.en).toContain(`Tick “${item}”`);
+    for (const text of Object.values(texts)) expect(text).not.toMatch(/note_|check_/);
+    expect(await state(id)).toEqual(before);
+  });
+
   test('the public description starts empty, never as the observer’s words; publishing without one is refused; taking them is a choice beside a warning', async () => {
     const words = `Снимала с места наблюдателя, участок 2034 <Иванова> (${marker})`;
     const id = await submitOne(words);
