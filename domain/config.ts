@@ -102,6 +102,9 @@ const envSchema = z.object({
   // A resumable upload not finished this long after it began is removed with its bytes; a finished
   // one not taken by a submission within the same time after it finished, too.
   UPLOAD_EXPIRY_MINUTES: z.coerce.number().positive().max(30 * 24 * 60).default(24 * 60),
+  // At start the API removes what a crash left behind once it is this old: temp files no resumable
+  // upload owns, and originals no committed row records (an upload body silent for UPLOAD_STALL_SECONDS is cut off anyway).
+  LEFTOVER_GRACE_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(60),
   // Free space kept on the storage filesystem: below it uploads are refused (507) and moderators are warned.
   DISK_RESERVE_MB: z.coerce.number().min(0).default(1024),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
@@ -241,6 +244,7 @@ export type Config = {
   maxConcurrentUploads: number;
   maxConcurrentUploadsPerClient: number;
   uploadStallMs: number;
+  leftoverGraceMs: number;
   uploadMinBytesPerSecond: number;
   uploadExpiryMs: number;
   diskReserveBytes: number;
@@ -385,6 +389,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxConcurrentUploads: e.MAX_CONCURRENT_UPLOADS,
     maxConcurrentUploadsPerClient: e.MAX_CONCURRENT_UPLOADS_PER_CLIENT,
     uploadStallMs: e.UPLOAD_STALL_SECONDS * 1000,
+    leftoverGraceMs: Math.round(e.LEFTOVER_GRACE_MINUTES * 60_000),
     uploadMinBytesPerSecond: e.UPLOAD_MIN_BYTES_PER_SECOND,
     uploadExpiryMs: Math.round(e.UPLOAD_EXPIRY_MINUTES * 60_000),
     diskReserveBytes: Math.floor(e.DISK_RESERVE_MB * MiB),

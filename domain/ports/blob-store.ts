@@ -16,6 +16,9 @@ export type StoredBlob = {
 /** An upload being received: always a local file, whichever store keeps the originals. */
 export type TempFile = { path: string; stream: Writable };
 
+/** A file in the folder uploads are received into, and when its bytes last changed. */
+export type TempFileEntry = { path: string; modifiedAt: Date };
+
 /**
  * What keeps the originals from being deleted or replaced beyond the store's own write-once rule,
  * said at start (a write-once file on our disk does not stop the machine's administrator; an S3
@@ -38,6 +41,8 @@ export type BlobStore = {
 
   createTempFile(): TempFile;
   removeTemp(tempPath: string): Promise<void>;
+  /** Every file in the folder uploads are received into (a crash leaves some behind). */
+  listTempFiles(): AsyncIterable<TempFileEntry>;
 
   /**
    * Takes a fully received temp file as the original with this SHA-256 unless one is stored
@@ -60,6 +65,8 @@ export type BlobStore = {
 
   /** The SHA-256 of every stored original, in no particular order (for a scrub that re-hashes them). */
   listOriginals(): AsyncIterable<string>;
+  /** When the original was stored, or null when there is none (for the grace period of a crash clean-up). */
+  originalStoredAt(sha256: string): Promise<Date | null>;
 
   /** Replaces a derivative whole: a reader sees the old one or the new one, never half a file. */
   writeDerivative(sha256: string, name: DerivativeName, data: Buffer): Promise<void>;

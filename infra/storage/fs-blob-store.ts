@@ -36,6 +36,7 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
     freeBytes: () => uploads.freeBytes(),
     createTempFile: () => uploads.createTempFile(),
     removeTemp: (tempPath) => uploads.removeTemp(tempPath),
+    listTempFiles: () => uploads.list(),
 
     // link() fails if the original exists, so stored bytes are never replaced; identical bytes are stored once.
     async putOriginal(tempPath, sha256) {
@@ -66,6 +67,15 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
       for (const entry of await fs.readdir(originalsDir, { recursive: true, withFileTypes: true })) {
         if (entry.isFile() && HEX64.test(entry.name)) yield entry.name;
       }
+    },
+
+    // link() keeps the received file's time: when its last byte arrived, just before it was stored.
+    async originalStoredAt(sha256) {
+      const stats = await fs.stat(originalPath(sha256)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null;
+        throw err;
+      });
+      return stats?.mtime ?? null;
     },
 
     // Written to a temp file and renamed over the old one, so a reader never sees half a file.

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { TempFile } from '../../domain/ports/blob-store';
+import type { TempFile, TempFileEntry } from '../../domain/ports/blob-store';
 
 export const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -18,6 +18,7 @@ export type LocalTemp = {
   /** A name in the folder for a file this process writes itself (e.g. an original fetched for a tool). */
   newPath(suffix: string): string;
   removeTemp(tempPath: string): Promise<void>;
+  list(): AsyncIterable<TempFileEntry>;
   /** What an unprivileged process may still write on the folder's filesystem. */
   freeBytes(): Promise<number>;
 };
@@ -36,6 +37,17 @@ export async function openLocalTemp(storageDir: string): Promise<LocalTemp> {
     async removeTemp(tempPath) {
       if (path.dirname(tempPath) !== dir) throw new Error('refusing to remove a file outside tmp/');
       await fs.rm(tempPath, { force: true });
+    },
+    async *list() {
+      for (const name of await fs.readdir(dir)) {
+        const file = path.join(dir, name);
+        // Gone since the listing (received and linked, or removed): not a leftover.
+        const stats = await fs.stat(file).catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT') return null;
+          throw err;
+        });
+        if (stats?.isFile()) yield { path: file, modifiedAt: stats.mtime };
+      }
     },
     async freeBytes() {
       const stats = await fs.statfs(dir);

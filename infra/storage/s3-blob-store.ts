@@ -49,7 +49,7 @@ const PARTS_IN_FLIGHT = 4;
 type S3StoreSettings = S3Bucket & { objectLockDays: number; storageDir: string };
 
 /** A version of a key as the bucket lists it. */
-type StoredVersion = { versionId: string; size: number; etag: string };
+type StoredVersion = { versionId: string; size: number; etag: string; lastModified?: Date };
 
 export async function createS3BlobStore(settings: S3StoreSettings, log: Logger): Promise<BlobStore> {
   const client = s3Client(settings);
@@ -87,7 +87,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     do {
       const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
       for (const v of page.Versions ?? []) {
-        if (v.Key === key && v.VersionId) found.push({ versionId: v.VersionId, size: v.Size ?? 0, etag: v.ETag ?? '' });
+        if (v.Key === key && v.VersionId) found.push({ versionId: v.VersionId, size: v.Size ?? 0, etag: v.ETag ?? '', lastModified: v.LastModified });
       }
       keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
       versionIdMarker = page.NextVersionIdMarker;
@@ -229,6 +229,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     freeBytes: () => uploads.freeBytes(),
     createTempFile: () => uploads.createTempFile(),
     removeTemp: (tempPath) => uploads.removeTemp(tempPath),
+    listTempFiles: () => uploads.list(),
 
     async putOriginal(tempPath, sha256) {
       const key = originalKey(sha256);
@@ -282,6 +283,11 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
       } finally {
         await fs.rm(localPath, { force: true });
       }
+    },
+
+    async originalStoredAt(sha256) {
+      const first = await firstVersion(sha256);
+      return first ? (first.lastModified ?? new Date(0)) : null;
     },
 
     async *listOriginals() {

@@ -32,6 +32,15 @@ export class FakeBlobStore implements BlobStore {
     yield* this.originals.keys();
   }
 
+  /** Originals held in memory are as old as the test. */
+  async originalStoredAt(sha256: string) {
+    return this.originals.has(sha256) ? new Date(0) : null;
+  }
+
+  async *listTempFiles() {
+    for (const tempPath of this.temps.keys()) yield { path: tempPath, modifiedAt: new Date(0) };
+  }
+
   createTempFile() {
     const tempPath = `/fake-temp/${randomUUID()}`;
     const chunks: Buffer[] = [];
