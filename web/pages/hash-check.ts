@@ -3,8 +3,6 @@ import type { FileLookup, FileLookupEntry } from '../../domain/archive/model';
 import type { T } from '../i18n';
 import { formatInstant, layout, type PageContext } from '../layout';
 
-export type HashCheckResult = FileLookup;
-
 /** What the looked-up bytes are to a found entry: nothing more for an original; for a copy, which one and of what. */
 function copyNote(t: T, copyOf: FileLookupEntry['copyOf']) {
   return copyOf ? html` · ${t('check_copy_of', { kind: t(`copy_kind_${copyOf.kind}`) })} <code class="hash">${copyOf.originalSha256}</code>` : null;
@@ -16,7 +14,7 @@ function copyNote(t: T, copyOf: FileLookupEntry['copyOf']) {
  * a similar-image search that sends a copy of at most 256 px, and only on a click. Without
  * JavaScript a pasted hash (e.g. from sha256sum) is looked up by the same form.
  */
-export function hashCheckPage(page: PageContext, result: HashCheckResult | null = null) {
+export function hashCheckPage(page: PageContext, result: FileLookup | null = null) {
   const { t } = page;
   const answer = result
     ? result.status === 'published'
