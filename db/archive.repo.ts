@@ -2,6 +2,7 @@ import { pipeline, Transform, type Readable } from 'node:stream';
 import { to as copyTo } from 'pg-copy-streams';
 import QueryStream from 'pg-query-stream';
 import type { Pool, PoolClient } from 'pg';
+import type { PublicDerivativeName } from '../domain/media/derivatives';
 import type {
   ArchiveListEntry,
   ExportFields,
@@ -496,6 +497,26 @@ export async function findPublishedByHash(db: Queryable, sha256: string): Promis
   const { rows } = await db.query<{ id: string; published_at: Date }>(
     `SELECT a.id, a.published_at FROM archive_entries a WHERE a.file_sha256 @> ARRAY[$1::text] ORDER BY a.published_at, a.id`,
     [sha256],
+  );
+  return rows;
+}
+
+export type PublishedCopyRow = { id: string; published_at: Date; file_id: string; kind: PublicDerivativeName; original_sha256: string };
+
+/**
+ * The published entries holding a file one of whose copies (of these kinds) has this SHA-256. Like
+ * findPublishedByHash it answers only through archive_entries: a copy of anything unpublished is
+ * not found, as bytes never received.
+ */
+export async function findPublishedCopiesByHash(db: Queryable, sha256: string, kinds: readonly PublicDerivativeName[]): Promise<PublishedCopyRow[]> {
+  const { rows } = await db.query<PublishedCopyRow>(
+    `SELECT a.id, a.published_at, m.id AS file_id, d.kind, encode(m.sha256, 'hex') AS original_sha256
+       FROM derivative_hashes d
+       JOIN media_files m ON m.id = d.media_file_id
+       JOIN archive_entries a ON a.id = m.submission_id
+      WHERE d.sha256 = decode($1, 'hex') AND d.kind = ANY($2::text[])
+      ORDER BY a.published_at, a.id, m.position, d.kind`,
+    [sha256, kinds],
   );
   return rows;
 }

@@ -1,4 +1,5 @@
 import type { MediaFile, RelatedFile } from '../domain/media/model';
+import type { DerivativeName } from '../domain/media/derivatives';
 import type { Queryable } from './pool';
 import { Params } from './sql';
 
@@ -140,6 +141,17 @@ export async function saveExtraction(
       e.phash,
       e.contentIdentifier,
     ],
+  );
+}
+
+/** The SHA-256 of each copy just made of a file (derivative_hashes); a copy recorded before stays. */
+export async function recordDerivativeHashes(db: Queryable, mediaFileId: string, copies: { kind: DerivativeName; sha256: string }[]): Promise<void> {
+  if (copies.length === 0) return;
+  await db.query(
+    `INSERT INTO derivative_hashes (sha256, media_file_id, kind)
+     SELECT decode(c.sha256, 'hex'), $1, c.kind FROM unnest($2::text[], $3::text[]) AS c (sha256, kind)
+     ON CONFLICT DO NOTHING`,
+    [mediaFileId, copies.map((c) => c.sha256), copies.map((c) => c.kind)],
   );
 }
 

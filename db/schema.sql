@@ -894,6 +894,20 @@ CREATE TABLE public.claims (
 
 
 --
+-- Name: derivative_hashes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.derivative_hashes (
+    sha256 bytea NOT NULL,
+    media_file_id uuid NOT NULL,
+    kind text NOT NULL,
+    made_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT derivative_hashes_kind_check CHECK ((kind ~ '^[a-z]{1,16}$'::text)),
+    CONSTRAINT derivative_hashes_sha256_check CHECK ((octet_length(sha256) = 32))
+);
+
+
+--
 -- Name: elections; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1375,6 +1389,14 @@ ALTER TABLE ONLY public.decisions
 
 
 --
+-- Name: derivative_hashes derivative_hashes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.derivative_hashes
+    ADD CONSTRAINT derivative_hashes_pkey PRIMARY KEY (sha256, media_file_id, kind);
+
+
+--
 -- Name: elections elections_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1708,6 +1730,13 @@ CREATE INDEX claims_account_idx ON public.claims USING btree (account_id);
 --
 
 CREATE INDEX decisions_submission_idx ON public.decisions USING btree (submission_id, created_at);
+
+
+--
+-- Name: derivative_hashes_media_file_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX derivative_hashes_media_file_idx ON public.derivative_hashes USING btree (media_file_id);
 
 
 --
@@ -2217,6 +2246,14 @@ ALTER TABLE ONLY public.decisions
 
 
 --
+-- Name: derivative_hashes derivative_hashes_media_file_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.derivative_hashes
+    ADD CONSTRAINT derivative_hashes_media_file_id_fkey FOREIGN KEY (media_file_id) REFERENCES public.media_files(id);
+
+
+--
 -- Name: media_files media_files_sha256_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2469,6 +2506,14 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.category_phases TO svidetel_app;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.claims TO svidetel_app;
+
+
+--
+-- Name: TABLE derivative_hashes; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.derivative_hashes TO svidetel_app;
+GRANT INSERT ON TABLE public.derivative_hashes TO svidetel_signer;
 
 
 --

@@ -198,8 +198,8 @@ const MESSAGES = {
   map_noscript: { ru: 'Карте нужен JavaScript; список работает без него.', en: 'The map needs JavaScript; the list works without it.' },
   check_title: { ru: 'Есть ли этот файл в архиве?', en: 'Is this file in the archive?' },
   check_intro: {
-    ru: 'Выберите файл: его SHA-256 посчитает ваш браузер, сам файл никуда не отправляется. Найдётся только точно такой же файл, байт в байт.',
-    en: 'Choose a file: your browser computes its SHA-256 and the file itself is not sent anywhere. Only the very same bytes are found.',
+    ru: 'Выберите файл: его SHA-256 посчитает ваш браузер, сам файл никуда не отправляется. Найдётся только точно такой же файл, байт в байт: оригинал или копия, скачанная из архива.',
+    en: 'Choose a file: your browser computes its SHA-256 and the file itself is not sent anywhere. Only the very same bytes are found: an original, or a copy downloaded from the archive.',
   },
   check_file: { ru: 'Файл для проверки', en: 'File to check' },
   check_file_hint: { ru: 'Фото или видео любого размера; большие файлы считаются дольше.', en: 'A photo or video of any size; large files take longer.' },
@@ -208,6 +208,13 @@ const MESSAGES = {
   check_computing: { ru: 'Считаем SHA-256…', en: 'Computing SHA-256…' },
   check_found: { ru: 'Этот файл опубликован в архиве:', en: 'This file is published in the archive:' },
   check_unknown: { ru: 'Такого файла в архиве нет. Изменённая копия (пересжатая, обрезанная) имеет другой SHA-256.', en: 'This file is not in the archive. A changed copy (recompressed, cropped) has a different SHA-256.' },
+  check_copy_of: {
+    ru: 'копия, которую архив сделал из оригинала ({kind}); SHA-256 оригинала:',
+    en: 'a copy the archive made of an original ({kind}); the original’s SHA-256:',
+  },
+  copy_kind_thumb: { ru: 'миниатюра', en: 'thumbnail' },
+  copy_kind_preview: { ru: 'уменьшенная копия или кадр из видео', en: 'preview, or a video’s frame' },
+  copy_kind_poster: { ru: 'кадр из видео', en: 'video frame' },
   check_own_upload: {
     ru: 'Эта проверка знает только опубликованное. Что стало с вашей отправкой, скажет ваша квитанция, а не этот поиск.',
     en: 'This check knows only what is published. Your receipt, not this search, tells you what became of your own upload.',

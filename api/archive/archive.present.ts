@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { StationData } from '../../domain/archive/archive.service';
-import type { ArchiveListEntry, MapCluster, NearImageMatch, PublicEntry, PublicFile } from '../../domain/archive/model';
+import type { ArchiveListEntry, FileLookup, MapCluster, NearImageMatch, PublicEntry, PublicFile } from '../../domain/archive/model';
 import { entryUrl, stationUrl } from '../../web/links';
 import type { entryResponse, fileLookupResponse, fileResponse, listItemResponse, mapResponse, similarResponse, stationResponse } from './archive.schema';
 
@@ -94,8 +94,17 @@ export function presentMap(m: { cellDegrees: number; clusters: MapCluster[] }): 
   };
 }
 
-export function presentLookup(l: { sha256: string; status: 'published' | 'unknown'; entries: { id: string; published_at: Date }[] }): z.infer<typeof fileLookupResponse> {
-  return { sha256: l.sha256, status: l.status, entries: l.entries.map((e) => ({ id: e.id, url: entryUrl(e.id), published_at: e.published_at.toISOString() })) };
+export function presentLookup(l: FileLookup): z.infer<typeof fileLookupResponse> {
+  return {
+    sha256: l.sha256,
+    status: l.status,
+    entries: l.entries.map((e) => ({
+      id: e.id,
+      url: entryUrl(e.id),
+      published_at: e.published_at.toISOString(),
+      copy_of: e.copyOf && { kind: e.copyOf.kind, file_id: e.copyOf.fileId, original_sha256: e.copyOf.originalSha256 },
+    })),
+  };
 }
 
 export function presentSimilar(s: { maxDistance: number; matches: NearImageMatch[] }): z.infer<typeof similarResponse> {

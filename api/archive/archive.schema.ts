@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PUBLIC_DERIVATIVES } from '../../domain/media/derivatives';
 import { ORIGINAL_REVEALS } from '../../domain/media/original-reveals';
 import type { SearchQuery } from '../../domain/archive/search.service';
 import { SIMILAR_MAX_BYTES, SIMILAR_MAX_PIXELS, SIMILAR_MIME_TYPES } from '../../domain/archive/similar.service';
@@ -254,7 +255,21 @@ export const fileLookupResponse = z
   .object({
     sha256: z.string(),
     status: z.enum(['published', 'unknown']).meta({ description: 'unknown for anything not published, whether received or not: a receipt, not this look-up, tells an observer what became of their upload' }),
-    entries: z.array(z.object({ id: z.uuid(), url: z.string(), published_at: z.string() })),
+    entries: z.array(
+      z.object({
+        id: z.uuid(),
+        url: z.string(),
+        published_at: z.string(),
+        copy_of: z
+          .object({
+            kind: z.enum(PUBLIC_DERIVATIVES).meta({ description: 'Which copy: thumb, preview (for a video: its poster frame) or poster' }),
+            file_id: z.uuid(),
+            original_sha256: z.string().meta({ description: 'SHA-256 of the original the copy was made from' }),
+          })
+          .nullable()
+          .meta({ description: 'null when the bytes are an original; otherwise they are a copy the archive made and served of one of the entry’s files' }),
+      }),
+    ),
   })
   .meta({ id: 'FileLookup' });
 

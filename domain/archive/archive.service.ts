@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
 import type { Election, Category } from '../catalog/model';
 import type { AppContext } from '../context';
+import { PUBLIC_DERIVATIVES } from '../media/derivatives';
 import { carriedBy } from '../media/original-reveals';
 import { notFound, serviceBusy } from '../errors';
 import { publicFlags } from '../processing/media-relations.service';
-import type { ArchiveListEntry, MapBox, MapCluster, PublicEntry, PublishedFile, SearchFilters, SearchSort, Station, StationCategoryCount } from './model';
+import type { ArchiveListEntry, FileLookup, FileLookupEntry, MapBox, MapCluster, PublicEntry, PublishedFile, SearchFilters, SearchSort, Station, StationCategoryCount } from './model';
 import { buildFilters, DEFAULT_PAGE_SIZE, decodeSearchCursor, effectiveSort, encodeSearchCursor, type SearchQuery } from './search.service';
 
 export { searchEntries, type SearchQuery } from './search.service';
@@ -53,13 +54,21 @@ export async function downloadableOriginal(ctx: AppContext, fileId: string): Pro
 }
 
 /**
- * "Is this file in the archive?": the published entries holding these exact bytes. Anything not
+ * "Is this file in the archive?": the published entries holding these exact bytes, as an original or
+ * as a copy the archive served of one (thumb, preview, poster; with the original's hash). Anything not
  * published answers exactly as bytes never received: whoever seized a phone must not learn from
  * here which of its files were sent (an observer checks their own upload with their receipt).
  */
-export async function lookupFile(ctx: AppContext, sha256: string) {
-  const entries = await ctx.repos.archive.findPublishedByHash(sha256);
-  return { sha256, status: entries.length ? 'published' : 'unknown', entries } as const;
+export async function lookupFile(ctx: AppContext, sha256: string): Promise<FileLookup> {
+  const [originals, copies] = await Promise.all([
+    ctx.repos.archive.findPublishedByHash(sha256),
+    ctx.repos.archive.findPublishedCopiesByHash(sha256, PUBLIC_DERIVATIVES),
+  ]);
+  const entries: FileLookupEntry[] = [
+    ...originals.map((e) => ({ ...e, copyOf: null })),
+    ...copies.map((c) => ({ id: c.id, published_at: c.published_at, copyOf: { kind: c.kind, fileId: c.file_id, originalSha256: c.original_sha256 } })),
+  ];
+  return { sha256, status: entries.length ? 'published' : 'unknown', entries };
 }
 
 export type SearchCatalog = { elections: Election[]; categories: Category[] };

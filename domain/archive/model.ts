@@ -5,6 +5,7 @@
  */
 import type { MediaFileRow } from '../../db/media.repo';
 import type { EntryLabels } from '../../db/submissions.repo';
+import type { PublicDerivativeName } from '../media/derivatives';
 import type { OriginalReveal } from '../media/original-reveals';
 
 // ----------------------------------------------------------------------------------------------
@@ -194,3 +195,16 @@ export function toExportRecord(e: ExportEntry, permalinkBase: string): ExportRec
     sha256: e.sha256,
   };
 }
+
+// ----------------------------------------------------------------------------------------------
+// "Is this file in the archive?"
+
+/** A published entry holding the bytes looked up: as an original (copyOf null) or as a copy the archive made of one. */
+export type FileLookupEntry = {
+  id: string;
+  published_at: Date;
+  copyOf: { kind: PublicDerivativeName; fileId: string; originalSha256: string } | null;
+};
+
+/** Anything not published answers 'unknown', exactly as bytes never received. */
+export type FileLookup = { sha256: string; status: 'published' | 'unknown'; entries: FileLookupEntry[] };

@@ -4,6 +4,13 @@
  */
 export type DerivativeName = 'thumb' | 'preview' | 'poster' | 'contact';
 
+/**
+ * The copies the public archive serves of a published file (a video's preview is its poster frame);
+ * the hash look-up recognises these. A contact sheet is shown to moderators only.
+ */
+export const PUBLIC_DERIVATIVES = ['thumb', 'preview', 'poster'] as const satisfies readonly DerivativeName[];
+export type PublicDerivativeName = (typeof PUBLIC_DERIVATIVES)[number];
+
 export type Derivatives = {
   thumb: Buffer;
   preview: Buffer;

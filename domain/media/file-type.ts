@@ -2,7 +2,7 @@ export type MediaKind = 'image' | 'video';
 export type DetectedType = {
   mime: string;
   kind: MediaKind;
-  /** 'jpeg' | 'png' | 'webp' | 'gif' | 'heic' | 'dng' | 'mp4' | 'mov' | '3gp' | 'webm' | 'mts' */
+  /** 'jpeg' | 'png' | 'webp' | 'gif' | 'heic' | 'dng' | 'mp4' | 'mov' | '3gp' | 'webm' | 'mkv' | 'mts' | 'avi' | 'mpg' | 'asf' | 'flv' */
   format: string;
 };
 
@@ -19,6 +19,17 @@ const MOV: DetectedType = { mime: 'video/quicktime', kind: 'video', format: 'mov
 const GPP: DetectedType = { mime: 'video/3gpp', kind: 'video', format: '3gp' };
 const WEBM: DetectedType = { mime: 'video/webm', kind: 'video', format: 'webm' };
 const MTS: DetectedType = { mime: 'video/m2ts', kind: 'video', format: 'mts' };
+// Containers older cameras and PCs still record (issue 17, item 2): ffprobe and ffmpeg read them.
+const MKV: DetectedType = { mime: 'video/x-matroska', kind: 'video', format: 'mkv' };
+const AVI: DetectedType = { mime: 'video/x-msvideo', kind: 'video', format: 'avi' };
+const MPEG_PS: DetectedType = { mime: 'video/mpeg', kind: 'video', format: 'mpg' };
+const ASF: DetectedType = { mime: 'video/x-ms-asf', kind: 'video', format: 'asf' };
+const FLV: DetectedType = { mime: 'video/x-flv', kind: 'video', format: 'flv' };
+
+/** The ASF header object's GUID (75B22630-668E-11CF-A6D9-00AA0062CE6C), as stored. */
+const ASF_HEADER_GUID = [0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11, 0xa6, 0xd9, 0x00, 0xaa, 0x00, 0x62, 0xce, 0x6c];
+/** An MPEG program stream (DVD, camcorders' .mpg/.vob/.mod) opens with a pack header. */
+const MPEG_PACK_START = [0x00, 0x00, 0x01, 0xba];
 
 const startsWith = (head: Buffer, bytes: number[], at = 0) =>
   head.length >= at + bytes.length && bytes.every((b, i) => head[at + i] === b);
@@ -31,9 +42,14 @@ export function detectFileType(head: Buffer): DetectedType | null {
   if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return PNG;
   if (ascii(head, 0, 6) === 'GIF87a' || ascii(head, 0, 6) === 'GIF89a') return GIF;
   if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 4) === 'WEBP') return WEBP;
+  if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 4) === 'AVI ') return AVI;
   if (ascii(head, 4, 4) === 'ftyp') return fromFtyp(head);
   if (isClassicQuickTime(head)) return MOV;
-  if (startsWith(head, [0x1a, 0x45, 0xdf, 0xa3])) return isWebmHeader(head) ? WEBM : null;
+  if (startsWith(head, [0x1a, 0x45, 0xdf, 0xa3])) return fromEbmlDocType(head);
+  if (startsWith(head, ASF_HEADER_GUID)) return ASF;
+  if (startsWith(head, MPEG_PACK_START)) return MPEG_PS;
+  // FLV header flags: 0x01 video present; an audio-only FLV is not a video.
+  if (ascii(head, 0, 3) === 'FLV' && head[3] === 0x01 && head.length > 4 && (head[4]! & 0x01) === 0x01) return FLV;
   if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a])) {
     return tiffHasDngVersion(head) ? DNG : null;
   }
@@ -88,16 +104,17 @@ function isClassicQuickTime(head: Buffer): boolean {
   return ['moov', 'mdat', 'wide', 'pnot'].includes(ascii(head, 4, 4)) && (size === 0 || size === 1 || size >= 8);
 }
 
-/** Reads the EBML header's DocType (element id 0x4282); only 'webm' is accepted, not general Matroska. */
-function isWebmHeader(head: Buffer): boolean {
+/** Reads the EBML header's DocType (element id 0x4282): WebM or Matroska; any other EBML document is not a video. */
+function fromEbmlDocType(head: Buffer): DetectedType | null {
   const end = Math.min(head.length, 64);
   for (let i = 4; i + 3 < end; i++) {
     if (head[i] === 0x42 && head[i + 1] === 0x82) {
       const len = head[i + 2]! & 0x7f; // one-byte EBML size (0x80 | n) is what every muxer writes here
-      return ascii(head, i + 3, len) === 'webm';
+      const docType = ascii(head, i + 3, len);
+      return docType === 'webm' ? WEBM : docType === 'matroska' ? MKV : null;
     }
   }
-  return false;
+  return null;
 }
 
 /** A DNG is a TIFF whose IFD0 carries DNGVersion (0xC612); a plain TIFF is not accepted. */
@@ -139,6 +156,11 @@ const EXTENSION_BY_MIME = new Map([
   [GPP.mime, '3gp'],
   [WEBM.mime, 'webm'],
   [MTS.mime, 'mts'],
+  [MKV.mime, 'mkv'],
+  [AVI.mime, 'avi'],
+  [MPEG_PS.mime, 'mpg'],
+  [ASF.mime, 'asf'],
+  [FLV.mime, 'flv'],
 ]);
 
 /**

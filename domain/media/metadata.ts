@@ -2,7 +2,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readAvchdMetadata, type AvchdMetadata } from './avchd';
 import { readBmffMetadata, type BmffMetadata } from './bmff';
-import { imageCaptureTime, NO_CAPTURE_TIME, parseIsoDate, videoCaptureTime, type CaptureTime, type VideoDateCandidate } from './capture-time';
+import { imageCaptureTime, NO_CAPTURE_TIME, parseIsoDate, videoCaptureTime, type CaptureTime, type FileDate, type VideoDateCandidate } from './capture-time';
 import { namesAnEditor } from './editing';
 import { isIoError, messageOf as errorMessage } from '../caught-errors';
 import type { DetectedType, MediaKind } from './file-type';
@@ -171,12 +171,14 @@ async function videoMetadata(media: MediaToolkit, filePath: string, size: number
   return meta;
 }
 
+const BMFF_FORMATS = new Set(['mp4', 'mov', '3gp']);
+
 /** The container metadata ffprobe cannot give us: BMFF boxes, or the AVCHD H.264 SEI. */
 async function readContainer(filePath: string, size: number, type: DetectedType, warnings: string[]): Promise<BmffMetadata | AvchdMetadata | null> {
   const file = await open(filePath, 'r');
   try {
     if (type.format === 'mts') return await readAvchdMetadata(file, size);
-    if (type.format === 'webm') return null;
+    if (!BMFF_FORMATS.has(type.format)) return null; // ffprobe's format tags carry what these containers hold
     return await readBmffMetadata(file, size);
   } catch (e) {
     if (isIoError(e)) throw e;
@@ -198,13 +200,32 @@ function videoTime(type: DetectedType, bmff: BmffMetadata | null, avchd: AvchdMe
     { source: 'Keys:CreationDate', date: parseIsoDate(bmff?.keys.get('com.apple.quicktime.creationdate')) },
     { source: 'UserData:DateTimeOriginal', date: parseIsoDate(bmff?.userData.get('date')) },
     { source: 'H264:DateTimeOriginal', date: avchd?.date ?? null },
-    type.format === 'webm'
-      ? { source: 'Matroska:DateTimeOriginal', date: ffprobeTime, isUtc: true }
-      : { source: 'QuickTime:CreateDate', date: headerTime !== null ? { wallMs: headerTime, offsetMinutes: null } : bmff ? null : ffprobeTime, isUtc: true },
+    containerTime(type, bmff, headerTime, ffprobeTime),
   ];
   // ffprobe writes creation_time with 'Z'; the UTC rule, not a recorded offset, must apply to it.
   for (const c of candidates) if (c.isUtc && c.date) c.date = { wallMs: c.date.wallMs, offsetMinutes: null };
   return videoCaptureTime(candidates);
+}
+
+/**
+ * The time the container itself records, as ffprobe reports it in creation_time: Matroska's DateUTC
+ * is UTC, as ffmpeg's creation_time is in FLV, ASF and MPEG; AVI's RIFF IDIT is the camera's wall
+ * clock with no zone.
+ */
+function containerTime(type: DetectedType, bmff: BmffMetadata | null, headerTime: number | null, ffprobeTime: FileDate | null): VideoDateCandidate {
+  switch (type.format) {
+    case 'webm':
+    case 'mkv':
+      return { source: 'Matroska:DateTimeOriginal', date: ffprobeTime, isUtc: true };
+    case 'flv':
+    case 'asf':
+    case 'mpg':
+      return { source: `${type.format.toUpperCase()}:CreateDate`, date: ffprobeTime, isUtc: true };
+    case 'avi':
+      return { source: 'RIFF:DateTimeOriginal', date: ffprobeTime };
+    default:
+      return { source: 'QuickTime:CreateDate', date: headerTime !== null ? { wallMs: headerTime, offsetMinutes: null } : bmff ? null : ffprobeTime, isUtc: true };
+  }
 }
 
 function videoLocation(bmff: BmffMetadata | null, formatTags: Record<string, string>): { gps: GpsPoint; gps_source: string } | null {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Extraction } from '../../db/media.repo';
 import type { AppContext } from '../context';
 import type { MediaFile } from '../media/model';
-import type { Derivatives } from '../media/derivatives';
+import type { DerivativeName, Derivatives } from '../media/derivatives';
 import { MediaError } from '../media/errors';
 import { detectFileType, SNIFF_BYTES, type DetectedType } from '../media/file-type';
 import { extractMetadata, type MediaMetadata } from '../media/metadata';
@@ -82,24 +82,30 @@ export async function processMediaFile(ctx: AppContext, fileId: string): Promise
 
   const { meta, rendered, contactSheet, failure } = media;
   const warnings = [...meta.warnings];
-  let contact = false;
+  const copies: WrittenCopy[] = [];
   if (rendered) {
     warnings.push(...rendered.warnings);
-    await ctx.blobs.writeDerivative(file.sha256, 'thumb', rendered.thumb);
-    await ctx.blobs.writeDerivative(file.sha256, 'preview', rendered.preview);
+    copies.push(await writeCopy(ctx, file, 'thumb', rendered.thumb));
+    copies.push(await writeCopy(ctx, file, 'preview', rendered.preview));
     if (typeof contactSheet === 'string') warnings.push(contactSheet);
-    else if (contactSheet) {
-      await ctx.blobs.writeDerivative(file.sha256, 'contact', contactSheet);
-      contact = true;
-    }
+    else if (contactSheet) copies.push(await writeCopy(ctx, file, 'contact', contactSheet));
   }
+  const contact = copies.some((c) => c.kind === 'contact');
 
   const capture = { takenAtLocal: meta.taken_at_local, offset: meta.offset, takenAtUtc: meta.taken_at_utc, gps: meta.gps };
   const flags = [...meta.flags, ...(claim ? claimMismatches(capture, claim, ctx.config) : [])];
   const extraction = toExtraction(meta, flags, rendered?.phash ?? null, warnings);
   const outcome = failure ? { status: 'failed' as const, reason: failure.message } : { status: 'ready' as const };
-  await saveWithRelations(ctx, file, extraction, outcome, rendered ? { thumb: true, preview: true, contact } : NO_DERIVATIVES);
+  await saveWithRelations(ctx, file, extraction, outcome, rendered ? { thumb: true, preview: true, contact } : NO_DERIVATIVES, copies);
   return outcome.status;
+}
+
+type WrittenCopy = { kind: DerivativeName; sha256: string };
+
+/** Stores a copy and returns its SHA-256, recorded with the extraction so the copy can be checked like an original. */
+async function writeCopy(ctx: AppContext, file: MediaFile, kind: DerivativeName, data: Buffer): Promise<WrittenCopy> {
+  await ctx.blobs.writeDerivative(file.sha256, kind, data);
+  return { kind, sha256: createHash('sha256').update(data).digest('hex') };
 }
 
 async function openStored(ctx: AppContext, sha256: string) {
@@ -198,6 +204,7 @@ async function saveWithRelations(
   extraction: Extraction,
   outcome: { status: 'ready' } | { status: 'failed'; reason: string },
   derivatives: { thumb: boolean; preview: boolean; contact: boolean },
+  copies: WrittenCopy[],
 ): Promise<void> {
   await ctx.transaction(async (tx) => {
     const relations = await relateToPartners(tx, ctx.config.nearDuplicateMaxDistance, {
@@ -206,6 +213,7 @@ async function saveWithRelations(
       content_identifier: extraction.contentIdentifier,
     });
     await tx.media.saveExtraction(file.id, { ...extraction, flags: [...extraction.flags, ...relations] }, outcome, derivatives);
+    await tx.media.recordDerivativeHashes(file.id, copies);
   });
 }
 

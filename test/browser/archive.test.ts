@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import sharp from 'sharp';
+import * as mediaRepo from '../../db/media.repo';
 import { describeWithFixtures, fixturePath, loadExpected } from '../helpers/fixtures';
 import { fileFromPath, loggedInClient } from '../helpers/http';
 import { startSystem, type TestSystem } from '../helpers/system';
@@ -110,6 +111,18 @@ describeInBrowser('archive in the browser', () => {
     await page.getByLabel('File to check').setInputFiles(fixturePath(PHOTO));
     await expect(page.getByText('This file is published in the archive:')).toBeVisibleSoon();
     expect(await page.getByRole('link', { name: `/archive/${entryId}` }).count()).toBe(1);
+
+    // the archive's own published copy, as downloaded from the entry: found, with the original's hash
+    const [file] = await mediaRepo.listMediaFiles(system.ctx.db, entryId);
+    const published = path.join(os.tmpdir(), `svidetel-published-${nonce}.jpg`);
+    await fs.writeFile(published, Buffer.from(await (await fetch(`${system.url}/media/${file!.id}/published.jpg`)).arrayBuffer()));
+    try {
+      await page.getByLabel('File to check').setInputFiles(published);
+      await expect(page.getByText('a copy the archive made of an original (preview, or a video’s frame)', { exact: false })).toBeVisibleSoon();
+      expect(await page.locator('#check-result li code.hash').textContent()).toBe(file!.sha256);
+    } finally {
+      await fs.rm(published, { force: true });
+    }
 
     const unknown = path.join(os.tmpdir(), `svidetel-unknown-${nonce}.bin`);
     const bytes = randomBytes(4096);

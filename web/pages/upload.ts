@@ -20,7 +20,7 @@ const SCRIPT_MESSAGES = [
   'upload_file_progress', 'upload_stalled', 'upload_resuming', 'upload_finishing', 'uploading', 'upload_failed',
 ] as const;
 
-const ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,.heic,.heif,.dng,video/mp4,video/quicktime,video/3gpp,video/webm,.mts,.m2ts';
+const ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,.heic,.heif,.dng,video/mp4,video/quicktime,video/3gpp,video/webm,.mts,.m2ts,.mkv,.avi,.mpg,.mpeg,.vob,.mod,.asf,.wmv,.flv';
 
 export function uploadPage(
   page: PageContext,

@@ -57,6 +57,13 @@
           var li = document.createElement('li');
           li.appendChild(link(e.url, e.url));
           li.appendChild(document.createTextNode(' · ' + when(e.published_at)));
+          if (e.copy_of) {
+            li.appendChild(document.createTextNode(' · ' + label('copy-of').replace('{kind}', label('kind-' + e.copy_of.kind)) + ' '));
+            var code = document.createElement('code');
+            code.className = 'hash';
+            code.textContent = e.copy_of.original_sha256;
+            li.appendChild(code);
+          }
           list.appendChild(li);
         });
         show([hashLine(hex), para(label('found'), 'notice'), list]);

@@ -132,10 +132,12 @@
   var TYPES = {
     'image/jpeg': 'image', 'image/png': 'image', 'image/webp': 'image', 'image/gif': 'image', 'image/heic': 'image', 'image/heif': 'image',
     'image/x-adobe-dng': 'image', 'video/mp4': 'video', 'video/quicktime': 'video', 'video/3gpp': 'video', 'video/webm': 'video', 'video/mp2t': 'video',
+    'video/x-matroska': 'video', 'video/x-msvideo': 'video', 'video/avi': 'video', 'video/mpeg': 'video', 'video/x-ms-asf': 'video', 'video/x-ms-wmv': 'video', 'video/x-flv': 'video',
   };
   var EXTENSIONS = {
     jpg: 'image', jpeg: 'image', png: 'image', webp: 'image', gif: 'image', heic: 'image', heif: 'image', dng: 'image',
     mp4: 'video', m4v: 'video', mov: 'video', '3gp': 'video', webm: 'video', mts: 'video', m2ts: 'video',
+    mkv: 'video', avi: 'video', mpg: 'video', mpeg: 'video', vob: 'video', mod: 'video', asf: 'video', wmv: 'video', flv: 'video',
   };
   var busy = false;
   // Per file (name, size, date): its upload's URL once created and its id once complete, so a file

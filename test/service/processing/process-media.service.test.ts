@@ -30,7 +30,14 @@ const receivedFile = (): MediaFile => ({
 type Saved = { extraction: Extraction; outcome: { status: string } };
 
 function processing(claim: ObserverClaimRow | null = CLAIM) {
-  const tables = { file: receivedFile(), claim, related: [] as RelatedFile[], saved: null as Saved | null, partnerFlags: {} as Record<string, string[]> };
+  const tables = {
+    file: receivedFile(),
+    claim,
+    related: [] as RelatedFile[],
+    saved: null as Saved | null,
+    partnerFlags: {} as Record<string, string[]>,
+    copyHashes: [] as { fileId: string; kind: string; sha256: string }[],
+  };
   const db = fakeDatabase(tables, (t) => ({
     media: {
       startProcessing: async (id) => (id === t.file.id ? { ...t.file, status: 'processing' } : null),
@@ -43,6 +50,9 @@ function processing(claim: ObserverClaimRow | null = CLAIM) {
       saveExtraction: async (_id, extraction, outcome) => {
         t.saved = { extraction, outcome };
       },
+      recordDerivativeHashes: async (fileId, copies) => {
+        t.copyHashes.push(...copies.map((c) => ({ fileId, ...c })));
+      },
     },
   }));
   const blobs = new FakeBlobStore();
@@ -54,7 +64,7 @@ function processing(claim: ObserverClaimRow | null = CLAIM) {
     expect(await processMediaFile(ctx, 'm-1')).toBe('ready');
     return db.tables.saved!.extraction.flags;
   };
-  return { db, flagsOf };
+  return { db, blobs, flagsOf };
 }
 
 const CAMERA: ExifTag[] = [{ tag: TAGS.make, ascii: 'Canon' }, { tag: TAGS.model, ascii: 'Canon EOS 6D' }];
@@ -114,5 +124,15 @@ describe('processing: the flags of a photo', () => {
     const header = { ifd0: [...CAMERA, { tag: TAGS.software, ascii: 'GIMP 2.10' }], exif: takenAt('2026:03:15 22:00:00'), gps: gpsAt(59.9398, 30.3146) };
     expect(await flagsOf(header)).toEqual(['edited', 'time_mismatch', 'place_mismatch', 'exact_duplicate']);
     expect(db.tables.partnerFlags).toEqual({ 'm-9': ['exact_duplicate'] });
+  });
+});
+
+describe('processing: the copies it makes', () => {
+  test('the SHA-256 of every copy written is recorded for the file, so the hash look-up can recognise it', async () => {
+    const { db, blobs, flagsOf } = processing();
+    await flagsOf(null);
+    const written = [...blobs.derivatives].map(([key, data]) => ({ fileId: 'm-1', kind: key.split('/')[1], sha256: createHash('sha256').update(data).digest('hex') }));
+    expect(written.map((c) => c.kind).sort()).toEqual(['preview', 'thumb']);
+    expect(db.tables.copyHashes.sort((a, b) => a.kind.localeCompare(b.kind))).toEqual(written.sort((a, b) => a.kind.localeCompare(b.kind)));
   });
 });

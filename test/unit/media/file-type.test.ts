@@ -43,6 +43,11 @@ describe('detectFileType on synthetic headers', () => {
     ['MP4 isom', ftyp('isom', 'iso2', 'avc1', 'mp41'), 'mp4', 'video/mp4'],
     ['HEIF mif1+heic', ftyp('mif1', 'mif1', 'heic'), 'heic', 'image/heic'],
     ['WebM', ebml('webm'), 'webm', 'video/webm'],
+    ['Matroska', ebml('matroska'), 'mkv', 'video/x-matroska'],
+    ['AVI', ascii('RIFF\x00\x10\x00\x00AVI LIST'), 'avi', 'video/x-msvideo'],
+    ['ASF/WMV', Buffer.from('3026b2758e66cf11a6d900aa0062ce6c', 'hex'), 'asf', 'video/x-ms-asf'],
+    ['MPEG program stream', Buffer.from('000001ba4400040004018666cff8', 'hex'), 'mpg', 'video/mpeg'],
+    ['FLV with video', ascii('FLV\x01\x05\x00\x00\x00\x09'), 'flv', 'video/x-flv'],
     ['MPEG-TS 188', transportStream(188, 20), 'mts', 'video/m2ts'],
     ['M2TS 192', transportStream(192, 20), 'mts', 'video/m2ts'],
   ])('%s', (_name, head, format, mime) => {
@@ -58,7 +63,9 @@ describe('detectFileType on synthetic headers', () => {
     ['AVIF', ftyp('avif', 'mif1', 'miaf')],
     ['mif1 AVIF', ftyp('mif1', 'avif', 'miaf')],
     ['M4A audio', ftyp('M4A ', 'isom')],
-    ['Matroska (not WebM)', ebml('matroska')],
+    ['EBML that is neither WebM nor Matroska', ebml('ogg')],
+    ['FLV with audio only', ascii('FLV\x01\x04\x00\x00\x00\x09')],
+    ['WAV audio', ascii('RIFF\x00\x10\x00\x00WAVEfmt ')],
     ['two TS packets only', transportStream(188, 2)],
     ['zeros', Buffer.alloc(SNIFF_BYTES)],
   ])('%s is not accepted', (_name, head) => {
