@@ -77,7 +77,6 @@ const MESSAGES = {
   receipt_download: { ru: 'Скачать квитанцию (JSON)', en: 'Download receipt (JSON)' },
   received_at: { ru: 'Получено', en: 'Received' },
   // The receipt page (/receipt/<key>, web/pages/receipt.ts)
-  receipt_page_title: { ru: 'Квитанция об отправке', en: 'Your upload receipt' },
   receipt_page_intro: {
     ru: 'Эта страница — ваша квитанция. Её адрес — единственный ключ к ней: у кого адрес, тот её и видит. Сюда можно вернуться, чтобы узнать, что стало с отправкой.',
     en: 'This page is your receipt. Its address is the only key to it: whoever has the address can see it. Come back here to see what became of your upload.',

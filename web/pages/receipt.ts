@@ -16,7 +16,7 @@ export function receiptPage(page: PageContext, view: ReceiptView) {
   const keep = view.keep;
   const body = html`
 <section id="receipt" class="receipt">
-<h1>${t('receipt_page_title')}</h1>
+<h1>${t('receipt_title')}</h1>
 <p>${t('receipt_page_intro')}</p>
 <p id="receipt-state" class="receipt-state" data-state="${view.state}"><strong>${t('receipt_state_label')}:</strong> ${t(`receipt_state_${view.state}`)}
   ${view.state === 'published' ? html`<a id="receipt-publication" href="${entryUrl(view.submissionId)}">${t('receipt_published_link')}</a>` : null}</p>
@@ -27,9 +27,12 @@ export function receiptPage(page: PageContext, view: ReceiptView) {
 </dl>
 
 <h2>${t('receipt_files_title')}</h2>
-<ul class="receipt-files">
-  ${view.files.map((f) => html`<li><span class="file-name">${f.name}</span> · ${formatBytes(f.bytes, lang)}<br>SHA-256: <code class="hash">${f.sha256}</code></li>`)}
-</ul>
+<table class="files receipt-files">
+  <thead><tr><th>${t('file_name')}</th><th>${t('file_size')}</th><th>SHA-256</th></tr></thead>
+  <tbody>
+  ${view.files.map((f) => html`<tr><td class="file-name" data-label="${t('file_name')}">${f.name}</td><td data-label="${t('file_size')}">${formatBytes(f.bytes, lang)}</td><td data-label="SHA-256"><code class="hash">${f.sha256}</code></td></tr>`)}
+  </tbody>
+</table>
 
 <h2>${t('receipt_next_title')}</h2>
 <p>${t('receipt_next')}</p>
@@ -50,7 +53,7 @@ ${keep
 <p class="hint">${t('receipt_forget_hint')}</p>
 <p><a href="/">${t('send_more')}</a></p>
 </section>`;
-  return layout(page, t('receipt_page_title'), body, { scripts: ['receipt.js'], head: NOINDEX });
+  return layout(page, t('receipt_title'), body, { scripts: ['receipt.js'], head: NOINDEX });
 }
 
 /** After "forget": nothing of the upload, and no way back to it from this page. */
