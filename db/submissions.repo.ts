@@ -253,3 +253,21 @@ export async function listDecisions(db: Queryable, submissionId: string): Promis
   );
   return rows;
 }
+
+/** What the receipt page tells its holder of one submission: its status and how far its files are. */
+export async function receiptProgress(
+  db: Queryable,
+  submissionId: string,
+): Promise<{ status: SubmissionStatus; files_waiting: number; files_processing: number }> {
+  const { rows } = await db.query<{ status: SubmissionStatus; files_waiting: number; files_processing: number }>(
+    `SELECT s.status,
+            count(m.id) FILTER (WHERE m.status = 'received')::int AS files_waiting,
+            count(m.id) FILTER (WHERE m.status IN ('processing', 'waiting_retry'))::int AS files_processing
+       FROM submissions s
+       LEFT JOIN media_files m ON m.submission_id = s.id
+      WHERE s.id = $1
+      GROUP BY s.status`,
+    [submissionId],
+  );
+  return rows[0]!;
+}

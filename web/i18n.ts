@@ -76,6 +76,47 @@ const MESSAGES = {
   receipt_id: { ru: 'Номер отправки', en: 'Submission id' },
   receipt_download: { ru: 'Скачать квитанцию (JSON)', en: 'Download receipt (JSON)' },
   received_at: { ru: 'Получено', en: 'Received' },
+  // The receipt page (/receipt/<key>, web/pages/receipt.ts)
+  receipt_page_intro: {
+    ru: 'Эта страница — ваша квитанция. Её адрес — единственный ключ к ней: у кого адрес, тот её и видит. Сюда можно вернуться, чтобы узнать, что стало с отправкой.',
+    en: 'This page is your receipt. Its address is the only key to it: whoever has the address can see it. Come back here to see what became of your upload.',
+  },
+  receipt_state_label: { ru: 'Сейчас', en: 'Now' },
+  receipt_state_received: { ru: 'Получено, ждёт обработки.', en: 'Received, waiting to be processed.' },
+  receipt_state_processing: { ru: 'Файлы обрабатываются.', en: 'The files are being processed.' },
+  receipt_state_in_review: { ru: 'На проверке у модераторов.', en: 'Being reviewed by moderators.' },
+  receipt_state_published: { ru: 'Опубликовано.', en: 'Published.' },
+  receipt_state_not_published: { ru: 'Не опубликовано.', en: 'Not published.' },
+  receipt_published_link: { ru: 'Открыть публикацию', en: 'Open the publication' },
+  receipt_local_time: { ru: 'по времени этого телефона', en: 'this phone’s time' },
+  receipt_files_title: { ru: 'Что получено', en: 'What was received' },
+  receipt_next_title: { ru: 'Что дальше', en: 'What happens next' },
+  receipt_next: {
+    ru: 'Мы проверяем файлы и убираем из публичных копий метаданные, которые могут выдать вас. Модераторы проверяют, что на них, и решают, публиковать ли. Если им понадобятся подробности, вопрос появится здесь. Оригиналы не меняются никогда: SHA-256 ниже доказывает это.',
+    en: 'We check the files and strip from the public copies the metadata that could identify you. Moderators review what they show and decide whether to publish. If they need more details, the question will appear here. The originals never change: the SHA-256 below proves it.',
+  },
+  receipt_save_title: { ru: 'Сохранить квитанцию', en: 'Save the receipt' },
+  receipt_save_intro: {
+    ru: 'Один файл JSON: с ним и с вашими файлами любой может проверить без нашего участия, что журнал хранит их такими, какими они пришли (npm run verify или scripts/verify-receipt.mjs). Проверяющему нужен ключ журнала: сравните его отпечаток с опубликованным.',
+    en: 'One JSON file: with it and your files anyone can check, without trusting us, that the log holds them as they arrived (npm run verify or scripts/verify-receipt.mjs). The verifier needs the log key: compare its fingerprint with the published one.',
+  },
+  receipt_save_json: { ru: 'Сохранить квитанцию (JSON)', en: 'Save the receipt (JSON)' },
+  receipt_save_unavailable: { ru: 'Квитанцию-файл сейчас не собрать; зайдите на эту страницу позже.', en: 'The receipt file cannot be made right now; come back to this page later.' },
+  receipt_phone_title: { ru: 'Этот телефон', en: 'This phone' },
+  receipt_phone_warning: {
+    ru: 'Квитанция на телефоне (этот адрес в истории браузера, сохранённый файл) связывает того, у кого телефон, с этой отправкой. Если телефон могут отобрать, сохраните квитанцию в надёжном месте и сотрите её с телефона.',
+    en: 'A receipt kept on the phone (this address in the browser history, a saved file) links whoever holds the phone to this upload. If the phone may be taken, keep the receipt somewhere safe and remove it from the phone.',
+  },
+  receipt_forget: { ru: 'Забыть эту отправку на этом телефоне', en: 'Forget this upload on this phone' },
+  receipt_forget_hint: {
+    ru: 'Удаляет всё, что сайт оставил в этом браузере. Историю браузера и скачанные файлы сайт удалить не может: удалите их сами.',
+    en: 'Removes everything the site left in this browser. The site cannot remove the browser history or downloaded files: remove those yourself.',
+  },
+  forgotten_title: { ru: 'Забыто', en: 'Forgotten' },
+  forgotten_body: {
+    ru: 'Всё, что сайт хранил в этом браузере, удалено. Удалите этот сайт из истории браузера и сохранённые квитанции, если они есть на телефоне.',
+    en: 'Everything the site kept in this browser is removed. Remove this site from the browser history, and any saved receipts from the phone.',
+  },
   confirm_original_reveals: {
     ru: 'Оригиналы содержат: {items}. Если разрешить их скачивание, это станет публичным, что бы ни было скрыто выше. Подтверждаю.',
     en: 'The originals carry: {items}. Allowing their download makes this public, whatever is hidden above. I confirm.',

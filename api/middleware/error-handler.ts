@@ -44,7 +44,9 @@ export function errorHandler(ctx: AppContext): ErrorRequestHandler {
     const error = toAppError(ctx, err, routePattern(req));
     // Whatever lifetime the route set before it failed (a year for a signed head): an error is never
     // kept by a cache, or a head not signed yet, or a busy moment, would be "missing" for that long.
-    res.set('Cache-Control', 'no-store');
+    // What the route made private stays so: a 404 at a capability URL (a receipt) is its asker's alone.
+    const madePrivate = /\bprivate\b/.test(String(res.getHeader('Cache-Control') ?? ''));
+    res.set('Cache-Control', madePrivate ? 'no-store, private' : 'no-store');
     res.removeHeader('ETag');
     res.removeHeader('Last-Modified');
     if (error.retryAfterSeconds) res.set('Retry-After', String(error.retryAfterSeconds));

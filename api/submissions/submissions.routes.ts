@@ -3,9 +3,11 @@ import { Router, type Request, type Response } from 'express';
 import * as catalog from '../../domain/catalog/catalog.service';
 import type { AppContext } from '../../domain/context';
 import { AppError, notFound } from '../../domain/errors';
-import { createSubmission, receiptForClientKey, submitUploads, type Receipt } from '../../domain/submissions/submission.service';
+import { receiptView } from '../../domain/submissions/receipt-page.service';
+import { createSubmission, submitUploads, type Receipt } from '../../domain/submissions/submission.service';
 import { uploadReceipt } from '../../domain/transparency/log.service';
-import { receiptPage, uploadPage, type UploadFormValues } from '../../web/pages/upload';
+import { forgottenPage, receiptPage } from '../../web/pages/receipt';
+import { uploadPage, type UploadFormValues } from '../../web/pages/upload';
 import { receiveFiles, receivedFiles } from '../middleware/upload';
 import type { UploadGuards } from '../middleware/upload-guard';
 import { assertCsrf, refuseCrossSite, requireCsrf } from '../middleware/session';
@@ -21,6 +23,9 @@ const newClientKey = () => randomBytes(24).toString('base64url');
 
 /** Where the receipt of the submission sent with this key is shown: the key is the only way in. */
 export const receiptPath = (clientKey: string) => `/receipt/${clientKey}`;
+
+/** A page only its holder may see: no shared cache keeps it, no search engine lists it, no link names it. */
+const PRIVATE_PAGE = { 'Cache-Control': 'no-store, private', 'X-Robots-Tag': 'noindex, nofollow', 'Referrer-Policy': 'no-referrer' };
 
 const toInput = (form: SubmissionForm) => ({
   electionId: form.election_id,
@@ -117,13 +122,23 @@ export function submissionsRoutes(ctx: AppContext, guards: UploadGuards): Router
     },
   );
 
-  // The receipt of one submission, for whoever holds its key. Nothing of it is cached or indexed.
+  // The receipt of one submission, for whoever holds its key: never kept by a shared cache, indexed,
+  // or named to another site. An unknown key and a malformed one get the same plain 404.
   router.get('/receipt/:key', async (req, res) => {
-    const key = String(req.params.key);
-    const receipt = await receiptForClientKey(ctx, key);
-    if (!receipt) throw notFound('This receipt');
-    res.set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex' });
-    sendHtml(res, receiptPage(pageContext(ctx, req, res), receipt, await logReceipt(req, receipt)));
+    res.set(PRIVATE_PAGE);
+    const view = await receiptView(ctx, String(req.params.key), siteUrl(req));
+    if (!view) throw notFound('This receipt');
+    sendHtml(res, receiptPage(pageContext(ctx, req, res), view));
+  });
+
+  // "Forget this upload on this phone": the browser removes everything of this origin (its script
+  // has already cleared what it can reach), and the answer is a page with nothing of the upload.
+  router.post('/forget', refuseCrossSite, (_req, res) => {
+    res.set({ ...PRIVATE_PAGE, 'Clear-Site-Data': '"cache", "cookies", "storage"' }).redirect(303, '/forgotten');
+  });
+  router.get('/forgotten', (req, res) => {
+    res.set(PRIVATE_PAGE);
+    sendHtml(res, forgottenPage(pageContext(ctx, req, res)));
   });
 
   // With JavaScript: either the finished resumable uploads named in JSON (api/uploads), or the files

@@ -28,6 +28,8 @@ const TABLE: [string, string, Expected][] = [
   ['POST /submit', '/submit', publicForm(400)],
   ['POST /api/v1/submissions', '/api/v1/submissions', publicForm(400)],
   ['GET /receipt/:key', `/receipt/${token}`, 'same'],
+  ['POST /forget', '/forget', 'same'],
+  ['GET /forgotten', '/forgotten', 'same'],
   ['GET /static/vendor/tus.min.js', '/static/vendor/tus.min.js', 'same'],
   ['OPTIONS /api/v1/uploads', '/api/v1/uploads', publicForm(412)],
   ['POST /api/v1/uploads', '/api/v1/uploads', publicForm(412)],

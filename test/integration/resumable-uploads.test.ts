@@ -298,7 +298,7 @@ describe('the form without JavaScript: Post/Redirect/Get', () => {
     expect(res.headers.get('location')).toBe(`/receipt/${key}`);
     const page = await client.fetch(`/receipt/${key}`);
     expect(page.status).toBe(200);
-    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(page.headers.get('cache-control')).toBe('no-store, private');
     expect(await page.text()).toContain(sha256(jpeg));
     const { rows } = await system.ctx.db.query<{ station_number: string }>('SELECT station_number FROM submissions ORDER BY received_at DESC LIMIT 1');
     expect(rows).toEqual([{ station_number: '8050' }]);

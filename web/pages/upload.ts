@@ -1,8 +1,6 @@
 import type { Category, Election } from '../../domain/catalog/model';
-import type { Receipt } from '../../domain/submissions/submission.service';
-import type { Receipt as LogReceipt } from '../../domain/transparency/receipt';
 import { html } from '../html';
-import { errorBox, formatBytes, layout, type PageContext } from '../layout';
+import { errorBox, layout, type PageContext } from '../layout';
 
 export type UploadFormValues = Partial<Record<
   'election_id' | 'region' | 'station_number' | 'category_code' | 'description' | 'happened_at' | 'reporter_role' | 'complaint_status' | 'idempotency_key',
@@ -93,43 +91,4 @@ ${errorBox(data.error)}
   data-label-proof-title="${t('proof_title')}" data-label-proof-intro="${t('proof_intro')}" data-label-proof-index="${t('proof_log_index')}" data-label-proof-json="${t('proof_download_json')}"
   data-label-proof-text="${t('proof_download_text')}" data-label-proof-fingerprint="${t('proof_key_fingerprint')}" data-label-proof-key-pending="${t('proof_key_pending')}"></section>`;
   return layout(page, t('upload_title'), body, { scripts: ['vendor/tus.min.js', 'upload.js'] });
-}
-
-export function receiptPage(page: PageContext, receipt: Receipt, proof?: { receipt: LogReceipt; text: string } | null) {
-  const { t, lang } = page;
-  const proofSection = proof
-    ? html`
-<section id="log-receipt">
-<h2>${t('proof_title')}</h2>
-<p>${t('proof_intro')}</p>
-<table class="files">
-  <thead><tr><th>${t('file_name')}</th><th>${t('proof_log_index')}</th><th>Leaf hash</th></tr></thead>
-  <tbody>
-  ${proof.receipt.files.map((f) => html`<tr><td>${f.name}</td><td>${f.leaf_index}</td><td><code class="hash">${f.leaf_hash}</code></td></tr>`)}
-  </tbody>
-</table>
-<p>${t('proof_key_fingerprint')}: ${proof.receipt.key ? html`<code class="hash">${proof.receipt.key.fingerprint}</code>` : t('proof_key_pending')}</p>
-<p><a id="log-receipt-json" href="data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(proof.receipt, null, 2))}" download="svidetel-proof-receipt-${receipt.submissionId}.json">${t('proof_download_json')}</a>
- · <a id="log-receipt-text" href="data:text/plain;charset=utf-8,${encodeURIComponent(proof.text)}" download="svidetel-proof-receipt-${receipt.submissionId}.txt">${t('proof_download_text')}</a></p>
-</section>`
-    : null;
-  const body = html`
-<section id="receipt">
-<h1>${t('receipt_title')}</h1>
-<p>${t('receipt_intro')}</p>
-<dl>
-  <dt>${t('receipt_id')}</dt><dd><code id="submission-id">${receipt.submissionId}</code></dd>
-  <dt>${t('received_at')}</dt><dd>${receipt.receivedAt}</dd>
-</dl>
-<table class="files">
-  <thead><tr><th>${t('file_name')}</th><th>${t('file_size')}</th><th>SHA-256</th></tr></thead>
-  <tbody>
-  ${receipt.files.map((f) => html`<tr><td>${f.name}</td><td>${formatBytes(f.bytes, lang)}</td><td><code class="hash">${f.sha256}</code></td></tr>`)}
-  </tbody>
-</table>
-<p><a href="data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(receipt, null, 2))}" download="svidetel-receipt-${receipt.submissionId}.json">${t('receipt_download')}</a></p>
-${proofSection}
-<p><a href="/">${t('send_more')}</a></p>
-</section>`;
-  return layout(page, t('receipt_title'), body);
 }

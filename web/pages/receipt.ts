@@ -1,0 +1,63 @@
+import type { ReceiptView } from '../../domain/submissions/receipt-page.service';
+import { html } from '../html';
+import { formatBytes, formatInstant, layout, type PageContext } from '../layout';
+import { entryUrl } from '../links';
+
+/** Nothing of a receipt goes to search engines. */
+const NOINDEX = html`<meta name="robots" content="noindex, nofollow">`;
+
+/**
+ * The observer's receipt at its capability URL. Times are shown in UTC and, by web/static/receipt.js,
+ * also in the phone's own time; every long value (file names, hashes) wraps on a narrow phone.
+ */
+export function receiptPage(page: PageContext, view: ReceiptView) {
+  const { t, lang } = page;
+  const received = new Date(view.receivedAt);
+  const keep = view.keep;
+  const body = html`
+<section id="receipt" class="receipt">
+<h1>${t('receipt_title')}</h1>
+<p>${t('receipt_page_intro')}</p>
+<p id="receipt-state" class="receipt-state" data-state="${view.state}"><strong>${t('receipt_state_label')}:</strong> ${t(`receipt_state_${view.state}`)}
+  ${view.state === 'published' ? html`<a id="receipt-publication" href="${entryUrl(view.submissionId)}">${t('receipt_published_link')}</a>` : null}</p>
+<dl class="facts">
+  <dt>${t('receipt_id')}</dt><dd><code id="submission-id">${view.submissionId}</code></dd>
+  <dt>${t('received_at')}</dt><dd><time id="received-at" datetime="${view.receivedAt}">${formatInstant(received)}</time>
+    <span id="received-at-local" class="local-time" data-label="${t('receipt_local_time')}" data-lang="${lang}" hidden></span></dd>
+</dl>
+
+<h2>${t('receipt_files_title')}</h2>
+<table class="files receipt-files">
+  <thead><tr><th>${t('file_name')}</th><th>${t('file_size')}</th><th>SHA-256</th></tr></thead>
+  <tbody>
+  ${view.files.map((f) => html`<tr><td class="file-name" data-label="${t('file_name')}">${f.name}</td><td data-label="${t('file_size')}">${formatBytes(f.bytes, lang)}</td><td data-label="SHA-256"><code class="hash">${f.sha256}</code></td></tr>`)}
+  </tbody>
+</table>
+
+<h2>${t('receipt_next_title')}</h2>
+<p>${t('receipt_next')}</p>
+
+<h2>${t('receipt_save_title')}</h2>
+${keep
+  ? html`<p>${t('receipt_save_intro')}</p>
+<p>${t('proof_key_fingerprint')}: ${keep.key ? html`<code id="log-key-fingerprint" class="hash">${keep.key.fingerprint}</code>` : t('proof_key_pending')}</p>
+<p><a id="log-receipt-json" href="data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(keep, null, 2))}" download="svidetel-receipt-${view.submissionId}.json">${t('receipt_save_json')}</a>
+ · <a id="log-receipt-text" href="data:text/plain;charset=utf-8,${encodeURIComponent(view.keepText ?? '')}" download="svidetel-receipt-${view.submissionId}.txt">${t('proof_download_text')}</a></p>`
+  : html`<p>${t('receipt_save_unavailable')}</p>`}
+
+<h2>${t('receipt_phone_title')}</h2>
+<p id="receipt-phone-warning">${t('receipt_phone_warning')}</p>
+<form method="post" action="/forget">
+  <button id="forget" type="submit">${t('receipt_forget')}</button>
+</form>
+<p class="hint">${t('receipt_forget_hint')}</p>
+<p><a href="/">${t('send_more')}</a></p>
+</section>`;
+  return layout(page, t('receipt_title'), body, { scripts: ['receipt.js'], head: NOINDEX });
+}
+
+/** After "forget": nothing of the upload, and no way back to it from this page. */
+export function forgottenPage(page: PageContext) {
+  const { t } = page;
+  return layout(page, t('forgotten_title'), html`<h1>${t('forgotten_title')}</h1><p id="forgotten">${t('forgotten_body')}</p>`, { head: NOINDEX });
+}
