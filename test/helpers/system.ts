@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import type { DestinationStream } from 'pino';
 import { createContext, prepareDatabase, type RunningContext } from '../../infra/compose';
+import * as mediaRepo from '../../db/media.repo';
 import { APP_ROLE, SIGNER_ROLE } from '../../db/roles';
 import { parseConfig, withUser } from '../../domain/config';
 import { startApiServer } from '../../api/server';
@@ -120,6 +121,14 @@ export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>
 }
 
 /** Every file under a folder, relative: what the storage holds after an operation. */
+/** A submission's files once the worker has finished each of them (ready or failed), in their order. */
+export function processedFiles(system: TestSystem, submissionId: string, timeoutMs = 120_000) {
+  return waitFor(async () => {
+    const files = await mediaRepo.listMediaFiles(system.ctx.db, submissionId);
+    return files.every((f) => f.status === 'ready' || f.status === 'failed') ? files : null;
+  }, timeoutMs, `the files of submission ${submissionId} to be processed`);
+}
+
 export async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   async function walk(d: string) {

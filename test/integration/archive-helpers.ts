@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import * as catalogRepo from '../../db/catalog.repo';
-import * as mediaRepo from '../../db/media.repo';
 import { Client, uploadSubmission, type UploadFile } from '../helpers/http';
 import { decideFromPage } from '../helpers/moderation';
-import { waitFor, type TestSystem } from '../helpers/system';
+import { processedFiles, type TestSystem } from '../helpers/system';
 
 /** Publishing for the archive's tests, through the real upload, worker and moderation form. */
 
@@ -44,11 +43,7 @@ export async function uploadAndProcess(system: TestSystem, fields: Record<string
   const res = await uploadSubmission(new Client(system.url), fields, files);
   if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
   const { submissionId } = (await res.json()) as { submissionId: string };
-  await waitFor(
-    async () => (await mediaRepo.listMediaFiles(system.ctx.db, submissionId)).every((f) => f.status === 'ready' || f.status === 'failed'),
-    90_000,
-    `files of ${submissionId} to be processed`,
-  );
+  await processedFiles(system, submissionId, 90_000);
   return submissionId;
 }
 

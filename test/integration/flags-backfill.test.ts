@@ -2,7 +2,7 @@ import * as mediaRepo from '../../db/media.repo';
 import { FLAGS } from '../../domain/media/flags';
 import { describeWithFixtures, fixturePath } from '../helpers/fixtures';
 import { Client, SUBMISSION_FIELDS, fileFromPath, loggedInClient, uploadSubmission, type UploadFile } from '../helpers/http';
-import { startSystem, waitFor, type TestSystem } from '../helpers/system';
+import { processedFiles, startSystem, waitFor, type TestSystem } from '../helpers/system';
 
 /**
  * The flags back-fill through HTTP, the worker and PostgreSQL: real files are processed, their flags
@@ -24,11 +24,7 @@ describeWithFixtures('flags back-fill', () => {
     expect(res.status).toBe(201);
     return ((await res.json()) as { submissionId: string }).submissionId;
   }
-  const processed = (submissionId: string) =>
-    waitFor(async () => {
-      const files = await mediaRepo.listMediaFiles(system.ctx.db, submissionId);
-      return files.every((f) => f.status === 'ready' || f.status === 'failed') ? files : null;
-    }, 120_000, `submission ${submissionId} to be processed`);
+  const processed = (submissionId: string) => processedFiles(system, submissionId);
   const flagsOf = async (ids: string[]) =>
     Object.fromEntries(await Promise.all(ids.map(async (id) => [id, [...(await mediaRepo.findMediaFile(system.ctx.db, id))!.flags].sort()] as const)));
 

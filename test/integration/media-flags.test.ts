@@ -5,7 +5,7 @@ import * as mediaRepo from '../../db/media.repo';
 import * as stationsRepo from '../../db/stations.repo';
 import { describeWithFixtures, fixturePath, loadExpected, type ExpectedFile } from '../helpers/fixtures';
 import { Client, SUBMISSION_FIELDS, fileFromPath, loggedInClient, uploadSubmission, type UploadFile } from '../helpers/http';
-import { startSystem, waitFor, type TestSystem } from '../helpers/system';
+import { processedFiles, startSystem, type TestSystem } from '../helpers/system';
 
 /**
  * The flags a moderator sees, through the real upload, worker, PostgreSQL and review page:
@@ -33,11 +33,7 @@ describeWithFixtures('media flags', () => {
     return ((await res.json()) as { submissionId: string }).submissionId;
   }
 
-  const processed = (submissionId: string) =>
-    waitFor(async () => {
-      const files = await mediaRepo.listMediaFiles(system.ctx.db, submissionId);
-      return files.every((f) => f.status === 'ready' || f.status === 'failed') ? files : null;
-    }, 120_000, `submission ${submissionId} to be processed`);
+  const processed = (submissionId: string) => processedFiles(system, submissionId);
 
   const reload = async (fileId: string) => (await mediaRepo.findMediaFile(system.ctx.db, fileId))!;
 
