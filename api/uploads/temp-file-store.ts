@@ -127,7 +127,12 @@ export class TempFileStore extends DataStore {
     const stages: (Transform | Readable)[] = [readable];
     if (!upload.type) {
       const stored = await readStart(upload.tempPath, Math.min(offset, SNIFF_BYTES));
-      stages.push(new FirstBytesCheck(stored, upload.declaredBytes, (head) => acceptFirstBytes(this.ctx, upload, head)));
+      // A refused type is removed before the refusal travels on, so nothing is left once the client hears it.
+      const refuseWithNothingKept = async (err: unknown): Promise<never> => {
+        if (err instanceof AppError) await removeUpload(this.ctx, upload);
+        throw err;
+      };
+      stages.push(new FirstBytesCheck(stored, upload.declaredBytes, (head) => acceptFirstBytes(this.ctx, upload, head).catch(refuseWithNothingKept)));
     }
     try {
       await pipeline([...stages, counting, createWriteStream(upload.tempPath, { flags: 'r+', start: offset, highWaterMark: STREAM_BUFFER_BYTES })]);
