@@ -195,4 +195,72 @@ describe('the receipt page at its capability URL', () => {
     expect(crossSite.status).toBe(403);
     expect(crossSite.headers.get('clear-site-data')).toBeNull();
   });
+
+  test('needs more information: the question reaches the observer, whose answer and file reach the moderator; the entry is back in the queue, marked, audited', async () => {
+    const { key, id } = await send();
+    const moderator = await loggedInClient(system.ctx, system.url);
+    const question = 'Где именно это снято? Есть ли кадр с номером участка?';
+    expect((await decideFromPage(moderator, id, { action: 'needs_info', reason: question })).status).toBe(303);
+
+    // The holder of the key sees the question (never who asked) and a form to answer it.
+    const observer = new Client(system.url);
+    const { body: page } = await observer.page(`/receipt/${key}`);
+    expect(stateOf(page)).toBe('needs_info');
+    expect(page).toContain(question);
+    expect(page).not.toContain(moderator.email);
+    const questionId = /name="question_id" value="([0-9a-f-]{36})"/.exec(page)?.[1];
+    expect(questionId).toBeTruthy();
+
+    // Nothing to say is refused; without the key nothing can be answered.
+    const empty = await observer.fetch(`/receipt/${key}/answer`, { method: 'POST', body: submissionForm({ _csrf: observer.csrf, question_id: questionId!, body: '' }, []) });
+    expect(empty.status).toBe(400);
+    expect(await empty.text()).toContain('Write your answer or add a photo or video.');
+    const stranger = await observer.fetch(`/receipt/${newKey()}/answer`, { method: 'POST', body: submissionForm({ _csrf: observer.csrf, question_id: questionId!, body: 'x' }, []) });
+    expect(stranger.status).toBe(404);
+
+    // The answer with one more photo, without JavaScript: back to the receipt (Post/Redirect/Get).
+    const extra = await randomJpeg();
+    const answer = 'Снято в помещении УИК 8050, второй кадр — табличка у входа.';
+    const sent = await observer.fetch(`/receipt/${key}/answer`, {
+      method: 'POST',
+      body: submissionForm({ _csrf: observer.csrf, question_id: questionId!, body: answer }, [{ name: 'entrance.jpg', data: extra, type: 'image/jpeg' }]),
+    });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get('location')).toBe(`/receipt/${key}#conversation`);
+    const after = await receiptText(key);
+    expect(after).toContain(answer);
+    expect(after).toContain(sha256(extra)); // the new file is on the receipt, with its own log leaf
+    expect(after).not.toContain('id="answer-form"');
+    const again = await observer.fetch(`/receipt/${key}/answer`, { method: 'POST', body: submissionForm({ _csrf: observer.csrf, question_id: questionId!, body: 'second' }, []) });
+    expect(again.status).toBe(303); // the same question answered already: the first answer stands
+    expect(await receiptText(key)).not.toContain('second');
+
+    // Back in the queue: pending, undecided, marked answered; the same submission holds the new file.
+    const { rows } = await system.ctx.db.query<{ status: string; decided_at: Date | null; answered_at: Date | null; files: number; leaves: number }>(
+      `SELECT s.status, s.decided_at, s.answered_at,
+              (SELECT count(*)::int FROM media_files m WHERE m.submission_id = s.id) AS files,
+              (SELECT count(*)::int FROM media_files m JOIN tlog_media_leaves l ON l.media_file_id = m.id WHERE m.submission_id = s.id) AS leaves
+         FROM submissions s WHERE s.id = $1`,
+      [id],
+    );
+    expect(rows[0]).toEqual({ status: 'pending', decided_at: null, answered_at: expect.any(Date), files: 2, leaves: 2 });
+    const queue = (await moderator.page('/moderation?sort=newest')).body;
+    expect(queue).toMatch(new RegExp(`data-entry="${id}"[\\s\\S]*?class="badge answered"`));
+    const review = (await moderator.page(`/moderation/submissions/${id}`)).body;
+    expect(review).toContain('id="conversation"');
+    expect(review).toContain(question);
+    expect(review).toContain(answer);
+    expect(review).toMatch(/<a href="#file-[0-9a-f-]{36}">entrance\.jpg<\/a>/);
+    const audit = await system.ctx.db.query<{ actor_label: string; action: string; after: { question_id: string; files: string[]; status: string } }>(
+      `SELECT actor_label, action, after FROM audit_log WHERE entity_id = $1 AND action IN ('submission.needs_info', 'submission.answer') ORDER BY seq`,
+      [id],
+    );
+    expect(audit.rows.map((r) => [r.action, r.actor_label])).toEqual([
+      ['submission.needs_info', moderator.email],
+      ['submission.answer', 'anonymous:observer'],
+    ]);
+    expect(audit.rows[1]!.after).toMatchObject({ question_id: questionId, files: [sha256(extra)], status: 'pending' });
+    // The moderator decides again from there, as for any pending entry.
+    expect((await decideFromPage(moderator, id, { action: 'reject', reason_code: 'unverifiable', reason: 'still unclear' })).status).toBe(303);
+  });
 });

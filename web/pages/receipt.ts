@@ -1,7 +1,8 @@
 import type { ReceiptView } from '../../domain/submissions/receipt-page.service';
 import { html } from '../html';
-import { formatBytes, formatInstant, layout, type PageContext } from '../layout';
+import { errorBox, formatBytes, formatInstant, layout, type PageContext } from '../layout';
 import { entryUrl } from '../links';
+import { receiptConversation } from './conversation';
 
 /** Nothing of a receipt goes to search engines. */
 const NOINDEX = html`<meta name="robots" content="noindex, nofollow">`;
@@ -12,13 +13,14 @@ const NOINDEX = html`<meta name="robots" content="noindex, nofollow">`;
  * files table has explicit ARIA roles: on a phone its rows are drawn as blocks (style.css), which
  * would otherwise drop the table's meaning for screen readers.
  */
-export function receiptPage(page: PageContext, view: ReceiptView) {
+export function receiptPage(page: PageContext, view: ReceiptView, receipt: { key: string; maxFiles: number; error?: string }) {
   const { t, lang } = page;
   const received = new Date(view.receivedAt);
   const keep = view.keep;
   const body = html`
 <section id="receipt" class="receipt">
 <h1>${t('receipt_title')}</h1>
+${errorBox(receipt.error)}
 <p>${t('receipt_page_intro')}</p>
 <p id="receipt-state" class="receipt-state" data-state="${view.state}"><strong>${t('receipt_state_label')}:</strong> ${t(`receipt_state_${view.state}`)}
   ${view.state === 'published' ? html`<a id="receipt-publication" href="${entryUrl(view.submissionId)}">${t('receipt_published_link')}</a>` : null}</p>
@@ -27,6 +29,7 @@ export function receiptPage(page: PageContext, view: ReceiptView) {
   <dt>${t('received_at')}</dt><dd><time id="received-at" datetime="${view.receivedAt}">${formatInstant(received)}</time>
     <span id="received-at-local" class="local-time" data-label="${t('receipt_local_time')}" data-lang="${lang}" hidden></span></dd>
 </dl>
+${receiptConversation(page, receipt.key, view.questions, view.openQuestionId, { maxFiles: receipt.maxFiles })}
 
 <h2>${t('receipt_files_title')}</h2>
 <table class="files receipt-files" role="table">
@@ -55,7 +58,7 @@ ${keep
 <p class="hint">${t('receipt_forget_hint')}</p>
 <p><a href="/">${t('send_more')}</a></p>
 </section>`;
-  return layout(page, t('receipt_title'), body, { scripts: ['receipt.js'], head: NOINDEX });
+  return layout(page, t('receipt_title'), body, { scripts: view.openQuestionId ? ['vendor/tus.min.js', 'receipt.js'] : ['receipt.js'], head: NOINDEX });
 }
 
 /** After "forget": nothing of the upload, and no way back to it from this page. */
