@@ -106,6 +106,10 @@ const MESSAGES = {
   answer_sent: { ru: 'Ответ отправлен. Модераторы снова рассмотрят отправку.', en: 'Answer sent. The moderators will review the upload again.' },
   answer_sending: { ru: 'Отправляем ответ…', en: 'Sending the answer…' },
   answered_badge: { ru: 'есть ответ', en: 'answered' },
+  receipt_page_link: {
+    ru: 'Страница квитанции: сюда можно вернуться, узнать, что стало с отправкой, ответить на вопросы модераторов и распечатать квитанцию с QR-кодом. Её адрес — ключ к ней.',
+    en: 'Your receipt page: come back to it to see what became of the upload, answer the moderators’ questions and print the receipt with a QR code. Its address is the key to it.',
+  },
   // The printable receipt (/receipt/<key>/print)
   receipt_print: { ru: 'Версия для печати с QR-кодом', en: 'Printable page with a QR code' },
   receipt_print_title: { ru: 'Квитанция Свидетеля', en: 'Svidetel receipt' },

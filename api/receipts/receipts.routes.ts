@@ -3,7 +3,7 @@ import type { AppContext } from '../../domain/context';
 import { AppError, notFound } from '../../domain/errors';
 import { answerQuestion } from '../../domain/submissions/observer-answer.service';
 import { receiptView } from '../../domain/submissions/receipt-page.service';
-import { receiptPage } from '../../web/pages/receipt';
+import { printableReceiptPage, receiptPage } from '../../web/pages/receipt';
 import { receiveFiles, receivedFiles } from '../middleware/upload';
 import type { UploadGuards } from '../middleware/upload-guard';
 import { assertCsrf, refuseCrossSite, requireCsrf } from '../middleware/session';
@@ -37,6 +37,16 @@ export function receiptsRoutes(ctx: AppContext, guards: UploadGuards): Router {
   const limits = { maxPhotoBytes: ctx.config.maxPhotoBytes, maxVideoBytes: ctx.config.maxVideoBytes, maxFiles: ctx.config.maxFilesPerSubmission };
   const upload = receiveFiles(ctx.blobs, limits);
   const answerUploads = answerUploadsSchema(limits.maxFiles);
+
+  // The printable receipt with a QR code of the receipt's absolute address (built from PUBLIC_URL).
+  router.get('/receipt/:key/print', async (req, res) => {
+    res.set(PRIVATE_PAGE);
+    const key = String(req.params.key);
+    const base = siteUrl(req);
+    const view = await receiptView(ctx, key, base);
+    if (!view) throw notFound('This receipt');
+    sendHtml(res, printableReceiptPage(pageContext(ctx, req, res), view, { key, url: `${base}${receiptPath(key)}` }));
+  });
 
   router.post(
     '/receipt/:key/answer',

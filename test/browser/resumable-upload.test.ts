@@ -184,6 +184,11 @@ describeInBrowser('uploading over a bad network', () => {
     expect(await submissionCount()).toBe(before + 1);
     const { rows } = await system.ctx.db.query<{ id: string }>('SELECT id FROM submissions ORDER BY received_at DESC LIMIT 1');
     expect((await page.locator('#submission-id').innerText()).trim()).toBe(rows[0]!.id);
+    // The in-page receipt links the receipt's own page (receipt_url), the one to come back to.
+    const link = (await page.locator('#receipt-page-link').getAttribute('href'))!;
+    expect(link).toMatch(/^\/receipt\/[A-Za-z0-9_-]{22,128}$/);
+    await page.goto(new URL(link, page.url()).href);
+    expect((await page.locator('#submission-id').innerText()).trim()).toBe(rows[0]!.id);
   }, STEP_TIMEOUT);
 
   test('without JavaScript: the receipt is a page of its own, and reloading it posts nothing', async () => {

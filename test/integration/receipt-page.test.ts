@@ -263,4 +263,31 @@ describe('the receipt page at its capability URL', () => {
     // The moderator decides again from there, as for any pending entry.
     expect((await decideFromPage(moderator, id, { action: 'reject', reason_code: 'unverifiable', reason: 'still unclear' })).status).toBe(303);
   });
+
+  test('the printable receipt: a QR code of the receipt’s absolute address drawn on the server, each file’s SHA-256, nothing without the key', async () => {
+    const { key, jpeg } = await send();
+    const page = await receiptText(key);
+    expect(page).toContain(`id="receipt-print" href="/receipt/${key}/print"`);
+    const res = await receipt(`${key}/print`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store, private');
+    const printable = await res.text();
+    const url = `${system.url}/receipt/${key}`;
+    expect(printable).toContain(`<code id="receipt-url" class="hash">${url}</code>`);
+    expect(printable).toContain(sha256(jpeg));
+    expect(printable).not.toMatch(/<script[^>]+src="(?!\/static\/)/); // no third-party script
+    // The SVG's modules form a QR symbol for this address: the size of the version that holds it
+    // (byte mode, level M) and the three finder patterns in their corners.
+    const svg = /<svg class="qr"[^>]*aria-label="([^"]+)" data-modules="(\d+)"[^>]*>.*?<path d="([^"]+)"/.exec(printable);
+    expect(svg?.[1]).toBe(url);
+    const n = Number(svg![2]);
+    const version = (n - 17) / 4;
+    const capacityM = [0, 14, 26, 42, 62, 84, 106, 122, 152, 180, 213];
+    expect(capacityM[version]! >= Buffer.byteLength(url) && capacityM[version - 1]! < Buffer.byteLength(url)).toBe(true);
+    const dark = new Set([...svg![3].matchAll(/M(\d+) (\d+)h1v1h-1z/g)].map((m) => `${Number(m[2]) - 4},${Number(m[1]) - 4}`));
+    const finderAt = (r0: number, c0: number) =>
+      [...Array(7).keys()].every((r) => [...Array(7).keys()].every((c) => dark.has(`${r0 + r},${c0 + c}`) === (r === 0 || r === 6 || c === 0 || c === 6 || (r >= 2 && r <= 4 && c >= 2 && c <= 4))));
+    expect([finderAt(0, 0), finderAt(0, n - 7), finderAt(n - 7, 0), finderAt(n - 7, n - 7)]).toEqual([true, true, true, false]);
+    expect((await receipt(`${newKey()}/print`)).status).toBe(404);
+  });
 });

@@ -89,6 +89,6 @@ ${errorBox(data.error)}
 <section id="receipt" hidden data-label-title="${t('receipt_title')}" data-label-intro="${t('receipt_intro')}" data-label-id="${t('receipt_id')}" data-label-received-at="${t('received_at')}"
   data-label-file-name="${t('file_name')}" data-label-file-size="${t('file_size')}" data-label-mb="${t('size_mb')}" data-label-download="${t('receipt_download')}" data-label-send-more="${t('send_more')}"
   data-label-proof-title="${t('proof_title')}" data-label-proof-intro="${t('proof_intro')}" data-label-proof-index="${t('proof_log_index')}" data-label-proof-json="${t('proof_download_json')}"
-  data-label-proof-text="${t('proof_download_text')}" data-label-proof-fingerprint="${t('proof_key_fingerprint')}" data-label-proof-key-pending="${t('proof_key_pending')}"></section>`;
+  data-label-proof-text="${t('proof_download_text')}" data-label-proof-fingerprint="${t('proof_key_fingerprint')}" data-label-proof-key-pending="${t('proof_key_pending')}" data-label-page="${t('receipt_page_link')}"></section>`;
   return layout(page, t('upload_title'), body, { scripts: ['vendor/tus.min.js', 'upload.js'] });
 }

@@ -182,3 +182,12 @@
     sendAll(files);
   });
 })();
+
+// The printable receipt: a button that prints (without scripts the browser's own menu does).
+(function () {
+  'use strict';
+  var button = document.getElementById('print-button');
+  if (!button) return;
+  button.hidden = false;
+  button.addEventListener('click', function () { window.print(); });
+})();

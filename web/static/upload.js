@@ -35,6 +35,13 @@
     receipt.textContent = '';
     receipt.appendChild(text('h1', label('title')));
     receipt.appendChild(text('p', label('intro')));
+    if (r.receipt_url) {
+      // The receipt's own page (its address is its key): state, questions, printing, "forget".
+      var page = text('a', label('page'));
+      page.href = r.receipt_url;
+      page.id = 'receipt-page-link';
+      receipt.appendChild(document.createElement('p')).appendChild(page);
+    }
     var dl = document.createElement('dl');
     dl.appendChild(text('dt', label('id')));
     var dd = document.createElement('dd');
