@@ -62,9 +62,27 @@ const MESSAGES = {
   file_refused_type: { ru: '«{name}» — не фото и не видео в поддерживаемом формате; он не будет отправлен.', en: '“{name}” is not a photo or video in a format we accept; it will not be sent.' },
   file_refused_size: { ru: '«{name}» больше {mb} МБ; он не будет отправлен.', en: '“{name}” is larger than {mb} MB; it will not be sent.' },
   file_refused_server: { ru: '«{name}» не принят: {reason}', en: '“{name}” was refused: {reason}' },
-  upload_file_progress: { ru: 'Файл {i} из {n} («{name}»): отправлено {sent} из {total} МБ, всего {percent} %.', en: 'File {i} of {n} (“{name}”): {sent} of {total} MB sent, {percent} % in all.' },
+  upload_file_progress: {
+    ru: 'Файл {i} из {n} («{name}»): отправлено {sent} из {total} МБ. Всего {percent} % ({all_sent} из {all_total} МБ).',
+    en: 'File {i} of {n} (“{name}”): {sent} of {total} MB sent. {percent} % in all ({all_sent} of {all_total} MB).',
+  },
+  upload_speed: { ru: 'Скорость {speed}, осталось примерно {left}.', en: 'Speed {speed}, about {left} left.' },
+  upload_speed_kb: { ru: '{n} КБ/с', en: '{n} KB/s' },
+  upload_speed_mb: { ru: '{n} МБ/с', en: '{n} MB/s' },
+  upload_left_s: { ru: '{n} с', en: '{n} s' },
+  upload_left_min: { ru: '{n} мин', en: '{n} min' },
+  upload_left_h: { ru: '{h} ч {m} мин', en: '{h} h {m} min' },
   upload_stalled: { ru: 'Ждём сеть… Отправленное не потеряно: продолжим с того же места.', en: 'Waiting for the network… Nothing sent is lost: sending goes on from where it stopped.' },
   upload_resuming: { ru: 'Продолжаем с {percent} %.', en: 'Resuming from {percent} %.' },
+  // Opt-in: the upload kept in this browser until it is sent (web/static/upload.js, IndexedDB)
+  keep_on_phone: { ru: 'Хранить отправку на этом телефоне, пока она не уйдёт', en: 'Keep my upload on this phone until it is sent' },
+  keep_on_phone_hint: {
+    ru: 'Тогда, если вкладка закроется или телефон перезагрузится, отправка продолжится с того же места. До конца отправки файлы и текст хранятся в этом браузере: тот, у кого окажется телефон, сможет их увидеть. Когда квитанция получена, они удаляются. Без этой отметки ничего не сохраняется.',
+    en: 'Then, if the tab closes or the phone restarts, sending goes on from where it stopped. Until it is sent, the files and the text are stored in this browser: whoever gets the phone can see them. They are removed once the receipt is here. Without this tick nothing is stored.',
+  },
+  kept_upload_resuming: { ru: 'На этом телефоне сохранена неотправленная отправка ({n} файл.): продолжаем отправку.', en: 'An unsent upload is kept on this phone ({n} files): sending it on.' },
+  kept_upload_remove: { ru: 'Удалить её с этого телефона', en: 'Remove it from this phone' },
+  kept_upload_removed: { ru: 'Сохранённая отправка удалена с этого телефона.', en: 'The kept upload is removed from this phone.' },
   upload_finishing: { ru: 'Все файлы получены. Оформляем квитанцию…', en: 'Every file arrived. Making the receipt…' },
   upload_failed: { ru: 'Не удалось отправить. Проверьте соединение и попробуйте снова.', en: 'Sending failed. Check your connection and try again.' },
   // {s} is filled in by web/static/upload.js as it counts down

@@ -15,7 +15,7 @@ const COMPLAINT_STATUSES = ['none', 'filed', 'answered'] as const;
 const SCRIPT_MESSAGES = [
   'check_fix_fields', 'check_required', 'check_station', 'check_no_files', 'check_too_many_files',
   'file_refused_empty', 'file_refused_type', 'file_refused_size', 'file_refused_server',
-  'upload_file_progress', 'upload_stalled', 'upload_resuming', 'upload_finishing', 'uploading', 'upload_failed',
+  'upload_file_progress', 'upload_speed', 'upload_speed_kb', 'upload_speed_mb', 'upload_left_s', 'upload_left_min', 'upload_left_h', 'upload_stalled', 'upload_resuming', 'kept_upload_resuming', 'kept_upload_removed', 'upload_finishing', 'uploading', 'upload_failed',
 ] as const;
 
 const ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,.heic,.heif,.dng,video/mp4,video/quicktime,video/3gpp,video/webm,.mts,.m2ts,.mkv,.avi,.mpg,.mpeg,.vob,.mod,.asf,.wmv,.flv';
@@ -81,6 +81,15 @@ ${errorBox(data.error)}
     <option value="">${t('not_said')}</option>
     ${COMPLAINT_STATUSES.map((c) => html`<option value="${c}" ${c === v.complaint_status ? html`selected` : null}>${t(`complaint_${c}`)}</option>`)}
   </select>
+
+  <div id="keep-on-phone-box" class="keep-on-phone" hidden>
+    <label class="inline"><input type="checkbox" id="keep-on-phone" aria-describedby="keep-on-phone-hint"> ${t('keep_on_phone')}</label>
+    <p class="hint" id="keep-on-phone-hint">${t('keep_on_phone_hint')}</p>
+  </div>
+  <div id="kept-upload" class="kept-upload" role="status" hidden>
+    <p id="kept-upload-text"></p>
+    <button type="button" class="secondary" id="kept-upload-remove">${t('kept_upload_remove')}</button>
+  </div>
 
   <progress id="upload-progress" max="100" value="0" hidden aria-labelledby="upload-status"></progress>
   <p id="upload-status" role="status" aria-live="polite"></p>
