@@ -65,7 +65,7 @@ function answerForm(page: PageContext, key: string, questionId: string, limits: 
   const { t } = page;
   return html`<form id="answer-form" method="post" action="/receipt/${key}/answer" enctype="multipart/form-data"
       data-api="/api/v1/receipts/${key}/answer" data-uploads="/api/v1/uploads" data-csrf="${page.csrfToken}" data-max-files="${limits.maxFiles}"
-      data-sending="${t('answer_sending')}" data-sent="${t('answer_sent')}" data-stalled="${t('upload_stalled')}" data-progress="${t('upload_file_progress')}">
+      data-sending="${t('answer_sending')}" data-sent="${t('answer_sent')}" data-stalled="${t('upload_stalled')}">
   <input type="hidden" name="_csrf" value="${page.csrfToken}">
   <input type="hidden" name="question_id" value="${questionId}">
   <label for="answer-body">${t('answer_label')}</label>
