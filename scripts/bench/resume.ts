@@ -257,6 +257,8 @@ async function main(): Promise<void> {
         QUEUE_PREFIX: queuePrefix,
         LOG_LEVEL: 'warn',
         MAX_VIDEO_MB: String(Math.max(1024, videoMib + 16)),
+        // 21 files in one submission (the workload): one more than the default limit
+        MAX_FILES_PER_SUBMISSION: String(Math.max(20, files.length)),
       },
       port,
     );
