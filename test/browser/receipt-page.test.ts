@@ -158,6 +158,8 @@ describeInBrowser('the receipt page on a phone', () => {
     await page.goto(`/receipt/${key}?lang=en`);
     await expect(page.locator('#receipt-state').getAttribute('data-state')).resolves.toBe('needs_info');
     await expect(page.locator('.question-text').textContent()).resolves.toContain('Is there a photo of the station number?');
+    const width = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    expect(width.scroll).toBeLessThanOrEqual(width.client); // the form fits the 390 px phone
     const extra = await sharp(randomBytes(40 * 40 * 3), { raw: { width: 40, height: 40, channels: 3 } }).jpeg().toBuffer();
     await page.locator('#answer-body').fill('Yes: the sign at the entrance, attached.');
     await page.locator('#answer-files').setInputFiles({ name: 'sign.jpg', mimeType: 'image/jpeg', buffer: extra });
