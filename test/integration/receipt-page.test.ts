@@ -260,8 +260,16 @@ describe('the receipt page at its capability URL', () => {
       ['submission.answer', 'anonymous:observer'],
     ]);
     expect(audit.rows[1]!.after).toMatchObject({ question_id: questionId, files: [sha256(extra)], status: 'pending' });
+    // The database holds the rule too: back to pending only with an answer of the same transaction,
+    // and an answer only to a needs_info question of the same submission.
+    expect((await decideFromPage(moderator, id, { action: 'needs_info', reason: 'One more thing?' })).status).toBe(303);
+    await expect(system.ctx.db.query(`UPDATE submissions SET status = 'pending', decided_at = NULL WHERE id = $1`, [id])).rejects.toThrow(/changes only with a decision/);
+    const verifyLike = await system.ctx.db.query<{ id: string }>(`SELECT id FROM decisions WHERE submission_id <> $1 AND action = 'needs_info' LIMIT 1`, [id]);
+    const other = verifyLike.rows[0]?.id ?? '00000000-0000-0000-0000-000000000000';
+    await expect(system.ctx.db.query('INSERT INTO observer_answers (submission_id, question_id, body) VALUES ($1, $2, $3)', [id, other, 'x'])).rejects.toThrow(/foreign key/);
     // The moderator decides again from there, as for any pending entry.
     expect((await decideFromPage(moderator, id, { action: 'reject', reason_code: 'unverifiable', reason: 'still unclear' })).status).toBe(303);
+    expect(stateOf(await receiptText(key))).toBe('not_published');
   });
 
   test('the printable receipt: a QR code of the receipt’s absolute address drawn on the server, each file’s SHA-256, nothing without the key', async () => {
