@@ -16,6 +16,7 @@ import { bodyRateWatch, uploadGuards } from './middleware/upload-guard';
 import { moderationRoutes } from './moderation/moderation.routes';
 import { openApiRoutes } from './openapi/openapi.routes';
 import { processingRoutes } from './processing/processing.routes';
+import { receiptsRoutes } from './receipts/receipts.routes';
 import { submissionsRoutes } from './submissions/submissions.routes';
 import { uploadsRoutes } from './uploads/uploads.routes';
 import { integrityRoutes } from './integrity/integrity.routes';
@@ -70,6 +71,7 @@ export function createApp(ctx: AppContext, siteUrl: string): express.Express {
   const guards = uploadGuards(ctx);
   app.use(uploadsRoutes(ctx, guards));
   app.use(submissionsRoutes(ctx, guards));
+  app.use(receiptsRoutes(ctx, guards));
   app.use(authRoutes(ctx));
   app.use(moderationRoutes(ctx));
   app.use(adminRoutes(ctx));

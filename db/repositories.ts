@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import * as accounts from './accounts.repo';
+import * as answers from './answers.repo';
 import * as archive from './archive.repo';
 import * as audit from './audit.repo';
 import * as catalog from './catalog.repo';
@@ -31,7 +32,7 @@ type Bound<Module, Handle> = {
     : never]: Module[K] extends (q: never, ...args: infer A) => infer R ? (...args: A) => R : never;
 };
 
-const MODULES = { accounts, archive, audit, catalog, claims, consistency, health, integrity, media, notes, replication, settings, stations, submissions, transparency, uploads };
+const MODULES = { accounts, answers, archive, audit, catalog, claims, consistency, health, integrity, media, notes, replication, settings, stations, submissions, transparency, uploads };
 type Modules = typeof MODULES;
 
 /** Bound to the pool: each call is its own statement (or opens its own transaction inside the repo). */

@@ -441,7 +441,9 @@ DECLARE
   choices jsonb;
 BEGIN
   IF NEW.status IS DISTINCT FROM OLD.status
-     AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.submission_id = NEW.id AND d.created_at = now()) THEN
+     AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.submission_id = NEW.id AND d.created_at = now())
+     AND NOT (OLD.status = 'needs_info' AND NEW.status = 'pending'
+              AND EXISTS (SELECT 1 FROM observer_answers a WHERE a.submission_id = NEW.id AND a.created_at = now())) THEN
     RAISE EXCEPTION 'a submission''s status changes only with a decision recorded in the same transaction (% -> %)', OLD.status, NEW.status
       USING ERRCODE = 'SV002';
   END IF;
@@ -724,6 +726,7 @@ END) STORED,
     has_video boolean DEFAULT false NOT NULL,
     file_flags text[] DEFAULT '{}'::text[] NOT NULL,
     client_key_sha256 bytea,
+    answered_at timestamp with time zone,
     CONSTRAINT submissions_check1 CHECK (((status = 'pending'::text) = (decided_at IS NULL))),
     CONSTRAINT submissions_client_key_sha256_check CHECK ((length(client_key_sha256) = 32)),
     CONSTRAINT submissions_complaint_status_check CHECK ((complaint_status = ANY (ARRAY['none'::text, 'filed'::text, 'answered'::text]))),
@@ -1014,6 +1017,32 @@ CREATE TABLE public.notes (
     body text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT notes_body_check CHECK (((length(body) >= 1) AND (length(body) <= 4000)))
+);
+
+
+--
+-- Name: observer_answer_files; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.observer_answer_files (
+    answer_id uuid NOT NULL,
+    media_file_id uuid NOT NULL
+);
+
+
+--
+-- Name: observer_answers; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.observer_answers (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    submission_id uuid NOT NULL,
+    question_id uuid NOT NULL,
+    question_action text DEFAULT 'needs_info'::text NOT NULL,
+    body text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT observer_answers_body_check CHECK (((body IS NULL) OR ((length(body) >= 1) AND (length(body) <= 10000)))),
+    CONSTRAINT observer_answers_question_action_check CHECK ((question_action = 'needs_info'::text))
 );
 
 
@@ -1469,6 +1498,30 @@ ALTER TABLE ONLY public.notes
 
 
 --
+-- Name: observer_answer_files observer_answer_files_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.observer_answer_files
+    ADD CONSTRAINT observer_answer_files_pkey PRIMARY KEY (media_file_id);
+
+
+--
+-- Name: observer_answers observer_answers_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.observer_answers
+    ADD CONSTRAINT observer_answers_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: observer_answers observer_answers_question_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.observer_answers
+    ADD CONSTRAINT observer_answers_question_id_key UNIQUE (question_id);
+
+
+--
 -- Name: original_checks original_checks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1814,6 +1867,20 @@ CREATE INDEX media_files_unfinished_idx ON public.media_files USING btree (statu
 --
 
 CREATE INDEX notes_submission_idx ON public.notes USING btree (submission_id, created_at);
+
+
+--
+-- Name: observer_answer_files_answer_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX observer_answer_files_answer_idx ON public.observer_answer_files USING btree (answer_id);
+
+
+--
+-- Name: observer_answers_submission_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX observer_answers_submission_idx ON public.observer_answers USING btree (submission_id, created_at);
 
 
 --
@@ -2294,6 +2361,46 @@ ALTER TABLE ONLY public.notes
 
 
 --
+-- Name: observer_answer_files observer_answer_files_answer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.observer_answer_files
+    ADD CONSTRAINT observer_answer_files_answer_id_fkey FOREIGN KEY (answer_id) REFERENCES public.observer_answers(id);
+
+
+--
+-- Name: observer_answer_files observer_answer_files_media_file_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.observer_answer_files
+    ADD CONSTRAINT observer_answer_files_media_file_id_fkey FOREIGN KEY (media_file_id) REFERENCES public.media_files(id);
+
+
+--
+-- Name: observer_answers observer_answers_question_id_question_action_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.observer_answers
+    ADD CONSTRAINT observer_answers_question_id_question_action_fkey FOREIGN KEY (question_id, question_action) REFERENCES public.decisions(id, action);
+
+
+--
+-- Name: observer_answers observer_answers_question_id_submission_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.observer_answers
+    ADD CONSTRAINT observer_answers_question_id_submission_id_fkey FOREIGN KEY (question_id, submission_id) REFERENCES public.decisions(id, submission_id);
+
+
+--
+-- Name: observer_answers observer_answers_submission_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.observer_answers
+    ADD CONSTRAINT observer_answers_submission_id_fkey FOREIGN KEY (submission_id) REFERENCES public.submissions(id);
+
+
+--
 -- Name: original_checks original_checks_sha256_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2556,6 +2663,20 @@ GRANT SELECT,UPDATE ON TABLE public.log_scrub_state TO svidetel_app;
 --
 
 GRANT SELECT,INSERT ON TABLE public.notes TO svidetel_app;
+
+
+--
+-- Name: TABLE observer_answer_files; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.observer_answer_files TO svidetel_app;
+
+
+--
+-- Name: TABLE observer_answers; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.observer_answers TO svidetel_app;
 
 
 --

@@ -99,7 +99,7 @@ export async function listQueue(
   const { rows } = await db.query<QueueItem>(
     `SELECT s.id, s.status, s.region, s.station_number, s.category_code, c.label_ru AS category_label_ru, c.label_en AS category_label_en,
             s.received_at, e.name_ru AS election_name_ru, e.name_en AS election_name_en, left(s.description, 200) AS description,
-            f.file_count, f.files_unfinished, f.first_file_id, s.has_video, s.file_flags AS flags, ca.email AS claimed_by
+            f.file_count, f.files_unfinished, f.first_file_id, s.has_video, s.file_flags AS flags, ca.email AS claimed_by, s.answered_at
        FROM (SELECT s.id FROM submissions s
               WHERE ${where.join(' AND ')}
               ORDER BY s.received_at ${dir}, s.id ${dir}

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import * as catalog from '../../domain/catalog/catalog.service';
 import type { AppContext } from '../../domain/context';
-import { AppError, notFound } from '../../domain/errors';
-import { receiptView } from '../../domain/submissions/receipt-page.service';
+import { AppError } from '../../domain/errors';
 import { createSubmission, submitUploads, type Receipt } from '../../domain/submissions/submission.service';
 import { uploadReceipt } from '../../domain/transparency/log.service';
-import { forgottenPage, receiptPage } from '../../web/pages/receipt';
+import { forgottenPage } from '../../web/pages/receipt';
+import { PRIVATE_PAGE, receiptPath, sendReceiptPage } from '../receipts/receipts.routes';
 import { uploadPage, type UploadFormValues } from '../../web/pages/upload';
 import { receiveFiles, receivedFiles } from '../middleware/upload';
 import type { UploadGuards } from '../middleware/upload-guard';
@@ -21,11 +21,6 @@ const MiB = 1024 * 1024;
 /** A key for one submission, as the page's script makes one (192 random bits). */
 const newClientKey = () => randomBytes(24).toString('base64url');
 
-/** Where the receipt of the submission sent with this key is shown: the key is the only way in. */
-export const receiptPath = (clientKey: string) => `/receipt/${clientKey}`;
-
-/** A page only its holder may see: no shared cache keeps it, no search engine lists it, no link names it. */
-const PRIVATE_PAGE = { 'Cache-Control': 'no-store, private', 'X-Robots-Tag': 'noindex, nofollow', 'Referrer-Policy': 'no-referrer' };
 
 const toInput = (form: SubmissionForm) => ({
   electionId: form.election_id,
@@ -124,12 +119,7 @@ export function submissionsRoutes(ctx: AppContext, guards: UploadGuards): Router
 
   // The receipt of one submission, for whoever holds its key: never kept by a shared cache, indexed,
   // or named to another site. An unknown key and a malformed one get the same plain 404.
-  router.get('/receipt/:key', async (req, res) => {
-    res.set(PRIVATE_PAGE);
-    const view = await receiptView(ctx, String(req.params.key), siteUrl(req));
-    if (!view) throw notFound('This receipt');
-    sendHtml(res, receiptPage(pageContext(ctx, req, res), view));
-  });
+  router.get('/receipt/:key', (req, res) => sendReceiptPage(ctx, req, res, String(req.params.key)));
 
   // "Forget this upload on this phone": the browser removes everything of this origin (its script
   // has already cleared what it can reach), and the answer is a page with nothing of the upload.

@@ -37,7 +37,7 @@ export async function appendAudit({ audit }: Pick<TxRepositories, 'audit'>, acto
     seq: head.seq + 1,
     at: new Date(),
     actor_id: 'accountId' in actor ? actor.accountId : null,
-    actor_label: 'accountId' in actor ? actor.email : `system:${actor.system}`,
+    actor_label: 'accountId' in actor ? actor.email : 'system' in actor ? `system:${actor.system}` : `anonymous:${actor.anonymous}`,
     action: entry.action,
     entity_type: entry.entityType,
     entity_id: entry.entityId,

@@ -21,6 +21,7 @@ export type AuditAction =
   | 'submission.merge'
   | 'submission.edit'
   | 'submission.note'
+  | 'submission.answer'
   | 'catalog.election_create'
   | 'catalog.election_active'
   | 'catalog.category_create'
@@ -29,8 +30,11 @@ export type AuditAction =
   | 'settings.change'
   | 'media.flags_backfill';
 
-/** Who acted: a logged-in account, or the system itself (command line, start-up) named by what it is. */
-export type Actor = { accountId: string; email: string } | { system: string };
+/**
+ * Who acted: a logged-in account, the system itself (command line, start-up) named by what it is, or
+ * an anonymous sender (the observer answering through the receipt's key: nothing names them).
+ */
+export type Actor = { accountId: string; email: string } | { system: string } | { anonymous: 'observer' };
 
 export type AuditEntry = {
   action: AuditAction;

@@ -50,9 +50,10 @@ export async function submissionForReview(ctx: AppContext, id: string, user: Ses
         return result?.claim ?? null;
       })
     : null;
-  const [files, decisions, notes, corroboration, mergedHere, neighbours, disk] = await Promise.all([
+  const [files, decisions, conversation, notes, corroboration, mergedHere, neighbours, disk] = await Promise.all([
     ctx.repos.media.listMediaFiles(id),
     ctx.repos.submissions.listDecisions(id),
+    ctx.repos.answers.listConversation(id),
     ctx.repos.notes.listNotes(id),
     ctx.repos.submissions.listCorroborating(submission, CORROBORATION_HOURS),
     ctx.repos.submissions.listMergedInto(id),
@@ -60,7 +61,7 @@ export async function submissionForReview(ctx: AppContext, id: string, user: Ses
     diskSpace(ctx),
   ]);
   const related = await relatedFilesOf(ctx, files);
-  return { submission, files, related, decisions, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, disk, claim, claimedByOther: claim !== null && claim.account_id !== user.accountId };
+  return { submission, files, related, decisions, conversation, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, disk, claim, claimedByOther: claim !== null && claim.account_id !== user.accountId };
 }
 
 const describeDecision = (d: DecisionRecord | undefined) =>

@@ -79,6 +79,8 @@ export type QueueItem = Pick<
   /** the first 200 characters */
   description: string;
   claimed_by: string | null;
+  /** When the observer last answered a question (the queue marks a pending entry "answered"). */
+  answered_at: Date | null;
 };
 
 /** Another report from the same station near the same time. */
@@ -86,3 +88,22 @@ export type Corroboration = Pick<Submission, 'id' | 'status' | 'received_at' | '
 
 /** An entry merged into another: a duplicate it now stands for. */
 export type MergedEntry = { id: string; received_at: Date; description: string };
+
+/**
+ * A moderator's "needs more information" question (the needs_info decision's reason) and the
+ * observer's answer, which may add files to the submission. askedBy is for moderators' eyes only:
+ * the receipt page never shows who asked.
+ */
+export type ObserverQuestion = {
+  id: string;
+  text: string;
+  askedAt: Date;
+  askedBy: string;
+  answer: { id: string; body: string | null; answeredAt: Date; files: { id: string; name: string; sha256: string }[] } | null;
+};
+
+/** The question the observer may answer now: the last one asked, while the submission waits for it. */
+export function openQuestion(status: SubmissionStatus, questions: readonly ObserverQuestion[]): ObserverQuestion | null {
+  const last = questions.at(-1);
+  return status === 'needs_info' && last && !last.answer ? last : null;
+}

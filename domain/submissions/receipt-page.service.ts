@@ -7,10 +7,10 @@ import type { AppContext } from '../context';
 import { AppError } from '../errors';
 import type { Receipt as LogReceipt } from '../transparency/receipt';
 import { proofBundle, receiptText, uploadReceipt } from '../transparency/log.service';
-import type { SubmissionStatus } from './model';
+import { openQuestion, type ObserverQuestion, type SubmissionStatus } from './model';
 import { receiptForClientKey } from './submission.service';
 
-export const RECEIPT_STATES = ['received', 'processing', 'in_review', 'published', 'not_published'] as const;
+export const RECEIPT_STATES = ['received', 'processing', 'in_review', 'needs_info', 'published', 'not_published'] as const;
 export type ReceiptState = (typeof RECEIPT_STATES)[number];
 
 export type ReceiptView = {
@@ -23,7 +23,13 @@ export type ReceiptView = {
   keep: LogReceipt | null;
   /** The same receipt as plain text. */
   keepText: string | null;
+  /** The moderators' questions and the answers given, oldest first; never who asked. */
+  questions: ReceiptQuestion[];
+  /** The question the holder may answer now, if any. */
+  openQuestionId: string | null;
 };
+
+export type ReceiptQuestion = Omit<ObserverQuestion, 'askedBy'>;
 
 /** A decided submission that is not public says only that: why is the moderators' business. */
 const NOT_PUBLISHED: readonly SubmissionStatus[] = ['rejected', 'withdrawn', 'merged'];
@@ -31,6 +37,7 @@ const NOT_PUBLISHED: readonly SubmissionStatus[] = ['rejected', 'withdrawn', 'me
 export function receiptState(progress: { status: SubmissionStatus; files_waiting: number; files_processing: number }): ReceiptState {
   if (progress.status === 'published') return 'published';
   if (NOT_PUBLISHED.includes(progress.status)) return 'not_published';
+  if (progress.status === 'needs_info') return 'needs_info';
   if (progress.files_processing > 0) return 'processing';
   if (progress.files_waiting > 0) return 'received';
   return 'in_review';
@@ -40,7 +47,11 @@ export function receiptState(progress: { status: SubmissionStatus; files_waiting
 export async function receiptView(ctx: AppContext, clientKey: string, baseUrl: string): Promise<ReceiptView | null> {
   const receipt = await receiptForClientKey(ctx, clientKey);
   if (!receipt) return null;
-  const [progress, keep] = await Promise.all([ctx.repos.submissions.receiptProgress(receipt.submissionId), keepableReceipt(ctx, receipt.files, baseUrl)]);
+  const [progress, keep, questions] = await Promise.all([
+    ctx.repos.submissions.receiptProgress(receipt.submissionId),
+    keepableReceipt(ctx, receipt.files, baseUrl),
+    ctx.repos.answers.listConversation(receipt.submissionId),
+  ]);
   return {
     submissionId: receipt.submissionId,
     receivedAt: receipt.receivedAt,
@@ -48,6 +59,8 @@ export async function receiptView(ctx: AppContext, clientKey: string, baseUrl: s
     state: receiptState(progress),
     keep: keep?.receipt ?? null,
     keepText: keep?.text ?? null,
+    questions: questions.map(({ askedBy: _who, ...q }) => q),
+    openQuestionId: openQuestion(progress.status, questions)?.id ?? null,
   };
 }
 

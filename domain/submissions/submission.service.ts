@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { TxRepositories } from '../../db/repositories';
 import type { NewSubmission } from '../../db/submissions.repo';
 import type { AppContext } from '../context';
 import { badRequest, conflict, DATABASE_RETRY_AFTER_SECONDS, englishWait, isStoreFailure, serviceBusy } from '../errors';
@@ -31,11 +32,17 @@ export const CLIENT_KEY = /^[A-Za-z0-9_-]{22,128}$/;
 
 const clientKeyHash = (key: string) => createHash('sha256').update(key, 'utf8').digest();
 
-/** The receipt of the submission sent with this client key, or null when there is none. */
-export async function receiptForClientKey(ctx: AppContext, clientKey: string): Promise<Receipt | null> {
+/** The submission sent with this client key (its receipt's capability), or null: unknown and malformed keys alike. */
+export async function submissionForClientKey(ctx: AppContext, clientKey: string): Promise<{ id: string; received_at: Date } | null> {
   // Looked up even when malformed (its hash matches nothing), so a malformed key answers as fast as an unknown one.
   const submission = await ctx.repos.submissions.findByClientKey(clientKeyHash(clientKey));
-  if (!submission || !CLIENT_KEY.test(clientKey)) return null;
+  return submission && CLIENT_KEY.test(clientKey) ? submission : null;
+}
+
+/** The receipt of the submission sent with this client key, or null when there is none. */
+export async function receiptForClientKey(ctx: AppContext, clientKey: string): Promise<Receipt | null> {
+  const submission = await submissionForClientKey(ctx, clientKey);
+  if (!submission) return null;
   const files = await ctx.repos.submissions.receiptFiles(submission.id);
   return {
     submissionId: submission.id,
@@ -102,6 +109,50 @@ async function receiptOrStore(ctx: AppContext, input: SubmissionInput, files: In
   }
 }
 
+/**
+ * Takes the finished uploads a submission (or an observer's answer) names, in the caller's
+ * transaction, under a row lock: a second request naming the same uploads waits, then finds them gone.
+ */
+export async function takeUploads(ctx: AppContext, tx: TxRepositories, uploadIds: readonly string[]): Promise<void> {
+  if (uploadIds.length === 0) return;
+  const taken = await tx.uploads.lockUploads(uploadIds, ctx.clock.now());
+  if (taken.length !== new Set(uploadIds).size) {
+    throw conflict('uploads_incomplete', 'Some files have not arrived completely yet. Send them again; nothing was stored.', { uploads: uploadIds.filter((id) => !taken.some((u) => u.id === id)) });
+  }
+  await tx.uploads.deleteUploads(uploadIds);
+}
+
+/**
+ * Links each file into the write-once store (under its per-hash lock) and records its rows and its
+ * transparency-log leaf, in the caller's transaction. `created` collects the originals this call
+ * created, so the caller's rollback can remove exactly those while the locks are still held.
+ */
+export async function storeFiles(
+  ctx: AppContext,
+  tx: TxRepositories,
+  into: { submissionId: string; firstPosition: number; receivedAt: Date },
+  files: IncomingFile[],
+  created: string[],
+): Promise<{ fileIds: string[]; leaves: AppendedLeaf[] }> {
+  const fileIds: string[] = [];
+  const byHash = [...new Set(files.map((f) => f.sha256))].sort(); // sorted: no lock-order deadlocks
+  for (const sha256 of byHash) await tx.media.lockBlobHash(sha256);
+  for (const [i, file] of files.entries()) {
+    const position = into.firstPosition + i;
+    await tx.media.upsertBlob({ sha256: file.sha256, bytes: file.bytes, mime: file.type.mime, kind: file.type.kind });
+    const { created: isNew } = await ctx.blobs.putOriginal(file.tempPath, file.sha256);
+    if (isNew) created.push(file.sha256);
+    const media = await tx.media.insertMediaFile({ submissionId: into.submissionId, sha256: file.sha256, position, originalName: cleanFileName(file.originalName, position) });
+    fileIds.push(media.id);
+  }
+  // Last, so the log's lock is held only until the commit: a leaf per file, received_at as stored.
+  const leaves = await appendMediaLeaves(
+    tx,
+    files.map((f, i) => ({ mediaFileId: fileIds[i]!, leaf: { sha256: Buffer.from(f.sha256, 'hex'), size: f.bytes, receivedAt: into.receivedAt.getTime() } })),
+  );
+  return { fileIds, leaves };
+}
+
 async function storeSubmission(ctx: AppContext, input: SubmissionInput, files: IncomingFile[], clientKey: string | null, uploadIds: readonly string[]): Promise<Receipt> {
   if (files.length === 0) {
     throw badRequest('no_files', 'Add at least one photo or video.');
@@ -119,33 +170,8 @@ async function storeSubmission(ctx: AppContext, input: SubmissionInput, files: I
   const submission = await ctx.transaction(async (tx) => {
     try {
       const row = await tx.submissions.insertSubmission(input, clientKey ? clientKeyHash(clientKey) : null);
-      if (uploadIds.length > 0) {
-        // Taken under a row lock: a second submission naming the same uploads waits, then finds them gone.
-        const taken = await tx.uploads.lockUploads(uploadIds, ctx.clock.now());
-        if (taken.length !== new Set(uploadIds).size) {
-          throw conflict('uploads_incomplete', 'Some files have not arrived completely yet. Send them again; nothing was stored.', { uploads: uploadIds.filter((id) => !taken.some((u) => u.id === id)) });
-        }
-        await tx.uploads.deleteUploads(uploadIds);
-      }
-      const byHash = [...new Set(files.map((f) => f.sha256))].sort(); // sorted: no lock-order deadlocks
-      for (const sha256 of byHash) await tx.media.lockBlobHash(sha256);
-      for (const [position, file] of files.entries()) {
-        await tx.media.upsertBlob({ sha256: file.sha256, bytes: file.bytes, mime: file.type.mime, kind: file.type.kind });
-        const { created: isNew } = await ctx.blobs.putOriginal(file.tempPath, file.sha256);
-        if (isNew) created.push(file.sha256);
-        const media = await tx.media.insertMediaFile({
-          submissionId: row.id,
-          sha256: file.sha256,
-          position,
-          originalName: cleanFileName(file.originalName, position),
-        });
-        fileIds.push(media.id);
-      }
-      // Last, so the log's lock is held only until the commit: a leaf per file, received_at as stored.
-      leaves = await appendMediaLeaves(
-        tx,
-        files.map((f, i) => ({ mediaFileId: fileIds[i]!, leaf: { sha256: Buffer.from(f.sha256, 'hex'), size: f.bytes, receivedAt: row.received_at.getTime() } })),
-      );
+      await takeUploads(ctx, tx, uploadIds);
+      ({ fileIds, leaves } = await storeFiles(ctx, tx, { submissionId: row.id, firstPosition: 0, receivedAt: row.received_at }, files, created));
       return row;
     } catch (err) {
       // Still inside the transaction, so the hash locks are held while we undo our own links.

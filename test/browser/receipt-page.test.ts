@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { signTreeHeadIfGrown } from '../../domain/transparency/signer.service';
-import { Client, SUBMISSION_FIELDS, submissionForm } from '../helpers/http';
+import { Client, SUBMISSION_FIELDS, loggedInClient, submissionForm } from '../helpers/http';
+import { decideFromPage } from '../helpers/moderation';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
 
 /**
@@ -143,4 +144,42 @@ describeInBrowser('the receipt page on a phone', () => {
     expect(await page.evaluate(() => location.pathname)).toBe('/forgotten');
     expect(await page.content()).not.toContain(key);
   });
+
+  test('a moderator’s question is answered on the phone, with a photo sent as a resumable upload, and reaches the moderator', async () => {
+    const { key, jpeg } = await send();
+    const { rows } = await system.ctx.db.query<{ id: string }>('SELECT submission_id AS id FROM media_files WHERE sha256 = $1', [
+      (await import('node:crypto')).createHash('sha256').update(jpeg).digest(),
+    ]);
+    const id = rows[0]!.id;
+    const moderator = await loggedInClient(system.ctx, system.url);
+    expect((await decideFromPage(moderator, id, { action: 'needs_info', reason: 'Is there a photo of the station number?' })).status).toBe(303);
+
+    const page = await phone({ locale: 'en-US' });
+    await page.goto(`/receipt/${key}?lang=en`);
+    await expect(page.locator('#receipt-state').getAttribute('data-state')).resolves.toBe('needs_info');
+    await expect(page.locator('.question-text').textContent()).resolves.toContain('Is there a photo of the station number?');
+    const width = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    expect(width.scroll).toBeLessThanOrEqual(width.client); // the form fits the 390 px phone
+    const extra = await sharp(randomBytes(40 * 40 * 3), { raw: { width: 40, height: 40, channels: 3 } }).jpeg().toBuffer();
+    await page.locator('#answer-body').fill('Yes: the sign at the entrance, attached.');
+    await page.locator('#answer-files').setInputFiles({ name: 'sign.jpg', mimeType: 'image/jpeg', buffer: extra });
+    // The file goes through the resumable upload endpoint, then one JSON request names it.
+    const viaTus = page.waitForRequest((r) => r.url().endsWith('/api/v1/uploads') && r.method() === 'POST');
+    const named = page.waitForResponse((r) => r.url().includes(`/api/v1/receipts/${key}/answer`));
+    await page.locator('#answer-send').click();
+    await viaTus;
+    expect((await named).status()).toBe(201);
+    await page.locator('.answer-body').waitFor();
+    expect(await page.locator('.answer-body').textContent()).toBe('Yes: the sign at the entrance, attached.');
+    expect(await page.locator('#answer-form').count()).toBe(0);
+    const sha = (await import('node:crypto')).createHash('sha256').update(extra).digest('hex');
+    await expect(page.locator('.answer-files code.hash').textContent()).resolves.toBe(sha);
+
+    const review = (await moderator.page(`/moderation/submissions/${id}`)).body;
+    expect(review).toContain('Yes: the sign at the entrance, attached.');
+    expect(review).toMatch(/<a href="#file-[0-9a-f-]{36}">sign\.jpg<\/a>/);
+    expect(review).toContain(sha);
+    const left = await system.ctx.db.query('SELECT 1 FROM resumable_uploads');
+    expect(left.rowCount).toBe(0); // the upload was taken by the answer
+  }, 60_000);
 });

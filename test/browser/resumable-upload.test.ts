@@ -137,6 +137,8 @@ describeInBrowser('uploading over a bad network', () => {
     const start = proxy.bytesUp;
     await page.getByRole('button', { name: 'Send' }).click();
     await waitFor(async () => proxy.bytesUp - start >= total * 0.4, 60_000, '40 % sent');
+    // Without the opt-in nothing of the upload is written to the browser's storage.
+    expect(await page.evaluate(async () => ({ dbs: (await indexedDB.databases()).length, local: localStorage.length, session: sessionStorage.length }))).toEqual({ dbs: 0, local: 0, session: 0 });
     proxy.cut();
     await page.getByRole('heading', { level: 1, name: 'Received. Thank you!' }).waitFor({ timeout: 90_000 });
     expect(await receiptHashes(page)).toEqual(photos.map((p) => sha256(p.data)));
@@ -184,6 +186,11 @@ describeInBrowser('uploading over a bad network', () => {
     expect(await submissionCount()).toBe(before + 1);
     const { rows } = await system.ctx.db.query<{ id: string }>('SELECT id FROM submissions ORDER BY received_at DESC LIMIT 1');
     expect((await page.locator('#submission-id').innerText()).trim()).toBe(rows[0]!.id);
+    // The in-page receipt links the receipt's own page (receipt_url), the one to come back to.
+    const link = (await page.locator('#receipt-page-link').getAttribute('href'))!;
+    expect(link).toMatch(/^\/receipt\/[A-Za-z0-9_-]{22,128}$/);
+    await page.goto(new URL(link, page.url()).href);
+    expect((await page.locator('#submission-id').innerText()).trim()).toBe(rows[0]!.id);
   }, STEP_TIMEOUT);
 
   test('without JavaScript: the receipt is a page of its own, and reloading it posts nothing', async () => {
@@ -203,5 +210,33 @@ describeInBrowser('uploading over a bad network', () => {
     expect(posts).toHaveLength(1);
     expect(await submissionCount()).toBe(before + 1);
     expect(await receiptHashes(page)).toEqual([sha256(photos[2]!.data)]);
+  }, STEP_TIMEOUT);
+
+  test('with “keep my upload on this phone”: a reload mid-upload sends on from where it stopped, once; then nothing is left', async () => {
+    const { page } = await openForm();
+    const total = photos.reduce((n, p) => n + p.data.length, 0);
+    await page.getByLabel('Photos and videos').setInputFiles(photos.map((p) => p.file));
+    await fillFields(page);
+    await page.getByLabel('Keep my upload on this phone until it is sent').check();
+    expect(await page.locator('#keep-on-phone-hint').innerText()).toContain('whoever gets the phone can see them');
+    const before = await submissionCount();
+    proxy.throttle(THREE_G_UPLINK);
+    const start = proxy.bytesUp;
+    await page.getByRole('button', { name: 'Send' }).click();
+    await waitFor(async () => proxy.bytesUp - start >= total * 0.5, 60_000, '50 % sent');
+    expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toEqual(['svidetel-upload']);
+    // Progress a person understands: MB of MB per file and in all, the speed (about the 400 kbit/s link) and the time left.
+    const said = await page.locator('#upload-status').innerText();
+    expect(said).toMatch(/^File \d of 3 \(“\w+\.jpg”\): [\d.]+ of [\d.]+ MB sent\. \d+ % in all \([\d.]+ of [\d.]+ MB\)\. Speed (\d+) KB\/s, about \d+ s left\.$/);
+    expect(Number(/Speed (\d+) KB/.exec(said)![1])).toBeGreaterThan(25);
+    expect(Number(/Speed (\d+) KB/.exec(said)![1])).toBeLessThan(80);
+    await page.reload();
+    await page.locator('#kept-upload-text').filter({ hasText: 'An unsent upload is kept on this phone (3 files)' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Received. Thank you!' }).waitFor({ timeout: 90_000 });
+    expect(await receiptHashes(page)).toEqual(photos.map((p) => sha256(p.data)));
+    expect(await submissionCount()).toBe(before + 1);
+    // Resumed, not restarted: the half already sent did not cross the link again (a restart would cost 50 %).
+    expect(proxy.bytesUp - start).toBeLessThan(total * 1.1 + 20_000);
+    await waitFor(async () => (await page.evaluate(async () => (await indexedDB.databases()).length)) === 0, 5000, 'the kept upload to be removed');
   }, STEP_TIMEOUT);
 });

@@ -195,4 +195,107 @@ describe('the receipt page at its capability URL', () => {
     expect(crossSite.status).toBe(403);
     expect(crossSite.headers.get('clear-site-data')).toBeNull();
   });
+
+  test('needs more information: the question reaches the observer, whose answer and file reach the moderator; the entry is back in the queue, marked, audited', async () => {
+    const { key, id } = await send();
+    const moderator = await loggedInClient(system.ctx, system.url);
+    const question = 'Где именно это снято? Есть ли кадр с номером участка?';
+    expect((await decideFromPage(moderator, id, { action: 'needs_info', reason: question })).status).toBe(303);
+
+    // The holder of the key sees the question (never who asked) and a form to answer it.
+    const observer = new Client(system.url);
+    const { body: page } = await observer.page(`/receipt/${key}`);
+    expect(stateOf(page)).toBe('needs_info');
+    expect(page).toContain(question);
+    expect(page).not.toContain(moderator.email);
+    const questionId = /name="question_id" value="([0-9a-f-]{36})"/.exec(page)?.[1];
+    expect(questionId).toBeTruthy();
+
+    // Nothing to say is refused; without the key nothing can be answered.
+    const empty = await observer.fetch(`/receipt/${key}/answer`, { method: 'POST', body: submissionForm({ _csrf: observer.csrf, question_id: questionId!, body: '' }, []) });
+    expect(empty.status).toBe(400);
+    expect(await empty.text()).toContain('Write your answer or add a photo or video.');
+    const stranger = await observer.fetch(`/receipt/${newKey()}/answer`, { method: 'POST', body: submissionForm({ _csrf: observer.csrf, question_id: questionId!, body: 'x' }, []) });
+    expect(stranger.status).toBe(404);
+
+    // The answer with one more photo, without JavaScript: back to the receipt (Post/Redirect/Get).
+    const extra = await randomJpeg();
+    const answer = 'Снято в помещении УИК 8050, второй кадр — табличка у входа.';
+    const sent = await observer.fetch(`/receipt/${key}/answer`, {
+      method: 'POST',
+      body: submissionForm({ _csrf: observer.csrf, question_id: questionId!, body: answer }, [{ name: 'entrance.jpg', data: extra, type: 'image/jpeg' }]),
+    });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get('location')).toBe(`/receipt/${key}#conversation`);
+    const after = await receiptText(key);
+    expect(after).toContain(answer);
+    expect(after).toContain(sha256(extra)); // the new file is on the receipt, with its own log leaf
+    expect(after).not.toContain('id="answer-form"');
+    const again = await observer.fetch(`/receipt/${key}/answer`, { method: 'POST', body: submissionForm({ _csrf: observer.csrf, question_id: questionId!, body: 'second' }, []) });
+    expect(again.status).toBe(303); // the same question answered already: the first answer stands
+    expect(await receiptText(key)).not.toContain('second');
+
+    // Back in the queue: pending, undecided, marked answered; the same submission holds the new file.
+    const { rows } = await system.ctx.db.query<{ status: string; decided_at: Date | null; answered_at: Date | null; files: number; leaves: number }>(
+      `SELECT s.status, s.decided_at, s.answered_at,
+              (SELECT count(*)::int FROM media_files m WHERE m.submission_id = s.id) AS files,
+              (SELECT count(*)::int FROM media_files m JOIN tlog_media_leaves l ON l.media_file_id = m.id WHERE m.submission_id = s.id) AS leaves
+         FROM submissions s WHERE s.id = $1`,
+      [id],
+    );
+    expect(rows[0]).toEqual({ status: 'pending', decided_at: null, answered_at: expect.any(Date), files: 2, leaves: 2 });
+    const queue = (await moderator.page('/moderation?sort=newest')).body;
+    expect(queue).toMatch(new RegExp(`data-entry="${id}"[\\s\\S]*?class="badge answered"`));
+    const review = (await moderator.page(`/moderation/submissions/${id}`)).body;
+    expect(review).toContain('id="conversation"');
+    expect(review).toContain(question);
+    expect(review).toContain(answer);
+    expect(review).toMatch(/<a href="#file-[0-9a-f-]{36}">entrance\.jpg<\/a>/);
+    const audit = await system.ctx.db.query<{ actor_label: string; action: string; after: { question_id: string; files: string[]; status: string } }>(
+      `SELECT actor_label, action, after FROM audit_log WHERE entity_id = $1 AND action IN ('submission.needs_info', 'submission.answer') ORDER BY seq`,
+      [id],
+    );
+    expect(audit.rows.map((r) => [r.action, r.actor_label])).toEqual([
+      ['submission.needs_info', moderator.email],
+      ['submission.answer', 'anonymous:observer'],
+    ]);
+    expect(audit.rows[1]!.after).toMatchObject({ question_id: questionId, files: [sha256(extra)], status: 'pending' });
+    // The database holds the rule too: back to pending only with an answer of the same transaction,
+    // and an answer only to a needs_info question of the same submission.
+    expect((await decideFromPage(moderator, id, { action: 'needs_info', reason: 'One more thing?' })).status).toBe(303);
+    await expect(system.ctx.db.query(`UPDATE submissions SET status = 'pending', decided_at = NULL WHERE id = $1`, [id])).rejects.toThrow(/changes only with a decision/);
+    const verifyLike = await system.ctx.db.query<{ id: string }>(`SELECT id FROM decisions WHERE submission_id <> $1 AND action = 'needs_info' LIMIT 1`, [id]);
+    const other = verifyLike.rows[0]?.id ?? '00000000-0000-0000-0000-000000000000';
+    await expect(system.ctx.db.query('INSERT INTO observer_answers (submission_id, question_id, body) VALUES ($1, $2, $3)', [id, other, 'x'])).rejects.toThrow(/foreign key/);
+    // The moderator decides again from there, as for any pending entry.
+    expect((await decideFromPage(moderator, id, { action: 'reject', reason_code: 'unverifiable', reason: 'still unclear' })).status).toBe(303);
+    expect(stateOf(await receiptText(key))).toBe('not_published');
+  });
+
+  test('the printable receipt: a QR code of the receipt’s absolute address drawn on the server, each file’s SHA-256, nothing without the key', async () => {
+    const { key, jpeg } = await send();
+    const page = await receiptText(key);
+    expect(page).toContain(`id="receipt-print" href="/receipt/${key}/print"`);
+    const res = await receipt(`${key}/print`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store, private');
+    const printable = await res.text();
+    const url = `${system.url}/receipt/${key}`;
+    expect(printable).toContain(`<code id="receipt-url" class="hash">${url}</code>`);
+    expect(printable).toContain(sha256(jpeg));
+    expect(printable).not.toMatch(/<script[^>]+src="(?!\/static\/)/); // no third-party script
+    // The SVG's modules form a QR symbol for this address: the size of the version that holds it
+    // (byte mode, level M) and the three finder patterns in their corners.
+    const svg = /<svg class="qr"[^>]*aria-label="([^"]+)" data-modules="(\d+)"[^>]*>.*?<path d="([^"]+)"/.exec(printable);
+    expect(svg?.[1]).toBe(url);
+    const n = Number(svg![2]);
+    const version = (n - 17) / 4;
+    const capacityM = [0, 14, 26, 42, 62, 84, 106, 122, 152, 180, 213];
+    expect(capacityM[version]! >= Buffer.byteLength(url) && capacityM[version - 1]! < Buffer.byteLength(url)).toBe(true);
+    const dark = new Set([...svg![3].matchAll(/M(\d+) (\d+)h1v1h-1z/g)].map((m) => `${Number(m[2]) - 4},${Number(m[1]) - 4}`));
+    const finderAt = (r0: number, c0: number) =>
+      [...Array(7).keys()].every((r) => [...Array(7).keys()].every((c) => dark.has(`${r0 + r},${c0 + c}`) === (r === 0 || r === 6 || c === 0 || c === 6 || (r >= 2 && r <= 4 && c >= 2 && c <= 4))));
+    expect([finderAt(0, 0), finderAt(0, n - 7), finderAt(n - 7, 0), finderAt(n - 7, n - 7)]).toEqual([true, true, true, false]);
+    expect((await receipt(`${newKey()}/print`)).status).toBe(404);
+  });
 });

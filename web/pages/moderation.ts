@@ -1,10 +1,11 @@
 import type { MediaFile, RelatedFile } from '../../domain/media/model';
 import type { Claim, DecisionRecord, Note } from '../../domain/moderation/model';
 import type { DiskSpace } from '../../domain/submissions/disk-space';
-import type { Corroboration, MergedEntry, Submission } from '../../domain/submissions/model';
+import type { Corroboration, MergedEntry, ObserverQuestion, Submission } from '../../domain/submissions/model';
 import { html } from '../html';
 import { flagText, type T } from '../i18n';
 import { errorBox, formatBytes, formatInstant, layout, type PageContext } from '../layout';
+import { moderatorConversation } from './conversation';
 import { captureTime } from './media-view';
 import { claimBanner, claimVersusFiles, corroborationPanel, decisionForms, decisionsList, diskWarning, keyboardHelp, notesPanel } from './review-panels';
 
@@ -38,6 +39,7 @@ export function reviewPage(
     files: MediaFile[];
     related: Record<string, RelatedFile[]>;
     decisions: DecisionRecord[];
+    conversation: ObserverQuestion[];
     notes: Note[];
     corroboration: Corroboration[];
     corroborationHours: number;
@@ -75,6 +77,7 @@ ${claimBanner(page, data.claim, data.claimedByOther)}
 </dl>
 <p class="description">${s.description}</p>
 </section>
+${moderatorConversation(page, data.conversation)}
 ${claimVersusFiles(page, s, data.files)}
 <section>
 <h2>${t('files_say')}</h2>

@@ -80,6 +80,7 @@ ${data.items.map(
   </a>
   · ${s.region} · ${t('station')} ${s.station_number} · ${t('files_count', { n: s.file_count })}
   ${s.files_unfinished > 0 ? html`<span class="badge">${t('processing')}</span>` : null}
+  ${s.answered_at && s.status === 'pending' ? html`<span class="badge answered" title="${formatInstant(s.answered_at)}">${t('answered_badge')}</span>` : null}
   ${s.has_video ? html`<span class="badge">${t('queue_video')}</span>` : null}
   ${s.claimed_by ? html`<span class="badge claimed">${t('claimed_by', { who: s.claimed_by })}</span>` : null}
   ${s.flags.map((fl) => html`<span class="badge flag" title="${flagText(fl, t)}">${flagText(fl, t)}</span>`)}

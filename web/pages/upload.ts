@@ -15,7 +15,7 @@ const COMPLAINT_STATUSES = ['none', 'filed', 'answered'] as const;
 const SCRIPT_MESSAGES = [
   'check_fix_fields', 'check_required', 'check_station', 'check_no_files', 'check_too_many_files',
   'file_refused_empty', 'file_refused_type', 'file_refused_size', 'file_refused_server',
-  'upload_file_progress', 'upload_stalled', 'upload_resuming', 'upload_finishing', 'uploading', 'upload_failed',
+  'upload_file_progress', 'upload_speed', 'upload_speed_kb', 'upload_speed_mb', 'upload_left_s', 'upload_left_min', 'upload_left_h', 'upload_stalled', 'upload_resuming', 'kept_upload_resuming', 'kept_upload_removed', 'upload_finishing', 'uploading', 'upload_failed',
 ] as const;
 
 const ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,.heic,.heif,.dng,video/mp4,video/quicktime,video/3gpp,video/webm,.mts,.m2ts,.mkv,.avi,.mpg,.mpeg,.vob,.mod,.asf,.wmv,.flv';
@@ -82,6 +82,15 @@ ${errorBox(data.error)}
     ${COMPLAINT_STATUSES.map((c) => html`<option value="${c}" ${c === v.complaint_status ? html`selected` : null}>${t(`complaint_${c}`)}</option>`)}
   </select>
 
+  <div id="keep-on-phone-box" class="keep-on-phone" hidden>
+    <label class="inline"><input type="checkbox" id="keep-on-phone" aria-describedby="keep-on-phone-hint"> ${t('keep_on_phone')}</label>
+    <p class="hint" id="keep-on-phone-hint">${t('keep_on_phone_hint')}</p>
+  </div>
+  <div id="kept-upload" class="kept-upload" role="status" hidden>
+    <p id="kept-upload-text"></p>
+    <button type="button" class="secondary" id="kept-upload-remove">${t('kept_upload_remove')}</button>
+  </div>
+
   <progress id="upload-progress" max="100" value="0" hidden aria-labelledby="upload-status"></progress>
   <p id="upload-status" role="status" aria-live="polite"></p>
   <button type="submit">${t('submit')}</button>
@@ -89,6 +98,6 @@ ${errorBox(data.error)}
 <section id="receipt" hidden data-label-title="${t('receipt_title')}" data-label-intro="${t('receipt_intro')}" data-label-id="${t('receipt_id')}" data-label-received-at="${t('received_at')}"
   data-label-file-name="${t('file_name')}" data-label-file-size="${t('file_size')}" data-label-mb="${t('size_mb')}" data-label-download="${t('receipt_download')}" data-label-send-more="${t('send_more')}"
   data-label-proof-title="${t('proof_title')}" data-label-proof-intro="${t('proof_intro')}" data-label-proof-index="${t('proof_log_index')}" data-label-proof-json="${t('proof_download_json')}"
-  data-label-proof-text="${t('proof_download_text')}" data-label-proof-fingerprint="${t('proof_key_fingerprint')}" data-label-proof-key-pending="${t('proof_key_pending')}"></section>`;
+  data-label-proof-text="${t('proof_download_text')}" data-label-proof-fingerprint="${t('proof_key_fingerprint')}" data-label-proof-key-pending="${t('proof_key_pending')}" data-label-page="${t('receipt_page_link')}"></section>`;
   return layout(page, t('upload_title'), body, { scripts: ['vendor/tus.min.js', 'upload.js'] });
 }

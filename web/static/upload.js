@@ -2,7 +2,10 @@
 // each file sent on its own with tus (resumable: after a cut, a freeze or an error it goes on from
 // the last byte the server has), then one small request that names the finished uploads and gets
 // the receipt. The form's key (idempotency_key) makes a retry of that request return the same
-// receipt. Everything is kept in memory only: nothing is written to the browser's storage.
+// receipt. By default everything is kept in memory only: nothing is written to the browser's storage.
+// Only when the observer ticks "keep my upload on this phone" are the files, the text and where each
+// upload stands kept in IndexedDB, so a closed tab or a restarted phone sends on from there; they are
+// removed once the receipt is here (and by the receipt page's "forget").
 // Without JavaScript the form still posts to /submit and is sent on to the receipt page.
 (function () {
   'use strict';
@@ -32,9 +35,18 @@
   }
 
   function showReceipt(r) {
+    // Sent: nothing of it stays on the phone (unless the observer saves the receipt).
+    keptClear();
     receipt.textContent = '';
     receipt.appendChild(text('h1', label('title')));
     receipt.appendChild(text('p', label('intro')));
+    if (r.receipt_url) {
+      // The receipt's own page (its address is its key): state, questions, printing, "forget".
+      var page = text('a', label('page'));
+      page.href = r.receipt_url;
+      page.id = 'receipt-page-link';
+      receipt.appendChild(document.createElement('p')).appendChild(page);
+    }
     var dl = document.createElement('dl');
     dl.appendChild(text('dt', label('id')));
     var dd = document.createElement('dd');
@@ -243,6 +255,26 @@
   var wait = function (ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); };
   var retryDelay = function (attempt) { return RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)]; };
 
+  // Speed over the last few seconds of progress (a sliding window, so a stall or a faster link shows soon).
+  var SPEED_WINDOW_MS = 8000;
+  var samples = [];
+
+  function speedAndLeft(sent, total) {
+    var now = Date.now();
+    samples.push({ t: now, sent: sent });
+    while (samples.length > 2 && now - samples[0].t > SPEED_WINDOW_MS) samples.shift();
+    var first = samples[0];
+    if (now - first.t < 1500 || sent <= first.sent) return '';
+    var perSecond = ((sent - first.sent) * 1000) / (now - first.t);
+    var speed = perSecond >= MB ? say('upload_speed_mb', { n: (perSecond / MB).toFixed(1) }) : say('upload_speed_kb', { n: Math.max(1, Math.round(perSecond / 1024)) });
+    var seconds = Math.ceil((total - sent) / perSecond);
+    var left = seconds < 60 ? say('upload_left_s', { n: seconds })
+      : seconds < 3600 ? say('upload_left_min', { n: Math.ceil(seconds / 60) })
+      : say('upload_left_h', { h: Math.floor(seconds / 3600), m: Math.ceil((seconds % 3600) / 60) });
+    return ' ' + say('upload_speed', { speed: speed, left: left });
+  }
+
+  /** Per file and overall: percent, MB sent of MB, speed and time left. */
   function showProgress(files, current) {
     var total = 0;
     var sent = 0;
@@ -253,7 +285,7 @@
     var percent = total ? Math.floor((sent / total) * 100) : 100;
     progress.value = percent;
     var file = files[current];
-    setStatus(say('upload_file_progress', { i: current + 1, n: files.length, name: file.name, sent: mb(uploads[fileId(file)].bytes), total: mb(file.size), percent: percent }));
+    setStatus(say('upload_file_progress', { i: current + 1, n: files.length, name: file.name, sent: mb(uploads[fileId(file)].bytes), total: mb(file.size), percent: percent, all_sent: mb(sent), all_total: mb(total) }) + speedAndLeft(sent, total));
     return percent;
   }
 
@@ -283,6 +315,7 @@
         var idle = Date.now() - lastProgress;
         if (idle > STALL_NOTICE_MS && !stalled) {
           stalled = true;
+          samples = [];
           setStatus(say('upload_stalled'));
         }
         if (idle > STALL_RECONNECT_MS && upload) {
@@ -304,7 +337,7 @@
           metadata: { filename: file.name },
           headers: { 'X-CSRF-Token': csrf },
           storeFingerprintForResuming: false,
-          onUploadUrlAvailable: function () { state.url = upload.url; },
+          onUploadUrlAvailable: function () { state.url = upload.url; keptSave(); },
           onProgress: function (bytesSent) {
             lastProgress = Date.now();
             state.bytes = bytesSent;
@@ -317,6 +350,7 @@
           onSuccess: function () {
             state.bytes = file.size;
             state.id = state.url.split('/').pop();
+            keptSave();
             finish(resolve, state.id);
           },
           onError: function (err) {
@@ -330,6 +364,7 @@
             }
             if (!stalled) {
               stalled = true;
+              samples = [];
               setStatus(say('upload_stalled'));
             }
             upload = null;
@@ -414,6 +449,100 @@
     });
   }
 
+  // ---- The opt-in store: one record, the upload in progress, in this site's IndexedDB.
+  var KEPT_DB = 'svidetel-upload';
+  var keepBox = document.getElementById('keep-on-phone');
+  var sending = [];
+
+  function keptStore(mode, work) {
+    return new Promise(function (resolve, reject) {
+      if (!window.indexedDB) return resolve(null);
+      var open = indexedDB.open(KEPT_DB, 1);
+      open.onupgradeneeded = function () { open.result.createObjectStore('upload'); };
+      open.onerror = function () { reject(open.error); };
+      open.onsuccess = function () {
+        var db = open.result;
+        var tx = db.transaction('upload', mode);
+        var req = work(tx.objectStore('upload'));
+        tx.oncomplete = function () { db.close(); resolve(req && req.result); };
+        tx.onerror = tx.onabort = function () { db.close(); reject(tx.error); };
+      };
+    });
+  }
+  /** The kept upload, if any; opening a database creates it, so one that is not there is never opened. */
+  function keptLoad() {
+    if (!window.indexedDB) return Promise.resolve(null);
+    var exists = indexedDB.databases
+      ? indexedDB.databases().then(function (dbs) { return dbs.some(function (d) { return d.name === KEPT_DB; }); })
+      : Promise.resolve(true);
+    return exists.then(function (there) {
+      if (!there) return null;
+      return keptStore('readonly', function (store) { return store.get('current'); }).then(function (record) {
+        return record || keptClear().then(function () { return null; });
+      });
+    });
+  }
+  /** Writes where the upload stands (files, text, each upload's URL and id), only when the observer opted in. */
+  function keptSave() {
+    if (!keepBox || !keepBox.checked || sending.length === 0) return Promise.resolve();
+    var record = {
+      fields: formFields(),
+      files: sending.map(function (f) { var st = uploads[fileId(f)]; return { file: f, url: st.url, id: st.id }; }),
+    };
+    return keptStore('readwrite', function (store) { return store.put(record, 'current'); }).catch(function () { /* storage refused: memory only */ });
+  }
+  function keptClear() {
+    return new Promise(function (resolve) {
+      if (!window.indexedDB) return resolve();
+      var req = indexedDB.deleteDatabase(KEPT_DB);
+      req.onsuccess = req.onerror = req.onblocked = function () { resolve(); };
+    });
+  }
+
+  function begin(files) {
+    sending = files;
+    files.forEach(function (f) {
+      if (!uploads[fileId(f)]) uploads[fileId(f)] = { url: null, id: null, bytes: 0 };
+    });
+    busy = true;
+    button.disabled = true;
+    progress.hidden = false;
+    samples = [];
+    keptSave();
+    sendAll(files);
+  }
+
+  if (keepBox) {
+    document.getElementById('keep-on-phone-box').hidden = false;
+    keepBox.addEventListener('change', function () {
+      if (keepBox.checked) keptSave();
+      else keptClear();
+    });
+    // An upload kept before (the tab was closed, the phone restarted): its text back in the form, and on with sending.
+    keptLoad().then(function (record) {
+      if (!record || !record.files || record.files.length === 0 || busy) return;
+      Object.keys(record.fields).forEach(function (name) {
+        if (form.elements[name] && form.elements[name].type !== 'file') form.elements[name].value = record.fields[name];
+      });
+      keepBox.checked = true;
+      var files = record.files.map(function (k) {
+        uploads[fileId(k.file)] = { url: k.url, id: k.id, bytes: 0 };
+        return k.file;
+      });
+      document.getElementById('kept-upload-text').textContent = say('kept_upload_resuming', { n: files.length });
+      document.getElementById('kept-upload').hidden = false;
+      setStatus(say('uploading'));
+      begin(files);
+    }, function () { /* no storage: nothing was kept */ });
+    document.getElementById('kept-upload-remove').addEventListener('click', function () {
+      keepBox.checked = false;
+      keptClear().then(function () {
+        document.getElementById('kept-upload-text').textContent = say('kept_upload_removed');
+        location.replace(location.pathname);
+      });
+    });
+  }
+
   form.addEventListener('submit', function (event) {
     event.preventDefault();
     if (busy) return;
@@ -428,13 +557,7 @@
       showFieldProblems([{ name: 'files', message: say('check_no_files') }]);
       return;
     }
-    checked.good.forEach(function (f) {
-      if (!uploads[fileId(f)]) uploads[fileId(f)] = { url: null, id: null, bytes: 0 };
-    });
-    busy = true;
-    button.disabled = true;
-    progress.hidden = false;
     setStatus(say('uploading'));
-    sendAll(checked.good);
+    begin(checked.good);
   });
 })();
