@@ -12,8 +12,9 @@
  *    answers (as Svidetel does), at a few write-buffer sizes (the best one is kept after round 1),
  *    and `dd … conv=fdatasync` copying the same files raw, with the same concurrency. The limit is
  *    the better of the two, and the output says which;
- *  - the peer: `@tus/server` with `@tus/file-store`, reading each finished upload back for its
- *    SHA-256 (the read-back a tus server needs to know what it received), driven by `tus-js-client`;
+ *  - the peer (ingest-peer.ts): `@tus/server` with `@tus/file-store`, reading each finished upload
+ *    back for its SHA-256 (the read-back a tus server needs to know what it received), driven by
+ *    `tus-js-client`, run with the API's Node options;
  *  - Svidetel's resumable path (tus, /api/v1/uploads, then the JSON submission naming the upload:
  *    what the observer's page does), driven by the same `tus-js-client`: this is `mb_s`;
  *  - Svidetel's multipart POST /api/v1/submissions (the page without JavaScript, and API clients):
@@ -71,7 +72,7 @@ const DISK_NEEDED_BYTES = 32e9;
 const BARS = { ratio: 0.8, small_ratio: 0.75, peer_ratio: 1.15, drift: 0.95, idle_rss_mb: 100, peak_rss_mb: 150 };
 
 // ----------------------------------------------------------------------------------------------
-// The bare server and the peer (this same file, run as children)
+// The bare server (this same file, run as a child; the peer is ingest-peer.ts)
 
 /** The limit of a Node server: body → file (write buffer of ?hwm= bytes) with SHA-256, fsync, answer. */
 function runBareServer(): void {
@@ -97,29 +98,6 @@ function runBareServer(): void {
   });
   server.requestTimeout = 0;
   server.listen(Number(process.env.PORT), HOST);
-  process.once('SIGTERM', () => process.exit(0));
-}
-
-/** The peer: @tus/server + @tus/file-store as documented, plus the SHA-256 of each finished upload read back. */
-async function runPeerServer(): Promise<void> {
-  const { Server } = await import('@tus/server');
-  const { FileStore } = await import('@tus/file-store');
-  const directory = process.env.BENCH_DIR!;
-  const server = new Server({
-    path: '/files',
-    datastore: new FileStore({ directory }),
-    async onUploadFinish(_req, upload) {
-      const hash = createHash('sha256');
-      await pipeline(createReadStream(path.join(directory, upload.id)), hash);
-      return { headers: { 'Upload-Sha256': hash.digest('hex') } };
-    },
-  });
-  const http1 = http.createServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/healthz') return void res.end('{"ok":true}');
-    void server.handle(req, res);
-  });
-  http1.requestTimeout = 0;
-  http1.listen(Number(process.env.PORT), HOST);
   process.once('SIGTERM', () => process.exit(0));
 }
 
@@ -539,7 +517,7 @@ async function main(): Promise<void> {
   const bare = startChild('bare server', ['--import', 'tsx', 'scripts/bench/ingest.ts', '--bare-server'], { BENCH_DIR: dirs.bare! }, barePort);
   const peerPort = await freePort(HOST);
   // The peer runs with the API's own Node options, so their memory compares like for like.
-  const peer = startChild('tus peer', [...apiNodeArgs(), 'scripts/bench/ingest.ts', '--peer-server'], { BENCH_DIR: dirs.peer! }, peerPort);
+  const peer = startChild('tus peer', [...apiNodeArgs(), 'scripts/bench/ingest-peer.ts'], { BENCH_DIR: dirs.peer! }, peerPort);
   t = Date.now();
   await Promise.all([waitReady(api), waitReady(bare), waitReady(peer)]);
   const csrf = await csrfHeaders(api.url);
@@ -691,8 +669,6 @@ async function cleanup(): Promise<void> {
 
 if (process.argv.includes('--bare-server')) {
   runBareServer();
-} else if (process.argv.includes('--peer-server')) {
-  void runPeerServer();
 } else {
   process.on('exit', () => {
     for (const c of children) c.proc.kill('SIGKILL');
