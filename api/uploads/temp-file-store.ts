@@ -12,6 +12,13 @@ import { acceptFirstBytes, beginUpload, completeUpload, findUpload, removeUpload
 import { STREAM_BUFFER_BYTES } from '../middleware/upload';
 
 /**
+ * The stages before the file only pass chunks on: each holds about one socket read (64 KiB), while
+ * the file's write stream gathers STREAM_BUFFER_BYTES per write. A MiB in every stage would only be
+ * memory held per upload in flight.
+ */
+const PASS_BUFFER_BYTES = 64 * 1024;
+
+/**
  * Holds back the first bytes of an upload until the type can be told from them (SNIFF_BYTES, or the
  * whole file when it is shorter), so a refused file has nothing of it written. `stored` are the
  * bytes an earlier request already wrote (a first request cut off before SNIFF_BYTES).
@@ -26,7 +33,7 @@ class FirstBytesCheck extends Transform {
     private readonly totalBytes: number,
     private readonly check: (head: Buffer) => Promise<unknown>,
   ) {
-    super({ highWaterMark: STREAM_BUFFER_BYTES });
+    super({ highWaterMark: PASS_BUFFER_BYTES });
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
@@ -163,7 +170,7 @@ export class TempFileStore extends DataStore {
     const hash = this.hashes.continueAt(id, offset);
     let written = 0;
     const counting = new Transform({
-      highWaterMark: STREAM_BUFFER_BYTES,
+      highWaterMark: PASS_BUFFER_BYTES,
       transform(chunk: Buffer, _enc, done) {
         written += chunk.length;
         hash?.update(chunk);
