@@ -376,9 +376,9 @@ async function seedLog(databaseUrl: string): Promise<void> {
     for (let level = 1; level <= LOG_SEED_LEVELS; level++) {
       await c.query(
         `INSERT INTO tlog_subtrees (level, idx, hash)
-         SELECT $1, l.idx / 2, sha256('\\x01'::bytea || l.hash || r.hash)
+         SELECT $1::smallint, l.idx / 2, sha256('\\x01'::bytea || l.hash || r.hash)
            FROM tlog_subtrees l JOIN tlog_subtrees r ON r.level = l.level AND r.idx = l.idx + 1
-          WHERE l.level = $1 - 1 AND l.idx % 2 = 0`,
+          WHERE l.level = $1::smallint - 1 AND l.idx % 2 = 0`,
         [level],
       );
     }
