@@ -7,6 +7,14 @@ export async function recordedOriginals(db: Queryable): Promise<string[]> {
   return rows.map((r) => r.sha256);
 }
 
+/** Of these originals (SHA-256 hex), the ones the database records: a batch in one query. */
+export async function recordedAmong(db: Queryable, sha256s: readonly string[]): Promise<string[]> {
+  const { rows } = await db.query<{ sha256: string }>(`SELECT encode(sha256, 'hex') AS sha256 FROM blobs WHERE sha256 = ANY($1::bytea[])`, [
+    sha256s.map((h) => Buffer.from(h, 'hex')),
+  ]);
+  return rows.map((r) => r.sha256);
+}
+
 /** Whether a committed row records this original (asked under its per-hash lock). */
 export async function isOriginalRecorded(db: Queryable, sha256: string): Promise<boolean> {
   const { rows } = await db.query(`SELECT 1 FROM blobs WHERE sha256 = decode($1, 'hex')`, [sha256]);

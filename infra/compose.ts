@@ -7,14 +7,13 @@ import { DependencyError } from '../domain/dependency-error';
 import { createLogger, type Logger } from '../domain/logger';
 import type { BlobStore, Replica } from '../domain/ports/blob-store';
 import type { JobConsumer, JobQueue, QueuedJob } from '../domain/ports/job-queue';
+import type { MediaToolkit } from '../domain/ports/media-toolkit';
 import { systemClock } from './clock';
 import { checkAppDatabase, checkRedis } from './database';
-import { createMediaToolkit } from './media/toolkit';
 import { consumeBullmqJobs, createBullmqQueue } from './queue/bullmq';
 import { ed25519KeyFileSigner } from './log-signer/ed25519-key-file';
 import { totpKeyFile } from './secrets/totp-key-file';
 import { createFsBlobStore } from './storage/fs-blob-store';
-import { createS3BlobStore } from './storage/s3-blob-store';
 
 /**
  * The composition root: the one place that picks the adapters behind the ports (filesystem or S3
@@ -22,8 +21,28 @@ import { createS3BlobStore } from './storage/s3-blob-store';
  * clock) and builds the context the API, the worker, the scripts and the tests run on.
  */
 export { ensureDatabase, prepareDatabase } from './database';
-/** The media toolkit alone, for tools that read local files and need no database (npm run inspect, media tests). */
-export { createMediaToolkit } from './media/toolkit';
+/**
+ * The media toolkit (sharp/libvips, ffmpeg, heif-convert), loaded on its first use: the API almost
+ * never needs it (an image for the similar-image look-up), and libvips loaded at start would sit in
+ * its memory for nothing. Alone, it serves tools that read local files and need no database (npm run
+ * inspect, media tests).
+ */
+export function createMediaToolkit(): MediaToolkit {
+  let loaded: MediaToolkit | undefined;
+  // require, not import(): the module is TypeScript, which only tsx's require hook compiles in the API.
+  const toolkit = () => (loaded ??= (require('./media/toolkit') as typeof import('./media/toolkit')).createMediaToolkit());
+  return {
+    readImageHeader: async (filePath) => toolkit().readImageHeader(filePath),
+    probeVideo: async (filePath) => toolkit().probeVideo(filePath),
+    renderDerivatives: async (filePath, type, hints, bytes) => toolkit().renderDerivatives(filePath, type, hints, bytes),
+    renderContactSheet: async (filePath, hints) => toolkit().renderContactSheet(filePath, hints),
+    perceptualHashOfImage: async (bytes, maxPixels) => toolkit().perceptualHashOfImage(bytes, maxPixels),
+  };
+}
+
+/** The S3 adapter (the AWS SDK) is loaded only where a bucket is configured. */
+const createS3BlobStore: typeof import('./storage/s3-blob-store').createS3BlobStore = async (options, log) =>
+  (require('./storage/s3-blob-store') as typeof import('./storage/s3-blob-store')).createS3BlobStore(options, log);
 
 /**
  * What an entry point holds: the services' context plus the pools themselves, which only the owner

@@ -14,9 +14,11 @@ async function main() {
   await ctx.close(); // it only checked; each child opens its own connections
 
   const root = path.join(__dirname, '..');
-  const children: ChildProcess[] = ['api/main.ts', 'worker/main.ts'].map((entry) =>
-    fork(path.join(root, entry), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }),
-  );
+  // The API with the Node options of the Dockerfile's CMD (why: there).
+  const children: ChildProcess[] = [
+    ['api/main.ts', ['--require', 'tsx/cjs', '--max-semi-space-size=2']],
+    ['worker/main.ts', ['--import', 'tsx']],
+  ].map(([entry, execArgv]) => fork(path.join(root, entry as string), [], { execArgv: execArgv as string[], stdio: 'inherit' }));
   let stopping = false;
   const stop = (code: number) => {
     if (stopping) return;

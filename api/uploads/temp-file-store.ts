@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
@@ -10,6 +10,13 @@ import { SNIFF_BYTES } from '../../domain/media/file-type';
 import type { ResumableUpload } from '../../domain/uploads/model';
 import { acceptFirstBytes, beginUpload, completeUpload, findUpload, removeUpload } from '../../domain/uploads/uploads.service';
 import { STREAM_BUFFER_BYTES } from '../middleware/upload';
+
+/**
+ * The stages before the file only pass chunks on: each holds about one socket read (64 KiB), while
+ * the file's write stream gathers STREAM_BUFFER_BYTES per write. A MiB in every stage would only be
+ * memory held per upload in flight.
+ */
+const PASS_BUFFER_BYTES = 64 * 1024;
 
 /**
  * Holds back the first bytes of an upload until the type can be told from them (SNIFF_BYTES, or the
@@ -26,7 +33,7 @@ class FirstBytesCheck extends Transform {
     private readonly totalBytes: number,
     private readonly check: (head: Buffer) => Promise<unknown>,
   ) {
-    super({ highWaterMark: STREAM_BUFFER_BYTES });
+    super({ highWaterMark: PASS_BUFFER_BYTES });
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
@@ -69,13 +76,52 @@ async function readStart(filePath: string, bytes: number): Promise<Buffer> {
 }
 
 /**
- * Read back once when the last byte arrived: node's hash state cannot be kept between the requests
- * of one upload, which may come after a restart of the server.
+ * Read back when the last byte arrived and the running hash was lost (the upload began before a
+ * restart of the server, or a request was cut off mid-write): node's hash state cannot be stored.
  */
 async function sha256Of(filePath: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(filePath, { highWaterMark: STREAM_BUFFER_BYTES }), hash);
   return hash.digest('hex');
+}
+
+/** The bytes a finished upload has are on the disk, not only in the page cache, before it is called complete. */
+async function syncToDisk(filePath: string): Promise<void> {
+  const handle = await fs.open(filePath, 'r');
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The SHA-256 of each upload in progress over the bytes it has so far, kept while its requests
+ * follow each other without a gap: a request that ends in error forgets it, and so does the end of
+ * the upload. Bounded, so uploads abandoned mid-way cannot grow it: the oldest go first (each only
+ * costs its upload a read-back at the end).
+ */
+class RunningHashes {
+  private readonly byId = new Map<string, { hash: Hash; bytes: number }>();
+
+  constructor(private readonly max: number) {}
+
+  /** The hash to continue at this offset, or null when the bytes before it were not hashed here. */
+  continueAt(id: string, offset: number): Hash | null {
+    const running = this.byId.get(id);
+    this.byId.delete(id);
+    if (running && running.bytes === offset) return running.hash;
+    return offset === 0 ? createHash('sha256') : null;
+  }
+
+  keep(id: string, hash: Hash, bytes: number): void {
+    if (this.byId.size >= this.max) this.byId.delete(this.byId.keys().next().value!);
+    this.byId.set(id, { hash, bytes });
+  }
+
+  forget(id: string): void {
+    this.byId.delete(id);
+  }
 }
 
 async function storedBytes(upload: ResumableUpload): Promise<number> {
@@ -93,8 +139,11 @@ async function storedBytes(upload: ResumableUpload): Promise<number> {
  * only moves bytes: what is accepted, when an upload is complete and when it expires is the domain's.
  */
 export class TempFileStore extends DataStore {
+  private readonly hashes: RunningHashes;
+
   constructor(private readonly ctx: AppContext) {
     super();
+    this.hashes = new RunningHashes(Math.max(64, ctx.config.maxConcurrentUploads * 4));
     // No creation-defer-length: the size limit is checked against the length declared at creation.
     // No expiration header: the domain decides (a finished upload gets a fresh period to be submitted).
     this.extensions = ['creation', 'creation-with-upload', 'termination'];
@@ -111,16 +160,20 @@ export class TempFileStore extends DataStore {
   }
 
   override async remove(id: string): Promise<void> {
+    this.hashes.forget(id);
     await removeUpload(this.ctx, await this.find(id));
   }
 
   override async write(readable: Readable, id: string, offset: number): Promise<number> {
-    const upload = await this.find(id);
+    let upload = await this.find(id);
+    // Hashed as the bytes pass, never read back (but after a restart or a request cut off mid-write).
+    const hash = this.hashes.continueAt(id, offset);
     let written = 0;
     const counting = new Transform({
-      highWaterMark: STREAM_BUFFER_BYTES,
+      highWaterMark: PASS_BUFFER_BYTES,
       transform(chunk: Buffer, _enc, done) {
         written += chunk.length;
+        hash?.update(chunk);
         done(null, chunk);
       },
     });
@@ -132,7 +185,11 @@ export class TempFileStore extends DataStore {
         if (err instanceof AppError) await removeUpload(this.ctx, upload);
         throw err;
       };
-      stages.push(new FirstBytesCheck(stored, upload.declaredBytes, (head) => acceptFirstBytes(this.ctx, upload, head).catch(refuseWithNothingKept)));
+      const accept = async (head: Buffer) => {
+        const type = await acceptFirstBytes(this.ctx, upload, head).catch(refuseWithNothingKept);
+        upload = { ...upload, type };
+      };
+      stages.push(new FirstBytesCheck(stored, upload.declaredBytes, accept));
     }
     try {
       await pipeline([...stages, counting, createWriteStream(upload.tempPath, { flags: 'r+', start: offset, highWaterMark: STREAM_BUFFER_BYTES })]);
@@ -145,7 +202,10 @@ export class TempFileStore extends DataStore {
     }
     const newOffset = offset + written;
     if (newOffset === upload.declaredBytes) {
-      await completeUpload(this.ctx, await this.find(id), await sha256Of(upload.tempPath));
+      await syncToDisk(upload.tempPath);
+      await completeUpload(this.ctx, upload, hash ? hash.digest('hex') : await sha256Of(upload.tempPath));
+    } else if (hash) {
+      this.hashes.keep(id, hash, newOffset);
     }
     return newOffset;
   }

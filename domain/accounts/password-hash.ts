@@ -1,8 +1,11 @@
-import { hash as argon2Hash, verify as argon2Verify, Algorithm } from '@node-rs/argon2';
 import { serviceBusy } from '../errors';
 
-// OWASP's argon2id baseline (m=19 MiB, t=2, p=1): costly for an attacker, ~30 ms for us.
-const ARGON2 = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 };
+// Loaded by the first login, not at start (a native library the API, idle, need not hold).
+const argon2 = () => require('@node-rs/argon2') as typeof import('@node-rs/argon2');
+// OWASP's argon2id baseline (m=19 MiB, t=2, p=1): costly for an attacker, ~30 ms for us. 2 is
+// Algorithm.Argon2id, a const enum: tsx and swc compile file by file and cannot inline it (the
+// package's runtime object is empty, so Algorithm.Argon2id was undefined: the default, argon2id, by luck).
+const ARGON2 = { algorithm: 2 satisfies import('@node-rs/argon2').Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
 /**
  * Hashes run one at a time, so a flood of logins takes at most one core and never the search's or
@@ -23,6 +26,6 @@ function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
   return run;
 }
 
-export const passwordHash = (password: string): Promise<string> => oneAtATime(() => argon2Hash(password, ARGON2));
+export const passwordHash = (password: string): Promise<string> => oneAtATime(() => argon2().hash(password, ARGON2));
 
-export const passwordMatches = (hash: string, password: string): Promise<boolean> => oneAtATime(() => argon2Verify(hash, password));
+export const passwordMatches = (hash: string, password: string): Promise<boolean> => oneAtATime(() => argon2().verify(hash, password));

@@ -63,6 +63,9 @@ export async function checkConsistency(ctx: AppContext): Promise<ConsistencyRepo
   };
 }
 
+/** Originals asked of the database at once when looking for crash leftovers. */
+const LEFTOVER_BATCH = 1000;
+
 /**
  * What a crash can leave, removed at start: temp files older than the grace period that no
  * resumable upload owns, and originals no committed row records, stored longer ago than the grace
@@ -75,9 +78,20 @@ export async function cleanCrashLeftovers(ctx: AppContext): Promise<CleanupRepor
   const staleTempFiles = await staleTemps(ctx);
   for (const tempPath of staleTempFiles) await ctx.blobs.removeTemp(tempPath);
 
-  const recorded = new Set(await ctx.repos.consistency.recordedOriginals());
+  // The store's originals in batches, each asked of the database at once: the API never holds every
+  // hash of a large archive (a million of them in a Set took ~150 MB and seconds of CPU at each start).
   const candidates: string[] = [];
-  for await (const sha256 of ctx.blobs.listOriginals()) if (!recorded.has(sha256)) candidates.push(sha256);
+  let batch: string[] = [];
+  const sift = async () => {
+    const recorded = new Set(await ctx.repos.consistency.recordedAmong(batch));
+    for (const sha256 of batch) if (!recorded.has(sha256)) candidates.push(sha256);
+    batch = [];
+  };
+  for await (const sha256 of ctx.blobs.listOriginals()) {
+    batch.push(sha256);
+    if (batch.length >= LEFTOVER_BATCH) await sift();
+  }
+  if (batch.length > 0) await sift();
   if (ctx.blobs.protection.locked) {
     return { removedTempFiles: staleTempFiles.length, removedOriginals: 0, unreferencedLocked: await unownedOriginals(ctx, candidates, graceMs) };
   }

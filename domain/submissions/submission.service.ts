@@ -81,7 +81,8 @@ export function submitUploads(ctx: AppContext, input: SubmissionInput, clientKey
   return saidTruthfully(async () => {
     const sentBefore = await receiptForClientKey(ctx, clientKey);
     if (sentBefore) return sentBefore;
-    return receiptOrStore(ctx, input, await completedUploads(ctx, uploadIds), { clientKey, uploadIds });
+    // The key was just looked up: not again before storing (a twin that stores first is caught there).
+    return storeOnce(ctx, input, await completedUploads(ctx, uploadIds), clientKey, uploadIds);
   });
 }
 
@@ -98,8 +99,12 @@ async function receiptOrStore(ctx: AppContext, input: SubmissionInput, files: In
   const clientKey = options.clientKey ?? null;
   const sentBefore = clientKey ? await receiptForClientKey(ctx, clientKey) : null;
   if (sentBefore) return sentBefore;
+  return storeOnce(ctx, input, files, clientKey, options.uploadIds ?? []);
+}
+
+async function storeOnce(ctx: AppContext, input: SubmissionInput, files: IncomingFile[], clientKey: string | null, uploadIds: readonly string[]): Promise<Receipt> {
   try {
-    return await storeSubmission(ctx, input, files, clientKey, options.uploadIds ?? []);
+    return await storeSubmission(ctx, input, files, clientKey, uploadIds);
   } catch (err) {
     // The same key sent twice at once: the other request stored it first (its transaction committed).
     const storedByTwin = clientKey && isStoreFailure(err, 'unique') && err.constraint === 'submissions_client_key_sha256_key';

@@ -1,4 +1,4 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { JOB_NAMES, QUEUE_NAME, jobIdFor, type JobName, type JobPayload } from '../../domain/queue/jobs';
 import type { JobConsumer, JobQueue, QueuedJob } from '../../domain/ports/job-queue';
@@ -37,11 +37,23 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * BullMQ (its whole client, ~15 MB of code) is loaded by the first enqueue, not at start: the API
+ * sits idle far more than it receives files, and its Redis probe needs only the connection.
+ */
+const bullmq = () => require('bullmq') as typeof import('bullmq');
+
 export function createBullmqQueue(options: QueueOptions): JobQueue {
   const connection = createRedis(options.redisUrl);
   connection.on('error', () => undefined); // reported where enqueue fails; the sweep recovers
-  const queue = new Queue(QUEUE_NAME, { connection, prefix: options.prefix });
-  queue.on('error', () => undefined);
+  let opened: Queue | undefined;
+  const openQueue = () => {
+    if (!opened) {
+      opened = new (bullmq().Queue)(QUEUE_NAME, { connection, prefix: options.prefix });
+      opened.on('error', () => undefined);
+    }
+    return opened;
+  };
   return {
     async enqueue(name, ids) {
       if (!JOB_NAMES.includes(name)) throw new Error(`unknown job ${name}`);
@@ -53,7 +65,7 @@ export function createBullmqQueue(options: QueueOptions): JobQueue {
       };
       for (let i = 0; i < ids.length; i += BULK_SIZE) {
         const jobs = ids.slice(i, i + BULK_SIZE).map((id) => ({ name, data: { id }, opts: { ...opts, jobId: jobIdFor(name, id) } }));
-        await withTimeout(queue.addBulk(jobs), ENQUEUE_TIMEOUT_MS);
+        await withTimeout(openQueue().addBulk(jobs), ENQUEUE_TIMEOUT_MS);
       }
     },
     async ping() {
@@ -62,7 +74,7 @@ export function createBullmqQueue(options: QueueOptions): JobQueue {
       await withTimeout(connection.ping(), ENQUEUE_TIMEOUT_MS);
     },
     async close() {
-      await queue.close().catch(() => undefined);
+      await opened?.close().catch(() => undefined);
       connection.disconnect();
     },
   };
@@ -94,6 +106,7 @@ export function consumeBullmqJobs(options: ConsumerOptions, run: (job: QueuedJob
     if (connectedBefore) options.onReconnect();
     connectedBefore = true;
   });
+  const { Queue, Worker } = bullmq();
   const worker = new Worker<JobPayload, unknown, JobName>(
     QUEUE_NAME,
     (job: Job<JobPayload, unknown, JobName>) => run({ name: job.name, id: job.data.id, attempt: job.attemptsMade + 1, queuedAt: new Date(job.timestamp) }),

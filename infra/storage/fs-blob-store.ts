@@ -63,9 +63,14 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
     // The stored file itself: it is read-only (0444), so a tool cannot change the evidence.
     withOriginalFile: (sha256, use) => use(originalPath(sha256)),
 
+    // One shard directory at a time (originals/ab/cd/): a listing of millions is never held whole.
     async *listOriginals() {
-      for (const entry of await fs.readdir(originalsDir, { recursive: true, withFileTypes: true })) {
-        if (entry.isFile() && HEX64.test(entry.name)) yield entry.name;
+      for (const ab of await subdirectories(originalsDir)) {
+        for (const cd of await subdirectories(path.join(originalsDir, ab))) {
+          for (const entry of await fs.readdir(path.join(originalsDir, ab, cd), { withFileTypes: true })) {
+            if (entry.isFile() && HEX64.test(entry.name)) yield entry.name;
+          }
+        }
       }
     },
 
@@ -89,6 +94,10 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
 
     openDerivative: (sha256, name) => openFile(derivativePath(sha256, name)),
   };
+}
+
+async function subdirectories(dir: string): Promise<string[]> {
+  return (await fs.readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
 }
 
 /** Opened before anything is sent, so a missing file is known (null) and the size is that of what will be read. */

@@ -32,7 +32,9 @@ export async function openLocalTemp(storageDir: string): Promise<LocalTemp> {
     newPath,
     createTempFile() {
       const file = newPath('.part');
-      return { path: file, stream: createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 }) };
+      // flush: the bytes are on the disk (fsync) before the stream finishes, so before any receipt
+      // names them; large buffers: one write per MiB, not per socket read.
+      return { path: file, stream: createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024, flush: true }) };
     },
     async removeTemp(tempPath) {
       if (path.dirname(tempPath) !== dir) throw new Error('refusing to remove a file outside tmp/');

@@ -1,25 +1,45 @@
 /**
- * `npm run bench:ingest`: upload throughput and memory of the Svidetel API against a bare Node
- * server receiving the same bytes.
+ * `npm run bench:ingest`: upload throughput and memory of the Svidetel API against the limit of this
+ * machine and against the tus Node server, over five rounds back to back on an archive of 1 M files.
  *
- * Generates a 1 GiB MP4-looking video and 200 × 5 MiB JPEG-looking photos (valid headers, then
- * random bytes: the upload only sniffs the first bytes), starts the Svidetel API (no worker:
- * ingest only) and a baseline server (`pipeline(req, createWriteStream)` + SHA-256 of the stream)
- * as child processes on loopback, sends each workload to both as multipart/form-data streamed from
- * disk (8 uploads in flight for the photos), and prints MB/s (10^6 bytes of file content per
- * second of wall time), the ratio, and each server's peak RSS (VmHWM).
+ * Workload (each round, for every contender): 200 × 5 MiB JPEG-looking photos with 8 in flight, then
+ * one 256 MiB file and one 1 GiB MP4-looking video. Every Svidetel upload has bytes of its own (the
+ * last 32 bytes of each input are redrawn before each Svidetel phase), so the store grows round by
+ * round as a real archive does instead of finding each file already stored.
  *
- * The last line of output is one JSON object: {"mb_s", "baseline_mb_s", "ratio", "peak_rss_mb"}.
- * Exit code 1 when a bar is missed (ratio < 0.8, or peak RSS ≥ 300 MB), 2 on an error.
+ * Contenders, each measured in the same run:
+ *  - the limit: a bare Node server that streams the body to disk with SHA-256 and an fsync before it
+ *    answers (as Svidetel does), at a few write-buffer sizes (the best one is kept after round 1),
+ *    and `dd … conv=fdatasync` copying the same files raw, with the same concurrency. The limit is
+ *    the better of the two, and the output says which;
+ *  - the peer (ingest-peer.ts): `@tus/server` with `@tus/file-store`, reading each finished upload
+ *    back for its SHA-256 (the read-back a tus server needs to know what it received), driven by
+ *    `tus-js-client`, run with the API's Node options;
+ *  - Svidetel's resumable path (tus, /api/v1/uploads, then the JSON submission naming the upload:
+ *    what the observer's page does), driven by the same `tus-js-client`: this is `mb_s`;
+ *  - Svidetel's multipart POST /api/v1/submissions (the page without JavaScript, and API clients):
+ *    reported beside it.
  *
- * Options: --rounds=N (default 1; workloads are interleaved baseline/Svidetel each round),
- *          --profile (writes a V8 CPU profile of the Svidetel server to $TMPDIR/svidetel-bench-profiles/).
- * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/svidetel_bench; dropped and
- *      recreated, so it must be dedicated), BENCH_REDIS_URL (default redis://127.0.0.1:6379).
- * Needs PostgreSQL and Redis; uses ~6 GB of temporary disk, removed at the end in every case.
+ * The database is svidetel_bench_ingest, seeded once with 1 M archive entries (submissions, files,
+ * blobs; scripts/bench/archive-seed.ts) and 2^20 transparency-log leaves, and reused by later runs;
+ * the store and the temp folder are fresh each run and never reset between rounds.
+ *
+ * Last line: {"mb_s", "small_mb_s", "large_mb_s", "limit_mb_s", "ratio", "small_ratio", "peer_mb_s",
+ * "peer_ratio", "drift", "idle_rss_mb", "peak_rss_mb"} (MB = 10^6 bytes of file content, per second of
+ * wall time; ratio = mb_s / limit_mb_s; peer_ratio = mb_s / peer_mb_s; drift = the last round's mb_s ÷
+ * the first round's; RSS of the API process, idle after start and peak VmHWM). Exit code 1 when a bar
+ * is missed, 2 on an error.
+ *
+ * Options: --rounds=N (default 5), --rows=N (archive entries seeded, default 1 000 000; 0 = an empty
+ * archive), --profile (V8 CPU profile of the API into $TMPDIR/svidetel-bench-profiles/), --quick (24 photos, a
+ * 16 MiB clip and a 64 MiB video: checks the bench itself, its figures compare with nothing).
+ * Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/svidetel_bench_ingest; dedicated),
+ *      BENCH_REDIS_URL (default redis://127.0.0.1:6379).
+ * Needs PostgreSQL, Redis and `dd`; needs ~30 GB of temporary disk (the store keeps every round),
+ * removed at the end in every case.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import http from 'node:http';
@@ -27,51 +47,48 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import IORedis from 'ioredis';
-import { Client } from 'pg';
 import sharp from 'sharp';
-import { appDatabaseEnv, freePort, log } from './bench-kit';
+import * as tus from 'tus-js-client';
+import { ensureArchiveSeeded, withClient } from './archive-seed';
+import { appDatabaseEnv, freePort, log, option, reportFigures } from './bench-kit';
 
 const MiB = 1024 * 1024;
 const ROOT = path.resolve(__dirname, '..', '..');
-const BIG_BYTES = 1024 * MiB;
-const SMALL_COUNT = 200;
+// --quick: a workload small enough to check the bench itself; its figures compare with nothing.
+const QUICK = process.argv.includes('--quick');
+const SMALL_COUNT = QUICK ? 24 : 200;
 const SMALL_BYTES = 5 * MiB;
+const MID_BYTES = (QUICK ? 16 : 256) * MiB;
+const BIG_BYTES = (QUICK ? 64 : 1024) * MiB;
 const CONCURRENCY = 8;
-const BAR_RATIO = 0.8;
-const BAR_RSS_MB = 300;
+/** Write buffers the bare server is tried with in round 1 (Node's default is 16 KiB). */
+const BARE_BUFFERS = [64 * 1024, MiB, 4 * MiB];
+const DD_BLOCK = '1M';
+const LOG_SEED_LEVELS = 20; // 2^20 leaves: a log of an archive of a million files
+const TAIL_BYTES = 32;
 const HOST = '127.0.0.1';
 const PROFILE_DIR = path.join(os.tmpdir(), 'svidetel-bench-profiles');
+const DISK_NEEDED_BYTES = 32e9;
+const BARS = { ratio: 0.8, small_ratio: 0.75, peer_ratio: 1.15, drift: 0.95, idle_rss_mb: 100, peak_rss_mb: 150 };
 
 // ----------------------------------------------------------------------------------------------
-// Baseline server (this same file, run as a child with --baseline-server)
+// The bare server (this same file, run as a child; the peer is ingest-peer.ts)
 
-function runBaselineServer(): void {
-  const dir = process.env.BENCH_BASELINE_DIR!;
-  const port = Number(process.env.PORT);
+/** The limit of a Node server: body → file (write buffer of ?hwm= bytes) with SHA-256, fsync, answer. */
+function runBareServer(): void {
+  const dir = process.env.BENCH_DIR!;
   let counter = 0;
   const server = http.createServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/healthz') {
-      res.setHeader('content-type', 'application/json');
-      res.end('{"ok":true}');
-      return;
-    }
-    if (req.method !== 'POST') {
-      res.statusCode = 405;
-      res.end();
-      return;
-    }
+    if (req.method === 'GET' && req.url === '/healthz') return void res.end('{"ok":true}');
+    const hwm = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('hwm')) || 16 * 1024;
     const hash = createHash('sha256');
-    let bytes = 0;
-    req.on('data', (chunk: Buffer) => {
-      hash.update(chunk);
-      bytes += chunk.length;
-    });
-    const file = path.join(dir, `${process.pid}-${counter++}.bin`);
-    pipeline(req, createWriteStream(file, { flags: 'wx' })).then(
+    req.on('data', (chunk: Buffer) => hash.update(chunk));
+    const file = path.join(dir, `bare-${counter++}.bin`);
+    pipeline(req, createWriteStream(file, { flags: 'wx', highWaterMark: hwm, flush: true })).then(
       () => {
         res.statusCode = 201;
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ sha256: hash.digest('hex'), bytes }));
+        res.end(JSON.stringify({ sha256: hash.digest('hex') }));
+        void fs.rm(file, { force: true });
       },
       (err: Error) => {
         res.statusCode = 500;
@@ -80,33 +97,20 @@ function runBaselineServer(): void {
     );
   });
   server.requestTimeout = 0;
-  server.listen(port, HOST);
-  process.once('SIGTERM', () => {
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
-  });
+  server.listen(Number(process.env.PORT), HOST);
+  process.once('SIGTERM', () => process.exit(0));
 }
 
 // ----------------------------------------------------------------------------------------------
-// Helpers
+// Child processes
 
-type Child = {
-  name: string;
-  proc: ChildProcess;
-  url: string;
-  output: string[];
-  exited: Promise<number | null>;
-};
+type Child = { name: string; proc: ChildProcess; url: string; output: string[]; exited: Promise<number | null> };
 
 const children = new Set<Child>();
 let tempRoot: string | null = null;
 
 function startChild(name: string, args: string[], env: Record<string, string>, port: number): Child {
-  const proc = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(chunk.toString('utf8'));
@@ -126,9 +130,7 @@ async function waitReady(child: Child, timeoutMs = 60_000): Promise<void> {
   let exitCode: number | null | undefined;
   void child.exited.then((c) => (exitCode = c));
   while (Date.now() < deadline) {
-    if (exitCode !== undefined) {
-      throw new Error(`${child.name} exited (code ${exitCode}) before answering:\n${child.output.join('').slice(-4000)}`);
-    }
+    if (exitCode !== undefined) throw new Error(`${child.name} exited (code ${exitCode}) before answering:\n${child.output.join('').slice(-4000)}`);
     const ok = await new Promise<boolean>((resolve) => {
       const req = http.get(`${child.url}/healthz`, (res) => {
         res.resume();
@@ -151,34 +153,38 @@ async function stopChild(child: Child): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Peak and current resident set of a process, from the kernel (MB = 10^6 bytes). */
-function memoryOf(pid: number): { hwmMb: number; rssMb: number } | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { hwmMb: (kb('VmHWM') * 1024) / 1e6, rssMb: (kb('VmRSS') * 1024) / 1e6 };
-  } catch {
-    return null;
-  }
+/** Peak (VmHWM) and current (VmRSS) resident memory of a process, MB = 10^6 bytes. */
+function memoryOf(pid: number): { hwmMb: number; rssMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { hwmMb: (kb('VmHWM') * 1024) / 1e6, rssMb: (kb('VmRSS') * 1024) / 1e6 };
 }
 
-/** User + system CPU seconds a process has used so far. */
-function cpuSecondsOf(pid: number): number {
+/** User + system CPU seconds a process has used so far (NaN for none). */
+function cpuSecondsOf(pid: number | null): number {
+  if (pid === null) return NaN;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ
   } catch {
     return NaN;
   }
 }
 
 // ----------------------------------------------------------------------------------------------
-// Inputs
+// Inputs: written once; the last TAIL_BYTES are redrawn so that each Svidetel upload is new bytes
 
-type InputFile = { path: string; name: string; contentType: string; bytes: number; sha256: string };
+type InputFile = {
+  path: string;
+  name: string;
+  contentType: string;
+  bytes: number;
+  /** SHA-256 state of everything before the tail: a new tail's digest costs 32 bytes of hashing. */
+  prefix: Hash;
+  sha256: string;
+};
 
-/** A real (tiny) JPEG, then a unique block, then random bytes up to the size. */
 async function jpegHeader(): Promise<Buffer> {
   return sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 200, g: 30, b: 30 } } })
     .jpeg({ quality: 80 })
@@ -195,67 +201,70 @@ function mp4Header(total: number): Buffer {
   ftyp.write('isom', 16, 'latin1');
   ftyp.write('mp42', 20, 'latin1');
   const mdat = Buffer.alloc(16);
-  mdat.writeUInt32BE(1, 0); // size 1: the 64-bit size follows the type
+  mdat.writeUInt32BE(1, 0);
   mdat.write('mdat', 4, 'latin1');
   mdat.writeBigUInt64BE(BigInt(total - 24), 8);
   return Buffer.concat([ftyp, mdat]);
 }
 
-async function writeInput(file: string, header: Buffer, bytes: number, pool: Buffer): Promise<string> {
-  const hash = createHash('sha256');
-  const unique = randomBytes(4096);
-  let offset = unique.readUInt32BE(0) % pool.length;
-  let written = 0;
+async function writeInput(dir: string, name: string, contentType: string, header: Buffer, bytes: number, pool: Buffer): Promise<InputFile> {
+  const file = path.join(dir, name);
+  const prefix = createHash('sha256');
+  let offset = randomBytes(4).readUInt32BE(0) % pool.length;
+  const body = bytes - TAIL_BYTES;
   async function* chunks() {
-    for (const part of [header, unique]) {
-      const piece = part.subarray(0, bytes - written);
+    let written = 0;
+    for (const part of [header, randomBytes(4096)]) {
+      const piece = part.subarray(0, body - written);
       written += piece.length;
+      prefix.update(piece);
       yield piece;
     }
-    while (written < bytes) {
-      const len = Math.min(MiB, bytes - written, pool.length - offset);
+    while (written < body) {
+      const len = Math.min(MiB, body - written, pool.length - offset);
       const piece = pool.subarray(offset, offset + len);
       offset = (offset + len) % pool.length;
       written += len;
+      prefix.update(piece);
       yield piece;
     }
+    yield Buffer.alloc(TAIL_BYTES);
   }
-  await pipeline(
-    chunks,
-    async function* (source: AsyncIterable<Buffer>) {
-      for await (const c of source) {
-        hash.update(c);
-        yield c;
-      }
-    },
-    createWriteStream(file),
-  );
-  return hash.digest('hex');
+  await pipeline(chunks, createWriteStream(file));
+  const input: InputFile = { path: file, name, contentType, bytes, prefix, sha256: '' };
+  await newTails([input]);
+  return input;
 }
 
-async function generateInputs(dir: string): Promise<{ big: InputFile; small: InputFile[] }> {
+/** Redraws the last bytes of each file (in place) and its SHA-256. */
+async function newTails(files: InputFile[]): Promise<void> {
+  for (const f of files) {
+    const tail = randomBytes(TAIL_BYTES);
+    const handle = await fs.open(f.path, 'r+');
+    try {
+      await handle.write(tail, 0, TAIL_BYTES, f.bytes - TAIL_BYTES);
+    } finally {
+      await handle.close();
+    }
+    f.sha256 = f.prefix.copy().update(tail).digest('hex');
+  }
+}
+
+async function generateInputs(dir: string): Promise<{ small: InputFile[]; mid: InputFile; big: InputFile }> {
   await fs.mkdir(dir, { recursive: true });
   const pool = randomBytes(64 * MiB);
   const jpeg = await jpegHeader();
-  const bigPath = path.join(dir, 'bench-video.mp4');
-  const big: InputFile = {
-    path: bigPath,
-    name: 'bench-video.mp4',
-    contentType: 'video/mp4',
-    bytes: BIG_BYTES,
-    sha256: await writeInput(bigPath, mp4Header(BIG_BYTES), BIG_BYTES, pool),
-  };
   const small: InputFile[] = [];
   for (let i = 0; i < SMALL_COUNT; i++) {
-    const name = `bench-photo-${String(i + 1).padStart(3, '0')}.jpg`;
-    const p = path.join(dir, name);
-    small.push({ path: p, name, contentType: 'image/jpeg', bytes: SMALL_BYTES, sha256: await writeInput(p, jpeg, SMALL_BYTES, pool) });
+    small.push(await writeInput(dir, `bench-photo-${String(i + 1).padStart(3, '0')}.jpg`, 'image/jpeg', jpeg, SMALL_BYTES, pool));
   }
-  return { big, small };
+  const mid = await writeInput(dir, 'bench-clip.mp4', 'video/mp4', mp4Header(MID_BYTES), MID_BYTES, pool);
+  const big = await writeInput(dir, 'bench-video.mp4', 'video/mp4', mp4Header(BIG_BYTES), BIG_BYTES, pool);
+  return { small, mid, big };
 }
 
 // ----------------------------------------------------------------------------------------------
-// Client: multipart/form-data written by hand, the file streamed from disk, with Content-Length
+// Clients
 
 const FIELDS: Record<string, string> = {
   election_id: '1',
@@ -265,119 +274,133 @@ const FIELDS: Record<string, string> = {
   description: 'Synthetic upload from scripts/bench/ingest.ts',
 };
 
-type Target = { url: string; path: string; headers: Record<string, string> };
+type Answer = { status: number; body: string };
 
-function upload(target: Target, agent: http.Agent, file: InputFile): Promise<{ status: number; body: string }> {
-  const boundary = `----svidetel-bench-${randomBytes(12).toString('hex')}`;
-  const fieldParts = Object.entries(FIELDS)
-    .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
-    .join('');
-  const pre = Buffer.from(
-    `${fieldParts}--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${file.name}"\r\n` +
-      `Content-Type: ${file.contentType}\r\n\r\n`,
-    'utf8',
-  );
-  const post = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
-  const { hostname, port } = new URL(target.url);
+function request(url: string, agent: http.Agent, options: http.RequestOptions, send: (req: http.ClientRequest) => void): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (!settled) {
-        settled = true;
-        fn();
-      }
-    };
-    const req = http.request(
-      {
-        hostname,
-        port,
-        path: target.path,
-        method: 'POST',
-        agent,
-        headers: {
-          ...target.headers,
-          accept: 'application/json',
-          'content-type': `multipart/form-data; boundary=${boundary}`,
-          'content-length': String(pre.length + file.bytes + post.length),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => finish(() => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') })));
-        res.on('error', (err) => finish(() => reject(err)));
-      },
-    );
-    req.on('error', (err) => finish(() => reject(err)));
+    const req = http.request(url, { agent, ...options }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    send(req);
+  });
+}
+
+/** The file streamed from disk as the body, between `pre` and `post`, with a Content-Length. */
+function sendFile(url: string, agent: http.Agent, headers: Record<string, string>, file: InputFile, pre = Buffer.alloc(0), post = Buffer.alloc(0)): Promise<Answer> {
+  return request(url, agent, { method: 'POST', headers: { ...headers, 'content-length': String(pre.length + file.bytes + post.length) } }, (req) => {
     req.write(pre);
     const stream = createReadStream(file.path, { highWaterMark: MiB });
-    stream.on('error', (err) => {
-      req.destroy(err);
-      finish(() => reject(err));
-    });
+    stream.on('error', (err) => req.destroy(err));
     stream.on('end', () => req.end(post));
     stream.pipe(req, { end: false });
   });
 }
 
-type Run = { bytes: number; seconds: number; cpuSeconds: number };
+function multipartUpload(url: string, agent: http.Agent, headers: Record<string, string>, file: InputFile): Promise<Answer> {
+  const boundary = `----svidetel-bench-${randomBytes(12).toString('hex')}`;
+  const fields = Object.entries({ ...FIELDS, idempotency_key: randomBytes(24).toString('base64url') })
+    .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+    .join('');
+  const pre = Buffer.from(`${fields}--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${file.name}"\r\nContent-Type: ${file.contentType}\r\n\r\n`, 'utf8');
+  const post = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
+  return sendFile(url, agent, { ...headers, accept: 'application/json', 'content-type': `multipart/form-data; boundary=${boundary}` }, file, pre, post);
+}
 
-async function runWorkload(
-  target: Target,
-  files: InputFile[],
-  concurrency: number,
-  pid: number,
-  check: (file: InputFile, res: { status: number; body: string }) => void,
-): Promise<Run> {
-  let next = 0;
-  // A fresh keep-alive pool per phase: sockets left idle across phases would be closed by the
-  // server's keep-alive timeout, racing with their reuse.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const cpuBefore = cpuSecondsOf(pid);
-  const started = process.hrtime.bigint();
-  const lane = async () => {
-    for (;;) {
-      const index = next++;
-      if (index >= files.length) return;
-      const file = files[index]!;
-      check(file, await upload(target, agent, file));
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, lane));
-  } finally {
-    agent.destroy();
-  }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { bytes: files.reduce((n, f) => n + f.bytes, 0), seconds, cpuSeconds: cpuSecondsOf(pid) - cpuBefore };
+/** One file through tus-js-client as the upload page sends it (creation, then one PATCH); resolves with the last response. */
+function tusUpload(endpoint: string, agent: http.Agent, headers: Record<string, string>, file: InputFile): Promise<{ url: string; response: tus.HttpResponse }> {
+  return new Promise((resolve, reject) => {
+    const upload = new tus.Upload(createReadStream(file.path), {
+      endpoint,
+      uploadSize: file.bytes,
+      metadata: { filename: file.name },
+      headers,
+      retryDelays: null,
+      storeFingerprintForResuming: false,
+      httpStack: new tus.DefaultHttpStack({ agent }),
+      onSuccess: ({ lastResponse }) => resolve({ url: upload.url!, response: lastResponse }),
+      onError: reject,
+    });
+    upload.start();
+  });
+}
+
+function checkReceipt(who: string, file: InputFile, res: Answer): void {
+  if (res.status !== 201) throw new Error(`${who} refused ${file.name}: ${res.status} ${res.body.slice(0, 500)}`);
+  const got = (JSON.parse(res.body) as { files?: { sha256: string; bytes: number }[] }).files?.[0];
+  if (got?.sha256 !== file.sha256 || got.bytes !== file.bytes) throw new Error(`${who}'s receipt for ${file.name} does not match: ${res.body.slice(0, 500)}`);
 }
 
 /** GET / for the anonymous CSRF cookie, which must come back as cookie and as x-csrf-token. */
 async function csrfHeaders(url: string): Promise<Record<string, string>> {
   const res = await fetch(`${url}/`);
   await res.arrayBuffer();
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('svid_csrf='));
-  const token = cookie?.split(';')[0]!.slice('svid_csrf='.length);
+  const token = res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('svid_csrf='))
+    ?.split(';')[0]!
+    .slice('svid_csrf='.length);
   if (!token) throw new Error(`GET / (status ${res.status}) set no svid_csrf cookie`);
   return { cookie: `svid_csrf=${token}`, 'x-csrf-token': token };
 }
 
-// ----------------------------------------------------------------------------------------------
-// Database and queue: dedicated to the bench, emptied before and after
+function dd(from: string, to: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn('dd', [`if=${from}`, `of=${to}`, `bs=${DD_BLOCK}`, 'conv=fdatasync', 'status=none'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    proc.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    proc.once('error', reject);
+    proc.once('exit', (code) => (code === 0 ? fs.rm(to).then(() => resolve(), reject) : reject(new Error(`dd failed (${code}): ${err}`))));
+  });
+}
 
-async function resetDatabase(databaseUrl: string, recreate: boolean): Promise<void> {
-  const u = new URL(databaseUrl);
-  const name = decodeURIComponent(u.pathname.slice(1));
+// ----------------------------------------------------------------------------------------------
+// Seeded archive: 1 M entries (archive-seed) and a transparency log of 2^20 leaves
+
+async function seedLog(databaseUrl: string): Promise<void> {
+  await withClient(databaseUrl, async (c) => {
+    const { rows } = await c.query<{ size: string }>('SELECT size FROM tlog_state WHERE id');
+    if (Number(rows[0]?.size ?? 0) > 0) return;
+    const started = Date.now();
+    await c.query('BEGIN');
+    await c.query(
+      `INSERT INTO tlog_leaves (leaf_index, leaf_hash, record, sha256)
+       SELECT i, sha256('\\x00'::bytea || r), r, sha256(r)
+         FROM generate_series(0, $1::bigint - 1) AS i, LATERAL (SELECT convert_to('svidetel bench seed leaf ' || i, 'UTF8') AS r) AS x`,
+      [2 ** LOG_SEED_LEVELS],
+    );
+    await c.query('INSERT INTO tlog_subtrees (level, idx, hash) SELECT 0, leaf_index, leaf_hash FROM tlog_leaves');
+    for (let level = 1; level <= LOG_SEED_LEVELS; level++) {
+      await c.query(
+        `INSERT INTO tlog_subtrees (level, idx, hash)
+         SELECT $1::smallint, l.idx / 2, sha256('\\x01'::bytea || l.hash || r.hash)
+           FROM tlog_subtrees l JOIN tlog_subtrees r ON r.level = l.level AND r.idx = l.idx + 1
+          WHERE l.level = $1::smallint - 1 AND l.idx % 2 = 0`,
+        [level],
+      );
+    }
+    await c.query(
+      `INSERT INTO tlog_media_leaves (leaf_index, media_file_id)
+       SELECT row_number() OVER (ORDER BY id) - 1, id FROM media_files LIMIT $1`,
+      [2 ** LOG_SEED_LEVELS],
+    );
+    await c.query('UPDATE tlog_state SET size = $1 WHERE id', [2 ** LOG_SEED_LEVELS]);
+    await c.query('COMMIT');
+    await c.query('VACUUM ANALYZE tlog_leaves, tlog_subtrees, tlog_media_leaves');
+    log(`  transparency log: ${2 ** LOG_SEED_LEVELS} leaves in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  });
+}
+
+async function recreateDatabase(databaseUrl: string): Promise<void> {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
   if (!/^[a-z0-9_]*bench[a-z0-9_]*$/i.test(name)) throw new Error(`refusing to drop "${name}": the bench database name must contain "bench"`);
-  u.pathname = '/postgres';
-  const admin = new Client({ connectionString: u.toString(), connectionTimeoutMillis: 5000 });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    if (recreate) await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
+  await withClient(Object.assign(new URL(databaseUrl), { pathname: '/postgres' }).toString(), async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await c.query(`CREATE DATABASE "${name}"`);
+  });
 }
 
 async function clearQueue(redisUrl: string, prefix: string): Promise<void> {
@@ -386,12 +409,11 @@ async function clearQueue(redisUrl: string, prefix: string): Promise<void> {
   try {
     await redis.connect();
     let cursor = '0';
-    for (let i = 0; i < 100_000; i++) {
-      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
       if (keys.length) await redis.del(...keys);
-      cursor = nextCursor;
-      if (cursor === '0') break;
-    }
+      cursor = next;
+    } while (cursor !== '0');
   } finally {
     redis.disconnect();
   }
@@ -404,161 +426,250 @@ async function countFiles(dir: string): Promise<number> {
 }
 
 // ----------------------------------------------------------------------------------------------
+// The run
+
+type Run = { bytes: number; seconds: number; cpuSeconds: number };
+type Contender = {
+  key: string;
+  label: string;
+  pid: number | null;
+  /** Svidetel keeps what it receives: its inputs get new bytes first. */
+  stores: boolean;
+  send(file: InputFile, agent: http.Agent): Promise<void>;
+};
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-const mbps = (r: Run) => r.bytes / 1e6 / r.seconds;
+const mbps = (r: Run | undefined) => (r ? r.bytes / 1e6 / r.seconds : NaN);
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+const add = (a: Run | undefined, b: Run): Run => (a ? { bytes: a.bytes + b.bytes, seconds: a.seconds + b.seconds, cpuSeconds: a.cpuSeconds + b.cpuSeconds } : b);
 
-function addRun(a: Run | undefined, b: Run): Run {
-  return a ? { bytes: a.bytes + b.bytes, seconds: a.seconds + b.seconds, cpuSeconds: a.cpuSeconds + b.cpuSeconds } : b;
+async function runPhase(contender: Contender, files: InputFile[], concurrency: number): Promise<Run> {
+  if (contender.stores) await newTails(files);
+  spawnSync('sync', { stdio: 'ignore' }); // each phase starts with the page cache's dirty data written back
+  // A fresh keep-alive pool per phase: sockets idle across phases would race the server's keep-alive timeout.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  let next = 0;
+  const cpuBefore = cpuSecondsOf(contender.pid);
+  const started = process.hrtime.bigint();
+  const lane = async () => {
+    for (let i = next++; i < files.length; i = next++) await contender.send(files[i]!, agent);
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, lane));
+  } finally {
+    agent.destroy();
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { bytes: files.reduce((n, f) => n + f.bytes, 0), seconds, cpuSeconds: cpuSecondsOf(contender.pid) - cpuBefore };
 }
 
-async function main(): Promise<number> {
-  const rounds = Math.max(1, Math.min(10, Number(/^--rounds=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--rounds=')) ?? '')?.[1] ?? 1)));
+async function main(): Promise<void> {
+  const rounds = option('rounds', 5);
+  const rowsRaw = process.argv.find((a) => a.startsWith('--rows='))?.split('=')[1];
+  const rows = rowsRaw === undefined ? 1_000_000 : Number(rowsRaw);
   const profile = process.argv.includes('--profile');
-  const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/svidetel_bench';
+  const databaseUrl = process.env.BENCH_DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/svidetel_bench_ingest${rows === 0 ? '_empty' : ''}`;
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const queuePrefix = 'bench';
+  const queuePrefix = 'bench-ingest';
 
   tempRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'svidetel-bench-'));
-  const inputsDir = path.join(tempRoot, 'inputs');
-  const storageDir = path.join(tempRoot, 'storage');
-  const baselineDir = path.join(tempRoot, 'baseline');
-  await fs.mkdir(baselineDir, { recursive: true });
+  const free = await fs.statfs(tempRoot);
+  if (free.bavail * free.bsize < DISK_NEEDED_BYTES) throw new Error(`${tempRoot} has ${fmt((free.bavail * free.bsize) / 1e9)} GB free; the bench needs ${DISK_NEEDED_BYTES / 1e9} GB`);
+  const dirs = Object.fromEntries(['inputs', 'storage', 'bare', 'dd', 'peer'].map((d) => [d, path.join(tempRoot!, d)]));
+  await Promise.all(Object.values(dirs).map((d) => fs.mkdir(d, { recursive: true })));
 
-  log(`== Svidetel ingest bench (${os.cpus().length} CPUs, node ${process.version}, temp ${tempRoot})`);
+  log(`== Svidetel ingest bench (${os.cpus().length} CPUs, node ${process.version}, ${rounds} rounds, temp ${tempRoot}); load: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   let t = Date.now();
-  const { big, small } = await generateInputs(inputsDir);
-  log(`generated 1 × ${big.bytes / MiB} MiB MP4-looking file and ${small.length} × ${SMALL_BYTES / MiB} MiB JPEG-looking files in ${fmt((Date.now() - t) / 1000)} s`);
+  const { small, mid, big } = await generateInputs(dirs.inputs!);
+  log(`inputs: ${SMALL_COUNT} × 5 MiB photos, ${MID_BYTES / MiB} MiB clip, ${BIG_BYTES / MiB} MiB video, written in ${fmt((Date.now() - t) / 1000)} s`);
 
-  await resetDatabase(databaseUrl, true);
+  if (rows > 0) {
+    await ensureArchiveSeeded(databaseUrl, rows);
+    await seedLog(databaseUrl);
+  } else {
+    await recreateDatabase(databaseUrl); // an empty archive: made afresh each run
+  }
   const databaseEnv = await appDatabaseEnv(databaseUrl);
   await clearQueue(redisUrl, queuePrefix);
 
-  const svidetelPort = await freePort(HOST);
-  const svidetel = startChild(
+  const apiPort = await freePort(HOST);
+  const api = startChild(
     'Svidetel API',
-    [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), '--import', 'tsx', 'api/main.ts'],
+    [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...apiNodeArgs(), 'api/main.ts'],
     {
       NODE_ENV: 'production',
       LOG_ORIGIN: 'bench-ingest.svidetel.test/log',
-      PUBLIC_URL: `http://${HOST}:${svidetelPort}`,
+      PUBLIC_URL: `http://${HOST}:${apiPort}`,
       HOST,
-      STORAGE_DIR: storageDir,
+      STORAGE_DIR: dirs.storage!,
       ...databaseEnv,
       REDIS_URL: redisUrl,
       QUEUE_PREFIX: queuePrefix,
       LOG_LEVEL: 'warn',
-      MAX_VIDEO_MB: String(Math.ceil(BIG_BYTES / MiB) + 16), // the 1 GiB file is exactly at the default limit
+      MAX_VIDEO_MB: String(BIG_BYTES / MiB + 16), // the 1 GiB file is exactly at the default limit
+      // One client on loopback sends every upload: per-client caps would refuse the workload.
+      UPLOADS_PER_MINUTE_PER_CLIENT: '100000',
+      MAX_CONCURRENT_UPLOADS_PER_CLIENT: String(CONCURRENCY * 2),
     },
-    svidetelPort,
+    apiPort,
   );
-  const baselinePort = await freePort(HOST);
-  const baseline = startChild(
-    'baseline server',
-    ['--import', 'tsx', path.join('scripts', 'bench', 'ingest.ts'), '--baseline-server'],
-    { BENCH_BASELINE_DIR: baselineDir },
-    baselinePort,
-  );
+  const barePort = await freePort(HOST);
+  const bare = startChild('bare server', ['--import', 'tsx', 'scripts/bench/ingest.ts', '--bare-server'], { BENCH_DIR: dirs.bare! }, barePort);
+  const peerPort = await freePort(HOST);
+  // The peer runs with the API's own Node options, so their memory compares like for like.
+  const peer = startChild('tus peer', [...apiNodeArgs(), 'scripts/bench/ingest-peer.ts'], { BENCH_DIR: dirs.peer! }, peerPort);
   t = Date.now();
-  await Promise.all([waitReady(svidetel), waitReady(baseline)]);
-  log(`servers answering after ${fmt((Date.now() - t) / 1000)} s (Svidetel pid ${svidetel.proc.pid}, baseline pid ${baseline.proc.pid})`);
+  await Promise.all([waitReady(api), waitReady(bare), waitReady(peer)]);
+  const csrf = await csrfHeaders(api.url);
+  await new Promise((r) => setTimeout(r, 2000));
+  const idle = { api: memoryOf(api.proc.pid!).rssMb, peer: memoryOf(peer.proc.pid!).rssMb };
+  log(`servers answering after ${fmt((Date.now() - t) / 1000)} s; idle RSS: API ${fmt(idle.api)} MB, tus peer ${fmt(idle.peer)} MB`);
 
-  const svidetelTarget: Target = { url: svidetel.url, path: '/api/v1/submissions', headers: await csrfHeaders(svidetel.url) };
-  const baselineTarget: Target = { url: baseline.url, path: '/upload', headers: {} };
-
-  const checkSvidetel = (file: InputFile, res: { status: number; body: string }) => {
-    if (res.status !== 201) throw new Error(`Svidetel refused ${file.name}: ${res.status} ${res.body.slice(0, 500)}`);
-    const receipt = JSON.parse(res.body) as { files?: { sha256: string; bytes: number }[] };
-    const got = receipt.files?.[0];
-    if (got?.sha256 !== file.sha256 || got.bytes !== file.bytes) {
-      throw new Error(`Svidetel's receipt for ${file.name} does not match: ${res.body.slice(0, 500)}`);
-    }
+  const bareContender = (hwm: number): Contender => ({
+    key: `bare-${hwm / 1024}k`,
+    label: `bare, ${hwm >= MiB ? `${hwm / MiB} MiB` : `${hwm / 1024} KiB`} buffer`,
+    pid: bare.proc.pid!,
+    stores: false,
+    async send(file, agent) {
+      const res = await sendFile(`${bare.url}/upload?hwm=${hwm}`, agent, {}, file);
+      if (res.status !== 201 || (JSON.parse(res.body) as { sha256: string }).sha256 !== file.sha256) throw new Error(`bare server: ${res.status} ${res.body.slice(0, 200)}`);
+    },
+  });
+  let ddCounter = 0;
+  const ddContender: Contender = { key: 'dd', label: `dd bs=${DD_BLOCK} conv=fdatasync`, pid: null, stores: false, send: (file) => dd(file.path, path.join(dirs.dd!, `dd-${ddCounter++}`)) };
+  const peerContender: Contender = {
+    key: 'peer',
+    label: '@tus/server + file store + read-back SHA-256',
+    pid: peer.proc.pid!,
+    stores: false,
+    async send(file, agent) {
+      const { url, response } = await tusUpload(`${peer.url}/files`, agent, {}, file);
+      if (response.getHeader('upload-sha256') !== file.sha256) throw new Error(`peer's SHA-256 of ${file.name} does not match`);
+      await fs.rm(path.join(dirs.peer!, url.split('/').pop()!), { force: true }); // the peer's disk is not measured across rounds
+      await fs.rm(path.join(dirs.peer!, `${url.split('/').pop()!}.json`), { force: true });
+    },
   };
-  const checkBaseline = (file: InputFile, res: { status: number; body: string }) => {
-    if (res.status !== 201) throw new Error(`baseline refused ${file.name}: ${res.status} ${res.body.slice(0, 200)}`);
+  const resumable: Contender = {
+    key: 'resumable',
+    label: 'Svidetel resumable (tus + JSON submission)',
+    pid: api.proc.pid!,
+    stores: true,
+    async send(file, agent) {
+      const { url } = await tusUpload(`${api.url}/api/v1/uploads`, agent, csrf, file);
+      const body = JSON.stringify({ ...FIELDS, idempotency_key: randomBytes(24).toString('base64url'), uploads: [url.split('/').pop()] });
+      const res = await request(`${api.url}/api/v1/submissions`, agent, { method: 'POST', headers: { ...csrf, accept: 'application/json', 'content-type': 'application/json' } }, (req) => req.end(body));
+      checkReceipt('Svidetel (resumable)', file, res);
+    },
+  };
+  const multipart: Contender = {
+    key: 'multipart',
+    label: 'Svidetel multipart POST /api/v1/submissions',
+    pid: api.proc.pid!,
+    stores: true,
+    send: async (file, agent) => checkReceipt('Svidetel (multipart)', file, await multipartUpload(`${api.url}/api/v1/submissions`, agent, csrf, file)),
   };
 
-  // Each phase starts with the page cache's dirty data written back, so neither server pays for the other's.
-  const settle = () => spawnSync('sync', { stdio: 'ignore' });
-  const totals: Record<string, Run | undefined> = {};
-  const memorySamples = { svidetel: 0, baseline: 0 };
-  const sampler = setInterval(() => {
-    memorySamples.svidetel = Math.max(memorySamples.svidetel, memoryOf(svidetel.proc.pid!)?.rssMb ?? 0);
-    memorySamples.baseline = Math.max(memorySamples.baseline, memoryOf(baseline.proc.pid!)?.rssMb ?? 0);
-  }, 50);
-
-  const phases: { key: string; label: string; files: InputFile[]; concurrency: number }[] = [
-    { key: 'big', label: `1 × ${big.bytes / MiB} MiB video`, files: [big], concurrency: 1 },
-    { key: 'small', label: `${small.length} × ${SMALL_BYTES / MiB} MiB photos, ${CONCURRENCY} in flight`, files: small, concurrency: CONCURRENCY },
+  const phases = [
+    { key: 'small', label: `${SMALL_COUNT} × 5 MiB, ${CONCURRENCY} in flight`, files: small, concurrency: CONCURRENCY },
+    { key: 'large', label: `${MID_BYTES / MiB} MiB`, files: [mid], concurrency: 1 },
+    { key: 'large', label: `${BIG_BYTES / MiB} MiB`, files: [big], concurrency: 1 },
   ];
-  try {
-    for (let round = 1; round <= rounds; round++) {
-      for (const phase of phases) {
-        for (const [who, target, child, check] of [
-          ['baseline', baselineTarget, baseline, checkBaseline],
-          ['svidetel', svidetelTarget, svidetel, checkSvidetel],
-        ] as const) {
-          settle();
-          const run = await runWorkload(target, phase.files, phase.concurrency, child.proc.pid!, check);
-          totals[`${who}:${phase.key}`] = addRun(totals[`${who}:${phase.key}`], run);
-          totals[who] = addRun(totals[who], run);
-          log(
-            `round ${round} ${phase.label.padEnd(36)} ${who.padEnd(8)} ${fmt(mbps(run)).padStart(7)} MB/s` +
-              `  ${fmt(run.seconds, 2)} s  server CPU ${fmt(run.cpuSeconds, 2)} s (${fmt(run.cpuSeconds / (run.bytes / 1e9), 2)} s/GB)`,
-          );
-        }
+  // totals[contender][phase key or 'all'], and per round for the drift
+  const totals = new Map<string, Map<string, Run>>();
+  const perRound = new Map<string, Run[]>();
+  const record = (who: string, phase: string, run: Run, roundIndex: number) => {
+    const t = totals.get(who) ?? new Map<string, Run>();
+    t.set(phase, add(t.get(phase), run));
+    t.set('all', add(t.get('all'), run));
+    totals.set(who, t);
+    const r = perRound.get(who) ?? [];
+    r[roundIndex] = add(r[roundIndex], run);
+    perRound.set(who, r);
+  };
+
+  let bareBest = BARE_BUFFERS[0]!;
+  for (let r = 0; r < rounds; r++) {
+    const bares = r === 0 ? BARE_BUFFERS : [bareBest];
+    const contenders = [...bares.map(bareContender), ddContender, peerContender, resumable, multipart];
+    for (const phase of phases) {
+      for (const c of contenders) {
+        const run = await runPhase(c, phase.files, phase.concurrency);
+        record(c.key, phase.key, run, r);
+        log(
+          `round ${r + 1} ${phase.label.padEnd(20)} ${c.label.padEnd(46)} ${fmt(mbps(run)).padStart(7)} MB/s  ${fmt(run.seconds, 2).padStart(6)} s` +
+            (c.pid === null ? '' : `  server CPU ${fmt(run.cpuSeconds / (run.bytes / 1e9), 2)} s/GB`),
+        );
       }
     }
-  } finally {
-    clearInterval(sampler);
+    if (r === 0) {
+      bareBest = BARE_BUFFERS.reduce((best, hwm) => (mbps(totals.get(`bare-${hwm / 1024}k`)!.get('all')) > mbps(totals.get(`bare-${best / 1024}k`)!.get('all')) ? hwm : best));
+      log(`bare write buffers in round 1: ${BARE_BUFFERS.map((h) => `${h / 1024} KiB ${fmt(mbps(totals.get(`bare-${h / 1024}k`)!.get('all')))} MB/s`).join(', ')}; kept ${bareBest / 1024} KiB`);
+    }
+    log(`round ${r + 1} done; load: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   }
 
-  const svidetelMem = memoryOf(svidetel.proc.pid!);
-  const baselineMem = memoryOf(baseline.proc.pid!);
-  const stored = await countFiles(path.join(storageDir, 'originals'));
-  const leftInTmp = await countFiles(path.join(storageDir, 'tmp'));
+  const after = memoryOf(api.proc.pid!);
+  const peerMem = memoryOf(peer.proc.pid!);
+  const get = (who: string, phase = 'all') => mbps(totals.get(who)!.get(phase));
+  const bareKey = `bare-${bareBest / 1024}k`;
+  const limitOf = (phase: string) => Math.max(get(bareKey, phase), get('dd', phase));
+  const limitName = get(bareKey) >= get('dd') ? `bare Node server, ${bareBest / 1024} KiB buffer` : `dd bs=${DD_BLOCK} conv=fdatasync`;
+  const driftOf = (who: string) => mbps(perRound.get(who)![rounds - 1]) / mbps(perRound.get(who)![0]);
 
-  const s = totals.svidetel!;
-  const b = totals.baseline!;
-  const ratio = mbps(s) / mbps(b);
-  const peakRss = svidetelMem?.hwmMb ?? memorySamples.svidetel;
   log('');
-  for (const phase of phases) {
-    const ps = totals[`svidetel:${phase.key}`]!;
-    const pb = totals[`baseline:${phase.key}`]!;
-    log(`${phase.label.padEnd(45)} Svidetel ${fmt(mbps(ps))} MB/s, baseline ${fmt(mbps(pb))} MB/s, ratio ${fmt(mbps(ps) / mbps(pb), 2)}`);
+  for (const who of [bareKey, 'dd', 'peer', 'resumable', 'multipart']) {
+    log(`${who.padEnd(10)} overall ${fmt(get(who)).padStart(7)} MB/s   small ${fmt(get(who, 'small')).padStart(7)}   large ${fmt(get(who, 'large')).padStart(7)}   by round ${perRound.get(who)!.map((r) => fmt(mbps(r))).join(' → ')}`);
   }
-  log(`overall                                       Svidetel ${fmt(mbps(s))} MB/s, baseline ${fmt(mbps(b))} MB/s, ratio ${fmt(ratio, 2)}`);
-  log(`peak RSS (VmHWM)                              Svidetel ${fmt(peakRss)} MB, baseline ${fmt(baselineMem?.hwmMb ?? memorySamples.baseline)} MB`);
-  log(`originals stored: ${stored} (expected ${1 + small.length}: identical bytes are stored once); left in tmp/: ${leftInTmp}`);
-  if (profile) log(`CPU profile of the Svidetel server: written to ${PROFILE_DIR} when it exits`);
-  const ratioOk = ratio >= BAR_RATIO;
-  const rssOk = peakRss < BAR_RSS_MB;
-  log(`bars: ratio ≥ ${BAR_RATIO}: ${ratioOk ? 'PASS' : 'FAIL'}; peak RSS < ${BAR_RSS_MB} MB: ${rssOk ? 'PASS' : 'FAIL'}`);
-  if (stored !== 1 + small.length || leftInTmp !== 0) throw new Error('storage does not hold exactly the uploaded originals');
+  log(`limit: ${limitName} (${fmt(limitOf('all'))} MB/s; small phase ${fmt(limitOf('small'))} MB/s)`);
+  log(`multipart: ratio ${fmt(get('multipart') / limitOf('all'), 3)}, small ratio ${fmt(get('multipart', 'small') / limitOf('small'), 3)}, peer ratio ${fmt(get('multipart') / get('peer'), 3)}, drift ${fmt(driftOf('multipart'), 3)}`);
+  log(`memory: API idle ${fmt(idle.api)} MB, after the run ${fmt(after.rssMb)} MB, peak ${fmt(after.hwmMb)} MB; tus peer idle ${fmt(idle.peer)} MB, peak ${fmt(peerMem.hwmMb)} MB`);
+  const stored = await countFiles(path.join(dirs.storage!, 'originals'));
+  const leftInTmp = await countFiles(path.join(dirs.storage!, 'tmp'));
+  const expected = rounds * 2 * (SMALL_COUNT + 2);
+  log(`originals stored: ${stored} (expected ${expected}); left in tmp/: ${leftInTmp}; load: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  if (stored !== expected || leftInTmp !== 0) throw new Error('storage does not hold exactly the uploaded originals');
 
-  log(JSON.stringify({ mb_s: round(mbps(s), 1), baseline_mb_s: round(mbps(b), 1), ratio: round(ratio, 3), peak_rss_mb: round(peakRss, 1) }));
-  return ratioOk && rssOk ? 0 : 1;
+  const f = {
+    mb_s: round(get('resumable'), 1),
+    small_mb_s: round(get('resumable', 'small'), 1),
+    large_mb_s: round(get('resumable', 'large'), 1),
+    limit_mb_s: round(limitOf('all'), 1),
+    ratio: round(get('resumable') / limitOf('all'), 3),
+    small_ratio: round(get('resumable', 'small') / limitOf('small'), 3),
+    peer_mb_s: round(get('peer'), 1),
+    peer_ratio: round(get('resumable') / get('peer'), 3),
+    drift: round(driftOf('resumable'), 3),
+    idle_rss_mb: round(idle.api, 1),
+    peak_rss_mb: round(after.hwmMb, 1),
+  };
+  reportFigures(f, [
+    f.ratio < BARS.ratio && `ratio ${f.ratio} < ${BARS.ratio}`,
+    f.small_ratio < BARS.small_ratio && `small_ratio ${f.small_ratio} < ${BARS.small_ratio}`,
+    f.peer_ratio < BARS.peer_ratio && `peer_ratio ${f.peer_ratio} < ${BARS.peer_ratio}`,
+    f.drift < BARS.drift && `drift ${f.drift} < ${BARS.drift}`,
+    f.idle_rss_mb >= BARS.idle_rss_mb && `idle_rss_mb ${f.idle_rss_mb} ≥ ${BARS.idle_rss_mb}`,
+    f.peak_rss_mb >= BARS.peak_rss_mb && `peak_rss_mb ${f.peak_rss_mb} ≥ ${BARS.peak_rss_mb}`,
+  ]);
 }
 
-function round(n: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
+/** Node's options for the API exactly as production starts it: the Dockerfile's CMD, between `node` and the entry. */
+function apiNodeArgs(): string[] {
+  const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
+  const argv = cmd ? (JSON.parse(cmd) as string[]) : [];
+  if (argv[0] !== 'node' || argv.at(-1) !== 'api/main.ts') throw new Error(`the Dockerfile's CMD is not \`node … api/main.ts\`: ${cmd}`);
+  return argv.slice(1, -1);
 }
 
 async function cleanup(): Promise<void> {
   await Promise.all([...children].map((c) => stopChild(c)));
   if (tempRoot) await fs.rm(tempRoot, { recursive: true, force: true }).catch(() => undefined);
   tempRoot = null;
-  const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/svidetel_bench';
-  await resetDatabase(databaseUrl, false).catch(() => undefined);
-  await clearQueue(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', 'bench').catch(() => undefined);
+  await clearQueue(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', 'bench-ingest').catch(() => undefined);
 }
 
-if (process.argv.includes('--baseline-server')) {
-  runBaselineServer();
+if (process.argv.includes('--bare-server')) {
+  runBareServer();
 } else {
-  // Children and temp files go in every case: error, Ctrl-C, or kill.
   process.on('exit', () => {
     for (const c of children) c.proc.kill('SIGKILL');
   });
@@ -569,9 +680,9 @@ if (process.argv.includes('--baseline-server')) {
     });
   }
   main().then(
-    async (code) => {
+    async () => {
       await cleanup();
-      process.exit(code);
+      process.exit(process.exitCode ?? 0);
     },
     async (err: Error) => {
       process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
