@@ -15,6 +15,7 @@ import * as stations from './stations.repo';
 import * as submissions from './submissions.repo';
 import * as transparency from './transparency.repo';
 import * as uploads from './uploads.repo';
+import * as videoCopies from './video-copies.repo';
 import { asStoreFailure } from './errors';
 import { withTransaction, type Queryable } from './pool';
 
@@ -31,7 +32,7 @@ type Bound<Module, Handle> = {
     : never]: Module[K] extends (q: never, ...args: infer A) => infer R ? (...args: A) => R : never;
 };
 
-const MODULES = { accounts, archive, audit, catalog, claims, consistency, health, integrity, media, notes, replication, settings, stations, submissions, transparency, uploads };
+const MODULES = { accounts, archive, audit, catalog, claims, consistency, health, integrity, media, notes, replication, settings, stations, submissions, transparency, uploads, videoCopies };
 type Modules = typeof MODULES;
 
 /** Bound to the pool: each call is its own statement (or opens its own transaction inside the repo). */

@@ -1208,6 +1208,31 @@ CREATE TABLE public.tlog_subtrees (
 
 
 --
+-- Name: video_copies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.video_copies (
+    media_file_id uuid NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    progress real DEFAULT 0 NOT NULL,
+    failure_reason text,
+    sha256 bytea,
+    bytes bigint,
+    method text,
+    attempts integer DEFAULT 0 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT video_copies_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT video_copies_bytes_check CHECK ((bytes > 0)),
+    CONSTRAINT video_copies_check CHECK (((status = 'failed'::text) = (failure_reason IS NOT NULL))),
+    CONSTRAINT video_copies_method_check CHECK ((method = ANY (ARRAY['video:copy audio:copy'::text, 'video:copy audio:encode'::text, 'video:copy audio:none'::text, 'video:encode audio:copy'::text, 'video:encode audio:encode'::text, 'video:encode audio:none'::text]))),
+    CONSTRAINT video_copies_progress_check CHECK (((progress >= (0)::double precision) AND (progress <= (1)::double precision))),
+    CONSTRAINT video_copies_ready_has_bytes CHECK (((status = 'ready'::text) = ((sha256 IS NOT NULL) AND (bytes IS NOT NULL) AND (method IS NOT NULL)))),
+    CONSTRAINT video_copies_sha256_check CHECK ((octet_length(sha256) = 32)),
+    CONSTRAINT video_copies_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'encoding'::text, 'ready'::text, 'failed'::text])))
+);
+
+
+--
 -- Name: elections id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -1618,6 +1643,14 @@ ALTER TABLE ONLY public.tlog_sths
 
 ALTER TABLE ONLY public.tlog_subtrees
     ADD CONSTRAINT tlog_subtrees_pkey PRIMARY KEY (level, idx);
+
+
+--
+-- Name: video_copies video_copies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.video_copies
+    ADD CONSTRAINT video_copies_pkey PRIMARY KEY (media_file_id);
 
 
 --
@@ -2390,6 +2423,14 @@ ALTER TABLE ONLY public.tlog_media_leaves
 
 
 --
+-- Name: video_copies video_copies_media_file_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.video_copies
+    ADD CONSTRAINT video_copies_media_file_id_fkey FOREIGN KEY (media_file_id) REFERENCES public.media_files(id);
+
+
+--
 -- Name: SCHEMA public; Type: ACL; Schema: -; Owner: -
 --
 
@@ -2650,6 +2691,14 @@ GRANT INSERT ON TABLE public.tlog_sths TO svidetel_signer;
 --
 
 GRANT SELECT,INSERT ON TABLE public.tlog_subtrees TO svidetel_app;
+
+
+--
+-- Name: TABLE video_copies; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.video_copies TO svidetel_app;
+GRANT INSERT,UPDATE ON TABLE public.video_copies TO svidetel_signer;
 
 
 --

@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import * as archive from '../../domain/archive/archive.service';
 import { SIMILAR_MAX_BYTES } from '../../domain/archive/similar.service';
+import { DERIVATIVE_FORMAT } from '../../domain/media/derivatives';
 import type { AppContext } from '../../domain/context';
 import { badRequest, notFound } from '../../domain/errors';
 import { pickLang, translator } from '../../web/i18n';
@@ -134,6 +135,17 @@ export function archiveRoutes(ctx: AppContext): Router {
         digestSha256: await originalDigest(ctx, file.sha256),
         cacheSeconds: WITHDRAWABLE_SECONDS,
         downloadAs: `svidetel-${file.id}-original`,
+      });
+      return;
+    }
+    if (variant === 'video.mp4') {
+      const { file, copySha256 } = await archive.publishedVideoCopy(ctx, id);
+      // Range requests (206) let a player seek and start at once; the copy has faststart.
+      await sendStoredFile(res, ctx.blobs.openDerivative(file.sha256, 'video'), {
+        mime: DERIVATIVE_FORMAT.video.mime,
+        identity: `${file.sha256}/video/${copySha256}`,
+        stallMs: ctx.config.exportStallMs,
+        cacheSeconds: WITHDRAWABLE_SECONDS,
       });
       return;
     }

@@ -45,6 +45,14 @@ export async function publishedFile(ctx: AppContext, fileId: string): Promise<Pu
   return file;
 }
 
+/** A published video's copy, once made: the file and the copy's SHA-256 (its identity for caches). */
+export async function publishedVideoCopy(ctx: AppContext, fileId: string): Promise<{ file: PublishedFile; copySha256: string }> {
+  const file = await publishedFile(ctx, fileId);
+  const copy = await ctx.repos.videoCopies.findVideoCopy(fileId);
+  if (copy?.status !== 'ready' || !copy.sha256) throw notFound('The video copy');
+  return { file, copySha256: copy.sha256 };
+}
+
 /** The original bytes of a published file, only where the moderator allowed downloading them. */
 export async function downloadableOriginal(ctx: AppContext, fileId: string): Promise<PublishedFile> {
   const file = await publishedFile(ctx, fileId);
