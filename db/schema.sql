@@ -1050,6 +1050,25 @@ ALTER SEQUENCE public.polling_stations_id_seq OWNED BY public.polling_stations.i
 
 
 --
+-- Name: regions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.regions (
+    code text NOT NULL,
+    kind text NOT NULL,
+    name_ru text NOT NULL,
+    name_en text NOT NULL,
+    aliases text[] DEFAULT '{}'::text[] NOT NULL,
+    boundary jsonb,
+    CONSTRAINT regions_boundary_check CHECK (((boundary IS NULL) OR ((boundary ->> 'type'::text) = ANY (ARRAY['Polygon'::text, 'MultiPolygon'::text])))),
+    CONSTRAINT regions_code_check CHECK ((code ~ '^[A-Z]{2}(-[A-Z0-9]{1,3})?$'::text)),
+    CONSTRAINT regions_kind_check CHECK ((kind = ANY (ARRAY['subject'::text, 'occupied'::text, 'country'::text]))),
+    CONSTRAINT regions_name_en_check CHECK (((length(name_en) >= 1) AND (length(name_en) <= 200))),
+    CONSTRAINT regions_name_ru_check CHECK (((length(name_ru) >= 1) AND (length(name_ru) <= 200)))
+);
+
+
+--
 -- Name: replica_copies; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1515,6 +1534,30 @@ ALTER TABLE ONLY public.polling_stations
 
 ALTER TABLE ONLY public.polling_stations
     ADD CONSTRAINT polling_stations_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: regions regions_name_en_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.regions
+    ADD CONSTRAINT regions_name_en_key UNIQUE (name_en);
+
+
+--
+-- Name: regions regions_name_ru_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.regions
+    ADD CONSTRAINT regions_name_ru_key UNIQUE (name_ru);
+
+
+--
+-- Name: regions regions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.regions
+    ADD CONSTRAINT regions_pkey PRIMARY KEY (code);
 
 
 --
@@ -2611,6 +2654,13 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.original_checks TO svidetel_app;
 --
 
 GRANT SELECT,USAGE ON SEQUENCE public.polling_stations_id_seq TO svidetel_app;
+
+
+--
+-- Name: TABLE regions; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.regions TO svidetel_app;
 
 
 --

@@ -29,6 +29,11 @@ export async function startVideoCopy(db: Queryable, mediaFileId: string): Promis
   return rowCount === 1;
 }
 
+/** A copy that waits for a free slot: pending (made so when none is recorded yet). */
+export async function deferVideoCopy(db: Queryable, mediaFileId: string): Promise<void> {
+  await db.query(`INSERT INTO video_copies (media_file_id) VALUES ($1) ON CONFLICT (media_file_id) DO NOTHING`, [mediaFileId]);
+}
+
 /** How far ffmpeg has got (0…1); ignored once the copy is finished. */
 export async function noteVideoCopyProgress(db: Queryable, mediaFileId: string, fraction: number): Promise<void> {
   await db.query(`UPDATE video_copies SET progress = $2, updated_at = now() WHERE media_file_id = $1 AND status = 'encoding'`, [
@@ -53,8 +58,8 @@ export async function failVideoCopy(db: Queryable, mediaFileId: string, reason: 
 }
 
 /**
- * Processed videos whose copy is still owed: none made yet, or one left pending or encoding
- * (a worker stopped mid-way) for longer than `olderThan`. Oldest first.
+ * Processed videos whose copy is still owed: none made yet, pending (waiting for a slot), or left
+ * encoding for longer than `olderThan` (a worker stopped mid-way). Oldest first.
  */
 export async function listOwedVideoCopies(db: Queryable, olderThan: Date | null): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
@@ -62,7 +67,7 @@ export async function listOwedVideoCopies(db: Queryable, olderThan: Date | null)
        JOIN blobs b ON b.sha256 = m.sha256 AND b.kind = 'video'
        LEFT JOIN video_copies v ON v.media_file_id = m.id
       WHERE m.status = 'ready'
-        AND (v.media_file_id IS NULL OR (v.status IN ('pending', 'encoding') AND ($1::timestamptz IS NULL OR v.updated_at < $1)))
+        AND (v.media_file_id IS NULL OR v.status = 'pending' OR (v.status = 'encoding' AND ($1::timestamptz IS NULL OR v.updated_at < $1)))
       ORDER BY m.status_changed_at`,
     [olderThan],
   );
