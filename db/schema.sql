@@ -174,6 +174,23 @@ $$;
 
 
 --
+-- Name: archive_refresh_labels(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.archive_refresh_labels() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'categories' THEN
+    PERFORM archive_refresh(a.id) FROM archive_entries a WHERE a.category_code = NEW.code;
+  ELSE
+    PERFORM archive_refresh(a.id) FROM archive_entries a WHERE a.election_id = NEW.id;
+  END IF;
+  RETURN NULL;
+END $$;
+
+
+--
 -- Name: archive_refresh_media(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -567,6 +584,23 @@ CREATE TABLE public.blobs (
 
 
 --
+-- Name: categories; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.categories (
+    code text NOT NULL,
+    phase_code text NOT NULL,
+    "position" integer NOT NULL,
+    label_ru text NOT NULL,
+    label_en text NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    CONSTRAINT categories_code_check CHECK ((code ~ '^[a-z0-9_]{2,60}$'::text)),
+    CONSTRAINT categories_label_en_check CHECK (((length(label_en) >= 1) AND (length(label_en) <= 300))),
+    CONSTRAINT categories_label_ru_check CHECK (((length(label_ru) >= 1) AND (length(label_ru) <= 300)))
+);
+
+
+--
 -- Name: decisions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -593,6 +627,31 @@ CREATE TABLE public.decisions (
     CONSTRAINT decisions_reason_required CHECK (((action <> ALL (ARRAY['needs_info'::text, 'unpublish'::text, 'merge'::text])) OR (reason IS NOT NULL))),
     CONSTRAINT decisions_reject_reason_code CHECK (((action <> 'reject'::text) OR (reason_code IS NOT NULL))),
     CONSTRAINT decisions_verify_checklist CHECK (((action <> 'verify'::text) OR (checklist IS NOT NULL)))
+);
+
+
+--
+-- Name: elections; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.elections (
+    id integer NOT NULL,
+    slug text NOT NULL,
+    name_ru text NOT NULL,
+    name_en text NOT NULL,
+    country text NOT NULL,
+    voting_starts_on date NOT NULL,
+    voting_ends_on date NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    polls_close_at timestamp with time zone,
+    hold_publication boolean DEFAULT false NOT NULL,
+    CONSTRAINT elections_check CHECK ((voting_ends_on >= voting_starts_on)),
+    CONSTRAINT elections_country_check CHECK ((country ~ '^[A-Z]{2}$'::text)),
+    CONSTRAINT elections_hold_needs_close CHECK (((NOT hold_publication) OR (polls_close_at IS NOT NULL))),
+    CONSTRAINT elections_name_en_check CHECK (((length(name_en) >= 1) AND (length(name_en) <= 300))),
+    CONSTRAINT elections_name_ru_check CHECK (((length(name_ru) >= 1) AND (length(name_ru) <= 300))),
+    CONSTRAINT elections_slug_check CHECK ((slug ~ '^[a-z0-9-]{3,80}$'::text))
 );
 
 
@@ -678,6 +737,25 @@ CREATE TABLE public.polling_stations (
     CONSTRAINT polling_stations_region_check CHECK (((length(region) >= 1) AND (length(region) <= 200))),
     CONSTRAINT polling_stations_tik_check CHECK (((length(tik) >= 1) AND (length(tik) <= 300))),
     CONSTRAINT polling_stations_uik_number_check CHECK ((uik_number ~ '^(0|[1-9][0-9]{0,5})$'::text))
+);
+
+
+--
+-- Name: regions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.regions (
+    code text NOT NULL,
+    kind text NOT NULL,
+    name_ru text NOT NULL,
+    name_en text NOT NULL,
+    aliases text[] DEFAULT '{}'::text[] NOT NULL,
+    boundary jsonb,
+    CONSTRAINT regions_boundary_check CHECK (((boundary IS NULL) OR ((boundary ->> 'type'::text) = ANY (ARRAY['Polygon'::text, 'MultiPolygon'::text])))),
+    CONSTRAINT regions_code_check CHECK ((code ~ '^[A-Z]{2}(-[A-Z0-9]{1,3})?$'::text)),
+    CONSTRAINT regions_kind_check CHECK ((kind = ANY (ARRAY['subject'::text, 'occupied'::text, 'country'::text]))),
+    CONSTRAINT regions_name_en_check CHECK (((length(name_en) >= 1) AND (length(name_en) <= 200))),
+    CONSTRAINT regions_name_ru_check CHECK (((length(name_ru) >= 1) AND (length(name_ru) <= 200)))
 );
 
 
@@ -772,11 +850,14 @@ CREATE VIEW public.archive_entry_source AS
             ELSE COALESCE(ps.longitude, (round((f.lon)::numeric, 2))::double precision)
         END AS lon,
     s.public_title AS title,
-    (setweight(to_tsvector('russian'::regconfig, COALESCE(s.public_title, ''::text)), 'A'::"char") || to_tsvector('russian'::regconfig, COALESCE(s.public_description, s.description))) AS search_text,
+    ((setweight(to_tsvector('russian'::regconfig, COALESCE(s.public_title, ''::text)), 'A'::"char") || to_tsvector('russian'::regconfig, COALESCE(s.public_description, s.description))) || setweight(to_tsvector('russian'::regconfig, concat_ws(' '::text, c.label_ru, c.label_en, e.name_ru, e.name_en, s.region, r.name_en, array_to_string(r.aliases, ' '::text))), 'D'::"char")) AS search_text,
     COALESCE(s.public_description, s.description) AS description,
     f.file_sha256
-   FROM (((public.submissions s
+   FROM ((((((public.submissions s
      JOIN public.decisions d ON ((d.id = s.publish_decision_id)))
+     JOIN public.categories c ON ((c.code = s.category_code)))
+     JOIN public.elections e ON ((e.id = s.election_id)))
+     LEFT JOIN public.regions r ON ((r.name_ru = s.region)))
      LEFT JOIN public.polling_stations ps ON ((ps.id = s.polling_station_id)))
      CROSS JOIN LATERAL ( SELECT (count(*))::integer AS file_count,
             COALESCE(bool_or((b.kind = 'image'::text)), false) AS has_photo,
@@ -851,23 +932,6 @@ CREATE TABLE public.audit_log (
 
 
 --
--- Name: categories; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.categories (
-    code text NOT NULL,
-    phase_code text NOT NULL,
-    "position" integer NOT NULL,
-    label_ru text NOT NULL,
-    label_en text NOT NULL,
-    active boolean DEFAULT true NOT NULL,
-    CONSTRAINT categories_code_check CHECK ((code ~ '^[a-z0-9_]{2,60}$'::text)),
-    CONSTRAINT categories_label_en_check CHECK (((length(label_en) >= 1) AND (length(label_en) <= 300))),
-    CONSTRAINT categories_label_ru_check CHECK (((length(label_ru) >= 1) AND (length(label_ru) <= 300)))
-);
-
-
---
 -- Name: category_phases; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -904,31 +968,6 @@ CREATE TABLE public.derivative_hashes (
     made_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT derivative_hashes_kind_check CHECK ((kind ~ '^[a-z]{1,16}$'::text)),
     CONSTRAINT derivative_hashes_sha256_check CHECK ((octet_length(sha256) = 32))
-);
-
-
---
--- Name: elections; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.elections (
-    id integer NOT NULL,
-    slug text NOT NULL,
-    name_ru text NOT NULL,
-    name_en text NOT NULL,
-    country text NOT NULL,
-    voting_starts_on date NOT NULL,
-    voting_ends_on date NOT NULL,
-    active boolean DEFAULT true NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    polls_close_at timestamp with time zone,
-    hold_publication boolean DEFAULT false NOT NULL,
-    CONSTRAINT elections_check CHECK ((voting_ends_on >= voting_starts_on)),
-    CONSTRAINT elections_country_check CHECK ((country ~ '^[A-Z]{2}$'::text)),
-    CONSTRAINT elections_hold_needs_close CHECK (((NOT hold_publication) OR (polls_close_at IS NOT NULL))),
-    CONSTRAINT elections_name_en_check CHECK (((length(name_en) >= 1) AND (length(name_en) <= 300))),
-    CONSTRAINT elections_name_ru_check CHECK (((length(name_ru) >= 1) AND (length(name_ru) <= 300))),
-    CONSTRAINT elections_slug_check CHECK ((slug ~ '^[a-z0-9-]{3,80}$'::text))
 );
 
 
@@ -1047,25 +1086,6 @@ CREATE SEQUENCE public.polling_stations_id_seq
 --
 
 ALTER SEQUENCE public.polling_stations_id_seq OWNED BY public.polling_stations.id;
-
-
---
--- Name: regions; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.regions (
-    code text NOT NULL,
-    kind text NOT NULL,
-    name_ru text NOT NULL,
-    name_en text NOT NULL,
-    aliases text[] DEFAULT '{}'::text[] NOT NULL,
-    boundary jsonb,
-    CONSTRAINT regions_boundary_check CHECK (((boundary IS NULL) OR ((boundary ->> 'type'::text) = ANY (ARRAY['Polygon'::text, 'MultiPolygon'::text])))),
-    CONSTRAINT regions_code_check CHECK ((code ~ '^[A-Z]{2}(-[A-Z0-9]{1,3})?$'::text)),
-    CONSTRAINT regions_kind_check CHECK ((kind = ANY (ARRAY['subject'::text, 'occupied'::text, 'country'::text]))),
-    CONSTRAINT regions_name_en_check CHECK (((length(name_en) >= 1) AND (length(name_en) <= 200))),
-    CONSTRAINT regions_name_ru_check CHECK (((length(name_ru) >= 1) AND (length(name_ru) <= 200)))
-);
 
 
 --
@@ -1970,6 +1990,20 @@ CREATE INDEX tlog_leaves_sha256 ON public.tlog_leaves USING hash (sha256);
 
 
 --
+-- Name: categories archive_entries_from_category_labels; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER archive_entries_from_category_labels AFTER UPDATE ON public.categories FOR EACH ROW WHEN (((old.label_ru IS DISTINCT FROM new.label_ru) OR (old.label_en IS DISTINCT FROM new.label_en))) EXECUTE FUNCTION public.archive_refresh_labels();
+
+
+--
+-- Name: elections archive_entries_from_election_names; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER archive_entries_from_election_names AFTER UPDATE ON public.elections FOR EACH ROW WHEN (((old.name_ru IS DISTINCT FROM new.name_ru) OR (old.name_en IS DISTINCT FROM new.name_en))) EXECUTE FUNCTION public.archive_refresh_labels();
+
+
+--
 -- Name: media_files archive_entries_from_media; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2516,10 +2550,24 @@ GRANT SELECT,INSERT ON TABLE public.blobs TO svidetel_app;
 
 
 --
+-- Name: TABLE categories; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.categories TO svidetel_app;
+
+
+--
 -- Name: TABLE decisions; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT,INSERT ON TABLE public.decisions TO svidetel_app;
+
+
+--
+-- Name: TABLE elections; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.elections TO svidetel_app;
 
 
 --
@@ -2534,6 +2582,13 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.media_files TO svidetel_app;
 --
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.polling_stations TO svidetel_app;
+
+
+--
+-- Name: TABLE regions; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.regions TO svidetel_app;
 
 
 --
@@ -2572,13 +2627,6 @@ GRANT SELECT,INSERT ON TABLE public.audit_log TO svidetel_app;
 
 
 --
--- Name: TABLE categories; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT,INSERT,UPDATE ON TABLE public.categories TO svidetel_app;
-
-
---
 -- Name: TABLE category_phases; Type: ACL; Schema: public; Owner: -
 --
 
@@ -2598,13 +2646,6 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.claims TO svidetel_app;
 
 GRANT SELECT ON TABLE public.derivative_hashes TO svidetel_app;
 GRANT INSERT ON TABLE public.derivative_hashes TO svidetel_signer;
-
-
---
--- Name: TABLE elections; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT,INSERT,UPDATE ON TABLE public.elections TO svidetel_app;
 
 
 --
@@ -2654,13 +2695,6 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.original_checks TO svidetel_app;
 --
 
 GRANT SELECT,USAGE ON SEQUENCE public.polling_stations_id_seq TO svidetel_app;
-
-
---
--- Name: TABLE regions; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT ON TABLE public.regions TO svidetel_app;
 
 
 --

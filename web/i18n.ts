@@ -201,6 +201,10 @@ const MESSAGES = {
   video_poster: { ru: 'Кадр из видео', en: 'Frame from the video' },
   download_poster: { ru: 'Скачать кадр из видео', en: 'Download the video frame' },
   download_original: { ru: 'Скачать оригинал', en: 'Download the original' },
+  field_region_hint: {
+    ru: 'Субъект РФ или, для участка за рубежом, страна: выберите из списка или напишите как знаете (регистр, «ё» и опечатки не важны).',
+    en: 'A region of Russia or, for a station abroad, the country: pick it from the list or type it as you know it (case, «ё» and typos do not matter).',
+  },
   video_player: { ru: 'Видео (опубликованная копия, без метаданных)', en: 'Video (published copy, no metadata)' },
   download_video_copy: { ru: 'Скачать видео (копия без метаданных)', en: 'Download the video (copy without metadata)' },
   video_copy_sha256: { ru: 'SHA-256 копии видео', en: 'SHA-256 of the video copy' },

@@ -374,3 +374,63 @@ INSERT INTO regions (code, kind, name_ru, name_en, aliases) VALUES
   ('YT', 'country', 'Майотта', 'Mayotte', '{}'::text[]),
   ('ZA', 'country', 'Южно-Африканская Республика', 'South Africa', '{}'::text[]),
   ('ZM', 'country', 'Замбия', 'Zambia', '{}'::text[]);
+
+-- Search finds what people type (issue 17, item 4): besides the entry's own words, its category
+-- label, election name and region name are indexed in both languages (weight D, below the text),
+-- so "carousel", "ballot stuffing", "Moscow" or "карусель" find entries whose words do not say it.
+-- PostgreSQL's russian configuration stems Russian words (карусель/карусели/«карусели» alike) and
+-- Latin-script words as English. Only the view changes; the rows are rebuilt below.
+CREATE OR REPLACE VIEW archive_entry_source AS
+SELECT s.id, s.election_id, s.region, s.station_number, s.category_code, s.published_at,
+       d.created_at AS verified_at,
+       f.captured_at, f.has_photo, f.has_video, f.file_count, f.first_thumb_file_id,
+       -- rounded: the polling station's registered place if known, else GPS to 2 decimals (~1 km)
+       CASE WHEN s.public_location = 'hidden' THEN NULL
+            WHEN s.public_location = 'precise' AND f.lat IS NOT NULL THEN f.lat
+            ELSE coalesce(ps.latitude, round(f.lat::numeric, 2)::float8) END AS lat,
+       CASE WHEN s.public_location = 'hidden' THEN NULL
+            WHEN s.public_location = 'precise' AND f.lat IS NOT NULL THEN f.lon
+            ELSE coalesce(ps.longitude, round(f.lon::numeric, 2)::float8) END AS lon,
+       s.public_title AS title,
+       setweight(to_tsvector('russian', coalesce(s.public_title, '')), 'A')
+         || to_tsvector('russian', coalesce(s.public_description, s.description))
+         || setweight(to_tsvector('russian', concat_ws(' ', c.label_ru, c.label_en, e.name_ru, e.name_en, s.region, r.name_en, array_to_string(r.aliases, ' '))), 'D')
+         AS search_text,
+       coalesce(s.public_description, s.description) AS description,
+       f.file_sha256
+  FROM submissions s
+  JOIN decisions d ON d.id = s.publish_decision_id
+  JOIN categories c ON c.code = s.category_code
+  JOIN elections e ON e.id = s.election_id
+  LEFT JOIN regions r ON r.name_ru = s.region
+  LEFT JOIN polling_stations ps ON ps.id = s.polling_station_id
+  CROSS JOIN LATERAL (
+    SELECT count(*)::int AS file_count,
+           coalesce(bool_or(b.kind = 'image'), false) AS has_photo,
+           coalesce(bool_or(b.kind = 'video'), false) AS has_video,
+           min(m.taken_at_utc) AS captured_at,
+           (array_agg(m.id ORDER BY m.position) FILTER (WHERE m.has_thumb))[1] AS first_thumb_file_id,
+           (array_agg(m.gps_lat ORDER BY m.position) FILTER (WHERE m.gps_lat IS NOT NULL))[1] AS lat,
+           (array_agg(m.gps_lon ORDER BY m.position) FILTER (WHERE m.gps_lat IS NOT NULL))[1] AS lon,
+           coalesce(array_agg(encode(m.sha256, 'hex') ORDER BY m.position), '{}') AS file_sha256
+      FROM media_files m JOIN blobs b ON b.sha256 = m.sha256
+     WHERE m.submission_id = s.id
+  ) f
+ WHERE s.status = 'published';
+
+UPDATE archive_entries a SET search_text = v.search_text FROM archive_entry_source v WHERE v.id = a.id;
+
+-- A renamed category or election is found by its new words.
+CREATE FUNCTION archive_refresh_labels() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'categories' THEN
+    PERFORM archive_refresh(a.id) FROM archive_entries a WHERE a.category_code = NEW.code;
+  ELSE
+    PERFORM archive_refresh(a.id) FROM archive_entries a WHERE a.election_id = NEW.id;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER archive_entries_from_category_labels AFTER UPDATE ON categories
+  FOR EACH ROW WHEN ((OLD.label_ru, OLD.label_en) IS DISTINCT FROM (NEW.label_ru, NEW.label_en)) EXECUTE FUNCTION archive_refresh_labels();
+CREATE TRIGGER archive_entries_from_election_names AFTER UPDATE ON elections
+  FOR EACH ROW WHEN ((OLD.name_ru, OLD.name_en) IS DISTINCT FROM (NEW.name_ru, NEW.name_en)) EXECUTE FUNCTION archive_refresh_labels();

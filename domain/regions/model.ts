@@ -82,13 +82,17 @@ export function matchRegion(regions: readonly Region[], typed: string): Region |
   if (byCore.length === 1) return byCore[0]!;
   if (byCore.length > 1) return byCore.find((r) => r.kind !== 'country' && namesOf(r).some((n) => n === text)) ?? null;
 
+  // Typos in the name itself ("Масква"), or in its kind ("Свердловская облась").
   const max = toleratedEdits(core.length);
-  if (max === 0) return null;
+  const maxWhole = toleratedEdits(text.length);
+  if (max === 0 && maxWhole === 0) return null;
   let best: { region: Region; distance: number } | null = null;
   let tie = false;
   for (const region of regions) {
-    const distance = Math.min(...namesOf(region).map((n) => editDistance(core, coreOf(n), max)));
-    if (distance > max) continue;
+    const distance = Math.min(
+      ...namesOf(region).map((n) => Math.min(max ? editDistance(core, coreOf(n), max) : Infinity, maxWhole ? editDistance(text, n, maxWhole) : Infinity)),
+    );
+    if (distance > Math.max(max, maxWhole)) continue;
     if (!best || distance < best.distance) {
       best = { region, distance };
       tie = false;
