@@ -52,7 +52,7 @@ export const searchFilterShape = {
     .max(500, 'The search text may be at most 500 characters.')
     .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(s), 'The search text contains control characters.')
     .optional()
-    .meta({ description: 'Words in Russian or English (stemmed: «вбросы» finds «вброс»), "exact phrases", -excluded words, or; numbers are polling-station numbers; region names are typo-tolerant. Sorted by relevance, the newest 300 matches are ranked; sort by time (or export) to go through every match.' }),
+    .meta({ description: 'Words in Russian or English (stemmed: «вбросы» finds «вброс»), "exact phrases", -excluded words, or; numbers, also as «УИК 2034», «участок №2034», "polling station 2034", are polling-station numbers; category labels, election and region names are searched in both languages; region names are typo-tolerant. Sorted by relevance, the newest 300 matches are ranked; sort by time (or export) to go through every match.' }),
   election: z.coerce
     .number({ error: 'election must be an election id (a number).' })
     .int('election must be a whole number.')
