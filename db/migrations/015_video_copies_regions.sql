@@ -434,3 +434,9 @@ CREATE TRIGGER archive_entries_from_category_labels AFTER UPDATE ON categories
   FOR EACH ROW WHEN ((OLD.label_ru, OLD.label_en) IS DISTINCT FROM (NEW.label_ru, NEW.label_en)) EXECUTE FUNCTION archive_refresh_labels();
 CREATE TRIGGER archive_entries_from_election_names AFTER UPDATE ON elections
   FOR EACH ROW WHEN ((OLD.name_ru, OLD.name_en) IS DISTINCT FROM (NEW.name_ru, NEW.name_en)) EXECUTE FUNCTION archive_refresh_labels();
+
+-- How observers abroad usually write some countries.
+UPDATE regions SET aliases = ARRAY['США', 'USA', 'Соединённые Штаты Америки', 'United States of America'] WHERE code = 'US';
+UPDATE regions SET aliases = ARRAY['UK', 'Англия', 'Соединённое Королевство'] WHERE code = 'GB';
+UPDATE regions SET aliases = ARRAY['ОАЭ', 'UAE'] WHERE code = 'AE';
+UPDATE regions SET aliases = ARRAY['Czech Republic', 'Чешская Республика'] WHERE code = 'CZ';
