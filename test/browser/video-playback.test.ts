@@ -21,11 +21,12 @@ describeInBrowser('published video copies play in the browser', () => {
   let browser: Browser;
   let entryId: string;
   let files: Awaited<ReturnType<typeof mediaRepo.listMediaFiles>>;
+  let moderator: Client;
 
   beforeAll(async () => {
     system = await startSystem({ env: { PUBLIC_API_REQUESTS_PER_MINUTE: '100000' } });
     const election = (await ownElection(system, 'video')).id;
-    const moderator = await loggedInClient(system.ctx, system.url);
+    moderator = await loggedInClient(system.ctx, system.url);
     const fields = { election_id: String(election), region: 'Москва', station_number: '2034', category_code: 'ballot_stuffing', description: `Вброс на видео ${randomBytes(4).toString('hex')}` };
     const res = await uploadSubmission(new Client(system.url), fields, await Promise.all(videos.map((v) => fileFromPath(fixturePath(v.file)))));
     expect(res.status).toBe(201);
@@ -67,6 +68,9 @@ describeInBrowser('published video copies play in the browser', () => {
       const found = (await (await fetch(`${system.url}/api/v1/files/${sha}`)).json()) as { status: string; entries: { id: string; copy_of: unknown }[] };
       expect(found).toMatchObject({ status: 'published', entries: [{ id: entryId, copy_of: { kind: 'video', file_id: file.id, original_sha256: file.sha256 } }] });
     }
+    // the moderator's review page says where each copy stands
+    const review = (await moderator.page(`/moderation/submissions/${entryId}?lang=en`)).body;
+    expect(review.match(/Published copy: ready/g)).toHaveLength(files.length);
     const entry = (await (await fetch(`${system.url}/api/v1/entries/${entryId}`)).json()) as { files: { video_url: string | null; video_copy_sha256: string | null }[] };
     expect(entry.files.map((f) => f.video_url)).toEqual(files.map((f) => `/media/${f.id}/video.mp4`));
   });
