@@ -480,8 +480,10 @@ export async function listPublicFiles(db: Queryable, entryId: string): Promise<P
             to_char(m.taken_at_local, 'YYYY-MM-DD"T"HH24:MI:SS') AS taken_at_local, m.taken_at_offset, m.offset_source,
             m.taken_at_utc, m.taken_at_source, m.gps_lat, m.gps_lon, m.make, m.model, m.flags, m.has_thumb, m.has_preview,
             lpad(to_hex(m.phash), 16, '0') AS phash, m.content_identifier,
-            jsonb_build_object('serial_numbers', m.metadata->'serial_numbers') AS metadata
+            jsonb_build_object('serial_numbers', m.metadata->'serial_numbers') AS metadata,
+            CASE WHEN v.status = 'ready' THEN json_build_object('sha256', encode(v.sha256, 'hex'), 'bytes', v.bytes) END AS video_copy
        FROM media_files m JOIN blobs b ON b.sha256 = m.sha256
+       LEFT JOIN video_copies v ON v.media_file_id = m.id
       WHERE m.submission_id = $1 ORDER BY m.position`,
     [entryId],
   );

@@ -10,12 +10,14 @@ import * as health from './health.repo';
 import * as integrity from './integrity.repo';
 import * as media from './media.repo';
 import * as notes from './notes.repo';
+import * as regions from './regions.repo';
 import * as replication from './replication.repo';
 import * as settings from './settings.repo';
 import * as stations from './stations.repo';
 import * as submissions from './submissions.repo';
 import * as transparency from './transparency.repo';
 import * as uploads from './uploads.repo';
+import * as videoCopies from './video-copies.repo';
 import { asStoreFailure } from './errors';
 import { withTransaction, type Queryable } from './pool';
 
@@ -32,7 +34,7 @@ type Bound<Module, Handle> = {
     : never]: Module[K] extends (q: never, ...args: infer A) => infer R ? (...args: A) => R : never;
 };
 
-const MODULES = { accounts, answers, archive, audit, catalog, claims, consistency, health, integrity, media, notes, replication, settings, stations, submissions, transparency, uploads };
+const MODULES = { accounts, answers, archive, audit, catalog, claims, consistency, health, integrity, media, notes, regions, replication, settings, stations, submissions, transparency, uploads, videoCopies };
 type Modules = typeof MODULES;
 
 /** Bound to the pool: each call is its own statement (or opens its own transaction inside the repo). */

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { VideoCopySettings } from './media/video-copy';
 
 const MiB = 1024 * 1024;
 
@@ -108,6 +109,15 @@ const envSchema = z.object({
   // Free space kept on the storage filesystem: below it uploads are refused (507) and moderators are warned.
   DISK_RESERVE_MB: z.coerce.number().min(0).default(1024),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  // Published video copies (domain/media/video-copy.ts): short side at most this many lines, a
+  // bitrate a phone streams on 3G/4G, ffmpeg's threads, its time limit, and copies made at once
+  // per worker (the rest wait for a slot; photos keep being processed meanwhile).
+  VIDEO_COPY_MAX_HEIGHT: z.coerce.number().int().min(144).max(2160).default(720),
+  VIDEO_COPY_VIDEO_KBPS: z.coerce.number().int().min(200).max(20_000).default(1500),
+  VIDEO_COPY_AUDIO_KBPS: z.coerce.number().int().min(32).max(320).default(96),
+  VIDEO_COPY_THREADS: z.coerce.number().int().min(1).max(16).default(2),
+  VIDEO_COPY_MAX_MINUTES: z.coerce.number().positive().max(24 * 60).default(60),
+  VIDEO_COPY_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(1),
   // Transient failures (a dependency away, a full disk) are retried with exponential backoff and
   // jitter, each wait at most RETRY_MAX_DELAY_SECONDS, for RETRY_WINDOW_MINUTES; then the file waits
   // as waiting_retry and the sweep tries it again every STALE_JOB_MINUTES.
@@ -249,6 +259,8 @@ export type Config = {
   uploadExpiryMs: number;
   diskReserveBytes: number;
   workerConcurrency: number;
+  videoCopy: VideoCopySettings;
+  videoCopyConcurrency: number;
   retryWindowMs: number;
   retryMaxDelayMs: number;
   staleJobMs: number;
@@ -394,6 +406,14 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadExpiryMs: Math.round(e.UPLOAD_EXPIRY_MINUTES * 60_000),
     diskReserveBytes: Math.floor(e.DISK_RESERVE_MB * MiB),
     workerConcurrency: e.WORKER_CONCURRENCY,
+    videoCopy: {
+      maxHeight: e.VIDEO_COPY_MAX_HEIGHT,
+      videoKbps: e.VIDEO_COPY_VIDEO_KBPS,
+      audioKbps: e.VIDEO_COPY_AUDIO_KBPS,
+      threads: e.VIDEO_COPY_THREADS,
+      timeoutMs: Math.round(e.VIDEO_COPY_MAX_MINUTES * 60_000),
+    },
+    videoCopyConcurrency: e.VIDEO_COPY_CONCURRENCY,
     retryWindowMs: e.RETRY_WINDOW_MINUTES * 60_000,
     retryMaxDelayMs: e.RETRY_MAX_DELAY_SECONDS * 1000,
     staleJobMs: e.STALE_JOB_MINUTES * 60_000,

@@ -4,6 +4,7 @@ import { backfillFileFlags } from '../domain/processing/flags-backfill.service';
 import { processMediaFile } from '../domain/processing/process-media.service';
 import { JOB_NAMES, type JobName } from '../domain/queue/jobs';
 import { replicateOriginal } from '../domain/replication/replication.service';
+import { makeVideoCopy } from '../domain/processing/video-copy.service';
 
 export type JobHandler = (ctx: AppContext, id: string) => Promise<unknown>;
 
@@ -13,6 +14,7 @@ export const JOB_HANDLERS: Record<JobName, JobHandler> = {
   'backfill-flags': backfillFileFlags,
   'replicate-original': replicateOriginal,
   'scrub-original': scrubOriginal,
+  'encode-video': makeVideoCopy,
 };
 
 export function assertEveryJobHasOneHandler(): void {

@@ -6,6 +6,7 @@ import { consumeJobs } from '../infra/compose';
 import { assertLogOriginUnchanged } from '../domain/transparency/log.service';
 import { publishLogKey, signTreeHeadIfGrown } from '../domain/transparency/signer.service';
 import { requeueOwedCopies } from '../domain/replication/replication.service';
+import { requeueOwedVideoCopies } from '../domain/processing/video-copy.service';
 import { JOB_HANDLERS, assertEveryJobHasOneHandler } from './handlers';
 
 export type RunningWorker = { close(): Promise<void> };
@@ -69,6 +70,8 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       if (n > 0) ctx.log.info({ requeued: n }, 'requeued unfinished files from PostgreSQL');
       const owed = await requeueOwedCopies(ctx);
       if (owed > 0) ctx.log.info({ owed }, 'enqueued copies owed to replicas');
+      const videos = await requeueOwedVideoCopies(ctx, olderThan);
+      if (videos > 0) ctx.log.info({ videos }, 'enqueued published video copies still owed');
     } catch (err) {
       ctx.log.warn({ err: (err as Error).message }, 'sweep could not run; will try again');
     }

@@ -46,6 +46,8 @@ function presentFile(f: PublicFile, choices: { device: boolean; original: boolea
     thumb_url: f.has_thumb ? `/media/${f.id}/thumb.jpg` : null,
     preview_url: f.has_preview ? `/media/${f.id}/preview.jpg` : null,
     published_copy_url: f.has_preview ? `/media/${f.id}/published.jpg` : null,
+    video_url: f.video_copy ? `/media/${f.id}/video.mp4` : null,
+    video_copy_sha256: f.video_copy?.sha256 ?? null,
     original_url: choices.original ? `/media/${f.id}/original` : null,
     original_carries: f.original_carries,
   };

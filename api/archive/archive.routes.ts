@@ -3,10 +3,11 @@ import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import * as archive from '../../domain/archive/archive.service';
 import { SIMILAR_MAX_BYTES } from '../../domain/archive/similar.service';
+import { DERIVATIVE_FORMAT } from '../../domain/media/derivatives';
 import type { AppContext } from '../../domain/context';
 import { badRequest, notFound } from '../../domain/errors';
 import { pickLang, translator } from '../../web/i18n';
-import { entryUrl } from '../../web/links';
+import { entryUrl, stationUrl } from '../../web/links';
 import { entryPage } from '../../web/pages/archive';
 import { hashCheckPage } from '../../web/pages/hash-check';
 import { mapPage } from '../../web/pages/map';
@@ -94,8 +95,18 @@ export function archiveRoutes(ctx: AppContext): Router {
     sendHtml(res, entryPage(pageContext(ctx, req, res), data, { baseUrl: siteUrl(req) }));
   });
 
+  /** A station URL naming its region otherwise than the list does (case, ё, a typo, English) is moved to the canonical one. */
+  async function redirectedToCanonicalStation(req: Request, res: Response, station: { election: number; region: string; number: string }, prefix: string): Promise<boolean> {
+    const region = await archive.canonicalStationRegion(ctx, station.region);
+    if (region === station.region) return false;
+    const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
+    res.redirect(301, prefix + stationUrl({ election_id: station.election, region, station_number: station.number }) + query);
+    return true;
+  }
+
   router.get('/stations/:election/:region/:number', async (req, res) => {
     const station = parseParams(stationParams, req);
+    if (await redirectedToCanonicalStation(req, res, station, '')) return;
     const { after, limit } = parseFilled(stationQuery, req);
     const data = await archive.stationPage(ctx, { electionId: station.election, region: station.region, number: station.number }, { after, limit });
     publicCache(res, 30);
@@ -137,6 +148,17 @@ export function archiveRoutes(ctx: AppContext): Router {
       });
       return;
     }
+    if (variant === 'video.mp4') {
+      const { file, copySha256 } = await archive.publishedVideoCopy(ctx, id);
+      // Range requests (206) let a player seek and start at once; the copy has faststart.
+      await sendStoredFile(res, ctx.blobs.openDerivative(file.sha256, 'video'), {
+        mime: DERIVATIVE_FORMAT.video.mime,
+        identity: `${file.sha256}/video/${copySha256}`,
+        stallMs: ctx.config.exportStallMs,
+        cacheSeconds: WITHDRAWABLE_SECONDS,
+      });
+      return;
+    }
     const file = await archive.publishedFile(ctx, id);
     const name = variant === 'thumb.jpg' ? 'thumb' : 'preview';
     if (!(name === 'thumb' ? file.has_thumb : file.has_preview)) throw notFound('The file');
@@ -170,6 +192,7 @@ export function archiveRoutes(ctx: AppContext): Router {
 
   router.get('/api/v1/stations/:election/:region/:number', async (req, res) => {
     const station = parseParams(stationParams, req);
+    if (await redirectedToCanonicalStation(req, res, station, '/api/v1')) return;
     const { after, limit } = parseFilled(stationQuery, req);
     const data = await archive.stationPage(ctx, { electionId: station.election, region: station.region, number: station.number }, { after, limit });
     publicCache(res, 30);

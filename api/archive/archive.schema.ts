@@ -52,7 +52,7 @@ export const searchFilterShape = {
     .max(500, 'The search text may be at most 500 characters.')
     .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(s), 'The search text contains control characters.')
     .optional()
-    .meta({ description: 'Words in Russian or English (stemmed: «вбросы» finds «вброс»), "exact phrases", -excluded words, or; numbers are polling-station numbers; region names are typo-tolerant. Sorted by relevance, the newest 300 matches are ranked; sort by time (or export) to go through every match.' }),
+    .meta({ description: 'Words in Russian or English (stemmed: «вбросы» finds «вброс»), "exact phrases", -excluded words, or; numbers, also as «УИК 2034», «участок №2034», "polling station 2034", are polling-station numbers; category labels, election and region names are searched in both languages; region names are typo-tolerant. Sorted by relevance, the newest 300 matches are ranked; sort by time (or export) to go through every match.' }),
   election: z.coerce
     .number({ error: 'election must be an election id (a number).' })
     .int('election must be a whole number.')
@@ -113,7 +113,7 @@ export const entryParams = z.object({ id: z.uuid('This id is malformed.') });
 export const langQuery = strict({ lang: searchFilterShape.lang });
 export const publicFileParams = z.object({
   id: z.uuid('This id is malformed.'),
-  variant: z.enum(['thumb.jpg', 'preview.jpg', 'published.jpg', 'original'], { error: 'Unknown file variant.' }),
+  variant: z.enum(['thumb.jpg', 'preview.jpg', 'published.jpg', 'video.mp4', 'original'], { error: 'Unknown file variant.' }),
 });
 export const hashParams = z.object({
   sha256: z
@@ -195,6 +195,8 @@ export const fileResponse = z
     thumb_url: z.string().nullable(),
     preview_url: z.string().nullable(),
     published_copy_url: z.string().nullable().meta({ description: 'Re-encoded copy without any metadata (for a video: its poster frame)' }),
+    video_url: z.string().nullable().meta({ description: 'A video: its published copy (H.264 + AAC in MP4, at most 720p, no metadata), once made; Range requests are answered 206' }),
+    video_copy_sha256: z.string().nullable().meta({ description: 'SHA-256 of the published video copy (GET /api/v1/files/{sha256} finds it)' }),
     original_url: z.string().nullable().meta({ description: 'The original bytes, only when the moderator allowed it' }),
     original_carries: z
       .array(z.enum(ORIGINAL_REVEALS))

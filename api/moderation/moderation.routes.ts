@@ -9,7 +9,7 @@ import { requireCsrf, requireRole } from '../middleware/session';
 import { parseBody, parseParams, parseQuery } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
 import { sendStoredFile } from '../send-file';
-import { decisionFromForm, fileVariantParams, idParams, noteSchema, publicTextSchema, queueQuery } from './moderation.schema';
+import { decisionFromForm, fileVariantParams, idParams, noteSchema, publicTextSchema, QUEUE_RENAMED_PARAMS, queueQuery } from './moderation.schema';
 import { originalDigest } from '../../domain/integrity/scrub.service';
 
 export function moderationRoutes(ctx: AppContext): Router {
@@ -20,6 +20,17 @@ export function moderationRoutes(ctx: AppContext): Router {
   });
 
   router.get('/moderation', async (req, res) => {
+    // A link or bookmark with the queue's old parameter names lands on the same queue under the shared names.
+    const url = new URL(req.originalUrl, 'http://queue.invalid');
+    const renamed = Object.keys(QUEUE_RENAMED_PARAMS).filter((old) => url.searchParams.has(old));
+    if (renamed.length) {
+      for (const old of renamed) {
+        for (const value of url.searchParams.getAll(old)) url.searchParams.append(QUEUE_RENAMED_PARAMS[old]!, value);
+        url.searchParams.delete(old);
+      }
+      res.redirect(301, `${url.pathname}?${url.searchParams}`);
+      return;
+    }
     const { after, filter } = parseQuery(queueQuery, req);
     const queue = await reviewQueue(ctx, filter, after);
     sendHtml(res, queuePage(pageContext(ctx, req, res), { ...queue, filter, isFirst: !after }));

@@ -9,6 +9,13 @@ export const idParams = z.object({ id: z.uuid('This id is malformed.') });
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 const day = (what: string) => z.preprocess(emptyAsUndefined, z.iso.date({ error: `The ${what} must be a date (YYYY-MM-DD).` }).optional());
 
+/**
+ * The queue's filters are named as the archive's, the API's and the exports' (issue 17, item 7):
+ * has_video, and received_from/received_to beside the archive's captured_/published_ ranges. The
+ * names the queue used before are moved to these by a redirect (QUEUE_RENAMED_PARAMS).
+ */
+export const QUEUE_RENAMED_PARAMS: Record<string, string> = { video: 'has_video', from: 'received_from', to: 'received_to' };
+
 /** The queue's filters; an empty form field means "any". */
 export const queueQuery = z
   .object({
@@ -18,9 +25,9 @@ export const queueQuery = z
     region: z.preprocess(emptyAsUndefined, z.string().trim().max(200, 'The region may be at most 200 characters.').optional()),
     category: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z0-9_]{2,60}$/, 'Unknown category.').optional()),
     flag: z.preprocess(emptyAsUndefined, z.enum(QUEUE_FLAGS, { error: 'Unknown flag.' }).optional()),
-    video: z.preprocess(emptyAsUndefined, z.literal('1', { error: 'The video filter is 1 or absent.' }).optional()),
-    from: day('first day'),
-    to: day('last day'),
+    has_video: z.preprocess(emptyAsUndefined, z.enum(['1', 'true', 'on', '0', 'false'], { error: 'has_video must be 1 or 0.' }).optional()),
+    received_from: day('first day'),
+    received_to: day('last day'),
     sort: z.preprocess(emptyAsUndefined, z.enum(QUEUE_SORTS, { error: 'Sort is oldest or newest.' }).default('oldest')),
     lang: z.string().optional(),
   })
@@ -32,10 +39,10 @@ export const queueQuery = z
       region: q.region || null,
       categoryCode: q.category ?? null,
       flag: q.flag ?? null,
-      hasVideo: q.video === '1',
-      receivedFrom: q.from ? new Date(`${q.from}T00:00:00Z`) : null,
-      // "to" is inclusive: everything before the next day
-      receivedBefore: q.to ? new Date(Date.parse(`${q.to}T00:00:00Z`) + 86_400_000) : null,
+      hasVideo: q.has_video === '1' || q.has_video === 'true' || q.has_video === 'on',
+      receivedFrom: q.received_from ? new Date(`${q.received_from}T00:00:00Z`) : null,
+      // received_to is inclusive: everything before the next day
+      receivedBefore: q.received_to ? new Date(Date.parse(`${q.received_to}T00:00:00Z`) + 86_400_000) : null,
       sort: q.sort,
     } satisfies QueueFilter,
   }));

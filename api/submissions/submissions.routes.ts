@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import * as catalog from '../../domain/catalog/catalog.service';
+import { listRegions } from '../../domain/regions/regions.service';
 import type { AppContext } from '../../domain/context';
 import { AppError } from '../../domain/errors';
 import { createSubmission, submitUploads, type Receipt } from '../../domain/submissions/submission.service';
@@ -44,11 +45,12 @@ export function submissionsRoutes(ctx: AppContext, guards: UploadGuards): Router
   const uploadsSubmission = uploadsSubmissionSchema(limits.maxFiles);
 
   async function renderForm(req: Request, res: Response, status: number, error?: string) {
-    const [elections, categories] = await Promise.all([catalog.activeElections(ctx), catalog.activeCategories(ctx)]);
+    const [elections, categories, regions] = await Promise.all([catalog.activeElections(ctx), catalog.activeCategories(ctx), listRegions(ctx)]);
     const values = (req.body ?? {}) as UploadFormValues;
     const page = uploadPage(pageContext(ctx, req, res), {
       elections,
       categories,
+      regions,
       limits: { maxFiles: limits.maxFiles, maxPhotoMb: Math.round(limits.maxPhotoBytes / MiB), maxVideoMb: Math.round(limits.maxVideoBytes / MiB) },
       // A form shown again keeps its key: sending it twice still stores one submission.
       values: { ...values, idempotency_key: values.idempotency_key || newClientKey() },

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Election, Category } from '../catalog/model';
 import type { AppContext } from '../context';
+import { canonicalRegion } from '../regions/regions.service';
 import { PUBLIC_DERIVATIVES } from '../media/derivatives';
 import { carriedBy } from '../media/original-reveals';
 import { notFound, serviceBusy } from '../errors';
@@ -43,6 +44,14 @@ export async function publishedFile(ctx: AppContext, fileId: string): Promise<Pu
   const file = await ctx.repos.media.findPublishedMediaFile(fileId);
   if (!file) throw notFound('The file');
   return file;
+}
+
+/** A published video's copy, once made: the file and the copy's SHA-256 (its identity for caches). */
+export async function publishedVideoCopy(ctx: AppContext, fileId: string): Promise<{ file: PublishedFile; copySha256: string }> {
+  const file = await publishedFile(ctx, fileId);
+  const copy = await ctx.repos.videoCopies.findVideoCopy(fileId);
+  if (copy?.status !== 'ready' || !copy.sha256) throw notFound('The video copy');
+  return { file, copySha256: copy.sha256 };
 }
 
 /** The original bytes of a published file, only where the moderator allowed downloading them. */
@@ -89,6 +98,14 @@ export type StationData = {
 };
 
 /** Everything published for one polling station, with counts per category. */
+/**
+ * The region a station URL should name: the list's canonical name for what it says (any case,
+ * ё/е, a typo, the English name), else the text as it is. A URL naming it otherwise is redirected.
+ */
+export async function canonicalStationRegion(ctx: AppContext, region: string): Promise<string> {
+  return (await canonicalRegion(ctx, region))?.name_ru ?? region;
+}
+
 export async function stationPage(ctx: AppContext, station: Station, page: { after?: string; limit?: number }): Promise<StationData> {
   const query: SearchQuery = { election: station.electionId, station: station.number, sort: 'published', after: page.after, limit: page.limit };
   const filters = { ...(await buildFilters(ctx, query)), regions: [station.region] };

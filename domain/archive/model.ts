@@ -117,7 +117,10 @@ export type PublicFileFacts = Pick<
   // not shown: what the public flags are computed from (domain/processing/media-relations.service.ts), and
   // the metadata's serial numbers, only to say that a downloadable original carries some
   | 'phash' | 'content_identifier' | 'metadata'
->;
+> & {
+  /** A video's published copy, once made (domain/media/video-copy.ts). */
+  video_copy: { sha256: string; bytes: number } | null;
+};
 
 /** A file of a public entry as shown: its size and what its original carries only where the original is downloadable. */
 export type PublicFile = Omit<PublicFileFacts, 'metadata' | 'bytes'> & { bytes: number | null; original_carries: OriginalReveal[] | null };

@@ -30,6 +30,13 @@ export const DEFAULT_PAGE_SIZE = 20;
 const REGION_FILTER_MIN_SCORE = 0.4;
 const REGION_WORD_MIN_SCORE = 0.5;
 const STATION_TOKEN = /^(?:№|#)?([0-9]{1,6})$/;
+/**
+ * How people name a polling station before its number: «УИК 2034», «участок №2034», «избирательный
+ * участок 2034», «ИК 2034», "polling station 2034", "station #2034", "precinct 2034". The words go
+ * with the number (a station filter), not into the text, where no entry need say them.
+ */
+const STATION_PHRASE =
+  /(?<![\p{L}\p{N}])(?:(?:избирательн\p{L}*\s+)?участ\p{L}*|уик|ик|(?:polling\s+)?station|precinct)\s*(?:№|#|no\.?)?\s*([0-9]{1,6})(?![\p{L}\p{N}])/giu;
 /** A word that may name a region: letters (and inner hyphens), not an exclusion such as "-Москва". */
 const PLAIN_WORD = /^\p{L}[\p{L}-]{3,}$/u;
 
@@ -45,9 +52,13 @@ export function effectiveSort(query: SearchQuery, filters: SearchFilters): Searc
  * full text (websearch syntax: "phrases", -exclusions, or).
  */
 export async function buildFilters(ctx: AppContext, query: SearchQuery): Promise<SearchFilters> {
-  const tokens = (query.q ?? '').trim().split(/\s+/).filter(Boolean);
-  const quoted = (query.q ?? '').includes('"');
   const stationNumbers: string[] = [];
+  const typed = (query.q ?? '').replace(STATION_PHRASE, (_phrase, number: string) => {
+    stationNumbers.push(number);
+    return ' ';
+  });
+  const tokens = typed.trim().split(/\s+/).filter(Boolean);
+  const quoted = typed.includes('"');
   const candidates: string[] = [];
   for (const token of tokens) {
     const station = STATION_TOKEN.exec(token);

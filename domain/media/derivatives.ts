@@ -1,14 +1,24 @@
 /**
  * The copies made of every original for review and publication: JPEG, orientation applied, no
- * metadata at all (no EXIF/XMP/IPTC/ICC). The media toolkit renders them (domain/ports/media-toolkit.ts).
+ * metadata at all (no EXIF/XMP/IPTC/ICC); for a video also its published copy, an MP4
+ * (domain/media/video-copy.ts). The media toolkit renders them (domain/ports/media-toolkit.ts).
  */
-export type DerivativeName = 'thumb' | 'preview' | 'poster' | 'contact';
+export type DerivativeName = 'thumb' | 'preview' | 'poster' | 'contact' | 'video';
+
+/** How each copy is typed when stored and served. */
+export const DERIVATIVE_FORMAT: Record<DerivativeName, { extension: string; mime: string }> = {
+  thumb: { extension: 'jpg', mime: 'image/jpeg' },
+  preview: { extension: 'jpg', mime: 'image/jpeg' },
+  poster: { extension: 'jpg', mime: 'image/jpeg' },
+  contact: { extension: 'jpg', mime: 'image/jpeg' },
+  video: { extension: 'mp4', mime: 'video/mp4' },
+};
 
 /**
  * The copies the public archive serves of a published file (a video's preview is its poster frame);
  * the hash look-up recognises these. A contact sheet is shown to moderators only.
  */
-export const PUBLIC_DERIVATIVES = ['thumb', 'preview', 'poster'] as const satisfies readonly DerivativeName[];
+export const PUBLIC_DERIVATIVES = ['thumb', 'preview', 'poster', 'video'] as const satisfies readonly DerivativeName[];
 export type PublicDerivativeName = (typeof PUBLIC_DERIVATIVES)[number];
 
 export type Derivatives = {

@@ -60,8 +60,11 @@ export async function submissionForReview(ctx: AppContext, id: string, user: Ses
     ctx.repos.submissions.findQueueNeighbours(submission, awaitsFirstDecision(submission.status) ? submission.status : 'pending'),
     diskSpace(ctx),
   ]);
-  const related = await relatedFilesOf(ctx, files);
-  return { submission, files, related, decisions, conversation, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, disk, claim, claimedByOther: claim !== null && claim.account_id !== user.accountId };
+  const [related, videoCopies] = await Promise.all([
+    relatedFilesOf(ctx, files),
+    ctx.repos.videoCopies.listVideoCopies(files.filter((f) => f.kind === 'video').map((f) => f.id)),
+  ]);
+  return { submission, files, related, videoCopies, decisions, conversation, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, disk, claim, claimedByOther: claim !== null && claim.account_id !== user.accountId };
 }
 
 const describeDecision = (d: DecisionRecord | undefined) =>

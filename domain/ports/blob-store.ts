@@ -70,6 +70,8 @@ export type BlobStore = {
 
   /** Replaces a derivative whole: a reader sees the old one or the new one, never half a file. */
   writeDerivative(sha256: string, name: DerivativeName, data: Buffer): Promise<void>;
+  /** writeDerivative for a copy made in a local file (a video copy: too large for memory); the file stays the caller's. */
+  writeDerivativeFile(sha256: string, name: DerivativeName, filePath: string): Promise<void>;
   /** null when there is no such derivative. */
   openDerivative(sha256: string, name: DerivativeName): Promise<StoredBlob | null>;
 };

@@ -1,15 +1,20 @@
 import type { Derivatives } from '../media/derivatives';
 import type { DetectedType } from '../media/file-type';
 import type { MediaMetadata } from '../media/metadata';
+import type { RenderedVideoCopy, VideoCopySettings } from '../media/video-copy';
 
 /** What an image's header declares; nothing is decoded to read it. */
 export type ImageHeader = { width: number | null; height: number | null; exif: Buffer | null; xmp: Buffer | null };
 
 /** The parts of ffprobe's report (-show_format -show_streams) the metadata reader uses. */
 export type VideoProbe = {
-  format?: { duration?: string; tags?: Record<string, string> };
+  format?: { duration?: string; bit_rate?: string; tags?: Record<string, string> };
   streams?: {
     codec_type?: string;
+    codec_name?: string;
+    profile?: string;
+    pix_fmt?: string;
+    bit_rate?: string;
     width?: number;
     height?: number;
     disposition?: { attached_pic?: number };
@@ -38,6 +43,12 @@ export type MediaToolkit = {
   renderDerivatives(filePath: string, type: DetectedType, hints: RenderHints, bytes?: Buffer): Promise<Derivatives>;
   /** A 3×3 JPEG sheet of frames spread evenly across a video. */
   renderContactSheet(filePath: string, hints: RenderHints): Promise<Buffer>;
+  /**
+   * The published copy of a video (domain/media/video-copy.ts): the one place it is rendered, from
+   * the original to the copy, so a filter (a redaction) can be put in its way. `onProgress` gets
+   * 0…1 as ffmpeg goes. Media problems (undecodable, too slow) throw MediaError.
+   */
+  renderVideoCopy(filePath: string, hints: RenderHints, settings: VideoCopySettings, onProgress?: (fraction: number) => void): Promise<RenderedVideoCopy>;
   /** The perceptual hash of an image held in memory, decoded strictly (damaged data is refused). */
   perceptualHashOfImage(bytes: Buffer, maxPixels: number): Promise<string>;
 };

@@ -97,6 +97,11 @@ export async function processMediaFile(ctx: AppContext, fileId: string): Promise
   const extraction = toExtraction(meta, flags, rendered?.phash ?? null, warnings);
   const outcome = failure ? { status: 'failed' as const, reason: failure.message } : { status: 'ready' as const };
   await saveWithRelations(ctx, file, extraction, outcome, rendered ? { thumb: true, preview: true, contact } : NO_DERIVATIVES, copies);
+  // The published copy is its own job (a long transcode must not hold up review); the sweep
+  // enqueues it again if this is lost.
+  if (outcome.status === 'ready' && file.kind === 'video') {
+    await ctx.queue.enqueue('encode-video', [fileId]).catch((err: Error) => ctx.log.warn({ fileId, err: err.message }, 'could not enqueue the video copy; the sweep will'));
+  }
   return outcome.status;
 }
 

@@ -3,7 +3,8 @@
  * job re-enqueued from PostgreSQL after a Redis restart is the same job.
  */
 // scrub-original's id is the original's SHA-256 (hex): one check per stored byte sequence.
-export const JOB_NAMES = ['process-media', 'backfill-flags', 'replicate-original', 'scrub-original'] as const;
+// encode-video's id is the media file's: its published copy (domain/processing/video-copy.service.ts).
+export const JOB_NAMES = ['process-media', 'backfill-flags', 'replicate-original', 'scrub-original', 'encode-video'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 export type JobPayload = { id: string };
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TxRepositories } from '../../db/repositories';
 import type { NewSubmission } from '../../db/submissions.repo';
 import type { AppContext } from '../context';
+import { canonicalRegion } from '../regions/regions.service';
 import { badRequest, conflict, DATABASE_RETRY_AFTER_SECONDS, englishWait, isStoreFailure, serviceBusy } from '../errors';
 import type { DetectedType } from '../media/file-type';
 import { decodeLeaf, leafToJson, type LeafJson } from '../transparency/leaf';
@@ -168,6 +169,11 @@ async function storeSubmission(ctx: AppContext, input: SubmissionInput, files: I
   ]);
   if (!election || !election.active) throw badRequest('unknown_election', 'Choose an election from the list.');
   if (!category || !category.active) throw badRequest('unknown_category', 'Choose a category from the list.');
+  // The region as the list names it ("москва", "г. Москва", "Moscow" are all Москва): station pages
+  // and filters then find every entry of one station under one name. Text that matches no region
+  // is kept as typed: the moderator sees it, and nothing sent is refused for it.
+  const region = await canonicalRegion(ctx, input.region);
+  if (region) input = { ...input, region: region.name_ru };
 
   const created: string[] = [];
   let fileIds: string[] = [];

@@ -8,7 +8,11 @@ export type ToolResult = { code: number | null; stdout: Buffer; stderr: string }
  * A time-out kills the process and throws MediaError('timeout'); a non-zero exit is returned,
  * not thrown, so callers decide whether it is fatal.
  */
-export function runTool(command: string, args: string[], opts: { timeoutMs: number; maxStdoutBytes?: number }): Promise<ToolResult> {
+export function runTool(
+  command: string,
+  args: string[],
+  opts: { timeoutMs: number; maxStdoutBytes?: number; /** stdout is handed over as it comes, not kept */ onStdout?: (chunk: Buffer) => void },
+): Promise<ToolResult> {
   const maxStdout = opts.maxStdoutBytes ?? 64 * 1024 * 1024;
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -25,6 +29,7 @@ export function runTool(command: string, args: string[], opts: { timeoutMs: numb
       opts.timeoutMs,
     );
     child.stdout.on('data', (chunk: Buffer) => {
+      if (opts.onStdout) return opts.onStdout(chunk);
       outBytes += chunk.length;
       if (outBytes > maxStdout) stop(new MediaError('too_large', `${command} produced more than ${maxStdout} bytes`));
       else out.push(chunk);

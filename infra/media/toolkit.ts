@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import type { MediaToolkit, VideoProbe } from '../../domain/ports/media-toolkit';
 import { perceptualHashOfImage, renderContactSheet, renderDerivatives } from './render';
 import { ffInput, runTool } from './run-tool';
+import { renderVideoCopy } from './video-copy';
 
 const FFPROBE_TIMEOUT_MS = 20_000;
 
@@ -17,6 +18,7 @@ export function createMediaToolkit(): MediaToolkit {
     probeVideo,
     renderDerivatives,
     renderContactSheet,
+    renderVideoCopy: (filePath, hints, settings, onProgress) => renderVideoCopy(probeVideo, filePath, hints, settings, onProgress),
     perceptualHashOfImage,
   };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { DerivativeName } from '../../domain/media/derivatives';
+import { DERIVATIVE_FORMAT, type DerivativeName } from '../../domain/media/derivatives';
 import type { BlobStore, StoredBlob } from '../../domain/ports/blob-store';
 import { assertSha, HEX64, openLocalTemp } from './local-temp';
 
@@ -24,7 +24,7 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
   };
   const derivativePath = (sha256: string, name: DerivativeName) => {
     assertSha(sha256);
-    return path.join(derivedDir, sha256.slice(0, 2), sha256, `${name}.jpg`);
+    return path.join(derivedDir, sha256.slice(0, 2), sha256, `${name}.${DERIVATIVE_FORMAT[name].extension}`);
   };
 
   return {
@@ -89,6 +89,15 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
       await fs.mkdir(path.dirname(final), { recursive: true });
       const temp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
       await fs.writeFile(temp, data, { mode: 0o644 });
+      await fs.rename(temp, final);
+    },
+
+    async writeDerivativeFile(sha256, name, filePath) {
+      const final = derivativePath(sha256, name);
+      await fs.mkdir(path.dirname(final), { recursive: true });
+      const temp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
+      await fs.copyFile(filePath, temp);
+      await fs.chmod(temp, 0o644);
       await fs.rename(temp, final);
     },
 

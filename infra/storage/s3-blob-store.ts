@@ -23,7 +23,7 @@ import {
 import type { S3Bucket } from '../../domain/config';
 import { DependencyError } from '../../domain/dependency-error';
 import type { Logger } from '../../domain/logger';
-import type { DerivativeName } from '../../domain/media/derivatives';
+import { DERIVATIVE_FORMAT, type DerivativeName } from '../../domain/media/derivatives';
 import type { BlobStore, ByteRange, OriginalsProtection, StoredBlob } from '../../domain/ports/blob-store';
 import { assertSha, HEX64, openLocalTemp } from './local-temp';
 
@@ -76,7 +76,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
   };
   const derivativeKey = (sha256: string, name: DerivativeName) => {
     assertSha(sha256);
-    return `derived/${sha256.slice(0, 2)}/${sha256}/${name}.jpg`;
+    return `derived/${sha256.slice(0, 2)}/${sha256}/${name}.${DERIVATIVE_FORMAT[name].extension}`;
   };
 
   /** Every version of exactly this key, newest first (the order S3 lists them in). */
@@ -152,17 +152,23 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     }
   }
 
-  async function upload(key: string, tempPath: string, sha256: string): Promise<{ versionId: string; etag: string }> {
-    const lock = protection.locked
+  /** An original (locked when the bucket can lock, checked against its address) or, with `copy`, a derivative read from a local file. */
+  async function upload(
+    key: string,
+    tempPath: string,
+    sha256: string | null,
+    copy?: { contentType: string },
+  ): Promise<{ versionId: string; etag: string }> {
+    const lock = protection.locked && !copy
       ? { ObjectLockMode: 'COMPLIANCE' as const, ObjectLockRetainUntilDate: new Date(Date.now() + settings.objectLockDays * 86_400_000) }
       : {};
-    const common = { Bucket: bucket, Key: key, Metadata: { sha256 }, ContentType: 'application/octet-stream', ...lock };
+    const common = { Bucket: bucket, Key: key, ...(sha256 ? { Metadata: { sha256 } } : {}), ContentType: copy?.contentType ?? 'application/octet-stream', ...lock };
     const file = await fs.open(tempPath, 'r');
     try {
       const { size } = await file.stat();
       if (size <= PART_BYTES) {
         const body = await file.readFile();
-        checkSha256(createHash('sha256').update(body).digest('hex'), sha256);
+        if (sha256) checkSha256(createHash('sha256').update(body).digest('hex'), sha256);
         const md5 = createHash('md5').update(body).digest();
         const res = await client.send(new PutObjectCommand({ ...common, Body: body, ContentLength: size, ContentMD5: md5.toString('base64') }));
         return confirmed(res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
@@ -180,7 +186,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
   async function uploadInParts(
     file: fs.FileHandle,
     size: number,
-    sha256: string,
+    sha256: string | null,
     common: { Bucket: string; Key: string },
   ): Promise<{ versionId: string; etag: string }> {
     const { UploadId } = await client.send(new CreateMultipartUploadCommand(common));
@@ -205,7 +211,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
         if (inFlight.size >= PARTS_IN_FLIGHT) await Promise.race(inFlight);
       }
       await Promise.all(inFlight);
-      checkSha256(whole.digest('hex'), sha256);
+      if (sha256) checkSha256(whole.digest('hex'), sha256);
       parts.sort((a, b) => a.PartNumber - b.PartNumber);
       const { VersionId } = await client.send(new CompleteMultipartUploadCommand({ ...common, UploadId, MultipartUpload: { Parts: parts } }));
       // Asked again: Ceph 16 answers a completed upload with an empty ETag.
@@ -307,9 +313,13 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     async writeDerivative(sha256, name, data) {
       const md5 = createHash('md5').update(data).digest();
       const res = await client.send(
-        new PutObjectCommand({ Bucket: bucket, Key: derivativeKey(sha256, name), Body: data, ContentLength: data.length, ContentMD5: md5.toString('base64'), ContentType: 'image/jpeg' }),
+        new PutObjectCommand({ Bucket: bucket, Key: derivativeKey(sha256, name), Body: data, ContentLength: data.length, ContentMD5: md5.toString('base64'), ContentType: DERIVATIVE_FORMAT[name].mime }),
       );
       confirmed(res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
+    },
+
+    async writeDerivativeFile(sha256, name, filePath) {
+      await upload(derivativeKey(sha256, name), filePath, null, { contentType: DERIVATIVE_FORMAT[name].mime });
     },
 
     async openDerivative(sha256, name) {

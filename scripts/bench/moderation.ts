@@ -228,8 +228,8 @@ async function main(): Promise<void> {
       '/moderation?flag=place_mismatch',
       '/moderation?flag=near_duplicate&sort=newest',
       '/moderation?flag=no_metadata',
-      '/moderation?video=1',
-      '/moderation?from=2024-03-16&to=2024-03-16',
+      '/moderation?has_video=1',
+      '/moderation?received_from=2024-03-16&received_to=2024-03-16',
     ];
     await timeRequests(client, cycle(['/healthz', '/moderation', ...filtered]).slice(0, 30)); // warm up
     const baseline = await timeRequests(client, cycle(['/healthz']));

@@ -37,6 +37,9 @@ describeInBrowser('archive in the browser', () => {
     await publish(moderator, entryId, { public_location: 'precise' });
     const other = await uploadAndProcess(system, { ...base, category_code: 'queues_protest', description: `Очередь в полдень ${nonce}` }, [await fileFromPath(fixturePath('macos-screenshot_noexif.png'))]);
     await publish(moderator, other);
+    // a second public place far from the first (California): the map must fit and show both
+    const far = await uploadAndProcess(system, { ...base, region: 'США', category_code: 'other_voting_day', description: 'Точка далеко' }, [await fileFromPath(fixturePath('iphone-x_gps_orient6.webp'))]);
+    await publish(moderator, far, { public_location: 'precise' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -83,19 +86,26 @@ describeInBrowser('archive in the browser', () => {
     await context.close();
   });
 
-  test('the map shows points over a plain background, and a point opens its entry', async () => {
+  test('the map draws its own borders with no tile server, fits both places, and a point opens its entry', async () => {
     const context = await newContext('en-US');
     const page = await context.newPage();
     await page.goto(`/map?election=${election}`);
-    const point = page.locator('#map a.map-point, #map button.map-cluster').first();
-    await point.waitFor({ timeout: 20_000 });
+    // the offline base layer (Natural Earth borders from this server) is drawn
+    await page.waitForFunction(() => Number(document.getElementById('map')?.getAttribute('data-borders')) > 100, null, { timeout: 20_000 });
     expect(await page.locator('#map .map-tiles img').count()).toBe(0);
+    // fitted to the data: both places (Czechia and California) are on screen at once
+    const markers = page.locator('#map a.map-point, #map button.map-cluster');
+    await page.waitForFunction(() => document.querySelectorAll('#map a.map-point, #map button.map-cluster').length >= 2, null, { timeout: 20_000 });
+    const box = (await page.locator('#map').boundingBox())!;
+    const centres = await markers.evaluateAll((els) => els.map((e) => { const r = e.getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; }));
+    expect(centres.filter((c) => c.x >= box.x && c.x <= box.x + box.width && c.y >= box.y && c.y <= box.y + box.height)).toHaveLength(2);
     // zoom until the cluster splits into its single point, then open it
-    for (let i = 0; i < 10 && (await page.locator('#map a.map-point').count()) === 0; i++) {
+    const ours = page.locator(`#map a.map-point[href$="${entryId}"]`);
+    for (let i = 0; i < 10 && (await ours.count()) === 0; i++) {
       await page.locator('#map button.map-cluster').first().click();
       await page.waitForTimeout(300);
     }
-    await page.locator('#map a.map-point').first().click();
+    await ours.first().click();
     await page.waitForURL(`**/archive/${entryId}`);
     await context.close();
   });

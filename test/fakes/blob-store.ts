@@ -106,6 +106,10 @@ export class FakeBlobStore implements BlobStore {
     this.derivatives.set(`${sha256}/${name}`, data);
   };
 
+  writeDerivativeFile = async (sha256: string, name: DerivativeName, filePath: string) => {
+    this.derivatives.set(`${sha256}/${name}`, await fs.readFile(filePath));
+  };
+
   openDerivative = async (sha256: string, name: DerivativeName) => {
     const bytes = this.derivatives.get(`${sha256}/${name}`);
     return bytes ? stored(bytes) : null;

@@ -19,5 +19,6 @@ export class FakeMediaToolkit implements MediaToolkit {
   };
 
   renderContactSheet = this.probeVideo;
+  renderVideoCopy = this.probeVideo;
   perceptualHashOfImage = this.probeVideo;
 }

@@ -3,7 +3,8 @@ import sharp from 'sharp';
 import * as catalogRepo from '../../db/catalog.repo';
 import { Client, uploadSubmission, type UploadFile } from '../helpers/http';
 import { decideFromPage } from '../helpers/moderation';
-import { processedFiles, type TestSystem } from '../helpers/system';
+import { processedFiles, waitFor, type TestSystem } from '../helpers/system';
+import type { VideoCopyState } from '../../domain/media/video-copy';
 
 /** Publishing for the archive's tests, through the real upload, worker and moderation form. */
 
@@ -71,4 +72,14 @@ export async function publish(moderator: Client, id: string, choices: Choices = 
 
 export async function withdraw(moderator: Client, id: string, reason: string): Promise<void> {
   await decideByForm(moderator, id, { action: 'unpublish', reason });
+}
+
+/** Waits until every video of a submission has its published copy made (or failed), and returns their states by file id. */
+export async function videoCopiesOf(system: TestSystem, submissionId: string, timeoutMs = 240_000): Promise<Map<string, VideoCopyState>> {
+  const files = await processedFiles(system, submissionId, timeoutMs);
+  const videos = files.filter((f) => f.kind === 'video').map((f) => f.id);
+  return waitFor(async () => {
+    const states = await system.ctx.repos.videoCopies.listVideoCopies(videos);
+    return videos.every((id) => ['ready', 'failed'].includes(states.get(id)?.status ?? '')) ? states : null;
+  }, timeoutMs, `the published copies of the videos of ${submissionId}`);
 }

@@ -301,10 +301,13 @@ describe('moderation decisions', () => {
     // a generated JPEG has no camera metadata: the worker flags it
     expect(listed((await moderator.page(`${q}&flag=no_metadata`)).body)).toEqual(ids);
     expect(listed((await moderator.page(`${q}&flag=place_mismatch`)).body)).toEqual([]);
-    expect(listed((await moderator.page(`${q}&video=1`)).body)).toEqual([]);
+    expect(listed((await moderator.page(`${q}&has_video=1`)).body)).toEqual([]);
     const today = new Date().toISOString().slice(0, 10);
-    expect(listed((await moderator.page(`${q}&from=${today}&to=${today}`)).body)).toEqual(ids);
-    expect(listed((await moderator.page(`${q}&to=2000-01-01`)).body)).toEqual([]);
+    expect(listed((await moderator.page(`${q}&received_from=${today}&received_to=${today}`)).body)).toEqual(ids);
+    expect(listed((await moderator.page(`${q}&received_to=2000-01-01`)).body)).toEqual([]);
+    // the queue's old names (issue 17, item 7) lead to the same queue under the names the archive uses
+    const old = await moderator.fetch(`${q}&video=1&from=${today}`, { redirect: 'manual' });
+    expect({ status: old.status, location: old.headers.get('location') }).toEqual({ status: 301, location: `/moderation?${new URLSearchParams({ region: queueRegion, has_video: '1', received_from: today })}` });
     expect(listed((await moderator.page(`${q}&category=${SUBMISSION_FIELDS.category_code}&election=${SUBMISSION_FIELDS.election_id}`)).body)).toEqual(ids);
 
     expect((await decideFromPage(moderator, ids[0]!, { action: 'verify', ...ALL_CHECKS })).status).toBe(303);
@@ -315,7 +318,7 @@ describe('moderation decisions', () => {
     expect((await moderator.page('/moderation?lang=en')).body).toMatch(new RegExp(`verified <span class="count">${counts}</span>`));
 
     expect((await moderator.page('/moderation?status=nonsense')).res.status).toBe(400);
-    expect((await moderator.page('/moderation?from=2024-02-30')).res.status).toBe(400);
+    expect((await moderator.page('/moderation?received_from=2024-02-30')).res.status).toBe(400);
     expect((await moderator.page('/moderation?after=garbage')).res.status).toBe(400);
   });
 

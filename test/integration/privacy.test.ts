@@ -11,13 +11,18 @@ import { startSystem, waitFor, type TestSystem } from '../helpers/system';
 /**
  * Every fixture goes through the real pipeline (HTTP upload, worker, a moderator's verify &
  * publish), then every public copy is downloaded as anyone would and read by an independent tool,
- * exiftool: nothing that locates or identifies a device or person may survive.
+ * exiftool: nothing that locates or identifies a device or person may survive. Every video's
+ * published copy (MP4) is read by exiftool and ffprobe too.
  */
 const PUBLIC_VARIANTS = ['thumb.jpg', 'preview.jpg', 'published.jpg'] as const;
 /** All exiftool may report about a clean JPEG: the tool, the file system, the JPEG frame, and size. */
 const ALLOWED_GROUPS = new Set(['ExifTool', 'System', 'File']);
 const ALLOWED_COMPOSITE = new Set(['Composite:ImageSize', 'Composite:Megapixels']);
 /** Tags that identify a device, a person or a place, in whatever group they would appear. */
+/** A clean MP4 (issue 17, item 1): its boxes and tracks only; ©xyz, loci, make and the like live in UserData, ItemList and Keys. */
+const ALLOWED_VIDEO_GROUPS = /^(ExifTool|System|File|QuickTime|Track\d+|Composite)$/;
+const ALLOWED_VIDEO_FORMAT_TAGS = new Set(['major_brand', 'minor_version', 'compatible_brands']);
+const ALLOWED_VIDEO_STREAM_TAGS = new Set(['language', 'handler_name', 'vendor_id', 'encoder']);
 const IDENTIFYING_TAG = /GPS|Make|Model|Serial|Software|Owner|Artist|Copyright|Author|Creator|History|HostComputer|ContentIdentifier|MediaGroup|UniqueID|ProfileDescription|DeviceManufacturer|ThumbnailImage|PreviewImage|Lens/i;
 
 /** The identifying text values exiftool read from the original (its raw output kept with the fixtures). */
@@ -56,6 +61,18 @@ describeWithFixtures('published copies carry nothing identifying', () => {
       const decision = await decideFromPage(moderator, submissionId, { action: 'verify_publish', ...ALL_CHECKS });
       expect(decision.status).toBe(303);
 
+      if (file!.kind === 'video') {
+        await waitFor(async () => {
+          const copy = await system.ctx.repos.videoCopies.findVideoCopy(file!.id);
+          return copy?.status === 'ready' || copy?.status === 'failed' ? copy : null;
+        }, 240_000, `the published copy of ${fixture.file}`);
+        const got = await anyone.fetch(`/media/${file!.id}/video.mp4`);
+        expect({ fixture: fixture.file, status: got.status, type: got.headers.get('content-type') }).toEqual({ fixture: fixture.file, status: 200, type: 'video/mp4' });
+        const bytes = Buffer.from(await got.arrayBuffer());
+        const saved = path.join(downloadDir, `${fixture.file}.video.mp4`);
+        fs.writeFileSync(saved, bytes);
+        downloaded.push({ fixture: fixture.file, variant: 'video.mp4', file: saved, bytes });
+      }
       for (const variant of PUBLIC_VARIANTS) {
         const got = await anyone.fetch(`/media/${file!.id}/${variant}`);
         expect({ fixture: fixture.file, variant, status: got.status, type: got.headers.get('content-type') }).toEqual({
@@ -78,12 +95,47 @@ describeWithFixtures('published copies carry nothing identifying', () => {
   });
 
   test('every fixture was published and every public copy downloaded', () => {
-    expect(downloaded.length).toBe(fixtures.length * PUBLIC_VARIANTS.length);
+    expect(downloaded.length).toBe(fixtures.length * PUBLIC_VARIANTS.length + fixtures.filter((f) => f.kind === 'video').length);
   });
 
-  test('exiftool finds no metadata group and no identifying tag in any public copy', () => {
-    const reports = JSON.parse(execFileSync('exiftool', ['-json', '-a', '-G1', ...downloaded.map((d) => d.file)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as Record<string, unknown>[];
-    expect(reports).toHaveLength(downloaded.length);
+  test('exiftool and ffprobe find nothing identifying in any published video copy: no tag, no date, no data stream', () => {
+    const videos = downloaded.filter((d) => d.variant === 'video.mp4');
+    expect(videos.length).toBeGreaterThanOrEqual(6);
+    const reports = JSON.parse(execFileSync('exiftool', ['-json', '-a', '-G1', ...videos.map((d) => d.file)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as Record<string, unknown>[];
+    for (const report of reports) {
+      const keys = Object.keys(report).filter((k) => k !== 'SourceFile');
+      const unexpected = keys.filter((k) => !ALLOWED_VIDEO_GROUPS.test(k.split(':')[0]!));
+      const identifying = keys.filter((k) => IDENTIFYING_TAG.test(k) || /Location|Coordinates|Author|Encoder|Comment|Title|Keyword|:Description$/i.test(k));
+      // every date the file itself holds is zero (the System group is this test's own copy on disk)
+      const dated = keys.filter((k) => /Date/.test(k) && !k.startsWith('System:') && report[k] !== '0000:00:00 00:00:00');
+      const file = path.basename(String(report.SourceFile));
+      expect({ file, unexpected, identifying, dated }).toEqual({ file, unexpected: [], identifying: [], dated: [] });
+    }
+    for (const video of videos) {
+      const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-show_chapters', video.file], { encoding: 'utf8' })) as {
+        format: { tags?: Record<string, string> };
+        streams: { codec_type: string; codec_name: string; width?: number; height?: number; tags?: Record<string, string> }[];
+        chapters: unknown[];
+      };
+      const formatTags = Object.keys(probe.format.tags ?? {}).filter((k) => !ALLOWED_VIDEO_FORMAT_TAGS.has(k));
+      const streamTags = probe.streams.flatMap((s) => Object.keys(s.tags ?? {}).filter((k) => !ALLOWED_VIDEO_STREAM_TAGS.has(k)));
+      const streams = probe.streams.map((s) => `${s.codec_type}/${s.codec_name}`);
+      const picture = probe.streams.find((s) => s.codec_type === 'video')!;
+      expect({ video: video.fixture, formatTags, streamTags, chapters: probe.chapters.length, streams, shortSide: Math.min(picture.width!, picture.height!) <= 720 }).toEqual({
+        video: video.fixture,
+        formatTags: [],
+        streamTags: [],
+        chapters: 0,
+        streams: streams.length === 1 ? ['video/h264'] : ['video/h264', 'audio/aac'],
+        shortSide: true,
+      });
+    }
+  });
+
+  test('exiftool finds no metadata group and no identifying tag in any public image copy', () => {
+    const images = downloaded.filter((d) => d.variant !== 'video.mp4');
+    const reports = JSON.parse(execFileSync('exiftool', ['-json', '-a', '-G1', ...images.map((d) => d.file)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as Record<string, unknown>[];
+    expect(reports).toHaveLength(images.length);
     for (const report of reports) {
       const keys = Object.keys(report).filter((k) => k !== 'SourceFile');
       const unexpected = keys.filter((k) => !ALLOWED_GROUPS.has(k.split(':')[0]!) && !ALLOWED_COMPOSITE.has(k));

@@ -60,6 +60,10 @@ describeWithFixtures('the system with its blobs in S3', () => {
     }, 120_000, 'both files to be processed from the bucket');
     expect(rows.map((r) => [r.has_thumb, r.has_preview])).toEqual([[true, true], [true, true]]);
     expect(rows[1]!.has_contact).toBe(true);
+    // the video's published copy (its own job, which holds a local copy of the original meanwhile) is in the bucket too
+    await waitFor(async () => (await system.ctx.repos.videoCopies.findVideoCopy(rows[1]!.id))?.status === 'ready', 120_000, 'the video copy');
+    const copy = await bucket.client.send(new HeadObjectCommand({ Bucket: bucket.bucket, Key: `derived/${video.sha256.slice(0, 2)}/${video.sha256}/video.mp4` }));
+    expect(copy.ContentType).toBe('video/mp4');
 
     // The originals are in the bucket under their SHA-256; the local disk holds no media at all.
     for (const { sha256 } of receipt.files) {

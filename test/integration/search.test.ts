@@ -49,7 +49,8 @@ describeWithFixtures('archive search', () => {
     await publish(moderator, ids.ru, { public_location: 'precise', public_device: true, original_downloadable: true });
     ids.en = await uploadAndProcess(system, { ...base, region: 'Республика Татарстан', station_number: '1202', category_code: 'ballot_stuffing', description: `Ballot stuffing caught on "camera", ${nonce}\nwith a second line` }, [screenshot]);
     await publish(moderator, ids.en, { public_title: `Stuffing at station 1202 ${nonce}` });
-    ids.video = await uploadAndProcess(system, { ...base, region: 'Москва', station_number: '1201', category_code: 'observer_rights', description: `Наблюдателя удалили с участка ${nonce}` }, [video]);
+    // typed as an observer might: stored as the list's Москва (issue 17, item 5)
+    ids.video = await uploadAndProcess(system, { ...base, region: 'г. москва', station_number: '1201', category_code: 'observer_rights', description: `Наблюдателя удалили с участка ${nonce}` }, [video]);
     await publish(moderator, ids.video, { public_location: 'hidden' });
     for (let i = 0; i < 4; i++) {
       const id = await uploadAndProcess(system, { ...base, region: 'Санкт-Петербург', station_number: '1203', category_code: 'queues_protest', description: `Очередь у участка ${nonce} номер ${i}` }, [screenshot]);
@@ -66,20 +67,23 @@ describeWithFixtures('archive search', () => {
   });
 
   test('Russian stemming: «вбросы» finds «вброс»; English: "stuffed" finds "stuffing"', async () => {
-    expect(await found({ q: 'вбросы' })).toEqual([ids.ru]);
-    expect(await found({ q: 'stuffed' })).toEqual([ids.en]);
-    // the public title is searched too, and either language's words find only their text
-    expect(await found({ q: `stuffing ${nonce}` })).toEqual([ids.en]);
+    // «вбросы» is also the ballot_stuffing category's Russian label, which is searched too (issue 17, item 4)
+    expect(await found({ q: 'вбросы' })).toEqual([ids.ru, ids.en].sort());
+    // "stuffed" finds the English text, and the Russian entry by its category's English label
+    expect(await found({ q: 'stuffed' })).toEqual([ids.ru, ids.en].sort());
+    // the public title is searched too (and the category's English label: the Russian entry is ballot stuffing as well)
+    expect(await found({ q: `stuffing ${nonce}` })).toEqual([ids.ru, ids.en].sort());
+    expect(await found({ q: `"caught on camera" ${nonce}` })).toEqual([ids.en]);
     expect(await found({ q: 'наблюдатели' })).toEqual([ids.video]);
   });
 
   test('websearch syntax keeps its meaning: "or", exclusions, phrases', async () => {
-    expect(await found({ q: 'вбросы or наблюдатели' })).toEqual([ids.ru, ids.video].sort());
+    expect(await found({ q: 'вбросы or наблюдатели' })).toEqual([ids.ru, ids.en, ids.video].sort());
     expect(await found({ q: `${nonce} -вброс -stuffing -наблюдатель -очередь` })).toEqual([]);
     expect(await found({ q: `${nonce} -очередь` })).toEqual([ids.ru, ids.en, ids.video].sort());
     expect(await found({ q: `"вброс бюллетеней" ${nonce}` })).toEqual([ids.ru]);
-    // an excluded word is never taken for a region to narrow to
-    expect(await found({ q: `${nonce} -Москва` })).toEqual(await found({ q: nonce }));
+    // an excluded word is never taken for a region to narrow to: it excludes the entries that name it (their region is searched)
+    expect(await found({ q: `${nonce} -Москва` })).toEqual((await found({ q: nonce })).filter((id) => id !== ids.ru && id !== ids.video));
   });
 
   test('station numbers and typo-tolerant region names', async () => {
@@ -90,6 +94,23 @@ describeWithFixtures('archive search', () => {
     expect(await found({ region: 'татарстан' })).toEqual([ids.en]);
     expect(await found({ q: 'вброс Москва' })).toEqual([ids.ru]);
     expect(await found({ region: 'Nowhere-at-all' })).toEqual([]);
+  });
+
+  test('search finds what people type: station phrases, category labels, region and election names in both languages (issue 17, item 4)', async () => {
+    for (const q of ['УИК 1202', 'уик №1202', 'участок 1202', 'участок № 1202', 'избирательный участок 1202', '№1202', 'polling station 1202', 'station #1202']) {
+      expect({ q, found: await found({ q }) }).toEqual({ q, found: [ids.en] });
+    }
+    const stuffing = [ids.ru, ids.en].sort();
+    for (const q of ['ballot stuffing', 'stuffing', 'carousel', 'карусель', 'карусели', '«карусели»', 'вбросы']) {
+      expect({ q, found: await found({ q }) }).toEqual({ q, found: stuffing });
+    }
+    expect(await found({ q: 'protest' })).toEqual([...fillers].sort());
+    expect(await found({ q: 'Moscow' })).toEqual([ids.ru, ids.video].sort());
+    expect(await found({ q: 'Tatarstan' })).toEqual([ids.en]);
+    expect(await found({ q: 'Санкт-Петербург очередь' })).toEqual([...fillers].sort());
+    const all = [ids.ru, ids.en, ids.video, ...fillers].sort();
+    expect(await found({ q: 'Test' })).toEqual(all); // the election's English name
+    expect(await found({ q: 'Тест' })).toEqual(all);
   });
 
   test('every filter, alone and combined', async () => {
@@ -208,6 +229,23 @@ describeWithFixtures('archive search', () => {
     const page = await (await api(`/stations/${election}/${encodeURIComponent('Москва')}/1201?lang=en`)).text();
     expect(page).toContain('published entries: 2');
     expect((await api(`/api/v1/stations/${election}/${encodeURIComponent('Москва')}/999999`)).status).toBe(404);
+  });
+
+  test('station URLs are case-insensitive: another spelling of the region redirects to the canonical one', async () => {
+    for (const spelling of ['москва', 'МОСКВА', 'Moscow']) {
+      for (const prefix of ['', '/api/v1']) {
+        const res = await api(`${prefix}/stations/${election}/${encodeURIComponent(spelling)}/1201?lang=en`, { redirect: 'manual' });
+        expect({ spelling, prefix, status: res.status, location: res.headers.get('location') }).toEqual({
+          spelling,
+          prefix,
+          status: 301,
+          location: `${prefix}/stations/${election}/${encodeURIComponent('Москва')}/1201?lang=en`,
+        });
+      }
+    }
+    expect((await api(`/stations/${election}/${encodeURIComponent('москва')}/1201`)).status).toBe(200); // followed
+    // the upload form offers the list of regions
+    expect(await (await api('/')).text()).toContain('<option value="Свердловская область">');
   });
 
   test('map: clusters of public places under the same filters, a single point links its entry', async () => {

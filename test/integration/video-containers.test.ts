@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as mediaRepo from '../../db/media.repo';
 import { Client, uploadSubmission, type UploadFile } from '../helpers/http';
-import { startSystem, type TestSystem } from '../helpers/system';
-import { ownElection, uploadAndProcess } from './archive-helpers';
+import { processedFiles, startSystem, type TestSystem } from '../helpers/system';
+import { ownElection, videoCopiesOf } from './archive-helpers';
 
 /**
  * Issue 17, item 2: every video container ffprobe reads is accepted and processed (a poster frame
@@ -52,7 +52,11 @@ describe('video containers beyond MP4/QuickTime/WebM/MTS', () => {
       clip('clip.wmv', ['-c:v', 'wmv2']),
       clip('clip.mpg', ['-c:v', 'mpeg2video', '-f', 'vob']),
     ];
-    const id = await uploadAndProcess(system, fields, files);
+    // five videos: frames, contact sheets, then their published copies (one at a time) share the worker
+    const res = await uploadSubmission(new Client(system.url), fields, files);
+    expect(res.status).toBe(201);
+    const id = ((await res.json()) as { submissionId: string }).submissionId;
+    await processedFiles(system, id, 240_000);
     const stored = await mediaRepo.listMediaFiles(system.ctx.db, id);
     expect(stored.map((f) => ({ name: f.original_name, kind: f.kind, mime: f.mime, status: f.status, failure: f.failure_reason, poster: f.has_preview && f.has_thumb, width: f.width }))).toEqual([
       { name: 'camera.avi', kind: 'video', mime: 'video/x-msvideo', status: 'ready', failure: null, poster: true, width: 160 },
@@ -71,7 +75,28 @@ describe('video containers beyond MP4/QuickTime/WebM/MTS', () => {
     expect([avi!.taken_at_local, avi!.taken_at_source, avi!.taken_at_utc]).toEqual(['2026-03-15T10:20:30', 'RIFF:DateTimeOriginal', null]);
     // Matroska DateUTC is UTC.
     expect([mkv!.taken_at_source, mkv!.taken_at_utc?.toISOString()]).toEqual(['Matroska:DateTimeOriginal', '2026-03-15T07:21:00.000Z']);
-  }, 180_000);
+
+    // Each gets a published copy (issue 17, item 1): MJPEG, FLV1, WMV2 and MPEG-2 encoded to H.264 in MP4.
+    const copies = await videoCopiesOf(system, id, 120_000);
+    for (const f of stored) {
+      const copy = copies.get(f.id)!;
+      const stream = await system.ctx.blobs.openDerivative(f.sha256, 'video');
+      const local = path.join(dir, `${f.original_name}.copy.mp4`);
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream!.stream() as AsyncIterable<Buffer>) chunks.push(chunk);
+      fs.writeFileSync(local, Buffer.concat(chunks));
+      const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', local], { encoding: 'utf8' })) as {
+        format: { format_name: string };
+        streams: { codec_type: string; codec_name: string; width: number }[];
+      };
+      expect({ name: f.original_name, status: copy.status, format: probe.format.format_name, streams: probe.streams.map((s) => `${s.codec_type}/${s.codec_name}/${s.width}`) }).toEqual({
+        name: f.original_name,
+        status: 'ready',
+        format: 'mov,mp4,m4a,3gp,3g2,mj2',
+        streams: ['video/h264/160'],
+      });
+    }
+  }, 600_000);
 
   test('audio and unknown bytes are still refused at upload with 415', async () => {
     const wav = path.join(dir, 'sound.wav');

@@ -18,24 +18,29 @@ function offsetBasis(f: PublicFile, t: T): string | null {
 function fileItem(page: PageContext, f: PublicFile, choices: { device: boolean; original: boolean }): Html {
   const { t, lang } = page;
   const basis = offsetBasis(f, t);
+  const size = f.width && f.height ? html` width="${f.width}" height="${f.height}"` : null;
   return html`<li class="file">
-  ${f.has_preview
+  ${f.video_copy
+    ? html`<video controls preload="metadata" playsinline src="/media/${f.id}/video.mp4"${f.has_preview ? html` poster="/media/${f.id}/preview.jpg"` : null}${size} aria-label="${t('video_player')}"></video>`
+    : f.has_preview
     ? html`<a href="/media/${f.id}/preview.jpg"><img src="/media/${f.id}/preview.jpg" alt="${f.kind === 'video' ? t('video_poster') : t('photo_preview')}" loading="lazy"${f.width && f.height ? html` width="${f.width}" height="${f.height}"` : null}></a>`
     : null}
   <dl class="facts">
     <dt>${t('file_kind')}</dt><dd>${f.kind === 'video' ? t('kind_video') : t('kind_photo')} (${f.mime})${f.duration_s ? ` · ${Math.round(f.duration_s)} s` : ''}${f.width && f.height ? ` · ${f.width}×${f.height}` : ''}</dd>
     <dt>SHA-256</dt><dd><code class="hash">${f.sha256}</code></dd>
+    ${f.video_copy ? html`<dt>${t('video_copy_sha256')}</dt><dd><code class="hash">${f.video_copy.sha256}</code></dd>` : null}
     ${f.bytes !== null ? html`<dt>${t('file_size')}</dt><dd>${formatBytes(f.bytes, lang)} (${f.bytes} ${t('bytes')})</dd>` : null}
     <dt>${t('captured_at')}</dt><dd>${captureTime(f, t)}${basis ? html`<br><span class="muted">${basis}</span>` : null}</dd>
     ${choices.device && (f.make || f.model) ? html`<dt>${t('device')}</dt><dd>${[f.make, f.model].filter(Boolean).join(' ')}</dd>` : null}
     ${f.flags.length ? html`<dt>${t('flags')}</dt><dd><ul class="flags">${f.flags.map((fl) => html`<li>${flagText(fl, t)}</li>`)}</ul></dd>` : null}
   </dl>
   <p>
+    ${f.video_copy ? html`<a href="/media/${f.id}/video.mp4" download="svidetel-${f.id}.mp4">${t('download_video_copy')}</a> · ` : null}
     ${f.has_preview ? html`<a href="/media/${f.id}/published.jpg" download>${f.kind === 'video' ? t('download_poster') : t('download_copy')}</a>` : null}
     ${choices.original ? html` · <a href="/media/${f.id}/original" download>${t('download_original')}</a>` : null}
   </p>
   ${f.original_carries?.length ? html`<p class="notice">${t('original_carries', { items: f.original_carries.map((k) => t(`carries_${k}`)).join(', ') })}</p>` : null}
-  ${f.kind === 'video' && !choices.original ? html`<p class="muted">${t('video_no_copy')}</p>` : null}
+  ${f.kind === 'video' && !f.video_copy ? html`<p class="muted">${t('video_copy_pending')}</p>` : null}
 </li>`;
 }
 

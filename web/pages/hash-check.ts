@@ -26,7 +26,7 @@ export function hashCheckPage(page: PageContext, result: FileLookup | null = nul
 <p class="intro">${t('check_intro')}</p>
 <p class="hint">${t('check_own_upload')}</p>
 <div id="hash-check" data-label-computing="${t('check_computing')}" data-label-found="${t('check_found')}" data-label-unknown="${t('check_unknown')}" data-label-failed="${t('check_failed')}" data-label-published="${t('published_at')}" data-label-copy-of="${t('check_copy_of')}"
-  data-label-kind-thumb="${t('copy_kind_thumb')}" data-label-kind-preview="${t('copy_kind_preview')}" data-label-kind-poster="${t('copy_kind_poster')}"
+  data-label-kind-thumb="${t('copy_kind_thumb')}" data-label-kind-preview="${t('copy_kind_preview')}" data-label-kind-poster="${t('copy_kind_poster')}" data-label-kind-video="${t('copy_kind_video')}"
   data-label-similar-offer="${t('check_similar_offer')}" data-label-similar-button="${t('check_similar_button')}" data-label-similar-searching="${t('check_similar_searching')}" data-label-similar-found="${t('check_similar_found')}"
   data-label-similar-none="${t('check_similar_none')}" data-label-similar-distance="${t('check_similar_distance')}" data-label-similar-undecodable="${t('check_similar_undecodable')}" data-label-similar-failed="${t('check_similar_failed')}">
   <label for="check-file">${t('check_file')}</label>

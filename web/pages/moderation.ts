@@ -1,5 +1,6 @@
 import type { MediaFile, RelatedFile } from '../../domain/media/model';
 import type { Claim, DecisionRecord, Note } from '../../domain/moderation/model';
+import type { VideoCopyState } from '../../domain/media/video-copy';
 import type { DiskSpace } from '../../domain/submissions/disk-space';
 import type { Corroboration, MergedEntry, ObserverQuestion, Submission } from '../../domain/submissions/model';
 import { html } from '../html';
@@ -32,12 +33,25 @@ function fileFacts(f: MediaFile, related: RelatedFile[], t: T, lang: 'ru' | 'en'
 </dl>`;
 }
 
+/** Where the video's published copy stands: a moderator publishing a video sees whether it will play yet. */
+function videoCopyLine(t: T, state: VideoCopyState | undefined) {
+  const words = !state
+    ? t('video_copy_state_none')
+    : state.status === 'encoding'
+      ? t('video_copy_state_encoding', { percent: String(Math.floor(state.progress * 100)) })
+      : state.status === 'failed'
+        ? t('video_copy_state_failed', { reason: state.failure_reason ?? '' })
+        : t(`video_copy_state_${state.status}`);
+  return html`<p class="video-copy">${t('video_copy_state')}: ${words}</p>`;
+}
+
 export function reviewPage(
   page: PageContext,
   data: {
     submission: Submission;
     files: MediaFile[];
     related: Record<string, RelatedFile[]>;
+    videoCopies: Map<string, VideoCopyState>;
     decisions: DecisionRecord[];
     conversation: ObserverQuestion[];
     notes: Note[];
@@ -88,6 +102,7 @@ ${data.files.map(
   ${f.has_preview ? html`<a href="/moderation/files/${f.id}/preview.jpg"><img src="/moderation/files/${f.id}/preview.jpg" alt="${f.original_name}" loading="lazy"></a>` : null}
   ${f.has_contact ? html`<figure class="contact-sheet"><a href="/moderation/files/${f.id}/contact.jpg"><img src="/moderation/files/${f.id}/contact.jpg" alt="${t('contact_sheet')}" loading="lazy"></a><figcaption>${t('contact_sheet')}</figcaption></figure>` : null}
   ${fileFacts(f, data.related[f.id] ?? [], t, lang)}
+  ${f.kind === 'video' ? videoCopyLine(t, data.videoCopies.get(f.id)) : null}
   <p><a href="/moderation/files/${f.id}/original" download>${t('open_original')}</a></p>
 </li>`,
 )}

@@ -16,9 +16,9 @@ function filterParams(f: QueueFilter, overrides: Record<string, string> = {}): s
   if (f.region) params.set('region', f.region);
   if (f.categoryCode) params.set('category', f.categoryCode);
   if (f.flag) params.set('flag', f.flag);
-  if (f.hasVideo) params.set('video', '1');
-  if (f.receivedFrom) params.set('from', f.receivedFrom.toISOString().slice(0, 10));
-  if (f.receivedBefore) params.set('to', new Date(f.receivedBefore.getTime() - 86_400_000).toISOString().slice(0, 10));
+  if (f.hasVideo) params.set('has_video', '1');
+  if (f.receivedFrom) params.set('received_from', f.receivedFrom.toISOString().slice(0, 10));
+  if (f.receivedBefore) params.set('received_to', new Date(f.receivedBefore.getTime() - 86_400_000).toISOString().slice(0, 10));
   if (f.sort !== 'oldest') params.set('sort', f.sort);
   for (const [k, v] of Object.entries(overrides)) params.set(k, v);
   return params.toString();
@@ -63,11 +63,11 @@ ${processingLine(page, data.disk, data.backlog)}
   <div><label for="f-flag">${t('flags')}</label>
   <select id="f-flag" name="flag"><option value="">${t('queue_any')}</option>
     ${QUEUE_FLAGS.map((fl) => html`<option value="${fl}" ${selected(fl === f.flag)}>${flagText(fl, t)}</option>`)}</select></div>
-  <div><label for="f-from">${t('queue_received_from')}</label><input id="f-from" name="from" type="date" value="${f.receivedFrom?.toISOString().slice(0, 10) ?? ''}"></div>
-  <div><label for="f-to">${t('queue_received_to')}</label><input id="f-to" name="to" type="date" value="${f.receivedBefore ? new Date(f.receivedBefore.getTime() - 86_400_000).toISOString().slice(0, 10) : ''}"></div>
+  <div><label for="f-from">${t('queue_received_from')}</label><input id="f-from" name="received_from" type="date" value="${f.receivedFrom?.toISOString().slice(0, 10) ?? ''}"></div>
+  <div><label for="f-to">${t('queue_received_to')}</label><input id="f-to" name="received_to" type="date" value="${f.receivedBefore ? new Date(f.receivedBefore.getTime() - 86_400_000).toISOString().slice(0, 10) : ''}"></div>
   <div><label for="f-sort">${t('queue_sort')}</label>
   <select id="f-sort" name="sort"><option value="oldest" ${selected(f.sort === 'oldest')}>${t('sort_oldest')}</option><option value="newest" ${selected(f.sort === 'newest')}>${t('sort_newest')}</option></select></div>
-  <div><label class="inline"><input type="checkbox" name="video" value="1" ${f.hasVideo ? html`checked` : null}> ${t('queue_has_video')}</label></div>
+  <div><label class="inline"><input type="checkbox" name="has_video" value="1" ${f.hasVideo ? html`checked` : null}> ${t('queue_has_video')}</label></div>
   <div><button type="submit">${t('queue_apply')}</button> <a href="/moderation">${t('queue_reset')}</a></div>
 </form>
 ${data.items.length === 0 ? html`<p>${t('queue_empty')}</p>` : null}

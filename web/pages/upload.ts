@@ -1,3 +1,4 @@
+import type { Region } from '../../domain/regions/model';
 import type { Category, Election } from '../../domain/catalog/model';
 import { html } from '../html';
 import { errorBox, layout, type PageContext } from '../layout';
@@ -20,9 +21,12 @@ const SCRIPT_MESSAGES = [
 
 const ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,.heic,.heif,.dng,video/mp4,video/quicktime,video/3gpp,video/webm,.mts,.m2ts,.mkv,.avi,.mpg,.mpeg,.vob,.mod,.asf,.wmv,.flv';
 
+/** What the form's list of regions shows. */
+export type RegionName = Pick<Region, 'name_ru' | 'name_en'>;
+
 export function uploadPage(
   page: PageContext,
-  data: { elections: Election[]; categories: Category[]; limits: UploadLimitsView; values?: UploadFormValues; error?: string },
+  data: { elections: Election[]; categories: Category[]; regions: RegionName[]; limits: UploadLimitsView; values?: UploadFormValues; error?: string },
 ) {
   const { t, lang } = page;
   const v = data.values ?? {};
@@ -50,7 +54,9 @@ ${errorBox(data.error)}
   </select>
 
   <label for="region">${t('field_region')}</label>
-  <input id="region" name="region" required maxlength="200" value="${v.region ?? ''}" autocomplete="off">
+  <input id="region" name="region" required maxlength="200" value="${v.region ?? ''}" autocomplete="off" list="region-list" aria-describedby="region-hint">
+  <datalist id="region-list">${data.regions.map((r) => html`<option value="${lang === 'ru' ? r.name_ru : r.name_en}">`)}</datalist>
+  <p class="hint" id="region-hint">${t('field_region_hint')}</p>
 
   <label for="station_number">${t('field_station')}</label>
   <input id="station_number" name="station_number" required maxlength="20" value="${v.station_number ?? ''}" aria-describedby="station-hint" autocomplete="off">

@@ -1,5 +1,7 @@
 // The archive map: clustered points from GET /api/v1/map (clustered on the server, so a country
-// view is small), over a plain background; tiles only when the operator set MAP_TILE_URL.
+// view is small), over country borders drawn here from /static/borders-110m.json (Natural Earth
+// 1:110m via world-atlas, public domain; no tile server needed); tiles only when the operator set
+// MAP_TILE_URL. The first view fits the published points.
 // Drag or arrow keys pan, +/- or the buttons zoom, a cluster zooms in, a single point opens its entry.
 (function () {
   'use strict';
@@ -19,6 +21,58 @@
   var view = { lat: 60, lon: 90, zoom: 3 };
   var request = 0;
   var timer = null;
+
+  // The offline base layer: every arc of the TopoJSON (coastlines and borders, each drawn once) on a canvas.
+  var base = document.createElement('canvas');
+  base.className = 'map-base';
+  base.setAttribute('aria-hidden', 'true');
+  el.appendChild(base);
+  var borders = null;
+  fetch('/static/borders-110m.json')
+    .then(function (res) { return res.ok ? res.json() : Promise.reject(new Error(String(res.status))); })
+    .then(function (topo) {
+      var t = topo.transform;
+      borders = topo.arcs.map(function (arc) {
+        var x = 0, y = 0;
+        return arc.map(function (d) {
+          x += d[0];
+          y += d[1];
+          return [x * t.scale[0] + t.translate[0], y * t.scale[1] + t.translate[1]];
+        });
+      });
+      drawBase();
+    })
+    .catch(function () { /* points still show over the plain background */ });
+
+  function drawBase() {
+    if (!borders) return;
+    var w = el.clientWidth, h = el.clientHeight, ratio = window.devicePixelRatio || 1;
+    base.width = w * ratio;
+    base.height = h * ratio;
+    base.style.width = w + 'px';
+    base.style.height = h + 'px';
+    var g = base.getContext('2d');
+    g.setTransform(ratio, 0, 0, ratio, 0, 0);
+    g.clearRect(0, 0, w, h);
+    g.strokeStyle = '#7d8b99';
+    g.lineWidth = 0.8;
+    var o = origin(), world = worldSize(view.zoom), drawn = 0;
+    // the world repeats sideways: draw the copies that can be in view
+    for (var k = Math.floor(o.x / world); k * world < o.x + w; k++) {
+      g.beginPath();
+      borders.forEach(function (line) {
+        line.forEach(function (pt, i) {
+          var p = project(pt[1], pt[0], view.zoom);
+          var x = p.x + k * world - o.x, y = p.y - o.y;
+          if (i === 0) g.moveTo(x, y);
+          else g.lineTo(x, y);
+        });
+        drawn++;
+      });
+      g.stroke();
+    }
+    el.setAttribute('data-borders', String(drawn));
+  }
 
   var tileLayer = document.createElement('div');
   tileLayer.className = 'map-tiles';
@@ -116,6 +170,7 @@
 
   function load() {
     drawTiles();
+    drawBase();
     var id = ++request;
     var url = '/api/v1/map?' + (search ? search + '&' : '') + 'bbox=' + bbox() + '&zoom=' + view.zoom;
     fetch(url, { headers: { accept: 'application/json' } })
@@ -137,7 +192,7 @@
     view.lat = next.lat;
     view.lon = ((next.lon + 540) % 360) - 180;
     var shift = 'translate(' + -dx + 'px,' + -dy + 'px)';
-    pointLayer.style.transform = tileLayer.style.transform = shift;
+    pointLayer.style.transform = tileLayer.style.transform = base.style.transform = shift;
   }
 
   var drag = null;
@@ -155,7 +210,7 @@
   el.addEventListener('pointerup', function () {
     if (!drag) return;
     drag = null;
-    pointLayer.style.transform = tileLayer.style.transform = '';
+    pointLayer.style.transform = tileLayer.style.transform = base.style.transform = '';
     load();
   });
   el.addEventListener('keydown', function (e) {
@@ -164,11 +219,35 @@
     if (moves[e.key]) {
       e.preventDefault();
       panBy(moves[e.key][0], moves[e.key][1]);
-      pointLayer.style.transform = tileLayer.style.transform = '';
+      pointLayer.style.transform = tileLayer.style.transform = base.style.transform = '';
       later();
     } else if (e.key === '+' || e.key === '=') zoomBy(1);
     else if (e.key === '-') zoomBy(-1);
   });
   window.addEventListener('resize', later);
-  load();
+
+  // The first view holds every published point: ask for the whole world once, then zoom to its clusters.
+  function fit() {
+    var url = '/api/v1/map?' + (search ? search + '&' : '') + 'bbox=-180,-85,180,85&zoom=1';
+    fetch(url, { headers: { accept: 'application/json' } })
+      .then(function (res) { return res.ok ? res.json() : Promise.reject(new Error(String(res.status))); })
+      .then(function (data) {
+        var pts = data.clusters || [];
+        if (pts.length) {
+          var lats = pts.map(function (c) { return c.lat; }), lons = pts.map(function (c) { return c.lon; });
+          var n = Math.max.apply(null, lats), s = Math.min.apply(null, lats), e = Math.max.apply(null, lons), w = Math.min.apply(null, lons);
+          var zoom = 12;
+          while (zoom > 1) {
+            var a = project(n, w, zoom), b = project(s, e, zoom);
+            if (b.x - a.x <= el.clientWidth * 0.8 && b.y - a.y <= el.clientHeight * 0.8) break;
+            zoom--;
+          }
+          var mid = unproject((project(n, w, zoom).x + project(s, e, zoom).x) / 2, (project(n, w, zoom).y + project(s, e, zoom).y) / 2, zoom);
+          view = { lat: mid.lat, lon: mid.lon, zoom: zoom };
+        }
+        load();
+      })
+      .catch(load);
+  }
+  fit();
 })();

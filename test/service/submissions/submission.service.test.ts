@@ -39,6 +39,9 @@ function uploadDatabase() {
     }
   };
   return fakeDatabase(tables, (t) => ({
+    regions: {
+      listRegions: async () => [{ code: 'RU-MOW', kind: 'subject', name_ru: 'Москва', name_en: 'Moscow', aliases: ['г. Москва'], boundary: null }],
+    },
     catalog: {
       findElection: async (id) => (id === ELECTION.id ? ELECTION : null),
       findCategory: async (code) => (code === CATEGORY.code ? CATEGORY : null),

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { AppContext } from '../context';
+import { isNoSpace, messageOf } from '../caught-errors';
+import { MediaError } from '../media/errors';
+import type { MediaFile } from '../media/model';
+
+/**
+ * Copies being made by this process, at most VIDEO_COPY_CONCURRENCY (default 1): a transcode takes
+ * the threads it is given for as long as the clip lasts. A job that finds no free slot does not wait
+ * in a worker slot (photos would queue behind it): it leaves its copy pending, and the copy that
+ * ends, or the sweep, enqueues it again.
+ */
+const busy = new WeakMap<AppContext, number>();
+
+/** Progress is written at most this often (a moderator's page reads it; ffmpeg reports ~2× a second). */
+const PROGRESS_EVERY_MS = 2000;
+
+/**
+ * The published copy of a processed video (job `encode-video`; domain/media/video-copy.ts): rendered
+ * from the original by the media toolkit, hashed, stored as the derivative 'video', and its SHA-256
+ * recorded for /check. A copy that cannot be made is recorded as failed with its reason, once (the
+ * same bytes fail the same way); I/O and a full disk are thrown for a retry.
+ */
+export async function makeVideoCopy(ctx: AppContext, fileId: string): Promise<'ready' | 'failed' | 'skipped' | 'deferred'> {
+  const file = await ctx.repos.media.findMediaFile(fileId);
+  if (!file || file.kind !== 'video' || file.status !== 'ready') return 'skipped';
+  const existing = await ctx.repos.videoCopies.findVideoCopy(fileId);
+  if (existing && (existing.status === 'ready' || existing.status === 'failed')) return 'skipped';
+
+  const running = busy.get(ctx) ?? 0;
+  if (running >= ctx.config.videoCopyConcurrency) {
+    await ctx.repos.videoCopies.deferVideoCopy(fileId);
+    return 'deferred';
+  }
+  busy.set(ctx, running + 1);
+  try {
+    return await encode(ctx, file);
+  } finally {
+    busy.set(ctx, (busy.get(ctx) ?? 1) - 1);
+    // The next copies waiting for a slot, now (the sweep would, within SWEEP_INTERVAL_SECONDS).
+    await requeueOwedVideoCopies(ctx, new Date(ctx.clock.now().getTime() - ctx.config.staleJobMs)).catch(() => undefined);
+  }
+}
+
+async function encode(ctx: AppContext, file: MediaFile): Promise<'ready' | 'failed' | 'skipped'> {
+  const fileId = file.id;
+  if (!(await ctx.repos.videoCopies.startVideoCopy(fileId))) return 'skipped';
+  let savedAt = 0;
+  const onProgress = (fraction: number) => {
+    const now = Date.now();
+    if (now - savedAt < PROGRESS_EVERY_MS) return;
+    savedAt = now;
+    void ctx.repos.videoCopies.noteVideoCopyProgress(fileId, fraction).catch(() => undefined);
+  };
+  try {
+    await ctx.blobs.withOriginalFile(file.sha256, async (path) => {
+      const copy = await ctx.media.renderVideoCopy(path, file, ctx.config.videoCopy, onProgress);
+      try {
+        const { sha256, bytes } = await hashLocalFile(copy.path);
+        await ctx.blobs.writeDerivativeFile(file.sha256, 'video', copy.path);
+        await ctx.transaction(async (tx) => {
+          await tx.videoCopies.finishVideoCopy(fileId, { sha256, bytes, plan: copy.plan });
+          await tx.media.recordDerivativeHashes(fileId, [{ kind: 'video', sha256 }]);
+        });
+      } finally {
+        await copy.dispose();
+      }
+    });
+    return 'ready';
+  } catch (err) {
+    if (!(err instanceof MediaError) || isNoSpace(err)) throw err;
+    await ctx.repos.videoCopies.failVideoCopy(fileId, messageOf(err));
+    ctx.log.info({ fileId, code: err.code }, 'no published copy of this video could be made');
+    return 'failed';
+  }
+}
+
+async function hashLocalFile(filePath: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(filePath) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+/** The sweep: every processed video whose copy is owed (none yet, pending, or one a stopped worker left encoding). */
+export async function requeueOwedVideoCopies(ctx: AppContext, olderThan: Date | null): Promise<number> {
+  const ids = await ctx.repos.videoCopies.listOwedVideoCopies(olderThan);
+  await ctx.queue.enqueue('encode-video', ids);
+  return ids.length;
+}

@@ -1,0 +1,119 @@
+/**
+ * Regions as data (issue 17, item 5; the list is the `regions` table, migration 015): Russia's
+ * federal subjects, the occupied Ukrainian regions where Russian elections are held, and countries
+ * for stations abroad. What an observer types is matched to one of them, tolerating case, ё/е,
+ * abbreviations and a few typos; the canonical Russian name is what submissions, station pages and
+ * filters use.
+ */
+
+export const REGION_KINDS = ['subject', 'occupied', 'country'] as const;
+export type RegionKind = (typeof REGION_KINDS)[number];
+
+/** GeoJSON (longitude, latitude) rings: the first ring of each polygon is its outline, the others holes. */
+export type RegionBoundary = { type: 'Polygon'; coordinates: number[][][] } | { type: 'MultiPolygon'; coordinates: number[][][][] };
+
+export type Region = {
+  code: string;
+  kind: RegionKind;
+  name_ru: string;
+  name_en: string;
+  aliases: string[];
+  boundary: RegionBoundary | null;
+};
+
+/** Words that say what kind of region it is, not which: "Свердловская обл." is Свердловская область. */
+const GENERIC_WORDS = new Set([
+  'область', 'обл', 'край', 'республика', 'респ', 'автономный', 'автономная', 'округ', 'ао', 'город', 'г', 'федерального', 'значения',
+  'oblast', 'region', 'krai', 'kray', 'territory', 'republic', 'of', 'the', 'autonomous', 'okrug', 'district', 'city',
+]);
+
+/** Lower case, ё as е, any dash or punctuation as a space, spaces collapsed. */
+export function normalizeRegionText(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/ё/g, 'е')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** The words that name the region itself ("свердловская"), or the whole text when it has no other. */
+function coreOf(normalized: string): string {
+  const core = normalized.split(' ').filter((w) => !GENERIC_WORDS.has(w)).join(' ');
+  return core || normalized;
+}
+
+/** Edits (insert, delete, substitute, swap two neighbours) from a to b, or more than `max` as soon as that is certain. */
+function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+      row.push(d);
+      best = Math.min(best, d);
+    }
+    if (best > max) return max + 1;
+    rows.push(row);
+  }
+  return rows[a.length]![b.length]!;
+}
+
+/** Typos tolerated: none in a short word (Тыва/Тува are aliases), one in 5-8 letters, two beyond. */
+const toleratedEdits = (length: number) => (length < 5 ? 0 : length <= 8 ? 1 : 2);
+
+/**
+ * The region an observer meant, or null when nothing is close enough or two regions are equally
+ * close. Exact names (either language), codes and aliases win; then the name without its kind
+ * ("Свердловская" for Свердловская область); then a few typos.
+ */
+export function matchRegion(regions: readonly Region[], typed: string): Region | null {
+  const text = normalizeRegionText(typed);
+  if (!text) return null;
+  const core = coreOf(text);
+  const namesOf = (r: Region) => [r.name_ru, r.name_en, r.code, ...r.aliases].map(normalizeRegionText);
+
+  const exact = regions.filter((r) => namesOf(r).includes(text));
+  if (exact.length === 1) return exact[0]!;
+  const byCore = regions.filter((r) => namesOf(r).some((n) => coreOf(n) === core));
+  if (byCore.length === 1) return byCore[0]!;
+  if (byCore.length > 1) return byCore.find((r) => r.kind !== 'country' && namesOf(r).some((n) => n === text)) ?? null;
+
+  // Typos in the name itself ("Масква"), or in its kind ("Свердловская облась").
+  const max = toleratedEdits(core.length);
+  const maxWhole = toleratedEdits(text.length);
+  if (max === 0 && maxWhole === 0) return null;
+  let best: { region: Region; distance: number } | null = null;
+  let tie = false;
+  for (const region of regions) {
+    const distance = Math.min(
+      ...namesOf(region).map((n) => Math.min(max ? editDistance(core, coreOf(n), max) : Infinity, maxWhole ? editDistance(text, n, maxWhole) : Infinity)),
+    );
+    if (distance > Math.max(max, maxWhole)) continue;
+    if (!best || distance < best.distance) {
+      best = { region, distance };
+      tie = false;
+    } else if (distance === best.distance && best.region !== region) tie = true;
+  }
+  return best && !tie ? best.region : null;
+}
+
+/** Ray casting over one ring of (lon, lat) points. */
+function insideRing(ring: number[][], lon: number, lat: number): boolean {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i] as [number, number];
+    const [xj, yj] = ring[j] as [number, number];
+    if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+/** Whether a point lies within a boundary: inside an outline and outside its holes. */
+export function boundaryContains(boundary: RegionBoundary, point: { lat: number; lon: number }): boolean {
+  const polygons = boundary.type === 'Polygon' ? [boundary.coordinates] : boundary.coordinates;
+  return polygons.some(([outline, ...holes]) => !!outline && insideRing(outline, point.lon, point.lat) && !holes.some((h) => insideRing(h, point.lon, point.lat)));
+}
