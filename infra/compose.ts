@@ -36,6 +36,7 @@ export function createMediaToolkit(): MediaToolkit {
     probeVideo: async (filePath) => toolkit().probeVideo(filePath),
     renderDerivatives: async (filePath, type, hints, bytes) => toolkit().renderDerivatives(filePath, type, hints, bytes),
     renderContactSheet: async (filePath, hints) => toolkit().renderContactSheet(filePath, hints),
+    renderVideoCopy: async (filePath, hints, settings, onProgress) => toolkit().renderVideoCopy(filePath, hints, settings, onProgress),
     perceptualHashOfImage: async (bytes, maxPixels) => toolkit().perceptualHashOfImage(bytes, maxPixels),
   };
 }
