@@ -964,7 +964,7 @@ CREATE TABLE public.integrity_alarms (
     first_seen_at timestamp with time zone DEFAULT now() NOT NULL,
     last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
     resolved_at timestamp with time zone,
-    CONSTRAINT integrity_alarms_kind_check CHECK ((kind = ANY (ARRAY['log_signing_refused'::text, 'original_mismatch'::text, 'original_missing'::text, 'log_subtree_mismatch'::text]))),
+    CONSTRAINT integrity_alarms_kind_check CHECK ((kind = ANY (ARRAY['log_signing_refused'::text, 'original_mismatch'::text, 'original_missing'::text, 'log_subtree_mismatch'::text, 'log_witness_refused'::text]))),
     CONSTRAINT integrity_alarms_subject_check CHECK (((length(subject) >= 1) AND (length(subject) <= 200)))
 );
 
@@ -1128,6 +1128,22 @@ CREATE TABLE public.submission_status_counts (
 
 
 --
+-- Name: tlog_cosignatures; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tlog_cosignatures (
+    tree_size bigint NOT NULL,
+    witness text NOT NULL,
+    key_id bytea NOT NULL,
+    cosigned_at timestamp with time zone NOT NULL,
+    line text NOT NULL,
+    CONSTRAINT tlog_cosignatures_key_id_check CHECK ((length(key_id) = 4)),
+    CONSTRAINT tlog_cosignatures_line_check CHECK ((line ~ '^— [^\s]+ [A-Za-z0-9+/=]+$'::text)),
+    CONSTRAINT tlog_cosignatures_witness_check CHECK ((witness ~ '^[^\s+]{1,200}$'::text))
+);
+
+
+--
 -- Name: tlog_leaves; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1204,6 +1220,19 @@ CREATE TABLE public.tlog_subtrees (
     CONSTRAINT tlog_subtrees_hash_check CHECK ((length(hash) = 32)),
     CONSTRAINT tlog_subtrees_idx_check CHECK ((idx >= 0)),
     CONSTRAINT tlog_subtrees_level_check CHECK (((level >= 0) AND (level <= 62)))
+);
+
+
+--
+-- Name: tlog_timestamps; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tlog_timestamps (
+    tree_size bigint NOT NULL,
+    tsa_url text NOT NULL,
+    token bytea NOT NULL,
+    gen_time timestamp with time zone NOT NULL,
+    CONSTRAINT tlog_timestamps_token_check CHECK (((length(token) >= 1) AND (length(token) <= 65536)))
 );
 
 
@@ -1549,6 +1578,14 @@ ALTER TABLE ONLY public.submissions
 
 
 --
+-- Name: tlog_cosignatures tlog_cosignatures_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tlog_cosignatures
+    ADD CONSTRAINT tlog_cosignatures_pkey PRIMARY KEY (tree_size, witness, key_id);
+
+
+--
 -- Name: tlog_leaves tlog_leaves_leaf_hash_unique; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1618,6 +1655,14 @@ ALTER TABLE ONLY public.tlog_sths
 
 ALTER TABLE ONLY public.tlog_subtrees
     ADD CONSTRAINT tlog_subtrees_pkey PRIMARY KEY (level, idx);
+
+
+--
+-- Name: tlog_timestamps tlog_timestamps_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tlog_timestamps
+    ADD CONSTRAINT tlog_timestamps_pkey PRIMARY KEY (tree_size);
 
 
 --
@@ -2090,6 +2135,20 @@ CREATE TRIGGER submissions_version BEFORE UPDATE ON public.submissions FOR EACH 
 
 
 --
+-- Name: tlog_cosignatures tlog_cosignatures_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tlog_cosignatures_append_only BEFORE DELETE OR UPDATE ON public.tlog_cosignatures FOR EACH ROW EXECUTE FUNCTION public.tlog_forbid_change();
+
+
+--
+-- Name: tlog_cosignatures tlog_cosignatures_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tlog_cosignatures_no_truncate BEFORE TRUNCATE ON public.tlog_cosignatures FOR EACH STATEMENT EXECUTE FUNCTION public.tlog_forbid_change();
+
+
+--
 -- Name: tlog_leaves tlog_leaves_append_only; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2171,6 +2230,20 @@ CREATE TRIGGER tlog_subtrees_append_only BEFORE DELETE OR UPDATE ON public.tlog_
 --
 
 CREATE TRIGGER tlog_subtrees_no_truncate BEFORE TRUNCATE ON public.tlog_subtrees FOR EACH STATEMENT EXECUTE FUNCTION public.tlog_forbid_change();
+
+
+--
+-- Name: tlog_timestamps tlog_timestamps_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tlog_timestamps_append_only BEFORE DELETE OR UPDATE ON public.tlog_timestamps FOR EACH ROW EXECUTE FUNCTION public.tlog_forbid_change();
+
+
+--
+-- Name: tlog_timestamps tlog_timestamps_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tlog_timestamps_no_truncate BEFORE TRUNCATE ON public.tlog_timestamps FOR EACH STATEMENT EXECUTE FUNCTION public.tlog_forbid_change();
 
 
 --
@@ -2382,11 +2455,27 @@ ALTER TABLE ONLY public.submissions
 
 
 --
+-- Name: tlog_cosignatures tlog_cosignatures_tree_size_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tlog_cosignatures
+    ADD CONSTRAINT tlog_cosignatures_tree_size_fkey FOREIGN KEY (tree_size) REFERENCES public.tlog_sths(tree_size);
+
+
+--
 -- Name: tlog_media_leaves tlog_media_leaves_media_file_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.tlog_media_leaves
     ADD CONSTRAINT tlog_media_leaves_media_file_id_fkey FOREIGN KEY (media_file_id) REFERENCES public.media_files(id);
+
+
+--
+-- Name: tlog_timestamps tlog_timestamps_tree_size_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tlog_timestamps
+    ADD CONSTRAINT tlog_timestamps_tree_size_fkey FOREIGN KEY (tree_size) REFERENCES public.tlog_sths(tree_size);
 
 
 --
@@ -2609,6 +2698,14 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.submission_status_counts TO svidetel_
 
 
 --
+-- Name: TABLE tlog_cosignatures; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.tlog_cosignatures TO svidetel_app;
+GRANT INSERT ON TABLE public.tlog_cosignatures TO svidetel_signer;
+
+
+--
 -- Name: TABLE tlog_leaves; Type: ACL; Schema: public; Owner: -
 --
 
@@ -2650,6 +2747,14 @@ GRANT INSERT ON TABLE public.tlog_sths TO svidetel_signer;
 --
 
 GRANT SELECT,INSERT ON TABLE public.tlog_subtrees TO svidetel_app;
+
+
+--
+-- Name: TABLE tlog_timestamps; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.tlog_timestamps TO svidetel_app;
+GRANT INSERT ON TABLE public.tlog_timestamps TO svidetel_signer;
 
 
 --

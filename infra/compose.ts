@@ -11,6 +11,7 @@ import { systemClock } from './clock';
 import { checkAppDatabase, checkRedis } from './database';
 import { createMediaToolkit } from './media/toolkit';
 import { consumeBullmqJobs, createBullmqQueue } from './queue/bullmq';
+import { httpNotaries } from './log-notaries/http-notaries';
 import { ed25519KeyFileSigner } from './log-signer/ed25519-key-file';
 import { totpKeyFile } from './secrets/totp-key-file';
 import { createFsBlobStore } from './storage/fs-blob-store';
@@ -93,6 +94,7 @@ async function assemble(
     media: createMediaToolkit(),
     queue: parts.queue,
     logSigner: ed25519KeyFileSigner(config, log),
+    notaries: httpNotaries,
     totpKey: totpKeyFile(config.totpKeyPath),
     clock: systemClock,
     log,

@@ -4,7 +4,7 @@ import { SCRUB_TICK_MS, scrubTick } from '../domain/integrity/scrub.service';
 import { requeueUnfinished, retryOrPark } from '../domain/processing/process-media.service';
 import { consumeJobs } from '../infra/compose';
 import { assertLogOriginUnchanged } from '../domain/transparency/log.service';
-import { publishLogKey, signTreeHeadIfGrown } from '../domain/transparency/signer.service';
+import { publishLatestHead, publishLogKey, signTreeHeadIfGrown } from '../domain/transparency/signer.service';
 import { requeueOwedCopies } from '../domain/replication/replication.service';
 import { JOB_HANDLERS, assertEveryJobHasOneHandler } from './handlers';
 
@@ -82,6 +82,7 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   // On start: creates the key on the first start, records its public half for the API, signs what was appended meanwhile.
   await publishLogKey(ctx).catch((err: Error) => ctx.log.error({ err: err.message }, 'could not publish the log key'));
   await signHead();
+  await publishLatestHead(ctx).catch((err: Error) => ctx.log.error({ err: err.message }, 'could not write the log tiles to the blob store'));
   const signTimer = setInterval(() => void signHead(), Math.max(250, ctx.config.logSthIntervalMs / 4));
   signTimer.unref();
 

@@ -16,6 +16,7 @@ import type { AppContext } from '../context';
 import { DependencyError } from '../dependency-error';
 import { AppError, badRequest } from '../errors';
 import { keyFingerprint, parseVkey, sthToJson, type SthJson } from './checkpoint';
+import { withSignatureLines } from './cosignature';
 import { LEAF_NONCE_SIZE, encodeLeaf, leafFromJson, newLeafRecord, type LeafInput, type LeafJson, type LeafRecord } from './leaf';
 import { appendToFrontier, consistencyProof as merkleConsistencyProof, frontierPositions, inclusionProof, leafHash, type SubtreeHashSource } from './merkle';
 import { buildReceipt, receiptFile, type ProofBundle, type Receipt } from './receipt';
@@ -136,6 +137,27 @@ export function presentSth(sth: StoredSth): SthJson {
   return sthToJson(sth.note, { origin: originOf(sth.note), treeSize: sth.treeSize, rootHash: sth.rootHash }, sth.signedAt);
 }
 
+/**
+ * Heads as served: each checkpoint note carries, after the log's signature, the cosignatures its
+ * witnesses returned (C2SP tlog-cosignature lines), which verifiers that do not know a witness ignore.
+ */
+export async function presentSths(ctx: Pick<AppContext, 'repos'>, sths: readonly StoredSth[]): Promise<SthJson[]> {
+  const cosignatures = await ctx.repos.transparency.cosignaturesOf(sths.map((s) => s.treeSize));
+  return sths.map((sth) => {
+    const lines = cosignatures.filter((c) => c.treeSize === sth.treeSize).map((c) => c.line);
+    return presentSth({ ...sth, note: withSignatureLines(sth.note, lines) });
+  });
+}
+
+export async function noteWithCosignatures(ctx: Pick<AppContext, 'repos'>, sth: StoredSth): Promise<string> {
+  return (await presentSths(ctx, [sth]))[0]!.checkpoint;
+}
+
+/** The latest checkpoint with its cosignatures, as tlog-tiles serves it at <prefix>/checkpoint. */
+export async function latestCheckpointNote(ctx: AppContext): Promise<string> {
+  return noteWithCosignatures(ctx, await requireLatest(ctx));
+}
+
 const hex = (proof: readonly Buffer[]) => proof.map((h) => h.toString('hex'));
 
 async function requireLatest(ctx: AppContext): Promise<StoredSth> {
@@ -151,20 +173,20 @@ function withinTree(what: string, size: number, latest: StoredSth): void {
 }
 
 export async function latestSth(ctx: AppContext): Promise<SthJson> {
-  return presentSth(await requireLatest(ctx));
+  return (await presentSths(ctx, [await requireLatest(ctx)]))[0]!;
 }
 
 export async function sthAt(ctx: AppContext, size: number): Promise<SthJson> {
   withinTree('Tree size', size, await requireLatest(ctx));
   const sth = await ctx.repos.transparency.getSth(size);
   if (!sth) throw new AppError(404, 'no_tree_head', `No tree head was signed at size ${size}; /api/v1/log/sths lists those that were.`);
-  return presentSth(sth);
+  return (await presentSths(ctx, [sth]))[0]!;
 }
 
 /** Tree heads newest first; `before` pages to those with a smaller size. */
 export async function listSths(ctx: AppContext, opts: { before?: number; limit: number }): Promise<SthJson[]> {
   const sths = await ctx.repos.transparency.listSths({ limit: Math.min(opts.limit, MAX_STHS_PER_REQUEST), ...(opts.before === undefined ? {} : { beforeSize: opts.before }) });
-  return sths.map(presentSth);
+  return presentSths(ctx, sths);
 }
 
 async function requireLeaf(ctx: AppContext, leafHash: Buffer): Promise<StoredLeaf> {
@@ -222,7 +244,7 @@ export async function proofBundle(ctx: AppContext, leafHash: Buffer): Promise<Pr
     );
   }
   const proof = await withStoredSubtrees(ctx.repos, (src) => inclusionProof(src, leaf.index, latest.treeSize));
-  return { leaf_index: leaf.index, leaf_hash: leaf.leafHash.toString('hex'), sth: presentSth(latest), inclusion_proof: hex(proof) };
+  return { leaf_index: leaf.index, leaf_hash: leaf.leafHash.toString('hex'), sth: (await presentSths(ctx, [latest]))[0]!, inclusion_proof: hex(proof) };
 }
 
 export type LogPublicKey = { origin: string; vkey: string; key_id: string; fingerprint: string; public_key_pem: string };

@@ -8,7 +8,9 @@ import { currentAuditAnchorLine } from '../audit/audit.service';
 import type { StoredSth } from '../../db/transparency.repo';
 import { raiseAlarm, resolveAlarm } from '../integrity/alarms.service';
 import { verifyCheckpoint, type Checkpoint, type SthJson } from './checkpoint';
-import { originOf, presentSth } from './log.service';
+import { originOf, presentSths } from './log.service';
+import { publishTiles } from './tiles.service';
+import { collectCosignatures } from './witnessing.service';
 import { SigningRefused, checkedNewRoot } from './pre-signing-check';
 
 /**
@@ -64,5 +66,22 @@ export async function signTreeHeadIfGrown(ctx: AppContext, opts: { force?: boole
   // Another signer may have stored its head of this size first: remember only what is stored.
   await signer.rememberSignedCheckpoint(stored.note, stored.treeSize);
   await resolveAlarm(ctx, 'log_signing_refused', signer.name);
-  return presentSth(stored);
+  await vouchAndPublish(ctx, stored);
+  return (await presentSths(ctx, [stored]))[0]!;
+}
+
+/**
+ * After a head is signed: its witnesses' cosignatures, then the static tlog-tiles copy (whose
+ * checkpoint carries them). The head stands without either: failures are logged, and the next
+ * head is sent and published again.
+ */
+export async function vouchAndPublish(ctx: AppContext, sth: StoredSth): Promise<void> {
+  if (ctx.config.logWitnesses.length > 0) await collectCosignatures(ctx, sth).catch((err: Error) => ctx.log.error({ err: err.message }, 'could not ask the witnesses'));
+  await publishTiles(ctx, sth).catch((err: Error) => ctx.log.error({ err: err.message }, 'could not write the log tiles to the blob store'));
+}
+
+/** On the worker's start: the static copy brought up to the latest head (e.g. a store restored from backup, or a log from before tiles). */
+export async function publishLatestHead(ctx: AppContext): Promise<void> {
+  const latest = await ctx.repos.transparency.getSth();
+  if (latest) await publishTiles(ctx, latest);
 }
