@@ -8,7 +8,8 @@
  *     signed tree head or the proof bundle from the receipt's proof_url; --key a verifier key
  *     (vkey), an Ed25519 public key PEM, or the JSON of /api/v1/log/key, as a file or literally;
  *     --trust a trust file (domain/transparency/trust-file.ts). Without a pinned key it refuses:
- *     --trust-on-first-use trusts the receipt's own key, and the verdict says so.
+ *     --trust-on-first-use trusts the receipt's own key, and the verdict says so. --witnesses k
+ *     requires k of the trust file's witnesses to have cosigned the head (C2SP tlog-cosignature).
  *
  * Monitor mode:
  *   npm run verify -- --monitor <server-url> [--state monitor.json] (--key key | --trust keys.txt | --trust-on-first-use) [--watch seconds]
@@ -44,15 +45,15 @@ class Failed extends Error {
 const ok = (check: string, detail: string) => console.log(`ok    ${check}: ${detail}`);
 
 const USAGE = [
-  'usage: npm run verify -- <file> --receipt receipt.json [--sth sth.json] (--key key | --trust keys.txt | --trust-on-first-use)',
+  'usage: npm run verify -- <file> --receipt receipt.json [--sth sth.json] (--key key | --trust keys.txt | --trust-on-first-use) [--witnesses k]',
   '       npm run verify -- --monitor <server-url> [--state monitor.json] (--key key | --trust keys.txt | --trust-on-first-use) [--watch seconds]',
 ].join('\n');
 
-type Args = { file?: string; receipt?: string; sth?: string; key?: string; trust?: string; monitor?: string; state?: string; watch?: string; tofu?: boolean };
+type Args = { file?: string; receipt?: string; sth?: string; key?: string; trust?: string; witnesses?: string; monitor?: string; state?: string; watch?: string; tofu?: boolean };
 
 function parseArgs(argv: string[]): Args {
   const out: Args = {};
-  const flags = new Set(['receipt', 'sth', 'key', 'trust', 'monitor', 'state', 'watch']);
+  const flags = new Set(['receipt', 'sth', 'key', 'trust', 'witnesses', 'monitor', 'state', 'watch']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--trust-on-first-use') {
@@ -69,6 +70,7 @@ function parseArgs(argv: string[]): Args {
   }
   if (out.monitor ? out.file || out.receipt : !out.file || !out.receipt) throw new Failed('usage', USAGE);
   if (Number(Boolean(out.key)) + Number(Boolean(out.trust)) + Number(Boolean(out.tofu)) > 1) throw new Failed('usage', `--key, --trust and --trust-on-first-use exclude each other\n${USAGE}`);
+  if (out.witnesses !== undefined && !(/^[1-9][0-9]*$/.test(out.witnesses) && out.trust)) throw new Failed('usage', `--witnesses takes a number and a --trust file listing the witnesses\n${USAGE}`);
   return out;
 }
 
@@ -92,13 +94,14 @@ function keyArgument(arg: string): string | KeyObject {
   }
 }
 
-function trustedLogKeys(file: string): string[] {
+function trustFile(file: string) {
   try {
-    return parseTrustFile(readFileSync(file, 'utf8')).logKeys;
+    return parseTrustFile(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new Failed('signature', `cannot read the trust file ${file}: ${(err as Error).message}`);
   }
 }
+const trustedLogKeys = (file: string) => trustFile(file).logKeys;
 
 async function hashFile(file: string): Promise<{ sha256: Buffer; size: number }> {
   const hash = createHash('sha256');
@@ -124,7 +127,8 @@ async function verifyReceiptMode(a: Args): Promise<boolean> {
     receipt,
     ...(sth ? { sth } : {}),
     ...(key ? { key } : {}),
-    ...(a.trust ? { trustedLogKeys: trustedLogKeys(a.trust) } : {}),
+    ...(a.trust ? { trustedLogKeys: trustedLogKeys(a.trust), trustedWitnessKeys: trustFile(a.trust).witnessKeys } : {}),
+    ...(a.witnesses ? { requiredWitnesses: Number(a.witnesses) } : {}),
     trustOnFirstUse: a.tofu === true,
   });
   for (const s of result.steps) {

@@ -6,11 +6,12 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import path from 'node:path';
 import { keyFingerprint, parseVkey, verifySthJson, vkeyFor, type Checkpoint, type ParsedVkey, type SthJson } from './checkpoint';
+import { verifyCosignatures, type VerifiedCosignature } from './cosignature';
 import { encodeLeaf, hexBytes, leafFromJson } from './leaf';
 import { leafHash, verifyInclusion } from './merkle';
 import type { ProofBundle, Receipt, ReceiptFile } from './receipt';
 
-export type CheckName = 'receipt' | 'file hash' | 'leaf hash' | 'signature' | 'inclusion proof';
+export type CheckName = 'receipt' | 'file hash' | 'leaf hash' | 'signature' | 'cosignatures' | 'inclusion proof';
 
 export interface CheckResult {
   check: CheckName;
@@ -44,6 +45,14 @@ export interface VerifyReceiptInput {
    * the verdict says so.
    */
   trustOnFirstUse?: boolean;
+  /** Pinned witness keys (a trust file's `witness` lines, C2SP tlog-cosignature vkeys). */
+  trustedWitnessKeys?: readonly string[];
+  /**
+   * How many of those witnesses must have cosigned the head (--witnesses k): a head only the log
+   * signed may be one of two histories it shows to different people; one an honest witness
+   * cosigned is the one history that witness saw.
+   */
+  requiredWitnesses?: number;
 }
 
 class CheckFailed extends Error {
@@ -148,6 +157,21 @@ export function verifyReceiptFile(input: VerifyReceiptInput): ReceiptVerificatio
     const { cp, vkey } = verifyWithAny(sth, keys.vkeys);
     if (cp.origin !== receipt.log_origin) fail('signature', `the tree head is from log ${cp.origin}, the receipt is from ${receipt.log_origin}`);
     pass('signature', `tree head of size ${cp.treeSize} of ${cp.origin} signed by ${vkey.name}+${vkey.keyId.toString('hex')}, verified with ${keys.note}`);
+
+    const required = input.requiredWitnesses ?? 0;
+    if (required > 0 || (input.trustedWitnessKeys?.length ?? 0) > 0) {
+      let cosigned: VerifiedCosignature[];
+      try {
+        cosigned = verifyCosignatures(sth.checkpoint, input.trustedWitnessKeys ?? []);
+      } catch (err) {
+        return fail('cosignatures', (err as Error).message);
+      }
+      const names = cosigned.map((c) => c.witness);
+      if (cosigned.length < required) {
+        fail('cosignatures', `the head is cosigned by ${cosigned.length} of the witnesses you trust${names.length ? ` (${names.join(', ')})` : ''}; you asked for ${required}`);
+      }
+      pass('cosignatures', `cosigned by ${cosigned.length} witness(es) you trust: ${names.join(', ') || 'none'}${required ? ` (${required} required)` : ''}`);
+    }
 
     if (given && isBundle(given) && (given.leaf_index !== entry.leaf_index || given.leaf_hash !== entry.leaf_hash)) {
       fail('inclusion proof', 'the proof bundle is for another leaf');
