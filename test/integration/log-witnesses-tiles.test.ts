@@ -1,0 +1,137 @@
+/**
+ * The log's trust from outside, end to end over HTTP against the real API, PostgreSQL and storage,
+ * with two witnesses run by `npm run witness`'s own code (scripts/witness.ts, real HTTP and state
+ * files): the worker sends each head to both; witness A cosigns; witness B was shown a fork of the
+ * log (a head of the same size with another root, signed with the log's key) and refuses the real
+ * one, which raises an alarm. The head is served with A's cosignature, both verifiers accept it
+ * with --witnesses 1 and refuse it with --witnesses 2. The log is served as C2SP tlog-tiles
+ * (checkpoint, tiles, immutable), written to the blob store, and the proofs computed from tiles
+ * equal the API's.
+ */
+import { createPrivateKey, randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createKeyPair, signCheckpoint, splitNote, verifyCheckpoint, vkeyFor, type SthJson } from '../../domain/transparency/checkpoint';
+import { verifyCosignatures, witnessVkeyFor } from '../../domain/transparency/cosignature';
+import { appendLeaves } from '../../domain/transparency/log.service';
+import { consistencyProof, inclusionProof, rootAt, verifyInclusion } from '../../domain/transparency/merkle';
+import { TileHashSource, tilePath } from '../../domain/transparency/tiles';
+import { formatAddCheckpoint } from '../../domain/transparency/witness';
+import { signTreeHeadIfGrown } from '../../domain/transparency/signer.service';
+import { fileWitnessStore, startWitness, type RunningWitness } from '../../scripts/witness';
+import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
+
+const ORIGIN = 'svidetel.witnessed/log';
+
+describe('witnesses and tiles', () => {
+  let system: TestSystem;
+  let storageDir: string;
+  let dir: string;
+  const witnesses: RunningWitness[] = [];
+  const keys = { a: createKeyPair(), b: createKeyPair() };
+  const get = (p: string) => fetch(system.url + p);
+  const getJson = async <T>(p: string) => (await (await get(p)).json()) as T;
+  let logVkey: string;
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'svidetel-witness-'));
+    storageDir = path.join(dir, 'storage');
+    // The log's key exists before the witnesses start: they are configured with it.
+    const logKey = createKeyPair();
+    await fs.mkdir(path.join(storageDir, 'keys'), { recursive: true, mode: 0o700 });
+    await fs.writeFile(path.join(storageDir, 'keys', 'log-ed25519.pem'), logKey.privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+    logVkey = vkeyFor(ORIGIN, logKey.publicKey);
+    for (const [name, key] of [['a.witness.test/w', keys.a], ['b.witness.test/w', keys.b]] as const) {
+      witnesses.push(await startWitness({ name, privateKey: key.privateKey, logVkeys: [logVkey], store: await fileWitnessStore(path.join(dir, `${name.split('.')[0]}-state.json`)) }));
+    }
+    const env = {
+      DATABASE_URL: await freshDatabaseUrl('witnessed'),
+      LOG_ORIGIN: ORIGIN,
+      LOG_STH_INTERVAL_SECONDS: '3600',
+      LOG_WITNESSES: witnesses.map((w) => `${w.url} ${w.vkey}`).join(', '),
+    };
+    system = await startSystem({ env, storageDir, worker: false });
+    // 300 leaves: one full level-0 tile and a partial one.
+    await system.workerCtx.transaction((tx) => appendLeaves(tx, Array.from({ length: 300 }, () => ({ sha256: randomBytes(32), size: 1000, receivedAt: Date.now() }))));
+  });
+  afterAll(async () => {
+    await system?.stop();
+    await Promise.all(witnesses.map((w) => w.close()));
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  let sth: SthJson;
+
+  test('witness B, shown a fork, refuses the real head (alarm); witness A cosigns it, and the head is served with A’s cosignature', async () => {
+    // Someone was shown another history at size 300, signed with the log's key: B cosigned it.
+    const logPrivate = createPrivateKey(await fs.readFile(path.join(storageDir, 'keys', 'log-ed25519.pem'), 'utf8'));
+    const forkNote = signCheckpoint({ origin: ORIGIN, treeSize: 300, rootHash: randomBytes(32) }, logPrivate, ORIGIN);
+    const fork = await fetch(`${witnesses[1]!.url}/add-checkpoint`, { method: 'POST', body: formatAddCheckpoint(0, [], forkNote) });
+    expect(fork.status).toBe(200);
+
+    const signed = await signTreeHeadIfGrown(system.workerCtx, { force: true });
+    expect(signed?.tree_size).toBe(300);
+    sth = await getJson<SthJson>('/api/v1/log/sth');
+    const [a, b] = witnesses.map((w) => w.vkey);
+    expect(verifyCosignatures(sth.checkpoint, [a!, b!]).map((c) => c.witness)).toEqual(['a.witness.test/w']);
+    const alarms = await system.ownerDb.query<{ subject: string; detail: string }>("SELECT subject, detail FROM integrity_alarms WHERE kind = 'log_witness_refused' AND resolved_at IS NULL");
+    expect(alarms.rows).toEqual([{ subject: expect.stringMatching(/^b\.witness\.test\/w\+/), detail: expect.stringContaining('HTTP 409') }]);
+    // B kept both heads as proof of the fork.
+    const state = JSON.parse(await fs.readFile(path.join(dir, 'b-state.json'), 'utf8')) as { conflicts: { cosigned: string; refused: string }[] };
+    expect(state.conflicts).toEqual([expect.objectContaining({ cosigned: forkNote, refused: expect.stringContaining('\n300\n') })]);
+
+    // The next head: A gets a consistency proof from 300 and cosigns again; B still refuses.
+    await system.workerCtx.transaction((tx) => appendLeaves(tx, Array.from({ length: 20 }, () => ({ sha256: randomBytes(32), size: 1, receivedAt: Date.now() }))));
+    await signTreeHeadIfGrown(system.workerCtx, { force: true });
+    const next = await getJson<SthJson>('/api/v1/log/sth');
+    expect(next.tree_size).toBe(320);
+    expect(verifyCosignatures(next.checkpoint, [a!, b!]).map((c) => c.witness)).toEqual(['a.witness.test/w']);
+  });
+
+  test('tlog-tiles: checkpoint and tiles served and in the blob store; proofs from tiles equal the API’s', async () => {
+    const res = await get('/log/checkpoint');
+    expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    const note = await res.text();
+    const cp = verifyCheckpoint(note, logVkey);
+    expect(cp.treeSize).toBe(320);
+    expect(verifyCosignatures(note, [witnesses[0]!.vkey])).toHaveLength(1);
+    expect(await fs.readFile(path.join(storageDir, 'log', 'checkpoint'), 'utf8')).toBe(note);
+
+    const fetched: string[] = [];
+    const tiles = new TileHashSource(cp.treeSize, async (p) => {
+      const r = await get(`/log/${p}`);
+      expect([p, r.status, r.headers.get('cache-control')]).toEqual([p, 200, 'public, max-age=31536000, immutable']);
+      const bytes = Buffer.from(await r.arrayBuffer());
+      // the same bytes as the blob store's static copy
+      expect(await fs.readFile(path.join(storageDir, 'log', ...p.split('/')))).toEqual(bytes);
+      fetched.push(p);
+      return bytes;
+    });
+    expect(await rootAt(tiles, cp.treeSize)).toEqual(cp.rootHash);
+    const leaves = await getJson<{ leaves: { leaf_hash: string }[] }>('/api/v1/log/leaves?start=0&end=320');
+    for (const i of [0, 255, 256, 299, 319]) {
+      const h = leaves.leaves[i]!.leaf_hash;
+      const api = await getJson<{ inclusion_proof: string[] }>(`/api/v1/log/proof/inclusion?leaf_hash=${h}&tree_size=320`);
+      const fromTiles = await inclusionProof(tiles, i, cp.treeSize);
+      expect(fromTiles.map((x) => x.toString('hex'))).toEqual(api.inclusion_proof);
+      expect(verifyInclusion(Buffer.from(h, 'hex'), i, 320, fromTiles, cp.rootHash)).toBe(true);
+    }
+    const api = await getJson<{ consistency_proof: string[] }>('/api/v1/log/proof/consistency?first=300&second=320');
+    expect((await consistencyProof(tiles, 300, 320)).map((x) => x.toString('hex'))).toEqual(api.consistency_proof);
+    expect(fetched.sort()).toEqual(['tile/0/000', 'tile/0/001.p/64', 'tile/1/000.p/1']);
+    // the partial tile of the older head (300) stays, for checkpoints of that size
+    expect((await get(`/log/${tilePath({ level: 0, index: 1, width: 44 })}`)).status).toBe(200);
+  });
+
+  test('no tile beyond the signed head, no entry bundles (records are private), nothing but tile paths', async () => {
+    for (const p of ['/log/tile/0/001.p/65', '/log/tile/0/002', '/log/tile/entries/000', '/log/tile/0/x000/001', '/log/tile/0/..%2F..%2Fkeys']) {
+      const r = await get(p);
+      expect([p, r.status]).toEqual([p, 404]);
+    }
+  });
+
+  test('splitNote keeps the log signature first: a verifier that knows no witness sees one signature it checks', () => {
+    expect(splitNote(sth.checkpoint).signatures.map((s) => s.name)).toEqual([ORIGIN, 'a.witness.test/w']);
+  });
+});
