@@ -964,7 +964,7 @@ CREATE TABLE public.integrity_alarms (
     first_seen_at timestamp with time zone DEFAULT now() NOT NULL,
     last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
     resolved_at timestamp with time zone,
-    CONSTRAINT integrity_alarms_kind_check CHECK ((kind = ANY (ARRAY['log_signing_refused'::text, 'original_mismatch'::text, 'original_missing'::text, 'log_subtree_mismatch'::text, 'log_witness_refused'::text]))),
+    CONSTRAINT integrity_alarms_kind_check CHECK ((kind = ANY (ARRAY['log_signing_refused'::text, 'original_mismatch'::text, 'original_missing'::text, 'log_subtree_mismatch'::text, 'log_witness_refused'::text, 'log_promise_late'::text]))),
     CONSTRAINT integrity_alarms_subject_check CHECK (((length(subject) >= 1) AND (length(subject) <= 200)))
 );
 
@@ -1167,6 +1167,29 @@ CREATE TABLE public.tlog_media_leaves (
     leaf_index bigint NOT NULL,
     media_file_id uuid NOT NULL,
     CONSTRAINT tlog_media_leaves_leaf_index_check CHECK ((leaf_index >= 0))
+);
+
+
+--
+-- Name: tlog_promise_delegations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tlog_promise_delegations (
+    vkey text NOT NULL,
+    note text NOT NULL,
+    delegated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: tlog_promise_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tlog_promise_keys (
+    vkey text NOT NULL,
+    origin text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tlog_promise_keys_vkey_check CHECK ((vkey ~ '^[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$'::text))
 );
 
 
@@ -1615,6 +1638,22 @@ ALTER TABLE ONLY public.tlog_media_leaves
 
 ALTER TABLE ONLY public.tlog_media_leaves
     ADD CONSTRAINT tlog_media_leaves_pkey PRIMARY KEY (leaf_index);
+
+
+--
+-- Name: tlog_promise_delegations tlog_promise_delegations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tlog_promise_delegations
+    ADD CONSTRAINT tlog_promise_delegations_pkey PRIMARY KEY (vkey);
+
+
+--
+-- Name: tlog_promise_keys tlog_promise_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tlog_promise_keys
+    ADD CONSTRAINT tlog_promise_keys_pkey PRIMARY KEY (vkey);
 
 
 --
@@ -2177,6 +2216,20 @@ CREATE TRIGGER tlog_media_leaves_no_truncate BEFORE TRUNCATE ON public.tlog_medi
 
 
 --
+-- Name: tlog_promise_delegations tlog_promise_delegations_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tlog_promise_delegations_append_only BEFORE DELETE OR UPDATE ON public.tlog_promise_delegations FOR EACH ROW EXECUTE FUNCTION public.tlog_forbid_change();
+
+
+--
+-- Name: tlog_promise_keys tlog_promise_keys_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tlog_promise_keys_append_only BEFORE DELETE OR UPDATE ON public.tlog_promise_keys FOR EACH ROW EXECUTE FUNCTION public.tlog_forbid_change();
+
+
+--
 -- Name: tlog_public_keys tlog_public_keys_append_only; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2471,6 +2524,14 @@ ALTER TABLE ONLY public.tlog_media_leaves
 
 
 --
+-- Name: tlog_promise_delegations tlog_promise_delegations_vkey_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tlog_promise_delegations
+    ADD CONSTRAINT tlog_promise_delegations_vkey_fkey FOREIGN KEY (vkey) REFERENCES public.tlog_promise_keys(vkey);
+
+
+--
 -- Name: tlog_timestamps tlog_timestamps_tree_size_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2717,6 +2778,21 @@ GRANT SELECT,INSERT ON TABLE public.tlog_leaves TO svidetel_app;
 --
 
 GRANT SELECT,INSERT ON TABLE public.tlog_media_leaves TO svidetel_app;
+
+
+--
+-- Name: TABLE tlog_promise_delegations; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.tlog_promise_delegations TO svidetel_app;
+GRANT INSERT ON TABLE public.tlog_promise_delegations TO svidetel_signer;
+
+
+--
+-- Name: TABLE tlog_promise_keys; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.tlog_promise_keys TO svidetel_app;
 
 
 --

@@ -267,3 +267,33 @@ export async function timestampOf(db: Queryable, treeSize: number): Promise<Stor
   const r = rows[0];
   return r ? { treeSize: Number(r.tree_size), tsaUrl: r.tsa_url, token: r.token, genTime: r.gen_time } : null;
 }
+
+/** Records an API process's promise key (migration 014) unless recorded. */
+export async function recordPromiseKey(db: Queryable, origin: string, vkey: string): Promise<void> {
+  await db.query('INSERT INTO tlog_promise_keys (vkey, origin) VALUES ($1, $2) ON CONFLICT DO NOTHING', [vkey, origin]);
+}
+
+/** Promise keys of this origin the signer has not delegated yet, oldest first. */
+export async function undelegatedPromiseKeys(db: Queryable, origin: string): Promise<string[]> {
+  const { rows } = await db.query<{ vkey: string }>(
+    'SELECT k.vkey FROM tlog_promise_keys k LEFT JOIN tlog_promise_delegations d USING (vkey) WHERE k.origin = $1 AND d.vkey IS NULL ORDER BY k.created_at LIMIT 100',
+    [origin],
+  );
+  return rows.map((r) => r.vkey);
+}
+
+export async function insertPromiseDelegation(db: Queryable, vkey: string, note: string): Promise<void> {
+  await db.query('INSERT INTO tlog_promise_delegations (vkey, note) VALUES ($1, $2) ON CONFLICT DO NOTHING', [vkey, note]);
+}
+
+/** The log key's delegation of a promise key, or null while the signer has not signed one. */
+export async function promiseDelegation(db: Queryable, vkey: string): Promise<string | null> {
+  const { rows } = await db.query<{ note: string }>('SELECT note FROM tlog_promise_delegations WHERE vkey = $1', [vkey]);
+  return rows[0]?.note ?? null;
+}
+
+/** When the oldest leaf not covered by the latest signed head was appended (null: none waits). */
+export async function oldestUnsignedLeafAt(db: Queryable, signedSize: number): Promise<Date | null> {
+  const { rows } = await db.query<{ created_at: Date }>('SELECT created_at FROM tlog_leaves WHERE leaf_index = $1', [signedSize]);
+  return rows[0]?.created_at ?? null;
+}

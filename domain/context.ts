@@ -4,7 +4,7 @@ import type { Repositories, TxRepositories } from '../db/repositories';
 import type { BlobStore, Replica } from './ports/blob-store';
 import type { Clock } from './ports/clock';
 import type { JobQueue } from './ports/job-queue';
-import type { OpenLogSigner } from './ports/log-signer';
+import type { OpenLogSigner, PromiseSigner } from './ports/log-signer';
 import type { LogNotaries } from './ports/log-notaries';
 import type { MediaToolkit } from './ports/media-toolkit';
 import type { TotpKeyStore } from './ports/totp-key';
@@ -32,6 +32,8 @@ export type AppContext = {
   logSigner: OpenLogSigner;
   /** The log's witnesses and timestamping authority (LOG_WITNESSES, LOG_TSA_URL), reached by the worker after it signs. */
   notaries: LogNotaries;
+  /** This process's inclusion-promise key (in memory only; delegated by the log key). */
+  promiseSigner: PromiseSigner;
   /** The key that seals two-factor secrets at rest. */
   totpKey: TotpKeyStore;
   clock: Clock;

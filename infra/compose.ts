@@ -12,6 +12,7 @@ import { checkAppDatabase, checkRedis } from './database';
 import { createMediaToolkit } from './media/toolkit';
 import { consumeBullmqJobs, createBullmqQueue } from './queue/bullmq';
 import { httpNotaries } from './log-notaries/http-notaries';
+import { memoryPromiseSigner } from './log-signer/memory-promise-key';
 import { ed25519KeyFileSigner } from './log-signer/ed25519-key-file';
 import { totpKeyFile } from './secrets/totp-key-file';
 import { createFsBlobStore } from './storage/fs-blob-store';
@@ -95,6 +96,7 @@ async function assemble(
     queue: parts.queue,
     logSigner: ed25519KeyFileSigner(config, log),
     notaries: httpNotaries,
+    promiseSigner: memoryPromiseSigner(config.logOrigin),
     totpKey: totpKeyFile(config.totpKeyPath),
     clock: systemClock,
     log,

@@ -19,6 +19,7 @@ import { keyFingerprint, parseVkey, sthToJson, type SthJson } from './checkpoint
 import { withSignatureLines } from './cosignature';
 import { LEAF_NONCE_SIZE, encodeLeaf, leafFromJson, newLeafRecord, type LeafInput, type LeafJson, type LeafRecord } from './leaf';
 import { appendToFrontier, consistencyProof as merkleConsistencyProof, frontierPositions, inclusionProof, leafHash, type SubtreeHashSource } from './merkle';
+import { maxMergeDelayMs, signPromise } from './promise';
 import { buildReceipt, receiptFile, type ProofBundle, type Receipt } from './receipt';
 
 type LogRepositories = Pick<Repositories, 'transparency'>;
@@ -271,17 +272,32 @@ export const proofUrl = (baseUrl: string, leafHash: string) => `${baseUrl}/api/v
  * covers it. Nothing about the sender.
  */
 export async function uploadReceipt(ctx: AppContext, files: readonly { name: string; leaf: LeafJson }[], baseUrl: string): Promise<{ receipt: Receipt; text: string }> {
-  const key = await recordedKey(ctx);
+  const [key, delegation] = await Promise.all([recordedKey(ctx), ctx.repos.transparency.promiseDelegation(ctx.promiseSigner.vkey)]);
+  const maxDelay = maxMergeDelayMs(ctx.config.logSthIntervalMs);
   const receipt = buildReceipt(
     ctx.config.logOrigin,
     key?.vkey ?? null,
     files.map((f) => {
       const record = leafFromJson(f.leaf);
       const entry = receiptFile({ name: f.name, record });
-      return { ...entry, proof_url: proofUrl(baseUrl, entry.leaf_hash) };
+      // The promise is given only with the log key's delegation: a verifier must be able to check it now.
+      const promise = delegation
+        ? { promise: signPromise(ctx.config.logOrigin, record.index, Buffer.from(entry.leaf_hash, 'hex'), record.receivedAt + maxDelay, (t) => ctx.promiseSigner.signNote(t)) }
+        : {};
+      return { ...entry, proof_url: proofUrl(baseUrl, entry.leaf_hash), ...promise };
     }),
   );
+  if (delegation) receipt.promise_key = delegation;
   return { receipt, text: receiptText(receipt, baseUrl) };
+}
+
+/**
+ * Records this process's inclusion-promise key for the signer to delegate (promise.ts); until it
+ * has, receipts are given without a promise. Never fails a start: a receipt without a promise is
+ * still a receipt.
+ */
+export async function recordPromiseKey(ctx: AppContext): Promise<void> {
+  await ctx.repos.transparency.recordPromiseKey(ctx.config.logOrigin, ctx.promiseSigner.vkey).catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not record the promise key'));
 }
 
 /** The same receipt for people: plain text, every value needed to check it by hand or with the verifier. */
@@ -309,6 +325,7 @@ export function receiptText(receipt: Receipt, baseUrl: string): string {
     );
     if (f.sth) lines.push(`  Signed tree: size ${f.sth.tree_size}, root ${f.sth.root_hash}`);
     if (f.proof_url) lines.push(`  Proof:       ${f.proof_url}`);
+    if (f.promise) lines.push(`  Promised:    in a signed tree head by ${new Date(Number(/\nby ([0-9]+)\n/.exec(f.promise)?.[1])).toISOString()} (signed promise in the JSON receipt)`);
   });
   lines.push(
     '',

@@ -12,6 +12,7 @@ import { originOf, presentSths } from './log.service';
 import { publishTiles } from './tiles.service';
 import { collectCosignatures } from './witnessing.service';
 import { SigningRefused, checkedNewRoot } from './pre-signing-check';
+import { delegationText, maxMergeDelayMs } from './promise';
 
 /**
  * Records the log's public key for its origin in the database (what the API serves and puts in
@@ -84,4 +85,24 @@ export async function vouchAndPublish(ctx: AppContext, sth: StoredSth): Promise<
 export async function publishLatestHead(ctx: AppContext): Promise<void> {
   const latest = await ctx.repos.transparency.getSth();
   if (latest) await publishTiles(ctx, latest);
+}
+
+/**
+ * Vouches with the log key for the promise keys API processes recorded (promise.ts), and raises
+ * log_promise_late when a leaf has waited longer than the promised delay for a signed head (the
+ * signer cannot sign: its alarm says why). Run by the worker every few seconds.
+ */
+export async function delegatePromiseKeys(ctx: AppContext): Promise<number> {
+  const signer = await ctx.logSigner();
+  const pending = await ctx.repos.transparency.undelegatedPromiseKeys(signer.name);
+  const maxDelay = maxMergeDelayMs(ctx.config.logSthIntervalMs);
+  for (const vkey of pending) await ctx.repos.transparency.insertPromiseDelegation(vkey, signer.signNote(delegationText(signer.name, vkey, maxDelay)));
+  const latest = await ctx.repos.transparency.getSth();
+  const waiting = await ctx.repos.transparency.oldestUnsignedLeafAt(latest?.treeSize ?? 0);
+  if (waiting && Date.now() - waiting.getTime() > maxDelay) {
+    await raiseAlarm(ctx, 'log_promise_late', signer.name, `leaf #${latest?.treeSize ?? 0} was appended at ${waiting.toISOString()} and is in no signed tree head: the promised delay of ${maxDelay / 1000} s has passed`);
+  } else {
+    await resolveAlarm(ctx, 'log_promise_late', signer.name);
+  }
+  return pending.length;
 }

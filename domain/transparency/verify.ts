@@ -7,11 +7,12 @@ import { createHash, type KeyObject } from 'node:crypto';
 import path from 'node:path';
 import { keyFingerprint, parseVkey, verifySthJson, vkeyFor, type Checkpoint, type ParsedVkey, type SthJson } from './checkpoint';
 import { verifyCosignatures, type VerifiedCosignature } from './cosignature';
+import { verifyPromise, type CheckedPromise } from './promise';
 import { encodeLeaf, hexBytes, leafFromJson } from './leaf';
 import { leafHash, verifyInclusion } from './merkle';
 import type { ProofBundle, Receipt, ReceiptFile } from './receipt';
 
-export type CheckName = 'receipt' | 'file hash' | 'leaf hash' | 'signature' | 'cosignatures' | 'inclusion proof';
+export type CheckName = 'receipt' | 'file hash' | 'leaf hash' | 'promise' | 'signature' | 'cosignatures' | 'inclusion proof';
 
 export interface CheckResult {
   check: CheckName;
@@ -149,11 +150,41 @@ export function verifyReceiptFile(input: VerifyReceiptInput): ReceiptVerificatio
     if (leaf.toString('hex') !== entry.leaf_hash) fail('leaf hash', `the leaf record hashes to ${leaf.toString('hex')}, the receipt says ${entry.leaf_hash}`);
     pass('leaf hash', `leaf #${entry.leaf_index} received at ${new Date(entry.leaf.received_at).toISOString()} hashes to ${entry.leaf_hash}`);
 
+    let resolved: ReturnType<typeof resolveKeys> | undefined;
+    const logKeys = () => (resolved ??= resolveKeys(input));
+    let promised: CheckedPromise | undefined;
+    if (entry.promise !== undefined) {
+      const keys = logKeys();
+      try {
+        promised = verifyPromise(String(receipt.promise_key), entry.promise, keys.vkeys);
+      } catch (err) {
+        return fail('promise', (err as Error).message);
+      }
+      if (promised.origin !== receipt.log_origin || promised.index !== entry.leaf_index || !promised.leafHash.equals(leaf)) {
+        fail('promise', `the promise is for leaf #${promised.index} ${promised.leafHash.toString('hex')} of ${promised.origin}, not this one`);
+      }
+      pass('promise', `the log promised leaf #${entry.leaf_index} in a signed tree head by ${promised.deadline.toISOString()} (signed with a key vouched for by ${keys.note})`);
+    }
+
     const given = input.sth;
     const sth = given ? (isBundle(given) ? given.sth : given) : entry.sth;
     const proofHex = given && isBundle(given) ? given.inclusion_proof : entry.inclusion_proof;
-    if (!sth) fail('signature', `the receipt has no signed tree head yet${entry.proof_url ? `: fetch ${entry.proof_url} and pass it as the STH` : ''}`);
-    const keys = resolveKeys(input);
+    if (!sth && promised && Date.now() <= promised.deadline.getTime()) {
+      return {
+        ok: true,
+        steps,
+        verdict:
+          `PROMISED${resolved?.tofu ? ' (TRUST ON FIRST USE of the receipt\'s own key)' : ''}: this file (SHA-256 ${sha}) is leaf #${entry.leaf_index} of ${receipt.log_origin}, received ${new Date(entry.leaf.received_at).toISOString()}; ` +
+          `the log signed a promise to have it in a signed tree head by ${promised.deadline.toISOString()}. Fetch ${entry.proof_url ?? 'the proof'} after that and check again for the inclusion proof.`,
+      };
+    }
+    if (!sth) {
+      fail(
+        'signature',
+        `the receipt has no signed tree head yet${promised ? ` and the promised time ${promised.deadline.toISOString()} has passed` : ''}${entry.proof_url ? `: fetch ${entry.proof_url} and pass it as the STH` : ''}`,
+      );
+    }
+    const keys = logKeys();
     const { cp, vkey } = verifyWithAny(sth, keys.vkeys);
     if (cp.origin !== receipt.log_origin) fail('signature', `the tree head is from log ${cp.origin}, the receipt is from ${receipt.log_origin}`);
     pass('signature', `tree head of size ${cp.treeSize} of ${cp.origin} signed by ${vkey.name}+${vkey.keyId.toString('hex')}, verified with ${keys.note}`);

@@ -13,12 +13,17 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createKeyPair, signCheckpoint, splitNote, verifyCheckpoint, vkeyFor, type SthJson } from '../../domain/transparency/checkpoint';
-import { verifyCosignatures, witnessVkeyFor } from '../../domain/transparency/cosignature';
+import { verifyCosignatures } from '../../domain/transparency/cosignature';
 import { appendLeaves } from '../../domain/transparency/log.service';
 import { consistencyProof, inclusionProof, rootAt, verifyInclusion } from '../../domain/transparency/merkle';
 import { TileHashSource, tilePath } from '../../domain/transparency/tiles';
 import { formatAddCheckpoint } from '../../domain/transparency/witness';
-import { signTreeHeadIfGrown } from '../../domain/transparency/signer.service';
+import { delegatePromiseKeys, signTreeHeadIfGrown } from '../../domain/transparency/signer.service';
+import { uploadReceipt } from '../../domain/transparency/log.service';
+import { leafToJson } from '../../domain/transparency/leaf';
+import type { ProofBundle } from '../../domain/transparency/receipt';
+import { verifyReceiptFile } from '../../domain/transparency/verify';
+import { memoryPromiseSigner } from '../../infra/log-signer/memory-promise-key';
 import { fileWitnessStore, startWitness, type RunningWitness } from '../../scripts/witness';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
 
@@ -129,6 +134,42 @@ describe('witnesses and tiles', () => {
       const r = await get(p);
       expect([p, r.status]).toEqual([p, 404]);
     }
+  });
+
+  test('an inclusion promise at upload: given once the log key vouches for the API’s promise key, checkable at once, kept (else an alarm)', async () => {
+    const record = (index: number) => ({ name: `f${index}.jpg`, leaf: { version: 1 as const, sha256: randomBytes(32).toString('hex'), size: 10, received_at: Date.now(), nonce: randomBytes(16).toString('hex'), index } });
+    // Before the worker vouched for this API's promise key: a receipt without a promise.
+    expect((await uploadReceipt(system.ctx, [record(320)], system.url)).receipt.promise_key).toBeUndefined();
+    expect(await delegatePromiseKeys(system.workerCtx)).toBe(1);
+    const [leaf] = await system.workerCtx.transaction((tx) => appendLeaves(tx, [{ sha256: randomBytes(32), size: 7, receivedAt: Date.now() }]));
+    const { receipt, text } = await uploadReceipt(system.ctx, [{ name: 'e.jpg', leaf: leafToJson(leaf!.record) }], system.url);
+    expect(receipt.promise_key).toContain('svidetel promise key v1\n');
+    expect(receipt.files[0]!.promise).toContain(`\n${leaf!.index}\n`);
+    expect(text).toContain('Promised:');
+    const file = { sha256: leaf!.record.sha256, size: 7 };
+    const promised = verifyReceiptFile({ file, receipt, key: logVkey });
+    expect([promised.ok, promised.verdict]).toEqual([true, expect.stringMatching(/^PROMISED: .* by /)]);
+    // A promise signed by a key the log did not vouch for is refused.
+    const forged = JSON.parse(JSON.stringify(receipt)) as typeof receipt;
+    forged.files[0]!.promise = memoryPromiseSigner(ORIGIN).signNote(forged.files[0]!.promise!.split('\n\n')[0]! + '\n');
+    expect(verifyReceiptFile({ file, receipt: forged, key: logVkey }).failed).toBe('promise');
+
+    // Kept: the next head covers it and the receipt verifies with its proof.
+    await signTreeHeadIfGrown(system.workerCtx, { force: true });
+    const bundle = await getJson<ProofBundle>(`/api/v1/log/proof/bundle?leaf_hash=${receipt.files[0]!.leaf_hash}`);
+    const verified = verifyReceiptFile({ file, receipt, sth: bundle, key: logVkey });
+    expect(verified.steps.map((s) => s.check)).toEqual(['file hash', 'leaf hash', 'promise', 'signature', 'inclusion proof']);
+    expect(verified.verdict).toMatch(/^VERIFIED/);
+
+    // Not kept: a leaf waiting longer than the promised delay raises log_promise_late.
+    await system.workerCtx.transaction((tx) => appendLeaves(tx, [{ sha256: randomBytes(32), size: 7, receivedAt: Date.now() }]));
+    await new Promise((r) => setTimeout(r, 50));
+    await delegatePromiseKeys({ ...system.workerCtx, config: { ...system.workerCtx.config, logSthIntervalMs: 10 } });
+    const late = await system.ownerDb.query("SELECT detail FROM integrity_alarms WHERE kind = 'log_promise_late' AND resolved_at IS NULL");
+    expect(late.rows).toEqual([{ detail: expect.stringContaining('promised delay') }]);
+    await signTreeHeadIfGrown(system.workerCtx, { force: true });
+    await delegatePromiseKeys(system.workerCtx);
+    expect((await system.ownerDb.query("SELECT 1 FROM integrity_alarms WHERE kind = 'log_promise_late' AND resolved_at IS NULL")).rowCount).toBe(0);
   });
 
   test('splitNote keeps the log signature first: a verifier that knows no witness sees one signature it checks', () => {
