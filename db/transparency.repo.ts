@@ -262,10 +262,10 @@ export async function insertTimestamp(db: Queryable, t: StoredTimestamp): Promis
   await db.query('INSERT INTO tlog_timestamps (tree_size, tsa_url, token, gen_time) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [t.treeSize, t.tsaUrl, t.token, t.genTime]);
 }
 
-export async function timestampOf(db: Queryable, treeSize: number): Promise<StoredTimestamp | null> {
-  const { rows } = await db.query<{ tree_size: string; tsa_url: string; token: Buffer; gen_time: Date }>('SELECT * FROM tlog_timestamps WHERE tree_size = $1', [treeSize]);
-  const r = rows[0];
-  return r ? { treeSize: Number(r.tree_size), tsaUrl: r.tsa_url, token: r.token, genTime: r.gen_time } : null;
+export async function timestampsOf(db: Queryable, treeSizes: readonly number[]): Promise<StoredTimestamp[]> {
+  if (treeSizes.length === 0) return [];
+  const { rows } = await db.query<{ tree_size: string; tsa_url: string; token: Buffer; gen_time: Date }>('SELECT * FROM tlog_timestamps WHERE tree_size = ANY($1::bigint[])', [treeSizes]);
+  return rows.map((r) => ({ treeSize: Number(r.tree_size), tsaUrl: r.tsa_url, token: r.token, genTime: r.gen_time }));
 }
 
 /** Records an API process's promise key (migration 014) unless recorded. */

@@ -10,6 +10,7 @@
  *     --trust a trust file (domain/transparency/trust-file.ts). Without a pinned key it refuses:
  *     --trust-on-first-use trusts the receipt's own key, and the verdict says so. --witnesses k
  *     requires k of the trust file's witnesses to have cosigned the head (C2SP tlog-cosignature).
+ *     A head's RFC 3161 time-stamp, when present, is checked; --tsa-cert cert.pem pins the authority.
  *
  * Monitor mode:
  *   npm run verify -- --monitor <server-url> [--state monitor.json] (--key key | --trust keys.txt | --trust-on-first-use) [--watch seconds]
@@ -22,7 +23,7 @@
  * Prints each step; on failure "FAILED: <check>" and exit code 1 (2 for a usage error).
  * The same receipt checks, with nothing but Node, are in scripts/verify-receipt.mjs.
  */
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -45,15 +46,15 @@ class Failed extends Error {
 const ok = (check: string, detail: string) => console.log(`ok    ${check}: ${detail}`);
 
 const USAGE = [
-  'usage: npm run verify -- <file> --receipt receipt.json [--sth sth.json] (--key key | --trust keys.txt | --trust-on-first-use) [--witnesses k]',
+  'usage: npm run verify -- <file> --receipt receipt.json [--sth sth.json] (--key key | --trust keys.txt | --trust-on-first-use) [--witnesses k] [--tsa-cert cert.pem]',
   '       npm run verify -- --monitor <server-url> [--state monitor.json] (--key key | --trust keys.txt | --trust-on-first-use) [--watch seconds]',
 ].join('\n');
 
-type Args = { file?: string; receipt?: string; sth?: string; key?: string; trust?: string; witnesses?: string; monitor?: string; state?: string; watch?: string; tofu?: boolean };
+type Args = { file?: string; receipt?: string; sth?: string; key?: string; trust?: string; witnesses?: string; 'tsa-cert'?: string; monitor?: string; state?: string; watch?: string; tofu?: boolean };
 
 function parseArgs(argv: string[]): Args {
   const out: Args = {};
-  const flags = new Set(['receipt', 'sth', 'key', 'trust', 'witnesses', 'monitor', 'state', 'watch']);
+  const flags = new Set(['receipt', 'sth', 'key', 'trust', 'witnesses', 'tsa-cert', 'monitor', 'state', 'watch']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--trust-on-first-use') {
@@ -103,6 +104,14 @@ function trustFile(file: string) {
 }
 const trustedLogKeys = (file: string) => trustFile(file).logKeys;
 
+function tsaCertificate(file: string): X509Certificate {
+  try {
+    return new X509Certificate(readFileSync(file));
+  } catch (err) {
+    throw new Failed('timestamp', `cannot read the TSA certificate ${file}: ${(err as Error).message}`);
+  }
+}
+
 async function hashFile(file: string): Promise<{ sha256: Buffer; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
@@ -129,6 +138,7 @@ async function verifyReceiptMode(a: Args): Promise<boolean> {
     ...(key ? { key } : {}),
     ...(a.trust ? { trustedLogKeys: trustedLogKeys(a.trust), trustedWitnessKeys: trustFile(a.trust).witnessKeys } : {}),
     ...(a.witnesses ? { requiredWitnesses: Number(a.witnesses) } : {}),
+    ...(a['tsa-cert'] ? { tsaCertificate: tsaCertificate(a['tsa-cert']) } : {}),
     trustOnFirstUse: a.tofu === true,
   });
   for (const s of result.steps) {

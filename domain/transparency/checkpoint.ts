@@ -200,6 +200,11 @@ export interface SthJson {
   /** When the log signed it (ISO 8601). Informational: NOT covered by the signature. */
   timestamp: string;
   checkpoint: string;
+  /**
+   * An RFC 3161 time-stamp by the log's timestamping authority over SHA-256 of the checkpoint's
+   * note text (origin, size, root, extension lines: without signature lines), when one was asked.
+   */
+  rfc3161_timestamp?: { tsa_url: string; gen_time: string; token: string };
 }
 
 export function sthToJson(note: string, cp: Checkpoint, timestamp: Date): SthJson {

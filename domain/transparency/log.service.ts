@@ -143,10 +143,13 @@ export function presentSth(sth: StoredSth): SthJson {
  * witnesses returned (C2SP tlog-cosignature lines), which verifiers that do not know a witness ignore.
  */
 export async function presentSths(ctx: Pick<AppContext, 'repos'>, sths: readonly StoredSth[]): Promise<SthJson[]> {
-  const cosignatures = await ctx.repos.transparency.cosignaturesOf(sths.map((s) => s.treeSize));
+  const sizes = sths.map((s) => s.treeSize);
+  const [cosignatures, timestamps] = await Promise.all([ctx.repos.transparency.cosignaturesOf(sizes), ctx.repos.transparency.timestampsOf(sizes)]);
   return sths.map((sth) => {
     const lines = cosignatures.filter((c) => c.treeSize === sth.treeSize).map((c) => c.line);
-    return presentSth({ ...sth, note: withSignatureLines(sth.note, lines) });
+    const ts = timestamps.find((t) => t.treeSize === sth.treeSize);
+    const json = presentSth({ ...sth, note: withSignatureLines(sth.note, lines) });
+    return ts ? { ...json, rfc3161_timestamp: { tsa_url: ts.tsaUrl, gen_time: ts.genTime.toISOString(), token: ts.token.toString('base64') } } : json;
   });
 }
 

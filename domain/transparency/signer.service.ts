@@ -13,6 +13,9 @@ import { publishTiles } from './tiles.service';
 import { collectCosignatures } from './witnessing.service';
 import { SigningRefused, checkedNewRoot } from './pre-signing-check';
 import { delegationText, maxMergeDelayMs } from './promise';
+import { checkpointDigest, timestampRequest, tokenFromResponse, verifyTimestampToken } from './timestamp';
+
+const TSA_TIMEOUT_MS = 10_000;
 
 /**
  * Records the log's public key for its origin in the database (what the API serves and puts in
@@ -78,6 +81,7 @@ export async function signTreeHeadIfGrown(ctx: AppContext, opts: { force?: boole
  */
 export async function vouchAndPublish(ctx: AppContext, sth: StoredSth): Promise<void> {
   if (ctx.config.logWitnesses.length > 0) await collectCosignatures(ctx, sth).catch((err: Error) => ctx.log.error({ err: err.message }, 'could not ask the witnesses'));
+  if (ctx.config.logTsaUrl) await timestampHead(ctx, sth, ctx.config.logTsaUrl).catch((err: Error) => ctx.log.error({ err: err.message }, 'could not time-stamp the tree head'));
   await publishTiles(ctx, sth).catch((err: Error) => ctx.log.error({ err: err.message }, 'could not write the log tiles to the blob store'));
 }
 
@@ -105,4 +109,14 @@ export async function delegatePromiseKeys(ctx: AppContext): Promise<number> {
     await resolveAlarm(ctx, 'log_promise_late', signer.name);
   }
   return pending.length;
+}
+
+/** An RFC 3161 time-stamp of the head's note text from the configured authority, checked before it is kept. */
+export async function timestampHead(ctx: AppContext, sth: StoredSth, tsaUrl: string): Promise<void> {
+  const digest = checkpointDigest(sth.note);
+  const answer = await ctx.notaries.timestamp(tsaUrl, timestampRequest(digest), TSA_TIMEOUT_MS);
+  if (answer.status !== 200) throw new Error(`the timestamping authority answered HTTP ${answer.status}`);
+  const token = tokenFromResponse(answer.body);
+  const { genTime } = verifyTimestampToken(token, digest);
+  await ctx.repos.transparency.insertTimestamp({ treeSize: sth.treeSize, tsaUrl, token, genTime });
 }

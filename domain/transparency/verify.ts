@@ -3,16 +3,17 @@
  * standalone scripts/verify-receipt.mjs: file hash → leaf hash → signature → inclusion proof.
  * The signature comes before the proof so that the proof is checked against the SIGNED root only.
  */
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject, type X509Certificate } from 'node:crypto';
 import path from 'node:path';
 import { keyFingerprint, parseVkey, verifySthJson, vkeyFor, type Checkpoint, type ParsedVkey, type SthJson } from './checkpoint';
 import { verifyCosignatures, type VerifiedCosignature } from './cosignature';
 import { verifyPromise, type CheckedPromise } from './promise';
+import { checkpointDigest, verifyTimestampToken } from './timestamp';
 import { encodeLeaf, hexBytes, leafFromJson } from './leaf';
 import { leafHash, verifyInclusion } from './merkle';
 import type { ProofBundle, Receipt, ReceiptFile } from './receipt';
 
-export type CheckName = 'receipt' | 'file hash' | 'leaf hash' | 'promise' | 'signature' | 'cosignatures' | 'inclusion proof';
+export type CheckName = 'receipt' | 'file hash' | 'leaf hash' | 'promise' | 'signature' | 'cosignatures' | 'timestamp' | 'inclusion proof';
 
 export interface CheckResult {
   check: CheckName;
@@ -54,6 +55,8 @@ export interface VerifyReceiptInput {
    * cosigned is the one history that witness saw.
    */
   requiredWitnesses?: number;
+  /** The timestamping authority's certificate, pinned (--tsa-cert): a head's RFC 3161 time-stamp must be by it. */
+  tsaCertificate?: X509Certificate;
 }
 
 class CheckFailed extends Error {
@@ -202,6 +205,17 @@ export function verifyReceiptFile(input: VerifyReceiptInput): ReceiptVerificatio
         fail('cosignatures', `the head is cosigned by ${cosigned.length} of the witnesses you trust${names.length ? ` (${names.join(', ')})` : ''}; you asked for ${required}`);
       }
       pass('cosignatures', `cosigned by ${cosigned.length} witness(es) you trust: ${names.join(', ') || 'none'}${required ? ` (${required} required)` : ''}`);
+    }
+
+    if (sth.rfc3161_timestamp) {
+      try {
+        const t = verifyTimestampToken(Buffer.from(sth.rfc3161_timestamp.token, 'base64'), checkpointDigest(sth.checkpoint), input.tsaCertificate);
+        pass('timestamp', `the tree head was time-stamped ${t.genTime.toISOString()} by ${t.tsa}${input.tsaCertificate ? ' (the authority you pinned)' : " (the token's own certificate: pin the authority's with --tsa-cert)"}`);
+      } catch (err) {
+        fail('timestamp', `RFC 3161 time-stamp: ${(err as Error).message}`);
+      }
+    } else if (input.tsaCertificate) {
+      fail('timestamp', 'you pinned a timestamping authority, but the tree head has no RFC 3161 time-stamp');
     }
 
     if (given && isBundle(given) && (given.leaf_index !== entry.leaf_index || given.leaf_hash !== entry.leaf_hash)) {

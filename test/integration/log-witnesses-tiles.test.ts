@@ -6,9 +6,11 @@
  * one, which raises an alarm. The head is served with A's cosignature, both verifiers accept it
  * with --witnesses 1 and refuse it with --witnesses 2. The log is served as C2SP tlog-tiles
  * (checkpoint, tiles, immutable), written to the blob store, and the proofs computed from tiles
- * equal the API's.
+ * equal the API's. Each head is time-stamped (RFC 3161) by a local `openssl ts` authority, and the
+ * verifier checks the time-stamp against the pinned authority's certificate. Receipts carry an
+ * inclusion promise checkable at once.
  */
-import { createPrivateKey, randomBytes } from 'node:crypto';
+import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +28,7 @@ import { verifyReceiptFile } from '../../domain/transparency/verify';
 import { memoryPromiseSigner } from '../../infra/log-signer/memory-promise-key';
 import { fileWitnessStore, startWitness, type RunningWitness } from '../../scripts/witness';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
+import { startLocalTsa, type LocalTsa } from '../helpers/local-tsa';
 
 const ORIGIN = 'svidetel.witnessed/log';
 
@@ -34,6 +37,7 @@ describe('witnesses and tiles', () => {
   let storageDir: string;
   let dir: string;
   const witnesses: RunningWitness[] = [];
+  let tsa: LocalTsa;
   const keys = { a: createKeyPair(), b: createKeyPair() };
   const get = (p: string) => fetch(system.url + p);
   const getJson = async <T>(p: string) => (await (await get(p)).json()) as T;
@@ -50,7 +54,9 @@ describe('witnesses and tiles', () => {
     for (const [name, key] of [['a.witness.test/w', keys.a], ['b.witness.test/w', keys.b]] as const) {
       witnesses.push(await startWitness({ name, privateKey: key.privateKey, logVkeys: [logVkey], store: await fileWitnessStore(path.join(dir, `${name.split('.')[0]}-state.json`)) }));
     }
+    tsa = await startLocalTsa();
     const env = {
+      LOG_TSA_URL: tsa.url,
       DATABASE_URL: await freshDatabaseUrl('witnessed'),
       LOG_ORIGIN: ORIGIN,
       LOG_STH_INTERVAL_SECONDS: '3600',
@@ -63,10 +69,12 @@ describe('witnesses and tiles', () => {
   afterAll(async () => {
     await system?.stop();
     await Promise.all(witnesses.map((w) => w.close()));
+    await tsa?.close();
     await fs.rm(dir, { recursive: true, force: true });
   });
 
   let sth: SthJson;
+  let earlierToken: string | undefined;
 
   test('witness B, shown a fork, refuses the real head (alarm); witness A cosigns it, and the head is served with A’s cosignature', async () => {
     // Someone was shown another history at size 300, signed with the log's key: B cosigned it.
@@ -78,6 +86,8 @@ describe('witnesses and tiles', () => {
     const signed = await signTreeHeadIfGrown(system.workerCtx, { force: true });
     expect(signed?.tree_size).toBe(300);
     sth = await getJson<SthJson>('/api/v1/log/sth');
+    expect(sth.rfc3161_timestamp).toMatchObject({ tsa_url: tsa.url, gen_time: expect.any(String) });
+    earlierToken = sth.rfc3161_timestamp!.token;
     const [a, b] = witnesses.map((w) => w.vkey);
     expect(verifyCosignatures(sth.checkpoint, [a!, b!]).map((c) => c.witness)).toEqual(['a.witness.test/w']);
     const alarms = await system.ownerDb.query<{ subject: string; detail: string }>("SELECT subject, detail FROM integrity_alarms WHERE kind = 'log_witness_refused' AND resolved_at IS NULL");
@@ -157,9 +167,23 @@ describe('witnesses and tiles', () => {
     // Kept: the next head covers it and the receipt verifies with its proof.
     await signTreeHeadIfGrown(system.workerCtx, { force: true });
     const bundle = await getJson<ProofBundle>(`/api/v1/log/proof/bundle?leaf_hash=${receipt.files[0]!.leaf_hash}`);
-    const verified = verifyReceiptFile({ file, receipt, sth: bundle, key: logVkey });
-    expect(verified.steps.map((s) => s.check)).toEqual(['file hash', 'leaf hash', 'promise', 'signature', 'inclusion proof']);
+    const tsaCertificate = new X509Certificate(tsa.certPem);
+    const verified = verifyReceiptFile({ file, receipt, sth: bundle, key: logVkey, tsaCertificate });
+    expect(verified.steps.map((s) => s.check)).toEqual(['file hash', 'leaf hash', 'promise', 'signature', 'timestamp', 'inclusion proof']);
+    expect(verified.steps[4]!.detail).toMatch(/time-stamped .* by CN=Svidetel test TSA \(the authority you pinned\)/);
     expect(verified.verdict).toMatch(/^VERIFIED/);
+    // The RFC 3161 anchor: another authority's certificate, a token for another head, a flipped byte: refused.
+    const other = await startLocalTsa();
+    await other.close();
+    expect(verifyReceiptFile({ file, receipt, sth: bundle, key: logVkey, tsaCertificate: new X509Certificate(other.certPem) }).failed).toBe('timestamp');
+    const moved = JSON.parse(JSON.stringify(bundle)) as ProofBundle;
+    moved.sth.rfc3161_timestamp!.token = earlierToken!;
+    expect(verifyReceiptFile({ file, receipt, sth: moved, key: logVkey, tsaCertificate }).failed).toBe('timestamp');
+    const flipped = JSON.parse(JSON.stringify(bundle)) as ProofBundle;
+    const raw = Buffer.from(flipped.sth.rfc3161_timestamp!.token, 'base64');
+    raw[raw.length - 10]! ^= 1;
+    flipped.sth.rfc3161_timestamp!.token = raw.toString('base64');
+    expect(verifyReceiptFile({ file, receipt, sth: flipped, key: logVkey, tsaCertificate }).failed).toBe('timestamp');
 
     // Not kept: a leaf waiting longer than the promised delay raises log_promise_late.
     await system.workerCtx.transaction((tx) => appendLeaves(tx, [{ sha256: randomBytes(32), size: 7, receivedAt: Date.now() }]));
