@@ -13,6 +13,9 @@
 //                       Svidetel publishes out of band. Without either it refuses: anyone can sign a
 //                       receipt under our log's name. --trust-on-first-use trusts the receipt's own
 //                       key instead, and the verdict says so.
+//      promise          (before 3, when the receipt has one) the log's signed promise to include the leaf
+//                       by a stated time: the promise key is vouched for by a note the pinned log key
+//                       signed; without a tree head yet, a valid promise is the verdict (PROMISED)
 //      cosignatures     with --witnesses k: at least k witnesses of the trust file's "witness" lines
 //                       cosigned that head (C2SP tlog-cosignature/v1), so it is the one history they saw
 //   4. inclusion proof  the RFC 6962 audit path leads from the leaf hash to the SIGNED root
@@ -121,23 +124,54 @@ function loadKey(arg, receipt) {
   return { name, id: sha256(name, Buffer.of(0x0a, 0x01), raw).subarray(0, 4), raw, source: 'the key you gave' };
 }
 
-// signed note: text ending in "\n", a blank line, then lines "— <name> base64(key id ‖ signature)".
-function openCheckpoint(note, key) {
-  check(typeof note === 'string' && note.endsWith('\n'), 'signature', 'malformed checkpoint note');
+// signed note: text ending in "\n", a blank line, then lines "— <name> base64(key id ‖ signature)";
+// returns the text when `key` signed it (other keys' lines are skipped), fails `checkName` otherwise.
+function openNote(note, key, checkName) {
+  check(typeof note === 'string' && note.endsWith('\n'), checkName, 'malformed signed note');
   const split = note.lastIndexOf('\n\n');
-  check(split >= 0, 'signature', 'malformed checkpoint note');
+  check(split >= 0, checkName, 'malformed signed note');
   const text = note.slice(0, split + 1);
   const pub = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key.raw.toString('base64url') }, format: 'jwk' });
   let good = false;
   for (const line of note.slice(split + 2, -1).split('\n')) {
     const m = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(line);
-    check(m, 'signature', 'malformed signature line');
+    check(m, checkName, 'malformed signature line');
     const sig = Buffer.from(m[2], 'base64');
-    if (m[1] !== key.name || !sig.subarray(0, 4).equals(key.id)) continue; // another key's signature
-    check(sig.length === 68 && verify(null, Buffer.from(text), pub, sig.subarray(4)), 'signature', 'bad signature by the log key');
+    if (m[1] !== key.name || !sig.subarray(0, 4).equals(key.id)) continue;
+    check(sig.length === 68 && verify(null, Buffer.from(text), pub, sig.subarray(4)), checkName, `bad signature by ${key.name}`);
     good = true;
   }
-  check(good, 'signature', `no signature by the log key ${key.name}`);
+  check(good, checkName, `no signature by ${key.name}`);
+  return text;
+}
+
+// The inclusion promise (domain/transparency/promise.ts): a delegation signed by the log key
+//   "svidetel promise key v1\n<origin>\n<promise vkey>\nmax-delay <s>\n"
+// and the promise signed by that key
+//   "svidetel inclusion promise v1\n<origin>\n<index>\n<base64 leaf hash>\nby <deadline ms>\n".
+function checkPromise(receipt, entry, leafHash, keys) {
+  let text;
+  for (const k of keys) {
+    try {
+      text = openNote(String(receipt.promise_key), k, 'promise');
+      break;
+    } catch {
+      // another pinned key of the log may have signed it
+    }
+  }
+  check(text, 'promise', 'the promise key is not vouched for by the log key');
+  const d = /^svidetel promise key v1\n([^\n]+)\n([^\n]+)\nmax-delay ([0-9]+)\n$/.exec(text);
+  check(d, 'promise', 'malformed promise key delegation');
+  const pk = parseVkey(d[2]);
+  check(pk.name === `${d[1]}/promise` && d[1] === receipt.log_origin, 'promise', 'the promise key is for another log');
+  const p = /^svidetel inclusion promise v1\n([^\n]+)\n([0-9]+)\n([A-Za-z0-9+/=]+)\nby ([0-9]+)\n$/.exec(openNote(entry.promise, pk, 'promise'));
+  check(p, 'promise', 'malformed inclusion promise');
+  check(p[1] === receipt.log_origin && Number(p[2]) === entry.leaf_index && Buffer.from(p[3], 'base64').equals(leafHash), 'promise', 'the promise is for another leaf');
+  return new Date(Number(p[4]));
+}
+
+function openCheckpoint(note, key) {
+  const text = openNote(note, key, 'signature');
   const [origin, size, root] = text.split('\n');
   check(/^(0|[1-9][0-9]*)$/.test(size) && Buffer.from(root, 'base64').length === 32, 'signature', 'malformed checkpoint');
   return { origin, treeSize: Number(size), root: Buffer.from(root, 'base64') };
@@ -208,12 +242,25 @@ function main() {
   const receivedAt = new Date(entry.leaf.received_at).toISOString();
   step('leaf hash', `leaf #${entry.leaf_index}, received ${receivedAt}`);
 
+  let deadline;
+  if (entry.promise !== undefined) {
+    stage = 'signature';
+    const keys = loadKeys(a, receipt);
+    stage = 'promise';
+    deadline = checkPromise(receipt, entry, leafHash, keys);
+    step('promise', `the log promised leaf #${entry.leaf_index} in a signed tree head by ${deadline.toISOString()}`);
+  }
+
   stage = 'signature';
   const given = a.sth ? JSON.parse(readFileSync(a.sth, 'utf8')) : undefined;
   const bundle = given && 'sth' in given ? given : undefined;
   const sth = bundle ? bundle.sth : (given ?? entry.sth);
   const proofHex = bundle ? bundle.inclusion_proof : entry.inclusion_proof;
-  check(sth, 'signature', `the receipt has no signed tree head yet${entry.proof_url ? `: fetch ${entry.proof_url} and pass it with --sth` : ''}`);
+  if (!sth && deadline && Date.now() <= deadline.getTime()) {
+    console.log(`\nPROMISED: ${path.basename(a.file)} (SHA-256 ${fileSha}) is leaf #${entry.leaf_index} of ${receipt.log_origin}, received ${receivedAt}; the log signed a promise to have it in a signed tree head by ${deadline.toISOString()}. Fetch ${entry.proof_url ?? 'the proof'} after that and check again.`);
+    return;
+  }
+  check(sth, 'signature', `the receipt has no signed tree head yet${deadline ? ` and the promised time ${deadline.toISOString()} has passed` : ''}${entry.proof_url ? `: fetch ${entry.proof_url} and pass it with --sth` : ''}`);
   let key;
   let cp;
   let refusal;

@@ -14,13 +14,15 @@ import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createKeyPair, signCheckpoint, splitNote, verifyCheckpoint, vkeyFor, type SthJson } from '../../domain/transparency/checkpoint';
+import { createKeyPair, signCheckpoint, splitNote, sthToJson, verifyCheckpoint, vkeyFor, type SthJson } from '../../domain/transparency/checkpoint';
 import { verifyCosignatures } from '../../domain/transparency/cosignature';
 import { appendLeaves } from '../../domain/transparency/log.service';
 import { consistencyProof, inclusionProof, rootAt, verifyInclusion } from '../../domain/transparency/merkle';
 import { TileHashSource, tilePath } from '../../domain/transparency/tiles';
 import { formatAddCheckpoint } from '../../domain/transparency/witness';
-import { delegatePromiseKeys, signTreeHeadIfGrown } from '../../domain/transparency/signer.service';
+import { delegatePromiseKeys, publishLogKey, signTreeHeadIfGrown } from '../../domain/transparency/signer.service';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { uploadReceipt } from '../../domain/transparency/log.service';
 import { leafToJson } from '../../domain/transparency/leaf';
 import type { ProofBundle } from '../../domain/transparency/receipt';
@@ -31,6 +33,17 @@ import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/syste
 import { startLocalTsa, type LocalTsa } from '../helpers/local-tsa';
 
 const ORIGIN = 'svidetel.witnessed/log';
+const ROOT = path.join(__dirname, '../..');
+
+async function exec(cmd: string, args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout } = await promisify(execFile)(cmd, args, { cwd: ROOT, timeout: 60_000 });
+    return { code: 0, out: stdout };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, out: `${e.stdout}${e.stderr}` };
+  }
+}
 
 describe('witnesses and tiles', () => {
   let system: TestSystem;
@@ -194,6 +207,49 @@ describe('witnesses and tiles', () => {
     await signTreeHeadIfGrown(system.workerCtx, { force: true });
     await delegatePromiseKeys(system.workerCtx);
     expect((await system.ownerDb.query("SELECT 1 FROM integrity_alarms WHERE kind = 'log_promise_late' AND resolved_at IS NULL")).rowCount).toBe(0);
+  });
+
+  test('the monitor audits every leaf from the tiles, keeps one entry per head, and reports a fork, a rollback and a rewrite of the leaves with both signed checkpoints', async () => {
+    await publishLogKey(system.workerCtx);
+    const state = path.join(dir, 'monitor.json');
+    const monitor = (file = state) => exec(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/verify.ts'), '--monitor', system.url, '--state', file, '--key', logVkey]);
+    const m1 = await monitor();
+    expect([m1.code, m1.out]).toEqual([0, expect.stringContaining('every leaf audited')]);
+    expect(m1.out).toMatch(/ok {4}audit: root of size \d+ recomputed from all \d+ leaf hashes/);
+    const saved = JSON.parse(await fs.readFile(state, 'utf8')) as { sths: SthJson[]; audit: { size: number } };
+    // No new head: nothing appended to the state (each head once).
+    expect((await monitor()).code).toBe(0);
+    const again = JSON.parse(await fs.readFile(state, 'utf8')) as { sths: SthJson[] };
+    expect(again.sths.map((x) => x.tree_size)).toEqual(saved.sths.map((x) => x.tree_size));
+    expect(new Set(again.sths.map((x) => x.tree_size)).size).toBe(again.sths.length);
+
+    const logPrivate = createPrivateKey(await fs.readFile(path.join(storageDir, 'keys', 'log-ed25519.pem'), 'utf8'));
+    const forged = (size: number) => {
+      const cp = { origin: ORIGIN, treeSize: size, rootHash: randomBytes(32) };
+      return sthToJson(signCheckpoint(cp, logPrivate, ORIGIN), cp, new Date());
+    };
+    const withLast = async (name: string, last: SthJson) => {
+      const file = path.join(dir, name);
+      await fs.writeFile(file, JSON.stringify({ ...saved, sths: [...saved.sths.slice(0, -1), last] }));
+      return file;
+    };
+    // We were shown another head of the latest size: a fork; a larger one than the log now has: a rollback.
+    const latestSize = saved.sths.at(-1)!.tree_size;
+    for (const [kind, last] of [['FORK', forged(latestSize)], ['ROLLBACK', forged(latestSize + 100)]] as const) {
+      const file = await withLast(`${kind}.json`, last);
+      const r = await monitor(file);
+      expect([r.code, r.out]).toEqual([1, expect.stringContaining(`${kind}: `)]);
+      expect(r.out).toContain(last.checkpoint);
+      const evidence = JSON.parse(await fs.readFile(`${file}.evidence.json`, 'utf8')) as { kind: string; seen: SthJson; served: SthJson }[];
+      expect(evidence).toEqual([expect.objectContaining({ kind: kind.toLowerCase(), seen: last, served: expect.objectContaining({ checkpoint: expect.stringContaining(`\n${kind === 'FORK' ? latestSize : latestSize}\n`) }) })]);
+    }
+    // A leaf hash changed in the served tiles: the signed root is not the root of the leaves.
+    const tileFile = path.join(storageDir, 'log', 'tile', '0', '000');
+    const tile = await fs.readFile(tileFile);
+    tile[5]! ^= 1;
+    await fs.writeFile(tileFile, tile);
+    const fresh = await monitor(path.join(dir, 'fresh.json'));
+    expect([fresh.code, fresh.out]).toEqual([1, expect.stringContaining('LEAVES: the leaf hashes the log serves give root')]);
   });
 
   test('splitNote keeps the log signature first: a verifier that knows no witness sees one signature it checks', () => {
