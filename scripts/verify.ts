@@ -276,6 +276,11 @@ async function monitorOnce(a: Args, statePath: string): Promise<void> {
 
   // What we saw last must still be what the server says (a rewritten log cannot keep it).
   if (last) {
+    try {
+      verifySthJson(last, parsed);
+    } catch (err) {
+      throw new Failed('state', `the last head in ${statePath} does not verify (${(err as Error).message}): the state file was changed`);
+    }
     if (latest.tree_size < last.tree_size) {
       throw new ConflictFound({ kind: 'rollback', detail: `the latest tree head has size ${latest.tree_size}, smaller than the ${last.tree_size} seen before`, seen: last, served: latest });
     }

@@ -393,7 +393,7 @@ describeWithFixtures('transparency log end to end', () => {
     saved.sths[saved.sths.length - 1]!.root_hash = flipHex(saved.sths[saved.sths.length - 1]!.root_hash);
     await fs.writeFile(state, JSON.stringify(saved));
     const m3 = await cli('--monitor', system.url, '--state', state);
-    expect(m3.out).toContain('FAILED: consistency');
+    expect(m3.out).toContain('FAILED: state');
     expect(m3.code).toBe(1);
     // A different pinned key fails too.
     const m4 = await cli('--monitor', system.url, '--state', path.join(dir, 'other.json'), '--key', 'svidetel.test/log+00000000+AQ==');
