@@ -40,6 +40,7 @@ export async function fileWitnessStore(file: string): Promise<WitnessStore> {
   try {
     state = JSON.parse(await fs.readFile(file, 'utf8')) as StateFile;
     if (state.version !== 1 || typeof state.logs !== 'object') throw new Error(`${file} is not a witness state file`);
+    state.conflicts ??= [];
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
