@@ -119,6 +119,9 @@ describe('a witness deciding on checkpoints', () => {
     const stale = await addCheckpoint(w, formatAddCheckpoint(4, await consistencyProof(tree, 4, 10), checkpoint(10, r10)));
     expect(stale).toEqual({ status: 409, contentType: 'text/x.tlog.size', body: '10\n' });
 
+    // a rollback: the log comes back smaller, from scratch; the witness answers the size it cosigned
+    expect(await addCheckpoint(w, formatAddCheckpoint(0, [], checkpoint(4, r4)))).toEqual({ status: 409, contentType: 'text/x.tlog.size', body: '10\n' });
+
     // a fork: another root at the same size, signed by the log
     const fork = await addCheckpoint(w, formatAddCheckpoint(10, [], checkpoint(10, randomBytes(32))));
     expect(fork.status).toBe(409);
