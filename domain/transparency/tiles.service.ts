@@ -49,14 +49,23 @@ export async function publishTiles(ctx: AppContext, sth: StoredSth): Promise<{ t
 }
 
 /**
+ * The largest signed size this process has seen, per database: signed heads only grow, so a tile
+ * within it may be served without asking the database again (most reads of an immutable tile).
+ */
+const signedSizeSeen = new WeakMap<object, number>();
+
+/**
  * A tile for the API: from the blob store's copy, or (not written yet, e.g. right after a restore)
  * from the stored subtrees. Only tiles a signed head covers: nothing about unsigned leaves.
  */
 export async function readTile(ctx: AppContext, p: string): Promise<Buffer> {
   const t = parseTilePath(p);
   if (!t) throw new AppError(404, 'no_such_tile', 'No such tile: tiles are at /log/tile/<level>/<index>[.p/<width>] (C2SP tlog-tiles); entry bundles are not served, leaf records are private.');
-  const latest = await ctx.repos.transparency.getSth();
-  if (!latest || !tileWithin(t, latest.treeSize)) throw new AppError(404, 'no_such_tile', `No such tile: the latest signed tree head has size ${latest?.treeSize ?? 0}.`);
+  if (!tileWithin(t, signedSizeSeen.get(ctx.repos) ?? 0)) {
+    const size = (await ctx.repos.transparency.getSth())?.treeSize ?? 0;
+    signedSizeSeen.set(ctx.repos, Math.max(size, signedSizeSeen.get(ctx.repos) ?? 0));
+    if (!tileWithin(t, size)) throw new AppError(404, 'no_such_tile', `No such tile: the latest signed tree head has size ${size}.`);
+  }
   const blob = await ctx.blobs.openLogFile(tilePath(t));
   if (blob) {
     const chunks: Buffer[] = [];
