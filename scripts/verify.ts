@@ -16,7 +16,10 @@
  *   npm run verify -- --monitor <server-url> [--state monitor.json] (--key key | --trust keys.txt | --trust-on-first-use) [--watch seconds]
  *     Fetches the tree heads the server signed since the last run, checks each signature and the
  *     consistency proof from the previously seen head to each new one (so the log was only ever
- *     appended to), and stores what it saw in the state file. The key is pinned in the state on
+ *     appended to), recomputes each new head's root from all leaf hashes of the log's tiles (the
+ *     audit, kept in the state as the tree's frontier), and stores what it saw in the state file,
+ *     each head once. A fork, rollback, rewrite or leaves that do not give the signed root is
+ *     reported with both signed checkpoints, appended to <state>.evidence.json. The key is pinned in the state on
  *     the first run, from --key or --trust (or the server's, with --trust-on-first-use only); a
  *     different key later is a failure.
  *
