@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { hasAccounts } from '../domain/accounts/accounts.service';
 import { prepareTotpSecrets } from '../domain/accounts/totp-vault.service';
 import type { AppContext } from '../domain/context';
-import { assertLogOriginUnchanged } from '../domain/transparency/log.service';
+import { assertLogOriginUnchanged, recordPromiseKey } from '../domain/transparency/log.service';
 import { createApp } from './app';
 import { siteUrlFor } from './site-url';
 import { startUploadSweep } from './uploads/uploads.routes';
@@ -16,6 +16,7 @@ import { startUploadSweep } from './uploads/uploads.routes';
 export async function startApiServer(ctx: AppContext): Promise<{ server: Server; url: string }> {
   await prepareTotpSecrets(ctx);
   await assertLogOriginUnchanged(ctx);
+  await recordPromiseKey(ctx);
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -5,7 +5,7 @@
  */
 import type { Queryable } from './pool';
 
-export type AlarmKind = 'log_signing_refused' | 'original_mismatch' | 'original_missing' | 'log_subtree_mismatch';
+export type AlarmKind = 'log_signing_refused' | 'original_mismatch' | 'original_missing' | 'log_subtree_mismatch' | 'log_witness_refused' | 'log_promise_late';
 
 export interface IntegrityAlarm {
   kind: AlarmKind;

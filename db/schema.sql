@@ -174,23 +174,6 @@ $$;
 
 
 --
--- Name: archive_refresh_labels(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.archive_refresh_labels() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-  IF TG_TABLE_NAME = 'categories' THEN
-    PERFORM archive_refresh(a.id) FROM archive_entries a WHERE a.category_code = NEW.code;
-  ELSE
-    PERFORM archive_refresh(a.id) FROM archive_entries a WHERE a.election_id = NEW.id;
-  END IF;
-  RETURN NULL;
-END $$;
-
-
---
 -- Name: archive_refresh_media(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -458,9 +441,7 @@ DECLARE
   choices jsonb;
 BEGIN
   IF NEW.status IS DISTINCT FROM OLD.status
-     AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.submission_id = NEW.id AND d.created_at = now())
-     AND NOT (OLD.status = 'needs_info' AND NEW.status = 'pending'
-              AND EXISTS (SELECT 1 FROM observer_answers a WHERE a.submission_id = NEW.id AND a.created_at = now())) THEN
+     AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.submission_id = NEW.id AND d.created_at = now()) THEN
     RAISE EXCEPTION 'a submission''s status changes only with a decision recorded in the same transaction (% -> %)', OLD.status, NEW.status
       USING ERRCODE = 'SV002';
   END IF;
@@ -586,23 +567,6 @@ CREATE TABLE public.blobs (
 
 
 --
--- Name: categories; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.categories (
-    code text NOT NULL,
-    phase_code text NOT NULL,
-    "position" integer NOT NULL,
-    label_ru text NOT NULL,
-    label_en text NOT NULL,
-    active boolean DEFAULT true NOT NULL,
-    CONSTRAINT categories_code_check CHECK ((code ~ '^[a-z0-9_]{2,60}$'::text)),
-    CONSTRAINT categories_label_en_check CHECK (((length(label_en) >= 1) AND (length(label_en) <= 300))),
-    CONSTRAINT categories_label_ru_check CHECK (((length(label_ru) >= 1) AND (length(label_ru) <= 300)))
-);
-
-
---
 -- Name: decisions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -629,31 +593,6 @@ CREATE TABLE public.decisions (
     CONSTRAINT decisions_reason_required CHECK (((action <> ALL (ARRAY['needs_info'::text, 'unpublish'::text, 'merge'::text])) OR (reason IS NOT NULL))),
     CONSTRAINT decisions_reject_reason_code CHECK (((action <> 'reject'::text) OR (reason_code IS NOT NULL))),
     CONSTRAINT decisions_verify_checklist CHECK (((action <> 'verify'::text) OR (checklist IS NOT NULL)))
-);
-
-
---
--- Name: elections; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.elections (
-    id integer NOT NULL,
-    slug text NOT NULL,
-    name_ru text NOT NULL,
-    name_en text NOT NULL,
-    country text NOT NULL,
-    voting_starts_on date NOT NULL,
-    voting_ends_on date NOT NULL,
-    active boolean DEFAULT true NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    polls_close_at timestamp with time zone,
-    hold_publication boolean DEFAULT false NOT NULL,
-    CONSTRAINT elections_check CHECK ((voting_ends_on >= voting_starts_on)),
-    CONSTRAINT elections_country_check CHECK ((country ~ '^[A-Z]{2}$'::text)),
-    CONSTRAINT elections_hold_needs_close CHECK (((NOT hold_publication) OR (polls_close_at IS NOT NULL))),
-    CONSTRAINT elections_name_en_check CHECK (((length(name_en) >= 1) AND (length(name_en) <= 300))),
-    CONSTRAINT elections_name_ru_check CHECK (((length(name_ru) >= 1) AND (length(name_ru) <= 300))),
-    CONSTRAINT elections_slug_check CHECK ((slug ~ '^[a-z0-9-]{3,80}$'::text))
 );
 
 
@@ -743,25 +682,6 @@ CREATE TABLE public.polling_stations (
 
 
 --
--- Name: regions; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.regions (
-    code text NOT NULL,
-    kind text NOT NULL,
-    name_ru text NOT NULL,
-    name_en text NOT NULL,
-    aliases text[] DEFAULT '{}'::text[] NOT NULL,
-    boundary jsonb,
-    CONSTRAINT regions_boundary_check CHECK (((boundary IS NULL) OR ((boundary ->> 'type'::text) = ANY (ARRAY['Polygon'::text, 'MultiPolygon'::text])))),
-    CONSTRAINT regions_code_check CHECK ((code ~ '^[A-Z]{2}(-[A-Z0-9]{1,3})?$'::text)),
-    CONSTRAINT regions_kind_check CHECK ((kind = ANY (ARRAY['subject'::text, 'occupied'::text, 'country'::text]))),
-    CONSTRAINT regions_name_en_check CHECK (((length(name_en) >= 1) AND (length(name_en) <= 200))),
-    CONSTRAINT regions_name_ru_check CHECK (((length(name_ru) >= 1) AND (length(name_ru) <= 200)))
-);
-
-
---
 -- Name: submissions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -804,7 +724,6 @@ END) STORED,
     has_video boolean DEFAULT false NOT NULL,
     file_flags text[] DEFAULT '{}'::text[] NOT NULL,
     client_key_sha256 bytea,
-    answered_at timestamp with time zone,
     CONSTRAINT submissions_check1 CHECK (((status = 'pending'::text) = (decided_at IS NULL))),
     CONSTRAINT submissions_client_key_sha256_check CHECK ((length(client_key_sha256) = 32)),
     CONSTRAINT submissions_complaint_status_check CHECK ((complaint_status = ANY (ARRAY['none'::text, 'filed'::text, 'answered'::text]))),
@@ -853,14 +772,11 @@ CREATE VIEW public.archive_entry_source AS
             ELSE COALESCE(ps.longitude, (round((f.lon)::numeric, 2))::double precision)
         END AS lon,
     s.public_title AS title,
-    ((setweight(to_tsvector('russian'::regconfig, COALESCE(s.public_title, ''::text)), 'A'::"char") || to_tsvector('russian'::regconfig, COALESCE(s.public_description, s.description))) || setweight(to_tsvector('russian'::regconfig, concat_ws(' '::text, c.label_ru, c.label_en, e.name_ru, e.name_en, s.region, r.name_en, array_to_string(r.aliases, ' '::text))), 'D'::"char")) AS search_text,
+    (setweight(to_tsvector('russian'::regconfig, COALESCE(s.public_title, ''::text)), 'A'::"char") || to_tsvector('russian'::regconfig, COALESCE(s.public_description, s.description))) AS search_text,
     COALESCE(s.public_description, s.description) AS description,
     f.file_sha256
-   FROM ((((((public.submissions s
+   FROM (((public.submissions s
      JOIN public.decisions d ON ((d.id = s.publish_decision_id)))
-     JOIN public.categories c ON ((c.code = s.category_code)))
-     JOIN public.elections e ON ((e.id = s.election_id)))
-     LEFT JOIN public.regions r ON ((r.name_ru = s.region)))
      LEFT JOIN public.polling_stations ps ON ((ps.id = s.polling_station_id)))
      CROSS JOIN LATERAL ( SELECT (count(*))::integer AS file_count,
             COALESCE(bool_or((b.kind = 'image'::text)), false) AS has_photo,
@@ -935,6 +851,23 @@ CREATE TABLE public.audit_log (
 
 
 --
+-- Name: categories; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.categories (
+    code text NOT NULL,
+    phase_code text NOT NULL,
+    "position" integer NOT NULL,
+    label_ru text NOT NULL,
+    label_en text NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    CONSTRAINT categories_code_check CHECK ((code ~ '^[a-z0-9_]{2,60}$'::text)),
+    CONSTRAINT categories_label_en_check CHECK (((length(label_en) >= 1) AND (length(label_en) <= 300))),
+    CONSTRAINT categories_label_ru_check CHECK (((length(label_ru) >= 1) AND (length(label_ru) <= 300)))
+);
+
+
+--
 -- Name: category_phases; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -975,6 +908,31 @@ CREATE TABLE public.derivative_hashes (
 
 
 --
+-- Name: elections; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.elections (
+    id integer NOT NULL,
+    slug text NOT NULL,
+    name_ru text NOT NULL,
+    name_en text NOT NULL,
+    country text NOT NULL,
+    voting_starts_on date NOT NULL,
+    voting_ends_on date NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    polls_close_at timestamp with time zone,
+    hold_publication boolean DEFAULT false NOT NULL,
+    CONSTRAINT elections_check CHECK ((voting_ends_on >= voting_starts_on)),
+    CONSTRAINT elections_country_check CHECK ((country ~ '^[A-Z]{2}$'::text)),
+    CONSTRAINT elections_hold_needs_close CHECK (((NOT hold_publication) OR (polls_close_at IS NOT NULL))),
+    CONSTRAINT elections_name_en_check CHECK (((length(name_en) >= 1) AND (length(name_en) <= 300))),
+    CONSTRAINT elections_name_ru_check CHECK (((length(name_ru) >= 1) AND (length(name_ru) <= 300))),
+    CONSTRAINT elections_slug_check CHECK ((slug ~ '^[a-z0-9-]{3,80}$'::text))
+);
+
+
+--
 -- Name: elections_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -1006,7 +964,7 @@ CREATE TABLE public.integrity_alarms (
     first_seen_at timestamp with time zone DEFAULT now() NOT NULL,
     last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
     resolved_at timestamp with time zone,
-    CONSTRAINT integrity_alarms_kind_check CHECK ((kind = ANY (ARRAY['log_signing_refused'::text, 'original_mismatch'::text, 'original_missing'::text, 'log_subtree_mismatch'::text]))),
+    CONSTRAINT integrity_alarms_kind_check CHECK ((kind = ANY (ARRAY['log_signing_refused'::text, 'original_mismatch'::text, 'original_missing'::text, 'log_subtree_mismatch'::text, 'log_witness_refused'::text, 'log_promise_late'::text]))),
     CONSTRAINT integrity_alarms_subject_check CHECK (((length(subject) >= 1) AND (length(subject) <= 200)))
 );
 
@@ -1056,32 +1014,6 @@ CREATE TABLE public.notes (
     body text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT notes_body_check CHECK (((length(body) >= 1) AND (length(body) <= 4000)))
-);
-
-
---
--- Name: observer_answer_files; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.observer_answer_files (
-    answer_id uuid NOT NULL,
-    media_file_id uuid NOT NULL
-);
-
-
---
--- Name: observer_answers; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.observer_answers (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    submission_id uuid NOT NULL,
-    question_id uuid NOT NULL,
-    question_action text DEFAULT 'needs_info'::text NOT NULL,
-    body text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT observer_answers_body_check CHECK (((body IS NULL) OR ((length(body) >= 1) AND (length(body) <= 10000)))),
-    CONSTRAINT observer_answers_question_action_check CHECK ((question_action = 'needs_info'::text))
 );
 
 
@@ -1196,6 +1128,22 @@ CREATE TABLE public.submission_status_counts (
 
 
 --
+-- Name: tlog_cosignatures; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tlog_cosignatures (
+    tree_size bigint NOT NULL,
+    witness text NOT NULL,
+    key_id bytea NOT NULL,
+    cosigned_at timestamp with time zone NOT NULL,
+    line text NOT NULL,
+    CONSTRAINT tlog_cosignatures_key_id_check CHECK ((length(key_id) = 4)),
+    CONSTRAINT tlog_cosignatures_line_check CHECK ((line ~ '^— [^\s]+ [A-Za-z0-9+/=]+$'::text)),
+    CONSTRAINT tlog_cosignatures_witness_check CHECK ((witness ~ '^[^\s+]{1,200}$'::text))
+);
+
+
+--
 -- Name: tlog_leaves; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1219,6 +1167,29 @@ CREATE TABLE public.tlog_media_leaves (
     leaf_index bigint NOT NULL,
     media_file_id uuid NOT NULL,
     CONSTRAINT tlog_media_leaves_leaf_index_check CHECK ((leaf_index >= 0))
+);
+
+
+--
+-- Name: tlog_promise_delegations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tlog_promise_delegations (
+    vkey text NOT NULL,
+    note text NOT NULL,
+    delegated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: tlog_promise_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tlog_promise_keys (
+    vkey text NOT NULL,
+    origin text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tlog_promise_keys_vkey_check CHECK ((vkey ~ '^[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$'::text))
 );
 
 
@@ -1276,27 +1247,15 @@ CREATE TABLE public.tlog_subtrees (
 
 
 --
--- Name: video_copies; Type: TABLE; Schema: public; Owner: -
+-- Name: tlog_timestamps; Type: TABLE; Schema: public; Owner: -
 --
 
-CREATE TABLE public.video_copies (
-    media_file_id uuid NOT NULL,
-    status text DEFAULT 'pending'::text NOT NULL,
-    progress real DEFAULT 0 NOT NULL,
-    failure_reason text,
-    sha256 bytea,
-    bytes bigint,
-    method text,
-    attempts integer DEFAULT 0 NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT video_copies_attempts_check CHECK ((attempts >= 0)),
-    CONSTRAINT video_copies_bytes_check CHECK ((bytes > 0)),
-    CONSTRAINT video_copies_check CHECK (((status = 'failed'::text) = (failure_reason IS NOT NULL))),
-    CONSTRAINT video_copies_method_check CHECK ((method = ANY (ARRAY['video:copy audio:copy'::text, 'video:copy audio:encode'::text, 'video:copy audio:none'::text, 'video:encode audio:copy'::text, 'video:encode audio:encode'::text, 'video:encode audio:none'::text]))),
-    CONSTRAINT video_copies_progress_check CHECK (((progress >= (0)::double precision) AND (progress <= (1)::double precision))),
-    CONSTRAINT video_copies_ready_has_bytes CHECK (((status = 'ready'::text) = ((sha256 IS NOT NULL) AND (bytes IS NOT NULL) AND (method IS NOT NULL)))),
-    CONSTRAINT video_copies_sha256_check CHECK ((octet_length(sha256) = 32)),
-    CONSTRAINT video_copies_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'encoding'::text, 'ready'::text, 'failed'::text])))
+CREATE TABLE public.tlog_timestamps (
+    tree_size bigint NOT NULL,
+    tsa_url text NOT NULL,
+    token bytea NOT NULL,
+    gen_time timestamp with time zone NOT NULL,
+    CONSTRAINT tlog_timestamps_token_check CHECK (((length(token) >= 1) AND (length(token) <= 65536)))
 );
 
 
@@ -1562,30 +1521,6 @@ ALTER TABLE ONLY public.notes
 
 
 --
--- Name: observer_answer_files observer_answer_files_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.observer_answer_files
-    ADD CONSTRAINT observer_answer_files_pkey PRIMARY KEY (media_file_id);
-
-
---
--- Name: observer_answers observer_answers_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.observer_answers
-    ADD CONSTRAINT observer_answers_pkey PRIMARY KEY (id);
-
-
---
--- Name: observer_answers observer_answers_question_id_key; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.observer_answers
-    ADD CONSTRAINT observer_answers_question_id_key UNIQUE (question_id);
-
-
---
 -- Name: original_checks original_checks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1607,30 +1542,6 @@ ALTER TABLE ONLY public.polling_stations
 
 ALTER TABLE ONLY public.polling_stations
     ADD CONSTRAINT polling_stations_pkey PRIMARY KEY (id);
-
-
---
--- Name: regions regions_name_en_key; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.regions
-    ADD CONSTRAINT regions_name_en_key UNIQUE (name_en);
-
-
---
--- Name: regions regions_name_ru_key; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.regions
-    ADD CONSTRAINT regions_name_ru_key UNIQUE (name_ru);
-
-
---
--- Name: regions regions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.regions
-    ADD CONSTRAINT regions_pkey PRIMARY KEY (code);
 
 
 --
@@ -1690,6 +1601,14 @@ ALTER TABLE ONLY public.submissions
 
 
 --
+-- Name: tlog_cosignatures tlog_cosignatures_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tlog_cosignatures
+    ADD CONSTRAINT tlog_cosignatures_pkey PRIMARY KEY (tree_size, witness, key_id);
+
+
+--
 -- Name: tlog_leaves tlog_leaves_leaf_hash_unique; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1719,6 +1638,22 @@ ALTER TABLE ONLY public.tlog_media_leaves
 
 ALTER TABLE ONLY public.tlog_media_leaves
     ADD CONSTRAINT tlog_media_leaves_pkey PRIMARY KEY (leaf_index);
+
+
+--
+-- Name: tlog_promise_delegations tlog_promise_delegations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tlog_promise_delegations
+    ADD CONSTRAINT tlog_promise_delegations_pkey PRIMARY KEY (vkey);
+
+
+--
+-- Name: tlog_promise_keys tlog_promise_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tlog_promise_keys
+    ADD CONSTRAINT tlog_promise_keys_pkey PRIMARY KEY (vkey);
 
 
 --
@@ -1762,11 +1697,11 @@ ALTER TABLE ONLY public.tlog_subtrees
 
 
 --
--- Name: video_copies video_copies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+-- Name: tlog_timestamps tlog_timestamps_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
-ALTER TABLE ONLY public.video_copies
-    ADD CONSTRAINT video_copies_pkey PRIMARY KEY (media_file_id);
+ALTER TABLE ONLY public.tlog_timestamps
+    ADD CONSTRAINT tlog_timestamps_pkey PRIMARY KEY (tree_size);
 
 
 --
@@ -1966,20 +1901,6 @@ CREATE INDEX notes_submission_idx ON public.notes USING btree (submission_id, cr
 
 
 --
--- Name: observer_answer_files_answer_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX observer_answer_files_answer_idx ON public.observer_answer_files USING btree (answer_id);
-
-
---
--- Name: observer_answers_submission_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX observer_answers_submission_idx ON public.observer_answers USING btree (submission_id, created_at);
-
-
---
 -- Name: original_checks_checked_at; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2054,20 +1975,6 @@ CREATE INDEX submissions_video_queue_idx ON public.submissions USING btree (stat
 --
 
 CREATE INDEX tlog_leaves_sha256 ON public.tlog_leaves USING hash (sha256);
-
-
---
--- Name: categories archive_entries_from_category_labels; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER archive_entries_from_category_labels AFTER UPDATE ON public.categories FOR EACH ROW WHEN (((old.label_ru IS DISTINCT FROM new.label_ru) OR (old.label_en IS DISTINCT FROM new.label_en))) EXECUTE FUNCTION public.archive_refresh_labels();
-
-
---
--- Name: elections archive_entries_from_election_names; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER archive_entries_from_election_names AFTER UPDATE ON public.elections FOR EACH ROW WHEN (((old.name_ru IS DISTINCT FROM new.name_ru) OR (old.name_en IS DISTINCT FROM new.name_en))) EXECUTE FUNCTION public.archive_refresh_labels();
 
 
 --
@@ -2267,6 +2174,20 @@ CREATE TRIGGER submissions_version BEFORE UPDATE ON public.submissions FOR EACH 
 
 
 --
+-- Name: tlog_cosignatures tlog_cosignatures_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tlog_cosignatures_append_only BEFORE DELETE OR UPDATE ON public.tlog_cosignatures FOR EACH ROW EXECUTE FUNCTION public.tlog_forbid_change();
+
+
+--
+-- Name: tlog_cosignatures tlog_cosignatures_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tlog_cosignatures_no_truncate BEFORE TRUNCATE ON public.tlog_cosignatures FOR EACH STATEMENT EXECUTE FUNCTION public.tlog_forbid_change();
+
+
+--
 -- Name: tlog_leaves tlog_leaves_append_only; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2292,6 +2213,20 @@ CREATE TRIGGER tlog_media_leaves_append_only BEFORE DELETE OR UPDATE ON public.t
 --
 
 CREATE TRIGGER tlog_media_leaves_no_truncate BEFORE TRUNCATE ON public.tlog_media_leaves FOR EACH STATEMENT EXECUTE FUNCTION public.tlog_forbid_change();
+
+
+--
+-- Name: tlog_promise_delegations tlog_promise_delegations_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tlog_promise_delegations_append_only BEFORE DELETE OR UPDATE ON public.tlog_promise_delegations FOR EACH ROW EXECUTE FUNCTION public.tlog_forbid_change();
+
+
+--
+-- Name: tlog_promise_keys tlog_promise_keys_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tlog_promise_keys_append_only BEFORE DELETE OR UPDATE ON public.tlog_promise_keys FOR EACH ROW EXECUTE FUNCTION public.tlog_forbid_change();
 
 
 --
@@ -2348,6 +2283,20 @@ CREATE TRIGGER tlog_subtrees_append_only BEFORE DELETE OR UPDATE ON public.tlog_
 --
 
 CREATE TRIGGER tlog_subtrees_no_truncate BEFORE TRUNCATE ON public.tlog_subtrees FOR EACH STATEMENT EXECUTE FUNCTION public.tlog_forbid_change();
+
+
+--
+-- Name: tlog_timestamps tlog_timestamps_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tlog_timestamps_append_only BEFORE DELETE OR UPDATE ON public.tlog_timestamps FOR EACH ROW EXECUTE FUNCTION public.tlog_forbid_change();
+
+
+--
+-- Name: tlog_timestamps tlog_timestamps_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tlog_timestamps_no_truncate BEFORE TRUNCATE ON public.tlog_timestamps FOR EACH STATEMENT EXECUTE FUNCTION public.tlog_forbid_change();
 
 
 --
@@ -2471,46 +2420,6 @@ ALTER TABLE ONLY public.notes
 
 
 --
--- Name: observer_answer_files observer_answer_files_answer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.observer_answer_files
-    ADD CONSTRAINT observer_answer_files_answer_id_fkey FOREIGN KEY (answer_id) REFERENCES public.observer_answers(id);
-
-
---
--- Name: observer_answer_files observer_answer_files_media_file_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.observer_answer_files
-    ADD CONSTRAINT observer_answer_files_media_file_id_fkey FOREIGN KEY (media_file_id) REFERENCES public.media_files(id);
-
-
---
--- Name: observer_answers observer_answers_question_id_question_action_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.observer_answers
-    ADD CONSTRAINT observer_answers_question_id_question_action_fkey FOREIGN KEY (question_id, question_action) REFERENCES public.decisions(id, action);
-
-
---
--- Name: observer_answers observer_answers_question_id_submission_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.observer_answers
-    ADD CONSTRAINT observer_answers_question_id_submission_id_fkey FOREIGN KEY (question_id, submission_id) REFERENCES public.decisions(id, submission_id);
-
-
---
--- Name: observer_answers observer_answers_submission_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.observer_answers
-    ADD CONSTRAINT observer_answers_submission_id_fkey FOREIGN KEY (submission_id) REFERENCES public.submissions(id);
-
-
---
 -- Name: original_checks original_checks_sha256_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2599,6 +2508,14 @@ ALTER TABLE ONLY public.submissions
 
 
 --
+-- Name: tlog_cosignatures tlog_cosignatures_tree_size_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tlog_cosignatures
+    ADD CONSTRAINT tlog_cosignatures_tree_size_fkey FOREIGN KEY (tree_size) REFERENCES public.tlog_sths(tree_size);
+
+
+--
 -- Name: tlog_media_leaves tlog_media_leaves_media_file_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2607,11 +2524,19 @@ ALTER TABLE ONLY public.tlog_media_leaves
 
 
 --
--- Name: video_copies video_copies_media_file_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+-- Name: tlog_promise_delegations tlog_promise_delegations_vkey_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
-ALTER TABLE ONLY public.video_copies
-    ADD CONSTRAINT video_copies_media_file_id_fkey FOREIGN KEY (media_file_id) REFERENCES public.media_files(id);
+ALTER TABLE ONLY public.tlog_promise_delegations
+    ADD CONSTRAINT tlog_promise_delegations_vkey_fkey FOREIGN KEY (vkey) REFERENCES public.tlog_promise_keys(vkey);
+
+
+--
+-- Name: tlog_timestamps tlog_timestamps_tree_size_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tlog_timestamps
+    ADD CONSTRAINT tlog_timestamps_tree_size_fkey FOREIGN KEY (tree_size) REFERENCES public.tlog_sths(tree_size);
 
 
 --
@@ -2657,24 +2582,10 @@ GRANT SELECT,INSERT ON TABLE public.blobs TO svidetel_app;
 
 
 --
--- Name: TABLE categories; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT,INSERT,UPDATE ON TABLE public.categories TO svidetel_app;
-
-
---
 -- Name: TABLE decisions; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT,INSERT ON TABLE public.decisions TO svidetel_app;
-
-
---
--- Name: TABLE elections; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT,INSERT,UPDATE ON TABLE public.elections TO svidetel_app;
 
 
 --
@@ -2689,13 +2600,6 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.media_files TO svidetel_app;
 --
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.polling_stations TO svidetel_app;
-
-
---
--- Name: TABLE regions; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT ON TABLE public.regions TO svidetel_app;
 
 
 --
@@ -2734,6 +2638,13 @@ GRANT SELECT,INSERT ON TABLE public.audit_log TO svidetel_app;
 
 
 --
+-- Name: TABLE categories; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.categories TO svidetel_app;
+
+
+--
 -- Name: TABLE category_phases; Type: ACL; Schema: public; Owner: -
 --
 
@@ -2753,6 +2664,13 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.claims TO svidetel_app;
 
 GRANT SELECT ON TABLE public.derivative_hashes TO svidetel_app;
 GRANT INSERT ON TABLE public.derivative_hashes TO svidetel_signer;
+
+
+--
+-- Name: TABLE elections; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.elections TO svidetel_app;
 
 
 --
@@ -2788,20 +2706,6 @@ GRANT SELECT,UPDATE ON TABLE public.log_scrub_state TO svidetel_app;
 --
 
 GRANT SELECT,INSERT ON TABLE public.notes TO svidetel_app;
-
-
---
--- Name: TABLE observer_answer_files; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT,INSERT ON TABLE public.observer_answer_files TO svidetel_app;
-
-
---
--- Name: TABLE observer_answers; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT,INSERT ON TABLE public.observer_answers TO svidetel_app;
 
 
 --
@@ -2855,6 +2759,14 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.submission_status_counts TO svidetel_
 
 
 --
+-- Name: TABLE tlog_cosignatures; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.tlog_cosignatures TO svidetel_app;
+GRANT INSERT ON TABLE public.tlog_cosignatures TO svidetel_signer;
+
+
+--
 -- Name: TABLE tlog_leaves; Type: ACL; Schema: public; Owner: -
 --
 
@@ -2866,6 +2778,21 @@ GRANT SELECT,INSERT ON TABLE public.tlog_leaves TO svidetel_app;
 --
 
 GRANT SELECT,INSERT ON TABLE public.tlog_media_leaves TO svidetel_app;
+
+
+--
+-- Name: TABLE tlog_promise_delegations; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.tlog_promise_delegations TO svidetel_app;
+GRANT INSERT ON TABLE public.tlog_promise_delegations TO svidetel_signer;
+
+
+--
+-- Name: TABLE tlog_promise_keys; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.tlog_promise_keys TO svidetel_app;
 
 
 --
@@ -2899,11 +2826,11 @@ GRANT SELECT,INSERT ON TABLE public.tlog_subtrees TO svidetel_app;
 
 
 --
--- Name: TABLE video_copies; Type: ACL; Schema: public; Owner: -
+-- Name: TABLE tlog_timestamps; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT SELECT ON TABLE public.video_copies TO svidetel_app;
-GRANT INSERT,UPDATE ON TABLE public.video_copies TO svidetel_signer;
+GRANT SELECT ON TABLE public.tlog_timestamps TO svidetel_app;
+GRANT INSERT ON TABLE public.tlog_timestamps TO svidetel_signer;
 
 
 --

@@ -207,3 +207,93 @@ export async function publicKeyOrigins(db: Queryable): Promise<string[]> {
   const { rows } = await db.query<{ origin: string }>('SELECT origin FROM tlog_public_keys ORDER BY origin');
   return rows.map((r) => r.origin);
 }
+
+/** A witness's cosignature of a signed head (migration 014): its note signature line as received. */
+export interface StoredCosignature {
+  treeSize: number;
+  witness: string;
+  keyId: Buffer;
+  cosignedAt: Date;
+  line: string;
+}
+
+/** Stores cosignatures; one already stored for the same head, witness and key is kept. */
+export async function insertCosignatures(db: Queryable, cosignatures: readonly StoredCosignature[]): Promise<void> {
+  if (cosignatures.length === 0) return;
+  await db.query(
+    `INSERT INTO tlog_cosignatures (tree_size, witness, key_id, cosigned_at, line)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::timestamptz[], $5::text[])
+     ON CONFLICT DO NOTHING`,
+    [
+      cosignatures.map((c) => c.treeSize),
+      cosignatures.map((c) => c.witness),
+      cosignatures.map((c) => c.keyId),
+      cosignatures.map((c) => c.cosignedAt),
+      cosignatures.map((c) => c.line),
+    ],
+  );
+}
+
+/** The cosignatures of these heads, by witness name then key id. */
+export async function cosignaturesOf(db: Queryable, treeSizes: readonly number[]): Promise<StoredCosignature[]> {
+  if (treeSizes.length === 0) return [];
+  const { rows } = await db.query<{ tree_size: string; witness: string; key_id: Buffer; cosigned_at: Date; line: string }>(
+    'SELECT tree_size, witness, key_id, cosigned_at, line FROM tlog_cosignatures WHERE tree_size = ANY($1::bigint[]) ORDER BY tree_size, witness, key_id',
+    [treeSizes],
+  );
+  return rows.map((r) => ({ treeSize: Number(r.tree_size), witness: r.witness, keyId: r.key_id, cosignedAt: r.cosigned_at, line: r.line }));
+}
+
+/** The largest head a witness (name and key id) cosigned, or 0 when none: the old size it expects next. */
+export async function lastCosignedSize(db: Queryable, witness: string, keyId: Buffer): Promise<number> {
+  const { rows } = await db.query<{ size: string | null }>('SELECT max(tree_size) AS size FROM tlog_cosignatures WHERE witness = $1 AND key_id = $2', [witness, keyId]);
+  return Number(rows[0]?.size ?? 0);
+}
+
+/** An RFC 3161 time-stamp token of a signed head (migration 014). */
+export interface StoredTimestamp {
+  treeSize: number;
+  tsaUrl: string;
+  token: Buffer;
+  genTime: Date;
+}
+
+export async function insertTimestamp(db: Queryable, t: StoredTimestamp): Promise<void> {
+  await db.query('INSERT INTO tlog_timestamps (tree_size, tsa_url, token, gen_time) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [t.treeSize, t.tsaUrl, t.token, t.genTime]);
+}
+
+export async function timestampsOf(db: Queryable, treeSizes: readonly number[]): Promise<StoredTimestamp[]> {
+  if (treeSizes.length === 0) return [];
+  const { rows } = await db.query<{ tree_size: string; tsa_url: string; token: Buffer; gen_time: Date }>('SELECT * FROM tlog_timestamps WHERE tree_size = ANY($1::bigint[])', [treeSizes]);
+  return rows.map((r) => ({ treeSize: Number(r.tree_size), tsaUrl: r.tsa_url, token: r.token, genTime: r.gen_time }));
+}
+
+/** Records an API process's promise key (migration 014) unless recorded. */
+export async function recordPromiseKey(db: Queryable, origin: string, vkey: string): Promise<void> {
+  await db.query('INSERT INTO tlog_promise_keys (vkey, origin) VALUES ($1, $2) ON CONFLICT DO NOTHING', [vkey, origin]);
+}
+
+/** Promise keys of this origin the signer has not delegated yet, oldest first. */
+export async function undelegatedPromiseKeys(db: Queryable, origin: string): Promise<string[]> {
+  const { rows } = await db.query<{ vkey: string }>(
+    'SELECT k.vkey FROM tlog_promise_keys k LEFT JOIN tlog_promise_delegations d USING (vkey) WHERE k.origin = $1 AND d.vkey IS NULL ORDER BY k.created_at LIMIT 100',
+    [origin],
+  );
+  return rows.map((r) => r.vkey);
+}
+
+export async function insertPromiseDelegation(db: Queryable, vkey: string, note: string): Promise<void> {
+  await db.query('INSERT INTO tlog_promise_delegations (vkey, note) VALUES ($1, $2) ON CONFLICT DO NOTHING', [vkey, note]);
+}
+
+/** The log key's delegation of a promise key, or null while the signer has not signed one. */
+export async function promiseDelegation(db: Queryable, vkey: string): Promise<string | null> {
+  const { rows } = await db.query<{ note: string }>('SELECT note FROM tlog_promise_delegations WHERE vkey = $1', [vkey]);
+  return rows[0]?.note ?? null;
+}
+
+/** When the oldest leaf not covered by the latest signed head was appended (null: none waits). */
+export async function oldestUnsignedLeafAt(db: Queryable, signedSize: number): Promise<Date | null> {
+  const { rows } = await db.query<{ created_at: Date }>('SELECT created_at FROM tlog_leaves WHERE leaf_index = $1', [signedSize]);
+  return rows[0]?.created_at ?? null;
+}

@@ -159,6 +159,22 @@ const envSchema = z.object({
   SCRUB_MB_PER_MINUTE: z.coerce.number().min(0).max(1_000_000).default(200),
   SCRUB_EVERY_HOURS: z.coerce.number().positive().max(24 * 366).default(24 * 7),
   LOG_SCRUB_LEAVES_PER_MINUTE: z.coerce.number().int().min(0).max(100_000_000).default(100_000),
+  // Witnesses (C2SP tlog-witness) the worker sends each new tree head to, comma-separated, each
+  // "<submission URL prefix> <witness vkey>" (the vkey their `npm run witness` prints); empty: none.
+  LOG_WITNESSES: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const out: { url: string; vkey: string }[] = [];
+      for (const item of s.split(',').map((x) => x.trim()).filter(Boolean)) {
+        const m = /^(https?:\/\/\S+)\s+(\S+\+[0-9a-f]{8}\+\S+)$/.exec(item);
+        if (!m) ctx.addIssue({ code: 'custom', message: `"${item}": expected "<https URL prefix> <witness vkey>"` });
+        else out.push({ url: m[1]!.replace(/\/+$/, ''), vkey: m[2]! });
+      }
+      return out;
+    }),
+  // An RFC 3161 timestamping authority that time-stamps every new tree head (empty: none), e.g. https://freetsa.org/tsr.
+  LOG_TSA_URL: z.string().url().optional(),
   // What the public sees of when a file was received, rounded down to this many minutes (the
   // receipt keeps the exact time). It must divide a day, so the steps fall on the same clock times.
   PUBLIC_TIME_PRECISION_MINUTES: z.coerce
@@ -281,6 +297,8 @@ export type Config = {
   scrubBytesPerMinute: number;
   scrubEveryMs: number;
   logScrubLeavesPerMinute: number;
+  logWitnesses: { url: string; vkey: string }[];
+  logTsaUrl: string | null;
   publicTimePrecisionMs: number;
   totpKeyPath: string;
   mapTileUrl: string | undefined;
@@ -433,6 +451,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scrubBytesPerMinute: Math.floor(e.SCRUB_MB_PER_MINUTE * MiB),
     scrubEveryMs: e.SCRUB_EVERY_HOURS * 3_600_000,
     logScrubLeavesPerMinute: e.LOG_SCRUB_LEAVES_PER_MINUTE,
+    logWitnesses: e.LOG_WITNESSES,
+    logTsaUrl: e.LOG_TSA_URL ?? null,
     publicTimePrecisionMs: e.PUBLIC_TIME_PRECISION_MINUTES * 60_000,
     totpKeyPath: path.resolve(e.TOTP_KEY_PATH ?? path.join(storageDir, 'keys', 'totp-aes256.key')),
     mapTileUrl: e.MAP_TILE_URL,

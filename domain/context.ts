@@ -4,7 +4,8 @@ import type { Repositories, TxRepositories } from '../db/repositories';
 import type { BlobStore, Replica } from './ports/blob-store';
 import type { Clock } from './ports/clock';
 import type { JobQueue } from './ports/job-queue';
-import type { OpenLogSigner } from './ports/log-signer';
+import type { OpenLogSigner, PromiseSigner } from './ports/log-signer';
+import type { LogNotaries } from './ports/log-notaries';
 import type { MediaToolkit } from './ports/media-toolkit';
 import type { TotpKeyStore } from './ports/totp-key';
 
@@ -29,6 +30,10 @@ export type AppContext = {
   queue: JobQueue;
   /** The transparency log's signer; opening it loads the key, which only the worker does. */
   logSigner: OpenLogSigner;
+  /** The log's witnesses and timestamping authority (LOG_WITNESSES, LOG_TSA_URL), reached by the worker after it signs. */
+  notaries: LogNotaries;
+  /** This process's inclusion-promise key (in memory only; delegated by the log key). */
+  promiseSigner: PromiseSigner;
   /** The key that seals two-factor secrets at rest. */
   totpKey: TotpKeyStore;
   clock: Clock;

@@ -11,6 +11,8 @@ import type { MediaToolkit } from '../domain/ports/media-toolkit';
 import { systemClock } from './clock';
 import { checkAppDatabase, checkRedis } from './database';
 import { consumeBullmqJobs, createBullmqQueue } from './queue/bullmq';
+import { httpNotaries } from './log-notaries/http-notaries';
+import { memoryPromiseSigner } from './log-signer/memory-promise-key';
 import { ed25519KeyFileSigner } from './log-signer/ed25519-key-file';
 import { totpKeyFile } from './secrets/totp-key-file';
 import { createFsBlobStore } from './storage/fs-blob-store';
@@ -113,6 +115,8 @@ async function assemble(
     media: createMediaToolkit(),
     queue: parts.queue,
     logSigner: ed25519KeyFileSigner(config, log),
+    notaries: httpNotaries,
+    promiseSigner: memoryPromiseSigner(config.logOrigin),
     totpKey: totpKeyFile(config.totpKeyPath),
     clock: systemClock,
     log,

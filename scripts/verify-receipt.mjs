@@ -2,7 +2,7 @@
 // Checks a file against a Svidetel receipt with nothing but Node (>= 18): no repository code, no
 // packages, so anyone can read all of it and run it without trusting Svidetel.
 //
-//   node verify-receipt.mjs <file> --receipt receipt.json [--sth sth.json] (--key vkey-or-key.pem | --trust keys.txt | --trust-on-first-use)
+//   node verify-receipt.mjs <file> --receipt receipt.json [--sth sth.json] (--key vkey-or-key.pem | --trust keys.txt | --trust-on-first-use) [--witnesses k]
 //
 // Checks, in order (the receipt format is documented in domain/transparency/receipt.ts):
 //   1. file hash        SHA-256 and size of the file equal those in the receipt and its leaf record
@@ -13,6 +13,11 @@
 //                       Svidetel publishes out of band. Without either it refuses: anyone can sign a
 //                       receipt under our log's name. --trust-on-first-use trusts the receipt's own
 //                       key instead, and the verdict says so.
+//      promise          (before 3, when the receipt has one) the log's signed promise to include the leaf
+//                       by a stated time: the promise key is vouched for by a note the pinned log key
+//                       signed; without a tree head yet, a valid promise is the verdict (PROMISED)
+//      cosignatures     with --witnesses k: at least k witnesses of the trust file's "witness" lines
+//                       cosigned that head (C2SP tlog-cosignature/v1), so it is the one history they saw
 //   4. inclusion proof  the RFC 6962 audit path leads from the leaf hash to the SIGNED root
 // --sth takes a newer signed tree head, or a proof bundle {leaf_index, leaf_hash, sth, inclusion_proof}.
 // Prints each step; on failure prints "FAILED: <check>" and exits 1.
@@ -38,7 +43,7 @@ const step = (name, detail) => console.log(`ok    ${name}: ${detail}`);
 let stage = 'usage';
 
 function args(argv) {
-  const out = { file: undefined, receipt: undefined, sth: undefined, key: undefined, trust: undefined, tofu: false };
+  const out = { file: undefined, receipt: undefined, sth: undefined, key: undefined, trust: undefined, witnesses: undefined, tofu: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i].replace(/^--/, '');
     if (argv[i] === '--trust-on-first-use') out.tofu = true;
@@ -46,8 +51,9 @@ function args(argv) {
     else if (!argv[i].startsWith('--') && !out.file) out.file = argv[i];
     else throw new Failed('usage', `unexpected argument ${argv[i]}`);
   }
-  const usage = 'node verify-receipt.mjs <file> --receipt receipt.json [--sth sth.json] (--key vkey-or-key.pem | --trust keys.txt | --trust-on-first-use)';
+  const usage = 'node verify-receipt.mjs <file> --receipt receipt.json [--sth sth.json] (--key vkey-or-key.pem | --trust keys.txt | --trust-on-first-use) [--witnesses k]';
   if (!out.file || !out.receipt) throw new Failed('usage', usage);
+  if (out.witnesses !== undefined && !(/^[1-9][0-9]*$/.test(out.witnesses) && out.trust)) throw new Failed('usage', `--witnesses takes a number and a --trust file listing the witnesses\n${usage}`);
   if ([out.key, out.trust, out.tofu || undefined].filter((x) => x !== undefined).length > 1) throw new Failed('usage', `--key, --trust and --trust-on-first-use exclude each other\n${usage}`);
   return out;
 }
@@ -67,14 +73,15 @@ function encodeLeaf(leaf) {
   return b;
 }
 
-// signed-note verifier key: <name>+<8 hex key id>+<base64(0x01 ‖ 32-byte Ed25519 key)>.
-function parseVkey(vkey) {
+// signed-note verifier key: <name>+<8 hex key id>+<base64(type ‖ 32-byte Ed25519 key)>; type 0x01
+// for the log's note signatures, 0x04 for a witness's tlog-cosignature/v1.
+function parseVkey(vkey, type = 0x01) {
   const m = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)$/.exec(vkey.trim());
   check(m, 'signature', 'malformed verifier key');
   const key = Buffer.from(m[3], 'base64');
-  check(key.length === 33 && key[0] === 0x01, 'signature', 'the verifier key is not an Ed25519 key');
+  check(key.length === 33 && key[0] === type, 'signature', `the verifier key is not an Ed25519 key of type 0x0${type}`);
   const raw = key.subarray(1);
-  const id = sha256(m[1], Buffer.of(0x0a, 0x01), raw).subarray(0, 4);
+  const id = sha256(m[1], Buffer.of(0x0a, type), raw).subarray(0, 4);
   check(id.toString('hex') === m[2], 'signature', 'the verifier key id does not match its name and key');
   return { name: m[1], id, raw };
 }
@@ -89,7 +96,7 @@ function loadKeys(a, receipt) {
       if (line === '' || line.startsWith('#')) return;
       const m = /^(log|witness)\s+(\S+)$/.exec(line);
       check(m, 'signature', `trust file line ${i + 1}: expected "log <vkey>" or "witness <vkey>"`);
-      const k = parseVkey(m[2]);
+      const k = parseVkey(m[2], m[1] === 'log' ? 0x01 : 0x04);
       if (m[1] === 'log' && k.name === receipt.log_origin) keys.push({ ...k, source: 'a key from your trust file' });
     });
     check(keys.length > 0, 'signature', `the trust file lists no key for log ${receipt.log_origin}`);
@@ -117,26 +124,78 @@ function loadKey(arg, receipt) {
   return { name, id: sha256(name, Buffer.of(0x0a, 0x01), raw).subarray(0, 4), raw, source: 'the key you gave' };
 }
 
-// signed note: text ending in "\n", a blank line, then lines "— <name> base64(key id ‖ signature)".
-function openCheckpoint(note, key) {
-  check(typeof note === 'string' && note.endsWith('\n'), 'signature', 'malformed checkpoint note');
+// signed note: text ending in "\n", a blank line, then lines "— <name> base64(key id ‖ signature)";
+// returns the text when `key` signed it (other keys' lines are skipped), fails `checkName` otherwise.
+function openNote(note, key, checkName) {
+  check(typeof note === 'string' && note.endsWith('\n'), checkName, 'malformed signed note');
   const split = note.lastIndexOf('\n\n');
-  check(split >= 0, 'signature', 'malformed checkpoint note');
+  check(split >= 0, checkName, 'malformed signed note');
   const text = note.slice(0, split + 1);
   const pub = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key.raw.toString('base64url') }, format: 'jwk' });
   let good = false;
   for (const line of note.slice(split + 2, -1).split('\n')) {
     const m = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(line);
-    check(m, 'signature', 'malformed signature line');
+    check(m, checkName, 'malformed signature line');
     const sig = Buffer.from(m[2], 'base64');
-    if (m[1] !== key.name || !sig.subarray(0, 4).equals(key.id)) continue; // another key's signature
-    check(sig.length === 68 && verify(null, Buffer.from(text), pub, sig.subarray(4)), 'signature', 'bad signature by the log key');
+    if (m[1] !== key.name || !sig.subarray(0, 4).equals(key.id)) continue;
+    check(sig.length === 68 && verify(null, Buffer.from(text), pub, sig.subarray(4)), checkName, `bad signature by ${key.name}`);
     good = true;
   }
-  check(good, 'signature', `no signature by the log key ${key.name}`);
+  check(good, checkName, `no signature by ${key.name}`);
+  return text;
+}
+
+// The inclusion promise (domain/transparency/promise.ts): a delegation signed by the log key
+//   "svidetel promise key v1\n<origin>\n<promise vkey>\nmax-delay <s>\n"
+// and the promise signed by that key
+//   "svidetel inclusion promise v1\n<origin>\n<index>\n<base64 leaf hash>\nby <deadline ms>\n".
+function checkPromise(receipt, entry, leafHash, keys) {
+  let text;
+  for (const k of keys) {
+    try {
+      text = openNote(String(receipt.promise_key), k, 'promise');
+      break;
+    } catch {
+      // another pinned key of the log may have signed it
+    }
+  }
+  check(text, 'promise', 'the promise key is not vouched for by the log key');
+  const d = /^svidetel promise key v1\n([^\n]+)\n([^\n]+)\nmax-delay ([0-9]+)\n$/.exec(text);
+  check(d, 'promise', 'malformed promise key delegation');
+  const pk = parseVkey(d[2]);
+  check(pk.name === `${d[1]}/promise` && d[1] === receipt.log_origin, 'promise', 'the promise key is for another log');
+  const p = /^svidetel inclusion promise v1\n([^\n]+)\n([0-9]+)\n([A-Za-z0-9+/=]+)\nby ([0-9]+)\n$/.exec(openNote(entry.promise, pk, 'promise'));
+  check(p, 'promise', 'malformed inclusion promise');
+  check(p[1] === receipt.log_origin && Number(p[2]) === entry.leaf_index && Buffer.from(p[3], 'base64').equals(leafHash), 'promise', 'the promise is for another leaf');
+  return new Date(Number(p[4]));
+}
+
+function openCheckpoint(note, key) {
+  const text = openNote(note, key, 'signature');
   const [origin, size, root] = text.split('\n');
   check(/^(0|[1-9][0-9]*)$/.test(size) && Buffer.from(root, 'base64').length === 32, 'signature', 'malformed checkpoint');
   return { origin, treeSize: Number(size), root: Buffer.from(root, 'base64') };
+}
+
+// The witnesses of the trust file that cosigned the note: a signature line by a witness key is
+// base64(key id ‖ u64 time ‖ Ed25519 signature over "cosignature/v1\ntime <time>\n" ‖ note text).
+function cosigners(note, trustFile) {
+  const witnesses = readFileSync(trustFile, 'utf8').split('\n').map((l) => /^\s*witness\s+(\S+)\s*$/.exec(l)).filter(Boolean).map((m) => parseVkey(m[1], 0x04));
+  const split = note.lastIndexOf('\n\n');
+  const text = note.slice(0, split + 1);
+  const found = new Set();
+  for (const line of note.slice(split + 2, -1).split('\n')) {
+    const m = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(line);
+    const sig = Buffer.from(m[2], 'base64');
+    const w = witnesses.find((k) => k.name === m[1] && sig.subarray(0, 4).equals(k.id));
+    if (!w) continue;
+    check(sig.length === 76, 'cosignatures', `malformed cosignature by ${w.name}`);
+    const time = sig.readBigUInt64BE(4);
+    const pub = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: w.raw.toString('base64url') }, format: 'jwk' });
+    check(verify(null, Buffer.from(`cosignature/v1\ntime ${time}\n${text}`), pub, sig.subarray(12)), 'cosignatures', `bad cosignature by witness ${w.name}`);
+    found.add(w.name);
+  }
+  return [...found];
 }
 
 // RFC 9162 §2.1.3.2 (RFC 6962 trees): recompute the root from the leaf hash and its audit path.
@@ -183,12 +242,25 @@ function main() {
   const receivedAt = new Date(entry.leaf.received_at).toISOString();
   step('leaf hash', `leaf #${entry.leaf_index}, received ${receivedAt}`);
 
+  let deadline;
+  if (entry.promise !== undefined) {
+    stage = 'signature';
+    const keys = loadKeys(a, receipt);
+    stage = 'promise';
+    deadline = checkPromise(receipt, entry, leafHash, keys);
+    step('promise', `the log promised leaf #${entry.leaf_index} in a signed tree head by ${deadline.toISOString()}`);
+  }
+
   stage = 'signature';
   const given = a.sth ? JSON.parse(readFileSync(a.sth, 'utf8')) : undefined;
   const bundle = given && 'sth' in given ? given : undefined;
   const sth = bundle ? bundle.sth : (given ?? entry.sth);
   const proofHex = bundle ? bundle.inclusion_proof : entry.inclusion_proof;
-  check(sth, 'signature', `the receipt has no signed tree head yet${entry.proof_url ? `: fetch ${entry.proof_url} and pass it with --sth` : ''}`);
+  if (!sth && deadline && Date.now() <= deadline.getTime()) {
+    console.log(`\nPROMISED: ${path.basename(a.file)} (SHA-256 ${fileSha}) is leaf #${entry.leaf_index} of ${receipt.log_origin}, received ${receivedAt}; the log signed a promise to have it in a signed tree head by ${deadline.toISOString()}. Fetch ${entry.proof_url ?? 'the proof'} after that and check again.`);
+    return;
+  }
+  check(sth, 'signature', `the receipt has no signed tree head yet${deadline ? ` and the promised time ${deadline.toISOString()} has passed` : ''}${entry.proof_url ? `: fetch ${entry.proof_url} and pass it with --sth` : ''}`);
   let key;
   let cp;
   let refusal;
@@ -205,6 +277,13 @@ function main() {
   check(cp.origin === receipt.log_origin, 'signature', `the tree head is from ${cp.origin}, the receipt from ${receipt.log_origin}`);
   check(cp.treeSize === sth.tree_size && cp.root.toString('hex') === sth.root_hash, 'signature', 'the tree head JSON does not match its signed checkpoint');
   step('signature', `tree head of size ${cp.treeSize} signed by ${key.name}, checked with ${key.source}`);
+
+  if (a.witnesses) {
+    stage = 'cosignatures';
+    const names = cosigners(sth.checkpoint, a.trust);
+    check(names.length >= Number(a.witnesses), 'cosignatures', `the head is cosigned by ${names.length} of the witnesses you trust${names.length ? ` (${names.join(', ')})` : ''}; you asked for ${a.witnesses}`);
+    step('cosignatures', `cosigned by ${names.length} witness(es) you trust: ${names.join(', ')} (${a.witnesses} required)`);
+  }
 
   stage = 'inclusion proof';
   check(!bundle || (bundle.leaf_index === entry.leaf_index && bundle.leaf_hash === entry.leaf_hash), 'inclusion proof', 'the proof bundle is for another leaf');

@@ -4,7 +4,7 @@ import { SCRUB_TICK_MS, scrubTick } from '../domain/integrity/scrub.service';
 import { requeueUnfinished, retryOrPark } from '../domain/processing/process-media.service';
 import { consumeJobs } from '../infra/compose';
 import { assertLogOriginUnchanged } from '../domain/transparency/log.service';
-import { publishLogKey, signTreeHeadIfGrown } from '../domain/transparency/signer.service';
+import { delegatePromiseKeys, publishLatestHead, publishLogKey, signTreeHeadIfGrown } from '../domain/transparency/signer.service';
 import { requeueOwedCopies } from '../domain/replication/replication.service';
 import { requeueOwedVideoCopies } from '../domain/processing/video-copy.service';
 import { JOB_HANDLERS, assertEveryJobHasOneHandler } from './handlers';
@@ -13,6 +13,8 @@ export type RunningWorker = { close(): Promise<void> };
 
 /** How often the worker asks whether PostgreSQL is back while it is away. */
 const DATABASE_PROBE_MS = 1000;
+/** How often the worker looks for promise keys to vouch for and leaves waiting too long. */
+const PROMISE_CHECK_MS = 2000;
 
 /**
  * Runs jobs and the sweep. Errors propagate out of the job function so the queue retries with
@@ -85,8 +87,14 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   // On start: creates the key on the first start, records its public half for the API, signs what was appended meanwhile.
   await publishLogKey(ctx).catch((err: Error) => ctx.log.error({ err: err.message }, 'could not publish the log key'));
   await signHead();
+  await publishLatestHead(ctx).catch((err: Error) => ctx.log.error({ err: err.message }, 'could not write the log tiles to the blob store'));
   const signTimer = setInterval(() => void signHead(), Math.max(250, ctx.config.logSthIntervalMs / 4));
   signTimer.unref();
+  // Inclusion promises: the API's promise keys vouched for within seconds, and the promised delay watched.
+  const delegate = () => delegatePromiseKeys(ctx).catch((err: Error) => ctx.log.error({ err: err.message }, 'could not delegate promise keys'));
+  await delegate();
+  const promiseTimer = setInterval(() => void delegate(), PROMISE_CHECK_MS);
+  promiseTimer.unref();
 
   // The scrub: originals re-hashed and the log's hashes recomputed, at the configured rates.
   const scrubTimer = setInterval(() => void scrubTick(ctx), SCRUB_TICK_MS);
@@ -96,6 +104,7 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
     async close() {
       clearInterval(timer);
       clearInterval(signTimer);
+      clearInterval(promiseTimer);
       closed = true;
       clearTimeout(probe);
       clearInterval(scrubTimer);

@@ -1,6 +1,7 @@
 import { Router, type Response } from 'express';
 import type { AppContext } from '../../domain/context';
 import * as log from '../../domain/transparency/log.service';
+import { readTile } from '../../domain/transparency/tiles.service';
 import { parseParams, parseQuery } from '../middleware/validate';
 import { bundleQuery, consistencyQuery, inclusionQuery, leavesQuery, sthParams, sthsQuery } from './log.schema';
 
@@ -45,6 +46,17 @@ export function logRoutes(ctx: AppContext): Router {
     const q = parseQuery(leavesQuery, req);
     // Not immutable: a leaf's record appears once its submission is published.
     fresh(res).json(await log.leaves(ctx, q.start, q.end));
+  });
+
+  // C2SP tlog-tiles at the prefix https://<host>/log, which the origin <host>/log names.
+  router.get('/log/checkpoint', async (_req, res) => {
+    res.set('cache-control', 'public, max-age=5').type('text/plain; charset=utf-8').send(await log.latestCheckpointNote(ctx));
+  });
+
+  router.get('/log/tile/*path', async (req, res) => {
+    const segments = (req.params as { path: string[] }).path;
+    const bytes = await readTile(ctx, ['tile', ...segments].join('/'));
+    immutable(res).type('application/octet-stream').send(bytes);
   });
 
   router.get('/api/v1/log/key', async (_req, res) => {

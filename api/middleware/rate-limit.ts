@@ -30,7 +30,8 @@ export function publicRateLimits(ctx: AppContext): Router {
   const pages = perClientPerMinute(ctx.config.publicPageRequestsPerMinute);
   router.get('/', pages);
   router.use(['/archive', '/search', '/check', '/stations', '/map', '/login', '/setup', '/set-password'], pages);
-  router.use('/media', perClientPerMinute(ctx.config.publicMediaRequestsPerMinute));
+  // Static files: media, and the log's tiles (a mirror should copy the store's log/ folder instead).
+  router.use(['/media', '/log'], perClientPerMinute(ctx.config.publicMediaRequestsPerMinute));
   const api = perClientPerMinute(ctx.config.publicApiRequestsPerMinute);
   router.use('/api/v1', (req, res, next) => (req.path === '/submissions' ? next() : api(req, res, next)));
   return router;

@@ -40,6 +40,8 @@ type Operation = {
   form?: z.ZodType;
   ok: Response;
   notFound?: boolean;
+  /** Served at the site's root (a static-file layout), not under /api/v1. */
+  root?: true;
   /** Statuses this operation answers besides 200, 400 and 429, with what they mean. */
   errors?: Record<string, string>;
 };
@@ -66,14 +68,32 @@ const OPERATIONS: Operation[] = [
   { path: '/feed.atom', tag: 'archive', summary: 'Atom feed of the newest publications matching a search', query: archive.exportQuery, ok: { description: 'Atom 1.0', contentType: 'application/atom+xml' } },
   { path: '/elections', tag: 'catalog', summary: 'Active elections', ok: { description: 'Elections', schema: z.object({ items: z.array(electionItem) }).meta({ id: 'Elections' }) } },
   { path: '/categories', tag: 'catalog', summary: 'The violation taxonomy (stable codes, Russian and English labels)', ok: { description: 'Categories', schema: z.object({ items: z.array(categoryItem) }).meta({ id: 'Categories' }) } },
-  { path: '/log/sth', tag: 'transparency log', summary: 'The latest signed tree head', ok: { description: 'Signed tree head', contentType: 'application/json' } },
-  { path: '/log/sth/{size}', tag: 'transparency log', summary: 'The signed tree head of a given size', params: log.sthParams, ok: { description: 'Signed tree head', contentType: 'application/json' }, notFound: true },
-  { path: '/log/sths', tag: 'transparency log', summary: 'Signed tree heads, newest first', query: log.sthsQuery, ok: { description: 'Signed tree heads', contentType: 'application/json' } },
-  { path: '/log/proof/inclusion', tag: 'transparency log', summary: 'Inclusion proof of a leaf', query: log.inclusionQuery, ok: { description: 'Inclusion proof', contentType: 'application/json' } },
-  { path: '/log/proof/consistency', tag: 'transparency log', summary: 'Consistency proof between two tree sizes', query: log.consistencyQuery, ok: { description: 'Consistency proof', contentType: 'application/json' } },
-  { path: '/log/proof/bundle', tag: 'transparency log', summary: 'Leaf, inclusion proof and signed head in one answer', query: log.bundleQuery, ok: { description: 'Proof bundle', contentType: 'application/json' } },
-  { path: '/log/leaves', tag: 'transparency log', summary: 'A range of leaves', query: log.leavesQuery, ok: { description: 'Leaves', contentType: 'application/json' } },
-  { path: '/log/key', tag: 'transparency log', summary: 'The log’s public key', ok: { description: 'Public key', contentType: 'application/json' } },
+  { path: '/log/sth', tag: 'transparency log', summary: 'The latest signed tree head, with its cosignatures and time-stamp', ok: { description: 'Signed tree head', schema: log.sthResponse }, errors: { '404': 'No head signed yet' } },
+  { path: '/log/sth/{size}', tag: 'transparency log', summary: 'The signed tree head of a given size', params: log.sthParams, ok: { description: 'Signed tree head', schema: log.sthResponse }, notFound: true },
+  { path: '/log/sths', tag: 'transparency log', summary: 'Signed tree heads, newest first', query: log.sthsQuery, ok: { description: 'Signed tree heads', schema: log.sthsResponse } },
+  { path: '/log/proof/inclusion', tag: 'transparency log', summary: 'Inclusion proof of a leaf (RFC 6962 audit path)', query: log.inclusionQuery, ok: { description: 'Inclusion proof', schema: log.inclusionResponse }, notFound: true },
+  { path: '/log/proof/consistency', tag: 'transparency log', summary: 'Consistency proof between two tree sizes', query: log.consistencyQuery, ok: { description: 'Consistency proof', schema: log.consistencyResponse } },
+  { path: '/log/proof/bundle', tag: 'transparency log', summary: 'Leaf, inclusion proof and signed head in one answer (a receipt’s proof_url)', query: log.bundleQuery, ok: { description: 'Proof bundle', schema: log.bundleResponse }, notFound: true },
+  { path: '/log/leaves', tag: 'transparency log', summary: 'Leaf hashes of a range (never the records)', query: log.leavesQuery, ok: { description: 'Leaves', schema: log.leavesResponse } },
+  { path: '/log/key', tag: 'transparency log', summary: 'The log’s public key (compare it with the one published out of band)', ok: { description: 'Public key', schema: log.keyResponse }, errors: { '503': 'The signer has not published its key yet' } },
+  {
+    path: '/log/checkpoint',
+    root: true,
+    tag: 'transparency log',
+    summary: 'C2SP tlog-tiles: the latest checkpoint with its cosignatures (prefix https://<host>/log, the origin <host>/log)',
+    ok: { description: 'The signed note (cache for a few seconds at most)', contentType: 'text/plain; charset=utf-8' },
+    errors: { '404': 'No head signed yet' },
+  },
+  {
+    path: '/log/tile/{level}/{index}',
+    root: true,
+    tag: 'transparency log',
+    summary: 'C2SP tlog-tiles: a Merkle tree tile, immutable',
+    description: 'level 0–63; index in 3-digit path elements, all but the last prefixed with x (1234067 → x001/x234/067), then .p/<width> for a partial tile. 256 (or width) hashes of 32 bytes. Only tiles a signed head covers. Entry bundles (tile/entries/…) are not served: leaf records are private to receipt holders. The same files are in the blob store’s log/ folder for static hosting.',
+    params: log.tileParams,
+    ok: { description: 'The tile’s hashes, concatenated', contentType: 'application/octet-stream' },
+    notFound: true,
+  },
 ];
 
 type JsonSchema = Record<string, unknown>;
@@ -132,7 +152,7 @@ export function openApiDocument(): JsonSchema {
   const paths: Record<string, JsonSchema> = {};
   for (const op of OPERATIONS) {
     const method = op.method ?? 'get';
-    paths[`/api/v1${op.path}`] = {
+    paths[op.root ? op.path : `/api/v1${op.path}`] = {
       [method]: {
         tags: [op.tag],
         summary: op.summary,

@@ -74,6 +74,15 @@ export type BlobStore = {
   writeDerivativeFile(sha256: string, name: DerivativeName, filePath: string): Promise<void>;
   /** null when there is no such derivative. */
   openDerivative(sha256: string, name: DerivativeName): Promise<StoredBlob | null>;
+
+  /**
+   * The transparency log's static copy (C2SP tlog-tiles: `checkpoint`, `tile/<L>/<N>[.p/<W>]`,
+   * see domain/transparency/tiles.ts), by its path under the log's prefix, so any static host or
+   * mirror can serve the store's log/ folder as it is. Replaced whole; a reader sees one or the other.
+   */
+  writeLogFile(name: string, data: Buffer): Promise<void>;
+  /** null when there is no such file. */
+  openLogFile(name: string): Promise<StoredBlob | null>;
 };
 
 /**

@@ -16,6 +16,8 @@ export interface LogSigner {
   readonly publicKeyPem: string;
   /** The checkpoint as a C2SP signed note with this key's signature. */
   signCheckpoint(checkpoint: Checkpoint): string;
+  /** Any other note the log vouches for (a promise key's delegation): text ending in a newline. */
+  signNote(text: string): string;
   /**
    * The signer's own memory of the largest checkpoint it signed and saw stored, kept outside the
    * database (beside the key): a database rolled back or rewritten behind its back cannot roll
@@ -31,3 +33,14 @@ export interface LogSigner {
  * web-facing API never touches the key even though its context can name the opener.
  */
 export type OpenLogSigner = () => Promise<LogSigner>;
+
+/**
+ * The key that signs inclusion promises at upload (domain/transparency/promise.ts): made when the
+ * process starts and kept in memory only, so the web-facing API signs promises without ever
+ * holding the log key; the log key vouches for it (a delegation the worker signs).
+ */
+export interface PromiseSigner {
+  readonly vkey: string;
+  /** The note text signed: text, blank line, the promise key's signature line. */
+  signNote(text: string): string;
+}

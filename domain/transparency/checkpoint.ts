@@ -68,14 +68,15 @@ function hasControl(s: string): boolean {
   return /[\u0000-\u0009\u000b-\u001f]/.test(s);
 }
 
-export function keyId(name: string, rawPub: Buffer): Buffer {
-  return createHash('sha256').update(name).update(Buffer.of(0x0a, ALG_ED25519)).update(rawPub).digest().subarray(0, 4);
+/** signed-note key id; `alg` is the signature type byte (0x01 Ed25519 note signatures, 0x04 tlog-cosignature/v1). */
+export function keyId(name: string, rawPub: Buffer, alg: number = ALG_ED25519): Buffer {
+  return createHash('sha256').update(name).update(Buffer.of(0x0a, alg)).update(rawPub).digest().subarray(0, 4);
 }
 
-export function vkeyFor(name: string, publicKey: KeyObject | Buffer): string {
+export function vkeyFor(name: string, publicKey: KeyObject | Buffer, alg: number = ALG_ED25519): string {
   checkKeyName(name);
   const raw = Buffer.isBuffer(publicKey) ? publicKey : rawPublicKey(publicKey);
-  return `${name}+${keyId(name, raw).toString('hex')}+${Buffer.concat([Buffer.of(ALG_ED25519), raw]).toString('base64')}`;
+  return `${name}+${keyId(name, raw, alg).toString('hex')}+${Buffer.concat([Buffer.of(alg), raw]).toString('base64')}`;
 }
 
 /** SHA-256 of the raw public key, hex: what people compare out of band (receipt `key.fingerprint`). */
@@ -83,13 +84,13 @@ export function keyFingerprint(publicKey: KeyObject | Buffer): string {
   return createHash('sha256').update(Buffer.isBuffer(publicKey) ? publicKey : rawPublicKey(publicKey)).digest('hex');
 }
 
-function strictBase64(s: string): Buffer | null {
+export function strictBase64(s: string): Buffer | null {
   const b = Buffer.from(s, 'base64');
   // Node's decoder skips junk; only the canonical encoding round-trips.
   return s.length > 0 && b.toString('base64') === s ? b : null;
 }
 
-export function parseVkey(vkey: string): ParsedVkey {
+export function parseVkey(vkey: string, alg: number = ALG_ED25519): ParsedVkey {
   // Split at the first two '+' only: standard base64 of the key may itself contain '+'.
   const m = /^([^+]*)\+([^+]*)\+(.*)$/s.exec(vkey);
   if (!m) throw new CheckpointError('malformed verifier key: expected <name>+<key id>+<key>');
@@ -97,10 +98,10 @@ export function parseVkey(vkey: string): ParsedVkey {
   checkKeyName(name);
   if (!/^[0-9a-f]{8}$/.test(idHex)) throw new CheckpointError('malformed verifier key: key id must be 8 lowercase hex digits');
   const key = strictBase64(keyB64);
-  if (!key || key.length !== 33 || key[0] !== ALG_ED25519) throw new CheckpointError('malformed verifier key: expected an Ed25519 key (0x01 ‖ 32 bytes)');
+  if (!key || key.length !== 33 || key[0] !== alg) throw new CheckpointError(`malformed verifier key: expected an Ed25519 key (0x0${alg} ‖ 32 bytes)`);
   const raw = key.subarray(1);
   const id = Buffer.from(idHex, 'hex');
-  if (!keyId(name, raw).equals(id)) throw new CheckpointError('malformed verifier key: key id does not match name and key');
+  if (!keyId(name, raw, alg).equals(id)) throw new CheckpointError('malformed verifier key: key id does not match name and key');
   return { name, keyId: id, rawPublicKey: Buffer.from(raw), publicKey: publicKeyFromRaw(raw) };
 }
 
@@ -139,6 +140,33 @@ export function signCheckpoint(cp: Checkpoint, privateKey: KeyObject, keyName: s
   return signNote(formatCheckpoint(cp), privateKey, keyName);
 }
 
+export interface NoteSignature {
+  name: string;
+  keyId: Buffer;
+  /** What follows the key id: the signature (and, for a cosignature, its timestamp first). */
+  signature: Buffer;
+  line: string;
+}
+
+/** A note's text (ending in a newline) and its signature lines, checked for form only. */
+export function splitNote(note: string): { text: string; signatures: NoteSignature[] } {
+  if (hasControl(note)) throw new CheckpointError('malformed note: control characters');
+  if (!note.endsWith('\n')) throw new CheckpointError('malformed note: does not end in a newline');
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0) throw new CheckpointError('malformed note: no blank line before the signatures');
+  const signatures = note
+    .slice(split + 2, -1)
+    .split('\n')
+    .map((line) => {
+      const m = /^\u2014 (\S+) (\S+)$/u.exec(line);
+      if (!m) throw new CheckpointError('malformed note: bad signature line');
+      const blob = strictBase64(m[2]!);
+      if (!blob || blob.length < 5) throw new CheckpointError('malformed note: bad signature encoding');
+      return { name: m[1]!, keyId: blob.subarray(0, 4), signature: blob.subarray(4), line };
+    });
+  return { text: note.slice(0, split + 1), signatures };
+}
+
 /**
  * Verifies a signed note against one trusted key and returns its text. Signatures by other keys are
  * ignored (witness cosignatures, rotated keys), as signed-note requires; a bad signature by the
@@ -146,19 +174,11 @@ export function signCheckpoint(cp: Checkpoint, privateKey: KeyObject, keyName: s
  */
 export function openNote(note: string, vkey: string | ParsedVkey): string {
   const key = typeof vkey === 'string' ? parseVkey(vkey) : vkey;
-  if (hasControl(note)) throw new CheckpointError('malformed note: control characters');
-  if (!note.endsWith('\n')) throw new CheckpointError('malformed note: does not end in a newline');
-  const split = note.lastIndexOf('\n\n');
-  if (split < 0) throw new CheckpointError('malformed note: no blank line before the signatures');
-  const text = note.slice(0, split + 1);
+  const { text, signatures } = splitNote(note);
   let verified = false;
-  for (const line of note.slice(split + 2, -1).split('\n')) {
-    const m = /^\u2014 (\S+) (\S+)$/u.exec(line);
-    if (!m) throw new CheckpointError('malformed note: bad signature line');
-    const blob = strictBase64(m[2]!);
-    if (!blob || blob.length < 5) throw new CheckpointError('malformed note: bad signature encoding');
-    if (m[1] !== key.name || !blob.subarray(0, 4).equals(key.keyId)) continue;
-    if (blob.length !== 68 || !verify(null, Buffer.from(text, 'utf8'), key.publicKey, blob.subarray(4))) {
+  for (const sig of signatures) {
+    if (sig.name !== key.name || !sig.keyId.equals(key.keyId)) continue;
+    if (sig.signature.length !== 64 || !verify(null, Buffer.from(text, 'utf8'), key.publicKey, sig.signature)) {
       throw new CheckpointError(`invalid signature for key ${key.name}+${key.keyId.toString('hex')}`);
     }
     verified = true;
@@ -180,6 +200,11 @@ export interface SthJson {
   /** When the log signed it (ISO 8601). Informational: NOT covered by the signature. */
   timestamp: string;
   checkpoint: string;
+  /**
+   * An RFC 3161 time-stamp by the log's timestamping authority over SHA-256 of the checkpoint's
+   * note text (origin, size, root, extension lines: without signature lines), when one was asked.
+   */
+  rfc3161_timestamp?: { tsa_url: string; gen_time: string; token: string };
 }
 
 export function sthToJson(note: string, cp: Checkpoint, timestamp: Date): SthJson {

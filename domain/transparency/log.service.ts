@@ -16,8 +16,10 @@ import type { AppContext } from '../context';
 import { DependencyError } from '../dependency-error';
 import { AppError, badRequest } from '../errors';
 import { keyFingerprint, parseVkey, sthToJson, type SthJson } from './checkpoint';
+import { withSignatureLines } from './cosignature';
 import { LEAF_NONCE_SIZE, encodeLeaf, leafFromJson, newLeafRecord, type LeafInput, type LeafJson, type LeafRecord } from './leaf';
 import { appendToFrontier, consistencyProof as merkleConsistencyProof, frontierPositions, inclusionProof, leafHash, type SubtreeHashSource } from './merkle';
+import { maxMergeDelayMs, signPromise } from './promise';
 import { buildReceipt, receiptFile, type ProofBundle, type Receipt } from './receipt';
 
 type LogRepositories = Pick<Repositories, 'transparency'>;
@@ -136,6 +138,30 @@ export function presentSth(sth: StoredSth): SthJson {
   return sthToJson(sth.note, { origin: originOf(sth.note), treeSize: sth.treeSize, rootHash: sth.rootHash }, sth.signedAt);
 }
 
+/**
+ * Heads as served: each checkpoint note carries, after the log's signature, the cosignatures its
+ * witnesses returned (C2SP tlog-cosignature lines), which verifiers that do not know a witness ignore.
+ */
+export async function presentSths(ctx: Pick<AppContext, 'repos'>, sths: readonly StoredSth[]): Promise<SthJson[]> {
+  const sizes = sths.map((s) => s.treeSize);
+  const [cosignatures, timestamps] = await Promise.all([ctx.repos.transparency.cosignaturesOf(sizes), ctx.repos.transparency.timestampsOf(sizes)]);
+  return sths.map((sth) => {
+    const lines = cosignatures.filter((c) => c.treeSize === sth.treeSize).map((c) => c.line);
+    const ts = timestamps.find((t) => t.treeSize === sth.treeSize);
+    const json = presentSth({ ...sth, note: withSignatureLines(sth.note, lines) });
+    return ts ? { ...json, rfc3161_timestamp: { tsa_url: ts.tsaUrl, gen_time: ts.genTime.toISOString(), token: ts.token.toString('base64') } } : json;
+  });
+}
+
+export async function noteWithCosignatures(ctx: Pick<AppContext, 'repos'>, sth: StoredSth): Promise<string> {
+  return (await presentSths(ctx, [sth]))[0]!.checkpoint;
+}
+
+/** The latest checkpoint with its cosignatures, as tlog-tiles serves it at <prefix>/checkpoint. */
+export async function latestCheckpointNote(ctx: AppContext): Promise<string> {
+  return noteWithCosignatures(ctx, await requireLatest(ctx));
+}
+
 const hex = (proof: readonly Buffer[]) => proof.map((h) => h.toString('hex'));
 
 async function requireLatest(ctx: AppContext): Promise<StoredSth> {
@@ -151,20 +177,20 @@ function withinTree(what: string, size: number, latest: StoredSth): void {
 }
 
 export async function latestSth(ctx: AppContext): Promise<SthJson> {
-  return presentSth(await requireLatest(ctx));
+  return (await presentSths(ctx, [await requireLatest(ctx)]))[0]!;
 }
 
 export async function sthAt(ctx: AppContext, size: number): Promise<SthJson> {
   withinTree('Tree size', size, await requireLatest(ctx));
   const sth = await ctx.repos.transparency.getSth(size);
   if (!sth) throw new AppError(404, 'no_tree_head', `No tree head was signed at size ${size}; /api/v1/log/sths lists those that were.`);
-  return presentSth(sth);
+  return (await presentSths(ctx, [sth]))[0]!;
 }
 
 /** Tree heads newest first; `before` pages to those with a smaller size. */
 export async function listSths(ctx: AppContext, opts: { before?: number; limit: number }): Promise<SthJson[]> {
   const sths = await ctx.repos.transparency.listSths({ limit: Math.min(opts.limit, MAX_STHS_PER_REQUEST), ...(opts.before === undefined ? {} : { beforeSize: opts.before }) });
-  return sths.map(presentSth);
+  return presentSths(ctx, sths);
 }
 
 async function requireLeaf(ctx: AppContext, leafHash: Buffer): Promise<StoredLeaf> {
@@ -222,7 +248,7 @@ export async function proofBundle(ctx: AppContext, leafHash: Buffer): Promise<Pr
     );
   }
   const proof = await withStoredSubtrees(ctx.repos, (src) => inclusionProof(src, leaf.index, latest.treeSize));
-  return { leaf_index: leaf.index, leaf_hash: leaf.leafHash.toString('hex'), sth: presentSth(latest), inclusion_proof: hex(proof) };
+  return { leaf_index: leaf.index, leaf_hash: leaf.leafHash.toString('hex'), sth: (await presentSths(ctx, [latest]))[0]!, inclusion_proof: hex(proof) };
 }
 
 export type LogPublicKey = { origin: string; vkey: string; key_id: string; fingerprint: string; public_key_pem: string };
@@ -249,17 +275,32 @@ export const proofUrl = (baseUrl: string, leafHash: string) => `${baseUrl}/api/v
  * covers it. Nothing about the sender.
  */
 export async function uploadReceipt(ctx: AppContext, files: readonly { name: string; leaf: LeafJson }[], baseUrl: string): Promise<{ receipt: Receipt; text: string }> {
-  const key = await recordedKey(ctx);
+  const [key, delegation] = await Promise.all([recordedKey(ctx), ctx.repos.transparency.promiseDelegation(ctx.promiseSigner.vkey)]);
+  const maxDelay = maxMergeDelayMs(ctx.config.logSthIntervalMs);
   const receipt = buildReceipt(
     ctx.config.logOrigin,
     key?.vkey ?? null,
     files.map((f) => {
       const record = leafFromJson(f.leaf);
       const entry = receiptFile({ name: f.name, record });
-      return { ...entry, proof_url: proofUrl(baseUrl, entry.leaf_hash) };
+      // The promise is given only with the log key's delegation: a verifier must be able to check it now.
+      const promise = delegation
+        ? { promise: signPromise(ctx.config.logOrigin, record.index, Buffer.from(entry.leaf_hash, 'hex'), record.receivedAt + maxDelay, (t) => ctx.promiseSigner.signNote(t)) }
+        : {};
+      return { ...entry, proof_url: proofUrl(baseUrl, entry.leaf_hash), ...promise };
     }),
   );
+  if (delegation) receipt.promise_key = delegation;
   return { receipt, text: receiptText(receipt, baseUrl) };
+}
+
+/**
+ * Records this process's inclusion-promise key for the signer to delegate (promise.ts); until it
+ * has, receipts are given without a promise. Never fails a start: a receipt without a promise is
+ * still a receipt.
+ */
+export async function recordPromiseKey(ctx: AppContext): Promise<void> {
+  await ctx.repos.transparency.recordPromiseKey(ctx.config.logOrigin, ctx.promiseSigner.vkey).catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not record the promise key'));
 }
 
 /** The same receipt for people: plain text, every value needed to check it by hand or with the verifier. */
@@ -287,6 +328,7 @@ export function receiptText(receipt: Receipt, baseUrl: string): string {
     );
     if (f.sth) lines.push(`  Signed tree: size ${f.sth.tree_size}, root ${f.sth.root_hash}`);
     if (f.proof_url) lines.push(`  Proof:       ${f.proof_url}`);
+    if (f.promise) lines.push(`  Promised:    in a signed tree head by ${new Date(Number(/\nby ([0-9]+)\n/.exec(f.promise)?.[1])).toISOString()} (signed promise in the JSON receipt)`);
   });
   lines.push(
     '',

@@ -23,8 +23,10 @@
  *       "sth": { "origin", "tree_size", "root_hash" (hex), "timestamp" (ISO 8601, unsigned),
  *                "checkpoint" (the signed note) },   // optional: absent until a tree head covers the leaf
  *       "inclusion_proof": ["<64 hex>", ...],        // optional: RFC 6962 audit path to sth.root_hash
- *       "proof_url": "https://…"                     // optional: where a ProofBundle for a newer head is served
- *     }]
+ *       "proof_url": "https://…",                    // optional: where a ProofBundle for a newer head is served
+ *       "promise": "<signed note>"                   // optional: the inclusion promise (promise.ts)
+ *     }],
+ *     "promise_key": "<signed note>"                 // optional: the log key's delegation of the promise key
  *   }
  *
  * A ProofBundle (served at proof_url, accepted by the verifier as --sth) is
@@ -52,6 +54,8 @@ export interface ReceiptFile {
   sth?: SthJson;
   inclusion_proof?: string[];
   proof_url?: string;
+  /** The signed inclusion promise (promise.ts), given at upload. */
+  promise?: string;
 }
 
 export interface Receipt {
@@ -59,6 +63,8 @@ export interface Receipt {
   log_origin: string;
   key?: ReceiptKey;
   files: ReceiptFile[];
+  /** The log key's delegation of the key that signed the files' promises. */
+  promise_key?: string;
 }
 
 export interface ProofBundle {

@@ -3,14 +3,17 @@
  * standalone scripts/verify-receipt.mjs: file hash → leaf hash → signature → inclusion proof.
  * The signature comes before the proof so that the proof is checked against the SIGNED root only.
  */
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject, type X509Certificate } from 'node:crypto';
 import path from 'node:path';
 import { keyFingerprint, parseVkey, verifySthJson, vkeyFor, type Checkpoint, type ParsedVkey, type SthJson } from './checkpoint';
+import { verifyCosignatures, type VerifiedCosignature } from './cosignature';
+import { verifyPromise, type CheckedPromise } from './promise';
+import { checkpointDigest, verifyTimestampToken } from './timestamp';
 import { encodeLeaf, hexBytes, leafFromJson } from './leaf';
 import { leafHash, verifyInclusion } from './merkle';
 import type { ProofBundle, Receipt, ReceiptFile } from './receipt';
 
-export type CheckName = 'receipt' | 'file hash' | 'leaf hash' | 'signature' | 'inclusion proof';
+export type CheckName = 'receipt' | 'file hash' | 'leaf hash' | 'promise' | 'signature' | 'cosignatures' | 'timestamp' | 'inclusion proof';
 
 export interface CheckResult {
   check: CheckName;
@@ -44,6 +47,16 @@ export interface VerifyReceiptInput {
    * the verdict says so.
    */
   trustOnFirstUse?: boolean;
+  /** Pinned witness keys (a trust file's `witness` lines, C2SP tlog-cosignature vkeys). */
+  trustedWitnessKeys?: readonly string[];
+  /**
+   * How many of those witnesses must have cosigned the head (--witnesses k): a head only the log
+   * signed may be one of two histories it shows to different people; one an honest witness
+   * cosigned is the one history that witness saw.
+   */
+  requiredWitnesses?: number;
+  /** The timestamping authority's certificate, pinned (--tsa-cert): a head's RFC 3161 time-stamp must be by it. */
+  tsaCertificate?: X509Certificate;
 }
 
 class CheckFailed extends Error {
@@ -140,14 +153,70 @@ export function verifyReceiptFile(input: VerifyReceiptInput): ReceiptVerificatio
     if (leaf.toString('hex') !== entry.leaf_hash) fail('leaf hash', `the leaf record hashes to ${leaf.toString('hex')}, the receipt says ${entry.leaf_hash}`);
     pass('leaf hash', `leaf #${entry.leaf_index} received at ${new Date(entry.leaf.received_at).toISOString()} hashes to ${entry.leaf_hash}`);
 
+    let resolved: ReturnType<typeof resolveKeys> | undefined;
+    const logKeys = () => (resolved ??= resolveKeys(input));
+    let promised: CheckedPromise | undefined;
+    if (entry.promise !== undefined) {
+      const keys = logKeys();
+      try {
+        promised = verifyPromise(String(receipt.promise_key), entry.promise, keys.vkeys);
+      } catch (err) {
+        return fail('promise', (err as Error).message);
+      }
+      if (promised.origin !== receipt.log_origin || promised.index !== entry.leaf_index || !promised.leafHash.equals(leaf)) {
+        fail('promise', `the promise is for leaf #${promised.index} ${promised.leafHash.toString('hex')} of ${promised.origin}, not this one`);
+      }
+      pass('promise', `the log promised leaf #${entry.leaf_index} in a signed tree head by ${promised.deadline.toISOString()} (signed with a key vouched for by ${keys.note})`);
+    }
+
     const given = input.sth;
     const sth = given ? (isBundle(given) ? given.sth : given) : entry.sth;
     const proofHex = given && isBundle(given) ? given.inclusion_proof : entry.inclusion_proof;
-    if (!sth) fail('signature', `the receipt has no signed tree head yet${entry.proof_url ? `: fetch ${entry.proof_url} and pass it as the STH` : ''}`);
-    const keys = resolveKeys(input);
+    if (!sth && promised && Date.now() <= promised.deadline.getTime()) {
+      return {
+        ok: true,
+        steps,
+        verdict:
+          `PROMISED${resolved?.tofu ? ' (TRUST ON FIRST USE of the receipt\'s own key)' : ''}: this file (SHA-256 ${sha}) is leaf #${entry.leaf_index} of ${receipt.log_origin}, received ${new Date(entry.leaf.received_at).toISOString()}; ` +
+          `the log signed a promise to have it in a signed tree head by ${promised.deadline.toISOString()}. Fetch ${entry.proof_url ?? 'the proof'} after that and check again for the inclusion proof.`,
+      };
+    }
+    if (!sth) {
+      fail(
+        'signature',
+        `the receipt has no signed tree head yet${promised ? ` and the promised time ${promised.deadline.toISOString()} has passed` : ''}${entry.proof_url ? `: fetch ${entry.proof_url} and pass it as the STH` : ''}`,
+      );
+    }
+    const keys = logKeys();
     const { cp, vkey } = verifyWithAny(sth, keys.vkeys);
     if (cp.origin !== receipt.log_origin) fail('signature', `the tree head is from log ${cp.origin}, the receipt is from ${receipt.log_origin}`);
     pass('signature', `tree head of size ${cp.treeSize} of ${cp.origin} signed by ${vkey.name}+${vkey.keyId.toString('hex')}, verified with ${keys.note}`);
+
+    const required = input.requiredWitnesses ?? 0;
+    if (required > 0 || (input.trustedWitnessKeys?.length ?? 0) > 0) {
+      let cosigned: VerifiedCosignature[];
+      try {
+        cosigned = verifyCosignatures(sth.checkpoint, input.trustedWitnessKeys ?? []);
+      } catch (err) {
+        return fail('cosignatures', (err as Error).message);
+      }
+      const names = cosigned.map((c) => c.witness);
+      if (cosigned.length < required) {
+        fail('cosignatures', `the head is cosigned by ${cosigned.length} of the witnesses you trust${names.length ? ` (${names.join(', ')})` : ''}; you asked for ${required}`);
+      }
+      pass('cosignatures', `cosigned by ${cosigned.length} witness(es) you trust: ${names.join(', ') || 'none'}${required ? ` (${required} required)` : ''}`);
+    }
+
+    if (sth.rfc3161_timestamp) {
+      try {
+        const t = verifyTimestampToken(Buffer.from(sth.rfc3161_timestamp.token, 'base64'), checkpointDigest(sth.checkpoint), input.tsaCertificate);
+        pass('timestamp', `the tree head was time-stamped ${t.genTime.toISOString()} by ${t.tsa}${input.tsaCertificate ? ' (the authority you pinned)' : " (the token's own certificate: pin the authority's with --tsa-cert)"}`);
+      } catch (err) {
+        fail('timestamp', `RFC 3161 time-stamp: ${(err as Error).message}`);
+      }
+    } else if (input.tsaCertificate) {
+      fail('timestamp', 'you pinned a timestamping authority, but the tree head has no RFC 3161 time-stamp');
+    }
 
     if (given && isBundle(given) && (given.leaf_index !== entry.leaf_index || given.leaf_hash !== entry.leaf_hash)) {
       fail('inclusion proof', 'the proof bundle is for another leaf');

@@ -10,7 +10,7 @@ import type { Logger } from '../../domain/logger';
 import type { LogSigner, OpenLogSigner } from '../../domain/ports/log-signer';
 import { processCache } from '../../domain/process-cache';
 import { createKeyFile, readKeyFile } from '../secrets/key-file';
-import { createKeyPair, keyFingerprint, parseVkey, signCheckpoint, vkeyFor } from '../../domain/transparency/checkpoint';
+import { createKeyPair, keyFingerprint, parseVkey, signCheckpoint, signNote, vkeyFor } from '../../domain/transparency/checkpoint';
 
 const signers = processCache<LogSigner>();
 
@@ -32,6 +32,7 @@ async function loadSigner(keyPath: string, origin: string, log: Logger): Promise
     keyId: parseVkey(vkey).keyId.toString('hex'),
     publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
     signCheckpoint: (checkpoint) => signCheckpoint(checkpoint, privateKey, origin),
+    signNote: (text) => signNote(text, privateKey, origin),
     lastSignedCheckpoint: () => readMemory(`${keyPath}.checkpoint`),
     rememberSignedCheckpoint: (note, treeSize) => remember(`${keyPath}.checkpoint`, note, treeSize),
   };

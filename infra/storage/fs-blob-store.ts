@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DERIVATIVE_FORMAT, type DerivativeName } from '../../domain/media/derivatives';
 import type { BlobStore, StoredBlob } from '../../domain/ports/blob-store';
+import { assertLogFileName } from '../../domain/transparency/tiles';
 import { assertSha, HEX64, openLocalTemp } from './local-temp';
 
 /**
@@ -11,12 +12,14 @@ import { assertSha, HEX64, openLocalTemp } from './local-temp';
  *   tmp/                      uploads being received (same filesystem, so link() is atomic)
  *   originals/ab/cd/<sha256>  write-once, read-only, content-addressed originals
  *   derived/ab/<sha256>/      derivatives (thumb, preview, …); regenerable, never evidence
+ *   log/                      the transparency log as C2SP tlog-tiles (checkpoint, tile/…): serve it as it is
  */
 export async function createFsBlobStore(root: string): Promise<BlobStore> {
   const uploads = await openLocalTemp(root);
   const originalsDir = path.join(root, 'originals');
   const derivedDir = path.join(root, 'derived');
-  await Promise.all([originalsDir, derivedDir].map((d) => fs.mkdir(d, { recursive: true })));
+  const logDir = path.join(root, 'log');
+  await Promise.all([originalsDir, derivedDir, logDir].map((d) => fs.mkdir(d, { recursive: true })));
 
   const originalPath = (sha256: string) => {
     assertSha(sha256);
@@ -25,6 +28,11 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
   const derivativePath = (sha256: string, name: DerivativeName) => {
     assertSha(sha256);
     return path.join(derivedDir, sha256.slice(0, 2), sha256, `${name}.${DERIVATIVE_FORMAT[name].extension}`);
+  };
+
+  const logFilePath = (name: string) => {
+    assertLogFileName(name);
+    return path.join(logDir, ...name.split('/'));
   };
 
   return {
@@ -83,30 +91,29 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
       return stats?.mtime ?? null;
     },
 
-    // Written to a temp file and renamed over the old one, so a reader never sees half a file.
-    async writeDerivative(sha256, name, data) {
-      const final = derivativePath(sha256, name);
-      await fs.mkdir(path.dirname(final), { recursive: true });
-      const temp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
-      await fs.writeFile(temp, data, { mode: 0o644 });
-      await fs.rename(temp, final);
-    },
-
-    async writeDerivativeFile(sha256, name, filePath) {
-      const final = derivativePath(sha256, name);
-      await fs.mkdir(path.dirname(final), { recursive: true });
-      const temp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
-      await fs.copyFile(filePath, temp);
-      await fs.chmod(temp, 0o644);
-      await fs.rename(temp, final);
-    },
-
+    writeDerivative: (sha256, name, data) => replaceFile(derivativePath(sha256, name), (temp) => fs.writeFile(temp, data, { mode: 0o644 })),
+    writeDerivativeFile: (sha256, name, filePath) =>
+      replaceFile(derivativePath(sha256, name), async (temp) => {
+        await fs.copyFile(filePath, temp);
+        await fs.chmod(temp, 0o644);
+      }),
     openDerivative: (sha256, name) => openFile(derivativePath(sha256, name)),
+
+    writeLogFile: (name, data) => replaceFile(logFilePath(name), (temp) => fs.writeFile(temp, data, { mode: 0o644 })),
+    openLogFile: (name) => openFile(logFilePath(name)),
   };
 }
 
 async function subdirectories(dir: string): Promise<string[]> {
   return (await fs.readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+}
+
+/** Filled under a temp name and renamed over the old file, so a reader never sees half a file. */
+async function replaceFile(final: string, fill: (temp: string) => Promise<void>): Promise<void> {
+  await fs.mkdir(path.dirname(final), { recursive: true });
+  const temp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
+  await fill(temp);
+  await fs.rename(temp, final);
 }
 
 /** Opened before anything is sent, so a missing file is known (null) and the size is that of what will be read. */

@@ -25,6 +25,7 @@ import { DependencyError } from '../../domain/dependency-error';
 import type { Logger } from '../../domain/logger';
 import { DERIVATIVE_FORMAT, type DerivativeName } from '../../domain/media/derivatives';
 import type { BlobStore, ByteRange, OriginalsProtection, StoredBlob } from '../../domain/ports/blob-store';
+import { assertLogFileName } from '../../domain/transparency/tiles';
 import { assertSha, HEX64, openLocalTemp } from './local-temp';
 
 /**
@@ -32,6 +33,7 @@ import { assertSha, HEX64, openLocalTemp } from './local-temp';
  * MinIO). Keys mirror the filesystem layout:
  *   originals/ab/cd/<sha256>        write-once, content-addressed; COMPLIANCE-locked when the bucket has Object Lock
  *   derived/ab/<sha256>/<name>.jpg  derivatives; regenerable, never locked by us
+ *   log/<checkpoint|tile/…>         the transparency log as C2SP tlog-tiles; a static copy, never locked by us
  * Uploads being received stay local (STORAGE_DIR/tmp), as do originals fetched for a tool.
  *
  * Write-once rests on bucket versioning (enabled at start when it is not), not on conditional
@@ -322,17 +324,32 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
       await upload(derivativeKey(sha256, name), filePath, null, { contentType: DERIVATIVE_FORMAT[name].mime });
     },
 
-    async openDerivative(sha256, name) {
-      const key = derivativeKey(sha256, name);
-      try {
-        const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-        return blobOf(key, { versionId: head.VersionId!, size: head.ContentLength ?? 0, etag: head.ETag ?? '' });
-      } catch (err) {
-        if (isNotFound(err)) return null;
-        throw err;
-      }
+    openDerivative: (sha256, name) => openObject(derivativeKey(sha256, name)),
+
+    async writeLogFile(name, data) {
+      assertLogFileName(name);
+      const md5 = createHash('md5').update(data).digest();
+      const res = await client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: `log/${name}`, Body: data, ContentLength: data.length, ContentMD5: md5.toString('base64'), ContentType: name === 'checkpoint' ? 'text/plain; charset=utf-8' : 'application/octet-stream' }),
+      );
+      confirmed(res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
+    },
+
+    openLogFile(name) {
+      assertLogFileName(name);
+      return openObject(`log/${name}`);
     },
   };
+
+  async function openObject(key: string): Promise<StoredBlob | null> {
+    try {
+      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return blobOf(key, { versionId: head.VersionId!, size: head.ContentLength ?? 0, etag: head.ETag ?? '' });
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
 }
 
 /** A client for one bucket; checksums only where S3 requires them (Ceph 16 rejects the SDK's newer default trailers). */

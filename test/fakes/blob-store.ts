@@ -114,4 +114,15 @@ export class FakeBlobStore implements BlobStore {
     const bytes = this.derivatives.get(`${sha256}/${name}`);
     return bytes ? stored(bytes) : null;
   };
+
+  readonly logFiles = new Map<string, Buffer>();
+
+  writeLogFile = async (name: string, data: Buffer) => {
+    this.logFiles.set(name, data);
+  };
+
+  openLogFile = async (name: string) => {
+    const bytes = this.logFiles.get(name);
+    return bytes ? stored(bytes) : null;
+  };
 }

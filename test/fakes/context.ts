@@ -47,6 +47,8 @@ export function fakeContext(
     queue: parts.queue ?? new FakeJobQueue(),
     replicas: [],
     logSigner: () => Promise.reject(new Error('ctx.logSigner is not faked in this test')),
+    notaries: unused('notaries'),
+    promiseSigner: unused('promiseSigner'),
     totpKey: unused('totpKey'),
     clock: fixedClock(parts.now ?? new Date('2026-03-15T12:00:00Z')),
     log: createLogger('info', 'service-test', lines),

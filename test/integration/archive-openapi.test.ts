@@ -80,6 +80,13 @@ describe('archive: OpenAPI document', () => {
     await check('/api/v1/elections', 'Elections');
     await check('/api/v1/categories', 'Categories');
     expect((await check('/api/v1/search?limit=0', 'Error')).status).toBe(400);
+    // The transparency log (the worker signed a head on its start; the upload above has leaves).
+    const head = (await check('/api/v1/log/sth', 'SignedTreeHead')).body as { tree_size: number };
+    await check(`/api/v1/log/sth/${head.tree_size}`, 'SignedTreeHead');
+    await check('/api/v1/log/sths', 'SignedTreeHeads');
+    await check(`/api/v1/log/proof/consistency?first=0&second=${head.tree_size}`, 'ConsistencyProof');
+    await check(`/api/v1/log/leaves?start=0&end=${Math.max(1, head.tree_size)}`, head.tree_size ? 'LogLeaves' : 'Error');
+    await check('/api/v1/log/key', 'LogKey');
     const similarForm = (data: Buffer) => {
       const form = new FormData();
       form.append('image', new Blob([new Uint8Array(data)]), 'copy.png');

@@ -101,6 +101,8 @@ const TABLE: [string, string, Expected][] = [
   ['GET /api/v1/log/leaves', '/api/v1/log/leaves', 'same'],
   ['GET /api/v1/log/key', '/api/v1/log/key', 'same'],
   ['GET /.well-known/svidetel-log-key', '/.well-known/svidetel-log-key', 'same'],
+  ['GET /log/checkpoint', '/log/checkpoint', 'same'],
+  ['GET /log/tile/*path', '/log/tile/0/000', 'same'],
   // last: it ends the session it is sent with
   ['POST /logout', '/logout', publicForm(303)],
 ];

@@ -125,7 +125,7 @@ describeWithFixtures('transparency log end to end', () => {
       expect(f.sth).toBeUndefined();
     }
     // Nothing about the observer: only the log, its key and the files.
-    expect(Object.keys(r).sort()).toEqual(['files', 'key', 'log_origin', 'version']);
+    expect(Object.keys(r).sort()).toEqual(['files', 'key', 'log_origin', 'promise_key', 'version']);
     expect(JSON.stringify(r)).not.toContain(first.submissionId);
     expect(first.log_receipt_text).toContain(r.files[0]!.leaf_hash);
     expect(first.log_receipt_text).toContain(r.key!.fingerprint);
@@ -170,11 +170,13 @@ describeWithFixtures('transparency log end to end', () => {
       expect(c.out).toContain('VERIFIED');
       expect(c.code).toBe(0);
     }
-    // Without a tree head the verifier says where to get one.
-    const none = await cli(path.join(dir, first.log_receipt.files[0]!.name), '--receipt', receipt, '--key', key);
-    expect(none.code).toBe(1);
-    expect(none.out).toContain('FAILED: signature');
-    expect(none.out).toContain(first.log_receipt.files[0]!.proof_url!);
+    // Without a tree head: the signed inclusion promise, checked at once, and where to get the proof.
+    for (const verifier of [cli, standalone]) {
+      const none = await verifier(path.join(dir, first.log_receipt.files[0]!.name), '--receipt', receipt, '--key', key);
+      expect([none.code, none.out]).toEqual([0, expect.stringContaining('ok    promise: the log promised leaf #0 in a signed tree head by')]);
+      expect(none.out).toContain('PROMISED: ');
+      expect(none.out).toContain(first.log_receipt.files[0]!.proof_url!);
+    }
  }, 180_000);
 
   test('an impostor receipt (same log name, another key, received a year earlier) is refused by default by both verifiers', async () => {
@@ -226,7 +228,8 @@ describeWithFixtures('transparency log end to end', () => {
       ['the tree size of the head', 'signature', { bundle: (b) => void (b.sth.tree_size = 2) }],
       ['the signature', 'signature', { bundle: (b) => void (b.sth.checkpoint = flipSignatureBit(b.sth.checkpoint)) }],
       ['the key in the receipt, trusted on first use', 'signature', { receipt: (r) => void (r.key!.fingerprint = flipHex(r.key!.fingerprint)), tofu: true }],
-      ['another trusted key', 'signature', { key: otherKey }],
+      ['another trusted key', 'promise', { key: otherKey }],
+      ['the promise', 'promise', { receipt: (r) => void (r.files[0]!.promise = r.files[1]!.promise) }],
       ['the inclusion proof', 'inclusion proof', { bundle: (b) => void (b.inclusion_proof[0] = flipHex(b.inclusion_proof[0]!)) }],
       ['the bundle for another leaf', 'inclusion proof', { bundle: (b) => void (b.leaf_index = 1) }],
     ];
@@ -390,7 +393,7 @@ describeWithFixtures('transparency log end to end', () => {
     saved.sths[saved.sths.length - 1]!.root_hash = flipHex(saved.sths[saved.sths.length - 1]!.root_hash);
     await fs.writeFile(state, JSON.stringify(saved));
     const m3 = await cli('--monitor', system.url, '--state', state);
-    expect(m3.out).toContain('FAILED: consistency');
+    expect(m3.out).toContain('FAILED: state');
     expect(m3.code).toBe(1);
     // A different pinned key fails too.
     const m4 = await cli('--monitor', system.url, '--state', path.join(dir, 'other.json'), '--key', 'svidetel.test/log+00000000+AQ==');

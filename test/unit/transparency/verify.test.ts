@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createKeyPair, signCheckpoint, sthToJson, vkeyFor } from '../../../domain/transparency/checkpoint';
+import { createKeyPair, signCheckpoint, splitNote, sthToJson, vkeyFor } from '../../../domain/transparency/checkpoint';
+import { cosign, witnessVkeyFor, withSignatureLines } from '../../../domain/transparency/cosignature';
 import { encodeLeaf, newLeafRecord } from '../../../domain/transparency/leaf';
 import { MemoryTree, inclusionProof, leafHash } from '../../../domain/transparency/merkle';
 import { buildReceipt, receiptFile, type ProofBundle, type Receipt } from '../../../domain/transparency/receipt';
@@ -160,7 +161,7 @@ describe('receipt verification', () => {
   it('takes the log key from a trust file: any key listed for the log, none for another log', async () => {
     const other = vkeyFor(ORIGIN, createKeyPair().publicKey);
     const elsewhere = vkeyFor('other.example/log', createKeyPair().publicKey);
-    const trust = write('trust.txt', `# published by svidetel.example\nlog ${other}\nlog ${vkey}\nwitness ${elsewhere}\n\n`);
+    const trust = write('trust.txt', `# published by svidetel.example\nlog ${other}\nlog ${vkey}\nwitness ${witnessVkeyFor('w.example/1', createKeyPair().publicKey)}\n\n`);
     const ok = await script(file, receipt, ['--trust', trust]);
     expect([ok.code, ok.out]).toEqual([0, expect.stringContaining('checked with a key from your trust file')]);
     expect(verifyReceiptFile({ file, receipt, trustedLogKeys: parseTrustFile(fs.readFileSync(trust, 'utf8')).logKeys }).ok).toBe(true);
@@ -170,6 +171,38 @@ describe('receipt verification', () => {
     expect([refused.code, refused.out]).toEqual([1, expect.stringContaining('the trust file lists no key for log svidetel.example/log')]);
     expect(verifyReceiptFile({ file, receipt, trustedLogKeys: [elsewhere] }).failed).toBe('signature');
     expect(() => parseTrustFile('key something\n')).toThrow(/line 1/);
+    // a witness line holds a cosignature key (type 0x04), not a log key
+    expect(() => parseTrustFile(`witness ${elsewhere}\n`)).toThrow();
+  });
+
+  it('requires k of the trust file’s witnesses to have cosigned the head (both verifiers); a forged cosignature fails', async () => {
+    const w1 = createKeyPair();
+    const w2 = createKeyPair();
+    const v1 = witnessVkeyFor('w1.example/w', w1.publicKey);
+    const v2 = witnessVkeyFor('w2.example/w', w2.publicKey);
+    const cosigned = JSON.parse(JSON.stringify(receipt)) as Receipt;
+    const sth = cosigned.files[0]!.sth!;
+    const text = splitNote(sth.checkpoint).text;
+    sth.checkpoint = withSignatureLines(sth.checkpoint, [cosign(text, 1_800_000_000, w1.privateKey, 'w1.example/w'), cosign(text, 1_800_000_001, w2.privateKey, 'w2.example/w')]);
+    const trust = write('trust-witnesses.txt', `log ${vkey}\nwitness ${v1}\nwitness ${v2}\n`);
+    const keys = parseTrustFile(fs.readFileSync(trust, 'utf8'));
+    const two = await script(file, cosigned, ['--trust', trust, '--witnesses', '2']);
+    expect([two.code, two.out]).toEqual([0, expect.stringContaining('cosigned by 2 witness(es) you trust: w1.example/w, w2.example/w')]);
+    expect(verifyReceiptFile({ file, receipt: cosigned, trustedLogKeys: keys.logKeys, trustedWitnessKeys: keys.witnessKeys, requiredWitnesses: 2 }).ok).toBe(true);
+
+    const three = await script(file, cosigned, ['--trust', trust, '--witnesses', '3']);
+    expect([three.code, three.out]).toEqual([1, expect.stringContaining('FAILED: cosignatures')]);
+    expect(verifyReceiptFile({ file, receipt: cosigned, trustedLogKeys: keys.logKeys, trustedWitnessKeys: keys.witnessKeys, requiredWitnesses: 3 }).failed).toBe('cosignatures');
+    // the receipt without cosignatures: refused when one is required
+    expect((await script(file, receipt, ['--trust', trust, '--witnesses', '1'])).code).toBe(1);
+    expect(verifyReceiptFile({ file, receipt, trustedLogKeys: keys.logKeys, trustedWitnessKeys: keys.witnessKeys, requiredWitnesses: 1 }).failed).toBe('cosignatures');
+
+    // a cosignature over another checkpoint text (another history) does not count: it fails
+    const forged = JSON.parse(JSON.stringify(receipt)) as Receipt;
+    const fsth = forged.files[0]!.sth!;
+    fsth.checkpoint = withSignatureLines(fsth.checkpoint, [cosign(text.replace(/\n13\n/, '\n14\n'), 1_800_000_000, w1.privateKey, 'w1.example/w')]);
+    expect((await script(file, forged, ['--trust', trust, '--witnesses', '1'])).out).toContain('FAILED: cosignatures');
+    expect(verifyReceiptFile({ file, receipt: forged, trustedLogKeys: keys.logKeys, trustedWitnessKeys: keys.witnessKeys, requiredWitnesses: 1 }).failed).toBe('cosignatures');
   });
 
   it.each(TAMPERINGS)('changing %s fails at "%s"', async (_what, expected, tamper) => {
