@@ -312,3 +312,5 @@ export const rankedForExport = (ctx: AppContext, q: RankQuery) =>
   ctx.exportRepos.counts.rankedWithFigures({ election: q.election, region: q.region, station: q.station }, MAX_EXPORT_STATIONS);
 
 export const electionDistribution = (ctx: AppContext, electionId: number) => ctx.repos.counts.officialDistribution(electionId);
+
+export type { RankedStation, ImportRecord } from '../../db/counts.repo';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NewSubmission } from '../../db/submissions.repo';
 import type { AppContext } from '../context';
+import { recordObserverFigures, type ObserverFigures } from '../counts/counts.service';
 import { badRequest, conflict, DATABASE_RETRY_AFTER_SECONDS, englishWait, isStoreFailure, serviceBusy } from '../errors';
 import type { DetectedType } from '../media/file-type';
 import { decodeLeaf, leafToJson, type LeafJson } from '../transparency/leaf';
@@ -24,7 +25,7 @@ export type Receipt = {
  * capability; only its SHA-256 is stored), so a retry after a lost answer gets the first receipt.
  * uploadIds: the resumable uploads the files came from, taken in the same transaction as the rows.
  */
-export type SubmissionOptions = { clientKey?: string | null; uploadIds?: readonly string[] };
+export type SubmissionOptions = { clientKey?: string | null; uploadIds?: readonly string[]; figures?: ObserverFigures };
 
 /** A client key is at least 128 random bits as the page makes it (base64url or a UUID). */
 export const CLIENT_KEY = /^[A-Za-z0-9_-]{22,128}$/;
@@ -70,11 +71,11 @@ export function createSubmission(ctx: AppContext, input: SubmissionInput, files:
  * submission stored now, its files taken from the uploads (they are gone afterwards). Uploads not
  * finished are named in a 409 and nothing is stored.
  */
-export function submitUploads(ctx: AppContext, input: SubmissionInput, clientKey: string, uploadIds: readonly string[]): Promise<Receipt> {
+export function submitUploads(ctx: AppContext, input: SubmissionInput, clientKey: string, uploadIds: readonly string[], figures?: ObserverFigures): Promise<Receipt> {
   return saidTruthfully(async () => {
     const sentBefore = await receiptForClientKey(ctx, clientKey);
     if (sentBefore) return sentBefore;
-    return receiptOrStore(ctx, input, await completedUploads(ctx, uploadIds), { clientKey, uploadIds });
+    return receiptOrStore(ctx, input, await completedUploads(ctx, uploadIds), { clientKey, uploadIds, figures });
   });
 }
 
@@ -92,7 +93,7 @@ async function receiptOrStore(ctx: AppContext, input: SubmissionInput, files: In
   const sentBefore = clientKey ? await receiptForClientKey(ctx, clientKey) : null;
   if (sentBefore) return sentBefore;
   try {
-    return await storeSubmission(ctx, input, files, clientKey, options.uploadIds ?? []);
+    return await storeSubmission(ctx, input, files, clientKey, options.uploadIds ?? [], options.figures);
   } catch (err) {
     // The same key sent twice at once: the other request stored it first (its transaction committed).
     const storedByTwin = clientKey && isStoreFailure(err, 'unique') && err.constraint === 'submissions_client_key_sha256_key';
@@ -102,7 +103,14 @@ async function receiptOrStore(ctx: AppContext, input: SubmissionInput, files: In
   }
 }
 
-async function storeSubmission(ctx: AppContext, input: SubmissionInput, files: IncomingFile[], clientKey: string | null, uploadIds: readonly string[]): Promise<Receipt> {
+async function storeSubmission(
+  ctx: AppContext,
+  input: SubmissionInput,
+  files: IncomingFile[],
+  clientKey: string | null,
+  uploadIds: readonly string[],
+  figures: ObserverFigures = { count: null, protocol: null },
+): Promise<Receipt> {
   if (files.length === 0) {
     throw badRequest('no_files', 'Add at least one photo or video.');
   }
@@ -119,6 +127,8 @@ async function storeSubmission(ctx: AppContext, input: SubmissionInput, files: I
   const submission = await ctx.transaction(async (tx) => {
     try {
       const row = await tx.submissions.insertSubmission(input, clientKey ? clientKeyHash(clientKey) : null);
+      // a count or a protocol copy's figures belong to the submission: stored with it or not at all
+      await recordObserverFigures(tx, { id: row.id, electionId: input.electionId, categoryCode: input.categoryCode }, figures);
       if (uploadIds.length > 0) {
         // Taken under a row lock: a second submission naming the same uploads waits, then finds them gone.
         const taken = await tx.uploads.lockUploads(uploadIds, ctx.clock.now());

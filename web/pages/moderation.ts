@@ -2,7 +2,7 @@ import type { MediaFile, RelatedFile } from '../../domain/media/model';
 import type { Claim, DecisionRecord, Note } from '../../domain/moderation/model';
 import type { DiskSpace } from '../../domain/submissions/disk-space';
 import type { Corroboration, MergedEntry, Submission } from '../../domain/submissions/model';
-import { html } from '../html';
+import { html, type Html } from '../html';
 import { flagText, type T } from '../i18n';
 import { errorBox, formatBytes, formatInstant, layout, type PageContext } from '../layout';
 import { captureTime } from './media-view';
@@ -46,6 +46,8 @@ export function reviewPage(
     claim: Claim | null;
     claimedByOther: boolean;
     disk: DiskSpace;
+    /** A count's or protocol copy's figures (web/pages/counts.ts figuresReviewPanel), if it carries any. */
+    figures?: Html | null;
     error?: string;
   },
 ) {
@@ -90,6 +92,7 @@ ${data.files.map(
 )}
 </ul>
 </section>
+${data.figures ?? null}
 ${decisionForms(page, s, data.files)}
 ${decisionsList(page, data.decisions)}
 ${notesPanel(page, s.id, data.notes)}
