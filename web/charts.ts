@@ -5,9 +5,9 @@ import { html, type Html } from './html';
  * The viewBox scales to the phone's width; text stays large enough to read at 320 px.
  */
 
-const W = 640;
-const H = 260;
-const PAD = { left: 44, right: 8, top: 12, bottom: 36 };
+const W = 480;
+const H = 240;
+const PAD = { left: 52, right: 8, top: 14, bottom: 36 };
 
 const niceMax = (n: number) => {
   if (n <= 5) return 5;
@@ -17,7 +17,7 @@ const niceMax = (n: number) => {
 
 function axes(max: number): Html {
   const ticks = [0, 0.5, 1].map((f) => ({ y: PAD.top + (H - PAD.top - PAD.bottom) * (1 - f), v: Math.round(max * f) }));
-  return html`${ticks.map((t) => html`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${t.y}" y2="${t.y}" stroke="#ccc" stroke-width="1"/><text x="${PAD.left - 6}" y="${t.y + 5}" text-anchor="end" font-size="14" fill="#555">${t.v}</text>`)}`;
+  return html`${ticks.map((t) => html`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${t.y}" y2="${t.y}" stroke="#ccc" stroke-width="1"/><text x="${PAD.left - 6}" y="${t.y + 5}" text-anchor="end" font-size="18" fill="#555">${t.v}</text>`)}`;
 }
 
 /** Stations per 2 % bin (0–100 %), the part with evidence drawn darker on top. */
@@ -32,9 +32,12 @@ export function distributionChart(o: { title: string; desc: string; bins: { bin:
 ${axes(max)}
 ${o.bins.map((b) => html`<rect x="${(PAD.left + b.bin * bw).toFixed(1)}" y="${y(b.stations).toFixed(1)}" width="${(bw - 1).toFixed(1)}" height="${(PAD.top + plotH - y(b.stations)).toFixed(1)}" fill="#9db4d0"><title>${b.bin * 2}–${b.bin * 2 + 2} %: ${b.stations}</title></rect>${
   b.with_evidence ? html`<rect class="evidence" x="${(PAD.left + b.bin * bw).toFixed(1)}" y="${y(b.with_evidence).toFixed(1)}" width="${(bw - 1).toFixed(1)}" height="${(PAD.top + plotH - y(b.with_evidence)).toFixed(1)}" fill="#1d3f6e"/>` : null}`)}
-${[0, 25, 50, 75, 100].map((p) => html`<text x="${PAD.left + (plotW * p) / 100}" y="${H - 12}" text-anchor="middle" font-size="14" fill="#555">${p} %</text>`)}
+${[0, 25, 50, 75, 100].map((p) => html`<text x="${PAD.left + (plotW * p) / 100}" y="${H - 12}" text-anchor="middle" font-size="18" fill="#555">${p} %</text>`)}
 </svg><figcaption>${o.title}. ${o.desc}</figcaption></figure>`;
 }
+
+/** "10:00-12:00" as "10–12" when on the hour: five intervals still fit a phone's width. */
+const shortHours = (label: string) => label.replace(/^(\d\d):00-(\d\d):00$/, '$1–$2');
 
 /** Official voters per interval (bars) against observers' counts of the same hours (dots with their uncertainty). */
 export function attendanceChart(o: {
@@ -58,7 +61,7 @@ ${iv.observed.map((c, j) => {
   const cx = x + slot * (0.35 + (0.3 * (j + 1)) / (iv.observed.length + 1));
   return html`<line x1="${cx.toFixed(1)}" x2="${cx.toFixed(1)}" y1="${y(c.people + c.uncertainty).toFixed(1)}" y2="${y(Math.max(0, c.people - c.uncertainty)).toFixed(1)}" stroke="#b3261e" stroke-width="3"/><circle class="observed" cx="${cx.toFixed(1)}" cy="${y(c.people).toFixed(1)}" r="6" fill="#b3261e"><title>${iv.label}: ${c.people} ± ${c.uncertainty}</title></circle>`;
 })}
-<text x="${(x + slot / 2).toFixed(1)}" y="${H - 12}" text-anchor="middle" font-size="14" fill="#555">${iv.label}</text>`;
+<text x="${(x + slot / 2).toFixed(1)}" y="${H - 12}" text-anchor="middle" font-size="18" fill="#555">${shortHours(iv.label)}</text>`;
 })}
 </svg><figcaption>${o.title}. ${o.desc}</figcaption></figure>`;
 }

@@ -141,7 +141,7 @@ describeWithFixtures('counts: official results, protocol copies and attendance c
     const en = await (await observer.fetch('/stations/1/%D0%9C%D0%BE%D1%81%D0%BA%D0%B2%D0%B0/8050?lang=en')).text();
     expect(en).toContain('The official result gives “Candidate A” 1,211; the protocol copy signed at the station gives 604 (a difference of +607).');
     expect(en).toContain('From 10:00 to 12:00 the official turnout is 270 voters; observers counted 180 (± 4, clicker; a difference of +90).');
-    expect(en).toMatch(/<svg viewBox="0 0 640 260"[^>]*role="img"/);
+    expect(en).toMatch(/<svg viewBox="0 0 480 240"[^>]*role="img"/);
     expect(en).toContain('<circle class="observed"');
     const ru = await (await observer.fetch('/stations/1/%D0%9C%D0%BE%D1%81%D0%BA%D0%B2%D0%B0/8050?lang=ru')).text();
     expect(ru).toContain('По официальным данным «Кандидат А» — 1\u00a0211; в копии протокола, подписанной на участке, — 604 (разница +607).');
