@@ -74,6 +74,7 @@ export async function copyOfficialResults(db: PoolClient, electionId: number, im
     if (batch.length) yield batch.join('');
   };
   await pipeline(Readable.from(lines()), db.query(copyFrom(`COPY official_staging FROM STDIN`)));
+  await db.query(`ANALYZE official_staging`);
   const revised = await db.query(
     `INSERT INTO official_result_revisions (import_id, election_id, uik_number, region, figures, turnout, replaced_import_id)
      SELECT $2, o.election_id, o.uik_number, o.region, o.figures, o.turnout, o.import_id
@@ -117,15 +118,16 @@ export async function listImports(db: Queryable, limit = 20): Promise<ImportReco
 
 // ---- Observers' figures
 
-export async function insertAttendanceCount(db: Queryable, submissionId: string, c: AttendanceCount): Promise<void> {
+/** station: the submission's election and its station number without leading zeros. */
+export async function insertAttendanceCount(db: Queryable, submissionId: string, station: { electionId: number; uikNumber: string }, c: AttendanceCount): Promise<void> {
   await db.query(
-    `INSERT INTO attendance_counts (submission_id, counted_from, counted_to, people, what, method) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [submissionId, c.from, c.to, c.people, c.what, c.method],
+    `INSERT INTO attendance_counts (submission_id, election_id, uik_number, counted_from, counted_to, people, what, method) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [submissionId, station.electionId, station.uikNumber, c.from, c.to, c.people, c.what, c.method],
   );
 }
 
-export async function insertProtocolCopy(db: Queryable, submissionId: string, electionId: number): Promise<void> {
-  await db.query(`INSERT INTO protocol_copies (submission_id, election_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [submissionId, electionId]);
+export async function insertProtocolCopy(db: Queryable, submissionId: string, station: { electionId: number; uikNumber: string }): Promise<void> {
+  await db.query(`INSERT INTO protocol_copies (submission_id, election_id, uik_number) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [submissionId, station.electionId, station.uikNumber]);
 }
 
 /**
@@ -212,22 +214,21 @@ export type VerifiedEvidence = {
  * submissions' figures are left out.
  */
 export async function verifiedEvidence(db: Queryable, electionId: number, uiks: string[] | null): Promise<VerifiedEvidence[]> {
-  const p = new Params();
-  const e = p.add(electionId);
-  const stationFilter = uiks ? `AND ${STATION_NUMBER_KEY('s.station_number')} = ANY (${p.add(uiks)}::text[])` : '';
   const { rows } = await db.query<VerifiedEvidence>(
-    `SELECT s.id AS submission_id, ${STATION_NUMBER_KEY('s.station_number')} AS uik_number,
+    `WITH ev AS (
+       SELECT submission_id, uik_number FROM attendance_counts WHERE election_id = $1 AND verified_at IS NOT NULL AND ($2::text[] IS NULL OR uik_number = ANY ($2))
+       UNION
+       SELECT submission_id, uik_number FROM protocol_copies WHERE election_id = $1 AND checked_at IS NOT NULL AND ($2::text[] IS NULL OR uik_number = ANY ($2)))
+     SELECT ev.submission_id, ev.uik_number,
             CASE WHEN c.verified_at IS NOT NULL THEN json_build_object(
               'from', to_char(c.counted_from, 'YYYY-MM-DD"T"HH24:MI'), 'to', to_char(c.counted_to, 'YYYY-MM-DD"T"HH24:MI'),
               'people', c.people, 'what', c.what, 'method', c.method) END AS count,
-            CASE WHEN p.checked_at IS NOT NULL THEN (SELECT jsonb_object_agg(f.line_code, f.value) FROM protocol_figures f WHERE f.submission_id = s.id) END AS figures
-       FROM submissions s
-       LEFT JOIN attendance_counts c ON c.submission_id = s.id
-       LEFT JOIN protocol_copies p ON p.submission_id = s.id
-      WHERE s.election_id = ${e}::int ${stationFilter}
-        AND s.status NOT IN ('rejected', 'merged')
-        AND (c.verified_at IS NOT NULL OR p.checked_at IS NOT NULL)`,
-    p.values,
+            CASE WHEN p.checked_at IS NOT NULL THEN (SELECT jsonb_object_agg(f.line_code, f.value) FROM protocol_figures f WHERE f.submission_id = ev.submission_id) END AS figures
+       FROM ev
+       JOIN submissions s ON s.id = ev.submission_id AND s.status NOT IN ('rejected', 'merged')
+       LEFT JOIN attendance_counts c ON c.submission_id = ev.submission_id
+       LEFT JOIN protocol_copies p ON p.submission_id = ev.submission_id`,
+    [electionId, uiks],
   );
   return rows;
 }
@@ -244,10 +245,9 @@ export async function officialFor(db: Queryable, electionId: number, uiks: strin
 /** Stations of the election that have evidence to compare (any verified figure). */
 export async function stationsWithEvidence(db: Queryable, electionId: number): Promise<string[]> {
   const { rows } = await db.query<{ uik: string }>(
-    `SELECT DISTINCT ${STATION_NUMBER_KEY('s.station_number')} AS uik
-       FROM submissions s
-      WHERE s.election_id = $1 AND (EXISTS (SELECT 1 FROM attendance_counts c WHERE c.submission_id = s.id AND c.verified_at IS NOT NULL)
-                                 OR EXISTS (SELECT 1 FROM protocol_copies p WHERE p.submission_id = s.id AND p.checked_at IS NOT NULL))`,
+    `SELECT uik_number AS uik FROM attendance_counts WHERE election_id = $1 AND verified_at IS NOT NULL
+     UNION
+     SELECT uik_number FROM protocol_copies WHERE election_id = $1 AND checked_at IS NOT NULL`,
     [electionId],
   );
   return rows.map((r) => r.uik);
@@ -278,7 +278,7 @@ export async function replaceDiscrepancies(
       ],
     );
   }
-  await db.query(`SELECT discrepancy_rank_refresh($1, u) FROM unnest($2::text[]) AS u`, [electionId, uiks]);
+  await db.query(`SELECT discrepancy_ranks_refresh($1, $2::text[])`, [electionId, uiks]);
 }
 
 // ---- What the public sees: verified figures of published entries only (archive_entries decides)
@@ -292,19 +292,18 @@ export async function publicStationFigures(
   electionId: number,
   uik: string,
 ): Promise<{ counts: PublicCount[]; protocols: PublicProtocol[]; discrepancies: PublicDiscrepancy[] }> {
-  const station = `a.election_id = $1 AND ${STATION_NUMBER_KEY('a.station_number')} = $2`;
   const [counts, protocols, discrepancies] = await Promise.all([
     db.query<PublicCount>(
       `SELECT c.submission_id, to_char(c.counted_from, 'YYYY-MM-DD"T"HH24:MI') AS "from", to_char(c.counted_to, 'YYYY-MM-DD"T"HH24:MI') AS "to", c.people, c.what, c.method
-         FROM archive_entries a JOIN attendance_counts c ON c.submission_id = a.id
-        WHERE ${station} AND c.verified_at IS NOT NULL ORDER BY c.counted_from, c.counted_to, c.submission_id`,
+         FROM attendance_counts c JOIN archive_entries a ON a.id = c.submission_id
+        WHERE c.election_id = $1 AND c.uik_number = $2 AND c.verified_at IS NOT NULL ORDER BY c.counted_from, c.counted_to, c.submission_id`,
       [electionId, uik],
     ),
     db.query<PublicProtocol>(
       `SELECT p.submission_id, p.arithmetic_flags, a.first_thumb_file_id,
               (SELECT coalesce(jsonb_object_agg(f.line_code, f.value), '{}') FROM protocol_figures f WHERE f.submission_id = p.submission_id) AS figures
-         FROM archive_entries a JOIN protocol_copies p ON p.submission_id = a.id
-        WHERE ${station} AND p.checked_at IS NOT NULL ORDER BY a.published_at, a.id`,
+         FROM protocol_copies p JOIN archive_entries a ON a.id = p.submission_id
+        WHERE p.election_id = $1 AND p.uik_number = $2 AND p.checked_at IS NOT NULL ORDER BY a.published_at, a.id`,
       [electionId, uik],
     ),
     db.query<PublicDiscrepancy>(
@@ -363,8 +362,9 @@ export async function rankedWithFigures(db: Queryable, f: RankFilter, limit: num
 export async function officialDistribution(db: Queryable, electionId: number): Promise<{ measure: 'turnout' | 'leader'; bin: number; stations: number; with_evidence: number }[]> {
   const { rows } = await db.query(
     `WITH s AS MATERIALIZED (
-       SELECT o.turnout_pct, o.leader_pct, EXISTS (SELECT 1 FROM station_discrepancy_ranks r WHERE r.election_id = o.election_id AND r.uik_number = o.uik_number) AS evidence
-         FROM official_results o WHERE o.election_id = $1)
+       SELECT o.turnout_pct, o.leader_pct, r.uik_number IS NOT NULL AS evidence
+         FROM official_results o LEFT JOIN station_discrepancy_ranks r ON r.election_id = o.election_id AND r.uik_number = o.uik_number
+        WHERE o.election_id = $1)
      SELECT 'turnout' AS measure, least(floor(turnout_pct / 2), 49)::int AS bin, count(*)::int AS stations, count(*) FILTER (WHERE evidence)::int AS with_evidence
        FROM s WHERE turnout_pct IS NOT NULL GROUP BY 2
      UNION ALL

@@ -282,29 +282,33 @@ CREATE FUNCTION public.discrepancy_rank_follow_archive() RETURNS trigger
 DECLARE
   entry uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END;
 BEGIN
-  PERFORM discrepancy_rank_refresh(d.election_id, d.uik_number)
-     FROM (SELECT DISTINCT election_id, uik_number FROM station_discrepancies WHERE submission_id = entry) d;
+  PERFORM discrepancy_ranks_refresh(d.election_id, array_agg(DISTINCT d.uik_number))
+     FROM station_discrepancies d WHERE d.submission_id = entry GROUP BY d.election_id;
   RETURN NULL;
 END $$;
 
 
 --
--- Name: discrepancy_rank_refresh(integer, text); Type: FUNCTION; Schema: public; Owner: -
+-- Name: discrepancy_ranks_refresh(integer, text[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.discrepancy_rank_refresh(election integer, uik text) RETURNS void
+CREATE FUNCTION public.discrepancy_ranks_refresh(election integer, uiks text[]) RETURNS void
     LANGUAGE sql
     AS $$
-  SELECT pg_advisory_xact_lock(hashtextextended('discrepancy_rank:' || election || ':' || uik, 0));
-  DELETE FROM station_discrepancy_ranks WHERE election_id = election AND uik_number = uik;
   INSERT INTO station_discrepancy_ranks (election_id, uik_number, region, score, differing, evidence)
-  SELECT election, uik, coalesce(min(o.region), min(a.region)), max(d.excess), count(*) FILTER (WHERE d.difference <> 0)::int,
+  SELECT election, d.uik_number, coalesce(min(o.region), min(a.region)), max(d.excess), count(*) FILTER (WHERE d.difference <> 0)::int,
          count(DISTINCT d.submission_id)::int
     FROM station_discrepancies d
     JOIN archive_entries a ON a.id = d.submission_id
-    LEFT JOIN official_results o ON o.election_id = election AND o.uik_number = uik
-   WHERE d.election_id = election AND d.uik_number = uik
-  HAVING count(*) > 0;
+    LEFT JOIN official_results o ON o.election_id = election AND o.uik_number = d.uik_number
+   WHERE d.election_id = election AND d.uik_number = ANY (uiks)
+   GROUP BY d.uik_number
+  ON CONFLICT (election_id, uik_number) DO UPDATE
+     SET region = EXCLUDED.region, score = EXCLUDED.score, differing = EXCLUDED.differing, evidence = EXCLUDED.evidence;
+  DELETE FROM station_discrepancy_ranks r
+   WHERE r.election_id = election AND r.uik_number = ANY (uiks)
+     AND NOT EXISTS (SELECT 1 FROM station_discrepancies d JOIN archive_entries a ON a.id = d.submission_id
+                      WHERE d.election_id = election AND d.uik_number = r.uik_number);
 $$;
 
 
@@ -864,6 +868,8 @@ CREATE TABLE public.archive_map_cells (
 
 CREATE TABLE public.attendance_counts (
     submission_id uuid NOT NULL,
+    election_id integer NOT NULL,
+    uik_number text NOT NULL,
     counted_from timestamp without time zone NOT NULL,
     counted_to timestamp without time zone NOT NULL,
     people integer NOT NULL,
@@ -875,6 +881,7 @@ CREATE TABLE public.attendance_counts (
     CONSTRAINT attendance_counts_check1 CHECK (((verified_by IS NULL) = (verified_at IS NULL))),
     CONSTRAINT attendance_counts_method_check CHECK ((method = ANY (ARRAY['clicker'::text, 'tally'::text, 'queue_photo'::text]))),
     CONSTRAINT attendance_counts_people_check CHECK (((people >= 0) AND (people <= 100000))),
+    CONSTRAINT attendance_counts_uik_number_check CHECK ((uik_number ~ '^(0|[1-9][0-9]{0,5})$'::text)),
     CONSTRAINT attendance_counts_what_check CHECK ((what = ANY (ARRAY['entered'::text, 'queue'::text])))
 );
 
@@ -1204,10 +1211,12 @@ ALTER SEQUENCE public.polling_stations_id_seq OWNED BY public.polling_stations.i
 CREATE TABLE public.protocol_copies (
     submission_id uuid NOT NULL,
     election_id integer NOT NULL,
+    uik_number text NOT NULL,
     arithmetic_flags text[] DEFAULT '{}'::text[] NOT NULL,
     checked_by uuid,
     checked_at timestamp with time zone,
-    CONSTRAINT protocol_copies_check CHECK (((checked_by IS NULL) = (checked_at IS NULL)))
+    CONSTRAINT protocol_copies_check CHECK (((checked_by IS NULL) = (checked_at IS NULL))),
+    CONSTRAINT protocol_copies_uik_number_check CHECK ((uik_number ~ '^(0|[1-9][0-9]{0,5})$'::text))
 );
 
 
@@ -2034,6 +2043,13 @@ CREATE INDEX archive_map_cells_empty_idx ON public.archive_map_cells USING btree
 
 
 --
+-- Name: attendance_counts_station_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX attendance_counts_station_idx ON public.attendance_counts USING btree (election_id, uik_number);
+
+
+--
 -- Name: audit_log_actor_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2157,6 +2173,13 @@ CREATE INDEX official_results_import_idx ON public.official_results USING btree 
 --
 
 CREATE INDEX original_checks_checked_at ON public.original_checks USING btree (checked_at);
+
+
+--
+-- Name: protocol_copies_station_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX protocol_copies_station_idx ON public.protocol_copies USING btree (election_id, uik_number);
 
 
 --
@@ -2558,6 +2581,14 @@ ALTER TABLE ONLY public.account_tokens
 
 ALTER TABLE ONLY public.archive_entries
     ADD CONSTRAINT archive_entries_id_fkey FOREIGN KEY (id) REFERENCES public.submissions(id);
+
+
+--
+-- Name: attendance_counts attendance_counts_election_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.attendance_counts
+    ADD CONSTRAINT attendance_counts_election_id_fkey FOREIGN KEY (election_id) REFERENCES public.elections(id);
 
 
 --

@@ -82,6 +82,10 @@ CREATE TABLE official_result_revisions (
 -- Times are the station's wall clock, as the observer gives them (like submissions.happened_at).
 CREATE TABLE attendance_counts (
   submission_id uuid PRIMARY KEY REFERENCES submissions (id),
+  -- the submission's election and station number as the register keys it (no leading zeros), so a
+  -- station's figures are found by index, not by normalising every submission's number
+  election_id   int  NOT NULL REFERENCES elections (id),
+  uik_number    text NOT NULL CHECK (uik_number ~ '^(0|[1-9][0-9]{0,5})$'),
   counted_from  timestamp NOT NULL,
   counted_to    timestamp NOT NULL,
   people        int  NOT NULL CHECK (people BETWEEN 0 AND 100000),
@@ -92,18 +96,21 @@ CREATE TABLE attendance_counts (
   CHECK (counted_to > counted_from AND counted_to - counted_from <= interval '24 hours'),
   CHECK ((verified_by IS NULL) = (verified_at IS NULL))
 );
+CREATE INDEX attendance_counts_station_idx ON attendance_counts (election_id, uik_number);
 
 -- A protocol copy's transcription: which election's lines it follows, the arithmetic checks it
 -- failed (domain/counts/model.ts ARITHMETIC_CHECKS) and the moderator who checked it.
 CREATE TABLE protocol_copies (
   submission_id    uuid PRIMARY KEY REFERENCES submissions (id),
   election_id      int  NOT NULL REFERENCES elections (id),
+  uik_number       text NOT NULL CHECK (uik_number ~ '^(0|[1-9][0-9]{0,5})$'),
   arithmetic_flags text[] NOT NULL DEFAULT '{}',
   checked_by       uuid REFERENCES accounts (id),
   checked_at       timestamptz,
   CHECK ((checked_by IS NULL) = (checked_at IS NULL)),
   UNIQUE (submission_id, election_id)
 );
+CREATE INDEX protocol_copies_station_idx ON protocol_copies (election_id, uik_number);
 
 -- One figure of a protocol copy, and who entered it (NULL: the observer who sent the copy).
 CREATE TABLE protocol_figures (
@@ -137,7 +144,7 @@ CREATE TABLE station_discrepancies (
 CREATE INDEX station_discrepancies_station_idx ON station_discrepancies (election_id, uik_number);
 
 -- The public ranking: per station, over the discrepancies of PUBLISHED evidence only (joined to
--- archive_entries), the largest difference beyond uncertainty. Kept by discrepancy_rank_refresh,
+-- archive_entries), the largest difference beyond uncertainty. Kept by discrepancy_ranks_refresh,
 -- which runs when discrepancies are stored and when an entry enters or leaves the archive.
 CREATE TABLE station_discrepancy_ranks (
   election_id  int  NOT NULL REFERENCES elections (id),
@@ -151,25 +158,32 @@ CREATE TABLE station_discrepancy_ranks (
 CREATE INDEX station_discrepancy_ranks_score_idx ON station_discrepancy_ranks (score DESC, election_id, uik_number);
 CREATE INDEX station_discrepancy_ranks_election_idx ON station_discrepancy_ranks (election_id, score DESC, uik_number);
 
-CREATE FUNCTION discrepancy_rank_refresh(election int, uik text) RETURNS void LANGUAGE sql VOLATILE AS $$
-  SELECT pg_advisory_xact_lock(hashtextextended('discrepancy_rank:' || election || ':' || uik, 0));
-  DELETE FROM station_discrepancy_ranks WHERE election_id = election AND uik_number = uik;
+-- Set-based, for one station (an entry published or withdrawn) or thousands (an import): upserts
+-- the stations that still have public discrepancies, removes the others. ON CONFLICT keeps two
+-- transactions refreshing the same station from colliding.
+CREATE FUNCTION discrepancy_ranks_refresh(election int, uiks text[]) RETURNS void LANGUAGE sql VOLATILE AS $$
   INSERT INTO station_discrepancy_ranks (election_id, uik_number, region, score, differing, evidence)
-  SELECT election, uik, coalesce(min(o.region), min(a.region)), max(d.excess), count(*) FILTER (WHERE d.difference <> 0)::int,
+  SELECT election, d.uik_number, coalesce(min(o.region), min(a.region)), max(d.excess), count(*) FILTER (WHERE d.difference <> 0)::int,
          count(DISTINCT d.submission_id)::int
     FROM station_discrepancies d
     JOIN archive_entries a ON a.id = d.submission_id
-    LEFT JOIN official_results o ON o.election_id = election AND o.uik_number = uik
-   WHERE d.election_id = election AND d.uik_number = uik
-  HAVING count(*) > 0;
+    LEFT JOIN official_results o ON o.election_id = election AND o.uik_number = d.uik_number
+   WHERE d.election_id = election AND d.uik_number = ANY (uiks)
+   GROUP BY d.uik_number
+  ON CONFLICT (election_id, uik_number) DO UPDATE
+     SET region = EXCLUDED.region, score = EXCLUDED.score, differing = EXCLUDED.differing, evidence = EXCLUDED.evidence;
+  DELETE FROM station_discrepancy_ranks r
+   WHERE r.election_id = election AND r.uik_number = ANY (uiks)
+     AND NOT EXISTS (SELECT 1 FROM station_discrepancies d JOIN archive_entries a ON a.id = d.submission_id
+                      WHERE d.election_id = election AND d.uik_number = r.uik_number);
 $$;
 
 CREATE FUNCTION discrepancy_rank_follow_archive() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   entry uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END;
 BEGIN
-  PERFORM discrepancy_rank_refresh(d.election_id, d.uik_number)
-     FROM (SELECT DISTINCT election_id, uik_number FROM station_discrepancies WHERE submission_id = entry) d;
+  PERFORM discrepancy_ranks_refresh(d.election_id, array_agg(DISTINCT d.uik_number))
+     FROM station_discrepancies d WHERE d.submission_id = entry GROUP BY d.election_id;
   RETURN NULL;
 END $$;
 CREATE TRIGGER discrepancy_ranks_follow_archive AFTER INSERT OR DELETE ON archive_entries

@@ -128,7 +128,7 @@ async function storeSubmission(
     try {
       const row = await tx.submissions.insertSubmission(input, clientKey ? clientKeyHash(clientKey) : null);
       // a count or a protocol copy's figures belong to the submission: stored with it or not at all
-      await recordObserverFigures(tx, { id: row.id, electionId: input.electionId, categoryCode: input.categoryCode }, figures);
+      await recordObserverFigures(tx, { id: row.id, electionId: input.electionId, stationNumber: input.stationNumber, categoryCode: input.categoryCode }, figures);
       if (uploadIds.length > 0) {
         // Taken under a row lock: a second submission naming the same uploads waits, then finds them gone.
         const taken = await tx.uploads.lockUploads(uploadIds, ctx.clock.now());
