@@ -33,56 +33,62 @@ export async function replaceLines(db: PoolClient, electionId: number, lines: Pr
 
 // ---- Official results
 
-/** The import row's counts are known only after the rows went in; it is written once, at the end. */
-export async function reserveImportId(db: Queryable): Promise<number> {
-  const { rows } = await db.query<{ id: number }>(`SELECT nextval('official_result_imports_id_seq')::int AS id`);
-  return rows[0]!.id;
-}
-
-export async function insertImportWithId(
-  db: Queryable,
-  i: { id: number; electionId: number; accountId: string; fileSha256: Buffer; imported: number; changed: number; errors: { line: number; message: string }[] },
-): Promise<void> {
-  await db.query(
-    `INSERT INTO official_result_imports (id, election_id, account_id, file_sha256, rows_imported, rows_changed, rows_bad, report)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [i.id, i.electionId, i.accountId, i.fileSha256, i.imported, i.changed, i.errors.length, JSON.stringify(i.errors)],
-  );
-}
-
 /** COPY's text format: backslash, tab and line ends escaped; \N is NULL. */
 const copyField = (v: string | number | null): string =>
-  v === null ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  v === null ? '\\N' : typeof v === 'number' ? String(v) : v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+
+/** Streams rows into a table with COPY (text format), in batches of a few thousand lines. */
+async function copyRows(db: PoolClient, copySql: string, rows: readonly (readonly (string | number | null)[])[]): Promise<void> {
+  const lines = function* () {
+    for (let i = 0; i < rows.length; i += 5000) yield rows.slice(i, i + 5000).map((r) => `${r.map(copyField).join('\t')}\n`).join('');
+  };
+  await pipeline(Readable.from(lines()), db.query(copyFrom(copySql)));
+}
 
 /**
- * Streams the rows into a staging table with COPY (some 100 000 stations a federal election), keeps
- * what they replace in official_result_revisions, and makes them the current figures. The import row
- * (importId, reserved) is written by the end of the transaction: those foreign keys are checked at commit.
+ * Stages an import's rows (some 100 000 stations a federal election) in a temporary table with
+ * COPY; applyStagedOfficial then makes them current.
  */
-export async function copyOfficialResults(db: PoolClient, electionId: number, importId: number, rows: NewOfficialResult[]): Promise<{ imported: number; changed: number }> {
+export async function stageOfficialResults(db: PoolClient, rows: NewOfficialResult[]): Promise<void> {
   await db.query(
     `CREATE TEMP TABLE official_staging (uik_number text, region text, figures jsonb, turnout jsonb, turnout_pct real, leader_pct real) ON COMMIT DROP`,
   );
-  const lines = function* () {
-    const batch: string[] = [];
-    for (const r of rows) {
-      batch.push(
-        [r.uikNumber, r.region, JSON.stringify(r.figures), JSON.stringify(r.turnout), r.turnoutPct, r.leaderPct].map(copyField).join('\t') + '\n',
-      );
-      if (batch.length === 2000) yield batch.splice(0).join('');
-    }
-    if (batch.length) yield batch.join('');
-  };
-  await pipeline(Readable.from(lines()), db.query(copyFrom(`COPY official_staging FROM STDIN`)));
+  await copyRows(db, `COPY official_staging FROM STDIN`, rows.map((r) => [r.uikNumber, r.region, JSON.stringify(r.figures), JSON.stringify(r.turnout), r.turnoutPct, r.leaderPct]));
   await db.query(`ANALYZE official_staging`);
-  const revised = await db.query(
+}
+
+/** How many staged stations already have other current figures (a correction replaces them). */
+export async function countChangedOfficial(db: PoolClient, electionId: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM official_results o JOIN official_staging s ON s.uik_number = o.uik_number
+      WHERE o.election_id = $1 AND (o.region, o.figures, o.turnout) IS DISTINCT FROM (s.region, s.figures, s.turnout)`,
+    [electionId],
+  );
+  return rows[0]!.n;
+}
+
+export async function insertImport(
+  db: Queryable,
+  i: { electionId: number; accountId: string; fileSha256: Buffer; imported: number; changed: number; errors: { line: number; message: string }[] },
+): Promise<number> {
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO official_result_imports (election_id, account_id, file_sha256, rows_imported, rows_changed, rows_bad, report)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [i.electionId, i.accountId, i.fileSha256, i.imported, i.changed, i.errors.length, JSON.stringify(i.errors)],
+  );
+  return rows[0]!.id;
+}
+
+/** Keeps what the staged rows replace (official_result_revisions), then makes them the current figures. */
+export async function applyStagedOfficial(db: PoolClient, electionId: number, importId: number): Promise<void> {
+  await db.query(
     `INSERT INTO official_result_revisions (import_id, election_id, uik_number, region, figures, turnout, replaced_import_id)
      SELECT $2, o.election_id, o.uik_number, o.region, o.figures, o.turnout, o.import_id
        FROM official_results o JOIN official_staging s ON s.uik_number = o.uik_number
       WHERE o.election_id = $1 AND (o.region, o.figures, o.turnout) IS DISTINCT FROM (s.region, s.figures, s.turnout)`,
     [electionId, importId],
   );
-  const { rowCount } = await db.query(
+  await db.query(
     `INSERT INTO official_results (election_id, uik_number, region, figures, turnout, turnout_pct, leader_pct, import_id)
      SELECT $1, uik_number, region, figures, turnout, turnout_pct, leader_pct, $2 FROM official_staging
      ON CONFLICT (election_id, uik_number) DO UPDATE
@@ -91,7 +97,6 @@ export async function copyOfficialResults(db: PoolClient, electionId: number, im
       WHERE (official_results.region, official_results.figures, official_results.turnout) IS DISTINCT FROM (EXCLUDED.region, EXCLUDED.figures, EXCLUDED.turnout)`,
     [electionId, importId],
   );
-  return { imported: rowCount ?? 0, changed: revised.rowCount ?? 0 };
 }
 
 export type OfficialRow = { uik_number: string; region: string; figures: Figures; turnout: Record<string, number>; import_id: number; imported_at: Date };
@@ -223,11 +228,14 @@ export async function verifiedEvidence(db: Queryable, electionId: number, uiks: 
             CASE WHEN c.verified_at IS NOT NULL THEN json_build_object(
               'from', to_char(c.counted_from, 'YYYY-MM-DD"T"HH24:MI'), 'to', to_char(c.counted_to, 'YYYY-MM-DD"T"HH24:MI'),
               'people', c.people, 'what', c.what, 'method', c.method) END AS count,
-            CASE WHEN p.checked_at IS NOT NULL THEN (SELECT jsonb_object_agg(f.line_code, f.value) FROM protocol_figures f WHERE f.submission_id = ev.submission_id) END AS figures
+            CASE WHEN p.checked_at IS NOT NULL THEN f.figures END AS figures
        FROM ev
        JOIN submissions s ON s.id = ev.submission_id AND s.status NOT IN ('rejected', 'merged')
        LEFT JOIN attendance_counts c ON c.submission_id = ev.submission_id
-       LEFT JOIN protocol_copies p ON p.submission_id = ev.submission_id`,
+       LEFT JOIN protocol_copies p ON p.submission_id = ev.submission_id
+       LEFT JOIN (SELECT f.submission_id, jsonb_object_agg(f.line_code, f.value) AS figures FROM protocol_figures f
+                   WHERE f.election_id = $1 AND ($2::text[] IS NULL OR f.submission_id IN (SELECT submission_id FROM ev))
+                   GROUP BY f.submission_id) f ON f.submission_id = ev.submission_id`,
     [electionId, uiks],
   );
   return rows;
@@ -253,29 +261,22 @@ export async function stationsWithEvidence(db: Queryable, electionId: number): P
   return rows.map((r) => r.uik);
 }
 
-/** Replaces the stored discrepancies of these stations and refreshes their public ranking. */
+/**
+ * Replaces the stored discrepancies of these stations (all of the election's when null) and refreshes
+ * their public ranking; the rows go in by COPY (an import recomputes some hundred thousand).
+ */
 export async function replaceDiscrepancies(
-  db: Queryable,
+  db: PoolClient,
   electionId: number,
-  uiks: string[],
+  uiks: string[] | null,
   rows: (Discrepancy & { submissionId: string; uikNumber: string })[],
 ): Promise<void> {
-  await db.query(`DELETE FROM station_discrepancies WHERE election_id = $1 AND uik_number = ANY ($2::text[])`, [electionId, uiks]);
+  await db.query(`DELETE FROM station_discrepancies WHERE election_id = $1 AND ($2::text[] IS NULL OR uik_number = ANY ($2))`, [electionId, uiks]);
   if (rows.length) {
-    await db.query(
-      `INSERT INTO station_discrepancies (submission_id, election_id, uik_number, kind, subject, official, observed, uncertainty)
-       SELECT f.sid, $1, f.uik, f.kind, f.subject, f.official, f.observed, f.uncertainty
-         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[]) AS f (sid, uik, kind, subject, official, observed, uncertainty)`,
-      [
-        electionId,
-        rows.map((r) => r.submissionId),
-        rows.map((r) => r.uikNumber),
-        rows.map((r) => r.kind),
-        rows.map((r) => r.subject),
-        rows.map((r) => r.official),
-        rows.map((r) => r.observed),
-        rows.map((r) => r.uncertainty),
-      ],
+    await copyRows(
+      db,
+      `COPY station_discrepancies (submission_id, election_id, uik_number, kind, subject, official, observed, uncertainty) FROM STDIN`,
+      rows.map((r) => [r.submissionId, electionId, r.uikNumber, r.kind, r.subject, r.official, r.observed, r.uncertainty]),
     );
   }
   await db.query(`SELECT discrepancy_ranks_refresh($1, $2::text[])`, [electionId, uiks]);
@@ -287,33 +288,39 @@ export type PublicCount = Omit<CountRow, 'verified_by_email' | 'verified_at'>;
 export type PublicProtocol = { submission_id: string; arithmetic_flags: string[]; figures: Figures; first_thumb_file_id: string | null };
 export type PublicDiscrepancy = Discrepancy & { submission_id: string; difference: number; excess: number };
 
-export async function publicStationFigures(
-  db: Queryable,
-  electionId: number,
-  uik: string,
-): Promise<{ counts: PublicCount[]; protocols: PublicProtocol[]; discrepancies: PublicDiscrepancy[] }> {
-  const [counts, protocols, discrepancies] = await Promise.all([
-    db.query<PublicCount>(
-      `SELECT c.submission_id, to_char(c.counted_from, 'YYYY-MM-DD"T"HH24:MI') AS "from", to_char(c.counted_to, 'YYYY-MM-DD"T"HH24:MI') AS "to", c.people, c.what, c.method
-         FROM attendance_counts c JOIN archive_entries a ON a.id = c.submission_id
-        WHERE c.election_id = $1 AND c.uik_number = $2 AND c.verified_at IS NOT NULL ORDER BY c.counted_from, c.counted_to, c.submission_id`,
-      [electionId, uik],
-    ),
-    db.query<PublicProtocol>(
-      `SELECT p.submission_id, p.arithmetic_flags, a.first_thumb_file_id,
-              (SELECT coalesce(jsonb_object_agg(f.line_code, f.value), '{}') FROM protocol_figures f WHERE f.submission_id = p.submission_id) AS figures
-         FROM protocol_copies p JOIN archive_entries a ON a.id = p.submission_id
-        WHERE p.election_id = $1 AND p.uik_number = $2 AND p.checked_at IS NOT NULL ORDER BY a.published_at, a.id`,
-      [electionId, uik],
-    ),
-    db.query<PublicDiscrepancy>(
-      `SELECT d.submission_id, d.kind, d.subject, d.official, d.observed, d.uncertainty, d.difference, d.excess
-         FROM station_discrepancies d JOIN archive_entries a ON a.id = d.submission_id
-        WHERE d.election_id = $1 AND d.uik_number = $2 ORDER BY d.excess DESC, d.kind, d.subject`,
-      [electionId, uik],
-    ),
-  ]);
-  return { counts: counts.rows, protocols: protocols.rows, discrepancies: discrepancies.rows };
+export type PublicStation = {
+  lines: ProtocolLine[];
+  official: { figures: Figures; turnout: Record<string, number>; imported_at: string } | null;
+  counts: PublicCount[];
+  protocols: PublicProtocol[];
+  discrepancies: PublicDiscrepancy[];
+};
+
+/** One station's lines, official figures and public figures, in one statement (a public page's read). */
+export async function publicStationFigures(db: Queryable, electionId: number, uik: string): Promise<PublicStation> {
+  const { rows } = await db.query<PublicStation>(
+    `SELECT
+       (SELECT coalesce(json_agg(json_build_object('code', l.code, 'line_no', l.line_no, 'role', l.role, 'label_ru', l.label_ru, 'label_en', l.label_en) ORDER BY l.line_no), '[]')
+          FROM protocol_lines l WHERE l.election_id = $1) AS lines,
+       (SELECT json_build_object('figures', o.figures, 'turnout', o.turnout, 'imported_at', i.imported_at)
+          FROM official_results o JOIN official_result_imports i ON i.id = o.import_id WHERE o.election_id = $1 AND o.uik_number = $2) AS official,
+       (SELECT coalesce(json_agg(json_build_object('submission_id', c.submission_id, 'from', to_char(c.counted_from, 'YYYY-MM-DD"T"HH24:MI'),
+                 'to', to_char(c.counted_to, 'YYYY-MM-DD"T"HH24:MI'), 'people', c.people, 'what', c.what, 'method', c.method)
+                 ORDER BY c.counted_from, c.counted_to, c.submission_id), '[]')
+          FROM attendance_counts c JOIN archive_entries a ON a.id = c.submission_id
+         WHERE c.election_id = $1 AND c.uik_number = $2 AND c.verified_at IS NOT NULL) AS counts,
+       (SELECT coalesce(json_agg(json_build_object('submission_id', p.submission_id, 'arithmetic_flags', p.arithmetic_flags, 'first_thumb_file_id', a.first_thumb_file_id,
+                 'figures', (SELECT coalesce(jsonb_object_agg(f.line_code, f.value), '{}') FROM protocol_figures f WHERE f.submission_id = p.submission_id))
+                 ORDER BY a.published_at, a.id), '[]')
+          FROM protocol_copies p JOIN archive_entries a ON a.id = p.submission_id
+         WHERE p.election_id = $1 AND p.uik_number = $2 AND p.checked_at IS NOT NULL) AS protocols,
+       (SELECT coalesce(json_agg(json_build_object('submission_id', d.submission_id, 'kind', d.kind, 'subject', d.subject, 'official', d.official, 'observed', d.observed,
+                 'uncertainty', d.uncertainty, 'difference', d.difference, 'excess', d.excess) ORDER BY d.excess DESC, d.kind, d.subject), '[]')
+          FROM station_discrepancies d JOIN archive_entries a ON a.id = d.submission_id
+         WHERE d.election_id = $1 AND d.uik_number = $2) AS discrepancies`,
+    [electionId, uik],
+  );
+  return rows[0]!;
 }
 
 export type RankFilter = { election?: number; region?: string; station?: string };

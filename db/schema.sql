@@ -301,12 +301,12 @@ CREATE FUNCTION public.discrepancy_ranks_refresh(election integer, uiks text[]) 
     FROM station_discrepancies d
     JOIN archive_entries a ON a.id = d.submission_id
     LEFT JOIN official_results o ON o.election_id = election AND o.uik_number = d.uik_number
-   WHERE d.election_id = election AND d.uik_number = ANY (uiks)
+   WHERE d.election_id = election AND (uiks IS NULL OR d.uik_number = ANY (uiks))
    GROUP BY d.uik_number
   ON CONFLICT (election_id, uik_number) DO UPDATE
      SET region = EXCLUDED.region, score = EXCLUDED.score, differing = EXCLUDED.differing, evidence = EXCLUDED.evidence;
   DELETE FROM station_discrepancy_ranks r
-   WHERE r.election_id = election AND r.uik_number = ANY (uiks)
+   WHERE r.election_id = election AND (uiks IS NULL OR r.uik_number = ANY (uiks))
      AND NOT EXISTS (SELECT 1 FROM station_discrepancies d JOIN archive_entries a ON a.id = d.submission_id
                       WHERE d.election_id = election AND d.uik_number = r.uik_number);
 $$;
@@ -2211,6 +2211,13 @@ CREATE INDEX station_discrepancy_ranks_election_idx ON public.station_discrepanc
 
 
 --
+-- Name: station_discrepancy_ranks_region_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX station_discrepancy_ranks_region_idx ON public.station_discrepancy_ranks USING btree (region, score DESC, election_id, uik_number);
+
+
+--
 -- Name: station_discrepancy_ranks_score_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2732,7 +2739,7 @@ ALTER TABLE ONLY public.official_result_imports
 --
 
 ALTER TABLE ONLY public.official_result_revisions
-    ADD CONSTRAINT official_result_revisions_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.official_result_imports(id) DEFERRABLE INITIALLY DEFERRED;
+    ADD CONSTRAINT official_result_revisions_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.official_result_imports(id);
 
 
 --
@@ -2756,7 +2763,7 @@ ALTER TABLE ONLY public.official_results
 --
 
 ALTER TABLE ONLY public.official_results
-    ADD CONSTRAINT official_results_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.official_result_imports(id) DEFERRABLE INITIALLY DEFERRED;
+    ADD CONSTRAINT official_results_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.official_result_imports(id);
 
 
 --

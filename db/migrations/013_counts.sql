@@ -60,15 +60,14 @@ CREATE TABLE official_results (
   turnout     jsonb NOT NULL CHECK (jsonb_typeof(turnout) = 'object'),
   turnout_pct real CHECK (turnout_pct >= 0),
   leader_pct  real CHECK (leader_pct BETWEEN 0 AND 100),
-  -- checked at commit: the import's row is written last, once its counts are known
-  import_id   int  NOT NULL REFERENCES official_result_imports (id) DEFERRABLE INITIALLY DEFERRED,
+  import_id   int  NOT NULL REFERENCES official_result_imports (id),
   PRIMARY KEY (election_id, uik_number)
 );
 CREATE INDEX official_results_import_idx ON official_results (import_id);
 
 -- What a correcting import replaced, so no official figure ever shown is lost.
 CREATE TABLE official_result_revisions (
-  import_id          int  NOT NULL REFERENCES official_result_imports (id) DEFERRABLE INITIALLY DEFERRED,
+  import_id          int  NOT NULL REFERENCES official_result_imports (id),
   election_id        int  NOT NULL,
   uik_number         text NOT NULL,
   region             text NOT NULL,
@@ -157,8 +156,9 @@ CREATE TABLE station_discrepancy_ranks (
 );
 CREATE INDEX station_discrepancy_ranks_score_idx ON station_discrepancy_ranks (score DESC, election_id, uik_number);
 CREATE INDEX station_discrepancy_ranks_election_idx ON station_discrepancy_ranks (election_id, score DESC, uik_number);
+CREATE INDEX station_discrepancy_ranks_region_idx ON station_discrepancy_ranks (region, score DESC, election_id, uik_number);
 
--- Set-based, for one station (an entry published or withdrawn) or thousands (an import): upserts
+-- Set-based, for one station (an entry published or withdrawn) or all of an election's (uiks NULL: an import): upserts
 -- the stations that still have public discrepancies, removes the others. ON CONFLICT keeps two
 -- transactions refreshing the same station from colliding.
 CREATE FUNCTION discrepancy_ranks_refresh(election int, uiks text[]) RETURNS void LANGUAGE sql VOLATILE AS $$
@@ -168,12 +168,12 @@ CREATE FUNCTION discrepancy_ranks_refresh(election int, uiks text[]) RETURNS voi
     FROM station_discrepancies d
     JOIN archive_entries a ON a.id = d.submission_id
     LEFT JOIN official_results o ON o.election_id = election AND o.uik_number = d.uik_number
-   WHERE d.election_id = election AND d.uik_number = ANY (uiks)
+   WHERE d.election_id = election AND (uiks IS NULL OR d.uik_number = ANY (uiks))
    GROUP BY d.uik_number
   ON CONFLICT (election_id, uik_number) DO UPDATE
      SET region = EXCLUDED.region, score = EXCLUDED.score, differing = EXCLUDED.differing, evidence = EXCLUDED.evidence;
   DELETE FROM station_discrepancy_ranks r
-   WHERE r.election_id = election AND r.uik_number = ANY (uiks)
+   WHERE r.election_id = election AND (uiks IS NULL OR r.uik_number = ANY (uiks))
      AND NOT EXISTS (SELECT 1 FROM station_discrepancies d JOIN archive_entries a ON a.id = d.submission_id
                       WHERE d.election_id = election AND d.uik_number = r.uik_number);
 $$;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
+import type { PublicStation } from '../../db/counts.repo';
 import type { Repositories, TxRepositories } from '../../db/repositories';
 import { actorOf } from '../accounts/accounts.service';
 import type { SessionUser } from '../accounts/model';
@@ -74,6 +75,7 @@ export const linesAsText = (lines: readonly ProtocolLine[]) => lines.map((l) => 
 // ---- Official results (admins)
 
 const figureCell = (v: string | undefined): number | null | 'bad' => {
+  if (v !== undefined && /^[0-9]{1,8}$/.test(v)) return Number(v); // the common case, without copying the text
   const s = (v ?? '').trim().replace(/[\s\u00a0]/g, '');
   if (s === '') return null;
   return /^[0-9]{1,8}$/.test(s) ? Number(s) : 'bad';
@@ -157,9 +159,11 @@ export async function importOfficialResults(ctx: AppContext, admin: SessionUser,
   const fileSha256 = createHash('sha256').update(csv).digest();
   return ctx.transaction(async (tx) => {
     await tx.counts.allowLongStatements(IMPORT_STATEMENT_TIMEOUT_MS);
-    const importId = await tx.counts.reserveImportId();
-    const { imported, changed } = await tx.counts.copyOfficialResults(electionId, importId, rows);
-    await tx.counts.insertImportWithId({ id: importId, electionId, accountId: admin.accountId, fileSha256, imported, changed, errors });
+    await tx.counts.stageOfficialResults(rows);
+    const changed = await tx.counts.countChangedOfficial(electionId);
+    const imported = rows.length;
+    const importId = await tx.counts.insertImport({ electionId, accountId: admin.accountId, fileSha256, imported, changed, errors });
+    await tx.counts.applyStagedOfficial(electionId, importId);
     await appendAudit(tx, actorOf(admin), {
       action: 'counts.official_import',
       entityType: 'election',
@@ -183,7 +187,7 @@ export async function recomputeDiscrepancies(tx: TxRepositories, electionId: num
   const [election, lines] = await Promise.all([tx.catalog.findElection(electionId), tx.counts.listLines(electionId)]);
   if (!election) return 0;
   const stations = uiks ?? (await tx.counts.stationsWithEvidence(electionId));
-  if (stations.length === 0) return 0;
+  if (stations.length === 0 && uiks) return 0;
   const [evidence, official] = await Promise.all([tx.counts.verifiedEvidence(electionId, uiks), tx.counts.officialFor(electionId, stations)]);
   const officialBy = new Map(official.map((o) => [o.uik_number, o]));
   const rows: (Discrepancy & { submissionId: string; uikNumber: string })[] = [];
@@ -196,7 +200,7 @@ export async function recomputeDiscrepancies(tx: TxRepositories, electionId: num
     ];
     rows.push(...found.map((d) => ({ ...d, submissionId: e.submission_id, uikNumber: e.uik_number })));
   }
-  await tx.counts.replaceDiscrepancies(electionId, stations, rows);
+  await tx.counts.replaceDiscrepancies(electionId, uiks, rows);
   return rows.length;
 }
 
@@ -300,20 +304,12 @@ export function countsAgree(a: Pick<AttendanceCount, 'people' | 'method'>, b: Pi
 
 // ---- The public
 
-export type StationFigures = {
-  lines: ProtocolLine[];
-  official: { figures: Figures; turnout: Record<string, number>; importedAt: Date } | null;
-} & Awaited<ReturnType<Repositories['counts']['publicStationFigures']>>;
+export type StationFigures = Omit<PublicStation, 'official'> & { official: { figures: Figures; turnout: Record<string, number>; importedAt: Date } | null };
 
 /** One station's official figures, and the verified figures of its published evidence with their differences. */
 export async function stationFigures(ctx: AppContext, electionId: number, stationNumber: string): Promise<StationFigures> {
-  const uik = uikNumber(stationNumber);
-  const [lines, official, published] = await Promise.all([
-    ctx.repos.counts.listLines(electionId),
-    ctx.repos.counts.findOfficial(electionId, uik),
-    ctx.repos.counts.publicStationFigures(electionId, uik),
-  ]);
-  return { lines, official: official && { figures: official.figures, turnout: official.turnout, importedAt: official.imported_at }, ...published };
+  const { official, ...rest } = await ctx.repos.counts.publicStationFigures(electionId, uikNumber(stationNumber));
+  return { ...rest, official: official && { figures: official.figures, turnout: official.turnout, importedAt: new Date(official.imported_at) } };
 }
 
 export type RankQuery = { election?: number; region?: string; station?: string; limit?: number; offset?: number };

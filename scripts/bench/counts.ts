@@ -4,7 +4,8 @@
  * Makes its own database afresh each run (svidetel_bench_counts, or BENCH_DATABASE_URL): an election
  * with a 13-line protocol (4 candidates). Then, timed:
  *   1. the official results of 100 000 stations imported from one CSV through the service (parse,
- *      COPY into staging, upsert, import record, audit) → import_rows_per_s (bar ≥ 20 000);
+ *      COPY into staging, upsert, import record, audit) → import_rows_per_s (bar ≥ 20 000), beside
+ *      PostgreSQL's bare COPY of the same file into an unindexed table (copy_baseline_rows_per_s);
  *   2. 10 000 of those stations given a published, checked protocol copy (seeded as the owner), and
  *      the discrepancies of all of them computed and stored by the service → discrepancies_s;
  *   3. the real API as a child process on loopback: sequential GETs of /healthz (baseline), the
@@ -16,7 +17,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Client as PgClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { startApiServer } from '../../api/server';
 import { createContext, prepareDatabase } from '../../infra/compose';
 import { parseConfig } from '../../domain/config';
@@ -113,7 +117,7 @@ SELECT decision, id, '${accountId}', 'verify_publish', '{"source":{"ok":true},"t
 INSERT INTO submissions (id, election_id, region, station_number, category_code, description, status, received_at, decided_at, published_at, publish_decision_id, verify_decision_id)
 SELECT id, ${electionId}, 'Регион ' || (uik::int % 85), uik, 'protocol_copy', 'Копия протокола УИК ' || uik, 'published',
        timestamptz '2024-03-17 18:00+00', timestamptz '2024-03-18 10:00+00', timestamptz '2024-03-18 10:00+00', decision, decision FROM ev;
-INSERT INTO protocol_copies (submission_id, election_id, checked_by, checked_at) SELECT id, ${electionId}, '${accountId}', now() FROM ev;
+INSERT INTO protocol_copies (submission_id, election_id, uik_number, checked_by, checked_at) SELECT id, ${electionId}, uik, '${accountId}', now() FROM ev;
 INSERT INTO protocol_figures (submission_id, election_id, line_code, value, entered_by)
 SELECT ev.id, ${electionId}, f.key, CASE WHEN f.key = 'cand_1' THEN f.value::int - (ev.uik::int % 50) ELSE f.value::int END, '${accountId}'
   FROM ev JOIN official_results o ON o.election_id = ${electionId} AND o.uik_number = ev.uik CROSS JOIN LATERAL jsonb_each_text(o.figures) f;
@@ -168,7 +172,14 @@ async function main(): Promise<void> {
     const header = ['uik', 'region', 'voters', 'received', 'early', 'station', 'outside', 'cancelled', 'found', 'invalid', 'valid', ...Array.from({ length: CANDIDATES }, (_, i) => `cand_${i + 1}`), 'turnout_10:00', 'turnout_12:00', 'turnout_15:00', 'turnout_18:00'];
     const csv = Buffer.from(`${header.join(',')}\n${Array.from({ length: STATIONS }, (_, i) => officialRow(i + 1)).join('\n')}\n`);
     log(`official results: ${STATIONS} stations, ${(csv.length / 1e6).toFixed(1)} MB of CSV`);
+    // Same-run baseline for the import: PostgreSQL's own COPY of the same file into a bare table.
+    const { rows: [{ now }] } = await owner.query<{ now: Date }>('SELECT now()');
+    await owner.query(`CREATE TEMP TABLE copy_baseline (${header.map((_, i) => `c${i} text`).join(', ')})`);
     let started = process.hrtime.bigint();
+    await pipeline(Readable.from([csv]), owner.query(copyFrom(`COPY copy_baseline FROM STDIN (FORMAT csv, HEADER true)`)));
+    const copyS = Number(process.hrtime.bigint() - started) / 1e9;
+    log(`baseline: a bare COPY of the file in ${copyS.toFixed(2)} s (${Math.round(STATIONS / copyS)} rows/s; server time ${now.toISOString()})`);
+    started = process.hrtime.bigint();
     const report = await importOfficialResults(ctx, admin, electionId, csv);
     const importS = Number(process.hrtime.bigint() - started) / 1e9;
     if (report.imported !== STATIONS || report.errors.length) throw new Error(`import: ${report.imported} imported, ${report.errors.length} refused`);
@@ -184,6 +195,7 @@ async function main(): Promise<void> {
     log(`discrepancies: ${WITH_EVIDENCE} stations, ${stored} rows in ${discrepanciesS.toFixed(2)} s`);
     await owner.query('ANALYZE');
 
+    if (process.env.BENCH_NO_HTTP) return;
     server = await startServer();
     const client = new Client(server.url);
     const { rows: sample } = await owner.query<{ region: string; uik: string }>(
@@ -207,6 +219,7 @@ async function main(): Promise<void> {
         stations_with_evidence: WITH_EVIDENCE,
         import_rows_per_s: importRate,
         import_s: +importS.toFixed(2),
+        copy_baseline_rows_per_s: Math.round(STATIONS / copyS),
         discrepancies_s: +discrepanciesS.toFixed(2),
         discrepancy_rows: stored,
         ranked_p50_ms: +rankedTimes.p50.toFixed(1),
