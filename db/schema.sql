@@ -2162,13 +2162,6 @@ CREATE INDEX notes_submission_idx ON public.notes USING btree (submission_id, cr
 
 
 --
--- Name: official_results_import_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX official_results_import_idx ON public.official_results USING btree (import_id);
-
-
---
 -- Name: original_checks_checked_at; Type: INDEX; Schema: public; Owner: -
 --
 

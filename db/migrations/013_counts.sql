@@ -63,7 +63,6 @@ CREATE TABLE official_results (
   import_id   int  NOT NULL REFERENCES official_result_imports (id),
   PRIMARY KEY (election_id, uik_number)
 );
-CREATE INDEX official_results_import_idx ON official_results (import_id);
 
 -- What a correcting import replaced, so no official figure ever shown is lost.
 CREATE TABLE official_result_revisions (
