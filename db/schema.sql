@@ -424,6 +424,22 @@ END $$;
 
 
 --
+-- Name: official_results_name_their_import(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.official_results_name_their_import() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM changed_rows n
+              WHERE NOT EXISTS (SELECT 1 FROM official_result_imports i WHERE i.id = n.import_id AND i.election_id = n.election_id)) THEN
+    RAISE EXCEPTION 'official results must name an import of their election' USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NULL;
+END $$;
+
+
+--
 -- Name: submission_status_count(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2435,6 +2451,20 @@ CREATE TRIGGER official_result_imports_append_only BEFORE DELETE OR UPDATE ON pu
 
 
 --
+-- Name: official_results official_results_inserted_name_import; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER official_results_inserted_name_import AFTER INSERT ON public.official_results REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION public.official_results_name_their_import();
+
+
+--
+-- Name: official_results official_results_updated_name_import; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER official_results_updated_name_import AFTER UPDATE ON public.official_results REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION public.official_results_name_their_import();
+
+
+--
 -- Name: submissions submissions_hold_until_polls_close; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2741,22 +2771,6 @@ ALTER TABLE ONLY public.official_result_revisions
 
 ALTER TABLE ONLY public.official_result_revisions
     ADD CONSTRAINT official_result_revisions_replaced_import_id_fkey FOREIGN KEY (replaced_import_id) REFERENCES public.official_result_imports(id);
-
-
---
--- Name: official_results official_results_election_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.official_results
-    ADD CONSTRAINT official_results_election_id_fkey FOREIGN KEY (election_id) REFERENCES public.elections(id);
-
-
---
--- Name: official_results official_results_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.official_results
-    ADD CONSTRAINT official_results_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.official_result_imports(id);
 
 
 --

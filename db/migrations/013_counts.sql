@@ -53,16 +53,31 @@ CREATE TRIGGER official_result_imports_append_only BEFORE UPDATE OR DELETE ON of
 -- The current official figures of each station: figures {line code: n}, turnout {"HH:MM": voters so
 -- far that day}. turnout_pct and leader_pct are derived at import for the election's charts.
 CREATE TABLE official_results (
-  election_id int  NOT NULL REFERENCES elections (id),
+  election_id int  NOT NULL,
   uik_number  text NOT NULL CHECK (uik_number ~ '^(0|[1-9][0-9]{0,5})$'),
   region      text NOT NULL CHECK (length(region) BETWEEN 1 AND 200),
   figures     jsonb NOT NULL CHECK (jsonb_typeof(figures) = 'object'),
   turnout     jsonb NOT NULL CHECK (jsonb_typeof(turnout) = 'object'),
   turnout_pct real CHECK (turnout_pct >= 0),
   leader_pct  real CHECK (leader_pct BETWEEN 0 AND 100),
-  import_id   int  NOT NULL REFERENCES official_result_imports (id),
+  import_id   int  NOT NULL,
   PRIMARY KEY (election_id, uik_number)
 );
+-- election_id and import_id name an import of this election. Not as foreign keys: those check row by
+-- row, 200 000 look-ups for one federal import (most of its time); imports are never changed or
+-- deleted (above) and elections never deleted, so one set-based check per statement holds the same.
+CREATE FUNCTION official_results_name_their_import() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM changed_rows n
+              WHERE NOT EXISTS (SELECT 1 FROM official_result_imports i WHERE i.id = n.import_id AND i.election_id = n.election_id)) THEN
+    RAISE EXCEPTION 'official results must name an import of their election' USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER official_results_inserted_name_import AFTER INSERT ON official_results
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION official_results_name_their_import();
+CREATE TRIGGER official_results_updated_name_import AFTER UPDATE ON official_results
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION official_results_name_their_import();
 
 -- What a correcting import replaced, so no official figure ever shown is lost.
 CREATE TABLE official_result_revisions (

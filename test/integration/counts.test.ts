@@ -84,6 +84,10 @@ describeWithFixtures('counts: official results, protocol copies and attendance c
     expect(imports).toEqual([{ rows_imported: 2, rows_bad: 3, reported: 3 }, { rows_imported: 1, rows_bad: 0, reported: 0 }]);
     const { rows: audit } = await system.ownerDb.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'counts.official_import'`);
     expect(audit[0].n).toBe(2);
+    // Official figures always name an import of their election (a set-based check, not a row-level key).
+    await expect(
+      system.ownerDb.query(`INSERT INTO official_results (election_id, uik_number, region, figures, turnout, import_id) VALUES (1, '9999', 'X', '{}', '{}', 424242)`),
+    ).rejects.toThrow('official results must name an import of their election');
   });
 
   test('observers send a protocol copy whose lines do not add up, and counts; the arithmetic is flagged', async () => {
