@@ -54,7 +54,6 @@ export async function stageOfficialResults(db: PoolClient, rows: NewOfficialResu
     `CREATE TEMP TABLE official_staging (uik_number text, region text, figures jsonb, turnout jsonb, turnout_pct real, leader_pct real) ON COMMIT DROP`,
   );
   await copyRows(db, `COPY official_staging FROM STDIN`, rows.map((r) => [r.uikNumber, r.region, JSON.stringify(r.figures), JSON.stringify(r.turnout), r.turnoutPct, r.leaderPct]));
-  await db.query(`ANALYZE official_staging`);
 }
 
 /** How many staged stations already have other current figures (a correction replaces them). */

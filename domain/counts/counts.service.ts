@@ -15,7 +15,7 @@ import {
   LINE_ROLES,
   MAX_OFFICIAL_ROWS,
   OFFICIAL_KEY_COLUMNS,
-  officialShares,
+  officialSharesOf,
   PROTOCOL_CATEGORY,
   protocolDiscrepancies,
   TURNOUT_COLUMN,
@@ -125,6 +125,7 @@ export async function importOfficialResults(ctx: AppContext, admin: SessionUser,
   const regionAt = column('region');
   const lineAt = lines.map((l) => [l, column(l.code)] as const);
   const turnoutAt = names.flatMap((n, i) => (TURNOUT_COLUMN.test(n) ? [[n.slice('turnout_'.length), i] as const] : []));
+  const sharesOf = officialSharesOf(lines);
   const errors: OfficialImportReport['errors'] = [];
   const byNumber = new Map<string, number>();
   const rows: NewOfficialResult[] = [];
@@ -153,7 +154,7 @@ export async function importOfficialResults(ctx: AppContext, admin: SessionUser,
     const earlier = byNumber.get(uikNumber);
     if (earlier) { errors.push({ line: lineNo, message: `station ${uikNumber} is already on line ${earlier}` }); continue; }
     byNumber.set(uikNumber, lineNo);
-    const shares = officialShares(lines, figures);
+    const shares = sharesOf(figures);
     rows.push({ uikNumber, region, figures, turnout, turnoutPct: shares.turnoutPct, leaderPct: shares.leaderPct });
   }
   const fileSha256 = createHash('sha256').update(csv).digest();
