@@ -27,7 +27,7 @@ export function distributionChart(o: { title: string; desc: string; bins: { bin:
   const plotH = H - PAD.top - PAD.bottom;
   const bw = plotW / 50;
   const y = (n: number) => PAD.top + plotH * (1 - n / max);
-  return html`<figure class="chart"><svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-labelledby="${o.unit}-t ${o.unit}-d" xmlns="http://www.w3.org/2000/svg">
+  return html`<figure class="chart"><svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-labelledby="${o.unit}-t ${o.unit}-d">
 <title id="${o.unit}-t">${o.title}</title><desc id="${o.unit}-d">${o.desc}</desc>
 ${axes(max)}
 ${o.bins.map((b) => html`<rect x="${(PAD.left + b.bin * bw).toFixed(1)}" y="${y(b.stations).toFixed(1)}" width="${(bw - 1).toFixed(1)}" height="${(PAD.top + plotH - y(b.stations)).toFixed(1)}" fill="#9db4d0"><title>${b.bin * 2}–${b.bin * 2 + 2} %: ${b.stations}</title></rect>${
@@ -51,7 +51,7 @@ export function attendanceChart(o: {
   const plotH = H - PAD.top - PAD.bottom;
   const slot = plotW / Math.max(1, o.intervals.length);
   const y = (n: number) => PAD.top + plotH * (1 - n / max);
-  return html`<figure class="chart"><svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-labelledby="attendance-t attendance-d" xmlns="http://www.w3.org/2000/svg">
+  return html`<figure class="chart"><svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-labelledby="attendance-t attendance-d">
 <title id="attendance-t">${o.title}</title><desc id="attendance-d">${o.desc}</desc>
 ${axes(max)}
 ${o.intervals.map((iv, i) => {
