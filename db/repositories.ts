@@ -6,6 +6,7 @@ import * as audit from './audit.repo';
 import * as catalog from './catalog.repo';
 import * as claims from './claims.repo';
 import * as consistency from './consistency.repo';
+import * as counts from './counts.repo';
 import * as health from './health.repo';
 import * as integrity from './integrity.repo';
 import * as media from './media.repo';
@@ -34,7 +35,7 @@ type Bound<Module, Handle> = {
     : never]: Module[K] extends (q: never, ...args: infer A) => infer R ? (...args: A) => R : never;
 };
 
-const MODULES = { accounts, answers, archive, audit, catalog, claims, consistency, health, integrity, media, notes, regions, replication, settings, stations, submissions, transparency, uploads, videoCopies };
+const MODULES = { accounts, answers, archive, audit, catalog, claims, consistency, counts, health, integrity, media, notes, regions, replication, settings, stations, submissions, transparency, uploads, videoCopies };
 type Modules = typeof MODULES;
 
 /** Bound to the pool: each call is its own statement (or opens its own transaction inside the repo). */

@@ -273,6 +273,46 @@ END $$;
 
 
 --
+-- Name: discrepancy_rank_follow_archive(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.discrepancy_rank_follow_archive() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  entry uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END;
+BEGIN
+  PERFORM discrepancy_ranks_refresh(d.election_id, array_agg(DISTINCT d.uik_number))
+     FROM station_discrepancies d WHERE d.submission_id = entry GROUP BY d.election_id;
+  RETURN NULL;
+END $$;
+
+
+--
+-- Name: discrepancy_ranks_refresh(integer, text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.discrepancy_ranks_refresh(election integer, uiks text[]) RETURNS void
+    LANGUAGE sql
+    AS $$
+  INSERT INTO station_discrepancy_ranks (election_id, uik_number, region, score, differing, evidence)
+  SELECT election, d.uik_number, coalesce(min(o.region), min(a.region)), max(d.excess), count(*) FILTER (WHERE d.difference <> 0)::int,
+         count(DISTINCT d.submission_id)::int
+    FROM station_discrepancies d
+    JOIN archive_entries a ON a.id = d.submission_id
+    LEFT JOIN official_results o ON o.election_id = election AND o.uik_number = d.uik_number
+   WHERE d.election_id = election AND (uiks IS NULL OR d.uik_number = ANY (uiks))
+   GROUP BY d.uik_number
+  ON CONFLICT (election_id, uik_number) DO UPDATE
+     SET region = EXCLUDED.region, score = EXCLUDED.score, differing = EXCLUDED.differing, evidence = EXCLUDED.evidence;
+  DELETE FROM station_discrepancy_ranks r
+   WHERE r.election_id = election AND (uiks IS NULL OR r.uik_number = ANY (uiks))
+     AND NOT EXISTS (SELECT 1 FROM station_discrepancies d JOIN archive_entries a ON a.id = d.submission_id
+                      WHERE d.election_id = election AND d.uik_number = r.uik_number);
+$$;
+
+
+--
 -- Name: forbid_category_code_change(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -368,6 +408,34 @@ CREATE FUNCTION public.notes_forbid_change() RETURNS trigger
     AS $$
 BEGIN
   RAISE EXCEPTION 'notes are append-only: % is not allowed', TG_OP USING ERRCODE = 'insufficient_privilege';
+END $$;
+
+
+--
+-- Name: official_imports_forbid_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.official_imports_forbid_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  RAISE EXCEPTION 'official-result imports are kept as they were: % is not allowed', TG_OP USING ERRCODE = 'insufficient_privilege';
+END $$;
+
+
+--
+-- Name: official_results_name_their_import(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.official_results_name_their_import() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM changed_rows n
+              WHERE NOT EXISTS (SELECT 1 FROM official_result_imports i WHERE i.id = n.import_id AND i.election_id = n.election_id)) THEN
+    RAISE EXCEPTION 'official results must name an import of their election' USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NULL;
 END $$;
 
 
@@ -811,6 +879,30 @@ CREATE TABLE public.archive_map_cells (
 
 
 --
+-- Name: attendance_counts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.attendance_counts (
+    submission_id uuid NOT NULL,
+    election_id integer NOT NULL,
+    uik_number text NOT NULL,
+    counted_from timestamp without time zone NOT NULL,
+    counted_to timestamp without time zone NOT NULL,
+    people integer NOT NULL,
+    what text NOT NULL,
+    method text NOT NULL,
+    verified_by uuid,
+    verified_at timestamp with time zone,
+    CONSTRAINT attendance_counts_check CHECK (((counted_to > counted_from) AND ((counted_to - counted_from) <= '24:00:00'::interval))),
+    CONSTRAINT attendance_counts_check1 CHECK (((verified_by IS NULL) = (verified_at IS NULL))),
+    CONSTRAINT attendance_counts_method_check CHECK ((method = ANY (ARRAY['clicker'::text, 'tally'::text, 'queue_photo'::text]))),
+    CONSTRAINT attendance_counts_people_check CHECK (((people >= 0) AND (people <= 100000))),
+    CONSTRAINT attendance_counts_uik_number_check CHECK ((uik_number ~ '^(0|[1-9][0-9]{0,5})$'::text)),
+    CONSTRAINT attendance_counts_what_check CHECK ((what = ANY (ARRAY['entered'::text, 'queue'::text])))
+);
+
+
+--
 -- Name: audit_head; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1018,6 +1110,85 @@ CREATE TABLE public.notes (
 
 
 --
+-- Name: official_result_imports; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.official_result_imports (
+    id integer NOT NULL,
+    election_id integer NOT NULL,
+    account_id uuid NOT NULL,
+    file_sha256 bytea NOT NULL,
+    imported_at timestamp with time zone DEFAULT now() NOT NULL,
+    rows_imported integer NOT NULL,
+    rows_changed integer NOT NULL,
+    rows_bad integer NOT NULL,
+    report jsonb NOT NULL,
+    CONSTRAINT official_result_imports_file_sha256_check CHECK ((length(file_sha256) = 32)),
+    CONSTRAINT official_result_imports_report_check CHECK ((jsonb_typeof(report) = 'array'::text)),
+    CONSTRAINT official_result_imports_rows_bad_check CHECK ((rows_bad >= 0)),
+    CONSTRAINT official_result_imports_rows_changed_check CHECK ((rows_changed >= 0)),
+    CONSTRAINT official_result_imports_rows_imported_check CHECK ((rows_imported >= 0))
+);
+
+
+--
+-- Name: official_result_imports_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.official_result_imports_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: official_result_imports_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.official_result_imports_id_seq OWNED BY public.official_result_imports.id;
+
+
+--
+-- Name: official_result_revisions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.official_result_revisions (
+    import_id integer NOT NULL,
+    election_id integer NOT NULL,
+    uik_number text NOT NULL,
+    region text NOT NULL,
+    figures jsonb NOT NULL,
+    turnout jsonb NOT NULL,
+    replaced_import_id integer NOT NULL
+);
+
+
+--
+-- Name: official_results; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.official_results (
+    election_id integer NOT NULL,
+    uik_number text NOT NULL,
+    region text NOT NULL,
+    figures jsonb NOT NULL,
+    turnout jsonb NOT NULL,
+    turnout_pct real,
+    leader_pct real,
+    import_id integer NOT NULL,
+    CONSTRAINT official_results_figures_check CHECK ((jsonb_typeof(figures) = 'object'::text)),
+    CONSTRAINT official_results_leader_pct_check CHECK (((leader_pct >= (0)::double precision) AND (leader_pct <= (100)::double precision))),
+    CONSTRAINT official_results_region_check CHECK (((length(region) >= 1) AND (length(region) <= 200))),
+    CONSTRAINT official_results_turnout_check CHECK ((jsonb_typeof(turnout) = 'object'::text)),
+    CONSTRAINT official_results_turnout_pct_check CHECK ((turnout_pct >= (0)::double precision)),
+    CONSTRAINT official_results_uik_number_check CHECK ((uik_number ~ '^(0|[1-9][0-9]{0,5})$'::text))
+);
+
+
+--
 -- Name: original_checks; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1047,6 +1218,56 @@ CREATE SEQUENCE public.polling_stations_id_seq
 --
 
 ALTER SEQUENCE public.polling_stations_id_seq OWNED BY public.polling_stations.id;
+
+
+--
+-- Name: protocol_copies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.protocol_copies (
+    submission_id uuid NOT NULL,
+    election_id integer NOT NULL,
+    uik_number text NOT NULL,
+    arithmetic_flags text[] DEFAULT '{}'::text[] NOT NULL,
+    checked_by uuid,
+    checked_at timestamp with time zone,
+    CONSTRAINT protocol_copies_check CHECK (((checked_by IS NULL) = (checked_at IS NULL))),
+    CONSTRAINT protocol_copies_uik_number_check CHECK ((uik_number ~ '^(0|[1-9][0-9]{0,5})$'::text))
+);
+
+
+--
+-- Name: protocol_figures; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.protocol_figures (
+    submission_id uuid NOT NULL,
+    election_id integer NOT NULL,
+    line_code text NOT NULL,
+    value integer NOT NULL,
+    entered_by uuid,
+    entered_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT protocol_figures_value_check CHECK (((value >= 0) AND (value <= 10000000)))
+);
+
+
+--
+-- Name: protocol_lines; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.protocol_lines (
+    election_id integer NOT NULL,
+    code text NOT NULL,
+    line_no integer NOT NULL,
+    role text NOT NULL,
+    label_ru text NOT NULL,
+    label_en text NOT NULL,
+    CONSTRAINT protocol_lines_code_check CHECK (((code ~ '^[a-z][a-z0-9_]{0,39}$'::text) AND (code <> ALL (ARRAY['uik'::text, 'region'::text])))),
+    CONSTRAINT protocol_lines_label_en_check CHECK (((length(label_en) >= 1) AND (length(label_en) <= 300))),
+    CONSTRAINT protocol_lines_label_ru_check CHECK (((length(label_ru) >= 1) AND (length(label_ru) <= 300))),
+    CONSTRAINT protocol_lines_line_no_check CHECK (((line_no >= 1) AND (line_no <= 99))),
+    CONSTRAINT protocol_lines_role_check CHECK ((role = ANY (ARRAY['voters_on_list'::text, 'ballots_received'::text, 'issued_early'::text, 'issued_station'::text, 'issued_outside'::text, 'cancelled'::text, 'ballots_found'::text, 'invalid'::text, 'valid'::text, 'candidate'::text, 'other'::text])))
+);
 
 
 --
@@ -1113,6 +1334,44 @@ CREATE TABLE public.sessions (
     expires_at timestamp with time zone NOT NULL,
     CONSTRAINT sessions_csrf_token_check CHECK ((length(csrf_token) >= 32)),
     CONSTRAINT sessions_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+
+--
+-- Name: station_discrepancies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.station_discrepancies (
+    submission_id uuid NOT NULL,
+    election_id integer NOT NULL,
+    uik_number text NOT NULL,
+    kind text NOT NULL,
+    subject text NOT NULL,
+    official integer NOT NULL,
+    observed integer NOT NULL,
+    uncertainty integer DEFAULT 0 NOT NULL,
+    difference integer GENERATED ALWAYS AS ((official - observed)) STORED,
+    excess integer GENERATED ALWAYS AS (GREATEST((abs((official - observed)) - uncertainty), 0)) STORED,
+    CONSTRAINT station_discrepancies_kind_check CHECK ((kind = ANY (ARRAY['protocol_line'::text, 'attendance'::text]))),
+    CONSTRAINT station_discrepancies_subject_check CHECK (((length(subject) >= 1) AND (length(subject) <= 60))),
+    CONSTRAINT station_discrepancies_uncertainty_check CHECK ((uncertainty >= 0))
+);
+
+
+--
+-- Name: station_discrepancy_ranks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.station_discrepancy_ranks (
+    election_id integer NOT NULL,
+    uik_number text NOT NULL,
+    region text NOT NULL,
+    score integer NOT NULL,
+    differing integer NOT NULL,
+    evidence integer NOT NULL,
+    CONSTRAINT station_discrepancy_ranks_differing_check CHECK ((differing >= 0)),
+    CONSTRAINT station_discrepancy_ranks_evidence_check CHECK ((evidence >= 1)),
+    CONSTRAINT station_discrepancy_ranks_score_check CHECK ((score >= 0))
 );
 
 
@@ -1274,6 +1533,13 @@ ALTER TABLE ONLY public.integrity_alarms ALTER COLUMN id SET DEFAULT nextval('pu
 
 
 --
+-- Name: official_result_imports id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.official_result_imports ALTER COLUMN id SET DEFAULT nextval('public.official_result_imports_id_seq'::regclass);
+
+
+--
 -- Name: polling_stations id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -1326,6 +1592,14 @@ ALTER TABLE ONLY public.archive_entries
 
 ALTER TABLE ONLY public.archive_map_cells
     ADD CONSTRAINT archive_map_cells_pkey PRIMARY KEY (zoom, cell_y, cell_x, election_id, category_code);
+
+
+--
+-- Name: attendance_counts attendance_counts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.attendance_counts
+    ADD CONSTRAINT attendance_counts_pkey PRIMARY KEY (submission_id);
 
 
 --
@@ -1521,6 +1795,30 @@ ALTER TABLE ONLY public.notes
 
 
 --
+-- Name: official_result_imports official_result_imports_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.official_result_imports
+    ADD CONSTRAINT official_result_imports_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: official_result_revisions official_result_revisions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.official_result_revisions
+    ADD CONSTRAINT official_result_revisions_pkey PRIMARY KEY (import_id, uik_number);
+
+
+--
+-- Name: official_results official_results_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.official_results
+    ADD CONSTRAINT official_results_pkey PRIMARY KEY (election_id, uik_number);
+
+
+--
 -- Name: original_checks original_checks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1542,6 +1840,46 @@ ALTER TABLE ONLY public.polling_stations
 
 ALTER TABLE ONLY public.polling_stations
     ADD CONSTRAINT polling_stations_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: protocol_copies protocol_copies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.protocol_copies
+    ADD CONSTRAINT protocol_copies_pkey PRIMARY KEY (submission_id);
+
+
+--
+-- Name: protocol_copies protocol_copies_submission_id_election_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.protocol_copies
+    ADD CONSTRAINT protocol_copies_submission_id_election_id_key UNIQUE (submission_id, election_id);
+
+
+--
+-- Name: protocol_figures protocol_figures_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.protocol_figures
+    ADD CONSTRAINT protocol_figures_pkey PRIMARY KEY (submission_id, line_code);
+
+
+--
+-- Name: protocol_lines protocol_lines_election_id_line_no_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.protocol_lines
+    ADD CONSTRAINT protocol_lines_election_id_line_no_key UNIQUE (election_id, line_no) DEFERRABLE INITIALLY DEFERRED;
+
+
+--
+-- Name: protocol_lines protocol_lines_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.protocol_lines
+    ADD CONSTRAINT protocol_lines_pkey PRIMARY KEY (election_id, code);
 
 
 --
@@ -1574,6 +1912,22 @@ ALTER TABLE ONLY public.schema_migrations
 
 ALTER TABLE ONLY public.sessions
     ADD CONSTRAINT sessions_pkey PRIMARY KEY (token_hash);
+
+
+--
+-- Name: station_discrepancies station_discrepancies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.station_discrepancies
+    ADD CONSTRAINT station_discrepancies_pkey PRIMARY KEY (submission_id, kind, subject);
+
+
+--
+-- Name: station_discrepancy_ranks station_discrepancy_ranks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.station_discrepancy_ranks
+    ADD CONSTRAINT station_discrepancy_ranks_pkey PRIMARY KEY (election_id, uik_number);
 
 
 --
@@ -1789,6 +2143,13 @@ CREATE INDEX archive_map_cells_empty_idx ON public.archive_map_cells USING btree
 
 
 --
+-- Name: attendance_counts_station_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX attendance_counts_station_idx ON public.attendance_counts USING btree (election_id, uik_number);
+
+
+--
 -- Name: audit_log_actor_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1908,6 +2269,13 @@ CREATE INDEX original_checks_checked_at ON public.original_checks USING btree (c
 
 
 --
+-- Name: protocol_copies_station_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX protocol_copies_station_idx ON public.protocol_copies USING btree (election_id, uik_number);
+
+
+--
 -- Name: resumable_uploads_expires_at; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1919,6 +2287,34 @@ CREATE INDEX resumable_uploads_expires_at ON public.resumable_uploads USING btre
 --
 
 CREATE INDEX sessions_account_idx ON public.sessions USING btree (account_id);
+
+
+--
+-- Name: station_discrepancies_station_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX station_discrepancies_station_idx ON public.station_discrepancies USING btree (election_id, uik_number);
+
+
+--
+-- Name: station_discrepancy_ranks_election_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX station_discrepancy_ranks_election_idx ON public.station_discrepancy_ranks USING btree (election_id, score DESC, uik_number);
+
+
+--
+-- Name: station_discrepancy_ranks_region_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX station_discrepancy_ranks_region_idx ON public.station_discrepancy_ranks USING btree (region, score DESC, election_id, uik_number);
+
+
+--
+-- Name: station_discrepancy_ranks_score_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX station_discrepancy_ranks_score_idx ON public.station_discrepancy_ranks USING btree (score DESC, election_id, uik_number);
 
 
 --
@@ -2076,6 +2472,13 @@ CREATE TRIGGER decisions_publish_needs_verify BEFORE INSERT ON public.decisions 
 
 
 --
+-- Name: archive_entries discrepancy_ranks_follow_archive; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER discrepancy_ranks_follow_archive AFTER INSERT OR DELETE ON public.archive_entries FOR EACH ROW EXECUTE FUNCTION public.discrepancy_rank_follow_archive();
+
+
+--
 -- Name: media_files media_files_flags_to_submission_on_change; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2122,6 +2525,27 @@ CREATE TRIGGER media_files_video_marks_submission AFTER INSERT ON public.media_f
 --
 
 CREATE TRIGGER notes_append_only BEFORE DELETE OR UPDATE ON public.notes FOR EACH ROW EXECUTE FUNCTION public.notes_forbid_change();
+
+
+--
+-- Name: official_result_imports official_result_imports_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER official_result_imports_append_only BEFORE DELETE OR UPDATE ON public.official_result_imports FOR EACH ROW EXECUTE FUNCTION public.official_imports_forbid_change();
+
+
+--
+-- Name: official_results official_results_inserted_name_import; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER official_results_inserted_name_import AFTER INSERT ON public.official_results REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION public.official_results_name_their_import();
+
+
+--
+-- Name: official_results official_results_updated_name_import; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER official_results_updated_name_import AFTER UPDATE ON public.official_results REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION public.official_results_name_their_import();
 
 
 --
@@ -2316,6 +2740,30 @@ ALTER TABLE ONLY public.archive_entries
 
 
 --
+-- Name: attendance_counts attendance_counts_election_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.attendance_counts
+    ADD CONSTRAINT attendance_counts_election_id_fkey FOREIGN KEY (election_id) REFERENCES public.elections(id);
+
+
+--
+-- Name: attendance_counts attendance_counts_submission_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.attendance_counts
+    ADD CONSTRAINT attendance_counts_submission_id_fkey FOREIGN KEY (submission_id) REFERENCES public.submissions(id);
+
+
+--
+-- Name: attendance_counts attendance_counts_verified_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.attendance_counts
+    ADD CONSTRAINT attendance_counts_verified_by_fkey FOREIGN KEY (verified_by) REFERENCES public.accounts(id);
+
+
+--
 -- Name: audit_log audit_log_actor_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2420,6 +2868,38 @@ ALTER TABLE ONLY public.notes
 
 
 --
+-- Name: official_result_imports official_result_imports_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.official_result_imports
+    ADD CONSTRAINT official_result_imports_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id);
+
+
+--
+-- Name: official_result_imports official_result_imports_election_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.official_result_imports
+    ADD CONSTRAINT official_result_imports_election_id_fkey FOREIGN KEY (election_id) REFERENCES public.elections(id);
+
+
+--
+-- Name: official_result_revisions official_result_revisions_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.official_result_revisions
+    ADD CONSTRAINT official_result_revisions_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.official_result_imports(id);
+
+
+--
+-- Name: official_result_revisions official_result_revisions_replaced_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.official_result_revisions
+    ADD CONSTRAINT official_result_revisions_replaced_import_id_fkey FOREIGN KEY (replaced_import_id) REFERENCES public.official_result_imports(id);
+
+
+--
 -- Name: original_checks original_checks_sha256_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2436,6 +2916,62 @@ ALTER TABLE ONLY public.polling_stations
 
 
 --
+-- Name: protocol_copies protocol_copies_checked_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.protocol_copies
+    ADD CONSTRAINT protocol_copies_checked_by_fkey FOREIGN KEY (checked_by) REFERENCES public.accounts(id);
+
+
+--
+-- Name: protocol_copies protocol_copies_election_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.protocol_copies
+    ADD CONSTRAINT protocol_copies_election_id_fkey FOREIGN KEY (election_id) REFERENCES public.elections(id);
+
+
+--
+-- Name: protocol_copies protocol_copies_submission_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.protocol_copies
+    ADD CONSTRAINT protocol_copies_submission_id_fkey FOREIGN KEY (submission_id) REFERENCES public.submissions(id);
+
+
+--
+-- Name: protocol_figures protocol_figures_election_id_line_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.protocol_figures
+    ADD CONSTRAINT protocol_figures_election_id_line_code_fkey FOREIGN KEY (election_id, line_code) REFERENCES public.protocol_lines(election_id, code);
+
+
+--
+-- Name: protocol_figures protocol_figures_entered_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.protocol_figures
+    ADD CONSTRAINT protocol_figures_entered_by_fkey FOREIGN KEY (entered_by) REFERENCES public.accounts(id);
+
+
+--
+-- Name: protocol_figures protocol_figures_submission_id_election_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.protocol_figures
+    ADD CONSTRAINT protocol_figures_submission_id_election_id_fkey FOREIGN KEY (submission_id, election_id) REFERENCES public.protocol_copies(submission_id, election_id);
+
+
+--
+-- Name: protocol_lines protocol_lines_election_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.protocol_lines
+    ADD CONSTRAINT protocol_lines_election_id_fkey FOREIGN KEY (election_id) REFERENCES public.elections(id);
+
+
+--
 -- Name: replica_copies replica_copies_sha256_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2449,6 +2985,30 @@ ALTER TABLE ONLY public.replica_copies
 
 ALTER TABLE ONLY public.sessions
     ADD CONSTRAINT sessions_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
+
+
+--
+-- Name: station_discrepancies station_discrepancies_election_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.station_discrepancies
+    ADD CONSTRAINT station_discrepancies_election_id_fkey FOREIGN KEY (election_id) REFERENCES public.elections(id);
+
+
+--
+-- Name: station_discrepancies station_discrepancies_submission_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.station_discrepancies
+    ADD CONSTRAINT station_discrepancies_submission_id_fkey FOREIGN KEY (submission_id) REFERENCES public.submissions(id);
+
+
+--
+-- Name: station_discrepancy_ranks station_discrepancy_ranks_election_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.station_discrepancy_ranks
+    ADD CONSTRAINT station_discrepancy_ranks_election_id_fkey FOREIGN KEY (election_id) REFERENCES public.elections(id);
 
 
 --
@@ -2624,6 +3184,13 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.archive_map_cells TO svidetel_
 
 
 --
+-- Name: TABLE attendance_counts; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.attendance_counts TO svidetel_app;
+
+
+--
 -- Name: TABLE audit_head; Type: ACL; Schema: public; Owner: -
 --
 
@@ -2709,6 +3276,34 @@ GRANT SELECT,INSERT ON TABLE public.notes TO svidetel_app;
 
 
 --
+-- Name: TABLE official_result_imports; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.official_result_imports TO svidetel_app;
+
+
+--
+-- Name: SEQUENCE official_result_imports_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,USAGE ON SEQUENCE public.official_result_imports_id_seq TO svidetel_app;
+
+
+--
+-- Name: TABLE official_result_revisions; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.official_result_revisions TO svidetel_app;
+
+
+--
+-- Name: TABLE official_results; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.official_results TO svidetel_app;
+
+
+--
 -- Name: TABLE original_checks; Type: ACL; Schema: public; Owner: -
 --
 
@@ -2720,6 +3315,27 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.original_checks TO svidetel_app;
 --
 
 GRANT SELECT,USAGE ON SEQUENCE public.polling_stations_id_seq TO svidetel_app;
+
+
+--
+-- Name: TABLE protocol_copies; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.protocol_copies TO svidetel_app;
+
+
+--
+-- Name: TABLE protocol_figures; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.protocol_figures TO svidetel_app;
+
+
+--
+-- Name: TABLE protocol_lines; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.protocol_lines TO svidetel_app;
 
 
 --
@@ -2749,6 +3365,20 @@ GRANT SELECT ON TABLE public.schema_migrations TO svidetel_app;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.sessions TO svidetel_app;
+
+
+--
+-- Name: TABLE station_discrepancies; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.station_discrepancies TO svidetel_app;
+
+
+--
+-- Name: TABLE station_discrepancy_ranks; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.station_discrepancy_ranks TO svidetel_app;
 
 
 --

@@ -7,6 +7,13 @@ import { translator, type Lang } from './i18n';
  * (and for invalid_input, the first field) picks the Russian text. Anything unlisted stays English.
  */
 const RU_BY_CODE: Record<string, string> = {
+  bad_protocol_lines: 'Строки протокола не сохранены: проверьте отмеченные строки (номер; код; роль; название по-русски; по-английски).',
+  no_protocol_lines: 'Сначала настройте строки протокола этих выборов: столбцы файла — их коды.',
+  count_needs_category: 'Подсчёт отправляется с категорией «Подсчёт явки наблюдателями».',
+  figures_need_category: 'Цифры протокола отправляются с категорией «Копия итогового протокола».',
+  count_missing: 'Укажите подсчёт: сколько человек, с какого по какое время и как считали.',
+  unknown_protocol_line: 'В протоколе этих выборов нет такой строки.',
+  nothing_to_check: 'Сначала перепишите цифры протокола.',
   no_files: 'Добавьте хотя бы одно фото или видео.',
   empty_file: 'Файл пустой (0 байт). Выберите фото или видео ещё раз.',
   unsupported_type: 'Этот файл не фото и не видео в поддерживаемом формате (JPEG, PNG, WebP, HEIC, GIF, DNG, MP4, MOV, 3GP, WebM, MTS). Тип определяется по содержимому, а не по имени.',

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { FLAGS, type Flag } from '../domain/media/flags';
+import { COUNTS_MESSAGES } from './i18n-counts';
 
 export type Lang = 'ru' | 'en';
 export const LANGS: Lang[] = ['ru', 'en'];
@@ -608,6 +609,7 @@ const MESSAGES = {
   flags_backfill_start: { ru: 'Пересчитать отметки всех файлов', en: 'Recompute the flags of every file' },
   flags_backfill_started: { ru: 'Пересчёт начат: файлов в очереди — {n}.', en: 'Recomputing started: {n} files queued.' },
   // (end of the moderation workspace's messages)
+  ...COUNTS_MESSAGES,
 } as const satisfies Record<string, Record<Lang, string | Plural>>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -31,6 +31,7 @@ ${options.head ?? null}
     <a href="/">${t('nav_upload')}</a>
     <a href="/archive">${t('nav_archive')}</a>
     <a href="/map">${t('nav_map')}</a>
+    <a href="/counts">${t('nav_counts')}</a>
     <a href="/check">${t('nav_check')}</a>
     ${page.user
       ? html`<a href="/moderation">${t('nav_moderation')}</a>

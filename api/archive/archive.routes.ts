@@ -13,6 +13,8 @@ import { hashCheckPage } from '../../web/pages/hash-check';
 import { mapPage } from '../../web/pages/map';
 import { searchPage } from '../../web/pages/search';
 import { stationPage } from '../../web/pages/station';
+import { stationFiguresSection } from '../../web/pages/counts';
+import { stationFigures } from '../../domain/counts/counts.service';
 import { receivedImage, receiveImageInMemory } from '../middleware/upload';
 import { parse, parseParams } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
@@ -108,9 +110,13 @@ export function archiveRoutes(ctx: AppContext): Router {
     const station = parseParams(stationParams, req);
     if (await redirectedToCanonicalStation(req, res, station, '')) return;
     const { after, limit } = parseFilled(stationQuery, req);
-    const data = await archive.stationPage(ctx, { electionId: station.election, region: station.region, number: station.number }, { after, limit });
+    const [data, figures] = await Promise.all([
+      archive.stationPage(ctx, { electionId: station.election, region: station.region, number: station.number }, { after, limit }),
+      stationFigures(ctx, station.election, station.number),
+    ]);
     publicCache(res, 30);
-    sendHtml(res, stationPage(pageContext(ctx, req, res), data));
+    const page = pageContext(ctx, req, res);
+    sendHtml(res, stationPage(page, data, stationFiguresSection(page, figures)));
   });
 
   router.get('/map', async (req, res) => {

@@ -11,6 +11,7 @@ import { pageContext, sendHtml } from '../page';
 import { sendStoredFile } from '../send-file';
 import { decisionFromForm, fileVariantParams, idParams, noteSchema, publicTextSchema, QUEUE_RENAMED_PARAMS, queueQuery } from './moderation.schema';
 import { originalDigest } from '../../domain/integrity/scrub.service';
+import { figuresPanelFor } from '../counts/counts.staff.routes';
 
 export function moderationRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -38,14 +39,16 @@ export function moderationRoutes(ctx: AppContext): Router {
 
   router.get('/moderation/submissions/:id', async (req, res) => {
     const { id } = parseParams(idParams, req);
-    sendHtml(res, reviewPage(pageContext(ctx, req, res), await submissionForReview(ctx, id, req.user!)));
+    const page = pageContext(ctx, req, res);
+    sendHtml(res, reviewPage(page, { ...(await submissionForReview(ctx, id, req.user!)), figures: await figuresPanelFor(ctx, page, id) }));
   });
 
   /** A refused form shows the entry again, as it is now, with the reason (e.g. who decided first). */
   const reviewAgainOnError: RequestHandler = (req, res, next) => {
     const { id } = parseParams(idParams, req); // captured now: the error handler sees other params
     res.locals.renderFormError = async (err: AppError) => {
-      sendHtml(res, reviewPage(pageContext(ctx, req, res), { ...(await submissionForReview(ctx, id, req.user!)), error: err.message }), err.status);
+      const page = pageContext(ctx, req, res);
+      sendHtml(res, reviewPage(page, { ...(await submissionForReview(ctx, id, req.user!)), figures: await figuresPanelFor(ctx, page, id), error: err.message }), err.status);
     };
     next();
   };

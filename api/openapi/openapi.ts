@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import * as archive from '../archive/archive.schema';
 import * as log from '../log/log.schema';
+import * as counts from '../counts/counts.schema';
 
 /**
  * The OpenAPI 3.1 document of the public API, generated from the same zod schemas that validate
@@ -33,7 +34,7 @@ type Operation = {
   method?: 'post';
   summary: string;
   description?: string;
-  tag: 'archive' | 'catalog' | 'transparency log';
+  tag: 'archive' | 'catalog' | 'counts' | 'transparency log';
   params?: z.ZodObject;
   query?: z.ZodType;
   /** A multipart/form-data request body. */
@@ -66,6 +67,10 @@ const OPERATIONS: Operation[] = [
   { path: '/export.csv', tag: 'archive', summary: 'Every entry matching a search, as CSV (streamed)', query: archive.exportQuery, ok: { description: 'CSV with a header row: RFC 4180 fields (quoted where needed, empty for null), LF line ends; times in ISO 8601 UTC, file hashes space-separated', contentType: 'text/csv' } },
   { path: '/export.json', tag: 'archive', summary: 'Every entry matching a search, as a JSON array (streamed)', query: archive.exportQuery, ok: { description: 'A JSON array of entries', contentType: 'application/json' } },
   { path: '/feed.atom', tag: 'archive', summary: 'Atom feed of the newest publications matching a search', query: archive.exportQuery, ok: { description: 'Atom 1.0', contentType: 'application/atom+xml' } },
+  { path: '/counts/ranking', tag: 'counts', summary: 'Polling stations ranked by the discrepancy between verified, published evidence (protocol copies, attendance counts) and the official figures', query: counts.rankingQuery, ok: { description: 'Stations, largest difference beyond uncertainty first', schema: counts.rankingResponse } },
+  { path: '/counts/export.csv', tag: 'counts', summary: 'The ranked stations with every discrepancy, as CSV (one row per discrepancy)', query: counts.rankingExportQuery, ok: { description: 'CSV with a header row', contentType: 'text/csv' } },
+  { path: '/counts/export.json', tag: 'counts', summary: 'The ranked stations with every discrepancy, as JSON', query: counts.rankingExportQuery, ok: { description: 'A JSON array of stations', contentType: 'application/json' } },
+  { path: '/counts/stations/{election}/{number}', tag: 'counts', summary: 'One station\'s official figures, its verified published protocol copies and counts, and their discrepancies', params: counts.stationFiguresParams, ok: { description: 'The station\'s figures', schema: counts.stationFiguresResponse } },
   { path: '/elections', tag: 'catalog', summary: 'Active elections', ok: { description: 'Elections', schema: z.object({ items: z.array(electionItem) }).meta({ id: 'Elections' }) } },
   { path: '/categories', tag: 'catalog', summary: 'The violation taxonomy (stable codes, Russian and English labels)', ok: { description: 'Categories', schema: z.object({ items: z.array(categoryItem) }).meta({ id: 'Categories' }) } },
   { path: '/log/sth', tag: 'transparency log', summary: 'The latest signed tree head, with its cosignatures and time-stamp', ok: { description: 'Signed tree head', schema: log.sthResponse }, errors: { '404': 'No head signed yet' } },
@@ -180,7 +185,7 @@ export function openApiDocument(): JsonSchema {
       license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
     },
     servers: [{ url: '/' }],
-    tags: [{ name: 'archive' }, { name: 'catalog' }, { name: 'transparency log' }],
+    tags: [{ name: 'archive' }, { name: 'catalog' }, { name: 'counts' }, { name: 'transparency log' }],
     paths,
     components: { schemas },
   };

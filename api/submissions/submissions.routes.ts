@@ -16,6 +16,8 @@ import { parseBody } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
 import { siteUrl } from '../site-url';
 import { formPostSchema, uploadsSubmissionSchema, type SubmissionForm } from './submissions.schema';
+import { figuresFormFor, observerFiguresFromForm } from '../counts/counts.forms';
+import { COUNT_CATEGORY, PROTOCOL_CATEGORY } from '../../domain/counts/model';
 
 const MiB = 1024 * 1024;
 
@@ -44,10 +46,12 @@ export function submissionsRoutes(ctx: AppContext, guards: UploadGuards): Router
   const upload = receiveFiles(ctx.blobs, limits);
   const uploadsSubmission = uploadsSubmissionSchema(limits.maxFiles);
 
-  async function renderForm(req: Request, res: Response, status: number, error?: string) {
+  /** figuresCategory: the count or protocol-copy form (/count, /protocol), which is this form with the figures' fields. */
+  async function renderForm(req: Request, res: Response, status: number, error?: string, figuresCategory?: string) {
     const [elections, categories, regions] = await Promise.all([catalog.activeElections(ctx), catalog.activeCategories(ctx), listRegions(ctx)]);
     const values = (req.body ?? {}) as UploadFormValues;
-    const page = uploadPage(pageContext(ctx, req, res), {
+    const context = pageContext(ctx, req, res);
+    const page = uploadPage(context, {
       elections,
       categories,
       regions,
@@ -55,6 +59,8 @@ export function submissionsRoutes(ctx: AppContext, guards: UploadGuards): Router
       // A form shown again keeps its key: sending it twice still stores one submission.
       values: { ...values, idempotency_key: values.idempotency_key || newClientKey() },
       error,
+      // a count or protocol form shown again keeps its fields
+      figures: await figuresFormFor(ctx, context, { election_id: typeof req.query.election === 'string' ? req.query.election : undefined, ...values, ...(figuresCategory ? { category_code: figuresCategory } : {}) }),
     });
     // Each form carries a key of its own: never from a cache.
     res.set('Cache-Control', 'no-store');
@@ -71,7 +77,7 @@ export function submissionsRoutes(ctx: AppContext, guards: UploadGuards): Router
       if (checkToken) assertCsrf(req);
       const form = parseBody(formPostSchema, req);
       const clientKey = form.idempotency_key ?? null;
-      return { receipt: await createSubmission(ctx, toInput(form), files, { clientKey }), clientKey };
+      return { receipt: await createSubmission(ctx, toInput(form), files, { clientKey, figures: observerFiguresFromForm(req.body ?? {}) }), clientKey };
     } finally {
       await Promise.all(files.map((f) => ctx.blobs.removeTemp(f.tempPath)));
     }
@@ -96,6 +102,8 @@ export function submissionsRoutes(ctx: AppContext, guards: UploadGuards): Router
   };
 
   router.get('/', (req, res) => renderForm(req, res, 200));
+  router.get('/count', (req, res) => renderForm(req, res, 200, undefined, COUNT_CATEGORY));
+  router.get('/protocol', (req, res) => renderForm(req, res, 200, undefined, PROTOCOL_CATEGORY));
 
   // Without JavaScript: the form posts here and is sent on to its receipt (Post/Redirect/Get: a reload
   // shows the receipt again and posts nothing), or gets the form again with the error. The CSRF token
@@ -141,7 +149,7 @@ export function submissionsRoutes(ctx: AppContext, guards: UploadGuards): Router
     async (req, res, next) => {
       if (!req.is('application/json')) return next();
       const form = parseBody(uploadsSubmission, req);
-      await sendReceipt(req, res, await submitUploads(ctx, toInput(form), form.idempotency_key, form.uploads), form.idempotency_key);
+      await sendReceipt(req, res, await submitUploads(ctx, toInput(form), form.idempotency_key, form.uploads, observerFiguresFromForm(req.body)), form.idempotency_key);
     },
     guards.newUpload,
     upload,

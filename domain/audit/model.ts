@@ -27,6 +27,11 @@ export type AuditAction =
   | 'catalog.category_create'
   | 'catalog.category_edit'
   | 'stations.import'
+  | 'counts.lines'
+  | 'counts.official_import'
+  | 'counts.count_verify'
+  | 'counts.protocol_transcribe'
+  | 'counts.protocol_check'
   | 'settings.change'
   | 'media.flags_backfill';
 

@@ -3,6 +3,7 @@ import type { TxRepositories } from '../../db/repositories';
 import type { NewSubmission } from '../../db/submissions.repo';
 import type { AppContext } from '../context';
 import { canonicalRegion } from '../regions/regions.service';
+import { recordObserverFigures, type ObserverFigures } from '../counts/counts.service';
 import { badRequest, conflict, DATABASE_RETRY_AFTER_SECONDS, englishWait, isStoreFailure, serviceBusy } from '../errors';
 import type { DetectedType } from '../media/file-type';
 import { decodeLeaf, leafToJson, type LeafJson } from '../transparency/leaf';
@@ -26,7 +27,7 @@ export type Receipt = {
  * capability; only its SHA-256 is stored), so a retry after a lost answer gets the first receipt.
  * uploadIds: the resumable uploads the files came from, taken in the same transaction as the rows.
  */
-export type SubmissionOptions = { clientKey?: string | null; uploadIds?: readonly string[] };
+export type SubmissionOptions = { clientKey?: string | null; uploadIds?: readonly string[]; figures?: ObserverFigures };
 
 /** A client key is at least 128 random bits as the page makes it (base64url or a UUID). */
 export const CLIENT_KEY = /^[A-Za-z0-9_-]{22,128}$/;
@@ -78,12 +79,12 @@ export function createSubmission(ctx: AppContext, input: SubmissionInput, files:
  * submission stored now, its files taken from the uploads (they are gone afterwards). Uploads not
  * finished are named in a 409 and nothing is stored.
  */
-export function submitUploads(ctx: AppContext, input: SubmissionInput, clientKey: string, uploadIds: readonly string[]): Promise<Receipt> {
+export function submitUploads(ctx: AppContext, input: SubmissionInput, clientKey: string, uploadIds: readonly string[], figures?: ObserverFigures): Promise<Receipt> {
   return saidTruthfully(async () => {
     const sentBefore = await receiptForClientKey(ctx, clientKey);
     if (sentBefore) return sentBefore;
     // The key was just looked up: not again before storing (a twin that stores first is caught there).
-    return storeOnce(ctx, input, await completedUploads(ctx, uploadIds), clientKey, uploadIds);
+    return storeOnce(ctx, input, await completedUploads(ctx, uploadIds), clientKey, uploadIds, figures);
   });
 }
 
@@ -100,12 +101,19 @@ async function receiptOrStore(ctx: AppContext, input: SubmissionInput, files: In
   const clientKey = options.clientKey ?? null;
   const sentBefore = clientKey ? await receiptForClientKey(ctx, clientKey) : null;
   if (sentBefore) return sentBefore;
-  return storeOnce(ctx, input, files, clientKey, options.uploadIds ?? []);
+  return storeOnce(ctx, input, files, clientKey, options.uploadIds ?? [], options.figures);
 }
 
-async function storeOnce(ctx: AppContext, input: SubmissionInput, files: IncomingFile[], clientKey: string | null, uploadIds: readonly string[]): Promise<Receipt> {
+async function storeOnce(
+  ctx: AppContext,
+  input: SubmissionInput,
+  files: IncomingFile[],
+  clientKey: string | null,
+  uploadIds: readonly string[],
+  figures?: ObserverFigures,
+): Promise<Receipt> {
   try {
-    return await storeSubmission(ctx, input, files, clientKey, uploadIds);
+    return await storeSubmission(ctx, input, files, clientKey, uploadIds, figures);
   } catch (err) {
     // The same key sent twice at once: the other request stored it first (its transaction committed).
     const storedByTwin = clientKey && isStoreFailure(err, 'unique') && err.constraint === 'submissions_client_key_sha256_key';
@@ -159,7 +167,14 @@ export async function storeFiles(
   return { fileIds, leaves };
 }
 
-async function storeSubmission(ctx: AppContext, input: SubmissionInput, files: IncomingFile[], clientKey: string | null, uploadIds: readonly string[]): Promise<Receipt> {
+async function storeSubmission(
+  ctx: AppContext,
+  input: SubmissionInput,
+  files: IncomingFile[],
+  clientKey: string | null,
+  uploadIds: readonly string[],
+  figures: ObserverFigures = { count: null, protocol: null },
+): Promise<Receipt> {
   if (files.length === 0) {
     throw badRequest('no_files', 'Add at least one photo or video.');
   }
@@ -181,6 +196,8 @@ async function storeSubmission(ctx: AppContext, input: SubmissionInput, files: I
   const submission = await ctx.transaction(async (tx) => {
     try {
       const row = await tx.submissions.insertSubmission(input, clientKey ? clientKeyHash(clientKey) : null);
+      // a count or a protocol copy's figures belong to the submission: stored with it or not at all
+      await recordObserverFigures(tx, { id: row.id, electionId: input.electionId, stationNumber: input.stationNumber, categoryCode: input.categoryCode }, figures);
       await takeUploads(ctx, tx, uploadIds);
       ({ fileIds, leaves } = await storeFiles(ctx, tx, { submissionId: row.id, firstPosition: 0, receivedAt: row.received_at }, files, created));
       return row;

@@ -9,6 +9,7 @@ export function adminNav(page: PageContext) {
     ['/admin/catalog', t('admin_catalog_title')],
     ['/admin/accounts', t('accounts_title')],
     ['/admin/stations', t('stations_title')],
+    ['/admin/counts', t('admin_counts')],
     ['/admin/settings', t('settings_title')],
     ['/admin/audit', t('audit_title')],
     ['/account', t('nav_account')],

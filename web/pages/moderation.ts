@@ -3,7 +3,7 @@ import type { Claim, DecisionRecord, Note } from '../../domain/moderation/model'
 import type { VideoCopyState } from '../../domain/media/video-copy';
 import type { DiskSpace } from '../../domain/submissions/disk-space';
 import type { Corroboration, MergedEntry, ObserverQuestion, Submission } from '../../domain/submissions/model';
-import { html } from '../html';
+import { html, type Html } from '../html';
 import { flagText, type T } from '../i18n';
 import { errorBox, formatBytes, formatInstant, layout, type PageContext } from '../layout';
 import { moderatorConversation } from './conversation';
@@ -62,6 +62,8 @@ export function reviewPage(
     claim: Claim | null;
     claimedByOther: boolean;
     disk: DiskSpace;
+    /** A count's or protocol copy's figures (web/pages/counts.ts figuresReviewPanel), if it carries any. */
+    figures?: Html | null;
     error?: string;
   },
 ) {
@@ -108,6 +110,7 @@ ${data.files.map(
 )}
 </ul>
 </section>
+${data.figures ?? null}
 ${decisionForms(page, s, data.files)}
 ${decisionsList(page, data.decisions)}
 ${notesPanel(page, s.id, data.notes)}

@@ -1,11 +1,12 @@
 import type { StationData } from '../../domain/archive/archive.service';
-import { html } from '../html';
+import { html, type Html } from '../html';
 import { layout, type PageContext } from '../layout';
 import { stationUrl } from '../links';
 import { resultList } from './search';
 
 /** Everything published for one polling station, with counts per category. */
-export function stationPage(page: PageContext, data: StationData) {
+/** figures: the station's official figures, counts and protocol copies (web/pages/counts.ts), if any. */
+export function stationPage(page: PageContext, data: StationData, figures: Html | null = null) {
   const { t, lang } = page;
   const s = data.station;
   const title = `${t('station')} ${s.number} · ${s.region}`;
@@ -22,6 +23,7 @@ export function stationPage(page: PageContext, data: StationData) {
   )}
   </tbody>
 </table>
+${figures}
 <p class="tools"><a href="/api/v1${here}">API</a> <a href="/api/v1/export.csv?election=${s.electionId}&region=${encodeURIComponent(s.region)}&station=${s.number}" download>${t('export_csv')}</a></p>
 ${resultList(page, data.items)}
 <nav class="pager" aria-label="${t('pages')}">

@@ -1,6 +1,6 @@
 import type { Region } from '../../domain/regions/model';
 import type { Category, Election } from '../../domain/catalog/model';
-import { html } from '../html';
+import { html, type Html } from '../html';
 import { errorBox, layout, type PageContext } from '../layout';
 
 export type UploadFormValues = Partial<Record<
@@ -26,7 +26,16 @@ export type RegionName = Pick<Region, 'name_ru' | 'name_en'>;
 
 export function uploadPage(
   page: PageContext,
-  data: { elections: Election[]; categories: Category[]; regions: RegionName[]; limits: UploadLimitsView; values?: UploadFormValues; error?: string },
+  data: {
+    elections: Election[];
+    categories: Category[];
+    regions: RegionName[];
+    limits: UploadLimitsView;
+    values?: UploadFormValues;
+    error?: string;
+    /** A count or a protocol copy (web/pages/counts.ts): its own title, a fixed category and the figures' fields. */
+    figures?: { title: string; intro: string; category: string; fieldset: Html };
+  },
 ) {
   const { t, lang } = page;
   const v = data.values ?? {};
@@ -34,7 +43,8 @@ export function uploadPage(
   const phases = [...new Map(data.categories.map((c) => [c.phase_code, lang === 'ru' ? c.phase_label_ru : c.phase_label_en])).entries()];
   const selectedElection = v.election_id ?? (data.elections.length === 1 ? String(data.elections[0]!.id) : '');
   const body = html`
-<h1>${t('upload_title')}</h1>
+<h1>${data.figures?.title ?? t('upload_title')}</h1>
+${data.figures ? html`<p class="intro">${data.figures.intro}</p>` : null}
 <p class="intro">${t('upload_intro')}</p>
 ${errorBox(data.error)}
 <form id="upload-form" method="post" action="/submit" enctype="multipart/form-data" novalidate
@@ -62,16 +72,17 @@ ${errorBox(data.error)}
   <input id="station_number" name="station_number" required maxlength="20" value="${v.station_number ?? ''}" aria-describedby="station-hint" autocomplete="off">
   <p class="hint" id="station-hint">${t('field_station_hint')}</p>
 
-  <label for="category_code">${t('field_category')}</label>
+  ${data.figures ? html`<input type="hidden" name="category_code" value="${data.figures.category}">` : html`<label for="category_code">${t('field_category')}</label>
   <select id="category_code" name="category_code" required>
     <option value="">${t('choose')}</option>
     ${phases.map(([code, phaseLabel]) => html`<optgroup label="${phaseLabel}">
       ${data.categories.filter((c) => c.phase_code === code).map((c) => html`<option value="${c.code}" ${c.code === v.category_code ? html`selected` : null}>${label(c)}</option>`)}
     </optgroup>`)}
-  </select>
+  </select>`}
 
   <label for="description">${t('field_description')}</label>
   <textarea id="description" name="description" required maxlength="10000" rows="5">${v.description ?? ''}</textarea>
+  ${data.figures?.fieldset ?? null}
 
   <label for="happened_at">${t('field_happened_at')}</label>
   <input id="happened_at" name="happened_at" type="datetime-local" value="${v.happened_at ?? ''}">
@@ -105,5 +116,5 @@ ${errorBox(data.error)}
   data-label-file-name="${t('file_name')}" data-label-file-size="${t('file_size')}" data-label-mb="${t('size_mb')}" data-label-download="${t('receipt_download')}" data-label-send-more="${t('send_more')}"
   data-label-proof-title="${t('proof_title')}" data-label-proof-intro="${t('proof_intro')}" data-label-proof-index="${t('proof_log_index')}" data-label-proof-json="${t('proof_download_json')}"
   data-label-proof-text="${t('proof_download_text')}" data-label-proof-fingerprint="${t('proof_key_fingerprint')}" data-label-proof-key-pending="${t('proof_key_pending')}" data-label-page="${t('receipt_page_link')}"></section>`;
-  return layout(page, t('upload_title'), body, { scripts: ['vendor/tus.min.js', 'upload.js'] });
+  return layout(page, data.figures?.title ?? t('upload_title'), body, { scripts: ['vendor/tus.min.js', 'upload.js'] });
 }

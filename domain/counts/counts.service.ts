@@ -1,0 +1,342 @@
+import { createHash } from 'node:crypto';
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { PublicStation } from '../../db/counts.repo';
+import type { Repositories, TxRepositories } from '../../db/repositories';
+import { actorOf } from '../accounts/accounts.service';
+import type { SessionUser } from '../accounts/model';
+import { appendAudit } from '../audit/audit.service';
+import type { AppContext } from '../context';
+import { badRequest, notFound } from '../errors';
+import {
+  arithmeticFlags,
+  attendanceDiscrepancy,
+  COUNT_CATEGORY,
+  COUNT_METHODS,
+  LINE_ROLES,
+  MAX_OFFICIAL_ROWS,
+  OFFICIAL_KEY_COLUMNS,
+  officialSharesOf,
+  PROTOCOL_CATEGORY,
+  protocolDiscrepancies,
+  TURNOUT_COLUMN,
+  type AttendanceCount,
+  type Discrepancy,
+  type Figures,
+  type LineRole,
+  type NewOfficialResult,
+  type OfficialImportReport,
+  type ProtocolLine,
+} from './model';
+
+// An import of a whole federal election (100 000 stations) and the recomputation it starts may take
+// longer than a request's statements may; an admin starts it knowingly (as a station register).
+const IMPORT_STATEMENT_TIMEOUT_MS = 10 * 60_000;
+
+// ---- The election's protocol lines (admins)
+
+/**
+ * An election's lines as an admin writes them, one a row: `line_no; code; role; label ru; label en`.
+ * Each bad row is named with its number; nothing is saved unless all are good.
+ */
+export function parseLines(text: string): ProtocolLine[] {
+  const rows = text.split(/\r?\n/).map((r) => r.trim()).filter((r) => r && !r.startsWith('#'));
+  const problems: string[] = [];
+  const lines: ProtocolLine[] = [];
+  rows.forEach((row, i) => {
+    const [no, code, role, ru, en] = row.split(';').map((c) => c.trim());
+    const lineNo = Number(no);
+    if (!Number.isInteger(lineNo) || lineNo < 1 || lineNo > 99) problems.push(`row ${i + 1}: the line number must be 1 to 99`);
+    else if (!code || !/^[a-z][a-z0-9_]{0,39}$/.test(code) || code === 'uik' || code === 'region') problems.push(`row ${i + 1}: the code must be lower-case latin letters, digits or _ (not uik or region)`);
+    else if (!LINE_ROLES.includes(role as LineRole)) problems.push(`row ${i + 1}: the role must be one of ${LINE_ROLES.join(', ')}`);
+    else if (!ru || !en || ru.length > 300 || en.length > 300) problems.push(`row ${i + 1}: give the label in Russian and in English (up to 300 characters each)`);
+    else if (lines.some((l) => l.code === code || l.line_no === lineNo)) problems.push(`row ${i + 1}: line ${lineNo} or code ${code} is given twice`);
+    else lines.push({ line_no: lineNo, code, role: role as LineRole, label_ru: ru, label_en: en });
+  });
+  if (problems.length) throw badRequest('bad_protocol_lines', `The protocol lines were not saved: ${problems.join('; ')}.`);
+  if (lines.length === 0) throw badRequest('bad_protocol_lines', 'The protocol lines were not saved: give at least one line.');
+  return lines;
+}
+
+export async function configureLines(ctx: AppContext, admin: SessionUser, electionId: number, text: string): Promise<void> {
+  if (!(await ctx.repos.catalog.findElection(electionId))) throw badRequest('unknown_election', 'Choose an election from the list.');
+  const lines = parseLines(text);
+  await ctx.transaction(async (tx) => {
+    const before = await tx.counts.listLines(electionId);
+    await tx.counts.replaceLines(electionId, lines);
+    await appendAudit(tx, actorOf(admin), { action: 'counts.lines', entityType: 'election', entityId: String(electionId), before, after: lines });
+  });
+}
+
+export const protocolLines = (ctx: AppContext, electionId: number) => ctx.repos.counts.listLines(electionId);
+
+/** The lines as the admin form shows them again. */
+export const linesAsText = (lines: readonly ProtocolLine[]) => lines.map((l) => `${l.line_no}; ${l.code}; ${l.role}; ${l.label_ru}; ${l.label_en}`).join('\n');
+
+// ---- Official results (admins)
+
+const figureCell = (v: string | undefined): number | null | 'bad' => {
+  if (v !== undefined && /^[0-9]{1,8}$/.test(v)) return Number(v); // the common case, without copying the text
+  const s = (v ?? '').trim().replace(/[\s\u00a0]/g, '');
+  if (s === '') return null;
+  return /^[0-9]{1,8}$/.test(s) ? Number(s) : 'bad';
+};
+
+/**
+ * The records of a CSV file, comma or semicolon separated (the header decides). A file without quotes
+ * (what commissions publish) is split directly, some ten times faster than a general parser over
+ * 100 000 rows; one with quotes goes through csv-parse.
+ */
+function csvRecords(csv: Buffer): string[][] {
+  const text = csv.toString('utf8').replace(/^\uFEFF/, '');
+  const header = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n'));
+  const delimiter = header.includes(';') ? ';' : ',';
+  if (!text.includes('"')) return text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l)).filter((l) => l !== '').map((l) => l.split(delimiter));
+  try {
+    return parseCsv(text, { skip_empty_lines: true, relax_column_count: true, delimiter });
+  } catch (err) {
+    throw badRequest('bad_csv', `The file is not readable CSV: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Imports an election's official per-station results from CSV (`uik`, `region`, a column per protocol
+ * line code, `turnout_HH:MM` per reported hour): good rows replace the station's current figures
+ * (what they replace is kept), each bad row is reported with its line and what is wrong. The import is
+ * kept with its report and audited; the discrepancies of every station with evidence are recomputed.
+ */
+export async function importOfficialResults(ctx: AppContext, admin: SessionUser, electionId: number, csv: Buffer): Promise<OfficialImportReport> {
+  const election = await ctx.repos.catalog.findElection(electionId);
+  if (!election) throw badRequest('unknown_election', 'Choose an election from the list.');
+  const lines = await ctx.repos.counts.listLines(electionId);
+  if (lines.length === 0) throw badRequest('no_protocol_lines', 'Configure this election\'s protocol lines first: the file\'s columns are their codes.');
+  const records = csvRecords(csv);
+  const names = (records[0] ?? []).map((h) => h.trim().toLowerCase());
+  const codes = new Set(lines.map((l) => l.code));
+  const unknown = names.filter((n) => !OFFICIAL_KEY_COLUMNS.includes(n as 'uik') && !codes.has(n) && !TURNOUT_COLUMN.test(n));
+  const missing = [...OFFICIAL_KEY_COLUMNS, ...codes].filter((c) => !names.includes(c));
+  if (records.length < 2) throw badRequest('empty_csv', `The file has no rows. The first line names the columns: uik, region, ${[...codes].join(', ')}[, turnout_10:00, …].`);
+  if (missing.length || unknown.length) {
+    throw badRequest('bad_csv', `The columns do not match this election's protocol${missing.length ? `; missing: ${missing.join(', ')}` : ''}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}.`);
+  }
+  if (records.length - 1 > MAX_OFFICIAL_ROWS) throw badRequest('too_many_rows', `At most ${MAX_OFFICIAL_ROWS} stations per file.`);
+
+  const column = (n: string) => names.indexOf(n);
+  const uikAt = column('uik');
+  const regionAt = column('region');
+  const lineAt = lines.map((l) => [l, column(l.code)] as const);
+  const turnoutAt = names.flatMap((n, i) => (TURNOUT_COLUMN.test(n) ? [[n.slice('turnout_'.length), i] as const] : []));
+  const sharesOf = officialSharesOf(lines);
+  const errors: OfficialImportReport['errors'] = [];
+  const byNumber = new Map<string, number>();
+  const rows: NewOfficialResult[] = [];
+  for (let r = 1; r < records.length; r++) {
+    const cells = records[r]!;
+    const lineNo = r + 1;
+    const uik = (cells[uikAt] ?? '').trim();
+    const region = (cells[regionAt] ?? '').trim();
+    if (!/^[0-9]{1,6}$/.test(uik)) { errors.push({ line: lineNo, message: 'uik must be the station number, 1 to 6 digits' }); continue; }
+    if (!region || region.length > 200) { errors.push({ line: lineNo, message: 'region is empty or longer than 200 characters' }); continue; }
+    const uikNumber = uik.replace(/^0+(?=\d)/, '');
+    const bad: string[] = [];
+    const figures: Figures = {};
+    for (const [l, i] of lineAt) {
+      const v = figureCell(cells[i]);
+      if (v === 'bad') bad.push(`${l.code} must be a whole number from 0, or empty`);
+      else if (v !== null) figures[l.code] = v;
+    }
+    const turnout: Record<string, number> = {};
+    for (const [hour, i] of turnoutAt) {
+      const v = figureCell(cells[i]);
+      if (v === 'bad') bad.push(`turnout_${hour} must be a whole number from 0, or empty`);
+      else if (v !== null) turnout[hour] = v;
+    }
+    if (bad.length) { errors.push({ line: lineNo, message: bad.join('; ') }); continue; }
+    const earlier = byNumber.get(uikNumber);
+    if (earlier) { errors.push({ line: lineNo, message: `station ${uikNumber} is already on line ${earlier}` }); continue; }
+    byNumber.set(uikNumber, lineNo);
+    const shares = sharesOf(figures);
+    rows.push({ uikNumber, region, figures, turnout, turnoutPct: shares.turnoutPct, leaderPct: shares.leaderPct });
+  }
+  const fileSha256 = createHash('sha256').update(csv).digest();
+  return ctx.transaction(async (tx) => {
+    await tx.counts.allowLongStatements(IMPORT_STATEMENT_TIMEOUT_MS);
+    await tx.counts.stageOfficialResults(rows);
+    const changed = await tx.counts.countChangedOfficial(electionId);
+    const imported = rows.length;
+    const importId = await tx.counts.insertImport({ electionId, accountId: admin.accountId, fileSha256, imported, changed, errors });
+    await tx.counts.applyStagedOfficial(electionId, importId);
+    await appendAudit(tx, actorOf(admin), {
+      action: 'counts.official_import',
+      entityType: 'election',
+      entityId: String(electionId),
+      after: { import_id: importId, file_sha256: fileSha256.toString('hex'), imported, changed, bad_rows: errors.length },
+    });
+    await recomputeDiscrepancies(tx, electionId, null);
+    return { importId, imported, changed, errors };
+  });
+}
+
+export const recentImports = (ctx: AppContext) => ctx.repos.counts.listImports();
+
+// ---- Discrepancies
+
+/**
+ * Compares every verified figure of these stations (all of the election's with evidence when null)
+ * with the official ones and stores the differences, replacing what was stored for them.
+ */
+export async function recomputeDiscrepancies(tx: TxRepositories, electionId: number, uiks: string[] | null): Promise<number> {
+  const [election, lines] = await Promise.all([tx.catalog.findElection(electionId), tx.counts.listLines(electionId)]);
+  if (!election) return 0;
+  const stations = uiks ?? (await tx.counts.stationsWithEvidence(electionId));
+  if (stations.length === 0 && uiks) return 0;
+  const [evidence, official] = await Promise.all([tx.counts.verifiedEvidence(electionId, uiks), tx.counts.officialFor(electionId, stations)]);
+  const officialBy = new Map(official.map((o) => [o.uik_number, o]));
+  const rows: (Discrepancy & { submissionId: string; uikNumber: string })[] = [];
+  for (const e of evidence) {
+    const o = officialBy.get(e.uik_number);
+    if (!o) continue;
+    const found = [
+      ...(e.figures ? protocolDiscrepancies(lines, o, e.figures) : []),
+      ...(e.count ? [attendanceDiscrepancy(lines, o, e.count, election.voting_ends_on)].filter((d): d is Discrepancy => d !== null) : []),
+    ];
+    rows.push(...found.map((d) => ({ ...d, submissionId: e.submission_id, uikNumber: e.uik_number })));
+  }
+  await tx.counts.replaceDiscrepancies(electionId, uiks, rows);
+  return rows.length;
+}
+
+async function recomputeForSubmission(tx: TxRepositories, submissionId: string): Promise<void> {
+  const station = await tx.counts.stationOfSubmission(submissionId);
+  if (station) await recomputeDiscrepancies(tx, station.election_id, [station.uik_number]);
+}
+
+// ---- Observers' figures (sent with a submission, in its transaction)
+
+/** A station number as the register and the official results key it: digits without leading zeros. */
+const uikNumber = (stationNumber: string) => stationNumber.replace(/^0+(?=\d)/, '');
+
+/** What an observer may send with a submission besides its files. */
+export type ObserverFigures = { count: AttendanceCount | null; protocol: Figures | null };
+
+/**
+ * Stores a count or a protocol copy's figures with the submission they belong to (same transaction).
+ * A count goes only with the count category and figures only with the protocol-copy category; a
+ * protocol copy always gets its transcription row, so a moderator can transcribe the photo.
+ */
+export async function recordObserverFigures(
+  tx: Pick<TxRepositories, 'counts'>,
+  submission: { id: string; electionId: number; stationNumber: string; categoryCode: string },
+  figures: ObserverFigures,
+): Promise<void> {
+  if (figures.count && submission.categoryCode !== COUNT_CATEGORY) throw badRequest('count_needs_category', 'A count is sent with the category “observers’ attendance count”.');
+  if (figures.protocol && submission.categoryCode !== PROTOCOL_CATEGORY) throw badRequest('figures_need_category', 'Protocol figures are sent with the category “copy of the final protocol”.');
+  if (submission.categoryCode === COUNT_CATEGORY && !figures.count) throw badRequest('count_missing', 'Give the count: how many people, between which times, and how they were counted.');
+  const station = { electionId: submission.electionId, uikNumber: uikNumber(submission.stationNumber) };
+  if (figures.count) await tx.counts.insertAttendanceCount(submission.id, station, figures.count);
+  if (submission.categoryCode === PROTOCOL_CATEGORY) {
+    await tx.counts.insertProtocolCopy(submission.id, station);
+    if (figures.protocol && Object.keys(figures.protocol).length) {
+      const lines = await tx.counts.listLines(submission.electionId);
+      const known = Object.fromEntries(Object.entries(figures.protocol).filter(([code]) => lines.some((l) => l.code === code)));
+      await tx.counts.saveProtocolFigures(submission.id, known, null, arithmeticFlags(lines, known));
+    }
+  }
+}
+
+// ---- Moderators
+
+export type FiguresForReview = {
+  lines: ProtocolLine[];
+  count: Awaited<ReturnType<Repositories['counts']['countOf']>>;
+  protocol: Awaited<ReturnType<Repositories['counts']['protocolOf']>>;
+};
+
+export async function figuresForReview(ctx: AppContext, submissionId: string): Promise<FiguresForReview | null> {
+  const [count, protocol, station] = await Promise.all([
+    ctx.repos.counts.countOf(submissionId),
+    ctx.repos.counts.protocolOf(submissionId),
+    ctx.repos.counts.stationOfSubmission(submissionId),
+  ]);
+  if (!count && !protocol) return null;
+  return { lines: station ? await ctx.repos.counts.listLines(station.election_id) : [], count, protocol };
+}
+
+/** A moderator enters or corrects a protocol copy's figures; each changed figure records who entered it, and the copy must be checked again. */
+export async function transcribeProtocol(ctx: AppContext, moderator: SessionUser, submissionId: string, figures: Figures): Promise<void> {
+  await ctx.transaction(async (tx) => {
+    const protocol = await tx.counts.protocolOf(submissionId);
+    if (!protocol) throw notFound('This protocol copy');
+    const lines = await tx.counts.listLines(protocol.election_id);
+    const unknown = Object.keys(figures).filter((code) => !lines.some((l) => l.code === code));
+    if (unknown.length) throw badRequest('unknown_protocol_line', `This election's protocol has no line ${unknown.join(', ')}.`);
+    const flags = arithmeticFlags(lines, figures);
+    const changed = await tx.counts.saveProtocolFigures(submissionId, figures, moderator.accountId, flags);
+    await appendAudit(tx, actorOf(moderator), { action: 'counts.protocol_transcribe', entityType: 'submission', entityId: submissionId, after: { figures, changed, flags } });
+    await recomputeForSubmission(tx, submissionId);
+  });
+}
+
+/** A moderator confirms (or takes back) that a protocol copy's figures are what its photo shows; only then are they compared and can be public. */
+export async function checkProtocol(ctx: AppContext, moderator: SessionUser, submissionId: string, checked: boolean): Promise<void> {
+  await ctx.transaction(async (tx) => {
+    const protocol = await tx.counts.protocolOf(submissionId);
+    if (!protocol) throw notFound('This protocol copy');
+    if (checked && protocol.figures.length === 0) throw badRequest('nothing_to_check', 'Transcribe the protocol\'s figures first.');
+    await tx.counts.setProtocolChecked(submissionId, checked ? moderator.accountId : null);
+    await appendAudit(tx, actorOf(moderator), { action: 'counts.protocol_check', entityType: 'submission', entityId: submissionId, after: { checked, flags: protocol.arithmetic_flags } });
+    await recomputeForSubmission(tx, submissionId);
+  });
+}
+
+/** A moderator verifies (or takes back) an attendance count: the method is plausible and the files support it. */
+export async function verifyCount(ctx: AppContext, moderator: SessionUser, submissionId: string, verified: boolean): Promise<void> {
+  await ctx.transaction(async (tx) => {
+    if (!(await tx.counts.setCountVerified(submissionId, verified ? moderator.accountId : null))) throw notFound('This count');
+    await appendAudit(tx, actorOf(moderator), { action: 'counts.count_verify', entityType: 'submission', entityId: submissionId, after: { verified } });
+    await recomputeForSubmission(tx, submissionId);
+  });
+}
+
+/** Whether two counts of the same hours agree: they differ by no more than the larger uncertainty of their methods. */
+export function countsAgree(a: Pick<AttendanceCount, 'people' | 'method'>, b: Pick<AttendanceCount, 'people' | 'method'>): boolean {
+  const tolerance = Math.max(Math.ceil(a.people * COUNT_METHODS[a.method]), Math.ceil(b.people * COUNT_METHODS[b.method]));
+  return Math.abs(a.people - b.people) <= tolerance;
+}
+
+// ---- The public
+
+export type StationFigures = Omit<PublicStation, 'official'> & { official: { figures: Figures; turnout: Record<string, number>; importedAt: Date } | null };
+
+/** One station's official figures, and the verified figures of its published evidence with their differences. */
+export async function stationFigures(ctx: AppContext, electionId: number, stationNumber: string): Promise<StationFigures> {
+  const { official, ...rest } = await ctx.repos.counts.publicStationFigures(electionId, uikNumber(stationNumber));
+  return { ...rest, official: official && { figures: official.figures, turnout: official.turnout, importedAt: new Date(official.imported_at) } };
+}
+
+export type RankQuery = { election?: number; region?: string; station?: string; limit?: number; offset?: number };
+
+export const rankedStations = (ctx: AppContext, q: RankQuery) =>
+  ctx.repos.counts.rankedStations({ election: q.election, region: q.region, station: q.station }, q.limit ?? 50, q.offset ?? 0);
+
+/** The exports: every ranked station matching the filters (at most this many) with its discrepancies. */
+export const MAX_EXPORT_STATIONS = 100_000;
+export const rankedForExport = (ctx: AppContext, q: RankQuery) =>
+  ctx.exportRepos.counts.rankedWithFigures({ election: q.election, region: q.region, station: q.station }, MAX_EXPORT_STATIONS);
+
+/**
+ * An election's distributions change with an import or a publication; over 100 000 stations they cost
+ * more than a page may, so each is kept for a minute per process.
+ */
+const DISTRIBUTION_SECONDS = 60;
+const distributions = new Map<number, { at: number; value: ReturnType<Repositories['counts']['officialDistribution']> }>();
+export function electionDistribution(ctx: AppContext, electionId: number) {
+  const now = ctx.clock.now().getTime();
+  const kept = distributions.get(electionId);
+  if (kept && now - kept.at < DISTRIBUTION_SECONDS * 1000) return kept.value;
+  const value = ctx.repos.counts.officialDistribution(electionId);
+  value.catch(() => distributions.delete(electionId));
+  distributions.set(electionId, { at: now, value });
+  return value;
+}
+
+export type { RankedStation, ImportRecord } from '../../db/counts.repo';
