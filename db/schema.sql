@@ -174,6 +174,23 @@ $$;
 
 
 --
+-- Name: archive_refresh_labels(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.archive_refresh_labels() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'categories' THEN
+    PERFORM archive_refresh(a.id) FROM archive_entries a WHERE a.category_code = NEW.code;
+  ELSE
+    PERFORM archive_refresh(a.id) FROM archive_entries a WHERE a.election_id = NEW.id;
+  END IF;
+  RETURN NULL;
+END $$;
+
+
+--
 -- Name: archive_refresh_media(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -509,7 +526,9 @@ DECLARE
   choices jsonb;
 BEGIN
   IF NEW.status IS DISTINCT FROM OLD.status
-     AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.submission_id = NEW.id AND d.created_at = now()) THEN
+     AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.submission_id = NEW.id AND d.created_at = now())
+     AND NOT (OLD.status = 'needs_info' AND NEW.status = 'pending'
+              AND EXISTS (SELECT 1 FROM observer_answers a WHERE a.submission_id = NEW.id AND a.created_at = now())) THEN
     RAISE EXCEPTION 'a submission''s status changes only with a decision recorded in the same transaction (% -> %)', OLD.status, NEW.status
       USING ERRCODE = 'SV002';
   END IF;
@@ -635,6 +654,23 @@ CREATE TABLE public.blobs (
 
 
 --
+-- Name: categories; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.categories (
+    code text NOT NULL,
+    phase_code text NOT NULL,
+    "position" integer NOT NULL,
+    label_ru text NOT NULL,
+    label_en text NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    CONSTRAINT categories_code_check CHECK ((code ~ '^[a-z0-9_]{2,60}$'::text)),
+    CONSTRAINT categories_label_en_check CHECK (((length(label_en) >= 1) AND (length(label_en) <= 300))),
+    CONSTRAINT categories_label_ru_check CHECK (((length(label_ru) >= 1) AND (length(label_ru) <= 300)))
+);
+
+
+--
 -- Name: decisions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -661,6 +697,31 @@ CREATE TABLE public.decisions (
     CONSTRAINT decisions_reason_required CHECK (((action <> ALL (ARRAY['needs_info'::text, 'unpublish'::text, 'merge'::text])) OR (reason IS NOT NULL))),
     CONSTRAINT decisions_reject_reason_code CHECK (((action <> 'reject'::text) OR (reason_code IS NOT NULL))),
     CONSTRAINT decisions_verify_checklist CHECK (((action <> 'verify'::text) OR (checklist IS NOT NULL)))
+);
+
+
+--
+-- Name: elections; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.elections (
+    id integer NOT NULL,
+    slug text NOT NULL,
+    name_ru text NOT NULL,
+    name_en text NOT NULL,
+    country text NOT NULL,
+    voting_starts_on date NOT NULL,
+    voting_ends_on date NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    polls_close_at timestamp with time zone,
+    hold_publication boolean DEFAULT false NOT NULL,
+    CONSTRAINT elections_check CHECK ((voting_ends_on >= voting_starts_on)),
+    CONSTRAINT elections_country_check CHECK ((country ~ '^[A-Z]{2}$'::text)),
+    CONSTRAINT elections_hold_needs_close CHECK (((NOT hold_publication) OR (polls_close_at IS NOT NULL))),
+    CONSTRAINT elections_name_en_check CHECK (((length(name_en) >= 1) AND (length(name_en) <= 300))),
+    CONSTRAINT elections_name_ru_check CHECK (((length(name_ru) >= 1) AND (length(name_ru) <= 300))),
+    CONSTRAINT elections_slug_check CHECK ((slug ~ '^[a-z0-9-]{3,80}$'::text))
 );
 
 
@@ -750,6 +811,25 @@ CREATE TABLE public.polling_stations (
 
 
 --
+-- Name: regions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.regions (
+    code text NOT NULL,
+    kind text NOT NULL,
+    name_ru text NOT NULL,
+    name_en text NOT NULL,
+    aliases text[] DEFAULT '{}'::text[] NOT NULL,
+    boundary jsonb,
+    CONSTRAINT regions_boundary_check CHECK (((boundary IS NULL) OR ((boundary ->> 'type'::text) = ANY (ARRAY['Polygon'::text, 'MultiPolygon'::text])))),
+    CONSTRAINT regions_code_check CHECK ((code ~ '^[A-Z]{2}(-[A-Z0-9]{1,3})?$'::text)),
+    CONSTRAINT regions_kind_check CHECK ((kind = ANY (ARRAY['subject'::text, 'occupied'::text, 'country'::text]))),
+    CONSTRAINT regions_name_en_check CHECK (((length(name_en) >= 1) AND (length(name_en) <= 200))),
+    CONSTRAINT regions_name_ru_check CHECK (((length(name_ru) >= 1) AND (length(name_ru) <= 200)))
+);
+
+
+--
 -- Name: submissions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -792,6 +872,7 @@ END) STORED,
     has_video boolean DEFAULT false NOT NULL,
     file_flags text[] DEFAULT '{}'::text[] NOT NULL,
     client_key_sha256 bytea,
+    answered_at timestamp with time zone,
     CONSTRAINT submissions_check1 CHECK (((status = 'pending'::text) = (decided_at IS NULL))),
     CONSTRAINT submissions_client_key_sha256_check CHECK ((length(client_key_sha256) = 32)),
     CONSTRAINT submissions_complaint_status_check CHECK ((complaint_status = ANY (ARRAY['none'::text, 'filed'::text, 'answered'::text]))),
@@ -840,11 +921,14 @@ CREATE VIEW public.archive_entry_source AS
             ELSE COALESCE(ps.longitude, (round((f.lon)::numeric, 2))::double precision)
         END AS lon,
     s.public_title AS title,
-    (setweight(to_tsvector('russian'::regconfig, COALESCE(s.public_title, ''::text)), 'A'::"char") || to_tsvector('russian'::regconfig, COALESCE(s.public_description, s.description))) AS search_text,
+    ((setweight(to_tsvector('russian'::regconfig, COALESCE(s.public_title, ''::text)), 'A'::"char") || to_tsvector('russian'::regconfig, COALESCE(s.public_description, s.description))) || setweight(to_tsvector('russian'::regconfig, concat_ws(' '::text, c.label_ru, c.label_en, e.name_ru, e.name_en, s.region, r.name_en, array_to_string(r.aliases, ' '::text))), 'D'::"char")) AS search_text,
     COALESCE(s.public_description, s.description) AS description,
     f.file_sha256
-   FROM (((public.submissions s
+   FROM ((((((public.submissions s
      JOIN public.decisions d ON ((d.id = s.publish_decision_id)))
+     JOIN public.categories c ON ((c.code = s.category_code)))
+     JOIN public.elections e ON ((e.id = s.election_id)))
+     LEFT JOIN public.regions r ON ((r.name_ru = s.region)))
      LEFT JOIN public.polling_stations ps ON ((ps.id = s.polling_station_id)))
      CROSS JOIN LATERAL ( SELECT (count(*))::integer AS file_count,
             COALESCE(bool_or((b.kind = 'image'::text)), false) AS has_photo,
@@ -943,23 +1027,6 @@ CREATE TABLE public.audit_log (
 
 
 --
--- Name: categories; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.categories (
-    code text NOT NULL,
-    phase_code text NOT NULL,
-    "position" integer NOT NULL,
-    label_ru text NOT NULL,
-    label_en text NOT NULL,
-    active boolean DEFAULT true NOT NULL,
-    CONSTRAINT categories_code_check CHECK ((code ~ '^[a-z0-9_]{2,60}$'::text)),
-    CONSTRAINT categories_label_en_check CHECK (((length(label_en) >= 1) AND (length(label_en) <= 300))),
-    CONSTRAINT categories_label_ru_check CHECK (((length(label_ru) >= 1) AND (length(label_ru) <= 300)))
-);
-
-
---
 -- Name: category_phases; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -996,31 +1063,6 @@ CREATE TABLE public.derivative_hashes (
     made_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT derivative_hashes_kind_check CHECK ((kind ~ '^[a-z]{1,16}$'::text)),
     CONSTRAINT derivative_hashes_sha256_check CHECK ((octet_length(sha256) = 32))
-);
-
-
---
--- Name: elections; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.elections (
-    id integer NOT NULL,
-    slug text NOT NULL,
-    name_ru text NOT NULL,
-    name_en text NOT NULL,
-    country text NOT NULL,
-    voting_starts_on date NOT NULL,
-    voting_ends_on date NOT NULL,
-    active boolean DEFAULT true NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    polls_close_at timestamp with time zone,
-    hold_publication boolean DEFAULT false NOT NULL,
-    CONSTRAINT elections_check CHECK ((voting_ends_on >= voting_starts_on)),
-    CONSTRAINT elections_country_check CHECK ((country ~ '^[A-Z]{2}$'::text)),
-    CONSTRAINT elections_hold_needs_close CHECK (((NOT hold_publication) OR (polls_close_at IS NOT NULL))),
-    CONSTRAINT elections_name_en_check CHECK (((length(name_en) >= 1) AND (length(name_en) <= 300))),
-    CONSTRAINT elections_name_ru_check CHECK (((length(name_ru) >= 1) AND (length(name_ru) <= 300))),
-    CONSTRAINT elections_slug_check CHECK ((slug ~ '^[a-z0-9-]{3,80}$'::text))
 );
 
 
@@ -1106,6 +1148,32 @@ CREATE TABLE public.notes (
     body text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT notes_body_check CHECK (((length(body) >= 1) AND (length(body) <= 4000)))
+);
+
+
+--
+-- Name: observer_answer_files; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.observer_answer_files (
+    answer_id uuid NOT NULL,
+    media_file_id uuid NOT NULL
+);
+
+
+--
+-- Name: observer_answers; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.observer_answers (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    submission_id uuid NOT NULL,
+    question_id uuid NOT NULL,
+    question_action text DEFAULT 'needs_info'::text NOT NULL,
+    body text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT observer_answers_body_check CHECK (((body IS NULL) OR ((length(body) >= 1) AND (length(body) <= 10000)))),
+    CONSTRAINT observer_answers_question_action_check CHECK ((question_action = 'needs_info'::text))
 );
 
 
@@ -1519,6 +1587,31 @@ CREATE TABLE public.tlog_timestamps (
 
 
 --
+-- Name: video_copies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.video_copies (
+    media_file_id uuid NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    progress real DEFAULT 0 NOT NULL,
+    failure_reason text,
+    sha256 bytea,
+    bytes bigint,
+    method text,
+    attempts integer DEFAULT 0 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT video_copies_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT video_copies_bytes_check CHECK ((bytes > 0)),
+    CONSTRAINT video_copies_check CHECK (((status = 'failed'::text) = (failure_reason IS NOT NULL))),
+    CONSTRAINT video_copies_method_check CHECK ((method = ANY (ARRAY['video:copy audio:copy'::text, 'video:copy audio:encode'::text, 'video:copy audio:none'::text, 'video:encode audio:copy'::text, 'video:encode audio:encode'::text, 'video:encode audio:none'::text]))),
+    CONSTRAINT video_copies_progress_check CHECK (((progress >= (0)::double precision) AND (progress <= (1)::double precision))),
+    CONSTRAINT video_copies_ready_has_bytes CHECK (((status = 'ready'::text) = ((sha256 IS NOT NULL) AND (bytes IS NOT NULL) AND (method IS NOT NULL)))),
+    CONSTRAINT video_copies_sha256_check CHECK ((octet_length(sha256) = 32)),
+    CONSTRAINT video_copies_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'encoding'::text, 'ready'::text, 'failed'::text])))
+);
+
+
+--
 -- Name: elections id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -1795,6 +1888,30 @@ ALTER TABLE ONLY public.notes
 
 
 --
+-- Name: observer_answer_files observer_answer_files_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.observer_answer_files
+    ADD CONSTRAINT observer_answer_files_pkey PRIMARY KEY (media_file_id);
+
+
+--
+-- Name: observer_answers observer_answers_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.observer_answers
+    ADD CONSTRAINT observer_answers_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: observer_answers observer_answers_question_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.observer_answers
+    ADD CONSTRAINT observer_answers_question_id_key UNIQUE (question_id);
+
+
+--
 -- Name: official_result_imports official_result_imports_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1880,6 +1997,30 @@ ALTER TABLE ONLY public.protocol_lines
 
 ALTER TABLE ONLY public.protocol_lines
     ADD CONSTRAINT protocol_lines_pkey PRIMARY KEY (election_id, code);
+
+
+--
+-- Name: regions regions_name_en_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.regions
+    ADD CONSTRAINT regions_name_en_key UNIQUE (name_en);
+
+
+--
+-- Name: regions regions_name_ru_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.regions
+    ADD CONSTRAINT regions_name_ru_key UNIQUE (name_ru);
+
+
+--
+-- Name: regions regions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.regions
+    ADD CONSTRAINT regions_pkey PRIMARY KEY (code);
 
 
 --
@@ -2056,6 +2197,14 @@ ALTER TABLE ONLY public.tlog_subtrees
 
 ALTER TABLE ONLY public.tlog_timestamps
     ADD CONSTRAINT tlog_timestamps_pkey PRIMARY KEY (tree_size);
+
+
+--
+-- Name: video_copies video_copies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.video_copies
+    ADD CONSTRAINT video_copies_pkey PRIMARY KEY (media_file_id);
 
 
 --
@@ -2262,6 +2411,20 @@ CREATE INDEX notes_submission_idx ON public.notes USING btree (submission_id, cr
 
 
 --
+-- Name: observer_answer_files_answer_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX observer_answer_files_answer_idx ON public.observer_answer_files USING btree (answer_id);
+
+
+--
+-- Name: observer_answers_submission_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX observer_answers_submission_idx ON public.observer_answers USING btree (submission_id, created_at);
+
+
+--
 -- Name: original_checks_checked_at; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2371,6 +2534,20 @@ CREATE INDEX submissions_video_queue_idx ON public.submissions USING btree (stat
 --
 
 CREATE INDEX tlog_leaves_sha256 ON public.tlog_leaves USING hash (sha256);
+
+
+--
+-- Name: categories archive_entries_from_category_labels; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER archive_entries_from_category_labels AFTER UPDATE ON public.categories FOR EACH ROW WHEN (((old.label_ru IS DISTINCT FROM new.label_ru) OR (old.label_en IS DISTINCT FROM new.label_en))) EXECUTE FUNCTION public.archive_refresh_labels();
+
+
+--
+-- Name: elections archive_entries_from_election_names; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER archive_entries_from_election_names AFTER UPDATE ON public.elections FOR EACH ROW WHEN (((old.name_ru IS DISTINCT FROM new.name_ru) OR (old.name_en IS DISTINCT FROM new.name_en))) EXECUTE FUNCTION public.archive_refresh_labels();
 
 
 --
@@ -2868,6 +3045,46 @@ ALTER TABLE ONLY public.notes
 
 
 --
+-- Name: observer_answer_files observer_answer_files_answer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.observer_answer_files
+    ADD CONSTRAINT observer_answer_files_answer_id_fkey FOREIGN KEY (answer_id) REFERENCES public.observer_answers(id);
+
+
+--
+-- Name: observer_answer_files observer_answer_files_media_file_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.observer_answer_files
+    ADD CONSTRAINT observer_answer_files_media_file_id_fkey FOREIGN KEY (media_file_id) REFERENCES public.media_files(id);
+
+
+--
+-- Name: observer_answers observer_answers_question_id_question_action_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.observer_answers
+    ADD CONSTRAINT observer_answers_question_id_question_action_fkey FOREIGN KEY (question_id, question_action) REFERENCES public.decisions(id, action);
+
+
+--
+-- Name: observer_answers observer_answers_question_id_submission_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.observer_answers
+    ADD CONSTRAINT observer_answers_question_id_submission_id_fkey FOREIGN KEY (question_id, submission_id) REFERENCES public.decisions(id, submission_id);
+
+
+--
+-- Name: observer_answers observer_answers_submission_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.observer_answers
+    ADD CONSTRAINT observer_answers_submission_id_fkey FOREIGN KEY (submission_id) REFERENCES public.submissions(id);
+
+
+--
 -- Name: official_result_imports official_result_imports_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3100,6 +3317,14 @@ ALTER TABLE ONLY public.tlog_timestamps
 
 
 --
+-- Name: video_copies video_copies_media_file_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.video_copies
+    ADD CONSTRAINT video_copies_media_file_id_fkey FOREIGN KEY (media_file_id) REFERENCES public.media_files(id);
+
+
+--
 -- Name: SCHEMA public; Type: ACL; Schema: -; Owner: -
 --
 
@@ -3142,10 +3367,24 @@ GRANT SELECT,INSERT ON TABLE public.blobs TO svidetel_app;
 
 
 --
+-- Name: TABLE categories; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.categories TO svidetel_app;
+
+
+--
 -- Name: TABLE decisions; Type: ACL; Schema: public; Owner: -
 --
 
 GRANT SELECT,INSERT ON TABLE public.decisions TO svidetel_app;
+
+
+--
+-- Name: TABLE elections; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.elections TO svidetel_app;
 
 
 --
@@ -3160,6 +3399,13 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.media_files TO svidetel_app;
 --
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.polling_stations TO svidetel_app;
+
+
+--
+-- Name: TABLE regions; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.regions TO svidetel_app;
 
 
 --
@@ -3205,13 +3451,6 @@ GRANT SELECT,INSERT ON TABLE public.audit_log TO svidetel_app;
 
 
 --
--- Name: TABLE categories; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT,INSERT,UPDATE ON TABLE public.categories TO svidetel_app;
-
-
---
 -- Name: TABLE category_phases; Type: ACL; Schema: public; Owner: -
 --
 
@@ -3231,13 +3470,6 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.claims TO svidetel_app;
 
 GRANT SELECT ON TABLE public.derivative_hashes TO svidetel_app;
 GRANT INSERT ON TABLE public.derivative_hashes TO svidetel_signer;
-
-
---
--- Name: TABLE elections; Type: ACL; Schema: public; Owner: -
---
-
-GRANT SELECT,INSERT,UPDATE ON TABLE public.elections TO svidetel_app;
 
 
 --
@@ -3273,6 +3505,20 @@ GRANT SELECT,UPDATE ON TABLE public.log_scrub_state TO svidetel_app;
 --
 
 GRANT SELECT,INSERT ON TABLE public.notes TO svidetel_app;
+
+
+--
+-- Name: TABLE observer_answer_files; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.observer_answer_files TO svidetel_app;
+
+
+--
+-- Name: TABLE observer_answers; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.observer_answers TO svidetel_app;
 
 
 --
@@ -3461,6 +3707,14 @@ GRANT SELECT,INSERT ON TABLE public.tlog_subtrees TO svidetel_app;
 
 GRANT SELECT ON TABLE public.tlog_timestamps TO svidetel_app;
 GRANT INSERT ON TABLE public.tlog_timestamps TO svidetel_signer;
+
+
+--
+-- Name: TABLE video_copies; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.video_copies TO svidetel_app;
+GRANT INSERT,UPDATE ON TABLE public.video_copies TO svidetel_signer;
 
 
 --
