@@ -9,6 +9,7 @@ import * as health from './health.repo';
 import * as integrity from './integrity.repo';
 import * as media from './media.repo';
 import * as notes from './notes.repo';
+import * as redactions from './redactions.repo';
 import * as replication from './replication.repo';
 import * as settings from './settings.repo';
 import * as stations from './stations.repo';
@@ -31,7 +32,7 @@ type Bound<Module, Handle> = {
     : never]: Module[K] extends (q: never, ...args: infer A) => infer R ? (...args: A) => R : never;
 };
 
-const MODULES = { accounts, archive, audit, catalog, claims, consistency, health, integrity, media, notes, replication, settings, stations, submissions, transparency, uploads };
+const MODULES = { accounts, archive, audit, catalog, claims, consistency, health, integrity, media, notes, redactions, replication, settings, stations, submissions, transparency, uploads };
 type Modules = typeof MODULES;
 
 /** Bound to the pool: each call is its own statement (or opens its own transaction inside the repo). */

@@ -159,6 +159,25 @@ const MESSAGES = {
   description: { ru: 'Описание', en: 'Description' },
   captured_at: { ru: 'Время съёмки', en: 'Capture time' },
   unknown: { ru: 'неизвестно', en: 'unknown' },
+  redaction: { ru: 'Скрыть лица и приметы перед публикацией', en: 'Cover faces and identifying details before publishing' },
+  redaction_hint: {
+    ru: 'Обведите на снимке лица, людей и всё, что может их выдать: каждая рамка будет размыта или закрашена во всех публичных копиях (оригинал не меняется и тогда не выдаётся). В поле — одна рамка на строку: слева, сверху, ширина, высота в процентах и blur (размыть) или fill (закрасить), например «10 20 15 15 blur».',
+    en: 'Draw a box on the picture around faces, people and anything that could identify them: each box is blurred or filled in every public copy (the original is not changed and then not offered). The field holds one box a line: left, top, width, height in percent and blur or fill, e.g. “10 20 15 15 blur”.',
+  },
+  redaction_keys: {
+    ru: 'С клавиатуры: перейдите на снимок (Tab), стрелки двигают рамку, Shift+стрелки меняют её размер, Enter добавляет, Delete убирает последнюю.',
+    en: 'With the keyboard: Tab to the picture, arrows move the box, Shift+arrows resize it, Enter adds it, Delete removes the last one.',
+  },
+  redaction_canvas: { ru: 'Снимок {name}: рисуйте рамки для скрытия', en: 'Picture {name}: draw boxes to cover' },
+  redaction_lines: { ru: 'Рамки для скрытия на {name}', en: 'Boxes to cover on {name}' },
+  redaction_style: { ru: 'Новые рамки:', en: 'New boxes:' },
+  redaction_blur: { ru: 'размыть', en: 'blur' },
+  redaction_fill: { ru: 'закрасить', en: 'fill' },
+  redaction_video_unavailable: {
+    ru: 'Скрывать части видео пока нельзя ({names}): если людей в видео нужно скрыть, не публикуйте эту отправку.',
+    en: 'Parts of a video cannot be covered yet ({names}): if people in a video must be hidden, do not publish this entry.',
+  },
+  file_redacted: { ru: 'Модератор скрыл часть изображения (лица, людей или приметы): они размыты или закрашены во всех опубликованных копиях. Оригинал не изменён и не выдаётся.', en: 'A moderator covered part of this picture (faces, people or identifying details): they are blurred or filled in every published copy. The original is unchanged and not offered.' },
   download_copy: { ru: 'Скачать опубликованную копию', en: 'Download published copy' },
   permalink: { ru: 'Постоянная ссылка', en: 'Permalink' },
   // public archive: search, permalink, station, map, hash check

@@ -46,7 +46,8 @@ function presentFile(f: PublicFile, choices: { device: boolean; original: boolea
     thumb_url: f.has_thumb ? `/media/${f.id}/thumb.jpg` : null,
     preview_url: f.has_preview ? `/media/${f.id}/preview.jpg` : null,
     published_copy_url: f.has_preview ? `/media/${f.id}/published.jpg` : null,
-    original_url: choices.original ? `/media/${f.id}/original` : null,
+    original_url: choices.original && !f.redacted ? `/media/${f.id}/original` : null,
+    redacted: f.redacted,
     original_carries: f.original_carries,
   };
 }

@@ -196,6 +196,7 @@ export const fileResponse = z
     preview_url: z.string().nullable(),
     published_copy_url: z.string().nullable().meta({ description: 'Re-encoded copy without any metadata (for a video: its poster frame)' }),
     original_url: z.string().nullable().meta({ description: 'The original bytes, only when the moderator allowed it' }),
+    redacted: z.boolean().meta({ description: 'A moderator covered parts of the picture (faces, people, anything identifying): every published copy has them blurred or filled; the original is unchanged and not downloadable' }),
     original_carries: z
       .array(z.enum(ORIGINAL_REVEALS))
       .nullable()

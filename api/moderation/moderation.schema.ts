@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { QUEUE_FLAGS } from '../../domain/media/flags';
 import { ORIGINAL_REVEALS } from '../../domain/media/original-reveals';
+import { MAX_REDACTION_REGIONS, type FileRedaction, type RedactionRegion, type RedactionStyle } from '../../domain/media/redaction';
 import { CHECKLIST_ITEMS, DECISION_ACTIONS, REJECT_REASONS, type Checklist, type ChecklistItem, type Decision } from '../../domain/moderation/model';
 import { PUBLIC_LOCATIONS, QUEUE_SORTS, SUBMISSION_STATUSES, type PublicChoices, type QueueFilter } from '../../domain/submissions/model';
 import { parse } from '../middleware/validate';
@@ -102,6 +103,40 @@ const confirmedRevealsSchema = z
   })
   .transform((c) => c.confirm_original_reveals);
 
+/** One rectangle a line: left, top, width, height in percent of the picture, then blur or fill (blur if left out). */
+const REDACTION_LINE = /^\s*(\d{1,3}(?:[.,]\d+)?)\s+(\d{1,3}(?:[.,]\d+)?)\s+(\d{1,3}(?:[.,]\d+)?)\s+(\d{1,3}(?:[.,]\d+)?)(?:\s+(blur|fill))?\s*$/i;
+const REDACTION_FIELD = /^redact_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/**
+ * The redaction of each photo, from its field `redact_<file id>` (the review page's drawing tool
+ * writes the lines; without scripts a moderator types them).
+ */
+const redactionsSchema = z.record(z.string(), z.unknown()).transform((body, ctx): FileRedaction[] => {
+  const wrong = (message: string) => ctx.addIssue({ code: 'custom', path: ['redactions'], message });
+  const redactions: FileRedaction[] = [];
+  for (const [key, value] of Object.entries(body)) {
+    const field = REDACTION_FIELD.exec(key);
+    if (!field) continue;
+    if (typeof value !== 'string') {
+      wrong('Send one redaction field per photo.');
+      continue;
+    }
+    const regions: RedactionRegion[] = [];
+    for (const line of value.split(/\r?\n/).filter((l) => l.trim())) {
+      const m = REDACTION_LINE.exec(line);
+      const [x, y, w, h] = (m ? m.slice(1, 5) : []).map((v) => Number(v!.replace(',', '.')) / 100);
+      if (!m || x! >= 1 || y! >= 1 || !(w! > 0) || !(h! > 0)) {
+        wrong(`The redaction “${line.trim().slice(0, 40)}” is not a rectangle: write left, top, width and height in percent of the picture, then blur or fill, e.g. “10 20 15 15 blur”.`);
+        continue;
+      }
+      regions.push({ x: x!, y: y!, w: w!, h: h!, style: (m[5]?.toLowerCase() ?? 'blur') as RedactionStyle });
+    }
+    if (regions.length > MAX_REDACTION_REGIONS) wrong(`At most ${MAX_REDACTION_REGIONS} rectangles per photo.`);
+    if (regions.length) redactions.push({ fileId: field[1]!, regions });
+  }
+  return redactions;
+});
+
 const rejectSchema = z.object({
   reason_code: z.enum(REJECT_REASONS, { error: 'Give a reason for the rejection: choose one from the list.' }),
   reason: requiredText('Give a reason for the rejection.', 2000, 'reason'),
@@ -119,9 +154,16 @@ export function decisionFromForm(body: unknown): Decision {
     case 'verify':
       return { action, version, checklist: parse(checklistSchema, body) };
     case 'verify_publish':
-      return { action, version, checklist: parse(checklistSchema, body), choices: parse(choicesSchema, body), confirmedReveals: parse(confirmedRevealsSchema, body) };
+      return {
+        action,
+        version,
+        checklist: parse(checklistSchema, body),
+        choices: parse(choicesSchema, body),
+        confirmedReveals: parse(confirmedRevealsSchema, body),
+        redactions: parse(redactionsSchema, body),
+      };
     case 'publish':
-      return { action, version, choices: parse(choicesSchema, body), confirmedReveals: parse(confirmedRevealsSchema, body) };
+      return { action, version, choices: parse(choicesSchema, body), confirmedReveals: parse(confirmedRevealsSchema, body), redactions: parse(redactionsSchema, body) };
     case 'reject': {
       const r = parse(rejectSchema, body);
       return { action, version, reasonCode: r.reason_code, reason: r.reason };

@@ -117,7 +117,10 @@ export type PublicFileFacts = Pick<
   // not shown: what the public flags are computed from (domain/processing/media-relations.service.ts), and
   // the metadata's serial numbers, only to say that a downloadable original carries some
   | 'phash' | 'content_identifier' | 'metadata'
->;
+> & {
+  /** Its publishing decision covered parts of it: the public copies are redacted (domain/media/redaction.ts). */
+  redacted: boolean;
+};
 
 /** A file of a public entry as shown: its size and what its original carries only where the original is downloadable. */
 export type PublicFile = Omit<PublicFileFacts, 'metadata' | 'bytes'> & { bytes: number | null; original_carries: OriginalReveal[] | null };
@@ -125,7 +128,10 @@ export type PublicFile = Omit<PublicFileFacts, 'metadata' | 'bytes'> & { bytes: 
 export type PublicEntry = { entry: PublicEntryFacts; files: PublicFile[] };
 
 /** A published file as its download needs it. */
-export type PublishedFile = Pick<MediaFileRow, 'id' | 'submission_id' | 'sha256' | 'mime' | 'has_thumb' | 'has_preview'>;
+export type PublishedFile = Pick<MediaFileRow, 'id' | 'submission_id' | 'sha256' | 'mime' | 'has_thumb' | 'has_preview'> & {
+  /** Where the public copies of a redacted file are kept; null: the copies made on processing. */
+  redacted_copies_key: string | null;
+};
 
 // ----------------------------------------------------------------------------------------------
 // Exports

@@ -12,6 +12,7 @@ import { relatedFilesOf } from '../processing/media-relations.service';
 import { assertPublicationAllowed } from '../stations/stations.service';
 import { diskSpace } from '../submissions/disk-space';
 import type { PublicChoices, QueueFilter } from '../submissions/model';
+import { assertRedactionFitsChoices, latestRedactions, renderRedactions } from './redaction.service';
 import { awaitsFirstDecision, canDecide, canEditPublicText, isClaimable, type Decision, type DecisionRecord } from './model';
 
 export const QUEUE_PAGE_SIZE = 50;
@@ -50,7 +51,7 @@ export async function submissionForReview(ctx: AppContext, id: string, user: Ses
         return result?.claim ?? null;
       })
     : null;
-  const [files, decisions, notes, corroboration, mergedHere, neighbours, disk] = await Promise.all([
+  const [files, decisions, notes, corroboration, mergedHere, neighbours, disk, redactions] = await Promise.all([
     ctx.repos.media.listMediaFiles(id),
     ctx.repos.submissions.listDecisions(id),
     ctx.repos.notes.listNotes(id),
@@ -58,9 +59,10 @@ export async function submissionForReview(ctx: AppContext, id: string, user: Ses
     ctx.repos.submissions.listMergedInto(id),
     ctx.repos.submissions.findQueueNeighbours(submission, awaitsFirstDecision(submission.status) ? submission.status : 'pending'),
     diskSpace(ctx),
+    latestRedactions(ctx, id),
   ]);
   const related = await relatedFilesOf(ctx, files);
-  return { submission, files, related, decisions, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, disk, claim, claimedByOther: claim !== null && claim.account_id !== user.accountId };
+  return { submission, files, related, decisions, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, disk, redactions, claim, claimedByOther: claim !== null && claim.account_id !== user.accountId };
 }
 
 const describeDecision = (d: DecisionRecord | undefined) =>
@@ -108,6 +110,11 @@ async function checkDecidable(tx: TxRepositories, id: string, user: SessionUser,
 
 /** Records one decision and the status it leads to, atomically with its audit row. */
 export async function decide(ctx: AppContext, id: string, user: SessionUser, decision: Decision) {
+  // Redacted copies are rendered (CPU, seconds at most) before the transaction and its row lock;
+  // a refused decision leaves only regenerable copies nobody serves.
+  const publishing = decision.action === 'publish' || decision.action === 'verify_publish';
+  if (publishing) assertRedactionFitsChoices(decision.choices, decision.redactions);
+  const redacted = publishing ? await renderRedactions(ctx, id, decision.redactions) : [];
   return ctx.transaction(async (tx) => {
     const before = await checkDecidable(tx, id, user, decision);
     if (decision.action === 'publish' || decision.action === 'verify_publish') {
@@ -133,6 +140,7 @@ export async function decide(ctx: AppContext, id: string, user: SessionUser, dec
       publicChoices: 'choices' in decision ? decision.choices : null,
       mergedInto: decision.action === 'merge' ? decision.into : null,
     });
+    if (redacted.length) await tx.redactions.insertRedactions(row.id, id, redacted);
     const change = statusChange(decision, row.id);
     await tx.submissions.changeStatus(id, change);
     await tx.claims.release(id);
@@ -142,7 +150,12 @@ export async function decide(ctx: AppContext, id: string, user: SessionUser, dec
       entityType: 'submission',
       entityId: id,
       before: { status: before.status, version },
-      after: { status: change.status, decision_id: row.id, ...recorded },
+      after: {
+        status: change.status,
+        decision_id: row.id,
+        ...recorded,
+        ...(redacted.length ? { redacted_copies: redacted.map((r) => ({ file_id: r.fileId, thumb_sha256: r.thumbSha256, preview_sha256: r.previewSha256 })) } : {}),
+      },
     });
     ctx.log.info({ submissionId: id, action: decision.action, decisionId: row.id }, 'decision recorded');
     return row;

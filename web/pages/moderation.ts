@@ -1,4 +1,5 @@
 import type { MediaFile, RelatedFile } from '../../domain/media/model';
+import type { FileRedaction } from '../../domain/media/redaction';
 import type { Claim, DecisionRecord, Note } from '../../domain/moderation/model';
 import type { DiskSpace } from '../../domain/submissions/disk-space';
 import type { Corroboration, MergedEntry, Submission } from '../../domain/submissions/model';
@@ -46,6 +47,7 @@ export function reviewPage(
     claim: Claim | null;
     claimedByOther: boolean;
     disk: DiskSpace;
+    redactions: FileRedaction[];
     error?: string;
   },
 ) {
@@ -90,10 +92,10 @@ ${data.files.map(
 )}
 </ul>
 </section>
-${decisionForms(page, s, data.files)}
+${decisionForms(page, s, data.files, data.redactions)}
 ${decisionsList(page, data.decisions)}
 ${notesPanel(page, s.id, data.notes)}
 ${corroborationPanel(page, data.corroboration, data.corroborationHours, data.mergedHere)}
 ${keyboardHelp(page)}`;
-  return layout(page, t('review_title'), body, { scripts: ['moderation.js'] });
+  return layout(page, t('review_title'), body, { scripts: ['moderation.js', 'redaction.js'] });
 }

@@ -73,9 +73,9 @@ function decisionFor(action: DecisionAction, version: number): Decision {
     case 'verify':
       return { version, action, checklist: CHECKLIST };
     case 'verify_publish':
-      return { version, action, checklist: CHECKLIST, choices: CHOICES, confirmedReveals: [] };
+      return { version, action, checklist: CHECKLIST, choices: CHOICES, confirmedReveals: [], redactions: [] };
     case 'publish':
-      return { version, action, choices: CHOICES, confirmedReveals: [] };
+      return { version, action, choices: CHOICES, confirmedReveals: [], redactions: [] };
     case 'reject':
       return { version, action, reasonCode: 'not_evidence', reason: 'a screenshot of a news site' };
     case 'needs_info':
