@@ -154,7 +154,13 @@ export async function decide(ctx: AppContext, id: string, user: SessionUser, dec
         status: change.status,
         decision_id: row.id,
         ...recorded,
-        ...(redacted.length ? { redacted_copies: redacted.map((r) => ({ file_id: r.fileId, thumb_sha256: r.thumbSha256, preview_sha256: r.previewSha256 })) } : {}),
+        // the boxes as rendered (clipped to the picture) and the copies made with them
+        ...(redacted.length
+          ? {
+              redactions: redacted.map((r) => ({ fileId: r.fileId, regions: r.regions })),
+              redacted_copies: redacted.map((r) => ({ file_id: r.fileId, thumb_sha256: r.thumbSha256, preview_sha256: r.previewSha256 })),
+            }
+          : {}),
       },
     });
     ctx.log.info({ submissionId: id, action: decision.action, decisionId: row.id }, 'decision recorded');

@@ -6,55 +6,9 @@ import { extractMetadata } from '../../../domain/media/metadata';
 import { clipRegion, redactedCopiesKey, regionInPixels, type RedactionRegion } from '../../../domain/media/redaction';
 import { createMediaToolkit } from '../../../infra/compose';
 import { describeWithFixtures, fixtureHead, fixturePath } from '../../helpers/fixtures';
+import { compareCopies, decodeJpeg, meanInBox } from '../../helpers/pixels';
 
 const media = createMediaToolkit();
-
-type Raw = { data: Buffer; width: number; height: number; channels: number };
-const decode = async (jpeg: Buffer): Promise<Raw> => {
-  const { data, info } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, channels: info.channels };
-};
-
-/**
- * Per-pixel absolute difference of two copies, summarised inside each box (shrunk by `margin`) and
- * outside every box (grown by `margin`: JPEG blocks and the thumb's resize kernel reach that far).
- */
-function compare(a: Raw, b: Raw, regions: RedactionRegion[], margin: number) {
-  const boxes = regions.map((r) => regionInPixels(r, a.width, a.height));
-  const inside = boxes.map(() => ({ sum: 0, n: 0 }));
-  let outsideMax = 0;
-  for (let y = 0; y < a.height; y++) {
-    for (let x = 0; x < a.width; x++) {
-      const i = (y * a.width + x) * a.channels;
-      let d = 0;
-      for (let c = 0; c < a.channels; c++) d += Math.abs(a.data[i + c]! - b.data[i + c]!);
-      d /= a.channels;
-      const within = (bx: (typeof boxes)[number], m: number) => x >= bx.left - m && x < bx.left + bx.width + m && y >= bx.top - m && y < bx.top + bx.height + m;
-      boxes.forEach((bx, k) => {
-        if (within(bx, -margin)) {
-          inside[k]!.sum += d;
-          inside[k]!.n++;
-        }
-      });
-      if (!boxes.some((bx) => within(bx, margin))) outsideMax = Math.max(outsideMax, d);
-    }
-  }
-  return { insideMean: inside.map((s) => s.sum / s.n), outsideMax };
-}
-
-/** Mean brightness of a box: a filled box is black. */
-function meanIn(a: Raw, r: RedactionRegion, margin: number): number {
-  const bx = regionInPixels(r, a.width, a.height);
-  let sum = 0;
-  let n = 0;
-  for (let y = bx.top + margin; y < bx.top + bx.height - margin; y++) {
-    for (let x = bx.left + margin; x < bx.left + bx.width - margin; x++) {
-      for (let c = 0; c < 3; c++) sum += a.data[(y * a.width + x) * a.channels + c]!;
-      n += 3;
-    }
-  }
-  return sum / n;
-}
 
 describeWithFixtures('redacted copies of a real photo', () => {
   const regions: RedactionRegion[] = [
@@ -73,14 +27,14 @@ describeWithFixtures('redacted copies of a real photo', () => {
         media.renderRedactedCopies(fixturePath(file), type, meta, regions),
       ]);
       for (const [kind, margin] of [['preview', 16], ['thumb', 16]] as const) {
-        const [a, b] = await Promise.all([decode(plain[kind]), decode(redacted[kind])]);
+        const [a, b] = await Promise.all([decodeJpeg(plain[kind]), decodeJpeg(redacted[kind])]);
         expect({ kind, width: b.width, height: b.height }).toEqual({ kind, width: a.width, height: a.height });
         expect(b.height).toBeGreaterThan(b.width); // portrait, as displayed
-        const { insideMean, outsideMax } = compare(a, b, regions, margin);
+        const { insideMean, outsideMax } = compareCopies(a, b, regions, margin);
         // the preview is the same JPEG outside the boxes; the thumb's encoder may round a level differently
         expect({ kind, outsideMax: outsideMax <= (kind === 'preview' ? 0 : 2) }).toEqual({ kind, outsideMax: true });
         expect({ kind, blurChanged: insideMean[0]! > 2, fillChanged: insideMean[1]! > 20 }).toEqual({ kind, blurChanged: true, fillChanged: true });
-        expect(meanIn(b, regions[1]!, 4)).toBeLessThan(8);
+        expect(meanInBox(b, regions[1]!, 4)).toBeLessThan(8);
       }
     },
     60_000,
@@ -150,6 +104,7 @@ describe('redaction boxes', () => {
       } catch (e) {
         return e;
       }
+      return null;
     })() as AppError;
     expect(refused).toBeInstanceOf(AppError);
     expect(refused.code).toBe('invalid_input');
