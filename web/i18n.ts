@@ -530,8 +530,19 @@ const MESSAGES = {
   account_enable: { ru: 'Включить', en: 'Enable' },
   account_create: { ru: 'Создать учётную запись', en: 'Create an account' },
   account_link_once: {
-    ru: 'Учётная запись создана. Передайте эту одноразовую ссылку для установки пароля (действует 3 дня); больше она показана не будет:',
-    en: 'The account was created. Pass on this one-time link to set the password (valid 3 days); it will not be shown again:',
+    ru: 'Передайте эту одноразовую ссылку для установки пароля (действует 3 дня); больше она показана не будет:',
+    en: 'Pass on this one-time link to set the password (valid 3 days); it will not be shown again:',
+  },
+  account_created: { ru: 'Учётная запись создана.', en: 'The account was created.' },
+  account_reset_link: { ru: 'Ссылка для нового пароля', en: 'New password link' },
+  account_resend_invitation: { ru: 'Отправить приглашение заново', en: 'Send the invitation again' },
+  account_reset_link_for: {
+    ru: 'Новая ссылка для пароля {email}. Прежний пароль действует, пока ссылкой не воспользуются; после этого все сеансы учётной записи завершатся. Прежние неиспользованные ссылки больше не действуют.',
+    en: 'A new password link for {email}. The old password works until the link is used; then every session of the account ends. Earlier unused links no longer work.',
+  },
+  account_invitation_for: {
+    ru: 'Приглашение для {email} отправлено заново: прежние ссылки больше не действуют.',
+    en: 'The invitation for {email} was made again: earlier links no longer work.',
   },
   stations_imported: {
     ru: 'Импортировано участков: {n}; привязано отправок: {linked}; строк с ошибками: {bad}.',

@@ -143,22 +143,28 @@ const REDACTION_CELLS = 8;
  */
 async function coverRegions(pixels: DisplayPixels, regions: RedactionRegion[]): Promise<DisplayPixels> {
   const { width, height, channels } = pixels.info;
-  const data = Buffer.from(pixels.data);
   const raw = { raw: { width, height, channels } };
-  for (const region of regions) {
-    const box = regionInPixels(region, width, height);
-    let patch: Buffer;
-    if (region.style === 'fill') {
-      patch = Buffer.alloc(box.width * box.height * channels, 0);
-      // an alpha channel (PNG, WebP) stays opaque, or the flattening would make the box white
-      if (channels === 2 || channels === 4) for (let i = channels - 1; i < patch.length; i += channels) patch[i] = 255;
-    } else {
+  // Each box's patch is made from the untouched pixels, all at once (libvips runs them in parallel);
+  // then copied in, in order, so a later box lies over an earlier one.
+  const patches = await Promise.all(
+    regions.map(async (region) => {
+      const box = regionInPixels(region, width, height);
+      if (region.style === 'fill') {
+        const patch = Buffer.alloc(box.width * box.height * channels, 0);
+        // an alpha channel (PNG, WebP) stays opaque, or the flattening would make the box white
+        if (channels === 2 || channels === 4) for (let i = channels - 1; i < patch.length; i += channels) patch[i] = 255;
+        return { box, patch };
+      }
       const long = Math.max(box.width, box.height);
       const cells = { width: Math.max(1, Math.round((REDACTION_CELLS * box.width) / long)), height: Math.max(1, Math.round((REDACTION_CELLS * box.height) / long)) };
       const small = await sharp(pixels.data, raw).extract(box).resize(cells.width, cells.height, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
       const stretched = sharp(small, { raw: { ...cells, channels } }).resize(box.width, box.height, { fit: 'fill', kernel: 'cubic' });
-      patch = await (Math.min(box.width, box.height) >= 4 ? stretched.blur(Math.max(1, Math.min(box.width, box.height) / 8)) : stretched).raw().toBuffer();
-    }
+      const patch = await (Math.min(box.width, box.height) >= 4 ? stretched.blur(Math.max(1, Math.min(box.width, box.height) / 8)) : stretched).raw().toBuffer();
+      return { box, patch };
+    }),
+  );
+  const data = Buffer.from(pixels.data);
+  for (const { box, patch } of patches) {
     const rowBytes = box.width * channels;
     for (let row = 0; row < box.height; row++) {
       patch.copy(data, ((box.top + row) * width + box.left) * channels, row * rowBytes, (row + 1) * rowBytes);
