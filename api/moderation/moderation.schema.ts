@@ -4,6 +4,7 @@ import { ORIGINAL_REVEALS } from '../../domain/media/original-reveals';
 import { MAX_REDACTION_REGIONS, type FileRedaction, type RedactionRegion, type RedactionStyle } from '../../domain/media/redaction';
 import { CHECKLIST_ITEMS, DECISION_ACTIONS, REJECT_REASONS, type Checklist, type ChecklistItem, type Decision } from '../../domain/moderation/model';
 import { PUBLIC_LOCATIONS, QUEUE_SORTS, SUBMISSION_STATUSES, type PublicChoices, type QueueFilter } from '../../domain/submissions/model';
+import type { BulkDecision } from '../../domain/moderation/moderation.service';
 import { parse } from '../middleware/validate';
 
 export const idParams = z.object({ id: z.uuid('This id is malformed.') });
@@ -24,9 +25,13 @@ export const queueQuery = z
     to: day('last day'),
     sort: z.preprocess(emptyAsUndefined, z.enum(QUEUE_SORTS, { error: 'Sort is oldest or newest.' }).default('oldest')),
     lang: z.string().optional(),
+    // what the last bulk decision did (the redirect after it says so)
+    bulk_done: z.coerce.number().int().min(0).optional(),
+    bulk_refused: z.coerce.number().int().min(0).optional(),
   })
   .transform((q) => ({
     after: q.after,
+    bulk: q.bulk_done !== undefined ? { done: q.bulk_done, refused: q.bulk_refused ?? 0 } : null,
     filter: {
       status: q.status,
       electionId: q.election ?? null,
@@ -178,6 +183,33 @@ export function decisionFromForm(body: unknown): Decision {
     }
   }
 }
+
+/** Ticked entries: each checkbox holds one id, a cluster's checkbox all of its ids (comma-separated), so no script is needed. */
+const tickedIds = z.preprocess(
+  (v) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [x])).filter((x) => x !== ''),
+  z.array(z.uuid('An entry id is malformed; reload the queue.')).min(1, 'Tick at least one entry.').max(200, 'At most 200 entries at once.'),
+);
+
+/** The queue's "with the ticked entries" form: one reason for all of them. */
+export const bulkSchema = z
+  .object({
+    ids: tickedIds,
+    action: z.enum(['reject', 'needs_info', 'merge'], { error: 'Choose what to do with the ticked entries.' }),
+    reason_code: z.preprocess(emptyAsUndefined, z.enum(REJECT_REASONS, { error: 'Give a reason for the rejection: choose one from the list.' }).optional()),
+    reason: requiredText('Give one reason for all the ticked entries.', 2000, 'reason'),
+    merge_into: z.preprocess(emptyAsUndefined, z.uuid('Pick the entry to keep.').optional()),
+  })
+  .transform((f, ctx): { ids: string[]; decision: BulkDecision } => {
+    if (f.action === 'reject') {
+      if (!f.reason_code) ctx.addIssue({ code: 'custom', path: ['reason_code'], message: 'Give a reason for the rejection: choose one from the list.' });
+      return { ids: f.ids, decision: { action: 'reject', reasonCode: f.reason_code ?? 'other', reason: f.reason } };
+    }
+    if (f.action === 'merge') {
+      if (!f.merge_into) ctx.addIssue({ code: 'custom', path: ['merge_into'], message: 'Pick the entry to keep (“keep this one”) in the cluster.' });
+      return { ids: f.ids, decision: { action: 'merge', into: f.merge_into ?? '', reason: f.reason } };
+    }
+    return { ids: f.ids, decision: { action: 'needs_info', reason: f.reason } };
+  });
 
 export const noteSchema = z.object({
   body: requiredText('Write the note first.', 4000, 'note'),

@@ -5,15 +5,16 @@ import type { SessionUser } from '../accounts/model';
 import { appendAudit } from '../audit/audit.service';
 import { carriedByOriginals, describeCarried, revealedBeyondChoices, type OriginalReveal } from '../media/original-reveals';
 import type { AppContext } from '../context';
-import { badRequest, conflict, notFound } from '../errors';
+import { AppError, badRequest, conflict, notFound } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { processingStatus } from '../processing/backlog';
 import { relatedFilesOf } from '../processing/media-relations.service';
 import { assertPublicationAllowed } from '../stations/stations.service';
 import { diskSpace } from '../submissions/disk-space';
 import type { PublicChoices, QueueFilter } from '../submissions/model';
+import { groupQueue, SAME_STATION_MINUTES } from './clusters';
 import { assertRedactionFitsChoices, latestRedactions, renderRedactions } from './redaction.service';
-import { awaitsFirstDecision, canDecide, canEditPublicText, isClaimable, type Decision, type DecisionRecord } from './model';
+import { awaitsFirstDecision, canDecide, canEditPublicText, isClaimable, type Decision, type DecisionRecord, type RejectReason } from './model';
 
 export const QUEUE_PAGE_SIZE = 50;
 /** Other reports from the same station within this many hours either side count as corroboration. */
@@ -32,7 +33,8 @@ export async function reviewQueue(ctx: AppContext, filter: QueueFilter, cursor: 
   const page = items.slice(0, QUEUE_PAGE_SIZE);
   const last = page.at(-1);
   const next = items.length > QUEUE_PAGE_SIZE && last ? encodeCursor(last.received_at, last.id) : null;
-  return { items: page, counts, next, elections, categories, disk, backlog };
+  const links = await ctx.repos.submissions.listQueueLinks(page.map((i) => i.id), ctx.config.nearDuplicateMaxDistance, SAME_STATION_MINUTES);
+  return { items: page, groups: groupQueue(page, links), counts, next, elections, categories, disk, backlog };
 }
 
 /**
@@ -215,6 +217,36 @@ function statusChange(decision: Decision, decisionId: string): StatusChange {
     case 'merge':
       return { status: 'merged', into: decision.into };
   }
+}
+
+/** One decision for many entries at once (a cluster, spam): reject, ask for more information, or merge into the one picked. */
+export type BulkDecision =
+  | { action: 'reject'; reasonCode: RejectReason; reason: string }
+  | { action: 'needs_info'; reason: string }
+  | { action: 'merge'; into: string; reason: string };
+
+/**
+ * Takes one decision for each entry through decide() (each with its own transaction, audit row and
+ * checks: an entry someone else claimed or decided meanwhile is refused and named, the rest go on).
+ * Each is taken on the entry's current version: the moderator decided on the list they saw.
+ */
+export async function decideMany(ctx: AppContext, user: SessionUser, ids: string[], bulk: BulkDecision) {
+  const decided: string[] = [];
+  const refused: { id: string; code: string; message: string }[] = [];
+  for (const id of new Set(ids)) {
+    if (bulk.action === 'merge' && id === bulk.into) continue; // the one kept
+    const current = await ctx.repos.submissions.findSubmission(id);
+    try {
+      if (!current) throw notFound('The submission');
+      await decide(ctx, id, user, { ...bulk, version: current.version });
+      decided.push(id);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      refused.push({ id, code: err.code, message: err.message });
+    }
+  }
+  ctx.log.info({ action: bulk.action, decided: decided.length, refused: refused.length }, 'bulk decision');
+  return { decided, refused };
 }
 
 /** Internal note (never public), optionally a reply; counts as activity on one's claim. */

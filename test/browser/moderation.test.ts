@@ -315,4 +315,42 @@ describeWithFixtures('moderation workspace in a real browser', () => {
     expect(audit.rows[0]!.after.redacted_copies).toEqual([{ file_id: file!.id, thumb_sha256: served['thumb.jpg'], preview_sha256: served['preview.jpg'] }]);
     expect(problems).toEqual([]);
   }, STEP);
+
+  test('a cluster of five duplicates in the queue is decided in one action: the four copies are merged into the one picked', async () => {
+    const used = new Set([withGps.file, ...others.map((o) => o.file), 'samsung-galaxy-s7_gps_orient6.jpg']);
+    const duplicate = photos.find((e) => !used.has(e.file))!;
+    const copies: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await uploadSubmission(new Client(system.url), { ...SUBMISSION_FIELDS, region: `Region ${marker}`, station_number: '9999', description: `Copy ${i} ${marker}` }, [await fileFromPath(fixturePath(duplicate.file))]);
+      copies.push(((await res.json()) as { submissionId: string }).submissionId);
+    }
+    await waitFor(async () => {
+      const files = await Promise.all(copies.map((id) => mediaRepo.listMediaFiles(system.ctx.db, id)));
+      return files.every((f) => f.every((x) => x.status === 'ready'));
+    }, 90_000, 'the copies to be processed');
+
+    const page = await newPage();
+    await logIn(page, carol);
+    await page.waitForURL((u) => u.pathname === '/moderation');
+    const cluster = page.locator('li.cluster', { hasText: 'A cluster of 5' });
+    await cluster.waitFor();
+    expect(await cluster.innerText()).toContain('identical files');
+    expect(await cluster.locator('li[data-entry]').evaluateAll((els) => els.map((e) => e.getAttribute('data-entry')))).toEqual(copies);
+    await cluster.locator('input.select-cluster').check();
+    await cluster.getByRole('radio', { name: new RegExp(`keep this one .*${copies[0]!.slice(0, 8)}`) }).check();
+    await page.getByLabel('Decision').selectOption('merge');
+    await page.getByLabel('One reason for all').fill('The same photo sent five times.');
+    await shot(page, 'moderation-07-cluster');
+    await page.getByRole('button', { name: 'Apply to the ticked entries' }).click();
+    await page.locator('#bulk-result').filter({ hasText: 'Decided: 4; not decided: 0' }).waitFor();
+
+    const statuses = (await system.ctx.db.query<{ id: string; status: string; merged_into_id: string | null }>('SELECT id, status, merged_into_id FROM submissions WHERE id = ANY($1)', [copies])).rows;
+    expect(Object.fromEntries(statuses.map((r) => [r.id, [r.status, r.merged_into_id]]))).toEqual(
+      Object.fromEntries(copies.map((id, i) => [id, i === 0 ? ['pending', null] : ['merged', copies[0]]])),
+    );
+    const audit = await system.ctx.db.query('SELECT 1 FROM audit_log WHERE action = $1 AND entity_id = ANY($2)', ['submission.merge', copies]);
+    expect(audit.rowCount).toBe(4);
+    expect(await page.locator('li.cluster', { hasText: 'A cluster of 5' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+  }, STEP);
 });
