@@ -3,7 +3,8 @@
  * entries pending.
  *
  * Seeds its own database (svidetel_bench_moderation, or BENCH_DATABASE_URL) once with 100 000
- * pending submissions (1–2 files each, 10 % with video, flags spread as the worker sets them) and
+ * pending submissions (1–2 files each, 10 % with video, flags spread as the worker sets them, a
+ * quarter in clusters of five identical files, which every queue page groups) and
  * keeps it for later runs. Starts the real API as a child process on loopback, logs in a
  * moderator, and times sequential GETs over HTTP: the /healthz baseline, the first page and a
  * deep page of the queue, filtered queue pages (election+category, region, rare and common flags,
@@ -41,7 +42,7 @@ import { appRoleUrl, dropIfMigratedElsewhere, log, percentile } from './bench-ki
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PENDING = 100_000;
-const SEED_VERSION = 3;
+const SEED_VERSION = 4;
 const BAR_MS = 100;
 const REDACTION_RATIO_BAR = 0.8;
 /** A 12 MP phone photo from the shared fixtures when they are there; else one made here of noise. */
@@ -93,13 +94,16 @@ SELECT s.id, e.ids[1 + s.g % 2], 'Регион ' || (s.g % 85), ((s.g * 7919) % 
        (SELECT array_agg(code ORDER BY code) AS codes FROM categories) c;
 CREATE TEMP TABLE seed_files ON COMMIT DROP AS
   SELECT s.id AS submission_id, p.position, s.g,
-         digest(s.id::text || ':' || p.position, 'sha256') AS sha256,
+         -- a quarter of the entries come in clusters of five sending the same first file (the queue groups them)
+         CASE WHEN p.position = 0 AND s.g % 20 < 5 THEN digest('cluster:' || (s.g / 20), 'sha256')
+              ELSE digest(s.id::text || ':' || p.position, 'sha256') END AS sha256,
          (p.position = 1 AND s.g % 10 = 0) AS is_video
     FROM seed s CROSS JOIN LATERAL (SELECT 0 AS position UNION ALL SELECT 1 WHERE s.g % 3 = 0) p;
 INSERT INTO blobs (sha256, bytes, mime, kind)
 SELECT sha256, CASE WHEN is_video THEN 40000000 ELSE 3000000 END,
        CASE WHEN is_video THEN 'video/mp4' ELSE 'image/jpeg' END, CASE WHEN is_video THEN 'video' ELSE 'image' END
-  FROM seed_files;
+  FROM seed_files
+ON CONFLICT (sha256) DO NOTHING;
 INSERT INTO media_files (submission_id, sha256, position, original_name, status, flags, width, height)
 SELECT submission_id, sha256, position, 'IMG_' || g || '_' || position || CASE WHEN is_video THEN '.mp4' ELSE '.jpg' END, 'ready',
        array_remove(ARRAY[
