@@ -68,6 +68,15 @@ export async function expireUnusedTokens(db: Queryable, purpose: TokenPurpose): 
   );
 }
 
+/** Ends every unused link of one purpose for one account: only the newest link works. */
+export async function expireUnusedTokensOf(db: Queryable, accountId: string, purpose: TokenPurpose): Promise<number> {
+  const { rowCount } = await db.query(
+    'UPDATE account_tokens SET expires_at = now() WHERE account_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()',
+    [accountId, purpose],
+  );
+  return rowCount ?? 0;
+}
+
 /** Marks a valid token used and returns it; null if unknown, used or expired. */
 export async function consumeAccountToken(
   db: Queryable,

@@ -481,8 +481,10 @@ export async function listPublicFiles(db: Queryable, entryId: string): Promise<P
             m.taken_at_utc, m.taken_at_source, m.gps_lat, m.gps_lon, m.make, m.model, m.flags, m.has_thumb, m.has_preview,
             lpad(to_hex(m.phash), 16, '0') AS phash, m.content_identifier,
             jsonb_build_object('serial_numbers', m.metadata->'serial_numbers') AS metadata,
-            CASE WHEN v.status = 'ready' THEN json_build_object('sha256', encode(v.sha256, 'hex'), 'bytes', v.bytes) END AS video_copy
-       FROM media_files m JOIN blobs b ON b.sha256 = m.sha256
+            CASE WHEN v.status = 'ready' THEN json_build_object('sha256', encode(v.sha256, 'hex'), 'bytes', v.bytes) END AS video_copy,
+            r.media_file_id IS NOT NULL AS redacted
+       FROM media_files m JOIN blobs b ON b.sha256 = m.sha256 JOIN submissions s ON s.id = m.submission_id
+       LEFT JOIN media_redactions r ON r.decision_id = s.publish_decision_id AND r.media_file_id = m.id
        LEFT JOIN video_copies v ON v.media_file_id = m.id
       WHERE m.submission_id = $1 ORDER BY m.position`,
     [entryId],

@@ -74,10 +74,16 @@ export async function listMediaFiles(db: Queryable, submissionId: string): Promi
   return rows;
 }
 
-/** A file of a published submission, or null: the one query public file routes may use. */
-export async function findPublishedMediaFile(db: Queryable, id: string): Promise<MediaFile | null> {
-  const { rows } = await db.query<MediaFile>(
-    `${MEDIA_SELECT} JOIN submissions s ON s.id = m.submission_id WHERE m.id = $1 AND s.status = 'published'`,
+/**
+ * A file of a published submission, or null: the one query public file routes may use. With the
+ * key of its redacted copies when its publishing decision redacted it (the public gets only those).
+ */
+export async function findPublishedMediaFile(db: Queryable, id: string): Promise<(MediaFile & { redacted_copies_key: string | null }) | null> {
+  const { rows } = await db.query<MediaFile & { redacted_copies_key: string | null }>(
+    `SELECT f.*, encode(r.copies_key, 'hex') AS redacted_copies_key
+       FROM (${MEDIA_SELECT} JOIN submissions s ON s.id = m.submission_id WHERE m.id = $1 AND s.status = 'published') f
+       JOIN submissions s ON s.id = f.submission_id
+       LEFT JOIN media_redactions r ON r.decision_id = s.publish_decision_id AND r.media_file_id = f.id`,
     [id],
   );
   return rows[0] ?? null;

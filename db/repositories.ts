@@ -12,6 +12,7 @@ import * as integrity from './integrity.repo';
 import * as media from './media.repo';
 import * as notes from './notes.repo';
 import * as regions from './regions.repo';
+import * as redactions from './redactions.repo';
 import * as replication from './replication.repo';
 import * as settings from './settings.repo';
 import * as stations from './stations.repo';
@@ -35,7 +36,7 @@ type Bound<Module, Handle> = {
     : never]: Module[K] extends (q: never, ...args: infer A) => infer R ? (...args: A) => R : never;
 };
 
-const MODULES = { accounts, answers, archive, audit, catalog, claims, consistency, counts, health, integrity, media, notes, regions, replication, settings, stations, submissions, transparency, uploads, videoCopies };
+const MODULES = { accounts, answers, archive, audit, catalog, claims, consistency, counts, health, integrity, media, notes, redactions, regions, replication, settings, stations, submissions, transparency, uploads, videoCopies };
 type Modules = typeof MODULES;
 
 /** Bound to the pool: each call is its own statement (or opens its own transaction inside the repo). */

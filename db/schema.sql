@@ -1137,6 +1137,28 @@ CREATE TABLE public.log_scrub_state (
 
 
 --
+-- Name: media_redactions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.media_redactions (
+    decision_id uuid NOT NULL,
+    submission_id uuid NOT NULL,
+    publishes boolean DEFAULT true NOT NULL,
+    media_file_id uuid NOT NULL,
+    regions jsonb NOT NULL,
+    copies_key bytea NOT NULL,
+    thumb_sha256 bytea NOT NULL,
+    preview_sha256 bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT media_redactions_copies_key_check CHECK ((octet_length(copies_key) = 32)),
+    CONSTRAINT media_redactions_preview_sha256_check CHECK ((octet_length(preview_sha256) = 32)),
+    CONSTRAINT media_redactions_publishes_check CHECK (publishes),
+    CONSTRAINT media_redactions_regions_check CHECK (((jsonb_typeof(regions) = 'array'::text) AND ((jsonb_array_length(regions) >= 1) AND (jsonb_array_length(regions) <= 50)))),
+    CONSTRAINT media_redactions_thumb_sha256_check CHECK ((octet_length(thumb_sha256) = 32))
+);
+
+
+--
 -- Name: notes; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1856,6 +1878,14 @@ ALTER TABLE ONLY public.log_scrub_state
 
 
 --
+-- Name: media_files media_files_id_submission_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.media_files
+    ADD CONSTRAINT media_files_id_submission_key UNIQUE (id, submission_id);
+
+
+--
 -- Name: media_files media_files_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1869,6 +1899,14 @@ ALTER TABLE ONLY public.media_files
 
 ALTER TABLE ONLY public.media_files
     ADD CONSTRAINT media_files_submission_id_position_key UNIQUE (submission_id, "position");
+
+
+--
+-- Name: media_redactions media_redactions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.media_redactions
+    ADD CONSTRAINT media_redactions_pkey PRIMARY KEY (decision_id, media_file_id);
 
 
 --
@@ -2401,6 +2439,13 @@ CREATE INDEX media_files_submission_idx ON public.media_files USING btree (submi
 --
 
 CREATE INDEX media_files_unfinished_idx ON public.media_files USING btree (status_changed_at) WHERE (status = ANY (ARRAY['received'::text, 'processing'::text, 'waiting_retry'::text]));
+
+
+--
+-- Name: media_redactions_file_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX media_redactions_file_idx ON public.media_redactions USING btree (media_file_id);
 
 
 --
@@ -3021,6 +3066,22 @@ ALTER TABLE ONLY public.media_files
 
 
 --
+-- Name: media_redactions media_redactions_decision_id_submission_id_publishes_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.media_redactions
+    ADD CONSTRAINT media_redactions_decision_id_submission_id_publishes_fkey FOREIGN KEY (decision_id, submission_id, publishes) REFERENCES public.decisions(id, submission_id, publishes);
+
+
+--
+-- Name: media_redactions media_redactions_media_file_id_submission_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.media_redactions
+    ADD CONSTRAINT media_redactions_media_file_id_submission_id_fkey FOREIGN KEY (media_file_id, submission_id) REFERENCES public.media_files(id, submission_id);
+
+
+--
 -- Name: notes notes_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3498,6 +3559,13 @@ GRANT SELECT,USAGE ON SEQUENCE public.integrity_alarms_id_seq TO svidetel_app;
 --
 
 GRANT SELECT,UPDATE ON TABLE public.log_scrub_state TO svidetel_app;
+
+
+--
+-- Name: TABLE media_redactions; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.media_redactions TO svidetel_app;
 
 
 --

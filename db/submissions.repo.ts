@@ -1,3 +1,4 @@
+import type { ClusterLink } from '../domain/moderation/clusters';
 import type { Checklist, DecisionAction, DecisionRecord, RejectReason } from '../domain/moderation/model';
 import type { Corroboration, MergedEntry, PublicChoices, QueueFilter, QueueItem, Submission, SubmissionStatus } from '../domain/submissions/model';
 import type { Queryable } from './pool';
@@ -78,6 +79,37 @@ export async function findSubmission(db: Queryable, id: string): Promise<Submiss
  * so deep pages cost the same as the first. Only the filters in use become conditions (each a
  * parameter), so the planner can turn a flag or video filter into a semi-join it costs properly.
  */
+/**
+ * Which submissions of a queue page belong together: a file with the same bytes, a picture within
+ * `maxDistance` perceptual-hash bits, the photo and video of one Live Photo, or the same station
+ * within `stationMinutes`. Only among `ids` (a page, at most a few dozen): a small self-join.
+ */
+export async function listQueueLinks(db: Queryable, ids: string[], maxDistance: number, stationMinutes: number): Promise<ClusterLink[]> {
+  if (ids.length < 2) return [];
+  const { rows } = await db.query<ClusterLink>(
+    `WITH f AS (
+       SELECT m.submission_id, m.sha256, m.phash, m.content_identifier, b.kind
+         FROM media_files m JOIN blobs b ON b.sha256 = m.sha256 WHERE m.submission_id = ANY($1::uuid[]))
+     (SELECT DISTINCT ON (x.submission_id, y.submission_id) x.submission_id AS a, y.submission_id AS b,
+            CASE WHEN x.sha256 = y.sha256 THEN 'exact_duplicate'
+                 WHEN x.content_identifier = y.content_identifier AND x.kind <> y.kind THEN 'live_photo_pair'
+                 ELSE 'near_duplicate' END AS reason
+       FROM f x JOIN f y ON x.submission_id < y.submission_id
+      WHERE x.sha256 = y.sha256
+         OR (x.content_identifier = y.content_identifier AND x.kind <> y.kind)
+         OR bit_count((x.phash # y.phash)::bit(64)) <= $2
+      ORDER BY x.submission_id, y.submission_id, (x.sha256 = y.sha256) DESC)
+     UNION ALL
+     (SELECT x.id, y.id, 'same_station'
+       FROM submissions x JOIN submissions y
+         ON x.id < y.id AND y.id = ANY($1::uuid[]) AND x.election_id = y.election_id AND x.region = y.region
+        AND x.station_number = y.station_number AND abs(extract(epoch FROM x.received_at - y.received_at)) <= $3::int * 60
+      WHERE x.id = ANY($1::uuid[]))`,
+    [ids, maxDistance, stationMinutes],
+  );
+  return rows;
+}
+
 export async function listQueue(
   db: Queryable,
   filter: QueueFilter,

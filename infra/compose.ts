@@ -37,6 +37,7 @@ export function createMediaToolkit(): MediaToolkit {
     readImageHeader: async (filePath) => toolkit().readImageHeader(filePath),
     probeVideo: async (filePath) => toolkit().probeVideo(filePath),
     renderDerivatives: async (filePath, type, hints, bytes) => toolkit().renderDerivatives(filePath, type, hints, bytes),
+    renderRedactedCopies: async (filePath, type, hints, regions, bytes) => toolkit().renderRedactedCopies(filePath, type, hints, regions, bytes),
     renderContactSheet: async (filePath, hints) => toolkit().renderContactSheet(filePath, hints),
     renderVideoCopy: async (filePath, hints, settings, onProgress) => toolkit().renderVideoCopy(filePath, hints, settings, onProgress),
     perceptualHashOfImage: async (bytes, maxPixels) => toolkit().perceptualHashOfImage(bytes, maxPixels),

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { accountsForAdmin, actorOf, createAccountWithLink, setAccountDisabled, setAccountRole, setRequireTotp } from '../../domain/accounts/accounts.service';
+import { accountsForAdmin, actorOf, createAccountWithLink, issuePasswordLink, setAccountDisabled, setAccountRole, setRequireTotp } from '../../domain/accounts/accounts.service';
 import type { AppContext } from '../../domain/context';
 import type { AppError } from '../../domain/errors';
 import { startFlagsBackfill } from '../../domain/processing/flags-backfill.service';
@@ -15,7 +15,7 @@ import { accountParams, disabledSchema, electionParams, holdSchema, newAccountSc
 export function accountsRoutes(ctx: AppContext): Router {
   const router = Router();
 
-  async function renderAccounts(req: Request, res: Response, extra: { error?: string; link?: string } = {}, status = 200) {
+  async function renderAccounts(req: Request, res: Response, extra: { error?: string; link?: string; linkFor?: { email: string; kind: 'reset' | 'invitation' } } = {}, status = 200) {
     sendHtml(res, accountsAdminPage(pageContext(ctx, req, res), { ...(await accountsForAdmin(ctx)), ...extra, self: req.user!.accountId }), status);
   }
   router.use('/admin/accounts', (req, res, next) => {
@@ -29,6 +29,13 @@ export function accountsRoutes(ctx: AppContext): Router {
     const token = await createAccountWithLink(ctx, email, role, actorOf(req.user!));
     // Shown once, to the admin who passes it on; only its hash is stored.
     await renderAccounts(req, res, { link: `${siteUrl(req)}/set-password/${token}` }, 201);
+  });
+
+  // A forgotten password, or an invitation never used or expired: a new one-time link, shown once.
+  router.post('/admin/accounts/:id/password-link', requireCsrf, async (req, res) => {
+    const { id } = parseParams(accountParams, req);
+    const issued = await issuePasswordLink(ctx, id, actorOf(req.user!));
+    await renderAccounts(req, res, { link: `${siteUrl(req)}/set-password/${issued.token}`, linkFor: { email: issued.email, kind: issued.kind } }, 201);
   });
 
   router.post('/admin/accounts/:id/role', requireCsrf, async (req, res) => {

@@ -48,7 +48,8 @@ function presentFile(f: PublicFile, choices: { device: boolean; original: boolea
     published_copy_url: f.has_preview ? `/media/${f.id}/published.jpg` : null,
     video_url: f.video_copy ? `/media/${f.id}/video.mp4` : null,
     video_copy_sha256: f.video_copy?.sha256 ?? null,
-    original_url: choices.original ? `/media/${f.id}/original` : null,
+    original_url: choices.original && !f.redacted ? `/media/${f.id}/original` : null,
+    redacted: f.redacted,
     original_carries: f.original_carries,
   };
 }

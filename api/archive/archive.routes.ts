@@ -168,9 +168,11 @@ export function archiveRoutes(ctx: AppContext): Router {
     const file = await archive.publishedFile(ctx, id);
     const name = variant === 'thumb.jpg' ? 'thumb' : 'preview';
     if (!(name === 'thumb' ? file.has_thumb : file.has_preview)) throw notFound('The file');
-    await sendStoredFile(res, ctx.blobs.openDerivative(file.sha256, name), {
+    // a redacted file's public copies are those rendered with the redaction, never the moderators' ones
+    const copies = file.redacted_copies_key ?? file.sha256;
+    await sendStoredFile(res, ctx.blobs.openDerivative(copies, name), {
       mime: 'image/jpeg',
-      identity: `${file.sha256}/${name}`,
+      identity: `${copies}/${name}`,
       stallMs: ctx.config.exportStallMs,
       cacheSeconds: WITHDRAWABLE_SECONDS,
       downloadAs: variant === 'published.jpg' ? `svidetel-${file.id}` : undefined,

@@ -198,6 +198,7 @@ export const fileResponse = z
     video_url: z.string().nullable().meta({ description: 'A video: its published copy (H.264 + AAC in MP4, at most 720p, no metadata), once made; Range requests are answered 206' }),
     video_copy_sha256: z.string().nullable().meta({ description: 'SHA-256 of the published video copy (GET /api/v1/files/{sha256} finds it)' }),
     original_url: z.string().nullable().meta({ description: 'The original bytes, only when the moderator allowed it' }),
+    redacted: z.boolean().meta({ description: 'A moderator covered parts of the picture (faces, people, anything identifying): every published copy has them blurred or filled; the original is unchanged and not downloadable' }),
     original_carries: z
       .array(z.enum(ORIGINAL_REVEALS))
       .nullable()

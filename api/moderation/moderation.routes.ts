@@ -2,14 +2,14 @@ import path from 'node:path';
 import { Router, type RequestHandler } from 'express';
 import type { AppContext } from '../../domain/context';
 import { AppError, notFound } from '../../domain/errors';
-import { addNote, decide, editPublicText, fileForModerator, reviewQueue, submissionForReview } from '../../domain/moderation/moderation.service';
+import { addNote, decide, decideMany, editPublicText, fileForModerator, reviewQueue, submissionForReview } from '../../domain/moderation/moderation.service';
 import { reviewPage } from '../../web/pages/moderation';
 import { queuePage } from '../../web/pages/queue';
 import { requireCsrf, requireRole } from '../middleware/session';
 import { parseBody, parseParams, parseQuery } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
 import { sendStoredFile } from '../send-file';
-import { decisionFromForm, fileVariantParams, idParams, noteSchema, publicTextSchema, QUEUE_RENAMED_PARAMS, queueQuery } from './moderation.schema';
+import { bulkSchema, decisionFromForm, fileVariantParams, idParams, noteSchema, publicTextSchema, QUEUE_RENAMED_PARAMS, queueQuery } from './moderation.schema';
 import { originalDigest } from '../../domain/integrity/scrub.service';
 import { figuresPanelFor } from '../counts/counts.staff.routes';
 
@@ -32,9 +32,22 @@ export function moderationRoutes(ctx: AppContext): Router {
       res.redirect(301, `${url.pathname}?${url.searchParams}`);
       return;
     }
-    const { after, filter } = parseQuery(queueQuery, req);
+    const { after, filter, bulk } = parseQuery(queueQuery, req);
     const queue = await reviewQueue(ctx, filter, after);
-    sendHtml(res, queuePage(pageContext(ctx, req, res), { ...queue, filter, isFirst: !after }));
+    sendHtml(res, queuePage(pageContext(ctx, req, res), { ...queue, filter, isFirst: !after, bulk }));
+  });
+
+  // One decision for the ticked entries (a cluster, spam); the queue says how many were decided.
+  router.post('/moderation/bulk', (req, res, next) => {
+    res.locals.renderFormError = async (err: AppError) => {
+      const { filter } = parseQuery(queueQuery, req);
+      sendHtml(res, queuePage(pageContext(ctx, req, res), { ...(await reviewQueue(ctx, filter, undefined)), filter, isFirst: true, bulk: null, error: err.message }), err.status);
+    };
+    next();
+  }, requireCsrf, async (req, res) => {
+    const { ids, decision } = parseBody(bulkSchema, req);
+    const result = await decideMany(ctx, req.user!, ids, decision);
+    res.redirect(303, `/moderation?bulk_done=${result.decided.length}&bulk_refused=${result.refused.length}`);
   });
 
   router.get('/moderation/submissions/:id', async (req, res) => {

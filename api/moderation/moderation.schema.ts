@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { QUEUE_FLAGS } from '../../domain/media/flags';
 import { ORIGINAL_REVEALS } from '../../domain/media/original-reveals';
+import { MAX_REDACTION_REGIONS, type FileRedaction, type RedactionRegion, type RedactionStyle } from '../../domain/media/redaction';
 import { CHECKLIST_ITEMS, DECISION_ACTIONS, REJECT_REASONS, type Checklist, type ChecklistItem, type Decision } from '../../domain/moderation/model';
 import { PUBLIC_LOCATIONS, QUEUE_SORTS, SUBMISSION_STATUSES, type PublicChoices, type QueueFilter } from '../../domain/submissions/model';
+import type { BulkDecision } from '../../domain/moderation/moderation.service';
 import { parse } from '../middleware/validate';
 
 export const idParams = z.object({ id: z.uuid('This id is malformed.') });
@@ -30,9 +32,13 @@ export const queueQuery = z
     received_to: day('last day'),
     sort: z.preprocess(emptyAsUndefined, z.enum(QUEUE_SORTS, { error: 'Sort is oldest or newest.' }).default('oldest')),
     lang: z.string().optional(),
+    // what the last bulk decision did (the redirect after it says so)
+    bulk_done: z.coerce.number().int().min(0).optional(),
+    bulk_refused: z.coerce.number().int().min(0).optional(),
   })
   .transform((q) => ({
     after: q.after,
+    bulk: q.bulk_done !== undefined ? { done: q.bulk_done, refused: q.bulk_refused ?? 0 } : null,
     filter: {
       status: q.status,
       electionId: q.election ?? null,
@@ -109,6 +115,40 @@ const confirmedRevealsSchema = z
   })
   .transform((c) => c.confirm_original_reveals);
 
+/** One rectangle a line: left, top, width, height in percent of the picture, then blur or fill (blur if left out). */
+const REDACTION_LINE = /^\s*(\d{1,3}(?:[.,]\d+)?)\s+(\d{1,3}(?:[.,]\d+)?)\s+(\d{1,3}(?:[.,]\d+)?)\s+(\d{1,3}(?:[.,]\d+)?)(?:\s+(blur|fill))?\s*$/i;
+const REDACTION_FIELD = /^redact_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/**
+ * The redaction of each photo, from its field `redact_<file id>` (the review page's drawing tool
+ * writes the lines; without scripts a moderator types them).
+ */
+const redactionsSchema = z.record(z.string(), z.unknown()).transform((body, ctx): FileRedaction[] => {
+  const wrong = (message: string) => ctx.addIssue({ code: 'custom', path: ['redactions'], message });
+  const redactions: FileRedaction[] = [];
+  for (const [key, value] of Object.entries(body)) {
+    const field = REDACTION_FIELD.exec(key);
+    if (!field) continue;
+    if (typeof value !== 'string') {
+      wrong('Send one redaction field per photo.');
+      continue;
+    }
+    const regions: RedactionRegion[] = [];
+    for (const line of value.split(/\r?\n/).filter((l) => l.trim())) {
+      const m = REDACTION_LINE.exec(line);
+      const [x, y, w, h] = (m ? m.slice(1, 5) : []).map((v) => Number(v!.replace(',', '.')) / 100);
+      if (!m || x! >= 1 || y! >= 1 || !(w! > 0) || !(h! > 0)) {
+        wrong(`The redaction “${line.trim().slice(0, 40)}” is not a rectangle: write left, top, width and height in percent of the picture, then blur or fill, e.g. “10 20 15 15 blur”.`);
+        continue;
+      }
+      regions.push({ x: x!, y: y!, w: w!, h: h!, style: (m[5]?.toLowerCase() ?? 'blur') as RedactionStyle });
+    }
+    if (regions.length > MAX_REDACTION_REGIONS) wrong(`At most ${MAX_REDACTION_REGIONS} rectangles per photo.`);
+    if (regions.length) redactions.push({ fileId: field[1]!, regions });
+  }
+  return redactions;
+});
+
 const rejectSchema = z.object({
   reason_code: z.enum(REJECT_REASONS, { error: 'Give a reason for the rejection: choose one from the list.' }),
   reason: requiredText('Give a reason for the rejection.', 2000, 'reason'),
@@ -126,9 +166,16 @@ export function decisionFromForm(body: unknown): Decision {
     case 'verify':
       return { action, version, checklist: parse(checklistSchema, body) };
     case 'verify_publish':
-      return { action, version, checklist: parse(checklistSchema, body), choices: parse(choicesSchema, body), confirmedReveals: parse(confirmedRevealsSchema, body) };
+      return {
+        action,
+        version,
+        checklist: parse(checklistSchema, body),
+        choices: parse(choicesSchema, body),
+        confirmedReveals: parse(confirmedRevealsSchema, body),
+        redactions: parse(redactionsSchema, body),
+      };
     case 'publish':
-      return { action, version, choices: parse(choicesSchema, body), confirmedReveals: parse(confirmedRevealsSchema, body) };
+      return { action, version, choices: parse(choicesSchema, body), confirmedReveals: parse(confirmedRevealsSchema, body), redactions: parse(redactionsSchema, body) };
     case 'reject': {
       const r = parse(rejectSchema, body);
       return { action, version, reasonCode: r.reason_code, reason: r.reason };
@@ -143,6 +190,33 @@ export function decisionFromForm(body: unknown): Decision {
     }
   }
 }
+
+/** Ticked entries: each checkbox holds one id, a cluster's checkbox all of its ids (comma-separated), so no script is needed. */
+const tickedIds = z.preprocess(
+  (v) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [x])).filter((x) => x !== ''),
+  z.array(z.uuid('An entry id is malformed; reload the queue.')).min(1, 'Tick at least one entry.').max(200, 'At most 200 entries at once.'),
+);
+
+/** The queue's "with the ticked entries" form: one reason for all of them. */
+export const bulkSchema = z
+  .object({
+    ids: tickedIds,
+    action: z.enum(['reject', 'needs_info', 'merge'], { error: 'Choose what to do with the ticked entries.' }),
+    reason_code: z.preprocess(emptyAsUndefined, z.enum(REJECT_REASONS, { error: 'Give a reason for the rejection: choose one from the list.' }).optional()),
+    reason: requiredText('Give one reason for all the ticked entries.', 2000, 'reason'),
+    merge_into: z.preprocess(emptyAsUndefined, z.uuid('Pick the entry to keep.').optional()),
+  })
+  .transform((f, ctx): { ids: string[]; decision: BulkDecision } => {
+    if (f.action === 'reject') {
+      if (!f.reason_code) ctx.addIssue({ code: 'custom', path: ['reason_code'], message: 'Give a reason for the rejection: choose one from the list.' });
+      return { ids: f.ids, decision: { action: 'reject', reasonCode: f.reason_code ?? 'other', reason: f.reason } };
+    }
+    if (f.action === 'merge') {
+      if (!f.merge_into) ctx.addIssue({ code: 'custom', path: ['merge_into'], message: 'Pick the entry to keep (“keep this one”) in the cluster.' });
+      return { ids: f.ids, decision: { action: 'merge', into: f.merge_into ?? '', reason: f.reason } };
+    }
+    return { ids: f.ids, decision: { action: 'needs_info', reason: f.reason } };
+  });
 
 export const noteSchema = z.object({
   body: requiredText('Write the note first.', 4000, 'note'),

@@ -70,31 +70,66 @@ export async function createFirstAdmin(ctx: AppContext, token: string, email: st
   });
 }
 
+/** A new one-time link that sets an account's password; any earlier unused one stops working. */
+async function issueSetPasswordLink(tx: TxRepositories, accountId: string): Promise<string> {
+  await tx.accounts.expireUnusedTokensOf(accountId, 'set_password');
+  const token = newToken();
+  await tx.accounts.insertAccountToken({
+    hash: hashToken(token),
+    purpose: 'set_password',
+    accountId,
+    expiresAt: new Date(Date.now() + SET_PASSWORD_TTL_MS),
+  });
+  return token;
+}
+
 /** For admins and `npm run user:create`: an account without a password, and the one-time link that sets it. */
 export async function createAccountWithLink(ctx: AppContext, email: string, role: Role, actor: Actor = { system: 'cli' }): Promise<string> {
   return ctx.transaction(async (tx) => {
-    if (await tx.accounts.findAccountByEmail(email)) throw conflict('email_taken', `An account for ${email} exists already.`);
+    if (await tx.accounts.findAccountByEmail(email)) {
+      throw conflict('email_taken', `An account for ${email} exists already. To give them a new one-time link to set their password, use “New password link” on /admin/accounts, or run: npm run user:password-link -- --email ${email}`, { email });
+    }
     const account = await tx.accounts.insertAccount({ email, role, passwordHash: null });
     await appendAudit(tx, actor, { action: 'account.create', entityType: 'account', entityId: account.id, after: { email, role } });
-    const token = newToken();
-    await tx.accounts.insertAccountToken({
-      hash: hashToken(token),
-      purpose: 'set_password',
-      accountId: account.id,
-      expiresAt: new Date(Date.now() + SET_PASSWORD_TTL_MS),
-    });
-    return token;
+    return issueSetPasswordLink(tx, account.id);
   });
 }
 
+/**
+ * For admins and `npm run user:password-link`: a new one-time link that sets the password of an
+ * existing account: a reset for one that has a password (it keeps working until the link is used),
+ * the invitation sent again for one that never set it. Earlier unused links stop working. A
+ * disabled account gets none (enable it first).
+ */
+export async function issuePasswordLink(ctx: AppContext, accountId: string, actor: Actor): Promise<{ token: string; email: string; kind: 'reset' | 'invitation' }> {
+  return ctx.transaction(async (tx) => {
+    const account = await tx.accounts.lockAccount(accountId);
+    if (!account) throw notFound('The account');
+    if (account.disabled_at) throw conflict('account_disabled', `${account.email} is disabled: enable the account first, then give it a new link.`);
+    const kind = account.password_hash ? 'reset' : 'invitation';
+    const token = await issueSetPasswordLink(tx, account.id);
+    await appendAudit(tx, actor, { action: kind === 'reset' ? 'account.password_reset_link' : 'account.invitation_resent', entityType: 'account', entityId: account.id, after: { email: account.email } });
+    return { token, email: account.email, kind };
+  });
+}
+
+/** The same for an account named by its email (the command line). */
+export async function issuePasswordLinkByEmail(ctx: AppContext, email: string, actor: Actor = { system: 'cli' }) {
+  const account = await ctx.repos.accounts.findAccountByEmail(email);
+  if (!account) throw notFound(`An account for ${email}`);
+  return issuePasswordLink(ctx, account.id, actor);
+}
+
+/** Setting the password by a link ends every session of the account: after a reset, nobody stays logged in with the old one. */
 export async function setPasswordWithToken(ctx: AppContext, token: string, password: string): Promise<void> {
   const hash = await passwordHash(password);
   await ctx.transaction(async (tx) => {
     const used = await tx.accounts.consumeAccountToken(hashToken(token), 'set_password');
     if (!used?.account_id) throw invalidLink();
     await tx.accounts.setPasswordHash(used.account_id, hash);
+    const ended = await tx.accounts.deleteSessionsOf(used.account_id);
     const account = await tx.accounts.findAccountById(used.account_id);
-    await appendAudit(tx, { accountId: used.account_id, email: account!.email }, { action: 'account.set_password', entityType: 'account', entityId: used.account_id });
+    await appendAudit(tx, { accountId: used.account_id, email: account!.email }, { action: 'account.set_password', entityType: 'account', entityId: used.account_id, after: { sessions_ended: ended } });
   });
 }
 

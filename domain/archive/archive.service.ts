@@ -58,7 +58,8 @@ export async function publishedVideoCopy(ctx: AppContext, fileId: string): Promi
 export async function downloadableOriginal(ctx: AppContext, fileId: string): Promise<PublishedFile> {
   const file = await publishedFile(ctx, fileId);
   const entry = await ctx.repos.archive.findPublicEntry(file.submission_id);
-  if (!entry?.original_downloadable) throw notFound('The original of this file');
+  // a redacted file's original shows what the redaction covers (the decision refuses both together)
+  if (!entry?.original_downloadable || file.redacted_copies_key) throw notFound('The original of this file');
   return file;
 }
 

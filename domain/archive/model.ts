@@ -120,6 +120,8 @@ export type PublicFileFacts = Pick<
 > & {
   /** A video's published copy, once made (domain/media/video-copy.ts). */
   video_copy: { sha256: string; bytes: number } | null;
+  /** Its publishing decision covered parts of it: the public copies are redacted (domain/media/redaction.ts). */
+  redacted: boolean;
 };
 
 /** A file of a public entry as shown: its size and what its original carries only where the original is downloadable. */
@@ -128,7 +130,10 @@ export type PublicFile = Omit<PublicFileFacts, 'metadata' | 'bytes'> & { bytes: 
 export type PublicEntry = { entry: PublicEntryFacts; files: PublicFile[] };
 
 /** A published file as its download needs it. */
-export type PublishedFile = Pick<MediaFileRow, 'id' | 'submission_id' | 'sha256' | 'mime' | 'has_thumb' | 'has_preview'>;
+export type PublishedFile = Pick<MediaFileRow, 'id' | 'submission_id' | 'sha256' | 'mime' | 'has_thumb' | 'has_preview'> & {
+  /** Where the public copies of a redacted file are kept; null: the copies made on processing. */
+  redacted_copies_key: string | null;
+};
 
 // ----------------------------------------------------------------------------------------------
 // Exports

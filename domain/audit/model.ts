@@ -5,6 +5,8 @@ export type AuditAction =
   | 'account.logout'
   | 'account.create'
   | 'account.set_password'
+  | 'account.password_reset_link'
+  | 'account.invitation_resent'
   | 'account.disable'
   | 'account.enable'
   | 'account.role'

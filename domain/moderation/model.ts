@@ -3,6 +3,7 @@
  * The service enforces it and the review page offers exactly the forms it allows.
  */
 import type { OriginalReveal } from '../media/original-reveals';
+import type { FileRedaction } from '../media/redaction';
 import type { PublicChoices, SubmissionStatus } from '../submissions/model';
 
 export const DECISION_ACTIONS = ['verify', 'verify_publish', 'reject', 'needs_info', 'publish', 'unpublish', 'merge'] as const;
@@ -44,10 +45,10 @@ export const isClaimable = (status: SubmissionStatus): boolean => status === 'pe
 /** Every decision names the version of the entry the moderator saw (optimistic concurrency). */
 export type Decision = { version: number } & (
   | { action: 'verify'; checklist: Checklist }
-  | { action: 'verify_publish'; checklist: Checklist; choices: PublicChoices; confirmedReveals: OriginalReveal[] }
+  | { action: 'verify_publish'; checklist: Checklist; choices: PublicChoices; confirmedReveals: OriginalReveal[]; redactions: FileRedaction[] }
   | { action: 'reject'; reasonCode: RejectReason; reason: string }
   | { action: 'needs_info'; reason: string }
-  | { action: 'publish'; choices: PublicChoices; confirmedReveals: OriginalReveal[] }
+  | { action: 'publish'; choices: PublicChoices; confirmedReveals: OriginalReveal[]; redactions: FileRedaction[] }
   | { action: 'unpublish'; reason: string }
   | { action: 'merge'; into: string; reason: string }
 );

@@ -5,14 +5,16 @@ import type { SessionUser } from '../accounts/model';
 import { appendAudit } from '../audit/audit.service';
 import { carriedByOriginals, describeCarried, revealedBeyondChoices, type OriginalReveal } from '../media/original-reveals';
 import type { AppContext } from '../context';
-import { badRequest, conflict, notFound } from '../errors';
+import { AppError, badRequest, conflict, notFound } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { processingStatus } from '../processing/backlog';
 import { relatedFilesOf } from '../processing/media-relations.service';
 import { assertPublicationAllowed } from '../stations/stations.service';
 import { diskSpace } from '../submissions/disk-space';
 import type { PublicChoices, QueueFilter } from '../submissions/model';
-import { awaitsFirstDecision, canDecide, canEditPublicText, isClaimable, type Decision, type DecisionRecord } from './model';
+import { groupQueue, SAME_STATION_MINUTES } from './clusters';
+import { assertRedactionFitsChoices, latestRedactions, renderRedactions } from './redaction.service';
+import { awaitsFirstDecision, canDecide, canEditPublicText, isClaimable, type Decision, type DecisionRecord, type RejectReason } from './model';
 
 export const QUEUE_PAGE_SIZE = 50;
 /** Other reports from the same station within this many hours either side count as corroboration. */
@@ -31,7 +33,8 @@ export async function reviewQueue(ctx: AppContext, filter: QueueFilter, cursor: 
   const page = items.slice(0, QUEUE_PAGE_SIZE);
   const last = page.at(-1);
   const next = items.length > QUEUE_PAGE_SIZE && last ? encodeCursor(last.received_at, last.id) : null;
-  return { items: page, counts, next, elections, categories, disk, backlog };
+  const links = await ctx.repos.submissions.listQueueLinks(page.map((i) => i.id), ctx.config.nearDuplicateMaxDistance, SAME_STATION_MINUTES);
+  return { items: page, groups: groupQueue(page, links), counts, next, elections, categories, disk, backlog };
 }
 
 /**
@@ -50,7 +53,7 @@ export async function submissionForReview(ctx: AppContext, id: string, user: Ses
         return result?.claim ?? null;
       })
     : null;
-  const [files, decisions, conversation, notes, corroboration, mergedHere, neighbours, disk] = await Promise.all([
+  const [files, decisions, conversation, notes, corroboration, mergedHere, neighbours, disk, redactions] = await Promise.all([
     ctx.repos.media.listMediaFiles(id),
     ctx.repos.submissions.listDecisions(id),
     ctx.repos.answers.listConversation(id),
@@ -59,12 +62,13 @@ export async function submissionForReview(ctx: AppContext, id: string, user: Ses
     ctx.repos.submissions.listMergedInto(id),
     ctx.repos.submissions.findQueueNeighbours(submission, awaitsFirstDecision(submission.status) ? submission.status : 'pending'),
     diskSpace(ctx),
+    latestRedactions(ctx, id),
   ]);
   const [related, videoCopies] = await Promise.all([
     relatedFilesOf(ctx, files),
     ctx.repos.videoCopies.listVideoCopies(files.filter((f) => f.kind === 'video').map((f) => f.id)),
   ]);
-  return { submission, files, related, videoCopies, decisions, conversation, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, disk, claim, claimedByOther: claim !== null && claim.account_id !== user.accountId };
+  return { submission, files, related, videoCopies, decisions, conversation, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, disk, redactions, claim, claimedByOther: claim !== null && claim.account_id !== user.accountId };
 }
 
 const describeDecision = (d: DecisionRecord | undefined) =>
@@ -112,6 +116,11 @@ async function checkDecidable(tx: TxRepositories, id: string, user: SessionUser,
 
 /** Records one decision and the status it leads to, atomically with its audit row. */
 export async function decide(ctx: AppContext, id: string, user: SessionUser, decision: Decision) {
+  // Redacted copies are rendered (CPU, seconds at most) before the transaction and its row lock;
+  // a refused decision leaves only regenerable copies nobody serves.
+  const publishing = decision.action === 'publish' || decision.action === 'verify_publish';
+  if (publishing) assertRedactionFitsChoices(decision.choices, decision.redactions);
+  const redacted = publishing ? await renderRedactions(ctx, id, decision.redactions) : [];
   return ctx.transaction(async (tx) => {
     const before = await checkDecidable(tx, id, user, decision);
     if (decision.action === 'publish' || decision.action === 'verify_publish') {
@@ -137,6 +146,7 @@ export async function decide(ctx: AppContext, id: string, user: SessionUser, dec
       publicChoices: 'choices' in decision ? decision.choices : null,
       mergedInto: decision.action === 'merge' ? decision.into : null,
     });
+    if (redacted.length) await tx.redactions.insertRedactions(row.id, id, redacted);
     const change = statusChange(decision, row.id);
     await tx.submissions.changeStatus(id, change);
     await tx.claims.release(id);
@@ -146,7 +156,18 @@ export async function decide(ctx: AppContext, id: string, user: SessionUser, dec
       entityType: 'submission',
       entityId: id,
       before: { status: before.status, version },
-      after: { status: change.status, decision_id: row.id, ...recorded },
+      after: {
+        status: change.status,
+        decision_id: row.id,
+        ...recorded,
+        // the boxes as rendered (clipped to the picture) and the copies made with them
+        ...(redacted.length
+          ? {
+              redactions: redacted.map((r) => ({ fileId: r.fileId, regions: r.regions })),
+              redacted_copies: redacted.map((r) => ({ file_id: r.fileId, thumb_sha256: r.thumbSha256, preview_sha256: r.previewSha256 })),
+            }
+          : {}),
+      },
     });
     ctx.log.info({ submissionId: id, action: decision.action, decisionId: row.id }, 'decision recorded');
     return row;
@@ -200,6 +221,36 @@ function statusChange(decision: Decision, decisionId: string): StatusChange {
     case 'merge':
       return { status: 'merged', into: decision.into };
   }
+}
+
+/** One decision for many entries at once (a cluster, spam): reject, ask for more information, or merge into the one picked. */
+export type BulkDecision =
+  | { action: 'reject'; reasonCode: RejectReason; reason: string }
+  | { action: 'needs_info'; reason: string }
+  | { action: 'merge'; into: string; reason: string };
+
+/**
+ * Takes one decision for each entry through decide() (each with its own transaction, audit row and
+ * checks: an entry someone else claimed or decided meanwhile is refused and named, the rest go on).
+ * Each is taken on the entry's current version: the moderator decided on the list they saw.
+ */
+export async function decideMany(ctx: AppContext, user: SessionUser, ids: string[], bulk: BulkDecision) {
+  const decided: string[] = [];
+  const refused: { id: string; code: string; message: string }[] = [];
+  for (const id of new Set(ids)) {
+    if (bulk.action === 'merge' && id === bulk.into) continue; // the one kept
+    const current = await ctx.repos.submissions.findSubmission(id);
+    try {
+      if (!current) throw notFound('The submission');
+      await decide(ctx, id, user, { ...bulk, version: current.version });
+      decided.push(id);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      refused.push({ id, code: err.code, message: err.message });
+    }
+  }
+  ctx.log.info({ action: bulk.action, decided: decided.length, refused: refused.length }, 'bulk decision');
+  return { decided, refused };
 }
 
 /** Internal note (never public), optionally a reply; counts as activity on one's claim. */

@@ -2,6 +2,7 @@ import type { Derivatives } from '../media/derivatives';
 import type { DetectedType } from '../media/file-type';
 import type { MediaMetadata } from '../media/metadata';
 import type { RenderedVideoCopy, VideoCopySettings } from '../media/video-copy';
+import type { RedactionRegion } from '../media/redaction';
 
 /** What an image's header declares; nothing is decoded to read it. */
 export type ImageHeader = { width: number | null; height: number | null; exif: Buffer | null; xmp: Buffer | null };
@@ -23,6 +24,9 @@ export type VideoProbe = {
   }[];
 };
 
+/** The redacted public copies of a photo: the published image is the preview. */
+export type RedactedCopies = { thumb: Buffer; preview: Buffer };
+
 /** What rendering needs to know of a file beyond its bytes: its displayed size and length. */
 export type RenderHints = Pick<MediaMetadata, 'width' | 'height' | 'duration_s'>;
 
@@ -41,6 +45,11 @@ export type MediaToolkit = {
    * when the caller already holds them (decoding from memory skips a second read).
    */
   renderDerivatives(filePath: string, type: DetectedType, hints: RenderHints, bytes?: Buffer): Promise<Derivatives>;
+  /**
+   * The public copies of a photo with the rectangles covered, rendered from the original exactly as
+   * renderDerivatives renders it (so outside the rectangles they are the same pixels).
+   */
+  renderRedactedCopies(filePath: string, type: DetectedType, hints: RenderHints, regions: RedactionRegion[], bytes?: Buffer): Promise<RedactedCopies>;
   /** A 3×3 JPEG sheet of frames spread evenly across a video. */
   renderContactSheet(filePath: string, hints: RenderHints): Promise<Buffer>;
   /**

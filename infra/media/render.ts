@@ -7,7 +7,8 @@ import { messageOf } from '../../domain/caught-errors';
 import { MediaError } from '../../domain/media/errors';
 import type { DetectedType } from '../../domain/media/file-type';
 import { PHASH_INPUT_EDGE, perceptualHash } from '../../domain/media/perceptual-hash';
-import type { RenderHints } from '../../domain/ports/media-toolkit';
+import { regionInPixels, type RedactionRegion } from '../../domain/media/redaction';
+import type { RedactedCopies, RenderHints } from '../../domain/ports/media-toolkit';
 import { ffInput, runTool } from './run-tool';
 
 /** q80: the same visual quality as WebP at these sizes for a fraction of the CPU time. */
@@ -29,11 +30,46 @@ sharp.cache(false); // every input is decoded once; libvips' operation cache wou
  */
 export async function renderDerivatives(filePath: string, type: DetectedType, meta: RenderHints, bytes?: Buffer): Promise<Derivatives> {
   if (type.kind === 'video') return fromPixels(await posterFrame(filePath, meta), false);
-  if (type.format === 'heic') return fromHeic(filePath, meta);
-  // The file's bytes when the caller already holds them (decoding from memory skips a second read).
-  const result = await fromPixels(bytes ?? filePath, true);
+  const result = await withDecodableImage(filePath, type, meta, bytes, fromPixels);
   if (type.format === 'dng') result.warnings.push('rendered from the preview embedded in the DNG (raw data is not decoded)');
   return result;
+}
+
+/**
+ * The public copies of a photo with the rectangles covered: decoded as renderDerivatives decodes it
+ * (the same pixels), each rectangle replaced in the decoded pixels, then encoded as the preview (the
+ * published image) and the thumb. Nothing outside a rectangle changes.
+ */
+export async function renderRedactedCopies(filePath: string, type: DetectedType, meta: RenderHints, regions: RedactionRegion[], bytes?: Buffer): Promise<RedactedCopies> {
+  if (type.kind === 'video') throw new MediaError('unsupported', 'video redaction is not available yet');
+  return withDecodableImage(filePath, type, meta, bytes, async (input, applyExifOrientation) => {
+    let pixels: DisplayPixels;
+    try {
+      pixels = await decodeForDisplay(input, { applyExifOrientation, failOn: 'warning', maxPixels: MAX_INPUT_PIXELS });
+    } catch (strictError) {
+      throwIfHopeless(strictError);
+      // a damaged file's copies were rendered as far as it decodes: so are its redacted ones
+      pixels = await decodeForDisplay(input, { applyExifOrientation, failOn: 'none', maxPixels: MAX_INPUT_PIXELS });
+    }
+    const { preview, thumb } = await encodeCopies(await coverRegions(pixels, regions));
+    return { preview, thumb };
+  });
+}
+
+/**
+ * Runs `use` on something sharp decodes: the photo's bytes (or file), or for HEIC a JPEG that
+ * libheif made of it (already oriented, so never rotated a second time).
+ */
+async function withDecodableImage<T>(
+  filePath: string,
+  type: DetectedType,
+  meta: RenderHints,
+  bytes: Buffer | undefined,
+  use: (input: string | Buffer, applyExifOrientation: boolean) => Promise<T>,
+): Promise<T> {
+  if (type.format === 'heic') return fromHeic(filePath, meta, (decoded) => use(decoded, false));
+  // The file's bytes when the caller already holds them (decoding from memory skips a second read).
+  return use(bytes ?? filePath, true);
 }
 
 async function fromPixels(input: string | Buffer, applyExifOrientation: boolean): Promise<Derivatives> {
@@ -82,15 +118,59 @@ async function hashOfPixels(pixels: DisplayPixels): Promise<string> {
 
 async function downscaleAndEncode(input: string | Buffer, applyExifOrientation: boolean, failOn: 'warning' | 'none') {
   const pixels = await decodeForDisplay(input, { applyExifOrientation, failOn, maxPixels: MAX_INPUT_PIXELS });
+  const [{ preview, thumb }, phash] = await Promise.all([encodeCopies(pixels), hashOfPixels(pixels)]);
+  return { preview, thumb, phash };
+}
+
+/** The preview and the thumb of displayed pixels; the one encoder of both, redacted or not. */
+async function encodeCopies(pixels: DisplayPixels): Promise<RedactedCopies> {
   // sharp writes no metadata unless asked (keepMetadata/withMetadata), so nothing identifying survives.
   // Huffman optimisation would cost more CPU than the whole thumbnail for ~5% smaller files.
   const jpeg = { quality: JPEG_QUALITY, optimiseCoding: false };
-  const [preview, thumb, phash] = await Promise.all([
+  const [preview, thumb] = await Promise.all([
     reopen(pixels).jpeg(jpeg).toBuffer(),
     reopen(pixels).resize(THUMB_EDGE, THUMB_EDGE, { fit: 'inside', withoutEnlargement: true, kernel: 'mitchell' }).jpeg(jpeg).toBuffer(),
-    hashOfPixels(pixels),
   ]);
-  return { preview, thumb, phash };
+  return { preview, thumb };
+}
+
+/** A blurred rectangle keeps at most this many cells on its long edge: too few to recognise a face from. */
+const REDACTION_CELLS = 8;
+
+/**
+ * The pixels with each rectangle replaced: solid black, or pixelated to a few cells and blurred
+ * (a plain Gaussian blur of a face can be partly undone; a handful of averaged cells cannot).
+ */
+async function coverRegions(pixels: DisplayPixels, regions: RedactionRegion[]): Promise<DisplayPixels> {
+  const { width, height, channels } = pixels.info;
+  const raw = { raw: { width, height, channels } };
+  // Each box's patch is made from the untouched pixels, all at once (libvips runs them in parallel);
+  // then copied in, in order, so a later box lies over an earlier one.
+  const patches = await Promise.all(
+    regions.map(async (region) => {
+      const box = regionInPixels(region, width, height);
+      if (region.style === 'fill') {
+        const patch = Buffer.alloc(box.width * box.height * channels, 0);
+        // an alpha channel (PNG, WebP) stays opaque, or the flattening would make the box white
+        if (channels === 2 || channels === 4) for (let i = channels - 1; i < patch.length; i += channels) patch[i] = 255;
+        return { box, patch };
+      }
+      const long = Math.max(box.width, box.height);
+      const cells = { width: Math.max(1, Math.round((REDACTION_CELLS * box.width) / long)), height: Math.max(1, Math.round((REDACTION_CELLS * box.height) / long)) };
+      const small = await sharp(pixels.data, raw).extract(box).resize(cells.width, cells.height, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
+      const stretched = sharp(small, { raw: { ...cells, channels } }).resize(box.width, box.height, { fit: 'fill', kernel: 'cubic' });
+      const patch = await (Math.min(box.width, box.height) >= 4 ? stretched.blur(Math.max(1, Math.min(box.width, box.height) / 8)) : stretched).raw().toBuffer();
+      return { box, patch };
+    }),
+  );
+  const data = Buffer.from(pixels.data);
+  for (const { box, patch } of patches) {
+    const rowBytes = box.width * channels;
+    for (let row = 0; row < box.height; row++) {
+      patch.copy(data, ((box.top + row) * width + box.left) * channels, row * rowBytes, (row + 1) * rowBytes);
+    }
+  }
+  return { data, info: pixels.info };
 }
 
 /**
@@ -122,7 +202,7 @@ function throwIfHopeless(e: unknown, maxPixels = MAX_INPUT_PIXELS): void {
  * private temporary directory. libheif applies irot/imir itself and copies the EXIF Orientation
  * into the JPEG; the result is therefore used as is, never rotated a second time.
  */
-async function fromHeic(filePath: string, meta: RenderHints): Promise<Derivatives> {
+async function fromHeic<T>(filePath: string, meta: RenderHints, use: (decoded: string) => Promise<T>): Promise<T> {
   if (meta.width && meta.height && meta.width * meta.height > MAX_INPUT_PIXELS) {
     throw new MediaError('decompression_bomb', `the image declares ${meta.width}×${meta.height} pixels`);
   }
@@ -135,7 +215,7 @@ async function fromHeic(filePath: string, meta: RenderHints): Promise<Derivative
     if (result.code !== 0 || produced.length === 0) {
       throw new MediaError('corrupt', `the HEIC image cannot be decoded: ${result.stderr.split('\n')[0] || `exit ${result.code}`}`);
     }
-    return await fromPixels(path.join(dir, produced.includes('decoded.jpg') ? 'decoded.jpg' : produced[0]!), false);
+    return await use(path.join(dir, produced.includes('decoded.jpg') ? 'decoded.jpg' : produced[0]!));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,12 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import * as mediaRepo from '../../db/media.repo';
 import { createAccountWithLink, setPasswordWithToken } from '../../domain/accounts/accounts.service';
 import { describeWithFixtures, fixturePath, loadExpected } from '../helpers/fixtures';
 import { Client, SUBMISSION_FIELDS, fileFromPath, uploadSubmission } from '../helpers/http';
+import { compareCopies, decodeJpeg, meanInBox } from '../helpers/pixels';
 import { freshDatabaseUrl, startSystem, waitFor, type TestSystem } from '../helpers/system';
 
 /**
@@ -120,7 +121,7 @@ describeWithFixtures('moderation workspace in a real browser', () => {
     await logIn(page, bob); // alice's codes allow one login per 30 s; bob has no second factor
     await page.waitForURL((u) => u.pathname === '/moderation');
     await page.getByRole('heading', { level: 1, name: 'Review queue' }).waitFor();
-    const entries = page.locator('#queue > li');
+    const entries = page.locator('#queue li[data-entry]'); // the four come from one station within minutes: one cluster, in queue order
     expect(await entries.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-entry')))).toEqual(ids);
     await shot(page, 'moderation-01-queue');
 
@@ -234,6 +235,122 @@ describeWithFixtures('moderation workspace in a real browser', () => {
     expect(await status(pageB)).toBe('verified');
     const decisions = (await system.ctx.db.query('SELECT account_id FROM decisions WHERE submission_id = $1', [ids[3]])).rows;
     expect(decisions).toHaveLength(1);
+    expect(problems).toEqual([]);
+  }, STEP);
+
+  test('redact a photo before publishing: boxes drawn with the mouse and the keyboard are burned into every public copy; the original is untouched', async () => {
+    const fixture = 'samsung-galaxy-s7_gps_orient6.jpg'; // 12 MP, turned by its EXIF orientation
+    const res = await uploadSubmission(new Client(system.url), { ...SUBMISSION_FIELDS, region: `Region ${marker}`, description: `Observer text redaction ${marker}` }, [await fileFromPath(fixturePath(fixture))]);
+    const id = ((await res.json()) as { submissionId: string }).submissionId;
+    const [file] = await waitFor(async () => {
+      const files = await mediaRepo.listMediaFiles(system.ctx.db, id);
+      return files.every((f) => f.status === 'ready') && files;
+    }, 90_000, 'the photo to be processed');
+
+    const page = await newPage();
+    await logIn(page, carol);
+    await page.waitForURL((u) => u.pathname === '/moderation');
+    await page.goto(`/moderation/submissions/${id}`);
+    await tickChecklist(page);
+    await page.getByLabel('Public description').fill('Ballots thrown into the box; the people in the frame are covered.');
+
+    // a box dragged with the mouse (blur, the default)
+    const canvas = page.getByRole('application', { name: `Picture ${fixture}: draw boxes to cover` });
+    await canvas.scrollIntoViewIfNeeded();
+    const at = (await canvas.boundingBox())!;
+    await page.mouse.move(at.x + at.width * 0.1, at.y + at.height * 0.1);
+    await page.mouse.down();
+    await page.mouse.move(at.x + at.width * 0.35, at.y + at.height * 0.3, { steps: 5 });
+    await page.mouse.up();
+    const lines = page.getByLabel(`Boxes to cover on ${fixture}`);
+    expect((await lines.inputValue()).split('\n')).toEqual([expect.stringMatching(/^(9|10)(\.\d+)? (9|10)(\.\d+)? (24|25)(\.\d+)? (19|20)(\.\d+)? blur$/)]);
+    expect(await canvas.locator('.redact-box').count()).toBe(1);
+
+    // a box placed with the keyboard alone (fill): the box starts at 40 40 20 20
+    await page.getByLabel('New boxes:').selectOption('fill');
+    await canvas.focus();
+    for (const key of ['ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowDown', 'ArrowDown', 'Shift+ArrowLeft', 'Shift+ArrowLeft', 'Enter']) await page.keyboard.press(key);
+    expect((await lines.inputValue()).split('\n')[1]).toBe('46 44 16 20 fill');
+    expect(await canvas.locator('.redact-box').count()).toBe(2);
+    await shot(page, 'moderation-06-redaction');
+    await page.getByRole('button', { name: 'Verify & publish' }).click();
+    await page.getByRole('listitem').filter({ hasText: `${carol} · verified and published` }).waitFor();
+
+    // every public copy has both boxes covered and is the plain copy elsewhere
+    const [redaction] = await system.ctx.repos.redactions.listLatestRedactions(id);
+    expect(redaction!.regions).toHaveLength(2);
+    const stored = async (kind: 'thumb' | 'preview') => {
+      const blob = (await system.ctx.blobs.openDerivative(file!.sha256, kind))!;
+      const chunks: Buffer[] = [];
+      for await (const chunk of blob.stream()) chunks.push(chunk as Buffer);
+      return decodeJpeg(Buffer.concat(chunks));
+    };
+    const plain = { thumb: await stored('thumb'), preview: await stored('preview') };
+    const served: Record<string, string> = {};
+    for (const [variant, kind] of [['thumb.jpg', 'thumb'], ['preview.jpg', 'preview'], ['published.jpg', 'preview']] as const) {
+      const copy = await fetch(`${system.url}/media/${file!.id}/${variant}`);
+      expect({ variant, status: copy.status }).toEqual({ variant, status: 200 });
+      const bytes = Buffer.from(await copy.arrayBuffer());
+      served[variant] = createHash('sha256').update(bytes).digest('hex');
+      const { insideMean, outsideMax } = compareCopies(plain[kind], await decodeJpeg(bytes), redaction!.regions, 16);
+      expect({ variant, outside: outsideMax <= 2, blurred: insideMean[0]! > 2, filled: insideMean[1]! > 10 }).toEqual({ variant, outside: true, blurred: true, filled: true });
+      expect(meanInBox(await decodeJpeg(bytes), redaction!.regions[1]!, 4)).toBeLessThan(8);
+    }
+
+    // the original is the bytes received, and not offered; the entry says it was redacted
+    expect(createHash('sha256').update(await system.ctx.blobs.readOriginal(file!.sha256)).digest('hex')).toBe(file!.sha256);
+    expect((await fetch(`${system.url}/media/${file!.id}/original`)).status).toBe(404);
+    const entry = (await (await fetch(`${system.url}/api/v1/entries/${id}`)).json()) as { files: { redacted: boolean; original_url: string | null }[] };
+    expect(entry.files.map((f) => f.redacted)).toEqual([true]);
+    const reader = await newPage();
+    await reader.goto(`/archive/${id}?lang=en`);
+    await reader.getByText('A moderator covered part of this picture').waitFor();
+
+    // the audit row names the boxes and the copies made
+    const audit = await system.ctx.db.query<{ after: { redactions: unknown[]; redacted_copies: { preview_sha256: string; thumb_sha256: string }[] } }>(
+      `SELECT after FROM audit_log WHERE entity_id = $1 AND action = 'submission.verify_publish'`,
+      [id],
+    );
+    expect(audit.rows[0]!.after.redactions).toEqual([{ fileId: file!.id, regions: redaction!.regions }]);
+    expect(audit.rows[0]!.after.redacted_copies).toEqual([{ file_id: file!.id, thumb_sha256: served['thumb.jpg'], preview_sha256: served['preview.jpg'] }]);
+    expect(problems).toEqual([]);
+  }, STEP);
+
+  test('a cluster of five duplicates in the queue is decided in one action: the four copies are merged into the one picked', async () => {
+    const used = new Set([withGps.file, ...others.map((o) => o.file), 'samsung-galaxy-s7_gps_orient6.jpg']);
+    const duplicate = photos.find((e) => !used.has(e.file))!;
+    const copies: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await uploadSubmission(new Client(system.url), { ...SUBMISSION_FIELDS, region: `Region ${marker}`, station_number: '9999', description: `Copy ${i} ${marker}` }, [await fileFromPath(fixturePath(duplicate.file))]);
+      copies.push(((await res.json()) as { submissionId: string }).submissionId);
+    }
+    await waitFor(async () => {
+      const files = await Promise.all(copies.map((id) => mediaRepo.listMediaFiles(system.ctx.db, id)));
+      return files.every((f) => f.every((x) => x.status === 'ready'));
+    }, 90_000, 'the copies to be processed');
+
+    const page = await newPage();
+    await logIn(page, carol);
+    await page.waitForURL((u) => u.pathname === '/moderation');
+    const cluster = page.locator('li.cluster', { hasText: 'A cluster of 5' });
+    await cluster.waitFor();
+    expect(await cluster.innerText()).toContain('identical files');
+    expect(await cluster.locator('li[data-entry]').evaluateAll((els) => els.map((e) => e.getAttribute('data-entry')))).toEqual(copies);
+    await cluster.locator('input.select-cluster').check();
+    await cluster.getByRole('radio', { name: new RegExp(`keep this one .*${copies[0]!.slice(0, 8)}`) }).check();
+    await page.getByLabel('Decision').selectOption('merge');
+    await page.getByLabel('One reason for all').fill('The same photo sent five times.');
+    await shot(page, 'moderation-07-cluster');
+    await page.getByRole('button', { name: 'Apply to the ticked entries' }).click();
+    await page.locator('#bulk-result').filter({ hasText: 'Decided: 4; not decided: 0' }).waitFor();
+
+    const statuses = (await system.ctx.db.query<{ id: string; status: string; merged_into_id: string | null }>('SELECT id, status, merged_into_id FROM submissions WHERE id = ANY($1)', [copies])).rows;
+    expect(Object.fromEntries(statuses.map((r) => [r.id, [r.status, r.merged_into_id]]))).toEqual(
+      Object.fromEntries(copies.map((id, i) => [id, i === 0 ? ['pending', null] : ['merged', copies[0]]])),
+    );
+    const audit = await system.ctx.db.query('SELECT 1 FROM audit_log WHERE action = $1 AND entity_id = ANY($2)', ['submission.merge', copies]);
+    expect(audit.rowCount).toBe(4);
+    expect(await page.locator('li.cluster', { hasText: 'A cluster of 5' }).count()).toBe(0);
     expect(problems).toEqual([]);
   }, STEP);
 });

@@ -18,6 +18,8 @@ export class FakeMediaToolkit implements MediaToolkit {
     throw new Error('FakeMediaToolkit has no videos');
   };
 
+  renderRedactedCopies = async () => ({ thumb: Buffer.from('redacted thumb'), preview: Buffer.from('redacted preview') });
+
   renderContactSheet = this.probeVideo;
   renderVideoCopy = this.probeVideo;
   perceptualHashOfImage = this.probeVideo;

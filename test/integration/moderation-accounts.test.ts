@@ -1,4 +1,6 @@
 import { Secret, TOTP } from 'otpauth';
+import { createAccountWithLink } from '../../domain/accounts/accounts.service';
+import { AppError } from '../../domain/errors';
 import sharp from 'sharp';
 import { Client, SUBMISSION_FIELDS, loggedInClient, uploadSubmission } from '../helpers/http';
 import { ALL_CHECKS, decideFromPage } from '../helpers/moderation';
@@ -62,6 +64,54 @@ describe('accounts, two-factor login, stations and settings', () => {
     expect((await audit('account.role')).map((r) => [r.actor_label, r.entity_id, r.after])).toEqual([[admin.email, id, { role: 'admin' }]]);
     expect((await audit('account.disable')).map((r) => [r.actor_label, r.after])).toEqual([[admin.email, { disabled: true, sessions_ended: 1 }]]);
     expect((await audit('account.create')).some((r) => r.actor_label === admin.email && r.entity_id === id)).toBe(true);
+  });
+
+  test('an admin sends an invitation again and gives a new password link; only the newest link works, and using it ends the sessions', async () => {
+    const admin = await loggedInClient(system.ctx, system.url, 'admin');
+    await admin.page('/admin/accounts');
+    const email = 'forgetful.moderator@example.org';
+    const linkIn = async (res: Response) => /id="set-password-link">[^<]*(\/set-password\/[A-Za-z0-9_-]{43})</.exec(await res.text())?.[1];
+    const firstInvitation = await linkIn(await admin.postForm('/admin/accounts', { email, role: 'moderator' }));
+    const id = (await system.ctx.db.query<{ id: string }>('SELECT id FROM accounts WHERE email = $1', [email])).rows[0]!.id;
+
+    // never used: the invitation again, in words that say so; the first link stops working
+    const listed = await admin.page('/admin/accounts?lang=en');
+    expect(listed.body).toContain(`aria-label="Send the invitation again: ${email}"`);
+    const again = await admin.postForm(`/admin/accounts/${id}/password-link?lang=en`, {});
+    expect(again.status).toBe(201);
+    const againBody = await again.text();
+    expect(againBody).toContain(`The invitation for ${email} was made again`);
+    const secondInvitation = /id="set-password-link">[^<]*(\/set-password\/[A-Za-z0-9_-]{43})</.exec(againBody)?.[1];
+    const owner = new Client(system.url);
+    expect((await owner.fetch(firstInvitation!)).status).toBe(410);
+    await owner.page(secondInvitation!);
+    expect((await owner.postForm(secondInvitation!, { password: 'the first long password' })).status).toBe(303);
+    const session = await logIn(email, 'the first long password');
+    expect(session.status).toBe(303);
+
+    // forgotten: a reset link; the old password works until the link is used, then no session survives
+    const reset = await linkIn(await admin.postForm(`/admin/accounts/${id}/password-link`, {}));
+    expect((await logIn(email, 'the first long password')).status).toBe(303);
+    await owner.page(reset!);
+    expect((await owner.postForm(reset!, { password: 'the second long password' })).status).toBe(303);
+    expect((await session.client.fetch('/moderation')).status).toBe(401);
+    expect((await logIn(email, 'the first long password')).status).toBe(400);
+    expect((await logIn(email, 'the second long password')).status).toBe(303);
+
+    // a disabled account gets no link
+    expect((await admin.postForm(`/admin/accounts/${id}/disabled`, { disabled: 'true' })).status).toBe(303);
+    const refused = await admin.postForm(`/admin/accounts/${id}/password-link`, {});
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain(`${email} is disabled: enable the account first`);
+
+    expect((await audit('account.invitation_resent')).map((r) => [r.actor_label, r.entity_id])).toEqual([[admin.email, id]]);
+    expect((await audit('account.password_reset_link')).map((r) => [r.actor_label, r.entity_id])).toEqual([[admin.email, id]]);
+    expect((await audit('account.set_password')).filter((r) => r.entity_id === id).map((r) => r.after)).toEqual([{ sessions_ended: 0 }, { sessions_ended: 2 }]);
+
+    // creating it again says how to give it a new link instead (as npm run user:create prints)
+    const exists = await createAccountWithLink(system.ctx, email, 'moderator').catch((e: unknown) => e as AppError);
+    expect(exists).toBeInstanceOf(AppError);
+    expect((exists as AppError).message).toContain(`npm run user:password-link -- --email ${email}`);
   });
 
   test('owners see their sessions and end one; two-factor login asks for the code, refuses a wrong or reused one', async () => {

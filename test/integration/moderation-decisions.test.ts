@@ -284,6 +284,29 @@ describe('moderation decisions', () => {
     expect(section).not.toContain(`/moderation/submissions/${elsewhere}`);
   });
 
+  test('bulk: one reason rejects every ticked entry, needs-info asks them all; an entry decided meanwhile is counted, not changed', async () => {
+    const moderator = await loggedInClient(system.ctx, system.url);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push(await submitOne(`spam ${i} ${marker}`, { region: `Bulk region ${marker}` }));
+    await moderator.page('/moderation');
+    expect((await decideFromPage(moderator, ids[3]!, { action: 'reject', reason_code: 'other', reason: 'decided first' })).status).toBe(303);
+
+    const rejected = await moderator.postForm('/moderation/bulk', { ids: `${ids[0]},${ids[1]}`, action: 'reject', reason_code: 'not_evidence', reason: 'Advertising, not evidence.' });
+    expect(rejected.status).toBe(303);
+    expect(rejected.headers.get('location')).toBe('/moderation?bulk_done=2&bulk_refused=0');
+    expect([await state(ids[0]!), await state(ids[1]!)].map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect((await decisionsOf(ids[0]!)).map((d) => [d.action, d.reason_code])).toEqual([['reject', 'not_evidence']]);
+
+    const asked = await moderator.postForm('/moderation/bulk', { ids: `${ids[2]},${ids[3]}`, action: 'needs_info', reason: 'Which station was it?' });
+    expect(asked.headers.get('location')).toBe('/moderation?bulk_done=1&bulk_refused=1');
+    expect((await state(ids[2]!)).status).toBe('needs_info');
+    expect((await state(ids[3]!)).status).toBe('rejected');
+    expect((await auditOf(ids[2]!)).map((a) => a.action)).toContain('submission.needs_info');
+
+    const empty = await moderator.postForm('/moderation/bulk', { action: 'reject', reason_code: 'other', reason: 'x' });
+    expect(empty.status).toBe(400);
+  });
+
   test('the queue filters, sorts, counts and pages by keyset', async () => {
     const moderator = await loggedInClient(system.ctx, system.url);
     const queueRegion = `Queue region ${marker}`;

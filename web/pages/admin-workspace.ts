@@ -11,7 +11,7 @@ const csrfField = (page: PageContext) => html`<input type="hidden" name="_csrf" 
 
 export function accountsAdminPage(
   page: PageContext,
-  data: { accounts: AccountSummary[]; settings: AppSettings; self: string; error?: string; link?: string },
+  data: { accounts: AccountSummary[]; settings: AppSettings; self: string; error?: string; link?: string; linkFor?: { email: string; kind: 'reset' | 'invitation' } },
 ) {
   const { t } = page;
   const csrf = csrfField(page);
@@ -19,7 +19,7 @@ export function accountsAdminPage(
 ${adminNav(page)}
 <h1>${t('accounts_title')}</h1>
 ${errorBox(data.error)}
-${data.link ? html`<div class="notice" role="status"><p>${t('account_link_once')}</p><p><code class="hash" id="set-password-link">${data.link}</code></p></div>` : null}
+${data.link ? html`<div class="notice" role="status"><p>${data.linkFor ? t(data.linkFor.kind === 'reset' ? 'account_reset_link_for' : 'account_invitation_for', { email: data.linkFor.email }) : t('account_created')}</p><p>${t('account_link_once')}</p><p><code class="hash" id="set-password-link">${data.link}</code></p></div>` : null}
 <div class="table-scroll"><table class="files" id="accounts">
   <thead><tr><th>${t('email')}</th><th>${t('account_role')}</th><th>${t('status')}</th><th>${t('totp_title')}</th><th>${t('sessions_title')}</th><th></th></tr></thead>
   <tbody>${data.accounts.map((a) => html`<tr data-account="${a.email}">
@@ -30,7 +30,9 @@ ${data.link ? html`<div class="notice" role="status"><p>${t('account_link_once')
       <button type="submit" class="link">${t('save')}</button></form>`}</td>
     <td>${a.disabled_at ? t('account_disabled', { at: formatInstant(a.disabled_at) }) : a.has_password ? t('account_active') : t('account_no_password')}</td>
     <td>${a.has_totp ? '✓' : '—'}</td><td>${a.sessions}</td>
-    <td>${a.id === data.self ? null : html`<form method="post" action="/admin/accounts/${a.id}/disabled">${csrf}
+    <td>${a.disabled_at ? null : html`<form method="post" action="/admin/accounts/${a.id}/password-link" class="row-form">${csrf}
+      <button type="submit" class="secondary" aria-label="${t(a.has_password ? 'account_reset_link' : 'account_resend_invitation')}: ${a.email}">${t(a.has_password ? 'account_reset_link' : 'account_resend_invitation')}</button></form>`}
+      ${a.id === data.self ? null : html`<form method="post" action="/admin/accounts/${a.id}/disabled">${csrf}
       <input type="hidden" name="disabled" value="${a.disabled_at ? 'false' : 'true'}">
       <button type="submit" class="${a.disabled_at ? 'secondary' : 'danger'}">${a.disabled_at ? t('account_enable') : t('account_disable')}</button></form>`}</td>
   </tr>`)}</tbody>

@@ -37,8 +37,9 @@ function fileItem(page: PageContext, f: PublicFile, choices: { device: boolean; 
   <p>
     ${f.video_copy ? html`<a href="/media/${f.id}/video.mp4" download="svidetel-${f.id}.mp4">${t('download_video_copy')}</a> · ` : null}
     ${f.has_preview ? html`<a href="/media/${f.id}/published.jpg" download>${f.kind === 'video' ? t('download_poster') : t('download_copy')}</a>` : null}
-    ${choices.original ? html` · <a href="/media/${f.id}/original" download>${t('download_original')}</a>` : null}
+    ${choices.original && !f.redacted ? html` · <a href="/media/${f.id}/original" download>${t('download_original')}</a>` : null}
   </p>
+  ${f.redacted ? html`<p class="notice redacted-notice">${t('file_redacted')}</p>` : null}
   ${f.original_carries?.length ? html`<p class="notice">${t('original_carries', { items: f.original_carries.map((k) => t(`carries_${k}`)).join(', ') })}</p>` : null}
   ${f.kind === 'video' && !f.video_copy ? html`<p class="muted">${t('video_copy_pending')}</p>` : null}
 </li>`;

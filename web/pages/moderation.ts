@@ -1,4 +1,5 @@
 import type { MediaFile, RelatedFile } from '../../domain/media/model';
+import type { FileRedaction } from '../../domain/media/redaction';
 import type { Claim, DecisionRecord, Note } from '../../domain/moderation/model';
 import type { VideoCopyState } from '../../domain/media/video-copy';
 import type { DiskSpace } from '../../domain/submissions/disk-space';
@@ -64,6 +65,7 @@ export function reviewPage(
     disk: DiskSpace;
     /** A count's or protocol copy's figures (web/pages/counts.ts figuresReviewPanel), if it carries any. */
     figures?: Html | null;
+    redactions: FileRedaction[];
     error?: string;
   },
 ) {
@@ -111,10 +113,10 @@ ${data.files.map(
 </ul>
 </section>
 ${data.figures ?? null}
-${decisionForms(page, s, data.files)}
+${decisionForms(page, s, data.files, data.redactions)}
 ${decisionsList(page, data.decisions)}
 ${notesPanel(page, s.id, data.notes)}
 ${corroborationPanel(page, data.corroboration, data.corroborationHours, data.mergedHere)}
 ${keyboardHelp(page)}`;
-  return layout(page, t('review_title'), body, { scripts: ['moderation.js'] });
+  return layout(page, t('review_title'), body, { scripts: ['moderation.js', 'redaction.js'] });
 }

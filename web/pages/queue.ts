@@ -5,7 +5,9 @@ import type { ProcessingBacklog } from '../../domain/processing/backlog';
 import { SUBMISSION_STATUSES, type QueueFilter, type QueueItem, type SubmissionStatus } from '../../domain/submissions/model';
 import { html } from '../html';
 import { flagText } from '../i18n';
-import { formatInstant, layout, type PageContext } from '../layout';
+import { errorBox, formatInstant, layout, type PageContext } from '../layout';
+import type { QueueGroup } from '../../domain/moderation/clusters';
+import { REJECT_REASONS } from '../../domain/moderation/model';
 import { diskWarning, keyboardHelp, processingLine } from './review-panels';
 
 /** The filter as query parameters (without the cursor), so paging and status links keep it. */
@@ -24,6 +26,50 @@ function filterParams(f: QueueFilter, overrides: Record<string, string> = {}): s
   return params.toString();
 }
 
+/** One entry of the queue, with its checkbox for the bulk form (and, in a cluster, "keep this one" for a merge). */
+function queueEntry(page: PageContext, s: QueueItem, inCluster: boolean) {
+  const { t, lang } = page;
+  const label = `${lang === 'ru' ? s.category_label_ru : s.category_label_en} · ${t('station')} ${s.station_number} · ${s.id.slice(0, 8)}`;
+  return html`<li data-entry="${s.id}">
+  <input type="checkbox" name="ids" value="${s.id}" form="bulk-form" aria-label="${t('bulk_tick', { entry: label })}">
+  <a href="/moderation/submissions/${s.id}">
+    ${s.first_file_id ? html`<img src="/moderation/files/${s.first_file_id}/thumb.jpg" alt="" width="80" height="60" loading="lazy">` : null}
+    <strong>${lang === 'ru' ? s.category_label_ru : s.category_label_en}</strong>
+  </a>
+  · ${s.region} · ${t('station')} ${s.station_number} · ${t('files_count', { n: s.file_count })}
+  ${s.files_unfinished > 0 ? html`<span class="badge">${t('processing')}</span>` : null}
+  ${s.answered_at && s.status === 'pending' ? html`<span class="badge answered" title="${formatInstant(s.answered_at)}">${t('answered_badge')}</span>` : null}
+  ${s.has_video ? html`<span class="badge">${t('queue_video')}</span>` : null}
+  ${s.claimed_by ? html`<span class="badge claimed">${t('claimed_by', { who: s.claimed_by })}</span>` : null}
+  ${s.flags.map((fl) => html`<span class="badge flag" title="${flagText(fl, t)}">${flagText(fl, t)}</span>`)}
+  ${inCluster ? html`<label class="inline keep"><input type="radio" name="merge_into" value="${s.id}" form="bulk-form"> ${t('cluster_keep', { entry: label })}</label>` : null}
+  <br><span class="muted">${t('received_at')}: ${formatInstant(s.received_at)} — ${s.description}</span>
+</li>`;
+}
+
+/** One decision for every ticked entry: reject (spam), ask for more information, or merge into the one kept. */
+function bulkForm(page: PageContext, status: SubmissionStatus) {
+  const { t } = page;
+  if (status !== 'pending' && status !== 'needs_info' && status !== 'verified') return null;
+  return html`<form method="post" action="/moderation/bulk" id="bulk-form" class="bulk">
+  <input type="hidden" name="_csrf" value="${page.csrfToken}">
+  <fieldset><legend>${t('bulk_legend')}</legend>
+  <label for="bulk-action">${t('bulk_action')}</label>
+  <select id="bulk-action" name="action">
+    <option value="reject">${t('reject')}</option>
+    <option value="needs_info">${t('needs_info')}</option>
+    <option value="merge">${t('bulk_merge')}</option>
+  </select>
+  <label for="bulk-reason-code">${t('reject_reason_code')}</label>
+  <select id="bulk-reason-code" name="reason_code"><option value="">${t('choose')}</option>
+    ${REJECT_REASONS.map((r) => html`<option value="${r}">${t(`reason_${r}`)}</option>`)}</select>
+  <label for="bulk-reason">${t('bulk_reason')}</label>
+  <input id="bulk-reason" name="reason" maxlength="2000" required>
+  <button type="submit" id="bulk-apply">${t('bulk_apply')}</button>
+  </fieldset>
+</form>`;
+}
+
 export function queuePage(
   page: PageContext,
   data: {
@@ -36,6 +82,9 @@ export function queuePage(
     categories: Category[];
     disk: DiskSpace;
     backlog: ProcessingBacklog;
+    groups: QueueGroup[];
+    bulk: { done: number; refused: number } | null;
+    error?: string;
   },
 ) {
   const { t, lang } = page;
@@ -45,6 +94,8 @@ export function queuePage(
   const body = html`
 <p class="entry-nav"><a href="/account">${t('nav_account')}</a></p>
 <h1>${t('queue_title')}</h1>
+${errorBox(data.error)}
+${data.bulk ? html`<p class="notice" role="status" id="bulk-result">${t('bulk_result', { done: data.bulk.done, refused: data.bulk.refused })}</p>` : null}
 ${diskWarning(page, data.disk)}
 ${processingLine(page, data.disk, data.backlog)}
 <p id="queue-counts">${t('queue_counts', data.counts)}</p>
@@ -71,20 +122,15 @@ ${processingLine(page, data.disk, data.backlog)}
   <div><button type="submit">${t('queue_apply')}</button> <a href="/moderation">${t('queue_reset')}</a></div>
 </form>
 ${data.items.length === 0 ? html`<p>${t('queue_empty')}</p>` : null}
+${data.items.length ? bulkForm(page, f.status) : null}
 <ol class="queue" id="queue">
-${data.items.map(
-  (s) => html`<li data-entry="${s.id}">
-  <a href="/moderation/submissions/${s.id}">
-    ${s.first_file_id ? html`<img src="/moderation/files/${s.first_file_id}/thumb.jpg" alt="" width="80" height="60" loading="lazy">` : null}
-    <strong>${lang === 'ru' ? s.category_label_ru : s.category_label_en}</strong>
-  </a>
-  · ${s.region} · ${t('station')} ${s.station_number} · ${t('files_count', { n: s.file_count })}
-  ${s.files_unfinished > 0 ? html`<span class="badge">${t('processing')}</span>` : null}
-  ${s.answered_at && s.status === 'pending' ? html`<span class="badge answered" title="${formatInstant(s.answered_at)}">${t('answered_badge')}</span>` : null}
-  ${s.has_video ? html`<span class="badge">${t('queue_video')}</span>` : null}
-  ${s.claimed_by ? html`<span class="badge claimed">${t('claimed_by', { who: s.claimed_by })}</span>` : null}
-  ${s.flags.map((fl) => html`<span class="badge flag" title="${flagText(fl, t)}">${flagText(fl, t)}</span>`)}
-  <br><span class="muted">${t('received_at')}: ${formatInstant(s.received_at)} — ${s.description}</span>
+${data.groups.map((g) =>
+  g.items.length === 1
+    ? queueEntry(page, g.items[0]!, false)
+    : html`<li class="cluster" data-cluster="${g.items.length}">
+  <label class="inline cluster-head"><input type="checkbox" name="ids" value="${g.items.map((i) => i.id).join(',')}" form="bulk-form" class="select-cluster">
+    <strong>${t('cluster_of', { n: g.items.length })}</strong> · ${g.reasons.map((r) => t(`cluster_${r}`)).join(', ')}</label>
+  <ol class="queue">${g.items.map((item) => queueEntry(page, item, true))}</ol>
 </li>`,
 )}
 </ol>

@@ -4,6 +4,7 @@
  */
 import type { MediaFile } from '../../domain/media/model';
 import { carriedByOriginals, type CarriedByOriginals, type OriginalReveal } from '../../domain/media/original-reveals';
+import type { FileRedaction, RedactionRegion } from '../../domain/media/redaction';
 import {
   CHECKLIST_ITEMS,
   REJECT_REASONS,
@@ -114,7 +115,39 @@ function publicDescriptionField(t: T, s: Submission): Html {
   </div>`;
 }
 
-function publicChoicesFieldset(t: T, s: Submission, files: MediaFile[]): Html {
+const percent = (v: number) => String(Math.round(v * 10_000) / 100);
+/** A rectangle as the redaction field holds it: left top width height (percent), style. */
+const redactionLine = (r: RedactionRegion) => `${percent(r.x)} ${percent(r.y)} ${percent(r.w)} ${percent(r.h)} ${r.style}`;
+
+/**
+ * Rectangles to cover on each photo before it is published. The field `redact_<file id>` holds one
+ * rectangle a line; web/static/redaction.js lets the moderator draw them on the preview with the
+ * mouse or the keyboard and writes the lines. Videos cannot be redacted yet: the page says so.
+ */
+function redactionFieldset(t: T, files: MediaFile[], redactions: FileRedaction[]): Html | null {
+  const photos = files.filter((f) => f.kind === 'image' && f.has_preview);
+  const videos = files.filter((f) => f.kind === 'video');
+  if (!photos.length && !videos.length) return null;
+  return html`<fieldset class="redaction" id="redaction">
+  <legend>${t('redaction')}</legend>
+  <p class="hint" id="redaction-hint">${t('redaction_hint')}</p>
+  <p class="hint" id="redaction-keys" hidden>${t('redaction_keys')}</p>
+  ${photos.map((f) => {
+    const lines = (redactions.find((r) => r.fileId === f.id)?.regions ?? []).map(redactionLine).join('\n');
+    return html`<div class="redact-file" data-file-id="${f.id}">
+    <div class="redact-canvas" data-field="redact_${f.id}" aria-label="${t('redaction_canvas', { name: f.original_name })}" aria-describedby="redaction-keys">
+      <img src="/moderation/files/${f.id}/preview.jpg" alt="${f.original_name}" draggable="false">
+    </div>
+    <label for="redact_${f.id}">${t('redaction_lines', { name: f.original_name })}</label>
+    <textarea id="redact_${f.id}" name="redact_${f.id}" class="redact-lines" rows="2" spellcheck="false" aria-describedby="redaction-hint">${lines}</textarea>
+  </div>`;
+  })}
+  ${photos.length ? html`<label class="inline" hidden id="redact-style-label">${t('redaction_style')} <select id="redact-style"><option value="blur">${t('redaction_blur')}</option><option value="fill">${t('redaction_fill')}</option></select></label>` : null}
+  ${videos.length ? html`<p class="notice" id="redaction-video">${t('redaction_video_unavailable', { names: videos.map((v) => v.original_name).join(', ') })}</p>` : null}
+</fieldset>`;
+}
+
+function publicChoicesFieldset(t: T, s: Submission, files: MediaFile[], redactions: FileRedaction[]): Html {
   const location = s.public_location;
   return html`<fieldset class="public-choices" id="public-choices">
   <legend>${t('public_choices')}</legend>
@@ -128,11 +161,12 @@ function publicChoicesFieldset(t: T, s: Submission, files: MediaFile[]): Html {
   <label class="inline"><input type="checkbox" name="public_device" id="public_device" ${s.public_device ? html`checked` : null}> ${t('public_device')}</label>
   <label class="inline"><input type="checkbox" name="original_downloadable" id="original_downloadable" ${s.original_downloadable ? html`checked` : null}> ${t('original_downloadable')}</label>
   ${originalRevealsConfirmation(t, carriedByOriginals(files))}
+  ${redactionFieldset(t, files, redactions)}
 </fieldset>`;
 }
 
 /** The forms the state machine (domain/moderation/model.ts) allows in this status; each carries the version it was rendered from. */
-export function decisionForms(page: PageContext, s: Submission, files: MediaFile[]): Html | null {
+export function decisionForms(page: PageContext, s: Submission, files: MediaFile[], redactions: FileRedaction[]): Html | null {
   const { t } = page;
   const action = `/moderation/submissions/${s.id}/decision`;
   const allowed = new Set(allowedActions(s.status));
@@ -142,7 +176,7 @@ export function decisionForms(page: PageContext, s: Submission, files: MediaFile
   const verify = verifying || allowed.has('publish')
     ? html`<form method="post" action="${action}" class="decision" id="verify-form">${hidden(page, s)}
   ${verifying ? checklistFieldset(t) : null}
-  ${publicChoicesFieldset(t, s, files)}
+  ${publicChoicesFieldset(t, s, files, redactions)}
   ${button('verify', 'verify')}
   ${button('verify_publish', 'verify-publish')}
   ${button('publish', 'publish')}

@@ -62,6 +62,7 @@ function moderationDatabase(status: SubmissionStatus, version = 3) {
       },
     },
     settings: { findPublicationHold: async (electionId) => t.holds.find((h) => h.id === electionId) ?? null },
+    media: { listMediaFiles: async () => [] }, // the entry's files: none here (redactions name files)
   }));
 }
 
@@ -73,9 +74,9 @@ function decisionFor(action: DecisionAction, version: number): Decision {
     case 'verify':
       return { version, action, checklist: CHECKLIST };
     case 'verify_publish':
-      return { version, action, checklist: CHECKLIST, choices: CHOICES, confirmedReveals: [] };
+      return { version, action, checklist: CHECKLIST, choices: CHOICES, confirmedReveals: [], redactions: [] };
     case 'publish':
-      return { version, action, choices: CHOICES, confirmedReveals: [] };
+      return { version, action, choices: CHOICES, confirmedReveals: [], redactions: [] };
     case 'reject':
       return { version, action, reasonCode: 'not_evidence', reason: 'a screenshot of a news site' };
     case 'needs_info':
@@ -172,6 +173,27 @@ describe('decide: what else refuses a decision', () => {
     expect((await refusal(decide(ctx, ENTRY, moderator, { version: 3, action: 'merge', into: '00000000-0000-4000-8000-00000000000f', reason: 'x' }))).code).toBe('merge_target_missing');
     db.tables.submissions[TARGET]!.status = 'rejected';
     expect((await refusal(decide(ctx, ENTRY, moderator, decisionFor('merge', 3)))).code).toBe('merge_target_closed');
+    expect(db.tables.decisions).toEqual([]);
+  });
+});
+
+describe('decide: redaction', () => {
+  const redactions = [{ fileId: '00000000-0000-4000-8000-0000000000a1', regions: [{ x: 0.1, y: 0.1, w: 0.2, h: 0.2, style: 'blur' as const }] }];
+
+  test('a redaction with a downloadable original is refused before anything is rendered', async () => {
+    const db = moderationDatabase('pending');
+    const ctx = fakeContext(db);
+    const decision: Decision = { ...decisionFor('verify_publish', 3), choices: { ...CHOICES, originalDownloadable: true }, redactions } as Decision;
+    expect((await refusal(decide(ctx, ENTRY, moderator, decision))).code).toBe('redacted_original');
+    expect(db.tables.decisions).toEqual([]);
+    expect(db.tables.audit).toEqual([]);
+  });
+
+  test('a redaction of a file not in the entry is refused; nothing is decided', async () => {
+    const db = moderationDatabase('verified');
+    const ctx = fakeContext(db);
+    const decision: Decision = { ...decisionFor('publish', 3), redactions } as Decision;
+    expect((await refusal(decide(ctx, ENTRY, moderator, decision))).code).toBe('redaction_unknown_file');
     expect(db.tables.decisions).toEqual([]);
   });
 });

@@ -1,0 +1,47 @@
+/**
+ * Clusters in the queue: submissions that hold the same picture (exact or near duplicates), the two
+ * halves of a Live Photo, or reports from the same station within minutes are shown as one group
+ * that a moderator opens, merges (by picking the one to keep) and decides together.
+ */
+import type { QueueItem } from '../submissions/model';
+
+export const CLUSTER_REASONS = ['exact_duplicate', 'near_duplicate', 'live_photo_pair', 'same_station'] as const;
+export type ClusterReason = (typeof CLUSTER_REASONS)[number];
+
+/** Reports from the same station received this close together are grouped. */
+export const SAME_STATION_MINUTES = 10;
+
+/** Two submissions that belong together, and why. */
+export type ClusterLink = { a: string; b: string; reason: ClusterReason };
+
+/** A queue entry, or several that belong together (in queue order, the first standing for them). */
+export type QueueGroup = { items: QueueItem[]; reasons: ClusterReason[] };
+
+/** Groups a queue page by its links (union-find), keeping the queue's order of first appearance. */
+export function groupQueue(items: QueueItem[], links: ClusterLink[]): QueueGroup[] {
+  const parent = new Map(items.map((i) => [i.id, i.id]));
+  const root = (id: string): string => {
+    let r = id;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(id, r);
+    return r;
+  };
+  for (const { a, b } of links) {
+    if (!parent.has(a) || !parent.has(b)) continue;
+    const [ra, rb] = [root(a), root(b)];
+    if (ra !== rb) parent.set(rb, ra);
+  }
+  const groups = new Map<string, QueueGroup>();
+  for (const item of items) {
+    const r = root(item.id);
+    if (!groups.has(r)) groups.set(r, { items: [], reasons: [] });
+    groups.get(r)!.items.push(item);
+  }
+  for (const link of links) {
+    if (!parent.has(link.a)) continue;
+    const group = groups.get(root(link.a))!;
+    if (!group.reasons.includes(link.reason)) group.reasons.push(link.reason);
+  }
+  for (const g of groups.values()) g.reasons.sort((x, y) => CLUSTER_REASONS.indexOf(x) - CLUSTER_REASONS.indexOf(y));
+  return [...groups.values()];
+}
