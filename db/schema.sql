@@ -1062,6 +1062,19 @@ CREATE TABLE public.replica_copies (
 
 
 --
+-- Name: replica_log_copies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.replica_log_copies (
+    replica text NOT NULL,
+    tree_size bigint NOT NULL,
+    confirmed_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT replica_log_copies_replica_check CHECK ((replica ~ '^[a-z0-9-]{1,32}$'::text)),
+    CONSTRAINT replica_log_copies_tree_size_check CHECK ((tree_size >= 0))
+);
+
+
+--
 -- Name: resumable_uploads; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1498,6 +1511,14 @@ ALTER TABLE ONLY public.polling_stations
 
 ALTER TABLE ONLY public.replica_copies
     ADD CONSTRAINT replica_copies_pkey PRIMARY KEY (sha256, replica);
+
+
+--
+-- Name: replica_log_copies replica_log_copies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.replica_log_copies
+    ADD CONSTRAINT replica_log_copies_pkey PRIMARY KEY (replica);
 
 
 --
@@ -2578,6 +2599,14 @@ GRANT SELECT,USAGE ON SEQUENCE public.polling_stations_id_seq TO svidetel_app;
 
 GRANT SELECT ON TABLE public.replica_copies TO svidetel_app;
 GRANT INSERT ON TABLE public.replica_copies TO svidetel_signer;
+
+
+--
+-- Name: TABLE replica_log_copies; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.replica_log_copies TO svidetel_app;
+GRANT INSERT,UPDATE ON TABLE public.replica_log_copies TO svidetel_signer;
 
 
 --

@@ -4,18 +4,20 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { DerivativeName } from '../../domain/media/derivatives';
 import type { BlobStore, StoredBlob } from '../../domain/ports/blob-store';
-import { assertSha, HEX64, openLocalTemp } from './local-temp';
+import { assertLogCopyName, assertSha, HEX64, openLocalTemp } from './local-temp';
 
 /**
  * The blob store on a local filesystem. Layout under STORAGE_DIR:
  *   tmp/                      uploads being received (same filesystem, so link() is atomic)
  *   originals/ab/cd/<sha256>  write-once, read-only, content-addressed originals
  *   derived/ab/<sha256>/      derivatives (thumb, preview, …); regenerable, never evidence
+ *   log/<folder>/<name>       copies of the transparency log's public data (checkpoints, leaf hashes)
  */
 export async function createFsBlobStore(root: string): Promise<BlobStore> {
   const uploads = await openLocalTemp(root);
   const originalsDir = path.join(root, 'originals');
   const derivedDir = path.join(root, 'derived');
+  const logDir = path.join(root, 'log');
   await Promise.all([originalsDir, derivedDir].map((d) => fs.mkdir(d, { recursive: true })));
 
   const originalPath = (sha256: string) => {
@@ -88,6 +90,32 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
     },
 
     openDerivative: (sha256, name) => openFile(derivativePath(sha256, name)),
+
+    async writeLogCopy(name, data) {
+      assertLogCopyName(name);
+      const final = path.join(logDir, name);
+      await fs.mkdir(path.dirname(final), { recursive: true });
+      const temp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
+      await fs.writeFile(temp, data, { mode: 0o644 });
+      await fs.rename(temp, final);
+    },
+
+    async readLogCopy(name) {
+      assertLogCopyName(name);
+      return fs.readFile(path.join(logDir, name)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null;
+        throw err;
+      });
+    },
+
+    async *listLogCopies(prefix) {
+      const folder = prefix.replace(/\/$/, '');
+      const names = await fs.readdir(path.join(logDir, folder)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return [];
+        throw err;
+      });
+      for (const name of names) if (!name.endsWith('.tmp')) yield `${folder}/${name}`;
+    },
   };
 }
 

@@ -25,13 +25,14 @@ import { DependencyError } from '../../domain/dependency-error';
 import type { Logger } from '../../domain/logger';
 import type { DerivativeName } from '../../domain/media/derivatives';
 import type { BlobStore, ByteRange, OriginalsProtection, StoredBlob } from '../../domain/ports/blob-store';
-import { assertSha, HEX64, openLocalTemp } from './local-temp';
+import { assertLogCopyName, assertSha, HEX64, openLocalTemp } from './local-temp';
 
 /**
  * The blob store in a bucket of an S3-compatible store (AWS S3, Ceph RGW, Backblaze B2, Wasabi,
  * MinIO). Keys mirror the filesystem layout:
  *   originals/ab/cd/<sha256>        write-once, content-addressed; COMPLIANCE-locked when the bucket has Object Lock
  *   derived/ab/<sha256>/<name>.jpg  derivatives; regenerable, never locked by us
+ *   log/<folder>/<name>             copies of the transparency log's public data (checkpoints, leaf hashes)
  * Uploads being received stay local (STORAGE_DIR/tmp), as do originals fetched for a tool.
  *
  * Write-once rests on bucket versioning (enabled at start when it is not), not on conditional
@@ -321,6 +322,36 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
         if (isNotFound(err)) return null;
         throw err;
       }
+    },
+
+    // Small objects, replaced whole like derivatives (a leaf-hash file grows until its range is full).
+    async writeLogCopy(name, data) {
+      assertLogCopyName(name);
+      const md5 = createHash('md5').update(data).digest();
+      const res = await client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: `log/${name}`, Body: data, ContentLength: data.length, ContentMD5: md5.toString('base64'), ContentType: 'text/plain; charset=utf-8' }),
+      );
+      confirmed(res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
+    },
+
+    async readLogCopy(name) {
+      assertLogCopyName(name);
+      try {
+        const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: `log/${name}` }));
+        return Buffer.from(await res.Body!.transformToByteArray());
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw err;
+      }
+    },
+
+    async *listLogCopies(prefix) {
+      let token: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `log/${prefix}`, ContinuationToken: token }));
+        for (const object of page.Contents ?? []) if (object.Key) yield object.Key.slice('log/'.length);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
     },
   };
 }

@@ -10,6 +10,7 @@ export function adminNav(page: PageContext) {
     ['/admin/accounts', t('accounts_title')],
     ['/admin/stations', t('stations_title')],
     ['/admin/settings', t('settings_title')],
+    ['/admin/replication', t('replication_title')],
     ['/admin/audit', t('audit_title')],
     ['/account', t('nav_account')],
   ];
