@@ -7,7 +7,7 @@ import { publicKey } from '../../domain/transparency/log.service';
 import { signTreeHeadIfGrown } from '../../domain/transparency/signer.service';
 import { describeWithFixtures, fixturePath, loadExpected } from '../helpers/fixtures';
 import { Client, SUBMISSION_FIELDS, fileFromPath, loggedInClient, uploadSubmission } from '../helpers/http';
-import { createTestBucket, removeTestBucket, s3StorageEnv, testBucket } from '../helpers/s3';
+import { createTestBucket, removeTestBucket, s3ReplicaEnv, s3StorageEnv, testBucket } from '../helpers/s3';
 import { startSystem, waitFor, type TestSystem } from '../helpers/system';
 
 /**
@@ -16,11 +16,6 @@ import { startSystem, waitFor, type TestSystem } from '../helpers/system';
  * hashes right; a replica that is down when the file arrives catches up by itself once it is back.
  */
 const photo = loadExpected().filter((e) => e.mime === 'image/jpeg').sort((a, b) => a.bytes - b.bytes)[0]!;
-
-function replicaEnv(n: number, name: string, where: S3Bucket): Record<string, string> {
-  const { STORAGE: _, ...s3 } = s3StorageEnv(where);
-  return Object.fromEntries([[`REPLICA_${n}_NAME`, name], ...Object.entries(s3).map(([key, value]) => [key.replace(/^S3_/, `REPLICA_${n}_`), value])]);
-}
 
 describeWithFixtures('replication to off-site stores', () => {
   let primary: S3Bucket & { client: S3Client };
@@ -40,8 +35,8 @@ describeWithFixtures('replication to off-site stores', () => {
     system = await startSystem({
       env: {
         ...s3StorageEnv(primary),
-        ...replicaEnv(1, 'offsite-a', replicaA),
-        ...replicaEnv(2, 'offsite-b', replicaB),
+        ...s3ReplicaEnv(1, 'offsite-a', replicaA),
+        ...s3ReplicaEnv(2, 'offsite-b', replicaB),
         SWEEP_INTERVAL_SECONDS: '1',
         JOB_ATTEMPTS: '1', // a failed copy is dropped at once; the next sweep owes it again
       },
