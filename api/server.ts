@@ -4,6 +4,7 @@ import { prepareTotpSecrets } from '../domain/accounts/totp-vault.service';
 import type { AppContext } from '../domain/context';
 import { assertLogOriginUnchanged } from '../domain/transparency/log.service';
 import { createApp } from './app';
+import { useClientKeySalt } from './middleware/client-key';
 import { siteUrlFor } from './site-url';
 import { startUploadSweep } from './uploads/uploads.routes';
 
@@ -16,6 +17,8 @@ import { startUploadSweep } from './uploads/uploads.routes';
 export async function startApiServer(ctx: AppContext): Promise<{ server: Server; url: string }> {
   await prepareTotpSecrets(ctx);
   await assertLogOriginUnchanged(ctx);
+  // Several API processes behind a load balancer count a client once only if they make its key alike.
+  if (ctx.rateLimits.shared) useClientKeySalt(await ctx.rateLimits.clientKeySalt());
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -6,6 +6,7 @@ import type { Clock } from './ports/clock';
 import type { JobQueue } from './ports/job-queue';
 import type { OpenLogSigner } from './ports/log-signer';
 import type { MediaToolkit } from './ports/media-toolkit';
+import type { RateLimits } from './ports/rate-limits';
 import type { TotpKeyStore } from './ports/totp-key';
 
 /**
@@ -27,6 +28,8 @@ export type AppContext = {
   /** sharp, ffprobe, ffmpeg, heif-convert. */
   media: MediaToolkit;
   queue: JobQueue;
+  /** Login and public rate-limit counters: this process's memory, or Redis shared by every API process. */
+  rateLimits: RateLimits;
   /** The transparency log's signer; opening it loads the key, which only the worker does. */
   logSigner: OpenLogSigner;
   /** The key that seals two-factor secrets at rest. */

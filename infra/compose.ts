@@ -7,11 +7,13 @@ import { DependencyError } from '../domain/dependency-error';
 import { createLogger, type Logger } from '../domain/logger';
 import type { BlobStore, Replica } from '../domain/ports/blob-store';
 import type { JobConsumer, JobQueue, QueuedJob } from '../domain/ports/job-queue';
+import type { RateLimits } from '../domain/ports/rate-limits';
 import { systemClock } from './clock';
 import { checkAppDatabase, checkRedis } from './database';
 import { createMediaToolkit } from './media/toolkit';
 import { consumeBullmqJobs, createBullmqQueue } from './queue/bullmq';
 import { ed25519KeyFileSigner } from './log-signer/ed25519-key-file';
+import { memoryRateLimits, redisRateLimits } from './rate-limits';
 import { totpKeyFile } from './secrets/totp-key-file';
 import { createFsBlobStore } from './storage/fs-blob-store';
 import { createS3BlobStore } from './storage/s3-blob-store';
@@ -50,13 +52,15 @@ export async function createContext(config: Config, name: string, logDestination
   // An export is one statement (COPY) for as long as its client takes to read it.
   const exportDb = createPool(config.databaseUrl, config.exportPoolSize, { ...limits, statementTimeoutMs: config.exportMaxMs });
   const queue = createBullmqQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix });
-  const ctx = await assemble(config, name, { db, exportDb, queue, logDestination });
+  const log = createLogger(config.logLevel, name, logDestination);
+  const rateLimits = config.rateLimitStore === 'redis' ? redisRateLimits(config, log) : { ...memoryRateLimits(), close: () => Promise.resolve() };
+  const ctx = await assemble(config, { db, exportDb, queue, rateLimits, log });
   return {
     ...ctx,
     db,
     exportDb,
     async close() {
-      await queue.close();
+      await Promise.all([queue.close(), rateLimits.close()]);
       await Promise.all([db.end(), exportDb.end()]);
     },
   };
@@ -72,16 +76,15 @@ export function createContextOnPool(config: Config, name: string, db: Db): Promi
     ping: () => Promise.reject(new Error(`${name} has no job queue`)),
     close: () => Promise.resolve(),
   };
-  return assemble(config, name, { db, exportDb: db, queue });
+  return assemble(config, { db, exportDb: db, queue, rateLimits: memoryRateLimits(), log: createLogger(config.logLevel, name) });
 }
 
 async function assemble(
   config: Config,
-  name: string,
-  parts: { db: Db; exportDb: Db; queue: JobQueue; logDestination?: DestinationStream },
+  parts: { db: Db; exportDb: Db; queue: JobQueue; rateLimits: RateLimits; log: Logger },
 ): Promise<AppContext> {
   const database = createDatabase(parts.db);
-  const log = createLogger(config.logLevel, name, parts.logDestination);
+  const { log } = parts;
   const blobs = await openBlobStore(config, log);
   return {
     config,
@@ -92,6 +95,7 @@ async function assemble(
     replicas: config.replicas.map((replica) => openableReplica(config, replica, log)),
     media: createMediaToolkit(),
     queue: parts.queue,
+    rateLimits: parts.rateLimits,
     logSigner: ed25519KeyFileSigner(config, log),
     totpKey: totpKeyFile(config.totpKeyPath),
     clock: systemClock,
