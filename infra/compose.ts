@@ -24,6 +24,8 @@ import { createS3BlobStore } from './storage/s3-blob-store';
  * clock) and builds the context the API, the worker, the scripts and the tests run on.
  */
 export { ensureDatabase, prepareDatabase } from './database';
+/** For a deployment's own S3 store (compose): the buckets it names, created with Object Lock when absent. */
+export { createBucketIfAbsent } from './storage/s3-blob-store';
 /** The media toolkit alone, for tools that read local files and need no database (npm run inspect, media tests). */
 export { createMediaToolkit } from './media/toolkit';
 

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetBucketVersioningCommand,
@@ -366,6 +367,25 @@ export function s3Client(settings: S3Bucket): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+}
+
+/**
+ * Creates the bucket when the store has none of that name, with Object Lock (which also turns
+ * versioning on): for a deployment's own store (compose's), never needed for one made by hand.
+ * Returns whether it was created.
+ */
+export async function createBucketIfAbsent(settings: S3Bucket): Promise<boolean> {
+  const client = s3Client(settings);
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: settings.bucket }));
+    return false;
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    await client.send(new CreateBucketCommand({ Bucket: settings.bucket, ObjectLockEnabledForBucket: true }));
+    return true;
+  } finally {
+    client.destroy();
+  }
 }
 
 async function ensureVersioning(client: S3Client, bucket: string, where: string, log: Logger): Promise<void> {
