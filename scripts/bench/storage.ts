@@ -83,6 +83,17 @@ async function newBucket(client: S3Client, purpose: string): Promise<string> {
   return bucket;
 }
 
+/**
+ * RGW frees a removed object's data later (its garbage collector waits two hours by default): on the
+ * project's memory-backed Ceph that would fill it with the phases' removed bytes, so each phase
+ * ends by collecting them now. A store given by TEST_S3_ENDPOINT is left alone.
+ */
+async function collectGarbage(): Promise<void> {
+  if (process.env.TEST_S3_ENDPOINT) return;
+  const conf = path.join(process.env.CEPH_S3_DIR ?? path.join(process.env.TMPDIR ?? '/tmp', 'svidetel-ceph-s3'), 'ceph.conf');
+  await run('radosgw-admin', ['-c', conf, 'gc', 'process', '--include-all'], { timeout: 300_000 }).catch((err: Error) => log(`could not collect RGW's garbage: ${err.message}`));
+}
+
 async function removeBucket(client: S3Client, bucket: string): Promise<void> {
   for (;;) {
     const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000 }));
@@ -92,6 +103,7 @@ async function removeBucket(client: S3Client, bucket: string): Promise<void> {
   }
   await client.send(new DeleteBucketCommand({ Bucket: bucket }));
   buckets.splice(buckets.findIndex((b) => b.bucket === bucket), 1);
+  await collectGarbage();
 }
 
 // ------------------------------------------------------------------------------------------
@@ -426,6 +438,15 @@ async function main(): Promise<void> {
     await fs.rm(temp, { recursive: true, force: true });
     client.destroy();
   }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void (async () => {
+      for (const proc of children) proc.kill('SIGKILL');
+      for (const { client: c, bucket } of [...buckets]) await removeBucket(c, bucket).catch(() => undefined);
+    })().finally(() => process.exit(130));
+  });
 }
 
 main().catch((err: Error) => {
