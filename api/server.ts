@@ -4,6 +4,7 @@ import { prepareTotpSecrets } from '../domain/accounts/totp-vault.service';
 import type { AppContext } from '../domain/context';
 import { assertLogOriginUnchanged, recordPromiseKey } from '../domain/transparency/log.service';
 import { createApp } from './app';
+import { useClientKeySalt } from './middleware/client-key';
 import { siteUrlFor } from './site-url';
 import { startUploadSweep } from './uploads/uploads.routes';
 
@@ -17,6 +18,8 @@ export async function startApiServer(ctx: AppContext): Promise<{ server: Server;
   await prepareTotpSecrets(ctx);
   await assertLogOriginUnchanged(ctx);
   await recordPromiseKey(ctx);
+  // Several API processes behind a load balancer count a client once only if they make its key alike.
+  if (ctx.rateLimits.shared) useClientKeySalt(await ctx.rateLimits.clientKeySalt());
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

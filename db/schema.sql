@@ -1373,6 +1373,19 @@ CREATE TABLE public.replica_copies (
 
 
 --
+-- Name: replica_log_copies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.replica_log_copies (
+    replica text NOT NULL,
+    tree_size bigint NOT NULL,
+    confirmed_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT replica_log_copies_replica_check CHECK ((replica ~ '^[a-z0-9-]{1,32}$'::text)),
+    CONSTRAINT replica_log_copies_tree_size_check CHECK ((tree_size >= 0))
+);
+
+
+--
 -- Name: resumable_uploads; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2067,6 +2080,14 @@ ALTER TABLE ONLY public.regions
 
 ALTER TABLE ONLY public.replica_copies
     ADD CONSTRAINT replica_copies_pkey PRIMARY KEY (sha256, replica);
+
+
+--
+-- Name: replica_log_copies replica_log_copies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.replica_log_copies
+    ADD CONSTRAINT replica_log_copies_pkey PRIMARY KEY (replica);
 
 
 --
@@ -3658,6 +3679,14 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.protocol_lines TO svidetel_app
 
 GRANT SELECT ON TABLE public.replica_copies TO svidetel_app;
 GRANT INSERT ON TABLE public.replica_copies TO svidetel_signer;
+
+
+--
+-- Name: TABLE replica_log_copies; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.replica_log_copies TO svidetel_app;
+GRANT INSERT,UPDATE ON TABLE public.replica_log_copies TO svidetel_signer;
 
 
 --

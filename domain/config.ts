@@ -67,6 +67,9 @@ const envSchema = z.object({
   SIGNER_DATABASE_URL: z.string().min(1).optional(),
   REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('svidetel'),
+  // Where login and public rate-limit counters live: memory (one API process) or redis (shared by
+  // every API process behind a load balancer, with the client-key salt).
+  RATE_LIMIT_STORE: z.enum(['memory', 'redis']).default('memory'),
   STORAGE_DIR: z.string().min(1).default('./data'),
   // Where originals and derivatives are kept: fs (under STORAGE_DIR) or s3 (a bucket of any
   // S3-compatible store: AWS S3, Ceph RGW, Backblaze B2, Wasabi, MinIO). Uploads being received,
@@ -257,6 +260,8 @@ export type Config = {
   signerDatabaseUrl: string;
   redisUrl: string;
   queuePrefix: string;
+  /** memory: this process's own counters; redis: counters (and the client-key salt) shared by every API process. */
+  rateLimitStore: 'memory' | 'redis';
   /** Uploads being received (tmp/), the default keys and, with the fs store, the originals. */
   storageDir: string;
   /** Where originals and derivatives are kept. */
@@ -397,6 +402,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signerDatabaseUrl: e.SIGNER_DATABASE_URL ?? withUser(e.DATABASE_URL, 'svidetel_signer'),
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
+    rateLimitStore: e.RATE_LIMIT_STORE,
     storageDir,
     blobStore:
       e.STORAGE === 's3'

@@ -7,6 +7,7 @@ import type { JobQueue } from './ports/job-queue';
 import type { OpenLogSigner, PromiseSigner } from './ports/log-signer';
 import type { LogNotaries } from './ports/log-notaries';
 import type { MediaToolkit } from './ports/media-toolkit';
+import type { RateLimits } from './ports/rate-limits';
 import type { TotpKeyStore } from './ports/totp-key';
 
 /**
@@ -28,6 +29,8 @@ export type AppContext = {
   /** sharp, ffprobe, ffmpeg, heif-convert. */
   media: MediaToolkit;
   queue: JobQueue;
+  /** Login and public rate-limit counters: this process's memory, or Redis shared by every API process. */
+  rateLimits: RateLimits;
   /** The transparency log's signer; opening it loads the key, which only the worker does. */
   logSigner: OpenLogSigner;
   /** The log's witnesses and timestamping authority (LOG_WITNESSES, LOG_TSA_URL), reached by the worker after it signs. */

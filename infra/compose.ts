@@ -8,12 +8,14 @@ import { createLogger, type Logger } from '../domain/logger';
 import type { BlobStore, Replica } from '../domain/ports/blob-store';
 import type { JobConsumer, JobQueue, QueuedJob } from '../domain/ports/job-queue';
 import type { MediaToolkit } from '../domain/ports/media-toolkit';
+import type { RateLimits } from '../domain/ports/rate-limits';
 import { systemClock } from './clock';
 import { checkAppDatabase, checkRedis } from './database';
 import { consumeBullmqJobs, createBullmqQueue } from './queue/bullmq';
 import { httpNotaries } from './log-notaries/http-notaries';
 import { memoryPromiseSigner } from './log-signer/memory-promise-key';
 import { ed25519KeyFileSigner } from './log-signer/ed25519-key-file';
+import { memoryRateLimits, redisRateLimits } from './rate-limits';
 import { totpKeyFile } from './secrets/totp-key-file';
 import { createFsBlobStore } from './storage/fs-blob-store';
 
@@ -23,6 +25,8 @@ import { createFsBlobStore } from './storage/fs-blob-store';
  * clock) and builds the context the API, the worker, the scripts and the tests run on.
  */
 export { ensureDatabase, prepareDatabase } from './database';
+/** For a deployment's own S3 store (compose): the buckets it names, created with Object Lock when absent. */
+export { createBucketIfAbsent } from './storage/s3-blob-store';
 /**
  * The media toolkit (sharp/libvips, ffmpeg, heif-convert), loaded on its first use: the API almost
  * never needs it (an image for the similar-image look-up), and libvips loaded at start would sit in
@@ -73,13 +77,15 @@ export async function createContext(config: Config, name: string, logDestination
   // An export is one statement (COPY) for as long as its client takes to read it.
   const exportDb = createPool(config.databaseUrl, config.exportPoolSize, { ...limits, statementTimeoutMs: config.exportMaxMs });
   const queue = createBullmqQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix });
-  const ctx = await assemble(config, name, { db, exportDb, queue, logDestination });
+  const log = createLogger(config.logLevel, name, logDestination);
+  const rateLimits = config.rateLimitStore === 'redis' ? redisRateLimits(config, log) : { ...memoryRateLimits(), close: () => Promise.resolve() };
+  const ctx = await assemble(config, { db, exportDb, queue, rateLimits, log });
   return {
     ...ctx,
     db,
     exportDb,
     async close() {
-      await queue.close();
+      await Promise.all([queue.close(), rateLimits.close()]);
       await Promise.all([db.end(), exportDb.end()]);
     },
   };
@@ -95,16 +101,15 @@ export function createContextOnPool(config: Config, name: string, db: Db): Promi
     ping: () => Promise.reject(new Error(`${name} has no job queue`)),
     close: () => Promise.resolve(),
   };
-  return assemble(config, name, { db, exportDb: db, queue });
+  return assemble(config, { db, exportDb: db, queue, rateLimits: memoryRateLimits(), log: createLogger(config.logLevel, name) });
 }
 
 async function assemble(
   config: Config,
-  name: string,
-  parts: { db: Db; exportDb: Db; queue: JobQueue; logDestination?: DestinationStream },
+  parts: { db: Db; exportDb: Db; queue: JobQueue; rateLimits: RateLimits; log: Logger },
 ): Promise<AppContext> {
   const database = createDatabase(parts.db);
-  const log = createLogger(config.logLevel, name, parts.logDestination);
+  const { log } = parts;
   const blobs = await openBlobStore(config, log);
   return {
     config,
@@ -115,6 +120,7 @@ async function assemble(
     replicas: config.replicas.map((replica) => openableReplica(config, replica, log)),
     media: createMediaToolkit(),
     queue: parts.queue,
+    rateLimits: parts.rateLimits,
     logSigner: ed25519KeyFileSigner(config, log),
     notaries: httpNotaries,
     promiseSigner: memoryPromiseSigner(config.logOrigin),

@@ -451,6 +451,22 @@ const MESSAGES = {
   accounts_title: { ru: 'Учётные записи', en: 'Accounts' },
   stations_title: { ru: 'Избирательные участки', en: 'Polling stations' },
   settings_title: { ru: 'Настройки', en: 'Settings' },
+  replication_title: { ru: 'Копии в других хранилищах', en: 'Off-site copies' },
+  replication_intro: {
+    ru: 'Каждый оригинал и открытые данные журнала прозрачности (подписанные контрольные точки и хеши листьев) копируются в каждое хранилище-реплику, копия перечитывается и проверяется по SHA-256. Отстающая реплика догоняет сама, когда снова доступна.',
+    en: 'Every original and the transparency log’s public data (signed checkpoints and leaf hashes) are copied to every replica store, read back and checked by SHA-256. A replica that lags catches up by itself once it is reachable again.',
+  },
+  replication_none: {
+    ru: 'Реплики не настроены (REPLICA_<n>_BUCKET): всё хранится только в основном хранилище.',
+    en: 'No replicas are configured (REPLICA_<n>_BUCKET): everything is kept in the primary store only.',
+  },
+  replication_replica: { ru: 'Реплика', en: 'Replica' },
+  replication_missing: { ru: 'Оригиналов нет', en: 'Originals missing' },
+  replication_oldest: { ru: 'Ждёт с', en: 'Waiting since' },
+  replication_last: { ru: 'Последняя проверенная копия', en: 'Last confirmed copy' },
+  replication_log: { ru: 'Журнал: до размера', en: 'Log: up to size' },
+  replication_in_step: { ru: 'всё скопировано', en: 'in step' },
+  replication_log_newest: { ru: 'Новейшая подписанная контрольная точка: размер {n}.', en: 'Newest signed checkpoint: size {n}.' },
   audit_title: { ru: 'Журнал действий', en: 'Audit log' },
   audit_intro: {
     ru: 'Каждое действие записывается с автором, временем и состоянием до и после. Записи нельзя изменить или удалить; каждая содержит хеш предыдущей.',

@@ -10,6 +10,7 @@ import { pageContext, sendHtml } from '../page';
 import { categoryParams, editCategorySchema, electionActiveSchema, electionParams, newCategorySchema, newElectionSchema } from './admin.schema';
 import { accountsRoutes } from './accounts.routes';
 import { auditRoutes } from './audit.routes';
+import { replicationRoutes } from './replication.routes';
 import { stationsRoutes } from './stations.routes';
 
 /** Admin-only: the catalog (elections, violation taxonomy) here; the audit log and the rest in their own routers. */
@@ -22,6 +23,7 @@ export function adminRoutes(ctx: AppContext): Router {
   router.use(auditRoutes(ctx));
   router.use(accountsRoutes(ctx));
   router.use(stationsRoutes(ctx));
+  router.use(replicationRoutes(ctx));
 
   const catalogForm = (req: Request, res: Response, next: () => void) => {
     res.locals.renderFormError = (err: AppError) => render(req, res, err.status, err.message);

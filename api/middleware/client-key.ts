@@ -2,8 +2,15 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { Request } from 'express';
 
-/** Drawn at start and never written anywhere: keys made with it cannot be turned back into addresses. */
-const salt = randomBytes(32);
+/**
+ * Drawn at start and never written by us: keys made with it cannot be turned back into addresses.
+ * API processes that share rate-limit counters share it too (useClientKeySalt, from ctx.rateLimits).
+ */
+let salt: Buffer = randomBytes(32);
+
+export function useClientKeySalt(shared: Buffer): void {
+  salt = shared;
+}
 
 /**
  * The block one subscriber controls: an IPv4 address, or an IPv6 /64 (a provider hands a whole

@@ -1,12 +1,12 @@
 import { Router, type RequestHandler } from 'express';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { AppContext } from '../../domain/context';
 import { tooManyRequests } from '../../domain/errors';
 import { clientKey } from './client-key';
 
-/** Requests per minute per client, counted in this process's memory under the salted client key. */
-function perClientPerMinute(points: number): RequestHandler {
-  const limiter = new RateLimiterMemory({ points, duration: 60 });
+/** Requests per minute per client, counted under the salted client key (in memory, or in Redis for every API process). */
+function perClientPerMinute(ctx: AppContext, name: string, points: number): RequestHandler {
+  const limiter = ctx.rateLimits.limiter(name, { points, duration: 60 });
   return async (req, res, next) => {
     try {
       const state = await limiter.consume(clientKey(req));
@@ -27,12 +27,12 @@ function perClientPerMinute(points: number): RequestHandler {
  */
 export function publicRateLimits(ctx: AppContext): Router {
   const router = Router();
-  const pages = perClientPerMinute(ctx.config.publicPageRequestsPerMinute);
+  const pages = perClientPerMinute(ctx, 'pages', ctx.config.publicPageRequestsPerMinute);
   router.get('/', pages);
   router.use(['/archive', '/search', '/check', '/stations', '/map', '/login', '/setup', '/set-password'], pages);
   // Static files: media, and the log's tiles (a mirror should copy the store's log/ folder instead).
-  router.use(['/media', '/log'], perClientPerMinute(ctx.config.publicMediaRequestsPerMinute));
-  const api = perClientPerMinute(ctx.config.publicApiRequestsPerMinute);
+  router.use(['/media', '/log'], perClientPerMinute(ctx, 'media', ctx.config.publicMediaRequestsPerMinute));
+  const api = perClientPerMinute(ctx, 'api', ctx.config.publicApiRequestsPerMinute);
   router.use('/api/v1', (req, res, next) => (req.path === '/submissions' ? next() : api(req, res, next)));
   return router;
 }

@@ -1,5 +1,6 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppContext } from '../context';
+import type { RateLimits } from '../ports/rate-limits';
 import { tooManyRequests } from '../errors';
 
 const DAY_S = 86_400;
@@ -13,24 +14,29 @@ const LONGEST_WAIT_S = 15 * 60;
  * is slowed, the account is never locked, and its owner logs in from any client that has not been
  * failing. No counter is shared by all clients, so none can be exhausted for everyone.
  *
- * Clients are the caller's salted keys; everything lives in this process's memory.
+ * Clients are the caller's salted keys; the counters live in this process's memory, or in Redis
+ * shared by every API process (RATE_LIMIT_STORE, ctx.rateLimits).
  */
 class LoginThrottle {
-  private readonly clientFailures: RateLimiterMemory;
-  private readonly pairFailures = new RateLimiterMemory({ points: Number.MAX_SAFE_INTEGER, duration: DAY_S });
-  private readonly pairWaits = new RateLimiterMemory({ points: 1, duration: 1 });
+  private readonly clientFailures: RateLimiterAbstract;
+  private readonly pairFailures: RateLimiterAbstract;
+  private readonly pairWaits: RateLimiterAbstract;
 
   constructor(
+    limits: RateLimits,
     failuresPerClientPerDay: number,
     private readonly failuresBeforeDelay: number,
   ) {
-    this.clientFailures = new RateLimiterMemory({ points: failuresPerClientPerDay, duration: DAY_S });
+    this.clientFailures = limits.limiter('login-client', { points: failuresPerClientPerDay, duration: DAY_S });
+    this.pairFailures = limits.limiter('login-pair', { points: Number.MAX_SAFE_INTEGER, duration: DAY_S });
+    this.pairWaits = limits.limiter('login-wait', { points: 1, duration: 1 });
   }
 
   /**
    * Admits an attempt and records it as failed until succeeded() says otherwise, so attempts sent in
-   * parallel get no extra guesses. Every step is in memory, without I/O: an attempt is admitted and
-   * recorded before the next request is looked at.
+   * parallel get no extra guesses. In memory every step runs without I/O, so an attempt is admitted
+   * and recorded before the next request is looked at; in Redis each count is atomic, and the wait
+   * is checked before the count (a few parallel attempts may pass one wait together).
    */
   async admit(client: string, email: string): Promise<void> {
     const pair = pairKey(client, email);
@@ -66,7 +72,7 @@ const throttles = new WeakMap<AppContext, LoginThrottle>();
 export function loginThrottle(ctx: AppContext): LoginThrottle {
   let throttle = throttles.get(ctx);
   if (!throttle) {
-    throttle = new LoginThrottle(ctx.config.loginFailuresPerClientPerDay, ctx.config.loginFailuresBeforeDelay);
+    throttle = new LoginThrottle(ctx.rateLimits, ctx.config.loginFailuresPerClientPerDay, ctx.config.loginFailuresBeforeDelay);
     throttles.set(ctx, throttle);
   }
   return throttle;

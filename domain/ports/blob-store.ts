@@ -83,6 +83,15 @@ export type BlobStore = {
   writeLogFile(name: string, data: Buffer): Promise<void>;
   /** null when there is no such file. */
   openLogFile(name: string): Promise<StoredBlob | null>;
+  /**
+   * Copies of the transparency log's public data (signed checkpoints, leaf hashes), by name
+   * (`checkpoints/…`, `leaves/…`; see domain/replication): a replica that holds them tells a restore
+   * which heads were published. Replaced whole; null when there is none.
+   */
+  writeLogCopy(name: string, data: Buffer): Promise<void>;
+  readLogCopy(name: string): Promise<Buffer | null>;
+  /** Names of the log copies under a prefix (e.g. `checkpoints/`), in no particular order. */
+  listLogCopies(prefix: string): AsyncIterable<string>;
 };
 
 /**

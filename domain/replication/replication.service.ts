@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import type { ReplicaLag } from '../../db/replication.repo';
 import type { AppContext } from '../context';
+import type { BlobStore } from '../ports/blob-store';
+import type { ReplicationStatus } from './model';
+import type { SthJson } from '../transparency/checkpoint';
+import { leaves, listSths, MAX_LEAVES_PER_REQUEST } from '../transparency/log.service';
 
 /**
  * Off-site replicas: every original is copied to every replica, read back from there and hashed;
@@ -16,11 +19,16 @@ export const replicationJobId = (replica: string, sha256: string) => `${replica}
 /** Originals enqueued per sweep at most; the next sweep takes the rest. */
 const OWED_PER_SWEEP = 1000;
 
+async function openReplica(ctx: AppContext, name: string | undefined, jobId: string): Promise<{ name: string; store: BlobStore }> {
+  const replica = ctx.replicas.find((r) => r.name === name);
+  if (!replica) throw new Error(`no replica for replication job ${jobId}`);
+  return { name: replica.name, store: await replica.open() };
+}
+
 export async function replicateOriginal(ctx: AppContext, jobId: string): Promise<void> {
   const [replicaName, sha256] = jobId.split('.');
-  const replica = ctx.replicas.find((r) => r.name === replicaName);
-  if (!replica || !sha256) throw new Error(`no replica for replication job ${jobId}`);
-  const store = await replica.open();
+  if (!sha256) throw new Error(`no original in replication job ${jobId}`);
+  const { store, ...replica } = await openReplica(ctx, replicaName, jobId);
 
   // A temp file of our own: the replica's put consumes (removes) it, never the primary's file.
   const temp = ctx.blobs.createTempFile();
@@ -42,21 +50,74 @@ export async function replicateOriginal(ctx: AppContext, jobId: string): Promise
   await ctx.repos.replication.confirmReplicaCopy(sha256, replica.name);
 }
 
-/** Enqueues the copies PostgreSQL says are owed (idempotent by job id); returns how many. */
+/**
+ * The log's public data on a replica, as the public API serves it (never the leaf records):
+ *   checkpoints/<size, 12 digits>.json   each signed tree head (SthJson), never changed once written
+ *   leaves/<start, 12 digits>.json       the leaf hashes of [start, start + 1000), rewritten until full
+ * A restore reads the checkpoints back (restore.service.ts) to learn which heads were published.
+ */
+const padded = (n: number) => String(n).padStart(12, '0');
+export const CHECKPOINT_COPIES = 'checkpoints/';
+const checkpointCopy = (size: number) => `${CHECKPOINT_COPIES}${padded(size)}.json`;
+const leavesCopy = (start: number) => `leaves/${padded(start)}.json`;
+
+/** Heads read per page while looking for those a replica lacks. */
+const STH_PAGE = 1000;
+
+/**
+ * Brings one replica's copy of the log up to the newest signed head: the heads it lacks, then the
+ * leaf hashes up to that head, each read back and compared before the size is recorded. The job
+ * id is the replica's name: one such job per replica at a time.
+ */
+export async function replicateLog(ctx: AppContext, replicaName: string): Promise<void> {
+  const { name, store } = await openReplica(ctx, replicaName, replicaName);
+  const copied = await ctx.repos.replication.logCopySize(name);
+  const newer: SthJson[] = [];
+  for (let before: number | undefined; ; ) {
+    const page = await listSths(ctx, { before, limit: STH_PAGE });
+    newer.push(...page.filter((sth) => sth.tree_size > copied));
+    if (page.length < STH_PAGE || page.at(-1)!.tree_size <= copied) break;
+    before = page.at(-1)!.tree_size;
+  }
+  const newest = newer[0];
+  if (!newest) return;
+
+  // Leaf hashes first, so a checkpoint on the replica never names leaves it does not hold.
+  for (let start = copied - (copied % MAX_LEAVES_PER_REQUEST); start < newest.tree_size; start += MAX_LEAVES_PER_REQUEST) {
+    const range = await leaves(ctx, start, Math.min(newest.tree_size, start + MAX_LEAVES_PER_REQUEST));
+    await writeChecked(store, name, leavesCopy(start), Buffer.from(JSON.stringify(range)));
+  }
+  for (const sth of newer.reverse()) await writeChecked(store, name, checkpointCopy(sth.tree_size), Buffer.from(JSON.stringify(sth)));
+  await ctx.repos.replication.confirmLogCopy(name, newest.tree_size);
+}
+
+async function writeChecked(store: BlobStore, replica: string, copyName: string, data: Buffer): Promise<void> {
+  await store.writeLogCopy(copyName, data);
+  const back = await store.readLogCopy(copyName);
+  if (!back?.equals(data)) throw new Error(`replica ${replica} does not serve back the log copy ${copyName} it was given`);
+}
+
+/**
+ * Enqueues what PostgreSQL says the replicas lack (idempotent by job id): owed originals, and a
+ * log copy for each replica behind the newest signed head. Returns how many jobs it asked for.
+ */
 export async function requeueOwedCopies(ctx: AppContext): Promise<number> {
   if (ctx.replicas.length === 0) return 0;
-  const owed = await ctx.repos.replication.listOwedCopies(
-    ctx.replicas.map((r) => r.name),
-    OWED_PER_SWEEP,
-  );
+  const names = ctx.replicas.map((r) => r.name);
+  const owed = await ctx.repos.replication.listOwedCopies(names, OWED_PER_SWEEP);
   await ctx.queue.enqueue(
     'replicate-original',
     owed.map((c) => replicationJobId(c.replica, c.sha256)),
   );
-  return owed.length;
+  const newest = (await ctx.repos.transparency.getSth())?.treeSize ?? 0;
+  const behind: string[] = [];
+  for (const name of names) if ((await ctx.repos.replication.logCopySize(name)) < newest) behind.push(name);
+  await ctx.queue.enqueue('replicate-log', behind);
+  return owed.length + behind.length;
 }
 
-/** For moderators and admins: per replica, the originals it still lacks and how long the oldest has waited. */
-export function replicationStatus(ctx: AppContext): Promise<ReplicaLag[]> {
-  return ctx.repos.replication.replicationStatus(ctx.replicas.map((r) => r.name));
+/** For moderators and admins: per replica, the originals it still lacks, how long the oldest has waited, and how far it holds the log. */
+export async function replicationStatus(ctx: AppContext): Promise<ReplicationStatus> {
+  const [replicas, newest] = await Promise.all([ctx.repos.replication.replicationStatus(ctx.replicas.map((r) => r.name)), ctx.repos.transparency.getSth()]);
+  return { logTreeSize: newest?.treeSize ?? 0, replicas };
 }

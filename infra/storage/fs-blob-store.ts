@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DERIVATIVE_FORMAT, type DerivativeName } from '../../domain/media/derivatives';
 import type { BlobStore, StoredBlob } from '../../domain/ports/blob-store';
 import { assertLogFileName } from '../../domain/transparency/tiles';
-import { assertSha, HEX64, openLocalTemp } from './local-temp';
+import { assertLogCopyName, assertSha, HEX64, openLocalTemp } from './local-temp';
 
 /**
  * The blob store on a local filesystem. Layout under STORAGE_DIR:
@@ -13,12 +13,14 @@ import { assertSha, HEX64, openLocalTemp } from './local-temp';
  *   originals/ab/cd/<sha256>  write-once, read-only, content-addressed originals
  *   derived/ab/<sha256>/      derivatives (thumb, preview, …); regenerable, never evidence
  *   log/                      the transparency log as C2SP tlog-tiles (checkpoint, tile/…): serve it as it is
+ *   log-copies/<folder>/<name>  on a replica: copies of the log's public data (checkpoints, leaf hashes)
  */
 export async function createFsBlobStore(root: string): Promise<BlobStore> {
   const uploads = await openLocalTemp(root);
   const originalsDir = path.join(root, 'originals');
   const derivedDir = path.join(root, 'derived');
   const logDir = path.join(root, 'log');
+  const logCopiesDir = path.join(root, 'log-copies');
   await Promise.all([originalsDir, derivedDir, logDir].map((d) => fs.mkdir(d, { recursive: true })));
 
   const originalPath = (sha256: string) => {
@@ -101,6 +103,28 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
 
     writeLogFile: (name, data) => replaceFile(logFilePath(name), (temp) => fs.writeFile(temp, data, { mode: 0o644 })),
     openLogFile: (name) => openFile(logFilePath(name)),
+
+    async writeLogCopy(name, data) {
+      assertLogCopyName(name);
+      await replaceFile(path.join(logCopiesDir, name), (temp) => fs.writeFile(temp, data, { mode: 0o644 }));
+    },
+
+    async readLogCopy(name) {
+      assertLogCopyName(name);
+      return fs.readFile(path.join(logCopiesDir, name)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null;
+        throw err;
+      });
+    },
+
+    async *listLogCopies(prefix) {
+      const folder = prefix.replace(/\/$/, '');
+      const names = await fs.readdir(path.join(logCopiesDir, folder)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return [];
+        throw err;
+      });
+      for (const name of names) if (!name.endsWith('.tmp')) yield `${folder}/${name}`;
+    },
   };
 }
 

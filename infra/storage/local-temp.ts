@@ -11,6 +11,13 @@ export function assertSha(sha256: string): void {
   if (!HEX64.test(sha256)) throw new Error(`not a sha256 hex digest: ${sha256}`);
 }
 
+/** A log copy's name: folders and files of the log's own naming (checkpoints/000000000042), nothing a path could escape with. */
+export const LOG_COPY_NAME = /^[a-z]+\/[0-9a-z.-]{1,64}$/;
+
+export function assertLogCopyName(name: string): void {
+  if (!LOG_COPY_NAME.test(name)) throw new Error(`not a log copy name: ${name}`);
+}
+
 /** The local folder every store receives uploads into (STORAGE_DIR/tmp), whichever keeps the originals. */
 export type LocalTemp = {
   dir: string;

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetBucketVersioningCommand,
@@ -26,7 +27,7 @@ import type { Logger } from '../../domain/logger';
 import { DERIVATIVE_FORMAT, type DerivativeName } from '../../domain/media/derivatives';
 import type { BlobStore, ByteRange, OriginalsProtection, StoredBlob } from '../../domain/ports/blob-store';
 import { assertLogFileName } from '../../domain/transparency/tiles';
-import { assertSha, HEX64, openLocalTemp } from './local-temp';
+import { assertLogCopyName, assertSha, HEX64, openLocalTemp } from './local-temp';
 
 /**
  * The blob store in a bucket of an S3-compatible store (AWS S3, Ceph RGW, Backblaze B2, Wasabi,
@@ -34,6 +35,7 @@ import { assertSha, HEX64, openLocalTemp } from './local-temp';
  *   originals/ab/cd/<sha256>        write-once, content-addressed; COMPLIANCE-locked when the bucket has Object Lock
  *   derived/ab/<sha256>/<name>.jpg  derivatives; regenerable, never locked by us
  *   log/<checkpoint|tile/…>         the transparency log as C2SP tlog-tiles; a static copy, never locked by us
+ *   log-copies/<folder>/<name>      on a replica: copies of the log's public data (checkpoints, leaf hashes)
  * Uploads being received stay local (STORAGE_DIR/tmp), as do originals fetched for a tool.
  *
  * Write-once rests on bucket versioning (enabled at start when it is not), not on conditional
@@ -339,6 +341,36 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
       assertLogFileName(name);
       return openObject(`log/${name}`);
     },
+
+    // Small objects, replaced whole like derivatives (a leaf-hash file grows until its range is full).
+    async writeLogCopy(name, data) {
+      assertLogCopyName(name);
+      const md5 = createHash('md5').update(data).digest();
+      const res = await client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: `${LOG_COPIES}${name}`, Body: data, ContentLength: data.length, ContentMD5: md5.toString('base64'), ContentType: 'text/plain; charset=utf-8' }),
+      );
+      confirmed(res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
+    },
+
+    async readLogCopy(name) {
+      assertLogCopyName(name);
+      try {
+        const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: `${LOG_COPIES}${name}` }));
+        return Buffer.from(await res.Body!.transformToByteArray());
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw err;
+      }
+    },
+
+    async *listLogCopies(prefix) {
+      let token: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${LOG_COPIES}${prefix}`, ContinuationToken: token }));
+        for (const object of page.Contents ?? []) if (object.Key) yield object.Key.slice(LOG_COPIES.length);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    },
   };
 
   async function openObject(key: string): Promise<StoredBlob | null> {
@@ -352,6 +384,9 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
   }
 }
 
+/** Where a replica keeps its copies of the log's public data: apart from log/, the tiles a static host serves. */
+const LOG_COPIES = 'log-copies/';
+
 /** A client for one bucket; checksums only where S3 requires them (Ceph 16 rejects the SDK's newer default trailers). */
 export function s3Client(settings: S3Bucket): S3Client {
   return new S3Client({
@@ -362,6 +397,25 @@ export function s3Client(settings: S3Bucket): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+}
+
+/**
+ * Creates the bucket when the store has none of that name, with Object Lock (which also turns
+ * versioning on): for a deployment's own store (compose's), never needed for one made by hand.
+ * Returns whether it was created.
+ */
+export async function createBucketIfAbsent(settings: S3Bucket): Promise<boolean> {
+  const client = s3Client(settings);
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: settings.bucket }));
+    return false;
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    await client.send(new CreateBucketCommand({ Bucket: settings.bucket, ObjectLockEnabledForBucket: true }));
+    return true;
+  } finally {
+    client.destroy();
+  }
 }
 
 async function ensureVersioning(client: S3Client, bucket: string, where: string, log: Logger): Promise<void> {

@@ -21,6 +21,7 @@ export class FakeBlobStore implements BlobStore {
   readonly temps = new Map<string, Buffer>();
   readonly originals = new Map<string, Buffer>();
   readonly derivatives = new Map<string, Buffer>();
+  readonly logCopies = new Map<string, Buffer>();
   /** Every original removeUncommittedOriginal was asked to remove, in order. */
   readonly removed: string[] = [];
   free = Number.MAX_SAFE_INTEGER;
@@ -125,4 +126,13 @@ export class FakeBlobStore implements BlobStore {
     const bytes = this.logFiles.get(name);
     return bytes ? stored(bytes) : null;
   };
+  writeLogCopy = async (name: string, data: Buffer) => {
+    this.logCopies.set(name, data);
+  };
+
+  readLogCopy = async (name: string) => this.logCopies.get(name) ?? null;
+
+  async *listLogCopies(prefix: string) {
+    for (const name of this.logCopies.keys()) if (name.startsWith(prefix)) yield name;
+  }
 }

@@ -1,3 +1,4 @@
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 /**
  * The context a service test runs a service on: the in-memory fakes of this folder behind the
  * ports, and the configuration's defaults. Nothing in it opens a connection; a port the test does
@@ -46,6 +47,7 @@ export function fakeContext(
     media: parts.media ?? unused('media'),
     queue: parts.queue ?? new FakeJobQueue(),
     replicas: [],
+    rateLimits: { shared: false, limiter: (_name, options) => new RateLimiterMemory(options), clientKeySalt: async () => Buffer.alloc(32) },
     logSigner: () => Promise.reject(new Error('ctx.logSigner is not faked in this test')),
     notaries: unused('notaries'),
     promiseSigner: unused('promiseSigner'),

@@ -15,6 +15,14 @@ export class Client {
     readonly lang: 'en' | 'ru' = 'en',
   ) {}
 
+  /** The same browser (cookies, CSRF token) sending to another address: another API process behind one load balancer. */
+  at(base: string): Client {
+    const other = new Client(base, this.lang);
+    other.cookies = this.cookies;
+    other.csrf = this.csrf;
+    return other;
+  }
+
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }

@@ -44,6 +44,8 @@ async function pgTool(tool: string, args: string[]): Promise<void> {
 
 export type PrivatePostgres = {
   port: number;
+  /** Its folder (the socket is there) and data directory. */
+  folders: ClusterFolders;
   /** A database on this cluster as the superuser postgres (startSystem migrates it as the owner). */
   url(database: string): string;
   /** pg_ctl stop -m fast: every session is cut at once, as in a restart under load. */
@@ -67,7 +69,16 @@ async function pgAnswers(port: number): Promise<boolean> {
   }
 }
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+/** The cluster's folder (owned by the postgres OS user when we are root) and its data directory in it. */
+export type ClusterFolders = { dir: string; data: string };
+
+/**
+ * `settings`: more server settings (`-c name=value`), e.g. WAL archiving. `initialise`: fills the
+ * empty data directory instead of initdb (a restore from backups).
+ */
+export async function startPrivatePostgres(
+  options: { settings?: Record<string, string>; initialise?: (folders: ClusterFolders) => Promise<void> } = {},
+): Promise<PrivatePostgres> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'svidetel-pg-'));
   if (asRoot()) {
     const { stdout } = await run('id', ['-u', 'postgres']);
@@ -76,14 +87,17 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   }
   const data = path.join(dir, 'data');
   const port = await freePort();
-  await pgTool('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale', 'C']);
+  if (options.initialise) await options.initialise({ dir, data });
+  else await pgTool('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale', 'C']);
   // Fast and small: no fsync (the cluster is thrown away), the socket in its own folder, loopback only.
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100`;
+  const extra = Object.entries(options.settings ?? {}).map(([name, value]) => ` -c ${name}=${value}`).join('');
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100${extra}`;
   const pg: PrivatePostgres = {
     port,
+    folders: { dir, data },
     url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
     async start() {
-      await pgTool('pg_ctl', ['-D', data, '-o', options, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']);
+      await pgTool('pg_ctl', ['-D', data, '-o', serverOptions, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']);
       await waitFor(() => pgAnswers(port), 30_000, `the private PostgreSQL on port ${port} to answer`);
     },
     async stop() {

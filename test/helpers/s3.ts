@@ -65,6 +65,12 @@ export function s3StorageEnv(where: S3Bucket): Record<string, string> {
   };
 }
 
+/** The environment that makes a bucket the system's replica number n (REPLICA_<n>_…). */
+export function s3ReplicaEnv(n: number, name: string, where: S3Bucket): Record<string, string> {
+  const { STORAGE: _, ...s3 } = s3StorageEnv(where);
+  return Object.fromEntries([[`REPLICA_${n}_NAME`, name], ...Object.entries(s3).map(([key, value]) => [key.replace(/^S3_/, `REPLICA_${n}_`), value])]);
+}
+
 /** Deletes every version in a bucket without Object Lock, then the bucket (the server keeps objects in memory). */
 export async function removeTestBucket(where: S3Bucket & { client: S3Client }): Promise<void> {
   const { client, bucket } = where;

@@ -54,6 +54,7 @@ const TABLE: [string, string, Expected][] = [
   ['POST /moderation/submissions/:id/public-text', `/moderation/submissions/${uuid}/public-text`, moderatorOnly(400)],
   ['GET /moderation/files/:id/:variant', `/moderation/files/${uuid}/thumb.jpg`, moderatorOnly(404)],
   ['GET /admin/audit', '/admin/audit', adminOnly(200)],
+  ['GET /admin/replication', '/admin/replication', adminOnly(200)],
   ['GET /admin/accounts', '/admin/accounts', adminOnly(200)],
   ['POST /admin/accounts', '/admin/accounts', adminOnly(400)],
   ['POST /admin/accounts/:id/role', `/admin/accounts/${uuid}/role`, adminOnly(400)],

@@ -156,6 +156,18 @@ describe.each(adapters)('BlobStore contract: $name', (adapter) => {
     expect(await store.openDerivative(sha, 'preview')).toBeNull();
   });
 
+  test("copies of the log's public data are replaced whole, listed by folder and never escape it", async () => {
+    expect(await store.readLogCopy('checkpoints/000000000001.json')).toBeNull();
+    await store.writeLogCopy('checkpoints/000000000001.json', Buffer.from('one'));
+    await store.writeLogCopy('leaves/000000000000.json', Buffer.from('[1]'));
+    await store.writeLogCopy('leaves/000000000000.json', Buffer.from('[1,2]'));
+    expect((await store.readLogCopy('leaves/000000000000.json'))?.toString()).toBe('[1,2]');
+    const listed: string[] = [];
+    for await (const name of store.listLogCopies('checkpoints/')) listed.push(name);
+    expect(listed).toEqual(['checkpoints/000000000001.json']);
+    await expect(store.writeLogCopy('../originals/x', Buffer.from('x'))).rejects.toThrow(/not a log copy name/);
+  });
+
   test('temp files are local and removable; free space is that of the local disk', async () => {
     const temp = await received(store, Buffer.from('partial'));
     expect(path.dirname(temp)).toBe(path.join(dir, 'tmp'));

@@ -2,9 +2,12 @@ import { createHash } from 'node:crypto';
 import { CreateBucketCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Bucket } from '../../domain/config';
 import { replicationStatus } from '../../domain/replication/replication.service';
+import { verifySthJson, type SthJson } from '../../domain/transparency/checkpoint';
+import { publicKey } from '../../domain/transparency/log.service';
+import { signTreeHeadIfGrown } from '../../domain/transparency/signer.service';
 import { describeWithFixtures, fixturePath, loadExpected } from '../helpers/fixtures';
-import { Client, SUBMISSION_FIELDS, fileFromPath, uploadSubmission } from '../helpers/http';
-import { createTestBucket, removeTestBucket, s3StorageEnv, testBucket } from '../helpers/s3';
+import { Client, SUBMISSION_FIELDS, fileFromPath, loggedInClient, uploadSubmission } from '../helpers/http';
+import { createTestBucket, removeTestBucket, s3ReplicaEnv, s3StorageEnv, testBucket } from '../helpers/s3';
 import { startSystem, waitFor, type TestSystem } from '../helpers/system';
 
 /**
@@ -13,11 +16,6 @@ import { startSystem, waitFor, type TestSystem } from '../helpers/system';
  * hashes right; a replica that is down when the file arrives catches up by itself once it is back.
  */
 const photo = loadExpected().filter((e) => e.mime === 'image/jpeg').sort((a, b) => a.bytes - b.bytes)[0]!;
-
-function replicaEnv(n: number, name: string, where: S3Bucket): Record<string, string> {
-  const { STORAGE: _, ...s3 } = s3StorageEnv(where);
-  return Object.fromEntries([[`REPLICA_${n}_NAME`, name], ...Object.entries(s3).map(([key, value]) => [key.replace(/^S3_/, `REPLICA_${n}_`), value])]);
-}
 
 describeWithFixtures('replication to off-site stores', () => {
   let primary: S3Bucket & { client: S3Client };
@@ -37,8 +35,8 @@ describeWithFixtures('replication to off-site stores', () => {
     system = await startSystem({
       env: {
         ...s3StorageEnv(primary),
-        ...replicaEnv(1, 'offsite-a', replicaA),
-        ...replicaEnv(2, 'offsite-b', replicaB),
+        ...s3ReplicaEnv(1, 'offsite-a', replicaA),
+        ...s3ReplicaEnv(2, 'offsite-b', replicaB),
         SWEEP_INTERVAL_SECONDS: '1',
         JOB_ATTEMPTS: '1', // a failed copy is dropped at once; the next sweep owes it again
       },
@@ -61,7 +59,7 @@ describeWithFixtures('replication to off-site stores', () => {
 
     // B is still down: nothing is recorded for it, and the status says what it lacks and since when.
     expect(await confirmed('offsite-b')).toEqual([]);
-    const lagging = await replicationStatus(system.ctx);
+    const { replicas: lagging } = await replicationStatus(system.ctx);
     expect(lagging.map((r) => [r.replica, r.missing])).toEqual([
       ['offsite-a', 0],
       ['offsite-b', 1],
@@ -69,8 +67,25 @@ describeWithFixtures('replication to off-site stores', () => {
     expect(lagging[1]!.oldestMissingSince).toBeInstanceOf(Date);
     expect(lagging[0]!.lastConfirmedAt).toBeInstanceOf(Date);
 
+    // The log's public data follows each signed head: the checkpoint on the replica verifies with the log's key.
+    await signTreeHeadIfGrown(system.workerCtx, { force: true });
+    const size = (await system.ctx.repos.transparency.getSth())!.treeSize;
+    await waitFor(async () => (await replicationStatus(system.ctx)).replicas[0]!.logTreeSize >= size, 60_000, 'the log copy on replica A');
+    const checkpoint = await replicaA.client.send(new GetObjectCommand({ Bucket: replicaA.bucket, Key: `log-copies/checkpoints/${String(size).padStart(12, '0')}.json` }));
+    const sth = JSON.parse(await checkpoint.Body!.transformToString()) as SthJson;
+    expect(verifySthJson(sth, (await publicKey(system.ctx)).vkey).treeSize).toBe(size);
+    const leaves = await replicaA.client.send(new GetObjectCommand({ Bucket: replicaA.bucket, Key: 'log-copies/leaves/000000000000.json' }));
+    expect((JSON.parse(await leaves.Body!.transformToString()) as { leaves: unknown[] }).leaves).toHaveLength(size);
+
+    // Admins see the lag: B lacks the original and the log.
+    const admin = await loggedInClient(system.ctx, system.url, 'admin');
+    const page = await (await admin.fetch('/admin/replication')).text();
+    expect(page).toMatch(/data-replica="offsite-b">\s*<td><code>offsite-b<\/code><\/td>\s*<td>1<\/td>/);
+    expect(page).toContain(`0 / ${size}`);
+
     await replicaB.client.send(new CreateBucketCommand({ Bucket: replicaB.bucket }));
     await waitFor(async () => (await confirmed('offsite-b')).includes(photo.sha256), 60_000, 'replica B to catch up');
-    expect((await replicationStatus(system.ctx)).map((r) => r.missing)).toEqual([0, 0]);
+    await waitFor(async () => (await replicationStatus(system.ctx)).replicas[1]!.logTreeSize >= size, 60_000, 'replica B to catch up on the log');
+    expect((await replicationStatus(system.ctx)).replicas.map((r) => r.missing)).toEqual([0, 0]);
   }, 150_000);
 });

@@ -11,6 +11,7 @@ export function adminNav(page: PageContext) {
     ['/admin/stations', t('stations_title')],
     ['/admin/counts', t('admin_counts')],
     ['/admin/settings', t('settings_title')],
+    ['/admin/replication', t('replication_title')],
     ['/admin/audit', t('audit_title')],
     ['/account', t('nav_account')],
   ];

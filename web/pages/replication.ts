@@ -1,0 +1,31 @@
+import type { ReplicationStatus } from '../../domain/replication/model';
+import { html } from '../html';
+import { formatInstant, layout, type PageContext } from '../layout';
+import { adminNav } from './admin';
+
+/** Admins: per replica, what it still lacks of the originals and of the log, and since when. */
+export function replicationAdminPage(page: PageContext, status: ReplicationStatus) {
+  const { t } = page;
+  const body = html`
+${adminNav(page)}
+<h1>${t('replication_title')}</h1>
+<p class="hint">${t('replication_intro')}</p>
+${status.replicas.length === 0
+    ? html`<p class="notice" id="replication-none">${t('replication_none')}</p>`
+    : html`<p>${t('replication_log_newest', { n: status.logTreeSize })}</p>
+<div class="table-scroll">
+<table class="files" id="replication">
+  <thead><tr><th>${t('replication_replica')}</th><th>${t('replication_missing')}</th><th>${t('replication_oldest')}</th><th>${t('replication_last')}</th><th>${t('replication_log')}</th></tr></thead>
+  <tbody>
+  ${status.replicas.map((r) => html`<tr data-replica="${r.replica}">
+    <td><code>${r.replica}</code></td>
+    <td>${r.missing === 0 ? t('replication_in_step') : String(r.missing)}</td>
+    <td>${formatInstant(r.oldestMissingSince)}</td>
+    <td>${formatInstant(r.lastConfirmedAt)}</td>
+    <td>${r.logTreeSize >= status.logTreeSize ? t('replication_in_step') : `${r.logTreeSize} / ${status.logTreeSize}`}</td>
+  </tr>`)}
+  </tbody>
+</table>
+</div>`}`;
+  return layout(page, t('replication_title'), body);
+}
