@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { Client } from 'pg';
@@ -94,4 +95,36 @@ export async function dropIfMigratedElsewhere(ownerUrl: string): Promise<boolean
     await admin.end();
   }
   return true;
+}
+
+/** p50 and p95 of GETs of the given paths, one after the other; any answer but 200 stops the bench. */
+export async function timeRequests(client: { fetch(path: string): Promise<Response> }, paths: string[]): Promise<{ p50: number; p95: number }> {
+  const times: number[] = [];
+  for (const p of paths) {
+    const started = process.hrtime.bigint();
+    const res = await client.fetch(p);
+    await res.arrayBuffer();
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    if (res.status !== 200) throw new Error(`GET ${p} answered ${res.status}`);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95) };
+}
+
+/**
+ * The bench script itself again, run with `--server` in a child process of its own (so the API's
+ * CPU and memory are its own), once it prints `LISTENING <url>`.
+ */
+export async function startServerChild(script: string, cwd: string): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, [...process.execArgv, script, '--server'], { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /LISTENING (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    proc.once('exit', (code) => reject(new Error(`the API exited (${code}) before listening`)));
+  });
+  return { proc, url };
 }

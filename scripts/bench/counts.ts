@@ -14,7 +14,7 @@
  * Last line: {"import_rows_per_s", "import_s", "discrepancies_s", "ranked_p95_ms", "station_p95_ms", "baseline_p95_ms", …}.
  * Exit code 1 when a bar is missed, 2 on an error. Options: --samples=N (requests per kind, default 200).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
@@ -28,7 +28,7 @@ import { configureLines, importOfficialResults, recomputeDiscrepancies } from '.
 import type { SessionUser } from '../../domain/accounts/model';
 import { createAccountWithLink } from '../../domain/accounts/accounts.service';
 import { Client } from '../../test/helpers/http';
-import { appRoleUrl, log, option, percentile, reportFigures } from './bench-kit';
+import { appRoleUrl, log, option, reportFigures, startServerChild, timeRequests } from './bench-kit';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const STATIONS = 100_000;
@@ -126,33 +126,6 @@ SELECT id, ${electionId}, 'Регион ' || (uik::int % 85), uik, 'protocol_cop
        to_tsvector('russian', 'Копия протокола'), 'Копия протокола УИК ' || uik, '{}' FROM ev;
 `;
 
-async function timeRequests(client: Client, paths: string[]): Promise<{ p50: number; p95: number }> {
-  const times: number[] = [];
-  for (const p of paths) {
-    const started = process.hrtime.bigint();
-    const res = await client.fetch(p);
-    await res.arrayBuffer();
-    times.push(Number(process.hrtime.bigint() - started) / 1e6);
-    if (res.status !== 200) throw new Error(`GET ${p} answered ${res.status}`);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p95: percentile(times, 95) };
-}
-
-async function startServer(): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, [...process.execArgv, __filename, '--server'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /LISTENING (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    proc.once('exit', (code) => reject(new Error(`the API exited (${code}) before listening`)));
-  });
-  return { proc, url };
-}
-
 async function main(): Promise<void> {
   await freshDatabase();
   const ctx = await createContext(benchConfig('0'), 'bench-counts');
@@ -196,7 +169,7 @@ async function main(): Promise<void> {
     await owner.query('ANALYZE');
 
     if (process.env.BENCH_NO_HTTP) return;
-    server = await startServer();
+    server = await startServerChild(__filename, ROOT);
     const client = new Client(server.url);
     const { rows: sample } = await owner.query<{ region: string; uik: string }>(
       `SELECT region, uik_number AS uik FROM station_discrepancy_ranks WHERE election_id = $1 ORDER BY random() LIMIT $2`, [electionId, SAMPLES],

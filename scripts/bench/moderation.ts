@@ -20,7 +20,6 @@
  * Options: --samples=N (requests per kind, default 200), --reseed (drop and seed again),
  * --redaction-runs=N (default 10), --redaction-only (only the redaction figures, no database).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,7 +37,7 @@ import type { QueueFilter } from '../../domain/submissions/model';
 import * as submissionsRepo from '../../db/submissions.repo';
 import { createPool, type Queryable } from '../../db/pool';
 import { Client } from '../../test/helpers/http';
-import { appRoleUrl, dropIfMigratedElsewhere, log, percentile } from './bench-kit';
+import { appRoleUrl, dropIfMigratedElsewhere, log, percentile, startServerChild, timeRequests } from './bench-kit';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PENDING = 100_000;
@@ -265,34 +264,6 @@ async function measureRedaction(): Promise<{ ours: number; sharpAlone: number }>
   }
 }
 
-async function timeRequests(client: Client, paths: string[]): Promise<{ p50: number; p95: number }> {
-  const times: number[] = [];
-  for (const p of paths) {
-    const started = process.hrtime.bigint();
-    const res = await client.fetch(p);
-    await res.arrayBuffer();
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    if (res.status !== 200) throw new Error(`GET ${p} answered ${res.status}`);
-    times.push(ms);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p95: percentile(times, 95) };
-}
-
-async function startServer(): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, [...process.execArgv, __filename, '--server'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /LISTENING (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    proc.once('exit', (code) => reject(new Error(`the API exited (${code}) before listening`)));
-  });
-  return { proc, url };
-}
-
 async function main(): Promise<void> {
   if (args.has('redaction-only')) {
     const r = await measureRedaction();
@@ -316,7 +287,7 @@ async function main(): Promise<void> {
   const redactionRatio = redaction.sharpAlone / redaction.ours;
   log(`redaction of a 12 MP photo: ${redaction.ours.toFixed(0)} ms; sharp alone ${redaction.sharpAlone.toFixed(0)} ms; ratio ${redactionRatio.toFixed(2)}`);
 
-  const server = await startServer();
+  const server = await startServerChild(__filename, ROOT);
   try {
     const client = new Client(server.url);
     await client.page('/login');
