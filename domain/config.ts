@@ -108,6 +108,10 @@ const envSchema = z.object({
   // Free space kept on the storage filesystem: below it uploads are refused (507) and moderators are warned.
   DISK_RESERVE_MB: z.coerce.number().min(0).default(1024),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  // Videos run in a pool of their own, so long clips never hold the slots photos need.
+  WORKER_HEAVY_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
+  // The worker's CPU priority (Unix nice, 0-19): uploads and pages come first on a shared machine.
+  WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   // Transient failures (a dependency away, a full disk) are retried with exponential backoff and
   // jitter, each wait at most RETRY_MAX_DELAY_SECONDS, for RETRY_WINDOW_MINUTES; then the file waits
   // as waiting_retry and the sweep tries it again every STALE_JOB_MINUTES.
@@ -249,6 +253,8 @@ export type Config = {
   uploadExpiryMs: number;
   diskReserveBytes: number;
   workerConcurrency: number;
+  workerHeavyConcurrency: number;
+  workerNice: number;
   retryWindowMs: number;
   retryMaxDelayMs: number;
   staleJobMs: number;
@@ -394,6 +400,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadExpiryMs: Math.round(e.UPLOAD_EXPIRY_MINUTES * 60_000),
     diskReserveBytes: Math.floor(e.DISK_RESERVE_MB * MiB),
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerHeavyConcurrency: e.WORKER_HEAVY_CONCURRENCY,
+    workerNice: e.WORKER_NICE,
     retryWindowMs: e.RETRY_WINDOW_MINUTES * 60_000,
     retryMaxDelayMs: e.RETRY_MAX_DELAY_SECONDS * 1000,
     staleJobMs: e.STALE_JOB_MINUTES * 60_000,

@@ -11,6 +11,7 @@ import { systemClock } from './clock';
 import { checkAppDatabase, checkRedis } from './database';
 import { createMediaToolkit } from './media/toolkit';
 import { consumeBullmqJobs, createBullmqQueue } from './queue/bullmq';
+import { boundedByCores } from './process-priority';
 import { ed25519KeyFileSigner } from './log-signer/ed25519-key-file';
 import { totpKeyFile } from './secrets/totp-key-file';
 import { createFsBlobStore } from './storage/fs-blob-store';
@@ -24,6 +25,7 @@ import { createS3BlobStore } from './storage/s3-blob-store';
 export { ensureDatabase, prepareDatabase } from './database';
 /** The media toolkit alone, for tools that read local files and need no database (npm run inspect, media tests). */
 export { createMediaToolkit } from './media/toolkit';
+export { lowerProcessPriority } from './process-priority';
 
 /**
  * What an entry point holds: the services' context plus the pools themselves, which only the owner
@@ -136,7 +138,8 @@ export function consumeJobs(ctx: AppContext, hooks: { onReconnect(): void }, run
     {
       redisUrl: config.redisUrl,
       prefix: config.queuePrefix,
-      concurrency: config.workerConcurrency,
+      concurrency: boundedByCores(config.workerConcurrency),
+      heavyConcurrency: boundedByCores(config.workerHeavyConcurrency),
       retryMaxDelayMs: config.retryMaxDelayMs,
       stopGraceMs: config.workerStopGraceMs,
       log: ctx.log,

@@ -1,7 +1,8 @@
 import type { AppContext } from '../domain/context';
 import { isStoreFailure } from '../domain/errors';
 import { SCRUB_TICK_MS, scrubTick } from '../domain/integrity/scrub.service';
-import { requeueUnfinished, retryOrPark } from '../domain/processing/process-media.service';
+import { requeueOwedPreviews, requeueUnfinished, retryOrPark } from '../domain/processing/process-media.service';
+import { PROCESSING_JOBS } from '../domain/queue/jobs';
 import { consumeJobs } from '../infra/compose';
 import { assertLogOriginUnchanged } from '../domain/transparency/log.service';
 import { publishLogKey, signTreeHeadIfGrown } from '../domain/transparency/signer.service';
@@ -56,9 +57,9 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       ctx.log.warn({ job: job.name, id: job.id, attempt: job.attempt, err: (err as Error).message }, 'job failed; it will be retried');
       if (isStoreFailure(err, 'unreachable') || isStoreFailure(err, 'unavailable')) watchForDatabase();
       // Only processing parks a file in PostgreSQL; the other jobs (a flags back-fill, a replica's
-      // copy, a scrub) have no unfinished state to park: they are retried, and their own sweeps or
-      // timers enqueue them again if they still fail.
-      if (job.name !== 'process-media') throw err;
+      // copy, a scrub, an owed preview) have no unfinished state to park: they are retried, and
+      // their own sweeps or timers enqueue them again if they still fail.
+      if (!PROCESSING_JOBS.includes(job.name)) throw err;
       return await retryOrPark(ctx, job, err);
     }
   });
@@ -69,6 +70,8 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       if (n > 0) ctx.log.info({ requeued: n }, 'requeued unfinished files from PostgreSQL');
       const owed = await requeueOwedCopies(ctx);
       if (owed > 0) ctx.log.info({ owed }, 'enqueued copies owed to replicas');
+      const previews = await requeueOwedPreviews(ctx);
+      if (previews > 0) ctx.log.info({ previews }, 'enqueued owed full-size previews');
     } catch (err) {
       ctx.log.warn({ err: (err as Error).message }, 'sweep could not run; will try again');
     }

@@ -36,6 +36,11 @@ export type MediaToolkit = {
    * when the caller already holds them (decoding from memory skips a second read).
    */
   renderDerivatives(filePath: string, type: DetectedType, hints: RenderHints, bytes?: Buffer): Promise<Derivatives>;
+  /**
+   * The full-size preview of a photo whose renderDerivatives gave none (it was made ready from
+   * its embedded thumbnail): the one full decode of the file.
+   */
+  renderFullPreview(filePath: string, type: DetectedType, hints: RenderHints, bytes?: Buffer): Promise<{ preview: Buffer; warnings: string[] }>;
   /** A 3×3 JPEG sheet of frames spread evenly across a video. */
   renderContactSheet(filePath: string, hints: RenderHints): Promise<Buffer>;
   /** The perceptual hash of an image held in memory, decoded strictly (damaged data is refused). */

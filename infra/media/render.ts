@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -8,10 +8,14 @@ import { MediaError } from '../../domain/media/errors';
 import type { DetectedType } from '../../domain/media/file-type';
 import { PHASH_INPUT_EDGE, perceptualHash } from '../../domain/media/perceptual-hash';
 import type { RenderHints } from '../../domain/ports/media-toolkit';
+import { readHeifItems, type HeifImage, type HeifItems } from '../../domain/media/heif';
+import { decodeHeifImage } from './heif-decode';
 import { ffInput, runTool } from './run-tool';
 
 /** q80: the same visual quality as WebP at these sizes for a fraction of the CPU time. */
 const JPEG_QUALITY = 80;
+/** Huffman optimisation would cost more CPU than the whole thumbnail for ~5% smaller files. */
+const JPEG_OPTIONS = { quality: JPEG_QUALITY, optimiseCoding: false };
 const HEIF_TIMEOUT_MS = 60_000;
 const FFMPEG_TIMEOUT_MS = 30_000;
 /** Frames the thumbnail filter compares to avoid a black or blurred first frame. */
@@ -29,7 +33,7 @@ sharp.cache(false); // every input is decoded once; libvips' operation cache wou
  */
 export async function renderDerivatives(filePath: string, type: DetectedType, meta: RenderHints, bytes?: Buffer): Promise<Derivatives> {
   if (type.kind === 'video') return fromPixels(await posterFrame(filePath, meta), false);
-  if (type.format === 'heic') return fromHeic(filePath, meta);
+  if (type.format === 'heic') return firstLookAtHeic(filePath, meta, bytes);
   // The file's bytes when the caller already holds them (decoding from memory skips a second read).
   const result = await fromPixels(bytes ?? filePath, true);
   if (type.format === 'dng') result.warnings.push('rendered from the preview embedded in the DNG (raw data is not decoded)');
@@ -81,13 +85,15 @@ async function hashOfPixels(pixels: DisplayPixels): Promise<string> {
 }
 
 async function downscaleAndEncode(input: string | Buffer, applyExifOrientation: boolean, failOn: 'warning' | 'none') {
-  const pixels = await decodeForDisplay(input, { applyExifOrientation, failOn, maxPixels: MAX_INPUT_PIXELS });
+  return encodeDisplayed(await decodeForDisplay(input, { applyExifOrientation, failOn, maxPixels: MAX_INPUT_PIXELS }));
+}
+
+/** Preview, thumbnail and perceptual hash from the displayed pixels. */
+async function encodeDisplayed(pixels: DisplayPixels) {
   // sharp writes no metadata unless asked (keepMetadata/withMetadata), so nothing identifying survives.
-  // Huffman optimisation would cost more CPU than the whole thumbnail for ~5% smaller files.
-  const jpeg = { quality: JPEG_QUALITY, optimiseCoding: false };
   const [preview, thumb, phash] = await Promise.all([
-    reopen(pixels).jpeg(jpeg).toBuffer(),
-    reopen(pixels).resize(THUMB_EDGE, THUMB_EDGE, { fit: 'inside', withoutEnlargement: true, kernel: 'mitchell' }).jpeg(jpeg).toBuffer(),
+    reopen(pixels).jpeg(JPEG_OPTIONS).toBuffer(),
+    reopen(pixels).resize(THUMB_EDGE, THUMB_EDGE, { fit: 'inside', withoutEnlargement: true, kernel: 'mitchell' }).jpeg(JPEG_OPTIONS).toBuffer(),
     hashOfPixels(pixels),
   ]);
   return { preview, thumb, phash };
@@ -118,14 +124,77 @@ function throwIfHopeless(e: unknown, maxPixels = MAX_INPUT_PIXELS): void {
 }
 
 /**
- * The bundled libvips cannot decode HEVC, so HEIC goes through libheif's heif-convert into a
- * private temporary directory. libheif applies irot/imir itself and copies the EXIF Orientation
- * into the JPEG; the result is therefore used as is, never rotated a second time.
+ * A HEIC's first look (issue 13, item 6). The bundled libvips cannot decode HEVC, and a full decode
+ * of a 12 MP photo costs about a CPU-second, so: when the file embeds a thumbnail (every iPhone and
+ * most Android phones do), the thumb and perceptual hash are made from it alone and the preview is
+ * left for renderFullPreview, which the worker runs only when no photo waits. Without one, the
+ * picture is decoded once, in full, and everything is made from that. Either way ffmpeg's HEVC
+ * decoder reads the items' bitstreams (domain/media/heif.ts) directly: no JPEG round trip. A file
+ * whose structure that reader does not follow goes through libheif's heif-convert as before.
  */
-async function fromHeic(filePath: string, meta: RenderHints): Promise<Derivatives> {
+async function firstLookAtHeic(filePath: string, meta: RenderHints, bytes?: Buffer): Promise<Derivatives> {
+  refuseBomb(meta);
+  const items = await heifItemsOf(filePath, bytes);
+  if (!items) return fromHeicConvert(filePath);
+  if (items.thumbnail) {
+    const pixels = await displayHeif(items.thumbnail, THUMB_EDGE, HEIF_THUMBNAIL_THREADS);
+    const [thumb, phash] = await Promise.all([reopen(pixels).jpeg(JPEG_OPTIONS).toBuffer(), hashOfPixels(pixels)]);
+    return { thumb, preview: null, phash, warnings: [] };
+  }
+  return { ...(await encodeDisplayed(await displayHeif(items.primary, PREVIEW_EDGE, HEIF_FULL_THREADS))), warnings: [] };
+}
+
+/** The one full decode of a photo that was made ready from its embedded thumbnail. */
+export async function renderFullPreview(filePath: string, type: DetectedType, meta: RenderHints, bytes?: Buffer): Promise<{ preview: Buffer; warnings: string[] }> {
+  if (type.format !== 'heic') {
+    const { preview, warnings } = await renderDerivatives(filePath, type, meta, bytes);
+    if (!preview) throw new MediaError('unsupported', 'no preview can be made of this file');
+    return { preview, warnings };
+  }
+  refuseBomb(meta);
+  const items = await heifItemsOf(filePath, bytes);
+  if (!items) {
+    const { preview, warnings } = await fromHeicConvert(filePath);
+    return { preview: preview!, warnings };
+  }
+  const pixels = await displayHeif(items.primary, PREVIEW_EDGE, HEIF_FULL_THREADS);
+  return { preview: await reopen(pixels).jpeg(JPEG_OPTIONS).toBuffer(), warnings: [] };
+}
+
+/** ffmpeg threads: a 320 px thumbnail gains nothing from more than one; a 12 MP grid from two. */
+const HEIF_THUMBNAIL_THREADS = 1;
+const HEIF_FULL_THREADS = 2;
+
+function refuseBomb(meta: RenderHints): void {
   if (meta.width && meta.height && meta.width * meta.height > MAX_INPUT_PIXELS) {
     throw new MediaError('decompression_bomb', `the image declares ${meta.width}×${meta.height} pixels`);
   }
+}
+
+/** The file's image items, or null when their structure is one this reader does not follow. */
+async function heifItemsOf(filePath: string, bytes?: Buffer): Promise<HeifItems | null> {
+  const file = bytes ?? (await readFile(filePath)); // a photo: at most MAX_PHOTO_MB
+  try {
+    const items = readHeifItems(file);
+    if (items.primary.width * items.primary.height > MAX_INPUT_PIXELS) {
+      throw new MediaError('decompression_bomb', `the image declares ${items.primary.width}×${items.primary.height} pixels`);
+    }
+    return items;
+  } catch (e) {
+    if (e instanceof MediaError) throw e;
+    return null;
+  }
+}
+
+/** A HEIF item decoded, placed and oriented, then brought down to `edge` on its long side. */
+const displayHeif = (image: HeifImage, edge: number, threads: number): Promise<DisplayPixels> => decodeHeifImage(image, { threads, edge });
+
+/**
+ * The fallback: libheif's heif-convert into a private temporary directory. libheif applies
+ * irot/imir itself and copies the EXIF Orientation into the JPEG; the result is therefore used as
+ * is, never rotated a second time.
+ */
+async function fromHeicConvert(filePath: string): Promise<Derivatives> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'svidetel-heic-'));
   try {
     const decoded = path.join(dir, 'decoded.jpg');

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import type { MediaToolkit, VideoProbe } from '../../domain/ports/media-toolkit';
-import { perceptualHashOfImage, renderContactSheet, renderDerivatives } from './render';
+import { perceptualHashOfImage, renderContactSheet, renderDerivatives, renderFullPreview } from './render';
 import { ffInput, runTool } from './run-tool';
 
 const FFPROBE_TIMEOUT_MS = 20_000;
@@ -16,6 +16,7 @@ export function createMediaToolkit(): MediaToolkit {
     },
     probeVideo,
     renderDerivatives,
+    renderFullPreview,
     renderContactSheet,
     perceptualHashOfImage,
   };
