@@ -28,6 +28,8 @@ export type HeifImage = {
   bitstream: Buffer;
   /** In the order the file lists them. */
   transforms: HeifTransform[];
+  /** An image that is one HEVC item (not a grid): its data and properties as stored, to be rewrapped alone (asHeifFile). */
+  single: { data: Buffer; properties: Property[] } | null;
 };
 
 export type HeifItems = { primary: HeifImage; thumbnail: HeifImage | null };
@@ -35,7 +37,7 @@ export type HeifItems = { primary: HeifImage; thumbnail: HeifImage | null };
 type Box = { type: string; body: number; end: number };
 type Item = { id: number; type: string };
 type Location = { method: number; extents: { offset: number; length: number }[] };
-type Property = { type: string; body: Buffer };
+export type Property = { type: string; body: Buffer };
 
 const START_CODE = Buffer.from([0, 0, 0, 1]);
 const MAX_TILES = 1024;
@@ -88,7 +90,8 @@ function readImage(
   const transforms = props.flatMap((p) => transformOf(p) ?? []);
   if (item.type === 'hvc1') {
     const { width, height } = spatialExtent(props, id);
-    return { tileWidth: width, tileHeight: height, columns: 1, rows: 1, width, height, bitstream: annexB(hvcConfig(props, id), dataOf(id)), transforms };
+    const data = dataOf(id);
+    return { tileWidth: width, tileHeight: height, columns: 1, rows: 1, width, height, bitstream: annexB(hvcConfig(props, id), data), transforms, single: { data, properties: props } };
   }
   if (item.type !== 'grid') throw new Error(`the image is a ${item.type} item, not HEVC`);
   const grid = dataOf(id);
@@ -113,7 +116,7 @@ function readImage(
     units.push(annexB(hvcConfig(tileProps, tile), dataOf(tile)));
   }
   if (tileWidth * columns < width || tileHeight * rows < height) throw new Error('the tiles do not cover the grid');
-  return { tileWidth, tileHeight, columns, rows, width, height, bitstream: Buffer.concat(units), transforms };
+  return { tileWidth, tileHeight, columns, rows, width, height, bitstream: Buffer.concat(units), transforms, single: null };
 }
 
 function transformOf(p: Property): HeifTransform | null {
@@ -303,4 +306,40 @@ function readIprp(file: Buffer, box: Box): Map<number, Property[]> {
     }
   }
   return byItem;
+}
+
+/**
+ * A HEIF file holding only this one HEVC item as its primary image, with its properties (HEVC
+ * configuration, size, rotation, mirror, crop): how an embedded thumbnail is handed to a decoder
+ * that reads files (libheif), which then costs what the thumbnail costs, not the photo.
+ */
+export function asHeifFile(image: HeifImage): Buffer {
+  if (!image.single) throw new Error('only a single HEVC item can be written alone');
+  const { data, properties } = image.single;
+  const box = (type: string, ...parts: Buffer[]) => {
+    const header = Buffer.alloc(8);
+    header.writeUInt32BE(8 + parts.reduce((n, p) => n + p.length, 0), 0);
+    header.write(type, 4, 'latin1');
+    return Buffer.concat([header, ...parts]);
+  };
+  const fullBox = (type: string, version: number, ...parts: Buffer[]) => box(type, Buffer.from([version, 0, 0, 0]), ...parts);
+  const u16 = (n: number) => Buffer.from([n >> 8, n & 255]);
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n, 0);
+    return b;
+  };
+  const ftyp = box('ftyp', Buffer.from('heic', 'latin1'), u32(0), Buffer.from('mif1heic', 'latin1'));
+  const hdlr = fullBox('hdlr', 0, u32(0), Buffer.from('pict', 'latin1'), Buffer.alloc(12), Buffer.from([0]));
+  const pitm = fullBox('pitm', 0, u16(1));
+  const iinf = fullBox('iinf', 0, u16(1), fullBox('infe', 2, u16(1), u16(0), Buffer.from('hvc1', 'latin1'), Buffer.from([0])));
+  // Every property is essential (a reader that cannot apply one must not show the picture).
+  const ipco = box('ipco', ...properties.map((p) => box(p.type, p.body)));
+  const ipma = fullBox('ipma', 0, u32(1), u16(1), Buffer.from([properties.length, ...properties.map((_, i) => 0x80 | (i + 1))]));
+  const iprp = box('iprp', ipco, ipma);
+  // iloc v0: 4-byte offsets and lengths, no base offset; the one extent is the mdat's payload.
+  const iloc = (offset: number) => fullBox('iloc', 0, Buffer.from([0x44, 0x00]), u16(1), u16(1), u16(0), u16(1), u32(offset), u32(data.length));
+  const metaSize = fullBox('meta', 0, hdlr, pitm, iinf, iprp, iloc(0)).length;
+  const meta = fullBox('meta', 0, hdlr, pitm, iinf, iprp, iloc(ftyp.length + metaSize + 8));
+  return Buffer.concat([ftyp, meta, box('mdat', data)]);
 }
