@@ -1,5 +1,6 @@
 import type { AppContext } from '../domain/context';
 import { isStoreFailure } from '../domain/errors';
+import { cleanCrashLeftovers } from '../domain/integrity/consistency.service';
 import { SCRUB_TICK_MS, scrubTick } from '../domain/integrity/scrub.service';
 import { requeueOwedPreviews, requeueUnfinished, retryOrPark } from '../domain/processing/process-media.service';
 import { PROCESSING_JOBS } from '../domain/queue/jobs';
@@ -87,6 +88,13 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   await signHead();
   const signTimer = setInterval(() => void signHead(), Math.max(250, ctx.config.logSthIntervalMs / 4));
   signTimer.unref();
+
+  // What a crash left (of any process: stale temp files, originals no committed row records), once
+  // per start and in the background: listing a store of millions of originals must not delay jobs.
+  void cleanCrashLeftovers(ctx).then(
+    (cleaned) => ctx.log.info(cleaned, 'crash leftovers cleaned'),
+    (err: Error) => ctx.log.warn({ err: err.message }, 'crash leftovers not cleaned; the next start tries again'),
+  );
 
   // The scrub: originals re-hashed and the log's hashes recomputed, at the configured rates.
   const scrubTimer = setInterval(() => void scrubTick(ctx), SCRUB_TICK_MS);

@@ -140,12 +140,17 @@ function startProcess(entry: string, env: Record<string, string>): Proc {
   const output: string[] = [];
   const keep = (c: Buffer) => {
     output.push(c.toString('utf8'));
-    if (output.length > 100) output.shift();
+    if (output.length > 300) output.shift();
   };
   proc.stdout!.on('data', keep);
   proc.stderr!.on('data', keep);
+  proc.once('exit', (code, signal) => {
+    if (!finishing) log(`${entry} exited (${signal ?? code}) during the bench:\n${output.join('').slice(-3000)}`);
+  });
   return { proc, output };
 }
+
+let finishing = false;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -172,6 +177,21 @@ async function main() {
   const [pg, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
   const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svidetel-bench-noon-'));
   const procs: Proc[] = [];
+  const cleanUp = async () => {
+    finishing = true;
+    for (const p of procs) {
+      try {
+        process.kill(-p.proc.pid!, 'SIGCONT');
+        process.kill(-p.proc.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await Promise.all([pg.destroy(), redis.destroy()]);
+    fs.rmSync(storageDir, { recursive: true, force: true });
+  };
+  // Interrupted: nothing of the bench's own is left running (its processes are in groups of their own).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
   try {
     const ownerUrl = pg.url('svidetel');
     const port = await freePort();
@@ -187,8 +207,9 @@ async function main() {
     procs.push(api);
     const base = `http://127.0.0.1:${port}`;
     await until(async () => (await fetch(`${base}/healthz`)).ok, 60_000, 'the API');
-    const worker = startProcess('worker/main.ts', env);
+    const worker = startProcess('worker/main.ts', { ...env, LOG_LEVEL: 'info' });
     procs.push(worker);
+    await until(async () => worker.output.join('').includes('"worker started"'), 120_000, 'the worker');
     const owner = new PgClient({ connectionString: ownerUrl });
     owner.on('error', () => undefined);
 
@@ -351,16 +372,7 @@ async function main() {
       ],
     );
   } finally {
-    for (const p of procs) {
-      try {
-        process.kill(-p.proc.pid!, 'SIGCONT');
-        process.kill(-p.proc.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    await Promise.all([pg.destroy(), redis.destroy()]);
-    fs.rmSync(storageDir, { recursive: true, force: true });
+    await cleanUp();
   }
 }
 
