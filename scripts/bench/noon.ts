@@ -50,6 +50,7 @@ const JPEGS = [
   'iphone-6s_livephoto_gps_offset.jpg', 'nexus-4_gps_stale-gps-time.jpg', 'nokia-8.3-5g_gps_offset.jpg',
   'samsung-galaxy-s7_gps_orient6.jpg', 'xiaomi-mi-a1_gps_edited.jpg',
 ];
+/** The first two embed a thumbnail, the iPhone 11 ones do not. */
 const HEICS = ['iphone-15-pro_gps_offset_orient6.heic', 'samsung-galaxy-a32_gps_offset.heic', 'iphone-11-pro_offset_nogps.heic', 'iphone-11-pro-max_gps_offset-neg_cropped.heic'];
 const HEIC_SHARE = 0.3;
 const FIELDS = { election_id: '1', region: 'Москва', station_number: '8050', category_code: 'ballot_stuffing', description: 'Полдень: bench:noon' };
@@ -116,8 +117,8 @@ function cpuSeconds(pid: number | 'self' = 'self'): number {
   return (f[11]! + f[12]! + f[13]! + f[14]!) / 100;
 }
 
-/** The worker's first look at each file, as it runs it (no database): hash, sniff, metadata, derivatives. */
-async function firstLookCpu(files: string[], rounds: number): Promise<number> {
+/** CPU-s of the worker's first look at each file, as it runs it (no database): hash, sniff, metadata, derivatives. */
+async function firstLookCpu(files: string[]): Promise<Map<string, number>> {
   const media = createMediaToolkit();
   const once = async (file: string) => {
     const bytes = fs.readFileSync(file);
@@ -126,11 +127,17 @@ async function firstLookCpu(files: string[], rounds: number): Promise<number> {
     const meta = await extractMetadata(media, file, type);
     await media.renderDerivatives(file, type, meta, bytes);
   };
-  for (const f of files) await once(path.join(FIXTURES, f)); // warm: modules, libvips
-  const before = cpuSeconds();
-  for (let r = 0; r < rounds; r++) for (const f of files) await once(path.join(FIXTURES, f));
-  return (cpuSeconds() - before) / (rounds * files.length);
+  await once(path.join(FIXTURES, files[0]!)); // warm: modules, libvips
+  const cpu = new Map<string, number>();
+  for (const f of files) {
+    const before = cpuSeconds();
+    await once(path.join(FIXTURES, f));
+    cpu.set(f, cpuSeconds() - before);
+  }
+  return cpu;
 }
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 type Proc = { proc: ChildProcess; output: string[] };
 
@@ -167,10 +174,11 @@ async function until<T>(fn: () => Promise<T | null | false>, timeoutMs: number, 
 async function main() {
   log(`bench:noon: ${photos} photos (30 % HEIC), ${videoCount} × ${videoMib} MiB videos, ${observers} observers; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   // The bench's own HEIC mix (two of the four fixtures embed a thumbnail), and each kind alone.
-  const heicCpuS = await firstLookCpu(HEICS, 2);
-  const heicThumbCpuS = await firstLookCpu(HEICS.slice(0, 2), 2);
-  const heicFullCpuS = await firstLookCpu(HEICS.slice(2), 2);
-  const jpegCpuS = await firstLookCpu(JPEGS, 1);
+  const heicCpu = await firstLookCpu(HEICS);
+  const heicCpuS = mean([...heicCpu.values()]);
+  const heicThumbCpuS = mean(HEICS.slice(0, 2).map((f) => heicCpu.get(f)!));
+  const heicFullCpuS = mean(HEICS.slice(2).map((f) => heicCpu.get(f)!));
+  const jpegCpuS = mean([...(await firstLookCpu(JPEGS)).values()]);
   log(`first look, CPU-s per file: HEIC ${heicCpuS.toFixed(3)} (with an embedded thumbnail ${heicThumbCpuS.toFixed(3)}, without ${heicFullCpuS.toFixed(3)}), JPEG ${jpegCpuS.toFixed(3)}`);
   const uploads = workload();
 
