@@ -94,6 +94,9 @@ export type ConsumerOptions = {
   retryMaxDelayMs: number;
   /** How long close() lets running jobs finish before it cuts the connections. */
   stopGraceMs: number;
+  /** How long a job's lock lasts without renewal, and how often stalled jobs are looked for (BullMQ's defaults: 30 s each; tests shorten them). */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
   log: Logger;
   /** Redis came back after a loss: it keeps nothing on disk, so the queue is rebuilt by the caller. */
   onReconnect(): void;
@@ -121,7 +124,16 @@ export function consumeBullmqJobs(options: ConsumerOptions, run: (job: QueuedJob
     const worker = new Worker<JobPayload, unknown, JobName>(
       queue,
       (job: Job<JobPayload, unknown, JobName>) => run({ name: job.name, id: job.data.id, attempt: job.attemptsMade + 1, queuedAt: new Date(job.timestamp) }),
-      { connection, prefix: options.prefix, concurrency, autorun: true, maxStalledCount: STALLS_ALWAYS_RETRIED, settings },
+      {
+        connection,
+        prefix: options.prefix,
+        concurrency,
+        autorun: true,
+        maxStalledCount: STALLS_ALWAYS_RETRIED,
+        settings,
+        ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
+        ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
+      },
     );
     worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
     worker.on('stalled', (jobId) => log.warn({ jobId }, 'a job stalled (its worker stopped or was blocked); it waits to be taken up again'));

@@ -1,5 +1,5 @@
 /**
- * Issue 13, items 5 and 6. Lanes: the real BullMQ adapter on Redis runs a photo's first look while
+ * Issue 13, items 3, 5 and 6. A job stalled twice is taken up a third time. Lanes: the real BullMQ adapter on Redis runs a photo's first look while
  * every video slot is taken, and takes a waiting photo before a background job queued earlier.
  * HEIC: through the real upload and worker, a HEIC that embeds a thumbnail is ready for moderation
  * with its thumbnail and perceptual hash while its full-size preview is owed in PostgreSQL, and the
@@ -72,6 +72,41 @@ describe('processing lanes (BullMQ on the real Redis)', () => {
       await waitFor(async () => held.started.includes('render-preview:older-background'), 10_000, 'the background job after it');
     });
   });
+});
+
+describe('a job whose worker dies is taken up again, however often', () => {
+  test('stalled twice (two workers killed while running it), the third worker runs it', async () => {
+    const prefix = `stalls-${randomBytes(4).toString('hex')}`;
+    const queue = createBullmqQueue({ redisUrl: REDIS_URL, prefix });
+    const starts: string[] = [];
+    let finished = false;
+    const consumerNamed = (name: string, hang: boolean) =>
+      consumeBullmqJobs(
+        {
+          redisUrl: REDIS_URL, prefix, concurrency: 1, heavyConcurrency: 1, retryMaxDelayMs: 1000, stopGraceMs: 200,
+          lockDurationMs: 1000, stalledIntervalMs: 500, log: createLogger('silent', 'stalls-test'), onReconnect: () => undefined,
+        },
+        async () => {
+          starts.push(name);
+          if (hang) await new Promise(() => undefined); // a worker that dies mid-job: it never answers
+          finished = true;
+        },
+      );
+    try {
+      await queue.enqueue('process-media', ['stalls-twice']);
+      for (const name of ['first', 'second']) {
+        const dying = consumerNamed(name, true);
+        await waitFor(async () => starts.includes(name), 20_000, `the ${name} worker to take the job`);
+        await dying.close(); // past its grace the connection is cut with the job still running: it stalls
+      }
+      const third = consumerNamed('third', false);
+      await waitFor(async () => finished, 30_000, 'the third worker to run the job that stalled twice');
+      await third.close();
+      expect(starts).toEqual(['first', 'second', 'third']);
+    } finally {
+      await queue.close();
+    }
+  }, 60_000);
 });
 
 describeWithFixtures('a HEIC is ready from its embedded thumbnail; its preview follows', () => {
