@@ -206,7 +206,7 @@ async function main() {
     const env: Record<string, string> = {
       NODE_ENV: 'development', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn',
       DATABASE_URL: withUser(ownerUrl, APP_ROLE), DATABASE_OWNER_URL: ownerUrl, SIGNER_DATABASE_URL: withUser(ownerUrl, SIGNER_ROLE),
-      REDIS_URL: redis.url, STORAGE_DIR: storageDir, DISK_RESERVE_MB: '0', LOG_STH_INTERVAL_SECONDS: '2',
+      REDIS_URL: redis.url, STORAGE_DIR: storageDir, DISK_RESERVE_MB: '0', LOG_STH_INTERVAL_SECONDS: '30',
       UPLOADS_PER_MINUTE_PER_CLIENT: '100000', MAX_CONCURRENT_UPLOADS_PER_CLIENT: '1000', MAX_CONCURRENT_UPLOADS: String(observers * 2),
       PUBLIC_PAGE_REQUESTS_PER_MINUTE: '100000', PUBLIC_API_REQUESTS_PER_MINUTE: '100000', DB_ACQUIRE_TIMEOUT_MS: '2000',
     };
