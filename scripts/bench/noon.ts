@@ -267,20 +267,29 @@ async function main() {
       lostUploads++;
     };
 
+    /** A dependency stopped, 3 s later started again; a start slow under load is waited for (and said). */
+    const restart = async (what: string, service: { stop(): Promise<void>; start(): Promise<void> }) => {
+      const from = Date.now();
+      await service.stop();
+      await sleep(3000);
+      for (let tries = 1; ; tries++) {
+        try {
+          await service.start();
+          break;
+        } catch (err) {
+          if (tries >= 5) throw err;
+          log(`${what} not back yet (${(err as Error).message}); waiting`);
+        }
+      }
+      faults.push({ from, to: Date.now() + 5000, what: `${what} restarted` });
+    };
     const faultsDone = (async () => {
       await until(async () => done >= uploads.length * 0.6, 3_600_000, 'the burst to reach 60 %');
-      const pgFrom = Date.now();
-      await pg.stop();
-      await sleep(3000);
-      await pg.start();
-      faults.push({ from: pgFrom, to: Date.now() + 5000, what: 'PostgreSQL restarted' });
+      await restart('PostgreSQL', pg);
       await until(async () => done >= uploads.length * 0.8, 3_600_000, 'the burst to reach 80 %');
-      const redisFrom = Date.now();
-      await redis.stop();
-      await sleep(3000);
-      await redis.start();
-      faults.push({ from: redisFrom, to: Date.now() + 5000, what: 'Redis restarted' });
+      await restart('Redis', redis);
     })();
+    faultsDone.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
 
     const windows = (async () => {
       setWorker(false);
