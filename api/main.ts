@@ -1,6 +1,6 @@
 import { createContext, orExit } from '../infra/compose';
 import { loadConfigOrExit } from '../domain/config';
-import { cleanCrashLeftovers } from '../domain/integrity/consistency.service';
+import { cleanStaleTempFiles } from '../domain/integrity/consistency.service';
 import { startApiServer } from './server';
 
 async function main() {
@@ -8,10 +8,11 @@ async function main() {
   const ctx = await orExit(createContext(config, 'api'));
   const { server, url } = await orExit(startApiServer(ctx));
   ctx.log.info({ url }, `Svidetel is running at ${url}`);
-  // After listening, not before: a store of millions of originals must not keep uploads waiting.
-  void cleanCrashLeftovers(ctx).then(
-    (cleaned) => ctx.log.info(cleaned, 'crash leftovers cleaned'),
-    (err: Error) => ctx.log.warn({ err: err.message }, 'crash leftovers not cleaned; the next start tries again'),
+  // Its own temp folder only, after listening; the whole store is scanned by the worker, once per
+  // worker start (cleanCrashLeftovers), not by every API start.
+  void cleanStaleTempFiles(ctx).then(
+    (cleaned) => ctx.log.info(cleaned, 'stale temp files cleaned'),
+    (err: Error) => ctx.log.warn({ err: err.message }, 'stale temp files not cleaned; the next start tries again'),
   );
   const shutdown = () => {
     ctx.log.info('shutting down the API');

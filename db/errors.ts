@@ -21,7 +21,12 @@ export type StoreFailureKind =
   /** No connection within the acquire timeout, or a statement or idle transaction ran out its time. */
   | 'unavailable'
   /** The server cannot be reached or went away (stopped, restarting, connection lost): nothing of this statement is known to be kept. */
-  | 'unreachable';
+  | 'unreachable'
+  /**
+   * The connection broke during COMMIT: the transaction may or may not have been kept, and nobody
+   * here can tell (the server may have committed it and died before answering).
+   */
+  | 'outcome_unknown';
 
 export class StoreFailure extends Error {
   constructor(
@@ -73,6 +78,11 @@ function isUnreachable(err: unknown): boolean {
   if (typeof code === 'string' && (code.startsWith('08') || /^57P0[123]$/.test(code) || NETWORK_CODES.has(code))) return true;
   if (err instanceof AggregateError) return err.errors.some(isUnreachable); // every address of the host refused
   return err instanceof Error && CONNECTION_LOST_MESSAGES.includes(err.message);
+}
+
+/** A COMMIT that failed: if the connection broke, whether it was kept is unknown; anything else is classified as usual. */
+export function commitFailureOf(err: unknown): unknown {
+  return isUnreachable(err) ? new StoreFailure('outcome_unknown', undefined, err) : err;
 }
 
 /** The failure a pg error stands for, or null when it is none of these (a bug: it stays as it is). */

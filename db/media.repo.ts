@@ -34,7 +34,7 @@ const MEDIA_SELECT = `
          to_char(m.taken_at_local, 'YYYY-MM-DD"T"HH24:MI:SS') AS taken_at_local, m.taken_at_offset, m.offset_source,
          m.taken_at_utc, m.taken_at_source, m.gps_lat, m.gps_lon, m.gps_alt, m.gps_source,
          m.make, m.model, m.software, m.flags, m.metadata, m.has_thumb, m.has_preview,
-         m.has_contact, lpad(to_hex(m.phash), 16, '0') AS phash, m.content_identifier
+         m.has_contact, m.preview_owed, lpad(to_hex(m.phash), 16, '0') AS phash, m.content_identifier
     FROM media_files m JOIN blobs b ON b.sha256 = m.sha256`;
 
 /** Records the bytes once per distinct hash; a second upload of the same bytes links to the same blob. */
@@ -107,10 +107,10 @@ export async function saveExtraction(
   id: string,
   e: Extraction,
   outcome: { status: 'ready' } | { status: 'failed'; reason: string },
-  derivatives: { thumb: boolean; preview: boolean; contact: boolean },
+  derivatives: { thumb: boolean; preview: boolean; contact: boolean; previewOwed?: boolean },
 ): Promise<void> {
   await db.query(
-    `UPDATE media_files SET
+    `UPDATE media_files SET preview_owed = $27,
         status = $2, failure_reason = $3, retry_reason = NULL, status_changed_at = now(),
         width = $4, height = $5, orientation = $6, duration_s = $7,
         taken_at_local = $8, taken_at_offset = $9, offset_source = $10, taken_at_utc = $11, taken_at_source = $12,
@@ -146,8 +146,21 @@ export async function saveExtraction(
       derivatives.contact,
       e.phash,
       e.contentIdentifier,
+      derivatives.previewOwed ?? false,
     ],
   );
+}
+
+/** Ready files whose full-size preview is still owed (oldest first), for the sweep. */
+export async function listOwedPreviews(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM media_files WHERE preview_owed ORDER BY status_changed_at`);
+  return rows.map((r) => r.id);
+}
+
+/** The owed preview is settled: made (has_preview) or found impossible. False when it was not owed any more. */
+export async function settleOwedPreview(db: Queryable, id: string, made: boolean): Promise<boolean> {
+  const { rowCount } = await db.query(`UPDATE media_files SET preview_owed = false, has_preview = $2 WHERE id = $1 AND preview_owed`, [id, made]);
+  return rowCount === 1;
 }
 
 /** The SHA-256 of each copy just made of a file (derivative_hashes); a copy recorded before stays. */

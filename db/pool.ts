@@ -1,4 +1,5 @@
 import { Pool, type PoolClient } from 'pg';
+import { commitFailureOf } from './errors';
 
 export type Db = Pool;
 export type Tx = PoolClient;
@@ -54,7 +55,11 @@ export async function withTransaction<T>(pool: Pool, fn: (tx: Tx) => Promise<T>)
   try {
     await client.query('BEGIN');
     const result = await fn(client);
-    await client.query('COMMIT');
+    try {
+      await client.query('COMMIT');
+    } catch (err) {
+      throw commitFailureOf(err); // the connection broke at COMMIT: kept or not, nobody here knows
+    }
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

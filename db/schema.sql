@@ -767,6 +767,7 @@ CREATE TABLE public.media_files (
     content_identifier text,
     has_contact boolean DEFAULT false NOT NULL,
     retry_reason text,
+    preview_owed boolean DEFAULT false NOT NULL,
     CONSTRAINT media_files_check CHECK (((status = 'failed'::text) = (failure_reason IS NOT NULL))),
     CONSTRAINT media_files_check1 CHECK (((gps_lat IS NULL) = (gps_lon IS NULL))),
     CONSTRAINT media_files_check2 CHECK (((taken_at_offset IS NULL) OR (taken_at_local IS NOT NULL))),
@@ -779,6 +780,8 @@ CREATE TABLE public.media_files (
     CONSTRAINT media_files_orientation_check CHECK (((orientation >= 1) AND (orientation <= 8))),
     CONSTRAINT media_files_original_name_check CHECK (((length(original_name) >= 1) AND (length(original_name) <= 255))),
     CONSTRAINT media_files_position_check CHECK (("position" >= 0)),
+    CONSTRAINT media_files_preview_owed_or_made CHECK ((NOT (preview_owed AND has_preview))),
+    CONSTRAINT media_files_preview_owed_when_ready CHECK (((NOT preview_owed) OR (status = 'ready'::text))),
     CONSTRAINT media_files_status_check CHECK ((status = ANY (ARRAY['received'::text, 'processing'::text, 'waiting_retry'::text, 'ready'::text, 'failed'::text]))),
     CONSTRAINT media_files_taken_at_offset_check CHECK ((taken_at_offset ~ '^[+-][0-9]{2}:[0-9]{2}$'::text)),
     CONSTRAINT media_files_waiting_retry_has_reason CHECK (((status <> 'waiting_retry'::text) OR (retry_reason IS NOT NULL))),
@@ -2439,6 +2442,13 @@ CREATE INDEX media_files_phash_band2_idx ON public.media_files USING btree (phas
 --
 
 CREATE INDEX media_files_phash_band3_idx ON public.media_files USING btree (phash_band3, phash) INCLUDE (id) WHERE (phash IS NOT NULL);
+
+
+--
+-- Name: media_files_preview_owed_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX media_files_preview_owed_idx ON public.media_files USING btree (status_changed_at) WHERE preview_owed;
 
 
 --

@@ -121,6 +121,10 @@ const envSchema = z.object({
   VIDEO_COPY_THREADS: z.coerce.number().int().min(1).max(16).default(2),
   VIDEO_COPY_MAX_MINUTES: z.coerce.number().positive().max(24 * 60).default(60),
   VIDEO_COPY_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(1),
+  // Videos run in a pool of their own, so long clips never hold the slots photos need.
+  WORKER_HEAVY_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
+  // The worker's CPU priority (Unix nice, 0-19): uploads and pages come first on a shared machine.
+  WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   // Transient failures (a dependency away, a full disk) are retried with exponential backoff and
   // jitter, each wait at most RETRY_MAX_DELAY_SECONDS, for RETRY_WINDOW_MINUTES; then the file waits
   // as waiting_retry and the sweep tries it again every STALE_JOB_MINUTES.
@@ -282,6 +286,8 @@ export type Config = {
   workerConcurrency: number;
   videoCopy: VideoCopySettings;
   videoCopyConcurrency: number;
+  workerHeavyConcurrency: number;
+  workerNice: number;
   retryWindowMs: number;
   retryMaxDelayMs: number;
   staleJobMs: number;
@@ -438,6 +444,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: Math.round(e.VIDEO_COPY_MAX_MINUTES * 60_000),
     },
     videoCopyConcurrency: e.VIDEO_COPY_CONCURRENCY,
+    workerHeavyConcurrency: e.WORKER_HEAVY_CONCURRENCY,
+    workerNice: e.WORKER_NICE,
     retryWindowMs: e.RETRY_WINDOW_MINUTES * 60_000,
     retryMaxDelayMs: e.RETRY_MAX_DELAY_SECONDS * 1000,
     staleJobMs: e.STALE_JOB_MINUTES * 60_000,

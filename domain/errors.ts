@@ -55,6 +55,17 @@ const databaseUnavailable = () =>
     DATABASE_RETRY_AFTER_SECONDS,
   );
 
+/**
+ * The connection to PostgreSQL broke during COMMIT: what was asked may or may not have been done,
+ * and saying "nothing was done" could be false. Asking again is safe where the request is idempotent.
+ */
+const outcomeUnknown = () =>
+  serviceBusy(
+    'outcome_unknown',
+    `The connection to the archive's database broke just as this was being saved, so it is not known whether it was. Check, or try again in ${englishWait(DATABASE_RETRY_AFTER_SECONDS)}.`,
+    DATABASE_RETRY_AFTER_SECONDS,
+  );
+
 /** Overloaded: no connection came free in time, or a statement or an idle transaction ran out its time. */
 const busy = () => serviceBusy('busy', 'The server is busy right now; please try again in a few seconds.', 5);
 
@@ -87,5 +98,7 @@ export function fromStoreFailure(err: unknown): AppError | null {
       return busy();
     case 'unreachable':
       return databaseUnavailable();
+    case 'outcome_unknown':
+      return outcomeUnknown();
   }
 }

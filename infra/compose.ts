@@ -14,6 +14,7 @@ import { checkAppDatabase, checkRedis } from './database';
 import { consumeBullmqJobs, createBullmqQueue } from './queue/bullmq';
 import { httpNotaries } from './log-notaries/http-notaries';
 import { memoryPromiseSigner } from './log-signer/memory-promise-key';
+import { boundedByCores } from './process-priority';
 import { ed25519KeyFileSigner } from './log-signer/ed25519-key-file';
 import { memoryRateLimits, redisRateLimits } from './rate-limits';
 import { totpKeyFile } from './secrets/totp-key-file';
@@ -41,6 +42,7 @@ export function createMediaToolkit(): MediaToolkit {
     readImageHeader: async (filePath) => toolkit().readImageHeader(filePath),
     probeVideo: async (filePath) => toolkit().probeVideo(filePath),
     renderDerivatives: async (filePath, type, hints, bytes) => toolkit().renderDerivatives(filePath, type, hints, bytes),
+    renderFullPreview: async (filePath, type, hints, bytes) => toolkit().renderFullPreview(filePath, type, hints, bytes),
     renderRedactedCopies: async (filePath, type, hints, regions, bytes) => toolkit().renderRedactedCopies(filePath, type, hints, regions, bytes),
     renderContactSheet: async (filePath, hints) => toolkit().renderContactSheet(filePath, hints),
     renderVideoCopy: async (filePath, hints, settings, onProgress) => toolkit().renderVideoCopy(filePath, hints, settings, onProgress),
@@ -51,6 +53,7 @@ export function createMediaToolkit(): MediaToolkit {
 /** The S3 adapter (the AWS SDK) is loaded only where a bucket is configured. */
 const createS3BlobStore: typeof import('./storage/s3-blob-store').createS3BlobStore = async (options, log) =>
   (require('./storage/s3-blob-store') as typeof import('./storage/s3-blob-store')).createS3BlobStore(options, log);
+export { lowerProcessPriority } from './process-priority';
 
 /**
  * What an entry point holds: the services' context plus the pools themselves, which only the owner
@@ -167,7 +170,8 @@ export function consumeJobs(ctx: AppContext, hooks: { onReconnect(): void }, run
     {
       redisUrl: config.redisUrl,
       prefix: config.queuePrefix,
-      concurrency: config.workerConcurrency,
+      concurrency: boundedByCores(config.workerConcurrency),
+      heavyConcurrency: boundedByCores(config.workerHeavyConcurrency),
       retryMaxDelayMs: config.retryMaxDelayMs,
       stopGraceMs: config.workerStopGraceMs,
       log: ctx.log,

@@ -3,9 +3,17 @@ import path from 'node:path';
 import { createContext, orExit, prepareDatabase } from '../infra/compose';
 import { loadConfigOrExit } from '../domain/config';
 
+/** After a crash a child is started again after 1 s, doubling up to a minute while it keeps crashing. */
+const FIRST_RESTART_MS = 1000;
+const MAX_RESTART_MS = 60_000;
+/** A child that ran this long before it died is taken as healthy: its next restart waits 1 s again. */
+const HEALTHY_AFTER_MS = 60_000;
+
 /**
  * `npm start`: checks PostgreSQL and Redis, applies migrations, then runs the API (with the web UI)
- * and the worker as two processes, so image work never stalls HTTP. Ctrl-C stops both gracefully.
+ * and the worker as two processes, so image work never stalls HTTP. A child that dies (a crash, the
+ * OOM killer, SIGKILL) is started again with a growing wait, and the other keeps running: nothing
+ * stays down until a person notices. Ctrl-C or SIGTERM stops both gracefully.
  */
 async function main() {
   const config = loadConfigOrExit();
@@ -14,22 +22,39 @@ async function main() {
   await ctx.close(); // it only checked; each child opens its own connections
 
   const root = path.join(__dirname, '..');
-  // The API with the Node options of the Dockerfile's CMD (why: there).
-  const children: ChildProcess[] = [
-    ['api/main.ts', ['--require', 'tsx/cjs', '--max-semi-space-size=2']],
-    ['worker/main.ts', ['--import', 'tsx']],
-  ].map(([entry, execArgv]) => fork(path.join(root, entry as string), [], { execArgv: execArgv as string[], stdio: 'inherit' }));
+  const running = new Set<ChildProcess>();
   let stopping = false;
-  const stop = (code: number) => {
+
+  const supervise = (entry: string, execArgv: string[]) => {
+    let delay = FIRST_RESTART_MS;
+    const launch = () => {
+      const started = Date.now();
+      const child = fork(path.join(root, entry), [], { execArgv, stdio: 'inherit' });
+      running.add(child);
+      child.once('exit', (code, signal) => {
+        running.delete(child);
+        if (stopping) return;
+        if (Date.now() - started >= HEALTHY_AFTER_MS) delay = FIRST_RESTART_MS;
+        process.stderr.write(`${entry} exited (${signal ?? `code ${code}`}); starting it again in ${delay / 1000} s\n`);
+        setTimeout(launch, delay);
+        delay = Math.min(MAX_RESTART_MS, delay * 2);
+      });
+    };
+    launch();
+  };
+  // The API with the Node options of the Dockerfile's CMD (why: there).
+  supervise('api/main.ts', ['--require', 'tsx/cjs', '--max-semi-space-size=2']);
+  supervise('worker/main.ts', ['--import', 'tsx']);
+
+  const stop = () => {
     if (stopping) return;
     stopping = true;
-    for (const child of children) child.kill('SIGTERM');
-    setTimeout(() => process.exit(code), 15_000).unref();
-    Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))))).then(() => process.exit(code));
+    for (const child of running) child.kill('SIGTERM');
+    setTimeout(() => process.exit(0), 15_000).unref();
+    Promise.all([...running].map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))))).then(() => process.exit(0));
   };
-  for (const child of children) child.once('exit', (code) => stop(code ?? 1));
-  process.once('SIGINT', () => stop(0));
-  process.once('SIGTERM', () => stop(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
 void main();

@@ -467,6 +467,17 @@ const MESSAGES = {
   replication_log: { ru: 'Журнал: до размера', en: 'Log: up to size' },
   replication_in_step: { ru: 'всё скопировано', en: 'in step' },
   replication_log_newest: { ru: 'Новейшая подписанная контрольная точка: размер {n}.', en: 'Newest signed checkpoint: size {n}.' },
+  processing_title: { ru: 'Обработка файлов', en: 'File processing' },
+  processing_waiting_title: { ru: 'Ждут повторной обработки', en: 'Waiting to be retried' },
+  processing_waiting_intro: {
+    ru: 'Эти файлы сохранены, но их обработка не удавалась целый час из-за временной причины (база данных, Redis или диск). Каждые несколько минут обработка повторяется сама; ничего делать не нужно, если причина устранена.',
+    en: 'These files are stored, but processing them kept failing for an hour for a passing reason (the database, Redis or the disk). It is retried by itself every few minutes; nothing needs doing once the reason is gone.',
+  },
+  processing_waiting_none: { ru: 'Ни один файл не ждёт повтора.', en: 'No file is waiting to be retried.' },
+  processing_file: { ru: 'Файл', en: 'File' },
+  processing_reason: { ru: 'Причина', en: 'Reason' },
+  processing_attempts: { ru: 'Попыток', en: 'Attempts' },
+  processing_parked_at: { ru: 'Ждёт с', en: 'Waiting since' },
   audit_title: { ru: 'Журнал действий', en: 'Audit log' },
   audit_intro: {
     ru: 'Каждое действие записывается с автором, временем и состоянием до и после. Записи нельзя изменить или удалить; каждая содержит хеш предыдущей.',

@@ -1,7 +1,7 @@
 import type { AppContext } from '../domain/context';
 import { scrubOriginal } from '../domain/integrity/scrub.service';
 import { backfillFileFlags } from '../domain/processing/flags-backfill.service';
-import { processMediaFile } from '../domain/processing/process-media.service';
+import { processMediaFile, processOrMoveToHeavyLane, renderOwedPreview } from '../domain/processing/process-media.service';
 import { JOB_NAMES, type JobName } from '../domain/queue/jobs';
 import { replicateLog, replicateOriginal } from '../domain/replication/replication.service';
 import { makeVideoCopy } from '../domain/processing/video-copy.service';
@@ -10,7 +10,9 @@ export type JobHandler = (ctx: AppContext, id: string) => Promise<unknown>;
 
 /** Exactly one handler per job name; checked at start-up so a missing one cannot ship silently. */
 export const JOB_HANDLERS: Record<JobName, JobHandler> = {
-  'process-media': processMediaFile,
+  'process-media': processOrMoveToHeavyLane,
+  'process-video': processMediaFile,
+  'render-preview': renderOwedPreview,
   'backfill-flags': backfillFileFlags,
   'replicate-original': replicateOriginal,
   'replicate-log': replicateLog,

@@ -1,7 +1,9 @@
 import type { AppContext } from '../domain/context';
 import { isStoreFailure } from '../domain/errors';
+import { cleanCrashLeftovers } from '../domain/integrity/consistency.service';
 import { SCRUB_TICK_MS, scrubTick } from '../domain/integrity/scrub.service';
-import { requeueUnfinished, retryOrPark } from '../domain/processing/process-media.service';
+import { requeueOwedPreviews, requeueUnfinished, retryOrPark } from '../domain/processing/process-media.service';
+import { PROCESSING_JOBS } from '../domain/queue/jobs';
 import { consumeJobs } from '../infra/compose';
 import { assertLogOriginUnchanged } from '../domain/transparency/log.service';
 import { delegatePromiseKeys, publishLatestHead, publishLogKey, signTreeHeadIfGrown } from '../domain/transparency/signer.service';
@@ -59,9 +61,9 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       ctx.log.warn({ job: job.name, id: job.id, attempt: job.attempt, err: (err as Error).message }, 'job failed; it will be retried');
       if (isStoreFailure(err, 'unreachable') || isStoreFailure(err, 'unavailable')) watchForDatabase();
       // Only processing parks a file in PostgreSQL; the other jobs (a flags back-fill, a replica's
-      // copy, a scrub) have no unfinished state to park: they are retried, and their own sweeps or
-      // timers enqueue them again if they still fail.
-      if (job.name !== 'process-media') throw err;
+      // copy, a scrub, an owed preview) have no unfinished state to park: they are retried, and
+      // their own sweeps or timers enqueue them again if they still fail.
+      if (!PROCESSING_JOBS.includes(job.name)) throw err;
       return await retryOrPark(ctx, job, err);
     }
   });
@@ -74,6 +76,8 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       if (owed > 0) ctx.log.info({ owed }, 'enqueued copies owed to replicas');
       const videos = await requeueOwedVideoCopies(ctx, olderThan);
       if (videos > 0) ctx.log.info({ videos }, 'enqueued published video copies still owed');
+      const previews = await requeueOwedPreviews(ctx);
+      if (previews > 0) ctx.log.info({ previews }, 'enqueued owed full-size previews');
     } catch (err) {
       ctx.log.warn({ err: (err as Error).message }, 'sweep could not run; will try again');
     }
@@ -95,6 +99,13 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   await delegate();
   const promiseTimer = setInterval(() => void delegate(), PROMISE_CHECK_MS);
   promiseTimer.unref();
+
+  // What a crash left (of any process: stale temp files, originals no committed row records), once
+  // per start and in the background: listing a store of millions of originals must not delay jobs.
+  void cleanCrashLeftovers(ctx).then(
+    (cleaned) => ctx.log.info(cleaned, 'crash leftovers cleaned'),
+    (err: Error) => ctx.log.warn({ err: err.message }, 'crash leftovers not cleaned; the next start tries again'),
+  );
 
   // The scrub: originals re-hashed and the log's hashes recomputed, at the configured rates.
   const scrubTimer = setInterval(() => void scrubTick(ctx), SCRUB_TICK_MS);

@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import type { AppContext } from '../../domain/context';
-import { processingOverview } from '../../domain/processing/backlog';
+import { processingOverview, waitingFileOf } from '../../domain/processing/backlog';
+import { processingAdminPage } from '../../web/pages/admin';
+import { pageContext, sendHtml } from '../page';
 import { startFlagsBackfill } from '../../domain/processing/flags-backfill.service';
 import { requireCsrf, requireRole } from '../middleware/session';
 
@@ -31,6 +33,13 @@ export function processingRoutes(ctx: AppContext): Router {
         parked_at: f.parked_at.toISOString(),
       })),
     });
+  });
+
+  /** The same for a person: free disk, how far behind, and the files waiting to be retried. */
+  router.get('/admin/processing', requireRole('admin'), async (req, res) => {
+    const { disk, backlog, waitingRetry } = await processingOverview(ctx);
+    res.set('Cache-Control', 'no-store');
+    sendHtml(res, processingAdminPage(pageContext(ctx, req, res), { disk, backlog, waiting: waitingRetry.map(waitingFileOf) }));
   });
 
   return router;

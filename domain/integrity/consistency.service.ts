@@ -67,16 +67,28 @@ export async function checkConsistency(ctx: AppContext): Promise<ConsistencyRepo
 const LEFTOVER_BATCH = 1000;
 
 /**
- * What a crash can leave, removed at start: temp files older than the grace period that no
- * resumable upload owns, and originals no committed row records, stored longer ago than the grace
- * period. An original is removed under its per-hash lock, the one createSubmission holds from
- * linking it until its commit, so no transaction can still be about to record it; in a locked
- * store it stays and is reported.
+ * What a crash of the API can leave in its own temp folder, removed when it starts: temp files
+ * older than the grace period that no resumable upload owns. Cheap (one folder), so every API start
+ * does it; the scan of the whole store is the worker's (cleanCrashLeftovers).
+ */
+export async function cleanStaleTempFiles(ctx: AppContext): Promise<{ removedTempFiles: number }> {
+  const staleTempFiles = await staleTemps(ctx);
+  for (const tempPath of staleTempFiles) await ctx.blobs.removeTemp(tempPath);
+  return { removedTempFiles: staleTempFiles.length };
+}
+
+/**
+ * Everything a crash can leave, removed by the worker once when it starts, in the background: stale
+ * temp files (as the API does), and originals no committed row records, stored longer ago than the
+ * grace period. It lists the whole store, so it runs in one place, once per worker start, not on
+ * every start of every API process. An original is removed under its per-hash lock, the one
+ * createSubmission holds from linking it until its commit, so no transaction can still be about to
+ * record it (two workers scanning at once are safe for the same reason); in a locked store it stays
+ * and is reported.
  */
 export async function cleanCrashLeftovers(ctx: AppContext): Promise<CleanupReport> {
   const graceMs = ctx.config.leftoverGraceMs;
-  const staleTempFiles = await staleTemps(ctx);
-  for (const tempPath of staleTempFiles) await ctx.blobs.removeTemp(tempPath);
+  const { removedTempFiles } = await cleanStaleTempFiles(ctx);
 
   // The store's originals in batches, each asked of the database at once: the API never holds every
   // hash of a large archive (a million of them in a Set took ~150 MB and seconds of CPU at each start).
@@ -93,10 +105,10 @@ export async function cleanCrashLeftovers(ctx: AppContext): Promise<CleanupRepor
   }
   if (batch.length > 0) await sift();
   if (ctx.blobs.protection.locked) {
-    return { removedTempFiles: staleTempFiles.length, removedOriginals: 0, unreferencedLocked: await unownedOriginals(ctx, candidates, graceMs) };
+    return { removedTempFiles, removedOriginals: 0, unreferencedLocked: await unownedOriginals(ctx, candidates, graceMs) };
   }
   const removed = await unownedOriginals(ctx, candidates, graceMs, (sha256) => ctx.blobs.removeUncommittedOriginal(sha256));
-  return { removedTempFiles: staleTempFiles.length, removedOriginals: removed.length, unreferencedLocked: [] };
+  return { removedTempFiles, removedOriginals: removed.length, unreferencedLocked: [] };
 }
 
 /**

@@ -23,7 +23,11 @@ export type PublicDerivativeName = (typeof PUBLIC_DERIVATIVES)[number];
 
 export type Derivatives = {
   thumb: Buffer;
-  preview: Buffer;
+  /**
+   * null when it is made later (MediaToolkit.renderFullPreview): a HEIC is made ready for
+   * moderation from the thumbnail embedded in it, without decoding the full picture first.
+   */
+  preview: Buffer | null;
   /** 64-bit perceptual hash (16 hex digits) of the displayed picture, for near-duplicate search. */
   phash: string;
   /** Non-fatal problems met while rendering (e.g. a truncated JPEG shown as far as it decodes). */

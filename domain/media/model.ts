@@ -43,6 +43,8 @@ export type MediaFile = {
   has_thumb: boolean;
   has_preview: boolean;
   has_contact: boolean;
+  /** Ready, but its full-size preview is still to be made (a HEIC made ready from its embedded thumbnail). */
+  preview_owed: boolean;
   /** 64-bit perceptual hash, 16 hex digits; null until rendered. */
   phash: string | null;
   content_identifier: string | null;

@@ -50,6 +50,11 @@ export type MediaToolkit = {
    * renderDerivatives renders it (so outside the rectangles they are the same pixels).
    */
   renderRedactedCopies(filePath: string, type: DetectedType, hints: RenderHints, regions: RedactionRegion[], bytes?: Buffer): Promise<RedactedCopies>;
+  /**
+   * The full-size preview of a photo whose renderDerivatives gave none (it was made ready from
+   * its embedded thumbnail): the one full decode of the file.
+   */
+  renderFullPreview(filePath: string, type: DetectedType, hints: RenderHints, bytes?: Buffer): Promise<{ preview: Buffer; warnings: string[] }>;
   /** A 3×3 JPEG sheet of frames spread evenly across a video. */
   renderContactSheet(filePath: string, hints: RenderHints): Promise<Buffer>;
   /**

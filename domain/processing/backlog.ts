@@ -14,6 +14,13 @@ export async function processingStatus(ctx: AppContext): Promise<{ disk: DiskSpa
   return { disk, backlog };
 }
 
+/** A file parked as waiting_retry, as admins see it. */
+export type WaitingFile = { id: string; submissionId: string; name: string; reason: string; attempts: number; receivedAt: Date; parkedAt: Date };
+
+export const waitingFileOf = (r: WaitingRetryRow): WaitingFile => ({
+  id: r.id, submissionId: r.submission_id, name: r.original_name, reason: r.retry_reason, attempts: r.attempts, receivedAt: r.received_at, parkedAt: r.parked_at,
+});
+
 /** For admins: the same, and the files parked as waiting_retry with why (oldest first). */
 export async function processingOverview(ctx: AppContext): Promise<{ disk: DiskSpace; backlog: ProcessingBacklog; waitingRetry: WaitingRetryRow[] }> {
   const [status, waitingRetry] = await Promise.all([processingStatus(ctx), ctx.repos.media.listWaitingRetry(WAITING_LISTED)]);

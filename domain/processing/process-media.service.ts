@@ -86,7 +86,7 @@ export async function processMediaFile(ctx: AppContext, fileId: string): Promise
   if (rendered) {
     warnings.push(...rendered.warnings);
     copies.push(await writeCopy(ctx, file, 'thumb', rendered.thumb));
-    copies.push(await writeCopy(ctx, file, 'preview', rendered.preview));
+    if (rendered.preview) copies.push(await writeCopy(ctx, file, 'preview', rendered.preview));
     if (typeof contactSheet === 'string') warnings.push(contactSheet);
     else if (contactSheet) copies.push(await writeCopy(ctx, file, 'contact', contactSheet));
   }
@@ -96,13 +96,63 @@ export async function processMediaFile(ctx: AppContext, fileId: string): Promise
   const flags = [...meta.flags, ...(claim ? claimMismatches(capture, claim, ctx.config) : [])];
   const extraction = toExtraction(meta, flags, rendered?.phash ?? null, warnings);
   const outcome = failure ? { status: 'failed' as const, reason: failure.message } : { status: 'ready' as const };
-  await saveWithRelations(ctx, file, extraction, outcome, rendered ? { thumb: true, preview: true, contact } : NO_DERIVATIVES, copies);
+  const previewOwed = outcome.status === 'ready' && rendered !== null && rendered.preview === null;
+  const derivatives = rendered ? { thumb: true, preview: rendered.preview !== null, contact, previewOwed } : NO_DERIVATIVES;
+  await saveWithRelations(ctx, file, extraction, outcome, derivatives, copies);
+  // Owed in PostgreSQL first, so a lost job is found again by the sweep (requeueOwedPreviews).
+  if (previewOwed) await ctx.queue.enqueue('render-preview', [fileId]).catch((err: Error) => ctx.log.warn({ fileId, err: err.message }, 'preview not enqueued; the sweep will'));
   // The published copy is its own job (a long transcode must not hold up review); the sweep
   // enqueues it again if this is lost.
   if (outcome.status === 'ready' && file.kind === 'video') {
     await ctx.queue.enqueue('encode-video', [fileId]).catch((err: Error) => ctx.log.warn({ fileId, err: err.message }, 'could not enqueue the video copy; the sweep will'));
   }
   return outcome.status;
+}
+
+/**
+ * The first-look lane's job (domain/queue/jobs.ts): a photo is processed here at once; a video
+ * moves to the heavy lane, so that long clips never hold the slots photos need. The sweep and the
+ * API enqueue every file here alike; moving it costs one read.
+ */
+export async function processOrMoveToHeavyLane(ctx: AppContext, fileId: string): Promise<'ready' | 'failed' | 'skipped' | 'moved'> {
+  const file = await ctx.repos.media.findMediaFile(fileId);
+  if (!file || file.status === 'ready' || file.status === 'failed') return 'skipped';
+  if (file.kind === 'video') {
+    await ctx.queue.enqueue('process-video', [fileId]);
+    return 'moved';
+  }
+  return processMediaFile(ctx, fileId);
+}
+
+/**
+ * The full-size preview of a photo made ready from its embedded thumbnail: the one full decode of
+ * the file, in the background lane (after every photo still waiting for its first look). A file
+ * whose full picture cannot be decoded keeps its thumbnail and is owed nothing more.
+ */
+export async function renderOwedPreview(ctx: AppContext, fileId: string): Promise<'made' | 'impossible' | 'skipped'> {
+  const file = await ctx.repos.media.findMediaFile(fileId);
+  if (!file?.preview_owed) return 'skipped';
+  const type = detectFileType(await readStoredHead(ctx, file.sha256));
+  const hints = { width: file.width, height: file.height, duration_s: file.duration_s };
+  let preview: Buffer | null = null;
+  try {
+    if (type) ({ preview } = await ctx.blobs.withOriginalFile(file.sha256, (path) => ctx.media.renderFullPreview(path, type, hints)));
+  } catch (err) {
+    if (!(err instanceof MediaError) || isNoSpace(err)) throw err; // transient: retried
+    ctx.log.info({ fileId, code: err.code }, 'no full-size preview can be made; the thumbnail stays');
+  }
+  const copy = preview ? await writeCopy(ctx, file, 'preview', preview) : null;
+  await ctx.transaction(async (tx) => {
+    if (await tx.media.settleOwedPreview(fileId, copy !== null)) await tx.media.recordDerivativeHashes(fileId, copy ? [copy] : []);
+  });
+  return copy ? 'made' : 'impossible';
+}
+
+/** Previews owed in PostgreSQL are enqueued again (idempotent by job id). */
+export async function requeueOwedPreviews(ctx: AppContext): Promise<number> {
+  const ids = await ctx.repos.media.listOwedPreviews();
+  await ctx.queue.enqueue('render-preview', ids);
+  return ids.length;
 }
 
 type WrittenCopy = { kind: DerivativeName; sha256: string };
@@ -208,7 +258,7 @@ async function saveWithRelations(
   file: MediaFile,
   extraction: Extraction,
   outcome: { status: 'ready' } | { status: 'failed'; reason: string },
-  derivatives: { thumb: boolean; preview: boolean; contact: boolean },
+  derivatives: { thumb: boolean; preview: boolean; contact: boolean; previewOwed?: boolean },
   copies: WrittenCopy[],
 ): Promise<void> {
   await ctx.transaction(async (tx) => {

@@ -71,7 +71,7 @@ const cannotAcceptNow = () =>
  * The queue is told afterwards and not waited for: Redis is never on the path of acceptance.
  */
 export function createSubmission(ctx: AppContext, input: SubmissionInput, files: IncomingFile[], options: SubmissionOptions = {}): Promise<Receipt> {
-  return saidTruthfully(() => receiptOrStore(ctx, input, files, options));
+  return saidTruthfully(() => receiptOrStore(ctx, input, files, options), Boolean(options.clientKey));
 }
 
 /**
@@ -85,14 +85,28 @@ export function submitUploads(ctx: AppContext, input: SubmissionInput, clientKey
     if (sentBefore) return sentBefore;
     // The key was just looked up: not again before storing (a twin that stores first is caught there).
     return storeOnce(ctx, input, await completedUploads(ctx, uploadIds), clientKey, uploadIds, figures);
-  });
+  }, true);
 }
 
-/** The database out of reach while accepting: the observer hears that nothing was received, and when to try again. */
-async function saidTruthfully(accept: () => Promise<Receipt>): Promise<Receipt> {
+/**
+ * The connection broke during the COMMIT of a submission: it may be stored (with its originals:
+ * they are removed only before the commit) or not. "Nothing was received" could be false, so the
+ * observer is told that, and to send the same again: with the form's key, a submission that was
+ * stored answers with its receipt and nothing is stored twice.
+ */
+const outcomeUnknownNow = (idempotent: boolean) =>
+  serviceBusy(
+    'archive_outcome_unknown',
+    `The connection to the archive broke just as your files were being saved, so we cannot tell whether they were received. Keep them on your phone and send them again in ${englishWait(DATABASE_RETRY_AFTER_SECONDS)}${idempotent ? ': if they were received, you get the same receipt and nothing is stored twice' : ''}.`,
+    DATABASE_RETRY_AFTER_SECONDS,
+  );
+
+/** The database out of reach while accepting: the observer hears what is true (nothing received, or not known), and when to try again. */
+async function saidTruthfully(accept: () => Promise<Receipt>, idempotent: boolean): Promise<Receipt> {
   try {
     return await accept();
   } catch (err) {
+    if (isStoreFailure(err, 'outcome_unknown')) throw outcomeUnknownNow(idempotent);
     throw isStoreFailure(err, 'unreachable') ? cannotAcceptNow() : err;
   }
 }

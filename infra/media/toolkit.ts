@@ -1,7 +1,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import type { MediaToolkit, VideoProbe } from '../../domain/ports/media-toolkit';
-import { perceptualHashOfImage, renderContactSheet, renderDerivatives, renderRedactedCopies } from './render';
+import { perceptualHashOfImage, renderContactSheet, renderDerivatives, renderFullPreview, renderRedactedCopies } from './render';
 import { ffInput, runTool } from './run-tool';
 import { renderVideoCopy } from './video-copy';
 
@@ -18,6 +18,7 @@ export function createMediaToolkit(): MediaToolkit {
     probeVideo,
     renderDerivatives,
     renderRedactedCopies,
+    renderFullPreview,
     renderContactSheet,
     renderVideoCopy: (filePath, hints, settings, onProgress) => renderVideoCopy(probeVideo, filePath, hints, settings, onProgress),
     perceptualHashOfImage,

@@ -1,6 +1,6 @@
 import type { Job, Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { JOB_NAMES, QUEUE_NAME, jobIdFor, type JobName, type JobPayload } from '../../domain/queue/jobs';
+import { HEAVY_QUEUE_NAME, JOB_LANES, JOB_NAMES, QUEUE_NAME, jobIdFor, type JobName, type JobPayload } from '../../domain/queue/jobs';
 import type { JobConsumer, JobQueue, QueuedJob } from '../../domain/ports/job-queue';
 import type { Logger } from '../../domain/logger';
 import { retryDelayMs } from '../../domain/queue/retry';
@@ -19,6 +19,18 @@ const BACKOFF = 'capped-exponential-jitter';
  */
 const STALLS_ALWAYS_RETRIED = 1_000_000;
 const BULK_SIZE = 1000; // one round trip per thousand jobs when the sweep re-enqueues a backlog
+/**
+ * BullMQ takes every job without a priority before any prioritized one, so background jobs get a
+ * priority and first-look jobs none: a background job starts only when no first-look job waits.
+ */
+const BACKGROUND_PRIORITY = 10;
+
+/** The queue a job waits in, and its priority there (domain/queue/jobs.ts: JOB_LANES). */
+function placeOf(name: JobName): { queue: string; priority?: number } {
+  const lane = JOB_LANES[name];
+  const queue = lane === 'heavy' || lane === 'heavy-background' ? HEAVY_QUEUE_NAME : QUEUE_NAME;
+  return lane === 'background' || lane === 'heavy-background' ? { queue, priority: BACKGROUND_PRIORITY } : { queue };
+}
 
 /** BullMQ needs commands that wait for a reconnect rather than fail (maxRetriesPerRequest: null). */
 function createRedis(url: string): IORedis {
@@ -46,26 +58,30 @@ const bullmq = () => require('bullmq') as typeof import('bullmq');
 export function createBullmqQueue(options: QueueOptions): JobQueue {
   const connection = createRedis(options.redisUrl);
   connection.on('error', () => undefined); // reported where enqueue fails; the sweep recovers
-  let opened: Queue | undefined;
-  const openQueue = () => {
-    if (!opened) {
-      opened = new (bullmq().Queue)(QUEUE_NAME, { connection, prefix: options.prefix });
-      opened.on('error', () => undefined);
+  const opened = new Map<string, Queue>();
+  const openQueue = (name: string) => {
+    let queue = opened.get(name);
+    if (!queue) {
+      queue = new (bullmq().Queue)(name, { connection, prefix: options.prefix });
+      queue.on('error', () => undefined);
+      opened.set(name, queue);
     }
-    return opened;
+    return queue;
   };
   return {
     async enqueue(name, ids) {
       if (!JOB_NAMES.includes(name)) throw new Error(`unknown job ${name}`);
+      const place = placeOf(name);
       const opts = {
         attempts: UNLIMITED_ATTEMPTS,
         backoff: { type: BACKOFF },
         removeOnComplete: true,
         removeOnFail: true, // the failure reason lives in PostgreSQL; a kept job would block re-enqueueing
+        ...(place.priority ? { priority: place.priority } : {}),
       };
       for (let i = 0; i < ids.length; i += BULK_SIZE) {
         const jobs = ids.slice(i, i + BULK_SIZE).map((id) => ({ name, data: { id }, opts: { ...opts, jobId: jobIdFor(name, id) } }));
-        await withTimeout(openQueue().addBulk(jobs), ENQUEUE_TIMEOUT_MS);
+        await withTimeout(openQueue(place.queue).addBulk(jobs), ENQUEUE_TIMEOUT_MS);
       }
     },
     async ping() {
@@ -74,7 +90,7 @@ export function createBullmqQueue(options: QueueOptions): JobQueue {
       await withTimeout(connection.ping(), ENQUEUE_TIMEOUT_MS);
     },
     async close() {
-      await opened?.close().catch(() => undefined);
+      await Promise.all([...opened.values()].map((q) => q.close().catch(() => undefined)));
       connection.disconnect();
     },
   };
@@ -83,11 +99,17 @@ export function createBullmqQueue(options: QueueOptions): JobQueue {
 export type ConsumerOptions = {
   redisUrl: string;
   prefix: string;
+  /** Jobs at once from the first-look and background lanes. */
   concurrency: number;
+  /** Jobs at once from the heavy lane (videos), in a worker of their own. */
+  heavyConcurrency: number;
   /** The longest wait between two attempts of a job (domain/queue/retry.ts). */
   retryMaxDelayMs: number;
   /** How long close() lets running jobs finish before it cuts the connections. */
   stopGraceMs: number;
+  /** How long a job's lock lasts without renewal, and how often stalled jobs are looked for (BullMQ's defaults: 30 s each; tests shorten them). */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
   log: Logger;
   /** Redis came back after a loss: it keeps nothing on disk, so the queue is rebuilt by the caller. */
   onReconnect(): void;
@@ -107,32 +129,42 @@ export function consumeBullmqJobs(options: ConsumerOptions, run: (job: QueuedJob
     connectedBefore = true;
   });
   const { Queue, Worker } = bullmq();
-  const worker = new Worker<JobPayload, unknown, JobName>(
-    QUEUE_NAME,
-    (job: Job<JobPayload, unknown, JobName>) => run({ name: job.name, id: job.data.id, attempt: job.attemptsMade + 1, queuedAt: new Date(job.timestamp) }),
-    {
-      connection,
-      prefix: options.prefix,
-      concurrency: options.concurrency,
-      autorun: true,
-      maxStalledCount: STALLS_ALWAYS_RETRIED,
-      settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade, options.retryMaxDelayMs) },
-    },
-  );
-  worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
-  worker.on('stalled', (jobId) => log.warn({ jobId }, 'a job stalled (its worker stopped or was blocked); it waits to be taken up again'));
-  // Shares the worker's connection: only to make waiting jobs due now.
-  const queue = new Queue(QUEUE_NAME, { connection, prefix: options.prefix });
-  queue.on('error', () => undefined); // the worker's connection reports its problems above
+  const settings = { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade, options.retryMaxDelayMs) };
+  // One BullMQ worker per queue: the heavy lane's slots are its own, so videos never take a photo's.
+  const workers = [
+    { queue: QUEUE_NAME, concurrency: options.concurrency },
+    { queue: HEAVY_QUEUE_NAME, concurrency: options.heavyConcurrency },
+  ].map(({ queue, concurrency }) => {
+    const worker = new Worker<JobPayload, unknown, JobName>(
+      queue,
+      (job: Job<JobPayload, unknown, JobName>) => run({ name: job.name, id: job.data.id, attempt: job.attemptsMade + 1, queuedAt: new Date(job.timestamp) }),
+      {
+        connection,
+        prefix: options.prefix,
+        concurrency,
+        autorun: true,
+        maxStalledCount: STALLS_ALWAYS_RETRIED,
+        settings,
+        ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
+        ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
+      },
+    );
+    worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
+    worker.on('stalled', (jobId) => log.warn({ jobId }, 'a job stalled (its worker stopped or was blocked); it waits to be taken up again'));
+    return worker;
+  });
+  // Share the workers' connection: only to make waiting jobs due now.
+  const queues = [QUEUE_NAME, HEAVY_QUEUE_NAME].map((name) => new Queue(name, { connection, prefix: options.prefix }));
+  for (const queue of queues) queue.on('error', () => undefined); // the connection reports its problems above
   return {
     async retryDelayedNow() {
-      await queue.promoteJobs();
+      await Promise.all(queues.map((q) => q.promoteJobs()));
     },
     async close() {
       // Running jobs may finish, but a shutdown never hangs on them (BullMQ's close can wait
       // forever on a job whose Redis went away): past the grace period the connections are cut,
       // and files left "processing" are picked up again by the next sweep.
-      const closed = worker.close().then(() => true, () => true);
+      const closed = Promise.all(workers.map((w) => w.close())).then(() => true, () => true);
       let graceTimer: NodeJS.Timeout | undefined;
       const grace = new Promise<boolean>((resolve) => {
         graceTimer = setTimeout(() => resolve(false), options.stopGraceMs);
@@ -141,9 +173,9 @@ export function consumeBullmqJobs(options: ConsumerOptions, run: (job: QueuedJob
       clearTimeout(graceTimer);
       if (!inTime) {
         log.warn({ graceMs: options.stopGraceMs }, 'jobs still running at shutdown; disconnecting (their files are picked up again)');
-        await worker.disconnect().catch(() => undefined);
+        await Promise.all(workers.map((w) => w.disconnect().catch(() => undefined)));
       }
-      await queue.close().catch(() => undefined);
+      await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
       connection.disconnect();
     },
   };

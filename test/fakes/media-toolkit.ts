@@ -14,6 +14,8 @@ export class FakeMediaToolkit implements MediaToolkit {
 
   renderDerivatives = async (): Promise<Derivatives> => ({ thumb: Buffer.from('thumb'), preview: Buffer.from('preview'), phash: this.phash, warnings: [] });
 
+  renderFullPreview = async () => ({ preview: Buffer.from('full preview'), warnings: [] });
+
   probeVideo = (): never => {
     throw new Error('FakeMediaToolkit has no videos');
   };

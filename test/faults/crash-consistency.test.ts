@@ -20,36 +20,44 @@ const ROOT = path.join(__dirname, '..', '..');
 /** Short, so the last start removes what the last kill left; the kills come sooner than it, so a restart under load does not cut live uploads. */
 const GRACE_SECONDS = 3;
 
-/** The API as `npm start` runs it: its own process (api/main.ts), which the test kills with SIGKILL. */
-class ApiProcess {
+/**
+ * The API or the worker as `npm start` runs it: its own process, which the test kills with SIGKILL.
+ * The API cleans its stale temp files when it starts; the worker, once per start, everything a crash
+ * left in the store.
+ */
+class ServiceProcess {
   private child: ChildProcess | null = null;
   private cleaned: Promise<Record<string, unknown> | null> | null = null;
 
-  constructor(private readonly env: Record<string, string>) {}
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly entry: 'api/main.ts' | 'worker/main.ts',
+    private readonly says: { ready: string; cleaned: string },
+  ) {}
 
-  /** Starts it and waits until it listens; `cleaned` settles with its start-up clean-up's report. */
+  /** Starts it and waits until it is ready; `cleaned` settles with its start-up clean-up's report. */
   async start(): Promise<void> {
-    const child = fork(path.join(ROOT, 'api/main.ts'), [], { execArgv: ['--import', 'tsx'], env: this.env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const child = fork(path.join(ROOT, this.entry), [], { execArgv: ['--import', 'tsx'], env: this.env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
     this.child = child;
     const lines = createInterface({ input: child.stdout! });
     let listening!: () => void;
     let cleaned!: (report: Record<string, unknown> | null) => void;
     const ready = new Promise<void>((resolve, reject) => {
       listening = resolve;
-      child.once('exit', (code, signal) => reject(new Error(`the API exited (${code ?? signal}) before it listened`)));
+      child.once('exit', (code, signal) => reject(new Error(`${this.entry} exited (${code ?? signal}) before it was ready`)));
     });
     this.cleaned = new Promise((resolve) => (cleaned = resolve));
     child.once('exit', () => cleaned(null)); // killed before its clean-up ended: the next start does it
     lines.on('line', (line) => {
       const entry = JSON.parse(line) as Record<string, unknown>;
-      if (String(entry.msg).startsWith('Svidetel is running')) listening();
-      if (entry.msg === 'crash leftovers cleaned') cleaned(entry);
-      if (String(entry.msg).startsWith('crash leftovers not cleaned')) cleaned(null);
+      if (String(entry.msg).startsWith(this.says.ready)) listening();
+      if (entry.msg === this.says.cleaned) cleaned(entry);
+      if (String(entry.msg).startsWith(`${this.says.cleaned.replace(/ cleaned$/, '')} not cleaned`)) cleaned(null);
     });
     await ready;
   }
 
-  /** Its start-up clean-up's report (the API logs it), or null when it did not end. */
+  /** Its start-up clean-up's report (as logged), or null when it did not end. */
   cleanup(): Promise<Record<string, unknown> | null> {
     return this.cleaned!;
   }
@@ -69,16 +77,18 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * The API killed with SIGKILL at random points while observers upload (several at once): whatever a
  * kill leaves (a half-received temp file, an original linked by a transaction that never committed)
- * is removed when it starts again, and `npm run check:consistency` then finds store, database and
- * log in agreement. No receipt given is lost.
+ * is removed (temp files by the API when it starts again, originals with no row by the worker when
+ * it starts), and `npm run check:consistency` then finds store, database and log in agreement. No
+ * receipt given is lost.
  */
 describe('the API killed with SIGKILL during uploads', () => {
   let pg: PrivatePostgres;
   let redis: PrivateRedis;
-  let api: ApiProcess;
+  let api: ServiceProcess;
   let env: Record<string, string>;
   let ownerDb: Pool;
   let storageDir: string;
+  let worker: ServiceProcess | undefined;
 
   beforeAll(async () => {
     [pg, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
@@ -104,10 +114,11 @@ describe('the API killed with SIGKILL during uploads', () => {
     };
     await prepareDatabase(parseConfig(env));
     ownerDb = new Pool({ connectionString: ownerUrl, max: 2 });
-    api = new ApiProcess(env);
+    api = new ServiceProcess(env, 'api/main.ts', { ready: 'Svidetel is running', cleaned: 'stale temp files cleaned' });
   });
   afterAll(async () => {
     await api?.kill();
+    await worker?.kill();
     await ownerDb?.end();
     await Promise.all([pg?.destroy(), redis?.destroy()]);
     if (storageDir) await fs.rm(storageDir, { recursive: true, force: true });
@@ -164,12 +175,16 @@ describe('the API killed with SIGKILL during uploads', () => {
     });
     expect(begun.status).toBe(201);
 
-    // The last kill, then a start after the grace period: it removes what the kills left.
+    // The last kill, then the API and the worker start after the grace period: they remove what the kills left.
     await api.kill();
     await pause(GRACE_SECONDS * 1000 + 500);
     await api.start();
-    const cleaned = await api.cleanup();
+    const tempsCleaned = await api.cleanup();
     await Promise.all(starts);
+    worker = new ServiceProcess(env, 'worker/main.ts', { ready: 'worker started', cleaned: 'crash leftovers cleaned' });
+    await worker.start();
+    const cleaned = await worker.cleanup();
+    expect(tempsCleaned).toEqual(expect.objectContaining({ msg: 'stale temp files cleaned' }));
 
     const { stdout, code } = await run(process.execPath, ['--import', 'tsx', 'scripts/check-consistency.ts'], { cwd: ROOT, env: { ...env, LOG_LEVEL: 'warn' } }).then(
       ({ stdout }) => ({ stdout, code: 0 }),
@@ -186,5 +201,5 @@ describe('the API killed with SIGKILL during uploads', () => {
     expect(existsSync(paused.rows[0]!.temp_path)).toBe(true);
     const head = await observer2.fetch(begun.headers.get('location')!, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0' } });
     expect([head.status, head.headers.get('upload-offset')]).toEqual([200, '0']);
-  }, 120_000);
+  }, 240_000); // the API restarted 5-7 times, then the worker started once
 });

@@ -81,6 +81,11 @@ describe('a file that keeps failing', () => {
     expect(overview.oldest_unfinished_received_at).not.toBeNull();
     const queue = await admin.page('/moderation');
     expect(queue.body).toMatch(/id="processing-status">Free disk: [^<]+ · Waiting to be processed: 1 file\(s\)/);
+    // The admins' page lists it with the reason (the same overview, for a person).
+    const page = await admin.page('/admin/processing');
+    expect(page.res.status).toBe(200);
+    expect(page.body).toContain(`#file-${file!.id}">`);
+    expect(page.body).toContain(parked.retry_reason!.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'));
 
     await fs.rename(`${original}.away`, original);
     await waitFor(async () => (await statuses(submissionId))[0] === 'ready', 60_000, 'the parked file processed by the sweep');

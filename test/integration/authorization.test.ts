@@ -73,6 +73,7 @@ const TABLE: [string, string, Expected][] = [
   ['POST /admin/categories/:code', '/admin/categories/no_such_code', adminOnly(400)],
   ['POST /api/v1/admin/flags/backfill', '/api/v1/admin/flags/backfill', adminOnly(202)],
   ['GET /api/v1/admin/processing', '/api/v1/admin/processing', adminOnly(200)],
+  ['GET /admin/processing', '/admin/processing', adminOnly(200)],
   ['GET /archive', '/archive', 'same'],
   ['GET /search', '/search', 'same'],
   ['GET /archive/:id', `/archive/${uuid}`, 'same'],

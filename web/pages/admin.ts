@@ -1,6 +1,9 @@
 import type { Category, CategoryPhase, Election } from '../../domain/catalog/model';
+import type { ProcessingBacklog, WaitingFile } from '../../domain/processing/backlog';
+import type { DiskSpace } from '../../domain/submissions/disk-space';
 import { html } from '../html';
-import { errorBox, layout, type PageContext } from '../layout';
+import { errorBox, formatInstant, layout, type PageContext } from '../layout';
+import { diskWarning, processingLine } from './review-panels';
 
 /** The admin section's own navigation, first on every admin page. */
 export function adminNav(page: PageContext) {
@@ -12,12 +15,37 @@ export function adminNav(page: PageContext) {
     ['/admin/counts', t('admin_counts')],
     ['/admin/settings', t('settings_title')],
     ['/admin/replication', t('replication_title')],
+    ['/admin/processing', t('processing_title')],
     ['/admin/audit', t('audit_title')],
     ['/account', t('nav_account')],
   ];
   const current = page.path.split('?')[0];
   return html`<nav class="subnav" aria-label="${t('nav_admin')}">${links.map(([href, label]) =>
     html`<a href="${href}" ${current === href ? html`aria-current="page"` : null}>${label}</a>`)}</nav>`;
+}
+
+/** Processing at a glance: free disk, how far behind, and every file waiting to be retried with why. */
+export function processingAdminPage(page: PageContext, data: { disk: DiskSpace; backlog: ProcessingBacklog; waiting: WaitingFile[] }) {
+  const { t } = page;
+  const body = html`
+${adminNav(page)}
+<h1>${t('processing_title')}</h1>
+${diskWarning(page, data.disk)}
+${processingLine(page, data.disk, data.backlog)}
+<h2>${t('processing_waiting_title')}</h2>
+<p class="hint">${t('processing_waiting_intro')}</p>
+${data.waiting.length === 0
+  ? html`<p id="waiting-none">${t('processing_waiting_none')}</p>`
+  : html`<div class="table-scroll"><table class="files" id="waiting-files">
+  <thead><tr><th scope="col">${t('processing_file')}</th><th scope="col">${t('processing_reason')}</th><th scope="col">${t('processing_attempts')}</th><th scope="col">${t('received_at')}</th><th scope="col">${t('processing_parked_at')}</th></tr></thead>
+  <tbody>
+  ${data.waiting.map((f) => html`<tr>
+    <td><a href="/moderation/submissions/${f.submissionId}#file-${f.id}">${f.name}</a></td><td>${f.reason}</td><td>${f.attempts}</td>
+    <td>${formatInstant(f.receivedAt)}</td><td>${formatInstant(f.parkedAt)}</td>
+  </tr>`)}
+  </tbody>
+</table></div>`}`;
+  return layout(page, t('processing_title'), body);
 }
 
 export function catalogAdminPage(

@@ -103,7 +103,11 @@ ${claimVersusFiles(page, s, data.files)}
 ${data.files.map(
   (f) => html`<li class="file" id="file-${f.id}">
   <h3>${f.original_name}</h3>
-  ${f.has_preview ? html`<a href="/moderation/files/${f.id}/preview.jpg"><img src="/moderation/files/${f.id}/preview.jpg" alt="${f.original_name}" loading="lazy"></a>` : null}
+  ${f.has_preview
+    ? html`<a href="/moderation/files/${f.id}/preview.jpg"><img src="/moderation/files/${f.id}/preview.jpg" alt="${f.original_name}" loading="lazy"></a>`
+    : f.has_thumb // a HEIC made ready from its embedded thumbnail: the full-size preview follows
+      ? html`<img src="/moderation/files/${f.id}/thumb.jpg" alt="${f.original_name}" loading="lazy">`
+      : null}
   ${f.has_contact ? html`<figure class="contact-sheet"><a href="/moderation/files/${f.id}/contact.jpg"><img src="/moderation/files/${f.id}/contact.jpg" alt="${t('contact_sheet')}" loading="lazy"></a><figcaption>${t('contact_sheet')}</figcaption></figure>` : null}
   ${fileFacts(f, data.related[f.id] ?? [], t, lang)}
   ${f.kind === 'video' ? videoCopyLine(t, data.videoCopies.get(f.id)) : null}

@@ -24,7 +24,7 @@ const receivedFile = (): MediaFile => ({
   original_name: 'IMG_1.jpg', status: 'received', failure_reason: null, retry_reason: null, attempts: 0, width: null, height: null, orientation: null,
   duration_s: null, taken_at_local: null, taken_at_offset: null, offset_source: null, taken_at_utc: null, taken_at_source: null,
   gps_lat: null, gps_lon: null, gps_alt: null, gps_source: null, make: null, model: null, software: null, flags: [], metadata: null,
-  has_thumb: false, has_preview: false, has_contact: false, phash: null, content_identifier: null,
+  has_thumb: false, has_preview: false, has_contact: false, preview_owed: false, phash: null, content_identifier: null,
 });
 
 type Saved = { extraction: Extraction; outcome: { status: string } };
