@@ -208,7 +208,7 @@ export async function publicKeyOrigins(db: Queryable): Promise<string[]> {
   return rows.map((r) => r.origin);
 }
 
-/** A witness's cosignature of a signed head (migration 014): its note signature line as received. */
+/** A witness's cosignature of a signed head (migration 013): its note signature line as received. */
 export interface StoredCosignature {
   treeSize: number;
   witness: string;
@@ -250,7 +250,7 @@ export async function lastCosignedSize(db: Queryable, witness: string, keyId: Bu
   return Number(rows[0]?.size ?? 0);
 }
 
-/** An RFC 3161 time-stamp token of a signed head (migration 014). */
+/** An RFC 3161 time-stamp token of a signed head (migration 013). */
 export interface StoredTimestamp {
   treeSize: number;
   tsaUrl: string;
@@ -268,7 +268,7 @@ export async function timestampsOf(db: Queryable, treeSizes: readonly number[]):
   return rows.map((r) => ({ treeSize: Number(r.tree_size), tsaUrl: r.tsa_url, token: r.token, genTime: r.gen_time }));
 }
 
-/** Records an API process's promise key (migration 014) unless recorded. */
+/** Records an API process's promise key (migration 013) unless recorded. */
 export async function recordPromiseKey(db: Queryable, origin: string, vkey: string): Promise<void> {
   await db.query('INSERT INTO tlog_promise_keys (vkey, origin) VALUES ($1, $2) ON CONFLICT DO NOTHING', [vkey, origin]);
 }

@@ -4,7 +4,7 @@
  * and how a difference from the official figures is measured.
  */
 
-/** The categories a count or a protocol copy is filed under (created by migration 013). */
+/** The categories a count or a protocol copy is filed under (created by migration 012). */
 export const COUNT_CATEGORY = 'attendance_count';
 export const PROTOCOL_CATEGORY = 'protocol_copy';
 

@@ -1,5 +1,5 @@
 /**
- * Regions as data (issue 17, item 5; the list is the `regions` table, migration 015): Russia's
+ * Regions as data (issue 17, item 5; the list is the `regions` table, migration 014): Russia's
  * federal subjects, the occupied Ukrainian regions where Russian elections are held, and countries
  * for stations abroad. What an observer types is matched to one of them, tolerating case, ё/е,
  * abbreviations and a few typos; the canonical Russian name is what submissions, station pages and

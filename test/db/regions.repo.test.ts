@@ -1,5 +1,5 @@
 /**
- * The regions as seeded by migration 015, read back through the repository and the domain: names
+ * The regions as seeded by migration 014, read back through the repository and the domain: names
  * in both languages for matching, and country outlines (Natural Earth 1:110m) for the point-in-region
  * test moderation calls (regionContaining).
  */

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { boundaryContains, matchRegion, type Region } from '../../../domain/regions/model';
 
-/** The seeded list itself (migration 015), read from the migration's VALUES rows: the words observers will be matched against. */
+/** The seeded list itself (migration 014), read from the migration's VALUES rows: the words observers will be matched against. */
 function seededRegions(): Region[] {
-  const sql = fs.readFileSync(path.resolve(__dirname, '../../../db/migrations/015_video_copies_regions.sql'), 'utf8');
+  const sql = fs.readFileSync(path.resolve(__dirname, '../../../db/migrations/014_video_copies_regions.sql'), 'utf8');
   const rows = [...sql.matchAll(/^\s+\('([A-Z0-9-]+)', '(\w+)', '((?:[^']|'')*)', '((?:[^']|'')*)', (ARRAY\[.*?\]|'\{\}'::text\[\])\)[,;]$/gm)];
   return rows.map(([, code, kind, ru, en, aliases]) => ({
     code: code!,
