@@ -258,11 +258,12 @@ describeInBrowser('observer → moderator → journalist in a real browser', () 
     await shot(page, '03-queue');
 
     // Oldest first: earlier test files may have filled the first pages, so page on as a person would.
-    let item = page.getByRole('listitem').filter({ hasText: marker }).filter({ hasText: 'files: 2' });
+    // One entry, not the cluster it may sit in (the two uploads come from one station within minutes).
+    let item = page.locator('li[data-entry]').filter({ hasText: marker }).filter({ hasText: 'files: 2' });
     while ((await item.count()) === 0) {
       await page.getByRole('link', { name: 'Next →' }).click();
       await page.waitForLoadState();
-      item = page.getByRole('listitem').filter({ hasText: marker }).filter({ hasText: 'files: 2' });
+      item = page.locator('li[data-entry]').filter({ hasText: marker }).filter({ hasText: 'files: 2' });
     }
     await item.getByRole('link', { name: category.label_en }).click();
     await page.waitForURL((u) => u.pathname === `/moderation/submissions/${publishedId}`);

@@ -229,7 +229,8 @@ describeInBrowser('uploading over a bad network', () => {
     const said = await page.locator('#upload-status').innerText();
     expect(said).toMatch(/^File \d of 3 \(“\w+\.jpg”\): [\d.]+ of [\d.]+ MB sent\. \d+ % in all \([\d.]+ of [\d.]+ MB\)\. Speed (\d+) KB\/s, about \d+ s left\.$/);
     expect(Number(/Speed (\d+) KB/.exec(said)![1])).toBeGreaterThan(25);
-    expect(Number(/Speed (\d+) KB/.exec(said)![1])).toBeLessThan(80);
+    // (above the link's 50 KB/s while the browser's socket buffers fill, never far above)
+    expect(Number(/Speed (\d+) KB/.exec(said)![1])).toBeLessThan(125);
     await page.reload();
     await page.locator('#kept-upload-text').filter({ hasText: 'An unsent upload is kept on this phone (3 files)' }).waitFor();
     await page.getByRole('heading', { level: 1, name: 'Received. Thank you!' }).waitFor({ timeout: 90_000 });

@@ -181,7 +181,7 @@ describe('rate limits: public pages and media', () => {
     await system?.stop();
   });
 
-  const pages = ['/', '/archive', '/archive/00000000-0000-4000-8000-000000000000', '/search?q=x', '/check', '/stations/1/Moscow/8050', '/map', '/media/1/thumb.jpg', '/login', '/setup/x', '/set-password/x'];
+  const pages = ['/', '/archive', '/archive/00000000-0000-4000-8000-000000000000', '/search?q=x', '/check', `/stations/1/${encodeURIComponent('Москва')}/8050`, '/map', '/media/1/thumb.jpg', '/login', '/setup/x', '/set-password/x'];
   test.each(pages.map((path, i) => [path, i]))('%s answers 429 with Retry-After and a page that says so', async (path, i) => {
     const from = { 'x-forwarded-for': `203.0.113.${100 + Number(i)}` };
     const statuses = await statusesOf(3, 1, () => fetch(system.url + path, { headers: from }));
