@@ -120,15 +120,18 @@ export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>
   }
 }
 
-/** Every file under a folder, relative: what the storage holds after an operation. */
-/** A submission's files once the worker has finished each of them (ready or failed), in their order. */
+/**
+ * A submission's files once the worker has finished each of them (ready or failed), in their order,
+ * including a HEIC's full-size preview, which is made after its first look (render-preview).
+ */
 export function processedFiles(system: TestSystem, submissionId: string, timeoutMs = 120_000) {
   return waitFor(async () => {
     const files = await mediaRepo.listMediaFiles(system.ctx.db, submissionId);
-    return files.every((f) => f.status === 'ready' || f.status === 'failed') ? files : null;
+    return files.every((f) => (f.status === 'ready' || f.status === 'failed') && !f.preview_owed) ? files : null;
   }, timeoutMs, `the files of submission ${submissionId} to be processed`);
 }
 
+/** Every file under a folder, relative: what the storage holds after an operation. */
 export async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   async function walk(d: string) {

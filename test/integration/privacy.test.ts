@@ -2,11 +2,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as mediaRepo from '../../db/media.repo';
 import { describeWithFixtures, FIXTURES_DIR, fixturePath, loadExpected } from '../helpers/fixtures';
 import { Client, SUBMISSION_FIELDS, fileFromPath, loggedInClient, uploadSubmission } from '../helpers/http';
 import { ALL_CHECKS, decideFromPage } from '../helpers/moderation';
-import { startSystem, waitFor, type TestSystem } from '../helpers/system';
+import { processedFiles, startSystem, waitFor, type TestSystem } from '../helpers/system';
 
 /**
  * Every fixture goes through the real pipeline (HTTP upload, worker, a moderator's verify &
@@ -52,10 +51,7 @@ describeWithFixtures('published copies carry nothing identifying', () => {
       const res = await uploadSubmission(new Client(system.url), SUBMISSION_FIELDS, [await fileFromPath(fixturePath(fixture.file))]);
       expect(res.status).toBe(201);
       const { submissionId } = (await res.json()) as { submissionId: string };
-      const [file] = await waitFor(async () => {
-        const files = await mediaRepo.listMediaFiles(system.ctx.db, submissionId);
-        return files.every((f) => f.status === 'ready' || f.status === 'failed') ? files : null;
-      }, 120_000, `${fixture.file} to be processed`);
+      const [file] = await processedFiles(system, submissionId);
       expect({ fixture: fixture.file, status: file!.status }).toEqual({ fixture: fixture.file, status: 'ready' });
 
       const decision = await decideFromPage(moderator, submissionId, { action: 'verify_publish', ...ALL_CHECKS });

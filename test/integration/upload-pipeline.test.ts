@@ -1,9 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import * as mediaRepo from '../../db/media.repo';
 import { describeWithFixtures, fixturePath, loadExpected, type ExpectedFile } from '../helpers/fixtures';
 import { Client, SUBMISSION_FIELDS, fileFromPath, uploadSubmission } from '../helpers/http';
-import { startSystem, waitFor, type TestSystem } from '../helpers/system';
+import { processedFiles, startSystem, type TestSystem } from '../helpers/system';
 
 /**
  * Every fixture goes through the real HTTP upload, the real worker (BullMQ on Redis), real sharp,
@@ -37,10 +36,7 @@ describeWithFixtures('upload → worker pipeline on every fixture', () => {
       expect((await fs.stat(storedPath)).mode & 0o222).toBe(0);
     });
 
-    const [file] = await waitFor(async () => {
-      const files = await mediaRepo.listMediaFiles(system.ctx.db, receipt.submissionId);
-      return files.every((f) => f.status === 'ready' || f.status === 'failed') ? files : null;
-    }, 90_000, `${exp.file} to be processed`);
+    const [file] = await processedFiles(system, receipt.submissionId, 90_000);
     if (!file) throw new Error('no file row');
 
     // Whatever the format, the pipeline ends; a failure carries its reason.
