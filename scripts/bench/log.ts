@@ -75,6 +75,20 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }>
 
 const input = (): LeafInput => ({ sha256: randomBytes(32), size: 1 + randomInt(2 ** 40), receivedAt: Date.now() });
 
+/** Whether the database already holds a log (a signed head or a leaf), before migrating it further. */
+async function databaseHasLog(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ has: boolean }>(`SELECT to_regclass('public.tlog_leaves') IS NOT NULL AND EXISTS (SELECT 1 FROM tlog_leaves) AS has`);
+    return rows[0]?.has ?? false;
+  } catch {
+    return false;
+  } finally {
+    await client.end();
+  }
+}
+
 async function main(): Promise<number> {
   const target = option('leaves', 1_000_000);
   const batch = option('batch', 10_000);
@@ -91,7 +105,10 @@ async function main(): Promise<number> {
   };
   if (process.argv.includes('--fresh')) await dropDatabase();
   await dropIfMigratedElsewhere(url);
-  await ensureDatabase(url);
+  // A new database is a new log: the key and the signer's memory of what it signed go with the old one
+  // (else the signer refuses, rightly, to sign what looks like a rollback).
+  const fresh = !(await ensureDatabase(url).then(() => databaseHasLog(url)));
+  if (fresh) await fs.rm(keyDir, { recursive: true, force: true });
   let pool = createPool(url, 4);
   await migrate(pool);
 
