@@ -33,7 +33,8 @@ export async function readBmffMetadata(file: FileHandle, fileSize: number): Prom
   return meta;
 }
 
-type Box = { type: string; body: number; end: number };
+/** An ISO BMFF box: its four-character type, where its body starts and where it ends. */
+export type Box = { type: string; body: number; end: number };
 
 async function findTopLevelBox(file: FileHandle, fileSize: number, wanted: string): Promise<Buffer | null> {
   const header = Buffer.alloc(16);
@@ -62,7 +63,8 @@ async function findTopLevelBox(file: FileHandle, fileSize: number, wanted: strin
   return null;
 }
 
-function* children(buf: Buffer, start: number, end: number): Generator<Box> {
+/** The boxes between start and end, in order; stops at the first malformed size. */
+export function* children(buf: Buffer, start: number, end: number): Generator<Box> {
   let pos = start;
   while (pos + 8 <= end) {
     let size = buf.readUInt32BE(pos);

@@ -6,6 +6,7 @@
  * Phones store a thumbnail of about 320 px beside every photo: a moderator's first look needs only
  * that, and decoding it costs a small fraction of the 12 MP picture.
  */
+import { children, type Box } from './bmff';
 
 export type HeifTransform =
   /** clap: the clean aperture's size and its centre's offset from the picture's centre. */
@@ -34,7 +35,6 @@ export type HeifImage = {
 
 export type HeifItems = { primary: HeifImage; thumbnail: HeifImage | null };
 
-type Box = { type: string; body: number; end: number };
 type Item = { id: number; type: string };
 type Location = { method: number; extents: { offset: number; length: number }[] };
 export type Property = { type: string; body: Buffer };
@@ -186,20 +186,6 @@ function topLevel(file: Buffer, wanted: string): Box | null {
   return null;
 }
 
-function* children(buf: Buffer, start: number, end: number): Generator<Box> {
-  let pos = start;
-  while (pos + 8 <= end) {
-    let size = buf.readUInt32BE(pos);
-    let headerSize = 8;
-    if (size === 1 && pos + 16 <= end) {
-      size = Number(buf.readBigUInt64BE(pos + 8));
-      headerSize = 16;
-    } else if (size === 0) size = end - pos;
-    if (size < headerSize || pos + size > end) return;
-    yield { type: buf.toString('latin1', pos + 4, pos + 8), body: pos + headerSize, end: pos + size };
-    pos += size;
-  }
-}
 
 /** A cursor over a box's body, for the fields whose widths the box's version decides. */
 class Reader {
