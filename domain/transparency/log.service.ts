@@ -269,13 +269,31 @@ export async function publicKey(ctx: AppContext): Promise<LogPublicKey> {
 
 export const proofUrl = (baseUrl: string, leafHash: string) => `${baseUrl}/api/v1/log/proof/bundle?leaf_hash=${leafHash}`;
 
+/** Per context (one database): the log key and the delegation of its promise key, once found. */
+const knownReceiptKeys = new WeakMap<AppContext, { key?: LogPublicKey; delegation?: string }>();
+
+/**
+ * The log key and the log's delegation of this process's promise key, for a receipt. Neither changes
+ * once recorded (a log has one key; a delegation names one promise key), so each is read until it is
+ * found and then kept: a receipt for files already committed must not depend on PostgreSQL a second
+ * time, as it may go away in between (the observer would get a receipt with no log part).
+ */
+async function receiptKeys(ctx: AppContext): Promise<{ key: LogPublicKey | null; delegation: string | null }> {
+  let known = knownReceiptKeys.get(ctx);
+  if (!known) knownReceiptKeys.set(ctx, (known = {}));
+  const [key, delegation] = await Promise.all([known.key ?? recordedKey(ctx), known.delegation ?? ctx.repos.transparency.promiseDelegation(ctx.promiseSigner.vkey)]);
+  if (key) known.key = key;
+  if (delegation) known.delegation = delegation;
+  return { key, delegation };
+}
+
 /**
  * The downloadable receipt for files just received (see receipt.ts): leaf records, the log key
  * (once the signer has published it) and where to fetch each inclusion proof once a tree head
  * covers it. Nothing about the sender.
  */
 export async function uploadReceipt(ctx: AppContext, files: readonly { name: string; leaf: LeafJson }[], baseUrl: string): Promise<{ receipt: Receipt; text: string }> {
-  const [key, delegation] = await Promise.all([recordedKey(ctx), ctx.repos.transparency.promiseDelegation(ctx.promiseSigner.vkey)]);
+  const { key, delegation } = await receiptKeys(ctx);
   const maxDelay = maxMergeDelayMs(ctx.config.logSthIntervalMs);
   const receipt = buildReceipt(
     ctx.config.logOrigin,
