@@ -65,7 +65,8 @@ const windowS = option('window', 8);
 
 type Upload = { name: string; data: Buffer; type: string; kind: 'jpeg' | 'heic' | 'video' };
 type Sample = { kind: Upload['kind']; start: number; end: number; ms: number };
-type Receipt = { files: { sha256: string }[] } & Record<string, unknown>;
+/** What an accepted upload's answer said: its files, the log receipt (null when the API gave none), and when. */
+type Answer = { files: { sha256: string }[]; logReceipt: LogReceipt | null; at: number };
 
 /** A byte sequence of its own, with the picture unchanged: after a JPEG's end, or a `free` box in an ISO-BMFF file. */
 function unique(data: Buffer, kind: Upload['kind'], n: number): Buffer {
@@ -236,7 +237,7 @@ async function main() {
     };
     const faults: { from: number; to: number; what: string }[] = [];
     const samples: Sample[] = [];
-    const receipts: Receipt[] = [];
+    const answers: Answer[] = [];
     let given = 0;
     let lostUploads = 0;
     let refusals = 0;
@@ -254,8 +255,8 @@ async function main() {
         }).catch(() => null);
         const end = Date.now();
         if (res?.status === 201) {
-          const body = (await res.json()) as { log_receipt: Receipt | null; files: { sha256: string }[] };
-          receipts.push(body.log_receipt ?? { files: body.files });
+          const body = (await res.json()) as { log_receipt: LogReceipt | null; files: { sha256: string }[] };
+          answers.push({ files: body.files, logReceipt: body.log_receipt, at: end });
           samples.push({ kind: u.kind, start, end, ms: end - start });
           return;
         }
@@ -329,19 +330,26 @@ async function main() {
 
     // Lost: a receipted file PostgreSQL does not hold, or an upload never accepted.
     const held = new Set((await owner.query<{ h: string }>(`SELECT encode(sha256, 'hex') AS h FROM media_files`)).rows.map((r) => r.h));
-    const receipted = receipts.flatMap((r) => r.files.map((f) => f.sha256));
+    const receipted = answers.flatMap((a) => a.files.map((f) => f.sha256));
     const lost = receipted.filter((h) => !held.has(h)).length + lostUploads;
 
     // Receipts: each file's inclusion proof against the newest signed head, with the log key pinned.
     const key = ((await (await fetch(`${base}/api/v1/log/key`)).json()) as { vkey: string }).vkey;
     let badReceipts = 0;
-    for (const receipt of receipts) {
-      for (const f of receipt.files as { sha256: string; leaf_hash?: string; size?: number }[]) {
-        const bundle = f.leaf_hash ? await (await fetch(`${base}/api/v1/log/proof/bundle?leaf_hash=${f.leaf_hash}`)).json().catch(() => null) : null;
-        const verdict = bundle
-          ? verifyReceiptFile({ file: { sha256: Buffer.from(f.sha256, 'hex'), size: f.size ?? 0 }, receipt: receipt as unknown as LogReceipt, sth: bundle as ProofBundle, key })
-          : { ok: false };
-        if (!verdict.ok) badReceipts++;
+    const sinceFault = (at: number) => faults.map((f) => `${((at - f.from) / 1000).toFixed(1)} s after ${f.what}`).join(', ') || 'no fault yet';
+    for (const answer of answers) {
+      const verdicts = answer.logReceipt
+        ? await Promise.all(
+            answer.logReceipt.files.map(async (f) => {
+              const bundle = (await (await fetch(`${base}/api/v1/log/proof/bundle?leaf_hash=${f.leaf_hash}`)).json()) as ProofBundle;
+              const verdict = verifyReceiptFile({ file: { sha256: Buffer.from(f.sha256, 'hex'), size: f.size }, receipt: answer.logReceipt!, sth: bundle, key });
+              return { sha256: f.sha256, why: verdict.ok ? null : `${verdict.failed}: ${verdict.steps.at(-1)?.detail}` };
+            }),
+          )
+        : answer.files.map((f) => ({ sha256: f.sha256, why: 'the answer carried no log receipt' }));
+      for (const v of verdicts.filter((v) => v.why)) {
+        badReceipts++;
+        log(`receipt of ${v.sha256} does not verify (${v.why}); answered ${sinceFault(answer.at)}`);
       }
     }
 
