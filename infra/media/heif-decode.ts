@@ -28,28 +28,48 @@ export async function decodeHeifImage(image: HeifImage, opts: { threads: number;
   return { data: result.stdout, info: { width, height, channels: CHANNELS, format: 'raw', size: frameBytes, premultiplied: false, hasAlpha: false } };
 }
 
+/**
+ * The largest whole factor each tile can be shrunk by on its own (it divides the tile's sides, so
+ * the shrunk tiles still meet edge to edge) while the picture stays at least `edge` on its long
+ * side. Shrinking each small tile as it is decoded, before the tiles are laid out, spares building
+ * and scaling the full-size picture: a 12 MP grid brought to a thumbnail costs about a third less.
+ */
+function tileShrink(image: HeifImage, edge: number): number {
+  const longSide = Math.max(image.width, image.height);
+  for (let k = Math.floor(longSide / edge); k > 1; k--) {
+    if (image.tileWidth % k === 0 && image.tileHeight % k === 0) return k;
+  }
+  return 1;
+}
+
 /** ffmpeg's filters for the item's transforms, in the file's order, and the size they end at. */
 function filterChain(image: HeifImage, edge: number): { filters: string[]; width: number; height: number } {
   const filters: string[] = [];
+  const shrink = tileShrink(image, edge);
+  if (shrink > 1) filters.push(`scale=${image.tileWidth / shrink}:${image.tileHeight / shrink}:flags=area`);
   if (image.columns * image.rows > 1) filters.push(`tile=${image.columns}x${image.rows}`);
-  let width = image.width;
-  let height = image.height;
-  if (width !== image.tileWidth * image.columns || height !== image.tileHeight * image.rows) filters.push(`crop=${width}:${height}:0:0`);
-  let scale = 1;
+  const laidOutWidth = (image.tileWidth / shrink) * image.columns;
+  const laidOutHeight = (image.tileHeight / shrink) * image.rows;
+  /** Output pixels per pixel of the file's picture: crops are given in the latter. */
+  let scale = 1 / shrink;
+  let width = Math.min(laidOutWidth, Math.max(1, Math.round(image.width * scale)));
+  let height = Math.min(laidOutHeight, Math.max(1, Math.round(image.height * scale)));
+  if (width !== laidOutWidth || height !== laidOutHeight) filters.push(`crop=${width}:${height}:0:0`);
   let scaled = false;
   // Brought down as soon as no crop at full size is left: the box is square, so the turns after it
   // end at the same size whether they come before or after.
   const bringDown = () => {
     scaled = true;
-    scale = Math.min(1, edge / Math.max(width, height));
-    if (scale === 1) return;
-    width = Math.max(1, Math.round(width * scale));
-    height = Math.max(1, Math.round(height * scale));
+    const factor = Math.min(1, edge / Math.max(width, height));
+    if (factor === 1) return;
+    scale *= factor;
+    width = Math.max(1, Math.round(width * factor));
+    height = Math.max(1, Math.round(height * factor));
     filters.push(`scale=${width}:${height}:flags=area`);
   };
   for (const t of image.transforms) {
     if (t.kind === 'crop') {
-      const crop = resolveCrop({ ...t, width: t.width * scale, height: t.height * scale, dx: t.dx * scale, dy: t.dy * scale }, width, height);
+      const crop = resolveCrop({ ...t, width: Math.round(t.width * scale), height: Math.round(t.height * scale), dx: t.dx * scale, dy: t.dy * scale }, width, height);
       filters.push(`crop=${crop.width}:${crop.height}:${crop.left}:${crop.top}`);
       ({ width, height } = crop);
       continue;

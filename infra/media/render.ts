@@ -201,28 +201,26 @@ function throwIfHopeless(e: unknown, maxPixels = MAX_INPUT_PIXELS): void {
 
 /**
  * A HEIC's first look (issue 13, item 6). The bundled libvips cannot decode HEVC, and a full decode
- * of a 12 MP photo costs about a CPU-second, so: when the file embeds a thumbnail (every recent
- * iPhone and most Android phones do), the thumb and perceptual hash are made from it alone and the
- * preview is left for renderFullPreview, which the worker runs only when no photo waits. The
- * thumbnail, rewrapped as a HEIF of its own, goes through libheif's heif-convert: it starts in a
- * hundredth of a CPU-second where ffmpeg (215 libraries) takes a fifth. The full picture, once,
- * goes through ffmpeg's HEVC decoder, which is twice as fast as libheif's and reads the tiles'
- * bitstreams (domain/media/heif.ts) directly: no JPEG round trip. A file whose structure that
- * reader does not follow goes through heif-convert whole, as before.
+ * of a 12 MP photo costs about a CPU-second, so the first look makes only the thumb and perceptual
+ * hash, and the preview is left for renderFullPreview, which the worker runs only when no photo
+ * waits. When the file embeds a thumbnail (every recent iPhone and most Android phones do), that
+ * alone is decoded: rewrapped as a HEIF of its own, through libheif's heif-convert, which starts in
+ * a hundredth of a CPU-second where ffmpeg (215 libraries) takes a fifth. Without one, the picture
+ * goes through ffmpeg's HEVC decoder, which reads the tiles' bitstreams (domain/media/heif.ts)
+ * directly and shrinks each tile as it is decoded, straight to thumbnail size: no JPEG round trip
+ * and no full-size picture. A file whose structure that reader does not follow goes through
+ * heif-convert whole, as before, preview included.
  */
 async function firstLookAtHeic(filePath: string, meta: RenderHints, bytes?: Buffer): Promise<Derivatives> {
   refuseBomb(meta);
   const items = await heifItemsOf(filePath, bytes);
   if (!items) return fromHeicConvert(filePath);
-  if (items.thumbnail) {
-    const pixels = await displayThumbnail(items.thumbnail);
-    const [thumb, phash] = await Promise.all([reopen(pixels).jpeg(JPEG_OPTIONS).toBuffer(), hashOfPixels(pixels)]);
-    return { thumb, preview: null, phash, warnings: [] };
-  }
-  return { ...(await encodeDisplayed(await displayHeif(items.primary, PREVIEW_EDGE, HEIF_FULL_THREADS))), warnings: [] };
+  const pixels = items.thumbnail ? await displayThumbnail(items.thumbnail) : await displayHeif(items.primary, THUMB_EDGE, 1);
+  const [thumb, phash] = await Promise.all([reopen(pixels).jpeg(JPEG_OPTIONS).toBuffer(), hashOfPixels(pixels)]);
+  return { thumb, preview: null, phash, warnings: [] };
 }
 
-/** The one full decode of a photo that was made ready from its embedded thumbnail. */
+/** The one full decode of a photo that was made ready from its thumbnail. */
 export async function renderFullPreview(filePath: string, type: DetectedType, meta: RenderHints, bytes?: Buffer): Promise<{ preview: Buffer; warnings: string[] }> {
   if (type.format !== 'heic') {
     const { preview, warnings } = await renderDerivatives(filePath, type, meta, bytes);

@@ -155,8 +155,21 @@ describeWithFixtures('a HEIC is ready from its embedded thumbnail; its preview f
     expect(kinds.rows.map((r) => r.kind)).toEqual(['preview', 'thumb']);
   }, 180_000);
 
-  test('without a thumbnail: decoded once, in full, ready with its preview', async () => {
-    const [file] = await processedFiles(system, await upload('iphone-11-pro_offset_nogps.heic'));
-    expect(file).toMatchObject({ status: 'ready', has_thumb: true, has_preview: true, preview_owed: false });
+  test('without a thumbnail: ready from the picture shrunk to a thumb as it is decoded, then its full-size preview', async () => {
+    await system.stopWorker();
+    const submissionId = await upload('iphone-11-pro_offset_nogps.heic');
+    await system.startWorker();
+    const ready = await waitFor(async () => {
+      const [f] = await mediaRepo.listMediaFiles(system.ctx.db, submissionId);
+      return f?.status === 'ready' ? f : null;
+    }, 90_000, 'the file to be ready');
+    expect(ready).toMatchObject({ has_thumb: true });
+    expect(ready.phash).toMatch(/^[0-9a-f]{16}$/);
+    const thumb = await sharp(await derivative(ready.sha256, 'thumb')).metadata();
+    expect([thumb.width, thumb.height]).toEqual([240, 320]);
+    const [done] = await processedFiles(system, submissionId);
+    expect(done).toMatchObject({ status: 'ready', has_preview: true, preview_owed: false });
+    const preview = await sharp(await derivative(done!.sha256, 'preview')).metadata();
+    expect([preview.width, preview.height]).toEqual([960, 1280]);
   }, 180_000);
 });
