@@ -56,6 +56,14 @@ const createS3BlobStore: typeof import('./storage/s3-blob-store').createS3BlobSt
 export { lowerProcessPriority } from './process-priority';
 
 /**
+ * The worker's image work on one libvips thread per operation: its jobs are bounded by cores already,
+ * and each one spread over every core would take the core the API needs (issue 13, item 5).
+ */
+export function oneImageThreadPerJob(): void {
+  (require('sharp') as typeof import('sharp')).concurrency(1);
+}
+
+/**
  * What an entry point holds: the services' context plus the pools themselves, which only the owner
  * of the process (a script, a test) may touch directly, and close().
  */

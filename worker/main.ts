@@ -1,4 +1,4 @@
-import { createContext, lowerProcessPriority, orExit } from '../infra/compose';
+import { createContext, lowerProcessPriority, oneImageThreadPerJob, orExit } from '../infra/compose';
 import { loadConfigOrExit } from '../domain/config';
 import { startWorker } from './worker';
 
@@ -12,6 +12,7 @@ async function main() {
   } catch (err) {
     niced = `not lowered: ${(err as Error).message}`;
   }
+  oneImageThreadPerJob();
   // As svidetel_signer: the worker alone writes signed tree heads and the log's public key.
   const ctx = await orExit(createContext({ ...config, databaseUrl: config.signerDatabaseUrl }, 'worker'));
   const worker = await orExit(startWorker(ctx));

@@ -237,8 +237,8 @@ export async function renderFullPreview(filePath: string, type: DetectedType, me
   return { preview: await reopen(pixels).jpeg(JPEG_OPTIONS).toBuffer(), warnings: [] };
 }
 
-/** ffmpeg threads for a 12 MP grid of tiles. */
-const HEIF_FULL_THREADS = 2;
+/** ffmpeg threads for a 12 MP grid of tiles: one, so a background preview never takes the core the API needs. */
+const HEIF_FULL_THREADS = 1;
 
 /** An embedded thumbnail, alone in a HEIF of its own, through heif-convert (ffmpeg when that fails). */
 async function displayThumbnail(thumbnail: HeifImage): Promise<DisplayPixels> {
@@ -317,7 +317,8 @@ async function posterFrame(filePath: string, meta: RenderHints): Promise<Buffer>
 
 async function grabFrame(filePath: string, seconds: number, filter: string): Promise<Buffer | null> {
   const args = [
-    '-v', 'error', '-nostdin', '-ss', seconds.toFixed(3), ...ffInput(path.resolve(filePath)),
+    // One thread: a single frame gains nothing from more, and the API keeps the other core.
+    '-v', 'error', '-nostdin', '-threads', '1', '-ss', seconds.toFixed(3), ...ffInput(path.resolve(filePath)),
     '-an', '-sn', '-dn', '-frames:v', '1', '-vf', filter, '-f', 'image2pipe', '-c:v', 'png', '-compression_level', '1', 'pipe:1',
   ];
   const result = await runTool('ffmpeg', args, { timeoutMs: FFMPEG_TIMEOUT_MS });
