@@ -124,7 +124,7 @@ const envSchema = z.object({
   // Videos run in a pool of their own, so long clips never hold the slots photos need.
   WORKER_HEAVY_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
   // The worker's CPU priority (Unix nice, 0-19): uploads and pages come first on a shared machine.
-  WORKER_NICE: z.coerce.number().int().min(0).max(19).default(19),
+  WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   // Transient failures (a dependency away, a full disk) are retried with exponential backoff and
   // jitter, each wait at most RETRY_MAX_DELAY_SECONDS, for RETRY_WINDOW_MINUTES; then the file waits
   // as waiting_retry and the sweep tries it again every STALE_JOB_MINUTES.
