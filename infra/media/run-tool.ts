@@ -1,11 +1,36 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { MediaError } from '../../domain/media/errors';
 
 export type ToolResult = { code: number | null; stdout: Buffer; stderr: string };
 
 /**
- * Runs a media tool with an argument array (no shell), a hard time limit and an output cap;
- * `stdin`, when given, is written to its standard input.
+ * How far past its limit a tool may run in wall time while it has not used its limit in CPU time.
+ * The limit is there to stop a file that makes a decoder work forever; a sound file on a machine
+ * busy with a noon burst (the worker is niced) is slow in wall time only, and failing it would mark
+ * good evidence as unreadable for good.
+ */
+const STARVED_WALL_FACTOR = 8;
+/** /proc reports CPU time in USER_HZ ticks, which Linux fixes at 100 for user space. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system, all threads) a running process has used; null where /proc cannot tell. */
+function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces and parentheses): state is the 3rd, utime the 14th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs a media tool with an argument array (no shell), a time limit and an output cap; `stdin`,
+ * when given, is written to its standard input.
+ * The limit counts the CPU time the tool used: past it in wall time, a tool that has not used it
+ * in CPU (it was starved, not stuck on the file) may go on up to STARVED_WALL_FACTOR × the limit.
  * A time-out kills the process and throws MediaError('timeout'); a non-zero exit is returned,
  * not thrown, so callers decide whether it is fatal.
  */
@@ -28,10 +53,18 @@ export function runTool(
       failure ??= error;
       child.kill('SIGKILL');
     };
-    const timer = setTimeout(
-      () => stop(new MediaError('timeout', `${command} took longer than ${opts.timeoutMs / 1000} s`)),
-      opts.timeoutMs,
-    );
+    const started = Date.now();
+    const checkTime = () => {
+      const cpuMs = child.pid === undefined ? null : (processCpuSeconds(child.pid) ?? Infinity) * 1000;
+      const wallMs = Date.now() - started;
+      const hardLimitMs = opts.timeoutMs * STARVED_WALL_FACTOR;
+      if (cpuMs !== null && cpuMs < opts.timeoutMs && wallMs < hardLimitMs) {
+        timer = setTimeout(checkTime, Math.min(opts.timeoutMs - cpuMs, hardLimitMs - wallMs) + 1);
+        return;
+      }
+      stop(new MediaError('timeout', `${command} took longer than ${opts.timeoutMs / 1000} s`));
+    };
+    let timer = setTimeout(checkTime, opts.timeoutMs);
     child.stdout!.on('data', (chunk: Buffer) => {
       if (opts.onStdout) return opts.onStdout(chunk);
       outBytes += chunk.length;
