@@ -53,6 +53,20 @@ export type BlobStore = {
   /** Undo of putOriginal for a transaction that did not commit; only for originals it created. */
   removeUncommittedOriginal(sha256: string): Promise<void>;
 
+  /**
+   * Stores a copy of an original read from another store (a replica, or the primary for a replica)
+   * unless this store holds it already. `open` gives the source's bytes, which must hash to
+   * `sha256`: they are checked as they pass and bytes that do not never become the original
+   * (OriginalBytesMismatch). Returns false when the source has no such original (nothing stored).
+   */
+  storeCopyOfOriginal(sha256: string, open: () => Promise<StoredBlob | null>): Promise<boolean>;
+  /**
+   * The original's bytes for storeCopyOfOriginal, which checks them by hash: may skip the checks
+   * openOriginal makes before serving (on S3, which of the key's versions is the first). null when
+   * there is none; a range cannot be asked for.
+   */
+  openOriginalForCopy(sha256: string): Promise<StoredBlob | null>;
+
   /** A whole original in memory (photos: the worker reads one once, then hashes and decodes it). */
   readOriginal(sha256: string): Promise<Buffer>;
   /** null when there is no such original. */
@@ -93,6 +107,9 @@ export type BlobStore = {
   /** Names of the log copies under a prefix (e.g. `checkpoints/`), in no particular order. */
   listLogCopies(prefix: string): AsyncIterable<string>;
 };
+
+/** Bytes given as an original's that do not hash to its SHA-256: nothing of them was stored. */
+export class OriginalBytesMismatch extends Error {}
 
 /**
  * A further store that holds a copy of every original (e.g. in another jurisdiction). Opened when

@@ -1,7 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { TempFile, TempFileEntry } from '../../domain/ports/blob-store';
 
 export const HEX64 = /^[0-9a-f]{64}$/;
@@ -16,6 +18,22 @@ export const LOG_COPY_NAME = /^[a-z]+\/[0-9a-z.-]{1,64}$/;
 
 export function assertLogCopyName(name: string): void {
   if (!LOG_COPY_NAME.test(name)) throw new Error(`not a log copy name: ${name}`);
+}
+
+/** Pipes `from` into `into`, hashing the bytes on the way; returns their SHA-256. */
+export async function copyHashing(from: Readable, into: Writable): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(
+    from,
+    async function* (chunks: AsyncIterable<Buffer>) {
+      for await (const chunk of chunks) {
+        hash.update(chunk);
+        yield chunk;
+      }
+    },
+    into,
+  );
+  return hash.digest('hex');
 }
 
 /** The local folder every store receives uploads into (STORAGE_DIR/tmp), whichever keeps the originals. */

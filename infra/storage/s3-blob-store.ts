@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -25,9 +25,9 @@ import type { S3Bucket } from '../../domain/config';
 import { DependencyError } from '../../domain/dependency-error';
 import type { Logger } from '../../domain/logger';
 import { DERIVATIVE_FORMAT, type DerivativeName } from '../../domain/media/derivatives';
-import type { BlobStore, ByteRange, OriginalsProtection, StoredBlob } from '../../domain/ports/blob-store';
+import { OriginalBytesMismatch, type BlobStore, type ByteRange, type OriginalsProtection, type StoredBlob } from '../../domain/ports/blob-store';
 import { assertLogFileName } from '../../domain/transparency/tiles';
-import { assertLogCopyName, assertSha, HEX64, openLocalTemp } from './local-temp';
+import { assertLogCopyName, assertSha, copyHashing, HEX64, openLocalTemp } from './local-temp';
 
 /**
  * The blob store in a bucket of an S3-compatible store (AWS S3, Ceph RGW, Backblaze B2, Wasabi,
@@ -105,20 +105,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
   }
 
   /** Copies one version into `into`, hashing it on the way; returns its SHA-256. */
-  async function fetchHashing(key: string, versionId: string, into: NodeJS.WritableStream): Promise<string> {
-    const hash = createHash('sha256');
-    await pipeline(
-      streamVersion(key, versionId),
-      async function* (chunks: AsyncIterable<Buffer>) {
-        for await (const chunk of chunks) {
-          hash.update(chunk);
-          yield chunk;
-        }
-      },
-      into,
-    );
-    return hash.digest('hex');
-  }
+  const fetchHashing = (key: string, versionId: string, into: Writable): Promise<string> => copyHashing(streamVersion(key, versionId), into);
 
   /** Bytes of one version, fetched when first read; destroying the stream aborts the request. */
   function streamVersion(key: string, versionId: string, range?: ByteRange): Readable {
@@ -156,60 +143,58 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     }
   }
 
-  /** An original (locked when the bucket can lock, checked against its address) or, with `copy`, a derivative read from a local file. */
-  async function upload(
+  /**
+   * Stores `size` bytes arriving as pieces of PART_BYTES (piecesOf): one PUT when they fit in one,
+   * else a multipart upload. An original (`sha256` given) is locked when the bucket can lock, and
+   * its bytes are checked against its address before the store keeps them (a mismatch leaves
+   * nothing); every request carries its MD5 for the store to check, and the ETag is checked too.
+   */
+  async function send(
     key: string,
-    tempPath: string,
-    sha256: string | null,
-    copy?: { contentType: string },
+    pieces: AsyncIterable<Buffer>,
+    size: number,
+    what: { sha256: string | null; contentType: string },
   ): Promise<{ versionId: string; etag: string }> {
-    const lock = protection.locked && !copy
+    const lock = protection.locked && what.sha256
       ? { ObjectLockMode: 'COMPLIANCE' as const, ObjectLockRetainUntilDate: new Date(Date.now() + settings.objectLockDays * 86_400_000) }
       : {};
-    const common = { Bucket: bucket, Key: key, ...(sha256 ? { Metadata: { sha256 } } : {}), ContentType: copy?.contentType ?? 'application/octet-stream', ...lock };
-    const file = await fs.open(tempPath, 'r');
-    try {
-      const { size } = await file.stat();
-      if (size <= PART_BYTES) {
-        const body = await file.readFile();
-        if (sha256) checkSha256(createHash('sha256').update(body).digest('hex'), sha256);
-        const md5 = createHash('md5').update(body).digest();
-        const res = await client.send(new PutObjectCommand({ ...common, Body: body, ContentLength: size, ContentMD5: md5.toString('base64') }));
-        return confirmed(res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
-      }
-      return await uploadInParts(file, size, sha256, common);
-    } finally {
-      await file.close();
+    const common = { Bucket: bucket, Key: key, ...(what.sha256 ? { Metadata: { sha256: what.sha256 } } : {}), ContentType: what.contentType, ...lock };
+    const whole = createHash('sha256');
+    if (size <= PART_BYTES) {
+      let body: Buffer = Buffer.alloc(0);
+      for await (const piece of pieces) body = piece;
+      if (what.sha256) checkSha256(whole.update(body).digest('hex'), what.sha256);
+      const md5 = createHash('md5').update(body).digest();
+      const res = await client.send(new PutObjectCommand({ ...common, Body: body, ContentLength: size, ContentMD5: md5.toString('base64') }));
+      return confirmed(res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
     }
+    return sendInParts(pieces, whole, what.sha256, common);
   }
 
   /**
-   * Parts are read in order (so the SHA-256 of the whole is known before completing) and sent a few
-   * at a time, each with its MD5 for the store to check; the completed ETag is checked too.
+   * Parts are taken in order (so the SHA-256 of the whole is known before completing) and sent a few
+   * at a time; any failure aborts the upload, so the store keeps nothing of it.
    */
-  async function uploadInParts(
-    file: fs.FileHandle,
-    size: number,
+  async function sendInParts(
+    pieces: AsyncIterable<Buffer>,
+    whole: ReturnType<typeof createHash>,
     sha256: string | null,
     common: { Bucket: string; Key: string },
   ): Promise<{ versionId: string; etag: string }> {
     const { UploadId } = await client.send(new CreateMultipartUploadCommand(common));
+    const inFlight = new Set<Promise<void>>();
     try {
-      const whole = createHash('sha256');
       const partMd5s: Buffer[] = [];
       const parts: { PartNumber: number; ETag: string }[] = [];
-      const inFlight = new Set<Promise<void>>();
-      for (let offset = 0, partNumber = 1; offset < size; offset += PART_BYTES, partNumber++) {
-        const body = Buffer.alloc(Math.min(PART_BYTES, size - offset));
-        await file.read(body, 0, body.length, offset);
+      let partNumber = 0;
+      for await (const body of pieces) {
+        const number = ++partNumber;
         whole.update(body);
         const md5 = createHash('md5').update(body).digest();
         partMd5s.push(md5);
         const sending = client
-          .send(new UploadPartCommand({ ...common, UploadId, PartNumber: partNumber, Body: body, ContentLength: body.length, ContentMD5: md5.toString('base64') }))
-          .then((res) => {
-            parts.push({ PartNumber: partNumber, ETag: res.ETag! });
-          })
+          .send(new UploadPartCommand({ ...common, UploadId, PartNumber: number, Body: body, ContentLength: body.length, ContentMD5: md5.toString('base64') }))
+          .then((res) => void parts.push({ PartNumber: number, ETag: res.ETag! }))
           .finally(() => inFlight.delete(sending));
         inFlight.add(sending);
         if (inFlight.size >= PARTS_IN_FLIGHT) await Promise.race(inFlight);
@@ -222,7 +207,29 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
       const { ETag } = await client.send(new HeadObjectCommand({ Bucket: common.Bucket, Key: common.Key, VersionId }));
       return confirmed(VersionId, ETag, multipartEtag(partMd5s));
     } catch (err) {
+      await Promise.allSettled(inFlight);
       await client.send(new AbortMultipartUploadCommand({ ...common, UploadId })).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** A local file's bytes sent as send() sends them. */
+  async function sendFile(key: string, filePath: string, what: { sha256: string | null; contentType: string }): Promise<{ versionId: string; etag: string }> {
+    const { size } = await fs.stat(filePath);
+    return send(key, piecesOf(() => createReadStream(filePath, { highWaterMark: 1024 * 1024 }), size), size, what);
+  }
+
+  /**
+   * Whether the key may hold an original: 'absent' when it has no current version and no delete
+   * marker hides older ones (one HEAD), 'maybe' otherwise (its versions must be listed).
+   */
+  async function keyState(key: string): Promise<'absent' | 'maybe'> {
+    try {
+      await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return 'maybe';
+    } catch (err) {
+      if (isNotFound(err) && !isDeleteMarker(err)) return 'absent';
+      if (isNotFound(err)) return 'maybe';
       throw err;
     }
   }
@@ -249,7 +256,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
           await assertSameBytes(sha256, existing, await localEtag(tempPath));
           return { created: false };
         }
-        const mine = await upload(key, tempPath, sha256);
+        const mine = await sendFile(key, tempPath, { sha256, contentType: 'application/octet-stream' });
         const first = await firstVersion(sha256);
         if (first?.versionId === mine.versionId) return { created: true };
         // Another writer's version came first (a race): that one is the original; ours is a duplicate.
@@ -266,6 +273,64 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     async removeUncommittedOriginal(sha256) {
       const key = originalKey(sha256);
       for (const version of await versionsOf(key)) await discardVersion(key, version.versionId, `uncommitted original ${sha256} not removed`);
+    },
+
+    /**
+     * The common path is one HEAD here while the source's GET starts, then the bytes streamed into
+     * the PUT (parts for a large one), checked against the SHA-256 before the store keeps them and by
+     * the store against each request's MD5: no temp file, no read-back. No listing after the PUT: a
+     * concurrent copy of the same original can only add a version of the same checked bytes, and the
+     * first version stays the original.
+     */
+    async storeCopyOfOriginal(sha256, open) {
+      const key = originalKey(sha256);
+      const opening = open();
+      const discardOpened = () => void opening.then((source) => source?.discard(), () => undefined);
+      let state: 'absent' | 'maybe';
+      try {
+        state = await keyState(key);
+      } catch (err) {
+        discardOpened();
+        throw err;
+      }
+      if (state === 'maybe') {
+        discardOpened();
+        const first = await firstVersion(sha256);
+        if (first) {
+          await assertSameBytes(sha256, first, '');
+          return true;
+        }
+      }
+      const source = state === 'absent' ? await opening : await open();
+      if (!source) return false;
+      try {
+        await send(key, piecesOf(() => source.stream(), source.size), source.size, { sha256, contentType: 'application/octet-stream' });
+      } catch (err) {
+        source.discard();
+        throw err;
+      }
+      return true;
+    },
+
+    // The key's current version, fetched at once: a copy checks it by hash, and openOriginal (its
+    // first version) is what to copy when the current one is not the original.
+    async openOriginalForCopy(sha256) {
+      let res;
+      try {
+        res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: originalKey(sha256) }));
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw err;
+      }
+      const body = res.Body as Readable;
+      return {
+        size: res.ContentLength ?? 0,
+        stream(range) {
+          if (range) throw new Error('a copy of an original reads it whole');
+          return body;
+        },
+        discard: () => body.destroy(),
+      };
     },
 
     async readOriginal(sha256) {
@@ -323,7 +388,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     },
 
     async writeDerivativeFile(sha256, name, filePath) {
-      await upload(derivativeKey(sha256, name), filePath, null, { contentType: DERIVATIVE_FORMAT[name].mime });
+      await sendFile(derivativeKey(sha256, name), filePath, { sha256: null, contentType: DERIVATIVE_FORMAT[name].mime });
     },
 
     openDerivative: (sha256, name) => openObject(derivativeKey(sha256, name)),
@@ -464,7 +529,41 @@ async function localEtag(filePath: string): Promise<string> {
 }
 
 function checkSha256(actual: string, expected: string): void {
-  if (actual !== expected) throw new Error(`bytes hash to ${actual}, not to the original's SHA-256 ${expected}`);
+  if (actual !== expected) throw new OriginalBytesMismatch(`bytes hash to ${actual}, not to the original's SHA-256 ${expected}`);
+}
+
+/**
+ * The bytes of `source` (opened when first read) cut into the pieces send() makes requests of:
+ * PART_BYTES each, the last shorter. Fails when the source gives more or fewer than `size`.
+ */
+async function* piecesOf(source: () => AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
+  let received = 0;
+  let yielded = 0;
+  let piece = Buffer.allocUnsafe(Math.min(PART_BYTES, size));
+  let filled = 0;
+  for await (const chunk of source()) {
+    received += chunk.length;
+    if (received > size) throw new Error(`more bytes than the ${size} announced`);
+    for (let at = 0; at < chunk.length; ) {
+      const copied = chunk.copy(piece, filled, at);
+      filled += copied;
+      at += copied;
+      if (filled === piece.length) {
+        yield piece;
+        yielded += piece.length;
+        piece = Buffer.allocUnsafe(Math.min(PART_BYTES, size - yielded));
+        filled = 0;
+      }
+    }
+  }
+  if (received !== size) throw new Error(`${received} bytes, not the ${size} announced`);
+  if (size === 0) yield piece;
+}
+
+/** A 404 whose key's current version is a delete marker (older versions may be under it). */
+function isDeleteMarker(err: unknown): boolean {
+  const headers = (err as { $response?: { headers?: Record<string, string> } }).$response?.headers;
+  return headers?.['x-amz-delete-marker'] === 'true';
 }
 
 function statusOf(err: unknown): number | undefined {
