@@ -39,7 +39,8 @@ export async function copyHashing(from: Readable, into: Writable): Promise<strin
 /** The local folder every store receives uploads into (STORAGE_DIR/tmp), whichever keeps the originals. */
 export type LocalTemp = {
   dir: string;
-  createTempFile(): TempFile;
+  /** `durable: false` skips the fsync at the end, for a store that keeps the bytes elsewhere before any receipt names them. */
+  createTempFile(options?: { durable: boolean }): TempFile;
   /** A name in the folder for a file this process writes itself (e.g. an original fetched for a tool). */
   newPath(suffix: string): string;
   removeTemp(tempPath: string): Promise<void>;
@@ -55,11 +56,12 @@ export async function openLocalTemp(storageDir: string): Promise<LocalTemp> {
   return {
     dir,
     newPath,
-    createTempFile() {
+    createTempFile({ durable } = { durable: true }) {
       const file = newPath('.part');
       // flush: the bytes are on the disk (fsync) before the stream finishes, so before any receipt
-      // names them; large buffers: one write per MiB, not per socket read.
-      return { path: file, stream: createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024, flush: true }) };
+      // names them (unless the store that takes them is what the receipt waits for); large
+      // buffers: one write per MiB, not per socket read.
+      return { path: file, stream: createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024, flush: durable }) };
     },
     async removeTemp(tempPath) {
       if (path.dirname(tempPath) !== dir) throw new Error('refusing to remove a file outside tmp/');

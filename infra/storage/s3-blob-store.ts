@@ -4,10 +4,7 @@ import fs from 'node:fs/promises';
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
   CreateBucketCommand,
-  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
@@ -19,7 +16,6 @@ import {
   PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
-  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { S3Bucket } from '../../domain/config';
 import { DependencyError } from '../../domain/dependency-error';
@@ -28,6 +24,8 @@ import { DERIVATIVE_FORMAT, type DerivativeName } from '../../domain/media/deriv
 import { OriginalBytesMismatch, type BlobStore, type ByteRange, type OriginalsProtection, type StoredBlob } from '../../domain/ports/blob-store';
 import { assertLogFileName } from '../../domain/transparency/tiles';
 import { assertLogCopyName, assertSha, copyHashing, HEX64, openLocalTemp } from './local-temp';
+import { createUploadStaging } from './s3-upload-staging';
+import { confirmed as confirmedWrite, multipartEtag, PART_BYTES, PartsUpload } from './s3-parts';
 
 /**
  * The blob store in a bucket of an S3-compatible store (AWS S3, Ceph RGW, Backblaze B2, Wasabi,
@@ -44,11 +42,6 @@ import { assertLogCopyName, assertSha, copyHashing, HEX64, openLocalTemp } from 
  * writer that finds it was not first (a race, or a key written before) reports created: false. No
  * one's later version, same bytes or not, is ever served as the original.
  */
-
-/** One request's body at most; larger originals go in parts of this size (the 256 MiB video: 16 parts). */
-const PART_BYTES = 16 * 1024 * 1024;
-/** Parts in flight per upload: 4 × 16 MiB of memory at most. */
-const PARTS_IN_FLIGHT = 4;
 
 type S3StoreSettings = S3Bucket & { objectLockDays: number; storageDir: string };
 
@@ -73,6 +66,8 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
   if (objectLock.lockedByDefault) {
     log.warn({ bucket }, 'the bucket has a default Object Lock retention: derivatives get locked too (they are regenerable; Svidetel locks only originals)');
   }
+
+  const staging = createUploadStaging(client, bucket, where, uploads, { largeInBucket: !objectLock.lockedByDefault }, log);
 
   const originalKey = (sha256: string) => {
     assertSha(sha256);
@@ -143,6 +138,15 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     }
   }
 
+  /** How an original is written: its SHA-256 as metadata, locked when the bucket can lock. */
+  const originalParams = (key: string, sha256: string) => ({
+    Bucket: bucket,
+    Key: key,
+    Metadata: { sha256 },
+    ContentType: 'application/octet-stream',
+    ...(protection.locked ? { ObjectLockMode: 'COMPLIANCE' as const, ObjectLockRetainUntilDate: new Date(Date.now() + settings.objectLockDays * 86_400_000) } : {}),
+  });
+
   /**
    * Stores `size` bytes arriving as pieces of PART_BYTES (piecesOf): one PUT when they fit in one,
    * else a multipart upload. An original (`sha256` given) is locked when the bucket can lock, and
@@ -155,10 +159,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     size: number,
     what: { sha256: string | null; contentType: string },
   ): Promise<{ versionId: string; etag: string }> {
-    const lock = protection.locked && what.sha256
-      ? { ObjectLockMode: 'COMPLIANCE' as const, ObjectLockRetainUntilDate: new Date(Date.now() + settings.objectLockDays * 86_400_000) }
-      : {};
-    const common = { Bucket: bucket, Key: key, ...(what.sha256 ? { Metadata: { sha256: what.sha256 } } : {}), ContentType: what.contentType, ...lock };
+    const common = what.sha256 ? originalParams(key, what.sha256) : { Bucket: bucket, Key: key, ContentType: what.contentType };
     const whole = createHash('sha256');
     if (size <= PART_BYTES) {
       let body: Buffer = Buffer.alloc(0);
@@ -171,44 +172,24 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     return sendInParts(pieces, whole, what.sha256, common);
   }
 
-  /**
-   * Parts are taken in order (so the SHA-256 of the whole is known before completing) and sent a few
-   * at a time; any failure aborts the upload, so the store keeps nothing of it.
-   */
+  /** Parts are taken in order, so the SHA-256 of the whole is checked before the upload completes. */
   async function sendInParts(
     pieces: AsyncIterable<Buffer>,
     whole: ReturnType<typeof createHash>,
     sha256: string | null,
-    common: { Bucket: string; Key: string },
+    params: { Bucket: string; Key: string },
   ): Promise<{ versionId: string; etag: string }> {
-    const { UploadId } = await client.send(new CreateMultipartUploadCommand(common));
-    const inFlight = new Set<Promise<void>>();
+    const upload = new PartsUpload(client, where, params);
     try {
-      const partMd5s: Buffer[] = [];
-      const parts: { PartNumber: number; ETag: string }[] = [];
-      let partNumber = 0;
       for await (const body of pieces) {
-        const number = ++partNumber;
         whole.update(body);
-        const md5 = createHash('md5').update(body).digest();
-        partMd5s.push(md5);
-        const sending = client
-          .send(new UploadPartCommand({ ...common, UploadId, PartNumber: number, Body: body, ContentLength: body.length, ContentMD5: md5.toString('base64') }))
-          .then((res) => void parts.push({ PartNumber: number, ETag: res.ETag! }))
-          .finally(() => inFlight.delete(sending));
-        inFlight.add(sending);
-        if (inFlight.size >= PARTS_IN_FLIGHT) await Promise.race(inFlight);
+        await upload.add(body);
       }
-      await Promise.all(inFlight);
+      await upload.settled();
       if (sha256) checkSha256(whole.digest('hex'), sha256);
-      parts.sort((a, b) => a.PartNumber - b.PartNumber);
-      const { VersionId } = await client.send(new CompleteMultipartUploadCommand({ ...common, UploadId, MultipartUpload: { Parts: parts } }));
-      // Asked again: Ceph 16 answers a completed upload with an empty ETag.
-      const { ETag } = await client.send(new HeadObjectCommand({ Bucket: common.Bucket, Key: common.Key, VersionId }));
-      return confirmed(VersionId, ETag, multipartEtag(partMd5s));
+      return await upload.complete();
     } catch (err) {
-      await Promise.allSettled(inFlight);
-      await client.send(new AbortMultipartUploadCommand({ ...common, UploadId })).catch(() => undefined);
+      await upload.abort().catch(() => undefined);
       throw err;
     }
   }
@@ -234,29 +215,40 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     }
   }
 
-  function confirmed(versionId: string | undefined, etag: string | undefined, expected: string): { versionId: string; etag: string } {
-    if (etag !== expected) throw new Error(`the S3 ${where} stored other bytes than sent (ETag ${etag}, expected ${expected})`);
-    if (!versionId) throw new Error(`the S3 ${where} returned no version id: is versioning on?`);
-    return { versionId, etag };
-  }
+  const confirmed = (versionId: string | undefined, etag: string | undefined, expected: string) => confirmedWrite(where, versionId, etag, expected);
 
   return {
     protection,
     // S3 has no "full" we could ask about: the limit is the local disk uploads are received on.
     freeBytes: () => uploads.freeBytes(),
-    createTempFile: () => uploads.createTempFile(),
-    removeTemp: (tempPath) => uploads.removeTemp(tempPath),
-    listTempFiles: () => uploads.list(),
+    // Received into the bucket as they arrive (s3-upload-staging.ts), and into a local file.
+    createTempFile: () => staging.createTempFile(),
+    async removeTemp(tempPath) {
+      if (!(await staging.discard(tempPath))) await uploads.removeTemp(tempPath);
+    },
+    async *listTempFiles() {
+      yield* uploads.list();
+      yield* staging.listStaging();
+    },
 
+    // The staged bytes when the upload was staged and they hash to the SHA-256 (checked as they
+    // arrived), else the local file (a resumable upload's, or one staging could not take).
     async putOriginal(tempPath, sha256) {
       const key = originalKey(sha256);
+      const staged = staging.take(tempPath);
+      const fromStaging = staged?.sha256 === sha256 ? staged : null;
+      if (staged && !fromStaging) await staged.abort();
       try {
-        const existing = await firstVersion(sha256);
-        if (existing) {
-          await assertSameBytes(sha256, existing, await localEtag(tempPath));
-          return { created: false };
+        if ((await keyState(key)) === 'maybe') {
+          const existing = await firstVersion(sha256);
+          if (existing) {
+            await assertSameBytes(sha256, existing, await localEtag(tempPath));
+            return { created: false };
+          }
         }
-        const mine = await sendFile(key, tempPath, { sha256, contentType: 'application/octet-stream' });
+        const mine = fromStaging
+          ? await fromStaging.commit(originalParams(key, sha256))
+          : await sendFile(key, tempPath, { sha256, contentType: 'application/octet-stream' });
         const first = await firstVersion(sha256);
         if (first?.versionId === mine.versionId) return { created: true };
         // Another writer's version came first (a race): that one is the original; ours is a duplicate.
@@ -265,6 +257,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
         await discardVersion(key, mine.versionId, `a duplicate of original ${sha256} lost a race`);
         return { created: false };
       } finally {
+        await fromStaging?.abort();
         await fs.rm(tempPath, { force: true });
       }
     },
@@ -503,11 +496,6 @@ async function objectLockOf(client: S3Client, bucket: string): Promise<{ enabled
     if ((err as Error).name === 'ObjectLockConfigurationNotFoundError' || isNotFound(err)) return { enabled: false, lockedByDefault: false };
     throw err;
   }
-}
-
-/** The ETag S3 gives an object uploaded in parts: the MD5 of the parts' MD5s, and their count. */
-function multipartEtag(partMd5s: Buffer[]): string {
-  return `"${createHash('md5').update(Buffer.concat(partMd5s)).digest('hex')}-${partMd5s.length}"`;
 }
 
 /** The ETag the file gets when stored as this adapter stores it. */

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { ListMultipartUploadsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Bucket } from '../../domain/config';
 import { createLogger } from '../../domain/logger';
 import { OriginalBytesMismatch, type BlobStore, type StoredBlob } from '../../domain/ports/blob-store';
@@ -41,6 +41,13 @@ async function listed(store: BlobStore): Promise<string[]> {
 
 /** A source that serves `data` as an original's bytes, as another store's openOriginalForCopy would. */
 const serving = (data: Buffer) => async (): Promise<StoredBlob> => ({ size: data.length, stream: () => Readable.from([data.subarray(0, 7), data.subarray(7)]), discard: () => undefined });
+
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  for (const deadline = Date.now() + 20_000; !(await condition()); ) {
+    if (Date.now() > deadline) throw new Error('condition not met in 20 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 const exists = (p: string) => fs.stat(p).then(() => true, () => false);
 
@@ -182,6 +189,16 @@ describe.each(adapters)('BlobStore contract: $name', (adapter) => {
     expect(await store.openOriginal(absent)).toBeNull();
   }, 120_000);
 
+  test('a temp file written by name after its stream ended (a resumable upload) is stored from the file', async () => {
+    const data = randomBytes(70_000);
+    const sha = sha256Of(data);
+    const temp = store.createTempFile();
+    await new Promise<void>((resolve, reject) => temp.stream.end(() => resolve()).on('error', reject));
+    await fs.appendFile(temp.path, data);
+    expect(await store.putOriginal(temp.path, sha)).toEqual({ created: true });
+    expect((await store.readOriginal(sha)).equals(data)).toBe(true);
+  });
+
   test('a derivative is written, replaced whole and read back', async () => {
     const sha = sha256Of(randomBytes(16));
     const first = randomBytes(3000);
@@ -262,6 +279,45 @@ describe('S3 store: versions others write under an original key', () => {
     forged[0]! ^= 1;
     await expect(store.storeCopyOfOriginal(sha256Of(data), serving(forged))).rejects.toBeInstanceOf(OriginalBytesMismatch);
     expect((await where.client.send(new ListMultipartUploadsCommand({ Bucket: where.bucket }))).Uploads ?? []).toEqual([]);
+  }, 120_000);
+
+  const leftovers = async () => {
+    const temps: string[] = [];
+    for await (const t of store.listTempFiles()) temps.push(t.path);
+    const uploads = (await where.client.send(new ListMultipartUploadsCommand({ Bucket: where.bucket }))).Uploads ?? [];
+    const staged = (await where.client.send(new ListObjectVersionsCommand({ Bucket: where.bucket, Prefix: 'staging/' }))).Versions ?? [];
+    return { temps, uploads: uploads.length, staged: staged.length };
+  };
+
+  test('an upload larger than one part is sent while it arrives; stored, it leaves no staging behind; removed, nothing', async () => {
+    const data = randomBytes(33 * 1024 * 1024 + 7);
+    const tempPath = await received(store, data);
+    expect((await leftovers()).uploads).toBe(1); // its parts are in the bucket before putOriginal
+    expect(await store.putOriginal(tempPath, sha256Of(data))).toEqual({ created: true });
+    expect(sha256Of(await store.readOriginal(sha256Of(data)))).toBe(sha256Of(data));
+    expect(await leftovers()).toEqual({ temps: [], uploads: 0, staged: 0 });
+
+    const other = randomBytes(17 * 1024 * 1024);
+    await store.removeTemp(await received(store, other));
+    expect(await leftovers()).toEqual({ temps: [], uploads: 0, staged: 0 });
+    expect(await store.openOriginal(sha256Of(other))).toBeNull();
+  }, 120_000);
+
+  test('an upload cut off while arriving leaves no staging upload; one a crash left is a temp file the clean-up removes', async () => {
+    const temp = store.createTempFile();
+    const failed = new Promise((resolve) => temp.stream.on('error', resolve).on('close', resolve));
+    temp.stream.write(randomBytes(20 * 1024 * 1024));
+    await new Promise((r) => setTimeout(r, 500));
+    temp.stream.destroy(new Error('client went away'));
+    await failed;
+    await store.removeTemp(temp.path);
+    await waitUntil(async () => (await leftovers()).uploads === 0);
+
+    const { UploadId } = await where.client.send(new CreateMultipartUploadCommand({ Bucket: where.bucket, Key: 'staging/left-by-a-crash.part' }));
+    const { temps } = await leftovers();
+    expect(temps).toEqual([`s3-staging:staging/left-by-a-crash.part:${UploadId}`]);
+    await store.removeTemp(temps[0]!);
+    expect(await leftovers()).toEqual({ temps: [], uploads: 0, staged: 0 });
   }, 120_000);
 
   test('an upload is refused when the key already holds other bytes than its SHA-256 says', async () => {
