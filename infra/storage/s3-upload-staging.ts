@@ -163,6 +163,8 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
           local.stream.end();
           Promise.all([finished(local.stream), staging.finish()]).then(() => {
             received = true;
+            // Nothing staged (a resumable upload's file, created empty and written by name): nothing to keep.
+            if (staging.size === 0) byTempPath.delete(local.path);
             done();
           }, done);
         },
