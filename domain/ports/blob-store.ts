@@ -13,7 +13,10 @@ export type StoredBlob = {
   discard(): void;
 };
 
-/** An upload being received: always a local file, whichever store keeps the originals. */
+/**
+ * An upload being received: always a local file, whichever store keeps the originals (an S3 store
+ * also sends the bytes written to `stream` into its bucket as they arrive).
+ */
 export type TempFile = { path: string; stream: Writable };
 
 /** A file in the folder uploads are received into, and when its bytes last changed. */
@@ -41,7 +44,11 @@ export type BlobStore = {
 
   createTempFile(): TempFile;
   removeTemp(tempPath: string): Promise<void>;
-  /** Every file in the folder uploads are received into (a crash leaves some behind). */
+  /**
+   * Every upload being received (a crash leaves some behind): the files in the local folder and,
+   * for a store that receives uploads into itself as they arrive (S3), its staging uploads, by a
+   * name removeTemp takes.
+   */
   listTempFiles(): AsyncIterable<TempFileEntry>;
 
   /**
