@@ -278,6 +278,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     async storeCopyOfOriginal(sha256, open) {
       const key = originalKey(sha256);
       const opening = open();
+      opening.catch(() => undefined); // handled where it is awaited; never an unhandled rejection while the HEAD runs
       const discardOpened = () => void opening.then((source) => source?.discard(), () => undefined);
       let state: 'absent' | 'maybe';
       try {
