@@ -185,6 +185,7 @@ describe.each(adapters)('BlobStore contract: $name', (adapter) => {
     }
     const absent = sha256Of(randomBytes(8));
     expect(await store.storeCopyOfOriginal(absent, async () => null)).toBe(false);
+    await expect(store.storeCopyOfOriginal(absent, () => Promise.reject(new Error('the source is down')))).rejects.toThrow('the source is down');
     expect(await store.openOriginalForCopy(absent)).toBeNull();
     expect(await store.openOriginal(absent)).toBeNull();
   }, 120_000);
