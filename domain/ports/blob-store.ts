@@ -13,7 +13,10 @@ export type StoredBlob = {
   discard(): void;
 };
 
-/** An upload being received: always a local file, whichever store keeps the originals. */
+/**
+ * An upload being received: always a local file, whichever store keeps the originals (an S3 store
+ * also sends the bytes written to `stream` into its bucket as they arrive).
+ */
 export type TempFile = { path: string; stream: Writable };
 
 /** A file in the folder uploads are received into, and when its bytes last changed. */
@@ -41,7 +44,11 @@ export type BlobStore = {
 
   createTempFile(): TempFile;
   removeTemp(tempPath: string): Promise<void>;
-  /** Every file in the folder uploads are received into (a crash leaves some behind). */
+  /**
+   * Every upload being received (a crash leaves some behind): the files in the local folder and,
+   * for a store that receives uploads into itself as they arrive (S3), its staging uploads, by a
+   * name removeTemp takes.
+   */
   listTempFiles(): AsyncIterable<TempFileEntry>;
 
   /**
@@ -52,6 +59,20 @@ export type BlobStore = {
   putOriginal(tempPath: string, sha256: string): Promise<{ created: boolean }>;
   /** Undo of putOriginal for a transaction that did not commit; only for originals it created. */
   removeUncommittedOriginal(sha256: string): Promise<void>;
+
+  /**
+   * Stores a copy of an original read from another store (a replica, or the primary for a replica)
+   * unless this store holds it already. `open` gives the source's bytes, which must hash to
+   * `sha256`: they are checked as they pass and bytes that do not never become the original
+   * (OriginalBytesMismatch). Returns false when the source has no such original (nothing stored).
+   */
+  storeCopyOfOriginal(sha256: string, open: () => Promise<StoredBlob | null>): Promise<boolean>;
+  /**
+   * The original's bytes for storeCopyOfOriginal, which checks them by hash: may skip the checks
+   * openOriginal makes before serving (on S3, which of the key's versions is the first). null when
+   * there is none; a range cannot be asked for.
+   */
+  openOriginalForCopy(sha256: string): Promise<StoredBlob | null>;
 
   /** A whole original in memory (photos: the worker reads one once, then hashes and decodes it). */
   readOriginal(sha256: string): Promise<Buffer>;
@@ -93,6 +114,9 @@ export type BlobStore = {
   /** Names of the log copies under a prefix (e.g. `checkpoints/`), in no particular order. */
   listLogCopies(prefix: string): AsyncIterable<string>;
 };
+
+/** Bytes given as an original's that do not hash to its SHA-256: nothing of them was stored. */
+export class OriginalBytesMismatch extends Error {}
 
 /**
  * A further store that holds a copy of every original (e.g. in another jurisdiction). Opened when

@@ -1,14 +1,12 @@
-import { createHash } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
 import type { AppContext } from '../context';
-import type { BlobStore } from '../ports/blob-store';
+import { OriginalBytesMismatch, type BlobStore } from '../ports/blob-store';
 import type { ReplicationStatus } from './model';
 import type { SthJson } from '../transparency/checkpoint';
 import { leaves, listSths, MAX_LEAVES_PER_REQUEST } from '../transparency/log.service';
 
 /**
- * Off-site replicas: every original is copied to every replica, read back from there and hashed;
- * only a copy whose bytes hash to the original's SHA-256 is recorded (replica_copies). PostgreSQL
+ * Off-site replicas: every original is copied to every replica, its bytes checked against the
+ * original's SHA-256 before the replica keeps them; only such a copy is recorded (replica_copies). PostgreSQL
  * says what is owed, as for processing: the sweep enqueues it, so a replica that was down catches
  * up by itself.
  */
@@ -25,28 +23,23 @@ async function openReplica(ctx: AppContext, name: string | undefined, jobId: str
   return { name: replica.name, store: await replica.open() };
 }
 
+/**
+ * One original to one replica: streamed from the primary into the replica, checked against its
+ * SHA-256 on the way (and by the replica against each request's MD5) before the replica keeps it.
+ * The primary's quick read may serve bytes someone wrote over the original's key; those fail the
+ * check, and the copy is made again from the original the primary serves.
+ */
 export async function replicateOriginal(ctx: AppContext, jobId: string): Promise<void> {
   const [replicaName, sha256] = jobId.split('.');
   if (!sha256) throw new Error(`no original in replication job ${jobId}`);
   const { store, ...replica } = await openReplica(ctx, replicaName, jobId);
 
-  // A temp file of our own: the replica's put consumes (removes) it, never the primary's file.
-  const temp = ctx.blobs.createTempFile();
-  try {
-    const original = await ctx.blobs.openOriginal(sha256);
-    if (!original) throw new Error(`original ${sha256} is missing from the primary store`);
-    await pipeline(original.stream(), temp.stream);
-    await store.putOriginal(temp.path, sha256);
-  } finally {
-    await ctx.blobs.removeTemp(temp.path);
-  }
-
-  const copy = await store.openOriginal(sha256);
-  if (!copy) throw new Error(`replica ${replica.name} lists no copy of ${sha256} right after storing it`);
-  const hash = createHash('sha256');
-  await pipeline(copy.stream(), hash);
-  const copied = hash.digest('hex');
-  if (copied !== sha256) throw new Error(`replica ${replica.name} serves bytes hashing to ${copied} for original ${sha256}`);
+  const copied = await store.storeCopyOfOriginal(sha256, () => ctx.blobs.openOriginalForCopy(sha256)).catch((err: unknown) => {
+    if (!(err instanceof OriginalBytesMismatch)) throw err;
+    ctx.log.warn({ replica: replica.name, sha256, err: err.message }, 'the primary store serves other bytes under this original\'s key; copying the original itself');
+    return store.storeCopyOfOriginal(sha256, () => ctx.blobs.openOriginal(sha256));
+  });
+  if (!copied) throw new Error(`original ${sha256} is missing from the primary store`);
   await ctx.repos.replication.confirmReplicaCopy(sha256, replica.name);
 }
 

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
 import type { AppContext } from '../context';
 import type { BlobStore } from '../ports/blob-store';
 import { verifySthJson, type SthJson } from '../transparency/checkpoint';
@@ -69,31 +67,9 @@ export async function restoreFromReplicas(ctx: AppContext): Promise<RestoreRepor
   };
 }
 
-/** One original from a replica into the primary store, through a local temp file hashed on the way. */
-async function copyOriginal(ctx: AppContext, replica: BlobStore, sha256: string): Promise<boolean> {
-  const blob = await replica.openOriginal(sha256);
-  if (!blob) return false;
-  const temp = ctx.blobs.createTempFile();
-  try {
-    const hash = createHash('sha256');
-    await pipeline(
-      blob.stream(),
-      async function* (chunks: AsyncIterable<Buffer>) {
-        for await (const chunk of chunks) {
-          hash.update(chunk);
-          yield chunk;
-        }
-      },
-      temp.stream,
-    );
-    const got = hash.digest('hex');
-    if (got !== sha256) throw new Error(`the replica's copy hashes to ${got}`);
-    await ctx.blobs.putOriginal(temp.path, sha256);
-    return true;
-  } finally {
-    await ctx.blobs.removeTemp(temp.path);
-  }
-}
+/** One original from a replica (its first version: what it holds as the original) into the primary store, checked by its SHA-256. */
+const copyOriginal = (ctx: AppContext, replica: BlobStore, sha256: string): Promise<boolean> =>
+  ctx.blobs.storeCopyOfOriginal(sha256, () => replica.openOriginal(sha256));
 
 /**
  * The newest checkpoint any replica holds that verifies with the log's key (forged ones are

@@ -3,9 +3,9 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DERIVATIVE_FORMAT, type DerivativeName } from '../../domain/media/derivatives';
-import type { BlobStore, StoredBlob } from '../../domain/ports/blob-store';
+import { OriginalBytesMismatch, type BlobStore, type StoredBlob } from '../../domain/ports/blob-store';
 import { assertLogFileName } from '../../domain/transparency/tiles';
-import { assertLogCopyName, assertSha, HEX64, openLocalTemp } from './local-temp';
+import { assertLogCopyName, assertSha, copyHashing, HEX64, openLocalTemp } from './local-temp';
 
 /**
  * The blob store on a local filesystem. Layout under STORAGE_DIR:
@@ -37,6 +37,22 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
     return path.join(logDir, ...name.split('/'));
   };
 
+  // link() fails if the original exists, so stored bytes are never replaced; identical bytes are stored once.
+  async function putOriginal(tempPath: string, sha256: string): Promise<{ created: boolean }> {
+    const final = originalPath(sha256);
+    await fs.mkdir(path.dirname(final), { recursive: true });
+    let created = true;
+    try {
+      await fs.link(tempPath, final);
+      await fs.chmod(final, 0o444);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      created = false;
+    }
+    await fs.rm(tempPath, { force: true });
+    return { created };
+  }
+
   return {
     protection: {
       locked: false,
@@ -48,21 +64,24 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
     removeTemp: (tempPath) => uploads.removeTemp(tempPath),
     listTempFiles: () => uploads.list(),
 
-    // link() fails if the original exists, so stored bytes are never replaced; identical bytes are stored once.
-    async putOriginal(tempPath, sha256) {
-      const final = originalPath(sha256);
-      await fs.mkdir(path.dirname(final), { recursive: true });
-      let created = true;
+    putOriginal,
+
+    // Into a temp file, hashed on the way, then linked as an upload is: a file never half there.
+    async storeCopyOfOriginal(sha256, open) {
+      if (await fs.stat(originalPath(sha256)).then(() => true, () => false)) return true;
+      const source = await open();
+      if (!source) return false;
+      const temp = uploads.createTempFile();
       try {
-        await fs.link(tempPath, final);
-        await fs.chmod(final, 0o444);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        created = false;
+        const got = await copyHashing(source.stream(), temp.stream);
+        if (got !== sha256) throw new OriginalBytesMismatch(`the copy of original ${sha256} hashes to ${got}: not stored`);
+        await putOriginal(temp.path, sha256);
+        return true;
+      } finally {
+        await uploads.removeTemp(temp.path);
       }
-      await fs.rm(tempPath, { force: true });
-      return { created };
     },
+    openOriginalForCopy: (sha256) => openFile(originalPath(sha256)),
 
     async removeUncommittedOriginal(sha256) {
       await fs.rm(originalPath(sha256), { force: true });

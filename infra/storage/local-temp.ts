@@ -1,7 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { TempFile, TempFileEntry } from '../../domain/ports/blob-store';
 
 export const HEX64 = /^[0-9a-f]{64}$/;
@@ -18,10 +20,27 @@ export function assertLogCopyName(name: string): void {
   if (!LOG_COPY_NAME.test(name)) throw new Error(`not a log copy name: ${name}`);
 }
 
+/** Pipes `from` into `into`, hashing the bytes on the way; returns their SHA-256. */
+export async function copyHashing(from: Readable, into: Writable): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(
+    from,
+    async function* (chunks: AsyncIterable<Buffer>) {
+      for await (const chunk of chunks) {
+        hash.update(chunk);
+        yield chunk;
+      }
+    },
+    into,
+  );
+  return hash.digest('hex');
+}
+
 /** The local folder every store receives uploads into (STORAGE_DIR/tmp), whichever keeps the originals. */
 export type LocalTemp = {
   dir: string;
-  createTempFile(): TempFile;
+  /** `durable: false` skips the fsync at the end, for a store that keeps the bytes elsewhere before any receipt names them. */
+  createTempFile(options?: { durable: boolean }): TempFile;
   /** A name in the folder for a file this process writes itself (e.g. an original fetched for a tool). */
   newPath(suffix: string): string;
   removeTemp(tempPath: string): Promise<void>;
@@ -37,11 +56,12 @@ export async function openLocalTemp(storageDir: string): Promise<LocalTemp> {
   return {
     dir,
     newPath,
-    createTempFile() {
+    createTempFile({ durable } = { durable: true }) {
       const file = newPath('.part');
       // flush: the bytes are on the disk (fsync) before the stream finishes, so before any receipt
-      // names them; large buffers: one write per MiB, not per socket read.
-      return { path: file, stream: createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024, flush: true }) };
+      // names them (unless the store that takes them is what the receipt waits for); large
+      // buffers: one write per MiB, not per socket read.
+      return { path: file, stream: createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024, flush: durable }) };
     },
     async removeTemp(tempPath) {
       if (path.dirname(tempPath) !== dir) throw new Error('refusing to remove a file outside tmp/');

@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
   CreateBucketCommand,
-  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
@@ -19,15 +16,16 @@ import {
   PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
-  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { S3Bucket } from '../../domain/config';
 import { DependencyError } from '../../domain/dependency-error';
 import type { Logger } from '../../domain/logger';
 import { DERIVATIVE_FORMAT, type DerivativeName } from '../../domain/media/derivatives';
-import type { BlobStore, ByteRange, OriginalsProtection, StoredBlob } from '../../domain/ports/blob-store';
+import { OriginalBytesMismatch, type BlobStore, type ByteRange, type OriginalsProtection, type StoredBlob } from '../../domain/ports/blob-store';
 import { assertLogFileName } from '../../domain/transparency/tiles';
-import { assertLogCopyName, assertSha, HEX64, openLocalTemp } from './local-temp';
+import { assertLogCopyName, assertSha, copyHashing, HEX64, openLocalTemp } from './local-temp';
+import { createUploadStaging } from './s3-upload-staging';
+import { confirmed as confirmedWrite, multipartEtag, PART_BYTES, PartsUpload } from './s3-parts';
 
 /**
  * The blob store in a bucket of an S3-compatible store (AWS S3, Ceph RGW, Backblaze B2, Wasabi,
@@ -44,11 +42,6 @@ import { assertLogCopyName, assertSha, HEX64, openLocalTemp } from './local-temp
  * writer that finds it was not first (a race, or a key written before) reports created: false. No
  * one's later version, same bytes or not, is ever served as the original.
  */
-
-/** One request's body at most; larger originals go in parts of this size (the 256 MiB video: 16 parts). */
-const PART_BYTES = 16 * 1024 * 1024;
-/** Parts in flight per upload: 4 × 16 MiB of memory at most. */
-const PARTS_IN_FLIGHT = 4;
 
 type S3StoreSettings = S3Bucket & { objectLockDays: number; storageDir: string };
 
@@ -73,6 +66,8 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
   if (objectLock.lockedByDefault) {
     log.warn({ bucket }, 'the bucket has a default Object Lock retention: derivatives get locked too (they are regenerable; Svidetel locks only originals)');
   }
+
+  const staging = createUploadStaging(client, bucket, where, uploads, { largeInBucket: !objectLock.lockedByDefault }, log);
 
   const originalKey = (sha256: string) => {
     assertSha(sha256);
@@ -105,20 +100,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
   }
 
   /** Copies one version into `into`, hashing it on the way; returns its SHA-256. */
-  async function fetchHashing(key: string, versionId: string, into: NodeJS.WritableStream): Promise<string> {
-    const hash = createHash('sha256');
-    await pipeline(
-      streamVersion(key, versionId),
-      async function* (chunks: AsyncIterable<Buffer>) {
-        for await (const chunk of chunks) {
-          hash.update(chunk);
-          yield chunk;
-        }
-      },
-      into,
-    );
-    return hash.digest('hex');
-  }
+  const fetchHashing = (key: string, versionId: string, into: Writable): Promise<string> => copyHashing(streamVersion(key, versionId), into);
 
   /** Bytes of one version, fetched when first read; destroying the stream aborts the request. */
   function streamVersion(key: string, versionId: string, range?: ByteRange): Readable {
@@ -156,100 +138,117 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     }
   }
 
-  /** An original (locked when the bucket can lock, checked against its address) or, with `copy`, a derivative read from a local file. */
-  async function upload(
-    key: string,
-    tempPath: string,
-    sha256: string | null,
-    copy?: { contentType: string },
-  ): Promise<{ versionId: string; etag: string }> {
-    const lock = protection.locked && !copy
-      ? { ObjectLockMode: 'COMPLIANCE' as const, ObjectLockRetainUntilDate: new Date(Date.now() + settings.objectLockDays * 86_400_000) }
-      : {};
-    const common = { Bucket: bucket, Key: key, ...(sha256 ? { Metadata: { sha256 } } : {}), ContentType: copy?.contentType ?? 'application/octet-stream', ...lock };
-    const file = await fs.open(tempPath, 'r');
-    try {
-      const { size } = await file.stat();
-      if (size <= PART_BYTES) {
-        const body = await file.readFile();
-        if (sha256) checkSha256(createHash('sha256').update(body).digest('hex'), sha256);
-        const md5 = createHash('md5').update(body).digest();
-        const res = await client.send(new PutObjectCommand({ ...common, Body: body, ContentLength: size, ContentMD5: md5.toString('base64') }));
-        return confirmed(res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
-      }
-      return await uploadInParts(file, size, sha256, common);
-    } finally {
-      await file.close();
-    }
-  }
+  /** How an original is written: its SHA-256 as metadata, locked when the bucket can lock. */
+  const originalParams = (key: string, sha256: string) => ({
+    Bucket: bucket,
+    Key: key,
+    Metadata: { sha256 },
+    ContentType: 'application/octet-stream',
+    ...(protection.locked ? { ObjectLockMode: 'COMPLIANCE' as const, ObjectLockRetainUntilDate: new Date(Date.now() + settings.objectLockDays * 86_400_000) } : {}),
+  });
 
   /**
-   * Parts are read in order (so the SHA-256 of the whole is known before completing) and sent a few
-   * at a time, each with its MD5 for the store to check; the completed ETag is checked too.
+   * Stores `size` bytes arriving as pieces of PART_BYTES (piecesOf): one PUT when they fit in one,
+   * else a multipart upload. An original (`sha256` given) is locked when the bucket can lock, and
+   * its bytes are checked against its address before the store keeps them (a mismatch leaves
+   * nothing); every request carries its MD5 for the store to check, and the ETag is checked too.
    */
-  async function uploadInParts(
-    file: fs.FileHandle,
+  async function send(
+    key: string,
+    pieces: AsyncIterable<Buffer>,
     size: number,
-    sha256: string | null,
-    common: { Bucket: string; Key: string },
+    what: { sha256: string | null; contentType: string },
   ): Promise<{ versionId: string; etag: string }> {
-    const { UploadId } = await client.send(new CreateMultipartUploadCommand(common));
+    const common = what.sha256 ? originalParams(key, what.sha256) : { Bucket: bucket, Key: key, ContentType: what.contentType };
+    const whole = createHash('sha256');
+    if (size <= PART_BYTES) {
+      let body: Buffer = Buffer.alloc(0);
+      for await (const piece of pieces) body = piece;
+      if (what.sha256) checkSha256(whole.update(body).digest('hex'), what.sha256);
+      const md5 = createHash('md5').update(body).digest();
+      const res = await client.send(new PutObjectCommand({ ...common, Body: body, ContentLength: size, ContentMD5: md5.toString('base64') }));
+      return confirmed(res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
+    }
+    return sendInParts(pieces, whole, what.sha256, common);
+  }
+
+  /** Parts are taken in order, so the SHA-256 of the whole is checked before the upload completes. */
+  async function sendInParts(
+    pieces: AsyncIterable<Buffer>,
+    whole: ReturnType<typeof createHash>,
+    sha256: string | null,
+    params: { Bucket: string; Key: string },
+  ): Promise<{ versionId: string; etag: string }> {
+    const upload = new PartsUpload(client, where, params);
     try {
-      const whole = createHash('sha256');
-      const partMd5s: Buffer[] = [];
-      const parts: { PartNumber: number; ETag: string }[] = [];
-      const inFlight = new Set<Promise<void>>();
-      for (let offset = 0, partNumber = 1; offset < size; offset += PART_BYTES, partNumber++) {
-        const body = Buffer.alloc(Math.min(PART_BYTES, size - offset));
-        await file.read(body, 0, body.length, offset);
+      for await (const body of pieces) {
         whole.update(body);
-        const md5 = createHash('md5').update(body).digest();
-        partMd5s.push(md5);
-        const sending = client
-          .send(new UploadPartCommand({ ...common, UploadId, PartNumber: partNumber, Body: body, ContentLength: body.length, ContentMD5: md5.toString('base64') }))
-          .then((res) => {
-            parts.push({ PartNumber: partNumber, ETag: res.ETag! });
-          })
-          .finally(() => inFlight.delete(sending));
-        inFlight.add(sending);
-        if (inFlight.size >= PARTS_IN_FLIGHT) await Promise.race(inFlight);
+        await upload.add(body);
       }
-      await Promise.all(inFlight);
+      await upload.settled();
       if (sha256) checkSha256(whole.digest('hex'), sha256);
-      parts.sort((a, b) => a.PartNumber - b.PartNumber);
-      const { VersionId } = await client.send(new CompleteMultipartUploadCommand({ ...common, UploadId, MultipartUpload: { Parts: parts } }));
-      // Asked again: Ceph 16 answers a completed upload with an empty ETag.
-      const { ETag } = await client.send(new HeadObjectCommand({ Bucket: common.Bucket, Key: common.Key, VersionId }));
-      return confirmed(VersionId, ETag, multipartEtag(partMd5s));
+      return await upload.complete();
     } catch (err) {
-      await client.send(new AbortMultipartUploadCommand({ ...common, UploadId })).catch(() => undefined);
+      await upload.abort().catch(() => undefined);
       throw err;
     }
   }
 
-  function confirmed(versionId: string | undefined, etag: string | undefined, expected: string): { versionId: string; etag: string } {
-    if (etag !== expected) throw new Error(`the S3 ${where} stored other bytes than sent (ETag ${etag}, expected ${expected})`);
-    if (!versionId) throw new Error(`the S3 ${where} returned no version id: is versioning on?`);
-    return { versionId, etag };
+  /** A local file's bytes sent as send() sends them. */
+  async function sendFile(key: string, filePath: string, what: { sha256: string | null; contentType: string }): Promise<{ versionId: string; etag: string }> {
+    const { size } = await fs.stat(filePath);
+    return send(key, piecesOf(() => createReadStream(filePath, { highWaterMark: 1024 * 1024 }), size), size, what);
   }
+
+  /**
+   * Whether the key may hold an original: 'absent' when it has no current version and no delete
+   * marker hides older ones (one HEAD), 'maybe' otherwise (its versions must be listed).
+   */
+  async function keyState(key: string): Promise<'absent' | 'maybe'> {
+    try {
+      await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return 'maybe';
+    } catch (err) {
+      if (isNotFound(err) && !isDeleteMarker(err)) return 'absent';
+      if (isNotFound(err)) return 'maybe';
+      throw err;
+    }
+  }
+
+  const confirmed = (versionId: string | undefined, etag: string | undefined, expected: string) => confirmedWrite(where, versionId, etag, expected);
 
   return {
     protection,
     // S3 has no "full" we could ask about: the limit is the local disk uploads are received on.
     freeBytes: () => uploads.freeBytes(),
-    createTempFile: () => uploads.createTempFile(),
-    removeTemp: (tempPath) => uploads.removeTemp(tempPath),
-    listTempFiles: () => uploads.list(),
+    // Received into the bucket as they arrive (s3-upload-staging.ts), and into a local file.
+    createTempFile: () => staging.createTempFile(),
+    async removeTemp(tempPath) {
+      if (!(await staging.discard(tempPath))) await uploads.removeTemp(tempPath);
+    },
+    async *listTempFiles() {
+      yield* uploads.list();
+      yield* staging.listStaging();
+    },
 
+    // The staged bytes when the upload was staged and they hash to the SHA-256 (checked as they
+    // arrived), else the local file (a resumable upload's, or one staging could not take).
     async putOriginal(tempPath, sha256) {
       const key = originalKey(sha256);
+      const staged = staging.take(tempPath);
+      const fromStaging = staged?.sha256 === sha256 ? staged : null;
+      if (staged && !fromStaging) await staged.abort();
       try {
-        const existing = await firstVersion(sha256);
-        if (existing) {
-          await assertSameBytes(sha256, existing, await localEtag(tempPath));
-          return { created: false };
+        if ((await keyState(key)) === 'maybe') {
+          const existing = await firstVersion(sha256);
+          if (existing) {
+            await assertSameBytes(sha256, existing, await localEtag(tempPath));
+            return { created: false };
+          }
         }
-        const mine = await upload(key, tempPath, sha256);
+        const mine = fromStaging
+          ? await fromStaging.commit(originalParams(key, sha256))
+          : await sendFile(key, tempPath, { sha256, contentType: 'application/octet-stream' });
         const first = await firstVersion(sha256);
         if (first?.versionId === mine.versionId) return { created: true };
         // Another writer's version came first (a race): that one is the original; ours is a duplicate.
@@ -258,6 +257,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
         await discardVersion(key, mine.versionId, `a duplicate of original ${sha256} lost a race`);
         return { created: false };
       } finally {
+        await fromStaging?.abort();
         await fs.rm(tempPath, { force: true });
       }
     },
@@ -266,6 +266,65 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     async removeUncommittedOriginal(sha256) {
       const key = originalKey(sha256);
       for (const version of await versionsOf(key)) await discardVersion(key, version.versionId, `uncommitted original ${sha256} not removed`);
+    },
+
+    /**
+     * The common path is one HEAD here while the source's GET starts, then the bytes streamed into
+     * the PUT (parts for a large one), checked against the SHA-256 before the store keeps them and by
+     * the store against each request's MD5: no temp file, no read-back. No listing after the PUT: a
+     * concurrent copy of the same original can only add a version of the same checked bytes, and the
+     * first version stays the original.
+     */
+    async storeCopyOfOriginal(sha256, open) {
+      const key = originalKey(sha256);
+      const opening = open();
+      opening.catch(() => undefined); // handled where it is awaited; never an unhandled rejection while the HEAD runs
+      const discardOpened = () => void opening.then((source) => source?.discard(), () => undefined);
+      let state: 'absent' | 'maybe';
+      try {
+        state = await keyState(key);
+      } catch (err) {
+        discardOpened();
+        throw err;
+      }
+      if (state === 'maybe') {
+        discardOpened();
+        const first = await firstVersion(sha256);
+        if (first) {
+          await assertSameBytes(sha256, first, '');
+          return true;
+        }
+      }
+      const source = state === 'absent' ? await opening : await open();
+      if (!source) return false;
+      try {
+        await send(key, piecesOf(() => source.stream(), source.size), source.size, { sha256, contentType: 'application/octet-stream' });
+      } catch (err) {
+        source.discard();
+        throw err;
+      }
+      return true;
+    },
+
+    // The key's current version, fetched at once: a copy checks it by hash, and openOriginal (its
+    // first version) is what to copy when the current one is not the original.
+    async openOriginalForCopy(sha256) {
+      let res;
+      try {
+        res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: originalKey(sha256) }));
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw err;
+      }
+      const body = res.Body as Readable;
+      return {
+        size: res.ContentLength ?? 0,
+        stream(range) {
+          if (range) throw new Error('a copy of an original reads it whole');
+          return body;
+        },
+        discard: () => body.destroy(),
+      };
     },
 
     async readOriginal(sha256) {
@@ -323,7 +382,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     },
 
     async writeDerivativeFile(sha256, name, filePath) {
-      await upload(derivativeKey(sha256, name), filePath, null, { contentType: DERIVATIVE_FORMAT[name].mime });
+      await sendFile(derivativeKey(sha256, name), filePath, { sha256: null, contentType: DERIVATIVE_FORMAT[name].mime });
     },
 
     openDerivative: (sha256, name) => openObject(derivativeKey(sha256, name)),
@@ -440,11 +499,6 @@ async function objectLockOf(client: S3Client, bucket: string): Promise<{ enabled
   }
 }
 
-/** The ETag S3 gives an object uploaded in parts: the MD5 of the parts' MD5s, and their count. */
-function multipartEtag(partMd5s: Buffer[]): string {
-  return `"${createHash('md5').update(Buffer.concat(partMd5s)).digest('hex')}-${partMd5s.length}"`;
-}
-
 /** The ETag the file gets when stored as this adapter stores it. */
 async function localEtag(filePath: string): Promise<string> {
   const file = await fs.open(filePath, 'r');
@@ -464,7 +518,41 @@ async function localEtag(filePath: string): Promise<string> {
 }
 
 function checkSha256(actual: string, expected: string): void {
-  if (actual !== expected) throw new Error(`bytes hash to ${actual}, not to the original's SHA-256 ${expected}`);
+  if (actual !== expected) throw new OriginalBytesMismatch(`bytes hash to ${actual}, not to the original's SHA-256 ${expected}`);
+}
+
+/**
+ * The bytes of `source` (opened when first read) cut into the pieces send() makes requests of:
+ * PART_BYTES each, the last shorter. Fails when the source gives more or fewer than `size`.
+ */
+async function* piecesOf(source: () => AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
+  let received = 0;
+  let yielded = 0;
+  let piece = Buffer.allocUnsafe(Math.min(PART_BYTES, size));
+  let filled = 0;
+  for await (const chunk of source()) {
+    received += chunk.length;
+    if (received > size) throw new Error(`more bytes than the ${size} announced`);
+    for (let at = 0; at < chunk.length; ) {
+      const copied = chunk.copy(piece, filled, at);
+      filled += copied;
+      at += copied;
+      if (filled === piece.length) {
+        yield piece;
+        yielded += piece.length;
+        piece = Buffer.allocUnsafe(Math.min(PART_BYTES, size - yielded));
+        filled = 0;
+      }
+    }
+  }
+  if (received !== size) throw new Error(`${received} bytes, not the ${size} announced`);
+  if (size === 0) yield piece;
+}
+
+/** A 404 whose key's current version is a delete marker (older versions may be under it). */
+function isDeleteMarker(err: unknown): boolean {
+  const headers = (err as { $response?: { headers?: Record<string, string> } }).$response?.headers;
+  return headers?.['x-amz-delete-marker'] === 'true';
 }
 
 function statusOf(err: unknown): number | undefined {

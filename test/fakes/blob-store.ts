@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import type { DerivativeName } from '../../domain/media/derivatives';
-import type { BlobStore, StoredBlob } from '../../domain/ports/blob-store';
+import { OriginalBytesMismatch, type BlobStore, type StoredBlob } from '../../domain/ports/blob-store';
 
 const stored = (bytes: Buffer): StoredBlob => ({
   size: bytes.length,
@@ -75,6 +75,20 @@ export class FakeBlobStore implements BlobStore {
     this.originals.set(sha256, bytes);
     return { created: true };
   }
+
+  async storeCopyOfOriginal(sha256: string, open: () => Promise<StoredBlob | null>) {
+    if (this.originals.has(sha256)) return true;
+    const source = await open();
+    if (!source) return false;
+    const chunks: Buffer[] = [];
+    for await (const chunk of source.stream()) chunks.push(chunk as Buffer);
+    const bytes = Buffer.concat(chunks);
+    if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw new OriginalBytesMismatch(`the copy of ${sha256} does not hash to it`);
+    this.originals.set(sha256, bytes);
+    return true;
+  }
+
+  openOriginalForCopy = async (sha256: string) => this.openOriginal(sha256);
 
   async removeUncommittedOriginal(sha256: string) {
     this.removed.push(sha256);

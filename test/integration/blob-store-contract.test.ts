@@ -2,11 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Bucket } from '../../domain/config';
 import { createLogger } from '../../domain/logger';
-import type { BlobStore } from '../../domain/ports/blob-store';
+import { OriginalBytesMismatch, type BlobStore, type StoredBlob } from '../../domain/ports/blob-store';
 import { createFsBlobStore } from '../../infra/storage/fs-blob-store';
 import { createS3BlobStore } from '../../infra/storage/s3-blob-store';
 import { createTestBucket, removeTestBucket } from '../helpers/s3';
@@ -36,6 +37,16 @@ async function listed(store: BlobStore): Promise<string[]> {
   const all: string[] = [];
   for await (const sha of store.listOriginals()) all.push(sha);
   return all;
+}
+
+/** A source that serves `data` as an original's bytes, as another store's openOriginalForCopy would. */
+const serving = (data: Buffer) => async (): Promise<StoredBlob> => ({ size: data.length, stream: () => Readable.from([data.subarray(0, 7), data.subarray(7)]), discard: () => undefined });
+
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  for (const deadline = Date.now() + 20_000; !(await condition()); ) {
+    if (Date.now() > deadline) throw new Error('condition not met in 20 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 const exists = (p: string) => fs.stat(p).then(() => true, () => false);
@@ -143,6 +154,52 @@ describe.each(adapters)('BlobStore contract: $name', (adapter) => {
     expect(await store.withOriginalFile(sha, async (filePath) => sha256Of(await fs.readFile(filePath)))).toBe(sha);
   }, 120_000);
 
+  test('a copy of an original from another store is stored once, checked by its SHA-256, with no temp file left', async () => {
+    for (const data of [randomBytes(300_001), randomBytes(16 * 1024 * 1024 + 5)]) {
+      const sha = sha256Of(data);
+      expect(await store.storeCopyOfOriginal(sha, serving(data))).toBe(true);
+      expect(sha256Of(await buffer((await store.openOriginal(sha))!.stream()))).toBe(sha);
+      const quick = await store.openOriginalForCopy(sha);
+      expect(quick?.size).toBe(data.length);
+      expect(sha256Of(await buffer(quick!.stream()))).toBe(sha);
+      // Held already: nothing of the source is taken (these bytes would not even hash to it).
+      expect(await store.storeCopyOfOriginal(sha, serving(randomBytes(100)))).toBe(true);
+      expect(sha256Of(await store.readOriginal(sha))).toBe(sha);
+      expect(await listed(store)).toContain(sha);
+    }
+    const temps: string[] = [];
+    for await (const t of store.listTempFiles()) temps.push(t.path);
+    expect(temps).toEqual([]);
+  }, 120_000);
+
+  test('a copy whose bytes do not hash to the SHA-256, small or in parts, is never stored; a source without it stores nothing', async () => {
+    for (const size of [40_000, 16 * 1024 * 1024 + 5]) {
+      const data = randomBytes(size);
+      const sha = sha256Of(data);
+      const forged = Buffer.from(data);
+      forged[size - 1]! ^= 1;
+      await expect(store.storeCopyOfOriginal(sha, serving(forged))).rejects.toBeInstanceOf(OriginalBytesMismatch);
+      expect(await store.openOriginal(sha)).toBeNull();
+      await expect(store.storeCopyOfOriginal(sha, serving(data.subarray(1)))).rejects.toThrow();
+      expect(await store.openOriginal(sha)).toBeNull();
+    }
+    const absent = sha256Of(randomBytes(8));
+    expect(await store.storeCopyOfOriginal(absent, async () => null)).toBe(false);
+    await expect(store.storeCopyOfOriginal(absent, () => Promise.reject(new Error('the source is down')))).rejects.toThrow('the source is down');
+    expect(await store.openOriginalForCopy(absent)).toBeNull();
+    expect(await store.openOriginal(absent)).toBeNull();
+  }, 120_000);
+
+  test('a temp file written by name after its stream ended (a resumable upload) is stored from the file', async () => {
+    const data = randomBytes(70_000);
+    const sha = sha256Of(data);
+    const temp = store.createTempFile();
+    await new Promise<void>((resolve, reject) => temp.stream.end(() => resolve()).on('error', reject));
+    await fs.appendFile(temp.path, data);
+    expect(await store.putOriginal(temp.path, sha)).toEqual({ created: true });
+    expect((await store.readOriginal(sha)).equals(data)).toBe(true);
+  });
+
   test('a derivative is written, replaced whole and read back', async () => {
     const sha = sha256Of(randomBytes(16));
     const first = randomBytes(3000);
@@ -205,6 +262,64 @@ describe('S3 store: versions others write under an original key', () => {
     expect(await store.withOriginalFile(sha, (p) => fs.readFile(p))).toEqual(data);
     expect(await store.putOriginal(await received(store, data), sha)).toEqual({ created: false });
   });
+
+  test("a copy read quickly from a key whose current version is forged fails its check; the original is copied from the first version", async () => {
+    const data = randomBytes(30_000);
+    const sha = await stored(store, data);
+    await where.client.send(new PutObjectCommand({ Bucket: where.bucket, Key: keyOf(sha), Body: randomBytes(30_000) }));
+    const elsewhere = await createFsBlobStore(path.join(dir, 'elsewhere'));
+    await expect(elsewhere.storeCopyOfOriginal(sha, () => store.openOriginalForCopy(sha))).rejects.toBeInstanceOf(OriginalBytesMismatch);
+    expect(await elsewhere.openOriginal(sha)).toBeNull();
+    expect(await elsewhere.storeCopyOfOriginal(sha, () => store.openOriginal(sha))).toBe(true);
+    expect((await elsewhere.readOriginal(sha)).equals(data)).toBe(true);
+  });
+
+  test('a copy that fails its check in parts leaves no multipart upload behind', async () => {
+    const data = randomBytes(16 * 1024 * 1024 + 5);
+    const forged = Buffer.from(data);
+    forged[0]! ^= 1;
+    await expect(store.storeCopyOfOriginal(sha256Of(data), serving(forged))).rejects.toBeInstanceOf(OriginalBytesMismatch);
+    expect((await where.client.send(new ListMultipartUploadsCommand({ Bucket: where.bucket }))).Uploads ?? []).toEqual([]);
+  }, 120_000);
+
+  const leftovers = async () => {
+    const temps: string[] = [];
+    for await (const t of store.listTempFiles()) temps.push(t.path);
+    const uploads = (await where.client.send(new ListMultipartUploadsCommand({ Bucket: where.bucket }))).Uploads ?? [];
+    const staged = (await where.client.send(new ListObjectVersionsCommand({ Bucket: where.bucket, Prefix: 'staging/' }))).Versions ?? [];
+    return { temps, uploads: uploads.length, staged: staged.length };
+  };
+
+  test('an upload larger than one part is sent while it arrives; stored, it leaves no staging behind; removed, nothing', async () => {
+    const data = randomBytes(33 * 1024 * 1024 + 7);
+    const tempPath = await received(store, data);
+    expect((await leftovers()).uploads).toBe(1); // its parts are in the bucket before putOriginal
+    expect(await store.putOriginal(tempPath, sha256Of(data))).toEqual({ created: true });
+    expect(sha256Of(await store.readOriginal(sha256Of(data)))).toBe(sha256Of(data));
+    expect(await leftovers()).toEqual({ temps: [], uploads: 0, staged: 0 });
+
+    const other = randomBytes(17 * 1024 * 1024);
+    await store.removeTemp(await received(store, other));
+    expect(await leftovers()).toEqual({ temps: [], uploads: 0, staged: 0 });
+    expect(await store.openOriginal(sha256Of(other))).toBeNull();
+  }, 120_000);
+
+  test('an upload cut off while arriving leaves no staging upload; one a crash left is a temp file the clean-up removes', async () => {
+    const temp = store.createTempFile();
+    const failed = new Promise((resolve) => temp.stream.on('error', resolve).on('close', resolve));
+    temp.stream.write(randomBytes(20 * 1024 * 1024));
+    await new Promise((r) => setTimeout(r, 500));
+    temp.stream.destroy(new Error('client went away'));
+    await failed;
+    await store.removeTemp(temp.path);
+    await waitUntil(async () => (await leftovers()).uploads === 0);
+
+    const { UploadId } = await where.client.send(new CreateMultipartUploadCommand({ Bucket: where.bucket, Key: 'staging/left-by-a-crash.part' }));
+    const { temps } = await leftovers();
+    expect(temps).toEqual([`s3-staging:staging/left-by-a-crash.part:${UploadId}`]);
+    await store.removeTemp(temps[0]!);
+    expect(await leftovers()).toEqual({ temps: [], uploads: 0, staged: 0 });
+  }, 120_000);
 
   test('an upload is refused when the key already holds other bytes than its SHA-256 says', async () => {
     const data = randomBytes(20_000);

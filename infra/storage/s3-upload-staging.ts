@@ -1,0 +1,232 @@
+import { createHash } from 'node:crypto';
+import { finished } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import { AbortMultipartUploadCommand, CopyObjectCommand, DeleteObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Logger } from '../../domain/logger';
+import type { TempFile, TempFileEntry } from '../../domain/ports/blob-store';
+import type { LocalTemp } from './local-temp';
+import { confirmed, PART_BYTES, PartsUpload } from './s3-parts';
+
+/**
+ * Uploads sent into the bucket while they arrive, so an upload is stored when its last byte is,
+ * not received first and sent after. The temp file is still written locally (the resumable upload
+ * appends to it by name, and it is what putOriginal sends when staging was not possible), but
+ * without fsync: the receipt waits for the bucket, not for this disk.
+ *   - up to PART_BYTES (a photo): the bytes are held in memory, hashed as they pass; putOriginal
+ *     sends them in one PUT under the original's key once their SHA-256 is checked;
+ *   - beyond (a video): parts go to a multipart upload under staging/ as they arrive; putOriginal
+ *     completes it and copies it under the original's key in the store (no bytes sent again),
+ *     then removes the staging object.
+ * Nothing is visible under originals/ before putOriginal. A staging upload not taken is aborted by
+ * removeTemp; after a crash, listTempFiles names the bucket's staging uploads too, so the clean-up
+ * of stale temp files (domain/integrity/consistency.service.ts) aborts them once old.
+ */
+
+const STAGING_PREFIX = 'staging/';
+/** How a staging upload or object is named among temp files: `s3-staging:<key>:<upload id or version id>`. */
+const STAGING_TEMP = 's3-staging:';
+/** Bytes held in memory by all uploads being received; past it an upload is sent from its local file instead. */
+const MEMORY_BUDGET = 256 * 1024 * 1024;
+/** The largest object a single CopyObject may copy. */
+const COPY_LIMIT = 5 * 1024 ** 3;
+
+/** A fully received upload whose bytes are ready in memory or in the bucket, taken by putOriginal. */
+export type StagedUpload = {
+  sha256: string;
+  size: number;
+  /** Stores the bytes under `params.Key` (with its metadata and lock); the staging is gone afterwards. */
+  commit(params: { Bucket: string; Key: string } & Record<string, unknown>): Promise<{ versionId: string; etag: string }>;
+  abort(): Promise<void>;
+};
+
+export type UploadStaging = {
+  createTempFile(): TempFile;
+  /** The staged bytes of a received temp file, or null when it has none (then its local file is sent). */
+  take(tempPath: string): StagedUpload | null;
+  /** Forgets a temp file's staging, and removes a staging upload or object a crash left (by its temp name). */
+  discard(tempPath: string): Promise<boolean>;
+  listStaging(): AsyncIterable<TempFileEntry>;
+};
+
+export function createUploadStaging(client: S3Client, bucket: string, where: string, uploads: LocalTemp, options: { largeInBucket: boolean }, log: Logger): UploadStaging {
+  const byTempPath = new Map<string, Staging>();
+  let held = 0;
+
+  class Staging {
+    private readonly hash = createHash('sha256');
+    private chunks: Buffer[] = [];
+    private buffered = 0;
+    private parts: PartsUpload | null = null;
+    /** Why these bytes cannot be taken from the staging (then the local file is sent). */
+    unusable: string | null = null;
+    size = 0;
+    sha256 = '';
+
+    constructor(private readonly stagingKey: string) {}
+
+    async add(chunk: Buffer): Promise<void> {
+      this.hash.update(chunk);
+      this.size += chunk.length;
+      if (this.unusable) return;
+      if (held + chunk.length > MEMORY_BUDGET) return this.giveUp('uploads being received hold the memory budget');
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
+      held += chunk.length;
+      while (this.buffered >= PART_BYTES && !this.unusable) await this.sendPart(PART_BYTES);
+    }
+
+    async finish(): Promise<void> {
+      this.sha256 = this.hash.digest('hex');
+      if (this.parts && !this.unusable && this.buffered > 0) await this.sendPart(this.buffered);
+      if (this.parts && !this.unusable) await this.parts.settled().catch((err: Error) => this.giveUp(`a part was not stored: ${err.message}`));
+      if (this.size > COPY_LIMIT) this.giveUp('larger than one server-side copy');
+    }
+
+    private async sendPart(bytes: number): Promise<void> {
+      if (!options.largeInBucket) return this.giveUp('the bucket locks every new object by default, staging objects too');
+      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+      const rest = all.subarray(bytes);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.buffered = rest.length;
+      held -= bytes;
+      this.parts ??= new PartsUpload(client, where, { Bucket: bucket, Key: this.stagingKey });
+      await this.parts.add(all.subarray(0, bytes)).catch((err: Error) => this.giveUp(`a part was not stored: ${err.message}`));
+    }
+
+    giveUp(why: string): void {
+      this.unusable ??= why;
+      this.release();
+      if (this.parts) void this.abort();
+    }
+
+    release(): void {
+      held -= this.buffered;
+      this.chunks = [];
+      this.buffered = 0;
+    }
+
+    async abort(): Promise<void> {
+      this.release();
+      const parts = this.parts;
+      this.parts = null;
+      await parts?.abort().catch((err: Error) => log.warn({ key: this.stagingKey, err: err.message }, 'staging upload not aborted; the stale temp clean-up will'));
+    }
+
+    /** One PUT from memory, or the staging upload completed and copied under the key. */
+    async commit(params: { Bucket: string; Key: string } & Record<string, unknown>): Promise<{ versionId: string; etag: string }> {
+      if (!this.parts) {
+        const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+        this.release();
+        const md5 = createHash('md5').update(body).digest();
+        const res = await client.send(new PutObjectCommand({ ...params, Body: body, ContentLength: body.length, ContentMD5: md5.toString('base64') }));
+        return confirmed(where, res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
+      }
+      const parts = this.parts;
+      this.parts = null;
+      let staged: { versionId: string } | null = null;
+      try {
+        staged = await parts.complete();
+        const source = `${bucket}/${this.stagingKey}?versionId=${encodeURIComponent(staged.versionId)}`;
+        const res = await client.send(new CopyObjectCommand({ ...params, CopySource: source, MetadataDirective: 'REPLACE' }));
+        if (res.VersionId && res.CopyObjectResult?.ETag) return { versionId: res.VersionId, etag: res.CopyObjectResult.ETag };
+        // Ceph 16 names no version in a copy's answer: the key's newest is it (putOriginal is serialised per hash by its caller).
+        const head = await client.send(new HeadObjectCommand({ Bucket: params.Bucket, Key: params.Key }));
+        if (!head.VersionId || !head.ETag) throw new Error(`the S3 ${where} copied ${this.stagingKey} without a version or ETag`);
+        return { versionId: head.VersionId, etag: head.ETag };
+      } catch (err) {
+        if (!staged) await parts.abort().catch(() => undefined);
+        throw err;
+      } finally {
+        if (staged) await removeStagingObject(this.stagingKey, staged.versionId);
+      }
+    }
+  }
+
+  async function removeStagingObject(key: string, versionId: string): Promise<void> {
+    await client
+      .send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }))
+      .catch((err: Error) => log.warn({ key, err: err.message }, 'staging object not removed; the stale temp clean-up will'));
+  }
+
+  return {
+    createTempFile() {
+      const local = uploads.createTempFile({ durable: false });
+      const staging = new Staging(`${STAGING_PREFIX}${local.path.split('/').pop()}`);
+      byTempPath.set(local.path, staging);
+      let received = false;
+      const stream = new Writable({
+        highWaterMark: 1024 * 1024,
+        write(chunk: Buffer, _encoding, done) {
+          staging.add(chunk).then(() => (local.stream.write(chunk) ? done() : local.stream.once('drain', () => done())), done);
+        },
+        final(done) {
+          local.stream.end();
+          Promise.all([finished(local.stream), staging.finish()]).then(() => {
+            received = true;
+            // Nothing staged (a resumable upload's file, created empty and written by name): nothing to keep.
+            if (staging.size === 0) byTempPath.delete(local.path);
+            done();
+          }, done);
+        },
+        // Also called after a normal finish (autoDestroy): then the staging waits for putOriginal.
+        destroy(err, done) {
+          if (received) return done(err);
+          local.stream.destroy();
+          byTempPath.delete(local.path);
+          void staging.abort().finally(() => done(err));
+        },
+      });
+      local.stream.once('error', (err) => stream.destroy(err));
+      return { path: local.path, stream };
+    },
+
+    take(tempPath) {
+      const staging = byTempPath.get(tempPath);
+      byTempPath.delete(tempPath);
+      if (!staging) return null;
+      if (!staging.sha256 || staging.unusable) {
+        void staging.abort();
+        return null;
+      }
+      return {
+        sha256: staging.sha256,
+        size: staging.size,
+        commit: (params) => staging.commit(params),
+        abort: () => staging.abort(),
+      };
+    },
+
+    async discard(tempPath) {
+      const staging = byTempPath.get(tempPath);
+      byTempPath.delete(tempPath);
+      await staging?.abort();
+      if (!tempPath.startsWith(STAGING_TEMP)) return false;
+      const [key, id] = tempPath.slice(STAGING_TEMP.length).split(':');
+      if (!key?.startsWith(STAGING_PREFIX) || !id) throw new Error(`not a staging upload: ${tempPath}`);
+      // An upload id, or the version id of a staging object whose copy a crash interrupted.
+      await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: id })).catch(async (err: unknown) => {
+        if ((err as { name?: string }).name !== 'NoSuchUpload') throw err;
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: id }));
+      });
+      return true;
+    },
+
+    async *listStaging() {
+      let keyMarker: string | undefined;
+      let uploadIdMarker: string | undefined;
+      do {
+        const page = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: STAGING_PREFIX, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+        for (const u of page.Uploads ?? []) if (u.Key && u.UploadId) yield { path: `${STAGING_TEMP}${u.Key}:${u.UploadId}`, modifiedAt: u.Initiated ?? new Date(0) };
+        keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+        uploadIdMarker = page.NextUploadIdMarker;
+      } while (keyMarker);
+      let versionMarker: string | undefined;
+      do {
+        const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: STAGING_PREFIX, KeyMarker: keyMarker, VersionIdMarker: versionMarker }));
+        for (const v of page.Versions ?? []) if (v.Key && v.VersionId) yield { path: `${STAGING_TEMP}${v.Key}:${v.VersionId}`, modifiedAt: v.LastModified ?? new Date(0) };
+        keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+        versionMarker = page.NextVersionIdMarker;
+      } while (keyMarker);
+    },
+  };
+}
