@@ -161,12 +161,22 @@ function migrationSql(regions: Extracted[]): string {
   return `${header}${updates.join('\n')}\n`;
 }
 
+/** An arc cut where it steps across the antimeridian (a line drawn there would span the whole map). */
+function splitAtAntimeridian(arc: Position[]): Position[][] {
+  const parts: Position[][] = [[arc[0]!]];
+  for (let i = 1; i < arc.length; i++) {
+    if (Math.abs(arc[i]![0] - arc[i - 1]![0]) > 180) parts.push([]);
+    parts.at(-1)!.push(arc[i]!);
+  }
+  return parts.filter((part) => part.length > 1);
+}
+
 /** The borders between the regions as TopoJSON arcs (quantized to DECIMALS, delta-encoded), each border once. */
 function mapTopology(regions: Extracted[]): string {
   const factor = 10 ** DECIMALS;
   const seen = new Set<string>();
   const arcs: number[][][] = [];
-  for (const arc of regions.flatMap((r) => r.sharedArcs)) {
+  for (const arc of regions.flatMap((r) => r.sharedArcs).flatMap(splitAtAntimeridian)) {
     const key = JSON.stringify(arc);
     if (seen.has(key) || seen.has(JSON.stringify([...arc].reverse()))) continue;
     seen.add(key);

@@ -11,7 +11,8 @@ import { freshDatabaseUrl, processedFiles, startSystem, type TestSystem } from '
  * The region check as a moderator meets it (issue 18, item 5): with no polling-station register, a
  * photo claimed in Москва whose GPS is in Czechia is flagged region_mismatch; the moderator finds it
  * with the queue's flag filter, sees the flag on the queue entry and on the review page (in English
- * and Russian), and the same photo claimed in Czechia is not flagged. Own database: no register.
+ * and Russian), and the same photo claimed in Czechia is not flagged. Zoomed in, the offline map draws
+ * the subjects' borders. Own database: no register.
  */
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -92,4 +93,20 @@ describeInBrowser('the region check in a real browser', () => {
     expect(await page.locator('[data-flag="region_mismatch"]').count()).toBe(0);
     expect(problems).toEqual([]);
   }, STEP_TIMEOUT * 2);
+
+  test("zoomed in over Russia, the offline map draws the subjects' borders too, from this server only", async () => {
+    const context = await browser!.newContext({ baseURL: system.url, locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const offOrigin: string[] = [];
+    page.on('request', (req) => !req.url().startsWith(system.url) && offOrigin.push(req.url()));
+    await page.goto('/map');
+    const drawn = (counter: string) => page.locator('#map').getAttribute(counter).then(Number);
+    await page.waitForFunction(() => Number(document.getElementById('map')?.getAttribute('data-borders')) > 100, null, { timeout: 20_000 });
+    expect(await drawn('data-subject-borders')).toBe(0); // the whole of Russia at once: countries only
+    await page.locator('#map button', { hasText: '+' }).click();
+    await page.waitForFunction(() => Number(document.getElementById('map')?.getAttribute('data-subject-borders')) > 100, null, { timeout: 20_000 });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'region-check-map.png') });
+    expect(offOrigin).toEqual([]);
+    await context.close();
+  }, STEP_TIMEOUT);
 });
