@@ -210,6 +210,8 @@ export type ObserverClaimRow = {
   /** The stated polling station's registered place, when the register has one. */
   station_lat: number | null;
   station_lon: number | null;
+  /** The claimed region's code, when the submission's region is one of the list's (regions.name_ru). */
+  region_code: string | null;
 };
 
 /** What the observer claimed for the submission a file belongs to (times as wall-clock text). */
@@ -217,9 +219,10 @@ export async function findObserverClaim(db: Queryable, submissionId: string): Pr
   const { rows } = await db.query<ObserverClaimRow>(
     `SELECT to_char(s.happened_at, 'YYYY-MM-DD"T"HH24:MI') AS happened_at,
             to_char(e.voting_starts_on, 'YYYY-MM-DD') AS voting_starts_on, to_char(e.voting_ends_on, 'YYYY-MM-DD') AS voting_ends_on,
-            p.latitude AS station_lat, p.longitude AS station_lon
+            p.latitude AS station_lat, p.longitude AS station_lon, r.code AS region_code
        FROM submissions s JOIN elections e ON e.id = s.election_id
        LEFT JOIN polling_stations p ON p.id = s.polling_station_id
+       LEFT JOIN regions r ON r.name_ru = s.region
       WHERE s.id = $1`,
     [submissionId],
   );
@@ -339,12 +342,21 @@ export async function removeFlag(db: Queryable, fileIds: string[], flag: string)
 }
 
 /** A processed file's GPS point, its submission's registered station place (if any), and whether it is flagged place_mismatch. */
-export type PlaceCheckRow = { id: string; gps_lat: number; gps_lon: number; station_lat: number | null; station_lon: number | null; flagged: boolean };
+export type PlaceCheckRow = {
+  id: string;
+  gps_lat: number;
+  gps_lon: number;
+  station_lat: number | null;
+  station_lon: number | null;
+  flagged: boolean;
+  /** Flagged region_mismatch, which a station place in the register supersedes. */
+  region_flagged: boolean;
+};
 
 /** Every processed file with a GPS point among one election's submissions, for re-checking place_mismatch. */
 export async function listPlaceChecks(db: Queryable, electionId: number): Promise<PlaceCheckRow[]> {
   const { rows } = await db.query<PlaceCheckRow>(
-    `SELECT m.id, m.gps_lat, m.gps_lon, p.latitude AS station_lat, p.longitude AS station_lon, 'place_mismatch' = ANY(m.flags) AS flagged
+    `SELECT m.id, m.gps_lat, m.gps_lon, p.latitude AS station_lat, p.longitude AS station_lon, 'place_mismatch' = ANY(m.flags) AS flagged, 'region_mismatch' = ANY(m.flags) AS region_flagged
        FROM submissions s
        JOIN media_files m ON m.submission_id = s.id
        LEFT JOIN polling_stations p ON p.id = s.polling_station_id

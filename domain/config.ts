@@ -147,6 +147,10 @@ const envSchema = z.object({
   NEAR_DUPLICATE_MAX_DISTANCE: z.coerce.number().int().min(0).max(11).default(10),
   TIME_MISMATCH_HOURS: z.coerce.number().positive().max(24 * 366).default(3),
   PLACE_MISMATCH_KM: z.coerce.number().positive().max(20_000).default(2),
+  // With no register entry for the station: GPS this far outside the claimed region's boundary.
+  // Boundaries are simplified by up to 2 km and people live on both sides of a border: 10 km flags
+  // a wrong region, not a suburb.
+  REGION_MISMATCH_KM: z.coerce.number().min(0).max(20_000).default(10),
   // Transparency log: the Ed25519 key file (created on first start), the log's name (first line of
   // every checkpoint, also the signed-note key name: never change it once the log has entries), and
   // how often the worker may sign a new tree head when the log grew.
@@ -302,6 +306,7 @@ export type Config = {
   nearDuplicateMaxDistance: number;
   timeMismatchHours: number;
   placeMismatchKm: number;
+  regionMismatchKm: number;
   logKeyPath: string;
   logOrigin: string;
   logSthIntervalMs: number;
@@ -459,6 +464,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nearDuplicateMaxDistance: e.NEAR_DUPLICATE_MAX_DISTANCE,
     timeMismatchHours: e.TIME_MISMATCH_HOURS,
     placeMismatchKm: e.PLACE_MISMATCH_KM,
+    regionMismatchKm: e.REGION_MISMATCH_KM,
     logKeyPath: path.resolve(e.LOG_KEY_PATH ?? path.join(storageDir, 'keys', 'log-ed25519.pem')),
     logOrigin: e.LOG_ORIGIN ?? (e.PUBLIC_URL ? `${new URL(e.PUBLIC_URL).host}/log` : DEFAULT_LOG_ORIGIN),
     logSthIntervalMs: e.LOG_STH_INTERVAL_SECONDS * 1000,

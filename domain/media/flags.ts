@@ -60,6 +60,15 @@ export const FLAGS = {
     public: 'stored',
     queueFilter: true,
   },
+  region_mismatch: {
+    label: {
+      ru: 'снято вне указанного региона (по GPS и границам регионов; участка нет в справочнике)',
+      en: 'taken outside the stated region (by GPS and region boundaries; the station is not in the register)',
+    },
+    step: 'claim',
+    public: 'stored',
+    queueFilter: true,
+  },
   exact_duplicate: {
     label: { ru: 'такой же файл уже есть в архиве', en: 'the same file is already in the archive' },
     step: 'relations',

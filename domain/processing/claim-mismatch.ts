@@ -6,6 +6,7 @@
  */
 import type { ObserverClaimRow } from '../../db/media.repo';
 import type { Config } from '../config';
+import { kmOutside, type Region } from '../regions/model';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -80,23 +81,38 @@ export function placeMismatch(gps: Point | null, station: Point | null, maxKm: n
   return gps !== null && station !== null && distanceKm(gps, station) > maxKm;
 }
 
+/**
+ * region_mismatch: the file's GPS is more than `marginKm` outside the claimed region's boundary
+ * (when both are known). The margin absorbs the boundaries' simplification and a photo taken just
+ * across a border; a "Москва" claim with GPS in Czechia is thousands of kilometres out.
+ */
+export function regionMismatch(gps: Point | null, claimed: Region | null, marginKm: number): boolean {
+  return gps !== null && claimed?.boundary != null && kmOutside(claimed.boundary, gps) > marginKm;
+}
+
 /** What a file says about when and where it was taken. */
 export type Capture = FileTime & { gps: Point | null };
 
+export type ClaimFlag = 'time_mismatch' | 'place_mismatch' | 'region_mismatch';
+
 /**
- * time_mismatch and place_mismatch of one file against what the observer stated. The station's
- * place comes from the polling-station register as it is now (place-recheck.service.ts re-checks files
- * already processed when the register changes).
+ * time_mismatch, and place_mismatch or region_mismatch, of one file against what the observer
+ * stated. The station's place comes from the polling-station register as it is now
+ * (place-recheck.service.ts re-checks files already processed when the register changes); only when
+ * the register has no place for the station does the claimed region's boundary decide.
  */
 export function claimMismatches(
   capture: Capture,
   claim: ObserverClaimRow,
-  limits: Pick<Config, 'timeMismatchHours' | 'placeMismatchKm'>,
-): ('time_mismatch' | 'place_mismatch')[] {
-  const flags: ('time_mismatch' | 'place_mismatch')[] = [];
+  claimedRegion: Region | null,
+  limits: Pick<Config, 'timeMismatchHours' | 'placeMismatchKm' | 'regionMismatchKm'>,
+): ClaimFlag[] {
+  const flags: ClaimFlag[] = [];
   const stated = { happenedAt: claim.happened_at, votingStartsOn: claim.voting_starts_on, votingEndsOn: claim.voting_ends_on };
   if (timeMismatch(capture, stated, limits.timeMismatchHours)) flags.push('time_mismatch');
   const station = claim.station_lat !== null && claim.station_lon !== null ? { lat: claim.station_lat, lon: claim.station_lon } : null;
-  if (placeMismatch(capture.gps, station, limits.placeMismatchKm)) flags.push('place_mismatch');
+  if (station) {
+    if (placeMismatch(capture.gps, station, limits.placeMismatchKm)) flags.push('place_mismatch');
+  } else if (regionMismatch(capture.gps, claimedRegion, limits.regionMismatchKm)) flags.push('region_mismatch');
   return flags;
 }

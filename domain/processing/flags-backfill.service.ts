@@ -12,6 +12,7 @@ import type { AppContext } from '../context';
 import { detectFileType } from '../media/file-type';
 import { extractMetadata } from '../media/metadata';
 import type { MediaFile } from '../media/model';
+import { regionByCode } from '../regions/regions.service';
 import { claimMismatches } from './claim-mismatch';
 import { relateToPartners } from './media-relations.service';
 import { readStoredHead } from './process-media.service';
@@ -38,7 +39,7 @@ export async function backfillFileFlags(ctx: AppContext, fileId: string): Promis
     takenAtUtc: file.taken_at_utc,
     gps: file.gps_lat !== null && file.gps_lon !== null ? { lat: file.gps_lat, lon: file.gps_lon } : null,
   };
-  const claimFlags = claim ? claimMismatches(capture, claim, ctx.config) : [];
+  const claimFlags = claim ? claimMismatches(capture, claim, await regionByCode(ctx, claim.region_code), ctx.config) : [];
   return ctx.transaction(async (tx) => {
     const relations = await relateToPartners(tx, ctx.config.nearDuplicateMaxDistance, file);
     return (await tx.media.setFlags(file.id, [...metadataFlags, ...claimFlags, ...relations])) ? 'changed' : 'unchanged';

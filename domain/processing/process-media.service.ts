@@ -8,6 +8,7 @@ import { detectFileType, SNIFF_BYTES, type DetectedType } from '../media/file-ty
 import { extractMetadata, type MediaMetadata } from '../media/metadata';
 import { isIoError, isNoSpace, messageOf } from '../caught-errors';
 import type { QueuedJob } from '../ports/job-queue';
+import { regionByCode } from '../regions/regions.service';
 import { claimMismatches } from './claim-mismatch';
 import { relateToPartners } from './media-relations.service';
 
@@ -93,7 +94,7 @@ export async function processMediaFile(ctx: AppContext, fileId: string): Promise
   const contact = copies.some((c) => c.kind === 'contact');
 
   const capture = { takenAtLocal: meta.taken_at_local, offset: meta.offset, takenAtUtc: meta.taken_at_utc, gps: meta.gps };
-  const flags = [...meta.flags, ...(claim ? claimMismatches(capture, claim, ctx.config) : [])];
+  const flags = [...meta.flags, ...(claim ? claimMismatches(capture, claim, await regionByCode(ctx, claim.region_code), ctx.config) : [])];
   const extraction = toExtraction(meta, flags, rendered?.phash ?? null, warnings);
   const outcome = failure ? { status: 'failed' as const, reason: failure.message } : { status: 'ready' as const };
   const previewOwed = outcome.status === 'ready' && rendered !== null && rendered.preview === null;

@@ -112,6 +112,35 @@ function insideRing(ring: number[][], lon: number, lat: number): boolean {
   return inside;
 }
 
+const KM_PER_DEGREE = 111.32;
+
+/**
+ * Distance in km from a point to the segment a–b (GeoJSON longitude, latitude), on a plane around
+ * the point: ample for the few kilometres it decides; longitudes are taken across the antimeridian
+ * the short way.
+ */
+export function segmentDistanceKm(point: { lat: number; lon: number }, a: number[], b: number[]): number {
+  const k = Math.cos((point.lat * Math.PI) / 180);
+  const east = (lon: number) => ((((lon - point.lon + 540) % 360) - 180) * k);
+  const [ax, ay] = [east(a[0]!), a[1]! - point.lat];
+  const [bx, by] = [east(b[0]!), b[1]! - point.lat];
+  const [dx, dy] = [bx - ax, by - ay];
+  const length2 = dx * dx + dy * dy;
+  const t = length2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / length2));
+  return Math.hypot(ax + t * dx, ay + t * dy) * KM_PER_DEGREE;
+}
+
+/** How far (km) a point lies outside a boundary: 0 within it, else the distance to its nearest edge. */
+export function kmOutside(boundary: RegionBoundary, point: { lat: number; lon: number }): number {
+  if (boundaryContains(boundary, point)) return 0;
+  const polygons = boundary.type === 'Polygon' ? [boundary.coordinates] : boundary.coordinates;
+  let nearest = Infinity;
+  for (const ring of polygons.flat()) {
+    for (let i = 1; i < ring.length; i++) nearest = Math.min(nearest, segmentDistanceKm(point, ring[i - 1]!, ring[i]!));
+  }
+  return nearest;
+}
+
 /** Whether a point lies within a boundary: inside an outline and outside its holes. */
 export function boundaryContains(boundary: RegionBoundary, point: { lat: number; lon: number }): boolean {
   const polygons = boundary.type === 'Polygon' ? [boundary.coordinates] : boundary.coordinates;

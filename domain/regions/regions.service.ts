@@ -14,6 +14,11 @@ export async function canonicalRegion(ctx: AppContext, typed: string): Promise<R
   return matchRegion(await listRegions(ctx), typed);
 }
 
+/** A region by its code (ISO 3166), or null when none has it. */
+export async function regionByCode(ctx: AppContext, code: string | null): Promise<Region | null> {
+  return code === null ? null : ((await listRegions(ctx)).find((r) => r.code === code) ?? null);
+}
+
 /**
  * The region a point (e.g. a file's GPS) lies in, for moderation's place checks: 'unknown' when no
  * region with a boundary holds it (boundaries are not loaded for every region), never a guess.

@@ -142,8 +142,9 @@ async function main(): Promise<void> {
 
   // Real stations and regions to ask for, read from the seeded data.
   const { stations, elections } = await withClient(DATABASE_URL, async (c) => {
+    // Canonical regions only: a station page under another spelling redirects to the canonical one.
     const s = await c.query<{ election_id: number; region: string; station_number: string }>(
-      'SELECT election_id, region, station_number FROM archive_entries TABLESAMPLE SYSTEM (1) LIMIT 200',
+      'SELECT a.election_id, a.region, a.station_number FROM archive_entries a TABLESAMPLE SYSTEM (1) JOIN regions r ON r.name_ru = a.region LIMIT 200',
     );
     const e = await c.query<{ id: number }>('SELECT id FROM elections ORDER BY id');
     return { stations: s.rows, elections: e.rows.map((r) => r.id) };

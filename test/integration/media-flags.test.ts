@@ -167,6 +167,29 @@ describeWithFixtures('media flags', () => {
     expect(await fileSection(elsewhere[0]!.submission_id, elsewhere[0]!.id)).toContain('data-flag="place_mismatch"');
   });
 
+  test("region_mismatch: with no register entry for the station, GPS outside the claimed region's boundary; the region the GPS is in, no flag", async () => {
+    // google-pixel_gps.jpg was taken in Czechia (50.30 N, 14.82 E)
+    const photo = await fileFromPath(fixturePath('google-pixel_gps.jpg'));
+    const election = await catalogRepo.insertElection(system.ctx.db, {
+      slug: `regions-${randomBytes(5).toString('hex')}`,
+      nameRu: 'Выборы без реестра',
+      nameEn: 'Election without a register',
+      country: 'RU',
+      votingStartsOn: '2026-09-18',
+      votingEndsOn: '2026-09-20',
+    });
+    const [inMoscow] = await processed(await submit([photo], { election_id: String(election.id), region: 'Москва', station_number: '7201' }));
+    const [inCzechia] = await processed(await submit([photo], { election_id: String(election.id), region: 'Чехия', station_number: '7202' }));
+    expect(inMoscow!.flags).toContain('region_mismatch');
+    expect(inCzechia!.flags).not.toContain('region_mismatch');
+    expect(inMoscow!.flags).not.toContain('place_mismatch'); // no register: nothing to measure from
+
+    expect(await fileSection(inMoscow!.submission_id, inMoscow!.id)).toContain('data-flag="region_mismatch"');
+    const queue = (await moderator.page(`/moderation?flag=region_mismatch&election=${election.id}`)).body;
+    expect(queue).toContain(inMoscow!.submission_id);
+    expect(queue).not.toContain(inCzechia!.submission_id);
+  });
+
   test('a register imported after the upload re-checks places: a far station flags the file, a corrected place clears it', async () => {
     const photo = expected.find((e) => e.kind === 'image' && e.gps && e.gps_valid && e.taken_at && !e.made_here)!;
     const day = photo.taken_at!.slice(0, 10);
@@ -181,6 +204,7 @@ describeWithFixtures('media flags', () => {
     const [file] = await processed(await submit([await fileFromPath(fixturePath(photo.file))], { election_id: String(election.id), station_number: '7101' }));
     expect(file!.gps_lat).not.toBeNull();
     expect(file!.flags).not.toContain('place_mismatch'); // no register yet: nothing to compare with
+    expect(file!.flags).toContain('region_mismatch'); // until then the claimed region (Москва) decides: no fixture was taken there
 
     const admin = await loggedInClient(system.ctx, system.url, 'admin');
     await admin.page('/admin/stations');
@@ -196,6 +220,7 @@ describeWithFixtures('media flags', () => {
     const far = photo.gps!.lat + (system.ctx.config.placeMismatchKm * 5) / 111;
     expect(await importRegister(far)).toContain('changed with the new station places: 1.');
     expect((await reload(file!.id)).flags).toContain('place_mismatch');
+    expect((await reload(file!.id)).flags).not.toContain('region_mismatch'); // the register's place decides now
     const queue = await moderator.page(`/moderation?flag=place_mismatch&election=${election.id}`);
     expect(queue.body).toContain(file!.submission_id);
 

@@ -55,7 +55,7 @@ const flagged = (files: MediaFile[], flag: string) => files.some((f) => f.flags.
 /** The observer's claim beside what the files say, with the mismatch flags where they apply. */
 export function claimVersusFiles(page: PageContext, s: Submission, files: MediaFile[]): Html {
   const { t } = page;
-  const mismatch = (flag: string) => (flagged(files, flag) ? html` <strong class="mismatch">⚠ ${t('mismatch')}</strong>` : null);
+  const mismatch = (...flags: string[]) => (flags.some((flag) => flagged(files, flag)) ? html` <strong class="mismatch">⚠ ${t('mismatch')}</strong>` : null);
   const times = files.filter((f) => f.taken_at_local).map((f) => html`<li>${f.original_name}: ${captureTime(f, t)}</li>`);
   const places = files.filter((f) => f.gps_lat !== null).map((f) => html`<li>${f.original_name}: ${f.gps_lat!.toFixed(5)}, ${f.gps_lon!.toFixed(5)}</li>`);
   const devices = [...new Set(files.map((f) => [f.make, f.model].filter(Boolean).join(' ')).filter(Boolean))];
@@ -66,7 +66,7 @@ export function claimVersusFiles(page: PageContext, s: Submission, files: MediaF
   <tbody>
   <tr><th scope="row">${t('compare_when')}${mismatch('time_mismatch')}</th><td>${s.happened_at?.replace('T', ' ') ?? t('unknown')}<br><span class="muted">${t('received_at')}: ${formatInstant(s.received_at)}</span></td>
     <td>${times.length ? html`<ul>${times}</ul>` : t('unknown')}</td></tr>
-  <tr><th scope="row">${t('compare_where')}${mismatch('place_mismatch')}</th><td>${s.region} · ${t('station')} ${s.station_number}${s.station_address ? html`<br>${s.station_address}${s.station_lat !== null ? html` <span class="muted">(${s.station_lat.toFixed(5)}, ${s.station_lon!.toFixed(5)})</span>` : null}` : html`<br><span class="muted">${t('no_station_record')}</span>`}</td>
+  <tr><th scope="row">${t('compare_where')}${mismatch('place_mismatch', 'region_mismatch')}</th><td>${s.region} · ${t('station')} ${s.station_number}${s.station_address ? html`<br>${s.station_address}${s.station_lat !== null ? html` <span class="muted">(${s.station_lat.toFixed(5)}, ${s.station_lon!.toFixed(5)})</span>` : null}` : html`<br><span class="muted">${t('no_station_record')}</span>`}</td>
     <td>${places.length ? html`<ul>${places}</ul>` : t('unknown')}</td></tr>
   <tr><th scope="row">${t('compare_device')}</th><td>—</td><td>${devices.length ? devices.join(', ') : t('unknown')}</td></tr>
   </tbody>

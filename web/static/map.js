@@ -1,7 +1,8 @@
 // The archive map: clustered points from GET /api/v1/map (clustered on the server, so a country
 // view is small), over country borders drawn here from /static/borders-110m.json (Natural Earth
-// 1:110m via world-atlas, public domain; no tile server needed); tiles only when the operator set
-// MAP_TILE_URL. The first view fits the published points.
+// 1:110m via world-atlas, public domain; no tile server needed) and, zoomed in, the borders of
+// Russia's subjects from /static/regions-ru.json (Natural Earth 1:10m Admin-1, simplified); tiles
+// only when the operator set MAP_TILE_URL. The first view fits the published points.
 // Drag or arrow keys pan, +/- or the buttons zoom, a cluster zooms in, a single point opens its entry.
 (function () {
   'use strict';
@@ -22,30 +23,35 @@
   var request = 0;
   var timer = null;
 
-  // The offline base layer: every arc of the TopoJSON (coastlines and borders, each drawn once) on a canvas.
+  // The offline base layer: every arc of each TopoJSON (coastlines and borders, each drawn once) on
+  // a canvas; the subjects' borders only from minZoom on, where they are not a tangle.
   var base = document.createElement('canvas');
   base.className = 'map-base';
   base.setAttribute('aria-hidden', 'true');
   el.appendChild(base);
-  var borders = null;
-  fetch('/static/borders-110m.json')
-    .then(function (res) { return res.ok ? res.json() : Promise.reject(new Error(String(res.status))); })
-    .then(function (topo) {
-      var t = topo.transform;
-      borders = topo.arcs.map(function (arc) {
-        var x = 0, y = 0;
-        return arc.map(function (d) {
-          x += d[0];
-          y += d[1];
-          return [x * t.scale[0] + t.translate[0], y * t.scale[1] + t.translate[1]];
+  var layers = [
+    { url: '/static/borders-110m.json', minZoom: 0, color: '#7d8b99', width: 0.8, counter: 'data-borders', arcs: null },
+    { url: '/static/regions-ru.json', minZoom: 4, color: '#b5c0ca', width: 0.6, counter: 'data-subject-borders', arcs: null },
+  ];
+  layers.forEach(function (layer) {
+    fetch(layer.url)
+      .then(function (res) { return res.ok ? res.json() : Promise.reject(new Error(String(res.status))); })
+      .then(function (topo) {
+        var t = topo.transform;
+        layer.arcs = topo.arcs.map(function (arc) {
+          var x = 0, y = 0;
+          return arc.map(function (d) {
+            x += d[0];
+            y += d[1];
+            return [x * t.scale[0] + t.translate[0], y * t.scale[1] + t.translate[1]];
+          });
         });
-      });
-      drawBase();
-    })
-    .catch(function () { /* points still show over the plain background */ });
+        drawBase();
+      })
+      .catch(function () { /* points still show over the plain background */ });
+  });
 
   function drawBase() {
-    if (!borders) return;
     var w = el.clientWidth, h = el.clientHeight, ratio = window.devicePixelRatio || 1;
     base.width = w * ratio;
     base.height = h * ratio;
@@ -54,24 +60,31 @@
     var g = base.getContext('2d');
     g.setTransform(ratio, 0, 0, ratio, 0, 0);
     g.clearRect(0, 0, w, h);
-    g.strokeStyle = '#7d8b99';
-    g.lineWidth = 0.8;
-    var o = origin(), world = worldSize(view.zoom), drawn = 0;
-    // the world repeats sideways: draw the copies that can be in view
-    for (var k = Math.floor(o.x / world); k * world < o.x + w; k++) {
-      g.beginPath();
-      borders.forEach(function (line) {
-        line.forEach(function (pt, i) {
-          var p = project(pt[1], pt[0], view.zoom);
-          var x = p.x + k * world - o.x, y = p.y - o.y;
-          if (i === 0) g.moveTo(x, y);
-          else g.lineTo(x, y);
-        });
-        drawn++;
-      });
-      g.stroke();
-    }
-    el.setAttribute('data-borders', String(drawn));
+    var o = origin(), world = worldSize(view.zoom);
+    // finer layers last, so the country borders stay on top where they coincide
+    layers.slice().reverse().forEach(function (layer) {
+      var drawn = 0;
+      if (layer.arcs && view.zoom >= layer.minZoom) {
+        g.strokeStyle = layer.color;
+        g.lineWidth = layer.width;
+        // the world repeats sideways: draw the copies that can be in view
+        for (var k = Math.floor(o.x / world); k * world < o.x + w; k++) {
+          g.beginPath();
+          layer.arcs.forEach(function (line) {
+            line.forEach(function (pt, i) {
+              var p = project(pt[1], pt[0], view.zoom);
+              var x = p.x + k * world - o.x, y = p.y - o.y;
+              // a step across the antimeridian (Chukotka, Fiji) is not a line across the whole map
+              if (i === 0 || Math.abs(pt[0] - line[i - 1][0]) > 180) g.moveTo(x, y);
+              else g.lineTo(x, y);
+            });
+            drawn++;
+          });
+          g.stroke();
+        }
+      }
+      el.setAttribute(layer.counter, String(drawn));
+    });
   }
 
   var tileLayer = document.createElement('div');

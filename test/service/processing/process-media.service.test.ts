@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Extraction, ObserverClaimRow } from '../../../db/media.repo';
 import type { MediaFile, RelatedFile } from '../../../domain/media/model';
+import type { Region } from '../../../domain/regions/model';
 import { processMediaFile } from '../../../domain/processing/process-media.service';
 import { FakeBlobStore } from '../../fakes/blob-store';
 import { fakeContext } from '../../fakes/context';
@@ -15,7 +16,14 @@ import { TAGS, dms, exifBlock, type ExifTag } from '../../helpers/exif-block';
 
 /** Polling station 1234, as the register places it (central Moscow). */
 const STATION = { lat: 55.7539, lon: 37.6208 };
-const CLAIM: ObserverClaimRow = { happened_at: '2026-03-15T10:00', voting_starts_on: '2026-03-15', voting_ends_on: '2026-03-15', station_lat: STATION.lat, station_lon: STATION.lon };
+const CLAIM: ObserverClaimRow = {
+  happened_at: '2026-03-15T10:00', voting_starts_on: '2026-03-15', voting_ends_on: '2026-03-15', station_lat: STATION.lat, station_lon: STATION.lon, region_code: 'RU-MOW',
+};
+/** The claimed region, with a rough box for its boundary (the real outlines are tested in test/db/regions.repo.test.ts). */
+const MOSCOW: Region = {
+  code: 'RU-MOW', kind: 'subject', name_ru: 'Москва', name_en: 'Moscow', aliases: [],
+  boundary: { type: 'Polygon', coordinates: [[[36.8, 55.1], [38, 55.1], [38, 56.1], [36.8, 56.1], [36.8, 55.1]]] },
+};
 const BYTES = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('a photo')]);
 const SHA256 = createHash('sha256').update(BYTES).digest('hex');
 
@@ -39,6 +47,7 @@ function processing(claim: ObserverClaimRow | null = CLAIM) {
     copyHashes: [] as { fileId: string; kind: string; sha256: string }[],
   };
   const db = fakeDatabase(tables, (t) => ({
+    regions: { listRegions: async () => [MOSCOW] },
     media: {
       startProcessing: async (id) => (id === t.file.id ? { ...t.file, status: 'processing' } : null),
       findObserverClaim: async () => t.claim,
@@ -94,10 +103,17 @@ describe('processing: the flags of a photo', () => {
     expect(await flagsOf({ ifd0: CAMERA, exif: takenAt('2026:03:12 10:00:00') })).toEqual(['time_mismatch']);
   });
 
-  test('taken far from the stated station: place_mismatch; a station without a place cannot be checked', async () => {
+  test('taken far from the stated station: place_mismatch; a station without a place: the claimed region decides (region_mismatch)', async () => {
     const spb = gpsAt(59.9398, 30.3146);
-    expect(await processing().flagsOf({ ifd0: CAMERA, exif: takenAt('2026:03:15 10:00:00'), gps: spb })).toEqual(['place_mismatch']);
-    expect(await processing({ ...CLAIM, station_lat: null, station_lon: null }).flagsOf({ ifd0: CAMERA, exif: takenAt('2026:03:15 10:00:00'), gps: spb })).toEqual([]);
+    const noPlace = { ...CLAIM, station_lat: null, station_lon: null };
+    const at = (gps: ExifTag[]) => ({ ifd0: CAMERA, exif: takenAt('2026:03:15 10:00:00'), gps });
+    expect(await processing().flagsOf(at(spb))).toEqual(['place_mismatch']);
+    expect(await processing(noPlace).flagsOf(at(spb))).toEqual(['region_mismatch']);
+    // within the region, or just across its border (inside the margin), is no mismatch
+    expect(await processing(noPlace).flagsOf(at(gpsAt(55.6, 37.5)))).toEqual([]);
+    expect(await processing(noPlace).flagsOf(at(gpsAt(55.6, 38.1)))).toEqual([]);
+    // a region that is not in the list, or has no boundary, cannot be checked
+    expect(await processing({ ...noPlace, region_code: null }).flagsOf(at(spb))).toEqual([]);
   });
 
   test('GPS at 0,0 is no fix: gps_invalid, and the place is not compared', async () => {
