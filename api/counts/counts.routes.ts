@@ -38,7 +38,7 @@ export function countsRoutes(ctx: AppContext): Router {
 
   router.get('/api/v1/counts/export.:format', async (req, res) => {
     const format = req.params.format;
-    if (format !== 'csv' && format !== 'json') throw notFound('This export format (use export.csv or export.json)');
+    if (format !== 'csv' && format !== 'json') throw notFound('export_format');
     const q = parse(rankingExportQuery, filled(req));
     const rows = await counts.rankedForExport(ctx, q);
     res.set('Cache-Control', 'no-store');
