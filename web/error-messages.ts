@@ -141,7 +141,7 @@ const ERROR_WORDS: Record<string, Words> = {
   },
   // moderation
   already_decided: {
-    ru: 'По этой отправке уже принято решение: она {status}[ ({action}: {by}, {at} UTC)]. Ничего не изменено.',
+    ru: 'По этой отправке уже принято решение, её статус: {status}[ ({action}: {by}, {at} UTC)]. Ничего не изменено.',
     en: 'This submission was already decided: it is {status}[ ({action} by {by} at {at} UTC)]. Nothing was changed.',
   },
   stale_form: {
@@ -157,7 +157,7 @@ const ERROR_WORDS: Record<string, Words> = {
   merge_self: { ru: 'Нельзя объединить отправку саму с собой.', en: 'An entry cannot be merged into itself.' },
   merge_target_missing: { ru: 'Отправка, с которой нужно объединить, не найдена; проверьте её.', en: 'The entry to merge into was not found; check it.' },
   merge_target_closed: {
-    ru: 'Отправка, с которой вы объединяете, уже {status}; объединяйте с той, что описывает это событие.',
+    ru: 'Отправка, с которой вы объединяете, уже закрыта (статус: {status}); объединяйте с той, что описывает это событие.',
     en: 'The entry to merge into is {status}; merge into the entry that stands for the event instead.',
   },
   unknown_note: { ru: 'Заметка, на которую вы отвечаете, не относится к этой отправке.', en: 'The note you reply to is not on this entry.' },

@@ -247,9 +247,13 @@ export async function recordObserverFigures(
 
 // ---- Moderators
 
+type CountForReview = NonNullable<Awaited<ReturnType<Repositories['counts']['countOf']>>>;
+
 export type FiguresForReview = {
   lines: ProtocolLine[];
-  count: Awaited<ReturnType<Repositories['counts']['countOf']>>;
+  count: CountForReview | null;
+  /** Other observers' counts of the same thing at the same station over the same hours, each set against this one. */
+  sameWindow: { count: CountForReview; agrees: boolean; tolerance: number }[];
   protocol: Awaited<ReturnType<Repositories['counts']['protocolOf']>>;
 };
 
@@ -260,7 +264,12 @@ export async function figuresForReview(ctx: AppContext, submissionId: string): P
     ctx.repos.counts.stationOfSubmission(submissionId),
   ]);
   if (!count && !protocol) return null;
-  return { lines: station ? await ctx.repos.counts.listLines(station.election_id) : [], count, protocol };
+  const [lines, others] = await Promise.all([
+    station ? ctx.repos.counts.listLines(station.election_id) : [],
+    count ? ctx.repos.counts.countsOfSameWindow(submissionId) : [],
+  ]);
+  const sameWindow = others.map((other) => ({ count: other, agrees: countsAgree(count!, other), tolerance: countTolerance(count!, other) }));
+  return { lines, count, sameWindow, protocol };
 }
 
 /** A moderator enters or corrects a protocol copy's figures; each changed figure records who entered it, and the copy must be checked again. */
@@ -299,10 +308,15 @@ export async function verifyCount(ctx: AppContext, moderator: SessionUser, submi
   });
 }
 
+type Counted = Pick<AttendanceCount, 'people' | 'method'>;
+
+/** How far apart two counts of the same hours may be: the larger uncertainty of their methods, in people. */
+export const countTolerance = (a: Counted, b: Counted): number =>
+  Math.max(Math.ceil(a.people * COUNT_METHODS[a.method]), Math.ceil(b.people * COUNT_METHODS[b.method]));
+
 /** Whether two counts of the same hours agree: they differ by no more than the larger uncertainty of their methods. */
-export function countsAgree(a: Pick<AttendanceCount, 'people' | 'method'>, b: Pick<AttendanceCount, 'people' | 'method'>): boolean {
-  const tolerance = Math.max(Math.ceil(a.people * COUNT_METHODS[a.method]), Math.ceil(b.people * COUNT_METHODS[b.method]));
-  return Math.abs(a.people - b.people) <= tolerance;
+export function countsAgree(a: Counted, b: Counted): boolean {
+  return Math.abs(a.people - b.people) <= countTolerance(a, b);
 }
 
 // ---- The public
@@ -317,8 +331,22 @@ export async function stationFigures(ctx: AppContext, electionId: number, statio
 
 export type RankQuery = { election?: number; region?: string; station?: string; limit?: number; offset?: number };
 
+const RANK_PAGE = 50;
+
 export const rankedStations = (ctx: AppContext, q: RankQuery) =>
-  ctx.repos.counts.rankedStations({ election: q.election, region: q.region, station: q.station }, q.limit ?? 50, q.offset ?? 0);
+  ctx.repos.counts.rankedStations({ election: q.election, region: q.region, station: q.station }, q.limit ?? RANK_PAGE, q.offset ?? 0);
+
+/** One page of the ranked list for people, with the offsets of the pages before and after it (null: none). */
+export async function rankedPage(ctx: AppContext, q: RankQuery) {
+  const size = q.limit ?? RANK_PAGE;
+  const offset = q.offset ?? 0;
+  const rows = await rankedStations(ctx, { ...q, limit: size + 1 }); // one more says whether a next page exists
+  return {
+    items: rows.slice(0, size),
+    previousOffset: offset > 0 ? Math.max(0, offset - size) : null,
+    nextOffset: rows.length > size ? offset + size : null,
+  };
+}
 
 /** The exports: every ranked station matching the filters (at most this many) with its discrepancies. */
 export const MAX_EXPORT_STATIONS = 100_000;
