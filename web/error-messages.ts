@@ -297,6 +297,14 @@ const FIELD_WORDS: Record<string, Words> = {
   merge_into: { ru: 'Отметьте в группе отправку, которую нужно оставить («оставить эту»).', en: 'Pick the entry to keep (“keep this one”) in the cluster.' },
   reason_code: { ru: 'Укажите причину отклонения: выберите её из списка.', en: 'Give a reason for the rejection: choose one from the list.' },
   body: { ru: 'Напишите ответ или добавьте фото или видео.', en: 'Write your answer or add a photo or video.' },
+  count_from: { ru: 'Укажите дату и время начала подсчёта.', en: 'Give the date and time the counting began.' },
+  count_to: { ru: 'Укажите дату и время конца подсчёта: позже начала.', en: 'Give the date and time the counting ended: after it began.' },
+  count_people: {
+    ru: 'Укажите подсчёт целиком: начало, конец, сколько человек (целое число до 100 000), что и как считали.',
+    en: 'Give the whole count: from, to, how many people (a whole number up to 100 000), what and how it was counted.',
+  },
+  count_what: { ru: 'Укажите, что считали.', en: 'Say what was counted.' },
+  count_method: { ru: 'Укажите, как считали.', en: 'Say how it was counted.' },
   redactions: {
     ru: 'Прямоугольник для скрытия записан неверно: укажите слева, сверху, ширину и высоту в процентах от изображения и затем blur (размыть) или fill (закрасить), например «10 20 15 15 blur». Ничего не изменено.',
     en: 'A box to cover is written wrongly: give left, top, width and height in percent of the picture, then blur or fill, e.g. “10 20 15 15 blur”. Nothing was changed.',
