@@ -26,10 +26,9 @@ const ERROR_WORDS: Record<string, Words> = {
   field_too_long: { ru: 'Одно из полей формы слишком длинное.', en: 'A form field is too long.' },
   too_many_fields: { ru: 'В форме слишком много полей.', en: 'The form has too many fields.' },
   malformed_form: {
-    ru: 'Форма повреждена[: пришлите её как multipart/form-data с полем «{field}»]. Попробуйте ещё раз.',
-    en: 'The form is malformed[: send it as multipart/form-data with the field “{field}”]. Please try again.',
+    ru: 'Отправка прервалась или форма повреждена[: пришлите её как multipart/form-data с полем «{field}»]. Попробуйте ещё раз.',
+    en: 'The form was cut off or is malformed[: send it as multipart/form-data with the field “{field}”]. Please try again.',
   },
-  upload_cut_off: { ru: 'Отправка прервалась или повреждена. Попробуйте ещё раз.', en: 'The upload was cut off or malformed. Please try again.' },
   unexpected_file: { ru: 'Файлы нужно присылать в поле «{field}».', en: 'Files must be sent in the field “{field}”.' },
   too_many_parts: { ru: 'Пришлите одно изображение в поле «{field}» и ничего больше.', en: 'Send one image in the field “{field}”, nothing else.' },
   no_image: { ru: 'Пришлите одно изображение в поле «{field}».', en: 'Send one image in the multipart/form-data field “{field}”.' },

@@ -142,7 +142,7 @@ function multipart(upload: RequestHandler, messages: MulterMessages, field: stri
       if (err instanceof AppError) return next(err);
       if (isNoSpace(err)) return next(storageFull()); // the disk filled while this upload was written: not the observer's fault
       // busboy's parse errors (truncated body, bad boundary) and client aborts end up here.
-      next(badRequest('upload_cut_off'));
+      next(badRequest('malformed_form'));
     });
   };
 }
