@@ -280,7 +280,8 @@ const REVEAL_WORDS: Record<OriginalReveal, Words> = {
 
 /**
  * Each form field, named as the page labels it: a form error says every item in these words, never
- * the field's internal name. A field not listed is said in its schema's own words.
+ * the field's internal name. In English, a schema's own message written for people (one per action,
+ * e.g. the reason for unpublishing) is said instead; zod's stock messages never are.
  */
 const FIELD_WORDS: Record<string, Words> = {
   election_id: { ru: 'Выберите выборы.', en: 'Choose an election.' },
@@ -295,7 +296,6 @@ const FIELD_WORDS: Record<string, Words> = {
   ids: { ru: 'Отметьте хотя бы одну отправку (не больше 200 за раз).', en: 'Tick at least one entry (at most 200 at once).' },
   merge_into: { ru: 'Отметьте в группе отправку, которую нужно оставить («оставить эту»).', en: 'Pick the entry to keep (“keep this one”) in the cluster.' },
   reason_code: { ru: 'Укажите причину отклонения: выберите её из списка.', en: 'Give a reason for the rejection: choose one from the list.' },
-  body: { ru: 'Напишите ответ или добавьте фото или видео.', en: 'Write your answer or add a photo or video.' },
   count_from: { ru: 'Укажите дату и время начала подсчёта.', en: 'Give the date and time the counting began.' },
   count_to: { ru: 'Укажите дату и время конца подсчёта: позже начала.', en: 'Give the date and time the counting ended: after it began.' },
   count_people: {
@@ -352,12 +352,18 @@ function filled(text: string, params: ErrorParams, lang: Lang): string {
     .replace(PARAM, (whole, name: string) => (given(name) ? paramWords(name, params[name]!, lang) : whole));
 }
 
+/** How zod's own messages begin (they name types, not what a person should do). */
+const ZOD_STOCK_MESSAGE = /^(Invalid|Too (big|small)|Unrecognized)/;
+
 type ErrorToSay = Pick<AppError, 'code' | 'params' | 'details' | 'retryAfterSeconds'>;
 
 /** Every problem of a form, once each, each item in words the page uses. */
 function formProblems(error: ErrorToSay, lang: Lang): string | null {
   const fields = (error.details?.fields as { field: string; message?: string }[] | undefined) ?? [];
-  const texts = fields.map(({ field, message }) => FIELD_WORDS[field]?.[lang] ?? message ?? ERROR_WORDS.invalid_input![lang]);
+  const texts = fields.map(({ field, message }) => {
+    const ownEnglish = lang === 'en' && message && !ZOD_STOCK_MESSAGE.test(message) ? message : undefined;
+    return ownEnglish ?? FIELD_WORDS[field]?.[lang] ?? message ?? ERROR_WORDS.invalid_input![lang];
+  });
   return texts.length ? [...new Set(texts)].join(' ') : null;
 }
 
