@@ -25,7 +25,7 @@ export async function sendStoredFile(
   options: { mime: string; identity: string; stallMs: number; digestSha256?: string | null; downloadAs?: string; cacheSeconds?: number },
 ): Promise<void> {
   const blob = await opening;
-  if (!blob) throw notFound('The file');
+  if (!blob) throw notFound('file');
   const format = downloadFormat(options.mime);
   if (options.downloadAs) res.attachment(`${options.downloadAs}.${format.extension}`);
   res.type(format.type); // after attachment(), which would type the file by its name

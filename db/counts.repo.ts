@@ -180,6 +180,24 @@ export async function countOf(db: Queryable, submissionId: string): Promise<Coun
   return rows[0] ?? null;
 }
 
+/**
+ * The other counts of the same station, of the same thing over the same hours, that still stand
+ * (not rejected, not merged away): the ones a moderator compares this count with.
+ */
+export async function countsOfSameWindow(db: Queryable, submissionId: string): Promise<CountRow[]> {
+  const { rows } = await db.query<CountRow>(
+    `${COUNT_SELECT}
+       JOIN attendance_counts mine ON mine.submission_id = $1
+       JOIN submissions s ON s.id = c.submission_id
+      WHERE c.election_id = mine.election_id AND c.uik_number = mine.uik_number
+        AND c.counted_from = mine.counted_from AND c.counted_to = mine.counted_to AND c.what = mine.what
+        AND c.submission_id <> mine.submission_id AND s.status NOT IN ('rejected', 'merged')
+      ORDER BY s.received_at, c.submission_id`,
+    [submissionId],
+  );
+  return rows;
+}
+
 export async function protocolOf(db: Queryable, submissionId: string): Promise<(ProtocolRow & { figures: FigureRow[] }) | null> {
   const { rows } = await db.query<ProtocolRow>(
     `SELECT p.submission_id, p.election_id, p.arithmetic_flags, p.checked_at, a.email AS checked_by_email

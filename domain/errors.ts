@@ -1,73 +1,66 @@
 import type { StoreFailure, StoreFailureKind } from '../db/errors';
 
 /**
- * The one error type of Svidetel: an HTTP status, a stable machine code and a message a person
- * understands. Anything else that reaches the error handler is a bug and answers 500.
+ * What an error names for the words to say (web/error-messages.ts, the one catalogue): a count, a
+ * limit, a file's or a column's name. Never prose: the words are the catalogue's, in the reader's language.
+ */
+export type ErrorParams = Readonly<Record<string, string | number | readonly string[]>>;
+
+/** What a 404 did not find; each has its own sentence in the catalogue (the languages inflect the noun). */
+export type MissingThing =
+  | 'page' | 'file' | 'preview' | 'receipt' | 'export_format' | 'election' | 'category' | 'submission' | 'entry'
+  | 'protocol_copy' | 'count' | 'station' | 'upload' | 'account' | 'session' | 'video_copy' | 'original';
+
+/**
+ * The one error type of Svidetel: an HTTP status, a stable machine code and the parameters its
+ * words need; the words themselves are in the catalogue. Anything else that reaches the error
+ * handler is a bug and answers 500. The message is only for logs: the code and its parameters.
  */
 export class AppError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string,
+    readonly params: ErrorParams = {},
     readonly details?: Record<string, unknown>,
-    /** When to come back (429, 503), sent as Retry-After. */
+    /** When to come back (429, 503), sent as Retry-After and said after the message. */
     readonly retryAfterSeconds?: number,
   ) {
-    super(message);
+    super(Object.keys(params).length ? `${code} ${JSON.stringify(params)}` : code);
     this.name = 'AppError';
   }
 }
 
-export const badRequest = (code: string, message: string, details?: Record<string, unknown>) =>
-  new AppError(400, code, message, details);
-export const unauthorized = (message = 'Please log in first.') => new AppError(401, 'unauthorized', message);
-export const forbidden = (code: string, message: string) => new AppError(403, code, message);
-export const notFound = (what: string) => new AppError(404, 'not_found', `${what} was not found.`);
-export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
-  new AppError(409, code, message, details);
-export const payloadTooLarge = (message: string) => new AppError(413, 'too_large', message);
-export const unsupportedMedia = (message: string) => new AppError(415, 'unsupported_type', message);
-/** A wait in English words a person reads at a glance: "40 s", "3 min", "5 h". */
-export function englishWait(seconds: number): string {
-  if (seconds < 120) return `${seconds} s`;
-  if (seconds < 2 * 3600) return `${Math.ceil(seconds / 60)} min`;
-  return `${Math.ceil(seconds / 3600)} h`;
-}
+export const badRequest = (code: string, params?: ErrorParams, details?: Record<string, unknown>) => new AppError(400, code, params, details);
+export const unauthorized = () => new AppError(401, 'unauthorized');
+export const forbidden = (code: string) => new AppError(403, code);
+export const notFound = (thing: MissingThing) => new AppError(404, 'not_found', { thing });
+export const conflict = (code: string, params?: ErrorParams, details?: Record<string, unknown>) => new AppError(409, code, params, details);
+/** 413; the limit in MiB (or, with code too_many_pixels' words, megapixels) that was passed. */
+export const payloadTooLarge = (params: { limit_mib: number } | { limit_megapixels: number }) =>
+  new AppError(413, 'too_large', params);
+export const unsupportedMedia = () => new AppError(415, 'unsupported_type');
 
-/** 429; with a wait, it is said in the message and sent as Retry-After. */
-export const tooManyRequests = (reason: string, retryAfterSeconds?: number, code = 'rate_limited') =>
-  retryAfterSeconds === undefined
-    ? new AppError(429, code, reason)
-    : new AppError(429, code, `${reason} Try again in ${englishWait(retryAfterSeconds)}.`, undefined, retryAfterSeconds);
+/** 429; with a wait, it is said after the message and sent as Retry-After. */
+export const tooManyRequests = (code: string, retryAfterSeconds?: number) => new AppError(429, code, {}, undefined, retryAfterSeconds);
 /** The server is short of something for now (database connections, export slots): come back later. */
-export const serviceBusy = (code: string, message: string, retryAfterSeconds: number) =>
-  new AppError(503, code, message, undefined, retryAfterSeconds);
-export const insufficientStorage = (message: string) => new AppError(507, 'insufficient_storage', message);
+export const serviceBusy = (code: string, retryAfterSeconds: number, params?: ErrorParams) =>
+  new AppError(503, code, params, undefined, retryAfterSeconds);
+export const insufficientStorage = () => new AppError(507, 'insufficient_storage');
 
 /** How long a client is asked to wait while PostgreSQL is away: a restart takes seconds, a failover tens of them. */
 export const DATABASE_RETRY_AFTER_SECONDS = 30;
 
-/** PostgreSQL cannot be reached: nothing of this request was done (the wait is added to the message, as for 429). */
-const databaseUnavailable = () =>
-  serviceBusy(
-    'database_unavailable',
-    `The archive's database cannot be reached this minute, so nothing was done. Try again in ${englishWait(DATABASE_RETRY_AFTER_SECONDS)}.`,
-    DATABASE_RETRY_AFTER_SECONDS,
-  );
+/** PostgreSQL cannot be reached: nothing of this request was done. */
+const databaseUnavailable = () => serviceBusy('database_unavailable', DATABASE_RETRY_AFTER_SECONDS);
 
 /**
  * The connection to PostgreSQL broke during COMMIT: what was asked may or may not have been done,
  * and saying "nothing was done" could be false. Asking again is safe where the request is idempotent.
  */
-const outcomeUnknown = () =>
-  serviceBusy(
-    'outcome_unknown',
-    `The connection to the archive's database broke just as this was being saved, so it is not known whether it was. Check, or try again in ${englishWait(DATABASE_RETRY_AFTER_SECONDS)}.`,
-    DATABASE_RETRY_AFTER_SECONDS,
-  );
+const outcomeUnknown = () => serviceBusy('outcome_unknown', DATABASE_RETRY_AFTER_SECONDS);
 
 /** Overloaded: no connection came free in time, or a statement or an idle transaction ran out its time. */
-const busy = () => serviceBusy('busy', 'The server is busy right now; please try again in a few seconds.', 5);
+const busy = () => serviceBusy('busy', 5);
 
 /** A failure the repositories threw (db/errors.ts); recognised by name, as the domain imports no values from db/. */
 export function isStoreFailure(err: unknown, kind?: StoreFailureKind): err is StoreFailure {
@@ -79,21 +72,21 @@ export function fromStoreFailure(err: unknown): AppError | null {
   if (!isStoreFailure(err)) return null;
   switch (err.kind) {
     case 'original_unchangeable':
-      return conflict('original_unchangeable', 'What the observer sent cannot be changed.');
+      return conflict('original_unchangeable');
     case 'decision_required':
-      return conflict('decision_required', 'What the public sees changes only by a recorded decision.');
+      return conflict('decision_required');
     case 'publication_held':
-      return conflict('publication_held', 'Publication for this election is held until the polls close. Nothing was changed.');
+      return conflict('publication_held');
     case 'unique':
-      return conflict('already_exists', 'This already exists.');
+      return conflict('already_exists');
     case 'foreign_key':
-      return badRequest('unknown_reference', 'The form refers to something that does not exist.');
+      return badRequest('unknown_reference');
     case 'invalid_value':
-      return badRequest('invalid_value', 'A value is not allowed here.');
+      return badRequest('invalid_value');
     case 'malformed_value':
-      return badRequest('invalid_value', 'A value has the wrong format.');
+      return badRequest('invalid_value');
     case 'retry':
-      return serviceBusy('retry', 'The server was busy; please try again.', 1);
+      return serviceBusy('retry', 1);
     case 'unavailable':
       return busy();
     case 'unreachable':

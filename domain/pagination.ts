@@ -21,7 +21,7 @@ export function decodeCursor(raw: string | undefined): Cursor | null {
   if (!raw) return null;
   const [iso, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
   if (!isCursorTime(iso ?? '') || !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/.test(id ?? '')) {
-    throw badRequest('bad_cursor', 'The page link is malformed; go back to the first page.');
+    throw badRequest('bad_cursor');
   }
   return { at: new Date(iso!), id: id! };
 }

@@ -17,6 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { createContext, orExit } from '../infra/compose';
 import { loadConfigOrExit } from '../domain/config';
 import { AppError } from '../domain/errors';
+import { errorText } from '../web/error-messages';
 import { detectFileType, SNIFF_BYTES } from '../domain/media/file-type';
 import type { BlobStore } from '../domain/ports/blob-store';
 import { createSubmission, type IncomingFile, type SubmissionInput } from '../domain/submissions/submission.service';
@@ -172,7 +173,7 @@ async function main(): Promise<number> {
         process.stdout.write(`- submission ${receipt.submissionId}: ${input.region}, station ${input.stationNumber}, ${input.categoryCode}\n`);
         for (const f of receipt.files) process.stdout.write(`    ${f.name}  ${f.type}  ${formatMb(f.bytes)}  sha256 ${f.sha256}\n`);
       } catch (err) {
-        const message = err instanceof AppError ? `${err.code}: ${err.message}` : (err as Error).message;
+        const message = err instanceof AppError ? `${err.code}: ${errorText(err, 'en')}` : (err as Error).message;
         process.stdout.write(`- FAILED "${input.description}": ${message}\n`);
         return 1;
       } finally {

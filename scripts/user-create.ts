@@ -4,6 +4,7 @@ import { createAccountWithLink } from '../domain/accounts/accounts.service';
 import { createContext, orExit } from '../infra/compose';
 import { loadConfigOrExit } from '../domain/config';
 import { AppError } from '../domain/errors';
+import { errorText } from '../web/error-messages';
 import { siteUrlFor } from '../api/site-url';
 import { email as emailSchema } from '../api/auth/auth.schema';
 
@@ -30,7 +31,7 @@ async function main() {
     process.stdout.write(`Created ${parsed.data.role} ${parsed.data.email}.\nOne-time link to set the password (valid 3 days):\n${siteUrlFor(config, config.port)}/set-password/${token}\n`);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
-    process.stderr.write(`${err.message}\n`);
+    process.stderr.write(`${errorText(err, 'en')}\n`);
     process.exitCode = 1;
   } finally {
     await ctx.close();

@@ -4,6 +4,7 @@ import { issuePasswordLinkByEmail } from '../domain/accounts/accounts.service';
 import { createContext, orExit } from '../infra/compose';
 import { loadConfigOrExit } from '../domain/config';
 import { AppError } from '../domain/errors';
+import { errorText } from '../web/error-messages';
 import { siteUrlFor } from '../api/site-url';
 import { email as emailSchema } from '../api/auth/auth.schema';
 
@@ -34,7 +35,7 @@ async function main() {
     process.stdout.write(`${what} for ${issued.email}; earlier unused links no longer work.\nOne-time link to set the password (valid 3 days):\n${siteUrlFor(config, config.port)}/set-password/${issued.token}\n`);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
-    process.stderr.write(`${err.message}\n`);
+    process.stderr.write(`${errorText(err, 'en')}\n`);
     process.exitCode = 1;
   } finally {
     await ctx.close();

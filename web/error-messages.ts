@@ -1,143 +1,382 @@
+import type { AppError, ErrorParams, MissingThing } from '../domain/errors';
 import { CHECKLIST_ITEMS } from '../domain/moderation/model';
-import type { AppError } from '../domain/errors';
-import { translator, type Lang } from './i18n';
+import type { OriginalReveal } from '../domain/media/original-reveals';
+import { hasMessage, translator, type Lang } from './i18n';
+
+type Words = Record<Lang, string>;
 
 /**
- * Russian for the errors observers and moderators meet most. AppError messages are English; a code
- * (and for invalid_input, the first field) picks the Russian text. Anything unlisted stays English.
+ * The words of every error code, in both languages: the one place they are written. `{name}` is a
+ * parameter the raiser gives (a list is said with commas); `[…]` is said only when every parameter
+ * inside it was given. A wait (Retry-After) is never written here: errorText adds it.
  */
-const RU_BY_CODE: Record<string, string> = {
-  bad_protocol_lines: 'Строки протокола не сохранены: проверьте отмеченные строки (номер; код; роль; название по-русски; по-английски).',
-  no_protocol_lines: 'Сначала настройте строки протокола этих выборов: столбцы файла — их коды.',
-  count_needs_category: 'Подсчёт отправляется с категорией «Подсчёт явки наблюдателями».',
-  figures_need_category: 'Цифры протокола отправляются с категорией «Копия итогового протокола».',
-  count_missing: 'Укажите подсчёт: сколько человек, с какого по какое время и как считали.',
-  unknown_protocol_line: 'В протоколе этих выборов нет такой строки.',
-  nothing_to_check: 'Сначала перепишите цифры протокола.',
-  no_files: 'Добавьте хотя бы одно фото или видео.',
-  empty_file: 'Файл пустой (0 байт). Выберите фото или видео ещё раз.',
-  unsupported_type: 'Этот файл не фото и не видео в поддерживаемом формате (JPEG, PNG, WebP, HEIC, GIF, DNG, MP4, MOV, 3GP, WebM, MTS). Тип определяется по содержимому, а не по имени.',
-  too_large: 'Файл слишком большой.',
-  too_many_files: 'Слишком много файлов в одной отправке.',
-  field_too_long: 'Одно из полей формы слишком длинное.',
-  malformed_form: 'Отправка прервалась или повреждена. Попробуйте ещё раз.',
-  unknown_election: 'Выберите выборы из списка.',
-  unknown_category: 'Выберите вид нарушения из списка.',
-  upload_rate_limited: 'Слишком много отправок от вас за последнюю минуту. Эта отправка не сохранена.',
-  uploads_in_progress: 'От вас уже идут несколько отправок. Из этой ничего не сохранено: дождитесь их окончания.',
-  uploads_busy: 'Сейчас архив принимает слишком много отправок. Ничего не сохранено.',
-  upload_too_slow: 'Отправка остановилась или шла слишком медленно и была прервана. Ничего не сохранено; попробуйте снова при лучшей связи.',
-  insufficient_storage: 'Хранилище архива почти заполнено, поэтому сейчас оно не принимает отправки. Ничего не сохранено: сохраните файлы у себя и попробуйте позже.',
-  csrf: 'Форма устарела или открыта не с этого сайта. Обновите страницу и попробуйте снова.',
-  rate_limited: 'Слишком много запросов с вашего адреса.',
-  login_throttled: 'Слишком много неудачных попыток входа с вашего адреса.',
-  wrong_credentials: 'Неверная почта или пароль.',
-  unauthorized: 'Сначала войдите.',
-  forbidden: 'Вашей учётной записи это недоступно.',
-  not_found: 'Не найдено.',
-  already_decided: 'По этой отправке уже принято решение.',
-  original_reveals: 'Оригиналы раскрывают то, что скрыто в публикации (GPS, устройство, серийные номера). Отметьте подтверждение, где это перечислено, или не разрешайте скачивать оригинал. Ничего не изменено.',
-  link_invalid: 'Ссылка больше не действует: её уже использовали или срок истёк. Попросите новую у администратора.',
-  public_description_required: 'Напишите публичное описание или, перечитав, возьмите слова наблюдателя, убрав всё, что его выдаёт. Ничего не изменено.',
-  redacted_original: 'Оригинал показывает всё, что скрыто: либо оставьте скрытие, либо разрешите скачивать оригинал, но не то и другое вместе. Ничего не изменено.',
-  redaction_unknown_file: 'Скрытие относится к файлу, которого нет в этой отправке; обновите страницу. Ничего не изменено.',
-  redaction_video_unavailable: 'Скрывать части видео пока нельзя; не публикуйте видео, если людей в нём нужно скрыть. Ничего не изменено.',
-  redaction_not_rendered: 'У этого файла нет изображения, на котором можно что-то скрыть (его не удалось показать). Ничего не изменено.',
-  original_unchangeable: 'Присланное наблюдателем изменить нельзя.',
-  decision_required: 'То, что видит публика, меняется только записанным решением модератора.',
-  no_log_key: 'Журнал ещё не опубликовал свой ключ: подписывающий процесс ещё не запущен. Попробуйте через минуту.',
-  internal: 'Что-то пошло не так на нашей стороне. Отправленное не потеряно; попробуйте ещё раз.',
-  retry: 'Сервер был занят; попробуйте ещё раз.',
-  busy: 'Сервер сейчас перегружен.',
-  archive_unavailable: 'Архив не может принять файлы в эту минуту. Ничего не получено: ваши файлы остались на вашем телефоне.',
-  database_unavailable: 'База данных архива сейчас недоступна, поэтому ничего не сделано.',
-  outcome_unknown: 'Связь с базой данных архива оборвалась в момент сохранения, поэтому неизвестно, сохранено ли это. Проверьте или попробуйте ещё раз.',
-  archive_outcome_unknown: 'Связь с архивом оборвалась как раз во время сохранения ваших файлов, поэтому мы не можем сказать, получены ли они. Не удаляйте их с телефона и отправьте ещё раз: если они получены, вы увидите ту же квитанцию, и ничего не сохранится дважды.',
-  exports_busy: 'Сейчас выгружается слишком много данных одновременно.',
-  similar_busy: 'Сейчас идёт слишком много поисков похожих изображений.',
-  already_exists: 'Такое уже есть.',
-  already_set_up: 'Учётная запись администратора уже создана.',
-  bad_csv: 'Файл не читается как CSV.',
-  bad_cursor: 'Ссылка на страницу повреждена или относится к другой сортировке; вернитесь на первую страницу.',
-  bad_range: 'Первое число не может быть больше второго.',
-  beyond_tree: 'Такого размера журнала ещё нет: последняя подписанная вершина меньше.',
-  claimed: 'Эту отправку сейчас проверяет другой модератор. Ничего не изменено.',
-  code_taken: 'Такой код уже занят; коды постоянны.',
-  email_taken: 'Учётная запись с этим адресом уже есть. Чтобы выдать ей новую одноразовую ссылку для пароля, нажмите «Ссылка для нового пароля» в её строке или выполните npm run user:password-link -- --email <адрес>.',
-  account_disabled: 'Учётная запись отключена: сначала включите её, затем выдайте новую ссылку.',
-  empty_csv: 'В файле нет строк. Первая строка должна называть столбцы.',
-  invalid_value: 'Здесь такое значение недопустимо.',
-  leaf_not_in_tree: 'Эта запись журнала не входит в дерево такого размера: она есть только в деревьях большего размера.',
-  malformed_upload: 'Это не идентификатор загрузки.',
-  merge_self: 'Нельзя объединить отправку саму с собой.',
-  merge_target_closed: 'Отправка, с которой вы объединяете, уже закрыта; объединяйте с той, что описывает это событие.',
-  merge_target_missing: 'Отправка, с которой нужно объединить, не найдена; проверьте её.',
-  no_file: 'Выберите CSV-файл для импорта.',
-  no_image: 'Пришлите одно изображение.',
-  no_such_tile: 'Такого фрагмента журнала нет: фрагменты лежат по адресам /log/tile/<уровень>/<номер> (C2SP tlog-tiles), только в пределах последней подписанной вершины; записи листьев не публикуются.',
-  no_tree_head: 'У журнала ещё нет подписанной вершины; попробуйте через несколько секунд.',
-  not_published: 'Изменить публичный текст можно только у опубликованной записи. Ничего не изменено.',
-  not_verified: 'Перед публикацией проверьте запись по списку. Ничего не изменено.',
-  not_yet_signed: 'Эта запись журнала ещё не вошла в подписанную вершину; попробуйте через несколько секунд.',
-  own_account: 'Нельзя менять роль своей учётной записи или отключать её; попросите другого администратора.',
-  publication_held: 'Публикация по этим выборам отложена до закрытия участков. Ничего не изменено.',
-  slug_taken: 'Выборы с таким коротким именем уже есть.',
-  stale_form: 'Запись изменилась после того, как вы её открыли. Обновите страницу и примите решение снова; ничего не изменено.',
-  too_many_fields: 'В форме слишком много полей.',
-  too_many_parts: 'Пришлите только то, что просит форма, ничего больше.',
-  too_many_rows: 'Слишком много участков в одном файле.',
-  totp_enabled: 'Двухфакторный вход для этой учётной записи уже включён.',
-  totp_off: 'Двухфакторный вход для этой учётной записи не включён.',
-  totp_required: 'Эта учётная запись входит с двухфакторной защитой: введите текущий 6-значный код из приложения.',
-  totp_setup_required: 'Двухфакторный вход обязателен для всех: сначала включите его на странице своей учётной записи (/account).',
-  undecodable_image: 'Изображение повреждено или обрезано, его нельзя прочитать. Пришлите файл ещё раз.',
-  unexpected_file: 'Файлы нужно присылать в поле «files».',
-  unknown_leaf: 'В журнале нет записи с таким хешем.',
-  unknown_note: 'Заметка, на которую вы отвечаете, не относится к этой отправке.',
-  unknown_reference: 'Форма ссылается на то, чего нет.',
-  unsupported_image: 'Это не изображение JPEG, PNG или WebP (тип определяется по содержимому, а не по имени). Пришлите другой файл.',
-  uploads_incomplete: 'Некоторые файлы ещё не дошли целиком. Отправьте их ещё раз; ничего не сохранено.',
-  answer_empty: 'Напишите ответ или добавьте фото или видео.',
-  question_closed: 'Этот вопрос уже закрыт: на него ответили или модераторы уже приняли решение. Ничего не изменено.',
-  wrong_code: 'Код неверный или уже использован; дождитесь следующего кода и попробуйте снова.',
+const ERROR_WORDS: Record<string, Words> = {
+  // the observer's upload
+  no_files: { ru: 'Добавьте хотя бы одно фото или видео.', en: 'Add at least one photo or video.' },
+  empty_file: { ru: 'Файл пустой (0 байт). Выберите фото или видео ещё раз.', en: 'The file is empty (0 bytes). Please choose the photo or video again.' },
+  unsupported_type: {
+    ru: 'Этот файл не фото и не видео в поддерживаемом формате (JPEG, PNG, WebP, HEIC, GIF, DNG, MP4, MOV, 3GP, WebM, MTS). Тип определяется по содержимому, а не по имени.',
+    en: 'This file is not a photo or video we accept (JPEG, PNG, WebP, HEIC, GIF, DNG, MP4, MOV, 3GP, WebM, MTS). The type is checked from the file content, not its name.',
+  },
+  too_large: {
+    ru: 'Файл слишком большой: можно не больше[ {limit_mib} МБ][ {limit_megapixels} мегапикселей].',
+    en: 'The file is too large: it may be at most[ {limit_mib} MiB][ {limit_megapixels} megapixels].',
+  },
+  too_many_files: { ru: 'Не больше {limit} файлов в одной отправке.', en: 'At most {limit} files can be sent at once.' },
+  field_too_long: { ru: 'Одно из полей формы слишком длинное.', en: 'A form field is too long.' },
+  too_many_fields: { ru: 'В форме слишком много полей.', en: 'The form has too many fields.' },
+  malformed_form: {
+    ru: 'Отправка прервалась или форма повреждена[: пришлите её как multipart/form-data с полем «{field}»]. Попробуйте ещё раз.',
+    en: 'The form was cut off or is malformed[: send it as multipart/form-data with the field “{field}”]. Please try again.',
+  },
+  unexpected_file: { ru: 'Файлы нужно присылать в поле «{field}».', en: 'Files must be sent in the field “{field}”.' },
+  too_many_parts: { ru: 'Пришлите одно изображение в поле «{field}» и ничего больше.', en: 'Send one image in the field “{field}”, nothing else.' },
+  no_image: { ru: 'Пришлите одно изображение в поле «{field}».', en: 'Send one image in the multipart/form-data field “{field}”.' },
+  malformed_body: { ru: 'Запрос повреждён.', en: 'The request body is malformed.' },
+  body_too_large: { ru: 'Запрос слишком большой.', en: 'The request is too large.' },
+  unknown_election: { ru: 'Выберите выборы из списка.', en: 'Choose an election from the list.' },
+  unknown_category: { ru: 'Выберите вид нарушения из списка.', en: 'Choose a category from the list.' },
+  upload_rate_limited: {
+    ru: 'Слишком много отправок от вас за последнюю минуту. Эта отправка не сохранена.',
+    en: 'You have sent many uploads in the last minute. Nothing of this one was stored.',
+  },
+  uploads_in_progress: {
+    ru: 'От вас ещё идут отправки ({n}). Из этой ничего не сохранено: дождитесь их окончания и отправьте её снова.',
+    en: '{n} uploads from you are still in progress. Wait for them to finish, then send this one again; nothing of it was stored.',
+  },
+  uploads_busy: { ru: 'Сейчас архив принимает слишком много отправок. Ничего не сохранено.', en: 'The archive is receiving too many uploads right now. Nothing was stored.' },
+  upload_too_slow: {
+    ru: 'Отправка остановилась или шла слишком медленно и была прервана. Ничего не сохранено; попробуйте снова при лучшей связи.',
+    en: 'The upload stalled or was too slow and was stopped. Nothing was stored; please try again on a better connection.',
+  },
+  uploads_incomplete: { ru: 'Некоторые файлы ещё не дошли целиком. Отправьте их ещё раз; ничего не сохранено.', en: 'Some files have not arrived completely yet. Send them again; nothing was stored.' },
+  malformed_upload: { ru: 'Это не идентификатор загрузки.', en: 'This is not an upload id.' },
+  upload_length_missing: { ru: 'Укажите длину файла (Upload-Length).', en: 'Say how long the file is (Upload-Length).' },
+  insufficient_storage: {
+    ru: 'Хранилище архива почти заполнено, поэтому сейчас оно не принимает отправки. Ничего не сохранено: сохраните файлы у себя и попробуйте позже.',
+    en: 'The archive’s storage is almost full, so it cannot receive uploads right now. Nothing was stored: keep your files and try again later.',
+  },
+  archive_unavailable: {
+    ru: 'Архив не может принять файлы в эту минуту. Ничего не получено: ваши файлы остались на вашем телефоне.',
+    en: 'The archive cannot accept files this minute. Nothing was received; your files are still on your phone.',
+  },
+  archive_outcome_unknown: {
+    ru: 'Связь с архивом оборвалась как раз во время сохранения ваших файлов, поэтому мы не можем сказать, получены ли они. Не удаляйте их с телефона и отправьте ещё раз: если они получены, вы увидите ту же квитанцию, и ничего не сохранится дважды.',
+    en: 'The connection to the archive broke just as your files were being saved, so we cannot tell whether they were received. Keep them on your phone and send them again: if they were received, you get the same receipt and nothing is stored twice.',
+  },
+  archive_outcome_unknown_no_key: {
+    ru: 'Связь с архивом оборвалась как раз во время сохранения ваших файлов, поэтому мы не можем сказать, получены ли они. Не удаляйте их с телефона и отправьте ещё раз.',
+    en: 'The connection to the archive broke just as your files were being saved, so we cannot tell whether they were received. Keep them on your phone and send them again.',
+  },
+  answer_empty: { ru: 'Напишите ответ или добавьте фото или видео.', en: 'Write your answer or add a photo or video.' },
+  question_closed: {
+    ru: 'Этот вопрос уже закрыт: на него ответили или модераторы уже приняли решение. Ничего не изменено.',
+    en: 'This question is no longer open: it was answered already or the moderators have decided. Nothing was changed.',
+  },
+  // counts and protocol copies
+  count_needs_category: { ru: 'Подсчёт отправляется с категорией «Подсчёт явки наблюдателями».', en: 'A count is sent with the category “observers’ attendance count”.' },
+  figures_need_category: { ru: 'Цифры протокола отправляются с категорией «Копия итогового протокола».', en: 'Protocol figures are sent with the category “copy of the final protocol”.' },
+  count_missing: { ru: 'Укажите подсчёт: сколько человек, с какого по какое время и как считали.', en: 'Give the count: how many people, between which times, and how they were counted.' },
+  bad_protocol_lines: {
+    ru: 'Строки протокола не сохранены: проверьте строки {rows} (номер 1–99; код латиницей, не uik и не region; роль: {roles}; название по-русски; по-английски — без повторов).',
+    en: 'The protocol lines were not saved: check rows {rows} (number 1–99; a lower-case latin code, not uik or region; role: {roles}; label in Russian; in English — none given twice).',
+  },
+  no_protocol_lines_given: { ru: 'Строки протокола не сохранены: укажите хотя бы одну строку.', en: 'The protocol lines were not saved: give at least one line.' },
+  no_protocol_lines: { ru: 'Сначала настройте строки протокола этих выборов: столбцы файла — их коды.', en: 'Configure this election’s protocol lines first: the file’s columns are their codes.' },
+  unknown_protocol_line: { ru: 'В протоколе этих выборов нет строк {lines}.', en: 'This election’s protocol has no line {lines}.' },
+  nothing_to_check: { ru: 'Сначала перепишите цифры протокола.', en: 'Transcribe the protocol’s figures first.' },
+  // CSV imports
+  no_file: { ru: 'Выберите CSV-файл для импорта.', en: 'Choose the CSV file to import.' },
+  malformed_csv_form: { ru: 'Форма повреждена: выберите один CSV-файл.', en: 'The form is malformed; choose one CSV file.' },
+  bad_csv: { ru: 'Файл не читается как CSV.', en: 'The file is not readable CSV.' },
+  empty_csv: { ru: 'В файле нет строк. Первая строка называет столбцы: {columns}.', en: 'The file has no rows. The first line names the columns: {columns}.' },
+  missing_columns: {
+    ru: 'В файле нет столбцов {missing}. Первая строка называет столбцы: {columns}.',
+    en: 'The file lacks the column(s) {missing}. The first line names the columns: {columns}.',
+  },
+  csv_columns: {
+    ru: 'Столбцы не совпадают с протоколом этих выборов; не хватает: {missing}; лишние: {unknown}.',
+    en: 'The columns do not match this election’s protocol; missing: {missing}; unknown: {unknown}.',
+  },
+  too_many_rows: { ru: 'Не больше {limit} участков в одном файле.', en: 'At most {limit} stations per file.' },
+  // accounts and sessions
+  csrf: { ru: 'Форма устарела или открыта не с этого сайта. Обновите страницу и попробуйте снова.', en: 'This form has expired or did not come from this site. Reload the page and try again.' },
+  rate_limited: { ru: 'Слишком много запросов с вашего адреса.', en: 'Too many requests from your address.' },
+  login_throttled: { ru: 'Слишком много неудачных попыток входа с вашего адреса.', en: 'Too many failed logins from your address.' },
+  wrong_credentials: { ru: 'Неверная почта или пароль.', en: 'Wrong email or password.' },
+  unauthorized: { ru: 'Сначала войдите.', en: 'Please log in first.' },
+  forbidden: { ru: 'Вашей учётной записи это недоступно.', en: 'Your account may not do this.' },
+  link_invalid: {
+    ru: 'Ссылка больше не действует: её уже использовали или срок истёк. Попросите новую у администратора.',
+    en: 'This link is no longer valid: it was used already or it expired. Ask an admin for a new one.',
+  },
+  already_set_up: { ru: 'Учётная запись администратора уже создана.', en: 'An admin account already exists.' },
+  email_taken: {
+    ru: 'Учётная запись {email} уже есть. Чтобы выдать ей новую одноразовую ссылку для пароля, нажмите «Ссылка для нового пароля» в её строке на /admin/accounts или выполните npm run user:password-link -- --email {email}',
+    en: 'An account for {email} exists already. To give them a new one-time link to set their password, use “New password link” on /admin/accounts, or run: npm run user:password-link -- --email {email}',
+  },
+  account_disabled: { ru: 'Учётная запись {email} отключена: сначала включите её, затем выдайте новую ссылку.', en: '{email} is disabled: enable the account first, then give it a new link.' },
+  own_account: { ru: 'Нельзя менять роль своей учётной записи или отключать её; попросите другого администратора.', en: 'You cannot change the role of, or disable, your own account; ask another admin.' },
+  totp_enabled: { ru: 'Двухфакторный вход для этой учётной записи уже включён.', en: 'Two-factor login is already on for this account.' },
+  totp_off: { ru: 'Двухфакторный вход для этой учётной записи не включён.', en: 'Two-factor login is not on for this account.' },
+  totp_mandatory: { ru: 'Администраторы требуют двухфакторный вход для всех учётных записей; выключить его нельзя.', en: 'The admins require two-factor login for every account; it cannot be turned off.' },
+  totp_required: {
+    ru: 'Эта учётная запись входит с двухфакторной защитой: введите текущий 6-значный код из приложения.',
+    en: 'This account uses two-factor login: enter the current 6-digit code from your authenticator app.',
+  },
+  totp_setup_required: {
+    ru: 'Двухфакторный вход обязателен для всех: сначала включите его на странице своей учётной записи (/account).',
+    en: 'Two-factor login is required for every account: set it up on your account page (/account) first.',
+  },
+  wrong_code: { ru: 'Код неверный или уже использован; дождитесь следующего кода и попробуйте снова.', en: 'The code is wrong or was used already; wait for the next code and try again.' },
+  // the catalogue of elections and categories, the publication hold
+  voting_ends_before_start: { ru: 'Голосование не может закончиться раньше, чем началось.', en: 'Voting cannot end before it starts.' },
+  slug_taken: { ru: 'Выборы с коротким именем «{slug}» уже есть.', en: 'An election with the short name “{slug}” exists already.' },
+  code_taken: { ru: 'Код «{code}» уже занят; коды постоянны.', en: 'The code “{code}” is taken; codes are permanent.' },
+  hold_needs_close_time: { ru: 'Чтобы отложить публикацию, укажите время закрытия участков.', en: 'To hold publication, give the time the polls close.' },
+  publication_held: {
+    ru: 'Публикация по этим выборам отложена до закрытия участков[ ({until} UTC)]. Ничего не изменено; проверьте сейчас, опубликуйте после.',
+    en: 'Publication for this election is held until the polls close[ ({until} UTC)]. Nothing was changed; verify now and publish after that.',
+  },
+  // moderation
+  already_decided: {
+    ru: 'По этой отправке уже принято решение, её статус: {status}[ ({action}: {by}, {at} UTC)]. Ничего не изменено.',
+    en: 'This submission was already decided: it is {status}[ ({action} by {by} at {at} UTC)]. Nothing was changed.',
+  },
+  stale_form: {
+    ru: 'Запись изменилась после того, как вы её открыли[ — последнее решение: {action}, {by}, {at} UTC]. Ничего не изменено: обновите страницу и примите решение снова.',
+    en: 'This entry changed after you opened it[ — latest decision: {action} by {by} at {at} UTC]. Nothing was changed; review the current version and decide again.',
+  },
+  claimed: {
+    ru: 'Эту отправку сейчас проверяет {by} (до {until} UTC, если продолжит работу). Ничего не изменено.',
+    en: '{by} is reviewing this entry (until {until} UTC unless they stay active). Nothing was changed.',
+  },
+  not_verified: { ru: 'Перед публикацией проверьте запись по списку. Ничего не изменено.', en: 'Verify this entry with the checklist before publishing it. Nothing was changed.' },
+  not_published: { ru: 'Изменить публичный текст можно только у опубликованной записи. Ничего не изменено.', en: 'Only the public text of a published entry can be edited. Nothing was changed.' },
+  merge_self: { ru: 'Нельзя объединить отправку саму с собой.', en: 'An entry cannot be merged into itself.' },
+  merge_target_missing: { ru: 'Отправка, с которой нужно объединить, не найдена; проверьте её.', en: 'The entry to merge into was not found; check it.' },
+  merge_target_closed: {
+    ru: 'Отправка, с которой вы объединяете, уже закрыта (статус: {status}); объединяйте с той, что описывает это событие.',
+    en: 'The entry to merge into is {status}; merge into the entry that stands for the event instead.',
+  },
+  unknown_note: { ru: 'Заметка, на которую вы отвечаете, не относится к этой отправке.', en: 'The note you reply to is not on this entry.' },
+  public_description_required: {
+    ru: 'Напишите публичное описание или, перечитав, возьмите слова наблюдателя, убрав всё, что его выдаёт. Ничего не изменено.',
+    en: 'Write the public description, or choose to use the observer’s words after reading them for anything that identifies the observer. Nothing was changed.',
+  },
+  original_reveals: {
+    ru: 'Оригиналы раскрывают то, что скрыто в публикации: {reveals}. Отметьте подтверждение, где это перечислено, или не разрешайте скачивать оригинал. Ничего не изменено.',
+    en: 'The original files would reveal what this publication hides: {reveals}. Tick the confirmation that names what the originals carry, or do not allow downloading them. Nothing was changed.',
+  },
+  redacted_original: {
+    ru: 'Оригинал показывает всё, что скрыто: либо оставьте скрытие, либо разрешите скачивать оригинал, но не то и другое вместе. Ничего не изменено.',
+    en: 'The original shows everything the redaction covers: either keep the redaction or allow downloading the original, not both. Nothing was changed.',
+  },
+  redaction_unknown_file: {
+    ru: 'Скрытие относится к файлу, которого нет в этой отправке; обновите страницу. Ничего не изменено.',
+    en: 'A redaction names a file that is not in this entry; reload the page. Nothing was changed.',
+  },
+  redaction_video_unavailable: {
+    ru: 'Скрывать части видео пока нельзя ({file}); не публикуйте видео, если людей в нём нужно скрыть. Ничего не изменено.',
+    en: 'Video redaction is not available yet ({file}); do not publish this video if people in it must be hidden. Nothing was changed.',
+  },
+  redaction_not_rendered: {
+    ru: 'У файла {file} нет изображения, на котором можно что-то скрыть (его не удалось показать). Ничего не изменено.',
+    en: '{file} has no picture to redact (it could not be rendered). Nothing was changed.',
+  },
+  // what the database refused (domain/errors.ts fromStoreFailure)
+  original_unchangeable: { ru: 'Присланное наблюдателем изменить нельзя.', en: 'What the observer sent cannot be changed.' },
+  decision_required: { ru: 'То, что видит публика, меняется только записанным решением модератора.', en: 'What the public sees changes only by a recorded decision.' },
+  already_exists: { ru: 'Такое уже есть.', en: 'This already exists.' },
+  unknown_reference: { ru: 'Форма ссылается на то, чего нет.', en: 'The form refers to something that does not exist.' },
+  invalid_value: { ru: 'Здесь такое значение недопустимо или записано неверно.', en: 'A value is not allowed here or has the wrong format.' },
+  retry: { ru: 'Сервер был занят; попробуйте ещё раз.', en: 'The server was busy; please try again.' },
+  busy: { ru: 'Сервер сейчас перегружен.', en: 'The server is busy right now.' },
+  database_unavailable: { ru: 'База данных архива сейчас недоступна, поэтому ничего не сделано.', en: 'The archive’s database cannot be reached this minute, so nothing was done.' },
+  outcome_unknown: {
+    ru: 'Связь с базой данных архива оборвалась в момент сохранения, поэтому неизвестно, сохранено ли это. Проверьте или попробуйте ещё раз.',
+    en: 'The connection to the archive’s database broke just as this was being saved, so it is not known whether it was. Check, or try again.',
+  },
+  internal: { ru: 'Что-то пошло не так на нашей стороне. Отправленное не потеряно; попробуйте ещё раз.', en: 'Something went wrong on our side. Nothing you sent was lost; please try again.' },
+  // the public archive
+  not_found: { ru: 'Не найдено.', en: 'Not found.' },
+  exports_busy: { ru: 'Сейчас выгружается слишком много данных одновременно.', en: 'Too many exports are running right now.' },
+  similar_busy: { ru: 'Сейчас идёт слишком много поисков похожих изображений.', en: 'Many image look-ups are running right now.' },
+  unsupported_image: {
+    ru: 'Это не изображение JPEG, PNG или WebP (тип определяется по содержимому, а не по имени). Пришлите копию до 256 пикселей в JPEG, PNG или WebP.',
+    en: 'This is not a JPEG, PNG or WebP image (the type is checked from the content, not the name). Send a copy of at most 256 px as JPEG, PNG or WebP.',
+  },
+  undecodable_image: {
+    ru: 'Изображение повреждено или обрезано, его нельзя прочитать. Пришлите копию до 256 пикселей в JPEG, PNG или WebP.',
+    en: 'The image is damaged or cut off and cannot be decoded. Send a copy of at most 256 px as JPEG, PNG or WebP.',
+  },
+  bad_cursor: {
+    ru: 'Ссылка на страницу повреждена или относится к другой сортировке; вернитесь на первую страницу.',
+    en: 'The page link is malformed or belongs to another sort order; go back to the first page.',
+  },
+  // the transparency log
+  no_tree_head: { ru: 'У журнала ещё нет подписанной вершины; попробуйте через несколько секунд.', en: 'The log has no signed tree head yet; try again in a few seconds.' },
+  no_tree_head_at: {
+    ru: 'Вершина размера {size} не подписывалась; подписанные перечислены на /api/v1/log/sths.',
+    en: 'No tree head was signed at size {size}; /api/v1/log/sths lists those that were.',
+  },
+  beyond_tree: {
+    ru: '{what} {size} — за пределами журнала: размер последней подписанной вершины {latest}.',
+    en: '{what} {size} is beyond the log: the latest signed tree head has size {latest}.',
+  },
+  unknown_leaf: { ru: 'В журнале нет записи с хешем {hash}.', en: 'The log has no leaf with hash {hash}.' },
+  leaf_not_in_tree: {
+    ru: 'Запись №{index} не входит в дерево размера {size}: она есть в деревьях размера {from} и больше.',
+    en: 'Leaf #{index} is not in the tree of size {size}: it is in trees of size {from} and larger.',
+  },
+  not_yet_signed: {
+    ru: 'Запись №{index} ещё не вошла в подписанную вершину (последняя охватывает {size} записей); её подпишут примерно через {within_s} с.',
+    en: 'Leaf #{index} is not in a signed tree head yet (the latest covers {size} leaves); one is signed within about {within_s} seconds.',
+  },
+  first_after_second: { ru: 'first ({first}) не может быть больше second ({second}).', en: 'first ({first}) must not be larger than second ({second}).' },
+  end_not_after_start: { ru: 'end ({end}) должен быть больше start ({start}).', en: 'end ({end}) must be larger than start ({start}).' },
+  too_many_leaves: { ru: 'Не больше {limit} записей за запрос (запрошено {asked}).', en: 'At most {limit} leaves per request (asked for {asked}).' },
+  no_such_tile: {
+    ru: 'Такого фрагмента журнала нет: фрагменты лежат по адресам /log/tile/<уровень>/<номер>[.p/<ширина>] (C2SP tlog-tiles); записи листьев не публикуются.',
+    en: 'No such tile: tiles are at /log/tile/<level>/<index>[.p/<width>] (C2SP tlog-tiles); entry bundles are not served, leaf records are private.',
+  },
+  tile_beyond_tree: { ru: 'Такого фрагмента журнала нет: размер последней подписанной вершины {size}.', en: 'No such tile: the latest signed tree head has size {size}.' },
+  no_log_key: {
+    ru: 'Журнал ещё не опубликовал свой ключ: подписывающий процесс ещё не запущен. Попробуйте через минуту.',
+    en: 'The log has not published its key yet: its signer has not started. Try again in a minute.',
+  },
+  // a form's problems, each said per field (FIELD_WORDS)
+  invalid_input: { ru: 'Проверьте форму.', en: 'Please check the form.' },
 };
 
-const RU_BY_FIELD: Record<string, string> = {
-  election_id: 'Выберите выборы.',
-  region: 'Укажите регион или страну (до 200 символов).',
-  station_number: 'Номер участка — от 1 до 6 цифр, например 8050.',
-  category_code: 'Выберите вид нарушения.',
-  description: 'Опишите, что произошло (до 10 000 символов).',
-  happened_at: 'Время указано неверно: нужна настоящая дата и время.',
-  email: 'Укажите правильный адрес эл. почты.',
-  password: 'Пароль: не короче 12 символов.',
-  reason: 'Укажите причину (до 2000 символов).',
-  ids: 'Отметьте хотя бы одну отправку (не больше 200 за раз).',
-  merge_into: 'Отметьте в группе отправку, которую нужно оставить («оставить эту»).',
-  reason_code: 'Укажите причину отклонения: выберите её из списка.',
-  redactions: 'Прямоугольник для скрытия записан неверно: укажите слева, сверху, ширину и высоту в процентах от изображения и затем blur (размыть) или fill (закрасить), например «10 20 15 15 blur». Ничего не изменено.',
-  // the checklist names each item as the page labels it
-  ...Object.fromEntries(CHECKLIST_ITEMS.map((k) => [`note_${k}`, `Отметьте «${translator('ru')(`check_${k}`)}» или объясните в поле под ним, почему нет.`])),
+/** What a 404 did not find, a sentence each: the languages inflect the noun differently. */
+const MISSING_WORDS: Record<MissingThing, Words> = {
+  page: { ru: 'Такой страницы нет.', en: 'This page was not found.' },
+  file: { ru: 'Файл не найден.', en: 'The file was not found.' },
+  preview: { ru: 'Превью не найдено.', en: 'The preview was not found.' },
+  receipt: { ru: 'Такой квитанции нет.', en: 'This receipt was not found.' },
+  export_format: { ru: 'Такого формата выгрузки нет: используйте export.csv или export.json.', en: 'This export format was not found (use export.csv or export.json).' },
+  election: { ru: 'Выборы не найдены.', en: 'The election was not found.' },
+  category: { ru: 'Вид нарушения не найден.', en: 'The category was not found.' },
+  submission: { ru: 'Отправка не найдена.', en: 'The submission was not found.' },
+  entry: { ru: 'Запись не найдена.', en: 'The entry was not found.' },
+  protocol_copy: { ru: 'Копия протокола не найдена.', en: 'This protocol copy was not found.' },
+  count: { ru: 'Подсчёт не найден.', en: 'This count was not found.' },
+  station: { ru: 'По этому участку ничего не опубликовано.', en: 'This polling station was not found (nothing is published for it).' },
+  upload: { ru: 'Загрузка не найдена.', en: 'This upload was not found.' },
+  account: { ru: 'Учётная запись не найдена.', en: 'The account was not found.' },
+  session: { ru: 'Сеанс не найден.', en: 'The session was not found.' },
+  video_copy: { ru: 'Копия видео не найдена.', en: 'The video copy was not found.' },
+  original: { ru: 'Оригинал этого файла недоступен.', en: 'The original of this file was not found.' },
 };
 
-/** The Russian twin of englishWait (domain/errors.ts). */
-function russianWait(seconds: number): string {
-  if (seconds < 120) return `${seconds} с`;
-  if (seconds < 2 * 3600) return `${Math.ceil(seconds / 60)} мин`;
-  return `${Math.ceil(seconds / 3600)} ч`;
+/** What a downloadable original would reveal, named in a refusal (original_reveals). */
+const REVEAL_WORDS: Record<OriginalReveal, Words> = {
+  gps: { ru: 'GPS-координаты', en: 'GPS coordinates' },
+  device: { ru: 'устройство', en: 'the device' },
+  serial_numbers: { ru: 'серийные номера камеры или объектива', en: 'serial numbers of the camera or lens' },
+  unread_metadata: { ru: 'непрочитанные метаданные', en: 'metadata that could not be read' },
+};
+
+/**
+ * Each form field, named as the page labels it: a form error says every item in these words, never
+ * the field's internal name. In English, a schema's own message written for people (one per action,
+ * e.g. the reason for unpublishing) is said instead; zod's stock messages never are.
+ */
+const FIELD_WORDS: Record<string, Words> = {
+  election_id: { ru: 'Выберите выборы.', en: 'Choose an election.' },
+  region: { ru: 'Укажите регион или страну (до 200 символов).', en: 'Enter the region or country (up to 200 characters).' },
+  station_number: { ru: 'Номер участка — от 1 до 6 цифр, например 8050.', en: 'The polling-station number is 1 to 6 digits, e.g. 8050.' },
+  category_code: { ru: 'Выберите вид нарушения.', en: 'Choose what kind of violation this is.' },
+  description: { ru: 'Опишите, что произошло (до 10 000 символов).', en: 'Describe what happened (up to 10 000 characters).' },
+  happened_at: { ru: 'Время указано неверно: нужна настоящая дата и время.', en: 'The time is wrong: give a real date and time.' },
+  email: { ru: 'Укажите правильный адрес эл. почты.', en: 'Enter a valid email address.' },
+  password: { ru: 'Пароль: не короче 12 символов.', en: 'The password must be at least 12 characters.' },
+  reason: { ru: 'Укажите причину (до 2000 символов).', en: 'Give the reason (up to 2000 characters).' },
+  ids: { ru: 'Отметьте хотя бы одну отправку (не больше 200 за раз).', en: 'Tick at least one entry (at most 200 at once).' },
+  merge_into: { ru: 'Отметьте в группе отправку, которую нужно оставить («оставить эту»).', en: 'Pick the entry to keep (“keep this one”) in the cluster.' },
+  reason_code: { ru: 'Укажите причину отклонения: выберите её из списка.', en: 'Give a reason for the rejection: choose one from the list.' },
+  count_from: { ru: 'Укажите дату и время начала подсчёта.', en: 'Give the date and time the counting began.' },
+  count_to: { ru: 'Укажите дату и время конца подсчёта: позже начала.', en: 'Give the date and time the counting ended: after it began.' },
+  count_people: {
+    ru: 'Укажите подсчёт целиком: начало, конец, сколько человек (целое число до 100 000), что и как считали.',
+    en: 'Give the whole count: from, to, how many people (a whole number up to 100 000), what and how it was counted.',
+  },
+  count_what: { ru: 'Укажите, что считали.', en: 'Say what was counted.' },
+  count_method: { ru: 'Укажите, как считали.', en: 'Say how it was counted.' },
+  redactions: {
+    ru: 'Прямоугольник для скрытия записан неверно: укажите слева, сверху, ширину и высоту в процентах от изображения и затем blur (размыть) или fill (закрасить), например «10 20 15 15 blur». Ничего не изменено.',
+    en: 'A box to cover is written wrongly: give left, top, width and height in percent of the picture, then blur or fill, e.g. “10 20 15 15 blur”. Nothing was changed.',
+  },
+  // the checklist names each item as the review page labels it
+  ...Object.fromEntries(
+    CHECKLIST_ITEMS.map((k) => [
+      `note_${k}`,
+      {
+        ru: `Отметьте «${translator('ru')(`check_${k}`)}» или объясните в поле под ним, почему нет.`,
+        en: `Tick “${translator('en')(`check_${k}`)}” or explain in its text field why not.`,
+      },
+    ]),
+  ),
+};
+
+const RETRY_IN: Words = { ru: 'Повторите через {wait}.', en: 'Try again in {wait}.' };
+
+/** A wait a person reads at a glance: "40 s", "3 min", "5 h". */
+function waitWords(seconds: number, lang: Lang): string {
+  const [s, min, h] = lang === 'ru' ? ['с', 'мин', 'ч'] : ['s', 'min', 'h'];
+  if (seconds < 120) return `${seconds} ${s}`;
+  if (seconds < 2 * 3600) return `${Math.ceil(seconds / 60)} ${min}`;
+  return `${Math.ceil(seconds / 3600)} ${h}`;
 }
 
-export function localizedErrorMessage(error: AppError, lang: Lang): string {
-  if (lang !== 'ru') return error.message;
-  if (error.code === 'invalid_input') {
-    // every problem is named (a form may miss several items at once), in Russian where we have it
-    const fields = (error.details?.fields as { field: string; message: string }[] | undefined) ?? [];
-    const texts = fields.map((f) => RU_BY_FIELD[f.field] ?? (f.field ? `${f.field}: ${f.message}` : f.message));
-    return texts.length ? [...new Set(texts)].join(' ') : error.message;
-  }
-  const ru = RU_BY_CODE[error.code];
-  if (!ru) return error.message;
-  // the wait is said once, from Retry-After, so these texts never name one themselves
+/** A parameter as said in the language: codes (a status, an action, what an original reveals) in words, lists with commas. */
+function paramWords(name: string, value: ErrorParams[string], lang: Lang): string {
+  const t = translator(lang);
+  const one = (v: string | number): string => {
+    const key = `${name}_${v}`;
+    if ((name === 'status' || name === 'action') && hasMessage(key)) return t(key);
+    if (name === 'reveals' && v in REVEAL_WORDS) return REVEAL_WORDS[v as OriginalReveal][lang];
+    return String(v);
+  };
+  return typeof value === 'object' ? value.map(one).join(', ') : one(value);
+}
+
+const PARAM = /\{([a-z_]+)\}/g;
+
+/** Fills a text's parameters; an optional part `[…]` stays only when every parameter in it is given. */
+function filled(text: string, params: ErrorParams, lang: Lang): string {
+  const given = (name: string) => params[name] !== undefined && params[name] !== '';
+  return text
+    .replace(/\[([^\]]*)\]/g, (_, part: string) => ([...part.matchAll(PARAM)].every((m) => given(m[1]!)) ? part : ''))
+    .replace(PARAM, (whole, name: string) => (given(name) ? paramWords(name, params[name]!, lang) : whole));
+}
+
+/** How zod's own messages begin (they name types, not what a person should do). */
+const ZOD_STOCK_MESSAGE = /^(Invalid|Too (big|small)|Unrecognized)/;
+
+type ErrorToSay = Pick<AppError, 'code' | 'params' | 'details' | 'retryAfterSeconds'>;
+
+/** Every problem of a form, once each, each item in words the page uses. */
+function formProblems(error: ErrorToSay, lang: Lang): string | null {
+  const fields = (error.details?.fields as { field: string; message?: string }[] | undefined) ?? [];
+  const texts = fields.map(({ field, message }) => {
+    const ownEnglish = lang === 'en' && message && !ZOD_STOCK_MESSAGE.test(message) ? message : undefined;
+    return ownEnglish ?? FIELD_WORDS[field]?.[lang] ?? message ?? ERROR_WORDS.invalid_input![lang];
+  });
+  return texts.length ? [...new Set(texts)].join(' ') : null;
+}
+
+/** What an error says to a person in the language; the wait to come back, if any, is said after it. */
+export function errorText(error: ErrorToSay, lang: Lang): string {
+  const thing = error.code === 'not_found' ? MISSING_WORDS[error.params.thing as MissingThing] : undefined;
+  const text =
+    (error.code === 'invalid_input' ? formProblems(error, lang) : null) ??
+    filled((thing ?? ERROR_WORDS[error.code] ?? ERROR_WORDS.internal!)[lang], error.params, lang);
   const wait = error.retryAfterSeconds;
-  return wait !== undefined ? `${ru} Повторите через ${russianWait(wait)}.` : ru;
+  return wait === undefined ? text : `${text} ${filled(RETRY_IN[lang], { wait: waitWords(wait, lang) }, lang)}`;
 }
+
+/** For the catalogue test: the words of a code (null: it has none), and the things a 404 may name. */
+export const errorWords = (code: string): Words | null => ERROR_WORDS[code] ?? null;
+export const missingThings = Object.keys(MISSING_WORDS) as MissingThing[];

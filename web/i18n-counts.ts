@@ -2,6 +2,8 @@
 export const COUNTS_MESSAGES = {
   nav_counts: { ru: 'Расхождения', en: 'Discrepancies' },
   count_title: { ru: 'Сообщить подсчёт явки', en: 'Report an attendance count' },
+  previous_page: { ru: '← Назад', en: '← Previous' },
+  figures_forms_hint: { ru: 'Подсчёт явки и копия протокола отправляются со своими цифрами, на своих страницах:', en: 'An attendance count and a protocol copy are sent with their figures, on their own pages:' },
   count_intro: {
     ru: 'Сколько людей вошло на участок (или стояло в очереди) между двумя моментами и как вы считали. Приложите фото или видео подсчёта. Квитанция — как при любой отправке.',
     en: 'How many people entered the station (or stood in its queue) between two times, and how you counted. Attach photos or videos of the counting. You get a receipt as for any upload.',
@@ -28,6 +30,16 @@ export const COUNTS_MESSAGES = {
   figures_count: { ru: 'Подсчёт: {people} человек ({what}), {from} — {to}, {method}', en: 'Count: {people} people ({what}), {from} to {to}, {method}' },
   figures_verified_by: { ru: 'Проверено: {who}, {at}', en: 'Verified by {who}, {at}' },
   figures_not_verified: { ru: 'Не проверено: публике не показывается.', en: 'Not verified: never shown to the public.' },
+  figures_same_window: { ru: 'Другие наблюдатели считали то же самое в эти же часы на этом участке:', en: 'Other observers counted the same thing over the same hours at this station:' },
+  figures_counts_agree: {
+    ru: '{people} человек ({method}) — сходится с этим подсчётом: разница {difference} в пределах погрешности методов (±{tolerance}).',
+    en: '{people} people ({method}) — agrees with this count: the difference of {difference} is within the methods’ uncertainty (±{tolerance}).',
+  },
+  figures_counts_disagree: {
+    ru: '{people} человек ({method}) — не сходится с этим подсчётом: разница {difference} больше погрешности методов (±{tolerance}).',
+    en: '{people} people ({method}) — does not agree with this count: the difference of {difference} is more than the methods’ uncertainty (±{tolerance}).',
+  },
+  figures_other_count: { ru: 'открыть этот подсчёт', en: 'open that count' },
   figures_verify_count: { ru: 'Подсчёт правдоподобен и подтверждён файлами', en: 'The count is plausible and the files support it' },
   figures_unverify: { ru: 'Снять проверку', en: 'Take the verification back' },
   figures_line: { ru: 'Строка', en: 'Line' },

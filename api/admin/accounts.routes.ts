@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { accountsForAdmin, actorOf, createAccountWithLink, issuePasswordLink, setAccountDisabled, setAccountRole, setRequireTotp } from '../../domain/accounts/accounts.service';
 import type { AppContext } from '../../domain/context';
-import type { AppError } from '../../domain/errors';
+import type { ShownError } from '../middleware/error-handler';
 import { startFlagsBackfill } from '../../domain/processing/flags-backfill.service';
 import { publicationHolds, setPublicationHold } from '../../domain/stations/stations.service';
 import { accountsAdminPage, settingsAdminPage } from '../../web/pages/admin-workspace';
@@ -19,7 +19,7 @@ export function accountsRoutes(ctx: AppContext): Router {
     sendHtml(res, accountsAdminPage(pageContext(ctx, req, res), { ...(await accountsForAdmin(ctx)), ...extra, self: req.user!.accountId }), status);
   }
   router.use('/admin/accounts', (req, res, next) => {
-    res.locals.renderFormError = (err: AppError) => renderAccounts(req, res, { error: err.message }, err.status);
+    res.locals.renderFormError = (err: ShownError) => renderAccounts(req, res, { error: err.message }, err.status);
     next();
   });
   router.get('/admin/accounts', (req, res) => renderAccounts(req, res));
@@ -55,7 +55,7 @@ export function accountsRoutes(ctx: AppContext): Router {
     sendHtml(res, settingsAdminPage(pageContext(ctx, req, res), { settings, holds, ...extra }), status);
   }
   router.use('/admin/settings', (req, res, next) => {
-    res.locals.renderFormError = (err: AppError) => renderSettings(req, res, { error: err.message }, err.status);
+    res.locals.renderFormError = (err: ShownError) => renderSettings(req, res, { error: err.message }, err.status);
     next();
   });
   router.get('/admin/settings', (req, res) => renderSettings(req, res));

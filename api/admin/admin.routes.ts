@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { actorOf } from '../../domain/accounts/accounts.service';
 import * as catalog from '../../domain/catalog/catalog.service';
 import type { AppContext } from '../../domain/context';
-import type { AppError } from '../../domain/errors';
+import type { ShownError } from '../middleware/error-handler';
 import { catalogAdminPage } from '../../web/pages/admin';
 import { requireCsrf, requireRole } from '../middleware/session';
 import { parseBody, parseParams } from '../middleware/validate';
@@ -26,7 +26,7 @@ export function adminRoutes(ctx: AppContext): Router {
   router.use(replicationRoutes(ctx));
 
   const catalogForm = (req: Request, res: Response, next: () => void) => {
-    res.locals.renderFormError = (err: AppError) => render(req, res, err.status, err.message);
+    res.locals.renderFormError = (err: ShownError) => render(req, res, err.status, err.message);
     next();
   };
   router.use(['/admin/catalog', '/admin/elections', '/admin/categories'], catalogForm);

@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { catalogForAdmin } from '../../domain/catalog/catalog.service';
 import type { AppContext } from '../../domain/context';
-import { badRequest, payloadTooLarge, type AppError } from '../../domain/errors';
+import { badRequest, payloadTooLarge } from '../../domain/errors';
+import type { ShownError } from '../middleware/error-handler';
 import { importStations, stationsOverview, type ImportReport } from '../../domain/stations/stations.service';
 import { stationsAdminPage } from '../../web/pages/admin-workspace';
 import { requireCsrf } from '../middleware/session';
@@ -22,7 +23,7 @@ export function stationsRoutes(ctx: AppContext): Router {
     sendHtml(res, stationsAdminPage(pageContext(ctx, req, res), { elections, overview, ...extra }), status);
   }
   router.use('/admin/stations', (req, res, next) => {
-    res.locals.renderFormError = (err: AppError) => render(req, res, { error: err.message }, err.status);
+    res.locals.renderFormError = (err: ShownError) => render(req, res, { error: err.message }, err.status);
     next();
   });
   router.get('/admin/stations', (req, res) => render(req, res));
@@ -33,13 +34,13 @@ export function stationsRoutes(ctx: AppContext): Router {
     requireCsrf,
     (req, res, next) =>
       upload(req, res, (err: unknown) => {
-        if ((err as { code?: string })?.code === 'LIMIT_FILE_SIZE') return next(payloadTooLarge(`The file is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB.`));
-        if (err) return next(badRequest('invalid_input', 'The form is malformed; choose one CSV file.'));
+        if ((err as { code?: string })?.code === 'LIMIT_FILE_SIZE') return next(payloadTooLarge({ limit_mib: MAX_CSV_BYTES / 1024 / 1024 }));
+        if (err) return next(badRequest('malformed_csv_form'));
         next();
       }),
     async (req, res) => {
       const { election_id } = parseBody(stationsImportSchema, req);
-      if (!req.file) throw badRequest('no_file', 'Choose the CSV file to import.');
+      if (!req.file) throw badRequest('no_file');
       const report = await importStations(ctx, req.user!, election_id, req.file.buffer);
       await render(req, res, { report }); // good rows are in; the bad ones are listed with their line
     },

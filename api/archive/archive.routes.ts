@@ -167,7 +167,7 @@ export function archiveRoutes(ctx: AppContext): Router {
     }
     const file = await archive.publishedFile(ctx, id);
     const name = variant === 'thumb.jpg' ? 'thumb' : 'preview';
-    if (!(name === 'thumb' ? file.has_thumb : file.has_preview)) throw notFound('The file');
+    if (!(name === 'thumb' ? file.has_thumb : file.has_preview)) throw notFound('file');
     // a redacted file's public copies are those rendered with the redaction, never the moderators' ones
     const copies = file.redacted_copies_key ?? file.sha256;
     await sendStoredFile(res, ctx.blobs.openDerivative(copies, name), {
@@ -230,14 +230,14 @@ export function archiveRoutes(ctx: AppContext): Router {
     receiveImageInMemory('image', SIMILAR_MAX_BYTES),
     async (req, res) => {
       const image = receivedImage(req);
-      if (!image) throw badRequest('no_image', 'Send one image in the multipart/form-data field "image".');
+      if (!image) throw badRequest('no_image', { field: 'image' });
       res.json(presentSimilar(await archive.similarPublished(ctx, image)));
     },
   );
 
   router.get('/api/v1/export.:format', async (req, res) => {
     const format = req.params.format;
-    if (format !== 'csv' && format !== 'json') throw notFound('This export format (use export.csv or export.json)');
+    if (format !== 'csv' && format !== 'json') throw notFound('export_format');
     const query = parseFilled(exportQuery, req);
     cutOffWhenStalled(res, ctx.config.exportStallMs); // its export ended and its connection freed
     const exported = format === 'csv' ? await archive.exportCsv(ctx, query, siteUrl(req) + entryUrl('')) : await archive.exportRows(ctx, query);

@@ -13,6 +13,7 @@ import {
 } from '../../domain/accounts/accounts.service';
 import type { AppContext } from '../../domain/context';
 import { AppError } from '../../domain/errors';
+import type { ShownError } from '../middleware/error-handler';
 import { accountPage } from '../../web/pages/account';
 import { loginPage, passwordFormPage } from '../../web/pages/auth';
 import { clientKey } from '../middleware/client-key';
@@ -22,14 +23,14 @@ import { pageContext, sendHtml } from '../page';
 import { loginSchema, sessionParams, setPasswordSchema, setupSchema, tokenParams, totpDisableSchema, totpEnableSchema } from './auth.schema';
 
 const linkInvalid = () =>
-  new AppError(410, 'link_invalid', 'This link is no longer valid: it was used already or it expired. Ask an admin for a new one.');
+  new AppError(410, 'link_invalid');
 
 export function authRoutes(ctx: AppContext): Router {
   const router = Router();
 
   const showForm = (render: (req: Request, res: Response, error: string, status: number) => void) =>
     (req: Request, res: Response, next: () => void) => {
-      res.locals.renderFormError = (err: AppError) => render(req, res, err.message, err.status);
+      res.locals.renderFormError = (err: ShownError) => render(req, res, err.message, err.status);
       next();
     };
 
@@ -97,7 +98,7 @@ export function authRoutes(ctx: AppContext): Router {
     sendHtml(res, accountPage(pageContext(ctx, req, res), { ...(await ownSessions(ctx, req.user!, req.sessionToken!)), setup, error, mustSetUp: req.user!.needsTotpSetup }), status);
   };
   const accountForm = (req: Request, res: Response, next: () => void) => {
-    res.locals.renderFormError = (err: AppError) => renderAccount(req, res, err.message, err.status);
+    res.locals.renderFormError = (err: ShownError) => renderAccount(req, res, err.message, err.status);
     next();
   };
   router.get('/account', requireLogin, (req, res) => renderAccount(req, res));
@@ -110,7 +111,7 @@ export function authRoutes(ctx: AppContext): Router {
 
   router.post('/account/totp', requireLogin, accountForm, requireCsrf, async (req, res) => {
     const { secret, code } = parseBody(totpEnableSchema, req);
-    res.locals.renderFormError = (err: AppError) => renderAccount(req, res, err.message, err.status, newTotpSetupFor(req, secret));
+    res.locals.renderFormError = (err: ShownError) => renderAccount(req, res, err.message, err.status, newTotpSetupFor(req, secret));
     await enableTotp(ctx, req.user!, secret, code);
     res.redirect(303, '/account');
   });

@@ -21,13 +21,15 @@ export function countsRoutes(ctx: AppContext): Router {
 
   router.get('/counts', async (req, res) => {
     const q = parse(rankingQuery, filled(req));
-    const [items, elections, distribution] = await Promise.all([
-      counts.rankedStations(ctx, q),
+    const [ranked, elections, distribution] = await Promise.all([
+      counts.rankedPage(ctx, q),
       activeElections(ctx),
       q.election ? counts.electionDistribution(ctx, q.election) : Promise.resolve(null),
     ]);
     res.set('Cache-Control', `${req.user ? 'private' : 'public'}, max-age=30`);
-    sendHtml(res, rankingPage(pageContext(ctx, req, res), { items: items.map(presentRanked), filters: q, elections, distribution, exportQuery: filterString(q) }));
+    const pageAt = (offset: number) => `/counts?${new URLSearchParams([...new URLSearchParams(filterString(q)), ...(q.limit ? [['limit', String(q.limit)]] : []), ...(offset ? [['offset', String(offset)]] : [])]).toString()}`;
+    const pager = { previous: ranked.previousOffset === null ? null : pageAt(ranked.previousOffset), next: ranked.nextOffset === null ? null : pageAt(ranked.nextOffset) };
+    sendHtml(res, rankingPage(pageContext(ctx, req, res), { items: ranked.items.map(presentRanked), filters: q, elections, distribution, exportQuery: filterString(q), pager }));
   });
 
   router.get('/api/v1/counts/ranking', async (req, res) => {
@@ -38,7 +40,7 @@ export function countsRoutes(ctx: AppContext): Router {
 
   router.get('/api/v1/counts/export.:format', async (req, res) => {
     const format = req.params.format;
-    if (format !== 'csv' && format !== 'json') throw notFound('This export format (use export.csv or export.json)');
+    if (format !== 'csv' && format !== 'json') throw notFound('export_format');
     const q = parse(rankingExportQuery, filled(req));
     const rows = await counts.rankedForExport(ctx, q);
     res.set('Cache-Control', 'no-store');

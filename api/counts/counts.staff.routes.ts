@@ -3,7 +3,8 @@ import multer from 'multer';
 import { catalogForAdmin } from '../../domain/catalog/catalog.service';
 import type { AppContext } from '../../domain/context';
 import * as counts from '../../domain/counts/counts.service';
-import { badRequest, payloadTooLarge, type AppError } from '../../domain/errors';
+import { badRequest, payloadTooLarge } from '../../domain/errors';
+import type { ShownError } from '../middleware/error-handler';
 import type { OfficialImportReport } from '../../domain/counts/model';
 import type { Html } from '../../web/html';
 import type { PageContext } from '../../web/layout';
@@ -52,7 +53,7 @@ export function countsStaffRoutes(ctx: AppContext): Router {
   }
   const electionOf = (req: Request) => Number(req.body?.election_id ?? req.query.election_id) || null;
   router.use('/admin/counts', requireRole('admin'), (req, res, next) => {
-    res.locals.renderFormError = (err: AppError) => render(req, res, electionOf(req), { error: err.message }, err.status);
+    res.locals.renderFormError = (err: ShownError) => render(req, res, electionOf(req), { error: err.message }, err.status);
     next();
   });
   router.get('/admin/counts', (req, res) => render(req, res, electionOf(req)));
@@ -67,13 +68,13 @@ export function countsStaffRoutes(ctx: AppContext): Router {
     requireCsrf,
     (req, res, next) =>
       upload(req, res, (err: unknown) => {
-        if ((err as { code?: string })?.code === 'LIMIT_FILE_SIZE') return next(payloadTooLarge(`The file is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB.`));
-        if (err) return next(badRequest('invalid_input', 'The form is malformed; choose one CSV file.'));
+        if ((err as { code?: string })?.code === 'LIMIT_FILE_SIZE') return next(payloadTooLarge({ limit_mib: MAX_CSV_BYTES / 1024 / 1024 }));
+        if (err) return next(badRequest('malformed_csv_form'));
         next();
       }),
     async (req, res) => {
       const { election_id } = parseBody(officialImportForm, req);
-      if (!req.file) throw badRequest('no_file', 'Choose the CSV file to import.');
+      if (!req.file) throw badRequest('no_file');
       const report = await counts.importOfficialResults(ctx, req.user!, election_id, req.file.buffer);
       await render(req, res, election_id, { report }); // good rows are in; the bad ones are listed with their line
     },

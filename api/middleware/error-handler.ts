@@ -3,13 +3,13 @@ import type { AppContext } from '../../domain/context';
 import { isNoSpace } from '../../domain/caught-errors';
 import { AppError, fromStoreFailure, notFound } from '../../domain/errors';
 import { storageFull } from '../../domain/submissions/disk-space';
-import { localizedErrorMessage } from '../../web/error-messages';
+import { errorText } from '../../web/error-messages';
 import { pickLang, type Lang } from '../../web/i18n';
 import { errorPage } from '../../web/pages/error';
 import { pageContext, sendHtml } from '../page';
 import { routePattern } from './request-log';
 
-export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFound('This page'));
+export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFound('page'));
 
 /** Turns anything thrown into an AppError; unknown errors are bugs and are logged with context. */
 function toAppError(ctx: AppContext, err: unknown, route: string): AppError {
@@ -20,10 +20,10 @@ function toAppError(ctx: AppContext, err: unknown, route: string): AppError {
   const status = (err as { status?: number; type?: string }).status;
   if (status === 400 || status === 413 || status === 415) {
     // body-parser's own errors: malformed JSON or urlencoded body, or one too large
-    return new AppError(status, 'malformed_body', status === 413 ? 'The request is too large.' : 'The request body is malformed.');
+    return new AppError(status, status === 413 ? 'body_too_large' : 'malformed_body');
   }
   ctx.log.error({ err, route }, 'unhandled error');
-  return new AppError(500, 'internal', 'Something went wrong on our side. Nothing you sent was lost; please try again.');
+  return new AppError(500, 'internal');
 }
 
 /** API clients get Russian only when they ask for it (a browser in Russian, or the lang cookie); pages default to it. */
@@ -31,6 +31,15 @@ export function apiLang(req: Parameters<RequestHandler>[0]): Lang {
   if (req.cookies?.lang === 'ru' || req.cookies?.lang === 'en') return req.cookies.lang;
   return /^\s*ru\b/i.test(req.get('accept-language') ?? '') ? 'ru' : 'en';
 }
+
+/** An /api answer's error: the code, its words in the client's language, and what the words were filled with. */
+export function apiErrorBody(error: AppError, lang: Lang) {
+  const params = Object.keys(error.params).length ? { params: error.params } : {};
+  return { error: { code: error.code, message: errorText(error, lang), ...params, ...(error.details ? { details: error.details } : {}) } };
+}
+
+/** What a page shows of an error: its status and code, and its words in the page's language. */
+export type ShownError = { status: number; code: string; message: string; details?: Record<string, unknown> };
 
 /** The one error handler: JSON for /api, the form again for form posts, an error page otherwise. */
 export function errorHandler(ctx: AppContext): ErrorRequestHandler {
@@ -51,12 +60,11 @@ export function errorHandler(ctx: AppContext): ErrorRequestHandler {
     res.removeHeader('Last-Modified');
     if (error.retryAfterSeconds) res.set('Retry-After', String(error.retryAfterSeconds));
     if (req.path.startsWith('/api/')) {
-      const message = localizedErrorMessage(error, apiLang(req));
-      res.status(error.status).json({ error: { code: error.code, message, ...(error.details ? { details: error.details } : {}) } });
+      res.status(error.status).json(apiErrorBody(error, apiLang(req)));
       return;
     }
-    const shown = new AppError(error.status, error.code, localizedErrorMessage(error, pickLang(req)), error.details);
-    const renderForm = res.locals.renderFormError as ((e: AppError) => Promise<void> | void) | undefined;
+    const shown: ShownError = { status: error.status, code: error.code, message: errorText(error, pickLang(req)), details: error.details };
+    const renderForm = res.locals.renderFormError as ((e: ShownError) => Promise<void> | void) | undefined;
     if (renderForm && error.status < 500) {
       try {
         await renderForm(shown);

@@ -14,7 +14,7 @@ function perClientPerMinute(ctx: AppContext, name: string, points: number): Requ
       next();
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
-      next(tooManyRequests('Too many requests from your address.', Math.ceil(err.msBeforeNext / 1000)));
+      next(tooManyRequests('rate_limited', Math.ceil(err.msBeforeNext / 1000)));
     }
   };
 }

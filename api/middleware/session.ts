@@ -108,7 +108,7 @@ export function assertCsrf(req: Request): void {
     (typeof req.query._csrf === 'string' && req.query._csrf) ||
     '';
   if (!sent || !tokensEqual(sent, req.csrfToken)) {
-    throw forbidden('csrf', 'This form has expired or did not come from this site. Reload the page and try again.');
+    throw forbidden('csrf');
   }
 }
 
@@ -128,7 +128,7 @@ export function requireCsrf(req: Request, _res: Response, next: NextFunction): v
  */
 export function refuseCrossSite(req: Request, _res: Response, next: NextFunction): void {
   if (req.get('sec-fetch-site') === 'cross-site') {
-    return next(forbidden('csrf', 'This form has expired or did not come from this site. Reload the page and try again.'));
+    return next(forbidden('csrf'));
   }
   next();
 }
@@ -137,9 +137,9 @@ export function requireRole(...roles: Role[]): RequestHandler {
   return (req, _res, next) => {
     if (!req.user) return next(unauthorized());
     if (req.user.needsTotpSetup) {
-      return next(forbidden('totp_setup_required', 'Two-factor login is required for every account: set it up on your account page (/account) first.'));
+      return next(forbidden('totp_setup_required'));
     }
-    if (!roles.includes(req.user.role)) return next(forbidden('forbidden', 'Your account may not do this.'));
+    if (!roles.includes(req.user.role)) return next(forbidden('forbidden'));
     next();
   };
 }

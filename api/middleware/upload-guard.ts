@@ -37,10 +37,10 @@ class UploadSlots {
   take(key: string): AppError | null {
     const mine = this.byClient.get(key) ?? 0;
     if (this.total >= this.maxTotal + (mine === 0 ? this.reserve : 0)) {
-      return serviceBusy('uploads_busy', `The archive is receiving too many uploads right now. Nothing was stored; please try again in ${BUSY_RETRY_SECONDS} s.`, BUSY_RETRY_SECONDS);
+      return serviceBusy('uploads_busy', BUSY_RETRY_SECONDS);
     }
     if (mine >= this.maxPerClient) {
-      return new AppError(429, 'uploads_in_progress', `${mine} uploads from you are still in progress. Wait for them to finish, then send this one again; nothing of it was stored.`, undefined, BUSY_RETRY_SECONDS);
+      return new AppError(429, 'uploads_in_progress', { n: mine }, undefined, BUSY_RETRY_SECONDS);
     }
     this.total += 1;
     this.byClient.set(key, mine + 1);
@@ -84,7 +84,7 @@ function watchBodyRate(ctx: AppContext, req: Request): void {
       if (!stalled && !tooSlow) return;
       stop();
       ctx.log.warn({ route: routePattern(req), bytes: bytes - startBytes, seconds: Math.round(sendingMs / 1000), stalled }, 'request cut off: its body stalled or came in under the minimum rate');
-      req.destroy(new AppError(408, 'upload_too_slow', 'The upload stalled or was too slow and was stopped. Nothing was stored; please try again on a better connection.'));
+      req.destroy(new AppError(408, 'upload_too_slow'));
     },
     Math.min(1000, stallMs / 4),
   );
@@ -149,7 +149,7 @@ export function uploadGuards(ctx: AppContext): UploadGuards {
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) return next(err);
         const seconds = Math.ceil(err.msBeforeNext / 1000);
-        return next(refuse(req, res, new AppError(429, 'upload_rate_limited', `You have sent many uploads in the last minute. Nothing of this one was stored; please send it again in ${seconds} s.`, undefined, seconds)));
+        return next(refuse(req, res, new AppError(429, 'upload_rate_limited', {}, undefined, seconds)));
       }
       next();
     };

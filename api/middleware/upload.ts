@@ -120,29 +120,29 @@ function createHashingStorage(blobs: BlobStore, limits: UploadLimits): StorageEn
 type MulterMessages = Partial<Record<multer.ErrorCode, () => AppError>>;
 
 const fileMessages = (l: UploadLimits): MulterMessages => ({
-  LIMIT_FILE_SIZE: () => payloadTooLarge(`A file may be at most ${Math.round(l.maxVideoBytes / MiB)} MiB.`),
-  LIMIT_FILE_COUNT: () => badRequest('too_many_files', `At most ${l.maxFiles} files can be sent at once.`),
-  LIMIT_FIELD_VALUE: () => badRequest('field_too_long', 'A form field is too long.'),
-  LIMIT_FIELD_COUNT: () => badRequest('too_many_fields', 'The form has too many fields.'),
-  LIMIT_FIELD_KEY: () => badRequest('malformed_form', 'The form is malformed.'),
-  LIMIT_PART_COUNT: () => badRequest('malformed_form', 'The form has too many parts.'),
-  LIMIT_UNEXPECTED_FILE: () => badRequest('unexpected_file', 'Files must be sent in the "files" field.'),
+  LIMIT_FILE_SIZE: () => payloadTooLarge({ limit_mib: Math.round(l.maxVideoBytes / MiB) }),
+  LIMIT_FILE_COUNT: () => badRequest('too_many_files', { limit: l.maxFiles }),
+  LIMIT_FIELD_VALUE: () => badRequest('field_too_long'),
+  LIMIT_FIELD_COUNT: () => badRequest('too_many_fields'),
+  LIMIT_FIELD_KEY: () => badRequest('malformed_form'),
+  LIMIT_PART_COUNT: () => badRequest('malformed_form'),
+  LIMIT_UNEXPECTED_FILE: () => badRequest('unexpected_file', { field: 'files' }),
 });
 
 /** Runs a multer middleware on multipart/form-data only; its errors, and busboy's, become AppErrors. */
-function multipart(upload: RequestHandler, messages: MulterMessages, expected: string): RequestHandler {
+function multipart(upload: RequestHandler, messages: MulterMessages, field: string): RequestHandler {
   return (req, res, next) => {
-    if (!req.is('multipart/form-data')) return next(badRequest('malformed_form', `Send the form as multipart/form-data with ${expected}.`));
+    if (!req.is('multipart/form-data')) return next(badRequest('malformed_form', { field }));
     upload(req, res, (err: unknown) => {
       if (!err) return next();
       if (err instanceof multer.MulterError) {
         const make = messages[err.code];
-        return next(make ? make() : badRequest('malformed_form', 'The upload form is malformed.'));
+        return next(make ? make() : badRequest('malformed_form'));
       }
       if (err instanceof AppError) return next(err);
       if (isNoSpace(err)) return next(storageFull()); // the disk filled while this upload was written: not the observer's fault
       // busboy's parse errors (truncated body, bad boundary) and client aborts end up here.
-      next(badRequest('malformed_form', 'The upload was cut off or malformed. Please try again.'));
+      next(badRequest('malformed_form'));
     });
   };
 }
@@ -169,7 +169,7 @@ export function receiveFiles(blobs: BlobStore, limits: UploadLimits): RequestHan
       headerPairs: 100,
     },
   };
-  return multipart(multer(options).array('files', limits.maxFiles), fileMessages(limits), 'the files in "files"');
+  return multipart(multer(options).array('files', limits.maxFiles), fileMessages(limits), 'files');
 }
 
 export function receivedFiles(req: Request): ReceivedFile[] {
@@ -181,7 +181,6 @@ export function receivedFiles(req: Request): ReceivedFile[] {
  * file): for a look-up that must not keep what it was sent. The content is the caller's to check.
  */
 export function receiveImageInMemory(field: string, maxBytes: number): RequestHandler {
-  const one = `one image in the field "${field}"`;
   const upload = multer({
     storage: multer.memoryStorage(),
     limits: { fileSize: maxBytes, files: 1, fields: 0, parts: 1, fieldNameSize: 100, headerPairs: 20 },
@@ -189,13 +188,13 @@ export function receiveImageInMemory(field: string, maxBytes: number): RequestHa
   return multipart(
     upload,
     {
-      LIMIT_FILE_SIZE: () => payloadTooLarge(`The image may be at most ${Number((maxBytes / MiB).toFixed(2))} MiB.`),
-      LIMIT_FILE_COUNT: () => badRequest('too_many_parts', `Send ${one}, nothing else.`),
-      LIMIT_PART_COUNT: () => badRequest('too_many_parts', `Send ${one}, nothing else.`),
-      LIMIT_FIELD_COUNT: () => badRequest('too_many_parts', `Send ${one}, nothing else.`),
-      LIMIT_UNEXPECTED_FILE: () => badRequest('unexpected_file', `Send ${one}.`),
+      LIMIT_FILE_SIZE: () => payloadTooLarge({ limit_mib: Number((maxBytes / MiB).toFixed(2)) }),
+      LIMIT_FILE_COUNT: () => badRequest('too_many_parts', { field }),
+      LIMIT_PART_COUNT: () => badRequest('too_many_parts', { field }),
+      LIMIT_FIELD_COUNT: () => badRequest('too_many_parts', { field }),
+      LIMIT_UNEXPECTED_FILE: () => badRequest('unexpected_file', { field }),
     },
-    one,
+    field,
   );
 }
 

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { Router, type RequestHandler } from 'express';
 import type { AppContext } from '../../domain/context';
-import { AppError, notFound } from '../../domain/errors';
+import { notFound } from '../../domain/errors';
+import type { ShownError } from '../middleware/error-handler';
 import { addNote, decide, decideMany, editPublicText, fileForModerator, reviewQueue, submissionForReview } from '../../domain/moderation/moderation.service';
 import { reviewPage } from '../../web/pages/moderation';
 import { queuePage } from '../../web/pages/queue';
@@ -39,7 +40,7 @@ export function moderationRoutes(ctx: AppContext): Router {
 
   // One decision for the ticked entries (a cluster, spam); the queue says how many were decided.
   router.post('/moderation/bulk', (req, res, next) => {
-    res.locals.renderFormError = async (err: AppError) => {
+    res.locals.renderFormError = async (err: ShownError) => {
       const { filter } = parseQuery(queueQuery, req);
       sendHtml(res, queuePage(pageContext(ctx, req, res), { ...(await reviewQueue(ctx, filter, undefined)), filter, isFirst: true, bulk: null, error: err.message }), err.status);
     };
@@ -59,7 +60,7 @@ export function moderationRoutes(ctx: AppContext): Router {
   /** A refused form shows the entry again, as it is now, with the reason (e.g. who decided first). */
   const reviewAgainOnError: RequestHandler = (req, res, next) => {
     const { id } = parseParams(idParams, req); // captured now: the error handler sees other params
-    res.locals.renderFormError = async (err: AppError) => {
+    res.locals.renderFormError = async (err: ShownError) => {
       const page = pageContext(ctx, req, res);
       sendHtml(res, reviewPage(page, { ...(await submissionForReview(ctx, id, req.user!)), figures: await figuresPanelFor(ctx, page, id), error: err.message }), err.status);
     };
@@ -104,7 +105,7 @@ export function moderationRoutes(ctx: AppContext): Router {
       variant === 'thumb.jpg' ? (['thumb', file.has_thumb] as const)
       : variant === 'contact.jpg' ? (['contact', file.has_contact] as const)
       : (['preview', file.has_preview] as const);
-    if (!exists) throw notFound('The preview');
+    if (!exists) throw notFound('preview');
     await sendStoredFile(res, ctx.blobs.openDerivative(file.sha256, wanted), {
       mime: 'image/jpeg',
       identity: `${file.sha256}/${wanted}`,

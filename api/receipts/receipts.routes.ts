@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../domain/context';
-import { AppError, notFound } from '../../domain/errors';
+import { notFound } from '../../domain/errors';
+import type { ShownError } from '../middleware/error-handler';
 import { answerQuestion } from '../../domain/submissions/observer-answer.service';
 import { receiptView } from '../../domain/submissions/receipt-page.service';
 import { printableReceiptPage, receiptPage } from '../../web/pages/receipt';
@@ -22,7 +23,7 @@ export const receiptPath = (clientKey: string) => `/receipt/${clientKey}`;
 export async function sendReceiptPage(ctx: AppContext, req: Request, res: Response, key: string, options: { status?: number; error?: string } = {}) {
   res.set(PRIVATE_PAGE);
   const view = await receiptView(ctx, key, siteUrl(req));
-  if (!view) throw notFound('This receipt');
+  if (!view) throw notFound('receipt');
   sendHtml(res, receiptPage(pageContext(ctx, req, res), view, { key, maxFiles: ctx.config.maxFilesPerSubmission, error: options.error }), options.status ?? 200);
 }
 
@@ -44,14 +45,14 @@ export function receiptsRoutes(ctx: AppContext, guards: UploadGuards): Router {
     const key = String(req.params.key);
     const base = siteUrl(req);
     const view = await receiptView(ctx, key, base);
-    if (!view) throw notFound('This receipt');
+    if (!view) throw notFound('receipt');
     sendHtml(res, printableReceiptPage(pageContext(ctx, req, res), view, { key, url: `${base}${receiptPath(key)}` }));
   });
 
   router.post(
     '/receipt/:key/answer',
     (req, res, next) => {
-      res.locals.renderFormError = (err: AppError) => sendReceiptPage(ctx, req, res, String(req.params.key), { status: err.status, error: err.message });
+      res.locals.renderFormError = (err: ShownError) => sendReceiptPage(ctx, req, res, String(req.params.key), { status: err.status, error: err.message });
       next();
     },
     refuseCrossSite,

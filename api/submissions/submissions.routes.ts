@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import * as catalog from '../../domain/catalog/catalog.service';
 import { listRegions } from '../../domain/regions/regions.service';
 import type { AppContext } from '../../domain/context';
-import { AppError } from '../../domain/errors';
+import type { ShownError } from '../middleware/error-handler';
 import { createSubmission, submitUploads, type Receipt } from '../../domain/submissions/submission.service';
 import { uploadReceipt } from '../../domain/transparency/log.service';
 import { forgottenPage } from '../../web/pages/receipt';
@@ -111,7 +111,7 @@ export function submissionsRoutes(ctx: AppContext, guards: UploadGuards): Router
   router.post(
     '/submit',
     (req, res, next) => {
-      res.locals.renderFormError = (err: AppError) => renderForm(req, res, err.status, err.message);
+      res.locals.renderFormError = (err: ShownError) => renderForm(req, res, err.status, err.message);
       next();
     },
     refuseCrossSite,

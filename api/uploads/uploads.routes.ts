@@ -3,8 +3,7 @@ import { MemoryLocker, Server } from '@tus/server';
 import type { AppContext } from '../../domain/context';
 import { AppError, fromStoreFailure } from '../../domain/errors';
 import { expireUploads, newUploadId } from '../../domain/uploads/uploads.service';
-import { localizedErrorMessage } from '../../web/error-messages';
-import { apiLang } from '../middleware/error-handler';
+import { apiErrorBody, apiLang } from '../middleware/error-handler';
 import { requireCsrf } from '../middleware/session';
 import type { UploadGuards } from '../middleware/upload-guard';
 import { TempFileStore } from './temp-file-store';
@@ -37,8 +36,7 @@ export function uploadsRoutes(ctx: AppContext, guards: UploadGuards): Router {
         return undefined;
       }
       const expressReq = expressRequestOf(req);
-      const message = localizedErrorMessage(error, expressReq ? apiLang(expressReq) : 'en');
-      return { status_code: error.status, body: JSON.stringify({ error: { code: error.code, message, ...(error.details ? { details: error.details } : {}) } }) };
+      return { status_code: error.status, body: JSON.stringify(apiErrorBody(error, expressReq ? apiLang(expressReq) : 'en')) };
     },
   });
   const handle: RequestHandler = (req, res, next) => {

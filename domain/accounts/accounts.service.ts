@@ -57,14 +57,14 @@ export async function isValidAccountToken(ctx: AppContext, token: string, purpos
 }
 
 const invalidLink = () =>
-  new AppError(410, 'link_invalid', 'This link is no longer valid: it was used already or it expired. Ask an admin for a new one.');
+  new AppError(410, 'link_invalid');
 
 export async function createFirstAdmin(ctx: AppContext, token: string, email: string, password: string): Promise<void> {
   const hash = await passwordHash(password);
   await ctx.transaction(async (tx) => {
     await tx.accounts.lockAccountsTable();
     if (!(await tx.accounts.consumeAccountToken(hashToken(token), 'first_admin'))) throw invalidLink();
-    if ((await tx.accounts.countAccounts()) > 0) throw conflict('already_set_up', 'An admin account already exists.');
+    if ((await tx.accounts.countAccounts()) > 0) throw conflict('already_set_up');
     const account = await tx.accounts.insertAccount({ email, role: 'admin', passwordHash: hash });
     await appendAudit(tx, { system: 'setup-link' }, { action: 'account.create', entityType: 'account', entityId: account.id, after: { email, role: 'admin' } });
   });
@@ -87,7 +87,7 @@ async function issueSetPasswordLink(tx: TxRepositories, accountId: string): Prom
 export async function createAccountWithLink(ctx: AppContext, email: string, role: Role, actor: Actor = { system: 'cli' }): Promise<string> {
   return ctx.transaction(async (tx) => {
     if (await tx.accounts.findAccountByEmail(email)) {
-      throw conflict('email_taken', `An account for ${email} exists already. To give them a new one-time link to set their password, use “New password link” on /admin/accounts, or run: npm run user:password-link -- --email ${email}`, { email });
+      throw conflict('email_taken', { email }, { email });
     }
     const account = await tx.accounts.insertAccount({ email, role, passwordHash: null });
     await appendAudit(tx, actor, { action: 'account.create', entityType: 'account', entityId: account.id, after: { email, role } });
@@ -104,8 +104,8 @@ export async function createAccountWithLink(ctx: AppContext, email: string, role
 export async function issuePasswordLink(ctx: AppContext, accountId: string, actor: Actor): Promise<{ token: string; email: string; kind: 'reset' | 'invitation' }> {
   return ctx.transaction(async (tx) => {
     const account = await tx.accounts.lockAccount(accountId);
-    if (!account) throw notFound('The account');
-    if (account.disabled_at) throw conflict('account_disabled', `${account.email} is disabled: enable the account first, then give it a new link.`);
+    if (!account) throw notFound('account');
+    if (account.disabled_at) throw conflict('account_disabled', { email: account.email });
     const kind = account.password_hash ? 'reset' : 'invitation';
     const token = await issueSetPasswordLink(tx, account.id);
     await appendAudit(tx, actor, { action: kind === 'reset' ? 'account.password_reset_link' : 'account.invitation_resent', entityType: 'account', entityId: account.id, after: { email: account.email } });
@@ -116,7 +116,7 @@ export async function issuePasswordLink(ctx: AppContext, accountId: string, acto
 /** The same for an account named by its email (the command line). */
 export async function issuePasswordLinkByEmail(ctx: AppContext, email: string, actor: Actor = { system: 'cli' }) {
   const account = await ctx.repos.accounts.findAccountByEmail(email);
-  if (!account) throw notFound(`An account for ${email}`);
+  if (!account) throw notFound('account');
   return issuePasswordLink(ctx, account.id, actor);
 }
 
@@ -133,10 +133,10 @@ export async function setPasswordWithToken(ctx: AppContext, token: string, passw
   });
 }
 
-const wrongCredentials = () => badRequest('wrong_credentials', 'Wrong email or password.');
+const wrongCredentials = () => badRequest('wrong_credentials');
 const codeNeeded = () =>
-  badRequest('totp_required', 'This account uses two-factor login: enter the current 6-digit code from your authenticator app.');
-const wrongCode = () => badRequest('wrong_code', 'The code is wrong or was used already; wait for the next code and try again.');
+  badRequest('totp_required');
+const wrongCode = () => badRequest('wrong_code');
 
 const TOTP_PERIOD_S = 30;
 const totpFor = (email: string, secret: string) =>
@@ -210,7 +210,7 @@ export async function ownSessions(ctx: AppContext, user: SessionUser, currentTok
 
 export async function revokeOwnSession(ctx: AppContext, user: SessionUser, sessionId: string): Promise<void> {
   await ctx.transaction(async (tx) => {
-    if (!(await tx.accounts.deleteSessionById(user.accountId, sessionId))) throw notFound('The session');
+    if (!(await tx.accounts.deleteSessionById(user.accountId, sessionId))) throw notFound('session');
     await appendAudit(tx, actorOf(user), { action: 'account.session_revoke', entityType: 'account', entityId: user.accountId, after: { session: sessionId.slice(0, 12) } });
   });
 }
@@ -226,7 +226,7 @@ export async function enableTotp(ctx: AppContext, user: SessionUser, secret: str
   if (step === null) throw wrongCode();
   await ctx.transaction(async (tx) => {
     const account = await tx.accounts.lockAccount(user.accountId);
-    if (account?.totp_secret) throw conflict('totp_enabled', 'Two-factor login is already on for this account.');
+    if (account?.totp_secret) throw conflict('totp_enabled');
     await tx.accounts.setTotpSecret(user.accountId, await sealTotpSecret(ctx, user.accountId, secret), step);
     await appendAudit(tx, actorOf(user), { action: 'account.totp_enable', entityType: 'account', entityId: user.accountId });
   });
@@ -235,9 +235,9 @@ export async function enableTotp(ctx: AppContext, user: SessionUser, secret: str
 export async function disableTotp(ctx: AppContext, user: SessionUser, code: string): Promise<void> {
   await ctx.transaction(async (tx) => {
     const account = await tx.accounts.lockAccount(user.accountId);
-    if (!account?.totp_secret) throw conflict('totp_off', 'Two-factor login is not on for this account.');
+    if (!account?.totp_secret) throw conflict('totp_off');
     if ((await tx.settings.readSettings()).require_totp) {
-      throw conflict('totp_required', 'The admins require two-factor login for every account; it cannot be turned off.');
+      throw conflict('totp_mandatory');
     }
     const step = totpStep(account.email, await openTotpSecret(ctx, account.id, account.totp_secret), code);
     if (step === null || !(await tx.accounts.useTotpStep(account.id, step))) throw wrongCode();
@@ -255,10 +255,10 @@ export async function accountsForAdmin(ctx: AppContext): Promise<{ accounts: Acc
 
 /** Role changes and disabling, never on one's own account (an admin cannot lock everyone out). */
 async function changeAccount(ctx: AppContext, admin: SessionUser, id: string, change: (tx: TxRepositories, before: AccountRow) => Promise<{ action: 'account.role' | 'account.disable' | 'account.enable'; before: unknown; after: unknown }>) {
-  if (id === admin.accountId) throw conflict('own_account', 'You cannot change the role of, or disable, your own account; ask another admin.');
+  if (id === admin.accountId) throw conflict('own_account');
   await ctx.transaction(async (tx) => {
     const before = await tx.accounts.lockAccount(id);
-    if (!before) throw notFound('The account');
+    if (!before) throw notFound('account');
     const entry = await change(tx, before);
     await appendAudit(tx, actorOf(admin), { action: entry.action, entityType: 'account', entityId: id, before: entry.before, after: entry.after });
   });

@@ -64,7 +64,7 @@ class LoginThrottle {
 const pairKey = (client: string, email: string) => `${client} ${email}`;
 
 const throttled = (msBeforeNext: number) =>
-  tooManyRequests('Too many failed logins from your address.', Math.max(1, Math.ceil(msBeforeNext / 1000)), 'login_throttled');
+  tooManyRequests('login_throttled', Math.max(1, Math.ceil(msBeforeNext / 1000)));
 
 /** One throttle per running context (tests run several servers in one process). */
 const throttles = new WeakMap<AppContext, LoginThrottle>();

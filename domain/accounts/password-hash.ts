@@ -17,7 +17,7 @@ let waiting = 0;
 let last: Promise<unknown> = Promise.resolve();
 
 function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
-  if (waiting >= MOST_WAITING) return Promise.reject(serviceBusy('busy', 'The server is busy checking passwords; please try again in a few seconds.', 5));
+  if (waiting >= MOST_WAITING) return Promise.reject(serviceBusy('busy', 5));
   waiting += 1;
   const run = last.then(work, work).finally(() => {
     waiting -= 1;

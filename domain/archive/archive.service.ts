@@ -25,7 +25,7 @@ const roundDown = (at: Date, stepMs: number) => new Date(Math.floor(at.getTime()
  */
 export async function publicEntry(ctx: AppContext, id: string): Promise<PublicEntry> {
   const stored = await ctx.repos.archive.findPublicEntry(id);
-  if (!stored) throw notFound('The entry');
+  if (!stored) throw notFound('entry');
   const entry = { ...stored, received_at: roundDown(stored.received_at, ctx.config.publicTimePrecisionMs) };
   const rows = entry.status === 'published' ? await ctx.repos.archive.listPublicFiles(id) : [];
   const files = await Promise.all(
@@ -42,7 +42,7 @@ export async function publicEntry(ctx: AppContext, id: string): Promise<PublicEn
 
 export async function publishedFile(ctx: AppContext, fileId: string): Promise<PublishedFile> {
   const file = await ctx.repos.media.findPublishedMediaFile(fileId);
-  if (!file) throw notFound('The file');
+  if (!file) throw notFound('file');
   return file;
 }
 
@@ -50,7 +50,7 @@ export async function publishedFile(ctx: AppContext, fileId: string): Promise<Pu
 export async function publishedVideoCopy(ctx: AppContext, fileId: string): Promise<{ file: PublishedFile; copySha256: string }> {
   const file = await publishedFile(ctx, fileId);
   const copy = await ctx.repos.videoCopies.findVideoCopy(fileId);
-  if (copy?.status !== 'ready' || !copy.sha256) throw notFound('The video copy');
+  if (copy?.status !== 'ready' || !copy.sha256) throw notFound('video_copy');
   return { file, copySha256: copy.sha256 };
 }
 
@@ -59,7 +59,7 @@ export async function downloadableOriginal(ctx: AppContext, fileId: string): Pro
   const file = await publishedFile(ctx, fileId);
   const entry = await ctx.repos.archive.findPublicEntry(file.submission_id);
   // a redacted file's original shows what the redaction covers (the decision refuses both together)
-  if (!entry?.original_downloadable || file.redacted_copies_key) throw notFound('The original of this file');
+  if (!entry?.original_downloadable || file.redacted_copies_key) throw notFound('original');
   return file;
 }
 
@@ -116,7 +116,7 @@ export async function stationPage(ctx: AppContext, station: Station, page: { aft
     ctx.repos.archive.stationCategoryCounts(station),
     ctx.repos.archive.search(filters, 'published', decodeSearchCursor(page.after, 'published'), limit + 1),
   ]);
-  if (!election || !counts.length) throw notFound('This polling station (nothing is published for it)');
+  if (!election || !counts.length) throw notFound('station');
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return {
@@ -160,7 +160,7 @@ async function exportMatches(
 ): Promise<Readable> {
   const filters = await buildFilters(ctx, query);
   const stream = await open(filters, effectiveSort(query, filters));
-  if (!stream) throw serviceBusy('exports_busy', 'Too many exports are running right now; please try again in a minute.', EXPORT_RETRY_SECONDS);
+  if (!stream) throw serviceBusy('exports_busy', EXPORT_RETRY_SECONDS);
   return stream;
 }
 

@@ -118,7 +118,7 @@ export function decodeSearchCursor(raw: string | undefined, sort: SearchSort): S
   }
   const keyFits = parsed && (sort === 'relevance' ? typeof parsed.k === 'number' : parsed.k === null ? sort === 'captured' : isCursorTime(String(parsed.k)));
   if (!parsed || parsed.s !== sort || !keyFits) {
-    throw badRequest('bad_cursor', 'The page link is malformed or belongs to another sort order; go back to the first page.');
+    throw badRequest('bad_cursor');
   }
   return { key: parsed.k, id: parsed.id };
 }

@@ -19,8 +19,6 @@ export const SIMILAR_MIME_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 /** Closest first: a picture copied many times still gets a readable answer. */
 export const SIMILAR_LIMIT = 20;
 
-const RESEND = 'Send a copy of at most 256 px as JPEG, PNG or WebP.';
-
 /**
  * Images decoded at once in this process. Decoding runs on libuv's small thread pool (4 threads),
  * which uploads' and downloads' file I/O share, and costs a hundred searches' CPU: the per-client
@@ -32,25 +30,25 @@ let decodesInFlight = 0;
 
 /** The pHash of the image, or the 4xx saying what is wrong with it. */
 async function hashOrRefuse(ctx: AppContext, image: Buffer): Promise<string> {
-  if (image.length === 0) throw badRequest('empty_file', `The image is empty (0 bytes). ${RESEND}`);
-  if (image.length > SIMILAR_MAX_BYTES) throw payloadTooLarge(`The image may be at most 1 MiB. ${RESEND}`);
+  if (image.length === 0) throw badRequest('empty_file');
+  if (image.length > SIMILAR_MAX_BYTES) throw payloadTooLarge({ limit_mib: SIMILAR_MAX_BYTES / 2 ** 20 });
   const type = detectFileType(image.subarray(0, SNIFF_BYTES));
   if (!type || !SIMILAR_MIME_TYPES.includes(type.mime)) {
-    throw new AppError(415, 'unsupported_image', `This is not a JPEG, PNG or WebP image (the type is checked from the content, not the name). ${RESEND}`);
+    throw new AppError(415, 'unsupported_image');
   }
   try {
     return await ctx.media.perceptualHashOfImage(image, SIMILAR_MAX_PIXELS);
   } catch (err) {
     if (!(err instanceof MediaError)) throw err;
-    if (err.code === 'decompression_bomb') throw payloadTooLarge(`The image may have at most ${SIMILAR_MAX_PIXELS / 1e6} megapixels. ${RESEND}`);
-    throw badRequest('undecodable_image', `The image is damaged or cut off and cannot be decoded. ${RESEND}`);
+    if (err.code === 'decompression_bomb') throw payloadTooLarge({ limit_megapixels: SIMILAR_MAX_PIXELS / 1e6 });
+    throw badRequest('undecodable_image');
   }
 }
 
 /** Files of published entries that show the same picture as the image, closest first. */
 export async function similarPublished(ctx: AppContext, image: Buffer): Promise<{ maxDistance: number; matches: NearImageMatch[] }> {
   if (decodesInFlight >= MAX_DECODES_IN_FLIGHT) {
-    throw serviceBusy('similar_busy', `Many image look-ups are running right now; please try again in ${BUSY_RETRY_SECONDS} s.`, BUSY_RETRY_SECONDS);
+    throw serviceBusy('similar_busy', BUSY_RETRY_SECONDS);
   }
   decodesInFlight += 1;
   let phash: string;

@@ -18,7 +18,7 @@ export async function catalogForAdmin(ctx: AppContext): Promise<{ elections: Ele
 }
 
 export async function createElection(ctx: AppContext, e: NewElection, actor: Actor): Promise<Election> {
-  if (e.votingEndsOn < e.votingStartsOn) throw badRequest('invalid_input', 'Voting cannot end before it starts.');
+  if (e.votingEndsOn < e.votingStartsOn) throw badRequest('voting_ends_before_start');
   try {
     return await ctx.transaction(async (tx) => {
       const election = await tx.catalog.insertElection(e);
@@ -26,7 +26,7 @@ export async function createElection(ctx: AppContext, e: NewElection, actor: Act
       return election;
     });
   } catch (err) {
-    if (isStoreFailure(err, 'unique')) throw conflict('slug_taken', `An election with the short name "${e.slug}" exists already.`);
+    if (isStoreFailure(err, 'unique')) throw conflict('slug_taken', { slug: e.slug });
     throw err;
   }
 }
@@ -34,7 +34,7 @@ export async function createElection(ctx: AppContext, e: NewElection, actor: Act
 export async function setElectionActive(ctx: AppContext, id: number, active: boolean, actor: Actor): Promise<void> {
   await ctx.transaction(async (tx) => {
     const before = await tx.catalog.findElection(id);
-    if (!before || !(await tx.catalog.setElectionActive(id, active))) throw notFound('The election');
+    if (!before || !(await tx.catalog.setElectionActive(id, active))) throw notFound('election');
     await appendAudit(tx, actor, { action: 'catalog.election_active', entityType: 'election', entityId: String(id), before: { active: before.active }, after: { active } });
   });
 }
@@ -42,7 +42,7 @@ export async function setElectionActive(ctx: AppContext, id: number, active: boo
 export async function editCategory(ctx: AppContext, code: string, c: CategoryEdit, actor: Actor): Promise<void> {
   await ctx.transaction(async (tx) => {
     const before = await tx.catalog.findCategory(code);
-    if (!before || !(await tx.catalog.updateCategory(code, c))) throw notFound('The category');
+    if (!before || !(await tx.catalog.updateCategory(code, c))) throw notFound('category');
     await appendAudit(tx, actor, {
       action: 'catalog.category_edit',
       entityType: 'category',
@@ -60,7 +60,7 @@ export async function addCategory(ctx: AppContext, c: NewCategory, actor: Actor)
       await appendAudit(tx, actor, { action: 'catalog.category_create', entityType: 'category', entityId: c.code, after: c });
     });
   } catch (err) {
-    if (isStoreFailure(err, 'unique')) throw conflict('code_taken', `The code "${c.code}" is taken; codes are permanent.`);
+    if (isStoreFailure(err, 'unique')) throw conflict('code_taken', { code: c.code });
     throw err;
   }
 }

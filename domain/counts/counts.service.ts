@@ -40,25 +40,27 @@ const IMPORT_STATEMENT_TIMEOUT_MS = 10 * 60_000;
  */
 export function parseLines(text: string): ProtocolLine[] {
   const rows = text.split(/\r?\n/).map((r) => r.trim()).filter((r) => r && !r.startsWith('#'));
-  const problems: string[] = [];
+  const problems: number[] = [];
   const lines: ProtocolLine[] = [];
   rows.forEach((row, i) => {
     const [no, code, role, ru, en] = row.split(';').map((c) => c.trim());
     const lineNo = Number(no);
-    if (!Number.isInteger(lineNo) || lineNo < 1 || lineNo > 99) problems.push(`row ${i + 1}: the line number must be 1 to 99`);
-    else if (!code || !/^[a-z][a-z0-9_]{0,39}$/.test(code) || code === 'uik' || code === 'region') problems.push(`row ${i + 1}: the code must be lower-case latin letters, digits or _ (not uik or region)`);
-    else if (!LINE_ROLES.includes(role as LineRole)) problems.push(`row ${i + 1}: the role must be one of ${LINE_ROLES.join(', ')}`);
-    else if (!ru || !en || ru.length > 300 || en.length > 300) problems.push(`row ${i + 1}: give the label in Russian and in English (up to 300 characters each)`);
-    else if (lines.some((l) => l.code === code || l.line_no === lineNo)) problems.push(`row ${i + 1}: line ${lineNo} or code ${code} is given twice`);
-    else lines.push({ line_no: lineNo, code, role: role as LineRole, label_ru: ru, label_en: en });
+    const valid =
+      Number.isInteger(lineNo) && lineNo >= 1 && lineNo <= 99 &&
+      !!code && /^[a-z][a-z0-9_]{0,39}$/.test(code) && code !== 'uik' && code !== 'region' &&
+      LINE_ROLES.includes(role as LineRole) &&
+      !!ru && !!en && ru.length <= 300 && en.length <= 300 &&
+      !lines.some((l) => l.code === code || l.line_no === lineNo);
+    if (valid) lines.push({ line_no: lineNo, code: code!, role: role as LineRole, label_ru: ru!, label_en: en! });
+    else problems.push(i + 1);
   });
-  if (problems.length) throw badRequest('bad_protocol_lines', `The protocol lines were not saved: ${problems.join('; ')}.`);
-  if (lines.length === 0) throw badRequest('bad_protocol_lines', 'The protocol lines were not saved: give at least one line.');
+  if (problems.length) throw badRequest('bad_protocol_lines', { rows: problems.map(String), roles: LINE_ROLES });
+  if (lines.length === 0) throw badRequest('no_protocol_lines_given');
   return lines;
 }
 
 export async function configureLines(ctx: AppContext, admin: SessionUser, electionId: number, text: string): Promise<void> {
-  if (!(await ctx.repos.catalog.findElection(electionId))) throw badRequest('unknown_election', 'Choose an election from the list.');
+  if (!(await ctx.repos.catalog.findElection(electionId))) throw badRequest('unknown_election');
   const lines = parseLines(text);
   await ctx.transaction(async (tx) => {
     const before = await tx.counts.listLines(electionId);
@@ -94,7 +96,7 @@ function csvRecords(csv: Buffer): string[][] {
   try {
     return parseCsv(text, { skip_empty_lines: true, relax_column_count: true, delimiter });
   } catch (err) {
-    throw badRequest('bad_csv', `The file is not readable CSV: ${(err as Error).message}`);
+    throw badRequest('bad_csv', {}, { parser: (err as Error).message });
   }
 }
 
@@ -106,19 +108,19 @@ function csvRecords(csv: Buffer): string[][] {
  */
 export async function importOfficialResults(ctx: AppContext, admin: SessionUser, electionId: number, csv: Buffer): Promise<OfficialImportReport> {
   const election = await ctx.repos.catalog.findElection(electionId);
-  if (!election) throw badRequest('unknown_election', 'Choose an election from the list.');
+  if (!election) throw badRequest('unknown_election');
   const lines = await ctx.repos.counts.listLines(electionId);
-  if (lines.length === 0) throw badRequest('no_protocol_lines', 'Configure this election\'s protocol lines first: the file\'s columns are their codes.');
+  if (lines.length === 0) throw badRequest('no_protocol_lines');
   const records = csvRecords(csv);
   const names = (records[0] ?? []).map((h) => h.trim().toLowerCase());
   const codes = new Set(lines.map((l) => l.code));
   const unknown = names.filter((n) => !OFFICIAL_KEY_COLUMNS.includes(n as 'uik') && !codes.has(n) && !TURNOUT_COLUMN.test(n));
   const missing = [...OFFICIAL_KEY_COLUMNS, ...codes].filter((c) => !names.includes(c));
-  if (records.length < 2) throw badRequest('empty_csv', `The file has no rows. The first line names the columns: uik, region, ${[...codes].join(', ')}[, turnout_10:00, …].`);
+  if (records.length < 2) throw badRequest('empty_csv', { columns: [...OFFICIAL_KEY_COLUMNS, ...codes, 'turnout_10:00 …'] });
   if (missing.length || unknown.length) {
-    throw badRequest('bad_csv', `The columns do not match this election's protocol${missing.length ? `; missing: ${missing.join(', ')}` : ''}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}.`);
+    throw badRequest('csv_columns', { missing: missing.length ? missing : '—', unknown: unknown.length ? unknown : '—' });
   }
-  if (records.length - 1 > MAX_OFFICIAL_ROWS) throw badRequest('too_many_rows', `At most ${MAX_OFFICIAL_ROWS} stations per file.`);
+  if (records.length - 1 > MAX_OFFICIAL_ROWS) throw badRequest('too_many_rows', { limit: MAX_OFFICIAL_ROWS });
 
   const column = (n: string) => names.indexOf(n);
   const uikAt = column('uik');
@@ -228,9 +230,9 @@ export async function recordObserverFigures(
   submission: { id: string; electionId: number; stationNumber: string; categoryCode: string },
   figures: ObserverFigures,
 ): Promise<void> {
-  if (figures.count && submission.categoryCode !== COUNT_CATEGORY) throw badRequest('count_needs_category', 'A count is sent with the category “observers’ attendance count”.');
-  if (figures.protocol && submission.categoryCode !== PROTOCOL_CATEGORY) throw badRequest('figures_need_category', 'Protocol figures are sent with the category “copy of the final protocol”.');
-  if (submission.categoryCode === COUNT_CATEGORY && !figures.count) throw badRequest('count_missing', 'Give the count: how many people, between which times, and how they were counted.');
+  if (figures.count && submission.categoryCode !== COUNT_CATEGORY) throw badRequest('count_needs_category');
+  if (figures.protocol && submission.categoryCode !== PROTOCOL_CATEGORY) throw badRequest('figures_need_category');
+  if (submission.categoryCode === COUNT_CATEGORY && !figures.count) throw badRequest('count_missing');
   const station = { electionId: submission.electionId, uikNumber: uikNumber(submission.stationNumber) };
   if (figures.count) await tx.counts.insertAttendanceCount(submission.id, station, figures.count);
   if (submission.categoryCode === PROTOCOL_CATEGORY) {
@@ -245,9 +247,13 @@ export async function recordObserverFigures(
 
 // ---- Moderators
 
+type CountForReview = NonNullable<Awaited<ReturnType<Repositories['counts']['countOf']>>>;
+
 export type FiguresForReview = {
   lines: ProtocolLine[];
-  count: Awaited<ReturnType<Repositories['counts']['countOf']>>;
+  count: CountForReview | null;
+  /** Other observers' counts of the same thing at the same station over the same hours, each set against this one. */
+  sameWindow: { count: CountForReview; agrees: boolean; tolerance: number }[];
   protocol: Awaited<ReturnType<Repositories['counts']['protocolOf']>>;
 };
 
@@ -258,17 +264,22 @@ export async function figuresForReview(ctx: AppContext, submissionId: string): P
     ctx.repos.counts.stationOfSubmission(submissionId),
   ]);
   if (!count && !protocol) return null;
-  return { lines: station ? await ctx.repos.counts.listLines(station.election_id) : [], count, protocol };
+  const [lines, others] = await Promise.all([
+    station ? ctx.repos.counts.listLines(station.election_id) : [],
+    count ? ctx.repos.counts.countsOfSameWindow(submissionId) : [],
+  ]);
+  const sameWindow = others.map((other) => ({ count: other, agrees: countsAgree(count!, other), tolerance: countTolerance(count!, other) }));
+  return { lines, count, sameWindow, protocol };
 }
 
 /** A moderator enters or corrects a protocol copy's figures; each changed figure records who entered it, and the copy must be checked again. */
 export async function transcribeProtocol(ctx: AppContext, moderator: SessionUser, submissionId: string, figures: Figures): Promise<void> {
   await ctx.transaction(async (tx) => {
     const protocol = await tx.counts.protocolOf(submissionId);
-    if (!protocol) throw notFound('This protocol copy');
+    if (!protocol) throw notFound('protocol_copy');
     const lines = await tx.counts.listLines(protocol.election_id);
     const unknown = Object.keys(figures).filter((code) => !lines.some((l) => l.code === code));
-    if (unknown.length) throw badRequest('unknown_protocol_line', `This election's protocol has no line ${unknown.join(', ')}.`);
+    if (unknown.length) throw badRequest('unknown_protocol_line', { lines: unknown });
     const flags = arithmeticFlags(lines, figures);
     const changed = await tx.counts.saveProtocolFigures(submissionId, figures, moderator.accountId, flags);
     await appendAudit(tx, actorOf(moderator), { action: 'counts.protocol_transcribe', entityType: 'submission', entityId: submissionId, after: { figures, changed, flags } });
@@ -280,8 +291,8 @@ export async function transcribeProtocol(ctx: AppContext, moderator: SessionUser
 export async function checkProtocol(ctx: AppContext, moderator: SessionUser, submissionId: string, checked: boolean): Promise<void> {
   await ctx.transaction(async (tx) => {
     const protocol = await tx.counts.protocolOf(submissionId);
-    if (!protocol) throw notFound('This protocol copy');
-    if (checked && protocol.figures.length === 0) throw badRequest('nothing_to_check', 'Transcribe the protocol\'s figures first.');
+    if (!protocol) throw notFound('protocol_copy');
+    if (checked && protocol.figures.length === 0) throw badRequest('nothing_to_check');
     await tx.counts.setProtocolChecked(submissionId, checked ? moderator.accountId : null);
     await appendAudit(tx, actorOf(moderator), { action: 'counts.protocol_check', entityType: 'submission', entityId: submissionId, after: { checked, flags: protocol.arithmetic_flags } });
     await recomputeForSubmission(tx, submissionId);
@@ -291,16 +302,21 @@ export async function checkProtocol(ctx: AppContext, moderator: SessionUser, sub
 /** A moderator verifies (or takes back) an attendance count: the method is plausible and the files support it. */
 export async function verifyCount(ctx: AppContext, moderator: SessionUser, submissionId: string, verified: boolean): Promise<void> {
   await ctx.transaction(async (tx) => {
-    if (!(await tx.counts.setCountVerified(submissionId, verified ? moderator.accountId : null))) throw notFound('This count');
+    if (!(await tx.counts.setCountVerified(submissionId, verified ? moderator.accountId : null))) throw notFound('count');
     await appendAudit(tx, actorOf(moderator), { action: 'counts.count_verify', entityType: 'submission', entityId: submissionId, after: { verified } });
     await recomputeForSubmission(tx, submissionId);
   });
 }
 
+type Counted = Pick<AttendanceCount, 'people' | 'method'>;
+
+/** How far apart two counts of the same hours may be: the larger uncertainty of their methods, in people. */
+export const countTolerance = (a: Counted, b: Counted): number =>
+  Math.max(Math.ceil(a.people * COUNT_METHODS[a.method]), Math.ceil(b.people * COUNT_METHODS[b.method]));
+
 /** Whether two counts of the same hours agree: they differ by no more than the larger uncertainty of their methods. */
-export function countsAgree(a: Pick<AttendanceCount, 'people' | 'method'>, b: Pick<AttendanceCount, 'people' | 'method'>): boolean {
-  const tolerance = Math.max(Math.ceil(a.people * COUNT_METHODS[a.method]), Math.ceil(b.people * COUNT_METHODS[b.method]));
-  return Math.abs(a.people - b.people) <= tolerance;
+export function countsAgree(a: Counted, b: Counted): boolean {
+  return Math.abs(a.people - b.people) <= countTolerance(a, b);
 }
 
 // ---- The public
@@ -315,8 +331,22 @@ export async function stationFigures(ctx: AppContext, electionId: number, statio
 
 export type RankQuery = { election?: number; region?: string; station?: string; limit?: number; offset?: number };
 
+const RANK_PAGE = 50;
+
 export const rankedStations = (ctx: AppContext, q: RankQuery) =>
-  ctx.repos.counts.rankedStations({ election: q.election, region: q.region, station: q.station }, q.limit ?? 50, q.offset ?? 0);
+  ctx.repos.counts.rankedStations({ election: q.election, region: q.region, station: q.station }, q.limit ?? RANK_PAGE, q.offset ?? 0);
+
+/** One page of the ranked list for people, with the offsets of the pages before and after it (null: none). */
+export async function rankedPage(ctx: AppContext, q: RankQuery) {
+  const size = q.limit ?? RANK_PAGE;
+  const offset = q.offset ?? 0;
+  const rows = await rankedStations(ctx, { ...q, limit: size + 1 }); // one more says whether a next page exists
+  return {
+    items: rows.slice(0, size),
+    previousOffset: offset > 0 ? Math.max(0, offset - size) : null,
+    nextOffset: rows.length > size ? offset + size : null,
+  };
+}
 
 /** The exports: every ranked station matching the filters (at most this many) with its discrepancies. */
 export const MAX_EXPORT_STATIONS = 100_000;

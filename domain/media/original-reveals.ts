@@ -64,14 +64,3 @@ export function revealedBeyondChoices(carried: CarriedByOriginals, choices: Pick
   if (!choices.originalDownloadable) return [];
   return carried.kinds.filter((k) => (k === 'gps' ? choices.location !== 'precise' : k === 'device' ? !choices.device : true));
 }
-
-/** The values, in English, for an error message or an audit record. */
-export function describeCarried(carried: CarriedByOriginals, kinds: OriginalReveal[]): string {
-  const parts: Record<OriginalReveal, string> = {
-    gps: `GPS coordinates (${carried.gps.map((g) => `${g.file}: ${g.lat.toFixed(5)}, ${g.lon.toFixed(5)}`).join('; ')})`,
-    device: `the device (${carried.devices.join(', ')})`,
-    serial_numbers: `serial numbers of the camera or lens (${carried.serialNumbers.join(', ')})`,
-    unread_metadata: `metadata that could not be read and may hold any of these (${carried.unread.join(', ')})`,
-  };
-  return kinds.map((k) => parts[k]).join(', ');
-}

@@ -3,9 +3,9 @@ import type { TxRepositories } from '../../db/repositories';
 import { actorOf } from '../accounts/accounts.service';
 import type { SessionUser } from '../accounts/model';
 import { appendAudit } from '../audit/audit.service';
-import { carriedByOriginals, describeCarried, revealedBeyondChoices, type OriginalReveal } from '../media/original-reveals';
+import { carriedByOriginals, revealedBeyondChoices, type OriginalReveal } from '../media/original-reveals';
 import type { AppContext } from '../context';
-import { AppError, badRequest, conflict, notFound } from '../errors';
+import { AppError, badRequest, conflict, notFound, type ErrorParams } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { processingStatus } from '../processing/backlog';
 import { relatedFilesOf } from '../processing/media-relations.service';
@@ -43,7 +43,7 @@ export async function reviewQueue(ctx: AppContext, filter: QueueFilter, cursor: 
  */
 export async function submissionForReview(ctx: AppContext, id: string, user: SessionUser) {
   const submission = await ctx.repos.submissions.findSubmission(id);
-  if (!submission) throw notFound('The submission');
+  if (!submission) throw notFound('submission');
   const claim = isClaimable(submission.status)
     ? await ctx.transaction(async (tx) => {
         const result = await tx.claims.claim(id, user.accountId, ctx.config.claimMs);
@@ -71,13 +71,14 @@ export async function submissionForReview(ctx: AppContext, id: string, user: Ses
   return { submission, files, related, videoCopies, decisions, conversation, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, disk, redactions, claim, claimedByOther: claim !== null && claim.account_id !== user.accountId };
 }
 
-const describeDecision = (d: DecisionRecord | undefined) =>
-  d ? `${d.action.replace('_', ' ')} by ${d.account_email} at ${d.created_at.toISOString().slice(0, 16).replace('T', ' ')} UTC` : null;
+/** The latest decision, named in a refusal's words: what, by whom, when (UTC). */
+const describeDecision = (d: DecisionRecord | undefined): ErrorParams =>
+  d ? { action: d.action, by: d.account_email, at: d.created_at.toISOString().slice(0, 16).replace('T', ' ') } : {};
 
 /** Refuses a decision that does not fit the entry as it is now; the message says what happened instead. */
 async function checkDecidable(tx: TxRepositories, id: string, user: SessionUser, decision: Decision) {
   const current = await tx.submissions.lockSubmission(id);
-  if (!current) throw notFound('The submission');
+  if (!current) throw notFound('submission');
   const last = async () => (await tx.submissions.listDecisions(id)).at(-1);
   const details = (d: DecisionRecord | undefined) => ({
     status: current.status,
@@ -86,30 +87,18 @@ async function checkDecidable(tx: TxRepositories, id: string, user: SessionUser,
   });
   if (!canDecide(decision.action, current.status)) {
     if (decision.action === 'publish' && (current.status === 'pending' || current.status === 'needs_info')) {
-      throw conflict('not_verified', 'Verify this entry with the checklist before publishing it. Nothing was changed.', details(undefined));
+      throw conflict('not_verified', {}, details(undefined));
     }
     const d = await last();
-    throw conflict(
-      'already_decided',
-      `This submission was already decided: it is ${current.status.replace('_', ' ')}${d ? ` (${describeDecision(d)})` : ''}. Nothing was changed.`,
-      details(d),
-    );
+    throw conflict('already_decided', { status: current.status, ...describeDecision(d) }, details(d));
   }
   if (decision.version !== current.version) {
     const d = await last();
-    throw conflict(
-      'stale_form',
-      `This entry changed after you opened it${d ? ` — latest decision: ${describeDecision(d)}` : ''}. Nothing was changed; review the current version and decide again.`,
-      details(d),
-    );
+    throw conflict('stale_form', describeDecision(d), details(d));
   }
   const claim = await tx.claims.findLiveClaim(id);
   if (claim && claim.account_id !== user.accountId) {
-    throw conflict(
-      'claimed',
-      `${claim.account_email} is reviewing this entry (until ${claim.expires_at.toISOString().slice(11, 16)} UTC unless they stay active). Nothing was changed.`,
-      { claimed_by: claim.account_email, expires_at: claim.expires_at.toISOString() },
-    );
+    throw conflict('claimed', { by: claim.account_email, until: claim.expires_at.toISOString().slice(11, 16) }, { claimed_by: claim.account_email, expires_at: claim.expires_at.toISOString() });
   }
   return current;
 }
@@ -129,11 +118,11 @@ export async function decide(ctx: AppContext, id: string, user: SessionUser, dec
       await assertOriginalRevealsConfirmed(tx, id, decision.choices, decision.confirmedReveals);
     }
     if (decision.action === 'merge') {
-      if (decision.into === id) throw badRequest('merge_self', 'An entry cannot be merged into itself.');
+      if (decision.into === id) throw badRequest('merge_self');
       const target = await tx.submissions.lockSubmission(decision.into);
-      if (!target) throw badRequest('merge_target_missing', 'The entry to merge into was not found; check its id.');
+      if (!target) throw badRequest('merge_target_missing');
       if (target.status === 'merged' || target.status === 'rejected') {
-        throw conflict('merge_target_closed', `The entry to merge into is ${target.status}; merge into the entry that stands for the event instead.`);
+        throw conflict('merge_target_closed', { status: target.status });
       }
     }
     const row = await tx.submissions.insertDecision({
@@ -181,10 +170,7 @@ export async function decide(ctx: AppContext, id: string, user: SessionUser, dec
  */
 function assertPublicDescriptionWritten(description: string | null): void {
   if (description) return;
-  throw badRequest(
-    'public_description_required',
-    'Write the public description, or choose to use the observer’s words after reading them for anything that identifies the observer. Nothing was changed.',
-  );
+  throw badRequest('public_description_required');
 }
 
 /**
@@ -198,8 +184,7 @@ async function assertOriginalRevealsConfirmed(tx: TxRepositories, id: string, ch
   if (!unconfirmed.length) return;
   throw conflict(
     'original_reveals',
-    `The original files would reveal what this publication hides: ${describeCarried(carried, unconfirmed)}. ` +
-      'Tick the confirmation that names what the originals carry, or do not allow downloading them. Nothing was changed.',
+    { reveals: unconfirmed },
     { unconfirmed, carries: carried.kinds },
   );
 }
@@ -241,7 +226,7 @@ export async function decideMany(ctx: AppContext, user: SessionUser, ids: string
     if (bulk.action === 'merge' && id === bulk.into) continue; // the one kept
     const current = await ctx.repos.submissions.findSubmission(id);
     try {
-      if (!current) throw notFound('The submission');
+      if (!current) throw notFound('submission');
       await decide(ctx, id, user, { ...bulk, version: current.version });
       decided.push(id);
     } catch (err) {
@@ -256,9 +241,9 @@ export async function decideMany(ctx: AppContext, user: SessionUser, ids: string
 /** Internal note (never public), optionally a reply; counts as activity on one's claim. */
 export async function addNote(ctx: AppContext, id: string, user: SessionUser, note: { body: string; parentId: string | null }) {
   return ctx.transaction(async (tx) => {
-    if (!(await tx.submissions.lockSubmission(id))) throw notFound('The submission');
+    if (!(await tx.submissions.lockSubmission(id))) throw notFound('submission');
     if (note.parentId && !(await tx.notes.noteBelongsTo(note.parentId, id))) {
-      throw badRequest('unknown_note', 'The note you reply to is not on this entry.');
+      throw badRequest('unknown_note');
     }
     const row = await tx.notes.insertNote({ submissionId: id, parentId: note.parentId, accountId: user.accountId, body: note.body });
     await tx.claims.renew(id, user.accountId, ctx.config.claimMs);
@@ -271,11 +256,11 @@ export async function addNote(ctx: AppContext, id: string, user: SessionUser, no
 export async function editPublicText(ctx: AppContext, id: string, user: SessionUser, edit: { version: number; title: string | null; description: string | null }) {
   await ctx.transaction(async (tx) => {
     const current = await tx.submissions.lockSubmission(id);
-    if (!current) throw notFound('The submission');
-    if (!canEditPublicText(current.status)) throw conflict('not_published', 'Only the public text of a published entry can be edited. Nothing was changed.');
+    if (!current) throw notFound('submission');
+    if (!canEditPublicText(current.status)) throw conflict('not_published');
     assertPublicDescriptionWritten(edit.description);
     if (current.version !== edit.version) {
-      throw conflict('stale_form', 'This entry changed after you opened it. Nothing was changed; review the current version and edit again.');
+      throw conflict('stale_form');
     }
     const before = await tx.submissions.findSubmission(id);
     await tx.submissions.updatePublicText(id, edit);
@@ -291,6 +276,6 @@ export async function editPublicText(ctx: AppContext, id: string, user: SessionU
 
 export async function fileForModerator(ctx: AppContext, fileId: string) {
   const file = await ctx.repos.media.findMediaFile(fileId);
-  if (!file) throw notFound('The file');
+  if (!file) throw notFound('file');
   return file;
 }

@@ -15,10 +15,7 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
  */
 export function assertRedactionFitsChoices(choices: PublicChoices, redactions: FileRedaction[]): void {
   if (!choices.originalDownloadable || !redactions.some((r) => r.regions.length)) return;
-  throw conflict(
-    'redacted_original',
-    'The original shows everything the redaction covers: either keep the redaction or allow downloading the original, not both. Nothing was changed.',
-  );
+  throw conflict('redacted_original');
 }
 
 /**
@@ -37,13 +34,13 @@ export async function renderRedactions(ctx: AppContext, submissionId: string, re
   const rendered: RenderedRedaction[] = [];
   for (const redaction of wanted) {
     const file = files.find((f) => f.id === redaction.fileId);
-    if (!file) throw badRequest('redaction_unknown_file', 'A redaction names a file that is not in this entry; reload the page. Nothing was changed.');
+    if (!file) throw badRequest('redaction_unknown_file');
     if (file.kind !== 'image') {
-      throw badRequest('redaction_video_unavailable', `Video redaction is not available yet (${file.original_name}); do not publish this video if people in it must be hidden. Nothing was changed.`);
+      throw badRequest('redaction_video_unavailable', { file: file.original_name });
     }
-    if (!file.has_preview) throw badRequest('redaction_not_rendered', `${file.original_name} has no picture to redact (it could not be rendered). Nothing was changed.`);
+    if (!file.has_preview) throw badRequest('redaction_not_rendered', { file: file.original_name });
     const type = detectFileType(await readStoredHead(ctx, file.sha256));
-    if (!type) throw badRequest('redaction_not_rendered', `${file.original_name} has no picture to redact (it could not be rendered). Nothing was changed.`);
+    if (!type) throw badRequest('redaction_not_rendered', { file: file.original_name });
     const hints = { width: file.width, height: file.height, duration_s: file.duration_s };
     const copies = await ctx.blobs.withOriginalFile(file.sha256, (path) => ctx.media.renderRedactedCopies(path, type, hints, redaction.regions));
     const copiesKey = redactedCopiesKey(file.sha256, redaction.regions);

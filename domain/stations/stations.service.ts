@@ -51,7 +51,7 @@ export type ImportReport = { imported: number; linked: number; placeFlagsChanged
  * and their processed files re-checked for place_mismatch against the new places.
  */
 export async function importStations(ctx: AppContext, admin: SessionUser, electionId: number, csv: Buffer): Promise<ImportReport> {
-  if (!(await ctx.repos.catalog.findElection(electionId))) throw badRequest('unknown_election', 'Choose an election from the list.');
+  if (!(await ctx.repos.catalog.findElection(electionId))) throw badRequest('unknown_election');
   let records: { record: Record<string, string>; info: { lines: number; error?: Error } }[];
   try {
     // The header decides the separator: registers exported with ";" use the decimal comma.
@@ -59,12 +59,12 @@ export async function importStations(ctx: AppContext, admin: SessionUser, electi
     const delimiter = header.includes(';') ? ';' : ',';
     records = parseCsv(csv, { columns: (names: string[]) => names.map((h) => h.trim().toLowerCase()), bom: true, skip_empty_lines: true, relax_column_count: true, delimiter, info: true });
   } catch (err) {
-    throw badRequest('bad_csv', `The file is not readable CSV: ${(err as Error).message}`);
+    throw badRequest('bad_csv', {}, { parser: (err as Error).message });
   }
-  if (records.length === 0) throw badRequest('empty_csv', `The file has no rows. The first line names the columns: ${STATION_COLUMNS.join(', ')}.`);
+  if (records.length === 0) throw badRequest('empty_csv', { columns: STATION_COLUMNS });
   const missing = STATION_COLUMNS.filter((c) => !(c in records[0]!.record));
-  if (missing.length) throw badRequest('bad_csv', `The file lacks the column(s) ${missing.join(', ')}. The first line names the columns: ${STATION_COLUMNS.join(', ')}.`);
-  if (records.length > MAX_STATION_ROWS) throw badRequest('too_many_rows', `At most ${MAX_STATION_ROWS} stations per file.`);
+  if (missing.length) throw badRequest('missing_columns', { missing, columns: STATION_COLUMNS });
+  if (records.length > MAX_STATION_ROWS) throw badRequest('too_many_rows', { limit: MAX_STATION_ROWS });
 
   const errors: ImportReport['errors'] = [];
   const byNumber = new Map<string, { station: NewStation; line: number }>();
@@ -107,10 +107,10 @@ export const stationsOverview = (ctx: AppContext): Promise<StationCount[]> => ct
 export const publicationHolds = (ctx: AppContext) => ctx.repos.settings.listPublicationHolds();
 
 export async function setPublicationHold(ctx: AppContext, admin: SessionUser, electionId: number, hold: { pollsCloseAt: Date | null; holdPublication: boolean }) {
-  if (hold.holdPublication && !hold.pollsCloseAt) throw badRequest('invalid_input', 'To hold publication, give the time the polls close.');
+  if (hold.holdPublication && !hold.pollsCloseAt) throw badRequest('hold_needs_close_time');
   await ctx.transaction(async (tx) => {
     const before = await tx.settings.findPublicationHold(electionId);
-    if (!before || !(await tx.settings.setPublicationHold(electionId, hold))) throw notFound('The election');
+    if (!before || !(await tx.settings.setPublicationHold(electionId, hold))) throw notFound('election');
     await appendAudit(tx, actorOf(admin), {
       action: 'settings.change',
       entityType: 'election',
@@ -129,9 +129,6 @@ export async function setPublicationHold(ctx: AppContext, admin: SessionUser, el
 export async function assertPublicationAllowed(repos: Pick<Repositories, 'settings'>, electionId: number): Promise<void> {
   const hold = await repos.settings.findPublicationHold(electionId);
   if (hold?.hold_publication && hold.polls_close_at && hold.polls_close_at > new Date()) {
-    throw conflict(
-      'publication_held',
-      `Publication for this election is held until the polls close (${hold.polls_close_at.toISOString().slice(0, 16).replace('T', ' ')} UTC). Nothing was changed; verify now and publish after that.`,
-    );
+    throw conflict('publication_held', { until: hold.polls_close_at.toISOString().slice(0, 16).replace('T', ' ') });
   }
 }

@@ -25,4 +25,4 @@ export async function ensureRoomForUpload(ctx: AppContext, declaredBytes: number
 
 /** 507: said when the reserve refuses an upload, and when the disk fills while one is written (ENOSPC, EDQUOT). */
 export const storageFull = () =>
-  insufficientStorage('The archive’s storage is almost full, so it cannot receive uploads right now. Nothing was stored: keep your files and try again later.');
+insufficientStorage();

@@ -33,14 +33,14 @@ const QUESTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  */
 export async function answerQuestion(ctx: AppContext, clientKey: string, answer: ObserverAnswer): Promise<AnswerReceived> {
   const submission = await submissionForClientKey(ctx, clientKey);
-  if (!submission) throw notFound('This receipt');
+  if (!submission) throw notFound('receipt');
   const uploadIds = answer.uploadIds ?? [];
   const incoming = answer.files ?? [];
   if (!answer.body && incoming.length === 0 && uploadIds.length === 0) {
-    throw badRequest('answer_empty', 'Write your answer or add a photo or video.', { fields: [{ field: 'body' }] });
+    throw badRequest('answer_empty', {}, { fields: [{ field: 'body' }] });
   }
   const questionClosed = () =>
-    conflict('question_closed', 'This question is no longer open: it was answered already or the moderators have decided. Nothing was changed.');
+ conflict('question_closed');
   if (!QUESTION_ID.test(answer.questionId)) throw questionClosed();
 
   const sentBefore = await answeredBefore(ctx, submission.id, answer.questionId);
@@ -54,7 +54,7 @@ export async function answerQuestion(ctx: AppContext, clientKey: string, answer:
     result = await ctx.transaction(async (tx) => {
       try {
         const current = await tx.submissions.lockSubmission(submission.id);
-        if (!current) throw notFound('This receipt');
+        if (!current) throw notFound('receipt');
         if (await tx.answers.findAnswerTo(answer.questionId)) return null; // its twin request committed first
         const open = openQuestion(current.status, await tx.answers.listConversation(submission.id));
         if (!open || open.id !== answer.questionId) throw questionClosed();

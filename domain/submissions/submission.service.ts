@@ -4,7 +4,7 @@ import type { NewSubmission } from '../../db/submissions.repo';
 import type { AppContext } from '../context';
 import { canonicalRegion } from '../regions/regions.service';
 import { recordObserverFigures, type ObserverFigures } from '../counts/counts.service';
-import { badRequest, conflict, DATABASE_RETRY_AFTER_SECONDS, englishWait, isStoreFailure, serviceBusy } from '../errors';
+import { badRequest, conflict, DATABASE_RETRY_AFTER_SECONDS, isStoreFailure, serviceBusy } from '../errors';
 import type { DetectedType } from '../media/file-type';
 import { decodeLeaf, leafToJson, type LeafJson } from '../transparency/leaf';
 import { appendMediaLeaves, type AppendedLeaf } from '../transparency/log.service';
@@ -58,11 +58,7 @@ export async function receiptForClientKey(ctx: AppContext, clientKey: string): P
  * the observer is told the truth (nothing was kept) and when to send again; the upload page does.
  */
 const cannotAcceptNow = () =>
-  serviceBusy(
-    'archive_unavailable',
-    `The archive cannot accept files this minute. Nothing was received; your files are still on your phone. Try again in ${englishWait(DATABASE_RETRY_AFTER_SECONDS)}.`,
-    DATABASE_RETRY_AFTER_SECONDS,
-  );
+  serviceBusy('archive_unavailable', DATABASE_RETRY_AFTER_SECONDS);
 
 /**
  * Stores one observer's submission: rows and originals together or not at all.
@@ -95,11 +91,7 @@ export function submitUploads(ctx: AppContext, input: SubmissionInput, clientKey
  * stored answers with its receipt and nothing is stored twice.
  */
 const outcomeUnknownNow = (idempotent: boolean) =>
-  serviceBusy(
-    'archive_outcome_unknown',
-    `The connection to the archive broke just as your files were being saved, so we cannot tell whether they were received. Keep them on your phone and send them again in ${englishWait(DATABASE_RETRY_AFTER_SECONDS)}${idempotent ? ': if they were received, you get the same receipt and nothing is stored twice' : ''}.`,
-    DATABASE_RETRY_AFTER_SECONDS,
-  );
+  serviceBusy(idempotent ? 'archive_outcome_unknown' : 'archive_outcome_unknown_no_key', DATABASE_RETRY_AFTER_SECONDS);
 
 /** The database out of reach while accepting: the observer hears what is true (nothing received, or not known), and when to try again. */
 async function saidTruthfully(accept: () => Promise<Receipt>, idempotent: boolean): Promise<Receipt> {
@@ -145,7 +137,7 @@ export async function takeUploads(ctx: AppContext, tx: TxRepositories, uploadIds
   if (uploadIds.length === 0) return;
   const taken = await tx.uploads.lockUploads(uploadIds, ctx.clock.now());
   if (taken.length !== new Set(uploadIds).size) {
-    throw conflict('uploads_incomplete', 'Some files have not arrived completely yet. Send them again; nothing was stored.', { uploads: uploadIds.filter((id) => !taken.some((u) => u.id === id)) });
+    throw conflict('uploads_incomplete', {}, { uploads: uploadIds.filter((id) => !taken.some((u) => u.id === id)) });
   }
   await tx.uploads.deleteUploads(uploadIds);
 }
@@ -190,14 +182,14 @@ async function storeSubmission(
   figures: ObserverFigures = { count: null, protocol: null },
 ): Promise<Receipt> {
   if (files.length === 0) {
-    throw badRequest('no_files', 'Add at least one photo or video.');
+    throw badRequest('no_files');
   }
   const [election, category] = await Promise.all([
     ctx.repos.catalog.findElection(input.electionId),
     ctx.repos.catalog.findCategory(input.categoryCode),
   ]);
-  if (!election || !election.active) throw badRequest('unknown_election', 'Choose an election from the list.');
-  if (!category || !category.active) throw badRequest('unknown_category', 'Choose a category from the list.');
+  if (!election || !election.active) throw badRequest('unknown_election');
+  if (!category || !category.active) throw badRequest('unknown_category');
   // The region as the list names it ("москва", "г. Москва", "Moscow" are all Москва): station pages
   // and filters then find every entry of one station under one name. Text that matches no region
   // is kept as typed: the moderator sees it, and nothing sent is refused for it.

@@ -166,13 +166,13 @@ const hex = (proof: readonly Buffer[]) => proof.map((h) => h.toString('hex'));
 
 async function requireLatest(ctx: AppContext): Promise<StoredSth> {
   const latest = await ctx.repos.transparency.getSth();
-  if (!latest) throw new AppError(404, 'no_tree_head', 'The log has no signed tree head yet; try again in a few seconds.');
+  if (!latest) throw new AppError(404, 'no_tree_head');
   return latest;
 }
 
 function withinTree(what: string, size: number, latest: StoredSth): void {
   if (size > latest.treeSize) {
-    throw badRequest('beyond_tree', `${what} ${size} is beyond the log: the latest signed tree head has size ${latest.treeSize}.`);
+    throw badRequest('beyond_tree', { what, size, latest: latest.treeSize });
   }
 }
 
@@ -183,7 +183,7 @@ export async function latestSth(ctx: AppContext): Promise<SthJson> {
 export async function sthAt(ctx: AppContext, size: number): Promise<SthJson> {
   withinTree('Tree size', size, await requireLatest(ctx));
   const sth = await ctx.repos.transparency.getSth(size);
-  if (!sth) throw new AppError(404, 'no_tree_head', `No tree head was signed at size ${size}; /api/v1/log/sths lists those that were.`);
+  if (!sth) throw new AppError(404, 'no_tree_head_at', { size });
   return (await presentSths(ctx, [sth]))[0]!;
 }
 
@@ -195,7 +195,7 @@ export async function listSths(ctx: AppContext, opts: { before?: number; limit: 
 
 async function requireLeaf(ctx: AppContext, leafHash: Buffer): Promise<StoredLeaf> {
   const leaf = await ctx.repos.transparency.leafByHash(leafHash);
-  if (!leaf) throw new AppError(404, 'unknown_leaf', `The log has no leaf with hash ${leafHash.toString('hex')}.`);
+  if (!leaf) throw new AppError(404, 'unknown_leaf', { hash: leafHash.toString('hex') });
   return leaf;
 }
 
@@ -207,14 +207,14 @@ export async function inclusionProofFor(
   withinTree('Tree size', treeSize, await requireLatest(ctx));
   const leaf = await requireLeaf(ctx, leafHash);
   if (leaf.index >= treeSize) {
-    throw badRequest('leaf_not_in_tree', `Leaf #${leaf.index} is not in the tree of size ${treeSize}: it is in trees of size ${leaf.index + 1} and larger.`);
+    throw badRequest('leaf_not_in_tree', { index: leaf.index, size: treeSize, from: leaf.index + 1 });
   }
   const proof = await withStoredSubtrees(ctx.repos, (src) => inclusionProof(src, leaf.index, treeSize));
   return { leaf_index: leaf.index, leaf_hash: leaf.leafHash.toString('hex'), tree_size: treeSize, inclusion_proof: hex(proof) };
 }
 
 export async function consistencyProof(ctx: AppContext, first: number, second: number): Promise<{ first: number; second: number; consistency_proof: string[] }> {
-  if (first > second) throw badRequest('bad_range', `first (${first}) must not be larger than second (${second}).`);
+  if (first > second) throw badRequest('first_after_second', { first, second });
   withinTree('second', second, await requireLatest(ctx));
   const proof = await withStoredSubtrees(ctx.repos, (src) => merkleConsistencyProof(src, first, second));
   return { first, second, consistency_proof: hex(proof) };
@@ -228,8 +228,8 @@ export type PublicLeaf = { index: number; leaf_hash: string };
  * heads' times place within one signing interval. The record is the receipt holder's to show.
  */
 export async function leaves(ctx: AppContext, start: number, end: number): Promise<{ start: number; end: number; leaves: PublicLeaf[] }> {
-  if (end <= start) throw badRequest('bad_range', `end (${end}) must be larger than start (${start}).`);
-  if (end - start > MAX_LEAVES_PER_REQUEST) throw badRequest('bad_range', `At most ${MAX_LEAVES_PER_REQUEST} leaves per request (asked for ${end - start}).`);
+  if (end <= start) throw badRequest('end_not_after_start', { start, end });
+  if (end - start > MAX_LEAVES_PER_REQUEST) throw badRequest('too_many_leaves', { limit: MAX_LEAVES_PER_REQUEST, asked: end - start });
   withinTree('end', end, await requireLatest(ctx));
   const rows = await ctx.repos.transparency.leafRange(start, end);
   return { start, end, leaves: rows.map((l) => ({ index: l.index, leaf_hash: l.leafHash.toString('hex') })) };
@@ -240,12 +240,7 @@ export async function proofBundle(ctx: AppContext, leafHash: Buffer): Promise<Pr
   const latest = await requireLatest(ctx);
   const leaf = await requireLeaf(ctx, leafHash);
   if (leaf.index >= latest.treeSize) {
-    throw new AppError(
-      404,
-      'not_yet_signed',
-      `Leaf #${leaf.index} is not in a signed tree head yet (the latest covers ${latest.treeSize} leaves); ` +
-        `one is signed within about ${Math.ceil(ctx.config.logSthIntervalMs / 1000)} seconds.`,
-    );
+    throw new AppError(404, 'not_yet_signed', { index: leaf.index, size: latest.treeSize, within_s: Math.ceil(ctx.config.logSthIntervalMs / 1000) });
   }
   const proof = await withStoredSubtrees(ctx.repos, (src) => inclusionProof(src, leaf.index, latest.treeSize));
   return { leaf_index: leaf.index, leaf_hash: leaf.leafHash.toString('hex'), sth: (await presentSths(ctx, [latest]))[0]!, inclusion_proof: hex(proof) };
@@ -263,7 +258,7 @@ async function recordedKey(ctx: AppContext): Promise<LogPublicKey | null> {
 
 export async function publicKey(ctx: AppContext): Promise<LogPublicKey> {
   const key = await recordedKey(ctx);
-  if (!key) throw new AppError(503, 'no_log_key', 'The log has not published its key yet: its signer has not started. Try again in a minute.');
+  if (!key) throw new AppError(503, 'no_log_key');
   return key;
 }
 

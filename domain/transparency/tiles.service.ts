@@ -60,11 +60,11 @@ const signedSizeSeen = new WeakMap<object, number>();
  */
 export async function readTile(ctx: AppContext, p: string): Promise<Buffer> {
   const t = parseTilePath(p);
-  if (!t) throw new AppError(404, 'no_such_tile', 'No such tile: tiles are at /log/tile/<level>/<index>[.p/<width>] (C2SP tlog-tiles); entry bundles are not served, leaf records are private.');
+  if (!t) throw new AppError(404, 'no_such_tile');
   if (!tileWithin(t, signedSizeSeen.get(ctx.repos) ?? 0)) {
     const size = (await ctx.repos.transparency.getSth())?.treeSize ?? 0;
     signedSizeSeen.set(ctx.repos, Math.max(size, signedSizeSeen.get(ctx.repos) ?? 0));
-    if (!tileWithin(t, size)) throw new AppError(404, 'no_such_tile', `No such tile: the latest signed tree head has size ${size}.`);
+    if (!tileWithin(t, size)) throw new AppError(404, 'tile_beyond_tree', { size });
   }
   const blob = await ctx.blobs.openLogFile(tilePath(t));
   if (blob) {

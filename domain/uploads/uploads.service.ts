@@ -14,18 +14,15 @@ const SWEEP_BATCH = 200;
 export type SizeLimits = { maxPhotoBytes: number; maxVideoBytes: number };
 
 /** The refusal of bytes that are not a photo or video we accept, whichever way they arrived. */
-export const notAcceptedType = (): AppError =>
-  unsupportedMedia(
-    'This file is not a photo or video we accept (JPEG, PNG, WebP, HEIC, GIF, DNG, MP4, MOV, 3GP, WebM, MTS). The type is checked from the file content, not its name.',
-  );
+export const notAcceptedType = (): AppError => unsupportedMedia();
 
 /** The largest file of this kind, or null when `bytes` fits. */
 export function tooLargeFor(kind: MediaKind, bytes: number, limits: SizeLimits): AppError | null {
   const max = kind === 'video' ? limits.maxVideoBytes : limits.maxPhotoBytes;
-  return bytes > max ? payloadTooLarge(`A ${kind === 'video' ? 'video' : 'photo'} may be at most ${Math.round(max / MiB)} MiB.`) : null;
+  return bytes > max ? payloadTooLarge({ limit_mib: Math.round(max / MiB) }) : null;
 }
 
-export const emptyFile = (): AppError => badRequest('empty_file', 'The file is empty (0 bytes). Please choose the photo or video again.');
+export const emptyFile = (): AppError => badRequest('empty_file');
 
 /** Upload ids are 128 random bits in hex: the id is the only key to an upload in progress. */
 export const UPLOAD_ID = /^[0-9a-f]{32}$/;
@@ -45,8 +42,8 @@ const expiryFrom = (ctx: AppContext) => new Date(ctx.clock.now().getTime() + ctx
  * file may be, or would take the disk below its reserve. Its bytes go to a temp file of the blob store.
  */
 export async function beginUpload(ctx: AppContext, u: { id: string; declaredBytes: number; originalName: string }): Promise<ResumableUpload> {
-  if (!UPLOAD_ID.test(u.id)) throw badRequest('malformed_upload', 'This is not an upload id.');
-  if (!Number.isSafeInteger(u.declaredBytes) || u.declaredBytes < 0) throw badRequest('malformed_upload', 'Say how long the file is (Upload-Length).');
+  if (!UPLOAD_ID.test(u.id)) throw badRequest('malformed_upload');
+  if (!Number.isSafeInteger(u.declaredBytes) || u.declaredBytes < 0) throw badRequest('upload_length_missing');
   if (u.declaredBytes === 0) throw emptyFile();
   const limits = { maxPhotoBytes: ctx.config.maxPhotoBytes, maxVideoBytes: ctx.config.maxVideoBytes };
   const tooLarge = tooLargeFor(limits.maxVideoBytes >= limits.maxPhotoBytes ? 'video' : 'image', u.declaredBytes, limits);
@@ -72,7 +69,7 @@ export async function beginUpload(ctx: AppContext, u: { id: string; declaredByte
 /** The upload, or 404 when it never existed, was taken by a submission, or expired. */
 export async function findUpload(ctx: AppContext, id: string): Promise<ResumableUpload> {
   const upload = UPLOAD_ID.test(id) ? await ctx.repos.uploads.findUpload(id, ctx.clock.now()) : null;
-  if (!upload) throw notFound('This upload');
+  if (!upload) throw notFound('upload');
   return upload;
 }
 
@@ -120,7 +117,7 @@ export async function completedUploads(ctx: AppContext, ids: readonly string[]):
   const found = new Map((await Promise.all(ids.filter((id) => UPLOAD_ID.test(id)).map((id) => ctx.repos.uploads.findUpload(id, ctx.clock.now())))).flatMap((u) => (u ? [[u.id, u] as const] : [])));
   const missing = ids.filter((id) => !found.get(id)?.sha256);
   if (missing.length > 0) {
-    throw conflict('uploads_incomplete', 'Some files have not arrived completely yet. Send them again; nothing was stored.', { uploads: missing });
+    throw conflict('uploads_incomplete', {}, { uploads: missing });
   }
   return ids.map((id) => asCompleted(found.get(id)!));
 }

@@ -46,11 +46,19 @@ describe('bad input changes nothing', () => {
     await expectRefused(system, (c) => uploadSubmission(c, SUBMISSION_FIELDS, []), 400, 'no_files');
   });
 
-  test.each(['election_id', 'region', 'station_number', 'category_code', 'description'])('a missing %s', async (field) => {
+  // the item is named as the form labels it, never by its field's name (that is in details.fields)
+  test.each([
+    ['election_id', 'Choose an election'],
+    ['region', 'region or country'],
+    ['station_number', 'polling-station number'],
+    ['category_code', 'kind of violation'],
+    ['description', 'Describe what happened'],
+  ])('a missing %s', async (field, words) => {
     const fields: Record<string, string> = { ...SUBMISSION_FIELDS };
     delete fields[field];
     const message = await expectRefused(system, (c) => uploadSubmission(c, fields, [jpeg]), 400, 'invalid_input');
-    expect(message).toContain(field);
+    expect(message).toContain(words);
+    expect(message).not.toMatch(/\b[a-z]+_[a-z]+\b|^\w+:/); // no field's name, nor "field: …"
   });
 
   test('an over-long description', async () => {

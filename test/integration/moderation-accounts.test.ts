@@ -1,6 +1,7 @@
 import { Secret, TOTP } from 'otpauth';
 import { createAccountWithLink } from '../../domain/accounts/accounts.service';
 import { AppError } from '../../domain/errors';
+import { errorText } from '../../web/error-messages';
 import sharp from 'sharp';
 import { Client, SUBMISSION_FIELDS, loggedInClient, uploadSubmission } from '../helpers/http';
 import { ALL_CHECKS, decideFromPage } from '../helpers/moderation';
@@ -111,7 +112,7 @@ describe('accounts, two-factor login, stations and settings', () => {
     // creating it again says how to give it a new link instead (as npm run user:create prints)
     const exists = await createAccountWithLink(system.ctx, email, 'moderator').catch((e: unknown) => e as AppError);
     expect(exists).toBeInstanceOf(AppError);
-    expect((exists as AppError).message).toContain(`npm run user:password-link -- --email ${email}`);
+    expect(errorText(exists as AppError, 'en')).toContain(`npm run user:password-link -- --email ${email}`);
   });
 
   test('owners see their sessions and end one; two-factor login asks for the code, refuses a wrong or reused one', async () => {

@@ -207,7 +207,7 @@ describe('moderation decisions', () => {
     expect(stale.status).toBe(409);
     const staleText = await stale.text();
     expect(staleText).toContain('changed after you opened it');
-    expect(staleText).toContain(`verify by ${bob.email}`);
+    expect(staleText).toContain(`latest decision: verified by ${bob.email}`);
     expect(await state(id)).toEqual(afterBob);
 
     const decided = await alice.postForm(`/moderation/submissions/${id}/decision`, { action: 'verify', version: String(afterBob.version), ...ALL_CHECKS });

@@ -67,7 +67,8 @@ export function figuresReviewPanel(page: PageContext, submissionId: string, f: F
     ? html`<p>${t('figures_count', { people: formatCount(f.count.people, lang), what: t(`count_what_${f.count.what}`), from: f.count.from.replace('T', ' '), to: f.count.to.replace('T', ' '), method: methodText(f.count.method, t) })}</p>
 <p id="count-state">${f.count.verified_at ? t('figures_verified_by', { who: f.count.verified_by_email ?? '—', at: formatInstant(f.count.verified_at) }) : t('figures_not_verified')}</p>
 <form method="post" action="${action('count-verification')}">${csrf}<input type="hidden" name="verified" value="${f.count.verified_at ? '0' : '1'}">
-<button id="verify-count">${f.count.verified_at ? t('figures_unverify') : t('figures_verify_count')}</button></form>`
+<button id="verify-count">${f.count.verified_at ? t('figures_unverify') : t('figures_verify_count')}</button></form>
+${sameWindowList(page, f)}`
     : null;
   const p = f.protocol;
   const byCode = new Map((p?.figures ?? []).map((x) => [x.line_code, x]));
@@ -90,6 +91,17 @@ ${p.arithmetic_flags.length
 <button id="check-protocol">${p.checked_at ? t('figures_unverify') : t('figures_check')}</button></form>`
     : null;
   return html`<section id="figures" class="figures-panel"><h2>${t('figures_title')}</h2>${count}${protocol}</section>`;
+}
+
+/** Other observers' counts of the same hours at the station, each said to agree with this one or not. */
+function sameWindowList(page: PageContext, f: FiguresForReview): Html | null {
+  const { t, lang } = page;
+  if (!f.count || f.sameWindow.length === 0) return null;
+  const mine = f.count.people;
+  return html`<div id="same-window"><p>${t('figures_same_window')}</p><ul>${f.sameWindow.map(({ count, agrees, tolerance }) => {
+    const said = { people: formatCount(count.people, lang), method: methodText(count.method, t), difference: formatCount(Math.abs(count.people - mine), lang), tolerance: formatCount(tolerance, lang) };
+    return html`<li class="${agrees ? 'agrees' : 'disagrees'}">${t(agrees ? 'figures_counts_agree' : 'figures_counts_disagree', said)} <a href="/moderation/submissions/${count.submission_id}">${t('figures_other_count')}</a></li>`;
+  })}</ul></div>`;
 }
 
 // ---- The public: a station's figures
@@ -174,6 +186,8 @@ export function rankingPage(
     elections: Election[];
     distribution: { measure: 'turnout' | 'leader'; bin: number; stations: number; with_evidence: number }[] | null;
     exportQuery: string;
+    /** Links to the pages before and after this one, when there are such pages. */
+    pager: { previous: string | null; next: string | null };
   },
 ): Html {
   const { t, lang } = page;
@@ -193,6 +207,10 @@ ${data.items.length === 0
   ? html`<p>${t('counts_ranking_empty')}</p>`
   : html`<table class="counts" id="ranking"><thead><tr><th scope="col">${t('station')}</th><th scope="col">${t('region')}</th><th scope="col">${t('counts_score')}</th><th scope="col">${t('counts_differing')}</th><th scope="col">${t('counts_evidence_n')}</th></tr></thead>
 <tbody>${data.items.map((r) => html`<tr><td><a href="${r.url}#figures">${r.station_number}</a></td><td>${r.region}</td><td>${formatCount(r.largest_difference, lang)}</td><td>${r.lines_differing}</td><td>${r.evidence}</td></tr>`)}</tbody></table>`}
+<nav class="pager" aria-label="${t('pages')}">
+  ${data.pager.previous ? html`<a rel="prev" href="${data.pager.previous}">${t('previous_page')}</a>` : null}
+  ${data.pager.next ? html`<a rel="next" href="${data.pager.next}">${t('next_page')}</a>` : null}
+</nav>
 ${data.distribution
   ? html`${distributionChart({ title: t('chart_turnout'), desc: t('chart_distribution_desc'), unit: 'turnout', bins: data.distribution.filter((d) => d.measure === 'turnout') })}
 ${distributionChart({ title: t('chart_leader'), desc: t('chart_distribution_desc'), unit: 'leader', bins: data.distribution.filter((d) => d.measure === 'leader') })}`

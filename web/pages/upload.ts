@@ -1,5 +1,6 @@
 import type { Region } from '../../domain/regions/model';
 import type { Category, Election } from '../../domain/catalog/model';
+import { COUNT_CATEGORY, PROTOCOL_CATEGORY } from '../../domain/counts/model';
 import { html, type Html } from '../html';
 import { errorBox, layout, type PageContext } from '../layout';
 
@@ -23,6 +24,9 @@ const ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,
 
 /** What the form's list of regions shows. */
 export type RegionName = Pick<Region, 'name_ru' | 'name_en'>;
+
+/** The categories that have a form of their own, with the figures they need (web/pages/counts.ts). */
+const FIGURES_FORMS: Record<string, string> = { [COUNT_CATEGORY]: '/count', [PROTOCOL_CATEGORY]: '/protocol' };
 
 export function uploadPage(
   page: PageContext,
@@ -76,9 +80,10 @@ ${errorBox(data.error)}
   <select id="category_code" name="category_code" required>
     <option value="">${t('choose')}</option>
     ${phases.map(([code, phaseLabel]) => html`<optgroup label="${phaseLabel}">
-      ${data.categories.filter((c) => c.phase_code === code).map((c) => html`<option value="${c.code}" ${c.code === v.category_code ? html`selected` : null}>${label(c)}</option>`)}
+      ${data.categories.filter((c) => c.phase_code === code).map((c) => html`<option value="${c.code}" ${c.code === v.category_code ? html`selected` : null} ${FIGURES_FORMS[c.code] ? html`data-figures-form="${FIGURES_FORMS[c.code]!}"` : null}>${label(c)}</option>`)}
     </optgroup>`)}
-  </select>`}
+  </select>
+  <p class="hint" id="figures-forms">${t('figures_forms_hint')} <a href="/count">${t('count_title')}</a> · <a href="/protocol">${t('protocol_title')}</a></p>`}
 
   <label for="description">${t('field_description')}</label>
   <textarea id="description" name="description" required maxlength="10000" rows="5">${v.description ?? ''}</textarea>

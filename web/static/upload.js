@@ -561,3 +561,49 @@
     begin(checked.good);
   });
 })();
+
+// Choosing "attendance count" or "protocol copy" on the general form makes it that form in place: the
+// figures' fields of /count or /protocol are fetched from the server and put in, so what was typed and
+// the files chosen stay (nothing is written to the browser's storage). Failing that, the page goes there.
+(function () {
+  'use strict';
+  var select = document.getElementById('category_code');
+  if (!select || !window.fetch || !window.DOMParser) return;
+  select.addEventListener('change', function () {
+    var option = select.options[select.selectedIndex];
+    var path = option && option.getAttribute('data-figures-form');
+    if (!path) return;
+    var election = document.getElementById('election_id');
+    var url = path + (election && election.value ? '?election=' + encodeURIComponent(election.value) : '');
+    fetch(url, { credentials: 'same-origin' })
+      .then(function (res) {
+        if (!res.ok) throw new Error('no form');
+        return res.text();
+      })
+      .then(function (page) {
+        var doc = new DOMParser().parseFromString(page, 'text/html');
+        var fieldset = doc.querySelector('#upload-form fieldset.figures');
+        var title = doc.querySelector('main h1') || doc.querySelector('h1');
+        if (!fieldset) throw new Error('no fieldset');
+        var fixed = document.createElement('input');
+        fixed.type = 'hidden';
+        fixed.name = 'category_code';
+        fixed.id = 'category_code';
+        fixed.value = option.value;
+        var description = document.getElementById('description');
+        description.parentNode.insertBefore(document.importNode(fieldset, true), description.nextSibling);
+        var label = document.querySelector('label[for=category_code]');
+        if (label) label.parentNode.removeChild(label);
+        var hint = document.getElementById('figures-forms');
+        if (hint) hint.parentNode.removeChild(hint);
+        select.parentNode.replaceChild(fixed, select);
+        var heading = document.querySelector('h1');
+        if (title && heading) heading.textContent = title.textContent;
+        var first = document.querySelector('#upload-form fieldset.figures input, #upload-form fieldset.figures a');
+        if (first) first.focus();
+      })
+      .catch(function () {
+        window.location.assign(url);
+      });
+  });
+})();

@@ -56,6 +56,14 @@ describe('discrepancies (hand-checked)', () => {
     expect(countsAgree({ people: 100, method: 'tally' }, { people: 106, method: 'clicker' })).toBe(false);
   });
   test('bad protocol lines are named by row', () => {
-    expect(() => parseLines('1; a; nonsense; А; A\n1; b; valid; Б; B')).toThrow(/row 1: the role must be/);
+    const refused = (() => {
+      try {
+        parseLines('1; a; nonsense; А; A\n2; b; valid; Б; B\n2; c; valid; В; C');
+      } catch (e) {
+        return e as { code: string; params: unknown };
+      }
+      return null;
+    })();
+    expect(refused).toMatchObject({ code: 'bad_protocol_lines', params: { rows: ['1', '3'] } });
   });
 });

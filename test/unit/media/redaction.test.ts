@@ -114,7 +114,8 @@ describe('redaction boxes', () => {
     })() as AppError;
     expect(refused).toBeInstanceOf(AppError);
     expect(refused.code).toBe('invalid_input');
-    expect(refused.message).toContain('“10 20 0 15 blur”');
-    expect(refused.message).toContain('“face here”');
+    const said = JSON.stringify(refused.details?.fields);
+    expect(said).toContain('“10 20 0 15 blur”');
+    expect(said).toContain('“face here”');
   });
 });

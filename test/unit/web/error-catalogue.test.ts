@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError } from '../../../domain/errors';
-import { localizedErrorMessage } from '../../../web/error-messages';
+import ts from 'typescript';
+import { AppError, fromStoreFailure } from '../../../domain/errors';
+import { errorText, errorWords, missingThings } from '../../../web/error-messages';
 
 const ROOT = path.join(__dirname, '../../..');
 
-/** Every .ts file of the code that raises errors for people. */
+/** Every .ts file of the code (not the tests). */
 function sources(dir: string): string[] {
   return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
     const relative = path.join(dir, entry.name);
@@ -14,35 +15,159 @@ function sources(dir: string): string[] {
   });
 }
 
-/** The codes raised anywhere: `badRequest('code', …)`, `conflict(…)`, `forbidden(…)`, `serviceBusy(…)`, `new AppError(400, 'code', …)`. */
-function raisedCodes(): Map<string, string> {
-  const raised = /\b(?:badRequest|forbidden|conflict|serviceBusy)\(\s*'([a-z_]+)'|new AppError\(\s*\d+\s*,\s*'([a-z_]+)'/g;
-  const codes = new Map<string, string>();
-  for (const file of ['api', 'domain', 'infra'].flatMap(sources)) {
-    for (const match of fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(raised)) codes.set((match[1] ?? match[2])!, file);
+/** How each way of raising an error names its code and its parameters (argument positions). */
+const RAISERS: Record<string, { code: number | string; params?: number }> = {
+  badRequest: { code: 0, params: 1 },
+  conflict: { code: 0, params: 1 },
+  forbidden: { code: 0 },
+  serviceBusy: { code: 0, params: 2 },
+  tooManyRequests: { code: 0 },
+  notFound: { code: 'not_found' },
+  payloadTooLarge: { code: 'too_large', params: 0 },
+  unsupportedMedia: { code: 'unsupported_type' },
+  insufficientStorage: { code: 'insufficient_storage' },
+  unauthorized: { code: 'unauthorized' },
+};
+
+type Raised = { code: string; where: string; given: string[] | null; thing?: string };
+
+/** The string literals an expression may be: 'a', or cond ? 'a' : 'b'. */
+function literals(e: ts.Expression | undefined): string[] | null {
+  if (!e) return null;
+  if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return [e.text];
+  if (ts.isParenthesizedExpression(e)) return literals(e.expression);
+  if (ts.isConditionalExpression(e)) {
+    const [a, b] = [literals(e.whenTrue), literals(e.whenFalse)];
+    return a && b ? [...a, ...b] : null;
   }
-  return codes;
+  return null;
+}
+
+/** The parameter names an object literal surely gives (a spread gives only optional ones, unchecked). */
+function givenNames(e: ts.Expression | undefined): string[] | null {
+  if (!e) return [];
+  if (!ts.isObjectLiteralExpression(e)) return null; // built elsewhere: only its optional parts may be named
+  return e.properties.flatMap((p) => (p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? [p.name.text] : []));
+}
+
+/** Every place the code raises an AppError: new AppError(status, code, params) and the helpers of domain/errors.ts. */
+function raisedErrors(): { raised: Raised[]; unnamed: string[] } {
+  const raised: Raised[] = [];
+  const unnamed: string[] = [];
+  for (const file of ['api', 'domain', 'infra', 'web', 'worker', 'scripts'].flatMap(sources)) {
+    const source = ts.createSourceFile(file, fs.readFileSync(path.join(ROOT, file), 'utf8'), ts.ScriptTarget.Latest, true);
+    const visit = (node: ts.Node): void => {
+      const isNew = ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'AppError';
+      const isCall = ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text in RAISERS;
+      if (isNew || isCall) {
+        const args = [...((node as ts.CallExpression | ts.NewExpression).arguments ?? [])];
+        const how = isNew ? { code: 1, params: 2 } : RAISERS[((node as ts.CallExpression).expression as ts.Identifier).text]!;
+        const where = `${file}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+        const codes = typeof how.code === 'string' ? [how.code] : literals(args[how.code]);
+        if (!codes) {
+          // only the helpers themselves pass a code they were given
+          if (file !== path.join('domain', 'errors.ts')) unnamed.push(where);
+        } else {
+          const given = how.params === undefined ? [] : givenNames(args[how.params]);
+          const thing = how.code === 'not_found' ? literals(args[0])?.[0] : undefined;
+          for (const code of codes) raised.push({ code, where, given, ...(thing ? { thing } : {}) });
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  return { raised, unnamed };
+}
+
+/** The parameters a text names: required outside […], optional inside. */
+function namedParams(text: string): { required: string[]; optional: string[] } {
+  const optionalParts = [...text.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]!).join(' ');
+  const names = (s: string) => [...s.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1]!);
+  return { required: names(text.replace(/\[[^\]]*\]/g, '')), optional: names(optionalParts) };
+}
+
+/** The kinds of failure the repositories throw, as db/errors.ts declares them. */
+function storeFailureKinds(): string[] {
+  const text = fs.readFileSync(path.join(ROOT, 'db/errors.ts'), 'utf8');
+  const declared = /export type StoreFailureKind =([\s\S]*?);/.exec(text.replace(/\/\*[\s\S]*?\*\//g, ''))![1]!;
+  return [...declared.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]!);
 }
 
 describe('the error catalogue', () => {
-  test('finds the codes it checks (the scan itself works)', () => {
-    const codes = raisedCodes();
-    expect(codes.size).toBeGreaterThan(50);
-    expect(codes.get('slug_taken')).toBe(path.join('domain', 'catalog', 'catalog.service.ts'));
+  const { raised, unnamed } = raisedErrors();
+
+  test('finds the errors it checks (the scan itself works), and every code is named where it is raised', () => {
+    expect(new Set(raised.map((r) => r.code)).size).toBeGreaterThan(90);
+    expect(raised.find((r) => r.code === 'slug_taken')).toMatchObject({ where: expect.stringMatching(/^domain\/catalog\/catalog\.service\.ts:\d+$/), given: ['slug'] });
+    expect(raised.filter((r) => r.code === 'archive_outcome_unknown_no_key')).toHaveLength(1); // both sides of a ?: are found
+    expect(unnamed).toEqual([]);
   });
 
-  test('every code raised anywhere has Russian words, the default language', () => {
-    const english = 'ENGLISH ONLY';
-    const withoutRussian = [...raisedCodes()]
-      .filter(([code]) => code !== 'invalid_input') // said per field (RU_BY_FIELD), tested with the forms
-      .filter(([code]) => localizedErrorMessage(new AppError(400, code, english), 'ru') === english)
-      .map(([code, file]) => `${code} (${file})`);
-    expect(withoutRussian).toEqual([]);
+  test('every code raised anywhere has Russian and English words', () => {
+    const without = raised.filter((r) => !errorWords(r.code)?.ru || !errorWords(r.code)?.en).map((r) => `${r.code} (${r.where})`);
+    expect(without).toEqual([]);
   });
 
-  test('the fixed codes of the shared helpers have Russian words too', () => {
-    for (const code of ['unauthorized', 'not_found', 'too_large', 'unsupported_type', 'insufficient_storage', 'rate_limited', 'busy', 'retry', 'internal']) {
-      expect({ code, ru: localizedErrorMessage(new AppError(400, code, 'EN'), 'ru') }).not.toEqual({ code, ru: 'EN' });
+  test('every parameter a message needs is given where the error is raised, and nothing it does not name', () => {
+    const problems: string[] = [];
+    for (const r of raised) {
+      const words = errorWords(r.code);
+      if (!words || r.code === 'not_found') continue;
+      const { required, optional } = namedParams(words.en);
+      if (r.given === null) continue; // a built object: the optional parts only (checked by the texts' own tests)
+      for (const name of required) if (!r.given.includes(name)) problems.push(`${r.code} (${r.where}) needs {${name}}`);
+      for (const name of r.given) if (!required.includes(name) && !optional.includes(name)) problems.push(`${r.code} (${r.where}) gives {${name}}, which its words never say`);
     }
+    expect(problems).toEqual([]);
+  });
+
+  test('both languages name the same parameters, the same way', () => {
+    const raisedCodes = [...new Set(raised.map((r) => r.code))];
+    const differing = raisedCodes.filter((code) => {
+      const words = errorWords(code);
+      return words && JSON.stringify(namedParams(words.ru)) !== JSON.stringify(namedParams(words.en));
+    });
+    expect(differing).toEqual([]);
+  });
+
+  test('every 404 names a thing that has its own sentence in both languages', () => {
+    const things = raised.filter((r) => r.code === 'not_found' && !r.where.startsWith(path.join('domain', 'errors.ts'))).map((r) => r.thing ?? `(unnamed at ${r.where})`);
+    expect(things.length).toBeGreaterThan(20);
+    expect(things.filter((t) => !missingThings.includes(t as never))).toEqual([]);
+    for (const thing of missingThings) {
+      const error = new AppError(404, 'not_found', { thing });
+      expect(errorText(error, 'ru')).toMatch(/[а-я]{4}/);
+      expect(errorText(error, 'en')).not.toBe(errorText(error, 'ru'));
+    }
+  });
+
+  test('what the database refuses (db/errors.ts) is said in both languages', () => {
+    const kinds = storeFailureKinds();
+    expect(kinds).toContain('publication_held');
+    for (const kind of kinds) {
+      const failure = Object.assign(new Error(kind), { name: 'StoreFailure', kind });
+      const error = fromStoreFailure(failure)!;
+      expect({ kind, ru: !!errorWords(error.code)?.ru, en: !!errorWords(error.code)?.en }).toEqual({ kind, ru: true, en: true });
+      expect({ kind, leftOver: /\{[a-z_]+\}/.test(errorText(error, 'ru') + errorText(error, 'en')) }).toEqual({ kind, leftOver: false });
+    }
+  });
+
+  test('parameters are filled, words for codes are said in the language, an optional part only when given, the wait after', () => {
+    const decided = new AppError(409, 'already_decided', { status: 'published', action: 'verify_publish', by: 'm@example.org', at: '2026-09-20 18:00' });
+    expect(errorText(decided, 'ru')).toBe('По этой отправке уже принято решение, её статус: опубликовано (подтверждено и опубликовано: m@example.org, 2026-09-20 18:00 UTC). Ничего не изменено.');
+    expect(errorText(new AppError(409, 'already_decided', { status: 'rejected' }), 'en')).toBe('This submission was already decided: it is rejected. Nothing was changed.');
+    expect(errorText(new AppError(400, 'csv_columns', { missing: ['uik', 'region'], unknown: '—' }), 'en')).toBe('The columns do not match this election’s protocol; missing: uik, region; unknown: —.');
+    expect(errorText(new AppError(409, 'original_reveals', { reveals: ['gps', 'device'] }), 'ru')).toContain('скрыто в публикации: GPS-координаты, устройство.');
+    expect(errorText(new AppError(503, 'busy', {}, undefined, 5), 'ru')).toBe('Сервер сейчас перегружен. Повторите через 5 с.');
+    expect(errorText(new AppError(429, 'rate_limited', {}, undefined, 600), 'en')).toBe('Too many requests from your address. Try again in 10 min.');
+  });
+
+  test('a form error says every item in words, never a field name; the log line of an error is its code and parameters', () => {
+    const form = new AppError(400, 'invalid_input', {}, { fields: ['note_source', 'note_time', 'note_place', 'note_content'].map((field) => ({ field, message: 'x' })) });
+    const ru = errorText(form, 'ru');
+    for (const item of ['Источник правдоподобен', 'Время согласуется', 'Место согласуется', 'Видно заявленное нарушение']) expect(ru).toContain(`Отметьте «${item}»`);
+    expect(ru).not.toMatch(/note_/);
+    expect(new AppError(409, 'slug_taken', { slug: 'duma' }).message).toBe('slug_taken {"slug":"duma"}');
   });
 });
