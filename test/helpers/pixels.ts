@@ -105,3 +105,37 @@ export function meanInBox(a: Raw, r: RedactionRegion, margin: number): number {
   return sum / n;
 }
 
+
+/**
+ * A box whose time never comes: a copy made with it alone is encoded like a redacted one (a
+ * redaction always transcodes) and covers nothing, so it is the plain copy to compare frames with.
+ */
+export const NEVER_HOLDING_BOX: RedactionRegion = { x: 0, y: 0, w: 0.01, h: 0.01, style: 'fill', from_s: 900, to_s: 901 };
+
+/**
+ * The frame at `t` of a redacted video copy against the plain copy's: whether the picture outside
+ * the boxes is the same but for encoding noise (spread thin), and for each box whether it is covered
+ * (a filled one black, a blurred one with a third of the detail at most) and whether it is untouched.
+ */
+export async function redactedFrameReport(plainPath: string, redactedPath: string, boxes: RedactionRegion[], t: number) {
+  const [a, b] = await Promise.all([frameAt(plainPath, t), frameAt(redactedPath, t)]);
+  const { insideMean, outsideMean, outsideWorstBlock } = compareCopies(a, b, boxes, 8);
+  return {
+    t,
+    sameSize: a.width === b.width && a.height === b.height,
+    portrait: b.height > b.width,
+    outsideClean: outsideMean < 3 && outsideWorstBlock < 16,
+    covered: boxes.map((r) => (r.style === 'fill' ? meanInBox(b, r, 4) < 10 : detailInBox(b, r, 4) < detailInBox(a, r, 4) / 3)),
+    untouched: insideMean.map((m) => m < 3),
+  };
+}
+
+/** What redactedFrameReport says of a frame where `holding` tells which boxes hold. */
+export const expectedFrameReport = (t: number, portrait: boolean, holding: readonly boolean[]) => ({
+  t,
+  sameSize: true,
+  portrait,
+  outsideClean: true,
+  covered: [...holding],
+  untouched: holding.map((h) => !h),
+});

@@ -28,7 +28,7 @@
     }
     function showTime() {
       now.value = secs(video.currentTime) + ' s';
-      seek.value = String(video.currentTime);
+      if (document.activeElement !== seek) seek.value = String(video.currentTime);
       redraw();
     }
 
@@ -60,6 +60,7 @@
     seek.addEventListener('input', function () {
       video.pause();
       video.currentTime = Number(seek.value);
+      showTime(); // at once: a clip this browser cannot decode never reports "seeked"
     });
     controls.querySelector('.vredact-from-now').addEventListener('click', function () {
       from.value = String(secs(video.currentTime));
