@@ -59,7 +59,6 @@ describeWithFixtures('video redaction in a real browser', () => {
     for (const item of ['Source plausible', 'Time consistent', 'Place consistent', 'Content shows the claimed violation']) await page.getByRole('checkbox', { name: item }).check();
     await page.getByLabel('Public description').fill('Ballots thrown into the box; the people in the frame are covered.');
 
-    console.log('DEBUG', JSON.stringify(video), problems, (await page.content()).match(/<fieldset class="redaction"[\s\S]{0,3000}/)?.[0] ?? (await page.content()).slice(0, 3000));
     const canvas = page.getByRole('application', { name: `Video ${fixture}: draw boxes to cover on the paused frame` });
     await canvas.scrollIntoViewIfNeeded();
     const panel = page.locator(`.vredact-file[data-file-id="${video!.id}"]`);
