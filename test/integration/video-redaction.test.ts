@@ -94,8 +94,9 @@ describeWithFixtures('publishing a video with a redaction', () => {
     const key = redactedCopiesKey(video.sha256, videoBoxes);
     const after = await waitFor(async () => {
       const c = await system.ctx.repos.videoCopies.findVideoCopy(video.id);
-      return c?.status === 'ready' && c.redaction_key === key ? c : null;
+      return c?.redaction_key === key && ['ready', 'failed'].includes(c.status) ? c : null;
     }, 400_000, 'the redacted copy');
+    expect(after).toMatchObject({ status: 'ready', failure_reason: null });
     expect(after.sha256).not.toBe(unredactedSha);
     const served = await download(`/media/${video.id}/video.mp4`);
     expect(sha256Of(served)).toBe(after.sha256);
