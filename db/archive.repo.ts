@@ -481,7 +481,8 @@ export async function listPublicFiles(db: Queryable, entryId: string): Promise<P
             m.taken_at_utc, m.taken_at_source, m.gps_lat, m.gps_lon, m.make, m.model, m.flags, m.has_thumb, m.has_preview,
             lpad(to_hex(m.phash), 16, '0') AS phash, m.content_identifier,
             jsonb_build_object('serial_numbers', m.metadata->'serial_numbers') AS metadata,
-            CASE WHEN v.status = 'ready' THEN json_build_object('sha256', encode(v.sha256, 'hex'), 'bytes', v.bytes) END AS video_copy,
+            CASE WHEN v.status = 'ready' AND v.redaction_key IS NOT DISTINCT FROM r.copies_key
+                 THEN json_build_object('sha256', encode(v.sha256, 'hex'), 'bytes', v.bytes) END AS video_copy,
             r.media_file_id IS NOT NULL AS redacted
        FROM media_files m JOIN blobs b ON b.sha256 = m.sha256 JOIN submissions s ON s.id = m.submission_id
        LEFT JOIN media_redactions r ON r.decision_id = s.publish_decision_id AND r.media_file_id = m.id
@@ -513,12 +514,15 @@ export type PublishedCopyRow = { id: string; published_at: Date; file_id: string
  * not found, as bytes never received.
  */
 export async function findPublishedCopiesByHash(db: Queryable, sha256: string, kinds: readonly PublicDerivativeName[]): Promise<PublishedCopyRow[]> {
+  // the copies made with a redaction are recorded with their decision (media_redactions), the rest as made
   const { rows } = await db.query<PublishedCopyRow>(
     `SELECT a.id, a.published_at, m.id AS file_id, d.kind, encode(m.sha256, 'hex') AS original_sha256
-       FROM derivative_hashes d
+       FROM (SELECT media_file_id, kind FROM derivative_hashes WHERE sha256 = decode($1, 'hex')
+             UNION SELECT media_file_id, 'thumb' FROM media_redactions WHERE thumb_sha256 = decode($1, 'hex')
+             UNION SELECT media_file_id, 'preview' FROM media_redactions WHERE preview_sha256 = decode($1, 'hex')) d
        JOIN media_files m ON m.id = d.media_file_id
        JOIN archive_entries a ON a.id = m.submission_id
-      WHERE d.sha256 = decode($1, 'hex') AND d.kind = ANY($2::text[])
+      WHERE d.kind = ANY($2::text[])
       ORDER BY a.published_at, a.id, m.position, d.kind`,
     [sha256, kinds],
   );

@@ -457,6 +457,34 @@ END $$;
 
 
 --
+-- Name: redaction_regions_valid(jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.redaction_regions_valid(regions jsonb) RETURNS boolean
+    LANGUAGE sql IMMUTABLE STRICT
+    AS $$
+  SELECT jsonb_typeof(regions) = 'array' AND NOT EXISTS (
+    SELECT 1 FROM jsonb_array_elements(regions) AS r (box)
+     WHERE NOT (
+       jsonb_typeof(box) = 'object'
+       AND box - ARRAY['x', 'y', 'w', 'h', 'style', 'from_s', 'to_s'] = '{}'::jsonb
+       AND jsonb_typeof(box->'x') = 'number' AND jsonb_typeof(box->'y') = 'number'
+       AND jsonb_typeof(box->'w') = 'number' AND jsonb_typeof(box->'h') = 'number'
+       AND (box->>'x')::numeric >= 0 AND (box->>'y')::numeric >= 0
+       AND (box->>'w')::numeric > 0 AND (box->>'h')::numeric > 0
+       AND (box->>'x')::numeric + (box->>'w')::numeric <= 1.0001
+       AND (box->>'y')::numeric + (box->>'h')::numeric <= 1.0001
+       AND box->>'style' IN ('blur', 'fill')
+       AND (box ? 'from_s') = (box ? 'to_s')
+       AND (NOT box ? 'from_s' OR (
+         jsonb_typeof(box->'from_s') = 'number' AND jsonb_typeof(box->'to_s') = 'number'
+         AND (box->>'from_s')::numeric >= 0 AND (box->>'to_s')::numeric > (box->>'from_s')::numeric))
+     )
+  )
+$$;
+
+
+--
 -- Name: submission_status_count(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1157,6 +1185,7 @@ CREATE TABLE public.media_redactions (
     CONSTRAINT media_redactions_preview_sha256_check CHECK ((octet_length(preview_sha256) = 32)),
     CONSTRAINT media_redactions_publishes_check CHECK (publishes),
     CONSTRAINT media_redactions_regions_check CHECK (((jsonb_typeof(regions) = 'array'::text) AND ((jsonb_array_length(regions) >= 1) AND (jsonb_array_length(regions) <= 50)))),
+    CONSTRAINT media_redactions_regions_valid CHECK (public.redaction_regions_valid(regions)),
     CONSTRAINT media_redactions_thumb_sha256_check CHECK ((octet_length(thumb_sha256) = 32))
 );
 
@@ -1638,12 +1667,14 @@ CREATE TABLE public.video_copies (
     method text,
     attempts integer DEFAULT 0 NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    redaction_key bytea,
     CONSTRAINT video_copies_attempts_check CHECK ((attempts >= 0)),
     CONSTRAINT video_copies_bytes_check CHECK ((bytes > 0)),
     CONSTRAINT video_copies_check CHECK (((status = 'failed'::text) = (failure_reason IS NOT NULL))),
     CONSTRAINT video_copies_method_check CHECK ((method = ANY (ARRAY['video:copy audio:copy'::text, 'video:copy audio:encode'::text, 'video:copy audio:none'::text, 'video:encode audio:copy'::text, 'video:encode audio:encode'::text, 'video:encode audio:none'::text]))),
     CONSTRAINT video_copies_progress_check CHECK (((progress >= (0)::double precision) AND (progress <= (1)::double precision))),
     CONSTRAINT video_copies_ready_has_bytes CHECK (((status = 'ready'::text) = ((sha256 IS NOT NULL) AND (bytes IS NOT NULL) AND (method IS NOT NULL)))),
+    CONSTRAINT video_copies_redaction_key_check CHECK ((octet_length(redaction_key) = 32)),
     CONSTRAINT video_copies_sha256_check CHECK ((octet_length(sha256) = 32)),
     CONSTRAINT video_copies_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'encoding'::text, 'ready'::text, 'failed'::text])))
 );
@@ -2477,6 +2508,20 @@ CREATE INDEX media_files_unfinished_idx ON public.media_files USING btree (statu
 --
 
 CREATE INDEX media_redactions_file_idx ON public.media_redactions USING btree (media_file_id);
+
+
+--
+-- Name: media_redactions_preview_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX media_redactions_preview_idx ON public.media_redactions USING btree (preview_sha256);
+
+
+--
+-- Name: media_redactions_thumb_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX media_redactions_thumb_idx ON public.media_redactions USING btree (thumb_sha256);
 
 
 --

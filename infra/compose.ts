@@ -45,7 +45,7 @@ export function createMediaToolkit(): MediaToolkit {
     renderFullPreview: async (filePath, type, hints, bytes) => toolkit().renderFullPreview(filePath, type, hints, bytes),
     renderRedactedCopies: async (filePath, type, hints, regions, bytes) => toolkit().renderRedactedCopies(filePath, type, hints, regions, bytes),
     renderContactSheet: async (filePath, hints) => toolkit().renderContactSheet(filePath, hints),
-    renderVideoCopy: async (filePath, hints, settings, onProgress) => toolkit().renderVideoCopy(filePath, hints, settings, onProgress),
+    renderVideoCopy: async (filePath, hints, settings, onProgress, regions) => toolkit().renderVideoCopy(filePath, hints, settings, onProgress, regions),
     perceptualHashOfImage: async (bytes, maxPixels) => toolkit().perceptualHashOfImage(bytes, maxPixels),
   };
 }

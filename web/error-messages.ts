@@ -176,9 +176,9 @@ const ERROR_WORDS: Record<string, Words> = {
     ru: 'Скрытие относится к файлу, которого нет в этой отправке; обновите страницу. Ничего не изменено.',
     en: 'A redaction names a file that is not in this entry; reload the page. Nothing was changed.',
   },
-  redaction_video_unavailable: {
-    ru: 'Скрывать части видео пока нельзя ({file}); не публикуйте видео, если людей в нём нужно скрыть. Ничего не изменено.',
-    en: 'Video redaction is not available yet ({file}); do not publish this video if people in it must be hidden. Nothing was changed.',
+  redaction_time_on_photo: {
+    ru: '{file} — фото: у его рамок нет времени; укажите только слева, сверху, ширину, высоту и способ. Ничего не изменено.',
+    en: '{file} is a photo: its boxes have no time range (write left, top, width, height and the style only). Nothing was changed.',
   },
   redaction_not_rendered: {
     ru: 'У файла {file} нет изображения, на котором можно что-то скрыть (его не удалось показать). Ничего не изменено.',
@@ -305,8 +305,8 @@ const FIELD_WORDS: Record<string, Words> = {
   count_what: { ru: 'Укажите, что считали.', en: 'Say what was counted.' },
   count_method: { ru: 'Укажите, как считали.', en: 'Say how it was counted.' },
   redactions: {
-    ru: 'Прямоугольник для скрытия записан неверно: укажите слева, сверху, ширину и высоту в процентах от изображения и затем blur (размыть) или fill (закрасить), например «10 20 15 15 blur». Ничего не изменено.',
-    en: 'A box to cover is written wrongly: give left, top, width and height in percent of the picture, then blur or fill, e.g. “10 20 15 15 blur”. Nothing was changed.',
+    ru: 'Прямоугольник для скрытия записан неверно: укажите слева, сверху, ширину и высоту в процентах от изображения, на видео можно ещё секунды «с» и «по», и затем blur (размыть) или fill (закрасить), например «10 20 15 15 blur» или «10 20 15 15 2.5 8 blur». Ничего не изменено.',
+    en: 'A box to cover is written wrongly: give left, top, width and height in percent of the picture, on a video optionally the seconds from and to, then blur or fill, e.g. “10 20 15 15 blur” or “10 20 15 15 2.5 8 blur”. Nothing was changed.',
   },
   // the checklist names each item as the review page labels it
   ...Object.fromEntries(

@@ -156,10 +156,11 @@ export function archiveRoutes(ctx: AppContext): Router {
     }
     if (variant === 'video.mp4') {
       const { file, copySha256 } = await archive.publishedVideoCopy(ctx, id);
+      const copies = file.redacted_copies_key ?? file.sha256;
       // Range requests (206) let a player seek and start at once; the copy has faststart.
-      await sendStoredFile(res, ctx.blobs.openDerivative(file.sha256, 'video'), {
+      await sendStoredFile(res, ctx.blobs.openDerivative(copies, 'video'), {
         mime: DERIVATIVE_FORMAT.video.mime,
-        identity: `${file.sha256}/video/${copySha256}`,
+        identity: `${copies}/video/${copySha256}`,
         stallMs: ctx.config.exportStallMs,
         cacheSeconds: WITHDRAWABLE_SECONDS,
       });

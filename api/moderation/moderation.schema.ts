@@ -115,8 +115,13 @@ const confirmedRevealsSchema = z
   })
   .transform((c) => c.confirm_original_reveals);
 
-/** One rectangle a line: left, top, width, height in percent of the picture, then blur or fill (blur if left out). */
-const REDACTION_LINE = /^\s*(\d{1,3}(?:[.,]\d+)?)\s+(\d{1,3}(?:[.,]\d+)?)\s+(\d{1,3}(?:[.,]\d+)?)\s+(\d{1,3}(?:[.,]\d+)?)(?:\s+(blur|fill))?\s*$/i;
+/**
+ * One rectangle a line: left, top, width, height in percent of the picture, on a video optionally
+ * the seconds from and to which it holds, then blur or fill (blur if left out).
+ */
+const REDACTION_LINE =
+  /^\s*(\d{1,3}(?:[.,]\d+)?)\s+(\d{1,3}(?:[.,]\d+)?)\s+(\d{1,3}(?:[.,]\d+)?)\s+(\d{1,3}(?:[.,]\d+)?)(?:\s+(\d{1,6}(?:[.,]\d+)?)\s+(\d{1,6}(?:[.,]\d+)?))?(?:\s+(blur|fill))?\s*$/i;
+const decimal = (v: string) => Number(v.replace(',', '.'));
 const REDACTION_FIELD = /^redact_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 /**
@@ -130,20 +135,30 @@ const redactionsSchema = z.record(z.string(), z.unknown()).transform((body, ctx)
     const field = REDACTION_FIELD.exec(key);
     if (!field) continue;
     if (typeof value !== 'string') {
-      wrong('Send one redaction field per photo.');
+      wrong('Send one redaction field per file.');
       continue;
     }
     const regions: RedactionRegion[] = [];
     for (const line of value.split(/\r?\n/).filter((l) => l.trim())) {
       const m = REDACTION_LINE.exec(line);
-      const [x, y, w, h] = (m ? m.slice(1, 5) : []).map((v) => Number(v!.replace(',', '.')) / 100);
+      const [x, y, w, h] = (m ? m.slice(1, 5) : []).map((v) => decimal(v!) / 100);
       if (!m || x! >= 1 || y! >= 1 || !(w! > 0) || !(h! > 0)) {
-        wrong(`The redaction “${line.trim().slice(0, 40)}” is not a rectangle: write left, top, width and height in percent of the picture, then blur or fill, e.g. “10 20 15 15 blur”.`);
+        wrong(`The redaction “${line.trim().slice(0, 40)}” is not a rectangle: write left, top, width and height in percent of the picture, on a video optionally the seconds from and to, then blur or fill, e.g. “10 20 15 15 blur” or “10 20 15 15 2.5 8 blur”.`);
         continue;
       }
-      regions.push({ x: x!, y: y!, w: w!, h: h!, style: (m[5]?.toLowerCase() ?? 'blur') as RedactionStyle });
+      const style = (m[7]?.toLowerCase() ?? 'blur') as RedactionStyle;
+      if (m[5] === undefined) {
+        regions.push({ x: x!, y: y!, w: w!, h: h!, style });
+        continue;
+      }
+      const [from_s, to_s] = [decimal(m[5]), decimal(m[6]!)];
+      if (!(to_s > from_s)) {
+        wrong(`The redaction “${line.trim().slice(0, 40)}” ends before it starts: the second time (seconds) must be later than the first.`);
+        continue;
+      }
+      regions.push({ x: x!, y: y!, w: w!, h: h!, style, from_s, to_s });
     }
-    if (regions.length > MAX_REDACTION_REGIONS) wrong(`At most ${MAX_REDACTION_REGIONS} rectangles per photo.`);
+    if (regions.length > MAX_REDACTION_REGIONS) wrong(`At most ${MAX_REDACTION_REGIONS} rectangles per file.`);
     if (regions.length) redactions.push({ fileId: field[1]!, regions });
   }
   return redactions;

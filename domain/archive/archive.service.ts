@@ -50,7 +50,8 @@ export async function publishedFile(ctx: AppContext, fileId: string): Promise<Pu
 export async function publishedVideoCopy(ctx: AppContext, fileId: string): Promise<{ file: PublishedFile; copySha256: string }> {
   const file = await publishedFile(ctx, fileId);
   const copy = await ctx.repos.videoCopies.findVideoCopy(fileId);
-  if (copy?.status !== 'ready' || !copy.sha256) throw notFound('video_copy');
+  // a copy made with another redaction than the publication's (none, before a redaction was decided) is never served
+  if (copy?.status !== 'ready' || !copy.sha256 || copy.redaction_key !== file.redacted_copies_key) throw notFound('video_copy');
   return { file, copySha256: copy.sha256 };
 }
 

@@ -19,6 +19,8 @@ export type VideoCopyState = {
   failure_reason: string | null;
   sha256: string | null;
   bytes: number | null;
+  /** The redaction it is made with (its copies key, domain/media/redaction.ts); null: none. */
+  redaction_key: string | null;
 };
 
 /** The limits a copy is made within (config: VIDEO_COPY_*). */
@@ -44,7 +46,7 @@ const WEB_SAFE_H264_PROFILES = new Set(['Baseline', 'Constrained Baseline', 'Mai
  * Stream copy only for a picture a phone plays and downloads well: H.264 8-bit 4:2:0 in a web
  * profile, within the size limit and at most twice the target bitrate (an unknown bitrate, as in an
  * MPEG-TS, is encoded). Anything else (HEVC from iPhones, MJPEG, MPEG-2 from AVCHD, a 1080p clip) is
- * transcoded. A filter on the picture (a redaction, later) makes it 'encode' too: see the caller.
+ * transcoded. A redaction, a filter on the picture, makes it 'encode' too (infra/media/video-copy.ts).
  */
 export function planVideoCopy(probe: VideoProbe, settings: Pick<VideoCopySettings, 'maxHeight' | 'videoKbps'>): VideoCopyPlan {
   const streams = probe.streams ?? [];

@@ -13,7 +13,7 @@ import { assertPublicationAllowed } from '../stations/stations.service';
 import { diskSpace } from '../submissions/disk-space';
 import type { PublicChoices, QueueFilter } from '../submissions/model';
 import { groupQueue, SAME_STATION_MINUTES } from './clusters';
-import { assertRedactionFitsChoices, latestRedactions, renderRedactions } from './redaction.service';
+import { assertRedactionFitsChoices, latestRedactions, queueVideoCopiesOfPublication, renderRedactions } from './redaction.service';
 import { awaitsFirstDecision, canDecide, canEditPublicText, isClaimable, type Decision, type DecisionRecord, type RejectReason } from './model';
 
 export const QUEUE_PAGE_SIZE = 50;
@@ -110,7 +110,7 @@ export async function decide(ctx: AppContext, id: string, user: SessionUser, dec
   const publishing = decision.action === 'publish' || decision.action === 'verify_publish';
   if (publishing) assertRedactionFitsChoices(decision.choices, decision.redactions);
   const redacted = publishing ? await renderRedactions(ctx, id, decision.redactions) : [];
-  return ctx.transaction(async (tx) => {
+  const row = await ctx.transaction(async (tx) => {
     const before = await checkDecidable(tx, id, user, decision);
     if (decision.action === 'publish' || decision.action === 'verify_publish') {
       assertPublicDescriptionWritten(decision.choices.description);
@@ -161,6 +161,8 @@ export async function decide(ctx: AppContext, id: string, user: SessionUser, dec
     ctx.log.info({ submissionId: id, action: decision.action, decisionId: row.id }, 'decision recorded');
     return row;
   });
+  if (publishing) await queueVideoCopiesOfPublication(ctx, id);
+  return row;
 }
 
 /**

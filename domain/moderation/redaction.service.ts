@@ -3,7 +3,7 @@ import type { RenderedRedaction } from '../../db/redactions.repo';
 import type { AppContext } from '../context';
 import { badRequest, conflict } from '../errors';
 import { detectFileType } from '../media/file-type';
-import { clipRegion, redactedCopiesKey, type FileRedaction, type RedactionRegion } from '../media/redaction';
+import { clipRegion, isTimed, redactedCopiesKey, type FileRedaction, type RedactionRegion } from '../media/redaction';
 import { readStoredHead } from '../processing/process-media.service';
 import type { PublicChoices } from '../submissions/model';
 
@@ -19,11 +19,12 @@ export function assertRedactionFitsChoices(choices: PublicChoices, redactions: F
 }
 
 /**
- * Renders the public copies (thumb, preview = the published image) of each redacted photo from its
- * original with the rectangles burned in, and stores them under their own key before the decision
- * is recorded: the public route serves them as soon as the decision commits, and never the
- * unredacted copies. The original is only read. Videos are refused until their copies can be
- * redacted too.
+ * Renders the public copies (thumb, preview = the published image; a video's poster) of each
+ * redacted file from its original with the rectangles burned in, and stores them under their own key
+ * before the decision is recorded: the public route serves them as soon as the decision commits, and
+ * never the unredacted copies. A video's published copy takes longer: the worker makes it after the
+ * decision (job encode-video, see publishedVideoCopies) and until then the public gets none. The
+ * original is only read. A time range belongs to a video's rectangle only.
  */
 export async function renderRedactions(ctx: AppContext, submissionId: string, redactions: FileRedaction[]): Promise<RenderedRedaction[]> {
   const wanted = redactions
@@ -35,8 +36,8 @@ export async function renderRedactions(ctx: AppContext, submissionId: string, re
   for (const redaction of wanted) {
     const file = files.find((f) => f.id === redaction.fileId);
     if (!file) throw badRequest('redaction_unknown_file');
-    if (file.kind !== 'image') {
-      throw badRequest('redaction_video_unavailable', { file: file.original_name });
+    if (file.kind === 'image' && redaction.regions.some(isTimed)) {
+      throw badRequest('redaction_time_on_photo', { file: file.original_name });
     }
     if (!file.has_preview) throw badRequest('redaction_not_rendered', { file: file.original_name });
     const type = detectFileType(await readStoredHead(ctx, file.sha256));
@@ -49,6 +50,19 @@ export async function renderRedactions(ctx: AppContext, submissionId: string, re
     rendered.push({ ...redaction, copiesKey, thumbSha256: sha256(copies.thumb), previewSha256: sha256(copies.preview) });
   }
   return rendered;
+}
+
+/**
+ * After a publishing decision: the worker makes each video's published copy with the redaction the
+ * decision chose (or none), again if the copy it has was made otherwise. A job that finds its copy
+ * already right does nothing; one that cannot be queued now is queued by the sweep.
+ */
+export async function queueVideoCopiesOfPublication(ctx: AppContext, submissionId: string): Promise<void> {
+  const videos = (await ctx.repos.media.listMediaFiles(submissionId)).filter((f) => f.kind === 'video').map((f) => f.id);
+  if (videos.length === 0) return;
+  await ctx.queue
+    .enqueue('encode-video', videos)
+    .catch((err: Error) => ctx.log.warn({ submissionId, err: err.message }, 'could not enqueue the published video copies; the sweep will'));
 }
 
 /** Each file's latest redaction in an entry, for the review page to start from. */

@@ -46,8 +46,9 @@ export type MediaToolkit = {
    */
   renderDerivatives(filePath: string, type: DetectedType, hints: RenderHints, bytes?: Buffer): Promise<Derivatives>;
   /**
-   * The public copies of a photo with the rectangles covered, rendered from the original exactly as
-   * renderDerivatives renders it (so outside the rectangles they are the same pixels).
+   * The public copies of a photo (a video: its poster) with the rectangles covered, rendered from
+   * the original exactly as renderDerivatives renders it (so outside the rectangles they are the
+   * same pixels); a video's rectangles are covered while their time ranges last.
    */
   renderRedactedCopies(filePath: string, type: DetectedType, hints: RenderHints, regions: RedactionRegion[], bytes?: Buffer): Promise<RedactedCopies>;
   /**
@@ -59,10 +60,16 @@ export type MediaToolkit = {
   renderContactSheet(filePath: string, hints: RenderHints): Promise<Buffer>;
   /**
    * The published copy of a video (domain/media/video-copy.ts): the one place it is rendered, from
-   * the original to the copy, so a filter (a redaction) can be put in its way. `onProgress` gets
-   * 0…1 as ffmpeg goes. Media problems (undecodable, too slow) throw MediaError.
+   * the original to the copy, with `regions` (a redaction) burned in while their time ranges last.
+   * `onProgress` gets 0…1 as ffmpeg goes. Media problems (undecodable, too slow) throw MediaError.
    */
-  renderVideoCopy(filePath: string, hints: RenderHints, settings: VideoCopySettings, onProgress?: (fraction: number) => void): Promise<RenderedVideoCopy>;
+  renderVideoCopy(
+    filePath: string,
+    hints: RenderHints,
+    settings: VideoCopySettings,
+    onProgress?: (fraction: number) => void,
+    regions?: RedactionRegion[],
+  ): Promise<RenderedVideoCopy>;
   /** The perceptual hash of an image held in memory, decoded strictly (damaged data is refused). */
   perceptualHashOfImage(bytes: Buffer, maxPixels: number): Promise<string>;
 };

@@ -12,6 +12,7 @@ import type { RedactedCopies, RenderHints } from '../../domain/ports/media-toolk
 import { asHeifFile, readHeifItems, type HeifImage, type HeifItems } from '../../domain/media/heif';
 import { decodeHeifImage } from './heif-decode';
 import { ffInput, runTool } from './run-tool';
+import { redactedVideoFilter } from './video-redaction';
 
 /** q80: the same visual quality as WebP at these sizes for a fraction of the CPU time. */
 const JPEG_QUALITY = 80;
@@ -44,10 +45,14 @@ export async function renderDerivatives(filePath: string, type: DetectedType, me
 /**
  * The public copies of a photo with the rectangles covered: decoded as renderDerivatives decodes it
  * (the same pixels), each rectangle replaced in the decoded pixels, then encoded as the preview (the
- * published image) and the thumb. Nothing outside a rectangle changes.
+ * published image) and the thumb. Nothing outside a rectangle changes. A video's are its poster,
+ * picked as renderDerivatives picks it, with the rectangles that hold at that frame's time covered.
  */
 export async function renderRedactedCopies(filePath: string, type: DetectedType, meta: RenderHints, regions: RedactionRegion[], bytes?: Buffer): Promise<RedactedCopies> {
-  if (type.kind === 'video') throw new MediaError('unsupported', 'video redaction is not available yet');
+  if (type.kind === 'video') {
+    const { thumb, preview } = await fromPixels(await posterFrame(filePath, meta, regions), false);
+    return { thumb, preview: preview! };
+  }
   let pixels: DisplayPixels;
   try {
     pixels = await displayedPixels(filePath, type, meta, bytes, 'warning');
@@ -306,11 +311,14 @@ async function viaHeifConvert<T>(filePath: string, use: (jpegPath: string) => Pr
 /**
  * A representative frame: seek to ~10% of the clip (past black fades), then let ffmpeg's
  * thumbnail filter pick the most typical of the next frames. ffmpeg applies the track rotation.
+ * Rectangles to cover are covered before the pick, each while its time range lasts.
  */
-async function posterFrame(filePath: string, meta: RenderHints): Promise<Buffer> {
+async function posterFrame(filePath: string, meta: RenderHints, regions: RedactionRegion[] = []): Promise<Buffer> {
   const seek = meta.duration_s ? meta.duration_s * 0.1 : 0;
   const scale = `scale=w='min(iw,${PREVIEW_EDGE})':h='min(ih,${PREVIEW_EDGE})':force_original_aspect_ratio=decrease`;
-  const frame = (await grabFrame(filePath, seek, `${scale},thumbnail=${POSTER_CANDIDATE_FRAMES}`)) ?? (await grabFrame(filePath, 0, scale));
+  const frame =
+    (await grabFrame(filePath, seek, redactedVideoFilter(scale, regions, `thumbnail=${POSTER_CANDIDATE_FRAMES}`, seek))) ??
+    (await grabFrame(filePath, 0, redactedVideoFilter(scale, regions, 'null')));
   if (!frame) throw new MediaError('corrupt', 'no video frame can be decoded');
   return frame;
 }

@@ -20,7 +20,7 @@ export function createMediaToolkit(): MediaToolkit {
     renderRedactedCopies,
     renderFullPreview,
     renderContactSheet,
-    renderVideoCopy: (filePath, hints, settings, onProgress) => renderVideoCopy(probeVideo, filePath, hints, settings, onProgress),
+    renderVideoCopy: (filePath, hints, settings, onProgress, regions) => renderVideoCopy(probeVideo, filePath, hints, settings, onProgress, regions),
     perceptualHashOfImage,
   };
 }

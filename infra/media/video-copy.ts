@@ -3,9 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { messageOf } from '../../domain/caught-errors';
 import { MediaError } from '../../domain/media/errors';
+import type { RedactionRegion } from '../../domain/media/redaction';
 import { planVideoCopy, type RenderedVideoCopy, type VideoCopyPlan, type VideoCopySettings } from '../../domain/media/video-copy';
 import type { RenderHints, VideoProbe } from '../../domain/ports/media-toolkit';
 import { ffInput, runTool } from './run-tool';
+import { redactedVideoFilter } from './video-redaction';
 
 /**
  * The ffmpeg command line of a published video copy (also run bare by `npm run bench:video`).
@@ -13,9 +15,10 @@ import { ffInput, runTool } from './run-tool';
  * no container or stream tags (-map_metadata -1: ©xyz, loci, make, model, creation time…), no
  * chapters, subtitles or data streams (Apple's timed metadata, GPS tracks), and no encoder tag
  * (bitexact). A copied picture keeps its display rotation (that says nothing about anyone); an
- * encoded one is turned upright by ffmpeg and scaled so its short side is at most maxHeight.
+ * encoded one is turned upright by ffmpeg and scaled so its short side is at most maxHeight. A
+ * redaction (rectangles over time ranges) is burned into the scaled picture: such a plan encodes.
  */
-export function videoCopyArgs(input: string, output: string, plan: VideoCopyPlan, s: VideoCopySettings): string[] {
+export function videoCopyArgs(input: string, output: string, plan: VideoCopyPlan, s: VideoCopySettings, regions: RedactionRegion[] = []): string[] {
   const threads = String(s.threads);
   const h = s.maxHeight;
   // Landscape: height ≤ h; portrait: width ≤ h; even sizes for 4:2:0; never enlarged.
@@ -24,7 +27,7 @@ export function videoCopyArgs(input: string, output: string, plan: VideoCopyPlan
     plan.video === 'copy'
       ? ['-c:v', 'copy']
       : [
-          '-vf', `${scale},format=yuv420p`, '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-crf', '23',
+          '-vf', redactedVideoFilter(scale, regions, 'format=yuv420p'), '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-crf', '23',
           '-maxrate', `${s.videoKbps}k`, '-bufsize', `${s.videoKbps * 2}k`, '-g', '60',
         ];
   const audio =
@@ -44,7 +47,8 @@ type Probe = (filePath: string) => Promise<VideoProbe>;
 
 /**
  * Renders the published copy of a video into a private temp directory. The plan (copy or encode)
- * comes from the domain; a time limit (settings.timeoutMs) and -threads bound what one copy costs.
+ * comes from the domain, and is 'encode' whenever rectangles are to be covered; a time limit
+ * (settings.timeoutMs) and -threads bound what one copy costs, redacted or not.
  */
 export async function renderVideoCopy(
   probe: Probe,
@@ -52,6 +56,7 @@ export async function renderVideoCopy(
   hints: RenderHints,
   settings: VideoCopySettings,
   onProgress?: (fraction: number) => void,
+  regions: RedactionRegion[] = [],
 ): Promise<RenderedVideoCopy> {
   let report: VideoProbe;
   try {
@@ -59,14 +64,15 @@ export async function renderVideoCopy(
   } catch (e) {
     throw new MediaError('corrupt', messageOf(e));
   }
-  const plan = planVideoCopy(report, settings);
+  const planned = planVideoCopy(report, settings);
+  const plan: VideoCopyPlan = regions.length ? { ...planned, video: 'encode' } : planned;
   const duration = hints.duration_s ?? (Number(report.format?.duration) || null);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'svidetel-video-'));
   const output = path.join(dir, 'copy.mp4');
   const dispose = () => rm(dir, { recursive: true, force: true });
   try {
     let pending = '';
-    const result = await runTool('ffmpeg', videoCopyArgs(path.resolve(filePath), output, plan, settings), {
+    const result = await runTool('ffmpeg', videoCopyArgs(path.resolve(filePath), output, plan, settings, regions), {
       timeoutMs: settings.timeoutMs,
       onStdout: (chunk) => {
         // -progress writes key=value lines; out_time_us is how far the copy has got.

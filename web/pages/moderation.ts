@@ -122,5 +122,5 @@ ${decisionsList(page, data.decisions)}
 ${notesPanel(page, s.id, data.notes)}
 ${corroborationPanel(page, data.corroboration, data.corroborationHours, data.mergedHere)}
 ${keyboardHelp(page)}`;
-  return layout(page, t('review_title'), body, { scripts: ['moderation.js', 'redaction.js'] });
+  return layout(page, t('review_title'), body, { scripts: ['moderation.js', 'redaction.js', 'video-redaction.js'] });
 }

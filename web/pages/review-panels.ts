@@ -4,7 +4,7 @@
  */
 import type { MediaFile } from '../../domain/media/model';
 import { carriedByOriginals, type CarriedByOriginals, type OriginalReveal } from '../../domain/media/original-reveals';
-import type { FileRedaction, RedactionRegion } from '../../domain/media/redaction';
+import type { FileRedaction } from '../../domain/media/redaction';
 import {
   CHECKLIST_ITEMS,
   REJECT_REASONS,
@@ -21,6 +21,7 @@ import { html, type Html } from '../html';
 import type { T } from '../i18n';
 import { formatBytes, formatInstant, type PageContext } from '../layout';
 import { captureTime } from './media-view';
+import { redactionLine, videoRedactionPanel } from './video-redaction-panel';
 
 const hhmm = (d: Date) => `${d.toISOString().slice(11, 16)} UTC`;
 
@@ -115,25 +116,22 @@ function publicDescriptionField(t: T, s: Submission): Html {
   </div>`;
 }
 
-const percent = (v: number) => String(Math.round(v * 10_000) / 100);
-/** A rectangle as the redaction field holds it: left top width height (percent), style. */
-const redactionLine = (r: RedactionRegion) => `${percent(r.x)} ${percent(r.y)} ${percent(r.w)} ${percent(r.h)} ${r.style}`;
-
 /**
- * Rectangles to cover on each photo before it is published. The field `redact_<file id>` holds one
- * rectangle a line; web/static/redaction.js lets the moderator draw them on the preview with the
- * mouse or the keyboard and writes the lines. Videos cannot be redacted yet: the page says so.
+ * Rectangles to cover on each photo and video before it is published. The field `redact_<file id>`
+ * holds one rectangle a line; web/static/redaction.js lets the moderator draw them on the preview
+ * with the mouse or the keyboard and writes the lines. A video's panel is its own (video-redaction-panel.ts).
  */
 function redactionFieldset(t: T, files: MediaFile[], redactions: FileRedaction[]): Html | null {
   const photos = files.filter((f) => f.kind === 'image' && f.has_preview);
-  const videos = files.filter((f) => f.kind === 'video');
+  const videos = files.filter((f) => f.kind === 'video' && f.has_preview);
   if (!photos.length && !videos.length) return null;
+  const regionsOf = (f: MediaFile) => redactions.find((r) => r.fileId === f.id)?.regions ?? [];
   return html`<fieldset class="redaction" id="redaction">
   <legend>${t('redaction')}</legend>
   <p class="hint" id="redaction-hint">${t('redaction_hint')}</p>
   <p class="hint" id="redaction-keys" hidden>${t('redaction_keys')}</p>
   ${photos.map((f) => {
-    const lines = (redactions.find((r) => r.fileId === f.id)?.regions ?? []).map(redactionLine).join('\n');
+    const lines = regionsOf(f).map(redactionLine).join('\n');
     return html`<div class="redact-file" data-file-id="${f.id}">
     <div class="redact-canvas" data-field="redact_${f.id}" aria-label="${t('redaction_canvas', { name: f.original_name })}" aria-describedby="redaction-keys">
       <img src="/moderation/files/${f.id}/preview.jpg" alt="${f.original_name}" draggable="false">
@@ -142,8 +140,9 @@ function redactionFieldset(t: T, files: MediaFile[], redactions: FileRedaction[]
     <textarea id="redact_${f.id}" name="redact_${f.id}" class="redact-lines" rows="2" spellcheck="false" aria-describedby="redaction-hint">${lines}</textarea>
   </div>`;
   })}
-  ${photos.length ? html`<label class="inline" hidden id="redact-style-label">${t('redaction_style')} <select id="redact-style"><option value="blur">${t('redaction_blur')}</option><option value="fill">${t('redaction_fill')}</option></select></label>` : null}
-  ${videos.length ? html`<p class="notice" id="redaction-video">${t('redaction_video_unavailable', { names: videos.map((v) => v.original_name).join(', ') })}</p>` : null}
+  ${videos.length ? html`<p class="hint" id="redaction-video-hint">${t('redaction_video_hint')}</p>` : null}
+  ${videos.map((v) => videoRedactionPanel(t, v, regionsOf(v)))}
+  <label class="inline" hidden id="redact-style-label">${t('redaction_style')} <select id="redact-style"><option value="blur">${t('redaction_blur')}</option><option value="fill">${t('redaction_fill')}</option></select></label>
 </fieldset>`;
 }
 

@@ -1,7 +1,9 @@
 // Redaction on the review page: draw boxes over a photo's preview with the mouse (drag) or the
 // keyboard (focus the picture; arrows move the box, Shift+arrows resize it, Enter adds it, Delete
 // removes the last). Each box is one line "left top width height style" (percent of the picture)
-// of the photo's field redact_<file id>, which the server reads; typing lines works the same.
+// of the photo's field redact_<file id>, which the server reads; typing lines works the same. On a
+// video (video-redaction.js) a line also holds "from to" seconds before the style: the canvas's
+// redactionTimes() gives a new box's, and redactionShows(box) says whether a box holds at this frame.
 (function () {
   'use strict';
   var STEP = 2; // percent per key press
@@ -11,7 +13,8 @@
   document.getElementById('redaction-keys').hidden = false;
   document.getElementById('redact-style-label').hidden = false;
 
-  var LINE = /^\s*(\d+(?:[.,]\d+)?)\s+(\d+(?:[.,]\d+)?)\s+(\d+(?:[.,]\d+)?)\s+(\d+(?:[.,]\d+)?)(?:\s+(blur|fill))?\s*$/i;
+  var N = '(\\d+(?:[.,]\\d+)?)';
+  var LINE = new RegExp('^\\s*' + [N, N, N, N].join('\\s+') + '(?:\\s+' + N + '\\s+' + N + ')?(?:\\s+(blur|fill))?\\s*$', 'i');
   var round = function (v) { return Math.round(v * 100) / 100; };
   var clamp = function (v, lo, hi) { return Math.min(hi, Math.max(lo, v)); };
 
@@ -19,8 +22,8 @@
     return field.value.split(/\r?\n/).map(function (line) {
       var m = LINE.exec(line);
       if (!m) return null;
-      var n = m.slice(1, 5).map(function (v) { return Number(v.replace(',', '.')); });
-      return { x: n[0], y: n[1], w: n[2], h: n[3], style: (m[5] || 'blur').toLowerCase() };
+      var n = m.slice(1, 7).map(function (v) { return v === undefined ? null : Number(v.replace(',', '.')); });
+      return { x: n[0], y: n[1], w: n[2], h: n[3], from: n[4], to: n[5], style: (m[7] || 'blur').toLowerCase() };
     }).filter(Boolean);
   }
 
@@ -38,9 +41,10 @@
     return el;
   }
 
-  function addLine(field, r) {
+  function addLine(canvas, field, r) {
     var x = clamp(r.x, 0, 99), y = clamp(r.y, 0, 99);
-    var line = [round(x), round(y), round(clamp(r.w, 0.5, 100 - x)), round(clamp(r.h, 0.5, 100 - y)), styleSelect.value].join(' ');
+    var times = canvas.redactionTimes ? canvas.redactionTimes() : [];
+    var line = [round(x), round(y), round(clamp(r.w, 0.5, 100 - x)), round(clamp(r.h, 0.5, 100 - y))].concat(times, [styleSelect.value]).join(' ');
     field.value = field.value.replace(/\s+$/, '') + (field.value.trim() ? '\n' : '') + line;
     field.dispatchEvent(new Event('input'));
   }
@@ -56,6 +60,7 @@
     function draw() {
       Array.prototype.forEach.call(canvas.querySelectorAll('.redact-box'), function (el) { el.remove(); });
       parse(field).forEach(function (r) {
+        if (canvas.redactionShows && !canvas.redactionShows(r)) return;
         canvas.appendChild(box('redact-box redact-' + r.style, r));
       });
     }
@@ -89,7 +94,7 @@
       var r = spanned(drag.start, at(event));
       drag.el.remove();
       drag = null;
-      if (r.w >= 0.5 && r.h >= 0.5) addLine(field, r);
+      if (r.w >= 0.5 && r.h >= 0.5) addLine(canvas, field, r);
     });
 
     canvas.addEventListener('focus', showCursor);
@@ -109,7 +114,7 @@
           cursor.y = clamp(cursor.y + dy, 0, 100 - cursor.h);
         }
       } else if (event.key === 'Enter') {
-        addLine(field, cursor);
+        addLine(canvas, field, cursor);
       } else if (event.key === 'Delete' || event.key === 'Backspace') {
         field.value = field.value.replace(/\s+$/, '').split('\n').slice(0, -1).join('\n');
         field.dispatchEvent(new Event('input'));
