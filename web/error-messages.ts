@@ -97,6 +97,11 @@ const RU_BY_CODE: Record<string, string> = {
   unknown_reference: 'Форма ссылается на то, чего нет.',
   unsupported_image: 'Это не изображение JPEG, PNG или WebP (тип определяется по содержимому, а не по имени). Пришлите другой файл.',
   uploads_incomplete: 'Некоторые файлы ещё не дошли целиком. Отправьте их ещё раз; ничего не сохранено.',
+  // the resumable upload protocol's refusals: a tus client acts on the status, a person may read them in its log
+  tus_version: 'Отправьте заголовок Tus-Resumable: 1.0.0; другие версии tus этот сервер не понимает.',
+  upload_offset_conflict: 'У сервера другое число байтов этой загрузки: продолжите с того места, которое сообщает запрос HEAD.',
+  upload_content_type: 'Байты загрузки отправляются с типом application/offset+octet-stream.',
+  upload_locked: 'Этот файл ещё отправляется другим запросом. Спросите, сколько получено, через несколько секунд.',
   answer_empty: 'Напишите ответ или добавьте фото или видео.',
   question_closed: 'Этот вопрос уже закрыт: на него ответили или модераторы уже приняли решение. Ничего не изменено.',
   wrong_code: 'Код неверный или уже использован; дождитесь следующего кода и попробуйте снова.',
