@@ -36,6 +36,7 @@ export function uploadsRoutes(ctx: AppContext, guards: UploadGuards): Router {
     res.set('Tus-Resumable', TUS_VERSION);
     if (req.method === 'OPTIONS' || req.get('tus-resumable') === TUS_VERSION) return next();
     res.set('Tus-Version', TUS_VERSION);
+    if (!req.complete) res.set('Connection', 'close'); // as closingOnRefusal below
     next(new AppError(412, 'tus_version', `Send Tus-Resumable: ${TUS_VERSION}; this server speaks no other version of tus.`));
   };
 
@@ -70,6 +71,21 @@ export function uploadsRoutes(ctx: AppContext, guards: UploadGuards): Router {
     if (stopped) res.set('Connection', 'close');
     res.set('Upload-Offset', String(offset)).status(status).end();
   }
+
+  /**
+   * A request refused before its body was read closes its connection after the answer: kept alive,
+   * the connection would carry the rest of the body for nothing (a whole file after a 409).
+   */
+  const closingOnRefusal =
+    (handler: (req: Request, res: Response) => Promise<void>) =>
+    async (req: Request, res: Response): Promise<void> => {
+      try {
+        await handler(req, res);
+      } catch (err) {
+        if (!req.complete) res.set('Connection', 'close');
+        throw err;
+      }
+    };
 
   const create = async (req: Request, res: Response) => {
     const headers = parse(creationHeaders, req.headers);
@@ -118,9 +134,9 @@ export function uploadsRoutes(ctx: AppContext, guards: UploadGuards): Router {
   const one = `${UPLOADS_PATH}/:id`;
   router.options(UPLOADS_PATH, tusVersion, capabilities);
   router.options(one, tusVersion, capabilities);
-  router.post(UPLOADS_PATH, requireCsrf, guards.newUpload, tusVersion, create);
+  router.post(UPLOADS_PATH, requireCsrf, guards.newUpload, tusVersion, closingOnRefusal(create));
   router.head(one, tusVersion, offsetOf);
-  router.patch(one, requireCsrf, guards.moreBytes, tusVersion, append);
+  router.patch(one, requireCsrf, guards.moreBytes, tusVersion, closingOnRefusal(append));
   router.delete(one, requireCsrf, tusVersion, terminate);
   return router;
 }
