@@ -24,11 +24,18 @@
  * blobs; scripts/bench/archive-seed.ts) and 2^20 transparency-log leaves, and reused by later runs;
  * the store and the temp folder are fresh each run and never reset between rounds.
  *
+ * Each round starts with the store's files written back and dropped from the page cache: the store
+ * keeps every round's originals (tens of GB at full size), and without this each round would begin
+ * with less free memory than the one before, its writes paying for the kernel's reclaim.
+ *
  * Last line: {"mb_s", "small_mb_s", "large_mb_s", "limit_mb_s", "ratio", "small_ratio", "peer_mb_s",
- * "peer_ratio", "drift", "idle_rss_mb", "peak_rss_mb"} (MB = 10^6 bytes of file content, per second of
- * wall time; ratio = mb_s / limit_mb_s; peer_ratio = mb_s / peer_mb_s; drift = the last round's mb_s ÷
- * the first round's; RSS of the API process, idle after start and peak VmHWM). Exit code 1 when a bar
- * is missed, 2 on an error.
+ * "peer_ratio", "drift", "idle_rss_mb", "peak_rss_mb", "cpu_s_per_gb", "multipart_cpu_s_per_gb",
+ * "peer_cpu_s_per_gb", "cpu_drift"} (MB = 10^6 bytes of file content, per second of wall time;
+ * ratio = mb_s / limit_mb_s; peer_ratio = mb_s / peer_mb_s; drift = the last round's mb_s ÷ the first
+ * round's; RSS of the API process, idle after start and peak VmHWM; server CPU seconds (user + system)
+ * per GB of file content of the resumable path, the multipart path and the peer, and the resumable
+ * path's last round ÷ its first: steadier than MB/s on a loaded machine). Exit code 1 when a bar is
+ * missed, 2 on an error.
  *
  * Options: --rounds=N (default 5), --rows=N (archive entries seeded, default 1 000 000; 0 = an empty
  * archive), --profile (V8 CPU profile of the API into $TMPDIR/svidetel-bench-profiles/), --quick (24 photos, a
