@@ -163,8 +163,12 @@ async function stopChild(child: Child): Promise<void> {
 /** Peak (VmHWM) and current (VmRSS) resident memory of a process, MB = 10^6 bytes. */
 function memoryOf(pid: number): { hwmMb: number; rssMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { hwmMb: (kb('VmHWM') * 1024) / 1e6, rssMb: (kb('VmRSS') * 1024) / 1e6 };
+  return { hwmMb: megabytesIn(status, 'VmHWM'), rssMb: megabytesIn(status, 'VmRSS') };
+}
+
+/** A `Field:   123 kB` line of a /proc file, in MB (10^6 bytes); NaN when absent. */
+function megabytesIn(procFile: string, field: string): number {
+  return (Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(procFile)?.[1] ?? NaN) * 1024) / 1e6;
 }
 
 /** User + system CPU seconds a process has used so far (NaN for none). */
@@ -435,7 +439,7 @@ async function countFiles(dir: string): Promise<number> {
 /** The kernel's page cache now (MB = 10^6 bytes): what it holds, what waits to be written, what is free. */
 function pageCache(): string {
   const info = readFileSync('/proc/meminfo', 'utf8');
-  const mb = (field: string) => ((Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(info)?.[1]) * 1024) / 1e6).toFixed(0);
+  const mb = (field: string) => megabytesIn(info, field).toFixed(0);
   return `page cache ${mb('Cached')} MB (dirty ${mb('Dirty')}, writeback ${mb('Writeback')}), free ${mb('MemFree')} MB`;
 }
 
