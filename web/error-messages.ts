@@ -51,6 +51,21 @@ const ERROR_WORDS: Record<string, Words> = {
   },
   uploads_incomplete: { ru: 'Некоторые файлы ещё не дошли целиком. Отправьте их ещё раз; ничего не сохранено.', en: 'Some files have not arrived completely yet. Send them again; nothing was stored.' },
   malformed_upload: { ru: 'Это не идентификатор загрузки.', en: 'This is not an upload id.' },
+  // the resumable upload protocol's refusals: a tus client acts on the status, a person may read them in its log
+  tus_version: { ru: 'Отправьте заголовок Tus-Resumable: {version}; другие версии tus этот сервер не понимает.', en: 'Send Tus-Resumable: {version}; this server speaks no other version of tus.' },
+  upload_offset_conflict: {
+    ru: 'У сервера {stored} байт этой загрузки, а не {claimed}: продолжите с этого места (его сообщает запрос HEAD).',
+    en: 'The server has {stored} bytes of this upload, not {claimed}: send from there (HEAD tells the offset).',
+  },
+  upload_content_type: { ru: 'Байты загрузки отправляются с типом {type}.', en: 'The bytes of an upload are sent as {type}.' },
+  upload_locked: {
+    ru: 'Этот файл ещё отправляется другим запросом. Спросите, сколько получено, через несколько секунд.',
+    en: 'Another request is still sending this file. Ask for its offset again in a few seconds.',
+  },
+  upload_beyond_length: {
+    ru: 'В этом запросе больше байтов, чем было объявлено для загрузки (Upload-Length).',
+    en: 'This request carries more bytes than the upload declared (Upload-Length).',
+  },
   upload_length_missing: { ru: 'Укажите длину файла (Upload-Length).', en: 'Say how long the file is (Upload-Length).' },
   insufficient_storage: {
     ru: 'Хранилище архива почти заполнено, поэтому сейчас оно не принимает отправки. Ничего не сохранено: сохраните файлы у себя и попробуйте позже.',

@@ -3,9 +3,8 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DataStore, ERRORS, Upload } from '@tus/server';
 import type { AppContext } from '../../domain/context';
-import { AppError } from '../../domain/errors';
+import { AppError, notFound } from '../../domain/errors';
 import { SNIFF_BYTES } from '../../domain/media/file-type';
 import type { ResumableUpload } from '../../domain/uploads/model';
 import { acceptFirstBytes, beginUpload, completeUpload, findUpload, removeUpload } from '../../domain/uploads/uploads.service';
@@ -124,98 +123,125 @@ class RunningHashes {
   }
 }
 
-async function storedBytes(upload: ResumableUpload): Promise<number> {
-  try {
-    return (await fs.stat(upload.tempPath)).size;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw ERRORS.FILE_NOT_FOUND;
-    throw err;
+/**
+ * Counts and hashes the bytes as they pass. Bytes beyond the length the upload declared (a chunked
+ * body gives no Content-Length to check first) are not passed on: what fits is kept, and `overflow`
+ * is called to stop reading the body.
+ */
+class CountingStream extends Transform {
+  written = 0;
+  overflowed = false;
+
+  constructor(
+    private readonly hash: Hash | null,
+    private readonly maxBytes: number,
+    private readonly overflow: () => void,
+  ) {
+    super({ highWaterMark: PASS_BUFFER_BYTES });
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    const room = this.maxBytes - this.written;
+    if (chunk.length > room) {
+      this.overflowed = true;
+      this.overflow();
+      chunk = chunk.subarray(0, room);
+    }
+    this.written += chunk.length;
+    this.hash?.update(chunk);
+    done(null, chunk.length > 0 ? chunk : undefined);
   }
 }
 
+export const beyondDeclaredLength = (): AppError => new AppError(413, 'upload_beyond_length');
+
 /**
- * tus's view of the resumable uploads (domain/uploads): the bytes in a temp file of the blob store
- * (a local file whichever store keeps the originals), the rest in PostgreSQL. The protocol layer
- * only moves bytes: what is accepted, when an upload is complete and when it expires is the domain's.
+ * The resumable uploads' bytes (domain/uploads): a temp file of the blob store (a local file whichever
+ * store keeps the originals), the rest in PostgreSQL. The protocol (uploads.routes.ts) only moves
+ * bytes: what is accepted, when an upload is complete and when it expires is the domain's.
  */
-export class TempFileStore extends DataStore {
+export class TempFileStore {
   private readonly hashes: RunningHashes;
 
   constructor(private readonly ctx: AppContext) {
-    super();
     this.hashes = new RunningHashes(Math.max(64, ctx.config.maxConcurrentUploads * 4));
-    // No creation-defer-length: the size limit is checked against the length declared at creation.
-    // No expiration header: the domain decides (a finished upload gets a fresh period to be submitted).
-    this.extensions = ['creation', 'creation-with-upload', 'termination'];
   }
 
-  override async create(upload: Upload): Promise<Upload> {
-    await beginUpload(this.ctx, { id: upload.id, declaredBytes: upload.size ?? -1, originalName: upload.metadata?.filename ?? '' });
-    return upload;
+  create(id: string, declaredBytes: number, originalName: string): Promise<ResumableUpload> {
+    return beginUpload(this.ctx, { id, declaredBytes, originalName });
   }
 
-  override async getUpload(id: string): Promise<Upload> {
-    const upload = await this.find(id);
-    return new Upload({ id, size: upload.declaredBytes, offset: await storedBytes(upload), metadata: { filename: upload.originalName } });
+  find(id: string): Promise<ResumableUpload> {
+    return findUpload(this.ctx, id);
   }
 
-  override async remove(id: string): Promise<void> {
-    this.hashes.forget(id);
-    await removeUpload(this.ctx, await this.find(id));
-  }
-
-  override async write(readable: Readable, id: string, offset: number): Promise<number> {
-    let upload = await this.find(id);
-    // Hashed as the bytes pass, never read back (but after a restart or a request cut off mid-write).
-    const hash = this.hashes.continueAt(id, offset);
-    let written = 0;
-    const counting = new Transform({
-      highWaterMark: PASS_BUFFER_BYTES,
-      transform(chunk: Buffer, _enc, done) {
-        written += chunk.length;
-        hash?.update(chunk);
-        done(null, chunk);
-      },
-    });
-    const stages: (Transform | Readable)[] = [readable];
-    if (!upload.type) {
-      const stored = await readStart(upload.tempPath, Math.min(offset, SNIFF_BYTES));
-      // A refused type is removed before the refusal travels on, so nothing is left once the client hears it.
-      const refuseWithNothingKept = async (err: unknown): Promise<never> => {
-        if (err instanceof AppError) await removeUpload(this.ctx, upload);
-        throw err;
-      };
-      const accept = async (head: Buffer) => {
-        const type = await acceptFirstBytes(this.ctx, upload, head).catch(refuseWithNothingKept);
-        upload = { ...upload, type };
-      };
-      stages.push(new FirstBytesCheck(stored, upload.declaredBytes, accept));
-    }
+  /** The bytes the server has: the length of the temp file (a row whose file is gone is no upload). */
+  async storedBytes(upload: ResumableUpload): Promise<number> {
     try {
-      await pipeline([...stages, counting, createWriteStream(upload.tempPath, { flags: 'r+', start: offset, highWaterMark: STREAM_BUFFER_BYTES })]);
+      return (await fs.stat(upload.tempPath)).size;
     } catch (err) {
-      // A refused file goes at once, with whatever of it an earlier request wrote: nothing half-kept.
-      // Any other failure is a cut connection or a full disk: what was written stays on disk, and
-      // the client resumes from there (the offset is the temp file's length).
-      if (err instanceof AppError) await removeUpload(this.ctx, upload);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound('upload');
       throw err;
     }
-    const newOffset = offset + written;
+  }
+
+  async remove(upload: ResumableUpload): Promise<void> {
+    this.hashes.forget(upload.id);
+    await removeUpload(this.ctx, upload);
+  }
+
+  /**
+   * Appends the body at `offset` (the stored length) and returns the new offset; the last byte makes
+   * the upload complete. The body is piped, not pipelined: when it is cut off or `stop` fires (a newer
+   * request wants the upload), what arrived is still written and hashed, and the client resumes from
+   * there. A refused type removes the upload; any other failure leaves what was written on disk.
+   * Bytes beyond the declared length are refused (413) once what fitted is kept.
+   */
+  async receive(body: Readable, upload: ResumableUpload, offset: number, stop: AbortSignal): Promise<number> {
+    // Hashed as the bytes pass, never read back (but after a restart or a failed write).
+    const hash = this.hashes.continueAt(upload.id, offset);
+    const counting = new CountingStream(hash, upload.declaredBytes - offset, () => endEarly());
+    let type = upload.type;
+    const stages: Transform[] = [counting];
+    if (!type) {
+      const stored = await readStart(upload.tempPath, Math.min(offset, SNIFF_BYTES));
+      const accept = async (head: Buffer) => {
+        // A refused type is removed before the refusal travels on, so nothing is left once the client hears it.
+        type = await acceptFirstBytes(this.ctx, upload, head).catch(async (err: unknown) => {
+          if (err instanceof AppError) await this.remove(upload);
+          throw err;
+        });
+      };
+      stages.unshift(new FirstBytesCheck(stored, upload.declaredBytes, accept));
+    }
+    const first = stages[0]!;
+    const endEarly = () => {
+      body.unpipe(first);
+      if (!first.writableEnded) first.end();
+    };
+    const cutOff = () => {
+      if (!body.readableEnded) endEarly();
+    };
+    body.pipe(first);
+    body.on('error', endEarly);
+    body.once('close', cutOff);
+    stop.addEventListener('abort', endEarly, { once: true });
+    try {
+      await pipeline([...stages, createWriteStream(upload.tempPath, { flags: 'r+', start: offset, highWaterMark: STREAM_BUFFER_BYTES })]);
+    } finally {
+      body.unpipe(first);
+      body.off('error', endEarly);
+      body.off('close', cutOff);
+      stop.removeEventListener('abort', endEarly);
+    }
+    const newOffset = offset + counting.written;
     if (newOffset === upload.declaredBytes) {
       await syncToDisk(upload.tempPath);
-      await completeUpload(this.ctx, upload, hash ? hash.digest('hex') : await sha256Of(upload.tempPath));
+      await completeUpload(this.ctx, { ...upload, type }, hash ? hash.digest('hex') : await sha256Of(upload.tempPath));
     } else if (hash) {
-      this.hashes.keep(id, hash, newOffset);
+      this.hashes.keep(upload.id, hash, newOffset);
     }
+    if (counting.overflowed) throw beyondDeclaredLength();
     return newOffset;
-  }
-
-  private async find(id: string): Promise<ResumableUpload> {
-    try {
-      return await findUpload(this.ctx, id);
-    } catch (err) {
-      if (err instanceof AppError && err.status === 404) throw ERRORS.FILE_NOT_FOUND;
-      throw err;
-    }
   }
 }

@@ -24,11 +24,18 @@
  * blobs; scripts/bench/archive-seed.ts) and 2^20 transparency-log leaves, and reused by later runs;
  * the store and the temp folder are fresh each run and never reset between rounds.
  *
+ * Each round starts with the store's files written back and dropped from the page cache: the store
+ * keeps every round's originals (tens of GB at full size), and without this each round would begin
+ * with less free memory than the one before, its writes paying for the kernel's reclaim.
+ *
  * Last line: {"mb_s", "small_mb_s", "large_mb_s", "limit_mb_s", "ratio", "small_ratio", "peer_mb_s",
- * "peer_ratio", "drift", "idle_rss_mb", "peak_rss_mb"} (MB = 10^6 bytes of file content, per second of
- * wall time; ratio = mb_s / limit_mb_s; peer_ratio = mb_s / peer_mb_s; drift = the last round's mb_s ÷
- * the first round's; RSS of the API process, idle after start and peak VmHWM). Exit code 1 when a bar
- * is missed, 2 on an error.
+ * "peer_ratio", "drift", "idle_rss_mb", "peak_rss_mb", "cpu_s_per_gb", "multipart_cpu_s_per_gb",
+ * "peer_cpu_s_per_gb", "cpu_drift"} (MB = 10^6 bytes of file content, per second of wall time;
+ * ratio = mb_s / limit_mb_s; peer_ratio = mb_s / peer_mb_s; drift = the last round's mb_s ÷ the first
+ * round's; RSS of the API process, idle after start and peak VmHWM; server CPU seconds (user + system)
+ * per GB of file content of the resumable path, the multipart path and the peer, and the resumable
+ * path's last round ÷ its first: steadier than MB/s on a loaded machine). Exit code 1 when a bar is
+ * missed, 2 on an error.
  *
  * Options: --rounds=N (default 5), --rows=N (archive entries seeded, default 1 000 000; 0 = an empty
  * archive), --profile (V8 CPU profile of the API into $TMPDIR/svidetel-bench-profiles/), --quick (24 photos, a
@@ -156,8 +163,12 @@ async function stopChild(child: Child): Promise<void> {
 /** Peak (VmHWM) and current (VmRSS) resident memory of a process, MB = 10^6 bytes. */
 function memoryOf(pid: number): { hwmMb: number; rssMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { hwmMb: (kb('VmHWM') * 1024) / 1e6, rssMb: (kb('VmRSS') * 1024) / 1e6 };
+  return { hwmMb: megabytesIn(status, 'VmHWM'), rssMb: megabytesIn(status, 'VmRSS') };
+}
+
+/** A `Field:   123 kB` line of a /proc file, in MB (10^6 bytes); NaN when absent. */
+function megabytesIn(procFile: string, field: string): number {
+  return (Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(procFile)?.[1] ?? NaN) * 1024) / 1e6;
 }
 
 /** User + system CPU seconds a process has used so far (NaN for none). */
@@ -425,6 +436,32 @@ async function countFiles(dir: string): Promise<number> {
   return n;
 }
 
+/** The kernel's page cache now (MB = 10^6 bytes): what it holds, what waits to be written, what is free. */
+function pageCache(): string {
+  const info = readFileSync('/proc/meminfo', 'utf8');
+  const mb = (field: string) => megabytesIn(info, field).toFixed(0);
+  return `page cache ${mb('Cached')} MB (dirty ${mb('Dirty')}, writeback ${mb('Writeback')}), free ${mb('MemFree')} MB`;
+}
+
+/**
+ * Writes back and drops from the page cache every file under `dir` (GNU dd's `iflag=nocache count=0`
+ * is posix_fadvise DONTNEED over the whole file; no root needed, nothing else's cache is touched).
+ * The store keeps every round's originals: without this each round would start with less free
+ * memory than the one before (tens of GB at full size), and the rounds would not be alike.
+ */
+async function dropFromPageCache(dir: string): Promise<void> {
+  spawnSync('sync', { stdio: 'ignore' });
+  const files: string[] = [];
+  for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])) {
+    if (entry.isFile()) files.push(path.join(entry.parentPath, entry.name));
+  }
+  for (let i = 0; i < files.length; i += 500) {
+    const batch = files.slice(i, i + 500);
+    const done = spawnSync('sh', ['-c', 'for f; do dd if="$f" iflag=nocache count=0 status=none || exit 1; done', 'sh', ...batch], { stdio: ['ignore', 'ignore', 'pipe'] });
+    if (done.status !== 0) throw new Error(`dd iflag=nocache failed: ${done.stderr.toString().slice(0, 300)}`);
+  }
+}
+
 // ----------------------------------------------------------------------------------------------
 // The run
 
@@ -589,6 +626,8 @@ async function main(): Promise<void> {
 
   let bareBest = BARE_BUFFERS[0]!;
   for (let r = 0; r < rounds; r++) {
+    await dropFromPageCache(dirs.storage!);
+    log(`round ${r + 1} starts: ${pageCache()}`);
     const bares = r === 0 ? BARE_BUFFERS : [bareBest];
     const contenders = [...bares.map(bareContender), ddContender, peerContender, resumable, multipart];
     for (const phase of phases) {
@@ -615,10 +654,15 @@ async function main(): Promise<void> {
   const limitOf = (phase: string) => Math.max(get(bareKey, phase), get('dd', phase));
   const limitName = get(bareKey) >= get('dd') ? `bare Node server, ${bareBest / 1024} KiB buffer` : `dd bs=${DD_BLOCK} conv=fdatasync`;
   const driftOf = (who: string) => mbps(perRound.get(who)![rounds - 1]) / mbps(perRound.get(who)![0]);
+  // Server CPU seconds per GB of file content: what a path costs, whatever the load did to its speed.
+  const cpuPerGb = (r: Run | undefined) => (r ? r.cpuSeconds / (r.bytes / 1e9) : NaN);
 
   log('');
   for (const who of [bareKey, 'dd', 'peer', 'resumable', 'multipart']) {
     log(`${who.padEnd(10)} overall ${fmt(get(who)).padStart(7)} MB/s   small ${fmt(get(who, 'small')).padStart(7)}   large ${fmt(get(who, 'large')).padStart(7)}   by round ${perRound.get(who)!.map((r) => fmt(mbps(r))).join(' → ')}`);
+  }
+  for (const who of [bareKey, 'peer', 'resumable', 'multipart']) {
+    log(`${who.padEnd(10)} server CPU ${fmt(cpuPerGb(totals.get(who)!.get('all')), 2)} s/GB (small ${fmt(cpuPerGb(totals.get(who)!.get('small')), 2)}, large ${fmt(cpuPerGb(totals.get(who)!.get('large')), 2)})   by round ${perRound.get(who)!.map((r) => fmt(cpuPerGb(r), 2)).join(' → ')}`);
   }
   log(`limit: ${limitName} (${fmt(limitOf('all'))} MB/s; small phase ${fmt(limitOf('small'))} MB/s)`);
   log(`multipart: ratio ${fmt(get('multipart') / limitOf('all'), 3)}, small ratio ${fmt(get('multipart', 'small') / limitOf('small'), 3)}, peer ratio ${fmt(get('multipart') / get('peer'), 3)}, drift ${fmt(driftOf('multipart'), 3)}`);
@@ -641,6 +685,10 @@ async function main(): Promise<void> {
     drift: round(driftOf('resumable'), 3),
     idle_rss_mb: round(idle.api, 1),
     peak_rss_mb: round(after.hwmMb, 1),
+    cpu_s_per_gb: round(cpuPerGb(totals.get('resumable')!.get('all')), 2),
+    multipart_cpu_s_per_gb: round(cpuPerGb(totals.get('multipart')!.get('all')), 2),
+    peer_cpu_s_per_gb: round(cpuPerGb(totals.get('peer')!.get('all')), 2),
+    cpu_drift: round(cpuPerGb(perRound.get('resumable')![rounds - 1]) / cpuPerGb(perRound.get('resumable')![0]), 3),
   };
   reportFigures(f, [
     f.ratio < BARS.ratio && `ratio ${f.ratio} < ${BARS.ratio}`,
