@@ -26,8 +26,6 @@ import { createFsBlobStore } from './storage/fs-blob-store';
  * clock) and builds the context the API, the worker, the scripts and the tests run on.
  */
 export { ensureDatabase, prepareDatabase } from './database';
-/** For a deployment's own S3 store (compose): the buckets it names, created with Object Lock when absent. */
-export { createBucketIfAbsent } from './storage/s3-blob-store';
 /**
  * The media toolkit (sharp/libvips, ffmpeg, heif-convert), loaded on its first use: the API almost
  * never needs it (an image for the similar-image look-up), and libvips loaded at start would sit in
@@ -50,9 +48,14 @@ export function createMediaToolkit(): MediaToolkit {
   };
 }
 
-/** The S3 adapter (the AWS SDK) is loaded only where a bucket is configured. */
-const createS3BlobStore: typeof import('./storage/s3-blob-store').createS3BlobStore = async (options, log) =>
-  (require('./storage/s3-blob-store') as typeof import('./storage/s3-blob-store')).createS3BlobStore(options, log);
+/**
+ * The S3 adapter (the AWS SDK) is loaded only where a bucket is configured or made: loading it
+ * costs every process, and every test file, a third of a CPU-second.
+ */
+const s3Adapter = () => require('./storage/s3-blob-store') as typeof import('./storage/s3-blob-store');
+const createS3BlobStore: typeof import('./storage/s3-blob-store').createS3BlobStore = async (options, log) => s3Adapter().createS3BlobStore(options, log);
+/** For a deployment's own S3 store (compose): the buckets it names, created with Object Lock when absent. */
+export const createBucketIfAbsent: typeof import('./storage/s3-blob-store').createBucketIfAbsent = async (settings) => s3Adapter().createBucketIfAbsent(settings);
 export { lowerProcessPriority } from './process-priority';
 
 /**

@@ -446,8 +446,11 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
 /** Where a replica keeps its copies of the log's public data: apart from log/, the tiles a static host serves. */
 const LOG_COPIES = 'log-copies/';
 
-/** A client for one bucket; checksums only where S3 requires them (Ceph 16 rejects the SDK's newer default trailers). */
-export function s3Client(settings: S3Bucket): S3Client {
+/**
+ * A client for a store (any of its buckets; the benchmark's too); checksums only where S3 requires
+ * them (Ceph 16 rejects the SDK's newer default trailers).
+ */
+export function s3Client(settings: Omit<S3Bucket, 'bucket'>): S3Client {
   return new S3Client({
     endpoint: settings.endpoint,
     region: settings.region,

@@ -97,6 +97,19 @@ export async function dropIfMigratedElsewhere(ownerUrl: string): Promise<boolean
   return true;
 }
 
+/** GET / for the anonymous CSRF cookie, which must come back as cookie and as x-csrf-token. */
+export async function csrfHeaders(url: string): Promise<Record<string, string>> {
+  const res = await fetch(`${url}/`);
+  await res.arrayBuffer();
+  const token = res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('svid_csrf='))
+    ?.split(';')[0]!
+    .slice('svid_csrf='.length);
+  if (!token) throw new Error(`GET / (status ${res.status}) set no svid_csrf cookie`);
+  return { cookie: `svid_csrf=${token}`, 'x-csrf-token': token };
+}
+
 /** p50 and p95 of GETs of the given paths, one after the other; any answer but 200 stops the bench. */
 export async function timeRequests(client: { fetch(path: string): Promise<Response> }, paths: string[]): Promise<{ p50: number; p95: number }> {
   const times: number[] = [];

@@ -57,7 +57,7 @@ import IORedis from 'ioredis';
 import sharp from 'sharp';
 import * as tus from 'tus-js-client';
 import { ensureArchiveSeeded, withClient } from './archive-seed';
-import { appDatabaseEnv, freePort, log, option, reportFigures } from './bench-kit';
+import { appDatabaseEnv, csrfHeaders, freePort, log, option, reportFigures } from './bench-kit';
 
 const MiB = 1024 * 1024;
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -343,19 +343,6 @@ function checkReceipt(who: string, file: InputFile, res: Answer): void {
   if (res.status !== 201) throw new Error(`${who} refused ${file.name}: ${res.status} ${res.body.slice(0, 500)}`);
   const got = (JSON.parse(res.body) as { files?: { sha256: string; bytes: number }[] }).files?.[0];
   if (got?.sha256 !== file.sha256 || got.bytes !== file.bytes) throw new Error(`${who}'s receipt for ${file.name} does not match: ${res.body.slice(0, 500)}`);
-}
-
-/** GET / for the anonymous CSRF cookie, which must come back as cookie and as x-csrf-token. */
-async function csrfHeaders(url: string): Promise<Record<string, string>> {
-  const res = await fetch(`${url}/`);
-  await res.arrayBuffer();
-  const token = res.headers
-    .getSetCookie()
-    .find((c) => c.startsWith('svid_csrf='))
-    ?.split(';')[0]!
-    .slice('svid_csrf='.length);
-  if (!token) throw new Error(`GET / (status ${res.status}) set no svid_csrf cookie`);
-  return { cookie: `svid_csrf=${token}`, 'x-csrf-token': token };
 }
 
 function dd(from: string, to: string): Promise<void> {

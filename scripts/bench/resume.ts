@@ -30,7 +30,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import IORedis from 'ioredis';
 import { startLinkProxy, type LinkProxy } from '../../test/helpers/link-proxy';
-import { appDatabaseEnv, freePort, log, option, peakRssMb, reportFigures } from './bench-kit';
+import { appDatabaseEnv, csrfHeaders, freePort, log, option, peakRssMb, reportFigures } from './bench-kit';
 
 const MiB = 1024 * 1024;
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -163,11 +163,7 @@ async function submit(s: Session, uploads: string[], key: string): Promise<Recei
 /** One observer's whole upload through the proxy: seconds taken, the receipt, bytes the link carried up. */
 async function observerUpload(proxy: LinkProxy, files: InputFile[], cutEveryMs: number | null): Promise<{ seconds: number; receipt: Receipt; wireBytes: number; cuts: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const page = await fetch(`${proxy.url}/`);
-  await page.arrayBuffer();
-  const token = page.headers.getSetCookie().find((c) => c.startsWith('svid_csrf='))?.split(';')[0]!.slice('svid_csrf='.length);
-  if (!token) throw new Error('GET / set no svid_csrf cookie');
-  const s: Session = { base: proxy.url, headers: { cookie: `svid_csrf=${token}`, 'x-csrf-token': token }, agent };
+  const s: Session = { base: proxy.url, headers: await csrfHeaders(proxy.url), agent };
   const startBytes = proxy.bytesUp;
   let cuts = 0;
   const cutter = cutEveryMs ? setInterval(() => { cuts++; proxy.cut(); }, cutEveryMs) : null;

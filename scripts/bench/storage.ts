@@ -40,11 +40,12 @@ import {
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Client } from 'pg';
 import sharp from 'sharp';
+import { s3Client } from '../../infra/storage/s3-blob-store';
 import { appDatabaseEnv, freePort, log, option, peakRssMb, reportFigures } from './bench-kit';
 
 const MiB = 1024 * 1024;
@@ -66,14 +67,7 @@ async function s3Server(): Promise<S3Server> {
 }
 
 const clientFor = (s3: S3Server) =>
-  new S3Client({
-    endpoint: s3.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  s3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
 
 const buckets: { client: S3Client; bucket: string }[] = [];
 

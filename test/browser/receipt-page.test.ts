@@ -11,6 +11,7 @@ import { signTreeHeadIfGrown } from '../../domain/transparency/signer.service';
 import { Client, SUBMISSION_FIELDS, loggedInClient, submissionForm } from '../helpers/http';
 import { decideFromPage } from '../helpers/moderation';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
+import { typescriptScript } from '../helpers/scripts';
 
 /**
  * Issue 14 item 4 in Debian's Chromium, as an observer's phone shows the receipt page: 390 px wide,
@@ -99,7 +100,7 @@ describeInBrowser('the receipt page on a phone', () => {
     expect(await page.locator('#log-key-fingerprint').textContent()).toBe(logKey.fingerprint);
     const photo = path.join(dir, 'photo.jpg'); // the receipt names the file; the verifier reads its bytes
     await fs.writeFile(photo, jpeg);
-    for (const args of [['--import', 'tsx', 'scripts/verify.ts'], ['scripts/verify-receipt.mjs']]) {
+    for (const args of [typescriptScript('scripts/verify.ts'), ['scripts/verify-receipt.mjs']]) {
       const { stdout } = await run(process.execPath, [...args, photo, '--receipt', receiptFile, '--key', logKey.vkey], { cwd: ROOT, timeout: 60_000 });
       expect(stdout).toContain('VERIFIED');
     }

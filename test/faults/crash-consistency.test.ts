@@ -14,6 +14,7 @@ import { testTotpKeyPath } from '../helpers/databases';
 import { uploadPhotos } from '../helpers/fault-system';
 import { Client } from '../helpers/http';
 import { freePort, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from '../helpers/private-services';
+import { typescriptScript } from '../helpers/scripts';
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '..', '..');
@@ -186,7 +187,7 @@ describe('the API killed with SIGKILL during uploads', () => {
     const cleaned = await worker.cleanup();
     expect(tempsCleaned).toEqual(expect.objectContaining({ msg: 'stale temp files cleaned' }));
 
-    const { stdout, code } = await run(process.execPath, ['--import', 'tsx', 'scripts/check-consistency.ts'], { cwd: ROOT, env: { ...env, LOG_LEVEL: 'warn' } }).then(
+    const { stdout, code } = await run(process.execPath, typescriptScript('scripts/check-consistency.ts'), { cwd: ROOT, env: { ...env, LOG_LEVEL: 'warn' } }).then(
       ({ stdout }) => ({ stdout, code: 0 }),
       (err: { stdout: string; code: number }) => ({ stdout: err.stdout, code: err.code }),
     );

@@ -109,14 +109,17 @@ export async function freshDatabaseUrl(purpose: string): Promise<string> {
   return copyTemplate(`${fileDatabase()}_${purpose}`);
 }
 
-/** Polls until fn returns a truthy value (real work is asynchronous); fails with what it last saw. */
+/**
+ * Polls until fn returns a truthy value (real work is asynchronous); fails with what it last saw.
+ * Every 50 ms: a test waits at most that long after the work is done, and a poll is one cheap query.
+ */
 export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

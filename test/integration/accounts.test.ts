@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { Client } from '../helpers/http';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
 import { issueFirstAdminLinkIfNeeded } from '../../domain/accounts/accounts.service';
+import { typescriptScript } from '../helpers/scripts';
 
 describe('accounts', () => {
   let system: TestSystem;
@@ -29,7 +30,7 @@ describe('accounts', () => {
     expect(log).toContain('npm run setup-link');
     expect(log).not.toMatch(/\/setup\/[A-Za-z0-9_-]{20,}/);
     const { port } = new URL(system.url);
-    const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join('scripts', 'setup-link.ts')], {
+    const run = await promisify(execFile)(process.execPath, typescriptScript('scripts/setup-link.ts'), {
       cwd: path.resolve(__dirname, '..', '..'),
       env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: system.ctx.config.databaseUrl, DATABASE_OWNER_URL: databaseUrl, STORAGE_DIR: system.storageDir, PORT: port, LOG_LEVEL: 'silent' },
     });

@@ -31,6 +31,7 @@ import { memoryPromiseSigner } from '../../infra/log-signer/memory-promise-key';
 import { fileWitnessStore, startWitness, type RunningWitness } from '../../scripts/witness';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
 import { startLocalTsa, type LocalTsa } from '../helpers/local-tsa';
+import { typescriptScript } from '../helpers/scripts';
 
 const ORIGIN = 'svidetel.witnessed/log';
 const ROOT = path.join(__dirname, '../..');
@@ -212,7 +213,7 @@ describe('witnesses and tiles', () => {
   test('the monitor audits every leaf from the tiles, keeps one entry per head, and reports a fork, a rollback and a rewrite of the leaves with both signed checkpoints', async () => {
     await publishLogKey(system.workerCtx);
     const state = path.join(dir, 'monitor.json');
-    const monitor = (file = state) => exec(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/verify.ts'), '--monitor', system.url, '--state', file, '--key', logVkey]);
+    const monitor = (file = state) => exec(process.execPath, [...typescriptScript('scripts/verify.ts'), '--monitor', system.url, '--state', file, '--key', logVkey]);
     const m1 = await monitor();
     expect([m1.code, m1.out]).toEqual([0, expect.stringContaining('every leaf audited')]);
     expect(m1.out).toMatch(/ok {4}audit: root of size \d+ recomputed from all \d+ leaf hashes/);

@@ -5,6 +5,7 @@ import { createDatabase } from '../../db/repositories';
 import { verifyAuditChain } from '../../domain/audit/audit.service';
 import { loggedInClient } from '../helpers/http';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
+import { typescriptScript } from '../helpers/scripts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -12,7 +13,7 @@ const ROOT = path.resolve(__dirname, '../..');
 /** `npm run audit:verify` against a database: its exit code and what it printed. */
 async function auditVerify(databaseUrl: string): Promise<{ code: number; out: string }> {
   try {
-    const { stdout } = await run(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/audit-verify.ts'], {
+    const { stdout } = await run(process.execPath, typescriptScript('scripts/audit-verify.ts'), {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: databaseUrl },
     });

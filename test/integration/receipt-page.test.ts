@@ -10,6 +10,7 @@ import type { Receipt as LogReceipt } from '../../domain/transparency/receipt';
 import { Client, SUBMISSION_FIELDS, loggedInClient, submissionForm } from '../helpers/http';
 import { ALL_CHECKS, decideFromPage } from '../helpers/moderation';
 import { freshDatabaseUrl, startSystem, waitFor, type TestSystem } from '../helpers/system';
+import { typescriptScript } from '../helpers/scripts';
 
 /**
  * Issue 14 item 4: the receipt page at its capability URL (/receipt/<key>) over real HTTP. It follows
@@ -173,7 +174,7 @@ describe('the receipt page at its capability URL', () => {
     const photo = path.join(dir, 'IMG_0001.jpg');
     await fs.writeFile(receiptFile, JSON.stringify(saved));
     await fs.writeFile(photo, jpeg);
-    const cli = await verifier(['--import', 'tsx', 'scripts/verify.ts', photo, '--receipt', receiptFile, '--key', logKey.vkey]);
+    const cli = await verifier([...typescriptScript('scripts/verify.ts'), photo, '--receipt', receiptFile, '--key', logKey.vkey]);
     const standalone = await verifier(['scripts/verify-receipt.mjs', photo, '--receipt', receiptFile, '--key', logKey.vkey]);
     expect([cli.code, standalone.code]).toEqual([0, 0]);
     expect(cli.out).toContain('VERIFIED');

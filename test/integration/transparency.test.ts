@@ -21,10 +21,10 @@ import { Client, SUBMISSION_FIELDS, fileFromPath, loggedInClient, submissionForm
 import { ALL_CHECKS, formVersion } from '../helpers/moderation';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
 import { startWorker } from '../../worker/worker';
+import { typescriptScript } from '../helpers/scripts';
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '../..');
-const CLI = path.join(ROOT, 'scripts/verify.ts');
 const STANDALONE = path.join(ROOT, 'scripts/verify-receipt.mjs');
 const FILES = ['xiaomi-mi-a1_gps_edited.jpg', 'macos-screenshot_noexif.png', 'apple-coremedia_nogps_portrait.mp4'];
 
@@ -46,7 +46,7 @@ async function exec(cmd: string, args: string[]): Promise<{ code: number; out: s
   }
 }
 
-const cli = (...args: string[]) => exec(process.execPath, ['--import', 'tsx', CLI, ...args]);
+const cli = (...args: string[]) => exec(process.execPath, [...typescriptScript('scripts/verify.ts'), ...args]);
 const standalone = (...args: string[]) => exec(process.execPath, [STANDALONE, ...args]);
 
 const flipHex = (s: string, at = 0) => s.slice(0, at) + (s[at] === '0' ? '1' : '0') + s.slice(at + 1);
