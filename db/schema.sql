@@ -457,6 +457,28 @@ END $$;
 
 
 --
+-- Name: submission_flag_count(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.submission_flag_count() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  -- One statement per change, its rows in key order (no deadlock between two changes): -1 for
+  -- each (status, flag) the row had, +1 for each it has now.
+  INSERT INTO submission_flag_counts AS c (status, flag, n)
+  SELECT status, flag, sum(delta) FROM (
+      SELECT OLD.status AS status, f AS flag, -1 AS delta FROM unnest(OLD.file_flags) f WHERE TG_OP <> 'INSERT'
+      UNION ALL
+      SELECT NEW.status, f, 1 FROM unnest(NEW.file_flags) f WHERE TG_OP <> 'DELETE') changes
+   GROUP BY status, flag HAVING sum(delta) <> 0
+   ORDER BY status, flag
+  ON CONFLICT (status, flag) DO UPDATE SET n = c.n + EXCLUDED.n;
+  RETURN NULL;
+END $$;
+
+
+--
 -- Name: submission_status_count(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -619,7 +641,9 @@ CREATE TABLE public.accounts (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     totp_secret text,
     totp_last_step bigint,
+    moderator_region text,
     CONSTRAINT accounts_email_check CHECK (((email = lower(email)) AND (email ~ '^[^@\s]+@[^@\s]+$'::text) AND (length(email) <= 254))),
+    CONSTRAINT accounts_moderator_region_check CHECK (((moderator_region IS NULL) OR ((length(moderator_region) >= 1) AND (length(moderator_region) <= 200)))),
     CONSTRAINT accounts_password_hash_check CHECK (((password_hash IS NULL) OR (password_hash ~~ '$argon2id$%'::text))),
     CONSTRAINT accounts_role_check CHECK ((role = ANY (ARRAY['moderator'::text, 'admin'::text]))),
     CONSTRAINT accounts_totp_secret_check CHECK (((totp_secret IS NULL) OR (totp_secret ~ '^v1:[A-Za-z0-9+/]{40,252}={0,2}$'::text) OR (totp_secret ~ '^[A-Z2-7]{16,128}$'::text)))
@@ -1482,6 +1506,18 @@ CREATE TABLE public.station_discrepancy_ranks (
 
 
 --
+-- Name: submission_flag_counts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.submission_flag_counts (
+    status text NOT NULL,
+    flag text NOT NULL,
+    n bigint NOT NULL,
+    CONSTRAINT submission_flag_counts_n_check CHECK ((n >= 0))
+);
+
+
+--
 -- Name: submission_status_counts; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2131,6 +2167,14 @@ ALTER TABLE ONLY public.station_discrepancies
 
 ALTER TABLE ONLY public.station_discrepancy_ranks
     ADD CONSTRAINT station_discrepancy_ranks_pkey PRIMARY KEY (election_id, uik_number);
+
+
+--
+-- Name: submission_flag_counts submission_flag_counts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.submission_flag_counts
+    ADD CONSTRAINT submission_flag_counts_pkey PRIMARY KEY (status, flag);
 
 
 --
@@ -2799,6 +2843,13 @@ CREATE TRIGGER official_results_inserted_name_import AFTER INSERT ON public.offi
 --
 
 CREATE TRIGGER official_results_updated_name_import AFTER UPDATE ON public.official_results REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION public.official_results_name_their_import();
+
+
+--
+-- Name: submissions submissions_flags_counted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER submissions_flags_counted AFTER INSERT OR DELETE OR UPDATE OF status, file_flags ON public.submissions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.submission_flag_count();
 
 
 --
@@ -3732,6 +3783,13 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.station_discrepancies TO svide
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.station_discrepancy_ranks TO svidetel_app;
+
+
+--
+-- Name: TABLE submission_flag_counts; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.submission_flag_counts TO svidetel_app;
 
 
 --
