@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Router, type RequestHandler } from 'express';
 import type { AppContext } from '../../domain/context';
@@ -43,7 +44,14 @@ export function moderationRoutes(ctx: AppContext): Router {
   router.get('/moderation/live', async (req, res) => {
     const { filter } = parseQuery(queueQuery, req);
     const { disk, backlog, ...state } = await liveQueueState(ctx, filter.status);
-    res.json(state);
+    const body = JSON.stringify(state);
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+    res.set('ETag', etag);
+    if (req.get('If-None-Match') === etag) {
+      res.status(304).end();
+      return;
+    }
+    res.type('application/json').send(body);
   });
 
   router.post('/moderation/my-region', requireCsrf, async (req, res) => {

@@ -17,17 +17,23 @@ INSERT INTO submission_flag_counts (status, flag, n)
 SELECT s.status, f.flag, count(*) FROM submissions s CROSS JOIN unnest(s.file_flags) AS f (flag) GROUP BY s.status, f.flag;
 
 CREATE FUNCTION submission_flag_count() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  change record;
 BEGIN
-  -- One statement per change, its rows in key order (no deadlock between two changes): -1 for
-  -- each (status, flag) the row had, +1 for each it has now.
-  INSERT INTO submission_flag_counts AS c (status, flag, n)
-  SELECT status, flag, sum(delta) FROM (
-      SELECT OLD.status AS status, f AS flag, -1 AS delta FROM unnest(OLD.file_flags) f WHERE TG_OP <> 'INSERT'
-      UNION ALL
-      SELECT NEW.status, f, 1 FROM unnest(NEW.file_flags) f WHERE TG_OP <> 'DELETE') changes
-   GROUP BY status, flag HAVING sum(delta) <> 0
-   ORDER BY status, flag
-  ON CONFLICT (status, flag) DO UPDATE SET n = c.n + EXCLUDED.n;
+  -- -1 for each (status, flag) the row had, +1 for each it has now, one key at a time in key
+  -- order (no deadlock between two changes). A key's first use inserts its row at 0 first: a
+  -- negative count may never be proposed, even to an INSERT that would meet an existing row.
+  FOR change IN
+    SELECT status, flag, sum(delta) AS delta FROM (
+        SELECT OLD.status AS status, f AS flag, -1 AS delta FROM unnest(OLD.file_flags) f WHERE TG_OP <> 'INSERT'
+        UNION ALL
+        SELECT NEW.status, f, 1 FROM unnest(NEW.file_flags) f WHERE TG_OP <> 'DELETE') changes
+     GROUP BY status, flag HAVING sum(delta) <> 0
+     ORDER BY status, flag
+  LOOP
+    INSERT INTO submission_flag_counts (status, flag, n) VALUES (change.status, change.flag, 0) ON CONFLICT DO NOTHING;
+    UPDATE submission_flag_counts SET n = n + change.delta WHERE status = change.status AND flag = change.flag;
+  END LOOP;
   RETURN NULL;
 END $$;
 CREATE CONSTRAINT TRIGGER submissions_flags_counted AFTER INSERT OR UPDATE OF status, file_flags OR DELETE ON submissions

@@ -145,7 +145,6 @@ ${decisionForms(page, s, data.files, data.redactions, { established: data.establ
 ${keyboardHelp(page)}
 </aside>
 <div class="review-files">
-${reviewMap(page, s, data.files)}
 <section aria-labelledby="files-h">
 <h2 id="files-h">${t('files_say')}</h2>
 <ul class="files">
@@ -161,6 +160,7 @@ ${data.files.map(
 )}
 </ul>
 </section>
+${reviewMap(page, s, data.files)}
 ${data.figures ?? null}
 ${moderatorConversation(page, data.conversation)}
 ${decisionsList(page, data.decisions)}

@@ -91,9 +91,9 @@ function checklistFieldset(t: T, established: Partial<Record<ChecklistItem, Chec
     const fact = established[k];
     return html`<div class="check${fact ? ' prefilled' : ''}">
     <label class="inline"><input type="checkbox" name="check_${k}" id="check_${k}"${fact ? html` checked data-prefilled="${fact.code}" aria-describedby="fact_${k}"` : null}> ${t(`check_${k}`)}</label>
-    ${fact ? html`<input type="hidden" name="prefilled_${k}" id="prefilled_${k}" value="${fact.code}"><p class="fact" id="fact_${k}">${t('prefilled_by')} ${t(`fact_${fact.code}`, fact.params)}</p>` : null}
     <label for="note_${k}" class="sub">${t('check_note')}</label>
     <input id="note_${k}" name="note_${k}" maxlength="1000" placeholder="${t('check_note')}">
+    ${fact ? html`<input type="hidden" name="prefilled_${k}" id="prefilled_${k}" value="${fact.code}"><p class="fact" id="fact_${k}">${t('prefilled_by')} ${t(`fact_${fact.code}`, fact.params)}</p>` : null}
   </div>`;
   })}
 </fieldset>`;

@@ -9,8 +9,9 @@
   var points = JSON.parse(el.getAttribute('data-points') || '[]');
   if (!points.length) return;
   var w = el.clientWidth, h = el.clientHeight;
-  // zoom 10 at most: the 1:110m borders say nothing closer, and one point alone is shown in its region
-  var view = geo.fit(points, w, h, 10, 0.7);
+  // zoom 6 at most: the 1:110m borders say nothing closer, and one point alone is shown in its
+  // country; how far the files are from the station the legend and the comparison say in km
+  var view = geo.fit(points, w, h, 6, 0.7);
   var base = document.createElement('canvas');
   base.className = 'map-base';
   base.setAttribute('aria-hidden', 'true');
