@@ -18,7 +18,7 @@ function queueEntry(page: PageContext, s: QueueItem, inCluster: boolean, filter:
   return html`<li data-entry="${s.id}">
   <input type="checkbox" name="ids" value="${s.id}" form="bulk-form" aria-label="${t('bulk_tick', { entry: label })}">
   <a href="${reviewUrl(s.id, filter)}">
-    ${s.first_file_id ? html`<img src="/moderation/files/${s.first_file_id}/thumb.jpg" alt="" width="80" height="60" loading="lazy">` : null}
+    ${s.first_file_id && s.files_unfinished === 0 ? html`<img src="/moderation/files/${s.first_file_id}/thumb.jpg" alt="" width="80" height="60" loading="lazy">` : null}
     <strong>${lang === 'ru' ? s.category_label_ru : s.category_label_en}</strong>
   </a>
   · ${s.region} · ${t('station')} ${s.station_number} · ${t('files_count', { n: s.file_count })}
