@@ -206,3 +206,13 @@ export async function useTotpStep(db: Queryable, id: string, step: number): Prom
   );
   return rowCount === 1;
 }
+
+/** The region a moderator works on (the queue's "my region"), or null when none is set. */
+export async function findModeratorRegion(db: Queryable, id: string): Promise<string | null> {
+  const { rows } = await db.query<{ moderator_region: string | null }>('SELECT moderator_region FROM accounts WHERE id = $1', [id]);
+  return rows[0]?.moderator_region ?? null;
+}
+
+export async function setModeratorRegion(db: Queryable, id: string, region: string | null): Promise<void> {
+  await db.query('UPDATE accounts SET moderator_region = $2 WHERE id = $1', [id, region]);
+}

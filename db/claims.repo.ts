@@ -47,3 +47,9 @@ export async function renew(db: Queryable, submissionId: string, accountId: stri
 export async function release(db: Queryable, submissionId: string): Promise<void> {
   await db.query('DELETE FROM claims WHERE submission_id = $1', [submissionId]);
 }
+
+/** How many entries are being reviewed now and the latest claim taken: the live queue redraws when either changes. */
+export async function liveClaimsSummary(db: Queryable): Promise<{ n: number; latest: Date | null }> {
+  const { rows } = await db.query<{ n: number; latest: Date | null }>('SELECT count(*)::int AS n, max(claimed_at) AS latest FROM claims WHERE expires_at > now()');
+  return rows[0]!;
+}

@@ -485,6 +485,34 @@ $$;
 
 
 --
+-- Name: submission_flag_count(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.submission_flag_count() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  change record;
+BEGIN
+  -- -1 for each (status, flag) the row had, +1 for each it has now, one key at a time in key
+  -- order (no deadlock between two changes). A key's first use inserts its row at 0 first: a
+  -- negative count may never be proposed, even to an INSERT that would meet an existing row.
+  FOR change IN
+    SELECT status, flag, sum(delta) AS delta FROM (
+        SELECT OLD.status AS status, f AS flag, -1 AS delta FROM unnest(OLD.file_flags) f WHERE TG_OP <> 'INSERT'
+        UNION ALL
+        SELECT NEW.status, f, 1 FROM unnest(NEW.file_flags) f WHERE TG_OP <> 'DELETE') changes
+     GROUP BY status, flag HAVING sum(delta) <> 0
+     ORDER BY status, flag
+  LOOP
+    INSERT INTO submission_flag_counts (status, flag, n) VALUES (change.status, change.flag, 0) ON CONFLICT DO NOTHING;
+    UPDATE submission_flag_counts SET n = n + change.delta WHERE status = change.status AND flag = change.flag;
+  END LOOP;
+  RETURN NULL;
+END $$;
+
+
+--
 -- Name: submission_status_count(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -647,7 +675,9 @@ CREATE TABLE public.accounts (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     totp_secret text,
     totp_last_step bigint,
+    moderator_region text,
     CONSTRAINT accounts_email_check CHECK (((email = lower(email)) AND (email ~ '^[^@\s]+@[^@\s]+$'::text) AND (length(email) <= 254))),
+    CONSTRAINT accounts_moderator_region_check CHECK (((moderator_region IS NULL) OR ((length(moderator_region) >= 1) AND (length(moderator_region) <= 200)))),
     CONSTRAINT accounts_password_hash_check CHECK (((password_hash IS NULL) OR (password_hash ~~ '$argon2id$%'::text))),
     CONSTRAINT accounts_role_check CHECK ((role = ANY (ARRAY['moderator'::text, 'admin'::text]))),
     CONSTRAINT accounts_totp_secret_check CHECK (((totp_secret IS NULL) OR (totp_secret ~ '^v1:[A-Za-z0-9+/]{40,252}={0,2}$'::text) OR (totp_secret ~ '^[A-Z2-7]{16,128}$'::text)))
@@ -1511,6 +1541,18 @@ CREATE TABLE public.station_discrepancy_ranks (
 
 
 --
+-- Name: submission_flag_counts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.submission_flag_counts (
+    status text NOT NULL,
+    flag text NOT NULL,
+    n bigint NOT NULL,
+    CONSTRAINT submission_flag_counts_n_check CHECK ((n >= 0))
+);
+
+
+--
 -- Name: submission_status_counts; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2162,6 +2204,14 @@ ALTER TABLE ONLY public.station_discrepancies
 
 ALTER TABLE ONLY public.station_discrepancy_ranks
     ADD CONSTRAINT station_discrepancy_ranks_pkey PRIMARY KEY (election_id, uik_number);
+
+
+--
+-- Name: submission_flag_counts submission_flag_counts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.submission_flag_counts
+    ADD CONSTRAINT submission_flag_counts_pkey PRIMARY KEY (status, flag);
 
 
 --
@@ -2844,6 +2894,13 @@ CREATE TRIGGER official_results_inserted_name_import AFTER INSERT ON public.offi
 --
 
 CREATE TRIGGER official_results_updated_name_import AFTER UPDATE ON public.official_results REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION public.official_results_name_their_import();
+
+
+--
+-- Name: submissions submissions_flags_counted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER submissions_flags_counted AFTER INSERT OR DELETE OR UPDATE OF status, file_flags ON public.submissions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.submission_flag_count();
 
 
 --
@@ -3777,6 +3834,13 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.station_discrepancies TO svide
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.station_discrepancy_ranks TO svidetel_app;
+
+
+--
+-- Name: TABLE submission_flag_counts; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.submission_flag_counts TO svidetel_app;
 
 
 --

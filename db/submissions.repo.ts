@@ -75,11 +75,6 @@ export async function findSubmission(db: Queryable, id: string): Promise<Submiss
 }
 
 /**
- * One page of the queue: filtered, in receipt order either way, keyset-paginated on (received_at, id)
- * so deep pages cost the same as the first. Only the filters in use become conditions (each a
- * parameter), so the planner can turn a flag or video filter into a semi-join it costs properly.
- */
-/**
  * Which submissions of a queue page belong together: a file with the same bytes, a picture within
  * `maxDistance` perceptual-hash bits, the photo and video of one Live Photo, or the same station
  * within `stationMinutes`. Only among `ids` (a page, at most a few dozen): a small self-join.
@@ -110,13 +105,8 @@ export async function listQueueLinks(db: Queryable, ids: string[], maxDistance: 
   return rows;
 }
 
-export async function listQueue(
-  db: Queryable,
-  filter: QueueFilter,
-  after: { receivedAt: Date; id: string } | null,
-  limit: number,
-): Promise<QueueItem[]> {
-  const params = new Params();
+/** The queue filter's conditions on `submissions s` (each value a parameter), and the order it lists in. */
+function queueConditions(filter: QueueFilter, params: Params): { where: string[]; cmp: '<' | '>'; dir: 'ASC' | 'DESC' } {
   const where = [`s.status = ${params.add(filter.status)}::text`];
   if (filter.electionId !== null) where.push(`s.election_id = ${params.add(filter.electionId)}::int`);
   if (filter.region !== null) where.push(`s.region = ${params.add(filter.region)}::text`);
@@ -125,7 +115,22 @@ export async function listQueue(
   if (filter.hasVideo) where.push('s.has_video');
   if (filter.receivedFrom !== null) where.push(`s.received_at >= ${params.add(filter.receivedFrom)}::timestamptz`);
   if (filter.receivedBefore !== null) where.push(`s.received_at < ${params.add(filter.receivedBefore)}::timestamptz`);
-  const [cmp, dir] = filter.sort === 'newest' ? ['<', 'DESC'] : ['>', 'ASC'];
+  return filter.sort === 'newest' ? { where, cmp: '<', dir: 'DESC' } : { where, cmp: '>', dir: 'ASC' };
+}
+
+/**
+ * One page of the queue: filtered, in receipt order either way, keyset-paginated on (received_at, id)
+ * so deep pages cost the same as the first. Only the filters in use become conditions (each a
+ * parameter), so the planner can turn a flag or video filter into a semi-join it costs properly.
+ */
+export async function listQueue(
+  db: Queryable,
+  filter: QueueFilter,
+  after: { receivedAt: Date; id: string } | null,
+  limit: number,
+): Promise<QueueItem[]> {
+  const params = new Params();
+  const { where, cmp, dir } = queueConditions(filter, params);
   if (after) where.push(`(s.received_at, s.id) ${cmp} (${params.add(after.receivedAt)}::timestamptz, ${params.add(after.id)}::uuid)`);
   // The page's ids first (filters and order on submissions alone), then the details of just those rows.
   const { rows } = await db.query<QueueItem>(
@@ -154,18 +159,59 @@ export async function listQueue(
   return rows;
 }
 
-/** The entries before and after this one, in receipt order, among those of one status. */
+/** The entries before and after this one in the queue the moderator came from (its filter and order). */
 export async function findQueueNeighbours(
   db: Queryable,
   s: Pick<Submission, 'id' | 'received_at'>,
-  status: SubmissionStatus,
+  filter: QueueFilter,
 ): Promise<{ previous: string | null; next: string | null }> {
+  const params = new Params();
+  const { where, cmp, dir } = queueConditions(filter, params);
+  const at = `(${params.add(s.received_at)}::timestamptz, ${params.add(s.id)}::uuid)`;
+  const [back, backDir] = cmp === '>' ? ['<', 'DESC'] : ['>', 'ASC'];
   const { rows } = await db.query<{ previous: string | null; next: string | null }>(
-    `SELECT (SELECT id FROM submissions WHERE status = $2 AND (received_at, id) < ($3, $1) ORDER BY received_at DESC, id DESC LIMIT 1) AS previous,
-            (SELECT id FROM submissions WHERE status = $2 AND (received_at, id) > ($3, $1) ORDER BY received_at, id LIMIT 1) AS next`,
-    [s.id, status, s.received_at],
+    `SELECT (SELECT s.id FROM submissions s WHERE ${where.join(' AND ')} AND (s.received_at, s.id) ${back} ${at}
+              ORDER BY s.received_at ${backDir}, s.id ${backDir} LIMIT 1) AS previous,
+            (SELECT s.id FROM submissions s WHERE ${where.join(' AND ')} AND (s.received_at, s.id) ${cmp} ${at}
+              ORDER BY s.received_at ${dir}, s.id ${dir} LIMIT 1) AS next`,
+    params.values,
   );
   return rows[0]!;
+}
+
+/**
+ * The entry to open after a decision: the first of the queue after `from` (the one just decided)
+ * that nobody else holds a live claim on, else the first such from the queue's start; null when
+ * the queue has nothing left for this moderator.
+ */
+export async function findNextInQueue(
+  db: Queryable,
+  filter: QueueFilter,
+  from: Pick<Submission, 'id' | 'received_at'>,
+  accountId: string,
+): Promise<string | null> {
+  for (const wrapped of [false, true]) {
+    const params = new Params();
+    const { where, cmp, dir } = queueConditions(filter, params);
+    where.push(`s.id <> ${params.add(from.id)}::uuid`);
+    if (!wrapped) where.push(`(s.received_at, s.id) ${cmp} (${params.add(from.received_at)}::timestamptz, ${params.add(from.id)}::uuid)`);
+    const me = params.add(accountId);
+    const { rows } = await db.query<{ id: string }>(
+      `SELECT s.id FROM submissions s
+        WHERE ${where.join(' AND ')}
+          AND NOT EXISTS (SELECT 1 FROM claims cl WHERE cl.submission_id = s.id AND cl.expires_at > now() AND cl.account_id <> ${me}::uuid)
+        ORDER BY s.received_at ${dir}, s.id ${dir} LIMIT 1`,
+      params.values,
+    );
+    if (rows[0]) return rows[0].id;
+  }
+  return null;
+}
+
+/** How many entries of one status carry each flag (kept exact by triggers, db/migrations/021_live_queue.sql). */
+export async function countFlagsOfStatus(db: Queryable, status: SubmissionStatus): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ flag: string; n: number }>('SELECT flag, n::int AS n FROM submission_flag_counts WHERE status = $1 AND n > 0', [status]);
+  return Object.fromEntries(rows.map((r) => [r.flag, r.n]));
 }
 
 export async function countByStatus(db: Queryable): Promise<Record<SubmissionStatus, number>> {

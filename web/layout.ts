@@ -9,7 +9,8 @@ export type PageContext = {
   csrfToken: string;
 };
 
-export function layout(page: PageContext, title: string, body: Html, options: { scripts?: string[]; head?: Html } = {}): Html {
+/** wide: the page uses the window's whole width (the moderators' review page: two columns on a laptop). */
+export function layout(page: PageContext, title: string, body: Html, options: { scripts?: string[]; head?: Html; wide?: boolean } = {}): Html {
   const { t, lang } = page;
   const other: Lang = lang === 'ru' ? 'en' : 'ru';
   const sep = page.path.includes('?') ? '&' : '?';
@@ -41,7 +42,7 @@ ${options.head ?? null}
     <a href="${page.path}${sep}lang=${other}" lang="${other}" hreflang="${other}">${other === 'ru' ? 'Русский' : 'English'}</a>
   </nav>
 </header>
-<main id="main">
+<main id="main"${options.wide ? html` class="wide"` : null}>
 ${body}
 </main>
 <footer><p>${t('tagline')}</p></footer>

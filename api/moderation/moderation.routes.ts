@@ -1,16 +1,19 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Router, type RequestHandler } from 'express';
 import type { AppContext } from '../../domain/context';
 import { notFound } from '../../domain/errors';
 import type { ShownError } from '../middleware/error-handler';
-import { addNote, decide, decideMany, editPublicText, fileForModerator, reviewQueue, submissionForReview } from '../../domain/moderation/moderation.service';
+import { addNote, decide, decideMany, editPublicText, fileForModerator, liveQueueState, nextToReview, reviewQueue, setMyRegion, submissionForReview, videoCopyForModerator } from '../../domain/moderation/moderation.service';
+import { queueUrl, reviewUrl } from '../../web/queue-links';
 import { reviewPage } from '../../web/pages/moderation';
 import { queuePage } from '../../web/pages/queue';
 import { requireCsrf, requireRole } from '../middleware/session';
 import { parseBody, parseParams, parseQuery } from '../middleware/validate';
 import { pageContext, sendHtml } from '../page';
 import { sendStoredFile } from '../send-file';
-import { bulkSchema, decisionFromForm, fileVariantParams, idParams, noteSchema, publicTextSchema, QUEUE_RENAMED_PARAMS, queueQuery } from './moderation.schema';
+import { bulkSchema, decisionFromForm, fileVariantParams, idParams, myRegionSchema, noteSchema, publicTextSchema, QUEUE_RENAMED_PARAMS, queueQuery, reviewContextOf } from './moderation.schema';
+import { DERIVATIVE_FORMAT } from '../../domain/media/derivatives';
 import { originalDigest } from '../../domain/integrity/scrub.service';
 import { figuresPanelFor } from '../counts/counts.staff.routes';
 
@@ -33,16 +36,36 @@ export function moderationRoutes(ctx: AppContext): Router {
       res.redirect(301, `${url.pathname}?${url.searchParams}`);
       return;
     }
-    const { after, filter, bulk } = parseQuery(queueQuery, req);
-    const queue = await reviewQueue(ctx, filter, after);
-    sendHtml(res, queuePage(pageContext(ctx, req, res), { ...queue, filter, isFirst: !after, bulk }));
+    const { after, filter, bulk, decided } = parseQuery(queueQuery, req);
+    const queue = await reviewQueue(ctx, req.user!, filter, after);
+    sendHtml(res, queuePage(pageContext(ctx, req, res), { ...queue, filter, isFirst: !after, bulk, decided }));
+  });
+
+  // The live queue polls this (web/static/live-queue.js) with If-None-Match: 304 while nothing changed.
+  router.get('/moderation/live', async (req, res) => {
+    const { filter } = parseQuery(queueQuery, req);
+    const { disk, backlog, ...state } = await liveQueueState(ctx, filter.status);
+    const body = JSON.stringify(state);
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+    res.set('ETag', etag);
+    if (req.get('If-None-Match') === etag) {
+      res.status(304).end();
+      return;
+    }
+    res.type('application/json').send(body);
+  });
+
+  router.post('/moderation/my-region', requireCsrf, async (req, res) => {
+    const region = parseBody(myRegionSchema, req);
+    await setMyRegion(ctx, req.user!, region);
+    res.redirect(303, region ? queueUrl(null, { region }) : '/moderation');
   });
 
   // One decision for the ticked entries (a cluster, spam); the queue says how many were decided.
   router.post('/moderation/bulk', (req, res, next) => {
     res.locals.renderFormError = async (err: ShownError) => {
       const { filter } = parseQuery(queueQuery, req);
-      sendHtml(res, queuePage(pageContext(ctx, req, res), { ...(await reviewQueue(ctx, filter, undefined)), filter, isFirst: true, bulk: null, error: err.message }), err.status);
+      sendHtml(res, queuePage(pageContext(ctx, req, res), { ...(await reviewQueue(ctx, req.user!, filter, undefined)), filter, isFirst: true, bulk: null, decided: null, error: err.message }), err.status);
     };
     next();
   }, requireCsrf, async (req, res) => {
@@ -53,31 +76,42 @@ export function moderationRoutes(ctx: AppContext): Router {
 
   router.get('/moderation/submissions/:id', async (req, res) => {
     const { id } = parseParams(idParams, req);
+    const context = reviewContextOf(req.query);
     const page = pageContext(ctx, req, res);
-    sendHtml(res, reviewPage(page, { ...(await submissionForReview(ctx, id, req.user!)), figures: await figuresPanelFor(ctx, page, id) }));
+    sendHtml(res, reviewPage(page, { ...(await submissionForReview(ctx, id, req.user!, context.queue)), ...context, figures: await figuresPanelFor(ctx, page, id) }));
   });
 
   /** A refused form shows the entry again, as it is now, with the reason (e.g. who decided first). */
   const reviewAgainOnError: RequestHandler = (req, res, next) => {
     const { id } = parseParams(idParams, req); // captured now: the error handler sees other params
+    const { queue } = reviewContextOf(req.query);
     res.locals.renderFormError = async (err: ShownError) => {
       const page = pageContext(ctx, req, res);
-      sendHtml(res, reviewPage(page, { ...(await submissionForReview(ctx, id, req.user!)), figures: await figuresPanelFor(ctx, page, id), error: err.message }), err.status);
+      sendHtml(res, reviewPage(page, { ...(await submissionForReview(ctx, id, req.user!, queue)), queue, decided: null, figures: await figuresPanelFor(ctx, page, id), error: err.message }), err.status);
     };
     next();
   };
 
   router.post('/moderation/submissions/:id/decision', reviewAgainOnError, requireCsrf, async (req, res) => {
     const { id } = parseParams(idParams, req);
-    await decide(ctx, id, req.user!, decisionFromForm(req.body ?? {}));
-    res.redirect(303, `/moderation/submissions/${id}`);
+    const { queue } = reviewContextOf(req.query);
+    const decision = decisionFromForm(req.body ?? {});
+    await decide(ctx, id, req.user!, decision);
+    // Opened from the queue: on to its next entry (or the queue, saying it is empty). An entry opened
+    // by its link, or one just unpublished, shows its new state.
+    if (!queue || decision.action === 'unpublish') {
+      res.redirect(303, reviewUrl(id, queue));
+      return;
+    }
+    const next = await nextToReview(ctx, id, req.user!, queue);
+    res.redirect(303, next ? reviewUrl(next, queue, { decided: id }) : queueUrl(queue, { decided: id }));
   });
 
   router.post('/moderation/submissions/:id/notes', reviewAgainOnError, requireCsrf, async (req, res) => {
     const { id } = parseParams(idParams, req);
     const note = parseBody(noteSchema, req);
     const row = await addNote(ctx, id, req.user!, { body: note.body, parentId: note.parent_id ?? null });
-    res.redirect(303, `/moderation/submissions/${id}#note-${row.id}`);
+    res.redirect(303, `${reviewUrl(id, reviewContextOf(req.query).queue)}#note-${row.id}`);
   });
 
   router.post('/moderation/submissions/:id/public-text', reviewAgainOnError, requireCsrf, async (req, res) => {
@@ -89,6 +123,16 @@ export function moderationRoutes(ctx: AppContext): Router {
 
   router.get('/moderation/files/:id/:variant', async (req, res) => {
     const { id, variant } = parseParams(fileVariantParams, req);
+    if (variant === 'video.mp4') {
+      // the web-playable copy, for a video whose original the browser cannot play (HEVC, AVCHD, …)
+      const { file, copySha256 } = await videoCopyForModerator(ctx, id);
+      await sendStoredFile(res, ctx.blobs.openDerivative(file.sha256, 'video'), {
+        mime: DERIVATIVE_FORMAT.video.mime,
+        identity: `${file.sha256}/video/${copySha256}`,
+        stallMs: ctx.config.exportStallMs,
+      });
+      return;
+    }
     const file = await fileForModerator(ctx, id);
     if (variant === 'original') {
       return await sendStoredFile(res, ctx.blobs.openOriginal(file.sha256), {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { QUEUE_FLAGS } from '../../domain/media/flags';
 import { ORIGINAL_REVEALS } from '../../domain/media/original-reveals';
 import { MAX_REDACTION_REGIONS, type FileRedaction, type RedactionRegion, type RedactionStyle } from '../../domain/media/redaction';
-import { CHECKLIST_ITEMS, DECISION_ACTIONS, REJECT_REASONS, type Checklist, type ChecklistItem, type Decision } from '../../domain/moderation/model';
+import { CHECKLIST_FACTS, CHECKLIST_ITEMS, DECISION_ACTIONS, REJECT_REASONS, type Checklist, type ChecklistFactCode, type ChecklistItem, type Decision } from '../../domain/moderation/model';
 import { PUBLIC_LOCATIONS, QUEUE_SORTS, SUBMISSION_STATUSES, type PublicChoices, type QueueFilter } from '../../domain/submissions/model';
 import type { BulkDecision } from '../../domain/moderation/moderation.service';
 import { parse } from '../middleware/validate';
@@ -35,9 +35,12 @@ export const queueQuery = z
     // what the last bulk decision did (the redirect after it says so)
     bulk_done: z.coerce.number().int().min(0).optional(),
     bulk_refused: z.coerce.number().int().min(0).optional(),
+    // the entry decided just before, when the queue had nothing left to open after it
+    decided: z.preprocess(emptyAsUndefined, z.uuid('This id is malformed.').optional()),
   })
   .transform((q) => ({
     after: q.after,
+    decided: q.decided ?? null,
     bulk: q.bulk_done !== undefined ? { done: q.bulk_done, refused: q.bulk_refused ?? 0 } : null,
     filter: {
       status: q.status,
@@ -52,6 +55,22 @@ export const queueQuery = z
       sort: q.sort,
     } satisfies QueueFilter,
   }));
+
+/** A review page's context: the queue it was opened from (from=queue with that queue's filter) and the entry decided just before. */
+const reviewContextQuery = z.object({
+  from: z.preprocess(emptyAsUndefined, z.literal('queue', { error: 'from is queue or nothing.' }).optional()),
+  decided: z.preprocess(emptyAsUndefined, z.uuid('This id is malformed.').optional()),
+});
+
+export function reviewContextOf(query: unknown): { queue: QueueFilter | null; decided: string | null } {
+  const { from, decided } = parse(reviewContextQuery, query);
+  return { queue: from === 'queue' ? parse(queueQuery, query).filter : null, decided: decided ?? null };
+}
+
+/** The queue's "my region": as observers spell regions; empty forgets it. */
+export const myRegionSchema = z.object({
+  region: z.preprocess(emptyAsUndefined, z.string().trim().min(1).max(200, 'The region may be at most 200 characters.').optional()),
+}).transform((f) => f.region ?? null);
 
 const version = z.coerce
   .number({ error: 'This form has no entry version; reload the page and decide again.' })
@@ -75,12 +94,16 @@ const CHECK_LABELS: Record<ChecklistItem, string> = {
   content: 'Content shows the claimed violation',
 };
 
+/** The fact a pre-ticked item was ticked by (the page clears it when the moderator changes the box). */
+const prefilledBy = z.preprocess(emptyAsUndefined, z.enum(CHECKLIST_FACTS, { error: 'Reload the page: a pre-ticked item names a fact it does not know.' }).optional());
+
 /** Each check is ticked, or explained in its text field: an unticked, unexplained check is refused. */
 const checklistSchema = z
-  .object(Object.fromEntries(CHECKLIST_ITEMS.flatMap((k) => [[`check_${k}`, checkbox], [`note_${k}`, optionalText(1000, 'explanation')]])))
+  .object(Object.fromEntries(CHECKLIST_ITEMS.flatMap((k) => [[`check_${k}`, checkbox], [`note_${k}`, optionalText(1000, 'explanation')], [`prefilled_${k}`, prefilledBy]])))
   .transform((f, ctx): Checklist => {
     const entries = CHECKLIST_ITEMS.map((k) => {
-      if (f[`check_${k}`]) return [k, { ok: true }] as const;
+      const prefilled = f[`prefilled_${k}`] as ChecklistFactCode | undefined;
+      if (f[`check_${k}`]) return [k, prefilled ? { ok: true, prefilled } : { ok: true }] as const;
       const note = f[`note_${k}`] as string | null;
       if (!note) ctx.addIssue({ code: 'custom', path: [`note_${k}`], message: `Tick “${CHECK_LABELS[k]}” or explain in its text field why not.` });
       return [k, { ok: false, note: note ?? '' }] as const;
@@ -246,5 +269,5 @@ export const publicTextSchema = z.object({
 
 export const fileVariantParams = z.object({
   id: z.uuid('This id is malformed.'),
-  variant: z.enum(['thumb.jpg', 'preview.jpg', 'contact.jpg', 'original'], { error: 'Unknown file variant.' }),
+  variant: z.enum(['thumb.jpg', 'preview.jpg', 'contact.jpg', 'video.mp4', 'original'], { error: 'Unknown file variant.' }),
 });

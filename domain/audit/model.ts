@@ -11,6 +11,7 @@ export type AuditAction =
   | 'account.enable'
   | 'account.role'
   | 'account.session_revoke'
+  | 'account.moderator_region'
   | 'account.totp_enable'
   | 'account.totp_disable'
   | 'submission.claim'

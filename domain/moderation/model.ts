@@ -14,8 +14,14 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export const CHECKLIST_ITEMS = ['source', 'time', 'place', 'content'] as const;
 export type ChecklistItem = (typeof CHECKLIST_ITEMS)[number];
-/** Each check is passed, or explained. */
-export type Checklist = Record<ChecklistItem, { ok: true } | { ok: false; note: string }>;
+/** Facts that establish a checklist item on their own (domain/moderation/checklist-facts.ts). */
+export const CHECKLIST_FACTS = ['capture_within_window', 'gps_near_station', 'camera_metadata_intact'] as const;
+export type ChecklistFactCode = (typeof CHECKLIST_FACTS)[number];
+/**
+ * Each check is passed, or explained. A pass the moderator confirmed as the page pre-ticked it
+ * names the fact (`prefilled`); one they ticked themselves does not.
+ */
+export type Checklist = Record<ChecklistItem, { ok: true; prefilled?: ChecklistFactCode } | { ok: false; note: string }>;
 
 /** Which statuses each decision can be taken from. */
 const ALLOWED_FROM: Record<DecisionAction, readonly SubmissionStatus[]> = {

@@ -11,7 +11,8 @@ import { processingStatus } from '../processing/backlog';
 import { relatedFilesOf } from '../processing/media-relations.service';
 import { assertPublicationAllowed } from '../stations/stations.service';
 import { diskSpace } from '../submissions/disk-space';
-import type { PublicChoices, QueueFilter } from '../submissions/model';
+import type { PublicChoices, QueueFilter, SubmissionStatus } from '../submissions/model';
+import { establishedChecks } from './checklist-facts';
 import { groupQueue, SAME_STATION_MINUTES } from './clusters';
 import { assertRedactionFitsChoices, latestRedactions, queueVideoCopiesOfPublication, renderRedactions } from './redaction.service';
 import { awaitsFirstDecision, canDecide, canEditPublicText, isClaimable, type Decision, type DecisionRecord, type RejectReason } from './model';
@@ -20,28 +21,62 @@ export const QUEUE_PAGE_SIZE = 50;
 /** Other reports from the same station within this many hours either side count as corroboration. */
 export const CORROBORATION_HOURS = 6;
 
-/** A page of the queue with the counts per status, and what the filter form offers. */
-export async function reviewQueue(ctx: AppContext, filter: QueueFilter, cursor: string | undefined) {
+/** The queue an entry is reviewed in when the moderator did not come from one: its own status, oldest first, unfiltered. */
+export function defaultQueueOf(status: SubmissionStatus): QueueFilter {
+  return {
+    status: awaitsFirstDecision(status) ? status : 'pending',
+    electionId: null, region: null, categoryCode: null, flag: null, hasVideo: false, receivedFrom: null, receivedBefore: null, sort: 'oldest',
+  };
+}
+
+/** A page of the queue with the counts per status and per flag, what the filter form offers, and the moderator's own region. */
+export async function reviewQueue(ctx: AppContext, user: SessionUser, filter: QueueFilter, cursor: string | undefined) {
   const after = decodeCursor(cursor);
-  const [items, counts, elections, categories, { disk, backlog }] = await Promise.all([
+  const [items, live, myRegion, elections, categories] = await Promise.all([
     ctx.repos.submissions.listQueue(filter, after ? { receivedAt: after.at, id: after.id } : null, QUEUE_PAGE_SIZE + 1),
-    ctx.repos.submissions.countByStatus(),
+    liveQueueState(ctx, filter.status),
+    ctx.repos.accounts.findModeratorRegion(user.accountId),
     ctx.repos.catalog.listElections(false),
     ctx.repos.catalog.listCategories(false),
-    processingStatus(ctx),
   ]);
+  const { disk, backlog, ...state } = live;
   const page = items.slice(0, QUEUE_PAGE_SIZE);
   const last = page.at(-1);
   const next = items.length > QUEUE_PAGE_SIZE && last ? encodeCursor(last.received_at, last.id) : null;
   const links = await ctx.repos.submissions.listQueueLinks(page.map((i) => i.id), ctx.config.nearDuplicateMaxDistance, SAME_STATION_MINUTES);
-  return { items: page, groups: groupQueue(page, links), counts, next, elections, categories, disk, backlog };
+  // `live` is what the page shows as the live queue's poll answers it: the page redraws when they differ
+  return { items: page, groups: groupQueue(page, links), counts: state.counts, flagCounts: state.flags, live: state, myRegion, next, elections, categories, disk, backlog };
+}
+
+/**
+ * What the live queue compares between two polls: counts by status and by flag (maintained
+ * counters), the live claims and the files still being processed. Any new submission, decision,
+ * claim or finished file changes it; each part is a read of a few rows, even at 100 000 pending.
+ */
+export async function liveQueueState(ctx: AppContext, status: SubmissionStatus) {
+  const [counts, flags, claims, { disk, backlog }] = await Promise.all([
+    ctx.repos.submissions.countByStatus(),
+    ctx.repos.submissions.countFlagsOfStatus(status),
+    ctx.repos.claims.liveClaimsSummary(),
+    processingStatus(ctx),
+  ]);
+  return { counts, flags, claims: { n: claims.n, latest: claims.latest?.toISOString() ?? null }, unfinished: backlog.unfinished, disk, backlog };
+}
+
+/** The moderator's own region for the queue's "my region" (an account setting); null forgets it. */
+export async function setMyRegion(ctx: AppContext, user: SessionUser, region: string | null): Promise<void> {
+  await ctx.transaction(async (tx) => {
+    await tx.accounts.setModeratorRegion(user.accountId, region);
+    await appendAudit(tx, actorOf(user), { action: 'account.moderator_region', entityType: 'account', entityId: user.accountId, after: { region } });
+  });
 }
 
 /**
  * The review page's data. Opening an entry that awaits a decision claims it for this moderator
- * (or renews their claim); someone else's live claim is returned as it is.
+ * (or renews their claim); someone else's live claim is returned as it is. Previous and next are
+ * those of `queue`, the queue the moderator came from (else the entry's own status).
  */
-export async function submissionForReview(ctx: AppContext, id: string, user: SessionUser) {
+export async function submissionForReview(ctx: AppContext, id: string, user: SessionUser, queue: QueueFilter | null = null) {
   const submission = await ctx.repos.submissions.findSubmission(id);
   if (!submission) throw notFound('submission');
   const claim = isClaimable(submission.status)
@@ -60,7 +95,7 @@ export async function submissionForReview(ctx: AppContext, id: string, user: Ses
     ctx.repos.notes.listNotes(id),
     ctx.repos.submissions.listCorroborating(submission, CORROBORATION_HOURS),
     ctx.repos.submissions.listMergedInto(id),
-    ctx.repos.submissions.findQueueNeighbours(submission, awaitsFirstDecision(submission.status) ? submission.status : 'pending'),
+    ctx.repos.submissions.findQueueNeighbours(submission, queue ?? defaultQueueOf(submission.status)),
     diskSpace(ctx),
     latestRedactions(ctx, id),
   ]);
@@ -68,7 +103,18 @@ export async function submissionForReview(ctx: AppContext, id: string, user: Ses
     relatedFilesOf(ctx, files),
     ctx.repos.videoCopies.listVideoCopies(files.filter((f) => f.kind === 'video').map((f) => f.id)),
   ]);
-  return { submission, files, related, videoCopies, decisions, conversation, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, disk, redactions, claim, claimedByOther: claim !== null && claim.account_id !== user.accountId };
+  return {
+    submission, files, related, videoCopies, decisions, conversation, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, disk, redactions, claim,
+    claimedByOther: claim !== null && claim.account_id !== user.accountId,
+    established: establishedChecks(submission, files, ctx.config),
+  };
+}
+
+/** After a decision on `decidedId`: the next entry of the moderator's queue nobody else is reviewing, or null when none is left. */
+export async function nextToReview(ctx: AppContext, decidedId: string, user: SessionUser, queue: QueueFilter): Promise<string | null> {
+  const decided = await ctx.repos.submissions.findSubmission(decidedId);
+  if (!decided) throw notFound('submission');
+  return ctx.repos.submissions.findNextInQueue(queue, decided, user.accountId);
 }
 
 /** The latest decision, named in a refusal's words: what, by whom, when (UTC). */
@@ -280,4 +326,12 @@ export async function fileForModerator(ctx: AppContext, fileId: string) {
   const file = await ctx.repos.media.findMediaFile(fileId);
   if (!file) throw notFound('file');
   return file;
+}
+
+/** A video's web-playable copy, for the review page's player: made for every video, published or not. */
+export async function videoCopyForModerator(ctx: AppContext, fileId: string) {
+  const file = await fileForModerator(ctx, fileId);
+  const copy = await ctx.repos.videoCopies.findVideoCopy(fileId);
+  if (copy?.status !== 'ready' || !copy.sha256) throw notFound('video_copy');
+  return { file, copySha256: copy.sha256 };
 }

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:moderation`: how fast moderators get the queue and an entry page with 100 000
- * entries pending.
+ * entries pending, and how soon the next entry shows after a decision.
  *
  * Seeds its own database (svidetel_bench_moderation, or BENCH_DATABASE_URL) once with 100 000
  * pending submissions (1–2 files each, 10 % with video, flags spread as the worker sets them, a
@@ -8,16 +8,23 @@
  * keeps it for later runs. Starts the real API as a child process on loopback, logs in a
  * moderator, and times sequential GETs over HTTP: the /healthz baseline, the first page and a
  * deep page of the queue, filtered queue pages (election+category, region, rare and common flags,
- * video, a day), and entry pages of random pending entries. Prints the query plans of a plain and
- * a filtered queue page (EXPLAIN ANALYZE), p50/p95 per kind, and as its last line one JSON object:
- * {"queue_p50_ms", "queue_p95_ms", "filtered_p95_ms", "entry_p50_ms", "entry_p95_ms", "baseline_p50_ms", "baseline_p95_ms",
- *  "redaction_ms", "redaction_baseline_ms", "redaction_ratio"}.
+ * video, a day), the live queue's poll (/moderation/live), entry pages of random pending entries,
+ * and decision → next shown: from an entry opened from the queue, the rejection posted and the
+ * next entry's page it redirects to loaded in full, as a moderator working down the queue (each
+ * run decides `--samples` entries of the seed: it stays about 100 000 pending for many runs).
+ * Prints the query plans of a plain and a filtered queue page (EXPLAIN ANALYZE), p50/p95 per
+ * kind, and as its last line one JSON object:
+ * {"queue_p50_ms", "queue_p95_ms", "filtered_p95_ms", "live_p95_ms", "entry_p50_ms", "entry_p95_ms",
+ *  "decision_next_p50_ms", "decision_next_p95_ms", "baseline_p50_ms", "baseline_p95_ms",
+ *  "redaction_ms", "redaction_baseline_ms", "redaction_ratio", "pending"}.
  * Redaction: the public copies (preview and thumb) of a 12 MP photo with three boxes covered, by the
  * media toolkit, against bare sharp doing the same decode, resize, blur, fill and encodes, runs
  * interleaved; the ratio is sharp's median time over ours.
- * Exit code 1 when a p95 reaches the 100 ms bar or the redaction ratio is under 0.8, 2 on an error.
+ * Exit code 1 when a queue, live or entry p95 reaches the 100 ms bar, decision → next the 150 ms
+ * bar, or the redaction ratio is under 0.8; 2 on an error.
  *
  * Options: --samples=N (requests per kind, default 200), --reseed (drop and seed again),
+ * --pending=N (a smaller seed for a quick run, in a database of its own; default 100 000),
  * --redaction-runs=N (default 10), --redaction-only (only the redaction figures, no database).
  */
 import fs from 'node:fs';
@@ -40,17 +47,18 @@ import { Client } from '../../test/helpers/http';
 import { appRoleUrl, dropIfMigratedElsewhere, log, percentile, startServerChild, timeRequests } from './bench-kit';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const PENDING = 100_000;
+const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string | undefined]));
+const PENDING = Number(args.get('pending') ?? 100_000);
 const SEED_VERSION = 4;
 const BAR_MS = 100;
+const DECISION_NEXT_BAR_MS = 150;
 const REDACTION_RATIO_BAR = 0.8;
 /** A 12 MP phone photo from the shared fixtures when they are there; else one made here of noise. */
 const TWELVE_MP_FIXTURE = path.resolve(ROOT, '..', 'shared', 'fixtures', 'media', 'iphone-6s_livephoto_gps_offset.jpg');
 const MODERATOR = { email: 'bench-moderator@example.org', password: 'bench password that is long' };
-const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string | undefined]));
 const SAMPLES = Number(args.get('samples') ?? 200);
 const REDACTION_RUNS = Number(args.get('redaction-runs') ?? 10);
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/svidetel_bench_moderation';
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/svidetel_bench_moderation${PENDING === 100_000 ? '' : `_${PENDING}`}`;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function benchConfig(port: string) {
@@ -120,6 +128,9 @@ UPDATE submissions s SET file_flags = f.flags
           FROM media_files m CROSS JOIN unnest(m.flags) flag GROUP BY m.submission_id) f
  WHERE f.submission_id = s.id;
 UPDATE submission_status_counts c SET n = (SELECT count(*) FROM submissions s WHERE s.status = c.status);
+DELETE FROM submission_flag_counts;
+INSERT INTO submission_flag_counts (status, flag, n)
+SELECT s.status, f.flag, count(*) FROM submissions s CROSS JOIN unnest(s.file_flags) AS f (flag) GROUP BY s.status, f.flag;
 CREATE TABLE IF NOT EXISTS bench_seed (version int PRIMARY KEY);
 INSERT INTO bench_seed (version) VALUES (${SEED_VERSION});
 `;
@@ -264,6 +275,35 @@ async function measureRedaction(): Promise<{ ours: number; sharpAlone: number }>
   }
 }
 
+/**
+ * A moderator working down the queue: the first entry opened from it (not timed), then per sample
+ * the rejection posted from the page shown and the next entry's page it redirects to, loaded in
+ * full (timed together). Entries are rejected as `other`, so each run leaves fewer pending.
+ */
+async function timeDecisionToNext(client: Client): Promise<{ p50: number; p95: number }> {
+  const first = await client.fetch('/moderation');
+  const firstId = /href="\/moderation\/submissions\/([0-9a-f-]{36})\?/.exec(await first.text())?.[1];
+  if (!firstId) throw new Error('the queue shows no entry to decide');
+  let shown = await client.page(`/moderation/submissions/${firstId}?from=queue`);
+  let id = firstId;
+  const times: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const version = /name="version" value="(\d+)"/.exec(shown.body)?.[1];
+    if (!version) throw new Error(`entry ${id} shows no decision form`);
+    const started = process.hrtime.bigint();
+    const decided = await client.postForm(`/moderation/submissions/${id}/decision?from=queue`, { version, action: 'reject', reason_code: 'other', reason: 'bench: decision → next' });
+    await decided.arrayBuffer();
+    const next = decided.headers.get('location') ?? '';
+    if (decided.status !== 303 || !next.startsWith('/moderation/submissions/')) throw new Error(`the decision on ${id} answered ${decided.status} → ${next}`);
+    shown = await client.page(next);
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    if (shown.res.status !== 200) throw new Error(`GET ${next} answered ${shown.res.status}`);
+    id = /\/moderation\/submissions\/([0-9a-f-]{36})/.exec(next)![1]!;
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95) };
+}
+
 async function main(): Promise<void> {
   if (args.has('redaction-only')) {
     const r = await measureRedaction();
@@ -287,6 +327,7 @@ async function main(): Promise<void> {
   const redactionRatio = redaction.sharpAlone / redaction.ours;
   log(`redaction of a 12 MP photo: ${redaction.ours.toFixed(0)} ms; sharp alone ${redaction.sharpAlone.toFixed(0)} ms; ratio ${redactionRatio.toFixed(2)}`);
 
+  process.env.BENCH_DATABASE_URL = DATABASE_URL; // the child is started without --pending: it finds the database by this
   const server = await startServerChild(__filename, ROOT);
   try {
     const client = new Client(server.url);
@@ -309,25 +350,35 @@ async function main(): Promise<void> {
     const baseline = await timeRequests(client, cycle(['/healthz']));
     const queue = await timeRequests(client, cycle(['/moderation', `/moderation?after=${deepCursor}`]));
     const queueFiltered = await timeRequests(client, cycle(filtered));
+    const live = await timeRequests(client, cycle(['/moderation/live', '/moderation/live?flag=place_mismatch&status=pending']));
     const entry = await timeRequests(client, entries.map((e) => `/moderation/submissions/${e.id}`));
+    const decisionNext = await timeDecisionToNext(client);
     const fmt = (r: { p50: number; p95: number }) => `p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms`;
     log(`baseline /healthz:          ${fmt(baseline)}`);
     log(`queue (first + deep page):  ${fmt(queue)}`);
     log(`queue, filtered:            ${fmt(queueFiltered)}`);
+    log(`live queue poll:            ${fmt(live)}`);
     log(`entry page:                 ${fmt(entry)}`);
+    log(`decision → next shown:      ${fmt(decisionNext)}`);
     const result = {
       queue_p50_ms: +queue.p50.toFixed(1),
       queue_p95_ms: +queue.p95.toFixed(1),
       filtered_p95_ms: +queueFiltered.p95.toFixed(1),
+      live_p95_ms: +live.p95.toFixed(1),
       entry_p50_ms: +entry.p50.toFixed(1),
       entry_p95_ms: +entry.p95.toFixed(1),
+      decision_next_p50_ms: +decisionNext.p50.toFixed(1),
+      decision_next_p95_ms: +decisionNext.p95.toFixed(1),
       baseline_p50_ms: +baseline.p50.toFixed(1),
       baseline_p95_ms: +baseline.p95.toFixed(1),
       redaction_ms: +redaction.ours.toFixed(1),
       redaction_baseline_ms: +redaction.sharpAlone.toFixed(1),
       redaction_ratio: +redactionRatio.toFixed(2),
+      pending: PENDING,
     };
-    if ([queue.p95, queueFiltered.p95, entry.p95].some((p) => p >= BAR_MS) || redactionRatio < REDACTION_RATIO_BAR) process.exitCode = 1;
+    if ([queue.p95, queueFiltered.p95, live.p95, entry.p95].some((p) => p >= BAR_MS) || decisionNext.p95 >= DECISION_NEXT_BAR_MS || redactionRatio < REDACTION_RATIO_BAR) {
+      process.exitCode = 1;
+    }
     log(JSON.stringify(result));
   } finally {
     server.proc.kill('SIGTERM');

@@ -141,6 +141,10 @@ describeWithFixtures('moderation workspace in a real browser', () => {
     await page.getByLabel('Reason', { exact: true }).selectOption({ label: 'cannot be verified' });
     await page.getByLabel('Details').fill('No way to confirm the place');
     await page.getByRole('button', { name: 'Reject' }).click();
+    // opened from the queue: the decision opens the queue's next entry, and links to the one decided
+    await page.waitForURL((u) => u.pathname === `/moderation/submissions/${ids[2]}` && u.searchParams.get('from') === 'queue');
+    await page.getByRole('link', { name: 'Open the decided entry' }).click();
+    await page.waitForURL((u) => u.pathname === `/moderation/submissions/${ids[1]}`);
     await page.getByRole('listitem').filter({ hasText: `${bob} · rejected — cannot be verified · No way to confirm the place` }).waitFor();
     expect(await status(page)).toBe('rejected');
 
@@ -154,7 +158,7 @@ describeWithFixtures('moderation workspace in a real browser', () => {
     await page.getByText(`Same ballot box as the report next door (${marker})`).waitFor();
     await page.keyboard.press('v');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('check_source');
-    await page.keyboard.press('Space'); // ticks "Source plausible"
+    await page.getByRole('checkbox', { name: 'Source plausible' }).check(); // the facts may have pre-ticked it
     for (const item of ['Time consistent', 'Content shows the claimed violation']) await page.getByRole('checkbox', { name: item }).check();
     await shot(page, 'moderation-02-entry');
     await page.getByRole('button', { name: 'Verify', exact: true }).click();

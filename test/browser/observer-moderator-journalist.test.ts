@@ -313,6 +313,10 @@ describeInBrowser('observer → moderator → journalist in a real browser', () 
     await page.getByRole('button', { name: 'Use the observer’s words' }).click();
     expect(await page.getByLabel('Public description').inputValue()).toBe(description);
     await page.getByRole('button', { name: 'Verify & publish' }).click();
+    // opened from the queue: the next entry (or the queue, empty) opens, with a link to the one decided
+    await page.waitForURL((u) => !u.pathname.endsWith(publishedId));
+    await page.getByRole('link', { name: 'Open the decided entry' }).click();
+    await page.waitForURL((u) => u.pathname === `/moderation/submissions/${publishedId}`);
     await page.getByRole('listitem').filter({ hasText: `${moderator.email} · verified and published` }).waitFor();
     expect((await factOf(page, 'Status').first().innerText()).trim()).toBe('published');
     expect(await page.getByRole('button', { name: 'Verify & publish' }).count()).toBe(0);

@@ -23,5 +23,5 @@ ${filterForm(page, data.query, data.catalog, '/map', false)}
 <p class="hint">${t('map_hint')}</p>
 <p id="map-status" class="muted" aria-live="polite"></p>
 <noscript><p class="notice">${t('map_noscript')}</p></noscript>`;
-  return layout(page, t('map_title'), body, { scripts: ['map.js'] });
+  return layout(page, t('map_title'), body, { scripts: ['base-map.js', 'map.js'] });
 }

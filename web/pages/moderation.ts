@@ -1,15 +1,17 @@
 import type { MediaFile, RelatedFile } from '../../domain/media/model';
 import type { FileRedaction } from '../../domain/media/redaction';
-import type { Claim, DecisionRecord, Note } from '../../domain/moderation/model';
+import type { ChecklistFact } from '../../domain/moderation/checklist-facts';
+import type { ChecklistItem, Claim, DecisionRecord, Note } from '../../domain/moderation/model';
 import type { VideoCopyState } from '../../domain/media/video-copy';
 import type { DiskSpace } from '../../domain/submissions/disk-space';
-import type { Corroboration, MergedEntry, ObserverQuestion, Submission } from '../../domain/submissions/model';
+import type { Corroboration, MergedEntry, ObserverQuestion, QueueFilter, Submission } from '../../domain/submissions/model';
 import { html, type Html } from '../html';
 import { flagText, type T } from '../i18n';
 import { errorBox, formatBytes, formatInstant, layout, type PageContext } from '../layout';
 import { moderatorConversation } from './conversation';
 import { captureTime } from './media-view';
-import { claimBanner, claimVersusFiles, corroborationPanel, decisionForms, decisionsList, diskWarning, keyboardHelp, notesPanel } from './review-panels';
+import { queueUrl, reviewQuery, reviewUrl } from '../queue-links';
+import { claimBanner, claimVersusFiles, corroborationPanel, decisionForms, decisionsList, diskWarning, keyboardHelp, notesPanel, reviewMap } from './review-panels';
 
 /** The other files behind a relation flag, each linked to its submission's review page. */
 function relatedLinks(flag: string, related: RelatedFile[], t: T) {
@@ -46,6 +48,43 @@ function videoCopyLine(t: T, state: VideoCopyState | undefined) {
   return html`<p class="video-copy">${t('video_copy_state')}: ${words}</p>`;
 }
 
+/**
+ * A file as the moderator looks at it: a video plays in the page (its original first, by Range
+ * requests; the web copy where the browser cannot play the original's format), a photo as its preview.
+ */
+function fileMedia(f: MediaFile, copy: VideoCopyState | undefined, t: T) {
+  if (f.kind === 'video') {
+    return html`<video controls preload="metadata" playsinline class="review-video" id="video-${f.id}"${f.has_preview ? html` poster="/moderation/files/${f.id}/preview.jpg"` : null} aria-label="${t('video_player')}: ${f.original_name}">
+    <source src="/moderation/files/${f.id}/original" type="${f.mime}">
+    ${copy?.status === 'ready' ? html`<source src="/moderation/files/${f.id}/video.mp4" type="video/mp4">` : null}
+  </video>`;
+  }
+  return f.has_preview
+    ? html`<a href="/moderation/files/${f.id}/preview.jpg"><img src="/moderation/files/${f.id}/preview.jpg" alt="${f.original_name}" loading="lazy"></a>`
+    : f.has_thumb // a HEIC made ready from its embedded thumbnail: the full-size preview follows
+      ? html`<img src="/moderation/files/${f.id}/thumb.jpg" alt="${f.original_name}" loading="lazy">`
+      : null;
+}
+
+/** The observer's claim, compact: it sits in the decision column beside the comparison. */
+function claimSummary(page: PageContext, s: Submission) {
+  const { t, lang } = page;
+  return html`<section class="claim" aria-labelledby="claim-h">
+<h2 id="claim-h">${t('observer_claim')}</h2>
+<dl class="facts">
+  <dt>${t('status')}</dt><dd id="submission-status">${t(`status_${s.status}`)}</dd>
+  <dt>${t('election')}</dt><dd>${lang === 'ru' ? s.election_name_ru : s.election_name_en}</dd>
+  <dt>${t('region')}</dt><dd>${s.region}</dd>
+  <dt>${t('station')}</dt><dd>${s.station_number}</dd>
+  <dt>${t('category')}</dt><dd>${lang === 'ru' ? s.category_label_ru : s.category_label_en}</dd>
+  <dt>${t('happened_at')}</dt><dd>${s.happened_at ?? t('unknown')}</dd>
+  <dt>${t('received_at')}</dt><dd>${formatInstant(s.received_at)}</dd>
+  <dt>${t('entry_id')}</dt><dd><code>${s.id}</code></dd>
+</dl>
+<p class="description">${s.description}</p>
+</section>`;
+}
+
 export function reviewPage(
   page: PageContext,
   data: {
@@ -66,48 +105,53 @@ export function reviewPage(
     /** A count's or protocol copy's figures (web/pages/counts.ts figuresReviewPanel), if it carries any. */
     figures?: Html | null;
     redactions: FileRedaction[];
+    /** Checklist items the files' facts establish: pre-ticked, with the reason. */
+    established: Partial<Record<ChecklistItem, ChecklistFact>>;
+    /** The queue the moderator came from (its filter), which next/previous and the next entry after a decision follow. */
+    queue: QueueFilter | null;
+    /** The entry decided just before this one opened. */
+    decided: string | null;
     error?: string;
   },
 ) {
   const { t, lang } = page;
   const s = data.submission;
+  const queue = data.queue;
+  // Two columns from a laptop's width: what the files say on the left (scrolling), the claim, the
+  // comparison and the decision on the right, always in view (web/static/style.css .review-layout).
+  // Panels added later go into one of the two columns as a whole.
+  // Two columns from a laptop's width: the claim, the comparison and the decision on the right,
+  // always in view; what the files say on the left, scrolling (web/static/style.css .review-layout).
+  // The decision column comes first in the page's order (read first, tabbed to first). Panels added
+  // later go into one of the two columns as a whole.
   const body = html`
-<nav class="entry-nav">
-  <a href="/moderation">${t('back_to_queue')}</a>
-  ${data.neighbours.previous ? html`<a href="/moderation/submissions/${data.neighbours.previous}" rel="prev" id="prev-entry">${t('prev_entry')}</a>` : null}
-  ${data.neighbours.next ? html`<a href="/moderation/submissions/${data.neighbours.next}" rel="next" id="next-entry">${t('next_entry')}</a>` : null}
-</nav>
+<div class="review-head">
 <h1>${t('review_title')}</h1>
+<nav class="entry-nav">
+  <a href="${queueUrl(queue)}" id="back-to-queue">${t('back_to_queue')}</a>
+  ${data.neighbours.previous ? html`<a href="${reviewUrl(data.neighbours.previous, queue)}" rel="prev" id="prev-entry">${t('prev_entry')}</a>` : null}
+  ${data.neighbours.next ? html`<a href="${reviewUrl(data.neighbours.next, queue)}" rel="next" id="next-entry">${t('next_entry')}</a>` : null}
+</nav>
+</div>
+${data.decided ? html`<p class="notice" role="status" id="decided-notice">${t('decided_opened_next', { entry: data.decided.slice(0, 8) })} <a href="${reviewUrl(data.decided, null)}">${t('decided_see')}</a></p>` : null}
 ${diskWarning(page, data.disk)}
 ${errorBox(data.error)}
+<div class="review-layout">
+<aside class="review-decide" aria-label="${t('decide_heading')}">
 ${claimBanner(page, data.claim, data.claimedByOther)}
-<section class="claim">
-<h2>${t('observer_claim')}</h2>
-<dl class="facts">
-  <dt>${t('status')}</dt><dd id="submission-status">${t(`status_${s.status}`)}</dd>
-  <dt>${t('election')}</dt><dd>${lang === 'ru' ? s.election_name_ru : s.election_name_en}</dd>
-  <dt>${t('region')}</dt><dd>${s.region}</dd>
-  <dt>${t('station')}</dt><dd>${s.station_number}</dd>
-  <dt>${t('category')}</dt><dd>${lang === 'ru' ? s.category_label_ru : s.category_label_en}</dd>
-  <dt>${t('happened_at')}</dt><dd>${s.happened_at ?? t('unknown')}</dd>
-  <dt>${t('received_at')}</dt><dd>${formatInstant(s.received_at)}</dd>
-  <dt>${t('entry_id')}</dt><dd><code>${s.id}</code></dd>
-</dl>
-<p class="description">${s.description}</p>
-</section>
-${moderatorConversation(page, data.conversation)}
+${claimSummary(page, s)}
 ${claimVersusFiles(page, s, data.files)}
-<section>
-<h2>${t('files_say')}</h2>
+${decisionForms(page, s, data.files, data.redactions, { established: data.established, query: reviewQuery(queue) })}
+${keyboardHelp(page)}
+</aside>
+<div class="review-files">
+<section aria-labelledby="files-h">
+<h2 id="files-h">${t('files_say')}</h2>
 <ul class="files">
 ${data.files.map(
   (f) => html`<li class="file" id="file-${f.id}">
   <h3>${f.original_name}</h3>
-  ${f.has_preview
-    ? html`<a href="/moderation/files/${f.id}/preview.jpg"><img src="/moderation/files/${f.id}/preview.jpg" alt="${f.original_name}" loading="lazy"></a>`
-    : f.has_thumb // a HEIC made ready from its embedded thumbnail: the full-size preview follows
-      ? html`<img src="/moderation/files/${f.id}/thumb.jpg" alt="${f.original_name}" loading="lazy">`
-      : null}
+  ${fileMedia(f, data.videoCopies.get(f.id), t)}
   ${f.has_contact ? html`<figure class="contact-sheet"><a href="/moderation/files/${f.id}/contact.jpg"><img src="/moderation/files/${f.id}/contact.jpg" alt="${t('contact_sheet')}" loading="lazy"></a><figcaption>${t('contact_sheet')}</figcaption></figure>` : null}
   ${fileFacts(f, data.related[f.id] ?? [], t, lang)}
   ${f.kind === 'video' ? videoCopyLine(t, data.videoCopies.get(f.id)) : null}
@@ -116,11 +160,13 @@ ${data.files.map(
 )}
 </ul>
 </section>
+${reviewMap(page, s, data.files)}
 ${data.figures ?? null}
-${decisionForms(page, s, data.files, data.redactions)}
+${moderatorConversation(page, data.conversation)}
 ${decisionsList(page, data.decisions)}
 ${notesPanel(page, s.id, data.notes)}
 ${corroborationPanel(page, data.corroboration, data.corroborationHours, data.mergedHere)}
-${keyboardHelp(page)}`;
-  return layout(page, t('review_title'), body, { scripts: ['moderation.js', 'redaction.js', 'video-redaction.js'] });
+</div>
+</div>`;
+  return layout(page, t('review_title'), body, { scripts: ['moderation.js', 'redaction.js', 'video-redaction.js', 'base-map.js', 'review-map.js'], wide: true });
 }

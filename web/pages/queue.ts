@@ -9,31 +9,16 @@ import { errorBox, formatInstant, layout, type PageContext } from '../layout';
 import type { QueueGroup } from '../../domain/moderation/clusters';
 import { REJECT_REASONS } from '../../domain/moderation/model';
 import { diskWarning, keyboardHelp, processingLine } from './review-panels';
-
-/** The filter as query parameters (without the cursor), so paging and status links keep it. */
-function filterParams(f: QueueFilter, overrides: Record<string, string> = {}): string {
-  const params = new URLSearchParams();
-  if (f.status !== 'pending') params.set('status', f.status);
-  if (f.electionId) params.set('election', String(f.electionId));
-  if (f.region) params.set('region', f.region);
-  if (f.categoryCode) params.set('category', f.categoryCode);
-  if (f.flag) params.set('flag', f.flag);
-  if (f.hasVideo) params.set('has_video', '1');
-  if (f.receivedFrom) params.set('received_from', f.receivedFrom.toISOString().slice(0, 10));
-  if (f.receivedBefore) params.set('received_to', new Date(f.receivedBefore.getTime() - 86_400_000).toISOString().slice(0, 10));
-  if (f.sort !== 'oldest') params.set('sort', f.sort);
-  for (const [k, v] of Object.entries(overrides)) params.set(k, v);
-  return params.toString();
-}
+import { queueFilterParams, queueUrl, reviewUrl } from '../queue-links';
 
 /** One entry of the queue, with its checkbox for the bulk form (and, in a cluster, "keep this one" for a merge). */
-function queueEntry(page: PageContext, s: QueueItem, inCluster: boolean) {
+function queueEntry(page: PageContext, s: QueueItem, inCluster: boolean, filter: QueueFilter) {
   const { t, lang } = page;
   const label = `${lang === 'ru' ? s.category_label_ru : s.category_label_en} · ${t('station')} ${s.station_number} · ${s.id.slice(0, 8)}`;
   return html`<li data-entry="${s.id}">
   <input type="checkbox" name="ids" value="${s.id}" form="bulk-form" aria-label="${t('bulk_tick', { entry: label })}">
-  <a href="/moderation/submissions/${s.id}">
-    ${s.first_file_id ? html`<img src="/moderation/files/${s.first_file_id}/thumb.jpg" alt="" width="80" height="60" loading="lazy">` : null}
+  <a href="${reviewUrl(s.id, filter)}">
+    ${s.first_file_id && s.files_unfinished === 0 ? html`<img src="/moderation/files/${s.first_file_id}/thumb.jpg" alt="" width="80" height="60" loading="lazy">` : null}
     <strong>${lang === 'ru' ? s.category_label_ru : s.category_label_en}</strong>
   </a>
   · ${s.region} · ${t('station')} ${s.station_number} · ${t('files_count', { n: s.file_count })}
@@ -70,6 +55,27 @@ function bulkForm(page: PageContext, status: SubmissionStatus) {
 </form>`;
 }
 
+/** Entries of the shown status per flag, each a link that filters by it. */
+function flagCountsLine(page: PageContext, f: QueueFilter, counts: Record<string, number>) {
+  const { t } = page;
+  const flags = QUEUE_FLAGS.filter((fl) => counts[fl]);
+  return html`<p id="flag-counts">${t('queue_flag_counts')}: ${flags.length
+    ? flags.map((fl, i) => html`${i ? ' · ' : ''}<a href="${queueUrl(f, { flag: fl })}" data-flag="${fl}">${flagText(fl, t)}</a> <span class="count">${counts[fl]}</span>`)
+    : '—'}</p>`;
+}
+
+/** "My region": the moderator's own region kept on their account; one link filters the queue by it. */
+function myRegionForm(page: PageContext, f: QueueFilter, myRegion: string | null) {
+  const { t } = page;
+  return html`<form method="post" action="/moderation/my-region" class="row-form my-region" id="my-region">
+  <input type="hidden" name="_csrf" value="${page.csrfToken}">
+  ${myRegion ? html`<a href="${queueUrl({ ...f, region: myRegion })}" id="my-region-link">${t('my_region_show', { region: myRegion })}</a>` : html`<span class="muted">${t('my_region_none')}</span>`}
+  <label for="my-region-input" class="visually-hidden">${t('my_region')}</label>
+  <input id="my-region-input" name="region" maxlength="200" value="${myRegion ?? f.region ?? ''}" placeholder="${t('my_region')}">
+  <button type="submit" class="secondary">${t('my_region_save')}</button>
+</form>`;
+}
+
 export function queuePage(
   page: PageContext,
   data: {
@@ -84,13 +90,21 @@ export function queuePage(
     backlog: ProcessingBacklog;
     groups: QueueGroup[];
     bulk: { done: number; refused: number } | null;
+    /** Entries of the shown status per flag. */
+    flagCounts: Record<string, number>;
+    /** What the live queue's poll (GET /moderation/live) answers while the page is current. */
+    live: unknown;
+    /** The moderator's own region (account setting), for "my region". */
+    myRegion: string | null;
+    /** The entry decided just before, when nothing was left in the queue to open after it. */
+    decided: string | null;
     error?: string;
   },
 ) {
   const { t, lang } = page;
   const f = data.filter;
   const selected = (on: boolean) => (on ? html`selected` : null);
-  const query = filterParams(f);
+  const query = queueFilterParams(f);
   const body = html`
 <p class="entry-nav"><a href="/account">${t('nav_account')}</a></p>
 <h1>${t('queue_title')}</h1>
@@ -98,9 +112,15 @@ ${errorBox(data.error)}
 ${data.bulk ? html`<p class="notice" role="status" id="bulk-result">${t('bulk_result', { done: data.bulk.done, refused: data.bulk.refused })}</p>` : null}
 ${diskWarning(page, data.disk)}
 ${processingLine(page, data.disk, data.backlog)}
+${data.decided ? html`<p class="notice" role="status" id="queue-done">${t('decided_queue_empty', { entry: data.decided.slice(0, 8) })} <a href="${reviewUrl(data.decided, null)}">${t('decided_see')}</a></p>` : null}
+<div id="live-queue" data-live="/moderation/live?${query}" data-state="${JSON.stringify(data.live)}" data-label-updated="${t('queue_live_updated', { time: '{time}' })}">
 <p id="queue-counts">${t('queue_counts', data.counts)}</p>
-<nav class="status-tabs" aria-label="${t('status')}">
-  ${SUBMISSION_STATUSES.map((st) => html`<a href="/moderation?${filterParams({ ...f, status: st })}" ${st === f.status ? html`aria-current="page"` : null}>${t(`status_${st}`)} <span class="count">${data.counts[st]}</span></a>`)}
+${flagCountsLine(page, f, data.flagCounts)}
+<p class="muted" id="live-status" aria-live="polite" hidden>${t('queue_live')}</p>
+</div>
+${myRegionForm(page, f, data.myRegion)}
+<nav class="status-tabs" id="status-tabs" aria-label="${t('status')}">
+  ${SUBMISSION_STATUSES.map((st) => html`<a href="/moderation?${queueFilterParams({ ...f, status: st })}" ${st === f.status ? html`aria-current="page"` : null}>${t(`status_${st}`)} <span class="count">${data.counts[st]}</span></a>`)}
 </nav>
 <form method="get" action="/moderation" class="filters" aria-label="${t('queue_filters')}">
   <input type="hidden" name="status" value="${f.status}">
@@ -121,23 +141,25 @@ ${processingLine(page, data.disk, data.backlog)}
   <div><label class="inline"><input type="checkbox" name="has_video" value="1" ${f.hasVideo ? html`checked` : null}> ${t('queue_has_video')}</label></div>
   <div><button type="submit">${t('queue_apply')}</button> <a href="/moderation">${t('queue_reset')}</a></div>
 </form>
-${data.items.length === 0 ? html`<p>${t('queue_empty')}</p>` : null}
-${data.items.length ? bulkForm(page, f.status) : null}
+${bulkForm(page, f.status)}
+<div id="queue-list">
+${data.items.length === 0 ? html`<p id="queue-empty">${t('queue_empty')}</p>` : null}
 <ol class="queue" id="queue">
 ${data.groups.map((g) =>
   g.items.length === 1
-    ? queueEntry(page, g.items[0]!, false)
+    ? queueEntry(page, g.items[0]!, false, f)
     : html`<li class="cluster" data-cluster="${g.items.length}">
   <label class="inline cluster-head"><input type="checkbox" name="ids" value="${g.items.map((i) => i.id).join(',')}" form="bulk-form" class="select-cluster">
     <strong>${t('cluster_of', { n: g.items.length })}</strong> · ${g.reasons.map((r) => t(`cluster_${r}`)).join(', ')}</label>
-  <ol class="queue">${g.items.map((item) => queueEntry(page, item, true))}</ol>
+  <ol class="queue">${g.items.map((item) => queueEntry(page, item, true, f))}</ol>
 </li>`,
 )}
 </ol>
-<nav class="pager">
+<nav class="pager" id="pager">
   ${data.isFirst ? null : html`<a href="/moderation?${query}">${t('first_page')}</a>`}
-  ${data.next ? html`<a rel="next" href="/moderation?${filterParams(f, { after: data.next })}">${t('next_page')}</a>` : null}
+  ${data.next ? html`<a rel="next" href="/moderation?${queueFilterParams(f, { after: data.next })}">${t('next_page')}</a>` : null}
 </nav>
+</div>
 ${keyboardHelp(page)}`;
-  return layout(page, t('queue_title'), body, { scripts: ['moderation.js'] });
+  return layout(page, t('queue_title'), body, { scripts: ['moderation.js', 'live-queue.js'] });
 }

@@ -10,6 +10,7 @@ import {
   REJECT_REASONS,
   allowedActions,
   canEditPublicText,
+  type ChecklistItem,
   type Claim,
   type DecisionRecord,
   type Note,
@@ -22,6 +23,7 @@ import type { T } from '../i18n';
 import { formatBytes, formatInstant, type PageContext } from '../layout';
 import { captureTime } from './media-view';
 import { redactionLine, videoRedactionPanel } from './video-redaction-panel';
+import type { ChecklistFact } from '../../domain/moderation/checklist-facts';
 
 const hhmm = (d: Date) => `${d.toISOString().slice(11, 16)} UTC`;
 
@@ -78,14 +80,23 @@ export function claimVersusFiles(page: PageContext, s: Submission, files: MediaF
 const hidden = (page: PageContext, s: Submission) =>
   html`<input type="hidden" name="_csrf" value="${page.csrfToken}"><input type="hidden" name="version" value="${s.version}">`;
 
-function checklistFieldset(t: T): Html {
+/**
+ * The four checks. An item the files' facts establish is pre-ticked with the reason beside it and
+ * `prefilled_<item>` naming the fact, so the decision records it as confirmed rather than ticked;
+ * moderation.js clears that field when the moderator changes the box.
+ */
+function checklistFieldset(t: T, established: Partial<Record<ChecklistItem, ChecklistFact>>): Html {
   return html`<fieldset class="checklist" id="checklist">
   <legend>${t('checklist')}</legend>
-  ${CHECKLIST_ITEMS.map((k) => html`<div class="check">
-    <label class="inline"><input type="checkbox" name="check_${k}" id="check_${k}"> ${t(`check_${k}`)}</label>
+  ${CHECKLIST_ITEMS.map((k) => {
+    const fact = established[k];
+    return html`<div class="check${fact ? ' prefilled' : ''}">
+    <label class="inline"><input type="checkbox" name="check_${k}" id="check_${k}"${fact ? html` checked data-prefilled="${fact.code}" aria-describedby="fact_${k}"` : null}> ${t(`check_${k}`)}</label>
     <label for="note_${k}" class="sub">${t('check_note')}</label>
-    <input id="note_${k}" name="note_${k}" maxlength="1000">
-  </div>`)}
+    <input id="note_${k}" name="note_${k}" maxlength="1000" placeholder="${t('check_note')}">
+    ${fact ? html`<input type="hidden" name="prefilled_${k}" id="prefilled_${k}" value="${fact.code}"><p class="fact" id="fact_${k}">${t('prefilled_by')} ${t(`fact_${fact.code}`, fact.params)}</p>` : null}
+  </div>`;
+  })}
 </fieldset>`;
 }
 
@@ -164,21 +175,33 @@ function publicChoicesFieldset(t: T, s: Submission, files: MediaFile[], redactio
 </fieldset>`;
 }
 
-/** The forms the state machine (domain/moderation/model.ts) allows in this status; each carries the version it was rendered from. */
-export function decisionForms(page: PageContext, s: Submission, files: MediaFile[], redactions: FileRedaction[]): Html | null {
+/**
+ * The forms the state machine (domain/moderation/model.ts) allows in this status; each carries the
+ * version it was rendered from, and in its address the queue the page was opened from (`query`),
+ * so the next entry of that queue opens after the decision.
+ */
+export function decisionForms(
+  page: PageContext,
+  s: Submission,
+  files: MediaFile[],
+  redactions: FileRedaction[],
+  context: { established: Partial<Record<ChecklistItem, ChecklistFact>>; query: string },
+): Html | null {
   const { t } = page;
-  const action = `/moderation/submissions/${s.id}/decision`;
+  const action = `/moderation/submissions/${s.id}/decision${context.query ? `?${context.query}` : ''}`;
   const allowed = new Set(allowedActions(s.status));
   const verifying = allowed.has('verify') || allowed.has('verify_publish');
   const button = (a: 'verify' | 'verify_publish' | 'publish', id: string) =>
     allowed.has(a) ? html`<button type="submit" name="action" value="${a}" id="${id}">${t(a)}</button>` : null;
   const verify = verifying || allowed.has('publish')
     ? html`<form method="post" action="${action}" class="decision" id="verify-form">${hidden(page, s)}
-  ${verifying ? checklistFieldset(t) : null}
-  ${publicChoicesFieldset(t, s, files, redactions)}
+  ${verifying ? checklistFieldset(t, context.established) : null}
+  <div class="decision-actions">
   ${button('verify', 'verify')}
   ${button('verify_publish', 'verify-publish')}
   ${button('publish', 'publish')}
+  </div>
+  ${publicChoicesFieldset(t, s, files, redactions)}
 </form>`
     : null;
   const editText = canEditPublicText(s.status)
@@ -317,6 +340,8 @@ export function keyboardHelp(page: PageContext): Html {
     ['j', t('key_next')],
     ['k', t('key_prev')],
     ['v', t('key_verify')],
+    ['V', t('key_verify_now')],
+    ['p', t('key_play')],
     ['r', t('key_reject')],
     ['o', t('key_open')],
     ['n', t('key_notes')],
@@ -325,4 +350,28 @@ export function keyboardHelp(page: PageContext): Html {
   return html`<details class="keyboard" id="keyboard-help"><summary>${t('keyboard')}</summary>
 <dl class="keys">${keys.map(([k, what]) => html`<dt><kbd>${k}</kbd></dt><dd>${what}</dd>`)}</dl>
 </details>`;
+}
+
+/**
+ * Where the files were taken and where the claimed station is, on the archive map's offline base
+ * layer (country borders, web/static/base-map.js; no tiles from anyone). Drawn by
+ * web/static/review-map.js from data-points; the list below it says the same in words.
+ */
+export function reviewMap(page: PageContext, s: Submission, files: MediaFile[]): Html | null {
+  const { t } = page;
+  const gps = files.filter((f) => f.gps_lat !== null && f.gps_lon !== null);
+  const station = s.station_lat !== null && s.station_lon !== null ? { lat: s.station_lat, lon: s.station_lon } : null;
+  if (!gps.length && !station) return null;
+  const points = [
+    ...gps.map((f) => ({ kind: 'file', lat: f.gps_lat!, lon: f.gps_lon!, label: f.original_name })),
+    ...(station ? [{ kind: 'station', lat: station.lat, lon: station.lon, label: `${t('station')} ${s.station_number}` }] : []),
+  ];
+  return html`<section class="review-map-section" aria-labelledby="map-h">
+<h2 id="map-h">${t('review_map')}</h2>
+<div id="review-map" class="map review-map" role="img" aria-label="${t('review_map')}" data-points="${JSON.stringify(points)}"></div>
+<ul class="map-legend">
+  ${gps.map((f) => html`<li><span class="marker file" aria-hidden="true"></span> ${f.original_name}: ${f.gps_lat!.toFixed(5)}, ${f.gps_lon!.toFixed(5)}</li>`)}
+  ${station ? html`<li><span class="marker station" aria-hidden="true"></span> ${t('station')} ${s.station_number}: ${station.lat.toFixed(5)}, ${station.lon.toFixed(5)}</li>` : html`<li class="muted">${t('no_station_record')}</li>`}
+</ul>
+</section>`;
 }

@@ -1,15 +1,14 @@
 // The archive map: clustered points from GET /api/v1/map (clustered on the server, so a country
-// view is small), over country borders drawn here from /static/borders-110m.json (Natural Earth
-// 1:110m via world-atlas, public domain; no tile server needed) and, zoomed in, the borders of
-// Russia's subjects from /static/regions-ru.json (Natural Earth 1:10m Admin-1, simplified); tiles
-// only when the operator set MAP_TILE_URL. The first view fits the published points.
+// view is small), over the borders of countries and, zoomed in, of Russia's subjects drawn by
+// base-map.js (loaded before this; no tile server needed); tiles only when the operator set MAP_TILE_URL. The first view fits the published points.
 // Drag or arrow keys pan, +/- or the buttons zoom, a cluster zooms in, a single point opens its entry.
 (function () {
   'use strict';
   var el = document.getElementById('map');
   var status = document.getElementById('map-status');
   if (!el) return;
-  var TILE = 256;
+  var geo = window.SvidetelBaseMap;
+  var TILE = geo.TILE, worldSize = geo.worldSize, project = geo.project, unproject = geo.unproject;
   var search = el.getAttribute('data-search') || '';
   var tiles = el.getAttribute('data-tiles') || '';
   var label = function (name) { return el.getAttribute('data-label-' + name) || ''; };
@@ -23,68 +22,20 @@
   var request = 0;
   var timer = null;
 
-  // The offline base layer: every arc of each TopoJSON (coastlines and borders, each drawn once) on
-  // a canvas; the subjects' borders only from minZoom on, where they are not a tangle.
+  // The offline base layer: every arc of the TopoJSON (coastlines and borders, each drawn once) on a canvas.
   var base = document.createElement('canvas');
   base.className = 'map-base';
   base.setAttribute('aria-hidden', 'true');
   el.appendChild(base);
-  var layers = [
-    { url: '/static/borders-110m.json', minZoom: 0, color: '#7d8b99', width: 0.8, counter: 'data-borders', arcs: null },
-    { url: '/static/regions-ru.json', minZoom: 4, color: '#b5c0ca', width: 0.6, counter: 'data-subject-borders', arcs: null },
-  ];
-  layers.forEach(function (layer) {
-    fetch(layer.url)
-      .then(function (res) { return res.ok ? res.json() : Promise.reject(new Error(String(res.status))); })
-      .then(function (topo) {
-        var t = topo.transform;
-        layer.arcs = topo.arcs.map(function (arc) {
-          var x = 0, y = 0;
-          return arc.map(function (d) {
-            x += d[0];
-            y += d[1];
-            return [x * t.scale[0] + t.translate[0], y * t.scale[1] + t.translate[1]];
-          });
-        });
-        drawBase();
-      })
-      .catch(function () { /* points still show over the plain background */ });
+  var borders = null;
+  geo.loadBorders(function (layers) {
+    borders = layers;
+    drawBase();
   });
 
   function drawBase() {
-    var w = el.clientWidth, h = el.clientHeight, ratio = window.devicePixelRatio || 1;
-    base.width = w * ratio;
-    base.height = h * ratio;
-    base.style.width = w + 'px';
-    base.style.height = h + 'px';
-    var g = base.getContext('2d');
-    g.setTransform(ratio, 0, 0, ratio, 0, 0);
-    g.clearRect(0, 0, w, h);
-    var o = origin(), world = worldSize(view.zoom);
-    // finer layers last, so the country borders stay on top where they coincide
-    layers.slice().reverse().forEach(function (layer) {
-      var drawn = 0;
-      if (layer.arcs && view.zoom >= layer.minZoom) {
-        g.strokeStyle = layer.color;
-        g.lineWidth = layer.width;
-        // the world repeats sideways: draw the copies that can be in view
-        for (var k = Math.floor(o.x / world); k * world < o.x + w; k++) {
-          g.beginPath();
-          layer.arcs.forEach(function (line) {
-            line.forEach(function (pt, i) {
-              var p = project(pt[1], pt[0], view.zoom);
-              var x = p.x + k * world - o.x, y = p.y - o.y;
-              // a step across the antimeridian (Chukotka, Fiji) is not a line across the whole map
-              if (i === 0 || Math.abs(pt[0] - line[i - 1][0]) > 180) g.moveTo(x, y);
-              else g.lineTo(x, y);
-            });
-            drawn++;
-          });
-          g.stroke();
-        }
-      }
-      el.setAttribute(layer.counter, String(drawn));
-    });
+    if (!borders) return;
+    geo.drawBorders(base, el, borders, view, el.clientWidth, el.clientHeight);
   }
 
   var tileLayer = document.createElement('div');
@@ -105,18 +56,6 @@
     controls.appendChild(b);
   });
 
-  function worldSize(z) { return TILE * Math.pow(2, z); }
-  function project(lat, lon, z) {
-    var s = Math.sin((Math.max(-85, Math.min(85, lat)) * Math.PI) / 180);
-    return {
-      x: ((lon + 180) / 360) * worldSize(z),
-      y: (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * worldSize(z),
-    };
-  }
-  function unproject(x, y, z) {
-    var n = Math.PI * (1 - (2 * y) / worldSize(z));
-    return { lat: (Math.atan(Math.sinh(n)) * 180) / Math.PI, lon: (x / worldSize(z)) * 360 - 180 };
-  }
   function origin() {
     var c = project(view.lat, view.lon, view.zoom);
     return { x: c.x - el.clientWidth / 2, y: c.y - el.clientHeight / 2 };
@@ -246,18 +185,7 @@
       .then(function (res) { return res.ok ? res.json() : Promise.reject(new Error(String(res.status))); })
       .then(function (data) {
         var pts = data.clusters || [];
-        if (pts.length) {
-          var lats = pts.map(function (c) { return c.lat; }), lons = pts.map(function (c) { return c.lon; });
-          var n = Math.max.apply(null, lats), s = Math.min.apply(null, lats), e = Math.max.apply(null, lons), w = Math.min.apply(null, lons);
-          var zoom = 12;
-          while (zoom > 1) {
-            var a = project(n, w, zoom), b = project(s, e, zoom);
-            if (b.x - a.x <= el.clientWidth * 0.8 && b.y - a.y <= el.clientHeight * 0.8) break;
-            zoom--;
-          }
-          var mid = unproject((project(n, w, zoom).x + project(s, e, zoom).x) / 2, (project(n, w, zoom).y + project(s, e, zoom).y) / 2, zoom);
-          view = { lat: mid.lat, lon: mid.lon, zoom: zoom };
-        }
+        if (pts.length) view = geo.fit(pts, el.clientWidth, el.clientHeight, 12, 0.8);
         load();
       })
       .catch(load);

@@ -1,9 +1,11 @@
 // Keyboard shortcuts for the review queue and the review page; the page lists them (keyboard help).
-// j/k: next/previous entry (in the queue: move between entries), v: verify checklist, r: reject,
-// o: open the file (in the queue: the focused entry), n: notes, ?: help. Esc leaves a text field.
+// j/k: next/previous entry (in the queue: move between entries), v: verify checklist, V: verify now,
+// r: reject, o: open the file (in the queue: the focused entry), p: play or pause the video,
+// n: notes, ?: help. Esc leaves a text field.
+// The queue's list may be redrawn by live-queue.js: it is looked up at each key.
 (function () {
   'use strict';
-  var queue = document.getElementById('queue');
+  var queueOf = function () { return document.getElementById('queue'); };
   var help = document.getElementById('keyboard-help');
 
   function isTyping(el) {
@@ -20,7 +22,7 @@
     if (link) window.location.href = link.href;
   }
   function queueLinks() {
-    return Array.prototype.slice.call(queue.querySelectorAll('li > a'));
+    return Array.prototype.slice.call(queueOf().querySelectorAll('li > a'));
   }
   function moveInQueue(step) {
     var links = queueLinks();
@@ -30,7 +32,7 @@
     focus(links[next]);
   }
   function openFile() {
-    if (queue) {
+    if (queueOf()) {
       var links = queueLinks();
       var current = links.indexOf(document.activeElement) >= 0 ? document.activeElement : links[0];
       if (current) window.location.href = current.href;
@@ -53,8 +55,23 @@
     });
   }
 
+  // A pre-ticked checklist item the moderator changes is theirs: the decision no longer names the fact.
+  document.querySelectorAll('input[data-prefilled]').forEach(function (box) {
+    box.addEventListener('change', function () {
+      var fact = document.getElementById(box.id.replace('check_', 'prefilled_'));
+      if (fact) fact.value = '';
+    });
+  });
+  function togglePlay() {
+    var video = document.querySelector('video.review-video');
+    if (!video) return;
+    if (video.paused) video.play().catch(function () { /* the controls stay there */ });
+    else video.pause();
+  }
+
   document.addEventListener('keydown', function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var queue = queueOf();
     if (isTyping(event.target)) {
       if (event.key === 'Escape') event.target.blur();
       return;
@@ -70,6 +87,14 @@
         break;
       case 'v':
         focus(document.getElementById('check_source') || document.getElementById('publish'));
+        break;
+      case 'V': {
+        var verify = document.getElementById('verify');
+        if (verify) verify.click();
+        break;
+      }
+      case 'p':
+        togglePlay();
         break;
       case 'r':
         focus(document.getElementById('reason_code'));
