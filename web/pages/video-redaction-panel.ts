@@ -28,9 +28,9 @@ export function videoRedactionPanel(t: T, video: MediaFile, regions: RedactionRe
       <button type="button" class="secondary vredact-play" aria-pressed="false">${t('vredact_play')}</button>
       <label class="inline">${t('vredact_position')} <input type="range" class="vredact-seek" min="0" max="${length || '0'}" step="0.1" value="0"></label>
       <output class="vredact-now" aria-live="off">0 s</output>
-      <label class="inline">${t('vredact_from')} <input type="number" class="vredact-from" min="0" step="0.1" value="0"></label>
+      <label class="inline">${t('vredact_from')} <input type="number" class="vredact-from" min="0" step="any" value="0"></label>
       <button type="button" class="secondary vredact-from-now">${t('vredact_from_now')}</button>
-      <label class="inline">${t('vredact_to')} <input type="number" class="vredact-to" min="0" step="0.1" value="${length}"></label>
+      <label class="inline">${t('vredact_to')} <input type="number" class="vredact-to" min="0" step="any" value="${length}"></label>
       <button type="button" class="secondary vredact-to-now">${t('vredact_to_now')}</button>
     </div>
     <label for="${field}">${t('redaction_lines', { name: video.original_name })}</label>
