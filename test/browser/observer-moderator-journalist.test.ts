@@ -291,7 +291,15 @@ describeInBrowser('observer → moderator → journalist in a real browser', () 
     // What the files say: previews render, capture times match what exiftool found.
     for (const exp of [photo, video]) {
       const li = fileItem(exp.file);
-      await expectImageLoaded(li.getByRole('img', { name: exp.file }));
+      if (exp === video) {
+        // a video plays in the page, its frame as the poster until it does
+        const poster = await li.locator('video').getAttribute('poster');
+        expect(poster).toMatch(/^\/moderation\/files\/[0-9a-f-]{36}\/preview\.jpg$/);
+        const frame = await page.request.get(poster!);
+        expect([frame.status(), frame.headers()['content-type']]).toEqual([200, 'image/jpeg']);
+      } else {
+        await expectImageLoaded(li.getByRole('img', { name: exp.file }));
+      }
       expect((await factOf(li, 'SHA-256').innerText()).trim()).toBe(exp.sha256);
       const captured = (await factOf(li, 'Capture time').innerText()).trim();
       expect(captured.startsWith(shownCaptureTime(exp))).toBe(true);
