@@ -199,7 +199,7 @@ export async function recomputeDiscrepancies(tx: TxRepositories, electionId: num
     if (!o) continue;
     const found = [
       ...(e.figures ? protocolDiscrepancies(lines, o, e.figures) : []),
-      ...(e.count ? [attendanceDiscrepancy(lines, o, e.count, election.voting_ends_on)].filter((d): d is Discrepancy => d !== null) : []),
+      ...(e.count ? [attendanceDiscrepancy(lines, o, e.count, { first: election.voting_starts_on, last: election.voting_ends_on })].filter((d): d is Discrepancy => d !== null) : []),
     ];
     rows.push(...found.map((d) => ({ ...d, submissionId: e.submission_id, uikNumber: e.uik_number })));
   }

@@ -72,11 +72,19 @@ export type OfficialResult = { region: string; figures: Figures; turnout: Record
 
 export type Discrepancy = { kind: 'protocol_line' | 'attendance'; subject: string; official: number; observed: number; uncertainty: number };
 
-/** Official voters by this wall-clock time of the last voting day, when published (or implied). */
-function officialVotersAt(official: OfficialResult, lines: readonly ProtocolLine[], hour: string): number | null {
-  if (hour === POLLS_OPEN) return 0;
+/** The days an election's polls are open, first and last (YYYY-MM-DD); the same day for a one-day election. */
+export type VotingDays = { first: string; last: string };
+
+/**
+ * Official voters by this wall-clock time of the last voting day, when published (or implied). The
+ * opening's zero and the close's ballots issued are implied only for a one-day election: over several
+ * days (Russia's 15–17 March 2024) voters of earlier days are in both, so an implied figure would
+ * set a count of one morning against three days of voters — a discrepancy that is not there.
+ */
+function officialVotersAt(official: OfficialResult, lines: readonly ProtocolLine[], hour: string, oneDay: boolean): number | null {
   if (official.turnout[hour] !== undefined) return official.turnout[hour]!;
-  if (hour === POLLS_CLOSE) return sumOf(lines, official.figures, 'issued_station');
+  if (oneDay && hour === POLLS_OPEN) return 0;
+  if (oneDay && hour === POLLS_CLOSE) return sumOf(lines, official.figures, 'issued_station');
   return null;
 }
 
@@ -92,11 +100,12 @@ export function protocolDiscrepancies(lines: readonly ProtocolLine[], official: 
  * last voting day (queue counts and other days have no official counterpart). Uncertainty: the
  * method's share of the count, rounded up.
  */
-export function attendanceDiscrepancy(lines: readonly ProtocolLine[], official: OfficialResult, count: AttendanceCount, lastVotingDay: string): Discrepancy | null {
-  if (count.what !== 'entered' || count.from.slice(0, 10) !== lastVotingDay || count.to.slice(0, 10) !== lastVotingDay) return null;
+export function attendanceDiscrepancy(lines: readonly ProtocolLine[], official: OfficialResult, count: AttendanceCount, days: VotingDays): Discrepancy | null {
+  if (count.what !== 'entered' || count.from.slice(0, 10) !== days.last || count.to.slice(0, 10) !== days.last) return null;
   const [from, to] = [count.from.slice(11, 16), count.to.slice(11, 16)];
-  const atFrom = officialVotersAt(official, lines, from);
-  const atTo = officialVotersAt(official, lines, to);
+  const oneDay = days.first === days.last;
+  const atFrom = officialVotersAt(official, lines, from, oneDay);
+  const atTo = officialVotersAt(official, lines, to, oneDay);
   if (atFrom === null || atTo === null) return null;
   return { kind: 'attendance', subject: `${from}-${to}`, official: atTo - atFrom, observed: count.people, uncertainty: Math.ceil(count.people * COUNT_METHODS[count.method]) };
 }

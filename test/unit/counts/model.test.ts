@@ -41,12 +41,19 @@ describe('discrepancies (hand-checked)', () => {
   });
   test('attendance over reported hours, from the opening, to the close (ballots issued), with the method uncertainty', () => {
     const c = (from: string, to: string, people: number, method: 'clicker' | 'tally' = 'clicker') => ({ from: `2024-03-17T${from}`, to: `2024-03-17T${to}`, people, what: 'entered' as const, method });
+    const oneDay = { first: '2024-03-17', last: '2024-03-17' };
     // 420 - 150 = 270 official; 180 counted; 2 % of 180 = 3.6 -> 4
-    expect(attendanceDiscrepancy(LINES, official, c('10:00', '12:00', 180), '2024-03-17')).toEqual({ kind: 'attendance', subject: '10:00-12:00', official: 270, observed: 180, uncertainty: 4 });
-    expect(attendanceDiscrepancy(LINES, official, c('08:00', '10:00', 100, 'tally'), '2024-03-17')).toEqual({ kind: 'attendance', subject: '08:00-10:00', official: 150, observed: 100, uncertainty: 5 });
-    expect(attendanceDiscrepancy(LINES, official, c('15:00', '20:00', 300), '2024-03-17')).toEqual({ kind: 'attendance', subject: '15:00-20:00', official: 500, observed: 300, uncertainty: 6 });
-    expect(attendanceDiscrepancy(LINES, official, c('11:00', '12:00', 50), '2024-03-17')).toBeNull(); // no official figure at 11:00
-    expect(attendanceDiscrepancy(LINES, official, c('10:00', '12:00', 50), '2024-03-16')).toBeNull(); // not the last voting day
+    expect(attendanceDiscrepancy(LINES, official, c('10:00', '12:00', 180), oneDay)).toEqual({ kind: 'attendance', subject: '10:00-12:00', official: 270, observed: 180, uncertainty: 4 });
+    expect(attendanceDiscrepancy(LINES, official, c('08:00', '10:00', 100, 'tally'), oneDay)).toEqual({ kind: 'attendance', subject: '08:00-10:00', official: 150, observed: 100, uncertainty: 5 });
+    expect(attendanceDiscrepancy(LINES, official, c('15:00', '20:00', 300), oneDay)).toEqual({ kind: 'attendance', subject: '15:00-20:00', official: 500, observed: 300, uncertainty: 6 });
+    expect(attendanceDiscrepancy(LINES, official, c('11:00', '12:00', 50), oneDay)).toBeNull(); // no official figure at 11:00
+    expect(attendanceDiscrepancy(LINES, official, { ...c('10:00', '12:00', 50), from: '2024-03-16T10:00', to: '2024-03-16T12:00' }, oneDay)).toBeNull(); // not the voting day
+    // Three voting days: the morning of the last is not zero voters, nor is the close this day's ballots
+    // alone; only hours both published compare.
+    const threeDays = { first: '2024-03-15', last: '2024-03-17' };
+    expect(attendanceDiscrepancy(LINES, official, c('10:00', '12:00', 180), threeDays)).toEqual({ kind: 'attendance', subject: '10:00-12:00', official: 270, observed: 180, uncertainty: 4 });
+    expect(attendanceDiscrepancy(LINES, official, c('08:00', '10:00', 100, 'tally'), threeDays)).toBeNull();
+    expect(attendanceDiscrepancy(LINES, official, c('15:00', '20:00', 300), threeDays)).toBeNull();
   });
   test('official shares for the charts', () => {
     expect(officialShares(LINES, official.figures)).toEqual({ turnoutPct: 65, leaderPct: (100 * 1211) / 1290 });
