@@ -304,6 +304,14 @@ export const similarResponse = z
 
 export const errorResponse = z
   .object({
-    error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
+    error: z.object({
+      code: z.string(),
+      message: z.string().meta({ description: 'The words for people, in the language asked for (lang cookie or Accept-Language)' }),
+      params: z
+        .record(z.string(), z.union([z.string(), z.number(), z.array(z.string())]))
+        .optional()
+        .meta({ description: 'What the words name (a limit, a field, a wait), for clients that say it themselves' }),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
   })
   .meta({ id: 'Error' });

@@ -126,7 +126,9 @@ describe('video redaction boxes', () => {
       }
       return null;
     };
-    expect(refusal('10 20 15 15 8 2 blur')?.message).toContain('“10 20 15 15 8 2 blur”');
-    expect(refusal('10 20 15 15 4 blur')?.message).toContain('“10 20 15 15 4 blur”');
+    // the form's refusal names each bad line in details.fields (the catalogue words the field)
+    const said = (lines: string) => JSON.stringify(refusal(lines)?.details?.fields);
+    expect(said('10 20 15 15 8 2 blur')).toContain('“10 20 15 15 8 2 blur”');
+    expect(said('10 20 15 15 4 blur')).toContain('“10 20 15 15 4 blur”');
   });
 });
