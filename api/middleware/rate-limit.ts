@@ -33,6 +33,8 @@ export function publicRateLimits(ctx: AppContext): Router {
   // Static files: media, and the log's tiles (a mirror should copy the store's log/ folder instead).
   router.use(['/media', '/log'], perClientPerMinute(ctx, 'media', ctx.config.publicMediaRequestsPerMinute));
   const api = perClientPerMinute(ctx, 'api', ctx.config.publicApiRequestsPerMinute);
-  router.use('/api/v1', (req, res, next) => (req.path === '/submissions' ? next() : api(req, res, next)));
+  // the upload endpoints (multipart and resumable: a file is several requests) have their own throttle
+  const isUpload = (p: string) => p === '/submissions' || p === '/uploads' || p.startsWith('/uploads/');
+  router.use('/api/v1', (req, res, next) => (isUpload(req.path) ? next() : api(req, res, next)));
   return router;
 }

@@ -160,6 +160,11 @@ describe('rate limits: client addresses through a trusted proxy', () => {
       const statuses = await statusesOf(7, 1, (i) => fetch(system.url + path, { headers: { 'x-forwarded-for': `203.0.113.${40 + i}` } }));
       expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
     });
+
+    test('the resumable upload endpoints are not counted in the API budget (a file is several requests; uploads have their own throttles)', async () => {
+      const statuses = await statusesOf(7, 1, () => fetch(`${system.url}/api/v1/uploads`, { method: 'OPTIONS' }));
+      expect(statuses).toEqual([204, 204, 204, 204, 204, 204, 204]);
+    });
   });
 
   test('TRUST_PROXY=true is refused with the reason; addresses, subnets and hop counts are accepted', async () => {
