@@ -216,6 +216,12 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
   }
 
   const confirmed = (versionId: string | undefined, etag: string | undefined, expected: string) => confirmedWrite(where, versionId, etag, expected);
+  /** One PUT of bytes held in memory, checked by the store (Content-MD5) and by us (the ETag it answers). */
+  const putWhole = async (key: string, data: Buffer, contentType: string) => {
+    const md5 = createHash('md5').update(data).digest();
+    const res = await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data, ContentLength: data.length, ContentMD5: md5.toString('base64'), ContentType: contentType }));
+    confirmed(res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
+  };
 
   return {
     protection,
@@ -373,13 +379,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
 
     // One PUT is atomic: a reader gets the old object or the new one. Older versions stay readable
     // for a reader that already opened one (a lifecycle rule may expire noncurrent derived/ versions).
-    async writeDerivative(sha256, name, data) {
-      const md5 = createHash('md5').update(data).digest();
-      const res = await client.send(
-        new PutObjectCommand({ Bucket: bucket, Key: derivativeKey(sha256, name), Body: data, ContentLength: data.length, ContentMD5: md5.toString('base64'), ContentType: DERIVATIVE_FORMAT[name].mime }),
-      );
-      confirmed(res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
-    },
+    writeDerivative: (sha256, name, data) => putWhole(derivativeKey(sha256, name), data, DERIVATIVE_FORMAT[name].mime),
 
     async writeDerivativeFile(sha256, name, filePath) {
       await sendFile(derivativeKey(sha256, name), filePath, { sha256: null, contentType: DERIVATIVE_FORMAT[name].mime });
@@ -389,11 +389,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
 
     async writeLogFile(name, data) {
       assertLogFileName(name);
-      const md5 = createHash('md5').update(data).digest();
-      const res = await client.send(
-        new PutObjectCommand({ Bucket: bucket, Key: `log/${name}`, Body: data, ContentLength: data.length, ContentMD5: md5.toString('base64'), ContentType: name === 'checkpoint' ? 'text/plain; charset=utf-8' : 'application/octet-stream' }),
-      );
-      confirmed(res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
+      await putWhole(`log/${name}`, data, name === 'checkpoint' ? 'text/plain; charset=utf-8' : 'application/octet-stream');
     },
 
     openLogFile(name) {
@@ -404,11 +400,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     // Small objects, replaced whole like derivatives (a leaf-hash file grows until its range is full).
     async writeLogCopy(name, data) {
       assertLogCopyName(name);
-      const md5 = createHash('md5').update(data).digest();
-      const res = await client.send(
-        new PutObjectCommand({ Bucket: bucket, Key: `${LOG_COPIES}${name}`, Body: data, ContentLength: data.length, ContentMD5: md5.toString('base64'), ContentType: 'text/plain; charset=utf-8' }),
-      );
-      confirmed(res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
+      await putWhole(`${LOG_COPIES}${name}`, data, 'text/plain; charset=utf-8');
     },
 
     async readLogCopy(name) {
