@@ -295,8 +295,7 @@ const REVEAL_WORDS: Record<OriginalReveal, Words> = {
 
 /**
  * Each form field, named as the page labels it: a form error says every item in these words, never
- * the field's internal name. In English, a schema's own message written for people (one per action,
- * e.g. the reason for unpublishing) is said instead; zod's stock messages never are.
+ * the field's internal name. A field with no words here is said by its problem's kind (PROBLEM_KIND_WORDS).
  */
 const FIELD_WORDS: Record<string, Words> = {
   election_id: { ru: 'Выберите выборы.', en: 'Choose an election.' },
@@ -323,6 +322,29 @@ const FIELD_WORDS: Record<string, Words> = {
     ru: 'Прямоугольник для скрытия записан неверно: укажите слева, сверху, ширину и высоту в процентах от изображения, на видео можно ещё секунды «с» и «по», и затем blur (размыть) или fill (закрасить), например «10 20 15 15 blur» или «10 20 15 15 2.5 8 blur». Ничего не изменено.',
     en: 'A box to cover is written wrongly: give left, top, width and height in percent of the picture, on a video optionally the seconds from and to, then blur or fill, e.g. “10 20 15 15 blur” or “10 20 15 15 2.5 8 blur”. Nothing was changed.',
   },
+  after: { ru: 'Ссылка на страницу повреждена.', en: 'The page link is malformed.' },
+  before: { ru: 'Ссылка на страницу повреждена.', en: 'The page link is malformed.' },
+  idempotency_key: { ru: 'Ключ отправки — от 22 до 128 латинских букв, цифр, «-» или «_».', en: 'A submission key is 22 to 128 letters, digits, "-" or "_".' },
+  action: { ru: 'Выберите решение.', en: 'Choose a decision.' },
+  public_title: { ru: 'Публичный заголовок — не больше 300 символов.', en: 'The public title may be at most 300 characters.' },
+  public_description: { ru: 'Публичное описание — не больше 10 000 символов.', en: 'The public description may be at most 10 000 characters.' },
+  public_location: { ru: 'Выберите, насколько точно показать место.', en: 'Choose how precisely the place is shown.' },
+  lines: { ru: 'Строки протокола — не больше 20 000 символов.', en: 'At most 20 000 characters of protocol lines.' },
+  // the admin's forms
+  slug: { ru: 'Короткое имя — от 3 до 80 строчных латинских букв, цифр или дефисов, например ru-duma-2026.', en: 'The short name is 3–80 lowercase letters, digits or dashes, e.g. ru-duma-2026.' },
+  name_ru: { ru: 'Укажите название по-русски (до 300 символов).', en: 'Enter the Russian name (up to 300 characters).' },
+  name_en: { ru: 'Укажите название по-английски (до 300 символов).', en: 'Enter the English name (up to 300 characters).' },
+  country: { ru: 'Страна — двухбуквенный код, например RU.', en: 'The country is a two-letter code, e.g. RU.' },
+  voting_starts_on: { ru: 'Первый день голосования — дата вида ГГГГ-ММ-ДД.', en: 'The first voting day must be a date (YYYY-MM-DD).' },
+  voting_ends_on: { ru: 'Последний день голосования — дата вида ГГГГ-ММ-ДД.', en: 'The last voting day must be a date (YYYY-MM-DD).' },
+  code: { ru: 'Код — от 2 до 60 строчных латинских букв, цифр или «_»; изменить его потом нельзя.', en: 'The code is 2–60 lowercase letters, digits or underscores; it can never change later.' },
+  phase_code: { ru: 'Выберите этап.', en: 'Choose a phase.' },
+  label_ru: { ru: 'Укажите название по-русски (до 300 символов).', en: 'Enter the Russian label (up to 300 characters).' },
+  label_en: { ru: 'Укажите название по-английски (до 300 символов).', en: 'Enter the English label (up to 300 characters).' },
+  role: { ru: 'Выберите: модератор или администратор.', en: 'Choose moderator or admin.' },
+  polls_close_at: { ru: 'Время закрытия участков — настоящие дата и время (ГГГГ-ММ-ДДTЧЧ:ММ, UTC).', en: 'The closing time is a real date and time (YYYY-MM-DDTHH:MM, UTC).' },
+  secret: { ru: 'Форма настройки повреждена: обновите страницу.', en: 'The setup form is malformed; reload the page.' },
+  token: { ru: 'Ссылка повреждена.', en: 'This link is malformed.' },
   // the checklist names each item as the review page labels it
   ...Object.fromEntries(
     CHECKLIST_ITEMS.map((k) => [
@@ -334,6 +356,86 @@ const FIELD_WORDS: Record<string, Words> = {
     ]),
   ),
 };
+
+/**
+ * zod's kinds of problem (too long, not a number…), said of a field that has no words of its own
+ * (FIELD_WORDS): `{field}` is the parameter's name as an API client sent it.
+ */
+const PROBLEM_KIND_WORDS = {
+  missing: { ru: 'Не указан параметр «{field}».', en: '{field} is required.' },
+  given_twice: { ru: 'Параметр «{field}» указан несколько раз: нужен один.', en: '{field} must be given once.' },
+  too_long: { ru: '«{field}»: не больше {limit} символов.', en: '{field} may be at most {limit} characters.' },
+  too_short: { ru: '«{field}»: не меньше {limit} символов.', en: '{field} must be at least {limit} characters.' },
+  too_large: { ru: '«{field}»: не больше {limit}.', en: '{field} may be at most {limit}.' },
+  too_small: { ru: '«{field}»: не меньше {limit}.', en: '{field} must be at least {limit}.' },
+  too_many: { ru: '«{field}»: не больше {limit} значений.', en: '{field}: at most {limit} values.' },
+  too_few: { ru: '«{field}»: не меньше {limit} значений.', en: '{field}: at least {limit} values.' },
+  not_number: { ru: '«{field}» должно быть числом.', en: '{field} must be a number.' },
+  not_whole: { ru: '«{field}» должно быть целым числом.', en: '{field} must be a whole number.' },
+  not_one_of: { ru: '«{field}» — одно из значений: {options}.', en: '{field} must be one of: {options}.' },
+  malformed: { ru: 'Неверное значение «{field}».', en: '{field} is malformed.' },
+  unknown_field: { ru: 'Неизвестные параметры: {field}.[ Этот адрес принимает: {accepted}.]', en: 'Unknown parameter(s): {field}.[ This address takes: {accepted}.]' },
+} satisfies Record<string, Words>;
+
+/** Problems a schema names by key (`fieldProblem('totp_code')`) where the field's own words would not say it. */
+const NAMED_PROBLEM_WORDS = {
+  one_or_zero: { ru: '«{field}»: 1 или 0.', en: '{field} must be 1 or 0.' },
+  date_in_range: { ru: '«{field}» — настоящая дата между 1990 и 2100 годом.', en: '{field} must be a real date between 1990 and 2100.' },
+  range_reversed: { ru: '«{field}» должно быть раньше «{to}».', en: '{field} must be before {to}.' },
+  control_characters: { ru: 'В тексте поиска есть управляющие символы.', en: 'The search text contains control characters.' },
+  bbox_format: { ru: 'bbox — запад,юг,восток,север в градусах, например 19,41,180,82.', en: 'bbox is west,south,east,north in degrees, e.g. 19,41,180,82.' },
+  bbox_range: { ru: 'bbox должен лежать в пределах ±180/±90, запад < восток, юг < север.', en: 'bbox must lie within ±180/±90 with west < east and south < north.' },
+  totp_code: { ru: 'Код — 6 цифр, которые показывает приложение-аутентификатор.', en: 'The code is the 6 digits your authenticator app shows.' },
+  password_missing: { ru: 'Введите пароль.', en: 'Enter your password.' },
+  password_too_long: { ru: 'Пароль слишком длинный.', en: 'The password is too long.' },
+  real_date_time: { ru: 'Такой даты и времени не бывает.', en: 'This is not a real date and time.' },
+  upload_named_twice: { ru: 'Одна и та же загрузка указана дважды.', en: 'An upload is named twice.' },
+  one_redaction_field: { ru: 'Для каждого файла — одно поле скрытия.', en: 'Send one redaction field per file.' },
+  redaction_not_box: {
+    ru: 'Скрытие «{line}» — не прямоугольник: укажите слева, сверху, ширину и высоту в процентах от изображения, на видео можно ещё секунды «с» и «по», и затем blur (размыть) или fill (закрасить), например «10 20 15 15 blur» или «10 20 15 15 2.5 8 blur».',
+    en: 'The redaction “{line}” is not a rectangle: write left, top, width and height in percent of the picture, on a video optionally the seconds from and to, then blur or fill, e.g. “10 20 15 15 blur” or “10 20 15 15 2.5 8 blur”.',
+  },
+  redaction_reversed: {
+    ru: 'Скрытие «{line}» кончается раньше, чем начинается: второе время (в секундах) должно быть позже первого.',
+    en: 'The redaction “{line}” ends before it starts: the second time (seconds) must be later than the first.',
+  },
+  count_incomplete: {
+    ru: 'Укажите подсчёт целиком: начало, конец, сколько человек, что и как считали.',
+    en: 'Give the whole count: from, to, how many, what and how it was counted.',
+  },
+  count_reversed: { ru: 'Подсчёт должен закончиться позже, чем начался.', en: 'The counting must end after it began.' },
+  too_many_files: { ru: 'Не больше {limit} файлов в одной отправке.', en: 'At most {limit} files can be sent at once.' },
+  too_many_redactions: { ru: 'Не больше {limit} прямоугольников на файл.', en: 'At most {limit} rectangles per file.' },
+  no_version: { ru: 'В форме нет версии записи: обновите страницу и примите решение снова.', en: 'This form has no entry version; reload the page and decide again.' },
+  reload_page: { ru: 'Форма устарела: обновите страницу.', en: 'The form is out of date: reload the page.' },
+  reason_reject: { ru: 'Укажите причину отклонения.', en: 'Give a reason for the rejection.' },
+  reason_merge: { ru: 'Объясните, почему записи показывают одно и то же событие.', en: 'Say why the entries show the same event.' },
+  reason_needs_info: { ru: 'Напишите, каких сведений не хватает.', en: 'Say what information is missing.' },
+  reason_unpublish: { ru: 'Укажите причину снятия с публикации: её покажет публичная страница.', en: 'Give the reason for unpublishing; the public page shows it.' },
+  reason_bulk: { ru: 'Укажите одну причину для всех отмеченных записей.', en: 'Give one reason for all the ticked entries.' },
+  bulk_action: { ru: 'Выберите, что сделать с отмеченными записями.', en: 'Choose what to do with the ticked entries.' },
+  note_empty: { ru: 'Сначала напишите заметку.', en: 'Write the note first.' },
+  text_too_long: { ru: 'Текст — не больше {limit} символов.', en: 'The text may be at most {limit} characters.' },
+  question_closed: { ru: 'Этот вопрос уже закрыт.', en: 'This question is no longer open.' },
+  date_or_instant: { ru: '«{field}» — дата вида 2024-03-17 или время вида 2024-03-17T12:00:00Z.', en: '{field} must be a date like 2024-03-17 or a time like 2024-03-17T12:00:00Z.' },
+  category_code: { ru: 'Вид нарушения — код вроде ballot_stuffing.', en: 'A category is a code like ballot_stuffing.' },
+  station_number: { ru: 'Номер участка — от 1 до 6 цифр.', en: 'A polling-station number is 1 to 6 digits.' },
+  sha256: { ru: 'SHA-256 — 64 шестнадцатеричные цифры.', en: 'A SHA-256 is 64 hexadecimal digits.' },
+  tree_count: { ru: '«{field}» — целое неотрицательное число меньше 2^53, например 42.', en: '{field} must be a non-negative whole number below 2^53, e.g. 42.' },
+  empty_tree: { ru: 'tree_size — не меньше 1: пустое дерево не содержит записей.', en: 'tree_size must be at least 1: the empty tree includes no leaf.' },
+  byte_count: { ru: 'Заголовок {field} — целое число байт.', en: 'The {field} header must be a whole number of bytes.' },
+  upload_metadata: { ru: 'Upload-Metadata — пары «ключ значение-в-Base64» через запятую, каждый ключ один раз.', en: 'Upload-Metadata must be comma-separated pairs of a key and a Base64 value, each key once.' },
+  protocol_figure: { ru: 'Цифра протокола — целое число от 0 до 10 000 000.', en: 'A protocol figure is a whole number from 0 to 10 000 000.' },
+} satisfies Record<string, Words>;
+
+export type ProblemKind = keyof typeof PROBLEM_KIND_WORDS;
+/** A problem a schema names: its message is this key, never prose (the words are here, in both languages). */
+export type FieldProblem = keyof typeof NAMED_PROBLEM_WORDS;
+export const fieldProblem = (key: FieldProblem): string => key;
+export const isFieldProblem = (key: unknown): key is FieldProblem => typeof key === 'string' && Object.hasOwn(NAMED_PROBLEM_WORDS, key);
+
+/** One problem of a form or query, as validation reports it in details.fields. */
+export type FieldIssue = { field: string; kind?: ProblemKind; problem?: FieldProblem; params?: ErrorParams };
 
 const RETRY_IN: Words = { ru: 'Повторите через {wait}.', en: 'Try again in {wait}.' };
 
@@ -367,18 +469,19 @@ function filled(text: string, params: ErrorParams, lang: Lang): string {
     .replace(PARAM, (whole, name: string) => (given(name) ? paramWords(name, params[name]!, lang) : whole));
 }
 
-/** How zod's own messages begin (they name types, not what a person should do). */
-const ZOD_STOCK_MESSAGE = /^(Invalid|Too (big|small)|Unrecognized)/;
-
 type ErrorToSay = Pick<AppError, 'code' | 'params' | 'details' | 'retryAfterSeconds'>;
+
+/** One field's problem in the language: the schema's own key, else the field as the page labels it, else zod's kind of problem. */
+export function fieldIssueText({ field, kind, problem, params = {} }: FieldIssue, lang: Lang): string {
+  const words =
+    (problem && NAMED_PROBLEM_WORDS[problem]) ?? FIELD_WORDS[field] ?? (kind && field ? PROBLEM_KIND_WORDS[kind] : undefined) ?? ERROR_WORDS.invalid_input!;
+  return filled(words[lang], { field, ...params }, lang);
+}
 
 /** Every problem of a form, once each, each item in words the page uses. */
 function formProblems(error: ErrorToSay, lang: Lang): string | null {
-  const fields = (error.details?.fields as { field: string; message?: string }[] | undefined) ?? [];
-  const texts = fields.map(({ field, message }) => {
-    const ownEnglish = lang === 'en' && message && !ZOD_STOCK_MESSAGE.test(message) ? message : undefined;
-    return ownEnglish ?? FIELD_WORDS[field]?.[lang] ?? message ?? ERROR_WORDS.invalid_input![lang];
-  });
+  const fields = (error.details?.fields as FieldIssue[] | undefined) ?? [];
+  const texts = fields.map((issue) => fieldIssueText(issue, lang));
   return texts.length ? [...new Set(texts)].join(' ') : null;
 }
 
@@ -395,3 +498,5 @@ export function errorText(error: ErrorToSay, lang: Lang): string {
 /** For the catalogue test: the words of a code (null: it has none), and the things a 404 may name. */
 export const errorWords = (code: string): Words | null => ERROR_WORDS[code] ?? null;
 export const missingThings = Object.keys(MISSING_WORDS) as MissingThing[];
+/** For the catalogue test: every field's and field problem's words. */
+export const fieldWordsAll = (): Words[] => [...Object.values(PROBLEM_KIND_WORDS), ...Object.values(NAMED_PROBLEM_WORDS), ...Object.values(FIELD_WORDS)];

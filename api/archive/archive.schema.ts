@@ -3,16 +3,13 @@ import { PUBLIC_DERIVATIVES } from '../../domain/media/derivatives';
 import { ORIGINAL_REVEALS } from '../../domain/media/original-reveals';
 import type { SearchQuery } from '../../domain/archive/search.service';
 import { SIMILAR_MAX_BYTES, SIMILAR_MAX_PIXELS, SIMILAR_MIME_TYPES } from '../../domain/archive/similar.service';
+import { fieldProblem } from '../../web/error-messages';
 
 // ----------------------------------------------------------------------------------------------
-// Requests. Query strings are strict: an unknown parameter is a 400 naming it, so a mistyped
-// filter never silently widens a search. Empty fields (what a GET form sends) count as absent.
+// Requests. Query strings are strict: an unknown parameter is a 400 naming it and the ones the address
+// takes, so a mistyped filter never silently widens a search. Empty fields (what a GET form sends)
+// count as absent. Problems are said by the catalogue (web/error-messages.ts).
 
-const strict = <S extends z.ZodRawShape>(shape: S) =>
-  z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys' ? `Unknown parameter(s): ${issue.keys.join(', ')}. This address takes: ${Object.keys(shape).join(', ')}.` : undefined,
-  });
 
 const DAY = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 const INSTANT = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,3})?)?(Z|[+-][0-9]{2}:[0-9]{2})$/;
@@ -23,111 +20,98 @@ const LATEST = Date.UTC(2100, 0, 1);
  * A day (YYYY-MM-DD, UTC) or an instant with its zone. "to" bounds take the whole day: a range
  * 2024-03-15 … 2024-03-17 includes the 17th.
  */
-const dateBound = (name: string, end: 'from' | 'to') =>
+const dateBound = (end: 'from' | 'to') =>
   z
     .string()
-    .regex(new RegExp(`${DAY.source}|${INSTANT.source}`), `${name} must be a date like 2024-03-17 or a time like 2024-03-17T12:00:00Z.`)
+    .regex(new RegExp(`${DAY.source}|${INSTANT.source}`), fieldProblem('date_or_instant'))
     .transform((s, ctx) => {
       const at = new Date(s.length === 10 ? `${s}T00:00:00Z` : s);
       const [y, m, d] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
       const realDay = new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10) === s.slice(0, 10); // not 2024-02-31
       if (!realDay || Number.isNaN(at.getTime()) || at.getTime() < EARLIEST || at.getTime() > LATEST) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a real date between 1990 and 2100.` });
+        ctx.addIssue({ code: 'custom', message: fieldProblem('date_in_range') });
         return z.NEVER;
       }
       return s.length === 10 && end === 'to' ? new Date(at.getTime() + 86_400_000) : at;
     })
     .meta({ description: `${end === 'from' ? 'From' : 'Until'} (YYYY-MM-DD in UTC, ${end === 'to' ? 'inclusive' : 'from its start'}, or an ISO 8601 instant)` });
 
-const flag = (name: string) =>
-  z
-    .enum(['1', 'true', 'on', '0', 'false'], { error: `${name} must be 1 or 0.` })
-    .transform((v) => v === '1' || v === 'true' || v === 'on');
+const flag = z.enum(['1', 'true', 'on', '0', 'false'], { error: fieldProblem('one_or_zero') }).transform((v) => v === '1' || v === 'true' || v === 'on');
 
-const categoryCode = z.string().regex(/^[a-z0-9_]{2,60}$/, 'A category is a code like ballot_stuffing.');
+const categoryCode = z.string().regex(/^[a-z0-9_]{2,60}$/, fieldProblem('category_code'));
 
 export const searchFilterShape = {
   q: z
-    .string({ error: 'q must be given once.' })
-    .max(500, 'The search text may be at most 500 characters.')
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(s), 'The search text contains control characters.')
+    .string()
+    .max(500)
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(s), fieldProblem('control_characters'))
     .optional()
     .meta({ description: 'Words in Russian or English (stemmed: «вбросы» finds «вброс»), "exact phrases", -excluded words, or; numbers, also as «УИК 2034», «участок №2034», "polling station 2034", are polling-station numbers; category labels, election and region names are searched in both languages; region names are typo-tolerant. Sorted by relevance, the newest 300 matches are ranked; sort by time (or export) to go through every match.' }),
-  election: z.coerce
-    .number({ error: 'election must be an election id (a number).' })
-    .int('election must be a whole number.')
-    .min(1, 'election must be a positive id.')
-    .max(2_147_483_647, 'election is out of range.')
-    .optional(),
-  region: z.string({ error: 'region must be given once.' }).max(200, 'region may be at most 200 characters.').optional().meta({ description: 'Region name; typos are tolerated (trigram similarity).' }),
-  station: z.string({ error: 'station must be given once.' }).regex(/^[0-9]{1,6}$/, 'station must be a polling-station number: 1 to 6 digits.').optional(),
+  election: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
+  region: z.string().max(200).optional().meta({ description: 'Region name; typos are tolerated (trigram similarity).' }),
+  station: z.string().regex(/^[0-9]{1,6}$/, fieldProblem('station_number')).optional(),
   category: z
-    .union([categoryCode, z.array(categoryCode).max(30, 'At most 30 categories.')])
+    .union([categoryCode, z.array(categoryCode).max(30)])
     .transform((v) => (Array.isArray(v) ? v : [v]))
     .optional()
     .meta({ description: 'Category code; repeat the parameter for several (any of them).' }),
-  captured_from: dateBound('captured_from', 'from').optional(),
-  captured_to: dateBound('captured_to', 'to').optional(),
-  published_from: dateBound('published_from', 'from').optional(),
-  published_to: dateBound('published_to', 'to').optional(),
-  verified_since: dateBound('verified_since', 'from').optional(),
-  has_photo: flag('has_photo').optional(),
-  has_video: flag('has_video').optional(),
-  sort: z.enum(['relevance', 'captured', 'published'], { error: 'sort must be relevance, captured or published.' }).optional(),
-  lang: z.enum(['ru', 'en'], { error: 'lang must be ru or en.' }).optional(),
+  captured_from: dateBound('from').optional(),
+  captured_to: dateBound('to').optional(),
+  published_from: dateBound('from').optional(),
+  published_to: dateBound('to').optional(),
+  verified_since: dateBound('from').optional(),
+  has_photo: flag.optional(),
+  has_video: flag.optional(),
+  sort: z.enum(['relevance', 'captured', 'published']).optional(),
+  lang: z.enum(['ru', 'en']).optional(),
 };
 
 function rangesInOrder(q: { captured_from?: Date; captured_to?: Date; published_from?: Date; published_to?: Date }, ctx: z.RefinementCtx) {
   for (const [from, to] of [['captured_from', 'captured_to'], ['published_from', 'published_to']] as const) {
     const a = q[from];
     const b = q[to];
-    if (a && b && a >= b) ctx.addIssue({ code: 'custom', path: [from], message: `${from} must be before ${to}.` });
+    if (a && b && a >= b) ctx.addIssue({ code: 'custom', path: [from], message: fieldProblem('range_reversed'), params: { to } });
   }
 }
 
-export const searchQuery = strict({
+export const searchQuery = z.strictObject({
   ...searchFilterShape,
-  after: z.string({ error: 'after must be given once.' }).max(300, 'The page link is malformed.').optional().meta({ description: 'The `next` cursor of the previous page.' }),
-  limit: z.coerce
-    .number({ error: 'limit must be a number.' })
-    .int('limit must be a whole number.')
-    .min(1, 'limit must be at least 1.')
-    .max(100, 'limit may be at most 100.')
-    .optional(),
+  after: z.string().max(300).optional().meta({ description: 'The `next` cursor of the previous page.' }),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
 }).superRefine(rangesInOrder) satisfies z.ZodType<SearchQuery & { lang?: string }, unknown>;
 
-export const exportQuery = strict(searchFilterShape).superRefine(rangesInOrder);
+export const exportQuery = z.strictObject(searchFilterShape).superRefine(rangesInOrder);
 
-export const mapQuery = strict({
+export const mapQuery = z.strictObject({
   ...searchFilterShape,
   bbox: z
-    .string({ error: 'bbox must be given once.' })
-    .regex(/^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$/, 'bbox is west,south,east,north in degrees, e.g. 19,41,180,82.')
+    .string()
+    .regex(/^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$/, fieldProblem('bbox_format'))
     .transform((s) => s.split(',').map(Number) as [number, number, number, number])
-    .refine(([w, s, e, n]) => w >= -180 && e <= 180 && s >= -90 && n <= 90 && w < e && s < n, 'bbox must lie within ±180/±90 with west < east and south < north.')
+    .refine(([w, s, e, n]) => w >= -180 && e <= 180 && s >= -90 && n <= 90 && w < e && s < n, fieldProblem('bbox_range'))
     .optional(),
-  zoom: z.coerce.number({ error: 'zoom must be a number.' }).int('zoom must be a whole number.').min(0, 'zoom is 0 to 18.').max(18, 'zoom is 0 to 18.').optional(),
+  zoom: z.coerce.number().int().min(0).max(18).optional(),
 }).superRefine(rangesInOrder);
 
-export const entryParams = z.object({ id: z.uuid('This id is malformed.') });
-export const langQuery = strict({ lang: searchFilterShape.lang });
+export const entryParams = z.object({ id: z.uuid() });
+export const langQuery = z.strictObject({ lang: searchFilterShape.lang });
 export const publicFileParams = z.object({
-  id: z.uuid('This id is malformed.'),
-  variant: z.enum(['thumb.jpg', 'preview.jpg', 'published.jpg', 'video.mp4', 'original'], { error: 'Unknown file variant.' }),
+  id: z.uuid(),
+  variant: z.enum(['thumb.jpg', 'preview.jpg', 'published.jpg', 'video.mp4', 'original']),
 });
 export const hashParams = z.object({
   sha256: z
     .string()
-    .regex(/^[0-9a-fA-F]{64}$/, 'A SHA-256 is 64 hexadecimal digits.')
+    .regex(/^[0-9a-fA-F]{64}$/, fieldProblem('sha256'))
     .transform((s) => s.toLowerCase()),
 });
-export const checkQuery = strict({ lang: searchFilterShape.lang, sha256: hashParams.shape.sha256.optional() });
+export const checkQuery = z.strictObject({ lang: searchFilterShape.lang, sha256: hashParams.shape.sha256.optional() });
 export const stationParams = z.object({
-  election: z.coerce.number({ error: 'The election id must be a number.' }).int().min(1, 'The election id must be positive.').max(2_147_483_647),
-  region: z.string().min(1).max(200, 'The region may be at most 200 characters.'),
-  number: z.string().regex(/^[0-9]{1,6}$/, 'A polling-station number is 1 to 6 digits.'),
+  election: z.coerce.number().int().min(1).max(2_147_483_647),
+  region: z.string().min(1).max(200),
+  number: z.string().regex(/^[0-9]{1,6}$/, fieldProblem('station_number')),
 });
-export const stationQuery = strict({
+export const stationQuery = z.strictObject({
   after: searchQuery.shape.after,
   limit: searchQuery.shape.limit,
   lang: searchFilterShape.lang,

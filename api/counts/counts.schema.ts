@@ -2,37 +2,33 @@ import { z } from 'zod';
 import { COUNT_METHODS, COUNT_SUBJECTS, type AttendanceCount, type Figures } from '../../domain/counts/model';
 import type { ObserverFigures } from '../../domain/counts/counts.service';
 import { searchFilterShape } from '../archive/archive.schema';
+import { fieldProblem } from '../../web/error-messages';
 import { parse } from '../middleware/validate';
 
 // ----------------------------------------------------------------------------------------------
 // Requests. The public list and its exports take the archive's filter names (election, region,
 // station) and, like the archive's, refuse an unknown parameter.
 
-const strict = <S extends z.ZodRawShape>(shape: S) =>
-  z.strictObject(shape, {
-    error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown parameter(s): ${issue.keys.join(', ')}. This address takes: ${Object.keys(shape).join(', ')}.` : undefined),
-  });
-
 const rankFilterShape = {
   election: searchFilterShape.election,
-  region: z.string({ error: 'region must be given once.' }).max(200, 'region may be at most 200 characters.').optional().meta({ description: 'Region name, exactly as the official results give it.' }),
+  region: z.string().max(200).optional().meta({ description: 'Region name, exactly as the official results give it.' }),
   station: searchFilterShape.station,
 };
 
-export const rankingQuery = strict({
+export const rankingQuery = z.strictObject({
   ...rankFilterShape,
-  limit: z.coerce.number({ error: 'limit must be a number.' }).int('limit must be a whole number.').min(1, 'limit must be at least 1.').max(500, 'limit may be at most 500.').optional(),
-  offset: z.coerce.number({ error: 'offset must be a number.' }).int('offset must be a whole number.').min(0, 'offset must be 0 or more.').max(100_000, 'offset may be at most 100000.').optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  offset: z.coerce.number().int().min(0).max(100_000).optional(),
   lang: searchFilterShape.lang,
 });
-export const rankingExportQuery = strict(rankFilterShape);
+export const rankingExportQuery = z.strictObject(rankFilterShape);
 
 export const stationFiguresParams = z.object({
-  election: z.coerce.number({ error: 'The election id must be a number.' }).int().min(1, 'The election id must be positive.').max(2_147_483_647),
-  number: z.string().regex(/^[0-9]{1,6}$/, 'A polling-station number is 1 to 6 digits.'),
+  election: z.coerce.number().int().min(1).max(2_147_483_647),
+  number: z.string().regex(/^[0-9]{1,6}$/, fieldProblem('station_number')),
 });
 export const electionParams = z.object({ election: stationFiguresParams.shape.election });
-export const idParams = z.object({ id: z.uuid('This id is malformed.') });
+export const idParams = z.object({ id: z.uuid() });
 
 const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
 const blankless = (v: unknown) => (v === '' ? undefined : v);
@@ -43,19 +39,20 @@ const blankless = (v: unknown) => (v === '' ? undefined : v);
  */
 const countFields = z
   .object({
-    count_from: z.preprocess(blankless, z.string().regex(LOCAL_TIME, 'Give when the counting began, as YYYY-MM-DDTHH:MM.').optional()),
-    count_to: z.preprocess(blankless, z.string().regex(LOCAL_TIME, 'Give when the counting ended, as YYYY-MM-DDTHH:MM.').optional()),
-    count_people: z.preprocess(blankless, z.coerce.number({ error: 'The count is a whole number.' }).int('The count is a whole number.').min(0, 'The count cannot be negative.').max(100_000, 'The count may be at most 100 000.').optional()),
-    count_what: z.preprocess(blankless, z.enum(COUNT_SUBJECTS, { error: 'Say what was counted.' }).optional()),
-    count_method: z.preprocess(blankless, z.enum(Object.keys(COUNT_METHODS) as [keyof typeof COUNT_METHODS], { error: 'Say how it was counted.' }).optional()),
+    count_from: z.preprocess(blankless, z.string().regex(LOCAL_TIME).optional()),
+    count_to: z.preprocess(blankless, z.string().regex(LOCAL_TIME).optional()),
+    count_people: z.preprocess(blankless, z.coerce.number().int().min(0).max(100_000).optional()),
+    count_what: z.preprocess(blankless, z.enum(COUNT_SUBJECTS).optional()),
+    count_method: z.preprocess(blankless, z.enum(Object.keys(COUNT_METHODS) as [keyof typeof COUNT_METHODS]).optional()),
   })
   .superRefine((c, ctx) => {
     const given = [c.count_from, c.count_to, c.count_people, c.count_what, c.count_method].filter((v) => v !== undefined).length;
-    if (given > 0 && given < 5) ctx.addIssue({ code: 'custom', path: ['count_people'], message: 'Give the whole count: from, to, how many, what and how it was counted.' });
-    if (c.count_from && c.count_to && c.count_to <= c.count_from) ctx.addIssue({ code: 'custom', path: ['count_to'], message: 'The counting must end after it began.' });
+    if (given > 0 && given < 5) ctx.addIssue({ code: 'custom', path: ['count_people'], message: fieldProblem('count_incomplete') });
+    if (c.count_from && c.count_to && c.count_to <= c.count_from) ctx.addIssue({ code: 'custom', path: ['count_to'], message: fieldProblem('count_reversed') });
   });
 
-const figure = z.coerce.number({ error: 'A protocol figure is a whole number.' }).int('A protocol figure is a whole number.').min(0, 'A protocol figure cannot be negative.').max(10_000_000, 'A protocol figure may be at most 10 000 000.');
+// (the schema's message is said for every problem of it)
+const figure = z.coerce.number({ error: fieldProblem('protocol_figure') }).int().min(0).max(10_000_000);
 
 /** The line_<code> fields of a form as figures; empty ones are left out. */
 export function figuresFromForm(body: Record<string, unknown>): Figures {
@@ -78,15 +75,15 @@ export function observerFiguresFromForm(body: Record<string, unknown>): Observer
 }
 
 /** The moderator's forms. */
-export const verifyForm = z.object({ verified: z.enum(['1', '0'], { error: 'verified is 1 or 0.' }).transform((v) => v === '1') });
-export const checkForm = z.object({ checked: z.enum(['1', '0'], { error: 'checked is 1 or 0.' }).transform((v) => v === '1') });
+export const verifyForm = z.object({ verified: z.enum(['1', '0'], { error: fieldProblem('one_or_zero') }).transform((v) => v === '1') });
+export const checkForm = z.object({ checked: z.enum(['1', '0'], { error: fieldProblem('one_or_zero') }).transform((v) => v === '1') });
 
 /** The admin's forms. */
 export const linesForm = z.object({
-  election_id: z.coerce.number({ error: 'Choose an election.' }).int().positive('Choose an election.'),
-  lines: z.string({ error: 'Give the protocol lines.' }).max(20_000, 'At most 20 000 characters of lines.'),
+  election_id: z.coerce.number().int().positive(),
+  lines: z.string().max(20_000),
 });
-export const officialImportForm = z.object({ election_id: z.coerce.number({ error: 'Choose an election.' }).int().positive('Choose an election.') });
+export const officialImportForm = z.object({ election_id: z.coerce.number().int().positive() });
 
 // ----------------------------------------------------------------------------------------------
 // Responses: typed presenters, and the OpenAPI document.

@@ -1,33 +1,35 @@
 import { z } from 'zod';
+import { fieldProblem } from '../../web/error-messages';
+
+// Problems are said by the catalogue (web/error-messages.ts: a problem named here, or its kind).
 
 /** A tree size or leaf index: a decimal non-negative integer below 2^53, nothing else. */
-const count = (name: string) =>
-  z
-    .string({ error: `${name} is required.` })
-    .regex(/^(0|[1-9][0-9]{0,15})$/, `${name} must be a non-negative whole number, e.g. 42.`)
-    .transform(Number)
-    .refine((n) => Number.isSafeInteger(n), `${name} is too large.`);
+const count = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,15})$/, fieldProblem('tree_count'))
+  .transform(Number)
+  .refine((n) => Number.isSafeInteger(n), fieldProblem('tree_count'));
 
 const leafHash = z
-  .string({ error: 'leaf_hash is required.' })
-  .regex(/^[0-9a-fA-F]{64}$/, 'leaf_hash must be 64 hex digits (a SHA-256 leaf hash).')
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/, fieldProblem('sha256'))
   .transform((s) => Buffer.from(s, 'hex'));
 
-export const sthParams = z.object({ size: count('size') });
+export const sthParams = z.object({ size: count });
 
 export const sthsQuery = z.object({
-  before: count('before').optional(),
-  limit: count('limit').pipe(z.number().min(1, 'limit must be at least 1.').max(1000, 'limit may be at most 1000.')).default(100),
+  before: count.optional(),
+  limit: count.pipe(z.number().min(1).max(1000)).default(100),
 });
 
 export const inclusionQuery = z.object({
   leaf_hash: leafHash,
-  tree_size: count('tree_size').pipe(z.number().min(1, 'tree_size must be at least 1: the empty tree includes no leaf.')),
+  tree_size: count.pipe(z.number().min(1, fieldProblem('empty_tree'))),
 });
 
-export const consistencyQuery = z.object({ first: count('first'), second: count('second') });
+export const consistencyQuery = z.object({ first: count, second: count });
 
-export const leavesQuery = z.object({ start: count('start'), end: count('end') });
+export const leavesQuery = z.object({ start: count, end: count });
 
 export const bundleQuery = z.object({ leaf_hash: leafHash });
 

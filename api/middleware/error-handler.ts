@@ -3,7 +3,7 @@ import type { AppContext } from '../../domain/context';
 import { isNoSpace } from '../../domain/caught-errors';
 import { AppError, fromStoreFailure, notFound } from '../../domain/errors';
 import { storageFull } from '../../domain/submissions/disk-space';
-import { errorText } from '../../web/error-messages';
+import { errorText, fieldIssueText, type FieldIssue } from '../../web/error-messages';
 import { pickLang, type Lang } from '../../web/i18n';
 import { errorPage } from '../../web/pages/error';
 import { pageContext, sendHtml } from '../page';
@@ -35,7 +35,13 @@ export function apiLang(req: Parameters<RequestHandler>[0]): Lang {
 /** An /api answer's error: the code, its words in the client's language, and what the words were filled with. */
 export function apiErrorBody(error: AppError, lang: Lang) {
   const params = Object.keys(error.params).length ? { params: error.params } : {};
-  return { error: { code: error.code, message: errorText(error, lang), ...params, ...(error.details ? { details: error.details } : {}) } };
+  return { error: { code: error.code, message: errorText(error, lang), ...params, ...(error.details ? { details: detailsSaid(error.details, lang) } : {}) } };
+}
+
+/** Each field's problem also in words, for a client that shows them beside its own fields. */
+function detailsSaid(details: Record<string, unknown>, lang: Lang): Record<string, unknown> {
+  const fields = details.fields as FieldIssue[] | undefined;
+  return Array.isArray(fields) ? { ...details, fields: fields.map((issue) => ({ ...issue, message: fieldIssueText(issue, lang) })) } : details;
 }
 
 /** What a page shows of an error: its status and code, and its words in the page's language. */

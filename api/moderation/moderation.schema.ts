@@ -2,14 +2,17 @@ import { z } from 'zod';
 import { QUEUE_FLAGS } from '../../domain/media/flags';
 import { ORIGINAL_REVEALS } from '../../domain/media/original-reveals';
 import { MAX_REDACTION_REGIONS, type FileRedaction, type RedactionRegion, type RedactionStyle } from '../../domain/media/redaction';
-import { CHECKLIST_FACTS, CHECKLIST_ITEMS, DECISION_ACTIONS, REJECT_REASONS, type Checklist, type ChecklistFactCode, type ChecklistItem, type Decision } from '../../domain/moderation/model';
+import { CHECKLIST_FACTS, CHECKLIST_ITEMS, DECISION_ACTIONS, REJECT_REASONS, type Checklist, type ChecklistFactCode, type Decision } from '../../domain/moderation/model';
 import { PUBLIC_LOCATIONS, QUEUE_SORTS, SUBMISSION_STATUSES, type PublicChoices, type QueueFilter } from '../../domain/submissions/model';
 import type { BulkDecision } from '../../domain/moderation/moderation.service';
+import { fieldProblem, type FieldProblem } from '../../web/error-messages';
 import { parse } from '../middleware/validate';
 
-export const idParams = z.object({ id: z.uuid('This id is malformed.') });
+// Problems are said by the catalogue (web/error-messages.ts: each field's words, or a problem named here).
+
+export const idParams = z.object({ id: z.uuid() });
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
-const day = (what: string) => z.preprocess(emptyAsUndefined, z.iso.date({ error: `The ${what} must be a date (YYYY-MM-DD).` }).optional());
+const day = z.preprocess(emptyAsUndefined, z.iso.date().optional());
 
 /**
  * The queue's filters are named as the archive's, the API's and the exports' (issue 17, item 7):
@@ -22,21 +25,21 @@ export const QUEUE_RENAMED_PARAMS: Record<string, string> = { video: 'has_video'
 export const queueQuery = z
   .object({
     after: z.string().max(200).optional(),
-    status: z.preprocess(emptyAsUndefined, z.enum(SUBMISSION_STATUSES, { error: 'Unknown status.' }).default('pending')),
-    election: z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'Unknown election.' }).int().positive('Unknown election.').optional()),
-    region: z.preprocess(emptyAsUndefined, z.string().trim().max(200, 'The region may be at most 200 characters.').optional()),
-    category: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z0-9_]{2,60}$/, 'Unknown category.').optional()),
-    flag: z.preprocess(emptyAsUndefined, z.enum(QUEUE_FLAGS, { error: 'Unknown flag.' }).optional()),
-    has_video: z.preprocess(emptyAsUndefined, z.enum(['1', 'true', 'on', '0', 'false'], { error: 'has_video must be 1 or 0.' }).optional()),
-    received_from: day('first day'),
-    received_to: day('last day'),
-    sort: z.preprocess(emptyAsUndefined, z.enum(QUEUE_SORTS, { error: 'Sort is oldest or newest.' }).default('oldest')),
+    status: z.preprocess(emptyAsUndefined, z.enum(SUBMISSION_STATUSES).default('pending')),
+    election: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().optional()),
+    region: z.preprocess(emptyAsUndefined, z.string().trim().max(200).optional()),
+    category: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z0-9_]{2,60}$/).optional()),
+    flag: z.preprocess(emptyAsUndefined, z.enum(QUEUE_FLAGS).optional()),
+    has_video: z.preprocess(emptyAsUndefined, z.enum(['1', 'true', 'on', '0', 'false'], { error: fieldProblem('one_or_zero') }).optional()),
+    received_from: day,
+    received_to: day,
+    sort: z.preprocess(emptyAsUndefined, z.enum(QUEUE_SORTS).default('oldest')),
     lang: z.string().optional(),
     // what the last bulk decision did (the redirect after it says so)
     bulk_done: z.coerce.number().int().min(0).optional(),
     bulk_refused: z.coerce.number().int().min(0).optional(),
     // the entry decided just before, when the queue had nothing left to open after it
-    decided: z.preprocess(emptyAsUndefined, z.uuid('This id is malformed.').optional()),
+    decided: z.preprocess(emptyAsUndefined, z.uuid().optional()),
   })
   .transform((q) => ({
     after: q.after,
@@ -58,8 +61,8 @@ export const queueQuery = z
 
 /** A review page's context: the queue it was opened from (from=queue with that queue's filter) and the entry decided just before. */
 const reviewContextQuery = z.object({
-  from: z.preprocess(emptyAsUndefined, z.literal('queue', { error: 'from is queue or nothing.' }).optional()),
-  decided: z.preprocess(emptyAsUndefined, z.uuid('This id is malformed.').optional()),
+  from: z.preprocess(emptyAsUndefined, z.literal('queue').optional()),
+  decided: z.preprocess(emptyAsUndefined, z.uuid().optional()),
 });
 
 export function reviewContextOf(query: unknown): { queue: QueueFilter | null; decided: string | null } {
@@ -69,43 +72,35 @@ export function reviewContextOf(query: unknown): { queue: QueueFilter | null; de
 
 /** The queue's "my region": as observers spell regions; empty forgets it. */
 export const myRegionSchema = z.object({
-  region: z.preprocess(emptyAsUndefined, z.string().trim().min(1).max(200, 'The region may be at most 200 characters.').optional()),
+  region: z.preprocess(emptyAsUndefined, z.string().trim().min(1).max(200).optional()),
 }).transform((f) => f.region ?? null);
 
-const version = z.coerce
-  .number({ error: 'This form has no entry version; reload the page and decide again.' })
-  .int()
-  .min(1, 'This form has no entry version; reload the page and decide again.');
+const version = z.coerce.number({ error: fieldProblem('no_version') }).int().min(1); // the message is said for every problem of it
 const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === '1', z.boolean());
-const requiredText = (message: string, max: number, what: string) =>
-  z.string({ error: message }).trim().min(1, message).max(max, `The ${what} may be at most ${max} characters.`);
-const optionalText = (max: number, what: string) =>
-  z.string().trim().max(max, `The ${what} may be at most ${max} characters.`).optional().transform((v) => v || null);
+/** A text the action needs: missing, it is asked for in the action's words; too long, the field's words say its limit. */
+const requiredText = (missing: FieldProblem, max: number) =>
+  // (a schema-wide message would also be said for the too long text: it is given to the missing one only)
+  z.string({ error: (issue) => (issue.code === 'invalid_type' ? fieldProblem(missing) : undefined) }).trim().min(1, fieldProblem(missing)).max(max, fieldProblem('text_too_long'));
+const optionalText = (max: number) => z.string().trim().max(max).optional().transform((v) => v || null);
 
 const decisionHead = z.object({
-  action: z.enum(DECISION_ACTIONS, { error: 'Choose a decision.' }),
+  action: z.enum(DECISION_ACTIONS),
   version,
 });
 
-const CHECK_LABELS: Record<ChecklistItem, string> = {
-  source: 'Source plausible',
-  time: 'Time consistent',
-  place: 'Place consistent',
-  content: 'Content shows the claimed violation',
-};
-
 /** The fact a pre-ticked item was ticked by (the page clears it when the moderator changes the box). */
-const prefilledBy = z.preprocess(emptyAsUndefined, z.enum(CHECKLIST_FACTS, { error: 'Reload the page: a pre-ticked item names a fact it does not know.' }).optional());
+const prefilledBy = z.preprocess(emptyAsUndefined, z.enum(CHECKLIST_FACTS, { error: fieldProblem('reload_page') }).optional());
 
 /** Each check is ticked, or explained in its text field: an unticked, unexplained check is refused. */
 const checklistSchema = z
-  .object(Object.fromEntries(CHECKLIST_ITEMS.flatMap((k) => [[`check_${k}`, checkbox], [`note_${k}`, optionalText(1000, 'explanation')], [`prefilled_${k}`, prefilledBy]])))
+  .object(Object.fromEntries(CHECKLIST_ITEMS.flatMap((k) => [[`check_${k}`, checkbox], [`note_${k}`, optionalText(1000)], [`prefilled_${k}`, prefilledBy]])))
   .transform((f, ctx): Checklist => {
     const entries = CHECKLIST_ITEMS.map((k) => {
       const prefilled = f[`prefilled_${k}`] as ChecklistFactCode | undefined;
       if (f[`check_${k}`]) return [k, prefilled ? { ok: true, prefilled } : { ok: true }] as const;
       const note = f[`note_${k}`] as string | null;
-      if (!note) ctx.addIssue({ code: 'custom', path: [`note_${k}`], message: `Tick “${CHECK_LABELS[k]}” or explain in its text field why not.` });
+      // the field's words name the item as the page labels it
+      if (!note) ctx.addIssue({ code: 'custom', path: [`note_${k}`] });
       return [k, { ok: false, note: note ?? '' }] as const;
     });
     return Object.fromEntries(entries) as Checklist;
@@ -114,9 +109,9 @@ const checklistSchema = z
 /** What becomes public; anything not sent gets the privacy-safe default. */
 const choicesSchema = z
   .object({
-    public_title: optionalText(300, 'public title'),
-    public_description: optionalText(10000, 'public description'),
-    public_location: z.enum(PUBLIC_LOCATIONS, { error: 'Choose how precisely the place is shown.' }).default('rounded'),
+    public_title: optionalText(300),
+    public_description: optionalText(10000),
+    public_location: z.enum(PUBLIC_LOCATIONS).default('rounded'),
     public_device: checkbox,
     original_downloadable: checkbox,
   })
@@ -133,7 +128,7 @@ const confirmedRevealsSchema = z
   .object({
     confirm_original_reveals: z.preprocess(
       (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : []),
-      z.array(z.enum(ORIGINAL_REVEALS, { error: 'Reload the page: the confirmation of what the original reveals is not one it offers.' })),
+      z.array(z.enum(ORIGINAL_REVEALS, { error: fieldProblem('reload_page') })),
     ),
   })
   .transform((c) => c.confirm_original_reveals);
@@ -152,13 +147,14 @@ const REDACTION_FIELD = /^redact_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4
  * writes the lines; without scripts a moderator types them).
  */
 const redactionsSchema = z.record(z.string(), z.unknown()).transform((body, ctx): FileRedaction[] => {
-  const wrong = (message: string) => ctx.addIssue({ code: 'custom', path: ['redactions'], message });
+  const wrong = (problem: FieldProblem, params: Record<string, string | number> = {}) =>
+    ctx.addIssue({ code: 'custom', path: ['redactions'], message: fieldProblem(problem), params });
   const redactions: FileRedaction[] = [];
   for (const [key, value] of Object.entries(body)) {
     const field = REDACTION_FIELD.exec(key);
     if (!field) continue;
     if (typeof value !== 'string') {
-      wrong('Send one redaction field per file.');
+      wrong('one_redaction_field');
       continue;
     }
     const regions: RedactionRegion[] = [];
@@ -166,7 +162,7 @@ const redactionsSchema = z.record(z.string(), z.unknown()).transform((body, ctx)
       const m = REDACTION_LINE.exec(line);
       const [x, y, w, h] = (m ? m.slice(1, 5) : []).map((v) => decimal(v!) / 100);
       if (!m || x! >= 1 || y! >= 1 || !(w! > 0) || !(h! > 0)) {
-        wrong(`The redaction “${line.trim().slice(0, 40)}” is not a rectangle: write left, top, width and height in percent of the picture, on a video optionally the seconds from and to, then blur or fill, e.g. “10 20 15 15 blur” or “10 20 15 15 2.5 8 blur”.`);
+        wrong('redaction_not_box', { line: line.trim().slice(0, 40) });
         continue;
       }
       const style = (m[7]?.toLowerCase() ?? 'blur') as RedactionStyle;
@@ -176,25 +172,25 @@ const redactionsSchema = z.record(z.string(), z.unknown()).transform((body, ctx)
       }
       const [from_s, to_s] = [decimal(m[5]), decimal(m[6]!)];
       if (!(to_s > from_s)) {
-        wrong(`The redaction “${line.trim().slice(0, 40)}” ends before it starts: the second time (seconds) must be later than the first.`);
+        wrong('redaction_reversed', { line: line.trim().slice(0, 40) });
         continue;
       }
       regions.push({ x: x!, y: y!, w: w!, h: h!, style, from_s, to_s });
     }
-    if (regions.length > MAX_REDACTION_REGIONS) wrong(`At most ${MAX_REDACTION_REGIONS} rectangles per file.`);
+    if (regions.length > MAX_REDACTION_REGIONS) wrong('too_many_redactions', { limit: MAX_REDACTION_REGIONS });
     if (regions.length) redactions.push({ fileId: field[1]!, regions });
   }
   return redactions;
 });
 
 const rejectSchema = z.object({
-  reason_code: z.enum(REJECT_REASONS, { error: 'Give a reason for the rejection: choose one from the list.' }),
-  reason: requiredText('Give a reason for the rejection.', 2000, 'reason'),
+  reason_code: z.enum(REJECT_REASONS),
+  reason: requiredText('reason_reject', 2000),
 });
-const reasonSchema = (message: string) => z.object({ reason: requiredText(message, 2000, 'reason') });
+const reasonSchema = (missing: FieldProblem) => z.object({ reason: requiredText(missing, 2000) });
 const mergeSchema = z.object({
-  merge_into: z.uuid('Enter the id of the entry to merge into (as shown on its page).'),
-  reason: requiredText('Say why the entries show the same event.', 2000, 'reason'),
+  merge_into: z.uuid(),
+  reason: requiredText('reason_merge', 2000),
 });
 
 /** A decision form, checked field by field for the action it names. */
@@ -219,9 +215,9 @@ export function decisionFromForm(body: unknown): Decision {
       return { action, version, reasonCode: r.reason_code, reason: r.reason };
     }
     case 'needs_info':
-      return { action, version, reason: parse(reasonSchema('Say what information is missing.'), body).reason };
+      return { action, version, reason: parse(reasonSchema('reason_needs_info'), body).reason };
     case 'unpublish':
-      return { action, version, reason: parse(reasonSchema('Give the reason for unpublishing; the public page shows it.'), body).reason };
+      return { action, version, reason: parse(reasonSchema('reason_unpublish'), body).reason };
     case 'merge': {
       const m = parse(mergeSchema, body);
       return { action, version, into: m.merge_into, reason: m.reason };
@@ -232,42 +228,42 @@ export function decisionFromForm(body: unknown): Decision {
 /** Ticked entries: each checkbox holds one id, a cluster's checkbox all of its ids (comma-separated), so no script is needed. */
 const tickedIds = z.preprocess(
   (v) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [x])).filter((x) => x !== ''),
-  z.array(z.uuid('An entry id is malformed; reload the queue.')).min(1, 'Tick at least one entry.').max(200, 'At most 200 entries at once.'),
+  z.array(z.uuid()).min(1).max(200),
 );
 
 /** The queue's "with the ticked entries" form: one reason for all of them. */
 export const bulkSchema = z
   .object({
     ids: tickedIds,
-    action: z.enum(['reject', 'needs_info', 'merge'], { error: 'Choose what to do with the ticked entries.' }),
-    reason_code: z.preprocess(emptyAsUndefined, z.enum(REJECT_REASONS, { error: 'Give a reason for the rejection: choose one from the list.' }).optional()),
-    reason: requiredText('Give one reason for all the ticked entries.', 2000, 'reason'),
-    merge_into: z.preprocess(emptyAsUndefined, z.uuid('Pick the entry to keep.').optional()),
+    action: z.enum(['reject', 'needs_info', 'merge'], { error: fieldProblem('bulk_action') }),
+    reason_code: z.preprocess(emptyAsUndefined, z.enum(REJECT_REASONS).optional()),
+    reason: requiredText('reason_bulk', 2000),
+    merge_into: z.preprocess(emptyAsUndefined, z.uuid().optional()),
   })
   .transform((f, ctx): { ids: string[]; decision: BulkDecision } => {
     if (f.action === 'reject') {
-      if (!f.reason_code) ctx.addIssue({ code: 'custom', path: ['reason_code'], message: 'Give a reason for the rejection: choose one from the list.' });
+      if (!f.reason_code) ctx.addIssue({ code: 'custom', path: ['reason_code'] });
       return { ids: f.ids, decision: { action: 'reject', reasonCode: f.reason_code ?? 'other', reason: f.reason } };
     }
     if (f.action === 'merge') {
-      if (!f.merge_into) ctx.addIssue({ code: 'custom', path: ['merge_into'], message: 'Pick the entry to keep (“keep this one”) in the cluster.' });
+      if (!f.merge_into) ctx.addIssue({ code: 'custom', path: ['merge_into'] });
       return { ids: f.ids, decision: { action: 'merge', into: f.merge_into ?? '', reason: f.reason } };
     }
     return { ids: f.ids, decision: { action: 'needs_info', reason: f.reason } };
   });
 
 export const noteSchema = z.object({
-  body: requiredText('Write the note first.', 4000, 'note'),
-  parent_id: z.uuid('The note you reply to is malformed.').optional().or(z.literal('').transform(() => undefined)),
+  body: requiredText('note_empty', 4000),
+  parent_id: z.uuid().optional().or(z.literal('').transform(() => undefined)),
 });
 
 export const publicTextSchema = z.object({
   version,
-  public_title: optionalText(300, 'public title'),
-  public_description: optionalText(10000, 'public description'),
+  public_title: optionalText(300),
+  public_description: optionalText(10000),
 });
 
 export const fileVariantParams = z.object({
-  id: z.uuid('This id is malformed.'),
-  variant: z.enum(['thumb.jpg', 'preview.jpg', 'contact.jpg', 'video.mp4', 'original'], { error: 'Unknown file variant.' }),
+  id: z.uuid(),
+  variant: z.enum(['thumb.jpg', 'preview.jpg', 'contact.jpg', 'video.mp4', 'original']),
 });

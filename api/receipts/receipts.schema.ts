@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { UPLOAD_ID } from '../../domain/uploads/uploads.service';
+import { fieldProblem } from '../../web/error-messages';
 
 /** The observer's answer to a moderator's question, as the receipt page's form sends it (no JavaScript). */
 export const answerFormSchema = z.object({
-  question_id: z.string({ error: 'This question is no longer open.' }).uuid('This question is no longer open.'),
-  body: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string().max(10000, 'The answer may be at most 10 000 characters.').optional())
+  question_id: z.uuid({ error: fieldProblem('question_closed') }),
+  body: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string().max(10000, fieldProblem('text_too_long')).optional())
     .transform((v) => v || null),
 });
 
@@ -12,8 +13,8 @@ export const answerFormSchema = z.object({
 export const answerUploadsSchema = (maxFiles: number) =>
   answerFormSchema.extend({
     uploads: z
-      .array(z.string().regex(UPLOAD_ID, 'Not an upload id.'))
-      .max(maxFiles, `At most ${maxFiles} files can be sent at once.`)
-      .refine((ids) => new Set(ids).size === ids.length, 'An upload is named twice.')
+      .array(z.string().regex(UPLOAD_ID))
+      .max(maxFiles, fieldProblem('too_many_files'))
+      .refine((ids) => new Set(ids).size === ids.length, fieldProblem('upload_named_twice'))
       .default([]),
   });

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { CLIENT_KEY } from '../../domain/submissions/submission.service';
 import { UPLOAD_ID } from '../../domain/uploads/uploads.service';
+import { fieldProblem } from '../../web/error-messages';
+
+// Problems are said by the catalogue (web/error-messages.ts: each field's words, or a problem named here).
 
 /**
  * A station number as people type it: "УИК 1234", "уик №1234", "№ 1234", "UIK 1234", "#1234" are
@@ -20,18 +23,18 @@ const optionalChoice = <T extends readonly [string, ...string[]]>(values: T) =>
 /** A wall-clock time as a datetime-local input sends it; checked to be a real calendar time. */
 const localDateTime = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'Use the form YYYY-MM-DDTHH:MM.')
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/)
   .refine((s) => {
     const d = new Date(`${s.length === 16 ? `${s}:00` : s}Z`);
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, s.length) === s && d.getUTCFullYear() >= 1990;
-  }, 'This is not a real date and time.');
+  });
 
 export const submissionFormSchema = z.object({
-  election_id: z.coerce.number({ error: 'Choose an election.' }).int('Choose an election.').positive('Choose an election.'),
-  region: z.string({ error: 'Enter the region or country.' }).trim().min(1, 'Enter the region or country.').max(200, 'The region may be at most 200 characters.'),
-  station_number: z.string({ error: 'Enter the polling-station number.' }).transform(normalizeStationNumber).pipe(z.string().regex(/^\d{1,6}$/, 'The polling-station number is 1 to 6 digits, e.g. 8050.')),
-  category_code: z.string({ error: 'Choose what kind of violation this is.' }).regex(/^[a-z0-9_]{2,60}$/, 'Choose what kind of violation this is.'),
-  description: z.string({ error: 'Describe what happened.' }).trim().min(1, 'Describe what happened.').max(10000, 'The description may be at most 10 000 characters.'),
+  election_id: z.coerce.number().int().positive(),
+  region: z.string().trim().min(1).max(200),
+  station_number: z.string().transform(normalizeStationNumber).pipe(z.string().regex(/^\d{1,6}$/)),
+  category_code: z.string().regex(/^[a-z0-9_]{2,60}$/),
+  description: z.string().trim().min(1).max(10000),
   happened_at: z.preprocess((v) => (v === '' ? undefined : v), localDateTime.optional()).transform((v) => v ?? null),
   reporter_role: optionalChoice(['observer', 'voter', 'commission_member', 'journalist', 'candidate'] as const),
   complaint_status: optionalChoice(['none', 'filed', 'answered'] as const),
@@ -39,7 +42,7 @@ export const submissionFormSchema = z.object({
 
 export type SubmissionForm = z.infer<typeof submissionFormSchema>;
 
-const clientKey = z.string().regex(CLIENT_KEY, 'A submission key is 22 to 128 letters, digits, "-" or "_".');
+const clientKey = z.string().regex(CLIENT_KEY);
 
 /** The form as the page without JavaScript sends it: the key the form was rendered with, if any. */
 export const formPostSchema = submissionFormSchema.extend({
@@ -51,8 +54,8 @@ export const uploadsSubmissionSchema = (maxFiles: number) =>
   submissionFormSchema.extend({
     idempotency_key: clientKey,
     uploads: z
-      .array(z.string().regex(UPLOAD_ID, 'Not an upload id.'), { error: 'Name the finished uploads.' })
-      .min(1, 'Add at least one photo or video.')
-      .max(maxFiles, `At most ${maxFiles} files can be sent at once.`)
-      .refine((ids) => new Set(ids).size === ids.length, 'An upload is named twice.'),
+      .array(z.string().regex(UPLOAD_ID))
+      .min(1)
+      .max(maxFiles, fieldProblem('too_many_files'))
+      .refine((ids) => new Set(ids).size === ids.length, fieldProblem('upload_named_twice')),
   });

@@ -7,6 +7,7 @@ import { clipRegion, redactedCopiesKey, regionInPixels, type RedactionRegion } f
 import { createMediaToolkit } from '../../../infra/compose';
 import { describeWithFixtures, fixtureHead, fixturePath } from '../../helpers/fixtures';
 import { compareCopies, decodeJpeg, meanInBox } from '../../helpers/pixels';
+import { errorText } from '../../../web/error-messages';
 
 const media = createMediaToolkit();
 
@@ -114,8 +115,8 @@ describe('redaction boxes', () => {
     })() as AppError;
     expect(refused).toBeInstanceOf(AppError);
     expect(refused.code).toBe('invalid_input');
-    const said = JSON.stringify(refused.details?.fields);
-    expect(said).toContain('“10 20 0 15 blur”');
-    expect(said).toContain('“face here”');
+    const said = errorText(refused, 'ru');
+    expect(said).toContain('«10 20 0 15 blur»');
+    expect(said).toContain('«face here»');
   });
 });

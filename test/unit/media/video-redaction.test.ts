@@ -8,6 +8,7 @@ import type { RenderedVideoCopy, VideoCopySettings } from '../../../domain/media
 import { createMediaToolkit } from '../../../infra/compose';
 import { describeWithFixtures, fixtureHead, fixturePath } from '../../helpers/fixtures';
 import { NEVER_HOLDING_BOX, compareCopies, decodeJpeg, expectedFrameReport, redactedFrameReport } from '../../helpers/pixels';
+import { errorText } from '../../../web/error-messages';
 
 const media = createMediaToolkit();
 const settings: VideoCopySettings = { maxHeight: 720, videoKbps: 2500, audioKbps: 96, threads: 2, timeoutMs: 300_000 };
@@ -126,8 +127,8 @@ describe('video redaction boxes', () => {
       }
       return null;
     };
-    // the form's refusal names each bad line in details.fields (the catalogue words the field)
-    const said = (lines: string) => JSON.stringify(refusal(lines)?.details?.fields);
+    // the form's refusal names each bad line, in the reader's words
+    const said = (lines: string) => errorText(refusal(lines)!, 'en');
     expect(said('10 20 15 15 8 2 blur')).toContain('“10 20 15 15 8 2 blur”');
     expect(said('10 20 15 15 4 blur')).toContain('“10 20 15 15 4 blur”');
   });

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { AppError, fromStoreFailure } from '../../../domain/errors';
-import { errorText, errorWords, missingThings } from '../../../web/error-messages';
+import { z } from 'zod';
+import { parse } from '../../../api/middleware/validate';
+import { errorText, errorWords, fieldIssueText, fieldProblem, fieldWordsAll, missingThings, type FieldIssue } from '../../../web/error-messages';
 
 const ROOT = path.join(__dirname, '../../..');
 
@@ -80,6 +82,32 @@ function raisedErrors(): { raised: Raised[]; unnamed: string[] } {
   return { raised, unnamed };
 }
 
+/** zod's methods that take a message after their limit or pattern, and those whose only argument may be one. */
+const ZOD_MESSAGE_AFTER = new Set(['regex', 'min', 'max', 'length', 'gt', 'gte', 'lt', 'lte', 'refine', 'startsWith', 'endsWith', 'includes', 'multipleOf']);
+const ZOD_MESSAGE_ONLY = new Set(['uuid', 'int', 'positive', 'nonnegative', 'negative', 'nonpositive', 'email', 'url', 'nonempty']);
+
+/** Every place in api/ where a schema would carry words of its own (a literal message) instead of a catalogue key. */
+function schemaProse(): string[] {
+  const found: string[] = [];
+  for (const file of sources('api')) {
+    const source = ts.createSourceFile(file, fs.readFileSync(path.join(ROOT, file), 'utf8'), ts.ScriptTarget.Latest, true);
+    const where = (node: ts.Node) => `${file}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+    const isText = (e: ts.Node | undefined) => !!e && (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isTemplateExpression(e));
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+        const method = node.expression.name.text;
+        const args = [...node.arguments];
+        if (ZOD_MESSAGE_AFTER.has(method) && args.slice(1).some(isText)) found.push(where(node));
+        if (ZOD_MESSAGE_ONLY.has(method) && isText(args[0])) found.push(where(node));
+      }
+      if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name) && ['error', 'message'].includes(node.name.text) && isText(node.initializer)) found.push(where(node));
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  return found;
+}
+
 /** The parameters a text names: required outside […], optional inside. */
 function namedParams(text: string): { required: string[]; optional: string[] } {
   const optionalParts = [...text.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]!).join(' ');
@@ -129,6 +157,9 @@ describe('the error catalogue', () => {
       return words && JSON.stringify(namedParams(words.ru)) !== JSON.stringify(namedParams(words.en));
     });
     expect(differing).toEqual([]);
+    const sortedParams = (text: string) => JSON.stringify(Object.values(namedParams(text)).map((names) => [...names].sort()));
+    const fieldsDiffering = fieldWordsAll().filter((w) => !w.ru || !w.en || sortedParams(w.ru) !== sortedParams(w.en));
+    expect(fieldsDiffering).toEqual([]);
   });
 
   test('every 404 names a thing that has its own sentence in both languages', () => {
@@ -169,5 +200,44 @@ describe('the error catalogue', () => {
     for (const item of ['Источник правдоподобен', 'Время согласуется', 'Место согласуется', 'Видно заявленное нарушение']) expect(ru).toContain(`Отметьте «${item}»`);
     expect(ru).not.toMatch(/note_/);
     expect(new AppError(409, 'slug_taken', { slug: 'duma' }).message).toBe('slug_taken {"slug":"duma"}');
+  });
+
+  test('no schema writes words of its own: a message is a catalogue key, and the scan finds one that is not', () => {
+    expect(schemaProse()).toEqual([]);
+    // the scan itself: a file with prose in each of the three places is caught three times
+    const probe = path.join(ROOT, 'api', `catalogue-probe-${process.pid}.ts`);
+    fs.writeFileSync(probe, "z.string().max(3, 'Too long.'); z.uuid('Bad id.'); z.enum(['a'], { error: `Pick ${1}.` });\n");
+    try {
+      expect(schemaProse().filter((w) => w.startsWith(path.relative(ROOT, probe)))).toHaveLength(3);
+    } finally {
+      fs.unlinkSync(probe);
+    }
+  });
+
+  test('a field’s problem is said in the reader’s language: its own words, a named problem, or zod’s kind with the parameter’s name', () => {
+    const issues = (schema: z.ZodType, value: unknown): FieldIssue[] => {
+      try {
+        parse(schema, value);
+      } catch (e) {
+        return (e as AppError).details!.fields as FieldIssue[];
+      }
+      throw new Error('parsed');
+    };
+    const query = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).optional(), q: z.string().max(5).optional(), region: z.string().optional() });
+    const said = (value: unknown, lang: 'ru' | 'en') => issues(query, value).map((i) => fieldIssueText(i, lang));
+    expect(said({ limit: '500' }, 'en')).toEqual(['limit may be at most 100.']);
+    expect(said({ limit: '500' }, 'ru')).toEqual(['«limit»: не больше 100.']);
+    expect(said({ limit: 'ten' }, 'en')).toEqual(['limit must be a number.']);
+    expect(said({ limit: '2.5' }, 'ru')).toEqual(['«limit» должно быть целым числом.']);
+    expect(said({ q: ['a', 'b'] }, 'en')).toEqual(['q must be given once.']);
+    expect(said({ q: 'abcdefgh' }, 'ru')).toEqual(['«q»: не больше 5 символов.']);
+    expect(said({ limt: '5' }, 'en')).toEqual(['Unknown parameter(s): limt. This address takes: limit, q, region.']);
+    expect(said({ limt: '5' }, 'ru')).toEqual(['Неизвестные параметры: limt. Этот адрес принимает: limit, q, region.']);
+    // a form field has the page's words (FIELD_WORDS) whatever its kind of problem
+    expect(said({ region: 5 }, 'ru')).toEqual(['Укажите регион или страну (до 200 символов).']);
+    // a named problem, with the parameters the schema gave it
+    const named = z.object({ from: z.string() }).superRefine((_, ctx) => ctx.addIssue({ code: 'custom', path: ['from'], message: fieldProblem('range_reversed'), params: { to: 'captured_to' } }));
+    expect(issues(named, { from: 'x' }).map((i) => fieldIssueText(i, 'en'))).toEqual(['from must be before captured_to.']);
+    expect(issues(named, { from: 'x' }).map((i) => fieldIssueText(i, 'ru'))).toEqual(['«from» должно быть раньше «captured_to».']);
   });
 });
