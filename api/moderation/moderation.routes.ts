@@ -42,6 +42,8 @@ export function moderationRoutes(ctx: AppContext): Router {
   });
 
   // The live queue polls this (web/static/live-queue.js) with If-None-Match: 304 while nothing changed.
+  // Compared here, not by Express: fetch() sends `Cache-Control: no-cache` with any If-None-Match it is
+  // given (the Fetch standard's no-store mode), and Express's freshness check then never answers 304.
   router.get('/moderation/live', async (req, res) => {
     const { filter } = parseQuery(queueQuery, req);
     const { disk, backlog, ...state } = await liveQueueState(ctx, filter.status);
