@@ -336,8 +336,8 @@ describeWithFixtures('transparency log end to end', () => {
       [`/api/v1/log/proof/inclusion?leaf_hash=${leaf}&tree_size=0`, 400, /tree_size/],
       [`/api/v1/log/proof/inclusion?leaf_hash=${first.log_receipt.files[2]!.leaf_hash}&tree_size=2`, 400, /not in the tree of size 2/],
       [`/api/v1/log/proof/inclusion?leaf_hash=${unknown}&tree_size=${size}`, 404, /no leaf with hash/],
-      [`/api/v1/log/proof/inclusion?leaf_hash=xyz&tree_size=${size}`, 400, /64 hex digits/],
-      [`/api/v1/log/proof/inclusion?leaf_hash=${leaf.slice(2)}&tree_size=${size}`, 400, /64 hex digits/],
+      [`/api/v1/log/proof/inclusion?leaf_hash=xyz&tree_size=${size}`, 400, /64 hexadecimal digits/],
+      [`/api/v1/log/proof/inclusion?leaf_hash=${leaf.slice(2)}&tree_size=${size}`, 400, /64 hexadecimal digits/],
       [`/api/v1/log/proof/inclusion?tree_size=${size}`, 400, /leaf_hash/],
       [`/api/v1/log/proof/inclusion?leaf_hash=${leaf}&leaf_hash=${leaf}&tree_size=${size}`, 400, /leaf_hash/],
       ['/api/v1/log/proof/consistency?first=3&second=2', 400, /must not be larger/],
@@ -350,7 +350,7 @@ describeWithFixtures('transparency log end to end', () => {
       [`/api/v1/log/leaves?start=0&end=${size + 1}`, 400, /beyond the log/],
       ['/api/v1/log/leaves?start=0', 400, /end/],
       [`/api/v1/log/proof/bundle?leaf_hash=${unknown}`, 404, /no leaf with hash/],
-      ['/api/v1/log/proof/bundle?leaf_hash=', 400, /64 hex digits/],
+      ['/api/v1/log/proof/bundle?leaf_hash=', 400, /64 hexadecimal digits/],
     ];
     for (const [url, status, message] of cases) {
       const res = await get(url);
