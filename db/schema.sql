@@ -1517,6 +1517,7 @@ CREATE TABLE public.station_discrepancies (
     uncertainty integer DEFAULT 0 NOT NULL,
     difference integer GENERATED ALWAYS AS ((official - observed)) STORED,
     excess integer GENERATED ALWAYS AS (GREATEST((abs((official - observed)) - uncertainty), 0)) STORED,
+    CONSTRAINT station_discrepancies_attendance_interval CHECK (((kind <> 'attendance'::text) OR (subject ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$'::text))),
     CONSTRAINT station_discrepancies_kind_check CHECK ((kind = ANY (ARRAY['protocol_line'::text, 'attendance'::text]))),
     CONSTRAINT station_discrepancies_subject_check CHECK (((length(subject) >= 1) AND (length(subject) <= 60))),
     CONSTRAINT station_discrepancies_uncertainty_check CHECK ((uncertainty >= 0))
