@@ -116,7 +116,7 @@ function discrepancySentence(d: StationFigures['discrepancies'][number], f: Stat
   const [from, to] = d.subject.split('/') as [string, string];
   return t('counts_says_attendance', {
     from: wallClock(from, f.votingDays),
-    to: wallClock(to, f.votingDays),
+    to: from.slice(0, 10) === to.slice(0, 10) ? time(to) : wallClock(to, f.votingDays),
     official: formatCount(d.official, lang),
     observed: formatCount(d.observed, lang),
     uncertainty: formatCount(d.uncertainty, lang),
