@@ -10,8 +10,11 @@ import path from 'node:path';
 import { Client as PgClient, type Pool } from 'pg';
 import { MIGRATIONS_DIR, migrate } from '../../db/migrate';
 import { createPool } from '../../db/pool';
+import { COUNT_CATEGORY } from '../../domain/counts/model';
 import { errorText } from '../../web/error-messages';
-import { loggedInClient, type Client } from '../helpers/http';
+import { describeWithFixtures, fixturePath } from '../helpers/fixtures';
+import { Client, fileFromPath, loggedInClient, submissionForm } from '../helpers/http';
+import { ALL_CHECKS, decideFromPage } from '../helpers/moderation';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
 
 const LINES = `1; voters; voters_on_list; Число избирателей; Voters on the list
@@ -89,6 +92,51 @@ describe('counts: official turnout over several voting days', () => {
     const json = (await (await admin.fetch('/api/v1/counts/stations/1/8050')).json()) as { voting_days: unknown; official: { turnout: Record<string, number> } };
     expect(json.voting_days).toEqual({ first: '2024-03-15', last: '2024-03-17' });
     expect(json.official.turnout['2024-03-16T20:00']).toBe(700);
+  });
+});
+
+describeWithFixtures('counts: an observer’s count on a voting day before the last, from upload to publication', () => {
+  let system: TestSystem;
+
+  beforeAll(async () => {
+    system = await startSystem({ env: { DATABASE_URL: await freshDatabaseUrl('counts_days_flow') } });
+  }, 60_000);
+  afterAll(() => system?.stop());
+
+  test('compared with the cumulative official turnout of that day (its morning is the day before’s close), said with the day, exported as an ISO interval', async () => {
+    const admin = await loggedInClient(system.ctx, system.url, 'admin');
+    const moderator = await loggedInClient(system.ctx, system.url, 'moderator');
+    const observer = new Client(system.url);
+    await admin.page('/admin/counts?election_id=1');
+    expect((await admin.postForm('/admin/counts/lines', { election_id: '1', lines: LINES })).status).toBe(303);
+    const form = new FormData();
+    form.append('election_id', '1');
+    // cumulative: 300 by the 15th's close, 420 by the 16th's noon, 700 by its close
+    form.append('file', new Blob(['uik;region;voters;issued_station;valid;cand_a;turnout_2024-03-15_20:00;turnout_2024-03-16_12:00;turnout_2024-03-16_20:00\n8050;Москва;2000;1300;1290;1211;300;420;700\n'], { type: 'text/csv' }), 'official.csv');
+    expect(await (await admin.fetch(`/admin/counts/official?_csrf=${encodeURIComponent(admin.csrf)}`, { method: 'POST', body: form })).text()).toContain('Imported 1, changed 0, rows refused: 0.');
+
+    await observer.page('/count');
+    const fields = { election_id: '1', region: 'Москва', station_number: '8050', category_code: COUNT_CATEGORY, description: 'Кликер у входа, второй день', count_from: '2024-03-16T08:00', count_to: '2024-03-16T12:00', count_people: '100', count_what: 'entered', count_method: 'tally' };
+    const photo = await fileFromPath(fixturePath('nokia-8.3-5g_gps_offset.jpg'));
+    const res = await observer.fetch('/api/v1/submissions', { method: 'POST', headers: { 'x-csrf-token': observer.csrf, accept: 'application/json' }, body: submissionForm(fields, [photo]) });
+    expect(res.status).toBe(201);
+    const { submissionId } = (await res.json()) as { submissionId: string };
+    await moderator.page(`/moderation/submissions/${submissionId}`);
+    expect((await moderator.postForm(`/moderation/submissions/${submissionId}/count-verification`, { verified: '1' })).status).toBe(303);
+    expect((await decideFromPage(moderator, submissionId, { action: 'verify_publish', ...ALL_CHECKS })).status).toBe(303);
+
+    // Hand-checked: 16 March 08:00 is the 15th's close, 300; by 12:00, 420: 120 official; 100 counted by tally, ± ceil(5 %) = 5; 120 − 100 = 20, 15 beyond.
+    const json = (await (await observer.fetch('/api/v1/counts/stations/1/8050')).json()) as { discrepancies: { subject: string; official: number; observed: number; uncertainty: number; difference: number; beyond_uncertainty: number }[] };
+    expect(json.discrepancies).toEqual([expect.objectContaining({ subject: '2024-03-16T08:00/2024-03-16T12:00', official: 120, observed: 100, uncertainty: 5, difference: 20, beyond_uncertainty: 15 })]);
+    const en = await (await observer.fetch('/stations/1/%D0%9C%D0%BE%D1%81%D0%BA%D0%B2%D0%B0/8050?lang=en')).text();
+    expect(en).toContain('From 2024-03-16 08:00 to 12:00 the official turnout is 120 voters; observers counted 100 (± 5, tally on paper; a difference of +20).');
+    expect(en).toContain('<figure class="chart" data-day="2024-03-16">');
+    const ru = await (await observer.fetch('/stations/1/%D0%9C%D0%BE%D1%81%D0%BA%D0%B2%D0%B0/8050?lang=ru')).text();
+    expect(ru).toContain('С 2024-03-16 08:00 до 12:00 по официальным данным проголосовало 120');
+    const csv = await (await observer.fetch('/api/v1/counts/export.csv?election=1')).text();
+    expect(csv).toContain(`1,Москва,8050,15,attendance,2024-03-16T08:00/2024-03-16T12:00,120,100,5,20,15,${system.url}/archive/${submissionId}`);
+    const exported = (await (await observer.fetch('/api/v1/counts/export.json?election=1')).json()) as { discrepancies: { subject: string }[] }[];
+    expect(exported[0]!.discrepancies.map((d) => d.subject)).toEqual(['2024-03-16T08:00/2024-03-16T12:00']);
   });
 });
 
