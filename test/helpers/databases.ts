@@ -20,6 +20,12 @@ export const templateDatabase = () => `${testRun()}_template`;
 /** One TOTP key per run, as one deployment has one: every system of the run opens the others' secrets. */
 export const testTotpKeyPath = () => path.join(os.tmpdir(), `${testRun()}-totp.key`);
 
+/**
+ * The run's PostgreSQL data directory made by initdb once, which every private cluster of the fault
+ * tests copies (test/helpers/private-services.ts); removed by globalTeardown with its unfinished twins.
+ */
+export const clusterTemplateDir = () => path.join(os.tmpdir(), `${testRun()}-pg-template`);
+
 export async function asAdmin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: `${TEST_PG_BASE}/postgres` });
   await client.connect();
