@@ -21,7 +21,7 @@ export const templateDatabase = () => `${testRun()}_template`;
 export const testTotpKeyPath = () => path.join(os.tmpdir(), `${testRun()}-totp.key`);
 
 /**
- * The run's PostgreSQL data directory made by initdb once, which every private cluster of the fault
+ * The run's PostgreSQL cluster (initdb, then migrated) made once, which every private cluster of the fault
  * tests copies (test/helpers/private-services.ts); removed by globalTeardown with its unfinished twins.
  */
 export const clusterTemplateDir = () => path.join(os.tmpdir(), `${testRun()}-pg-template`);
