@@ -5,9 +5,8 @@
  * is small on disk starts last and runs alone while the other worker idles.
  *
  * Order: files that failed in this checkout's last run first (Jest's cache, as its own sequencer);
- * then by duration, longest first: the recorded one, else Jest's cached one on this machine, else an
- * estimate: the median recorded for the file's layer (test/<layer>/), or, with none recorded there,
- * a rough prior per layer (LAYER_PRIOR_MS). Equal figures: the bigger file first.
+ * then by duration, longest first: the recorded one, else Jest's cached one on this machine, else a
+ * rough prior for the file's layer (LAYER_PRIOR_MS). Equal figures: the bigger file first.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -27,27 +26,16 @@ function readDurations() {
 /** The key of a test file in durations.json: its path from the repository's root, with forward slashes. */
 const keyOf = (testPath) => path.relative(ROOT, testPath).split(path.sep).join('/');
 
-/** Milliseconds assumed for a file of a layer where nothing is recorded: the order of the layers' costs, not a measurement. */
+/**
+ * Milliseconds assumed for a file with no figure, by its layer (test/<layer>/): the order of the
+ * layers' costs, not a measurement. Not a median of the recorded ones: those may be only a layer's
+ * heaviest files (recorded from a run of them), and a new file then rather starts early than late.
+ */
 const LAYER_PRIOR_MS = { faults: 60_000, browser: 40_000, integration: 15_000, db: 5_000, service: 1_000, unit: 1_000 };
 const DEFAULT_PRIOR_MS = 15_000;
 
-const layerOf = (key) => key.split('/')[1] ?? '';
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** For a file with no figure: the median of its layer's recorded files, else the layer's prior. */
-function estimator(recorded) {
-  const byLayer = {};
-  for (const [key, ms] of Object.entries(recorded)) (byLayer[layerOf(key)] ??= []).push(ms);
-  return (key) => {
-    const layer = layerOf(key);
-    return byLayer[layer] ? median(byLayer[layer]) : (LAYER_PRIOR_MS[layer] ?? DEFAULT_PRIOR_MS);
-  };
-}
+/** For a file with no figure (its path from the repository root): its layer's prior. */
+const estimate = (key) => LAYER_PRIOR_MS[key.split('/')[1]] ?? DEFAULT_PRIOR_MS;
 
 /**
  * The order, on plain figures: `failed` first, then `duration` (else `estimate`) longest first, then
@@ -68,7 +56,6 @@ class LongestFirstSequencer extends Sequencer {
   constructor(options) {
     super(options);
     this.recorded = readDurations();
-    this.estimate = estimator(this.recorded);
   }
 
   /** Milliseconds: the recorded figure, else Jest's cached one, else undefined (unknown). */
@@ -81,7 +68,7 @@ class LongestFirstSequencer extends Sequencer {
     const items = tests.map((test) => {
       test.duration = this.time(test);
       const size = test.context.hasteFS.getSize(test.path) ?? 0;
-      return { test, path: test.path, failed: this.hasFailed(test), duration: test.duration, estimate: this.estimate(keyOf(test.path)), size };
+      return { test, path: test.path, failed: this.hasFailed(test), duration: test.duration, estimate: estimate(keyOf(test.path)), size };
     });
     return longestFirst(items).map((item) => item.test);
   }
@@ -90,4 +77,4 @@ class LongestFirstSequencer extends Sequencer {
 module.exports = LongestFirstSequencer;
 module.exports.keyOf = keyOf;
 module.exports.longestFirst = longestFirst;
-module.exports.estimator = estimator;
+module.exports.estimate = estimate;

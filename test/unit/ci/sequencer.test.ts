@@ -6,10 +6,10 @@ import { promisify } from 'node:util';
 
 /** test/sequencer.js and test/record-durations.js: how the run orders its files and where it learns their lengths. */
 type Item = { path: string; failed: boolean; duration: number | undefined; estimate: number; size: number };
-const { longestFirst, keyOf, estimator } = require('../../sequencer') as {
+const { longestFirst, keyOf, estimate } = require('../../sequencer') as {
   longestFirst(items: Item[]): Item[];
   keyOf(testPath: string): string;
-  estimator(recorded: Record<string, number>): (key: string) => number;
+  estimate(key: string): number;
 };
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -39,13 +39,11 @@ describe('longest first', () => {
     expect(names(longestFirst([...items].reverse()))).toEqual(['a', 'b', 'c']);
   });
 
-  test('a file with no figure is estimated by its layer: the median recorded there, else the layer\'s prior', () => {
-    const estimate = estimator({ 'test/browser/a.test.ts': 10_000, 'test/browser/b.test.ts': 30_000, 'test/browser/c.test.ts': 50_000, 'test/unit/x.test.ts': 100 });
-    expect(estimate('test/browser/new.test.ts')).toBe(30_000);
-    expect(estimate('test/unit/new.test.ts')).toBe(100);
-    // Nothing recorded for faults: its prior, above the (recorded) browser and unit files.
-    expect(estimate('test/faults/new.test.ts')).toBeGreaterThan(50_000);
-    expect(estimate('test/service/new.test.ts')).toBeLessThan(estimate('test/db/new.test.ts'));
+  test('a file with no figure is estimated by its layer: fault and browser files before the others, unit and service last', () => {
+    const layers = ['faults', 'browser', 'integration', 'db', 'service', 'unit'].map((layer) => estimate(`test/${layer}/new.test.ts`));
+    expect(layers).toEqual([...layers].sort((a, b) => b - a));
+    expect(layers[0]).toBeGreaterThan(layers[2]!);
+    expect(layers[2]).toBeGreaterThan(layers[5]!);
   });
 
   test('files are keyed by their path from the repository root', () => {
@@ -77,6 +75,24 @@ describe('recording durations from jest --json', () => {
     expect(written.files).toEqual({ 'jest.config.js': 777, 'test/unit/ci/sequencer.test.ts': 3_250 });
     expect(Object.keys(written.files)).toEqual(['jest.config.js', 'test/unit/ci/sequencer.test.ts']);
     expect(typeof written.load_average_1m_at_record).toBe('number');
+  });
+
+  test('--summary prints the slowest files and how many ran at once, and writes nothing', async () => {
+    const durations = path.join(dir, 'untouched.json');
+    const report = {
+      startTime: 10_000,
+      testResults: [
+        { name: path.join(ROOT, 'test/a.test.ts'), startTime: 10_000, endTime: 40_000, status: 'passed', assertionResults: [{}] },
+        { name: path.join(ROOT, 'test/b.test.ts'), startTime: 10_000, endTime: 20_000, status: 'passed', assertionResults: [{}] },
+        { name: path.join(ROOT, 'test/c.test.ts'), startTime: 20_000, endTime: 40_000, status: 'failed', assertionResults: [{}] },
+      ],
+    };
+    await fs.writeFile(path.join(dir, 'summary.json'), JSON.stringify(report));
+    const { stdout } = await run(process.execPath, [RECORD, '--summary', path.join(dir, 'summary.json'), durations]);
+    const lines = stdout.trim().split('\n');
+    expect(lines.slice(1, 4).map((l) => l.trim())).toEqual(['30.0 s  test/a.test.ts', '20.0 s  test/c.test.ts', '10.0 s  test/b.test.ts']);
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ files: 3, summed_s: 60, wall_s: 30, files_at_once: 2 });
+    await expect(fs.access(durations)).rejects.toThrow();
   });
 
   test('the committed durations name only test files that exist', async () => {
