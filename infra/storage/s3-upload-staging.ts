@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { finished } from 'node:stream/promises';
 import { Writable } from 'node:stream';
-import { AbortMultipartUploadCommand, CopyObjectCommand, DeleteObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CopyObjectCommand, DeleteObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../../domain/logger';
 import type { TempFile, TempFileEntry } from '../../domain/ports/blob-store';
 import type { LocalTemp } from './local-temp';
-import { confirmed, PART_BYTES, PartsUpload } from './s3-parts';
+import { PART_BYTES, PartsUpload, putChecked } from './s3-parts';
 
 /**
  * Uploads sent into the bucket while they arrive, so an upload is stored when its last byte is,
@@ -13,7 +13,7 @@ import { confirmed, PART_BYTES, PartsUpload } from './s3-parts';
  * appends to it by name, and it is what putOriginal sends when staging was not possible), but
  * without fsync: the receipt waits for the bucket, not for this disk.
  *   - up to PART_BYTES (a photo): the bytes are held in memory, hashed as they pass; putOriginal
- *     sends them in one PUT under the original's key once their SHA-256 is checked;
+ *     sends them in one PUT under the original's key, signed with that SHA-256 (the store checks it);
  *   - beyond (a video): parts go to a multipart upload under staging/ as they arrive; putOriginal
  *     completes it and copies it under the original's key in the store (no bytes sent again),
  *     then removes the staging object.
@@ -117,9 +117,8 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
       if (!this.parts) {
         const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
         this.release();
-        const md5 = createHash('md5').update(body).digest();
-        const res = await client.send(new PutObjectCommand({ ...params, Body: body, ContentLength: body.length, ContentMD5: md5.toString('base64') }));
-        return confirmed(where, res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
+        // Signed with the SHA-256 taken as the bytes arrived (the store checks it): they are hashed once.
+        return putChecked(client, where, params, body, this.sha256);
       }
       const parts = this.parts;
       this.parts = null;
