@@ -1,5 +1,6 @@
 import type { ReplicaLag } from '../domain/replication/model';
 import type { DerivativeName } from '../domain/media/derivatives';
+import type { RedactionRegion } from '../domain/media/redaction';
 import type { Queryable } from './pool';
 
 /** An original (hex SHA-256) that a replica does not hold a confirmed copy of yet. */
@@ -117,4 +118,47 @@ export async function confirmReplicaDerivativeCopy(db: Queryable, key: string, n
      ON CONFLICT (key, name, replica) DO UPDATE SET sha256 = excluded.sha256, confirmed_at = now()`,
     [key, name, replica, sha256],
   );
+}
+
+/**
+ * What a derivative stored under `key` is made from, to make it again: the original (a file that
+ * holds it: its size hints), and the redaction's rectangles when `key` is a redaction's copies key.
+ * null when neither an original nor a redaction has this key.
+ */
+export type DerivativeSource = {
+  original: string;
+  width: number | null;
+  height: number | null;
+  duration_s: number | null;
+  regions: RedactionRegion[] | null;
+};
+
+export async function findDerivativeSource(db: Queryable, key: string): Promise<DerivativeSource | null> {
+  const { rows } = await db.query<DerivativeSource>(
+    `SELECT encode(m.sha256, 'hex') AS original, m.width, m.height, m.duration_s, NULL::jsonb AS regions
+       FROM media_files m WHERE m.sha256 = decode($1, 'hex')
+     UNION ALL
+     SELECT encode(m.sha256, 'hex'), m.width, m.height, m.duration_s, r.regions
+       FROM media_redactions r JOIN media_files m ON m.id = r.media_file_id WHERE r.copies_key = decode($1, 'hex')
+     LIMIT 1`,
+    [key],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * After a loss of the store, the published video copies stored under `key` (an original's SHA-256
+ * for an unredacted copy, a redaction's copies key) are owed again: ready → pending, so the worker
+ * makes them anew. Returns the media files whose copy was reopened.
+ */
+export async function reopenVideoCopies(db: Queryable, key: string): Promise<string[]> {
+  const { rows } = await db.query<{ media_file_id: string }>(
+    `UPDATE video_copies v SET status = 'pending', progress = 0, sha256 = NULL, bytes = NULL, method = NULL, updated_at = now()
+       FROM media_files m
+      WHERE m.id = v.media_file_id AND v.status = 'ready'
+        AND (v.redaction_key = decode($1, 'hex') OR (v.redaction_key IS NULL AND m.sha256 = decode($1, 'hex')))
+      RETURNING v.media_file_id`,
+    [key],
+  );
+  return rows.map((r) => r.media_file_id);
 }
