@@ -5,7 +5,7 @@ import { AbortMultipartUploadCommand, CopyObjectCommand, DeleteObjectCommand, He
 import type { Logger } from '../../domain/logger';
 import type { TempFile, TempFileEntry } from '../../domain/ports/blob-store';
 import type { LocalTemp } from './local-temp';
-import { PART_BYTES, PartsUpload, putChecked } from './s3-parts';
+import { filledPart, PART_BYTES, PartsUpload, putChecked, takePartBuffer } from './s3-parts';
 
 /**
  * Uploads sent into the bucket while they arrive, so an upload is stored when its last byte is,
@@ -82,15 +82,22 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
       if (this.size > COPY_LIMIT) this.giveUp('larger than one server-side copy');
     }
 
+    /** The first `bytes` received, gathered into a reused part buffer (given back once its request settled) and sent. */
     private async sendPart(bytes: number): Promise<void> {
       if (!options.largeInBucket) return this.giveUp('the bucket locks every new object by default, staging objects too');
-      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-      const rest = all.subarray(bytes);
-      this.chunks = rest.length > 0 ? [rest] : [];
-      this.buffered = rest.length;
+      const part = takePartBuffer();
+      for (let filled = 0; filled < bytes; ) {
+        const chunk = this.chunks[0]!;
+        const n = Math.min(chunk.length, bytes - filled);
+        chunk.copy(part, filled, 0, n);
+        filled += n;
+        if (n === chunk.length) this.chunks.shift();
+        else this.chunks[0] = chunk.subarray(n);
+      }
+      this.buffered -= bytes;
       held -= bytes;
       this.parts ??= new PartsUpload(client, where, { Bucket: bucket, Key: this.stagingKey });
-      await this.parts.add(all.subarray(0, bytes)).catch((err: Error) => this.giveUp(`a part was not stored: ${err.message}`));
+      await this.parts.add(filledPart(part, bytes), part).catch((err: Error) => this.giveUp(`a part was not stored: ${err.message}`));
     }
 
     giveUp(why: string): void {

@@ -354,6 +354,17 @@ describe('S3 store: versions others write under an original key', () => {
     await expect(store.readOriginal(sha)).rejects.toThrow(/hash/);
   });
 
+  test('a single PUT is signed with its SHA-256 and the store checks it: bytes that do not hash to it are refused, the stored ones stay', async () => {
+    const sha = sha256Of(randomBytes(16));
+    const thumb = randomBytes(4000);
+    await store.writeDerivative(sha, 'thumb', thumb, sha256Of(thumb));
+    // The hash given is not the body's: no one here hashes the body, the store refuses it.
+    await expect(store.writeDerivative(sha, 'thumb', randomBytes(4000), sha256Of(thumb))).rejects.toBeInstanceOf(DerivativeBytesMismatch);
+    expect((await buffer((await store.openDerivative(sha, 'thumb'))!.stream())).equals(thumb)).toBe(true);
+    const versions = await where.client.send(new ListObjectVersionsCommand({ Bucket: where.bucket, Prefix: `derived/${sha.slice(0, 2)}/${sha}/thumb.jpg` }));
+    expect(versions.Versions).toHaveLength(1);
+  });
+
   test('a temp file that does not hash to the SHA-256 given is not stored', async () => {
     const sha = sha256Of(randomBytes(100));
     await expect(store.putOriginal(await received(store, randomBytes(100)), sha)).rejects.toThrow(/not to the original's SHA-256/);
