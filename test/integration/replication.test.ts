@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { MIGRATIONS_DIR } from '../../db/migrate';
 import type { S3Bucket } from '../../domain/config';
 import { replicationStatus } from '../../domain/replication/replication.service';
 import { verifySthJson, type SthJson } from '../../domain/transparency/checkpoint';
@@ -115,4 +118,25 @@ describeWithFixtures('replication to off-site stores', () => {
       [0, 0],
     ]);
   }, 150_000);
+
+  test("migration 023's back-fill finds the copies the database already knew of (their hashes), as the worker records them", async () => {
+    // One connection: the rows are removed and back-filled in a transaction that is rolled back.
+    const db = await system.ownerDb.connect();
+    const recordedNow = async () =>
+      (await db.query<{ row: string }>(`SELECT encode(key, 'hex') || '/' || name || ':' || encode(sha256, 'hex') AS row FROM stored_derivatives ORDER BY 1`)).rows.map((r) => r.row);
+    const sql = await fs.readFile(path.join(MIGRATIONS_DIR, '023_stored_derivatives.sql'), 'utf8');
+    const backFill = sql.slice(sql.indexOf('-- Back-fill'));
+    await db.query('BEGIN');
+    try {
+      const before = await recordedNow();
+      expect(before.length).toBeGreaterThanOrEqual(2);
+      await db.query('DELETE FROM replica_derivative_copies; DELETE FROM stored_derivatives');
+      expect(await recordedNow()).toEqual([]);
+      await db.query(backFill);
+      expect(await recordedNow()).toEqual(before);
+    } finally {
+      await db.query('ROLLBACK');
+      db.release();
+    }
+  });
 });
