@@ -95,7 +95,14 @@ describe('restore drill: backups and the replica alone bring the archive back', 
     };
     const sent = [await send(), await send()];
     const moderator = await loggedInClient(live.ctx, live.url);
-    expect((await decideFromPage(moderator, sent[0]!.submissionId, { action: 'verify_publish', ...ALL_CHECKS })).status).toBe(303);
+    // Published with a redaction: the public pictures are copies with a box burned in, under the redaction's own key.
+    const [publishedFile] = await live.ctx.repos.media.listMediaFiles(sent[0]!.submissionId);
+    expect(
+      (await decideFromPage(moderator, sent[0]!.submissionId, { action: 'verify_publish', ...ALL_CHECKS, [`redact_${publishedFile!.id}`]: '10 10 30 30 fill' })).status,
+    ).toBe(303);
+    const [redaction] = await live.ctx.repos.redactions.listLatestRedactions(sent[0]!.submissionId);
+    expect(redaction?.regions).toHaveLength(1);
+    const copiesKey = (await live.ownerDb.query<{ key: string }>(`SELECT encode(copies_key, 'hex') AS key FROM media_redactions`)).rows[0]!.key;
     const entryBefore = await (await new Client(live.url).fetch(`/api/v1/entries/${sent[0]!.submissionId}`)).text();
 
     // Everything signed and on the replica, then the base backup (WAL is archived all along).
@@ -108,6 +115,7 @@ describe('restore drill: backups and the replica alone bring the archive back', 
     // The published page's pictures (thumbnails and previews: derivatives), as the public got them.
     const pictureUrls = [...new Set(entryBefore.match(/\/media\/[0-9a-f-]{36}\/(thumb|preview)\.jpg/g) ?? [])];
     expect(pictureUrls.length).toBeGreaterThanOrEqual(2);
+    expect(await live.ctx.repos.media.findPublishedMediaFile(publishedFile!.id)).toMatchObject({ redacted_copies_key: copiesKey });
     const picturesBefore = await Promise.all(pictureUrls.map(async (url) => Buffer.from(await (await new Client(live.url).fetch(url)).arrayBuffer())));
     await pgBackup('full');
 
@@ -125,9 +133,12 @@ describe('restore drill: backups and the replica alone bring the archive back', 
     pg = undefined;
     await removeTestBucket(primary);
     buckets.splice(buckets.indexOf(primary), 1);
-    // One derivative the replica lost too (the unpublished upload's thumbnail): the restore makes it again from its original.
+    // Derivatives the replica lost too (the unpublished upload's thumbnail, the published redacted
+    // thumbnail): the restore makes them again, from the original and with the redaction's box.
     const unpublished = createHash('sha256').update(sent[1]!.data).digest('hex');
-    await replica.client.send(new DeleteObjectCommand({ Bucket: replica.bucket, Key: `derived/${unpublished.slice(0, 2)}/${unpublished}/thumb.jpg` }));
+    for (const key of [unpublished, copiesKey]) {
+      await replica.client.send(new DeleteObjectCommand({ Bucket: replica.bucket, Key: `derived/${key.slice(0, 2)}/${key}/thumb.jpg` }));
+    }
 
     // The restore: PostgreSQL from pgBackRest into a fresh cluster, the store from the replica.
     restoredPg = await startPrivatePostgres({ initialise: async ({ data }) => void (await pgBackup('restore', data)) });
@@ -143,12 +154,12 @@ describe('restore drill: backups and the replica alone bring the archive back', 
 
     const report = await restoreFromReplicas(back.workerCtx);
     expect(report).toMatchObject({ recorded: 2, copied: 2, lost: [], databaseTreeSize: 2, newestPublished: { treeSize: 3, replica: 'offsite' }, canSign: false });
-    // Derivatives: a thumbnail and a preview of each original, one made again, the rest copied checked.
-    expect(report.derivatives).toEqual({ recorded: 4, present: 0, copied: 3, remade: 1, remadeOtherBytes: 0, reopenedVideos: [], lost: [] });
+    // Derivatives: a thumbnail and a preview of each original and of the redaction; two made again, the rest copied checked.
+    expect(report.derivatives).toEqual({ recorded: 6, present: 0, copied: 4, remade: 2, remadeOtherBytes: 0, reopenedVideos: [], lost: [] });
     const { rows: recordedCopies } = await back.ownerDb.query<{ key: string; name: DerivativeName; sha256: string }>(
       `SELECT encode(key, 'hex') AS key, name, encode(sha256, 'hex') AS sha256 FROM stored_derivatives`,
     );
-    expect(recordedCopies).toHaveLength(4);
+    expect(recordedCopies).toHaveLength(6);
     for (const copy of recordedCopies) {
       expect(createHash('sha256').update(await buffer((await back.ctx.blobs.openDerivative(copy.key, copy.name))!.stream())).digest('hex')).toBe(copy.sha256);
     }
