@@ -64,6 +64,10 @@ describeWithFixtures('the system with its blobs in S3', () => {
     await waitFor(async () => (await system.ctx.repos.videoCopies.findVideoCopy(rows[1]!.id))?.status === 'ready', 120_000, 'the video copy');
     const copy = await bucket.client.send(new HeadObjectCommand({ Bucket: bucket.bucket, Key: `derived/${video.sha256.slice(0, 2)}/${video.sha256}/video.mp4` }));
     expect(copy.ContentType).toBe('video/mp4');
+    // Every copy is recorded with the SHA-256 of its bytes (for the replicas and a restore): the video's, the contact sheet too.
+    const videoCopy = await system.ctx.repos.videoCopies.findVideoCopy(rows[1]!.id);
+    expect(await system.ctx.repos.replication.findStoredDerivative(video.sha256, 'video')).toEqual({ key: video.sha256, name: 'video', sha256: videoCopy!.sha256, bytes: videoCopy!.bytes });
+    expect(await system.ctx.repos.replication.findStoredDerivative(video.sha256, 'contact')).toMatchObject({ key: video.sha256, name: 'contact' });
 
     // The originals are in the bucket under their SHA-256; the local disk holds no media at all.
     for (const { sha256 } of receipt.files) {
