@@ -232,7 +232,8 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     async putOriginal(tempPath, sha256) {
       const key = originalKey(sha256);
       const staged = staging.take(tempPath);
-      const fromStaging = staged?.sha256 === sha256 ? staged : null;
+      // Parts were hashed as they were sent; bytes in memory are checked by the store against the signed SHA-256.
+      const fromStaging = staged && (staged.sha256 === null || staged.sha256 === sha256) ? staged : null;
       if (staged && !fromStaging) await staged.abort();
       try {
         if ((await keyState(key)) === 'maybe') {
@@ -243,7 +244,10 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
           }
         }
         const mine = fromStaging
-          ? await fromStaging.commit(originalParams(key, sha256))
+          ? await fromStaging.commit(originalParams(key, sha256), sha256).catch(async (err: unknown) => {
+              if (isPayloadMismatch(err)) checkSha256(await fileSha256(tempPath), sha256);
+              throw err;
+            })
           : await sendFile(key, tempPath, { sha256, original: true, contentType: 'application/octet-stream' });
         const first = await firstVersion(sha256);
         if (first?.versionId === mine.versionId) return { created: true };
@@ -501,6 +505,13 @@ async function objectLockOf(client: S3Client, bucket: string): Promise<{ enabled
     if ((err as Error).name === 'ObjectLockConfigurationNotFoundError' || isNotFound(err)) return { enabled: false, lockedByDefault: false };
     throw err;
   }
+}
+
+/** A local file's SHA-256 (only to say what a refused upload's bytes hash to). */
+async function fileSha256(filePath: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(filePath) as AsyncIterable<Buffer>) hash.update(chunk);
+  return hash.digest('hex');
 }
 
 /** The ETag the file gets when stored as this adapter stores it. */
