@@ -111,6 +111,11 @@ export async function listOwedDerivativeCopies(db: Queryable, replicas: readonly
   return rows;
 }
 
+/** The replicas were found not to hold the derivative after all (a restore looked): their copies are owed again. */
+export async function forgetReplicaDerivativeCopies(db: Queryable, key: string, name: DerivativeName, replicas: readonly string[]): Promise<void> {
+  await db.query(`DELETE FROM replica_derivative_copies WHERE key = decode($1, 'hex') AND name = $2 AND replica = ANY($3::text[])`, [key, name, replicas]);
+}
+
 /** Records that the replica holds these bytes (by SHA-256) of the derivative. */
 export async function confirmReplicaDerivativeCopy(db: Queryable, key: string, name: DerivativeName, replica: string, sha256: string): Promise<void> {
   await db.query(

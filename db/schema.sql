@@ -3861,7 +3861,7 @@ GRANT INSERT ON TABLE public.replica_copies TO svidetel_signer;
 --
 
 GRANT SELECT ON TABLE public.replica_derivative_copies TO svidetel_app;
-GRANT INSERT,UPDATE ON TABLE public.replica_derivative_copies TO svidetel_signer;
+GRANT INSERT,DELETE,UPDATE ON TABLE public.replica_derivative_copies TO svidetel_signer;
 
 
 --

@@ -29,7 +29,8 @@ CREATE TABLE replica_derivative_copies (
 );
 
 GRANT SELECT ON replica_derivative_copies TO svidetel_app;
-GRANT INSERT, UPDATE ON replica_derivative_copies TO svidetel_signer;
+-- DELETE: a restore forgets a copy it found missing from a replica, so the sweep sends it again.
+GRANT INSERT, UPDATE, DELETE ON replica_derivative_copies TO svidetel_signer;
 
 -- Back-fill from what the database already knows of the copies made: the newest hash of each copy
 -- of an original (derivative_hashes; copies made before migration 009 are not known there and are

@@ -110,27 +110,36 @@ async function restoreDerivatives(ctx: AppContext, replicas: { name: string; sto
       if (here) {
         here.discard();
         report.present++;
-      } else if (await copyDerivative(ctx, replicas, d)) report.copied++;
-      else await remakeDerivative(ctx, d, report);
+      } else {
+        const { copied, lacking } = await copyDerivative(ctx, replicas, d);
+        // A replica the database says holds it but that does not (it lost it too) is owed it again.
+        if (lacking.length > 0) await ctx.repos.replication.forgetReplicaDerivativeCopies(d.key, d.name, lacking);
+        if (copied) report.copied++;
+        else await remakeDerivative(ctx, d, report);
+      }
     }
     if (page.length < DERIVATIVES_PAGE) return report;
     after = page.at(-1)!;
   }
 }
 
-/** From the first replica that holds the recorded bytes; false when none does. */
-async function copyDerivative(ctx: AppContext, replicas: { name: string; store: BlobStore }[], d: StoredDerivative): Promise<boolean> {
+/** From the first replica that holds the recorded bytes; `lacking`: the replicas asked that have no copy of it. */
+async function copyDerivative(ctx: AppContext, replicas: { name: string; store: BlobStore }[], d: StoredDerivative): Promise<{ copied: boolean; lacking: string[] }> {
+  const lacking: string[] = [];
   for (const replica of replicas) {
     try {
       const source = await replica.store.openDerivative(d.key, d.name);
-      if (!source) continue;
+      if (!source) {
+        lacking.push(replica.name);
+        continue;
+      }
       await ctx.blobs.writeDerivativeFrom(d.key, d.name, source, d.sha256);
-      return true;
+      return { copied: true, lacking };
     } catch (err) {
       ctx.log.warn({ replica: replica.name, key: d.key, name: d.name, err: (err as Error).message }, 'restore: derivative not copied from this replica');
     }
   }
-  return false;
+  return { copied: false, lacking };
 }
 
 /** Made again from its original (and its redaction), or a video copy reopened; else listed as lost. */

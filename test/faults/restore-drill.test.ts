@@ -163,6 +163,8 @@ describe('restore drill: backups and the replica alone bring the archive back', 
     for (const copy of recordedCopies) {
       expect(createHash('sha256').update(await buffer((await back.ctx.blobs.openDerivative(copy.key, copy.name))!.stream())).digest('hex')).toBe(copy.sha256);
     }
+    // The two thumbnails the replica lost are owed to it again (the sweep sends them once the worker runs).
+    expect((await replicationStatus(back.ctx)).replicas).toMatchObject([{ replica: 'offsite', missing: 0, derivativesMissing: 2 }]);
     // The published page shows the same pictures, byte for byte.
     for (const [i, url] of pictureUrls.entries()) {
       const res = await new Client(back.url).fetch(url);
