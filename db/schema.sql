@@ -1435,6 +1435,21 @@ CREATE TABLE public.replica_copies (
 
 
 --
+-- Name: replica_derivative_copies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.replica_derivative_copies (
+    key bytea NOT NULL,
+    name text NOT NULL,
+    replica text NOT NULL,
+    sha256 bytea NOT NULL,
+    confirmed_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT replica_derivative_copies_replica_check CHECK ((replica ~ '^[a-z0-9-]{1,32}$'::text)),
+    CONSTRAINT replica_derivative_copies_sha256_check CHECK ((octet_length(sha256) = 32))
+);
+
+
+--
 -- Name: replica_log_copies; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1538,6 +1553,23 @@ CREATE TABLE public.station_discrepancy_ranks (
     CONSTRAINT station_discrepancy_ranks_differing_check CHECK ((differing >= 0)),
     CONSTRAINT station_discrepancy_ranks_evidence_check CHECK ((evidence >= 1)),
     CONSTRAINT station_discrepancy_ranks_score_check CHECK ((score >= 0))
+);
+
+
+--
+-- Name: stored_derivatives; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.stored_derivatives (
+    key bytea NOT NULL,
+    name text NOT NULL,
+    sha256 bytea NOT NULL,
+    bytes bigint,
+    stored_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT stored_derivatives_bytes_check CHECK ((bytes >= 0)),
+    CONSTRAINT stored_derivatives_key_check CHECK ((octet_length(key) = 32)),
+    CONSTRAINT stored_derivatives_name_check CHECK ((name = ANY (ARRAY['thumb'::text, 'preview'::text, 'poster'::text, 'contact'::text, 'video'::text]))),
+    CONSTRAINT stored_derivatives_sha256_check CHECK ((octet_length(sha256) = 32))
 );
 
 
@@ -2160,6 +2192,14 @@ ALTER TABLE ONLY public.replica_copies
 
 
 --
+-- Name: replica_derivative_copies replica_derivative_copies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.replica_derivative_copies
+    ADD CONSTRAINT replica_derivative_copies_pkey PRIMARY KEY (key, name, replica);
+
+
+--
 -- Name: replica_log_copies replica_log_copies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2205,6 +2245,14 @@ ALTER TABLE ONLY public.station_discrepancies
 
 ALTER TABLE ONLY public.station_discrepancy_ranks
     ADD CONSTRAINT station_discrepancy_ranks_pkey PRIMARY KEY (election_id, uik_number);
+
+
+--
+-- Name: stored_derivatives stored_derivatives_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.stored_derivatives
+    ADD CONSTRAINT stored_derivatives_pkey PRIMARY KEY (key, name);
 
 
 --
@@ -2650,6 +2698,13 @@ CREATE INDEX station_discrepancy_ranks_region_idx ON public.station_discrepancy_
 --
 
 CREATE INDEX station_discrepancy_ranks_score_idx ON public.station_discrepancy_ranks USING btree (score DESC, election_id, uik_number);
+
+
+--
+-- Name: stored_derivatives_stored_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX stored_derivatives_stored_at_idx ON public.stored_derivatives USING btree (stored_at);
 
 
 --
@@ -3392,6 +3447,14 @@ ALTER TABLE ONLY public.replica_copies
 
 
 --
+-- Name: replica_derivative_copies replica_derivative_copies_key_name_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.replica_derivative_copies
+    ADD CONSTRAINT replica_derivative_copies_key_name_fkey FOREIGN KEY (key, name) REFERENCES public.stored_derivatives(key, name);
+
+
+--
 -- Name: sessions sessions_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3795,6 +3858,14 @@ GRANT INSERT ON TABLE public.replica_copies TO svidetel_signer;
 
 
 --
+-- Name: TABLE replica_derivative_copies; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.replica_derivative_copies TO svidetel_app;
+GRANT INSERT,DELETE,UPDATE ON TABLE public.replica_derivative_copies TO svidetel_signer;
+
+
+--
 -- Name: TABLE replica_log_copies; Type: ACL; Schema: public; Owner: -
 --
 
@@ -3835,6 +3906,13 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.station_discrepancies TO svide
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.station_discrepancy_ranks TO svidetel_app;
+
+
+--
+-- Name: TABLE stored_derivatives; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.stored_derivatives TO svidetel_app;
 
 
 --
