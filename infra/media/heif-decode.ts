@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { MAX_INPUT_PIXELS } from '../../domain/media/derivatives';
 import { MediaError } from '../../domain/media/errors';
 import { resolveCrop, type HeifImage, type HeifTransform } from '../../domain/media/heif';
 import { HevcDecoderFailure, SHRINKS, sharedHevcDecoder } from './hevc-decoder';
@@ -101,6 +102,8 @@ function filterChain(image: HeifImage, edge: number): { filters: string[]; width
  * decoded alone in an ffmpeg of its own (decodeHeifImage), which says whether the file is at fault.
  */
 export async function decodeHeifImageShared(image: HeifImage, opts: { edge: number }): Promise<{ data: Buffer; info: sharp.OutputInfo }> {
+  const tilePixels = image.columns * image.rows * image.tileWidth * image.tileHeight;
+  if (tilePixels > MAX_INPUT_PIXELS) throw new MediaError('decompression_bomb', `the image's tiles hold ${tilePixels} pixels`);
   const shrink = sharedShrink(image, opts.edge);
   let tiles: Buffer;
   try {

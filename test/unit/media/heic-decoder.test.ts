@@ -143,6 +143,12 @@ describeWithFixtures('a shared HEVC decoder that fails', () => {
     }
   }, 30_000);
 
+  test('tiles that hold more pixels than any photo may are refused before anything is decoded or allocated', async () => {
+    const good = thumbnailOf();
+    const bomb: HeifImage = { ...good, columns: 32, rows: 32, tileWidth: 4096, tileHeight: 4096, width: 1000, height: 1000 };
+    await expect(decodeHeifImageShared(bomb, { edge: THUMB_EDGE })).rejects.toMatchObject({ name: 'MediaError', code: 'decompression_bomb' });
+  });
+
   test('through decodeHeifImageShared, a file the shared decoder cannot answer for is decoded alone: garbage is a MediaError', async () => {
     const good = thumbnailOf();
     const broken: HeifImage = { ...good, bitstream: Buffer.alloc(3000, 0x33) }; // not one NAL unit
