@@ -14,7 +14,9 @@ const CHANNELS = 3;
  * to the grid and to the clean aperture, brings the picture down to at most `edge` on its long
  * side, turns and mirrors it as the file says (libheif does the same; the EXIF Orientation of a
  * HEIC is informative only and never applied on top), and hands back raw RGB. No intermediate
- * JPEG, no temporary file, and only the small picture ever reaches this process.
+ * JPEG, no temporary file, and only the small picture ever reaches this process. The worker decodes
+ * through its long-running decoder (decodeHeifImageShared, below); this one ffmpeg per file is what
+ * a file goes through alone when that decoder fails on it, and it gives the verdict on the file.
  */
 export async function decodeHeifImage(image: HeifImage, opts: { threads: number; edge: number }): Promise<{ data: Buffer; info: sharp.OutputInfo }> {
   const { filters, width, height } = filterChain(image, opts.edge);
