@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { AttendanceCount, Discrepancy, Figures, NewOfficialResult, ProtocolLine } from '../domain/counts/model';
+import type { RowProblem } from '../domain/imports/row-problem';
 import type { Queryable } from './pool';
 import { Params } from './sql';
 import { STATION_NUMBER_KEY } from './submissions.repo';
@@ -68,7 +69,7 @@ export async function countChangedOfficial(db: PoolClient, electionId: number): 
 
 export async function insertImport(
   db: Queryable,
-  i: { electionId: number; accountId: string; fileSha256: Buffer; imported: number; changed: number; errors: { line: number; message: string }[] },
+  i: { electionId: number; accountId: string; fileSha256: Buffer; imported: number; changed: number; errors: readonly RowProblem[] },
 ): Promise<number> {
   const { rows } = await db.query<{ id: number }>(
     `INSERT INTO official_result_imports (election_id, account_id, file_sha256, rows_imported, rows_changed, rows_bad, report)

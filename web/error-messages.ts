@@ -122,6 +122,14 @@ const ERROR_WORDS: Record<string, Words> = {
     ru: 'Явка за день, когда голосования не было: {columns}. Дни голосования этих выборов — с {first} по {last}.',
     en: 'Turnout for a day without voting: {columns}. This election’s voting days are {first} to {last}.',
   },
+  // one line of an imported CSV, left out while the good lines went in (domain/imports/row-problem.ts)
+  row_unreadable: { ru: 'Строка не читается как CSV (незакрытая кавычка или лишние столбцы).', en: 'This line is not readable CSV (an unclosed quote or extra columns).' },
+  row_station_number: { ru: 'uik — номер участка, от 1 до 6 цифр.', en: 'uik must be the station number, 1 to 6 digits.' },
+  row_text: { ru: '{column} пуст или длиннее {max} знаков.', en: '{column} is empty or longer than {max} characters.' },
+  row_coordinate: { ru: '{column} — число от {min} до {max} или пусто.', en: '{column} must be a number from {min} to {max}, or empty.' },
+  row_coordinates_pair: { ru: 'latitude и longitude указываются вместе: оба или ни одного.', en: 'latitude and longitude go together: give both or neither.' },
+  row_figures: { ru: '{columns}: целое число от 0 или пусто.', en: '{columns}: a whole number from 0, or empty.' },
+  row_station_twice: { ru: 'Участок {uik} уже есть в строке {line}.', en: 'Station {uik} is already on line {line}.' },
   turnout_goes_down: {
     ru: 'Явка считается нарастающим итогом с первого дня голосования, а {to} меньше, чем {from}.',
     en: 'Turnout is cumulative from the first voting day, but {to} is less than {from}.',

@@ -1,5 +1,7 @@
 import { html, type Html } from './html';
 import type { Lang, T } from './i18n';
+import { errorText } from './error-messages';
+import type { RowProblem } from '../domain/imports/row-problem';
 
 export type PageContext = {
   lang: Lang;
@@ -53,6 +55,13 @@ ${(options.scripts ?? []).map((s) => html`<script src="/static/${s}" defer></scr
 
 export function errorBox(message: string | null | undefined): Html | null {
   return message ? html`<p class="error" role="alert">${message}</p>` : null;
+}
+
+/** The lines an import left out, each with why, in the reader's language. */
+export function rowProblemsList(page: PageContext, problems: readonly RowProblem[]): Html | null {
+  return problems.length
+    ? html`<ul id="import-errors">${problems.map((p) => html`<li>${page.t('stations_line', { line: p.line })}: ${errorText(p, page.lang)}</li>`)}</ul>`
+    : null;
 }
 
 export function formatBytes(bytes: number, lang: Lang): string {

@@ -149,14 +149,14 @@ export async function importOfficialResults(ctx: AppContext, admin: SessionUser,
     const lineNo = r + 1;
     const uik = (cells[uikAt] ?? '').trim();
     const region = (cells[regionAt] ?? '').trim();
-    if (!/^[0-9]{1,6}$/.test(uik)) { errors.push({ line: lineNo, message: 'uik must be the station number, 1 to 6 digits' }); continue; }
-    if (!region || region.length > 200) { errors.push({ line: lineNo, message: 'region is empty or longer than 200 characters' }); continue; }
+    if (!/^[0-9]{1,6}$/.test(uik)) { errors.push({ line: lineNo, code: 'row_station_number', params: {} }); continue; }
+    if (!region || region.length > 200) { errors.push({ line: lineNo, code: 'row_text', params: { column: 'region', max: 200 } }); continue; }
     const uikNumber = uik.replace(/^0+(?=\d)/, '');
     const bad: string[] = [];
     const figures: Figures = {};
     for (const [l, i] of lineAt) {
       const v = figureCell(cells[i]);
-      if (v === 'bad') bad.push(`${l.code} must be a whole number from 0, or empty`);
+      if (v === 'bad') bad.push(l.code);
       else if (v !== null) figures[l.code] = v;
     }
     const turnout: Record<string, number> = {};
@@ -164,7 +164,7 @@ export async function importOfficialResults(ctx: AppContext, admin: SessionUser,
     let down: { from: string; to: string } | null = null;
     for (const { name, at, i } of turnoutAt) {
       const v = figureCell(cells[i]);
-      if (v === 'bad') bad.push(`${name} must be a whole number from 0, or empty`);
+      if (v === 'bad') bad.push(name);
       else if (v !== null) {
         turnout[at] = v;
         if (before && v < before.value && !down) down = { from: before.name, to: name };
@@ -172,12 +172,12 @@ export async function importOfficialResults(ctx: AppContext, admin: SessionUser,
       }
     }
     if (down && !bad.length) {
-      errors.push({ line: lineNo, code: 'turnout_goes_down', params: down, message: `turnout is cumulative: ${down.to} is less than ${down.from}` });
+      errors.push({ line: lineNo, code: 'turnout_goes_down', params: down });
       continue;
     }
-    if (bad.length) { errors.push({ line: lineNo, message: bad.join('; ') }); continue; }
+    if (bad.length) { errors.push({ line: lineNo, code: 'row_figures', params: { columns: bad } }); continue; }
     const earlier = byNumber.get(uikNumber);
-    if (earlier) { errors.push({ line: lineNo, message: `station ${uikNumber} is already on line ${earlier}` }); continue; }
+    if (earlier) { errors.push({ line: lineNo, code: 'row_station_twice', params: { uik: uikNumber, line: earlier } }); continue; }
     byNumber.set(uikNumber, lineNo);
     const shares = sharesOf(figures);
     rows.push({ uikNumber, region, figures, turnout, turnoutPct: shares.turnoutPct, leaderPct: shares.leaderPct });

@@ -4,6 +4,8 @@
  * and how a difference from the official figures is measured.
  */
 
+import type { RowProblem } from '../imports/row-problem';
+
 /** The categories a count or a protocol copy is filed under (created by migration 012). */
 export const COUNT_CATEGORY = 'attendance_count';
 export const PROTOCOL_CATEGORY = 'protocol_copy';
@@ -190,8 +192,6 @@ export function turnoutColumnInstant(name: string, days: VotingDays): string | '
 
 export const MAX_OFFICIAL_ROWS = 200_000;
 
-/** A refused row: its line, what is wrong (English, as stored), and for some a catalogue code with its parameters (said in ru and en by web/error-messages.ts). */
-export type RowProblem = { line: number; message: string; code?: string; params?: Record<string, string | number> };
 export type OfficialImportReport = { importId: number; imported: number; changed: number; errors: RowProblem[] };
 
 /** A station's official row as the import stores it. */

@@ -6,6 +6,7 @@ import type { SessionUser } from '../accounts/model';
 import { appendAudit } from '../audit/audit.service';
 import type { AppContext } from '../context';
 import { badRequest, conflict, notFound } from '../errors';
+import type { RowProblem } from '../imports/row-problem';
 import { recheckPlaceMismatch } from '../processing/place-recheck.service';
 import type { NewStation, StationCount } from './model';
 
@@ -16,24 +17,30 @@ export const MAX_STATION_ROWS = 200_000;
 // against it may take longer than a request's statement may; an admin starts it knowingly.
 const IMPORT_STATEMENT_TIMEOUT_MS = 10 * 60_000;
 
-const coordinate = (min: number, max: number, what: string) =>
-  z
+const TEXT_LIMITS = { region: 200, tik: 300, address: 1000 } as const;
+const COORDINATE_RANGES = { latitude: [-90, 90], longitude: [-180, 180] } as const;
+
+const text = (column: keyof typeof TEXT_LIMITS) => z.string().trim().min(1).max(TEXT_LIMITS[column]);
+const coordinate = (column: keyof typeof COORDINATE_RANGES) => {
+  const [min, max] = COORDINATE_RANGES[column];
+  return z
     .string()
     .trim()
     .transform((v) => v.replace(',', '.'))
-    .refine((v) => v === '' || (/^-?\d+(\.\d+)?$/.test(v) && Number(v) >= min && Number(v) <= max), `${what} must be a number from ${min} to ${max}, or empty`)
+    .refine((v) => v === '' || (/^-?\d+(\.\d+)?$/.test(v) && Number(v) >= min && Number(v) <= max))
     .transform((v) => (v === '' ? null : Number(v)));
+};
 
 const stationRow = z
   .object({
-    region: z.string().trim().min(1, 'region is empty').max(200, 'region is longer than 200 characters'),
-    tik: z.string().trim().min(1, 'tik is empty').max(300, 'tik is longer than 300 characters'),
-    uik: z.string().trim().regex(/^[0-9]{1,6}$/, 'uik must be the station number, 1 to 6 digits'),
-    address: z.string().trim().min(1, 'address is empty').max(1000, 'address is longer than 1000 characters'),
-    latitude: coordinate(-90, 90, 'latitude'),
-    longitude: coordinate(-180, 180, 'longitude'),
+    region: text('region'),
+    tik: text('tik'),
+    uik: z.string().trim().regex(/^[0-9]{1,6}$/),
+    address: text('address'),
+    latitude: coordinate('latitude'),
+    longitude: coordinate('longitude'),
   })
-  .refine((r) => (r.latitude === null) === (r.longitude === null), 'latitude and longitude go together: give both or neither')
+  .refine((r) => (r.latitude === null) === (r.longitude === null))
   .transform((r): NewStation => ({
     region: r.region,
     tik: r.tik,
@@ -43,7 +50,19 @@ const stationRow = z
     longitude: r.longitude,
   }));
 
-export type ImportReport = { imported: number; linked: number; placeFlagsChanged: number; errors: { line: number; message: string }[] };
+/** A line's first problem, in column order (the admin fixes the file and imports it again). */
+function rowProblemOf(line: number, issue: z.core.$ZodIssue): RowProblem {
+  const column = issue.path[0];
+  if (column === 'uik') return { line, code: 'row_station_number', params: {} };
+  if (column === 'latitude' || column === 'longitude') {
+    const [min, max] = COORDINATE_RANGES[column];
+    return { line, code: 'row_coordinate', params: { column, min, max } };
+  }
+  if (typeof column === 'string' && column in TEXT_LIMITS) return { line, code: 'row_text', params: { column, max: TEXT_LIMITS[column as keyof typeof TEXT_LIMITS] } };
+  return { line, code: 'row_coordinates_pair', params: {} };
+}
+
+export type ImportReport = { imported: number; linked: number; placeFlagsChanged: number; errors: RowProblem[] };
 
 /**
  * Imports one election's register from CSV: good rows are inserted or replace the station of the
@@ -70,17 +89,17 @@ export async function importStations(ctx: AppContext, admin: SessionUser, electi
   const byNumber = new Map<string, { station: NewStation; line: number }>();
   for (const { record, info } of records) {
     if (info.error) {
-      errors.push({ line: info.lines, message: info.error.message });
+      errors.push({ line: info.lines, code: 'row_unreadable', params: {} });
       continue;
     }
     const parsed = stationRow.safeParse(record);
     if (!parsed.success) {
-      errors.push({ line: info.lines, message: parsed.error.issues.map((i) => i.message).join('; ') });
+      errors.push(rowProblemOf(info.lines, parsed.error.issues[0]!));
       continue;
     }
     const earlier = byNumber.get(parsed.data.uikNumber);
     if (earlier) {
-      errors.push({ line: info.lines, message: `station ${parsed.data.uikNumber} is already on line ${earlier.line}` });
+      errors.push({ line: info.lines, code: 'row_station_twice', params: { uik: parsed.data.uikNumber, line: earlier.line } });
       continue;
     }
     byNumber.set(parsed.data.uikNumber, { station: parsed.data, line: info.lines });

@@ -69,9 +69,9 @@ describeWithFixtures('counts: official results, protocol copies and attendance c
     const page = await res.text();
     expect(res.status).toBe(200);
     expect(page).toContain('Imported 2, changed 0, rows refused: 3.');
-    expect(page).toContain('3: issued_station must be a whole number from 0, or empty');
-    expect(page).toContain('4: uik must be the station number, 1 to 6 digits');
-    expect(page).toContain('6: station 8052 is already on line 5');
+    expect(page).toContain('Line 3: issued_station: a whole number from 0, or empty.');
+    expect(page).toContain('Line 4: uik must be the station number, 1 to 6 digits.');
+    expect(page).toContain('Line 6: Station 8052 is already on line 5.');
 
     // A correction: station 8052's figures change; what they replace is kept.
     const fix = new FormData();

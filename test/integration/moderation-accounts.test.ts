@@ -201,7 +201,7 @@ describe('accounts, two-factor login, stations and settings', () => {
     expect(report).toContain('Line 4: uik must be the station number');
     expect(report).toContain('Line 5: latitude and longitude go together');
     expect(report).toContain('Line 6: address is empty');
-    expect(report).toContain('Line 7: station 451 is already on line 2');
+    expect(report).toContain('Line 7: Station 451 is already on line 2.');
     expect(report).toContain('Line 8: latitude must be a number from -90 to 90');
 
     const stations = (await system.ctx.db.query('SELECT uik_number, region, latitude, longitude FROM polling_stations ORDER BY uik_number')).rows;

@@ -4,7 +4,7 @@ import type { AppSettings, PublicationHold } from '../../domain/settings/model';
 import type { StationCount } from '../../domain/stations/model';
 import type { ImportReport } from '../../domain/stations/stations.service';
 import { html } from '../html';
-import { errorBox, formatInstant, layout, type PageContext } from '../layout';
+import { errorBox, formatInstant, layout, rowProblemsList, type PageContext } from '../layout';
 import { adminNav } from './admin';
 
 const csrfField = (page: PageContext) => html`<input type="hidden" name="_csrf" value="${page.csrfToken}">`;
@@ -60,7 +60,7 @@ ${data.report
   ? html`<div class="${data.report.errors.length ? 'error' : 'notice'}" role="status" id="import-report">
   <p>${t('stations_imported', { n: data.report.imported, linked: data.report.linked, bad: data.report.errors.length })}</p>
   ${data.report.placeFlagsChanged ? html`<p>${t('stations_place_flags', { n: data.report.placeFlagsChanged })}</p>` : null}
-  ${data.report.errors.length ? html`<ul id="import-errors">${data.report.errors.map((e) => html`<li>${t('stations_line', { line: e.line })}: ${e.message}</li>`)}</ul>` : null}
+  ${rowProblemsList(page, data.report.errors)}
 </div>`
   : null}
 <table class="files">

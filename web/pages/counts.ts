@@ -1,11 +1,10 @@
 import type { FiguresForReview, ImportRecord, StationFigures } from '../../domain/counts/counts.service';
 import { ARITHMETIC_CHECKS, COUNT_METHODS, COUNT_SUBJECTS, countInterval, LINE_ROLES, officialVotersAt, onVotingDays, POLLS_OPEN, type ArithmeticCheck, type OfficialImportReport, type ProtocolLine, type VotingDays } from '../../domain/counts/model';
-import { errorText } from '../error-messages';
 import type { Election } from '../../domain/catalog/model';
 import { attendanceChart, distributionChart } from '../charts';
 import { html, type Html } from '../html';
 import type { Lang, T } from '../i18n';
-import { errorBox, formatInstant, layout, type PageContext } from '../layout';
+import { errorBox, formatInstant, layout, rowProblemsList, type PageContext } from '../layout';
 import { adminNav } from './admin';
 import { entryUrl } from '../links';
 
@@ -272,7 +271,7 @@ ${errorBox(data.error)}
 </form>
 ${data.report
   ? html`<section id="import-report" role="status"><p>${t('admin_counts_report', { imported: data.report.imported, changed: data.report.changed, bad: data.report.errors.length })}</p>
-<ul>${data.report.errors.map((e) => html`<li>${e.line}: ${e.code ? errorText({ code: e.code, params: e.params ?? {} }, lang) : e.message}</li>`)}</ul></section>`
+${rowProblemsList(page, data.report.errors)}</section>`
   : null}
 <h2>${t('admin_counts_imports')}</h2>
 <table class="counts"><tbody>${data.imports.map((i) => html`<tr><td>#${i.id}</td><td>${formatInstant(i.imported_at)}</td><td>${t('admin_counts_report', { imported: i.rows_imported, changed: i.rows_changed, bad: i.rows_bad })}</td><td><code>${i.file_sha256.toString('hex').slice(0, 16)}</code></td></tr>`)}</tbody></table>`;

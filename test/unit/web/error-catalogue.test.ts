@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { AppError, fromStoreFailure } from '../../../domain/errors';
+import { ROW_PROBLEM_CODES } from '../../../domain/imports/row-problem';
 import { z } from 'zod';
 import { parse } from '../../../api/middleware/validate';
 import { errorText, errorWords, fieldIssueText, fieldProblem, fieldWordsAll, missingThings, type FieldIssue } from '../../../web/error-messages';
@@ -181,6 +182,14 @@ describe('the error catalogue', () => {
       const error = fromStoreFailure(failure)!;
       expect({ kind, ru: !!errorWords(error.code)?.ru, en: !!errorWords(error.code)?.en }).toEqual({ kind, ru: true, en: true });
       expect({ kind, leftOver: /\{[a-z_]+\}/.test(errorText(error, 'ru') + errorText(error, 'en')) }).toEqual({ kind, leftOver: false });
+    }
+  });
+
+  test('why an import left a line out is said in both languages, with every parameter filled', () => {
+    const params = { column: 'tik', columns: ['voters', 'valid'], max: 300, min: -90, uik: '451', line: 2, from: 'turnout_10:00', to: 'turnout_12:00' };
+    for (const code of ROW_PROBLEM_CODES) {
+      const said = { ru: errorText({ code, params }, 'ru'), en: errorText({ code, params }, 'en') };
+      expect({ code, ru: !!errorWords(code)?.ru, en: !!errorWords(code)?.en, leftOver: /\{[a-z_]+\}/.test(said.ru + said.en) }).toEqual({ code, ru: true, en: true, leftOver: false });
     }
   });
 
