@@ -13,10 +13,11 @@ import { assertPublicationAllowed } from '../stations/stations.service';
 import { diskSpace } from '../submissions/disk-space';
 import type { PublicChoices, QueueFilter, SubmissionStatus } from '../submissions/model';
 import { establishedChecks } from './checklist-facts';
-import { groupQueue, SAME_STATION_MINUTES } from './clusters';
+import { groupQueue } from './clusters';
 import { assertRedactionFitsChoices, latestRedactions, queueVideoCopiesOfPublication, renderRedactions } from './redaction.service';
 import { awaitsFirstDecision, canDecide, canEditPublicText, isClaimable, type Decision, type DecisionRecord, type RejectReason } from './model';
 
+/** Clusters per queue page (an entry alone is a cluster of one). */
 export const QUEUE_PAGE_SIZE = 50;
 /** Other reports from the same station within this many hours either side count as corroboration. */
 export const CORROBORATION_HOURS = 6;
@@ -32,20 +33,19 @@ export function defaultQueueOf(status: SubmissionStatus): QueueFilter {
 /** A page of the queue with the counts per status and per flag, what the filter form offers, and the moderator's own region. */
 export async function reviewQueue(ctx: AppContext, user: SessionUser, filter: QueueFilter, cursor: string | undefined) {
   const after = decodeCursor(cursor);
-  const [items, live, myRegion, elections, categories] = await Promise.all([
-    ctx.repos.submissions.listQueue(filter, after ? { receivedAt: after.at, id: after.id } : null, QUEUE_PAGE_SIZE + 1),
+  const [page, live, myRegion, elections, categories] = await Promise.all([
+    ctx.repos.submissions.listQueue(filter, after ? { receivedAt: after.at, id: after.id } : null, QUEUE_PAGE_SIZE),
     liveQueueState(ctx, filter.status),
     ctx.repos.accounts.findModeratorRegion(user.accountId),
     ctx.repos.catalog.listElections(false),
     ctx.repos.catalog.listCategories(false),
   ]);
   const { disk, backlog, ...state } = live;
-  const page = items.slice(0, QUEUE_PAGE_SIZE);
-  const last = page.at(-1);
-  const next = items.length > QUEUE_PAGE_SIZE && last ? encodeCursor(last.received_at, last.id) : null;
-  const links = await ctx.repos.submissions.listQueueLinks(page.map((i) => i.id), ctx.config.nearDuplicateMaxDistance, SAME_STATION_MINUTES);
+  const next = page.next ? encodeCursor(page.next.receivedAt, page.next.id) : null;
+  // why each cluster is one (the stored links among the page's entries)
+  const links = await ctx.repos.clusters.listLinksAmong(page.items.map((i) => i.id));
   // `live` is what the page shows as the live queue's poll answers it: the page redraws when they differ
-  return { items: page, groups: groupQueue(page, links), counts: state.counts, flagCounts: state.flags, live: state, myRegion, next, elections, categories, disk, backlog };
+  return { items: page.items, groups: groupQueue(page.items, links), counts: state.counts, flagCounts: state.flags, live: state, myRegion, next, elections, categories, disk, backlog };
 }
 
 /**
@@ -77,29 +77,34 @@ export async function setMyRegion(ctx: AppContext, user: SessionUser, region: st
  * those of `queue`, the queue the moderator came from (else the entry's own status).
  */
 export async function submissionForReview(ctx: AppContext, id: string, user: SessionUser, queue: QueueFilter | null = null) {
-  const submission = await ctx.repos.submissions.findSubmission(id);
-  if (!submission) throw notFound('submission');
-  const claim = isClaimable(submission.status)
-    ? await ctx.transaction(async (tx) => {
-        const result = await tx.claims.claim(id, user.accountId, ctx.config.claimMs);
-        if (result?.started) {
-          await appendAudit(tx, actorOf(user), { action: 'submission.claim', entityType: 'submission', entityId: id, after: { expires_at: result.claim.expires_at } });
-        }
-        return result?.claim ?? null;
-      })
-    : null;
-  const [files, decisions, conversation, notes, corroboration, mergedHere, neighbours, disk, redactions] = await Promise.all([
+  // Two rounds of reads in parallel: what needs only the id, then what needs the entry (its
+  // status for the claim and the default queue, its station and time for corroboration) or its files.
+  const [submission, files, decisions, conversation, notes, mergedHere, disk, redactions, queueNeighbours] = await Promise.all([
+    ctx.repos.submissions.findSubmission(id),
     ctx.repos.media.listMediaFiles(id),
     ctx.repos.submissions.listDecisions(id),
     ctx.repos.answers.listConversation(id),
     ctx.repos.notes.listNotes(id),
-    ctx.repos.submissions.listCorroborating(submission, CORROBORATION_HOURS),
     ctx.repos.submissions.listMergedInto(id),
-    ctx.repos.submissions.findQueueNeighbours(submission, queue ?? defaultQueueOf(submission.status)),
     diskSpace(ctx),
     latestRedactions(ctx, id),
+    queue ? ctx.repos.submissions.findQueueNeighbours({ id }, queue) : null,
   ]);
-  const [related, videoCopies] = await Promise.all([
+  if (!submission) throw notFound('submission');
+  const claimIt = async () => {
+    if (!isClaimable(submission.status)) return null;
+    return ctx.transaction(async (tx) => {
+      const result = await tx.claims.claim(id, user.accountId, ctx.config.claimMs);
+      if (result?.started) {
+        await appendAudit(tx, actorOf(user), { action: 'submission.claim', entityType: 'submission', entityId: id, after: { expires_at: result.claim.expires_at } });
+      }
+      return result?.claim ?? null;
+    });
+  };
+  const [claim, corroboration, neighbours, related, videoCopies] = await Promise.all([
+    claimIt(),
+    ctx.repos.submissions.listCorroborating(submission, CORROBORATION_HOURS),
+    queueNeighbours ?? ctx.repos.submissions.findQueueNeighbours(submission, defaultQueueOf(submission.status)),
     relatedFilesOf(ctx, files),
     ctx.repos.videoCopies.listVideoCopies(files.filter((f) => f.kind === 'video').map((f) => f.id)),
   ]);
@@ -112,9 +117,9 @@ export async function submissionForReview(ctx: AppContext, id: string, user: Ses
 
 /** After a decision on `decidedId`: the next entry of the moderator's queue nobody else is reviewing, or null when none is left. */
 export async function nextToReview(ctx: AppContext, decidedId: string, user: SessionUser, queue: QueueFilter): Promise<string | null> {
-  const decided = await ctx.repos.submissions.findSubmission(decidedId);
-  if (!decided) throw notFound('submission');
-  return ctx.repos.submissions.findNextInQueue(queue, decided, user.accountId);
+  const { found, next } = await ctx.repos.submissions.findNextInQueue(queue, decidedId, user.accountId);
+  if (!found) throw notFound('submission');
+  return next;
 }
 
 /** The latest decision, named in a refusal's words: what, by whom, when (UTC). */

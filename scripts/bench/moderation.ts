@@ -194,7 +194,7 @@ async function printPlans(db: Queryable): Promise<void> {
     ['first page', base],
     ['rare flag (near_duplicate), newest first', { ...base, flag: 'near_duplicate', sort: 'newest' as const }],
   ] as const) {
-    const rows = (await submissionsRepo.listQueue(explain, filter, null, 51)) as unknown as { 'QUERY PLAN': string }[];
+    const rows = (await submissionsRepo.listQueue(explain, filter, null, 50)).items as unknown as { 'QUERY PLAN': string }[];
     const plan = rows.map((r) => r['QUERY PLAN']);
     log(`plan, ${name}:`);
     for (const line of plan.filter((l) => /Limit|Scan|Join|Sort|Execution Time/.test(l)).slice(0, 14)) log(`  ${line.trim()}`);
