@@ -593,7 +593,7 @@ CREATE FUNCTION public.submissions_bump_version() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 DECLARE
-  derived CONSTANT text[] := ARRAY['version', 'file_flags', 'has_video', 'polling_station_id', 'publish_decision_publishes', 'verify_decision_verifies'];
+  derived CONSTANT text[] := ARRAY['version', 'file_flags', 'has_video', 'polling_station_id', 'publish_decision_publishes', 'verify_decision_verifies', 'cluster_id'];
 BEGIN
   IF (to_jsonb(NEW) - derived) IS DISTINCT FROM (to_jsonb(OLD) - derived) THEN
     NEW.version := OLD.version + 1;
