@@ -10,6 +10,7 @@ import { decodeCursor, encodeCursor } from '../pagination';
 import { processingStatus } from '../processing/backlog';
 import { relatedFilesOf } from '../processing/media-relations.service';
 import { assertPublicationAllowed } from '../stations/stations.service';
+import { listRegions } from '../regions/regions.service';
 import { diskSpace } from '../submissions/disk-space';
 import type { PublicChoices, QueueFilter, SubmissionStatus } from '../submissions/model';
 import { establishedChecks } from './checklist-facts';
@@ -101,17 +102,20 @@ export async function submissionForReview(ctx: AppContext, id: string, user: Ses
       return result?.claim ?? null;
     });
   };
-  const [claim, corroboration, neighbours, related, videoCopies] = await Promise.all([
+  const [claim, corroboration, neighbours, related, videoCopies, regions] = await Promise.all([
     claimIt(),
     ctx.repos.submissions.listCorroborating(submission, CORROBORATION_HOURS),
     queueNeighbours ?? ctx.repos.submissions.findQueueNeighbours(submission, defaultQueueOf(submission.status)),
     relatedFilesOf(ctx, files),
     ctx.repos.videoCopies.listVideoCopies(files.filter((f) => f.kind === 'video').map((f) => f.id)),
+    listRegions(ctx),
   ]);
+  // the region as the worker compares with it (db/media.repo.ts findObserverClaim: by its Russian name)
+  const claimedRegion = regions.find((r) => r.name_ru === submission.region) ?? null;
   return {
     submission, files, related, videoCopies, decisions, conversation, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, disk, redactions, claim,
     claimedByOther: claim !== null && claim.account_id !== user.accountId,
-    established: establishedChecks(submission, files, ctx.config),
+    established: establishedChecks(submission, files, ctx.config, claimedRegion),
   };
 }
 
