@@ -1,5 +1,6 @@
 import type { Checklist, DecisionAction, DecisionRecord, RejectReason } from '../domain/moderation/model';
 import type { Corroboration, MergedEntry, PublicChoices, QueueFilter, QueueItem, Submission, SubmissionStatus } from '../domain/submissions/model';
+import type { ProcessingBacklog } from './health.repo';
 import type { Queryable } from './pool';
 import { Params } from './sql';
 
@@ -221,6 +222,36 @@ export async function findNextInQueue(
     params.values,
   );
   return rows[0] ? { found: true, next: rows[0].next } : { found: false, next: null };
+}
+
+/**
+ * The live queue's state in one statement (it is asked every few seconds per moderator, and with
+ * every queue page): the counts by status, the counts by flag of `status` (both kept by triggers),
+ * the live claims, and the files still being processed.
+ */
+export async function liveQueueSnapshot(
+  db: Queryable,
+  status: SubmissionStatus,
+): Promise<{ counts: Record<SubmissionStatus, number>; flags: Record<string, number>; claims: { n: number; latest: Date | null }; backlog: ProcessingBacklog }> {
+  const { rows } = await db.query<{
+    counts: Record<SubmissionStatus, number>; flags: Record<string, number>; claims_n: number; claims_latest: Date | null; unfinished: number; waiting_retry: number; oldest: Date | null;
+  }>(
+    `SELECT (SELECT jsonb_object_agg(status, n) FROM submission_status_counts) AS counts,
+            (SELECT coalesce(jsonb_object_agg(flag, n), '{}'::jsonb) FROM submission_flag_counts WHERE status = $1 AND n > 0) AS flags,
+            c.n AS claims_n, c.latest AS claims_latest, b.unfinished, b.waiting_retry, b.oldest
+       FROM (SELECT count(*)::int AS n, max(claimed_at) AS latest FROM claims WHERE expires_at > now()) c,
+            (SELECT count(*)::int AS unfinished, count(*) FILTER (WHERE m.status = 'waiting_retry')::int AS waiting_retry, min(s.received_at) AS oldest
+               FROM media_files m JOIN submissions s ON s.id = m.submission_id
+              WHERE m.status IN ('received', 'processing', 'waiting_retry')) b`,
+    [status],
+  );
+  const r = rows[0]!;
+  return {
+    counts: r.counts,
+    flags: r.flags,
+    claims: { n: r.claims_n, latest: r.claims_latest },
+    backlog: { unfinished: r.unfinished, waitingRetry: r.waiting_retry, oldestUnfinishedAt: r.oldest },
+  };
 }
 
 /** How many entries of one status carry each flag (kept exact by triggers, db/migrations/019_live_queue.sql). */

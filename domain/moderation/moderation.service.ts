@@ -7,7 +7,6 @@ import { carriedByOriginals, revealedBeyondChoices, type OriginalReveal } from '
 import type { AppContext } from '../context';
 import { AppError, badRequest, conflict, notFound, type ErrorParams } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
-import { processingStatus } from '../processing/backlog';
 import { relatedFilesOf } from '../processing/media-relations.service';
 import { assertPublicationAllowed } from '../stations/stations.service';
 import { listRegions } from '../regions/regions.service';
@@ -52,15 +51,10 @@ export async function reviewQueue(ctx: AppContext, user: SessionUser, filter: Qu
 /**
  * What the live queue compares between two polls: counts by status and by flag (maintained
  * counters), the live claims and the files still being processed. Any new submission, decision,
- * claim or finished file changes it; each part is a read of a few rows, even at 100 000 pending.
+ * claim or finished file changes it; one statement, each part a read of a few rows, even at 100 000 pending.
  */
 export async function liveQueueState(ctx: AppContext, status: SubmissionStatus) {
-  const [counts, flags, claims, { disk, backlog }] = await Promise.all([
-    ctx.repos.submissions.countByStatus(),
-    ctx.repos.submissions.countFlagsOfStatus(status),
-    ctx.repos.claims.liveClaimsSummary(),
-    processingStatus(ctx),
-  ]);
+  const [{ counts, flags, claims, backlog }, disk] = await Promise.all([ctx.repos.submissions.liveQueueSnapshot(status), diskSpace(ctx)]);
   return { counts, flags, claims: { n: claims.n, latest: claims.latest?.toISOString() ?? null }, unfinished: backlog.unfinished, disk, backlog };
 }
 
