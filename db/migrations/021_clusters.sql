@@ -82,6 +82,10 @@ BEGIN
     EXIT WHEN moved = 0;
   END LOOP;
 END $$;
+-- then named, as the application names them, after their earliest received member
+UPDATE submissions s SET cluster_id = r.first
+  FROM (SELECT cluster_id, (array_agg(id ORDER BY received_at, id))[1] AS first FROM submissions WHERE cluster_id IS NOT NULL GROUP BY cluster_id) r
+ WHERE s.cluster_id = r.cluster_id AND s.cluster_id <> r.first;
 
 -- Kept consistent at commit (deferred, so the repository may insert links and move members in any
 -- order within its transaction): both ends of a link are in one cluster; a submission is in a
