@@ -4,7 +4,7 @@
  * 'svidetel:clusters' until the caller's transaction ends, so two clusters growing at the same
  * moment are merged by one of them, never split; deferred triggers check the result at commit.
  */
-import type { ClusterLink, ClusterReason } from '../domain/moderation/clusters';
+import type { ClusterReason } from '../domain/moderation/clusters';
 import type { Queryable } from './pool';
 
 export async function lockClusters(db: Queryable): Promise<void> {
@@ -64,26 +64,4 @@ export async function findSameStation(db: Queryable, id: string, minutes: number
     [id, minutes],
   );
   return rows.map((r) => r.id);
-}
-
-/** The links among `ids` (a queue page): why its clusters are clusters. */
-export async function listLinksAmong(db: Queryable, ids: string[]): Promise<ClusterLink[]> {
-  if (ids.length < 2) return [];
-  const { rows } = await db.query<ClusterLink>(
-    'SELECT a, b, reason FROM submission_links WHERE a = ANY($1::uuid[]) AND b = ANY($1::uuid[]) ORDER BY a, b, reason',
-    [ids],
-  );
-  return rows;
-}
-
-/** Every member of the cluster `id` is in (itself alone when it is in none), in receipt order. */
-export async function listClusterMembers(db: Queryable, id: string): Promise<{ id: string; status: string; received_at: Date }[]> {
-  const { rows } = await db.query<{ id: string; status: string; received_at: Date }>(
-    `SELECT m.id, m.status, m.received_at FROM submissions s
-       JOIN submissions m ON m.id = s.id OR (s.cluster_id IS NOT NULL AND m.cluster_id = s.cluster_id)
-      WHERE s.id = $1
-      ORDER BY m.received_at, m.id`,
-    [id],
-  );
-  return rows;
 }

@@ -94,7 +94,7 @@ const EXACT_TIME = (expr: string) => `to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-
 /** Members of one cluster a queue page lists at most (the rest are counted: cluster_size). */
 export const CLUSTER_MEMBERS_SHOWN = 50;
 
-/** A queue page: its entries, cluster by cluster in queue order, and where the next page starts. */
+/** A queue page: its entries, cluster by cluster in queue order (each with the reasons of its own links), and where the next page starts. */
 export type QueuePage = { items: QueueItem[]; next: { receivedAt: string; id: string } | null };
 
 /**
@@ -145,6 +145,8 @@ export async function listQueue(
             s.received_at, e.name_ru AS election_name_ru, e.name_en AS election_name_en, left(s.description, 200) AS description,
             f.file_count, f.files_unfinished, f.first_file_id, s.has_video, s.file_flags AS flags, ca.email AS claimed_by, s.answered_at,
             s.cluster_id, page.cluster_size, page.head_id, ${EXACT_TIME('page.head_at')} AS head_key,
+            CASE WHEN s.cluster_id IS NULL THEN '{}'::text[]
+                 ELSE ARRAY(SELECT l.reason FROM submission_links l WHERE l.a = s.id UNION SELECT l.reason FROM submission_links l WHERE l.b = s.id) END AS cluster_reasons,
             (SELECT count(*) FROM heads) > ${limit}::int AS more
        FROM page
        JOIN submissions s ON s.id = page.id

@@ -10,10 +10,12 @@ import type { QueueItem } from '../submissions/model';
 export const CLUSTER_REASONS = ['exact_duplicate', 'near_duplicate', 'live_photo_pair', 'same_station'] as const;
 export type ClusterReason = (typeof CLUSTER_REASONS)[number];
 
+export const isClusterReason = (r: string): r is ClusterReason => (CLUSTER_REASONS as readonly string[]).includes(r);
+
 /** Reports from the same station received this close together are grouped. */
 export const SAME_STATION_MINUTES = 10;
 
-/** Two submissions that belong together, and why. */
+/** Two submissions that belong together, and why (a = b: the reason one entry gives for its cluster). */
 export type ClusterLink = { a: string; b: string; reason: ClusterReason };
 
 /** A queue entry, or several that belong together (in queue order, the first standing for them). */

@@ -13,7 +13,7 @@ import { listRegions } from '../regions/regions.service';
 import { diskSpace } from '../submissions/disk-space';
 import type { PublicChoices, QueueFilter, SubmissionStatus } from '../submissions/model';
 import { establishedChecks } from './checklist-facts';
-import { groupQueue } from './clusters';
+import { groupQueue, isClusterReason } from './clusters';
 import { assertRedactionFitsChoices, latestRedactions, queueVideoCopiesOfPublication, renderRedactions } from './redaction.service';
 import { awaitsFirstDecision, canDecide, canEditPublicText, isClaimable, type Decision, type DecisionRecord, type RejectReason } from './model';
 
@@ -42,8 +42,8 @@ export async function reviewQueue(ctx: AppContext, user: SessionUser, filter: Qu
   ]);
   const { disk, backlog, ...state } = live;
   const next = page.next ? encodeCursor(page.next.receivedAt, page.next.id) : null;
-  // why each cluster is one (the stored links among the page's entries)
-  const links = await ctx.repos.clusters.listLinksAmong(page.items.map((i) => i.id));
+  // why each cluster is one: the reasons of its entries' stored links, read with the page
+  const links = page.items.flatMap((i) => i.cluster_reasons.filter(isClusterReason).map((reason) => ({ a: i.id, b: i.id, reason })));
   // `live` is what the page shows as the live queue's poll answers it: the page redraws when they differ
   return { items: page.items, groups: groupQueue(page.items, links), counts: state.counts, flagCounts: state.flags, live: state, myRegion, next, elections, categories, disk, backlog };
 }

@@ -85,6 +85,8 @@ export type QueueItem = Pick<
   cluster_id: string | null;
   /** How many entries of its cluster this queue holds (1 when alone); a page lists at most CLUSTER_MEMBERS_SHOWN. */
   cluster_size: number;
+  /** Why it is in its cluster: the reasons of its own links (exact_duplicate, same_station, …). */
+  cluster_reasons: string[];
 };
 
 /** Another report from the same station near the same time. */
