@@ -125,6 +125,32 @@ describe('stored clusters', () => {
   });
 });
 
+test('two reports from one station sent at the same moment: the lock makes the second see the first', async () => {
+  const region = `Clusters ${randomUUID().slice(0, 8)}`;
+  const [one, two] = [await pool.connect(), await pool.connect()];
+  try {
+    const insert = async (c: PoolClient) => {
+      await c.query('BEGIN');
+      const { rows } = await c.query<{ id: string }>(
+        `INSERT INTO submissions (election_id, region, station_number, category_code, description) VALUES (1, $1, '77', 'ballot_stuffing', 'at once') RETURNING id`,
+        [region],
+      );
+      return rows[0]!.id;
+    };
+    const [x, y] = [await insert(one), await insert(two)];
+    await clusterSameStation(repositoriesOn(one), x); // sees nothing: y is not committed
+    const second = clusterSameStation(repositoriesOn(two), y); // waits for the lock
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await one.query('COMMIT');
+    expect(await second).toBe(x);
+    await two.query('COMMIT');
+    expect([await clusterOf(x), await clusterOf(y)]).toEqual([x, x]);
+  } finally {
+    one.release();
+    two.release();
+  }
+});
+
 describe('the queue lists clusters', () => {
   test('pages of clusters: members arrived hours apart are listed together where the first is, each cluster once, nothing skipped', async () => {
     const region = `Queue ${randomUUID().slice(0, 8)}`;
