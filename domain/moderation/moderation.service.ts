@@ -10,7 +10,7 @@ import { decodeCursor, encodeCursor } from '../pagination';
 import { relatedFilesOf } from '../processing/media-relations.service';
 import { assertPublicationAllowed } from '../stations/stations.service';
 import { listRegions } from '../regions/regions.service';
-import { diskSpace } from '../submissions/disk-space';
+import { diskSpaceShown } from '../submissions/disk-space';
 import type { PublicChoices, QueueFilter, SubmissionStatus } from '../submissions/model';
 import { establishedChecks } from './checklist-facts';
 import { groupQueue, isClusterReason } from './clusters';
@@ -54,7 +54,7 @@ export async function reviewQueue(ctx: AppContext, user: SessionUser, filter: Qu
  * claim or finished file changes it; one statement, each part a read of a few rows, even at 100 000 pending.
  */
 export async function liveQueueState(ctx: AppContext, status: SubmissionStatus) {
-  const [{ counts, flags, claims, backlog }, disk] = await Promise.all([ctx.repos.submissions.liveQueueSnapshot(status), diskSpace(ctx)]);
+  const [{ counts, flags, claims, backlog }, disk] = await Promise.all([ctx.repos.submissions.liveQueueSnapshot(status), diskSpaceShown(ctx)]);
   return { counts, flags, claims: { n: claims.n, latest: claims.latest?.toISOString() ?? null }, unfinished: backlog.unfinished, disk, backlog };
 }
 
@@ -81,7 +81,7 @@ export async function submissionForReview(ctx: AppContext, id: string, user: Ses
     ctx.repos.answers.listConversation(id),
     ctx.repos.notes.listNotes(id),
     ctx.repos.submissions.listMergedInto(id),
-    diskSpace(ctx),
+    diskSpaceShown(ctx),
     latestRedactions(ctx, id),
     queue ? ctx.repos.submissions.findQueueNeighbours({ id }, queue) : null,
   ]);
