@@ -7,18 +7,14 @@
  * once per run (jest runs a setup shared by several projects once) and only when one of them runs.
  * `faults` stops, kills and fills what the system depends on: each of its files starts a PostgreSQL
  * and a Redis of its own (test/helpers/private-services.ts), so no other test shares one that goes away.
+ * Only .ts is transformed: nothing the tests import from node_modules is ESM-only (the tus server,
+ * which was, is now only the ingest benchmark's peer, run by tsx).
  */
 const layer = (name, usesDatabase) => ({
   displayName: name,
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
   testEnvironment: 'node',
-  transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }],
-    // ESM-only packages (the tus server and its request adapter) compiled to CommonJS: Jest's module
-    // loader cannot require() ES modules on Node 20.
-    '^.+\\.m?js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
-  },
-  transformIgnorePatterns: ['/node_modules/(?!(@tus|srvx)/)'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   ...(usesDatabase
     ? { globalSetup: '<rootDir>/test/helpers/global-setup.ts', globalTeardown: '<rootDir>/test/helpers/global-teardown.ts' }
     : {}),
@@ -33,5 +29,7 @@ module.exports = {
     layer('browser', true),
     layer('faults', true),
   ],
+  // Longest file first, from test/durations.json (a fresh clone has no Jest cache to order by).
+  testSequencer: '<rootDir>/test/sequencer.js',
   testTimeout: 60000,
 };

@@ -1489,6 +1489,21 @@ CREATE TABLE public.replica_copies (
 
 
 --
+-- Name: replica_derivative_copies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.replica_derivative_copies (
+    key bytea NOT NULL,
+    name text NOT NULL,
+    replica text NOT NULL,
+    sha256 bytea NOT NULL,
+    confirmed_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT replica_derivative_copies_replica_check CHECK ((replica ~ '^[a-z0-9-]{1,32}$'::text)),
+    CONSTRAINT replica_derivative_copies_sha256_check CHECK ((octet_length(sha256) = 32))
+);
+
+
+--
 -- Name: replica_log_copies; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1571,6 +1586,7 @@ CREATE TABLE public.station_discrepancies (
     uncertainty integer DEFAULT 0 NOT NULL,
     difference integer GENERATED ALWAYS AS ((official - observed)) STORED,
     excess integer GENERATED ALWAYS AS (GREATEST((abs((official - observed)) - uncertainty), 0)) STORED,
+    CONSTRAINT station_discrepancies_attendance_interval CHECK (((kind <> 'attendance'::text) OR (subject ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$'::text))),
     CONSTRAINT station_discrepancies_kind_check CHECK ((kind = ANY (ARRAY['protocol_line'::text, 'attendance'::text]))),
     CONSTRAINT station_discrepancies_subject_check CHECK (((length(subject) >= 1) AND (length(subject) <= 60))),
     CONSTRAINT station_discrepancies_uncertainty_check CHECK ((uncertainty >= 0))
@@ -1591,6 +1607,23 @@ CREATE TABLE public.station_discrepancy_ranks (
     CONSTRAINT station_discrepancy_ranks_differing_check CHECK ((differing >= 0)),
     CONSTRAINT station_discrepancy_ranks_evidence_check CHECK ((evidence >= 1)),
     CONSTRAINT station_discrepancy_ranks_score_check CHECK ((score >= 0))
+);
+
+
+--
+-- Name: stored_derivatives; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.stored_derivatives (
+    key bytea NOT NULL,
+    name text NOT NULL,
+    sha256 bytea NOT NULL,
+    bytes bigint,
+    stored_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT stored_derivatives_bytes_check CHECK ((bytes >= 0)),
+    CONSTRAINT stored_derivatives_key_check CHECK ((octet_length(key) = 32)),
+    CONSTRAINT stored_derivatives_name_check CHECK ((name = ANY (ARRAY['thumb'::text, 'preview'::text, 'poster'::text, 'contact'::text, 'video'::text]))),
+    CONSTRAINT stored_derivatives_sha256_check CHECK ((octet_length(sha256) = 32))
 );
 
 
@@ -2227,6 +2260,14 @@ ALTER TABLE ONLY public.replica_copies
 
 
 --
+-- Name: replica_derivative_copies replica_derivative_copies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.replica_derivative_copies
+    ADD CONSTRAINT replica_derivative_copies_pkey PRIMARY KEY (key, name, replica);
+
+
+--
 -- Name: replica_log_copies replica_log_copies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2272,6 +2313,14 @@ ALTER TABLE ONLY public.station_discrepancies
 
 ALTER TABLE ONLY public.station_discrepancy_ranks
     ADD CONSTRAINT station_discrepancy_ranks_pkey PRIMARY KEY (election_id, uik_number);
+
+
+--
+-- Name: stored_derivatives stored_derivatives_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.stored_derivatives
+    ADD CONSTRAINT stored_derivatives_pkey PRIMARY KEY (key, name);
 
 
 --
@@ -2725,6 +2774,13 @@ CREATE INDEX station_discrepancy_ranks_region_idx ON public.station_discrepancy_
 --
 
 CREATE INDEX station_discrepancy_ranks_score_idx ON public.station_discrepancy_ranks USING btree (score DESC, election_id, uik_number);
+
+
+--
+-- Name: stored_derivatives_stored_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX stored_derivatives_stored_at_idx ON public.stored_derivatives USING btree (stored_at);
 
 
 --
@@ -3509,6 +3565,14 @@ ALTER TABLE ONLY public.replica_copies
 
 
 --
+-- Name: replica_derivative_copies replica_derivative_copies_key_name_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.replica_derivative_copies
+    ADD CONSTRAINT replica_derivative_copies_key_name_fkey FOREIGN KEY (key, name) REFERENCES public.stored_derivatives(key, name);
+
+
+--
 -- Name: sessions sessions_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3928,6 +3992,14 @@ GRANT INSERT ON TABLE public.replica_copies TO svidetel_signer;
 
 
 --
+-- Name: TABLE replica_derivative_copies; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.replica_derivative_copies TO svidetel_app;
+GRANT INSERT,DELETE,UPDATE ON TABLE public.replica_derivative_copies TO svidetel_signer;
+
+
+--
 -- Name: TABLE replica_log_copies; Type: ACL; Schema: public; Owner: -
 --
 
@@ -3968,6 +4040,13 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.station_discrepancies TO svide
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.station_discrepancy_ranks TO svidetel_app;
+
+
+--
+-- Name: TABLE stored_derivatives; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.stored_derivatives TO svidetel_app;
 
 
 --

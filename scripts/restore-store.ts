@@ -1,8 +1,10 @@
 /**
  * `npm run restore:store`, after `scripts/pg-backup restore` brought PostgreSQL back: fills the
  * primary store with every original the database records from the replicas (each checked by its
- * SHA-256), and gives the log's signer the newest checkpoint the replicas hold, so the worker
- * refuses to sign a tree that forks from a published one. Run with the worker's environment (it
+ * SHA-256), then every derivative (copied checked, else made again from its original; a published
+ * video copy is reopened for the worker; a lost derivative is reported, not fatal), and gives the
+ * log's signer the newest checkpoint the replicas hold, so the worker refuses to sign a tree that
+ * forks from a published one. Run with the worker's environment (it
  * opens the log key). Prints one JSON line; exit code 0 when nothing is lost and the log can go on,
  * 1 when an original is lost or the database is behind the published log, 2 when it could not run.
  */
@@ -17,6 +19,10 @@ async function main() {
     const report = await restoreFromReplicas(ctx);
     process.stdout.write(`${JSON.stringify(report)}\n`);
     for (const sha256 of report.lost) process.stderr.write(`LOST: original ${sha256} is on no replica\n`);
+    for (const copy of report.derivatives.lost) process.stderr.write(`LOST: derivative ${copy} is on no replica and cannot be made again\n`);
+    if (report.derivatives.reopenedVideos.length > 0) {
+      process.stderr.write(`${report.derivatives.reopenedVideos.length} published video copies are owed again: the worker makes them (they are not served until then).\n`);
+    }
     if (!report.canSign) {
       process.stderr.write(
         `The database was restored to log size ${report.databaseTreeSize}, before the published checkpoint of size ` +

@@ -37,13 +37,18 @@ ${[0, 25, 50, 75, 100].map((p) => html`<text x="${PAD.left + (plotW * p) / 100}"
 }
 
 /** "10:00-12:00" as "10–12" when on the hour: five intervals still fit a phone's width. */
-const shortHours = (label: string) => label.replace(/^(\d\d):00-(\d\d):00$/, '$1–$2');
+const shortHours = (label: string) => label.replace(/^(\d\d):00-(\d\d):00$/, '$1–$2').replace('-', '–');
 
 /** Official voters per interval (bars) against observers' counts of the same hours (dots with their uncertainty). */
 export function attendanceChart(o: {
+  /** Unique on the page (a chart per voting day). */
+  id: string;
+  /** The voting day the row shows (YYYY-MM-DD). */
+  day: string;
   title: string;
   desc: string;
-  intervals: { label: string; official: number | null; observed: { people: number; uncertainty: number }[] }[];
+  /** label: the hours as an ISO 8601 interval; short: as the axis says them ("10:00-12:00"). */
+  intervals: { label: string; short: string; official: number | null; observed: { people: number; uncertainty: number }[] }[];
 }): Html {
   const values = o.intervals.flatMap((i) => [i.official ?? 0, ...i.observed.map((c) => c.people + c.uncertainty)]);
   const max = niceMax(Math.max(1, ...values));
@@ -51,8 +56,8 @@ export function attendanceChart(o: {
   const plotH = H - PAD.top - PAD.bottom;
   const slot = plotW / Math.max(1, o.intervals.length);
   const y = (n: number) => PAD.top + plotH * (1 - n / max);
-  return html`<figure class="chart"><svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-labelledby="attendance-t attendance-d">
-<title id="attendance-t">${o.title}</title><desc id="attendance-d">${o.desc}</desc>
+  return html`<figure class="chart" data-day="${o.day}"><svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-labelledby="${o.id}-t ${o.id}-d">
+<title id="${o.id}-t">${o.title}</title><desc id="${o.id}-d">${o.desc}</desc>
 ${axes(max)}
 ${o.intervals.map((iv, i) => {
   const x = PAD.left + i * slot;
@@ -61,7 +66,7 @@ ${iv.observed.map((c, j) => {
   const cx = x + slot * (0.35 + (0.3 * (j + 1)) / (iv.observed.length + 1));
   return html`<line x1="${cx.toFixed(1)}" x2="${cx.toFixed(1)}" y1="${y(c.people + c.uncertainty).toFixed(1)}" y2="${y(Math.max(0, c.people - c.uncertainty)).toFixed(1)}" stroke="#b3261e" stroke-width="3"/><circle class="observed" cx="${cx.toFixed(1)}" cy="${y(c.people).toFixed(1)}" r="6" fill="#b3261e"><title>${iv.label}: ${c.people} ± ${c.uncertainty}</title></circle>`;
 })}
-<text x="${(x + slot / 2).toFixed(1)}" y="${H - 12}" text-anchor="middle" font-size="18" fill="#555">${shortHours(iv.label)}</text>`;
+<text x="${(x + slot / 2).toFixed(1)}" y="${H - 12}" text-anchor="middle" font-size="${iv.short.length > 11 ? 12 : 18}" fill="#555">${shortHours(iv.short)}</text>`;
 })}
 </svg><figcaption>${o.title}. ${o.desc}</figcaption></figure>`;
 }

@@ -114,6 +114,18 @@ const ERROR_WORDS: Record<string, Words> = {
     en: 'The columns do not match this election’s protocol; missing: {missing}; unknown: {unknown}.',
   },
   too_many_rows: { ru: 'Не больше {limit} участков в одном файле.', en: 'At most {limit} stations per file.' },
+  csv_column_twice: {
+    ru: 'Столбец указан дважды: {columns} (turnout_ЧЧ:ММ — это последний день голосования, то же, что turnout_ГГГГ-ММ-ДД_ЧЧ:ММ этого дня).',
+    en: 'A column is given twice: {columns} (turnout_HH:MM is the last voting day, the same as turnout_YYYY-MM-DD_HH:MM of that day).',
+  },
+  turnout_outside_voting_days: {
+    ru: 'Явка за день, когда голосования не было: {columns}. Дни голосования этих выборов — с {first} по {last}.',
+    en: 'Turnout for a day without voting: {columns}. This election’s voting days are {first} to {last}.',
+  },
+  turnout_goes_down: {
+    ru: 'Явка считается нарастающим итогом с первого дня голосования, а {to} меньше, чем {from}.',
+    en: 'Turnout is cumulative from the first voting day, but {to} is less than {from}.',
+  },
   // accounts and sessions
   csrf: { ru: 'Форма устарела или открыта не с этого сайта. Обновите страницу и попробуйте снова.', en: 'This form has expired or did not come from this site. Reload the page and try again.' },
   rate_limited: { ru: 'Слишком много запросов с вашего адреса.', en: 'Too many requests from your address.' },

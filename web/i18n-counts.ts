@@ -97,8 +97,8 @@ export const COUNTS_MESSAGES = {
   },
   admin_counts_import: { ru: 'Официальные итоги (CSV)', en: 'Official results (CSV)' },
   admin_counts_import_hint: {
-    ru: 'Столбцы: uik, region, коды строк протокола, по желанию turnout_10:00 и т. п. (явка нарастающим итогом). Повторная загрузка исправляет; прежние значения сохраняются.',
-    en: 'Columns: uik, region, the protocol line codes, optionally turnout_10:00 etc. (cumulative turnout). A new import corrects; the values it replaces are kept.',
+    ru: 'Столбцы: uik, region, коды строк протокола, по желанию turnout_ГГГГ-ММ-ДД_10:00 для любого дня голосования или turnout_10:00 для последнего (явка нарастающим итогом с первого дня). Повторная загрузка исправляет; прежние значения сохраняются.',
+    en: 'Columns: uik, region, the protocol line codes, optionally turnout_YYYY-MM-DD_10:00 for any voting day or turnout_10:00 for the last (turnout cumulative from the first day). A new import corrects; the values it replaces are kept.',
   },
   admin_counts_report: { ru: 'Загружено {imported}, изменено {changed}, отклонено строк: {bad}.', en: 'Imported {imported}, changed {changed}, rows refused: {bad}.' },
   admin_counts_imports: { ru: 'Последние загрузки', en: 'Recent imports' },

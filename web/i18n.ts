@@ -460,8 +460,8 @@ const MESSAGES = {
   settings_title: { ru: 'Настройки', en: 'Settings' },
   replication_title: { ru: 'Копии в других хранилищах', en: 'Off-site copies' },
   replication_intro: {
-    ru: 'Каждый оригинал и открытые данные журнала прозрачности (подписанные контрольные точки и хеши листьев) копируются в каждое хранилище-реплику, копия перечитывается и проверяется по SHA-256. Отстающая реплика догоняет сама, когда снова доступна.',
-    en: 'Every original and the transparency log’s public data (signed checkpoints and leaf hashes) are copied to every replica store, read back and checked by SHA-256. A replica that lags catches up by itself once it is reachable again.',
+    ru: 'Каждый оригинал, его копии (миниатюры, превью, опубликованные видео, копии с закрытыми фрагментами) и открытые данные журнала прозрачности (подписанные контрольные точки и хеши листьев) копируются в каждое хранилище-реплику и проверяются по SHA-256. Отстающая реплика догоняет сама, когда снова доступна.',
+    en: 'Every original, its copies (thumbnails, previews, published videos, redacted copies) and the transparency log’s public data (signed checkpoints and leaf hashes) are copied to every replica store and checked by SHA-256. A replica that lags catches up by itself once it is reachable again.',
   },
   replication_none: {
     ru: 'Реплики не настроены (REPLICA_<n>_BUCKET): всё хранится только в основном хранилище.',
@@ -469,6 +469,7 @@ const MESSAGES = {
   },
   replication_replica: { ru: 'Реплика', en: 'Replica' },
   replication_missing: { ru: 'Оригиналов нет', en: 'Originals missing' },
+  replication_derivatives_missing: { ru: 'Копий (превью, видео) нет', en: 'Derivatives missing' },
   replication_oldest: { ru: 'Ждёт с', en: 'Waiting since' },
   replication_last: { ru: 'Последняя проверенная копия', en: 'Last confirmed copy' },
   replication_log: { ru: 'Журнал: до размера', en: 'Log: up to size' },

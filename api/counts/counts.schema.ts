@@ -92,7 +92,7 @@ const discrepancy = z
   .object({
     entry_id: z.uuid(),
     kind: z.enum(['protocol_line', 'attendance']),
-    subject: z.string().meta({ description: 'The protocol line code, or the hours HH:MM-HH:MM of an attendance count' }),
+    subject: z.string().meta({ description: 'The protocol line code, or the hours of an attendance count as an ISO 8601 interval YYYY-MM-DDTHH:MM/YYYY-MM-DDTHH:MM (the station\'s wall clock)' }),
     official: z.number().int(),
     observed: z.number().int(),
     uncertainty: z.number().int().meta({ description: 'The counting method\'s uncertainty (0 for a protocol copy)' }),
@@ -120,7 +120,14 @@ export const stationFiguresResponse = z
     election_id: z.number().int(),
     station_number: z.string(),
     lines: z.array(z.object({ code: z.string(), line_no: z.number().int(), role: z.string(), ru: z.string(), en: z.string() })),
-    official: z.object({ figures: z.record(z.string(), z.number().int()), turnout: z.record(z.string(), z.number().int()), imported_at: z.string() }).nullable(),
+    voting_days: z.object({ first: z.string(), last: z.string() }).nullable().meta({ description: 'The election\'s voting days, YYYY-MM-DD' }),
+    official: z
+      .object({
+        figures: z.record(z.string(), z.number().int()),
+        turnout: z.record(z.string(), z.number().int()).meta({ description: 'Cumulative official voters since the first voting day\'s opening, by instant YYYY-MM-DDTHH:MM' }),
+        imported_at: z.string(),
+      })
+      .nullable(),
     protocol_copies: z.array(z.object({ entry_id: z.uuid(), figures: z.record(z.string(), z.number().int()), arithmetic_flags: z.array(z.string()) })),
     counts: z.array(z.object({ entry_id: z.uuid(), from: z.string(), to: z.string(), people: z.number().int(), what: z.string(), method: z.string() })),
     discrepancies: z.array(discrepancy),

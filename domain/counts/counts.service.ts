@@ -18,7 +18,7 @@ import {
   officialSharesOf,
   PROTOCOL_CATEGORY,
   protocolDiscrepancies,
-  TURNOUT_COLUMN,
+  turnoutColumnInstant,
   type AttendanceCount,
   type Discrepancy,
   type Figures,
@@ -26,6 +26,7 @@ import {
   type NewOfficialResult,
   type OfficialImportReport,
   type ProtocolLine,
+  type VotingDays,
 } from './model';
 
 // An import of a whole federal election (100 000 stations) and the recomputation it starts may take
@@ -102,8 +103,9 @@ function csvRecords(csv: Buffer): string[][] {
 
 /**
  * Imports an election's official per-station results from CSV (`uik`, `region`, a column per protocol
- * line code, `turnout_HH:MM` per reported hour): good rows replace the station's current figures
- * (what they replace is kept), each bad row is reported with its line and what is wrong. The import is
+ * line code, cumulative turnout per reported instant `turnout_YYYY-MM-DD_HH:MM` or the last day's
+ * `turnout_HH:MM`): a column twice or a turnout day outside the voting days refuses the file; good rows replace the station's current figures
+ * (what they replace is kept), each bad row (a figure not a number, turnout going down) is reported with its line and what is wrong. The import is
  * kept with its report and audited; the discrepancies of every station with evidence are recomputed.
  */
 export async function importOfficialResults(ctx: AppContext, admin: SessionUser, electionId: number, csv: Buffer): Promise<OfficialImportReport> {
@@ -113,20 +115,31 @@ export async function importOfficialResults(ctx: AppContext, admin: SessionUser,
   if (lines.length === 0) throw badRequest('no_protocol_lines');
   const records = csvRecords(csv);
   const names = (records[0] ?? []).map((h) => h.trim().toLowerCase());
+  const days = { first: election.voting_starts_on, last: election.voting_ends_on };
   const codes = new Set(lines.map((l) => l.code));
-  const unknown = names.filter((n) => !OFFICIAL_KEY_COLUMNS.includes(n as 'uik') && !codes.has(n) && !TURNOUT_COLUMN.test(n));
+  const instantOf = names.map((n) => turnoutColumnInstant(n, days));
+  const unknown = names.filter((n, i) => !OFFICIAL_KEY_COLUMNS.includes(n as 'uik') && !codes.has(n) && instantOf[i] === null);
   const missing = [...OFFICIAL_KEY_COLUMNS, ...codes].filter((c) => !names.includes(c));
-  if (records.length < 2) throw badRequest('empty_csv', { columns: [...OFFICIAL_KEY_COLUMNS, ...codes, 'turnout_10:00 …'] });
+  if (records.length < 2) throw badRequest('empty_csv', { columns: [...OFFICIAL_KEY_COLUMNS, ...codes, `turnout_${days.last}_10:00 …`] });
   if (missing.length || unknown.length) {
     throw badRequest('csv_columns', { missing: missing.length ? missing : '—', unknown: unknown.length ? unknown : '—' });
   }
+  // a column twice, or two turnout columns of the same instant (turnout_20:00 is the last day's)
+  const sameAs = (i: number) => names.findIndex((n, j) => j !== i && (n === names[i] || (instantOf[i] && instantOf[i] !== 'outside' && instantOf[j] === instantOf[i])));
+  const twice = names.filter((_, i) => sameAs(i) !== -1);
+  if (twice.length) throw badRequest('csv_column_twice', { columns: [...new Set(twice)] });
+  const outside = names.filter((_, i) => instantOf[i] === 'outside');
+  if (outside.length) throw badRequest('turnout_outside_voting_days', { columns: outside, first: days.first, last: days.last });
   if (records.length - 1 > MAX_OFFICIAL_ROWS) throw badRequest('too_many_rows', { limit: MAX_OFFICIAL_ROWS });
 
   const column = (n: string) => names.indexOf(n);
   const uikAt = column('uik');
   const regionAt = column('region');
   const lineAt = lines.map((l) => [l, column(l.code)] as const);
-  const turnoutAt = names.flatMap((n, i) => (TURNOUT_COLUMN.test(n) ? [[n.slice('turnout_'.length), i] as const] : []));
+  // in time order, so cumulative figures are checked to never go down along the row
+  const turnoutAt = names
+    .flatMap((n, i) => { const at = instantOf[i]; return at && at !== 'outside' ? [{ name: n, at, i }] : []; })
+    .sort((a, b) => (a.at < b.at ? -1 : 1));
   const sharesOf = officialSharesOf(lines);
   const errors: OfficialImportReport['errors'] = [];
   const byNumber = new Map<string, number>();
@@ -147,10 +160,20 @@ export async function importOfficialResults(ctx: AppContext, admin: SessionUser,
       else if (v !== null) figures[l.code] = v;
     }
     const turnout: Record<string, number> = {};
-    for (const [hour, i] of turnoutAt) {
+    let before: { name: string; value: number } | null = null;
+    let down: { from: string; to: string } | null = null;
+    for (const { name, at, i } of turnoutAt) {
       const v = figureCell(cells[i]);
-      if (v === 'bad') bad.push(`turnout_${hour} must be a whole number from 0, or empty`);
-      else if (v !== null) turnout[hour] = v;
+      if (v === 'bad') bad.push(`${name} must be a whole number from 0, or empty`);
+      else if (v !== null) {
+        turnout[at] = v;
+        if (before && v < before.value && !down) down = { from: before.name, to: name };
+        before = { name, value: v };
+      }
+    }
+    if (down && !bad.length) {
+      errors.push({ line: lineNo, code: 'turnout_goes_down', params: down, message: `turnout is cumulative: ${down.to} is less than ${down.from}` });
+      continue;
     }
     if (bad.length) { errors.push({ line: lineNo, message: bad.join('; ') }); continue; }
     const earlier = byNumber.get(uikNumber);
@@ -321,12 +344,20 @@ export function countsAgree(a: Counted, b: Counted): boolean {
 
 // ---- The public
 
-export type StationFigures = Omit<PublicStation, 'official'> & { official: { figures: Figures; turnout: Record<string, number>; importedAt: Date } | null };
+export type StationFigures = Omit<PublicStation, 'official'> & {
+  official: { figures: Figures; turnout: Record<string, number>; importedAt: Date } | null;
+  /** The election's voting days: what the turnout instants and counts' hours are read against (null: no such election). */
+  votingDays: VotingDays | null;
+};
 
 /** One station's official figures, and the verified figures of its published evidence with their differences. */
 export async function stationFigures(ctx: AppContext, electionId: number, stationNumber: string): Promise<StationFigures> {
-  const { official, ...rest } = await ctx.repos.counts.publicStationFigures(electionId, uikNumber(stationNumber));
-  return { ...rest, official: official && { figures: official.figures, turnout: official.turnout, importedAt: new Date(official.imported_at) } };
+  const [{ official, ...rest }, election] = await Promise.all([ctx.repos.counts.publicStationFigures(electionId, uikNumber(stationNumber)), ctx.repos.catalog.findElection(electionId)]);
+  return {
+    ...rest,
+    official: official && { figures: official.figures, turnout: official.turnout, importedAt: new Date(official.imported_at) },
+    votingDays: election && { first: election.voting_starts_on, last: election.voting_ends_on },
+  };
 }
 
 export type RankQuery = { election?: number; region?: string; station?: string; limit?: number; offset?: number };

@@ -58,35 +58,59 @@ export function arithmeticFlags(lines: readonly ProtocolLine[], figures: Figures
 }
 
 /**
- * The official turnout clock: reported hours ("HH:MM", the station's wall clock on the last voting
- * day), counted from the polls' opening (zero voters by then). Russian stations open at 08:00 and close
- * at 20:00; at the close the official turnout is the ballots issued at the station on the day.
+ * The official turnout clock: the station's wall clock, counted from the polls' opening on the first
+ * voting day. Russian stations open at 08:00 and close at 20:00 on each voting day. Official turnout
+ * is cumulative over the days (the voters since the first opening), stored by instant
+ * `YYYY-MM-DDTHH:MM`, so any two published instants of a multi-day election (Russia's 15–17 March
+ * 2024) compare; at the first opening it is zero, at the last close the ballots issued at the
+ * station, and nobody votes overnight (a day's opening is the day before's close).
  */
 export const POLLS_OPEN = '08:00';
 export const POLLS_CLOSE = '20:00';
 export const HOUR = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
+/** A turnout instant as stored and as an attendance count's ends are written: YYYY-MM-DDTHH:MM. */
+export const TURNOUT_INSTANT = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]$/;
 
 export type AttendanceCount = { from: string; to: string; people: number; what: CountSubject; method: CountMethod }; // from/to: YYYY-MM-DDTHH:MM
 
+/** turnout: cumulative official voters by instant YYYY-MM-DDTHH:MM (TURNOUT_INSTANT). */
 export type OfficialResult = { region: string; figures: Figures; turnout: Record<string, number> };
 
+/**
+ * subject: a protocol line's code, or an attendance count's hours as an ISO 8601 interval
+ * `YYYY-MM-DDTHH:MM/YYYY-MM-DDTHH:MM` (wall clock of the station).
+ */
 export type Discrepancy = { kind: 'protocol_line' | 'attendance'; subject: string; official: number; observed: number; uncertainty: number };
 
 /** The days an election's polls are open, first and last (YYYY-MM-DD); the same day for a one-day election. */
 export type VotingDays = { first: string; last: string };
 
+/** Whether a YYYY-MM-DD is a real calendar date. */
+export const isCalendarDate = (d: string): boolean => /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00Z`)) && new Date(`${d}T00:00Z`).toISOString().slice(0, 10) === d;
+
+/** The day before a YYYY-MM-DD. */
+const dayBefore = (d: string): string => new Date(Date.parse(`${d}T00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+
+/** Whether an instant YYYY-MM-DDTHH:MM lies on one of the voting days. */
+export const onVotingDays = (instant: string, days: VotingDays): boolean => instant.slice(0, 10) >= days.first && instant.slice(0, 10) <= days.last;
+
 /**
- * Official voters by this wall-clock time of the last voting day, when published (or implied). The
- * opening's zero and the close's ballots issued are implied only for a one-day election: over several
- * days (Russia's 15–17 March 2024) voters of earlier days are in both, so an implied figure would
- * set a count of one morning against three days of voters — a discrepancy that is not there.
+ * Official voters by this instant (YYYY-MM-DDTHH:MM), when published or implied: zero at the first
+ * day's opening, the ballots issued at the station at the last day's close, and a later day's opening
+ * is the day before's close (published). Under the cumulative figures these hold over several days too.
  */
-function officialVotersAt(official: OfficialResult, lines: readonly ProtocolLine[], hour: string, oneDay: boolean): number | null {
-  if (official.turnout[hour] !== undefined) return official.turnout[hour]!;
-  if (oneDay && hour === POLLS_OPEN) return 0;
-  if (oneDay && hour === POLLS_CLOSE) return sumOf(lines, official.figures, 'issued_station');
+export function officialVotersAt(official: OfficialResult, lines: readonly ProtocolLine[], at: string, days: VotingDays): number | null {
+  const published = official.turnout[at];
+  if (published !== undefined) return published;
+  const [day, hour] = [at.slice(0, 10), at.slice(11, 16)];
+  if (hour === POLLS_OPEN && day === days.first) return 0;
+  if (hour === POLLS_CLOSE && day === days.last) return sumOf(lines, official.figures, 'issued_station');
+  if (hour === POLLS_OPEN && day > days.first) return officialVotersAt(official, lines, `${dayBefore(day)}T${POLLS_CLOSE}`, days);
   return null;
 }
+
+/** The hours of an attendance count as the discrepancies name them: an ISO 8601 interval. */
+export const countInterval = (c: Pick<AttendanceCount, 'from' | 'to'>) => `${c.from}/${c.to}`;
 
 /** A protocol copy against the official figures: every line both give. */
 export function protocolDiscrepancies(lines: readonly ProtocolLine[], official: OfficialResult, copy: Figures): Discrepancy[] {
@@ -96,18 +120,17 @@ export function protocolDiscrepancies(lines: readonly ProtocolLine[], official: 
 }
 
 /**
- * An observer's count of people entering against the official turnout over the same hours of the
- * last voting day (queue counts and other days have no official counterpart). Uncertainty: the
+ * An observer's count of people entering against the official turnout over the same hours, on any
+ * voting day (or across a night between two): the difference of the cumulative figures at its ends.
+ * Queue counts and hours outside the voting days have no official counterpart. Uncertainty: the
  * method's share of the count, rounded up.
  */
 export function attendanceDiscrepancy(lines: readonly ProtocolLine[], official: OfficialResult, count: AttendanceCount, days: VotingDays): Discrepancy | null {
-  if (count.what !== 'entered' || count.from.slice(0, 10) !== days.last || count.to.slice(0, 10) !== days.last) return null;
-  const [from, to] = [count.from.slice(11, 16), count.to.slice(11, 16)];
-  const oneDay = days.first === days.last;
-  const atFrom = officialVotersAt(official, lines, from, oneDay);
-  const atTo = officialVotersAt(official, lines, to, oneDay);
+  if (count.what !== 'entered' || !onVotingDays(count.from, days) || !onVotingDays(count.to, days)) return null;
+  const atFrom = officialVotersAt(official, lines, count.from, days);
+  const atTo = officialVotersAt(official, lines, count.to, days);
   if (atFrom === null || atTo === null) return null;
-  return { kind: 'attendance', subject: `${from}-${to}`, official: atTo - atFrom, observed: count.people, uncertainty: Math.ceil(count.people * COUNT_METHODS[count.method]) };
+  return { kind: 'attendance', subject: countInterval(count), official: atTo - atFrom, observed: count.people, uncertainty: Math.ceil(count.people * COUNT_METHODS[count.method]) };
 }
 
 /** How far a difference lies beyond the uncertainty: what the public ranking sorts by. */
@@ -145,12 +168,31 @@ export function officialSharesOf(lines: readonly ProtocolLine[]): (figures: Figu
 /** The shares of one station's figures (officialSharesOf, once). */
 export const officialShares = (lines: readonly ProtocolLine[], figures: Figures) => officialSharesOf(lines)(figures);
 
-/** The columns of an official-results file besides the line codes: the station and its region, then turnout_HH:MM per reported hour. */
+/**
+ * The columns of an official-results file besides the line codes: the station and its region, then
+ * cumulative turnout per reported instant, `turnout_YYYY-MM-DD_HH:MM` (any voting day), or
+ * `turnout_HH:MM` (the last voting day, as before multi-day voting).
+ */
 export const OFFICIAL_KEY_COLUMNS = ['uik', 'region'] as const;
-export const TURNOUT_COLUMN = /^turnout_(([01][0-9]|2[0-3]):[0-5][0-9])$/;
+export const TURNOUT_COLUMN = /^turnout_(?:([0-9]{4}-[0-9]{2}-[0-9]{2})_)?(([01][0-9]|2[0-3]):[0-5][0-9])$/;
+
+/**
+ * The instant a turnout column reports (YYYY-MM-DDTHH:MM), `outside` when its day is not a voting
+ * day, null when the name is not a turnout column (nor a real date).
+ */
+export function turnoutColumnInstant(name: string, days: VotingDays): string | 'outside' | null {
+  const m = TURNOUT_COLUMN.exec(name);
+  if (!m) return null;
+  const day = m[1] ?? days.last;
+  if (!isCalendarDate(day)) return null;
+  return day >= days.first && day <= days.last ? `${day}T${m[2]}` : 'outside';
+}
+
 export const MAX_OFFICIAL_ROWS = 200_000;
 
-export type OfficialImportReport = { importId: number; imported: number; changed: number; errors: { line: number; message: string }[] };
+/** A refused row: its line, what is wrong (English, as stored), and for some a catalogue code with its parameters (said in ru and en by web/error-messages.ts). */
+export type RowProblem = { line: number; message: string; code?: string; params?: Record<string, string | number> };
+export type OfficialImportReport = { importId: number; imported: number; changed: number; errors: RowProblem[] };
 
 /** A station's official row as the import stores it. */
 export type NewOfficialResult = OfficialResult & { uikNumber: string; turnoutPct: number | null; leaderPct: number | null };

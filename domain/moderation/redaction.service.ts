@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { RenderedRedaction } from '../../db/redactions.repo';
 import type { AppContext } from '../context';
 import { badRequest, conflict } from '../errors';
@@ -6,8 +5,7 @@ import { detectFileType } from '../media/file-type';
 import { clipRegion, isTimed, redactedCopiesKey, type FileRedaction, type RedactionRegion } from '../media/redaction';
 import { readStoredHead } from '../processing/process-media.service';
 import type { PublicChoices } from '../submissions/model';
-
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+import { storeDerivative } from '../replication/derivatives.service';
 
 /**
  * A redaction hides what the original shows; a downloadable original would give it all back. Both
@@ -45,9 +43,9 @@ export async function renderRedactions(ctx: AppContext, submissionId: string, re
     const hints = { width: file.width, height: file.height, duration_s: file.duration_s };
     const copies = await ctx.blobs.withOriginalFile(file.sha256, (path) => ctx.media.renderRedactedCopies(path, type, hints, redaction.regions));
     const copiesKey = redactedCopiesKey(file.sha256, redaction.regions);
-    await ctx.blobs.writeDerivative(copiesKey, 'thumb', copies.thumb);
-    await ctx.blobs.writeDerivative(copiesKey, 'preview', copies.preview);
-    rendered.push({ ...redaction, copiesKey, thumbSha256: sha256(copies.thumb), previewSha256: sha256(copies.preview) });
+    const thumb = await storeDerivative(ctx, copiesKey, 'thumb', copies.thumb);
+    const preview = await storeDerivative(ctx, copiesKey, 'preview', copies.preview);
+    rendered.push({ ...redaction, copiesKey, thumbSha256: thumb.sha256, previewSha256: preview.sha256 });
   }
   return rendered;
 }

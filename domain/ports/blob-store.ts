@@ -89,10 +89,21 @@ export type BlobStore = {
   /** When the original was stored, or null when there is none (for the grace period of a crash clean-up). */
   originalStoredAt(sha256: string): Promise<Date | null>;
 
-  /** Replaces a derivative whole: a reader sees the old one or the new one, never half a file. */
-  writeDerivative(sha256: string, name: DerivativeName, data: Buffer): Promise<void>;
+  /**
+   * Replaces a derivative whole: a reader sees the old one or the new one, never half a file. The
+   * caller hashed `data` already (it records the SHA-256, domain/replication/derivatives.service.ts):
+   * a store that checks what it receives (an S3 PUT signed with its payload's SHA-256) uses it
+   * instead of hashing again, and refuses bytes that do not hash to it.
+   */
+  writeDerivative(sha256: string, name: DerivativeName, data: Buffer, dataSha256: string): Promise<void>;
   /** writeDerivative for a copy made in a local file (a video copy: too large for memory); the file stays the caller's. */
-  writeDerivativeFile(sha256: string, name: DerivativeName, filePath: string): Promise<void>;
+  writeDerivativeFile(sha256: string, name: DerivativeName, filePath: string, dataSha256: string): Promise<void>;
+  /**
+   * writeDerivative for a copy read from another store (the primary's for a replica, a replica's
+   * after a loss): its bytes are checked against `dataSha256` as they pass, and bytes that do not
+   * hash to it are never stored (DerivativeBytesMismatch). `source` is consumed or discarded.
+   */
+  writeDerivativeFrom(sha256: string, name: DerivativeName, source: StoredBlob, dataSha256: string): Promise<void>;
   /** null when there is no such derivative. */
   openDerivative(sha256: string, name: DerivativeName): Promise<StoredBlob | null>;
 
@@ -117,6 +128,8 @@ export type BlobStore = {
 
 /** Bytes given as an original's that do not hash to its SHA-256: nothing of them was stored. */
 export class OriginalBytesMismatch extends Error {}
+/** A derivative's bytes copied from another store that do not hash to the SHA-256 recorded for it: nothing was stored. */
+export class DerivativeBytesMismatch extends Error {}
 
 /**
  * A further store that holds a copy of every original (e.g. in another jurisdiction). Opened when

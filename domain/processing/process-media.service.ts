@@ -11,6 +11,7 @@ import type { QueuedJob } from '../ports/job-queue';
 import { regionByCode } from '../regions/regions.service';
 import { claimMismatches } from './claim-mismatch';
 import { relateToPartners } from './media-relations.service';
+import { storeDerivative } from '../replication/derivatives.service';
 
 function toExtraction(meta: MediaMetadata, flags: string[], phash: string | null, warnings: string[]): Extraction {
   return {
@@ -160,8 +161,8 @@ type WrittenCopy = { kind: DerivativeName; sha256: string };
 
 /** Stores a copy and returns its SHA-256, recorded with the extraction so the copy can be checked like an original. */
 async function writeCopy(ctx: AppContext, file: MediaFile, kind: DerivativeName, data: Buffer): Promise<WrittenCopy> {
-  await ctx.blobs.writeDerivative(file.sha256, kind, data);
-  return { kind, sha256: createHash('sha256').update(data).digest('hex') };
+  const { sha256 } = await storeDerivative(ctx, file.sha256, kind, data);
+  return { kind, sha256 };
 }
 
 async function openStored(ctx: AppContext, sha256: string) {

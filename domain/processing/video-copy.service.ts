@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import type { AppContext } from '../context';
 import { isNoSpace, messageOf } from '../caught-errors';
 import { MediaError } from '../media/errors';
 import type { MediaFile } from '../media/model';
 import type { RedactionRegion } from '../media/redaction';
+import { storeDerivativeFile } from '../replication/derivatives.service';
 
 /**
  * Copies being made by this process, at most VIDEO_COPY_CONCURRENCY (default 1): a transcode takes
@@ -63,8 +62,7 @@ async function encode(ctx: AppContext, file: MediaFile, redaction: { key: string
     const made = await ctx.blobs.withOriginalFile(file.sha256, async (path) => {
       const copy = await ctx.media.renderVideoCopy(path, file, ctx.config.videoCopy, onProgress, redaction?.regions ?? []);
       try {
-        const { sha256, bytes } = await hashLocalFile(copy.path);
-        await ctx.blobs.writeDerivativeFile(redactionKey ?? file.sha256, 'video', copy.path);
+        const { sha256, bytes } = await storeDerivativeFile(ctx, redactionKey ?? file.sha256, 'video', copy.path);
         return await ctx.transaction(async (tx) => {
           if (!(await tx.videoCopies.finishVideoCopy(fileId, { sha256, bytes, plan: copy.plan, redactionKey }))) return false;
           await tx.media.recordDerivativeHashes(fileId, [{ kind: 'video', sha256 }]);
@@ -82,16 +80,6 @@ async function encode(ctx: AppContext, file: MediaFile, redaction: { key: string
     ctx.log.info({ fileId, code: err.code }, 'no published copy of this video could be made');
     return 'failed';
   }
-}
-
-async function hashLocalFile(filePath: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(filePath) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
 }
 
 /** The sweep: every processed video whose copy is owed (none yet, pending, or one a stopped worker left encoding). */

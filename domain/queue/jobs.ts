@@ -4,6 +4,7 @@
  */
 // scrub-original's id is the original's SHA-256 (hex): one check per stored byte sequence;
 // replicate-log's is the replica's name: one copy of the log's public data per replica at a time;
+// replicate-derivative's is `<replica>.<key>.<name>` (domain/replication/derivatives.service.ts);
 // encode-video's is the media file's: its published copy (domain/processing/video-copy.service.ts).
 export const JOB_NAMES = [
   'process-media',
@@ -12,6 +13,7 @@ export const JOB_NAMES = [
   'backfill-flags',
   'replicate-original',
   'replicate-log',
+  'replicate-derivative',
   'scrub-original',
   'encode-video',
 ] as const;
@@ -39,6 +41,7 @@ export const JOB_LANES: Record<JobName, JobLane> = {
   'render-preview': 'background',
   'replicate-original': 'background',
   'replicate-log': 'background',
+  'replicate-derivative': 'background',
   'scrub-original': 'background',
   'encode-video': 'heavy-background',
 };

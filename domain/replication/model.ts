@@ -6,6 +6,8 @@ export type ReplicaLag = {
   /** When the oldest of them was stored: how long the replica has lagged. */
   oldestMissingSince: Date | null;
   lastConfirmedAt: Date | null;
+  /** Derivatives (thumbnails, previews, published video copies) with no checked copy of their current bytes on this replica. */
+  derivativesMissing: number;
   /** The largest signed tree whose checkpoints and leaf hashes the replica holds (0: none yet). */
   logTreeSize: number;
   logConfirmedAt: Date | null;

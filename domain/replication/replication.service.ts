@@ -1,6 +1,8 @@
 import type { AppContext } from '../context';
 import { OriginalBytesMismatch, type BlobStore } from '../ports/blob-store';
 import type { ReplicationStatus } from './model';
+import { DERIVATIVE_FORMAT, type DerivativeName } from '../media/derivatives';
+import { derivativeJobId } from './derivatives.service';
 import type { SthJson } from '../transparency/checkpoint';
 import { leaves, listSths, MAX_LEAVES_PER_REQUEST } from '../transparency/log.service';
 
@@ -42,6 +44,26 @@ export async function replicateOriginal(ctx: AppContext, jobId: string): Promise
   if (!copied) throw new Error(`original ${sha256} is missing from the primary store`);
   await ctx.repos.replication.confirmReplicaCopy(sha256, replica.name);
 }
+
+/**
+ * One derivative to one replica (job id `<replica>.<key>.<name>`): the primary's copy streamed into
+ * the replica, checked on the way against the SHA-256 PostgreSQL records for it; only then is the
+ * replica's copy of those bytes recorded. A copy replaced meanwhile fails the check and is retried
+ * (the retry reads the new record).
+ */
+export async function replicateDerivative(ctx: AppContext, jobId: string): Promise<void> {
+  const [replicaName, key, name] = jobId.split('.');
+  if (!key || !isDerivativeName(name)) throw new Error(`no derivative in replication job ${jobId}`);
+  const { store, ...replica } = await openReplica(ctx, replicaName, jobId);
+  const recorded = await ctx.repos.replication.findStoredDerivative(key, name);
+  if (!recorded) return; // nothing stored under it: nothing owed
+  const source = await ctx.blobs.openDerivative(key, name);
+  if (!source) throw new Error(`derivative ${name} of ${key} is recorded but not in the primary store`);
+  await store.writeDerivativeFrom(key, name, source, recorded.sha256);
+  await ctx.repos.replication.confirmReplicaDerivativeCopy(key, name, replica.name, recorded.sha256);
+}
+
+const isDerivativeName = (name: string | undefined): name is DerivativeName => name !== undefined && Object.hasOwn(DERIVATIVE_FORMAT, name);
 
 /**
  * The log's public data on a replica, as the public API serves it (never the leaf records):
@@ -91,7 +113,7 @@ async function writeChecked(store: BlobStore, replica: string, copyName: string,
 }
 
 /**
- * Enqueues what PostgreSQL says the replicas lack (idempotent by job id): owed originals, and a
+ * Enqueues what PostgreSQL says the replicas lack (idempotent by job id): owed originals and derivatives, and a
  * log copy for each replica behind the newest signed head. Returns how many jobs it asked for.
  */
 export async function requeueOwedCopies(ctx: AppContext): Promise<number> {
@@ -102,11 +124,16 @@ export async function requeueOwedCopies(ctx: AppContext): Promise<number> {
     'replicate-original',
     owed.map((c) => replicationJobId(c.replica, c.sha256)),
   );
+  const derivatives = await ctx.repos.replication.listOwedDerivativeCopies(names, OWED_PER_SWEEP);
+  await ctx.queue.enqueue(
+    'replicate-derivative',
+    derivatives.map((c) => derivativeJobId(c.replica, c.key, c.name)),
+  );
   const newest = (await ctx.repos.transparency.getSth())?.treeSize ?? 0;
   const behind: string[] = [];
   for (const name of names) if ((await ctx.repos.replication.logCopySize(name)) < newest) behind.push(name);
   await ctx.queue.enqueue('replicate-log', behind);
-  return owed.length + behind.length;
+  return owed.length + derivatives.length + behind.length;
 }
 
 /** For moderators and admins: per replica, the originals it still lacks, how long the oldest has waited, and how far it holds the log. */

@@ -2,6 +2,10 @@ import type { AppContext } from '../context';
 import type { BlobStore } from '../ports/blob-store';
 import { verifySthJson, type SthJson } from '../transparency/checkpoint';
 import { CHECKPOINT_COPIES } from './replication.service';
+import type { StoredDerivative } from '../../db/replication.repo';
+import { detectFileType } from '../media/file-type';
+import { readStoredHead } from '../processing/process-media.service';
+import { storeDerivative } from './derivatives.service';
 
 /**
  * After a loss, once PostgreSQL is restored from its backups (scripts/pg-backup): the primary store
@@ -26,9 +30,33 @@ export type RestoreReport = {
   databaseTreeSize: number;
   /** False when the database is behind the published log: the worker will refuse to sign. */
   canSign: boolean;
+  derivatives: DerivativesRestore;
 };
 
-/** Copies every recorded original the primary store lacks from the first replica that holds it, checked by its SHA-256. */
+/**
+ * The derivatives PostgreSQL records (stored_derivatives) brought back after the originals: copied
+ * from the first replica that holds the recorded bytes (checked by their SHA-256), else made again
+ * from the original (a redacted copy with its redaction's rectangles), a published video copy
+ * reopened for the worker to make again (a transcode of minutes is the worker's, not a restore's).
+ */
+export type DerivativesRestore = {
+  recorded: number;
+  /** In the primary store already. */
+  present: number;
+  copied: number;
+  /** Made again from the original; `remadeOtherBytes` of them hash to other bytes than recorded (other tool versions). */
+  remade: number;
+  remadeOtherBytes: number;
+  /** Video copies owed again (media file ids): the worker's sweep makes them. */
+  reopenedVideos: string[];
+  /** Neither on a replica nor possible to make again (`key/name`): a page that shows them lacks them. */
+  lost: string[];
+};
+
+/**
+ * Copies every recorded original the primary store lacks from the first replica that holds it,
+ * checked by its SHA-256; then the derivatives (restoreDerivatives).
+ */
 export async function restoreFromReplicas(ctx: AppContext): Promise<RestoreReport> {
   const replicas: { name: string; store: BlobStore }[] = [];
   for (const replica of ctx.replicas) {
@@ -55,6 +83,7 @@ export async function restoreFromReplicas(ctx: AppContext): Promise<RestoreRepor
     else lost.push(sha256);
   }
 
+  const derivatives = await restoreDerivatives(ctx, replicas);
   const newestPublished = await rememberNewestPublishedCheckpoint(ctx, replicas);
   const databaseTreeSize = (await ctx.repos.transparency.getSth())?.treeSize ?? 0;
   return {
@@ -64,7 +93,89 @@ export async function restoreFromReplicas(ctx: AppContext): Promise<RestoreRepor
     newestPublished,
     databaseTreeSize,
     canSign: !newestPublished || newestPublished.treeSize <= databaseTreeSize,
+    derivatives,
   };
+}
+
+/** Derivatives read from PostgreSQL per page. */
+const DERIVATIVES_PAGE = 500;
+
+async function restoreDerivatives(ctx: AppContext, replicas: { name: string; store: BlobStore }[]): Promise<DerivativesRestore> {
+  const report: DerivativesRestore = { recorded: 0, present: 0, copied: 0, remade: 0, remadeOtherBytes: 0, reopenedVideos: [], lost: [] };
+  for (let after: StoredDerivative | null = null; ; ) {
+    const page: StoredDerivative[] = await ctx.repos.replication.listStoredDerivatives(after, DERIVATIVES_PAGE);
+    for (const d of page) {
+      report.recorded++;
+      const here = await ctx.blobs.openDerivative(d.key, d.name);
+      if (here) {
+        here.discard();
+        report.present++;
+      } else {
+        const { copied, lacking } = await copyDerivative(ctx, replicas, d);
+        // A replica the database says holds it but that does not (it lost it too) is owed it again.
+        if (lacking.length > 0) await ctx.repos.replication.forgetReplicaDerivativeCopies(d.key, d.name, lacking);
+        if (copied) report.copied++;
+        else await remakeDerivative(ctx, d, report);
+      }
+    }
+    if (page.length < DERIVATIVES_PAGE) return report;
+    after = page.at(-1)!;
+  }
+}
+
+/** From the first replica that holds the recorded bytes; `lacking`: the replicas asked that have no copy of it. */
+async function copyDerivative(ctx: AppContext, replicas: { name: string; store: BlobStore }[], d: StoredDerivative): Promise<{ copied: boolean; lacking: string[] }> {
+  const lacking: string[] = [];
+  for (const replica of replicas) {
+    try {
+      const source = await replica.store.openDerivative(d.key, d.name);
+      if (!source) {
+        lacking.push(replica.name);
+        continue;
+      }
+      await ctx.blobs.writeDerivativeFrom(d.key, d.name, source, d.sha256);
+      return { copied: true, lacking };
+    } catch (err) {
+      ctx.log.warn({ replica: replica.name, key: d.key, name: d.name, err: (err as Error).message }, 'restore: derivative not copied from this replica');
+    }
+  }
+  return { copied: false, lacking };
+}
+
+/** Made again from its original (and its redaction), or a video copy reopened; else listed as lost. */
+async function remakeDerivative(ctx: AppContext, d: StoredDerivative, report: DerivativesRestore): Promise<void> {
+  const lost = () => void report.lost.push(`${d.key}/${d.name}`);
+  if (d.name === 'video') {
+    const reopened = await ctx.repos.replication.reopenVideoCopies(d.key);
+    if (reopened.length === 0) return lost();
+    report.reopenedVideos.push(...reopened);
+    await ctx.queue.enqueue('encode-video', reopened).catch((err: Error) => ctx.log.warn({ err: err.message }, 'restore: video copies not enqueued; the sweep will'));
+    return;
+  }
+  const source = await ctx.repos.replication.findDerivativeSource(d.key);
+  if (!source || d.name === 'poster' || (await ctx.blobs.openOriginal(source.original).then((b) => (b?.discard(), b === null)))) return lost();
+  try {
+    const type = detectFileType(await readStoredHead(ctx, source.original));
+    if (!type) return lost();
+    const hints = { width: source.width, height: source.height, duration_s: source.duration_s };
+    const data = await ctx.blobs.withOriginalFile(source.original, async (path): Promise<Buffer | null> => {
+      if (source.regions) {
+        const copies = await ctx.media.renderRedactedCopies(path, type, hints, source.regions);
+        return d.name === 'thumb' ? copies.thumb : d.name === 'preview' ? copies.preview : null;
+      }
+      if (d.name === 'contact') return ctx.media.renderContactSheet(path, hints);
+      const made = await ctx.media.renderDerivatives(path, type, hints);
+      if (d.name === 'thumb') return made.thumb;
+      return made.preview ?? (await ctx.media.renderFullPreview(path, type, hints)).preview;
+    });
+    if (!data) return lost();
+    const stored = await storeDerivative(ctx, d.key, d.name, data);
+    report.remade++;
+    if (stored.sha256 !== d.sha256) report.remadeOtherBytes++;
+  } catch (err) {
+    ctx.log.warn({ key: d.key, name: d.name, err: (err as Error).message }, 'restore: derivative could not be made again');
+    lost();
+  }
 }
 
 /** One original from a replica (its first version: what it holds as the original) into the primary store, checked by its SHA-256. */

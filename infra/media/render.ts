@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -9,8 +9,8 @@ import type { DetectedType } from '../../domain/media/file-type';
 import { PHASH_INPUT_EDGE, perceptualHash } from '../../domain/media/perceptual-hash';
 import { regionInPixels, type RedactionRegion } from '../../domain/media/redaction';
 import type { RedactedCopies, RenderHints } from '../../domain/ports/media-toolkit';
-import { asHeifFile, readHeifItems, type HeifImage, type HeifItems } from '../../domain/media/heif';
-import { decodeHeifImage } from './heif-decode';
+import { readHeifItems, type HeifImage, type HeifItems } from '../../domain/media/heif';
+import { decodeHeifImageShared } from './heif-decode';
 import { ffInput, runTool } from './run-tool';
 import { redactedVideoFilter } from './video-redaction';
 
@@ -72,7 +72,7 @@ async function displayedPixels(filePath: string, type: DetectedType, meta: Rende
   if (type.format !== 'heic') return decodeForDisplay(bytes ?? filePath, { applyExifOrientation: true, failOn, maxPixels: MAX_INPUT_PIXELS });
   refuseBomb(meta);
   const items = await heifItemsOf(filePath, bytes);
-  if (items) return displayHeif(items.primary, PREVIEW_EDGE, HEIF_FULL_THREADS);
+  if (items) return displayHeif(items.primary, PREVIEW_EDGE);
   return viaHeifConvert(filePath, (jpeg) => decodeForDisplay(jpeg, { applyExifOrientation: false, failOn, maxPixels: MAX_INPUT_PIXELS }));
 }
 
@@ -206,21 +206,21 @@ function throwIfHopeless(e: unknown, maxPixels = MAX_INPUT_PIXELS): void {
 
 /**
  * A HEIC's first look (issue 13, item 6). The bundled libvips cannot decode HEVC, and a full decode
- * of a 12 MP photo costs about a CPU-second, so the first look makes only the thumb and perceptual
- * hash, and the preview is left for renderFullPreview, which the worker runs only when no photo
- * waits. When the file embeds a thumbnail (every recent iPhone and most Android phones do), that
- * alone is decoded: rewrapped as a HEIF of its own, through libheif's heif-convert, which starts in
- * a hundredth of a CPU-second where ffmpeg (215 libraries) takes a fifth. Without one, the picture
- * goes through ffmpeg's HEVC decoder, which reads the tiles' bitstreams (domain/media/heif.ts)
- * directly and shrinks each tile as it is decoded, straight to thumbnail size: no JPEG round trip
- * and no full-size picture. A file whose structure that reader does not follow goes through
- * heif-convert whole, as before, preview included.
+ * of a 12 MP photo costs about a CPU-second through libheif, so the first look makes only the thumb
+ * and perceptual hash, and the preview is left for renderFullPreview, which the worker runs only
+ * when no photo waits. Both go through this process's long-running ffmpeg HEVC decoder
+ * (./hevc-decoder.ts: no process start per file), which reads the items' bitstreams
+ * (domain/media/heif.ts) directly: when the file embeds a thumbnail (every recent iPhone and most
+ * Android phones do), that alone is decoded; without one, the picture's tiles are shrunk as they
+ * are decoded, straight towards thumbnail size. No JPEG round trip and no full-size picture. A
+ * file whose structure that reader does not follow goes through heif-convert whole, as before,
+ * preview included.
  */
 async function firstLookAtHeic(filePath: string, meta: RenderHints, bytes?: Buffer): Promise<Derivatives> {
   refuseBomb(meta);
   const items = await heifItemsOf(filePath, bytes);
   if (!items) return fromHeicConvert(filePath);
-  const pixels = items.thumbnail ? await displayThumbnail(items.thumbnail) : await displayHeif(items.primary, THUMB_EDGE, 1);
+  const pixels = await displayHeif(items.thumbnail ?? items.primary, THUMB_EDGE);
   const [thumb, phash] = await Promise.all([reopen(pixels).jpeg(JPEG_OPTIONS).toBuffer(), hashOfPixels(pixels)]);
   return { thumb, preview: null, phash, warnings: [] };
 }
@@ -238,26 +238,8 @@ export async function renderFullPreview(filePath: string, type: DetectedType, me
     const { preview, warnings } = await fromHeicConvert(filePath);
     return { preview: preview!, warnings };
   }
-  const pixels = await displayHeif(items.primary, PREVIEW_EDGE, HEIF_FULL_THREADS);
+  const pixels = await displayHeif(items.primary, PREVIEW_EDGE);
   return { preview: await reopen(pixels).jpeg(JPEG_OPTIONS).toBuffer(), warnings: [] };
-}
-
-/** ffmpeg threads for a 12 MP grid of tiles: one, so a background preview never takes the core the API needs. */
-const HEIF_FULL_THREADS = 1;
-
-/** An embedded thumbnail, alone in a HEIF of its own, through heif-convert (ffmpeg when that fails). */
-async function displayThumbnail(thumbnail: HeifImage): Promise<DisplayPixels> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'svidetel-heic-'));
-  try {
-    const file = path.join(dir, 'thumbnail.heic');
-    await writeFile(file, asHeifFile(thumbnail));
-    return await viaHeifConvert(file, (jpeg) => decodeForDisplay(jpeg, { applyExifOrientation: false, failOn: 'warning', maxPixels: MAX_INPUT_PIXELS }, THUMB_EDGE));
-  } catch (e) {
-    if (!(e instanceof MediaError)) throw e;
-    return displayHeif(thumbnail, THUMB_EDGE, 1);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 function refuseBomb(meta: RenderHints): void {
@@ -281,8 +263,8 @@ async function heifItemsOf(filePath: string, bytes?: Buffer): Promise<HeifItems 
   }
 }
 
-/** A HEIF item decoded, placed and oriented, then brought down to `edge` on its long side. */
-const displayHeif = (image: HeifImage, edge: number, threads: number): Promise<DisplayPixels> => decodeHeifImage(image, { threads, edge });
+/** A HEIF item decoded (by this process's HEVC decoder), placed and oriented, then brought down to `edge` on its long side. */
+const displayHeif = (image: HeifImage, edge: number): Promise<DisplayPixels> => decodeHeifImageShared(image, { edge });
 
 /** The fallback for a HEIF this reader does not follow: the whole file through heif-convert. */
 const fromHeicConvert = (filePath: string): Promise<Derivatives> => viaHeifConvert(filePath, (jpeg) => fromPixels(jpeg, false));

@@ -15,12 +15,22 @@ const STARVED_WALL_FACTOR = 8;
 const TICKS_PER_SECOND = 100;
 
 /** CPU seconds (user + system, all threads) a running process has used; null where /proc cannot tell. */
-function processCpuSeconds(pid: number): number | null {
+export function processCpuSeconds(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces and parentheses): state is the 3rd, utime the 14th.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** A running process's state letter (R running, S sleeping, D disk, Z zombie…); null where /proc cannot tell. */
+export function processState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? null;
   } catch {
     return null;
   }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DERIVATIVE_FORMAT, type DerivativeName } from '../../domain/media/derivatives';
-import { OriginalBytesMismatch, type BlobStore, type StoredBlob } from '../../domain/ports/blob-store';
+import { DerivativeBytesMismatch, OriginalBytesMismatch, type BlobStore, type StoredBlob } from '../../domain/ports/blob-store';
 import { assertLogFileName } from '../../domain/transparency/tiles';
 import { assertLogCopyName, assertSha, copyHashing, HEX64, openLocalTemp } from './local-temp';
 
@@ -118,6 +118,12 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
         await fs.copyFile(filePath, temp);
         await fs.chmod(temp, 0o644);
       }),
+    // Into a temp file beside it, hashed on the way, renamed over the old one only when it hashes right.
+    writeDerivativeFrom: (sha256, name, source, dataSha256) =>
+      replaceFile(derivativePath(sha256, name), async (temp) => {
+        const got = await copyHashing(source.stream(), createWriteStream(temp, { flags: 'wx', mode: 0o644 }));
+        if (got !== dataSha256) throw new DerivativeBytesMismatch(`the copy of derivative ${name} of ${sha256} hashes to ${got}, not ${dataSha256}: not stored`);
+      }),
     openDerivative: (sha256, name) => openFile(derivativePath(sha256, name)),
 
     writeLogFile: (name, data) => replaceFile(logFilePath(name), (temp) => fs.writeFile(temp, data, { mode: 0o644 })),
@@ -155,8 +161,13 @@ async function subdirectories(dir: string): Promise<string[]> {
 async function replaceFile(final: string, fill: (temp: string) => Promise<void>): Promise<void> {
   await fs.mkdir(path.dirname(final), { recursive: true });
   const temp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
-  await fill(temp);
-  await fs.rename(temp, final);
+  try {
+    await fill(temp);
+    await fs.rename(temp, final);
+  } catch (err) {
+    await fs.rm(temp, { force: true });
+    throw err;
+  }
 }
 
 /** Opened before anything is sent, so a missing file is known (null) and the size is that of what will be read. */

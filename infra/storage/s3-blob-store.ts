@@ -14,18 +14,17 @@ import {
   ListObjectsV2Command,
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
-  PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { S3Bucket } from '../../domain/config';
 import { DependencyError } from '../../domain/dependency-error';
 import type { Logger } from '../../domain/logger';
 import { DERIVATIVE_FORMAT, type DerivativeName } from '../../domain/media/derivatives';
-import { OriginalBytesMismatch, type BlobStore, type ByteRange, type OriginalsProtection, type StoredBlob } from '../../domain/ports/blob-store';
+import { DerivativeBytesMismatch, OriginalBytesMismatch, type BlobStore, type ByteRange, type OriginalsProtection, type StoredBlob } from '../../domain/ports/blob-store';
 import { assertLogFileName } from '../../domain/transparency/tiles';
 import { assertLogCopyName, assertSha, copyHashing, HEX64, openLocalTemp } from './local-temp';
 import { createUploadStaging } from './s3-upload-staging';
-import { confirmed as confirmedWrite, multipartEtag, PART_BYTES, PartsUpload } from './s3-parts';
+import { isPayloadMismatch, multipartEtag, PART_BYTES, PartsUpload, putChecked, takePartBuffer } from './s3-parts';
 
 /**
  * The blob store in a bucket of an S3-compatible store (AWS S3, Ceph RGW, Backblaze B2, Wasabi,
@@ -149,44 +148,38 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
 
   /**
    * Stores `size` bytes arriving as pieces of PART_BYTES (piecesOf): one PUT when they fit in one,
-   * else a multipart upload. An original (`sha256` given) is locked when the bucket can lock, and
-   * its bytes are checked against its address before the store keeps them (a mismatch leaves
-   * nothing); every request carries its MD5 for the store to check, and the ETag is checked too.
+   * else a multipart upload. The bytes must hash to `what.sha256`, checked before the store keeps
+   * them (a mismatch leaves nothing): a single PUT is signed with it and the store checks it, so it
+   * is hashed by no one here; parts carry their MD5 for the store and are hashed here once, as they
+   * pass, before the upload completes. An original is locked when the bucket can lock.
    */
   async function send(
     key: string,
     pieces: AsyncIterable<Buffer>,
     size: number,
-    what: { sha256: string | null; contentType: string },
+    what: { sha256: string; original: boolean; contentType: string },
   ): Promise<{ versionId: string; etag: string }> {
-    const common = what.sha256 ? originalParams(key, what.sha256) : { Bucket: bucket, Key: key, ContentType: what.contentType };
-    const whole = createHash('sha256');
+    const common = what.original ? originalParams(key, what.sha256) : { Bucket: bucket, Key: key, ContentType: what.contentType };
+    const mismatch = (actual: string) => checkSha256(actual, what.sha256, what.original ? 'original' : `copy under ${key}`);
     if (size <= PART_BYTES) {
       let body: Buffer = Buffer.alloc(0);
       for await (const piece of pieces) body = piece;
-      if (what.sha256) checkSha256(whole.update(body).digest('hex'), what.sha256);
-      const md5 = createHash('md5').update(body).digest();
-      const res = await client.send(new PutObjectCommand({ ...common, Body: body, ContentLength: size, ContentMD5: md5.toString('base64') }));
-      return confirmed(res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
+      try {
+        return await putChecked(client, where, common, body, what.sha256);
+      } catch (err) {
+        if (isPayloadMismatch(err)) mismatch(createHash('sha256').update(body).digest('hex'));
+        throw err;
+      }
     }
-    return sendInParts(pieces, whole, what.sha256, common);
-  }
-
-  /** Parts are taken in order, so the SHA-256 of the whole is checked before the upload completes. */
-  async function sendInParts(
-    pieces: AsyncIterable<Buffer>,
-    whole: ReturnType<typeof createHash>,
-    sha256: string | null,
-    params: { Bucket: string; Key: string },
-  ): Promise<{ versionId: string; etag: string }> {
-    const upload = new PartsUpload(client, where, params);
+    const whole = createHash('sha256');
+    const upload = new PartsUpload(client, where, common);
     try {
       for await (const body of pieces) {
         whole.update(body);
-        await upload.add(body);
+        await upload.add(body, body);
       }
       await upload.settled();
-      if (sha256) checkSha256(whole.digest('hex'), sha256);
+      mismatch(whole.digest('hex'));
       return await upload.complete();
     } catch (err) {
       await upload.abort().catch(() => undefined);
@@ -195,7 +188,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
   }
 
   /** A local file's bytes sent as send() sends them. */
-  async function sendFile(key: string, filePath: string, what: { sha256: string | null; contentType: string }): Promise<{ versionId: string; etag: string }> {
+  async function sendFile(key: string, filePath: string, what: { sha256: string; original: boolean; contentType: string }): Promise<{ versionId: string; etag: string }> {
     const { size } = await fs.stat(filePath);
     return send(key, piecesOf(() => createReadStream(filePath, { highWaterMark: 1024 * 1024 }), size), size, what);
   }
@@ -215,12 +208,9 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     }
   }
 
-  const confirmed = (versionId: string | undefined, etag: string | undefined, expected: string) => confirmedWrite(where, versionId, etag, expected);
-  /** One PUT of bytes held in memory, checked by the store (Content-MD5) and by us (the ETag it answers). */
-  const putWhole = async (key: string, data: Buffer, contentType: string) => {
-    const md5 = createHash('md5').update(data).digest();
-    const res = await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data, ContentLength: data.length, ContentMD5: md5.toString('base64'), ContentType: contentType }));
-    confirmed(res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
+  /** One PUT of bytes held in memory, signed with their SHA-256 (the one hash of them), which the store checks. */
+  const putWhole = async (key: string, data: Buffer, contentType: string, sha256?: string) => {
+    await putChecked(client, where, { Bucket: bucket, Key: key, ContentType: contentType }, data, sha256);
   };
 
   return {
@@ -242,7 +232,8 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     async putOriginal(tempPath, sha256) {
       const key = originalKey(sha256);
       const staged = staging.take(tempPath);
-      const fromStaging = staged?.sha256 === sha256 ? staged : null;
+      // Parts were hashed as they were sent; bytes in memory are checked by the store against the signed SHA-256.
+      const fromStaging = staged && (staged.sha256 === null || staged.sha256 === sha256) ? staged : null;
       if (staged && !fromStaging) await staged.abort();
       try {
         if ((await keyState(key)) === 'maybe') {
@@ -253,8 +244,11 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
           }
         }
         const mine = fromStaging
-          ? await fromStaging.commit(originalParams(key, sha256))
-          : await sendFile(key, tempPath, { sha256, contentType: 'application/octet-stream' });
+          ? await fromStaging.commit(originalParams(key, sha256), sha256).catch(async (err: unknown) => {
+              if (isPayloadMismatch(err)) checkSha256(await fileSha256(tempPath), sha256);
+              throw err;
+            })
+          : await sendFile(key, tempPath, { sha256, original: true, contentType: 'application/octet-stream' });
         const first = await firstVersion(sha256);
         if (first?.versionId === mine.versionId) return { created: true };
         // Another writer's version came first (a race): that one is the original; ours is a duplicate.
@@ -304,7 +298,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
       const source = state === 'absent' ? await opening : await open();
       if (!source) return false;
       try {
-        await send(key, piecesOf(() => source.stream(), source.size), source.size, { sha256, contentType: 'application/octet-stream' });
+        await send(key, piecesOf(() => source.stream(), source.size), source.size, { sha256, original: true, contentType: 'application/octet-stream' });
       } catch (err) {
         source.discard();
         throw err;
@@ -379,10 +373,29 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
 
     // One PUT is atomic: a reader gets the old object or the new one. Older versions stay readable
     // for a reader that already opened one (a lifecycle rule may expire noncurrent derived/ versions).
-    writeDerivative: (sha256, name, data) => putWhole(derivativeKey(sha256, name), data, DERIVATIVE_FORMAT[name].mime),
+    async writeDerivative(sha256, name, data, dataSha256) {
+      const key = derivativeKey(sha256, name);
+      await putWhole(key, data, DERIVATIVE_FORMAT[name].mime, dataSha256).catch((err: unknown) => {
+        throw isPayloadMismatch(err) ? new DerivativeBytesMismatch(`the derivative ${name} of ${sha256} does not hash to ${dataSha256}: not stored`) : err;
+      });
+    },
 
-    async writeDerivativeFile(sha256, name, filePath) {
-      await sendFile(derivativeKey(sha256, name), filePath, { sha256: null, contentType: DERIVATIVE_FORMAT[name].mime });
+    async writeDerivativeFile(sha256, name, filePath, dataSha256) {
+      await sendFile(derivativeKey(sha256, name), filePath, { sha256: dataSha256, original: false, contentType: DERIVATIVE_FORMAT[name].mime });
+    },
+
+    // Streamed from the source into the PUT (parts for a video copy), checked against the recorded SHA-256 on the way.
+    async writeDerivativeFrom(sha256, name, source, dataSha256) {
+      try {
+        await send(derivativeKey(sha256, name), piecesOf(() => source.stream(), source.size), source.size, {
+          sha256: dataSha256,
+          original: false,
+          contentType: DERIVATIVE_FORMAT[name].mime,
+        });
+      } catch (err) {
+        source.discard();
+        throw err;
+      }
     },
 
     openDerivative: (sha256, name) => openObject(derivativeKey(sha256, name)),
@@ -494,6 +507,13 @@ async function objectLockOf(client: S3Client, bucket: string): Promise<{ enabled
   }
 }
 
+/** A local file's SHA-256 (only to say what a refused upload's bytes hash to). */
+async function fileSha256(filePath: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(filePath) as AsyncIterable<Buffer>) hash.update(chunk);
+  return hash.digest('hex');
+}
+
 /** The ETag the file gets when stored as this adapter stores it. */
 async function localEtag(filePath: string): Promise<string> {
   const file = await fs.open(filePath, 'r');
@@ -512,8 +532,10 @@ async function localEtag(filePath: string): Promise<string> {
   }
 }
 
-function checkSha256(actual: string, expected: string): void {
-  if (actual !== expected) throw new OriginalBytesMismatch(`bytes hash to ${actual}, not to the original's SHA-256 ${expected}`);
+function checkSha256(actual: string, expected: string, what: 'original' | string = 'original'): void {
+  if (actual === expected) return;
+  if (what === 'original') throw new OriginalBytesMismatch(`bytes hash to ${actual}, not to the original's SHA-256 ${expected}`);
+  throw new DerivativeBytesMismatch(`the ${what} hashes to ${actual}, not to the SHA-256 recorded for it, ${expected}: not stored`);
 }
 
 /**
@@ -523,7 +545,9 @@ function checkSha256(actual: string, expected: string): void {
 async function* piecesOf(source: () => AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
   let received = 0;
   let yielded = 0;
-  let piece = Buffer.allocUnsafe(Math.min(PART_BYTES, size));
+  // Full parts in pooled buffers (given back by the part's request); a smaller whole in one of its own.
+  const next = (left: number) => (left >= PART_BYTES ? takePartBuffer() : Buffer.allocUnsafe(left));
+  let piece = next(size);
   let filled = 0;
   for await (const chunk of source()) {
     received += chunk.length;
@@ -535,7 +559,7 @@ async function* piecesOf(source: () => AsyncIterable<Buffer>, size: number): Asy
       if (filled === piece.length) {
         yield piece;
         yielded += piece.length;
-        piece = Buffer.allocUnsafe(Math.min(PART_BYTES, size - yielded));
+        piece = next(size - yielded);
         filled = 0;
       }
     }

@@ -1,10 +1,73 @@
 import { createHash } from 'node:crypto';
-import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, HeadObjectCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, HeadObjectCommand, PutObjectCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 
 /** One request's body at most; larger objects go in parts of this size (the 256 MiB video: 16 parts). */
 export const PART_BYTES = 16 * 1024 * 1024;
 /** Parts in flight per upload: 4 × 16 MiB of memory at most. */
 const PARTS_IN_FLIGHT = 4;
+
+/**
+ * Buffers of PART_BYTES, reused: a 256 MiB video or a backlog of copies would otherwise allocate
+ * (and the collector free) a fresh 16 MiB per part. A buffer goes back when its request settled.
+ */
+const POOLED = new WeakSet<Buffer>();
+const pool: Buffer[] = [];
+/** Buffers kept for reuse at most (parts in flight of a few uploads at once). */
+const POOL_MAX = 8;
+
+/** A buffer of PART_BYTES from the pool (or a new one); give it back with releasePartBuffer once no request reads it. */
+export function takePartBuffer(): Buffer {
+  const buffer = pool.pop() ?? Buffer.allocUnsafe(PART_BYTES);
+  POOLED.add(buffer);
+  return buffer;
+}
+
+/** Gives a buffer of takePartBuffer back (anything else is ignored): only once nothing reads it any more. */
+export function releasePartBuffer(buffer: Buffer | null | undefined): void {
+  if (!buffer || !POOLED.has(buffer)) return;
+  POOLED.delete(buffer);
+  if (pool.length < POOL_MAX) pool.push(buffer);
+}
+
+/** The part of a pooled buffer holding `length` bytes (a view; the buffer is released by its owner). */
+export const filledPart = (buffer: Buffer, length: number) => (length === buffer.length ? buffer : buffer.subarray(0, length));
+
+/**
+ * Signs a request with this payload hash (x-amz-content-sha256) instead of letting the SDK hash the
+ * body again: the SHA-256 we know already (an original's address, a copy's recorded hash), or
+ * UNSIGNED-PAYLOAD for a part, which carries its MD5 for the store to check instead. The store
+ * refuses a body that does not hash to a signed SHA-256 (XAmzContentSHA256Mismatch).
+ */
+export function withPayloadHash<C extends { middlewareStack: { add: (...args: never[]) => void } }>(command: C, hash: string): C {
+  (command.middlewareStack.add as unknown as (mw: unknown, options: { step: string; name: string }) => void)(
+    (next: (args: { request: { headers?: Record<string, string> } }) => unknown) => (args: { request: { headers?: Record<string, string> } }) => {
+      if (args.request.headers) args.request.headers['x-amz-content-sha256'] = hash;
+      return next(args);
+    },
+    { step: 'build', name: 'svidetelPayloadHash' },
+  );
+  return command;
+}
+
+/** A PUT refused because its body does not hash to the SHA-256 it was signed with. */
+export const isPayloadMismatch = (err: unknown) => (err as { name?: string }).name === 'XAmzContentSHA256Mismatch';
+
+/**
+ * The one PUT of bytes in memory: signed with their SHA-256 (given when known, else computed here,
+ * the only hash of them), which the store checks before it keeps them; versioning is checked too.
+ */
+export async function putChecked(
+  client: S3Client,
+  where: string,
+  params: { Bucket: string; Key: string } & Record<string, unknown>,
+  body: Buffer,
+  sha256?: string,
+): Promise<{ versionId: string; etag: string }> {
+  const hash = sha256 ?? createHash('sha256').update(body).digest('hex');
+  const res = await client.send(withPayloadHash(new PutObjectCommand({ ...params, Body: body, ContentLength: body.length }), hash));
+  if (!res.VersionId) throw new Error(`the S3 ${where} returned no version id: is versioning on?`);
+  return { versionId: res.VersionId, etag: res.ETag ?? '' };
+}
 
 /** The ETag S3 gives an object uploaded in parts: the MD5 of the parts' MD5s, and their count. */
 export function multipartEtag(partMd5s: Buffer[]): string {
@@ -19,7 +82,8 @@ export function confirmed(where: string, versionId: string | undefined, etag: st
 }
 
 /**
- * A multipart upload fed part by part: each part is sent with its MD5 for the store to check, a few
+ * A multipart upload fed part by part: each part is sent with its MD5 for the store to check (its
+ * payload unsigned: the SDK does not hash 16 MiB again for the signature), a few
  * at a time (add() waits while PARTS_IN_FLIGHT are in flight), and the completed object's ETag is
  * checked against the parts'. Nothing is visible under the key before complete(); abort() leaves nothing.
  */
@@ -40,21 +104,29 @@ export class PartsUpload {
     return this.params.Key;
   }
 
-  async add(body: Buffer): Promise<void> {
-    if (this.failure) throw this.failure;
+  /** Sends `body` as the next part; `release` (a pooled buffer holding it) is given back once the request settled. */
+  async add(body: Buffer, release?: Buffer): Promise<void> {
+    if (this.failure) {
+      releasePartBuffer(release);
+      throw this.failure;
+    }
     this.uploadId ??= this.client.send(new CreateMultipartUploadCommand(this.params)).then((res) => res.UploadId!);
     const UploadId = await this.uploadId;
     const PartNumber = this.partMd5s.length + 1;
     const md5 = createHash('md5').update(body).digest();
     this.partMd5s.push(md5);
     const { Bucket, Key } = this.params;
+    const part = new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body: body, ContentLength: body.length, ContentMD5: md5.toString('base64') });
     const sending = this.client
-      .send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body: body, ContentLength: body.length, ContentMD5: md5.toString('base64') }))
+      .send(withPayloadHash(part, 'UNSIGNED-PAYLOAD'))
       .then(
         (res) => void this.parts.push({ PartNumber, ETag: res.ETag! }),
         (err: unknown) => void (this.failure ??= err),
       )
-      .finally(() => this.inFlight.delete(sending));
+      .finally(() => {
+        this.inFlight.delete(sending);
+        if (release) releasePartBuffer(release);
+      });
     this.inFlight.add(sending);
     if (this.inFlight.size >= PARTS_IN_FLIGHT) await Promise.race(this.inFlight);
     if (this.failure) throw this.failure;

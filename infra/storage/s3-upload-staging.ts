@@ -1,22 +1,24 @@
 import { createHash } from 'node:crypto';
 import { finished } from 'node:stream/promises';
 import { Writable } from 'node:stream';
-import { AbortMultipartUploadCommand, CopyObjectCommand, DeleteObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CopyObjectCommand, DeleteObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../../domain/logger';
 import type { TempFile, TempFileEntry } from '../../domain/ports/blob-store';
 import type { LocalTemp } from './local-temp';
-import { confirmed, PART_BYTES, PartsUpload } from './s3-parts';
+import { filledPart, PART_BYTES, PartsUpload, putChecked, takePartBuffer } from './s3-parts';
 
 /**
  * Uploads sent into the bucket while they arrive, so an upload is stored when its last byte is,
  * not received first and sent after. The temp file is still written locally (the resumable upload
  * appends to it by name, and it is what putOriginal sends when staging was not possible), but
  * without fsync: the receipt waits for the bucket, not for this disk.
- *   - up to PART_BYTES (a photo): the bytes are held in memory, hashed as they pass; putOriginal
- *     sends them in one PUT under the original's key once their SHA-256 is checked;
- *   - beyond (a video): parts go to a multipart upload under staging/ as they arrive; putOriginal
- *     completes it and copies it under the original's key in the store (no bytes sent again),
- *     then removes the staging object.
+ *   - up to PART_BYTES (a photo): the bytes are held in memory, not hashed here (the upload's
+ *     receiver hashed them once already); putOriginal sends them in one PUT under the original's
+ *     key, signed with its SHA-256, which the store checks before it keeps them;
+ *   - beyond (a video): parts go to a multipart upload under staging/ as they arrive, hashed here as
+ *     they are sent (parts are unsigned); putOriginal completes it when that hash is the original's
+ *     and copies it under the original's key in the store (no bytes sent again), then removes the
+ *     staging object.
  * Nothing is visible under originals/ before putOriginal. A staging upload not taken is aborted by
  * removeTemp; after a crash, listTempFiles names the bucket's staging uploads too, so the clean-up
  * of stale temp files (domain/integrity/consistency.service.ts) aborts them once old.
@@ -32,10 +34,14 @@ const COPY_LIMIT = 5 * 1024 ** 3;
 
 /** A fully received upload whose bytes are ready in memory or in the bucket, taken by putOriginal. */
 export type StagedUpload = {
-  sha256: string;
+  /** The SHA-256 of the bytes sent in parts; null for bytes held in memory, which the store checks against the signed SHA-256 of the PUT. */
+  sha256: string | null;
   size: number;
-  /** Stores the bytes under `params.Key` (with its metadata and lock); the staging is gone afterwards. */
-  commit(params: { Bucket: string; Key: string } & Record<string, unknown>): Promise<{ versionId: string; etag: string }>;
+  /**
+   * Stores the bytes under `params.Key` (with its metadata and lock), as the original with this
+   * SHA-256 (a PUT refused by the store when they do not hash to it); the staging is gone afterwards.
+   */
+  commit(params: { Bucket: string; Key: string } & Record<string, unknown>, sha256: string): Promise<{ versionId: string; etag: string }>;
   abort(): Promise<void>;
 };
 
@@ -60,12 +66,14 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
     /** Why these bytes cannot be taken from the staging (then the local file is sent). */
     unusable: string | null = null;
     size = 0;
-    sha256 = '';
+    /** Every byte arrived (finish() ran). */
+    received = false;
+    /** The hash of the parts sent, once received (null: no parts, the bytes are in memory). */
+    sha256: string | null = null;
 
     constructor(private readonly stagingKey: string) {}
 
     async add(chunk: Buffer): Promise<void> {
-      this.hash.update(chunk);
       this.size += chunk.length;
       if (this.unusable) return;
       if (held + chunk.length > MEMORY_BUDGET) return this.giveUp('uploads being received hold the memory budget');
@@ -76,21 +84,30 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
     }
 
     async finish(): Promise<void> {
-      this.sha256 = this.hash.digest('hex');
       if (this.parts && !this.unusable && this.buffered > 0) await this.sendPart(this.buffered);
       if (this.parts && !this.unusable) await this.parts.settled().catch((err: Error) => this.giveUp(`a part was not stored: ${err.message}`));
       if (this.size > COPY_LIMIT) this.giveUp('larger than one server-side copy');
+      this.sha256 = this.parts ? this.hash.digest('hex') : null;
+      this.received = true;
     }
 
+    /** The first `bytes` received, gathered into a reused part buffer (given back once its request settled) and sent. */
     private async sendPart(bytes: number): Promise<void> {
       if (!options.largeInBucket) return this.giveUp('the bucket locks every new object by default, staging objects too');
-      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-      const rest = all.subarray(bytes);
-      this.chunks = rest.length > 0 ? [rest] : [];
-      this.buffered = rest.length;
+      const part = takePartBuffer();
+      for (let filled = 0; filled < bytes; ) {
+        const chunk = this.chunks[0]!;
+        const n = Math.min(chunk.length, bytes - filled);
+        chunk.copy(part, filled, 0, n);
+        filled += n;
+        if (n === chunk.length) this.chunks.shift();
+        else this.chunks[0] = chunk.subarray(n);
+      }
+      this.buffered -= bytes;
       held -= bytes;
+      this.hash.update(filledPart(part, bytes));
       this.parts ??= new PartsUpload(client, where, { Bucket: bucket, Key: this.stagingKey });
-      await this.parts.add(all.subarray(0, bytes)).catch((err: Error) => this.giveUp(`a part was not stored: ${err.message}`));
+      await this.parts.add(filledPart(part, bytes), part).catch((err: Error) => this.giveUp(`a part was not stored: ${err.message}`));
     }
 
     giveUp(why: string): void {
@@ -113,13 +130,12 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
     }
 
     /** One PUT from memory, or the staging upload completed and copied under the key. */
-    async commit(params: { Bucket: string; Key: string } & Record<string, unknown>): Promise<{ versionId: string; etag: string }> {
+    async commit(params: { Bucket: string; Key: string } & Record<string, unknown>, sha256: string): Promise<{ versionId: string; etag: string }> {
       if (!this.parts) {
         const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
         this.release();
-        const md5 = createHash('md5').update(body).digest();
-        const res = await client.send(new PutObjectCommand({ ...params, Body: body, ContentLength: body.length, ContentMD5: md5.toString('base64') }));
-        return confirmed(where, res.VersionId, res.ETag, `"${md5.toString('hex')}"`);
+        // Signed with the original's SHA-256, which the store checks: the bytes are hashed by no one here.
+        return putChecked(client, where, params, body, sha256);
       }
       const parts = this.parts;
       this.parts = null;
@@ -184,14 +200,14 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
       const staging = byTempPath.get(tempPath);
       byTempPath.delete(tempPath);
       if (!staging) return null;
-      if (!staging.sha256 || staging.unusable) {
+      if (!staging.received || staging.unusable) {
         void staging.abort();
         return null;
       }
       return {
         sha256: staging.sha256,
         size: staging.size,
-        commit: (params) => staging.commit(params),
+        commit: (params, sha256) => staging.commit(params, sha256),
         abort: () => staging.abort(),
       };
     },

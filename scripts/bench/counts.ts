@@ -2,19 +2,26 @@
  * `npm run bench:counts`: counts as evidence at the size of a Russian federal election.
  *
  * Makes its own database afresh each run (svidetel_bench_counts, or BENCH_DATABASE_URL): an election
- * with a 13-line protocol (4 candidates). Then, timed:
+ * with a 13-line protocol (4 candidates), voting over three days (15–17 March 2024). Then, timed:
  *   1. the official results of 100 000 stations imported from one CSV through the service (parse,
  *      COPY into staging, upsert, import record, audit) → import_rows_per_s (bar ≥ 20 000), beside
- *      PostgreSQL's bare COPY of the same file into an unindexed table (copy_baseline_rows_per_s);
+ *      PostgreSQL's bare COPY of the same file into an unindexed table (copy_baseline_rows_per_s).
+ *      Turnout: 12 dated cumulative columns (4 hours on each of the 3 days), or with --last-day-only
+ *      the 4 undated columns of the last day (the file before multi-day voting). The CPU this process
+ *      spent on the import (parsing, checks, COPY streaming) → import_cpu_s, import_cpu_us_per_row;
+ *      PostgreSQL's backends' for it (from /proc, the server on this machine) → import_db_cpu_s,
+ *      import_db_cpu_us_per_row: under load, CPU says more than the wall clock;
  *   2. 10 000 of those stations given a published, checked protocol copy (seeded as the owner), and
  *      the discrepancies of all of them computed and stored by the service → discrepancies_s;
  *   3. the real API as a child process on loopback: sequential GETs of /healthz (baseline), the
  *      ranked list page with its charts (/counts?election=…, also filtered by region) and station
  *      pages of random stations with evidence → p50/p95 (bars < 50 ms).
  * Last line: {"import_rows_per_s", "import_s", "discrepancies_s", "ranked_p95_ms", "station_p95_ms", "baseline_p95_ms", …}.
- * Exit code 1 when a bar is missed, 2 on an error. Options: --samples=N (requests per kind, default 200).
+ * Exit code 1 when a bar is missed, 2 on an error. Options: --samples=N (requests per kind, default 200),
+ * --stations=N (default 100 000; the evidence is a tenth of them, at most 10 000), --last-day-only.
  */
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
@@ -31,8 +38,14 @@ import { Client } from '../../test/helpers/http';
 import { appRoleUrl, log, option, reportFigures, startServerChild, timeRequests } from './bench-kit';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const STATIONS = 100_000;
-const WITH_EVIDENCE = 10_000;
+const STATIONS = option('stations', 100_000);
+const WITH_EVIDENCE = Math.max(1, Math.min(10_000, Math.floor(STATIONS / 10)));
+const LAST_DAY_ONLY = process.argv.includes('--last-day-only');
+const VOTING_DAYS = ['2024-03-15', '2024-03-16', '2024-03-17'];
+const HOURS = ['10:00', '12:00', '15:00', '18:00'];
+const HOUR_SHARES = [0.1, 0.3, 0.55, 0.8];
+/** The turnout columns: every voting day's hours, dated, or the last day's alone, undated. */
+const TURNOUT_COLUMNS = LAST_DAY_ONLY ? HOURS.map((h) => `turnout_${h}`) : VOTING_DAYS.flatMap((d) => HOURS.map((h) => `turnout_${d}_${h}`));
 const SAMPLES = option('samples', 200);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/svidetel_bench_counts';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -88,9 +101,31 @@ function officialRow(uik: number): string {
   const rest = valid - leader;
   const others = [Math.floor(rest / 2), Math.floor(rest / 3)];
   const votes = [leader, ...others, rest - others[0]! - others[1]!];
-  const t = [0.1, 0.3, 0.55, 0.8].map((f) => Math.round(station * f));
+  // cumulative since the first opening: a third of the station's voters a day, growing through each day
+  const days = LAST_DAY_ONLY ? [VOTING_DAYS.length - 1] : VOTING_DAYS.map((_, d) => d);
+  const t = days.flatMap((d) => HOUR_SHARES.map((f) => Math.round((station * (d + f)) / VOTING_DAYS.length)));
   return [uik, `Регион ${uik % 85}`, voters, voters + 100, early, station, outside, 100 - early, found, invalid, valid, ...votes, ...t].join(',');
 }
+
+/**
+ * CPU seconds (user + system) so far of each PostgreSQL backend serving the bench database, read from
+ * /proc (the server on this machine; empty elsewhere): the import's database side is the growth of
+ * these across it (the pool's connections stay open).
+ */
+async function databaseBackendsCpu(owner: PgClient): Promise<Map<number, number>> {
+  const { rows } = await owner.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); // after "pid (comm) "
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS); // utime, stime: fields 14 and 15 of stat
+    } catch {
+      // not on this machine, or gone
+    }
+  }
+  return cpu;
+}
+const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
 
 async function freshDatabase(): Promise<void> {
   const url = new URL(DATABASE_URL);
@@ -142,9 +177,9 @@ async function main(): Promise<void> {
     const admin: SessionUser = { accountId: account!.id, email: 'bench-admin@example.org', role: 'admin', csrfToken: 'x'.repeat(32), needsTotpSetup: false };
     await configureLines(ctx, admin, electionId, LINES);
 
-    const header = ['uik', 'region', 'voters', 'received', 'early', 'station', 'outside', 'cancelled', 'found', 'invalid', 'valid', ...Array.from({ length: CANDIDATES }, (_, i) => `cand_${i + 1}`), 'turnout_10:00', 'turnout_12:00', 'turnout_15:00', 'turnout_18:00'];
+    const header = ['uik', 'region', 'voters', 'received', 'early', 'station', 'outside', 'cancelled', 'found', 'invalid', 'valid', ...Array.from({ length: CANDIDATES }, (_, i) => `cand_${i + 1}`), ...TURNOUT_COLUMNS];
     const csv = Buffer.from(`${header.join(',')}\n${Array.from({ length: STATIONS }, (_, i) => officialRow(i + 1)).join('\n')}\n`);
-    log(`official results: ${STATIONS} stations, ${(csv.length / 1e6).toFixed(1)} MB of CSV`);
+    log(`official results: ${STATIONS} stations, ${TURNOUT_COLUMNS.length} turnout columns (${LAST_DAY_ONLY ? 'last day only' : 'three days, dated'}), ${(csv.length / 1e6).toFixed(1)} MB of CSV`);
     // Same-run baseline for the import: PostgreSQL's own COPY of the same file into a bare table.
     const { rows: [{ now }] } = await owner.query<{ now: Date }>('SELECT now()');
     await owner.query(`CREATE TEMP TABLE copy_baseline (${header.map((_, i) => `c${i} text`).join(', ')})`);
@@ -152,11 +187,20 @@ async function main(): Promise<void> {
     await pipeline(Readable.from([csv]), owner.query(copyFrom(`COPY copy_baseline FROM STDIN (FORMAT csv, HEADER true)`)));
     const copyS = Number(process.hrtime.bigint() - started) / 1e9;
     log(`baseline: a bare COPY of the file in ${copyS.toFixed(2)} s (${Math.round(STATIONS / copyS)} rows/s; server time ${now.toISOString()})`);
+    await ctx.repos.catalog.findElection(electionId); // the pool's connection open before counting its CPU
+    const dbBefore = await databaseBackendsCpu(owner);
     started = process.hrtime.bigint();
+    const cpuBefore = process.cpuUsage();
     const report = await importOfficialResults(ctx, admin, electionId, csv);
+    const cpu = process.cpuUsage(cpuBefore);
     const importS = Number(process.hrtime.bigint() - started) / 1e9;
+    const importCpuS = (cpu.user + cpu.system) / 1e6;
+    const dbAfter = await databaseBackendsCpu(owner);
+    const importDbCpuS = [...dbAfter].reduce((n, [pid, s]) => n + s - (dbBefore.get(pid) ?? 0), 0);
     if (report.imported !== STATIONS || report.errors.length) throw new Error(`import: ${report.imported} imported, ${report.errors.length} refused`);
-    log(`import: ${importS.toFixed(2)} s, ${Math.round(STATIONS / importS)} rows/s`);
+    log(`import: ${importS.toFixed(2)} s, ${Math.round(STATIONS / importS)} rows/s; CPU: this process ${importCpuS.toFixed(2)} s (${((1e6 * importCpuS) / STATIONS).toFixed(1)} µs a row), PostgreSQL ${importDbCpuS.toFixed(2)} s`);
+    const { rows: [firstStation] } = await owner.query<{ instants: number }>(`SELECT count(*)::int AS instants FROM official_results o, jsonb_object_keys(o.turnout) WHERE o.election_id = $1 AND o.uik_number = '1'`, [electionId]);
+    if (firstStation!.instants !== TURNOUT_COLUMNS.length) throw new Error(`import: station 1 has ${firstStation!.instants} turnout instants, not ${TURNOUT_COLUMNS.length}`);
 
     await owner.query('BEGIN');
     await owner.query(EVIDENCE_SQL(electionId, account!.id));
@@ -168,7 +212,26 @@ async function main(): Promise<void> {
     log(`discrepancies: ${WITH_EVIDENCE} stations, ${stored} rows in ${discrepanciesS.toFixed(2)} s`);
     await owner.query('ANALYZE');
 
-    if (process.env.BENCH_NO_HTTP) return;
+    const importRate = Math.round(STATIONS / importS);
+    const importFigures = {
+      stations: STATIONS,
+      stations_with_evidence: WITH_EVIDENCE,
+      turnout_columns: TURNOUT_COLUMNS.length,
+      import_rows_per_s: importRate,
+      import_s: +importS.toFixed(2),
+      import_cpu_s: +importCpuS.toFixed(2),
+      import_cpu_us_per_row: +((1e6 * importCpuS) / STATIONS).toFixed(1),
+      import_db_cpu_s: +importDbCpuS.toFixed(2),
+      import_db_cpu_us_per_row: +((1e6 * importDbCpuS) / STATIONS).toFixed(1),
+      copy_baseline_rows_per_s: Math.round(STATIONS / copyS),
+      discrepancies_s: +discrepanciesS.toFixed(2),
+      discrepancy_rows: stored,
+    };
+    const importBar = importRate < 20_000 && `import ${importRate} rows/s < 20 000`;
+    if (process.env.BENCH_NO_HTTP) {
+      reportFigures(importFigures, [importBar]); // the import and discrepancies alone
+      return;
+    }
     server = await startServerChild(__filename, ROOT);
     const client = new Client(server.url);
     const { rows: sample } = await owner.query<{ region: string; uik: string }>(
@@ -185,16 +248,9 @@ async function main(): Promise<void> {
     log(`baseline /healthz:  ${fmt(baseline)}`);
     log(`ranked list:        ${fmt(rankedTimes)}`);
     log(`station page:       ${fmt(stationTimes)}`);
-    const importRate = Math.round(STATIONS / importS);
     reportFigures(
       {
-        stations: STATIONS,
-        stations_with_evidence: WITH_EVIDENCE,
-        import_rows_per_s: importRate,
-        import_s: +importS.toFixed(2),
-        copy_baseline_rows_per_s: Math.round(STATIONS / copyS),
-        discrepancies_s: +discrepanciesS.toFixed(2),
-        discrepancy_rows: stored,
+        ...importFigures,
         ranked_p50_ms: +rankedTimes.p50.toFixed(1),
         ranked_p95_ms: +rankedTimes.p95.toFixed(1),
         station_p50_ms: +stationTimes.p50.toFixed(1),
@@ -203,7 +259,7 @@ async function main(): Promise<void> {
         baseline_p95_ms: +baseline.p95.toFixed(1),
       },
       [
-        importRate < 20_000 && `import ${importRate} rows/s < 20 000`,
+        importBar,
         rankedTimes.p95 >= 50 && `ranked list p95 ${rankedTimes.p95.toFixed(1)} ms ≥ 50`,
         stationTimes.p95 >= 50 && `station page p95 ${stationTimes.p95.toFixed(1)} ms ≥ 50`,
       ],

@@ -16,7 +16,8 @@
  * thumbnail; every receipt's leaf in a signed head), previews_done_s (→ every full-size preview
  * made), upload_p95_ratio, heic_cpu_s (CPU-s of the worker's first look at a HEIC fixture: metadata,
  * embedded-thumbnail decode, thumb, perceptual hash, hashing; the worker's own code, measured in
- * this process with its tools' CPU), lost (receipted files not in PostgreSQL, plus uploads never
+ * this process with its tools' CPU, running ones included: the long-running HEVC decoders; every
+ * kind warmed first), lost (receipted files not in PostgreSQL, plus uploads never
  * accepted), bad_receipts (receipts whose inclusion proof does not verify with the log's key),
  * mismatches (npm run check:consistency after the run), api_rss_mb and worker_rss_mb (peak).
  * Bars: end_to_end_s < 900, upload_p95_ratio ≤ 1.3, heic_cpu_s ≤ 0.3, lost = failed = bad_receipts =
@@ -115,14 +116,50 @@ function workload(): Upload[] {
   return list;
 }
 
-/** The CPU-seconds this process and its finished children have used (utime, stime, cutime, cstime). */
-function cpuSeconds(pid: number | 'self' = 'self'): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-  return (f[11]! + f[12]! + f[13]! + f[14]!) / 100;
+/** A process's CPU-seconds and its finished children's (utime, stime, cutime, cstime); 0 once it is gone. */
+function ownCpuSeconds(pid: number | 'self'): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    return (f[11]! + f[12]! + f[13]! + f[14]!) / 100;
+  } catch {
+    return 0;
+  }
 }
 
-/** CPU-s of the worker's first look at each file, as it runs it (no database): hash, sniff, metadata, derivatives. */
+/** The processes `pid` started that still run, and theirs (from /proc/<pid>/task/<tid>/children). */
+function liveDescendants(pid: number | 'self'): number[] {
+  let tids: string[];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children = tids.flatMap((tid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+  return children.flatMap((c) => [c, ...liveDescendants(c)]);
+}
+
+/**
+ * The CPU-seconds this process has used with every process it started: those that ended (cutime,
+ * once waited for) and those still running, such as the long-running HEVC decoders a worker keeps
+ * (counting only ended children would leave their decoding out).
+ */
+function cpuSeconds(): number {
+  return ownCpuSeconds('self') + liveDescendants('self').reduce((sum, pid) => sum + ownCpuSeconds(pid), 0);
+}
+
+/**
+ * CPU-s of the worker's first look at each file, as it runs it (no database): hash, sniff, metadata,
+ * derivatives. Every file is looked at once before measuring, as a worker that has run a while has:
+ * its modules and libvips loaded, and its HEVC decoders (one per kind of HEIC: with an embedded
+ * thumbnail, without) started.
+ */
 async function firstLookCpu(files: string[]): Promise<Map<string, number>> {
   const media = createMediaToolkit();
   const once = async (file: string) => {
@@ -132,7 +169,7 @@ async function firstLookCpu(files: string[]): Promise<Map<string, number>> {
     const meta = await extractMetadata(media, file, type);
     await media.renderDerivatives(file, type, meta, bytes);
   };
-  await once(path.join(FIXTURES, files[0]!)); // warm: modules, libvips
+  for (const f of files) await once(path.join(FIXTURES, f)); // warm
   const cpu = new Map<string, number>();
   for (const f of files) {
     const before = cpuSeconds();

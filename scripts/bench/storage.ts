@@ -417,7 +417,7 @@ async function main(): Promise<void> {
     replication = { files: originals / workerSeconds, mb: mbS(backlogBytes, workerSeconds), bareMb: mbS(backlogBytes, bareCopy) };
     log(
       `replication ${originals} originals × ${originalKb} KiB, ${concurrency} in flight: worker ${replication.files.toFixed(1)} files/s ${replication.mb.toFixed(1)} MB/s ` +
-        `(copy checked by SHA-256 and MD5 on the way, record), bare copy ${(originals / bareCopy).toFixed(1)} files/s ${replication.bareMb.toFixed(1)} MB/s, ratio ${(replication.mb / replication.bareMb).toFixed(3)} (load ${loadNow()})`,
+        `(copy checked by SHA-256 on the way: the signed payload hash or the parts, record), bare copy ${(originals / bareCopy).toFixed(1)} files/s ${replication.bareMb.toFixed(1)} MB/s, ratio ${(replication.mb / replication.bareMb).toFixed(3)} (load ${loadNow()})`,
     );
     }
 

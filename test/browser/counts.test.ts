@@ -63,7 +63,8 @@ describeInBrowser('counts: observer → moderator → public in a real browser',
     await admin.postForm('/admin/counts/lines', { election_id: '1', lines: '1; voters; voters_on_list; Число избирателей; Voters on the list\n12; valid; valid; Действительных бюллетеней; Valid ballots\n20; cand_a; candidate; Кандидат А; Candidate A\n21; cand_b; candidate; Кандидат Б; Candidate B' });
     const csv = new FormData();
     csv.append('election_id', '1');
-    csv.append('file', new Blob(['uik,region,voters,valid,cand_a,cand_b,turnout_10:00,turnout_12:00\n8050,Москва,2000,1290,1211,79,150,420\n'], { type: 'text/csv' }), 'official.csv');
+    // three voting days, turnout cumulative: 60 by the first close, 100 by the second, 150 and 420 on the last day at 10:00 and 12:00
+    csv.append('file', new Blob(['uik,region,voters,valid,cand_a,cand_b,turnout_2024-03-15_20:00,turnout_2024-03-16_20:00,turnout_10:00,turnout_2024-03-17_12:00\n8050,Москва,2000,1290,1211,79,60,100,150,420\n'], { type: 'text/csv' }), 'official.csv');
     await admin.fetch(`/admin/counts/official?_csrf=${encodeURIComponent(admin.csrf)}`, { method: 'POST', body: csv });
     browser = await launching;
   }, STEP_TIMEOUT);
@@ -138,17 +139,21 @@ describeInBrowser('counts: observer → moderator → public in a real browser',
     await page.goto(`${STATION_PAGE}?lang=en`);
     await page.getByRole('heading', { level: 2, name: 'The station\'s figures' }).waitFor();
     await page.getByText('The official result gives “Candidate A” 1,211; the protocol copy signed at the station gives 604 (a difference of +607).').waitFor();
-    await page.getByText('From 10:00 to 12:00 the official turnout is 270 voters; observers counted 180 (± 4, clicker; a difference of +90).').waitFor();
-    const chart = page.getByRole('img', { name: 'Turnout by hour: official and observers\' counts' });
+    await page.getByText('From 2024-03-17 10:00 to 12:00 the official turnout is 270 voters; observers counted 180 (± 4, clicker; a difference of +90).').waitFor();
+    // a chart row per voting day with figures: 15, 16 and 17 March
+    expect(await page.locator('figure.chart').evaluateAll((fs) => fs.map((f) => f.getAttribute('data-day')))).toEqual(['2024-03-15', '2024-03-16', '2024-03-17']);
+    const chart = page.getByRole('img', { name: 'Turnout by hour: official and observers\' counts · 2024-03-17' });
     const box = (await chart.boundingBox())!;
     expect(box.width).toBeGreaterThan(300);
     expect(box.width).toBeLessThanOrEqual(390); // fits the phone: no sideways scroll
     expect(await chart.locator('circle.observed').count()).toBe(1);
-    expect(await chart.locator('rect.official').count()).toBe(2); // 08:00–10:00 and 10:00–12:00
+    // 08:00–10:00 (150 − the 16th's close 100 = 50) and 10:00–12:00 (270)
+    expect(await chart.locator('rect.official title').allTextContents()).toEqual(['2024-03-17T08:00/2024-03-17T10:00: 50', '2024-03-17T10:00/2024-03-17T12:00: 270']);
+    expect(await page.getByRole('img', { name: '· 2024-03-16' }).locator('rect.official title').allTextContents()).toEqual(['2024-03-16T08:00/2024-03-16T20:00: 40']);
 
     await page.goto(`${STATION_PAGE}?lang=ru`);
     await page.getByText('По официальным данным «Кандидат А» — 1\u00a0211; в копии протокола, подписанной на участке, — 604 (разница +607).').waitFor();
-    await page.getByRole('img', { name: 'Явка по часам: официально и по подсчётам наблюдателей' }).waitFor();
+    await page.getByRole('img', { name: 'Явка по часам: официально и по подсчётам наблюдателей · 2024-03-17' }).waitFor();
 
     await page.goto('/counts?election=1');
     await page.getByRole('link', { name: '8050' }).click();

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import type { DerivativeName } from '../../domain/media/derivatives';
-import { OriginalBytesMismatch, type BlobStore, type StoredBlob } from '../../domain/ports/blob-store';
+import { DerivativeBytesMismatch, OriginalBytesMismatch, type BlobStore, type StoredBlob } from '../../domain/ports/blob-store';
 
 const stored = (bytes: Buffer): StoredBlob => ({
   size: bytes.length,
@@ -123,6 +123,14 @@ export class FakeBlobStore implements BlobStore {
 
   writeDerivativeFile = async (sha256: string, name: DerivativeName, filePath: string) => {
     this.derivatives.set(`${sha256}/${name}`, await fs.readFile(filePath));
+  };
+
+  writeDerivativeFrom = async (sha256: string, name: DerivativeName, source: StoredBlob, dataSha256: string) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of source.stream() as AsyncIterable<Buffer>) chunks.push(chunk);
+    const data = Buffer.concat(chunks);
+    if (createHash('sha256').update(data).digest('hex') !== dataSha256) throw new DerivativeBytesMismatch(`derivative ${name} of ${sha256}: other bytes`);
+    this.derivatives.set(`${sha256}/${name}`, data);
   };
 
   openDerivative = async (sha256: string, name: DerivativeName) => {

@@ -4,7 +4,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { buffer } from 'node:stream/consumers';
+import type { DerivativeName } from '../../domain/media/derivatives';
 import { Client as PgClient } from 'pg';
 import type { S3Bucket } from '../../domain/config';
 import { verifyAuditLog } from '../../domain/audit/audit.service';
@@ -26,8 +28,10 @@ import { processedFiles, startSystem, waitFor, type TestSystem } from '../helper
  * archiving WAL; after a backup, one more head is signed and published to the replica; then the
  * database cluster, the local disk (all but the log key, which is backed up by design) and the
  * primary bucket are destroyed. PostgreSQL comes back from the backups into a fresh cluster
- * (scripts/pg-backup restore), the originals from the replica into a new bucket: every receipt issued
- * before the backup verifies, the published entry reads the same, every original re-hashes to its
+ * (scripts/pg-backup restore), the originals and their derivatives from the replica into a new bucket
+ * (one derivative the replica lost too is made again from its original): every receipt issued
+ * before the backup verifies, the published entry reads the same and shows the same pictures byte for
+ * byte, every derivative hashes to the SHA-256 recorded for it, every original re-hashes to its
  * SHA-256, the audit chain and check:consistency pass, the log agrees with every checkpoint the
  * replica holds up to the restored size, and the worker refuses to sign past the published head the
  * database lost (it would fork the log).
@@ -91,16 +95,28 @@ describe('restore drill: backups and the replica alone bring the archive back', 
     };
     const sent = [await send(), await send()];
     const moderator = await loggedInClient(live.ctx, live.url);
-    expect((await decideFromPage(moderator, sent[0]!.submissionId, { action: 'verify_publish', ...ALL_CHECKS })).status).toBe(303);
+    // Published with a redaction: the public pictures are copies with a box burned in, under the redaction's own key.
+    const [publishedFile] = await live.ctx.repos.media.listMediaFiles(sent[0]!.submissionId);
+    expect(
+      (await decideFromPage(moderator, sent[0]!.submissionId, { action: 'verify_publish', ...ALL_CHECKS, [`redact_${publishedFile!.id}`]: '10 10 30 30 fill' })).status,
+    ).toBe(303);
+    const [redaction] = await live.ctx.repos.redactions.listLatestRedactions(sent[0]!.submissionId);
+    expect(redaction?.regions).toHaveLength(1);
+    const copiesKey = (await live.ownerDb.query<{ key: string }>(`SELECT encode(copies_key, 'hex') AS key FROM media_redactions`)).rows[0]!.key;
     const entryBefore = await (await new Client(live.url).fetch(`/api/v1/entries/${sent[0]!.submissionId}`)).text();
 
     // Everything signed and on the replica, then the base backup (WAL is archived all along).
     const inStep = async (size: number) => {
       const status = await replicationStatus(live.ctx);
-      return status.logTreeSize >= size && status.replicas.every((r) => r.missing === 0 && r.logTreeSize >= size);
+      return status.logTreeSize >= size && status.replicas.every((r) => r.missing === 0 && r.derivativesMissing === 0 && r.logTreeSize >= size);
     };
     await waitFor(async () => ((await live.ctx.repos.transparency.getSth())?.treeSize ?? 0) >= 2, 30_000, 'a head over both uploads');
-    await waitFor(() => inStep(2), 60_000, 'the replica to hold every original and the log');
+    await waitFor(() => inStep(2), 60_000, 'the replica to hold every original, derivative and the log');
+    // The published page's pictures (thumbnails and previews: derivatives), as the public got them.
+    const pictureUrls = [...new Set(entryBefore.match(/\/media\/[0-9a-f-]{36}\/(thumb|preview)\.jpg/g) ?? [])];
+    expect(pictureUrls.length).toBeGreaterThanOrEqual(2);
+    expect(await live.ctx.repos.media.findPublishedMediaFile(publishedFile!.id)).toMatchObject({ redacted_copies_key: copiesKey });
+    const picturesBefore = await Promise.all(pictureUrls.map(async (url) => Buffer.from(await (await new Client(live.url).fetch(url)).arrayBuffer())));
     await pgBackup('full');
 
     // After the backup: one more upload, signed and published to the replica, whose WAL never reaches the archive.
@@ -117,6 +133,12 @@ describe('restore drill: backups and the replica alone bring the archive back', 
     pg = undefined;
     await removeTestBucket(primary);
     buckets.splice(buckets.indexOf(primary), 1);
+    // Derivatives the replica lost too (the unpublished upload's thumbnail, the published redacted
+    // thumbnail): the restore makes them again, from the original and with the redaction's box.
+    const unpublished = createHash('sha256').update(sent[1]!.data).digest('hex');
+    for (const key of [unpublished, copiesKey]) {
+      await replica.client.send(new DeleteObjectCommand({ Bucket: replica.bucket, Key: `derived/${key.slice(0, 2)}/${key}/thumb.jpg` }));
+    }
 
     // The restore: PostgreSQL from pgBackRest into a fresh cluster, the store from the replica.
     restoredPg = await startPrivatePostgres({ initialise: async ({ data }) => void (await pgBackup('restore', data)) });
@@ -132,6 +154,23 @@ describe('restore drill: backups and the replica alone bring the archive back', 
 
     const report = await restoreFromReplicas(back.workerCtx);
     expect(report).toMatchObject({ recorded: 2, copied: 2, lost: [], databaseTreeSize: 2, newestPublished: { treeSize: 3, replica: 'offsite' }, canSign: false });
+    // Derivatives: a thumbnail and a preview of each original and of the redaction; two made again, the rest copied checked.
+    expect(report.derivatives).toEqual({ recorded: 6, present: 0, copied: 4, remade: 2, remadeOtherBytes: 0, reopenedVideos: [], lost: [] });
+    const { rows: recordedCopies } = await back.ownerDb.query<{ key: string; name: DerivativeName; sha256: string }>(
+      `SELECT encode(key, 'hex') AS key, name, encode(sha256, 'hex') AS sha256 FROM stored_derivatives`,
+    );
+    expect(recordedCopies).toHaveLength(6);
+    for (const copy of recordedCopies) {
+      expect(createHash('sha256').update(await buffer((await back.ctx.blobs.openDerivative(copy.key, copy.name))!.stream())).digest('hex')).toBe(copy.sha256);
+    }
+    // The two thumbnails the replica lost are owed to it again (the sweep sends them once the worker runs).
+    expect((await replicationStatus(back.ctx)).replicas).toMatchObject([{ replica: 'offsite', missing: 0, derivativesMissing: 2 }]);
+    // The published page shows the same pictures, byte for byte.
+    for (const [i, url] of pictureUrls.entries()) {
+      const res = await new Client(back.url).fetch(url);
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer()).equals(picturesBefore[i]!)).toBe(true);
+    }
 
     // Every receipt issued before the backup verifies against the restored log, with the pinned key.
     const vkey = (await back.ctx.repos.transparency.publicKeyOf(back.ctx.config.logOrigin))!.vkey;

@@ -4,10 +4,12 @@
  * never see each other's rows, log keys or queues. All are named after the run and dropped together
  * by globalTeardown (DROP DATABASE waits for a checkpoint: at once, the drops share one).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { MIGRATIONS_DIR } from '../../db/migrate';
 
 export const TEST_PG_BASE = process.env.TEST_PG_BASE ?? 'postgres://postgres@127.0.0.1:5432';
 
@@ -19,6 +21,18 @@ export const templateDatabase = () => `${testRun()}_template`;
 
 /** One TOTP key per run, as one deployment has one: every system of the run opens the others' secrets. */
 export const testTotpKeyPath = () => path.join(os.tmpdir(), `${testRun()}-totp.key`);
+
+/**
+ * The run's PostgreSQL cluster (initdb, then migrated) made once, which every private cluster of the fault
+ * tests copies (test/helpers/private-services.ts); removed by globalTeardown with its unfinished twins.
+ * Named after the migrations too, so that a run without globalSetup's name never reuses one migrated
+ * by files that have changed since.
+ */
+export function clusterTemplateDir(): string {
+  const migrations = createHash('sha256');
+  for (const name of readdirSync(MIGRATIONS_DIR).sort()) migrations.update(name).update(readFileSync(path.join(MIGRATIONS_DIR, name)));
+  return path.join(os.tmpdir(), `${testRun()}-pg-template-${migrations.digest('hex').slice(0, 12)}`);
+}
 
 export async function asAdmin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: `${TEST_PG_BASE}/postgres` });

@@ -7,7 +7,7 @@ import { buffer } from 'node:stream/consumers';
 import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Bucket } from '../../domain/config';
 import { createLogger } from '../../domain/logger';
-import { OriginalBytesMismatch, type BlobStore, type StoredBlob } from '../../domain/ports/blob-store';
+import { DerivativeBytesMismatch, OriginalBytesMismatch, type BlobStore, type StoredBlob } from '../../domain/ports/blob-store';
 import { createFsBlobStore } from '../../infra/storage/fs-blob-store';
 import { createS3BlobStore } from '../../infra/storage/s3-blob-store';
 import { createTestBucket, removeTestBucket } from '../helpers/s3';
@@ -204,14 +204,39 @@ describe.each(adapters)('BlobStore contract: $name', (adapter) => {
     const sha = sha256Of(randomBytes(16));
     const first = randomBytes(3000);
     const second = randomBytes(2000);
-    await store.writeDerivative(sha, 'thumb', first);
+    await store.writeDerivative(sha, 'thumb', first, sha256Of(first));
     expect((await buffer((await store.openDerivative(sha, 'thumb'))!.stream())).equals(first)).toBe(true);
-    await store.writeDerivative(sha, 'thumb', second);
+    await store.writeDerivative(sha, 'thumb', second, sha256Of(second));
     const blob = await store.openDerivative(sha, 'thumb');
     expect(blob?.size).toBe(second.length);
     expect((await buffer(blob!.stream())).equals(second)).toBe(true);
     expect(await store.openDerivative(sha, 'preview')).toBeNull();
   });
+
+  test('a derivative copied from another store is checked by its recorded SHA-256, small or in parts: other bytes never replace it', async () => {
+    for (const size of [50_000, 16 * 1024 * 1024 + 7]) {
+      const sha = sha256Of(randomBytes(16));
+      const data = randomBytes(size);
+      const source = (bytes: Buffer): StoredBlob => ({ size: bytes.length, stream: () => Readable.from([bytes.subarray(0, 9), bytes.subarray(9)]), discard: () => undefined });
+      await store.writeDerivativeFrom(sha, 'video', source(data), sha256Of(data));
+      expect(sha256Of(await buffer((await store.openDerivative(sha, 'video'))!.stream()))).toBe(sha256Of(data));
+      const forged = Buffer.from(data);
+      forged[size - 1]! ^= 1;
+      await expect(store.writeDerivativeFrom(sha, 'video', source(forged), sha256Of(data))).rejects.toBeInstanceOf(DerivativeBytesMismatch);
+      expect(sha256Of(await buffer((await store.openDerivative(sha, 'video'))!.stream()))).toBe(sha256Of(data));
+    }
+  }, 120_000);
+
+  test('a derivative from a local file, larger than one request, reads back exactly', async () => {
+    const sha = sha256Of(randomBytes(16));
+    const data = randomBytes(16 * 1024 * 1024 + 3);
+    const file = path.join(dir, 'copy.mp4');
+    await fs.writeFile(file, data);
+    await store.writeDerivativeFile(sha, 'video', file, sha256Of(data));
+    expect(sha256Of(await buffer((await store.openDerivative(sha, 'video'))!.stream()))).toBe(sha256Of(data));
+    expect(await exists(file)).toBe(true);
+    await fs.rm(file);
+  }, 120_000);
 
   test("copies of the log's public data are replaced whole, listed by folder and never escape it", async () => {
     expect(await store.readLogCopy('checkpoints/000000000001.json')).toBeNull();
@@ -327,6 +352,17 @@ describe('S3 store: versions others write under an original key', () => {
     await where.client.send(new PutObjectCommand({ Bucket: where.bucket, Key: keyOf(sha), Body: randomBytes(20_000) }));
     await expect(store.putOriginal(await received(store, data), sha)).rejects.toThrow(/do not hash to it/);
     await expect(store.readOriginal(sha)).rejects.toThrow(/hash/);
+  });
+
+  test('a single PUT is signed with its SHA-256 and the store checks it: bytes that do not hash to it are refused, the stored ones stay', async () => {
+    const sha = sha256Of(randomBytes(16));
+    const thumb = randomBytes(4000);
+    await store.writeDerivative(sha, 'thumb', thumb, sha256Of(thumb));
+    // The hash given is not the body's: no one here hashes the body, the store refuses it.
+    await expect(store.writeDerivative(sha, 'thumb', randomBytes(4000), sha256Of(thumb))).rejects.toBeInstanceOf(DerivativeBytesMismatch);
+    expect((await buffer((await store.openDerivative(sha, 'thumb'))!.stream())).equals(thumb)).toBe(true);
+    const versions = await where.client.send(new ListObjectVersionsCommand({ Bucket: where.bucket, Prefix: `derived/${sha.slice(0, 2)}/${sha}/thumb.jpg` }));
+    expect(versions.Versions).toHaveLength(1);
   });
 
   test('a temp file that does not hash to the SHA-256 given is not stored', async () => {

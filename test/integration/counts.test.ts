@@ -128,7 +128,7 @@ describeWithFixtures('counts: official results, protocol copies and attendance c
     for (const id of [protocolId, countId, unverifiedCountId]) expect((await decideFromPage(moderator, id, { action: 'verify_publish', ...ALL_CHECKS })).status).toBe(303);
 
     // Hand-checked: official − copy. A: 1211 − 604 = 607; B: 79 − 686 = −607; valid 1290 − 1290 = 0.
-    // Attendance 10:00–12:00: official 420 − 150 = 270; counted 180 by clicker, ± ceil(180 × 2 %) = 4; 270 − 180 = 90, 86 beyond.
+    // Attendance 17 March 10:00–12:00 (turnout_HH:MM is the last voting day's): official 420 − 150 = 270; counted 180 by clicker, ± ceil(180 × 2 %) = 4; 270 − 180 = 90, 86 beyond.
     const json = (await (await observer.fetch('/api/v1/counts/stations/1/8050')).json()) as { discrepancies: { kind: string; subject: string; official: number; observed: number; uncertainty: number; difference: number; beyond_uncertainty: number }[]; counts: { entry_id: string }[] };
     const bySubject = Object.fromEntries(json.discrepancies.map((d) => [d.subject, [d.official, d.observed, d.uncertainty, d.difference, d.beyond_uncertainty]]));
     expect(bySubject).toEqual({
@@ -139,12 +139,12 @@ describeWithFixtures('counts: official results, protocol copies and attendance c
       issued_station: [1300, 1300, 0, 0, 0],
       found: [1300, 1300, 0, 0, 0],
       invalid: [10, 10, 0, 0, 0],
-      '10:00-12:00': [270, 180, 4, 90, 86],
+      '2024-03-17T10:00/2024-03-17T12:00': [270, 180, 4, 90, 86],
     });
 
     const en = await (await observer.fetch('/stations/1/%D0%9C%D0%BE%D1%81%D0%BA%D0%B2%D0%B0/8050?lang=en')).text();
     expect(en).toContain('The official result gives “Candidate A” 1,211; the protocol copy signed at the station gives 604 (a difference of +607).');
-    expect(en).toContain('From 10:00 to 12:00 the official turnout is 270 voters; observers counted 180 (± 4, clicker; a difference of +90).');
+    expect(en).toContain('From 2024-03-17 10:00 to 12:00 the official turnout is 270 voters; observers counted 180 (± 4, clicker; a difference of +90).');
     expect(en).toMatch(/<svg viewBox="0 0 480 240"[^>]*role="img"/);
     expect(en).toContain('<circle class="observed"');
     const ru = await (await observer.fetch('/stations/1/%D0%9C%D0%BE%D1%81%D0%BA%D0%B2%D0%B0/8050?lang=ru')).text();
@@ -176,7 +176,7 @@ describeWithFixtures('counts: official results, protocol copies and attendance c
     expect((await moderator.postForm(`/moderation/submissions/${protocolId}/protocol-check`, { checked: '0' })).status).toBe(303);
     const after = (await (await observer.fetch('/api/v1/counts/stations/1/8050')).json()) as { protocol_copies: unknown[]; discrepancies: { subject: string }[] };
     expect(after.protocol_copies).toEqual([]);
-    expect(after.discrepancies.map((d) => d.subject)).toEqual(['10:00-12:00']);
+    expect(after.discrepancies.map((d) => d.subject)).toEqual(['2024-03-17T10:00/2024-03-17T12:00']);
     expect((await decideFromPage(moderator, countId, { action: 'unpublish', reason: 'test: withdrawn' })).status).toBe(303);
     const none = (await (await observer.fetch('/api/v1/counts/stations/1/8050')).json()) as { counts: unknown[]; discrepancies: unknown[] };
     expect(none).toEqual(expect.objectContaining({ counts: [], discrepancies: [] }));

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { MIGRATIONS_DIR } from '../../db/migrate';
 import type { S3Bucket } from '../../domain/config';
 import { replicationStatus } from '../../domain/replication/replication.service';
 import { verifySthJson, type SthJson } from '../../domain/transparency/checkpoint';
@@ -12,8 +15,8 @@ import { startSystem, waitFor, type TestSystem } from '../helpers/system';
 
 /**
  * Off-site replicas on a real Ceph RGW (each bucket standing for a store in another jurisdiction):
- * the worker copies every original to every replica, re-reads the copy and records it only when it
- * hashes right; a replica that is down when the file arrives catches up by itself once it is back.
+ * the worker copies every original and its derivatives to every replica, and records a copy only when
+ * it hashes right; a replica that is down when the file arrives catches up by itself once it is back.
  */
 const photo = loadExpected().filter((e) => e.mime === 'image/jpeg').sort((a, b) => a.bytes - b.bytes)[0]!;
 
@@ -25,6 +28,18 @@ describeWithFixtures('replication to off-site stores', () => {
 
   const confirmed = async (replica: string) =>
     (await system.ownerDb.query<{ sha256: string }>(`SELECT encode(sha256, 'hex') AS sha256 FROM replica_copies WHERE replica = $1`, [replica])).rows.map((r) => r.sha256);
+
+  const storedDerivatives = async (key: string) =>
+    (
+      await system.ownerDb.query<{ name: string; sha256: string }>(
+        `SELECT name, encode(sha256, 'hex') AS sha256 FROM stored_derivatives WHERE key = decode($1, 'hex')`,
+        [key],
+      )
+    ).rows;
+  const derivativesOn = async (replica: string) =>
+    (
+      await system.ownerDb.query<{ copy: string }>(`SELECT name || ':' || encode(sha256, 'hex') AS copy FROM replica_derivative_copies WHERE replica = $1`, [replica])
+    ).rows.map((r) => r.copy);
 
   beforeAll(async () => {
     primary = await createTestBucket('primary');
@@ -57,12 +72,22 @@ describeWithFixtures('replication to off-site stores', () => {
     );
     expect(createHash('sha256').update(await copy.Body!.transformToByteArray()).digest('hex')).toBe(photo.sha256);
 
+    // Its copies (thumbnail, preview) follow, each checked by the SHA-256 recorded when it was stored.
+    await waitFor(async () => (await derivativesOn('offsite-a')).length >= 2, 60_000, 'the thumbnail and preview on replica A');
+    const recorded = await storedDerivatives(photo.sha256);
+    expect(recorded.map((d) => d.name).sort()).toEqual(['preview', 'thumb']);
+    expect((await derivativesOn('offsite-a')).sort()).toEqual(recorded.map((d) => `${d.name}:${d.sha256}`).sort());
+    for (const d of recorded) {
+      const object = await replicaA.client.send(new GetObjectCommand({ Bucket: replicaA.bucket, Key: `derived/${photo.sha256.slice(0, 2)}/${photo.sha256}/${d.name}.jpg` }));
+      expect(createHash('sha256').update(await object.Body!.transformToByteArray()).digest('hex')).toBe(d.sha256);
+    }
+
     // B is still down: nothing is recorded for it, and the status says what it lacks and since when.
     expect(await confirmed('offsite-b')).toEqual([]);
     const { replicas: lagging } = await replicationStatus(system.ctx);
-    expect(lagging.map((r) => [r.replica, r.missing])).toEqual([
-      ['offsite-a', 0],
-      ['offsite-b', 1],
+    expect(lagging.map((r) => [r.replica, r.missing, r.derivativesMissing])).toEqual([
+      ['offsite-a', 0, 0],
+      ['offsite-b', 1, 2],
     ]);
     expect(lagging[1]!.oldestMissingSince).toBeInstanceOf(Date);
     expect(lagging[0]!.lastConfirmedAt).toBeInstanceOf(Date);
@@ -82,10 +107,36 @@ describeWithFixtures('replication to off-site stores', () => {
     const page = await (await admin.fetch('/admin/replication')).text();
     expect(page).toMatch(/data-replica="offsite-b">\s*<td><code>offsite-b<\/code><\/td>\s*<td>1<\/td>/);
     expect(page).toContain(`0 / ${size}`);
+    expect(page).toMatch(/data-replica="offsite-b">[\s\S]*?<td class="derivatives">2<\/td>/);
 
     await replicaB.client.send(new CreateBucketCommand({ Bucket: replicaB.bucket }));
     await waitFor(async () => (await confirmed('offsite-b')).includes(photo.sha256), 60_000, 'replica B to catch up');
     await waitFor(async () => (await replicationStatus(system.ctx)).replicas[1]!.logTreeSize >= size, 60_000, 'replica B to catch up on the log');
-    expect((await replicationStatus(system.ctx)).replicas.map((r) => r.missing)).toEqual([0, 0]);
+    await waitFor(async () => (await derivativesOn('offsite-b')).length >= 2, 60_000, 'replica B to catch up on the derivatives');
+    expect((await replicationStatus(system.ctx)).replicas.map((r) => [r.missing, r.derivativesMissing])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
   }, 150_000);
+
+  test("migration 023's back-fill finds the copies the database already knew of (their hashes), as the worker records them", async () => {
+    // One connection: the rows are removed and back-filled in a transaction that is rolled back.
+    const db = await system.ownerDb.connect();
+    const recordedNow = async () =>
+      (await db.query<{ row: string }>(`SELECT encode(key, 'hex') || '/' || name || ':' || encode(sha256, 'hex') AS row FROM stored_derivatives ORDER BY 1`)).rows.map((r) => r.row);
+    const sql = await fs.readFile(path.join(MIGRATIONS_DIR, '023_stored_derivatives.sql'), 'utf8');
+    const backFill = sql.slice(sql.indexOf('-- Back-fill'));
+    await db.query('BEGIN');
+    try {
+      const before = await recordedNow();
+      expect(before.length).toBeGreaterThanOrEqual(2);
+      await db.query('DELETE FROM replica_derivative_copies; DELETE FROM stored_derivatives');
+      expect(await recordedNow()).toEqual([]);
+      await db.query(backFill);
+      expect(await recordedNow()).toEqual(before);
+    } finally {
+      await db.query('ROLLBACK');
+      db.release();
+    }
+  });
 });

@@ -96,7 +96,8 @@ describe('S3 Object Lock', () => {
 
   test('derivatives are not locked: they can be made again, so they may be replaced and removed', async () => {
     const sha = sha256Of(randomBytes(16));
-    await store.writeDerivative(sha, 'thumb', randomBytes(500));
+    const thumb = randomBytes(500);
+    await store.writeDerivative(sha, 'thumb', thumb, createHash('sha256').update(thumb).digest('hex'));
     const key = `derived/${sha.slice(0, 2)}/${sha}/thumb.jpg`;
     const head = await locked.client.send(new HeadObjectCommand({ Bucket: locked.bucket, Key: key }));
     expect(head.ObjectLockMode).toBeUndefined();

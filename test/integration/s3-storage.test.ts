@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Bucket } from '../../domain/config';
+import { restoreFromReplicas } from '../../domain/replication/restore.service';
 import * as mediaRepo from '../../db/media.repo';
 import { describeWithFixtures, fixturePath, loadExpected } from '../helpers/fixtures';
 import { Client, SUBMISSION_FIELDS, fileFromPath, loggedInClient, uploadSubmission } from '../helpers/http';
@@ -64,6 +66,10 @@ describeWithFixtures('the system with its blobs in S3', () => {
     await waitFor(async () => (await system.ctx.repos.videoCopies.findVideoCopy(rows[1]!.id))?.status === 'ready', 120_000, 'the video copy');
     const copy = await bucket.client.send(new HeadObjectCommand({ Bucket: bucket.bucket, Key: `derived/${video.sha256.slice(0, 2)}/${video.sha256}/video.mp4` }));
     expect(copy.ContentType).toBe('video/mp4');
+    // Every copy is recorded with the SHA-256 of its bytes (for the replicas and a restore): the video's, the contact sheet too.
+    const videoCopy = await system.ctx.repos.videoCopies.findVideoCopy(rows[1]!.id);
+    expect(await system.ctx.repos.replication.findStoredDerivative(video.sha256, 'video')).toEqual({ key: video.sha256, name: 'video', sha256: videoCopy!.sha256, bytes: videoCopy!.bytes });
+    expect(await system.ctx.repos.replication.findStoredDerivative(video.sha256, 'contact')).toMatchObject({ key: video.sha256, name: 'contact' });
 
     // The originals are in the bucket under their SHA-256; the local disk holds no media at all.
     for (const { sha256 } of receipt.files) {
@@ -90,4 +96,21 @@ describeWithFixtures('the system with its blobs in S3', () => {
     const stored = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.bucket, Key: `derived/${photo.sha256.slice(0, 2)}/${photo.sha256}/preview.jpg` }));
     expect(Buffer.from(await preview.arrayBuffer()).equals(Buffer.from(await stored.Body!.transformToByteArray()))).toBe(true);
   });
+
+  test('copies lost from the store with no replica to copy them from: a restore makes the thumbnail again and reopens the video copy, which the worker makes again', async () => {
+    const derived = (sha: string, name: string) => `derived/${sha.slice(0, 2)}/${sha}/${name}`;
+    const thumbBefore = Buffer.from(await (await bucket.client.send(new GetObjectCommand({ Bucket: bucket.bucket, Key: derived(photo.sha256, 'thumb.jpg') }))).Body!.transformToByteArray());
+    for (const key of [derived(photo.sha256, 'thumb.jpg'), derived(video.sha256, 'video.mp4')]) {
+      await bucket.client.send(new DeleteObjectCommand({ Bucket: bucket.bucket, Key: key }));
+    }
+    const [, videoRow] = await system.ownerDb.query<{ id: string }>('SELECT id FROM media_files ORDER BY position').then((r) => r.rows);
+    const report = await restoreFromReplicas(system.workerCtx);
+    expect(report.derivatives).toEqual({ recorded: 6, present: 4, copied: 0, remade: 1, remadeOtherBytes: 0, reopenedVideos: [videoRow!.id], lost: [] });
+    const thumbAfter = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.bucket, Key: derived(photo.sha256, 'thumb.jpg') }));
+    expect(Buffer.from(await thumbAfter.Body!.transformToByteArray()).equals(thumbBefore)).toBe(true);
+    await waitFor(async () => (await system.ctx.repos.videoCopies.findVideoCopy(videoRow!.id))?.status === 'ready', 120_000, 'the video copy made again');
+    const again = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.bucket, Key: derived(video.sha256, 'video.mp4') }));
+    const recorded = await system.ctx.repos.replication.findStoredDerivative(video.sha256, 'video');
+    expect(createHash('sha256').update(await again.Body!.transformToByteArray()).digest('hex')).toBe(recorded!.sha256);
+  }, 180_000);
 });

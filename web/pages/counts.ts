@@ -1,5 +1,6 @@
 import type { FiguresForReview, ImportRecord, StationFigures } from '../../domain/counts/counts.service';
-import { ARITHMETIC_CHECKS, COUNT_METHODS, COUNT_SUBJECTS, LINE_ROLES, type ArithmeticCheck, type OfficialImportReport, type ProtocolLine } from '../../domain/counts/model';
+import { ARITHMETIC_CHECKS, COUNT_METHODS, COUNT_SUBJECTS, countInterval, LINE_ROLES, officialVotersAt, onVotingDays, POLLS_OPEN, type ArithmeticCheck, type OfficialImportReport, type ProtocolLine, type VotingDays } from '../../domain/counts/model';
+import { errorText } from '../error-messages';
 import type { Election } from '../../domain/catalog/model';
 import { attendanceChart, distributionChart } from '../charts';
 import { html, type Html } from '../html';
@@ -112,9 +113,10 @@ function discrepancySentence(d: StationFigures['discrepancies'][number], f: Stat
     const line = f.lines.find((l) => l.code === d.subject);
     return t('counts_says_line', { line: line ? lineLabel(line, lang) : d.subject, official: formatCount(d.official, lang), observed: formatCount(d.observed, lang), difference: signed(d.difference, lang) });
   }
-  const [from, to] = d.subject.split('-') as [string, string];
+  const [from, to] = d.subject.split('/') as [string, string];
   return t('counts_says_attendance', {
-    from, to,
+    from: wallClock(from, f.votingDays),
+    to: from.slice(0, 10) === to.slice(0, 10) ? time(to) : wallClock(to, f.votingDays),
     official: formatCount(d.official, lang),
     observed: formatCount(d.observed, lang),
     uncertainty: formatCount(d.uncertainty, lang),
@@ -123,23 +125,42 @@ function discrepancySentence(d: StationFigures['discrepancies'][number], f: Stat
   });
 }
 
-/** Official turnout per interval between reported hours, against observers' counts of exactly those hours. */
-function attendanceIntervals(f: StationFigures) {
-  const hours = ['08:00', ...Object.keys(f.official?.turnout ?? {}).sort()];
-  const intervals = hours.slice(1).map((to, i) => ({ from: hours[i]!, to }));
-  const byHours = new Map(f.discrepancies.filter((d) => d.kind === 'attendance').map((d) => [d.subject, d]));
-  const counted = f.counts.filter((c) => c.what === 'entered').map((c) => `${time(c.from)}-${time(c.to)}`);
-  const labels = [...new Set([...intervals.map((i) => `${i.from}-${i.to}`), ...counted])].sort();
-  return labels.map((label) => {
-    const d = f.discrepancies.filter((x) => x.kind === 'attendance' && x.subject === label);
-    const official = byHours.get(label)?.official ?? (() => {
-      const [a, b] = label.split('-') as [string, string];
-      const at = (h: string) => (h === '08:00' ? 0 : f.official?.turnout[h]);
-      const va = at(a);
-      const vb = at(b);
-      return va !== undefined && vb !== undefined ? vb - va : null;
-    })();
-    return { label, official, observed: d.map((x) => ({ people: x.observed, uncertainty: x.uncertainty })) };
+/** An instant YYYY-MM-DDTHH:MM as people read it: the hour alone in a one-day election, else the day and the hour. */
+function wallClock(instant: string, days: VotingDays | null): string {
+  return days && days.first === days.last && instant.startsWith(days.first) ? time(instant) : instant.replace('T', ' ');
+}
+
+/**
+ * A row per voting day: official turnout per interval between that day's reported instants (from its
+ * opening), against observers' counts of exactly those hours (a count across a night is on its first
+ * day's row). Days with neither are left out.
+ */
+function attendanceDays(f: StationFigures) {
+  const days = f.votingDays;
+  if (!days) return [];
+  const official = f.official && { region: '', figures: f.official.figures, turnout: f.official.turnout };
+  const attendance = f.discrepancies.filter((d) => d.kind === 'attendance');
+  const counted = f.counts.filter((c) => c.what === 'entered' && onVotingDays(c.from, days) && onVotingDays(c.to, days)).map(countInterval);
+  const reported = Object.keys(f.official?.turnout ?? {}).filter((at) => onVotingDays(at, days)).sort();
+  const dayList = [...new Set([...reported.map((at) => at.slice(0, 10)), ...counted.map((i) => i.slice(0, 10))])].sort();
+  return dayList.map((day) => {
+    const instants = [`${day}T${POLLS_OPEN}`, ...reported.filter((at) => at.startsWith(day) && at.slice(11) !== POLLS_OPEN)];
+    const intervals = instants.slice(1).map((to, i) => `${instants[i]!}/${to}`);
+    const labels = [...new Set([...intervals, ...counted.filter((i) => i.startsWith(day))])].sort();
+    return {
+      day,
+      intervals: labels.map((label) => {
+        const d = attendance.filter((x) => x.subject === label);
+        const [from, to] = label.split('/') as [string, string];
+        const [a, b] = official ? [officialVotersAt(official, f.lines, from, days), officialVotersAt(official, f.lines, to, days)] : [null, null];
+        return {
+          label,
+          short: from.slice(0, 10) === to.slice(0, 10) ? `${time(from)}-${time(to)}` : `${from.slice(8, 10)}.${from.slice(5, 7)} ${time(from)}-${to.slice(8, 10)}.${to.slice(5, 7)} ${time(to)}`,
+          official: d[0]?.official ?? (a !== null && b !== null ? b - a : null),
+          observed: d.map((x) => ({ people: x.observed, uncertainty: x.uncertainty })),
+        };
+      }),
+    };
   });
 }
 
@@ -147,7 +168,8 @@ export function stationFiguresSection(page: PageContext, f: StationFigures): Htm
   const { t, lang } = page;
   if (!f.official && f.counts.length === 0 && f.protocols.length === 0) return null;
   const methodOf = new Map(f.counts.map((c) => [c.submission_id, c.method]));
-  const intervals = attendanceIntervals(f);
+  const days = attendanceDays(f);
+  const severalDays = !!f.votingDays && f.votingDays.first !== f.votingDays.last;
   return html`<section id="figures" class="station-figures">
 <h2>${t('counts_section')}</h2>
 <h3>${t('counts_discrepancies')}</h3>
@@ -156,7 +178,9 @@ ${f.discrepancies.length === 0
   : html`<ul class="discrepancies">${f.discrepancies.map(
       (d) => html`<li data-kind="${d.kind}" data-subject="${d.subject}">${discrepancySentence(d, f, page, methodOf)}${d.excess === 0 && d.difference !== 0 ? html` (${t('counts_within_uncertainty')})` : null} <a href="${entryUrl(d.submission_id)}">${t('counts_evidence')}</a></li>`,
     )}</ul>`}
-${intervals.some((i) => i.observed.length) ? attendanceChart({ title: t('chart_attendance'), desc: t('chart_attendance_desc'), intervals }) : null}
+${days.some((d) => d.intervals.some((i) => i.observed.length))
+  ? html`<div class="attendance-days">${days.map((d) => attendanceChart({ id: `attendance-${d.day}`, day: d.day, title: severalDays ? `${t('chart_attendance')} · ${d.day}` : t('chart_attendance'), desc: t('chart_attendance_desc'), intervals: d.intervals }))}</div>`
+  : null}
 <table class="counts" id="protocol-table">
   <caption>${t('counts_official')}${f.official ? html` · ${t('counts_official_imported', { at: formatInstant(f.official.importedAt) })}` : null}</caption>
   <thead><tr><th scope="col">${t('figures_line')}</th><th scope="col">${t('counts_official_col')}</th>${f.protocols.map((p) => html`<th scope="col"><a href="${entryUrl(p.submission_id)}">${t('counts_copy_col')}</a></th>`)}</tr></thead>
@@ -248,7 +272,7 @@ ${errorBox(data.error)}
 </form>
 ${data.report
   ? html`<section id="import-report" role="status"><p>${t('admin_counts_report', { imported: data.report.imported, changed: data.report.changed, bad: data.report.errors.length })}</p>
-<ul>${data.report.errors.map((e) => html`<li>${e.line}: ${e.message}</li>`)}</ul></section>`
+<ul>${data.report.errors.map((e) => html`<li>${e.line}: ${e.code ? errorText({ code: e.code, params: e.params ?? {} }, lang) : e.message}</li>`)}</ul></section>`
   : null}
 <h2>${t('admin_counts_imports')}</h2>
 <table class="counts"><tbody>${data.imports.map((i) => html`<tr><td>#${i.id}</td><td>${formatInstant(i.imported_at)}</td><td>${t('admin_counts_report', { imported: i.rows_imported, changed: i.rows_changed, bad: i.rows_bad })}</td><td><code>${i.file_sha256.toString('hex').slice(0, 16)}</code></td></tr>`)}</tbody></table>`;

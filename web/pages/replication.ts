@@ -3,7 +3,7 @@ import { html } from '../html';
 import { formatInstant, layout, type PageContext } from '../layout';
 import { adminNav } from './admin';
 
-/** Admins: per replica, what it still lacks of the originals and of the log, and since when. */
+/** Admins: per replica, what it still lacks of the originals, their copies (derivatives) and the log, and since when. */
 export function replicationAdminPage(page: PageContext, status: ReplicationStatus) {
   const { t } = page;
   const body = html`
@@ -15,11 +15,12 @@ ${status.replicas.length === 0
     : html`<p>${t('replication_log_newest', { n: status.logTreeSize })}</p>
 <div class="table-scroll">
 <table class="files" id="replication">
-  <thead><tr><th>${t('replication_replica')}</th><th>${t('replication_missing')}</th><th>${t('replication_oldest')}</th><th>${t('replication_last')}</th><th>${t('replication_log')}</th></tr></thead>
+  <thead><tr><th>${t('replication_replica')}</th><th>${t('replication_missing')}</th><th>${t('replication_derivatives_missing')}</th><th>${t('replication_oldest')}</th><th>${t('replication_last')}</th><th>${t('replication_log')}</th></tr></thead>
   <tbody>
   ${status.replicas.map((r) => html`<tr data-replica="${r.replica}">
     <td><code>${r.replica}</code></td>
     <td>${r.missing === 0 ? t('replication_in_step') : String(r.missing)}</td>
+    <td class="derivatives">${r.derivativesMissing === 0 ? t('replication_in_step') : String(r.derivativesMissing)}</td>
     <td>${formatInstant(r.oldestMissingSince)}</td>
     <td>${formatInstant(r.lastConfirmedAt)}</td>
     <td>${r.logTreeSize >= status.logTreeSize ? t('replication_in_step') : `${r.logTreeSize} / ${status.logTreeSize}`}</td>

@@ -46,6 +46,7 @@ function processing(claim: ObserverClaimRow | null = CLAIM) {
     partnerFlags: {} as Record<string, string[]>,
     clusterLinks: [] as { id: string; partners: { id: string; reason: string }[] }[],
     copyHashes: [] as { fileId: string; kind: string; sha256: string }[],
+    storedCopies: [] as { key: string; name: string; sha256: string }[],
   };
   const db = fakeDatabase(tables, (t) => ({
     regions: { listRegions: async () => [MOSCOW] },
@@ -54,6 +55,9 @@ function processing(claim: ObserverClaimRow | null = CLAIM) {
         t.clusterLinks.push({ id, partners });
         return partners.length ? id : null;
       },
+    },
+    replication: {
+      recordStoredDerivative: async ({ key, name, sha256 }) => void t.storedCopies.push({ key, name, sha256 }),
     },
     media: {
       startProcessing: async (id) => (id === t.file.id ? { ...t.file, status: 'processing' } : null),
@@ -159,5 +163,13 @@ describe('processing: the copies it makes', () => {
     const written = [...blobs.derivatives].map(([key, data]) => ({ fileId: 'm-1', kind: key.split('/')[1], sha256: createHash('sha256').update(data).digest('hex') }));
     expect(written.map((c) => c.kind).sort()).toEqual(['preview', 'thumb']);
     expect(db.tables.copyHashes.sort((a, b) => a.kind.localeCompare(b.kind))).toEqual(written.sort((a, b) => a.kind.localeCompare(b.kind)));
+  });
+
+  test('every copy stored is recorded under its original with its SHA-256, for the replicas and a restore', async () => {
+    const { db, blobs, flagsOf } = processing();
+    await flagsOf(null);
+    const stored = [...blobs.derivatives].map(([key, data]) => ({ key: key.split('/')[0], name: key.split('/')[1], sha256: createHash('sha256').update(data).digest('hex') }));
+    expect(stored.every((c) => c.key === SHA256)).toBe(true);
+    expect(db.tables.storedCopies.sort((a, b) => a.name.localeCompare(b.name))).toEqual(stored.sort((a, b) => a.name!.localeCompare(b.name!)));
   });
 });
