@@ -5,6 +5,7 @@ import * as archive from './archive.repo';
 import * as audit from './audit.repo';
 import * as catalog from './catalog.repo';
 import * as claims from './claims.repo';
+import * as clusters from './clusters.repo';
 import * as consistency from './consistency.repo';
 import * as counts from './counts.repo';
 import * as health from './health.repo';
@@ -36,7 +37,7 @@ type Bound<Module, Handle> = {
     : never]: Module[K] extends (q: never, ...args: infer A) => infer R ? (...args: A) => R : never;
 };
 
-const MODULES = { accounts, answers, archive, audit, catalog, claims, consistency, counts, health, integrity, media, notes, redactions, regions, replication, settings, stations, submissions, transparency, uploads, videoCopies };
+const MODULES = { accounts, answers, archive, audit, catalog, claims, clusters, consistency, counts, health, integrity, media, notes, redactions, regions, replication, settings, stations, submissions, transparency, uploads, videoCopies };
 type Modules = typeof MODULES;
 
 /** Bound to the pool: each call is its own statement (or opens its own transaction inside the repo). */

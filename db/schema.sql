@@ -485,6 +485,35 @@ $$;
 
 
 --
+-- Name: submission_cluster_consistent(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.submission_cluster_consistent() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  current uuid;
+  linked boolean;
+BEGIN
+  SELECT cluster_id INTO current FROM submissions WHERE id = NEW.id;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  linked := EXISTS (SELECT 1 FROM submission_links WHERE a = NEW.id) OR EXISTS (SELECT 1 FROM submission_links WHERE b = NEW.id);
+  IF (current IS NOT NULL) <> linked THEN
+    RAISE EXCEPTION 'submissions: % is % a cluster but has % links', NEW.id, CASE WHEN current IS NULL THEN 'in no' ELSE 'in' END,
+      CASE WHEN linked THEN 'some' ELSE 'no' END USING ERRCODE = 'integrity_constraint_violation';
+  END IF;
+  IF current IS NOT NULL AND current <> NEW.id
+     AND NOT EXISTS (SELECT 1 FROM submissions WHERE id = current AND cluster_id = current) THEN
+    RAISE EXCEPTION 'submissions: the cluster % of % is not one of its own members', current, NEW.id
+      USING ERRCODE = 'integrity_constraint_violation';
+  END IF;
+  RETURN NULL;
+END $$;
+
+
+--
 -- Name: submission_flag_count(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -508,6 +537,30 @@ BEGIN
     INSERT INTO submission_flag_counts (status, flag, n) VALUES (change.status, change.flag, 0) ON CONFLICT DO NOTHING;
     UPDATE submission_flag_counts SET n = n + change.delta WHERE status = change.status AND flag = change.flag;
   END LOOP;
+  RETURN NULL;
+END $$;
+
+
+--
+-- Name: submission_link_consistent(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.submission_link_consistent() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  ca uuid;
+  cb uuid;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM submission_links WHERE a = NEW.a AND b = NEW.b AND reason = NEW.reason) THEN
+    RETURN NULL; -- deleted again in the same transaction
+  END IF;
+  SELECT cluster_id INTO ca FROM submissions WHERE id = NEW.a;
+  SELECT cluster_id INTO cb FROM submissions WHERE id = NEW.b;
+  IF ca IS NULL OR cb IS NULL OR ca <> cb THEN
+    RAISE EXCEPTION 'submission_links: % and % are linked but not in one cluster (% / %)', NEW.a, NEW.b, ca, cb
+      USING ERRCODE = 'integrity_constraint_violation';
+  END IF;
   RETURN NULL;
 END $$;
 
@@ -540,7 +593,7 @@ CREATE FUNCTION public.submissions_bump_version() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 DECLARE
-  derived CONSTANT text[] := ARRAY['version', 'file_flags', 'has_video', 'polling_station_id', 'publish_decision_publishes', 'verify_decision_verifies'];
+  derived CONSTANT text[] := ARRAY['version', 'file_flags', 'has_video', 'polling_station_id', 'publish_decision_publishes', 'verify_decision_verifies', 'cluster_id'];
 BEGIN
   IF (to_jsonb(NEW) - derived) IS DISTINCT FROM (to_jsonb(OLD) - derived) THEN
     NEW.version := OLD.version + 1;
@@ -934,6 +987,7 @@ END) STORED,
     file_flags text[] DEFAULT '{}'::text[] NOT NULL,
     client_key_sha256 bytea,
     answered_at timestamp with time zone,
+    cluster_id uuid,
     CONSTRAINT submissions_check1 CHECK (((status = 'pending'::text) = (decided_at IS NULL))),
     CONSTRAINT submissions_client_key_sha256_check CHECK ((length(client_key_sha256) = 32)),
     CONSTRAINT submissions_complaint_status_check CHECK ((complaint_status = ANY (ARRAY['none'::text, 'filed'::text, 'answered'::text]))),
@@ -1582,6 +1636,20 @@ CREATE TABLE public.submission_flag_counts (
     flag text NOT NULL,
     n bigint NOT NULL,
     CONSTRAINT submission_flag_counts_n_check CHECK ((n >= 0))
+);
+
+
+--
+-- Name: submission_links; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.submission_links (
+    a uuid NOT NULL,
+    b uuid NOT NULL,
+    reason text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT submission_links_check CHECK ((a < b)),
+    CONSTRAINT submission_links_reason_check CHECK ((reason = ANY (ARRAY['exact_duplicate'::text, 'near_duplicate'::text, 'live_photo_pair'::text, 'same_station'::text])))
 );
 
 
@@ -2264,6 +2332,14 @@ ALTER TABLE ONLY public.submission_flag_counts
 
 
 --
+-- Name: submission_links submission_links_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.submission_links
+    ADD CONSTRAINT submission_links_pkey PRIMARY KEY (a, b, reason);
+
+
+--
 -- Name: submission_status_counts submission_status_counts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2708,6 +2784,20 @@ CREATE INDEX stored_derivatives_stored_at_idx ON public.stored_derivatives USING
 
 
 --
+-- Name: submission_links_b_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX submission_links_b_idx ON public.submission_links USING btree (b);
+
+
+--
+-- Name: submissions_cluster_queue_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX submissions_cluster_queue_idx ON public.submissions USING btree (cluster_id, status, received_at, id) WHERE (cluster_id IS NOT NULL);
+
+
+--
 -- Name: submissions_file_flags_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2733,6 +2823,20 @@ CREATE INDEX submissions_polling_station_idx ON public.submissions USING btree (
 --
 
 CREATE INDEX submissions_published_idx ON public.submissions USING btree (published_at DESC, id DESC) WHERE (status = 'published'::text);
+
+
+--
+-- Name: submissions_queue_election_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX submissions_queue_election_idx ON public.submissions USING btree (status, election_id, category_code, received_at, id) INCLUDE (cluster_id);
+
+
+--
+-- Name: submissions_queue_region_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX submissions_queue_region_idx ON public.submissions USING btree (status, region, received_at, id) INCLUDE (cluster_id);
 
 
 --
@@ -2950,6 +3054,20 @@ CREATE TRIGGER official_results_inserted_name_import AFTER INSERT ON public.offi
 --
 
 CREATE TRIGGER official_results_updated_name_import AFTER UPDATE ON public.official_results REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION public.official_results_name_their_import();
+
+
+--
+-- Name: submission_links submission_links_in_one_cluster; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER submission_links_in_one_cluster AFTER INSERT OR UPDATE ON public.submission_links DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.submission_link_consistent();
+
+
+--
+-- Name: submissions submissions_cluster_consistent; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER submissions_cluster_consistent AFTER UPDATE OF cluster_id ON public.submissions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.submission_cluster_consistent();
 
 
 --
@@ -3487,6 +3605,22 @@ ALTER TABLE ONLY public.station_discrepancy_ranks
 
 
 --
+-- Name: submission_links submission_links_a_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.submission_links
+    ADD CONSTRAINT submission_links_a_fkey FOREIGN KEY (a) REFERENCES public.submissions(id) ON DELETE CASCADE;
+
+
+--
+-- Name: submission_links submission_links_b_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.submission_links
+    ADD CONSTRAINT submission_links_b_fkey FOREIGN KEY (b) REFERENCES public.submissions(id) ON DELETE CASCADE;
+
+
+--
 -- Name: submissions submissions_category_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3920,6 +4054,13 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.stored_derivatives TO svidetel_app;
 --
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.submission_flag_counts TO svidetel_app;
+
+
+--
+-- Name: TABLE submission_links; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.submission_links TO svidetel_app;
 
 
 --

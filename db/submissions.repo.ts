@@ -1,6 +1,6 @@
-import type { ClusterLink } from '../domain/moderation/clusters';
 import type { Checklist, DecisionAction, DecisionRecord, RejectReason } from '../domain/moderation/model';
 import type { Corroboration, MergedEntry, PublicChoices, QueueFilter, QueueItem, Submission, SubmissionStatus } from '../domain/submissions/model';
+import type { ProcessingBacklog } from './health.repo';
 import type { Queryable } from './pool';
 import { Params } from './sql';
 
@@ -74,73 +74,81 @@ export async function findSubmission(db: Queryable, id: string): Promise<Submiss
   return rows[0] ?? null;
 }
 
-/**
- * Which submissions of a queue page belong together: a file with the same bytes, a picture within
- * `maxDistance` perceptual-hash bits, the photo and video of one Live Photo, or the same station
- * within `stationMinutes`. Only among `ids` (a page, at most a few dozen): a small self-join.
- */
-export async function listQueueLinks(db: Queryable, ids: string[], maxDistance: number, stationMinutes: number): Promise<ClusterLink[]> {
-  if (ids.length < 2) return [];
-  const { rows } = await db.query<ClusterLink>(
-    `WITH f AS (
-       SELECT m.submission_id, m.sha256, m.phash, m.content_identifier, b.kind
-         FROM media_files m JOIN blobs b ON b.sha256 = m.sha256 WHERE m.submission_id = ANY($1::uuid[]))
-     (SELECT DISTINCT ON (x.submission_id, y.submission_id) x.submission_id AS a, y.submission_id AS b,
-            CASE WHEN x.sha256 = y.sha256 THEN 'exact_duplicate'
-                 WHEN x.content_identifier = y.content_identifier AND x.kind <> y.kind THEN 'live_photo_pair'
-                 ELSE 'near_duplicate' END AS reason
-       FROM f x JOIN f y ON x.submission_id < y.submission_id
-      WHERE x.sha256 = y.sha256
-         OR (x.content_identifier = y.content_identifier AND x.kind <> y.kind)
-         OR bit_count((x.phash # y.phash)::bit(64)) <= $2
-      ORDER BY x.submission_id, y.submission_id, (x.sha256 = y.sha256) DESC)
-     UNION ALL
-     (SELECT x.id, y.id, 'same_station'
-       FROM submissions x JOIN submissions y
-         ON x.id < y.id AND y.id = ANY($1::uuid[]) AND x.election_id = y.election_id AND x.region = y.region
-        AND x.station_number = y.station_number AND abs(extract(epoch FROM x.received_at - y.received_at)) <= $3::int * 60
-      WHERE x.id = ANY($1::uuid[]))`,
-    [ids, maxDistance, stationMinutes],
-  );
-  return rows;
-}
-
-/** The queue filter's conditions on `submissions s` (each value a parameter), and the order it lists in. */
-function queueConditions(filter: QueueFilter, params: Params): { where: string[]; cmp: '<' | '>'; dir: 'ASC' | 'DESC' } {
-  const where = [`s.status = ${params.add(filter.status)}::text`];
-  if (filter.electionId !== null) where.push(`s.election_id = ${params.add(filter.electionId)}::int`);
-  if (filter.region !== null) where.push(`s.region = ${params.add(filter.region)}::text`);
-  if (filter.categoryCode !== null) where.push(`s.category_code = ${params.add(filter.categoryCode)}::text`);
-  if (filter.flag !== null) where.push(`s.file_flags @> ARRAY[${params.add(filter.flag)}::text]`);
-  if (filter.hasVideo) where.push('s.has_video');
-  if (filter.receivedFrom !== null) where.push(`s.received_at >= ${params.add(filter.receivedFrom)}::timestamptz`);
-  if (filter.receivedBefore !== null) where.push(`s.received_at < ${params.add(filter.receivedBefore)}::timestamptz`);
+/** The queue filter's conditions on `submissions <alias>` (each value a parameter), and the order it lists in. */
+function queueConditions(filter: QueueFilter, params: Params, alias = 's'): { where: string[]; cmp: '<' | '>'; dir: 'ASC' | 'DESC' } {
+  const s = alias;
+  const where = [`${s}.status = ${params.add(filter.status)}::text`];
+  if (filter.electionId !== null) where.push(`${s}.election_id = ${params.add(filter.electionId)}::int`);
+  if (filter.region !== null) where.push(`${s}.region = ${params.add(filter.region)}::text`);
+  if (filter.categoryCode !== null) where.push(`${s}.category_code = ${params.add(filter.categoryCode)}::text`);
+  if (filter.flag !== null) where.push(`${s}.file_flags @> ARRAY[${params.add(filter.flag)}::text]`);
+  if (filter.hasVideo) where.push(`${s}.has_video`);
+  if (filter.receivedFrom !== null) where.push(`${s}.received_at >= ${params.add(filter.receivedFrom)}::timestamptz`);
+  if (filter.receivedBefore !== null) where.push(`${s}.received_at < ${params.add(filter.receivedBefore)}::timestamptz`);
   return filter.sort === 'newest' ? { where, cmp: '<', dir: 'DESC' } : { where, cmp: '>', dir: 'ASC' };
 }
 
+/** A time as PostgreSQL holds it, to the microsecond (a JS Date keeps milliseconds only): what a keyset cursor carries. */
+const EXACT_TIME = (expr: string) => `to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** Members of one cluster a queue page lists at most (the rest are counted: cluster_size). */
+export const CLUSTER_MEMBERS_SHOWN = 50;
+
+/** A queue page: its entries, cluster by cluster in queue order (each with the reasons of its own links), and where the next page starts. */
+export type QueuePage = { items: QueueItem[]; next: { receivedAt: string; id: string } | null };
+
 /**
- * One page of the queue: filtered, in receipt order either way, keyset-paginated on (received_at, id)
- * so deep pages cost the same as the first. Only the filters in use become conditions (each a
- * parameter), so the planner can turn a flag or video filter into a semi-join it costs properly.
+ * One page of the queue, `clusters` clusters long: filtered, in receipt order either way, a
+ * cluster where its first entry in that order is, with its other entries of the same queue right
+ * after it. Keyset-paginated on that first entry's (received_at, id), exact to the microsecond,
+ * so deep pages cost the same as the first. The page's clusters are its entries that no earlier
+ * entry of the same queue shares a cluster with (one index probe each); only the filters in use
+ * become conditions (each a parameter).
  */
 export async function listQueue(
   db: Queryable,
   filter: QueueFilter,
-  after: { receivedAt: Date; id: string } | null,
-  limit: number,
-): Promise<QueueItem[]> {
+  after: { receivedAt: Date | string; id: string } | null,
+  clusters: number,
+): Promise<QueuePage> {
   const params = new Params();
   const { where, cmp, dir } = queueConditions(filter, params);
+  const member = queueConditions(filter, params, 't').where;
   if (after) where.push(`(s.received_at, s.id) ${cmp} (${params.add(after.receivedAt)}::timestamptz, ${params.add(after.id)}::uuid)`);
-  // The page's ids first (filters and order on submissions alone), then the details of just those rows.
-  const { rows } = await db.query<QueueItem>(
-    `SELECT s.id, s.status, s.region, s.station_number, s.category_code, c.label_ru AS category_label_ru, c.label_en AS category_label_en,
+  const back = cmp === '>' ? '<' : '>';
+  const limit = params.add(clusters);
+  const shown = params.add(CLUSTER_MEMBERS_SHOWN);
+  const { rows } = await db.query<QueueItem & { more: boolean; head_key: string; head_id: string }>(
+    `WITH heads AS (
+       SELECT s.id, s.cluster_id, s.received_at, row_number() OVER (ORDER BY s.received_at ${dir}, s.id ${dir}) AS n
+         FROM (SELECT s.id, s.cluster_id, s.received_at FROM submissions s
+                WHERE ${where.join(' AND ')}
+                  AND (s.cluster_id IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM submissions t
+                         WHERE t.cluster_id = s.cluster_id AND ${member.join(' AND ')}
+                           AND (t.received_at, t.id) ${back} (s.received_at, s.id)))
+                ORDER BY s.received_at ${dir}, s.id ${dir}
+                LIMIT ${limit}::int + 1) s),
+     page AS (
+       SELECT h.n, h.id AS head_id, h.received_at AS head_at, m.id, m.k, m.cluster_size
+         FROM heads h
+         CROSS JOIN LATERAL (
+           SELECT h.id, 0 AS k, 1 AS cluster_size WHERE h.cluster_id IS NULL
+           UNION ALL
+           SELECT c.id, c.k, c.cluster_size FROM (
+             SELECT t.id, row_number() OVER (ORDER BY t.received_at ${dir}, t.id ${dir}) AS k, count(*) OVER ()::int AS cluster_size
+               FROM submissions t
+              WHERE h.cluster_id IS NOT NULL AND t.cluster_id = h.cluster_id AND ${member.join(' AND ')}) c
+            WHERE c.k <= ${shown}::int) m
+        WHERE h.n <= ${limit}::int)
+     SELECT s.id, s.status, s.region, s.station_number, s.category_code, c.label_ru AS category_label_ru, c.label_en AS category_label_en,
             s.received_at, e.name_ru AS election_name_ru, e.name_en AS election_name_en, left(s.description, 200) AS description,
-            f.file_count, f.files_unfinished, f.first_file_id, s.has_video, s.file_flags AS flags, ca.email AS claimed_by, s.answered_at
-       FROM (SELECT s.id FROM submissions s
-              WHERE ${where.join(' AND ')}
-              ORDER BY s.received_at ${dir}, s.id ${dir}
-              LIMIT ${params.add(limit)}::int) page
+            f.file_count, f.files_unfinished, f.first_file_id, s.has_video, s.file_flags AS flags, ca.email AS claimed_by, s.answered_at,
+            s.cluster_id, page.cluster_size, page.head_id, ${EXACT_TIME('page.head_at')} AS head_key,
+            CASE WHEN s.cluster_id IS NULL THEN '{}'::text[]
+                 ELSE ARRAY(SELECT l.reason FROM submission_links l WHERE l.a = s.id UNION SELECT l.reason FROM submission_links l WHERE l.b = s.id) END AS cluster_reasons,
+            (SELECT count(*) FROM heads) > ${limit}::int AS more
+       FROM page
        JOIN submissions s ON s.id = page.id
        JOIN elections e ON e.id = s.election_id
        JOIN categories c ON c.code = s.category_code
@@ -153,59 +161,99 @@ export async function listQueue(
            FROM media_files m
           WHERE m.submission_id = s.id
        ) f
-      ORDER BY s.received_at ${dir}, s.id ${dir}`,
+      ORDER BY page.n, page.k`,
     params.values,
   );
-  return rows;
+  const last = rows.at(-1);
+  const items = rows.map(({ more: _more, head_key: _key, head_id: _head, ...item }) => item);
+  return { items, next: last?.more ? { receivedAt: last.head_key, id: last.head_id } : null };
 }
 
-/** The entries before and after this one in the queue the moderator came from (its filter and order). */
+/**
+ * The entries before and after this one in the queue the moderator came from (its filter and
+ * order), compared with the entry's own row: its received_at to the microsecond, not as a JS
+ * Date carries it (milliseconds), which would repeat or skip entries of the same millisecond.
+ */
 export async function findQueueNeighbours(
   db: Queryable,
-  s: Pick<Submission, 'id' | 'received_at'>,
+  s: Pick<Submission, 'id'>,
   filter: QueueFilter,
 ): Promise<{ previous: string | null; next: string | null }> {
   const params = new Params();
   const { where, cmp, dir } = queueConditions(filter, params);
-  const at = `(${params.add(s.received_at)}::timestamptz, ${params.add(s.id)}::uuid)`;
+  const at = '(d.received_at, d.id)';
   const [back, backDir] = cmp === '>' ? ['<', 'DESC'] : ['>', 'ASC'];
   const { rows } = await db.query<{ previous: string | null; next: string | null }>(
     `SELECT (SELECT s.id FROM submissions s WHERE ${where.join(' AND ')} AND (s.received_at, s.id) ${back} ${at}
               ORDER BY s.received_at ${backDir}, s.id ${backDir} LIMIT 1) AS previous,
             (SELECT s.id FROM submissions s WHERE ${where.join(' AND ')} AND (s.received_at, s.id) ${cmp} ${at}
-              ORDER BY s.received_at ${dir}, s.id ${dir} LIMIT 1) AS next`,
+              ORDER BY s.received_at ${dir}, s.id ${dir} LIMIT 1) AS next
+       FROM submissions d WHERE d.id = ${params.add(s.id)}::uuid`,
     params.values,
   );
-  return rows[0]!;
+  return rows[0] ?? { previous: null, next: null };
 }
 
 /**
- * The entry to open after a decision: the first of the queue after `from` (the one just decided)
- * that nobody else holds a live claim on, else the first such from the queue's start; null when
- * the queue has nothing left for this moderator.
+ * The entry to open after a decision, in one statement: the first of the queue after `fromId`
+ * (the one just decided, compared to the microsecond as its row holds it) that nobody else holds a
+ * live claim on, else the first such from the queue's start. `found` is false when `fromId` is no
+ * submission; `next` is null when the queue has nothing left for this moderator.
  */
 export async function findNextInQueue(
   db: Queryable,
   filter: QueueFilter,
-  from: Pick<Submission, 'id' | 'received_at'>,
+  fromId: string,
   accountId: string,
-): Promise<string | null> {
-  for (const wrapped of [false, true]) {
-    const params = new Params();
-    const { where, cmp, dir } = queueConditions(filter, params);
-    where.push(`s.id <> ${params.add(from.id)}::uuid`);
-    if (!wrapped) where.push(`(s.received_at, s.id) ${cmp} (${params.add(from.received_at)}::timestamptz, ${params.add(from.id)}::uuid)`);
-    const me = params.add(accountId);
-    const { rows } = await db.query<{ id: string }>(
-      `SELECT s.id FROM submissions s
-        WHERE ${where.join(' AND ')}
-          AND NOT EXISTS (SELECT 1 FROM claims cl WHERE cl.submission_id = s.id AND cl.expires_at > now() AND cl.account_id <> ${me}::uuid)
-        ORDER BY s.received_at ${dir}, s.id ${dir} LIMIT 1`,
-      params.values,
-    );
-    if (rows[0]) return rows[0].id;
-  }
-  return null;
+): Promise<{ found: boolean; next: string | null }> {
+  const params = new Params();
+  const { where, cmp, dir } = queueConditions(filter, params);
+  const me = params.add(accountId);
+  const free = `s.id <> d.id AND NOT EXISTS (SELECT 1 FROM claims cl WHERE cl.submission_id = s.id AND cl.expires_at > now() AND cl.account_id <> ${me}::uuid)`;
+  const { rows } = await db.query<{ next: string | null }>(
+    `SELECT (SELECT n.id FROM (
+               (SELECT s.id, 0 AS wrapped FROM submissions s
+                 WHERE ${where.join(' AND ')} AND ${free} AND (s.received_at, s.id) ${cmp} (d.received_at, d.id)
+                 ORDER BY s.received_at ${dir}, s.id ${dir} LIMIT 1)
+               UNION ALL
+               (SELECT s.id, 1 FROM submissions s
+                 WHERE ${where.join(' AND ')} AND ${free}
+                 ORDER BY s.received_at ${dir}, s.id ${dir} LIMIT 1)) n
+             ORDER BY n.wrapped LIMIT 1) AS next
+       FROM submissions d WHERE d.id = ${params.add(fromId)}::uuid`,
+    params.values,
+  );
+  return rows[0] ? { found: true, next: rows[0].next } : { found: false, next: null };
+}
+
+/**
+ * The live queue's state in one statement (it is asked every few seconds per moderator, and with
+ * every queue page): the counts by status, the counts by flag of `status` (both kept by triggers),
+ * the live claims, and the files still being processed.
+ */
+export async function liveQueueSnapshot(
+  db: Queryable,
+  status: SubmissionStatus,
+): Promise<{ counts: Record<SubmissionStatus, number>; flags: Record<string, number>; claims: { n: number; latest: Date | null }; backlog: ProcessingBacklog }> {
+  const { rows } = await db.query<{
+    counts: Record<SubmissionStatus, number>; flags: Record<string, number>; claims_n: number; claims_latest: Date | null; unfinished: number; waiting_retry: number; oldest: Date | null;
+  }>(
+    `SELECT (SELECT jsonb_object_agg(status, n) FROM submission_status_counts) AS counts,
+            (SELECT coalesce(jsonb_object_agg(flag, n), '{}'::jsonb) FROM submission_flag_counts WHERE status = $1 AND n > 0) AS flags,
+            c.n AS claims_n, c.latest AS claims_latest, b.unfinished, b.waiting_retry, b.oldest
+       FROM (SELECT count(*)::int AS n, max(claimed_at) AS latest FROM claims WHERE expires_at > now()) c,
+            (SELECT count(*)::int AS unfinished, count(*) FILTER (WHERE m.status = 'waiting_retry')::int AS waiting_retry, min(s.received_at) AS oldest
+               FROM media_files m JOIN submissions s ON s.id = m.submission_id
+              WHERE m.status IN ('received', 'processing', 'waiting_retry')) b`,
+    [status],
+  );
+  const r = rows[0]!;
+  return {
+    counts: r.counts,
+    flags: r.flags,
+    claims: { n: r.claims_n, latest: r.claims_latest },
+    backlog: { unfinished: r.unfinished, waitingRetry: r.waiting_retry, oldestUnfinishedAt: r.oldest },
+  };
 }
 
 /** How many entries of one status carry each flag (kept exact by triggers, db/migrations/019_live_queue.sql). */

@@ -604,6 +604,10 @@ const MESSAGES = {
     ru: 'GPS всех файлов ({n}) не дальше {limit} км от участка (самый дальний — {km} км)',
     en: 'the GPS of every file ({n}) is within {limit} km of the station (the farthest {km} km)',
   },
+  fact_gps_in_claimed_region: {
+    ru: 'GPS всех файлов ({n}) — в границах региона «{region}» (с запасом {margin} км); участка нет в справочнике, расстояние до него не проверить',
+    en: 'the GPS of every file ({n}) is within the boundary of the region “{region}” (with a {margin} km margin); the station is not in the register, so the distance to it cannot be checked',
+  },
   fact_camera_metadata_intact: {
     ru: 'у всех файлов ({n}) есть метаданные камеры, нет следов редактора, дубликатов и неверного GPS',
     en: 'every file ({n}) carries its camera metadata, with no sign of editing software, no duplicate and no invalid GPS',

@@ -80,7 +80,9 @@ export function moderationRoutes(ctx: AppContext): Router {
     const { id } = parseParams(idParams, req);
     const context = reviewContextOf(req.query);
     const page = pageContext(ctx, req, res);
-    sendHtml(res, reviewPage(page, { ...(await submissionForReview(ctx, id, req.user!, context.queue)), ...context, figures: await figuresPanelFor(ctx, page, id) }));
+    // the entry and its figures are read at the same time (the page waits for the slower, not the sum)
+    const [review, figures] = await Promise.all([submissionForReview(ctx, id, req.user!, context.queue), figuresPanelFor(ctx, page, id)]);
+    sendHtml(res, reviewPage(page, { ...review, ...context, figures }));
   });
 
   /** A refused form shows the entry again, as it is now, with the reason (e.g. who decided first). */
@@ -89,7 +91,8 @@ export function moderationRoutes(ctx: AppContext): Router {
     const { queue } = reviewContextOf(req.query);
     res.locals.renderFormError = async (err: ShownError) => {
       const page = pageContext(ctx, req, res);
-      sendHtml(res, reviewPage(page, { ...(await submissionForReview(ctx, id, req.user!, queue)), queue, decided: null, figures: await figuresPanelFor(ctx, page, id), error: err.message }), err.status);
+      const [review, figures] = await Promise.all([submissionForReview(ctx, id, req.user!, queue), figuresPanelFor(ctx, page, id)]);
+      sendHtml(res, reviewPage(page, { ...review, queue, decided: null, figures, error: err.message }), err.status);
     };
     next();
   };

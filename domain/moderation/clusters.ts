@@ -3,22 +3,29 @@
  * halves of a Live Photo, or reports from the same station within minutes are shown as one group
  * that a moderator opens, merges (by picking the one to keep) and decides together.
  */
+import type { TxRepositories } from '../../db/repositories';
+import type { RelatedFile } from '../media/model';
 import type { QueueItem } from '../submissions/model';
 
 export const CLUSTER_REASONS = ['exact_duplicate', 'near_duplicate', 'live_photo_pair', 'same_station'] as const;
 export type ClusterReason = (typeof CLUSTER_REASONS)[number];
 
+export const isClusterReason = (r: string): r is ClusterReason => (CLUSTER_REASONS as readonly string[]).includes(r);
+
 /** Reports from the same station received this close together are grouped. */
 export const SAME_STATION_MINUTES = 10;
 
-/** Two submissions that belong together, and why. */
+/** Two submissions that belong together, and why (a = b: the reason one entry gives for its cluster). */
 export type ClusterLink = { a: string; b: string; reason: ClusterReason };
 
 /** A queue entry, or several that belong together (in queue order, the first standing for them). */
 export type QueueGroup = { items: QueueItem[]; reasons: ClusterReason[] };
 
-/** Groups a queue page by its links (union-find), keeping the queue's order of first appearance. */
-export function groupQueue(items: QueueItem[], links: ClusterLink[]): QueueGroup[] {
+/**
+ * Groups a queue page by its stored clusters (items of one cluster_id) and by its links
+ * (union-find), keeping the queue's order of first appearance.
+ */
+export function groupQueue(items: (QueueItem & { cluster_id?: string | null })[], links: ClusterLink[]): QueueGroup[] {
   const parent = new Map(items.map((i) => [i.id, i.id]));
   const root = (id: string): string => {
     let r = id;
@@ -26,7 +33,15 @@ export function groupQueue(items: QueueItem[], links: ClusterLink[]): QueueGroup
     parent.set(id, r);
     return r;
   };
-  for (const { a, b } of links) {
+  const firstOfCluster = new Map<string, string>();
+  const together = [...links];
+  for (const item of items) {
+    if (!item.cluster_id) continue;
+    const first = firstOfCluster.get(item.cluster_id);
+    if (first) together.push({ a: first, b: item.id, reason: 'same_station' });
+    else firstOfCluster.set(item.cluster_id, item.id);
+  }
+  for (const { a, b } of together) {
     if (!parent.has(a) || !parent.has(b)) continue;
     const [ra, rb] = [root(a), root(b)];
     if (ra !== rb) parent.set(rb, ra);
@@ -44,4 +59,27 @@ export function groupQueue(items: QueueItem[], links: ClusterLink[]): QueueGroup
   }
   for (const g of groups.values()) g.reasons.sort((x, y) => CLUSTER_REASONS.indexOf(x) - CLUSTER_REASONS.indexOf(y));
   return [...groups.values()];
+}
+
+/** The transaction's repositories the cluster upkeep uses. */
+type ClusterTx = Pick<TxRepositories, 'clusters'>;
+
+/**
+ * A new submission joins the cluster of the reports from its station within SAME_STATION_MINUTES
+ * (any status): called in the transaction that inserts it, as its last step (the lock it takes is
+ * held until commit, so two reports sent at once from one station see each other).
+ */
+export async function clusterSameStation(tx: ClusterTx, submissionId: string): Promise<string | null> {
+  await tx.clusters.lockClusters();
+  const others = await tx.clusters.findSameStation(submissionId, SAME_STATION_MINUTES);
+  return tx.clusters.linkSubmission(submissionId, others.map((id) => ({ id, reason: 'same_station' as const })));
+}
+
+/**
+ * A processed file's relations (exact and near duplicates, Live Photo partners) in other
+ * submissions link its submission to theirs; partners in the same submission link nothing.
+ */
+export async function clusterRelatedFiles(tx: ClusterTx, submissionId: string, related: Pick<RelatedFile, 'submission_id' | 'relation'>[]): Promise<string | null> {
+  const partners = related.filter((r) => r.submission_id !== submissionId).map((r) => ({ id: r.submission_id, reason: r.relation }));
+  return tx.clusters.linkSubmission(submissionId, partners);
 }

@@ -15,7 +15,7 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 export const CHECKLIST_ITEMS = ['source', 'time', 'place', 'content'] as const;
 export type ChecklistItem = (typeof CHECKLIST_ITEMS)[number];
 /** Facts that establish a checklist item on their own (domain/moderation/checklist-facts.ts). */
-export const CHECKLIST_FACTS = ['capture_within_window', 'gps_near_station', 'camera_metadata_intact'] as const;
+export const CHECKLIST_FACTS = ['capture_within_window', 'gps_near_station', 'gps_in_claimed_region', 'camera_metadata_intact'] as const;
 export type ChecklistFactCode = (typeof CHECKLIST_FACTS)[number];
 /**
  * Each check is passed, or explained. A pass the moderator confirmed as the page pre-ticked it

@@ -7,16 +7,17 @@ import { carriedByOriginals, revealedBeyondChoices, type OriginalReveal } from '
 import type { AppContext } from '../context';
 import { AppError, badRequest, conflict, notFound, type ErrorParams } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
-import { processingStatus } from '../processing/backlog';
 import { relatedFilesOf } from '../processing/media-relations.service';
 import { assertPublicationAllowed } from '../stations/stations.service';
-import { diskSpace } from '../submissions/disk-space';
+import { listRegions } from '../regions/regions.service';
+import { diskSpaceShown } from '../submissions/disk-space';
 import type { PublicChoices, QueueFilter, SubmissionStatus } from '../submissions/model';
 import { establishedChecks } from './checklist-facts';
-import { groupQueue, SAME_STATION_MINUTES } from './clusters';
+import { groupQueue, isClusterReason } from './clusters';
 import { assertRedactionFitsChoices, latestRedactions, queueVideoCopiesOfPublication, renderRedactions } from './redaction.service';
 import { awaitsFirstDecision, canDecide, canEditPublicText, isClaimable, type Decision, type DecisionRecord, type RejectReason } from './model';
 
+/** Clusters per queue page (an entry alone is a cluster of one). */
 export const QUEUE_PAGE_SIZE = 50;
 /** Other reports from the same station within this many hours either side count as corroboration. */
 export const CORROBORATION_HOURS = 6;
@@ -32,34 +33,28 @@ export function defaultQueueOf(status: SubmissionStatus): QueueFilter {
 /** A page of the queue with the counts per status and per flag, what the filter form offers, and the moderator's own region. */
 export async function reviewQueue(ctx: AppContext, user: SessionUser, filter: QueueFilter, cursor: string | undefined) {
   const after = decodeCursor(cursor);
-  const [items, live, myRegion, elections, categories] = await Promise.all([
-    ctx.repos.submissions.listQueue(filter, after ? { receivedAt: after.at, id: after.id } : null, QUEUE_PAGE_SIZE + 1),
+  const [page, live, myRegion, elections, categories] = await Promise.all([
+    ctx.repos.submissions.listQueue(filter, after ? { receivedAt: after.at, id: after.id } : null, QUEUE_PAGE_SIZE),
     liveQueueState(ctx, filter.status),
     ctx.repos.accounts.findModeratorRegion(user.accountId),
     ctx.repos.catalog.listElections(false),
     ctx.repos.catalog.listCategories(false),
   ]);
   const { disk, backlog, ...state } = live;
-  const page = items.slice(0, QUEUE_PAGE_SIZE);
-  const last = page.at(-1);
-  const next = items.length > QUEUE_PAGE_SIZE && last ? encodeCursor(last.received_at, last.id) : null;
-  const links = await ctx.repos.submissions.listQueueLinks(page.map((i) => i.id), ctx.config.nearDuplicateMaxDistance, SAME_STATION_MINUTES);
+  const next = page.next ? encodeCursor(page.next.receivedAt, page.next.id) : null;
+  // why each cluster is one: the reasons of its entries' stored links, read with the page
+  const links = page.items.flatMap((i) => i.cluster_reasons.filter(isClusterReason).map((reason) => ({ a: i.id, b: i.id, reason })));
   // `live` is what the page shows as the live queue's poll answers it: the page redraws when they differ
-  return { items: page, groups: groupQueue(page, links), counts: state.counts, flagCounts: state.flags, live: state, myRegion, next, elections, categories, disk, backlog };
+  return { items: page.items, groups: groupQueue(page.items, links), counts: state.counts, flagCounts: state.flags, live: state, myRegion, next, elections, categories, disk, backlog };
 }
 
 /**
  * What the live queue compares between two polls: counts by status and by flag (maintained
  * counters), the live claims and the files still being processed. Any new submission, decision,
- * claim or finished file changes it; each part is a read of a few rows, even at 100 000 pending.
+ * claim or finished file changes it; one statement, each part a read of a few rows, even at 100 000 pending.
  */
 export async function liveQueueState(ctx: AppContext, status: SubmissionStatus) {
-  const [counts, flags, claims, { disk, backlog }] = await Promise.all([
-    ctx.repos.submissions.countByStatus(),
-    ctx.repos.submissions.countFlagsOfStatus(status),
-    ctx.repos.claims.liveClaimsSummary(),
-    processingStatus(ctx),
-  ]);
+  const [{ counts, flags, claims, backlog }, disk] = await Promise.all([ctx.repos.submissions.liveQueueSnapshot(status), diskSpaceShown(ctx)]);
   return { counts, flags, claims: { n: claims.n, latest: claims.latest?.toISOString() ?? null }, unfinished: backlog.unfinished, disk, backlog };
 }
 
@@ -77,44 +72,52 @@ export async function setMyRegion(ctx: AppContext, user: SessionUser, region: st
  * those of `queue`, the queue the moderator came from (else the entry's own status).
  */
 export async function submissionForReview(ctx: AppContext, id: string, user: SessionUser, queue: QueueFilter | null = null) {
-  const submission = await ctx.repos.submissions.findSubmission(id);
-  if (!submission) throw notFound('submission');
-  const claim = isClaimable(submission.status)
-    ? await ctx.transaction(async (tx) => {
-        const result = await tx.claims.claim(id, user.accountId, ctx.config.claimMs);
-        if (result?.started) {
-          await appendAudit(tx, actorOf(user), { action: 'submission.claim', entityType: 'submission', entityId: id, after: { expires_at: result.claim.expires_at } });
-        }
-        return result?.claim ?? null;
-      })
-    : null;
-  const [files, decisions, conversation, notes, corroboration, mergedHere, neighbours, disk, redactions] = await Promise.all([
+  // Two rounds of reads in parallel: what needs only the id, then what needs the entry (its
+  // status for the claim and the default queue, its station and time for corroboration) or its files.
+  const [submission, files, decisions, conversation, notes, mergedHere, disk, redactions, queueNeighbours] = await Promise.all([
+    ctx.repos.submissions.findSubmission(id),
     ctx.repos.media.listMediaFiles(id),
     ctx.repos.submissions.listDecisions(id),
     ctx.repos.answers.listConversation(id),
     ctx.repos.notes.listNotes(id),
-    ctx.repos.submissions.listCorroborating(submission, CORROBORATION_HOURS),
     ctx.repos.submissions.listMergedInto(id),
-    ctx.repos.submissions.findQueueNeighbours(submission, queue ?? defaultQueueOf(submission.status)),
-    diskSpace(ctx),
+    diskSpaceShown(ctx),
     latestRedactions(ctx, id),
+    queue ? ctx.repos.submissions.findQueueNeighbours({ id }, queue) : null,
   ]);
-  const [related, videoCopies] = await Promise.all([
+  if (!submission) throw notFound('submission');
+  const claimIt = async () => {
+    if (!isClaimable(submission.status)) return null;
+    return ctx.transaction(async (tx) => {
+      const result = await tx.claims.claim(id, user.accountId, ctx.config.claimMs);
+      if (result?.started) {
+        await appendAudit(tx, actorOf(user), { action: 'submission.claim', entityType: 'submission', entityId: id, after: { expires_at: result.claim.expires_at } });
+      }
+      return result?.claim ?? null;
+    });
+  };
+  const [claim, corroboration, neighbours, related, videoCopies, regions] = await Promise.all([
+    claimIt(),
+    ctx.repos.submissions.listCorroborating(submission, CORROBORATION_HOURS),
+    queueNeighbours ?? ctx.repos.submissions.findQueueNeighbours(submission, defaultQueueOf(submission.status)),
     relatedFilesOf(ctx, files),
     ctx.repos.videoCopies.listVideoCopies(files.filter((f) => f.kind === 'video').map((f) => f.id)),
+    listRegions(ctx),
   ]);
+  // the region as the worker compares with it (db/media.repo.ts findObserverClaim: by its Russian name)
+  const claimedRegion = regions.find((r) => r.name_ru === submission.region) ?? null;
   return {
     submission, files, related, videoCopies, decisions, conversation, notes, corroboration, corroborationHours: CORROBORATION_HOURS, mergedHere, neighbours, disk, redactions, claim,
     claimedByOther: claim !== null && claim.account_id !== user.accountId,
-    established: establishedChecks(submission, files, ctx.config),
+    established: establishedChecks(submission, files, ctx.config, claimedRegion),
   };
 }
 
 /** After a decision on `decidedId`: the next entry of the moderator's queue nobody else is reviewing, or null when none is left. */
 export async function nextToReview(ctx: AppContext, decidedId: string, user: SessionUser, queue: QueueFilter): Promise<string | null> {
-  const decided = await ctx.repos.submissions.findSubmission(decidedId);
-  if (!decided) throw notFound('submission');
-  return ctx.repos.submissions.findNextInQueue(queue, decided, user.accountId);
+  const { found, next } = await ctx.repos.submissions.findNextInQueue(queue, decidedId, user.accountId);
+  if (!found) throw notFound('submission');
+  return next;
 }
 
 /** The latest decision, named in a refusal's words: what, by whom, when (UTC). */

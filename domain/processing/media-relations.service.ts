@@ -3,6 +3,7 @@ import type { AppContext } from '../context';
 import { FLAGS, RELATIONS, isFlag, type Relation } from '../media/flags';
 import type { MediaFile, RelatedFile } from '../media/model';
 import { bandProbes } from '../media/perceptual-hash';
+import { clusterRelatedFiles } from '../moderation/clusters';
 
 type FileIdentity = Pick<MediaFile, 'id' | 'submission_id' | 'sha256' | 'kind' | 'phash' | 'content_identifier'>;
 
@@ -31,9 +32,11 @@ export function findRelatedFiles(repos: Pick<Repositories, 'media'>, maxDistance
  * more copies arrive. The lookup holds a lock until the caller's transaction ends: the caller
  * saves the returned flags on the file in the same transaction.
  */
-export async function relateToPartners(tx: Pick<TxRepositories, 'media'>, maxDistance: number, file: FileIdentity): Promise<Relation[]> {
+export async function relateToPartners(tx: Pick<TxRepositories, 'media' | 'clusters'>, maxDistance: number, file: FileIdentity): Promise<Relation[]> {
   await tx.media.lockRelationLookup();
   const related = await findRelatedFiles(tx, maxDistance, file);
+  // the submissions of the partners become one cluster in the moderators' queue
+  await clusterRelatedFiles(tx, file.submission_id, related);
   const relations = [...new Set(related.map((r) => r.relation))];
   for (const relation of relations) {
     await tx.media.addFlag(related.filter((r) => r.relation === relation).map((r) => r.file_id), relation);

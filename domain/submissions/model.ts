@@ -81,6 +81,12 @@ export type QueueItem = Pick<
   claimed_by: string | null;
   /** When the observer last answered a question (the queue marks a pending entry "answered"). */
   answered_at: Date | null;
+  /** The stored cluster it is in (db/migrations/021_clusters.sql), null when alone. */
+  cluster_id: string | null;
+  /** How many entries of its cluster this queue holds (1 when alone); a page lists at most CLUSTER_MEMBERS_SHOWN. */
+  cluster_size: number;
+  /** Why it is in its cluster: the reasons of its own links (exact_duplicate, same_station, …). */
+  cluster_reasons: string[];
 };
 
 /** Another report from the same station near the same time. */

@@ -9,6 +9,7 @@ import type { DetectedType } from '../media/file-type';
 import { decodeLeaf, leafToJson, type LeafJson } from '../transparency/leaf';
 import { appendMediaLeaves, type AppendedLeaf } from '../transparency/log.service';
 import { cleanFileName, completedUploads } from '../uploads/uploads.service';
+import { clusterSameStation } from '../moderation/clusters';
 
 export type IncomingFile = { originalName: string; tempPath: string; sha256: string; bytes: number; type: DetectedType };
 
@@ -206,6 +207,8 @@ async function storeSubmission(
       await recordObserverFigures(tx, { id: row.id, electionId: input.electionId, stationNumber: input.stationNumber, categoryCode: input.categoryCode }, figures);
       await takeUploads(ctx, tx, uploadIds);
       ({ fileIds, leaves } = await storeFiles(ctx, tx, { submissionId: row.id, firstPosition: 0, receivedAt: row.received_at }, files, created));
+      // last: its lock is held only until the commit just after
+      await clusterSameStation(tx, row.id);
       return row;
     } catch (err) {
       // Still inside the transaction, so the hash locks are held while we undo our own links.

@@ -4,7 +4,7 @@
  *
  * Seeds its own database (svidetel_bench_moderation, or BENCH_DATABASE_URL) once with 100 000
  * pending submissions (1–2 files each, 10 % with video, flags spread as the worker sets them, a
- * quarter in clusters of five identical files, which every queue page groups) and
+ * quarter in stored clusters of five identical files, which the queue lists as one) and
  * keeps it for later runs. Starts the real API as a child process on loopback, logs in a
  * moderator, and times sequential GETs over HTTP: the /healthz baseline, the first page and a
  * deep page of the queue, filtered queue pages (election+category, region, rare and common flags,
@@ -16,7 +16,11 @@
  * kind, and as its last line one JSON object:
  * {"queue_p50_ms", "queue_p95_ms", "filtered_p95_ms", "live_p95_ms", "entry_p50_ms", "entry_p95_ms",
  *  "decision_next_p50_ms", "decision_next_p95_ms", "baseline_p50_ms", "baseline_p95_ms",
- *  "redaction_ms", "redaction_baseline_ms", "redaction_ratio", "pending"}.
+ *  "redaction_ms", "redaction_baseline_ms", "redaction_ratio", "cpu_baseline_ms", "cpu_queue_ms", "cpu_filtered_ms",
+ *  "cpu_live_ms", "cpu_entry_ms", "cpu_decision_next_ms", "pending", "clusters_pending", "load1"}:
+ * cpu_*_ms are the API process's own CPU milliseconds (user + system, /proc) per request of each
+ * kind (per decision with its next page for decision_next), beside the latencies; load1 the
+ * machine's load average at the end.
  * Redaction: the public copies (preview and thumb) of a 12 MP photo with three boxes covered, by the
  * media toolkit, against bare sharp doing the same decode, resize, blur, fill and encodes, runs
  * interleaved; the ratio is sharp's median time over ours.
@@ -25,9 +29,11 @@
  *
  * Options: --samples=N (requests per kind, default 200), --reseed (drop and seed again),
  * --pending=N (a smaller seed for a quick run, in a database of its own; default 100 000),
- * --redaction-runs=N (default 10), --redaction-only (only the redaction figures, no database).
+ * --redaction-runs=N (default 10), --redaction-only (only the redaction figures, no database),
+ * --profile (the API runs with node --cpu-prof; its profile goes to $TMPDIR/svidetel-bench-profiles/).
  */
 import fs from 'node:fs';
+import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -49,7 +55,7 @@ import { appRoleUrl, dropIfMigratedElsewhere, log, percentile, startServerChild,
 const ROOT = path.resolve(__dirname, '..', '..');
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string | undefined]));
 const PENDING = Number(args.get('pending') ?? 100_000);
-const SEED_VERSION = 4;
+const SEED_VERSION = 5;
 const BAR_MS = 100;
 const DECISION_NEXT_BAR_MS = 150;
 const REDACTION_RATIO_BAR = 0.8;
@@ -60,6 +66,8 @@ const SAMPLES = Number(args.get('samples') ?? 200);
 const REDACTION_RUNS = Number(args.get('redaction-runs') ?? 10);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/svidetel_bench_moderation${PENDING === 100_000 ? '' : `_${PENDING}`}`;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** --profile: the API's V8 CPU profile (node --cpu-prof) is written here when it stops. */
+const PROFILE_DIR = path.join(os.tmpdir(), 'svidetel-bench-profiles');
 
 function benchConfig(port: string) {
   return parseConfig({
@@ -80,7 +88,46 @@ function benchConfig(port: string) {
 async function runServer(): Promise<void> {
   const ctx = await createContext(benchConfig('0'), 'bench-api');
   const { server } = await startApiServer(ctx);
+  const stopProfile = process.env.BENCH_PROFILE_DIR ? await startProfile(process.env.BENCH_PROFILE_DIR) : null;
+  process.once('SIGTERM', () => {
+    void (stopProfile?.() ?? Promise.resolve()).finally(() => process.exit(0));
+  });
   process.stdout.write(`LISTENING http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
+}
+
+/** A V8 CPU profile of this process (the API under test) from now; the function returned writes it to `dir`. */
+async function startProfile(dir: string): Promise<() => Promise<void>> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = (await post('Profiler.stop')) as { profile: object };
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `moderation-api-${process.pid}.cpuprofile`);
+    fs.writeFileSync(file, JSON.stringify(profile));
+    process.stderr.write(`CPU profile of the API: ${file}\n`);
+  };
+}
+
+/** User + system CPU milliseconds a process has used so far (Linux /proc; NaN elsewhere). */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in USER_HZ
+  } catch {
+    return NaN;
+  }
+}
+
+/** Runs `fn` (n requests or decisions) and adds the API process's CPU milliseconds per one of them. */
+async function withServerCpu<T extends object>(pid: number | undefined, n: number, fn: () => Promise<T>): Promise<T & { cpuMs: number }> {
+  const before = cpuMsOf(pid);
+  const result = await fn();
+  return { ...result, cpuMs: (cpuMsOf(pid) - before) / n };
 }
 
 /** Set-based seed in one transaction; triggers (archive index, versions) are not needed for pending rows. */
@@ -127,6 +174,16 @@ UPDATE submissions s SET file_flags = f.flags
   FROM (SELECT m.submission_id, array_agg(DISTINCT flag ORDER BY flag) AS flags
           FROM media_files m CROSS JOIN unnest(m.flags) flag GROUP BY m.submission_id) f
  WHERE f.submission_id = s.id;
+-- the clusters as the application stores them (db/clusters.repo.ts): the five sharing a first file
+-- linked pairwise, each in the cluster named after its earliest received member
+INSERT INTO submission_links (a, b, reason)
+SELECT least(x.submission_id, y.submission_id), greatest(x.submission_id, y.submission_id), 'exact_duplicate'
+  FROM seed_files x JOIN seed_files y ON y.sha256 = x.sha256 AND y.position = 0 AND x.submission_id < y.submission_id
+ WHERE x.position = 0 AND x.g % 20 < 5;
+UPDATE submissions s SET cluster_id = c.cluster_id
+  FROM (SELECT f.submission_id, first_value(f.submission_id) OVER (PARTITION BY f.sha256 ORDER BY f.g) AS cluster_id, count(*) OVER (PARTITION BY f.sha256) AS n
+          FROM seed_files f WHERE f.position = 0 AND f.g % 20 < 5) c
+ WHERE c.submission_id = s.id AND c.n > 1;
 UPDATE submission_status_counts c SET n = (SELECT count(*) FROM submissions s WHERE s.status = c.status);
 DELETE FROM submission_flag_counts;
 INSERT INTO submission_flag_counts (status, flag, n)
@@ -194,7 +251,7 @@ async function printPlans(db: Queryable): Promise<void> {
     ['first page', base],
     ['rare flag (near_duplicate), newest first', { ...base, flag: 'near_duplicate', sort: 'newest' as const }],
   ] as const) {
-    const rows = (await submissionsRepo.listQueue(explain, filter, null, 51)) as unknown as { 'QUERY PLAN': string }[];
+    const rows = (await submissionsRepo.listQueue(explain, filter, null, 50)).items as unknown as { 'QUERY PLAN': string }[];
     const plan = rows.map((r) => r['QUERY PLAN']);
     log(`plan, ${name}:`);
     for (const line of plan.filter((l) => /Limit|Scan|Join|Sort|Execution Time/.test(l)).slice(0, 14)) log(`  ${line.trim()}`);
@@ -321,6 +378,8 @@ async function main(): Promise<void> {
   );
   const { rows: [election] } = await meta.query<{ id: number }>(`SELECT id FROM elections WHERE slug = 'bench-duma'`);
   const { rows: [category] } = await meta.query<{ code: string }>('SELECT min(code) AS code FROM categories');
+  const { rows: [clustered] } = await meta.query<{ n: number }>(`SELECT count(DISTINCT cluster_id)::int AS n FROM submissions WHERE status = 'pending' AND cluster_id IS NOT NULL`);
+  const clustersPending = clustered!.n;
   await meta.end();
 
   const redaction = await measureRedaction();
@@ -328,7 +387,9 @@ async function main(): Promise<void> {
   log(`redaction of a 12 MP photo: ${redaction.ours.toFixed(0)} ms; sharp alone ${redaction.sharpAlone.toFixed(0)} ms; ratio ${redactionRatio.toFixed(2)}`);
 
   process.env.BENCH_DATABASE_URL = DATABASE_URL; // the child is started without --pending: it finds the database by this
+  if (args.has('profile')) process.env.BENCH_PROFILE_DIR = PROFILE_DIR; // the child profiles itself (node does not take --cpu-prof from NODE_OPTIONS)
   const server = await startServerChild(__filename, ROOT);
+  const pid = server.proc.pid;
   try {
     const client = new Client(server.url);
     await client.page('/login');
@@ -347,13 +408,14 @@ async function main(): Promise<void> {
       '/moderation?received_from=2024-03-16&received_to=2024-03-16',
     ];
     await timeRequests(client, cycle(['/healthz', '/moderation', ...filtered]).slice(0, 30)); // warm up
-    const baseline = await timeRequests(client, cycle(['/healthz']));
-    const queue = await timeRequests(client, cycle(['/moderation', `/moderation?after=${deepCursor}`]));
-    const queueFiltered = await timeRequests(client, cycle(filtered));
-    const live = await timeRequests(client, cycle(['/moderation/live', '/moderation/live?flag=place_mismatch&status=pending']));
-    const entry = await timeRequests(client, entries.map((e) => `/moderation/submissions/${e.id}`));
-    const decisionNext = await timeDecisionToNext(client);
-    const fmt = (r: { p50: number; p95: number }) => `p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms`;
+    const timed = (paths: string[]) => withServerCpu(pid, paths.length, () => timeRequests(client, paths));
+    const baseline = await timed(cycle(['/healthz']));
+    const queue = await timed(cycle(['/moderation', `/moderation?after=${deepCursor}`]));
+    const queueFiltered = await timed(cycle(filtered));
+    const live = await timed(cycle(['/moderation/live', '/moderation/live?flag=place_mismatch&status=pending']));
+    const entry = await timed(entries.map((e) => `/moderation/submissions/${e.id}`));
+    const decisionNext = await withServerCpu(pid, SAMPLES, () => timeDecisionToNext(client));
+    const fmt = (r: { p50: number; p95: number; cpuMs: number }) => `p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, server CPU ${r.cpuMs.toFixed(1)} ms/request`;
     log(`baseline /healthz:          ${fmt(baseline)}`);
     log(`queue (first + deep page):  ${fmt(queue)}`);
     log(`queue, filtered:            ${fmt(queueFiltered)}`);
@@ -374,7 +436,16 @@ async function main(): Promise<void> {
       redaction_ms: +redaction.ours.toFixed(1),
       redaction_baseline_ms: +redaction.sharpAlone.toFixed(1),
       redaction_ratio: +redactionRatio.toFixed(2),
+      // the API process's user + system CPU per request (per decision and next page for decision_next)
+      cpu_baseline_ms: +baseline.cpuMs.toFixed(1),
+      cpu_queue_ms: +queue.cpuMs.toFixed(1),
+      cpu_filtered_ms: +queueFiltered.cpuMs.toFixed(1),
+      cpu_live_ms: +live.cpuMs.toFixed(1),
+      cpu_entry_ms: +entry.cpuMs.toFixed(1),
+      cpu_decision_next_ms: +decisionNext.cpuMs.toFixed(1),
       pending: PENDING,
+      clusters_pending: clustersPending,
+      load1: +os.loadavg()[0]!.toFixed(2),
     };
     if ([queue.p95, queueFiltered.p95, live.p95, entry.p95].some((p) => p >= BAR_MS) || decisionNext.p95 >= DECISION_NEXT_BAR_MS || redactionRatio < REDACTION_RATIO_BAR) {
       process.exitCode = 1;

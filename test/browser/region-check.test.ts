@@ -11,7 +11,8 @@ import { freshDatabaseUrl, processedFiles, startSystem, type TestSystem } from '
  * The region check as a moderator meets it (issue 18, item 5): with no polling-station register, a
  * photo claimed in Москва whose GPS is in Czechia is flagged region_mismatch; the moderator finds it
  * with the queue's flag filter, sees the flag on the queue entry and on the review page (in English
- * and Russian), and the same photo claimed in Czechia is not flagged. Zoomed in, the offline map draws
+ * and Russian), and the same photo claimed in Czechia is not flagged (its place is pre-ticked by the
+ * checklist fact gps_in_claimed_region). Zoomed in, the offline map draws
  * the subjects' borders. Own database: no register.
  */
 
@@ -83,6 +84,7 @@ describeInBrowser('the region check in a real browser', () => {
     await page.goto(`/moderation/submissions/${moscowClaim}`);
     await page.locator('[data-flag="region_mismatch"]').getByText(FLAGS.region_mismatch.label.en).waitFor();
     await page.locator('table.compare tr', { hasText: 'Москва' }).locator('.mismatch').waitFor();
+    expect(await page.locator('#check_place').isChecked()).toBe(false); // nothing pre-ticks the place
     await page.screenshot({ path: path.join(ARTIFACTS, 'region-check-review.png'), fullPage: true });
     await page.goto(`/moderation/submissions/${moscowClaim}?lang=ru`);
     await page.locator('[data-flag="region_mismatch"]').getByText(FLAGS.region_mismatch.label.ru).waitFor();
@@ -91,6 +93,9 @@ describeInBrowser('the region check in a real browser', () => {
     await page.goto(`/moderation/submissions/${czechClaim}?lang=en`);
     await page.locator('table.compare tr', { hasText: 'Чехия' }).waitFor(); // server-rendered: the page is whole
     expect(await page.locator('[data-flag="region_mismatch"]').count()).toBe(0);
+    // and, with no station in the register, its GPS inside the claimed region pre-ticks the place, saying so
+    expect(await page.locator('#check_place').isChecked()).toBe(true);
+    expect(await page.locator('#fact_place').innerText()).toContain('is within the boundary of the region “Чехия”');
     expect(problems).toEqual([]);
   }, STEP_TIMEOUT * 2);
 

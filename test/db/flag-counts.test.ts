@@ -50,6 +50,12 @@ test('counts by status and flag follow every change', async () => {
   }
   expect(await counted()).toEqual(await truth());
   expect(await submissions.countFlagsOfStatus(pool, 'needs_info')).toMatchObject({ edited: 1, no_metadata: 1 });
+  // the live queue reads the same counts in one statement
+  const live = await submissions.liveQueueSnapshot(pool, 'needs_info');
+  expect(live.flags).toEqual(await submissions.countFlagsOfStatus(pool, 'needs_info'));
+  expect(live.counts).toEqual(await submissions.countByStatus(pool));
+  expect(live.claims).toEqual({ n: 0, latest: null });
+  expect(live.backlog.unfinished).toBe(0);
 
   await pool.query('DELETE FROM submissions WHERE id = $1', [c.id]).catch(() => undefined); // the app may not delete: then nothing changed
   expect(await counted()).toEqual(await truth());

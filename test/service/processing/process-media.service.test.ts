@@ -44,11 +44,18 @@ function processing(claim: ObserverClaimRow | null = CLAIM) {
     related: [] as RelatedFile[],
     saved: null as Saved | null,
     partnerFlags: {} as Record<string, string[]>,
+    clusterLinks: [] as { id: string; partners: { id: string; reason: string }[] }[],
     copyHashes: [] as { fileId: string; kind: string; sha256: string }[],
     storedCopies: [] as { key: string; name: string; sha256: string }[],
   };
   const db = fakeDatabase(tables, (t) => ({
     regions: { listRegions: async () => [MOSCOW] },
+    clusters: {
+      linkSubmission: async (id, partners) => {
+        t.clusterLinks.push({ id, partners });
+        return partners.length ? id : null;
+      },
+    },
     replication: {
       recordStoredDerivative: async ({ key, name, sha256 }) => void t.storedCopies.push({ key, name, sha256 }),
     },
@@ -144,6 +151,8 @@ describe('processing: the flags of a photo', () => {
     const header = { ifd0: [...CAMERA, { tag: TAGS.software, ascii: 'GIMP 2.10' }], exif: takenAt('2026:03:15 22:00:00'), gps: gpsAt(59.9398, 30.3146) };
     expect(await flagsOf(header)).toEqual(['edited', 'time_mismatch', 'place_mismatch', 'exact_duplicate']);
     expect(db.tables.partnerFlags).toEqual({ 'm-9': ['exact_duplicate'] });
+    // and the two submissions become one cluster in the moderators' queue
+    expect(db.tables.clusterLinks.at(-1)?.partners).toEqual([{ id: 's-9', reason: 'exact_duplicate' }]);
   });
 });
 

@@ -46,6 +46,11 @@ function uploadDatabase() {
       findElection: async (id) => (id === ELECTION.id ? ELECTION : null),
       findCategory: async (code) => (code === CATEGORY.code ? CATEGORY : null),
     },
+    clusters: {
+      lockClusters: async () => undefined,
+      findSameStation: async () => [],
+      linkSubmission: async () => null,
+    },
     submissions: {
       insertSubmission: async (s) => {
         const row = { id: `s-${t.submissions.length + 1}`, received_at: new Date('2026-03-15T10:05:00Z') };

@@ -1,7 +1,7 @@
 import { establishedChecks } from '../../../domain/moderation/checklist-facts';
 
 /** Which checklist items the review page pre-ticks from what the worker measured, and why. */
-const limits = { timeMismatchHours: 3, placeMismatchKm: 1 };
+const limits = { timeMismatchHours: 3, placeMismatchKm: 1, regionMismatchKm: 25 };
 const claim = { happened_at: '2024-03-16T12:05', station_lat: 55.75, station_lon: 37.62 };
 // ~0.56 km north of the station
 const file = (over: Partial<Parameters<typeof establishedChecks>[1][number]> = {}) => ({
@@ -27,6 +27,22 @@ describe('checklist items established by the facts', () => {
 
   test('nothing to compare with: no stated time, no station in the register', () => {
     expect(Object.keys(establishedChecks({ happened_at: null, station_lat: null, station_lon: null }, [file()], limits))).toEqual(['source']);
+  });
+
+  test('no station in the register: GPS within the claimed region’s boundary establishes the place as far as a region can', () => {
+    // a square around Moscow, roughly (lon, lat as GeoJSON has them)
+    const moscow = { name_ru: 'Москва', boundary: { type: 'Polygon' as const, coordinates: [[[37.3, 55.5], [37.9, 55.5], [37.9, 55.95], [37.3, 55.95], [37.3, 55.5]]] } };
+    const noStation = { happened_at: null, station_lat: null, station_lon: null };
+    expect(establishedChecks(noStation, [file(), file({ gps_lat: 55.6 })], limits, moscow).place).toEqual({
+      code: 'gps_in_claimed_region', params: { n: 2, region: 'Москва', margin: 25 },
+    });
+    // GPS in Czechia, a file without GPS, a flagged file, a region without a boundary: nothing
+    expect(establishedChecks(noStation, [file(), file({ gps_lat: 50.08, gps_lon: 14.43 })], limits, moscow).place).toBeUndefined();
+    expect(establishedChecks(noStation, [file(), file({ gps_lat: null, gps_lon: null })], limits, moscow).place).toBeUndefined();
+    expect(establishedChecks(noStation, [file({ flags: ['region_mismatch'] })], limits, moscow).place).toBeUndefined();
+    expect(establishedChecks(noStation, [file()], limits, { name_ru: 'Москва', boundary: null }).place).toBeUndefined();
+    // with a station in the register the station decides, never the region
+    expect(establishedChecks(claim, [file({ gps_lat: 55.6, flags: ['place_mismatch'] })], limits, moscow).place).toBeUndefined();
   });
 
   test('files not yet processed establish nothing', () => {

@@ -21,6 +21,20 @@ describe('queue clusters', () => {
     ]);
   });
 
+  test('stored clusters group their entries with no link among those listed; an entry’s own reasons name its group’s', () => {
+    const stored = (id: string, cluster: string | null) => ({ id, cluster_id: cluster }) as QueueItem;
+    const groups = groupQueue([stored('a', 'k'), stored('b', null), stored('c', 'k'), stored('d', 'm'), stored('e', 'm')], [
+      { a: 'c', b: 'c', reason: 'near_duplicate' },
+      { a: 'e', b: 'e', reason: 'same_station' },
+      { a: 'a', b: 'a', reason: 'exact_duplicate' },
+    ]);
+    expect(ids(groups)).toEqual([
+      [['a', 'c'], ['exact_duplicate', 'near_duplicate']],
+      [['b'], []],
+      [['d', 'e'], ['same_station']],
+    ]);
+  });
+
   test('the bulk form takes a cluster’s ids from one checkbox, and needs what each decision needs', () => {
     const [a, b, c] = ['00000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-00000000000b', '00000000-0000-4000-8000-00000000000c'];
     expect(parse(bulkSchema, { ids: [`${a},${b}`, c], action: 'reject', reason_code: 'duplicate', reason: 'spam' })).toEqual({
