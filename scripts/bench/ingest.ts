@@ -332,11 +332,31 @@ function tusUpload(endpoint: string, agent: http.Agent, headers: Record<string, 
       retryDelays: null,
       storeFingerprintForResuming: false,
       httpStack: new tus.DefaultHttpStack({ agent }),
+      fileReader: megabyteReader(file),
       onSuccess: ({ lastResponse }) => resolve({ url: upload.url!, response: lastResponse }),
       onError: reject,
     });
     upload.start();
   });
+}
+
+/**
+ * tus-js-client's own file source reads a slice in Node's default 64 KiB chunks (it makes its own
+ * read stream, whatever the one it is given): 1 MiB reads, as sendFile's, halve the client's CPU
+ * per GB, and the client runs on the same 2 cores as the servers it measures.
+ */
+function megabyteReader(file: InputFile): NonNullable<tus.UploadOptions['fileReader']> {
+  return {
+    openFile: async () => ({
+      size: file.bytes,
+      async slice(start: number, end: number) {
+        const to = Math.min(end, file.bytes);
+        const stream = Object.assign(createReadStream(file.path, { start, end: to - 1, highWaterMark: MiB }), { size: to - start });
+        return { value: stream, done: to >= file.bytes };
+      },
+      close: () => undefined,
+    }),
+  };
 }
 
 function checkReceipt(who: string, file: InputFile, res: Answer): void {
