@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { finished } from 'node:stream/promises';
 import type { AppContext } from '../context';
 import { AppError, badRequest, conflict, notFound, payloadTooLarge, unsupportedMedia } from '../errors';
 import { detectFileType, type DetectedType, type MediaKind } from '../media/file-type';
@@ -49,19 +48,17 @@ export async function beginUpload(ctx: AppContext, u: { id: string; declaredByte
   const tooLarge = tooLargeFor(limits.maxVideoBytes >= limits.maxPhotoBytes ? 'video' : 'image', u.declaredBytes, limits);
   if (tooLarge) throw tooLarge;
   await ensureRoomForUpload(ctx, u.declaredBytes);
-  const temp = ctx.blobs.createTempFile();
-  temp.stream.end();
-  await finished(temp.stream);
+  const tempPath = await ctx.blobs.createEmptyTempFile();
   try {
     return await ctx.repos.uploads.insertUpload({
       id: u.id,
-      tempPath: temp.path,
+      tempPath,
       declaredBytes: u.declaredBytes,
       originalName: cleanFileName(u.originalName, 0),
       expiresAt: expiryFrom(ctx),
     });
   } catch (err) {
-    await ctx.blobs.removeTemp(temp.path);
+    await ctx.blobs.removeTemp(tempPath);
     throw err;
   }
 }

@@ -61,6 +61,7 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
     // tmp/ is on the same filesystem as the originals
     freeBytes: () => uploads.freeBytes(),
     createTempFile: () => uploads.createTempFile(),
+    createEmptyTempFile: () => uploads.createEmptyFile(),
     removeTemp: (tempPath) => uploads.removeTemp(tempPath),
     listTempFiles: () => uploads.list(),
 
