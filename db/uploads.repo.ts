@@ -51,8 +51,12 @@ export async function setUploadType(db: Queryable, id: string, type: DetectedTyp
   await db.query('UPDATE resumable_uploads SET mime = $2, kind = $3, format = $4 WHERE id = $1', [id, type.mime, type.kind, type.format]);
 }
 
-export async function markUploadComplete(db: Queryable, id: string, sha256: string, expiresAt: Date): Promise<void> {
-  await db.query(`UPDATE resumable_uploads SET sha256 = decode($2, 'hex'), completed_at = now(), expires_at = $3 WHERE id = $1`, [id, sha256, expiresAt]);
+/** The last byte arrived: its SHA-256, its type (one statement, whether or not an earlier request recorded the type) and a fresh expiry. */
+export async function markUploadComplete(db: Queryable, id: string, sha256: string, type: DetectedType, expiresAt: Date): Promise<void> {
+  await db.query(
+    `UPDATE resumable_uploads SET sha256 = decode($2, 'hex'), mime = $3, kind = $4, format = $5, completed_at = now(), expires_at = $6 WHERE id = $1`,
+    [id, sha256, type.mime, type.kind, type.format, expiresAt],
+  );
 }
 
 /**

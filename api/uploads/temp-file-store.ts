@@ -7,7 +7,7 @@ import type { AppContext } from '../../domain/context';
 import { AppError, notFound } from '../../domain/errors';
 import { SNIFF_BYTES } from '../../domain/media/file-type';
 import type { ResumableUpload } from '../../domain/uploads/model';
-import { acceptFirstBytes, beginUpload, completeUpload, findUpload, removeUpload } from '../../domain/uploads/uploads.service';
+import { acceptFirstBytes, beginUpload, completeUpload, findUpload, recordUploadType, removeUpload } from '../../domain/uploads/uploads.service';
 import { STREAM_BUFFER_BYTES } from '../middleware/upload';
 
 /**
@@ -207,10 +207,12 @@ export class TempFileStore {
       const stored = await readStart(upload.tempPath, Math.min(offset, SNIFF_BYTES));
       const accept = async (head: Buffer) => {
         // A refused type is removed before the refusal travels on, so nothing is left once the client hears it.
-        type = await acceptFirstBytes(this.ctx, upload, head).catch(async (err: unknown) => {
+        try {
+          type = acceptFirstBytes(this.ctx, upload, head);
+        } catch (err) {
           if (err instanceof AppError) await this.remove(upload);
           throw err;
-        });
+        }
       };
       stages.unshift(new FirstBytesCheck(stored, upload.declaredBytes, accept));
     }
@@ -238,8 +240,9 @@ export class TempFileStore {
     if (newOffset === upload.declaredBytes) {
       await syncToDisk(upload.tempPath);
       await completeUpload(this.ctx, { ...upload, type }, hash ? hash.digest('hex') : await sha256Of(upload.tempPath));
-    } else if (hash) {
-      this.hashes.keep(upload.id, hash, newOffset);
+    } else {
+      if (type && !upload.type) await recordUploadType(this.ctx, upload, type);
+      if (hash) this.hashes.keep(upload.id, hash, newOffset);
     }
     if (counting.overflowed) throw beyondDeclaredLength();
     return newOffset;
