@@ -542,6 +542,7 @@ async function main(): Promise<void> {
     [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...apiNodeArgs(), 'api/main.ts'],
     {
       NODE_ENV: 'production',
+      ...IMAGE_NODE_ENV,
       LOG_ORIGIN: 'bench-ingest.svidetel.test/log',
       PUBLIC_URL: `http://${HOST}:${apiPort}`,
       HOST,
@@ -561,7 +562,7 @@ async function main(): Promise<void> {
   const bare = startChild('bare server', ['--import', 'tsx', 'scripts/bench/ingest.ts', '--bare-server'], { BENCH_DIR: dirs.bare! }, barePort);
   const peerPort = await freePort(HOST);
   // The peer runs with the API's own Node options, so their memory compares like for like.
-  const peer = startChild('tus peer', [...apiNodeArgs(), 'scripts/bench/ingest-peer.ts'], { BENCH_DIR: dirs.peer! }, peerPort);
+  const peer = startChild('tus peer', [...apiNodeArgs(), 'scripts/bench/ingest-peer.ts'], { ...IMAGE_NODE_ENV, BENCH_DIR: dirs.peer! }, peerPort);
   t = Date.now();
   await Promise.all([waitReady(api), waitReady(bare), waitReady(peer)]);
   const csrf = await csrfHeaders(api.url);
@@ -706,6 +707,14 @@ async function main(): Promise<void> {
     f.peak_rss_mb >= BARS.peak_rss_mb && `peak_rss_mb ${f.peak_rss_mb} ≥ ${BARS.peak_rss_mb}`,
   ]);
 }
+
+/** The Dockerfile's ENV that changes how Node runs the code, not the app's settings (no esbuild worker thread: see the Dockerfile). */
+const IMAGE_NODE_ENV: Record<string, string> = Object.fromEntries(
+  ['ESBUILD_WORKER_THREADS'].flatMap((name) => {
+    const value = new RegExp(`^\\s*(?:ENV\\s+)?${name}=(\\S+)`, 'm').exec(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
+    return value === undefined ? [] : [[name, value]];
+  }),
+);
 
 /** Node's options for the API exactly as production starts it: the Dockerfile's CMD, between `node` and the entry. */
 function apiNodeArgs(): string[] {
