@@ -52,10 +52,11 @@ function packed(values: readonly Buffer[], width: number): Buffer {
  * the commit, and a rollback leaves neither a leaf nor a gap.
  */
 export async function lockLogForAppend(tx: Tx): Promise<number> {
+  // Outside a transaction block (autocommit) the row lock would be gone with the statement. Asked of
+  // the connection (the server says it with every answer), not with a query: no round trip while
+  // the lock is held.
+  if (tx.getTransactionStatus() !== 'T') throw new Error('appending to the log must run inside a transaction');
   const state = await tx.query<{ size: string }>('SELECT size FROM tlog_state WHERE id FOR UPDATE');
-  // The row lock assigned a transaction id; none means autocommit, where the lock is already gone.
-  const inTx = await tx.query<{ in_tx: boolean }>('SELECT pg_current_xact_id_if_assigned() IS NOT NULL AS in_tx');
-  if (!inTx.rows[0]!.in_tx) throw new Error('appending to the log must run inside a transaction');
   return Number(state.rows[0]!.size);
 }
 
