@@ -56,6 +56,9 @@ export async function lockLogForAppend(tx: Tx): Promise<number> {
   // the connection (the server says it with every answer), not with a query: no round trip while
   // the lock is held.
   if (tx.getTransactionStatus() !== 'T') throw new Error('appending to the log must run inside a transaction');
+  // The frontier is read by the caller in a statement of its own: a statement that waited for this
+  // lock sees the row's new size but, elsewhere, only what was committed before it started (READ
+  // COMMITTED), so the subtrees the previous holder wrote would be missing from the same statement.
   const state = await tx.query<{ size: string }>('SELECT size FROM tlog_state WHERE id FOR UPDATE');
   return Number(state.rows[0]!.size);
 }
