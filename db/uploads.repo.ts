@@ -60,12 +60,19 @@ export async function markUploadComplete(db: Queryable, id: string, sha256: stri
 }
 
 /**
- * The uploads with these ids, locked until the transaction ends (a second submission naming the same
- * upload waits, then finds it gone). Expired ones are left out.
+ * Takes the uploads with these ids in the caller's transaction, in one statement: locked in id order
+ * (two submissions naming the same uploads cannot deadlock), then their rows deleted. A second
+ * submission naming the same upload waits, then finds it gone. Expired ones are left out. Returns
+ * the ids taken; the caller's rollback gives them back.
  */
-export async function lockUploads(db: Queryable, ids: readonly string[], now: Date): Promise<ResumableUpload[]> {
-  const { rows } = await db.query<UploadRow>(`${UPLOAD_SELECT} WHERE id = ANY($1::text[]) AND expires_at > $2 ORDER BY id FOR UPDATE`, [ids, now]);
-  return rows.map(toUpload);
+export async function takeUploads(db: Queryable, ids: readonly string[], now: Date): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `DELETE FROM resumable_uploads
+      WHERE id IN (SELECT id FROM resumable_uploads WHERE id = ANY($1::text[]) AND expires_at > $2 ORDER BY id FOR UPDATE)
+      RETURNING id`,
+    [ids, now],
+  );
+  return rows.map((r) => r.id);
 }
 
 export async function deleteUploads(db: Queryable, ids: readonly string[]): Promise<void> {
