@@ -8,14 +8,7 @@ import { AppError, notFound } from '../../domain/errors';
 import { SNIFF_BYTES } from '../../domain/media/file-type';
 import type { ResumableUpload } from '../../domain/uploads/model';
 import { acceptFirstBytes, beginUpload, completeUpload, findUpload, recordUploadType, removeUpload } from '../../domain/uploads/uploads.service';
-import { STREAM_BUFFER_BYTES } from '../middleware/upload';
-
-/**
- * The stages before the file only pass chunks on: each holds about one socket read (64 KiB), while
- * the file's write stream gathers STREAM_BUFFER_BYTES per write. A MiB in every stage would only be
- * memory held per upload in flight.
- */
-const PASS_BUFFER_BYTES = 64 * 1024;
+import { PASS_BUFFER_BYTES, STREAM_BUFFER_BYTES } from '../middleware/upload';
 
 /**
  * Holds back the first bytes of an upload until the type can be told from them (SNIFF_BYTES, or the
