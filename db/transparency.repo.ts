@@ -52,53 +52,60 @@ function packed(values: readonly Buffer[], width: number): Buffer {
  * the commit, and a rollback leaves neither a leaf nor a gap.
  */
 export async function lockLogForAppend(tx: Tx): Promise<number> {
+  // Outside a transaction block (autocommit) the row lock would be gone with the statement. Asked of
+  // the connection (the server says it with every answer), not with a query: no round trip while
+  // the lock is held.
+  if (tx.getTransactionStatus() !== 'T') throw new Error('appending to the log must run inside a transaction');
+  // The frontier is read by the caller in a statement of its own: a statement that waited for this
+  // lock sees the row's new size but, elsewhere, only what was committed before it started (READ
+  // COMMITTED), so the subtrees the previous holder wrote would be missing from the same statement.
   const state = await tx.query<{ size: string }>('SELECT size FROM tlog_state WHERE id FOR UPDATE');
-  // The row lock assigned a transaction id; none means autocommit, where the lock is already gone.
-  const inTx = await tx.query<{ in_tx: boolean }>('SELECT pg_current_xact_id_if_assigned() IS NOT NULL AS in_tx');
-  if (!inTx.rows[0]!.in_tx) throw new Error('appending to the log must run inside a transaction');
   return Number(state.rows[0]!.size);
 }
 
-/** Stores leaves at firstIndex, firstIndex + 1, …, in one statement; every record has the same length. */
-export async function insertLeaves(tx: Tx, firstIndex: number, leaves: readonly NewLeaf[]): Promise<void> {
-  if (leaves.length === 0) return;
-  const recordSize = leaves[0]!.record.length;
+/**
+ * Writes one append in ONE statement, while the caller holds the log's lock: the leaves at
+ * firstIndex, firstIndex + 1, … (every record has the same length), the subtree hashes the append
+ * completed, the link of each leaf to its media_files row (mediaFileIds in the leaves' order, or none
+ * for leaves that record no file) and the new size. One round trip under the lock instead of four:
+ * concurrent submissions wait for each other's whole hold of it.
+ */
+export async function writeAppend(
+  tx: Tx,
+  a: { firstIndex: number; leaves: readonly NewLeaf[]; nodes: readonly (SubtreePosition & { hash: Buffer })[]; size: number; mediaFileIds: readonly string[] },
+): Promise<void> {
+  if (a.leaves.length === 0) return;
+  if (a.mediaFileIds.length !== 0 && a.mediaFileIds.length !== a.leaves.length) throw new RangeError(`${a.mediaFileIds.length} media files for ${a.leaves.length} leaves`);
+  const recordSize = a.leaves[0]!.record.length;
   await tx.query(
-    `INSERT INTO tlog_leaves (leaf_index, leaf_hash, record, sha256)
-     SELECT $1::bigint + i, substring($2::bytea FROM i * 32 + 1 FOR 32), substring($3::bytea FROM i * $4 + 1 FOR $4),
-            substring($5::bytea FROM i * 32 + 1 FOR 32)
-       FROM generate_series(0, $6::int - 1) AS i`,
+    `WITH leaves AS (
+       INSERT INTO tlog_leaves (leaf_index, leaf_hash, record, sha256)
+       SELECT $1::bigint + i, substring($2::bytea FROM i * 32 + 1 FOR 32), substring($3::bytea FROM i * $4 + 1 FOR $4),
+              substring($5::bytea FROM i * 32 + 1 FOR 32)
+         FROM generate_series(0, $6::int - 1) AS i
+     ), subtrees AS (
+       INSERT INTO tlog_subtrees (level, idx, hash)
+       SELECT n.level, n.idx, substring($9::bytea FROM (n.ord::int - 1) * 32 + 1 FOR 32)
+         FROM unnest($7::smallint[], $8::bigint[]) WITH ORDINALITY AS n(level, idx, ord)
+     ), links AS (
+       INSERT INTO tlog_media_leaves (leaf_index, media_file_id)
+       SELECT $1::bigint + m.ord - 1, m.id FROM unnest($10::uuid[]) WITH ORDINALITY AS m(id, ord)
+     )
+     UPDATE tlog_state SET size = $11 WHERE id`,
     [
-      firstIndex,
-      packed(leaves.map((l) => l.leafHash), HASH_BYTES),
-      packed(leaves.map((l) => l.record), recordSize),
+      a.firstIndex,
+      packed(a.leaves.map((l) => l.leafHash), HASH_BYTES),
+      packed(a.leaves.map((l) => l.record), recordSize),
       recordSize,
-      packed(leaves.map((l) => l.sha256), HASH_BYTES),
-      leaves.length,
+      packed(a.leaves.map((l) => l.sha256), HASH_BYTES),
+      a.leaves.length,
+      a.nodes.map((n) => n.level),
+      a.nodes.map((n) => n.index),
+      packed(a.nodes.map((n) => n.hash), HASH_BYTES),
+      a.mediaFileIds,
+      a.size,
     ],
   );
-}
-
-/** Stores the subtree hashes an append completed. */
-export async function insertSubtrees(tx: Tx, nodes: readonly (SubtreePosition & { hash: Buffer })[]): Promise<void> {
-  await tx.query(
-    `INSERT INTO tlog_subtrees (level, idx, hash)
-     SELECT n.level, n.idx, substring($3::bytea FROM (n.ord::int - 1) * 32 + 1 FOR 32)
-       FROM unnest($1::smallint[], $2::bigint[]) WITH ORDINALITY AS n(level, idx, ord)`,
-    [nodes.map((n) => n.level), nodes.map((n) => n.index), packed(nodes.map((n) => n.hash), HASH_BYTES)],
-  );
-}
-
-export async function setLogSize(tx: Tx, size: number): Promise<void> {
-  await tx.query('UPDATE tlog_state SET size = $1 WHERE id', [size]);
-}
-
-/** Links each leaf to the media_files row of the file it records. */
-export async function linkMediaLeaves(tx: Tx, links: readonly { leafIndex: number; mediaFileId: string }[]): Promise<void> {
-  await tx.query('INSERT INTO tlog_media_leaves (leaf_index, media_file_id) SELECT * FROM unnest($1::bigint[], $2::uuid[])', [
-    links.map((l) => l.leafIndex),
-    links.map((l) => l.mediaFileId),
-  ]);
 }
 
 /** The stored hashes of these subtrees, in one query; a position not stored yet is absent from the result. */

@@ -51,17 +51,28 @@ export async function setUploadType(db: Queryable, id: string, type: DetectedTyp
   await db.query('UPDATE resumable_uploads SET mime = $2, kind = $3, format = $4 WHERE id = $1', [id, type.mime, type.kind, type.format]);
 }
 
-export async function markUploadComplete(db: Queryable, id: string, sha256: string, expiresAt: Date): Promise<void> {
-  await db.query(`UPDATE resumable_uploads SET sha256 = decode($2, 'hex'), completed_at = now(), expires_at = $3 WHERE id = $1`, [id, sha256, expiresAt]);
+/** The last byte arrived: its SHA-256, its type (one statement, whether or not an earlier request recorded the type) and a fresh expiry. */
+export async function markUploadComplete(db: Queryable, id: string, sha256: string, type: DetectedType, expiresAt: Date): Promise<void> {
+  await db.query(
+    `UPDATE resumable_uploads SET sha256 = decode($2, 'hex'), mime = $3, kind = $4, format = $5, completed_at = now(), expires_at = $6 WHERE id = $1`,
+    [id, sha256, type.mime, type.kind, type.format, expiresAt],
+  );
 }
 
 /**
- * The uploads with these ids, locked until the transaction ends (a second submission naming the same
- * upload waits, then finds it gone). Expired ones are left out.
+ * Takes the uploads with these ids in the caller's transaction, in one statement: locked in id order
+ * (two submissions naming the same uploads cannot deadlock), then their rows deleted. A second
+ * submission naming the same upload waits, then finds it gone. Expired ones are left out. Returns
+ * the ids taken; the caller's rollback gives them back.
  */
-export async function lockUploads(db: Queryable, ids: readonly string[], now: Date): Promise<ResumableUpload[]> {
-  const { rows } = await db.query<UploadRow>(`${UPLOAD_SELECT} WHERE id = ANY($1::text[]) AND expires_at > $2 ORDER BY id FOR UPDATE`, [ids, now]);
-  return rows.map(toUpload);
+export async function takeUploads(db: Queryable, ids: readonly string[], now: Date): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `DELETE FROM resumable_uploads
+      WHERE id IN (SELECT id FROM resumable_uploads WHERE id = ANY($1::text[]) AND expires_at > $2 ORDER BY id FOR UPDATE)
+      RETURNING id`,
+    [ids, now],
+  );
+  return rows.map((r) => r.id);
 }
 
 export async function deleteUploads(db: Queryable, ids: readonly string[]): Promise<void> {

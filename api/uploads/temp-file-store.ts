@@ -7,15 +7,8 @@ import type { AppContext } from '../../domain/context';
 import { AppError, notFound } from '../../domain/errors';
 import { SNIFF_BYTES } from '../../domain/media/file-type';
 import type { ResumableUpload } from '../../domain/uploads/model';
-import { acceptFirstBytes, beginUpload, completeUpload, findUpload, removeUpload } from '../../domain/uploads/uploads.service';
-import { STREAM_BUFFER_BYTES } from '../middleware/upload';
-
-/**
- * The stages before the file only pass chunks on: each holds about one socket read (64 KiB), while
- * the file's write stream gathers STREAM_BUFFER_BYTES per write. A MiB in every stage would only be
- * memory held per upload in flight.
- */
-const PASS_BUFFER_BYTES = 64 * 1024;
+import { acceptFirstBytes, beginUpload, completeUpload, findUpload, recordUploadType, removeUpload } from '../../domain/uploads/uploads.service';
+import { PASS_BUFFER_BYTES, STREAM_BUFFER_BYTES } from '../middleware/upload';
 
 /**
  * Holds back the first bytes of an upload until the type can be told from them (SNIFF_BYTES, or the
@@ -207,10 +200,12 @@ export class TempFileStore {
       const stored = await readStart(upload.tempPath, Math.min(offset, SNIFF_BYTES));
       const accept = async (head: Buffer) => {
         // A refused type is removed before the refusal travels on, so nothing is left once the client hears it.
-        type = await acceptFirstBytes(this.ctx, upload, head).catch(async (err: unknown) => {
+        try {
+          type = acceptFirstBytes(this.ctx, upload, head);
+        } catch (err) {
           if (err instanceof AppError) await this.remove(upload);
           throw err;
-        });
+        }
       };
       stages.unshift(new FirstBytesCheck(stored, upload.declaredBytes, accept));
     }
@@ -238,8 +233,9 @@ export class TempFileStore {
     if (newOffset === upload.declaredBytes) {
       await syncToDisk(upload.tempPath);
       await completeUpload(this.ctx, { ...upload, type }, hash ? hash.digest('hex') : await sha256Of(upload.tempPath));
-    } else if (hash) {
-      this.hashes.keep(upload.id, hash, newOffset);
+    } else {
+      if (type && !upload.type) await recordUploadType(this.ctx, upload, type);
+      if (hash) this.hashes.keep(upload.id, hash, newOffset);
     }
     if (counting.overflowed) throw beyondDeclaredLength();
     return newOffset;

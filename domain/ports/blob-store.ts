@@ -43,6 +43,12 @@ export type BlobStore = {
   freeBytes(): Promise<number>;
 
   createTempFile(): TempFile;
+  /**
+   * An empty temp file for bytes written later by its path (a resumable upload's), in the local
+   * folder whichever store keeps the originals. Not synced: the bytes written into it are, once
+   * they are all there, before anything names them.
+   */
+  createEmptyTempFile(): Promise<string>;
   removeTemp(tempPath: string): Promise<void>;
   /**
    * Every upload being received (a crash leaves some behind): the files in the local folder and,

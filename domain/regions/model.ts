@@ -65,6 +65,37 @@ function editDistance(a: string, b: string, max: number): number {
 /** Typos tolerated: none in a short word (Тыва/Тува are aliases), one in 5-8 letters, two beyond. */
 const toleratedEdits = (length: number) => (length < 5 ? 0 : length <= 8 ? 1 : 2);
 
+/** A region's names normalised once, as matchRegion compares them. */
+type IndexedRegion = { region: Region; names: string[]; cores: string[] };
+type RegionIndex = { entries: IndexedRegion[]; byName: Map<string, Region[]>; byCore: Map<string, Region[]> };
+
+/**
+ * The list's names normalised and keyed once per list (the service's list lives as long as the
+ * process): normalising every name of 300-odd regions on each call was most of a submission's CPU
+ * outside the bytes.
+ */
+const indexes = new WeakMap<readonly Region[], RegionIndex>();
+
+function indexOf(regions: readonly Region[]): RegionIndex {
+  let index = indexes.get(regions);
+  if (index) return index;
+  index = { entries: [], byName: new Map(), byCore: new Map() };
+  const addTo = (map: Map<string, Region[]>, key: string, region: Region) => {
+    const list = map.get(key);
+    if (!list) map.set(key, [region]);
+    else if (list.at(-1) !== region) list.push(region); // each region once, in the list's order
+  };
+  for (const region of regions) {
+    const names = [region.name_ru, region.name_en, region.code, ...region.aliases].map(normalizeRegionText);
+    const cores = names.map(coreOf);
+    index.entries.push({ region, names, cores });
+    for (const n of names) addTo(index.byName, n, region);
+    for (const c of cores) addTo(index.byCore, c, region);
+  }
+  indexes.set(regions, index);
+  return index;
+}
+
 /**
  * The region an observer meant, or null when nothing is close enough or two regions are equally
  * close. Exact names (either language), codes and aliases win; then the name without its kind
@@ -74,13 +105,13 @@ export function matchRegion(regions: readonly Region[], typed: string): Region |
   const text = normalizeRegionText(typed);
   if (!text) return null;
   const core = coreOf(text);
-  const namesOf = (r: Region) => [r.name_ru, r.name_en, r.code, ...r.aliases].map(normalizeRegionText);
+  const index = indexOf(regions);
 
-  const exact = regions.filter((r) => namesOf(r).includes(text));
+  const exact = index.byName.get(text) ?? [];
   if (exact.length === 1) return exact[0]!;
-  const byCore = regions.filter((r) => namesOf(r).some((n) => coreOf(n) === core));
+  const byCore = index.byCore.get(core) ?? [];
   if (byCore.length === 1) return byCore[0]!;
-  if (byCore.length > 1) return byCore.find((r) => r.kind !== 'country' && namesOf(r).some((n) => n === text)) ?? null;
+  if (byCore.length > 1) return byCore.find((r) => r.kind !== 'country' && exact.includes(r)) ?? null;
 
   // Typos in the name itself ("Масква"), or in its kind ("Свердловская облась").
   const max = toleratedEdits(core.length);
@@ -88,10 +119,12 @@ export function matchRegion(regions: readonly Region[], typed: string): Region |
   if (max === 0 && maxWhole === 0) return null;
   let best: { region: Region; distance: number } | null = null;
   let tie = false;
-  for (const region of regions) {
-    const distance = Math.min(
-      ...namesOf(region).map((n) => Math.min(max ? editDistance(core, coreOf(n), max) : Infinity, maxWhole ? editDistance(text, n, maxWhole) : Infinity)),
-    );
+  for (const { region, names, cores } of index.entries) {
+    let distance = Infinity;
+    for (let i = 0; i < names.length; i++) {
+      if (max) distance = Math.min(distance, editDistance(core, cores[i]!, max));
+      if (maxWhole) distance = Math.min(distance, editDistance(text, names[i]!, maxWhole));
+    }
     if (distance > Math.max(max, maxWhole)) continue;
     if (!best || distance < best.distance) {
       best = { region, distance };
@@ -141,8 +174,37 @@ export function kmOutside(boundary: RegionBoundary, point: { lat: number; lon: n
   return nearest;
 }
 
+type Box = { minLon: number; minLat: number; maxLon: number; maxLat: number };
+
+/** Each polygon's outline box, computed once per boundary: a point outside it is outside the polygon (an even number of crossings). */
+const outlineBoxes = new WeakMap<RegionBoundary, (Box | null)[]>();
+
+function boxesOf(boundary: RegionBoundary, polygons: number[][][][]): (Box | null)[] {
+  let boxes = outlineBoxes.get(boundary);
+  if (!boxes) {
+    boxes = polygons.map(([outline]) => {
+      if (!outline?.length) return null;
+      const box = { minLon: Infinity, minLat: Infinity, maxLon: -Infinity, maxLat: -Infinity };
+      for (const [lon, lat] of outline as [number, number][]) {
+        box.minLon = Math.min(box.minLon, lon);
+        box.maxLon = Math.max(box.maxLon, lon);
+        box.minLat = Math.min(box.minLat, lat);
+        box.maxLat = Math.max(box.maxLat, lat);
+      }
+      return box;
+    });
+    outlineBoxes.set(boundary, boxes);
+  }
+  return boxes;
+}
+
 /** Whether a point lies within a boundary: inside an outline and outside its holes. */
 export function boundaryContains(boundary: RegionBoundary, point: { lat: number; lon: number }): boolean {
   const polygons = boundary.type === 'Polygon' ? [boundary.coordinates] : boundary.coordinates;
-  return polygons.some(([outline, ...holes]) => !!outline && insideRing(outline, point.lon, point.lat) && !holes.some((h) => insideRing(h, point.lon, point.lat)));
+  const boxes = boxesOf(boundary, polygons);
+  return polygons.some(([outline, ...holes], i) => {
+    const box = boxes[i];
+    if (!outline || !box || point.lon < box.minLon || point.lon > box.maxLon || point.lat < box.minLat || point.lat > box.maxLat) return false;
+    return insideRing(outline, point.lon, point.lat) && !holes.some((h) => insideRing(h, point.lon, point.lat));
+  });
 }

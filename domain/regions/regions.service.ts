@@ -19,13 +19,20 @@ export async function regionByCode(ctx: AppContext, code: string | null): Promis
   return code === null ? null : ((await listRegions(ctx)).find((r) => r.code === code) ?? null);
 }
 
+/** The regions that have a boundary, in the order regionContaining tries them, once per list. */
+const withBoundaries = new WeakMap<readonly Region[], Region[]>();
+
 /**
  * The region a point (e.g. a file's GPS) lies in, for moderation's place checks: 'unknown' when no
  * region with a boundary holds it (boundaries are not loaded for every region), never a guess.
  */
 export async function regionContaining(ctx: AppContext, point: { lat: number; lon: number }): Promise<Region | 'unknown'> {
   const regions = await listRegions(ctx);
-  // Subjects before countries: a subject's outline is finer than its country's.
-  const ordered = [...regions].sort((a, b) => Number(a.kind === 'country') - Number(b.kind === 'country'));
-  return ordered.find((r) => r.boundary && boundaryContains(r.boundary, point)) ?? 'unknown';
+  let ordered = withBoundaries.get(regions);
+  if (!ordered) {
+    // Subjects before countries: a subject's outline is finer than its country's.
+    ordered = regions.filter((r) => r.boundary).sort((a, b) => Number(a.kind === 'country') - Number(b.kind === 'country'));
+    withBoundaries.set(regions, ordered);
+  }
+  return ordered.find((r) => boundaryContains(r.boundary!, point)) ?? 'unknown';
 }

@@ -136,11 +136,10 @@ async function storeOnce(
  */
 export async function takeUploads(ctx: AppContext, tx: TxRepositories, uploadIds: readonly string[]): Promise<void> {
   if (uploadIds.length === 0) return;
-  const taken = await tx.uploads.lockUploads(uploadIds, ctx.clock.now());
+  const taken = await tx.uploads.takeUploads(uploadIds, ctx.clock.now());
   if (taken.length !== new Set(uploadIds).size) {
-    throw conflict('uploads_incomplete', {}, { uploads: uploadIds.filter((id) => !taken.some((u) => u.id === id)) });
+    throw conflict('uploads_incomplete', {}, { uploads: uploadIds.filter((id) => !taken.includes(id)) });
   }
-  await tx.uploads.deleteUploads(uploadIds);
 }
 
 /**

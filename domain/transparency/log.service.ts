@@ -38,7 +38,21 @@ export interface AppendedLeaf {
  * commit, and a rollback leaves neither a leaf nor a gap. Only the frontier is read: the new
  * leaves' left siblings are exactly its subtrees.
  */
-export async function appendLeaves(tx: LogTransaction, inputs: readonly LeafInput[]): Promise<AppendedLeaf[]> {
+export function appendLeaves(tx: LogTransaction, inputs: readonly LeafInput[]): Promise<AppendedLeaf[]> {
+  return append(tx, inputs, []);
+}
+
+/** A leaf per received file, each linked to its media_files row, in the caller's transaction: they commit, or roll back, with the upload. */
+export function appendMediaLeaves(tx: LogTransaction, files: readonly { mediaFileId: string; leaf: LeafInput }[]): Promise<AppendedLeaf[]> {
+  return append(
+    tx,
+    files.map((f) => f.leaf),
+    files.map((f) => f.mediaFileId),
+  );
+}
+
+/** The lock, the frontier, then every row of the append in one statement (mediaFileIds: one per input, or none). */
+async function append(tx: LogTransaction, inputs: readonly LeafInput[], mediaFileIds: readonly string[]): Promise<AppendedLeaf[]> {
   if (inputs.length === 0) return [];
   const log = tx.transparency;
   const size = await log.lockLogForAppend();
@@ -59,18 +73,14 @@ export async function appendLeaves(tx: LogTransaction, inputs: readonly LeafInpu
   });
   const appended = appendToFrontier(size, frontier, leaves.map((l) => l.leafHash));
 
-  await log.insertLeaves(size, leaves.map((l) => ({ leafHash: l.leafHash, record: l.bytes, sha256: l.record.sha256 })));
-  await log.insertSubtrees(appended.nodes);
-  await log.setLogSize(appended.size);
+  await log.writeAppend({
+    firstIndex: size,
+    leaves: leaves.map((l) => ({ leafHash: l.leafHash, record: l.bytes, sha256: l.record.sha256 })),
+    nodes: appended.nodes,
+    size: appended.size,
+    mediaFileIds,
+  });
   return leaves.map((l) => ({ index: l.index, leafHash: l.leafHash, record: l.record }));
-}
-
-/** A leaf per received file, each linked to its media_files row, in the caller's transaction: they commit, or roll back, with the upload. */
-export async function appendMediaLeaves(tx: LogTransaction, files: readonly { mediaFileId: string; leaf: LeafInput }[]): Promise<AppendedLeaf[]> {
-  const appended = await appendLeaves(tx, files.map((f) => f.leaf));
-  if (appended.length === 0) return appended;
-  await tx.transparency.linkMediaLeaves(appended.map((l, i) => ({ leafIndex: l.index, mediaFileId: files[i]!.mediaFileId })));
-  return appended;
 }
 
 /** [start, end) as the perfect subtree it must be: level k, index start / 2^k. */

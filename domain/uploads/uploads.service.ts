@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { finished } from 'node:stream/promises';
 import type { AppContext } from '../context';
 import { AppError, badRequest, conflict, notFound, payloadTooLarge, unsupportedMedia } from '../errors';
 import { detectFileType, type DetectedType, type MediaKind } from '../media/file-type';
@@ -49,19 +48,17 @@ export async function beginUpload(ctx: AppContext, u: { id: string; declaredByte
   const tooLarge = tooLargeFor(limits.maxVideoBytes >= limits.maxPhotoBytes ? 'video' : 'image', u.declaredBytes, limits);
   if (tooLarge) throw tooLarge;
   await ensureRoomForUpload(ctx, u.declaredBytes);
-  const temp = ctx.blobs.createTempFile();
-  temp.stream.end();
-  await finished(temp.stream);
+  const tempPath = await ctx.blobs.createEmptyTempFile();
   try {
     return await ctx.repos.uploads.insertUpload({
       id: u.id,
-      tempPath: temp.path,
+      tempPath,
       declaredBytes: u.declaredBytes,
       originalName: cleanFileName(u.originalName, 0),
       expiresAt: expiryFrom(ctx),
     });
   } catch (err) {
-    await ctx.blobs.removeTemp(temp.path);
+    await ctx.blobs.removeTemp(tempPath);
     throw err;
   }
 }
@@ -75,21 +72,28 @@ export async function findUpload(ctx: AppContext, id: string): Promise<Resumable
 
 /**
  * What the first bytes of an upload are, checked before the rest is accepted: a type we accept, and
- * a declared length within that kind's limit. The caller removes the upload when this throws.
+ * a declared length within that kind's limit. The caller removes the upload when this throws. Not
+ * recorded here: with the completion when the same request brings the last byte (one statement per
+ * file, none while the bytes wait), else by recordUploadType when the request ends before. A
+ * request that fails in between records nothing: the next one tells the type from the stored bytes.
  */
-export async function acceptFirstBytes(ctx: AppContext, upload: ResumableUpload, head: Buffer): Promise<DetectedType> {
+export function acceptFirstBytes(ctx: AppContext, upload: ResumableUpload, head: Buffer): DetectedType {
   const type = detectFileType(head);
   if (!type) throw notAcceptedType();
   const tooLarge = tooLargeFor(type.kind, upload.declaredBytes, ctx.config);
   if (tooLarge) throw tooLarge;
-  await ctx.repos.uploads.setUploadType(upload.id, type);
   return type;
 }
 
-/** Every byte arrived: the file's SHA-256 is recorded and it waits, a fresh expiry period, for its submission. */
+/** The type a request told, recorded when the request ended before the upload was complete (so the next need not read the stored bytes). */
+export async function recordUploadType(ctx: AppContext, upload: ResumableUpload, type: DetectedType): Promise<void> {
+  await ctx.repos.uploads.setUploadType(upload.id, type);
+}
+
+/** Every byte arrived: the file's SHA-256 and type are recorded and it waits, a fresh expiry period, for its submission. */
 export async function completeUpload(ctx: AppContext, upload: ResumableUpload, sha256: string): Promise<void> {
   if (!upload.type) throw new Error(`upload ${upload.id} completed without a type`);
-  await ctx.repos.uploads.markUploadComplete(upload.id, sha256, expiryFrom(ctx));
+  await ctx.repos.uploads.markUploadComplete(upload.id, sha256, upload.type, expiryFrom(ctx));
 }
 
 /** Removes an upload's bytes, then its row (a row without bytes is removed by the next sweep). */

@@ -38,9 +38,12 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
   };
 
   // link() fails if the original exists, so stored bytes are never replaced; identical bytes are stored once.
+  // The bytes were synced as they were received; the new name is synced here (its directory, and
+  // the parent of each directory made for it), so an original a receipt names survives a power cut.
   async function putOriginal(tempPath: string, sha256: string): Promise<{ created: boolean }> {
     const final = originalPath(sha256);
-    await fs.mkdir(path.dirname(final), { recursive: true });
+    const dir = path.dirname(final);
+    const firstMade = await fs.mkdir(dir, { recursive: true });
     let created = true;
     try {
       await fs.link(tempPath, final);
@@ -49,6 +52,7 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       created = false;
     }
+    if (created) await syncDirectories(dir, firstMade);
     await fs.rm(tempPath, { force: true });
     return { created };
   }
@@ -61,6 +65,7 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
     // tmp/ is on the same filesystem as the originals
     freeBytes: () => uploads.freeBytes(),
     createTempFile: () => uploads.createTempFile(),
+    createEmptyTempFile: () => uploads.createEmptyFile(),
     removeTemp: (tempPath) => uploads.removeTemp(tempPath),
     listTempFiles: () => uploads.list(),
 
@@ -151,6 +156,25 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
       for (const name of names) if (!name.endsWith('.tmp')) yield `${folder}/${name}`;
     },
   };
+}
+
+/** fsync of `dir` and, when mkdir made directories from `firstMade` down to it, of each one's parent. */
+async function syncDirectories(dir: string, firstMade: string | undefined): Promise<void> {
+  const dirs = [dir];
+  if (firstMade) {
+    for (let d = dir; d !== firstMade && path.dirname(d) !== d; ) dirs.push((d = path.dirname(d)));
+    dirs.push(path.dirname(firstMade));
+  }
+  await Promise.all(dirs.map(syncDirectory));
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 async function subdirectories(dir: string): Promise<string[]> {

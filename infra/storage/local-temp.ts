@@ -41,6 +41,8 @@ export type LocalTemp = {
   dir: string;
   /** `durable: false` skips the fsync at the end, for a store that keeps the bytes elsewhere before any receipt names them. */
   createTempFile(options?: { durable: boolean }): TempFile;
+  /** An empty file, made without a stream or an fsync (see BlobStore.createEmptyTempFile). */
+  createEmptyFile(): Promise<string>;
   /** A name in the folder for a file this process writes itself (e.g. an original fetched for a tool). */
   newPath(suffix: string): string;
   removeTemp(tempPath: string): Promise<void>;
@@ -62,6 +64,11 @@ export async function openLocalTemp(storageDir: string): Promise<LocalTemp> {
       // names them (unless the store that takes them is what the receipt waits for); large
       // buffers: one write per MiB, not per socket read.
       return { path: file, stream: createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024, flush: durable }) };
+    },
+    async createEmptyFile() {
+      const file = newPath('.part');
+      await fs.writeFile(file, '', { flag: 'wx', mode: 0o600 });
+      return file;
     },
     async removeTemp(tempPath) {
       if (path.dirname(tempPath) !== dir) throw new Error('refusing to remove a file outside tmp/');

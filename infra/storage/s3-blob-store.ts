@@ -219,6 +219,7 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     freeBytes: () => uploads.freeBytes(),
     // Received into the bucket as they arrive (s3-upload-staging.ts), and into a local file.
     createTempFile: () => staging.createTempFile(),
+    createEmptyTempFile: () => uploads.createEmptyFile(), // written by name: nothing to stage
     async removeTemp(tempPath) {
       if (!(await staging.discard(tempPath))) await uploads.removeTemp(tempPath);
     },

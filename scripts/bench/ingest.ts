@@ -332,11 +332,31 @@ function tusUpload(endpoint: string, agent: http.Agent, headers: Record<string, 
       retryDelays: null,
       storeFingerprintForResuming: false,
       httpStack: new tus.DefaultHttpStack({ agent }),
+      fileReader: megabyteReader(file),
       onSuccess: ({ lastResponse }) => resolve({ url: upload.url!, response: lastResponse }),
       onError: reject,
     });
     upload.start();
   });
+}
+
+/**
+ * tus-js-client's own file source reads a slice in Node's default 64 KiB chunks (it makes its own
+ * read stream, whatever the one it is given): 1 MiB reads, as sendFile's, halve the client's CPU
+ * per GB, and the client runs on the same 2 cores as the servers it measures.
+ */
+function megabyteReader(file: InputFile): NonNullable<tus.UploadOptions['fileReader']> {
+  return {
+    openFile: async () => ({
+      size: file.bytes,
+      async slice(start: number, end: number) {
+        const to = Math.min(end, file.bytes);
+        const stream = Object.assign(createReadStream(file.path, { start, end: to - 1, highWaterMark: MiB }), { size: to - start });
+        return { value: stream, done: to >= file.bytes };
+      },
+      close: () => undefined,
+    }),
+  };
 }
 
 function checkReceipt(who: string, file: InputFile, res: Answer): void {
@@ -522,6 +542,7 @@ async function main(): Promise<void> {
     [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...apiNodeArgs(), 'api/main.ts'],
     {
       NODE_ENV: 'production',
+      ...IMAGE_NODE_ENV,
       LOG_ORIGIN: 'bench-ingest.svidetel.test/log',
       PUBLIC_URL: `http://${HOST}:${apiPort}`,
       HOST,
@@ -541,7 +562,7 @@ async function main(): Promise<void> {
   const bare = startChild('bare server', ['--import', 'tsx', 'scripts/bench/ingest.ts', '--bare-server'], { BENCH_DIR: dirs.bare! }, barePort);
   const peerPort = await freePort(HOST);
   // The peer runs with the API's own Node options, so their memory compares like for like.
-  const peer = startChild('tus peer', [...apiNodeArgs(), 'scripts/bench/ingest-peer.ts'], { BENCH_DIR: dirs.peer! }, peerPort);
+  const peer = startChild('tus peer', [...apiNodeArgs(), 'scripts/bench/ingest-peer.ts'], { ...IMAGE_NODE_ENV, BENCH_DIR: dirs.peer! }, peerPort);
   t = Date.now();
   await Promise.all([waitReady(api), waitReady(bare), waitReady(peer)]);
   const csrf = await csrfHeaders(api.url);
@@ -686,6 +707,14 @@ async function main(): Promise<void> {
     f.peak_rss_mb >= BARS.peak_rss_mb && `peak_rss_mb ${f.peak_rss_mb} ≥ ${BARS.peak_rss_mb}`,
   ]);
 }
+
+/** The Dockerfile's ENV that changes how Node runs the code, not the app's settings (no esbuild worker thread: see the Dockerfile). */
+const IMAGE_NODE_ENV: Record<string, string> = Object.fromEntries(
+  ['ESBUILD_WORKER_THREADS'].flatMap((name) => {
+    const value = new RegExp(`^\\s*(?:ENV\\s+)?${name}=(\\S+)`, 'm').exec(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
+    return value === undefined ? [] : [[name, value]];
+  }),
+);
 
 /** Node's options for the API exactly as production starts it: the Dockerfile's CMD, between `node` and the entry. */
 function apiNodeArgs(): string[] {

@@ -56,6 +56,12 @@ export class FakeBlobStore implements BlobStore {
     return { path: tempPath, stream };
   }
 
+  async createEmptyTempFile() {
+    const tempPath = `/fake-temp/${randomUUID()}`;
+    this.temps.set(tempPath, Buffer.alloc(0));
+    return tempPath;
+  }
+
   /** A received upload: its temp path and SHA-256, as the upload route hands them to the service. */
   receive(bytes: Buffer): { tempPath: string; sha256: string; bytes: number } {
     const { path: tempPath } = this.createTempFile();

@@ -97,6 +97,24 @@ describe.each(adapters)('BlobStore contract: $name', (adapter) => {
     expect(await listed(store)).toContain(sha);
   });
 
+  test('an empty temp file (for a resumable upload, written by its path) is listed, takes bytes by path, becomes an original, and is removed', async () => {
+    const empty = await store.createEmptyTempFile();
+    expect((await fs.stat(empty)).size).toBe(0);
+    const listedTemps: string[] = [];
+    for await (const t of store.listTempFiles()) listedTemps.push(t.path);
+    expect(listedTemps).toContain(empty);
+    const data = randomBytes(50_000);
+    await fs.appendFile(empty, data);
+    const sha = sha256Of(data);
+    expect(await store.putOriginal(empty, sha)).toEqual({ created: true });
+    expect((await store.readOriginal(sha)).equals(data)).toBe(true);
+    expect(await exists(empty)).toBe(false);
+
+    const unused = await store.createEmptyTempFile();
+    await store.removeTemp(unused);
+    expect(await exists(unused)).toBe(false);
+  });
+
   test('a second put of the same bytes stores nothing and reports so; the stored bytes stay', async () => {
     const data = randomBytes(10_000);
     const sha = await stored(store, data);

@@ -78,6 +78,8 @@ async function counts(system: TestSystem) {
   );
   return rows[0]!;
 }
+const uploadRow = async (system: TestSystem, id: string) =>
+  (await system.ctx.db.query(`SELECT mime, kind, format, encode(sha256, 'hex') AS sha256 FROM resumable_uploads WHERE id = $1`, [id])).rows[0];
 const tempFiles = (system: TestSystem) => listFiles(path.join(system.storageDir, 'tmp'));
 const originals = (system: TestSystem) => listFiles(path.join(system.storageDir, 'originals'));
 
@@ -99,10 +101,15 @@ describe('resumable uploads (tus 1.0)', () => {
     expect(await offsetOf(client, location)).toBe(0);
     expect((await patch(client, location, 0, a.subarray(0, 70_000))).status).toBe(204);
     expect(await offsetOf(client, location)).toBe(70_000);
+    // A request that ends before the last byte records the type it told; the last one records the rest.
+    expect(await uploadRow(system, idOf(location))).toEqual({ mime: 'image/jpeg', kind: 'image', format: 'jpeg', sha256: null });
     const last = await patch(client, location, 70_000, a.subarray(70_000));
     expect(last.status).toBe(204);
     expect(last.headers.get('upload-offset')).toBe(String(a.length));
+    expect(await uploadRow(system, idOf(location))).toEqual({ mime: 'image/jpeg', kind: 'image', format: 'jpeg', sha256: sha256(a) });
     const second = await uploadWhole(client, b);
+    // Type and SHA-256 told in one request are recorded together, with the completion.
+    expect(await uploadRow(system, second)).toEqual({ mime: 'image/jpeg', kind: 'image', format: 'jpeg', sha256: sha256(b) });
 
     const key = newKey();
     const res = await submit(client, [idOf(location), second], key);

@@ -20,7 +20,7 @@ const INPUT: NewSubmission = {
   description: 'a man puts a stack of ballots in the box', happenedAt: '2026-03-15T10:00', reporterRole: null, complaintStatus: null,
 };
 
-type Step = 'insertMediaFile' | 'insertLeaves';
+type Step = 'insertMediaFile' | 'writeAppend';
 
 function uploadDatabase() {
   const tables = {
@@ -30,7 +30,7 @@ function uploadDatabase() {
     log: { size: 0, leaves: 0, subtrees: {} as Record<string, Buffer>, links: 0 },
     /** The call that fails (a lost connection, say), on its nth call. */
     failing: null as { step: Step; call: number } | null,
-    calls: { insertMediaFile: 0, insertLeaves: 0 } as Record<Step, number>,
+    calls: { insertMediaFile: 0, writeAppend: 0 } as Record<Step, number>,
   };
   const maybeFail = (step: Step) => {
     tables.calls[step]++;
@@ -73,18 +73,12 @@ function uploadDatabase() {
     transparency: {
       lockLogForAppend: async () => t.log.size,
       readSubtrees: async (positions) => positions.flatMap((p) => (t.log.subtrees[`${p.level}/${p.index}`] ? [{ ...p, hash: t.log.subtrees[`${p.level}/${p.index}`]! }] : [])),
-      insertLeaves: async (_first, leaves) => {
-        maybeFail('insertLeaves');
-        t.log.leaves += leaves.length;
-      },
-      insertSubtrees: async (nodes) => {
-        for (const n of nodes) t.log.subtrees[`${n.level}/${n.index}`] = n.hash;
-      },
-      setLogSize: async (size) => {
-        t.log.size = size;
-      },
-      linkMediaLeaves: async (links) => {
-        t.log.links += links.length;
+      writeAppend: async (a) => {
+        maybeFail('writeAppend');
+        t.log.leaves += a.leaves.length;
+        for (const n of a.nodes) t.log.subtrees[`${n.level}/${n.index}`] = n.hash;
+        t.log.size = a.size;
+        t.log.links += a.mediaFileIds.length;
       },
     },
   }));
@@ -116,7 +110,7 @@ describe('createSubmission', () => {
 
   test.each<[string, { step: Step; call: number }]>([
     ['the second file row', { step: 'insertMediaFile', call: 2 }],
-    ['the log append, after every file', { step: 'insertLeaves', call: 1 }],
+    ['the log append, after every file', { step: 'writeAppend', call: 1 }],
   ])('when %s fails: the originals this upload created are removed, the rows rolled back, nothing is enqueued', async (_, failing) => {
     const { db, blobs, queue, ctx, file } = upload();
     // An original stored by an earlier upload is kept: it belongs to that upload's rows.

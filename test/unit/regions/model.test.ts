@@ -60,6 +60,13 @@ describe('regions as data', () => {
     expect(match('область')).toBeNull();
   });
 
+  test('each list is matched against its own names (the names are indexed once per list, not once for all)', () => {
+    const moscowOnly = regions.filter((r) => r.name_ru === 'Москва');
+    expect(matchRegion(moscowOnly, 'Германия')).toBeNull();
+    expect(matchRegion(moscowOnly, 'Масква')?.name_ru).toBe('Москва');
+    expect(match('Германия')).toBe('Германия');
+  });
+
   test('a point is within a boundary when inside its outline and outside its holes', () => {
     const square = (x0: number, y0: number, x1: number, y1: number) => [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]];
     const boundary = { type: 'MultiPolygon' as const, coordinates: [[square(30, 50, 40, 60), square(34, 54, 36, 56)], [square(100, 10, 101, 11)]] };
