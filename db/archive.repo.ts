@@ -49,12 +49,26 @@ function textConditions(f: SearchFilters, p: Params): string[] {
 const oneOf = (column: string, values: string[], p: Params) =>
   values.length === 1 ? `${column} = ${p.add(values[0])}::text` : `${column} = ANY(${p.add(values)}::text[])`;
 
-/** Everything else a search narrows by (each has an index of its own). */
-function filterConditions(f: SearchFilters, p: Params): string[] {
+/**
+ * The election and the region as the text index's one key for the pair (db/migrations/022_search_filters_index.sql):
+ * written exactly as the index's expression, so the planner matches it.
+ */
+const ELECTION_REGION = `((a.election_id::text || ' ') || a.region)`;
+
+/**
+ * Everything else a search narrows by (each has an index of its own). For the text index
+ * (`textIndex`), an election with one region is written as the pair's key, which that index holds:
+ * with the two written apart it would read the region's postings and check the election on the rows.
+ */
+function filterConditions(f: SearchFilters, p: Params, textIndex = false): string[] {
   const where: string[] = [];
   if (f.stationNumbers.length) where.push(`a.station_number = ANY(${p.add(f.stationNumbers)}::text[])`);
-  if (f.electionId !== null) where.push(`a.election_id = ${p.add(f.electionId)}::int`);
-  if (f.regions !== null) where.push(oneOf('a.region', f.regions, p));
+  if (textIndex && f.electionId !== null && f.regions?.length === 1) {
+    where.push(`${ELECTION_REGION} = ${p.add(`${f.electionId} ${f.regions[0]}`)}::text`);
+  } else {
+    if (f.electionId !== null) where.push(`a.election_id = ${p.add(f.electionId)}::int`);
+    if (f.regions !== null) where.push(oneOf('a.region', f.regions, p));
+  }
   if (f.categories.length) where.push(oneOf('a.category_code', f.categories, p));
   if (f.capturedFrom) where.push(`a.captured_at >= ${p.add(f.capturedFrom)}::timestamptz`);
   if (f.capturedTo) where.push(`a.captured_at < ${p.add(f.capturedTo)}::timestamptz`);
@@ -66,7 +80,7 @@ function filterConditions(f: SearchFilters, p: Params): string[] {
   return where;
 }
 
-const conditions = (f: SearchFilters, p: Params): string[] => [...textConditions(f, p), ...filterConditions(f, p)];
+const conditions = (f: SearchFilters, p: Params, textIndex = false): string[] => [...textConditions(f, p), ...filterConditions(f, p, textIndex)];
 const whereClause = (where: string[]) => (where.length ? `WHERE ${where.join(' AND ')}` : '');
 
 const RANK = (p: Params, text: string) => `ts_rank_cd(a.search_text, ${TSQUERY(p.add(text))})`;
@@ -172,8 +186,8 @@ export async function publicationEdge(db: Queryable, n: number): Promise<Date | 
  */
 export async function newestMatchesIndexed(db: Queryable, f: SearchFilters, publishedSince: Date | null, size: number): Promise<RankedMatch[]> {
   const p = new Params();
-  const where = conditions(f, p);
-  // Written as the text index's time expression (db/migrations/001_baseline.sql), so the index answers it.
+  const where = conditions(f, p, true);
+  // Written as the text index's time expression (db/migrations/022_search_filters_index.sql), so the index answers it.
   if (publishedSince) where.push(`(a.published_at AT TIME ZONE 'UTC') >= (${p.add(publishedSince)}::timestamptz AT TIME ZONE 'UTC')`);
   // Without a time range, collect every match through the indexes (the words are rare, or the
   // other filters narrow): walking the time index with a filter, the planner's pick for words it
@@ -184,6 +198,23 @@ export async function newestMatchesIndexed(db: Queryable, f: SearchFilters, publ
     p.values,
   );
   return rows;
+}
+
+/**
+ * How many entries the planner expects the text index (with the filters it holds) to find for
+ * this search: what newestMatchesIndexed would read and sort. PostgreSQL's statistics know how
+ * common each word, region and category is; this asks them (planning only, nothing is read) so a
+ * search can choose between the index and a walk through the newest candidates before paying for
+ * the wrong one. Words that often come together are taken for rarer than they are (each word's
+ * share is multiplied): the filters bound what the index then reads.
+ */
+export async function estimateIndexedMatches(db: Queryable, f: SearchFilters): Promise<number> {
+  const p = new Params();
+  const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
+    `EXPLAIN (FORMAT JSON) SELECT 1 FROM archive_entries a ${whereClause(conditions(f, p, true))}`,
+    p.values,
+  );
+  return rows[0]!['QUERY PLAN'][0].Plan['Plan Rows'];
 }
 
 const EXPORT_FROM = `archive_entries a

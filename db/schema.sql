@@ -2407,17 +2407,17 @@ CREATE INDEX archive_entries_region_newest_idx ON public.archive_entries USING b
 
 
 --
--- Name: archive_entries_search_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX archive_entries_search_idx ON public.archive_entries USING gin (search_text, ((published_at AT TIME ZONE 'UTC'::text)));
-
-
---
 -- Name: archive_entries_station_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX archive_entries_station_idx ON public.archive_entries USING btree (station_number, region, election_id);
+
+
+--
+-- Name: archive_entries_text_filters_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX archive_entries_text_filters_idx ON public.archive_entries USING gin (search_text, ((published_at AT TIME ZONE 'UTC'::text)), region, category_code, ((((election_id)::text || ' '::text) || region)));
 
 
 --

@@ -154,9 +154,11 @@ export type RelevanceWindowPlan = {
   walkRows: number;
   /** for text-only searches: the newest entries the text index is asked about before all of them */
   spanRows: number;
+  /** with other filters: the text index is used straight away when the planner expects it to find at most this many entries */
+  indexedRows: number;
 };
 
-export const RELEVANCE_WINDOW: RelevanceWindowPlan = { size: 300, probeRows: 2_000, commonShare: 0.03, walkRows: 10_000, spanRows: 30_000 };
+export const RELEVANCE_WINDOW: RelevanceWindowPlan = { size: 300, probeRows: 2_000, commonShare: 0.03, walkRows: 10_000, spanRows: 30_000, indexedRows: 3_000 };
 
 /**
  * The newest `plan.size` entries matching the filters, with their ranks. Every way below returns
@@ -166,9 +168,17 @@ export const RELEVANCE_WINDOW: RelevanceWindowPlan = { size: 300, probeRows: 2_0
  *   postings first: 20–100 ms at a million entries); when the walk saw every candidate, what it
  *   found is all there is;
  * - rare words (or a walk that came up short): the text index, for text-only searches first
- *   within the newest `spanRows` entries (other filters have indexes of their own), then everywhere.
+ *   within the newest `spanRows` entries (other filters have indexes of their own), then everywhere;
+ * - filters the text index holds (a region, a category, an election with its region) that leave
+ *   few matches by the planner's statistics (at most `indexedRows`): the text index straight away,
+ *   without the probe. It reads only the entries that have the words and pass those filters, where
+ *   a walk reads every candidate of the filters (a region's entries of one election are thousands,
+ *   each on its own page: 60–170 ms at a million entries).
  */
 export async function relevanceWindow(ctx: AppContext, filters: SearchFilters, plan = RELEVANCE_WINDOW): Promise<RankedMatch[]> {
+  if (!onlyWords(filters) && (await ctx.repos.archive.estimateIndexedMatches(filters)) <= plan.indexedRows) {
+    return ctx.repos.archive.newestMatchesIndexed(filters, null, plan.size);
+  }
   const wordsAlone = isDeepStrictEqual({ ...filters, text: null }, NOTHING);
   const probe = await ctx.repos.archive.newestMatchesWalking({ ...NOTHING, text: filters.text }, plan.probeRows, plan.size);
   if (wordsAlone && probe.matches.length === plan.size) return probe.matches;

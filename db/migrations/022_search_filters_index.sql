@@ -1,0 +1,30 @@
+-- ============================================================================================
+-- Search at a million entries (issue 17): text + filters in one index.
+-- ============================================================================================
+
+-- The text index also holds the filters a journalist narrows by most: the region, the category,
+-- and the election with the region as one key. A search for words within a region of one
+-- election ("вбросы", Омская область, the 2021 Duma election) is then answered by the index
+-- alone: the few hundred entries that have the words *and* are in that region of that election.
+-- With the filters only in btree indexes, every entry of that region and election (thousands,
+-- each on its own page, for a region's entries are spread over the whole publication history)
+-- was read to check its words: 60–170 ms at 1 M entries where this reads a few hundred rows.
+--
+-- The election and the region are one key ("2 Омская область"), not two columns: GIN reads the
+-- posting list of every key a query names, and an election's is a quarter of the archive (it
+-- doubled the index scan's time); the pair's is a 160th. db/archive.repo.ts (ELECTION_REGION)
+-- writes the same expression when a search names both. An election alone narrows too little to
+-- be worth its postings; it stays a btree filter (archive_entries_election_idx).
+--
+-- The publication time stays in this index as an expression only the text index's "newest
+-- entries" look-up uses (db/archive.repo.ts newestMatchesIndexed; see 001_baseline.sql): a date
+-- filter must not turn into a scan of every time key in its range. Photo/video and dates are
+-- checked on the rows the index found.
+CREATE INDEX archive_entries_text_filters_idx ON archive_entries USING gin (
+  search_text,
+  (published_at AT TIME ZONE 'UTC'),
+  region,
+  category_code,
+  ((election_id::text || ' ') || region)
+);
+DROP INDEX archive_entries_search_idx;
