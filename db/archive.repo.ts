@@ -201,14 +201,13 @@ export async function newestMatchesIndexed(db: Queryable, f: SearchFilters, publ
 }
 
 /**
- * How many entries the planner expects the text index (with the filters it holds) to find for
- * this search: what newestMatchesIndexed would read and sort. PostgreSQL's statistics know how
- * common each word, region and category is; this asks them (planning only, nothing is read) so a
- * search can choose between the index and a walk through the newest candidates before paying for
- * the wrong one. Words that often come together are taken for rarer than they are (each word's
- * share is multiplied): the filters bound what the index then reads.
+ * How many entries the planner expects to pass these filters, from PostgreSQL's statistics
+ * (planning only, nothing is read; the conditions written as the text index's, so an election with
+ * one region is the pair's key, whose statistics are the pair's own). For filters on columns it
+ * knows this is close; for words it is not to be trusted: it multiplies the words' shares, and
+ * words that come together ("протокол переписали") are then taken for far rarer than they are.
  */
-export async function estimateIndexedMatches(db: Queryable, f: SearchFilters): Promise<number> {
+export async function estimateMatches(db: Queryable, f: SearchFilters): Promise<number> {
   const p = new Params();
   const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
     `EXPLAIN (FORMAT JSON) SELECT 1 FROM archive_entries a ${whereClause(conditions(f, p, true))}`,

@@ -169,19 +169,26 @@ export const RELEVANCE_WINDOW: RelevanceWindowPlan = { size: 300, probeRows: 2_0
  *   found is all there is;
  * - rare words (or a walk that came up short): the text index, for text-only searches first
  *   within the newest `spanRows` entries (other filters have indexes of their own), then everywhere;
- * - filters the text index holds (a region, a category, an election with its region) that leave
- *   few matches by the planner's statistics (at most `indexedRows`): the text index straight away,
- *   without the probe. It reads only the entries that have the words and pass those filters, where
- *   a walk reads every candidate of the filters (a region's entries of one election are thousands,
- *   each on its own page: 60–170 ms at a million entries).
+ * - filters that leave few entries with the words (at most `indexedRows`: the words' share in the
+ *   probe times the planner's estimate of the entries passing the station, election, region and
+ *   category filters, which the indexes answer): the text index, whatever the words' share. It
+ *   reads only the entries that have the words and pass those filters (the text index holds the
+ *   region, the category and an election with its region), where a walk reads every candidate of
+ *   the filters: a region's entries of one election are thousands, each on its own page
+ *   (60–170 ms at a million entries, where this reads a few hundred rows).
  */
 export async function relevanceWindow(ctx: AppContext, filters: SearchFilters, plan = RELEVANCE_WINDOW): Promise<RankedMatch[]> {
-  if (!onlyWords(filters) && (await ctx.repos.archive.estimateIndexedMatches(filters)) <= plan.indexedRows) {
-    return ctx.repos.archive.newestMatchesIndexed(filters, null, plan.size);
-  }
   const wordsAlone = isDeepStrictEqual({ ...filters, text: null }, NOTHING);
   const probe = await ctx.repos.archive.newestMatchesWalking({ ...NOTHING, text: filters.text }, plan.probeRows, plan.size);
   if (wordsAlone && probe.matches.length === plan.size) return probe.matches;
+  if (!onlyWords(filters)) {
+    // The probe's share, not the planner's, for the words (it sees words that come together as
+    // they are); a probe that stopped at a full window saw a share of at least that: taken as all.
+    const share = probe.matches.length === plan.size ? 1 : probe.matches.length / plan.probeRows;
+    const { stationNumbers, electionId, regions, categories } = filters;
+    const candidates = await ctx.repos.archive.estimateMatches({ ...NOTHING, stationNumbers, electionId, regions, categories });
+    if (share * candidates <= plan.indexedRows) return ctx.repos.archive.newestMatchesIndexed(filters, null, plan.size);
+  }
   if (probe.matches.length >= plan.commonShare * plan.probeRows) {
     // Read about twice as many candidates as the words' share among the newest entries says a
     // full window needs (the probe stops early, so that share is a lower bound).
