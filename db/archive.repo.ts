@@ -12,6 +12,7 @@ import type {
   PublicFileFacts,
   RankedMatch,
   RegionTerm,
+  WalkedMatch,
   SearchAfter,
   SearchFilters,
   SearchSort,
@@ -154,20 +155,25 @@ export async function newestMatchesWalking(
   f: SearchFilters,
   walkRows: number,
   size: number,
-): Promise<{ matches: RankedMatch[]; walked: number | null }> {
+  olderThan: WalkedMatch | null = null,
+): Promise<{ matches: RankedMatch[]; walked: number | null; last: WalkedMatch | null }> {
   const p = new Params();
   const filters = filterConditions(f, p);
-  const candidates = `SELECT a.id, a.published_at, a.region, a.search_text FROM archive_entries a ${whereClause(filters)}
+  // A walk may go on where an earlier one's last match was (the same words, no filters): the
+  // entries it read are not read again.
+  const where = olderThan ? [...filters, `(a.published_at, a.id) < (${p.add(olderThan.publishedAt)}::timestamptz, ${p.add(olderThan.id)}::uuid)`] : filters;
+  const candidates = `SELECT a.id, a.published_at, a.region, a.search_text FROM archive_entries a ${whereClause(where)}
                        ORDER BY a.published_at DESC, a.id DESC LIMIT ${p.add(walkRows)}`;
-  const { rows } = await db.query<RankedMatch & { walked: number | null }>(
-    `SELECT a.id, ${RANK(p, f.text!)} AS rank, ${filters.length ? 'a.walked' : 'NULL::int AS walked'}
+  const { rows } = await db.query<RankedMatch & { walked: number | null; published_at: Date }>(
+    `SELECT a.id, a.published_at, ${RANK(p, f.text!)} AS rank, ${filters.length ? 'a.walked' : 'NULL::int AS walked'}
        FROM (${filters.length ? `SELECT c.*, count(*) OVER ()::int AS walked FROM (${candidates}) c` : candidates}) a
       ${whereClause(textConditions(f, p))}
       ORDER BY a.published_at DESC, a.id DESC
       LIMIT ${p.add(size)}`,
     p.values,
   );
-  return { matches: rows.map(({ id, rank }) => ({ id, rank })), walked: rows[0]?.walked ?? null };
+  const last = rows.at(-1);
+  return { matches: rows.map(({ id, rank }) => ({ id, rank })), walked: rows[0]?.walked ?? null, last: last ? { id: last.id, publishedAt: last.published_at } : null };
 }
 
 /** When the n-th newest entry was published (null when there are fewer): where the newest n begin. */

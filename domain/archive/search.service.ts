@@ -194,8 +194,15 @@ export async function relevanceWindow(ctx: AppContext, filters: SearchFilters, p
     // full window needs (the probe stops early, so that share is a lower bound).
     const share = probe.matches.length / plan.probeRows;
     const walkRows = Math.min(plan.walkRows, Math.max(plan.size, Math.ceil((2 * plan.size) / share)));
-    const { matches, walked } = await ctx.repos.archive.newestMatchesWalking(filters, walkRows, plan.size);
-    if (matches.length === plan.size || (walked !== null && walked < walkRows)) return matches;
+    if (wordsAlone) {
+      // The probe was this walk's beginning (the same words, nothing else): go on after its last match.
+      const rest = await ctx.repos.archive.newestMatchesWalking(filters, Math.max(plan.size, walkRows - plan.probeRows), plan.size - probe.matches.length, probe.last);
+      const matches = [...probe.matches, ...rest.matches];
+      if (matches.length === plan.size) return matches;
+    } else {
+      const { matches, walked } = await ctx.repos.archive.newestMatchesWalking(filters, walkRows, plan.size);
+      if (matches.length === plan.size || (walked !== null && walked < walkRows)) return matches;
+    }
   }
   const edge = onlyWords(filters) ? await recentEdge(ctx, plan.spanRows) : null;
   if (edge) {
