@@ -154,11 +154,11 @@ export type RelevanceWindowPlan = {
   walkRows: number;
   /** for text-only searches: the newest entries the text index is asked about before all of them */
   spanRows: number;
-  /** with other filters: the text index is used straight away when the planner expects it to find at most this many entries */
+  /** common words with other filters: the text index rather than a walk when it is expected to read at most this many entries (and no more than the walk would) */
   indexedRows: number;
 };
 
-export const RELEVANCE_WINDOW: RelevanceWindowPlan = { size: 300, probeRows: 2_000, commonShare: 0.03, walkRows: 10_000, spanRows: 30_000, indexedRows: 3_000 };
+export const RELEVANCE_WINDOW: RelevanceWindowPlan = { size: 300, probeRows: 2_000, commonShare: 0.03, walkRows: 10_000, spanRows: 30_000, indexedRows: 10_000 };
 
 /**
  * The newest `plan.size` entries matching the filters, with their ranks. Every way below returns
@@ -169,31 +169,34 @@ export const RELEVANCE_WINDOW: RelevanceWindowPlan = { size: 300, probeRows: 2_0
  *   found is all there is;
  * - rare words (or a walk that came up short): the text index, for text-only searches first
  *   within the newest `spanRows` entries (other filters have indexes of their own), then everywhere;
- * - filters that leave few entries with the words (at most `indexedRows`: the words' share in the
- *   probe times the planner's estimate of the entries passing the station, election, region and
- *   category filters, which the indexes answer): the text index, whatever the words' share. It
+ * - common words with filters that leave fewer entries with the words than the walk would read
+ *   (the words' share in the probe times the planner's estimate of the entries passing the
+ *   station, election, region and category filters; at most `indexedRows`): the text index. It
  *   reads only the entries that have the words and pass those filters (the text index holds the
- *   region, the category and an election with its region), where a walk reads every candidate of
- *   the filters: a region's entries of one election are thousands, each on its own page
+ *   region, the category and an election with its region), where a walk reads thousands of
+ *   candidates, each on its own page: a region's entries are spread over the whole archive
  *   (60–170 ms at a million entries, where this reads a few hundred rows).
  */
 export async function relevanceWindow(ctx: AppContext, filters: SearchFilters, plan = RELEVANCE_WINDOW): Promise<RankedMatch[]> {
   const wordsAlone = isDeepStrictEqual({ ...filters, text: null }, NOTHING);
   const probe = await ctx.repos.archive.newestMatchesWalking({ ...NOTHING, text: filters.text }, plan.probeRows, plan.size);
   if (wordsAlone && probe.matches.length === plan.size) return probe.matches;
-  if (!onlyWords(filters)) {
-    // The probe's share, not the planner's, for the words (it sees words that come together as
-    // they are); a probe that stopped at a full window saw a share of at least that: taken as all.
-    const share = probe.matches.length === plan.size ? 1 : probe.matches.length / plan.probeRows;
+  // Read about twice as many candidates as the words' share among the newest entries says a full
+  // window needs (the probe stops early, so that share is a lower bound).
+  const share = probe.matches.length / plan.probeRows;
+  const walkRows = Math.min(plan.walkRows, Math.max(plan.size, Math.ceil((2 * plan.size) / share)));
+  const common = probe.matches.length >= plan.commonShare * plan.probeRows;
+  if (common && !onlyWords(filters)) {
+    // The text index reads the entries that have the words among those passing the filters it
+    // holds (their count from the planner's statistics; the words' share from the probe, which sees
+    // words that come together as they are: a full probe's share is taken as all); the walk reads
+    // walkRows candidates. Whichever reads fewer.
     const { stationNumbers, electionId, regions, categories } = filters;
     const candidates = await ctx.repos.archive.estimateMatches({ ...NOTHING, stationNumbers, electionId, regions, categories });
-    if (share * candidates <= plan.indexedRows) return ctx.repos.archive.newestMatchesIndexed(filters, null, plan.size);
+    const read = (probe.matches.length === plan.size ? 1 : share) * candidates;
+    if (read <= Math.min(plan.indexedRows, walkRows)) return ctx.repos.archive.newestMatchesIndexed(filters, null, plan.size);
   }
-  if (probe.matches.length >= plan.commonShare * plan.probeRows) {
-    // Read about twice as many candidates as the words' share among the newest entries says a
-    // full window needs (the probe stops early, so that share is a lower bound).
-    const share = probe.matches.length / plan.probeRows;
-    const walkRows = Math.min(plan.walkRows, Math.max(plan.size, Math.ceil((2 * plan.size) / share)));
+  if (common) {
     if (wordsAlone) {
       // The probe was this walk's beginning (the same words, nothing else): go on after its last match.
       const rest = await ctx.repos.archive.newestMatchesWalking(filters, Math.max(plan.size, walkRows - plan.probeRows), plan.size - probe.matches.length, probe.last);

@@ -148,7 +148,7 @@ describeWithFixtures('archive search', () => {
           { ...everything, probeRows: 1, commonShare: 2 }, // no span edge (fewer entries): the whole text index
           { ...everything, probeRows: 3, walkRows: 2, spanRows: 1 }, // a walk too short, then the text index
           { ...everything, probeRows: 3 }, // a short probe, then a walk over everything
-          { ...everything, indexedRows: 1_000_000 }, // with filters: few matches expected, the text index straight away
+          { ...everything, indexedRows: 1_000_000 }, // with filters: the text index when it would read no more than the walk
         ];
         for (const plan of plans) expect({ plan, found: newestFirst(await relevanceWindow(system.ctx, filters, plan)) }).toEqual({ plan, found: newestFirst(all) });
       }
