@@ -162,10 +162,12 @@ export async function newestMatchesWalking(
   // A walk may go on where an earlier one's last match was (the same words, no filters): the
   // entries it read are not read again.
   const where = olderThan ? [...filters, `(a.published_at, a.id) < (${p.add(olderThan.publishedAt)}::timestamptz, ${p.add(olderThan.id)}::uuid)`] : filters;
-  const candidates = `SELECT a.id, a.published_at, a.region, a.search_text FROM archive_entries a ${whereClause(where)}
+  // reached: the candidate's place in the walk (counted as the rows stream, so the walk still stops early)
+  const candidates = `SELECT a.id, a.published_at, a.region, a.search_text, row_number() OVER (ORDER BY a.published_at DESC, a.id DESC)::int AS reached
+                        FROM archive_entries a ${whereClause(where)}
                        ORDER BY a.published_at DESC, a.id DESC LIMIT ${p.add(walkRows)}`;
-  const { rows } = await db.query<RankedMatch & { walked: number | null; published_at: Date }>(
-    `SELECT a.id, a.published_at, ${RANK(p, f.text!)} AS rank, ${filters.length ? 'a.walked' : 'NULL::int AS walked'}
+  const { rows } = await db.query<RankedMatch & { walked: number | null; published_at: Date; reached: number }>(
+    `SELECT a.id, a.published_at, a.reached, ${RANK(p, f.text!)} AS rank, ${filters.length ? 'a.walked' : 'NULL::int AS walked'}
        FROM (${filters.length ? `SELECT c.*, count(*) OVER ()::int AS walked FROM (${candidates}) c` : candidates}) a
       ${whereClause(textConditions(f, p))}
       ORDER BY a.published_at DESC, a.id DESC
@@ -173,7 +175,7 @@ export async function newestMatchesWalking(
     p.values,
   );
   const last = rows.at(-1);
-  return { matches: rows.map(({ id, rank }) => ({ id, rank })), walked: rows[0]?.walked ?? null, last: last ? { id: last.id, publishedAt: last.published_at } : null };
+  return { matches: rows.map(({ id, rank }) => ({ id, rank })), walked: rows[0]?.walked ?? null, last: last ? { id: last.id, publishedAt: last.published_at, reached: last.reached } : null };
 }
 
 /** When the n-th newest entry was published (null when there are fewer): where the newest n begin. */

@@ -182,18 +182,18 @@ export async function relevanceWindow(ctx: AppContext, filters: SearchFilters, p
   const probe = await ctx.repos.archive.newestMatchesWalking({ ...NOTHING, text: filters.text }, plan.probeRows, plan.size);
   if (wordsAlone && probe.matches.length === plan.size) return probe.matches;
   // Read about twice as many candidates as the words' share among the newest entries says a full
-  // window needs (the probe stops early, so that share is a lower bound).
-  const share = probe.matches.length / plan.probeRows;
+  // window needs (a probe that filled the window stopped at its last match).
+  const full = probe.matches.length === plan.size;
+  const share = probe.matches.length / (full && probe.last ? probe.last.reached : plan.probeRows);
   const walkRows = Math.min(plan.walkRows, Math.max(plan.size, Math.ceil((2 * plan.size) / share)));
   const common = probe.matches.length >= plan.commonShare * plan.probeRows;
   if (common && !onlyWords(filters)) {
     // The text index reads the entries that have the words among those passing the filters it
     // holds (their count from the planner's statistics; the words' share from the probe, which sees
-    // words that come together as they are: a full probe's share is taken as all); the walk reads
-    // walkRows candidates. Whichever reads fewer.
+    // words that come together as they are); the walk reads walkRows candidates. Whichever reads fewer.
     const { stationNumbers, electionId, regions, categories } = filters;
     const candidates = await ctx.repos.archive.estimateMatches({ ...NOTHING, stationNumbers, electionId, regions, categories });
-    const read = (probe.matches.length === plan.size ? 1 : share) * candidates;
+    const read = share * candidates;
     if (read <= Math.min(plan.indexedRows, walkRows)) return ctx.repos.archive.newestMatchesIndexed(filters, null, plan.size);
   }
   if (common) {
