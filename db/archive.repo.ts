@@ -144,11 +144,10 @@ export async function listEntries(db: Queryable, ids: string[]): Promise<Omit<Ar
 /**
  * The newest `size` matches among the newest `walkRows` entries that pass the other filters, the
  * words checked row by row: a common word is found within a few thousand rows, where the text
- * index would read all of its (hundreds of thousands of) postings first. `walked` is how many
- * candidates were read, when that is known (fewer than `walkRows`: every candidate was): with
- * other filters the candidates are all read and sorted anyway, so they are counted on the way
- * (and told with the matches: null when nothing matched); without, the walk down the time index
- * stops at the size-th match and counts nothing.
+ * index would read all of its (hundreds of thousands of) postings first. The walk stops at the
+ * size-th match. `exhausted`: it read every candidate there is (fewer than `walkRows`), so what it
+ * found is all there is; told by the walkRows-th candidate, which is returned (not as a match)
+ * when the walk reached it.
  */
 export async function newestMatchesWalking(
   db: Queryable,
@@ -156,26 +155,33 @@ export async function newestMatchesWalking(
   walkRows: number,
   size: number,
   olderThan: WalkedMatch | null = null,
-): Promise<{ matches: RankedMatch[]; walked: number | null; last: WalkedMatch | null }> {
+): Promise<{ matches: RankedMatch[]; exhausted: boolean; last: WalkedMatch | null }> {
   const p = new Params();
   const filters = filterConditions(f, p);
   // A walk may go on where an earlier one's last match was (the same words, no filters): the
   // entries it read are not read again.
   const where = olderThan ? [...filters, `(a.published_at, a.id) < (${p.add(olderThan.publishedAt)}::timestamptz, ${p.add(olderThan.id)}::uuid)`] : filters;
   // reached: the candidate's place in the walk (counted as the rows stream, so the walk still stops early)
+  const limit = p.add(walkRows);
   const candidates = `SELECT a.id, a.published_at, a.region, a.search_text, row_number() OVER (ORDER BY a.published_at DESC, a.id DESC)::int AS reached
                         FROM archive_entries a ${whereClause(where)}
-                       ORDER BY a.published_at DESC, a.id DESC LIMIT ${p.add(walkRows)}`;
-  const { rows } = await db.query<RankedMatch & { walked: number | null; published_at: Date; reached: number }>(
-    `SELECT a.id, a.published_at, a.reached, ${RANK(p, f.text!)} AS rank, ${filters.length ? 'a.walked' : 'NULL::int AS walked'}
-       FROM (${filters.length ? `SELECT c.*, count(*) OVER ()::int AS walked FROM (${candidates}) c` : candidates}) a
-      ${whereClause(textConditions(f, p))}
+                       ORDER BY a.published_at DESC, a.id DESC LIMIT ${limit}`;
+  const words = textConditions(f, p).join(' AND ');
+  const { rows } = await db.query<RankedMatch & { published_at: Date; reached: number; matched: boolean }>(
+    `SELECT a.id, a.published_at, a.reached, ${RANK(p, f.text!)} AS rank, (${words}) AS matched
+       FROM (${candidates}) a
+      WHERE (${words}) OR a.reached = ${limit}
       ORDER BY a.published_at DESC, a.id DESC
-      LIMIT ${p.add(size)}`,
+      LIMIT ${p.add(size + 1)}`,
     p.values,
   );
-  const last = rows.at(-1);
-  return { matches: rows.map(({ id, rank }) => ({ id, rank })), walked: rows[0]?.walked ?? null, last: last ? { id: last.id, publishedAt: last.published_at, reached: last.reached } : null };
+  const found = rows.filter((r) => r.matched).slice(0, size);
+  const last = found.at(-1);
+  return {
+    matches: found.map(({ id, rank }) => ({ id, rank })),
+    exhausted: found.length < size && !rows.some((r) => r.reached === walkRows),
+    last: last ? { id: last.id, publishedAt: last.published_at, reached: last.reached } : null,
+  };
 }
 
 /** When the n-th newest entry was published (null when there are fewer): where the newest n begin. */

@@ -180,7 +180,7 @@ export const RELEVANCE_WINDOW: RelevanceWindowPlan = { size: 300, probeRows: 2_0
 export async function relevanceWindow(ctx: AppContext, filters: SearchFilters, plan = RELEVANCE_WINDOW): Promise<RankedMatch[]> {
   const wordsAlone = isDeepStrictEqual({ ...filters, text: null }, NOTHING);
   const probe = await ctx.repos.archive.newestMatchesWalking({ ...NOTHING, text: filters.text }, plan.probeRows, plan.size);
-  if (wordsAlone && probe.matches.length === plan.size) return probe.matches;
+  if (wordsAlone && (probe.matches.length === plan.size || probe.exhausted)) return probe.matches;
   // Read about twice as many candidates as the words' share among the newest entries says a full
   // window needs (a probe that filled the window stopped at its last match).
   const full = probe.matches.length === plan.size;
@@ -201,10 +201,10 @@ export async function relevanceWindow(ctx: AppContext, filters: SearchFilters, p
       // The probe was this walk's beginning (the same words, nothing else): go on after its last match.
       const rest = await ctx.repos.archive.newestMatchesWalking(filters, Math.max(plan.size, walkRows - plan.probeRows), plan.size - probe.matches.length, probe.last);
       const matches = [...probe.matches, ...rest.matches];
-      if (matches.length === plan.size) return matches;
+      if (matches.length === plan.size || rest.exhausted) return matches;
     } else {
-      const { matches, walked } = await ctx.repos.archive.newestMatchesWalking(filters, walkRows, plan.size);
-      if (matches.length === plan.size || (walked !== null && walked < walkRows)) return matches;
+      const { matches, exhausted } = await ctx.repos.archive.newestMatchesWalking(filters, walkRows, plan.size);
+      if (matches.length === plan.size || exhausted) return matches;
     }
   }
   const edge = onlyWords(filters) ? await recentEdge(ctx, plan.spanRows) : null;
