@@ -2372,6 +2372,13 @@ CREATE INDEX archive_entries_election_idx ON public.archive_entries USING btree 
 
 
 --
+-- Name: archive_entries_election_video_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX archive_entries_election_video_idx ON public.archive_entries USING btree (election_id, published_at DESC, id DESC) WHERE has_video;
+
+
+--
 -- Name: archive_entries_file_sha256_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2425,6 +2432,13 @@ CREATE INDEX archive_entries_text_filters_idx ON public.archive_entries USING gi
 --
 
 CREATE INDEX archive_entries_verified_idx ON public.archive_entries USING btree (verified_at);
+
+
+--
+-- Name: archive_entries_video_newest_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX archive_entries_video_newest_idx ON public.archive_entries USING btree (published_at DESC, id DESC) WHERE has_video;
 
 
 --

@@ -28,3 +28,11 @@ CREATE INDEX archive_entries_text_filters_idx ON archive_entries USING gin (
   ((election_id::text || ' ') || region)
 );
 DROP INDEX archive_entries_search_idx;
+
+-- Videos are the strongest evidence, and "videos only" a journalist's first filter; a video is one
+-- entry in seven. A relevance walk through the newest videos (of an election) read them through
+-- the time index, checking has_video row by row: seven rows read for each candidate (at 1 M
+-- entries on a loaded machine, a median of 150–580 ms for common words within an election's
+-- videos; 18 ms with these, which hold the candidates alone).
+CREATE INDEX archive_entries_video_newest_idx ON archive_entries (published_at DESC, id DESC) WHERE has_video;
+CREATE INDEX archive_entries_election_video_idx ON archive_entries (election_id, published_at DESC, id DESC) WHERE has_video;
