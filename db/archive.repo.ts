@@ -195,14 +195,16 @@ export async function publicationEdge(db: Queryable, n: number): Promise<Date | 
 
 /**
  * The newest `size` matches through the text index, optionally only among entries published
- * since a time: the index reads every posting of the words, so this is for words too rare to be
- * found by newestMatchesWalking.
+ * since a time (from the start of its UTC day: more entries, but still the newest): the index
+ * reads every posting of the words, so this is for words too rare to be found by
+ * newestMatchesWalking, or for filters the index holds.
  */
 export async function newestMatchesIndexed(db: Queryable, f: SearchFilters, publishedSince: Date | null, size: number): Promise<RankedMatch[]> {
   const p = new Params();
   const where = conditions(f, p, true);
-  // Written as the text index's time expression (db/migrations/022_search_filters_index.sql), so the index answers it.
-  if (publishedSince) where.push(`(a.published_at AT TIME ZONE 'UTC') >= (${p.add(publishedSince)}::timestamptz AT TIME ZONE 'UTC')`);
+  // Written as the text index's day of publication (db/migrations/022_search_filters_index.sql), so the index answers it:
+  // the entries since that day, the newest all the same.
+  if (publishedSince) where.push(`((a.published_at AT TIME ZONE 'UTC')::date) >= (${p.add(publishedSince)}::timestamptz AT TIME ZONE 'UTC')::date`);
   // Without a time range, collect every match through the indexes (the words are rare, or the
   // other filters narrow): walking the time index with a filter, the planner's pick for words it
   // cannot estimate, would read the whole archive for a word that is nowhere.

@@ -2424,7 +2424,7 @@ CREATE INDEX archive_entries_station_idx ON public.archive_entries USING btree (
 -- Name: archive_entries_text_filters_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX archive_entries_text_filters_idx ON public.archive_entries USING gin (search_text, ((published_at AT TIME ZONE 'UTC'::text)), region, category_code, ((((election_id)::text || ' '::text) || region)));
+CREATE INDEX archive_entries_text_filters_idx ON public.archive_entries USING gin (search_text, (((published_at AT TIME ZONE 'UTC'::text))::date), region, category_code, ((((election_id)::text || ' '::text) || region)));
 
 
 --
