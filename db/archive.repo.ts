@@ -12,6 +12,7 @@ import type {
   PublicFileFacts,
   RankedMatch,
   RegionTerm,
+  WalkedMatch,
   SearchAfter,
   SearchFilters,
   SearchSort,
@@ -49,12 +50,26 @@ function textConditions(f: SearchFilters, p: Params): string[] {
 const oneOf = (column: string, values: string[], p: Params) =>
   values.length === 1 ? `${column} = ${p.add(values[0])}::text` : `${column} = ANY(${p.add(values)}::text[])`;
 
-/** Everything else a search narrows by (each has an index of its own). */
-function filterConditions(f: SearchFilters, p: Params): string[] {
+/**
+ * The election and the region as the text index's one key for the pair (db/migrations/022_search_filters_index.sql):
+ * written exactly as the index's expression, so the planner matches it.
+ */
+const ELECTION_REGION = `((a.election_id::text || ' ') || a.region)`;
+
+/**
+ * Everything else a search narrows by (each has an index of its own). For the text index
+ * (`textIndex`), an election with one region is written as the pair's key, which that index holds:
+ * with the two written apart it would read the region's postings and check the election on the rows.
+ */
+function filterConditions(f: SearchFilters, p: Params, textIndex = false): string[] {
   const where: string[] = [];
   if (f.stationNumbers.length) where.push(`a.station_number = ANY(${p.add(f.stationNumbers)}::text[])`);
-  if (f.electionId !== null) where.push(`a.election_id = ${p.add(f.electionId)}::int`);
-  if (f.regions !== null) where.push(oneOf('a.region', f.regions, p));
+  if (textIndex && f.electionId !== null && f.regions?.length === 1) {
+    where.push(`${ELECTION_REGION} = ${p.add(`${f.electionId} ${f.regions[0]}`)}::text`);
+  } else {
+    if (f.electionId !== null) where.push(`a.election_id = ${p.add(f.electionId)}::int`);
+    if (f.regions !== null) where.push(oneOf('a.region', f.regions, p));
+  }
   if (f.categories.length) where.push(oneOf('a.category_code', f.categories, p));
   if (f.capturedFrom) where.push(`a.captured_at >= ${p.add(f.capturedFrom)}::timestamptz`);
   if (f.capturedTo) where.push(`a.captured_at < ${p.add(f.capturedTo)}::timestamptz`);
@@ -66,7 +81,7 @@ function filterConditions(f: SearchFilters, p: Params): string[] {
   return where;
 }
 
-const conditions = (f: SearchFilters, p: Params): string[] => [...textConditions(f, p), ...filterConditions(f, p)];
+const conditions = (f: SearchFilters, p: Params, textIndex = false): string[] => [...textConditions(f, p), ...filterConditions(f, p, textIndex)];
 const whereClause = (where: string[]) => (where.length ? `WHERE ${where.join(' AND ')}` : '');
 
 const RANK = (p: Params, text: string) => `ts_rank_cd(a.search_text, ${TSQUERY(p.add(text))})`;
@@ -129,31 +144,44 @@ export async function listEntries(db: Queryable, ids: string[]): Promise<Omit<Ar
 /**
  * The newest `size` matches among the newest `walkRows` entries that pass the other filters, the
  * words checked row by row: a common word is found within a few thousand rows, where the text
- * index would read all of its (hundreds of thousands of) postings first. `walked` is how many
- * candidates were read, when that is known (fewer than `walkRows`: every candidate was): with
- * other filters the candidates are all read and sorted anyway, so they are counted on the way
- * (and told with the matches: null when nothing matched); without, the walk down the time index
- * stops at the size-th match and counts nothing.
+ * index would read all of its (hundreds of thousands of) postings first. The walk stops at the
+ * size-th match. `exhausted`: it read every candidate there is (fewer than `walkRows`), so what it
+ * found is all there is; told by the walkRows-th candidate, which is returned (not as a match)
+ * when the walk reached it.
  */
 export async function newestMatchesWalking(
   db: Queryable,
   f: SearchFilters,
   walkRows: number,
   size: number,
-): Promise<{ matches: RankedMatch[]; walked: number | null }> {
+  olderThan: WalkedMatch | null = null,
+): Promise<{ matches: RankedMatch[]; exhausted: boolean; last: WalkedMatch | null }> {
   const p = new Params();
   const filters = filterConditions(f, p);
-  const candidates = `SELECT a.id, a.published_at, a.region, a.search_text FROM archive_entries a ${whereClause(filters)}
-                       ORDER BY a.published_at DESC, a.id DESC LIMIT ${p.add(walkRows)}`;
-  const { rows } = await db.query<RankedMatch & { walked: number | null }>(
-    `SELECT a.id, ${RANK(p, f.text!)} AS rank, ${filters.length ? 'a.walked' : 'NULL::int AS walked'}
-       FROM (${filters.length ? `SELECT c.*, count(*) OVER ()::int AS walked FROM (${candidates}) c` : candidates}) a
-      ${whereClause(textConditions(f, p))}
+  // A walk may go on where an earlier one's last match was (the same words, no filters): the
+  // entries it read are not read again.
+  const where = olderThan ? [...filters, `(a.published_at, a.id) < (${p.add(olderThan.publishedAt)}::timestamptz, ${p.add(olderThan.id)}::uuid)`] : filters;
+  // reached: the candidate's place in the walk (counted as the rows stream, so the walk still stops early)
+  const limit = p.add(walkRows);
+  const candidates = `SELECT a.id, a.published_at, a.region, a.search_text, row_number() OVER (ORDER BY a.published_at DESC, a.id DESC)::int AS reached
+                        FROM archive_entries a ${whereClause(where)}
+                       ORDER BY a.published_at DESC, a.id DESC LIMIT ${limit}`;
+  const words = textConditions(f, p).join(' AND ');
+  const { rows } = await db.query<RankedMatch & { published_at: Date; reached: number; matched: boolean }>(
+    `SELECT a.id, a.published_at, a.reached, ${RANK(p, f.text!)} AS rank, (${words}) AS matched
+       FROM (${candidates}) a
+      WHERE (${words}) OR a.reached = ${limit}
       ORDER BY a.published_at DESC, a.id DESC
-      LIMIT ${p.add(size)}`,
+      LIMIT ${p.add(size + 1)}`,
     p.values,
   );
-  return { matches: rows.map(({ id, rank }) => ({ id, rank })), walked: rows[0]?.walked ?? null };
+  const found = rows.filter((r) => r.matched).slice(0, size);
+  const last = found.at(-1);
+  return {
+    matches: found.map(({ id, rank }) => ({ id, rank })),
+    exhausted: found.length < size && !rows.some((r) => r.reached === walkRows),
+    last: last ? { id: last.id, publishedAt: last.published_at, reached: last.reached } : null,
+  };
 }
 
 /** When the n-th newest entry was published (null when there are fewer): where the newest n begin. */
@@ -167,14 +195,16 @@ export async function publicationEdge(db: Queryable, n: number): Promise<Date | 
 
 /**
  * The newest `size` matches through the text index, optionally only among entries published
- * since a time: the index reads every posting of the words, so this is for words too rare to be
- * found by newestMatchesWalking.
+ * since a time (from the start of its UTC day: more entries, but still the newest): the index
+ * reads every posting of the words, so this is for words too rare to be found by
+ * newestMatchesWalking, or for filters the index holds.
  */
 export async function newestMatchesIndexed(db: Queryable, f: SearchFilters, publishedSince: Date | null, size: number): Promise<RankedMatch[]> {
   const p = new Params();
-  const where = conditions(f, p);
-  // Written as the text index's time expression (db/migrations/001_baseline.sql), so the index answers it.
-  if (publishedSince) where.push(`(a.published_at AT TIME ZONE 'UTC') >= (${p.add(publishedSince)}::timestamptz AT TIME ZONE 'UTC')`);
+  const where = conditions(f, p, true);
+  // Written as the text index's day of publication (db/migrations/022_search_filters_index.sql), so the index answers it:
+  // the entries since that day, the newest all the same.
+  if (publishedSince) where.push(`((a.published_at AT TIME ZONE 'UTC')::date) >= (${p.add(publishedSince)}::timestamptz AT TIME ZONE 'UTC')::date`);
   // Without a time range, collect every match through the indexes (the words are rare, or the
   // other filters narrow): walking the time index with a filter, the planner's pick for words it
   // cannot estimate, would read the whole archive for a word that is nowhere.
@@ -184,6 +214,22 @@ export async function newestMatchesIndexed(db: Queryable, f: SearchFilters, publ
     p.values,
   );
   return rows;
+}
+
+/**
+ * How many entries the planner expects to pass these filters, from PostgreSQL's statistics
+ * (planning only, nothing is read; the conditions written as the text index's, so an election with
+ * one region is the pair's key, whose statistics are the pair's own). For filters on columns it
+ * knows this is close; for words it is not to be trusted: it multiplies the words' shares, and
+ * words that come together ("протокол переписали") are then taken for far rarer than they are.
+ */
+export async function estimateMatches(db: Queryable, f: SearchFilters): Promise<number> {
+  const p = new Params();
+  const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
+    `EXPLAIN (FORMAT JSON) SELECT 1 FROM archive_entries a ${whereClause(conditions(f, p, true))}`,
+    p.values,
+  );
+  return rows[0]!['QUERY PLAN'][0].Plan['Plan Rows'];
 }
 
 const EXPORT_FROM = `archive_entries a

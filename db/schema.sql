@@ -2497,6 +2497,13 @@ CREATE INDEX archive_entries_election_idx ON public.archive_entries USING btree 
 
 
 --
+-- Name: archive_entries_election_video_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX archive_entries_election_video_idx ON public.archive_entries USING btree (election_id, published_at DESC, id DESC) WHERE has_video;
+
+
+--
 -- Name: archive_entries_file_sha256_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2532,13 +2539,6 @@ CREATE INDEX archive_entries_region_newest_idx ON public.archive_entries USING b
 
 
 --
--- Name: archive_entries_search_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX archive_entries_search_idx ON public.archive_entries USING gin (search_text, ((published_at AT TIME ZONE 'UTC'::text)));
-
-
---
 -- Name: archive_entries_station_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2546,10 +2546,24 @@ CREATE INDEX archive_entries_station_idx ON public.archive_entries USING btree (
 
 
 --
+-- Name: archive_entries_text_filters_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX archive_entries_text_filters_idx ON public.archive_entries USING gin (search_text, (((published_at AT TIME ZONE 'UTC'::text))::date), region, category_code, ((((election_id)::text || ' '::text) || region)));
+
+
+--
 -- Name: archive_entries_verified_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX archive_entries_verified_idx ON public.archive_entries USING btree (verified_at);
+
+
+--
+-- Name: archive_entries_video_newest_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX archive_entries_video_newest_idx ON public.archive_entries USING btree (published_at DESC, id DESC) WHERE has_video;
 
 
 --

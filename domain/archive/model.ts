@@ -41,6 +41,11 @@ export type SearchAfter = { key: string | number | null; id: string };
 
 /** A match of a text search with its relevance (ts_rank_cd, title words weigh more). */
 export type RankedMatch = { id: string; rank: number };
+/**
+ * Where a walk through the newest entries found its last match: another walk may go on from there;
+ * `reached` is how many candidates the walk had read when it found it.
+ */
+export type WalkedMatch = { id: string; publishedAt: Date; reached: number };
 
 /** A word or name to look for among region names, and how alike a name must be (trigram word similarity, 0–1). */
 export type RegionTerm = { term: string; minScore: number };

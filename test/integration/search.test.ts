@@ -136,10 +136,11 @@ describeWithFixtures('archive search', () => {
 
   test('relevance window: walking, the text index within a span and the whole index find the same newest matches', async () => {
     const newestFirst = (ms: RankedMatch[]) => ms.map((m) => `${m.id}:${m.rank}`);
-    for (const query of [{ q: nonce }, { q: nonce, election }, { q: `участка ${nonce}`, region: 'Санкт-Петербург' }]) {
+    // the last: an election with one region, which the text index holds as one key
+    for (const query of [{ q: nonce }, { q: nonce, election }, { q: `участка ${nonce}`, region: 'Санкт-Петербург' }, { q: `участка ${nonce}`, election, region: 'Санкт-Петербург' }]) {
       const filters = await buildFilters(system.ctx, query);
       for (const size of [3, 50]) {
-        const everything = { size, probeRows: 1_000_000, commonShare: 0, walkRows: 1_000_000, spanRows: 1_000_000 };
+        const everything = { size, probeRows: 1_000_000, commonShare: 0, walkRows: 1_000_000, spanRows: 1_000_000, indexedRows: 0 };
         const all = await relevanceWindow(system.ctx, filters, everything); // walks read every entry
         expect(all.length).toBe(Math.min(size, query.region ? fillers.length : 3 + fillers.length));
         const plans = [
@@ -147,6 +148,7 @@ describeWithFixtures('archive search', () => {
           { ...everything, probeRows: 1, commonShare: 2 }, // no span edge (fewer entries): the whole text index
           { ...everything, probeRows: 3, walkRows: 2, spanRows: 1 }, // a walk too short, then the text index
           { ...everything, probeRows: 3 }, // a short probe, then a walk over everything
+          { ...everything, indexedRows: 1_000_000 }, // with filters: the text index when it would read no more than the walk
         ];
         for (const plan of plans) expect({ plan, found: newestFirst(await relevanceWindow(system.ctx, filters, plan)) }).toEqual({ plan, found: newestFirst(all) });
       }
