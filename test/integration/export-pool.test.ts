@@ -165,9 +165,10 @@ describe('exports that are never read do not starve the archive', () => {
   }, 120_000);
 
   test('a pool whose connections are all taken answers 503 with Retry-After, not a hang', async () => {
+    // the acquire limit also bounds opening a connection, which takes longer than 500 ms on a loaded machine
     const small = await startSystem({
       worker: false,
-      env: { DATABASE_URL: databaseUrl, DB_POOL_SIZE: '2', DB_ACQUIRE_TIMEOUT_MS: '500', DB_STATEMENT_TIMEOUT_MS: '20000', DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '40000', PUBLIC_API_REQUESTS_PER_MINUTE: '100000' },
+      env: { DATABASE_URL: databaseUrl, DB_POOL_SIZE: '2', DB_ACQUIRE_TIMEOUT_MS: '1500', DB_STATEMENT_TIMEOUT_MS: '20000', DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '40000', PUBLIC_API_REQUESTS_PER_MINUTE: '100000' },
     });
     const held = await Promise.all([small.ctx.db.connect(), small.ctx.db.connect()]);
     try {
