@@ -11,20 +11,35 @@ import { waitFor } from '../helpers/system';
  * retry window waits in PostgreSQL as waiting_retry with its reason, visible to admins, and the
  * sweep takes it up again.
  */
-let system: FaultSystem;
-const statuses = async (submissionId: string) => (await mediaRepo.listMediaFiles(system.ownerDb, submissionId)).map((f) => f.status);
+/** The two cases' systems: each its own PostgreSQL and Redis, started together, so that the second case runs during the first's outage. */
+let outage: FaultSystem;
+let failing: FaultSystem;
+const statuses = async (system: FaultSystem, submissionId: string) => (await mediaRepo.listMediaFiles(system.ownerDb, submissionId)).map((f) => f.status);
 
-describe('a long PostgreSQL outage (default retry and sweep settings)', () => {
+/**
+ * The two cases share nothing but the wait: the first spends 45 s with its PostgreSQL stopped, so they
+ * run concurrently (test.concurrent, after the shared beforeAll) instead of one after the other.
+ */
+describe('retries', () => {
   const OUTAGE_MS = 45_000;
 
   beforeAll(async () => {
-    system = await startFaultSystem({ worker: false });
-  });
+    [outage, failing] = await Promise.all([
+      // default retry and sweep settings
+      startFaultSystem({ worker: false }),
+      startFaultSystem({
+        worker: false,
+        // Short so the test can see a file parked and swept again; the defaults are 60 and 10 min.
+        env: { RETRY_WINDOW_MINUTES: '0.2', STALE_JOB_MINUTES: '0.1', SWEEP_INTERVAL_SECONDS: '1' },
+      }),
+    ]);
+  }, 120_000);
   afterAll(async () => {
-    await system?.close();
+    await Promise.all([outage?.close(), failing?.close()]);
   });
 
-  test(`after a ${OUTAGE_MS / 1000} s PostgreSQL outage, processing resumes within 15 s of its return`, async () => {
+  test.concurrent(`a long PostgreSQL outage (default retry and sweep settings): after a ${OUTAGE_MS / 1000} s outage, processing resumes within 15 s of its return`, async () => {
+    const system = outage;
     const client = new Client(system.url);
     const uploads = [];
     for (let i = 0; i < 3; i++) uploads.push(await uploadPhotos(client, 2));
@@ -36,26 +51,14 @@ describe('a long PostgreSQL outage (default retry and sweep settings)', () => {
     await system.pg.start();
     const back = Date.now();
     await waitFor(async () => {
-      for (const id of ids) if (!(await statuses(id)).every((s) => s === 'ready')) return false;
+      for (const id of ids) if (!(await statuses(system, id)).every((s) => s === 'ready')) return false;
       return true;
     }, 60_000, 'every file processed after PostgreSQL returned');
     expect(Date.now() - back).toBeLessThan(15_000);
   }, 120_000);
-});
 
-describe('a file that keeps failing', () => {
-  beforeAll(async () => {
-    system = await startFaultSystem({
-      worker: false,
-      // Short so the test can see a file parked and swept again; the defaults are 60 and 10 min.
-      env: { RETRY_WINDOW_MINUTES: '0.2', STALE_JOB_MINUTES: '0.1', SWEEP_INTERVAL_SECONDS: '1' },
-    });
-  });
-  afterAll(async () => {
-    await system?.close();
-  });
-
-  test('a file failing past the retry window waits as waiting_retry with its reason, shown to admins, and is retried by the sweep', async () => {
+  test.concurrent('a file that keeps failing: past the retry window it waits as waiting_retry with its reason, shown to admins, and is retried by the sweep', async () => {
+    const system = failing;
     await system.stopWorker();
     const upload = await uploadPhotos(new Client(system.url), 1);
     const submissionId = (upload.body as { submissionId: string }).submissionId;
@@ -88,7 +91,7 @@ describe('a file that keeps failing', () => {
     expect(page.body).toContain(parked.retry_reason!.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'));
 
     await fs.rename(`${original}.away`, original);
-    await waitFor(async () => (await statuses(submissionId))[0] === 'ready', 60_000, 'the parked file processed by the sweep');
+    await waitFor(async () => (await statuses(system, submissionId))[0] === 'ready', 60_000, 'the parked file processed by the sweep');
     expect((await mediaRepo.findMediaFile(system.ownerDb, file!.id))!.retry_reason).toBeNull();
   }, 120_000);
 });

@@ -30,25 +30,42 @@ export function compareCopies(a: Raw, b: Raw, regions: RedactionRegion[], margin
   const inside = boxes.map(() => ({ sum: 0, n: 0 }));
   let outsideMax = 0;
   const outside = { sum: 0, n: 0 };
+  const { width, channels } = a;
+  const diff = (x: number, y: number) => {
+    const i = (y * width + x) * channels;
+    let d = 0;
+    for (let c = 0; c < channels; c++) d += Math.abs(a.data[i + c]! - b.data[i + c]!);
+    return d / channels;
+  };
+  // Row by row, each box's span and the spans outside every grown box: the pixels, and the order
+  // they are summed in, of a test of every pixel against every box, without that test (a frame of a
+  // 720p copy is 0.9 million pixels).
   for (let y = 0; y < a.height; y++) {
-    for (let x = 0; x < a.width; x++) {
-      const i = (y * a.width + x) * a.channels;
-      let d = 0;
-      for (let c = 0; c < a.channels; c++) d += Math.abs(a.data[i + c]! - b.data[i + c]!);
-      d /= a.channels;
-      const within = (bx: (typeof boxes)[number], m: number) => x >= bx.left - m && x < bx.left + bx.width + m && y >= bx.top - m && y < bx.top + bx.height + m;
-      boxes.forEach((bx, k) => {
-        if (within(bx, -margin)) {
-          inside[k]!.sum += d;
-          inside[k]!.n++;
-        }
-      });
-      if (!boxes.some((bx) => within(bx, margin))) {
+    boxes.forEach((bx, k) => {
+      if (y < bx.top + margin || y >= bx.top + bx.height - margin) return;
+      for (let x = Math.max(0, bx.left + margin); x < Math.min(width, bx.left + bx.width - margin); x++) {
+        inside[k]!.sum += diff(x, y);
+        inside[k]!.n++;
+      }
+    });
+    const grown = boxes
+      .filter((bx) => y >= bx.top - margin && y < bx.top + bx.height + margin)
+      .map((bx) => [bx.left - margin, bx.left + bx.width + margin] as const)
+      .sort((p, q) => p[0] - q[0]);
+    let x = 0;
+    const outsideUpTo = (end: number) => {
+      for (; x < Math.min(end, width); x++) {
+        const d = diff(x, y);
         outsideMax = Math.max(outsideMax, d);
         outside.sum += d;
         outside.n++;
       }
+    };
+    for (const [from, to] of grown) {
+      outsideUpTo(from);
+      x = Math.max(x, to);
     }
+    outsideUpTo(width);
   }
   return { insideMean: inside.map((s) => s.sum / s.n), outsideMax, outsideMean: outside.sum / outside.n, outsideWorstBlock: worstBlockOutside(a, b, boxes, margin) };
 }
