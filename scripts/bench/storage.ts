@@ -22,6 +22,7 @@
  *      and made again), BENCH_REDIS_URL, and the S3 server: TEST_S3_ENDPOINT (+ keys) or the
  *      project's one-machine Ceph RGW (scripts/ceph-s3/start, started when not running). Each phase
  *      empties and removes its buckets when it ends: a memory-backed RGW holds one phase at a time.
+ *      BENCH_NODE_ARGS: node options for the API and worker it starts (e.g. --cpu-prof --cpu-prof-dir=DIR).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -107,7 +108,9 @@ async function removeBucket(client: S3Client, bucket: string): Promise<void> {
 const children = new Set<ChildProcess>();
 
 function startChild(args: string[], env: Record<string, string>): { proc: ChildProcess; output: string[] } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_NODE_ARGS: node options for the API and the worker (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where they spend their time).
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(chunk.toString());
@@ -306,8 +309,9 @@ async function main(): Promise<void> {
       const inputs = await makeInputs(path.join(temp, 'inputs'), photos, videoMb);
       const ingestBytes = photos * 5 * MiB + videoMb * MiB;
       const bareBucket = await newBucket(client, 'bare');
-      const bareSeconds =
-        (await inFlight(inputs.photos, 8, (p) => barePut(client, bareBucket, p.name, p.path))) + (await inFlight([inputs.video], 1, (v) => barePut(client, bareBucket, v.name, v.path)));
+      const barePhotos = await inFlight(inputs.photos, 8, (p) => barePut(client, bareBucket, p.name, p.path));
+      const bareVideo = await inFlight([inputs.video], 1, (v) => barePut(client, bareBucket, v.name, v.path));
+      const bareSeconds = barePhotos + bareVideo;
       await removeBucket(client, bareBucket);
       const primary = await newBucket(client, 'primary');
       const port = await freePort(HOST);
@@ -330,7 +334,10 @@ async function main(): Promise<void> {
       const first = await fetch(`${url}/`);
       const csrf = first.headers.getSetCookie().find((c) => c.startsWith('svid_csrf='))!.split(';')[0]!.slice('svid_csrf='.length);
       const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-      const apiSeconds = (await inFlight(inputs.photos, 8, (p) => apiUpload(url, csrf, agent, p))) + (await inFlight([inputs.video], 1, (v) => apiUpload(url, csrf, agent, v)));
+      const apiPhotos = await inFlight(inputs.photos, 8, (p) => apiUpload(url, csrf, agent, p));
+      const apiVideo = await inFlight([inputs.video], 1, (v) => apiUpload(url, csrf, agent, v));
+      const apiSeconds = apiPhotos + apiVideo;
+      log(`ingest      seconds: photos ${apiPhotos.toFixed(2)} (bare ${barePhotos.toFixed(2)}), video ${apiVideo.toFixed(2)} (bare ${bareVideo.toFixed(2)})`);
       agent.destroy();
       peakRss = Math.max(peakRss, peakRssMb(api.proc.pid!));
       await stopChild(api.proc);

@@ -109,6 +109,13 @@ describeWithFixtures('replication to off-site stores', () => {
     expect(page).toMatch(/data-replica="offsite-b">\s*<td><code>offsite-b<\/code><\/td>\s*<td>1<\/td>/);
     expect(page).toContain(`0 / ${size}`);
     expect(page).toMatch(/data-replica="offsite-b">[\s\S]*?<td class="derivatives">2<\/td>/);
+    // Moderators see it too, beside their queue (not the admin section).
+    const moderator = await loggedInClient(system.ctx, system.url, 'moderator');
+    expect(await (await moderator.fetch('/moderation')).text()).toContain('href="/moderation/replication"');
+    const modPage = await (await moderator.fetch('/moderation/replication')).text();
+    expect(modPage).toMatch(/data-replica="offsite-b">\s*<td><code>offsite-b<\/code><\/td>\s*<td>1<\/td>/);
+    expect(modPage).not.toContain('href="/admin/accounts"');
+    expect((await moderator.fetch('/admin/replication')).status).toBe(403);
 
     await replicaB.client.send(new CreateBucketCommand({ Bucket: replicaB.bucket }));
     await waitFor(async () => (await confirmed('offsite-b')).includes(photo.sha256), 60_000, 'replica B to catch up');
