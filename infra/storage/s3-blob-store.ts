@@ -240,13 +240,13 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
         if ((await keyState(key)) === 'maybe') {
           const existing = await firstVersion(sha256);
           if (existing) {
-            await assertSameBytes(sha256, existing, await localEtag(tempPath));
+            await assertSameBytes(sha256, existing, fromStaging?.digestHere('etag') ?? (await localEtag(tempPath)));
             return { created: false };
           }
         }
         const mine = fromStaging
           ? await fromStaging.commit(originalParams(key, sha256), sha256).catch(async (err: unknown) => {
-              if (isPayloadMismatch(err)) checkSha256(await fileSha256(tempPath), sha256);
+              if (isPayloadMismatch(err)) checkSha256(fromStaging.digestHere('sha256') ?? (await fileSha256(tempPath)), sha256);
               throw err;
             })
           : await sendFile(key, tempPath, { sha256, original: true, contentType: 'application/octet-stream' });

@@ -337,6 +337,7 @@ describe('S3 store: versions others write under an original key', () => {
     const data = randomBytes(33 * 1024 * 1024 + 7);
     const tempPath = await received(store, data);
     expect((await leftovers()).uploads).toBe(1); // its parts are in the bucket before putOriginal
+    expect((await fs.stat(tempPath)).size).toBe(data.length); // and in the local file, should staging not be taken
     expect(await store.putOriginal(tempPath, sha256Of(data))).toEqual({ created: true });
     expect(sha256Of(await store.readOriginal(sha256Of(data)))).toBe(sha256Of(data));
     expect(await leftovers()).toEqual({ temps: [], uploads: 0, staged: 0 });
@@ -346,6 +347,19 @@ describe('S3 store: versions others write under an original key', () => {
     expect(await leftovers()).toEqual({ temps: [], uploads: 0, staged: 0 });
     expect(await store.openOriginal(sha256Of(other))).toBeNull();
   }, 120_000);
+
+  test('an upload of one part is held in memory only, never written to the local disk, and stored in one PUT', async () => {
+    const data = randomBytes(5 * 1024 * 1024);
+    const tempPath = await received(store, data);
+    expect(await exists(tempPath)).toBe(false);
+    expect(await leftovers()).toEqual({ temps: [], uploads: 0, staged: 0 });
+    expect(await store.putOriginal(tempPath, sha256Of(data))).toEqual({ created: true });
+    expect((await store.readOriginal(sha256Of(data))).equals(data)).toBe(true);
+    // The same bytes again: compared with the stored original by the ETag of the bytes in memory.
+    expect(await store.putOriginal(await received(store, data), sha256Of(data))).toEqual({ created: false });
+    const versions = await where.client.send(new ListObjectVersionsCommand({ Bucket: where.bucket, Prefix: keyOf(sha256Of(data)) }));
+    expect(versions.Versions).toHaveLength(1);
+  }, 60_000);
 
   test('an upload cut off while arriving leaves no staging upload; one a crash left is a temp file the clean-up removes', async () => {
     const temp = store.createTempFile();
