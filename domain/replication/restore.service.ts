@@ -1,5 +1,5 @@
 import type { AppContext } from '../context';
-import type { BlobStore } from '../ports/blob-store';
+import { DerivativeBytesMismatch, type BlobStore } from '../ports/blob-store';
 import { verifySthJson, type SthJson } from '../transparency/checkpoint';
 import { CHECKPOINT_COPIES } from './replication.service';
 import type { StoredDerivative } from '../../db/replication.repo';
@@ -140,7 +140,7 @@ async function restoreDerivatives(ctx: AppContext, replicas: { name: string; sto
         report.present++;
       } else {
         const { copied, lacking } = await copyDerivative(ctx, replicas, d);
-        // A replica the database says holds it but that does not (it lost it too) is owed it again.
+        // A replica the database says holds it but that does not (it lost it too, or holds other bytes) is owed it again.
         if (lacking.length > 0) await ctx.repos.replication.forgetReplicaDerivativeCopies(d.key, d.name, lacking);
         if (copied) report.copied++;
         else await remakeDerivative(ctx, d, report);
@@ -151,23 +151,30 @@ async function restoreDerivatives(ctx: AppContext, replicas: { name: string; sto
   }
 }
 
-/** From the first replica that holds the recorded bytes; `lacking`: the replicas asked that have no copy of it. */
+/**
+ * From the first replica that holds the recorded bytes; `lacking`: the replicas that have no copy of
+ * it or other bytes than recorded (every replica is asked, one HEAD each after the copy).
+ */
 async function copyDerivative(ctx: AppContext, replicas: { name: string; store: BlobStore }[], d: StoredDerivative): Promise<{ copied: boolean; lacking: string[] }> {
   const lacking: string[] = [];
+  let copied = false;
   for (const replica of replicas) {
     try {
       const source = await replica.store.openDerivative(d.key, d.name);
       if (!source) {
         lacking.push(replica.name);
-        continue;
+      } else if (copied) {
+        source.discard();
+      } else {
+        await ctx.blobs.writeDerivativeFrom(d.key, d.name, source, d.sha256);
+        copied = true;
       }
-      await ctx.blobs.writeDerivativeFrom(d.key, d.name, source, d.sha256);
-      return { copied: true, lacking };
     } catch (err) {
+      if (err instanceof DerivativeBytesMismatch) lacking.push(replica.name);
       ctx.log.warn({ replica: replica.name, key: d.key, name: d.name, err: (err as Error).message }, 'restore: derivative not copied from this replica');
     }
   }
-  return { copied: false, lacking };
+  return { copied, lacking };
 }
 
 /** Made again from its original (and its redaction), or a video copy reopened; else listed as lost. */

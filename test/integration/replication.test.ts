@@ -138,9 +138,16 @@ describeWithFixtures('replication to off-site stores', () => {
     const firstConfirmed = (await confirmedAt())!;
     await primary.client.send(new DeleteObjectCommand({ Bucket: primary.bucket, Key: key }));
     await replicaA.client.send(new DeleteObjectCommand({ Bucket: replicaA.bucket, Key: key }));
+    // Its thumbnail is lost from the primary and from replica B (asked second: it is copied from A).
+    const thumbKey = `derived/${photo.sha256.slice(0, 2)}/${photo.sha256}/thumb.jpg`;
+    await primary.client.send(new DeleteObjectCommand({ Bucket: primary.bucket, Key: thumbKey }));
+    await replicaB.client.send(new DeleteObjectCommand({ Bucket: replicaB.bucket, Key: thumbKey }));
+    const thumbOnB = async () =>
+      (await system.ownerDb.query<{ at: Date }>(`SELECT confirmed_at AS at FROM replica_derivative_copies WHERE replica = 'offsite-b' AND key = decode($1, 'hex') AND name = 'thumb'`, [photo.sha256])).rows[0]?.at;
+    const thumbFirstOnB = (await thumbOnB())!;
 
     const report = await restoreFromReplicas(system.workerCtx);
-    expect(report).toMatchObject({ copied: 1, lost: [], replicaCopiesForgotten: 1 });
+    expect(report).toMatchObject({ copied: 1, lost: [], replicaCopiesForgotten: 1, derivatives: { copied: 1, lost: [] } });
     // The primary holds it again, from B, byte for byte.
     const back = await primary.client.send(new GetObjectCommand({ Bucket: primary.bucket, Key: key }));
     expect(createHash('sha256').update(await back.Body!.transformToByteArray()).digest('hex')).toBe(photo.sha256);
@@ -151,6 +158,13 @@ describeWithFixtures('replication to off-site stores', () => {
     const again = await replicaA.client.send(new GetObjectCommand({ Bucket: replicaA.bucket, Key: key }));
     expect(createHash('sha256').update(await again.Body!.transformToByteArray()).digest('hex')).toBe(photo.sha256);
     expect((await replicationStatus(system.ctx)).replicas.map((r) => r.missing)).toEqual([0, 0]);
+    // The thumbnail is back in the primary, and B, found lacking it, is sent it again.
+    const recordedThumb = (await storedDerivatives(photo.sha256)).find((d) => d.name === 'thumb')!;
+    const thumb = await primary.client.send(new GetObjectCommand({ Bucket: primary.bucket, Key: thumbKey }));
+    expect(createHash('sha256').update(await thumb.Body!.transformToByteArray()).digest('hex')).toBe(recordedThumb.sha256);
+    await waitFor(async () => ((await thumbOnB())?.getTime() ?? 0) > thumbFirstOnB.getTime(), 60_000, 'the thumbnail owed to replica B again');
+    const thumbB = await replicaB.client.send(new GetObjectCommand({ Bucket: replicaB.bucket, Key: thumbKey }));
+    expect(createHash('sha256').update(await thumbB.Body!.transformToByteArray()).digest('hex')).toBe(recordedThumb.sha256);
   }, 120_000);
 
   test("migration 023's back-fill finds the copies the database already knew of (their hashes), as the worker records them", async () => {
