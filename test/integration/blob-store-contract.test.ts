@@ -397,6 +397,25 @@ describe('S3 store: versions others write under an original key', () => {
     expect(versions.Versions).toHaveLength(1);
   });
 
+  test('bytes no row recorded are written with no look first; a version a crash left before stays the original, and other bytes there refuse the upload', async () => {
+    // Nothing there: stored, one version.
+    const fresh = randomBytes(30_000);
+    expect(await store.putOriginal(await received(store, fresh), sha256Of(fresh), { recorded: false })).toEqual({ created: true });
+    // The same bytes left by a crash (no row): ours is the duplicate, removed.
+    const left = randomBytes(30_000);
+    await where.client.send(new PutObjectCommand({ Bucket: where.bucket, Key: keyOf(sha256Of(left)), Body: left }));
+    expect(await store.putOriginal(await received(store, left), sha256Of(left), { recorded: false })).toEqual({ created: false });
+    // Other bytes under the key: refused, and nothing of ours stays.
+    const data = randomBytes(30_000);
+    await where.client.send(new PutObjectCommand({ Bucket: where.bucket, Key: keyOf(sha256Of(data)), Body: randomBytes(30_000) }));
+    await expect(store.putOriginal(await received(store, data), sha256Of(data), { recorded: false })).rejects.toThrow(/do not hash to it/);
+    for (const [bytes, versions] of [[fresh, 1], [left, 1], [data, 1]] as const) {
+      const listed = await where.client.send(new ListObjectVersionsCommand({ Bucket: where.bucket, Prefix: keyOf(sha256Of(bytes)) }));
+      expect(listed.Versions).toHaveLength(versions);
+    }
+    expect((await store.readOriginal(sha256Of(left))).equals(left)).toBe(true);
+  });
+
   test('a temp file that does not hash to the SHA-256 given is not stored', async () => {
     const sha = sha256Of(randomBytes(100));
     await expect(store.putOriginal(await received(store, randomBytes(100)), sha)).rejects.toThrow(/not to the original's SHA-256/);
