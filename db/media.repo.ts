@@ -37,15 +37,17 @@ const MEDIA_SELECT = `
          m.has_contact, m.preview_owed, lpad(to_hex(m.phash), 16, '0') AS phash, m.content_identifier
     FROM media_files m JOIN blobs b ON b.sha256 = m.sha256`;
 
-/** Records the bytes once per distinct hash; a second upload of the same bytes links to the same blob. */
+/** Records the bytes once per distinct hash; a second upload of the same bytes links to the same blob. True when this call inserted the row. */
 export async function upsertBlob(
   db: Queryable,
   blob: { sha256: string; bytes: number; mime: string; kind: 'image' | 'video' },
-): Promise<void> {
-  await db.query(
+): Promise<boolean> {
+  const { rowCount } = await db.query(
     `INSERT INTO blobs (sha256, bytes, mime, kind) VALUES (decode($1, 'hex'), $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
     [blob.sha256, blob.bytes, blob.mime, blob.kind],
   );
+  // Whether this call inserted the row: no row recorded these bytes before (under the per-hash lock).
+  return rowCount === 1;
 }
 
 /** Serialises concurrent uploads of identical bytes for the rest of the transaction. */

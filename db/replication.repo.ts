@@ -23,6 +23,21 @@ export async function confirmReplicaCopy(db: Queryable, sha256: string, replica:
   await db.query(`INSERT INTO replica_copies (sha256, replica) VALUES (decode($1, 'hex'), $2) ON CONFLICT DO NOTHING`, [sha256, replica]);
 }
 
+/** The originals (hex SHA-256) the replica is recorded as holding a checked copy of. */
+export async function listReplicaCopies(db: Queryable, replica: string): Promise<string[]> {
+  const { rows } = await db.query<{ sha256: string }>(`SELECT encode(sha256, 'hex') AS sha256 FROM replica_copies WHERE replica = $1`, [replica]);
+  return rows.map((r) => r.sha256);
+}
+
+/** The replica was found not to hold these originals after all (a restore listed it): their copies are owed again. */
+export async function forgetReplicaCopies(db: Queryable, replica: string, sha256s: readonly string[]): Promise<number> {
+  const { rowCount } = await db.query(
+    `DELETE FROM replica_copies WHERE replica = $1 AND sha256 = ANY(SELECT decode(h, 'hex') FROM unnest($2::text[]) AS h)`,
+    [replica, sha256s],
+  );
+  return rowCount ?? 0;
+}
+
 
 /**
  * The largest tree size a replica holds the log's public data up to (0 when none): checkpoints

@@ -4002,7 +4002,7 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.protocol_lines TO svidetel_app
 --
 
 GRANT SELECT ON TABLE public.replica_copies TO svidetel_app;
-GRANT INSERT ON TABLE public.replica_copies TO svidetel_signer;
+GRANT INSERT,DELETE ON TABLE public.replica_copies TO svidetel_signer;
 
 
 --

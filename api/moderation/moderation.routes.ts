@@ -16,6 +16,8 @@ import { bulkSchema, decisionFromForm, fileVariantParams, idParams, myRegionSche
 import { DERIVATIVE_FORMAT } from '../../domain/media/derivatives';
 import { originalDigest } from '../../domain/integrity/scrub.service';
 import { figuresPanelFor } from '../counts/counts.staff.routes';
+import { replicationStatus } from '../../domain/replication/replication.service';
+import { replicationAdminPage } from '../../web/pages/replication';
 
 export function moderationRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -55,6 +57,11 @@ export function moderationRoutes(ctx: AppContext): Router {
       return;
     }
     res.type('application/json').send(body);
+  });
+
+  // Moderators see how far the off-site replicas are behind too (admins: /admin/replication).
+  router.get('/moderation/replication', async (req, res) => {
+    sendHtml(res, replicationAdminPage(pageContext(ctx, req, res), await replicationStatus(ctx), 'moderation'));
   });
 
   router.post('/moderation/my-region', requireCsrf, async (req, res) => {

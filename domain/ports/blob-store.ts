@@ -30,6 +30,15 @@ export type TempFileEntry = { path: string; modifiedAt: Date };
 export type OriginalsProtection = { locked: false; summary: string } | { locked: true; retentionDays: number; summary: string };
 
 /**
+ * What the caller knows of an original it stores: `recorded: false` when no row recorded these bytes
+ * before (the caller has just inserted the blob's row, under the per-hash lock), so the store very
+ * probably does not hold them and may skip looking first (S3: no HEAD before the PUT). The store's
+ * check after writing (it was first, else its copy is discarded) stays: a crash may have left the
+ * bytes behind with no row.
+ */
+export type PutOriginalHint = { recorded: boolean };
+
+/**
  * Where originals and their derivatives live. Originals are write-once and addressed by their
  * SHA-256: stored bytes are never replaced. Derivatives (thumb, preview, …) can be made again from
  * the original and are never evidence. Nothing outside an adapter knows how either is laid out.
@@ -62,7 +71,7 @@ export type BlobStore = {
    * already (then the stored bytes stay); the temp file is gone afterwards. Returns whether this
    * call stored it, so a transaction that does not commit can undo exactly that.
    */
-  putOriginal(tempPath: string, sha256: string): Promise<{ created: boolean }>;
+  putOriginal(tempPath: string, sha256: string, hint?: PutOriginalHint): Promise<{ created: boolean }>;
   /** Undo of putOriginal for a transaction that did not commit; only for originals it created. */
   removeUncommittedOriginal(sha256: string): Promise<void>;
 

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context';
-import type { BlobStore } from '../ports/blob-store';
+import { DerivativeBytesMismatch, type BlobStore } from '../ports/blob-store';
 import { verifySthJson, type SthJson } from '../transparency/checkpoint';
 import { CHECKPOINT_COPIES } from './replication.service';
 import type { StoredDerivative } from '../../db/replication.repo';
@@ -24,6 +24,8 @@ export type RestoreReport = {
   copied: number;
   /** Recorded originals no replica holds with the right bytes: evidence that is gone. */
   lost: string[];
+  /** Copies of originals the database recorded on a replica that does not hold them: owed to it again (the sweep sends them). */
+  replicaCopiesForgotten: number;
   /** The newest checkpoint a replica holds that verifies with the log's key (null: none found). */
   newestPublished: { treeSize: number; replica: string } | null;
   /** The newest head the restored database holds. */
@@ -69,11 +71,33 @@ export async function restoreFromReplicas(ctx: AppContext): Promise<RestoreRepor
   const recorded = await ctx.repos.consistency.recordedOriginals();
   const stored = new Set<string>();
   for await (const sha256 of ctx.blobs.listOriginals()) stored.add(sha256);
+  // What each replica holds, listed once (a few requests per thousand originals, not one per original
+  // per replica): the copies are taken from a replica that lists them, and a copy the database
+  // records on a replica that does not hold it is forgotten, so the sweep sends it again.
+  const held = new Map<string, Set<string>>();
+  let forgotten = 0;
+  for (const replica of replicas) {
+    try {
+      // Read before the listing: a copy confirmed while the replica is listed is not taken for lost.
+      const recordedThere = await ctx.repos.replication.listReplicaCopies(replica.name);
+      const there = new Set<string>();
+      for await (const sha256 of replica.store.listOriginals()) there.add(sha256);
+      held.set(replica.name, there);
+      const lacking = recordedThere.filter((sha256) => !there.has(sha256));
+      for (let i = 0; i < lacking.length; i += FORGET_BATCH) {
+        forgotten += await ctx.repos.replication.forgetReplicaCopies(replica.name, lacking.slice(i, i + FORGET_BATCH));
+      }
+      if (lacking.length > 0) ctx.log.warn({ replica: replica.name, lacking: lacking.length }, 'restore: the replica lacks originals it was recorded as holding; they are owed to it again');
+    } catch (err) {
+      ctx.log.warn({ replica: replica.name, err: (err as Error).message }, 'restore: replica not listed; its originals are asked for one by one');
+    }
+  }
   let copied = 0;
   const lost: string[] = [];
   for (const sha256 of recorded.filter((sha) => !stored.has(sha))) {
     let found = false;
     for (const replica of replicas) {
+      if (held.get(replica.name)?.has(sha256) === false) continue;
       if (await copyOriginal(ctx, replica.store, sha256).catch((err: Error) => (ctx.log.warn({ replica: replica.name, sha256, err: err.message }, 'restore: copy failed'), false))) {
         found = true;
         break;
@@ -90,12 +114,16 @@ export async function restoreFromReplicas(ctx: AppContext): Promise<RestoreRepor
     recorded: recorded.length,
     copied,
     lost,
+    replicaCopiesForgotten: forgotten,
     newestPublished,
     databaseTreeSize,
     canSign: !newestPublished || newestPublished.treeSize <= databaseTreeSize,
     derivatives,
   };
 }
+
+/** Copy records of originals forgotten per statement. */
+const FORGET_BATCH = 1000;
 
 /** Derivatives read from PostgreSQL per page. */
 const DERIVATIVES_PAGE = 500;
@@ -112,7 +140,7 @@ async function restoreDerivatives(ctx: AppContext, replicas: { name: string; sto
         report.present++;
       } else {
         const { copied, lacking } = await copyDerivative(ctx, replicas, d);
-        // A replica the database says holds it but that does not (it lost it too) is owed it again.
+        // A replica the database says holds it but that does not (it lost it too, or holds other bytes) is owed it again.
         if (lacking.length > 0) await ctx.repos.replication.forgetReplicaDerivativeCopies(d.key, d.name, lacking);
         if (copied) report.copied++;
         else await remakeDerivative(ctx, d, report);
@@ -123,23 +151,30 @@ async function restoreDerivatives(ctx: AppContext, replicas: { name: string; sto
   }
 }
 
-/** From the first replica that holds the recorded bytes; `lacking`: the replicas asked that have no copy of it. */
+/**
+ * From the first replica that holds the recorded bytes; `lacking`: the replicas that have no copy of
+ * it or other bytes than recorded (every replica is asked, one HEAD each after the copy).
+ */
 async function copyDerivative(ctx: AppContext, replicas: { name: string; store: BlobStore }[], d: StoredDerivative): Promise<{ copied: boolean; lacking: string[] }> {
   const lacking: string[] = [];
+  let copied = false;
   for (const replica of replicas) {
     try {
       const source = await replica.store.openDerivative(d.key, d.name);
       if (!source) {
         lacking.push(replica.name);
-        continue;
+      } else if (copied) {
+        source.discard();
+      } else {
+        await ctx.blobs.writeDerivativeFrom(d.key, d.name, source, d.sha256);
+        copied = true;
       }
-      await ctx.blobs.writeDerivativeFrom(d.key, d.name, source, d.sha256);
-      return { copied: true, lacking };
     } catch (err) {
+      if (err instanceof DerivativeBytesMismatch) lacking.push(replica.name);
       ctx.log.warn({ replica: replica.name, key: d.key, name: d.name, err: (err as Error).message }, 'restore: derivative not copied from this replica');
     }
   }
-  return { copied: false, lacking };
+  return { copied, lacking };
 }
 
 /** Made again from its original (and its redaction), or a video copy reopened; else listed as lost. */

@@ -159,8 +159,8 @@ export async function storeFiles(
   for (const sha256 of byHash) await tx.media.lockBlobHash(sha256);
   for (const [i, file] of files.entries()) {
     const position = into.firstPosition + i;
-    await tx.media.upsertBlob({ sha256: file.sha256, bytes: file.bytes, mime: file.type.mime, kind: file.type.kind });
-    const { created: isNew } = await ctx.blobs.putOriginal(file.tempPath, file.sha256);
+    const inserted = await tx.media.upsertBlob({ sha256: file.sha256, bytes: file.bytes, mime: file.type.mime, kind: file.type.kind });
+    const { created: isNew } = await ctx.blobs.putOriginal(file.tempPath, file.sha256, { recorded: !inserted });
     if (isNew) created.push(file.sha256);
     const media = await tx.media.insertMediaFile({ submissionId: into.submissionId, sha256: file.sha256, position, originalName: cleanFileName(file.originalName, position) });
     fileIds.push(media.id);

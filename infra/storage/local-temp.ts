@@ -41,6 +41,8 @@ export type LocalTemp = {
   dir: string;
   /** `durable: false` skips the fsync at the end, for a store that keeps the bytes elsewhere before any receipt names them. */
   createTempFile(options?: { durable: boolean }): TempFile;
+  /** The write stream createTempFile gives, for a path of newPath's chosen before (a store that opens it only when it needs it). */
+  openTempFile(file: string, options: { durable: boolean }): Writable;
   /** An empty file, made without a stream or an fsync (see BlobStore.createEmptyTempFile). */
   createEmptyFile(): Promise<string>;
   /** A name in the folder for a file this process writes itself (e.g. an original fetched for a tool). */
@@ -55,16 +57,21 @@ export async function openLocalTemp(storageDir: string): Promise<LocalTemp> {
   const dir = path.join(storageDir, 'tmp');
   await fs.mkdir(dir, { recursive: true });
   const newPath = (suffix: string) => path.join(dir, `${Date.now()}-${randomBytes(12).toString('hex')}${suffix}`);
+  // flush: the bytes are on the disk (fsync) before the stream finishes, so before any receipt
+  // names them (unless the store that takes them is what the receipt waits for); large
+  // buffers: one write per MiB, not per socket read.
+  const openTempFile = (file: string, { durable }: { durable: boolean }): Writable => {
+    if (path.dirname(file) !== dir) throw new Error('refusing to write a temp file outside tmp/');
+    return createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024, flush: durable });
+  };
   return {
     dir,
     newPath,
     createTempFile({ durable } = { durable: true }) {
       const file = newPath('.part');
-      // flush: the bytes are on the disk (fsync) before the stream finishes, so before any receipt
-      // names them (unless the store that takes them is what the receipt waits for); large
-      // buffers: one write per MiB, not per socket read.
-      return { path: file, stream: createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024, flush: durable }) };
+      return { path: file, stream: openTempFile(file, { durable }) };
     },
+    openTempFile,
     async createEmptyFile() {
       const file = newPath('.part');
       await fs.writeFile(file, '', { flag: 'wx', mode: 0o600 });

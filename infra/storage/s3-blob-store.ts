@@ -230,23 +230,25 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
 
     // The staged bytes when the upload was staged and they hash to the SHA-256 (checked as they
     // arrived), else the local file (a resumable upload's, or one staging could not take).
-    async putOriginal(tempPath, sha256) {
+    async putOriginal(tempPath, sha256, hint) {
       const key = originalKey(sha256);
       const staged = staging.take(tempPath);
       // Parts were hashed as they were sent; bytes in memory are checked by the store against the signed SHA-256.
       const fromStaging = staged && (staged.sha256 === null || staged.sha256 === sha256) ? staged : null;
       if (staged && !fromStaging) await staged.abort();
       try {
-        if ((await keyState(key)) === 'maybe') {
+        // Bytes no row recorded are very probably not here: no HEAD; the listing below still finds a
+        // version written before ours (bytes a crash left), which then stays the original.
+        if (hint?.recorded !== false && (await keyState(key)) === 'maybe') {
           const existing = await firstVersion(sha256);
           if (existing) {
-            await assertSameBytes(sha256, existing, await localEtag(tempPath));
+            await assertSameBytes(sha256, existing, fromStaging?.digestHere('etag') ?? (await localEtag(tempPath)));
             return { created: false };
           }
         }
         const mine = fromStaging
           ? await fromStaging.commit(originalParams(key, sha256), sha256).catch(async (err: unknown) => {
-              if (isPayloadMismatch(err)) checkSha256(await fileSha256(tempPath), sha256);
+              if (isPayloadMismatch(err)) checkSha256(fromStaging.digestHere('sha256') ?? (await fileSha256(tempPath)), sha256);
               throw err;
             })
           : await sendFile(key, tempPath, { sha256, original: true, contentType: 'application/octet-stream' });
@@ -254,8 +256,12 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
         if (first?.versionId === mine.versionId) return { created: true };
         // Another writer's version came first (a race): that one is the original; ours is a duplicate.
         if (!first) throw new Error(`the S3 ${where} lists no version of ${key} right after storing one`);
-        await assertSameBytes(sha256, first, mine.etag);
-        await discardVersion(key, mine.versionId, `a duplicate of original ${sha256} lost a race`);
+        // Removed either way: when the first one's bytes are not the original's, the upload is refused.
+        try {
+          await assertSameBytes(sha256, first, mine.etag);
+        } finally {
+          await discardVersion(key, mine.versionId, `a duplicate of original ${sha256} lost a race`);
+        }
         return { created: false };
       } finally {
         await fromStaging?.abort();

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { AbortMultipartUploadCommand, CopyObjectCommand, DeleteObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -9,12 +10,15 @@ import { filledPart, PART_BYTES, PartsUpload, putChecked, takePartBuffer } from 
 
 /**
  * Uploads sent into the bucket while they arrive, so an upload is stored when its last byte is,
- * not received first and sent after. The temp file is still written locally (the resumable upload
- * appends to it by name, and it is what putOriginal sends when staging was not possible), but
- * without fsync: the receipt waits for the bucket, not for this disk.
+ * not received first and sent after. An upload sent in parts is still written to its local temp
+ * file too (what putOriginal sends when staging was not possible), but without fsync: the receipt
+ * waits for the bucket, not for this disk. Resumable uploads are written by name into files of
+ * their own (createEmptyTempFile) and never staged.
  *   - up to PART_BYTES (a photo): the bytes are held in memory, not hashed here (the upload's
- *     receiver hashed them once already); putOriginal sends them in one PUT under the original's
- *     key, signed with its SHA-256, which the store checks before it keeps them;
+ *     receiver hashed them once already), and never written to the local disk; putOriginal sends
+ *     them in one PUT under the original's key, signed with its SHA-256, which the store checks
+ *     before it keeps them. Should staging give up on them (the memory budget), the bytes held so
+ *     far go to the local file first and the rest follow them there;
  *   - beyond (a video): parts go to a multipart upload under staging/ as they arrive, hashed here as
  *     they are sent (parts are unsigned); putOriginal completes it when that hash is the original's
  *     and copies it under the original's key in the store (no bytes sent again), then removes the
@@ -37,6 +41,12 @@ export type StagedUpload = {
   /** The SHA-256 of the bytes sent in parts; null for bytes held in memory, which the store checks against the signed SHA-256 of the PUT. */
   sha256: string | null;
   size: number;
+  /**
+   * Of bytes held in memory (sha256 null), which never reach the local file: their SHA-256 or the
+   * ETag the store gives them, to compare with what the store holds; null for bytes sent in parts
+   * (their local file has them). Only until abort().
+   */
+  digestHere(kind: 'sha256' | 'etag'): string | null;
   /**
    * Stores the bytes under `params.Key` (with its metadata and lock), as the original with this
    * SHA-256 (a PUT refused by the store when they do not hash to it); the staging is gone afterwards.
@@ -70,6 +80,19 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
     received = false;
     /** The hash of the parts sent, once received (null: no parts, the bytes are in memory). */
     sha256: string | null = null;
+
+    /** Every byte so far is held here and nowhere else (no part sent, not given up on). */
+    get inMemory(): boolean {
+      return !this.parts && !this.unusable;
+    }
+
+    /** The bytes held in memory hashed (see StagedUpload.digestHere). */
+    digestHere(kind: 'sha256' | 'etag'): string | null {
+      if (!this.inMemory) return null;
+      const hash = createHash(kind === 'sha256' ? 'sha256' : 'md5');
+      for (const chunk of this.chunks) hash.update(chunk);
+      return kind === 'sha256' ? hash.digest('hex') : `"${hash.digest('hex')}"`;
+    }
 
     constructor(private readonly stagingKey: string) {}
 
@@ -132,10 +155,10 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
     /** One PUT from memory, or the staging upload completed and copied under the key. */
     async commit(params: { Bucket: string; Key: string } & Record<string, unknown>, sha256: string): Promise<{ versionId: string; etag: string }> {
       if (!this.parts) {
-        const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-        this.release();
-        // Signed with the original's SHA-256, which the store checks: the bytes are hashed by no one here.
-        return putChecked(client, where, params, body, sha256);
+        if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+        // Signed with the original's SHA-256, which the store checks: the bytes are hashed by no one
+        // here. They stay held until abort() (digestHere, should the store refuse them).
+        return putChecked(client, where, params, this.chunks[0] ?? Buffer.alloc(0), sha256);
       }
       const parts = this.parts;
       this.parts = null;
@@ -166,34 +189,62 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
 
   return {
     createTempFile() {
-      const local = uploads.createTempFile({ durable: false });
-      const staging = new Staging(`${STAGING_PREFIX}${local.path.split('/').pop()}`);
-      byTempPath.set(local.path, staging);
+      const tempPath = uploads.newPath('.part');
+      const staging = new Staging(`${STAGING_PREFIX}${tempPath.split('/').pop()}`);
+      byTempPath.set(tempPath, staging);
       let received = false;
-      const stream = new Writable({
+      // The local file, opened once the bytes are not held in memory only (sent in parts, or staging
+      // gave up on them); `unwritten`: what arrived before, written to it first.
+      let local: Writable | null = null;
+      let unwritten: Buffer[] = [];
+      const toLocal = async (chunks: Buffer[]): Promise<void> => {
+        if (!local) {
+          local = uploads.openTempFile(tempPath, { durable: false });
+          local.once('error', (err) => stream.destroy(err));
+        }
+        for (const chunk of chunks) if (!local.write(chunk)) await once(local, 'drain');
+      };
+      const keep = async (chunk: Buffer | null): Promise<void> => {
+        const chunks = chunk ? [chunk] : [];
+        if (staging.inMemory) return void unwritten.push(...chunks);
+        const held = unwritten;
+        unwritten = [];
+        await toLocal([...held, ...chunks]);
+      };
+      const stream: Writable = new Writable({
         highWaterMark: 1024 * 1024,
         write(chunk: Buffer, _encoding, done) {
-          staging.add(chunk).then(() => (local.stream.write(chunk) ? done() : local.stream.once('drain', () => done())), done);
+          staging
+            .add(chunk)
+            .then(() => keep(chunk))
+            .then(() => done(), done);
         },
         final(done) {
-          local.stream.end();
-          Promise.all([finished(local.stream), staging.finish()]).then(() => {
-            received = true;
-            // Nothing staged (a resumable upload's file, created empty and written by name): nothing to keep.
-            if (staging.size === 0) byTempPath.delete(local.path);
-            done();
-          }, done);
+          staging
+            .finish()
+            .then(async () => {
+              await keep(null);
+              // Nothing arrived: an empty file, as putOriginal may read it (nothing staged to take).
+              if (staging.size === 0) await toLocal([]);
+              if (local) {
+                local.end();
+                await finished(local);
+              }
+              received = true;
+              if (staging.size === 0) byTempPath.delete(tempPath);
+            })
+            .then(() => done(), done);
         },
         // Also called after a normal finish (autoDestroy): then the staging waits for putOriginal.
         destroy(err, done) {
           if (received) return done(err);
-          local.stream.destroy();
-          byTempPath.delete(local.path);
+          local?.destroy();
+          unwritten = [];
+          byTempPath.delete(tempPath);
           void staging.abort().finally(() => done(err));
         },
       });
-      local.stream.once('error', (err) => stream.destroy(err));
-      return { path: local.path, stream };
+      return { path: tempPath, stream };
     },
 
     take(tempPath) {
@@ -207,6 +258,7 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
       return {
         sha256: staging.sha256,
         size: staging.size,
+        digestHere: (kind) => staging.digestHere(kind),
         commit: (params, sha256) => staging.commit(params, sha256),
         abort: () => staging.abort(),
       };

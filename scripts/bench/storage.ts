@@ -4,7 +4,8 @@
  *
  *   1. ingest: the bench:ingest workload (photos × 5 MiB at 8 in flight, one video) uploaded to the
  *      API with STORAGE=s3, against the bare client putting the same bytes (16 MiB parts, 4 in
- *      flight, as the adapter sends them): MB/s and the ratio (bar ≥ 0.8);
+ *      flight, as the adapter sends them): MB/s and the ratio (bar ≥ 0.8); each side sends one
+ *      photo untimed first;
  *   2. replication: a backlog of originals (stored in the primary bucket, recorded in PostgreSQL)
  *      copied to a replica by the real worker (sweep, replicate-original jobs: copy, read back,
  *      hash, record) against the bare client copying the same objects (GET then PUT, as many in
@@ -12,7 +13,10 @@
  *   3. the restore drill (test/faults/restore-drill.test.ts, run by jest): its wall time.
  *
  * The last line is one JSON object: {"ingest_ratio", "replication_ratio", "replication_mb_s",
- * "restore_s", "peak_rss_mb"} (peak RSS of the API and the worker). Exit code 1 when a bar is
+ * "restore_s", "peak_rss_mb"} (peak RSS of the API and the worker), with "replication_files_s" and
+ * the ingest's CPU seconds per GB (from /proc; the wall clock of a loaded machine varies more),
+ * "ingest_cpu_s_per_gb" (the API and the S3 server) and "bare_ingest_cpu_s_per_gb" (the bare client
+ * and the S3 server). Exit code 1 when a bar is
  * missed, 2 on an error.
  *
  * Options: --photos=N (200), --video-mb=N (256), --originals=N (1000), --original-kb=N (512),
@@ -22,8 +26,10 @@
  *      and made again), BENCH_REDIS_URL, and the S3 server: TEST_S3_ENDPOINT (+ keys) or the
  *      project's one-machine Ceph RGW (scripts/ceph-s3/start, started when not running). Each phase
  *      empties and removes its buckets when it ends: a memory-backed RGW holds one phase at a time.
+ *      BENCH_NODE_ARGS: node options for the API and worker it starts (e.g. --cpu-prof --cpu-prof-dir=DIR).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import http from 'node:http';
@@ -107,7 +113,9 @@ async function removeBucket(client: S3Client, bucket: string): Promise<void> {
 const children = new Set<ChildProcess>();
 
 function startChild(args: string[], env: Record<string, string>): { proc: ChildProcess; output: string[] } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_NODE_ARGS: node options for the API and the worker (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where they spend their time).
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(chunk.toString());
@@ -272,6 +280,37 @@ async function resetDatabase(ownerUrl: string): Promise<void> {
 }
 
 const loadNow = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+
+/** Clock ticks per second of /proc/<pid>/stat's times (100 on Linux). */
+const CLOCK_TICKS = 100;
+/** CPU seconds (user + system) a process has spent, from /proc; 0 when it is gone or not on this machine. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); // after "pid (comm) "
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime: fields 14 and 15
+  } catch {
+    return 0;
+  }
+}
+/** The S3 server's processes on this machine (the project's Ceph RGW: radosgw and its OSD and monitor); none for a remote one. */
+function storeProcesses(): number[] {
+  if (process.env.TEST_S3_ENDPOINT) return [];
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (['radosgw', 'ceph-osd', 'ceph-mon'].includes(readFileSync(`/proc/${entry}/comm`, 'utf8').trim())) pids.push(Number(entry));
+    } catch {
+      // gone since the listing
+    }
+  }
+  return pids;
+}
+/** CPU seconds spent by these processes from now until the returned function is called. */
+function cpuMeter(pids: () => number[]): () => number {
+  const before = new Map(pids().map((pid) => [pid, cpuSecondsOf(pid)]));
+  return () => [...before].reduce((sum, [pid, at]) => sum + Math.max(0, cpuSecondsOf(pid) - at), 0);
+}
 const mbS = (bytes: number, seconds: number) => bytes / 1e6 / seconds;
 const r2 = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -302,12 +341,22 @@ async function main(): Promise<void> {
 
     // 1. Ingest: the bare client first, then the API (each into a bucket of its own, removed after).
     let ingest: { api: number; bare: number } | null = null;
+    let ingestCpu: { api: number; bare: number } | null = null;
     if (!process.argv.includes('--no-ingest')) {
-      const inputs = await makeInputs(path.join(temp, 'inputs'), photos, videoMb);
+      // One more photo than timed: sent first, untimed, by each side (a process's first upload pays
+      // for its connections and lazily loaded code, not for the store).
+      const inputs = await makeInputs(path.join(temp, 'inputs'), photos + 1, videoMb);
+      const warmUp = inputs.photos.pop()!;
       const ingestBytes = photos * 5 * MiB + videoMb * MiB;
       const bareBucket = await newBucket(client, 'bare');
-      const bareSeconds =
-        (await inFlight(inputs.photos, 8, (p) => barePut(client, bareBucket, p.name, p.path))) + (await inFlight([inputs.video], 1, (v) => barePut(client, bareBucket, v.name, v.path)));
+      await barePut(client, bareBucket, warmUp.name, warmUp.path);
+      const store = storeProcesses();
+      const bareClientCpu = cpuMeter(() => [process.pid]);
+      const bareStoreCpu = cpuMeter(() => store);
+      const barePhotos = await inFlight(inputs.photos, 8, (p) => barePut(client, bareBucket, p.name, p.path));
+      const bareVideo = await inFlight([inputs.video], 1, (v) => barePut(client, bareBucket, v.name, v.path));
+      const bareSeconds = barePhotos + bareVideo;
+      const bareCpu = { client: bareClientCpu(), store: bareStoreCpu() };
       await removeBucket(client, bareBucket);
       const primary = await newBucket(client, 'primary');
       const port = await freePort(HOST);
@@ -330,13 +379,30 @@ async function main(): Promise<void> {
       const first = await fetch(`${url}/`);
       const csrf = first.headers.getSetCookie().find((c) => c.startsWith('svid_csrf='))!.split(';')[0]!.slice('svid_csrf='.length);
       const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-      const apiSeconds = (await inFlight(inputs.photos, 8, (p) => apiUpload(url, csrf, agent, p))) + (await inFlight([inputs.video], 1, (v) => apiUpload(url, csrf, agent, v)));
+      await apiUpload(url, csrf, agent, warmUp);
+      const apiProcessCpu = cpuMeter(() => [api.proc.pid!]);
+      const apiClientCpu = cpuMeter(() => [process.pid]);
+      const apiStoreCpu = cpuMeter(() => store);
+      const apiPhotos = await inFlight(inputs.photos, 8, (p) => apiUpload(url, csrf, agent, p));
+      const apiVideo = await inFlight([inputs.video], 1, (v) => apiUpload(url, csrf, agent, v));
+      const apiSeconds = apiPhotos + apiVideo;
+      const apiCpu = { api: apiProcessCpu(), client: apiClientCpu(), store: apiStoreCpu() };
+      log(`ingest      seconds: photos ${apiPhotos.toFixed(2)} (bare ${barePhotos.toFixed(2)}), video ${apiVideo.toFixed(2)} (bare ${bareVideo.toFixed(2)})`);
       agent.destroy();
       peakRss = Math.max(peakRss, peakRssMb(api.proc.pid!));
       await stopChild(api.proc);
       await removeBucket(client, primary);
       ingest = { api: mbS(ingestBytes, apiSeconds), bare: mbS(ingestBytes, bareSeconds) };
       log(`ingest      ${photos} × 5 MiB photos (8 in flight) + ${videoMb} MiB video: Svidetel on S3 ${ingest.api.toFixed(1)} MB/s, bare client ${ingest.bare.toFixed(1)} MB/s, ratio ${(ingest.api / ingest.bare).toFixed(3)} (load ${loadNow()})`);
+      // CPU per GB says more than the wall clock on a loaded machine: the API and the S3 server against
+      // the bare client (the one sending to S3 there) and the S3 server. Not counted: the observers'
+      // side (this process sending to the API, said apart), PostgreSQL and Redis.
+      const gb = ingestBytes / 1e9;
+      ingestCpu = { api: (apiCpu.api + apiCpu.store) / gb, bare: (bareCpu.client + bareCpu.store) / gb };
+      log(
+        `ingest      CPU s/GB: Svidetel ${ingestCpu.api.toFixed(2)} (API ${(apiCpu.api / gb).toFixed(2)}, S3 server ${(apiCpu.store / gb).toFixed(2)}; the uploading client ${(apiCpu.client / gb).toFixed(2)} apart), ` +
+          `bare ${ingestCpu.bare.toFixed(2)} (client ${(bareCpu.client / gb).toFixed(2)}, S3 server ${(bareCpu.store / gb).toFixed(2)})`,
+      );
     }
 
     // 2. Replication: a backlog of originals stored through the S3 store and recorded, then the worker.
@@ -441,6 +507,8 @@ async function main(): Promise<void> {
         replication_files_s: replication && r2(replication.files, 1),
         restore_s: restoreS === null ? null : r2(restoreS, 1),
         peak_rss_mb: r2(peakRss, 1),
+        ingest_cpu_s_per_gb: ingestCpu && r2(ingestCpu.api, 2),
+        bare_ingest_cpu_s_per_gb: ingestCpu && r2(ingestCpu.bare, 2),
       },
       [ingestRatio !== null && ingestRatio < 0.8 && `ingest ratio ${ingestRatio.toFixed(3)} < 0.8`, replicationRatio !== null && replicationRatio < 0.7 && `replication ratio ${replicationRatio.toFixed(3)} < 0.7`],
     );

@@ -12,7 +12,7 @@ import type { S3Bucket } from '../../domain/config';
 import { verifyAuditLog } from '../../domain/audit/audit.service';
 import { checkConsistency, mismatchCount } from '../../domain/integrity/consistency.service';
 import { replicationStatus } from '../../domain/replication/replication.service';
-import { restoreFromReplicas } from '../../domain/replication/restore.service';
+import type { RestoreReport } from '../../domain/replication/restore.service';
 import type { ProofBundle, Receipt } from '../../domain/transparency/receipt';
 import { verifyReceiptFile } from '../../domain/transparency/verify';
 import { signTreeHeadIfGrown } from '../../domain/transparency/signer.service';
@@ -21,6 +21,7 @@ import { Client, SUBMISSION_FIELDS, loggedInClient, uploadSubmission } from '../
 import { ALL_CHECKS, decideFromPage } from '../helpers/moderation';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-services';
 import { createTestBucket, removeTestBucket, s3ReplicaEnv, s3StorageEnv } from '../helpers/s3';
+import { typescriptScript } from '../helpers/scripts';
 import { processedFiles, startSystem, waitFor, type TestSystem } from '../helpers/system';
 
 /**
@@ -37,7 +38,8 @@ import { processedFiles, startSystem, waitFor, type TestSystem } from '../helper
  * database lost (it would fork the log).
  */
 const run = promisify(execFile);
-const PG_BACKUP = path.resolve(__dirname, '../../scripts/pg-backup');
+const ROOT = path.resolve(__dirname, '../..');
+const PG_BACKUP = path.resolve(ROOT, 'scripts/pg-backup');
 
 type Sent = { data: Buffer; receipt: Receipt; submissionId: string };
 
@@ -152,7 +154,14 @@ describe('restore drill: backups and the replica alone bring the archive back', 
     restored = await startSystem({ env: { DATABASE_URL: restoredPg.url('svidetel'), ...storageEnv(newPrimary) }, storageDir, worker: false });
     const back = restored;
 
-    const report = await restoreFromReplicas(back.workerCtx);
+    // The one command an operator runs (npm run restore:store), with the worker's environment: one
+    // JSON line, and exit code 1 with the reason, as the database is behind the published log.
+    const restore = await run(process.execPath, typescriptScript('scripts/restore-store.ts'), { cwd: ROOT, env: { ...back.workerEnv, LOG_LEVEL: 'warn' }, timeout: 120_000 }).then(
+      ({ stdout, stderr }) => ({ stdout, stderr, code: 0 }),
+      (err: { stdout: string; stderr: string; code: number }) => ({ stdout: err.stdout, stderr: err.stderr, code: err.code }),
+    );
+    expect({ code: restore.code, stderr: restore.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/restored to log size 2, before the published checkpoint of size 3 .*will not sign/) });
+    const report = JSON.parse(restore.stdout.trim().split('\n').at(-1)!) as RestoreReport;
     expect(report).toMatchObject({ recorded: 2, copied: 2, lost: [], databaseTreeSize: 2, newestPublished: { treeSize: 3, replica: 'offsite' }, canSign: false });
     // Derivatives: a thumbnail and a preview of each original and of the redaction; two made again, the rest copied checked.
     expect(report.derivatives).toEqual({ recorded: 6, present: 0, copied: 4, remade: 2, remadeOtherBytes: 0, reopenedVideos: [], lost: [] });

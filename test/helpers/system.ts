@@ -21,6 +21,8 @@ export type TestSystem = {
   /** The database as its owner (a superuser here): for tests that tamper with what the app itself may not touch. */
   ownerDb: Pool;
   storageDir: string;
+  /** The worker's environment, for a script run as the worker would run it (e.g. npm run restore:store). */
+  workerEnv: Record<string, string>;
   worker: RunningWorker | null;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -77,6 +79,7 @@ export async function startSystem(
     workerCtx,
     ownerDb,
     storageDir,
+    workerEnv: { ...env, ...options.workerEnv },
     worker: null,
     async startWorker() {
       if (!system.worker) system.worker = await startWorker(workerCtx);

@@ -63,6 +63,7 @@ const TABLE: [string, string, Expected][] = [
   ['POST /moderation/submissions/:id/protocol-check', `/moderation/submissions/${uuid}/protocol-check`, moderatorOnly(400)],
   ['POST /moderation/bulk', '/moderation/bulk', moderatorOnly(400)],
   ['GET /moderation/live', '/moderation/live', moderatorOnly(200)],
+  ['GET /moderation/replication', '/moderation/replication', moderatorOnly(200)],
   ['POST /moderation/my-region', '/moderation/my-region', moderatorOnly(303)],
   ['GET /admin/audit', '/admin/audit', adminOnly(200)],
   ['GET /admin/replication', '/admin/replication', adminOnly(200)],

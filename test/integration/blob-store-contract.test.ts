@@ -337,6 +337,7 @@ describe('S3 store: versions others write under an original key', () => {
     const data = randomBytes(33 * 1024 * 1024 + 7);
     const tempPath = await received(store, data);
     expect((await leftovers()).uploads).toBe(1); // its parts are in the bucket before putOriginal
+    expect((await fs.stat(tempPath)).size).toBe(data.length); // and in the local file, should staging not be taken
     expect(await store.putOriginal(tempPath, sha256Of(data))).toEqual({ created: true });
     expect(sha256Of(await store.readOriginal(sha256Of(data)))).toBe(sha256Of(data));
     expect(await leftovers()).toEqual({ temps: [], uploads: 0, staged: 0 });
@@ -346,6 +347,19 @@ describe('S3 store: versions others write under an original key', () => {
     expect(await leftovers()).toEqual({ temps: [], uploads: 0, staged: 0 });
     expect(await store.openOriginal(sha256Of(other))).toBeNull();
   }, 120_000);
+
+  test('an upload of one part is held in memory only, never written to the local disk, and stored in one PUT', async () => {
+    const data = randomBytes(5 * 1024 * 1024);
+    const tempPath = await received(store, data);
+    expect(await exists(tempPath)).toBe(false);
+    expect(await leftovers()).toEqual({ temps: [], uploads: 0, staged: 0 });
+    expect(await store.putOriginal(tempPath, sha256Of(data))).toEqual({ created: true });
+    expect((await store.readOriginal(sha256Of(data))).equals(data)).toBe(true);
+    // The same bytes again: compared with the stored original by the ETag of the bytes in memory.
+    expect(await store.putOriginal(await received(store, data), sha256Of(data))).toEqual({ created: false });
+    const versions = await where.client.send(new ListObjectVersionsCommand({ Bucket: where.bucket, Prefix: keyOf(sha256Of(data)) }));
+    expect(versions.Versions).toHaveLength(1);
+  }, 60_000);
 
   test('an upload cut off while arriving leaves no staging upload; one a crash left is a temp file the clean-up removes', async () => {
     const temp = store.createTempFile();
@@ -381,6 +395,25 @@ describe('S3 store: versions others write under an original key', () => {
     expect((await buffer((await store.openDerivative(sha, 'thumb'))!.stream())).equals(thumb)).toBe(true);
     const versions = await where.client.send(new ListObjectVersionsCommand({ Bucket: where.bucket, Prefix: `derived/${sha.slice(0, 2)}/${sha}/thumb.jpg` }));
     expect(versions.Versions).toHaveLength(1);
+  });
+
+  test('bytes no row recorded are written with no look first; a version a crash left before stays the original, and other bytes there refuse the upload', async () => {
+    // Nothing there: stored, one version.
+    const fresh = randomBytes(30_000);
+    expect(await store.putOriginal(await received(store, fresh), sha256Of(fresh), { recorded: false })).toEqual({ created: true });
+    // The same bytes left by a crash (no row): ours is the duplicate, removed.
+    const left = randomBytes(30_000);
+    await where.client.send(new PutObjectCommand({ Bucket: where.bucket, Key: keyOf(sha256Of(left)), Body: left }));
+    expect(await store.putOriginal(await received(store, left), sha256Of(left), { recorded: false })).toEqual({ created: false });
+    // Other bytes under the key: refused, and nothing of ours stays.
+    const data = randomBytes(30_000);
+    await where.client.send(new PutObjectCommand({ Bucket: where.bucket, Key: keyOf(sha256Of(data)), Body: randomBytes(30_000) }));
+    await expect(store.putOriginal(await received(store, data), sha256Of(data), { recorded: false })).rejects.toThrow(/do not hash to it/);
+    for (const [bytes, versions] of [[fresh, 1], [left, 1], [data, 1]] as const) {
+      const listed = await where.client.send(new ListObjectVersionsCommand({ Bucket: where.bucket, Prefix: keyOf(sha256Of(bytes)) }));
+      expect(listed.Versions).toHaveLength(versions);
+    }
+    expect((await store.readOriginal(sha256Of(left))).equals(left)).toBe(true);
   });
 
   test('a temp file that does not hash to the SHA-256 given is not stored', async () => {

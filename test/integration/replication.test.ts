@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MIGRATIONS_DIR } from '../../db/migrate';
 import type { S3Bucket } from '../../domain/config';
 import { replicationStatus } from '../../domain/replication/replication.service';
+import { restoreFromReplicas } from '../../domain/replication/restore.service';
 import { verifySthJson, type SthJson } from '../../domain/transparency/checkpoint';
 import { publicKey } from '../../domain/transparency/log.service';
 import { signTreeHeadIfGrown } from '../../domain/transparency/signer.service';
@@ -108,6 +109,13 @@ describeWithFixtures('replication to off-site stores', () => {
     expect(page).toMatch(/data-replica="offsite-b">\s*<td><code>offsite-b<\/code><\/td>\s*<td>1<\/td>/);
     expect(page).toContain(`0 / ${size}`);
     expect(page).toMatch(/data-replica="offsite-b">[\s\S]*?<td class="derivatives">2<\/td>/);
+    // Moderators see it too, beside their queue (not the admin section).
+    const moderator = await loggedInClient(system.ctx, system.url, 'moderator');
+    expect(await (await moderator.fetch('/moderation')).text()).toContain('href="/moderation/replication"');
+    const modPage = await (await moderator.fetch('/moderation/replication')).text();
+    expect(modPage).toMatch(/data-replica="offsite-b">\s*<td><code>offsite-b<\/code><\/td>\s*<td>1<\/td>/);
+    expect(modPage).not.toContain('href="/admin/accounts"');
+    expect((await moderator.fetch('/admin/replication')).status).toBe(403);
 
     await replicaB.client.send(new CreateBucketCommand({ Bucket: replicaB.bucket }));
     await waitFor(async () => (await confirmed('offsite-b')).includes(photo.sha256), 60_000, 'replica B to catch up');
@@ -118,6 +126,46 @@ describeWithFixtures('replication to off-site stores', () => {
       [0, 0],
     ]);
   }, 150_000);
+
+  test('a restore finds a replica lacking an original it was recorded as holding: the copy is taken from the other, and the sweep sends it again', async () => {
+    // Both replicas hold the photo (the first test). Then the primary loses it, and so does replica A
+    // (asked first): the database still records A's copy.
+    const key = `originals/${photo.sha256.slice(0, 2)}/${photo.sha256.slice(2, 4)}/${photo.sha256}`;
+    expect((await confirmed('offsite-a')).sort()).toEqual((await confirmed('offsite-b')).sort());
+    expect(await confirmed('offsite-a')).toContain(photo.sha256);
+    const confirmedAt = async () =>
+      (await system.ownerDb.query<{ at: Date }>(`SELECT confirmed_at AS at FROM replica_copies WHERE replica = 'offsite-a' AND sha256 = decode($1, 'hex')`, [photo.sha256])).rows[0]?.at;
+    const firstConfirmed = (await confirmedAt())!;
+    await primary.client.send(new DeleteObjectCommand({ Bucket: primary.bucket, Key: key }));
+    await replicaA.client.send(new DeleteObjectCommand({ Bucket: replicaA.bucket, Key: key }));
+    // Its thumbnail is lost from the primary and from replica B (asked second: it is copied from A).
+    const thumbKey = `derived/${photo.sha256.slice(0, 2)}/${photo.sha256}/thumb.jpg`;
+    await primary.client.send(new DeleteObjectCommand({ Bucket: primary.bucket, Key: thumbKey }));
+    await replicaB.client.send(new DeleteObjectCommand({ Bucket: replicaB.bucket, Key: thumbKey }));
+    const thumbOnB = async () =>
+      (await system.ownerDb.query<{ at: Date }>(`SELECT confirmed_at AS at FROM replica_derivative_copies WHERE replica = 'offsite-b' AND key = decode($1, 'hex') AND name = 'thumb'`, [photo.sha256])).rows[0]?.at;
+    const thumbFirstOnB = (await thumbOnB())!;
+
+    const report = await restoreFromReplicas(system.workerCtx);
+    expect(report).toMatchObject({ copied: 1, lost: [], replicaCopiesForgotten: 1, derivatives: { copied: 1, lost: [] } });
+    // The primary holds it again, from B, byte for byte.
+    const back = await primary.client.send(new GetObjectCommand({ Bucket: primary.bucket, Key: key }));
+    expect(createHash('sha256').update(await back.Body!.transformToByteArray()).digest('hex')).toBe(photo.sha256);
+    // A no longer counts as holding it (B still does), and the running worker's sweep sends it to A again, checked.
+    expect(await confirmed('offsite-b')).toContain(photo.sha256);
+    await waitFor(async () => (await confirmed('offsite-a')).includes(photo.sha256), 60_000, 'the copy owed to replica A again');
+    expect((await confirmedAt())!.getTime()).toBeGreaterThan(firstConfirmed.getTime());
+    const again = await replicaA.client.send(new GetObjectCommand({ Bucket: replicaA.bucket, Key: key }));
+    expect(createHash('sha256').update(await again.Body!.transformToByteArray()).digest('hex')).toBe(photo.sha256);
+    expect((await replicationStatus(system.ctx)).replicas.map((r) => r.missing)).toEqual([0, 0]);
+    // The thumbnail is back in the primary, and B, found lacking it, is sent it again.
+    const recordedThumb = (await storedDerivatives(photo.sha256)).find((d) => d.name === 'thumb')!;
+    const thumb = await primary.client.send(new GetObjectCommand({ Bucket: primary.bucket, Key: thumbKey }));
+    expect(createHash('sha256').update(await thumb.Body!.transformToByteArray()).digest('hex')).toBe(recordedThumb.sha256);
+    await waitFor(async () => ((await thumbOnB())?.getTime() ?? 0) > thumbFirstOnB.getTime(), 60_000, 'the thumbnail owed to replica B again');
+    const thumbB = await replicaB.client.send(new GetObjectCommand({ Bucket: replicaB.bucket, Key: thumbKey }));
+    expect(createHash('sha256').update(await thumbB.Body!.transformToByteArray()).digest('hex')).toBe(recordedThumb.sha256);
+  }, 120_000);
 
   test("migration 023's back-fill finds the copies the database already knew of (their hashes), as the worker records them", async () => {
     // One connection: the rows are removed and back-filled in a transaction that is rolled back.

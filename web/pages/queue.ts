@@ -106,7 +106,7 @@ export function queuePage(
   const selected = (on: boolean) => (on ? html`selected` : null);
   const query = queueFilterParams(f);
   const body = html`
-<p class="entry-nav"><a href="/account">${t('nav_account')}</a></p>
+<p class="entry-nav"><a href="/account">${t('nav_account')}</a> · <a href="/moderation/replication">${t('replication_title')}</a></p>
 <h1>${t('queue_title')}</h1>
 ${errorBox(data.error)}
 ${data.bulk ? html`<p class="notice" role="status" id="bulk-result">${t('bulk_result', { done: data.bulk.done, refused: data.bulk.refused })}</p>` : null}

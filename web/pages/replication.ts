@@ -3,11 +3,15 @@ import { html } from '../html';
 import { formatInstant, layout, type PageContext } from '../layout';
 import { adminNav } from './admin';
 
-/** Admins: per replica, what it still lacks of the originals, their copies (derivatives) and the log, and since when. */
-export function replicationAdminPage(page: PageContext, status: ReplicationStatus) {
+/**
+ * Per replica, what it still lacks of the originals, their copies (derivatives) and the log, and
+ * since when: for admins (/admin/replication, in the admin section) and moderators
+ * (/moderation/replication, beside the queue).
+ */
+export function replicationAdminPage(page: PageContext, status: ReplicationStatus, section: 'admin' | 'moderation' = 'admin') {
   const { t } = page;
   const body = html`
-${adminNav(page)}
+${section === 'admin' ? adminNav(page) : html`<p class="entry-nav"><a href="/moderation">${t('queue_title')}</a></p>`}
 <h1>${t('replication_title')}</h1>
 <p class="hint">${t('replication_intro')}</p>
 ${status.replicas.length === 0

@@ -61,7 +61,9 @@ function uploadDatabase() {
     media: {
       lockBlobHash: async () => undefined,
       upsertBlob: async (b) => {
-        if (!t.blobs.includes(b.sha256)) t.blobs.push(b.sha256);
+        if (t.blobs.includes(b.sha256)) return false;
+        t.blobs.push(b.sha256);
+        return true;
       },
       insertMediaFile: async (f) => {
         maybeFail('insertMediaFile');
