@@ -1,5 +1,5 @@
 /** Storage of the audit log (db/migrations/001_baseline.sql). SQL only: the canonical encoding and hashing live in domain/audit. */
-import type { AuditRecord } from '../domain/audit/model';
+import type { AuditAppend, AuditRecord } from '../domain/audit/model';
 import type { Queryable, Tx } from './pool';
 
 const AUDIT_COLUMNS = 'seq::float8 AS seq, at, actor_id, actor_label, action, entity_type, entity_id, before, after, prev_hash, hash';
@@ -10,7 +10,7 @@ export async function lockHead(tx: Tx): Promise<{ seq: number; hash: Buffer }> {
   return rows[0]!;
 }
 
-export async function insertRow(tx: Tx, row: Omit<AuditRecord, 'before' | 'after'> & { before: string | null; after: string | null }): Promise<void> {
+export async function insertRow(tx: Tx, row: AuditAppend): Promise<void> {
   await tx.query(
     `INSERT INTO audit_log (seq, at, actor_id, actor_label, action, entity_type, entity_id, before, after, prev_hash, hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11)`,
