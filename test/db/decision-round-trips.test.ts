@@ -11,7 +11,7 @@ import * as accounts from '../../db/accounts.repo';
 import * as submissions from '../../db/submissions.repo';
 import * as claims from '../../db/claims.repo';
 import type { SessionUser } from '../../domain/accounts/model';
-import { verifyAuditChain } from '../../domain/audit/audit.service';
+import { appendAudit, verifyAuditChain } from '../../domain/audit/audit.service';
 import { AppError } from '../../domain/errors';
 import { decide } from '../../domain/moderation/moderation.service';
 import { fakeContext } from '../fakes/context';
@@ -86,4 +86,25 @@ test('a merge locks its target before the audit head: one statement more, the sa
   expect(await stateOf(a.id)).toMatchObject({ status: 'merged', decisions: 1 });
   expect((await pool.query('SELECT merged_into_id FROM submissions WHERE id = $1', [a.id])).rows[0]).toEqual({ merged_into_id: b.id });
   expect(await verifyAuditChain(ctx.repos)).toMatchObject({ ok: true });
+});
+
+test('an audit row is appended with its head moved in one statement; the chain still verifies', async () => {
+  const { a, user, ctx } = await setUp('audit');
+  statements = [];
+  await ctx.transaction((tx) => appendAudit(tx, { accountId: user.accountId, email: user.email }, { action: 'submission.note', entityType: 'submission', entityId: a.id }));
+  expect(statements).toEqual(['BEGIN', 'SELECT seq::float8', 'WITH appended', 'COMMIT']);
+  expect(await verifyAuditChain(ctx.repos)).toMatchObject({ ok: true });
+});
+
+test("opening an entry claims it in one statement: started once, renewed after, another's live claim comes back as theirs", async () => {
+  const { a, user } = await setUp('claim');
+  const other = await accounts.insertAccount(pool, { email: `trips-other-${a.id.slice(0, 8)}@example.org`, role: 'moderator', passwordHash: null });
+  const first = await claims.claim(pool, a.id, user.accountId, 60_000);
+  expect(first).toMatchObject({ started: true, claim: { submission_id: a.id, account_id: user.accountId, account_email: user.email } });
+  const again = await claims.claim(pool, a.id, user.accountId, 60_000);
+  expect(again).toMatchObject({ started: false, claim: { account_id: user.accountId, claimed_at: first!.claim.claimed_at } });
+  const theirs = await claims.claim(pool, a.id, other.id, 60_000);
+  expect(theirs).toMatchObject({ started: false, claim: { account_id: user.accountId, account_email: user.email } });
+  await pool.query(`UPDATE claims SET claimed_at = now() - interval '1 hour', expires_at = now() - interval '1 second' WHERE submission_id = $1`, [a.id]);
+  expect(await claims.claim(pool, a.id, other.id, 60_000)).toMatchObject({ started: true, claim: { account_id: other.id, account_email: other.email } });
 });
