@@ -121,6 +121,19 @@ export async function nextToReview(ctx: AppContext, decidedId: string, user: Ses
   return next;
 }
 
+/**
+ * A decision and, for a moderator working down `queue`, the entry to open next. The next one is
+ * looked up beside the decision, on another connection: the lookup leaves the decided entry out by
+ * itself and orders by what a decision does not change (time received, id), so it needs no round
+ * trip after the commit. A refused decision throws, and the lookup's answer is dropped.
+ */
+export async function decideAndPickNext(ctx: AppContext, id: string, user: SessionUser, decision: Decision, queue: QueueFilter | null): Promise<{ next: string | null }> {
+  const next = queue ? nextToReview(ctx, id, user, queue) : Promise.resolve(null);
+  next.catch(() => undefined); // awaited below once the decision is taken; never left unhandled
+  await decide(ctx, id, user, decision);
+  return { next: await next };
+}
+
 /** The latest decision, named in a refusal's words: what, by whom, when (UTC). */
 const describeDecision = (d: DecisionRecord | undefined): ErrorParams =>
   d ? { action: d.action, by: d.account_email, at: d.created_at.toISOString().slice(0, 16).replace('T', ' ') } : {};
