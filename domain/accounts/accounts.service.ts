@@ -129,6 +129,7 @@ export async function setPasswordWithToken(ctx: AppContext, token: string, passw
     if (!used?.account_id) throw invalidLink();
     await tx.accounts.setPasswordHash(used.account_id, hash);
     const ended = await tx.accounts.deleteSessionsOf(used.account_id);
+    await tx.accounts.announceSessionChange(used.account_id);
     const account = await tx.accounts.findAccountById(used.account_id);
     await appendAudit(tx, { accountId: used.account_id, email: account!.email }, { action: 'account.set_password', entityType: 'account', entityId: used.account_id, after: { sessions_ended: ended } });
     return used.account_id;
@@ -215,6 +216,16 @@ export async function findSessionUser(ctx: AppContext, token: string, { fresh }:
   return user;
 }
 
+/**
+ * Keeps this process's session cache in step with every other process: each change announced
+ * (announceSessionChange) is forgotten as it arrives; nothing is reused while notices may be missed.
+ * The API starts it; returns stop.
+ */
+export function watchSessionChanges(ctx: AppContext): () => Promise<void> {
+  const cache = sessionCacheOf(ctx);
+  return ctx.sessionChanges.listen({ onChange: (accountId) => cache.forget(accountId ?? undefined), onLive: (live) => cache.setLive(live) });
+}
+
 /** After a change to an account's sessions or what they may do committed: this process reads them again (all of them without an id). */
 function forgetSessions(ctx: AppContext, accountId?: string): void {
   sessionCacheOf(ctx).forget(accountId);
@@ -223,6 +234,7 @@ function forgetSessions(ctx: AppContext, accountId?: string): void {
 export async function logOut(ctx: AppContext, token: string, user: SessionUser): Promise<void> {
   await ctx.transaction(async (tx) => {
     await tx.accounts.deleteSession(hashToken(token));
+    await tx.accounts.announceSessionChange(user.accountId);
     await appendAudit(tx, actorOf(user), { action: 'account.logout', entityType: 'account', entityId: user.accountId });
   });
   forgetSessions(ctx, user.accountId);
@@ -243,6 +255,7 @@ export async function ownSessions(ctx: AppContext, user: SessionUser, currentTok
 export async function revokeOwnSession(ctx: AppContext, user: SessionUser, sessionId: string): Promise<void> {
   await ctx.transaction(async (tx) => {
     if (!(await tx.accounts.deleteSessionById(user.accountId, sessionId))) throw notFound('session');
+    await tx.accounts.announceSessionChange(user.accountId);
     await appendAudit(tx, actorOf(user), { action: 'account.session_revoke', entityType: 'account', entityId: user.accountId, after: { session: sessionId.slice(0, 12) } });
   });
   forgetSessions(ctx, user.accountId);
@@ -261,6 +274,7 @@ export async function enableTotp(ctx: AppContext, user: SessionUser, secret: str
     const account = await tx.accounts.lockAccount(user.accountId);
     if (account?.totp_secret) throw conflict('totp_enabled');
     await tx.accounts.setTotpSecret(user.accountId, await sealTotpSecret(ctx, user.accountId, secret), step);
+    await tx.accounts.announceSessionChange(user.accountId);
     await appendAudit(tx, actorOf(user), { action: 'account.totp_enable', entityType: 'account', entityId: user.accountId });
   });
   forgetSessions(ctx, user.accountId);
@@ -276,6 +290,7 @@ export async function disableTotp(ctx: AppContext, user: SessionUser, code: stri
     const step = totpStep(account.email, await openTotpSecret(ctx, account.id, account.totp_secret), code);
     if (step === null || !(await tx.accounts.useTotpStep(account.id, step))) throw wrongCode();
     await tx.accounts.setTotpSecret(user.accountId, null, null);
+    await tx.accounts.announceSessionChange(user.accountId);
     await appendAudit(tx, actorOf(user), { action: 'account.totp_disable', entityType: 'account', entityId: user.accountId });
   });
   forgetSessions(ctx, user.accountId);
@@ -295,6 +310,7 @@ async function changeAccount(ctx: AppContext, admin: SessionUser, id: string, ch
     const before = await tx.accounts.lockAccount(id);
     if (!before) throw notFound('account');
     const entry = await change(tx, before);
+    await tx.accounts.announceSessionChange(id);
     await appendAudit(tx, actorOf(admin), { action: entry.action, entityType: 'account', entityId: id, before: entry.before, after: entry.after });
   });
   forgetSessions(ctx, id);
@@ -324,6 +340,7 @@ export async function setRequireTotp(ctx: AppContext, admin: SessionUser, requir
   await ctx.transaction(async (tx) => {
     const before = await tx.settings.readSettings();
     await tx.settings.setRequireTotp(required);
+    await tx.accounts.announceSessionChange(null);
     await appendAudit(tx, actorOf(admin), { action: 'settings.change', entityType: 'settings', entityId: 'require_totp', before: { require_totp: before.require_totp }, after: { require_totp: required } });
   });
   forgetSessions(ctx); // whether each account must set up two-factor login first

@@ -10,14 +10,18 @@ import type { SessionUser } from './model';
  *   changes something reads its session from the database, so a revoked session can change nothing
  *   from the moment it is revoked, on any host;
  * - what this process revokes (logout, a session revoked, a password set, an account disabled or its
- *   role or two-factor changed, the two-factor requirement) is forgotten here once it committed, so
- *   on this host the session stops at once; on another API host, or after a change made outside the
- *   API (SQL, a command), a revoked session can still read for at most `ttlMs`.
+ *   role or two-factor changed, the two-factor requirement) is forgotten here once it committed, and
+ *   announced in its transaction to every other process (PostgreSQL NOTIFY at commit), which forget
+ *   it as the notice arrives (milliseconds); while notices may be missed (the listening connection not
+ *   up yet, or lost) nothing is reused at all. Only a change made around the services (SQL by hand)
+ *   is not announced: such a session can still read for at most `ttlMs`.
  * A read that started before a revocation is not kept (the generation moved on while it ran).
  */
 export class SessionCache {
   private readonly entries = new Map<string, { user: SessionUser; accountId: string; until: number }>();
   private generation = 0;
+  /** Whether changes made by other processes reach this one (SessionChanges): only then is anything reused. */
+  private live = false;
 
   constructor(
     private readonly ttlMs: number,
@@ -26,7 +30,13 @@ export class SessionCache {
   ) {}
 
   get enabled(): boolean {
-    return this.ttlMs > 0;
+    return this.ttlMs > 0 && this.live;
+  }
+
+  /** Notices from other processes arrive (true) or may be missed (false): either way, what was kept is dropped. */
+  setLive(live: boolean): void {
+    this.forget();
+    this.live = live;
   }
 
   /** The generation a read starts in: hand it back to set(), which keeps nothing read before a revocation. */

@@ -3,18 +3,44 @@
  * passes by timing): revocation still stops a session at once where it counts. A request that
  * changes something reads its session afresh, so a session ended outside the API (SQL) changes
  * nothing from that moment, while it can read for at most the cache's time; logging out, an admin
- * disabling the account and revoking one's other session, through this API, stop reads at once too.
+ * disabling the account and revoking one's other session, through this API, stop reads at once too,
+ * and on another API host as soon as the notice of it arrives.
  */
 import { loggedInClient, Client } from '../helpers/http';
+import { testDatabaseUrl } from '../helpers/databases';
 import { startSystem, type TestSystem } from '../helpers/system';
 
 let system: TestSystem;
+/** A second API host on the same database: it learns of revocations made through the first only by their notices. */
+let other: TestSystem;
 beforeAll(async () => {
-  system = await startSystem({ worker: false, env: { SESSION_CACHE_SECONDS: '30' } });
+  const env = { DATABASE_URL: await testDatabaseUrl(), SESSION_CACHE_SECONDS: '30' };
+  system = await startSystem({ worker: false, env });
+  other = await startSystem({ worker: false, env });
+  // both listen for notices (until then neither reuses a session)
+  const deadline = Date.now() + 10_000;
+  while ((await system.ownerDb.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'svidetel-sessions' AND query LIKE 'LISTEN%'`)).rowCount! < 2) {
+    if (Date.now() > deadline) throw new Error('the API hosts do not listen for session changes');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, 100));
 });
 afterAll(async () => {
+  await other?.stop();
   await system?.stop();
 });
+
+/** GETs `pathname` on a host with a browser's cookie until it is refused; how long that took. */
+async function refusedWithin(host: TestSystem, cookie: string, pathname: string, limitMs: number): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const res = await fetch(`${host.url}${pathname}`, { headers: { cookie }, redirect: 'manual' });
+    await res.arrayBuffer();
+    if (res.status === 401) return Date.now() - started;
+    if (Date.now() - started > limitMs) throw new Error(`still ${res.status} after ${limitMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 const accountIdOf = async (email: string) => (await system.ctx.db.query<{ id: string }>('SELECT id FROM accounts WHERE email = $1', [email])).rows[0]!.id;
 
@@ -57,4 +83,21 @@ test('an admin disabling the account, or its owner revoking another session, sto
   expect((await second.postForm(`/account/sessions/${sessionId}/revoke`, {})).status).toBe(303);
   expect((await first.fetch('/moderation')).status).toBe(401);
   expect((await second.fetch('/moderation')).status).toBe(200);
+});
+
+test('another API host stops a session logged out or disabled through this one as the notice arrives, not after its cache time', async () => {
+  const moderator = await loggedInClient(system.ctx, system.url);
+  const cookie = moderator.cookieHeader();
+  const onOther = async () => (await fetch(`${other.url}/moderation`, { headers: { cookie }, redirect: 'manual' })).status;
+  expect(await onOther()).toBe(200); // now cached there, for up to 30 s
+  expect((await moderator.postForm('/logout', {})).status).toBe(303);
+  expect(await refusedWithin(other, cookie, '/moderation', 2000)).toBeLessThan(2000);
+
+  const admin = await loggedInClient(system.ctx, system.url, 'admin');
+  const disabled = await loggedInClient(system.ctx, system.url);
+  const its = disabled.cookieHeader();
+  expect((await fetch(`${other.url}/moderation`, { headers: { cookie: its }, redirect: 'manual' })).status).toBe(200);
+  await admin.page('/admin/accounts');
+  expect((await admin.postForm(`/admin/accounts/${await accountIdOf(disabled.email)}/disabled`, { disabled: 'on' })).status).toBe(303);
+  expect(await refusedWithin(other, its, '/moderation', 2000)).toBeLessThan(2000);
 });

@@ -1,6 +1,6 @@
 /**
  * The in-process session cache (domain/accounts/session-cache.ts): an entry lasts its time and never
- * past the session's expiry, a revocation forgets the account's sessions (or all), a read that
+ * past the session's expiry, only while notices from other processes arrive; a revocation forgets the account's sessions (or all), a read that
  * started before a revocation is not kept, 0 turns it off, and it holds a bounded number.
  */
 import type { SessionUser } from '../../../domain/accounts/model';
@@ -12,6 +12,7 @@ const FAR = new Date('2100-01-01T00:00:00Z');
 function clockedCache(ttlMs: number, max?: number) {
   let now = 1_000_000;
   const cache = new SessionCache(ttlMs, max, () => now);
+  cache.setLive(true);
   return { cache, advance: (ms: number) => (now += ms), at: () => now };
 }
 
@@ -53,6 +54,17 @@ test('a read that started before a revocation is not kept (it may have seen the 
   expect(cache.get('a1')).toBeNull();
   cache.set('a1', user('a'), FAR, cache.begin());
   expect(cache.get('a1')).toEqual(user('a'));
+});
+
+test('nothing is reused while notices from other processes may be missed, and what was kept is dropped when they may be', () => {
+  const { cache } = clockedCache(2000);
+  cache.set('a1', user('a'), FAR, cache.begin());
+  cache.setLive(false);
+  expect(cache.enabled).toBe(false);
+  expect(cache.get('a1')).toBeNull();
+  cache.set('a1', user('a'), FAR, cache.begin());
+  cache.setLive(true);
+  expect(cache.get('a1')).toBeNull();
 });
 
 test('0 keeps nothing; the number of entries is bounded, the oldest go first', () => {
