@@ -13,6 +13,7 @@ export function sessionChangesOver(databaseUrl: string, log: Logger): SessionCha
       let stopped = false;
       let client: Client | null = null;
       let timer: NodeJS.Timeout | undefined;
+      let warned = false; // once per outage, not every second of it
       const retry = () => {
         if (stopped) return;
         clearTimeout(timer);
@@ -37,7 +38,8 @@ export function sessionChangesOver(databaseUrl: string, log: Logger): SessionCha
           await c.connect();
           await c.query(`LISTEN ${SESSION_CHANNEL}`);
         } catch (err) {
-          log.warn({ err: (err as Error).message }, 'session changes: cannot listen, sessions are read afresh meanwhile');
+          if (!warned) log.warn({ err: (err as Error).message }, 'session changes: cannot listen, sessions are read afresh meanwhile');
+          warned = true;
           lose();
           await c.end().catch(() => undefined);
           return;
@@ -47,6 +49,7 @@ export function sessionChangesOver(databaseUrl: string, log: Logger): SessionCha
           return;
         }
         client = c;
+        warned = false;
         onLive(true);
       };
       onLive(false);
