@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { hasAccounts } from '../domain/accounts/accounts.service';
+import { hasAccounts, watchSessionChanges } from '../domain/accounts/accounts.service';
 import { prepareTotpSecrets } from '../domain/accounts/totp-vault.service';
 import type { AppContext } from '../domain/context';
 import { assertLogOriginUnchanged, recordPromiseKey } from '../domain/transparency/log.service';
@@ -29,6 +29,8 @@ export async function startApiServer(ctx: AppContext): Promise<{ server: Server;
   const url = siteUrlFor(ctx.config, typeof address === 'object' && address ? address.port : ctx.config.port);
   server.on('request', createApp(ctx, url));
   server.once('close', startUploadSweep(ctx));
+  const stopSessionWatch = watchSessionChanges(ctx);
+  server.once('close', () => void stopSessionWatch());
   // Generous timeouts: an observer on a bad network may take many minutes to send a video.
   server.requestTimeout = 60 * 60_000;
   server.headersTimeout = 60_000;

@@ -1,5 +1,6 @@
 import type { AccountSummary, Role, SessionSummary, TokenPurpose } from '../domain/accounts/model';
 import type { Queryable } from './pool';
+import { SESSION_CHANNEL } from './session-changes';
 
 export type AccountRow = {
   id: string;
@@ -156,6 +157,14 @@ export async function setRole(db: Queryable, id: string, role: Role): Promise<vo
 
 export async function setDisabled(db: Queryable, id: string, disabled: boolean): Promise<void> {
   await db.query('UPDATE accounts SET disabled_at = CASE WHEN $2 THEN now() END WHERE id = $1', [id, disabled]);
+}
+
+/**
+ * Tells every API process, when the caller's transaction commits, that an account's sessions (null:
+ * every account's) changed, so none keeps a cached copy (db/session-changes.ts listens).
+ */
+export async function announceSessionChange(db: Queryable, accountId: string | null): Promise<void> {
+  await db.query('SELECT pg_notify($1, $2)', [SESSION_CHANNEL, accountId ?? '']);
 }
 
 /** Ends every session of an account at once (when it is disabled). */

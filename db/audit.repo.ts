@@ -1,5 +1,5 @@
 /** Storage of the audit log (db/migrations/001_baseline.sql). SQL only: the canonical encoding and hashing live in domain/audit. */
-import type { AuditRecord } from '../domain/audit/model';
+import type { AuditAppend, AuditRecord } from '../domain/audit/model';
 import type { Queryable, Tx } from './pool';
 
 const AUDIT_COLUMNS = 'seq::float8 AS seq, at, actor_id, actor_label, action, entity_type, entity_id, before, after, prev_hash, hash';
@@ -10,13 +10,17 @@ export async function lockHead(tx: Tx): Promise<{ seq: number; hash: Buffer }> {
   return rows[0]!;
 }
 
-export async function insertRow(tx: Tx, row: Omit<AuditRecord, 'before' | 'after'> & { before: string | null; after: string | null }): Promise<void> {
-  await tx.query(
-    `INSERT INTO audit_log (seq, at, actor_id, actor_label, action, entity_type, entity_id, before, after, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11)`,
+/** The row appended and the head moved onto it, in one statement (the head's trigger checks the row it moves to). */
+export async function insertRow(tx: Tx, row: AuditAppend): Promise<void> {
+  const { rowCount } = await tx.query(
+    `WITH appended AS (
+       INSERT INTO audit_log (seq, at, actor_id, actor_label, action, entity_type, entity_id, before, after, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11) RETURNING seq, hash
+     )
+     UPDATE audit_head h SET seq = appended.seq, hash = appended.hash FROM appended WHERE h.id`,
     [row.seq, row.at, row.actor_id, row.actor_label, row.action, row.entity_type, row.entity_id, row.before, row.after, row.prev_hash, row.hash],
   );
-  await tx.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id', [row.seq, row.hash]);
+  if (rowCount !== 1) throw new Error(`audit row ${row.seq} appended without moving the head`);
 }
 
 export async function readHead(db: Queryable): Promise<{ seq: number; hash: Buffer }> {

@@ -11,18 +11,33 @@ export async function claim(
   accountId: string,
   ttlMs: number,
 ): Promise<{ claim: Claim; started: boolean } | null> {
-  const { rows } = await db.query<{ account_id: string; started: boolean }>(
-    `INSERT INTO claims AS c (submission_id, account_id, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
-     ON CONFLICT (submission_id) DO UPDATE
-        SET account_id = EXCLUDED.account_id,
-            claimed_at = CASE WHEN c.account_id = EXCLUDED.account_id AND c.expires_at > now() THEN c.claimed_at ELSE now() END,
-            expires_at = EXCLUDED.expires_at
-      WHERE c.account_id = EXCLUDED.account_id OR c.expires_at <= now()
-     RETURNING account_id, claimed_at = now() AS started`,
+  // the claim taken or renewed, else the live one someone else holds: one statement
+  const { rows } = await db.query<Claim & { started: boolean }>(
+    `WITH taken AS (
+       INSERT INTO claims AS c (submission_id, account_id, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
+       ON CONFLICT (submission_id) DO UPDATE
+          SET account_id = EXCLUDED.account_id,
+              claimed_at = CASE WHEN c.account_id = EXCLUDED.account_id AND c.expires_at > now() THEN c.claimed_at ELSE now() END,
+              expires_at = EXCLUDED.expires_at
+        WHERE c.account_id = EXCLUDED.account_id OR c.expires_at <= now()
+       RETURNING submission_id, account_id, claimed_at, expires_at, claimed_at = now() AS started
+     )
+     SELECT t.submission_id, t.account_id, a.email AS account_email, t.claimed_at, t.expires_at, t.started
+       FROM taken t JOIN accounts a ON a.id = t.account_id
+     UNION ALL
+     SELECT c.submission_id, c.account_id, a.email, c.claimed_at, c.expires_at, false
+       FROM claims c JOIN accounts a ON a.id = c.account_id
+      WHERE c.submission_id = $1 AND c.expires_at > now() AND NOT EXISTS (SELECT 1 FROM taken)`,
     [submissionId, accountId, ttlMs],
   );
+  const row = rows[0];
+  if (row) {
+    const { started, ...claim } = row;
+    return { claim, started };
+  }
+  // another's claim committed after this statement's snapshot was taken: read it as it is now
   const current = await findLiveClaim(db, submissionId);
-  return current ? { claim: current, started: rows[0]?.started ?? false } : null;
+  return current ? { claim: current, started: false } : null;
 }
 
 export async function findLiveClaim(db: Queryable, submissionId: string): Promise<Claim | null> {

@@ -1,4 +1,5 @@
-import type { Checklist, DecisionAction, DecisionRecord, RejectReason } from '../domain/moderation/model';
+import type { AuditAppend } from '../domain/audit/model';
+import type { Checklist, Claim, DecisionAction, DecisionRecord, RejectReason } from '../domain/moderation/model';
 import type { Corroboration, MergedEntry, PublicChoices, QueueFilter, QueueItem, Submission, SubmissionStatus } from '../domain/submissions/model';
 import type { ProcessingBacklog } from './health.repo';
 import type { Queryable } from './pool';
@@ -308,34 +309,102 @@ export type StatusChange =
   | { status: 'withdrawn'; reason: string }
   | { status: 'merged'; into: string };
 
-export async function changeStatus(db: Queryable, id: string, change: StatusChange): Promise<void> {
+/** The SET list of a status change, its values numbered from `$first` on. */
+function statusAssignments(change: StatusChange, first: number): { sql: string; values: unknown[] } {
+  const p = (i: number) => `$${first + i}`;
   switch (change.status) {
     case 'verified':
-      await db.query(`UPDATE submissions SET status = 'verified', decided_at = now(), verify_decision_id = $2 WHERE id = $1`, [id, change.verifyDecisionId]);
-      return;
+      return { sql: `status = 'verified', decided_at = now(), verify_decision_id = ${p(0)}`, values: [change.verifyDecisionId] };
     case 'published': {
       const c = change.choices;
-      await db.query(
-        `UPDATE submissions SET status = 'published', decided_at = now(), published_at = now(), publish_decision_id = $2,
-                verify_decision_id = coalesce($3, verify_decision_id),
-                public_title = $4, public_description = $5, public_location = $6, public_device = $7, original_downloadable = $8
-          WHERE id = $1`,
-        [id, change.publishDecisionId, change.verifyDecisionId, c.title, c.description, c.location, c.device, c.originalDownloadable],
-      );
-      return;
+      return {
+        sql: `status = 'published', decided_at = now(), published_at = now(), publish_decision_id = ${p(0)},
+              verify_decision_id = coalesce(${p(1)}::uuid, verify_decision_id),
+              public_title = ${p(2)}, public_description = ${p(3)}, public_location = ${p(4)}, public_device = ${p(5)}, original_downloadable = ${p(6)}`,
+        values: [change.publishDecisionId, change.verifyDecisionId, c.title, c.description, c.location, c.device, c.originalDownloadable],
+      };
     }
     case 'withdrawn':
-      await db.query(
-        `UPDATE submissions SET status = 'withdrawn', decided_at = now(), withdrawn_at = now(), withdrawal_reason = $2 WHERE id = $1`,
-        [id, change.reason],
-      );
-      return;
+      return { sql: `status = 'withdrawn', decided_at = now(), withdrawn_at = now(), withdrawal_reason = ${p(0)}`, values: [change.reason] };
     case 'merged':
-      await db.query(`UPDATE submissions SET status = 'merged', decided_at = now(), merged_into_id = $2 WHERE id = $1`, [id, change.into]);
-      return;
+      return { sql: `status = 'merged', decided_at = now(), merged_into_id = ${p(0)}`, values: [change.into] };
     default:
-      await db.query('UPDATE submissions SET status = $2, decided_at = now() WHERE id = $1', [id, change.status]);
+      return { sql: `status = ${p(0)}, decided_at = now()`, values: [change.status] };
   }
+}
+
+export async function changeStatus(db: Queryable, id: string, change: StatusChange): Promise<void> {
+  const set = statusAssignments(change, 2);
+  await db.query(`UPDATE submissions SET ${set.sql} WHERE id = $1`, [id, ...set.values]);
+}
+
+/** The row a decision locks, with what its checks read beside it: the live claim, and the audit head when asked for. */
+export type DecisionLock = LockedSubmission & { claim: Claim | null; auditHead: { seq: number; hash: Buffer } | null };
+
+/**
+ * One statement for what a decision reads before it is taken: locks the submission (and, with
+ * `auditHead`, the audit head after it: the order every audited change locks them in) and reads its
+ * live claim. A merge locks its target between the two, so it asks for the head later (lockHead).
+ */
+export async function lockForDecision(db: Queryable, id: string, auditHead: boolean): Promise<DecisionLock | null> {
+  const { rows } = await db.query<LockedSubmission & {
+    claim_account_id: string | null; claim_account_email: string; claimed_at: Date; claim_expires_at: Date; head_seq: number | null; head_hash: Buffer | null;
+  }>(
+    `SELECT s.status, s.version, s.election_id, s.merged_into_id,
+            c.account_id AS claim_account_id, a.email AS claim_account_email, c.claimed_at, c.expires_at AS claim_expires_at,
+            ${auditHead ? 'h.seq::float8 AS head_seq, h.hash AS head_hash' : 'NULL::float8 AS head_seq, NULL::bytea AS head_hash'}
+       FROM submissions s
+       ${auditHead ? 'CROSS JOIN audit_head h' : ''}
+       LEFT JOIN claims c ON c.submission_id = s.id AND c.expires_at > now()
+       LEFT JOIN accounts a ON a.id = c.account_id
+      WHERE s.id = $1 ${auditHead ? 'AND h.id' : ''}
+      FOR UPDATE OF s${auditHead ? ', h' : ''}`,
+    [id],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    status: r.status,
+    version: r.version,
+    election_id: r.election_id,
+    merged_into_id: r.merged_into_id,
+    claim: r.claim_account_id === null ? null : { submission_id: id, account_id: r.claim_account_id, account_email: r.claim_account_email, claimed_at: r.claimed_at, expires_at: r.claim_expires_at },
+    auditHead: r.head_seq === null ? null : { seq: r.head_seq, hash: r.head_hash! },
+  };
+}
+
+/**
+ * A decision taken, in one statement: the decision row (its id chosen by the caller, who hashed it
+ * into the audit row), the status it leads to, the claim released, the audit row appended and the
+ * head moved onto it. The caller holds the submission and the audit head locked (lockForDecision)
+ * and checked everything first; each step reads the one before, so they run in this order.
+ */
+export async function recordDecision(db: Queryable, d: NewDecision & { id: string }, change: StatusChange, audit: AuditAppend): Promise<{ id: string; created_at: Date }> {
+  const set = statusAssignments(change, 21);
+  const { rows } = await db.query<{ id: string; created_at: Date; head_moved: number }>(
+    `WITH decision AS (
+       INSERT INTO decisions (id, submission_id, account_id, action, reason, reason_code, checklist, public_choices, merged_into)
+       VALUES ($2, $1, $3, $4, $5, $6, $7, $8, $9) RETURNING id, created_at
+     ), changed AS (
+       UPDATE submissions s SET ${set.sql} FROM decision WHERE s.id = $1 RETURNING s.id
+     ), released AS (
+       DELETE FROM claims c USING changed WHERE c.submission_id = changed.id
+     ), audited AS (
+       INSERT INTO audit_log (seq, at, actor_id, actor_label, action, entity_type, entity_id, before, after, prev_hash, hash)
+       SELECT $10, $11, $12, $13, $14, $15, $16, $17::jsonb, $18::jsonb, $19, $20 FROM changed RETURNING seq, hash
+     ), head AS (
+       UPDATE audit_head h SET seq = audited.seq, hash = audited.hash FROM audited WHERE h.id RETURNING h.seq
+     )
+     SELECT decision.id, decision.created_at, (SELECT count(*)::int FROM head) AS head_moved FROM decision`,
+    [
+      d.submissionId, d.id, d.accountId, d.action, d.reason, d.reasonCode, d.checklist, d.publicChoices, d.mergedInto,
+      audit.seq, audit.at, audit.actor_id, audit.actor_label, audit.action, audit.entity_type, audit.entity_id, audit.before, audit.after, audit.prev_hash, audit.hash,
+      ...set.values,
+    ],
+  );
+  const row = rows[0];
+  if (!row || row.head_moved !== 1) throw new Error(`the decision on ${d.submissionId} was not recorded whole`);
+  return { id: row.id, created_at: row.created_at };
 }
 
 /** Public text of a published entry, edited after publication. */

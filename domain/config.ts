@@ -135,6 +135,8 @@ const envSchema = z.object({
   // How long a stopping worker lets running jobs finish before it cuts its connections (keep it under the container's stop grace period).
   WORKER_STOP_GRACE_SECONDS: z.coerce.number().positive().max(3600).default(90),
   SESSION_DAYS: z.coerce.number().positive().default(7),
+  // How long an API process may reuse a session it read for requests that change nothing (0: never); domain/accounts/session-cache.ts.
+  SESSION_CACHE_SECONDS: z.coerce.number().min(0).max(60).default(2),
   // A moderator's claim on an entry lapses after this long without activity on it.
   CLAIM_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
   COOKIE_SECURE: booleanFromEnv.optional(),
@@ -298,6 +300,7 @@ export type Config = {
   sweepIntervalMs: number;
   workerStopGraceMs: number;
   sessionMs: number;
+  sessionCacheMs: number;
   claimMs: number;
   cookieSecure: boolean;
   /** Express's 'trust proxy': false, a hop count, or the proxies' addresses and subnets. */
@@ -457,6 +460,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
     workerStopGraceMs: e.WORKER_STOP_GRACE_SECONDS * 1000,
     sessionMs: e.SESSION_DAYS * 86_400_000,
+    sessionCacheMs: e.SESSION_CACHE_SECONDS * 1000,
     claimMs: e.CLAIM_MINUTES * 60_000,
     cookieSecure: e.COOKIE_SECURE ?? e.PUBLIC_URL?.startsWith('https:') ?? false,
     trustProxy: e.TRUST_PROXY,

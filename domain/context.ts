@@ -8,6 +8,7 @@ import type { OpenLogSigner, PromiseSigner } from './ports/log-signer';
 import type { LogNotaries } from './ports/log-notaries';
 import type { MediaToolkit } from './ports/media-toolkit';
 import type { RateLimits } from './ports/rate-limits';
+import type { SessionChanges } from './ports/session-changes';
 import type { TotpKeyStore } from './ports/totp-key';
 
 /**
@@ -39,6 +40,8 @@ export type AppContext = {
   promiseSigner: PromiseSigner;
   /** The key that seals two-factor secrets at rest. */
   totpKey: TotpKeyStore;
+  /** Notices, from every process, that sessions were ended or changed (the API's session cache forgets them). */
+  sessionChanges: SessionChanges;
   clock: Clock;
   log: Logger;
 };

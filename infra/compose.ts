@@ -1,6 +1,7 @@
 import type { DestinationStream } from 'pino';
 import { createPool, type Db } from '../db/pool';
 import { createDatabase } from '../db/repositories';
+import { sessionChangesOver } from '../db/session-changes';
 import type { Config, ReplicaConfig } from '../domain/config';
 import type { AppContext } from '../domain/context';
 import { DependencyError } from '../domain/dependency-error';
@@ -139,6 +140,7 @@ async function assemble(
     notaries: httpNotaries,
     promiseSigner: memoryPromiseSigner(config.logOrigin),
     totpKey: totpKeyFile(config.totpKeyPath),
+    sessionChanges: sessionChangesOver(config.databaseUrl, log),
     clock: systemClock,
     log,
   };

@@ -66,7 +66,8 @@ export function loadSession(ctx: AppContext): RequestHandler {
     privateWhen(res, () => tokenRead);
     const token = req.cookies[SESSION_COOKIE];
     if (token && token.length <= 100) {
-      const user = await findSessionUser(ctx, token);
+      // A request that changes something always reads its session afresh (a revoked one changes nothing).
+      const user = await findSessionUser(ctx, token, { fresh: !SAFE_METHODS.has(req.method) });
       if (user) {
         req.user = user;
         req.sessionToken = token;

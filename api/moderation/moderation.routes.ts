@@ -4,7 +4,7 @@ import { Router, type RequestHandler } from 'express';
 import type { AppContext } from '../../domain/context';
 import { notFound } from '../../domain/errors';
 import type { ShownError } from '../middleware/error-handler';
-import { addNote, decide, decideMany, editPublicText, fileForModerator, liveQueueState, nextToReview, reviewQueue, setMyRegion, submissionForReview, videoCopyForModerator } from '../../domain/moderation/moderation.service';
+import { addNote, decideAndPickNext, decideMany, editPublicText, fileForModerator, liveQueueState, reviewQueue, setMyRegion, submissionForReview, videoCopyForModerator } from '../../domain/moderation/moderation.service';
 import { queueUrl, reviewUrl } from '../../web/queue-links';
 import { reviewPage } from '../../web/pages/moderation';
 import { queuePage } from '../../web/pages/queue';
@@ -108,15 +108,15 @@ export function moderationRoutes(ctx: AppContext): Router {
     const { id } = parseParams(idParams, req);
     const { queue } = reviewContextOf(req.query);
     const decision = decisionFromForm(req.body ?? {});
-    await decide(ctx, id, req.user!, decision);
     // Opened from the queue: on to its next entry (or the queue, saying it is empty). An entry opened
     // by its link, or one just unpublished, shows its new state.
-    if (!queue || decision.action === 'unpublish') {
+    const onward = queue && decision.action !== 'unpublish' ? queue : null;
+    const { next } = await decideAndPickNext(ctx, id, req.user!, decision, onward);
+    if (!onward) {
       res.redirect(303, reviewUrl(id, queue));
       return;
     }
-    const next = await nextToReview(ctx, id, req.user!, queue);
-    res.redirect(303, next ? reviewUrl(next, queue, { decided: id }) : queueUrl(queue, { decided: id }));
+    res.redirect(303, next ? reviewUrl(next, onward, { decided: id }) : queueUrl(onward, { decided: id }));
   });
 
   router.post('/moderation/submissions/:id/notes', reviewAgainOnError, requireCsrf, async (req, res) => {

@@ -10,6 +10,7 @@ import type { AppContext } from '../context';
 import { AppError, badRequest, conflict, notFound } from '../errors';
 import { loginThrottle } from './login-throttle';
 import type { AccountSummary, Role, SessionSummary, SessionUser, TokenPurpose } from './model';
+import { SessionCache } from './session-cache';
 import type { AppSettings } from '../settings/model';
 
 const TOKEN_BYTES = 32;
@@ -123,14 +124,17 @@ export async function issuePasswordLinkByEmail(ctx: AppContext, email: string, a
 /** Setting the password by a link ends every session of the account: after a reset, nobody stays logged in with the old one. */
 export async function setPasswordWithToken(ctx: AppContext, token: string, password: string): Promise<void> {
   const hash = await passwordHash(password);
-  await ctx.transaction(async (tx) => {
+  const accountId = await ctx.transaction(async (tx) => {
     const used = await tx.accounts.consumeAccountToken(hashToken(token), 'set_password');
     if (!used?.account_id) throw invalidLink();
     await tx.accounts.setPasswordHash(used.account_id, hash);
     const ended = await tx.accounts.deleteSessionsOf(used.account_id);
+    await tx.accounts.announceSessionChange(used.account_id);
     const account = await tx.accounts.findAccountById(used.account_id);
     await appendAudit(tx, { accountId: used.account_id, email: account!.email }, { action: 'account.set_password', entityType: 'account', entityId: used.account_id, after: { sessions_ended: ended } });
+    return used.account_id;
   });
+  forgetSessions(ctx, accountId);
 }
 
 const wrongCredentials = () => badRequest('wrong_credentials');
@@ -183,17 +187,57 @@ export async function logIn(
   return { token, expiresAt, needsTotpSetup };
 }
 
-export async function findSessionUser(ctx: AppContext, token: string): Promise<SessionUser | null> {
-  const session = await ctx.repos.accounts.findLiveSession(hashToken(token));
+/** One cache per context (per API process; tests run several contexts in one process). */
+const sessionCaches = new WeakMap<AppContext['repos'], SessionCache>();
+function sessionCacheOf(ctx: AppContext): SessionCache {
+  let cache = sessionCaches.get(ctx.repos);
+  if (!cache) sessionCaches.set(ctx.repos, (cache = new SessionCache(ctx.config.sessionCacheMs)));
+  return cache;
+}
+
+/**
+ * The logged-in user of a session token, or null. `fresh` (every request that changes something)
+ * reads it from the database; otherwise a session this process read in the last moments may be
+ * reused (domain/accounts/session-cache.ts says how soon a revocation stops it).
+ */
+export async function findSessionUser(ctx: AppContext, token: string, { fresh }: { fresh: boolean } = { fresh: true }): Promise<SessionUser | null> {
+  const cache = sessionCacheOf(ctx);
+  const key = hashToken(token);
+  const keyText = key.toString('base64');
+  if (!fresh && cache.enabled) {
+    const cached = cache.get(keyText);
+    if (cached) return cached;
+  }
+  const started = cache.begin();
+  const session = await ctx.repos.accounts.findLiveSession(key);
   if (!session) return null;
-  return { accountId: session.account_id, email: session.email, role: session.role, csrfToken: session.csrf_token, needsTotpSetup: session.needs_totp_setup };
+  const user: SessionUser = { accountId: session.account_id, email: session.email, role: session.role, csrfToken: session.csrf_token, needsTotpSetup: session.needs_totp_setup };
+  cache.set(keyText, user, session.expires_at, started);
+  return user;
+}
+
+/**
+ * Keeps this process's session cache in step with every other process: each change announced
+ * (announceSessionChange) is forgotten as it arrives; nothing is reused while notices may be missed.
+ * The API starts it; returns stop.
+ */
+export function watchSessionChanges(ctx: AppContext): () => Promise<void> {
+  const cache = sessionCacheOf(ctx);
+  return ctx.sessionChanges.listen({ onChange: (accountId) => cache.forget(accountId ?? undefined), onLive: (live) => cache.setLive(live) });
+}
+
+/** After a change to an account's sessions or what they may do committed: this process reads them again (all of them without an id). */
+function forgetSessions(ctx: AppContext, accountId?: string): void {
+  sessionCacheOf(ctx).forget(accountId);
 }
 
 export async function logOut(ctx: AppContext, token: string, user: SessionUser): Promise<void> {
   await ctx.transaction(async (tx) => {
     await tx.accounts.deleteSession(hashToken(token));
+    await tx.accounts.announceSessionChange(user.accountId);
     await appendAudit(tx, actorOf(user), { action: 'account.logout', entityType: 'account', entityId: user.accountId });
   });
+  forgetSessions(ctx, user.accountId);
 }
 
 export const actorOf = (user: SessionUser): Actor => ({ accountId: user.accountId, email: user.email });
@@ -211,8 +255,10 @@ export async function ownSessions(ctx: AppContext, user: SessionUser, currentTok
 export async function revokeOwnSession(ctx: AppContext, user: SessionUser, sessionId: string): Promise<void> {
   await ctx.transaction(async (tx) => {
     if (!(await tx.accounts.deleteSessionById(user.accountId, sessionId))) throw notFound('session');
+    await tx.accounts.announceSessionChange(user.accountId);
     await appendAudit(tx, actorOf(user), { action: 'account.session_revoke', entityType: 'account', entityId: user.accountId, after: { session: sessionId.slice(0, 12) } });
   });
+  forgetSessions(ctx, user.accountId);
 }
 
 /** A fresh secret for the setup form; nothing is stored until a code from it is confirmed. */
@@ -228,8 +274,10 @@ export async function enableTotp(ctx: AppContext, user: SessionUser, secret: str
     const account = await tx.accounts.lockAccount(user.accountId);
     if (account?.totp_secret) throw conflict('totp_enabled');
     await tx.accounts.setTotpSecret(user.accountId, await sealTotpSecret(ctx, user.accountId, secret), step);
+    await tx.accounts.announceSessionChange(user.accountId);
     await appendAudit(tx, actorOf(user), { action: 'account.totp_enable', entityType: 'account', entityId: user.accountId });
   });
+  forgetSessions(ctx, user.accountId);
 }
 
 export async function disableTotp(ctx: AppContext, user: SessionUser, code: string): Promise<void> {
@@ -242,8 +290,10 @@ export async function disableTotp(ctx: AppContext, user: SessionUser, code: stri
     const step = totpStep(account.email, await openTotpSecret(ctx, account.id, account.totp_secret), code);
     if (step === null || !(await tx.accounts.useTotpStep(account.id, step))) throw wrongCode();
     await tx.accounts.setTotpSecret(user.accountId, null, null);
+    await tx.accounts.announceSessionChange(user.accountId);
     await appendAudit(tx, actorOf(user), { action: 'account.totp_disable', entityType: 'account', entityId: user.accountId });
   });
+  forgetSessions(ctx, user.accountId);
 }
 
 // ---- What admins manage: accounts and the two-factor requirement
@@ -260,8 +310,10 @@ async function changeAccount(ctx: AppContext, admin: SessionUser, id: string, ch
     const before = await tx.accounts.lockAccount(id);
     if (!before) throw notFound('account');
     const entry = await change(tx, before);
+    await tx.accounts.announceSessionChange(id);
     await appendAudit(tx, actorOf(admin), { action: entry.action, entityType: 'account', entityId: id, before: entry.before, after: entry.after });
   });
+  forgetSessions(ctx, id);
 }
 
 export async function setAccountRole(ctx: AppContext, admin: SessionUser, id: string, role: Role): Promise<void> {
@@ -288,6 +340,8 @@ export async function setRequireTotp(ctx: AppContext, admin: SessionUser, requir
   await ctx.transaction(async (tx) => {
     const before = await tx.settings.readSettings();
     await tx.settings.setRequireTotp(required);
+    await tx.accounts.announceSessionChange(null);
     await appendAudit(tx, actorOf(admin), { action: 'settings.change', entityType: 'settings', entityId: 'require_totp', before: { require_totp: before.require_totp }, after: { require_totp: required } });
   });
+  forgetSessions(ctx); // whether each account must set up two-factor login first
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Repositories, TxRepositories } from '../../db/repositories';
 import type { AppContext } from '../context';
 import { verifyCheckpoint } from '../transparency/checkpoint';
-import type { Actor, AuditEntry, AuditRecord, ChainReport } from './model';
+import type { Actor, AuditAppend, AuditEntry, AuditRecord, ChainReport } from './model';
 
 /**
  * The audit log: who did what to which record, with before/after, hash-chained. Appends happen in
@@ -30,9 +30,11 @@ export function rowHash(prevHash: Buffer, r: HashedFields): Buffer {
   return createHash('sha256').update(prevHash).update(encoded, 'utf8').digest();
 }
 
-/** Appends in the caller's transaction, so the action and its audit row commit or roll back together. */
-export async function appendAudit({ audit }: Pick<TxRepositories, 'audit'>, actor: Actor, entry: AuditEntry): Promise<void> {
-  const head = await audit.lockHead();
+/**
+ * The next row of the chain after `head` (which the caller holds locked): its fields, its hash over
+ * the head's. For a repository that appends it within a statement of its own (a decision).
+ */
+export function auditRowAfter(head: { seq: number; hash: Buffer }, actor: Actor, entry: AuditEntry): AuditAppend {
   const fields: HashedFields = {
     seq: head.seq + 1,
     at: new Date(),
@@ -44,14 +46,18 @@ export async function appendAudit({ audit }: Pick<TxRepositories, 'audit'>, acto
     before: asJson(entry.before),
     after: asJson(entry.after),
   };
-  const hash = rowHash(head.hash, fields);
-  await audit.insertRow({
+  return {
     ...fields,
     before: fields.before === null ? null : JSON.stringify(fields.before),
     after: fields.after === null ? null : JSON.stringify(fields.after),
     prev_hash: head.hash,
-    hash,
-  });
+    hash: rowHash(head.hash, fields),
+  };
+}
+
+/** Appends in the caller's transaction, so the action and its audit row commit or roll back together. */
+export async function appendAudit({ audit }: Pick<TxRepositories, 'audit'>, actor: Actor, entry: AuditEntry): Promise<void> {
+  await audit.insertRow(auditRowAfter(await audit.lockHead(), actor, entry));
 }
 
 const VERIFY_BATCH = 1000;

@@ -67,6 +67,9 @@ export type AuditRecord = {
   hash: Buffer;
 };
 
+/** A row about to be appended, hashed, with before/after as the JSON text the database stores. */
+export type AuditAppend = Omit<AuditRecord, 'before' | 'after'> & { before: string | null; after: string | null };
+
 /** What verifying the chain found: intact up to its head, or the first row that does not fit and why. */
 export type ChainReport =
   | { ok: true; rows: number; headHash: string; anchors: number }

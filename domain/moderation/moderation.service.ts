@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { StatusChange } from '../../db/submissions.repo';
 import type { TxRepositories } from '../../db/repositories';
 import { actorOf } from '../accounts/accounts.service';
 import type { SessionUser } from '../accounts/model';
-import { appendAudit } from '../audit/audit.service';
+import { appendAudit, auditRowAfter } from '../audit/audit.service';
 import { carriedByOriginals, revealedBeyondChoices, type OriginalReveal } from '../media/original-reveals';
 import type { AppContext } from '../context';
 import { AppError, badRequest, conflict, notFound, type ErrorParams } from '../errors';
@@ -120,13 +121,29 @@ export async function nextToReview(ctx: AppContext, decidedId: string, user: Ses
   return next;
 }
 
+/**
+ * A decision and, for a moderator working down `queue`, the entry to open next. The next one is
+ * looked up beside the decision, on another connection: the lookup leaves the decided entry out by
+ * itself and orders by what a decision does not change (time received, id), so it needs no round
+ * trip after the commit. A refused decision throws, and the lookup's answer is dropped.
+ */
+export async function decideAndPickNext(ctx: AppContext, id: string, user: SessionUser, decision: Decision, queue: QueueFilter | null): Promise<{ next: string | null }> {
+  const next = queue ? nextToReview(ctx, id, user, queue) : Promise.resolve(null);
+  next.catch(() => undefined); // awaited below once the decision is taken; never left unhandled
+  await decide(ctx, id, user, decision);
+  return { next: await next };
+}
+
 /** The latest decision, named in a refusal's words: what, by whom, when (UTC). */
 const describeDecision = (d: DecisionRecord | undefined): ErrorParams =>
   d ? { action: d.action, by: d.account_email, at: d.created_at.toISOString().slice(0, 16).replace('T', ' ') } : {};
 
-/** Refuses a decision that does not fit the entry as it is now; the message says what happened instead. */
-async function checkDecidable(tx: TxRepositories, id: string, user: SessionUser, decision: Decision) {
-  const current = await tx.submissions.lockSubmission(id);
+/**
+ * Refuses a decision that does not fit the entry as it is now; the message says what happened instead.
+ * Locks the entry (and the audit head unless `auditHeadLater`) and reads its claim in one statement.
+ */
+async function checkDecidable(tx: TxRepositories, id: string, user: SessionUser, decision: Decision, auditHeadLater: boolean) {
+  const current = await tx.submissions.lockForDecision(id, !auditHeadLater);
   if (!current) throw notFound('submission');
   const last = async () => (await tx.submissions.listDecisions(id)).at(-1);
   const details = (d: DecisionRecord | undefined) => ({
@@ -145,7 +162,7 @@ async function checkDecidable(tx: TxRepositories, id: string, user: SessionUser,
     const d = await last();
     throw conflict('stale_form', describeDecision(d), details(d));
   }
-  const claim = await tx.claims.findLiveClaim(id);
+  const { claim } = current;
   if (claim && claim.account_id !== user.accountId) {
     throw conflict('claimed', { by: claim.account_email, until: claim.expires_at.toISOString().slice(11, 16) }, { claimed_by: claim.account_email, expires_at: claim.expires_at.toISOString() });
   }
@@ -159,8 +176,13 @@ export async function decide(ctx: AppContext, id: string, user: SessionUser, dec
   const publishing = decision.action === 'publish' || decision.action === 'verify_publish';
   if (publishing) assertRedactionFitsChoices(decision.choices, decision.redactions);
   const redacted = publishing ? await renderRedactions(ctx, id, decision.redactions) : [];
+  // Four round trips for a decision without redaction or merge: BEGIN; the entry, its claim and the
+  // audit head locked and read in one statement; the decision, the new status, the claim released
+  // and the audit row in one more (recordDecision); COMMIT. The rules stay here: the checks, the
+  // status each decision leads to, the audit row and its hash.
   const row = await ctx.transaction(async (tx) => {
-    const before = await checkDecidable(tx, id, user, decision);
+    // A merge locks its target after the entry and before the audit head (every audited change locks the head last).
+    const before = await checkDecidable(tx, id, user, decision, decision.action === 'merge');
     if (decision.action === 'publish' || decision.action === 'verify_publish') {
       assertPublicDescriptionWritten(decision.choices.description);
       await assertPublicationAllowed(tx, before.election_id);
@@ -174,29 +196,18 @@ export async function decide(ctx: AppContext, id: string, user: SessionUser, dec
         throw conflict('merge_target_closed', { status: target.status });
       }
     }
-    const row = await tx.submissions.insertDecision({
-      submissionId: id,
-      accountId: user.accountId,
-      action: decision.action,
-      reason: 'reason' in decision ? decision.reason : null,
-      reasonCode: decision.action === 'reject' ? decision.reasonCode : null,
-      checklist: 'checklist' in decision ? decision.checklist : null,
-      publicChoices: 'choices' in decision ? decision.choices : null,
-      mergedInto: decision.action === 'merge' ? decision.into : null,
-    });
-    if (redacted.length) await tx.redactions.insertRedactions(row.id, id, redacted);
-    const change = statusChange(decision, row.id);
-    await tx.submissions.changeStatus(id, change);
-    await tx.claims.release(id);
+    const head = before.auditHead ?? (await tx.audit.lockHead());
+    const decisionId = randomUUID(); // named in the audit row, which is hashed before anything is written
+    const change = statusChange(decision, decisionId);
     const { version, ...recorded } = decision;
-    await appendAudit(tx, actorOf(user), {
+    const audit = auditRowAfter(head, actorOf(user), {
       action: `submission.${decision.action}`,
       entityType: 'submission',
       entityId: id,
       before: { status: before.status, version },
       after: {
         status: change.status,
-        decision_id: row.id,
+        decision_id: decisionId,
         ...recorded,
         // the boxes as rendered (clipped to the picture) and the copies made with them
         ...(redacted.length
@@ -207,6 +218,22 @@ export async function decide(ctx: AppContext, id: string, user: SessionUser, dec
           : {}),
       },
     });
+    const row = await tx.submissions.recordDecision(
+      {
+        id: decisionId,
+        submissionId: id,
+        accountId: user.accountId,
+        action: decision.action,
+        reason: 'reason' in decision ? decision.reason : null,
+        reasonCode: decision.action === 'reject' ? decision.reasonCode : null,
+        checklist: 'checklist' in decision ? decision.checklist : null,
+        publicChoices: 'choices' in decision ? decision.choices : null,
+        mergedInto: decision.action === 'merge' ? decision.into : null,
+      },
+      change,
+      audit,
+    );
+    if (redacted.length) await tx.redactions.insertRedactions(row.id, id, redacted);
     ctx.log.info({ submissionId: id, action: decision.action, decisionId: row.id }, 'decision recorded');
     return row;
   });

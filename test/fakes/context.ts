@@ -51,6 +51,7 @@ export function fakeContext(
     logSigner: () => Promise.reject(new Error('ctx.logSigner is not faked in this test')),
     notaries: unused('notaries'),
     promiseSigner: unused('promiseSigner'),
+    sessionChanges: unused('sessionChanges'),
     totpKey: unused('totpKey'),
     clock: fixedClock(parts.now ?? new Date('2026-03-15T12:00:00Z')),
     log: createLogger('info', 'service-test', lines),

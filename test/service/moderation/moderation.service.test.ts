@@ -44,15 +44,23 @@ function moderationDatabase(status: SubmissionStatus, version = 3) {
         t.decisions
           .filter((d) => d.submissionId === id)
           .map((d) => ({ id: d.id, action: d.action, reason: d.reason, reason_code: d.reasonCode, checklist: d.checklist, public_choices: d.publicChoices, merged_into: d.mergedInto, created_at: d.created_at, account_email: d.account_email })),
-      insertDecision: async (d) => {
-        const row = { id: `d-${t.decisions.length + 1}`, created_at: new Date('2026-03-15T12:00:00Z') };
-        t.decisions.push({ ...d, ...row, account_email: moderator.email });
-        return row;
+      // The entry locked with its live claim, and the audit head when asked for (as lockHead reads it).
+      lockForDecision: async (id, auditHead) => {
+        const row = t.submissions[id];
+        if (!row) return null;
+        const claim = t.claims.find((c) => c.submission_id === id) ?? null;
+        const last = t.audit.at(-1);
+        return { ...row, claim, auditHead: auditHead ? (last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: Buffer.alloc(32) }) : null };
       },
-      // As the trigger does: every status change bumps the version.
-      changeStatus: async (id, change: StatusChange) => {
-        const row = t.submissions[id]!;
-        t.submissions[id] = { ...row, status: change.status, version: row.version + 1, merged_into_id: change.status === 'merged' ? change.into : row.merged_into_id };
+      // As the statement does: the decision, the status change (the trigger bumps the version), the claim released, the audit row.
+      recordDecision: async (d, change: StatusChange, audit) => {
+        const row = { id: d.id, created_at: new Date('2026-03-15T12:00:00Z') };
+        t.decisions.push({ ...d, ...row, account_email: moderator.email });
+        const current = t.submissions[d.submissionId]!;
+        t.submissions[d.submissionId] = { ...current, status: change.status, version: current.version + 1, merged_into_id: change.status === 'merged' ? change.into : current.merged_into_id };
+        t.claims = t.claims.filter((c) => c.submission_id !== d.submissionId);
+        t.audit.push({ ...audit, before: audit.before === null ? null : JSON.parse(audit.before), after: audit.after === null ? null : JSON.parse(audit.after) });
+        return row;
       },
     },
     claims: {
