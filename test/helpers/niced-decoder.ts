@@ -2,7 +2,8 @@
  * Run in a process of its own by test/unit/media/heic-niced.test.ts: lowers its CPU priority as
  * worker/main.ts does, first of all, then decodes a HEIC's picture through this process's shared
  * HEVC decoders (as the worker's first look and preview do) and prints, as JSON, the nice value of
- * each of its own threads and of each decoder (by `ps -o ni`, and each of its threads by /proc).
+ * each of its own threads, of each decoder (by `ps -o ni`, and each of its threads by /proc) and of
+ * each other child process (tsx's esbuild service, started before the priority was lowered).
  * Arguments: the nice value, then the HEIC file.
  */
 import { execFileSync } from 'node:child_process';
@@ -32,7 +33,15 @@ async function main() {
     ni: Number(execFileSync('ps', ['-o', 'ni=', '-p', String(pid)], { encoding: 'utf8' }).trim()),
     threads: threadNices(pid),
   }));
-  process.stdout.write(JSON.stringify({ self: threadNices('self'), decoders }));
+  // Every other child: those started before the priority was lowered (tsx's esbuild service).
+  const decoderPids = new Set(decoders.map((d) => d.pid));
+  const children = fs.readdirSync('/proc/self/task').flatMap((tid) => fs.readFileSync(`/proc/self/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+  const others = children.filter((pid) => !decoderPids.has(pid)).map((pid) => ({
+    pid,
+    command: execFileSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8' }).trim(),
+    threads: threadNices(pid),
+  }));
+  process.stdout.write(JSON.stringify({ self: threadNices('self'), decoders, others }));
   process.exit(0);
 }
 

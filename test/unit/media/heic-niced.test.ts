@@ -10,7 +10,7 @@ import { describeWithFixtures, fixturePath, loadExpected } from '../../helpers/f
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
-type Report = { self: number[]; decoders: { pid: number; command: string; ni: number; threads: number[] }[] };
+type Report = { self: number[]; decoders: { pid: number; command: string; ni: number; threads: number[] }[]; others: { pid: number; command: string; threads: number[] }[] };
 
 function runAt(nice: number, file: string): Report {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/helpers/niced-decoder.ts', String(nice), file], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
@@ -19,7 +19,7 @@ function runAt(nice: number, file: string): Report {
 }
 
 describeWithFixtures('the HEVC decoders run at the worker’s lower priority', () => {
-  test('lowered to 10 before anything: every thread, and every decoder ffmpeg with all its threads, at 10', () => {
+  test('lowered to 10 at start: every thread, every decoder ffmpeg and every earlier child with all their threads, at 10', () => {
     const heic = loadExpected().find((e) => e.mime === 'image/heic')!;
     const report = runAt(10, fixturePath(heic.file));
     expect(new Set(report.self)).toEqual(new Set([10]));
@@ -29,5 +29,8 @@ describeWithFixtures('the HEVC decoders run at the worker’s lower priority', (
       expect(d).toMatchObject({ command: 'ffmpeg', ni: 10 });
       expect(new Set(d.threads)).toEqual(new Set([10]));
     }
+    // A child that ran before the priority was lowered (tsx's esbuild, run here as in the worker) is lowered with it.
+    expect(report.others.map((o) => o.command)).toContain('esbuild');
+    for (const o of report.others) expect({ command: o.command, nices: [...new Set(o.threads)] }).toEqual({ command: o.command, nices: [10] });
   }, 90_000);
 });
