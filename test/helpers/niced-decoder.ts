@@ -3,10 +3,11 @@
  * worker/main.ts does, first of all, then decodes a HEIC's picture through this process's shared
  * HEVC decoders (as the worker's first look and preview do) and prints, as JSON, the nice value of
  * each of its own threads, of each decoder (by `ps -o ni`, and each of its threads by /proc) and of
- * each other child process (tsx's esbuild service, started before the priority was lowered).
+ * each other child process (one it starts just before lowering its priority, and tsx's esbuild
+ * service when it runs).
  * Arguments: the nice value, then the HEIC file.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { readHeifItems } from '../../domain/media/heif';
 import { PREVIEW_EDGE, THUMB_EDGE } from '../../domain/media/derivatives';
@@ -24,6 +25,8 @@ function threadNices(pid: number | 'self'): number[] {
 
 async function main() {
   const [nice, file] = [Number(process.argv[2]), process.argv[3]!];
+  // A child already running when the priority is lowered, as tsx's esbuild service can be in the worker.
+  const earlier = spawn('sleep', ['120'], { stdio: 'ignore' });
   lowerProcessPriority(nice);
   const items = readHeifItems(fs.readFileSync(file));
   await Promise.all([decodeHeifImageShared(items.primary, { edge: PREVIEW_EDGE }), decodeHeifImageShared(items.primary, { edge: THUMB_EDGE })]);
@@ -42,6 +45,7 @@ async function main() {
     threads: threadNices(pid),
   }));
   process.stdout.write(JSON.stringify({ self: threadNices('self'), decoders, others }));
+  earlier.kill();
   process.exit(0);
 }
 
