@@ -1,25 +1,53 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 
 /**
  * Lowers this process's CPU priority to `nice` (Unix), every thread of it. On Linux a priority
  * belongs to a thread, and os.setPriority(0) changes only the calling one: libuv's and libvips'
  * threads already running would keep theirs. Threads (and tools like ffmpeg) started later inherit
- * it from the thread that starts them. Returns the threads changed; a platform that refuses is
- * reported by the caller, not fatal (the worker still works, it just competes with the API).
+ * it from the thread that starts them; child processes already running are lowered too. Returns
+ * the threads looked at; a platform that refuses is reported by the caller, not fatal (the worker
+ * still works, it just competes with the API).
  */
 export function lowerProcessPriority(nice: number): number {
   let tasks: number[];
   try {
-    tasks = readdirSync('/proc/self/task').map(Number).filter(Number.isInteger);
+    tasks = threadsOf('self');
   } catch {
     tasks = [0]; // no /proc: the calling thread, which is all the platform's setpriority names
   }
-  for (const tid of tasks) {
-    // Never raise it: a process started under `nice 15` stays there.
-    if (os.getPriority(tid) < nice) os.setPriority(tid, nice);
+  // Processes started before this call (tsx's esbuild service, which compiles the modules the
+  // worker loads later) are lowered too, every thread of them.
+  const children = tasks.flatMap((tid) => childrenOf(tid));
+  const all = [...tasks, ...children.flatMap((pid) => threadsOf(pid, [pid]))];
+  for (const tid of all) {
+    try {
+      // Never raise it: a process started under `nice 15` stays there.
+      if (os.getPriority(tid) < nice) os.setPriority(tid, nice);
+    } catch (e) {
+      if (!tasks.includes(tid)) continue; // a child's thread that ended meanwhile
+      throw e;
+    }
   }
-  return tasks.length;
+  return all.length;
+}
+
+function threadsOf(pid: number | 'self', otherwise?: number[]): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number).filter(Number.isInteger);
+  } catch (e) {
+    if (otherwise) return otherwise;
+    throw e;
+  }
+}
+
+function childrenOf(tid: number): number[] {
+  if (tid === 0) return [];
+  try {
+    return readFileSync(`/proc/self/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 /** Jobs one worker runs at once: what is configured, but never more than the cores it can use. */

@@ -107,8 +107,9 @@ export class HevcDecoder {
   private partialBytes = 0;
   private active: Active | null = null;
   private readonly queue: Request[] = [];
-  /** Processes started, and extra markers sent to push pictures out: for tests and logs. */
+  /** Processes started, images sent to be decoded, and extra markers sent to push pictures out: for tests and logs. */
   starts = 0;
+  requests = 0;
   nudges = 0;
 
   /**
@@ -176,6 +177,7 @@ export class HevcDecoder {
     }
     const request = this.queue.shift()!;
     const child = this.child ?? this.start();
+    this.requests++;
     const input: Buffer[] = [];
     // A fresh decoder first decodes a marker, to learn what a marker looks like from it.
     if (this.reference === null && this.expected.length === 0) {

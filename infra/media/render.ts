@@ -206,26 +206,29 @@ function throwIfHopeless(e: unknown, maxPixels = MAX_INPUT_PIXELS): void {
 
 /**
  * A HEIC's first look (issue 13, item 6). The bundled libvips cannot decode HEVC, and a full decode
- * of a 12 MP photo costs about a CPU-second through libheif, so the first look makes only the thumb
- * and perceptual hash, and the preview is left for renderFullPreview, which the worker runs only
- * when no photo waits. Both go through this process's long-running ffmpeg HEVC decoder
- * (./hevc-decoder.ts: no process start per file), which reads the items' bitstreams
- * (domain/media/heif.ts) directly: when the file embeds a thumbnail (every recent iPhone and most
- * Android phones do), that alone is decoded; without one, the picture's tiles are shrunk as they
- * are decoded, straight towards thumbnail size. No JPEG round trip and no full-size picture. A
- * file whose structure that reader does not follow goes through heif-convert whole, as before,
- * preview included.
+ * of a 12 MP photo costs about a CPU-second through libheif. Both decodes below go through this
+ * process's long-running ffmpeg HEVC decoder (./hevc-decoder.ts: no process start per file), which
+ * reads the items' bitstreams (domain/media/heif.ts) directly: no JPEG round trip. When the file
+ * embeds a thumbnail (every recent iPhone and most Android phones do), that alone is decoded for
+ * the thumb and perceptual hash (0.02 CPU-s), and the preview is left for renderFullPreview, which
+ * the worker runs only when no photo waits. Without one, every look at the picture is a decode of
+ * all of it (HEVC has no cheaper partial decode): shrunk to a thumb it costs 0.16 CPU-s and the
+ * owed preview another 0.20, so the picture is decoded once, at preview size, and the preview,
+ * thumb and hash all come from those pixels (0.25 in all, ready with its preview). A file whose
+ * structure that reader does not follow goes through heif-convert whole, as before, preview included.
  */
 async function firstLookAtHeic(filePath: string, meta: RenderHints, bytes?: Buffer): Promise<Derivatives> {
   refuseBomb(meta);
   const items = await heifItemsOf(filePath, bytes);
   if (!items) return fromHeicConvert(filePath);
-  const pixels = await displayHeif(items.thumbnail ?? items.primary, THUMB_EDGE);
+  // Never decoded twice: without an embedded thumbnail, the one full decode serves the preview too.
+  if (!items.thumbnail) return { ...(await encodeDisplayed(await displayHeif(items.primary, PREVIEW_EDGE))), warnings: [] };
+  const pixels = await displayHeif(items.thumbnail, THUMB_EDGE);
   const [thumb, phash] = await Promise.all([reopen(pixels).jpeg(JPEG_OPTIONS).toBuffer(), hashOfPixels(pixels)]);
   return { thumb, preview: null, phash, warnings: [] };
 }
 
-/** The one full decode of a photo that was made ready from its thumbnail. */
+/** The one full decode of a photo that was made ready from its embedded thumbnail. */
 export async function renderFullPreview(filePath: string, type: DetectedType, meta: RenderHints, bytes?: Buffer): Promise<{ preview: Buffer; warnings: string[] }> {
   if (type.format !== 'heic') {
     const { preview, warnings } = await renderDerivatives(filePath, type, meta, bytes);

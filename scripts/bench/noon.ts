@@ -17,7 +17,10 @@
  * made), upload_p95_ratio, heic_cpu_s (CPU-s of the worker's first look at a HEIC fixture: metadata,
  * embedded-thumbnail decode, thumb, perceptual hash, hashing; the worker's own code, measured in
  * this process with its tools' CPU, running ones included: the long-running HEVC decoders; every
- * kind warmed first), lost (receipted files not in PostgreSQL, plus uploads never
+ * kind warmed first; heic_with_preview_cpu_s adds the owed full-size preview, so a file decoded twice
+ * shows), worker_nice and worker_decoder_nice (the lowest nice value among the worker's threads and
+ * among its ffmpeg children's, by `ps -L -o ni`, sampled when every file is ready: both should be
+ * WORKER_NICE), lost (receipted files not in PostgreSQL, plus uploads never
  * accepted), bad_receipts (receipts whose inclusion proof does not verify with the log's key),
  * mismatches (npm run check:consistency after the run), api_rss_mb and worker_rss_mb (peak).
  * Bars: end_to_end_s < 900, upload_p95_ratio ≤ 1.3, heic_cpu_s ≤ 0.3, lost = failed = bad_receipts =
@@ -160,23 +163,42 @@ function cpuSeconds(): number {
  * its modules and libvips loaded, and its HEVC decoders (one per kind of HEIC: with an embedded
  * thumbnail, without) started.
  */
-async function firstLookCpu(files: string[]): Promise<Map<string, number>> {
+async function firstLookCpu(files: string[]): Promise<Map<string, { first: number; preview: number }>> {
   const media = createMediaToolkit();
   const once = async (file: string) => {
     const bytes = fs.readFileSync(file);
     createHash('sha256').update(bytes).digest();
     const type = detectFileType(bytes.subarray(0, SNIFF_BYTES))!;
     const meta = await extractMetadata(media, file, type);
-    await media.renderDerivatives(file, type, meta, bytes);
+    const made = await media.renderDerivatives(file, type, meta, bytes);
+    const ready = cpuSeconds();
+    // The owed full-size preview (a HEIC made ready from its embedded thumbnail), as the background job makes it.
+    if (!made.preview) await media.renderFullPreview(file, type, meta);
+    return ready;
   };
   for (const f of files) await once(path.join(FIXTURES, f)); // warm
-  const cpu = new Map<string, number>();
+  const cpu = new Map<string, { first: number; preview: number }>();
   for (const f of files) {
     const before = cpuSeconds();
-    await once(path.join(FIXTURES, f));
-    cpu.set(f, cpuSeconds() - before);
+    const ready = await once(path.join(FIXTURES, f));
+    cpu.set(f, { first: ready - before, preview: cpuSeconds() - ready });
   }
   return cpu;
+}
+
+/**
+ * The lowest nice value among the worker's threads, and among the threads of the ffmpeg processes it
+ * runs (its long-running HEVC decoders), by `ps -L -o ni` (issue 13, item 5): all of them should be
+ * at WORKER_NICE. null when it runs none.
+ */
+function workerNiceness(pid: number): { worker: number; decoders: number | null; detail: string } {
+  const threads = (p: number) =>
+    spawnSync('ps', ['-L', '-o', 'ni=', '-p', String(p)], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.trim()).filter(Boolean).map(Number);
+  const command = (p: number) => spawnSync('ps', ['-o', 'comm=', '-p', String(p)], { encoding: 'utf8' }).stdout.trim();
+  const ffmpegs = liveDescendants(pid).filter((p) => command(p) === 'ffmpeg').map((p) => ({ pid: p, ni: threads(p) }));
+  const worker = Math.min(...threads(pid));
+  const decoders = ffmpegs.length ? Math.min(...ffmpegs.flatMap((d) => d.ni)) : null;
+  return { worker, decoders, detail: `worker ${pid} at nice ${worker}; ffmpeg children ${ffmpegs.map((d) => `${d.pid} at ${[...new Set(d.ni)].join('/')}`).join(', ') || 'none'}` };
 }
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
@@ -217,11 +239,16 @@ async function main() {
   log(`bench:noon: ${photos} photos (30 % HEIC), ${videoCount} × ${videoMib} MiB videos, ${observers} observers; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   // The bench's own HEIC mix (two of the four fixtures embed a thumbnail), and each kind alone.
   const heicCpu = await firstLookCpu(HEICS);
-  const heicCpuS = mean([...heicCpu.values()]);
-  const heicThumbCpuS = mean(HEICS.slice(0, 2).map((f) => heicCpu.get(f)!));
-  const heicFullCpuS = mean(HEICS.slice(2).map((f) => heicCpu.get(f)!));
-  const jpegCpuS = mean([...(await firstLookCpu(JPEGS)).values()]);
+  const heicCpuS = mean([...heicCpu.values()].map((c) => c.first));
+  const heicThumbCpuS = mean(HEICS.slice(0, 2).map((f) => heicCpu.get(f)!.first));
+  const heicFullCpuS = mean(HEICS.slice(2).map((f) => heicCpu.get(f)!.first));
+  // Until every picture is made: the first look and the owed preview (none owed when the first look made it).
+  const heicAllCpuS = mean([...heicCpu.values()].map((c) => c.first + c.preview));
+  const heicThumbAllCpuS = mean(HEICS.slice(0, 2).map((f) => heicCpu.get(f)!).map((c) => c.first + c.preview));
+  const heicFullAllCpuS = mean(HEICS.slice(2).map((f) => heicCpu.get(f)!).map((c) => c.first + c.preview));
+  const jpegCpuS = mean([...(await firstLookCpu(JPEGS)).values()].map((c) => c.first));
   log(`first look, CPU-s per file: HEIC ${heicCpuS.toFixed(3)} (with an embedded thumbnail ${heicThumbCpuS.toFixed(3)}, without ${heicFullCpuS.toFixed(3)}), JPEG ${jpegCpuS.toFixed(3)}`);
+  log(`first look and owed preview, CPU-s per file: HEIC ${heicAllCpuS.toFixed(3)} (with an embedded thumbnail ${heicThumbAllCpuS.toFixed(3)}, without ${heicFullAllCpuS.toFixed(3)}); load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const uploads = workload();
 
   const [pg, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
@@ -359,6 +386,9 @@ async function main() {
     await owner.connect();
     const count = async (sql: string) => Number((await owner.query<{ n: string }>(sql)).rows[0]!.n);
     const readyAt = await until(async () => (await count(`SELECT count(*) AS n FROM media_files WHERE status NOT IN ('ready', 'failed')`)) === 0 && Date.now(), 3_600_000, 'every file to be ready');
+    // While its decoders are still up (they live as long as the worker).
+    const workerNice = workerNiceness(worker.proc.pid!);
+    log(`priority: ${workerNice.detail}`);
     const files = await count(`SELECT count(*) AS n FROM media_files`);
     // Every file of the workload is sound: one marked failed is a defect (e.g. a tool's time limit outrun under load).
     const failed = await count(`SELECT count(*) AS n FROM media_files WHERE status = 'failed'`);
@@ -427,6 +457,8 @@ async function main() {
         end_to_end_s: r2(endToEndS), previews_done_s: r2(previewsDoneS), upload_p95_ratio: r2(ratio), heic_cpu_s: r2(heicCpuS),
         lost, failed, bad_receipts: badReceipts, mismatches, api_rss_mb: Math.round(apiRssMb), worker_rss_mb: Math.round(workerRssMb),
         heic_thumbnail_cpu_s: r2(heicThumbCpuS), heic_no_thumbnail_cpu_s: r2(heicFullCpuS), jpeg_cpu_s: r2(jpegCpuS),
+        heic_with_preview_cpu_s: r2(heicAllCpuS), heic_thumbnail_with_preview_cpu_s: r2(heicThumbAllCpuS), heic_no_thumbnail_with_preview_cpu_s: r2(heicFullAllCpuS),
+        worker_nice: workerNice.worker, worker_decoder_nice: workerNice.decoders,
         upload_p95_ms: p95Busy, upload_p95_idle_ms: p95Idle, upload_samples_busy: busy.length, upload_samples_idle: idle.length, photos, videos: videoCount, observers,
       },
       [

@@ -3,7 +3,8 @@
  * every video slot is taken, and takes a waiting photo before a background job queued earlier.
  * HEIC: through the real upload and worker, a HEIC that embeds a thumbnail is ready for moderation
  * with its thumbnail and perceptual hash while its full-size preview is owed in PostgreSQL, and the
- * background job then makes it (one full decode, its hash recorded); one without is made whole.
+ * background job then makes it (one full decode, its hash recorded); one without is decoded once,
+ * in full, at its first look, and is ready with its preview (none owed).
  */
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
@@ -155,21 +156,22 @@ describeWithFixtures('a HEIC is ready from its embedded thumbnail; its preview f
     expect(kinds.rows.map((r) => r.kind)).toEqual(['preview', 'thumb']);
   }, 180_000);
 
-  test('without a thumbnail: ready from the picture shrunk to a thumb as it is decoded, then its full-size preview', async () => {
+  test('without a thumbnail: decoded once, in full, at its first look: ready with its preview, none owed', async () => {
     await system.stopWorker();
     const submissionId = await upload('iphone-11-pro_offset_nogps.heic');
     await system.startWorker();
+    // The preview is made with the thumb, in the one decode: when the file is ready nothing is owed.
     const ready = await waitFor(async () => {
       const [f] = await mediaRepo.listMediaFiles(system.ctx.db, submissionId);
       return f?.status === 'ready' ? f : null;
     }, 90_000, 'the file to be ready');
-    expect(ready).toMatchObject({ has_thumb: true });
+    expect(ready).toMatchObject({ has_thumb: true, has_preview: true, preview_owed: false });
     expect(ready.phash).toMatch(/^[0-9a-f]{16}$/);
     const thumb = await sharp(await derivative(ready.sha256, 'thumb')).metadata();
     expect([thumb.width, thumb.height]).toEqual([240, 320]);
-    const [done] = await processedFiles(system, submissionId);
-    expect(done).toMatchObject({ status: 'ready', has_preview: true, preview_owed: false });
-    const preview = await sharp(await derivative(done!.sha256, 'preview')).metadata();
+    const preview = await sharp(await derivative(ready.sha256, 'preview')).metadata();
     expect([preview.width, preview.height]).toEqual([960, 1280]);
+    const kinds = await system.ownerDb.query<{ kind: string }>('SELECT kind FROM derivative_hashes WHERE media_file_id = $1 ORDER BY kind', [ready.id]);
+    expect(kinds.rows.map((r) => r.kind)).toEqual(['preview', 'thumb']);
   }, 180_000);
 });
