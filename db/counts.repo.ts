@@ -312,12 +312,21 @@ export type PublicStation = {
   counts: PublicCount[];
   protocols: PublicProtocol[];
   discrepancies: PublicDiscrepancy[];
+  /** The election's voting days (null: no such election). */
+  voting_days: { first: string; last: string } | null;
 };
 
-/** One station's lines, official figures and public figures, in one statement (a public page's read). */
+/**
+ * One station's lines, official figures and public figures, and its election's voting days, in one
+ * statement (a public page's read). Prepared by name, once per connection: planning its six
+ * subqueries afresh cost PostgreSQL four times what running them does.
+ */
 export async function publicStationFigures(db: Queryable, electionId: number, uik: string): Promise<PublicStation> {
-  const { rows } = await db.query<PublicStation>(
-    `SELECT
+  const { rows } = await db.query<PublicStation>({
+    name: 'counts.public_station_figures',
+    text: `SELECT
+       (SELECT json_build_object('first', to_char(e.voting_starts_on, 'YYYY-MM-DD'), 'last', to_char(e.voting_ends_on, 'YYYY-MM-DD'))
+          FROM elections e WHERE e.id = $1) AS voting_days,
        (SELECT coalesce(json_agg(json_build_object('code', l.code, 'line_no', l.line_no, 'role', l.role, 'label_ru', l.label_ru, 'label_en', l.label_en) ORDER BY l.line_no), '[]')
           FROM protocol_lines l WHERE l.election_id = $1) AS lines,
        (SELECT json_build_object('figures', o.figures, 'turnout', o.turnout, 'imported_at', i.imported_at)
@@ -336,8 +345,8 @@ export async function publicStationFigures(db: Queryable, electionId: number, ui
                  'uncertainty', d.uncertainty, 'difference', d.difference, 'excess', d.excess) ORDER BY d.excess DESC, d.kind, d.subject), '[]')
           FROM station_discrepancies d JOIN archive_entries a ON a.id = d.submission_id
          WHERE d.election_id = $1 AND d.uik_number = $2) AS discrepancies`,
-    [electionId, uik],
-  );
+    values: [electionId, uik],
+  });
   return rows[0]!;
 }
 

@@ -344,7 +344,7 @@ export function countsAgree(a: Counted, b: Counted): boolean {
 
 // ---- The public
 
-export type StationFigures = Omit<PublicStation, 'official'> & {
+export type StationFigures = Omit<PublicStation, 'official' | 'voting_days'> & {
   official: { figures: Figures; turnout: Record<string, number>; importedAt: Date } | null;
   /** The election's voting days: what the turnout instants and counts' hours are read against (null: no such election). */
   votingDays: VotingDays | null;
@@ -352,11 +352,11 @@ export type StationFigures = Omit<PublicStation, 'official'> & {
 
 /** One station's official figures, and the verified figures of its published evidence with their differences. */
 export async function stationFigures(ctx: AppContext, electionId: number, stationNumber: string): Promise<StationFigures> {
-  const [{ official, ...rest }, election] = await Promise.all([ctx.repos.counts.publicStationFigures(electionId, uikNumber(stationNumber)), ctx.repos.catalog.findElection(electionId)]);
+  const { official, voting_days, ...rest } = await ctx.repos.counts.publicStationFigures(electionId, uikNumber(stationNumber));
   return {
     ...rest,
     official: official && { figures: official.figures, turnout: official.turnout, importedAt: new Date(official.imported_at) },
-    votingDays: election && { first: election.voting_starts_on, last: election.voting_ends_on },
+    votingDays: voting_days,
   };
 }
 
