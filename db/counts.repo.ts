@@ -34,16 +34,36 @@ export async function replaceLines(db: PoolClient, electionId: number, lines: Pr
 
 // ---- Official results
 
-/** COPY's text format: backslash, tab and line ends escaped; \N is NULL. */
+/** COPY's text format: backslash, tab and line ends escaped; \N is NULL. Most texts have none of them, and are given as they are. */
+const COPY_SPECIAL = /[\\\t\n\r]/;
 const copyField = (v: string | number | null): string =>
-  v === null ? '\\N' : typeof v === 'number' ? String(v) : v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  v === null
+    ? '\\N'
+    : typeof v === 'number'
+      ? String(v)
+      : !COPY_SPECIAL.test(v)
+        ? v
+        : v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 
-/** Streams rows into a table with COPY (text format), in batches of a few thousand lines. */
-async function copyRows(db: PoolClient, copySql: string, rows: readonly (readonly (string | number | null)[])[]): Promise<void> {
-  const lines = function* () {
-    for (let i = 0; i < rows.length; i += 5000) yield rows.slice(i, i + 5000).map((r) => `${r.map(copyField).join('\t')}\n`).join('');
+/** One row's line of COPY text. */
+const copyLine = (row: readonly (string | number | null)[]): string => `${row.map(copyField).join('\t')}\n`;
+
+const COPY_BATCH_ROWS = 5000;
+
+/**
+ * Streams items into a table with COPY (text format), in batches of a few thousand lines, each item
+ * written as its line (`line`: copyLine of its fields, or built directly where an array per row
+ * costs more than it says).
+ */
+async function copyRows<T>(db: PoolClient, copySql: string, items: readonly T[], line: (item: T) => string): Promise<void> {
+  const batches = function* () {
+    for (let i = 0; i < items.length; i += COPY_BATCH_ROWS) {
+      let text = '';
+      for (let j = i; j < Math.min(items.length, i + COPY_BATCH_ROWS); j++) text += line(items[j]!);
+      yield text;
+    }
   };
-  await pipeline(Readable.from(lines()), db.query(copyFrom(copySql)));
+  await pipeline(Readable.from(batches()), db.query(copyFrom(copySql)));
 }
 
 /**
@@ -54,7 +74,10 @@ export async function stageOfficialResults(db: PoolClient, rows: NewOfficialResu
   await db.query(
     `CREATE TEMP TABLE official_staging (uik_number text, region text, figures jsonb, turnout jsonb, turnout_pct real, leader_pct real) ON COMMIT DROP`,
   );
-  await copyRows(db, `COPY official_staging FROM STDIN`, rows.map((r) => [r.uikNumber, r.region, JSON.stringify(r.figures), JSON.stringify(r.turnout), r.turnoutPct, r.leaderPct]));
+  // each line built directly: an array of fields per row, mapped and joined, was a quarter of this CPU over 100 000 stations
+  await copyRows(db, `COPY official_staging FROM STDIN`, rows, (r) =>
+    `${copyField(r.uikNumber)}\t${copyField(r.region)}\t${copyField(JSON.stringify(r.figures))}\t${copyField(JSON.stringify(r.turnout))}\t${copyField(r.turnoutPct)}\t${copyField(r.leaderPct)}\n`,
+  );
 }
 
 /** How many staged stations already have other current figures (a correction replaces them). */
@@ -294,7 +317,8 @@ export async function replaceDiscrepancies(
     await copyRows(
       db,
       `COPY station_discrepancies (submission_id, election_id, uik_number, kind, subject, official, observed, uncertainty) FROM STDIN`,
-      rows.map((r) => [r.submissionId, electionId, r.uikNumber, r.kind, r.subject, r.official, r.observed, r.uncertainty]),
+      rows,
+      (r) => copyLine([r.submissionId, electionId, r.uikNumber, r.kind, r.subject, r.official, r.observed, r.uncertainty]),
     );
   }
   await db.query(`SELECT discrepancy_ranks_refresh($1, $2::text[])`, [electionId, uiks]);
