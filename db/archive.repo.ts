@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { to as copyTo } from 'pg-copy-streams';
 import QueryStream from 'pg-query-stream';
@@ -112,20 +113,28 @@ const EXPORT_COLUMNS = `a.id, a.election_id, e.name_ru AS election_name_ru, e.na
 const LIST_COLUMNS = `${EXPORT_COLUMNS}, a.first_thumb_file_id, left(a.description, ${EXCERPT_CHARS}) AS excerpt`;
 
 /** A page of entries in a time sort, after the given row. */
-export async function search(db: Queryable, f: SearchFilters, sort: TimeSort, after: SearchAfter | null, limit: number): Promise<ArchiveListEntry[]> {
+export async function search(
+  db: Queryable,
+  f: SearchFilters,
+  sort: TimeSort,
+  after: SearchAfter | null,
+  limit: number,
+  opts: { prepared?: boolean } = {},
+): Promise<ArchiveListEntry[]> {
   const p = new Params();
   const where = conditions(f, p);
   if (after) where.push(keysetAfter(sort, after, p));
-  const { rows } = await db.query<ArchiveListEntry>(
-    `SELECT ${LIST_COLUMNS}, NULL::real AS rank
+  const text = `SELECT ${LIST_COLUMNS}, NULL::real AS rank
        FROM archive_entries a
        JOIN elections e ON e.id = a.election_id
        JOIN categories c ON c.code = a.category_code
       ${whereClause(where)}
       ORDER BY ${orderBy(sort, f, p)}
-      LIMIT ${p.add(limit)}`,
-    p.values,
-  );
+      LIMIT ${p.add(limit)}`;
+  // prepared: a page whose filters always have the same shape (a station's) keeps its plan per
+  // connection, named by its text; free searches are not, their shapes are many
+  const name = opts.prepared ? `archive.search.${createHash('sha1').update(text).digest('hex').slice(0, 16)}` : undefined;
+  const { rows } = await db.query<ArchiveListEntry>({ name, text, values: p.values });
   return rows;
 }
 

@@ -114,7 +114,7 @@ export async function stationPage(ctx: AppContext, station: Station, page: { aft
   const limit = page.limit ?? DEFAULT_PAGE_SIZE;
   const [{ election, counts }, rows] = await Promise.all([
     ctx.repos.archive.stationSummary(station),
-    ctx.repos.archive.search(filters, 'published', decodeSearchCursor(page.after, 'published'), limit + 1),
+    ctx.repos.archive.search(filters, 'published', decodeSearchCursor(page.after, 'published'), limit + 1, { prepared: true }),
   ]);
   if (!election || !counts.length) throw notFound('station');
   const items = rows.slice(0, limit);
