@@ -185,11 +185,15 @@ export async function importOfficialResults(ctx: AppContext, admin: SessionUser,
   const fileSha256 = createHash('sha256').update(csv).digest();
   return ctx.transaction(async (tx) => {
     await tx.counts.allowLongStatements(IMPORT_STATEMENT_TIMEOUT_MS);
-    await tx.counts.stageOfficialResults(rows);
-    const changed = await tx.counts.countChangedOfficial(electionId);
+    await tx.counts.lockOfficialImports(electionId);
+    // the first import has nothing to replace: its rows go straight in; a later one is staged and compared
+    const first = !(await tx.counts.hasOfficialResults(electionId));
+    if (!first) await tx.counts.stageOfficialResults(rows);
+    const changed = first ? 0 : await tx.counts.countChangedOfficial(electionId);
     const imported = rows.length;
     const importId = await tx.counts.insertImport({ electionId, accountId: admin.accountId, fileSha256, imported, changed, errors });
-    await tx.counts.applyStagedOfficial(electionId, importId);
+    if (first) await tx.counts.copyFirstOfficialResults(electionId, importId, rows);
+    else await tx.counts.applyStagedOfficial(electionId, importId);
     await appendAudit(tx, actorOf(admin), {
       action: 'counts.official_import',
       entityType: 'election',
