@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { to as copyTo } from 'pg-copy-streams';
 import QueryStream from 'pg-query-stream';
@@ -20,6 +21,8 @@ import type {
   StationCategoryCount,
   TimeSort,
 } from '../domain/archive/model';
+import type { Election } from '../domain/catalog/model';
+import { ELECTION_COLUMNS } from './catalog.repo';
 import { poolIsFull, type Queryable } from './pool';
 import { Params, SettingParams } from './sql';
 
@@ -110,20 +113,28 @@ const EXPORT_COLUMNS = `a.id, a.election_id, e.name_ru AS election_name_ru, e.na
 const LIST_COLUMNS = `${EXPORT_COLUMNS}, a.first_thumb_file_id, left(a.description, ${EXCERPT_CHARS}) AS excerpt`;
 
 /** A page of entries in a time sort, after the given row. */
-export async function search(db: Queryable, f: SearchFilters, sort: TimeSort, after: SearchAfter | null, limit: number): Promise<ArchiveListEntry[]> {
+export async function search(
+  db: Queryable,
+  f: SearchFilters,
+  sort: TimeSort,
+  after: SearchAfter | null,
+  limit: number,
+  opts: { prepared?: boolean } = {},
+): Promise<ArchiveListEntry[]> {
   const p = new Params();
   const where = conditions(f, p);
   if (after) where.push(keysetAfter(sort, after, p));
-  const { rows } = await db.query<ArchiveListEntry>(
-    `SELECT ${LIST_COLUMNS}, NULL::real AS rank
+  const text = `SELECT ${LIST_COLUMNS}, NULL::real AS rank
        FROM archive_entries a
        JOIN elections e ON e.id = a.election_id
        JOIN categories c ON c.code = a.category_code
       ${whereClause(where)}
       ORDER BY ${orderBy(sort, f, p)}
-      LIMIT ${p.add(limit)}`,
-    p.values,
-  );
+      LIMIT ${p.add(limit)}`;
+  // prepared: a page whose filters always have the same shape (a station's) keeps its plan per
+  // connection, named by its text; free searches are not, their shapes are many
+  const name = opts.prepared ? `archive.search.${createHash('sha1').update(text).digest('hex').slice(0, 16)}` : undefined;
+  const { rows } = await db.query<ArchiveListEntry>({ name, text, values: p.values });
   return rows;
 }
 
@@ -478,16 +489,24 @@ export async function matchRegions(db: Queryable, terms: RegionTerm[]): Promise<
   return terms.map((_, i) => rows.find((r) => r.term === i + 1)?.regions ?? []);
 }
 
-export async function stationCategoryCounts(db: Queryable, station: Station): Promise<StationCategoryCount[]> {
-  const { rows } = await db.query<StationCategoryCount>(
-    `SELECT a.category_code, c.label_ru, c.label_en, count(*)::int AS count
-       FROM archive_entries a JOIN categories c ON c.code = a.category_code
-      WHERE a.station_number = $3 AND a.region = $2 AND a.election_id = $1
-      GROUP BY a.category_code, c.label_ru, c.label_en, c.phase_code, c.position
-      ORDER BY count(*) DESC, a.category_code`,
-    [station.electionId, station.region, station.number],
-  );
-  return rows;
+/**
+ * A station's election and its published entries by category, in one statement prepared by name once
+ * per connection: a station page's first read, which was two round trips, each planned in more time
+ * than it ran.
+ */
+export async function stationSummary(db: Queryable, station: Station): Promise<{ election: Election | null; counts: StationCategoryCount[] }> {
+  const { rows } = await db.query<{ election: Election | null; counts: StationCategoryCount[] }>({
+    name: 'archive.station_summary',
+    text: `SELECT (SELECT row_to_json(e) FROM (SELECT ${ELECTION_COLUMNS} FROM elections WHERE id = $1) e) AS election,
+       (SELECT coalesce(json_agg(json_build_object('category_code', k.category_code, 'label_ru', k.label_ru, 'label_en', k.label_en, 'count', k.count)
+                 ORDER BY k.count DESC, k.category_code), '[]')
+          FROM (SELECT a.category_code, c.label_ru, c.label_en, count(*)::int AS count
+                  FROM archive_entries a JOIN categories c ON c.code = a.category_code
+                 WHERE a.station_number = $3 AND a.region = $2 AND a.election_id = $1
+                 GROUP BY a.category_code, c.label_ru, c.label_en, c.phase_code, c.position) k) AS counts`,
+    values: [station.electionId, station.region, station.number],
+  });
+  return rows[0]!;
 }
 
 /**

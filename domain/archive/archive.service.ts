@@ -112,10 +112,9 @@ export async function stationPage(ctx: AppContext, station: Station, page: { aft
   const query: SearchQuery = { election: station.electionId, station: station.number, sort: 'published', after: page.after, limit: page.limit };
   const filters = { ...(await buildFilters(ctx, query)), regions: [station.region] };
   const limit = page.limit ?? DEFAULT_PAGE_SIZE;
-  const [election, counts, rows] = await Promise.all([
-    ctx.repos.catalog.findElection(station.electionId),
-    ctx.repos.archive.stationCategoryCounts(station),
-    ctx.repos.archive.search(filters, 'published', decodeSearchCursor(page.after, 'published'), limit + 1),
+  const [{ election, counts }, rows] = await Promise.all([
+    ctx.repos.archive.stationSummary(station),
+    ctx.repos.archive.search(filters, 'published', decodeSearchCursor(page.after, 'published'), limit + 1, { prepared: true }),
   ]);
   if (!election || !counts.length) throw notFound('station');
   const items = rows.slice(0, limit);

@@ -185,11 +185,15 @@ export async function importOfficialResults(ctx: AppContext, admin: SessionUser,
   const fileSha256 = createHash('sha256').update(csv).digest();
   return ctx.transaction(async (tx) => {
     await tx.counts.allowLongStatements(IMPORT_STATEMENT_TIMEOUT_MS);
-    await tx.counts.stageOfficialResults(rows);
-    const changed = await tx.counts.countChangedOfficial(electionId);
+    await tx.counts.lockOfficialImports(electionId);
+    // the first import has nothing to replace: its rows go straight in; a later one is staged and compared
+    const first = !(await tx.counts.hasOfficialResults(electionId));
+    if (!first) await tx.counts.stageOfficialResults(rows);
+    const changed = first ? 0 : await tx.counts.countChangedOfficial(electionId);
     const imported = rows.length;
     const importId = await tx.counts.insertImport({ electionId, accountId: admin.accountId, fileSha256, imported, changed, errors });
-    await tx.counts.applyStagedOfficial(electionId, importId);
+    if (first) await tx.counts.copyFirstOfficialResults(electionId, importId, rows);
+    else await tx.counts.applyStagedOfficial(electionId, importId);
     await appendAudit(tx, actorOf(admin), {
       action: 'counts.official_import',
       entityType: 'election',
@@ -344,7 +348,7 @@ export function countsAgree(a: Counted, b: Counted): boolean {
 
 // ---- The public
 
-export type StationFigures = Omit<PublicStation, 'official'> & {
+export type StationFigures = Omit<PublicStation, 'official' | 'voting_days'> & {
   official: { figures: Figures; turnout: Record<string, number>; importedAt: Date } | null;
   /** The election's voting days: what the turnout instants and counts' hours are read against (null: no such election). */
   votingDays: VotingDays | null;
@@ -352,11 +356,11 @@ export type StationFigures = Omit<PublicStation, 'official'> & {
 
 /** One station's official figures, and the verified figures of its published evidence with their differences. */
 export async function stationFigures(ctx: AppContext, electionId: number, stationNumber: string): Promise<StationFigures> {
-  const [{ official, ...rest }, election] = await Promise.all([ctx.repos.counts.publicStationFigures(electionId, uikNumber(stationNumber)), ctx.repos.catalog.findElection(electionId)]);
+  const { official, voting_days, ...rest } = await ctx.repos.counts.publicStationFigures(electionId, uikNumber(stationNumber));
   return {
     ...rest,
     official: official && { figures: official.figures, turnout: official.turnout, importedAt: new Date(official.imported_at) },
-    votingDays: election && { first: election.voting_starts_on, last: election.voting_ends_on },
+    votingDays: voting_days,
   };
 }
 

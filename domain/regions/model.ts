@@ -67,7 +67,14 @@ const toleratedEdits = (length: number) => (length < 5 ? 0 : length <= 8 ? 1 : 2
 
 /** A region's names normalised once, as matchRegion compares them. */
 type IndexedRegion = { region: Region; names: string[]; cores: string[] };
-type RegionIndex = { entries: IndexedRegion[]; byName: Map<string, Region[]>; byCore: Map<string, Region[]> };
+type RegionIndex = { entries: IndexedRegion[]; byName: Map<string, Region[]>; byCore: Map<string, Region[]>; matched: Map<string, Region | null> };
+
+/**
+ * How many texts' answers each list keeps (then it starts afresh): a station page asks for its
+ * region on every request, and a region the list does not hold ("Регион 70", a misspelt one
+ * kept as typed) cost a typo scan of every name, about a millisecond, each time.
+ */
+const MATCHES_KEPT = 4096;
 
 /**
  * The list's names normalised and keyed once per list (the service's list lives as long as the
@@ -79,7 +86,7 @@ const indexes = new WeakMap<readonly Region[], RegionIndex>();
 function indexOf(regions: readonly Region[]): RegionIndex {
   let index = indexes.get(regions);
   if (index) return index;
-  index = { entries: [], byName: new Map(), byCore: new Map() };
+  index = { entries: [], byName: new Map(), byCore: new Map(), matched: new Map() };
   const addTo = (map: Map<string, Region[]>, key: string, region: Region) => {
     const list = map.get(key);
     if (!list) map.set(key, [region]);
@@ -104,8 +111,17 @@ function indexOf(regions: readonly Region[]): RegionIndex {
 export function matchRegion(regions: readonly Region[], typed: string): Region | null {
   const text = normalizeRegionText(typed);
   if (!text) return null;
-  const core = coreOf(text);
   const index = indexOf(regions);
+  const known = index.matched.get(text);
+  if (known !== undefined) return known;
+  const match = matchNormalized(index, text);
+  if (index.matched.size >= MATCHES_KEPT) index.matched.clear();
+  index.matched.set(text, match);
+  return match;
+}
+
+function matchNormalized(index: RegionIndex, text: string): Region | null {
+  const core = coreOf(text);
 
   const exact = index.byName.get(text) ?? [];
   if (exact.length === 1) return exact[0]!;

@@ -15,13 +15,15 @@
  *      the discrepancies of all of them computed and stored by the service → discrepancies_s;
  *   3. the real API as a child process on loopback: sequential GETs of /healthz (baseline), the
  *      ranked list page with its charts (/counts?election=…, also filtered by region) and station
- *      pages of random stations with evidence → p50/p95 (bars < 50 ms).
- * Last line: {"import_rows_per_s", "import_s", "discrepancies_s", "ranked_p95_ms", "station_p95_ms", "baseline_p95_ms", …}.
+ *      pages of random stations with evidence → p50/p95 (bars < 50 ms), and what each request cost in
+ *      CPU: the API process's (cpu_*_ms) and PostgreSQL's backends' (db_cpu_*_ms), from /proc; load1.
+ * Last line: {"import_rows_per_s", "import_s", "discrepancies_s", "ranked_p95_ms", "station_p95_ms", "baseline_p95_ms", "cpu_station_ms", "db_cpu_station_ms", "load1", …}.
  * Exit code 1 when a bar is missed, 2 on an error. Options: --samples=N (requests per kind, default 200),
  * --stations=N (default 100 000; the evidence is a tenth of them, at most 10 000), --last-day-only.
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
@@ -126,6 +128,31 @@ async function databaseBackendsCpu(owner: PgClient): Promise<Map<number, number>
   return cpu;
 }
 const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
+
+/** User + system CPU seconds a process has used so far (Linux /proc; NaN elsewhere). */
+function processCpuS(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Times requests and adds what each cost in CPU milliseconds: the API process's and PostgreSQL's
+ * backends' for the bench database. Under a shared machine's load these say more than p95 does.
+ */
+async function timeWithCpu(client: Client, owner: PgClient, pid: number | undefined, paths: string[]) {
+  const dbBefore = await databaseBackendsCpu(owner);
+  const apiBefore = processCpuS(pid);
+  const times = await timeRequests(client, paths);
+  const apiMs = ((processCpuS(pid) - apiBefore) * 1000) / paths.length;
+  const dbAfter = await databaseBackendsCpu(owner);
+  const dbMs = ([...dbAfter].reduce((n, [p, cpu]) => n + cpu - (dbBefore.get(p) ?? 0), 0) * 1000) / paths.length;
+  return { ...times, apiMs, dbMs };
+}
 
 async function freshDatabase(): Promise<void> {
   const url = new URL(DATABASE_URL);
@@ -241,10 +268,12 @@ async function main(): Promise<void> {
     const ranked = cycle([`/counts?election=${electionId}`, `/counts?election=${electionId}&region=${encodeURIComponent('Регион 7')}`, '/counts', `/api/v1/counts/ranking?election=${electionId}&limit=100`]);
     const stations = sample.map((s) => `/stations/${electionId}/${encodeURIComponent(s.region)}/${s.uik}`);
     await timeRequests(client, [...ranked.slice(0, 20), ...stations.slice(0, 20), ...cycle(['/healthz']).slice(0, 20)]); // warm up
-    const baseline = await timeRequests(client, cycle(['/healthz']));
-    const rankedTimes = await timeRequests(client, ranked);
-    const stationTimes = await timeRequests(client, stations);
-    const fmt = (r: { p50: number; p95: number }) => `p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms`;
+    const pid = server.proc.pid;
+    const baseline = await timeWithCpu(client, owner, pid, cycle(['/healthz']));
+    const rankedTimes = await timeWithCpu(client, owner, pid, ranked);
+    const stationTimes = await timeWithCpu(client, owner, pid, stations);
+    const fmt = (r: { p50: number; p95: number; apiMs: number; dbMs: number }) =>
+      `p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms; CPU a request: API ${r.apiMs.toFixed(2)} ms, PostgreSQL ${r.dbMs.toFixed(2)} ms`;
     log(`baseline /healthz:  ${fmt(baseline)}`);
     log(`ranked list:        ${fmt(rankedTimes)}`);
     log(`station page:       ${fmt(stationTimes)}`);
@@ -257,6 +286,12 @@ async function main(): Promise<void> {
         station_p95_ms: +stationTimes.p95.toFixed(1),
         baseline_p50_ms: +baseline.p50.toFixed(1),
         baseline_p95_ms: +baseline.p95.toFixed(1),
+        cpu_baseline_ms: +baseline.apiMs.toFixed(2),
+        cpu_ranked_ms: +rankedTimes.apiMs.toFixed(2),
+        cpu_station_ms: +stationTimes.apiMs.toFixed(2),
+        db_cpu_ranked_ms: +rankedTimes.dbMs.toFixed(2),
+        db_cpu_station_ms: +stationTimes.dbMs.toFixed(2),
+        load1: +loadavg()[0]!.toFixed(2),
       },
       [
         importBar,

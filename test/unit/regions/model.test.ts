@@ -67,6 +67,21 @@ describe('regions as data', () => {
     expect(match('Германия')).toBe('Германия');
   });
 
+  test('an answer kept for a text is the same answer, per list, however often and however it is typed again', () => {
+    const moscowOnly = regions.filter((r) => r.name_ru === 'Москва');
+    for (let i = 0; i < 3; i++) {
+      expect(match('Масква')).toBe('Москва');
+      expect(match('МАСКВА')).toBe('Москва'); // the same text once normalised
+      expect(match('Регион 70')).toBeNull(); // no match is kept too, and stays none
+      expect(matchRegion(moscowOnly, 'Германия')).toBeNull();
+      expect(match('Германия')).toBe('Германия');
+    }
+    // more texts than are kept: the list starts afresh and still answers rightly
+    for (let n = 0; n < 5000; n++) expect(matchRegion(moscowOnly, `Регион ${n}`)).toBeNull();
+    expect(matchRegion(moscowOnly, 'Масква')?.name_ru).toBe('Москва');
+    expect(matchRegion(moscowOnly, 'Москва')).toBe(moscowOnly[0]);
+  });
+
   test('a point is within a boundary when inside its outline and outside its holes', () => {
     const square = (x0: number, y0: number, x1: number, y1: number) => [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]];
     const boundary = { type: 'MultiPolygon' as const, coordinates: [[square(30, 50, 40, 60), square(34, 54, 36, 56)], [square(100, 10, 101, 11)]] };
