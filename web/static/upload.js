@@ -156,8 +156,11 @@
   // already complete is never sent again and one half sent goes on from where it stopped.
   var uploads = {};
 
+  // Each message comes as its plural forms (web/i18n.ts pluralForms): the same CLDR rule as the server's.
+  var pluralRule = new Intl.PluralRules(document.documentElement.lang || 'ru');
   function say(key, params) {
-    var s = messages[key] || '';
+    var forms = messages[key] || { other: '' };
+    var s = (params && params.n !== undefined && forms[pluralRule.select(Number(params.n))]) || forms.other;
     Object.keys(params || {}).forEach(function (k) { s = s.split('{' + k + '}').join(String(params[k])); });
     return s;
   }
