@@ -21,7 +21,7 @@ const SCRIPT_MESSAGES = [
   'upload_file_progress', 'upload_speed', 'upload_speed_kb', 'upload_speed_mb', 'upload_left_s', 'upload_left_min', 'upload_left_h', 'upload_stalled', 'upload_resuming', 'kept_upload_resuming', 'kept_upload_removed', 'upload_finishing', 'uploading', 'upload_failed',
 ] as const;
 
-const ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,.heic,.heif,.dng,video/mp4,video/quicktime,video/3gpp,video/webm,.mts,.m2ts,.mkv,.avi,.mpg,.mpeg,.vob,.mod,.asf,.wmv,.flv';
+const ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,.heic,.heif,.dng,video/mp4,video/quicktime,video/3gpp,video/webm,.mts,.m2ts,.mkv,.avi,.mpg,.mpeg,.vob,.mod,.asf,.wmv,.flv,.mxf,.dv,.dif,.ogv,.rm,.rmvb,video/*';
 
 /** What the form's list of regions shows. */
 export type RegionName = Pick<Region, 'name_ru' | 'name_en'>;
