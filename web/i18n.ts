@@ -309,6 +309,10 @@ const MESSAGES = {
   download_video_copy: { ru: 'Скачать видео (копия без метаданных)', en: 'Download the video (copy without metadata)' },
   video_copy_sha256: { ru: 'SHA-256 копии видео', en: 'SHA-256 of the video copy' },
   video_copy_pending: { ru: 'Копия видео для публикации ещё готовится; пока показан кадр.', en: 'The published copy of the video is still being made; a frame is shown meanwhile.' },
+  video_copy_unavailable: {
+    ru: 'Воспроизводимую копию этого видео сделать не удалось; показан кадр из него. Оригинал хранится в архиве (его SHA-256 — выше).',
+    en: 'No playable copy of this video could be made; a frame from it is shown. The original is kept in the archive (its SHA-256 is above).',
+  },
   video_copy_state: { ru: 'Копия для публикации', en: 'Published copy' },
   video_copy_state_none: { ru: 'ещё не начата', en: 'not started yet' },
   video_copy_state_pending: { ru: 'в очереди', en: 'queued' },
