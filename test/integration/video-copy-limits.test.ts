@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as mediaRepo from '../../db/media.repo';
-import { loggedInClient } from '../helpers/http';
+import { describeWithFixtures, fixturePath } from '../helpers/fixtures';
+import { Client, fileFromPath, loggedInClient, uploadSubmission } from '../helpers/http';
 import { startSystem, type TestSystem } from '../helpers/system';
 import { ownElection, publish, uploadAndProcess, videoCopiesOf } from './archive-helpers';
 
@@ -52,4 +53,31 @@ describe('a published video copy past its time limit', () => {
     expect(ru).toContain('Воспроизводимую копию этого видео сделать не удалось');
     expect((await fetch(`${system.url}/media/${file!.id}/video.mp4`)).status).toBe(404);
   }, 300_000);
+});
+
+describeWithFixtures("a published video copy's progress", () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startSystem({ worker: false }); // the states are written here, with the worker's role, as the worker writes them
+  }, 120_000);
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  test("is on the moderator's review page: not started, queued, being made with its percentage", async () => {
+    const election = await ownElection(system, 'copy-progress');
+    const res = await uploadSubmission(new Client(system.url), { election_id: String(election.id), region: 'Москва', station_number: '2034', category_code: 'ballot_stuffing', description: 'Видео в работе' }, [await fileFromPath(fixturePath('apple-coremedia_nogps_portrait.mp4'))]);
+    expect(res.status).toBe(201);
+    const id = ((await res.json()) as { submissionId: string }).submissionId;
+    const [file] = await mediaRepo.listMediaFiles(system.ctx.db, id);
+    const moderator = await loggedInClient(system.ctx, system.url);
+    const line = async () => /<p class="video-copy">([^<]*)<\/p>/.exec((await moderator.page(`/moderation/submissions/${id}?lang=en`)).body)?.[1];
+
+    expect(await line()).toBe('Published copy: not started yet');
+    await system.workerCtx.repos.videoCopies.deferVideoCopy(file!.id);
+    expect(await line()).toBe('Published copy: queued');
+    expect(await system.workerCtx.repos.videoCopies.startVideoCopy(file!.id, null)).toBe(true);
+    await system.workerCtx.repos.videoCopies.noteVideoCopyProgress(file!.id, 0.42);
+    expect(await line()).toBe('Published copy: being made: 42 %');
+  }, 120_000);
 });
