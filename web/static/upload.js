@@ -159,7 +159,8 @@
   var uploads = {};
 
   // Each message comes as its plural forms (web/i18n.ts pluralForms): the same CLDR rule as the server's.
-  var pluralRule = new Intl.PluralRules(document.documentElement.lang || 'ru');
+  // An old phone's browser (Safari before iOS 13) has no Intl.PluralRules: the form must still work, in the "other" form.
+  var pluralRule = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || 'ru') : { select: function () { return 'other'; } };
   function say(key, params) {
     var forms = messages[key] || { other: '' };
     var s = (params && params.n !== undefined && forms[pluralRule.select(Number(params.n))]) || forms.other;
