@@ -548,6 +548,7 @@ export async function listPublicFiles(db: Queryable, entryId: string): Promise<P
             jsonb_build_object('serial_numbers', m.metadata->'serial_numbers') AS metadata,
             CASE WHEN v.status = 'ready' AND v.redaction_key IS NOT DISTINCT FROM r.copies_key
                  THEN json_build_object('sha256', encode(v.sha256, 'hex'), 'bytes', v.bytes) END AS video_copy,
+            (v.status = 'failed' AND v.redaction_key IS NOT DISTINCT FROM r.copies_key) IS TRUE AS video_copy_failed,
             r.media_file_id IS NOT NULL AS redacted
        FROM media_files m JOIN blobs b ON b.sha256 = m.sha256 JOIN submissions s ON s.id = m.submission_id
        LEFT JOIN media_redactions r ON r.decision_id = s.publish_decision_id AND r.media_file_id = m.id

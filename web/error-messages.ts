@@ -42,7 +42,7 @@ const ERROR_WORDS: Record<string, Words> = {
   },
   uploads_in_progress: {
     ru: 'От вас ещё идут отправки ({n}). Из этой ничего не сохранено: дождитесь их окончания и отправьте её снова.',
-    en: '{n} uploads from you are still in progress. Wait for them to finish, then send this one again; nothing of it was stored.',
+    en: 'Uploads from you are still in progress ({n}). Wait for them to finish, then send this one again; nothing of it was stored.',
   },
   uploads_busy: { ru: 'Сейчас архив принимает слишком много отправок. Ничего не сохранено.', en: 'The archive is receiving too many uploads right now. Nothing was stored.' },
   upload_too_slow: {

@@ -125,6 +125,8 @@ export type PublicFileFacts = Pick<
 > & {
   /** A video's published copy, once made (domain/media/video-copy.ts). */
   video_copy: { sha256: string; bytes: number } | null;
+  /** No copy could be made (recorded as failed, e.g. past VIDEO_COPY_MAX_MINUTES): the frame stays, and the page says so. */
+  video_copy_failed: boolean;
   /** Its publishing decision covered parts of it: the public copies are redacted (domain/media/redaction.ts). */
   redacted: boolean;
 };

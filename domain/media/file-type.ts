@@ -2,7 +2,7 @@ export type MediaKind = 'image' | 'video';
 export type DetectedType = {
   mime: string;
   kind: MediaKind;
-  /** 'jpeg' | 'png' | 'webp' | 'gif' | 'heic' | 'dng' | 'mp4' | 'mov' | '3gp' | 'webm' | 'mkv' | 'mts' | 'avi' | 'mpg' | 'asf' | 'flv' */
+  /** 'jpeg' | 'png' | 'webp' | 'gif' | 'heic' | 'dng' | 'mp4' | 'mov' | '3gp' | 'webm' | 'mkv' | 'mts' | 'avi' | 'mpg' | 'asf' | 'flv' | 'mxf' | 'dv' | 'ogv' | 'rm' */
   format: string;
 };
 
@@ -25,11 +25,20 @@ const AVI: DetectedType = { mime: 'video/x-msvideo', kind: 'video', format: 'avi
 const MPEG_PS: DetectedType = { mime: 'video/mpeg', kind: 'video', format: 'mpg' };
 const ASF: DetectedType = { mime: 'video/x-ms-asf', kind: 'video', format: 'asf' };
 const FLV: DetectedType = { mime: 'video/x-flv', kind: 'video', format: 'flv' };
+// Professional cameras (XDCAM, P2, Canon XF), DV camcorders, Ogg video and RealVideo: ffmpeg reads them too.
+const MXF: DetectedType = { mime: 'application/mxf', kind: 'video', format: 'mxf' };
+const DV: DetectedType = { mime: 'video/x-dv', kind: 'video', format: 'dv' };
+const OGV: DetectedType = { mime: 'video/ogg', kind: 'video', format: 'ogv' };
+const RM: DetectedType = { mime: 'application/vnd.rn-realmedia', kind: 'video', format: 'rm' };
 
 /** The ASF header object's GUID (75B22630-668E-11CF-A6D9-00AA0062CE6C), as stored. */
 const ASF_HEADER_GUID = [0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11, 0xa6, 0xd9, 0x00, 0xaa, 0x00, 0x62, 0xce, 0x6c];
 /** An MPEG program stream (DVD, camcorders' .mpg/.vob/.mod) opens with a pack header. */
 const MPEG_PACK_START = [0x00, 0x00, 0x01, 0xba];
+/** An MXF file opens with its header partition pack (SMPTE 377M), key 06.0E.2B.34.02.05.01.01.0D.01.02.01.01.02. */
+const MXF_HEADER_PARTITION = [0x06, 0x0e, 0x2b, 0x34, 0x02, 0x05, 0x01, 0x01, 0x0d, 0x01, 0x02, 0x01, 0x01, 0x02];
+/** The first packet of an Ogg video stream (Theora, VP8, Dirac); an Ogg of Vorbis or Opus alone is not a video. */
+const OGG_VIDEO_HEADERS = ['\x80theora', 'OVP80', 'BBCD\x00'];
 
 const startsWith = (head: Buffer, bytes: number[], at = 0) =>
   head.length >= at + bytes.length && bytes.every((b, i) => head[at + i] === b);
@@ -50,6 +59,11 @@ export function detectFileType(head: Buffer): DetectedType | null {
   if (startsWith(head, MPEG_PACK_START)) return MPEG_PS;
   // FLV header flags: 0x01 video present; an audio-only FLV is not a video.
   if (ascii(head, 0, 3) === 'FLV' && head[3] === 0x01 && head.length > 4 && (head[4]! & 0x01) === 0x01) return FLV;
+  if (startsWith(head, MXF_HEADER_PARTITION)) return MXF;
+  if (isRawDv(head)) return DV;
+  if (ascii(head, 0, 4) === 'OggS') return OGG_VIDEO_HEADERS.some((h) => head.includes(h, 0, 'latin1')) ? OGV : null;
+  // RealMedia: a video stream's header (MDPR) names its type; RealAudio alone is not a video.
+  if (ascii(head, 0, 4) === '.RMF') return head.includes('video/x-pn-realvideo', 0, 'latin1') ? RM : null;
   if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a])) {
     return tiffHasDngVersion(head) ? DNG : null;
   }
@@ -142,6 +156,11 @@ function isTransportStream(head: Buffer, stride: number, syncAt: number): boolea
   return true;
 }
 
+/** Raw DV (IEC 61834, SMPTE 314M): DIF blocks of 80 bytes, a header block (1F 07 00) then a subcode block (3F 07 00). */
+function isRawDv(head: Buffer): boolean {
+  return startsWith(head, [0x1f, 0x07, 0x00]) && ((head[3] ?? 0) & 0x7f) === 0x3f && startsWith(head, [0x3f, 0x07, 0x00], 80);
+}
+
 /** The extension a download of each accepted type is named with (the uploader's own name is never used). */
 const EXTENSION_BY_MIME = new Map([
   [JPEG.mime, 'jpg'],
@@ -161,6 +180,10 @@ const EXTENSION_BY_MIME = new Map([
   [MPEG_PS.mime, 'mpg'],
   [ASF.mime, 'asf'],
   [FLV.mime, 'flv'],
+  [MXF.mime, 'mxf'],
+  [DV.mime, 'dv'],
+  [OGV.mime, 'ogv'],
+  [RM.mime, 'rm'],
 ]);
 
 /**

@@ -200,7 +200,7 @@ function videoTime(type: DetectedType, bmff: BmffMetadata | null, avchd: AvchdMe
     { source: 'Keys:CreationDate', date: parseIsoDate(bmff?.keys.get('com.apple.quicktime.creationdate')) },
     { source: 'UserData:DateTimeOriginal', date: parseIsoDate(bmff?.userData.get('date')) },
     { source: 'H264:DateTimeOriginal', date: avchd?.date ?? null },
-    containerTime(type, bmff, headerTime, ffprobeTime),
+    containerTime(type, bmff, headerTime, ffprobeTime, formatTags),
   ];
   // ffprobe writes creation_time with 'Z'; the UTC rule, not a recorded offset, must apply to it.
   for (const c of candidates) if (c.isUtc && c.date) c.date = { wallMs: c.date.wallMs, offsetMinutes: null };
@@ -209,10 +209,11 @@ function videoTime(type: DetectedType, bmff: BmffMetadata | null, avchd: AvchdMe
 
 /**
  * The time the container itself records, as ffprobe reports it in creation_time: Matroska's DateUTC
- * is UTC, as ffmpeg's creation_time is in FLV, ASF and MPEG; AVI's RIFF IDIT is the camera's wall
+ * is UTC, as ffmpeg's creation_time is in FLV, ASF, MPEG, Ogg, RealMedia and DV, and MXF's
+ * timestamps are; AVI's RIFF IDIT is the camera's wall
  * clock with no zone.
  */
-function containerTime(type: DetectedType, bmff: BmffMetadata | null, headerTime: number | null, ffprobeTime: FileDate | null): VideoDateCandidate {
+function containerTime(type: DetectedType, bmff: BmffMetadata | null, headerTime: number | null, ffprobeTime: FileDate | null, formatTags: Record<string, string>): VideoDateCandidate {
   switch (type.format) {
     case 'webm':
     case 'mkv':
@@ -220,7 +221,13 @@ function containerTime(type: DetectedType, bmff: BmffMetadata | null, headerTime
     case 'flv':
     case 'asf':
     case 'mpg':
+    case 'ogv':
+    case 'rm':
+    case 'dv':
       return { source: `${type.format.toUpperCase()}:CreateDate`, date: ffprobeTime, isUtc: true };
+    case 'mxf':
+      // MXF's timestamps are UTC (SMPTE 377-1); ffprobe names the Identification set's one modification_date
+      return { source: 'MXF:ModifyDate', date: ffprobeTime ?? parseIsoDate(formatTags.modification_date?.replace(/\.\d+Z$/, 'Z')), isUtc: true };
     case 'avi':
       return { source: 'RIFF:DateTimeOriginal', date: ffprobeTime };
     default:

@@ -40,13 +40,15 @@ export type VideoCopySettings = {
 export type VideoCopyPlan = { video: 'copy' | 'encode'; audio: 'copy' | 'encode' | null };
 
 /** H.264 profiles every browser decodes (no 10-bit, no 4:2:2). */
+/** ffprobe's field orders of an interlaced picture (1080i AVCHD, DV, broadcast MPEG-2): browsers show its fields combed. */
+const INTERLACED_FIELD_ORDERS = new Set(['tt', 'bb', 'tb', 'bt']);
 const WEB_SAFE_H264_PROFILES = new Set(['Baseline', 'Constrained Baseline', 'Main', 'High']);
 
 /**
  * Stream copy only for a picture a phone plays and downloads well: H.264 8-bit 4:2:0 in a web
  * profile, within the size limit and at most twice the target bitrate (an unknown bitrate, as in an
- * MPEG-TS, is encoded). Anything else (HEVC from iPhones, MJPEG, MPEG-2 from AVCHD, a 1080p clip) is
- * transcoded. A redaction, a filter on the picture, makes it 'encode' too (infra/media/video-copy.ts).
+ * MPEG-TS, is encoded) and not interlaced. Anything else (HEVC from iPhones, MJPEG, MPEG-2 from AVCHD,
+ * a 1080p clip, an interlaced picture, which the encode deinterlaces) is transcoded. A redaction, a filter on the picture, makes it 'encode' too (infra/media/video-copy.ts).
  */
 export function planVideoCopy(probe: VideoProbe, settings: Pick<VideoCopySettings, 'maxHeight' | 'videoKbps'>): VideoCopyPlan {
   const streams = probe.streams ?? [];
@@ -57,6 +59,7 @@ export function planVideoCopy(probe: VideoProbe, settings: Pick<VideoCopySetting
   const webSafeVideo =
     video?.codec_name === 'h264' &&
     video.pix_fmt === 'yuv420p' &&
+    !INTERLACED_FIELD_ORDERS.has(video.field_order ?? '') &&
     WEB_SAFE_H264_PROFILES.has(video.profile ?? '') &&
     shortSide <= settings.maxHeight &&
     Number.isFinite(bitRate) &&

@@ -15,6 +15,8 @@ export type VideoProbe = {
     codec_name?: string;
     profile?: string;
     pix_fmt?: string;
+    /** 'progressive', 'tt', 'bb', 'tb', 'bt' (interlaced), or 'unknown' */
+    field_order?: string;
     bit_rate?: string;
     width?: number;
     height?: number;

@@ -9,13 +9,17 @@ import type { RenderHints, VideoProbe } from '../../domain/ports/media-toolkit';
 import { ffInput, runTool } from './run-tool';
 import { redactedVideoFilter } from './video-redaction';
 
+/** Deinterlaces only the frames flagged interlaced (1080i AVCHD, DV), at their own frame rate; scaling fields together would blend them. */
+const DEINTERLACE = 'bwdif=mode=send_frame:deint=interlaced';
+
 /**
  * The ffmpeg command line of a published video copy (also run bare by `npm run bench:video`).
  * Only the first picture and the first sound are kept (-map), and nothing else of the source:
  * no container or stream tags (-map_metadata -1: ©xyz, loci, make, model, creation time…), no
  * chapters, subtitles or data streams (Apple's timed metadata, GPS tracks), and no encoder tag
  * (bitexact). A copied picture keeps its display rotation (that says nothing about anyone); an
- * encoded one is turned upright by ffmpeg and scaled so its short side is at most maxHeight. A
+ * encoded one is turned upright by ffmpeg, its interlaced frames deinterlaced (bwdif, one frame per
+ * frame; progressive frames pass as they are), and scaled so its short side is at most maxHeight. A
  * redaction (rectangles over time ranges) is burned into the scaled picture: such a plan encodes.
  */
 export function videoCopyArgs(input: string, output: string, plan: VideoCopyPlan, s: VideoCopySettings, regions: RedactionRegion[] = []): string[] {
@@ -27,7 +31,7 @@ export function videoCopyArgs(input: string, output: string, plan: VideoCopyPlan
     plan.video === 'copy'
       ? ['-c:v', 'copy']
       : [
-          '-vf', redactedVideoFilter(scale, regions, 'format=yuv420p'), '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-crf', '23',
+          '-vf', redactedVideoFilter(`${DEINTERLACE},${scale}`, regions, 'format=yuv420p'), '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-crf', '23',
           '-maxrate', `${s.videoKbps}k`, '-bufsize', `${s.videoKbps * 2}k`, '-g', '60',
         ];
   const audio =

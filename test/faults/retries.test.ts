@@ -83,7 +83,7 @@ describe('retries', () => {
     expect(overview.waiting_retry_files).toEqual([expect.objectContaining({ id: file!.id, reason: parked.retry_reason })]);
     expect(overview.oldest_unfinished_received_at).not.toBeNull();
     const queue = await admin.page('/moderation');
-    expect(queue.body).toMatch(/id="processing-status">Free disk: [^<]+ · Waiting to be processed: 1 file\(s\)/);
+    expect(queue.body).toMatch(/id="processing-status">Free disk: [^<]+ · Waiting to be processed: 1 file, /);
     // The admins' page lists it with the reason (the same overview, for a person).
     const page = await admin.page('/admin/processing');
     expect(page.res.status).toBe(200);

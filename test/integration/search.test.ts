@@ -369,6 +369,16 @@ describeWithFixtures('archive search', () => {
     expect(next).toContain('after=');
     expect((await client.page(next!)).res.status).toBe(200);
   });
+
+  // last: one more entry, which the counts of the tests above do not expect
+  test('"count" and «подсчёт» find an entry of a counting category by its label (issue 17, "What was seen")', async () => {
+    const moderator = await loggedInClient(system.ctx, system.url);
+    const id = await uploadAndProcess(system, { election_id: String(election), reporter_role: 'observer', region: 'Москва', station_number: '1205', category_code: 'count_falsified', description: `Итоги переписали ${nonce}` }, [await uniquePng()]);
+    await publish(moderator, id);
+    for (const q of ['count', 'the count', 'counted', 'подсчёт', 'подсчет', 'подсчёте', 'искажение итогов']) {
+      expect({ q, found: await found({ q }) }).toEqual({ q, found: [id] });
+    }
+  });
 });
 
 /** RFC 4180 fields, strictly (quotes only around whole fields, every row as long as the header), LF line ends. */

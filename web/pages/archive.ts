@@ -41,7 +41,7 @@ function fileItem(page: PageContext, f: PublicFile, choices: { device: boolean; 
   </p>
   ${f.redacted ? html`<p class="notice redacted-notice">${t('file_redacted')}</p>` : null}
   ${f.original_carries?.length ? html`<p class="notice">${t('original_carries', { items: f.original_carries.map((k) => t(`carries_${k}`)).join(', ') })}</p>` : null}
-  ${f.kind === 'video' && !f.video_copy ? html`<p class="muted">${t('video_copy_pending')}</p>` : null}
+  ${f.kind === 'video' && !f.video_copy ? html`<p class="muted">${t(f.video_copy_failed ? 'video_copy_unavailable' : 'video_copy_pending')}</p>` : null}
 </li>`;
 }
 

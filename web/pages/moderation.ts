@@ -41,7 +41,7 @@ function videoCopyLine(t: T, state: VideoCopyState | undefined) {
   const words = !state
     ? t('video_copy_state_none')
     : state.status === 'encoding'
-      ? t('video_copy_state_encoding', { percent: String(Math.floor(state.progress * 100)) })
+      ? t('video_copy_state_encoding', { percent: String(Math.floor(Math.round(state.progress * 1000) / 10)) }) // stored as real: 0.42 reads 0.4199…
       : state.status === 'failed'
         ? t('video_copy_state_failed', { reason: state.failure_reason ?? '' })
         : t(`video_copy_state_${state.status}`);

@@ -2,6 +2,7 @@ import type { Region } from '../../domain/regions/model';
 import type { Category, Election } from '../../domain/catalog/model';
 import { COUNT_CATEGORY, PROTOCOL_CATEGORY } from '../../domain/counts/model';
 import { html, type Html } from '../html';
+import { pluralForms } from '../i18n';
 import { errorBox, layout, type PageContext } from '../layout';
 
 export type UploadFormValues = Partial<Record<
@@ -13,14 +14,14 @@ export type UploadLimitsView = { maxFiles: number; maxPhotoMb: number; maxVideoM
 
 const REPORTER_ROLES = ['observer', 'voter', 'commission_member', 'journalist', 'candidate'] as const;
 const COMPLAINT_STATUSES = ['none', 'filed', 'answered'] as const;
-/** What the page's script says before sending (web/static/upload.js); placeholders it fills in. */
+/** What the page's script says before sending (web/static/upload.js); placeholders it fills in, and the form {n} asks for (one plural rule, web/i18n.ts). */
 const SCRIPT_MESSAGES = [
   'check_fix_fields', 'check_required', 'check_station', 'check_no_files', 'check_too_many_files',
   'file_refused_empty', 'file_refused_type', 'file_refused_size', 'file_refused_server',
   'upload_file_progress', 'upload_speed', 'upload_speed_kb', 'upload_speed_mb', 'upload_left_s', 'upload_left_min', 'upload_left_h', 'upload_stalled', 'upload_resuming', 'kept_upload_resuming', 'kept_upload_removed', 'upload_finishing', 'uploading', 'upload_failed',
 ] as const;
 
-const ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,.heic,.heif,.dng,video/mp4,video/quicktime,video/3gpp,video/webm,.mts,.m2ts,.mkv,.avi,.mpg,.mpeg,.vob,.mod,.asf,.wmv,.flv';
+const ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,.heic,.heif,.dng,video/mp4,video/quicktime,video/3gpp,video/webm,.mts,.m2ts,.mkv,.avi,.mpg,.mpeg,.vob,.mod,.asf,.wmv,.flv,.mxf,.dv,.dif,.ogv,.rm,.rmvb,video/*';
 
 /** What the form's list of regions shows. */
 export type RegionName = Pick<Region, 'name_ru' | 'name_en'>;
@@ -54,7 +55,7 @@ ${errorBox(data.error)}
 <form id="upload-form" method="post" action="/submit" enctype="multipart/form-data" novalidate
       data-api="/api/v1/submissions" data-uploads="/api/v1/uploads" data-csrf="${page.csrfToken}"
       data-max-files="${data.limits.maxFiles}" data-max-photo-mb="${data.limits.maxPhotoMb}" data-max-video-mb="${data.limits.maxVideoMb}"
-      data-messages="${JSON.stringify(Object.fromEntries(SCRIPT_MESSAGES.map((key) => [key, t(key)])))}">
+      data-messages="${JSON.stringify(Object.fromEntries(SCRIPT_MESSAGES.map((key) => [key, JSON.parse(pluralForms(key, lang)) as unknown])))}">
   <input type="hidden" name="_csrf" value="${page.csrfToken}">
   <input type="hidden" name="idempotency_key" value="${v.idempotency_key ?? ''}">
   <label for="files">${t('field_files')}</label>

@@ -13,7 +13,8 @@
   var tiles = el.getAttribute('data-tiles') || '';
   var label = function (name) { return el.getAttribute('data-label-' + name) || ''; };
   // The same CLDR plural rule as the server's messages (web/i18n.ts pluralForms).
-  var pluralRule = new Intl.PluralRules(document.documentElement.lang || 'ru');
+  // Safari before iOS 13 has none: the map still draws, its labels in the "other" form.
+  var pluralRule = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || 'ru') : { select: function () { return 'other'; } };
   var counted = function (name, n) {
     var forms = JSON.parse(el.getAttribute('data-plural-' + name) || '{"other":""}');
     return (forms[pluralRule.select(n)] || forms.other).replace('{n}', String(n));

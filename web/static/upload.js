@@ -145,19 +145,25 @@
     'image/jpeg': 'image', 'image/png': 'image', 'image/webp': 'image', 'image/gif': 'image', 'image/heic': 'image', 'image/heif': 'image',
     'image/x-adobe-dng': 'image', 'video/mp4': 'video', 'video/quicktime': 'video', 'video/3gpp': 'video', 'video/webm': 'video', 'video/mp2t': 'video',
     'video/x-matroska': 'video', 'video/x-msvideo': 'video', 'video/avi': 'video', 'video/mpeg': 'video', 'video/x-ms-asf': 'video', 'video/x-ms-wmv': 'video', 'video/x-flv': 'video',
+    'application/mxf': 'video', 'video/x-dv': 'video', 'video/dv': 'video', 'video/ogg': 'video', 'application/vnd.rn-realmedia': 'video', 'application/vnd.rn-realmedia-vbr': 'video',
   };
   var EXTENSIONS = {
     jpg: 'image', jpeg: 'image', png: 'image', webp: 'image', gif: 'image', heic: 'image', heif: 'image', dng: 'image',
     mp4: 'video', m4v: 'video', mov: 'video', '3gp': 'video', webm: 'video', mts: 'video', m2ts: 'video',
     mkv: 'video', avi: 'video', mpg: 'video', mpeg: 'video', vob: 'video', mod: 'video', asf: 'video', wmv: 'video', flv: 'video',
+    mxf: 'video', dv: 'video', dif: 'video', ogv: 'video', rm: 'video', rmvb: 'video',
   };
   var busy = false;
   // Per file (name, size, date): its upload's URL once created and its id once complete, so a file
   // already complete is never sent again and one half sent goes on from where it stopped.
   var uploads = {};
 
+  // Each message comes as its plural forms (web/i18n.ts pluralForms): the same CLDR rule as the server's.
+  // An old phone's browser (Safari before iOS 13) has no Intl.PluralRules: the form must still work, in the "other" form.
+  var pluralRule = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || 'ru') : { select: function () { return 'other'; } };
   function say(key, params) {
-    var s = messages[key] || '';
+    var forms = messages[key] || { other: '' };
+    var s = (params && params.n !== undefined && forms[pluralRule.select(Number(params.n))]) || forms.other;
     Object.keys(params || {}).forEach(function (k) { s = s.split('{' + k + '}').join(String(params[k])); });
     return s;
   }
@@ -218,6 +224,8 @@
 
   function kindOf(file) {
     if (TYPES[file.type]) return TYPES[file.type];
+    // any other video type the browser names: the server reads its bytes and says whether ffmpeg can
+    if (/^video\//.test(file.type)) return 'video';
     var dot = file.name.lastIndexOf('.');
     return dot >= 0 ? EXTENSIONS[file.name.slice(dot + 1).toLowerCase()] || null : null;
   }

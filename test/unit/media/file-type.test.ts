@@ -33,6 +33,16 @@ const transportStream = (packetSize: 188 | 192, packets: number) => {
 const ebml = (docType: string) =>
   Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0x82, 0x80 | docType.length]), ascii(docType)]);
 
+/** An Ogg page (BOS) carrying a stream's first packet. */
+const ogg = (packet: string) => Buffer.concat([ascii('OggS\x00\x02'), Buffer.alloc(20), Buffer.from([1, packet.length]), ascii(packet)]);
+/** Raw DV of a 625/50 camcorder: a header DIF block (1F 07 00 BF), then a subcode block (3F 07 00). */
+const rawDv = () => {
+  const buf = Buffer.alloc(160, 0xff);
+  Buffer.from([0x1f, 0x07, 0x00, 0xbf]).copy(buf, 0);
+  Buffer.from([0x3f, 0x07, 0x00]).copy(buf, 80);
+  return buf;
+};
+
 describe('detectFileType on synthetic headers', () => {
   test.each([
     ['GIF89a', ascii('GIF89a\x01\x00\x01\x00'), 'gif', 'image/gif'],
@@ -50,6 +60,11 @@ describe('detectFileType on synthetic headers', () => {
     ['FLV with video', ascii('FLV\x01\x05\x00\x00\x00\x09'), 'flv', 'video/x-flv'],
     ['MPEG-TS 188', transportStream(188, 20), 'mts', 'video/m2ts'],
     ['M2TS 192', transportStream(192, 20), 'mts', 'video/m2ts'],
+    ['MXF (header partition pack)', Buffer.from('060e2b34020501010d01020101020400', 'hex'), 'mxf', 'application/mxf'],
+    ['raw DV (header and subcode DIF blocks)', rawDv(), 'dv', 'video/x-dv'],
+    ['Ogg Theora', ogg('\x80theora\x03\x02\x01'), 'ogv', 'video/ogg'],
+    ['Ogg VP8', ogg('OVP80\x01\x01\x00'), 'ogv', 'video/ogg'],
+    ['RealMedia with RealVideo', ascii('.RMF\x00\x00\x00\x12\x00\x00MDPR........video/x-pn-realvideo'), 'rm', 'application/vnd.rn-realmedia'],
   ])('%s', (_name, head, format, mime) => {
     expect(detectFileType(head)).toMatchObject({ format, mime });
   });
@@ -68,6 +83,10 @@ describe('detectFileType on synthetic headers', () => {
     ['WAV audio', ascii('RIFF\x00\x10\x00\x00WAVEfmt ')],
     ['two TS packets only', transportStream(188, 2)],
     ['zeros', Buffer.alloc(SNIFF_BYTES)],
+    ['Ogg Vorbis audio', ogg('\x01vorbis\x00\x00\x00\x00')],
+    ['Ogg Opus audio', ogg('OpusHead\x01\x02')],
+    ['RealMedia with RealAudio only', ascii('.RMF\x00\x00\x00\x12\x00\x00MDPR........audio/x-pn-realaudio')],
+    ['a DV header block with no subcode block after it', rawDv().subarray(0, 80)],
   ])('%s is not accepted', (_name, head) => {
     expect(detectFileType(head)).toBeNull();
   });
