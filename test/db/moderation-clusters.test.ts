@@ -123,6 +123,28 @@ describe('stored clusters', () => {
     await inTransaction((tx) => clusterSameStation(repositoriesOn(tx), y));
     expect([await clusterOf(early), await clusterOf(x), await clusterOf(y), await clusterOf(elsewhere)]).toEqual([null, x, x, null]);
   });
+
+  test('a busy station: forty reports in ten minutes are one cluster named after the first, each linked to a few neighbours only; joining it moves one row', async () => {
+    const region = `Clusters ${randomUUID().slice(0, 8)}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const id = await entry(region, `2024-03-15 12:00:${String(i).padStart(2, '0')}+00`, '5555');
+      await inTransaction((tx) => clusterSameStation(repositoriesOn(tx), id));
+      ids.push(id);
+    }
+    expect(new Set(await Promise.all(ids.map(clusterOf)))).toEqual(new Set([ids[0]]));
+    const { rows: links } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM submission_links WHERE a = ANY($1::uuid[]) OR b = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(links[0]!.n).toBeLessThanOrEqual(8 * ids.length);
+    // the report that joins: only its own row gets a cluster (the others' versions stay as they were)
+    const late = await entry(region, '2024-03-15 12:05+00', '5555');
+    const before = (await pool.query<{ id: string; xmin: string }>('SELECT id, xmin::text FROM submissions WHERE id = ANY($1::uuid[]) ORDER BY id', [ids])).rows;
+    expect(await inTransaction((tx) => clusterSameStation(repositoriesOn(tx), late))).toBe(ids[0]);
+    expect((await pool.query('SELECT id, xmin::text FROM submissions WHERE id = ANY($1::uuid[]) ORDER BY id', [ids])).rows).toEqual(before);
+    expect(await clusterOf(late)).toBe(ids[0]);
+  });
 });
 
 test('two reports from one station sent at the same moment: the lock makes the second see the first', async () => {
