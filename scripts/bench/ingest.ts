@@ -56,6 +56,7 @@ import { pipeline } from 'node:stream/promises';
 import IORedis from 'ioredis';
 import sharp from 'sharp';
 import * as tus from 'tus-js-client';
+import { build, DIST } from '../build';
 import { ensureArchiveSeeded, withClient } from './archive-seed';
 import { appDatabaseEnv, csrfHeaders, freePort, log, option, reportFigures } from './bench-kit';
 
@@ -536,10 +537,14 @@ async function main(): Promise<void> {
   const databaseEnv = await appDatabaseEnv(databaseUrl);
   await clearQueue(redisUrl, queuePrefix);
 
+  // The API as production runs it: the Dockerfile's CMD on the code compiled to dist/ (built here, from this tree).
+  const production = apiCommand();
+  const built = build();
+  log(`dist/: ${built.files} files compiled in ${fmt(built.ms / 1000)} s; the API runs \`node ${production.nodeArgs.join(' ')} ${production.entry}\``);
   const apiPort = await freePort(HOST);
   const api = startChild(
     'Svidetel API',
-    [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...apiNodeArgs(), 'api/main.ts'],
+    [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...production.nodeArgs, production.entry],
     {
       NODE_ENV: 'production',
       ...IMAGE_NODE_ENV,
@@ -562,7 +567,7 @@ async function main(): Promise<void> {
   const bare = startChild('bare server', ['--import', 'tsx', 'scripts/bench/ingest.ts', '--bare-server'], { BENCH_DIR: dirs.bare! }, barePort);
   const peerPort = await freePort(HOST);
   // The peer runs with the API's own Node options, so their memory compares like for like.
-  const peer = startChild('tus peer', [...apiNodeArgs(), 'scripts/bench/ingest-peer.ts'], { ...IMAGE_NODE_ENV, BENCH_DIR: dirs.peer! }, peerPort);
+  const peer = startChild('tus peer', [...production.nodeArgs, path.relative(ROOT, path.join(DIST, 'scripts/bench/ingest-peer.js'))], { ...IMAGE_NODE_ENV, BENCH_DIR: dirs.peer! }, peerPort);
   t = Date.now();
   await Promise.all([waitReady(api), waitReady(bare), waitReady(peer)]);
   const csrf = await csrfHeaders(api.url);
@@ -716,12 +721,12 @@ const IMAGE_NODE_ENV: Record<string, string> = Object.fromEntries(
   }),
 );
 
-/** Node's options for the API exactly as production starts it: the Dockerfile's CMD, between `node` and the entry. */
-function apiNodeArgs(): string[] {
+/** The API exactly as production starts it: the Dockerfile's CMD, Node's options between `node` and the compiled entry. */
+function apiCommand(): { nodeArgs: string[]; entry: string } {
   const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
   const argv = cmd ? (JSON.parse(cmd) as string[]) : [];
-  if (argv[0] !== 'node' || argv.at(-1) !== 'api/main.ts') throw new Error(`the Dockerfile's CMD is not \`node … api/main.ts\`: ${cmd}`);
-  return argv.slice(1, -1);
+  if (argv[0] !== 'node' || argv.at(-1) !== 'dist/api/main.js') throw new Error(`the Dockerfile's CMD is not \`node … dist/api/main.js\`: ${cmd}`);
+  return { nodeArgs: argv.slice(1, -1), entry: argv.at(-1)! };
 }
 
 async function cleanup(): Promise<void> {
