@@ -33,12 +33,13 @@ function sources(): string[] {
   }
 }
 
-export function build(): { files: number; ms: number } {
+/** Compiles into `outDir` (dist/ unless told). */
+export function build(outDir = DIST): { files: number; ms: number } {
   const started = Date.now();
   const entryPoints = sources();
   buildSync({
     entryPoints,
-    outdir: DIST,
+    outdir: outDir,
     outbase: '.',
     absWorkingDir: ROOT,
     tsconfig: path.join(ROOT, 'tsconfig.json'),
@@ -49,18 +50,18 @@ export function build(): { files: number; ms: number } {
     logLevel: 'warning',
   });
   for (const dir of COPIED_DIRS) {
-    fs.rmSync(path.join(DIST, dir), { recursive: true, force: true });
-    fs.cpSync(path.join(ROOT, dir), path.join(DIST, dir), { recursive: true });
+    fs.rmSync(path.join(outDir, dir), { recursive: true, force: true });
+    fs.cpSync(path.join(ROOT, dir), path.join(outDir, dir), { recursive: true });
   }
   // Compiled files whose source was deleted or moved: never required, but they would mislead.
   const wanted = new Set(entryPoints.map((f) => f.replace(/\.ts$/, '.js')));
   for (const dir of SOURCE_DIRS) {
-    if (!fs.existsSync(path.join(DIST, dir))) continue;
-    for (const f of fs.readdirSync(path.join(DIST, dir), { recursive: true, encoding: 'utf8' }) as string[]) {
+    if (!fs.existsSync(path.join(outDir, dir))) continue;
+    for (const f of fs.readdirSync(path.join(outDir, dir), { recursive: true, encoding: 'utf8' }) as string[]) {
       const rel = `${dir}/${f}`;
       if (COPIED_DIRS.some((c) => rel.startsWith(`${c}/`))) continue;
       const js = rel.replace(/\.map$/, '');
-      if (js.endsWith('.js') && !wanted.has(js)) fs.rmSync(path.join(DIST, rel), { force: true });
+      if (js.endsWith('.js') && !wanted.has(js)) fs.rmSync(path.join(outDir, rel), { force: true });
     }
   }
   return { files: entryPoints.length, ms: Date.now() - started };
