@@ -37,6 +37,20 @@ describe('npm run build', () => {
     for (const entry of ['api/main.js', 'worker/main.js', 'scripts/start.js']) await expect(fs.access(path.join(out, 'dist', entry))).resolves.toBeUndefined();
   }, 60_000);
 
+  test("the Dockerfile's CMD and compose's api and worker run the compiled entries with plain node, the api with the same options", async () => {
+    const dockerfile = await fs.readFile(path.join(ROOT, 'Dockerfile'), 'utf8');
+    const compose = await fs.readFile(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+    const cmd = JSON.parse(/^CMD\s+(\[.*\])\s*$/m.exec(dockerfile)![1]!) as string[];
+    expect(cmd[0]).toBe('node');
+    expect(cmd.at(-1)).toBe('dist/api/main.js');
+    expect(cmd.join(' ')).not.toMatch(/tsx/);
+    expect(dockerfile).toMatch(/^RUN npm run -s build$/m);
+    const commands = [...compose.matchAll(/^\s*command: (\[.*?\])/gm)].map((m) => JSON.parse(m[1]!) as string[]);
+    expect(commands).toContainEqual(cmd);
+    expect(commands).toContainEqual(['node', 'dist/worker/main.js']);
+    for (const entry of [cmd.at(-1)!, 'dist/worker/main.js']) await expect(fs.access(path.join(out, entry))).resolves.toBeUndefined();
+  });
+
   test('the files the code reads beside itself are copied: web/static/ and db/migrations/', async () => {
     for (const dir of ['web/static', 'db/migrations']) {
       expect((await fs.readdir(path.join(out, 'dist', dir))).sort()).toEqual((await fs.readdir(path.join(ROOT, dir))).sort());
