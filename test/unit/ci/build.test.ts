@@ -37,7 +37,7 @@ describe('npm run build', () => {
     for (const entry of ['api/main.js', 'worker/main.js', 'scripts/start.js']) await expect(fs.access(path.join(out, 'dist', entry))).resolves.toBeUndefined();
   }, 60_000);
 
-  test("the Dockerfile's CMD and compose's api and worker run the compiled entries with plain node, the api with the same options", async () => {
+  test("the Dockerfile's CMD, compose's api and worker and npm start run the compiled entries with plain node, the api with the same options", async () => {
     const dockerfile = await fs.readFile(path.join(ROOT, 'Dockerfile'), 'utf8');
     const compose = await fs.readFile(path.join(ROOT, 'docker-compose.yml'), 'utf8');
     const cmd = JSON.parse(/^CMD\s+(\[.*\])\s*$/m.exec(dockerfile)![1]!) as string[];
@@ -48,6 +48,9 @@ describe('npm run build', () => {
     const commands = [...compose.matchAll(/^\s*command: (\[.*?\])/gm)].map((m) => JSON.parse(m[1]!) as string[]);
     expect(commands).toContainEqual(cmd);
     expect(commands).toContainEqual(['node', 'dist/worker/main.js']);
+    // npm start (scripts/start.ts) gives the API the same options.
+    const start = await fs.readFile(path.join(ROOT, 'scripts/start.ts'), 'utf8');
+    expect(JSON.parse(/const API_NODE_OPTIONS = (\[.*\]);/.exec(start)![1]!.replace(/'/g, '"'))).toEqual(cmd.slice(1, -1));
     for (const entry of [cmd.at(-1)!, 'dist/worker/main.js']) await expect(fs.access(path.join(out, entry))).resolves.toBeUndefined();
   });
 
