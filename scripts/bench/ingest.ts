@@ -14,9 +14,10 @@
  *    the better of the two, and the output says which;
  *  - the peer (ingest-peer.ts): `@tus/server` with `@tus/file-store`, reading each finished upload
  *    back for its SHA-256 (the read-back a tus server needs to know what it received), driven by
- *    `tus-js-client`, run with the API's Node options;
+ *    `tus-js-client`, run compiled (dist/scripts/bench/ingest-peer.js) with the API's Node options;
  *  - Svidetel's resumable path (tus, /api/v1/uploads, then the JSON submission naming the upload:
- *    what the observer's page does), driven by the same `tus-js-client`: this is `mb_s`;
+ *    what the observer's page does), driven by the same `tus-js-client`: this is `mb_s`. The API runs
+ *    as production runs it: the Dockerfile's CMD on the code compiled to dist/, built by the bench;
  *  - Svidetel's multipart POST /api/v1/submissions (the page without JavaScript, and API clients):
  *    reported beside it.
  *
