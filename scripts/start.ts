@@ -11,7 +11,7 @@ const HEALTHY_AFTER_MS = 60_000;
 /** This file compiled to dist/ by scripts/build.ts, or run as TypeScript through tsx. */
 const COMPILED = __filename.endsWith('.js');
 /** The API's Node options, as the Dockerfile's CMD gives them. */
-const API_NODE_OPTIONS = ['--max-semi-space-size=2', '--optimize-for-size'];
+const API_NODE_OPTIONS = ['--max-semi-space-size=2'];
 
 /**
  * `npm start`: checks PostgreSQL and Redis, applies migrations, then runs the API (with the web UI)
