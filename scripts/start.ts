@@ -8,6 +8,10 @@ const FIRST_RESTART_MS = 1000;
 const MAX_RESTART_MS = 60_000;
 /** A child that ran this long before it died is taken as healthy: its next restart waits 1 s again. */
 const HEALTHY_AFTER_MS = 60_000;
+/** This file compiled to dist/ by scripts/build.ts, or run as TypeScript through tsx. */
+const COMPILED = __filename.endsWith('.js');
+/** The API's Node options, as the Dockerfile's CMD gives them. */
+const API_NODE_OPTIONS = ['--max-semi-space-size=2'];
 
 /**
  * `npm start`: checks PostgreSQL and Redis, applies migrations, then runs the API (with the web UI)
@@ -42,9 +46,16 @@ async function main() {
     };
     launch();
   };
-  // The API with the Node options of the Dockerfile's CMD (why: there).
-  supervise('api/main.ts', ['--require', 'tsx/cjs', '--max-semi-space-size=2']);
-  supervise('worker/main.ts', ['--import', 'tsx']);
+  // Compiled (`npm start` runs dist/scripts/start.js, see scripts/build.ts): the children are the
+  // compiled entries, on plain node, with the Node options of the Dockerfile's CMD (why: there).
+  // Run as TypeScript (tsx scripts/start.ts: tests, development): the sources, through tsx.
+  if (COMPILED) {
+    supervise('api/main.js', API_NODE_OPTIONS);
+    supervise('worker/main.js', []);
+  } else {
+    supervise('api/main.ts', ['--require', 'tsx/cjs', ...API_NODE_OPTIONS]);
+    supervise('worker/main.ts', ['--import', 'tsx']);
+  }
 
   const stop = () => {
     if (stopping) return;

@@ -14,9 +14,10 @@
  *    the better of the two, and the output says which;
  *  - the peer (ingest-peer.ts): `@tus/server` with `@tus/file-store`, reading each finished upload
  *    back for its SHA-256 (the read-back a tus server needs to know what it received), driven by
- *    `tus-js-client`, run with the API's Node options;
+ *    `tus-js-client`, run compiled (dist/scripts/bench/ingest-peer.js) with the API's Node options;
  *  - Svidetel's resumable path (tus, /api/v1/uploads, then the JSON submission naming the upload:
- *    what the observer's page does), driven by the same `tus-js-client`: this is `mb_s`;
+ *    what the observer's page does), driven by the same `tus-js-client`: this is `mb_s`. The API runs
+ *    as production runs it: the Dockerfile's CMD on the code compiled to dist/, built by the bench;
  *  - Svidetel's multipart POST /api/v1/submissions (the page without JavaScript, and API clients):
  *    reported beside it.
  *
@@ -56,6 +57,7 @@ import { pipeline } from 'node:stream/promises';
 import IORedis from 'ioredis';
 import sharp from 'sharp';
 import * as tus from 'tus-js-client';
+import { build, DIST } from '../build';
 import { ensureArchiveSeeded, withClient } from './archive-seed';
 import { appDatabaseEnv, csrfHeaders, freePort, log, option, reportFigures } from './bench-kit';
 
@@ -536,10 +538,14 @@ async function main(): Promise<void> {
   const databaseEnv = await appDatabaseEnv(databaseUrl);
   await clearQueue(redisUrl, queuePrefix);
 
+  // The API as production runs it: the Dockerfile's CMD on the code compiled to dist/ (built here, from this tree).
+  const production = apiCommand();
+  const built = build();
+  log(`dist/: ${built.files} files compiled in ${fmt(built.ms / 1000)} s; the API runs \`node ${production.nodeArgs.join(' ')} ${production.entry}\``);
   const apiPort = await freePort(HOST);
   const api = startChild(
     'Svidetel API',
-    [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...apiNodeArgs(), 'api/main.ts'],
+    [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...production.nodeArgs, production.entry],
     {
       NODE_ENV: 'production',
       ...IMAGE_NODE_ENV,
@@ -562,7 +568,7 @@ async function main(): Promise<void> {
   const bare = startChild('bare server', ['--import', 'tsx', 'scripts/bench/ingest.ts', '--bare-server'], { BENCH_DIR: dirs.bare! }, barePort);
   const peerPort = await freePort(HOST);
   // The peer runs with the API's own Node options, so their memory compares like for like.
-  const peer = startChild('tus peer', [...apiNodeArgs(), 'scripts/bench/ingest-peer.ts'], { ...IMAGE_NODE_ENV, BENCH_DIR: dirs.peer! }, peerPort);
+  const peer = startChild('tus peer', [...production.nodeArgs, path.relative(ROOT, path.join(DIST, 'scripts/bench/ingest-peer.js'))], { ...IMAGE_NODE_ENV, BENCH_DIR: dirs.peer! }, peerPort);
   t = Date.now();
   await Promise.all([waitReady(api), waitReady(bare), waitReady(peer)]);
   const csrf = await csrfHeaders(api.url);
@@ -716,12 +722,12 @@ const IMAGE_NODE_ENV: Record<string, string> = Object.fromEntries(
   }),
 );
 
-/** Node's options for the API exactly as production starts it: the Dockerfile's CMD, between `node` and the entry. */
-function apiNodeArgs(): string[] {
+/** The API exactly as production starts it: the Dockerfile's CMD, Node's options between `node` and the compiled entry. */
+function apiCommand(): { nodeArgs: string[]; entry: string } {
   const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
   const argv = cmd ? (JSON.parse(cmd) as string[]) : [];
-  if (argv[0] !== 'node' || argv.at(-1) !== 'api/main.ts') throw new Error(`the Dockerfile's CMD is not \`node … api/main.ts\`: ${cmd}`);
-  return argv.slice(1, -1);
+  if (argv[0] !== 'node' || argv.at(-1) !== 'dist/api/main.js') throw new Error(`the Dockerfile's CMD is not \`node … dist/api/main.js\`: ${cmd}`);
+  return { nodeArgs: argv.slice(1, -1), entry: argv.at(-1)! };
 }
 
 async function cleanup(): Promise<void> {

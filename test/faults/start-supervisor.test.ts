@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { build } from '../../scripts/build';
 import { APP_ROLE, SIGNER_ROLE } from '../../db/roles';
 import { withUser } from '../../domain/config';
 import { freePort, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from '../helpers/private-services';
@@ -21,8 +22,8 @@ function childrenOf(pid: number): Map<'api' | 'worker', number> {
     } catch {
       continue; // gone meanwhile
     }
-    if (cmdline.includes('api/main.ts')) found.set('api', child);
-    if (cmdline.includes('worker/main.ts')) found.set('worker', child);
+    if (/api\/main\.(ts|js)/.test(cmdline)) found.set('api', child);
+    if (/worker\/main\.(ts|js)/.test(cmdline)) found.set('worker', child);
   }
   return found;
 }
@@ -101,5 +102,52 @@ describe('npm start: the restart loop', () => {
     const gone = (child: number) => { try { process.kill(child, 0); return false; } catch { return true; } };
     await waitFor(async () => children.every(gone), 10_000, 'both processes to have stopped');
     expect(said).not.toMatch(/starting it again in (8|16|32|60) s/);
+  }, 300_000);
+
+  it('compiled (npm start runs dist/scripts/start.js): the children are the compiled entries on plain node, and a killed API comes back', async () => {
+    // Built into a temp folder (the checkout's dist/ may be in use), with node_modules beside it as dist/ has.
+    const out = await fs.mkdtemp(path.join(os.tmpdir(), 'svidetel-start-dist-'));
+    let compiled: ChildProcess | null = null;
+    let compiledSaid = '';
+    try {
+      await fs.symlink(path.join(ROOT, 'node_modules'), path.join(out, 'node_modules'));
+      build(path.join(out, 'dist'));
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const ownerUrl = pg.url('svidetel');
+      compiled = spawn(process.execPath, [path.join(out, 'dist/scripts/start.js')], {
+        cwd: out,
+        env: {
+          ...process.env, NODE_OPTIONS: '',
+          NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', STORAGE_DIR: storageDir, REDIS_URL: redis.url,
+          DATABASE_URL: withUser(ownerUrl, APP_ROLE), DATABASE_OWNER_URL: ownerUrl, SIGNER_DATABASE_URL: withUser(ownerUrl, SIGNER_ROLE),
+          DISK_RESERVE_MB: '0', WORKER_STOP_GRACE_SECONDS: '5',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      compiled.stderr!.on('data', (chunk: Buffer) => (compiledSaid += chunk.toString('utf8')));
+      const pid = compiled.pid!;
+      await waitFor(() => healthy(url), 120_000, 'the compiled API under npm start');
+      const { api, worker } = Object.fromEntries(await waitFor(async () => (childrenOf(pid).size === 2 ? childrenOf(pid) : null), 60_000, 'both processes'));
+      const cmdline = (child: number) => readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      expect(cmdline(api!)).toEqual([process.execPath, '--max-semi-space-size=2', path.join(out, 'dist/api/main.js')]);
+      expect(cmdline(worker!)).toEqual([process.execPath, path.join(out, 'dist/worker/main.js')]);
+
+      process.kill(api!, 'SIGKILL');
+      await waitFor(async () => !(await healthy(url)), 10_000, 'the killed API to stop answering');
+      await waitFor(() => healthy(url), 120_000, 'the compiled API to come back');
+      expect(compiledSaid).toContain('api/main.js exited (SIGKILL); starting it again in 1 s');
+      expect(childrenOf(pid).get('worker')).toBe(worker);
+
+      const exited = new Promise<number | null>((resolve) => compiled!.once('exit', (code) => resolve(code)));
+      compiled.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (compiled?.exitCode === null) {
+        for (const child of childrenOf(compiled.pid!).values()) process.kill(child, 'SIGKILL');
+        compiled.kill('SIGKILL');
+      }
+      await fs.rm(out, { recursive: true, force: true });
+    }
   }, 300_000);
 });
