@@ -8,7 +8,7 @@
  * `faults` stops, kills and fills what the system depends on: each of its files starts a PostgreSQL
  * and a Redis of its own (test/helpers/private-services.ts), so no other test shares one that goes away.
  * Only .ts is transformed: nothing the tests import from node_modules is ESM-only (the tus server,
- * which was, is now only the ingest benchmark's peer, run by tsx).
+ * which was, is now only the ingest benchmark's peer, compiled by npm run build).
  */
 const layer = (name, usesDatabase) => ({
   displayName: name,
