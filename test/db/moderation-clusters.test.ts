@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { createPool } from '../../db/pool';
+import { createPool, withTransaction } from '../../db/pool';
 import * as accounts from '../../db/accounts.repo';
 import * as clusters from '../../db/clusters.repo';
 import { repositoriesOn } from '../../db/repositories';
@@ -25,20 +25,7 @@ afterAll(async () => {
   await pool?.end();
 });
 
-async function inTransaction<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
+const inTransaction = <T>(fn: (c: PoolClient) => Promise<T>): Promise<T> => withTransaction(pool, fn);
 
 /** An entry received at `at` (exact, microseconds allowed), in a region of its own test. */
 async function entry(region: string, at: string, station = String(1000 + Math.floor(Math.random() * 8000))): Promise<string> {

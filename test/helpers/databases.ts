@@ -53,6 +53,15 @@ export async function copyTemplate(name: string): Promise<string> {
   return `${TEST_PG_BASE}/${name}`;
 }
 
+/** An empty database, never migrated, under the name `url` gives (replacing one of that name). */
+export async function emptyDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  await asAdmin(async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await c.query(`CREATE DATABASE "${name}"`);
+  });
+}
+
 /** Drops a database and those named after it (name_…), whoever is still connected, several at a time. */
 export async function dropDatabases(name: string): Promise<void> {
   const { rows } = await asAdmin((c) =>

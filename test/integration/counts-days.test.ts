@@ -7,7 +7,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client as PgClient, type Pool } from 'pg';
+import type { Pool } from 'pg';
 import { MIGRATIONS_DIR, migrate } from '../../db/migrate';
 import { createPool } from '../../db/pool';
 import { COUNT_CATEGORY } from '../../domain/counts/model';
@@ -15,6 +15,7 @@ import { errorText } from '../../web/error-messages';
 import { describeWithFixtures, fixturePath } from '../helpers/fixtures';
 import { Client, fileFromPath, loggedInClient, submissionForm } from '../helpers/http';
 import { ALL_CHECKS, decideFromPage } from '../helpers/moderation';
+import { emptyDatabase } from '../helpers/databases';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
 
 const LINES = `1; voters; voters_on_list; Число избирателей; Voters on the list
@@ -153,15 +154,7 @@ describe('migration 020: stored hours of the last voting day become instants', (
     later = (await fs.readdir(dir)).filter((f) => f.endsWith('.sql') && f >= '020_');
     for (const f of later) await fs.rename(path.join(dir, f), path.join(dir, `${f}.later`));
     url = await freshDatabaseUrl('migration_020');
-    const admin = new PgClient({ connectionString: Object.assign(new URL(url), { pathname: '/postgres' }).toString() });
-    await admin.connect();
-    try {
-      const name = new URL(url).pathname.slice(1);
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.query(`CREATE DATABASE "${name}"`);
-    } finally {
-      await admin.end();
-    }
+    await emptyDatabase(url);
     pool = createPool(url, 2);
   });
   afterAll(async () => {

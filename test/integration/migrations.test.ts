@@ -8,29 +8,17 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client as PgClient, type Pool } from 'pg';
+import type { Pool } from 'pg';
 import { MIGRATIONS_DIR, MigrationRecordError, migrate, migrationState } from '../../db/migrate';
 import { createPool } from '../../db/pool';
 import { APP_ROLE } from '../../db/roles';
 import { DependencyError } from '../../domain/dependency-error';
 import { createContext, prepareDatabase } from '../../infra/compose';
 import { parseConfig } from '../../domain/config';
+import { emptyDatabase } from '../helpers/databases';
 import { freshDatabaseUrl, startSystem, type TestSystem } from '../helpers/system';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-/** An empty database, never migrated, under the name freshDatabaseUrl gave (which holds a migrated copy). */
-async function createDatabase(url: string): Promise<void> {
-  const admin = new PgClient({ connectionString: Object.assign(new URL(url), { pathname: '/postgres' }).toString() });
-  await admin.connect();
-  try {
-    const name = new URL(url).pathname.slice(1);
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-}
 
 describe('migrations from a directory of their own (a copy that the test edits)', () => {
   let dir: string;
@@ -40,7 +28,7 @@ describe('migrations from a directory of their own (a copy that the test edits)'
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'svidetel-migrations-'));
     await fs.cp(MIGRATIONS_DIR, dir, { recursive: true });
     const url = await freshDatabaseUrl('migrations_copy');
-    await createDatabase(url);
+    await emptyDatabase(url);
     pool = createPool(url, 2);
   });
   afterAll(async () => {
@@ -96,7 +84,7 @@ describe('migrations from a directory of their own (a copy that the test edits)'
 describe('a database migrated before the squash (the 24 old files, no checksums)', () => {
   test('npm run migrate refuses it and says to recreate it; nothing is applied', async () => {
     const ownerUrl = await freshDatabaseUrl('pre_squash');
-    await createDatabase(ownerUrl);
+    await emptyDatabase(ownerUrl);
     const owner = createPool(ownerUrl, 1);
     try {
       // exactly what the old db/migrate.ts created and recorded
