@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { MediaError } from '../../domain/media/errors';
-import { processCpuSeconds, processState } from './run-tool';
+import { processCpuSeconds, processState, STARVED_WALL_FACTOR } from './run-tool';
 
 /**
  * One long-running ffmpeg HEVC decoder per process and shrink factor (issue 13, item 6). Every
@@ -41,7 +41,6 @@ const MARKER_EDGE = 64;
 const DELIMITER = Buffer.from([0, 0, 0, 1, 0x46, 0x01, 0x50]);
 const ADDRESS_SPACE_BYTES = 1024 * 1024 * 1024;
 const CPU_LIMIT_MS = 60_000;
-const STARVED_WALL_FACTOR = 8;
 const POLL_MS = 100;
 /** Polls in a row with ffmpeg asleep, no CPU used and no byte out before a request is called stalled. */
 const STALL_POLLS = 2;

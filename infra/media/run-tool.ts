@@ -10,7 +10,7 @@ export type ToolResult = { code: number | null; stdout: Buffer; stderr: string }
  * busy with a noon burst (the worker is niced) is slow in wall time only, and failing it would mark
  * good evidence as unreadable for good.
  */
-const STARVED_WALL_FACTOR = 8;
+export const STARVED_WALL_FACTOR = 8;
 /** /proc reports CPU time in USER_HZ ticks, which Linux fixes at 100 for user space. */
 const TICKS_PER_SECOND = 100;
 

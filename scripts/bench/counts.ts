@@ -22,7 +22,6 @@
  * --stations=N (default 100 000; the evidence is a tenth of them, at most 10 000), --last-day-only.
  */
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -38,6 +37,7 @@ import type { SessionUser } from '../../domain/accounts/model';
 import { createAccountWithLink } from '../../domain/accounts/accounts.service';
 import { Client } from '../../test/helpers/http';
 import { appRoleUrl, log, option, reportFigures, startServerChild, timeRequests } from './bench-kit';
+import { processCpuSeconds } from '../../infra/media/run-tool';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const STATIONS = option('stations', 100_000);
@@ -118,27 +118,13 @@ async function databaseBackendsCpu(owner: PgClient): Promise<Map<number, number>
   const { rows } = await owner.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
   const cpu = new Map<number, number>();
   for (const { pid } of rows) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); // after "pid (comm) "
-      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS); // utime, stime: fields 14 and 15 of stat
-    } catch {
-      // not on this machine, or gone
-    }
+    const seconds = processCpuSeconds(pid); // null: not on this machine, or gone
+    if (seconds !== null) cpu.set(pid, seconds);
   }
   return cpu;
 }
-const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
-
-/** User + system CPU seconds a process has used so far (Linux /proc; NaN elsewhere). */
-function processCpuS(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
-}
+/** User + system CPU seconds a process has used so far (NaN where /proc cannot tell). */
+const processCpuS = (pid: number | undefined): number => (pid === undefined ? NaN : processCpuSeconds(pid) ?? NaN);
 
 /**
  * Times requests and adds what each cost in CPU milliseconds: the API process's and PostgreSQL's

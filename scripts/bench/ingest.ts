@@ -60,6 +60,7 @@ import * as tus from 'tus-js-client';
 import { build, DIST } from '../build';
 import { ensureArchiveSeeded, withClient } from './archive-seed';
 import { appDatabaseEnv, csrfHeaders, freePort, log, option, reportFigures } from './bench-kit';
+import { processCpuSeconds } from '../../infra/media/run-tool';
 
 const MiB = 1024 * 1024;
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -174,16 +175,7 @@ function megabytesIn(procFile: string, field: string): number {
 }
 
 /** User + system CPU seconds a process has used so far (NaN for none). */
-function cpuSecondsOf(pid: number | null): number {
-  if (pid === null) return NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ
-  } catch {
-    return NaN;
-  }
-}
+const cpuSecondsOf = (pid: number | null): number => (pid === null ? NaN : processCpuSeconds(pid) ?? NaN);
 
 // ----------------------------------------------------------------------------------------------
 // Inputs: written once; the last TAIL_BYTES are redrawn so that each Svidetel upload is new bytes

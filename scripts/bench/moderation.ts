@@ -51,6 +51,7 @@ import * as submissionsRepo from '../../db/submissions.repo';
 import { createPool, type Queryable } from '../../db/pool';
 import { Client } from '../../test/helpers/http';
 import { appRoleUrl, dropIfMigratedElsewhere, log, percentile, startServerChild, timeRequests } from './bench-kit';
+import { processCpuSeconds } from '../../infra/media/run-tool';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string | undefined]));
@@ -112,16 +113,8 @@ async function startProfile(dir: string): Promise<() => Promise<void>> {
   };
 }
 
-/** User + system CPU milliseconds a process has used so far (Linux /proc; NaN elsewhere). */
-function cpuMsOf(pid: number | undefined): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in USER_HZ
-  } catch {
-    return NaN;
-  }
-}
+/** User + system CPU milliseconds a process has used so far (NaN where /proc cannot tell). */
+const cpuMsOf = (pid: number | undefined): number => (pid === undefined ? NaN : (processCpuSeconds(pid) ?? NaN) * 1000);
 
 /** Runs `fn` (n requests or decisions) and adds the API process's CPU milliseconds per one of them. */
 async function withServerCpu<T extends object>(pid: number | undefined, n: number, fn: () => Promise<T>): Promise<T & { cpuMs: number }> {

@@ -53,6 +53,7 @@ import { Client } from 'pg';
 import sharp from 'sharp';
 import { s3Client } from '../../infra/storage/s3-blob-store';
 import { appDatabaseEnv, freePort, log, option, peakRssMb, reportFigures } from './bench-kit';
+import { processCpuSeconds } from '../../infra/media/run-tool';
 
 const MiB = 1024 * 1024;
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -281,17 +282,8 @@ async function resetDatabase(ownerUrl: string): Promise<void> {
 
 const loadNow = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
 
-/** Clock ticks per second of /proc/<pid>/stat's times (100 on Linux). */
-const CLOCK_TICKS = 100;
-/** CPU seconds (user + system) a process has spent, from /proc; 0 when it is gone or not on this machine. */
-function cpuSecondsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); // after "pid (comm) "
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime: fields 14 and 15
-  } catch {
-    return 0;
-  }
-}
+/** CPU seconds (user + system) a process has spent; 0 when it is gone or not on this machine. */
+const cpuSecondsOf = (pid: number): number => processCpuSeconds(pid) ?? 0;
 /** The S3 server's processes on this machine (the project's Ceph RGW: radosgw and its OSD and monitor); none for a remote one. */
 function storeProcesses(): number[] {
   if (process.env.TEST_S3_ENDPOINT) return [];
