@@ -8,32 +8,20 @@ import type { ClusterReason } from '../domain/moderation/clusters';
 import type { Queryable } from './pool';
 
 export async function lockClusters(db: Queryable): Promise<void> {
-  await db.query(`SELECT pg_advisory_xact_lock(hashtext('svidetel:clusters'))`);
+  await db.query({ name: 'clusters.lock', text: `SELECT pg_advisory_xact_lock(hashtext('svidetel:clusters'))` });
 }
 
 /**
- * Links `id` to each partner (other submissions) and puts the whole connected group into one
- * cluster, named after its earliest received member. The group is not walked over its links: every
- * linked submission already carries its cluster (the triggers see to it), and a cluster is named
- * after its earliest member, so the merged cluster's name is the earliest of the clusters' names and
- * of the members that had none, and only the members of the clusters merged away are moved. A report
+ * The tail of a linking statement: `ends` (the new submission and its partners: a CTE the statement
+ * defines before this) are put, with everything already in their clusters, into one cluster named
+ * after its earliest received member. The group is not walked over its links: every linked
+ * submission already carries its cluster (the triggers see to it), and a cluster is named after its
+ * earliest member, so the merged cluster's name is the earliest of the clusters' names and of the
+ * members that had none, and only the members of the clusters merged away are moved. A report
  * joining a busy station's cluster of thousands thus costs a few rows, not a walk of them all while
- * the log's lock is held. Returns the cluster's id, or null when nothing was linked.
+ * the log's lock is held. Selects the cluster's id.
  */
-export async function linkSubmission(db: Queryable, id: string, partners: { id: string; reason: ClusterReason }[]): Promise<string | null> {
-  const others = partners.filter((p) => p.id !== id);
-  if (others.length === 0) return null;
-  await lockClusters(db);
-  await db.query(
-    `INSERT INTO submission_links (a, b, reason)
-     SELECT least($1::uuid, p.id), greatest($1::uuid, p.id), p.reason
-       FROM unnest($2::uuid[], $3::text[]) AS p (id, reason)
-     ON CONFLICT DO NOTHING`,
-    [id, others.map((p) => p.id), others.map((p) => p.reason)],
-  );
-  const { rows } = await db.query<{ cluster_id: string }>(
-    `WITH ends AS (
-       SELECT s.id, s.cluster_id FROM submissions s WHERE s.id = ANY($1::uuid[])),
+const MERGE_ENDS = `
      named AS (
        SELECT s.id, s.received_at FROM submissions s WHERE s.id IN (SELECT cluster_id FROM ends WHERE cluster_id IS NOT NULL)
        UNION
@@ -45,28 +33,65 @@ export async function linkSubmission(db: Queryable, id: string, partners: { id: 
         WHERE s.cluster_id IS DISTINCT FROM target.cluster_id
           AND (s.id IN (SELECT id FROM ends)
                OR s.cluster_id IN (SELECT e.cluster_id FROM ends e, target t WHERE e.cluster_id IS NOT NULL AND e.cluster_id <> t.cluster_id)))
-     SELECT cluster_id FROM target`,
-    [[id, ...others.map((p) => p.id)]],
+     SELECT cluster_id FROM target`;
+
+/** Links `id` to each partner (other submissions) and merges their clusters (MERGE_ENDS). Returns the cluster's id, or null when nothing was linked. */
+export async function linkSubmission(db: Queryable, id: string, partners: { id: string; reason: ClusterReason }[]): Promise<string | null> {
+  const others = partners.filter((p) => p.id !== id);
+  if (others.length === 0) return null;
+  await lockClusters(db);
+  const { rows } = await db.query<{ cluster_id: string }>(
+    `WITH links AS (
+       INSERT INTO submission_links (a, b, reason)
+       SELECT least($1::uuid, p.id), greatest($1::uuid, p.id), p.reason
+         FROM unnest($2::uuid[], $3::text[]) AS p (id, reason)
+       ON CONFLICT DO NOTHING),
+     ends AS (
+       SELECT s.id, s.cluster_id FROM submissions s WHERE s.id = $1::uuid OR s.id = ANY($2::uuid[])),${MERGE_ENDS}`,
+    [id, others.map((p) => p.id), others.map((p) => p.reason)],
   );
   return rows[0]?.cluster_id ?? null;
 }
 
 /**
- * Submissions of the same election, region and station received within `minutes` of `id` (either
- * side), any status: the partners of a same-station link, the nearest in time first. A few are
- * enough (they are all in one cluster already); linking every report of a busy station's ten
- * minutes would add hundreds of links per report. Read after lockClusters, so a report sent at the
- * same moment from the same station is seen by one of the two.
+ * Links `id` to the submissions of the same election, region and station received within `minutes`
+ * of it (either side, any status), the nearest in time first, for `reason`, and merges their clusters; in one
+ * statement, run after lockClusters, so a report sent at the same moment from the same station is
+ * seen by one of the two (a statement that waited for the lock would not see what its holder wrote).
+ * A few partners are enough (they are all in one cluster already); linking every report of a busy
+ * station's ten minutes would add hundreds of links per report. Returns the cluster's id, or null
+ * when there was no partner.
  */
-export async function findSameStation(db: Queryable, id: string, minutes: number): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT o.id FROM submissions s
-       JOIN submissions o ON o.election_id = s.election_id AND o.station_number = s.station_number AND o.region = s.region AND o.id <> s.id
-        AND o.received_at BETWEEN s.received_at - $2::int * interval '1 minute' AND s.received_at + $2::int * interval '1 minute'
-      WHERE s.id = $1
-      ORDER BY abs(extract(epoch FROM o.received_at - s.received_at)), o.id
-      LIMIT 8`,
-    [id, minutes],
-  );
-  return rows.map((r) => r.id);
+export async function linkSameStation(db: Queryable, id: string, minutes: number, reason: ClusterReason): Promise<string | null> {
+  const { rows } = await db.query<{ cluster_id: string }>({
+    name: 'clusters.link_same_station',
+    // The nearest 8 on each side by two index scans with a limit (LATERAL, so each scan keeps the
+    // index's order), then the nearest 8 of those: the same partners as ordering the whole window,
+    // without reading every report of a busy station's window (thousands at noon) under the locks.
+    text: `WITH me AS (
+       SELECT election_id, station_number, region, received_at FROM submissions WHERE id = $1::uuid),
+     near AS (
+       SELECT b.id, b.received_at FROM me, LATERAL (
+         SELECT o.id, o.received_at FROM submissions o
+          WHERE o.election_id = me.election_id AND o.station_number = me.station_number AND o.region = me.region AND o.id <> $1::uuid
+            AND o.received_at BETWEEN me.received_at - $2::int * interval '1 minute' AND me.received_at
+          ORDER BY o.received_at DESC, o.id LIMIT 8) b
+       UNION ALL
+       SELECT a.id, a.received_at FROM me, LATERAL (
+         SELECT o.id, o.received_at FROM submissions o
+          WHERE o.election_id = me.election_id AND o.station_number = me.station_number AND o.region = me.region AND o.id <> $1::uuid
+            AND o.received_at > me.received_at AND o.received_at <= me.received_at + $2::int * interval '1 minute'
+          ORDER BY o.received_at, o.id LIMIT 8) a),
+     others AS (
+       SELECT near.id FROM near, me ORDER BY abs(extract(epoch FROM near.received_at - me.received_at)), near.id LIMIT 8),
+     links AS (
+       INSERT INTO submission_links (a, b, reason)
+       SELECT least($1::uuid, o.id), greatest($1::uuid, o.id), $3::text FROM others o
+       ON CONFLICT DO NOTHING),
+     ends AS (
+       SELECT s.id, s.cluster_id FROM submissions s
+        WHERE s.id IN (SELECT id FROM others) OR (s.id = $1::uuid AND EXISTS (SELECT 1 FROM others))),${MERGE_ENDS}`,
+    values: [id, minutes, reason],
+  });
+  return rows[0]?.cluster_id ?? null;
 }

@@ -42,27 +42,29 @@ export async function upsertBlob(
   db: Queryable,
   blob: { sha256: string; bytes: number; mime: string; kind: 'image' | 'video' },
 ): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `INSERT INTO blobs (sha256, bytes, mime, kind) VALUES (decode($1, 'hex'), $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
-    [blob.sha256, blob.bytes, blob.mime, blob.kind],
-  );
+  const { rowCount } = await db.query({
+    name: 'media.upsert_blob',
+    text: `INSERT INTO blobs (sha256, bytes, mime, kind) VALUES (decode($1, 'hex'), $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
+    values: [blob.sha256, blob.bytes, blob.mime, blob.kind],
+  });
   // Whether this call inserted the row: no row recorded these bytes before (under the per-hash lock).
   return rowCount === 1;
 }
 
 /** Serialises concurrent uploads of identical bytes for the rest of the transaction. */
 export async function lockBlobHash(db: Queryable, sha256: string): Promise<void> {
-  await db.query(`SELECT pg_advisory_xact_lock(('x' || substr($1, 1, 16))::bit(64)::bigint)`, [sha256]);
+  await db.query({ name: 'media.lock_blob_hash', text: `SELECT pg_advisory_xact_lock(('x' || substr($1, 1, 16))::bit(64)::bigint)`, values: [sha256] });
 }
 
 export async function insertMediaFile(
   db: Queryable,
   f: { submissionId: string; sha256: string; position: number; originalName: string },
 ): Promise<{ id: string }> {
-  const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO media_files (submission_id, sha256, position, original_name) VALUES ($1, decode($2, 'hex'), $3, $4) RETURNING id`,
-    [f.submissionId, f.sha256, f.position, f.originalName],
-  );
+  const { rows } = await db.query<{ id: string }>({
+    name: 'media.insert_file',
+    text: `INSERT INTO media_files (submission_id, sha256, position, original_name) VALUES ($1, decode($2, 'hex'), $3, $4) RETURNING id`,
+    values: [f.submissionId, f.sha256, f.position, f.originalName],
+  });
   return rows[0];
 }
 

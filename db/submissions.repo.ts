@@ -35,16 +35,24 @@ const SUBMISSION_SELECT = `
 /** The register's form of a station number: digits without leading zeros (what polling_stations.uik_number holds). */
 export const STATION_NUMBER_KEY = (expr: string) => `coalesce(nullif(ltrim(${expr}, '0'), ''), '0')`;
 
-/** clientKeySha256: the hash of the sender's key for this submission (unique: a second insert fails). */
-export async function insertSubmission(db: Queryable, s: NewSubmission, clientKeySha256: Buffer | null = null): Promise<{ id: string; received_at: Date }> {
-  const { rows } = await db.query<{ id: string; received_at: Date }>(
-    `INSERT INTO submissions (election_id, region, station_number, category_code, description, happened_at, reporter_role, complaint_status, polling_station_id, client_key_sha256)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-             (SELECT id FROM polling_stations WHERE election_id = $1 AND uik_number = ${STATION_NUMBER_KEY('$3')}), $9)
+/**
+ * Stores a submission to an active election and category, or returns null (nothing stored) when
+ * either is unknown or closed: checked by the insert itself, so the observer's upload costs no
+ * lookups first (the caller reads the catalog only to say which). clientKeySha256: the hash of the
+ * sender's key for this submission (unique: a second insert fails).
+ */
+export async function insertSubmission(db: Queryable, s: NewSubmission, clientKeySha256: Buffer | null = null): Promise<{ id: string; received_at: Date } | null> {
+  const { rows } = await db.query<{ id: string; received_at: Date }>({
+    // prepared by name: every upload runs it, and its planning cost as much as the insert
+    name: 'submissions.insert',
+    text: `INSERT INTO submissions (election_id, region, station_number, category_code, description, happened_at, reporter_role, complaint_status, polling_station_id, client_key_sha256)
+     SELECT $1::int, $2::text, $3::text, $4::text, $5::text, $6::timestamp, $7::text, $8::text,
+            (SELECT id FROM polling_stations WHERE election_id = $1::int AND uik_number = ${STATION_NUMBER_KEY('$3::text')}), $9::bytea
+      WHERE EXISTS (SELECT 1 FROM elections WHERE id = $1::int AND active) AND EXISTS (SELECT 1 FROM categories WHERE code = $4::text AND active)
      RETURNING id, received_at`,
-    [s.electionId, s.region, s.stationNumber, s.categoryCode, s.description, s.happenedAt, s.reporterRole, s.complaintStatus, clientKeySha256],
-  );
-  return rows[0];
+    values: [s.electionId, s.region, s.stationNumber, s.categoryCode, s.description, s.happenedAt, s.reporterRole, s.complaintStatus, clientKeySha256],
+  });
+  return rows[0] ?? null;
 }
 
 export async function findByClientKey(db: Queryable, clientKeySha256: Buffer): Promise<{ id: string; received_at: Date } | null> {

@@ -59,7 +59,7 @@ export async function lockLogForAppend(tx: Tx): Promise<number> {
   // The frontier is read by the caller in a statement of its own: a statement that waited for this
   // lock sees the row's new size but, elsewhere, only what was committed before it started (READ
   // COMMITTED), so the subtrees the previous holder wrote would be missing from the same statement.
-  const state = await tx.query<{ size: string }>('SELECT size FROM tlog_state WHERE id FOR UPDATE');
+  const state = await tx.query<{ size: string }>({ name: 'tlog.lock_for_append', text: 'SELECT size FROM tlog_state WHERE id FOR UPDATE' });
   return Number(state.rows[0]!.size);
 }
 
@@ -77,8 +77,10 @@ export async function writeAppend(
   if (a.leaves.length === 0) return;
   if (a.mediaFileIds.length !== 0 && a.mediaFileIds.length !== a.leaves.length) throw new RangeError(`${a.mediaFileIds.length} media files for ${a.leaves.length} leaves`);
   const recordSize = a.leaves[0]!.record.length;
-  await tx.query(
-    `WITH leaves AS (
+  await tx.query({
+    // prepared by name: under the log's lock, where every upload waits for the one before
+    name: 'tlog.write_append',
+    text: `WITH leaves AS (
        INSERT INTO tlog_leaves (leaf_index, leaf_hash, record, sha256)
        SELECT $1::bigint + i, substring($2::bytea FROM i * 32 + 1 FOR 32), substring($3::bytea FROM i * $4 + 1 FOR $4),
               substring($5::bytea FROM i * 32 + 1 FOR 32)
@@ -92,7 +94,7 @@ export async function writeAppend(
        SELECT $1::bigint + m.ord - 1, m.id FROM unnest($10::uuid[]) WITH ORDINALITY AS m(id, ord)
      )
      UPDATE tlog_state SET size = $11 WHERE id`,
-    [
+    values: [
       a.firstIndex,
       packed(a.leaves.map((l) => l.leafHash), HASH_BYTES),
       packed(a.leaves.map((l) => l.record), recordSize),
@@ -105,7 +107,7 @@ export async function writeAppend(
       a.mediaFileIds,
       a.size,
     ],
-  );
+  });
 }
 
 /** The stored hashes of these subtrees, in one query; a position not stored yet is absent from the result. */

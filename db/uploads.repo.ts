@@ -16,7 +16,7 @@ type UploadRow = {
   expires_at: Date;
 };
 
-const UPLOAD_SELECT = `SELECT id, temp_path, declared_bytes, original_name, mime, kind, format, encode(sha256, 'hex') AS sha256, created_at, expires_at FROM resumable_uploads`;
+const UPLOAD_COLUMNS = `id, temp_path, declared_bytes, original_name, mime, kind, format, encode(sha256, 'hex') AS sha256, created_at, expires_at`;
 
 const toUpload = (r: UploadRow): ResumableUpload => ({
   id: r.id,
@@ -33,17 +33,17 @@ export async function insertUpload(
   db: Queryable,
   u: { id: string; tempPath: string; declaredBytes: number; originalName: string; expiresAt: Date },
 ): Promise<ResumableUpload> {
-  const { rows } = await db.query<UploadRow>(
-    `INSERT INTO resumable_uploads (id, temp_path, declared_bytes, original_name, expires_at) VALUES ($1, $2, $3, $4, $5)
-     RETURNING id, temp_path, declared_bytes, original_name, mime, kind, format, NULL::text AS sha256, created_at, expires_at`,
-    [u.id, u.tempPath, u.declaredBytes, u.originalName, u.expiresAt],
-  );
+  const { rows } = await db.query<UploadRow>({
+    name: 'uploads.insert',
+    text: `INSERT INTO resumable_uploads (id, temp_path, declared_bytes, original_name, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING ${UPLOAD_COLUMNS}`,
+    values: [u.id, u.tempPath, u.declaredBytes, u.originalName, u.expiresAt],
+  });
   return toUpload(rows[0]!);
 }
 
 /** null when there is no such upload, or it has expired (the sweep may not have removed it yet). */
 export async function findUpload(db: Queryable, id: string, now: Date): Promise<ResumableUpload | null> {
-  const { rows } = await db.query<UploadRow>(`${UPLOAD_SELECT} WHERE id = $1 AND expires_at > $2`, [id, now]);
+  const { rows } = await db.query<UploadRow>({ name: 'uploads.find', text: `SELECT ${UPLOAD_COLUMNS} FROM resumable_uploads WHERE id = $1 AND expires_at > $2`, values: [id, now] });
   return rows[0] ? toUpload(rows[0]) : null;
 }
 
@@ -53,26 +53,28 @@ export async function setUploadType(db: Queryable, id: string, type: DetectedTyp
 
 /** The last byte arrived: its SHA-256, its type (one statement, whether or not an earlier request recorded the type) and a fresh expiry. */
 export async function markUploadComplete(db: Queryable, id: string, sha256: string, type: DetectedType, expiresAt: Date): Promise<void> {
-  await db.query(
-    `UPDATE resumable_uploads SET sha256 = decode($2, 'hex'), mime = $3, kind = $4, format = $5, completed_at = now(), expires_at = $6 WHERE id = $1`,
-    [id, sha256, type.mime, type.kind, type.format, expiresAt],
-  );
+  await db.query({
+    name: 'uploads.complete',
+    text: `UPDATE resumable_uploads SET sha256 = decode($2, 'hex'), mime = $3, kind = $4, format = $5, completed_at = now(), expires_at = $6 WHERE id = $1`,
+    values: [id, sha256, type.mime, type.kind, type.format, expiresAt],
+  });
 }
 
 /**
- * Takes the uploads with these ids in the caller's transaction, in one statement: locked in id order
- * (two submissions naming the same uploads cannot deadlock), then their rows deleted. A second
- * submission naming the same upload waits, then finds it gone. Expired ones are left out. Returns
- * the ids taken; the caller's rollback gives them back.
+ * Takes the finished uploads with these ids in the caller's transaction, in one statement: locked
+ * in id order (two submissions naming the same uploads cannot deadlock), then their rows deleted
+ * and returned. A second submission naming the same upload waits, then finds it gone. Expired and
+ * unfinished ones are left out. The caller's rollback gives them back.
  */
-export async function takeUploads(db: Queryable, ids: readonly string[], now: Date): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(
-    `DELETE FROM resumable_uploads
-      WHERE id IN (SELECT id FROM resumable_uploads WHERE id = ANY($1::text[]) AND expires_at > $2 ORDER BY id FOR UPDATE)
-      RETURNING id`,
-    [ids, now],
-  );
-  return rows.map((r) => r.id);
+export async function takeCompletedUploads(db: Queryable, ids: readonly string[], now: Date): Promise<ResumableUpload[]> {
+  const { rows } = await db.query<UploadRow>({
+    name: 'uploads.take_completed',
+    text: `DELETE FROM resumable_uploads
+      WHERE id IN (SELECT id FROM resumable_uploads WHERE id = ANY($1::text[]) AND expires_at > $2 AND sha256 IS NOT NULL ORDER BY id FOR UPDATE)
+      RETURNING ${UPLOAD_COLUMNS}`,
+    values: [ids, now],
+  });
+  return rows.map(toUpload);
 }
 
 export async function deleteUploads(db: Queryable, ids: readonly string[]): Promise<void> {

@@ -71,8 +71,7 @@ type ClusterTx = Pick<TxRepositories, 'clusters'>;
  */
 export async function clusterSameStation(tx: ClusterTx, submissionId: string): Promise<string | null> {
   await tx.clusters.lockClusters();
-  const others = await tx.clusters.findSameStation(submissionId, SAME_STATION_MINUTES);
-  return tx.clusters.linkSubmission(submissionId, others.map((id) => ({ id, reason: 'same_station' as const })));
+  return tx.clusters.linkSameStation(submissionId, SAME_STATION_MINUTES, 'same_station');
 }
 
 /**

@@ -9,9 +9,9 @@
 import type { AppContext } from '../context';
 import { appendAudit } from '../audit/audit.service';
 import { badRequest, conflict, isStoreFailure, notFound } from '../errors';
-import { completedUploads } from '../uploads/uploads.service';
+import { takeCompletedUploads } from '../uploads/uploads.service';
 import { openQuestion } from './model';
-import { storeFiles, submissionForClientKey, takeUploads, type IncomingFile } from './submission.service';
+import { storeFiles, submissionForClientKey, type IncomingFile } from './submission.service';
 
 export type ObserverAnswer = {
   /** The question answered (its needs_info decision id), as the receipt page showed it. */
@@ -45,9 +45,9 @@ export async function answerQuestion(ctx: AppContext, clientKey: string, answer:
 
   const sentBefore = await answeredBefore(ctx, submission.id, answer.questionId);
   if (sentBefore) return sentBefore;
-  const files = uploadIds.length > 0 ? [...incoming, ...(await completedUploads(ctx, uploadIds))] : incoming;
 
   const created: string[] = [];
+  let files: IncomingFile[] = incoming;
   let fileIds: string[] = [];
   let result: { answerId: string; at: Date } | null;
   try {
@@ -59,7 +59,7 @@ export async function answerQuestion(ctx: AppContext, clientKey: string, answer:
         const open = openQuestion(current.status, await tx.answers.listConversation(submission.id));
         if (!open || open.id !== answer.questionId) throw questionClosed();
         const row = await tx.answers.insertAnswer({ submissionId: submission.id, questionId: open.id, body: answer.body });
-        await takeUploads(ctx, tx, uploadIds);
+        files = [...incoming, ...(await takeCompletedUploads(ctx, tx, uploadIds))];
         if (files.length > 0) {
           const firstPosition = await tx.answers.nextFilePosition(submission.id);
           ({ fileIds } = await storeFiles(ctx, tx, { submissionId: submission.id, firstPosition, receivedAt: row.created_at }, files, created));

@@ -4,11 +4,11 @@ import type { NewSubmission } from '../../db/submissions.repo';
 import type { AppContext } from '../context';
 import { canonicalRegion } from '../regions/regions.service';
 import { recordObserverFigures, type ObserverFigures } from '../counts/counts.service';
-import { badRequest, conflict, DATABASE_RETRY_AFTER_SECONDS, isStoreFailure, serviceBusy } from '../errors';
+import { badRequest, DATABASE_RETRY_AFTER_SECONDS, isStoreFailure, serviceBusy, type AppError } from '../errors';
 import type { DetectedType } from '../media/file-type';
 import { decodeLeaf, leafToJson, type LeafJson } from '../transparency/leaf';
 import { appendMediaLeaves, type AppendedLeaf } from '../transparency/log.service';
-import { cleanFileName, completedUploads } from '../uploads/uploads.service';
+import { cleanFileName, takeCompletedUploads } from '../uploads/uploads.service';
 import { clusterSameStation } from '../moderation/clusters';
 
 export type IncomingFile = { originalName: string; tempPath: string; sha256: string; bytes: number; type: DetectedType };
@@ -26,9 +26,11 @@ export type Receipt = {
 /**
  * How a submission is sent once only. clientKey: the random key its sender made for it (the receipt's
  * capability; only its SHA-256 is stored), so a retry after a lost answer gets the first receipt.
- * uploadIds: the resumable uploads the files came from, taken in the same transaction as the rows.
  */
-export type SubmissionOptions = { clientKey?: string | null; uploadIds?: readonly string[]; figures?: ObserverFigures };
+export type SubmissionOptions = { clientKey?: string | null; figures?: ObserverFigures };
+
+/** Where a submission's files are: received with it, or finished resumable uploads taken in its transaction. */
+type FileSource = { files: IncomingFile[] } | { uploadIds: readonly string[] };
 
 /** A client key is at least 128 random bits as the page makes it (base64url or a UUID). */
 export const CLIENT_KEY = /^[A-Za-z0-9_-]{22,128}$/;
@@ -68,7 +70,7 @@ const cannotAcceptNow = () =>
  * The queue is told afterwards and not waited for: Redis is never on the path of acceptance.
  */
 export function createSubmission(ctx: AppContext, input: SubmissionInput, files: IncomingFile[], options: SubmissionOptions = {}): Promise<Receipt> {
-  return saidTruthfully(() => receiptOrStore(ctx, input, files, options), Boolean(options.clientKey));
+  return saidTruthfully(() => storeOnce(ctx, input, { files }, options.clientKey ?? null, options.figures), Boolean(options.clientKey));
 }
 
 /**
@@ -77,12 +79,7 @@ export function createSubmission(ctx: AppContext, input: SubmissionInput, files:
  * finished are named in a 409 and nothing is stored.
  */
 export function submitUploads(ctx: AppContext, input: SubmissionInput, clientKey: string, uploadIds: readonly string[], figures?: ObserverFigures): Promise<Receipt> {
-  return saidTruthfully(async () => {
-    const sentBefore = await receiptForClientKey(ctx, clientKey);
-    if (sentBefore) return sentBefore;
-    // The key was just looked up: not again before storing (a twin that stores first is caught there).
-    return storeOnce(ctx, input, await completedUploads(ctx, uploadIds), clientKey, uploadIds, figures);
-  }, true);
+  return saidTruthfully(() => storeOnce(ctx, input, { uploadIds }, clientKey, figures), true);
 }
 
 /**
@@ -104,42 +101,27 @@ async function saidTruthfully(accept: () => Promise<Receipt>, idempotent: boolea
   }
 }
 
-async function receiptOrStore(ctx: AppContext, input: SubmissionInput, files: IncomingFile[], options: SubmissionOptions): Promise<Receipt> {
-  const clientKey = options.clientKey ?? null;
-  const sentBefore = clientKey ? await receiptForClientKey(ctx, clientKey) : null;
-  if (sentBefore) return sentBefore;
-  return storeOnce(ctx, input, files, clientKey, options.uploadIds ?? [], options.figures);
-}
-
-async function storeOnce(
-  ctx: AppContext,
-  input: SubmissionInput,
-  files: IncomingFile[],
-  clientKey: string | null,
-  uploadIds: readonly string[],
-  figures?: ObserverFigures,
-): Promise<Receipt> {
+/**
+ * Stores the submission, or answers with the receipt of the one already stored with this key: a
+ * retry after a lost answer, or its twin sent at the same moment. The key is not looked up first
+ * (a round trip less for every upload): its unique index refuses the second insert, which is the
+ * transaction's first statement, so nothing else was done.
+ */
+async function storeOnce(ctx: AppContext, input: SubmissionInput, source: FileSource, clientKey: string | null, figures?: ObserverFigures): Promise<Receipt> {
   try {
-    return await storeSubmission(ctx, input, files, clientKey, uploadIds, figures);
+    return await storeSubmission(ctx, input, source, clientKey, figures);
   } catch (err) {
-    // The same key sent twice at once: the other request stored it first (its transaction committed).
-    const storedByTwin = clientKey && isStoreFailure(err, 'unique') && err.constraint === 'submissions_client_key_sha256_key';
-    const receipt = storedByTwin ? await receiptForClientKey(ctx, clientKey) : null;
+    const storedBefore = clientKey && isStoreFailure(err, 'unique') && err.constraint === 'submissions_client_key_sha256_key';
+    const receipt = storedBefore ? await receiptForClientKey(ctx, clientKey) : null;
     if (receipt) return receipt;
     throw err;
   }
 }
 
-/**
- * Takes the finished uploads a submission (or an observer's answer) names, in the caller's
- * transaction, under a row lock: a second request naming the same uploads waits, then finds them gone.
- */
-export async function takeUploads(ctx: AppContext, tx: TxRepositories, uploadIds: readonly string[]): Promise<void> {
-  if (uploadIds.length === 0) return;
-  const taken = await tx.uploads.takeUploads(uploadIds, ctx.clock.now());
-  if (taken.length !== new Set(uploadIds).size) {
-    throw conflict('uploads_incomplete', {}, { uploads: uploadIds.filter((id) => !taken.includes(id)) });
-  }
+/** Why the insert stored nothing: the election or else the category is unknown or closed (read only now, to say which). */
+async function notOpenForSubmissions(tx: TxRepositories, input: SubmissionInput): Promise<AppError> {
+  const election = await tx.catalog.findElection(input.electionId);
+  return badRequest(election?.active ? 'unknown_category' : 'unknown_election');
 }
 
 /**
@@ -173,23 +155,10 @@ export async function storeFiles(
   return { fileIds, leaves };
 }
 
-async function storeSubmission(
-  ctx: AppContext,
-  input: SubmissionInput,
-  files: IncomingFile[],
-  clientKey: string | null,
-  uploadIds: readonly string[],
-  figures: ObserverFigures = { count: null, protocol: null },
-): Promise<Receipt> {
-  if (files.length === 0) {
+async function storeSubmission(ctx: AppContext, input: SubmissionInput, source: FileSource, clientKey: string | null, figures: ObserverFigures = { count: null, protocol: null }): Promise<Receipt> {
+  if ('files' in source && source.files.length === 0) {
     throw badRequest('no_files');
   }
-  const [election, category] = await Promise.all([
-    ctx.repos.catalog.findElection(input.electionId),
-    ctx.repos.catalog.findCategory(input.categoryCode),
-  ]);
-  if (!election || !election.active) throw badRequest('unknown_election');
-  if (!category || !category.active) throw badRequest('unknown_category');
   // The region as the list names it ("москва", "г. Москва", "Moscow" are all Москва): station pages
   // and filters then find every entry of one station under one name. Text that matches no region
   // is kept as typed: the moderator sees it, and nothing sent is refused for it.
@@ -197,14 +166,16 @@ async function storeSubmission(
   if (region) input = { ...input, region: region.name_ru };
 
   const created: string[] = [];
+  let files: IncomingFile[] = [];
   let fileIds: string[] = [];
   let leaves: AppendedLeaf[] = [];
   const submission = await ctx.transaction(async (tx) => {
     try {
       const row = await tx.submissions.insertSubmission(input, clientKey ? clientKeyHash(clientKey) : null);
+      if (!row) throw await notOpenForSubmissions(tx, input);
       // a count or a protocol copy's figures belong to the submission: stored with it or not at all
       await recordObserverFigures(tx, { id: row.id, electionId: input.electionId, stationNumber: input.stationNumber, categoryCode: input.categoryCode }, figures);
-      await takeUploads(ctx, tx, uploadIds);
+      files = 'files' in source ? source.files : await takeCompletedUploads(ctx, tx, source.uploadIds);
       ({ fileIds, leaves } = await storeFiles(ctx, tx, { submissionId: row.id, firstPosition: 0, receivedAt: row.received_at }, files, created));
       // last: its lock is held only until the commit just after
       await clusterSameStation(tx, row.id);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { TxRepositories } from '../../db/repositories';
 import type { AppContext } from '../context';
 import { AppError, badRequest, conflict, notFound, payloadTooLarge, unsupportedMedia } from '../errors';
 import { detectFileType, type DetectedType, type MediaKind } from '../media/file-type';
@@ -114,16 +115,18 @@ export async function expireUploads(ctx: AppContext): Promise<number> {
 }
 
 /**
- * The finished uploads a submission names, in its order, or a 409 naming those that are not
- * (unknown, expired, taken already, or still receiving): the client sends those again.
+ * Takes the finished uploads a submission (or an observer's answer) names, in its order, in the
+ * caller's transaction; or a 409 naming those that are not (unknown, expired, taken already, or
+ * still receiving): the client sends those again, and the rollback stores nothing.
  */
-export async function completedUploads(ctx: AppContext, ids: readonly string[]): Promise<CompletedUpload[]> {
-  const found = new Map((await Promise.all(ids.filter((id) => UPLOAD_ID.test(id)).map((id) => ctx.repos.uploads.findUpload(id, ctx.clock.now())))).flatMap((u) => (u ? [[u.id, u] as const] : [])));
-  const missing = ids.filter((id) => !found.get(id)?.sha256);
+export async function takeCompletedUploads(ctx: AppContext, tx: TxRepositories, ids: readonly string[]): Promise<CompletedUpload[]> {
+  if (ids.length === 0) return [];
+  const taken = new Map((await tx.uploads.takeCompletedUploads(ids, ctx.clock.now())).map((u) => [u.id, u]));
+  const missing = ids.filter((id) => !taken.has(id));
   if (missing.length > 0) {
     throw conflict('uploads_incomplete', {}, { uploads: missing });
   }
-  return ids.map((id) => asCompleted(found.get(id)!));
+  return ids.map((id) => asCompleted(taken.get(id)!));
 }
 
 function asCompleted(u: ResumableUpload): CompletedUpload {

@@ -188,10 +188,10 @@ async function main(): Promise<number> {
 
     /** A submission with one 'received' row per file: what the worker finds after an upload. */
     async function seedRows(files: Fixture[]): Promise<{ submissionId: string; ids: string[] }> {
-      const submission = await submissionsRepo.insertSubmission(ctx.db, {
+      const submission = (await submissionsRepo.insertSubmission(ctx.db, {
         electionId: election!.id, region: 'Бенчмарк', stationNumber: '1', categoryCode: category!.code,
         description: 'bench:pipeline', happenedAt: null, reporterRole: null, complaintStatus: null,
-      });
+      }))!;
       const ids: string[] = [];
       for (const [position, f] of files.entries()) {
         ids.push((await mediaRepo.insertMediaFile(ctx.db, { submissionId: submission.id, sha256: f.sha256, position, originalName: f.file })).id);

@@ -36,8 +36,8 @@ afterAll(async () => {
 });
 
 async function setUp(label: string) {
-  const entry = () =>
-    submissions.insertSubmission(pool, { electionId: 1, region: 'Москва', stationNumber: '7', categoryCode: 'ballot_stuffing', description: `round trips ${label}`, happenedAt: null, reporterRole: null, complaintStatus: null });
+  const entry = async () =>
+    (await submissions.insertSubmission(pool, { electionId: 1, region: 'Москва', stationNumber: '7', categoryCode: 'ballot_stuffing', description: `round trips ${label}`, happenedAt: null, reporterRole: null, complaintStatus: null }))!;
   const [a, b] = [await entry(), await entry()];
   const account = await accounts.insertAccount(pool, { email: `trips-${label}-${a.id.slice(0, 8)}@example.org`, role: 'moderator', passwordHash: null });
   const user: SessionUser = { accountId: account.id, email: account.email, role: 'moderator', csrfToken: 'unused', needsTotpSetup: false };

@@ -25,8 +25,8 @@ const truth = async () =>
   )).rows;
 
 test('counts by status and flag follow every change', async () => {
-  const entry = () =>
-    submissions.insertSubmission(pool, { electionId: 1, region: 'Москва', stationNumber: '1', categoryCode: 'ballot_stuffing', description: 'flag counts', happenedAt: null, reporterRole: null, complaintStatus: null });
+  const entry = async () =>
+    (await submissions.insertSubmission(pool, { electionId: 1, region: 'Москва', stationNumber: '1', categoryCode: 'ballot_stuffing', description: 'flag counts', happenedAt: null, reporterRole: null, complaintStatus: null }))!;
   const [a, b, c] = [await entry(), await entry(), await entry()];
   const moderator = await accounts.insertAccount(pool, { email: `flags-${a.id.slice(0, 8)}@example.org`, role: 'moderator', passwordHash: null });
   await pool.query(`UPDATE submissions SET file_flags = CASE id WHEN $1 THEN '{edited,no_metadata}'::text[] WHEN $2 THEN '{edited}'::text[] ELSE '{}'::text[] END WHERE id IN ($1, $2, $3)`, [a.id, b.id, c.id]);

@@ -48,11 +48,12 @@ function uploadDatabase() {
     },
     clusters: {
       lockClusters: async () => undefined,
-      findSameStation: async () => [],
-      linkSubmission: async () => null,
+      linkSameStation: async () => null,
     },
     submissions: {
+      // the insert stores nothing for an unknown or closed election or category
       insertSubmission: async (s) => {
+        if (s.electionId !== ELECTION.id || s.categoryCode !== CATEGORY.code) return null;
         const row = { id: `s-${t.submissions.length + 1}`, received_at: new Date('2026-03-15T10:05:00Z') };
         t.submissions.push({ ...s, id: row.id });
         return row;
