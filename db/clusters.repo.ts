@@ -29,10 +29,13 @@ const MERGE_ENDS = `
      target AS (
        SELECT id AS cluster_id FROM named ORDER BY received_at, id LIMIT 1),
      moved AS (
+       -- = ANY of an array of the union, not an OR of the two: the rows are read by the key, never the whole table
        UPDATE submissions s SET cluster_id = target.cluster_id FROM target
         WHERE s.cluster_id IS DISTINCT FROM target.cluster_id
-          AND (s.id IN (SELECT id FROM ends)
-               OR s.cluster_id IN (SELECT e.cluster_id FROM ends e, target t WHERE e.cluster_id IS NOT NULL AND e.cluster_id <> t.cluster_id)))
+          AND s.id = ANY(ARRAY(SELECT id FROM ends
+                               UNION
+                               SELECT m.id FROM submissions m
+                                WHERE m.cluster_id IN (SELECT e.cluster_id FROM ends e, target t WHERE e.cluster_id IS NOT NULL AND e.cluster_id <> t.cluster_id))))
      SELECT cluster_id FROM target`;
 
 /** Links `id` to each partner (other submissions) and merges their clusters (MERGE_ENDS). Returns the cluster's id, or null when nothing was linked. */
@@ -47,7 +50,7 @@ export async function linkSubmission(db: Queryable, id: string, partners: { id: 
          FROM unnest($2::uuid[], $3::text[]) AS p (id, reason)
        ON CONFLICT DO NOTHING),
      ends AS (
-       SELECT s.id, s.cluster_id FROM submissions s WHERE s.id = $1::uuid OR s.id = ANY($2::uuid[])),${MERGE_ENDS}`,
+       SELECT s.id, s.cluster_id FROM submissions s WHERE s.id = ANY(array_prepend($1::uuid, $2::uuid[]))),${MERGE_ENDS}`,
     [id, others.map((p) => p.id), others.map((p) => p.reason)],
   );
   return rows[0]?.cluster_id ?? null;
@@ -89,8 +92,9 @@ export async function linkSameStation(db: Queryable, id: string, minutes: number
        SELECT least($1::uuid, o.id), greatest($1::uuid, o.id), $3::text FROM others o
        ON CONFLICT DO NOTHING),
      ends AS (
+       -- = ANY of an array: the planner expects a few rows and reads them by the key, never the table
        SELECT s.id, s.cluster_id FROM submissions s
-        WHERE s.id IN (SELECT id FROM others) OR (s.id = $1::uuid AND EXISTS (SELECT 1 FROM others))),${MERGE_ENDS}`,
+        WHERE s.id = ANY(ARRAY(SELECT id FROM others) || CASE WHEN EXISTS (SELECT 1 FROM others) THEN $1::uuid END)),${MERGE_ENDS}`,
     values: [id, minutes, reason],
   });
   return rows[0]?.cluster_id ?? null;
