@@ -132,6 +132,32 @@ describe('stored clusters', () => {
     expect((await pool.query('SELECT id, xmin::text FROM submissions WHERE id = ANY($1::uuid[]) ORDER BY id', [ids])).rows).toEqual(before);
     expect(await clusterOf(late)).toBe(ids[0]);
   });
+
+  test('a station with two thousand reports in its ten minutes: joining reads a few of its rows by key, not the window or the table', async () => {
+    const region = `Clusters ${randomUUID().slice(0, 8)}`;
+    const { rows } = await pool.query<{ id: string }>(
+      `INSERT INTO submissions (election_id, region, station_number, category_code, description, received_at)
+       SELECT 1, $1, '7777', 'ballot_stuffing', 'busy station', timestamptz '2024-03-15 12:00+00' + i * interval '250 ms'
+         FROM generate_series(0, 1999) AS i ORDER BY i RETURNING id`,
+      [region],
+    );
+    const first = rows[0]!.id;
+    await inTransaction((tx) => clusters.linkSubmission(tx, first, rows.slice(1).map((r) => ({ id: r.id, reason: 'same_station' }))));
+    const late = await entry(region, '2024-03-15 12:08:20+00', '7777');
+    // Rows of submissions this transaction's statements read (PostgreSQL's per-transaction counters).
+    const rowsRead = (c: PoolClient) =>
+      c.query<{ n: string }>(`SELECT pg_stat_get_xact_tuples_returned('submissions'::regclass) + pg_stat_get_xact_tuples_fetched('submissions'::regclass) AS n`).then((r) => Number(r.rows[0]!.n));
+    const { cluster, read } = await inTransaction(async (tx) => {
+      const before = await rowsRead(tx);
+      const cluster = await clusterSameStation(repositoriesOn(tx), late);
+      return { cluster, read: (await rowsRead(tx)) - before };
+    });
+    expect(cluster).toBe(first);
+    // the nearest 8 and the rows it touches; a walk of the window (1 960 rows) or a scan of the table reads thousands
+    expect(read).toBeLessThan(200);
+    const { rows: partners } = await pool.query<{ other: string }>(`SELECT CASE WHEN a = $1 THEN b ELSE a END AS other FROM submission_links WHERE $1 IN (a, b)`, [late]);
+    expect(partners.map((p) => p.other).sort()).toEqual(rows.slice(-8).map((r) => r.id).sort());
+  });
 });
 
 test('two reports from one station sent at the same moment: the lock makes the second see the first', async () => {
