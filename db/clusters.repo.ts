@@ -23,7 +23,7 @@ export async function lockClusters(db: Queryable): Promise<void> {
  */
 const MERGE_ENDS = `
      named AS (
-       SELECT s.id, s.received_at FROM submissions s WHERE s.id IN (SELECT cluster_id FROM ends WHERE cluster_id IS NOT NULL)
+       SELECT s.id, s.received_at FROM submissions s WHERE s.id = ANY(ARRAY(SELECT cluster_id FROM ends WHERE cluster_id IS NOT NULL))
        UNION
        SELECT s.id, s.received_at FROM submissions s JOIN ends e ON e.id = s.id WHERE e.cluster_id IS NULL),
      target AS (
@@ -34,8 +34,8 @@ const MERGE_ENDS = `
         WHERE s.cluster_id IS DISTINCT FROM target.cluster_id
           AND s.id = ANY(ARRAY(SELECT id FROM ends
                                UNION
-                               SELECT m.id FROM submissions m
-                                WHERE m.cluster_id IN (SELECT e.cluster_id FROM ends e, target t WHERE e.cluster_id IS NOT NULL AND e.cluster_id <> t.cluster_id))))
+                               SELECT m.id FROM submissions m, (SELECT ARRAY(SELECT e.cluster_id FROM ends e, target t WHERE e.cluster_id IS NOT NULL AND e.cluster_id <> t.cluster_id) AS away) c
+                                WHERE cardinality(c.away) > 0 AND m.cluster_id = ANY(c.away))))
      SELECT cluster_id FROM target`;
 
 /** Links `id` to each partner (other submissions) and merges their clusters (MERGE_ENDS). Returns the cluster's id, or null when nothing was linked. */
@@ -68,9 +68,11 @@ export async function linkSubmission(db: Queryable, id: string, partners: { id: 
 export async function linkSameStation(db: Queryable, id: string, minutes: number, reason: ClusterReason): Promise<string | null> {
   const { rows } = await db.query<{ cluster_id: string }>({
     name: 'clusters.link_same_station',
-    // The nearest 8 on each side by two index scans with a limit (LATERAL, so each scan keeps the
-    // index's order), then the nearest 8 of those: the same partners as ordering the whole window,
-    // without reading every report of a busy station's window (thousands at noon) under the locks.
+    // The nearest 8 on each side by two index scans with a limit (LATERAL, in the index's own order,
+    // so even a generic plan reads 8 rows), then the nearest 8 of those: the partners of ordering the
+    // whole window (but for reports received in the same microsecond), without reading every report
+    // of a busy station's window (thousands at noon) under the locks. Every other read is = ANY of an
+    // array: by key, whatever the planner expects.
     text: `WITH me AS (
        SELECT election_id, station_number, region, received_at FROM submissions WHERE id = $1::uuid),
      near AS (
@@ -78,13 +80,13 @@ export async function linkSameStation(db: Queryable, id: string, minutes: number
          SELECT o.id, o.received_at FROM submissions o
           WHERE o.election_id = me.election_id AND o.station_number = me.station_number AND o.region = me.region AND o.id <> $1::uuid
             AND o.received_at BETWEEN me.received_at - $2::int * interval '1 minute' AND me.received_at
-          ORDER BY o.received_at DESC, o.id LIMIT 8) b
+          ORDER BY o.received_at DESC LIMIT 8) b
        UNION ALL
        SELECT a.id, a.received_at FROM me, LATERAL (
          SELECT o.id, o.received_at FROM submissions o
           WHERE o.election_id = me.election_id AND o.station_number = me.station_number AND o.region = me.region AND o.id <> $1::uuid
             AND o.received_at > me.received_at AND o.received_at <= me.received_at + $2::int * interval '1 minute'
-          ORDER BY o.received_at, o.id LIMIT 8) a),
+          ORDER BY o.received_at LIMIT 8) a),
      others AS (
        SELECT near.id FROM near, me ORDER BY abs(extract(epoch FROM near.received_at - me.received_at)), near.id LIMIT 8),
      links AS (
