@@ -286,7 +286,16 @@ const knownReceiptKeys = new WeakMap<AppContext, { key?: LogPublicKey; delegatio
 async function receiptKeys(ctx: AppContext): Promise<{ key: LogPublicKey | null; delegation: string | null }> {
   let known = knownReceiptKeys.get(ctx);
   if (!known) knownReceiptKeys.set(ctx, (known = {}));
-  const [key, delegation] = await Promise.all([known.key ?? recordedKey(ctx), known.delegation ?? ctx.repos.transparency.promiseDelegation(ctx.promiseSigner.vkey)]);
+  // A look-up that fails (PostgreSQL busy or away after the commit) leaves that part out of this
+  // receipt, as when it is not published yet; the receipt itself is still given.
+  const unknown = (err: Error) => {
+    ctx.log.warn({ err: err.message }, 'could not read the log key or promise delegation; the receipt goes without');
+    return null;
+  };
+  const [key, delegation] = await Promise.all([
+    known.key ?? recordedKey(ctx).catch(unknown),
+    known.delegation ?? ctx.repos.transparency.promiseDelegation(ctx.promiseSigner.vkey).catch(unknown),
+  ]);
   if (key) known.key = key;
   if (delegation) known.delegation = delegation;
   return { key, delegation };
