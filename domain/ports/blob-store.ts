@@ -15,9 +15,11 @@ export type StoredBlob = {
 
 /**
  * An upload being received: always a local file, whichever store keeps the originals (an S3 store
- * also sends the bytes written to `stream` into its bucket as they arrive).
+ * also sends the bytes written to `stream` into its bucket as they arrive). `sha256`, once the
+ * stream finished: the SHA-256 of the bytes, when the store hashed them as it kept them (S3: as
+ * the very buffers it sent); the receiver takes it instead of hashing them a second time.
  */
-export type TempFile = { path: string; stream: Writable };
+export type TempFile = { path: string; stream: Writable; sha256?: () => string };
 
 /** A file in the folder uploads are received into, and when its bytes last changed. */
 export type TempFileEntry = { path: string; modifiedAt: Date };

@@ -232,29 +232,26 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
       yield* staging.listStaging();
     },
 
-    // The staged bytes when the upload was staged and they hash to the SHA-256 (checked as they
-    // arrived), else the local file (a resumable upload's, or one staging could not take).
+    // The staged bytes when the upload was staged (refused when they do not hash to the SHA-256),
+    // else the local file (a resumable upload's, or one staging could not take).
     async putOriginal(tempPath, sha256, hint) {
       const key = originalKey(sha256);
-      const staged = staging.take(tempPath);
-      // Parts were hashed as they were sent; bytes in memory are checked by the store against the signed SHA-256.
-      const fromStaging = staged && (staged.sha256 === null || staged.sha256 === sha256) ? staged : null;
-      if (staged && !fromStaging) await staged.abort();
+      // The staging hashed every byte as it sent it (parts) or holds it (a PUT signed with the hash,
+      // which the store checks): the bytes hashed are the bytes stored.
+      const fromStaging = staging.take(tempPath);
       try {
+        if (fromStaging) checkSha256(fromStaging.sha256, sha256);
         // Bytes no row recorded are very probably not here: no HEAD; the listing below still finds a
         // version written before ours (bytes a crash left), which then stays the original.
         if (hint?.recorded !== false && (await keyState(key)) === 'maybe') {
           const existing = await firstVersion(sha256);
           if (existing) {
-            await assertSameBytes(sha256, existing, fromStaging?.digestHere('etag') ?? (await localEtag(tempPath)));
+            await assertSameBytes(sha256, existing, fromStaging?.etagHere() ?? (await localEtag(tempPath)));
             return { created: false };
           }
         }
         const mine = fromStaging
-          ? await fromStaging.commit(originalParams(key, sha256), sha256).catch(async (err: unknown) => {
-              if (isPayloadMismatch(err)) checkSha256(fromStaging.digestHere('sha256') ?? (await fileSha256(tempPath)), sha256);
-              throw err;
-            })
+          ? await fromStaging.commit(originalParams(key, sha256), sha256)
           : await sendFile(key, tempPath, { sha256, original: true, contentType: 'application/octet-stream' });
         const first = await firstVersion(sha256);
         if (first?.versionId === mine.versionId) return { created: true };
@@ -548,13 +545,6 @@ async function objectLockOf(client: S3Client, bucket: string): Promise<{ enabled
     if ((err as Error).name === 'ObjectLockConfigurationNotFoundError' || isNotFound(err)) return { enabled: false, lockedByDefault: false };
     throw err;
   }
-}
-
-/** A local file's SHA-256 (only to say what a refused upload's bytes hash to). */
-async function fileSha256(filePath: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(filePath) as AsyncIterable<Buffer>) hash.update(chunk);
-  return hash.digest('hex');
 }
 
 /** The ETag the file gets when stored as this adapter stores it. */

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
+import { pipeline } from 'node:stream/promises';
 import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Bucket } from '../../domain/config';
 import { createLogger } from '../../domain/logger';
@@ -389,6 +390,19 @@ describe('S3 store: versions others write under an original key', () => {
     await store.removeTemp(await received(store, other));
     expect(await leftovers()).toEqual({ temps: [], uploads: 0, staged: 0 });
     expect(await store.openOriginal(sha256Of(other))).toBeNull();
+  }, 120_000);
+
+  test("an upload is hashed once, by the store as it holds or sends the bytes: the temp file's SHA-256 is that of every byte, in memory or in parts", async () => {
+    for (const size of [3 * 1024 * 1024 + 1, 2 * 16 * 1024 * 1024 + 12_345]) {
+      const data = randomBytes(size);
+      const temp = store.createTempFile();
+      // Chunks that do not divide a part, so parts are gathered across them.
+      const chunks = Array.from({ length: Math.ceil(size / 100_003) }, (_, i) => data.subarray(i * 100_003, (i + 1) * 100_003));
+      await pipeline(Readable.from(chunks), temp.stream);
+      expect(temp.sha256?.()).toBe(sha256Of(data));
+      expect(await store.putOriginal(temp.path, sha256Of(data))).toEqual({ created: true });
+      expect(sha256Of(await store.readOriginal(sha256Of(data)))).toBe(sha256Of(data));
+    }
   }, 120_000);
 
   test('an upload of one part is held in memory only, never written to the local disk, and stored in one PUT', async () => {
