@@ -12,7 +12,8 @@ import { leaves, listSths, MAX_LEAVES_PER_REQUEST } from '../transparency/log.se
  * Off-site replicas: every original is copied to every replica, its bytes checked against the
  * original's SHA-256 before the replica keeps them; only such a copy is recorded (replica_copies). PostgreSQL
  * says what is owed, as for processing: the sweep enqueues it, so a replica that was down catches
- * up by itself.
+ * up by itself. A copy read back later (the replica verification, a restore) that hashes to other
+ * bytes is recorded apart (replica_other_bytes), an alarm until the replica holds the right bytes.
  */
 
 /** A replication job's id: which original to which replica (BullMQ ids carry no ":"). */
