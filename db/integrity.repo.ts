@@ -5,7 +5,14 @@
  */
 import type { Queryable } from './pool';
 
-export type AlarmKind = 'log_signing_refused' | 'original_mismatch' | 'original_missing' | 'log_subtree_mismatch' | 'log_witness_refused' | 'log_promise_late';
+export type AlarmKind =
+  | 'log_signing_refused'
+  | 'original_mismatch'
+  | 'original_missing'
+  | 'log_subtree_mismatch'
+  | 'log_witness_refused'
+  | 'log_promise_late'
+  | 'replica_other_bytes';
 
 export interface IntegrityAlarm {
   kind: AlarmKind;

@@ -1,4 +1,4 @@
-import type { ReplicaLag } from '../domain/replication/model';
+import type { ReplicaLag, ReplicaOtherBytes } from '../domain/replication/model';
 import type { DerivativeName } from '../domain/media/derivatives';
 import type { RedactionRegion } from '../domain/media/redaction';
 import type { Queryable } from './pool';
@@ -6,12 +6,16 @@ import type { Queryable } from './pool';
 /** An original (hex SHA-256) that a replica does not hold a confirmed copy of yet. */
 export type OwedCopy = { sha256: string; replica: string };
 
-/** Copies owed to the given replicas, oldest originals first. */
+/**
+ * Copies owed to the given replicas, oldest originals first: none confirmed, and not held up by other
+ * bytes the replica refuses to remove (write-once: sending again cannot help; the verification looks again).
+ */
 export async function listOwedCopies(db: Queryable, replicas: readonly string[], limit: number): Promise<OwedCopy[]> {
   const { rows } = await db.query<OwedCopy>(
     `SELECT encode(b.sha256, 'hex') AS sha256, r.name AS replica
        FROM blobs b CROSS JOIN unnest($1::text[]) AS r(name)
       WHERE NOT EXISTS (SELECT 1 FROM replica_copies c WHERE c.sha256 = b.sha256 AND c.replica = r.name)
+        AND NOT EXISTS (SELECT 1 FROM replica_other_bytes o WHERE o.sha256 = b.sha256 AND o.replica = r.name AND o.write_once)
       ORDER BY b.stored_at
       LIMIT $2`,
     [replicas, limit],
@@ -19,11 +23,69 @@ export async function listOwedCopies(db: Queryable, replicas: readonly string[],
   return rows;
 }
 
-export async function confirmReplicaCopy(db: Queryable, sha256: string, replica: string): Promise<void> {
-  await db.query(`INSERT INTO replica_copies (sha256, replica) VALUES (decode($1, 'hex'), $2) ON CONFLICT DO NOTHING`, [sha256, replica]);
+/**
+ * Records that the replica holds the original's bytes, just read back and hashed (a new copy, or one
+ * checked again); other bytes recorded there before are gone. Returns whether there were such.
+ */
+export async function confirmReplicaCopy(db: Queryable, sha256: string, replica: string): Promise<{ hadOtherBytes: boolean }> {
+  const { rows } = await db.query<{ n: number }>(
+    `WITH gone AS (DELETE FROM replica_other_bytes WHERE sha256 = decode($1, 'hex') AND replica = $2 RETURNING 1),
+          copy AS (INSERT INTO replica_copies (sha256, replica) VALUES (decode($1, 'hex'), $2) ON CONFLICT (sha256, replica) DO UPDATE SET checked_at = now())
+     SELECT count(*)::int AS n FROM gone`,
+    [sha256, replica],
+  );
+  return { hadOtherBytes: (rows[0]?.n ?? 0) > 0 };
 }
 
-/** The originals (hex SHA-256) the replica is recorded as holding a checked copy of. */
+/**
+ * The replica holds other bytes under the original's key (they hash to `observed`): no longer a
+ * confirmed copy; since when is kept across later findings. `writeOnce`: it refused to remove them.
+ */
+export async function recordReplicaOtherBytes(db: Queryable, f: { sha256: string; replica: string; observed: string; writeOnce: boolean }): Promise<void> {
+  await db.query(
+    `WITH unconfirmed AS (DELETE FROM replica_copies WHERE sha256 = decode($1, 'hex') AND replica = $2)
+     INSERT INTO replica_other_bytes (sha256, replica, observed_sha256, write_once) VALUES (decode($1, 'hex'), $2, decode($3, 'hex'), $4)
+     ON CONFLICT (sha256, replica) DO UPDATE SET observed_sha256 = excluded.observed_sha256, write_once = excluded.write_once, last_seen_at = now()`,
+    [f.sha256, f.replica, f.observed, f.writeOnce],
+  );
+}
+
+/** Other bytes found on the given replicas, oldest finding first (all of them when `limit` is null). */
+export async function listReplicaOtherBytes(db: Queryable, replicas: readonly string[], limit: number | null): Promise<ReplicaOtherBytes[]> {
+  const { rows } = await db.query<ReplicaOtherBytes>(
+    `SELECT o.replica, encode(o.sha256, 'hex') AS sha256, encode(o.observed_sha256, 'hex') AS observed, o.found_at AS "foundAt",
+            o.last_seen_at AS "lastSeenAt", o.write_once AS "writeOnce"
+       FROM replica_other_bytes o
+      WHERE o.replica = ANY($1::text[])
+      ORDER BY o.found_at, o.replica, o.sha256
+      LIMIT $2`,
+    [replicas, limit],
+  );
+  return rows;
+}
+
+/** A copy on a replica due to be read back and hashed again. */
+export type DueReplicaCheck = { replica: string; sha256: string; bytes: number };
+
+/**
+ * Copies on the given replicas last read back before `before`, the longest unchecked first: confirmed
+ * copies, and other bytes a write-once replica would not remove (its retention may have ended since).
+ */
+export async function replicaCopiesDueForCheck(db: Queryable, replicas: readonly string[], before: Date, limit: number): Promise<DueReplicaCheck[]> {
+  const { rows } = await db.query<{ replica: string; sha256: string; bytes: string }>(
+    `SELECT d.replica, encode(d.sha256, 'hex') AS sha256, b.bytes
+       FROM (SELECT sha256, replica, checked_at AS at FROM replica_copies WHERE replica = ANY($1::text[]) AND checked_at < $2
+             UNION ALL
+             SELECT sha256, replica, last_seen_at FROM replica_other_bytes WHERE replica = ANY($1::text[]) AND write_once AND last_seen_at < $2) d
+       JOIN blobs b ON b.sha256 = d.sha256
+      ORDER BY d.at
+      LIMIT $3`,
+    [replicas, before, limit],
+  );
+  return rows.map((r) => ({ replica: r.replica, sha256: r.sha256, bytes: Number(r.bytes) }));
+}
+
+/** The originals (hex SHA-256) the replica is recorded as holding a checked copy of (never those it holds other bytes for). */
 export async function listReplicaCopies(db: Queryable, replica: string): Promise<string[]> {
   const { rows } = await db.query<{ sha256: string }>(`SELECT encode(sha256, 'hex') AS sha256 FROM replica_copies WHERE replica = $1`, [replica]);
   return rows.map((r) => r.sha256);
@@ -58,7 +120,7 @@ export async function confirmLogCopy(db: Queryable, replica: string, treeSize: n
   );
 }
 
-/** Per replica: how many originals (and derivatives) it lacks, since when the oldest of them is owed, its last confirmed copy, and how far it holds the log. */
+/** Per replica: how many originals (and derivatives) it lacks, how many it holds other bytes for, since when the oldest of them is owed, its last confirmed copy, and how far it holds the log. */
 export async function replicationStatus(db: Queryable, replicas: readonly string[]): Promise<ReplicaLag[]> {
   const { rows } = await db.query<ReplicaLag>(
     `SELECT r.name AS replica,
@@ -66,6 +128,7 @@ export async function replicationStatus(db: Queryable, replicas: readonly string
             (SELECT min(b.stored_at) FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM replica_copies c WHERE c.sha256 = b.sha256 AND c.replica = r.name)) AS "oldestMissingSince",
             (SELECT max(c.confirmed_at) FROM replica_copies c WHERE c.replica = r.name) AS "lastConfirmedAt",
             (SELECT count(*)::int FROM stored_derivatives d WHERE ${DERIVATIVE_OWED}) AS "derivativesMissing",
+            (SELECT count(*)::int FROM replica_other_bytes o WHERE o.replica = r.name) AS "otherBytes",
             coalesce(l.tree_size, 0)::float8 AS "logTreeSize",
             l.confirmed_at AS "logConfirmedAt"
        FROM unnest($1::text[]) WITH ORDINALITY AS r(name, position)
@@ -126,9 +189,23 @@ export async function listOwedDerivativeCopies(db: Queryable, replicas: readonly
   return rows;
 }
 
-/** The replicas were found not to hold the derivative after all (a restore looked): their copies are owed again. */
-export async function forgetReplicaDerivativeCopies(db: Queryable, key: string, name: DerivativeName, replicas: readonly string[]): Promise<void> {
-  await db.query(`DELETE FROM replica_derivative_copies WHERE key = decode($1, 'hex') AND name = $2 AND replica = ANY($3::text[])`, [key, name, replicas]);
+/** The replica was found not to hold these derivatives after all, or other bytes of them (a restore looked): their copies are owed again. */
+export async function forgetReplicaDerivativeCopies(db: Queryable, replica: string, copies: readonly { key: string; name: DerivativeName }[]): Promise<void> {
+  await db.query(
+    `DELETE FROM replica_derivative_copies c USING unnest($2::text[], $3::text[]) AS f(key, name)
+      WHERE c.replica = $1 AND c.key = decode(f.key, 'hex') AND c.name = f.name`,
+    [replica, copies.map((c) => c.key), copies.map((c) => c.name)],
+  );
+}
+
+/** The derivatives (their current bytes, and size when recorded) the replica is recorded as holding a checked copy of. */
+export async function listReplicaDerivativeCopies(db: Queryable, replica: string): Promise<StoredDerivative[]> {
+  const { rows } = await db.query<StoredDerivative>(
+    `SELECT ${DERIVATIVE_COLUMNS} FROM stored_derivatives d JOIN replica_derivative_copies c ON c.key = d.key AND c.name = d.name AND c.sha256 = d.sha256
+      WHERE c.replica = $1`,
+    [replica],
+  );
+  return rows;
 }
 
 /** Records that the replica holds these bytes (by SHA-256) of the derivative. */

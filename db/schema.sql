@@ -1213,7 +1213,7 @@ CREATE TABLE public.integrity_alarms (
     first_seen_at timestamp with time zone DEFAULT now() NOT NULL,
     last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
     resolved_at timestamp with time zone,
-    CONSTRAINT integrity_alarms_kind_check CHECK ((kind = ANY (ARRAY['log_signing_refused'::text, 'original_mismatch'::text, 'original_missing'::text, 'log_subtree_mismatch'::text, 'log_witness_refused'::text, 'log_promise_late'::text]))),
+    CONSTRAINT integrity_alarms_kind_check CHECK ((kind = ANY (ARRAY['log_signing_refused'::text, 'original_mismatch'::text, 'original_missing'::text, 'log_subtree_mismatch'::text, 'log_witness_refused'::text, 'log_promise_late'::text, 'replica_other_bytes'::text]))),
     CONSTRAINT integrity_alarms_subject_check CHECK (((length(subject) >= 1) AND (length(subject) <= 200)))
 );
 
@@ -1484,6 +1484,7 @@ CREATE TABLE public.replica_copies (
     sha256 bytea NOT NULL,
     replica text NOT NULL,
     confirmed_at timestamp with time zone DEFAULT now() NOT NULL,
+    checked_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT replica_copies_replica_check CHECK ((replica ~ '^[a-z0-9-]{1,32}$'::text))
 );
 
@@ -1513,6 +1514,22 @@ CREATE TABLE public.replica_log_copies (
     confirmed_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT replica_log_copies_replica_check CHECK ((replica ~ '^[a-z0-9-]{1,32}$'::text)),
     CONSTRAINT replica_log_copies_tree_size_check CHECK ((tree_size >= 0))
+);
+
+
+--
+-- Name: replica_other_bytes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.replica_other_bytes (
+    sha256 bytea NOT NULL,
+    replica text NOT NULL,
+    observed_sha256 bytea NOT NULL,
+    found_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    write_once boolean DEFAULT false NOT NULL,
+    CONSTRAINT replica_other_bytes_observed_sha256_check CHECK ((octet_length(observed_sha256) = 32)),
+    CONSTRAINT replica_other_bytes_replica_check CHECK ((replica ~ '^[a-z0-9-]{1,32}$'::text))
 );
 
 
@@ -2276,6 +2293,14 @@ ALTER TABLE ONLY public.replica_log_copies
 
 
 --
+-- Name: replica_other_bytes replica_other_bytes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.replica_other_bytes
+    ADD CONSTRAINT replica_other_bytes_pkey PRIMARY KEY (sha256, replica);
+
+
+--
 -- Name: resumable_uploads resumable_uploads_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2746,6 +2771,20 @@ CREATE INDEX original_checks_checked_at ON public.original_checks USING btree (c
 --
 
 CREATE INDEX protocol_copies_station_idx ON public.protocol_copies USING btree (election_id, uik_number);
+
+
+--
+-- Name: replica_copies_checked_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX replica_copies_checked_at_idx ON public.replica_copies USING btree (checked_at);
+
+
+--
+-- Name: replica_other_bytes_last_seen_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX replica_other_bytes_last_seen_idx ON public.replica_other_bytes USING btree (last_seen_at);
 
 
 --
@@ -3587,6 +3626,14 @@ ALTER TABLE ONLY public.replica_derivative_copies
 
 
 --
+-- Name: replica_other_bytes replica_other_bytes_sha256_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.replica_other_bytes
+    ADD CONSTRAINT replica_other_bytes_sha256_fkey FOREIGN KEY (sha256) REFERENCES public.blobs(sha256);
+
+
+--
 -- Name: sessions sessions_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -4006,6 +4053,13 @@ GRANT INSERT,DELETE ON TABLE public.replica_copies TO svidetel_signer;
 
 
 --
+-- Name: COLUMN replica_copies.checked_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(checked_at) ON TABLE public.replica_copies TO svidetel_signer;
+
+
+--
 -- Name: TABLE replica_derivative_copies; Type: ACL; Schema: public; Owner: -
 --
 
@@ -4019,6 +4073,14 @@ GRANT INSERT,DELETE,UPDATE ON TABLE public.replica_derivative_copies TO svidetel
 
 GRANT SELECT ON TABLE public.replica_log_copies TO svidetel_app;
 GRANT INSERT,UPDATE ON TABLE public.replica_log_copies TO svidetel_signer;
+
+
+--
+-- Name: TABLE replica_other_bytes; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.replica_other_bytes TO svidetel_app;
+GRANT INSERT,DELETE,UPDATE ON TABLE public.replica_other_bytes TO svidetel_signer;
 
 
 --

@@ -172,6 +172,9 @@ const envSchema = z.object({
   SCRUB_MB_PER_MINUTE: z.coerce.number().min(0).max(1_000_000).default(200),
   SCRUB_EVERY_HOURS: z.coerce.number().positive().max(24 * 366).default(24 * 7),
   LOG_SCRUB_LEAVES_PER_MINUTE: z.coerce.number().int().min(0).max(100_000_000).default(100_000),
+  // MB of the replicas' copies read back and re-hashed per minute, all replicas together (0: off):
+  // each is checked again once SCRUB_EVERY_HOURS old. Reading is egress a remote store may bill.
+  REPLICA_SCRUB_MB_PER_MINUTE: z.coerce.number().min(0).max(1_000_000).default(50),
   // Witnesses (C2SP tlog-witness) the worker sends each new tree head to, comma-separated, each
   // "<submission URL prefix> <witness vkey>" (the vkey their `npm run witness` prints); empty: none.
   LOG_WITNESSES: z
@@ -316,6 +319,7 @@ export type Config = {
   scrubBytesPerMinute: number;
   scrubEveryMs: number;
   logScrubLeavesPerMinute: number;
+  replicaScrubBytesPerMinute: number;
   logWitnesses: { url: string; vkey: string }[];
   logTsaUrl: string | null;
   publicTimePrecisionMs: number;
@@ -475,6 +479,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scrubBytesPerMinute: Math.floor(e.SCRUB_MB_PER_MINUTE * MiB),
     scrubEveryMs: e.SCRUB_EVERY_HOURS * 3_600_000,
     logScrubLeavesPerMinute: e.LOG_SCRUB_LEAVES_PER_MINUTE,
+    replicaScrubBytesPerMinute: Math.floor(e.REPLICA_SCRUB_MB_PER_MINUTE * MiB),
     logWitnesses: e.LOG_WITNESSES,
     logTsaUrl: e.LOG_TSA_URL ?? null,
     publicTimePrecisionMs: e.PUBLIC_TIME_PRECISION_MINUTES * 60_000,

@@ -498,6 +498,24 @@ const MESSAGES = {
   replication_derivatives_missing: { ru: 'Копий (превью, видео) нет', en: 'Derivatives missing' },
   replication_oldest: { ru: 'Ждёт с', en: 'Waiting since' },
   replication_last: { ru: 'Последняя проверенная копия', en: 'Last confirmed copy' },
+  replication_other_bytes: { ru: 'Другие байты', en: 'Other bytes' },
+  replication_other_bytes_title: { ru: 'Тревога: реплика хранит не те байты', en: 'Alarm: a replica holds other bytes' },
+  replication_other_bytes_intro: {
+    ru: 'Копия оригинала на реплике была прочитана обратно, и её SHA-256 не совпал с оригиналом (подмена, порча носителя или чужая запись). Такая копия не считается подтверждённой и никогда не используется при восстановлении.',
+    en: 'A replica’s copy of an original was read back and its SHA-256 did not match the original’s (tampering, bit rot, or someone else’s write). Such a copy does not count as confirmed and is never used by a restore.',
+  },
+  replication_other_bytes_alarm: {
+    ru: 'Реплика {replica} хранит другие байты вместо файла {file} с {since} (их SHA-256: {observed}).',
+    en: 'Replica {replica} holds other bytes for file {file} since {since} (their SHA-256: {observed}).',
+  },
+  replication_other_bytes_write_once: {
+    ru: 'Реплика не даёт их удалить (Object Lock): верную копию нельзя отправить, пока не истечёт срок блокировки.',
+    en: 'The replica refuses to remove them (Object Lock): the right copy cannot be sent until the lock’s retention ends.',
+  },
+  replication_other_bytes_replacing: {
+    ru: 'Они заменяются оригиналом, который затем читается обратно и проверяется.',
+    en: 'They are being replaced by the original, which is then read back and checked.',
+  },
   replication_log: { ru: 'Журнал: до размера', en: 'Log: up to size' },
   replication_in_step: { ru: 'всё скопировано', en: 'in step' },
   replication_log_newest: { ru: 'Новейшая подписанная контрольная точка: размер {n}.', en: 'Newest signed checkpoint: size {n}.' },

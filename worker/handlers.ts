@@ -3,7 +3,7 @@ import { scrubOriginal } from '../domain/integrity/scrub.service';
 import { backfillFileFlags } from '../domain/processing/flags-backfill.service';
 import { processMediaFile, processOrMoveToHeavyLane, renderOwedPreview } from '../domain/processing/process-media.service';
 import { JOB_NAMES, type JobName } from '../domain/queue/jobs';
-import { replicateDerivative, replicateLog, replicateOriginal } from '../domain/replication/replication.service';
+import { replicateDerivative, replicateLog, replicateOriginal, verifyReplicaCopy } from '../domain/replication/replication.service';
 import { makeVideoCopy } from '../domain/processing/video-copy.service';
 
 export type JobHandler = (ctx: AppContext, id: string) => Promise<unknown>;
@@ -18,6 +18,7 @@ export const JOB_HANDLERS: Record<JobName, JobHandler> = {
   'replicate-log': replicateLog,
   'replicate-derivative': replicateDerivative,
   'scrub-original': scrubOriginal,
+  'verify-replica-copy': verifyReplicaCopy,
   'encode-video': makeVideoCopy,
 };
 

@@ -7,7 +7,7 @@ import { PROCESSING_JOBS } from '../domain/queue/jobs';
 import { consumeJobs } from '../infra/compose';
 import { assertLogOriginUnchanged } from '../domain/transparency/log.service';
 import { delegatePromiseKeys, publishLatestHead, publishLogKey, signTreeHeadIfGrown } from '../domain/transparency/signer.service';
-import { requeueOwedCopies } from '../domain/replication/replication.service';
+import { enqueueDueReplicaChecks, requeueOwedCopies } from '../domain/replication/replication.service';
 import { requeueOwedVideoCopies } from '../domain/processing/video-copy.service';
 import { JOB_HANDLERS, assertEveryJobHasOneHandler } from './handlers';
 
@@ -107,8 +107,9 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
     (err: Error) => ctx.log.warn({ err: err.message }, 'crash leftovers not cleaned; the next start tries again'),
   );
 
-  // The scrub: originals re-hashed and the log's hashes recomputed, at the configured rates.
-  const scrubTimer = setInterval(() => void scrubTick(ctx), SCRUB_TICK_MS);
+  // The scrub: originals re-hashed, the log's hashes recomputed and the replicas' copies read back, at the configured rates.
+  const checkReplicas = () => enqueueDueReplicaChecks(ctx).catch((err: Error) => ctx.log.warn({ err: err.message }, 'could not schedule the replica verification'));
+  const scrubTimer = setInterval(() => void Promise.all([scrubTick(ctx), checkReplicas()]), SCRUB_TICK_MS);
   scrubTimer.unref();
 
   return {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler } from 'express';
@@ -34,23 +34,28 @@ export const STREAM_BUFFER_BYTES = MiB;
 export const PASS_BUFFER_BYTES = 64 * 1024;
 
 /**
- * Hashes and counts bytes as they pass, sniffs the type from the first bytes and enforces the
- * per-kind size limit, so a wrong type or an oversized photo is refused without reading the rest.
+ * Hashes (unless the temp file it feeds hashes them: `hashing` false) and counts bytes as they
+ * pass, sniffs the type from the first bytes and enforces the per-kind size limit, so a wrong type
+ * or an oversized photo is refused without reading the rest.
  */
 class InspectingStream extends Transform {
-  private readonly hash = createHash('sha256');
+  private readonly hash: Hash | null;
   private head: Buffer[] = [];
   private headBytes = 0;
   bytes = 0;
   type: DetectedType | null = null;
 
-  constructor(private readonly limits: UploadLimits) {
+  constructor(
+    private readonly limits: UploadLimits,
+    hashing: boolean,
+  ) {
     super({ highWaterMark: PASS_BUFFER_BYTES });
+    this.hash = hashing ? createHash('sha256') : null;
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.bytes += chunk.length;
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     if (!this.type) {
       this.head.push(chunk);
       this.headBytes += chunk.length;
@@ -75,6 +80,7 @@ class InspectingStream extends Transform {
   }
 
   digest(): string {
+    if (!this.hash) throw new Error('not hashed here: the temp file hashed the bytes');
     return this.hash.digest('hex');
   }
 
@@ -99,14 +105,15 @@ class InspectingStream extends Transform {
 function createHashingStorage(blobs: BlobStore, limits: UploadLimits): StorageEngine {
   return {
     _handleFile(_req, file, cb) {
+      // The store's temp file may hash what it keeps (S3: what it sends): then that is the one hash.
       const temp = blobs.createTempFile();
-      const inspecting = new InspectingStream(limits);
+      const inspecting = new InspectingStream(limits, !temp.sha256);
       pipeline(file.stream, inspecting, temp.stream).then(
         () => {
           const received: ReceivedFile = {
             originalName: file.originalname,
             tempPath: temp.path,
-            sha256: inspecting.digest(),
+            sha256: temp.sha256?.() ?? inspecting.digest(),
             bytes: inspecting.bytes,
             type: inspecting.type!,
           };

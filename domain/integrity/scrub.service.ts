@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../context';
+import type { BlobStore } from '../ports/blob-store';
 import { raiseAlarm, resolveAlarm } from './alarms.service';
 import { decodeLeaf } from '../transparency/leaf';
 import { leafHash, nodeHash } from '../transparency/merkle';
@@ -46,8 +47,9 @@ export async function enqueueDueOriginals(ctx: AppContext): Promise<number> {
   return picked.length;
 }
 
-async function hashStoredOriginal(ctx: AppContext, sha256: string): Promise<string | null> {
-  const blob = await ctx.blobs.openOriginal(sha256);
+/** What an original's bytes in `store` hash to (the primary's, or a replica's copy), read whole; null when it has none. */
+export async function hashOriginalIn(store: BlobStore, sha256: string): Promise<string | null> {
+  const blob = await store.openOriginal(sha256);
   if (!blob) return null;
   const hash = createHash('sha256');
   for await (const chunk of blob.stream() as AsyncIterable<Buffer>) hash.update(chunk);
@@ -56,7 +58,7 @@ async function hashStoredOriginal(ctx: AppContext, sha256: string): Promise<stri
 
 /** The job: hashes one stored original, records what its bytes hash to, alarms on a change. */
 export async function scrubOriginal(ctx: AppContext, sha256: string): Promise<{ observed: string | null }> {
-  const observed = await hashStoredOriginal(ctx, sha256);
+  const observed = await hashOriginalIn(ctx.blobs, sha256);
   await ctx.repos.integrity.recordOriginalCheck(sha256, observed);
   if (observed === null) {
     await raiseAlarm(ctx, 'original_missing', sha256, `the stored original ${sha256} is gone`);

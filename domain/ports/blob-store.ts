@@ -15,9 +15,11 @@ export type StoredBlob = {
 
 /**
  * An upload being received: always a local file, whichever store keeps the originals (an S3 store
- * also sends the bytes written to `stream` into its bucket as they arrive).
+ * also sends the bytes written to `stream` into its bucket as they arrive). `sha256`, once the
+ * stream finished: the SHA-256 of the bytes, when the store hashed them as it kept them (S3: as
+ * the very buffers it sent); the receiver takes it instead of hashing them a second time.
  */
-export type TempFile = { path: string; stream: Writable };
+export type TempFile = { path: string; stream: Writable; sha256?: () => string };
 
 /** A file in the folder uploads are received into, and when its bytes last changed. */
 export type TempFileEntry = { path: string; modifiedAt: Date };
@@ -77,11 +79,19 @@ export type BlobStore = {
 
   /**
    * Stores a copy of an original read from another store (a replica, or the primary for a replica)
-   * unless this store holds it already. `open` gives the source's bytes, which must hash to
+   * unless this store holds it already, which it then reads back and hashes: other bytes there are
+   * kept and reported (StoredOriginalDiffers). `open` gives the source's bytes, which must hash to
    * `sha256`: they are checked as they pass and bytes that do not never become the original
    * (OriginalBytesMismatch). Returns false when the source has no such original (nothing stored).
    */
   storeCopyOfOriginal(sha256: string, open: () => Promise<StoredBlob | null>): Promise<boolean>;
+  /**
+   * For a replica found holding other bytes under an original's key (StoredOriginalDiffers): removes
+   * what is stored under it, after hashing it once more, so that the right bytes can be stored.
+   * Bytes that hash to the original are never removed ('right'); 'absent': nothing is there;
+   * 'write-once': the store refuses to remove them (Object Lock) and they stay.
+   */
+  removeOtherBytes(sha256: string): Promise<'removed' | 'right' | 'absent' | 'write-once'>;
   /**
    * The original's bytes for storeCopyOfOriginal, which checks them by hash: may skip the checks
    * openOriginal makes before serving (on S3, which of the key's versions is the first). null when
@@ -121,6 +131,8 @@ export type BlobStore = {
   writeDerivativeFrom(sha256: string, name: DerivativeName, source: StoredBlob, dataSha256: string): Promise<void>;
   /** null when there is no such derivative. */
   openDerivative(sha256: string, name: DerivativeName): Promise<StoredBlob | null>;
+  /** Every derivative stored (under which key, which copy, its size), in no particular order: a restore checks a replica's copies by it. */
+  listDerivatives(): AsyncIterable<ListedDerivative>;
 
   /**
    * The transparency log's static copy (C2SP tlog-tiles: `checkpoint`, `tile/<L>/<N>[.p/<W>]`,
@@ -141,8 +153,26 @@ export type BlobStore = {
   listLogCopies(prefix: string): AsyncIterable<string>;
 };
 
-/** Bytes given as an original's that do not hash to its SHA-256: nothing of them was stored. */
-export class OriginalBytesMismatch extends Error {}
+export type ListedDerivative = { key: string; name: DerivativeName; bytes: number };
+
+/** Bytes given as an original's that do not hash to its SHA-256 (they hash to `observed`): nothing of them was stored. */
+export class OriginalBytesMismatch extends Error {
+  constructor(
+    message: string,
+    readonly observed: string,
+  ) {
+    super(message);
+  }
+}
+/** The store holds other bytes under an original's key than those that hash to it (they hash to `observed`): nothing was stored over them. */
+export class StoredOriginalDiffers extends Error {
+  constructor(
+    message: string,
+    readonly observed: string,
+  ) {
+    super(message);
+  }
+}
 /** A derivative's bytes copied from another store that do not hash to the SHA-256 recorded for it: nothing was stored. */
 export class DerivativeBytesMismatch extends Error {}
 

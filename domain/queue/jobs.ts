@@ -4,6 +4,7 @@
  */
 // scrub-original's id is the original's SHA-256 (hex): one check per stored byte sequence;
 // replicate-log's is the replica's name: one copy of the log's public data per replica at a time;
+// verify-replica-copy's is replicate-original's, `<replica>.<sha256>`: one read-back of that copy at a time;
 // replicate-derivative's is `<replica>.<key>.<name>` (domain/replication/derivatives.service.ts);
 // encode-video's is the media file's: its published copy (domain/processing/video-copy.service.ts).
 export const JOB_NAMES = [
@@ -15,6 +16,7 @@ export const JOB_NAMES = [
   'replicate-log',
   'replicate-derivative',
   'scrub-original',
+  'verify-replica-copy',
   'encode-video',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
@@ -43,6 +45,7 @@ export const JOB_LANES: Record<JobName, JobLane> = {
   'replicate-log': 'background',
   'replicate-derivative': 'background',
   'scrub-original': 'background',
+  'verify-replica-copy': 'background',
   'encode-video': 'heavy-background',
 };
 

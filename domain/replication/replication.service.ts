@@ -1,5 +1,7 @@
 import type { AppContext } from '../context';
-import { OriginalBytesMismatch, type BlobStore } from '../ports/blob-store';
+import { OriginalBytesMismatch, StoredOriginalDiffers, type BlobStore } from '../ports/blob-store';
+import { raiseAlarm, resolveAlarm } from '../integrity/alarms.service';
+import { hashOriginalIn, SCRUB_TICK_MS } from '../integrity/scrub.service';
 import type { ReplicationStatus } from './model';
 import { DERIVATIVE_FORMAT, type DerivativeName } from '../media/derivatives';
 import { derivativeJobId } from './derivatives.service';
@@ -10,7 +12,8 @@ import { leaves, listSths, MAX_LEAVES_PER_REQUEST } from '../transparency/log.se
  * Off-site replicas: every original is copied to every replica, its bytes checked against the
  * original's SHA-256 before the replica keeps them; only such a copy is recorded (replica_copies). PostgreSQL
  * says what is owed, as for processing: the sweep enqueues it, so a replica that was down catches
- * up by itself.
+ * up by itself. A copy read back later (the replica verification, a restore) that hashes to other
+ * bytes is recorded apart (replica_other_bytes), an alarm until the replica holds the right bytes.
  */
 
 /** A replication job's id: which original to which replica (BullMQ ids carry no ":"). */
@@ -19,7 +22,7 @@ export const replicationJobId = (replica: string, sha256: string) => `${replica}
 /** Originals enqueued per sweep at most; the next sweep takes the rest. */
 const OWED_PER_SWEEP = 1000;
 
-async function openReplica(ctx: AppContext, name: string | undefined, jobId: string): Promise<{ name: string; store: BlobStore }> {
+async function openReplica(ctx: AppContext, name: string | undefined, jobId: string): Promise<OpenReplica> {
   const replica = ctx.replicas.find((r) => r.name === name);
   if (!replica) throw new Error(`no replica for replication job ${jobId}`);
   return { name: replica.name, store: await replica.open() };
@@ -28,21 +31,89 @@ async function openReplica(ctx: AppContext, name: string | undefined, jobId: str
 /**
  * One original to one replica: streamed from the primary into the replica, checked against its
  * SHA-256 on the way (and by the replica against each request's MD5) before the replica keeps it.
+ * A replica that holds the key already has its bytes read back and hashed: other bytes there are
+ * replaced where the replica allows it (replaceOtherBytes).
+ */
+export async function replicateOriginal(ctx: AppContext, jobId: string): Promise<void> {
+  const { replica, sha256 } = await replicaCopyJob(ctx, jobId);
+  try {
+    await copyOriginal(ctx, replica, sha256);
+  } catch (err) {
+    if (!(err instanceof StoredOriginalDiffers)) throw err;
+    if (!(await replaceOtherBytes(ctx, replica, sha256, err.observed))) return;
+  }
+  await confirmCopy(ctx, replica.name, sha256);
+}
+
+/**
+ * The replica verification's job (same id as replicate-original's): one recorded copy read back from
+ * its replica and hashed. Right: its check is recorded. Gone: the record is forgotten and the copy
+ * owed again (the sweep sends it). Other bytes: replaceOtherBytes.
+ */
+export async function verifyReplicaCopy(ctx: AppContext, jobId: string): Promise<void> {
+  const { replica, sha256 } = await replicaCopyJob(ctx, jobId);
+  const observed = await hashOriginalIn(replica.store, sha256);
+  if (observed === null) {
+    ctx.log.warn({ replica: replica.name, sha256 }, 'the replica no longer holds an original it was recorded as holding; it is owed again');
+    await ctx.repos.replication.forgetReplicaCopies(replica.name, [sha256]);
+    return;
+  }
+  if (observed !== sha256 && !(await replaceOtherBytes(ctx, replica, sha256, observed))) return;
+  await confirmCopy(ctx, replica.name, sha256);
+}
+
+type OpenReplica = { name: string; store: BlobStore };
+
+async function replicaCopyJob(ctx: AppContext, jobId: string): Promise<{ replica: OpenReplica; sha256: string }> {
+  const [replicaName, sha256] = jobId.split('.');
+  if (!sha256) throw new Error(`no original in replica job ${jobId}`);
+  return { replica: await openReplica(ctx, replicaName, jobId), sha256 };
+}
+
+/**
  * The primary's quick read may serve bytes someone wrote over the original's key; those fail the
  * check, and the copy is made again from the original the primary serves.
  */
-export async function replicateOriginal(ctx: AppContext, jobId: string): Promise<void> {
-  const [replicaName, sha256] = jobId.split('.');
-  if (!sha256) throw new Error(`no original in replication job ${jobId}`);
-  const { store, ...replica } = await openReplica(ctx, replicaName, jobId);
-
-  const copied = await store.storeCopyOfOriginal(sha256, () => ctx.blobs.openOriginalForCopy(sha256)).catch((err: unknown) => {
+async function copyOriginal(ctx: AppContext, replica: OpenReplica, sha256: string): Promise<void> {
+  const copied = await replica.store.storeCopyOfOriginal(sha256, () => ctx.blobs.openOriginalForCopy(sha256)).catch((err: unknown) => {
     if (!(err instanceof OriginalBytesMismatch)) throw err;
     ctx.log.warn({ replica: replica.name, sha256, err: err.message }, 'the primary store serves other bytes under this original\'s key; copying the original itself');
-    return store.storeCopyOfOriginal(sha256, () => ctx.blobs.openOriginal(sha256));
+    return replica.store.storeCopyOfOriginal(sha256, () => ctx.blobs.openOriginal(sha256));
   });
   if (!copied) throw new Error(`original ${sha256} is missing from the primary store`);
-  await ctx.repos.replication.confirmReplicaCopy(sha256, replica.name);
+}
+
+/**
+ * The replica holds other bytes under the original's key (tampered with, bit rot, or written there
+ * first by someone else): recorded at once (no longer a confirmed copy; an alarm). A replica that
+ * lets them be removed is sent the original again, which is read back and hashed: true, the copy
+ * can be confirmed. One that refuses (Object Lock, write-once) keeps them: they stay recorded as
+ * such and the alarm stays (false); the verification looks at them again later.
+ */
+async function replaceOtherBytes(ctx: AppContext, replica: OpenReplica, sha256: string, observed: string): Promise<boolean> {
+  await otherBytesFound(ctx, replica.name, sha256, observed, false);
+  const removal = await replica.store.removeOtherBytes(sha256);
+  if (removal === 'write-once') {
+    await otherBytesFound(ctx, replica.name, sha256, observed, true);
+    return false;
+  }
+  if (removal !== 'right') await copyOriginal(ctx, replica, sha256);
+  const back = await hashOriginalIn(replica.store, sha256);
+  if (back !== sha256) throw new Error(`replica ${replica.name} does not serve back the original ${sha256} it was sent again (it hashes to ${back})`);
+  ctx.log.warn({ replica: replica.name, sha256, observed }, 'the replica held other bytes for an original; they were replaced by the original, read back and checked');
+  return true;
+}
+
+/** Recorded and raised (the replica's status pages, the integrity alarms); also by a restore that found them. */
+export async function otherBytesFound(ctx: AppContext, replica: string, sha256: string, observed: string, writeOnce: boolean): Promise<void> {
+  await ctx.repos.replication.recordReplicaOtherBytes({ sha256, replica, observed, writeOnce });
+  const kept = writeOnce ? ': the replica refuses to remove them (Object Lock), so they stay' : '';
+  await raiseAlarm(ctx, 'replica_other_bytes', `${replica}/${sha256}`, `replica ${replica} holds other bytes (SHA-256 ${observed}) for the original ${sha256}${kept}`);
+}
+
+async function confirmCopy(ctx: AppContext, replica: string, sha256: string): Promise<void> {
+  const { hadOtherBytes } = await ctx.repos.replication.confirmReplicaCopy(sha256, replica);
+  if (hadOtherBytes) await resolveAlarm(ctx, 'replica_other_bytes', `${replica}/${sha256}`);
 }
 
 /**
@@ -136,8 +207,47 @@ export async function requeueOwedCopies(ctx: AppContext): Promise<number> {
   return owed.length + derivatives.length + behind.length;
 }
 
-/** For moderators and admins: per replica, the originals it still lacks, how long the oldest has waited, and how far it holds the log. */
+/** Other bytes listed on the status pages at most (each replica's count is always whole). */
+const OTHER_BYTES_SHOWN = 200;
+
+/**
+ * For moderators and admins: per replica, the originals it still lacks, how long the oldest has
+ * waited, how far it holds the log, and every copy found holding other bytes (an alarm).
+ */
 export async function replicationStatus(ctx: AppContext): Promise<ReplicationStatus> {
-  const [replicas, newest] = await Promise.all([ctx.repos.replication.replicationStatus(ctx.replicas.map((r) => r.name)), ctx.repos.transparency.getSth()]);
-  return { logTreeSize: newest?.treeSize ?? 0, replicas };
+  const names = ctx.replicas.map((r) => r.name);
+  const [replicas, otherBytes, newest] = await Promise.all([
+    ctx.repos.replication.replicationStatus(names),
+    ctx.repos.replication.listReplicaOtherBytes(names, OTHER_BYTES_SHOWN),
+    ctx.repos.transparency.getSth(),
+  ]);
+  return { logTreeSize: newest?.treeSize ?? 0, replicas, otherBytes };
+}
+
+/** Copies one tick considers at most. */
+const REPLICA_CHECKS_PER_TICK = 10_000;
+
+/**
+ * The replica verification, one tick of the scrub's schedule: the copies on the replicas whose last
+ * read-back is oldest (none within SCRUB_EVERY_HOURS), as many as REPLICA_SCRUB_MB_PER_MINUTE allows
+ * (at least one), each a verify-replica-copy job. Returns how many it enqueued.
+ */
+export async function enqueueDueReplicaChecks(ctx: AppContext): Promise<number> {
+  const budget = ctx.config.replicaScrubBytesPerMinute * (SCRUB_TICK_MS / 60_000);
+  if (budget <= 0 || ctx.replicas.length === 0) return 0;
+  const before = new Date(ctx.clock.now().getTime() - ctx.config.scrubEveryMs);
+  const due = await ctx.repos.replication.replicaCopiesDueForCheck(
+    ctx.replicas.map((r) => r.name),
+    before,
+    REPLICA_CHECKS_PER_TICK,
+  );
+  const picked: string[] = [];
+  let bytes = 0;
+  for (const copy of due) {
+    if (picked.length > 0 && bytes + copy.bytes > budget) break;
+    picked.push(replicationJobId(copy.replica, copy.sha256));
+    bytes += copy.bytes;
+  }
+  await ctx.queue.enqueue('verify-replica-copy', picked);
+  return picked.length;
 }

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context';
-import { DerivativeBytesMismatch, type BlobStore } from '../ports/blob-store';
+import { DerivativeBytesMismatch, OriginalBytesMismatch, type BlobStore } from '../ports/blob-store';
 import { verifySthJson, type SthJson } from '../transparency/checkpoint';
-import { CHECKPOINT_COPIES } from './replication.service';
+import { CHECKPOINT_COPIES, otherBytesFound } from './replication.service';
 import type { StoredDerivative } from '../../db/replication.repo';
 import { detectFileType } from '../media/file-type';
 import { readStoredHead } from '../processing/process-media.service';
@@ -43,6 +43,8 @@ export type RestoreReport = {
  */
 export type DerivativesRestore = {
   recorded: number;
+  /** Copies the database recorded on a replica that lists none, or one of another size: owed to it again (the sweep sends them). */
+  replicaCopiesForgotten: number;
   /** In the primary store already. */
   present: number;
   copied: number;
@@ -75,6 +77,8 @@ export async function restoreFromReplicas(ctx: AppContext): Promise<RestoreRepor
   // per replica): the copies are taken from a replica that lists them, and a copy the database
   // records on a replica that does not hold it is forgotten, so the sweep sends it again.
   const held = new Map<string, Set<string>>();
+  // Copies found holding other bytes are never asked for.
+  const otherBytes = new Set((await ctx.repos.replication.listReplicaOtherBytes(replicas.map((r) => r.name), null)).map((o) => `${o.replica}/${o.sha256}`));
   let forgotten = 0;
   for (const replica of replicas) {
     try {
@@ -97,8 +101,8 @@ export async function restoreFromReplicas(ctx: AppContext): Promise<RestoreRepor
   for (const sha256 of recorded.filter((sha) => !stored.has(sha))) {
     let found = false;
     for (const replica of replicas) {
-      if (held.get(replica.name)?.has(sha256) === false) continue;
-      if (await copyOriginal(ctx, replica.store, sha256).catch((err: Error) => (ctx.log.warn({ replica: replica.name, sha256, err: err.message }, 'restore: copy failed'), false))) {
+      if (held.get(replica.name)?.has(sha256) === false || otherBytes.has(`${replica.name}/${sha256}`)) continue;
+      if (await copyOriginal(ctx, replica, sha256)) {
         found = true;
         break;
       }
@@ -129,7 +133,8 @@ const FORGET_BATCH = 1000;
 const DERIVATIVES_PAGE = 500;
 
 async function restoreDerivatives(ctx: AppContext, replicas: { name: string; store: BlobStore }[]): Promise<DerivativesRestore> {
-  const report: DerivativesRestore = { recorded: 0, present: 0, copied: 0, remade: 0, remadeOtherBytes: 0, reopenedVideos: [], lost: [] };
+  const report: DerivativesRestore = { recorded: 0, replicaCopiesForgotten: 0, present: 0, copied: 0, remade: 0, remadeOtherBytes: 0, reopenedVideos: [], lost: [] };
+  for (const replica of replicas) report.replicaCopiesForgotten += await checkReplicaDerivatives(ctx, replica);
   for (let after: StoredDerivative | null = null; ; ) {
     const page: StoredDerivative[] = await ctx.repos.replication.listStoredDerivatives(after, DERIVATIVES_PAGE);
     for (const d of page) {
@@ -141,13 +146,39 @@ async function restoreDerivatives(ctx: AppContext, replicas: { name: string; sto
       } else {
         const { copied, lacking } = await copyDerivative(ctx, replicas, d);
         // A replica the database says holds it but that does not (it lost it too, or holds other bytes) is owed it again.
-        if (lacking.length > 0) await ctx.repos.replication.forgetReplicaDerivativeCopies(d.key, d.name, lacking);
+        for (const replica of lacking) await ctx.repos.replication.forgetReplicaDerivativeCopies(replica, [d]);
         if (copied) report.copied++;
         else await remakeDerivative(ctx, d, report);
       }
     }
     if (page.length < DERIVATIVES_PAGE) return report;
     after = page.at(-1)!;
+  }
+}
+
+/**
+ * The derivative copies the database records on a replica, checked as its originals are, whether
+ * the primary still has them or not: by one listing (a few requests per thousand copies). A copy it
+ * does not list, or lists at another size than recorded, is forgotten, so the sweep sends it again.
+ * Returns how many were. (Bytes of the same size are not read here: a copy taken from a replica is
+ * checked by its SHA-256 as it passes, and one that fails is forgotten too.)
+ */
+async function checkReplicaDerivatives(ctx: AppContext, replica: { name: string; store: BlobStore }): Promise<number> {
+  try {
+    // Read before the listing: a copy confirmed while the replica is listed is not taken for lacking.
+    const recorded = await ctx.repos.replication.listReplicaDerivativeCopies(replica.name);
+    const listed = new Map<string, number>();
+    for await (const d of replica.store.listDerivatives()) listed.set(`${d.key}/${d.name}`, d.bytes);
+    const lacking = recorded.filter((d) => {
+      const size = listed.get(`${d.key}/${d.name}`);
+      return size === undefined || (d.bytes !== null && size !== d.bytes);
+    });
+    for (let i = 0; i < lacking.length; i += FORGET_BATCH) await ctx.repos.replication.forgetReplicaDerivativeCopies(replica.name, lacking.slice(i, i + FORGET_BATCH));
+    if (lacking.length > 0) ctx.log.warn({ replica: replica.name, lacking: lacking.length }, 'restore: the replica lacks derivatives it was recorded as holding; they are owed to it again');
+    return lacking.length;
+  } catch (err) {
+    ctx.log.warn({ replica: replica.name, err: (err as Error).message }, 'restore: the replica\'s derivatives not listed; they are checked one by one where the primary lacks them');
+    return 0;
   }
 }
 
@@ -213,9 +244,20 @@ async function remakeDerivative(ctx: AppContext, d: StoredDerivative, report: De
   }
 }
 
-/** One original from a replica (its first version: what it holds as the original) into the primary store, checked by its SHA-256. */
-const copyOriginal = (ctx: AppContext, replica: BlobStore, sha256: string): Promise<boolean> =>
-  ctx.blobs.storeCopyOfOriginal(sha256, () => replica.openOriginal(sha256));
+/**
+ * One original from a replica (its first version: what it holds as the original) into the primary
+ * store, checked by its SHA-256. Other bytes there are recorded as such (an alarm; the sweep owes the
+ * replica the original again) and never stored; false when not copied.
+ */
+async function copyOriginal(ctx: AppContext, replica: { name: string; store: BlobStore }, sha256: string): Promise<boolean> {
+  try {
+    return await ctx.blobs.storeCopyOfOriginal(sha256, () => replica.store.openOriginal(sha256));
+  } catch (err) {
+    ctx.log.warn({ replica: replica.name, sha256, err: (err as Error).message }, 'restore: copy failed');
+    if (err instanceof OriginalBytesMismatch) await otherBytesFound(ctx, replica.name, sha256, err.observed, false);
+    return false;
+  }
+}
 
 /**
  * The newest checkpoint any replica holds that verifies with the log's key (forged ones are

@@ -3,9 +3,10 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DERIVATIVE_FORMAT, type DerivativeName } from '../../domain/media/derivatives';
-import { DerivativeBytesMismatch, OriginalBytesMismatch, type BlobStore, type StoredBlob } from '../../domain/ports/blob-store';
+import { DerivativeBytesMismatch, OriginalBytesMismatch, StoredOriginalDiffers, type BlobStore, type StoredBlob } from '../../domain/ports/blob-store';
 import { assertLogFileName } from '../../domain/transparency/tiles';
-import { assertLogCopyName, assertSha, copyHashing, HEX64, openLocalTemp } from './local-temp';
+import { hashLocalFile } from '../../domain/replication/derivatives.service';
+import { assertLogCopyName, assertSha, copyHashing, derivativeOfFileName, HEX64, openLocalTemp } from './local-temp';
 
 /**
  * The blob store on a local filesystem. Layout under STORAGE_DIR:
@@ -57,6 +58,16 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
     return { created };
   }
 
+  /** What the stored original's bytes hash to; null when there is none. */
+  const hashOriginal = (sha256: string): Promise<string | null> =>
+    hashLocalFile(originalPath(sha256)).then(
+      (file) => file.sha256,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null;
+        throw err;
+      },
+    );
+
   return {
     protection: {
       locked: false,
@@ -73,18 +84,31 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
 
     // Into a temp file, hashed on the way, then linked as an upload is: a file never half there.
     async storeCopyOfOriginal(sha256, open) {
-      if (await fs.stat(originalPath(sha256)).then(() => true, () => false)) return true;
+      const here = await hashOriginal(sha256);
+      if (here !== null) {
+        if (here !== sha256) throw new StoredOriginalDiffers(`the stored original ${sha256} hashes to ${here}: kept, nothing stored over it`, here);
+        return true;
+      }
       const source = await open();
       if (!source) return false;
       const temp = uploads.createTempFile();
       try {
         const got = await copyHashing(source.stream(), temp.stream);
-        if (got !== sha256) throw new OriginalBytesMismatch(`the copy of original ${sha256} hashes to ${got}: not stored`);
+        if (got !== sha256) throw new OriginalBytesMismatch(`the copy of original ${sha256} hashes to ${got}: not stored`, got);
         await putOriginal(temp.path, sha256);
         return true;
       } finally {
         await uploads.removeTemp(temp.path);
       }
+    },
+
+    // No lock on a file of ours: other bytes can always be removed.
+    async removeOtherBytes(sha256) {
+      const here = await hashOriginal(sha256);
+      if (here === null) return 'absent';
+      if (here === sha256) return 'right';
+      await fs.rm(originalPath(sha256), { force: true });
+      return 'removed';
     },
     openOriginalForCopy: (sha256) => openFile(originalPath(sha256)),
 
@@ -130,6 +154,19 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
         if (got !== dataSha256) throw new DerivativeBytesMismatch(`the copy of derivative ${name} of ${sha256} hashes to ${got}, not ${dataSha256}: not stored`);
       }),
     openDerivative: (sha256, name) => openFile(derivativePath(sha256, name)),
+
+    // One original's folder at a time (derived/ab/<sha256>/), like listOriginals.
+    async *listDerivatives() {
+      for (const ab of await subdirectories(derivedDir)) {
+        for (const key of await subdirectories(path.join(derivedDir, ab))) {
+          if (!HEX64.test(key)) continue;
+          for (const entry of await fs.readdir(path.join(derivedDir, ab, key), { withFileTypes: true })) {
+            const name = entry.isFile() ? derivativeOfFileName(entry.name) : null;
+            if (name) yield { key, name, bytes: (await fs.stat(path.join(derivedDir, ab, key, entry.name))).size };
+          }
+        }
+      }
+    },
 
     writeLogFile: (name, data) => replaceFile(logFilePath(name), (temp) => fs.writeFile(temp, data, { mode: 0o644 })),
     openLogFile: (name) => openFile(logFilePath(name)),

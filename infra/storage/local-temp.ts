@@ -5,12 +5,20 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { TempFile, TempFileEntry } from '../../domain/ports/blob-store';
+import { DERIVATIVE_FORMAT, type DerivativeName } from '../../domain/media/derivatives';
 
 export const HEX64 = /^[0-9a-f]{64}$/;
 
 /** Keys and paths are built from hashes only; anything else would be an injection bug upstream. */
 export function assertSha(sha256: string): void {
   if (!HEX64.test(sha256)) throw new Error(`not a sha256 hex digest: ${sha256}`);
+}
+
+/** Which derivative a stored file is by its name (`thumb.jpg`), as the adapters name them; null for any other file. */
+export function derivativeOfFileName(file: string): DerivativeName | null {
+  const dot = file.lastIndexOf('.');
+  const name = file.slice(0, dot);
+  return Object.hasOwn(DERIVATIVE_FORMAT, name) && DERIVATIVE_FORMAT[name as DerivativeName].extension === file.slice(dot + 1) ? (name as DerivativeName) : null;
 }
 
 /** A log copy's name: folders and files of the log's own naming (checkpoints/000000000042), nothing a path could escape with. */

@@ -20,9 +20,9 @@ import type { S3Bucket } from '../../domain/config';
 import { DependencyError } from '../../domain/dependency-error';
 import type { Logger } from '../../domain/logger';
 import { DERIVATIVE_FORMAT, type DerivativeName } from '../../domain/media/derivatives';
-import { DerivativeBytesMismatch, OriginalBytesMismatch, type BlobStore, type ByteRange, type OriginalsProtection, type StoredBlob } from '../../domain/ports/blob-store';
+import { DerivativeBytesMismatch, OriginalBytesMismatch, StoredOriginalDiffers, type BlobStore, type ByteRange, type OriginalsProtection, type StoredBlob } from '../../domain/ports/blob-store';
 import { assertLogFileName } from '../../domain/transparency/tiles';
-import { assertLogCopyName, assertSha, copyHashing, HEX64, openLocalTemp } from './local-temp';
+import { assertLogCopyName, assertSha, copyHashing, derivativeOfFileName, HEX64, openLocalTemp } from './local-temp';
 import { createUploadStaging } from './s3-upload-staging';
 import { isPayloadMismatch, multipartEtag, PART_BYTES, PartsUpload, putChecked, takePartBuffer } from './s3-parts';
 
@@ -119,11 +119,15 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     discard: () => undefined,
   });
 
+  /** What one version's bytes hash to, read whole. */
+  const hashVersion = (sha256: string, version: StoredVersion) => fetchHashing(originalKey(sha256), version.versionId, new Writable({ write: (_chunk, _enc, done) => done() }));
+
   /** The stored original is the one with this SHA-256: by its ETag when it was stored as we store it, else by its bytes. */
   async function assertSameBytes(sha256: string, stored: StoredVersion, localEtag: string): Promise<void> {
     if (stored.etag === localEtag) return;
-    if ((await fetchHashing(originalKey(sha256), stored.versionId, new Writable({ write: (_chunk, _enc, done) => done() }))) !== sha256) {
-      throw new Error(`the S3 ${where} holds an original ${sha256} whose bytes do not hash to it (version ${stored.versionId}): refusing to record it`);
+    const observed = await hashVersion(sha256, stored);
+    if (observed !== sha256) {
+      throw new StoredOriginalDiffers(`the S3 ${where} holds an original ${sha256} whose bytes do not hash to it (they hash to ${observed}; version ${stored.versionId}): refusing to record it`, observed);
     }
   }
 
@@ -228,29 +232,26 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
       yield* staging.listStaging();
     },
 
-    // The staged bytes when the upload was staged and they hash to the SHA-256 (checked as they
-    // arrived), else the local file (a resumable upload's, or one staging could not take).
+    // The staged bytes when the upload was staged (refused when they do not hash to the SHA-256),
+    // else the local file (a resumable upload's, or one staging could not take).
     async putOriginal(tempPath, sha256, hint) {
       const key = originalKey(sha256);
-      const staged = staging.take(tempPath);
-      // Parts were hashed as they were sent; bytes in memory are checked by the store against the signed SHA-256.
-      const fromStaging = staged && (staged.sha256 === null || staged.sha256 === sha256) ? staged : null;
-      if (staged && !fromStaging) await staged.abort();
+      // The staging hashed every byte as it sent it (parts) or holds it (a PUT signed with the hash,
+      // which the store checks): the bytes hashed are the bytes stored.
+      const fromStaging = staging.take(tempPath);
       try {
+        if (fromStaging) checkSha256(fromStaging.sha256, sha256);
         // Bytes no row recorded are very probably not here: no HEAD; the listing below still finds a
         // version written before ours (bytes a crash left), which then stays the original.
         if (hint?.recorded !== false && (await keyState(key)) === 'maybe') {
           const existing = await firstVersion(sha256);
           if (existing) {
-            await assertSameBytes(sha256, existing, fromStaging?.digestHere('etag') ?? (await localEtag(tempPath)));
+            await assertSameBytes(sha256, existing, fromStaging?.etagHere() ?? (await localEtag(tempPath)));
             return { created: false };
           }
         }
         const mine = fromStaging
-          ? await fromStaging.commit(originalParams(key, sha256), sha256).catch(async (err: unknown) => {
-              if (isPayloadMismatch(err)) checkSha256(fromStaging.digestHere('sha256') ?? (await fileSha256(tempPath)), sha256);
-              throw err;
-            })
+          ? await fromStaging.commit(originalParams(key, sha256), sha256)
           : await sendFile(key, tempPath, { sha256, original: true, contentType: 'application/octet-stream' });
         const first = await firstVersion(sha256);
         if (first?.versionId === mine.versionId) return { created: true };
@@ -311,6 +312,25 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
         throw err;
       }
       return true;
+    },
+
+    // Every version, the first (the one served as the original) first: with Object Lock the first
+    // refusal leaves the rest as they were.
+    async removeOtherBytes(sha256) {
+      const key = originalKey(sha256);
+      const versions = (await versionsOf(key)).reverse();
+      const first = versions[0];
+      if (!first) return 'absent';
+      if ((await hashVersion(sha256, first)) === sha256) return 'right';
+      for (const version of versions) {
+        try {
+          await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: version.versionId }));
+        } catch (err) {
+          if (isAccessDenied(err) && protection.locked) return 'write-once';
+          throw err;
+        }
+      }
+      return 'removed';
     },
 
     // The key's current version, fetched at once: a copy checks it by hash, and openOriginal (its
@@ -406,6 +426,19 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
     },
 
     openDerivative: (sha256, name) => openObject(derivativeKey(sha256, name)),
+
+    async *listDerivatives() {
+      let token: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'derived/', ContinuationToken: token }));
+        for (const object of page.Contents ?? []) {
+          const [, , key, file] = object.Key?.split('/') ?? [];
+          const name = file === undefined ? null : derivativeOfFileName(file);
+          if (name && key && HEX64.test(key)) yield { key, name, bytes: object.Size ?? 0 };
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    },
 
     async writeLogFile(name, data) {
       assertLogFileName(name);
@@ -514,13 +547,6 @@ async function objectLockOf(client: S3Client, bucket: string): Promise<{ enabled
   }
 }
 
-/** A local file's SHA-256 (only to say what a refused upload's bytes hash to). */
-async function fileSha256(filePath: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(filePath) as AsyncIterable<Buffer>) hash.update(chunk);
-  return hash.digest('hex');
-}
-
 /** The ETag the file gets when stored as this adapter stores it. */
 async function localEtag(filePath: string): Promise<string> {
   const file = await fs.open(filePath, 'r');
@@ -541,7 +567,7 @@ async function localEtag(filePath: string): Promise<string> {
 
 function checkSha256(actual: string, expected: string, what: 'original' | string = 'original'): void {
   if (actual === expected) return;
-  if (what === 'original') throw new OriginalBytesMismatch(`bytes hash to ${actual}, not to the original's SHA-256 ${expected}`);
+  if (what === 'original') throw new OriginalBytesMismatch(`bytes hash to ${actual}, not to the original's SHA-256 ${expected}`, actual);
   throw new DerivativeBytesMismatch(`the ${what} hashes to ${actual}, not to the SHA-256 recorded for it, ${expected}: not stored`);
 }
 

@@ -14,15 +14,20 @@ import { filledPart, PART_BYTES, PartsUpload, putChecked, takePartBuffer } from 
  * file too (what putOriginal sends when staging was not possible), but without fsync: the receipt
  * waits for the bucket, not for this disk. Resumable uploads are written by name into files of
  * their own (createEmptyTempFile) and never staged.
- *   - up to PART_BYTES (a photo): the bytes are held in memory, not hashed here (the upload's
- *     receiver hashed them once already), and never written to the local disk; putOriginal sends
- *     them in one PUT under the original's key, signed with its SHA-256, which the store checks
- *     before it keeps them. Should staging give up on them (the memory budget), the bytes held so
- *     far go to the local file first and the rest follow them there;
- *   - beyond (a video): parts go to a multipart upload under staging/ as they arrive, hashed here as
- *     they are sent (parts are unsigned); putOriginal completes it when that hash is the original's
- *     and copies it under the original's key in the store (no bytes sent again), then removes the
- *     staging object.
+ *   - up to PART_BYTES (a photo): the bytes are held in memory and never written to the local disk;
+ *     putOriginal sends them in one PUT under the original's key, signed with their SHA-256, which
+ *     the store checks before it keeps them. Should staging give up on them (the memory budget),
+ *     the bytes held so far go to the local file first and the rest follow them there;
+ *   - beyond (a video): parts go to a multipart upload under staging/ as they arrive; putOriginal
+ *     completes it and copies it under the original's key in the store (no bytes sent again), then
+ *     removes the staging object.
+ * Every byte is hashed here once, in order, and that SHA-256 is the upload's (TempFile.sha256: the
+ * receiver does not hash them a second time): a part as the very buffer sent, which carries its MD5
+ * for the store to check (and the completed upload's ETag is checked against those); bytes held in
+ * memory before the PUT signed with their hash; bytes given up on as they go to the local file,
+ * which putOriginal checks against the hash as it sends it. So the bytes stored are the bytes hashed.
+ * A second hash of a video by its receiver, compared with this one, guarded only our copying of
+ * received chunks into part buffers; the hash is now taken of those buffers, so it guards nothing.
  * Nothing is visible under originals/ before putOriginal. A staging upload not taken is aborted by
  * removeTemp; after a crash, listTempFiles names the bucket's staging uploads too, so the clean-up
  * of stale temp files (domain/integrity/consistency.service.ts) aborts them once old.
@@ -38,15 +43,15 @@ const COPY_LIMIT = 5 * 1024 ** 3;
 
 /** A fully received upload whose bytes are ready in memory or in the bucket, taken by putOriginal. */
 export type StagedUpload = {
-  /** The SHA-256 of the bytes sent in parts; null for bytes held in memory, which the store checks against the signed SHA-256 of the PUT. */
-  sha256: string | null;
+  /** The SHA-256 of every byte received (of the parts as sent, or of the bytes held in memory, which the store checks against the signed SHA-256 of the PUT). */
+  sha256: string;
   size: number;
   /**
-   * Of bytes held in memory (sha256 null), which never reach the local file: their SHA-256 or the
-   * ETag the store gives them, to compare with what the store holds; null for bytes sent in parts
-   * (their local file has them). Only until abort().
+   * Of bytes held in memory, which never reach the local file: the ETag the store gives them, to
+   * compare with what the store holds; null for bytes sent in parts (their local file has them).
+   * Only until abort().
    */
-  digestHere(kind: 'sha256' | 'etag'): string | null;
+  etagHere(): string | null;
   /**
    * Stores the bytes under `params.Key` (with its metadata and lock), as the original with this
    * SHA-256 (a PUT refused by the store when they do not hash to it); the staging is gone afterwards.
@@ -78,7 +83,7 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
     size = 0;
     /** Every byte arrived (finish() ran). */
     received = false;
-    /** The hash of the parts sent, once received (null: no parts, the bytes are in memory). */
+    /** The SHA-256 of every byte, once received. */
     sha256: string | null = null;
 
     /** Every byte so far is held here and nowhere else (no part sent, not given up on). */
@@ -86,20 +91,22 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
       return !this.parts && !this.unusable;
     }
 
-    /** The bytes held in memory hashed (see StagedUpload.digestHere). */
-    digestHere(kind: 'sha256' | 'etag'): string | null {
+    /** See StagedUpload.etagHere. */
+    etagHere(): string | null {
       if (!this.inMemory) return null;
-      const hash = createHash(kind === 'sha256' ? 'sha256' : 'md5');
+      const hash = createHash('md5');
       for (const chunk of this.chunks) hash.update(chunk);
-      return kind === 'sha256' ? hash.digest('hex') : `"${hash.digest('hex')}"`;
+      return `"${hash.digest('hex')}"`;
     }
 
     constructor(private readonly stagingKey: string) {}
 
+    // Each byte is hashed once, in order: in its part as sent (sendPart), when given up on before
+    // that (giveUp: what is held, then each byte as it arrives), or held in memory to the end (finish).
     async add(chunk: Buffer): Promise<void> {
       this.size += chunk.length;
-      if (this.unusable) return;
-      if (held + chunk.length > MEMORY_BUDGET) return this.giveUp('uploads being received hold the memory budget');
+      if (!this.unusable && held + chunk.length > MEMORY_BUDGET) this.giveUp('uploads being received hold the memory budget');
+      if (this.unusable) return void this.hash.update(chunk);
       this.chunks.push(chunk);
       this.buffered += chunk.length;
       held += chunk.length;
@@ -110,7 +117,8 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
       if (this.parts && !this.unusable && this.buffered > 0) await this.sendPart(this.buffered);
       if (this.parts && !this.unusable) await this.parts.settled().catch((err: Error) => this.giveUp(`a part was not stored: ${err.message}`));
       if (this.size > COPY_LIMIT) this.giveUp('larger than one server-side copy');
-      this.sha256 = this.parts ? this.hash.digest('hex') : null;
+      if (this.inMemory) for (const chunk of this.chunks) this.hash.update(chunk);
+      this.sha256 = this.hash.digest('hex');
       this.received = true;
     }
 
@@ -134,7 +142,10 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
     }
 
     giveUp(why: string): void {
-      this.unusable ??= why;
+      if (this.unusable) return;
+      this.unusable = why;
+      // Held, not sent: hashed now, before the bytes that follow them.
+      for (const chunk of this.chunks) this.hash.update(chunk);
       this.release();
       if (this.parts) void this.abort();
     }
@@ -156,8 +167,8 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
     async commit(params: { Bucket: string; Key: string } & Record<string, unknown>, sha256: string): Promise<{ versionId: string; etag: string }> {
       if (!this.parts) {
         if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
-        // Signed with the original's SHA-256, which the store checks: the bytes are hashed by no one
-        // here. They stay held until abort() (digestHere, should the store refuse them).
+        // Signed with the original's SHA-256 (finish() hashed them), which the store checks. They
+        // stay held until abort() (etagHere).
         return putChecked(client, where, params, this.chunks[0] ?? Buffer.alloc(0), sha256);
       }
       const parts = this.parts;
@@ -244,7 +255,11 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
           void staging.abort().finally(() => done(err));
         },
       });
-      return { path: tempPath, stream };
+      const sha256 = () => {
+        if (staging.sha256 === null) throw new Error(`the upload ${tempPath} is not received whole yet`);
+        return staging.sha256;
+      };
+      return { path: tempPath, stream, sha256 };
     },
 
     take(tempPath) {
@@ -256,9 +271,9 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
         return null;
       }
       return {
-        sha256: staging.sha256,
+        sha256: staging.sha256!,
         size: staging.size,
-        digestHere: (kind) => staging.digestHere(kind),
+        etagHere: () => staging.etagHere(),
         commit: (params, sha256) => staging.commit(params, sha256),
         abort: () => staging.abort(),
       };

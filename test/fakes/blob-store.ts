@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import type { DerivativeName } from '../../domain/media/derivatives';
-import { DerivativeBytesMismatch, OriginalBytesMismatch, type BlobStore, type StoredBlob } from '../../domain/ports/blob-store';
+import { DerivativeBytesMismatch, OriginalBytesMismatch, StoredOriginalDiffers, type BlobStore, type StoredBlob } from '../../domain/ports/blob-store';
+
+const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 const stored = (bytes: Buffer): StoredBlob => ({
   size: bytes.length,
@@ -83,15 +85,29 @@ export class FakeBlobStore implements BlobStore {
   }
 
   async storeCopyOfOriginal(sha256: string, open: () => Promise<StoredBlob | null>) {
-    if (this.originals.has(sha256)) return true;
+    const here = this.originals.get(sha256);
+    if (here) {
+      const observed = sha256Of(here);
+      if (observed !== sha256) throw new StoredOriginalDiffers(`other bytes under ${sha256}`, observed);
+      return true;
+    }
     const source = await open();
     if (!source) return false;
     const chunks: Buffer[] = [];
     for await (const chunk of source.stream()) chunks.push(chunk as Buffer);
     const bytes = Buffer.concat(chunks);
-    if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw new OriginalBytesMismatch(`the copy of ${sha256} does not hash to it`);
+    const observed = sha256Of(bytes);
+    if (observed !== sha256) throw new OriginalBytesMismatch(`the copy of ${sha256} does not hash to it`, observed);
     this.originals.set(sha256, bytes);
     return true;
+  }
+
+  async removeOtherBytes(sha256: string) {
+    const here = this.originals.get(sha256);
+    if (!here) return 'absent' as const;
+    if (sha256Of(here) === sha256) return 'right' as const;
+    this.originals.delete(sha256);
+    return 'removed' as const;
   }
 
   openOriginalForCopy = async (sha256: string) => this.openOriginal(sha256);
@@ -159,6 +175,13 @@ export class FakeBlobStore implements BlobStore {
   };
 
   readLogCopy = async (name: string) => this.logCopies.get(name) ?? null;
+
+  async *listDerivatives() {
+    for (const [at, bytes] of this.derivatives) {
+      const [key, name] = at.split('/') as [string, DerivativeName];
+      yield { key, name, bytes: bytes.length };
+    }
+  }
 
   async *listLogCopies(prefix: string) {
     for (const name of this.logCopies.keys()) if (name.startsWith(prefix)) yield name;

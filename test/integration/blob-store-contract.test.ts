@@ -4,10 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
+import { pipeline } from 'node:stream/promises';
 import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Bucket } from '../../domain/config';
 import { createLogger } from '../../domain/logger';
-import { DerivativeBytesMismatch, OriginalBytesMismatch, type BlobStore, type StoredBlob } from '../../domain/ports/blob-store';
+import { DerivativeBytesMismatch, OriginalBytesMismatch, StoredOriginalDiffers, type BlobStore, type StoredBlob } from '../../domain/ports/blob-store';
 import { createFsBlobStore } from '../../infra/storage/fs-blob-store';
 import { createS3BlobStore } from '../../infra/storage/s3-blob-store';
 import { createTestBucket, removeTestBucket } from '../helpers/s3';
@@ -51,16 +52,29 @@ async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
 
 const exists = (p: string) => fs.stat(p).then(() => true, () => false);
 
-type Adapter = { name: string; open(storageDir: string): Promise<BlobStore>; cleanUp(): Promise<void> };
+/** `plant` writes bytes under an original's key behind the store's back (someone with its keys, or bit rot). */
+type Adapter = { name: string; open(storageDir: string): Promise<BlobStore>; plant(storageDir: string, sha256: string, data: Buffer): Promise<void>; cleanUp(): Promise<void> };
 
+const originalPath = (sha: string) => `originals/${sha.slice(0, 2)}/${sha.slice(2, 4)}/${sha}`;
 let bucket: (S3Bucket & { client: S3Client }) | undefined;
 const adapters: Adapter[] = [
-  { name: 'filesystem', open: (dir) => createFsBlobStore(dir), cleanUp: async () => undefined },
+  {
+    name: 'filesystem',
+    open: (dir) => createFsBlobStore(dir),
+    async plant(dir, sha, data) {
+      await fs.mkdir(path.dirname(path.join(dir, originalPath(sha))), { recursive: true });
+      await fs.writeFile(path.join(dir, originalPath(sha)), data, { mode: 0o444 });
+    },
+    cleanUp: async () => undefined,
+  },
   {
     name: 'S3 (Ceph RGW)',
     async open(dir) {
       bucket = await createTestBucket('contract');
       return createS3BlobStore({ ...bucket, objectLockDays: 1, storageDir: dir }, silent);
+    },
+    async plant(_dir, sha, data) {
+      await bucket!.client.send(new PutObjectCommand({ Bucket: bucket!.bucket, Key: originalPath(sha), Body: data }));
     },
     cleanUp: async () => {
       if (bucket) await removeTestBucket(bucket);
@@ -208,6 +222,36 @@ describe.each(adapters)('BlobStore contract: $name', (adapter) => {
     expect(await store.openOriginal(absent)).toBeNull();
   }, 120_000);
 
+  test('other bytes under an original\'s key are reported by a copy with what they hash to, never stored over; removed only when they are not the original\'s', async () => {
+    const data = randomBytes(20_000);
+    const sha = sha256Of(data);
+    const other = randomBytes(5_000);
+    await adapter.plant(dir, sha, other);
+    const found = await store.storeCopyOfOriginal(sha, serving(data)).catch((err: unknown) => err);
+    expect(found).toBeInstanceOf(StoredOriginalDiffers);
+    expect((found as StoredOriginalDiffers).observed).toBe(sha256Of(other));
+    expect(sha256Of(await buffer((await store.openOriginal(sha))!.stream()))).toBe(sha256Of(other));
+
+    expect(await store.removeOtherBytes(sha)).toBe('removed');
+    expect(await store.openOriginal(sha)).toBeNull();
+    expect(await store.removeOtherBytes(sha)).toBe('absent');
+    expect(await store.storeCopyOfOriginal(sha, serving(data))).toBe(true);
+    // The right bytes are never removed.
+    expect(await store.removeOtherBytes(sha)).toBe('right');
+    expect((await store.readOriginal(sha)).equals(data)).toBe(true);
+  });
+
+  test('derivatives are listed with their sizes, by the key and copy they were written under', async () => {
+    const sha = sha256Of(randomBytes(16));
+    const thumb = randomBytes(1234);
+    const video = randomBytes(4321);
+    await store.writeDerivative(sha, 'thumb', thumb, sha256Of(thumb));
+    await store.writeDerivative(sha, 'video', video, sha256Of(video));
+    const found: string[] = [];
+    for await (const d of store.listDerivatives()) if (d.key === sha) found.push(`${d.name}:${d.bytes}`);
+    expect(found.sort()).toEqual(['thumb:1234', 'video:4321']);
+  });
+
   test('a temp file written by name after its stream ended (a resumable upload) is stored from the file', async () => {
     const data = randomBytes(70_000);
     const sha = sha256Of(data);
@@ -346,6 +390,19 @@ describe('S3 store: versions others write under an original key', () => {
     await store.removeTemp(await received(store, other));
     expect(await leftovers()).toEqual({ temps: [], uploads: 0, staged: 0 });
     expect(await store.openOriginal(sha256Of(other))).toBeNull();
+  }, 120_000);
+
+  test("an upload is hashed once, by the store as it holds or sends the bytes: the temp file's SHA-256 is that of every byte, in memory or in parts", async () => {
+    for (const size of [3 * 1024 * 1024 + 1, 2 * 16 * 1024 * 1024 + 12_345]) {
+      const data = randomBytes(size);
+      const temp = store.createTempFile();
+      // Chunks that do not divide a part, so parts are gathered across them.
+      const chunks = Array.from({ length: Math.ceil(size / 100_003) }, (_, i) => data.subarray(i * 100_003, (i + 1) * 100_003));
+      await pipeline(Readable.from(chunks), temp.stream);
+      expect(temp.sha256?.()).toBe(sha256Of(data));
+      expect(await store.putOriginal(temp.path, sha256Of(data))).toEqual({ created: true });
+      expect(sha256Of(await store.readOriginal(sha256Of(data)))).toBe(sha256Of(data));
+    }
   }, 120_000);
 
   test('an upload of one part is held in memory only, never written to the local disk, and stored in one PUT', async () => {

@@ -105,7 +105,7 @@ describeWithFixtures('the system with its blobs in S3', () => {
     }
     const [, videoRow] = await system.ownerDb.query<{ id: string }>('SELECT id FROM media_files ORDER BY position').then((r) => r.rows);
     const report = await restoreFromReplicas(system.workerCtx);
-    expect(report.derivatives).toEqual({ recorded: 6, present: 4, copied: 0, remade: 1, remadeOtherBytes: 0, reopenedVideos: [videoRow!.id], lost: [] });
+    expect(report.derivatives).toEqual({ recorded: 6, replicaCopiesForgotten: 0, present: 4, copied: 0, remade: 1, remadeOtherBytes: 0, reopenedVideos: [videoRow!.id], lost: [] });
     const thumbAfter = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.bucket, Key: derived(photo.sha256, 'thumb.jpg') }));
     expect(Buffer.from(await thumbAfter.Body!.transformToByteArray()).equals(thumbBefore)).toBe(true);
     await waitFor(async () => (await system.ctx.repos.videoCopies.findVideoCopy(videoRow!.id))?.status === 'ready', 120_000, 'the video copy made again');
