@@ -5,10 +5,14 @@
  * printed whole when each ends (not mixed into Jest's); any of the three failing fails the run, and
  * all three always finish, so one run reports every failure. Arguments go to Jest
  * (`npm test -- test/unit`).
+ *
+ * Three Jest workers on two cores: the longest files mostly wait (a throttled upload, a PostgreSQL
+ * outage, an export left stalled; the resumable-upload file used 16 s of CPU in 71 s alone), and a
+ * third worker runs other files meanwhile.
  */
 const { spawn } = require('node:child_process');
 
-const JEST_WORKERS = 2;
+const JEST_WORKERS = 3;
 
 /** Runs a command; `capture`: its output is kept and printed in one piece when it ends. */
 function run(label, command, args, capture) {
