@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import * as catalogRepo from '../../db/catalog.repo';
 import * as mediaRepo from '../../db/media.repo';
 import * as stationsRepo from '../../db/stations.repo';
+import { FIRST_RETRY_DELAY_MS } from '../../domain/queue/retry';
 import { describeWithFixtures, fixturePath, loadExpected, type ExpectedFile } from '../helpers/fixtures';
 import { Client, SUBMISSION_FIELDS, fileFromPath, loggedInClient, uploadSubmission, type UploadFile } from '../helpers/http';
 import { processedFiles, startSystem, type TestSystem } from '../helpers/system';
@@ -237,8 +238,8 @@ describeWithFixtures('media flags', () => {
     expect(file!.status).toBe('failed');
     expect(file!.failure_reason).toMatch(/cannot be decoded/);
     expect(file!.attempts).toBe(1);
-    // BullMQ's first retry would come after 2 s of backoff: wait past it, nothing may change.
-    await new Promise((r) => setTimeout(r, 4000));
+    // A retry would come after the first backoff, at most FIRST_RETRY_DELAY_MS: wait twice that, nothing may change.
+    await new Promise((r) => setTimeout(r, 2 * FIRST_RETRY_DELAY_MS));
     expect(await reload(file!.id)).toMatchObject({ status: 'failed', attempts: 1, failure_reason: file!.failure_reason });
     const original = await moderator.fetch(`/moderation/files/${file!.id}/original`);
     expect(original.status).toBe(200);
