@@ -3,7 +3,7 @@
  * Records each test file's duration from Jest's JSON report into test/durations.json, which
  * test/sequencer.js reads to start the longest files first:
  *
- *   npx jest --maxWorkers=3 --json --outputFile=/tmp/jest.json [files…]
+ *   npx jest --maxWorkers=2 --json --outputFile=/tmp/jest.json [files…]
  *   node test/record-durations.js /tmp/jest.json [durations file, test/durations.json by default]
  *   node test/record-durations.js --summary /tmp/jest.json   (prints the slowest files, writes nothing; .ci/run)
  *
