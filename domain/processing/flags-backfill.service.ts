@@ -40,11 +40,10 @@ export async function backfillFileFlags(ctx: AppContext, fileId: string): Promis
     gps: file.gps_lat !== null && file.gps_lon !== null ? { lat: file.gps_lat, lon: file.gps_lon } : null,
   };
   const claimFlags = claim ? claimMismatches(capture, claim, await regionByCode(ctx, claim.region_code), ctx.config) : [];
-  return ctx.transaction((tx) =>
-    relateToPartners(tx, ctx.config.nearDuplicateMaxDistance, file, async (relations) =>
-      (await tx.media.setFlags(file.id, [...metadataFlags, ...claimFlags, ...relations])) ? 'changed' : 'unchanged',
-    ),
-  );
+  return ctx.transaction(async (tx) => {
+    const relations = await relateToPartners(tx, ctx.config.nearDuplicateMaxDistance, file);
+    return (await tx.media.setFlags(file.id, [...metadataFlags, ...claimFlags, ...relations])) ? 'changed' : 'unchanged';
+  });
 }
 
 /** The metadata step run again on the stored original; none for a file whose metadata was never read (as processing saved it). */

@@ -29,27 +29,19 @@ export function findRelatedFiles(repos: Pick<Repositories, 'media'>, maxDistance
  * The relation flags of a file (exact_duplicate, near_duplicate, live_photo_pair), which its partner
  * files get too, so both files of a pair are found by a flag filter. Which partners they are is
  * looked up again when a moderator reads the page (relatedFilesOf), so the links stay complete as
- * more copies arrive. The lookup holds a lock until the caller's transaction ends, and `save` writes
- * the file's flags in it: two copies processed at the same moment cannot both miss each other. The
- * partners' submissions join one cluster last, so the clusters' lock, which every upload also takes
- * while it holds the log's, is held only for that statement and the commit after it.
+ * more copies arrive. The lookup holds a lock until the caller's transaction ends: the caller
+ * saves the returned flags on the file in the same transaction.
  */
-export async function relateToPartners<T>(
-  tx: Pick<TxRepositories, 'media' | 'clusters'>,
-  maxDistance: number,
-  file: FileIdentity,
-  save: (relations: Relation[]) => Promise<T>,
-): Promise<T> {
+export async function relateToPartners(tx: Pick<TxRepositories, 'media' | 'clusters'>, maxDistance: number, file: FileIdentity): Promise<Relation[]> {
   await tx.media.lockRelationLookup();
   const related = await findRelatedFiles(tx, maxDistance, file);
+  // the submissions of the partners become one cluster in the moderators' queue
+  await clusterRelatedFiles(tx, file.submission_id, related);
   const relations = [...new Set(related.map((r) => r.relation))];
   for (const relation of relations) {
     await tx.media.addFlag(related.filter((r) => r.relation === relation).map((r) => r.file_id), relation);
   }
-  const saved = await save(relations);
-  // the submissions of the partners become one cluster in the moderators' queue
-  await clusterRelatedFiles(tx, file.submission_id, related);
-  return saved;
+  return relations;
 }
 
 /**

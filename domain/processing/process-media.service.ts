@@ -263,12 +263,15 @@ async function saveWithRelations(
   derivatives: { thumb: boolean; preview: boolean; contact: boolean; previewOwed?: boolean },
   copies: WrittenCopy[],
 ): Promise<void> {
-  await ctx.transaction((tx) =>
-    relateToPartners(tx, ctx.config.nearDuplicateMaxDistance, { ...file, phash: extraction.phash, content_identifier: extraction.contentIdentifier }, async (relations) => {
-      await tx.media.saveExtraction(file.id, { ...extraction, flags: [...extraction.flags, ...relations] }, outcome, derivatives);
-      await tx.media.recordDerivativeHashes(file.id, copies);
-    }),
-  );
+  await ctx.transaction(async (tx) => {
+    const relations = await relateToPartners(tx, ctx.config.nearDuplicateMaxDistance, {
+      ...file,
+      phash: extraction.phash,
+      content_identifier: extraction.contentIdentifier,
+    });
+    await tx.media.saveExtraction(file.id, { ...extraction, flags: [...extraction.flags, ...relations] }, outcome, derivatives);
+    await tx.media.recordDerivativeHashes(file.id, copies);
+  });
 }
 
 /**
