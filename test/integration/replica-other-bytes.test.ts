@@ -152,7 +152,11 @@ describeWithFixtures('replicas holding other bytes', () => {
     const after = (await confirmedCopy('open-rep'))!;
     expect(after.checked_at.getTime()).toBeGreaterThan(before.checked_at.getTime());
     // The write-once replica's other bytes were looked at again and are still there, still an alarm.
-    await waitFor(async () => (await otherBytes('locked-rep'))!.last_seen_at.getTime() > Date.now() - 86_400_000, 30_000, 'locked-rep looked at again');
+    // (the finding is recorded first, then marked write-once when the removal is refused: wait for both)
+    await waitFor(async () => {
+      const found = (await otherBytes('locked-rep'))!;
+      return found.last_seen_at.getTime() > Date.now() - 86_400_000 && found.write_once;
+    }, 30_000, 'locked-rep looked at again');
     expect(await otherBytes('locked-rep')).toMatchObject({ observed: sha256Of(forged), write_once: true });
     expect(await firstVersionHash(locked, originalKey)).toBe(sha256Of(forged));
     expect((await replicationStatus(system.ctx)).replicas.map((r) => r.otherBytes)).toEqual([1, 0]);
