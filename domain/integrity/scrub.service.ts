@@ -31,18 +31,27 @@ export async function scrubTick(ctx: AppContext): Promise<void> {
   ]);
 }
 
+/** One tick's share of a per-minute byte rate. */
+export const tickBudget = (bytesPerMinute: number): number => bytesPerMinute * (SCRUB_TICK_MS / 60_000);
+
+/** The first of `due` (oldest first) that fit in one tick's byte budget, always at least one. */
+export function withinBudget<T extends { bytes: number }>(due: readonly T[], budget: number): T[] {
+  const picked: T[] = [];
+  let bytes = 0;
+  for (const item of due) {
+    if (picked.length > 0 && bytes + item.bytes > budget) break;
+    picked.push(item);
+    bytes += item.bytes;
+  }
+  return picked;
+}
+
 /** Enqueues the originals due for a check, within one tick's byte budget (at least one). */
 export async function enqueueDueOriginals(ctx: AppContext): Promise<number> {
-  const budget = ctx.config.scrubBytesPerMinute * (SCRUB_TICK_MS / 60_000);
+  const budget = tickBudget(ctx.config.scrubBytesPerMinute);
   if (budget <= 0) return 0;
   const due = await ctx.repos.integrity.originalsDueForCheck(new Date(ctx.clock.now().getTime() - ctx.config.scrubEveryMs), ORIGINALS_PER_TICK);
-  const picked: string[] = [];
-  let bytes = 0;
-  for (const original of due) {
-    if (picked.length > 0 && bytes + original.bytes > budget) break;
-    picked.push(original.sha256);
-    bytes += original.bytes;
-  }
+  const picked = withinBudget(due, budget).map((o) => o.sha256);
   await ctx.queue.enqueue('scrub-original', picked);
   return picked.length;
 }

@@ -155,8 +155,8 @@ export type BlobStore = {
 
 export type ListedDerivative = { key: string; name: DerivativeName; bytes: number };
 
-/** Bytes given as an original's that do not hash to its SHA-256 (they hash to `observed`): nothing of them was stored. */
-export class OriginalBytesMismatch extends Error {
+/** Bytes met under an original's SHA-256 that hash to `observed` instead. */
+abstract class OtherBytesThanOriginal extends Error {
   constructor(
     message: string,
     readonly observed: string,
@@ -164,15 +164,10 @@ export class OriginalBytesMismatch extends Error {
     super(message);
   }
 }
-/** The store holds other bytes under an original's key than those that hash to it (they hash to `observed`): nothing was stored over them. */
-export class StoredOriginalDiffers extends Error {
-  constructor(
-    message: string,
-    readonly observed: string,
-  ) {
-    super(message);
-  }
-}
+/** Bytes given as an original's that do not hash to its SHA-256: nothing of them was stored. */
+export class OriginalBytesMismatch extends OtherBytesThanOriginal {}
+/** The store holds other bytes under an original's key than those that hash to it: nothing was stored over them. */
+export class StoredOriginalDiffers extends OtherBytesThanOriginal {}
 /** A derivative's bytes copied from another store that do not hash to the SHA-256 recorded for it: nothing was stored. */
 export class DerivativeBytesMismatch extends Error {}
 

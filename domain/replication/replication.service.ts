@@ -1,7 +1,7 @@
 import type { AppContext } from '../context';
 import { OriginalBytesMismatch, StoredOriginalDiffers, type BlobStore } from '../ports/blob-store';
 import { raiseAlarm, resolveAlarm } from '../integrity/alarms.service';
-import { hashOriginalIn, SCRUB_TICK_MS } from '../integrity/scrub.service';
+import { hashOriginalIn, tickBudget, withinBudget } from '../integrity/scrub.service';
 import type { ReplicationStatus } from './model';
 import { DERIVATIVE_FORMAT, type DerivativeName } from '../media/derivatives';
 import { derivativeJobId } from './derivatives.service';
@@ -85,18 +85,17 @@ async function copyOriginal(ctx: AppContext, replica: OpenReplica, sha256: strin
 
 /**
  * The replica holds other bytes under the original's key (tampered with, bit rot, or written there
- * first by someone else): recorded at once (no longer a confirmed copy; an alarm). A replica that
+ * first by someone else): recorded (no longer a confirmed copy; an alarm). A replica that
  * lets them be removed is sent the original again, which is read back and hashed: true, the copy
  * can be confirmed. One that refuses (Object Lock, write-once) keeps them: they stay recorded as
  * such and the alarm stays (false); the verification looks at them again later.
  */
 async function replaceOtherBytes(ctx: AppContext, replica: OpenReplica, sha256: string, observed: string): Promise<boolean> {
-  await otherBytesFound(ctx, replica.name, sha256, observed, false);
+  // Recorded once, with what the removal said: a finding known to be write-once never reads as
+  // removable in between (the sweep would owe, and send, a copy the replica cannot take).
   const removal = await replica.store.removeOtherBytes(sha256);
-  if (removal === 'write-once') {
-    await otherBytesFound(ctx, replica.name, sha256, observed, true);
-    return false;
-  }
+  await otherBytesFound(ctx, replica.name, sha256, observed, removal === 'write-once');
+  if (removal === 'write-once') return false;
   if (removal !== 'right') await copyOriginal(ctx, replica, sha256);
   const back = await hashOriginalIn(replica.store, sha256);
   if (back !== sha256) throw new Error(`replica ${replica.name} does not serve back the original ${sha256} it was sent again (it hashes to ${back})`);
@@ -233,7 +232,7 @@ const REPLICA_CHECKS_PER_TICK = 10_000;
  * (at least one), each a verify-replica-copy job. Returns how many it enqueued.
  */
 export async function enqueueDueReplicaChecks(ctx: AppContext): Promise<number> {
-  const budget = ctx.config.replicaScrubBytesPerMinute * (SCRUB_TICK_MS / 60_000);
+  const budget = tickBudget(ctx.config.replicaScrubBytesPerMinute);
   if (budget <= 0 || ctx.replicas.length === 0) return 0;
   const before = new Date(ctx.clock.now().getTime() - ctx.config.scrubEveryMs);
   const due = await ctx.repos.replication.replicaCopiesDueForCheck(
@@ -241,13 +240,7 @@ export async function enqueueDueReplicaChecks(ctx: AppContext): Promise<number> 
     before,
     REPLICA_CHECKS_PER_TICK,
   );
-  const picked: string[] = [];
-  let bytes = 0;
-  for (const copy of due) {
-    if (picked.length > 0 && bytes + copy.bytes > budget) break;
-    picked.push(replicationJobId(copy.replica, copy.sha256));
-    bytes += copy.bytes;
-  }
+  const picked = withinBudget(due, budget).map((copy) => replicationJobId(copy.replica, copy.sha256));
   await ctx.queue.enqueue('verify-replica-copy', picked);
   return picked.length;
 }
