@@ -17,13 +17,15 @@ export type PoolLimits = {
   idleInTransactionTimeoutMs?: number;
   /** Waiting longer for a free connection (or a new one) fails instead of queueing forever. */
   acquireTimeoutMs?: number;
+  /** Shown in pg_stat_activity, so an operator sees which process a session belongs to ('svidetel-api'). */
+  applicationName?: string;
 };
 
 export function createPool(databaseUrl: string, max = 10, limits: PoolLimits = {}): Pool {
   const pool = new Pool({
     connectionString: databaseUrl,
     max,
-    application_name: 'svidetel',
+    application_name: limits.applicationName ?? 'svidetel',
     statement_timeout: limits.statementTimeoutMs,
     idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs,
     connectionTimeoutMillis: limits.acquireTimeoutMs,

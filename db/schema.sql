@@ -263,6 +263,75 @@ END $$;
 
 
 --
+-- Name: clusters_link(uuid, uuid[], text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.clusters_link(sub uuid, partners uuid[], reasons text[]) RETURNS uuid
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  linked uuid;
+BEGIN
+  IF cardinality(partners) = 0 THEN
+    RETURN NULL;
+  END IF;
+  PERFORM pg_advisory_xact_lock(hashtext('svidetel:clusters'));
+  WITH links AS (
+    INSERT INTO submission_links (a, b, reason)
+    SELECT least(sub, p.id), greatest(sub, p.id), p.reason FROM unnest(partners, reasons) AS p (id, reason)
+    ON CONFLICT DO NOTHING),
+  ends AS (
+    SELECT s.id, s.cluster_id FROM submissions s WHERE s.id = ANY(array_prepend(sub, partners))),
+  named AS (
+    SELECT s.id, s.received_at FROM submissions s WHERE s.id = ANY(ARRAY(SELECT e.cluster_id FROM ends e WHERE e.cluster_id IS NOT NULL))
+    UNION
+    SELECT s.id, s.received_at FROM submissions s JOIN ends e ON e.id = s.id WHERE e.cluster_id IS NULL),
+  target AS (
+    SELECT n.id AS cluster_id FROM named n ORDER BY n.received_at, n.id LIMIT 1),
+  moved AS (
+    UPDATE submissions s SET cluster_id = target.cluster_id FROM target
+     WHERE s.cluster_id IS DISTINCT FROM target.cluster_id
+       AND s.id = ANY(ARRAY(SELECT e.id FROM ends e
+                            UNION
+                            SELECT m.id FROM submissions m, (SELECT ARRAY(SELECT e.cluster_id FROM ends e, target t WHERE e.cluster_id IS NOT NULL AND e.cluster_id <> t.cluster_id) AS away) c
+                             WHERE cardinality(c.away) > 0 AND m.cluster_id = ANY(c.away))))
+  SELECT target.cluster_id INTO linked FROM target;
+  RETURN linked;
+END $$;
+
+
+--
+-- Name: clusters_link_same_station(uuid, integer, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.clusters_link_same_station(sub uuid, minutes integer, reason text) RETURNS uuid
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  partners uuid[];
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('svidetel:clusters'));
+  WITH me AS (
+    SELECT s.election_id, s.station_number, s.region, s.received_at FROM submissions s WHERE s.id = sub),
+  near AS (
+    SELECT b.id, b.received_at FROM me, LATERAL (
+      SELECT o.id, o.received_at FROM submissions o
+       WHERE o.election_id = me.election_id AND o.station_number = me.station_number AND o.region = me.region AND o.id <> sub
+         AND o.received_at BETWEEN me.received_at - minutes * interval '1 minute' AND me.received_at
+       ORDER BY o.received_at DESC LIMIT 8) b
+    UNION ALL
+    SELECT a.id, a.received_at FROM me, LATERAL (
+      SELECT o.id, o.received_at FROM submissions o
+       WHERE o.election_id = me.election_id AND o.station_number = me.station_number AND o.region = me.region AND o.id <> sub
+         AND o.received_at > me.received_at AND o.received_at <= me.received_at + minutes * interval '1 minute'
+       ORDER BY o.received_at LIMIT 8) a)
+  SELECT coalesce(array_agg(n.id), '{}') INTO partners FROM (
+    SELECT near.id FROM near, me ORDER BY abs(extract(epoch FROM near.received_at - me.received_at)), near.id LIMIT 8) n;
+  RETURN clusters_link(sub, partners, array_fill(reason, ARRAY[cardinality(partners)]));
+END $$;
+
+
+--
 -- Name: decisions_forbid_change(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -680,6 +749,21 @@ CREATE FUNCTION public.tlog_forbid_change() RETURNS trigger
     AS $$
 BEGIN
   RAISE EXCEPTION 'the transparency log is append-only: % on % is not allowed', TG_OP, TG_TABLE_NAME;
+END $$;
+
+
+--
+-- Name: tlog_lock_for_append(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tlog_lock_for_append(OUT log_size bigint, OUT frontier bytea) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  SELECT s.size INTO log_size FROM tlog_state s WHERE s.id FOR UPDATE;
+  SELECT coalesce(string_agg(t.hash, ''::bytea ORDER BY p.level DESC), ''::bytea) INTO frontier
+    FROM (SELECT l AS level, (log_size >> l) - 1 AS idx FROM generate_series(0, 62) AS l WHERE (log_size >> l) & 1 = 1) p
+    JOIN tlog_subtrees t ON t.level = p.level AND t.idx = p.idx;
 END $$;
 
 

@@ -47,20 +47,20 @@ function packed(values: readonly Buffer[], width: number): Buffer {
 }
 
 /**
- * Locks the log for an append and returns its size (the next leaf's index). Must run inside the
- * caller's transaction (e.g. the one that stores the upload): the row lock serialises appends until
- * the commit, and a rollback leaves neither a leaf nor a gap.
+ * Locks the log for an append and returns its size (the next leaf's index) and its frontier (the
+ * hashes of the perfect subtrees that make up the tree, largest first), in one round trip: the lock
+ * is then held for the fewest waits on this process. Must run inside the caller's transaction (e.g.
+ * the one that stores the upload): the row lock serialises appends until the commit, and a rollback
+ * leaves neither a leaf nor a gap. The frontier is read by a statement of its own inside the function
+ * (db/migrations/026_short_locks.sql), after the lock: it sees the subtrees the previous holder wrote.
  */
-export async function lockLogForAppend(tx: Tx): Promise<number> {
+export async function lockLogForAppend(tx: Tx): Promise<{ size: number; frontier: Buffer[] }> {
   // Outside a transaction block (autocommit) the row lock would be gone with the statement. Asked of
-  // the connection (the server says it with every answer), not with a query: no round trip while
-  // the lock is held.
+  // the connection (the server says it with every answer), not with a query: no round trip.
   if (tx.getTransactionStatus() !== 'T') throw new Error('appending to the log must run inside a transaction');
-  // The frontier is read by the caller in a statement of its own: a statement that waited for this
-  // lock sees the row's new size but, elsewhere, only what was committed before it started (READ
-  // COMMITTED), so the subtrees the previous holder wrote would be missing from the same statement.
-  const state = await tx.query<{ size: string }>({ name: 'tlog.lock_for_append', text: 'SELECT size FROM tlog_state WHERE id FOR UPDATE' });
-  return Number(state.rows[0]!.size);
+  const { rows } = await tx.query<{ log_size: string; frontier: Buffer }>({ name: 'tlog.lock_for_append', text: 'SELECT log_size, frontier FROM tlog_lock_for_append()' });
+  const { log_size: size, frontier } = rows[0]!;
+  return { size: Number(size), frontier: Array.from({ length: frontier.length / HASH_BYTES }, (_, i) => frontier.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES)) };
 }
 
 /**

@@ -83,6 +83,7 @@ export async function createContext(config: Config, name: string, logDestination
     statementTimeoutMs: config.dbStatementTimeoutMs,
     idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
     acquireTimeoutMs: config.dbAcquireTimeoutMs,
+    applicationName: `svidetel-${name}`,
   };
   const db = createPool(config.databaseUrl, config.dbPoolSize, limits);
   await checkAppDatabase(db, config.databaseUrl).catch(async (err: unknown) => {

@@ -3,7 +3,7 @@
  * halves of a Live Photo, or reports from the same station within minutes are shown as one group
  * that a moderator opens, merges (by picking the one to keep) and decides together.
  */
-import type { TxRepositories } from '../../db/repositories';
+import type { Repositories, TxRepositories } from '../../db/repositories';
 import type { RelatedFile } from '../media/model';
 import type { QueueItem } from '../submissions/model';
 
@@ -61,24 +61,27 @@ export function groupQueue(items: (QueueItem & { cluster_id?: string | null })[]
   return [...groups.values()];
 }
 
-/** The transaction's repositories the cluster upkeep uses. */
-type ClusterTx = Pick<TxRepositories, 'clusters'>;
+/** The repositories the cluster upkeep uses: the pool's or a transaction's. */
+type ClusterRepos = Pick<Repositories | TxRepositories, 'clusters'>;
 
 /**
  * A new submission joins the cluster of the reports from its station within SAME_STATION_MINUTES
- * (any status): called in the transaction that inserts it, as its last step (the lock it takes is
- * held until commit, so two reports sent at once from one station see each other).
+ * (any status). Called once it is committed, outside its transaction: the clusters' lock is then held
+ * for one statement only, not across the upload's remaining waits; of two reports sent at once from
+ * one station, the second to take the lock sees the first. Idempotent: the worker calls it again for
+ * each file it processes, so a report whose process died between its commit and this call still joins.
  */
-export async function clusterSameStation(tx: ClusterTx, submissionId: string): Promise<string | null> {
-  await tx.clusters.lockClusters();
-  return tx.clusters.linkSameStation(submissionId, SAME_STATION_MINUTES, 'same_station');
+export function clusterSameStation(repos: ClusterRepos, submissionId: string): Promise<string | null> {
+  return repos.clusters.linkSameStation(submissionId, SAME_STATION_MINUTES, 'same_station');
 }
 
 /**
  * A processed file's relations (exact and near duplicates, Live Photo partners) in other
- * submissions link its submission to theirs; partners in the same submission link nothing.
+ * submissions link its submission to theirs; partners in the same submission link nothing. Called
+ * once the file's transaction has committed, as one statement: the clusters' lock, which every
+ * upload takes, is never held while the (low-priority) worker's next statement is awaited.
  */
-export async function clusterRelatedFiles(tx: ClusterTx, submissionId: string, related: Pick<RelatedFile, 'submission_id' | 'relation'>[]): Promise<string | null> {
+export async function clusterRelatedFiles(repos: ClusterRepos, submissionId: string, related: readonly Pick<RelatedFile, 'submission_id' | 'relation'>[]): Promise<string | null> {
   const partners = related.filter((r) => r.submission_id !== submissionId).map((r) => ({ id: r.submission_id, reason: r.relation }));
-  return tx.clusters.linkSubmission(submissionId, partners);
+  return repos.clusters.linkSubmission(submissionId, partners);
 }

@@ -14,6 +14,7 @@ import { extractMetadata } from '../media/metadata';
 import type { MediaFile } from '../media/model';
 import { regionByCode } from '../regions/regions.service';
 import { claimMismatches } from './claim-mismatch';
+import { clusterRelatedFiles } from '../moderation/clusters';
 import { relateToPartners } from './media-relations.service';
 import { readStoredHead } from './process-media.service';
 
@@ -40,10 +41,12 @@ export async function backfillFileFlags(ctx: AppContext, fileId: string): Promis
     gps: file.gps_lat !== null && file.gps_lon !== null ? { lat: file.gps_lat, lon: file.gps_lon } : null,
   };
   const claimFlags = claim ? claimMismatches(capture, claim, await regionByCode(ctx, claim.region_code), ctx.config) : [];
-  return ctx.transaction(async (tx) => {
-    const relations = await relateToPartners(tx, ctx.config.nearDuplicateMaxDistance, file);
-    return (await tx.media.setFlags(file.id, [...metadataFlags, ...claimFlags, ...relations])) ? 'changed' : 'unchanged';
+  const { changed, related } = await ctx.transaction(async (tx) => {
+    const { relations, related } = await relateToPartners(tx, ctx.config.nearDuplicateMaxDistance, file);
+    return { changed: await tx.media.setFlags(file.id, [...metadataFlags, ...claimFlags, ...relations]), related };
   });
+  await clusterRelatedFiles(ctx.repos, file.submission_id, related);
+  return changed ? 'changed' : 'unchanged';
 }
 
 /** The metadata step run again on the stored original; none for a file whose metadata was never read (as processing saved it). */

@@ -3,7 +3,6 @@ import type { AppContext } from '../context';
 import { FLAGS, RELATIONS, isFlag, type Relation } from '../media/flags';
 import type { MediaFile, RelatedFile } from '../media/model';
 import { bandProbes } from '../media/perceptual-hash';
-import { clusterRelatedFiles } from '../moderation/clusters';
 
 type FileIdentity = Pick<MediaFile, 'id' | 'submission_id' | 'sha256' | 'kind' | 'phash' | 'content_identifier'>;
 
@@ -27,21 +26,20 @@ export function findRelatedFiles(repos: Pick<Repositories, 'media'>, maxDistance
 
 /**
  * The relation flags of a file (exact_duplicate, near_duplicate, live_photo_pair), which its partner
- * files get too, so both files of a pair are found by a flag filter. Which partners they are is
- * looked up again when a moderator reads the page (relatedFilesOf), so the links stay complete as
- * more copies arrive. The lookup holds a lock until the caller's transaction ends: the caller
- * saves the returned flags on the file in the same transaction.
+ * files get too, so both files of a pair are found by a flag filter, and the partners themselves.
+ * Which partners they are is looked up again when a moderator reads the page (relatedFilesOf), so the
+ * links stay complete as more copies arrive. The lookup holds a lock until the caller's transaction
+ * ends: the caller saves the returned flags on the file in the same transaction, and links the
+ * submissions (clusterRelatedFiles) once it has committed.
  */
-export async function relateToPartners(tx: Pick<TxRepositories, 'media' | 'clusters'>, maxDistance: number, file: FileIdentity): Promise<Relation[]> {
+export async function relateToPartners(tx: Pick<TxRepositories, 'media'>, maxDistance: number, file: FileIdentity): Promise<{ relations: Relation[]; related: RelatedFile[] }> {
   await tx.media.lockRelationLookup();
   const related = await findRelatedFiles(tx, maxDistance, file);
-  // the submissions of the partners become one cluster in the moderators' queue
-  await clusterRelatedFiles(tx, file.submission_id, related);
   const relations = [...new Set(related.map((r) => r.relation))];
   for (const relation of relations) {
     await tx.media.addFlag(related.filter((r) => r.relation === relation).map((r) => r.file_id), relation);
   }
-  return relations;
+  return { relations, related };
 }
 
 /**

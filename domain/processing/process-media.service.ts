@@ -10,6 +10,7 @@ import { isIoError, isNoSpace, messageOf } from '../caught-errors';
 import type { QueuedJob } from '../ports/job-queue';
 import { regionByCode } from '../regions/regions.service';
 import { claimMismatches } from './claim-mismatch';
+import { clusterRelatedFiles, clusterSameStation } from '../moderation/clusters';
 import { relateToPartners } from './media-relations.service';
 import { storeDerivative } from '../replication/derivatives.service';
 
@@ -101,6 +102,9 @@ export async function processMediaFile(ctx: AppContext, fileId: string): Promise
   const previewOwed = outcome.status === 'ready' && rendered !== null && rendered.preview === null;
   const derivatives = rendered ? { thumb: true, preview: rendered.preview !== null, contact, previewOwed } : NO_DERIVATIVES;
   await saveWithRelations(ctx, file, extraction, outcome, derivatives, copies);
+  // The upload links its report to its station's cluster after its commit; this is the second
+  // chance if its process died in between (idempotent; once per report, by its first file).
+  if (file.position === 0) await clusterSameStation(ctx.repos, file.submission_id);
   // Owed in PostgreSQL first, so a lost job is found again by the sweep (requeueOwedPreviews).
   if (previewOwed) await ctx.queue.enqueue('render-preview', [fileId]).catch((err: Error) => ctx.log.warn({ fileId, err: err.message }, 'preview not enqueued; the sweep will'));
   // The published copy is its own job (a long transcode must not hold up review); the sweep
@@ -253,7 +257,9 @@ async function renderContactSheet(ctx: AppContext, path: string, meta: MediaMeta
 
 /**
  * Saves the extraction with the relation flags, which the partner files get too (relateToPartners),
- * in one transaction: two copies processed at the same moment cannot both miss each other.
+ * in one transaction: two copies processed at the same moment cannot both miss each other. Their
+ * submissions are linked into one cluster after the commit; a worker killed in between leaves that
+ * link out (both files still carry the relation's flag, and each file's page lists its partners).
  */
 async function saveWithRelations(
   ctx: AppContext,
@@ -263,15 +269,17 @@ async function saveWithRelations(
   derivatives: { thumb: boolean; preview: boolean; contact: boolean; previewOwed?: boolean },
   copies: WrittenCopy[],
 ): Promise<void> {
-  await ctx.transaction(async (tx) => {
-    const relations = await relateToPartners(tx, ctx.config.nearDuplicateMaxDistance, {
+  const related = await ctx.transaction(async (tx) => {
+    const { relations, related } = await relateToPartners(tx, ctx.config.nearDuplicateMaxDistance, {
       ...file,
       phash: extraction.phash,
       content_identifier: extraction.contentIdentifier,
     });
     await tx.media.saveExtraction(file.id, { ...extraction, flags: [...extraction.flags, ...relations] }, outcome, derivatives);
     await tx.media.recordDerivativeHashes(file.id, copies);
+    return related;
   });
+  await clusterRelatedFiles(ctx.repos, file.submission_id, related);
 }
 
 /**

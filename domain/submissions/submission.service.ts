@@ -177,8 +177,6 @@ async function storeSubmission(ctx: AppContext, input: SubmissionInput, source: 
       await recordObserverFigures(tx, { id: row.id, electionId: input.electionId, stationNumber: input.stationNumber, categoryCode: input.categoryCode }, figures);
       files = 'files' in source ? source.files : await takeCompletedUploads(ctx, tx, source.uploadIds);
       ({ fileIds, leaves } = await storeFiles(ctx, tx, { submissionId: row.id, firstPosition: 0, receivedAt: row.received_at }, files, created));
-      // last: its lock is held only until the commit just after
-      await clusterSameStation(tx, row.id);
       return row;
     } catch (err) {
       // Still inside the transaction, so the hash locks are held while we undo our own links.
@@ -186,6 +184,13 @@ async function storeSubmission(ctx: AppContext, input: SubmissionInput, source: 
       fileIds = [];
       throw err;
     }
+  });
+
+  // After the commit, one statement of its own: no upload waits for this one's clustering while
+  // holding the log's lock. The rows are committed, so a failure here costs the observer nothing;
+  // the worker links the report when it processes its files.
+  await clusterSameStation(ctx.repos, submission.id).catch((err: Error) => {
+    ctx.log.warn({ submissionId: submission.id, err: err.message }, 'could not link the report to its station\'s cluster yet; the worker will');
   });
 
   // Not awaited: the rows are committed, which is the promise made to the observer. When Redis is

@@ -51,18 +51,13 @@ export function appendMediaLeaves(tx: LogTransaction, files: readonly { mediaFil
   );
 }
 
-/** The lock, the frontier, then every row of the append in one statement (mediaFileIds: one per input, or none). */
+/** The lock with the frontier, then every row of the append in one statement (mediaFileIds: one per input, or none). */
 async function append(tx: LogTransaction, inputs: readonly LeafInput[], mediaFileIds: readonly string[]): Promise<AppendedLeaf[]> {
   if (inputs.length === 0) return [];
   const log = tx.transparency;
-  const size = await log.lockLogForAppend();
+  const { size, frontier } = await log.lockLogForAppend();
   const positions = frontierPositions(size);
-  const stored = new Map((await log.readSubtrees(positions)).map((s) => [`${s.level}/${s.index}`, s.hash]));
-  const frontier = positions.map((p) => {
-    const h = stored.get(`${p.level}/${p.index}`);
-    if (!h) throw new Error(`transparency log is missing subtree ${p.level}/${p.index} of size ${size}`);
-    return h;
-  });
+  if (frontier.length !== positions.length) throw new Error(`transparency log of size ${size} is missing subtrees of its frontier (${frontier.length} of ${positions.length} stored)`);
 
   // One draw for every nonce: a randomBytes call per leaf costs more than hashing the leaf.
   const nonces = randomBytes(LEAF_NONCE_SIZE * inputs.length);

@@ -42,7 +42,7 @@ async function setUp(label: string) {
   const account = await accounts.insertAccount(pool, { email: `trips-${label}-${a.id.slice(0, 8)}@example.org`, role: 'moderator', passwordHash: null });
   const user: SessionUser = { accountId: account.id, email: account.email, role: 'moderator', csrfToken: 'unused', needsTotpSetup: false };
   const database = createDatabase(pool);
-  const ctx = fakeContext({ ...database, tables: {}, rollbacks: 0 });
+  const ctx = fakeContext({ ...database, tables: {}, rollbacks: 0, commits: 0, inTransaction: false });
   return { a, b, user, ctx };
 }
 

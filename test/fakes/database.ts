@@ -14,8 +14,11 @@ export type FakeRepos = { [M in Module]?: Partial<TxRepositories[M] & Repositori
 export type FakeDatabase<Tables> = Pick<AppContext, 'repos' | 'transaction'> & {
   /** The rows as they are now; a test sets them up and reads them afterwards. */
   tables: Tables;
-  /** How many transactions were rolled back. */
+  /** How many transactions were rolled back, and committed. */
   rollbacks: number;
+  commits: number;
+  /** True while a transaction's function runs (a fake can tell whether it was called inside one). */
+  inTransaction: boolean;
 };
 
 /** Copies what tables hold (rows of plain values, Dates, Buffers, arrays, Maps), so a rollback can restore it. */
@@ -49,15 +52,22 @@ export function fakeDatabase<Tables extends object>(tables: Tables, build: (tabl
   const db: FakeDatabase<Tables> = {
     tables,
     rollbacks: 0,
+    commits: 0,
+    inTransaction: false,
     repos,
     async transaction(fn) {
       const before = copy(tables);
+      db.inTransaction = true;
       try {
-        return await fn(repos);
+        const result = await fn(repos);
+        db.commits++;
+        return result;
       } catch (err) {
         Object.assign(tables, before);
         db.rollbacks++;
         throw err;
+      } finally {
+        db.inTransaction = false;
       }
     },
   };

@@ -44,7 +44,9 @@ function processing(claim: ObserverClaimRow | null = CLAIM) {
     related: [] as RelatedFile[],
     saved: null as Saved | null,
     partnerFlags: {} as Record<string, string[]>,
-    clusterLinks: [] as { id: string; partners: { id: string; reason: string }[] }[],
+    clusterLinks: [] as { id: string; partners: { id: string; reason: string }[]; inTransaction: boolean }[],
+    /** Reports linked to their station's cluster (again: the upload did it first). */
+    stationLinks: [] as string[],
     copyHashes: [] as { fileId: string; kind: string; sha256: string }[],
     storedCopies: [] as { key: string; name: string; sha256: string }[],
   };
@@ -52,8 +54,12 @@ function processing(claim: ObserverClaimRow | null = CLAIM) {
     regions: { listRegions: async () => [MOSCOW] },
     clusters: {
       linkSubmission: async (id, partners) => {
-        t.clusterLinks.push({ id, partners });
+        t.clusterLinks.push({ id, partners, inTransaction: db.inTransaction });
         return partners.length ? id : null;
+      },
+      linkSameStation: async (id) => {
+        t.stationLinks.push(id);
+        return null;
       },
     },
     replication: {
@@ -153,6 +159,10 @@ describe('processing: the flags of a photo', () => {
     expect(db.tables.partnerFlags).toEqual({ 'm-9': ['exact_duplicate'] });
     // and the two submissions become one cluster in the moderators' queue
     expect(db.tables.clusterLinks.at(-1)?.partners).toEqual([{ id: 's-9', reason: 'exact_duplicate' }]);
+    // after the file's transaction: the clusters' lock is not held across this worker's waits
+    expect(db.tables.clusterLinks.at(-1)?.inTransaction).toBe(false);
+    // its report joins its station's cluster again (the upload's link may have died with its process)
+    expect(db.tables.stationLinks).toEqual(['s-1']);
   });
 });
 

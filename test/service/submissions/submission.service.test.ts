@@ -7,9 +7,10 @@ import type { NewSubmission } from '../../../db/submissions.repo';
 import type { Category, Election } from '../../../domain/catalog/model';
 import type { DetectedType } from '../../../domain/media/file-type';
 import { createSubmission, type IncomingFile } from '../../../domain/submissions/submission.service';
+import { frontierPositions } from '../../../domain/transparency/merkle';
 import { FakeBlobStore } from '../../fakes/blob-store';
 import { fakeContext } from '../../fakes/context';
-import { fakeDatabase } from '../../fakes/database';
+import { fakeDatabase, type FakeDatabase } from '../../fakes/database';
 import { FakeJobQueue } from '../../fakes/job-queue';
 
 const JPEG: DetectedType = { mime: 'image/jpeg', kind: 'image', format: 'jpeg' };
@@ -28,6 +29,9 @@ function uploadDatabase() {
     blobs: [] as string[],
     mediaFiles: [] as { id: string; submissionId: string; sha256: string; position: number; originalName: string }[],
     log: { size: 0, leaves: 0, subtrees: {} as Record<string, Buffer>, links: 0 },
+    /** Submissions linked to their station's cluster, in order; `clusterDown`: that call fails. */
+    clustered: [] as { id: string; inTransaction: boolean }[],
+    clusterDown: false,
     /** The call that fails (a lost connection, say), on its nth call. */
     failing: null as { step: Step; call: number } | null,
     calls: { insertMediaFile: 0, writeAppend: 0 } as Record<Step, number>,
@@ -38,7 +42,7 @@ function uploadDatabase() {
       throw new StoreFailure('unavailable', undefined, new Error('Connection terminated unexpectedly'));
     }
   };
-  return fakeDatabase(tables, (t) => ({
+  const db: FakeDatabase<typeof tables> = fakeDatabase(tables, (t) => ({
     regions: {
       listRegions: async () => [{ code: 'RU-MOW', kind: 'subject', name_ru: 'Москва', name_en: 'Moscow', aliases: ['г. Москва'], boundary: null }],
     },
@@ -47,8 +51,11 @@ function uploadDatabase() {
       findCategory: async (code) => (code === CATEGORY.code ? CATEGORY : null),
     },
     clusters: {
-      lockClusters: async () => undefined,
-      linkSameStation: async () => null,
+      linkSameStation: async (id) => {
+        if (t.clusterDown) throw new StoreFailure('unavailable', undefined, new Error('Connection terminated unexpectedly'));
+        t.clustered.push({ id, inTransaction: db.inTransaction });
+        return null;
+      },
     },
     submissions: {
       // the insert stores nothing for an unknown or closed election or category
@@ -74,8 +81,10 @@ function uploadDatabase() {
       },
     },
     transparency: {
-      lockLogForAppend: async () => t.log.size,
-      readSubtrees: async (positions) => positions.flatMap((p) => (t.log.subtrees[`${p.level}/${p.index}`] ? [{ ...p, hash: t.log.subtrees[`${p.level}/${p.index}`]! }] : [])),
+      lockLogForAppend: async () => ({
+        size: t.log.size,
+        frontier: frontierPositions(t.log.size).flatMap((p) => t.log.subtrees[`${p.level}/${p.index}`] ?? []),
+      }),
       writeAppend: async (a) => {
         maybeFail('writeAppend');
         t.log.leaves += a.leaves.length;
@@ -85,6 +94,7 @@ function uploadDatabase() {
       },
     },
   }));
+  return db;
 }
 
 function upload() {
@@ -109,6 +119,18 @@ describe('createSubmission', () => {
     expect([...blobs.originals.keys()].sort()).toEqual([files[0]!.sha256, files[1]!.sha256].sort());
     expect(db.tables.log).toMatchObject({ size: 2, leaves: 2, links: 2 });
     expect(queue.enqueued).toEqual([{ name: 'process-media', ids: ['m-1', 'm-2'] }]);
+    // linked to its station's cluster after the commit, by a statement of its own
+    expect(db.tables.clustered).toEqual([{ id: 's-1', inTransaction: false }]);
+    expect(db.commits).toBe(1);
+  });
+
+  test('a report that cannot be linked to its station yet is still received; the worker links it', async () => {
+    const { db, ctx, file } = upload();
+    db.tables.clusterDown = true;
+    const receipt = await createSubmission(ctx, INPUT, [file('IMG_1.jpg', 'bytes')]);
+    expect(receipt.files).toHaveLength(1);
+    expect(db.tables.mediaFiles).toHaveLength(1);
+    expect(ctx.logged).toContainEqual(expect.objectContaining({ level: 40, submissionId: 's-1' }));
   });
 
   test.each<[string, { step: Step; call: number }]>([
