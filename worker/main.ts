@@ -6,7 +6,7 @@ async function main() {
   const config = loadConfigOrExit();
   // Uploads and pages come first on a shared machine: the worker, and every tool it starts, runs
   // at a lower CPU priority (issue 13, item 5). Before anything else, so every thread has it.
-  let niced: string | number;
+  let niced: string | { threads: number; sessionGroup: boolean };
   try {
     niced = lowerProcessPriority(config.workerNice);
   } catch (err) {
@@ -16,7 +16,7 @@ async function main() {
   // As svidetel_signer: the worker alone writes signed tree heads and the log's public key.
   const ctx = await orExit(createContext({ ...config, databaseUrl: config.signerDatabaseUrl }, 'worker'));
   const worker = await orExit(startWorker(ctx));
-  ctx.log.info({ concurrency: config.workerConcurrency, heavyConcurrency: config.workerHeavyConcurrency, nice: config.workerNice, threads: niced }, 'worker started');
+  ctx.log.info({ concurrency: config.workerConcurrency, heavyConcurrency: config.workerHeavyConcurrency, nice: config.workerNice, lowered: niced }, 'worker started');
   // Graceful: finish the jobs in hand, take no new ones; anything unfinished is re-enqueued on the next start.
   const shutdown = async () => {
     ctx.log.info('worker shutting down after the current jobs');
