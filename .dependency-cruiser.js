@@ -41,6 +41,13 @@ module.exports = {
       to: { path: '^infra/', pathNot: '^infra/compose\\.ts$' },
     },
     {
+      name: 'adapters-not-services',
+      severity: 'error',
+      comment: 'Adapters implement ports; they may use the domain\'s words and pure helpers, never a service (the services call them, not the other way round).',
+      from: { path: '^infra/' },
+      to: { path: '^domain/.*\\.service\\.ts$' },
+    },
+    {
       name: 'domain-not-delivery',
       severity: 'error',
       comment: 'The domain knows nothing of HTTP, pages or the worker.',

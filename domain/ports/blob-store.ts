@@ -121,8 +121,12 @@ export type BlobStore = {
    * instead of hashing again, and refuses bytes that do not hash to it.
    */
   writeDerivative(sha256: string, name: DerivativeName, data: Buffer, dataSha256: string): Promise<void>;
-  /** writeDerivative for a copy made in a local file (a video copy: too large for memory); the file stays the caller's. */
-  writeDerivativeFile(sha256: string, name: DerivativeName, filePath: string, dataSha256: string): Promise<void>;
+  /**
+   * writeDerivative for a copy made in a local file (a video copy: too large for memory); the file
+   * stays the caller's. The store hashes the bytes it keeps and returns their SHA-256 and size, for
+   * the caller to record (the domain reads no files itself).
+   */
+  writeDerivativeFile(sha256: string, name: DerivativeName, filePath: string): Promise<{ sha256: string; bytes: number }>;
   /**
    * writeDerivative for a copy read from another store (the primary's for a replica, a replica's
    * after a loss): its bytes are checked against `dataSha256` as they pass, and bytes that do not

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import type { AppContext } from '../context';
 import type { DerivativeName } from '../media/derivatives';
 
@@ -28,10 +27,9 @@ export async function storeDerivative(ctx: AppContext, key: string, name: Deriva
   return recorded(ctx, key, { kind: name, sha256, bytes: data.length });
 }
 
-/** storeDerivative for a copy made in a local file (a video copy); the file stays the caller's. */
+/** storeDerivative for a copy made in a local file (a video copy); the file stays the caller's. The store hashes what it keeps. */
 export async function storeDerivativeFile(ctx: AppContext, key: string, name: DerivativeName, filePath: string): Promise<StoredCopy> {
-  const { sha256, bytes } = await hashLocalFile(filePath);
-  await ctx.blobs.writeDerivativeFile(key, name, filePath, sha256);
+  const { sha256, bytes } = await ctx.blobs.writeDerivativeFile(key, name, filePath);
   return recorded(ctx, key, { kind: name, sha256, bytes });
 }
 
@@ -46,14 +44,4 @@ async function recorded(ctx: AppContext, key: string, copy: StoredCopy): Promise
       .catch((err: Error) => ctx.log.warn({ key, name: copy.kind, err: err.message }, 'derivative copies to replicas not enqueued; the sweep will'));
   }
   return copy;
-}
-
-export async function hashLocalFile(filePath: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(filePath) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
 }

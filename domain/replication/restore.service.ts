@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { AppContext } from '../context';
-import { DerivativeBytesMismatch, OriginalBytesMismatch, type BlobStore } from '../ports/blob-store';
+import { DerivativeBytesMismatch, OriginalBytesMismatch, type BlobStore, type StoredBlob } from '../ports/blob-store';
 import { verifySthJson, type SthJson } from '../transparency/checkpoint';
 import { CHECKPOINT_COPIES, otherBytesFound } from './replication.service';
 import type { StoredDerivative } from '../../db/replication.repo';
 import { detectFileType } from '../media/file-type';
+import type { DerivativeName } from '../media/derivatives';
 import { readStoredHead } from '../processing/process-media.service';
 import { storeDerivative } from './derivatives.service';
 
@@ -43,7 +45,10 @@ export type RestoreReport = {
  */
 export type DerivativesRestore = {
   recorded: number;
-  /** Copies the database recorded on a replica that lists none, or one of another size: owed to it again (the sweep sends them). */
+  /**
+   * Copies the database recorded on a replica that lists none, one of another size, or one whose
+   * bytes hash to other than recorded: owed to it again (the sweep sends them).
+   */
   replicaCopiesForgotten: number;
   /** In the primary store already. */
   present: number;
@@ -134,7 +139,11 @@ const DERIVATIVES_PAGE = 500;
 
 async function restoreDerivatives(ctx: AppContext, replicas: { name: string; store: BlobStore }[]): Promise<DerivativesRestore> {
   const report: DerivativesRestore = { recorded: 0, replicaCopiesForgotten: 0, present: 0, copied: 0, remade: 0, remadeOtherBytes: 0, reopenedVideos: [], lost: [] };
-  for (const replica of replicas) report.replicaCopiesForgotten += await checkReplicaDerivatives(ctx, replica);
+  // What the primary holds, listed once: a replica's copy of those is read and hashed here; one the
+  // primary lacks is hashed as it is copied from the replicas below (not read twice).
+  const inPrimary = new Set<string>();
+  for await (const d of ctx.blobs.listDerivatives()) inPrimary.add(`${d.key}/${d.name}`);
+  for (const replica of replicas) report.replicaCopiesForgotten += await checkReplicaDerivatives(ctx, replica, inPrimary);
   for (let after: StoredDerivative | null = null; ; ) {
     const page: StoredDerivative[] = await ctx.repos.replication.listStoredDerivatives(after, DERIVATIVES_PAGE);
     for (const d of page) {
@@ -158,33 +167,77 @@ async function restoreDerivatives(ctx: AppContext, replicas: { name: string; sto
 
 /**
  * The derivative copies the database records on a replica, checked as its originals are, whether
- * the primary still has them or not: by one listing (a few requests per thousand copies). A copy it
- * does not list, or lists at another size than recorded, is forgotten, so the sweep sends it again.
- * Returns how many were. (Bytes of the same size are not read here: a copy taken from a replica is
- * checked by its SHA-256 as it passes, and one that fails is forgotten too.)
+ * the primary still has them or not: by one listing (a few requests per thousand copies), then, for
+ * each copy the primary holds, by reading it back and hashing it (a copy of the right size but other
+ * bytes would be served by a restored page once the primary lost its own). A copy it does not list,
+ * lists at another size, or holds other bytes for, is forgotten, so the sweep sends it again.
+ * Returns how many were. (A copy the primary lacks is hashed by copyDerivative as it is copied or
+ * compared.)
  */
-async function checkReplicaDerivatives(ctx: AppContext, replica: { name: string; store: BlobStore }): Promise<number> {
+async function checkReplicaDerivatives(ctx: AppContext, replica: { name: string; store: BlobStore }, inPrimary: ReadonlySet<string>): Promise<number> {
+  let recorded: StoredDerivative[];
+  const listed = new Map<string, number>();
   try {
     // Read before the listing: a copy confirmed while the replica is listed is not taken for lacking.
-    const recorded = await ctx.repos.replication.listReplicaDerivativeCopies(replica.name);
-    const listed = new Map<string, number>();
+    recorded = await ctx.repos.replication.listReplicaDerivativeCopies(replica.name);
     for await (const d of replica.store.listDerivatives()) listed.set(`${d.key}/${d.name}`, d.bytes);
-    const lacking = recorded.filter((d) => {
-      const size = listed.get(`${d.key}/${d.name}`);
-      return size === undefined || (d.bytes !== null && size !== d.bytes);
-    });
-    for (let i = 0; i < lacking.length; i += FORGET_BATCH) await ctx.repos.replication.forgetReplicaDerivativeCopies(replica.name, lacking.slice(i, i + FORGET_BATCH));
-    if (lacking.length > 0) ctx.log.warn({ replica: replica.name, lacking: lacking.length }, 'restore: the replica lacks derivatives it was recorded as holding; they are owed to it again');
-    return lacking.length;
   } catch (err) {
     ctx.log.warn({ replica: replica.name, err: (err as Error).message }, 'restore: the replica\'s derivatives not listed; they are checked one by one where the primary lacks them');
     return 0;
   }
+  const lacking = recorded.filter((d) => {
+    const size = listed.get(`${d.key}/${d.name}`);
+    return size === undefined || (d.bytes !== null && size !== d.bytes);
+  });
+  const otherBytes: StoredDerivative[] = [];
+  const missing = new Set(lacking);
+  const toRead = recorded.filter((d) => !missing.has(d) && inPrimary.has(`${d.key}/${d.name}`));
+  await eachConcurrently(toRead, READS_AT_ONCE, async (d) => {
+    try {
+      const observed = await hashDerivativeIn(replica.store, d);
+      if (observed === null) lacking.push(d);
+      else if (observed !== d.sha256) otherBytes.push(d);
+    } catch (err) {
+      // Unreadable now is not other bytes: the copy stays recorded, and is read again next time.
+      ctx.log.warn({ replica: replica.name, key: d.key, name: d.name, err: (err as Error).message }, 'restore: a replica\'s derivative copy could not be read back');
+    }
+  });
+  const forget = [...lacking, ...otherBytes];
+  for (let i = 0; i < forget.length; i += FORGET_BATCH) await ctx.repos.replication.forgetReplicaDerivativeCopies(replica.name, forget.slice(i, i + FORGET_BATCH));
+  if (lacking.length > 0) ctx.log.warn({ replica: replica.name, lacking: lacking.length }, 'restore: the replica lacks derivatives it was recorded as holding; they are owed to it again');
+  for (const d of otherBytes) {
+    ctx.log.warn({ replica: replica.name, key: d.key, name: d.name }, 'restore: the replica holds other bytes for a derivative than recorded; it is owed again (the sweep replaces it)');
+  }
+  return forget.length;
+}
+
+/** Replica copies read back and hashed at once by the restore's check. */
+const READS_AT_ONCE = 4;
+
+async function eachConcurrently<T>(items: readonly T[], limit: number, use: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await use(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** What a derivative's bytes in `store` hash to, read whole; null when it has none. */
+async function hashDerivativeIn(store: BlobStore, d: { key: string; name: DerivativeName }): Promise<string | null> {
+  const blob = await store.openDerivative(d.key, d.name);
+  return blob ? hashOf(blob) : null;
+}
+
+async function hashOf(blob: StoredBlob): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of blob.stream() as AsyncIterable<Buffer>) hash.update(chunk);
+  return hash.digest('hex');
 }
 
 /**
  * From the first replica that holds the recorded bytes; `lacking`: the replicas that have no copy of
- * it or other bytes than recorded (every replica is asked, one HEAD each after the copy).
+ * it or other bytes than recorded (every replica is asked: the one copied from is checked as its
+ * bytes pass, each other one read back and hashed).
  */
 async function copyDerivative(ctx: AppContext, replicas: { name: string; store: BlobStore }[], d: StoredDerivative): Promise<{ copied: boolean; lacking: string[] }> {
   const lacking: string[] = [];
@@ -195,7 +248,7 @@ async function copyDerivative(ctx: AppContext, replicas: { name: string; store: 
       if (!source) {
         lacking.push(replica.name);
       } else if (copied) {
-        source.discard();
+        if ((await hashOf(source)) !== d.sha256) throw new DerivativeBytesMismatch(`replica ${replica.name} holds other bytes for derivative ${d.name} of ${d.key}`);
       } else {
         await ctx.blobs.writeDerivativeFrom(d.key, d.name, source, d.sha256);
         copied = true;

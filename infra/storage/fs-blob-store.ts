@@ -5,8 +5,7 @@ import path from 'node:path';
 import { DERIVATIVE_FORMAT, type DerivativeName } from '../../domain/media/derivatives';
 import { DerivativeBytesMismatch, OriginalBytesMismatch, StoredOriginalDiffers, type BlobStore, type StoredBlob } from '../../domain/ports/blob-store';
 import { assertLogFileName } from '../../domain/transparency/tiles';
-import { hashLocalFile } from '../../domain/replication/derivatives.service';
-import { assertLogCopyName, assertSha, copyHashing, derivativeOfFileName, HEX64, openLocalTemp } from './local-temp';
+import { assertLogCopyName, assertSha, copyHashing, derivativeOfFileName, hashFile, HEX64, openLocalTemp } from './local-temp';
 
 /**
  * The blob store on a local filesystem. Layout under STORAGE_DIR:
@@ -60,7 +59,7 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
 
   /** What the stored original's bytes hash to; null when there is none. */
   const hashOriginal = (sha256: string): Promise<string | null> =>
-    hashLocalFile(originalPath(sha256)).then(
+    hashFile(originalPath(sha256)).then(
       (file) => file.sha256,
       (err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') return null;
@@ -142,11 +141,15 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
     },
 
     writeDerivative: (sha256, name, data) => replaceFile(derivativePath(sha256, name), (temp) => fs.writeFile(temp, data, { mode: 0o644 })),
-    writeDerivativeFile: (sha256, name, filePath) =>
-      replaceFile(derivativePath(sha256, name), async (temp) => {
-        await fs.copyFile(filePath, temp);
-        await fs.chmod(temp, 0o644);
-      }),
+    // Hashed as it is copied: what is recorded is what this file holds, whatever the caller's file does next.
+    async writeDerivativeFile(sha256, name, filePath) {
+      let copied = { sha256: '', bytes: 0 };
+      await replaceFile(derivativePath(sha256, name), async (temp) => {
+        const sha = await copyHashing(createReadStream(filePath, { highWaterMark: 1024 * 1024 }), createWriteStream(temp, { flags: 'wx', mode: 0o644 }));
+        copied = { sha256: sha, bytes: (await fs.stat(temp)).size };
+      });
+      return copied;
+    },
     // Into a temp file beside it, hashed on the way, renamed over the old one only when it hashes right.
     writeDerivativeFrom: (sha256, name, source, dataSha256) =>
       replaceFile(derivativePath(sha256, name), async (temp) => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -42,6 +42,17 @@ export async function copyHashing(from: Readable, into: Writable): Promise<strin
     into,
   );
   return hash.digest('hex');
+}
+
+/** The SHA-256 and size of a local file's bytes, read once (an original on disk, a copy a tool made). */
+export async function hashFile(filePath: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(filePath, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
 }
 
 /** The local folder every store receives uploads into (STORAGE_DIR/tmp), whichever keeps the originals. */

@@ -22,7 +22,7 @@ import type { Logger } from '../../domain/logger';
 import { DERIVATIVE_FORMAT, type DerivativeName } from '../../domain/media/derivatives';
 import { DerivativeBytesMismatch, OriginalBytesMismatch, StoredOriginalDiffers, type BlobStore, type ByteRange, type OriginalsProtection, type StoredBlob } from '../../domain/ports/blob-store';
 import { assertLogFileName } from '../../domain/transparency/tiles';
-import { assertLogCopyName, assertSha, copyHashing, derivativeOfFileName, HEX64, openLocalTemp } from './local-temp';
+import { assertLogCopyName, assertSha, copyHashing, derivativeOfFileName, hashFile, HEX64, openLocalTemp } from './local-temp';
 import { createUploadStaging } from './s3-upload-staging';
 import { isPayloadMismatch, multipartEtag, PART_BYTES, PartsUpload, putChecked, takePartBuffer } from './s3-parts';
 
@@ -407,8 +407,12 @@ export async function createS3BlobStore(settings: S3StoreSettings, log: Logger):
       });
     },
 
-    async writeDerivativeFile(sha256, name, filePath, dataSha256) {
-      await sendFile(derivativeKey(sha256, name), filePath, { sha256: dataSha256, original: false, contentType: DERIVATIVE_FORMAT[name].mime });
+    // Hashed first (a single PUT is signed with the hash), then sent and checked against it: a file
+    // changed in between is refused, never recorded under a hash it does not have.
+    async writeDerivativeFile(sha256, name, filePath) {
+      const copy = await hashFile(filePath);
+      await sendFile(derivativeKey(sha256, name), filePath, { sha256: copy.sha256, original: false, contentType: DERIVATIVE_FORMAT[name].mime });
+      return copy;
     },
 
     // Streamed from the source into the PUT (parts for a video copy), checked against the recorded SHA-256 on the way.

@@ -93,6 +93,8 @@ export class PartsUpload {
   private readonly parts: { PartNumber: number; ETag: string }[] = [];
   private readonly partMd5s: Buffer[] = [];
   private failure: unknown;
+  /** Set by abort(): no part is sent after it, even one that was waiting for the upload's id. */
+  private aborted = false;
 
   constructor(
     private readonly client: S3Client,
@@ -112,6 +114,12 @@ export class PartsUpload {
     }
     this.uploadId ??= this.client.send(new CreateMultipartUploadCommand(this.params)).then((res) => res.UploadId!);
     const UploadId = await this.uploadId;
+    // Aborted while the upload was being created: a part sent now could land after the abort
+    // (S3 lets it; its bytes would stay stored, listed nowhere).
+    if (this.aborted) {
+      releasePartBuffer(release);
+      throw new Error(`the multipart upload of ${this.params.Key} was aborted`);
+    }
     const PartNumber = this.partMd5s.length + 1;
     const md5 = createHash('md5').update(body).digest();
     this.partMd5s.push(md5);
@@ -152,8 +160,10 @@ export class PartsUpload {
 
   /** Waits for the parts in flight, then removes every part stored; an upload never created needs nothing. */
   async abort(): Promise<void> {
-    await Promise.allSettled(this.inFlight);
+    this.aborted = true;
     const UploadId = await this.uploadId?.catch(() => undefined);
+    // After the id: a part that was waiting for it is in flight by now (or refused, above).
+    await Promise.allSettled(this.inFlight);
     if (!UploadId) return;
     const { Bucket, Key } = this.params;
     await this.client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }));

@@ -208,7 +208,12 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
       // gave up on them); `unwritten`: what arrived before, written to it first.
       let local: Writable | null = null;
       let unwritten: Buffer[] = [];
+      /** Given up on (destroyed before received whole): nothing more is written anywhere. */
+      let abandoned = false;
       const toLocal = async (chunks: Buffer[]): Promise<void> => {
+        // A write still in progress when the upload was given up on (its part refused by the abort,
+        // so staging gives up on the bytes) must not open the local file after its removal.
+        if (abandoned) return;
         if (!local) {
           local = uploads.openTempFile(tempPath, { durable: false });
           local.once('error', (err) => stream.destroy(err));
@@ -247,12 +252,17 @@ export function createUploadStaging(client: S3Client, bucket: string, where: str
             .then(() => done(), done);
         },
         // Also called after a normal finish (autoDestroy): then the staging waits for putOriginal.
+        // The local file is closed before the caller hears of it, so the removal that follows
+        // (removeTemp) never runs before a file still being opened exists.
         destroy(err, done) {
           if (received) return done(err);
-          local?.destroy();
+          abandoned = true;
+          const file = local as Writable | null;
+          const closed = file && !file.closed ? once(file, 'close').catch(() => undefined) : Promise.resolve();
+          file?.destroy();
           unwritten = [];
           byTempPath.delete(tempPath);
-          void staging.abort().finally(() => done(err));
+          void Promise.all([staging.abort(), closed]).finally(() => done(err));
         },
       });
       const sha256 = () => {

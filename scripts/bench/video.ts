@@ -126,7 +126,7 @@ async function main(): Promise<void> {
       const copy = await toolkit.renderVideoCopy(clip, { width: null, height: null, duration_s: duration }, settings);
       try {
         const sha = await sha256Of(copy.path);
-        await blobs.writeDerivativeFile(sha, 'video', copy.path, createHash('sha256').update(await fs.readFile(copy.path)).digest('hex'));
+        await blobs.writeDerivativeFile(sha, 'video', copy.path);
       } finally {
         await copy.dispose();
       }

@@ -144,7 +144,9 @@ export class FakeBlobStore implements BlobStore {
   };
 
   writeDerivativeFile = async (sha256: string, name: DerivativeName, filePath: string) => {
-    this.derivatives.set(`${sha256}/${name}`, await fs.readFile(filePath));
+    const data = await fs.readFile(filePath);
+    this.derivatives.set(`${sha256}/${name}`, data);
+    return { sha256: sha256Of(data), bytes: data.length };
   };
 
   writeDerivativeFrom = async (sha256: string, name: DerivativeName, source: StoredBlob, dataSha256: string) => {

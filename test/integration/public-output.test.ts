@@ -344,12 +344,64 @@ describe('public output', () => {
   });
 });
 
+/**
+ * How many bytes this machine's loopback takes into one connection whose reader stopped after the
+ * first chunk, as stalledGet's does: the sender's and the receiver's kernel buffers, whose limits
+ * (net.ipv4.tcp_wmem, tcp_rmem) differ from machine to machine. Measured, not assumed: a fixed
+ * 40 MB file was once buffered whole, and the download ended before it could stall.
+ */
+async function loopbackBuffering(): Promise<number> {
+  const QUIET_MS = 1000;
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const chunk = Buffer.alloc(64 * 1024, 7);
+  let client: net.Socket | undefined;
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      server.once('connection', (sending: net.Socket) => {
+        sending.on('error', () => {});
+        let quiet: NodeJS.Timeout | undefined;
+        const settled = () => {
+          clearTimeout(quiet);
+          sending.destroy();
+          resolve(sending.bytesWritten - sending.writableLength);
+        };
+        const pump = () => {
+          clearTimeout(quiet);
+          while (sending.bytesWritten < 2 ** 31) {
+            if (!sending.write(chunk)) {
+              // No room for QUIET_MS: the kernel holds all it will.
+              quiet = setTimeout(settled, QUIET_MS);
+              sending.once('drain', pump);
+              return;
+            }
+          }
+          reject(new Error('the loopback took 2 GiB into a connection nobody reads: no download can stall here'));
+        };
+        pump();
+      });
+      client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+      client.on('error', () => {});
+      client.once('data', () => client!.pause());
+    });
+  } finally {
+    client?.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 describe('a download that is never read', () => {
   const STALL_SECONDS = 2;
+  const MiB = 1024 * 1024;
   let system: TestSystem;
+  /** The large original's size: at least 40 MB, and well beyond what the loopback buffers for a reader that stopped. */
+  let bigBytes = 0;
   const sockets: net.Socket[] = [];
   beforeAll(async () => {
-    system = await startSystem({ env: { EXPORT_STALL_SECONDS: String(STALL_SECONDS), PUBLIC_MEDIA_REQUESTS_PER_MINUTE: '100000' } });
+    bigBytes = Math.max(40 * MiB, 2 * (await loopbackBuffering()) + 16 * MiB);
+    system = await startSystem({
+      env: { EXPORT_STALL_SECONDS: String(STALL_SECONDS), PUBLIC_MEDIA_REQUESTS_PER_MINUTE: '100000', MAX_PHOTO_MB: String(Math.ceil(bigBytes / MiB) + 1) },
+    });
   }, 60_000);
   afterAll(async () => {
     for (const socket of sockets) socket.destroy();
@@ -387,9 +439,9 @@ describe('a download that is never read', () => {
   test('of a large original, public or a moderator’s, is cut off within the stall window and its descriptors released', async () => {
     const moderator = await loggedInClient(system.ctx, system.url);
     const election = await ownElection(system, 'stalled-download');
-    // 40 MB: far more than a loopback socket that is not read buffers, so the server really blocks writing
+    // Far more than a loopback socket that is not read buffers (measured), so the server really blocks writing
     const big = await uniqueJpeg('big.jpg');
-    const file = { ...big, data: Buffer.concat([big.data, Buffer.alloc(40 * 1024 * 1024, 7)]) };
+    const file = { ...big, data: Buffer.concat([big.data, Buffer.alloc(bigBytes, 7)]) };
     const id = await uploadAndProcess(system, { election_id: String(election.id), region: 'Москва', station_number: '4713', category_code: 'ballot_stuffing', description: 'Большой файл' }, [file]);
     await publish(moderator, id, { original_downloadable: true });
     const fileId = (await mediaRepo.listMediaFiles(system.ctx.db, id))[0]!.id;

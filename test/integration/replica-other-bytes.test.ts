@@ -73,6 +73,25 @@ describeWithFixtures('replicas holding other bytes', () => {
     await bucket.client.send(new PutObjectCommand({ Bucket: bucket.bucket, Key: key, Body: data }));
   };
 
+  const thumbKey = `derived/${photo.sha256.slice(0, 2)}/${photo.sha256}/thumb.jpg`;
+  const previewKey = `derived/${photo.sha256.slice(0, 2)}/${photo.sha256}/preview.jpg`;
+  const derivativeOn = async (replica: string, name: string) =>
+    (
+      await system.ownerDb.query<{ confirmed_at: Date }>(`SELECT confirmed_at FROM replica_derivative_copies WHERE replica = $1 AND key = decode($2, 'hex') AND name = $3`, [
+        replica,
+        photo.sha256,
+        name,
+      ])
+    ).rows[0]?.confirmed_at;
+  const bytesOf = async (bucket: S3Bucket & { client: S3Client }, key: string) =>
+    Buffer.from(await (await bucket.client.send(new GetObjectCommand({ Bucket: bucket.bucket, Key: key }))).Body!.transformToByteArray());
+  /** The same number of bytes, one of them changed: what a listing (key and size) cannot tell from the copy. */
+  const flipped = (data: Buffer) => {
+    const other = Buffer.from(data);
+    other[other.length >> 1]! ^= 0xff;
+    return other;
+  };
+
   beforeAll(async () => {
     primary = await createTestBucket('primary');
     locked = await createTestBucket('locked-rep', { objectLock: true });
@@ -166,16 +185,6 @@ describeWithFixtures('replicas holding other bytes', () => {
     await removeAll(primary, originalKey);
     const seen = (await otherBytes('locked-rep'))!.last_seen_at;
     // open-rep loses its thumbnail and holds a preview of another size; the primary still has both.
-    const thumbKey = `derived/${photo.sha256.slice(0, 2)}/${photo.sha256}/thumb.jpg`;
-    const previewKey = `derived/${photo.sha256.slice(0, 2)}/${photo.sha256}/preview.jpg`;
-    const derivativeOn = async (replica: string, name: string) =>
-      (
-        await system.ownerDb.query<{ confirmed_at: Date }>(`SELECT confirmed_at FROM replica_derivative_copies WHERE replica = $1 AND key = decode($2, 'hex') AND name = $3`, [
-          replica,
-          photo.sha256,
-          name,
-        ])
-      ).rows[0]?.confirmed_at;
     await waitFor(async () => (await derivativeOn('open-rep', 'thumb')) !== undefined && (await derivativeOn('open-rep', 'preview')) !== undefined, 60_000, 'the derivatives on open-rep');
     const thumbFirst = (await derivativeOn('open-rep', 'thumb'))!;
     const previewFirst = (await derivativeOn('open-rep', 'preview'))!;
@@ -204,5 +213,37 @@ describeWithFixtures('replicas holding other bytes', () => {
     expect(again).toMatchObject({ copied: 1, lost: [] });
     expect(await otherBytes('locked-rep')).toMatchObject({ observed: sha256Of(forged) });
     expect(await firstVersionHash(primary, originalKey)).toBe(photo.sha256);
+  }, 150_000);
+
+  test('a restore reads back the replicas\u2019 derivative copies: one of the right size but other bytes is forgotten and sent again, whether the primary holds it or the copy is taken from another replica', async () => {
+    for (const replica of ['locked-rep', 'open-rep']) {
+      await waitFor(async () => (await derivativeOn(replica, 'thumb')) !== undefined && (await derivativeOn(replica, 'preview')) !== undefined, 60_000, `the derivatives on ${replica}`);
+    }
+    const previewFirst = (await derivativeOn('open-rep', 'preview'))!;
+    const thumbFirst = (await derivativeOn('open-rep', 'thumb'))!;
+    const preview = await bytesOf(primary, previewKey);
+    const thumb = await bytesOf(primary, thumbKey);
+    // open-rep: the preview (the primary still has it) and the thumbnail (the primary loses it, and
+    // locked-rep, asked first, gives the right one) replaced by bytes of the same size.
+    await open.client.send(new PutObjectCommand({ Bucket: open.bucket, Key: previewKey, Body: flipped(preview) }));
+    await open.client.send(new PutObjectCommand({ Bucket: open.bucket, Key: thumbKey, Body: flipped(thumb) }));
+    await removeAll(primary, thumbKey);
+
+    const report = await restoreFromReplicas(system.workerCtx);
+    expect(report.derivatives).toMatchObject({ replicaCopiesForgotten: 1, copied: 1, lost: [] });
+    expect(await bytesOf(primary, thumbKey)).toEqual(thumb);
+    // Both of open-rep's copies are forgotten (the thumbnail by the copy's comparison), locked-rep's kept.
+    expect(await derivativeOn('open-rep', 'preview')).toBeUndefined();
+    expect(await derivativeOn('open-rep', 'thumb')).toBeUndefined();
+    expect(await derivativeOn('locked-rep', 'thumb')).toBeDefined();
+    expect(await derivativeOn('locked-rep', 'preview')).toBeDefined();
+    // The sweep owes them to open-rep again and sends the recorded bytes, checked.
+    await waitFor(
+      async () => ((await derivativeOn('open-rep', 'thumb'))?.getTime() ?? 0) > thumbFirst.getTime() && ((await derivativeOn('open-rep', 'preview'))?.getTime() ?? 0) > previewFirst.getTime(),
+      60_000,
+      'the derivatives owed to open-rep again',
+    );
+    expect(await bytesOf(open, previewKey)).toEqual(preview);
+    expect(await bytesOf(open, thumbKey)).toEqual(thumb);
   }, 150_000);
 });
