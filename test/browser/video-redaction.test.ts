@@ -21,6 +21,9 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 describeWithFixtures('video redaction in a real browser', () => {
   let system: TestSystem;
   let browser: Browser;
+  let launching: Promise<Browser> | undefined;
+  /** The copy without boxes while the test has not taken it (then its own finally disposes of it). */
+  let untaken: ReturnType<TestSystem['ctx']['media']['renderVideoCopy']> | undefined;
   const problems: string[] = [];
   const marker = randomUUID().slice(0, 8);
   const moderator = `vredact-${marker}@example.org`;
@@ -28,15 +31,19 @@ describeWithFixtures('video redaction in a real browser', () => {
 
   beforeAll(async () => {
     await fs.mkdir(ARTIFACTS, { recursive: true });
-    system = await startSystem();
-    browser = await chromium.launch({
+    // Chromium starts while the system does, not after it.
+    launching = chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
     });
+    launching.catch(() => undefined);
+    system = await startSystem();
     await setPasswordWithToken(system.ctx, await createAccountWithLink(system.ctx, moderator, 'moderator'), password);
+    browser = await launching;
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
+    await (await untaken?.catch(() => null))?.dispose();
+    await (await launching?.catch(() => undefined))?.close();
     await system?.stop();
   });
 
@@ -45,6 +52,10 @@ describeWithFixtures('video redaction in a real browser', () => {
     const res = await uploadSubmission(new Client(system.url), { ...SUBMISSION_FIELDS, region: `Region ${marker}`, description: `Observer text video ${marker}` }, [await fileFromPath(fixturePath(fixture))]);
     const id = ((await res.json()) as { submissionId: string }).submissionId;
     const [video] = await processedFiles(system, id, 400_000);
+    // The copy without the boxes, to compare the public copy with, is rendered while the moderator
+    // works and the worker makes the public copy, not after them: it needs neither.
+    const rendering = (untaken = system.ctx.media.renderVideoCopy(fixturePath(fixture), video!, system.ctx.config.videoCopy, undefined, [NEVER_HOLDING_BOX]));
+    rendering.catch(() => undefined);
 
     const context = await browser.newContext({ baseURL: system.url, locale: 'en-US', viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(20_000);
@@ -107,7 +118,8 @@ describeWithFixtures('video redaction in a real browser', () => {
     const served = await fetch(`${system.url}/media/${video!.id}/video.mp4`);
     expect(served.status).toBe(200);
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'svidetel-vredact-browser-'));
-    const baseline = await system.ctx.media.renderVideoCopy(fixturePath(fixture), video!, system.ctx.config.videoCopy, undefined, [NEVER_HOLDING_BOX]);
+    const baseline = await rendering;
+    untaken = undefined;
     try {
       const publicCopy = path.join(dir, 'public.mp4');
       await fs.writeFile(publicCopy, Buffer.from(await served.arrayBuffer()));
