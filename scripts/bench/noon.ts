@@ -73,7 +73,8 @@ const MIN_SAMPLES = 100;
 /** The windows end before the first fault, which comes at this share of the burst. */
 const FIRST_FAULT_AT = 0.6;
 
-type Upload = { name: string; data: Buffer; type: string; kind: 'jpeg' | 'heic' | 'video' };
+/** make: its bytes, made when it is sent (the issue's burst made at once, 10 000 photos and 4 GiB of video, outgrows the machine's memory). */
+type Upload = { name: string; make: () => Buffer; type: string; kind: 'jpeg' | 'heic' | 'video' };
 /** first: an observer's first upload (they all start at the same instant). */
 type Sample = { kind: Upload['kind']; start: number; end: number; ms: number; first: boolean };
 /** What an accepted upload's answer said: its files, the log receipt (null when the API gave none), and when. */
@@ -112,12 +113,12 @@ function workload(): Upload[] {
     const heic = (i * HEIC_SHARE) % 1 >= 1 - HEIC_SHARE; // an even spread, 30 %
     const kind = heic ? 'heic' : 'jpeg';
     const source = heic ? heics[i % heics.length]! : jpegs[i % jpegs.length]!;
-    list.push({ name: `noon-${i}.${heic ? 'heic' : 'jpg'}`, data: unique(source, kind, i), type: heic ? 'image/heic' : 'image/jpeg', kind });
+    list.push({ name: `noon-${i}.${heic ? 'heic' : 'jpg'}`, make: () => unique(source, kind, i), type: heic ? 'image/heic' : 'image/jpeg', kind });
   }
   if (videoCount > 0) {
     const video = benchVideo(videoMib);
     // Videos first: the worker is busy with them while the photos arrive.
-    for (let v = 0; v < videoCount; v++) list.unshift({ name: `noon-video-${v}.mp4`, data: unique(video, 'video', v), type: 'video/mp4', kind: 'video' });
+    for (let v = 0; v < videoCount; v++) list.unshift({ name: `noon-video-${v}.mp4`, make: () => unique(video, 'video', v), type: 'video/mp4', kind: 'video' });
   }
   return list;
 }
@@ -316,10 +317,11 @@ async function main() {
     const t0 = Date.now();
 
     const send = async (u: Upload, first: boolean): Promise<void> => {
+      const data = u.make();
       for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
         const form = new FormData();
         for (const [k, v] of Object.entries(FIELDS)) form.append(k, v);
-        form.append('files', new Blob([new Uint8Array(u.data)], { type: u.type }), u.name);
+        form.append('files', new Blob([new Uint8Array(data)], { type: u.type }), u.name);
         const start = Date.now();
         const res = await fetch(`${base}/api/v1/submissions`, {
           method: 'POST', headers: { cookie, 'x-csrf-token': csrf, accept: 'application/json' }, body: form, signal: AbortSignal.timeout(120_000),
