@@ -73,25 +73,33 @@ const MIN_SAMPLES = 100;
 /** The windows end before the first fault, which comes at this share of the burst. */
 const FIRST_FAULT_AT = 0.6;
 
-/** make: its bytes, made when it is sent (the issue's burst made at once, 10 000 photos and 4 GiB of video, outgrows the machine's memory). */
-type Upload = { name: string; make: () => Buffer; type: string; kind: 'jpeg' | 'heic' | 'video' };
+/**
+ * make: its bytes, made when it is sent; a video's as a file the request streams. The issue's burst
+ * made at once (10 000 photos and 4 GiB of video), or its videos held in memory while they are sent
+ * (each copied by FormData), outgrows this 24 GiB machine.
+ */
+type Upload = { name: string; make: () => Promise<Blob>; type: string; kind: 'jpeg' | 'heic' | 'video' };
 /** first: an observer's first upload (they all start at the same instant). */
 type Sample = { kind: Upload['kind']; start: number; end: number; ms: number; first: boolean };
 /** What an accepted upload's answer said: its files, the log receipt (null when the API gave none), and when. */
 type Answer = { files: { sha256: string }[]; logReceipt: LogReceipt | null; at: number };
 
-/** A byte sequence of its own, with the picture unchanged: after a JPEG's end, or a `free` box in an ISO-BMFF file. */
-function unique(data: Buffer, kind: Upload['kind'], n: number): Buffer {
+/** What makes a file's bytes its own, with the picture unchanged: after a JPEG's end, or a `free` box after an ISO-BMFF file's boxes. */
+function uniqueTail(kind: Upload['kind'], n: number): Buffer {
   const tag = Buffer.from(`svidetel-bench-noon ${n} ${randomBytes(8).toString('hex')}`);
-  if (kind === 'jpeg') return Buffer.concat([data, tag]);
+  if (kind === 'jpeg') return tag;
   const box = Buffer.alloc(8);
   box.writeUInt32BE(8 + tag.length, 0);
   box.write('free', 4, 'latin1');
-  return Buffer.concat([data, box, tag]);
+  return Buffer.concat([box, tag]);
 }
 
-/** A real H.264 clip of about `mib` MiB, made once per size and kept in the temp folder. */
-function benchVideo(mib: number): Buffer {
+function unique(data: Buffer, kind: Upload['kind'], n: number): Buffer {
+  return Buffer.concat([data, uniqueTail(kind, n)]);
+}
+
+/** A real H.264 clip of about `mib` MiB, made once per size and kept in the temp folder; its path. */
+function benchVideo(mib: number): string {
   const file = path.join(os.tmpdir(), `svidetel-bench-noon-${mib}mib.mp4`);
   if (!fs.existsSync(file)) {
     const seconds = Math.max(10, Math.round(mib / 1.5)); // ~12 Mbit/s
@@ -101,10 +109,11 @@ function benchVideo(mib: number): Buffer {
     if (made.status !== 0) throw new Error(`ffmpeg could not make the test video: ${made.stderr.toString()}`);
     fs.renameSync(`${file}.part.mp4`, file);
   }
-  return fs.readFileSync(file);
+  return file;
 }
 
-function workload(): Upload[] {
+/** The burst's uploads; each video is written to `videoDir` (its own bytes) when it is sent. */
+function workload(videoDir: string): Upload[] {
   const read = (f: string) => fs.readFileSync(path.join(FIXTURES, f));
   const jpegs = JPEGS.map(read);
   const heics = HEICS.map(read);
@@ -113,12 +122,18 @@ function workload(): Upload[] {
     const heic = (i * HEIC_SHARE) % 1 >= 1 - HEIC_SHARE; // an even spread, 30 %
     const kind = heic ? 'heic' : 'jpeg';
     const source = heic ? heics[i % heics.length]! : jpegs[i % jpegs.length]!;
-    list.push({ name: `noon-${i}.${heic ? 'heic' : 'jpg'}`, make: () => unique(source, kind, i), type: heic ? 'image/heic' : 'image/jpeg', kind });
+    list.push({ name: `noon-${i}.${heic ? 'heic' : 'jpg'}`, make: async () => new Blob([new Uint8Array(unique(source, kind, i))], { type: heic ? 'image/heic' : 'image/jpeg' }), type: heic ? 'image/heic' : 'image/jpeg', kind });
   }
   if (videoCount > 0) {
     const video = benchVideo(videoMib);
     // Videos first: the worker is busy with them while the photos arrive.
-    for (let v = 0; v < videoCount; v++) list.unshift({ name: `noon-video-${v}.mp4`, make: () => unique(video, 'video', v), type: 'video/mp4', kind: 'video' });
+    const make = (v: number) => async () => {
+      const file = path.join(videoDir, `noon-video-${v}.mp4`);
+      await fs.promises.copyFile(video, file);
+      await fs.promises.appendFile(file, uniqueTail('video', v));
+      return fs.openAsBlob(file, { type: 'video/mp4' });
+    };
+    for (let v = 0; v < videoCount; v++) list.unshift({ name: `noon-video-${v}.mp4`, make: make(v), type: 'video/mp4', kind: 'video' });
   }
   return list;
 }
@@ -253,7 +268,8 @@ async function main() {
   const jpegCpuS = mean([...(await firstLookCpu(JPEGS)).values()].map((c) => c.first));
   log(`first look, CPU-s per file: HEIC ${heicCpuS.toFixed(3)} (with an embedded thumbnail ${heicThumbCpuS.toFixed(3)}, without ${heicFullCpuS.toFixed(3)}), JPEG ${jpegCpuS.toFixed(3)}`);
   log(`first look and owed preview, CPU-s per file: HEIC ${heicAllCpuS.toFixed(3)} (with an embedded thumbnail ${heicThumbAllCpuS.toFixed(3)}, without ${heicFullAllCpuS.toFixed(3)}); load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  const uploads = workload();
+  const videoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svidetel-bench-noon-videos-'));
+  const uploads = workload(videoDir);
 
   const [pg, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
   const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'svidetel-bench-noon-'));
@@ -270,6 +286,7 @@ async function main() {
     }
     await Promise.all([pg.destroy(), redis.destroy()]);
     fs.rmSync(storageDir, { recursive: true, force: true });
+    fs.rmSync(videoDir, { recursive: true, force: true });
   };
   // Interrupted: nothing of the bench's own is left running (its processes are in groups of their own).
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
@@ -317,11 +334,11 @@ async function main() {
     const t0 = Date.now();
 
     const send = async (u: Upload, first: boolean): Promise<void> => {
-      const data = u.make();
+      const data = await u.make();
       for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
         const form = new FormData();
         for (const [k, v] of Object.entries(FIELDS)) form.append(k, v);
-        form.append('files', new Blob([new Uint8Array(data)], { type: u.type }), u.name);
+        form.append('files', data, u.name);
         const start = Date.now();
         const res = await fetch(`${base}/api/v1/submissions`, {
           method: 'POST', headers: { cookie, 'x-csrf-token': csrf, accept: 'application/json' }, body: form, signal: AbortSignal.timeout(120_000),
