@@ -394,11 +394,15 @@ describe('a download that is never read', () => {
   const STALL_SECONDS = 2;
   const MiB = 1024 * 1024;
   let system: TestSystem;
-  /** The large original's size: at least 40 MB, and well beyond what the loopback buffers for a reader that stopped. */
+  /**
+   * The large original's size: at least 96 MB, and well beyond what the loopback buffers for a reader
+   * that stopped. (40 MB arrived whole in one fresh-clone run although one unread connection was
+   * measured at 4 MB: the measurement alone is not a safe bound.)
+   */
   let bigBytes = 0;
   const sockets: net.Socket[] = [];
   beforeAll(async () => {
-    bigBytes = Math.max(40 * MiB, 2 * (await loopbackBuffering()) + 16 * MiB);
+    bigBytes = Math.max(96 * MiB, 2 * (await loopbackBuffering()) + 16 * MiB);
     system = await startSystem({
       env: { EXPORT_STALL_SECONDS: String(STALL_SECONDS), PUBLIC_MEDIA_REQUESTS_PER_MINUTE: '100000', MAX_PHOTO_MB: String(Math.ceil(bigBytes / MiB) + 1) },
     });
