@@ -9,9 +9,8 @@
  *    records, and every stored subtree hash from its children, in passes over the whole log.
  * A download's Digest is the SHA-256 the last check found the bytes to have (originalDigest).
  */
-import { createHash } from 'node:crypto';
 import type { AppContext } from '../context';
-import type { BlobStore } from '../ports/blob-store';
+import { hashStoredBlob, type BlobStore } from '../ports/blob-store';
 import { raiseAlarm, resolveAlarm } from './alarms.service';
 import { decodeLeaf } from '../transparency/leaf';
 import { leafHash, nodeHash } from '../transparency/merkle';
@@ -59,10 +58,7 @@ export async function enqueueDueOriginals(ctx: AppContext): Promise<number> {
 /** What an original's bytes in `store` hash to (the primary's, or a replica's copy), read whole; null when it has none. */
 export async function hashOriginalIn(store: BlobStore, sha256: string): Promise<string | null> {
   const blob = await store.openOriginal(sha256);
-  if (!blob) return null;
-  const hash = createHash('sha256');
-  for await (const chunk of blob.stream() as AsyncIterable<Buffer>) hash.update(chunk);
-  return hash.digest('hex');
+  return blob ? (await hashStoredBlob(blob)).sha256 : null;
 }
 
 /** The job: hashes one stored original, records what its bytes hash to, alarms on a change. */

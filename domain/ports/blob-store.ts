@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import type { DerivativeName } from '../media/derivatives';
 
@@ -12,6 +13,17 @@ export type StoredBlob = {
   /** Releases the blob when it will not be streamed after all (e.g. a 304). */
   discard(): void;
 };
+
+/** What a stored blob's bytes hash to, read whole (streamed), and how many there were. */
+export async function hashStoredBlob(blob: StoredBlob): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of blob.stream() as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
 
 /**
  * An upload being received: always a local file, whichever store keeps the originals (an S3 store

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { hashStoredBlob } from '../ports/blob-store';
 import type { Extraction } from '../../db/media.repo';
 import type { AppContext } from '../context';
 import type { MediaFile } from '../media/model';
@@ -177,13 +178,7 @@ async function openStored(ctx: AppContext, sha256: string) {
 
 /** Re-reads the stored bytes of a video (streamed): the worker checks them against the hash taken at upload. */
 async function hashStored(ctx: AppContext, sha256: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of (await openStored(ctx, sha256)).stream() as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
+  return hashStoredBlob(await openStored(ctx, sha256));
 }
 
 /** The first bytes of a stored original, for sniffing its type from content. */

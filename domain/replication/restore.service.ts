@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { AppContext } from '../context';
-import { DerivativeBytesMismatch, OriginalBytesMismatch, type BlobStore, type StoredBlob } from '../ports/blob-store';
+import { DerivativeBytesMismatch, OriginalBytesMismatch, hashStoredBlob, type BlobStore } from '../ports/blob-store';
 import { verifySthJson, type SthJson } from '../transparency/checkpoint';
 import { CHECKPOINT_COPIES, otherBytesFound } from './replication.service';
 import type { StoredDerivative } from '../../db/replication.repo';
@@ -225,13 +224,7 @@ async function eachConcurrently<T>(items: readonly T[], limit: number, use: (ite
 /** What a derivative's bytes in `store` hash to, read whole; null when it has none. */
 async function hashDerivativeIn(store: BlobStore, d: { key: string; name: DerivativeName }): Promise<string | null> {
   const blob = await store.openDerivative(d.key, d.name);
-  return blob ? hashOf(blob) : null;
-}
-
-async function hashOf(blob: StoredBlob): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of blob.stream() as AsyncIterable<Buffer>) hash.update(chunk);
-  return hash.digest('hex');
+  return blob ? (await hashStoredBlob(blob)).sha256 : null;
 }
 
 /**
@@ -248,7 +241,7 @@ async function copyDerivative(ctx: AppContext, replicas: { name: string; store: 
       if (!source) {
         lacking.push(replica.name);
       } else if (copied) {
-        if ((await hashOf(source)) !== d.sha256) throw new DerivativeBytesMismatch(`replica ${replica.name} holds other bytes for derivative ${d.name} of ${d.key}`);
+        if ((await hashStoredBlob(source)).sha256 !== d.sha256) throw new DerivativeBytesMismatch(`replica ${replica.name} holds other bytes for derivative ${d.name} of ${d.key}`);
       } else {
         await ctx.blobs.writeDerivativeFrom(d.key, d.name, source, d.sha256);
         copied = true;
